@@ -1,0 +1,28 @@
+"""The typer application: wires one module per command.
+
+To add a command, write ``scraper/cli/<name>.py`` with a function and register it below with
+one ``app.command(...)`` line, in the marked block.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from scraper.cli import extract as extract_cmd
+
+app = typer.Typer(
+    name="scraper",
+    help="Fetch news pages, extract the clean article once, and cluster near-duplicates.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# --- commands (one line each) ---
+app.command("extract")(extract_cmd.extract)
+# --- end of commands ---
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

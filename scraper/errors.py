@@ -1,0 +1,163 @@
+"""The one error tree of scraper.
+
+Every error scraper raises derives from :class:`ScraperError`. Errors of the libraries below
+(httpx, sqlite3, tomllib, json, ...) are translated at the boundary with ``raise ... from exc``.
+
+    ScraperError
+    ├── InputError                  bad input handed to scraper by its caller
+    │   ├── DecodeError             bytes that are not an HTML document (binary, NUL-ridden)
+    │   └── RecordError             a JSONL record without the fields a command needs
+    ├── ConfigError                 invalid configuration; ``key`` names the offending key
+    ├── FetchError                  a URL could not be fetched; ``url`` is always set
+    │   ├── FetchTimeout            connect, read or total deadline passed
+    │   ├── NetworkError            refused, reset, DNS failure, TLS failure
+    │   ├── HTTPStatusError         a final 4xx/5xx answer; ``status`` holds it
+    │   ├── TooLarge                body or decompressed body over its cap
+    │   ├── NotHTML                 content type outside the accepted set
+    │   ├── RedirectError           too many redirects, a loop, or a bad Location
+    │   ├── RobotsDisallowed        robots.txt forbids the URL for our user agent
+    │   └── AddressRefused          the address guard refused the host (private, loopback...)
+    ├── StoreError                  the store could not read or write
+    │   └── StoreLocked             another run holds the store's run lock
+    └── DedupError                  the near-duplicate index is inconsistent or unusable
+
+Control flow is not signalled with these: a page that is "not modified" (304) is a normal
+result of a fetch, not an error.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AddressRefused",
+    "ConfigError",
+    "DecodeError",
+    "DedupError",
+    "FetchError",
+    "FetchTimeout",
+    "HTTPStatusError",
+    "InputError",
+    "NetworkError",
+    "NotHTML",
+    "RecordError",
+    "RedirectError",
+    "RobotsDisallowed",
+    "ScraperError",
+    "StoreError",
+    "StoreLocked",
+    "TooLarge",
+]
+
+
+class ScraperError(Exception):
+    """Base class of every error scraper raises."""
+
+    #: A short, stable, machine-readable name (used in failure records and JSON output).
+    kind: str = "error"
+
+
+class InputError(ScraperError):
+    """Input handed to scraper by its caller is unusable."""
+
+    kind = "input"
+
+
+class DecodeError(InputError):
+    """The bytes are not an HTML document (binary data, or text too broken to parse)."""
+
+    kind = "decode"
+
+
+class RecordError(InputError):
+    """A record (for example a JSONL line) lacks a field or has one of the wrong type."""
+
+    kind = "record"
+
+
+class ConfigError(ScraperError):
+    """Configuration is invalid; ``key`` names the offending key (dotted path) when known."""
+
+    kind = "config"
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        self.key = key
+        super().__init__(f"{key}: {message}" if key else message)
+
+
+class FetchError(ScraperError):
+    """A URL could not be fetched."""
+
+    kind = "fetch"
+
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = url
+        super().__init__(f"{message} ({url})")
+
+
+class FetchTimeout(FetchError):
+    """A connect, read or total deadline passed."""
+
+    kind = "timeout"
+
+
+class NetworkError(FetchError):
+    """The connection failed: refused, reset, DNS or TLS failure, protocol error."""
+
+    kind = "network"
+
+
+class HTTPStatusError(FetchError):
+    """The server's final answer was a 4xx or 5xx status."""
+
+    kind = "http_status"
+
+    def __init__(self, message: str, *, url: str, status: int) -> None:
+        self.status = status
+        super().__init__(message, url=url)
+
+
+class TooLarge(FetchError):
+    """The body (or its decompressed form) exceeded the configured cap."""
+
+    kind = "too_large"
+
+
+class NotHTML(FetchError):
+    """The content type is outside the accepted set."""
+
+    kind = "not_html"
+
+
+class RedirectError(FetchError):
+    """Too many redirects, a redirect loop, or an unusable Location header."""
+
+    kind = "redirect"
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids this URL for the configured user agent."""
+
+    kind = "robots"
+
+
+class AddressRefused(FetchError):
+    """The address guard refused to connect to the host's address."""
+
+    kind = "address"
+
+
+class StoreError(ScraperError):
+    """The store could not read or write."""
+
+    kind = "store"
+
+
+class StoreLocked(StoreError):
+    """Another run holds the store's run lock."""
+
+    kind = "locked"
+
+
+class DedupError(ScraperError):
+    """The near-duplicate index is inconsistent or unusable."""
+
+    kind = "dedup"

@@ -1,0 +1,1 @@
+"""Persistence: SQLite by default (one file, WAL), behind a small protocol."""

@@ -1,0 +1,99 @@
+"""Opening the embedded SQLite store and applying versioned migrations.
+
+One SQLite file holds everything a crawl keeps. Each component of scraper (crawl state, the
+dedup index, ...) owns a numbered list of migrations; ``migrate`` records, per component, the
+highest version applied in ``schema_migrations`` and runs only the newer steps, each in its own
+transaction, so an old store is brought forward and a new one built from scratch the same way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from scraper.errors import StoreError
+
+__all__ = ["migrate", "open_sqlite"]
+
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def open_sqlite(path: Path | str) -> sqlite3.Connection:
+    """Open (creating if needed) a SQLite store in WAL mode with foreign keys on.
+
+    ``":memory:"`` gives a private in-memory store, for tests.
+
+    Raises:
+        StoreError: the file cannot be opened or is not a SQLite database.
+    """
+    target = str(path)
+    try:
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        if target != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"cannot open store {target}: {exc}") from exc
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> int:
+    """Apply the steps of ``component`` newer than the recorded version; return the version.
+
+    ``steps[i]`` is the SQL script that takes the component from version ``i`` to ``i + 1``.
+    Steps are append-only: never edit one that has shipped, add a new one.
+
+    Raises:
+        StoreError: a step failed (the store is left at the last good version), or the store
+            was written by a newer scraper than this one.
+    """
+    try:
+        row = conn.execute(
+            "SELECT version FROM schema_migrations WHERE component = ?", (component,)
+        ).fetchone()
+        current = int(row[0]) if row else 0
+        if current > len(steps):
+            raise StoreError(
+                f"store schema for {component} is version {current}, newer than this scraper "
+                f"knows ({len(steps)}): upgrade scraper"
+            )
+        for version in range(current, len(steps)):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(steps[version]):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations (component, version) VALUES (?, ?)"
+                    " ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+                    (component, version + 1),
+                )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise StoreError(f"migrating {component} failed: {exc}") from exc
+    return len(steps)
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would commit our transaction, so split on statement boundaries instead.
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out
