@@ -1,13 +1,48 @@
-"""Article metadata from the parsed page (placeholder: the full cascade replaces this)."""
+"""Article metadata from the parsed page: one cascade per field, strongest source first.
+
+Sources, in the usual order: JSON-LD (the article node, then the web-page node), OpenGraph and
+Twitter cards, other ``<meta>`` tags (name, property or itemprop), ``<time>`` and itemprop
+elements, bylines, ``<html lang>``, and for the date the URL path as a last resort. The tree is
+only read: a few CSS queries run in lexbor, never a Python walk over the whole document.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["Metadata", "extract_metadata"]
+from scraper.extract.authors import clean_authors, is_organisation
+from scraper.extract.bylines import (
+    authors_from_html,
+    date_near_headline,
+    dates_from_html,
+    day_first,
+    headline_area,
+)
+from scraper.extract.dates import date_from_url, parse_date
+from scraper.extract.jsonld import JsonLd, as_texts, read_jsonld, type_names
+from scraper.extract.language import detect_language, normalise_language
+from scraper.extract.metadata_patterns import (
+    AUTHOR_META_KEYS,
+    DESCRIPTION_META_KEYS,
+    IMAGE_META_KEYS,
+    LANGUAGE_META_KEYS,
+    MODIFIED_META_KEYS,
+    PUBLISHED_META_KEYS,
+    SITE_NAME_META_KEYS,
+    TAG_META_KEYS,
+    TITLE_META_KEYS,
+)
+from scraper.extract.titles import choose_title, site_labels
+
+__all__ = ["Metadata", "detect_language", "extract_metadata"]
+
+_PERSON = "person"
+_MAX_HEADINGS = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,11 +62,234 @@ class Metadata:
     body_hint: str | None = None
 
 
-def extract_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
-    """Metadata of the page; reads the tree and never modifies it."""
-    node = tree.css_first("meta[property='og:title']")
-    title = node.attributes.get("content") if node is not None else None
-    if not title:
-        tnode = tree.css_first("title")
-        title = tnode.text(strip=True) if tnode is not None else None
-    return Metadata(title=title or None)
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """Everything the field cascades read, gathered once."""
+
+    tree: LexborHTMLParser
+    url: str | None
+    meta: dict[str, list[str]]
+    ld: JsonLd
+    now: datetime
+
+    def metas(self, keys: Iterable[str]) -> Iterator[str]:
+        """Non-empty values of the given meta keys, in key order."""
+        for key in keys:
+            for value in self.meta.get(key, ()):
+                if value:
+                    yield value
+
+    def first_meta(self, keys: Iterable[str]) -> str | None:
+        return next(self.metas(keys), None)
+
+    def ld_texts(self, key: str, *, page_too: bool = False) -> list[str]:
+        """Strings of ``key`` on the article node (and the page node when asked)."""
+        nodes = [self.ld.article] + ([self.ld.page] if page_too else [])
+        return [t for node in nodes if node is not None for t in as_texts(node.get(key))]
+
+
+def _read_meta(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if content is None:
+            continue
+        content = " ".join(content.split())
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(attr)
+            if key:
+                meta.setdefault(key.strip().lower(), []).append(content)
+    return meta
+
+
+def _title(page: _Page, site_name: str | None) -> str | None:
+    metas = [
+        *page.metas(TITLE_META_KEYS[:2]),
+        *page.ld_texts("headline"),
+        *page.ld_texts("name"),
+        *page.metas(TITLE_META_KEYS[2:]),
+    ]
+    title_node = page.tree.css_first("title")
+    if title_node is not None:
+        metas.append(title_node.text(deep=True))
+    headings = [h.text(deep=True) for h in page.tree.css("h1")[:_MAX_HEADINGS]]
+    publisher = page.ld.article.get("publisher") if page.ld.article else None
+    names = [site_name, *as_texts(page.ld.resolve(publisher))]
+    return choose_title(metas, headings, site_labels(names, page.url))
+
+
+def _ld_authors(page: _Page) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(people, organisations) named as the JSON-LD article's author or creator."""
+    if page.ld.article is None:
+        return (), ()
+    people: list[str] = []
+    orgs: list[str] = []
+    for key in ("author", "creator"):
+        raw = page.ld.article.get(key)
+        for item in raw if isinstance(raw, list) else [raw]:
+            node = page.ld.resolve(item)
+            names = as_texts(node.get("name") if isinstance(node, dict) else node)
+            is_person = not isinstance(node, dict) or _PERSON in type_names(node)
+            typed = isinstance(node, dict) and bool(type_names(node))
+            (people if is_person or not typed else orgs).extend(names)
+        if people or orgs:
+            break
+    return clean_authors(people), clean_authors(orgs)
+
+
+def _meta_authors(page: _Page) -> tuple[str, ...]:
+    keys = list(AUTHOR_META_KEYS)
+    label = (page.first_meta(["twitter:label1"]) or "").lower()
+    if "written" not in label and "author" not in label:
+        keys.remove("twitter:data1")
+    return clean_authors(v for v in page.metas(keys) if not v.startswith(("http", "@", "/")))
+
+
+def _authors(page: _Page, site_name: str | None) -> tuple[str, ...]:
+    people, orgs = _ld_authors(page)
+    site = (site_name or "").casefold()
+    fallback: tuple[str, ...] = ()
+    for found in (people, _meta_authors(page), lambda: authors_from_html(page.tree), orgs):
+        names = found() if callable(found) else found
+        persons = tuple(n for n in names if n.casefold() != site and not is_organisation(n))
+        if persons:
+            return persons
+        fallback = fallback or names
+    return fallback
+
+
+def _first_date(page: _Page, texts: Iterable[str]) -> datetime | None:
+    for text in texts:
+        value = parse_date(text, page.now)
+        if value is not None:
+            return value
+    return None
+
+
+def _modified(page: _Page) -> datetime | None:
+    texts = [*page.ld_texts("dateModified", page_too=True), *page.metas(MODIFIED_META_KEYS)]
+    found = _first_date(page, texts)
+    if found is None:
+        marked, loose = dates_from_html(page.tree, page.now, modified=True)
+        found = marked or loose
+    return found
+
+
+def _published(page: _Page, modified: datetime | None) -> datetime | None:
+    """Structured data, marked-up dates, the dateline by the headline, loose dates, the URL.
+
+    A page that shows only when it was last updated gets that date: it is the best-known
+    date of the version at hand.
+    """
+    texts = [
+        *page.ld_texts("datePublished"),
+        *page.ld_texts("dateCreated"),
+        *page.metas(PUBLISHED_META_KEYS),
+        *page.ld_texts("datePublished", page_too=True),
+    ]
+    found = _first_date(page, texts)
+    if found is not None:
+        return found
+    marked, loose = dates_from_html(page.tree, page.now, modified=False)
+    return (
+        marked
+        or date_near_headline(headline_area(page.tree), page.now, day_first(page.tree))
+        or loose
+        or date_from_url(page.url, page.now)
+        or modified
+    )
+
+
+def _language(page: _Page, fallback_text: str | None) -> str | None:
+    html = page.tree.css_first("html")
+    declared = [html.attributes.get("lang") if html is not None else None]
+    declared += [*page.metas(LANGUAGE_META_KEYS), *page.ld_texts("inLanguage")]
+    for value in declared:
+        code = normalise_language(value)
+        if code is not None:
+            return code
+    return detect_language(fallback_text)
+
+
+def _site_name(page: _Page) -> str | None:
+    publisher = page.ld.article.get("publisher") if page.ld.article else None
+    names = [
+        *page.metas(SITE_NAME_META_KEYS[:1]),
+        *as_texts(page.ld.resolve(publisher)),
+        *(as_texts(n.get("name")) for n in page.ld.of_type(["website"])),
+        *page.metas(SITE_NAME_META_KEYS[1:]),
+    ]
+    for name in names:
+        text = name[0] if isinstance(name, list) and name else name
+        if isinstance(text, str) and text and not text.startswith(("http", "@")):
+            return text
+    return None
+
+
+def _image(page: _Page) -> str | None:
+    image = page.first_meta(IMAGE_META_KEYS) or next(iter(page.ld_texts("image")), None)
+    return urljoin(page.url, image) if image and page.url else image
+
+
+def _tags(page: _Page) -> tuple[str, ...]:
+    raw = page.meta.get("article:tag") or page.ld_texts("keywords")
+    if not raw:
+        raw = [page.first_meta(TAG_META_KEYS) or ""]
+    tags: dict[str, str] = {}
+    for value in raw:
+        for tag in value.split(","):
+            tag = tag.strip()
+            if tag and tag.casefold() not in tags:
+                tags[tag.casefold()] = tag
+    return tuple(tags.values())
+
+
+def _canonical(page: _Page) -> str | None:
+    link: LexborNode | None = page.tree.css_first("link[rel='canonical']")
+    href = link.attributes.get("href") if link is not None else None
+    href = href or page.first_meta(["og:url"])
+    if not href:
+        return None
+    return urljoin(page.url, href.strip()) if page.url else href.strip()
+
+
+def extract_metadata(
+    tree: LexborHTMLParser,
+    url: str | None,
+    *,
+    text: str | None = None,
+    now: datetime | None = None,
+) -> Metadata:
+    """Metadata of the page; reads the tree and never modifies it.
+
+    Args:
+        tree: the page as parsed, before any cleaning (scripts and JSON-LD still in it).
+        url: the page's URL, for relative links, the site name and dates in the path.
+        text: body text to detect the language from when the page declares none.
+        now: the moment dates may not exceed (default: the current time, UTC).
+
+    Returns:
+        A Metadata value; fields the page does not state are None or empty.
+    """
+    page = _Page(tree, url, _read_meta(tree), read_jsonld(tree), now or datetime.now(UTC))
+    site_name = _site_name(page)
+    title = _title(page, site_name)
+    description = page.first_meta(DESCRIPTION_META_KEYS) or next(
+        iter(page.ld_texts("description")), None
+    )
+    body = next(iter(page.ld_texts("articleBody")), None)
+    modified = _modified(page)
+    return Metadata(
+        title=title,
+        authors=_authors(page, site_name),
+        published=_published(page, modified),
+        modified=modified,
+        language=_language(page, text or " ".join(filter(None, (title, description, body)))),
+        site_name=site_name,
+        description=description,
+        image=_image(page),
+        tags=_tags(page),
+        canonical_url=_canonical(page),
+        body_hint=body,
+    )

@@ -1,0 +1,171 @@
+"""Extraction: from the bytes or text of one page to one clean :class:`~scraper.models.Article`.
+
+A pure pipeline: decode -> parse once -> metadata (before anything is removed) -> per-site
+drop rules -> one walk that segments text into blocks and skips chrome -> choose the article's
+container -> drop chrome lines, title and byline repeats -> collapse repeated copies.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.charset import declared_charset, decode_html
+from scraper.errors import DecodeError
+from scraper.extract.body import select_body
+from scraper.extract.explain import Decision, Explanation
+from scraper.extract.filters import Context, judge_block
+from scraper.extract.metadata import Metadata, extract_metadata
+from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
+from scraper.extract.repeats import find_repeats
+from scraper.extract.segment import RawBlock, segment
+from scraper.models import Article, Block, Page
+
+__all__ = ["ExtractOptions", "explain", "extract", "extract_page"]
+
+_NUL_SHARE = 0.01
+_STRIP_FIRST = ("script", "style", "noscript", "template")
+
+
+def _decode(html: str | bytes, declared: str | None) -> tuple[str, str | None]:
+    if isinstance(html, bytes):
+        decoded = decode_html(html, declared)
+        return decoded.text, decoded.encoding
+    sample = html[:65536]
+    if sample and sample.count("\x00") / len(sample) > _NUL_SHARE:
+        raise DecodeError("the text holds NUL characters: binary data, not HTML")
+    return html, None
+
+
+def _without_nested(nodes: list[LexborNode]) -> list[LexborNode]:
+    """Matches minus those inside another match (removing a parent frees its children)."""
+    ids = {n.mem_id for n in nodes}
+    out = []
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is None:
+            out.append(node)
+    return out
+
+
+def _roots(tree: LexborHTMLParser, options: ExtractOptions) -> list[LexborNode]:
+    for selector in options.drop_selectors:
+        for node in _without_nested(tree.css(selector)):
+            node.decompose()
+    if options.keep_selectors:
+        kept = [n for sel in options.keep_selectors for n in tree.css(sel)]
+        if kept:
+            return _without_nested(kept)
+    root = tree.body or tree.root
+    return [root] if root is not None else []
+
+
+def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata, Explanation]:
+    if len(text) > options.max_html_chars:
+        # Bounded work: past the cap only the head and the start of the body are read.
+        text = text[: options.max_html_chars]
+    tree = LexborHTMLParser(text)
+    meta = extract_metadata(tree, url)
+    # Script and style text would count as page text in the chrome judge's protection rule.
+    tree.strip_tags(list(_STRIP_FIRST))
+    roots = _roots(tree, options)
+    blocks: list[RawBlock] = []
+    dropped = []
+    for root in roots:
+        seg = segment(root, include_tables=options.include_tables, max_nodes=options.max_nodes)
+        offset = len(blocks)
+        for block in seg.blocks:
+            block.index += offset
+        blocks.extend(seg.blocks)
+        dropped.extend(seg.dropped)
+    use_all = bool(options.keep_selectors) and bool(roots)
+    selection = select_body(blocks)
+    context = Context(title=meta.title, authors=meta.authors)
+    decisions: list[Decision] = []
+    kept: list[RawBlock] = []
+    for block in blocks:
+        score = selection.scores.get(block.index, 0.0)
+        if not use_all and block.index not in selection.inside:
+            decisions.append(Decision(block, score, False, "outside the article container"))
+            continue
+        verdict = judge_block(block, score, context)
+        decisions.append(Decision(block, score, verdict.keep, verdict.rule))
+        if verdict.keep:
+            kept.append(block)
+    if options.collapse_repeats:
+        repeats = find_repeats([b.text for b in kept], [b.kind for b in kept])
+        by_block = {kept[r.index].index: r for r in repeats}
+        for n, decision in enumerate(decisions):
+            rep = by_block.get(decision.block.index)
+            if rep is not None:
+                source = kept[rep.of].index
+                decisions[n] = Decision(
+                    decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
+                )
+    return meta, Explanation(tuple(decisions), tuple(dropped), selection.container)
+
+
+def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str | None) -> Article:
+    blocks = tuple(
+        Block(d.block.kind, d.block.text, d.block.level) for d in explanation.decisions if d.keep
+    )
+    return Article.build(
+        blocks=blocks,
+        url=url,
+        canonical_url=meta.canonical_url,
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        language=meta.language,
+        site_name=meta.site_name,
+        description=meta.description,
+        image=meta.image,
+        tags=meta.tags,
+        encoding=enc,
+    )
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    options: ExtractOptions = DEFAULT_OPTIONS,
+    encoding: str | None = None,
+) -> Article:
+    """Extract the article of one page.
+
+    Args:
+        html: the page; bytes are decoded by scraper (BOM, ``encoding``, ``<meta charset>``,
+            detection, then UTF-8 with replacement) and the encoding used is recorded.
+        url: where the page came from, for metadata and relative links.
+        options: extractor options.
+        encoding: the charset the transport declared for bytes (for example from
+            Content-Type), if any.
+
+    Returns:
+        The article: body blocks and text, and metadata; an empty body when none is found.
+
+    Raises:
+        DecodeError: the input is binary data, not an HTML document.
+    """
+    text, enc = _decode(html, encoding)
+    meta, explanation = _run(text, url, options)
+    return _article(meta, explanation, url, enc)
+
+
+def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
+    """Extract the article of a fetched :class:`~scraper.models.Page`."""
+    declared = page.encoding or declared_charset(page.header("content-type"))
+    return extract(
+        page.body, url=page.effective_url, options=options or DEFAULT_OPTIONS, encoding=declared
+    )
+
+
+def explain(
+    html: str | bytes, url: str | None = None, *, options: ExtractOptions = DEFAULT_OPTIONS
+) -> Explanation:
+    """Every candidate block with its score, kept or dropped, and the rule that decided."""
+    text, _ = _decode(html, None)
+    return _run(text, url, options)[1]

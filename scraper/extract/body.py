@@ -1,0 +1,77 @@
+"""Finding the article among the blocks: score blocks, then the container that holds most of
+the good ones.
+
+Each block gets a content score: positive for sentence-like prose with few links, negative for
+link lists and short fragments. Each enclosing element collects the scores of the blocks inside
+it, discounted by how far up it sits, so the winner is the tightest element holding the bulk
+of the prose (the article body), not the page wrapper that also holds every teaser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scraper.extract.segment import RawBlock
+from scraper.models import BlockKind
+
+__all__ = ["Selection", "block_score", "select_body"]
+
+#: Score kept per level an element sits above a block's own element.
+_DECAY = 0.8
+#: Levels a block's score travels up; deeper wrappers gain nothing from it.
+_MAX_UP = 12
+_MIN_PROSE_CHARS = 40
+_SENTENCE_END = (".", "!", "?", '"', "”", "’", "»", ":", ")", "…", "'")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The chosen container (a lexbor node id) and the indexes of the blocks inside it."""
+
+    container: int | None
+    inside: frozenset[int]
+    scores: dict[int, float]
+
+
+def block_score(block: RawBlock) -> float:
+    """How much a block looks like article prose (positive) or chrome (negative)."""
+    length = len(block.text)
+    density = block.link_density
+    if block.kind is BlockKind.HEADING:
+        return 0.0
+    if density > 0.5:
+        return -min(length, 300) * density
+    if length < _MIN_PROSE_CHARS:
+        return -5.0 if not block.text.endswith(_SENTENCE_END) else 0.0
+    score = length * (1.0 - 1.5 * density)
+    if block.kind is BlockKind.LIST_ITEM:
+        score *= 0.5
+    if block.text.count(" ") < 6:
+        score *= 0.3
+    return score
+
+
+def select_body(blocks: Sequence[RawBlock]) -> Selection:
+    """Pick the container of the article and the blocks inside it."""
+    scores = {b.index: block_score(b) for b in blocks}
+    totals: dict[int, float] = {}
+    for block in blocks:
+        score = scores[block.index]
+        if score == 0.0:
+            continue
+        path = block.path
+        # The block's own element (a <p>) is not a container; its parent is the first one.
+        start = len(path) - 2 if len(path) >= 2 and block.tag == "p" else len(path) - 1
+        weight = 1.0
+        for depth in range(start, max(start - _MAX_UP, -1), -1):
+            node = path[depth]
+            totals[node] = totals.get(node, 0.0) + score * weight
+            weight *= _DECAY
+    if not totals:
+        return Selection(None, frozenset(b.index for b in blocks), scores)
+    container = max(totals, key=totals.__getitem__)
+    if totals[container] <= 0:
+        return Selection(None, frozenset(b.index for b in blocks), scores)
+    inside = frozenset(b.index for b in blocks if container in b.path)
+    return Selection(container, inside, scores)

@@ -1,0 +1,191 @@
+"""Authors and dates as the page shows them: bylines, ``<time>``, itemprop, date-classed elements.
+
+The fallbacks of the metadata cascade when structured data is silent. Each runs one CSS query
+(lexbor walks the tree in C) and then looks at a bounded number of matches.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.extract.authors import clean_authors
+from scraper.extract.dates import parse_date, parse_date_text
+from scraper.extract.metadata_patterns import AUTHOR_SELECTOR, DATE_SELECTOR
+
+__all__ = [
+    "authors_from_html",
+    "date_near_headline",
+    "dates_from_html",
+    "day_first",
+    "headline_area",
+]
+
+_MAX_NODES = 60
+_MAX_BYLINE_CHARS = 120
+_MAX_DATE_CHARS = 100
+_ANCESTOR_DEPTH = 6
+# Class words of author-ish elements that hold something else than the byline.
+_NOT_BYLINE = ("comment", "avatar", "bio", "description", "img", "image", "photo", "social")
+_DATE_ATTRS = ("datetime", "content", "data-datetime", "data-date", "data-published", "title")
+_MODIFIED_WORDS = ("modif", "updat", "edited")
+_MONTH_DAY_LANGS = ("en", "en-us")
+_SKIP_TAGS = frozenset({"-comment", "script", "style", "noscript", "template", "svg", "img"})
+_AREA_LEVELS = 3
+_AREA_AFTER = 4
+_AREA_BEFORE = 2
+_MAX_AREA_CHARS = 200
+
+
+def _marks(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+
+
+def _in_comments(node: LexborNode) -> bool:
+    current = node.parent
+    for _ in range(_ANCESTOR_DEPTH):
+        if current is None:
+            return False
+        if "comment" in _marks(current):
+            return True
+        current = current.parent
+    return False
+
+
+def _byline_rank(node: LexborNode) -> int:
+    attrs = node.attributes
+    if attrs.get("itemprop") == "author":
+        return 0
+    if attrs.get("rel") == "author":
+        return 1
+    return 2 if "byline" in _marks(node) else 3
+
+
+def _byline_text(node: LexborNode) -> str | None:
+    if node.attributes.get("itemprop") == "author":
+        inner = node.css_first("[itemprop='name']")
+        if inner is not None:
+            node = inner
+        content = node.attributes.get("content")
+        if content:
+            return content
+    text = node.text(deep=True, separator=" ", strip=True)
+    return text if 0 < len(text) <= _MAX_BYLINE_CHARS else None
+
+
+def authors_from_html(tree: LexborHTMLParser) -> tuple[str, ...]:
+    """Names in the page's most trustworthy byline (itemprop, rel=author, byline, author class)."""
+    best: tuple[int, tuple[str, ...], LexborNode | None] = (99, (), None)
+    extra: list[str] = []
+    for node in tree.css(AUTHOR_SELECTOR)[:_MAX_NODES]:
+        rank = _byline_rank(node)
+        if rank > best[0] or any(word in _marks(node) for word in _NOT_BYLINE):
+            continue
+        text = _byline_text(node)
+        if text is None or _in_comments(node):
+            continue
+        names = clean_authors([text])
+        if not names:
+            continue
+        if rank < best[0]:
+            best, extra = (rank, names, node.parent), []
+        elif node.parent is not None and node.parent == best[2]:
+            # Several authors linked side by side in one byline.
+            extra.extend(names)
+    return clean_authors([*best[1], *extra])
+
+
+def _date_rank(node: LexborNode) -> int:
+    attrs = node.attributes
+    if attrs.get("itemprop") in ("datePublished", "dateCreated") or "pubdate" in attrs:
+        return 0
+    return 1 if "publish" in _marks(node) else 2
+
+
+def _node_date(node: LexborNode, now: datetime, day_first: bool) -> datetime | None:
+    attrs = node.attributes
+    for attr in _DATE_ATTRS:
+        value = parse_date(attrs.get(attr), now)
+        if value is not None:
+            return value
+    text = node.text(deep=True, separator=" ", strip=True)
+    if 6 <= len(text) <= _MAX_DATE_CHARS:
+        return parse_date_text(text, now, day_first=day_first)
+    return None
+
+
+def day_first(tree: LexborHTMLParser) -> bool:
+    """Whether the page writes 03/04/2019 as 3 April (everywhere but US English)."""
+    html = tree.css_first("html")
+    lang = ((html.attributes.get("lang") if html is not None else None) or "").lower()
+    return lang not in _MONTH_DAY_LANGS
+
+
+def dates_from_html(
+    tree: LexborHTMLParser, now: datetime, *, modified: bool
+) -> tuple[datetime | None, datetime | None]:
+    """(marked, loose) publication dates shown in the markup; last-update dates with ``modified``.
+
+    Marked dates carry itemprop, ``pubdate`` or a "publish" class; loose ones only a date-ish
+    class or a bare ``<time>``, and may belong to a sidebar.
+    """
+    first_day = day_first(tree)
+    found: list[tuple[int, datetime]] = []
+    for node in tree.css(DATE_SELECTOR)[:_MAX_NODES]:
+        marks = _marks(node) + " " + (node.attributes.get("itemprop") or "").lower()
+        if any(word in marks for word in _MODIFIED_WORDS) != modified or "comment" in marks:
+            continue
+        value = _node_date(node, now, first_day)
+        if value is None or _in_comments(node):
+            continue
+        rank = _date_rank(node)
+        if rank < 2:
+            return value, None
+        found.append((rank, value))
+    return None, (found[0][1] if found else None)
+
+
+def _siblings(node: LexborNode, forward: bool, limit: int) -> list[LexborNode]:
+    found: list[LexborNode] = []
+    current = node.next if forward else node.prev
+    while current is not None and len(found) < limit:
+        if current.tag not in _SKIP_TAGS and (
+            current.tag != "-text" or not current.text(deep=False).isspace()
+        ):
+            found.append(current)
+        current = current.next if forward else current.prev
+    return found
+
+
+def headline_area(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Short elements right after and before the first <h1>, then around its parents.
+
+    Datelines and bylines sit beside the headline on most templates, marked up or not.
+    """
+    heading = tree.css_first("h1")
+    area: list[LexborNode] = []
+    current = heading
+    for _ in range(_AREA_LEVELS):
+        if current is None or current.tag in ("body", "html"):
+            break
+        area.extend(_siblings(current, True, _AREA_AFTER))
+        area.extend(_siblings(current, False, _AREA_BEFORE))
+        current = current.parent
+    return area
+
+
+def _area_text(node: LexborNode) -> str | None:
+    text = node.text(deep=True, separator=" ", strip=True)
+    return text if 0 < len(text) <= _MAX_AREA_CHARS else None
+
+
+def date_near_headline(area: list[LexborNode], now: datetime, day_first: bool) -> datetime | None:
+    """The first date written beside the headline."""
+    for node in area:
+        text = _area_text(node)
+        value = parse_date_text(text, now, day_first=day_first) if text else None
+        if value is not None:
+            return value
+    return None

@@ -1,0 +1,150 @@
+"""Site chrome as data: the tags, roles, class/id words and phrases that mark non-article text.
+
+Kept apart from the logic that uses it (``segment``, ``filters``) so that the lists can grow
+without touching code. Phrases are compared after lower-casing and folding whitespace and
+trailing punctuation; they cover English, German, French and Spanish where it is cheap.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BLOCK_TAGS",
+    "BOILERPLATE_PHRASES",
+    "BOILERPLATE_PREFIXES",
+    "BYLINE_PREFIXES",
+    "CHROME_ROLES",
+    "CHROME_TAGS",
+    "CHROME_WORDS",
+    "CONTENT_WORDS",
+    "LAYOUT_WORDS",
+    "WEAK_CHROME_WORDS",
+    "HEADING_TAGS",
+    "HIDDEN_STYLE_MARKERS",
+    "SKIP_TAGS",
+]
+
+#: Elements whose whole subtree never holds article text.
+SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
+        "canvas", "button", "select", "textarea", "input", "option", "link", "meta", "head",
+        "title", "video", "audio", "picture", "img", "map", "dialog", "math",
+    }
+)  # fmt: skip
+
+#: Structural chrome: skipped unless the element holds most of the page's text.
+CHROME_TAGS = frozenset({"nav", "footer", "aside", "menu", "header"})
+
+#: ARIA landmark roles of chrome.
+CHROME_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert",
+     "menu", "menubar", "toolbar", "alertdialog", "tooltip"}
+)  # fmt: skip
+
+#: Inline style fragments (spaces removed, lower case) that hide an element.
+HIDDEN_STYLE_MARKERS = ("display:none", "visibility:hidden")
+
+#: Words in class or id (split on -, _ and case changes) that mark chrome whatever the size of
+#: the element (unless it holds most of the page's text).
+CHROME_WORDS = frozenset(
+    {
+        "share", "sharing", "sharebar", "social", "socials", "sociallinks", "addthis",
+        "sharethis", "shareaholic", "related", "recommended", "recommendations", "outbrain",
+        "taboola", "mostpopular", "mostread", "newsletter", "newsletters", "subscribe",
+        "signup", "optin", "cookie", "cookies", "consent", "gdpr", "comment", "comments",
+        "disqus", "ad", "ads", "adslot", "adunit", "advert", "advertisement", "advertising",
+        "dfp", "sponsor", "sponsored", "promo", "promotion", "outstream", "sidebar",
+        "breadcrumb", "breadcrumbs", "pagination", "pager", "menu", "navbar", "nav",
+        "navigation", "footer", "skiplink", "skip", "popup", "modal", "overlay",
+    }
+)  # fmt: skip
+
+#: Words that mark chrome only on small elements (an author box, a tag list, a caption):
+#: on a large element they more often describe the article ("author-jane" on WordPress).
+WEAK_CHROME_WORDS = frozenset(
+    {
+        "author", "authors", "byline", "dateline", "timestamp", "tags", "tagcloud", "taglist",
+        "keywords", "bio", "caption", "credit", "credits", "copyright", "disclaimer", "rating",
+        "meta", "postmeta", "entrymeta", "follow", "jump", "toc", "print", "banner", "widget",
+        "widgets", "popular", "trending", "readmore", "readnext", "upnext", "morestories",
+        "recirc", "recirculation", "subscription", "paywall", "regwall", "respond", "replies",
+        "discussion", "masthead", "toolbar", "tooltip", "lightbox", "screenreader",
+        "visuallyhidden", "sronly", "gpt",
+    }
+)  # fmt: skip
+
+#: Words that make a class token describe layout ("has-sidebar", "content-with-sidebar"), not
+#: the element's own role: such tokens are ignored.
+LAYOUT_WORDS = frozenset(
+    {"has", "with", "without", "no", "hide", "show", "is", "enabled", "disabled", "active",
+     "open", "closed", "fixed", "sticky"}
+)  # fmt: skip
+
+#: Words in class or id that mark article text: an element carrying one is never chrome
+#: by class (``article-comments`` is chrome; ``article-body`` is not).
+CONTENT_WORDS = frozenset(
+    {"body", "articlebody", "content", "text", "story", "entry", "main", "post", "prose",
+     "richtext", "paragraph"}
+)  # fmt: skip
+
+#: Tags that start a new block of text.
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dd", "dt",
+        "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",
+        "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "address", "hr", "br",
+        "form", "fieldset", "legend", "center", "body", "html", "details", "summary", "hgroup",
+        "header", "footer", "nav", "aside", "menu",
+    }
+)  # fmt: skip
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+#: Whole lines that are chrome wherever they appear (normalised: lower case, no trailing
+#: punctuation, single spaces).
+BOILERPLATE_PHRASES = frozenset(
+    {
+        # English
+        "skip to main content", "skip to content", "skip to navigation", "latest news",
+        "thumbnail", "share this post", "share this article", "share this story", "share",
+        "advertisement", "advertising", "sponsored", "sponsored content", "read more",
+        "read next", "related articles", "related stories", "related", "more stories",
+        "most popular", "most read", "trending", "recommended", "recommended for you",
+        "you may also like", "you might also like", "sign up", "subscribe", "log in",
+        "sign in", "comments", "leave a comment", "leave a reply", "show comments",
+        "view comments", "print", "email", "tweet", "facebook", "twitter", "linkedin",
+        "whatsapp", "pinterest", "reddit", "copy link", "image", "photo", "video",
+        "close", "menu", "search", "back to top", "continue reading", "load more",
+        "click to expand", "listen to this article", "follow us", "follow", "top stories",
+        "more from", "editor's picks", "watch", "next article", "previous article",
+        "accept cookies", "accept all", "we use cookies", "cookie settings",
+        # German
+        "zum inhalt springen", "zum hauptinhalt springen", "weiterlesen", "mehr lesen",
+        "anzeige", "werbung", "teilen", "artikel teilen", "kommentare", "verwandte artikel",
+        "das könnte sie auch interessieren", "newsletter abonnieren", "meistgelesen",
+        "alle cookies akzeptieren", "drucken", "mehr zum thema",
+        # French
+        "aller au contenu", "aller au contenu principal", "lire la suite", "lire aussi",
+        "publicité", "partager", "partager cet article", "commentaires", "articles liés",
+        "à lire aussi", "sur le même sujet", "s'abonner", "abonnez-vous", "accepter",
+        "tout accepter", "imprimer",
+        # Spanish
+        "saltar al contenido", "ir al contenido", "leer más", "seguir leyendo", "publicidad",
+        "compartir", "comentarios", "artículos relacionados", "noticias relacionadas",
+        "te puede interesar", "suscríbete", "aceptar cookies", "aceptar", "imprimir",
+        "lo más leído", "más noticias",
+    }
+)  # fmt: skip
+
+#: Line starts that mark chrome when the line is short (a call to action, not a sentence).
+BOILERPLATE_PREFIXES = (
+    "share on ", "share this", "follow us on ", "sign up for ", "subscribe to ",
+    "click here to ", "read more:", "related:", "see also:", "advertisement",
+    "copyright ©", "© ", "all rights reserved", "photo:", "image:", "photograph:",
+    "getty images", "teilen auf ", "folgen sie uns", "abonnieren sie ", "lesen sie auch",
+    "mehr zum thema:", "partager sur ", "suivez-nous", "inscrivez-vous", "lire aussi :",
+    "compartir en ", "síguenos", "suscríbete a ", "lea también", "te puede interesar:",
+)  # fmt: skip
+
+#: How bylines start, so that a byline rendered as body text can be recognised.
+BYLINE_PREFIXES = ("by ", "von ", "par ", "por ", "written by ", "text: ", "texto: ")

@@ -1,0 +1,53 @@
+"""Why each block was kept or dropped: the record behind ``scraper extract --explain``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scraper.extract.segment import Dropped, RawBlock
+
+__all__ = ["Decision", "Explanation", "render_explanation"]
+
+_PREVIEW = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One candidate block, its content score, and the rule that kept or dropped it."""
+
+    block: RawBlock
+    score: float
+    keep: bool
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Every decision in reading order, the subtrees skipped whole, and the container chosen."""
+
+    decisions: tuple[Decision, ...]
+    dropped: tuple[Dropped, ...]
+    container: int | None
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "…"
+
+
+def render_explanation(explanation: Explanation) -> str:
+    """A human-readable report: one line per block, then the skipped subtrees."""
+    lines = ["#    keep  score  kind        rule                               text"]
+    for d in explanation.decisions:
+        b = d.block
+        mark = "KEEP" if d.keep else "drop"
+        lines.append(
+            f"{b.index:<4} {mark}  {d.score:5.0f}  {b.kind.value:<11} {d.rule[:34]:<34} "
+            f"{_preview(b.text)}"
+        )
+    if explanation.dropped:
+        lines.append("")
+        lines.append("subtrees skipped before scoring:")
+        for s in explanation.dropped:
+            lines.append(f"  <{s.tag}> {s.reason}: {_preview(s.text) or '(no text)'}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,111 @@
+"""Block-level cleaning inside the chosen container: chrome lines, link lists, the title,
+bylines and datelines that are already metadata.
+
+Each rule returns the reason it fired, so ``--explain`` can say why a block was dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from scraper.extract.chrome import BOILERPLATE_PHRASES, BOILERPLATE_PREFIXES, BYLINE_PREFIXES
+from scraper.extract.segment import RawBlock
+from scraper.models import BlockKind
+
+__all__ = ["Context", "Verdict", "judge_block", "normalise_line"]
+
+_TRAILING = " \t\n.:;,!?|·•–—-»>›→"
+_LEADING = " \t\n•·-–—|»>›*"
+_SHORT_LINE = 80
+_DATE_WORDS = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|"
+    r"juli|okt|dez|janv|févr|mars|avr|juin|juil|août|déc|ene|abr|ago|dic|enero|febrero|marzo|"
+    r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|updated|published|"
+    r"posted|aktualisiert|veröffentlicht|publié|mis à jour|actualizado|publicado|am|pm|gmt|utc|"
+    r"edt|est|pst|pdt|cet|cest|bst|ago)\b",
+    re.IGNORECASE,
+)
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
+_READING_TIME = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the filters know about the page: metadata to recognise repeated in the body."""
+
+    title: str | None
+    authors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a block is kept, and the rule that decided."""
+
+    keep: bool
+    rule: str
+
+
+def normalise_line(text: str) -> str:
+    """Lower case, single spaces, no leading bullets or trailing punctuation."""
+    return " ".join(text.lower().split()).strip(_TRAILING).lstrip(_LEADING)
+
+
+def _boilerplate(block: RawBlock, norm: str) -> str | None:
+    if norm in BOILERPLATE_PHRASES:
+        return "chrome phrase"
+    if len(block.text) < _SHORT_LINE and norm.startswith(BOILERPLATE_PREFIXES):
+        return "chrome phrase prefix"
+    if len(norm) < 30 and _READING_TIME.match(norm):
+        return "reading-time label"
+    return None
+
+
+def _is_title(norm: str, title: str | None) -> bool:
+    if not title or len(norm) > 2 * len(title) + 20:
+        return False
+    target = normalise_line(title)
+    return norm == target or fuzz.ratio(norm, target, score_cutoff=90) > 0
+
+
+def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
+    if len(block.text) > _SHORT_LINE or block.kind is BlockKind.QUOTE:
+        return False
+    if norm.startswith(BYLINE_PREFIXES) and not norm.endswith("."):
+        return True
+    return any(a and a.lower() in norm for a in authors) and len(norm.split()) <= 12
+
+
+def _is_dateline(block: RawBlock, norm: str) -> bool:
+    if len(block.text) > 60 or norm.endswith("."):
+        return False
+    if not any(c.isdigit() for c in norm):
+        return False
+    return bool(_DATE_WORDS.search(norm) or _NUMERIC_DATE.search(norm))
+
+
+def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
+    """Keep or drop one block of the chosen container."""
+    norm = normalise_line(block.text)
+    if not norm:
+        return Verdict(False, "no words")
+    reason = _boilerplate(block, norm)
+    if reason:
+        return Verdict(False, reason)
+    if block.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH) and _is_title(norm, context.title):
+        return Verdict(False, "repeats the title")
+    if _is_byline(block, norm, context.authors):
+        return Verdict(False, "byline (already metadata)")
+    if _is_dateline(block, norm):
+        return Verdict(False, "dateline (already metadata)")
+    density = block.link_density
+    if block.kind is BlockKind.HEADING:
+        return Verdict(density <= 0.8, "heading" if density <= 0.8 else "link heading")
+    if density > 0.5:
+        return Verdict(False, f"link density {density:.2f}")
+    if block.kind is BlockKind.LIST_ITEM and density > 0.3 and len(block.text) < 100:
+        return Verdict(False, f"linked list item (density {density:.2f})")
+    return Verdict(True, f"content (score {score:.0f})")

@@ -1,0 +1,115 @@
+"""schema.org JSON-LD: every typed object of a page, and the one that describes its article."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.metadata_patterns import ARTICLE_TYPES, PAGE_TYPES
+
+__all__ = ["JsonLd", "as_texts", "read_jsonld", "type_names"]
+
+_ARTICLE_RANK = {name: rank for rank, name in enumerate(ARTICLE_TYPES)}
+_PAGE_RANK = {name: rank for rank, name in enumerate(PAGE_TYPES)}
+_NESTED_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLd:
+    """The typed objects of a page's JSON-LD, with the article object and page object picked."""
+
+    nodes: tuple[dict[str, Any], ...] = ()
+    article: dict[str, Any] | None = None
+    page: dict[str, Any] | None = None
+
+    def resolve(self, value: Any) -> Any:
+        """``value`` with a bare {"@id": ...} reference replaced by the node it names."""
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
+            for node in self.nodes:
+                if node.get("@id") == value["@id"] and len(node) > len(value):
+                    return node
+        return value
+
+    def of_type(self, names: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Nodes whose @type is one of ``names`` (lower-cased)."""
+        wanted = set(names)
+        return (node for node in self.nodes if wanted & set(type_names(node)))
+
+
+def type_names(node: dict[str, Any]) -> list[str]:
+    """The node's @type values, lower-cased, without a schema.org prefix."""
+    raw = node.get("@type")
+    values = raw if isinstance(raw, list) else [raw]
+    return [v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)]
+
+
+def as_texts(value: Any) -> list[str]:
+    """Strings held by a JSON-LD value: a string, a list, or objects with a name/url/@value."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [text for item in value for text in as_texts(item)]
+    if isinstance(value, dict):
+        for key in ("name", "url", "@value", "contentUrl"):
+            if key in value:
+                return as_texts(value[key])
+    return []
+
+
+def _load(text: str) -> Any:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text, strict=False)
+    except json.JSONDecodeError:
+        pass
+    # CMS templates often leave a trailing semicolon or wrap the object in an HTML comment.
+    cleaned = text.strip(";").removeprefix("<!--").removesuffix("-->").strip().strip(";")
+    try:
+        return json.loads(cleaned, strict=False)
+    except json.JSONDecodeError:
+        # A malformed block is the page's fault, not the caller's: the other sources still apply.
+        return None
+
+
+def _walk(value: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
+    if depth > 4:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _walk(item, out, depth + 1)
+        return
+    if not isinstance(value, dict):
+        return
+    if "@type" in value:
+        out.append(value)
+    for key in _NESTED_KEYS:
+        if key in value:
+            _walk(value[key], out, depth + 1)
+
+
+def _article_score(node: dict[str, Any]) -> tuple[int, int]:
+    rank = min((_ARTICLE_RANK[t] for t in type_names(node) if t in _ARTICLE_RANK), default=99)
+    filled = sum(
+        1 for key in ("headline", "datePublished", "author", "articleBody") if node.get(key)
+    )
+    return (-filled, rank)
+
+
+def read_jsonld(tree: LexborHTMLParser) -> JsonLd:
+    """Every typed JSON-LD object of the page, the article node and the web-page node."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.css("script[type='application/ld+json']"):
+        _walk(_load(script.text(deep=True)), nodes)
+    articles = [n for n in nodes if any(t in _ARTICLE_RANK for t in type_names(n))]
+    pages = [n for n in nodes if any(t in _PAGE_RANK for t in type_names(n))]
+    return JsonLd(
+        nodes=tuple(nodes),
+        article=min(articles, key=_article_score) if articles else None,
+        page=pages[0] if pages else None,
+    )

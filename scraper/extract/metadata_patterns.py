@@ -1,0 +1,466 @@
+"""Data for the metadata cascade: keys, selectors, phrase and word lists (no logic here).
+
+Every key list is in priority order: the cascade takes the first usable value.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ARTICLE_TYPES",
+    "AUTHOR_META_KEYS",
+    "AUTHOR_SELECTOR",
+    "BYLINE_PARTICLES",
+    "BYLINE_PREFIXES",
+    "BYLINE_STOPS",
+    "CREDENTIALS",
+    "DATE_SELECTOR",
+    "DESCRIPTION_META_KEYS",
+    "IMAGE_META_KEYS",
+    "LANGUAGE_META_KEYS",
+    "MODIFIED_META_KEYS",
+    "MONTHS",
+    "ORG_WORDS",
+    "PAGE_TYPES",
+    "PUBLISHED_META_KEYS",
+    "ROLE_WORDS",
+    "SITE_NAME_META_KEYS",
+    "STOPWORDS",
+    "TAG_META_KEYS",
+    "TITLE_META_KEYS",
+    "TITLE_SEPARATORS",
+]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# schema.org types that describe the article itself, strongest first.
+ARTICLE_TYPES: tuple[str, ...] = (
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "askpublicnewsarticle",
+    "article",
+    "blogposting",
+    "liveblogposting",
+    "socialmediaposting",
+    "techarticle",
+    "scholarlyarticle",
+    "medicalscholarlyarticle",
+    "report",
+    "satiricalarticle",
+    "advertisercontentarticle",
+    "posting",
+    "discussionforumposting",
+    "review",
+    "recipe",
+    "howto",
+)
+
+# Types that describe the page around the article: used for dates and titles only after the
+# article types came up empty.
+PAGE_TYPES: tuple[str, ...] = (
+    "webpage",
+    "itempage",
+    "medicalwebpage",
+    "aboutpage",
+    "collectionpage",
+    "qapage",
+    "faqpage",
+    "profilepage",
+)
+
+# <meta> keys are matched lower-cased, whichever of name/property/itemprop carried them.
+TITLE_META_KEYS: tuple[str, ...] = (
+    "og:title",
+    "twitter:title",
+    "headline",
+    "dc.title",
+    "dcterms.title",
+    "parsely-title",
+    "sailthru.title",
+    "citation_title",
+    "title",
+)
+
+PUBLISHED_META_KEYS: tuple[str, ...] = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "published_time",
+    "og:published_time",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "published-date",
+    "publication_date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
+    "article_date_original",
+    "cxenseparse:recs:publishtime",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "citation_publication_date",
+    "citation_date",
+    "date",
+    "datecreated",
+    "original-publish-date",
+    "release_date",
+    "published",
+    "date_published",
+    "publication-date",
+    "created",
+)
+
+MODIFIED_META_KEYS: tuple[str, ...] = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "article:modified",
+    "datemodified",
+    "og:updated_time",
+    "modified_time",
+    "last-modified",
+    "lastmod",
+    "dc.date.modified",
+    "dcterms.modified",
+    "sailthru.lastmodified",
+    "article.updated",
+)
+
+AUTHOR_META_KEYS: tuple[str, ...] = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "byline",
+    "citation_author",
+    "article.author",
+    "cxenseparse:author",
+    "author_name",
+    "twitter:data1",
+)
+
+SITE_NAME_META_KEYS: tuple[str, ...] = (
+    "og:site_name",
+    "application-name",
+    "apple-mobile-web-app-title",
+    "twitter:site",
+    "dc.publisher",
+    "publisher",
+)
+
+DESCRIPTION_META_KEYS: tuple[str, ...] = (
+    "og:description",
+    "description",
+    "twitter:description",
+    "dc.description",
+    "dcterms.description",
+)
+
+IMAGE_META_KEYS: tuple[str, ...] = (
+    "og:image",
+    "og:image:url",
+    "og:image:secure_url",
+    "twitter:image",
+    "twitter:image:src",
+    "thumbnailurl",
+    "image",
+)
+
+TAG_META_KEYS: tuple[str, ...] = (
+    "article:tag",
+    "news_keywords",
+    "keywords",
+    "parsely-tags",
+    "sailthru.tags",
+)
+
+LANGUAGE_META_KEYS: tuple[str, ...] = (
+    "content-language",
+    "dc.language",
+    "language",
+    "og:locale",
+    "inlanguage",
+)
+
+# Elements that carry a byline, in one selector so lexbor walks the tree once.
+AUTHOR_SELECTOR = ", ".join(
+    (
+        "[itemprop='author']",
+        "a[rel='author']",
+        "[rel='author']",
+        "[class*='byline']",
+        "[class*='Byline']",
+        "[class*='author-name']",
+        "[class*='author_name']",
+        "[class*='authorName']",
+        "[class*='AuthorName']",
+        "[class*='post-author']",
+        "[class*='entry-author']",
+        "[class*='article-author']",
+        "[class*='author']",
+        "[class*='Author']",
+        "[id*='author']",
+        "[data-testid*='author']",
+    )
+)
+
+# Elements that may state the publication date as an attribute or as visible text.
+DATE_SELECTOR = ", ".join(
+    (
+        "time",
+        "[itemprop='datePublished']",
+        "[itemprop='dateCreated']",
+        "[class*='date']",
+        "[class*='Date']",
+        "[class*='publish']",
+        "[class*='posted']",
+        "[class*='timestamp']",
+        "[class*='meta-time']",
+        "[class*='byline']",
+        "[id*='date']",
+    )
+)
+
+# A byline starting with one of these (then a space or a colon) loses it; matched ignoring case.
+BYLINE_PREFIXES: tuple[str, ...] = (
+    "written by",
+    "posted by",
+    "published by",
+    "reviewed by",
+    "story by",
+    "words by",
+    "text by",
+    "report by",
+    "reporting by",
+    "authors",
+    "author",
+    "by",
+    "text",
+    "texte",
+    "autor",
+    "autorin",
+    "auteur",
+    "autore",
+)
+
+# Byline particles that are also surname parts ("De Niro"): matched with their case as written.
+BYLINE_PARTICLES: tuple[str, ...] = (
+    "Von",
+    "von",
+    "Par",
+    "par",
+    "Por",
+    "por",
+    "di",
+    "de",
+    "Door",
+    "door",
+    "af",
+    "av",
+)
+
+# A byline's text stops at these words (lower-cased): what follows is a date or a role.
+BYLINE_STOPS: tuple[str, ...] = (
+    "updated",
+    "published",
+    "posted",
+    "last updated",
+    "aktualisiert",
+    "veröffentlicht",
+    "publié",
+    "mis à jour",
+    "actualizado",
+    "publicado",
+    "pubblicato",
+    "aggiornato",
+    "follow",
+    "read more",
+    "view all",
+    "see all",
+    "more from",
+    "contact",
+    "email",
+    "twitter",
+    "share",
+    "min read",
+)
+
+# Fragments of an author string that are qualifications, not names (lower-cased, no dots).
+CREDENTIALS: frozenset[str] = (
+    _words("""md phd ms msc ma ba bs bsc mba mph mfa rd rdn ldn cdn cde cdces rn np pa dvm
+    pharmd psyd edd dds jd esq cpa cfa cfp lcsw lpc cscs fand facp facs jr sr ii iii iv""")
+)
+
+# Words that make a fragment a job title rather than a name (lower-cased).
+ROLE_WORDS: frozenset[str] = (
+    _words("""editor editors reporter reporters correspondent correspondents writer writers
+    columnist
+    contributor contributors staff producer journalist journalists photographer analyst
+    director founder ceo president manager specialist expert author redakteur redakteurin
+    redaktion korrespondent korrespondentin journaliste rédacteur rédactrice redactor
+    redactora periodista giornalista redattore redacción""")
+)
+
+# Words that mark a name as an organisation (lower-cased tokens).
+ORG_WORDS: frozenset[str] = (
+    _words("""news press media team staff desk newsroom editorial group inc llc ltd gmbh corp
+    company agency network magazine times post journal daily tribune herald associated
+    reuters afp dpa redaktion rédaction redacción""")
+)
+
+TITLE_SEPARATORS: tuple[str, ...] = (
+    " | ",
+    " - ",
+    " – ",
+    " — ",
+    " :: ",
+    " · ",
+    " • ",
+    " » ",
+    " / ",
+    " : ",
+)
+
+# Month names and common abbreviations (lower-cased, without dots) -> month number.
+_MONTH_LISTS: tuple[tuple[str, ...], ...] = (
+    # en
+    (
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ),
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    # de
+    (
+        "januar",
+        "februar",
+        "märz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "dezember",
+    ),
+    ("jän", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sept", "okt", "nov", "dez"),
+    # fr
+    (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    ("janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc"),
+    # es
+    (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
+    ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
+    # it
+    (
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ),
+    # pt
+    (
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ),
+    # nl
+    (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+)
+
+MONTHS: dict[str, int] = {
+    name: number for names in _MONTH_LISTS for number, name in enumerate(names, start=1)
+}
+
+# A dozen frequent function words per language: enough to tell the seven apart on a paragraph.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": _words("the and of to is in that it was for with as on are this be by have"),
+    "de": _words("der die und das ist nicht mit ein eine den von zu sich auf für im dem"),
+    "fr": _words("le la les et des est une dans pour que qui pas sur du au avec ce il"),
+    "es": _words("el la los las y en que del por con una para es se no lo al como"),
+    "it": _words("il di che la per non una sono del della con gli ed è anche alla nel"),
+    "pt": _words("o os da do das dos que em para com uma não por ao se na no é mais"),
+    "nl": _words("de het een en van is dat niet op te voor met zijn aan er ook als bij"),
+}

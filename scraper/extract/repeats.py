@@ -1,0 +1,117 @@
+"""Within-page repeat collapse: one copy of a body the page renders more than once.
+
+Pages render their article twice (desktop and AMP/print copies, a teaser that repeats the lede,
+a headline repeated as a subtitle). A block is a repeat of an earlier one when their word
+sequences match closely (rapidfuzz ratio, so whitespace, markup and small edits do not hide
+it), or when one contains the other (a teaser is the lede cut short).
+
+Legitimate repetition survives: a repeated block is dropped only when it belongs to a run of
+repeats (a copied passage), or when it is long enough that repeating it alone cannot be a
+refrain. Candidates are narrowed by hashing word shingles first, so the work stays linear in
+the number of blocks. This is a pure function of its input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from scraper.models import BlockKind
+
+__all__ = ["Repeat", "find_repeats"]
+
+_WORDS = re.compile(r"\w+")
+_SHINGLE = 3
+_RATIO_CUTOFF = 88.0
+_CONTAIN_CUTOFF = 95.0
+#: A repeated block this long is a copy even on its own: refrains are short.
+_LONE_COPY_CHARS = 200
+#: A shorter block wholly contained in a longer one counts as a teaser from this length on.
+_MIN_TEASER_CHARS = 50
+#: Blocks shorter than this are never repeats (bullets, "Yes", dates in a list).
+_MIN_CHARS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """Block ``index`` repeats block ``of`` (indexes into the sequence given)."""
+
+    index: int
+    of: int
+    how: str
+
+
+@dataclass(slots=True)
+class _Entry:
+    key: str
+    kind: BlockKind
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def _shingles(key: str) -> set[int]:
+    words = key.split()
+    if len(words) < _SHINGLE:
+        return {hash(key)}
+    return {hash(" ".join(words[i : i + _SHINGLE])) for i in range(len(words) - _SHINGLE + 1)}
+
+
+def _match(new: _Entry, old: _Entry) -> str | None:
+    if new.key == old.key:
+        return "identical"
+    short, long_ = (new, old) if len(new.key) <= len(old.key) else (old, new)
+    if len(short.key) >= 0.8 * len(long_.key):
+        if fuzz.ratio(new.key, old.key, score_cutoff=_RATIO_CUTOFF):
+            return "near-identical"
+        return None
+    if len(short.key) >= _MIN_TEASER_CHARS and fuzz.partial_ratio(
+        short.key, long_.key, score_cutoff=_CONTAIN_CUTOFF
+    ):
+        return "contained"
+    return None
+
+
+def find_repeats(texts: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat]:
+    """Which blocks to drop as repeats, given the blocks' texts and kinds in reading order."""
+    entries = [_Entry(_key(t), k) for t, k in zip(texts, kinds, strict=True)]
+    index: dict[int, list[int]] = {}
+    found: dict[int, Repeat] = {}
+    for i, entry in enumerate(entries):
+        if len(entry.key) < _MIN_CHARS:
+            continue
+        counts: dict[int, int] = {}
+        shingles = _shingles(entry.key)
+        for sh in shingles:
+            for j in index.get(sh, ()):
+                counts[j] = counts.get(j, 0) + 1
+            index.setdefault(sh, []).append(i)
+        need = max(1, min(3, len(shingles) // 4))
+        ranked = sorted((-c, j) for j, c in counts.items() if c >= need)
+        for _, j in ranked[:4]:
+            how = _match(entry, entries[j])
+            if how is None:
+                continue
+            if how == "contained" and len(entry.key) > len(entries[j].key):
+                # The earlier block is the teaser: drop it, keep the full paragraph.
+                found.setdefault(j, Repeat(j, i, "teaser of a later block"))
+            else:
+                found.setdefault(i, Repeat(i, j, how))
+            break
+    return _runs_only(found, entries)
+
+
+def _runs_only(found: dict[int, Repeat], entries: Sequence[_Entry]) -> list[Repeat]:
+    """Keep repeats that are part of a copied run, long, or teasers; spare lone refrains."""
+    kept: list[Repeat] = []
+    for i in sorted(found):
+        rep = found[i]
+        in_run = (i - 1 in found or i + 1 in found) and entries[i].kind is not BlockKind.QUOTE
+        long_enough = len(entries[i].key) >= _LONE_COPY_CHARS
+        if in_run or long_enough or rep.how.startswith(("teaser", "contained")):
+            kept.append(rep)
+    return kept

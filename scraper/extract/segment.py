@@ -1,0 +1,301 @@
+"""One walk over the page: text segmented into candidate blocks, chrome subtrees skipped.
+
+The walk visits every node once (an explicit stack, so deep pages cannot overflow Python's
+recursion limit). Text is gathered into a buffer that is cut into a block whenever a
+block-level element opens or closes. Each block remembers the chain of block-level elements
+it sits in (as lexbor node ids), which is what the body selection scores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from scraper.extract.chrome import (
+    BLOCK_TAGS,
+    CHROME_ROLES,
+    CHROME_TAGS,
+    CHROME_WORDS,
+    HEADING_TAGS,
+    LAYOUT_WORDS,
+    WEAK_CHROME_WORDS,
+    HIDDEN_STYLE_MARKERS,
+    SKIP_TAGS,
+)
+from scraper.models import BlockKind
+
+__all__ = ["Dropped", "RawBlock", "Segmentation", "segment"]
+
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_BREAK = "\x00"  # marks a <br>; two in a row end a paragraph
+_DATA_TABLE_BLOCKERS = "table, p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
+#: Compound class tokens that mark the article text itself; they outrank chrome words.
+_CONTENT_TOKENS = frozenset(
+    {"articlebody", "articlecontent", "articletext", "entrycontent", "postcontent", "postbody",
+     "storybody", "storycontent", "storytext", "maincontent", "bodytext", "richtext",
+     "contentbody", "textcontent", "articlecopy", "bodycopy"}
+)  # fmt: skip
+#: A chrome-marked element holding at least this share of the page's paragraph text is kept:
+#: class names like ``has-sidebar`` on the page wrapper must not take the article with them.
+_PROTECT_SHARE = 0.4
+#: Elements marked only by a weak chrome word are chrome when their text is shorter than this.
+_WEAK_MAX_CHARS = 300
+#: Elements that are the article's own wrappers: class words never make them chrome.
+_CONTENT_ELEMENTS = frozenset({"article", "main", "body", "html"})
+
+
+@dataclass(slots=True)
+class RawBlock:
+    """A candidate block: its text, what it is, and where it sits."""
+
+    text: str
+    kind: BlockKind
+    level: int
+    link_chars: int
+    path: tuple[int, ...]
+    tag: str
+    index: int = 0
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A subtree skipped during the walk, and why (for ``--explain``)."""
+
+    tag: str
+    reason: str
+    text: str
+
+
+@dataclass(slots=True)
+class Segmentation:
+    """The blocks of a page, the subtrees skipped, and the page's total text length."""
+
+    blocks: list[RawBlock] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    page_chars: int = 0
+    truncated: bool = False
+
+
+def _class_words(value: str) -> tuple[set[str], set[str]]:
+    tokens = {t.replace("-", "").replace("_", "") for t in value.lower().split()}
+    words: set[str] = set()
+    for raw in value.split():
+        parts = {w for w in _WORD_SPLIT.split(_CAMEL.sub("-", raw).lower()) if w}
+        if not parts & LAYOUT_WORDS:
+            words |= parts
+    return tokens, words
+
+
+@dataclass(slots=True)
+class _Judge:
+    """Decides whether an element is chrome; memoises class strings within one page."""
+
+    page_prose: int
+    memo: dict[str, str | None] = field(default_factory=dict)
+
+    def chrome_reason(self, node: LexborNode, tag: str) -> str | None:
+        attrs = node.attributes
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            return "hidden element"
+        style = attrs.get("style")
+        if style and any(m in style.replace(" ", "").lower() for m in HIDDEN_STYLE_MARKERS):
+            return "hidden by style"
+        role = attrs.get("role")
+        reason: str | None = None
+        if tag in CHROME_TAGS:
+            reason = f"<{tag}> element"
+        elif role and role.lower() in CHROME_ROLES:
+            reason = f"role={role}"
+        elif tag not in _CONTENT_ELEMENTS:
+            names = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if v)
+            if names:
+                reason = self._names_reason(names)
+        if reason is None:
+            return None
+        if reason.startswith("weak") and len(node.text()) >= _WEAK_MAX_CHARS:
+            return None
+        if self.page_prose and _prose_chars(node) >= _PROTECT_SHARE * self.page_prose:
+            return None
+        return reason
+
+    def _names_reason(self, names: str) -> str | None:
+        if names in self.memo:
+            return self.memo[names]
+        tokens, words = _class_words(names)
+        reason: str | None = None
+        if not tokens & _CONTENT_TOKENS:
+            hit = sorted(words & CHROME_WORDS)
+            weak = sorted(words & WEAK_CHROME_WORDS)
+            if hit:
+                reason = f"class/id word '{hit[0]}'"
+            elif weak:
+                reason = f"weak class/id word '{weak[0]}' on a small element"
+        self.memo[names] = reason
+        return reason
+
+
+def _prose_chars(node: LexborNode) -> int:
+    """Characters in the paragraphs under ``node``: what an article is made of."""
+    return sum(len(p.text()) for p in node.css("p"))
+
+
+def _data_table(node: LexborNode) -> str:
+    rows = []
+    for row in node.css("tr"):
+        cells = [" ".join(c.text().split()) for c in row.css("td, th")]
+        line = " | ".join(c for c in cells if c)
+        if line:
+            rows.append(line)
+    return "\n".join(rows)
+
+
+@dataclass(slots=True)
+class _Walker:
+    judge: _Judge
+    include_tables: bool
+    out: Segmentation
+    buf: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    path: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    link_depth: int = 0
+    pre_depth: int = 0
+    quote_depth: int = 0
+    list_depth: int = 0
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        raw = "".join(self.buf)
+        links = self.link_chars
+        self.buf.clear()
+        self.link_chars = 0
+        if self.pre_depth:
+            text = raw.replace(_BREAK, "\n").strip("\n")
+            if text.strip():
+                self._emit(text, BlockKind.PREFORMATTED, 0, links)
+            return
+        parts = (
+            [" ".join(p.split()) for p in raw.split(_BREAK + _BREAK)]
+            if _BREAK in raw
+            else [" ".join(raw.split())]
+        )
+        parts = [" ".join(p.replace(_BREAK, " ").split()) for p in parts]
+        parts = [p for p in parts if p]
+        total = sum(len(p) for p in parts) or 1
+        kind, level = self._kind()
+        for part in parts:
+            self._emit(part, kind, level, round(links * len(part) / total))
+
+    def _kind(self) -> tuple[BlockKind, int]:
+        for tag in reversed(self.tags):
+            if tag in HEADING_TAGS:
+                return BlockKind.HEADING, int(tag[1])
+            if tag == "li":
+                return BlockKind.LIST_ITEM, 0
+            if tag == "blockquote":
+                return BlockKind.QUOTE, 0
+        if self.quote_depth:
+            return BlockKind.QUOTE, 0
+        return BlockKind.PARAGRAPH, 0
+
+    def _emit(self, text: str, kind: BlockKind, level: int, links: int) -> None:
+        blocks = self.out.blocks
+        tag = self.tags[-1] if self.tags else "body"
+        blocks.append(
+            RawBlock(text, kind, level, min(links, len(text)), tuple(self.path), tag, len(blocks))
+        )
+
+    def open(self, node: LexborNode, tag: str) -> None:
+        self.path.append(node.mem_id)
+        self.tags.append(tag)
+        if tag == "pre":
+            self.pre_depth += 1
+        elif tag == "blockquote":
+            self.quote_depth += 1
+
+    def close(self, tag: str) -> None:
+        self.path.pop()
+        self.tags.pop()
+        if tag == "pre":
+            self.pre_depth -= 1
+        elif tag == "blockquote":
+            self.quote_depth -= 1
+
+
+def segment(
+    root: LexborNode, *, include_tables: bool = True, max_nodes: int = 60_000
+) -> Segmentation:
+    """Cut the text under ``root`` into candidate blocks in reading order.
+
+    Past ``max_nodes`` elements the walk stops and keeps what it has: huge pages degrade to
+    their first part instead of hanging.
+    """
+    out = Segmentation(page_chars=_prose_chars(root))
+    budget = max_nodes
+    walker = _Walker(_Judge(out.page_chars), include_tables, out)
+    # Each frame: the children iterator, the element's tag, and what closing it means.
+    stack: list[tuple[Iterator[LexborNode], str, int]] = [
+        (root.iter(include_text=True), root.tag or "body", 0)
+    ]
+    walker.open(root, root.tag or "body")
+    while stack:
+        children, parent_tag, frame_kind = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if frame_kind == 1:
+                walker.flush()
+                walker.close(parent_tag)
+            elif frame_kind == 2:
+                walker.link_depth -= 1
+            elif frame_kind == 0:
+                walker.flush()
+            continue
+        if child.is_text_node:
+            value = child.text_content
+            if value:
+                walker.buf.append(value)
+                if walker.link_depth:
+                    walker.link_chars += len(value.strip())
+            continue
+        tag = child.tag
+        if not tag or tag.startswith("-") or tag in SKIP_TAGS:
+            continue
+        budget -= 1
+        if budget < 0:
+            out.truncated = True
+            break
+        if tag == "br":
+            walker.buf.append(_BREAK)
+            continue
+        reason = walker.judge.chrome_reason(child, tag)
+        if reason is not None:
+            out.dropped.append(Dropped(tag, reason, " ".join(child.text().split())[:200]))
+            continue
+        if tag in BLOCK_TAGS:
+            walker.flush()
+            if tag == "table" and not child.css_first(_DATA_TABLE_BLOCKERS):
+                if include_tables:
+                    walker.open(child, tag)
+                    text = _data_table(child)
+                    if text:
+                        walker._emit(text, BlockKind.TABLE, 0, 0)
+                    walker.close(tag)
+                continue
+            walker.open(child, tag)
+            stack.append((child.iter(include_text=True), tag, 1))
+        elif tag == "a":
+            walker.link_depth += 1
+            stack.append((child.iter(include_text=True), tag, 2))
+        else:
+            stack.append((child.iter(include_text=True), tag, 3))
+    return out

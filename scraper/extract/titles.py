@@ -1,0 +1,111 @@
+"""The article's headline: meta titles checked against the visible <h1>, site-name suffixes off."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from rapidfuzz import fuzz
+
+from scraper.extract.metadata_patterns import TITLE_SEPARATORS
+
+__all__ = ["choose_title", "site_labels", "strip_site_name"]
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"\s+")
+# Generic hostname parts that never name the site.
+_MIN_HEADLINE_WORDS = 4
+_MAX_HEADLINE_WORDS = 25
+_HOST_NOISE = frozenset({"www", "m", "amp", "blog", "news", "com", "org", "net", "co", "uk"})
+
+
+def _compact(text: str) -> str:
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _clean(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def site_labels(names: Iterable[str | None], url: str | None) -> tuple[str, ...]:
+    """Compact forms of the site's names and its host's distinctive labels."""
+    labels = {_compact(n) for n in names if n}
+    if url:
+        host = urlsplit(url).hostname or ""
+        labels.update(part for part in host.split(".") if part not in _HOST_NOISE and len(part) > 2)
+        labels.add(_compact(host.removeprefix("www.")))
+    return tuple(label for label in labels if label)
+
+
+def _is_site(segment: str, labels: Sequence[str]) -> bool:
+    seg = _compact(segment)
+    if not seg:
+        return True
+    for label in labels:
+        if seg == label or (len(seg) >= 4 and seg in label):
+            return True
+        # "Example News Online" for the label "examplenews", not a headline that mentions it.
+        if len(label) >= 4 and label in seg and len(seg) <= 2 * len(label):
+            return True
+        if len(seg) > 3 and fuzz.ratio(seg, label) >= 85:
+            return True
+    return False
+
+
+def strip_site_name(title: str, labels: Sequence[str]) -> str:
+    """``title`` without leading or trailing " | Site" segments naming the site."""
+    title = _clean(title)
+    for _ in range(3):
+        cut = max((title.rfind(sep), sep) for sep in TITLE_SEPARATORS)
+        if cut[0] > 0 and _is_site(title[cut[0] + len(cut[1]) :], labels):
+            title = title[: cut[0]].strip()
+            continue
+        first = min(
+            ((title.find(sep), sep) for sep in TITLE_SEPARATORS if title.find(sep) > 0),
+            default=(-1, ""),
+        )
+        if first[0] > 0 and _is_site(title[: first[0]], labels):
+            title = title[first[0] + len(first[1]) :].strip()
+            continue
+        break
+    return title
+
+
+def _similar(a: str, b: str) -> bool:
+    ca, cb = _compact(a), _compact(b)
+    if not ca or not cb:
+        return False
+    if ca == cb:
+        return True
+    shorter, longer = sorted((ca, cb), key=len)
+    if len(shorter) >= 12 and longer.startswith(shorter):
+        return True
+    return fuzz.ratio(ca, cb) >= 90
+
+
+def _headline_like(heading: str, labels: Sequence[str]) -> bool:
+    words = len(heading.split())
+    return _MIN_HEADLINE_WORDS <= words <= _MAX_HEADLINE_WORDS and not _is_site(heading, labels)
+
+
+def choose_title(
+    metas: Sequence[str], headings: Sequence[str], labels: Sequence[str]
+) -> str | None:
+    """The headline: the visible <h1> when it is confirmed or unambiguous, else a meta title.
+
+    ``metas`` are declared titles in priority order (og:title, JSON-LD headline, <title>...),
+    ``headings`` the page's <h1> texts in document order. Meta titles are often rewritten for
+    search engines and social cards; the page's single, headline-shaped <h1> is what readers see.
+    """
+    declared = [t for t in (strip_site_name(m, labels) for m in metas) if t]
+    shown = [h for h in (_clean(h) for h in headings) if 3 <= len(h) <= 400]
+    for heading in shown:
+        if any(_similar(heading, title) for title in declared):
+            return heading
+    if len(shown) == 1 and _headline_like(shown[0], labels):
+        return shown[0]
+    if declared:
+        return declared[0]
+    return shown[0] if shown else None
