@@ -1,0 +1,317 @@
+"""Crawl configuration: a TOML file read into frozen, typed values.
+
+Every invalid value raises :class:`~scraper.errors.ConfigError` whose ``key`` is the dotted
+path of the offending key (``source[2].feed``, ``politeness.per_host``), so a user can find it.
+The reference with an example lives in ``docs/crawl.md``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scraper.errors import ConfigError
+
+__all__ = [
+    "CrawlConfig",
+    "ExportSpec",
+    "Politeness",
+    "RetryPolicy",
+    "SiteRules",
+    "Source",
+    "SourceKind",
+    "load_config",
+    "parse_config",
+]
+
+EXPORT_FORMATS = ("jsonl", "csv", "markdown")
+
+
+class SourceKind(enum.StrEnum):
+    """Where a source's article URLs come from."""
+
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    SECTION = "section"
+    URLS = "urls"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Politeness:
+    """How hard the crawl may hit hosts: per-host interval and concurrency, a global cap."""
+
+    min_interval: float = 1.0
+    per_host: int = 2
+    concurrency: int = 16
+    user_agent: str | None = None
+    contact: str | None = None
+    respect_robots: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteRules:
+    """Per-site CSS rules handed to the extractor."""
+
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """Failed article URLs are retried on later runs, ``backoff * 2**(attempt-1)`` apart."""
+
+    max_attempts: int = 5
+    backoff: float = 600.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """One news source: a feed, a sitemap, a section page with patterns, or a URL list."""
+
+    name: str
+    kind: SourceKind
+    urls: tuple[str, ...]
+    follow: tuple[str, ...] = ()
+    max_age_days: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportSpec:
+    """Where and how to export the articles a run stored."""
+
+    format: str = "jsonl"
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrawlConfig:
+    """A whole crawl: sources, politeness, site rules, the store and the outputs."""
+
+    sources: tuple[Source, ...]
+    store: Path
+    politeness: Politeness = field(default_factory=Politeness)
+    sites: Mapping[str, SiteRules] = field(default_factory=dict)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_age_days: float | None = None
+    workers: int = 2
+    allow_networks: tuple[str, ...] = ()
+    export: ExportSpec | None = None
+
+    def rules_for(self, url: str) -> SiteRules:
+        """The site rules of the host of ``url`` (exact host, then without ``www.``)."""
+        host = (urlsplit(url).hostname or "").lower()
+        rules = self.sites.get(host) or self.sites.get(host.removeprefix("www."))
+        return rules or SiteRules()
+
+
+class _Table:
+    """A TOML table being read: typed getters that name the full key in their errors."""
+
+    def __init__(self, data: Mapping[str, Any], path: str, allowed: frozenset[str]) -> None:
+        self.data = data
+        self.path = path
+        for key in data:
+            if key not in allowed:
+                raise ConfigError(
+                    f"unknown key (expected one of: {', '.join(sorted(allowed))})",
+                    key=self.key(key),
+                )
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"must be a number, not {value!r}", key=self.key(name))
+        if value < minimum:
+            raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
+        return float(value)
+
+    def integer(self, name: str, default: int, *, minimum: int = 0) -> int:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"must be an integer, not {value!r}", key=self.key(name))
+        if value < minimum:
+            raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
+        return value
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.data.get(name, default)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(f"must be a non-empty string, not {value!r}", key=self.key(name))
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.data.get(name, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"must be true or false, not {value!r}", key=self.key(name))
+        return value
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.data.get(name, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError("must be a list of non-empty strings", key=self.key(name))
+        return tuple(value)
+
+    def table(self, name: str) -> Mapping[str, Any]:
+        value = self.data.get(name, {})
+        if not isinstance(value, dict):
+            raise ConfigError("must be a table", key=self.key(name))
+        return value
+
+
+_POLITENESS_KEYS = frozenset(
+    {"min_interval", "per_host", "concurrency", "user_agent", "contact", "respect_robots"}
+)
+_TOP_KEYS = frozenset(
+    {
+        "store",
+        "politeness",
+        "sites",
+        "retry",
+        "source",
+        "max_age_days",
+        "workers",
+        "allow_networks",
+        "export",
+    }
+)
+_SOURCE_KEYS = frozenset({"name", "follow", "max_age_days", *(k.value for k in SourceKind)})
+
+
+def _politeness(data: Mapping[str, Any], path: str, base: Politeness) -> Politeness:
+    t = _Table(data, path, _POLITENESS_KEYS)
+    return Politeness(
+        min_interval=t.number("min_interval", base.min_interval),
+        per_host=t.integer("per_host", base.per_host, minimum=1),
+        concurrency=t.integer("concurrency", base.concurrency, minimum=1),
+        user_agent=t.text("user_agent", base.user_agent),
+        contact=t.text("contact", base.contact),
+        respect_robots=t.boolean("respect_robots", base.respect_robots),
+    )
+
+
+def _check_url(url: str, key: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"not an http(s) URL: {url!r}", key=key)
+    return url
+
+
+def _source(data: object, index: int, names: set[str]) -> Source:
+    path = f"source[{index}]"
+    if not isinstance(data, dict):
+        raise ConfigError("must be a table ([[source]])", key=path)
+    t = _Table(data, path, _SOURCE_KEYS)
+    kinds = [k for k in SourceKind if k.value in data]
+    if len(kinds) != 1:
+        raise ConfigError("needs exactly one of: feed, sitemap, section, urls", key=path)
+    kind = kinds[0]
+    urls = t.strings(kind.value)
+    if not urls:
+        raise ConfigError("needs at least one URL", key=t.key(kind.value))
+    for i, url in enumerate(urls):
+        _check_url(url, t.key(kind.value) + (f"[{i}]" if len(urls) > 1 else ""))
+    follow = t.strings("follow")
+    if kind is SourceKind.SECTION:
+        _check_patterns(follow, t.key("follow"))
+    elif follow:
+        raise ConfigError("only a section source follows URL patterns", key=t.key("follow"))
+    name = t.text("name") or urlsplit(urls[0]).hostname or f"source-{index}"
+    if name in names:
+        raise ConfigError(f"duplicate source name {name!r}", key=t.key("name"))
+    names.add(name)
+    max_age = data.get("max_age_days")
+    return Source(
+        name=name,
+        kind=kind,
+        urls=urls,
+        follow=follow,
+        max_age_days=None if max_age is None else t.number("max_age_days", 0.0),
+    )
+
+
+def _check_patterns(patterns: tuple[str, ...], key: str) -> None:
+    if not patterns:
+        raise ConfigError("a section source needs URL patterns to follow", key=key)
+    for i, pattern in enumerate(patterns):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"invalid regular expression: {exc}", key=f"{key}[{i}]") from exc
+
+
+def _export(data: Mapping[str, Any], base: Path) -> ExportSpec:
+    t = _Table(data, "export", frozenset({"format", "path"}))
+    fmt = t.text("format", "jsonl") or "jsonl"
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"must be one of {', '.join(EXPORT_FORMATS)}", key="export.format")
+    raw = t.text("path")
+    return ExportSpec(format=fmt, path=None if raw is None else base / raw)
+
+
+def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig:
+    """Build a :class:`CrawlConfig` from parsed TOML; relative paths resolve against ``base``.
+
+    Raises:
+        ConfigError: a key is unknown, missing or has an invalid value (``key`` names it).
+    """
+    top = _Table(data, "", _TOP_KEYS)
+    store_raw = top.text("store")
+    if store_raw is None:
+        raise ConfigError("missing: the SQLite file of the crawl", key="store")
+    politeness = _politeness(top.table("politeness"), "politeness", Politeness())
+    sites = {}
+    for host, value in top.table("sites").items():
+        t = _Table(_as_table(value, f"sites.{host}"), f"sites.{host}", frozenset({"keep", "drop"}))
+        sites[host.lower()] = SiteRules(keep=t.strings("keep"), drop=t.strings("drop"))
+    retry_t = _Table(top.table("retry"), "retry", frozenset({"max_attempts", "backoff"}))
+    raw_sources = data.get("source", [])
+    if not isinstance(raw_sources, list) or not raw_sources:
+        raise ConfigError("at least one [[source]] table is required", key="source")
+    names: set[str] = set()
+    max_age = data.get("max_age_days")
+    return CrawlConfig(
+        sources=tuple(_source(s, i, names) for i, s in enumerate(raw_sources)),
+        store=base / store_raw,
+        politeness=politeness,
+        sites=sites,
+        retry=RetryPolicy(
+            max_attempts=retry_t.integer("max_attempts", 5, minimum=1),
+            backoff=retry_t.number("backoff", 600.0),
+        ),
+        max_age_days=None if max_age is None else top.number("max_age_days", 0.0),
+        workers=top.integer("workers", 2),
+        allow_networks=top.strings("allow_networks"),
+        export=_export(top.table("export"), base) if "export" in data else None,
+    )
+
+
+def _as_table(value: object, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError("must be a table", key=key)
+    return value
+
+
+def load_config(path: Path) -> CrawlConfig:
+    """Read a crawl config TOML file; relative paths in it resolve against its folder.
+
+    Raises:
+        ConfigError: the file cannot be read, is not TOML, or holds an invalid value.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    return parse_config(data, base=path.parent)

@@ -1,0 +1,159 @@
+"""Discovery: read each source's feeds, sitemaps or section pages and enqueue unseen URLs.
+
+Every discovery document is fetched with the validators it was last served with, so an
+unchanged feed costs one 304. A document's fetch, its validators and the URLs it lists are
+stored in one transaction: a run killed midway re-reads the document next time instead of
+trusting validators whose URLs never reached the store.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scraper.config import Source, SourceKind
+from scraper.crawl.fetching import PageFetcher
+from scraper.discover.entry import Discovered, Listing
+from scraper.discover.feeds import parse_feed
+from scraper.discover.links import parse_section
+from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
+from scraper.errors import FetchError, InputError
+from scraper.fetch.client import NOT_MODIFIED
+from scraper.store.protocol import CrawlStore, FetchRecord, ListingRecord, NewURL, Validators
+
+__all__ = ["Discovery", "SourceReport"]
+
+#: Bounds on one sitemap source per run, against index loops and runaway nesting.
+MAX_DOCUMENTS = 500
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceReport:
+    """What discovery found for one source in this run."""
+
+    source: str
+    listed: int = 0
+    new: int = 0
+    documents: int = 0
+    not_modified: int = 0
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Tally:
+    listed: int = 0
+    new: int = 0
+    documents: int = 0
+    not_modified: int = 0
+    errors: list[str] | None = None
+
+    def report(self, source: str) -> SourceReport:
+        return SourceReport(
+            source=source,
+            listed=self.listed,
+            new=self.new,
+            documents=self.documents,
+            not_modified=self.not_modified,
+            errors=tuple(self.errors or ()),
+        )
+
+
+class Discovery:
+    """Runs discovery for the sources of one run."""
+
+    def __init__(
+        self,
+        fetcher: PageFetcher,
+        store: CrawlStore,
+        normalise: Callable[[str], str],
+        run_id: int,
+    ) -> None:
+        self.fetcher = fetcher
+        self.store = store
+        self.normalise = normalise
+        self.run_id = run_id
+
+    async def discover(self, source: Source, max_age_days: float | None) -> SourceReport:
+        """Read every document of ``source``; errors are recorded, never raised."""
+        self.store.ensure_source(source.name, source.kind.value)
+        tally = _Tally(errors=[])
+        oldest = None if max_age_days is None else time.time() - max_age_days * 86400
+        if source.kind is SourceKind.URLS:
+            entries = self._new_urls(tuple(Discovered(u) for u in source.urls), oldest)
+            tally.listed += len(source.urls)
+            tally.new += self.store.record_listing(
+                source.name, ListingRecord(fetch=None, entries=entries), self.run_id
+            )
+            return tally.report(source.name)
+        queue = deque(source.urls)
+        seen: set[str] = set()
+        while queue and len(seen) < MAX_DOCUMENTS:
+            url = queue.popleft()
+            if url in seen:
+                continue
+            seen.add(url)
+            queue.extend(await self._document(source, url, oldest, tally))
+        return tally.report(source.name)
+
+    async def _document(
+        self, source: Source, url: str, oldest: float | None, tally: _Tally
+    ) -> tuple[str, ...]:
+        """Read one document; return the nested documents to read next."""
+        tally.documents += 1
+        known = self.store.validators(url)
+        try:
+            page = await self.fetcher.fetch(url, etag=known.etag, last_modified=known.last_modified)
+        except FetchError as exc:
+            self._failed(source, url, exc, getattr(exc, "status", None), tally)
+            return ()
+        fetch = FetchRecord(
+            url=url,
+            status=page.status,
+            validators=Validators(
+                etag=page.header("etag"), last_modified=page.header("last-modified")
+            ),
+        )
+        if page.status == NOT_MODIFIED:
+            tally.not_modified += 1
+            self.store.record_listing(source.name, ListingRecord(fetch=fetch), self.run_id)
+            return self.store.children(url)
+        try:
+            listing = _parse(source, page.body, page.effective_url)
+        except (InputError, FetchError) as exc:
+            self._failed(source, url, exc, page.status, tally)
+            return ()
+        tally.listed += len(listing.entries)
+        entries = self._new_urls(listing.entries, oldest)
+        record = ListingRecord(fetch=fetch, entries=entries, children=listing.children)
+        tally.new += self.store.record_listing(source.name, record, self.run_id)
+        return listing.children
+
+    def _failed(
+        self, source: Source, url: str, exc: Exception, status: int | None, tally: _Tally
+    ) -> None:
+        kind = str(getattr(exc, "kind", type(exc).__name__))
+        fetch = FetchRecord(url=url, status=status, error_kind=kind, error=str(exc))
+        self.store.record_listing(source.name, ListingRecord(fetch=fetch), self.run_id)
+        if tally.errors is not None:
+            tally.errors.append(f"{kind}: {exc}")
+
+    def _new_urls(self, entries: tuple[Discovered, ...], oldest: float | None) -> list[NewURL]:
+        out: list[NewURL] = []
+        for entry in entries:
+            published = entry.published.timestamp() if entry.published else None
+            if oldest is not None and published is not None and published < oldest:
+                continue
+            out.append(NewURL(url=self.normalise(entry.url), raw=entry.url, published=published))
+        return out
+
+
+def _parse(source: Source, body: bytes, url: str) -> Listing:
+    if source.kind is SourceKind.FEED:
+        return parse_feed(body, url)
+    if source.kind is SourceKind.SECTION:
+        return parse_section(body, url, source.follow)
+    if is_robots_url(url):
+        return parse_robots_sitemaps(body, url)
+    return parse_sitemap(body, url)

@@ -1,0 +1,49 @@
+"""What a crawl needs from a fetcher, and the real fetcher configured from a crawl config."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from scraper.config import CrawlConfig
+from scraper.fetch.options import (
+    DEFAULT_USER_AGENT,
+    FEED_TYPES,
+    HTML_TYPES,
+    SITEMAP_TYPES,
+    FetchOptions,
+    Politeness,
+)
+from scraper.models import Page
+
+__all__ = ["ACCEPTED_TYPES", "PageFetcher", "fetch_options"]
+
+# One fetcher serves articles, feeds and sitemaps so that its per-host pacing covers them all;
+# the crawl checks an article page's type itself before extracting it.
+ACCEPTED_TYPES = HTML_TYPES | FEED_TYPES | SITEMAP_TYPES | {"application/json", "text/plain"}
+
+
+class PageFetcher(Protocol):
+    """An async fetcher with conditional GET (a 304 answer is a Page with status 304)."""
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Page:
+        """Fetch ``url``; raise a FetchError subclass when it cannot be fetched."""
+        ...
+
+
+def fetch_options(config: CrawlConfig) -> FetchOptions:
+    """The fetcher settings a crawl config asks for."""
+    polite = config.politeness
+    return FetchOptions(
+        user_agent=polite.user_agent or DEFAULT_USER_AGENT,
+        contact=polite.contact,
+        politeness=Politeness(
+            respect_robots=polite.respect_robots,
+            min_interval=polite.min_interval,
+            per_host_concurrency=polite.per_host,
+            global_concurrency=polite.concurrency,
+        ),
+        accept=ACCEPTED_TYPES,
+        allow_networks=config.allow_networks,
+    )

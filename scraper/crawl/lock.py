@@ -1,0 +1,73 @@
+"""The run lock: one crawl at a time per store, held with an OS file lock.
+
+``flock`` on ``<store>.lock`` is released by the kernel when the holding process dies, so a run
+killed with SIGKILL never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from scraper.errors import StoreError, StoreLocked
+
+__all__ = ["RunLock"]
+
+
+class RunLock:
+    """An exclusive lock on a store; use as a context manager."""
+
+    def __init__(self, store: Path, *, wait: bool = False) -> None:
+        self.path = store.with_name(store.name + ".lock")
+        self.wait = wait
+        self._fd: int | None = None
+
+    def __enter__(self) -> RunLock:
+        """Take the lock.
+
+        Raises:
+            StoreLocked: another process holds it and ``wait`` is false.
+            StoreError: the lock file cannot be created.
+        """
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot create lock file {self.path}: {exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise StoreLocked(
+                f"another crawl{holder} is running on this store ({self.path});"
+                " run again later or pass --wait"
+            ) from exc
+        except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"cannot lock {self.path}: {exc}") from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode().strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""

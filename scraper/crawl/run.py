@@ -1,0 +1,249 @@
+"""One crawl run: discover -> fetch -> extract (process pool) -> dedup -> store.
+
+Each article is stored together with its URL's new state in one transaction, and URLs are only
+ever taken from the store, so a run killed at any moment resumes where it stopped: the next run
+fetches exactly the URLs that were not stored, and no article is stored twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from scraper.config import CrawlConfig, RetryPolicy
+from scraper.crawl.discovery import Discovery, SourceReport
+from scraper.crawl.extraction import ExtractFailed, Extractor
+from scraper.crawl.fetching import PageFetcher
+from scraper.crawl.identity import Deduplicator, assign, canonical_of
+from scraper.errors import FetchError, ScraperError
+from scraper.extract.options import ExtractOptions
+from scraper.fetch.options import HTML_TYPES
+from scraper.models import Failure, Page
+from scraper.store.protocol import (
+    CrawlStore,
+    FetchRecord,
+    QueuedURL,
+    RunStats,
+    StoredArticle,
+    Validators,
+)
+
+__all__ = ["CrawlEvent", "Observer", "RunParts", "RunResult", "crawl_once"]
+
+#: Failures that another attempt cannot fix.
+PERMANENT_KINDS = frozenset(
+    {"robots", "not_html", "too_large", "redirect", "address", "decode", "input", "empty"}
+)
+_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlEvent:
+    """Something that happened during a run, for progress displays and JSON logs."""
+
+    kind: str
+    data: Mapping[str, object]
+
+
+Observer = Callable[[CrawlEvent], None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    """What a run did: its counters, per-source discovery, and the failures it recorded."""
+
+    run_id: int
+    stats: RunStats
+    sources: tuple[SourceReport, ...]
+    failures: tuple[Failure, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed: no URL, no discovery document."""
+        return not self.failures and not any(s.errors for s in self.sources)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunParts:
+    """The collaborators of a run (real ones in production, fakes in tests)."""
+
+    store: CrawlStore
+    fetcher: PageFetcher
+    extractor: Extractor
+    dedup: Deduplicator
+    normalise: Callable[[str], str]
+    observer: Observer = field(default=lambda event: None)
+
+
+@dataclass(slots=True)
+class _Counters:
+    stats: RunStats = field(default_factory=RunStats)
+    failures: list[Failure] = field(default_factory=list)
+
+    def bump(self, **deltas: int) -> None:
+        self.stats = replace(
+            self.stats, **{k: getattr(self.stats, k) + v for k, v in deltas.items()}
+        )
+
+
+def retry_at(kind: str, status: int | None, attempts: int, policy: RetryPolicy) -> float | None:
+    """When a URL that failed its ``attempts``-th time is due again; None: give it up."""
+    if kind in PERMANENT_KINDS:
+        return None
+    if kind == "http_status" and status is not None and status < 500 and status not in (408, 429):
+        return None
+    if attempts >= policy.max_attempts:
+        return None
+    return time.time() + policy.backoff * float(2 ** (attempts - 1))
+
+
+class _Run:
+    def __init__(self, config: CrawlConfig, parts: RunParts, run_id: int) -> None:
+        self.config = config
+        self.parts = parts
+        self.run_id = run_id
+        self.counters = _Counters()
+
+    def emit(self, event: str, **data: object) -> None:
+        self.parts.observer(CrawlEvent(event, data))
+
+    async def discover(self) -> tuple[SourceReport, ...]:
+        discovery = Discovery(
+            self.parts.fetcher, self.parts.store, self.parts.normalise, self.run_id
+        )
+
+        async def one(source_index: int) -> SourceReport:
+            source = self.config.sources[source_index]
+            max_age = source.max_age_days or self.config.max_age_days
+            try:
+                report = await discovery.discover(source, max_age)
+            except (ScraperError, ValueError) as exc:
+                if isinstance(exc, ScraperError) and exc.kind == "store":
+                    raise
+                report = SourceReport(source=source.name, errors=(f"{type(exc).__name__}: {exc}",))
+            self.counters.bump(discovered=report.new, not_modified=report.not_modified)
+            self.emit("source", **_report_dict(report))
+            return report
+
+        return tuple(await asyncio.gather(*(one(i) for i in range(len(self.config.sources)))))
+
+    async def fetch_all(self) -> None:
+        workers = max(1, self.config.politeness.concurrency)
+        queue: asyncio.Queue[QueuedURL | None] = asyncio.Queue(maxsize=workers * 2)
+        tasks = [asyncio.create_task(self._worker(queue)) for _ in range(workers)]
+        started = time.time()
+        after = 0
+        try:
+            while batch := self.parts.store.due_urls(started, after, _BATCH):
+                for queued in batch:
+                    await queue.put(queued)
+                after = batch[-1].id
+            for _ in tasks:
+                await queue.put(None)
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _worker(self, queue: asyncio.Queue[QueuedURL | None]) -> None:
+        while (queued := await queue.get()) is not None:
+            await self._process(queued)
+
+    async def _process(self, queued: QueuedURL) -> None:
+        try:
+            page = await self.parts.fetcher.fetch(queued.url)
+        except FetchError as exc:
+            self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
+            return
+        self.counters.bump(fetched=1)
+        media = (page.header("content-type") or "text/html").split(";")[0].strip().lower()
+        if media not in HTML_TYPES:
+            self._fail(queued, "not_html", f"served as {media}, not HTML", page.status)
+            return
+        result = await self.parts.extractor.extract(page, self._options(queued.url))
+        if isinstance(result, ExtractFailed):
+            self._fail(queued, result.kind, result.reason, page.status)
+            return
+        canonical = canonical_of(queued.url, result, self.parts.normalise)
+        found = assign(queued.url, canonical, result, self.parts.store, self.parts.dedup)
+        stored = StoredArticle(
+            id=0,
+            source=queued.source,
+            stored_at=time.time(),
+            cluster=found.cluster,
+            duplicate_of=found.duplicate_of,
+            article=result,
+            canonical=canonical,
+        )
+        self.parts.store.store_article(queued, _fetch_record(page), stored, self.run_id)
+        self.counters.bump(stored=1, duplicates=int(found.duplicate_of is not None))
+        self.emit(
+            "article",
+            url=queued.url,
+            cluster=found.cluster,
+            duplicate_of=found.duplicate_of,
+            title=result.title,
+        )
+
+    def _options(self, url: str) -> ExtractOptions:
+        rules = self.config.rules_for(url)
+        return ExtractOptions(keep_selectors=rules.keep, drop_selectors=rules.drop)
+
+    def _fail(self, queued: QueuedURL, kind: str, reason: str, status: int | None) -> None:
+        when = retry_at(kind, status, queued.attempts + 1, self.config.retry)
+        fetch = FetchRecord(url=queued.raw, status=status, error_kind=kind, error=reason)
+        self.parts.store.record_failure(queued, fetch, when, self.run_id)
+        self.counters.failures.append(Failure(source=queued.raw, kind=kind, reason=reason))
+        self.counters.bump(failed=int(when is not None), gave_up=int(when is None))
+        self.emit("failure", url=queued.raw, kind=kind, reason=reason, retry=when is not None)
+
+
+def _fetch_record(page: Page) -> FetchRecord:
+    return FetchRecord(
+        url=page.url,
+        status=page.status,
+        validators=Validators(etag=page.header("etag"), last_modified=page.header("last-modified")),
+    )
+
+
+def _report_dict(report: SourceReport) -> dict[str, object]:
+    return {
+        "source": report.source,
+        "listed": report.listed,
+        "new": report.new,
+        "documents": report.documents,
+        "not_modified": report.not_modified,
+        "errors": list(report.errors),
+    }
+
+
+async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
+    """Run discovery and then fetch, extract, dedup and store every due URL.
+
+    The caller holds the run lock. Bad pages and sources are recorded and skipped.
+
+    Raises:
+        StoreError: the store failed (nothing half-written: each step is a transaction).
+    """
+    began = time.monotonic()
+    run_id = parts.store.begin_run()
+    run = _Run(config, parts, run_id)
+    status = "failed"
+    try:
+        sources = await run.discover()
+        await run.fetch_all()
+        status = "ok"
+    finally:
+        parts.store.finish_run(run_id, run.counters.stats, status)
+    result = RunResult(
+        run_id=run_id,
+        stats=run.counters.stats,
+        sources=sources,
+        failures=tuple(run.counters.failures),
+        seconds=time.monotonic() - began,
+    )
+    run.emit("done", run_id=run_id, ok=result.ok, seconds=round(result.seconds, 3))
+    return result

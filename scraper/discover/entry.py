@@ -1,0 +1,27 @@
+"""What discovery yields: an article URL found in a feed, sitemap or section page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["Discovered", "Listing"]
+
+
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """An article URL as listed (not yet normalised), with its date when the listing gives one."""
+
+    url: str
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What one discovery document lists: article URLs, and further documents to read.
+
+    ``children`` are nested sitemaps (from a sitemap index or robots.txt ``Sitemap`` lines).
+    """
+
+    entries: tuple[Discovered, ...] = ()
+    children: tuple[str, ...] = ()

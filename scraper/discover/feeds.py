@@ -1,0 +1,77 @@
+"""Feeds: RSS and Atom through feedparser, JSON Feed by hand (feedparser does not read it)."""
+
+from __future__ import annotations
+
+import calendar
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from scraper.discover.entry import Discovered, Listing
+from scraper.errors import InputError
+
+__all__ = ["parse_feed"]
+
+
+def _from_struct(value: time.struct_time | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+
+
+def _from_iso(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
+    items = data.get("items")
+    if not isinstance(items, list):
+        raise InputError(f"JSON Feed without an items list ({base_url})")
+    entries = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        url = item.get("url") or item.get("external_url")
+        if isinstance(url, str) and url:
+            published = _from_iso(item.get("date_published") or item.get("date_modified"))
+            entries.append(Discovered(urljoin(base_url, url), published))
+    return Listing(entries=tuple(entries))
+
+
+def parse_feed(body: bytes, base_url: str) -> Listing:
+    """The article links of an RSS, Atom or JSON feed, resolved against ``base_url``.
+
+    Raises:
+        InputError: the body is neither a feed feedparser recognises nor a JSON Feed.
+    """
+    head = body.lstrip()[:1]
+    if head in (b"{", b"["):
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"invalid JSON Feed ({base_url}): {exc}") from exc
+        if not isinstance(data, dict):
+            raise InputError(f"JSON Feed is not an object ({base_url})")
+        return _json_feed(data, base_url)
+    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    if not parsed.version and not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no RSS/Atom root element"
+        raise InputError(f"not a feed ({base_url}): {reason}")
+    entries = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not link:
+            continue
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        entries.append(Discovered(urljoin(base_url, link), _from_struct(when)))
+    return Listing(entries=tuple(entries))

@@ -1,0 +1,431 @@
+"""The SQLite crawl store: sources, URLs and their state, fetch history, articles, runs.
+
+One file in WAL mode (see :mod:`scraper.store.sqlite`). URL states: ``pending`` (discovered,
+never tried), ``retry`` (failed, due again at ``next_attempt_at``), ``done`` (article stored),
+``gave_up`` (failed too often, or permanently; ``last_error`` keeps the reason).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from scraper.errors import RecordError, StoreError
+from scraper.models import Article
+from scraper.store.protocol import (
+    FetchRecord,
+    ListingRecord,
+    QueuedURL,
+    RunRecord,
+    RunStats,
+    SourceStats,
+    StoredArticle,
+    Validators,
+)
+from scraper.store.sqlite import migrate, open_sqlite
+
+__all__ = ["SQLiteCrawlStore"]
+
+STEPS = (
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        url TEXT PRIMARY KEY,
+        source TEXT NOT NULL REFERENCES sources(name),
+        etag TEXT,
+        last_modified TEXT,
+        last_status INTEGER,
+        last_error TEXT,
+        children TEXT,
+        fetched_at REAL
+    );
+    CREATE TABLE urls (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        raw TEXT NOT NULL,
+        source TEXT NOT NULL REFERENCES sources(name),
+        published REAL,
+        discovered_at REAL NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX urls_due ON urls (state, id);
+    CREATE INDEX urls_source ON urls (source, state);
+    CREATE TABLE fetches (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER,
+        url TEXT NOT NULL,
+        status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        error_kind TEXT,
+        error TEXT,
+        fetched_at REAL NOT NULL
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url_id INTEGER NOT NULL UNIQUE REFERENCES urls(id),
+        url TEXT NOT NULL,
+        canonical TEXT,
+        source TEXT NOT NULL,
+        run_id INTEGER,
+        stored_at REAL NOT NULL,
+        cluster TEXT NOT NULL,
+        duplicate_of TEXT,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX articles_canonical ON articles (canonical);
+    CREATE INDEX articles_stored ON articles (stored_at);
+    CREATE TABLE clusters (
+        id TEXT PRIMARY KEY,
+        representative TEXT NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at REAL NOT NULL,
+        finished_at REAL,
+        status TEXT NOT NULL,
+        stats TEXT
+    );
+    CREATE TABLE cursors (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    """,
+)
+
+_ARTICLE_COLUMNS = "a.id, a.source, a.stored_at, a.cluster, a.duplicate_of, a.canonical, a.record"
+
+
+class SQLiteCrawlStore:
+    """The crawl store in one SQLite file; implements :class:`CrawlStore`."""
+
+    def __init__(self, path: Path | str) -> None:
+        """Open (creating and migrating if needed) the store at ``path``.
+
+        Raises:
+            StoreError: the file cannot be opened or migrated.
+        """
+        self.path = Path(path)
+        self.conn = open_sqlite(path)
+        migrate(self.conn, "crawl", STEPS)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"store write failed ({self.path}): {exc}") from exc
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        try:
+            cur = self.conn.execute(sql, tuple(params))
+            cur.row_factory = sqlite3.Row
+            return list(cur.fetchall())
+        except sqlite3.Error as exc:
+            raise StoreError(f"store read failed ({self.path}): {exc}") from exc
+
+    def _log_fetch(self, conn: sqlite3.Connection, fetch: FetchRecord, run_id: int) -> None:
+        conn.execute(
+            "INSERT INTO fetches (run_id, url, status, etag, last_modified, error_kind, error,"
+            " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                fetch.url,
+                fetch.status,
+                fetch.validators.etag,
+                fetch.validators.last_modified,
+                fetch.error_kind,
+                fetch.error,
+                time.time(),
+            ),
+        )
+
+    def begin_run(self) -> int:
+        """Record the start of a run; return its id."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO runs (started_at, status) VALUES (?, 'running')", (time.time(),)
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, stats: RunStats, status: str) -> None:
+        """Record the end of a run with its counters."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+                (time.time(), status, json.dumps(_stats_dict(stats)), run_id),
+            )
+
+    def ensure_source(self, name: str, kind: str) -> None:
+        """Create the source if it does not exist yet."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO sources (name, kind) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET kind = excluded.kind",
+                (name, kind),
+            )
+
+    def validators(self, doc_url: str) -> Validators:
+        """The validators last seen for a discovery document."""
+        rows = self._read("SELECT etag, last_modified FROM documents WHERE url = ?", (doc_url,))
+        if not rows:
+            return Validators()
+        return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
+
+    def children(self, doc_url: str) -> tuple[str, ...]:
+        """The nested documents a discovery document listed when it was last read."""
+        rows = self._read("SELECT children FROM documents WHERE url = ?", (doc_url,))
+        if not rows or not rows[0]["children"]:
+            return ()
+        return tuple(json.loads(rows[0]["children"]))
+
+    def record_listing(self, source: str, listing: ListingRecord, run_id: int) -> int:
+        """Store a discovery fetch, its validators and the unseen URLs; return how many new."""
+        now = time.time()
+        fetch = listing.fetch
+        children = None if listing.children is None else json.dumps(list(listing.children))
+        with self._tx() as conn:
+            if fetch is not None:
+                self._record_document(conn, source, fetch, children, run_id)
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO urls (url, raw, source, published, discovered_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(e.url, e.raw, source, e.published, now) for e in listing.entries],
+            )
+            return conn.total_changes - before
+
+    def _record_document(
+        self,
+        conn: sqlite3.Connection,
+        source: str,
+        fetch: FetchRecord,
+        children: str | None,
+        run_id: int,
+    ) -> None:
+        self._log_fetch(conn, fetch, run_id)
+        conn.execute(
+            "INSERT INTO documents (url, source, etag, last_modified, last_status,"
+            " last_error, children, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET"
+            " etag = CASE WHEN excluded.last_error IS NULL"
+            "   THEN COALESCE(excluded.etag, etag) ELSE etag END,"
+            " last_modified = CASE WHEN excluded.last_error IS NULL"
+            "   THEN COALESCE(excluded.last_modified, last_modified) ELSE last_modified END,"
+            " children = COALESCE(excluded.children, children),"
+            " last_status = excluded.last_status, last_error = excluded.last_error,"
+            " fetched_at = excluded.fetched_at",
+            (
+                fetch.url,
+                source,
+                fetch.validators.etag,
+                fetch.validators.last_modified,
+                fetch.status,
+                fetch.error,
+                children,
+                time.time(),
+            ),
+        )
+
+    def due_urls(self, now: float, after_id: int, limit: int) -> list[QueuedURL]:
+        """Up to ``limit`` URLs due for fetching, with ids above ``after_id``, in id order."""
+        rows = self._read(
+            "SELECT id, url, raw, source, attempts FROM urls"
+            " WHERE state IN ('pending', 'retry') AND next_attempt_at <= ? AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (now, after_id, limit),
+        )
+        return [
+            QueuedURL(
+                id=r["id"], url=r["url"], raw=r["raw"], source=r["source"], attempts=r["attempts"]
+            )
+            for r in rows
+        ]
+
+    def find_article(self, url: str) -> tuple[str, str] | None:
+        """(cluster, representative url) of the article stored under normalised ``url``."""
+        rows = self._read(
+            "SELECT a.cluster, COALESCE(a.duplicate_of, a.url) AS rep FROM articles a"
+            " WHERE a.url = ? OR a.canonical = ? ORDER BY a.id LIMIT 1",
+            (url, url),
+        )
+        return (rows[0]["cluster"], rows[0]["rep"]) if rows else None
+
+    def representative(self, cluster: str) -> str | None:
+        """The representative URL of a stored cluster, or None when there is no such cluster."""
+        rows = self._read("SELECT representative FROM clusters WHERE id = ?", (cluster,))
+        return str(rows[0]["representative"]) if rows else None
+
+    def store_article(
+        self, queued: QueuedURL, fetch: FetchRecord, stored: StoredArticle, run_id: int
+    ) -> None:
+        """Store an article and mark its URL done, in one transaction."""
+        article = stored.article
+        with self._tx() as conn:
+            self._log_fetch(conn, fetch, run_id)
+            conn.execute(
+                "INSERT INTO articles (url_id, url, canonical, source, run_id, stored_at,"
+                " cluster, duplicate_of, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    queued.id,
+                    queued.url,
+                    stored.canonical,
+                    queued.source,
+                    run_id,
+                    stored.stored_at,
+                    stored.cluster,
+                    stored.duplicate_of,
+                    json.dumps(article.to_dict(), ensure_ascii=False),
+                ),
+            )
+            conn.execute(
+                "INSERT INTO clusters (id, representative, size) VALUES (?, ?, 1)"
+                " ON CONFLICT (id) DO UPDATE SET size = size + 1",
+                (stored.cluster, stored.duplicate_of or queued.url),
+            )
+            conn.execute(
+                "UPDATE urls SET state = 'done', attempts = attempts + 1, last_error = NULL"
+                " WHERE id = ?",
+                (queued.id,),
+            )
+
+    def record_failure(
+        self, queued: QueuedURL, fetch: FetchRecord, retry_at: float | None, run_id: int
+    ) -> None:
+        """Record a failed URL: retried after ``retry_at``, or given up when it is None."""
+        reason = f"{fetch.error_kind}: {fetch.error}" if fetch.error_kind else fetch.error
+        with self._tx() as conn:
+            self._log_fetch(conn, fetch, run_id)
+            conn.execute(
+                "UPDATE urls SET state = ?, attempts = attempts + 1, next_attempt_at = ?,"
+                " last_error = ? WHERE id = ?",
+                (
+                    "retry" if retry_at is not None else "gave_up",
+                    retry_at if retry_at is not None else 0,
+                    reason,
+                    queued.id,
+                ),
+            )
+
+    def articles_since(
+        self, *, after_id: int = 0, since: float | None = None
+    ) -> Iterator[StoredArticle]:
+        """Stored articles with ids above ``after_id`` (and stored at or after ``since``)."""
+        last = after_id
+        while True:
+            rows = self._read(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id > ? AND a.stored_at >= ?"
+                " ORDER BY a.id LIMIT 500",
+                (last, since if since is not None else 0.0),
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield _stored(row)
+            last = rows[-1]["id"]
+
+    def cursor(self, name: str) -> int:
+        """A named position (such as the last exported article id); 0 when unset."""
+        rows = self._read("SELECT value FROM cursors WHERE name = ?", (name,))
+        return int(rows[0]["value"]) if rows else 0
+
+    def set_cursor(self, name: str, value: int) -> None:
+        """Move a named position."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO cursors (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    def source_stats(self) -> list[SourceStats]:
+        """Per-source counts."""
+        rows = self._read(
+            "SELECT s.name,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name) AS urls,"
+            " (SELECT COUNT(*) FROM articles a WHERE a.source = s.name) AS stored,"
+            " (SELECT COUNT(*) FROM articles a WHERE a.source = s.name"
+            "   AND a.duplicate_of IS NOT NULL) AS duplicates,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'pending')"
+            "   AS pending,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'retry')"
+            "   AS failing,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'gave_up')"
+            "   AS gave_up,"
+            " (SELECT COALESCE(d.last_error, '') FROM documents d WHERE d.source = s.name"
+            "   AND d.last_error IS NOT NULL ORDER BY d.fetched_at DESC LIMIT 1) AS doc_error,"
+            " (SELECT u.last_error FROM urls u WHERE u.source = s.name"
+            "   AND u.last_error IS NOT NULL ORDER BY u.id DESC LIMIT 1) AS url_error"
+            " FROM sources s ORDER BY s.name"
+        )
+        return [
+            SourceStats(
+                name=r["name"],
+                urls=r["urls"],
+                stored=r["stored"],
+                duplicates=r["duplicates"],
+                pending=r["pending"],
+                failing=r["failing"],
+                gave_up=r["gave_up"],
+                last_error=r["doc_error"] or r["url_error"],
+            )
+            for r in rows
+        ]
+
+    def last_run(self) -> RunRecord | None:
+        """The most recent run."""
+        rows = self._read(
+            "SELECT id, started_at, finished_at, status, stats FROM runs ORDER BY id DESC LIMIT 1"
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        stats = RunStats(**json.loads(r["stats"])) if r["stats"] else RunStats()
+        return RunRecord(
+            id=r["id"],
+            started_at=r["started_at"],
+            finished_at=r["finished_at"],
+            status=r["status"],
+            stats=stats,
+        )
+
+    def close(self) -> None:
+        """Release the store."""
+        self.conn.close()
+
+
+def _stats_dict(stats: RunStats) -> dict[str, int]:
+    return {name: getattr(stats, name) for name in RunStats.__dataclass_fields__}
+
+
+def _stored(row: sqlite3.Row) -> StoredArticle:
+    try:
+        article = Article.from_dict(json.loads(row["record"]))
+    except (json.JSONDecodeError, RecordError) as exc:
+        raise StoreError(f"stored article {row['id']} is unreadable: {exc}") from exc
+    return StoredArticle(
+        id=row["id"],
+        source=row["source"],
+        stored_at=row["stored_at"],
+        cluster=row["cluster"],
+        duplicate_of=row["duplicate_of"],
+        article=article,
+        canonical=row["canonical"],
+    )

@@ -1,0 +1,209 @@
+"""The crawl store protocol: what a run needs from its store, so PostgreSQL can follow SQLite.
+
+Records are plain frozen values; times are Unix seconds (UTC). Every method that writes is one
+transaction: either all of it is stored or none of it, which is what makes a run killed at any
+moment resumable with each article stored exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from scraper.models import Article
+
+__all__ = [
+    "CrawlStore",
+    "FetchRecord",
+    "ListingRecord",
+    "NewURL",
+    "QueuedURL",
+    "RunRecord",
+    "RunStats",
+    "SourceStats",
+    "StoredArticle",
+    "Validators",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Validators:
+    """What a server said that lets the next request be conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewURL:
+    """A discovered article URL: ``url`` normalised (the identity), ``raw`` as listed."""
+
+    url: str
+    raw: str
+    published: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueuedURL:
+    """An article URL due for fetching."""
+
+    id: int
+    url: str
+    raw: str
+    source: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchRecord:
+    """One request in the fetch history."""
+
+    url: str
+    status: int | None
+    validators: Validators = Validators()
+    error_kind: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingRecord:
+    """A discovery document as read: its fetch, the URLs it lists, the documents it nests.
+
+    A 304 answer carries no entries and no children (``children`` None keeps the stored ones).
+    ``fetch`` is None for URLs listed in the config itself.
+    """
+
+    fetch: FetchRecord | None
+    entries: Sequence[NewURL] = ()
+    children: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredArticle:
+    """An article as stored: its cluster, the representative it duplicates, its normalised
+    canonical URL."""
+
+    id: int
+    source: str
+    stored_at: float
+    cluster: str
+    duplicate_of: str | None
+    article: Article
+    canonical: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunStats:
+    """The counters of one run."""
+
+    discovered: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    gave_up: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunRecord:
+    """A run as recorded: when, how it ended, its counters."""
+
+    id: int
+    started_at: float
+    finished_at: float | None
+    status: str
+    stats: RunStats
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceStats:
+    """Per-source counts for ``scraper status``."""
+
+    name: str
+    urls: int
+    stored: int
+    duplicates: int
+    pending: int
+    failing: int
+    gave_up: int
+    last_error: str | None
+
+
+class CrawlStore(Protocol):
+    """The operations a crawl run performs on its store."""
+
+    def begin_run(self) -> int:
+        """Record the start of a run; return its id."""
+        ...
+
+    def finish_run(self, run_id: int, stats: RunStats, status: str) -> None:
+        """Record the end of a run with its counters."""
+        ...
+
+    def ensure_source(self, name: str, kind: str) -> None:
+        """Create the source if it does not exist yet."""
+        ...
+
+    def validators(self, doc_url: str) -> Validators:
+        """The validators last seen for a discovery document (feed, sitemap, section page)."""
+        ...
+
+    def children(self, doc_url: str) -> tuple[str, ...]:
+        """The nested documents a discovery document listed when it was last read."""
+        ...
+
+    def record_listing(self, source: str, listing: ListingRecord, run_id: int) -> int:
+        """Store a discovery fetch, its validators and the unseen URLs; return how many new."""
+        ...
+
+    def due_urls(self, now: float, after_id: int, limit: int) -> list[QueuedURL]:
+        """Up to ``limit`` URLs due for fetching, with ids above ``after_id``, in id order."""
+        ...
+
+    def find_article(self, url: str) -> tuple[str, str] | None:
+        """(cluster, representative url) of the article stored under normalised ``url``."""
+        ...
+
+    def representative(self, cluster: str) -> str | None:
+        """The representative URL of a stored cluster, or None when there is no such cluster."""
+        ...
+
+    def store_article(
+        self, queued: QueuedURL, fetch: FetchRecord, stored: StoredArticle, run_id: int
+    ) -> None:
+        """Store an article and mark its URL done, in one transaction."""
+        ...
+
+    def record_failure(
+        self, queued: QueuedURL, fetch: FetchRecord, retry_at: float | None, run_id: int
+    ) -> None:
+        """Record a failed URL: retried after ``retry_at``, or given up when it is None."""
+        ...
+
+    def articles_since(
+        self, *, after_id: int = 0, since: float | None = None
+    ) -> Iterator[StoredArticle]:
+        """Stored articles with ids above ``after_id`` (and stored at or after ``since``)."""
+        ...
+
+    def cursor(self, name: str) -> int:
+        """A named position (such as the last exported article id); 0 when unset."""
+        ...
+
+    def set_cursor(self, name: str, value: int) -> None:
+        """Move a named position."""
+        ...
+
+    def source_stats(self) -> list[SourceStats]:
+        """Per-source counts."""
+        ...
+
+    def last_run(self) -> RunRecord | None:
+        """The most recent run."""
+        ...
+
+    def close(self) -> None:
+        """Release the store."""
+        ...
