@@ -26,7 +26,7 @@ import charset_normalizer
 
 from scraper.errors import DecodeError
 
-__all__ = ["Decoded", "decode_html", "declared_charset", "normalise_charset"]
+__all__ = ["Decoded", "declared_charset", "decode_html", "normalise_charset"]
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),

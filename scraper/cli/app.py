@@ -16,7 +16,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
+
+
+@app.callback()
+def _root() -> None:
+    """Fetch news pages, extract the clean article once, and cluster near-duplicates."""
+
 
 # --- commands (one line each) ---
 app.command("extract")(extract_cmd.extract)

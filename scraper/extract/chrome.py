@@ -16,11 +16,11 @@ __all__ = [
     "CHROME_TAGS",
     "CHROME_WORDS",
     "CONTENT_WORDS",
-    "LAYOUT_WORDS",
-    "WEAK_CHROME_WORDS",
     "HEADING_TAGS",
     "HIDDEN_STYLE_MARKERS",
+    "LAYOUT_WORDS",
     "SKIP_TAGS",
+    "WEAK_CHROME_WORDS",
 ]
 
 #: Elements whose whole subtree never holds article text.

@@ -20,10 +20,10 @@ from scraper.extract.chrome import (
     CHROME_TAGS,
     CHROME_WORDS,
     HEADING_TAGS,
-    LAYOUT_WORDS,
-    WEAK_CHROME_WORDS,
     HIDDEN_STYLE_MARKERS,
+    LAYOUT_WORDS,
     SKIP_TAGS,
+    WEAK_CHROME_WORDS,
 )
 from scraper.models import BlockKind
 

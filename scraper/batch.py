@@ -1,0 +1,82 @@
+"""Extracting many saved pages: in order, optionally across processes, failures recorded.
+
+One bad file never stops the batch: it comes back as a :class:`~scraper.models.Failure` with
+its reason, and the others go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from scraper.errors import InputError, ScraperError
+from scraper.extract import ExtractOptions, extract_page
+from scraper.models import Article, Failure
+from scraper.pagefile import SIDECAR_SUFFIX, load_page
+
+__all__ = ["BatchItem", "expand_paths", "extract_files"]
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_CHUNK = 8
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """The outcome for one input file: an Article or the Failure that replaced it."""
+
+    path: Path
+    result: Article | Failure
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the HTML files under directories (sorted, recursively).
+
+    Raises:
+        InputError: a path does not exist.
+    """
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in _HTML_SUFFIXES
+                    and not p.name.endswith(SIDECAR_SUFFIX)
+                )
+            )
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise InputError(f"no such file or directory: {path}")
+    return out
+
+
+def _one(job: tuple[Path, str | None, ExtractOptions]) -> BatchItem:
+    path, url, options = job
+    try:
+        return BatchItem(path, extract_page(load_page(path, url), options))
+    except ScraperError as exc:
+        return BatchItem(path, Failure.from_error(str(path), exc))
+    except (ValueError, OSError, RecursionError, MemoryError) as exc:
+        # A page that breaks the parser is recorded, never allowed to end the batch.
+        return BatchItem(path, Failure(str(path), type(exc).__name__, str(exc) or "failed"))
+
+
+def extract_files(
+    paths: Iterable[Path],
+    options: ExtractOptions,
+    *,
+    url: str | None = None,
+    workers: int = 1,
+) -> Iterator[BatchItem]:
+    """Extract each file, yielding outcomes in input order; ``workers`` > 1 uses processes."""
+    jobs = [(p, url, options) for p in paths]
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(_one, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_one, jobs, chunksize=_CHUNK)
