@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import typer
 
+from scraper.cli import crawl as crawl_cmd
+from scraper.cli import demo as demo_cmd
+from scraper.cli import export as export_cmd
 from scraper.cli import extract as extract_cmd
+from scraper.cli import status as status_cmd
 
 app = typer.Typer(
     name="scraper",
@@ -27,6 +31,10 @@ def _root() -> None:
 
 # --- commands (one line each) ---
 app.command("extract")(extract_cmd.extract)
+app.command("crawl")(crawl_cmd.crawl)
+app.command("export")(export_cmd.export)
+app.command("status")(status_cmd.status)
+app.command("demo")(demo_cmd.demo)
 # --- end of commands ---
 
 

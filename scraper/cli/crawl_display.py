@@ -1,0 +1,77 @@
+"""How crawl commands show a run: a live line on a terminal, JSON lines on request, a summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+from scraper.config import load_config
+from scraper.crawl import CrawlEvent, RunResult
+
+__all__ = ["Display", "store_path", "summary_line"]
+
+
+class Display:
+    """An observer of crawl events writing to ``stream`` (stderr by default)."""
+
+    def __init__(self, *, log_json: bool, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.log_json = log_json
+        self.live = not log_json and self.stream.isatty()
+        self.counts = {"sources": 0, "new": 0, "stored": 0, "duplicates": 0, "failed": 0}
+        self._last_draw = 0.0
+
+    def __call__(self, event: CrawlEvent) -> None:
+        if self.log_json:
+            record = {"event": event.kind, "time": round(time.time(), 3), **event.data}
+            self.stream.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            return
+        if event.kind == "source":
+            self.counts["sources"] += 1
+            self.counts["new"] += int(str(event.data.get("new", 0)))
+        elif event.kind == "article":
+            self.counts["stored"] += 1
+            self.counts["duplicates"] += int(event.data.get("duplicate_of") is not None)
+        elif event.kind == "failure":
+            self.counts["failed"] += 1
+        if self.live:
+            self._draw(final=event.kind == "done")
+
+    def _draw(self, *, final: bool) -> None:
+        now = time.monotonic()
+        if not final and now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        c = self.counts
+        line = (
+            f"sources {c['sources']} · new URLs {c['new']} · stored {c['stored']}"
+            f" · duplicates {c['duplicates']} · failed {c['failed']}"
+        )
+        self.stream.write("\r\033[K" + line + ("\n" if final else ""))
+        self.stream.flush()
+
+
+def summary_line(result: RunResult) -> str:
+    """The one-line summary of a run."""
+    s = result.stats
+    errors = sum(len(src.errors) for src in result.sources)
+    return (
+        f"run {result.run_id}: {s.discovered} new URLs, {s.fetched} fetched, {s.stored} stored"
+        f" ({s.duplicates} duplicates), {s.not_modified} listings not modified,"
+        f" {s.failed} to retry, {s.gave_up} given up, {errors} source errors"
+        f" in {result.seconds:.1f}s"
+    )
+
+
+def store_path(target: Path) -> Path:
+    """The store of ``target``: a crawl config (``.toml``) or the SQLite file itself."""
+    if target.suffix == ".toml":
+        return load_config(target).store
+    if not target.exists():
+        raise typer.BadParameter(f"no such store: {target}")
+    return target

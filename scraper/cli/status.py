@@ -1,0 +1,74 @@
+"""``scraper status``: per-source counts, the last run, the latest errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scraper.cli.crawl_display import store_path
+from scraper.errors import ConfigError, StoreError
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import RunRecord
+
+__all__ = ["status"]
+
+
+def _when(stamp: float | None) -> str:
+    if stamp is None:
+        return "-"
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _run_line(run: RunRecord | None) -> str:
+    if run is None:
+        return "last run: none yet"
+    s = run.stats
+    return (
+        f"last run: #{run.id} {run.status}, started {_when(run.started_at)},"
+        f" finished {_when(run.finished_at)}: {s.stored} stored ({s.duplicates} duplicates),"
+        f" {s.fetched} fetched, {s.not_modified} not modified, {s.failed} to retry,"
+        f" {s.gave_up} given up"
+    )
+
+
+def status(
+    target: Annotated[Path, typer.Argument(help="A crawl config (.toml) or its SQLite store.")],
+) -> None:
+    """Show what a crawl store holds: per-source counts, the last run, the latest errors.
+
+    A run shown as "running" that no process holds was killed; the next crawl resumes it.
+
+    Example: scraper status news.toml
+    """
+    try:
+        store = SQLiteCrawlStore(store_path(target))
+    except ConfigError as exc:
+        typer.echo(f"scraper: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except StoreError as exc:
+        typer.echo(f"scraper: {exc}", err=True)
+        raise typer.Exit(4) from exc
+    try:
+        sources = store.source_stats()
+        run = store.last_run()
+    except StoreError as exc:
+        typer.echo(f"scraper: {exc}", err=True)
+        raise typer.Exit(4) from exc
+    finally:
+        store.close()
+    typer.echo(
+        f"{'source':<24} {'urls':>6} {'stored':>6} {'dups':>5} {'pending':>7}"
+        f" {'retry':>5} {'gave up':>7}"
+    )
+    for s in sources:
+        typer.echo(
+            f"{s.name:<24} {s.urls:>6} {s.stored:>6} {s.duplicates:>5} {s.pending:>7}"
+            f" {s.failing:>5} {s.gave_up:>7}"
+        )
+    typer.echo(_run_line(run))
+    errors = [(s.name, s.last_error) for s in sources if s.last_error]
+    for name, error in errors:
+        typer.echo(f"latest error in {name}: {error}")

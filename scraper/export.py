@@ -1,0 +1,143 @@
+"""Exporting stored articles with their cluster ids: JSON Lines, CSV or Markdown.
+
+``--since LAST`` means "what no earlier export handed on": every export moves the store's
+``export`` cursor to the last article it wrote, so a cron job that exports after each crawl
+passes each article on once.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from scraper.errors import ConfigError
+from scraper.output import OutputFormat, render
+from scraper.store.protocol import CrawlStore, StoredArticle
+
+__all__ = ["ExportFormat", "Since", "export_articles", "parse_since"]
+
+CURSOR = "export"
+CSV_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "authors",
+    "published",
+    "source",
+    "cluster",
+    "duplicate_of",
+    "word_count",
+    "stored_at",
+    "text",
+)
+
+
+class ExportFormat(enum.StrEnum):
+    """Formats of ``scraper export``."""
+
+    JSONL = "jsonl"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True, slots=True)
+class Since:
+    """Which articles to export: after the last export (``last``), or stored since a time."""
+
+    last: bool = False
+    time: float | None = None
+
+
+def parse_since(value: str) -> Since:
+    """``LAST``, ``ALL``, or an ISO date or date-time (UTC when it has no zone).
+
+    Raises:
+        ConfigError: the value is none of these (``key`` is ``since``).
+    """
+    if value.upper() == "LAST":
+        return Since(last=True)
+    if value.upper() == "ALL":
+        return Since()
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"expected LAST, ALL or an ISO date, not {value!r}", key="since") from exc
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return Since(time=when.timestamp())
+
+
+def _record(item: StoredArticle) -> dict[str, Any]:
+    return {
+        **item.article.to_dict(),
+        "id": item.id,
+        "source": item.source,
+        "cluster": item.cluster,
+        "duplicate_of": item.duplicate_of,
+        "stored_at": datetime.fromtimestamp(item.stored_at, UTC).isoformat(),
+    }
+
+
+def _csv_row(item: StoredArticle) -> dict[str, Any]:
+    record = _record(item)
+    record["authors"] = "; ".join(item.article.authors)
+    return {name: record.get(name) for name in CSV_COLUMNS}
+
+
+def _write(items: Iterable[StoredArticle], fmt: ExportFormat, stream: TextIO) -> int:
+    count = 0
+    writer = None
+    if fmt is ExportFormat.CSV:
+        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+    for item in items:
+        count += 1
+        if writer is not None:
+            writer.writerow(_csv_row(item))
+        elif fmt is ExportFormat.JSONL:
+            stream.write(json.dumps(_record(item), ensure_ascii=False) + "\n")
+        else:
+            cluster = f"cluster {item.cluster}"
+            if item.duplicate_of:
+                cluster += f", duplicate of {item.duplicate_of}"
+            body = render(item.article, OutputFormat.MARKDOWN)
+            stream.write(f"{body}\n*{cluster}*\n\n---\n\n")
+    return count
+
+
+def export_articles(
+    store: CrawlStore,
+    *,
+    since: Since,
+    fmt: ExportFormat,
+    stream: TextIO,
+    unique: bool = False,
+) -> int:
+    """Write the selected articles to ``stream``; return how many. Moves the export cursor.
+
+    ``unique`` leaves out articles that duplicate an earlier one (their cluster's
+    representative is exported instead).
+
+    Raises:
+        StoreError: the store cannot be read.
+    """
+    after = store.cursor(CURSOR) if since.last else 0
+    last_id = after
+
+    def selected() -> Iterable[StoredArticle]:
+        nonlocal last_id
+        for item in store.articles_since(after_id=after, since=since.time):
+            last_id = max(last_id, item.id)
+            if not (unique and item.duplicate_of):
+                yield item
+
+    count = _write(selected(), fmt, stream)
+    stream.flush()
+    if last_id > store.cursor(CURSOR):
+        store.set_cursor(CURSOR, last_id)
+    return count
