@@ -32,7 +32,7 @@ __all__ = ["Dropped", "RawBlock", "Segmentation", "segment"]
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _BREAK = "\x00"  # marks a <br>; two in a row end a paragraph
-_DATA_TABLE_BLOCKERS = "table, p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
+_DATA_TABLE_BLOCKERS = "p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
 #: Compound class tokens that mark the article text itself; they outrank chrome words.
 _CONTENT_TOKENS = frozenset(
     {"articlebody", "articlecontent", "articletext", "entrycontent", "postcontent", "postbody",
@@ -145,6 +145,12 @@ class _Judge:
 def _prose_chars(node: LexborNode) -> int:
     """Characters in the paragraphs under ``node``: what an article is made of."""
     return sum(len(p.text()) for p in node.css("p"))
+
+
+def _is_data_table(node: LexborNode) -> bool:
+    """A table of cells, not a layout table wrapping the page (old sites nest whole pages)."""
+    # css() on a node matches the node itself too, hence "more than one table".
+    return len(node.css("table")) == 1 and node.css_first(_DATA_TABLE_BLOCKERS) is None
 
 
 def _data_table(node: LexborNode) -> str:
@@ -283,7 +289,7 @@ def segment(
             continue
         if tag in BLOCK_TAGS:
             walker.flush()
-            if tag == "table" and not child.css_first(_DATA_TABLE_BLOCKERS):
+            if tag == "table" and _is_data_table(child):
                 if include_tables:
                     walker.open(child, tag)
                     text = _data_table(child)

@@ -1,0 +1,117 @@
+"""``scraper extract`` through typer's CliRunner: inputs, formats, failures, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+from scraper.models import Page
+from scraper.pagefile import save_page
+
+runner = CliRunner()
+
+PARA = (
+    "Residents of the hill village of Orvanne gathered on Sunday to reopen the stone bridge "
+    "that floods closed two winters ago, after volunteers rebuilt its three arches by hand."
+)
+HTML = (
+    "<html><head><title>Orvanne reopens its bridge</title></head><body>"
+    "<nav><a href='/'>Home</a></nav><article>"
+    f"<p>{PARA}</p><p>{PARA.replace('Sunday', 'Monday')} More followed.</p>"
+    "</article></body></html>"
+)
+
+
+def _write(tmp: Path, name: str, html: str = HTML) -> Path:
+    path = tmp / name
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_jsonl_for_each_file_of_a_directory(tmp_path: Path) -> None:
+    for name in ("a.html", "b.html", "c.htm"):
+        _write(tmp_path, name)
+    result = runner.invoke(app, ["extract", str(tmp_path), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 3
+    fields = {"url", "canonical_url", "title", "authors", "published", "modified", "language"}
+    fields |= {"site_name", "description", "image", "tags", "text", "blocks", "word_count"}
+    assert fields <= set(records[0])
+    assert records[0]["title"] == "Orvanne reopens its bridge"
+    assert records[0]["text"].startswith(PARA)
+
+
+def test_a_bad_file_is_reported_and_the_rest_continue(tmp_path: Path) -> None:
+    good = _write(tmp_path, "good.html")
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(bytes(range(256)) * 50)
+    result = runner.invoke(app, ["extract", str(good), str(bad), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 1
+    assert "bad.html: decode:" in result.stderr
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", str(tmp_path / "nope.html")])
+    assert result.exit_code == 2
+
+
+def test_stdin_with_url_and_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    result = runner.invoke(
+        app,
+        ["extract", "-", "--url", "https://news.example/b", "-f", "json", "-o", str(out)],
+        input=HTML,
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["url"] == "https://news.example/b"
+
+
+def test_saved_page_with_sidecar_extracts_with_its_url(tmp_path: Path) -> None:
+    page = Page(
+        url="https://news.example/orvanne",
+        body=HTML.encode("utf-8"),
+        headers=(("content-type", "text/html; charset=utf-8"),),
+    )
+    path = save_page(page, tmp_path)
+    result = runner.invoke(app, ["extract", str(path), "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["url"] == "https://news.example/orvanne"
+
+
+def test_markdown_and_text_formats(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.html")
+    md = runner.invoke(app, ["extract", str(path), "-f", "markdown"])
+    assert md.stdout.startswith("# Orvanne reopens its bridge")
+    text = runner.invoke(app, ["extract", str(path)])
+    assert text.stdout.startswith(PARA) and "Home" not in text.stdout
+
+
+def test_explain_lists_blocks_and_rules(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.html")
+    result = runner.invoke(app, ["extract", str(path), "--explain"])
+    assert result.exit_code == 0
+    assert "KEEP" in result.stdout and "<nav> element" in result.stdout
+
+
+def test_many_files_with_workers(tmp_path: Path) -> None:
+    for i in range(8):
+        _write(tmp_path, f"p{i}.html")
+    result = runner.invoke(app, ["extract", str(tmp_path), "-f", "jsonl", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 8
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    top = runner.invoke(app, ["--help"])
+    assert top.exit_code == 0
+    for command in app.registered_commands:
+        name = command.name or ""
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.stdout, f"{name} --help has no example"

@@ -1,0 +1,180 @@
+"""The extractor on small hand-written pages: chrome, repeats, purity, bad input, limits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from scraper import ExtractOptions, extract
+from scraper.errors import DecodeError
+from scraper.extract import explain
+from scraper.models import BlockKind
+
+PARAS = [
+    "The harbour council of Velmora voted on Tuesday to rebuild the old breakwater, ending a "
+    "dispute that had divided fishermen and ferry operators for most of the decade.",
+    "Council leader Ines Carvalho said the vote reflected months of consultation, and that the "
+    "first stones would be laid before the autumn storms arrive on the coast.",
+    "Opponents argued that the cost, estimated at forty million crowns, would fall on small "
+    "boat owners who already pay the highest mooring fees in the region.",
+    "The ferry company welcomed the decision and promised to keep its timetable unchanged "
+    "while the work goes on, though some crossings may be moved to the northern quay.",
+]
+
+CHROME = """
+<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header"><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>
+<aside class="sidebar"><h3>Latest news</h3><ul><li><a href="/a">Other story one</a></li>
+<li><a href="/b">Other story two</a></li></ul></aside>
+"""
+FOOTER = """
+<div class="share-buttons"><a href="#">Share this post</a> <a href="#">Tweet</a></div>
+<section class="comments"><p>I think this is a terrible idea and the council should resign
+immediately, everyone in town agrees with me on this point.</p></section>
+<footer><p>Copyright 2024 Velmora Daily. All rights reserved.</p></footer>
+"""
+
+
+def page(body: str, title: str = "Velmora votes to rebuild its breakwater") -> str:
+    return (
+        f"<html lang='en'><head><title>{title}</title>"
+        f"<meta property='og:title' content='{title}'></head><body>{body}</body></html>"
+    )
+
+
+def article_html(paras: list[str] = PARAS) -> str:
+    return (
+        "<article><div class='entry-content'>"
+        + "".join(f"<p>{p}</p>" for p in paras)
+        + ("</div></article>")
+    )
+
+
+def test_chrome_is_removed_and_body_kept() -> None:
+    art = extract(page(CHROME + article_html() + FOOTER))
+    assert [b.text for b in art.blocks] == PARAS
+    for junk in ("Skip to main content", "Latest news", "Share this post", "terrible idea"):
+        assert junk not in art.text
+    assert art.text == "\n\n".join(PARAS)
+    assert art.word_count == sum(len(p.split()) for p in PARAS)
+
+
+def test_body_rendered_twice_comes_out_once() -> None:
+    title = "Velmora votes to rebuild its breakwater"
+    second = (
+        f"<div class='amp-copy'><h2>{title}</h2><p class='lede'>{PARAS[0][:80]}</p>"
+        "<figure><figcaption>Thumbnail</figcaption></figure>"
+        + "".join(f"<p>{p}</p>" for p in PARAS)
+        + "</div>"
+    )
+    art = extract(page(CHROME + article_html() + second + FOOTER, title))
+    assert [b.text for b in art.blocks] == PARAS
+    assert title not in art.text and "Thumbnail" not in art.text
+
+
+def test_near_identical_second_copy_with_small_edits_is_collapsed() -> None:
+    edited = [p.replace("Tuesday", "Tuesday evening").replace("  ", " ") for p in PARAS[:3]]
+    second = "<section><div>" + "".join(f"<div>{p}</div>" for p in edited) + "</div></section>"
+    art = extract(page("<main>" + article_html() + second + "</main>"))
+    texts = [b.text for b in art.blocks]
+    assert texts == PARAS
+
+
+def test_refrain_and_short_list_lines_survive() -> None:
+    refrain = "“We will not be moved,” the crowd sang."
+    body = (
+        f"<article><p>{PARAS[0]}</p><blockquote>{refrain}</blockquote><p>{PARAS[1]}</p>"
+        f"<ul><li>Yes, for the plan</li><li>No, against it</li><li>Yes, for the plan</li></ul>"
+        f"<p>{PARAS[2]}</p><blockquote>{refrain}</blockquote><p>{PARAS[3]}</p></article>"
+    )
+    art = extract(page(body))
+    assert art.text.count(refrain) == 2
+    assert art.text.count("Yes, for the plan") == 2
+    assert [b.kind for b in art.blocks].count(BlockKind.QUOTE) == 2
+
+
+def test_title_and_byline_in_body_are_dropped_as_metadata() -> None:
+    body = (
+        "<article><h1>Velmora votes to rebuild its breakwater</h1>"
+        "<p class='x'>By Marta Ruiz</p><p>March 3, 2024 10:15 am</p>"
+        + "".join(f"<p>{p}</p>" for p in PARAS)
+        + "</article>"
+    )
+    art = extract(page(body))
+    assert art.blocks[0].text == PARAS[0]
+    assert len(art.blocks) == len(PARAS)
+
+
+def test_headings_lists_and_tables_are_typed() -> None:
+    body = (
+        f"<article><p>{PARAS[0]}</p><h2>What happens next</h2><p>{PARAS[1]}</p>"
+        "<ul><li>Stones are laid in spring, before the storms come.</li></ul>"
+        "<table><tr><th>Year</th><th>Cost</th></tr><tr><td>2025</td><td>12m</td></tr></table>"
+        f"<pre>  code  kept</pre><p>{PARAS[2]}</p></article>"
+    )
+    kinds = {b.kind: b for b in extract(page(body)).blocks}
+    assert kinds[BlockKind.HEADING].text == "What happens next"
+    assert kinds[BlockKind.HEADING].level == 2
+    assert kinds[BlockKind.LIST_ITEM].text.startswith("Stones are laid")
+    assert kinds[BlockKind.TABLE].text == "Year | Cost\n2025 | 12m"
+    assert kinds[BlockKind.PREFORMATTED].text == "  code  kept"
+
+
+def test_hidden_copies_are_ignored() -> None:
+    hidden = "<div style='display: none'><p>" + "Hidden copy text repeated. " * 20 + "</p></div>"
+    template = "<template><p>" + "Template copy text. " * 20 + "</p></template>"
+    art = extract(page(article_html() + hidden + template))
+    assert "Hidden copy" not in art.text and "Template copy" not in art.text
+
+
+def test_extraction_is_a_pure_function_of_the_page() -> None:
+    html = page(CHROME + article_html() + FOOTER)
+    first = extract(html)
+    extract(page(article_html(PARAS[::-1])))
+    assert extract(html) == first
+
+
+def test_bytes_record_the_encoding() -> None:
+    html = page("<meta charset='iso-8859-1'>" + article_html([p + " Café." for p in PARAS]))
+    art = extract(html.encode("latin-1"))
+    assert art.encoding == "cp1252"
+    assert "Café." in art.text
+
+
+def test_binary_input_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError):
+        extract(bytes(range(256)) * 100)
+
+
+def test_empty_and_malformed_pages_give_empty_articles() -> None:
+    assert extract("").text == ""
+    assert extract("<html><body><div><p>unclosed <b>tags").text == "unclosed tags"
+    assert extract("<html><body><nav><a href='/'>Home</a></nav></body></html>").text == ""
+
+
+def test_site_rules_keep_and_drop_selectors() -> None:
+    html = page(article_html() + "<div class='note'><p>" + PARAS[0] + " Extra.</p></div>")
+    only = extract(html, options=ExtractOptions(keep_selectors=(".note",)))
+    assert only.text == PARAS[0] + " Extra."
+    dropped = extract(html, options=ExtractOptions(drop_selectors=("p:first-child",)))
+    assert PARAS[0] not in dropped.text
+
+
+def test_explain_names_the_rule_for_each_block() -> None:
+    html = page(CHROME + article_html() + "<p><a href='/x'>Read the full council report</a></p>")
+    report = explain(html)
+    rules = {d.block.text: d.rule for d in report.decisions}
+    assert rules[PARAS[0]].startswith("content")
+    assert any("sidebar" in s.reason or "aside" in s.reason for s in report.dropped)
+
+
+def test_huge_page_is_bounded() -> None:
+    filler = "<div><span>x</span></div>" * 2_000_000  # about 50 MB of markup
+    html = page(article_html() + filler)
+    assert len(html) > 50_000_000
+    started = time.perf_counter()
+    art = extract(html)
+    elapsed = time.perf_counter() - started
+    assert art.blocks[0].text == PARAS[0]
+    assert elapsed < 30, f"took {elapsed:.1f}s"

@@ -1,0 +1,69 @@
+"""Charset decisions: BOM, header, meta, UTF-8, detection, binary refusal."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from scraper.charset import declared_charset, decode_html, normalise_charset
+from scraper.errors import DecodeError
+
+FRENCH = "<p>Le café était fermé à l'été, déjà.</p>"
+
+
+def test_bom_wins_over_everything() -> None:
+    body = codecs.BOM_UTF8 + '<meta charset="windows-1252"><p>naïve</p>'.encode()
+    decoded = decode_html(body, "iso-8859-1")
+    assert decoded.encoding == "utf-8" and "naïve" in decoded.text and decoded.source == "bom"
+
+
+def test_meta_charset_decodes_legacy_page() -> None:
+    body = ('<html><head><meta charset="windows-1252"></head>' + FRENCH).encode("cp1252")
+    decoded = decode_html(body)
+    assert decoded.encoding == "cp1252" and "été" in decoded.text and decoded.source == "meta"
+
+
+def test_http_equiv_declaration_is_read() -> None:
+    body = (
+        '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-15">' + FRENCH
+    ).encode("iso-8859-15")
+    assert "café" in decode_html(body).text
+
+
+def test_header_that_lies_about_utf8_is_overruled() -> None:
+    body = FRENCH.encode("utf-8")
+    decoded = decode_html(body, "iso-8859-1")
+    assert decoded.encoding == "utf-8" and "café" in decoded.text
+    assert decoded.source == "header-overruled"
+
+
+def test_header_utf8_that_cannot_decode_falls_through() -> None:
+    body = ('<meta charset="windows-1252">' + FRENCH).encode("cp1252")
+    decoded = decode_html(body, "utf-8")
+    assert decoded.encoding == "cp1252" and "déjà" in decoded.text
+
+
+def test_undeclared_legacy_bytes_are_detected() -> None:
+    text = "<p>" + "Überprüfung der Straßenbahn in München, schön grün. " * 20 + "</p>"
+    decoded = decode_html(text.encode("cp1252"))
+    assert decoded.source == "detected"
+    assert "Straßenbahn" in decoded.text
+
+
+def test_binary_bytes_raise_decode_error() -> None:
+    with pytest.raises(DecodeError):
+        decode_html(bytes(range(256)) * 40)
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [("latin-1", "cp1252"), ("ISO-8859-1", "cp1252"), ("utf8", "utf-8"), ("bogus", None)],
+)
+def test_labels_normalise_like_browsers(label: str, expected: str | None) -> None:
+    assert normalise_charset(label) == expected
+
+
+def test_declared_charset_from_content_type() -> None:
+    assert declared_charset('text/html; charset="Shift_JIS"') == "Shift_JIS"
+    assert declared_charset("text/html") is None

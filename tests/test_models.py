@@ -1,0 +1,68 @@
+"""Models: JSON round trips and the validation of records read back."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from scraper.errors import RecordError
+from scraper.models import Article, Block, BlockKind, Cluster, Failure, Page
+
+
+def test_article_round_trips_through_json() -> None:
+    article = Article.build(
+        blocks=(Block(BlockKind.HEADING, "Intro", 2), Block(BlockKind.PARAGRAPH, "One two three.")),
+        url="https://example.org/a",
+        title="T",
+        authors=("Ann Lee", "Bo Kim"),
+        published=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+        tags=("x",),
+    )
+    back = Article.from_dict(json.loads(json.dumps(article.to_dict())))
+    assert back == article
+    assert back.text == "Intro\n\nOne two three."
+    assert back.word_count == 4
+
+
+def test_article_from_plain_jsonl_record_splits_paragraphs() -> None:
+    article = Article.from_dict({"url": "u", "text": "First para.\n\nSecond para."})
+    assert [b.text for b in article.blocks] == ["First para.", "Second para."]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"url": "u"},
+        {"text": "x", "published": "yesterday"},
+        {"text": "x", "published": "2024-01-01T00:00:00"},
+        {"text": "x", "authors": [1, 2]},
+        {"text": "x", "blocks": [{"kind": "poem", "text": "x"}]},
+    ],
+)
+def test_bad_article_records_raise_record_error(record: dict[str, object]) -> None:
+    with pytest.raises(RecordError):
+        Article.from_dict(record)
+
+
+def test_page_round_trip_keeps_bytes_and_headers() -> None:
+    page = Page(
+        url="https://e.org/",
+        body=b"\xff\x00<html>",
+        final_url="https://e.org/x",
+        status=200,
+        headers=(("Content-Type", "text/html; charset=latin-1"),),
+        fetched_at=datetime(2025, 1, 1, tzinfo=UTC),
+        redirects=("https://e.org/",),
+    )
+    assert Page.from_dict(json.loads(json.dumps(page.to_dict()))) == page
+    assert page.header("content-type") == "text/html; charset=latin-1"
+    assert page.effective_url == "https://e.org/x"
+
+
+def test_cluster_and_failure_to_dict() -> None:
+    cluster = Cluster(id="c1", representative="a", members=("a", "b"))
+    assert Cluster.from_dict(cluster.to_dict()) == cluster
+    failure = Failure.from_error("f.html", RecordError("bad"))
+    assert failure.to_dict() == {"source": "f.html", "kind": "record", "reason": "bad"}
