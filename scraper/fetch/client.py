@@ -1,0 +1,358 @@
+"""The fetcher: polite, capped, guarded HTTP GETs on httpx's async client.
+
+One ``httpx.AsyncClient`` per host keeps httpx's pool scan short (its cost grows with the
+connections of every host sharing a pool); all of them share one SSL context, so the CA
+bundle is loaded once. Redirects are followed here, not by httpx, so that every hop passes the
+address guard, robots.txt and the pacer. The request goes to the address the guard checked,
+with the original ``Host`` (and TLS server name), so a name cannot resolve elsewhere between
+the check and the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+
+import httpx
+
+from scraper.charset import declared_charset, decode_html
+from scraper.errors import (
+    ConfigError,
+    DecodeError,
+    FetchError,
+    HTTPStatusError,
+    NetworkError,
+    NotHTML,
+    RedirectError,
+    TooLarge,
+)
+from scraper.fetch.decoding import ACCEPT_ENCODING, DecodingFailed, decoder_for
+from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
+from scraper.fetch.httperrors import translate
+from scraper.fetch.options import FetchOptions, parse_networks
+from scraper.fetch.politeness import Pacer
+from scraper.fetch.retry import is_retryable_error, wait_before_retry
+from scraper.fetch.robots import RobotsCache
+from scraper.models import Page
+
+__all__ = ["NOT_MODIFIED", "Fetcher"]
+
+#: ``Page.status`` of a conditional GET the server answered with "304 Not Modified".
+NOT_MODIFIED = 304
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_BINARY_TYPES = frozenset({"application/gzip", "application/x-gzip"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One response as read: the body is empty for redirects, 304 and error statuses."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+    location: str | None = None
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """What a request accepts (media types, None: any), its caps, and whether robots apply.
+
+    ``truncate`` keeps the first ``max_body`` bytes instead of failing (robots.txt: RFC 9309
+    asks parsers to read at least 500 KiB and ignore the rest).
+    """
+
+    accept: frozenset[str] | None
+    max_body: int
+    max_decoded: int
+    check_robots: bool = True
+    truncate: bool = False
+
+
+def _origin(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _parse_url(raw: str, url: str, *, hop: bool) -> httpx.URL:
+    """``raw`` as an absolute http(s) URL; a bad hop is a RedirectError, a bad start not."""
+    error = RedirectError if hop else FetchError
+    try:
+        parsed = httpx.URL(raw)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise error(f"invalid URL {raw!r}", url=url) from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise error(f"not an http(s) URL: {raw!r}", url=url)
+    return parsed.copy_with(fragment=None)
+
+
+class Fetcher:
+    """Fetches pages politely; use as ``async with Fetcher(options) as f: await f.fetch(url)``.
+
+    ``resolver`` and ``transport`` are for tests: a resolver replaces getaddrinfo, and a
+    transport replaces the network (one client is then shared by every host).
+    """
+
+    def __init__(
+        self,
+        options: FetchOptions | None = None,
+        *,
+        resolver: Resolver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.options = options or FetchOptions()
+        polite = self.options.politeness
+        self._guard = AddressGuard(
+            parse_networks(self.options.allow_networks), resolver or system_resolver
+        )
+        self._pacer = Pacer(
+            per_host=polite.per_host_concurrency,
+            global_cap=polite.global_concurrency,
+            interval=polite.min_interval,
+        )
+        self._robots = RobotsCache(self.options.robots_agent, polite, self._fetch_robots)
+        self._transport = transport
+        self._rng = rng or random.Random()
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._ssl: ssl.SSLContext | None = None
+        self._base_headers = {
+            "User-Agent": self.options.user_agent_header,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every connection."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client(self, origin: str) -> httpx.AsyncClient:
+        key = "*" if self._transport is not None else origin
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        timeouts = self.options.timeouts
+        per_host = self.options.politeness.per_host_concurrency
+        if self._ssl is None:
+            self._ssl = httpx.create_ssl_context()
+        try:
+            client = httpx.AsyncClient(
+                verify=self._ssl,
+                http2=self.options.http2,
+                transport=self._transport,
+                timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
+                limits=httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host),
+                follow_redirects=False,
+                trust_env=False,
+            )
+        except ImportError as exc:
+            raise ConfigError("HTTP/2 needs the 'http2' extra (h2)", key="http2") from exc
+        self._clients[key] = client
+        return client
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Page:
+        """Fetch ``url`` and return it as a Page.
+
+        Args:
+            url: an absolute http(s) URL.
+            etag: the ETag of the copy already held; sent as ``If-None-Match``.
+            last_modified: its Last-Modified; sent as ``If-Modified-Since``.
+
+        Returns:
+            The page; a conditional GET the server answers "304 Not Modified" returns a Page
+            with ``status == NOT_MODIFIED`` (304) and an empty body.
+
+        Raises:
+            FetchError: one of its subclasses (timeout, network, HTTP status, too large, not
+                HTML, redirect, robots, refused address), always with ``url`` set.
+        """
+        headers = dict(self._base_headers)
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        limits = self.options.limits
+        spec = _Spec(self.options.accept, limits.max_body, limits.max_decoded)
+        answer, final, redirects = await self._follow(url, headers, spec)
+        if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
+            raise HTTPStatusError(f"HTTP {answer.status}", url=url, status=answer.status)
+        return Page(
+            url=url,
+            body=answer.body,
+            final_url=final if final != url else None,
+            status=answer.status,
+            headers=answer.headers,
+            fetched_at=datetime.now(UTC),
+            encoding=self._encoding(answer, url),
+            redirects=redirects,
+        )
+
+    def _encoding(self, answer: _Answer, url: str) -> str | None:
+        content_type = answer.header("content-type")
+        if not answer.body or _media_type(content_type) in _BINARY_TYPES:
+            return None
+        try:
+            return decode_html(answer.body, declared_charset(content_type)).encoding
+        except DecodeError as exc:
+            raise NotHTML(f"body is binary, not text ({content_type})", url=url) from exc
+
+    async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
+        cap = self.options.limits.max_robots_body
+        spec = _Spec(None, cap, cap, check_robots=False, truncate=True)
+        headers = {**self._base_headers, "Accept": "text/plain,*/*;q=0.5"}
+        answer, _, _ = await self._follow(robots_url, headers, spec)
+        return answer.status, answer.body
+
+    async def _follow(
+        self, url: str, headers: dict[str, str], spec: _Spec
+    ) -> tuple[_Answer, str, tuple[str, ...]]:
+        """Request ``url`` and follow its redirects; the final answer, URL and hops passed."""
+        current = _parse_url(url, url, hop=False)
+        passed: list[str] = []
+        limit = self.options.limits.max_redirects if spec.check_robots else 5
+        while True:
+            answer = await self._hop(current, url, headers, spec)
+            if answer.location is None:
+                return answer, str(current), tuple(passed)
+            passed.append(str(current))
+            if len(passed) > limit:
+                raise RedirectError(f"more than {limit} redirects", url=url)
+            current = _parse_url(str(current.join(answer.location)), url, hop=True)
+            if str(current) in passed:
+                raise RedirectError(f"redirect loop back to {current}", url=url)
+
+    async def _hop(
+        self, target: httpx.URL, url: str, headers: dict[str, str], spec: _Spec
+    ) -> _Answer:
+        """One URL of a redirect chain: guard, robots, then attempts with retries."""
+        origin = _origin(target)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        address = await self._guard.resolve(target.host, port, url)
+        if spec.check_robots and self.options.politeness.respect_robots:
+            rules = await self._robots.check(str(target), origin)
+            delay = rules.crawl_delay(self.options.robots_agent)
+            if delay is not None:
+                cap = self.options.politeness.max_crawl_delay
+                self._pacer.set_crawl_delay(origin, min(delay, cap))
+        policy = self.options.retry
+        for attempt in range(1, policy.attempts + 1):
+            try:
+                answer = await self._attempt(target, address, headers, spec)
+            except FetchError as exc:
+                if attempt == policy.attempts or not is_retryable_error(exc):
+                    raise
+                await asyncio.sleep(wait_before_retry(attempt, policy, self._rng))
+                continue
+            if answer.status not in policy.statuses or attempt == policy.attempts:
+                return answer
+            retry_after = answer.header("retry-after")
+            delay = wait_before_retry(attempt, policy, self._rng, retry_after)
+            if retry_after is not None:
+                self._pacer.gate(origin).defer(delay)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _attempt(
+        self, target: httpx.URL, address: str, headers: dict[str, str], spec: _Spec
+    ) -> _Answer:
+        """One request to the checked ``address``, inside the pacer's slot and the deadline."""
+        origin = _origin(target)
+        client = self._client(origin)
+        extensions = {}
+        if target.scheme == "https" and literal_address(target.host) is None:
+            extensions["sni_hostname"] = target.host
+        sent_headers = {**headers, "Host": target.netloc.decode("ascii")}
+        try:
+            async with self._pacer.slot(origin), asyncio.timeout(self.options.timeouts.total):
+                request = client.build_request(
+                    "GET",
+                    target.copy_with(host=address),
+                    headers=sent_headers,
+                    extensions=extensions,
+                )
+                response = await client.send(request, stream=True)
+                try:
+                    return await self._read(response, str(target), spec)
+                finally:
+                    await response.aclose()
+        except FetchError:
+            raise
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            raise translate(exc, str(target)) from exc
+
+    async def _read(self, response: httpx.Response, url: str, spec: _Spec) -> _Answer:
+        """Check the answer's status and type, then stream its body within the caps."""
+        headers = tuple(response.headers.multi_items())
+        status = response.status_code
+        location = response.headers.get("location")
+        if status in _REDIRECTS and location:
+            return _Answer(status, headers, location=location)
+        if status >= 300:
+            return _Answer(status, headers)
+        content_type = response.headers.get("content-type")
+        media = _media_type(content_type)
+        if spec.accept is not None and media and media not in spec.accept:
+            raise NotHTML(f"content type {media!r} is not accepted", url=url)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > spec.max_body and not spec.truncate:
+            raise TooLarge(
+                f"Content-Length {declared} is over the {spec.max_body}-byte cap", url=url
+            )
+        return _Answer(status, headers, await _stream(response, url, spec))
+
+
+async def _stream(response: httpx.Response, url: str, spec: _Spec) -> bytes:
+    """The decoded body, stopped as soon as either cap is passed.
+
+    The body is decompressed here, a bounded piece at a time (see ``decoding``), so a
+    compression bomb is stopped within one piece of the cap.
+    """
+    try:
+        decoder = decoder_for(response.headers.get("content-encoding"))
+    except DecodingFailed as exc:
+        raise NetworkError(str(exc), url=url) from exc
+    chunks: list[bytes] = []
+    decoded = 0
+    try:
+        async for raw in response.aiter_raw():
+            if response.num_bytes_downloaded > spec.max_body:
+                if spec.truncate:
+                    break
+                raise TooLarge(f"body is over the {spec.max_body}-byte cap", url=url)
+            for piece in decoder.feed(raw):
+                decoded += len(piece)
+                chunks.append(piece)
+                if decoded > spec.max_decoded:
+                    if spec.truncate:
+                        return b"".join(chunks)[: spec.max_decoded]
+                    raise TooLarge(
+                        f"decompressed body is over the {spec.max_decoded}-byte cap", url=url
+                    )
+    except DecodingFailed as exc:
+        raise NetworkError(f"undecodable Content-Encoding ({exc})", url=url) from exc
+    return b"".join(chunks)

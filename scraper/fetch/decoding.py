@@ -1,0 +1,103 @@
+"""Content-Encoding decoders that never expand more than one piece at a time.
+
+httpx decompresses each network read in one go, so a 64 KiB read of a gzip bomb becomes
+64 MiB in memory before anyone can count it. These decoders hand out at most ``PIECE`` bytes
+per step, so the caller's decompressed-size cap stops a bomb within one piece.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from typing import Protocol
+
+import brotli
+
+__all__ = ["ACCEPT_ENCODING", "PIECE", "Decoder", "DecodingFailed", "decoder_for"]
+
+PIECE = 64 * 1024
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+
+class DecodingFailed(Exception):
+    """The bytes are not valid in their declared Content-Encoding (or it is unknown)."""
+
+
+class Decoder(Protocol):
+    """Turns raw body bytes into decoded bytes, a piece at a time."""
+
+    def feed(self, data: bytes) -> Iterator[bytes]: ...
+
+
+class _Identity:
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if data:
+            yield data
+
+
+class _Zlib:
+    """gzip (``wbits=31``) or deflate; deflate falls back to raw when the zlib header is absent."""
+
+    def __init__(self, wbits: int) -> None:
+        self._wbits = wbits
+        self._inflate = zlib.decompressobj(wbits)
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        pending = data
+        while True:
+            try:
+                out = self._inflate.decompress(pending, PIECE)
+            except zlib.error as exc:
+                if self._started or self._wbits != zlib.MAX_WBITS:
+                    raise DecodingFailed(str(exc)) from exc
+                # Many servers send raw deflate under "deflate": retry without the header.
+                self._wbits = -zlib.MAX_WBITS
+                self._inflate = zlib.decompressobj(self._wbits)
+                continue
+            self._started = True
+            if out:
+                yield out
+            pending = self._inflate.unconsumed_tail
+            # A full piece may leave output pending inside zlib even with no input left.
+            if not pending and len(out) < PIECE:
+                return
+
+
+class _Brotli:
+    def __init__(self) -> None:
+        self._brotli = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            out = self._brotli.process(data, output_buffer_limit=PIECE)
+            while True:
+                if out:
+                    yield out
+                if self._brotli.can_accept_more_data() or self._brotli.is_finished():
+                    return
+                out = self._brotli.process(b"", output_buffer_limit=PIECE)
+        except brotli.error as exc:
+            raise DecodingFailed(str(exc)) from exc
+
+
+def decoder_for(content_encoding: str | None) -> Decoder:
+    """A bounded decoder for a Content-Encoding value.
+
+    Raises:
+        DecodingFailed: the encoding is not one we asked for (gzip, deflate, br, identity).
+    """
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if not codings:
+        return _Identity()
+    if len(codings) > 1:
+        raise DecodingFailed(f"stacked Content-Encoding {content_encoding!r} is not supported")
+    coding = codings[0]
+    if coding in ("gzip", "x-gzip"):
+        return _Zlib(zlib.MAX_WBITS | 16)
+    if coding == "deflate":
+        return _Zlib(zlib.MAX_WBITS)
+    if coding == "br":
+        return _Brotli()
+    raise DecodingFailed(f"unsupported Content-Encoding {coding!r}")

@@ -1,0 +1,115 @@
+"""The address guard: which IP addresses the fetcher may connect to.
+
+A host is resolved by the guard itself, every address it resolves to is checked, and the
+fetcher then connects to the checked address (not to the name, which could resolve elsewhere a
+moment later). Loopback, private, link-local, shared, multicast, reserved and unspecified
+addresses are refused unless they fall in an explicitly allowed network. IPv4 written as one
+integer (``http://2852039166/``), in hex or octal parts, and IPv4 embedded in IPv6 (mapped,
+6to4, Teredo) are unwrapped before the check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+
+from scraper.errors import AddressRefused, NetworkError
+
+__all__ = ["AddressGuard", "Resolver", "system_resolver"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+#: ``resolver(host, port)`` returns the host's addresses as strings.
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+
+# What inet_aton accepts: one to four parts, each decimal, octal (leading 0) or hex (0x).
+_NUMERIC_IPV4 = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}\.?$", re.I)
+
+
+async def system_resolver(host: str, port: int) -> Sequence[str]:
+    """The host's addresses from the system resolver (getaddrinfo, in a worker thread)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The IP address ``host`` spells, in any notation browsers accept, or None for a name."""
+    bare = host.strip("[]")
+    try:
+        return ipaddress.ip_address(bare)
+    except ValueError:
+        pass
+    if _NUMERIC_IPV4.match(bare):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(bare.rstrip(".")))
+        except OSError:
+            return None
+    return None
+
+
+def _embedded(address: IPAddress) -> list[IPAddress]:
+    """The address plus any IPv4 address carried inside an IPv6 one."""
+    found: list[IPAddress] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        for inner in (address.ipv4_mapped, address.sixtofour):
+            if inner is not None:
+                found.append(inner)
+        if address.teredo is not None:
+            found.extend(address.teredo)
+    return found
+
+
+class AddressGuard:
+    """Resolves hosts and refuses addresses outside the public internet."""
+
+    def __init__(
+        self, allowed: Sequence[IPNetwork] = (), resolver: Resolver = system_resolver
+    ) -> None:
+        self._allowed = tuple(allowed)
+        self._resolver = resolver
+
+    def _refusal(self, address: IPAddress) -> str | None:
+        """Why ``address`` is refused, or None when it may be connected to."""
+        if any(address in net for net in self._allowed if net.version == address.version):
+            return None
+        for inner in _embedded(address):
+            if any(inner in net for net in self._allowed if net.version == inner.version):
+                continue
+            if inner.is_multicast:
+                return f"{inner} is multicast"
+            if inner.is_loopback:
+                return f"{inner} is loopback"
+            if inner.is_link_local:
+                return f"{inner} is link-local"
+            if inner.is_private:
+                return f"{inner} is private"
+            if not inner.is_global:
+                return f"{inner} is reserved or not globally routable"
+        return None
+
+    async def resolve(self, host: str, port: int, url: str) -> str:
+        """The checked address to connect to for ``host``.
+
+        Raises:
+            AddressRefused: the host is, or resolves to, a refused address.
+            NetworkError: the name does not resolve.
+        """
+        literal = literal_address(host)
+        if literal is not None:
+            addresses: list[IPAddress] = [literal]
+        else:
+            try:
+                found = await self._resolver(host, port)
+            except OSError as exc:
+                raise NetworkError(f"cannot resolve {host}: {exc}", url=url) from exc
+            addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in found]
+            if not addresses:
+                raise NetworkError(f"cannot resolve {host}: no addresses", url=url)
+        for address in addresses:
+            reason = self._refusal(address)
+            if reason is not None:
+                raise AddressRefused(f"refused to connect to {host}: {reason}", url=url)
+        return str(addresses[0])

@@ -1,0 +1,153 @@
+"""How the fetcher behaves: frozen, keyword-only settings with safe defaults.
+
+Defaults are for a polite crawl of untrusted links: robots.txt honoured, one request per host
+per second, two connections per host, private and internal addresses refused.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from scraper.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "FEED_TYPES",
+    "HTML_TYPES",
+    "SITEMAP_TYPES",
+    "FetchOptions",
+    "Limits",
+    "Politeness",
+    "RetryPolicy",
+    "Timeouts",
+    "parse_networks",
+]
+
+DEFAULT_USER_AGENT = "scraper/0.1 (news article extractor; +https://github.com/scraper/scraper)"
+
+HTML_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml"})
+FEED_TYPES: frozenset[str] = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+        "application/xml",
+        "text/xml",
+    }
+)
+SITEMAP_TYPES: frozenset[str] = frozenset(
+    {"application/xml", "text/xml", "text/plain", "application/gzip", "application/x-gzip"}
+)
+
+_MB = 1024 * 1024
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timeouts:
+    """Seconds allowed to connect, between two reads, and for a whole attempt (body included)."""
+
+    connect: float = 10.0
+    read: float = 20.0
+    total: float = 60.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Caps on one response: bytes on the wire, bytes after decompression, redirect hops."""
+
+    max_body: int = 10 * _MB
+    max_decoded: int = 20 * _MB
+    max_redirects: int = 10
+    max_robots_body: int = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Politeness:
+    """robots.txt handling and the per-host / global pacing of requests.
+
+    ``min_interval`` is the least time between the starts of two requests to one host; a
+    robots.txt Crawl-delay raises it (up to ``max_crawl_delay``). ``robots_error_ttl`` is how
+    long a 5xx/unreachable robots.txt keeps its host disallowed before it is asked again.
+    """
+
+    respect_robots: bool = True
+    min_interval: float = 1.0
+    per_host_concurrency: int = 2
+    global_concurrency: int = 32
+    max_crawl_delay: float = 60.0
+    robots_ttl: float = 24 * 3600.0
+    robots_error_ttl: float = 300.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter; ``Retry-After`` honoured up to ``max_retry_after``."""
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+    statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchOptions:
+    """Everything the fetcher needs to know; pass one to :class:`~scraper.fetch.Fetcher`.
+
+    ``accept`` is the set of media types (without parameters) taken as a success; anything else
+    is :class:`~scraper.errors.NotHTML`. ``allow_networks`` names networks the address guard
+    lets through although they are private/loopback/... (``("127.0.0.0/8",)`` in tests).
+    ``contact`` (a URL or e-mail) is appended to the User-Agent so site owners can reach you.
+    """
+
+    user_agent: str = DEFAULT_USER_AGENT
+    contact: str | None = None
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    limits: Limits = field(default_factory=Limits)
+    politeness: Politeness = field(default_factory=Politeness)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    accept: frozenset[str] = HTML_TYPES
+    allow_networks: tuple[str, ...] = ()
+    http2: bool = False
+
+    def __post_init__(self) -> None:
+        parse_networks(self.allow_networks)
+        if self.limits.max_body <= 0 or self.limits.max_decoded <= 0:
+            raise ConfigError("caps must be positive", key="limits")
+        if self.limits.max_redirects < 0:
+            raise ConfigError("must not be negative", key="limits.max_redirects")
+        if self.politeness.per_host_concurrency < 1 or self.politeness.global_concurrency < 1:
+            raise ConfigError("concurrency caps must be at least 1", key="politeness")
+        if self.politeness.min_interval < 0:
+            raise ConfigError("must not be negative", key="politeness.min_interval")
+        if self.retry.attempts < 1:
+            raise ConfigError("must be at least 1", key="retry.attempts")
+
+    @property
+    def user_agent_header(self) -> str:
+        """The User-Agent sent: the configured one plus the contact, when given."""
+        if self.contact and self.contact not in self.user_agent:
+            return f"{self.user_agent} (contact: {self.contact})"
+        return self.user_agent
+
+    @property
+    def robots_agent(self) -> str:
+        """The product token matched against robots.txt ``User-agent`` lines."""
+        return self.user_agent.split("/", 1)[0].split()[0] if self.user_agent else "*"
+
+
+def parse_networks(names: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """Networks from CIDR strings (``"127.0.0.0/8"``, ``"::1/128"``).
+
+    Raises:
+        ConfigError: a name is not a network.
+    """
+    networks: list[IPNetwork] = []
+    for name in names:
+        try:
+            networks.append(ipaddress.ip_network(name, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"not a network: {name!r}", key="allow_networks") from exc
+    return tuple(networks)

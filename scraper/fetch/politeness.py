@@ -1,0 +1,88 @@
+"""Pacing requests: a minimum interval and a concurrency cap per host, plus a global cap.
+
+A request holds its host's slot and one global slot for as long as it runs (body included).
+Starts of two requests to one host are at least ``interval`` apart; a Retry-After pushes the
+host's next start later for every request waiting on it, not only the one that was told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+__all__ = ["HostGate", "Pacer"]
+
+
+class HostGate:
+    """The slots and the start schedule of one host."""
+
+    def __init__(self, concurrency: int, interval: float) -> None:
+        self._interval = interval
+        self._slots = asyncio.Semaphore(concurrency)
+        self._schedule = asyncio.Lock()
+        self._last_start = float("-inf")
+        self._next_start = 0.0
+
+    @property
+    def interval(self) -> float:
+        """Least seconds between the starts of two requests to this host."""
+        return self._interval
+
+    @interval.setter
+    def interval(self, seconds: float) -> None:
+        # Applies to the start already made too (robots.txt's, typically).
+        self._interval = seconds
+        self._next_start = max(self._next_start, self._last_start + seconds)
+
+    def defer(self, seconds: float) -> None:
+        """Start nothing on this host for ``seconds`` from now."""
+        self._next_start = max(self._next_start, time.monotonic() + seconds)
+
+    async def _wait_turn(self, global_slots: asyncio.Semaphore) -> None:
+        async with self._schedule:
+            while (wait := self._next_start - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            # Taken under the schedule lock so that waiting for a global slot cannot let two
+            # starts of this host drift closer than the interval.
+            await global_slots.acquire()
+            self._last_start = time.monotonic()
+            self._next_start = self._last_start + self._interval
+
+    @asynccontextmanager
+    async def hold(self, global_slots: asyncio.Semaphore) -> AsyncIterator[None]:
+        """Wait for a host slot, the host's turn and a global slot; hold them while in use."""
+        async with self._slots:
+            await self._wait_turn(global_slots)
+            try:
+                yield
+            finally:
+                global_slots.release()
+
+
+class Pacer:
+    """Hands out the right to start a request to a host, per the politeness settings."""
+
+    def __init__(self, *, per_host: int, global_cap: int, interval: float) -> None:
+        self._per_host = per_host
+        self._interval = interval
+        self._global = asyncio.Semaphore(global_cap)
+        self._gates: dict[str, HostGate] = {}
+
+    def gate(self, host: str) -> HostGate:
+        """The gate of ``host`` (a scheme://host:port key), made on first use."""
+        found = self._gates.get(host)
+        if found is None:
+            found = self._gates[host] = HostGate(self._per_host, self._interval)
+        return found
+
+    def set_crawl_delay(self, host: str, delay: float) -> None:
+        """Raise the host's interval to a robots.txt Crawl-delay (never below the minimum)."""
+        self.gate(host).interval = max(self._interval, delay)
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Wait for a slot of ``host`` and a global one, and the host's turn; hold them."""
+        async with self.gate(host).hold(self._global):
+            yield

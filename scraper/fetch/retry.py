@@ -1,0 +1,53 @@
+"""When to try a request again, and how long to wait first."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scraper.errors import FetchError, FetchTimeout, NetworkError
+from scraper.fetch.options import RetryPolicy
+
+__all__ = ["backoff_delay", "is_retryable_error", "retry_after_seconds", "wait_before_retry"]
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` value asks for (delta-seconds or an HTTP date), or None.
+
+    A date in the past means "now" (0.0); an unparseable value is ignored (None).
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+def backoff_delay(attempt: int, policy: RetryPolicy, rng: random.Random) -> float:
+    """Full-jitter exponential backoff before retry number ``attempt`` (1 for the first)."""
+    ceiling = min(policy.max_delay, policy.base_delay * (2 ** (attempt - 1)))
+    return rng.uniform(0.0, ceiling)
+
+
+def wait_before_retry(
+    attempt: int, policy: RetryPolicy, rng: random.Random, retry_after: str | None = None
+) -> float:
+    """Seconds to wait before retry ``attempt``: the server's Retry-After (capped) or backoff."""
+    asked = retry_after_seconds(retry_after)
+    if asked is not None:
+        return min(asked, policy.max_retry_after)
+    return backoff_delay(attempt, policy, rng)
+
+
+def is_retryable_error(error: FetchError) -> bool:
+    """Connect failures, resets and timeouts are worth another try; other errors are final."""
+    return isinstance(error, FetchTimeout | NetworkError)

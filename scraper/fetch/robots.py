@@ -1,0 +1,111 @@
+"""robots.txt per host, per RFC 9309, parsed by protego and cached with an expiry.
+
+How the answer to ``/robots.txt`` is read:
+
+- 2xx: the rules in the file (Disallow/Allow, Crawl-delay) for our user agent;
+- 4xx other than 429: there are no rules, everything is allowed;
+- 429 or 5xx: the host is "unreachable" and everything is disallowed
+  (:class:`~scraper.errors.RobotsDisallowed`) until ``robots_error_ttl`` passes and robots.txt
+  is asked again;
+- no answer at all (network error, timeout): likewise nothing is fetched, but the URLs fail
+  with the network error itself, which says more than "blocked by robots".
+
+Good answers are kept for ``robots_ttl`` (RFC 9309 asks for at most 24 hours).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from protego import Protego
+
+from scraper.errors import FetchError, FetchTimeout, NetworkError, RobotsDisallowed
+from scraper.fetch.options import Politeness
+
+__all__ = ["RobotsCache", "RobotsRules"]
+
+#: ``fetch(url)`` returns the final status and body of a robots.txt request.
+RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes]]]
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsRules:
+    """What one host's robots.txt says; ``parser`` is None when everything is allowed or not."""
+
+    parser: Protego | None
+    allow_all: bool
+    expires: float
+    reason: str
+    failure: FetchTimeout | NetworkError | None = None
+
+    def allows(self, url: str, agent: str) -> bool:
+        """Whether ``agent`` may fetch ``url``."""
+        if self.parser is None:
+            return self.allow_all
+        return bool(self.parser.can_fetch(url, agent))
+
+    def crawl_delay(self, agent: str) -> float | None:
+        """The Crawl-delay for ``agent`` in seconds, or None."""
+        if self.parser is None:
+            return None
+        delay = self.parser.crawl_delay(agent)
+        return float(delay) if delay is not None else None
+
+
+class RobotsCache:
+    """Fetches each host's robots.txt once (one request even under concurrency) and caches it."""
+
+    def __init__(self, agent: str, politeness: Politeness, fetch: RobotsFetch) -> None:
+        self._agent = agent
+        self._politeness = politeness
+        self._fetch = fetch
+        self._rules: dict[str, RobotsRules] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def rules(self, origin: str) -> RobotsRules:
+        """The rules of ``origin`` (``scheme://host:port``), fetched when missing or expired."""
+        lock = self._locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            cached = self._rules.get(origin)
+            if cached is not None and cached.expires > time.monotonic():
+                return cached
+            fresh = await self._load(origin)
+            self._rules[origin] = fresh
+            return fresh
+
+    async def _load(self, origin: str) -> RobotsRules:
+        now = time.monotonic()
+        ok_until = now + self._politeness.robots_ttl
+        error_until = now + self._politeness.robots_error_ttl
+        try:
+            status, body = await self._fetch(f"{origin}/robots.txt")
+        except (FetchTimeout, NetworkError) as exc:
+            return RobotsRules(None, False, error_until, "robots.txt unreachable", failure=exc)
+        except FetchError as exc:
+            return RobotsRules(None, False, error_until, f"robots.txt unusable: {exc}")
+        if 200 <= status < 300:
+            parser = Protego.parse(body.decode("utf-8", errors="replace"))
+            return RobotsRules(parser, True, ok_until, "robots.txt")
+        if 400 <= status < 500 and status != 429:
+            return RobotsRules(None, True, ok_until, f"robots.txt answered {status}")
+        return RobotsRules(None, False, error_until, f"robots.txt answered {status}")
+
+    async def check(self, url: str, origin: str) -> RobotsRules:
+        """The rules of ``origin``, after making sure they allow ``url``.
+
+        Raises:
+            RobotsDisallowed: robots.txt forbids the URL, or answered 429/5xx.
+            NetworkError, FetchTimeout: robots.txt could not be fetched at all (the host is
+                down); the URL is not tried, and neither is the host until the error expires.
+        """
+        rules = await self.rules(origin)
+        if rules.failure is not None:
+            kind = type(rules.failure)
+            raise kind(f"host unreachable, robots.txt failed: {rules.failure}", url=url)
+        if not rules.allows(url, self._agent):
+            detail = "disallowed" if rules.parser is not None else rules.reason
+            raise RobotsDisallowed(f"blocked by robots.txt ({detail})", url=url)
+        return rules

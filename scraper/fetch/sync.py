@@ -1,0 +1,52 @@
+"""A thin synchronous face of the fetcher, for code that is not async."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from types import TracebackType
+
+from scraper.fetch.batch import FetchResult, fetch_each
+from scraper.fetch.client import Fetcher
+from scraper.fetch.options import FetchOptions
+from scraper.models import Page
+
+__all__ = ["SyncFetcher"]
+
+
+class SyncFetcher:
+    """Runs a :class:`Fetcher` on a private event loop; use as a context manager."""
+
+    def __init__(self, options: FetchOptions | None = None) -> None:
+        self._runner = asyncio.Runner()
+        self._fetcher = Fetcher(options)
+
+    def __enter__(self) -> SyncFetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections and the event loop."""
+        try:
+            self._runner.run(self._fetcher.aclose())
+        finally:
+            self._runner.close()
+
+    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Page:
+        """See :meth:`Fetcher.fetch`."""
+        return self._runner.run(self._fetcher.fetch(url, etag=etag, last_modified=last_modified))
+
+    def fetch_all(self, urls: Iterable[str]) -> list[FetchResult]:
+        """Fetch every URL concurrently; one result per URL, in input order."""
+
+        async def collect() -> list[FetchResult]:
+            return [result async for result in fetch_each(self._fetcher, urls)]
+
+        return self._runner.run(collect())

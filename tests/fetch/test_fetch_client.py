@@ -1,0 +1,198 @@
+"""The fetcher against a real local server: pages, charsets, types, caps, redirects, 304."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+from fetch_server import MB, LocalServer, gzip_bomb_body, local_options, loopback_resolver, run
+
+from scraper.errors import (
+    FetchError,
+    FetchTimeout,
+    NetworkError,
+    NotHTML,
+    RedirectError,
+    TooLarge,
+)
+from scraper.fetch import (
+    FEED_TYPES,
+    NOT_MODIFIED,
+    Fetcher,
+    FetchOptions,
+    Limits,
+    SyncFetcher,
+    Timeouts,
+    fetch_each,
+)
+from scraper.models import Page
+
+
+async def _fetch(url: str, options: FetchOptions | None = None, **kw: str) -> Page:
+    async with Fetcher(options or local_options(), resolver=loopback_resolver) as fetcher:
+        return await fetcher.fetch(url, **kw)
+
+
+def test_a_page_comes_back_with_body_headers_and_encoding(server: LocalServer) -> None:
+    page = run(_fetch(server.url("/page/one")))
+    assert page.status == 200
+    assert page.url == server.url("/page/one")
+    assert page.final_url is None
+    assert b"<title>/page/one</title>" in page.body
+    assert page.header("content-type") == "text/html; charset=utf-8"
+    assert page.encoding == "utf-8"
+    assert page.fetched_at is not None and page.fetched_at.tzinfo is not None
+
+
+def test_the_user_agent_is_descriptive_and_carries_the_contact(server: LocalServer) -> None:
+    run(_fetch(server.url("/page/ua"), local_options(contact="https://example.org/bot")))
+    (request,) = server.requests(path="/page/ua")
+    agent = request.headers["user-agent"]
+    assert agent.startswith("scraper/")
+    assert "contact: https://example.org/bot" in agent
+
+
+def test_a_latin1_header_on_utf8_bytes_is_overruled(server: LocalServer) -> None:
+    page = run(_fetch(server.url("/charset/latin1-header-utf8-body")))
+    assert page.encoding == "utf-8"
+
+
+def test_a_utf8_header_on_windows_1252_bytes_yields_to_the_meta(server: LocalServer) -> None:
+    page = run(_fetch(server.url("/charset/utf8-header-cp1252-body")))
+    assert page.encoding == "cp1252"
+    assert "Café crème" in page.body.decode(page.encoding)
+
+
+def test_binary_bytes_served_as_html_are_not_html(server: LocalServer) -> None:
+    with pytest.raises(NotHTML, match="binary") as caught:
+        run(_fetch(server.url("/binary")))
+    assert caught.value.url == server.url("/binary")
+
+
+def test_a_feed_is_refused_by_default_and_accepted_when_asked(server: LocalServer) -> None:
+    with pytest.raises(NotHTML, match="application/rss"):
+        run(_fetch(server.url("/feed.xml")))
+    page = run(_fetch(server.url("/feed.xml"), local_options(accept=FEED_TYPES)))
+    assert page.body.startswith(b"<?xml")
+
+
+def test_a_known_etag_is_sent_and_304_reported_as_not_modified(server: LocalServer) -> None:
+    first = run(_fetch(server.url("/etag")))
+    assert first.status == 200
+    etag = first.header("etag")
+    assert etag == '"v1"'
+    since = "Sun, 01 Nov 2026 10:00:00 GMT"
+    again = run(_fetch(server.url("/etag"), etag=etag, last_modified=since))
+    assert again.status == NOT_MODIFIED
+    assert again.body == b""
+    last = server.requests(path="/etag")[-1]
+    assert last.headers["if-none-match"] == '"v1"'
+    assert last.headers["if-modified-since"] == since
+
+
+def test_redirects_are_followed_and_recorded(server: LocalServer) -> None:
+    page = run(_fetch(server.url("/chain/2")))
+    assert page.final_url == server.url("/chain/0")
+    assert page.redirects == (server.url("/chain/2"), server.url("/chain/1"))
+    assert b"end of chain" in page.body
+
+
+def test_a_redirect_loop_is_detected(server: LocalServer) -> None:
+    with pytest.raises(RedirectError, match="loop"):
+        run(_fetch(server.url("/loop/a")))
+    assert [r.path for r in server.requests()] == ["/loop/a", "/loop/b"]
+
+
+def test_the_redirect_limit_holds(server: LocalServer) -> None:
+    options = local_options(limits=Limits(max_redirects=3))
+    with pytest.raises(RedirectError, match="more than 3 redirects"):
+        run(_fetch(server.url("/chain/10"), options))
+    assert len(server.requests()) == 4
+
+
+def test_a_redirect_to_another_scheme_is_refused(server: LocalServer) -> None:
+    with pytest.raises(RedirectError, match="not an http"):
+        run(_fetch(server.url("/to?u=file:///etc/passwd")))
+
+
+def test_a_declared_50mb_body_is_refused_before_reading(server: LocalServer) -> None:
+    with pytest.raises(TooLarge, match="Content-Length 52428800"):
+        run(_fetch(server.url("/big")))
+    assert server.stats.sent.get("/big", 0) < 10 * MB
+
+
+def _peak_memory_of_failing_fetch(url: str, options: FetchOptions) -> tuple[FetchError, int]:
+    """The error the fetch raised and the peak of Python memory while it ran."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as caught:
+            run(_fetch(url, options))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return caught.value, peak
+
+
+def test_a_streamed_50mb_body_stops_at_the_cap(server: LocalServer) -> None:
+    options = local_options(limits=Limits(max_body=1 * MB))
+    error, peak = _peak_memory_of_failing_fetch(server.url("/big?chunked=1"), options)
+    assert isinstance(error, TooLarge)
+    assert "body is over the 1048576-byte cap" in str(error)
+    assert peak < 8 * MB
+    # The server stops when the client hangs up; socket buffers hold a few MB at most.
+    assert server.stats.sent.get("/big", 0) < 16 * MB
+
+
+def test_a_gzip_bomb_stops_at_the_decompressed_cap(server: LocalServer) -> None:
+    options = local_options(limits=Limits(max_decoded=2 * MB))
+    gzip_bomb_body()  # built before measuring: the server's copy is not the client's memory
+    error, peak = _peak_memory_of_failing_fetch(server.url("/bomb"), options)
+    assert isinstance(error, TooLarge)
+    assert "decompressed body is over the 2097152-byte cap" in str(error)
+    # 100 MB of zeros behind the gzip; the client holds the 2 MB cap plus one 64 KiB piece.
+    assert peak < 6 * MB
+
+
+def test_a_slow_drip_hits_the_total_deadline(server: LocalServer) -> None:
+    options = local_options(timeouts=Timeouts(connect=1.0, read=1.0, total=0.5))
+    with pytest.raises(FetchTimeout):
+        run(_fetch(server.url("/drip"), options))
+    # Timeouts are retried: three attempts, then the error.
+    assert len(server.requests(path="/drip")) == 3
+
+
+def test_a_reset_mid_body_is_a_network_error(server: LocalServer) -> None:
+    with pytest.raises(NetworkError) as caught:
+        run(_fetch(server.url("/reset")))
+    assert caught.value.url == server.url("/reset")
+    assert len(server.requests(path="/reset")) == 3
+
+
+def test_a_refused_connection_is_a_network_error() -> None:
+    with pytest.raises(NetworkError, match="network failure"):
+        run(_fetch("http://127.0.0.1:9/page/x", local_options()))
+
+
+def test_a_bad_start_url_is_a_fetch_error() -> None:
+    with pytest.raises(FetchError, match="not an http"):
+        run(_fetch("ftp://example.org/x"))
+
+
+def test_fetch_each_keeps_input_order_and_goes_on_after_failures(server: LocalServer) -> None:
+    urls = [server.url("/page/a"), server.url("/status/404"), server.url("/page/b?delay=0.05")]
+
+    async def scenario() -> list[tuple[str, str | None]]:
+        async with Fetcher(local_options(), resolver=loopback_resolver) as fetcher:
+            return [
+                (r.url, r.error.kind if r.error else None) async for r in fetch_each(fetcher, urls)
+            ]
+
+    assert run(scenario()) == [(urls[0], None), (urls[1], "http_status"), (urls[2], None)]
+
+
+def test_the_sync_wrapper_fetches(server: LocalServer) -> None:
+    with SyncFetcher(local_options()) as fetcher:
+        page = fetcher.fetch(server.url("/page/sync"))
+        results = fetcher.fetch_all([server.url("/page/s1"), server.url("/status/404")])
+    assert page.status == 200
+    assert [r.page is not None for r in results] == [True, False]

@@ -1,0 +1,123 @@
+"""The address guard: internal addresses are refused before any connection is attempted.
+
+The transport and resolver used here fail the test loudly when asked for anything but the
+local server, so a refused host provably sends no packet.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+import httpx
+import pytest
+from fetch_server import LocalServer, local_options, loopback_resolver, run
+
+from scraper.errors import AddressRefused, NetworkError
+from scraper.fetch import Fetcher, FetchOptions
+from scraper.fetch.guard import AddressGuard, literal_address
+from scraper.models import Page
+
+
+class LoopbackOnlyTransport(httpx.AsyncBaseTransport):
+    """A real transport that raises if a request is about to go anywhere but 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.hosts: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.hosts.append(request.url.host)
+        if request.url.host != "127.0.0.1":
+            raise AssertionError(f"a connection to {request.url.host} was attempted")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def _inside_resolver(host: str, port: int) -> Sequence[str]:
+    """Names that resolve to internal addresses (DNS pointing inside), else the test resolver."""
+    inside = {
+        "metadata.evil.example": ["169.254.169.254"],
+        "mixed.example": ["8.8.8.8", "10.1.1.1"],
+    }
+    if host in inside:
+        return inside[host]
+    return await loopback_resolver(host, port)
+
+
+async def _fetch(url: str, options: FetchOptions | None = None) -> tuple[Page, list[str]]:
+    transport = LoopbackOnlyTransport()
+    async with Fetcher(
+        options or local_options(), resolver=_inside_resolver, transport=transport
+    ) as fetcher:
+        return await fetcher.fetch(url), transport.hosts
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://2852039166/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://0xA9.0xFE.0xA9.0xFE/",
+        "http://[fd00::1]/",
+        "http://224.0.0.1/",
+        "http://0.0.0.0/",
+        "http://metadata.evil.example/",
+        "http://mixed.example/",
+    ],
+)
+def test_a_redirect_to_an_internal_address_is_refused(server: LocalServer, target: str) -> None:
+    start = server.url(f"/to?u={target}")
+    with pytest.raises(AddressRefused, match="refused to connect") as caught:
+        run(_fetch(start))
+    assert caught.value.url == start
+    assert [r.path for r in server.log] == ["/robots.txt", "/to"]
+
+
+def test_loopback_itself_is_refused_by_default(server: LocalServer) -> None:
+    options = local_options(allow_networks=())
+    with pytest.raises(AddressRefused, match=r"127\.0\.0\.1 is loopback"):
+        run(_fetch(server.url("/page/x"), options))
+    assert server.log == []
+
+
+def test_an_allowed_network_lets_the_local_server_through(server: LocalServer) -> None:
+    page, hosts = run(_fetch(server.url("/page/x", "site.test")))
+    assert page.status == 200
+    # Connected to the checked address, with the name kept in the Host header.
+    assert set(hosts) == {"127.0.0.1"}
+    assert {r.host for r in server.log} == {"site.test"}
+
+
+def test_a_name_that_does_not_resolve_is_a_network_error() -> None:
+    async def nowhere(host: str, port: int) -> Sequence[str]:
+        raise OSError(-2, "Name or service not known")
+
+    async def scenario() -> None:
+        guard = AddressGuard(resolver=nowhere)
+        await guard.resolve("nowhere.example", 80, "http://nowhere.example/")
+
+    with pytest.raises(NetworkError, match=r"cannot resolve nowhere\.example"):
+        run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("2852039166", "169.254.169.254"),
+        ("0xa9fea9fe", "169.254.169.254"),
+        ("0251.0376.0251.0376", "169.254.169.254"),
+        ("169.254.43518", "169.254.169.254"),
+        ("127.1", "127.0.0.1"),
+        ("[::ffff:169.254.169.254]", "::ffff:a9fe:a9fe"),
+        ("example.org", None),
+        ("1.example", None),
+    ],
+)
+def test_literal_addresses_in_every_notation(host: str, address: str | None) -> None:
+    found = literal_address(host)
+    assert found == (ipaddress.ip_address(address) if address else None)

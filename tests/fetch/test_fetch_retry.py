@@ -1,0 +1,87 @@
+"""Retries: which answers are retried, how long the fetcher waits, Retry-After honoured."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from fetch_server import LocalServer, local_options, loopback_resolver, run
+
+from scraper.errors import HTTPStatusError
+from scraper.fetch import Fetcher, FetchOptions, RetryPolicy
+from scraper.fetch.retry import backoff_delay, retry_after_seconds, wait_before_retry
+from scraper.models import Page
+
+
+async def _fetch(url: str, options: FetchOptions) -> Page:
+    async with Fetcher(options, resolver=loopback_resolver) as fetcher:
+        return await fetcher.fetch(url)
+
+
+def test_503_with_retry_after_seconds_is_retried_after_that_long(server: LocalServer) -> None:
+    page = run(_fetch(server.url("/flaky?fail=1&after=1"), local_options()))
+    assert page.status == 200
+    assert b"recovered" in page.body
+    (gap,) = server.start_gaps(path="/flaky")
+    assert 0.95 <= gap < 1.5
+
+
+def test_retry_after_is_capped(server: LocalServer) -> None:
+    retry = RetryPolicy(attempts=3, base_delay=0.01, max_retry_after=0.3)
+    page = run(_fetch(server.url("/too-many"), local_options(retry=retry)))
+    assert page.status == 200
+    # The server asked for 30 s with an HTTP date; the cap of 0.3 s applied.
+    (gap,) = server.start_gaps(path="/too-many")
+    assert 0.28 <= gap < 0.9
+
+
+def test_a_persistent_503_fails_with_its_status_after_the_attempts(server: LocalServer) -> None:
+    retry = RetryPolicy(attempts=3, base_delay=0.01, max_retry_after=0.05)
+    with pytest.raises(HTTPStatusError) as caught:
+        run(_fetch(server.url("/flaky?fail=99&after=0"), local_options(retry=retry)))
+    assert caught.value.status == 503
+    assert caught.value.url == server.url("/flaky?fail=99&after=0")
+    assert len(server.requests(path="/flaky")) == 3
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 451])
+def test_other_4xx_are_not_retried(server: LocalServer, status: int) -> None:
+    with pytest.raises(HTTPStatusError) as caught:
+        run(_fetch(server.url(f"/status/{status}"), local_options()))
+    assert caught.value.status == status
+    assert len(server.requests()) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_5xx_are_retried(server: LocalServer, status: int) -> None:
+    with pytest.raises(HTTPStatusError):
+        run(_fetch(server.url(f"/status/{status}"), local_options()))
+    assert len(server.requests()) == 3
+
+
+def test_retry_after_parses_seconds_and_dates() -> None:
+    now = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("120", now) == 120.0
+    assert retry_after_seconds("Sun, 29 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Sun, 29 Nov 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None
+
+
+def test_backoff_grows_exponentially_with_jitter_under_the_ceiling() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=3.0)
+    rng = random.Random(7)
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 3.0), (9, 3.0)]:
+        delays = [backoff_delay(attempt, policy, rng) for _ in range(200)]
+        assert all(0.0 <= d <= ceiling for d in delays)
+        assert max(delays) > ceiling * 0.8  # jitter spreads over the whole range
+        assert len(set(delays)) > 150
+
+
+def test_retry_after_beats_backoff_and_is_capped() -> None:
+    policy = RetryPolicy(base_delay=0.5, max_retry_after=10.0)
+    rng = random.Random(1)
+    assert wait_before_retry(1, policy, rng, "4") == 4.0
+    assert wait_before_retry(1, policy, rng, "3600") == 10.0
+    assert wait_before_retry(1, policy, rng, "garbage") <= 0.5
