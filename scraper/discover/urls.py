@@ -1,0 +1,181 @@
+"""URL identity: one spelling per article URL, and the page's canonical link when it can be trusted.
+
+``normalise_url`` folds the spellings under which one page is served (scheme and host case,
+default ports, fragments, tracking parameters, AMP variants, trailing slashes, parameter order)
+into one string. ``canonical_url`` prefers the page's ``rel=canonical`` link when it points to the
+same site, because a cross-site canonical is a claim about another publisher's page (syndication)
+rather than another spelling of this one.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+from scraper.errors import InputError
+
+__all__ = ["canonical_url", "normalise_url", "site_of"]
+
+# --- data: what marks a query parameter or a path as tracking or AMP ---------------------------
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "mkt_tok",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "hsctatracking",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ncid",
+        "ocid",
+        "smid",
+        "sr_share",
+        "s_cid",
+        "icid",
+        "ito",
+        "spm",
+        "share",
+        "amp",
+        "outputtype",
+        "__twitter_impression",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_")
+AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
+SITE_PREFIXES = ("www.", "amp.", "m.", "mobile.")
+_AMP_PATH = re.compile(r"(?:^/amp(?=/)|/amp/?$|\.amp(?=$|\.html?$))", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})|[^\x21-\x7e]")
+# RFC 3986 unreserved characters: an escaped one is decoded, every other escape is upper-cased.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# ----------------------------------------------------------------------------------------------
+
+
+def normalise_url(url: str) -> str:
+    """The identity spelling of an absolute http(s) URL.
+
+    Lower-cases scheme and host, drops the default port, the fragment, tracking parameters
+    (``utm_*``, ``fbclid``, ``gclid``...), AMP markers (``/amp`` path segments, ``.amp``
+    suffixes, ``amp``/``outputType`` parameters, Google AMP cache hosts) and a trailing slash,
+    resolves ``.``/``..`` segments, normalises percent-escapes and sorts the query.
+
+    Raises:
+        InputError: ``url`` is not an absolute http(s) URL with a host.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise InputError(f"not an absolute http(s) URL: {url!r}")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InputError(f"bad port in URL {url!r}") from exc
+    host = parts.hostname.lower().rstrip(".")
+    path = parts.path
+    if host.endswith(AMP_CACHE_SUFFIX):
+        return _from_amp_cache(path, parts.query)
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    return urlunsplit((scheme, netloc, _normalise_path(path), _normalise_query(parts.query), ""))
+
+
+def canonical_url(url: str, canonical: str | None) -> str:
+    """The identity of a page at ``url`` whose ``rel=canonical`` link is ``canonical``.
+
+    The canonical link (resolved against ``url``) wins when it is a valid http(s) URL on the same
+    site and does not collapse an article onto the site's home page (a common template bug);
+    otherwise the normalised ``url`` is used.
+
+    Raises:
+        InputError: ``url`` is not an absolute http(s) URL.
+    """
+    own = normalise_url(url)
+    if not canonical or not canonical.strip():
+        return own
+    try:
+        target = normalise_url(urljoin(url.strip(), canonical.strip()))
+    except InputError:
+        return own
+    if site_of(target) != site_of(own):
+        return own
+    if urlsplit(target).path == "/" and urlsplit(own).path != "/":
+        return own
+    return target
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its host without ``www.``/``m.``/``amp.``, or "" if none."""
+    host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    for prefix in SITE_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            return host[len(prefix) :]
+    return host
+
+
+def _normalise_path(path: str) -> str:
+    path = _ESCAPE.sub(_escape, path) or "/"
+    path = _AMP_PATH.sub("", path) or "/"
+    if len(path) > 1:
+        trailing = path.endswith("/")
+        path = posixpath.normpath(path)
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")
+        if trailing and path != "/":
+            path = path.rstrip("/")
+    return path
+
+
+def _escape(match: re.Match[str]) -> str:
+    hexdigits = match.group(1)
+    if hexdigits is None:
+        return quote(match.group(0), safe="")
+    char = chr(int(hexdigits, 16))
+    return char if char in _UNRESERVED else f"%{hexdigits.upper()}"
+
+
+def _normalise_query(query: str) -> str:
+    kept = [
+        (key, value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if not _is_tracking(key.lower())
+    ]
+    kept.sort(key=lambda kv: kv[0])
+    return urlencode(kept)
+
+
+def _is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def _from_amp_cache(path: str, query: str) -> str:
+    # Google AMP cache: /c/s/<host>/<path> (https) or /c/<host>/<path> (http), also /v/ for video.
+    segments = path.lstrip("/").split("/")
+    if len(segments) < 2 or segments[0] not in ("c", "v", "i"):
+        raise InputError(f"unrecognised AMP cache path: {path!r}")
+    scheme = "http"
+    rest = segments[1:]
+    if rest and rest[0] == "s":
+        scheme, rest = "https", rest[1:]
+    if not rest or not rest[0]:
+        raise InputError(f"AMP cache path without a host: {path!r}")
+    inner = f"{scheme}://{'/'.join(rest)}"
+    return normalise_url(f"{inner}?{query}" if query else inner)

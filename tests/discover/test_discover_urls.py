@@ -1,0 +1,82 @@
+"""URL identity: normalisation cases and the same-site canonical rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.discover.urls import canonical_url, normalise_url, site_of
+from scraper.errors import InputError
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTPS://Example.COM/News/Story", "https://example.com/News/Story"),
+        ("http://example.com:80/a", "http://example.com/a"),
+        ("https://example.com:443/a", "https://example.com/a"),
+        ("https://example.com:8443/a", "https://example.com:8443/a"),
+        ("https://example.com/a#comments", "https://example.com/a"),
+        ("https://example.com/a/", "https://example.com/a"),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com/", "https://example.com/"),
+        ("https://example.com/a?utm_source=tw&utm_medium=social", "https://example.com/a"),
+        ("https://example.com/a?fbclid=XYZ&id=3", "https://example.com/a?id=3"),
+        ("https://example.com/a?gclid=1&b=2&a=1", "https://example.com/a?a=1&b=2"),
+        ("https://example.com/a?ref=rss&mc_cid=4&_ga=2.1", "https://example.com/a"),
+        ("https://example.com/news/story/amp", "https://example.com/news/story"),
+        ("https://example.com/news/story/amp/", "https://example.com/news/story"),
+        ("https://example.com/amp/news/story", "https://example.com/news/story"),
+        ("https://example.com/news/story.amp", "https://example.com/news/story"),
+        ("https://example.com/news/story.amp.html", "https://example.com/news/story.html"),
+        ("https://example.com/news/story?amp=1", "https://example.com/news/story"),
+        ("https://example.com/news/story?outputType=amp", "https://example.com/news/story"),
+        ("https://example.com/a/./b/../c", "https://example.com/a/c"),
+        ("https://example.com/caf%c3%a9", "https://example.com/caf%C3%A9"),
+        ("https://example.com/caf%7Eb%41", "https://example.com/caf~bA"),
+        ("https://example.com/café", "https://example.com/caf%C3%A9"),
+        ("  https://example.com/a  ", "https://example.com/a"),
+        (
+            "https://example-com.cdn.ampproject.org/c/s/example.com/news/story/amp",
+            "https://example.com/news/story",
+        ),
+        ("https://example.com/ampersand-story", "https://example.com/ampersand-story"),
+    ],
+)
+def test_normalise_url(raw: str, expected: str) -> None:
+    assert normalise_url(raw) == expected
+
+
+def test_normalise_url_is_idempotent() -> None:
+    once = normalise_url("HTTP://WWW.Example.com:80/x/amp/?utm_campaign=a&z=1&b=2#top")
+    assert normalise_url(once) == once
+    assert once == "http://www.example.com/x?b=2&z=1"
+
+
+@pytest.mark.parametrize("bad", ["", "example.com/a", "ftp://example.com/a", "/relative/path"])
+def test_normalise_url_rejects_non_http(bad: str) -> None:
+    with pytest.raises(InputError):
+        normalise_url(bad)
+
+
+def test_canonical_same_site_wins() -> None:
+    url = "https://www.example.com/news/story?utm_source=x"
+    assert canonical_url(url, "/news/the-story") == "https://www.example.com/news/the-story"
+    assert canonical_url(url, "https://example.com/news/s") == "https://example.com/news/s"
+    assert canonical_url(url, "https://m.example.com/news/s") == "https://m.example.com/news/s"
+
+
+def test_canonical_ignored_when_cross_site_home_or_invalid() -> None:
+    url = "https://www.example.com/news/story"
+    assert canonical_url(url, "https://wire.example.org/story") == url
+    assert canonical_url(url, "https://www.example.com/") == url
+    assert canonical_url(url, "mailto:x@example.com") == url
+    assert canonical_url(url, None) == url
+    assert canonical_url(url, "  ") == url
+
+
+def test_site_of() -> None:
+    assert site_of("https://www.example.com/a") == "example.com"
+    assert site_of("https://amp.example.co.uk/a") == "example.co.uk"
+    assert site_of("https://m.example.com/a") == "example.com"
+    assert site_of("https://news.example.com/a") == "news.example.com"
+    assert site_of("not a url") == ""
