@@ -12,6 +12,7 @@ from scraper.cli import crawl as crawl_cmd
 from scraper.cli import demo as demo_cmd
 from scraper.cli import export as export_cmd
 from scraper.cli import extract as extract_cmd
+from scraper.cli import scrape as scrape_cmd
 from scraper.cli import status as status_cmd
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command("crawl")(crawl_cmd.crawl)
 app.command("export")(export_cmd.export)
 app.command("status")(status_cmd.status)
 app.command("demo")(demo_cmd.demo)
+app.command("scrape")(scrape_cmd.scrape)
 # --- end of commands ---
 
 

@@ -29,6 +29,12 @@ MB = 1024 * 1024
 BIG_SIZE = 50 * MB
 BOMB_SIZE = 100 * MB
 _CHUNK = b"x" * (64 * 1024)
+#: The body of ``/story``: long enough for the extractor to take it as an article.
+STORY = (
+    "The council of Brackwater voted on Tuesday to keep the night ferry running through the "
+    "winter, after four hundred residents signed a letter asking for it. The ferry is the "
+    "only link to the mainland after the last bus leaves at nine in the evening. "
+) * 2
 _HEAD_100K = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"
 _STATUS_TEXT = {
     200: "OK",
@@ -257,6 +263,10 @@ def install_routes(server: LocalServer) -> None:
         if delay:
             await asyncio.sleep(delay)
         return await respond(writer, 200, html_page(request.path))
+
+    @server.route("/story")
+    async def story(request: Request, writer: asyncio.StreamWriter) -> bool:
+        return await respond(writer, 200, html_page("Ferry stays", STORY))
 
     @server.route("/drip")
     async def drip(request: Request, writer: asyncio.StreamWriter) -> bool:

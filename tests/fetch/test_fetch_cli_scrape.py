@@ -1,0 +1,93 @@
+"""``scraper scrape`` through CliRunner against the local server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fetch_server import STORY, LocalServer, html_page
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+
+runner = CliRunner()
+LOCAL = ["--allow-network", "127.0.0.0/8", "--interval", "0", "--timeout", "5"]
+
+
+def test_good_urls_print_and_a_failed_one_is_reported_with_exit_1(server: LocalServer) -> None:
+    good = [server.url("/page/a"), server.url("/page/b")]
+    bad = [server.url("/status/404"), "http://10.0.0.1/private"]
+    result = runner.invoke(app, ["scrape", good[0], bad[0], good[1], bad[1], "-f", "jsonl", *LOCAL])
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["url"] for r in records] == good
+    assert [r["title"] for r in records] == ["/page/a", "/page/b"]
+    errors = result.stderr.splitlines()
+    assert errors == [
+        f"scraper: {bad[0]}: http_status: HTTP 404 ({bad[0]})",
+        f"scraper: {bad[1]}: address: refused to connect to 10.0.0.1: 10.0.0.1 is private"
+        f" ({bad[1]})",
+    ]
+    assert not [r for r in server.log if r.host != "127.0.0.1"]
+
+
+def test_input_file_save_html_and_extract_give_the_same_article(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"# today's pages\n\n{server.url('/story')}\n", encoding="utf-8")
+    saved = tmp_path / "pages"
+    out = tmp_path / "out.json"
+    result = runner.invoke(
+        app,
+        [
+            "scrape",
+            "--input",
+            str(listing),
+            "--save-html",
+            str(saved),
+            "-f",
+            "json",
+            "-o",
+            str(out),
+            *LOCAL,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (scraped,) = json.loads(out.read_text(encoding="utf-8"))
+    assert "night ferry" in scraped["text"]
+    (html_file,) = saved.glob("*.html")
+    assert html_file.read_bytes() == html_page("Ferry stays", STORY)
+    again = runner.invoke(app, ["extract", str(html_file), "-f", "json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == [scraped]
+
+
+def test_robots_are_obeyed_unless_ignored(server: LocalServer) -> None:
+    server.robots["127.0.0.1"] = (200, "User-agent: *\nDisallow: /page/\n")
+    url = server.url("/page/x")
+    blocked = runner.invoke(app, ["scrape", url, *LOCAL])
+    assert blocked.exit_code == 1
+    assert "robots: blocked by robots.txt" in blocked.stderr
+    assert server.requests(path="/page/x") == []
+    allowed = runner.invoke(app, ["scrape", url, "--ignore-robots", *LOCAL])
+    assert allowed.exit_code == 0, allowed.output
+    assert len(server.requests(path="/page/x")) == 1
+
+
+def test_no_urls_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["scrape"])
+    assert result.exit_code == 2
+    assert "give at least one URL" in result.output
+
+
+def test_a_bad_network_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["scrape", "http://example.org/", "--allow-network", "nonsense"])
+    assert result.exit_code == 2
+    assert "not a network" in result.output
+
+
+def test_help_ends_with_an_example() -> None:
+    result = runner.invoke(app, ["scrape", "--help"])
+    assert result.exit_code == 0
+    assert "Example: scraper scrape https://" in result.output
