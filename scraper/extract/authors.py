@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -10,24 +11,38 @@ from scraper.extract.metadata_patterns import (
     BYLINE_PREFIXES,
     BYLINE_STOPS,
     CREDENTIALS,
+    NAME_PARTICLES,
+    NOT_AUTHOR_PREFIXES,
     ORG_WORDS,
     ROLE_WORDS,
 )
 
-__all__ = ["clean_authors", "is_organisation", "looks_like_name"]
+__all__ = ["byline_in_text", "clean_authors", "is_organisation", "looks_like_name"]
+
+
+def _alternation(phrases: Iterable[str]) -> str:
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+
 
 # Conjunctions split only in lower case, so initials ("E. Smith", "Y. Chen") stay whole.
 _SPLIT = re.compile(r"\s*[,;|/&\n•·]\s*|\s+(?:and|und|et|y|e|en|with|mit|AND)\s+")
 _PREFIX = re.compile(
-    r"^(?i:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in BYLINE_PREFIXES) + r")"
-    r"(?:\s*:\s*|\s+)|^(?:" + "|".join(BYLINE_PARTICLES) + r")\s+(?=\w)"
+    r"^(?i:" + _alternation(BYLINE_PREFIXES) + r")(?:\s*:\s*|\s+|$)"
+    r"|^(?:" + "|".join(BYLINE_PARTICLES) + r")\s+(?=\w)"
 )
+_NOT_AUTHOR = re.compile(r"^(?i:" + _alternation(NOT_AUTHOR_PREFIXES) + r")\b")
 _STOP = re.compile(
-    r"\s*(?:\b(?:" + "|".join(re.escape(s) for s in BYLINE_STOPS) + r")\b|\d{1,2}[:./]\d).*$",
-    re.IGNORECASE | re.DOTALL,
+    r"\s*(?:\b(?i:" + _alternation(BYLINE_STOPS) + r")\b|\d{1,2}[:./]\d|\d{4}"
+    r"|\s(?:on|at|in|am|um|le|el|il)\s).*$",
+    re.DOTALL,
 )
 _NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\(.*?\)|\[.*?\]")
 _HANDLE = re.compile(r"^@\w+$")
+_CODE_CHARS = frozenset("{}=<>")
+# "By Jane Doe" inside a short line of text: the byline word, then capitalised name words.
+_BYLINE = re.compile(
+    r"(?:^|(?<=[\s|·•,]))(?:(?i:written|posted|article|authored)\s+)?(?:by|By|BY)(?=[\s:])"
+)
 
 
 def _strip_prefix(text: str) -> str:
@@ -38,17 +53,20 @@ def _strip_prefix(text: str) -> str:
     return text
 
 
-def _fragment_is_name(fragment: str) -> bool:
+def _fragment_is_name(fragment: str, first: bool) -> bool:
     words = fragment.split()
-    if not words or len(words) > 5 or any(ch.isdigit() for ch in fragment):
+    if not words or len(words) > 5 or any(ch.isdigit() or ch in _CODE_CHARS for ch in fragment):
         return False
     lowered = [w.strip(".,").lower() for w in words]
     if all(w in CREDENTIALS for w in lowered):
         return False
-    if any(w in ROLE_WORDS for w in lowered):
+    # A role after a name is a job title ("Jane Doe, Staff Writer"); alone it names a desk.
+    if not first and any(w in ROLE_WORDS for w in lowered):
+        return False
+    if first and len(words) == 1 and lowered[0] in ROLE_WORDS | {"author", "authors"}:
         return False
     # A lone short upper-case token after a name is a credential (RD, FAND) or an agency tag.
-    return not (len(words) == 1 and fragment.isupper() and len(fragment) <= 5)
+    return first or not (len(words) == 1 and fragment.isupper() and len(fragment) <= 5)
 
 
 def _tidy(fragment: str) -> str:
@@ -60,7 +78,7 @@ def _tidy(fragment: str) -> str:
 
 def looks_like_name(text: str) -> bool:
     """True for a plausible person or organisation name (not a sentence, URL or handle)."""
-    return _fragment_is_name(text) and not _HANDLE.match(text)
+    return _fragment_is_name(text, True) and not _HANDLE.match(text)
 
 
 def is_organisation(name: str) -> bool:
@@ -69,24 +87,48 @@ def is_organisation(name: str) -> bool:
     return any(w in ORG_WORDS for w in words)
 
 
+def _names_of(text: str) -> list[str]:
+    text = _NOISE.sub(" ", " ".join(html.unescape(text).split()))
+    text = _STOP.sub("", _strip_prefix(text))
+    names: list[str] = []
+    for fragment in _SPLIT.split(text):
+        fragment = fragment.strip()
+        if _NOT_AUTHOR.match(fragment):
+            break
+        name = _tidy(_strip_prefix(fragment))
+        if name and _fragment_is_name(name, not names) and not _HANDLE.match(name):
+            names.append(name)
+    return names
+
+
 def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
     """Person names from byline strings, in order, each once.
 
     "By Jane Doe and John Roe, Staff Writers" gives ("Jane Doe", "John Roe"); emails, URLs,
-    @handles, parenthesised notes, roles and credentials are dropped.
+    @handles, parenthesised notes, roles, credentials and "Reviewed by ..." credits are dropped.
     """
     names: list[str] = []
     seen: set[str] = set()
     for item in raw:
-        text = _NOISE.sub(" ", " ".join(item.split()))
-        text = _strip_prefix(text)
-        text = _STOP.sub("", text)
-        for fragment in _SPLIT.split(text):
-            name = _tidy(_strip_prefix(fragment))
-            if not name or not looks_like_name(name):
-                continue
+        for name in _names_of(item):
             key = name.casefold()
             if key not in seen:
                 seen.add(key)
                 names.append(name)
     return tuple(names)
+
+
+def _capitalised(name: str) -> bool:
+    return all(w[:1].isupper() or w in NAME_PARTICLES for w in name.split())
+
+
+def byline_in_text(text: str) -> tuple[str, ...]:
+    """Names credited by "By ..." / "Written by ..." inside a short line of page text.
+
+    Only capitalised names count, so "caused by smoking" credits nobody.
+    """
+    match = _BYLINE.search(text)
+    if match is None:
+        return ()
+    names = clean_authors([text[match.end() :]])
+    return names if names and all(_capitalised(n) for n in names) else ()

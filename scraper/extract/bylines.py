@@ -10,7 +10,7 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.authors import clean_authors
+from scraper.extract.authors import byline_in_text, clean_authors
 from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.metadata_patterns import AUTHOR_SELECTOR, DATE_SELECTOR
 
@@ -71,30 +71,58 @@ def _byline_text(node: LexborNode) -> str | None:
         content = node.attributes.get("content")
         if content:
             return content
-    text = node.text(deep=True, separator=" ", strip=True)
+    # Child elements become separate fragments: "Jane Doe" + "Staff Writer" must not merge.
+    text = node.text(deep=True, separator="\n", strip=True)
     return text if 0 < len(text) <= _MAX_BYLINE_CHARS else None
 
 
-def authors_from_html(tree: LexborHTMLParser) -> tuple[str, ...]:
-    """Names in the page's most trustworthy byline (itemprop, rel=author, byline, author class)."""
-    best: tuple[int, tuple[str, ...], LexborNode | None] = (99, (), None)
-    extra: list[str] = []
+def _names_in(node: LexborNode) -> tuple[str, ...]:
+    text = _byline_text(node)
+    if text is None or _in_comments(node):
+        return ()
+    names = clean_authors([text])
+    if not names and node.next is not None and not clean_authors([text + " X"]):
+        # A bare label ("Written by") whose name sits in the next element.
+        following = node.next.next if node.next.tag == "-text" else node.next
+        if following is not None:
+            names = clean_authors([_byline_text(following) or ""])
+    return names
+
+
+def _marked_bylines(tree: LexborHTMLParser) -> dict[int, tuple[str, ...]]:
+    """The names of the first byline of each strength (itemprop, rel, byline class, author)."""
+    best: dict[int, tuple[str, ...]] = {}
+    parents: dict[int, LexborNode | None] = {}
     for node in tree.css(AUTHOR_SELECTOR)[:_MAX_NODES]:
         rank = _byline_rank(node)
-        if rank > best[0] or any(word in _marks(node) for word in _NOT_BYLINE):
+        if any(word in _marks(node) for word in _NOT_BYLINE):
             continue
-        text = _byline_text(node)
-        if text is None or _in_comments(node):
+        if rank in best and node.parent != parents[rank]:
             continue
-        names = clean_authors([text])
-        if not names:
-            continue
-        if rank < best[0]:
-            best, extra = (rank, names, node.parent), []
-        elif node.parent is not None and node.parent == best[2]:
-            # Several authors linked side by side in one byline.
-            extra.extend(names)
-    return clean_authors([*best[1], *extra])
+        names = _names_in(node)
+        if names:
+            # Several authors linked side by side in one byline share a parent.
+            best[rank] = clean_authors([*best.get(rank, ()), *names])
+            parents[rank] = node.parent
+    return best
+
+
+def authors_from_html(tree: LexborHTMLParser, area: list[LexborNode]) -> tuple[str, ...]:
+    """Names in the page's most trustworthy byline.
+
+    Strongest first: itemprop=author, rel=author, a byline class, a "By ..." line beside the
+    headline, then anything classed or linked as author.
+    """
+    marked = _marked_bylines(tree)
+    for rank in (0, 1, 2):
+        if marked.get(rank):
+            return marked[rank]
+    for node in area:
+        text = _area_text(node)
+        names = byline_in_text(text) if text else ()
+        if names:
+            return names
+    return marked.get(3, ())
 
 
 def _date_rank(node: LexborNode) -> int:
@@ -107,7 +135,7 @@ def _date_rank(node: LexborNode) -> int:
 def _node_date(node: LexborNode, now: datetime, day_first: bool) -> datetime | None:
     attrs = node.attributes
     for attr in _DATE_ATTRS:
-        value = parse_date(attrs.get(attr), now)
+        value = parse_date(attrs.get(attr), now, day_first=day_first)
         if value is not None:
             return value
     text = node.text(deep=True, separator=" ", strip=True)
@@ -152,7 +180,7 @@ def _siblings(node: LexborNode, forward: bool, limit: int) -> list[LexborNode]:
     current = node.next if forward else node.prev
     while current is not None and len(found) < limit:
         if current.tag not in _SKIP_TAGS and (
-            current.tag != "-text" or not current.text(deep=False).isspace()
+            current.tag != "-text" or current.text(deep=False).strip()
         ):
             found.append(current)
         current = current.next if forward else current.prev
@@ -177,7 +205,7 @@ def headline_area(tree: LexborHTMLParser) -> list[LexborNode]:
 
 
 def _area_text(node: LexborNode) -> str | None:
-    text = node.text(deep=True, separator=" ", strip=True)
+    text = node.text(deep=True, separator="\n", strip=True)
     return text if 0 < len(text) <= _MAX_AREA_CHARS else None
 
 

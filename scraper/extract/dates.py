@@ -93,8 +93,11 @@ def _rfc2822(text: str) -> datetime | None:
         return None
 
 
-def parse_date(text: str | None, now: datetime) -> datetime | None:
-    """A machine-readable date (attribute or meta value) as an aware datetime, if plausible."""
+def parse_date(text: str | None, now: datetime, *, day_first: bool = True) -> datetime | None:
+    """A machine-readable date (attribute or meta value) as an aware datetime, if plausible.
+
+    ``day_first`` settles all-numeric dates that read both ways (03-04-2019).
+    """
     if not text:
         return None
     text = text.strip()
@@ -104,7 +107,7 @@ def parse_date(text: str | None, now: datetime) -> datetime | None:
         value = parser(text)
         if value is not None:
             return value if plausible(value, now) else None
-    return parse_date_text(text, now)
+    return parse_date_text(text, now, day_first=day_first)
 
 
 def _numeric(match: re.Match[str], day_first: bool) -> datetime | None:

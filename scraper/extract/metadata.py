@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -37,7 +37,7 @@ from scraper.extract.metadata_patterns import (
     TAG_META_KEYS,
     TITLE_META_KEYS,
 )
-from scraper.extract.titles import choose_title, site_labels
+from scraper.extract.titles import choose_title, is_site_name, site_labels
 
 __all__ = ["Metadata", "detect_language", "extract_metadata"]
 
@@ -71,6 +71,8 @@ class _Page:
     meta: dict[str, list[str]]
     ld: JsonLd
     now: datetime
+    day_first: bool
+    area: list[LexborNode]
 
     def metas(self, keys: Iterable[str]) -> Iterator[str]:
         """Non-empty values of the given meta keys, in key order."""
@@ -103,7 +105,12 @@ def _read_meta(tree: LexborHTMLParser) -> dict[str, list[str]]:
     return meta
 
 
-def _title(page: _Page, site_name: str | None) -> str | None:
+def _site_labels(page: _Page, site_name: str | None) -> tuple[str, ...]:
+    publisher = page.ld.article.get("publisher") if page.ld.article else None
+    return site_labels([site_name, *as_texts(page.ld.resolve(publisher))], page.url)
+
+
+def _title(page: _Page, labels: tuple[str, ...]) -> str | None:
     metas = [
         *page.metas(TITLE_META_KEYS[:2]),
         *page.ld_texts("headline"),
@@ -114,28 +121,29 @@ def _title(page: _Page, site_name: str | None) -> str | None:
     if title_node is not None:
         metas.append(title_node.text(deep=True))
     headings = [h.text(deep=True) for h in page.tree.css("h1")[:_MAX_HEADINGS]]
-    publisher = page.ld.article.get("publisher") if page.ld.article else None
-    names = [site_name, *as_texts(page.ld.resolve(publisher))]
-    return choose_title(metas, headings, site_labels(names, page.url))
+    return choose_title(metas, headings, labels)
 
 
-def _ld_authors(page: _Page) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(people, organisations) named as the JSON-LD article's author or creator."""
+def _ld_authors(page: _Page) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(people, untyped names, organisations) credited as the JSON-LD article's author."""
     if page.ld.article is None:
-        return (), ()
-    people: list[str] = []
-    orgs: list[str] = []
+        return (), (), ()
+    found: dict[str, list[str]] = {"people": [], "untyped": [], "orgs": []}
     for key in ("author", "creator"):
         raw = page.ld.article.get(key)
         for item in raw if isinstance(raw, list) else [raw]:
             node = page.ld.resolve(item)
+            types = type_names(node) if isinstance(node, dict) else []
             names = as_texts(node.get("name") if isinstance(node, dict) else node)
-            is_person = not isinstance(node, dict) or _PERSON in type_names(node)
-            typed = isinstance(node, dict) and bool(type_names(node))
-            (people if is_person or not typed else orgs).extend(names)
-        if people or orgs:
+            kind = "people" if _PERSON in types else ("orgs" if types else "untyped")
+            found[kind].extend(names)
+        if any(found.values()):
             break
-    return clean_authors(people), clean_authors(orgs)
+    return (
+        clean_authors(found["people"]),
+        clean_authors(found["untyped"]),
+        clean_authors(found["orgs"]),
+    )
 
 
 def _meta_authors(page: _Page) -> tuple[str, ...]:
@@ -146,13 +154,20 @@ def _meta_authors(page: _Page) -> tuple[str, ...]:
     return clean_authors(v for v in page.metas(keys) if not v.startswith(("http", "@", "/")))
 
 
-def _authors(page: _Page, site_name: str | None) -> tuple[str, ...]:
-    people, orgs = _ld_authors(page)
-    site = (site_name or "").casefold()
+def _authors(page: _Page, labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Declared people first; names that are the site or an organisation only as a fallback."""
+    people, untyped, orgs = _ld_authors(page)
+    if people:
+        return people
     fallback: tuple[str, ...] = ()
-    for found in (people, _meta_authors(page), lambda: authors_from_html(page.tree), orgs):
+    for found in (
+        untyped,
+        _meta_authors(page),
+        lambda: authors_from_html(page.tree, page.area),
+        orgs,
+    ):
         names = found() if callable(found) else found
-        persons = tuple(n for n in names if n.casefold() != site and not is_organisation(n))
+        persons = tuple(n for n in names if not is_site_name(n, labels) and not is_organisation(n))
         if persons:
             return persons
         fallback = fallback or names
@@ -161,7 +176,7 @@ def _authors(page: _Page, site_name: str | None) -> tuple[str, ...]:
 
 def _first_date(page: _Page, texts: Iterable[str]) -> datetime | None:
     for text in texts:
-        value = parse_date(text, page.now)
+        value = parse_date(text, page.now, day_first=page.day_first)
         if value is not None:
             return value
     return None
@@ -189,14 +204,17 @@ def _published(page: _Page, modified: datetime | None) -> datetime | None:
         *page.ld_texts("datePublished", page_too=True),
     ]
     found = _first_date(page, texts)
+    in_url = date_from_url(page.url, page.now)
     if found is not None:
-        return found
+        # Timestamps are often stored in UTC while the URL carries the newsroom's local day.
+        near = in_url is not None and abs(found - in_url) < timedelta(days=2)
+        return in_url if near and in_url is not None and in_url.date() != found.date() else found
     marked, loose = dates_from_html(page.tree, page.now, modified=False)
     return (
         marked
-        or date_near_headline(headline_area(page.tree), page.now, day_first(page.tree))
+        or date_near_headline(page.area, page.now, page.day_first)
         or loose
-        or date_from_url(page.url, page.now)
+        or in_url
         or modified
     )
 
@@ -272,9 +290,18 @@ def extract_metadata(
     Returns:
         A Metadata value; fields the page does not state are None or empty.
     """
-    page = _Page(tree, url, _read_meta(tree), read_jsonld(tree), now or datetime.now(UTC))
+    page = _Page(
+        tree,
+        url,
+        _read_meta(tree),
+        read_jsonld(tree),
+        now or datetime.now(UTC),
+        day_first(tree),
+        headline_area(tree),
+    )
     site_name = _site_name(page)
-    title = _title(page, site_name)
+    labels = _site_labels(page, site_name)
+    title = _title(page, labels)
     description = page.first_meta(DESCRIPTION_META_KEYS) or next(
         iter(page.ld_texts("description")), None
     )
@@ -282,7 +309,7 @@ def extract_metadata(
     modified = _modified(page)
     return Metadata(
         title=title,
-        authors=_authors(page, site_name),
+        authors=_authors(page, labels),
         published=_published(page, modified),
         modified=modified,
         language=_language(page, text or " ".join(filter(None, (title, description, body)))),

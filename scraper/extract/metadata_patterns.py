@@ -19,6 +19,8 @@ __all__ = [
     "LANGUAGE_META_KEYS",
     "MODIFIED_META_KEYS",
     "MONTHS",
+    "NAME_PARTICLES",
+    "NOT_AUTHOR_PREFIXES",
     "ORG_WORDS",
     "PAGE_TYPES",
     "PUBLISHED_META_KEYS",
@@ -217,6 +219,10 @@ AUTHOR_SELECTOR = ", ".join(
         "[class*='Author']",
         "[id*='author']",
         "[data-testid*='author']",
+        "a[href*='/author/']",
+        "a[href*='/authors/']",
+        "[class*='writer']",
+        "[class*='contributor']",
     )
 )
 
@@ -240,16 +246,20 @@ DATE_SELECTOR = ", ".join(
 # A byline starting with one of these (then a space or a colon) loses it; matched ignoring case.
 BYLINE_PREFIXES: tuple[str, ...] = (
     "written by",
+    "article by",
     "posted by",
     "published by",
-    "reviewed by",
+    "authored by",
     "story by",
     "words by",
     "text by",
     "report by",
     "reporting by",
+    "author(s)",
     "authors",
     "author",
+    "contributors",
+    "contributor",
     "by",
     "text",
     "texte",
@@ -257,6 +267,28 @@ BYLINE_PREFIXES: tuple[str, ...] = (
     "autorin",
     "auteur",
     "autore",
+)
+
+# A byline fragment starting with one of these credits someone else than the author.
+NOT_AUTHOR_PREFIXES: tuple[str, ...] = (
+    "reviewed by",
+    "medically reviewed by",
+    "fact checked by",
+    "fact-checked by",
+    "edited by",
+    "photo by",
+    "photos by",
+    "photography by",
+    "illustration by",
+    "illustrations by",
+    "video by",
+    "images by",
+    "design by",
+    "code by",
+    "with reporting by",
+    "additional reporting by",
+    "on behalf of",
+    "in",
 )
 
 # Byline particles that are also surname parts ("De Niro"): matched with their case as written.
@@ -298,6 +330,11 @@ BYLINE_STOPS: tuple[str, ...] = (
     "email",
     "twitter",
     "share",
+    "facebook",
+    "tweet",
+    "linkedin",
+    "instagram",
+    "pin",
     "min read",
 )
 
@@ -314,8 +351,14 @@ ROLE_WORDS: frozenset[str] = (
     contributor contributors staff producer journalist journalists photographer analyst
     director founder ceo president manager specialist expert author redakteur redakteurin
     redaktion korrespondent korrespondentin journaliste rédacteur rédactrice redactor
-    redactora periodista giornalista redattore redacción""")
+    redactora periodista giornalista redattore redacción dietitian nutritionist consultant
+    attorney lawyer physician nurse therapist coach trainer scientist researcher professor
+    engineer developer designer strategist marketer officer head senior chief lead former
+    freelance guest intern""")
 )
+
+# Lower-case words inside personal names ("Ludwig van Beethoven").
+NAME_PARTICLES: frozenset[str] = _words("van von der den de da di del la le du bin al ter ten")
 
 # Words that mark a name as an organisation (lower-cased tokens).
 ORG_WORDS: frozenset[str] = (

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from scraper.extract.metadata_patterns import TITLE_SEPARATORS
 
-__all__ = ["choose_title", "site_labels", "strip_site_name"]
+__all__ = ["choose_title", "is_site_name", "site_labels", "strip_site_name"]
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
@@ -39,7 +39,8 @@ def site_labels(names: Iterable[str | None], url: str | None) -> tuple[str, ...]
     return tuple(label for label in labels if label)
 
 
-def _is_site(segment: str, labels: Sequence[str]) -> bool:
+def is_site_name(segment: str, labels: Sequence[str]) -> bool:
+    """True when ``segment`` names the site (its name, or its host's distinctive label)."""
     seg = _compact(segment)
     if not seg:
         return True
@@ -59,14 +60,14 @@ def strip_site_name(title: str, labels: Sequence[str]) -> str:
     title = _clean(title)
     for _ in range(3):
         cut = max((title.rfind(sep), sep) for sep in TITLE_SEPARATORS)
-        if cut[0] > 0 and _is_site(title[cut[0] + len(cut[1]) :], labels):
+        if cut[0] > 0 and is_site_name(title[cut[0] + len(cut[1]) :], labels):
             title = title[: cut[0]].strip()
             continue
         first = min(
             ((title.find(sep), sep) for sep in TITLE_SEPARATORS if title.find(sep) > 0),
             default=(-1, ""),
         )
-        if first[0] > 0 and _is_site(title[: first[0]], labels):
+        if first[0] > 0 and is_site_name(title[: first[0]], labels):
             title = title[first[0] + len(first[1]) :].strip()
             continue
         break
@@ -87,7 +88,7 @@ def _similar(a: str, b: str) -> bool:
 
 def _headline_like(heading: str, labels: Sequence[str]) -> bool:
     words = len(heading.split())
-    return _MIN_HEADLINE_WORDS <= words <= _MAX_HEADLINE_WORDS and not _is_site(heading, labels)
+    return _MIN_HEADLINE_WORDS <= words <= _MAX_HEADLINE_WORDS and not is_site_name(heading, labels)
 
 
 def choose_title(

@@ -1,0 +1,155 @@
+"""The metadata cascade on small inline pages: each source, the order between them, no mutation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.metadata import Metadata, extract_metadata
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+URL = "https://www.example-news.com/world/2024/05/02/storm-hits-coast/"
+
+ARC_STYLE = """<!doctype html><html lang="en-US"><head>
+<title>Storm hits coast, thousands evacuated | Example News</title>
+<meta property="og:title" content="Storm hits coast, thousands evacuated">
+<meta property="og:site_name" content="Example News">
+<meta property="og:image" content="/img/storm.jpg">
+<meta name="description" content="A storm made landfall on Tuesday.">
+<meta property="article:tag" content="Weather"><meta property="article:tag" content="Storms">
+<meta property="article:published_time" content="2024-05-01T08:00:00Z">
+<link rel="canonical" href="/world/storm-hits-coast/">
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebSite", "@id": "#site", "name": "Example News"},
+  {"@type": "Person", "@id": "#jane", "name": "Jane Doe"},
+  {"@type": "NewsArticle", "headline": "Storm hits coast, thousands evacuated",
+   "datePublished": "2024-05-02T09:15:00-04:00", "dateModified": "2024-05-03T10:00:00-04:00",
+   "author": [{"@id": "#jane"}, {"@type": "Person", "name": "John Roe"},
+              {"@type": "Organization", "name": "Example News"}],
+   "publisher": {"@type": "Organization", "name": "Example News"},
+   "articleBody": "A storm made landfall on Tuesday. Thousands left their homes."}
+]}
+</script></head><body><header><h1 class="logo">Example News</h1></header>
+<article><h1>Storm hits coast, thousands evacuated</h1><p>Body text.</p></article>
+</body></html>"""
+
+
+def _meta(html: str, url: str | None = URL, text: str | None = None) -> Metadata:
+    return extract_metadata(LexborHTMLParser(html), url, text=text, now=NOW)
+
+
+def test_jsonld_graph_page_gives_every_field() -> None:
+    meta = _meta(ARC_STYLE)
+    assert meta.title == "Storm hits coast, thousands evacuated"
+    assert meta.authors == ("Jane Doe", "John Roe")
+    assert meta.published == datetime(2024, 5, 2, 9, 15, tzinfo=UTC) + timedelta(hours=4)
+    assert meta.published is not None and meta.published.utcoffset() == timedelta(hours=-4)
+    assert meta.modified is not None and meta.modified.day == 3
+    assert meta.language == "en-US"
+    assert meta.site_name == "Example News"
+    assert meta.description == "A storm made landfall on Tuesday."
+    assert meta.image == "https://www.example-news.com/img/storm.jpg"
+    assert meta.tags == ("Weather", "Storms")
+    assert meta.canonical_url == "https://www.example-news.com/world/storm-hits-coast/"
+    assert meta.body_hint is not None and meta.body_hint.startswith("A storm made landfall")
+
+
+def test_the_tree_is_not_modified() -> None:
+    tree = LexborHTMLParser(ARC_STYLE)
+    before = tree.html
+    extract_metadata(tree, URL, now=NOW)
+    assert tree.html == before
+
+
+def test_meta_tags_when_there_is_no_jsonld() -> None:
+    html = """<html><head><title>Budget passes - City Paper</title>
+    <meta property="og:site_name" content="City Paper">
+    <meta name="author" content="By Ann Lee">
+    <meta itemprop="datePublished" content="2023-02-03">
+    </head><body><h1>Budget passes</h1></body></html>"""
+    meta = _meta(html, "https://citypaper.example/budget")
+    assert meta.title == "Budget passes"
+    assert meta.authors == ("Ann Lee",)
+    assert meta.published is not None and meta.published.date().isoformat() == "2023-02-03"
+
+
+def test_byline_and_time_element_when_nothing_is_declared() -> None:
+    html = """<html><body><div class="comments"><span class="author">Troll</span></div>
+    <article><h1>Budget passes after long night</h1>
+    <div class="meta"><span class="byline">By <a rel="author" href="/a/ann">Ann Lee</a>
+    and <a rel="author" href="/a/bo">Bo Chan</a></span>
+    <time datetime="2023-02-03T21:00:00+01:00">3 Feb</time></div>
+    <p>Text.</p></article></body></html>"""
+    meta = _meta(html, None)
+    assert meta.authors == ("Ann Lee", "Bo Chan")
+    assert meta.published is not None and meta.published.utcoffset() == timedelta(hours=1)
+
+
+def test_dateline_and_byline_written_beside_the_headline() -> None:
+    html = """<html lang="en"><body><main><h1>How to repot a fern without tears</h1>
+    <p>By Chris Potter · March 5, 2024</p><p>Ferns are fussy.</p></main></body></html>"""
+    meta = _meta(html, None)
+    assert meta.authors == ("Chris Potter",)
+    assert meta.published == datetime(2024, 3, 5, tzinfo=UTC)
+
+
+def test_future_dates_fall_through_to_the_url() -> None:
+    html = """<html><head><meta property="article:published_time" content="2030-01-01">
+    </head><body><h1>x</h1></body></html>"""
+    meta = _meta(html)
+    assert meta.published == datetime(2024, 5, 2, tzinfo=UTC)
+
+
+def test_url_day_beats_a_utc_timestamp_one_day_off() -> None:
+    html = """<html><head><meta property="article:published_time"
+    content="2024-05-03T02:30:00+00:00"></head><body></body></html>"""
+    meta = _meta(html)
+    assert meta.published is not None and meta.published.date().isoformat() == "2024-05-02"
+
+
+def test_update_date_only_when_no_publication_date_is_known() -> None:
+    html = """<html><head><meta property="article:modified_time" content="2024-01-09T10:00:00Z">
+    </head><body><h1>Evergreen guide to fern care at home</h1></body></html>"""
+    meta = _meta(html, "https://ferns.example/guide")
+    assert meta.modified == datetime(2024, 1, 9, 10, 0, tzinfo=UTC)
+    assert meta.published == meta.modified
+
+
+def test_an_organisation_is_not_preferred_over_a_person() -> None:
+    html = """<html><head><meta property="og:site_name" content="City Paper">
+    <meta name="author" content="City Paper"></head><body><h1>Budget passes in the end</h1>
+    <p class="byline">By Ann Lee</p></body></html>"""
+    assert _meta(html, "https://citypaper.example/b").authors == ("Ann Lee",)
+
+
+def test_only_an_organisation_is_returned_when_no_person_is_named() -> None:
+    html = """<html><head><script type="application/ld+json">
+    {"@type": "Article", "headline": "Notice", "author": {"@type": "Organization",
+     "name": "Reuters"}}</script></head><body></body></html>"""
+    assert _meta(html, None).authors == ("Reuters",)
+
+
+def test_malformed_jsonld_is_skipped_and_other_sources_still_apply() -> None:
+    html = """<html><head><script type="application/ld+json">{"@type": "Article",,}</script>
+    <script type="application/ld+json">[{"@type": "BlogPosting", "headline": "Fern diary",
+    "author": "Ann Lee", "datePublished": "2022-07-01"}];</script>
+    </head><body></body></html>"""
+    meta = _meta(html, None)
+    assert meta.title == "Fern diary"
+    assert meta.authors == ("Ann Lee",)
+    assert meta.published == datetime(2022, 7, 1, tzinfo=UTC)
+
+
+def test_language_from_meta_then_from_text() -> None:
+    declared = _meta('<html><head><meta http-equiv="content-language" content="de_DE"></head>')
+    assert declared.language == "de-DE"
+    text = "Le conseil a dit que le vote sur le plan pour le pont est prévu dans la semaine."
+    assert _meta("<html><body><p>x</p></body></html>", text=text).language == "fr"
+    assert _meta("<html><body></body></html>").language is None
+
+
+def test_empty_page_gives_empty_metadata() -> None:
+    meta = _meta("", None)
+    assert meta == Metadata()

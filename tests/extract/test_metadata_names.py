@@ -1,0 +1,115 @@
+"""Author cleaning, title choice and language detection for the metadata cascade."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.extract.authors import byline_in_text, clean_authors, is_organisation
+from scraper.extract.language import detect_language, normalise_language
+from scraper.extract.titles import choose_title, site_labels, strip_site_name
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Jane Doe and John Roe, Staff Writers"], ("Jane Doe", "John Roe")),
+        (["Jane Doe, John Roe & Ann Lee"], ("Jane Doe", "John Roe", "Ann Lee")),
+        (["Dylan Bailey, MS, RD, FAND"], ("Dylan Bailey",)),
+        (["Von Max Müller"], ("Max Müller",)),
+        (["Par Jeanne Martin"], ("Jeanne Martin",)),
+        (["Written by: Kim Lee"], ("Kim Lee",)),
+        (["By E. Smith | Updated 12:30 PM"], ("E. Smith",)),
+        (["JOHN SMITH AND MARY JONES"], ("John Smith", "Mary Jones")),
+        (["Jane Doe jane@example.com https://example.com/jane"], ("Jane Doe",)),
+        (["Jane Doe; Reviewed by John Roe"], ("Jane Doe",)),
+        (["Jane Doe", "jane doe", "John Roe"], ("Jane Doe", "John Roe")),
+        (["De Niro Smith"], ("De Niro Smith",)),
+        (["@handle"], ()),
+        (["Written by"], ()),
+        (["This sentence is far too long to be anybody's name at all"], ()),
+    ],
+)
+def test_clean_authors(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+def test_a_desk_alone_is_kept_but_reads_as_an_organisation() -> None:
+    assert clean_authors(["EcoCult Staff"]) == ("EcoCult Staff",)
+    assert is_organisation("EcoCult Staff")
+    assert not is_organisation("Jane Doe")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mar 24, 2025 By Amy Wilhelm", ("Amy Wilhelm",)),
+        ("Written by\nEdzel Tabing", ("Edzel Tabing",)),
+        ("by Amanda · Dec 20, 2025 at 3:00 am", ("Amanda",)),
+        ("Posted by BeauHD on Friday", ("BeauHD",)),
+        ("Lung disease caused by smoking", ()),
+        ("CC BY-NC 4.0", ()),
+    ],
+)
+def test_byline_in_text(text: str, expected: tuple[str, ...]) -> None:
+    assert byline_in_text(text) == expected
+
+
+def test_strip_site_name_on_either_side() -> None:
+    labels = site_labels(["The Daily Example"], "https://www.dailyexample.com/a")
+    assert strip_site_name("Storm hits coast | The Daily Example", labels) == "Storm hits coast"
+    assert strip_site_name("Daily Example - Storm hits coast", labels) == "Storm hits coast"
+    # A segment that is part of the headline stays.
+    assert strip_site_name("Storm hits coast - again", labels) == "Storm hits coast - again"
+
+
+def test_choose_title_prefers_the_confirmed_heading() -> None:
+    labels = site_labels(["Example News"], None)
+    title = choose_title(
+        ["Storm Hits Coast | Example News", "Storm hits coast"],
+        ["Example News", "Storm hits coast"],
+        labels,
+    )
+    assert title == "Storm hits coast"
+
+
+def test_choose_title_takes_a_single_headline_shaped_heading_over_a_rewritten_meta() -> None:
+    title = choose_title(
+        ["Best kettles 2024: our top picks"], ["The five best kettles we tested this year"], ()
+    )
+    assert title == "The five best kettles we tested this year"
+
+
+def test_choose_title_ignores_a_logo_heading() -> None:
+    labels = site_labels(["Example News"], None)
+    assert choose_title(["Storm hits coast"], ["Example News"], labels) == "Storm hits coast"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("en_US", "en-US"), ("EN-gb", "en-GB"), ("de", "de"), ("und", None), ("", None), (None, None)],
+)
+def test_normalise_language(value: str | None, expected: str | None) -> None:
+    assert normalise_language(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The council said that it was going to vote on the plan for the new bridge.", "en"),
+        ("Der Rat hat gesagt, dass die Abstimmung über den Plan nicht mit dem Bau beginnt.", "de"),
+        ("Le conseil a dit que le vote sur le plan pour le pont est prévu dans la semaine.", "fr"),
+        ("El consejo dijo que la votación del plan para el puente será en la semana.", "es"),
+        (
+            "Il consiglio ha detto che il voto per il piano del ponte non è ancora stato fissato.",
+            "it",
+        ),
+        (
+            "Het bestuur heeft gezegd dat de stemming over het plan voor de brug niet doorgaat.",
+            "nl",
+        ),
+        ("", None),
+        ("12345 67890", None),
+    ],
+)
+def test_detect_language(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
