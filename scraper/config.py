@@ -64,10 +64,15 @@ class SiteRules:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RetryPolicy:
-    """Failed article URLs are retried on later runs, ``backoff * 2**(attempt-1)`` apart."""
+    """Failed article URLs are retried on later runs, ``backoff * 2**(attempt-1)`` apart.
+
+    ``per_request`` is how many times the fetcher itself tries a request within a run (on
+    timeouts, connection errors, 429 and 5xx).
+    """
 
     max_attempts: int = 5
     backoff: float = 600.0
+    per_request: int = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -274,7 +279,9 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     for host, value in top.table("sites").items():
         t = _Table(_as_table(value, f"sites.{host}"), f"sites.{host}", frozenset({"keep", "drop"}))
         sites[host.lower()] = SiteRules(keep=t.strings("keep"), drop=t.strings("drop"))
-    retry_t = _Table(top.table("retry"), "retry", frozenset({"max_attempts", "backoff"}))
+    retry_t = _Table(
+        top.table("retry"), "retry", frozenset({"max_attempts", "backoff", "per_request"})
+    )
     raw_sources = data.get("source", [])
     if not isinstance(raw_sources, list) or not raw_sources:
         raise ConfigError("at least one [[source]] table is required", key="source")
@@ -288,6 +295,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         retry=RetryPolicy(
             max_attempts=retry_t.integer("max_attempts", 5, minimum=1),
             backoff=retry_t.number("backoff", 600.0),
+            per_request=retry_t.integer("per_request", 3, minimum=1),
         ),
         max_age_days=None if max_age is None else top.number("max_age_days", 0.0),
         workers=top.integer("workers", 2),

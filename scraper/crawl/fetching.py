@@ -13,6 +13,7 @@ from scraper.fetch.options import (
     FetchOptions,
     Politeness,
 )
+from scraper.fetch.options import RetryPolicy as FetchRetry
 from scraper.models import Page
 
 __all__ = ["ACCEPTED_TYPES", "PageFetcher", "fetch_options"]
@@ -44,6 +45,7 @@ def fetch_options(config: CrawlConfig) -> FetchOptions:
             per_host_concurrency=polite.per_host,
             global_concurrency=polite.concurrency,
         ),
+        retry=FetchRetry(attempts=config.retry.per_request),
         accept=ACCEPTED_TYPES,
         allow_networks=config.allow_networks,
     )

@@ -194,11 +194,11 @@ class _Run:
 
     def _fail(self, queued: QueuedURL, kind: str, reason: str, status: int | None) -> None:
         when = retry_at(kind, status, queued.attempts + 1, self.config.retry)
-        fetch = FetchRecord(url=queued.raw, status=status, error_kind=kind, error=reason)
+        fetch = FetchRecord(url=queued.url, status=status, error_kind=kind, error=reason)
         self.parts.store.record_failure(queued, fetch, when, self.run_id)
-        self.counters.failures.append(Failure(source=queued.raw, kind=kind, reason=reason))
+        self.counters.failures.append(Failure(source=queued.url, kind=kind, reason=reason))
         self.counters.bump(failed=int(when is not None), gave_up=int(when is None))
-        self.emit("failure", url=queued.raw, kind=kind, reason=reason, retry=when is not None)
+        self.emit("failure", url=queued.url, kind=kind, reason=reason, retry=when is not None)
 
 
 def _fetch_record(page: Page) -> FetchRecord:

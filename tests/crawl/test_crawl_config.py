@@ -1,0 +1,129 @@
+"""Crawl config: a full TOML file is read into typed values; every mistake names its key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scraper.config import SourceKind, load_config, parse_config
+from scraper.errors import ConfigError
+
+FULL = """
+store = "data/news.db"
+workers = 3
+max_age_days = 2
+allow_networks = ["127.0.0.0/8"]
+
+[politeness]
+min_interval = 0.5
+per_host = 3
+concurrency = 10
+contact = "https://example.org/contact"
+
+[retry]
+max_attempts = 4
+backoff = 60
+
+[sites."example.com"]
+keep = ["article .body"]
+drop = [".newsletter", ".related"]
+
+[export]
+format = "csv"
+path = "out/new.csv"
+
+[[source]]
+name = "example-feed"
+feed = "https://example.com/rss.xml"
+max_age_days = 1
+
+[[source]]
+sitemap = ["https://example.com/robots.txt", "https://example.com/news-sitemap.xml"]
+
+[[source]]
+name = "world"
+section = "https://example.com/world/"
+follow = ['^https://example\\.com/world/\\d{4}/']
+
+[[source]]
+name = "picked"
+urls = ["https://example.com/a", "https://example.com/b"]
+"""
+
+
+def test_full_config_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.toml"
+    path.write_text(FULL, encoding="utf-8")
+    config = load_config(path)
+    assert config.store == tmp_path / "data" / "news.db"
+    assert config.workers == 3
+    assert config.max_age_days == 2.0
+    assert config.politeness.per_host == 3
+    assert config.politeness.min_interval == 0.5
+    assert config.retry.max_attempts == 4
+    assert config.retry.backoff == 60.0
+    assert config.export is not None
+    assert config.export.format == "csv"
+    assert config.export.path == tmp_path / "out" / "new.csv"
+    kinds = [s.kind for s in config.sources]
+    assert kinds == [SourceKind.FEED, SourceKind.SITEMAP, SourceKind.SECTION, SourceKind.URLS]
+    assert config.sources[0].max_age_days == 1.0
+    assert config.sources[1].name == "example.com"  # named after its host when unnamed
+    assert len(config.sources[1].urls) == 2
+    assert config.sources[2].follow == (r"^https://example\.com/world/\d{4}/",)
+    rules = config.rules_for("https://www.example.com/world/2026/x")
+    assert rules.drop == (".newsletter", ".related")
+    assert config.rules_for("https://other.org/").keep == ()
+
+
+def _base(**extra: Any) -> dict[str, Any]:
+    return {"store": "x.db", "source": [{"feed": "https://a.test/feed"}], **extra}
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"source": [{"feed": "https://a.test/f"}]}, "store"),
+        (_base(source=[]), "source"),
+        (_base(bogus=1), "bogus"),
+        (_base(politeness={"per_host": 0}), "politeness.per_host"),
+        (_base(politeness={"min_interval": "fast"}), "politeness.min_interval"),
+        (_base(politeness={"respect_robots": "yes"}), "politeness.respect_robots"),
+        (_base(retry={"max_attempts": 1.5}), "retry.max_attempts"),
+        (_base(source=[{"feed": "ftp://a.test/f"}]), "source[0].feed"),
+        (_base(source=[{"feed": "https://a.test/f", "sitemap": "https://a.test/s"}]), "source[0]"),
+        (_base(source=[{"section": "https://a.test/"}]), "source[0].follow"),
+        (_base(source=[{"section": "https://a.test/", "follow": ["("]}]), "source[0].follow[0]"),
+        (_base(source=[{"feed": "https://a.test/f", "follow": ["x"]}]), "source[0].follow"),
+        (_base(source=[{"feed": "https://a.test/f", "colour": 1}]), "source[0].colour"),
+        (
+            _base(
+                source=[
+                    {"name": "a", "feed": "https://a.test/f"},
+                    {"name": "a", "urls": "https://a.test/x"},
+                ]
+            ),
+            "source[1].name",
+        ),
+        (_base(sites={"a.test": {"keep": "main", "extra": 1}}), "sites.a.test.extra"),
+        (_base(sites={"a.test": {"drop": [1]}}), "sites.a.test.drop"),
+        (_base(export={"format": "xml"}), "export.format"),
+        (_base(workers=-1), "workers"),
+    ],
+)
+def test_invalid_config_names_the_key(data: dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data)
+    assert info.value.key == key
+    assert str(info.value).startswith(key + ": ")
+
+
+def test_unreadable_and_invalid_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("store = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken)

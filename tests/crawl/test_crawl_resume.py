@@ -1,0 +1,122 @@
+"""``kill -9`` at any moment, then a rerun: every discovered article stored exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scraper.config import load_config
+from scraper.crawl import run_crawl
+from scraper.demo.runner import demo_sites
+from scraper.demo.server import SiteServer
+from scraper.demo.site import article_path, load_sites
+
+CONFIG = """
+store = "crawl.db"
+workers = {workers}
+allow_networks = ["127.0.0.0/8"]
+
+[politeness]
+min_interval = 0
+per_host = 1
+concurrency = 2
+
+[[source]]
+name = "herald"
+sitemap = "{herald}/robots.txt"
+
+[[source]]
+name = "herald-feed"
+feed = "{herald}/feed.xml"
+
+[[source]]
+name = "courier"
+feed = ["{courier}/feed.json", "{courier}/atom.xml"]
+"""
+
+
+@pytest.fixture
+def slow_sites() -> Iterator[dict[str, SiteServer]]:
+    # Slow answers give the kill a window in the middle of the run.
+    with demo_sites(delay=0.08) as servers:
+        yield servers
+
+
+def _count(db: Path, sql: str) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return -1  # not created or not migrated yet
+
+
+def _kill_when(proc: subprocess.Popen[bytes], db: Path, sql: str, threshold: int) -> None:
+    deadline = time.monotonic() + 20
+    while _count(db, sql) < threshold:
+        assert proc.poll() is None, "the crawl ended before it could be killed"
+        assert time.monotonic() < deadline, "the crawl made no progress"
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("sql", "threshold", "workers"),
+    [
+        ("SELECT COUNT(*) FROM urls", 1, 0),  # during discovery
+        ("SELECT COUNT(*) FROM articles", 3, 1),  # mid-fetch, with a process pool
+    ],
+)
+def test_killed_run_resumes_and_stores_each_article_once(
+    slow_sites: dict[str, SiteServer], tmp_path: Path, sql: str, threshold: int, workers: int
+) -> None:
+    herald, courier = slow_sites["herald"].base_url, slow_sites["courier"].base_url
+    path = tmp_path / "crawl.toml"
+    path.write_text(CONFIG.format(herald=herald, courier=courier, workers=workers), "utf-8")
+    db = tmp_path / "crawl.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "crawl", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _kill_when(proc, db, sql, threshold)
+    assert proc.returncode == -signal.SIGKILL
+    before = max(0, _count(db, "SELECT COUNT(*) FROM articles"))
+    marks = {slug: len(server.log) for slug, server in slow_sites.items()}
+
+    result = run_crawl(load_config(path))  # the lock was released by the kernel
+
+    expected = {
+        slow_sites[site.slug].base_url + article_path(site, a)
+        for site in load_sites()
+        for a in site.articles
+    }
+    conn = sqlite3.connect(db)
+    try:
+        urls = [row[0] for row in conn.execute("SELECT url FROM articles")]
+    finally:
+        conn.close()
+    assert Counter(urls) == Counter(expected)  # every article, each exactly once
+    assert result.stats.stored == len(expected) - before
+    # The rerun fetched only what had not been stored, each page once.
+    refetched: Counter[str] = Counter()
+    for slug, server in slow_sites.items():
+        refetched.update(
+            server.base_url + r.path
+            for r in server.log[marks[slug] :]
+            if r.path.count("/") >= 3 and r.status == 200
+        )
+    assert set(refetched.values()) <= {1}
+    assert sum(refetched.values()) == len(expected) - before

@@ -1,0 +1,210 @@
+"""Crawl runs against the local demo sites: once, incrementally, with failures, under a lock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from scraper.config import CrawlConfig, Source, SourceKind
+from scraper.crawl import run_crawl
+from scraper.crawl.lock import RunLock
+from scraper.demo.server import SiteServer
+from scraper.demo.site import DemoArticle, article_path, load_sites, render_site
+from scraper.errors import StoreLocked
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import StoredArticle
+
+SITES = {site.slug: site for site in load_sites()}
+
+
+def _expected(sites: dict[str, SiteServer]) -> set[str]:
+    return {
+        sites[slug].base_url + article_path(site, a)
+        for slug, site in SITES.items()
+        for a in site.articles
+    }
+
+
+def _stored(config: CrawlConfig) -> list[StoredArticle]:
+    store = SQLiteCrawlStore(config.store)
+    try:
+        return list(store.articles_since())
+    finally:
+        store.close()
+
+
+def _article_requests(server: SiteServer, since: int = 0) -> Counter[str]:
+    return Counter(r.path for r in server.log[since:] if r.path.count("/") >= 3)
+
+
+def test_first_run_stores_every_article_once(
+    sites: dict[str, SiteServer], config: CrawlConfig
+) -> None:
+    result = run_crawl(replace(config, workers=1))  # the process pool, once
+    assert result.ok
+    stored = _stored(config)
+    urls = [s.article.url or "" for s in stored]
+    assert sorted(urls) == sorted(_expected(sites))
+    assert result.stats.stored == len(urls) == 8
+    # The syndicated wire story and its original share one cluster; nothing else does.
+    by_cluster = Counter(s.cluster for s in stored)
+    assert sorted(by_cluster.values()) == [1] * 6 + [2]
+    assert result.stats.duplicates == 1
+    pair = [s for s in stored if by_cluster[s.cluster] == 2]
+    assert {s.duplicate_of for s in pair} == {
+        None,
+        next(s.article.url for s in pair if not s.duplicate_of),
+    }
+    # Each article page was fetched once; no AMP copy or tracking variant was fetched at all.
+    for server in sites.values():
+        requests = _article_requests(server)
+        assert set(requests.values()) == {1}
+        assert not any(path.endswith("/amp") for path in requests)
+    # The page that carries its story twice was stored with one copy of it.
+    fishing = next(s for s in stored if s.article.url and "fishing" in s.article.url)
+    assert fishing.article.text.count("Fishing crews gathered") == 1
+
+
+def test_second_run_fetches_no_article_and_listings_answer_304(
+    sites: dict[str, SiteServer], config: CrawlConfig
+) -> None:
+    run_crawl(config)
+    marks = {slug: len(server.log) for slug, server in sites.items()}
+    second = run_crawl(config)
+    assert second.ok
+    assert (second.stats.fetched, second.stats.stored, second.stats.discovered) == (0, 0, 0)
+    for slug, server in sites.items():
+        later = server.log[marks[slug] :]
+        assert later, "listings are revalidated"
+        assert not _article_requests(server, marks[slug])
+        listings = [r for r in later if r.path != "/robots.txt" or slug == "herald"]
+        assert all(r.conditional and r.status == 304 for r in listings if r.path != "/robots.txt")
+    assert second.stats.not_modified == 7
+    assert len(_stored(config)) == 8
+
+
+def test_a_new_article_is_the_only_one_fetched(
+    sites: dict[str, SiteServer], config: CrawlConfig
+) -> None:
+    run_crawl(config)
+    herald = SITES["herald"]
+    extra = DemoArticle(
+        slug="ferry-timetable",
+        title="Winter ferry timetable published",
+        author="Ana Ruiz",
+        published=herald.articles[0].published,
+        paragraphs=(
+            "The ferry company published its winter timetable on Friday, with two fewer "
+            "crossings a day to the outer islands between December and March.",
+            "Islanders said the early last boat would make evening appointments on the "
+            "mainland impossible, and the council promised to raise the matter.",
+        ),
+    )
+    grown = replace(herald, articles=(*herald.articles, extra))
+    server = sites["herald"]
+    server.publish(render_site(grown, server.base_url))
+    mark = len(server.log)
+    second = run_crawl(config)
+    assert second.stats.stored == 1
+    assert _article_requests(server, mark) == Counter({article_path(grown, extra): 1})
+    assert len(_stored(config)) == 9
+
+
+def test_a_failing_source_does_not_stop_the_others(
+    sites: dict[str, SiteServer], config: CrawlConfig
+) -> None:
+    sites["courier"].fail("/feed.json", 500)
+    result = run_crawl(config)
+    assert not result.ok
+    courier = next(s for s in result.sources if s.source == "courier-feeds")
+    assert len(courier.errors) == 1
+    assert "500" in courier.errors[0]
+    # The Atom feed of the same source and every other source still delivered.
+    assert result.stats.stored == 8
+    store = SQLiteCrawlStore(config.store)
+    try:
+        stats = {s.name: s for s in store.source_stats()}
+    finally:
+        store.close()
+    assert stats["courier-feeds"].last_error is not None
+    assert "500" in stats["courier-feeds"].last_error
+
+
+def test_failed_articles_are_retried_then_given_up_with_the_reason(
+    sites: dict[str, SiteServer], config: CrawlConfig
+) -> None:
+    herald = SITES["herald"]
+    broken = article_path(herald, herald.articles[1])
+    gone = article_path(herald, herald.articles[2])
+    sites["herald"].fail(broken, 503)
+    sites["herald"].fail(gone, 404)
+    first = run_crawl(config)
+    assert not first.ok
+    assert (first.stats.stored, first.stats.failed, first.stats.gave_up) == (6, 1, 1)
+    second = run_crawl(config)  # backoff 0: the 503 is due again, the 404 is not
+    assert (second.stats.fetched, second.stats.failed, second.stats.gave_up) == (0, 0, 1)
+    assert [f.source.endswith(broken) for f in second.failures] == [True]
+    third = run_crawl(config)
+    assert third.ok
+    assert third.stats.gave_up == third.stats.failed == 0
+    store = SQLiteCrawlStore(config.store)
+    try:
+        rows = store.conn.execute("SELECT url, state, attempts, last_error FROM urls").fetchall()
+    finally:
+        store.close()
+    states = {
+        url.rsplit("/", 1)[-1]: (state, attempts, error) for url, state, attempts, error in rows
+    }
+    assert states[broken.rsplit("/", 1)[-1]] == (
+        "gave_up",
+        2,
+        "http_status: HTTP 503 (" + sites["herald"].base_url + broken + ")",
+    )
+    assert states[gone.rsplit("/", 1)[-1]][:2] == ("gave_up", 1)
+    assert "404" in str(states[gone.rsplit("/", 1)[-1]][2])
+
+
+def test_old_entries_are_skipped(sites: dict[str, SiteServer], config: CrawlConfig) -> None:
+    feeds = replace(
+        config,
+        sources=tuple(s for s in config.sources if s.kind is SourceKind.FEED),
+    )
+    dates = sorted({a.published for a in SITES["herald"].articles})
+    cutoff = dates[len(dates) // 2].timestamp() - 60
+    max_age = (time.time() - cutoff) / 86400
+    herald_only = replace(
+        feeds,
+        sources=(
+            Source(name="h", kind=SourceKind.FEED, urls=(sites["herald"].base_url + "/feed.xml",)),
+        ),
+        max_age_days=max_age,
+    )
+    result = run_crawl(herald_only)
+    expected = sum(1 for a in SITES["herald"].articles if a.published.timestamp() >= cutoff)
+    assert 0 < expected < len(SITES["herald"].articles)
+    assert result.stats.stored == expected
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock_or_waits(config: CrawlConfig) -> None:
+    lock = RunLock(config.store)
+    with lock:
+        with pytest.raises(StoreLocked, match="--wait"):
+            run_crawl(config)
+        outcome: list[int] = []
+        waiter = threading.Thread(
+            target=lambda: outcome.append(run_crawl(config, wait=True).stats.stored)
+        )
+        waiter.start()
+        time.sleep(0.3)
+        assert outcome == []  # still waiting for the lock
+    waiter.join(timeout=30)
+    assert outcome == [8]
+
+
+def test_lock_file_is_beside_the_store(tmp_path: Path) -> None:
+    assert RunLock(tmp_path / "a.db").path == tmp_path / "a.db.lock"

@@ -1,0 +1,140 @@
+"""The SQLite crawl store: unseen URLs only, validators, states with backoff, exactly-once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from scraper.errors import StoreError
+from scraper.models import Article, Block, BlockKind
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import (
+    FetchRecord,
+    ListingRecord,
+    NewURL,
+    QueuedURL,
+    RunStats,
+    StoredArticle,
+    Validators,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteCrawlStore:
+    db = SQLiteCrawlStore(tmp_path / "crawl.db")
+    db.ensure_source("src", "feed")
+    return db
+
+
+def _urls(*names: str) -> list[NewURL]:
+    return [
+        NewURL(url=f"https://n.test/{n}", raw=f"https://n.test/{n}?utm_source=x") for n in names
+    ]
+
+
+def _article(text: str) -> Article:
+    return Article.build(blocks=(Block(BlockKind.PARAGRAPH, text),), title=text)
+
+
+def test_only_unseen_urls_are_enqueued(store: SQLiteCrawlStore) -> None:
+    fetch = FetchRecord(url="https://n.test/feed", status=200, validators=Validators(etag='"1"'))
+    assert store.record_listing("src", ListingRecord(fetch=fetch, entries=_urls("a", "b")), 1) == 2
+    again = ListingRecord(fetch=fetch, entries=_urls("b", "c"))
+    assert store.record_listing("src", again, 1) == 1
+    due = store.due_urls(time.time(), 0, 10)
+    assert [q.url for q in due] == [f"https://n.test/{n}" for n in "abc"]
+    assert due[0].raw == "https://n.test/a?utm_source=x"
+    assert [q.url for q in store.due_urls(time.time(), due[0].id, 1)] == ["https://n.test/b"]
+
+
+def test_validators_survive_a_304_without_them_and_an_error(store: SQLiteCrawlStore) -> None:
+    url = "https://n.test/feed"
+    first = FetchRecord(url=url, status=200, validators=Validators(etag='"v1"', last_modified="X"))
+    store.record_listing("src", ListingRecord(fetch=first, children=("https://n.test/s1",)), 1)
+    store.record_listing("src", ListingRecord(fetch=FetchRecord(url=url, status=304)), 2)
+    failed = FetchRecord(url=url, status=500, error_kind="http_status", error="HTTP 500")
+    store.record_listing("src", ListingRecord(fetch=failed), 3)
+    assert store.validators(url) == Validators(etag='"v1"', last_modified="X")
+    assert store.children(url) == ("https://n.test/s1",)
+    assert store.validators("https://n.test/other") == Validators()
+    assert store.source_stats()[0].last_error == "HTTP 500"
+
+
+def _stored(queued: QueuedURL, cluster: str, dup: str | None = None) -> StoredArticle:
+    return StoredArticle(
+        id=0,
+        source=queued.source,
+        stored_at=time.time(),
+        cluster=cluster,
+        duplicate_of=dup,
+        article=_article(f"text of {queued.url}"),
+        canonical=queued.url + "/canonical",
+    )
+
+
+def test_an_article_is_stored_once_and_its_url_is_done(store: SQLiteCrawlStore) -> None:
+    store.record_listing("src", ListingRecord(fetch=None, entries=_urls("a", "b")), 1)
+    a, b = store.due_urls(time.time(), 0, 10)
+    ok = FetchRecord(url=a.url, status=200)
+    store.store_article(a, ok, _stored(a, "c1"), 1)
+    store.store_article(b, ok, _stored(b, "c1", dup=a.url), 1)
+    assert store.due_urls(time.time(), 0, 10) == []
+    with pytest.raises(StoreError):
+        store.store_article(a, ok, _stored(a, "c1"), 1)
+    assert [s.article.title for s in store.articles_since()] == [
+        f"text of {a.url}",
+        f"text of {b.url}",
+    ]
+    assert store.representative("c1") == a.url
+    assert store.representative("nope") is None
+    assert store.find_article(a.url) == ("c1", a.url)
+    assert store.find_article(b.url + "/canonical") == ("c1", a.url)
+    stats = store.source_stats()[0]
+    assert (stats.urls, stats.stored, stats.duplicates, stats.pending) == (2, 2, 1, 0)
+
+
+def test_failures_wait_for_their_retry_time_or_are_given_up(store: SQLiteCrawlStore) -> None:
+    store.record_listing("src", ListingRecord(fetch=None, entries=_urls("a", "b")), 1)
+    a, b = store.due_urls(time.time(), 0, 10)
+    later = time.time() + 3600
+    store.record_failure(
+        a, FetchRecord(url=a.url, status=503, error_kind="http_status", error="HTTP 503"), later, 1
+    )
+    store.record_failure(
+        b, FetchRecord(url=b.url, status=None, error_kind="robots", error="disallowed"), None, 1
+    )
+    assert store.due_urls(time.time(), 0, 10) == []
+    (retry,) = store.due_urls(later + 1, 0, 10)
+    assert retry.url == a.url
+    assert retry.attempts == 1
+    stats = store.source_stats()[0]
+    assert (stats.failing, stats.gave_up) == (1, 1)
+    assert stats.last_error == "robots: disallowed"
+
+
+def test_runs_cursors_and_dated_selection(store: SQLiteCrawlStore) -> None:
+    assert store.last_run() is None
+    run = store.begin_run()
+    store.finish_run(run, RunStats(stored=3, fetched=4), "ok")
+    last = store.last_run()
+    assert last is not None
+    assert (last.id, last.status, last.stats.stored, last.stats.fetched) == (run, "ok", 3, 4)
+    assert store.cursor("export") == 0
+    store.set_cursor("export", 7)
+    assert store.cursor("export") == 7
+    store.record_listing("src", ListingRecord(fetch=None, entries=_urls("a")), run)
+    (a,) = store.due_urls(time.time(), 0, 1)
+    store.store_article(a, FetchRecord(url=a.url, status=200), _stored(a, "c"), run)
+    assert len(list(store.articles_since(since=time.time() - 60))) == 1
+    assert list(store.articles_since(since=time.time() + 60)) == []
+
+
+def test_reopening_keeps_everything(tmp_path: Path) -> None:
+    first = SQLiteCrawlStore(tmp_path / "s.db")
+    first.ensure_source("src", "urls")
+    first.record_listing("src", ListingRecord(fetch=None, entries=_urls("a")), 1)
+    first.close()
+    second = SQLiteCrawlStore(tmp_path / "s.db")
+    assert [q.url for q in second.due_urls(time.time(), 0, 5)] == ["https://n.test/a"]
