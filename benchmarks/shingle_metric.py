@@ -21,6 +21,8 @@ from dataclasses import dataclass
 __all__ = [
     "PageCounts",
     "Scores",
+    "combine",
+    "exact_match",
     "page_counts",
     "score_pages",
     "shingles",
@@ -105,17 +107,27 @@ class Scores:
         }
 
 
-def score_pages(pairs: Iterable[tuple[str, str]]) -> Scores:
-    """Corpus scores of ``(gold, output)`` pairs, one pair per page."""
-    counts: list[PageCounts] = []
-    exact: list[float] = []
-    for gold, output in pairs:
-        counts.append(page_counts(gold, output))
-        exact.append(1.0 if tokens(gold) == tokens(output) else 0.0)
+def combine(counts: list[PageCounts], exact: list[bool]) -> Scores:
+    """Corpus scores from per-page counts and exact-token flags (one of each per page)."""
     precisions = [c.precision for c in counts if c.tp + c.fp > 0]
     recalls = [c.recall for c in counts if c.tp + c.fn > 0]
     p = statistics.mean(precisions) if precisions else 0.0
     r = statistics.mean(recalls) if recalls else 0.0
     f1 = 2 * p * r / (p + r) if p + r > 0 else 0.0
-    accuracy = statistics.mean(exact) if exact else 0.0
+    accuracy = statistics.mean(1.0 if e else 0.0 for e in exact) if exact else 0.0
     return Scores(precision=p, recall=r, f1=f1, accuracy=accuracy, pages=len(counts))
+
+
+def exact_match(gold: str, output: str) -> bool:
+    """Whether the output has exactly the gold's tokens (the benchmark's accuracy)."""
+    return tokens(gold) == tokens(output)
+
+
+def score_pages(pairs: Iterable[tuple[str, str]]) -> Scores:
+    """Corpus scores of ``(gold, output)`` pairs, one pair per page."""
+    counts: list[PageCounts] = []
+    exact: list[bool] = []
+    for gold, output in pairs:
+        counts.append(page_counts(gold, output))
+        exact.append(exact_match(gold, output))
+    return combine(counts, exact)
