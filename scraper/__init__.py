@@ -3,6 +3,7 @@
 The public API is what ``__all__`` lists; everything else is internal.
 """
 
+from scraper.dedup import dedup
 from scraper.errors import ScraperError
 from scraper.extract import ExtractOptions, extract
 from scraper.models import Article, Block, BlockKind, Cluster, Failure, Page
@@ -16,5 +17,6 @@ __all__ = [
     "Failure",
     "Page",
     "ScraperError",
+    "dedup",
     "extract",
 ]

@@ -1,0 +1,49 @@
+"""The tuning of near-duplicate detection, as one frozen value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scraper.errors import ConfigError
+
+__all__ = ["DedupOptions"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DedupOptions:
+    """How documents are sketched, which candidates are checked, and what counts as a duplicate.
+
+    Sketching: shingles are runs of ``shingle_words`` consecutive *content words* (words of at
+    least ``content_word_bytes`` bytes), so function words neither create nor break matches;
+    ``bands * rows`` one-permutation MinHash bins are kept, grouped into ``bands`` LSH bands of
+    ``rows`` bins each. Verification: two texts are near-duplicates when the shorter has at least
+    ``min_length_ratio`` of the longer's words and at least ``containment`` of its words appear,
+    in order, in the longer (word-level LCS), so a trimmed copy or an update with a few added
+    paragraphs joins its original. Template lines: a normalised line found in at least
+    ``template_min_docs`` distinct texts of one site is site chrome and ignored.
+    ``commit_every`` bounds how many documents one transaction holds.
+    """
+
+    shingle_words: int = 4
+    content_word_bytes: int = 5
+    bands: int = 32
+    rows: int = 2
+    min_length_ratio: float = 0.5
+    containment: float = 0.8
+    template_min_docs: int = 5
+    commit_every: int = 2000
+
+    def __post_init__(self) -> None:
+        for name in ("shingle_words", "content_word_bytes", "bands", "rows", "template_min_docs"):
+            if getattr(self, name) < 1:
+                raise ConfigError("must be at least 1", key=f"dedup.{name}")
+        for name in ("min_length_ratio", "containment"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")
+        if self.commit_every < 1:
+            raise ConfigError("must be at least 1", key="dedup.commit_every")
+
+    @property
+    def bins(self) -> int:
+        """Number of MinHash bins in a sketch."""
+        return self.bands * self.rows

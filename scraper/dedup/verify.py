@@ -1,0 +1,35 @@
+"""Verification of a candidate pair: word-level containment with rapidfuzz, with a cutoff.
+
+MinHash only proposes candidates; every pair is confirmed on the normalised words themselves.
+The longest common subsequence of the two word sequences (``rapidfuzz.distance.LCSseq``, given
+``score_cutoff`` so hopeless pairs stop early) must cover ``containment`` of the shorter text,
+and the shorter must hold at least ``min_length_ratio`` of the longer's words. Containment
+rather than plain similarity is what lets a trimmed copy, or an update with added paragraphs,
+join its original, while two different stories on one topic share only scattered words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import ceil
+
+from rapidfuzz.distance import LCSseq
+
+from scraper.dedup.options import DedupOptions
+
+__all__ = ["containment", "near_duplicate"]
+
+
+def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
+    """Whether word-id sequences ``a`` and ``b`` are near-duplicates under ``options``."""
+    short, long = sorted((len(a), len(b)))
+    if short == 0 or short < options.min_length_ratio * long:
+        return False
+    cutoff = ceil(options.containment * short)
+    return bool(LCSseq.similarity(a, b, score_cutoff=cutoff) >= cutoff)
+
+
+def containment(a: Sequence[int], b: Sequence[int]) -> float:
+    """The share of the shorter sequence found in order in the longer (0 for empty input)."""
+    short = min(len(a), len(b))
+    return LCSseq.similarity(a, b) / short if short else 0.0
