@@ -7,6 +7,8 @@ container -> drop chrome lines, title and byline repeats -> collapse repeated co
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.charset import declared_charset, decode_html
@@ -23,6 +25,8 @@ from scraper.models import Article, Block, Page
 __all__ = ["ExtractOptions", "explain", "extract", "extract_page"]
 
 _NUL_SHARE = 0.01
+_RUNAWAY_TITLE = 2000
+_TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
 
 
@@ -34,6 +38,17 @@ def _decode(html: str | bytes, declared: str | None) -> tuple[str, str | None]:
     if sample and sample.count("\x00") / len(sample) > _NUL_SHARE:
         raise DecodeError("the text holds NUL characters: binary data, not HTML")
     return html, None
+
+
+def _parse(text: str) -> LexborHTMLParser:
+    tree = LexborHTMLParser(text)
+    title = tree.css_first("head > title")
+    body = tree.body
+    runaway = title is not None and len(title.text()) > _RUNAWAY_TITLE
+    if runaway and body is not None and not body.text().strip():
+        # An unclosed <title> swallows the whole document as its text; read it as markup.
+        tree = LexborHTMLParser(_TITLE_OPEN.sub("<x-title", text, count=1))
+    return tree
 
 
 def _without_nested(nodes: list[LexborNode]) -> list[LexborNode]:
@@ -65,7 +80,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
     if len(text) > options.max_html_chars:
         # Bounded work: past the cap only the head and the start of the body are read.
         text = text[: options.max_html_chars]
-    tree = LexborHTMLParser(text)
+    tree = _parse(text)
     meta = extract_metadata(tree, url)
     # Script and style text would count as page text in the chrome judge's protection rule.
     tree.strip_tags(list(_STRIP_FIRST))

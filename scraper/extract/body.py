@@ -38,7 +38,8 @@ def block_score(block: RawBlock) -> float:
     """How much a block looks like article prose (positive) or chrome (negative)."""
     length = len(block.text)
     density = block.link_density
-    if block.kind is BlockKind.HEADING:
+    if block.kind in (BlockKind.HEADING, BlockKind.TABLE):
+        # Headings and tables go with the prose around them; they do not vote for a container.
         return 0.0
     if density > 0.5:
         return -min(length, 300) * density

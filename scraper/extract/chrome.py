@@ -18,6 +18,7 @@ __all__ = [
     "CONTENT_WORDS",
     "HEADING_TAGS",
     "HIDDEN_STYLE_MARKERS",
+    "INLINE_TAGS",
     "LAYOUT_WORDS",
     "SKIP_TAGS",
     "WEAK_CHROME_WORDS",
@@ -96,6 +97,14 @@ BLOCK_TAGS = frozenset(
         "form", "fieldset", "legend", "center", "body", "html", "details", "summary", "hgroup",
         "header", "footer", "nav", "aside", "menu",
     }
+)  # fmt: skip
+
+#: Inline elements: judged by their text (phrases, links), never skipped by class or role, which
+#: saves looking at the attributes of the commonest elements.
+INLINE_TAGS = frozenset(
+    {"a", "span", "b", "i", "em", "strong", "small", "time", "abbr", "sup", "sub", "label",
+     "font", "u", "s", "code", "cite", "q", "mark", "del", "ins", "kbd", "var", "bdi", "bdo",
+     "wbr", "dfn", "data"}
 )  # fmt: skip
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

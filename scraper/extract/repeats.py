@@ -7,8 +7,8 @@ it), or when one contains the other (a teaser is the lede cut short).
 
 Legitimate repetition survives: a repeated block is dropped only when it belongs to a run of
 repeats (a copied passage), or when it is long enough that repeating it alone cannot be a
-refrain. Candidates are narrowed by hashing word shingles first, so the work stays linear in
-the number of blocks. This is a pure function of its input.
+refrain. Candidates are narrowed by hashing each block's words and its ends first, so the
+work stays linear in the number of blocks. This is a pure function of its input.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from scraper.models import BlockKind
 __all__ = ["Repeat", "find_repeats"]
 
 _WORDS = re.compile(r"\w+")
-_SHINGLE = 3
+_ANCHOR_WORDS = 5
 _RATIO_CUTOFF = 88.0
 _CONTAIN_CUTOFF = 95.0
 #: A repeated block this long is a copy even on its own: refrains are short.
@@ -54,11 +54,16 @@ def _key(text: str) -> str:
     return " ".join(_WORDS.findall(text.lower()))
 
 
-def _shingles(key: str) -> set[int]:
+def _anchors(key: str) -> tuple[str, ...]:
+    """Keys under which a block is filed: its words, and its first and last few words.
+
+    A copy with small edits keeps at least one end intact, and a teaser cut from a lede keeps
+    its start, so these three keys find the candidates without comparing every pair.
+    """
     words = key.split()
-    if len(words) < _SHINGLE:
-        return {hash(key)}
-    return {hash(" ".join(words[i : i + _SHINGLE])) for i in range(len(words) - _SHINGLE + 1)}
+    if len(words) <= _ANCHOR_WORDS:
+        return (key,)
+    return (key, "^" + " ".join(words[:_ANCHOR_WORDS]), "$" + " ".join(words[-_ANCHOR_WORDS:]))
 
 
 def _match(new: _Entry, old: _Entry) -> str | None:
@@ -79,20 +84,17 @@ def _match(new: _Entry, old: _Entry) -> str | None:
 def find_repeats(texts: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat]:
     """Which blocks to drop as repeats, given the blocks' texts and kinds in reading order."""
     entries = [_Entry(_key(t), k) for t, k in zip(texts, kinds, strict=True)]
-    index: dict[int, list[int]] = {}
+    index: dict[str, list[int]] = {}
     found: dict[int, Repeat] = {}
     for i, entry in enumerate(entries):
         if len(entry.key) < _MIN_CHARS:
             continue
-        counts: dict[int, int] = {}
-        shingles = _shingles(entry.key)
-        for sh in shingles:
-            for j in index.get(sh, ()):
-                counts[j] = counts.get(j, 0) + 1
-            index.setdefault(sh, []).append(i)
-        need = max(1, min(3, len(shingles) // 4))
-        ranked = sorted((-c, j) for j, c in counts.items() if c >= need)
-        for _, j in ranked[:4]:
+        candidates: list[int] = []
+        for anchor in _anchors(entry.key):
+            bucket = index.setdefault(anchor, [])
+            candidates.extend(j for j in bucket if j not in candidates)
+            bucket.append(i)
+        for j in sorted(candidates):
             how = _match(entry, entries[j])
             if how is None:
                 continue

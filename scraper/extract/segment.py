@@ -21,6 +21,7 @@ from scraper.extract.chrome import (
     CHROME_WORDS,
     HEADING_TAGS,
     HIDDEN_STYLE_MARKERS,
+    INLINE_TAGS,
     LAYOUT_WORDS,
     SKIP_TAGS,
     WEAK_CHROME_WORDS,
@@ -32,6 +33,8 @@ __all__ = ["Dropped", "RawBlock", "Segmentation", "segment"]
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _BREAK = "\x00"  # marks a <br>; two in a row end a paragraph
+#: A cell longer than this holds prose: its table is layout, however plain its markup.
+_MAX_CELL_CHARS = 300
 _DATA_TABLE_BLOCKERS = "p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
 #: Compound class tokens that mark the article text itself; they outrank chrome words.
 _CONTENT_TOKENS = frozenset(
@@ -103,14 +106,14 @@ class _Judge:
 
     def chrome_reason(self, node: LexborNode, tag: str) -> str | None:
         attrs = node.attributes
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            return "hidden element"
         style = attrs.get("style")
-        if style and any(m in style.replace(" ", "").lower() for m in HIDDEN_STYLE_MARKERS):
-            return "hidden by style"
         role = attrs.get("role")
         reason: str | None = None
-        if tag in CHROME_TAGS:
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            reason = "weak: hidden element"
+        elif style and any(m in style.replace(" ", "").lower() for m in HIDDEN_STYLE_MARKERS):
+            reason = "weak: hidden by style"
+        elif tag in CHROME_TAGS:
             reason = f"<{tag}> element"
         elif role and role.lower() in CHROME_ROLES:
             reason = f"role={role}"
@@ -137,7 +140,7 @@ class _Judge:
             if hit:
                 reason = f"class/id word '{hit[0]}'"
             elif weak:
-                reason = f"weak class/id word '{weak[0]}' on a small element"
+                reason = f"weak: class/id word '{weak[0]}' on a small element"
         self.memo[names] = reason
         return reason
 
@@ -150,7 +153,9 @@ def _prose_chars(node: LexborNode) -> int:
 def _is_data_table(node: LexborNode) -> bool:
     """A table of cells, not a layout table wrapping the page (old sites nest whole pages)."""
     # css() on a node matches the node itself too, hence "more than one table".
-    return len(node.css("table")) == 1 and node.css_first(_DATA_TABLE_BLOCKERS) is None
+    if len(node.css("table")) > 1 or node.css_first(_DATA_TABLE_BLOCKERS) is not None:
+        return False
+    return all(len(cell.text()) <= _MAX_CELL_CHARS for cell in node.css("td, th"))
 
 
 def _data_table(node: LexborNode) -> str:
@@ -181,6 +186,10 @@ class _Walker:
         if not self.buf:
             return
         raw = "".join(self.buf)
+        if raw.isspace():
+            self.buf.clear()
+            self.link_chars = 0
+            return
         links = self.link_chars
         self.buf.clear()
         self.link_chars = 0
@@ -268,10 +277,12 @@ def segment(
             continue
         if child.is_text_node:
             value = child.text_content
-            if value:
+            if value and not value.isspace():
                 walker.buf.append(value)
                 if walker.link_depth:
                     walker.link_chars += len(value.strip())
+            elif value:
+                walker.buf.append(" ")
             continue
         tag = child.tag
         if not tag or tag.startswith("-") or tag in SKIP_TAGS:
@@ -283,7 +294,7 @@ def segment(
         if tag == "br":
             walker.buf.append(_BREAK)
             continue
-        reason = walker.judge.chrome_reason(child, tag)
+        reason = None if tag in INLINE_TAGS else walker.judge.chrome_reason(child, tag)
         if reason is not None:
             out.dropped.append(Dropped(tag, reason, " ".join(child.text().split())[:200]))
             continue
