@@ -110,9 +110,9 @@ class _Judge:
         role = attrs.get("role")
         reason: str | None = None
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            reason = "weak: hidden element"
+            reason = "hidden element"
         elif style and any(m in style.replace(" ", "").lower() for m in HIDDEN_STYLE_MARKERS):
-            reason = "weak: hidden by style"
+            reason = "hidden by style"
         elif tag in CHROME_TAGS:
             reason = f"<{tag}> element"
         elif role and role.lower() in CHROME_ROLES:
