@@ -25,8 +25,6 @@ from scraper import Article, BlockKind, extract
 # Cases the extractor does not pass yet: (fixture, aspect) -> what it gets wrong. Remove an
 # entry once the extractor passes it; the tests are not weakened for it.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("drupal-node", "body"): "the <table> comes out as 8 paragraph blocks (one per cell), not one "
-    "table block",
     ("liveblog", "body"): "the entry headings (<h3> inside <header class=block__header> of each "
     "<article>) are dropped as chrome, and the 'Please turn on JavaScript' notice is kept",
     ("seed-doubled", "body"): "the mobile teaser's summary lede (equal to og:description) is kept "
