@@ -81,7 +81,7 @@ class Discovery:
         tally = _Tally(errors=[])
         oldest = None if max_age_days is None else time.time() - max_age_days * 86400
         if source.kind is SourceKind.URLS:
-            entries = self._new_urls(tuple(Discovered(u) for u in source.urls), oldest)
+            entries = self._new_urls(tuple(Discovered(u) for u in source.urls), oldest, tally)
             tally.listed += len(source.urls)
             tally.new += self.store.record_listing(
                 source.name, ListingRecord(fetch=None, entries=entries), self.run_id
@@ -125,7 +125,7 @@ class Discovery:
             self._failed(source, url, exc, page.status, tally)
             return ()
         tally.listed += len(listing.entries)
-        entries = self._new_urls(listing.entries, oldest)
+        entries = self._new_urls(listing.entries, oldest, tally)
         record = ListingRecord(fetch=fetch, entries=entries, children=listing.children)
         tally.new += self.store.record_listing(source.name, record, self.run_id)
         return listing.children
@@ -139,13 +139,21 @@ class Discovery:
         if tally.errors is not None:
             tally.errors.append(f"{kind}: {exc}")
 
-    def _new_urls(self, entries: tuple[Discovered, ...], oldest: float | None) -> list[NewURL]:
+    def _new_urls(
+        self, entries: tuple[Discovered, ...], oldest: float | None, tally: _Tally
+    ) -> list[NewURL]:
         out: list[NewURL] = []
         for entry in entries:
             published = entry.published.timestamp() if entry.published else None
             if oldest is not None and published is not None and published < oldest:
                 continue
-            out.append(NewURL(url=self.normalise(entry.url), raw=entry.url, published=published))
+            try:
+                url = self.normalise(entry.url)
+            except InputError as exc:
+                if tally.errors is not None:
+                    tally.errors.append(f"{exc.kind}: skipped entry: {exc}")
+                continue
+            out.append(NewURL(url=url, raw=entry.url, published=published))
         return out
 
 

@@ -16,7 +16,7 @@ from scraper.config import CrawlConfig, RetryPolicy
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor
 from scraper.crawl.fetching import PageFetcher
-from scraper.crawl.identity import Deduplicator, assign, canonical_of
+from scraper.crawl.identity import Deduplicator, canonical_of
 from scraper.errors import FetchError, ScraperError
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.options import HTML_TYPES
@@ -167,8 +167,8 @@ class _Run:
         if isinstance(result, ExtractFailed):
             self._fail(queued, result.kind, result.reason, page.status)
             return
-        canonical = canonical_of(queued.url, result, self.parts.normalise)
-        found = assign(queued.url, canonical, result, self.parts.store, self.parts.dedup)
+        canonical = canonical_of(queued.url, result)
+        found = self.parts.dedup.assign(queued.url, result)
         stored = StoredArticle(
             id=0,
             source=queued.source,

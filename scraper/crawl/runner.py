@@ -8,9 +8,10 @@ from collections.abc import Callable
 from scraper.config import CrawlConfig
 from scraper.crawl.extraction import Extractor
 from scraper.crawl.fetching import PageFetcher, fetch_options
-from scraper.crawl.identity import ExactTextDeduplicator, normalise_url
+from scraper.crawl.identity import open_index
 from scraper.crawl.lock import RunLock
 from scraper.crawl.run import Observer, RunParts, RunResult, crawl_once
+from scraper.discover.urls import normalise_url
 from scraper.fetch.client import Fetcher
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -64,7 +65,7 @@ async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observe
                 store=store,
                 fetcher=fetcher,
                 extractor=extractor,
-                dedup=ExactTextDeduplicator(store),
+                dedup=open_index(store),
                 normalise=normalise_url,
                 observer=observer,
             )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scraper.config import CrawlConfig, Politeness, Source, SourceKind
 from scraper.crawl import RunResult, run_crawl
+from scraper.crawl.identity import open_index
 from scraper.crawl.run import Observer
 from scraper.demo.server import SiteServer
 from scraper.demo.site import load_sites, render_site
@@ -26,6 +27,7 @@ class DemoReport:
     first: RunResult
     second: RunResult
     articles: tuple[StoredArticle, ...]
+    cluster_sizes: tuple[int, ...]
 
     @property
     def listed(self) -> int:
@@ -34,8 +36,8 @@ class DemoReport:
 
     @property
     def clusters(self) -> int:
-        """Distinct clusters among the stored articles."""
-        return len({a.cluster for a in self.articles})
+        """Clusters in the near-duplicate index."""
+        return len(self.cluster_sizes)
 
 
 @contextmanager
@@ -90,6 +92,9 @@ def run_demo(store: Path, *, observer: Observer | None = None, workers: int = 2)
     db = SQLiteCrawlStore(store)
     try:
         articles = tuple(db.articles_since())
+        sizes = tuple(open_index(db).cluster_sizes())
     finally:
         db.close()
-    return DemoReport(store=store, first=first, second=second, articles=articles)
+    return DemoReport(
+        store=store, first=first, second=second, articles=articles, cluster_sizes=sizes
+    )

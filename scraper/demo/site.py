@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from string import Template
+from typing import Any
 
 from scraper.demo.listings import (
     Item,
@@ -75,6 +76,15 @@ def load_sites() -> tuple[DemoSite, ...]:
         for site in raw
         for a in site["article"]
     }
+
+    def paragraphs(a: dict[str, Any]) -> tuple[str, ...]:
+        if not a.get("syndicated_from"):
+            return tuple(a["paragraphs"])
+        # A wire copy as papers run it: their dateline on the lead, the tail trimmed to fit.
+        copy = list(originals[a["syndicated_from"]][: -int(a.get("trim", 0)) or None])
+        copy[0] = f"{a.get('dateline', '')}{copy[0]}"
+        return tuple(copy)
+
     return tuple(
         DemoSite(
             name=site["name"],
@@ -87,9 +97,7 @@ def load_sites() -> tuple[DemoSite, ...]:
                     title=a["title"],
                     author=a["author"],
                     published=datetime.fromisoformat(a["published"]),
-                    paragraphs=originals[a["syndicated_from"]]
-                    if a.get("syndicated_from")
-                    else tuple(a["paragraphs"]),
+                    paragraphs=paragraphs(a),
                     render_twice=bool(a.get("render_twice")),
                     syndicated_from=a.get("syndicated_from"),
                 )

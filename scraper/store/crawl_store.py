@@ -83,13 +83,7 @@ STEPS = (
         duplicate_of TEXT,
         record TEXT NOT NULL
     );
-    CREATE INDEX articles_canonical ON articles (canonical);
     CREATE INDEX articles_stored ON articles (stored_at);
-    CREATE TABLE clusters (
-        id TEXT PRIMARY KEY,
-        representative TEXT NOT NULL,
-        size INTEGER NOT NULL
-    );
     CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
         started_at REAL NOT NULL,
@@ -259,20 +253,6 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
-    def find_article(self, url: str) -> tuple[str, str] | None:
-        """(cluster, representative url) of the article stored under normalised ``url``."""
-        rows = self._read(
-            "SELECT a.cluster, COALESCE(a.duplicate_of, a.url) AS rep FROM articles a"
-            " WHERE a.url = ? OR a.canonical = ? ORDER BY a.id LIMIT 1",
-            (url, url),
-        )
-        return (rows[0]["cluster"], rows[0]["rep"]) if rows else None
-
-    def representative(self, cluster: str) -> str | None:
-        """The representative URL of a stored cluster, or None when there is no such cluster."""
-        rows = self._read("SELECT representative FROM clusters WHERE id = ?", (cluster,))
-        return str(rows[0]["representative"]) if rows else None
-
     def store_article(
         self, queued: QueuedURL, fetch: FetchRecord, stored: StoredArticle, run_id: int
     ) -> None:
@@ -294,11 +274,6 @@ class SQLiteCrawlStore:
                     stored.duplicate_of,
                     json.dumps(article.to_dict(), ensure_ascii=False),
                 ),
-            )
-            conn.execute(
-                "INSERT INTO clusters (id, representative, size) VALUES (?, ?, 1)"
-                " ON CONFLICT (id) DO UPDATE SET size = size + 1",
-                (stored.cluster, stored.duplicate_of or queued.url),
             )
             conn.execute(
                 "UPDATE urls SET state = 'done', attempts = attempts + 1, last_error = NULL"

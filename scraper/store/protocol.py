@@ -162,14 +162,6 @@ class CrawlStore(Protocol):
         """Up to ``limit`` URLs due for fetching, with ids above ``after_id``, in id order."""
         ...
 
-    def find_article(self, url: str) -> tuple[str, str] | None:
-        """(cluster, representative url) of the article stored under normalised ``url``."""
-        ...
-
-    def representative(self, cluster: str) -> str | None:
-        """The representative URL of a stored cluster, or None when there is no such cluster."""
-        ...
-
     def store_article(
         self, queued: QueuedURL, fetch: FetchRecord, stored: StoredArticle, run_id: int
     ) -> None:
