@@ -1,0 +1,117 @@
+"""``scraper crawl``, ``export``, ``status`` and ``demo`` through CliRunner: output, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+from scraper.crawl.lock import RunLock
+from scraper.demo.server import SiteServer
+
+runner = CliRunner()
+
+CONFIG = """
+store = "news.db"
+workers = 0
+allow_networks = ["127.0.0.0/8"]
+
+[politeness]
+min_interval = 0
+per_host = 4
+
+[retry]
+per_request = 1
+
+[[source]]
+name = "herald"
+feed = "{herald}/feed.xml"
+
+[[source]]
+name = "courier"
+feed = "{courier}/feed.json"
+"""
+
+
+def _config(tmp_path: Path, sites: dict[str, SiteServer]) -> Path:
+    path = tmp_path / "news.toml"
+    text = CONFIG.format(herald=sites["herald"].base_url, courier=sites["courier"].base_url)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_crawl_exports_then_export_hands_each_article_on_once(
+    sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    config = _config(tmp_path, sites)
+    out = tmp_path / "new.jsonl"
+    result = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "8 stored" in result.stderr
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(records) == 8
+    assert all(r["cluster"] and r["text"] and r["source"] in ("herald", "courier") for r in records)
+    again = runner.invoke(app, ["export", str(config), "--since", "LAST"])
+    assert again.exit_code == 0
+    assert again.stdout == ""
+    assert "exported 0 articles" in again.stderr
+    table = runner.invoke(app, ["export", str(tmp_path / "news.db"), "--since", "ALL", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert len(rows) == 8
+    assert {r["url"] for r in rows} == {r["url"] for r in records}
+    dated = runner.invoke(app, ["export", str(config), "--since", "2999-01-01", "-f", "markdown"])
+    assert (dated.exit_code, dated.stdout) == (0, "")
+    md = runner.invoke(app, ["export", str(config), "--since", "2000-01-01", "-f", "markdown"])
+    assert md.stdout.count("\n# ") + md.stdout.startswith("# ") == 8
+    assert "*cluster " in md.stdout
+
+
+def test_status_shows_sources_and_last_run(sites: dict[str, SiteServer], tmp_path: Path) -> None:
+    config = _config(tmp_path, sites)
+    assert runner.invoke(app, ["crawl", str(config)]).exit_code == 0
+    result = runner.invoke(app, ["status", str(config)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    herald = next(line for line in lines if line.startswith("herald"))
+    assert herald.split()[1:3] == ["5", "5"]  # urls, stored
+    assert any(line.startswith("last run: #1 ok") for line in lines)
+
+
+def test_exit_codes(sites: dict[str, SiteServer], tmp_path: Path) -> None:
+    config = _config(tmp_path, sites)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('store = "x.db"\n[[source]]\nfeed = "not a url"\n', encoding="utf-8")
+    result = runner.invoke(app, ["crawl", str(bad)])
+    assert result.exit_code == 2
+    assert "source[0].feed" in result.stderr
+    with RunLock(tmp_path / "news.db"):
+        locked = runner.invoke(app, ["crawl", str(config)])
+    assert locked.exit_code == 3
+    assert "another crawl" in locked.stderr
+    sites["courier"].fail("/feed.json", 500)
+    failed = runner.invoke(app, ["crawl", str(config)])
+    assert failed.exit_code == 1
+    assert "1 source errors" in failed.stderr
+    assert runner.invoke(app, ["export", str(config), "--since", "yesterday"]).exit_code == 2
+
+
+def test_json_logs(sites: dict[str, SiteServer], tmp_path: Path) -> None:
+    result = runner.invoke(app, ["crawl", str(_config(tmp_path, sites)), "--log-json"])
+    assert result.exit_code == 0
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds.count("article") == 8
+    assert kinds.count("source") == 2
+    assert kinds[-1] == "done"
+
+
+def test_demo_command(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--db", str(tmp_path / "demo.db"), "--workers", "0"])
+    assert result.exit_code == 0, result.stderr
+    assert "8 distinct articles" in result.stdout
+    assert "Stored 8 articles" in result.stdout
+    assert "Second run: 0 articles fetched, 7 feeds/sitemaps/sections answered 304" in result.stdout
