@@ -45,6 +45,9 @@ _CONTENT_TOKENS = frozenset(
 #: A chrome-marked element holding at least this share of the page's paragraph text is kept:
 #: class names like ``has-sidebar`` on the page wrapper must not take the article with them.
 _PROTECT_SHARE = 0.4
+#: Hidden elements need more: a hidden second copy of the body holds half the page's prose,
+#: while a page that hides its content until a script runs holds nearly all of it there.
+_PROTECT_HIDDEN = 0.6
 #: Elements marked only by a weak chrome word are chrome when their text is shorter than this.
 _WEAK_MAX_CHARS = 300
 #: Elements that are the article's own wrappers: class words never make them chrome.
@@ -125,7 +128,8 @@ class _Judge:
             return None
         if reason.startswith("weak") and len(node.text()) >= _WEAK_MAX_CHARS:
             return None
-        if self.page_prose and _prose_chars(node) >= _PROTECT_SHARE * self.page_prose:
+        share = _PROTECT_HIDDEN if reason.startswith("hidden") else _PROTECT_SHARE
+        if self.page_prose and _prose_chars(node) >= share * self.page_prose:
             return None
         return reason
 
