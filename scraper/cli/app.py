@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from scraper.cli import crawl as crawl_cmd
+from scraper.cli import dedup as dedup_cmd
 from scraper.cli import demo as demo_cmd
 from scraper.cli import export as export_cmd
 from scraper.cli import extract as extract_cmd
@@ -37,6 +38,7 @@ app.command("export")(export_cmd.export)
 app.command("status")(status_cmd.status)
 app.command("demo")(demo_cmd.demo)
 app.command("scrape")(scrape_cmd.scrape)
+app.command("dedup")(dedup_cmd.dedup)
 # --- end of commands ---
 
 

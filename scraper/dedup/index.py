@@ -11,7 +11,7 @@ before any document is placed and are left out of both sketches and verification
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress
@@ -123,8 +123,12 @@ class DedupIndex:
         """Place an extracted article fetched from ``url`` (the crawl's dedup hook)."""
         return self.add(Document.from_article(article, url=url))
 
-    def add_many(self, docs: Sequence[Document]) -> list[Assignment]:
+    def add_many(
+        self, docs: Sequence[Document], *, progress: Callable[[int], object] | None = None
+    ) -> list[Assignment]:
         """Place a batch; the result, in input order, does not depend on the batch's order.
+
+        ``progress`` is called with the number of documents placed after each commit.
 
         Raises:
             StoreError: the store could not be read or written (committed chunks are kept).
@@ -136,9 +140,12 @@ class DedupIndex:
         ids: list[int] = []
         step = self._options.commit_every
         for start in range(0, len(prepared), step):
+            chunk = prepared[start : start + step]
             with self._store.transaction():
-                ids.extend(self._place(p) for p in prepared[start : start + step])
-        return [self._assignment(doc) for doc in ids]
+                ids.extend(self._place(p) for p in chunk)
+            if progress is not None:
+                progress(len(chunk))
+        return [self._assignment(doc, p.row.url) for doc, p in zip(ids, prepared, strict=True)]
 
     def cluster_sizes(self) -> list[int]:
         """The size of every cluster in the index."""
@@ -163,12 +170,14 @@ class DedupIndex:
         return _Prepared(row, row.canonical if row.canonical != key else None)
 
     def _count_template_lines(self, prepared: list[_Prepared]) -> None:
-        texts = {(p.row.site, p.row.text_hash): p.row.lines for p in prepared}
-        for known in self._store.stored_texts(h for _, h in texts):
-            texts.pop(known, None)
+        # Counted per page (key), not per text, so versions of one page do not make its own
+        # paragraphs look like site chrome; pages stored in earlier batches were counted then.
+        pages = {(p.row.site, p.row.key): p.row.lines for p in prepared}
+        known = self._store.stored_keys(key for _, key in pages)
         counts: Counter[tuple[str, int]] = Counter()
-        for (site, _), lines in texts.items():
-            counts.update((site, key) for key in set(line_keys(lines)))
+        for (site, key), lines in pages.items():
+            if key not in known:
+                counts.update((site, line) for line in set(line_keys(lines)))
         with self._store.transaction():
             self._store.count_lines([(site, key, n) for (site, key), n in counts.items()])
 
@@ -177,7 +186,10 @@ class DedupIndex:
         same_key, twin = None, None
         for other in self._store.related(row.key, row.text_hash):
             if other.key == row.key and other.text_hash == row.text_hash:
-                return other.id  # this very document was placed before
+                # The same page again (another spelling of its URL, a refetch): keep the
+                # smallest spelling and earliest date so the result does not depend on order.
+                self._refresh(self._store.doc(other.id), row)
+                return other.id
             if other.key == row.key and same_key is None:
                 same_key = other
             if other.text_hash == row.text_hash and twin is None:
@@ -213,16 +225,21 @@ class DedupIndex:
         self._store.set_rep(keep, best.id)
         return keep
 
+    def _refresh(self, doc: StoredDoc, row: DocRow) -> None:
+        url = min(doc.url, row.url, key=lambda u: (u != doc.key, len(u), u))
+        self._store.refresh(doc.id, url, row.published)
+        self._promote(self._store.doc(doc.id))
+
     def _promote(self, doc: StoredDoc) -> None:
         rep = self._store.rep(doc.cluster)
         if _rank(doc) < _rank(rep):
             self._store.set_rep(doc.cluster, doc.id)
 
-    def _assignment(self, doc_id: int) -> Assignment:
+    def _assignment(self, doc_id: int, url: str) -> Assignment:
         doc = self._store.doc(doc_id)
         rep = self._store.rep(doc.cluster)
-        duplicate_of = None if rep.id == doc.id else rep.url
-        return Assignment(doc.key, doc.url, cluster_id(rep.key), duplicate_of)
+        duplicate_of = None if rep.id == doc.id and url == rep.url else rep.url
+        return Assignment(doc.key, url, cluster_id(rep.key), duplicate_of)
 
     # --- text after template removal --------------------------------------------------------
     def _kept_lines(self, site: str, lines: Sequence[bytes]) -> list[bytes]:

@@ -19,8 +19,8 @@ class DedupOptions:
     ``rows`` bins each. Verification: two texts are near-duplicates when the shorter has at least
     ``min_length_ratio`` of the longer's words and at least ``containment`` of its words appear,
     in order, in the longer (word-level LCS), so a trimmed copy or an update with a few added
-    paragraphs joins its original. Template lines: a normalised line found in at least
-    ``template_min_docs`` distinct texts of one site is site chrome and ignored.
+    paragraphs joins its original. Template lines: a normalised line found on at least
+    ``template_min_docs`` distinct pages (keys) of one site is site chrome and ignored.
     ``commit_every`` bounds how many documents one transaction holds.
     """
 
@@ -30,7 +30,7 @@ class DedupOptions:
     rows: int = 2
     min_length_ratio: float = 0.5
     containment: float = 0.8
-    template_min_docs: int = 5
+    template_min_docs: int = 3
     commit_every: int = 2000
 
     def __post_init__(self) -> None:

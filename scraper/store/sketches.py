@@ -174,15 +174,21 @@ class SketchStore:
         )
         return [Related(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
-    def stored_texts(self, text_hashes: Iterable[str]) -> set[tuple[str, str]]:
-        """The (site, text hash) pairs among ``text_hashes`` already stored."""
-        out: set[tuple[str, str]] = set()
-        for chunk in _chunks(sorted(set(text_hashes)), 500):
+    def refresh(self, doc: int, url: str, published: float | None) -> None:
+        """Record another sighting of document ``doc``: set its url, keep the earlier date."""
+        self._run(
+            "UPDATE dedup_docs SET url = ?,"
+            " published = coalesce(min(published, ?), published, ?) WHERE id = ?",
+            (url, published, published, doc),
+        )
+
+    def stored_keys(self, keys: Iterable[str]) -> set[str]:
+        """The keys among ``keys`` already stored."""
+        out: set[str] = set()
+        for chunk in _chunks(sorted(set(keys)), 500):
             marks = ",".join("?" * len(chunk))
-            rows = self._all(
-                f"SELECT site, text_hash FROM dedup_docs WHERE text_hash IN ({marks})", chunk
-            )
-            out.update((str(site), str(h)) for site, h in rows)
+            rows = self._all(f"SELECT DISTINCT key FROM dedup_docs WHERE key IN ({marks})", chunk)
+            out.update(str(r[0]) for r in rows)
         return out
 
     def body(self, doc: int) -> tuple[str, list[bytes]]:
