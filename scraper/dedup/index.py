@@ -184,7 +184,9 @@ class DedupIndex:
     def _place(self, prepared: _Prepared) -> int:
         row = prepared.row
         same_key, twin = None, None
-        for other in self._store.related(row.key, row.text_hash):
+        # A text without words (a failed extraction) is nobody's duplicate: only its URL counts.
+        digest = row.text_hash if row.lines else None
+        for other in self._store.related(row.key, digest):
             if other.key == row.key and other.text_hash == row.text_hash:
                 # The same page again (another spelling of its URL, a refetch): keep the
                 # smallest spelling and earliest date so the result does not depend on order.
@@ -206,6 +208,8 @@ class DedupIndex:
         if twin is not None:
             self._union(cluster, self._store.doc(twin.id).cluster)
             return doc.id  # the twin already carries this text's bands
+        if not row.lines:
+            return doc.id
         ids, content = self._words(row.site, row.lines)
         hashes = shingle_hashes(content, self._options.shingle_words)
         keys = band_keys(sketch(hashes, self._options.bins), self._options.rows)

@@ -166,7 +166,7 @@ class SketchStore:
             raise DedupError(f"document {doc} is missing from the dedup index")
         return _stored(found)
 
-    def related(self, key: str, text_hash: str) -> list[Related]:
+    def related(self, key: str, text_hash: str | None) -> list[Related]:
         """Stored documents with this key or this exact text, in id order."""
         rows = self._all(
             "SELECT id, key, text_hash FROM dedup_docs WHERE key = ? OR text_hash = ? ORDER BY id",

@@ -1,0 +1,69 @@
+"""``scraper dedup`` through typer's CliRunner: output records, summary, bad lines, --db."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+
+runner = CliRunner()
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dedup" / "clusters.jsonl"
+
+
+def _records(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_dedup_marks_every_record_and_prints_a_summary(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["dedup", str(FIXTURE), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    records = _records(out)
+    assert len(records) == len(FIXTURE.read_text(encoding="utf-8").splitlines())
+    by_label: dict[object, set[object]] = {}
+    for record in records:
+        by_label.setdefault(record["expect"], set()).add(record["cluster"])
+    assert all(len(ids) == 1 for ids in by_label.values())
+    assert len({r["cluster"] for r in records}) == len(by_label)
+    leads = [r for r in records if r["duplicate_of"] is None]
+    assert {r["expect"] for r in leads} == set(by_label)
+    assert "9 clusters" in result.stderr and "13 duplicates" in result.stderr
+
+
+def test_bad_lines_are_reported_with_their_number_and_skipped(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    good = FIXTURE.read_text(encoding="utf-8").splitlines()[:2]
+    src.write_text(
+        "\n".join([good[0], "{not json", '{"url": "https://x.example/a"}', "[1, 2]", good[1]])
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out)])
+    assert result.exit_code == 1
+    for number in (2, 3, 4):
+        assert f"in.jsonl:{number}: skipped" in result.stderr
+    records = _records(out)
+    assert len(records) == 2 and records[0]["cluster"] == records[1]["cluster"]
+
+
+def test_db_keeps_the_index_across_runs(tmp_path: Path) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(lines[0] + "\n", encoding="utf-8")
+    second.write_text(lines[6] + "\n", encoding="utf-8")  # the trimmed copy of lines[0]
+    db = tmp_path / "index.sqlite"
+    for src in (first, second):
+        result = runner.invoke(app, ["dedup", str(src), "-o", str(src) + ".out", "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    (lead,) = _records(Path(str(first) + ".out"))
+    (copy,) = _records(Path(str(second) + ".out"))
+    assert copy["cluster"] == lead["cluster"] and copy["duplicate_of"] == lead["url"]
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["dedup", str(FIXTURE), "--containment", "2"])
+    assert result.exit_code == 2

@@ -1,0 +1,124 @@
+"""Units of dedup: normalisation, sketches (stable across processes), verification, options."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scraper.dedup import DedupIndex, DedupOptions, Document
+from scraper.dedup.lsh import band_keys
+from scraper.dedup.minhash import HASH_FINGERPRINT, shingle_hashes, sketch
+from scraper.dedup.text import normalise_lines, text_hash, word_ids, words_of
+from scraper.dedup.verify import containment, near_duplicate
+from scraper.errors import ConfigError, DedupError
+from scraper.store.sketches import SketchStore
+
+OPTIONS = DedupOptions()
+
+
+def _ids(text: str) -> list[int]:
+    return word_ids(words_of(normalise_lines(text)))
+
+
+def test_normalise_lines_folds_case_punctuation_and_spacing() -> None:
+    lines = normalise_lines("  “Hello,”  World!\u00a0Again…\n\n\t\nSecond — line\r\nÉté 2026.")
+    assert lines == (b"hello world again", b"second line", "été 2026".encode())
+
+
+def test_text_hash_ignores_form_only() -> None:
+    a = normalise_lines("The Council said: 'yes'.\n\nIt did.")
+    b = normalise_lines("the council said yes\nit   did")
+    assert text_hash(a) == text_hash(b)
+    assert text_hash(a) != text_hash(normalise_lines("the council said no\nit did"))
+
+
+def test_sketch_shape_and_densification() -> None:
+    many = shingle_hashes(list(range(500)), 4)
+    assert len(many) == 497 and many == sorted(many)
+    full = sketch(many, 64)
+    assert len(full) == 64
+    short = sketch(shingle_hashes([1, 2, 3, 4, 5, 6], 4), 64)
+    assert len(short) == 64 and len(set(short)) > 3
+    assert sketch([], 64) == ()
+    assert shingle_hashes([7, 8], 4) == [hash((7, 8))]
+    assert len(band_keys(full, 2)) == 32
+
+
+_SKETCH = (
+    "from scraper.dedup.minhash import shingle_hashes, sketch;"
+    "from scraper.dedup.text import normalise_lines, word_ids, words_of;"
+    "ids = word_ids(words_of(normalise_lines(open(0).read())));"
+    "print(sketch(shingle_hashes(ids, 4), 16))"
+)
+
+
+def test_sketches_do_not_depend_on_the_process_hash_seed() -> None:
+    text = "Glass frogs lay their eggs on leaves overhanging water in the cloud forest. " * 5
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", _SKETCH],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            timeout=60,
+        ).stdout
+        for seed in ("1", "2", "random")
+    }
+    assert len(outs) == 1
+
+
+def test_verification_counts_containment_and_length_ratio() -> None:
+    base = _ids(" ".join(f"word{i} and" for i in range(100)))
+    half = base[: len(base) // 2 + 2]
+    third = base[: len(base) // 3]
+    assert near_duplicate(half, base, OPTIONS)
+    assert not near_duplicate(third, base, OPTIONS)  # shorter than half the original
+    assert near_duplicate(base + _ids("an added paragraph of news"), base, OPTIONS)
+    other = _ids(" ".join(f"other{i} and" for i in range(100)))
+    assert containment(other, base) == pytest.approx(0.5)
+    assert not near_duplicate(other, base, OPTIONS)
+    assert not near_duplicate([], base, OPTIONS)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"bands": 0}, {"containment": 0.0}, {"containment": 1.5}, {"min_length_ratio": -1.0}],
+)
+def test_options_are_validated(bad: dict[str, float]) -> None:
+    with pytest.raises(ConfigError):
+        DedupOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_store_written_with_another_hash_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "d.sqlite"
+    SketchStore.open(db, fingerprint=HASH_FINGERPRINT).close()
+    with pytest.raises(DedupError):
+        SketchStore.open(db, fingerprint="not-this-interpreter")
+
+
+def test_empty_texts_are_not_duplicates_of_each_other() -> None:
+    with DedupIndex.open() as index:
+        out = index.add_many(
+            [
+                Document(url="https://a.example/1", text=""),
+                Document(url="https://b.example/2", text=" \n "),
+            ]
+        )
+    assert out[0].cluster != out[1].cluster
+    assert out[0].duplicate_of is None and out[1].duplicate_of is None
+
+
+def test_documents_without_url_get_a_text_key() -> None:
+    with DedupIndex.open() as index:
+        out = index.add_many(
+            [
+                Document(url=None, text="Same words here."),
+                Document(url=None, text="same WORDS here"),
+            ]
+        )
+    assert out[0].key.startswith("text:") and out[0].cluster == out[1].cluster
