@@ -13,6 +13,7 @@ from scraper.extract.metadata_patterns import (
     CREDENTIALS,
     NAME_PARTICLES,
     NOT_AUTHOR_PREFIXES,
+    NOT_AUTHOR_VERBS,
     ORG_WORDS,
     ROLE_WORDS,
 )
@@ -38,6 +39,9 @@ _STOP = re.compile(
 )
 _NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\(.*?\)|\[.*?\]")
 _HANDLE = re.compile(r"^@\w+$")
+_INITIALS = re.compile(r"^[A-Z]{1,3}$")
+_BLANKS = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
 _CODE_CHARS = frozenset("{}=<>")
 # "By Jane Doe" inside a short line of text: the byline word, then capitalised name words.
 _BYLINE = re.compile(
@@ -58,7 +62,7 @@ def _fragment_is_name(fragment: str, first: bool) -> bool:
     if not words or len(words) > 5 or any(ch.isdigit() or ch in _CODE_CHARS for ch in fragment):
         return False
     lowered = [w.strip(".,").lower() for w in words]
-    if all(w in CREDENTIALS for w in lowered):
+    if all(w in CREDENTIALS for w in lowered) or "by" in lowered:
         return False
     # A role after a name is a job title ("Jane Doe, Staff Writer"); alone it names a desk.
     if not first and any(w in ROLE_WORDS for w in lowered):
@@ -88,7 +92,9 @@ def is_organisation(name: str) -> bool:
 
 
 def _names_of(text: str) -> list[str]:
-    text = _NOISE.sub(" ", " ".join(html.unescape(text).split()))
+    # Line breaks stay: they separate the name from the role or the next credit.
+    text = _NOISE.sub(" ", _BLANKS.sub(" ", html.unescape(text)))
+    text = _NEWLINES.sub("\n", text).strip()
     text = _STOP.sub("", _strip_prefix(text))
     names: list[str] = []
     for fragment in _SPLIT.split(text):
@@ -98,7 +104,9 @@ def _names_of(text: str) -> list[str]:
         name = _tidy(_strip_prefix(fragment))
         if name and _fragment_is_name(name, not names) and not _HANDLE.match(name):
             names.append(name)
-    return names
+    # Avatar initials ("CM") printed beside the full name.
+    full = [n for n in names if not _INITIALS.match(n)]
+    return full or names
 
 
 def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
@@ -127,8 +135,11 @@ def byline_in_text(text: str) -> tuple[str, ...]:
 
     Only capitalised names count, so "caused by smoking" credits nobody.
     """
-    match = _BYLINE.search(text)
-    if match is None:
-        return ()
-    names = clean_authors([text[match.end() :]])
-    return names if names and all(_capitalised(n) for n in names) else ()
+    for match in _BYLINE.finditer(text):
+        before = text[: match.start()].split()
+        if before and before[-1].lower().strip(":,") in NOT_AUTHOR_VERBS:
+            continue
+        names = clean_authors([text[match.end() :]])
+        if names and all(_capitalised(n) for n in names):
+            return names
+    return ()

@@ -6,6 +6,7 @@ The fallbacks of the metadata cascade when structured data is silent. Each runs 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -15,6 +16,7 @@ from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.metadata_patterns import AUTHOR_SELECTOR, DATE_SELECTOR
 
 __all__ = [
+    "ShownDates",
     "authors_from_html",
     "date_near_headline",
     "dates_from_html",
@@ -113,15 +115,15 @@ def authors_from_html(tree: LexborHTMLParser, area: list[LexborNode]) -> tuple[s
     Strongest first: itemprop=author, rel=author, a byline class, a "By ..." line beside the
     headline, then anything classed or linked as author.
     """
-    marked = _marked_bylines(tree)
-    for rank in (0, 1, 2):
-        if marked.get(rank):
-            return marked[rank]
     for node in area:
         text = _area_text(node)
         names = byline_in_text(text) if text else ()
         if names:
             return names
+    marked = _marked_bylines(tree)
+    for rank in (0, 1, 2):
+        if marked.get(rank):
+            return marked[rank]
     return marked.get(3, ())
 
 
@@ -146,33 +148,43 @@ def _node_date(node: LexborNode, now: datetime, day_first: bool) -> datetime | N
 
 def day_first(tree: LexborHTMLParser) -> bool:
     """Whether the page writes 03/04/2019 as 3 April (everywhere but US English)."""
-    html = tree.css_first("html")
+    html = tree.root
     lang = ((html.attributes.get("lang") if html is not None else None) or "").lower()
     return lang not in _MONTH_DAY_LANGS
 
 
-def dates_from_html(
-    tree: LexborHTMLParser, now: datetime, *, modified: bool
-) -> tuple[datetime | None, datetime | None]:
-    """(marked, loose) publication dates shown in the markup; last-update dates with ``modified``.
+@dataclass(frozen=True, slots=True)
+class ShownDates:
+    """Dates the markup shows: marked as publication, loosely date-classed, and last updates.
 
     Marked dates carry itemprop, ``pubdate`` or a "publish" class; loose ones only a date-ish
     class or a bare ``<time>``, and may belong to a sidebar.
     """
-    first_day = day_first(tree)
-    found: list[tuple[int, datetime]] = []
+
+    marked: datetime | None = None
+    loose: datetime | None = None
+    updated: datetime | None = None
+
+
+def dates_from_html(tree: LexborHTMLParser, now: datetime, day_first: bool) -> ShownDates:
+    """The dates shown in the page's markup, in one pass over date-ish elements."""
+    loose: datetime | None = None
+    updated: datetime | None = None
     for node in tree.css(DATE_SELECTOR)[:_MAX_NODES]:
         marks = _marks(node) + " " + (node.attributes.get("itemprop") or "").lower()
-        if any(word in marks for word in _MODIFIED_WORDS) != modified or "comment" in marks:
+        is_update = any(word in marks for word in _MODIFIED_WORDS)
+        if "comment" in marks or (is_update and updated is not None):
             continue
-        value = _node_date(node, now, first_day)
+        value = _node_date(node, now, day_first)
         if value is None or _in_comments(node):
             continue
-        rank = _date_rank(node)
-        if rank < 2:
-            return value, None
-        found.append((rank, value))
-    return None, (found[0][1] if found else None)
+        if is_update:
+            updated = value
+        elif _date_rank(node) < 2:
+            return ShownDates(marked=value, loose=loose, updated=updated)
+        elif loose is None:
+            loose = value
+    return ShownDates(loose=loose, updated=updated)
 
 
 def _siblings(node: LexborNode, forward: bool, limit: int) -> list[LexborNode]:
@@ -187,14 +199,13 @@ def _siblings(node: LexborNode, forward: bool, limit: int) -> list[LexborNode]:
     return found
 
 
-def headline_area(tree: LexborHTMLParser) -> list[LexborNode]:
-    """Short elements right after and before the first <h1>, then around its parents.
+def headline_area(heading: LexborNode) -> list[LexborNode]:
+    """Elements right after and before the headline, then around its parents.
 
     Datelines and bylines sit beside the headline on most templates, marked up or not.
     """
-    heading = tree.css_first("h1")
     area: list[LexborNode] = []
-    current = heading
+    current: LexborNode | None = heading
     for _ in range(_AREA_LEVELS):
         if current is None or current.tag in ("body", "html"):
             break

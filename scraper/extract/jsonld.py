@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborNode
 
 from scraper.extract.metadata_patterns import ARTICLE_TYPES, PAGE_TYPES
 
@@ -101,10 +101,10 @@ def _article_score(node: dict[str, Any]) -> tuple[int, int]:
     return (-filled, rank)
 
 
-def read_jsonld(tree: LexborHTMLParser) -> JsonLd:
-    """Every typed JSON-LD object of the page, the article node and the web-page node."""
+def read_jsonld(scripts: Iterable[LexborNode]) -> JsonLd:
+    """Every typed object in the page's JSON-LD scripts, the article node and the page node."""
     nodes: list[dict[str, Any]] = []
-    for script in tree.css("script[type='application/ld+json']"):
+    for script in scripts:
         _walk(_load(script.text(deep=True)), nodes)
     articles = [n for n in nodes if any(t in _ARTICLE_RANK for t in type_names(n))]
     pages = [n for n in nodes if any(t in _PAGE_RANK for t in type_names(n))]

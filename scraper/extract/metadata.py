@@ -62,9 +62,9 @@ class Metadata:
     body_hint: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Page:
-    """Everything the field cascades read, gathered once."""
+    """Everything the field cascades read, gathered once (the headline area on first use)."""
 
     tree: LexborHTMLParser
     url: str | None
@@ -72,7 +72,17 @@ class _Page:
     ld: JsonLd
     now: datetime
     day_first: bool
-    area: list[LexborNode]
+    html_title: str | None
+    headings: list[LexborNode]
+    canonical: str | None
+    _area: list[LexborNode] | None = None
+
+    @property
+    def area(self) -> list[LexborNode]:
+        """Elements beside the first <h1>: only looked for when structured data falls short."""
+        if self._area is None:
+            self._area = headline_area(self.headings[0]) if self.headings else []
+        return self._area
 
     def metas(self, keys: Iterable[str]) -> Iterator[str]:
         """Non-empty values of the given meta keys, in key order."""
@@ -90,19 +100,49 @@ class _Page:
         return [t for node in nodes if node is not None for t in as_texts(node.get(key))]
 
 
-def _read_meta(tree: LexborHTMLParser) -> dict[str, list[str]]:
+_HEAD_SELECTOR = "meta, script[type='application/ld+json'], title, h1, link[rel='canonical']"
+
+
+@dataclass(frozen=True, slots=True)
+class _Structure:
+    """The elements every page is read for, gathered in one pass over the tree."""
+
+    meta: dict[str, list[str]]
+    scripts: list[LexborNode]
+    title: str | None
+    headings: list[LexborNode]
+    canonical: str | None
+
+
+def _read_structure(tree: LexborHTMLParser) -> _Structure:
     meta: dict[str, list[str]] = {}
-    for node in tree.css("meta"):
-        attrs = node.attributes
-        content = attrs.get("content")
-        if content is None:
-            continue
-        content = " ".join(content.split())
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = attrs.get(attr)
-            if key:
-                meta.setdefault(key.strip().lower(), []).append(content)
-    return meta
+    scripts: list[LexborNode] = []
+    headings: list[LexborNode] = []
+    title: str | None = None
+    canonical: str | None = None
+    for node in tree.css(_HEAD_SELECTOR):
+        tag = node.tag
+        if tag == "meta":
+            attrs = node.attributes
+            content = attrs.get("content")
+            if content is None:
+                continue
+            content = content.strip()
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                key = attrs.get(attr)
+                if key:
+                    meta.setdefault(key.strip().lower(), []).append(content)
+        elif tag == "script":
+            scripts.append(node)
+        elif tag == "h1":
+            if len(headings) < _MAX_HEADINGS:
+                headings.append(node)
+        elif tag == "title":
+            # The first <title> is the document's; later ones label inline SVG icons.
+            title = node.text(deep=True) if title is None else title
+        elif canonical is None:
+            canonical = node.attributes.get("href")
+    return _Structure(meta, scripts, title, headings, canonical)
 
 
 def _site_labels(page: _Page, site_name: str | None) -> tuple[str, ...]:
@@ -117,10 +157,9 @@ def _title(page: _Page, labels: tuple[str, ...]) -> str | None:
         *page.ld_texts("name"),
         *page.metas(TITLE_META_KEYS[2:]),
     ]
-    title_node = page.tree.css_first("title")
-    if title_node is not None:
-        metas.append(title_node.text(deep=True))
-    headings = [h.text(deep=True) for h in page.tree.css("h1")[:_MAX_HEADINGS]]
+    if page.html_title is not None:
+        metas.append(page.html_title)
+    headings = [h.text(deep=True) for h in page.headings]
     return choose_title(metas, headings, labels)
 
 
@@ -182,45 +221,45 @@ def _first_date(page: _Page, texts: Iterable[str]) -> datetime | None:
     return None
 
 
-def _modified(page: _Page) -> datetime | None:
-    texts = [*page.ld_texts("dateModified", page_too=True), *page.metas(MODIFIED_META_KEYS)]
-    found = _first_date(page, texts)
-    if found is None:
-        marked, loose = dates_from_html(page.tree, page.now, modified=True)
-        found = marked or loose
-    return found
+def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
+    """(published, modified): structured data, then what the markup shows, then the URL.
 
-
-def _published(page: _Page, modified: datetime | None) -> datetime | None:
-    """Structured data, marked-up dates, the dateline by the headline, loose dates, the URL.
-
-    A page that shows only when it was last updated gets that date: it is the best-known
+    The markup is scanned only when structured data lacks the publication date. A page that
+    shows only when it was last updated gets that date as published: it is the best-known
     date of the version at hand.
     """
-    texts = [
-        *page.ld_texts("datePublished"),
-        *page.ld_texts("dateCreated"),
-        *page.metas(PUBLISHED_META_KEYS),
-        *page.ld_texts("datePublished", page_too=True),
-    ]
-    found = _first_date(page, texts)
+    published = _first_date(
+        page,
+        [
+            *page.ld_texts("datePublished"),
+            *page.ld_texts("dateCreated"),
+            *page.metas(PUBLISHED_META_KEYS),
+            *page.ld_texts("datePublished", page_too=True),
+        ],
+    )
+    modified = _first_date(
+        page, [*page.ld_texts("dateModified", page_too=True), *page.metas(MODIFIED_META_KEYS)]
+    )
     in_url = date_from_url(page.url, page.now)
-    if found is not None:
+    if published is not None:
         # Timestamps are often stored in UTC while the URL carries the newsroom's local day.
-        near = in_url is not None and abs(found - in_url) < timedelta(days=2)
-        return in_url if near and in_url is not None and in_url.date() != found.date() else found
-    marked, loose = dates_from_html(page.tree, page.now, modified=False)
-    return (
-        marked
+        if in_url is not None and in_url.date() != published.date():
+            return (in_url if abs(published - in_url) < timedelta(days=2) else published), modified
+        return published, modified
+    shown = dates_from_html(page.tree, page.now, page.day_first)
+    modified = modified or shown.updated
+    published = (
+        shown.marked
         or date_near_headline(page.area, page.now, page.day_first)
-        or loose
+        or shown.loose
         or in_url
         or modified
     )
+    return published, modified
 
 
 def _language(page: _Page, fallback_text: str | None) -> str | None:
-    html = page.tree.css_first("html")
+    html = page.tree.root
     declared = [html.attributes.get("lang") if html is not None else None]
     declared += [*page.metas(LANGUAGE_META_KEYS), *page.ld_texts("inLanguage")]
     for value in declared:
@@ -264,9 +303,7 @@ def _tags(page: _Page) -> tuple[str, ...]:
 
 
 def _canonical(page: _Page) -> str | None:
-    link: LexborNode | None = page.tree.css_first("link[rel='canonical']")
-    href = link.attributes.get("href") if link is not None else None
-    href = href or page.first_meta(["og:url"])
+    href = page.canonical or page.first_meta(["og:url"])
     if not href:
         return None
     return urljoin(page.url, href.strip()) if page.url else href.strip()
@@ -290,14 +327,17 @@ def extract_metadata(
     Returns:
         A Metadata value; fields the page does not state are None or empty.
     """
+    found = _read_structure(tree)
     page = _Page(
         tree,
         url,
-        _read_meta(tree),
-        read_jsonld(tree),
+        found.meta,
+        read_jsonld(found.scripts),
         now or datetime.now(UTC),
         day_first(tree),
-        headline_area(tree),
+        found.title,
+        found.headings,
+        found.canonical,
     )
     site_name = _site_name(page)
     labels = _site_labels(page, site_name)
@@ -306,11 +346,11 @@ def extract_metadata(
         iter(page.ld_texts("description")), None
     )
     body = next(iter(page.ld_texts("articleBody")), None)
-    modified = _modified(page)
+    published, modified = _dates(page)
     return Metadata(
         title=title,
         authors=_authors(page, labels),
-        published=_published(page, modified),
+        published=published,
         modified=modified,
         language=_language(page, text or " ".join(filter(None, (title, description, body)))),
         site_name=site_name,

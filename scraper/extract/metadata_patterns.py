@@ -21,6 +21,7 @@ __all__ = [
     "MONTHS",
     "NAME_PARTICLES",
     "NOT_AUTHOR_PREFIXES",
+    "NOT_AUTHOR_VERBS",
     "ORG_WORDS",
     "PAGE_TYPES",
     "PUBLISHED_META_KEYS",
@@ -204,25 +205,12 @@ LANGUAGE_META_KEYS: tuple[str, ...] = (
 AUTHOR_SELECTOR = ", ".join(
     (
         "[itemprop='author']",
-        "a[rel='author']",
         "[rel='author']",
-        "[class*='byline']",
-        "[class*='Byline']",
-        "[class*='author-name']",
-        "[class*='author_name']",
-        "[class*='authorName']",
-        "[class*='AuthorName']",
-        "[class*='post-author']",
-        "[class*='entry-author']",
-        "[class*='article-author']",
-        "[class*='author']",
-        "[class*='Author']",
+        "[class*='byline' i]",
+        "[class*='author' i]",
         "[id*='author']",
-        "[data-testid*='author']",
-        "a[href*='/author/']",
-        "a[href*='/authors/']",
+        "a[href*='/author']",
         "[class*='writer']",
-        "[class*='contributor']",
     )
 )
 
@@ -230,15 +218,12 @@ AUTHOR_SELECTOR = ", ".join(
 DATE_SELECTOR = ", ".join(
     (
         "time",
-        "[itemprop='datePublished']",
-        "[itemprop='dateCreated']",
-        "[class*='date']",
-        "[class*='Date']",
+        "[itemprop^='date']",
+        "[class*='date' i]",
         "[class*='publish']",
         "[class*='posted']",
         "[class*='timestamp']",
-        "[class*='meta-time']",
-        "[class*='byline']",
+        "[class*='byline' i]",
         "[id*='date']",
     )
 )
@@ -285,10 +270,21 @@ NOT_AUTHOR_PREFIXES: tuple[str, ...] = (
     "images by",
     "design by",
     "code by",
+    "researched by",
+    "produced by",
+    "compiled by",
     "with reporting by",
     "additional reporting by",
     "on behalf of",
     "in",
+)
+
+# "<word> by Name" credits someone else than the author when <word> is one of these.
+NOT_AUTHOR_VERBS: frozenset[str] = _words(
+    """powered photo photos photograph image images picture illustration illustrations video
+    reviewed edited designed hosted sponsored presented supported funded translated narrated
+    caused followed inspired made built developed provided courtesy researched produced
+    compiled"""
 )
 
 # Byline particles that are also surname parts ("De Niro"): matched with their case as written.
@@ -354,7 +350,7 @@ ROLE_WORDS: frozenset[str] = (
     redactora periodista giornalista redattore redacción dietitian nutritionist consultant
     attorney lawyer physician nurse therapist coach trainer scientist researcher professor
     engineer developer designer strategist marketer officer head senior chief lead former
-    freelance guest intern""")
+    freelance guest intern sponsored advertisement advertorial partner""")
 )
 
 # Lower-case words inside personal names ("Ludwig van Beethoven").
