@@ -44,6 +44,7 @@ _DETECT_BYTES = 64 * 1024
 # Share of NUL or C0 control bytes (not tab/newline/CR/FF/ESC) beyond which bytes are not text.
 _BINARY_RATIO = 0.05
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
+_BINARY_BYTES = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ def _looks_binary(body: bytes) -> bool:
         return False
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
-    controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+    # Counted in C (translate deletes them): a Python loop cost ~0.5 ms per 64 KiB page.
+    controls = len(sample) - len(sample.translate(None, _BINARY_BYTES))
     return controls / len(sample) > _BINARY_RATIO
 
 

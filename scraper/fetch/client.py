@@ -93,7 +93,8 @@ def _parse_url(raw: str, url: str, *, hop: bool) -> httpx.URL:
         raise error(f"invalid URL {raw!r}", url=url) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise error(f"not an http(s) URL: {raw!r}", url=url)
-    return parsed.copy_with(fragment=None)
+    # copy_with re-parses the URL (~40 µs), so only when there is a fragment to drop.
+    return parsed.copy_with(fragment=None) if parsed.fragment else parsed
 
 
 class Fetcher:
@@ -291,7 +292,7 @@ class Fetcher:
             async with self._pacer.slot(origin), asyncio.timeout(self.options.timeouts.total):
                 request = client.build_request(
                     "GET",
-                    target.copy_with(host=address),
+                    target if target.host == address else target.copy_with(host=address),
                     headers=sent_headers,
                     extensions=extensions,
                 )
