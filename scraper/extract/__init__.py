@@ -15,7 +15,7 @@ from scraper.charset import declared_charset, decode_html
 from scraper.errors import DecodeError
 from scraper.extract.body import select_body
 from scraper.extract.explain import Decision, Explanation
-from scraper.extract.filters import Context, judge_block
+from scraper.extract.filters import Context, judge_block, repeats_description
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import find_repeats
@@ -26,6 +26,8 @@ __all__ = ["ExtractOptions", "explain", "extract", "extract_page"]
 
 _NUL_SHARE = 0.01
 _RUNAWAY_TITLE = 2000
+#: Kept blocks at the top where the page's summary is a legitimate standfirst.
+_STANDFIRST_SLOTS = 2
 _TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
 
@@ -118,7 +120,21 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
                 decisions[n] = Decision(
                     decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
                 )
+        _drop_late_summary(decisions, meta.description)
     return meta, Explanation(tuple(decisions), tuple(dropped), selection.container)
+
+
+def _drop_late_summary(decisions: list[Decision], description: str | None) -> None:
+    """A summary is a standfirst at the top; further down it is a teaser of a second copy."""
+    position = 0
+    for n, decision in enumerate(decisions):
+        if not decision.keep:
+            continue
+        if position >= _STANDFIRST_SLOTS and repeats_description(decision.block.text, description):
+            decisions[n] = Decision(
+                decision.block, decision.score, False, "repeats the summary below the body"
+            )
+        position += 1
 
 
 def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str | None) -> Article:

@@ -24,14 +24,16 @@ __all__ = [
     "headline_area",
 ]
 
-_MAX_NODES = 60
+_MAX_NODES = 100
 _MAX_BYLINE_CHARS = 120
-_MAX_DATE_CHARS = 100
+_MAX_DATE_CHARS = 160
 _ANCESTOR_DEPTH = 6
 # Class words of author-ish elements that hold something else than the byline.
 _NOT_BYLINE = ("comment", "avatar", "bio", "description", "img", "image", "photo", "social")
 _DATE_ATTRS = ("datetime", "content", "data-datetime", "data-date", "data-published", "title")
 _MODIFIED_WORDS = ("modif", "updat", "edited")
+# Class words that contain "date" or "meta" without being about dates ("validate").
+_NOT_DATE = ("comment", "valid", "candidate", "metabox", "form")
 _MONTH_DAY_LANGS = ("en", "en-us")
 _SKIP_TAGS = frozenset({"-comment", "script", "style", "noscript", "template", "svg", "img"})
 _AREA_LEVELS = 3
@@ -173,7 +175,7 @@ def dates_from_html(tree: LexborHTMLParser, now: datetime, day_first: bool) -> S
     for node in tree.css(DATE_SELECTOR)[:_MAX_NODES]:
         marks = _marks(node) + " " + (node.attributes.get("itemprop") or "").lower()
         is_update = any(word in marks for word in _MODIFIED_WORDS)
-        if "comment" in marks or (is_update and updated is not None):
+        if any(word in marks for word in _NOT_DATE) or (is_update and updated is not None):
             continue
         value = _node_date(node, now, day_first)
         if value is None or _in_comments(node):

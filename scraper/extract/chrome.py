@@ -12,6 +12,7 @@ __all__ = [
     "BOILERPLATE_PHRASES",
     "BOILERPLATE_PREFIXES",
     "BYLINE_PREFIXES",
+    "CHROME_PREFIXES",
     "CHROME_ROLES",
     "CHROME_TAGS",
     "CHROME_WORDS",
@@ -58,6 +59,12 @@ CHROME_WORDS = frozenset(
         "breadcrumb", "breadcrumbs", "pagination", "pager", "menu", "navbar", "nav",
         "navigation", "footer", "skiplink", "skip", "popup", "modal", "overlay",
     }
+)  # fmt: skip
+
+#: Starts of run-together class words that mark chrome ("relatedposts", "sharebuttons").
+CHROME_PREFIXES = (
+    "related", "share", "social", "newsletter", "sidebar", "advert", "sponsor", "breadcrumb",
+    "cookie", "subscribe", "recommend", "outbrain", "taboola", "disqus", "promo",
 )  # fmt: skip
 
 #: Words that mark chrome only on small elements (an author box, a tag list, a caption):
@@ -153,6 +160,9 @@ BOILERPLATE_PREFIXES = (
     "getty images", "teilen auf ", "folgen sie uns", "abonnieren sie ", "lesen sie auch",
     "mehr zum thema:", "partager sur ", "suivez-nous", "inscrivez-vous", "lire aussi :",
     "compartir en ", "síguenos", "suscríbete a ", "lea también", "te puede interesar:",
+    "please turn on javascript", "please enable javascript", "javascript is disabled",
+    "you need to enable javascript", "bitte aktivieren sie javascript",
+    "veuillez activer javascript", "activa javascript",
 )  # fmt: skip
 
 #: How bylines start, so that a byline rendered as body text can be recognised.

@@ -16,11 +16,13 @@ from scraper.extract.chrome import BOILERPLATE_PHRASES, BOILERPLATE_PREFIXES, BY
 from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
-__all__ = ["Context", "Verdict", "judge_block", "normalise_line"]
+__all__ = ["Context", "Verdict", "judge_block", "normalise_line", "repeats_description"]
 
 _TRAILING = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING = " \t\n•·-–—|»>›*"
 _SHORT_LINE = 80
+#: Words besides the date itself that a dateline may hold ("Published on Monday").
+_DATELINE_SPARE_WORDS = 3
 _DATE_WORDS = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|"
     r"juli|okt|dez|janv|févr|mars|avr|juin|juil|août|déc|ene|abr|ago|dic|enero|febrero|marzo|"
@@ -57,7 +59,7 @@ def normalise_line(text: str) -> str:
 def _boilerplate(block: RawBlock, norm: str) -> str | None:
     if norm in BOILERPLATE_PHRASES:
         return "chrome phrase"
-    if len(block.text) < _SHORT_LINE and norm.startswith(BOILERPLATE_PREFIXES):
+    if len(block.text) < 2 * _SHORT_LINE and norm.startswith(BOILERPLATE_PREFIXES):
         return "chrome phrase prefix"
     if len(norm) < 30 and _READING_TIME.match(norm):
         return "reading-time label"
@@ -84,7 +86,12 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
         return False
     if not any(c.isdigit() for c in norm):
         return False
-    return bool(_DATE_WORDS.search(norm) or _NUMERIC_DATE.search(norm))
+    if not (_DATE_WORDS.search(norm) or _NUMERIC_DATE.search(norm)):
+        return False
+    # "14:52 Ferry services suspended" is a heading with a time, not a dateline.
+    rest = _NUMERIC_DATE.sub(" ", _DATE_WORDS.sub(" ", norm))
+    words = [w for w in rest.split() if any(c.isalpha() for c in w)]
+    return len(words) <= _DATELINE_SPARE_WORDS
 
 
 def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
@@ -109,3 +116,10 @@ def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
     if block.kind is BlockKind.LIST_ITEM and density > 0.3 and len(block.text) < 100:
         return Verdict(False, f"linked list item (density {density:.2f})")
     return Verdict(True, f"content (score {score:.0f})")
+
+
+def repeats_description(text: str, description: str | None) -> bool:
+    """Whether a block is the page's summary (og:description) printed again as a teaser."""
+    if not description or len(text) > 2 * len(description) + 20:
+        return False
+    return bool(fuzz.ratio(normalise_line(text), normalise_line(description), score_cutoff=90))

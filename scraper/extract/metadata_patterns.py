@@ -225,6 +225,8 @@ DATE_SELECTOR = ", ".join(
         "[class*='timestamp']",
         "[class*='byline' i]",
         "[id*='date']",
+        "[class*='meta' i]",
+        "[class*='author' i]",
     )
 )
 

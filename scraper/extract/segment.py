@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from scraper.extract.chrome import (
     BLOCK_TAGS,
+    CHROME_PREFIXES,
     CHROME_ROLES,
     CHROME_TAGS,
     CHROME_WORDS,
@@ -107,7 +108,8 @@ class _Judge:
     page_prose: int
     memo: dict[str, str | None] = field(default_factory=dict)
 
-    def chrome_reason(self, node: LexborNode, tag: str) -> str | None:
+    def chrome_reason(self, node: LexborNode, tag: str, in_article: bool) -> str | None:
+        """Why ``node`` is chrome, or None; an article's own <header> holds its headings."""
         attrs = node.attributes
         style = attrs.get("style")
         role = attrs.get("role")
@@ -116,7 +118,7 @@ class _Judge:
             reason = "hidden element"
         elif style and any(m in style.replace(" ", "").lower() for m in HIDDEN_STYLE_MARKERS):
             reason = "hidden by style"
-        elif tag in CHROME_TAGS:
+        elif tag in CHROME_TAGS and not (tag == "header" and in_article):
             reason = f"<{tag}> element"
         elif role and role.lower() in CHROME_ROLES:
             reason = f"role={role}"
@@ -139,7 +141,9 @@ class _Judge:
         tokens, words = _class_words(names)
         reason: str | None = None
         if not tokens & _CONTENT_TOKENS:
-            hit = sorted(words & CHROME_WORDS)
+            hit = sorted(words & CHROME_WORDS) or sorted(
+                w for w in words if w.startswith(CHROME_PREFIXES)
+            )
             weak = sorted(words & WEAK_CHROME_WORDS)
             if hit:
                 reason = f"class/id word '{hit[0]}'"
@@ -298,7 +302,11 @@ def segment(
         if tag == "br":
             walker.buf.append(_BREAK)
             continue
-        reason = None if tag in INLINE_TAGS else walker.judge.chrome_reason(child, tag)
+        reason = (
+            None
+            if tag in INLINE_TAGS
+            else walker.judge.chrome_reason(child, tag, "article" in walker.tags)
+        )
         if reason is not None:
             out.dropped.append(Dropped(tag, reason, " ".join(child.text().split())[:200]))
             continue

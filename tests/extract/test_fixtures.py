@@ -24,16 +24,7 @@ from scraper import Article, BlockKind, extract
 
 # Cases the extractor does not pass yet: (fixture, aspect) -> what it gets wrong. Remove an
 # entry once the extractor passes it; the tests are not weakened for it.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("liveblog", "body"): "every <header> is dropped as site chrome, including the "
-    "<header class=block__header> inside each entry <article> that holds the entry's <h3> "
-    "heading; the 'Please turn on JavaScript' refresh notice inside the body is kept (score 84)",
-    ("seed-doubled", "body"): "after the repeated body is collapsed, the mobile teaser's summary "
-    "<p> (same text as og:description) is kept as an 11th paragraph (score 68)",
-    ("wordpress-news", "body"): "inside div#jp-relatedposts the linked <h4> titles are dropped "
-    "but the sibling <p class=jp-relatedposts-post-date/-context> are kept with scores -5 and 0 "
-    "('February 11, 2025', 'In \"Business\"'): 4 extra paragraphs",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
