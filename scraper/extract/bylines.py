@@ -13,9 +13,15 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import byline_in_text, clean_authors
 from scraper.extract.dates import parse_date, parse_date_text
-from scraper.extract.metadata_patterns import AUTHOR_SELECTOR, DATE_SELECTOR
+from scraper.extract.metadata_patterns import (
+    AUTHOR_SELECTOR,
+    DATE_SELECTOR,
+    PUBLISHED_WORDS,
+    UPDATE_WORDS,
+)
 
 __all__ = [
+    "Dateline",
     "ShownDates",
     "authors_from_html",
     "date_near_headline",
@@ -222,11 +228,29 @@ def _area_text(node: LexborNode) -> str | None:
     return text if 0 < len(text) <= _MAX_AREA_CHARS else None
 
 
-def date_near_headline(area: list[LexborNode], now: datetime, day_first: bool) -> datetime | None:
-    """The first date written beside the headline."""
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """The first date written beside the headline, and whether its line calls it an update."""
+
+    value: datetime
+    is_update: bool
+
+
+def date_near_headline(area: list[LexborNode], now: datetime, day_first: bool) -> Dateline | None:
+    """The first date written beside the headline.
+
+    A line that says "Updated" (in any listed language) and never "Published" is an update.
+    """
     for node in area:
         text = _area_text(node)
         value = parse_date_text(text, now, day_first=day_first) if text else None
-        if value is not None:
-            return value
+        if value is not None and text is not None:
+            lowered = text.lower()
+            updated = any(word in lowered for word in UPDATE_WORDS)
+            at = min((lowered.find(w) for w in PUBLISHED_WORDS if w in lowered), default=-1)
+            if at < 0:
+                return Dateline(value, updated)
+            # "Updated May 2 · Originally published April 9": the date after "published".
+            original = parse_date_text(text[at:], now, day_first=day_first)
+            return Dateline(original or value, False)
     return None

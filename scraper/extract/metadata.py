@@ -221,6 +221,23 @@ def _first_date(page: _Page, texts: Iterable[str]) -> datetime | None:
     return None
 
 
+def _confirmed(page: _Page, declared: datetime, in_url: datetime | None) -> datetime:
+    """The declared publication date, unless what the page shows says another day.
+
+    A dateline beside the headline that is not labelled an update is what readers are told;
+    declared metadata is often the time a CMS re-saved the page. The URL's day wins over a
+    declared timestamp a day off (stored in UTC, the URL in the newsroom's local time).
+    """
+    if in_url is not None and in_url.date() == declared.date():
+        return declared
+    dateline = date_near_headline(page.area, page.now, page.day_first)
+    if dateline is not None and not dateline.is_update and dateline.value.date() != declared.date():
+        return dateline.value
+    if in_url is not None:
+        return in_url if abs(declared - in_url) < timedelta(days=2) else declared
+    return declared
+
+
 def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     """(published, modified): structured data, then what the markup shows, then the URL.
 
@@ -242,15 +259,13 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     )
     in_url = date_from_url(page.url, page.now)
     if published is not None:
-        # Timestamps are often stored in UTC while the URL carries the newsroom's local day.
-        if in_url is not None and in_url.date() != published.date():
-            return (in_url if abs(published - in_url) < timedelta(days=2) else published), modified
-        return published, modified
+        return _confirmed(page, published, in_url), modified
     shown = dates_from_html(page.tree, page.now, page.day_first)
     modified = modified or shown.updated
+    dateline = date_near_headline(page.area, page.now, page.day_first)
     published = (
         shown.marked
-        or date_near_headline(page.area, page.now, page.day_first)
+        or (dateline.value if dateline is not None else None)
         or shown.loose
         or in_url
         or modified

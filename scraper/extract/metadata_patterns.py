@@ -25,12 +25,14 @@ __all__ = [
     "ORG_WORDS",
     "PAGE_TYPES",
     "PUBLISHED_META_KEYS",
+    "PUBLISHED_WORDS",
     "ROLE_WORDS",
     "SITE_NAME_META_KEYS",
     "STOPWORDS",
     "TAG_META_KEYS",
     "TITLE_META_KEYS",
     "TITLE_SEPARATORS",
+    "UPDATE_WORDS",
 ]
 
 
@@ -334,6 +336,27 @@ BYLINE_STOPS: tuple[str, ...] = (
     "instagram",
     "pin",
     "min read",
+)
+
+# Words that label a shown date as a last update, or as the original publication.
+UPDATE_WORDS: tuple[str, ...] = (
+    "updated",
+    "modified",
+    "aktualisiert",
+    "mis à jour",
+    "actualizado",
+    "aggiornato",
+    "atualizado",
+    "bijgewerkt",
+)
+PUBLISHED_WORDS: tuple[str, ...] = (
+    "published",
+    "posted",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "pubblicato",
+    "gepubliceerd",
 )
 
 # Fragments of an author string that are qualifications, not names (lower-cased, no dots).

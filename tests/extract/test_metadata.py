@@ -153,3 +153,16 @@ def test_language_from_meta_then_from_text() -> None:
 def test_empty_page_gives_empty_metadata() -> None:
     meta = _meta("", None)
     assert meta == Metadata()
+
+
+def test_a_shown_dateline_beats_a_declared_date_unless_it_is_an_update() -> None:
+    head = '<html lang="en"><head><meta property="article:published_time" content="2024-04-30">'
+    shown = head + "</head><body><h1>Ferns and you: a long story</h1><p>March 2, 2024</p></body>"
+    assert _meta(shown, None).published == datetime(2024, 3, 2, tzinfo=UTC)
+    update = head + "</head><body><h1>Ferns and you: a long story</h1><p>Updated May 9, 2024</p>"
+    assert _meta(update, None).published == datetime(2024, 4, 30, tzinfo=UTC)
+    both = (
+        head + "</head><body><h1>Ferns and you: a long story</h1>"
+        "<p>Updated May 9, 2024 · Originally published March 2, 2024</p>"
+    )
+    assert _meta(both, None).published == datetime(2024, 3, 2, tzinfo=UTC)
