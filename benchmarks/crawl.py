@@ -39,6 +39,7 @@ from bench_dataset import shared_sets
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import run_crawl
 from scraper.crawl.extraction import extract_or_reason
+from scraper.crawl.identity import CurrentClusters
 from scraper.demo.listings import Item, news_sitemap, robots_txt, rss_feed
 from scraper.demo.server import Resource, SiteServer
 from scraper.extract.options import ExtractOptions
@@ -258,7 +259,8 @@ def _syndication_check(
 ) -> tuple[int, int]:
     store = SQLiteCrawlStore(store_path)
     try:
-        by_url = {a.article.url: a for a in store.articles_since()}
+        current = CurrentClusters(store)
+        by_url = {a.article.url: current(a) for a in store.articles_since()}
     finally:
         store.close()
     missed = total = 0

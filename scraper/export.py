@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -117,11 +117,12 @@ def export_articles(
     fmt: ExportFormat,
     stream: TextIO,
     unique: bool = False,
+    view: Callable[[StoredArticle], StoredArticle] | None = None,
 ) -> int:
     """Write the selected articles to ``stream``; return how many. Moves the export cursor.
 
-    ``unique`` leaves out articles that duplicate an earlier one (their cluster's
-    representative is exported instead).
+    ``view`` maps each stored article before it is written (the crawl passes its current
+    cluster). ``unique`` then leaves out articles that duplicate another.
 
     Raises:
         StoreError: the store cannot be read.
@@ -131,8 +132,9 @@ def export_articles(
 
     def selected() -> Iterable[StoredArticle]:
         nonlocal last_id
-        for item in store.articles_since(after_id=after, since=since.time):
-            last_id = max(last_id, item.id)
+        for stored in store.articles_since(after_id=after, since=since.time):
+            last_id = max(last_id, stored.id)
+            item = view(stored) if view is not None else stored
             if not (unique and item.duplicate_of):
                 yield item
 

@@ -25,7 +25,7 @@ def _print_report(report: DemoReport) -> None:
     )
     typer.echo(
         f"Stored {first.stats.stored} articles in {report.clusters} clusters"
-        f" ({first.stats.duplicates} duplicate content collapsed):"
+        f" ({sum(1 for a in report.articles if a.duplicate_of)} duplicate content collapsed):"
     )
     for item in report.articles:
         mark = f"  = duplicate of {item.duplicate_of}" if item.duplicate_of else ""

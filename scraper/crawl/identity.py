@@ -8,21 +8,27 @@ syndicated copies, shortened and updated versions.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from scraper.dedup import DedupIndex
+from scraper.dedup.cluster import cluster_id
 from scraper.dedup.minhash import HASH_FINGERPRINT
 from scraper.discover.urls import canonical_url
 from scraper.errors import InputError
 from scraper.models import Article
 from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import StoredArticle
 from scraper.store.sketches import SketchStore
 
-__all__ = ["Deduplicator", "Placement", "canonical_of", "open_index"]
+__all__ = ["CurrentClusters", "Deduplicator", "Placement", "canonical_of", "open_index"]
 
 
 class Placement(Protocol):
-    """Where the index put an article: its cluster id and the representative it duplicates."""
+    """Where the index put an article: its key, cluster id and the representative it duplicates."""
+
+    @property
+    def key(self) -> str: ...
 
     @property
     def cluster(self) -> str: ...
@@ -46,6 +52,29 @@ class Deduplicator(Protocol):
 def open_index(store: SQLiteCrawlStore) -> DedupIndex:
     """The near-duplicate index kept in the crawl store's own SQLite file and connection."""
     return DedupIndex(SketchStore(store.conn, fingerprint=HASH_FINGERPRINT))
+
+
+class CurrentClusters:
+    """The clusters of stored articles as they are now, read from the dedup index.
+
+    A cluster's id follows its representative: when an article that ranks higher (an earlier
+    original arriving after its copy, a longer version) joins, the members stored before get
+    the new id and representative. Exports and reports read them through here.
+    """
+
+    def __init__(self, store: SQLiteCrawlStore) -> None:
+        self._sketches = SketchStore(store.conn, fingerprint=HASH_FINGERPRINT)
+
+    def __call__(self, item: StoredArticle) -> StoredArticle:
+        """``item`` with its current cluster id and representative."""
+        if item.key is None:
+            return item
+        doc = self._sketches.first_with_key(item.key)
+        if doc is None:
+            return item
+        rep = self._sketches.rep(doc.cluster)
+        duplicate_of = None if rep.id == doc.id else rep.url
+        return replace(item, cluster=cluster_id(rep.key), duplicate_of=duplicate_of)
 
 
 def canonical_of(url: str, article: Article) -> str | None:

@@ -177,6 +177,7 @@ class _Run:
             duplicate_of=found.duplicate_of,
             article=result,
             canonical=canonical,
+            key=found.key,
         )
         self.parts.store.store_article(queued, _fetch_record(page), stored, self.run_id)
         self.counters.bump(stored=1, duplicates=int(found.duplicate_of is not None))

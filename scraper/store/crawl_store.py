@@ -81,6 +81,7 @@ STEPS = (
         stored_at REAL NOT NULL,
         cluster TEXT NOT NULL,
         duplicate_of TEXT,
+        dedup_key TEXT,
         record TEXT NOT NULL
     );
     CREATE INDEX articles_stored ON articles (stored_at);
@@ -98,7 +99,9 @@ STEPS = (
     """,
 )
 
-_ARTICLE_COLUMNS = "a.id, a.source, a.stored_at, a.cluster, a.duplicate_of, a.canonical, a.record"
+_ARTICLE_COLUMNS = (
+    "a.id, a.source, a.stored_at, a.cluster, a.duplicate_of, a.canonical, a.dedup_key, a.record"
+)
 
 
 class SQLiteCrawlStore:
@@ -262,7 +265,7 @@ class SQLiteCrawlStore:
             self._log_fetch(conn, fetch, run_id)
             conn.execute(
                 "INSERT INTO articles (url_id, url, canonical, source, run_id, stored_at,"
-                " cluster, duplicate_of, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " cluster, duplicate_of, dedup_key, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     queued.id,
                     queued.url,
@@ -272,6 +275,7 @@ class SQLiteCrawlStore:
                     stored.stored_at,
                     stored.cluster,
                     stored.duplicate_of,
+                    stored.key,
                     json.dumps(article.to_dict(), ensure_ascii=False),
                 ),
             )
@@ -403,4 +407,5 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
         duplicate_of=row["duplicate_of"],
         article=article,
         canonical=row["canonical"],
+        key=row["dedup_key"],
     )

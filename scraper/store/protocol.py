@@ -82,7 +82,12 @@ class ListingRecord:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredArticle:
     """An article as stored: its cluster, the representative it duplicates, its normalised
-    canonical URL."""
+    canonical URL and its key in the near-duplicate index.
+
+    ``cluster`` and ``duplicate_of`` are as placed when the article was stored; a later article
+    can become the cluster's representative (see :mod:`scraper.crawl.identity` for the current
+    ones).
+    """
 
     id: int
     source: str
@@ -91,6 +96,7 @@ class StoredArticle:
     duplicate_of: str | None
     article: Article
     canonical: str | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,6 +12,7 @@ import pytest
 
 from scraper.config import CrawlConfig, Source, SourceKind
 from scraper.crawl import run_crawl
+from scraper.crawl.identity import CurrentClusters
 from scraper.crawl.lock import RunLock
 from scraper.demo.server import SiteServer
 from scraper.demo.site import DemoArticle, article_path, load_sites, render_site
@@ -33,7 +34,8 @@ def _expected(sites: dict[str, SiteServer]) -> set[str]:
 def _stored(config: CrawlConfig) -> list[StoredArticle]:
     store = SQLiteCrawlStore(config.store)
     try:
-        return list(store.articles_since())
+        current = CurrentClusters(store)
+        return [current(item) for item in store.articles_since()]
     finally:
         store.close()
 
@@ -51,10 +53,16 @@ def test_first_run_stores_every_article_once(
     urls = [s.article.url or "" for s in stored]
     assert sorted(urls) == sorted(_expected(sites))
     assert result.stats.stored == len(urls) == 8
-    # Distinct stories stay apart (the syndicated pair is checked across runs below).
-    others = [x for x in stored if "storm" not in (x.article.url or "")]
-    assert len({x.cluster for x in others}) == len(others) == 6
-    assert all(x.duplicate_of is None for x in others)
+    # The edited wire copy joins its original, whichever was stored first; nothing else joins.
+    by_cluster = Counter(s.cluster for s in stored)
+    assert sorted(by_cluster.values()) == [1] * 6 + [2]
+    pair = [s for s in stored if by_cluster[s.cluster] == 2]
+    assert {s.article.url for s in pair} == {
+        sites["herald"].base_url + "/news/2026/autumn-storm-warning",
+        sites["courier"].base_url + "/stories/2026/storm-to-hit-coast",
+    }
+    (lead,) = [s for s in pair if s.duplicate_of is None]
+    assert [s.duplicate_of for s in pair if s is not lead] == [lead.article.url]
     # Each article page was fetched once; no AMP copy or tracking variant was fetched at all.
     for server in sites.values():
         requests = _article_requests(server)
