@@ -2,7 +2,8 @@
 
 httpx decompresses each network read in one go, so a 64 KiB read of a gzip bomb becomes
 64 MiB in memory before anyone can count it. These decoders hand out at most ``PIECE`` bytes
-per step, so the caller's decompressed-size cap stops a bomb within one piece.
+per step (brotli rounds its buffer up, to under two pieces), so the caller's decompressed-size
+cap stops a bomb within one piece.
 """
 
 from __future__ import annotations
@@ -74,7 +75,10 @@ class _Brotli:
             while True:
                 if out:
                     yield out
-                if self._brotli.can_accept_more_data() or self._brotli.is_finished():
+                if self._brotli.is_finished():
+                    return
+                # It may accept input while output is still pending: drain that first.
+                if not out and self._brotli.can_accept_more_data():
                     return
                 out = self._brotli.process(b"", output_buffer_limit=PIECE)
         except brotli.error as exc:

@@ -325,6 +325,11 @@ def install_routes(server: LocalServer) -> None:
     async def redirect_to(request: Request, writer: asyncio.StreamWriter) -> bool:
         return await respond(writer, 302, b"", {"Location": request.query["u"]})
 
+    @server.route("/gzipped")
+    async def gzipped(request: Request, writer: asyncio.StreamWriter) -> bool:
+        body = gzip.compress(html_page("Ferry stays", STORY))
+        return await respond(writer, 200, body, {"Content-Encoding": "gzip"})
+
     @server.route("/bomb")
     async def gzip_bomb_route(request: Request, writer: asyncio.StreamWriter) -> bool:
         return await respond(writer, 200, gzip_bomb_body(), {"Content-Encoding": "gzip"})

@@ -5,7 +5,16 @@ from __future__ import annotations
 import tracemalloc
 
 import pytest
-from fetch_server import MB, LocalServer, gzip_bomb_body, local_options, loopback_resolver, run
+from fetch_server import (
+    MB,
+    STORY,
+    LocalServer,
+    gzip_bomb_body,
+    html_page,
+    local_options,
+    loopback_resolver,
+    run,
+)
 
 from scraper.errors import (
     FetchError,
@@ -115,6 +124,13 @@ def test_a_redirect_to_another_scheme_is_refused(server: LocalServer) -> None:
         run(_fetch(server.url("/to?u=file:///etc/passwd")))
 
 
+def test_a_gzipped_page_arrives_decompressed(server: LocalServer) -> None:
+    page = run(_fetch(server.url("/gzipped")))
+    assert page.body == html_page("Ferry stays", STORY)
+    assert page.header("content-encoding") == "gzip"
+    assert "gzip" in server.requests(path="/gzipped")[0].headers["accept-encoding"]
+
+
 def test_a_declared_50mb_body_is_refused_before_reading(server: LocalServer) -> None:
     with pytest.raises(TooLarge, match="Content-Length 52428800"):
         run(_fetch(server.url("/big")))
@@ -196,3 +212,8 @@ def test_the_sync_wrapper_fetches(server: LocalServer) -> None:
         results = fetcher.fetch_all([server.url("/page/s1"), server.url("/status/404")])
     assert page.status == 200
     assert [r.page is not None for r in results] == [True, False]
+
+
+def test_http2_can_be_offered_to_an_http1_server(server: LocalServer) -> None:
+    page = run(_fetch(server.url("/page/h2"), local_options(http2=True)))
+    assert page.status == 200

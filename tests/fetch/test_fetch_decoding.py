@@ -1,0 +1,62 @@
+"""Bounded Content-Encoding decoders: correct output, and bombs expand one piece at a time."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import brotli
+import pytest
+
+from scraper.fetch.decoding import PIECE, DecodingFailed, decoder_for
+
+TEXT = b"<html><body>" + b"<p>Some words of an article.</p>" * 2000 + b"</body></html>"
+ZEROS = bytes(20 * 1024 * 1024)
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+ENCODED = {
+    "gzip": gzip.compress(TEXT),
+    "deflate": zlib.compress(TEXT),
+    "br": brotli.compress(TEXT),
+}
+
+
+@pytest.mark.parametrize("coding", [*ENCODED, "deflate-raw", "identity", ""])
+def test_each_coding_decodes_to_the_original_in_small_reads(coding: str) -> None:
+    if coding == "deflate-raw":
+        data, header = _raw_deflate(TEXT), "deflate"
+    else:
+        data, header = ENCODED.get(coding, TEXT), coding
+    decoder = decoder_for(header or None)
+    out = b"".join(
+        piece for i in range(0, len(data), 1000) for piece in decoder.feed(data[i : i + 1000])
+    )
+    assert out == TEXT
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+def test_a_bomb_comes_out_in_bounded_pieces(coding: str) -> None:
+    packed = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[coding](ZEROS)
+    assert len(packed) < len(ZEROS) // 500
+    pieces = decoder_for(coding).feed(packed)
+    sizes = [len(next(pieces)) for _ in range(5)]
+    # zlib stops at PIECE exactly; brotli's buffer grows in steps and stops just past it.
+    assert all(0 < size <= 2 * PIECE for size in sizes)
+    total = sum(sizes) + sum(len(p) for p in pieces)
+    assert total == len(ZEROS)
+
+
+@pytest.mark.parametrize("header", ["compress", "gzip, br", "zstd"])
+def test_unsupported_codings_are_refused(header: str) -> None:
+    with pytest.raises(DecodingFailed):
+        decoder_for(header)
+
+
+def test_corrupt_gzip_fails_cleanly() -> None:
+    with pytest.raises(DecodingFailed):
+        list(decoder_for("gzip").feed(b"\x1f\x8bnot really gzip at all"))
