@@ -37,6 +37,7 @@ from scraper.extract.metadata_patterns import (
     TAG_META_KEYS,
     TITLE_META_KEYS,
 )
+from scraper.extract.mojibake import repair_mojibake
 from scraper.extract.titles import choose_title, is_site_name, site_labels
 
 __all__ = ["Metadata", "detect_language", "extract_metadata"]
@@ -324,6 +325,10 @@ def _canonical(page: _Page) -> str | None:
     return urljoin(page.url, href.strip()) if page.url else href.strip()
 
 
+def _repaired(text: str | None) -> str | None:
+    return repair_mojibake(text) if text else text
+
+
 def extract_metadata(
     tree: LexborHTMLParser,
     url: str | None,
@@ -363,13 +368,13 @@ def extract_metadata(
     body = next(iter(page.ld_texts("articleBody")), None)
     published, modified = _dates(page)
     return Metadata(
-        title=title,
-        authors=_authors(page, labels),
+        title=_repaired(title),
+        authors=tuple(repair_mojibake(name) for name in _authors(page, labels)),
         published=published,
         modified=modified,
         language=_language(page, text or " ".join(filter(None, (title, description, body)))),
-        site_name=site_name,
-        description=description,
+        site_name=_repaired(site_name),
+        description=_repaired(description),
         image=_image(page),
         tags=_tags(page),
         canonical_url=_canonical(page),

@@ -16,7 +16,10 @@ __all__ = ["choose_title", "is_site_name", "site_labels", "strip_site_name"]
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 # Generic hostname parts that never name the site.
-_MIN_HEADLINE_WORDS = 4
+_PREFIX_SHARE = 0.6
+# Generic section labels that prefix titles ("Blog: ...").
+_SECTION_WORDS = frozenset({"blog", "title", "news", "home"})
+_MIN_HEADLINE_WORDS = 3
 _MAX_HEADLINE_WORDS = 25
 _HOST_NOISE = frozenset({"www", "m", "amp", "blog", "news", "com", "org", "net", "co", "uk"})
 
@@ -70,6 +73,18 @@ def strip_site_name(title: str, labels: Sequence[str]) -> str:
         if first[0] > 0 and is_site_name(title[: first[0]], labels):
             title = title[first[0] + len(first[1]) :].strip()
             continue
+        # "Example Blog: Headline" and "example.com Headline": the site named up front.
+        head, colon, rest = title.partition(": ")
+        words = head.lower().split()
+        if words and words[-1] in _SECTION_WORDS:
+            words.pop()  # "Example Blog" names the site "Example"
+        if colon and rest and (not words or _compact(" ".join(words)) in labels):
+            title = rest.strip()
+            continue
+        first_word, _, rest = title.partition(" ")
+        if rest and "." in first_word and is_site_name(first_word, labels):
+            title = rest.strip()
+            continue
         break
     return title
 
@@ -81,13 +96,16 @@ def _similar(a: str, b: str) -> bool:
     if ca == cb:
         return True
     shorter, longer = sorted((ca, cb), key=len)
-    if len(shorter) >= 12 and longer.startswith(shorter):
+    # A heading cut short of its meta title's tail, not a site name heading a longer title.
+    if len(shorter) >= max(12, _PREFIX_SHARE * len(longer)) and longer.startswith(shorter):
         return True
     return fuzz.ratio(ca, cb) >= 90
 
 
 def _headline_like(heading: str, labels: Sequence[str]) -> bool:
     words = len(heading.split())
+    if heading.isupper():
+        return False  # an all-capitals <h1> is a kicker or section label on most templates
     return _MIN_HEADLINE_WORDS <= words <= _MAX_HEADLINE_WORDS and not is_site_name(heading, labels)
 
 
@@ -103,10 +121,20 @@ def choose_title(
     declared = [t for t in (strip_site_name(m, labels) for m in metas) if t]
     shown = [h for h in (_clean(h) for h in headings) if 3 <= len(h) <= 400]
     for heading in shown:
-        if any(_similar(heading, title) for title in declared):
-            return heading
-    if len(shown) == 1 and _headline_like(shown[0], labels):
-        return shown[0]
+        for title in declared:
+            bare_heading, bare_title = _SPACES.sub("", heading), _SPACES.sub("", title)
+            if bare_heading == bare_title or (
+                heading.isupper() and bare_heading.casefold() == bare_title.casefold()
+            ):
+                # Same text but for spaces (or shouting): the declared copy keeps the spaces
+                # inline markup drops.
+                return title
+            if _similar(heading, title):
+                return heading
+    # Copies of one heading (desktop and mobile) count once; a logo heading does not count.
+    distinct = [h for h in dict.fromkeys(shown) if not is_site_name(h, labels)]
+    if len(distinct) == 1 and _headline_like(distinct[0], labels):
+        return distinct[0]
     if declared:
         return declared[0]
     return shown[0] if shown else None

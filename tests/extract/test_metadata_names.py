@@ -6,6 +6,7 @@ import pytest
 
 from scraper.extract.authors import byline_in_text, clean_authors, is_organisation
 from scraper.extract.language import detect_language, normalise_language
+from scraper.extract.mojibake import repair_mojibake
 from scraper.extract.titles import choose_title, site_labels, strip_site_name
 
 
@@ -113,3 +114,47 @@ def test_normalise_language(value: str | None, expected: str | None) -> None:
 )
 def test_detect_language(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected
+
+
+def test_site_named_up_front_is_stripped() -> None:
+    labels = site_labels(["Garnix"], "https://garnix.io/blog/x")
+    assert strip_site_name("Garnix Blog: Hardware-attested builds", labels) == (
+        "Hardware-attested builds"
+    )
+    assert strip_site_name("garnix.io Hardware-attested builds", labels) == (
+        "Hardware-attested builds"
+    )
+    # A colon inside a headline stays when the part before it is not the site.
+    assert strip_site_name("Mobile design: the guide", labels) == "Mobile design: the guide"
+
+
+def test_heading_copies_count_once_and_capitals_are_not_a_headline() -> None:
+    twice = ["Setting up a quiet workspace", "Setting up a quiet workspace"]
+    assert choose_title(["Quiet desks | Example"], twice, ()) == "Setting up a quiet workspace"
+    assert choose_title(["Declared headline here"], ["SECTION LABEL HERE"], ()) == (
+        "Declared headline here"
+    )
+
+
+def test_declared_title_restores_spaces_lost_in_inline_markup() -> None:
+    assert choose_title(["Weekend Coding Agent"], ["WEEKENDCODING AGENT"], ()) == (
+        "Weekend Coding Agent"
+    )
+
+
+def test_a_site_name_heading_does_not_confirm_a_longer_title() -> None:
+    title = choose_title(["RogerBW's Blog: Advent of Code week 2"], ["RogerBW's Blog"], ())
+    assert title == "RogerBW's Blog: Advent of Code week 2"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A DIY Investor\u00e2\u0080\u0099s Guide", "A DIY Investor\u2019s Guide"),
+        ("Investor\u00e2\u20ac\u2122s Guide", "Investor\u2019s Guide"),
+        ("Caf\u00e9 cr\u00e8me", "Caf\u00e9 cr\u00e8me"),
+        ("Mixed Caf\u00c3\u00a9 and cr\u00e8me", "Mixed Caf\u00c3\u00a9 and cr\u00e8me"),
+    ],
+)
+def test_repair_mojibake(text: str, expected: str) -> None:
+    assert repair_mojibake(text) == expected
