@@ -11,6 +11,7 @@ from scraper.errors import StoreError
 from scraper.models import Article, Block, BlockKind
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import (
+    CrawlStore,
     FetchRecord,
     ListingRecord,
     NewURL,
@@ -135,3 +136,8 @@ def test_reopening_keeps_everything(tmp_path: Path) -> None:
     first.close()
     second = SQLiteCrawlStore(tmp_path / "s.db")
     assert [q.url for q in second.due_urls(time.time(), 0, 5)] == ["https://n.test/a"]
+
+
+def test_sqlite_store_implements_the_protocol(store: SQLiteCrawlStore) -> None:
+    typed: CrawlStore = store  # mypy checks the structure; the call checks it works
+    assert typed.due_urls(time.time(), 0, 1) == []

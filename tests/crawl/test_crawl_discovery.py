@@ -1,0 +1,76 @@
+"""Discovery against a fake fetcher: loops, nested sitemaps after a 304, bad entries."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from scraper.config import Source, SourceKind
+from scraper.crawl.discovery import Discovery, SourceReport
+from scraper.demo.listings import sitemap_index
+from scraper.discover.urls import normalise_url
+from scraper.errors import HTTPStatusError
+from scraper.models import Page
+from scraper.store.crawl_store import SQLiteCrawlStore
+
+
+class FakeFetcher:
+    """Serves fixed bodies; answers 304 when the caller's ETag matches; 500 for unknown URLs."""
+
+    def __init__(self, bodies: dict[str, bytes]) -> None:
+        self.bodies = bodies
+        self.requests: list[tuple[str, str | None]] = []
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Page:
+        self.requests.append((url, etag))
+        if url not in self.bodies:
+            raise HTTPStatusError("HTTP 500", url=url, status=500)
+        tag = f'"{len(self.bodies[url])}"'
+        if etag == tag:
+            return Page(url=url, body=b"", status=304)
+        return Page(url=url, body=self.bodies[url], headers=(("ETag", tag),))
+
+
+URLSET = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://n.test/a?utm_source=x</loc></url><url><loc>https://n.test/a/amp</loc></url>
+<url><loc>https://n.test/b</loc></url></urlset>"""
+
+
+def _discover(store: SQLiteCrawlStore, fetcher: FakeFetcher, source: Source) -> SourceReport:
+    discovery = Discovery(fetcher, store, normalise_url, run_id=1)
+    return asyncio.run(discovery.discover(source, None))
+
+
+def test_nested_sitemaps_loops_and_revalidation(tmp_path: Path) -> None:
+    bodies = {
+        "https://n.test/index.xml": sitemap_index(
+            ["https://n.test/index.xml", "https://n.test/s1.xml", "https://n.test/gone.xml"]
+        ),
+        "https://n.test/s1.xml": URLSET,
+    }
+    fetcher = FakeFetcher(bodies)
+    store = SQLiteCrawlStore(tmp_path / "d.db")
+    source = Source(name="s", kind=SourceKind.SITEMAP, urls=("https://n.test/index.xml",))
+    first = _discover(store, fetcher, source)
+    assert first.new == 2  # a, b: the tracking and AMP variants are one URL
+    assert first.documents == 3  # the self-reference is read once
+    assert len(first.errors) == 1  # gone.xml: HTTP 500, recorded
+    fetcher.requests.clear()
+    second = _discover(store, fetcher, source)
+    # The index answered 304, and its children were still revalidated (and answered 304).
+    assert second.not_modified == 2
+    assert second.new == 0
+    assert {url for url, etag in fetcher.requests if etag} == {
+        "https://n.test/index.xml",
+        "https://n.test/s1.xml",
+    }
+
+
+def test_bad_entries_are_recorded_and_the_rest_enqueued(tmp_path: Path) -> None:
+    store = SQLiteCrawlStore(tmp_path / "d.db")
+    source = Source(name="u", kind=SourceKind.URLS, urls=("https://n.test/x", "ftp://n.test/y"))
+    report = _discover(store, FakeFetcher({}), source)
+    assert report.new == 1
+    assert "ftp://n.test/y" in report.errors[0]
