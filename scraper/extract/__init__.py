@@ -15,7 +15,7 @@ from scraper.charset import declared_charset, decode_html
 from scraper.errors import DecodeError
 from scraper.extract.body import select_body
 from scraper.extract.explain import Decision, Explanation
-from scraper.extract.filters import Context, judge_block, repeats_description
+from scraper.extract.filters import Context, is_cutoff, judge_block, repeats_description
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import find_repeats
@@ -101,10 +101,21 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
     context = Context(title=meta.title, authors=meta.authors)
     decisions: list[Decision] = []
     kept: list[RawBlock] = []
+    box: int | None = None
     for block in blocks:
         score = selection.scores.get(block.index, 0.0)
         if not use_all and block.index not in selection.inside:
             decisions.append(Decision(block, score, False, "outside the article container"))
+            continue
+        if box is not None and box in block.path:
+            decisions.append(Decision(block, score, False, "inside a related-stories box"))
+            continue
+        if kept and is_cutoff(block):
+            # The heading's own wrapper is the box of other stories, unless that wrapper is
+            # the article itself: then only the heading goes.
+            parent = block.path[-2] if len(block.path) >= 2 else None
+            box = parent if parent != selection.container else None
+            decisions.append(Decision(block, score, False, "related-stories heading"))
             continue
         verdict = judge_block(block, score, context)
         decisions.append(Decision(block, score, verdict.keep, verdict.rule))

@@ -17,11 +17,13 @@ __all__ = [
     "CHROME_TAGS",
     "CHROME_WORDS",
     "CONTENT_WORDS",
+    "CUTOFF_HEADINGS",
     "HEADING_TAGS",
     "HIDDEN_STYLE_MARKERS",
     "INLINE_TAGS",
     "LAYOUT_WORDS",
     "SKIP_TAGS",
+    "UNJUDGED_TAGS",
     "WEAK_CHROME_WORDS",
 ]
 
@@ -114,6 +116,14 @@ INLINE_TAGS = frozenset(
      "wbr", "dfn", "data"}
 )  # fmt: skip
 
+#: Elements never judged by class, role or visibility: inline text and the inner parts of
+#: lists, tables and headings, whose containers are judged instead. This keeps attribute reads
+#: off the commonest elements.
+UNJUDGED_TAGS = INLINE_TAGS | {
+    "li", "td", "th", "tr", "tbody", "thead", "tfoot", "dd", "dt", "h1", "h2", "h3", "h4",
+    "h5", "h6", "br", "hr", "center",
+}  # fmt: skip
+
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 #: Whole lines that are chrome wherever they appear (normalised: lower case, no trailing
@@ -163,6 +173,21 @@ BOILERPLATE_PREFIXES = (
     "please turn on javascript", "please enable javascript", "javascript is disabled",
     "you need to enable javascript", "bitte aktivieren sie javascript",
     "veuillez activer javascript", "activa javascript",
+)  # fmt: skip
+
+#: Headings that start the list of other stories at the end of an article: nothing after
+#: one of them in the article's container is the article's.
+CUTOFF_HEADINGS = (
+    "related", "you may also like", "you might also like", "you may like", "recommended",
+    "more from", "more stories", "more news", "read more", "read next", "most popular",
+    "most read", "trending", "also read", "more on this", "other stories", "latest news",
+    "top stories", "popular now", "what to read next", "up next", "keep reading",
+    "mehr zum thema", "das könnte sie auch interessieren", "lesen sie auch", "weitere artikel",
+    "meistgelesen", "mehr aus", "à lire aussi", "lire aussi", "sur le même sujet",
+    "les plus lus", "articles similaires", "dans la même rubrique", "te puede interesar",
+    "también te puede interesar", "noticias relacionadas", "lo más leído", "más noticias",
+    "artículos relacionados", "você pode gostar", "leia também", "veja também", "mais lidas",
+    "notícias relacionadas", "leggi anche", "potrebbe interessarti", "articoli correlati",
 )  # fmt: skip
 
 #: How bylines start, so that a byline rendered as body text can be recognised.

@@ -12,15 +12,28 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from scraper.extract.chrome import BOILERPLATE_PHRASES, BOILERPLATE_PREFIXES, BYLINE_PREFIXES
+from scraper.extract.chrome import (
+    BOILERPLATE_PHRASES,
+    BOILERPLATE_PREFIXES,
+    BYLINE_PREFIXES,
+    CUTOFF_HEADINGS,
+)
 from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
-__all__ = ["Context", "Verdict", "judge_block", "normalise_line", "repeats_description"]
+__all__ = [
+    "Context",
+    "Verdict",
+    "is_cutoff",
+    "judge_block",
+    "normalise_line",
+    "repeats_description",
+]
 
 _TRAILING = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING = " \t\n•·-–—|»>›*"
 _SHORT_LINE = 80
+_CUTOFF_MAX_CHARS = 40
 #: Words besides the date itself that a dateline may hold ("Published on Monday").
 _DATELINE_SPARE_WORDS = 3
 _DATE_WORDS = re.compile(
@@ -123,3 +136,13 @@ def repeats_description(text: str, description: str | None) -> bool:
     if not description or len(text) > 2 * len(description) + 20:
         return False
     return bool(fuzz.ratio(normalise_line(text), normalise_line(description), score_cutoff=90))
+
+
+def is_cutoff(block: RawBlock) -> bool:
+    """Whether a block heads the list of other stories that follows an article."""
+    if block.kind is not BlockKind.HEADING and (
+        len(block.text) > _CUTOFF_MAX_CHARS or block.text.endswith((".", "!", "?"))
+    ):
+        return False
+    norm = normalise_line(block.text)
+    return len(norm) <= _CUTOFF_MAX_CHARS and norm.startswith(CUTOFF_HEADINGS)

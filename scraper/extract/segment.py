@@ -22,9 +22,9 @@ from scraper.extract.chrome import (
     CHROME_WORDS,
     HEADING_TAGS,
     HIDDEN_STYLE_MARKERS,
-    INLINE_TAGS,
     LAYOUT_WORDS,
     SKIP_TAGS,
+    UNJUDGED_TAGS,
     WEAK_CHROME_WORDS,
 )
 from scraper.models import BlockKind
@@ -304,7 +304,7 @@ def segment(
             continue
         reason = (
             None
-            if tag in INLINE_TAGS
+            if tag in UNJUDGED_TAGS
             else walker.judge.chrome_reason(child, tag, "article" in walker.tags)
         )
         if reason is not None:
