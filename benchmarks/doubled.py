@@ -55,7 +55,11 @@ _MARK_END = "@@doubled-end-of-page@@"
 _SKIP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "head", "-text", "-comment"}
 )
-_BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote, pre, td, dd, dt, figcaption, div"
+_INVISIBLE = ["script", "style", "noscript", "template", "svg", "iframe", "object", "embed"]
+_BLOCKS = (
+    "p, h1, h2, h3, h4, h5, h6, li, blockquote, pre, td, th, dd, dt, figcaption, div, br, tr, "
+    "section, article, ul, ol, table, figure, hr"
+)
 
 CHROME = (
     '<div class="share-tools"><span>Share this post</span> <a href="#fb">Facebook</a> '
@@ -111,24 +115,22 @@ def locate_body(tree: LexborHTMLParser, gold: str) -> LexborNode | None:
     return None if node.tag in ("body", "html") else node
 
 
-def _leaf_blocks(node: LexborNode) -> list[str]:
-    """Texts of the block elements under ``node`` that hold no other block, in order."""
-    texts = []
-    for block in node.css(_BLOCKS):
-        if block.css_first(_BLOCKS) is None:
-            text = " ".join(block.text(deep=True, separator=" ").split())
-            if text:
-                texts.append(text)
-    whole = " ".join(node.text(deep=True, separator=" ").split())
-    if sum(len(t) for t in texts) < 0.7 * len(whole):
-        texts = [" ".join(line.split()) for line in node.text(separator="\n").splitlines()]
-    return [t for t in texts if t]
+def _visible_blocks(node: LexborNode) -> list[str]:
+    """The visible text under ``node`` cut into blocks at block-element boundaries."""
+    fragment = LexborHTMLParser(node.html or "")
+    fragment.strip_tags(_INVISIBLE)
+    if fragment.body is None:
+        return []
+    for block in fragment.body.css(_BLOCKS):
+        block.insert_after("\n")
+    text = fragment.body.text(deep=True, separator="")
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
 def _remarked(node: LexborNode) -> str:
     blocks = "".join(
         f'<div class="m-block"><span>{htmlmod.escape(t, quote=False)}</span></div>'
-        for t in _leaf_blocks(node)
+        for t in _visible_blocks(node)
     )
     return f'<div class="mobile-article">{blocks}</div>'
 
@@ -197,6 +199,7 @@ def holds_twice(gold: str, output: str) -> bool:
 class Outcome:
     """One tool on one variant of one page."""
 
+    page: str
     kind: str
     tool: str
     counts: PageCounts
@@ -242,6 +245,7 @@ def run_page(page: BenchPage, names: tuple[str, ...], timeout: float) -> list[Ou
                 text, failed = "", True
             outcomes.append(
                 Outcome(
+                    page=f"{page.set_name}/{page.id}",
                     kind=kind,
                     tool=tool.name,
                     counts=page_counts(page.gold, text),
@@ -282,6 +286,30 @@ def summarise(results: list[list[Outcome]]) -> dict[str, dict[str, dict[str, flo
     return dict(table)
 
 
+def _page_f1(counts: PageCounts) -> float:
+    p, r = counts.precision, counts.recall
+    return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+def worst_pages(results: list[list[Outcome]], count: int) -> list[str]:
+    """Per kind and tool, the ``count`` pages whose F1 fell most from ``once`` (for debugging)."""
+    once = {(o.page, o.tool): _page_f1(o.counts) for r in results for o in r if o.kind == "once"}
+    drops: dict[tuple[str, str], list[tuple[float, str, bool]]] = defaultdict(list)
+    for r in results:
+        for o in r:
+            if o.kind != "once":
+                drop = once[(o.page, o.tool)] - _page_f1(o.counts)
+                drops[(o.kind, o.tool)].append((drop, o.page, o.twice))
+    lines = []
+    for (kind, tool), items in sorted(drops.items()):
+        worst = sorted(items, reverse=True)[:count]
+        shown = ", ".join(
+            f"{page} -{drop:.2f}{' twice' if twice else ''}" for drop, page, twice in worst
+        )
+        lines.append(f"{kind} / {tool}: {shown}")
+    return lines
+
+
 def render(table: dict[str, dict[str, dict[str, float]]], tools: list[str]) -> str:
     """A Markdown table: per kind, each tool's twice share, F1 and F1 change from ``once``."""
     head = "| kind | pages | " + " | ".join(f"{t} twice | {t} F1 | {t} ΔF1" for t in tools) + " |"
@@ -313,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="processes (1 = in this process)")
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds per extraction call")
     ap.add_argument("--json", type=Path, help="write the figures as JSON")
+    ap.add_argument("--show", type=int, default=0, help="list the N worst pages per kind/tool")
     args = ap.parse_args(argv)
     dirs = args.datasets or shared_sets()
     if not dirs:
@@ -336,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
         f"sets: {', '.join(d.name for d in dirs)}; {time.perf_counter() - started:.0f} s\n"
     )
     print(render(table, list(names)))
+    if args.show:
+        print("\nlargest F1 drops from once (page -drop [twice]):")
+        print("\n".join(worst_pages(located, args.show)))
     if args.json:
         payload = {"pages": len(jobs), "located": len(located), "tools": versions, "kinds": table}
         args.json.write_text(json.dumps(payload, indent=1), "utf-8")
