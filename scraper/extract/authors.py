@@ -14,11 +14,19 @@ from scraper.extract.metadata_patterns import (
     NAME_PARTICLES,
     NOT_AUTHOR_PREFIXES,
     NOT_AUTHOR_VERBS,
+    NOT_NAME_LOWER,
+    NOT_NAME_WORDS,
     ORG_WORDS,
     ROLE_WORDS,
 )
 
-__all__ = ["byline_in_text", "clean_authors", "is_organisation", "looks_like_name"]
+__all__ = [
+    "byline_in_text",
+    "capitalised",
+    "clean_authors",
+    "is_organisation",
+    "looks_like_name",
+]
 
 
 def _alternation(phrases: Iterable[str]) -> str:
@@ -62,7 +70,11 @@ def _fragment_is_name(fragment: str, first: bool) -> bool:
     if not words or len(words) > 5 or any(ch.isdigit() or ch in _CODE_CHARS for ch in fragment):
         return False
     lowered = [w.strip(".,").lower() for w in words]
-    if all(w in CREDENTIALS for w in lowered) or "by" in lowered:
+    if all(w in CREDENTIALS for w in lowered) or any(w in NOT_NAME_WORDS for w in lowered):
+        return False
+    # Pronouns and prepositions in lower case make a phrase ("Enter your email"); capitalised
+    # they can start a desk's name ("Our Editors").
+    if any(w.strip(".,") in NOT_NAME_LOWER for w in words):
         return False
     # A role after a name is a job title ("Jane Doe, Staff Writer"); alone it names a desk.
     if not first and any(w in ROLE_WORDS for w in lowered):
@@ -126,20 +138,31 @@ def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _capitalised(name: str) -> bool:
+def capitalised(name: str) -> bool:
+    """True when every word of ``name`` starts with a capital or is a name particle."""
     return all(w[:1].isupper() or w in NAME_PARTICLES for w in name.split())
 
 
 def byline_in_text(text: str) -> tuple[str, ...]:
     """Names credited by "By ..." / "Written by ..." inside a short line of page text.
 
-    Only capitalised names count, so "caused by smoking" credits nobody.
+    Only capitalised names count, so "caused by smoking" credits nobody, and a lower-case
+    "by" must open the line or follow a number or a separator.
     """
     for match in _BYLINE.finditer(text):
         before = text[: match.start()].split()
-        if before and before[-1].lower().strip(":,") in NOT_AUTHOR_VERBS:
+        previous = before[-1].lower().strip(":,") if before else ""
+        if previous in NOT_AUTHOR_VERBS:
+            continue
+        # A lower-case "by" after a word is prose ("sacked by Manchester United"), unless the
+        # match itself starts with "written"/"posted" or the line starts there.
+        if (
+            match.group(0) == "by"
+            and previous.isalpha()
+            and "\n" not in text[match.start() - 1 : match.start()]
+        ):
             continue
         names = clean_authors([text[match.end() :]])
-        if names and all(_capitalised(n) for n in names):
+        if names and all(capitalised(n) for n in names):
             return names
     return ()

@@ -22,6 +22,8 @@ __all__ = [
     "NAME_PARTICLES",
     "NOT_AUTHOR_PREFIXES",
     "NOT_AUTHOR_VERBS",
+    "NOT_NAME_LOWER",
+    "NOT_NAME_WORDS",
     "ORG_WORDS",
     "PAGE_TYPES",
     "PUBLISHED_META_KEYS",
@@ -234,6 +236,7 @@ DATE_SELECTOR = ", ".join(
 
 # A byline starting with one of these (then a space or a colon) loses it; matched ignoring case.
 BYLINE_PREFIXES: tuple[str, ...] = (
+    "about the author",
     "written by",
     "article by",
     "posted by",
@@ -290,6 +293,10 @@ NOT_AUTHOR_VERBS: frozenset[str] = _words(
     caused followed inspired made built developed provided courtesy researched produced
     compiled"""
 )
+
+# Words no name holds: a fragment with one is a sentence, a prompt or a credit line.
+NOT_NAME_WORDS: frozenset[str] = _words("by click enter sign subscribe read view follow share")
+NOT_NAME_LOWER: frozenset[str] = _words("your you our we my his her their this that here from for")
 
 # Byline particles that are also surname parts ("De Niro"): matched with their case as written.
 BYLINE_PARTICLES: tuple[str, ...] = (

@@ -17,6 +17,9 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 # Generic hostname parts that never name the site.
 _PREFIX_SHARE = 0.6
+# Separators that, repeated, make a title a path whose last step is the headline.
+_BREADCRUMB_SEPARATORS = (" > ", " » ", " :: ")
+_MARKUP = re.compile(r"<[a-zA-Z/!]")
 # Generic section labels that prefix titles ("Blog: ...").
 _SECTION_WORDS = frozenset({"blog", "title", "news", "home"})
 _MIN_HEADLINE_WORDS = 3
@@ -86,6 +89,14 @@ def strip_site_name(title: str, labels: Sequence[str]) -> str:
             title = rest.strip()
             continue
         break
+    return _breadcrumb_tail(title)
+
+
+def _breadcrumb_tail(title: str) -> str:
+    """The last step of a breadcrumb title ("Paper > News > Story headline")."""
+    for sep in _BREADCRUMB_SEPARATORS:
+        if title.count(sep) >= 2:
+            return title.rsplit(sep, 1)[1].strip() or title
     return title
 
 
@@ -118,7 +129,10 @@ def choose_title(
     ``headings`` the page's <h1> texts in document order. Meta titles are often rewritten for
     search engines and social cards; the page's single, headline-shaped <h1> is what readers see.
     """
-    declared = [t for t in (strip_site_name(m, labels) for m in metas) if t]
+    # A <title> left unclosed swallows markup: such a candidate is no title.
+    declared = [
+        t for t in (strip_site_name(m, labels) for m in metas) if t and not _MARKUP.search(t)
+    ]
     shown = [h for h in (_clean(h) for h in headings) if 3 <= len(h) <= 400]
     for heading in shown:
         for title in declared:

@@ -158,3 +158,23 @@ def test_a_site_name_heading_does_not_confirm_a_longer_title() -> None:
 )
 def test_repair_mojibake(text: str, expected: str) -> None:
     assert repair_mojibake(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Enter your email"], ()),
+        (["Our Editors"], ("Our Editors",)),
+        (["About the Author: RYAN MCNEILL"], ("Ryan Mcneill",)),
+        (["CM\nCraig McCarthy"], ("Craig McCarthy",)),
+    ],
+)
+def test_phrases_initials_and_labels_around_names(
+    raw: list[str], expected: tuple[str, ...]
+) -> None:
+    assert clean_authors(raw) == expected
+
+
+def test_prose_by_is_no_byline() -> None:
+    assert byline_in_text("He was sacked by Manchester United in 2018.") == ()
+    assert byline_in_text("Photo by Jane Roe on Unsplash") == ()
