@@ -100,6 +100,7 @@ class FetchOptions:
     is :class:`~scraper.errors.NotHTML`. ``allow_networks`` names networks the address guard
     lets through although they are private/loopback/... (``("127.0.0.0/8",)`` in tests).
     ``contact`` (a URL or e-mail) is appended to the User-Agent so site owners can reach you.
+    ``ca_file`` adds trusted certificates (PEM) to the system ones, e.g. a company's own CA.
     """
 
     user_agent: str = DEFAULT_USER_AGENT
@@ -111,6 +112,7 @@ class FetchOptions:
     accept: frozenset[str] = HTML_TYPES
     allow_networks: tuple[str, ...] = ()
     http2: bool = False
+    ca_file: str | None = None
 
     def __post_init__(self) -> None:
         parse_networks(self.allow_networks)

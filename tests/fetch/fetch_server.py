@@ -12,6 +12,7 @@ import gzip
 import io
 import itertools
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -27,7 +28,7 @@ T = TypeVar("T")
 
 MB = 1024 * 1024
 BIG_SIZE = 50 * MB
-BOMB_SIZE = 100 * MB
+BOMB_SIZE = 64 * MB
 _CHUNK = b"x" * (64 * 1024)
 #: The body of ``/story``: long enough for the extractor to take it as an article.
 STORY = (
@@ -48,7 +49,7 @@ _STATUS_TEXT = {
 
 
 def gzip_bomb() -> bytes:
-    """BOMB_SIZE zero bytes, gzipped (about 100 KB)."""
+    """BOMB_SIZE zero bytes, gzipped (about 64 KB)."""
     out = io.BytesIO()
     zeros = bytes(MB)
     with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as gz:
@@ -130,6 +131,7 @@ class LocalServer:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._routes: dict[str, Handler] = {}
         self._writers: set[asyncio.StreamWriter] = set()
+        self._tls: ssl.SSLContext | None = None
 
     def route(self, path: str) -> Callable[[Handler], Handler]:
         """Register a handler for a path (a trailing ``*`` matches a prefix)."""
@@ -141,7 +143,8 @@ class LocalServer:
         return register
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{host}:{self.port}{path}"
 
     def requests(self, host: str | None = None, path: str | None = None) -> list[Request]:
         """The logged requests (robots.txt only when asked by path), by host and/or path."""
@@ -163,10 +166,12 @@ class LocalServer:
             )
         return [b - a for a, b in itertools.pairwise(starts)]
 
-    def start(self) -> None:
+    def start(self, tls: ssl.SSLContext | None = None) -> None:
+        """Listen on an ephemeral port of 127.0.0.1 (with TLS when given a server context)."""
+        self._tls = tls
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._serve, "127.0.0.1", 0), self._loop
+            asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=tls), self._loop
         )
         self._server = future.result(5)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -177,7 +182,11 @@ class LocalServer:
             self._server.close()
             for writer in list(self._writers):
                 writer.transport.abort()
-            await asyncio.sleep(0)
+            current = asyncio.current_task()
+            others = [t for t in asyncio.all_tasks() if t is not current]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -380,7 +389,7 @@ _BOMB: list[bytes] = []
 
 
 def gzip_bomb_body() -> bytes:
-    """The gzip bomb, built once per test session (compressing 100 MB takes a while)."""
+    """The gzip bomb, built once per test session (compressing 64 MB takes a while)."""
     if not _BOMB:
         _BOMB.append(gzip_bomb())
     return _BOMB[0]

@@ -11,7 +11,7 @@ import pytest
 from scraper.fetch.decoding import PIECE, DecodingFailed, decoder_for
 
 TEXT = b"<html><body>" + b"<p>Some words of an article.</p>" * 2000 + b"</body></html>"
-ZEROS = bytes(20 * 1024 * 1024)
+ZEROS = bytes(4 * 1024 * 1024)
 
 
 def _raw_deflate(data: bytes) -> bytes:
