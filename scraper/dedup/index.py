@@ -23,7 +23,7 @@ from scraper.dedup.cluster import Rank, cluster_id
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import HASH_FINGERPRINT, shingle_hashes, sketch
 from scraper.dedup.options import DedupOptions
-from scraper.dedup.text import line_keys, normalise_lines, text_hash, word_ids, words_of
+from scraper.dedup.text import content_lines, line_keys, normalise_lines, text_hash, word_ids
 from scraper.dedup.verify import near_duplicate
 from scraper.discover.urls import canonical_url, normalise_url, site_of
 from scraper.errors import InputError
@@ -32,7 +32,7 @@ from scraper.store.sketches import DocRow, SketchStore, StoredDoc
 
 __all__ = ["Assignment", "DedupIndex", "Document"]
 
-_CACHE_LIMIT = 4096
+_CACHE_LIMIT = 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,6 +89,7 @@ class DedupIndex:
         self._options = options or DedupOptions()
         self._templates: dict[str, frozenset[int]] = {}
         self._cache: dict[int, list[int]] = {}
+        self._naming = True
 
     @classmethod
     def open(cls, path: Path | str = ":memory:", options: DedupOptions | None = None) -> DedupIndex:
@@ -137,6 +138,7 @@ class DedupIndex:
         self._count_template_lines(prepared)
         self._templates.clear()
         self._cache.clear()
+        self._naming = self._store.has_canonicals() or any(p.names for p in prepared)
         ids: list[int] = []
         step = self._options.commit_every
         for start in range(0, len(prepared), step):
@@ -146,6 +148,11 @@ class DedupIndex:
             if progress is not None:
                 progress(len(chunk))
         return [self._assignment(doc, p.row.url) for doc, p in zip(ids, prepared, strict=True)]
+
+    def cluster_of(self, key: str) -> str | None:
+        """The current public cluster id of the document stored under ``key``, if any."""
+        doc = self._store.first_with_key(key)
+        return None if doc is None else cluster_id(self._store.rep(doc.cluster).key)
 
     def cluster_sizes(self) -> list[int]:
         """The size of every cluster in the index."""
@@ -165,19 +172,20 @@ class DedupIndex:
             text_hash=digest,
             published=doc.published.timestamp() if doc.published else None,
             words=b" ".join(lines).count(b" ") + 1 if lines else 0,
-            lines=lines,
+            line_keys=tuple(line_keys(lines)),
+            content=content_lines(lines, self._options.content_word_bytes),
         )
         return _Prepared(row, row.canonical if row.canonical != key else None)
 
     def _count_template_lines(self, prepared: list[_Prepared]) -> None:
         # Counted per page (key), not per text, so versions of one page do not make its own
         # paragraphs look like site chrome; pages stored in earlier batches were counted then.
-        pages = {(p.row.site, p.row.key): p.row.lines for p in prepared}
+        pages = {(p.row.site, p.row.key): p.row.line_keys for p in prepared}
         known = self._store.stored_keys(key for _, key in pages)
         counts: Counter[tuple[str, int]] = Counter()
-        for (site, key), lines in pages.items():
+        for (site, key), keys in pages.items():
             if key not in known:
-                counts.update((site, line) for line in set(line_keys(lines)))
+                counts.update((site, line) for line in set(keys))
         with self._store.transaction():
             self._store.count_lines([(site, key, n) for (site, key), n in counts.items()])
 
@@ -185,7 +193,7 @@ class DedupIndex:
         row = prepared.row
         same_key, twin = None, None
         # A text without words (a failed extraction) is nobody's duplicate: only its URL counts.
-        digest = row.text_hash if row.lines else None
+        digest = row.text_hash if row.line_keys else None
         for other in self._store.related(row.key, digest):
             if other.key == row.key and other.text_hash == row.text_hash:
                 # The same page again (another spelling of its URL, a refetch): keep the
@@ -198,7 +206,7 @@ class DedupIndex:
                 twin = other
         doc = self._store.insert_doc(row)
         cluster = doc.cluster
-        if self._store.is_named(row.key):
+        if self._naming and self._store.is_named(row.key):
             self._store.set_named(doc.id)
         if prepared.names is not None:
             for named in self._store.mark_named(prepared.names):
@@ -208,10 +216,10 @@ class DedupIndex:
         if twin is not None:
             self._union(cluster, self._store.doc(twin.id).cluster)
             return doc.id  # the twin already carries this text's bands
-        if not row.lines:
+        if not row.line_keys:
             return doc.id
-        ids, content = self._words(row.site, row.lines)
-        hashes = shingle_hashes(content, self._options.shingle_words)
+        ids = self._ids(row.site, row.line_keys, row.content)
+        hashes = shingle_hashes(ids, self._options.shingle_words)
         keys = band_keys(sketch(hashes, self._options.bins), self._options.rows)
         for candidate, candidate_cluster in self._store.candidates(keys):
             if candidate_cluster != cluster and near_duplicate(
@@ -246,29 +254,22 @@ class DedupIndex:
         return Assignment(doc.key, url, cluster_id(rep.key), duplicate_of)
 
     # --- text after template removal --------------------------------------------------------
-    def _kept_lines(self, site: str, lines: Sequence[bytes]) -> list[bytes]:
+    def _ids(self, site: str, keys: Sequence[int], content: Sequence[bytes]) -> list[int]:
+        """Ids of the content words of the lines that are not template lines of ``site``."""
         templates = self._templates.get(site)
         if templates is None:
             templates = self._store.template_lines(site, self._options.template_min_docs)
             self._templates[site] = templates
-        if not templates:
-            return list(lines)
-        return list(compress(lines, [k not in templates for k in line_keys(lines)]))
-
-    def _words(self, site: str, lines: Sequence[bytes]) -> tuple[list[int], list[int]]:
-        """Ids of all words and of the content words, template lines left out."""
-        words = words_of(self._kept_lines(site, lines))
-        ids = word_ids(words)
-        minimum = self._options.content_word_bytes
-        return ids, list(compress(ids, map(minimum.__le__, map(len, words))))
+        if templates:
+            content = list(compress(content, [k not in templates for k in keys]))
+        return word_ids(b" ".join(content).split())
 
     def _stored_ids(self, doc: int) -> list[int]:
         cached = self._cache.get(doc)
         if cached is None:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            site, lines = self._store.body(doc)
-            cached = self._cache[doc] = self._words(site, lines)[0]
+            cached = self._cache[doc] = self._ids(*self._store.body(doc))
         return cached
 
 

@@ -17,9 +17,9 @@ class DedupOptions:
     least ``content_word_bytes`` bytes), so function words neither create nor break matches;
     ``bands * rows`` one-permutation MinHash bins are kept, grouped into ``bands`` LSH bands of
     ``rows`` bins each. Verification: two texts are near-duplicates when the shorter has at least
-    ``min_length_ratio`` of the longer's words and at least ``containment`` of its words appear,
-    in order, in the longer (word-level LCS), so a trimmed copy or an update with a few added
-    paragraphs joins its original. Template lines: a normalised line found on at least
+    ``min_length_ratio`` of the longer's content words and at least ``containment`` of them
+    appear, in order, in the longer (word-level LCS), so a trimmed copy or an update with a few
+    added paragraphs joins its original. Template lines: a normalised line found on at least
     ``template_min_docs`` distinct pages (keys) of one site is site chrome and ignored.
     ``commit_every`` bounds how many documents one transaction holds.
     """

@@ -14,7 +14,7 @@ from itertools import compress
 from string import punctuation
 
 __all__ = [
-    "content_words",
+    "content_lines",
     "line_keys",
     "normalise_lines",
     "text_hash",
@@ -22,23 +22,31 @@ __all__ = [
     "words_of",
 ]
 
-# Non-ASCII punctuation folded to spaces before encoding (ASCII punctuation goes via _ASCII).
-UNICODE_PUNCTUATION = "“”‘’‚„«»‹›—–‐‒―…·•′″¿¡、。，；：！？（）《》「」『』"
-_ASCII = bytes(32 if chr(b) in punctuation else b for b in range(256))
+# Non-ASCII punctuation folded to spaces before encoding; ASCII punctuation and the typographic
+# apostrophes are deleted, so "don't", "don’t" and "dont" agree and "state-run" is one word.
+UNICODE_PUNCTUATION = "“”‚„«»‹›—–‐‒―…·•′″¿¡、。，；：！？（）《》「」『』"
+APOSTROPHES = "’‘"
+_SPACES = bytes(32 if chr(b) in "\t\r\f\v" else b for b in range(256))
+_ASCII_PUNCTUATION = punctuation.encode("ascii")
 
 
 def normalise_lines(text: str) -> tuple[bytes, ...]:
     """The non-empty lines of ``text`` as NFKC, lower-case, punctuation-free, single-spaced."""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    folded = text.lower()
+    for char in APOSTROPHES:
+        if char in folded:
+            folded = folded.replace(char, "")
     for char in UNICODE_PUNCTUATION:
         if char in folded:
             folded = folded.replace(char, " ")
-    raw = folded.encode("utf-8", "replace").translate(_ASCII)
+    raw = folded.encode("utf-8", "replace").translate(_SPACES, _ASCII_PUNCTUATION)
     out = []
-    for line in raw.splitlines():
-        words = line.split()
-        if words:
-            out.append(b" ".join(words))
+    for line in raw.split(b"\n"):
+        line = b" ".join(line.split()) if b"  " in line else line.strip()
+        if line:
+            out.append(line)
     return tuple(out)
 
 
@@ -57,9 +65,10 @@ def words_of(lines: Sequence[bytes]) -> list[bytes]:
     return b" ".join(lines).split()
 
 
-def content_words(words: list[bytes], min_bytes: int) -> list[bytes]:
-    """The words of at least ``min_bytes`` bytes (function words dropped), in order."""
-    return list(compress(words, map(min_bytes.__le__, map(len, words))))
+def content_lines(lines: Sequence[bytes], min_bytes: int) -> tuple[bytes, ...]:
+    """Each line reduced to its words of at least ``min_bytes`` bytes (b"" when none is)."""
+    keep = min_bytes.__le__
+    return tuple(b" ".join(compress(ws, map(keep, map(len, ws)))) for ws in map(bytes.split, lines))
 
 
 def word_ids(words: list[bytes]) -> list[int]:

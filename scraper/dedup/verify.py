@@ -1,6 +1,7 @@
 """Verification of a candidate pair: word-level containment with rapidfuzz, with a cutoff.
 
-MinHash only proposes candidates; every pair is confirmed on the normalised words themselves.
+MinHash only proposes candidates; every pair is confirmed on the normalised content words
+themselves (function words would let any two English texts align for a third of their length).
 The longest common subsequence of the two word sequences (``rapidfuzz.distance.LCSseq``, given
 ``score_cutoff`` so hopeless pairs stop early) must cover ``containment`` of the shorter text,
 and the shorter must hold at least ``min_length_ratio`` of the longer's words. Containment
@@ -21,7 +22,7 @@ __all__ = ["containment", "near_duplicate"]
 
 
 def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
-    """Whether word-id sequences ``a`` and ``b`` are near-duplicates under ``options``."""
+    """Whether content-word id sequences ``a`` and ``b`` are near-duplicates under ``options``."""
     short, long = sorted((len(a), len(b)))
     if short == 0 or short < options.min_length_ratio * long:
         return False

@@ -4,14 +4,14 @@ Every lookup the index makes per new document goes through an indexed column (ba
 hash, key, cluster), so adding a document costs the same whatever the corpus size. Cluster
 membership is kept flat (each document row holds its cluster number); a merge relabels the
 smaller cluster, so a document is relabelled at most log2(n) times over the index's life.
-Bodies are kept as zlib-compressed normalised lines so candidates from earlier runs can be
-verified on their text, with today's template lines removed.
+Bodies are kept as their content words, line by line, with each full line's key, so candidates
+from earlier runs can be verified on their text with today's template lines removed.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +36,7 @@ STEPS = [
         words INTEGER NOT NULL,
         named INTEGER NOT NULL DEFAULT 0,
         cluster INTEGER NOT NULL,
+        line_keys BLOB NOT NULL,
         body BLOB NOT NULL
     );
     CREATE INDEX dedup_docs_key ON dedup_docs (key);
@@ -74,7 +75,8 @@ class DocRow:
     text_hash: str
     published: float | None
     words: int
-    lines: tuple[bytes, ...]
+    line_keys: tuple[int, ...]
+    content: tuple[bytes, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +139,14 @@ class SketchStore:
     # --- documents --------------------------------------------------------------------------
     def insert_doc(self, row: DocRow) -> StoredDoc:
         """Store a document in a new singleton cluster."""
-        body = zlib.compress(b"\n".join(row.lines), 1)
-        cur = self._run("INSERT INTO dedup_clusters (rep, size) VALUES (0, 1)", ())
-        cluster = int(cur.lastrowid or 0)
+        keys = array("I", row.line_keys).tobytes()
+        body = b"\n".join(row.content)
+        # A new document's cluster is numbered by the document's own id: SQLite gives a new row
+        # max(rowid) + 1, which is what the subquery computes in the same statement.
         cur = self._run(
             "INSERT INTO dedup_docs (key, url, canonical, site, text_hash, published, words,"
-            " cluster, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " cluster, line_keys, body) VALUES (?, ?, ?, ?, ?, ?, ?,"
+            " (SELECT coalesce(max(id), 0) + 1 FROM dedup_docs), ?, ?)",
             (
                 row.key,
                 row.url,
@@ -151,13 +155,13 @@ class SketchStore:
                 row.text_hash,
                 row.published,
                 row.words,
-                cluster,
+                keys,
                 body,
             ),
         )
         doc = int(cur.lastrowid or 0)
-        self._run("UPDATE dedup_clusters SET rep = ? WHERE id = ?", (doc, cluster))
-        return StoredDoc(doc, row.key, row.url, False, row.published, row.words, cluster)
+        self._run("INSERT INTO dedup_clusters (id, rep, size) VALUES (?, ?, 1)", (doc, doc))
+        return StoredDoc(doc, row.key, row.url, False, row.published, row.words, doc)
 
     def doc(self, doc: int) -> StoredDoc:
         """The stored document ``doc``."""
@@ -165,6 +169,13 @@ class SketchStore:
         if found is None:
             raise DedupError(f"document {doc} is missing from the dedup index")
         return _stored(found)
+
+    def first_with_key(self, key: str) -> StoredDoc | None:
+        """The first document stored under ``key``."""
+        found = self._one(
+            f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE key = ? ORDER BY id LIMIT 1", (key,)
+        )
+        return None if found is None else _stored(found)
 
     def related(self, key: str, text_hash: str | None) -> list[Related]:
         """Stored documents with this key or this exact text, in id order."""
@@ -191,12 +202,14 @@ class SketchStore:
             out.update(str(r[0]) for r in rows)
         return out
 
-    def body(self, doc: int) -> tuple[str, list[bytes]]:
-        """The site and normalised lines of document ``doc``."""
-        found = self._one("SELECT site, body FROM dedup_docs WHERE id = ?", (doc,))
+    def body(self, doc: int) -> tuple[str, list[int], list[bytes]]:
+        """The site, line keys and content lines of document ``doc``."""
+        found = self._one("SELECT site, line_keys, body FROM dedup_docs WHERE id = ?", (doc,))
         if found is None:
             raise DedupError(f"document {doc} is missing from the dedup index")
-        return str(found[0]), zlib.decompress(found[1]).split(b"\n")
+        keys = array("I")
+        keys.frombytes(found[1])
+        return str(found[0]), keys.tolist(), bytes(found[2]).split(b"\n")
 
     def mark_named(self, key: str) -> list[int]:
         """Flag the documents stored under ``key`` as named canonical; return their ids."""
@@ -210,6 +223,13 @@ class SketchStore:
             "SELECT 1 FROM dedup_docs WHERE canonical = ? AND key != ? LIMIT 1", (key, key)
         )
         return found is not None
+
+    def has_canonicals(self) -> bool:
+        """Whether any stored document names a canonical page."""
+        return (
+            self._one("SELECT 1 FROM dedup_docs WHERE canonical IS NOT NULL LIMIT 1", ())
+            is not None
+        )
 
     def set_named(self, doc: int) -> None:
         """Flag document ``doc`` as named canonical."""
