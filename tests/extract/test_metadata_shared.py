@@ -31,5 +31,6 @@ def test_metadata_on_every_shared_page(name: str) -> None:
                 value.tzinfo is not None and EARLIEST <= value <= now + timedelta(days=1)
             )
         assert all(name.strip() == name and name for name in meta.authors), path.name
-    # Every set is made of article pages: nearly all of them have a findable title.
-    assert titled >= 0.95 * len(pages)
+    # Every set is made of article pages: nearly all have a findable title (the 2008 pages of
+    # l3s-gn1 include some whose <title> is missing or swallowed by broken markup).
+    assert titled >= 0.9 * len(pages)
