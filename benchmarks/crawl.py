@@ -225,22 +225,35 @@ def extract_only(plans: list[SitePlan], workers: int) -> tuple[int, float, float
     return int(done), wall, cpu
 
 
-def seen_urls_memory(count: int, folder: Path) -> tuple[float, float]:
-    """RSS (MB) after filling a store with ``count`` seen URLs, and after re-listing 10k seen."""
+def _rss_mb(field: str = "VmRSS") -> float:
+    # VmHWM, not ru_maxrss: a spawned child's ru_maxrss starts at its parent's high-water mark.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def seen_urls_memory(count: int, folder: Path, out: Any) -> None:
+    """Child process: RSS (MB) at start, after storing ``count`` seen URLs, after re-listing.
+
+    Puts (start, filled, relisted, peak, seconds) on ``out``.
+    """
+    start = _rss_mb()
+    began = time.perf_counter()
     store = SQLiteCrawlStore(folder / "seen.db")
     store.ensure_source("big", "feed")
     batch = 20_000
-    for start in range(0, count, batch):
+    for first in range(0, count, batch):
         rows = [
             NewURL(url=f"https://site{n % 500}.test/a/{n}", raw=f"https://site{n % 500}.test/a/{n}")
-            for n in range(start, min(count, start + batch))
+            for n in range(first, min(count, first + batch))
         ]
         store.record_listing("big", ListingRecord(fetch=None, entries=rows), 1)
-    filled = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    filled = _rss_mb()
     again = [NewURL(url=f"https://site{n % 500}.test/a/{n}", raw="x") for n in range(10_000)]
     assert store.record_listing("big", ListingRecord(fetch=None, entries=again), 2) == 0
     store.close()
-    return filled, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.put((start, filled, _rss_mb(), _rss_mb("VmHWM"), time.perf_counter() - began))
 
 
 def _crawl_report(label: str, result: Any, wall: float, cpu: float, sampler: TreeSampler) -> None:
@@ -327,10 +340,15 @@ def main() -> None:
     )
     print(f"crawl / extract-only throughput: {first.stats.stored / wall / rate:.0%}")
     if args.seen:
-        filled, after = seen_urls_memory(args.seen, folder)
+        out = context.Queue()
+        child = context.Process(target=seen_urls_memory, args=(args.seen, folder, out))
+        child.start()
+        start, filled, relisted, peak, seconds = out.get(timeout=1800)
+        child.join()
         print(
-            f"store with {args.seen} seen URLs: peak RSS {filled:.0f} MB after filling,"
-            f" {after:.0f} MB after re-listing 10k seen URLs"
+            f"store of {args.seen} seen URLs (fresh process, {seconds:.0f}s to fill): RSS"
+            f" {start:.0f} MB at start, {filled:.0f} MB filled, {relisted:.0f} MB after"
+            f" re-listing 10k seen URLs; peak {peak:.0f} MB"
         )
 
 
