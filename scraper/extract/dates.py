@@ -12,7 +12,14 @@ from email.utils import parsedate_to_datetime
 
 from scraper.extract.metadata_patterns import MONTHS
 
-__all__ = ["EARLIEST", "date_from_url", "parse_date", "parse_date_text", "plausible"]
+__all__ = [
+    "EARLIEST",
+    "date_from_script",
+    "date_from_url",
+    "parse_date",
+    "parse_date_text",
+    "plausible",
+]
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -33,6 +40,11 @@ _DMY = re.compile(
 _YMD_CJK = re.compile(r"(\d{4})\s*[年.]\s*(\d{1,2})\s*[月.]\s*(\d{1,2})")
 # "19/11/2019", "11-19-2019", "19.11.2019", "2019/11/19"
 _NUMERIC = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{2,4})")
+# A publication key with an ISO value in embedded application state (Next.js, Nuxt, GraphQL).
+_STATE_DATE = re.compile(
+    r'"(?:datePublished|publishedAt|publishDate|published_at|publicationDate|firstPublished'
+    r'|publishedDate|pubDate)\\?"\s*:\s*\\?"(\d{4}-\d{2}-\d{2}[^"\\]{0,25})'
+)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
 )
@@ -162,3 +174,12 @@ def date_from_url(url: str | None, now: datetime) -> datetime | None:
         return None
     value = _build(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     return value if value is not None and plausible(value, now) else None
+
+
+def date_from_script(text: str, now: datetime) -> datetime | None:
+    """The first plausible publication date under a well-known key in a script's JSON text."""
+    for match in _STATE_DATE.finditer(text):
+        value = parse_date(match.group(1), now)
+        if value is not None:
+            return value
+    return None

@@ -23,7 +23,7 @@ from scraper.extract.bylines import (
     day_first,
     headline_area,
 )
-from scraper.extract.dates import date_from_url, parse_date
+from scraper.extract.dates import date_from_script, date_from_url, parse_date
 from scraper.extract.jsonld import JsonLd, as_texts, read_jsonld, type_names
 from scraper.extract.language import detect_language, normalise_language
 from scraper.extract.metadata_patterns import (
@@ -44,6 +44,7 @@ __all__ = ["Metadata", "detect_language", "extract_metadata"]
 
 _PERSON = "person"
 _MAX_HEADINGS = 5
+_MAX_STATE_CHARS = 2_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -222,29 +223,51 @@ def _first_date(page: _Page, texts: Iterable[str]) -> datetime | None:
     return None
 
 
-def _confirmed(page: _Page, declared: datetime, in_url: datetime | None) -> datetime:
+def _confirmed(
+    page: _Page, declared: datetime, modified: datetime | None, in_url: datetime | None
+) -> datetime:
     """The declared publication date, unless what the page shows says another day.
 
-    A dateline beside the headline that is not labelled an update is what readers are told;
-    declared metadata is often the time a CMS re-saved the page. The URL's day wins over a
-    declared timestamp a day off (stored in UTC, the URL in the newsroom's local time).
+    A dateline beside the headline that is neither labelled an update nor the declared
+    modification day is what readers are told; declared metadata is often the time a CMS
+    re-saved the page. The URL's day wins over a declared timestamp a day off (stored in UTC,
+    the URL in the newsroom's local time).
     """
     if in_url is not None and in_url.date() == declared.date():
         return declared
     dateline = date_near_headline(page.area, page.now, page.day_first)
-    if dateline is not None and not dateline.is_update and dateline.value.date() != declared.date():
+    if (
+        dateline is not None
+        and not dateline.is_update
+        and dateline.value.date() != declared.date()
+        and (modified is None or dateline.value.date() != modified.date())
+    ):
         return dateline.value
     if in_url is not None:
         return in_url if abs(declared - in_url) < timedelta(days=2) else declared
     return declared
 
 
+def _date_in_state(page: _Page) -> datetime | None:
+    """A publication date in the JSON state a script framework embeds (bounded reading)."""
+    budget = _MAX_STATE_CHARS
+    for script in page.tree.css("script:not([src])"):
+        text = script.text(deep=True)[:budget]
+        found = date_from_script(text, page.now)
+        if found is not None:
+            return found
+        budget -= len(text)
+        if budget <= 0:
+            break
+    return None
+
+
 def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     """(published, modified): structured data, then what the markup shows, then the URL.
 
-    The markup is scanned only when structured data lacks the publication date. A page that
-    shows only when it was last updated gets that date as published: it is the best-known
-    date of the version at hand.
+    The markup (then the JSON state scripts embed) is scanned only when structured data lacks
+    the publication date. A page that shows only when it was last updated gets that date as
+    published: it is the best-known date of the version at hand.
     """
     published = _first_date(
         page,
@@ -260,7 +283,7 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     )
     in_url = date_from_url(page.url, page.now)
     if published is not None:
-        return _confirmed(page, published, in_url), modified
+        return _confirmed(page, published, modified, in_url), modified
     shown = dates_from_html(page.tree, page.now, page.day_first)
     modified = modified or shown.updated
     dateline = date_near_headline(page.area, page.now, page.day_first)
@@ -269,6 +292,7 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
         or (dateline.value if dateline is not None else None)
         or shown.loose
         or in_url
+        or _date_in_state(page)
         or modified
     )
     return published, modified

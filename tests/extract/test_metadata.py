@@ -166,3 +166,19 @@ def test_a_shown_dateline_beats_a_declared_date_unless_it_is_an_update() -> None
         "<p>Updated May 9, 2024 · Originally published March 2, 2024</p>"
     )
     assert _meta(both, None).published == datetime(2024, 3, 2, tzinfo=UTC)
+
+
+def test_a_dateline_showing_the_declared_update_day_does_not_replace_publication() -> None:
+    html = """<html lang="en"><head>
+    <meta property="article:published_time" content="2024-01-10T08:00:00Z">
+    <meta property="article:modified_time" content="2024-04-02T08:00:00Z">
+    </head><body><h1>Ferns and you: a long story</h1><p>April 2, 2024</p></body></html>"""
+    meta = _meta(html, None)
+    assert meta.published == datetime(2024, 1, 10, 8, 0, tzinfo=UTC)
+    assert meta.modified == datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
+
+
+def test_embedded_state_date_before_the_update_fallback() -> None:
+    html = """<html><body><h1>Framework page</h1><script id="__NEXT_DATA__">
+    {"props": {"pageProps": {"publishedAt": "2023-08-01T10:00:00Z"}}}</script></body></html>"""
+    assert _meta(html, None).published == datetime(2023, 8, 1, 10, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from scraper.extract.dates import date_from_url, parse_date, parse_date_text
+from scraper.extract.dates import date_from_script, date_from_url, parse_date, parse_date_text
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -100,3 +100,13 @@ def test_date_from_url(url: str | None, expected: tuple[int, int, int] | None) -
     value = date_from_url(url, NOW)
     got = (value.year, value.month, value.day) if value is not None else None
     assert got == expected
+
+
+def test_date_from_embedded_state() -> None:
+    state = '{"props":{"slug":"x","publishedAt":"2019-11-19T13:08:55-07:00","tags":[]}}'
+    value = date_from_script(state, NOW)
+    assert value is not None and value.utcoffset() == timedelta(hours=-7)
+    escaped = '{\\"datePublished\\":\\"2019-11-19T00:00:00.000Z\\"}'
+    assert date_from_script(escaped, NOW) == datetime(2019, 11, 19, tzinfo=UTC)
+    # A generic "date" key is not evidence of publication.
+    assert date_from_script('{"date":"2019-11-19"}', NOW) is None
