@@ -21,6 +21,7 @@ from scraper.errors import ConfigError
 __all__ = [
     "CrawlConfig",
     "ExportSpec",
+    "HostLimit",
     "Politeness",
     "RetryPolicy",
     "SiteRules",
@@ -52,6 +53,14 @@ class Politeness:
     user_agent: str | None = None
     contact: str | None = None
     respect_robots: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostLimit:
+    """A stricter pace for one host than ``[politeness]`` gives every host."""
+
+    min_interval: float
+    per_host: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +110,7 @@ class CrawlConfig:
     sources: tuple[Source, ...]
     store: Path
     politeness: Politeness = field(default_factory=Politeness)
+    hosts: Mapping[str, HostLimit] = field(default_factory=dict)
     sites: Mapping[str, SiteRules] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_age_days: float | None = None
@@ -181,6 +191,7 @@ _TOP_KEYS = frozenset(
     {
         "store",
         "politeness",
+        "hosts",
         "sites",
         "retry",
         "source",
@@ -275,6 +286,14 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     if store_raw is None:
         raise ConfigError("missing: the SQLite file of the crawl", key="store")
     politeness = _politeness(top.table("politeness"), "politeness", Politeness())
+    hosts = {}
+    for host, value in top.table("hosts").items():
+        key = f"hosts.{host}"
+        t = _Table(_as_table(value, key), key, frozenset({"min_interval", "per_host"}))
+        hosts[host.lower()] = HostLimit(
+            min_interval=t.number("min_interval", politeness.min_interval),
+            per_host=t.integer("per_host", politeness.per_host, minimum=1),
+        )
     sites = {}
     for host, value in top.table("sites").items():
         t = _Table(_as_table(value, f"sites.{host}"), f"sites.{host}", frozenset({"keep", "drop"}))
@@ -291,6 +310,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         sources=tuple(_source(s, i, names) for i, s in enumerate(raw_sources)),
         store=base / store_raw,
         politeness=politeness,
+        hosts=hosts,
         sites=sites,
         retry=RetryPolicy(
             max_attempts=retry_t.integer("max_attempts", 5, minimum=1),

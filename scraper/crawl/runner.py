@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from scraper.config import CrawlConfig
 from scraper.crawl.extraction import Extractor
-from scraper.crawl.fetching import PageFetcher, fetch_options
+from scraper.crawl.fetching import fetch_options
+from scraper.crawl.hosts import GatedFetcher
 from scraper.crawl.identity import open_index
 from scraper.crawl.lock import RunLock
 from scraper.crawl.run import Observer, RunParts, RunResult, crawl_once
@@ -58,12 +59,11 @@ def run_crawl(
 
 
 async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observer) -> RunResult:
-    fetcher: PageFetcher
     async with Fetcher(fetch_options(config)) as fetcher:
         with Extractor(config.workers) as extractor:
             parts = RunParts(
                 store=store,
-                fetcher=fetcher,
+                fetcher=GatedFetcher(fetcher, config.hosts) if config.hosts else fetcher,
                 extractor=extractor,
                 dedup=open_index(store),
                 normalise=normalise_url,

@@ -42,6 +42,7 @@ class LoggedRequest:
     path: str
     status: int
     conditional: bool
+    at: float = 0.0
 
 
 @dataclass(slots=True)
@@ -59,6 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         state = self.state
+        started = time.monotonic()
         if state.delay:
             time.sleep(state.delay)
         path = urlsplit(self.path).path
@@ -67,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         status = self._answer(path)
         with state.lock:
-            state.log.append(LoggedRequest(path, status, conditional))
+            state.log.append(LoggedRequest(path, status, conditional, started))
 
     def _answer(self, path: str) -> int:
         fault = self.state.faults.get(path)

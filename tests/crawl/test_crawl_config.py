@@ -26,6 +26,10 @@ contact = "https://example.org/contact"
 max_attempts = 4
 backoff = 60
 
+[hosts."slow.example.com"]
+min_interval = 5
+per_host = 1
+
 [sites."example.com"]
 keep = ["article .body"]
 drop = [".newsletter", ".related"]
@@ -73,6 +77,8 @@ def test_full_config_is_read(tmp_path: Path) -> None:
     assert config.sources[1].name == "example.com"  # named after its host when unnamed
     assert len(config.sources[1].urls) == 2
     assert config.sources[2].follow == (r"^https://example\.com/world/\d{4}/",)
+    assert config.hosts["slow.example.com"].min_interval == 5.0
+    assert config.hosts["slow.example.com"].per_host == 1
     rules = config.rules_for("https://www.example.com/world/2026/x")
     assert rules.drop == (".newsletter", ".related")
     assert config.rules_for("https://other.org/").keep == ()
@@ -109,6 +115,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         ),
         (_base(sites={"a.test": {"keep": "main", "extra": 1}}), "sites.a.test.extra"),
         (_base(sites={"a.test": {"drop": [1]}}), "sites.a.test.drop"),
+        (_base(hosts={"a.test": {"per_host": 0}}), "hosts.a.test.per_host"),
+        (_base(hosts={"a.test": {"delay": 1}}), "hosts.a.test.delay"),
         (_base(export={"format": "xml"}), "export.format"),
         (_base(workers=-1), "workers"),
     ],
