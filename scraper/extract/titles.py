@@ -17,6 +17,8 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 # Generic hostname parts that never name the site.
 _PREFIX_SHARE = 0.6
+_TAIL_SHARE = 0.4
+_MIN_TAIL_CHARS = 8
 # Separators that, repeated, make a title a path whose last step is the headline.
 _BREADCRUMB_SEPARATORS = (" > ", " » ", " :: ")
 _MARKUP = re.compile(r"<[a-zA-Z/!]")
@@ -113,6 +115,24 @@ def _similar(a: str, b: str) -> bool:
     return fuzz.ratio(ca, cb) >= 90
 
 
+def _kicker_before(heading: str, title: str) -> bool:
+    """True when the heading is the declared title behind a kicker or date ("Dec 18 2025 ...").
+
+    A prefix that ends in a colon is a series name that belongs to the headline, and one word
+    ("The") is a rewording, not a kicker.
+    """
+    bare_heading, bare_title = _compact(heading), _compact(title)
+    if not (
+        len(bare_title) >= _MIN_TAIL_CHARS
+        and len(bare_heading) > len(bare_title) >= _TAIL_SHARE * len(bare_heading)
+        and bare_heading.endswith(bare_title)
+    ):
+        return False
+    cut = heading.lower().rfind(title.split()[0].lower())
+    prefix = heading[:cut].strip() if cut > 0 else ""
+    return len(prefix.split()) >= 2 and not prefix.endswith((":", "—", "-", "|"))
+
+
 def _headline_like(heading: str, labels: Sequence[str]) -> bool:
     words = len(heading.split())
     if heading.isupper():
@@ -142,6 +162,8 @@ def choose_title(
             ):
                 # Same text but for spaces (or shouting): the declared copy keeps the spaces
                 # inline markup drops.
+                return title
+            if _kicker_before(heading, title):
                 return title
             if _similar(heading, title):
                 return heading

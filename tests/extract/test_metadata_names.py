@@ -178,3 +178,12 @@ def test_phrases_initials_and_labels_around_names(
 def test_prose_by_is_no_byline() -> None:
     assert byline_in_text("He was sacked by Manchester United in 2018.") == ()
     assert byline_in_text("Photo by Jane Roe on Unsplash") == ()
+
+
+def test_a_kicker_or_date_before_the_declared_title_is_dropped() -> None:
+    declared = ["Preparing a transition in the archive"]
+    dated = ["Dec 18 2025 Preparing a transition in the archive"]
+    assert choose_title(declared, dated, ()) == "Preparing a transition in the archive"
+    # A series name ending in a colon is part of the headline.
+    series = ["Weekly Notes: Preparing a transition in the archive"]
+    assert choose_title(declared, series, ()) == series[0]
