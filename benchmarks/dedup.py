@@ -3,7 +3,7 @@
 The corpus (see ``dedup_corpus.py``) is built from the real gold texts of the extraction sets
 with syndication edits and hard negatives, at each size of ``--sizes``. Every method runs in its
 own subprocess, reading the corpus as a stream of JSONL lines in chunks of 10k documents, so
-``peak MB`` (the child's ru_maxrss) is the method's own footprint, not the corpus's.
+``peak MB`` (the child's VmHWM) is the method's own footprint, not the corpus's.
 
 * ``scraper``: ``DedupIndex`` over a SQLite file (the persistent mode cron crawls use).
 * ``datasketch``: MinHashLSH (128 permutations, threshold 0.3) over the same shingles, each
@@ -84,9 +84,20 @@ def worker(args: argparse.Namespace) -> None:
             peer.add_many([(r["url"], r["text"]) for r in chunk])
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         clusters = peer.clusters()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     figures = {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, "clusters": clusters}
     json.dump(figures, sys.stdout)
+
+
+def _peak_mb() -> float:
+    # VmHWM belongs to this program's memory map; ru_maxrss would include the parent's RSS at
+    # fork time (Linux keeps the high-water mark across exec).
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(method: str, corpus: Path, db: Path, skip: int, take: int) -> dict[str, Any]:

@@ -187,8 +187,13 @@ class _Builder:
         if rng.random() < 0.35:
             out = self._trim(out)
         elif rng.random() < 0.25:
+            # An update adds a few paragraphs: at most two, and at most 40% more words.
+            budget = 0.4 * sum(len(p.split()) for p in out)
             extra = self._group([rng.choice(self.pool) for _ in range(rng.randint(2, 6))])
-            out += extra[:2]
+            for paragraph in extra[:2]:
+                budget -= len(paragraph.split())
+                if budget >= 0:
+                    out.append(paragraph)
         if rng.random() < 0.3:
             out = self._edit_words(out, rng.uniform(0.01, 0.05))
         if rng.random() < 0.4:

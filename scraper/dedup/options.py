@@ -29,7 +29,7 @@ class DedupOptions:
     bands: int = 32
     rows: int = 2
     min_length_ratio: float = 0.5
-    containment: float = 0.8
+    containment: float = 0.7
     template_min_docs: int = 3
     commit_every: int = 2000
 
