@@ -38,7 +38,7 @@ from scraper.extract.metadata_patterns import (
     TITLE_META_KEYS,
 )
 from scraper.extract.mojibake import repair_mojibake
-from scraper.extract.titles import choose_title, is_site_name, site_labels
+from scraper.extract.titles import choose_title, heading_text, is_site_name, site_labels
 
 __all__ = ["Metadata", "detect_language", "extract_metadata"]
 
@@ -161,7 +161,7 @@ def _title(page: _Page, labels: tuple[str, ...]) -> str | None:
     ]
     if page.html_title is not None:
         metas.append(page.html_title)
-    headings = [h.text(deep=True) for h in page.headings]
+    headings = [heading_text(h) for h in page.headings]
     return choose_title(metas, headings, labels)
 
 

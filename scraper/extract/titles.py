@@ -8,14 +8,22 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
+from selectolax.lexbor import LexborNode
 
 from scraper.extract.metadata_patterns import TITLE_SEPARATORS
 
-__all__ = ["choose_title", "is_site_name", "site_labels", "strip_site_name"]
+__all__ = [
+    "choose_title",
+    "heading_text",
+    "is_site_name",
+    "site_labels",
+    "strip_site_name",
+]
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 # Generic hostname parts that never name the site.
+_GLUED = re.compile(r"(?<=\w)\x00+(?=\w)")
 _PREFIX_SHARE = 0.6
 _TAIL_SHARE = 0.4
 _MIN_TAIL_CHARS = 8
@@ -35,6 +43,12 @@ def _compact(text: str) -> str:
 
 def _clean(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
+
+
+def heading_text(node: LexborNode) -> str:
+    """A heading's text, a space put where two elements' words touch ("10" + "Free")."""
+    raw = node.text(deep=True, separator="\x00")
+    return _GLUED.sub(" ", raw).replace("\x00", "")
 
 
 def site_labels(names: Iterable[str | None], url: str | None) -> tuple[str, ...]:

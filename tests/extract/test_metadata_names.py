@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.authors import byline_in_text, clean_authors, is_organisation
 from scraper.extract.language import detect_language, normalise_language
 from scraper.extract.mojibake import repair_mojibake
-from scraper.extract.titles import choose_title, site_labels, strip_site_name
+from scraper.extract.titles import choose_title, heading_text, site_labels, strip_site_name
 
 
 @pytest.mark.parametrize(
@@ -187,3 +188,12 @@ def test_a_kicker_or_date_before_the_declared_title_is_dropped() -> None:
     # A series name ending in a colon is part of the headline.
     series = ["Weekly Notes: Preparing a transition in the archive"]
     assert choose_title(declared, series, ()) == series[0]
+
+
+def test_heading_text_spaces_words_of_adjacent_elements() -> None:
+    tree = LexborHTMLParser(
+        "<h1><span>10</span><span>Free Tools</span>for <b>You</b>: <em>Part</em> 2 ::</h1>"
+    )
+    heading = tree.css_first("h1")
+    assert heading is not None
+    assert heading_text(heading) == "10 Free Tools for You: Part 2 ::"
