@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from fetch_server import LocalServer, local_options, loopback_resolver, run
 
 from scraper.fetch import Fetcher, FetchOptions, Politeness, fetch_each
+
+# Timing checks: no garbage-collector pause may land between a request and its log entry.
+pytestmark = pytest.mark.usefixtures("no_gc_pauses")
 
 #: The server thread logs a request when it has read it, which on a busy two-core machine can
 #: lag the client's start by tens of milliseconds (more on a new connection than on a reused

@@ -13,6 +13,9 @@ from scraper.fetch import Fetcher, FetchOptions, RetryPolicy
 from scraper.fetch.retry import backoff_delay, retry_after_seconds, wait_before_retry
 from scraper.models import Page
 
+# Timing checks: no garbage-collector pause may land between a request and its log entry.
+pytestmark = pytest.mark.usefixtures("no_gc_pauses")
+
 
 async def _fetch(url: str, options: FetchOptions) -> Page:
     async with Fetcher(options, resolver=loopback_resolver) as fetcher:
