@@ -213,7 +213,7 @@ def extract_only(plans: list[SitePlan], workers: int) -> tuple[int, float, float
         for p in (*plan.pages, *plan.copies)
     ]
     options = ExtractOptions()
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("spawn")
 
     def run() -> int:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -19,7 +22,9 @@ from scraper.extract import extract_page
 from scraper.extract.options import ExtractOptions
 from scraper.models import Article, Page
 
-__all__ = ["ExtractFailed", "Extractor", "extract_or_reason"]
+__all__ = ["ExtractFailed", "Extractor", "extract_or_reason", "watch_parent"]
+
+_WATCH_INTERVAL = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,21 @@ def extract_or_reason(page: Page, options: ExtractOptions) -> Article | ExtractF
     if not article.text.strip():
         return ExtractFailed("empty", "no article text found")
     return article
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: exit when the crawl process that started it is gone.
+
+    A worker blocked waiting for work would otherwise outlive a crawl killed with SIGKILL
+    (it holds its own copy of the queue's write end, so it never sees end-of-file).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCH_INTERVAL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 class Extractor:
@@ -66,9 +86,15 @@ class Extractor:
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            # forkserver: forking a process that runs an event loop and threads is unsafe.
-            context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            # spawn: forking a process that runs an event loop and threads is unsafe, and a
+            # forkserver would outlive a crawl killed with SIGKILL.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     async def extract(self, page: Page, options: ExtractOptions) -> Article | ExtractFailed:

@@ -62,14 +62,38 @@ def _count(db: Path, sql: str) -> int:
         return -1  # not created or not migrated yet
 
 
-def _kill_when(proc: subprocess.Popen[bytes], db: Path, sql: str, threshold: int) -> None:
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if entry.name.isdigit() and int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
+            out.append(int(entry.name))
+    return out
+
+
+def _kill_when(proc: subprocess.Popen[bytes], db: Path, sql: str, threshold: int) -> list[int]:
+    """SIGKILL the crawl once ``sql`` counts ``threshold``; return the children it had."""
     deadline = time.monotonic() + 20
     while _count(db, sql) < threshold:
         assert proc.poll() is None, "the crawl ended before it could be killed"
         assert time.monotonic() < deadline, "the crawl made no progress"
         time.sleep(0.01)
+    children = _children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
+    return children
+
+
+def _gone(pids: list[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.mark.parametrize(
@@ -91,8 +115,11 @@ def test_killed_run_resumes_and_stores_each_article_once(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _kill_when(proc, db, sql, threshold)
+    children = _kill_when(proc, db, sql, threshold)
     assert proc.returncode == -signal.SIGKILL
+    # Extraction workers notice and exit: a killed crawl leaves no process behind.
+    assert _gone(children, within=5), f"left behind: {children}"
+    assert bool(children) == (workers > 0)
     before = max(0, _count(db, "SELECT COUNT(*) FROM articles"))
     marks = {slug: len(server.log) for slug, server in slow_sites.items()}
 
