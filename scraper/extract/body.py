@@ -18,10 +18,14 @@ from scraper.models import BlockKind
 __all__ = ["Selection", "block_score", "select_body"]
 
 #: Score kept per level an element sits above a block's own element.
-_DECAY = 0.8
+_DECAY = 0.85
 #: Levels a block's score travels up; deeper wrappers gain nothing from it.
 _MAX_UP = 12
 _MIN_PROSE_CHARS = 40
+#: A sibling of the container joins the body when its score reaches this share of the
+#: container's and one of its blocks is real prose.
+_SIBLING_SHARE = 0.2
+_SIBLING_MIN_BEST = 80.0
 _SENTENCE_END = (".", "!", "?", '"', "”", "’", "»", ":", ")", "…", "'")
 
 
@@ -74,5 +78,38 @@ def select_body(blocks: Sequence[RawBlock]) -> Selection:
     container = max(totals, key=totals.__getitem__)
     if totals[container] <= 0:
         return Selection(None, frozenset(b.index for b in blocks), scores)
-    inside = frozenset(b.index for b in blocks if container in b.path)
-    return Selection(container, inside, scores)
+    inside = {b.index for b in blocks if container in b.path}
+    inside |= _sibling_blocks(blocks, container, scores)
+    return Selection(container, frozenset(inside), scores)
+
+
+def _sibling_blocks(
+    blocks: Sequence[RawBlock], container: int, scores: dict[int, float]
+) -> set[int]:
+    """Blocks of the container's siblings that carry prose of their own.
+
+    Bodies are often split around an embed or an ad into sibling wrappers; a sibling joins
+    when its blocks score at least a share of the container's own.
+    """
+    parent: int | None = None
+    own = 0.0
+    for block in blocks:
+        if container in block.path:
+            depth = block.path.index(container)
+            parent = block.path[depth - 1] if depth else None
+            own += scores[block.index]
+    if parent is None or own <= 0:
+        return set()
+    groups: dict[int, list[RawBlock]] = {}
+    for block in blocks:
+        if parent in block.path and container not in block.path:
+            depth = block.path.index(parent)
+            key = block.path[depth + 1] if depth + 1 < len(block.path) else -block.index - 1
+            groups.setdefault(key, []).append(block)
+    out: set[int] = set()
+    for members in groups.values():
+        total = sum(scores[b.index] for b in members)
+        best = max(scores[b.index] for b in members)
+        if total >= _SIBLING_SHARE * own and best >= _SIBLING_MIN_BEST:
+            out.update(b.index for b in members)
+    return out

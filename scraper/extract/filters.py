@@ -34,6 +34,7 @@ _TRAILING = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING = " \t\n•·-–—|»>›*"
 _SHORT_LINE = 80
 _CUTOFF_MAX_CHARS = 40
+_BYLINE_SPARE = 30
 #: Words besides the date itself that a dateline may hold ("Published on Monday").
 _DATELINE_SPARE_WORDS = 3
 _DATE_WORDS = re.compile(
@@ -91,7 +92,8 @@ def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
         return False
     if norm.startswith(BYLINE_PREFIXES) and not norm.endswith("."):
         return True
-    return any(a and a.lower() in norm for a in authors) and len(norm.split()) <= 12
+    # The line must be mostly the name: "Jane Roe, Staff Writer", not a sentence naming her.
+    return any(a and a.lower() in norm and len(norm) <= len(a) + _BYLINE_SPARE for a in authors)
 
 
 def _is_dateline(block: RawBlock, norm: str) -> bool:
