@@ -137,7 +137,9 @@ def authors_from_html(tree: LexborHTMLParser, area: list[LexborNode]) -> tuple[s
 
 def _date_rank(node: LexborNode) -> int:
     attrs = node.attributes
-    if attrs.get("itemprop") in ("datePublished", "dateCreated") or "pubdate" in attrs:
+    # Microdata names the property bare, RDFa with a vocabulary prefix ("schema:dateCreated").
+    prop = (attrs.get("itemprop") or attrs.get("property") or "").rsplit(":", 1)[-1]
+    if prop in ("datePublished", "dateCreated") or "pubdate" in attrs:
         return 0
     return 1 if "publish" in _marks(node) else 2
 
@@ -179,7 +181,10 @@ def dates_from_html(tree: LexborHTMLParser, now: datetime, day_first: bool) -> S
     loose: datetime | None = None
     updated: datetime | None = None
     for node in tree.css(DATE_SELECTOR)[:_MAX_NODES]:
-        marks = _marks(node) + " " + (node.attributes.get("itemprop") or "").lower()
+        attrs = node.attributes
+        marks = (
+            f"{_marks(node)} {attrs.get('itemprop') or ''} {attrs.get('property') or ''}".lower()
+        )
         is_update = any(word in marks for word in _MODIFIED_WORDS)
         if any(word in marks for word in _NOT_DATE) or (is_update and updated is not None):
             continue

@@ -287,14 +287,10 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     shown = dates_from_html(page.tree, page.now, page.day_first)
     modified = modified or shown.updated
     dateline = date_near_headline(page.area, page.now, page.day_first)
-    published = (
-        shown.marked
-        or (dateline.value if dateline is not None else None)
-        or shown.loose
-        or in_url
-        or _date_in_state(page)
-        or modified
-    )
+    written = dateline.value if dateline is not None else None
+    if written is not None and shown.loose is not None and written.date() == shown.loose.date():
+        written = shown.loose  # the same day, machine-readable: it carries the time too
+    published = shown.marked or written or shown.loose or in_url or _date_in_state(page) or modified
     return published, modified
 
 

@@ -223,6 +223,7 @@ DATE_SELECTOR = ", ".join(
     (
         "time",
         "[itemprop^='date']",
+        "[property*='date' i]",
         "[class*='date' i]",
         "[class*='publish']",
         "[class*='posted']",

@@ -182,3 +182,16 @@ def test_embedded_state_date_before_the_update_fallback() -> None:
     html = """<html><body><h1>Framework page</h1><script id="__NEXT_DATA__">
     {"props": {"pageProps": {"publishedAt": "2023-08-01T10:00:00Z"}}}</script></body></html>"""
     assert _meta(html, None).published == datetime(2023, 8, 1, 10, 0, tzinfo=UTC)
+
+
+def test_rdfa_date_and_a_same_day_time_element_keep_the_time() -> None:
+    rdfa = """<html><body><h1>Library reopens with a seed bank</h1>
+    <span property="schema:dateCreated" content="2025-02-11T14:05:00+00:00"></span>
+    </body></html>"""
+    assert _meta(rdfa.replace("2025-02-11", "2024-02-11"), None).published == datetime(
+        2024, 2, 11, 14, 5, tzinfo=UTC
+    )
+    shown = """<html lang="en"><body><h1>Library reopens with a seed bank</h1>
+    <div><time datetime="2024-02-11T14:05:00Z">Sun, 02/11/2024 - 14:05</time></div>
+    </body></html>"""
+    assert _meta(shown, None).published == datetime(2024, 2, 11, 14, 5, tzinfo=UTC)
