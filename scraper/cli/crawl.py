@@ -17,12 +17,20 @@ from scraper.errors import ConfigError, StoreError, StoreLocked
 from scraper.export import ExportFormat, Since, export_articles
 from scraper.store.crawl_store import SQLiteCrawlStore
 
-__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_LOCKED", "EXIT_STORE", "crawl"]
+__all__ = [
+    "EXIT_CONFIG",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_LOCKED",
+    "EXIT_STORE",
+    "crawl",
+]
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
 EXIT_STORE = 4
+EXIT_INTERRUPTED = 130
 
 
 def _exporter(spec: ExportSpec) -> Callable[[SQLiteCrawlStore, RunResult], None]:
@@ -68,7 +76,7 @@ def crawl(
     Feeds and sitemaps are revalidated with conditional GET; article URLs already stored are
     never fetched again; failed URLs are retried on later runs with backoff. Exit codes: 0 all
     went well, 1 some URLs or sources failed (recorded; see `scraper status`), 2 invalid config,
-    3 another crawl holds the store's lock, 4 the store cannot be used.
+    3 another crawl holds the store's lock, 4 the store cannot be used, 130 interrupted.
 
     Example: scraper crawl news.toml --export jsonl -o new-articles.jsonl
     """
@@ -86,6 +94,10 @@ def crawl(
             observer=display,
             after=_exporter(spec) if spec else None,
         )
+    except KeyboardInterrupt as exc:
+        # Everything stored so far is committed; the next run resumes with the rest.
+        typer.echo("scraper: interrupted; the next run resumes where this one stopped", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from exc
     except StoreLocked as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_LOCKED) from exc

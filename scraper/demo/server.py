@@ -119,14 +119,21 @@ def _fresh(if_none_match: str | None, if_modified_since: str | None, resource: R
     return False
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up mid-request (a crawl killed or interrupted) is not news.
+        del request, client_address
+
+
 class SiteServer:
     """One site on ``http://127.0.0.1:<port>``, served from a thread; a context manager."""
 
     def __init__(self, *, delay: float = 0.0) -> None:
         self._state = _State(delay=delay)
         handler = type("Handler", (_Handler,), {"state": self._state})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

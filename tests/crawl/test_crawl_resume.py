@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,7 @@ def test_killed_run_resumes_and_stores_each_article_once(
     before = max(0, _count(db, "SELECT COUNT(*) FROM articles"))
     marks = {slug: len(server.log) for slug, server in slow_sites.items()}
 
-    result = run_crawl(load_config(path))  # the lock was released by the kernel
+    result = run_crawl(replace(load_config(path), workers=0))  # the lock was released by the kernel
 
     expected = {
         slow_sites[site.slug].base_url + article_path(site, a)
@@ -147,3 +148,29 @@ def test_killed_run_resumes_and_stores_each_article_once(
         )
     assert set(refetched.values()) <= {1}
     assert sum(refetched.values()) == len(expected) - before
+
+
+def test_interrupted_run_exits_130_and_the_next_run_finishes(
+    slow_sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    herald, courier = slow_sites["herald"].base_url, slow_sites["courier"].base_url
+    path = tmp_path / "crawl.toml"
+    path.write_text(CONFIG.format(herald=herald, courier=courier, workers=1), "utf-8")
+    db = tmp_path / "crawl.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "crawl", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while _count(db, "SELECT COUNT(*) FROM articles") < 2:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert b"the next run resumes" in err
+    before = _count(db, "SELECT COUNT(*) FROM articles")
+    result = run_crawl(replace(load_config(path), workers=0))
+    assert before + result.stats.stored == 8
+    assert _count(db, "SELECT COUNT(DISTINCT url) FROM articles") == 8
