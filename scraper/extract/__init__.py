@@ -15,7 +15,13 @@ from scraper.charset import declared_charset, decode_html
 from scraper.errors import DecodeError
 from scraper.extract.body import select_body
 from scraper.extract.explain import Decision, Explanation
-from scraper.extract.filters import Context, is_cutoff, judge_block, repeats_description
+from scraper.extract.filters import (
+    Context,
+    is_comment_signature,
+    is_cutoff,
+    judge_block,
+    repeats_description,
+)
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import find_repeats
@@ -28,6 +34,8 @@ _NUL_SHARE = 0.01
 _RUNAWAY_TITLE = 2000
 #: Kept blocks at the top where the page's summary is a legitimate standfirst.
 _STANDFIRST_SLOTS = 2
+#: Blocks signed like comments ("Posted by ... on ...") that mark a thread, not a quote.
+_MIN_SIGNED_COMMENTS = 3
 _TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
 
@@ -121,6 +129,8 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
         decisions.append(Decision(block, score, verdict.keep, verdict.rule))
         if verdict.keep:
             kept.append(block)
+    _drop_comment_thread(decisions)
+    kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
         repeats = find_repeats([b.text for b in kept], [b.kind for b in kept])
         by_block = {kept[r.index].index: r for r in repeats}
@@ -133,6 +143,17 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
                 )
         _drop_late_summary(decisions, meta.description)
     return meta, Explanation(tuple(decisions), tuple(dropped), selection.container)
+
+
+def _drop_comment_thread(decisions: list[Decision]) -> None:
+    """Readers' comments laid out like paragraphs: from the first signed one to the end."""
+    signed = [n for n, d in enumerate(decisions) if d.keep and is_comment_signature(d.block.text)]
+    if len(signed) < _MIN_SIGNED_COMMENTS:
+        return
+    for n in range(signed[0], len(decisions)):
+        decision = decisions[n]
+        if decision.keep:
+            decisions[n] = Decision(decision.block, decision.score, False, "reader comment")
 
 
 def _drop_late_summary(decisions: list[Decision], description: str | None) -> None:

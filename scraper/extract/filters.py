@@ -24,6 +24,7 @@ from scraper.models import BlockKind
 __all__ = [
     "Context",
     "Verdict",
+    "is_comment_signature",
     "is_cutoff",
     "judge_block",
     "normalise_line",
@@ -46,6 +47,12 @@ _DATE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
+_COMMENT_SIGNATURE = re.compile(
+    r"\b(posted by|report this comment|report abuse|reply to this comment|comment by|"
+    r"geschrieben von|kommentar melden|publié par|signaler ce commentaire|"
+    r"publicado por|denunciar comentario)\b",
+    re.IGNORECASE,
+)
 _READING_TIME = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECASE)
 
 
@@ -148,3 +155,8 @@ def is_cutoff(block: RawBlock) -> bool:
         return False
     norm = normalise_line(block.text)
     return len(norm) <= _CUTOFF_MAX_CHARS and norm.startswith(CUTOFF_HEADINGS)
+
+
+def is_comment_signature(text: str) -> bool:
+    """Whether a block carries a reader comment's signature or moderation link."""
+    return bool(_COMMENT_SIGNATURE.search(text))
