@@ -87,7 +87,7 @@ class DedupIndex:
     def __init__(self, store: SketchStore, options: DedupOptions | None = None) -> None:
         self._store = store
         self._options = options or DedupOptions()
-        self._templates: dict[str, frozenset[int]] = {}
+        self._templates: dict[str, dict[int, bool]] = {}
         self._cache: dict[int, list[int]] = {}
         self._naming = True
 
@@ -256,12 +256,15 @@ class DedupIndex:
     # --- text after template removal --------------------------------------------------------
     def _ids(self, site: str, keys: Sequence[int], content: Sequence[bytes]) -> list[int]:
         """Ids of the content words of the lines that are not template lines of ``site``."""
-        templates = self._templates.get(site)
-        if templates is None:
-            templates = self._store.template_lines(site, self._options.template_min_docs)
-            self._templates[site] = templates
-        if templates:
-            content = list(compress(content, [k not in templates for k in keys]))
+        # Only this document's lines are looked up (and remembered for the batch), so the cost
+        # does not grow with how many pages of the site the index holds.
+        known = self._templates.setdefault(site, {})
+        missing = [k for k in set(keys) if k not in known]
+        if missing:
+            found = self._store.template_lines(site, missing, self._options.template_min_docs)
+            known.update((k, k in found) for k in missing)
+        if any(known[k] for k in keys):
+            content = list(compress(content, [not known[k] for k in keys]))
         return word_ids(b" ".join(content).split())
 
     def _stored_ids(self, doc: int) -> list[int]:

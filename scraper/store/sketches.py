@@ -292,12 +292,19 @@ class SketchStore:
             sorted(rows),
         )
 
-    def template_lines(self, site: str, min_docs: int) -> frozenset[int]:
-        """The line keys of ``site`` seen in at least ``min_docs`` distinct texts."""
-        rows = self._all(
-            "SELECT line FROM dedup_site_lines WHERE site = ? AND docs >= ?", (site, min_docs)
-        )
-        return frozenset(int(r[0]) for r in rows)
+    def template_lines(self, site: str, keys: Sequence[int], min_docs: int) -> frozenset[int]:
+        """Those of line ``keys`` that ``site`` shows on at least ``min_docs`` distinct pages."""
+        out: set[int] = set()
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._all(
+                "SELECT line FROM dedup_site_lines WHERE site = ? AND docs >= ?"
+                f" AND line IN ({marks})",
+                [site, min_docs, *chunk],
+            )
+            out.update(int(r[0]) for r in rows)
+        return frozenset(out)
 
     # --- plumbing ---------------------------------------------------------------------------
     def _run(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor:
