@@ -17,7 +17,7 @@ from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor
 from scraper.crawl.fetching import PageFetcher
 from scraper.crawl.identity import Deduplicator, canonical_of
-from scraper.errors import FetchError, ScraperError
+from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.options import HTML_TYPES
 from scraper.models import Failure, Page
@@ -120,9 +120,9 @@ class _Run:
             max_age = source.max_age_days or self.config.max_age_days
             try:
                 report = await discovery.discover(source, max_age)
-            except (ScraperError, ValueError) as exc:
-                if isinstance(exc, ScraperError) and exc.kind == "store":
-                    raise
+            except StoreError:
+                raise  # the store is shared: nothing else can be recorded either
+            except Exception as exc:  # a bug or odd input on one source is that source's error
                 report = SourceReport(source=source.name, errors=(f"{type(exc).__name__}: {exc}",))
             self.counters.bump(discovered=report.new, not_modified=report.not_modified)
             self.emit("source", **_report_dict(report))
@@ -150,7 +150,13 @@ class _Run:
 
     async def _worker(self, queue: asyncio.Queue[QueuedURL | None]) -> None:
         while (queued := await queue.get()) is not None:
-            await self._process(queued)
+            try:
+                await self._process(queued)
+            except StoreError:
+                raise
+            except Exception as exc:  # one bad page never stops the run: record it, go on
+                kind = exc.kind if isinstance(exc, ScraperError) else "internal"
+                self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
 
     async def _process(self, queued: QueuedURL) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import Counter
@@ -13,11 +14,17 @@ import pytest
 
 from scraper.config import CrawlConfig, HostLimit, Source, SourceKind
 from scraper.crawl import run_crawl
-from scraper.crawl.identity import CurrentClusters
+from scraper.crawl.extraction import Extractor
+from scraper.crawl.fetching import fetch_options
+from scraper.crawl.identity import CurrentClusters, Deduplicator, Placement, open_index
 from scraper.crawl.lock import RunLock
+from scraper.crawl.run import RunParts, RunResult, crawl_once
 from scraper.demo.server import SiteServer
 from scraper.demo.site import DemoArticle, article_path, load_sites, render_site
+from scraper.discover.urls import normalise_url
 from scraper.errors import StoreLocked
+from scraper.fetch.client import Fetcher
+from scraper.models import Article
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 
@@ -243,3 +250,41 @@ def test_a_host_limit_paces_that_host_only(
     assert min(gaps) >= 0.13
     courier = sorted(r.at for r in sites["courier"].log)
     assert min(b - a for a, b in pairwise(courier)) < 0.1
+
+
+class _FailsOn:
+    """A deduplicator that breaks on one URL (standing in for any bug on one page)."""
+
+    def __init__(self, index: Deduplicator, bad: str) -> None:
+        self.index = index
+        self.bad = bad
+
+    def assign(self, url: str, article: Article) -> Placement:
+        if url.endswith(self.bad):
+            raise KeyError("boom")
+        return self.index.assign(url, article)
+
+
+def test_a_bug_on_one_page_is_recorded_and_the_run_goes_on(config: CrawlConfig) -> None:
+    store = SQLiteCrawlStore(config.store)
+
+    async def crawl() -> RunResult:
+        async with Fetcher(fetch_options(config)) as fetcher:
+            parts = RunParts(
+                store=store,
+                fetcher=fetcher,
+                extractor=Extractor(0),
+                dedup=_FailsOn(open_index(store), "/library-night-hours"),
+                normalise=normalise_url,
+            )
+            return await crawl_once(config, parts)
+
+    try:
+        result = asyncio.run(crawl())
+    finally:
+        store.close()
+    assert result.stats.stored == 7
+    (failure,) = result.failures
+    assert failure.kind == "internal"
+    assert failure.source.endswith("/library-night-hours")
+    assert "KeyError" in failure.reason
