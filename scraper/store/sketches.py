@@ -4,13 +4,14 @@ Every lookup the index makes per new document goes through an indexed column (ba
 hash, key, cluster), so adding a document costs the same whatever the corpus size. Cluster
 membership is kept flat (each document row holds its cluster number); a merge relabels the
 smaller cluster, so a document is relabelled at most log2(n) times over the index's life.
-Bodies are kept as their content words, line by line, with each full line's key, so candidates
-from earlier runs can be verified on their text with today's template lines removed.
+Bodies are kept as their content words, line by line (zlib-compressed), with each full line's
+key, so candidates from earlier runs can be verified with today's template lines removed.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -140,7 +141,7 @@ class SketchStore:
     def insert_doc(self, row: DocRow) -> StoredDoc:
         """Store a document in a new singleton cluster."""
         keys = array("I", row.line_keys).tobytes()
-        body = b"\n".join(row.content)
+        body = zlib.compress(b"\n".join(row.content), 1)
         # A new document's cluster is numbered by the document's own id: SQLite gives a new row
         # max(rowid) + 1, which is what the subquery computes in the same statement.
         cur = self._run(
@@ -209,7 +210,7 @@ class SketchStore:
             raise DedupError(f"document {doc} is missing from the dedup index")
         keys = array("I")
         keys.frombytes(found[1])
-        return str(found[0]), keys.tolist(), bytes(found[2]).split(b"\n")
+        return str(found[0]), keys.tolist(), zlib.decompress(found[2]).split(b"\n")
 
     def mark_named(self, key: str) -> list[int]:
         """Flag the documents stored under ``key`` as named canonical; return their ids."""
