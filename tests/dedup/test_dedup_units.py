@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,43 @@ def test_documents_without_url_get_a_text_key() -> None:
             ]
         )
     assert out[0].key.startswith("text:") and out[0].cluster == out[1].cluster
+
+
+def test_batch_api_on_articles_and_cluster_values() -> None:
+    from scraper import dedup
+    from scraper.dedup import clusters_of, summarise
+    from scraper.models import Article
+
+    text = "Volunteers rebuilt the three arches of the stone bridge by hand over two winters."
+    articles = [
+        Article(
+            url="https://a.example/bridge", text=text, published=datetime(2026, 1, 2, tzinfo=UTC)
+        ),
+        Article(url="https://b.example/copy", text=text + "\n\nBy a staff reporter"),
+        Article(url="https://c.example/other", text="A different story about library hours."),
+    ]
+    out = dedup(articles)
+    assert out[0].cluster == out[1].cluster != out[2].cluster
+    assert out[1].duplicate_of == "https://a.example/bridge"
+    clusters = clusters_of(out)
+    assert clusters[0].members == ("https://a.example/bridge", "https://b.example/copy")
+    assert clusters[0].representative == "https://a.example/bridge"
+    summary = summarise(out)
+    assert (summary.documents, summary.clusters, summary.duplicates) == (3, 2, 1)
+    assert summary.sizes == ((1, 1), (2, 1))
+
+
+def test_crawl_hook_assigns_one_article_at_a_time(tmp_path: Path) -> None:
+    from scraper.models import Article
+
+    text = "The ferry operator warned of cancellations as gusts reached sixty miles an hour."
+    with DedupIndex.open(tmp_path / "d.sqlite") as index:
+        first = index.assign("https://a.example/ferry?utm_source=x", Article(text=text))
+        second = index.assign("https://a.example/ferry", Article(text=text))
+        third = index.assign("https://b.example/ferry-copy", Article(text=text + " Update."))
+        now = index.cluster_of(first.key)
+    assert first.key == second.key == "https://a.example/ferry"
+    # The same page under a cleaner spelling: one document, now stored under the clean URL.
+    assert first.cluster == second.cluster and second.duplicate_of is None
+    # The longer update is now the most complete member: the cluster is re-pointed to it.
+    assert now == third.cluster and third.duplicate_of is None
