@@ -48,5 +48,7 @@ async def fetch_each(
         while pending:
             yield await pending.popleft()
     finally:
+        # Reached when the consumer stops early: do not leave fetches running unowned.
         for task in pending:
             task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -80,6 +80,11 @@ def _origin(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii')}"
 
 
+def _ascii_host(url: httpx.URL) -> str:
+    """The host as sent on the wire (IDNA-encoded), without brackets."""
+    return url.raw_host.decode("ascii")
+
+
 def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
@@ -217,7 +222,7 @@ class Fetcher:
         return Page(
             url=url,
             body=answer.body,
-            final_url=final if final != url else None,
+            final_url=final if redirects else None,
             status=answer.status,
             headers=answer.headers,
             fetched_at=datetime.now(UTC),
@@ -265,7 +270,7 @@ class Fetcher:
         """One URL of a redirect chain: guard, robots, then attempts with retries."""
         origin = _origin(target)
         port = target.port or (443 if target.scheme == "https" else 80)
-        address = await self._guard.resolve(target.host, port, url)
+        addresses = await self._guard.resolve(_ascii_host(target), port, url)
         if spec.check_robots and self.options.politeness.respect_robots:
             rules = await self._robots.check(str(target), origin)
             delay = rules.crawl_delay(self.options.robots_agent)
@@ -274,6 +279,8 @@ class Fetcher:
                 self._pacer.set_crawl_delay(origin, min(delay, cap))
         policy = self.options.retry
         for attempt in range(1, policy.attempts + 1):
+            # A retry goes to the next address, in case the first one is unreachable.
+            address = addresses[(attempt - 1) % len(addresses)]
             try:
                 answer = await self._attempt(target, address, headers, spec)
             except FetchError as exc:
@@ -298,7 +305,7 @@ class Fetcher:
         client = self._client(origin)
         extensions = {}
         if target.scheme == "https" and literal_address(target.host) is None:
-            extensions["sni_hostname"] = target.host
+            extensions["sni_hostname"] = _ascii_host(target)
         sent_headers = {**headers, "Host": target.netloc.decode("ascii")}
         try:
             async with self._pacer.slot(origin), asyncio.timeout(self.options.timeouts.total):

@@ -90,8 +90,10 @@ class AddressGuard:
                 return f"{inner} is reserved or not globally routable"
         return None
 
-    async def resolve(self, host: str, port: int, url: str) -> str:
-        """The checked address to connect to for ``host``.
+    async def resolve(self, host: str, port: int, url: str) -> tuple[str, ...]:
+        """The checked addresses to connect to for ``host``, in the resolver's order.
+
+        Every address must pass: one internal address among public ones refuses the host.
 
         Raises:
             AddressRefused: the host is, or resolves to, a refused address.
@@ -112,4 +114,4 @@ class AddressGuard:
             reason = self._refusal(address)
             if reason is not None:
                 raise AddressRefused(f"refused to connect to {host}: {reason}", url=url)
-        return str(addresses[0])
+        return tuple(str(a) for a in addresses)

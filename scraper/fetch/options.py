@@ -24,7 +24,8 @@ __all__ = [
     "parse_networks",
 ]
 
-DEFAULT_USER_AGENT = "scraper/0.1 (news article extractor; +https://github.com/scraper/scraper)"
+#: Says what the client is; ``FetchOptions.contact`` adds how to reach whoever runs it.
+DEFAULT_USER_AGENT = "scraper/0.1 (news article extractor; python-httpx)"
 
 HTML_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES: frozenset[str] = frozenset(

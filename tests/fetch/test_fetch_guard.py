@@ -121,3 +121,16 @@ def test_a_name_that_does_not_resolve_is_a_network_error() -> None:
 def test_literal_addresses_in_every_notation(host: str, address: str | None) -> None:
     found = literal_address(host)
     assert found == (ipaddress.ip_address(address) if address else None)
+
+
+def test_a_retry_moves_on_to_the_next_checked_address(server: LocalServer) -> None:
+    async def two_addresses(host: str, port: int) -> Sequence[str]:
+        return ["127.0.0.2", "127.0.0.1"]  # nothing listens on the first
+
+    async def scenario() -> Page:
+        async with Fetcher(local_options(), resolver=two_addresses) as fetcher:
+            return await fetcher.fetch(server.url("/page/x", "dual.test"))
+
+    page = run(scenario())
+    assert page.status == 200
+    assert [r.path for r in server.requests(host="dual.test")] == ["/page/x"]
