@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scraper.cli.crawl_display import Display, summary_line
+from scraper.cli.crawl_display import Display
 from scraper.demo.runner import DemoReport, run_demo
 from scraper.errors import StoreError
 
@@ -65,9 +65,6 @@ def demo(
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(3 if exc.kind == "locked" else 4) from exc
-    if not log_json:
-        typer.echo(summary_line(report.first), err=True)
-        typer.echo(summary_line(report.second), err=True)
     _print_report(report)
     if not (report.first.ok and report.second.ok):
         raise typer.Exit(1)
