@@ -13,7 +13,7 @@ outside their original's cluster (should be 0), the incremental rerun (articles 
 and extract-only throughput of the same pages with the same number of processes.
 ``--seen N`` adds the memory check of a store holding N seen URLs.
 
-    .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 75] [--workers 2] [--seen 1000000]
+    .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers 2] [--seen 1000000]
 """
 
 from __future__ import annotations
