@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.charset import declared_charset, decode_html
 from scraper.errors import DecodeError
-from scraper.extract.body import select_body
+from scraper.extract.body import comments_start, select_body
 from scraper.extract.explain import Decision, Explanation
 from scraper.extract.filters import (
     Context,
@@ -105,13 +105,17 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
         blocks.extend(seg.blocks)
         dropped.extend(seg.dropped)
     use_all = bool(options.keep_selectors) and bool(roots)
-    selection = select_body(blocks)
+    end = comments_start(blocks)
+    selection = select_body(blocks, end)
     context = Context(title=meta.title, authors=meta.authors)
     decisions: list[Decision] = []
     kept: list[RawBlock] = []
     box: int | None = None
     for block in blocks:
         score = selection.scores.get(block.index, 0.0)
+        if block.index >= end:
+            decisions.append(Decision(block, score, False, "after the comments heading"))
+            continue
         if not use_all and block.index not in selection.inside:
             decisions.append(Decision(block, score, False, "outside the article container"))
             continue

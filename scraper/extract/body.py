@@ -9,19 +9,25 @@ of the prose (the article body), not the page wrapper that also holds every teas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scraper.extract.chrome import COMMENT_HEADINGS
+from scraper.extract.filters import normalise_line
 from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
-__all__ = ["Selection", "block_score", "select_body"]
+__all__ = ["Selection", "block_score", "comments_start", "select_body"]
 
 #: Score kept per level an element sits above a block's own element.
 _DECAY = 0.85
 #: Levels a block's score travels up; deeper wrappers gain nothing from it.
 _MAX_UP = 12
 _MIN_PROSE_CHARS = 40
+_PROSE_BEFORE_COMMENTS = 400.0
+_COUNTS = re.compile(r"[\d()\[\]]+")
+_COMMENT_HEADING_CHARS = 40
 #: A sibling of the container joins the body when its score reaches this share of the
 #: container's and one of its blocks is real prose.
 _SIBLING_SHARE = 0.2
@@ -57,9 +63,16 @@ def block_score(block: RawBlock) -> float:
     return score
 
 
-def select_body(blocks: Sequence[RawBlock]) -> Selection:
-    """Pick the container of the article and the blocks inside it."""
+def select_body(blocks: Sequence[RawBlock], end: int | None = None) -> Selection:
+    """Pick the container of the article and the blocks inside it.
+
+    Blocks from index ``end`` on (readers' comments) may count against a container, never
+    for it.
+    """
     scores = {b.index: block_score(b) for b in blocks}
+    if end is not None:
+        for index in range(end, len(blocks)):
+            scores[index] = min(scores[index], 0.0)
     totals: dict[int, float] = {}
     for block in blocks:
         score = scores[block.index]
@@ -113,3 +126,20 @@ def _sibling_blocks(
         if total >= _SIBLING_SHARE * own and best >= _SIBLING_MIN_BEST:
             out.update(b.index for b in members)
     return out
+
+
+def comments_start(blocks: Sequence[RawBlock]) -> int:
+    """Index of the heading that opens readers' comments after the article, or len(blocks).
+
+    Comment threads without any class to tell them can hold more prose than the article;
+    a "Comments" heading after real prose ends what can be the article.
+    """
+    prose = 0.0
+    for n, block in enumerate(blocks):
+        if prose >= _PROSE_BEFORE_COMMENTS and len(block.text) <= _COMMENT_HEADING_CHARS:
+            norm = " ".join(_COUNTS.sub(" ", normalise_line(block.text)).split())
+            heading = block.kind is BlockKind.HEADING
+            if norm in COMMENT_HEADINGS or (heading and norm.endswith(" comments")):
+                return n
+        prose += max(block_score(block), 0.0)
+    return len(blocks)

@@ -16,6 +16,7 @@ __all__ = [
     "CHROME_ROLES",
     "CHROME_TAGS",
     "CHROME_WORDS",
+    "COMMENT_HEADINGS",
     "CONTENT_WORDS",
     "CUTOFF_HEADINGS",
     "HEADING_TAGS",
@@ -188,6 +189,15 @@ CUTOFF_HEADINGS = (
     "también te puede interesar", "noticias relacionadas", "lo más leído", "más noticias",
     "artículos relacionados", "você pode gostar", "leia também", "veja também", "mais lidas",
     "notícias relacionadas", "leggi anche", "potrebbe interessarti", "articoli correlati",
+)  # fmt: skip
+
+#: Lines that open a readers' comment thread (normalised, counts like "(33)" removed).
+COMMENT_HEADINGS = frozenset(
+    {"comments", "comment", "reader comments", "readers' comments", "your comments",
+     "have your say", "leave a comment", "leave a reply", "post a comment", "add a comment",
+     "join the conversation", "join the discussion", "discussion", "responses", "replies",
+     "kommentare", "leserkommentare", "diskussion", "commentaires", "réactions",
+     "comentarios", "comentários", "commenti"}
 )  # fmt: skip
 
 #: How bylines start, so that a byline rendered as body text can be recognised.
