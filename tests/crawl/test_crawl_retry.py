@@ -1,0 +1,54 @@
+"""When a failed URL is tried again: backoff doubling, a limit, permanent failures given up."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from scraper.config import RetryPolicy
+from scraper.crawl.run import retry_at
+
+POLICY = RetryPolicy(max_attempts=4, backoff=100.0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("timeout", None),
+        ("network", None),
+        ("http_status", 429),
+        ("http_status", 408),
+        ("http_status", 500),
+        ("http_status", 503),
+        ("internal", None),
+    ],
+)
+def test_transient_failures_back_off_doubling_until_the_limit(
+    kind: str, status: int | None
+) -> None:
+    now = time.time()
+    delays = [retry_at(kind, status, attempt, POLICY) for attempt in (1, 2, 3)]
+    assert all(d is not None for d in delays)
+    waits = [round((d or 0) - now) for d in delays]
+    assert waits == [100, 200, 400]
+    assert retry_at(kind, status, 4, POLICY) is None  # the fourth failure gives it up
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("http_status", 404),
+        ("http_status", 410),
+        ("http_status", 403),
+        ("robots", None),
+        ("not_html", None),
+        ("too_large", None),
+        ("redirect", None),
+        ("address", None),
+        ("decode", None),
+        ("empty", None),
+    ],
+)
+def test_permanent_failures_are_given_up_at_once(kind: str, status: int | None) -> None:
+    assert retry_at(kind, status, 1, POLICY) is None
