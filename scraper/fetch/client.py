@@ -63,12 +63,14 @@ class _Answer:
 
 @dataclass(frozen=True, slots=True)
 class _Spec:
-    """What a request accepts (media types, None: any), its caps, and whether robots apply.
+    """One fetch: the URL asked for (named in every error, whatever hop failed), the media
+    types it accepts (None: any), its caps, and whether robots.txt applies.
 
     ``truncate`` keeps the first ``max_body`` bytes instead of failing (robots.txt: RFC 9309
     asks parsers to read at least 500 KiB and ignore the rest).
     """
 
+    url: str
     accept: frozenset[str] | None
     max_body: int
     max_decoded: int
@@ -215,8 +217,8 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         limits = self.options.limits
-        spec = _Spec(self.options.accept, limits.max_body, limits.max_decoded)
-        answer, final, redirects = await self._follow(url, headers, spec)
+        spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
+        answer, final, redirects = await self._follow(headers, spec)
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
             raise HTTPStatusError(f"HTTP {answer.status}", url=url, status=answer.status)
         return Page(
@@ -241,20 +243,21 @@ class Fetcher:
 
     async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
         cap = self.options.limits.max_robots_body
-        spec = _Spec(None, cap, cap, check_robots=False, truncate=True)
+        spec = _Spec(robots_url, None, cap, cap, check_robots=False, truncate=True)
         headers = {**self._base_headers, "Accept": "text/plain,*/*;q=0.5"}
-        answer, _, _ = await self._follow(robots_url, headers, spec)
+        answer, _, _ = await self._follow(headers, spec)
         return answer.status, answer.body
 
     async def _follow(
-        self, url: str, headers: dict[str, str], spec: _Spec
+        self, headers: dict[str, str], spec: _Spec
     ) -> tuple[_Answer, str, tuple[str, ...]]:
-        """Request ``url`` and follow its redirects; the final answer, URL and hops passed."""
+        """Request the URL and follow its redirects; the final answer, URL and hops passed."""
+        url = spec.url
         current = _parse_url(url, url, hop=False)
         passed: list[str] = []
         limit = self.options.limits.max_redirects if spec.check_robots else 5
         while True:
-            answer = await self._hop(current, url, headers, spec)
+            answer = await self._hop(current, headers, spec)
             if answer.location is None:
                 return answer, str(current), tuple(passed)
             passed.append(str(current))
@@ -264,15 +267,13 @@ class Fetcher:
             if str(current) in passed:
                 raise RedirectError(f"redirect loop back to {current}", url=url)
 
-    async def _hop(
-        self, target: httpx.URL, url: str, headers: dict[str, str], spec: _Spec
-    ) -> _Answer:
+    async def _hop(self, target: httpx.URL, headers: dict[str, str], spec: _Spec) -> _Answer:
         """One URL of a redirect chain: guard, robots, then attempts with retries."""
         origin = _origin(target)
         port = target.port or (443 if target.scheme == "https" else 80)
-        addresses = await self._guard.resolve(_ascii_host(target), port, url)
+        addresses = await self._guard.resolve(_ascii_host(target), port, spec.url)
         if spec.check_robots and self.options.politeness.respect_robots:
-            rules = await self._robots.check(str(target), origin)
+            rules = await self._robots.check(str(target), origin, report_as=spec.url)
             delay = rules.crawl_delay(self.options.robots_agent)
             if delay is not None:
                 cap = self.options.politeness.max_crawl_delay
@@ -317,15 +318,15 @@ class Fetcher:
                 )
                 response = await client.send(request, stream=True)
                 try:
-                    return await self._read(response, str(target), spec)
+                    return await self._read(response, spec)
                 finally:
                     await response.aclose()
         except FetchError:
             raise
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-            raise translate(exc, str(target)) from exc
+            raise translate(exc, spec.url) from exc
 
-    async def _read(self, response: httpx.Response, url: str, spec: _Spec) -> _Answer:
+    async def _read(self, response: httpx.Response, spec: _Spec) -> _Answer:
         """Check the answer's status and type, then stream its body within the caps."""
         headers = tuple(response.headers.multi_items())
         status = response.status_code
@@ -337,21 +338,22 @@ class Fetcher:
         content_type = response.headers.get("content-type")
         media = _media_type(content_type)
         if spec.accept is not None and media and media not in spec.accept:
-            raise NotHTML(f"content type {media!r} is not accepted", url=url)
+            raise NotHTML(f"content type {media!r} is not accepted", url=spec.url)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > spec.max_body and not spec.truncate:
             raise TooLarge(
-                f"Content-Length {declared} is over the {spec.max_body}-byte cap", url=url
+                f"Content-Length {declared} is over the {spec.max_body}-byte cap", url=spec.url
             )
-        return _Answer(status, headers, await _stream(response, url, spec))
+        return _Answer(status, headers, await _stream(response, spec))
 
 
-async def _stream(response: httpx.Response, url: str, spec: _Spec) -> bytes:
+async def _stream(response: httpx.Response, spec: _Spec) -> bytes:
     """The decoded body, stopped as soon as either cap is passed.
 
     The body is decompressed here, a bounded piece at a time (see ``decoding``), so a
     compression bomb is stopped within one piece of the cap.
     """
+    url = spec.url
     try:
         decoder = decoder_for(response.headers.get("content-encoding"))
     except DecodingFailed as exc:

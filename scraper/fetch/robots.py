@@ -93,8 +93,10 @@ class RobotsCache:
             return RobotsRules(None, True, ok_until, f"robots.txt answered {status}")
         return RobotsRules(None, False, error_until, f"robots.txt answered {status}")
 
-    async def check(self, url: str, origin: str) -> RobotsRules:
+    async def check(self, url: str, origin: str, *, report_as: str | None = None) -> RobotsRules:
         """The rules of ``origin``, after making sure they allow ``url``.
+
+        Errors name ``report_as`` (the URL first asked for, before redirects) when given.
 
         Raises:
             RobotsDisallowed: robots.txt forbids the URL, or answered 429/5xx.
@@ -102,10 +104,11 @@ class RobotsCache:
                 down); the URL is not tried, and neither is the host until the error expires.
         """
         rules = await self.rules(origin)
+        reported = report_as or url
         if rules.failure is not None:
             kind = type(rules.failure)
-            raise kind(f"host unreachable, robots.txt failed: {rules.failure}", url=url)
+            raise kind(f"host unreachable, robots.txt failed: {rules.failure}", url=reported)
         if not rules.allows(url, self._agent):
             detail = "disallowed" if rules.parser is not None else rules.reason
-            raise RobotsDisallowed(f"blocked by robots.txt ({detail})", url=url)
+            raise RobotsDisallowed(f"blocked by robots.txt ({detail})", url=reported)
         return rules

@@ -119,3 +119,12 @@ def test_minimum_interval_per_host_holds_and_hosts_do_not_wait_for_each_other(
     b_starts = [r.start for r in server.requests(host="b.test")]
     assert min(b_starts) < max(a_starts)
     assert min(a_starts) < max(b_starts)
+
+
+def test_robots_of_a_redirect_target_are_obeyed_too(server: LocalServer) -> None:
+    server.robots["b.test"] = (200, "User-agent: *\nDisallow: /page/\n")
+    start = server.url(f"/to?u={server.url('/page/x', 'b.test')}", "a.test")
+    outcome = run(_fetch_all([start], local_options()))
+    assert outcome == {start: "robots"}
+    assert [r.path for r in server.requests()] == ["/to"]
+    assert [r.host for r in server.requests(path="/robots.txt")] == ["a.test", "b.test"]
