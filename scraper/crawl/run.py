@@ -37,6 +37,8 @@ PERMANENT_KINDS = frozenset(
     {"robots", "not_html", "too_large", "redirect", "address", "decode", "input", "empty"}
 )
 _BATCH = 500
+#: Failures a RunResult lists (all of them are in the store); the counters count every one.
+MAX_LISTED_FAILURES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,8 @@ Observer = Callable[[CrawlEvent], None]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunResult:
-    """What a run did: its counters, per-source discovery, and the failures it recorded."""
+    """What a run did: its counters, per-source discovery, and (the first 1000 of) the
+    failures it recorded."""
 
     run_id: int
     stats: RunStats
@@ -63,7 +66,8 @@ class RunResult:
     @property
     def ok(self) -> bool:
         """True when nothing failed: no URL, no discovery document."""
-        return not self.failures and not any(s.errors for s in self.sources)
+        failed = self.stats.failed + self.stats.gave_up
+        return not failed and not any(s.errors for s in self.sources)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -203,7 +207,8 @@ class _Run:
         when = retry_at(kind, status, queued.attempts + 1, self.config.retry)
         fetch = FetchRecord(url=queued.url, status=status, error_kind=kind, error=reason)
         self.parts.store.record_failure(queued, fetch, when, self.run_id)
-        self.counters.failures.append(Failure(source=queued.url, kind=kind, reason=reason))
+        if len(self.counters.failures) < MAX_LISTED_FAILURES:
+            self.counters.failures.append(Failure(source=queued.url, kind=kind, reason=reason))
         self.counters.bump(failed=int(when is not None), gave_up=int(when is None))
         self.emit("failure", url=queued.url, kind=kind, reason=reason, retry=when is not None)
 
