@@ -86,13 +86,17 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
-    """One news source: a feed, a sitemap, a section page with patterns, or a URL list."""
+    """One news source: a feed, a sitemap, a section page with patterns, or a URL list.
+
+    ``limit`` is a pace for the hosts of the source's URLs (``[hosts]`` entries win).
+    """
 
     name: str
     kind: SourceKind
     urls: tuple[str, ...]
     follow: tuple[str, ...] = ()
     max_age_days: float | None = None
+    limit: HostLimit | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,7 +205,9 @@ _TOP_KEYS = frozenset(
         "export",
     }
 )
-_SOURCE_KEYS = frozenset({"name", "follow", "max_age_days", *(k.value for k in SourceKind)})
+_SOURCE_KEYS = frozenset(
+    {"name", "follow", "max_age_days", "min_interval", "per_host", *(k.value for k in SourceKind)}
+)
 
 
 def _politeness(data: Mapping[str, Any], path: str, base: Politeness) -> Politeness:
@@ -223,7 +229,7 @@ def _check_url(url: str, key: str) -> str:
     return url
 
 
-def _source(data: object, index: int, names: set[str]) -> Source:
+def _source(data: object, index: int, names: set[str], politeness: Politeness) -> Source:
     path = f"source[{index}]"
     if not isinstance(data, dict):
         raise ConfigError("must be a table ([[source]])", key=path)
@@ -247,12 +253,19 @@ def _source(data: object, index: int, names: set[str]) -> Source:
         raise ConfigError(f"duplicate source name {name!r}", key=t.key("name"))
     names.add(name)
     max_age = data.get("max_age_days")
+    limit = None
+    if "min_interval" in data or "per_host" in data:
+        limit = HostLimit(
+            min_interval=t.number("min_interval", politeness.min_interval),
+            per_host=t.integer("per_host", politeness.per_host, minimum=1),
+        )
     return Source(
         name=name,
         kind=kind,
         urls=urls,
         follow=follow,
         max_age_days=None if max_age is None else t.number("max_age_days", 0.0),
+        limit=limit,
     )
 
 
@@ -305,9 +318,15 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     if not isinstance(raw_sources, list) or not raw_sources:
         raise ConfigError("at least one [[source]] table is required", key="source")
     names: set[str] = set()
+    sources = tuple(_source(s, i, names, politeness) for i, s in enumerate(raw_sources))
+    for source in sources:
+        limit = source.limit
+        if limit is not None:
+            for url in source.urls:
+                hosts.setdefault(urlsplit(url).netloc.lower(), limit)
     max_age = data.get("max_age_days")
     return CrawlConfig(
-        sources=tuple(_source(s, i, names) for i, s in enumerate(raw_sources)),
+        sources=sources,
         store=base / store_raw,
         politeness=politeness,
         hosts=hosts,

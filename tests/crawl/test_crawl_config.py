@@ -42,6 +42,7 @@ path = "out/new.csv"
 name = "example-feed"
 feed = "https://example.com/rss.xml"
 max_age_days = 1
+min_interval = 3
 
 [[source]]
 sitemap = ["https://example.com/robots.txt", "https://example.com/news-sitemap.xml"]
@@ -79,6 +80,9 @@ def test_full_config_is_read(tmp_path: Path) -> None:
     assert config.sources[2].follow == (r"^https://example\.com/world/\d{4}/",)
     assert config.hosts["slow.example.com"].min_interval == 5.0
     assert config.hosts["slow.example.com"].per_host == 1
+    # A source's own pace applies to the hosts of its URLs.
+    assert config.hosts["example.com"].min_interval == 3.0
+    assert config.hosts["example.com"].per_host == 3  # from [politeness]
     rules = config.rules_for("https://www.example.com/world/2026/x")
     assert rules.drop == (".newsletter", ".related")
     assert config.rules_for("https://other.org/").keep == ()
@@ -117,6 +121,7 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(sites={"a.test": {"drop": [1]}}), "sites.a.test.drop"),
         (_base(hosts={"a.test": {"per_host": 0}}), "hosts.a.test.per_host"),
         (_base(hosts={"a.test": {"delay": 1}}), "hosts.a.test.delay"),
+        (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
         (_base(export={"format": "xml"}), "export.format"),
         (_base(workers=-1), "workers"),
     ],
