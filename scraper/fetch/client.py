@@ -1,18 +1,15 @@
-"""The fetcher: polite, capped, guarded HTTP GETs on httpx's async client.
+"""The fetcher: polite, capped, guarded HTTP GETs on httpx's async clients (see ``pool``).
 
-One ``httpx.AsyncClient`` per host keeps httpx's pool scan short (its cost grows with the
-connections of every host sharing a pool); all of them share one SSL context, so the CA
-bundle is loaded once. Redirects are followed here, not by httpx, so that every hop passes the
-address guard, robots.txt and the pacer. The request goes to the address the guard checked,
-with the original ``Host`` (and TLS server name), so a name cannot resolve elsewhere between
-the check and the connection.
+Redirects are followed here, not by httpx, so that every hop passes the address guard,
+robots.txt and the pacer. The request goes to the address the guard checked, with the original
+``Host`` (and TLS server name), so a name cannot resolve elsewhere between the check and the
+connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -21,7 +18,6 @@ import httpx
 
 from scraper.charset import declared_charset, decode_html
 from scraper.errors import (
-    ConfigError,
     DecodeError,
     FetchError,
     HTTPStatusError,
@@ -35,6 +31,7 @@ from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_
 from scraper.fetch.httperrors import translate
 from scraper.fetch.options import FetchOptions, parse_networks
 from scraper.fetch.politeness import Pacer
+from scraper.fetch.pool import HostClients
 from scraper.fetch.retry import is_retryable_error, wait_before_retry
 from scraper.fetch.robots import RobotsCache
 from scraper.models import Page
@@ -130,10 +127,8 @@ class Fetcher:
             interval=polite.min_interval,
         )
         self._robots = RobotsCache(self.options.robots_agent, polite, self._fetch_robots)
-        self._transport = transport
+        self._clients = HostClients(self.options, transport)
         self._rng = rng or random.Random()
-        self._clients: dict[str, httpx.AsyncClient] = {}
-        self._ssl: ssl.SSLContext | None = None
         self._base_headers = {
             "User-Agent": self.options.user_agent_header,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
@@ -153,45 +148,7 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close every connection."""
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            await client.aclose()
-
-    def _client(self, origin: str) -> httpx.AsyncClient:
-        key = "*" if self._transport is not None else origin
-        client = self._clients.get(key)
-        if client is not None:
-            return client
-        timeouts = self.options.timeouts
-        per_host = self.options.politeness.per_host_concurrency
-        if self._ssl is None:
-            self._ssl = self._ssl_context()
-        try:
-            client = httpx.AsyncClient(
-                verify=self._ssl,
-                http2=self.options.http2,
-                transport=self._transport,
-                timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
-                limits=httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host),
-                follow_redirects=False,
-                trust_env=False,
-            )
-        except ImportError as exc:
-            raise ConfigError("HTTP/2 needs the 'http2' extra (h2)", key="http2") from exc
-        self._clients[key] = client
-        return client
-
-    def _ssl_context(self) -> ssl.SSLContext:
-        """The one SSL context every host's client shares (loading CAs costs ~45 ms)."""
-        context = httpx.create_ssl_context()
-        if self.options.ca_file:
-            try:
-                context.load_verify_locations(cafile=self.options.ca_file)
-            except (OSError, ssl.SSLError) as exc:
-                raise ConfigError(
-                    f"cannot load {self.options.ca_file}: {exc}", key="ca_file"
-                ) from exc
-        return context
+        await self._clients.aclose()
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -303,13 +260,16 @@ class Fetcher:
     ) -> _Answer:
         """One request to the checked ``address``, inside the pacer's slot and the deadline."""
         origin = _origin(target)
-        client = self._client(origin)
         extensions = {}
         if target.scheme == "https" and literal_address(target.host) is None:
             extensions["sni_hostname"] = _ascii_host(target)
         sent_headers = {**headers, "Host": target.netloc.decode("ascii")}
         try:
-            async with self._pacer.slot(origin), asyncio.timeout(self.options.timeouts.total):
+            async with (
+                self._clients.use(origin) as client,
+                self._pacer.slot(origin),
+                asyncio.timeout(self.options.timeouts.total),
+            ):
                 request = client.build_request(
                     "GET",
                     target if target.host == address else target.copy_with(host=address),

@@ -56,12 +56,14 @@ class Timeouts:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """Caps on one response: bytes on the wire, bytes after decompression, redirect hops."""
+    """Caps on one response (bytes on the wire, after decompression, redirect hops), and on the
+    number of hosts whose connections are kept open at once."""
 
     max_body: int = 10 * _MB
     max_decoded: int = 20 * _MB
     max_redirects: int = 10
     max_robots_body: int = 512 * 1024
+    max_host_clients: int = 256
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +121,8 @@ class FetchOptions:
         parse_networks(self.allow_networks)
         if self.limits.max_body <= 0 or self.limits.max_decoded <= 0:
             raise ConfigError("caps must be positive", key="limits")
+        if self.limits.max_host_clients < 1:
+            raise ConfigError("must be at least 1", key="limits.max_host_clients")
         if self.limits.max_redirects < 0:
             raise ConfigError("must not be negative", key="limits.max_redirects")
         if self.politeness.per_host_concurrency < 1 or self.politeness.global_concurrency < 1:

@@ -156,6 +156,10 @@ class LocalServer:
                 and (r.path == path if path is not None else r.path != "/robots.txt")
             ]
 
+    def open_connections(self) -> int:
+        """How many client connections are open now."""
+        return len(self._writers)
+
     def start_gaps(self, host: str | None = None, path: str | None = None) -> list[float]:
         """Seconds between the starts of successive requests (robots.txt too, by host)."""
         with self._lock:

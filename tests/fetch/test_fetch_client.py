@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tracemalloc
 
 import pytest
@@ -217,3 +218,22 @@ def test_the_sync_wrapper_fetches(server: LocalServer) -> None:
 def test_http2_can_be_offered_to_an_http1_server(server: LocalServer) -> None:
     page = run(_fetch(server.url("/page/h2"), local_options(http2=True)))
     assert page.status == 200
+
+
+def test_idle_hosts_beyond_the_cap_are_closed(server: LocalServer) -> None:
+    options = local_options(limits=Limits(max_host_clients=2))
+
+    async def scenario() -> tuple[int, int]:
+        async with Fetcher(options, resolver=loopback_resolver) as fetcher:
+            for host in ("a.test", "b.test", "c.test", "d.test"):
+                await fetcher.fetch(server.url("/page/x", host))
+            await asyncio.sleep(0.1)  # let the server notice the closed connections
+            during = server.open_connections()
+        await asyncio.sleep(0.1)
+        return during, server.open_connections()
+
+    during, after = run(scenario())
+    # Each host used one keep-alive connection (robots.txt, then the page); two stay open.
+    assert during == 2
+    assert after == 0
+    assert len(server.requests()) == 4

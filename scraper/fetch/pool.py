@@ -1,0 +1,102 @@
+"""One ``httpx.AsyncClient`` per host, sharing one SSL context, idle ones closed past a cap.
+
+httpx's pool scans every connection of a client on each request, so one client shared by many
+hosts costs more per request than one client per host. Each new client would load the CA
+bundle (~45 ms); they share one SSL context instead. A long crawl meets thousands of hosts, so
+past ``Limits.max_host_clients`` the least recently used client that is not in use is closed,
+with its keep-alive connections.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from scraper.errors import ConfigError
+from scraper.fetch.options import FetchOptions
+
+__all__ = ["HostClients"]
+
+
+class HostClients:
+    """The clients of a fetcher, by origin (``scheme://host:port``)."""
+
+    def __init__(
+        self, options: FetchOptions, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._options = options
+        # A test transport stands for the whole network: one client then serves every host.
+        self._transport = transport
+        self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._busy: dict[str, int] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    @asynccontextmanager
+    async def use(self, origin: str) -> AsyncIterator[httpx.AsyncClient]:
+        """The client of ``origin``, made on first use; it is not closed while in use."""
+        key = "*" if self._transport is not None else origin
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = self._make()
+            await self._close_idle()
+        else:
+            self._clients.move_to_end(key)
+        self._busy[key] = self._busy.get(key, 0) + 1
+        try:
+            yield client
+        finally:
+            self._busy[key] -= 1
+            if not self._busy[key]:
+                del self._busy[key]
+
+    async def aclose(self) -> None:
+        """Close every client and its connections."""
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for client in clients:
+            await client.aclose()
+
+    async def _close_idle(self) -> None:
+        excess = len(self._clients) - self._options.limits.max_host_clients
+        for key in [k for k in self._clients if k not in self._busy]:  # oldest first
+            if excess <= 0:
+                return
+            # The newest client (being handed out) is last, so it goes only if all else is busy.
+            client = self._clients.pop(key)
+            excess -= 1
+            await client.aclose()
+
+    def _make(self) -> httpx.AsyncClient:
+        timeouts = self._options.timeouts
+        per_host = self._options.politeness.per_host_concurrency
+        if self._ssl is None:
+            self._ssl = self._ssl_context()
+        try:
+            return httpx.AsyncClient(
+                verify=self._ssl,
+                http2=self._options.http2,
+                transport=self._transport,
+                timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
+                limits=httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host),
+                follow_redirects=False,
+                trust_env=False,  # no proxy from the environment: the guard checks the target
+            )
+        except ImportError as exc:
+            raise ConfigError("HTTP/2 needs the 'http2' extra (h2)", key="http2") from exc
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        context = httpx.create_ssl_context()
+        if self._options.ca_file:
+            try:
+                context.load_verify_locations(cafile=self._options.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                message = f"cannot load {self._options.ca_file}: {exc}"
+                raise ConfigError(message, key="ca_file") from exc
+        return context
