@@ -23,6 +23,7 @@ __all__ = [
     "HIDDEN_STYLE_MARKERS",
     "INLINE_TAGS",
     "LAYOUT_WORDS",
+    "MISLEADING_WORDS",
     "SKIP_TAGS",
     "UNJUDGED_TAGS",
     "WEAK_CHROME_WORDS",
@@ -83,6 +84,13 @@ WEAK_CHROME_WORDS = frozenset(
         "visuallyhidden", "sronly", "gpt",
     }
 )  # fmt: skip
+
+#: Chrome words that also name how a part of an article behaves ("content-nav-section",
+#: "skip-target", "modal-enabled"): several elements skipped for one of these that together
+#: hold most of the prose are the article after all.
+MISLEADING_WORDS = frozenset(
+    {"nav", "navigation", "navbar", "skip", "skiplink", "menu", "modal", "popup", "overlay"}
+)
 
 #: Words that make a class token describe layout ("has-sidebar", "content-with-sidebar"), not
 #: the element's own role: such tokens are ignored.

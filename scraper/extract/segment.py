@@ -23,6 +23,7 @@ from scraper.extract.chrome import (
     HEADING_TAGS,
     HIDDEN_STYLE_MARKERS,
     LAYOUT_WORDS,
+    MISLEADING_WORDS,
     SKIP_TAGS,
     UNJUDGED_TAGS,
     WEAK_CHROME_WORDS,
@@ -49,6 +50,10 @@ _PROTECT_SHARE = 0.4
 #: Hidden elements need more: a hidden second copy of the body holds half the page's prose,
 #: while a page that hides its content until a script runs holds nearly all of it there.
 _PROTECT_HIDDEN = 0.6
+_HIDDEN_GROUP = "(hidden)"
+#: Class words that name how a part of a page behaves (navigable, skippable, collapsible)
+#: more than what it holds: only groups skipped for these may turn out to be the body.
+_SPARABLE = re.compile("'(" + "|".join(sorted(MISLEADING_WORDS)) + ")'")
 #: Elements marked only by a weak chrome word are chrome when their text is shorter than this.
 _WEAK_MAX_CHARS = 300
 #: Elements that are the article's own wrappers: class words never make them chrome.
@@ -79,6 +84,8 @@ class Dropped:
     tag: str
     reason: str
     text: str
+    group: str = ""
+    prose: int = 0
 
 
 @dataclass(slots=True)
@@ -106,34 +113,37 @@ class _Judge:
     """Decides whether an element is chrome; memoises class strings within one page."""
 
     page_prose: int
+    spared: frozenset[str] = frozenset()
     memo: dict[str, str | None] = field(default_factory=dict)
 
-    def chrome_reason(self, node: LexborNode, tag: str, in_article: bool) -> str | None:
+    def chrome_reason(self, node: LexborNode, tag: str, in_article: bool) -> Dropped | None:
         """Why ``node`` is chrome, or None; an article's own <header> holds its headings."""
         attrs = node.attributes
         style = attrs.get("style")
         role = attrs.get("role")
         reason: str | None = None
+        group = ""
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            reason = "hidden element"
+            reason, group = "hidden element", _HIDDEN_GROUP
         elif style and any(m in style.replace(" ", "").lower() for m in HIDDEN_STYLE_MARKERS):
-            reason = "hidden by style"
+            reason, group = "hidden by style", _HIDDEN_GROUP
         elif tag in CHROME_TAGS and not (tag == "header" and in_article):
             reason = f"<{tag}> element"
         elif role and role.lower() in CHROME_ROLES:
             reason = f"role={role}"
         elif tag not in _CONTENT_ELEMENTS:
-            names = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if v)
-            if names:
-                reason = self._names_reason(names)
-        if reason is None:
+            group = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if v)
+            if group:
+                reason = self._names_reason(group)
+        if reason is None or group in self.spared:
             return None
         if reason.startswith("weak") and len(node.text()) >= _WEAK_MAX_CHARS:
             return None
-        share = _PROTECT_HIDDEN if reason.startswith("hidden") else _PROTECT_SHARE
-        if self.page_prose and _prose_chars(node) >= share * self.page_prose:
+        prose = _prose_chars(node)
+        share = _PROTECT_HIDDEN if group == _HIDDEN_GROUP else _PROTECT_SHARE
+        if self.page_prose and prose >= share * self.page_prose:
             return None
-        return reason
+        return Dropped(tag, reason, " ".join(node.text().split())[:200], group, prose)
 
     def _names_reason(self, names: str) -> str | None:
         if names in self.memo:
@@ -260,11 +270,36 @@ def segment(
     """Cut the text under ``root`` into candidate blocks in reading order.
 
     Past ``max_nodes`` elements the walk stops and keeps what it has: huge pages degrade to
-    their first part instead of hanging.
+    their first part instead of hanging. When the skipped subtrees of one kind (one class
+    string, or hidden elements) together hold most of the page's prose, they are the body
+    split into parts (sections that share a class, collapsed panels) and the walk is redone
+    sparing them.
     """
-    out = Segmentation(page_chars=_prose_chars(root))
+    page_prose = _prose_chars(root)
+    out = _walk(root, include_tables, max_nodes, _Judge(page_prose))
+    spared = _groups_to_spare(out.dropped, page_prose)
+    if spared:
+        out = _walk(root, include_tables, max_nodes, _Judge(page_prose, spared))
+    return out
+
+
+def _groups_to_spare(dropped: list[Dropped], page_prose: int) -> frozenset[str]:
+    totals: dict[str, list[int]] = {}
+    for item in dropped:
+        if item.group == _HIDDEN_GROUP or _SPARABLE.search(item.reason):
+            totals.setdefault(item.group, []).append(item.prose)
+    spared = set()
+    for group, sizes in totals.items():
+        share = _PROTECT_HIDDEN if group == _HIDDEN_GROUP else _PROTECT_SHARE
+        if len(sizes) >= 2 and sum(sizes) >= share * page_prose > 0:
+            spared.add(group)
+    return frozenset(spared)
+
+
+def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge) -> Segmentation:
+    out = Segmentation(page_chars=judge.page_prose)
     budget = max_nodes
-    walker = _Walker(_Judge(out.page_chars), include_tables, out)
+    walker = _Walker(judge, include_tables, out)
     # Each frame: the children iterator, the element's tag, and what closing it means.
     stack: list[tuple[Iterator[LexborNode], str, int]] = [
         (root.iter(include_text=True), root.tag or "body", 0)
@@ -308,7 +343,7 @@ def segment(
             else walker.judge.chrome_reason(child, tag, "article" in walker.tags)
         )
         if reason is not None:
-            out.dropped.append(Dropped(tag, reason, " ".join(child.text().split())[:200]))
+            out.dropped.append(reason)
             continue
         if tag in BLOCK_TAGS:
             walker.flush()
