@@ -34,6 +34,7 @@ class HostClients:
         self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
         self._busy: dict[str, int] = {}
         self._ssl: ssl.SSLContext | None = None
+        self._plain: ssl.SSLContext | None = None
 
     def __len__(self) -> int:
         return len(self._clients)
@@ -44,7 +45,7 @@ class HostClients:
         key = "*" if self._transport is not None else origin
         client = self._clients.get(key)
         if client is None:
-            client = self._clients[key] = self._make()
+            client = self._clients[key] = self._make(origin)
             await self._close_idle()
         else:
             self._clients.move_to_end(key)
@@ -73,14 +74,12 @@ class HostClients:
             excess -= 1
             await client.aclose()
 
-    def _make(self) -> httpx.AsyncClient:
+    def _make(self, origin: str) -> httpx.AsyncClient:
         timeouts = self._options.timeouts
         per_host = self._options.politeness.per_host_concurrency
-        if self._ssl is None:
-            self._ssl = self._ssl_context()
         try:
             return httpx.AsyncClient(
-                verify=self._ssl,
+                verify=self._verify(origin),
                 http2=self._options.http2,
                 transport=self._transport,
                 timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
@@ -90,6 +89,21 @@ class HostClients:
             )
         except ImportError as exc:
             raise ConfigError("HTTP/2 needs the 'http2' extra (h2)", key="http2") from exc
+
+    def _verify(self, origin: str) -> ssl.SSLContext:
+        """The shared verifying context for https; for plain http, one that never loads CAs.
+
+        httpx builds a transport's SSL context even when it will never speak TLS; a client
+        serves one origin, so an http client never needs the CA bundle. Should it ever be
+        asked for TLS, the bare context still verifies, and with no CA it fails closed.
+        """
+        if self._transport is None and origin.startswith("http:"):
+            if self._plain is None:
+                self._plain = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            return self._plain
+        if self._ssl is None:
+            self._ssl = self._ssl_context()
+        return self._ssl
 
     def _ssl_context(self) -> ssl.SSLContext:
         context = httpx.create_ssl_context()
