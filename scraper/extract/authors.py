@@ -46,6 +46,7 @@ _STOP = re.compile(
     re.DOTALL,
 )
 _NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\(.*?\)|\[.*?\]")
+_MAX_BYLINE_INPUT = 300
 _HANDLE = re.compile(r"^@\w+$")
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
 _BLANKS = re.compile(r"[^\S\n]+")
@@ -104,6 +105,8 @@ def is_organisation(name: str) -> bool:
 
 
 def _names_of(text: str) -> list[str]:
+    # A byline is short; the cap also bounds the regular expressions on hostile input.
+    text = text[:_MAX_BYLINE_INPUT]
     # Line breaks stay: they separate the name from the role or the next credit.
     text = _NOISE.sub(" ", _BLANKS.sub(" ", html.unescape(text)))
     text = _NEWLINES.sub("\n", text).strip()

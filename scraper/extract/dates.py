@@ -22,6 +22,8 @@ __all__ = [
 ]
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# A longer attribute or meta value is prose, not a date.
+_MAX_DATE_CHARS = 100
 
 _ISO_PREFIX = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?"
@@ -113,7 +115,7 @@ def parse_date(text: str | None, now: datetime, *, day_first: bool = True) -> da
     if not text:
         return None
     text = text.strip()
-    if not text or not text[:1].isalnum():
+    if not text or not text[:1].isalnum() or len(text) > _MAX_DATE_CHARS:
         return None
     for parser in (_iso, _compact_or_epoch, _rfc2822):
         value = parser(text)

@@ -15,6 +15,8 @@ __all__ = ["JsonLd", "as_texts", "read_jsonld", "type_names"]
 
 _ARTICLE_RANK = {name: rank for rank, name in enumerate(ARTICLE_TYPES)}
 _PAGE_RANK = {name: rank for rank, name in enumerate(PAGE_TYPES)}
+# Deeper nesting than this is no article description (and would exhaust the stack).
+_MAX_DEPTH = 4
 _NESTED_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart")
 
 
@@ -47,16 +49,18 @@ def type_names(node: dict[str, Any]) -> list[str]:
     return [v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)]
 
 
-def as_texts(value: Any) -> list[str]:
+def as_texts(value: Any, depth: int = 0) -> list[str]:
     """Strings held by a JSON-LD value: a string, a list, or objects with a name/url/@value."""
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
+    if depth > _MAX_DEPTH:
+        return []
     if isinstance(value, list):
-        return [text for item in value for text in as_texts(item)]
+        return [text for item in value for text in as_texts(item, depth + 1)]
     if isinstance(value, dict):
         for key in ("name", "url", "@value", "contentUrl"):
             if key in value:
-                return as_texts(value[key])
+                return as_texts(value[key], depth + 1)
     return []
 
 
@@ -66,19 +70,19 @@ def _load(text: str) -> Any:
         return None
     try:
         return json.loads(text, strict=False)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         pass
     # CMS templates often leave a trailing semicolon or wrap the object in an HTML comment.
     cleaned = text.strip(";").removeprefix("<!--").removesuffix("-->").strip().strip(";")
     try:
         return json.loads(cleaned, strict=False)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         # A malformed block is the page's fault, not the caller's: the other sources still apply.
         return None
 
 
 def _walk(value: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
-    if depth > 4:
+    if depth > _MAX_DEPTH:
         return
     if isinstance(value, list):
         for item in value:

@@ -44,6 +44,8 @@ __all__ = ["Metadata", "detect_language", "extract_metadata"]
 
 _PERSON = "person"
 _MAX_HEADINGS = 5
+_MAX_META_VALUES = 20
+_MAX_SCRIPTS = 50
 _MAX_STATE_CHARS = 2_000_000
 
 
@@ -133,9 +135,13 @@ def _read_structure(tree: LexborHTMLParser) -> _Structure:
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 key = attrs.get(attr)
                 if key:
-                    meta.setdefault(key.strip().lower(), []).append(content)
+                    values = meta.setdefault(key.strip().lower(), [])
+                    # Bounded: a page repeating a tag thousands of times gains nothing by it.
+                    if len(values) < _MAX_META_VALUES:
+                        values.append(content)
         elif tag == "script":
-            scripts.append(node)
+            if len(scripts) < _MAX_SCRIPTS:
+                scripts.append(node)
         elif tag == "h1":
             if len(headings) < _MAX_HEADINGS:
                 headings.append(node)

@@ -25,6 +25,8 @@ _SPACES = re.compile(r"\s+")
 # Generic hostname parts that never name the site.
 _GLUED = re.compile(r"(?<=\w)\x00+(?=\w)")
 _PREFIX_SHARE = 0.6
+# Longer "titles" are swallowed documents or descriptions.
+_MAX_TITLE_CHARS = 500
 _TAIL_SHARE = 0.4
 _MIN_TAIL_CHARS = 8
 # Separators that, repeated, make a title a path whose last step is the headline.
@@ -165,7 +167,9 @@ def choose_title(
     """
     # A <title> left unclosed swallows markup: such a candidate is no title.
     declared = [
-        t for t in (strip_site_name(m, labels) for m in metas) if t and not _MARKUP.search(t)
+        t
+        for t in (strip_site_name(m, labels) for m in metas if len(m) <= _MAX_TITLE_CHARS)
+        if t and not _MARKUP.search(t)
     ]
     shown = [h for h in (_clean(h) for h in headings) if 3 <= len(h) <= 400]
     for heading in shown:

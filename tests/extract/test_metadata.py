@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from selectolax.lexbor import LexborHTMLParser
@@ -193,3 +194,23 @@ def test_rdfa_date_and_a_same_day_time_element_keep_the_time() -> None:
     <div><time datetime="2024-02-11T14:05:00Z">Sun, 02/11/2024 - 14:05</time></div>
     </body></html>"""
     assert _meta(shown, None).published == datetime(2024, 2, 11, 14, 5, tzinfo=UTC)
+
+
+def test_hostile_pages_stay_fast_and_do_not_raise() -> None:
+    pages = [
+        '<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>",
+        '<script type="application/ld+json">'
+        + '{"@type": "Article", "author": ' * 3000
+        + '"x"'
+        + "}" * 3000
+        + "</script>",
+        '<meta name="author" content="' + "(" * 20000 + '">',
+        '<meta property="article:published_time" content="' + "1 " * 50000 + '">',
+        '<meta name="author" content="Jane Doe">' * 5000,
+        "<title>" + "word - " * 20000 + "</title>",
+    ]
+    for html in pages:
+        started = time.perf_counter()
+        meta = _meta("<html><head>" + html + "</head><body></body></html>")
+        assert time.perf_counter() - started < 1.0, html[:60]
+        assert meta.published is None or meta.published.tzinfo is not None
