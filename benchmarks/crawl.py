@@ -67,6 +67,7 @@ class TreeSampler:
     exclude: frozenset[int] = frozenset()
     cpu: dict[int, float] = field(default_factory=dict)
     peak_rss: int = 0
+    own_cpu: float = 0.0  # the sampler's own CPU, not charged to the crawl
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
@@ -79,6 +80,7 @@ class TreeSampler:
                     self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu)
                     total += rss
             self.peak_rss = max(self.peak_rss, total)
+            self.own_cpu = time.thread_time()
 
 
 _PARENTS: dict[int, int] = {}
@@ -190,15 +192,20 @@ def _cpu_self() -> float:
 def _measured(
     action: Callable[[], Any], exclude: frozenset[int] = frozenset()
 ) -> tuple[Any, float, float, TreeSampler]:
+    """Run ``action``; (its result, wall s, CPU s of this process without the sampler, sampler).
+
+    The sampler holds the CPU of the descendants (the extraction workers).
+    """
     sampler = TreeSampler(exclude=exclude)
     thread = threading.Thread(target=sampler.run, daemon=True)
-    thread.start()
     cpu0, wall0 = _cpu_self(), time.perf_counter()
+    thread.start()
     result = action()
-    wall, cpu = time.perf_counter() - wall0, _cpu_self() - cpu0
+    wall = time.perf_counter() - wall0
     sampler.stop.set()
     thread.join()
-    return result, wall, cpu + sum(sampler.cpu.values()), sampler
+    cpu = _cpu_self() - cpu0 - sampler.own_cpu
+    return result, wall, cpu, sampler
 
 
 def extract_only(plans: list[SitePlan], workers: int) -> tuple[int, float, float]:
@@ -221,8 +228,8 @@ def extract_only(plans: list[SitePlan], workers: int) -> tuple[int, float, float
                 1 for _ in pool.map(extract_or_reason, pages, [options] * len(pages), chunksize=8)
             )
 
-    done, wall, cpu, _ = _measured(run)
-    return int(done), wall, cpu
+    done, wall, cpu, sampler = _measured(run)
+    return int(done), wall, cpu + sum(sampler.cpu.values())
 
 
 def _rss_mb(field: str = "VmRSS") -> float:
@@ -258,10 +265,13 @@ def seen_urls_memory(count: int, folder: Path, out: Any) -> None:
 
 def _crawl_report(label: str, result: Any, wall: float, cpu: float, sampler: TreeSampler) -> None:
     s = result.stats
-    per = cpu * 1000 / s.stored if s.stored else float("nan")
+    workers = sum(sampler.cpu.values())
+    per = (cpu + workers) * 1000 / s.stored if s.stored else float("nan")
+    own = cpu * 1000 / s.stored if s.stored else float("nan")
     print(
         f"{label}: {s.stored} stored ({s.duplicates} duplicates) in {wall:.2f}s ="
-        f" {s.stored / wall:.1f} articles/s; CPU {cpu:.2f}s = {per:.2f} ms/article;"
+        f" {s.stored / wall:.1f} articles/s; CPU {cpu + workers:.2f}s = {per:.2f} ms/article"
+        f" (crawl process {own:.2f}, extraction workers {per - own:.2f});"
         f" fetched {s.fetched}, 304 {s.not_modified}, failed {s.failed}, gave up {s.gave_up};"
         f" workers peak RSS {sampler.peak_rss / 2**20:.0f} MB"
     )
