@@ -17,6 +17,7 @@ from scraper.extract.metadata_patterns import (
     NOT_NAME_LOWER,
     NOT_NAME_WORDS,
     ORG_WORDS,
+    PLACEHOLDER_NAMES,
     ROLE_WORDS,
 )
 
@@ -73,6 +74,8 @@ def _fragment_is_name(fragment: str, first: bool) -> bool:
     lowered = [w.strip(".,").lower() for w in words]
     if all(w in CREDENTIALS for w in lowered) or any(w in NOT_NAME_WORDS for w in lowered):
         return False
+    if " ".join(lowered) in PLACEHOLDER_NAMES:
+        return False
     # Pronouns and prepositions in lower case make a phrase ("Enter your email"); capitalised
     # they can start a desk's name ("Our Editors").
     if any(w.strip(".,") in NOT_NAME_LOWER for w in words):
@@ -87,7 +90,7 @@ def _fragment_is_name(fragment: str, first: bool) -> bool:
 
 
 def _tidy(fragment: str) -> str:
-    fragment = fragment.strip(" .,:;-–—'\"“”")
+    fragment = fragment.strip(" .,:;-–—'\"“”©®™")
     if fragment.isupper() and len(fragment) > 5:
         fragment = fragment.title()
     return " ".join(fragment.split())

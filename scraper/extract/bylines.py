@@ -34,8 +34,23 @@ _MAX_NODES = 100
 _MAX_BYLINE_CHARS = 120
 _MAX_DATE_CHARS = 160
 _ANCESTOR_DEPTH = 6
-# Class words of author-ish elements that hold something else than the byline.
-_NOT_BYLINE = ("comment", "avatar", "bio", "description", "img", "image", "photo", "social")
+# Class words of author-ish elements that hold something else than the byline ("authority",
+# "authorization" contain "author").
+_NOT_BYLINE = (
+    "comment",
+    "avatar",
+    "bio",
+    "description",
+    "img",
+    "image",
+    "photo",
+    "social",
+    "authorit",
+    "authoriz",
+    "authoris",
+    "menu",
+    "nav",
+)
 _DATE_ATTRS = ("datetime", "content", "data-datetime", "data-date", "data-published", "title")
 _MODIFIED_WORDS = ("modif", "updat", "edited")
 # Class words that contain "date" or "meta" without being about dates ("validate").

@@ -26,6 +26,7 @@ __all__ = [
     "NOT_NAME_WORDS",
     "ORG_WORDS",
     "PAGE_TYPES",
+    "PLACEHOLDER_NAMES",
     "PUBLISHED_META_KEYS",
     "PUBLISHED_WORDS",
     "ROLE_WORDS",
@@ -298,6 +299,28 @@ NOT_AUTHOR_VERBS: frozenset[str] = _words(
 # Words no name holds: a fragment with one is a sentence, a prompt or a credit line.
 NOT_NAME_WORDS: frozenset[str] = _words("by click enter sign subscribe read view follow share")
 NOT_NAME_LOWER: frozenset[str] = _words("your you our we my his her their this that here from for")
+
+# Whole "names" that CMS templates print when no author is set, or that are interface labels.
+PLACEHOLDER_NAMES: frozenset[str] = frozenset(
+    {
+        "admin",
+        "administrator",
+        "webmaster",
+        "undefined",
+        "null",
+        "none",
+        "unknown",
+        "anonymous",
+        "login",
+        "log in",
+        "logout",
+        "menu",
+        "open submenu",
+        "author",
+        "authors",
+        "editor",
+    }
+)
 
 # Byline particles that are also surname parts ("De Niro"): matched with their case as written.
 BYLINE_PARTICLES: tuple[str, ...] = (

@@ -214,3 +214,11 @@ def test_hostile_pages_stay_fast_and_do_not_raise() -> None:
         meta = _meta("<html><head>" + html + "</head><body></body></html>")
         assert time.perf_counter() - started < 1.0, html[:60]
         assert meta.published is None or meta.published.tzinfo is not None
+
+
+def test_authority_and_menu_classes_are_no_bylines() -> None:
+    html = """<html><body><h1>Legal help for tenants in the city</h1>
+    <nav class="authorities-menu"><a href="/board">Governing Board</a></nav>
+    <div class="authorization-tool">Authorization tool</div>
+    <div class="authoring-information__author">Jason Bates</div></body></html>"""
+    assert _meta(html, None).authors == ("Jason Bates",)

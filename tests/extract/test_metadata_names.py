@@ -197,3 +197,8 @@ def test_heading_text_spaces_words_of_adjacent_elements() -> None:
     heading = tree.css_first("h1")
     assert heading is not None
     assert heading_text(heading) == "10 Free Tools for You: Part 2 ::"
+
+
+@pytest.mark.parametrize("raw", ["admin", "undefined", "Login", "Author", "© "])
+def test_placeholder_names_are_no_authors(raw: str) -> None:
+    assert clean_authors([raw]) == ()
