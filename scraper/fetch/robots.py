@@ -67,6 +67,9 @@ class RobotsCache:
 
     async def rules(self, origin: str) -> RobotsRules:
         """The rules of ``origin`` (``scheme://host:port``), fetched when missing or expired."""
+        cached = self._rules.get(origin)
+        if cached is not None and cached.expires > time.monotonic():
+            return cached  # the common case, without taking the lock
         lock = self._locks.setdefault(origin, asyncio.Lock())
         async with lock:
             cached = self._rules.get(origin)
