@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime
 
@@ -88,3 +89,17 @@ def test_retry_after_beats_backoff_and_is_capped() -> None:
     assert wait_before_retry(1, policy, rng, "4") == 4.0
     assert wait_before_retry(1, policy, rng, "3600") == 10.0
     assert wait_before_retry(1, policy, rng, "garbage") <= 0.5
+
+
+def test_retry_after_holds_back_the_whole_host(server: LocalServer) -> None:
+    async def scenario() -> None:
+        async with Fetcher(local_options(), resolver=loopback_resolver) as fetcher:
+            told = asyncio.create_task(fetcher.fetch(server.url("/flaky?fail=1&after=1")))
+            await asyncio.sleep(0.2)  # the 503 has come back by now
+            await fetcher.fetch(server.url("/page/other"))
+            await told
+
+    run(scenario())
+    first_503 = server.requests(path="/flaky")[0].start
+    (other,) = server.requests(path="/page/other")
+    assert other.start - first_503 >= 0.95
