@@ -59,20 +59,21 @@ class PageCounts:
     @property
     def precision(self) -> float:
         """Page precision under the benchmark's conventions for empty sides."""
-        if self.fp == 0 and self.fn == 0:
-            return 1.0
-        if self.tp == 0 and self.fp == 0:
-            return 0.0
-        return self.tp / (self.tp + self.fp)
+        return _share(self.tp, self.fp, self.fn)
 
     @property
     def recall(self) -> float:
         """Page recall under the benchmark's conventions for empty sides."""
-        if self.fp == 0 and self.fn == 0:
-            return 1.0
-        if self.tp == 0 and self.fn == 0:
-            return 0.0
-        return self.tp / (self.tp + self.fn)
+        return _share(self.tp, self.fn, self.fp)
+
+
+def _share(tp: float, wrong: float, other_wrong: float) -> float:
+    """tp / (tp + wrong); 1 when nothing at all is wrong, 0 when nothing on this side is right."""
+    if wrong == 0 and other_wrong == 0:
+        return 1.0
+    if tp == 0 and wrong == 0:
+        return 0.0
+    return tp / (tp + wrong)
 
 
 def page_counts(gold: str, output: str) -> PageCounts:
