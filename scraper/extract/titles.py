@@ -166,10 +166,10 @@ def choose_title(
     search engines and social cards; the page's single, headline-shaped <h1> is what readers see.
     """
     # A <title> left unclosed swallows markup: such a candidate is no title.
+    # og:title, twitter:title and the JSON-LD headline are often one string: strip it once.
+    unique = dict.fromkeys(m for m in metas if len(m) <= _MAX_TITLE_CHARS)
     declared = [
-        t
-        for t in (strip_site_name(m, labels) for m in metas if len(m) <= _MAX_TITLE_CHARS)
-        if t and not _MARKUP.search(t)
+        t for t in (strip_site_name(m, labels) for m in unique) if t and not _MARKUP.search(t)
     ]
     shown = [h for h in (_clean(h) for h in headings) if 3 <= len(h) <= 400]
     for heading in shown:
