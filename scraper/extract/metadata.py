@@ -312,18 +312,16 @@ def _language(page: _Page, fallback_text: str | None) -> str | None:
 
 
 def _site_name(page: _Page) -> str | None:
+    """og:site_name, the JSON-LD publisher or WebSite name, then application-name and kin."""
     publisher = page.ld.article.get("publisher") if page.ld.article else None
     names = [
         *page.metas(SITE_NAME_META_KEYS[:1]),
         *as_texts(page.ld.resolve(publisher)),
-        *(as_texts(n.get("name")) for n in page.ld.of_type(["website"])),
+        *(text for node in page.ld.of_type(["website"]) for text in as_texts(node.get("name"))),
         *page.metas(SITE_NAME_META_KEYS[1:]),
     ]
-    for name in names:
-        text = name[0] if isinstance(name, list) and name else name
-        if isinstance(text, str) and text and not text.startswith(("http", "@")):
-            return text
-    return None
+    # URLs and @handles (article:publisher, twitter:site) name an account, not the site.
+    return next((name for name in names if not name.startswith(("http", "@"))), None)
 
 
 def _image(page: _Page) -> str | None:
