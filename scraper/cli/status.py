@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +13,7 @@ import typer
 from scraper.cli.crawl_display import store_path
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
-from scraper.store.protocol import RunRecord
+from scraper.store.protocol import RunRecord, SourceStats
 
 __all__ = ["status"]
 
@@ -34,8 +36,36 @@ def _run_line(run: RunRecord | None) -> str:
     )
 
 
+def _json(sources: list[SourceStats], run: RunRecord | None) -> str:
+    return json.dumps(
+        {
+            "sources": [asdict(s) for s in sources],
+            "last_run": asdict(run) if run is not None else None,
+        },
+        indent=2,
+    )
+
+
+def _table(sources: list[SourceStats], run: RunRecord | None) -> str:
+    lines = [
+        f"{'source':<24} {'urls':>6} {'stored':>6} {'dups':>5} {'pending':>7}"
+        f" {'retry':>5} {'gave up':>7}"
+    ]
+    lines.extend(
+        f"{s.name:<24} {s.urls:>6} {s.stored:>6} {s.duplicates:>5} {s.pending:>7}"
+        f" {s.failing:>5} {s.gave_up:>7}"
+        for s in sources
+    )
+    lines.append(_run_line(run))
+    lines.extend(f"latest error in {s.name}: {s.last_error}" for s in sources if s.last_error)
+    return "\n".join(lines)
+
+
 def status(
     target: Annotated[Path, typer.Argument(help="A crawl config (.toml) or its SQLite store.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the same as one JSON object (for monitoring).")
+    ] = False,
 ) -> None:
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
@@ -59,16 +89,4 @@ def status(
         raise typer.Exit(4) from exc
     finally:
         store.close()
-    typer.echo(
-        f"{'source':<24} {'urls':>6} {'stored':>6} {'dups':>5} {'pending':>7}"
-        f" {'retry':>5} {'gave up':>7}"
-    )
-    for s in sources:
-        typer.echo(
-            f"{s.name:<24} {s.urls:>6} {s.stored:>6} {s.duplicates:>5} {s.pending:>7}"
-            f" {s.failing:>5} {s.gave_up:>7}"
-        )
-    typer.echo(_run_line(run))
-    errors = [(s.name, s.last_error) for s in sources if s.last_error]
-    for name, error in errors:
-        typer.echo(f"latest error in {name}: {error}")
+    typer.echo(_json(sources, run) if as_json else _table(sources, run))

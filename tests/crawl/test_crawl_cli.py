@@ -79,6 +79,11 @@ def test_status_shows_sources_and_last_run(sites: dict[str, SiteServer], tmp_pat
     herald = next(line for line in lines if line.startswith("herald"))
     assert herald.split()[1:3] == ["5", "5"]  # urls, stored
     assert any(line.startswith("last run: #1 ok") for line in lines)
+    data = json.loads(runner.invoke(app, ["status", str(config), "--json"]).stdout)
+    by_name = {s["name"]: s for s in data["sources"]}
+    assert (by_name["herald"]["urls"], by_name["herald"]["stored"]) == (5, 5)
+    assert data["last_run"]["status"] == "ok"
+    assert data["last_run"]["stats"]["stored"] == 8
 
 
 def test_exit_codes(sites: dict[str, SiteServer], tmp_path: Path) -> None:
