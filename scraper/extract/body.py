@@ -21,7 +21,7 @@ from scraper.models import BlockKind
 __all__ = ["Selection", "block_score", "comments_start", "select_body"]
 
 #: Score kept per level an element sits above a block's own element.
-_DECAY = 0.85
+_DECAY = 0.8
 #: Levels a block's score travels up; deeper wrappers gain nothing from it.
 _MAX_UP = 12
 _MIN_PROSE_CHARS = 40
@@ -73,6 +73,7 @@ def select_body(blocks: Sequence[RawBlock], end: int | None = None) -> Selection
     if end is not None:
         for index in range(end, len(blocks)):
             scores[index] = min(scores[index], 0.0)
+    branching = _branching(blocks)
     totals: dict[int, float] = {}
     for block in blocks:
         score = scores[block.index]
@@ -85,7 +86,9 @@ def select_body(blocks: Sequence[RawBlock], end: int | None = None) -> Selection
         for depth in range(start, max(start - _MAX_UP, -1), -1):
             node = path[depth]
             totals[node] = totals.get(node, 0.0) + score * weight
-            weight *= _DECAY
+            # A wrapper around a single child adds nothing; only a real branch costs a step.
+            if node in branching:
+                weight *= _DECAY
     if not totals:
         return Selection(None, frozenset(b.index for b in blocks), scores)
     container = max(totals, key=totals.__getitem__)
@@ -94,6 +97,18 @@ def select_body(blocks: Sequence[RawBlock], end: int | None = None) -> Selection
     inside = {b.index for b in blocks if container in b.path}
     inside |= _sibling_blocks(blocks, container, scores)
     return Selection(container, frozenset(inside), scores)
+
+
+def _branching(blocks: Sequence[RawBlock]) -> set[int]:
+    """Elements with more than one child that holds text."""
+    children: dict[int, set[int]] = {}
+    for block in blocks:
+        path = block.path
+        for depth in range(len(path) - 1):
+            children.setdefault(path[depth], set()).add(path[depth + 1])
+        if path:
+            children.setdefault(path[-1], set()).add(-block.index - 1)
+    return {node for node, kids in children.items() if len(kids) > 1}
 
 
 def _sibling_blocks(
@@ -121,7 +136,7 @@ def _sibling_blocks(
             groups.setdefault(key, []).append(block)
     out: set[int] = set()
     for members in groups.values():
-        total = sum(scores[b.index] for b in members)
+        total = sum(max(scores[b.index], 0.0) for b in members)
         best = max(scores[b.index] for b in members)
         if total >= _SIBLING_SHARE * own and best >= _SIBLING_MIN_BEST:
             out.update(b.index for b in members)
