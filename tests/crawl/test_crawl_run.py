@@ -241,13 +241,13 @@ def test_a_host_limit_paces_that_host_only(
 ) -> None:
     herald = sites["herald"]
     netloc = herald.base_url.removeprefix("http://")
-    paced = replace(config, hosts={netloc: HostLimit(min_interval=0.15, per_host=1)})
+    paced = replace(config, hosts={netloc: HostLimit(min_interval=0.2, per_host=1)})
     assert run_crawl(paced).stats.stored == 8
     # robots.txt is also fetched by the fetcher's own robots check, outside the gate.
     starts = sorted(r.at for r in herald.log if r.path != "/robots.txt")
     gaps = [b - a for a, b in pairwise(starts)]
     assert len(starts) >= 8
-    assert min(gaps) >= 0.13
+    assert min(gaps) >= 0.12  # 0.2 s apart when sent; arrival jitter under load allowed
     courier = sorted(r.at for r in sites["courier"].log)
     assert min(b - a for a, b in pairwise(courier)) < 0.1
 
