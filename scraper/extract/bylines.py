@@ -166,9 +166,10 @@ def _node_date(node: LexborNode, now: datetime, day_first: bool) -> datetime | N
         if value is not None:
             return value
     text = node.text(deep=True, separator=" ", strip=True)
-    if 6 <= len(text) <= _MAX_DATE_CHARS:
-        return parse_date_text(text, now, day_first=day_first)
-    return None
+    if len(text) < 6:
+        return None
+    # A date-classed element opens with its date ("Posted on May 2, 2023 · Tags: ...").
+    return parse_date_text(text[:_MAX_DATE_CHARS], now, day_first=day_first)
 
 
 def day_first(tree: LexborHTMLParser) -> bool:

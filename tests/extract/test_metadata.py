@@ -222,3 +222,12 @@ def test_authority_and_menu_classes_are_no_bylines() -> None:
     <div class="authorization-tool">Authorization tool</div>
     <div class="authoring-information__author">Jason Bates</div></body></html>"""
     assert _meta(html, None).authors == ("Jason Bates",)
+
+
+def test_a_long_date_classed_element_is_read_from_its_start() -> None:
+    tags = " ".join(f"tag{n}" for n in range(60))
+    html = f"""<html><body><h1>Guide to journal indexing for editors</h1><p>Intro.</p>
+    <p>More text here.</p><p>Even more.</p><p>And more.</p><p>Last.</p>
+    <footer><div class="meta date-section-header"><span>Posted on April 13, 2023</span>
+    <div class="tags">Tags: {tags}</div></div></footer></body></html>"""
+    assert _meta(html, None).published == datetime(2023, 4, 13, tzinfo=UTC)
