@@ -159,17 +159,26 @@ def _date_rank(node: LexborNode) -> int:
     return 1 if "publish" in _marks(node) else 2
 
 
-def _node_date(node: LexborNode, now: datetime, day_first: bool) -> datetime | None:
+def _node_date(node: LexborNode, now: datetime, day_first: bool) -> tuple[datetime | None, bool]:
+    """The element's date, and whether its own words call it an update ("Updated May 6")."""
     attrs = node.attributes
     for attr in _DATE_ATTRS:
         value = parse_date(attrs.get(attr), now, day_first=day_first)
         if value is not None:
-            return value
+            return value, False
     text = node.text(deep=True, separator=" ", strip=True)
     if len(text) < 6:
-        return None
+        return None, False
     # A date-classed element opens with its date ("Posted on May 2, 2023 · Tags: ...").
-    return parse_date_text(text[:_MAX_DATE_CHARS], now, day_first=day_first)
+    text = text[:_MAX_DATE_CHARS]
+    return parse_date_text(text, now, day_first=day_first), _says_update(text)
+
+
+def _says_update(text: str) -> bool:
+    lowered = text.lower()
+    return any(w in lowered for w in UPDATE_WORDS) and not any(
+        w in lowered for w in PUBLISHED_WORDS
+    )
 
 
 def day_first(tree: LexborHTMLParser) -> bool:
@@ -204,11 +213,11 @@ def dates_from_html(tree: LexborHTMLParser, now: datetime, day_first: bool) -> S
         is_update = any(word in marks for word in _MODIFIED_WORDS)
         if any(word in marks for word in _NOT_DATE) or (is_update and updated is not None):
             continue
-        value = _node_date(node, now, day_first)
+        value, says_update = _node_date(node, now, day_first)
         if value is None or _in_comments(node):
             continue
-        if is_update:
-            updated = value
+        if is_update or says_update:
+            updated = updated or value
         elif _date_rank(node) < 2:
             return ShownDates(marked=value, loose=loose, updated=updated)
         elif loose is None:

@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.metadata import Metadata, extract_metadata
 
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 URL = "https://www.example-news.com/world/2024/05/02/storm-hits-coast/"
 
 ARC_STYLE = """<!doctype html><html lang="en-US"><head>
@@ -231,3 +231,15 @@ def test_a_long_date_classed_element_is_read_from_its_start() -> None:
     <footer><div class="meta date-section-header"><span>Posted on April 13, 2023</span>
     <div class="tags">Tags: {tags}</div></div></footer></body></html>"""
     assert _meta(html, None).published == datetime(2023, 4, 13, tzinfo=UTC)
+
+
+def test_a_date_beside_the_author_link_and_update_wording() -> None:
+    html = """<html lang="en"><body><header><h1>The best electric scooters</h1></header>
+    <p>Intro.</p><p>More.</p><p>More.</p><p>More.</p>
+    <div>By <a href="/author/chris-mac">Chris Mac</a> · <span>Updated May 6, 2025</span></div>
+    </body></html>"""
+    meta = _meta(html, None)
+    assert meta.authors == ("Chris Mac",)
+    assert meta.modified == datetime(2025, 5, 6, tzinfo=UTC)
+    # Only an update is shown: it stands in for the publication date.
+    assert meta.published == meta.modified
