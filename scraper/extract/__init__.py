@@ -19,6 +19,7 @@ from scraper.extract.filters import (
     Context,
     is_comment_signature,
     is_cutoff,
+    is_label,
     judge_block,
     repeats_description,
 )
@@ -26,7 +27,7 @@ from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import find_repeats
 from scraper.extract.segment import RawBlock, segment
-from scraper.models import Article, Block, Page
+from scraper.models import Article, Block, BlockKind, Page
 
 __all__ = ["ExtractOptions", "explain", "extract", "extract_page"]
 
@@ -36,6 +37,8 @@ _RUNAWAY_TITLE = 2000
 _STANDFIRST_SLOTS = 2
 #: Blocks signed like comments ("Posted by ... on ...") that mark a thread, not a quote.
 _MIN_SIGNED_COMMENTS = 3
+#: A block scoring this much is prose: labels above it are not the article's.
+_PROSE_SCORE = 40.0
 _TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
 
@@ -134,6 +137,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
         if verdict.keep:
             kept.append(block)
     _drop_comment_thread(decisions)
+    _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
         repeats = find_repeats([b.text for b in kept], [b.kind for b in kept])
@@ -147,6 +151,17 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
                 )
         _drop_late_summary(decisions, meta.description)
     return meta, Explanation(tuple(decisions), tuple(dropped), selection.container)
+
+
+def _drop_leading_labels(decisions: list[Decision]) -> None:
+    """One- or two-word lines above the first paragraph are kickers and section labels."""
+    for n, decision in enumerate(decisions):
+        if not decision.keep:
+            continue
+        if decision.score >= _PROSE_SCORE or decision.block.kind is BlockKind.HEADING:
+            return
+        if decision.block.kind is BlockKind.PARAGRAPH and is_label(decision.block.text):
+            decisions[n] = Decision(decision.block, decision.score, False, "label above the body")
 
 
 def _drop_comment_thread(decisions: list[Decision]) -> None:

@@ -81,7 +81,7 @@ WEAK_CHROME_WORDS = frozenset(
         "widgets", "popular", "trending", "readmore", "readnext", "upnext", "morestories",
         "recirc", "recirculation", "subscription", "paywall", "regwall", "respond", "replies",
         "discussion", "masthead", "toolbar", "tooltip", "lightbox", "screenreader",
-        "visuallyhidden", "sronly", "gpt",
+        "visuallyhidden", "sronly", "gpt", "player", "video",
     }
 )  # fmt: skip
 
@@ -176,7 +176,9 @@ BOILERPLATE_PREFIXES = (
     "share on ", "share this", "follow us on ", "sign up for ", "subscribe to ",
     "click here to ", "read more:", "related:", "see also:", "advertisement",
     "copyright ©", "© ", "all rights reserved", "photo:", "image:", "photograph:",
-    "getty images", "teilen auf ", "folgen sie uns", "abonnieren sie ", "lesen sie auch",
+    "getty images",
+    "foto:", "fotos:", "bild:", "crédit photo", "crédits photo",
+    "teilen auf ", "folgen sie uns", "abonnieren sie ", "lesen sie auch",
     "mehr zum thema:", "partager sur ", "suivez-nous", "inscrivez-vous", "lire aussi :",
     "compartir en ", "síguenos", "suscríbete a ", "lea también", "te puede interesar:",
     "please turn on javascript", "please enable javascript", "javascript is disabled",

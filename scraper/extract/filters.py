@@ -26,6 +26,7 @@ __all__ = [
     "Verdict",
     "is_comment_signature",
     "is_cutoff",
+    "is_label",
     "judge_block",
     "normalise_line",
     "repeats_description",
@@ -36,6 +37,8 @@ _LEADING = " \t\n•·-–—|»>›*"
 _SHORT_LINE = 80
 _CUTOFF_MAX_CHARS = 40
 _BYLINE_SPARE = 30
+_LABEL_WORDS = 2
+_LABEL_CHARS = 25
 #: Words besides the date itself that a dateline may hold ("Published on Monday").
 _DATELINE_SPARE_WORDS = 3
 _DATE_WORDS = re.compile(
@@ -160,3 +163,11 @@ def is_cutoff(block: RawBlock) -> bool:
 def is_comment_signature(text: str) -> bool:
     """Whether a block carries a reader comment's signature or moderation link."""
     return bool(_COMMENT_SIGNATURE.search(text))
+
+
+def is_label(text: str) -> bool:
+    """A kicker or section label: a word or two, no sentence."""
+    words = text.split()
+    if len(words) > _LABEL_WORDS or len(text) > _LABEL_CHARS:
+        return False
+    return not text.rstrip().endswith((".", "!", "?", ":", "。", "！", "？"))
