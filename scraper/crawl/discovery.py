@@ -21,12 +21,22 @@ from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
 from scraper.errors import FetchError, InputError
 from scraper.fetch.client import NOT_MODIFIED
-from scraper.store.protocol import CrawlStore, FetchRecord, ListingRecord, NewURL, Validators
+from scraper.store.protocol import (
+    ChildDoc,
+    CrawlStore,
+    FetchRecord,
+    ListingRecord,
+    NewURL,
+    Validators,
+)
 
 __all__ = ["Discovery", "SourceReport"]
 
 #: Bounds on one sitemap source per run, against index loops and runaway nesting.
 MAX_DOCUMENTS = 500
+#: A nested sitemap whose index ``lastmod`` is this much older than our last read of it is
+#: not asked again. The margin covers indexes that state only the day of a change.
+UNCHANGED_MARGIN = 86400.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +48,7 @@ class SourceReport:
     new: int = 0
     documents: int = 0
     not_modified: int = 0
+    unchanged: int = 0
     errors: tuple[str, ...] = ()
 
 
@@ -47,6 +58,7 @@ class _Tally:
     new: int = 0
     documents: int = 0
     not_modified: int = 0
+    unchanged: int = 0
     errors: list[str] | None = None
 
     def report(self, source: str) -> SourceReport:
@@ -56,6 +68,7 @@ class _Tally:
             new=self.new,
             documents=self.documents,
             not_modified=self.not_modified,
+            unchanged=self.unchanged,
             errors=tuple(self.errors or ()),
         )
 
@@ -87,19 +100,34 @@ class Discovery:
                 source.name, ListingRecord(fetch=None, entries=entries), self.run_id
             )
             return tally.report(source.name)
-        queue = deque(source.urls)
+        queue = deque(ChildDoc(url) for url in source.urls)
         seen: set[str] = set()
         while queue and len(seen) < MAX_DOCUMENTS:
-            url = queue.popleft()
-            if url in seen:
+            doc = queue.popleft()
+            if doc.url in seen:
                 continue
-            seen.add(url)
-            queue.extend(await self._document(source, url, oldest, tally))
+            seen.add(doc.url)
+            if self._unchanged(doc, oldest):
+                tally.unchanged += 1
+                continue
+            queue.extend(await self._document(source, doc.url, oldest, tally))
         return tally.report(source.name)
+
+    def _unchanged(self, doc: ChildDoc, oldest: float | None) -> bool:
+        """Whether a nested sitemap can be left unread by its index's ``lastmod``.
+
+        It can when it last changed before the age window, or well before we last read it.
+        """
+        if doc.modified is None:
+            return False
+        if oldest is not None and doc.modified < oldest:
+            return True
+        read = self.store.last_read(doc.url)
+        return read is not None and doc.modified < read - UNCHANGED_MARGIN
 
     async def _document(
         self, source: Source, url: str, oldest: float | None, tally: _Tally
-    ) -> tuple[str, ...]:
+    ) -> tuple[ChildDoc, ...]:
         """Read one document; return the nested documents to read next."""
         tally.documents += 1
         known = self.store.validators(url)
@@ -126,9 +154,13 @@ class Discovery:
             return ()
         tally.listed += len(listing.entries)
         entries = self._new_urls(listing.entries, oldest, tally)
-        record = ListingRecord(fetch=fetch, entries=entries, children=listing.children)
+        children = tuple(
+            ChildDoc(c.url, c.published.timestamp() if c.published else None)
+            for c in listing.children
+        )
+        record = ListingRecord(fetch=fetch, entries=entries, children=children)
         tally.new += self.store.record_listing(source.name, record, self.run_id)
-        return listing.children
+        return children
 
     def _failed(
         self, source: Source, url: str, exc: Exception, status: int | None, tally: _Tally

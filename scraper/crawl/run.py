@@ -228,6 +228,7 @@ def _report_dict(report: SourceReport) -> dict[str, object]:
         "new": report.new,
         "documents": report.documents,
         "not_modified": report.not_modified,
+        "unchanged": report.unchanged,
         "errors": list(report.errors),
     }
 

@@ -20,8 +20,9 @@ class Discovered:
 class Listing:
     """What one discovery document lists: article URLs, and further documents to read.
 
-    ``children`` are nested sitemaps (from a sitemap index or robots.txt ``Sitemap`` lines).
+    ``children`` are nested sitemaps (from a sitemap index or robots.txt ``Sitemap`` lines),
+    with the index's ``lastmod`` as their date when it gives one.
     """
 
     entries: tuple[Discovered, ...] = ()
-    children: tuple[str, ...] = ()
+    children: tuple[Discovered, ...] = ()

@@ -73,7 +73,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body, base_url)
     entries: list[Discovered] = []
-    children: list[str] = []
+    children: list[Discovered] = []
     root: str | None = None
     try:
         for event, elem in ElementTree.iterparse(io.BytesIO(body), events=("start", "end")):
@@ -87,7 +87,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
             if loc and name == "url":
                 entries.append(Discovered(loc, when))
             elif loc:
-                children.append(loc)
+                children.append(Discovered(loc, when))
             elem.clear()
     except ElementTree.ParseError as exc:
         raise InputError(f"sitemap is not well-formed XML ({base_url}): {exc}") from exc
@@ -105,4 +105,4 @@ def parse_robots_sitemaps(body: bytes, base_url: str) -> Listing:
     """The ``Sitemap:`` lines of a robots.txt, as child documents."""
     text = body.decode("utf-8", errors="replace")
     robots = Protego.parse(text)
-    return Listing(children=tuple(urljoin(base_url, s) for s in robots.sitemaps))
+    return Listing(children=tuple(Discovered(urljoin(base_url, s)) for s in robots.sitemaps))

@@ -17,6 +17,7 @@ from pathlib import Path
 from scraper.errors import RecordError, StoreError
 from scraper.models import Article
 from scraper.store.protocol import (
+    ChildDoc,
     FetchRecord,
     ListingRecord,
     QueuedURL,
@@ -186,18 +187,29 @@ class SQLiteCrawlStore:
             return Validators()
         return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
 
-    def children(self, doc_url: str) -> tuple[str, ...]:
+    def children(self, doc_url: str) -> tuple[ChildDoc, ...]:
         """The nested documents a discovery document listed when it was last read."""
         rows = self._read("SELECT children FROM documents WHERE url = ?", (doc_url,))
         if not rows or not rows[0]["children"]:
             return ()
-        return tuple(json.loads(rows[0]["children"]))
+        return tuple(ChildDoc(url, modified) for url, modified in json.loads(rows[0]["children"]))
+
+    def last_read(self, doc_url: str) -> float | None:
+        """When a discovery document was last read without error (a 304 counts), or None."""
+        rows = self._read(
+            "SELECT fetched_at FROM documents WHERE url = ? AND last_error IS NULL", (doc_url,)
+        )
+        return float(rows[0]["fetched_at"]) if rows and rows[0]["fetched_at"] else None
 
     def record_listing(self, source: str, listing: ListingRecord, run_id: int) -> int:
         """Store a discovery fetch, its validators and the unseen URLs; return how many new."""
         now = time.time()
         fetch = listing.fetch
-        children = None if listing.children is None else json.dumps(list(listing.children))
+        children = (
+            None
+            if listing.children is None
+            else json.dumps([[c.url, c.modified] for c in listing.children])
+        )
         with self._tx() as conn:
             if fetch is not None:
                 self._record_document(conn, source, fetch, children, run_id)

@@ -14,6 +14,7 @@ from typing import Protocol
 from scraper.models import Article
 
 __all__ = [
+    "ChildDoc",
     "CrawlStore",
     "FetchRecord",
     "ListingRecord",
@@ -66,6 +67,14 @@ class FetchRecord:
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ChildDoc:
+    """A nested discovery document (a sitemap listed by an index) and its stated lastmod."""
+
+    url: str
+    modified: float | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListingRecord:
     """A discovery document as read: its fetch, the URLs it lists, the documents it nests.
@@ -76,7 +85,7 @@ class ListingRecord:
 
     fetch: FetchRecord | None
     entries: Sequence[NewURL] = ()
-    children: tuple[str, ...] | None = None
+    children: tuple[ChildDoc, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,8 +165,12 @@ class CrawlStore(Protocol):
         """The validators last seen for a discovery document (feed, sitemap, section page)."""
         ...
 
-    def children(self, doc_url: str) -> tuple[str, ...]:
+    def children(self, doc_url: str) -> tuple[ChildDoc, ...]:
         """The nested documents a discovery document listed when it was last read."""
+        ...
+
+    def last_read(self, doc_url: str) -> float | None:
+        """When a discovery document was last read without error (a 304 counts), or None."""
         ...
 
     def record_listing(self, source: str, listing: ListingRecord, run_id: int) -> int:

@@ -61,7 +61,8 @@ def test_sitemap_lastmod_and_index() -> None:
     assert listing.entries[0].url == "https://news.test/x"
     assert listing.entries[0].published == datetime(2026, 11, 2, tzinfo=UTC)
     index = parse_sitemap(sitemap_index(["https://news.test/s1.xml"]), "https://news.test/")
-    assert index.children == ("https://news.test/s1.xml",)
+    assert [c.url for c in index.children] == ["https://news.test/s1.xml"]
+    assert index.children[0].published is None
     assert index.entries == ()
 
 
@@ -73,10 +74,21 @@ def test_broken_sitemaps_are_input_errors(body: bytes) -> None:
         parse_sitemap(body, "https://news.test/s.xml")
 
 
+def test_index_lastmod_dates_its_children() -> None:
+    body = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sitemap><loc>https://news.test/2024-01.xml</loc><lastmod>2024-02-01</lastmod></sitemap>
+    </sitemapindex>"""
+    (child,) = parse_sitemap(body, "https://news.test/index.xml").children
+    assert child.published == datetime(2024, 2, 1, tzinfo=UTC)
+
+
 def test_robots_sitemap_lines() -> None:
     body = b"User-agent: *\nDisallow: /private\nSitemap: https://news.test/a.xml\nSitemap: /b.xml\n"
     listing = parse_robots_sitemaps(body, "https://news.test/robots.txt")
-    assert listing.children == ("https://news.test/a.xml", "https://news.test/b.xml")
+    assert [c.url for c in listing.children] == [
+        "https://news.test/a.xml",
+        "https://news.test/b.xml",
+    ]
     assert is_robots_url("https://news.test/robots.txt")
     assert not is_robots_url("https://news.test/sitemap.xml")
 

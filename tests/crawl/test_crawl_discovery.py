@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scraper.config import Source, SourceKind
@@ -74,3 +75,46 @@ def test_bad_entries_are_recorded_and_the_rest_enqueued(tmp_path: Path) -> None:
     report = _discover(store, FakeFetcher({}), source)
     assert report.new == 1
     assert "ftp://n.test/y" in report.errors[0]
+
+
+def _index(children: list[tuple[str, str]]) -> bytes:
+    entries = "".join(
+        f"<sitemap><loc>{u}</loc><lastmod>{d}</lastmod></sitemap>" for u, d in children
+    )
+    return (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</sitemapindex>"
+    ).encode()
+
+
+def test_old_nested_sitemaps_are_not_asked_again(tmp_path: Path) -> None:
+    today = datetime.now(UTC).isoformat()
+    bodies = {
+        "https://n.test/index.xml": _index(
+            [("https://n.test/2019-01.xml", "2019-02-01"), ("https://n.test/today.xml", today)]
+        ),
+        "https://n.test/2019-01.xml": URLSET,
+        "https://n.test/today.xml": URLSET.replace(b"/b<", b"/c<"),
+    }
+    fetcher = FakeFetcher(bodies)
+    store = SQLiteCrawlStore(tmp_path / "d.db")
+    source = Source(name="s", kind=SourceKind.SITEMAP, urls=("https://n.test/index.xml",))
+    first = _discover(store, fetcher, source)
+    assert (first.documents, first.unchanged, first.new) == (3, 0, 3)
+    fetcher.requests.clear()
+    second = _discover(store, fetcher, source)
+    # The 2019 sitemap changed long before we read it: left alone. Today's is revalidated.
+    assert (second.documents, second.unchanged, second.not_modified) == (2, 1, 2)
+    assert "https://n.test/2019-01.xml" not in {url for url, _ in fetcher.requests}
+
+
+def test_nested_sitemaps_older_than_the_window_are_skipped(tmp_path: Path) -> None:
+    bodies = {
+        "https://n.test/index.xml": _index([("https://n.test/2019-01.xml", "2019-02-01")]),
+        "https://n.test/2019-01.xml": URLSET,
+    }
+    fetcher = FakeFetcher(bodies)
+    store = SQLiteCrawlStore(tmp_path / "d.db")
+    source = Source(name="s", kind=SourceKind.SITEMAP, urls=("https://n.test/index.xml",))
+    report = asyncio.run(Discovery(fetcher, store, normalise_url, run_id=1).discover(source, 30))
+    assert (report.documents, report.unchanged, report.new) == (1, 1, 0)

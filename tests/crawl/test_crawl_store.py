@@ -11,6 +11,7 @@ from scraper.errors import StoreError
 from scraper.models import Article, Block, BlockKind
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import (
+    ChildDoc,
     CrawlStore,
     FetchRecord,
     ListingRecord,
@@ -53,12 +54,17 @@ def test_only_unseen_urls_are_enqueued(store: SQLiteCrawlStore) -> None:
 def test_validators_survive_a_304_without_them_and_an_error(store: SQLiteCrawlStore) -> None:
     url = "https://n.test/feed"
     first = FetchRecord(url=url, status=200, validators=Validators(etag='"v1"', last_modified="X"))
-    store.record_listing("src", ListingRecord(fetch=first, children=("https://n.test/s1",)), 1)
+    child = ChildDoc("https://n.test/s1", 1700000000.0)
+    store.record_listing("src", ListingRecord(fetch=first, children=(child,)), 1)
+    read = store.last_read(url)
+    assert read is not None and abs(read - time.time()) < 60
     store.record_listing("src", ListingRecord(fetch=FetchRecord(url=url, status=304)), 2)
     failed = FetchRecord(url=url, status=500, error_kind="http_status", error="HTTP 500")
     store.record_listing("src", ListingRecord(fetch=failed), 3)
     assert store.validators(url) == Validators(etag='"v1"', last_modified="X")
-    assert store.children(url) == ("https://n.test/s1",)
+    assert store.children(url) == (child,)
+    assert store.last_read(url) is None  # its last fetch failed: read it again
+    assert store.last_read("https://n.test/never") is None
     assert store.validators("https://n.test/other") == Validators()
     assert store.source_stats()[0].last_error == "HTTP 500"
 
