@@ -4,10 +4,10 @@ How it is built (deterministic for a seed):
 
 * **Originals.** Every gold text of ``../shared/bench/extraction/*/gold/`` with at least 60
   words (exact repeats dropped) is one story. To reach 10k or 100k documents, *synthetic
-  distinct stories* are added: real sentences drawn at random from the whole pool and grouped
-  into paragraphs, with lengths drawn from the real length distribution. Two such stories share
-  a sentence only by chance (the pool holds ~80k sentences), so they are not near-duplicates of
-  each other. One in ten synthetic stories is a *same-topic rewrite*: sentences drawn only from
+  distinct stories* are added: at least 8 real sentences dealt from the shuffled pool of all
+  sentences (reshuffled when used up) and grouped into paragraphs, with lengths drawn from the
+  real length distribution. Two such stories share a sentence only by chance (the pool holds
+  ~100k sentences), so they are not near-duplicates of each other. One in ten synthetic stories is a *same-topic rewrite*: sentences drawn only from
   the three real articles whose rarer vocabulary is closest to one real article (but never from
   it), at most a third of each, so it shares topic words and some sentences with them.
   Real texts that are already copies of each other (the L3S GoogleNews set holds the same
@@ -146,6 +146,7 @@ class _Builder:
         self.neighbours = _topic_neighbours(bases)
         self.docs: list[CorpusDoc] = []
         self.groups = base_groups(bases)
+        self.deck: list[str] = []
 
     def _site(self, n: int) -> _Site:
         name = f"Courier{n}"
@@ -161,13 +162,21 @@ class _Builder:
         self.docs.append(CorpusDoc(url, "\n\n".join(paragraphs), label, kind))
 
     def synthetic(self, label: int) -> list[str]:
-        count = self.rng.choice(self.lengths)
+        count = max(8, self.rng.choice(self.lengths))
         if label % 10 == 0:
             anchor = self.rng.randrange(len(self.bases))
             sources = [s for n in self.neighbours.get(anchor, []) for s in self._third(n)]
-            if len(sources) >= 4:
+            if len(sources) >= 8:
                 return self._group(self.rng.sample(sources, min(count, len(sources))))
-        return self._group([self.rng.choice(self.pool) for _ in range(count)])
+        return self._group([self._draw() for _ in range(count)])
+
+    def _draw(self) -> str:
+        # Sentences are dealt from a shuffled deck, reshuffled when used up, so two synthetic
+        # stories share a sentence only across decks, and rarely two.
+        if not self.deck:
+            self.deck = self.pool[:]
+            self.rng.shuffle(self.deck)
+        return self.deck.pop()
 
     def _third(self, base: int) -> list[str]:
         sentences = _sentences(self.bases[base])

@@ -24,6 +24,8 @@ from scraper.store.sqlite import migrate, open_sqlite
 
 __all__ = ["DocRow", "Related", "SketchStore", "StoredDoc"]
 
+_CACHE_KIB = 96 * 1024
+
 STEPS = [
     """
     CREATE TABLE dedup_docs (
@@ -107,6 +109,9 @@ class SketchStore:
 
     def __init__(self, conn: sqlite3.Connection, *, fingerprint: str) -> None:
         self._conn = conn
+        # Band and line lookups touch random B-tree pages; a larger page cache than SQLite's
+        # default 2 MB keeps them in memory for a 100k-document index.
+        self._run(f"PRAGMA cache_size = -{_CACHE_KIB}", ())
         migrate(conn, "dedup", STEPS)
         stored = self._one("SELECT value FROM dedup_meta WHERE name = 'hash'", ())
         if stored is None:
