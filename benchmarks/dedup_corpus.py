@@ -7,8 +7,8 @@ How it is built (deterministic for a seed):
   distinct stories* are added: at least 8 real sentences dealt from the shuffled pool of all
   sentences (reshuffled when used up) and grouped into paragraphs, with lengths drawn from the
   real length distribution. Two such stories share a sentence only by chance (the pool holds
-  ~100k sentences), so they are not near-duplicates of each other. One in ten synthetic stories is a *same-topic rewrite*: sentences drawn only from
-  the three real articles whose rarer vocabulary is closest to one real article (but never from
+  ~100k sentences), so they are not near-duplicates of each other. One in ten synthetic
+  stories is a *same-topic rewrite*: sentences drawn only from the three real articles whose rarer vocabulary is closest to one real article (but never from
   it), at most a third of each, so it shares topic words and some sentences with them.
   Real texts that are already copies of each other (the L3S GoogleNews set holds the same
   wire story from several sites) share one story label; see ``base_groups``.
