@@ -248,7 +248,8 @@ def _source(data: object, index: int, names: set[str], politeness: Politeness) -
         _check_patterns(follow, t.key("follow"))
     elif follow:
         raise ConfigError("only a section source follows URL patterns", key=t.key("follow"))
-    name = t.text("name") or urlsplit(urls[0]).hostname or f"source-{index}"
+    first = urlsplit(urls[0])
+    name = t.text("name") or f"{first.netloc}{first.path}".rstrip("/") or f"source-{index}"
     if name in names:
         raise ConfigError(f"duplicate source name {name!r}", key=t.key("name"))
     names.add(name)

@@ -75,7 +75,7 @@ def test_full_config_is_read(tmp_path: Path) -> None:
     kinds = [s.kind for s in config.sources]
     assert kinds == [SourceKind.FEED, SourceKind.SITEMAP, SourceKind.SECTION, SourceKind.URLS]
     assert config.sources[0].max_age_days == 1.0
-    assert config.sources[1].name == "example.com"  # named after its host when unnamed
+    assert config.sources[1].name == "example.com/robots.txt"  # named after its first URL
     assert len(config.sources[1].urls) == 2
     assert config.sources[2].follow == (r"^https://example\.com/world/\d{4}/",)
     assert config.hosts["slow.example.com"].min_interval == 5.0
