@@ -8,10 +8,11 @@ How it is built (deterministic for a seed):
   sentences (reshuffled when used up) and grouped into paragraphs, with lengths drawn from the
   real length distribution. Two such stories share a sentence only by chance (the pool holds
   ~100k sentences), so they are not near-duplicates of each other. One in ten synthetic
-  stories is a *same-topic rewrite*: sentences drawn only from the three real articles whose rarer vocabulary is closest to one real article (but never from
-  it), at most a third of each, so it shares topic words and some sentences with them.
-  Real texts that are already copies of each other (the L3S GoogleNews set holds the same
-  wire story from several sites) share one story label; see ``base_groups``.
+  stories is a *same-topic rewrite*: sentences drawn only from the three real articles whose
+  rarer vocabulary is closest to one real article (but never from it), at most a third of
+  each, so it shares topic words and some sentences with them. Real texts that are already
+  copies of each other (the L3S GoogleNews set holds the same wire story from several sites)
+  share one story label; see ``base_groups``.
 * **Syndicated copies** (about 35% of documents, the share of reprints estimated for news):
   each copied story gets 1-8 copies, each on another site, each with edits drawn independently:
   new headline line, dateline, byline and credit lines, trimmed last paragraphs (at least 55% of
