@@ -63,6 +63,10 @@ def test_crawl_exports_then_export_hands_each_article_on_once(
     rows = list(csv.DictReader(io.StringIO(table.stdout)))
     assert len(rows) == 8
     assert {r["url"] for r in rows} == {r["url"] for r in records}
+    unique = runner.invoke(app, ["export", str(config), "--since", "ALL", "--unique"])
+    kept = [json.loads(line) for line in unique.stdout.splitlines()]
+    assert len(kept) == 7  # the syndicated copy's pair is exported once
+    assert all(r["duplicate_of"] is None for r in kept)
     dated = runner.invoke(app, ["export", str(config), "--since", "2999-01-01", "-f", "markdown"])
     assert (dated.exit_code, dated.stdout) == (0, "")
     md = runner.invoke(app, ["export", str(config), "--since", "2000-01-01", "-f", "markdown"])
