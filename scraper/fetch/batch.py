@@ -1,4 +1,4 @@
-"""Fetching many URLs concurrently, results in input order, one failure never stopping the rest."""
+"""Fetching many URLs concurrently, one failure never stopping the rest."""
 
 from __future__ import annotations
 
@@ -31,24 +31,35 @@ async def _one(fetcher: Fetcher, url: str) -> FetchResult:
 
 
 async def fetch_each(
-    fetcher: Fetcher, urls: Iterable[str], *, window: int | None = None
+    fetcher: Fetcher, urls: Iterable[str], *, ordered: bool = True, window: int | None = None
 ) -> AsyncIterator[FetchResult]:
-    """Yield one result per URL, in input order, with up to ``window`` fetches under way.
+    """Yield one result per URL, with up to ``window`` URLs started and not yet yielded.
 
-    The window defaults to four times the global concurrency cap, so the pacer always has work
-    for other hosts while one host waits for its turn.
+    ``ordered`` yields in input order (a slow URL then holds back the ones after it, up to the
+    window); otherwise results come as they complete. The window defaults to eight times the
+    global concurrency cap, so the pacer has work for other hosts while one host waits.
     """
-    ahead = window or 4 * fetcher.options.politeness.global_concurrency
+    ahead = window or 8 * fetcher.options.politeness.global_concurrency
     pending: deque[asyncio.Task[FetchResult]] = deque()
     try:
         for url in urls:
             pending.append(asyncio.create_task(_one(fetcher, url)))
             if len(pending) >= ahead:
-                yield await pending.popleft()
+                yield await _next(pending, ordered)
         while pending:
-            yield await pending.popleft()
+            yield await _next(pending, ordered)
     finally:
         # Reached when the consumer stops early: do not leave fetches running unowned.
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _next(pending: deque[asyncio.Task[FetchResult]], ordered: bool) -> FetchResult:
+    """The first task's result, or (unordered) whichever finishes first."""
+    if ordered:
+        return await pending.popleft()
+    done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    task = next(iter(done))
+    pending.remove(task)
+    return task.result()

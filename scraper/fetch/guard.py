@@ -14,6 +14,7 @@ import asyncio
 import ipaddress
 import re
 import socket
+import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from scraper.errors import AddressRefused, NetworkError
@@ -66,10 +67,18 @@ class AddressGuard:
     """Resolves hosts and refuses addresses outside the public internet."""
 
     def __init__(
-        self, allowed: Sequence[IPNetwork] = (), resolver: Resolver = system_resolver
+        self,
+        allowed: Sequence[IPNetwork] = (),
+        resolver: Resolver = system_resolver,
+        *,
+        cache_seconds: float = 60.0,
     ) -> None:
         self._allowed = tuple(allowed)
         self._resolver = resolver
+        # getaddrinfo does not tell the record's TTL; a minute spares the resolver (and a
+        # worker thread) a lookup per request without holding on to stale answers for long.
+        self._cache_seconds = cache_seconds
+        self._cache: dict[tuple[str, int], tuple[float, tuple[IPAddress, ...]]] = {}
 
     def _refusal(self, address: IPAddress) -> str | None:
         """Why ``address`` is refused, or None when it may be connected to."""
@@ -100,18 +109,25 @@ class AddressGuard:
             NetworkError: the name does not resolve.
         """
         literal = literal_address(host)
-        if literal is not None:
-            addresses: list[IPAddress] = [literal]
-        else:
-            try:
-                found = await self._resolver(host, port)
-            except OSError as exc:
-                raise NetworkError(f"cannot resolve {host}: {exc}", url=url) from exc
-            addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in found]
-            if not addresses:
-                raise NetworkError(f"cannot resolve {host}: no addresses", url=url)
+        addresses = (literal,) if literal is not None else await self._lookup(host, port, url)
         for address in addresses:
             reason = self._refusal(address)
             if reason is not None:
                 raise AddressRefused(f"refused to connect to {host}: {reason}", url=url)
         return tuple(str(a) for a in addresses)
+
+    async def _lookup(self, host: str, port: int, url: str) -> tuple[IPAddress, ...]:
+        """The addresses of a name, from the cache while fresh."""
+        now = time.monotonic()
+        cached = self._cache.get((host, port))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            found = await self._resolver(host, port)
+        except OSError as exc:
+            raise NetworkError(f"cannot resolve {host}: {exc}", url=url) from exc
+        addresses = tuple(ipaddress.ip_address(a.split("%", 1)[0]) for a in found)
+        if not addresses:
+            raise NetworkError(f"cannot resolve {host}: no addresses", url=url)
+        self._cache[(host, port)] = (now + self._cache_seconds, addresses)
+        return addresses

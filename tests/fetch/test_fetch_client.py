@@ -237,3 +237,13 @@ def test_idle_hosts_beyond_the_cap_are_closed(server: LocalServer) -> None:
     assert during == 2
     assert after == 0
     assert len(server.requests()) == 4
+
+
+def test_fetch_each_unordered_yields_as_pages_complete(server: LocalServer) -> None:
+    slow, fast = server.url("/page/slow?delay=0.3"), server.url("/page/fast")
+
+    async def scenario() -> list[str]:
+        async with Fetcher(local_options(), resolver=loopback_resolver) as fetcher:
+            return [r.url async for r in fetch_each(fetcher, [slow, fast], ordered=False)]
+
+    assert run(scenario()) == [fast, slow]

@@ -134,3 +134,20 @@ def test_a_retry_moves_on_to_the_next_checked_address(server: LocalServer) -> No
     page = run(scenario())
     assert page.status == 200
     assert [r.path for r in server.requests(host="dual.test")] == ["/page/x"]
+
+
+def test_a_name_is_resolved_once_per_minute_not_per_request(server: LocalServer) -> None:
+    asked: list[str] = []
+
+    async def counting(host: str, port: int) -> Sequence[str]:
+        asked.append(host)
+        return await loopback_resolver(host, port)
+
+    async def scenario() -> None:
+        async with Fetcher(local_options(), resolver=counting) as fetcher:
+            for path in ("/page/1", "/page/2", "/chain/1"):
+                await fetcher.fetch(server.url(path, "cached.test"))
+
+    run(scenario())
+    assert asked == ["cached.test"]
+    assert len(server.requests(host="cached.test")) == 4  # three pages and one redirect hop

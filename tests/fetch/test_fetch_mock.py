@@ -1,0 +1,36 @@
+"""The fetcher over ``httpx.MockTransport``, as other components' unit tests use it."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fetch_server import local_options, run
+
+from scraper.errors import TooLarge
+from scraper.fetch import Fetcher, FetchOptions, Limits
+from scraper.models import Page
+
+BODY = b"<html><head><title>Mocked</title></head><body><p>Text.</p></body></html>"
+
+
+def _handler(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/robots.txt":
+        return httpx.Response(404)
+    return httpx.Response(200, headers={"Content-Type": "text/html"}, content=BODY)
+
+
+async def _fetch(url: str, options: FetchOptions) -> Page:
+    async with Fetcher(options, transport=httpx.MockTransport(_handler)) as fetcher:
+        return await fetcher.fetch(url)
+
+
+def test_a_mock_response_built_from_bytes_is_a_page() -> None:
+    page = run(_fetch("http://127.0.0.1/news/1", local_options()))
+    assert page.body == BODY
+    assert page.encoding == "utf-8"
+
+
+def test_the_cap_holds_for_a_mock_response_too() -> None:
+    options = local_options(limits=Limits(max_body=10, max_decoded=10))
+    with pytest.raises(TooLarge, match="10-byte cap"):
+        run(_fetch("http://127.0.0.1/news/1", options))
