@@ -22,6 +22,7 @@ import gc
 import importlib.util
 import json
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -119,7 +120,26 @@ def render(name: str, pages: int, rows: list[dict[str, Any]]) -> str:
             f"{_pct(m.get('date_acc'))} | {_pct(m.get('author_exact'))} | "
             f"{r['pages_per_s']:.1f} | {r['crashes']} |"
         )
+    speed = {r["tool"]: r["pages_per_s"] for r in rows}
+    if "scraper" in speed and "selectolax_text" in speed:
+        ratio = speed["scraper"] / speed["selectolax_text"]
+        lines.append(f"\nscraper / selectolax_text speed: {ratio:.2f} (issue 3 asks >= 0.5)")
     return "\n".join(lines)
+
+
+def _commit() -> str:
+    """The checkout's short commit id (the figures describe that code plus any local change)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
 
 
 def write_baseline(path: Path, results: dict[str, Any]) -> None:
@@ -131,7 +151,8 @@ def write_baseline(path: Path, results: dict[str, Any]) -> None:
             if row["tool"] == "scraper" and not result["limited"]:
                 sets[name] = {"f1": round(row["f1"], 4), "pages": result["pages"]}
     data["measured"] = dt.date.today().isoformat()
-    data["command"] = "benchmarks/extraction.py --tools scraper --write-baseline"
+    data["command"] = "benchmarks/extraction.py --tools scraper --no-metadata --write-baseline"
+    data["commit"] = _commit()
     data["tolerance"] = 0.005
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", "utf-8")
 
