@@ -101,7 +101,12 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
     blocks: list[RawBlock] = []
     dropped = []
     for root in roots:
-        seg = segment(root, include_tables=options.include_tables, max_nodes=options.max_nodes)
+        seg = segment(
+            root,
+            include_tables=options.include_tables,
+            include_captions=options.include_captions,
+            max_nodes=options.max_nodes,
+        )
         offset = len(blocks)
         for block in seg.blocks:
             block.index += offset
@@ -155,6 +160,8 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
 
 def _drop_leading_labels(decisions: list[Decision]) -> None:
     """One- or two-word lines above the first paragraph are kickers and section labels."""
+    if not any(d.keep and d.score >= _PROSE_SCORE for d in decisions):
+        return
     for n, decision in enumerate(decisions):
         if not decision.keep:
             continue

@@ -12,6 +12,7 @@ __all__ = [
     "BOILERPLATE_PHRASES",
     "BOILERPLATE_PREFIXES",
     "BYLINE_PREFIXES",
+    "CAPTION_TAGS",
     "CHROME_PREFIXES",
     "CHROME_ROLES",
     "CHROME_TAGS",
@@ -37,6 +38,9 @@ SKIP_TAGS = frozenset(
         "title", "video", "audio", "picture", "img", "map", "dialog", "math",
     }
 )  # fmt: skip
+
+#: Captions: text about a picture, not the article's (kept only when asked for).
+CAPTION_TAGS = frozenset({"figcaption"})
 
 #: Structural chrome: skipped unless the element holds most of the page's text.
 CHROME_TAGS = frozenset({"nav", "footer", "aside", "menu", "header"})

@@ -14,10 +14,12 @@ class ExtractOptions:
     ``keep_selectors``/``drop_selectors`` are per-site CSS rules: elements matching a drop
     selector are removed before anything else; when a keep selector matches, the body is taken
     from the matching elements only. ``max_nodes`` bounds the work on huge pages: past it the
-    extractor degrades to a simpler, linear extraction instead of hanging.
+    extractor degrades to a simpler, linear extraction instead of hanging. Image captions
+    (``<figcaption>``) describe pictures, not the story, and are left out unless asked for.
     """
 
     include_tables: bool = True
+    include_captions: bool = False
     keep_selectors: tuple[str, ...] = ()
     drop_selectors: tuple[str, ...] = ()
     max_nodes: int = 60_000

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from scraper.extract.chrome import (
     BLOCK_TAGS,
+    CAPTION_TAGS,
     CHROME_PREFIXES,
     CHROME_ROLES,
     CHROME_TAGS,
@@ -114,6 +115,7 @@ class _Judge:
 
     page_prose: int
     spared: frozenset[str] = frozenset()
+    skip_tags: frozenset[str] = SKIP_TAGS
     memo: dict[str, str | None] = field(default_factory=dict)
 
     def chrome_reason(self, node: LexborNode, tag: str, in_article: bool) -> Dropped | None:
@@ -265,7 +267,11 @@ class _Walker:
 
 
 def segment(
-    root: LexborNode, *, include_tables: bool = True, max_nodes: int = 60_000
+    root: LexborNode,
+    *,
+    include_tables: bool = True,
+    include_captions: bool = False,
+    max_nodes: int = 60_000,
 ) -> Segmentation:
     """Cut the text under ``root`` into candidate blocks in reading order.
 
@@ -276,10 +282,11 @@ def segment(
     sparing them.
     """
     page_prose = _prose_chars(root)
-    out = _walk(root, include_tables, max_nodes, _Judge(page_prose))
+    skip = SKIP_TAGS if include_captions else SKIP_TAGS | CAPTION_TAGS
+    out = _walk(root, include_tables, max_nodes, _Judge(page_prose, skip_tags=skip))
     spared = _groups_to_spare(out.dropped, page_prose)
     if spared:
-        out = _walk(root, include_tables, max_nodes, _Judge(page_prose, spared))
+        out = _walk(root, include_tables, max_nodes, _Judge(page_prose, spared, skip))
     return out
 
 
@@ -328,7 +335,7 @@ def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge)
                 walker.buf.append(" ")
             continue
         tag = child.tag
-        if not tag or tag.startswith("-") or tag in SKIP_TAGS:
+        if not tag or tag.startswith("-") or tag in judge.skip_tags:
             continue
         budget -= 1
         if budget < 0:
