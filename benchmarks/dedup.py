@@ -170,6 +170,7 @@ def run_size(size: int, seed: int, peers: list[str], peer_limit: int) -> list[di
                 "method": "scraper +1k into persisted index",
                 "docs": size,
                 "seconds": round(grown["seconds"], 2),
+                "cpu": round(grown["cpu"], 2),
                 "peak_mb": round(grown["peak_mb"]),
             }
         )
@@ -193,6 +194,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
             r.get("recall", "-"),
             r.get("f1", "-"),
             r["seconds"],
+            r["cpu"],
             r["peak_mb"],
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
