@@ -57,24 +57,26 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> i
             was written by a newer scraper than this one.
     """
     try:
-        row = conn.execute(
-            "SELECT version FROM schema_migrations WHERE component = ?", (component,)
-        ).fetchone()
-        current = int(row[0]) if row else 0
-        if current > len(steps):
-            raise StoreError(
-                f"store schema for {component} is version {current}, newer than this scraper "
-                f"knows ({len(steps)}): upgrade scraper"
-            )
-        for version in range(current, len(steps)):
+        while True:
+            # The version is read inside the write transaction, so two processes opening a
+            # new store at once cannot both run the same step.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _statements(steps[version]):
+                current = _version(conn, component)
+                if current > len(steps):
+                    raise StoreError(
+                        f"store schema for {component} is version {current}, newer than this "
+                        f"scraper knows ({len(steps)}): upgrade scraper"
+                    )
+                if current == len(steps):
+                    conn.execute("COMMIT")
+                    break
+                for statement in _statements(steps[current]):
                     conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_migrations (component, version) VALUES (?, ?)"
                     " ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-                    (component, version + 1),
+                    (component, current + 1),
                 )
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -85,15 +87,24 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> i
     return len(steps)
 
 
+def _version(conn: sqlite3.Connection, component: str) -> int:
+    row = conn.execute(
+        "SELECT version FROM schema_migrations WHERE component = ?", (component,)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _statements(script: str) -> list[str]:
-    # executescript() would commit our transaction, so split on statement boundaries instead.
+    # executescript() would commit our transaction, so split on statement boundaries instead:
+    # at each ";" that ends a complete statement (not one inside a string or a trigger body).
     out: list[str] = []
     buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
+    for piece in script.split(";"):
+        buffer += piece + ";"
         if sqlite3.complete_statement(buffer):
-            out.append(buffer.strip())
+            if buffer.strip(" \t\n;"):
+                out.append(buffer.strip())
             buffer = ""
-    if buffer.strip():
-        out.append(buffer.strip())
+    if buffer.strip(" \t\n;"):
+        out.append(buffer.strip().rstrip(";"))
     return out
