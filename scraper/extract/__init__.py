@@ -17,6 +17,7 @@ from scraper.extract.body import comments_start, select_body
 from scraper.extract.explain import Decision, Explanation
 from scraper.extract.filters import (
     Context,
+    count_comment_signatures,
     is_comment_signature,
     is_cutoff,
     is_label,
@@ -173,7 +174,13 @@ def _drop_leading_labels(decisions: list[Decision]) -> None:
 
 def _drop_comment_thread(decisions: list[Decision]) -> None:
     """Readers' comments laid out like paragraphs: from the first signed one to the end."""
-    signed = [n for n, d in enumerate(decisions) if d.keep and is_comment_signature(d.block.text)]
+    kept = [n for n, d in enumerate(decisions) if d.keep]
+    # One scan over all kept text first: most pages have no signed comment at all.
+    if count_comment_signatures("\n".join(decisions[n].block.text for n in kept)) < (
+        _MIN_SIGNED_COMMENTS
+    ):
+        return
+    signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
     if len(signed) < _MIN_SIGNED_COMMENTS:
         return
     for n in range(signed[0], len(decisions)):

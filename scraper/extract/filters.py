@@ -24,6 +24,7 @@ from scraper.models import BlockKind
 __all__ = [
     "Context",
     "Verdict",
+    "count_comment_signatures",
     "is_comment_signature",
     "is_cutoff",
     "is_label",
@@ -56,6 +57,12 @@ _COMMENT_SIGNATURE = re.compile(
     r"publicado por|denunciar comentario)\b",
     re.IGNORECASE,
 )
+#: The literal cores of the signatures above, for a quick count before the regex.
+_COMMENT_WORDS = (
+    "posted by", "report this comment", "report abuse", "reply to this comment", "comment by",
+    "geschrieben von", "kommentar melden", "publié par", "signaler ce commentaire",
+    "publicado por", "denunciar comentario",
+)  # fmt: skip
 _READING_TIME = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECASE)
 
 
@@ -158,6 +165,12 @@ def is_cutoff(block: RawBlock) -> bool:
         return False
     norm = normalise_line(block.text)
     return len(norm) <= _CUTOFF_MAX_CHARS and norm.startswith(CUTOFF_HEADINGS)
+
+
+def count_comment_signatures(text: str) -> int:
+    """How many comment signatures a text holds, at most (a quick substring count)."""
+    lowered = text.lower()
+    return sum(lowered.count(word) for word in _COMMENT_WORDS)
 
 
 def is_comment_signature(text: str) -> bool:

@@ -35,6 +35,14 @@ __all__ = ["Dropped", "RawBlock", "Segmentation", "segment"]
 
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_ANY_CHROME = re.compile(
+    "|".join(
+        sorted(
+            (re.escape(w) for w in CHROME_WORDS | WEAK_CHROME_WORDS | set(CHROME_PREFIXES)),
+            key=len,
+        )
+    )
+)
 _BREAK = "\x00"  # marks a <br>; two in a row end a paragraph
 #: A cell longer than this holds prose: its table is layout, however plain its markup.
 _MAX_CELL_CHARS = 300
@@ -150,6 +158,10 @@ class _Judge:
     def _names_reason(self, names: str) -> str | None:
         if names in self.memo:
             return self.memo[names]
+        if not _ANY_CHROME.search(names.lower()):
+            # Most class strings hold no chrome word even as a substring: skip the split.
+            self.memo[names] = None
+            return None
         tokens, words = _class_words(names)
         reason: str | None = None
         if not tokens & _CONTENT_TOKENS:
@@ -331,7 +343,7 @@ def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge)
                 walker.buf.append(value)
                 if walker.link_depth:
                     walker.link_chars += len(value.strip())
-            elif value:
+            elif value and walker.buf:
                 walker.buf.append(" ")
             continue
         tag = child.tag
