@@ -24,12 +24,7 @@ from scraper import Article, BlockKind, extract
 
 # Cases the extractor does not pass yet: (fixture, aspect) -> what it gets wrong. Remove an
 # entry once the extractor passes it; the tests are not weakened for it.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("split-body-nl", "body"): "kept as paragraphs: the section label <span class=article__label> "
-    "'Regio' from the article's own <header>, the video player title <p "
-    "class=video-player__title> inside section.article__section--video (score -5), and the "
-    "credit-only <figcaption> 'Foto: Rijnmonde' in the gallery section (score -5)",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
