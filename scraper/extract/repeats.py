@@ -31,6 +31,13 @@ _CONTAIN_CUTOFF = 95.0
 _LONE_COPY_CHARS = 200
 #: A shorter block wholly contained in a longer one counts as a teaser from this length on.
 _MIN_TEASER_CHARS = 50
+#: Blocks of this many words or more are compared by the share of their 4-word shingles
+#: already seen; shorter ones by being a word-aligned piece of an earlier block.
+_COVER_MIN_WORDS = 8
+#: Blocks this near the top that a later block contains are teasers of it.
+_TEASER_SLOTS = 3
+_COVER_SHARE = 0.8
+_MIN_FRAGMENT_CHARS = 12
 #: Blocks shorter than this are never repeats (bullets, "Yes", dates in a list).
 _MIN_CHARS = 20
 
@@ -99,12 +106,37 @@ def find_repeats(texts: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repea
             if how is None:
                 continue
             if how == "contained" and len(entry.key) > len(entries[j].key):
-                # The earlier block is the teaser: drop it, keep the full paragraph.
-                found.setdefault(j, Repeat(j, i, "teaser of a later block"))
+                if j < _TEASER_SLOTS:
+                    # A teaser at the top cut from the lede: drop it, keep the full paragraph.
+                    found.setdefault(j, Repeat(j, i, "teaser of a later block"))
+                else:
+                    found.setdefault(i, Repeat(i, j, "containing"))
             else:
                 found.setdefault(i, Repeat(i, j, how))
             break
+    if found:
+        # A page that repeats itself may have cut its second copy differently: find the
+        # pieces of earlier text (line-wrapped fragments, merged paragraphs) too.
+        _copied_pieces(entries, found)
     return _runs_only(found, entries)
+
+
+def _copied_pieces(entries: Sequence[_Entry], found: dict[int, Repeat]) -> None:
+    first_seen: dict[tuple[str, ...], int] = {}
+    for i, entry in enumerate(entries):
+        words = entry.key.split()
+        if len(words) >= _COVER_MIN_WORDS:
+            grams = set(zip(words, words[1:], words[2:], words[3:], strict=False))
+            sources = [first_seen[g] for g in grams if g in first_seen]
+            if i not in found and len(sources) >= _COVER_SHARE * len(grams):
+                found[i] = Repeat(i, min(sources), "copied piece")
+            for gram in grams:
+                first_seen.setdefault(gram, i)
+        elif words and i not in found and len(entry.key) >= _MIN_FRAGMENT_CHARS:
+            padded = f" {entry.key} "
+            source = next((j for j in range(i) if padded in f" {entries[j].key} "), None)
+            if source is not None:
+                found[i] = Repeat(i, source, "copied piece")
 
 
 def _runs_only(found: dict[int, Repeat], entries: Sequence[_Entry]) -> list[Repeat]:
