@@ -129,8 +129,11 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
             decisions.append(Decision(block, score, False, "outside the article container"))
             continue
         if box is not None and box in block.path:
-            decisions.append(Decision(block, score, False, "inside a related-stories box"))
-            continue
+            if block.kind is not BlockKind.HEADING:
+                decisions.append(Decision(block, score, False, "inside a related-stories box"))
+                continue
+            # A heading after the list opens the next section of the article.
+            box = None
         if kept and is_cutoff(block):
             # The heading's own wrapper is the box of other stories, unless that wrapper is
             # the article itself: then only the heading goes.
