@@ -40,6 +40,8 @@ _STANDFIRST_SLOTS = 2
 _MIN_SIGNED_COMMENTS = 3
 #: A block scoring this much is prose: labels above it are not the article's.
 _PROSE_SCORE = 40.0
+#: Blocks this long take part in choosing the container (body.block_score's threshold).
+_MIN_VOTING_CHARS = 40
 _TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
 
@@ -115,7 +117,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
         dropped.extend(seg.dropped)
     use_all = bool(options.keep_selectors) and bool(roots)
     end = comments_start(blocks)
-    selection = select_body(blocks, end)
+    selection = select_body(blocks, end, _second_renderings(blocks))
     context = Context(title=meta.title, authors=meta.authors)
     decisions: list[Decision] = []
     kept: list[RawBlock] = []
@@ -160,6 +162,15 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
                 )
         _drop_late_summary(decisions, meta.description)
     return meta, Explanation(tuple(decisions), tuple(dropped), selection.container)
+
+
+def _second_renderings(blocks: list[RawBlock]) -> frozenset[int]:
+    """Prose blocks that repeat earlier prose: a second copy must not pull the container."""
+    prose = [b for b in blocks if len(b.text) >= _MIN_VOTING_CHARS]
+    repeats = find_repeats([b.text for b in prose], [b.kind for b in prose])
+    copied = {r.index for r in repeats if not r.how.startswith("teaser")}
+    # Only runs of repeated prose are a second rendering; one repeated sentence is not.
+    return frozenset(prose[i].index for i in copied if i - 1 in copied or i + 1 in copied)
 
 
 def _drop_leading_labels(decisions: list[Decision]) -> None:

@@ -63,16 +63,20 @@ def block_score(block: RawBlock) -> float:
     return score
 
 
-def select_body(blocks: Sequence[RawBlock], end: int | None = None) -> Selection:
+def select_body(
+    blocks: Sequence[RawBlock], end: int | None = None, muted: frozenset[int] = frozenset()
+) -> Selection:
     """Pick the container of the article and the blocks inside it.
 
-    Blocks from index ``end`` on (readers' comments) may count against a container, never
-    for it.
+    Blocks from index ``end`` on (readers' comments) and the ``muted`` ones (second
+    renderings of text the page already showed) may count against a container, never for it.
     """
     scores = {b.index: block_score(b) for b in blocks}
     if end is not None:
         for index in range(end, len(blocks)):
             scores[index] = min(scores[index], 0.0)
+    for index in muted:
+        scores[index] = min(scores[index], 0.0)
     branching = _branching(blocks)
     totals: dict[int, float] = {}
     for block in blocks:
