@@ -233,7 +233,7 @@ DATE_SELECTOR = ", ".join(
         "[id*='date']",
         "[class*='meta' i]",
         "[class*='author' i]",
-        "a[href*='/author'] ~ *",
+        "a[href*='/author'] + *",
     )
 )
 

@@ -243,3 +243,11 @@ def test_a_date_beside_the_author_link_and_update_wording() -> None:
     assert meta.modified == datetime(2025, 5, 6, tzinfo=UTC)
     # Only an update is shown: it stands in for the publication date.
     assert meta.published == meta.modified
+
+
+def test_a_page_of_many_siblings_stays_linear() -> None:
+    # Sibling combinators that look back over every previous sibling go quadratic here.
+    html = "<html><body><h1>Title of a long page</h1>" + "<div>x</div>" * 100_000 + "</body></html>"
+    started = time.perf_counter()
+    _meta(html, None)
+    assert time.perf_counter() - started < 2.0
