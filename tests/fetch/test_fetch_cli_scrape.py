@@ -91,3 +91,12 @@ def test_help_ends_with_an_example() -> None:
     result = runner.invoke(app, ["scrape", "--help"])
     assert result.exit_code == 0
     assert "Example: scraper scrape https://" in result.output
+
+
+def test_many_urls_from_stdin_keep_their_order(server: LocalServer) -> None:
+    urls = [server.url(f"/page/n{n}") for n in range(7)]  # enough for the progress bar
+    result = runner.invoke(
+        app, ["scrape", "--input", "-", "-f", "jsonl", *LOCAL], input="\n".join(urls)
+    )
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == urls
