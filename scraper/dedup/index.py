@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress
+from operator import eq
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urljoin
@@ -219,15 +220,23 @@ class DedupIndex:
         if not row.line_keys:
             return doc.id
         ids = self._ids(row.site, row.line_keys, row.content)
-        hashes = shingle_hashes(ids, self._options.shingle_words)
-        keys = band_keys(sketch(hashes, self._options.bins), self._options.rows)
-        for candidate, candidate_cluster in self._store.candidates(keys):
-            if candidate_cluster != cluster and near_duplicate(
-                ids, self._stored_ids(candidate), self._options
-            ):
-                cluster = self._union(cluster, self._store.doc(candidate).cluster)
-        self._store.add_bands(doc.id, keys)
+        mine = sketch(shingle_hashes(ids, self._options.shingle_words), self._options.bins)
+        keys = band_keys(mine, self._options.rows)
+        for candidate in self._store.candidates(keys):
+            if candidate.cluster == cluster or not self._plausible(mine, candidate.sketch):
+                continue
+            if near_duplicate(ids, self._stored_ids(candidate.id), self._options):
+                cluster = self._union(cluster, self._store.doc(candidate.id).cluster)
+        self._store.add_bands(doc.id, keys, mine)
         return doc.id
+
+    def _plausible(self, mine: tuple[int, ...], theirs: tuple[int, ...] | None) -> bool:
+        # One shared band is two equal bins; a pair that shares only a sentence or two rarely
+        # has more, while a true near-duplicate shares many (about Jaccard x bins).
+        if theirs is None or len(theirs) != len(mine):
+            return True
+        shared: int = sum(map(eq, mine, theirs))
+        return shared >= self._options.min_shared_bins
 
     def _union(self, a: int, b: int) -> int:
         if a == b:

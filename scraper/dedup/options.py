@@ -16,7 +16,9 @@ class DedupOptions:
     Sketching: shingles are runs of ``shingle_words`` consecutive *content words* (words of at
     least ``content_word_bytes`` bytes), so function words neither create nor break matches;
     ``bands * rows`` one-permutation MinHash bins are kept, grouped into ``bands`` LSH bands of
-    ``rows`` bins each. Verification: two texts are near-duplicates when the shorter has at least
+    ``rows`` bins each; a candidate whose sketch agrees with the new one on fewer than
+    ``min_shared_bins`` bins is not worth verifying (0 verifies every candidate).
+    Verification: two texts are near-duplicates when the shorter has at least
     ``min_length_ratio`` of the longer's content words and at least ``containment`` of them
     appear, in order, in the longer (word-level LCS), so a trimmed copy or an update with a few
     added paragraphs joins its original. Template lines: a normalised line found on at least
@@ -28,6 +30,7 @@ class DedupOptions:
     content_word_bytes: int = 5
     bands: int = 32
     rows: int = 2
+    min_shared_bins: int = 5
     min_length_ratio: float = 0.5
     containment: float = 0.7
     template_min_docs: int = 3
@@ -40,6 +43,8 @@ class DedupOptions:
         for name in ("min_length_ratio", "containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")
+        if self.min_shared_bins < 0:
+            raise ConfigError("must not be negative", key="dedup.min_shared_bins")
         if self.commit_every < 1:
             raise ConfigError("must be at least 1", key="dedup.commit_every")
 

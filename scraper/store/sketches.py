@@ -22,7 +22,7 @@ from typing import Any
 from scraper.errors import DedupError, StoreError
 from scraper.store.sqlite import migrate, open_sqlite
 
-__all__ = ["DocRow", "Related", "SketchStore", "StoredDoc"]
+__all__ = ["Candidate", "DocRow", "Related", "SketchStore", "StoredDoc"]
 
 _CACHE_KIB = 96 * 1024
 
@@ -64,6 +64,10 @@ STEPS = [
     ) WITHOUT ROWID;
     CREATE TABLE dedup_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # The MinHash sketch itself, so candidates can be screened before verification.
+    """
+    ALTER TABLE dedup_docs ADD COLUMN sketch BLOB;
+    """,
 ]
 
 
@@ -93,6 +97,15 @@ class StoredDoc:
     published: float | None
     words: int
     cluster: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A document sharing a band with a new one; ``sketch`` is None if stored without one."""
+
+    id: int
+    cluster: int
+    sketch: tuple[int, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,23 +255,25 @@ class SketchStore:
         self._run("UPDATE dedup_docs SET named = 1 WHERE id = ?", (doc,))
 
     # --- bands ------------------------------------------------------------------------------
-    def add_bands(self, doc: int, keys: list[int]) -> None:
-        """Index document ``doc`` under its band keys."""
+    def add_bands(self, doc: int, keys: list[int], sketch: tuple[int, ...]) -> None:
+        """Index document ``doc`` under its band keys and keep its sketch."""
         self._many(
             "INSERT OR IGNORE INTO dedup_bands (band, doc) VALUES (?, ?)", [(k, doc) for k in keys]
         )
+        blob = array("q", sketch).tobytes()
+        self._run("UPDATE dedup_docs SET sketch = ? WHERE id = ?", (blob, doc))
 
-    def candidates(self, keys: list[int]) -> list[tuple[int, int]]:
-        """``(document, cluster)`` of documents sharing at least one band key, in id order."""
+    def candidates(self, keys: list[int]) -> list[Candidate]:
+        """Documents sharing at least one band key, in id order."""
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
         rows = self._all(
-            "SELECT d.id, d.cluster FROM dedup_docs AS d WHERE d.id IN"
+            "SELECT d.id, d.cluster, d.sketch FROM dedup_docs AS d WHERE d.id IN"
             f" (SELECT doc FROM dedup_bands WHERE band IN ({marks})) ORDER BY d.id",
             list(keys),
         )
-        return [(int(r[0]), int(r[1])) for r in rows]
+        return [Candidate(int(r[0]), int(r[1]), _sketch(r[2])) for r in rows]
 
     # --- clusters ---------------------------------------------------------------------------
     def rep(self, cluster: int) -> StoredDoc:
@@ -353,6 +368,14 @@ def _stored(row: tuple[Any, ...]) -> StoredDoc:
         words=int(words),
         cluster=int(cluster),
     )
+
+
+def _sketch(blob: bytes | None) -> tuple[int, ...] | None:
+    if blob is None:
+        return None
+    values = array("q")
+    values.frombytes(blob)
+    return tuple(values)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
