@@ -58,8 +58,9 @@ def test_template_stripping_is_what_separates_same_site_pages() -> None:
     assert len(set(clusters)) < len(SITE)
 
 
-def test_whole_fixture_matches_its_labels() -> None:
-    clusters = _place([c.doc for c in CASES])
+@pytest.mark.parametrize("screen", [5, 0], ids=["screened", "every-candidate"])
+def test_whole_fixture_matches_its_labels(screen: int) -> None:
+    clusters = _place([c.doc for c in CASES], DedupOptions(min_shared_bins=screen))
     expected = {
         frozenset(k for k, c in zip(_keyed(CASES), CASES, strict=True) if c.expect == e)
         for e in {c.expect for c in CASES}

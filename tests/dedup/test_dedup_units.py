@@ -88,7 +88,13 @@ def test_verification_counts_containment_and_length_ratio() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"bands": 0}, {"containment": 0.0}, {"containment": 1.5}, {"min_length_ratio": -1.0}],
+    [
+        {"bands": 0},
+        {"containment": 0.0},
+        {"containment": 1.5},
+        {"min_length_ratio": -1.0},
+        {"min_shared_bins": -1},
+    ],
 )
 def test_options_are_validated(bad: dict[str, float]) -> None:
     with pytest.raises(ConfigError):
