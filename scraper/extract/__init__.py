@@ -24,6 +24,7 @@ from scraper.extract.filters import (
     judge_block,
     repeats_description,
 )
+from scraper.extract.language import detect_language
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import find_repeats
@@ -33,6 +34,8 @@ from scraper.models import Article, Block, BlockKind, Page
 __all__ = ["ExtractOptions", "explain", "extract", "extract_page"]
 
 _NUL_SHARE = 0.01
+#: Characters of body text enough to tell the language when the page does not declare it.
+_LANGUAGE_SAMPLE = 2000
 _RUNAWAY_TITLE = 2000
 #: Kept blocks at the top where the page's summary is a legitimate standfirst.
 _STANDFIRST_SLOTS = 2
@@ -220,6 +223,7 @@ def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str
     blocks = tuple(
         Block(d.block.kind, d.block.text, d.block.level) for d in explanation.decisions if d.keep
     )
+    language = meta.language or detect_language(" ".join(b.text for b in blocks)[:_LANGUAGE_SAMPLE])
     return Article.build(
         blocks=blocks,
         url=url,
@@ -228,7 +232,7 @@ def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str
         authors=meta.authors,
         published=meta.published,
         modified=meta.modified,
-        language=meta.language,
+        language=language,
         site_name=meta.site_name,
         description=meta.description,
         image=meta.image,

@@ -156,7 +156,8 @@ BOILERPLATE_PHRASES = frozenset(
         "close", "menu", "search", "back to top", "continue reading", "load more",
         "click to expand", "listen to this article", "follow us", "follow", "top stories",
         "more from", "editor's picks", "watch", "next article", "previous article",
-        "accept cookies", "accept all", "we use cookies", "cookie settings",
+        "accept cookies", "accept all", "we use cookies", "cookie settings", "advert",
+        "this slideshow requires javascript", "javascript is required",
         # German
         "zum inhalt springen", "zum hauptinhalt springen", "weiterlesen", "mehr lesen",
         "anzeige", "werbung", "teilen", "artikel teilen", "kommentare", "verwandte artikel",

@@ -131,6 +131,8 @@ def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
     norm = normalise_line(block.text)
     if not norm:
         return Verdict(False, "no words")
+    if block.kind is not BlockKind.TABLE and not any(c.isalpha() for c in norm):
+        return Verdict(False, "no words (numbers only)")
     reason = _boilerplate(block, norm)
     if reason:
         return Verdict(False, reason)
