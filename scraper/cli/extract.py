@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
 from scraper.batch import BatchItem, expand_paths, extract_files
+from scraper.cli.outputs import FormatOption, OutputOption, open_output, report_failure
 from scraper.errors import ScraperError
 from scraper.extract import ExtractOptions, explain
 from scraper.extract import extract as extract_article
@@ -20,19 +21,6 @@ __all__ = ["extract"]
 
 #: More inputs than this get a progress bar on stderr.
 _PROGRESS_FROM = 5
-
-
-def _open_output(output: Path | None) -> TextIO:
-    if output is None:
-        return sys.stdout
-    try:
-        return output.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise typer.BadParameter(f"cannot write {output}: {exc.strerror}") from exc
-
-
-def _report(failure: Failure) -> None:
-    typer.echo(f"scraper: {failure.source}: {failure.kind}: {failure.reason}", err=True)
 
 
 def _from_stdin(url: str | None, options: ExtractOptions, explain_it: bool) -> Article | str:
@@ -57,12 +45,8 @@ def extract(
         list[Path], typer.Argument(help="HTML files, directories of them, or - for stdin.")
     ],
     url: Annotated[str | None, typer.Option(help="The page's URL (a single input only).")] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.TEXT,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+    output: OutputOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes for many files.")] = 1,
     explain_it: Annotated[
         bool,
@@ -82,13 +66,12 @@ def extract(
     inputs = [p for p in paths if str(p) != "-"]
     if url is not None and len(paths) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")
-    stream = _open_output(output)
-    try:
+    with open_output(output) as stream:
         if len(paths) == 1 and str(paths[0]) == "-":
             try:
                 result = _from_stdin(url, options, explain_it)
             except ScraperError as exc:
-                _report(Failure.from_error("-", exc))
+                report_failure(Failure.from_error("-", exc))
                 raise typer.Exit(1) from exc
             stream.write(result if isinstance(result, str) else render(result, fmt))
             return
@@ -104,10 +87,7 @@ def extract(
         articles = [i.result for i in items if isinstance(i.result, Article)]
         failures = [i.result for i in items if isinstance(i.result, Failure)]
         write_articles(articles, fmt, stream)
-        for failure in failures:
-            _report(failure)
-        if failures:
-            raise typer.Exit(1)
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+    for failure in failures:
+        report_failure(failure)
+    if failures:
+        raise typer.Exit(1)

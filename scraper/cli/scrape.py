@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
+from scraper.cli.outputs import FormatOption, OutputOption, open_output, report_failure
 from scraper.errors import ConfigError, FetchError, ScraperError
 from scraper.extract import extract_page
 from scraper.fetch import Fetcher, FetchOptions, Limits, Politeness, Timeouts, fetch_each
@@ -54,23 +53,6 @@ def _read_urls(urls: list[str], input_file: Path | None) -> list[str]:
     return found
 
 
-@contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    if path is None:
-        yield sys.stdout
-        return
-    try:
-        stream = path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
-    with stream:
-        yield stream
-
-
-def _report(failure: Failure) -> None:
-    typer.echo(f"scraper: {failure.source}: {failure.kind}: {failure.reason}", err=True)
-
-
 async def _process(page: Page, run: _Run) -> Article:
     """Save the page if asked, then extract it (off the event loop, so fetches go on)."""
     if run.save_html is not None:
@@ -97,7 +79,7 @@ async def _scrape(urls: list[str], options: FetchOptions, run: _Run) -> tuple[li
                     articles.append(await _process(result.page, run))
                 except ScraperError as exc:
                     failed += 1
-                    _report(Failure.from_error(result.url, exc))
+                    report_failure(Failure.from_error(result.url, exc))
     return articles, failed
 
 
@@ -109,12 +91,8 @@ def scrape(
         Path | None,
         typer.Option("--input", "-i", help="A file of URLs, one a line (- for stdin)."),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.TEXT,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+    output: OutputOption = None,
     save_html: Annotated[
         Path | None,
         typer.Option(
@@ -173,7 +151,7 @@ def scrape(
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from exc
     run = _Run(save_html=save_html, progress=len(targets) > _PROGRESS_FROM)
-    with _output(output) as stream:
+    with open_output(output) as stream:
         articles, failed = asyncio.run(_scrape(targets, options, run))
         write_articles(articles, fmt, stream)
     if failed:

@@ -1,0 +1,41 @@
+"""What every command that prints articles shares: its format and output options, where the
+output goes, and how a failed input is reported."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from scraper.models import Failure
+from scraper.output import OutputFormat
+
+__all__ = ["FormatOption", "OutputOption", "open_output", "report_failure"]
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+]
+
+
+@contextmanager
+def open_output(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or ``path`` opened for writing (a usage error when it cannot be)."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        stream = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
+    with stream:
+        yield stream
+
+
+def report_failure(failure: Failure) -> None:
+    """One line on stderr: the input, the kind of failure and why."""
+    typer.echo(f"scraper: {failure.source}: {failure.kind}: {failure.reason}", err=True)
