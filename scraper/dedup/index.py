@@ -181,12 +181,14 @@ class DedupIndex:
     def _count_template_lines(self, prepared: list[_Prepared]) -> None:
         # Counted per page (key), not per text, so versions of one page do not make its own
         # paragraphs look like site chrome; pages stored in earlier batches were counted then.
-        pages = {(p.row.site, p.row.key): p.row.line_keys for p in prepared}
+        pages: dict[tuple[str, str], set[int]] = {}
+        for p in prepared:  # the union over a page's versions, whatever their order
+            pages.setdefault((p.row.site, p.row.key), set()).update(p.row.line_keys)
         known = self._store.stored_keys(key for _, key in pages)
         counts: Counter[tuple[str, int]] = Counter()
-        for (site, key), keys in pages.items():
+        for (site, key), lines in pages.items():
             if key not in known:
-                counts.update((site, line) for line in set(keys))
+                counts.update((site, line) for line in lines)
         with self._store.transaction():
             self._store.count_lines([(site, key, n) for (site, key), n in counts.items()])
 
