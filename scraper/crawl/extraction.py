@@ -15,8 +15,8 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from types import TracebackType
 
+from scraper.closing import Closeable
 from scraper.errors import ScraperError
 from scraper.extract import extract_page
 from scraper.extract.options import ExtractOptions
@@ -63,7 +63,7 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-class Extractor:
+class Extractor(Closeable):
     """Runs :func:`extract_or_reason` in ``workers`` processes (inline when ``workers`` is 0).
 
     The pool starts on first use, so a run with nothing new never pays for it.
@@ -72,17 +72,6 @@ class Extractor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: Executor | None = None
-
-    def __enter__(self) -> Extractor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _executor(self) -> Executor:
         if self._pool is None:

@@ -17,9 +17,9 @@ from datetime import datetime
 from itertools import compress
 from operator import eq
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import urljoin
 
+from scraper.closing import Closeable
 from scraper.dedup.cluster import Rank, cluster_id
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import HASH_FINGERPRINT, shingle_hashes, sketch
@@ -82,7 +82,7 @@ class _Prepared:
     names: str | None
 
 
-class DedupIndex:
+class DedupIndex(Closeable):
     """Near-duplicate clusters over a SQLite store; ``DedupIndex.open(":memory:")`` for tests."""
 
     def __init__(self, store: SketchStore, options: DedupOptions | None = None) -> None:
@@ -105,17 +105,6 @@ class DedupIndex:
     def close(self) -> None:
         """Close the underlying store."""
         self._store.close()
-
-    def __enter__(self) -> DedupIndex:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def add(self, doc: Document) -> Assignment:
         """Place one document; its assignment reflects everything stored so far."""

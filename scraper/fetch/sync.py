@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from types import TracebackType
 
+from scraper.closing import Closeable
 from scraper.fetch.batch import FetchResult, fetch_each
 from scraper.fetch.client import Fetcher
 from scraper.fetch.options import FetchOptions
@@ -14,23 +14,12 @@ from scraper.models import Page
 __all__ = ["SyncFetcher"]
 
 
-class SyncFetcher:
+class SyncFetcher(Closeable):
     """Runs a :class:`Fetcher` on a private event loop; use as a context manager."""
 
     def __init__(self, options: FetchOptions | None = None) -> None:
         self._runner = asyncio.Runner()
         self._fetcher = Fetcher(options)
-
-    def __enter__(self) -> SyncFetcher:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connections and the event loop."""
