@@ -27,7 +27,7 @@ from scraper.extract.filters import (
 from scraper.extract.language import detect_language
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
-from scraper.extract.repeats import find_repeats
+from scraper.extract.repeats import find_repeats, repeat_key
 from scraper.extract.segment import RawBlock, segment
 from scraper.models import Article, Block, BlockKind, Page
 
@@ -120,7 +120,8 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
         dropped.extend(seg.dropped)
     use_all = bool(options.keep_selectors) and bool(roots)
     end = comments_start(blocks)
-    selection = select_body(blocks, end, _second_renderings(blocks))
+    keys: dict[int, str] = {}
+    selection = select_body(blocks, end, _second_renderings(blocks, keys))
     context = Context(title=meta.title, authors=meta.authors)
     decisions: list[Decision] = []
     kept: list[RawBlock] = []
@@ -154,7 +155,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
-        repeats = find_repeats([b.text for b in kept], [b.kind for b in kept])
+        repeats = find_repeats(_keys(kept, keys), [b.kind for b in kept])
         by_block = {kept[r.index].index: r for r in repeats}
         for n, decision in enumerate(decisions):
             rep = by_block.get(decision.block.index)
@@ -167,10 +168,21 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
     return meta, Explanation(tuple(decisions), tuple(dropped), selection.container)
 
 
-def _second_renderings(blocks: list[RawBlock]) -> frozenset[int]:
+def _keys(blocks: list[RawBlock], cache: dict[int, str]) -> list[str]:
+    """The blocks' repeat keys, each computed once per page."""
+    out = []
+    for block in blocks:
+        key = cache.get(block.index)
+        if key is None:
+            key = cache[block.index] = repeat_key(block.text)
+        out.append(key)
+    return out
+
+
+def _second_renderings(blocks: list[RawBlock], keys: dict[int, str]) -> frozenset[int]:
     """Prose blocks that repeat earlier prose: a second copy must not pull the container."""
     prose = [b for b in blocks if len(b.text) >= _MIN_VOTING_CHARS]
-    repeats = find_repeats([b.text for b in prose], [b.kind for b in prose])
+    repeats = find_repeats(_keys(prose, keys), [b.kind for b in prose])
     copied = {r.index for r in repeats if not r.how.startswith("teaser")}
     # Only runs of repeated prose are a second rendering; one repeated sentence is not.
     return frozenset(prose[i].index for i in copied if i - 1 in copied or i + 1 in copied)

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from scraper.models import BlockKind
 
-__all__ = ["Repeat", "find_repeats"]
+__all__ = ["Repeat", "find_repeats", "repeat_key"]
 
 _WORDS = re.compile(r"\w+")
 _ANCHOR_WORDS = 5
@@ -57,7 +57,10 @@ class _Entry:
     kind: BlockKind
 
 
-def _key(text: str) -> str:
+def repeat_key(text: str) -> str:
+    """The words of a block, lower case: what repeats are compared on."""
+    if len(text) < _MIN_CHARS:
+        return ""  # too short to count as a repeat, whatever its words
     return " ".join(_WORDS.findall(text.lower()))
 
 
@@ -88,9 +91,9 @@ def _match(new: _Entry, old: _Entry) -> str | None:
     return None
 
 
-def find_repeats(texts: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat]:
-    """Which blocks to drop as repeats, given the blocks' texts and kinds in reading order."""
-    entries = [_Entry(_key(t), k) for t, k in zip(texts, kinds, strict=True)]
+def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat]:
+    """Which blocks to drop as repeats, given their ``repeat_key``s and kinds in reading order."""
+    entries = [_Entry(k, kind) for k, kind in zip(keys, kinds, strict=True)]
     index: dict[str, list[int]] = {}
     found: dict[int, Repeat] = {}
     for i, entry in enumerate(entries):
