@@ -30,7 +30,7 @@ _COUNTS = re.compile(r"[\d()\[\]]+")
 _COMMENT_HEADING_CHARS = 40
 #: A sibling of the container joins the body when its score reaches this share of the
 #: container's and one of its blocks is real prose.
-_SIBLING_SHARE = 0.2
+_SIBLING_SHARE = 0.3
 _SIBLING_MIN_BEST = 80.0
 _SENTENCE_END = (".", "!", "?", '"', "”", "’", "»", ":", ")", "…", "'")
 
