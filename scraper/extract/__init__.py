@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.charset import declared_charset, decode_html
 from scraper.errors import DecodeError
-from scraper.extract.body import comments_start, select_body
+from scraper.extract.body import Selection, comments_start, select_body
 from scraper.extract.explain import Decision, Explanation
 from scraper.extract.filters import (
     Context,
@@ -106,6 +106,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
     roots = _roots(tree, options)
     blocks: list[RawBlock] = []
     dropped = []
+    truncated = False
     for root in roots:
         seg = segment(
             root,
@@ -118,13 +119,36 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
             block.index += offset
         blocks.extend(seg.blocks)
         dropped.extend(seg.dropped)
+        truncated = truncated or seg.truncated
     use_all = bool(options.keep_selectors) and bool(roots)
     end = comments_start(blocks)
     keys: dict[int, str] = {}
     selection = select_body(blocks, end, _second_renderings(blocks, keys))
     context = Context(title=meta.title, authors=meta.authors)
+    decisions = _decide(blocks, selection, end, context, use_all)
+    _drop_comment_thread(decisions)
+    _drop_leading_labels(decisions)
+    kept = [d.block for d in decisions if d.keep]
+    if options.collapse_repeats:
+        repeats = find_repeats(_keys(kept, keys), [b.kind for b in kept])
+        by_block = {kept[r.index].index: r for r in repeats}
+        for n, decision in enumerate(decisions):
+            rep = by_block.get(decision.block.index)
+            if rep is not None:
+                source = kept[rep.of].index
+                decisions[n] = Decision(
+                    decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
+                )
+        _drop_late_summary(decisions, meta.description)
+    return meta, Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
+
+
+def _decide(
+    blocks: list[RawBlock], selection: Selection, end: int, context: Context, use_all: bool
+) -> list[Decision]:
+    """Keep or drop each block: container, comments, related-stories boxes, block filters."""
     decisions: list[Decision] = []
-    kept: list[RawBlock] = []
+    any_kept = False
     box: int | None = None
     for block in blocks:
         score = selection.scores.get(block.index, 0.0)
@@ -140,7 +164,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
                 continue
             # A heading after the list opens the next section of the article.
             box = None
-        if kept and is_cutoff(block):
+        if any_kept and is_cutoff(block):
             # The heading's own wrapper is the box of other stories, unless that wrapper is
             # the article itself: then only the heading goes.
             parent = block.path[-2] if len(block.path) >= 2 else None
@@ -149,23 +173,8 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
             continue
         verdict = judge_block(block, score, context)
         decisions.append(Decision(block, score, verdict.keep, verdict.rule))
-        if verdict.keep:
-            kept.append(block)
-    _drop_comment_thread(decisions)
-    _drop_leading_labels(decisions)
-    kept = [d.block for d in decisions if d.keep]
-    if options.collapse_repeats:
-        repeats = find_repeats(_keys(kept, keys), [b.kind for b in kept])
-        by_block = {kept[r.index].index: r for r in repeats}
-        for n, decision in enumerate(decisions):
-            rep = by_block.get(decision.block.index)
-            if rep is not None:
-                source = kept[rep.of].index
-                decisions[n] = Decision(
-                    decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
-                )
-        _drop_late_summary(decisions, meta.description)
-    return meta, Explanation(tuple(decisions), tuple(dropped), selection.container)
+        any_kept = any_kept or verdict.keep
+    return decisions
 
 
 def _keys(blocks: list[RawBlock], cache: dict[int, str]) -> list[str]:

@@ -18,7 +18,6 @@ __all__ = [
     "CHROME_TAGS",
     "CHROME_WORDS",
     "COMMENT_HEADINGS",
-    "CONTENT_WORDS",
     "CUTOFF_HEADINGS",
     "HEADING_TAGS",
     "HIDDEN_STYLE_MARKERS",
@@ -101,13 +100,6 @@ MISLEADING_WORDS = frozenset(
 LAYOUT_WORDS = frozenset(
     {"has", "with", "without", "no", "hide", "show", "is", "enabled", "disabled", "active",
      "open", "closed", "fixed", "sticky"}
-)  # fmt: skip
-
-#: Words in class or id that mark article text: an element carrying one is never chrome
-#: by class (``article-comments`` is chrome; ``article-body`` is not).
-CONTENT_WORDS = frozenset(
-    {"body", "articlebody", "content", "text", "story", "entry", "main", "post", "prose",
-     "richtext", "paragraph"}
 )  # fmt: skip
 
 #: Tags that start a new block of text.

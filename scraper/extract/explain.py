@@ -23,11 +23,13 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Every decision in reading order, the subtrees skipped whole, and the container chosen."""
+    """Every decision in reading order, the subtrees skipped whole, the container chosen, and
+    whether the walk stopped at its node budget (a huge page read only in part)."""
 
     decisions: tuple[Decision, ...]
     dropped: tuple[Dropped, ...]
     container: int | None
+    truncated: bool = False
 
 
 def _preview(text: str) -> str:
@@ -45,6 +47,9 @@ def render_explanation(explanation: Explanation) -> str:
             f"{b.index:<4} {mark}  {d.score:5.0f}  {b.kind.value:<11} {d.rule[:34]:<34} "
             f"{_preview(b.text)}"
         )
+    if explanation.truncated:
+        lines.append("")
+        lines.append("the page is larger than the node budget: only its first part was read")
     if explanation.dropped:
         lines.append("")
         lines.append("subtrees skipped before scoring:")

@@ -99,11 +99,10 @@ class Dropped:
 
 @dataclass(slots=True)
 class Segmentation:
-    """The blocks of a page, the subtrees skipped, and the page's total text length."""
+    """The blocks of a page, the subtrees skipped, and whether the node budget cut the walk."""
 
     blocks: list[RawBlock] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
-    page_chars: int = 0
     truncated: bool = False
 
 
@@ -203,7 +202,6 @@ def _data_table(node: LexborNode) -> str:
 @dataclass(slots=True)
 class _Walker:
     judge: _Judge
-    include_tables: bool
     out: Segmentation
     buf: list[str] = field(default_factory=list)
     link_chars: int = 0
@@ -316,9 +314,9 @@ def _groups_to_spare(dropped: list[Dropped], page_prose: int) -> frozenset[str]:
 
 
 def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge) -> Segmentation:
-    out = Segmentation(page_chars=judge.page_prose)
+    out = Segmentation()
     budget = max_nodes
-    walker = _Walker(judge, include_tables, out)
+    walker = _Walker(judge, out)
     # Each frame: the children iterator, the element's tag, and what closing it means.
     stack: list[tuple[Iterator[LexborNode], str, int]] = [
         (root.iter(include_text=True), root.tag or "body", 0)
@@ -359,7 +357,7 @@ def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge)
         reason = (
             None
             if tag in UNJUDGED_TAGS
-            else walker.judge.chrome_reason(child, tag, "article" in walker.tags)
+            else judge.chrome_reason(child, tag, "article" in walker.tags)
         )
         if reason is not None:
             out.dropped.append(reason)

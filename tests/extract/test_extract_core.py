@@ -178,3 +178,11 @@ def test_huge_page_is_bounded() -> None:
     elapsed = time.perf_counter() - started
     assert art.blocks[0].text == PARAS[0]
     assert elapsed < 30, f"took {elapsed:.1f}s"
+
+
+def test_node_budget_is_reported_by_explain() -> None:
+    html = page(article_html() + "<div><p>filler text here</p></div>" * 50)
+    report = explain(html, options=ExtractOptions(max_nodes=30))
+    assert report.truncated
+    assert report.decisions[0].block.text == PARAS[0]
+    assert not explain(html).truncated
