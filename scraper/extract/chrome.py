@@ -18,6 +18,7 @@ __all__ = [
     "CHROME_TAGS",
     "CHROME_WORDS",
     "COMMENT_HEADINGS",
+    "COMMENT_SIGNATURES",
     "CUTOFF_HEADINGS",
     "HEADING_TAGS",
     "HIDDEN_STYLE_MARKERS",
@@ -205,6 +206,13 @@ COMMENT_HEADINGS = frozenset(
      "join the conversation", "join the discussion", "discussion", "responses", "replies",
      "kommentare", "leserkommentare", "diskussion", "commentaires", "réactions",
      "comentarios", "comentários", "commenti"}
+)  # fmt: skip
+
+#: Phrases that sign or moderate a reader's comment (lower case).
+COMMENT_SIGNATURES = (
+    "posted by", "report this comment", "report abuse", "reply to this comment", "comment by",
+    "geschrieben von", "kommentar melden", "publié par", "signaler ce commentaire",
+    "publicado por", "denunciar comentario",
 )  # fmt: skip
 
 #: How bylines start, so that a byline rendered as body text can be recognised.

@@ -16,6 +16,7 @@ from scraper.extract.chrome import (
     BOILERPLATE_PHRASES,
     BOILERPLATE_PREFIXES,
     BYLINE_PREFIXES,
+    COMMENT_SIGNATURES,
     CUTOFF_HEADINGS,
 )
 from scraper.extract.segment import RawBlock
@@ -52,17 +53,8 @@ _DATE_WORDS = re.compile(
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 _COMMENT_SIGNATURE = re.compile(
-    r"\b(posted by|report this comment|report abuse|reply to this comment|comment by|"
-    r"geschrieben von|kommentar melden|publié par|signaler ce commentaire|"
-    r"publicado por|denunciar comentario)\b",
-    re.IGNORECASE,
+    r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
-#: The literal cores of the signatures above, for a quick count before the regex.
-_COMMENT_WORDS = (
-    "posted by", "report this comment", "report abuse", "reply to this comment", "comment by",
-    "geschrieben von", "kommentar melden", "publié par", "signaler ce commentaire",
-    "publicado por", "denunciar comentario",
-)  # fmt: skip
 _READING_TIME = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECASE)
 
 
@@ -172,7 +164,7 @@ def is_cutoff(block: RawBlock) -> bool:
 def count_comment_signatures(text: str) -> int:
     """How many comment signatures a text holds, at most (a quick substring count)."""
     lowered = text.lower()
-    return sum(lowered.count(word) for word in _COMMENT_WORDS)
+    return sum(lowered.count(word) for word in COMMENT_SIGNATURES)
 
 
 def is_comment_signature(text: str) -> bool:
