@@ -16,6 +16,7 @@ from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.metadata_patterns import (
     AUTHOR_SELECTOR,
     DATE_SELECTOR,
+    HIDDEN_CLASSES,
     PUBLISHED_WORDS,
     UPDATE_WORDS,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "dates_from_html",
     "day_first",
     "headline_area",
+    "shown_headline",
 ]
 
 _MAX_NODES = 100
@@ -235,6 +237,20 @@ def _siblings(node: LexborNode, forward: bool, limit: int) -> list[LexborNode]:
             found.append(current)
         current = current.next if forward else current.prev
     return found
+
+
+def _hidden(node: LexborNode) -> bool:
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = (attrs.get("style") or "").replace(" ", "").lower()
+    classes = (attrs.get("class") or "").lower().split()
+    return "display:none" in style or any(c in HIDDEN_CLASSES for c in classes)
+
+
+def shown_headline(headings: list[LexborNode]) -> LexborNode | None:
+    """The first headline readers see: a hidden copy for screen readers or SEO is passed over."""
+    return next((h for h in headings if not _hidden(h)), headings[0] if headings else None)
 
 
 def headline_area(heading: LexborNode) -> list[LexborNode]:

@@ -47,9 +47,10 @@ _STATE_DATE = re.compile(
     r'"(?:datePublished|publishedAt|publishDate|published_at|publicationDate|firstPublished'
     r'|publishedDate|pubDate)\\?"\s*:\s*\\?"(\d{4}-\d{2}-\d{2}[^"\\]{0,25})'
 )
-_URL_DATE = re.compile(
-    r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
-)
+# The day may be followed by any non-digit: "/2019-11-19+Title", "/20191119-title".
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)")
+# "/2023/october/03/", "/2023/oct/3/"
+_URL_WORD_DATE = re.compile(r"/((?:19|20)\d{2})/([^\W\d_]{3,10})/(\d{1,2})(?!\d)")
 
 
 def plausible(value: datetime, now: datetime) -> bool:
@@ -172,9 +173,14 @@ def date_from_url(url: str | None, now: datetime) -> datetime | None:
     if not url:
         return None
     match = _URL_DATE.search(url)
-    if match is None:
-        return None
-    value = _build(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if match is not None:
+        value = _build(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    else:
+        worded = _URL_WORD_DATE.search(url.lower())
+        month = MONTHS.get(worded.group(2)) if worded is not None else None
+        if worded is None or month is None:
+            return None
+        value = _build(int(worded.group(1)), month, int(worded.group(3)))
     return value if value is not None and plausible(value, now) else None
 
 

@@ -22,6 +22,7 @@ from scraper.extract.bylines import (
     dates_from_html,
     day_first,
     headline_area,
+    shown_headline,
 )
 from scraper.extract.dates import date_from_script, date_from_url, parse_date
 from scraper.extract.jsonld import JsonLd, as_texts, read_jsonld, type_names
@@ -85,7 +86,8 @@ class _Page:
     def area(self) -> list[LexborNode]:
         """Elements beside the first <h1>: only looked for when structured data falls short."""
         if self._area is None:
-            self._area = headline_area(self.headings[0]) if self.headings else []
+            heading = shown_headline(self.headings)
+            self._area = headline_area(heading) if heading is not None else []
         return self._area
 
     def metas(self, keys: Iterable[str]) -> Iterator[str]:
@@ -297,7 +299,20 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     if written is not None and shown.loose is not None and written.date() == shown.loose.date():
         written = shown.loose  # the same day, machine-readable: it carries the time too
     published = shown.marked or written or shown.loose or in_url or _date_in_state(page) or modified
+    if published is not None and in_url is not None and _swapped(published, in_url):
+        # "03/10/2023" under /2023/10/03/: the page writes day first whatever its language says.
+        published = in_url
     return published, modified
+
+
+def _swapped(shown: datetime, in_url: datetime) -> bool:
+    """Whether ``shown`` is the URL's day read with day and month the other way round."""
+    return (
+        shown.year == in_url.year
+        and shown.month == in_url.day
+        and shown.day == in_url.month
+        and shown.month != shown.day
+    )
 
 
 def _language(page: _Page, fallback_text: str | None) -> str | None:

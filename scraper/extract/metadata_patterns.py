@@ -15,6 +15,7 @@ __all__ = [
     "CREDENTIALS",
     "DATE_SELECTOR",
     "DESCRIPTION_META_KEYS",
+    "HIDDEN_CLASSES",
     "IMAGE_META_KEYS",
     "LANGUAGE_META_KEYS",
     "MODIFIED_META_KEYS",
@@ -368,6 +369,12 @@ BYLINE_STOPS: tuple[str, ...] = (
     "instagram",
     "pin",
     "min read",
+)
+
+# Class tokens of elements kept in the markup but not shown to readers (screen-reader copies).
+HIDDEN_CLASSES: frozenset[str] = _words(
+    """d-none hidden hide is-hidden u-hidden sr-only visually-hidden visuallyhidden
+    screen-reader-text offscreen"""
 )
 
 # Words that label a shown date as a last update, or as the original publication.

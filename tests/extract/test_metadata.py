@@ -251,3 +251,20 @@ def test_a_page_of_many_siblings_stays_linear() -> None:
     started = time.perf_counter()
     _meta(html, None)
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_hidden_headline_copy_is_passed_over_for_the_dateline() -> None:
+    html = """<html lang="en"><body>
+    <header><div>Friday, May 30, 2025</div><h1 class="sr-only">Seed libraries are back</h1></header>
+    <main><article><h1>Seed libraries are back</h1><p>12 March 2025</p><p>Body.</p></article>
+    </main></body></html>"""
+    assert _meta(html, None).published == datetime(2025, 3, 12, tzinfo=UTC)
+
+
+def test_a_numeric_date_read_the_other_way_round_than_the_url_follows_the_url() -> None:
+    html = """<html lang="en"><body><h1>How many wine styles are there?</h1>
+    <span class="post-date">03/10/2023</span><p>Body.</p></body></html>"""
+    url = "https://wine.example/blog/2023/october/03/wine-styles/"
+    assert _meta(html, url).published == datetime(2023, 10, 3, tzinfo=UTC)
+    # Without the URL the page's language decides (month first in English).
+    assert _meta(html, None).published == datetime(2023, 3, 10, tzinfo=UTC)
