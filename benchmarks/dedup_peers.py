@@ -3,20 +3,23 @@
 Each peer differs from scraper only in how candidates are found: datasketch's MinHashLSH, or a
 64-bit SimHash with block tables. Text normalisation, template-line removal, shingles, the
 containment check and union-find are shared, so the figures compare candidate generators.
-Peers keep each text zlib-compressed in memory for verification, as scraper keeps it in SQLite.
+Peers keep each body's content-word ids in memory for verification, as scraper keeps them in
+SQLite.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from scraper.dedup import DedupOptions
 from scraper.dedup.minhash import shingle_hashes
-from scraper.dedup.text import content_lines, line_keys, normalise_lines, word_ids
+from scraper.dedup.text import line_keys, normalise
+from scraper.dedup.tokens import tokenise
 from scraper.dedup.verify import near_duplicate
 from scraper.discover.urls import normalise_url, site_of
 
@@ -28,22 +31,28 @@ class _Peer:
         self.options = DedupOptions()
         self.lines: dict[str, Counter[int]] = {}
         self.pages: set[str] = set()
-        self.bodies: list[tuple[str, list[int], bytes]] = []
+        self.bodies: list[tuple[str, list[int], bytes, bytes]] = []
         self.parent: list[int] = []
 
     def add_many(self, docs: list[tuple[str, str]]) -> None:
-        prepared = [(normalise_url(url), site_of(url), normalise_lines(text)) for url, text in docs]
-        for key, site, lines in prepared:
+        prepared = [(normalise_url(url), site_of(url), normalise(text)) for url, text in docs]
+        keys = [line_keys(text.split(b"\n")) if text else [] for _, _, text in prepared]
+        for (key, site, _), lines in zip(prepared, keys, strict=True):
             if key not in self.pages:
                 self.pages.add(key)
-                self.lines.setdefault(site, Counter()).update(set(line_keys(lines)))
-        for _, site, lines in prepared:
+                self.lines.setdefault(site, Counter()).update(set(lines))
+        words = tokenise([text for _, _, text in prepared], self.options.content_word_bytes)
+        counts = np.bincount(words.lines, minlength=int(words.line_start[-1]) + 1 + len(keys[-1]))
+        bounds = np.searchsorted(words.docs, np.arange(len(prepared) + 1)).tolist()
+        for d, ((_, site, _), lines) in enumerate(zip(prepared, keys, strict=True)):
             index = len(self.bodies)
-            keys, content = line_keys(lines), content_lines(lines, 5)
-            self.bodies.append((site, keys, zlib.compress(b"\n".join(content), 1)))
+            first = int(words.line_start[d])
+            body = words.ids[bounds[d] : bounds[d + 1]].astype("<u4").tobytes()
+            per_line = counts[first : first + len(lines)].astype("<u4").tobytes()
+            self.bodies.append((site, lines, body, per_line))
             self.parent.append(index)
-            ids = self._words(site, keys, content)
-            for other in self.candidates(index, shingle_hashes(ids, 4)):
+            ids = self._ids(index)
+            for other in self.candidates(index, shingle_hashes(ids, self.options.shingle_words)):
                 if self._find(other) != self._find(index) and near_duplicate(
                     ids, self._ids(other), self.options
                 ):
@@ -55,14 +64,15 @@ class _Peer:
     def clusters(self) -> list[str]:
         return [str(self._find(i)) for i in range(len(self.parent))]
 
-    def _words(self, site: str, keys: list[int], content: Sequence[bytes]) -> list[int]:
-        counts = self.lines.get(site, Counter())
-        kept = [line for line, key in zip(content, keys, strict=True) if counts[key] < 3]
-        return word_ids(b" ".join(kept).split())
-
     def _ids(self, index: int) -> list[int]:
-        site, keys, body = self.bodies[index]
-        return self._words(site, keys, zlib.decompress(body).split(b"\n"))
+        site, keys, body, per_line = self.bodies[index]
+        counts = self.lines.get(site, Counter())
+        ids = np.frombuffer(body, dtype="<u4")
+        template = np.array([counts[k] >= 3 for k in keys], dtype=bool)
+        if template.any():
+            ids = ids[~np.repeat(template, np.frombuffer(per_line, dtype="<u4"))]
+        result: list[int] = ids.tolist()
+        return result
 
     def _find(self, index: int) -> int:
         while self.parent[index] != index:

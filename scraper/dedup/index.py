@@ -10,30 +10,32 @@ before any document is placed and are left out of both sketches and verification
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import compress
-from operator import eq
 from pathlib import Path
 from urllib.parse import urljoin
 
+import numpy as np
+
 from scraper.closing import Closeable
-from scraper.dedup.cluster import Rank, cluster_id
+from scraper.dedup.cluster import cluster_id
 from scraper.dedup.lsh import band_keys
-from scraper.dedup.minhash import HASH_FINGERPRINT, shingle_hashes, sketch
+from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
-from scraper.dedup.text import content_lines, line_keys, normalise_lines, text_hash, word_ids
-from scraper.dedup.verify import near_duplicate
+from scraper.dedup.placing import Placer, Prepared, Sketched
+from scraper.dedup.text import line_keys, normalise, text_hash
+from scraper.dedup.tokens import I64, U32, U64, Flags, tokenise
 from scraper.discover.urls import canonical_url, normalise_url, site_of
 from scraper.errors import InputError
 from scraper.models import Article
-from scraper.store.sketches import DocRow, SketchStore, StoredDoc
+from scraper.store.sketches import Body, SketchStore
 
 __all__ = ["Assignment", "DedupIndex", "Document"]
 
-_CACHE_LIMIT = 1024
+_CACHE_LIMIT = 4096
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,21 +78,19 @@ class Assignment:
     duplicate_of: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    row: DocRow
-    names: str | None
-
-
 class DedupIndex(Closeable):
-    """Near-duplicate clusters over a SQLite store; ``DedupIndex.open(":memory:")`` for tests."""
+    """Near-duplicate clusters over a SQLite store; ``DedupIndex.open(":memory:")`` for tests.
+
+    An index written before sketch schemes were recorded is re-sketched when it is opened.
+    """
 
     def __init__(self, store: SketchStore, options: DedupOptions | None = None) -> None:
         self._store = store
         self._options = options or DedupOptions()
         self._templates: dict[str, dict[int, bool]] = {}
         self._cache: dict[int, list[int]] = {}
-        self._naming = True
+        if store.legacy:
+            self._resketch()
 
     @classmethod
     def open(cls, path: Path | str = ":memory:", options: DedupOptions | None = None) -> DedupIndex:
@@ -98,9 +98,9 @@ class DedupIndex(Closeable):
 
         Raises:
             StoreError: the file cannot be opened or migrated.
-            DedupError: the index was written by an interpreter that hashes differently.
+            DedupError: the index was sketched with another scheme.
         """
-        return cls(SketchStore.open(path, fingerprint=HASH_FINGERPRINT), options)
+        return cls(SketchStore.open(path, fingerprint=SKETCH_SCHEME), options)
 
     def close(self) -> None:
         """Close the underlying store."""
@@ -128,51 +128,76 @@ class DedupIndex(Closeable):
         self._count_template_lines(prepared)
         self._templates.clear()
         self._cache.clear()
-        self._naming = self._store.has_canonicals() or any(p.names for p in prepared)
+        naming = self._store.has_canonicals() or any(p.names for p in prepared)
         ids: list[int] = []
         step = self._options.commit_every
         for start in range(0, len(prepared), step):
             chunk = prepared[start : start + step]
+            sketched = self._sketch(chunk)
             with self._store.transaction():
-                ids.extend(self._place(p) for p in chunk)
+                placer = Placer(self._store, self._options, self._stored_ids)
+                ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
+                placer.flush()
             if progress is not None:
                 progress(len(chunk))
-        return [self._assignment(doc, p.row.url) for doc, p in zip(ids, prepared, strict=True)]
+        placed = self._store.placed(ids)
+        out = []
+        for doc_id, prep in zip(ids, prepared, strict=True):
+            where = placed[doc_id]
+            own = where.rep == doc_id and prep.url == where.rep_url
+            out.append(
+                Assignment(
+                    where.key, prep.url, cluster_id(where.rep_key), None if own else where.rep_url
+                )
+            )
+        return out
+
+    def placement(self, key: str) -> Assignment | None:
+        """Where the document stored under ``key`` is now (its first version), if anywhere."""
+        doc = self._store.first_with_key(key)
+        if doc is None:
+            return None
+        where = self._store.placed([doc.id])[doc.id]
+        own = where.rep == doc.id
+        return Assignment(
+            doc.key, doc.url, cluster_id(where.rep_key), None if own else where.rep_url
+        )
 
     def cluster_of(self, key: str) -> str | None:
         """The current public cluster id of the document stored under ``key``, if any."""
-        doc = self._store.first_with_key(key)
-        return None if doc is None else cluster_id(self._store.rep(doc.cluster).key)
+        found = self.placement(key)
+        return None if found is None else found.cluster
 
     def cluster_sizes(self) -> list[int]:
         """The size of every cluster in the index."""
         return self._store.cluster_sizes()
 
     # --- steps ------------------------------------------------------------------------------
-    def _prepare(self, doc: Document) -> _Prepared:
-        lines = normalise_lines(doc.text)
-        digest = text_hash(lines)
+    def _prepare(self, doc: Document) -> Prepared:
+        text = normalise(doc.text)
+        digest = text_hash(text)
         url = doc.url or ""
         key = doc.key or _key_of(url, doc.canonical, digest)
-        row = DocRow(
+        canonical = _named_target(url, doc.canonical)
+        return Prepared(
             key=key,
             url=url or key,
-            canonical=_named_target(url, doc.canonical),
+            canonical=canonical,
+            names=canonical if canonical != key else None,
             site=site_of(url) if url else "",
             text_hash=digest,
             published=doc.published.timestamp() if doc.published else None,
-            words=b" ".join(lines).count(b" ") + 1 if lines else 0,
-            line_keys=tuple(line_keys(lines)),
-            content=content_lines(lines, self._options.content_word_bytes),
+            words=text.count(b" ") + text.count(b"\n") + 1 if text else 0,
+            line_keys=tuple(line_keys(text.split(b"\n"))) if text else (),
+            text=text,
         )
-        return _Prepared(row, row.canonical if row.canonical != key else None)
 
-    def _count_template_lines(self, prepared: list[_Prepared]) -> None:
+    def _count_template_lines(self, prepared: list[Prepared]) -> None:
         # Counted per page (key), not per text, so versions of one page do not make its own
         # paragraphs look like site chrome; pages stored in earlier batches were counted then.
         pages: dict[tuple[str, str], set[int]] = {}
         for p in prepared:  # the union over a page's versions, whatever their order
-            pages.setdefault((p.row.site, p.row.key), set()).update(p.row.line_keys)
+            pages.setdefault((p.site, p.key), set()).update(p.line_keys)
         known = self._store.stored_keys(key for _, key in pages)
         counts: Counter[tuple[str, int]] = Counter()
         for (site, key), lines in pages.items():
@@ -181,103 +206,102 @@ class DedupIndex(Closeable):
         with self._store.transaction():
             self._store.count_lines([(site, key, n) for (site, key), n in counts.items()])
 
-    def _place(self, prepared: _Prepared) -> int:
-        row = prepared.row
-        same_key, twin = None, None
-        # A text without words (a failed extraction) is nobody's duplicate: only its URL counts.
-        digest = row.text_hash if row.line_keys else None
-        for other in self._store.related(row.key, digest):
-            if other.key == row.key and other.text_hash == row.text_hash:
-                # The same page again (another spelling of its URL, a refetch): keep the
-                # smallest spelling and earliest date so the result does not depend on order.
-                self._refresh(self._store.doc(other.id), row)
-                return other.id
-            if other.key == row.key and same_key is None:
-                same_key = other
-            if other.text_hash == row.text_hash and twin is None:
-                twin = other
-        doc = self._store.insert_doc(row)
-        cluster = doc.cluster
-        if self._naming and self._store.is_named(row.key):
-            self._store.set_named(doc.id)
-        if prepared.names is not None:
-            for named in self._store.mark_named(prepared.names):
-                self._promote(self._store.doc(named))
-        if same_key is not None:
-            cluster = self._union(cluster, self._store.doc(same_key.id).cluster)
-        if twin is not None:
-            self._union(cluster, self._store.doc(twin.id).cluster)
-            return doc.id  # the twin already carries this text's bands
-        if not row.line_keys:
-            return doc.id
-        ids = self._ids(row.site, row.line_keys, row.content)
-        mine = sketch(shingle_hashes(ids, self._options.shingle_words), self._options.bins)
-        keys = band_keys(mine, self._options.rows)
-        for candidate in self._store.candidates(keys):
-            if candidate.cluster == cluster or not self._plausible(mine, candidate.sketch):
-                continue
-            if near_duplicate(ids, self._stored_ids(candidate.id), self._options):
-                cluster = self._union(cluster, self._store.doc(candidate.id).cluster)
-        self._store.add_bands(doc.id, keys, mine)
-        return doc.id
+    def _sketch(self, chunk: Sequence[Prepared]) -> list[Sketched]:
+        """Content words, sketch and band keys of every document of ``chunk``, at once."""
+        options = self._options
+        words = tokenise([p.text for p in chunk], options.content_word_bytes)
+        flags = self._line_flags([(p.site, p.line_keys) for p in chunk])
+        keep = ~flags[words.lines]
+        ids = words.ids
+        kept_ids = ids[keep]
+        table = sketches(
+            kept_ids, words.docs[keep], len(chunk), options.shingle_words, options.bins
+        )
+        keys = band_keys(table, options.rows).tolist()
+        empty = (table == EMPTY).all(axis=1).tolist()
+        counts = np.bincount(words.lines, minlength=len(flags)).astype("<u4")
+        starts = np.searchsorted(words.docs, np.arange(len(chunk) + 1)).tolist()
+        kept_starts = np.searchsorted(words.docs[keep], np.arange(len(chunk) + 1)).tolist()
+        out = []
+        for d, prep in enumerate(chunk):
+            first = int(words.line_start[d])
+            out.append(
+                Sketched(
+                    ids=kept_ids[kept_starts[d] : kept_starts[d + 1]],
+                    content=ids[starts[d] : starts[d + 1]].astype("<u4").tobytes(),
+                    line_words=counts[first : first + len(prep.line_keys)].tobytes(),
+                    sketch=None if empty[d] else table[d],
+                    bands=[] if empty[d] else keys[d],
+                )
+            )
+        return out
 
-    def _plausible(self, mine: tuple[int, ...], theirs: tuple[int, ...] | None) -> bool:
-        # One shared band is two equal bins; a pair that shares only a sentence or two rarely
-        # has more, while a true near-duplicate shares many (about Jaccard x bins).
-        if theirs is None or len(theirs) != len(mine):
-            return True
-        shared: int = sum(map(eq, mine, theirs))
-        return shared >= self._options.min_shared_bins
-
-    def _union(self, a: int, b: int) -> int:
-        if a == b:
-            return a
-        best = min((self._store.rep(a), self._store.rep(b)), key=_rank)
-        keep = self._store.merge(a, b)
-        self._store.set_rep(keep, best.id)
-        return keep
-
-    def _refresh(self, doc: StoredDoc, row: DocRow) -> None:
-        url = min(doc.url, row.url, key=lambda u: (u != doc.key, len(u), u))
-        self._store.refresh(doc.id, url, row.published)
-        self._promote(self._store.doc(doc.id))
-
-    def _promote(self, doc: StoredDoc) -> None:
-        rep = self._store.rep(doc.cluster)
-        if _rank(doc) < _rank(rep):
-            self._store.set_rep(doc.cluster, doc.id)
-
-    def _assignment(self, doc_id: int, url: str) -> Assignment:
-        doc = self._store.doc(doc_id)
-        rep = self._store.rep(doc.cluster)
-        duplicate_of = None if rep.id == doc.id and url == rep.url else rep.url
-        return Assignment(doc.key, url, cluster_id(rep.key), duplicate_of)
-
-    # --- text after template removal --------------------------------------------------------
-    def _ids(self, site: str, keys: Sequence[int], content: Sequence[bytes]) -> list[int]:
-        """Ids of the content words of the lines that are not template lines of ``site``."""
-        # Only this document's lines are looked up (and remembered for the batch), so the cost
+    # --- template lines ---------------------------------------------------------------------
+    def _line_flags(self, docs: Sequence[tuple[str, Sequence[int]]]) -> Flags:
+        """Whether each line of ``docs`` is a template line, one slot per line (at least one)."""
+        # Only these documents' lines are looked up (and remembered for the batch), so the cost
         # does not grow with how many pages of the site the index holds.
-        known = self._templates.setdefault(site, {})
-        missing = [k for k in set(keys) if k not in known]
-        if missing:
-            found = self._store.template_lines(site, missing, self._options.template_min_docs)
-            known.update((k, k in found) for k in missing)
-        if any(known[k] for k in keys):
-            content = list(compress(content, [not known[k] for k in keys]))
-        return word_ids(b" ".join(content).split())
+        missing: dict[str, set[int]] = {}
+        for site, keys in docs:
+            known = self._templates.setdefault(site, {})
+            missing.setdefault(site, set()).update(k for k in keys if k not in known)
+        for site, lines in missing.items():
+            if lines:
+                found = self._store.template_lines(site, lines, self._options.template_min_docs)
+                self._templates[site].update((k, k in found) for k in lines)
+        flags: list[bool] = []
+        for site, keys in docs:
+            known = self._templates[site]
+            flags.extend([known[k] for k in keys] if keys else [False])
+        return np.array(flags, dtype=bool)
 
-    def _stored_ids(self, doc: int) -> list[int]:
-        cached = self._cache.get(doc)
-        if cached is None:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            cached = self._cache[doc] = self._ids(*self._store.body(doc))
-        return cached
+    def _stored_ids(self, docs: Sequence[int]) -> dict[int, list[int]]:
+        """The content-word ids of stored documents, their current template lines removed."""
+        out = {d: self._cache[d] for d in docs if d in self._cache}
+        bodies = self._store.bodies(d for d in docs if d not in out)
+        if len(self._cache) + len(bodies) > _CACHE_LIMIT:
+            self._cache.clear()
+        for doc, body in bodies.items():
+            ids, counts = _body_words(body)
+            keys = np.frombuffer(body.line_keys, dtype="<u4").tolist()
+            flags = self._line_flags([(body.site, keys)])
+            if len(flags) == len(counts) and flags.any():
+                ids = ids[~np.repeat(flags, counts)]
+            out[doc] = self._cache[doc] = ids.tolist()
+        return out
+
+    def _resketch(self) -> None:
+        """Sketch every stored body again with this scheme (an index written before schemes)."""
+        docs = self._store.sketched()
+        with self._store.transaction():
+            self._store.clear_bands()
+            for start in range(0, len(docs), 2000):
+                chunk = docs[start : start + 2000]
+                words = self._stored_ids(chunk)
+                table = _sketch_ids([words[d] for d in chunk], self._options)
+                keys = band_keys(table, self._options.rows).tolist()
+                self._store.set_sketches(
+                    [(table[i].astype("<u8").tobytes(), d) for i, d in enumerate(chunk)]
+                )
+                self._store.add_bands([(k, d) for i, d in enumerate(chunk) for k in keys[i]])
+            self._store.set_scheme(SKETCH_SCHEME)
 
 
-def _rank(doc: StoredDoc) -> Rank:
-    return Rank.of(named=doc.named, published=doc.published, words=doc.words, key=doc.key)
+def _body_words(body: Body) -> tuple[U32, I64]:
+    """A stored body's content-word ids and per-line word counts."""
+    if body.content is not None and body.line_words is not None:
+        return np.frombuffer(body.content, dtype="<u4"), np.frombuffer(body.line_words, dtype="<u4")
+    # The first schema kept content lines as compressed text: tokenised the same way today.
+    text = zlib.decompress(body.legacy or b"")
+    words = tokenise([text], 1)
+    lines = text.count(b"\n") + 1
+    return words.ids, np.bincount(words.lines, minlength=lines)
+
+
+def _sketch_ids(docs: list[list[int]], options: DedupOptions) -> U64:
+    ids = np.array([i for d in docs for i in d], dtype=np.uint32)
+    owners = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) for d in docs])
+    return sketches(ids, owners, len(docs), options.shingle_words, options.bins)
 
 
 def _key_of(url: str, canonical: str | None, digest: str) -> str:

@@ -1,18 +1,18 @@
 """The persistent near-duplicate index in SQLite: documents, LSH bands, clusters, site lines.
 
-Every lookup the index makes per new document goes through an indexed column (band key, text
-hash, key, cluster), so adding a document costs the same whatever the corpus size. Cluster
-membership is kept flat (each document row holds its cluster number); a merge relabels the
-smaller cluster, so a document is relabelled at most log2(n) times over the index's life.
-Bodies are kept as their content words, line by line (zlib-compressed), with each full line's
-key, so candidates from earlier runs can be verified with today's template lines removed.
+Every lookup the index makes for new documents goes through an indexed column (band key, text
+hash, key, cluster, id), so adding a document costs the same whatever the corpus size. Reads
+and writes are batched: a batch of documents is looked up with a few ``IN (...)`` queries and
+written with ``executemany`` in one transaction. Cluster membership is kept flat (each document
+row holds its cluster number); a merge relabels the smaller cluster, so a document is
+relabelled at most log2(n) times over the index's life. Each body is kept as its content-word
+ids with the key and word count of each line, so candidates from earlier runs can be verified
+with today's template lines removed.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import zlib
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +22,10 @@ from typing import Any
 from scraper.errors import DedupError, StoreError
 from scraper.store.sqlite import migrate, open_sqlite
 
-__all__ = ["Candidate", "DocRow", "Related", "SketchStore", "StoredDoc"]
+__all__ = ["Body", "DocRow", "Placed", "Related", "SketchStore", "StoredDoc"]
 
 _CACHE_KIB = 96 * 1024
+_CHUNK = 900  # bound parameters per IN (...) query
 
 STEPS = [
     """
@@ -68,13 +69,20 @@ STEPS = [
     """
     ALTER TABLE dedup_docs ADD COLUMN sketch BLOB;
     """,
+    # Bodies as content-word ids (uint32) and per-line word counts (uint16) instead of
+    # compressed text; rows written before keep ``body`` and leave these NULL.
+    """
+    ALTER TABLE dedup_docs ADD COLUMN content BLOB;
+    ALTER TABLE dedup_docs ADD COLUMN line_words BLOB;
+    """,
 ]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DocRow:
-    """What is stored about one document."""
+    """What is stored about one new document (``sketch`` is None when it carries no bands)."""
 
+    id: int
     key: str
     url: str
     canonical: str | None
@@ -82,8 +90,12 @@ class DocRow:
     text_hash: str
     published: float | None
     words: int
-    line_keys: tuple[int, ...]
-    content: tuple[bytes, ...]
+    named: bool
+    cluster: int
+    line_keys: bytes
+    line_words: bytes
+    content: bytes
+    sketch: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,25 +112,44 @@ class StoredDoc:
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """A document sharing a band with a new one; ``sketch`` is None if stored without one."""
-
-    id: int
-    cluster: int
-    sketch: tuple[int, ...] | None
-
-
-@dataclass(frozen=True, slots=True)
 class Related:
     """A stored document sharing a key or a text hash with a new one."""
 
     id: int
     key: str
     text_hash: str
+    cluster: int
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A stored body: line keys (uint32) and, per line, its content-word count (uint16) and the
+    word ids (uint32); rows of the first schema hold ``legacy`` compressed content lines."""
+
+    site: str
+    line_keys: bytes
+    line_words: bytes | None
+    content: bytes | None
+    legacy: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where a stored document is: its key and url, and its representative's id, key and url."""
+
+    key: str
+    url: str
+    rep: int
+    rep_key: str
+    rep_url: str
 
 
 class SketchStore:
-    """Typed access to the dedup tables of one SQLite connection."""
+    """Typed access to the dedup tables of one SQLite connection.
+
+    ``fingerprint`` names the sketch scheme; an index sketched another way is refused, except
+    one from before schemes were recorded, which is reported by ``legacy`` for re-sketching.
+    """
 
     def __init__(self, conn: sqlite3.Connection, *, fingerprint: str) -> None:
         self._conn = conn
@@ -126,12 +157,15 @@ class SketchStore:
         # default 2 MB keeps them in memory for a 100k-document index.
         self._run(f"PRAGMA cache_size = -{_CACHE_KIB}", ())
         migrate(conn, "dedup", STEPS)
-        stored = self._one("SELECT value FROM dedup_meta WHERE name = 'hash'", ())
+        stored = self._one("SELECT value FROM dedup_meta WHERE name = 'sketch'", ())
+        self.legacy = False
         if stored is None:
-            self._run("INSERT INTO dedup_meta (name, value) VALUES ('hash', ?)", (fingerprint,))
+            self.legacy = self._one("SELECT 1 FROM dedup_docs LIMIT 1", ()) is not None
+            if not self.legacy:
+                self.set_scheme(fingerprint)
         elif stored[0] != fingerprint:
             raise DedupError(
-                "the dedup index was built by an interpreter that hashes differently; "
+                f"the dedup index was sketched with {stored[0]}, not {fingerprint}; "
                 "rebuild it from the original inputs"
             )
 
@@ -143,6 +177,15 @@ class SketchStore:
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
+
+    def set_scheme(self, fingerprint: str) -> None:
+        """Record the sketch scheme the stored sketches follow."""
+        self._run(
+            "INSERT INTO dedup_meta (name, value) VALUES ('sketch', ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (fingerprint,),
+        )
+        self.legacy = False
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -156,38 +199,31 @@ class SketchStore:
         self._run("COMMIT", ())
 
     # --- documents --------------------------------------------------------------------------
-    def insert_doc(self, row: DocRow) -> StoredDoc:
-        """Store a document in a new singleton cluster."""
-        keys = array("I", row.line_keys).tobytes()
-        body = zlib.compress(b"\n".join(row.content), 1)
-        # A new document's cluster is numbered by the document's own id: SQLite gives a new row
-        # max(rowid) + 1, which is what the subquery computes in the same statement.
-        cur = self._run(
-            "INSERT INTO dedup_docs (key, url, canonical, site, text_hash, published, words,"
-            " cluster, line_keys, body) VALUES (?, ?, ?, ?, ?, ?, ?,"
-            " (SELECT coalesce(max(id), 0) + 1 FROM dedup_docs), ?, ?)",
-            (
-                row.key,
-                row.url,
-                row.canonical,
-                row.site,
-                row.text_hash,
-                row.published,
-                row.words,
-                keys,
-                body,
-            ),
+    def next_id(self) -> int:
+        """The id the next stored document gets."""
+        found = self._one("SELECT coalesce(max(id), 0) + 1 FROM dedup_docs", ())
+        return int(found[0]) if found else 1
+
+    def insert_docs(self, rows: Sequence[DocRow]) -> None:
+        """Store new documents (their clusters are written with ``write_clusters``)."""
+        self._many(
+            "INSERT INTO dedup_docs (id, key, url, canonical, site, text_hash, published, words,"
+            " named, cluster, line_keys, body, sketch, content, line_words)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?)",
+            [_doc_values(r) for r in rows],
         )
-        doc = int(cur.lastrowid or 0)
-        self._run("INSERT INTO dedup_clusters (id, rep, size) VALUES (?, ?, 1)", (doc, doc))
-        return StoredDoc(doc, row.key, row.url, False, row.published, row.words, doc)
 
     def doc(self, doc: int) -> StoredDoc:
         """The stored document ``doc``."""
-        found = self._one(f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE id = ?", (doc,))
+        found = self.docs([doc]).get(doc)
         if found is None:
             raise DedupError(f"document {doc} is missing from the dedup index")
-        return _stored(found)
+        return found
+
+    def docs(self, ids: Iterable[int]) -> dict[int, StoredDoc]:
+        """The stored documents among ``ids``."""
+        rows = self._in(f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE id IN", ids)
+        return {int(r[0]): _stored(r) for r in rows}
 
     def first_with_key(self, key: str) -> StoredDoc | None:
         """The first document stored under ``key``."""
@@ -196,13 +232,14 @@ class SketchStore:
         )
         return None if found is None else _stored(found)
 
-    def related(self, key: str, text_hash: str | None) -> list[Related]:
-        """Stored documents with this key or this exact text, in id order."""
-        rows = self._all(
-            "SELECT id, key, text_hash FROM dedup_docs WHERE key = ? OR text_hash = ? ORDER BY id",
-            (key, text_hash),
-        )
-        return [Related(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+    def related(self, keys: Iterable[str], hashes: Iterable[str]) -> list[Related]:
+        """Stored documents with one of these keys or one of these exact texts, in id order."""
+        fields = "SELECT id, key, text_hash, cluster FROM dedup_docs WHERE"
+        rows = {r[0]: r for r in self._in(f"{fields} key IN", keys)}
+        rows.update((r[0], r) for r in self._in(f"{fields} text_hash IN", hashes))
+        return [
+            Related(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for _, r in sorted(rows.items())
+        ]
 
     def refresh(self, doc: int, url: str, published: float | None) -> None:
         """Record another sighting of document ``doc``: set its url, keep the earlier date."""
@@ -214,66 +251,72 @@ class SketchStore:
 
     def stored_keys(self, keys: Iterable[str]) -> set[str]:
         """The keys among ``keys`` already stored."""
-        out: set[str] = set()
-        for chunk in _chunks(sorted(set(keys)), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self._all(f"SELECT DISTINCT key FROM dedup_docs WHERE key IN ({marks})", chunk)
-            out.update(str(r[0]) for r in rows)
-        return out
+        return {
+            str(r[0]) for r in self._in("SELECT DISTINCT key FROM dedup_docs WHERE key IN", keys)
+        }
 
-    def body(self, doc: int) -> tuple[str, list[int], list[bytes]]:
-        """The site, line keys and content lines of document ``doc``."""
-        found = self._one("SELECT site, line_keys, body FROM dedup_docs WHERE id = ?", (doc,))
-        if found is None:
-            raise DedupError(f"document {doc} is missing from the dedup index")
-        keys = array("I")
-        keys.frombytes(found[1])
-        return str(found[0]), keys.tolist(), zlib.decompress(found[2]).split(b"\n")
-
-    def mark_named(self, key: str) -> list[int]:
-        """Flag the documents stored under ``key`` as named canonical; return their ids."""
-        rows = self._all("SELECT id FROM dedup_docs WHERE key = ? AND named = 0", (key,))
-        self._run("UPDATE dedup_docs SET named = 1 WHERE key = ?", (key,))
-        return [int(r[0]) for r in rows]
-
-    def is_named(self, key: str) -> bool:
-        """Whether another document names ``key`` as its canonical."""
-        found = self._one(
-            "SELECT 1 FROM dedup_docs WHERE canonical = ? AND key != ? LIMIT 1", (key, key)
+    def bodies(self, ids: Iterable[int]) -> dict[int, Body]:
+        """The stored bodies of documents ``ids``."""
+        rows = self._in(
+            "SELECT id, site, line_keys, line_words, content,"
+            " CASE WHEN content IS NULL THEN body END FROM dedup_docs WHERE id IN",
+            ids,
         )
-        return found is not None
+        return {int(r[0]): Body(str(r[1]), r[2], r[3], r[4], r[5]) for r in rows}
+
+    def sketched(self) -> list[int]:
+        """Ids of the documents that carry a sketch (and so bands)."""
+        return [
+            int(r[0]) for r in self._all("SELECT id FROM dedup_docs WHERE sketch IS NOT NULL", ())
+        ]
+
+    def sketches(self, ids: Iterable[int]) -> dict[int, tuple[int, bytes | None]]:
+        """The cluster and stored sketch of documents ``ids``."""
+        rows = self._in("SELECT id, cluster, sketch FROM dedup_docs WHERE id IN", ids)
+        return {int(r[0]): (int(r[1]), r[2]) for r in rows}
+
+    def named_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` that a stored document with another key names as its canonical."""
+        rows = self._in(
+            "SELECT DISTINCT canonical FROM dedup_docs WHERE key != canonical AND canonical IN",
+            keys,
+        )
+        return {str(r[0]) for r in rows}
+
+    def unnamed(self, keys: Iterable[str]) -> list[StoredDoc]:
+        """The stored documents under ``keys`` not yet flagged as named canonical."""
+        rows = self._in(f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE named = 0 AND key IN", keys)
+        return [_stored(r) for r in rows]
+
+    def set_named(self, ids: Iterable[int]) -> None:
+        """Flag documents ``ids`` as named canonical."""
+        self._many("UPDATE dedup_docs SET named = 1 WHERE id = ?", [(i,) for i in ids])
 
     def has_canonicals(self) -> bool:
         """Whether any stored document names a canonical page."""
-        return (
-            self._one("SELECT 1 FROM dedup_docs WHERE canonical IS NOT NULL LIMIT 1", ())
-            is not None
-        )
+        found = self._one("SELECT 1 FROM dedup_docs WHERE canonical IS NOT NULL LIMIT 1", ())
+        return found is not None
 
-    def set_named(self, doc: int) -> None:
-        """Flag document ``doc`` as named canonical."""
-        self._run("UPDATE dedup_docs SET named = 1 WHERE id = ?", (doc,))
+    def set_sketches(self, rows: Sequence[tuple[bytes, int]]) -> None:
+        """Replace the sketches of stored documents: ``(sketch, id)`` pairs."""
+        self._many("UPDATE dedup_docs SET sketch = ? WHERE id = ?", list(rows))
 
     # --- bands ------------------------------------------------------------------------------
-    def add_bands(self, doc: int, keys: list[int], sketch: tuple[int, ...]) -> None:
-        """Index document ``doc`` under its band keys and keep its sketch."""
-        self._many(
-            "INSERT OR IGNORE INTO dedup_bands (band, doc) VALUES (?, ?)", [(k, doc) for k in keys]
-        )
-        blob = array("q", sketch).tobytes()
-        self._run("UPDATE dedup_docs SET sketch = ? WHERE id = ?", (blob, doc))
+    def add_bands(self, rows: list[tuple[object, ...]]) -> None:
+        """Index ``(band key, document)`` pairs."""
+        rows.sort()
+        self._many("INSERT OR IGNORE INTO dedup_bands (band, doc) VALUES (?, ?)", rows)
 
-    def candidates(self, keys: list[int]) -> list[Candidate]:
-        """Documents sharing at least one band key, in id order."""
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        rows = self._all(
-            "SELECT d.id, d.cluster, d.sketch FROM dedup_docs AS d WHERE d.id IN"
-            f" (SELECT doc FROM dedup_bands WHERE band IN ({marks})) ORDER BY d.id",
-            list(keys),
-        )
-        return [Candidate(int(r[0]), int(r[1]), _sketch(r[2])) for r in rows]
+    def clear_bands(self) -> None:
+        """Drop every band (before re-sketching the whole index)."""
+        self._run("DELETE FROM dedup_bands", ())
+
+    def band_hits(self, keys: Iterable[int]) -> dict[int, list[int]]:
+        """The stored documents under each of band ``keys`` (keys without any are left out)."""
+        out: dict[int, list[int]] = {}
+        for band, doc in self._in("SELECT band, doc FROM dedup_bands WHERE band IN", keys):
+            out.setdefault(int(band), []).append(int(doc))
+        return out
 
     # --- clusters ---------------------------------------------------------------------------
     def rep(self, cluster: int) -> StoredDoc:
@@ -283,26 +326,40 @@ class SketchStore:
             raise DedupError(f"cluster {cluster} is missing from the dedup index")
         return self.doc(int(found[0]))
 
-    def set_rep(self, cluster: int, doc: int) -> None:
-        """Make ``doc`` the representative of ``cluster``."""
-        self._run("UPDATE dedup_clusters SET rep = ? WHERE id = ?", (doc, cluster))
+    def clusters(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """The ``(size, representative id)`` of each of clusters ``ids``."""
+        rows = self._in("SELECT id, size, rep FROM dedup_clusters WHERE id IN", ids)
+        return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
-    def merge(self, a: int, b: int) -> int:
-        """Merge clusters ``a`` and ``b`` (relabelling the smaller); return the survivor."""
-        if a == b:
-            return a
-        sizes = dict(self._all("SELECT id, size FROM dedup_clusters WHERE id IN (?, ?)", (a, b)))
-        if len(sizes) != 2:
-            raise DedupError(f"cluster {a} or {b} is missing from the dedup index")
-        keep, drop = (a, b) if (sizes[a], -a) >= (sizes[b], -b) else (b, a)
-        self._run("UPDATE dedup_docs SET cluster = ? WHERE cluster = ?", (keep, drop))
-        self._run("UPDATE dedup_clusters SET size = ? WHERE id = ?", (sizes[a] + sizes[b], keep))
-        self._run("DELETE FROM dedup_clusters WHERE id = ?", (drop,))
-        return keep
+    def write_clusters(
+        self, rows: Sequence[tuple[int, int, int]], dropped: Sequence[tuple[int, int]]
+    ) -> None:
+        """Upsert ``(id, rep, size)`` clusters and fold each ``(drop, keep)`` into ``keep``."""
+        self._many(
+            "INSERT INTO dedup_clusters (id, rep, size) VALUES (?, ?, ?) ON CONFLICT (id)"
+            " DO UPDATE SET rep = excluded.rep, size = excluded.size",
+            list(rows),
+        )
+        self._many(
+            "UPDATE dedup_docs SET cluster = ? WHERE cluster = ?", [(k, d) for d, k in dropped]
+        )
+        self._many("DELETE FROM dedup_clusters WHERE id = ?", [(d,) for d, _ in dropped])
 
     def cluster_sizes(self) -> list[int]:
         """The size of every cluster."""
         return [int(r[0]) for r in self._all("SELECT size FROM dedup_clusters", ())]
+
+    def placed(self, ids: Iterable[int]) -> dict[int, Placed]:
+        """Where each of documents ``ids`` is now: its representative's id, key and url."""
+        rows = self._in(
+            "SELECT d.id, d.key, d.url, r.id, r.key, r.url FROM dedup_docs AS d"
+            " JOIN dedup_clusters AS c ON c.id = d.cluster JOIN dedup_docs AS r ON r.id = c.rep"
+            " WHERE d.id IN",
+            ids,
+        )
+        return {
+            int(r[0]): Placed(str(r[1]), str(r[2]), int(r[3]), str(r[4]), str(r[5])) for r in rows
+        }
 
     # --- template lines ---------------------------------------------------------------------
     def count_lines(self, rows: list[tuple[str, int, int]]) -> None:
@@ -313,19 +370,14 @@ class SketchStore:
             sorted(rows),
         )
 
-    def template_lines(self, site: str, keys: Sequence[int], min_docs: int) -> frozenset[int]:
+    def template_lines(self, site: str, keys: Iterable[int], min_docs: int) -> set[int]:
         """Those of line ``keys`` that ``site`` shows on at least ``min_docs`` distinct pages."""
-        out: set[int] = set()
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = self._all(
-                "SELECT line FROM dedup_site_lines WHERE site = ? AND docs >= ?"
-                f" AND line IN ({marks})",
-                [site, min_docs, *chunk],
-            )
-            out.update(int(r[0]) for r in rows)
-        return frozenset(out)
+        rows = self._in(
+            "SELECT line FROM dedup_site_lines WHERE site = ? AND docs >= ? AND line IN",
+            keys,
+            (site, min_docs),
+        )
+        return {int(r[0]) for r in rows}
 
     # --- plumbing ---------------------------------------------------------------------------
     def _run(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor:
@@ -347,6 +399,18 @@ class SketchStore:
             raise StoreError(f"dedup index: {exc}") from exc
         return found
 
+    def _in(
+        self, sql: str, values: Iterable[object], before: tuple[object, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` ending in ``IN`` over ``values``, queried in bounded chunks."""
+        items = sorted(set(values))  # type: ignore[type-var]
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out += self._all(f"{sql} ({marks})", [*before, *chunk])
+        return out
+
     def _all(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
         try:
             return list(self._conn.execute(sql, args).fetchall())
@@ -355,6 +419,26 @@ class SketchStore:
 
 
 _DOC_FIELDS = "id, key, url, named, published, words, cluster"
+
+
+def _doc_values(r: DocRow) -> tuple[object, ...]:
+    named, sketch = int(r.named), r.sketch
+    return (
+        r.id,
+        r.key,
+        r.url,
+        r.canonical,
+        r.site,
+        r.text_hash,
+        r.published,
+        r.words,
+        named,
+        r.cluster,
+        r.line_keys,
+        sketch,
+        r.content,
+        r.line_words,
+    )
 
 
 def _stored(row: tuple[Any, ...]) -> StoredDoc:
@@ -368,16 +452,3 @@ def _stored(row: tuple[Any, ...]) -> StoredDoc:
         words=int(words),
         cluster=int(cluster),
     )
-
-
-def _sketch(blob: bytes | None) -> tuple[int, ...] | None:
-    if blob is None:
-        return None
-    values = array("q")
-    values.frombytes(blob)
-    return tuple(values)
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -7,12 +7,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.lsh import band_keys
-from scraper.dedup.minhash import HASH_FINGERPRINT, shingle_hashes, sketch
-from scraper.dedup.text import normalise_lines, text_hash, word_ids, words_of
+from scraper.dedup.minhash import EMPTY, HASH_FINGERPRINT, shingle_hashes, sketches
+from scraper.dedup.text import normalise, normalise_lines, text_hash
+from scraper.dedup.tokens import tokenise, word_ids
 from scraper.dedup.verify import containment, near_duplicate
 from scraper.errors import ConfigError, DedupError
 from scraper.store.sketches import SketchStore
@@ -21,7 +23,7 @@ OPTIONS = DedupOptions()
 
 
 def _ids(text: str) -> list[int]:
-    return word_ids(words_of(normalise_lines(text)))
+    return word_ids(normalise(text))
 
 
 def test_normalise_lines_folds_case_punctuation_and_spacing() -> None:
@@ -30,29 +32,59 @@ def test_normalise_lines_folds_case_punctuation_and_spacing() -> None:
 
 
 def test_text_hash_ignores_form_only() -> None:
-    a = normalise_lines("The Council said: 'yes'.\n\nIt did.")
-    b = normalise_lines("the council said yes\nit   did")
+    a = normalise("The Council said: 'yes'.\n\nIt did.")
+    b = normalise("the council said yes\nit   did")
     assert text_hash(a) == text_hash(b)
-    assert text_hash(a) != text_hash(normalise_lines("the council said no\nit did"))
+    assert text_hash(a) != text_hash(normalise("the council said no\nit did"))
+
+
+def _sketch_of(ids: list[int], bins: int = 64) -> list[int]:
+    table = sketches(np.array(ids, dtype=np.uint32), np.zeros(len(ids), dtype=np.int64), 1, 4, bins)
+    row: list[int] = table[0].tolist()
+    return row
 
 
 def test_sketch_shape_and_densification() -> None:
     many = shingle_hashes(list(range(500)), 4)
     assert len(many) == 497 and many == sorted(many)
-    full = sketch(many, 64)
-    assert len(full) == 64
-    short = sketch(shingle_hashes([1, 2, 3, 4, 5, 6], 4), 64)
-    assert len(short) == 64 and len(set(short)) > 3
-    assert sketch([], 64) == ()
-    assert shingle_hashes([7, 8], 4) == [hash((7, 8))]
-    assert len(band_keys(full, 2)) == 32
+    full = _sketch_of(list(range(500)))
+    assert len(full) == 64 and EMPTY not in full
+    short = _sketch_of([1, 2, 3, 4, 5, 6])
+    assert len(short) == 64 and EMPTY not in short and len(set(short)) > 3
+    assert _sketch_of([]) == [int(EMPTY)] * 64
+    assert len(shingle_hashes([7, 8], 4)) == 1  # fewer words than a shingle: one shingle
+    keys = band_keys(np.array([full, short], dtype=np.uint64), 2)
+    assert keys.shape == (2, 32) and len(set(keys[0].tolist()) & set(keys[1].tolist())) == 0
+
+
+def test_sketches_of_a_batch_equal_sketches_one_by_one() -> None:
+    texts = [b"alpha bravo charlie delta echo\nfoxtrot golf", b"", b"hotel india juliet kilos"]
+    words = tokenise(texts, 5)
+    batch = sketches(words.ids, words.docs, len(texts), 4, 16)
+    for d, text in enumerate(texts):
+        alone = tokenise([text], 5)
+        assert batch[d].tolist() == sketches(alone.ids, alone.docs, 1, 4, 16)[0].tolist()
+    # Words of at least 5 bytes, each with its document and line slot (an empty text owns one).
+    assert words.docs.tolist() == [0] * 5 + [2] * 4
+    assert words.lines.tolist() == [0, 0, 0, 0, 1, 3, 3, 3, 3]
+    assert words.line_start.tolist() == [0, 2, 3]
+
+
+def test_word_ids_depend_on_the_bytes_only() -> None:
+    ids = word_ids(b"river bank\nriver")
+    assert ids[0] == ids[2] != ids[1]
+    long_a = b"x" * 40 + b"a"
+    long_b = b"x" * 40 + b"bb"  # past the 32 bytes read, the length still tells them apart
+    assert word_ids(long_a) != word_ids(long_b)
 
 
 _SKETCH = (
-    "from scraper.dedup.minhash import shingle_hashes, sketch;"
-    "from scraper.dedup.text import normalise_lines, word_ids, words_of;"
-    "ids = word_ids(words_of(normalise_lines(open(0).read())));"
-    "print(sketch(shingle_hashes(ids, 4), 16))"
+    "import numpy as np;"
+    "from scraper.dedup.minhash import sketches;"
+    "from scraper.dedup.text import normalise;"
+    "from scraper.dedup.tokens import tokenise;"
+    "w = tokenise([normalise(open(0).read())], 5);"
+    "print(sketches(w.ids, w.docs, 1, 4, 16).tolist())"
 )
 
 

@@ -1,0 +1,298 @@
+"""Placing one chunk of prepared documents into the index: links found, clusters merged.
+
+The store is read with a few batched queries when the chunk starts (documents with the same
+keys or texts, stored documents under the chunk's band keys, their sketches and bodies), the
+chunk is placed in memory (union-find over cluster numbers, each cluster's best-ranked member),
+and everything is written back with ``executemany`` in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from scraper.dedup.cluster import Rank
+from scraper.dedup.options import DedupOptions
+from scraper.dedup.tokens import U32, U64
+from scraper.dedup.verify import near_duplicate
+from scraper.store.sketches import DocRow, SketchStore, StoredDoc
+
+__all__ = ["Placer", "Prepared", "Sketched"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prepared:
+    """A document ready to place: its stored fields and normalised text."""
+
+    key: str
+    url: str
+    canonical: str | None
+    names: str | None
+    site: str
+    text_hash: str
+    published: float | None
+    words: int
+    line_keys: tuple[int, ...]
+    text: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Sketched:
+    """What sketching gave one document: ids to verify with, stored content, sketch, bands."""
+
+    ids: U32
+    content: bytes
+    line_words: bytes
+    sketch: U64 | None
+    bands: list[int]
+
+
+@dataclass(slots=True)
+class _Cluster:
+    size: int
+    best: StoredDoc
+    stored: bool
+
+
+class Placer:
+    """Places the documents of one chunk; ``flush`` writes the result."""
+
+    def __init__(
+        self,
+        store: SketchStore,
+        options: DedupOptions,
+        stored_ids: Callable[[Sequence[int]], dict[int, list[int]]],
+    ) -> None:
+        self._store = store
+        self._options = options
+        self._stored_ids = stored_ids
+        self._next = store.next_id()
+        self._parent: dict[int, int] = {}
+        self._clusters: dict[int, _Cluster] = {}
+        self._dropped: list[tuple[int, int]] = []
+        self._docs: dict[int, StoredDoc] = {}
+        self._rows: dict[int, DocRow] = {}
+        self._sketches: dict[int, U64] = {}
+        self._ids: dict[int, list[int]] = {}
+        self._bands: dict[int, list[int]] = {}
+        self._refreshed: set[int] = set()
+        self._named: set[int] = set()
+        self._hashes: dict[int, str] = {}
+        self._stored_cluster: dict[int, int] = {}
+
+    def place(self, chunk: Sequence[tuple[Prepared, Sketched]], naming: bool) -> list[int]:
+        """The id each document of ``chunk`` is stored under, in order."""
+        preps = [p for p, _ in chunk]
+        by_key: dict[str, list[int]] = {}
+        by_text: dict[str, int] = {}
+        for rel in self._store.related({p.key for p in preps}, {p.text_hash for p in preps}):
+            by_key.setdefault(rel.key, []).append(rel.id)
+            by_text.setdefault(rel.text_hash, rel.id)
+            self._hashes[rel.id] = rel.text_hash
+            self._stored_cluster[rel.id] = rel.cluster
+        names = {p.names for p in preps if p.names is not None}
+        named = (self._store.named_keys(p.key for p in preps) | names) if naming else set()
+        unnamed: dict[str, list[StoredDoc]] = {}
+        for doc in self._store.unnamed(names) if names else []:
+            unnamed.setdefault(doc.key, []).append(doc)
+        hits = self._store.band_hits({k for _, s in chunk for k in s.bands})
+        self._load_candidates(chunk, hits)
+        out = []
+        for prep, sketched in chunk:
+            placed = self._place_one(prep, sketched, by_key, by_text, hits, named)
+            for stored in unnamed.pop(prep.names, []) if prep.names else []:
+                self._named.add(stored.id)
+                self._promote(replace(self._docs.get(stored.id, stored), named=True))
+            out.append(placed)
+        return out
+
+    def flush(self) -> None:
+        """Write the chunk's documents, bands, clusters and updates to the store."""
+        self._store.insert_docs(
+            [replace(r, cluster=self._find(r.cluster)) for r in self._rows.values()]
+        )
+        roots = [c for c in self._clusters if self._find(c) == c]
+        self._store.write_clusters(
+            [(c, self._clusters[c].best.id, self._clusters[c].size) for c in roots], self._dropped
+        )
+        for doc in sorted(self._refreshed):
+            found = self._docs[doc]
+            self._store.refresh(doc, found.url, found.published)
+        self._store.set_named(sorted(self._named))
+        self._store.add_bands([(k, doc) for doc, keys in self._bands.items() for k in keys])
+
+    # --- one document -----------------------------------------------------------------------
+    def _place_one(
+        self,
+        prep: Prepared,
+        sketched: Sketched,
+        by_key: dict[str, list[int]],
+        by_text: dict[str, int],
+        hits: dict[int, list[int]],
+        named: set[str],
+    ) -> int:
+        same_key = by_key.get(prep.key, [])
+        for other in same_key:
+            if self._text_of(other) == prep.text_hash:
+                # The same page again (another spelling of its URL, a refetch): keep the
+                # smallest spelling and earliest date so the result does not depend on order.
+                self._refresh(other, prep)
+                return other
+        twin = by_text.get(prep.text_hash) if prep.line_keys else None
+        doc = self._new_doc(prep, sketched, prep.key in named)
+        by_key.setdefault(prep.key, []).append(doc.id)
+        by_text.setdefault(prep.text_hash, doc.id)
+        cluster = doc.cluster
+        if same_key:
+            cluster = self._union(cluster, self._cluster_of(same_key[0]))
+        if twin is not None:
+            self._union(cluster, self._cluster_of(twin))
+            return doc.id  # the twin already carries this text's bands
+        if sketched.sketch is None:
+            return doc.id
+        self._link(doc.id, sketched, hits)
+        return doc.id
+
+    def _link(self, doc: int, sketched: Sketched, hits: dict[int, list[int]]) -> None:
+        found: set[int] = set()
+        for key in sketched.bands:
+            found.update(hits.get(key, ()))
+        self._bands[doc] = sketched.bands
+        for key in sketched.bands:
+            hits.setdefault(key, []).append(doc)
+        mine = sketched.sketch
+        for other in sorted(found):
+            if self._find(doc) == self._find(self._cluster_of(other)):
+                continue
+            if mine is None or not self._plausible(mine, other):
+                continue
+            if near_duplicate(self._ids[doc], self._ids_of(other), self._options):
+                self._union(doc, self._cluster_of(other))
+
+    def _new_doc(self, prep: Prepared, sketched: Sketched, named: bool) -> StoredDoc:
+        doc_id = self._next
+        self._next += 1
+        doc = StoredDoc(doc_id, prep.key, prep.url, named, prep.published, prep.words, doc_id)
+        self._docs[doc_id] = doc
+        self._parent[doc_id] = doc_id
+        self._clusters[doc_id] = _Cluster(1, doc, False)
+        self._ids[doc_id] = sketched.ids.tolist()
+        if sketched.sketch is not None:
+            self._sketches[doc_id] = sketched.sketch
+        self._rows[doc_id] = DocRow(
+            id=doc_id,
+            key=prep.key,
+            url=prep.url,
+            canonical=prep.canonical,
+            site=prep.site,
+            text_hash=prep.text_hash,
+            published=prep.published,
+            words=prep.words,
+            named=named,
+            cluster=doc_id,
+            line_keys=np.array(prep.line_keys, dtype="<u4").tobytes(),
+            line_words=sketched.line_words,
+            content=sketched.content,
+            sketch=None if sketched.sketch is None else sketched.sketch.astype("<u8").tobytes(),
+        )
+        return doc
+
+    # --- clusters ---------------------------------------------------------------------------
+    def _find(self, cluster: int) -> int:
+        root = cluster
+        while self._parent.setdefault(root, root) != root:
+            root = self._parent[root]
+        while cluster != root:
+            self._parent[cluster], cluster = root, self._parent[cluster]
+        return root
+
+    def _info(self, cluster: int) -> _Cluster:
+        found = self._clusters.get(cluster)
+        if found is None:
+            size, rep = self._store.clusters([cluster])[cluster]
+            found = self._clusters[cluster] = _Cluster(size, self._doc(rep), True)
+        return found
+
+    def _union(self, a: int, b: int) -> int:
+        a, b = self._find(a), self._find(b)
+        if a == b:
+            return a
+        first, second = self._info(a), self._info(b)
+        keep, drop = (a, b) if (first.size, -a) >= (second.size, -b) else (b, a)
+        kept, gone = self._clusters[keep], self._clusters[drop]
+        kept.size += gone.size
+        kept.best = min(kept.best, gone.best, key=_rank)
+        kept.stored = kept.stored or gone.stored
+        if gone.stored:
+            self._dropped.append((drop, keep))
+        self._parent[drop] = keep
+        del self._clusters[drop]
+        return keep
+
+    def _promote(self, doc: StoredDoc) -> None:
+        self._docs[doc.id] = doc
+        info = self._info(self._find(doc.cluster))
+        info.best = min(info.best, doc, key=_rank)
+
+    def _refresh(self, doc_id: int, prep: Prepared) -> None:
+        doc = self._doc(doc_id)
+        url = min(doc.url, prep.url, key=lambda u: (u != doc.key, len(u), u))
+        dates = [d for d in (doc.published, prep.published) if d is not None]
+        fresh = replace(doc, url=url, published=min(dates) if dates else None)
+        if doc_id in self._rows:
+            self._rows[doc_id] = replace(self._rows[doc_id], url=url, published=fresh.published)
+        else:
+            self._refreshed.add(doc_id)
+        self._promote(fresh)
+
+    # --- stored documents -------------------------------------------------------------------
+    def _doc(self, doc_id: int) -> StoredDoc:
+        found = self._docs.get(doc_id)
+        if found is None:
+            found = self._docs[doc_id] = self._store.doc(doc_id)
+        return found
+
+    def _text_of(self, doc_id: int) -> str:
+        row = self._rows.get(doc_id)
+        return row.text_hash if row is not None else self._hashes[doc_id]
+
+    def _cluster_of(self, doc_id: int) -> int:
+        found = self._docs.get(doc_id)
+        return found.cluster if found is not None else self._stored_cluster[doc_id]
+
+    def _ids_of(self, doc_id: int) -> list[int]:
+        found = self._ids.get(doc_id)
+        if found is None:
+            found = self._ids[doc_id] = self._stored_ids([doc_id])[doc_id]
+        return found
+
+    def _load_candidates(
+        self, chunk: Sequence[tuple[Prepared, Sketched]], hits: dict[int, list[int]]
+    ) -> None:
+        stored = self._store.sketches({d for docs in hits.values() for d in docs})
+        for doc_id, (cluster, blob) in stored.items():
+            self._stored_cluster[doc_id] = cluster
+            if blob is not None:
+                self._sketches[doc_id] = np.frombuffer(blob, dtype="<u8")
+        # Bodies are read at once for every stored candidate that passes the sketch screen.
+        wanted: set[int] = set()
+        for _, sketched in chunk:
+            if sketched.sketch is None:
+                continue
+            found = {d for k in sketched.bands for d in hits.get(k, ())}
+            wanted.update(d for d in found if self._plausible(sketched.sketch, d))
+        self._ids.update(self._stored_ids(sorted(wanted)))
+
+    def _plausible(self, mine: U64, other: int) -> bool:
+        # One shared band is two equal bins; a pair that shares only a sentence or two rarely
+        # has more, while a true near-duplicate shares many (about Jaccard x bins).
+        theirs = self._sketches.get(other)
+        if theirs is None or len(theirs) != len(mine):
+            return True
+        return int(np.count_nonzero(mine == theirs)) >= self._options.min_shared_bins
+
+
+def _rank(doc: StoredDoc) -> Rank:
+    return Rank.of(named=doc.named, published=doc.published, words=doc.words, key=doc.key)

@@ -1,0 +1,78 @@
+"""The index over its store: chunked commits, placement reads, an index of the first schema."""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from pathlib import Path
+
+from dedup_fixture import load_cases
+
+from scraper.dedup import DedupIndex, DedupOptions, Document
+from scraper.dedup.text import line_keys, normalise
+from scraper.store.sketches import STEPS
+from scraper.store.sqlite import migrate, open_sqlite
+
+CASES = load_cases()
+BRIDGE = next(c for c in CASES if c.expect == "bridge" and c.kind == "original")
+COPY = next(c for c in CASES if c.expect == "bridge" and c.kind == "trimmed")
+
+
+def test_small_commit_chunks_give_the_one_chunk_result() -> None:
+    docs = [c.doc for c in CASES]
+    with DedupIndex.open(":memory:") as index:
+        whole = index.add_many(docs)
+    for every in (1, 3, 7):
+        with DedupIndex.open(":memory:", DedupOptions(commit_every=every)) as index:
+            assert index.add_many(docs) == whole
+
+
+def test_placement_reads_where_a_key_landed() -> None:
+    with DedupIndex.open(":memory:") as index:
+        original, copy = index.add_many([BRIDGE.doc, COPY.doc])
+        assert index.placement("https://nowhere.example/x") is None
+        first = index.placement(original.key)
+        second = index.placement(copy.key)
+    assert first is not None and second is not None
+    assert first.cluster == second.cluster == original.cluster
+    assert first.duplicate_of is None
+    assert second.duplicate_of == first.url
+    assert (second.key, second.url) == (copy.key, copy.url)
+
+
+def _legacy_store(db: Path, doc: Document) -> None:
+    """A store as the first schema wrote it: compressed content lines, tuple-hash bands."""
+    conn = open_sqlite(db)
+    migrate(conn, "dedup", STEPS[:2])
+    lines = normalise(doc.text).split(b"\n")
+    content = [b" ".join(w for w in line.split() if len(w) >= 5) for line in lines]
+    conn.execute(
+        "INSERT INTO dedup_docs (id, key, url, site, text_hash, words, cluster, line_keys, body,"
+        " sketch) VALUES (1, ?, ?, 'a.example', 'old', 10, 1, ?, ?, ?)",
+        (
+            doc.url,
+            doc.url,
+            array("I", line_keys(lines)).tobytes(),
+            zlib.compress(b"\n".join(content), 1),
+            array("q", range(64)).tobytes(),
+        ),
+    )
+    conn.execute("INSERT INTO dedup_clusters (id, rep, size) VALUES (1, 1, 1)")
+    conn.execute("INSERT INTO dedup_bands (band, doc) VALUES (12345, 1)")
+    conn.execute("INSERT INTO dedup_meta (name, value) VALUES ('hash', '42')")
+    conn.close()
+
+
+def test_an_index_from_the_first_schema_is_sketched_again_and_still_matches(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "old.sqlite"
+    _legacy_store(db, BRIDGE.doc)
+    with DedupIndex.open(db) as index:
+        copy = index.add(COPY.doc)
+        original = index.placement(str(BRIDGE.doc.url))
+    assert original is not None and copy.cluster == original.cluster
+    # One leads the other (the legacy row has no date, so the dated copy ranks first).
+    assert copy.duplicate_of is None and original.duplicate_of == copy.url
+    with DedupIndex.open(db) as index:  # re-sketched once: the scheme is now recorded
+        assert index.placement(COPY.doc.url or "") == copy
