@@ -6,8 +6,10 @@ The fallbacks of the metadata cascade when structured data is silent. Each runs 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -23,12 +25,12 @@ from scraper.extract.metadata_patterns import (
 
 __all__ = [
     "Dateline",
+    "HeadlineArea",
     "ShownDates",
     "authors_from_html",
     "date_near_headline",
     "dates_from_html",
     "day_first",
-    "headline_area",
     "shown_headline",
 ]
 
@@ -63,6 +65,7 @@ _AREA_LEVELS = 3
 _AREA_AFTER = 4
 _AREA_BEFORE = 2
 _MAX_AREA_CHARS = 200
+_MAX_LINE_DATES = 5
 
 
 def _marks(node: LexborNode) -> str:
@@ -81,13 +84,13 @@ def _in_comments(node: LexborNode) -> bool:
     return False
 
 
-def _byline_rank(node: LexborNode) -> int:
+def _byline_rank(node: LexborNode, marks: str) -> int:
     attrs = node.attributes
     if attrs.get("itemprop") == "author":
         return 0
     if attrs.get("rel") == "author":
         return 1
-    return 2 if "byline" in _marks(node) else 3
+    return 2 if "byline" in marks else 3
 
 
 def _byline_text(node: LexborNode) -> str | None:
@@ -116,14 +119,15 @@ def _names_in(node: LexborNode) -> tuple[str, ...]:
     return names
 
 
-def _marked_bylines(tree: LexborHTMLParser) -> dict[int, tuple[str, ...]]:
+def _marked_bylines(candidates: Iterable[LexborNode]) -> dict[int, tuple[str, ...]]:
     """The names of the first byline of each strength (itemprop, rel, byline class, author)."""
     best: dict[int, tuple[str, ...]] = {}
     parents: dict[int, LexborNode | None] = {}
-    for node in tree.css(AUTHOR_SELECTOR)[:_MAX_NODES]:
-        rank = _byline_rank(node)
-        if any(word in _marks(node) for word in _NOT_BYLINE):
+    for node in candidates:
+        marks = _marks(node)
+        if any(word in marks for word in _NOT_BYLINE):
             continue
+        rank = _byline_rank(node, marks)
         if rank in best and node.parent != parents[rank]:
             continue
         names = _names_in(node)
@@ -134,22 +138,25 @@ def _marked_bylines(tree: LexborHTMLParser) -> dict[int, tuple[str, ...]]:
     return best
 
 
-def authors_from_html(tree: LexborHTMLParser, area: list[LexborNode]) -> tuple[str, ...]:
+def authors_from_html(tree: LexborHTMLParser, area: HeadlineArea) -> tuple[str, ...]:
     """Names in the page's most trustworthy byline.
 
-    Strongest first: itemprop=author, rel=author, a byline class, a "By ..." line beside the
-    headline, then anything classed or linked as author.
+    Strongest first: a "By ..." line beside the headline (``area``), then
+    itemprop=author, rel=author, a byline class, then anything classed or linked as author.
     """
-    for node in area:
-        text = _area_text(node)
-        names = byline_in_text(text) if text else ()
+    for text in area:
+        names = byline_in_text(text)
         if names:
             return names
-    marked = _marked_bylines(tree)
-    for rank in (0, 1, 2):
-        if marked.get(rank):
-            return marked[rank]
-    return marked.get(3, ())
+    # Marked bylines beside the headline first: the whole page's may be a sidebar's or a
+    # comment's, and reading the few elements there is cheaper than a query over the page.
+    near = (found for element in area.elements() for found in element.css(AUTHOR_SELECTOR))
+    for candidates in (near, tree.css(AUTHOR_SELECTOR)):
+        marked = _marked_bylines(islice(candidates, _MAX_NODES))
+        for rank in (0, 1, 2, 3):
+            if marked.get(rank):
+                return marked[rank]
+    return ()
 
 
 def _date_rank(node: LexborNode) -> int:
@@ -253,50 +260,107 @@ def shown_headline(headings: list[LexborNode]) -> LexborNode | None:
     return next((h for h in headings if not _hidden(h)), headings[0] if headings else None)
 
 
-def headline_area(heading: LexborNode) -> list[LexborNode]:
-    """Elements right after and before the headline, then around its parents.
+class HeadlineArea:
+    """The short texts right after and before the headline, then around its parents.
 
-    Datelines and bylines sit beside the headline on most templates, marked up or not.
+    Datelines and bylines sit beside the headline on most templates, marked up or not. Texts
+    are read in that order on first use and kept, so the byline and the dateline searches
+    share them and stop reading where they find their answer. Longer texts are article text.
     """
-    area: list[LexborNode] = []
-    current: LexborNode | None = heading
-    for _ in range(_AREA_LEVELS):
-        if current is None or current.tag in ("body", "html"):
-            break
-        area.extend(_siblings(current, True, _AREA_AFTER))
-        area.extend(_siblings(current, False, _AREA_BEFORE))
-        current = current.parent
-    return area
 
+    __slots__ = ("_elements", "_nodes", "_read", "_texts")
 
-def _area_text(node: LexborNode) -> str | None:
-    text = node.text(deep=True, separator="\n", strip=True)
-    return text if 0 < len(text) <= _MAX_AREA_CHARS else None
+    def __init__(self, heading: LexborNode | None) -> None:
+        self._nodes: list[LexborNode] = []
+        current = heading
+        for _ in range(_AREA_LEVELS):
+            if current is None or current.tag in ("body", "html"):
+                break
+            self._nodes.extend(_siblings(current, True, _AREA_AFTER))
+            self._nodes.extend(_siblings(current, False, _AREA_BEFORE))
+            current = current.parent
+        self._texts: list[str] = []
+        self._elements: list[LexborNode] = []
+        self._read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return (text for _, text in self.lines())
+
+    def lines(self) -> Iterator[tuple[LexborNode, str]]:
+        """(element, text) of each short text, read on first use."""
+        index = 0
+        while True:
+            if index < len(self._texts):
+                yield self._elements[index], self._texts[index]
+                index += 1
+            elif self._read < len(self._nodes):
+                node = self._nodes[self._read]
+                self._read += 1
+                # Child elements on separate lines: "Jane Doe" + "Staff Writer" must not merge.
+                text = node.text(deep=True, separator="\n", strip=True)
+                if 0 < len(text) <= _MAX_AREA_CHARS:
+                    self._texts.append(text)
+                    self._elements.append(node)
+            else:
+                return
+
+    def elements(self) -> list[LexborNode]:
+        """The elements of all the short texts, in the order they were read."""
+        for _ in self:
+            pass
+        return self._elements
 
 
 @dataclass(frozen=True, slots=True)
 class Dateline:
-    """The first date written beside the headline, and whether its line calls it an update."""
+    """The first date written beside the headline, and what its line says about updates.
+
+    ``is_update`` when the line calls that date an update; ``updated`` is a later date the same
+    line gives as the last update ("May 2, 2023 · Updated June 9, 2023").
+    """
 
     value: datetime
     is_update: bool
+    updated: datetime | None = None
 
 
-def date_near_headline(area: list[LexborNode], now: datetime, day_first: bool) -> Dateline | None:
+def _with_time(element: LexborNode, value: datetime, now: datetime, day_first: bool) -> datetime:
+    """``value``, or the same day as a machine-readable attribute inside the line gives it.
+
+    A ``<time datetime>`` or ``content`` attribute carries the time of day the text leaves out.
+    """
+    for node in element.css("[datetime], [content]")[:_MAX_LINE_DATES]:
+        found, _ = _node_date(node, now, day_first)
+        if found is not None and found.date() == value.date():
+            return found
+    return value
+
+
+def _update_after(text: str, lowered: str, now: datetime, day_first: bool) -> datetime | None:
+    at = min((lowered.find(w) for w in UPDATE_WORDS if w in lowered), default=-1)
+    return parse_date_text(text[at:], now, day_first=day_first) if at > 0 else None
+
+
+def date_near_headline(area: HeadlineArea, now: datetime, day_first: bool) -> Dateline | None:
     """The first date written beside the headline.
 
     A line that says "Updated" (in any listed language) and never "Published" is an update.
     """
-    for node in area:
-        text = _area_text(node)
-        value = parse_date_text(text, now, day_first=day_first) if text else None
-        if value is not None and text is not None:
-            lowered = text.lower()
-            updated = any(word in lowered for word in UPDATE_WORDS)
-            at = min((lowered.find(w) for w in PUBLISHED_WORDS if w in lowered), default=-1)
-            if at < 0:
-                return Dateline(value, updated)
+    for element, text in area.lines():
+        value = parse_date_text(text, now, day_first=day_first)
+        if value is None:
+            continue
+        lowered = text.lower()
+        at = min((lowered.find(w) for w in PUBLISHED_WORDS if w in lowered), default=-1)
+        if at < 0 and any(word in lowered for word in UPDATE_WORDS):
+            return Dateline(value, True)
+        if at >= 0:
             # "Updated May 2 · Originally published April 9": the date after "published".
-            original = parse_date_text(text[at:], now, day_first=day_first)
-            return Dateline(original or value, False)
+            value = parse_date_text(text[at:], now, day_first=day_first) or value
+        updated = _update_after(text, lowered, now, day_first)
+        return Dateline(
+            _with_time(element, value, now, day_first),
+            False,
+            updated if updated is not None and updated > value else None,
+        )
     return None

@@ -17,11 +17,12 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors, is_organisation
 from scraper.extract.bylines import (
+    Dateline,
+    HeadlineArea,
     authors_from_html,
     date_near_headline,
     dates_from_html,
     day_first,
-    headline_area,
     shown_headline,
 )
 from scraper.extract.dates import date_from_script, date_from_url, parse_date
@@ -80,15 +81,24 @@ class _Page:
     html_title: str | None
     headings: list[LexborNode]
     canonical: str | None
-    _area: list[LexborNode] | None = None
+    _area: HeadlineArea | None = None
+    _dateline: Dateline | None = None
+    _dateline_read: bool = False
 
     @property
-    def area(self) -> list[LexborNode]:
-        """Elements beside the first <h1>: only looked for when structured data falls short."""
+    def area(self) -> HeadlineArea:
+        """Short texts beside the shown <h1>: only read when structured data falls short."""
         if self._area is None:
-            heading = shown_headline(self.headings)
-            self._area = headline_area(heading) if heading is not None else []
+            self._area = HeadlineArea(shown_headline(self.headings))
         return self._area
+
+    @property
+    def dateline(self) -> Dateline | None:
+        """The first date written beside the headline (read once)."""
+        if not self._dateline_read:
+            self._dateline = date_near_headline(self.area, self.now, self.day_first)
+            self._dateline_read = True
+        return self._dateline
 
     def metas(self, keys: Iterable[str]) -> Iterator[str]:
         """Non-empty values of the given meta keys, in key order."""
@@ -134,8 +144,12 @@ def _read_structure(tree: LexborHTMLParser) -> _Structure:
             if content is None:
                 continue
             content = content.strip()
-            for attr in ("property", "name", "itemprop", "http-equiv"):
-                key = attrs.get(attr)
+            for key in (
+                attrs.get("property"),
+                attrs.get("name"),
+                attrs.get("itemprop"),
+                attrs.get("http-equiv"),
+            ):
                 if key:
                     values = meta.setdefault(key.strip().lower(), [])
                     # Bounded: a page repeating a tag thousands of times gains nothing by it.
@@ -243,7 +257,7 @@ def _confirmed(
     """
     if in_url is not None and in_url.date() == declared.date():
         return declared
-    dateline = date_near_headline(page.area, page.now, page.day_first)
+    dateline = page.dateline
     if (
         dateline is not None
         and not dateline.is_update
@@ -292,13 +306,17 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     in_url = date_from_url(page.url, page.now)
     if published is not None:
         return _confirmed(page, published, modified, in_url), modified
-    shown = dates_from_html(page.tree, page.now, page.day_first)
-    modified = modified or shown.updated
-    dateline = date_near_headline(page.area, page.now, page.day_first)
-    written = dateline.value if dateline is not None else None
-    if written is not None and shown.loose is not None and written.date() == shown.loose.date():
-        written = shown.loose  # the same day, machine-readable: it carries the time too
-    published = shown.marked or written or shown.loose or in_url or _date_in_state(page) or modified
+    dateline = page.dateline
+    if dateline is not None and not dateline.is_update:
+        # What readers are shown beside the headline: the page needs no further search.
+        published, modified = dateline.value, modified or dateline.updated
+    else:
+        shown = dates_from_html(page.tree, page.now, page.day_first)
+        modified = modified or shown.updated
+        written = dateline.value if dateline is not None else None
+        published = (
+            shown.marked or written or shown.loose or in_url or _date_in_state(page) or modified
+        )
     if published is not None and in_url is not None and _swapped(published, in_url):
         # "03/10/2023" under /2023/10/03/: the page writes day first whatever its language says.
         published = in_url
@@ -339,9 +357,14 @@ def _site_name(page: _Page) -> str | None:
     return next((name for name in names if not name.startswith(("http", "@"))), None)
 
 
+def _absolute(href: str, url: str | None) -> str:
+    # urljoin parses both URLs: most pages already give absolute ones.
+    return urljoin(url, href) if url and not href.startswith(("https://", "http://")) else href
+
+
 def _image(page: _Page) -> str | None:
     image = page.first_meta(IMAGE_META_KEYS) or next(iter(page.ld_texts("image")), None)
-    return urljoin(page.url, image) if image and page.url else image
+    return _absolute(image, page.url) if image else image
 
 
 def _tags(page: _Page) -> tuple[str, ...]:
@@ -361,7 +384,7 @@ def _canonical(page: _Page) -> str | None:
     href = page.canonical or page.first_meta(["og:url"])
     if not href:
         return None
-    return urljoin(page.url, href.strip()) if page.url else href.strip()
+    return _absolute(href.strip(), page.url)
 
 
 def _repaired(text: str | None) -> str | None:

@@ -172,9 +172,10 @@ def choose_title(
         t for t in (strip_site_name(m, labels) for m in unique) if t and not _MARKUP.search(t)
     ]
     shown = [h for h in (_clean(h) for h in headings) if 3 <= len(h) <= 400]
-    for heading in shown:
-        for title in declared:
-            bare_heading, bare_title = _SPACES.sub("", heading), _SPACES.sub("", title)
+    bare_titles = [_SPACES.sub("", title) for title in declared]
+    for heading in dict.fromkeys(shown):
+        bare_heading = _SPACES.sub("", heading)
+        for title, bare_title in zip(declared, bare_titles, strict=True):
             if bare_heading == bare_title or (
                 heading.isupper() and bare_heading.casefold() == bare_title.casefold()
             ):
