@@ -1,17 +1,20 @@
 """Crawl benchmark: a local farm of news sites, crawled end to end, against extract-only.
 
-The farm: ``--sites`` sites (default 20) on 127.0.0.1, served from a separate process so that
-server CPU is not charged to the crawl. Each site serves ``--unique`` real pages from
-``../shared/bench/extraction`` (third-party pages, read at run time, never copied here) and lists
-100 links in its RSS feed: its unique articles, tracking-parameter and fragment variants of some
-of them, and 5% syndicated copies (another site's page under this site's URL). Its sitemap
-(found through robots.txt) lists every article again plus an ``.amp.html`` variant of each.
+The farm (see ``crawl_farm.py``): ``--sites`` sites (default 20) on 127.0.0.1, served from a
+separate process so that server CPU is not charged to the crawl, each with an RSS feed of 100
+links (variants and 5% syndicated copies among them) and a sitemap with AMP variants.
 
-Reported: unique articles/s end to end, CPU ms per stored article (crawl process plus its
-extraction workers), peak memory, URL variants fetched (should be 0), syndicated copies left
-outside their original's cluster (should be 0), the incremental rerun (articles fetched, 304s),
-and extract-only throughput of the same pages with the same number of processes.
-``--seen N`` adds the memory check of a store holding N seen URLs.
+Reported, for the first run (``run_crawl``, as the CLI runs it): unique articles/s end to end
+and CPU ms per stored article, counted with ``getrusage`` over the crawl process and its
+extraction workers (``RUSAGE_SELF`` + ``RUSAGE_CHILDREN``; the farm is not reaped until the end,
+so its CPU is not in either); peak memory; URL variants fetched and pages fetched twice (should
+be 0); syndicated copies left outside their original's cluster (should be 0); the incremental
+rerun (articles fetched, 304s). Then extract-only throughput of the same pages with the same
+number of processes (the pure extraction call, returning only a word count), measured before
+and after the crawl; the throughput ratio uses their mean. Then a second crawl into a fresh
+store with per-stage CPU meters (fetch, discovery parsing, dedup, store, the rest of the crawl
+process, the workers beyond pure extraction). ``--seen N`` adds the memory check of a store
+holding N seen URLs.
 
     .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers 2] [--seen 1000000]
 """
@@ -21,7 +24,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import random
 import resource
 import sys
 import tempfile
@@ -30,140 +32,100 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bench_dataset import shared_sets
+from crawl_farm import LINKS_PER_SITE, SitePlan, plan_farm, serve_farm
+from crawl_meters import Meters, metered_crawl
 
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
-from scraper.crawl import run_crawl
-from scraper.crawl.extraction import extract_or_reason
+from scraper.crawl import RunResult, run_crawl
 from scraper.crawl.identity import CurrentClusters
-from scraper.demo.listings import Item, news_sitemap, robots_txt, rss_feed
-from scraper.demo.server import Resource, SiteServer
-from scraper.extract.options import ExtractOptions
-from scraper.models import Page
+from scraper.extract import extract
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import ListingRecord, NewURL
 
-LINKS_PER_SITE = 100
-SYNDICATED_SHARE = 0.05
-_STAMP = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class SitePlan:
-    """What one farm site serves: its own pages and the copies it syndicates."""
-
-    pages: tuple[Path, ...]
-    copies: tuple[Path, ...]
-
 
 @dataclass(slots=True)
-class TreeSampler:
-    """Samples CPU time and RSS of this process's descendants (the extraction workers)."""
+class RssSampler:
+    """Samples the RSS of this process's descendants (the extraction workers)."""
 
     exclude: frozenset[int] = frozenset()
-    cpu: dict[int, float] = field(default_factory=dict)
     peak_rss: int = 0
     own_cpu: float = 0.0  # the sampler's own CPU, not charged to the crawl
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
-        tick = os.sysconf("SC_CLK_TCK")
         page = os.sysconf("SC_PAGE_SIZE")
-        while not self.stop.wait(0.05):
-            total = 0
-            for pid, ppid, cpu, rss in _processes(tick, page):
-                if pid != os.getpid() and pid not in self.exclude and _descends(pid, ppid):
-                    self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu)
-                    total += rss
+        while not self.stop.wait(0.1):
+            parents = dict(_processes(page))
+            total = sum(
+                rss
+                for pid, (_, rss) in parents.items()
+                if pid not in self.exclude and _descends(pid, parents)
+            )
             self.peak_rss = max(self.peak_rss, total)
             self.own_cpu = time.thread_time()
 
 
-_PARENTS: dict[int, int] = {}
-
-
-def _processes(tick: int, page: int) -> list[tuple[int, int, float, int]]:
+def _processes(page: int) -> list[tuple[int, tuple[int, int]]]:
     out = []
     for folder in Path("/proc").iterdir():
-        entry = folder.name
-        if not entry.isdigit():
+        if not folder.name.isdigit():
             continue
         try:
             raw = (folder / "stat").read_text()
         except OSError:
             continue
         fields = raw[raw.rfind(")") + 2 :].split()
-        pid, ppid = int(entry), int(fields[1])
-        _PARENTS[pid] = ppid
-        out.append((pid, ppid, (int(fields[11]) + int(fields[12])) / tick, int(fields[21]) * page))
+        out.append((int(folder.name), (int(fields[1]), int(fields[21]) * page)))
     return out
 
 
-def _descends(pid: int, ppid: int) -> bool:
+def _descends(pid: int, parents: dict[int, tuple[int, int]]) -> bool:
     me = os.getpid()
-    seen = 0
-    while ppid > 1 and seen < 32:
-        if ppid == me:
+    parent = parents.get(pid, (0, 0))[0]
+    for _ in range(32):
+        if parent == me:
             return True
-        ppid = _PARENTS.get(ppid, 0)
-        seen += 1
+        if parent <= 1:
+            return False
+        parent = parents.get(parent, (0, 0))[0]
     return False
 
 
-def plan_farm(sites: int, unique: int, seed: int = 7) -> list[SitePlan]:
-    """Split the shared pages between sites; each site also carries copies of its neighbour's."""
-    files = sorted(p for d in shared_sets() for p in (d / "html").glob("*.html"))
-    if len(files) < sites * unique:
-        sys.exit(f"need {sites * unique} pages, found {len(files)} in ../shared: lower --unique")
-    rng = random.Random(seed)
-    rng.shuffle(files)
-    own = [tuple(files[i * unique : (i + 1) * unique]) for i in range(sites)]
-    copies = max(1, round(LINKS_PER_SITE * SYNDICATED_SHARE))
-    return [SitePlan(own[i], own[(i + 1) % sites][:copies]) for i in range(sites)]
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A measured action: its result, wall seconds, CPU seconds of this process (without the
+    sampler) and of the children reaped meanwhile, and the children's peak RSS."""
+
+    result: Any
+    wall: float
+    own_cpu: float
+    children_cpu: float
+    children_rss: int
 
 
-def _site_pages(plan: SitePlan, base: str) -> dict[str, Resource]:
-    pages: dict[str, Resource] = {}
-    items: list[Item] = []
-    for kind, files in (("a", plan.pages), ("syn", plan.copies)):
-        for n, path in enumerate(files):
-            url_path = f"/{kind}/{n}.html"
-            pages[url_path] = Resource("text/html", path.read_bytes(), _STAMP)
-            items.append(Item(base + url_path, path.stem, _STAMP + timedelta(minutes=n)))
-    variants = LINKS_PER_SITE - len(items)
-    marks = ("?utm_source=rss&utm_medium=feed", "#comments", "?fbclid=IwAR0x", "?utm_campaign=x")
-    listed = items + [
-        Item(items[i % len(plan.pages)].url + marks[i % len(marks)], "v", _STAMP)
-        for i in range(max(0, variants))
-    ]
-    amp = [Item(i.url.replace(".html", ".amp.html"), i.title, i.published) for i in items]
-    pages["/feed.xml"] = Resource("application/rss+xml", rss_feed("farm", base, listed), _STAMP)
-    pages["/sitemap.xml"] = Resource("application/xml", news_sitemap(items + amp), _STAMP)
-    pages["/robots.txt"] = Resource("text/plain", robots_txt([base + "/sitemap.xml"]), _STAMP)
-    return pages
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
-def serve_farm(plans: list[SitePlan], ready: Any, done: Any) -> None:
-    """Child process: serve every site until ``done`` is set; report base URLs on ``ready``."""
-    servers = [SiteServer() for _ in plans]
-    for server, plan in zip(servers, plans, strict=True):
-        server.publish(_site_pages(plan, server.base_url))
-        server.__enter__()
-    ready.put([s.base_url for s in servers])
-    done.wait()
-    counts: dict[str, int] = {}
-    for server in servers:
-        for request in server.log:
-            if request.path.startswith(("/a/", "/syn/")) and request.status == 200:
-                counts[server.base_url + request.path] = (
-                    counts.get(server.base_url + request.path, 0) + 1
-                )
-        server.__exit__(None, None, None)
-    ready.put(counts)
+def measured(action: Callable[[], Any], exclude: frozenset[int] = frozenset()) -> Measured:
+    """Run ``action`` and measure it."""
+    sampler = RssSampler(exclude=exclude)
+    thread = threading.Thread(target=sampler.run, daemon=True)
+    own0, kids0 = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    wall0 = time.perf_counter()
+    thread.start()
+    result = action()
+    wall = time.perf_counter() - wall0
+    sampler.stop.set()
+    thread.join()
+    own = _cpu(resource.RUSAGE_SELF) - own0 - sampler.own_cpu
+    kids = _cpu(resource.RUSAGE_CHILDREN) - kids0
+    return Measured(result, wall, own, kids, sampler.peak_rss)
 
 
 def farm_config(bases: list[str], store: Path, workers: int) -> CrawlConfig:
@@ -184,52 +146,44 @@ def farm_config(bases: list[str], store: Path, workers: int) -> CrawlConfig:
     )
 
 
-def _cpu_self() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+def extract_words(item: tuple[str, bytes]) -> tuple[int, float]:
+    """In a worker: extract one page; (its word count, the CPU seconds extraction took)."""
+    started = time.thread_time()
+    words = extract(item[1], url=item[0]).word_count
+    return words, time.thread_time() - started
 
 
-def _measured(
-    action: Callable[[], Any], exclude: frozenset[int] = frozenset()
-) -> tuple[Any, float, float, TreeSampler]:
-    """Run ``action``; (its result, wall s, CPU s of this process without the sampler, sampler).
+@dataclass(frozen=True, slots=True)
+class ExtractOnly:
+    """Extract-only figures: pages, wall s, CPU s of all processes, CPU s inside extraction."""
 
-    The sampler holds the CPU of the descendants (the extraction workers).
-    """
-    sampler = TreeSampler(exclude=exclude)
-    thread = threading.Thread(target=sampler.run, daemon=True)
-    cpu0, wall0 = _cpu_self(), time.perf_counter()
-    thread.start()
-    result = action()
-    wall = time.perf_counter() - wall0
-    sampler.stop.set()
-    thread.join()
-    cpu = _cpu_self() - cpu0 - sampler.own_cpu
-    return result, wall, cpu, sampler
+    pages: int
+    wall: float
+    cpu: float
+    pure: float
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.wall
 
 
-def extract_only(plans: list[SitePlan], workers: int) -> tuple[int, float, float]:
-    """Extract the same unique pages in ``workers`` processes; (pages, wall s, CPU s)."""
-    pages = [
-        Page(
-            url=f"http://farm.test/{i}/{p.name}",
-            body=p.read_bytes(),
-            headers=(("content-type", "text/html"),),
-        )
+def extract_only(plans: list[SitePlan], workers: int) -> ExtractOnly:
+    """Extract the same unique pages in ``workers`` processes, as fast as a pool can."""
+    items = [
+        (f"http://farm.test/{i}/{p.name}", p.read_bytes())
         for i, plan in enumerate(plans)
         for p in (*plan.pages, *plan.copies)
     ]
-    options = ExtractOptions()
     context = multiprocessing.get_context("spawn")
 
-    def run() -> int:
+    def run() -> list[tuple[int, float]]:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return sum(
-                1 for _ in pool.map(extract_or_reason, pages, [options] * len(pages), chunksize=8)
-            )
+            return list(pool.map(extract_words, items, chunksize=8))
 
-    done, wall, cpu, sampler = _measured(run)
-    return int(done), wall, cpu + sum(sampler.cpu.values())
+    m = measured(run)
+    return ExtractOnly(
+        len(m.result), m.wall, m.own_cpu + m.children_cpu, sum(c for _, c in m.result)
+    )
 
 
 def _rss_mb(field: str = "VmRSS") -> float:
@@ -263,17 +217,18 @@ def seen_urls_memory(count: int, folder: Path, out: Any) -> None:
     out.put((start, filled, _rss_mb(), _rss_mb("VmHWM"), time.perf_counter() - began))
 
 
-def _crawl_report(label: str, result: Any, wall: float, cpu: float, sampler: TreeSampler) -> None:
+def _crawl_report(label: str, m: Measured) -> None:
+    result: RunResult = m.result
     s = result.stats
-    workers = sum(sampler.cpu.values())
-    per = (cpu + workers) * 1000 / s.stored if s.stored else float("nan")
-    own = cpu * 1000 / s.stored if s.stored else float("nan")
+    total = m.own_cpu + m.children_cpu
+    per = total * 1000 / s.stored if s.stored else float("nan")
+    own = m.own_cpu * 1000 / s.stored if s.stored else float("nan")
     print(
-        f"{label}: {s.stored} stored ({s.duplicates} duplicates) in {wall:.2f}s ="
-        f" {s.stored / wall:.1f} articles/s; CPU {cpu + workers:.2f}s = {per:.2f} ms/article"
+        f"{label}: {s.stored} stored ({s.duplicates} duplicates) in {m.wall:.2f}s ="
+        f" {s.stored / m.wall:.1f} articles/s; CPU {total:.2f}s = {per:.2f} ms/article"
         f" (crawl process {own:.2f}, extraction workers {per - own:.2f});"
         f" fetched {s.fetched}, 304 {s.not_modified}, failed {s.failed}, gave up {s.gave_up};"
-        f" workers peak RSS {sampler.peak_rss / 2**20:.0f} MB"
+        f" workers peak RSS {m.children_rss / 2**20:.0f} MB"
     )
 
 
@@ -297,6 +252,25 @@ def _syndication_check(
             total += 1
             missed += copy.cluster != original.cluster
     return missed, total
+
+
+def _breakdown(m: Measured, meters: Meters, pure_per_page: float) -> None:
+    result: RunResult = m.result
+    stored = result.stats.stored
+    extracted = result.stats.fetched
+    per = 1000 / stored
+    pure = pure_per_page * extracted
+    stages = meters.seconds
+    rest = m.own_cpu - sum(stages.values())
+    parts = [f"{name} {sec * per:.2f}" for name, sec in stages.items()]
+    parts.append(f"rest of crawl process (event loop, pool glue, threads) {rest * per:.2f}")
+    parts.append(f"extraction (at its extract-only cost) {pure * per:.2f}")
+    parts.append(f"workers beyond extraction {(m.children_cpu - pure) * per:.2f}")
+    total = (m.own_cpu + m.children_cpu) * per
+    print(f"breakdown, ms of CPU per stored article (metered run, {total:.2f} in all):")
+    print("  " + "; ".join(parts))
+    non_extraction = total - pure * per
+    print(f"  everything but extraction: {non_extraction:.2f} ms/article")
 
 
 def main() -> None:
@@ -326,29 +300,38 @@ def main() -> None:
         f" sitemap links, {args.sites * args.unique} unique pages + {copies} syndicated copies;"
         f" {args.workers} extraction processes, {os.cpu_count()} CPUs"
     )
-    first, wall, cpu, sampler = _measured(lambda: run_crawl(config), server)
-    _crawl_report("crawl, first run", first, wall, cpu, sampler)
-    second, wall2, cpu2, sampler2 = _measured(lambda: run_crawl(config), server)
-    _crawl_report("crawl, rerun (nothing new)", second, wall2, cpu2, sampler2)
+    before = extract_only(plans, args.workers)
+    first = measured(lambda: run_crawl(config), server)
+    _crawl_report("crawl, first run", first)
+    second = measured(lambda: run_crawl(config), server)
+    _crawl_report("crawl, rerun (nothing new)", second)
+    after = extract_only(plans, args.workers)
+    meters = Meters()
+    fresh = farm_config(bases, folder / "metered.db", args.workers)
+    metered = measured(lambda: metered_crawl(fresh, meters), server)
     done.set()
     counts: dict[str, int] = ready.get(timeout=60)
     farm.join(timeout=30)
     variants = sum(1 for url in counts if ".amp." in url)
-    refetched = sum(n - 1 for n in counts.values() if n > 1)
+    refetched = sum(n - 2 for n in counts.values() if n > 2)  # two crawls into two stores
     missed, pairs = _syndication_check(config.store, plans, bases)
     print(
-        f"URL variants fetched: {variants}; pages fetched more than once: {refetched};"
+        f"URL variants fetched: {variants}; pages fetched more than once per store: {refetched};"
         f" syndicated copies outside their original's cluster: {missed} of {pairs}"
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"crawl process peak RSS: {peak:.0f} MB")
-    pages, ewall, ecpu = extract_only(plans, args.workers)
-    rate = pages / ewall
-    print(
-        f"extract-only: {pages} pages in {ewall:.2f}s = {rate:.1f} pages/s,"
-        f" CPU {ecpu * 1000 / pages:.2f} ms/page ({args.workers} processes)"
-    )
-    print(f"crawl / extract-only throughput: {first.stats.stored / wall / rate:.0%}")
+    for label, e in (("before", before), ("after", after)):
+        print(
+            f"extract-only ({label} the crawl): {e.pages} pages in {e.wall:.2f}s ="
+            f" {e.rate:.1f} pages/s, CPU {e.cpu * 1000 / e.pages:.2f} ms/page"
+            f" ({e.pure * 1000 / e.pages:.2f} inside extraction; {args.workers} processes)"
+        )
+    rate = (before.rate + after.rate) / 2
+    stored = first.result.stats.stored
+    print(f"crawl / extract-only throughput: {stored / first.wall / rate:.0%}")
+    _crawl_report("crawl, metered run (fresh store)", metered)
+    _breakdown(metered, meters, (before.pure + after.pure) / (before.pages + after.pages))
     if args.seen:
         out = context.Queue()
         child = context.Process(target=seen_urls_memory, args=(args.seen, folder, out))

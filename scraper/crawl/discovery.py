@@ -88,8 +88,16 @@ class Discovery:
         self.normalise = normalise
         self.run_id = run_id
 
-    async def discover(self, source: Source, max_age_days: float | None) -> SourceReport:
-        """Read every document of ``source``; errors are recorded, never raised."""
+    async def discover(
+        self,
+        source: Source,
+        max_age_days: float | None,
+        on_new: Callable[[], object] = lambda: None,
+    ) -> SourceReport:
+        """Read every document of ``source``; errors are recorded, never raised.
+
+        ``on_new`` is called whenever unseen URLs have been stored (so fetching can start).
+        """
         self.store.ensure_source(source.name, source.kind.value)
         tally = _Tally(errors=[])
         oldest = None if max_age_days is None else time.time() - max_age_days * 86400
@@ -99,6 +107,7 @@ class Discovery:
             tally.new += self.store.record_listing(
                 source.name, ListingRecord(fetch=None, entries=entries), self.run_id
             )
+            on_new()
             return tally.report(source.name)
         queue = deque(ChildDoc(url) for url in source.urls)
         seen: set[str] = set()
@@ -111,6 +120,7 @@ class Discovery:
                 tally.unchanged += 1
                 continue
             queue.extend(await self._document(source, doc.url, oldest, tally))
+            on_new()
         return tally.report(source.name)
 
     def _unchanged(self, doc: ChildDoc, oldest: float | None) -> bool:

@@ -1,30 +1,92 @@
-"""Extraction in a process pool: pages in, Articles (or the reason there is none) out.
+"""Extraction in a process pool: page bytes in, compact results (or the reason there is none) out.
 
 Extraction is CPU-bound and pure, so it runs in worker processes while the event loop keeps
-fetching. Errors come back as values: exceptions with keyword-only constructors do not survive
-pickling, and an extractor bug on one page must not stop the run.
+fetching. What crosses the process boundary is kept small and flat: the page's bytes, its URL
+and declared charset one way; the stored record (already JSON) and the few fields dedup reads
+the other. Pickling a whole :class:`~scraper.models.Page` and :class:`~scraper.models.Article`
+(headers, block tree) cost more than a millisecond per page on both sides. Pages travel in
+chunks, so one task carries several pages when the workers are behind, and workers always have
+the next chunk queued while they finish one.
+
+Errors come back as values: exceptions with keyword-only constructors do not survive pickling,
+and an extractor bug on one page must not stop the run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
+from scraper.charset import declared_charset
 from scraper.closing import Closeable
 from scraper.errors import ScraperError
-from scraper.extract import extract_page
-from scraper.extract.options import ExtractOptions
+from scraper.extract import extract
+from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.models import Article, Page
 
-__all__ = ["ExtractFailed", "Extractor", "extract_or_reason", "watch_parent"]
+__all__ = [
+    "ExtractFailed",
+    "Extracted",
+    "Extractor",
+    "PageJob",
+    "extract_chunk",
+    "extract_job",
+    "watch_parent",
+]
 
 _WATCH_INTERVAL = 0.5
+#: Pages per task at most: enough to amortise a task's round trip, few enough that both
+#: workers get a share of a small batch.
+CHUNK = 8
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """What extraction reads of a fetched page; ``options`` None means the defaults."""
+
+    url: str
+    body: bytes
+    encoding: str | None = None
+    options: ExtractOptions | None = None
+
+    @classmethod
+    def of(cls, page: Page, options: ExtractOptions | None = None) -> PageJob:
+        """The job for a fetched page (its final URL and the charset its headers declare)."""
+        declared = page.encoding or declared_charset(page.header("content-type"))
+        return cls(page.effective_url, page.body, declared, options)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """An extracted article as the crawl keeps it: the stored record (JSON of
+    :meth:`Article.to_dict`) and the fields the near-duplicate index and the events read."""
+
+    record: str
+    text: str
+    title: str | None
+    published: datetime | None
+    canonical_url: str | None
+
+    @classmethod
+    def of(cls, article: Article) -> Extracted:
+        """The compact form of ``article``."""
+        return cls(
+            record=json.dumps(article.to_dict(), ensure_ascii=False),
+            text=article.text,
+            title=article.title,
+            published=article.published,
+            canonical_url=article.canonical_url,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +97,27 @@ class ExtractFailed:
     reason: str
 
 
-def extract_or_reason(page: Page, options: ExtractOptions) -> Article | ExtractFailed:
+Outcome = Extracted | ExtractFailed
+
+
+def extract_job(job: PageJob) -> Outcome:
     """Extract one page; failures are returned, not raised (this runs in a worker)."""
     try:
-        article = extract_page(page, options)
+        article = extract(
+            job.body, url=job.url, options=job.options or DEFAULT_OPTIONS, encoding=job.encoding
+        )
     except ScraperError as exc:
         return ExtractFailed(exc.kind, str(exc))
     except Exception as exc:  # an extractor bug on one page is that page's failure only
         return ExtractFailed("internal", f"{type(exc).__name__}: {exc}")
     if not article.text.strip():
         return ExtractFailed("empty", "no article text found")
-    return article
+    return Extracted.of(article)
+
+
+def extract_chunk(jobs: Sequence[PageJob]) -> list[Outcome]:
+    """Extract several pages in one task (the unit a worker receives)."""
+    return [extract_job(job) for job in jobs]
 
 
 def watch_parent(parent: int) -> None:
@@ -63,15 +135,37 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-class Extractor(Closeable):
-    """Runs :func:`extract_or_reason` in ``workers`` processes (inline when ``workers`` is 0).
+_Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
 
-    The pool starts on first use, so a run with nothing new never pays for it.
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """A chunk handed to the pool: the loop its callers wait on, and the pool it went to."""
+
+    loop: asyncio.AbstractEventLoop
+    chunk: list[_Waiting]
+    pool: Executor
+
+
+class Extractor(Closeable):
+    """Runs :func:`extract_job` in ``workers`` processes (inline when ``workers`` is 0).
+
+    Callers await one page each; pages waiting for a worker are sent together, up to
+    :data:`CHUNK` per task, with at most two tasks per worker in flight so that a worker never
+    waits for the event loop. The pool starts on first use (or :meth:`start`), so a run with
+    nothing new never pays for it.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: Executor | None = None
+        self._waiting: list[_Waiting] = []
+        self._in_flight = 0
+
+    def start(self) -> None:
+        """Start the worker processes now (they take a while to import the extractor)."""
+        if self.workers > 0:
+            self._executor()
 
     def _executor(self) -> Executor:
         if self._pool is None:
@@ -86,18 +180,48 @@ class Extractor(Closeable):
             )
         return self._pool
 
-    async def extract(self, page: Page, options: ExtractOptions) -> Article | ExtractFailed:
-        """The article of ``page``, or why there is none."""
+    async def extract(self, job: PageJob) -> Outcome:
+        """The extracted article of the page, or why there is none."""
         if self.workers <= 0:
-            return extract_or_reason(page, options)
+            return extract_job(job)
         loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Outcome] = loop.create_future()
+        self._waiting.append((job, waiter))
+        self._send(loop)
+        return await waiter
+
+    def _send(self, loop: asyncio.AbstractEventLoop) -> None:
+        while self._waiting and self._in_flight < 2 * self.workers:
+            chunk, self._waiting = self._waiting[:CHUNK], self._waiting[CHUNK:]
+            sent = _Sent(loop, chunk, self._executor())
+            self._in_flight += 1
+            task = sent.pool.submit(extract_chunk, [job for job, _ in chunk])
+            task.add_done_callback(partial(self._relay, sent))
+
+    def _relay(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
+        # Called in the pool's thread: hand the results over to the event loop's thread.
+        if not sent.loop.is_closed():
+            sent.loop.call_soon_threadsafe(self._finished, sent, task)
+
+    def _finished(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
+        self._in_flight -= 1
         try:
-            return await loop.run_in_executor(self._executor(), extract_or_reason, page, options)
+            outcomes: Sequence[Outcome] = task.result()
         except BrokenProcessPool as exc:
-            # A worker died (out of memory, a crash in a C library): restart the pool and
-            # charge the loss to this page only.
-            self.close()
-            return ExtractFailed("internal", f"extraction worker died: {exc}")
+            # A worker died (out of memory, a crash in a C library): start a new pool and
+            # charge the loss to the pages it held only.
+            if self._pool is sent.pool:
+                self._pool = None
+                sent.pool.shutdown(wait=False, cancel_futures=True)
+            reason = f"extraction worker died: {exc}"
+            outcomes = [ExtractFailed("internal", reason)] * len(sent.chunk)
+        except Exception as exc:  # a result that could not be sent back: those pages fail
+            reason = f"{type(exc).__name__}: {exc}"
+            outcomes = [ExtractFailed("internal", reason)] * len(sent.chunk)
+        for (_, waiter), outcome in zip(sent.chunk, outcomes, strict=True):
+            if not waiter.done():
+                waiter.set_result(outcome)
+        self._send(sent.loop)
 
     def close(self) -> None:
         """Stop the workers."""

@@ -8,15 +8,15 @@ syndicated copies, shortened and updated versions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from scraper.dedup import DedupIndex
+from scraper.dedup import DedupIndex, Document
 from scraper.dedup.cluster import cluster_id
 from scraper.dedup.minhash import HASH_FINGERPRINT
 from scraper.discover.urls import canonical_url
 from scraper.errors import InputError
-from scraper.models import Article
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 from scraper.store.sketches import SketchStore
@@ -38,14 +38,16 @@ class Placement(Protocol):
 
 
 class Deduplicator(Protocol):
-    """Assigns an article to a near-duplicate cluster, persistently and idempotently.
+    """Assigns articles to near-duplicate clusters, persistently and idempotently.
 
     Adding the same URL with the same text again returns its existing placement: a run killed
-    between placing an article and storing it places it again on resume without harm.
+    between placing an article and storing it places it again on resume without harm. A batch
+    is placed as a whole (its result does not depend on its order), which costs far fewer
+    transactions than one document at a time.
     """
 
-    def assign(self, url: str, article: Article) -> Placement:
-        """The placement of the article fetched from ``url``."""
+    def add_many(self, docs: Sequence[Document]) -> Sequence[Placement]:
+        """The placements of ``docs``, in input order."""
         ...
 
 
@@ -77,10 +79,10 @@ class CurrentClusters:
         return replace(item, cluster=cluster_id(rep.key), duplicate_of=duplicate_of)
 
 
-def canonical_of(url: str, article: Article) -> str | None:
+def canonical_of(url: str, canonical: str | None) -> str | None:
     """The article's identity from its same-site canonical link, when it differs from ``url``."""
     try:
-        identity = canonical_url(url, article.canonical_url)
+        identity = canonical_url(url, canonical)
     except InputError:
         return None
     return identity if identity != url else None

@@ -1,22 +1,27 @@
 """One crawl run: discover -> fetch -> extract (process pool) -> dedup -> store.
 
-Each article is stored together with its URL's new state in one transaction, and URLs are only
-ever taken from the store, so a run killed at any moment resumes where it stopped: the next run
-fetches exactly the URLs that were not stored, and no article is stored twice.
+The stages overlap: URLs are fetched as soon as discovery has stored them, pages are extracted
+while others are being fetched, and articles are committed in batches (see
+:mod:`scraper.crawl.commit`). Articles are stored together with their URLs' new state in one
+transaction, and URLs are only ever taken from the store, so a run killed at any moment resumes
+where it stopped: the next run fetches exactly the URLs that were not stored, and no article is
+stored twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from scraper.config import CrawlConfig, RetryPolicy
+from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.discovery import Discovery, SourceReport
-from scraper.crawl.extraction import ExtractFailed, Extractor
+from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import PageFetcher
-from scraper.crawl.identity import Deduplicator, canonical_of
+from scraper.crawl.identity import Deduplicator, Placement
 from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.options import HTML_TYPES
@@ -26,7 +31,6 @@ from scraper.store.protocol import (
     FetchRecord,
     QueuedURL,
     RunStats,
-    StoredArticle,
     Validators,
 )
 
@@ -84,13 +88,15 @@ class RunParts:
 
 @dataclass(slots=True)
 class _Counters:
-    stats: RunStats = field(default_factory=RunStats)
+    counts: Counter[str] = field(default_factory=Counter)  # by RunStats field name
     failures: list[Failure] = field(default_factory=list)
 
-    def bump(self, **deltas: int) -> None:
-        self.stats = replace(
-            self.stats, **{k: getattr(self.stats, k) + v for k, v in deltas.items()}
-        )
+    def add(self, **deltas: int) -> None:
+        self.counts.update(deltas)
+
+    @property
+    def stats(self) -> RunStats:
+        return RunStats(**self.counts)
 
 
 def retry_at(kind: str, status: int | None, attempts: int, policy: RetryPolicy) -> float | None:
@@ -110,6 +116,8 @@ class _Run:
         self.parts = parts
         self.run_id = run_id
         self.counters = _Counters()
+        self.listed = asyncio.Event()  # set when discovery stored new URLs (or finished)
+        self.committer = Committer(parts.store, parts.dedup, run_id, self._stored, self._unplaced)
 
     def emit(self, event: str, **data: object) -> None:
         self.parts.observer(CrawlEvent(event, data))
@@ -123,34 +131,66 @@ class _Run:
             source = self.config.sources[source_index]
             max_age = source.max_age_days or self.config.max_age_days
             try:
-                report = await discovery.discover(source, max_age)
+                report = await discovery.discover(source, max_age, on_new=self.listed.set)
             except StoreError:
                 raise  # the store is shared: nothing else can be recorded either
             except Exception as exc:  # a bug or odd input on one source is that source's error
                 report = SourceReport(source=source.name, errors=(f"{type(exc).__name__}: {exc}",))
-            self.counters.bump(discovered=report.new, not_modified=report.not_modified)
+            self.counters.add(discovered=report.new, not_modified=report.not_modified)
             self.emit("source", **_report_dict(report))
             return report
 
-        return tuple(await asyncio.gather(*(one(i) for i in range(len(self.config.sources)))))
+        try:
+            return tuple(await asyncio.gather(*(one(i) for i in range(len(self.config.sources)))))
+        finally:
+            self.listed.set()
 
-    async def fetch_all(self) -> None:
+    async def discover_and_fetch(self) -> tuple[SourceReport, ...]:
+        """Discovery and fetching overlap: URLs are fetched as soon as they are stored."""
+        discovery = asyncio.create_task(self.discover())
+        try:
+            await self.fetch_all(discovery)
+            return await discovery
+        finally:
+            discovery.cancel()
+
+    async def fetch_all(self, discovery: asyncio.Task[tuple[SourceReport, ...]]) -> None:
         workers = max(1, self.config.politeness.concurrency)
         queue: asyncio.Queue[QueuedURL | None] = asyncio.Queue(maxsize=workers * 2)
         tasks = [asyncio.create_task(self._worker(queue)) for _ in range(workers)]
+        committing = asyncio.create_task(self.committer.run())
+        try:
+            await asyncio.gather(self._feed(queue, discovery, workers), *tasks)
+            self.committer.close()
+            await committing
+        finally:
+            for task in (*tasks, committing):
+                task.cancel()
+
+    async def _feed(
+        self,
+        queue: asyncio.Queue[QueuedURL | None],
+        discovery: asyncio.Task[tuple[SourceReport, ...]],
+        workers: int,
+    ) -> None:
+        """Queue the due URLs, taken from the store, until discovery is over and none is left."""
         started = time.time()
         after = 0
-        try:
-            while batch := self.parts.store.due_urls(started, after, _BATCH):
+        while True:
+            finished = discovery.done()  # read first: the query then sees all it stored
+            self.listed.clear()
+            batch = self.parts.store.due_urls(started, after, _BATCH)
+            if batch:
+                self.parts.extractor.start()
                 for queued in batch:
                     await queue.put(queued)
                 after = batch[-1].id
-            for _ in tasks:
-                await queue.put(None)
-            await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
+            elif finished:
+                break
+            else:
+                await self.listed.wait()
+        for _ in range(workers):
+            await queue.put(None)
 
     async def _worker(self, queue: asyncio.Queue[QueuedURL | None]) -> None:
         while (queued := await queue.get()) is not None:
@@ -168,39 +208,34 @@ class _Run:
         except FetchError as exc:
             self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
             return
-        self.counters.bump(fetched=1)
+        self.counters.add(fetched=1)
         media = (page.header("content-type") or "text/html").split(";")[0].strip().lower()
         if media not in HTML_TYPES:
             self._fail(queued, "not_html", f"served as {media}, not HTML", page.status)
             return
-        result = await self.parts.extractor.extract(page, self._options(queued.url))
+        result = await self.parts.extractor.extract(PageJob.of(page, self._options(queued.url)))
         if isinstance(result, ExtractFailed):
             self._fail(queued, result.kind, result.reason, page.status)
             return
-        canonical = canonical_of(queued.url, result)
-        found = self.parts.dedup.assign(queued.url, result)
-        stored = StoredArticle(
-            id=0,
-            source=queued.source,
-            stored_at=time.time(),
-            cluster=found.cluster,
-            duplicate_of=found.duplicate_of,
-            article=result,
-            canonical=canonical,
-            key=found.key,
-        )
-        self.parts.store.store_article(queued, _fetch_record(page), stored, self.run_id)
-        self.counters.bump(stored=1, duplicates=int(found.duplicate_of is not None))
+        self.committer.add(Ready(queued, _fetch_record(page), result))
+
+    def _stored(self, item: Ready, found: Placement) -> None:
+        self.counters.add(stored=1, duplicates=int(found.duplicate_of is not None))
         self.emit(
             "article",
-            url=queued.url,
+            url=item.queued.url,
             cluster=found.cluster,
             duplicate_of=found.duplicate_of,
-            title=result.title,
+            title=item.extracted.title,
         )
 
-    def _options(self, url: str) -> ExtractOptions:
+    def _unplaced(self, queued: QueuedURL, kind: str, reason: str) -> None:
+        self._fail(queued, kind, reason, None)
+
+    def _options(self, url: str) -> ExtractOptions | None:
         rules = self.config.rules_for(url)
+        if not rules.keep and not rules.drop:
+            return None
         return ExtractOptions(keep_selectors=rules.keep, drop_selectors=rules.drop)
 
     def _fail(self, queued: QueuedURL, kind: str, reason: str, status: int | None) -> None:
@@ -209,7 +244,7 @@ class _Run:
         self.parts.store.record_failure(queued, fetch, when, self.run_id)
         if len(self.counters.failures) < MAX_LISTED_FAILURES:
             self.counters.failures.append(Failure(source=queued.url, kind=kind, reason=reason))
-        self.counters.bump(failed=int(when is not None), gave_up=int(when is None))
+        self.counters.add(failed=int(when is not None), gave_up=int(when is None))
         self.emit("failure", url=queued.url, kind=kind, reason=reason, retry=when is not None)
 
 
@@ -246,8 +281,7 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
     run = _Run(config, parts, run_id)
     status = "failed"
     try:
-        sources = await run.discover()
-        await run.fetch_all()
+        sources = await run.discover_and_fetch()
         status = "ok"
     finally:
         parts.store.finish_run(run_id, run.counters.stats, status)

@@ -1,4 +1,9 @@
-"""Feeds: RSS and Atom through feedparser, JSON Feed by hand (feedparser does not read it)."""
+"""Feeds: RSS and Atom through feedparser, JSON Feed by hand (feedparser does not read it).
+
+Plain, well-formed RSS 2.0 and Atom 1.0 feeds are read by :mod:`scraper.discover.xmlfeeds`
+first, with the same result as feedparser's at a small part of its cost; feedparser reads
+the rest.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ from urllib.parse import urljoin
 import feedparser
 
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError
 
-__all__ = ["parse_feed"]
+__all__ = ["parse_feed", "read_with_feedparser"]
 
 
 def _from_struct(value: time.struct_time | None) -> datetime | None:
@@ -63,6 +69,20 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         if not isinstance(data, dict):
             raise InputError(f"JSON Feed is not an object ({base_url})")
         return _json_feed(data, base_url)
+    plain = read_plain_feed(body)
+    if plain is not None:
+        return Listing(
+            entries=tuple(Discovered(urljoin(base_url, e.url), e.published) for e in plain)
+        )
+    return read_with_feedparser(body, base_url)
+
+
+def read_with_feedparser(body: bytes, base_url: str) -> Listing:
+    """The article links of an RSS or Atom feed as feedparser reads them.
+
+    Raises:
+        InputError: feedparser does not recognise a feed.
+    """
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
     if not parsed.version and not parsed.entries:
         reason = parsed.get("bozo_exception") or "no RSS/Atom root element"
@@ -72,6 +92,8 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         link = entry.get("link")
         if not link:
             continue
-        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed
+        # with a DeprecationWarning.
+        when = entry.get("published_parsed") or dict.get(entry, "updated_parsed")
         entries.append(Discovered(urljoin(base_url, link), _from_struct(when)))
     return Listing(entries=tuple(entries))

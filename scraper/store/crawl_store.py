@@ -20,6 +20,7 @@ from scraper.store.protocol import (
     ChildDoc,
     FetchRecord,
     ListingRecord,
+    NewArticle,
     QueuedURL,
     RunRecord,
     RunStats,
@@ -100,6 +101,10 @@ STEPS = (
     """,
 )
 
+_INSERT_FETCH = (
+    "INSERT INTO fetches (run_id, url, status, etag, last_modified, error_kind, error,"
+    " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _ARTICLE_COLUMNS = (
     "a.id, a.source, a.stored_at, a.cluster, a.duplicate_of, a.canonical, a.dedup_key, a.record"
 )
@@ -140,20 +145,7 @@ class SQLiteCrawlStore:
             raise StoreError(f"store read failed ({self.path}): {exc}") from exc
 
     def _log_fetch(self, conn: sqlite3.Connection, fetch: FetchRecord, run_id: int) -> None:
-        conn.execute(
-            "INSERT INTO fetches (run_id, url, status, etag, last_modified, error_kind, error,"
-            " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                fetch.url,
-                fetch.status,
-                fetch.validators.etag,
-                fetch.validators.last_modified,
-                fetch.error_kind,
-                fetch.error,
-                time.time(),
-            ),
-        )
+        conn.execute(_INSERT_FETCH, _fetch_row(fetch, run_id, time.time()))
 
     def begin_run(self) -> int:
         """Record the start of a run; return its id."""
@@ -268,33 +260,36 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
-    def store_article(
-        self, queued: QueuedURL, fetch: FetchRecord, stored: StoredArticle, run_id: int
-    ) -> None:
-        """Store an article and mark its URL done, in one transaction."""
-        article = stored.article
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+        """Store articles and mark their URLs done, all in one transaction."""
+        if not items:
+            return
+        now = time.time()
         with self._tx() as conn:
-            self._log_fetch(conn, fetch, run_id)
-            conn.execute(
+            conn.executemany(_INSERT_FETCH, [_fetch_row(i.fetch, run_id, now) for i in items])
+            conn.executemany(
                 "INSERT INTO articles (url_id, url, canonical, source, run_id, stored_at,"
                 " cluster, duplicate_of, dedup_key, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    queued.id,
-                    queued.url,
-                    stored.canonical,
-                    queued.source,
-                    run_id,
-                    stored.stored_at,
-                    stored.cluster,
-                    stored.duplicate_of,
-                    stored.key,
-                    json.dumps(article.to_dict(), ensure_ascii=False),
-                ),
+                [
+                    (
+                        i.queued.id,
+                        i.queued.url,
+                        i.canonical,
+                        i.queued.source,
+                        run_id,
+                        i.stored_at,
+                        i.cluster,
+                        i.duplicate_of,
+                        i.key,
+                        i.record,
+                    )
+                    for i in items
+                ],
             )
-            conn.execute(
+            conn.executemany(
                 "UPDATE urls SET state = 'done', attempts = attempts + 1, last_error = NULL"
                 " WHERE id = ?",
-                (queued.id,),
+                [(i.queued.id,) for i in items],
             )
 
     def record_failure(
@@ -400,6 +395,19 @@ class SQLiteCrawlStore:
     def close(self) -> None:
         """Release the store."""
         self.conn.close()
+
+
+def _fetch_row(fetch: FetchRecord, run_id: int, now: float) -> tuple[object, ...]:
+    return (
+        run_id,
+        fetch.url,
+        fetch.status,
+        fetch.validators.etag,
+        fetch.validators.last_modified,
+        fetch.error_kind,
+        fetch.error,
+        now,
+    )
 
 
 def _stats_dict(stats: RunStats) -> dict[str, int]:

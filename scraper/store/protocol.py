@@ -18,6 +18,7 @@ __all__ = [
     "CrawlStore",
     "FetchRecord",
     "ListingRecord",
+    "NewArticle",
     "NewURL",
     "QueuedURL",
     "RunRecord",
@@ -109,6 +110,22 @@ class StoredArticle:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NewArticle:
+    """An article to store: the URL it was fetched for, that fetch, where the near-duplicate
+    index placed it, and its record (the JSON of :meth:`Article.to_dict`, made in the worker
+    that extracted it, so the crawl process never rebuilds the Article)."""
+
+    queued: QueuedURL
+    fetch: FetchRecord
+    record: str
+    cluster: str
+    duplicate_of: str | None
+    canonical: str | None
+    key: str | None
+    stored_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunStats:
     """The counters of one run."""
 
@@ -181,10 +198,8 @@ class CrawlStore(Protocol):
         """Up to ``limit`` URLs due for fetching, with ids above ``after_id``, in id order."""
         ...
 
-    def store_article(
-        self, queued: QueuedURL, fetch: FetchRecord, stored: StoredArticle, run_id: int
-    ) -> None:
-        """Store an article and mark its URL done, in one transaction."""
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+        """Store articles and mark their URLs done, all in one transaction."""
         ...
 
     def record_failure(

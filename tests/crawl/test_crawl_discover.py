@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from scraper.demo.listings import Item, atom_feed, json_feed, news_sitemap, rss_feed, sitemap_index
-from scraper.discover.feeds import parse_feed
+from scraper.discover.feeds import parse_feed, read_with_feedparser
 from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
+from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError
 
 WHEN = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
@@ -36,6 +37,56 @@ def test_feed_relative_links_resolve_against_the_feed_url() -> None:
     listing = parse_feed(body, "https://news.test/feeds/all.xml")
     assert [e.url for e in listing.entries] == ["https://news.test/2026/story"]
     assert listing.entries[0].published is None
+
+
+_RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"
+ xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>%s</channel></rss>"""
+_ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>t</title>%s</feed>"""
+PLAIN_FEEDS = {
+    "rss dates in several zones": _RSS
+    % b"""<item><link> https://news.test/a </link><pubDate>Sat, 21 Nov 2026 10:00:00 +0200</pubDate>
+    <guid>x1</guid><dc:creator>Ann</dc:creator></item>
+    <item><title>no date</title><link>/rel/b</link></item>
+    <item><title>no link at all</title></item>
+    <item><link>https://news.test/c</link>
+    <pubDate>Sun, 22 Nov 2026 01:02:03 GMT</pubDate></item>""",
+    "atom published, updated, alternate link": _ATOM
+    % b"""<entry><link rel="self" href="https://news.test/self"/><link href="/a"/>
+    <published>2026-11-20T08:30:00.250+01:00</published><updated>2026-11-21T00:00:00Z</updated></entry>
+    <entry><link rel="alternate" href="https://news.test/b"/><updated>2026-11-22T10:00:00Z</updated>
+    </entry><entry><title>no link</title></entry>""",
+}
+NEEDS_FEEDPARSER = {
+    "not well-formed": _RSS % b"<item><link>https://news.test/a&nbsp;</link></item>",
+    "a guid without a link": _RSS % b"<item><guid>https://news.test/a</guid></item>",
+    "a dc:date": _RSS
+    % b"<item><link>https://news.test/a</link><dc:date>2026-11-20</dc:date></item>",
+    "an odd date": _RSS
+    % b"<item><link>https://news.test/a</link><pubDate>yesterday</pubDate></item>",
+    "xml:base": _ATOM % b'<entry xml:base="https://other.test/"><link href="a"/></entry>',
+    "RSS 1.0": b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://purl.org/rss/1.0/"><item rdf:about="https://news.test/a">
+    <link>https://news.test/a</link></item></rdf:RDF>""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_FEEDS))
+def test_plain_feeds_are_read_without_feedparser_with_its_result(name: str) -> None:
+    body = PLAIN_FEEDS[name]
+    assert read_plain_feed(body) is not None
+    ours = parse_feed(body, "https://news.test/feed")
+    assert ours == read_with_feedparser(body, "https://news.test/feed")
+    assert len(ours.entries) == 3 if name.startswith("rss") else 2
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS_FEEDPARSER))
+def test_other_feeds_go_to_feedparser(name: str) -> None:
+    body = NEEDS_FEEDPARSER[name]
+    assert read_plain_feed(body) is None
+    listing = parse_feed(body, "https://news.test/feed")
+    assert listing == read_with_feedparser(body, "https://news.test/feed")
+    assert listing.entries  # feedparser finds the link in each of them
 
 
 @pytest.mark.parametrize(

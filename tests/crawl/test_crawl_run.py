@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -19,12 +20,12 @@ from scraper.crawl.fetching import fetch_options
 from scraper.crawl.identity import CurrentClusters, Deduplicator, Placement, open_index
 from scraper.crawl.lock import RunLock
 from scraper.crawl.run import RunParts, RunResult, crawl_once
+from scraper.dedup import Document
 from scraper.demo.server import SiteServer
 from scraper.demo.site import DemoArticle, article_path, load_sites, render_site
 from scraper.discover.urls import normalise_url
 from scraper.errors import StoreLocked
 from scraper.fetch.client import Fetcher
-from scraper.models import Article
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 
@@ -259,10 +260,10 @@ class _FailsOn:
         self.index = index
         self.bad = bad
 
-    def assign(self, url: str, article: Article) -> Placement:
-        if url.endswith(self.bad):
+    def add_many(self, docs: Sequence[Document]) -> Sequence[Placement]:
+        if any((doc.url or "").endswith(self.bad) for doc in docs):
             raise KeyError("boom")
-        return self.index.assign(url, article)
+        return self.index.add_many(docs)
 
 
 def test_a_bug_on_one_page_is_recorded_and_the_run_goes_on(config: CrawlConfig) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -15,10 +16,10 @@ from scraper.store.protocol import (
     CrawlStore,
     FetchRecord,
     ListingRecord,
+    NewArticle,
     NewURL,
     QueuedURL,
     RunStats,
-    StoredArticle,
     Validators,
 )
 
@@ -69,34 +70,38 @@ def test_validators_survive_a_304_without_them_and_an_error(store: SQLiteCrawlSt
     assert store.source_stats()[0].last_error == "HTTP 500"
 
 
-def _stored(queued: QueuedURL, cluster: str, dup: str | None = None) -> StoredArticle:
-    return StoredArticle(
-        id=0,
-        source=queued.source,
-        stored_at=time.time(),
+def _new(queued: QueuedURL, cluster: str, dup: str | None = None) -> NewArticle:
+    article = _article(f"text of {queued.url}")
+    return NewArticle(
+        queued=queued,
+        fetch=FetchRecord(url=queued.url, status=200),
+        record=json.dumps(article.to_dict()),
         cluster=cluster,
         duplicate_of=dup,
-        article=_article(f"text of {queued.url}"),
         canonical=queued.url + "/canonical",
+        key=queued.url,
+        stored_at=time.time(),
     )
 
 
 def test_an_article_is_stored_once_and_its_url_is_done(store: SQLiteCrawlStore) -> None:
-    store.record_listing("src", ListingRecord(fetch=None, entries=_urls("a", "b")), 1)
-    a, b = store.due_urls(time.time(), 0, 10)
-    ok = FetchRecord(url=a.url, status=200)
-    store.store_article(a, ok, _stored(a, "c1"), 1)
-    store.store_article(b, ok, _stored(b, "c1", dup=a.url), 1)
-    assert store.due_urls(time.time(), 0, 10) == []
+    store.record_listing("src", ListingRecord(fetch=None, entries=_urls("a", "b", "c")), 1)
+    a, b, c = store.due_urls(time.time(), 0, 10)
+    store.store_articles([_new(a, "c1"), _new(b, "c1", dup=a.url)], 1)
+    assert store.due_urls(time.time(), 0, 10) == [c]
+    # A batch holding an article stored before is refused whole: c stays due.
     with pytest.raises(StoreError):
-        store.store_article(a, ok, _stored(a, "c1"), 1)
+        store.store_articles([_new(c, "c2"), _new(a, "c1")], 1)
+    assert store.due_urls(time.time(), 0, 10) == [c]
     assert [s.article.title for s in store.articles_since()] == [
         f"text of {a.url}",
         f"text of {b.url}",
     ]
     assert [s.duplicate_of for s in store.articles_since()] == [None, a.url]
+    assert [s.key for s in store.articles_since()] == [a.url, b.url]
     stats = store.source_stats()[0]
-    assert (stats.urls, stats.stored, stats.duplicates, stats.pending) == (2, 2, 1, 0)
+    assert (stats.urls, stats.stored, stats.duplicates, stats.pending) == (3, 2, 1, 1)
+    store.store_articles([], 1)  # nothing to store is no transaction at all
 
 
 def test_failures_wait_for_their_retry_time_or_are_given_up(store: SQLiteCrawlStore) -> None:
@@ -130,7 +135,7 @@ def test_runs_cursors_and_dated_selection(store: SQLiteCrawlStore) -> None:
     assert store.cursor("export") == 7
     store.record_listing("src", ListingRecord(fetch=None, entries=_urls("a")), run)
     (a,) = store.due_urls(time.time(), 0, 1)
-    store.store_article(a, FetchRecord(url=a.url, status=200), _stored(a, "c"), run)
+    store.store_articles([_new(a, "c")], run)
     assert len(list(store.articles_since(since=time.time() - 60))) == 1
     assert list(store.articles_since(since=time.time() + 60)) == []
 

@@ -1,0 +1,142 @@
+"""Per-stage CPU meters for the crawl benchmark: a crawl run whose parts are wrapped in meters.
+
+Each meter adds the crawl thread's CPU time (``time.thread_time``) spent inside one stage:
+synchronous calls (store, dedup, discovery parsing) are timed around the call; coroutines (the
+fetcher) are timed step by step, so the time they spend suspended, while other coroutines run,
+is not counted. The run is the one :func:`scraper.crawl.run_crawl` performs, with the same parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
+from typing import Any, cast
+
+import scraper.crawl.discovery as discovery_module
+from scraper.config import CrawlConfig
+from scraper.crawl.extraction import Extractor
+from scraper.crawl.fetching import fetch_options
+from scraper.crawl.identity import Placement, open_index
+from scraper.crawl.run import RunParts, RunResult, crawl_once
+from scraper.dedup import Document
+from scraper.discover.urls import normalise_url
+from scraper.fetch.client import Fetcher
+from scraper.models import Page
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import CrawlStore
+
+__all__ = ["Meters", "metered_crawl"]
+
+
+class Meters:
+    """CPU seconds of the crawl thread per stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {
+            "fetch (articles and listings)": 0.0,
+            "discovery parsing and URL normalisation": 0.0,
+            "dedup": 0.0,
+            "store": 0.0,
+        }
+
+    def call(self, stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` with its CPU time added to ``stage``."""
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[stage] += time.thread_time() - started
+
+        return timed
+
+    def coroutine(self, stage: str, coro: Coroutine[Any, Any, Any]) -> Awaitable[Any]:
+        """``coro`` with the CPU time of its steps added to ``stage``."""
+        return _Stepped(coro, self, stage)
+
+
+class _Stepped:
+    def __init__(self, coro: Coroutine[Any, Any, Any], meters: Meters, stage: str) -> None:
+        self.coro = coro
+        self.meters = meters
+        self.stage = stage
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        steps = self.coro.__await__()
+        value: Any = None
+        failure: BaseException | None = None
+        while True:
+            started = time.thread_time()
+            try:
+                signal = steps.send(value) if failure is None else steps.throw(failure)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                self.meters.seconds[self.stage] += time.thread_time() - started
+            try:
+                value, failure = (yield signal), None
+            except BaseException as exc:  # delivered to the coroutine at its next step
+                value, failure = None, exc
+
+
+class _MeteredFetcher:
+    def __init__(self, fetcher: Fetcher, meters: Meters) -> None:
+        self.fetcher = fetcher
+        self.meters = meters
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Page:
+        coro = self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        page: Page = await self.meters.coroutine("fetch (articles and listings)", coro)
+        return page
+
+
+class _MeteredStore:
+    """The crawl store with every method timed."""
+
+    def __init__(self, store: SQLiteCrawlStore, meters: Meters) -> None:
+        self.store = store
+        self.meters = meters
+
+    def __getattr__(self, name: str) -> Any:
+        return self.meters.call("store", getattr(self.store, name))
+
+
+class _MeteredDedup:
+    def __init__(self, store: SQLiteCrawlStore, meters: Meters) -> None:
+        self.index = open_index(store)
+        self.meters = meters
+
+    def add_many(self, docs: Sequence[Document]) -> Sequence[Placement]:
+        timed = self.meters.call("dedup", self.index.add_many)
+        found: Sequence[Placement] = timed(docs)
+        return found
+
+
+def metered_crawl(config: CrawlConfig, meters: Meters) -> RunResult:
+    """One crawl of ``config`` (no lock: the benchmark owns its store) with stage meters."""
+    parse = discovery_module._parse
+    discovery_module._parse = meters.call("discovery parsing and URL normalisation", parse)
+    store = SQLiteCrawlStore(config.store)
+    try:
+        return asyncio.run(_crawl(config, store, meters))
+    finally:
+        store.close()
+        discovery_module._parse = parse
+
+
+async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, meters: Meters) -> RunResult:
+    async with Fetcher(fetch_options(config)) as fetcher:
+        with Extractor(config.workers) as extractor:
+            parts = RunParts(
+                store=cast(CrawlStore, _MeteredStore(store, meters)),
+                fetcher=_MeteredFetcher(fetcher, meters),
+                extractor=extractor,
+                dedup=_MeteredDedup(store, meters),
+                normalise=meters.call("discovery parsing and URL normalisation", normalise_url),
+                observer=lambda event: None,
+            )
+            return await crawl_once(config, parts)
