@@ -138,6 +138,12 @@ def _marked_bylines(candidates: Iterable[LexborNode]) -> dict[int, tuple[str, ..
     return best
 
 
+def _byline_candidates(tree: LexborHTMLParser, area: HeadlineArea) -> Iterator[list[LexborNode]]:
+    for element in area.elements():
+        yield element.css(AUTHOR_SELECTOR)
+    yield tree.css(AUTHOR_SELECTOR)
+
+
 def authors_from_html(tree: LexborHTMLParser, area: HeadlineArea) -> tuple[str, ...]:
     """Names in the page's most trustworthy byline.
 
@@ -148,10 +154,10 @@ def authors_from_html(tree: LexborHTMLParser, area: HeadlineArea) -> tuple[str, 
         names = byline_in_text(text)
         if names:
             return names
-    # Marked bylines beside the headline first: the whole page's may be a sidebar's or a
-    # comment's, and reading the few elements there is cheaper than a query over the page.
-    near = (found for element in area.elements() for found in element.css(AUTHOR_SELECTOR))
-    for candidates in (near, tree.css(AUTHOR_SELECTOR)):
+    # Marked bylines beside the headline first, the closest first: the whole page's may be a
+    # sidebar's or a comment's, and reading the few elements there is cheaper than a query
+    # over the page.
+    for candidates in _byline_candidates(tree, area):
         marked = _marked_bylines(islice(candidates, _MAX_NODES))
         for rank in (0, 1, 2, 3):
             if marked.get(rank):

@@ -149,6 +149,32 @@ def _kicker_before(heading: str, title: str) -> bool:
     return len(prefix.split()) >= 2 and not prefix.endswith((":", "—", "-", "|"))
 
 
+def _section_label_before(heading: str, title: str) -> bool:
+    """True when the heading is the declared title behind a section label ("Blog: ...")."""
+    label, colon, rest = heading.partition(":")
+    return (
+        bool(colon)
+        and label.strip().lower() in _SECTION_WORDS
+        and _compact(rest) == _compact(title)
+    )
+
+
+def _numbers_added(heading: str, title: str) -> bool:
+    """True when the declared title is the heading with only numbers added around it.
+
+    A list's count or a year ("8 Recent Trends in Photography", "... Platforms 2025") belongs
+    to the headline; the template's heading left it out.
+    """
+    words, longer = heading.casefold().split(), title.casefold().split()
+    if not words or len(longer) <= len(words):
+        return False
+    for start in (0, len(longer) - len(words)):
+        if longer[start : start + len(words)] == words:
+            extra = longer[:start] + longer[start + len(words) :]
+            return all(word.strip("()[]").isdigit() for word in extra)
+    return False
+
+
 def _headline_like(heading: str, labels: Sequence[str]) -> bool:
     words = len(heading.split())
     if heading.isupper():
@@ -182,7 +208,11 @@ def choose_title(
                 # Same text but for spaces (or shouting): the declared copy keeps the spaces
                 # inline markup drops.
                 return title
-            if _kicker_before(heading, title):
+            if (
+                _kicker_before(heading, title)
+                or _section_label_before(heading, title)
+                or _numbers_added(heading, title)
+            ):
                 return title
             if _similar(heading, title):
                 return heading

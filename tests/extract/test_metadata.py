@@ -268,3 +268,20 @@ def test_a_numeric_date_read_the_other_way_round_than_the_url_follows_the_url() 
     assert _meta(html, url).published == datetime(2023, 10, 3, tzinfo=UTC)
     # Without the URL the page's language decides (month first in English).
     assert _meta(html, None).published == datetime(2023, 3, 10, tzinfo=UTC)
+
+
+def test_a_marked_byline_beside_the_headline_beats_one_elsewhere_on_the_page() -> None:
+    html = """<html><body><aside><span itemprop="author">Desk Team Writer</span></aside>
+    <article><h1>Rivers rise after a week of rain</h1><div class="post-author">Jane Doe</div>
+    <p>Body.</p></article></body></html>"""
+    assert _meta(html, None).authors == ("Jane Doe",)
+
+
+def test_the_dateline_beside_the_headline_beats_a_marked_date_elsewhere() -> None:
+    html = """<html lang="en"><body><h1>Rivers rise after a week of rain</h1>
+    <p>Published May 2, 2023 · Updated June 9, 2023</p><p>Body.</p>
+    <aside><span itemprop="datePublished" content="2019-01-04">Related, Jan 4 2019</span></aside>
+    </body></html>"""
+    meta = _meta(html, None)
+    assert meta.published == datetime(2023, 5, 2, tzinfo=UTC)
+    assert meta.modified == datetime(2023, 6, 9, tzinfo=UTC)

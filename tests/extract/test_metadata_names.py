@@ -81,6 +81,25 @@ def test_choose_title_takes_a_single_headline_shaped_heading_over_a_rewritten_me
     assert title == "The five best kettles we tested this year"
 
 
+def test_choose_title_takes_the_declared_title_behind_a_section_label() -> None:
+    heading = "Blog: Best moving companies in Ohio (ranked)"
+    declared = "Best moving companies in Ohio (ranked) | Example"
+    labels = site_labels(["Example"], None)
+    assert choose_title([declared], [heading], labels) == "Best moving companies in Ohio (ranked)"
+
+
+def test_choose_title_keeps_the_count_and_year_the_heading_left_out() -> None:
+    counted = choose_title(["8 Recent Trends in Photography"], ["Recent Trends in Photography"], ())
+    assert counted == "8 Recent Trends in Photography"
+    dated = choose_title(["15 Best Tutoring Platforms 2025"], ["15 Best Tutoring Platforms"], ())
+    assert dated == "15 Best Tutoring Platforms 2025"
+    # Added words that are not numbers are a rewrite: the heading stays.
+    reworded = choose_title(
+        ["Recent Trends in Photography Today"], ["Recent Trends in Photography"], ()
+    )
+    assert reworded == "Recent Trends in Photography"
+
+
 def test_choose_title_ignores_a_logo_heading() -> None:
     labels = site_labels(["Example News"], None)
     assert choose_title(["Storm hits coast"], ["Example News"], labels) == "Storm hits coast"
