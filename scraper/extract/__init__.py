@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.charset import declared_charset, decode_html
 from scraper.errors import DecodeError
-from scraper.extract.body import Selection, comments_start, select_body
+from scraper.extract.body import Selection, block_score, comments_start, select_body
 from scraper.extract.explain import Decision, Explanation
 from scraper.extract.filters import (
     Context,
@@ -121,10 +121,11 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
         dropped.extend(seg.dropped)
         truncated = truncated or seg.truncated
     use_all = bool(options.keep_selectors) and bool(roots)
-    end = comments_start(blocks)
+    scores = [block_score(b) for b in blocks]
+    end = comments_start(blocks, scores)
     keys: dict[int, str] = {}
-    selection = select_body(blocks, end, _second_renderings(blocks, keys))
-    context = Context(title=meta.title, authors=meta.authors)
+    selection = select_body(blocks, scores, end, _second_renderings(blocks, keys))
+    context = Context.of(meta.title, meta.authors, meta.description)
     decisions = _decide(blocks, selection, end, context, use_all)
     _drop_comment_thread(decisions)
     _drop_leading_labels(decisions)
@@ -139,7 +140,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
                 decisions[n] = Decision(
                     decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
                 )
-        _drop_late_summary(decisions, meta.description)
+        _drop_late_summary(decisions, context)
     return meta, Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
 
 
@@ -227,13 +228,13 @@ def _drop_comment_thread(decisions: list[Decision]) -> None:
             decisions[n] = Decision(decision.block, decision.score, False, "reader comment")
 
 
-def _drop_late_summary(decisions: list[Decision], description: str | None) -> None:
+def _drop_late_summary(decisions: list[Decision], context: Context) -> None:
     """A summary is a standfirst at the top; further down it is a teaser of a second copy."""
     position = 0
     for n, decision in enumerate(decisions):
         if not decision.keep:
             continue
-        if position >= _STANDFIRST_SLOTS and repeats_description(decision.block.text, description):
+        if position >= _STANDFIRST_SLOTS and repeats_description(decision.block.text, context):
             decisions[n] = Decision(
                 decision.block, decision.score, False, "repeats the summary below the body"
             )

@@ -64,14 +64,18 @@ def block_score(block: RawBlock) -> float:
 
 
 def select_body(
-    blocks: Sequence[RawBlock], end: int | None = None, muted: frozenset[int] = frozenset()
+    blocks: Sequence[RawBlock],
+    block_scores: Sequence[float],
+    end: int | None = None,
+    muted: frozenset[int] = frozenset(),
 ) -> Selection:
     """Pick the container of the article and the blocks inside it.
 
-    Blocks from index ``end`` on (readers' comments) and the ``muted`` ones (second
-    renderings of text the page already showed) may count against a container, never for it.
+    ``block_scores`` are the blocks' :func:`block_score`, in the same order. Blocks from
+    index ``end`` on (readers' comments) and the ``muted`` ones (second renderings of text
+    the page already showed) may count against a container, never for it.
     """
-    scores = {b.index: block_score(b) for b in blocks}
+    scores = {b.index: score for b, score in zip(blocks, block_scores, strict=True)}
     if end is not None:
         for index in range(end, len(blocks)):
             scores[index] = min(scores[index], 0.0)
@@ -106,10 +110,16 @@ def select_body(
 def _branching(blocks: Sequence[RawBlock]) -> set[int]:
     """Elements with more than one child that holds text."""
     children: dict[int, set[int]] = {}
+    previous: tuple[int, ...] = ()
     for block in blocks:
         path = block.path
-        for depth in range(len(path) - 1):
+        # Neighbouring blocks share most of their path: only the part below it adds a child.
+        shared = min(len(path), len(previous))
+        while shared and path[:shared] != previous[:shared]:
+            shared -= 1
+        for depth in range(max(shared - 1, 0), len(path) - 1):
             children.setdefault(path[depth], set()).add(path[depth + 1])
+        previous = path
         if path:
             children.setdefault(path[-1], set()).add(-block.index - 1)
     return {node for node, kids in children.items() if len(kids) > 1}
@@ -147,18 +157,18 @@ def _sibling_blocks(
     return out
 
 
-def comments_start(blocks: Sequence[RawBlock]) -> int:
+def comments_start(blocks: Sequence[RawBlock], block_scores: Sequence[float]) -> int:
     """Index of the heading that opens readers' comments after the article, or len(blocks).
 
     Comment threads without any class to tell them can hold more prose than the article;
     a "Comments" heading after real prose ends what can be the article.
     """
     prose = 0.0
-    for n, block in enumerate(blocks):
+    for n, (block, score) in enumerate(zip(blocks, block_scores, strict=True)):
         if prose >= _PROSE_BEFORE_COMMENTS and len(block.text) <= _COMMENT_HEADING_CHARS:
             norm = " ".join(_COUNTS.sub(" ", normalise_line(block.text)).split())
             heading = block.kind is BlockKind.HEADING
             if norm in COMMENT_HEADINGS or (heading and norm.endswith(" comments")):
                 return n
-        prose += max(block_score(block), 0.0)
+        prose += max(score, 0.0)
     return len(blocks)

@@ -52,6 +52,7 @@ _DATE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
+_DIGIT = re.compile(r"\d")
 _COMMENT_SIGNATURE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
@@ -60,10 +61,26 @@ _READING_TIME = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECA
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What the filters know about the page: metadata to recognise repeated in the body."""
+    """What the filters know about the page: metadata to recognise repeated in the body.
+
+    ``title`` and ``description`` are kept normalised (see :func:`normalise_line`), as block
+    lines are compared to them.
+    """
 
     title: str | None
     authors: tuple[str, ...]
+    description: str | None = None
+
+    @classmethod
+    def of(
+        cls, title: str | None, authors: Sequence[str], description: str | None = None
+    ) -> Context:
+        """The context of a page with this title, authors and summary (``description``)."""
+        return cls(
+            normalise_line(title) if title else None,
+            tuple(authors),
+            normalise_line(description) if description else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +109,7 @@ def _boilerplate(block: RawBlock, norm: str) -> str | None:
 def _is_title(norm: str, title: str | None) -> bool:
     if not title or len(norm) > 2 * len(title) + 20:
         return False
-    target = normalise_line(title)
-    return norm == target or fuzz.ratio(norm, target, score_cutoff=90) > 0
+    return norm == title or fuzz.ratio(norm, title, score_cutoff=90) > 0
 
 
 def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
@@ -108,7 +124,7 @@ def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
 def _is_dateline(block: RawBlock, norm: str) -> bool:
     if len(block.text) > 60 or norm.endswith("."):
         return False
-    if not any(c.isdigit() for c in norm):
+    if not _DIGIT.search(norm):
         return False
     if not (_DATE_WORDS.search(norm) or _NUMERIC_DATE.search(norm)):
         return False
@@ -144,11 +160,13 @@ def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
     return Verdict(True, f"content (score {score:.0f})")
 
 
-def repeats_description(text: str, description: str | None) -> bool:
+def repeats_description(text: str, context: Context) -> bool:
     """Whether a block is the page's summary (og:description) printed again as a teaser."""
-    if not description or len(text) > 2 * len(description) + 20:
+    description = context.description
+    # A ratio of 90 needs lengths within a fifth of each other; normalising only shortens.
+    if not description or not 0.8 * len(description) <= len(text) <= 2 * len(description) + 20:
         return False
-    return bool(fuzz.ratio(normalise_line(text), normalise_line(description), score_cutoff=90))
+    return bool(fuzz.ratio(normalise_line(text), description, score_cutoff=90))
 
 
 def is_cutoff(block: RawBlock) -> bool:

@@ -51,12 +51,6 @@ class Repeat:
     how: str
 
 
-@dataclass(slots=True)
-class _Entry:
-    key: str
-    kind: BlockKind
-
-
 def repeat_key(text: str) -> str:
     """The words of a block, lower case: what repeats are compared on."""
     if len(text) < _MIN_CHARS:
@@ -70,22 +64,23 @@ def _anchors(key: str) -> tuple[str, ...]:
     A copy with small edits keeps at least one end intact, and a teaser cut from a lede keeps
     its start, so these three keys find the candidates without comparing every pair.
     """
-    words = key.split()
-    if len(words) <= _ANCHOR_WORDS:
+    head = key.split(" ", _ANCHOR_WORDS)
+    if len(head) <= _ANCHOR_WORDS:
         return (key,)
-    return (key, "^" + " ".join(words[:_ANCHOR_WORDS]), "$" + " ".join(words[-_ANCHOR_WORDS:]))
+    tail = key.rsplit(" ", _ANCHOR_WORDS)
+    return (key, "^" + " ".join(head[:_ANCHOR_WORDS]), "$" + " ".join(tail[1:]))
 
 
-def _match(new: _Entry, old: _Entry) -> str | None:
-    if new.key == old.key:
+def _match(new: str, old: str) -> str | None:
+    if new == old:
         return "identical"
-    short, long_ = (new, old) if len(new.key) <= len(old.key) else (old, new)
-    if len(short.key) >= 0.8 * len(long_.key):
-        if fuzz.ratio(new.key, old.key, score_cutoff=_RATIO_CUTOFF):
+    short, long_ = (new, old) if len(new) <= len(old) else (old, new)
+    if len(short) >= 0.8 * len(long_):
+        if fuzz.ratio(new, old, score_cutoff=_RATIO_CUTOFF):
             return "near-identical"
         return None
-    if len(short.key) >= _MIN_TEASER_CHARS and fuzz.partial_ratio(
-        short.key, long_.key, score_cutoff=_CONTAIN_CUTOFF
+    if len(short) >= _MIN_TEASER_CHARS and fuzz.partial_ratio(
+        short, long_, score_cutoff=_CONTAIN_CUTOFF
     ):
         return "contained"
     return None
@@ -93,22 +88,26 @@ def _match(new: _Entry, old: _Entry) -> str | None:
 
 def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat]:
     """Which blocks to drop as repeats, given their ``repeat_key``s and kinds in reading order."""
-    entries = [_Entry(k, kind) for k, kind in zip(keys, kinds, strict=True)]
+    if len(keys) != len(kinds):
+        raise ValueError("one kind per key")
     index: dict[str, list[int]] = {}
     found: dict[int, Repeat] = {}
-    for i, entry in enumerate(entries):
-        if len(entry.key) < _MIN_CHARS:
+    for i, key in enumerate(keys):
+        if len(key) < _MIN_CHARS:
             continue
-        candidates: list[int] = []
-        for anchor in _anchors(entry.key):
-            bucket = index.setdefault(anchor, [])
-            candidates.extend(j for j in bucket if j not in candidates)
-            bucket.append(i)
+        candidates: set[int] = set()
+        for anchor in _anchors(key):
+            bucket = index.get(anchor)
+            if bucket is None:
+                index[anchor] = [i]
+            else:
+                candidates.update(bucket)
+                bucket.append(i)
         for j in sorted(candidates):
-            how = _match(entry, entries[j])
+            how = _match(key, keys[j])
             if how is None:
                 continue
-            if how == "contained" and len(entry.key) > len(entries[j].key):
+            if how == "contained" and len(key) > len(keys[j]):
                 if j < _TEASER_SLOTS:
                     # A teaser at the top cut from the lede: drop it, keep the full paragraph.
                     found.setdefault(j, Repeat(j, i, "teaser of a later block"))
@@ -120,14 +119,14 @@ def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat
     if found:
         # A page that repeats itself may have cut its second copy differently: find the
         # pieces of earlier text (line-wrapped fragments, merged paragraphs) too.
-        _copied_pieces(entries, found)
-    return _runs_only(found, entries)
+        _copied_pieces(keys, found)
+    return _runs_only(found, keys, kinds)
 
 
-def _copied_pieces(entries: Sequence[_Entry], found: dict[int, Repeat]) -> None:
+def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
     first_seen: dict[tuple[str, ...], int] = {}
-    for i, entry in enumerate(entries):
-        words = entry.key.split()
+    for i, key in enumerate(keys):
+        words = key.split()
         if len(words) >= _COVER_MIN_WORDS:
             grams = set(zip(words, words[1:], words[2:], words[3:], strict=False))
             sources = [first_seen[g] for g in grams if g in first_seen]
@@ -135,20 +134,22 @@ def _copied_pieces(entries: Sequence[_Entry], found: dict[int, Repeat]) -> None:
                 found[i] = Repeat(i, min(sources), "copied piece")
             for gram in grams:
                 first_seen.setdefault(gram, i)
-        elif words and i not in found and len(entry.key) >= _MIN_FRAGMENT_CHARS:
-            padded = f" {entry.key} "
-            source = next((j for j in range(i) if padded in f" {entries[j].key} "), None)
+        elif words and i not in found and len(key) >= _MIN_FRAGMENT_CHARS:
+            padded = f" {key} "
+            source = next((j for j in range(i) if padded in f" {keys[j]} "), None)
             if source is not None:
                 found[i] = Repeat(i, source, "copied piece")
 
 
-def _runs_only(found: dict[int, Repeat], entries: Sequence[_Entry]) -> list[Repeat]:
+def _runs_only(
+    found: dict[int, Repeat], keys: Sequence[str], kinds: Sequence[BlockKind]
+) -> list[Repeat]:
     """Keep repeats that are part of a copied run, long, or teasers; spare lone refrains."""
     kept: list[Repeat] = []
     for i in sorted(found):
         rep = found[i]
-        in_run = (i - 1 in found or i + 1 in found) and entries[i].kind is not BlockKind.QUOTE
-        long_enough = len(entries[i].key) >= _LONE_COPY_CHARS
+        in_run = (i - 1 in found or i + 1 in found) and kinds[i] is not BlockKind.QUOTE
+        long_enough = len(keys[i]) >= _LONE_COPY_CHARS
         if in_run or long_enough or rep.how.startswith(("teaser", "contained")):
             kept.append(rep)
     return kept

@@ -9,8 +9,9 @@ it sits in (as lexbor node ids), which is what the body selection scores.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from selectolax.lexbor import LexborNode
 
@@ -35,14 +36,40 @@ __all__ = ["Dropped", "RawBlock", "Segmentation", "segment"]
 
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _prefix_tree_pattern(words: Iterable[str]) -> str:
+    """An alternation matching any of ``words`` as a substring, grouped by shared prefixes.
+
+    Python's re tries the alternatives of a flat list one by one at every position; grouped,
+    it follows one branch per character. A word that another word starts with is enough on
+    its own, so the longer one is left out.
+    """
+    tree: dict[str, Any] = {}
+    for word in sorted(words, key=len):
+        node = tree
+        for char in word:
+            if "" in node:
+                break
+            node = node.setdefault(char, {})
+        else:
+            node.clear()
+            node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        alternatives = [re.escape(char) + build(child) for char, child in sorted(node.items())]
+        return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+    return build(tree)
+
+
 _ANY_CHROME = re.compile(
-    "|".join(
-        sorted(
-            (re.escape(w) for w in CHROME_WORDS | WEAK_CHROME_WORDS | set(CHROME_PREFIXES)),
-            key=len,
-        )
-    )
+    _prefix_tree_pattern(CHROME_WORDS | WEAK_CHROME_WORDS | set(CHROME_PREFIXES))
 )
+#: Characters of a dropped subtree's text kept for ``--explain``.
+_SHOWN_CHARS = 200
 _BREAK = "\x00"  # marks a <br>; two in a row end a paragraph
 #: A cell longer than this holds prose: its table is layout, however plain its markup.
 _MAX_CELL_CHARS = 300
@@ -94,7 +121,8 @@ class Dropped:
     reason: str
     text: str
     group: str = ""
-    prose: int = 0
+    #: Paragraph characters inside, where a rule needed them (None: not counted).
+    prose: int | None = None
 
 
 @dataclass(slots=True)
@@ -141,18 +169,26 @@ class _Judge:
         elif role and role.lower() in CHROME_ROLES:
             reason = f"role={role}"
         elif tag not in _CONTENT_ELEMENTS:
-            group = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if v)
+            names, ident = attrs.get("class"), attrs.get("id")
+            group = f"{names} {ident}" if names and ident else names or ident or ""
             if group:
                 reason = self._names_reason(group)
         if reason is None or group in self.spared:
             return None
-        if reason.startswith("weak") and len(node.text()) >= _WEAK_MAX_CHARS:
+        text = node.text()
+        if reason.startswith("weak") and len(text) >= _WEAK_MAX_CHARS:
             return None
-        prose = _prose_chars(node)
-        share = _PROTECT_HIDDEN if group == _HIDDEN_GROUP else _PROTECT_SHARE
-        if self.page_prose and prose >= share * self.page_prose:
-            return None
-        return Dropped(tag, reason, " ".join(node.text().split())[:200], group, prose)
+        hidden = group == _HIDDEN_GROUP
+        least = (_PROTECT_HIDDEN if hidden else _PROTECT_SHARE) * self.page_prose
+        prose: int | None = None
+        # Paragraph text is at most all the text: count it only where a rule can read it.
+        if least and (len(text) >= least or hidden or _SPARABLE.search(reason)):
+            prose = _prose_chars(node)
+            if prose >= least:
+                return None
+        return Dropped(
+            tag, reason, " ".join(text[: _SHOWN_CHARS * 4].split())[:_SHOWN_CHARS], group, prose
+        )
 
     def _names_reason(self, names: str) -> str | None:
         if names in self.memo:
@@ -199,6 +235,11 @@ def _data_table(node: LexborNode) -> str:
     return "\n".join(rows)
 
 
+_PLAIN = (BlockKind.PARAGRAPH, 0)
+_LIST_ITEM = (BlockKind.LIST_ITEM, 0)
+_QUOTE = (BlockKind.QUOTE, 0)
+
+
 @dataclass(slots=True)
 class _Walker:
     judge: _Judge
@@ -207,73 +248,66 @@ class _Walker:
     link_chars: int = 0
     path: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    #: Per open element, the kind its text has: the innermost heading, list item or quote.
+    kinds: list[tuple[BlockKind, int]] = field(default_factory=list)
     link_depth: int = 0
     pre_depth: int = 0
-    quote_depth: int = 0
-    list_depth: int = 0
 
     def flush(self) -> None:
         if not self.buf:
             return
         raw = "".join(self.buf)
-        if raw.isspace():
-            self.buf.clear()
-            self.link_chars = 0
-            return
         links = self.link_chars
         self.buf.clear()
         self.link_chars = 0
+        if raw.isspace():
+            return
         if self.pre_depth:
             text = raw.replace(_BREAK, "\n").strip("\n")
             if text.strip():
                 self._emit(text, BlockKind.PREFORMATTED, 0, links)
             return
-        parts = (
-            [" ".join(p.split()) for p in raw.split(_BREAK + _BREAK)]
-            if _BREAK in raw
-            else [" ".join(raw.split())]
-        )
-        parts = [" ".join(p.replace(_BREAK, " ").split()) for p in parts]
+        kind, level = self.kinds[-1]
+        if _BREAK not in raw:
+            self._emit(" ".join(raw.split()), kind, level, links)
+            return
+        parts = [" ".join(p.replace(_BREAK, " ").split()) for p in raw.split(_BREAK + _BREAK)]
         parts = [p for p in parts if p]
         total = sum(len(p) for p in parts) or 1
-        kind, level = self._kind()
         for part in parts:
             self._emit(part, kind, level, round(links * len(part) / total))
 
-    def _kind(self) -> tuple[BlockKind, int]:
-        for tag in reversed(self.tags):
-            if tag in HEADING_TAGS:
-                return BlockKind.HEADING, int(tag[1])
-            if tag == "li":
-                return BlockKind.LIST_ITEM, 0
-            if tag == "blockquote":
-                return BlockKind.QUOTE, 0
-        if self.quote_depth:
-            return BlockKind.QUOTE, 0
-        return BlockKind.PARAGRAPH, 0
-
     def _emit(self, text: str, kind: BlockKind, level: int, links: int) -> None:
+        if not text:
+            return
         blocks = self.out.blocks
-        tag = self.tags[-1] if self.tags else "body"
         blocks.append(
-            RawBlock(text, kind, level, min(links, len(text)), tuple(self.path), tag, len(blocks))
-        )
+            RawBlock(
+                text, kind, level, min(links, len(text)), tuple(self.path), self.tags[-1],
+                len(blocks),
+            )
+        )  # fmt: skip
 
     def open(self, node: LexborNode, tag: str) -> None:
         self.path.append(node.mem_id)
         self.tags.append(tag)
+        if tag in HEADING_TAGS:
+            self.kinds.append((BlockKind.HEADING, int(tag[1])))
+        elif tag == "li":
+            self.kinds.append(_LIST_ITEM)
+        elif tag == "blockquote":
+            self.kinds.append(_QUOTE)
+        else:
+            self.kinds.append(self.kinds[-1] if self.kinds else _PLAIN)
         if tag == "pre":
             self.pre_depth += 1
-        elif tag == "blockquote":
-            self.quote_depth += 1
 
     def close(self, tag: str) -> None:
         self.path.pop()
         self.tags.pop()
+        self.kinds.pop()
         if tag == "pre":
             self.pre_depth -= 1
-        elif tag == "blockquote":
-            self.quote_depth -= 1
 
 
 def segment(
@@ -304,7 +338,7 @@ def _groups_to_spare(dropped: list[Dropped], page_prose: int) -> frozenset[str]:
     totals: dict[str, list[int]] = {}
     for item in dropped:
         if item.group == _HIDDEN_GROUP or _SPARABLE.search(item.reason):
-            totals.setdefault(item.group, []).append(item.prose)
+            totals.setdefault(item.group, []).append(item.prose or 0)
     spared = set()
     for group, sizes in totals.items():
         share = _PROTECT_HIDDEN if group == _HIDDEN_GROUP else _PROTECT_SHARE
@@ -314,69 +348,98 @@ def _groups_to_spare(dropped: list[Dropped], page_prose: int) -> frozenset[str]:
 
 
 def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge) -> Segmentation:
+    # Moving by first_child / next / parent costs about what lexbor's own traversal does, and
+    # unlike it lets a skipped subtree go unvisited: chrome often holds most of a page's nodes.
     out = Segmentation()
     budget = max_nodes
     walker = _Walker(judge, out)
-    # Each frame: the children iterator, the element's tag, and what closing it means.
-    stack: list[tuple[Iterator[LexborNode], str, int]] = [
-        (root.iter(include_text=True), root.tag or "body", 0)
-    ]
     walker.open(root, root.tag or "body")
-    while stack:
-        children, parent_tag, frame_kind = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            if frame_kind == 1:
-                walker.flush()
-                walker.close(parent_tag)
-            elif frame_kind == 2:
-                walker.link_depth -= 1
-            elif frame_kind == 0:
-                walker.flush()
-            continue
-        if child.is_text_node:
-            value = child.text_content
+    # One frame per element being walked: what closing it means, and its tag.
+    frames: list[tuple[int, str]] = []
+    node = root.first_child
+    while node is not None:
+        tag = node.tag or ""
+        frame = -1
+        if tag == "-text":
+            value = node.text_content
             if value and not value.isspace():
                 walker.buf.append(value)
                 if walker.link_depth:
                     walker.link_chars += len(value.strip())
             elif value and walker.buf:
                 walker.buf.append(" ")
-            continue
-        tag = child.tag
-        if not tag or tag.startswith("-") or tag in judge.skip_tags:
-            continue
-        budget -= 1
-        if budget < 0:
-            out.truncated = True
-            break
-        if tag == "br":
-            walker.buf.append(_BREAK)
-            continue
-        reason = (
-            None
-            if tag in UNJUDGED_TAGS
-            else judge.chrome_reason(child, tag, "article" in walker.tags)
-        )
-        if reason is not None:
-            out.dropped.append(reason)
-            continue
-        if tag in BLOCK_TAGS:
-            walker.flush()
-            if tag == "table" and _is_data_table(child):
-                if include_tables:
-                    walker.open(child, tag)
-                    text = _data_table(child)
-                    if text:
-                        walker._emit(text, BlockKind.TABLE, 0, 0)
-                    walker.close(tag)
+        elif tag and tag[0] != "-" and tag not in judge.skip_tags:
+            budget -= 1
+            if budget < 0:
+                out.truncated = True
+                break
+            frame = _enter(walker, node, tag, include_tables)
+        if frame >= 0:
+            child = node.first_child
+            if child is not None:
+                frames.append((frame, tag))
+                node = child
                 continue
-            walker.open(child, tag)
-            stack.append((child.iter(include_text=True), tag, 1))
-        elif tag == "a":
-            walker.link_depth += 1
-            stack.append((child.iter(include_text=True), tag, 2))
-        else:
-            stack.append((child.iter(include_text=True), tag, 3))
+            _leave(walker, frame, tag)
+        node = _following(node, walker, frames)
+    while frames:
+        _leave(walker, *frames.pop())
+    walker.flush()
     return out
+
+
+def _following(
+    node: LexborNode, walker: _Walker, frames: list[tuple[int, str]]
+) -> LexborNode | None:
+    """The next node in reading order after ``node``'s subtree, leaving the elements it ends."""
+    current: LexborNode | None = node
+    while current is not None:
+        following = current.next
+        if following is not None:
+            return following
+        if not frames:
+            return None
+        _leave(walker, *frames.pop())
+        current = current.parent
+    return None
+
+
+_INLINE, _BLOCK, _LINK = 0, 1, 2
+
+
+def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) -> int:
+    """Open an element; the frame kind to walk its children in, or -1 to pass over them."""
+    if tag == "br":
+        walker.buf.append(_BREAK)
+        return -1
+    judge = walker.judge
+    reason = (
+        None if tag in UNJUDGED_TAGS else judge.chrome_reason(node, tag, "article" in walker.tags)
+    )
+    if reason is not None:
+        walker.out.dropped.append(reason)
+        return -1
+    if tag in BLOCK_TAGS:
+        walker.flush()
+        if tag == "table" and _is_data_table(node):
+            if include_tables:
+                walker.open(node, tag)
+                text = _data_table(node)
+                if text:
+                    walker._emit(text, BlockKind.TABLE, 0, 0)
+                walker.close(tag)
+            return -1
+        walker.open(node, tag)
+        return _BLOCK
+    if tag == "a":
+        walker.link_depth += 1
+        return _LINK
+    return _INLINE
+
+
+def _leave(walker: _Walker, frame: int, tag: str) -> None:
+    if frame == _BLOCK:
+        walker.flush()
+        walker.close(tag)
+    elif frame == _LINK:
+        walker.link_depth -= 1
