@@ -81,7 +81,7 @@ def _fragment_is_name(fragment: str, first: bool) -> bool:
     if any(w.strip(".,") in NOT_NAME_LOWER for w in words):
         return False
     # A role after a name is a job title ("Jane Doe, Staff Writer"); alone it names a desk.
-    if not first and any(w in ROLE_WORDS for w in lowered):
+    if not first and any(part in ROLE_WORDS for w in lowered for part in w.split("-")):
         return False
     if first and len(words) == 1 and lowered[0] in ROLE_WORDS | {"author", "authors"}:
         return False
@@ -124,7 +124,12 @@ def _names_of(text: str) -> list[str]:
             names.append(name)
     # Avatar initials ("CM") printed beside the full name.
     full = [n for n in names if not _INITIALS.match(n)]
-    return full or names
+    names = full or names
+    if names and len(names[0].split()) > 1:
+        # After a full name, a one-word fragment is a label, a role or a desk ("Research",
+        # "Gardener"), not a co-author: co-authors are credited by their full names too.
+        names = [names[0], *(n for n in names[1:] if len(n.split()) > 1)]
+    return names
 
 
 def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:

@@ -414,7 +414,8 @@ ROLE_WORDS: frozenset[str] = (
     redactora periodista giornalista redattore redacción dietitian nutritionist consultant
     attorney lawyer physician nurse therapist coach trainer scientist researcher professor
     engineer developer designer strategist marketer officer head senior chief lead former
-    freelance guest intern sponsored advertisement advertorial partner""")
+    freelance guest intern sponsored advertisement advertorial partner cofounder owner
+    coordinator educator horticulturist horticulturalist""")
 )
 
 # Lower-case words inside personal names ("Ludwig van Beethoven").

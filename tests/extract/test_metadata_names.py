@@ -26,6 +26,12 @@ from scraper.extract.titles import choose_title, heading_text, site_labels, stri
         (["Jane Doe; Reviewed by John Roe"], ("Jane Doe",)),
         (["Jane Doe", "jane doe", "John Roe"], ("Jane Doe", "John Roe")),
         (["De Niro Smith"], ("De Niro Smith",)),
+        (["Preetam Jinka\nCo-founder"], ("Preetam Jinka",)),
+        (["Nicole Forbes, Master Horticulturalist & Garden Educator"], ("Nicole Forbes",)),
+        # After a full name, one-word fragments are labels or desks, not co-authors.
+        (["Joakim Edin\nResearch & Development"], ("Joakim Edin",)),
+        (["Jill Lawless, Thursday"], ("Jill Lawless",)),
+        (["Cher, Jane Doe"], ("Cher", "Jane Doe")),
         (["@handle"], ()),
         (["Written by"], ()),
         (["This sentence is far too long to be anybody's name at all"], ()),
