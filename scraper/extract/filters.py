@@ -53,6 +53,7 @@ _DATE_WORDS = re.compile(
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 _DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 _COMMENT_SIGNATURE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
@@ -134,12 +135,19 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
     return len(words) <= _DATELINE_SPARE_WORDS
 
 
+def _block_line(block: RawBlock) -> str:
+    """:func:`normalise_line` of a block: the walk leaves prose single-spaced already."""
+    if block.kind in (BlockKind.TABLE, BlockKind.PREFORMATTED):
+        return normalise_line(block.text)
+    return block.text.lower().strip(_TRAILING).lstrip(_LEADING)
+
+
 def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
     """Keep or drop one block of the chosen container."""
-    norm = normalise_line(block.text)
+    norm = _block_line(block)
     if not norm:
         return Verdict(False, "no words")
-    if block.kind is not BlockKind.TABLE and not any(c.isalpha() for c in norm):
+    if block.kind is not BlockKind.TABLE and not _LETTER.search(norm):
         return Verdict(False, "no words (numbers only)")
     reason = _boilerplate(block, norm)
     if reason:

@@ -125,18 +125,17 @@ def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat
 
 def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
     first_seen: dict[tuple[str, ...], int] = {}
+    padded = [f" {key} " for key in keys]
     for i, key in enumerate(keys):
         words = key.split()
         if len(words) >= _COVER_MIN_WORDS:
             grams = set(zip(words, words[1:], words[2:], words[3:], strict=False))
-            sources = [first_seen[g] for g in grams if g in first_seen]
-            if i not in found and len(sources) >= _COVER_SHARE * len(grams):
-                found[i] = Repeat(i, min(sources), "copied piece")
-            for gram in grams:
-                first_seen.setdefault(gram, i)
+            seen = grams & first_seen.keys()
+            if i not in found and seen and len(seen) >= _COVER_SHARE * len(grams):
+                found[i] = Repeat(i, min(first_seen[g] for g in seen), "copied piece")
+            first_seen.update(dict.fromkeys(grams - seen, i))
         elif words and i not in found and len(key) >= _MIN_FRAGMENT_CHARS:
-            padded = f" {key} "
-            source = next((j for j in range(i) if padded in f" {keys[j]} "), None)
+            source = next((j for j in range(i) if padded[i] in padded[j]), None)
             if source is not None:
                 found[i] = Repeat(i, source, "copied piece")
 
