@@ -53,6 +53,7 @@ class RssSampler:
 
     exclude: frozenset[int] = frozenset()
     peak_rss: int = 0
+    own_peak_rss: int = 0  # this process's, during the action only
     own_cpu: float = 0.0  # the sampler's own CPU, not charged to the crawl
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -66,6 +67,7 @@ class RssSampler:
                 if pid not in self.exclude and _descends(pid, parents)
             )
             self.peak_rss = max(self.peak_rss, total)
+            self.own_peak_rss = max(self.own_peak_rss, parents[os.getpid()][1])
             self.own_cpu = time.thread_time()
 
 
@@ -105,6 +107,7 @@ class Measured:
     own_cpu: float
     children_cpu: float
     children_rss: int
+    own_rss: int
 
 
 def _cpu(who: int) -> float:
@@ -125,7 +128,7 @@ def measured(action: Callable[[], Any], exclude: frozenset[int] = frozenset()) -
     thread.join()
     own = _cpu(resource.RUSAGE_SELF) - own0 - sampler.own_cpu
     kids = _cpu(resource.RUSAGE_CHILDREN) - kids0
-    return Measured(result, wall, own, kids, sampler.peak_rss)
+    return Measured(result, wall, own, kids, sampler.peak_rss, sampler.own_peak_rss)
 
 
 def farm_config(bases: list[str], store: Path, workers: int) -> CrawlConfig:
@@ -146,10 +149,11 @@ def farm_config(bases: list[str], store: Path, workers: int) -> CrawlConfig:
     )
 
 
-def extract_words(item: tuple[str, bytes]) -> tuple[int, float]:
-    """In a worker: extract one page; (its word count, the CPU seconds extraction took)."""
+def extract_words(item: tuple[str, Path]) -> tuple[int, float]:
+    """In a worker: extract one page file; (its word count, the CPU seconds extraction took)."""
+    body = item[1].read_bytes()
     started = time.thread_time()
-    words = extract(item[1], url=item[0]).word_count
+    words = extract(body, url=item[0]).word_count
     return words, time.thread_time() - started
 
 
@@ -169,8 +173,10 @@ class ExtractOnly:
 
 def extract_only(plans: list[SitePlan], workers: int) -> ExtractOnly:
     """Extract the same unique pages in ``workers`` processes, as fast as a pool can."""
+    # The workers read the files themselves: nothing to send but a path, and the bytes of
+    # 1,500 pages never pass through (or stay in) this process.
     items = [
-        (f"http://farm.test/{i}/{p.name}", p.read_bytes())
+        (f"http://farm.test/{i}/{p.name}", p)
         for i, plan in enumerate(plans)
         for p in (*plan.pages, *plan.copies)
     ]
@@ -184,6 +190,12 @@ def extract_only(plans: list[SitePlan], workers: int) -> ExtractOnly:
     return ExtractOnly(
         len(m.result), m.wall, m.own_cpu + m.children_cpu, sum(c for _, c in m.result)
     )
+
+
+def _cpu_of(pid: int) -> float:
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    fields = raw[raw.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(field: str = "VmRSS") -> float:
@@ -228,7 +240,8 @@ def _crawl_report(label: str, m: Measured) -> None:
         f" {s.stored / m.wall:.1f} articles/s; CPU {total:.2f}s = {per:.2f} ms/article"
         f" (crawl process {own:.2f}, extraction workers {per - own:.2f});"
         f" fetched {s.fetched}, 304 {s.not_modified}, failed {s.failed}, gave up {s.gave_up};"
-        f" workers peak RSS {m.children_rss / 2**20:.0f} MB"
+        f" peak RSS: crawl process {m.own_rss / 2**20:.0f} MB,"
+        f" workers {m.children_rss / 2**20:.0f} MB"
     )
 
 
@@ -301,8 +314,14 @@ def main() -> None:
         f" {args.workers} extraction processes, {os.cpu_count()} CPUs"
     )
     before = extract_only(plans, args.workers)
+    farm_cpu = _cpu_of(farm.pid or 0)
     first = measured(lambda: run_crawl(config), server)
+    farm_cpu = _cpu_of(farm.pid or 0) - farm_cpu
     _crawl_report("crawl, first run", first)
+    print(
+        f"  the farm's server meanwhile (not charged to the crawl):"
+        f" {farm_cpu * 1000 / max(1, first.result.stats.fetched):.2f} ms CPU per page"
+    )
     second = measured(lambda: run_crawl(config), server)
     _crawl_report("crawl, rerun (nothing new)", second)
     after = extract_only(plans, args.workers)
@@ -319,8 +338,6 @@ def main() -> None:
         f"URL variants fetched: {variants}; pages fetched more than once per store: {refetched};"
         f" syndicated copies outside their original's cluster: {missed} of {pairs}"
     )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"crawl process peak RSS: {peak:.0f} MB")
     for label, e in (("before", before), ("after", after)):
         print(
             f"extract-only ({label} the crawl): {e.pages} pages in {e.wall:.2f}s ="
