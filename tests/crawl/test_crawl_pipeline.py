@@ -1,0 +1,143 @@
+"""The crawl's pipeline parts: extraction in chunks in a process pool, batched commits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from scraper.crawl.commit import Committer, Ready
+from scraper.crawl.extraction import Extracted, ExtractFailed, Extractor, PageJob, extract_job
+from scraper.crawl.identity import open_index
+from scraper.errors import StoreError
+from scraper.models import Article, Page
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import FetchRecord, ListingRecord, NewArticle, NewURL
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def _jobs() -> list[PageJob]:
+    pages = sorted(FIXTURES.glob("*.html"))[:5]
+    jobs = [PageJob(f"https://n.test/{p.stem}", p.read_bytes()) for p in pages]
+    return [*jobs, PageJob("https://n.test/binary", b"\x00\x01\x02" * 400)]
+
+
+def test_pool_extraction_in_chunks_gives_what_inline_extraction_gives() -> None:
+    jobs = _jobs()
+
+    async def extract_all(extractor: Extractor) -> list[Extracted | ExtractFailed]:
+        return list(await asyncio.gather(*(extractor.extract(job) for job in jobs)))
+
+    with Extractor(1) as pool, Extractor(0) as inline:
+        pooled = asyncio.run(extract_all(pool))
+        assert pool._in_flight == 0 and not pool._waiting
+        assert pooled == asyncio.run(extract_all(inline))
+    assert pooled == [extract_job(job) for job in jobs]
+    *articles, binary = pooled
+    assert isinstance(binary, ExtractFailed) and binary.kind == "decode"
+    for found in articles:
+        assert isinstance(found, Extracted)
+        record = Article.from_dict(json.loads(found.record))
+        assert (record.text, record.title) == (found.text, found.title)
+
+
+def test_a_page_job_carries_the_final_url_and_the_declared_charset() -> None:
+    page = Page(
+        url="https://n.test/a",
+        final_url="https://n.test/b",
+        body=b"<p>x</p>",
+        headers=(("content-type", "text/html; charset=ISO-8859-1"),),
+    )
+    job = PageJob.of(page)
+    assert (job.url, job.encoding, job.options) == ("https://n.test/b", "ISO-8859-1", None)
+
+
+class _CountingStore(SQLiteCrawlStore):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.batches: list[int] = []
+
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+        self.batches.append(len(items))
+        super().store_articles(items, run_id)
+
+
+def _ready(store: SQLiteCrawlStore, count: int) -> list[Ready]:
+    store.ensure_source("src", "urls")
+    urls = [NewURL(url=f"https://n.test/{n}", raw=f"https://n.test/{n}") for n in range(count)]
+    store.record_listing("src", ListingRecord(fetch=None, entries=urls), 1)
+    out = []
+    for queued in store.due_urls(0.0, 0, count):
+        text = f"Story {queued.id} " + " ".join(f"word{queued.id}x{i}" for i in range(60))
+        article = Article(url=queued.url, title=f"t{queued.id}", text=text)
+        out.append(Ready(queued, FetchRecord(url=queued.url, status=200), Extracted.of(article)))
+    return out
+
+
+def test_articles_are_committed_in_batches_and_after_a_delay(tmp_path: Path) -> None:
+    store = _CountingStore(tmp_path / "c.db")
+    stored: list[str] = []
+
+    async def run() -> None:
+        committer = Committer(
+            store, open_index(store), 1, lambda item, _: stored.append(item.queued.url), _no_fail
+        )
+        committer.batch, committer.max_delay = 3, 0.3
+        task = asyncio.create_task(committer.run())
+        items = _ready(store, 5)
+        for item in items[:3]:
+            committer.add(item)
+        await _until(lambda: store.batches == [3])  # a full batch is committed at once...
+        committer.add(items[3])
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert store.batches == [3]
+        await _until(lambda: store.batches == [3, 1])  # ...a partial one after max_delay
+        committer.add(items[4])
+        committer.close()
+        await task
+
+    asyncio.run(run())
+    assert store.batches == [3, 1, 1]
+    assert stored == [f"https://n.test/{n}" for n in range(5)]
+    assert [a.key for a in store.articles_since()] == stored
+    assert store.due_urls(0.0, 0, 10) == []
+    store.close()
+
+
+async def _until(done: Callable[[], bool]) -> None:
+    async with asyncio.timeout(10):
+        while not done():
+            await asyncio.sleep(0.01)
+
+
+def _no_fail(*args: object) -> None:
+    raise AssertionError(f"unexpected failure {args}")
+
+
+class _BrokenStore(SQLiteCrawlStore):
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+        raise StoreError("disk full")
+
+
+def test_a_batch_that_cannot_be_stored_stops_the_run(tmp_path: Path) -> None:
+    store = _BrokenStore(tmp_path / "c.db")
+
+    async def run() -> None:
+        committer = Committer(store, open_index(store), 1, lambda *a: None, _no_fail)
+        committer.batch = 1
+        task = asyncio.create_task(committer.run())
+        first, second = _ready(store, 2)
+        committer.add(first)
+        with pytest.raises(StoreError, match="disk full"):
+            await task
+        with pytest.raises(StoreError, match="an earlier batch failed"):
+            committer.add(second)
+
+    asyncio.run(run())
+    assert store.due_urls(0.0, 0, 10) != []  # nothing marked done: the next run fetches them
+    store.close()
