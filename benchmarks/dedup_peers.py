@@ -42,7 +42,7 @@ class _Peer:
                 self.pages.add(key)
                 self.lines.setdefault(site, Counter()).update(set(lines))
         words = tokenise([text for _, _, text in prepared], self.options.content_word_bytes)
-        counts = np.bincount(words.lines, minlength=int(words.line_start[-1]) + 1 + len(keys[-1]))
+        counts = words.line_words
         bounds = np.searchsorted(words.docs, np.arange(len(prepared) + 1)).tolist()
         for d, ((_, site, _), lines) in enumerate(zip(prepared, keys, strict=True)):
             index = len(self.bodies)

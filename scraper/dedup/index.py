@@ -10,32 +10,39 @@ before any document is placed and are left out of both sketches and verification
 
 from __future__ import annotations
 
+import multiprocessing
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from urllib.parse import urljoin
 
 import numpy as np
 
 from scraper.closing import Closeable
+from scraper.dedup.analyse import Texts, analyse, join
 from scraper.dedup.cluster import cluster_id
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
-from scraper.dedup.text import line_keys, normalise, text_hash
-from scraper.dedup.tokens import I64, U32, U64, Flags, tokenise
+from scraper.dedup.tokens import U32, U64, Flags, tokenise
 from scraper.discover.urls import canonical_url, normalise_url, site_of
-from scraper.errors import InputError
+from scraper.errors import DedupError, InputError
 from scraper.models import Article
 from scraper.store.sketches import Body, SketchStore
 
 __all__ = ["Assignment", "DedupIndex", "Document"]
 
 _CACHE_LIMIT = 4096
+_UNIT = 500  # documents per analysis task
+_PLACED = Texts([], [], [], tokenise([], 1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,8 +94,9 @@ class DedupIndex(Closeable):
     def __init__(self, store: SketchStore, options: DedupOptions | None = None) -> None:
         self._store = store
         self._options = options or DedupOptions()
-        self._templates: dict[str, dict[int, bool]] = {}
-        self._cache: dict[int, list[int]] = {}
+        self._templates: dict[str, tuple[set[int], set[int]]] = {}
+        self._cache: dict[int, U32] = {}
+        self._pool: ProcessPoolExecutor | None = None
         if store.legacy:
             self._resketch()
 
@@ -103,7 +111,10 @@ class DedupIndex(Closeable):
         return cls(SketchStore.open(path, fingerprint=SKETCH_SCHEME), options)
 
     def close(self) -> None:
-        """Close the underlying store."""
+        """Close the underlying store and stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self._store.close()
 
     def add(self, doc: Document) -> Assignment:
@@ -124,16 +135,28 @@ class DedupIndex(Closeable):
         Raises:
             StoreError: the store could not be read or written (committed chunks are kept).
         """
-        prepared = [self._prepare(doc) for doc in docs]
+        step = self._options.commit_every
+        spans = [(start, min(start + step, len(docs))) for start in range(0, len(docs), step)]
+        analysed = self._analyse([doc.text for doc in docs], spans)
+        prepared = [
+            self._prepare(doc, digest, keys, words)
+            for doc, digest, keys, words in zip(
+                docs,
+                (h for t in analysed for h in t.hashes),
+                (k for t in analysed for k in t.line_keys),
+                (w for t in analysed for w in t.words),
+                strict=True,
+            )
+        ]
         self._count_template_lines(prepared)
         self._templates.clear()
         self._cache.clear()
         naming = self._store.has_canonicals() or any(p.names for p in prepared)
         ids: list[int] = []
-        step = self._options.commit_every
-        for start in range(0, len(prepared), step):
-            chunk = prepared[start : start + step]
-            sketched = self._sketch(chunk)
+        for number, (start, stop) in enumerate(spans):
+            chunk = prepared[start:stop]
+            sketched = self._sketch(chunk, analysed[number])
+            analysed[number] = _PLACED  # its words now live in ``sketched``
             with self._store.transaction():
                 placer = Placer(self._store, self._options, self._stored_ids)
                 ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
@@ -173,9 +196,29 @@ class DedupIndex(Closeable):
         return self._store.cluster_sizes()
 
     # --- steps ------------------------------------------------------------------------------
-    def _prepare(self, doc: Document) -> Prepared:
-        text = normalise(doc.text)
-        digest = text_hash(text)
+    def _analyse(self, texts: list[str], spans: list[tuple[int, int]]) -> list[Texts]:
+        """The analysis of each span of ``texts``; big batches in worker processes."""
+        units = [
+            (start, min(start + _UNIT, stop))
+            for first, stop in spans
+            for start in range(first, stop, _UNIT)
+        ]
+        work = partial(analyse, min_bytes=self._options.content_word_bytes)
+        parts = [texts[start:stop] for start, stop in units]
+        if self._options.workers > 1 and len(texts) >= self._options.parallel_from:
+            if self._pool is None:
+                spawn = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(self._options.workers, mp_context=spawn)
+            try:
+                done = list(self._pool.map(work, parts))
+            except BrokenProcessPool as exc:
+                raise DedupError(f"a dedup worker process died: {exc}") from exc
+        else:
+            done = [work(part) for part in parts]
+        by_unit = dict(zip(units, done, strict=True))
+        return [join([by_unit[u] for u in units if first <= u[0] < stop]) for first, stop in spans]
+
+    def _prepare(self, doc: Document, digest: str, keys: tuple[int, ...], words: int) -> Prepared:
         url = doc.url or ""
         key = doc.key or _key_of(url, doc.canonical, digest)
         canonical = _named_target(url, doc.canonical)
@@ -187,9 +230,8 @@ class DedupIndex(Closeable):
             site=site_of(url) if url else "",
             text_hash=digest,
             published=doc.published.timestamp() if doc.published else None,
-            words=text.count(b" ") + text.count(b"\n") + 1 if text else 0,
-            line_keys=tuple(line_keys(text.split(b"\n"))) if text else (),
-            text=text,
+            words=words,
+            line_keys=keys,
         )
 
     def _count_template_lines(self, prepared: list[Prepared]) -> None:
@@ -206,22 +248,21 @@ class DedupIndex(Closeable):
         with self._store.transaction():
             self._store.count_lines([(site, key, n) for (site, key), n in counts.items()])
 
-    def _sketch(self, chunk: Sequence[Prepared]) -> list[Sketched]:
+    def _sketch(self, chunk: Sequence[Prepared], texts: Texts) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``, at once."""
         options = self._options
-        words = tokenise([p.text for p in chunk], options.content_word_bytes)
+        words = texts.content
         flags = self._line_flags([(p.site, p.line_keys) for p in chunk])
-        keep = ~flags[words.lines]
+        lines, docs = words.lines, words.docs
+        keep = ~flags[lines]
         ids = words.ids
         kept_ids = ids[keep]
-        table = sketches(
-            kept_ids, words.docs[keep], len(chunk), options.shingle_words, options.bins
-        )
+        table = sketches(kept_ids, docs[keep], len(chunk), options.shingle_words, options.bins)
         keys = band_keys(table, options.rows).tolist()
         empty = (table == EMPTY).all(axis=1).tolist()
-        counts = np.bincount(words.lines, minlength=len(flags)).astype("<u4")
-        starts = np.searchsorted(words.docs, np.arange(len(chunk) + 1)).tolist()
-        kept_starts = np.searchsorted(words.docs[keep], np.arange(len(chunk) + 1)).tolist()
+        counts = words.line_words.astype("<u4")
+        starts = np.searchsorted(docs, np.arange(len(chunk) + 1)).tolist()
+        kept_starts = np.searchsorted(docs[keep], np.arange(len(chunk) + 1)).tolist()
         out = []
         for d, prep in enumerate(chunk):
             first = int(words.line_start[d])
@@ -239,23 +280,35 @@ class DedupIndex(Closeable):
     # --- template lines ---------------------------------------------------------------------
     def _line_flags(self, docs: Sequence[tuple[str, Sequence[int]]]) -> Flags:
         """Whether each line of ``docs`` is a template line, one slot per line (at least one)."""
-        # Only these documents' lines are looked up (and remembered for the batch), so the cost
-        # does not grow with how many pages of the site the index holds.
-        missing: dict[str, set[int]] = {}
-        for site, keys in docs:
-            known = self._templates.setdefault(site, {})
-            missing.setdefault(site, set()).update(k for k in keys if k not in known)
-        for site, lines in missing.items():
-            if lines:
-                found = self._store.template_lines(site, lines, self._options.template_min_docs)
-                self._templates[site].update((k, k in found) for k in lines)
-        flags: list[bool] = []
-        for site, keys in docs:
-            known = self._templates[site]
-            flags.extend([known[k] for k in keys] if keys else [False])
-        return np.array(flags, dtype=bool)
+        sites: dict[str, int] = {}
+        owner = [sites.setdefault(site, len(sites)) for site, _ in docs]
+        slots = [max(1, len(keys)) for _, keys in docs]
+        # A document without lines owns one slot, keyed -1: never a template line.
+        keys = np.fromiter(
+            chain.from_iterable(keys or (-1,) for _, keys in docs), np.int64, sum(slots)
+        )
+        combined = (np.repeat(np.array(owner, dtype=np.int64), slots) << 32) | (keys & 0xFFFFFFFF)
+        wanted = np.unique(combined[keys >= 0])
+        found: list[int] = []
+        for index, site in enumerate(sites):
+            group = wanted[(wanted >> 32) == index] & 0xFFFFFFFF
+            found += [(index << 32) | k for k in self._templates_of(site, group.tolist())]
+        return np.isin(combined, np.array(found, dtype=np.int64)) & (keys >= 0)
 
-    def _stored_ids(self, docs: Sequence[int]) -> dict[int, list[int]]:
+    def _templates_of(self, site: str, keys: list[int]) -> set[int]:
+        """Those of ``keys`` that are template lines of ``site`` (answers kept for the batch)."""
+        # Only these documents' lines are looked up, so the cost does not grow with how many
+        # pages of the site the index holds.
+        yes, no = self._templates.setdefault(site, (set(), set()))
+        asked = set(keys)
+        missing = asked - yes - no
+        if missing:
+            found = self._store.template_lines(site, missing, self._options.template_min_docs)
+            yes |= found
+            no |= missing - found
+        return asked & yes
+
+    def _stored_ids(self, docs: Sequence[int]) -> dict[int, U32]:
         """The content-word ids of stored documents, their current template lines removed."""
         out = {d: self._cache[d] for d in docs if d in self._cache}
         bodies = self._store.bodies(d for d in docs if d not in out)
@@ -267,7 +320,7 @@ class DedupIndex(Closeable):
             flags = self._line_flags([(body.site, keys)])
             if len(flags) == len(counts) and flags.any():
                 ids = ids[~np.repeat(flags, counts)]
-            out[doc] = self._cache[doc] = ids.tolist()
+            out[doc] = self._cache[doc] = ids
         return out
 
     def _resketch(self) -> None:
@@ -287,19 +340,18 @@ class DedupIndex(Closeable):
             self._store.set_scheme(SKETCH_SCHEME)
 
 
-def _body_words(body: Body) -> tuple[U32, I64]:
+def _body_words(body: Body) -> tuple[U32, U32]:
     """A stored body's content-word ids and per-line word counts."""
     if body.content is not None and body.line_words is not None:
         return np.frombuffer(body.content, dtype="<u4"), np.frombuffer(body.line_words, dtype="<u4")
     # The first schema kept content lines as compressed text: tokenised the same way today.
     text = zlib.decompress(body.legacy or b"")
     words = tokenise([text], 1)
-    lines = text.count(b"\n") + 1
-    return words.ids, np.bincount(words.lines, minlength=lines)
+    return words.ids, words.line_words
 
 
-def _sketch_ids(docs: list[list[int]], options: DedupOptions) -> U64:
-    ids = np.array([i for d in docs for i in d], dtype=np.uint32)
+def _sketch_ids(docs: list[U32], options: DedupOptions) -> U64:
+    ids = np.concatenate(docs) if docs else np.zeros(0, dtype=np.uint32)
     owners = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) for d in docs])
     return sketches(ids, owners, len(docs), options.shingle_words, options.bins)
 

@@ -23,7 +23,8 @@ class DedupOptions:
     appear, in order, in the longer (word-level LCS), so a trimmed copy or an update with a few
     added paragraphs joins its original. Template lines: a normalised line found on at least
     ``template_min_docs`` distinct pages (keys) of one site is site chrome and ignored.
-    ``commit_every`` bounds how many documents one transaction holds.
+    ``commit_every`` bounds how many documents one transaction holds. A batch of at least
+    ``parallel_from`` documents is normalised and tokenised by ``workers`` processes (1: never).
     """
 
     shingle_words: int = 4
@@ -35,6 +36,8 @@ class DedupOptions:
     containment: float = 0.7
     template_min_docs: int = 3
     commit_every: int = 2000
+    workers: int = 2
+    parallel_from: int = 4000
 
     def __post_init__(self) -> None:
         for name in ("shingle_words", "content_word_bytes", "bands", "rows", "template_min_docs"):
@@ -45,8 +48,9 @@ class DedupOptions:
                 raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")
         if self.min_shared_bins < 0:
             raise ConfigError("must not be negative", key="dedup.min_shared_bins")
-        if self.commit_every < 1:
-            raise ConfigError("must be at least 1", key="dedup.commit_every")
+        for name in ("commit_every", "workers", "parallel_from"):
+            if getattr(self, name) < 1:
+                raise ConfigError("must be at least 1", key=f"dedup.{name}")
 
     @property
     def bins(self) -> int:

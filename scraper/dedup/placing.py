@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 
 import numpy as np
 
@@ -24,7 +25,7 @@ __all__ = ["Placer", "Prepared", "Sketched"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Prepared:
-    """A document ready to place: its stored fields and normalised text."""
+    """A document ready to place: the fields stored about it."""
 
     key: str
     url: str
@@ -35,7 +36,6 @@ class Prepared:
     published: float | None
     words: int
     line_keys: tuple[int, ...]
-    text: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class Placer:
         self,
         store: SketchStore,
         options: DedupOptions,
-        stored_ids: Callable[[Sequence[int]], dict[int, list[int]]],
+        stored_ids: Callable[[Sequence[int]], dict[int, U32]],
     ) -> None:
         self._store = store
         self._options = options
@@ -75,7 +75,7 @@ class Placer:
         self._docs: dict[int, StoredDoc] = {}
         self._rows: dict[int, DocRow] = {}
         self._sketches: dict[int, U64] = {}
-        self._ids: dict[int, list[int]] = {}
+        self._arrays: dict[int, U32] = {}
         self._bands: dict[int, list[int]] = {}
         self._refreshed: set[int] = set()
         self._named: set[int] = set()
@@ -121,7 +121,13 @@ class Placer:
             found = self._docs[doc]
             self._store.refresh(doc, found.url, found.published)
         self._store.set_named(sorted(self._named))
-        self._store.add_bands([(k, doc) for doc, keys in self._bands.items() for k in keys])
+        if self._bands:
+            keys = np.array(list(chain.from_iterable(self._bands.values())), dtype=np.int64)
+            docs = np.repeat(list(self._bands), [len(b) for b in self._bands.values()])
+            order = np.lexsort((docs, keys))  # B-tree order: the inserts append to pages
+            self._store.add_bands(
+                list(zip(keys[order].tolist(), docs[order].tolist(), strict=True))
+            )
 
     # --- one document -----------------------------------------------------------------------
     def _place_one(
@@ -168,7 +174,7 @@ class Placer:
                 continue
             if mine is None or not self._plausible(mine, other):
                 continue
-            if near_duplicate(self._ids[doc], self._ids_of(other), self._options):
+            if near_duplicate(self._ids_of(doc), self._ids_of(other), self._options):
                 self._union(doc, self._cluster_of(other))
 
     def _new_doc(self, prep: Prepared, sketched: Sketched, named: bool) -> StoredDoc:
@@ -178,7 +184,7 @@ class Placer:
         self._docs[doc_id] = doc
         self._parent[doc_id] = doc_id
         self._clusters[doc_id] = _Cluster(1, doc, False)
-        self._ids[doc_id] = sketched.ids.tolist()
+        self._arrays[doc_id] = sketched.ids
         if sketched.sketch is not None:
             self._sketches[doc_id] = sketched.sketch
         self._rows[doc_id] = DocRow(
@@ -263,10 +269,12 @@ class Placer:
         return found.cluster if found is not None else self._stored_cluster[doc_id]
 
     def _ids_of(self, doc_id: int) -> list[int]:
-        found = self._ids.get(doc_id)
+        # Kept as arrays (a quarter of a list's memory); a list is made for each comparison.
+        found = self._arrays.get(doc_id)
         if found is None:
-            found = self._ids[doc_id] = self._stored_ids([doc_id])[doc_id]
-        return found
+            found = self._arrays[doc_id] = self._stored_ids([doc_id])[doc_id]
+        ids: list[int] = found.tolist()
+        return ids
 
     def _load_candidates(
         self, chunk: Sequence[tuple[Prepared, Sketched]], hits: dict[int, list[int]]
@@ -283,7 +291,7 @@ class Placer:
                 continue
             found = {d for k in sketched.bands for d in hits.get(k, ())}
             wanted.update(d for d in found if self._plausible(sketched.sketch, d))
-        self._ids.update(self._stored_ids(sorted(wanted)))
+        self._arrays.update(self._stored_ids(sorted(wanted)))
 
     def _plausible(self, mine: U64, other: int) -> bool:
         # One shared band is two equal bins; a pair that shares only a sentence or two rarely

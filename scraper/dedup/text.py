@@ -32,7 +32,7 @@ def normalise(text: str) -> bytes:
         raw = text.encode("ascii").lower()
     else:
         if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
+            text = _nfkc(text)
         folded = text.lower()
         # Substring tests on str are fast; most texts hold only a few of these characters.
         for char in APOSTROPHES:
@@ -51,6 +51,16 @@ def normalise(text: str) -> bytes:
         if line:
             out.append(line)
     return b"\n".join(out)
+
+
+def _nfkc(text: str) -> str:
+    # NFKC never composes across a line break, so only the lines that change are normalised:
+    # most texts hold one or two compatibility characters (a no-break space, an ellipsis).
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not unicodedata.is_normalized("NFKC", line):
+            lines[i] = unicodedata.normalize("NFKC", line)
+    return "\n".join(lines)
 
 
 def normalise_lines(text: str) -> tuple[bytes, ...]:

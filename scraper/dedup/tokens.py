@@ -21,6 +21,7 @@ __all__ = ["I64", "U32", "U64", "Flags", "Words", "mix", "tokenise", "word_ids"]
 U32 = NDArray[np.uint32]
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
+I32 = NDArray[np.int32]
 Flags = NDArray[np.bool_]
 
 _LANES = 4
@@ -44,16 +45,29 @@ def mix(x: U64) -> U64:
 
 @dataclass(frozen=True, slots=True)
 class Words:
-    """The content words of a batch: id, document and line slot of each, in reading order.
+    """The content words of a batch: their ids in reading order, and how many each line holds.
 
     Line slots number the lines of all documents in turn; document ``d`` owns the slots from
-    ``line_start[d]`` (a document without text owns one empty slot).
+    ``line_start[d]`` (a document without text owns one empty slot). Only counts are kept per
+    line (not a document and line number per word), which keeps a batch's words small.
     """
 
-    ids: NDArray[np.uint32]
-    docs: I64
-    lines: I64
+    ids: U32
+    line_words: U32
     line_start: I64
+
+    @property
+    def lines(self) -> I64:
+        """The line slot of each word."""
+        counts = self.line_words.astype(np.int64)
+        return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+
+    @property
+    def docs(self) -> I64:
+        """The document of each word."""
+        counts = self.line_words.astype(np.int64)
+        per_doc = np.add.reduceat(counts, self.line_start) if len(self.line_start) else counts[:0]
+        return np.repeat(np.arange(len(self.line_start), dtype=np.int64), per_doc)
 
 
 def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
@@ -66,11 +80,11 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     keep = ends - starts >= min_bytes
     starts, lengths = starts[keep], (ends - starts)[keep]
     breaks = np.flatnonzero(data == 10)
-    lines = np.searchsorted(breaks, starts)
+    slots = len(breaks) + 1 if texts else 0
+    line_words = np.bincount(np.searchsorted(breaks, starts), minlength=slots).astype(np.uint32)
     offsets = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])]) if texts else np.zeros(0)
-    docs = np.searchsorted(offsets, starts, side="right") - 1
-    line_start = np.searchsorted(breaks, offsets) if len(offsets) else np.zeros(0, np.int64)
-    return Words(_ids(buf, starts, lengths), docs, lines, line_start.astype(np.int64))
+    line_start = np.searchsorted(breaks, offsets).astype(np.int64)
+    return Words(_ids(buf, starts, lengths), line_words, line_start)
 
 
 def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:

@@ -75,6 +75,17 @@ STEPS = [
     ALTER TABLE dedup_docs ADD COLUMN content BLOB;
     ALTER TABLE dedup_docs ADD COLUMN line_words BLOB;
     """,
+    # Per-site line counts under one integer key (site number << 32 | line key): an integer
+    # primary key makes the counting upserts and lookups about twice as fast.
+    """
+    CREATE TABLE dedup_sites (id INTEGER PRIMARY KEY, site TEXT NOT NULL UNIQUE);
+    CREATE TABLE dedup_lines (key INTEGER PRIMARY KEY, docs INTEGER NOT NULL);
+    INSERT INTO dedup_sites (site) SELECT DISTINCT site FROM dedup_site_lines ORDER BY site;
+    INSERT INTO dedup_lines (key, docs)
+        SELECT (s.id << 32) | l.line, l.docs
+        FROM dedup_site_lines AS l JOIN dedup_sites AS s ON s.site = l.site;
+    DROP TABLE dedup_site_lines;
+    """,
 ]
 
 
@@ -153,6 +164,7 @@ class SketchStore:
 
     def __init__(self, conn: sqlite3.Connection, *, fingerprint: str) -> None:
         self._conn = conn
+        self._sites: dict[str, int] = {}  # site numbers never change once given
         # Band and line lookups touch random B-tree pages; a larger page cache than SQLite's
         # default 2 MB keeps them in memory for a 100k-document index.
         self._run(f"PRAGMA cache_size = -{_CACHE_KIB}", ())
@@ -195,6 +207,7 @@ class SketchStore:
             yield
         except BaseException:
             self._conn.execute("ROLLBACK")
+            self._sites.clear()  # numbers given in the rolled-back transaction are gone
             raise
         self._run("COMMIT", ())
 
@@ -303,8 +316,7 @@ class SketchStore:
 
     # --- bands ------------------------------------------------------------------------------
     def add_bands(self, rows: list[tuple[object, ...]]) -> None:
-        """Index ``(band key, document)`` pairs."""
-        rows.sort()
+        """Index ``(band key, document)`` pairs (best given sorted)."""
         self._many("INSERT OR IGNORE INTO dedup_bands (band, doc) VALUES (?, ?)", rows)
 
     def clear_bands(self) -> None:
@@ -364,20 +376,37 @@ class SketchStore:
     # --- template lines ---------------------------------------------------------------------
     def count_lines(self, rows: list[tuple[str, int, int]]) -> None:
         """Add ``(site, line key, docs)`` counts to the per-site line counts."""
+        ids = self._site_ids({site for site, _, _ in rows}, create=True)
         self._many(
-            "INSERT INTO dedup_site_lines (site, line, docs) VALUES (?, ?, ?)"
-            " ON CONFLICT (site, line) DO UPDATE SET docs = docs + excluded.docs",
-            sorted(rows),
+            "INSERT INTO dedup_lines (key, docs) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET docs = docs + excluded.docs",
+            sorted(((ids[site] << 32) | line, n) for site, line, n in rows),
         )
 
     def template_lines(self, site: str, keys: Iterable[int], min_docs: int) -> set[int]:
         """Those of line ``keys`` that ``site`` shows on at least ``min_docs`` distinct pages."""
+        number = self._site_ids({site}, create=False).get(site)
+        if number is None:
+            return set()
+        base = number << 32
         rows = self._in(
-            "SELECT line FROM dedup_site_lines WHERE site = ? AND docs >= ? AND line IN",
-            keys,
-            (site, min_docs),
+            "SELECT key FROM dedup_lines WHERE docs >= ? AND key IN",
+            (base | k for k in keys),
+            (min_docs,),
         )
-        return {int(r[0]) for r in rows}
+        return {int(r[0]) & 0xFFFFFFFF for r in rows}
+
+    def _site_ids(self, sites: set[str], *, create: bool) -> dict[str, int]:
+        missing = sites - self._sites.keys()
+        if missing and create:
+            self._many(
+                "INSERT OR IGNORE INTO dedup_sites (site) VALUES (?)",
+                [(s,) for s in sorted(missing)],
+            )
+        if missing:
+            rows = self._in("SELECT site, id FROM dedup_sites WHERE site IN", missing)
+            self._sites.update((str(r[0]), int(r[1])) for r in rows)
+        return {s: self._sites[s] for s in sites if s in self._sites}
 
     # --- plumbing ---------------------------------------------------------------------------
     def _run(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor:

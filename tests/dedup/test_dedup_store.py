@@ -9,8 +9,9 @@ from pathlib import Path
 from dedup_fixture import load_cases
 
 from scraper.dedup import DedupIndex, DedupOptions, Document
+from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.dedup.text import line_keys, normalise
-from scraper.store.sketches import STEPS
+from scraper.store.sketches import STEPS, SketchStore
 from scraper.store.sqlite import migrate, open_sqlite
 
 CASES = load_cases()
@@ -60,6 +61,8 @@ def _legacy_store(db: Path, doc: Document) -> None:
     conn.execute("INSERT INTO dedup_clusters (id, rep, size) VALUES (1, 1, 1)")
     conn.execute("INSERT INTO dedup_bands (band, doc) VALUES (12345, 1)")
     conn.execute("INSERT INTO dedup_meta (name, value) VALUES ('hash', '42')")
+    conn.execute("INSERT INTO dedup_site_lines (site, line, docs) VALUES ('a.example', 77, 4)")
+    conn.execute("INSERT INTO dedup_site_lines (site, line, docs) VALUES ('a.example', 78, 1)")
     conn.close()
 
 
@@ -76,3 +79,16 @@ def test_an_index_from_the_first_schema_is_sketched_again_and_still_matches(
     assert copy.duplicate_of is None and original.duplicate_of == copy.url
     with DedupIndex.open(db) as index:  # re-sketched once: the scheme is now recorded
         assert index.placement(COPY.doc.url or "") == copy
+    store = SketchStore.open(db, fingerprint=SKETCH_SCHEME)
+    assert store.template_lines("a.example", [77, 78, 79], 3) == {77}  # counts carried over
+    store.close()
+
+
+def test_worker_processes_give_the_one_process_result() -> None:
+    docs = [c.doc for c in CASES]
+    with DedupIndex.open(":memory:", DedupOptions(workers=1)) as index:
+        alone = index.add_many(docs)
+    options = DedupOptions(workers=2, parallel_from=2, commit_every=5)
+    with DedupIndex.open(":memory:", options) as index:
+        assert index.add_many(docs) == alone
+        assert index.add_many(docs[:3]) == alone[:3]  # the pool is reused, nothing is added

@@ -1,0 +1,60 @@
+"""What dedup needs from the texts of a run of documents, computed apart from the index.
+
+``analyse`` is a pure function of the texts (normalisation, exact-text digest, line keys, word
+count, content-word ids), so big batches can be analysed in worker processes and the parts
+joined in order; the index then only learns templates, sketches and places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scraper.dedup.text import line_keys, normalise, text_hash
+from scraper.dedup.tokens import Words, tokenise
+
+__all__ = ["Texts", "analyse", "join"]
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Per document: exact-text digest, line keys and word count; and all their content words."""
+
+    hashes: list[str]
+    line_keys: list[tuple[int, ...]]
+    words: list[int]
+    content: Words
+
+
+def analyse(texts: Sequence[str], min_bytes: int) -> Texts:
+    """The facts of ``texts``, content words being those of at least ``min_bytes`` bytes."""
+    normalised = [normalise(text) for text in texts]
+    return Texts(
+        hashes=[text_hash(n) for n in normalised],
+        line_keys=[tuple(line_keys(n.split(b"\n"))) if n else () for n in normalised],
+        words=[n.count(b" ") + n.count(b"\n") + 1 if n else 0 for n in normalised],
+        content=tokenise(normalised, min_bytes),
+    )
+
+
+def join(parts: Sequence[Texts]) -> Texts:
+    """The parts as one run, in order (documents and line slots renumbered)."""
+    if len(parts) == 1:
+        return parts[0]
+    starts, base = [], 0
+    for part in parts:
+        starts.append(part.content.line_start + base)
+        base += len(part.content.line_words)
+    content = Words(
+        np.concatenate([p.content.ids for p in parts]),
+        np.concatenate([p.content.line_words for p in parts]),
+        np.concatenate(starts),
+    )
+    return Texts(
+        [h for p in parts for h in p.hashes],
+        [k for p in parts for k in p.line_keys],
+        [w for p in parts for w in p.words],
+        content,
+    )
