@@ -45,6 +45,12 @@ _MIN_SIGNED_COMMENTS = 3
 _PROSE_SCORE = 40.0
 #: Blocks this long take part in choosing the container (body.block_score's threshold).
 _MIN_VOTING_CHARS = 40
+#: How a teaser's excerpt ends where the site cut it short.
+_TRUNCATION_MARKS = ("...", "…", "[…]", "[...]")
+#: A heading this much link text is a headline pointing elsewhere.
+_LINKED_HEADLINE = 0.8
+#: Excerpts under linked headlines that make a list of teasers (one may be a quote).
+_MIN_EXCERPTS = 2
 _TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
 
@@ -128,6 +134,7 @@ def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata,
     context = Context.of(meta.title, meta.authors, meta.description)
     decisions = _decide(blocks, selection, end, context, use_all)
     _drop_comment_thread(decisions)
+    _drop_teaser_excerpts(decisions)
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
@@ -196,6 +203,23 @@ def _second_renderings(blocks: list[RawBlock], keys: dict[int, str]) -> frozense
     copied = {r.index for r in repeats if not r.how.startswith("teaser")}
     # Only runs of repeated prose are a second rendering; one repeated sentence is not.
     return frozenset(prose[i].index for i in copied if i - 1 in copied or i + 1 in copied)
+
+
+def _drop_teaser_excerpts(decisions: list[Decision]) -> None:
+    """Cut-short excerpts under linked headlines: a list of other stories, not the article."""
+    excerpts = [
+        n
+        for n in range(1, len(decisions))
+        if decisions[n].keep
+        and decisions[n].block.text.endswith(_TRUNCATION_MARKS)
+        and decisions[n - 1].block.kind is BlockKind.HEADING
+        and decisions[n - 1].block.link_density > _LINKED_HEADLINE
+    ]
+    if len(excerpts) < _MIN_EXCERPTS:
+        return
+    for n in excerpts:
+        decision = decisions[n]
+        decisions[n] = Decision(decision.block, decision.score, False, "teaser excerpt")
 
 
 def _drop_leading_labels(decisions: list[Decision]) -> None:

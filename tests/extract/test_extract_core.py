@@ -94,6 +94,46 @@ def test_refrain_and_short_list_lines_survive() -> None:
     assert [b.kind for b in art.blocks].count(BlockKind.QUOTE) == 2
 
 
+TEASERS = [
+    (
+        "Ferry fares to rise in spring",
+        "The ferry company said on Monday that fares on the "
+        "northern crossing will rise by a tenth from April, blaming the price of fu...",
+    ),
+    (
+        "Fishermen plan a protest at the quay",
+        "Members of the fishermen's union will gather "
+        "at the old quay on Saturday to protest against the new mooring fees, their lead…",
+    ),
+    (
+        "Storm warning for the coast",
+        "Forecasters expect the first autumn storm to reach the "
+        "coast of Velmora late on Thursday, with gusts of up to ninety kilometres an...",
+    ),
+]
+
+
+def teaser_cards(teasers: list[tuple[str, str]]) -> str:
+    return "".join(
+        f"<div class='card'><h3><a href='/s/{n}'>{headline}</a></h3><p>{excerpt}</p></div>"
+        for n, (headline, excerpt) in enumerate(teasers)
+    )
+
+
+def test_teaser_excerpts_under_linked_headlines_are_dropped() -> None:
+    body = "<main>" + "".join(f"<p>{p}</p>" for p in PARAS) + teaser_cards(TEASERS) + "</main>"
+    art = extract(page(body))
+    assert [b.text for b in art.blocks] == PARAS
+    reasons = {d.block.text: d.rule for d in explain(page(body)).decisions}
+    assert reasons[TEASERS[0][1]] == "teaser excerpt"
+
+
+def test_one_paragraph_trailing_off_under_a_linked_heading_stays() -> None:
+    # A single "..." after a linked heading is the writer's own, not a list of teasers.
+    body = "<main>" + "".join(f"<p>{p}</p>" for p in PARAS) + teaser_cards(TEASERS[:1]) + "</main>"
+    assert TEASERS[0][1] in extract(page(body)).text
+
+
 def test_title_and_byline_in_body_are_dropped_as_metadata() -> None:
     body = (
         "<article><h1>Velmora votes to rebuild its breakwater</h1>"
