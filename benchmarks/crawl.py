@@ -4,19 +4,22 @@ The farm (see ``crawl_farm.py``): ``--sites`` sites (default 20) on 127.0.0.1, s
 separate process so that server CPU is not charged to the crawl, each with an RSS feed of 100
 links (variants and 5% syndicated copies among them) and a sitemap with AMP variants.
 
-Reported, for the first run (``run_crawl``, as the CLI runs it): unique articles/s end to end
-and CPU ms per stored article, counted with ``getrusage`` over the crawl process and its
-extraction workers (``RUSAGE_SELF`` + ``RUSAGE_CHILDREN``; the farm is not reaped until the end,
-so its CPU is not in either); peak memory; URL variants fetched and pages fetched twice (should
-be 0); syndicated copies left outside their original's cluster (should be 0); the incremental
-rerun (articles fetched, 304s). Then extract-only throughput of the same pages with the same
-number of processes (the pure extraction call, returning only a word count), measured before
-and after the crawl; the throughput ratio uses their mean. Then a second crawl into a fresh
-store with per-stage CPU meters (fetch, discovery parsing, dedup, store, the rest of the crawl
-process, the workers beyond pure extraction). ``--seen N`` adds the memory check of a store
-holding N seen URLs.
+Reported, for each crawl into a fresh store (``run_crawl``, as the CLI runs it): unique
+articles/s end to end and CPU ms per stored article, counted with ``getrusage`` over the crawl
+process and its extraction workers (``RUSAGE_SELF`` + ``RUSAGE_CHILDREN``; the farm is not
+reaped until the end, so its CPU is in neither); peak memory. For the first: the incremental
+rerun (articles fetched, 304s), URL variants fetched and pages fetched twice (should be 0),
+syndicated copies left outside their original's cluster (should be 0). Extract-only throughput
+of the same pages with the same number of processes (the pure extraction call, returning only a
+word count) is measured before, between and after the crawls (``--repeat``, default 3), and
+each crawl's throughput is compared with the extract-only runs on either side of it, so that
+both figures of a ratio saw the same load. Then one more crawl into a fresh store with
+per-stage CPU meters (``crawl_meters.py``: fetch, discovery parsing, dedup, store, the rest of
+the crawl process, the workers beyond pure extraction). ``--seen N`` adds the memory check of a
+store holding N seen URLs.
 
-    .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers 2] [--seen 1000000]
+    .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers 2] [--repeat 3]
+        [--seen 1000000]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import argparse
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import threading
@@ -32,6 +36,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +64,7 @@ class RssSampler:
 
     def run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
-        while not self.stop.wait(0.1):
+        while True:  # one sample at once, so that a short action is sampled too
             parents = dict(_processes(page))
             total = sum(
                 rss
@@ -69,6 +74,8 @@ class RssSampler:
             self.peak_rss = max(self.peak_rss, total)
             self.own_peak_rss = max(self.own_peak_rss, parents[os.getpid()][1])
             self.own_cpu = time.thread_time()
+            if self.stop.wait(0.1):
+                return
 
 
 def _processes(page: int) -> list[tuple[int, tuple[int, int]]]:
@@ -294,6 +301,7 @@ def main() -> None:
     parser.add_argument("--unique", type=int, default=70, help="unique pages per site")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seen", type=int, default=0, help="also measure a store of N seen URLs")
+    parser.add_argument("--repeat", type=int, default=3, help="crawls measured for throughput")
     args = parser.parse_args()
     if not shared_sets():
         sys.exit("../shared/bench/extraction is absent: nothing to serve")
@@ -305,7 +313,6 @@ def main() -> None:
     bases: list[str] = ready.get(timeout=120)
     server = frozenset({farm.pid or 0})  # the farm's CPU is not the crawl's
     folder = Path(tempfile.mkdtemp(prefix="crawl-bench-"))
-    config = farm_config(bases, folder / "farm.db", args.workers)
     links = args.sites * LINKS_PER_SITE
     copies = sum(len(p.copies) for p in plans)
     print(
@@ -313,42 +320,54 @@ def main() -> None:
         f" sitemap links, {args.sites * args.unique} unique pages + {copies} syndicated copies;"
         f" {args.workers} extraction processes, {os.cpu_count()} CPUs"
     )
-    before = extract_only(plans, args.workers)
-    farm_cpu = _cpu_of(farm.pid or 0)
-    first = measured(lambda: run_crawl(config), server)
-    farm_cpu = _cpu_of(farm.pid or 0) - farm_cpu
-    _crawl_report("crawl, first run", first)
-    print(
-        f"  the farm's server meanwhile (not charged to the crawl):"
-        f" {farm_cpu * 1000 / max(1, first.result.stats.fetched):.2f} ms CPU per page"
-    )
-    second = measured(lambda: run_crawl(config), server)
-    _crawl_report("crawl, rerun (nothing new)", second)
-    after = extract_only(plans, args.workers)
+    extracts = [extract_only(plans, args.workers)]
+    crawls: list[Measured] = []
+    for i in range(args.repeat):  # extract-only and crawls alternate, under the same load
+        config = farm_config(bases, folder / f"farm{i}.db", args.workers)
+        farm_cpu = _cpu_of(farm.pid or 0)
+        crawls.append(measured(partial(run_crawl, config), server))
+        farm_cpu = _cpu_of(farm.pid or 0) - farm_cpu
+        _crawl_report(f"crawl {i + 1}, first run", crawls[-1])
+        if i == 0:
+            fetched = max(1, crawls[0].result.stats.fetched)
+            print(
+                f"  the farm's server meanwhile (not charged to the crawl):"
+                f" {farm_cpu * 1000 / fetched:.2f} ms CPU per page"
+            )
+            again = measured(partial(run_crawl, config), server)
+            _crawl_report("crawl 1, rerun (nothing new)", again)
+        extracts.append(extract_only(plans, args.workers))
     meters = Meters()
     fresh = farm_config(bases, folder / "metered.db", args.workers)
     metered = measured(lambda: metered_crawl(fresh, meters), server)
     done.set()
     counts: dict[str, int] = ready.get(timeout=60)
     farm.join(timeout=30)
+    stores = args.repeat + 1  # every crawl into a fresh store fetches each page once
     variants = sum(1 for url in counts if ".amp." in url)
-    refetched = sum(n - 2 for n in counts.values() if n > 2)  # two crawls into two stores
-    missed, pairs = _syndication_check(config.store, plans, bases)
+    refetched = sum(n - stores for n in counts.values() if n > stores)
+    missed, pairs = _syndication_check(folder / "farm0.db", plans, bases)
     print(
         f"URL variants fetched: {variants}; pages fetched more than once per store: {refetched};"
         f" syndicated copies outside their original's cluster: {missed} of {pairs}"
     )
-    for label, e in (("before", before), ("after", after)):
+    for e in extracts:
         print(
-            f"extract-only ({label} the crawl): {e.pages} pages in {e.wall:.2f}s ="
-            f" {e.rate:.1f} pages/s, CPU {e.cpu * 1000 / e.pages:.2f} ms/page"
+            f"extract-only: {e.pages} pages in {e.wall:.2f}s = {e.rate:.1f} pages/s,"
+            f" CPU {e.cpu * 1000 / e.pages:.2f} ms/page"
             f" ({e.pure * 1000 / e.pages:.2f} inside extraction; {args.workers} processes)"
         )
-    rate = (before.rate + after.rate) / 2
-    stored = first.result.stats.stored
-    print(f"crawl / extract-only throughput: {stored / first.wall / rate:.0%}")
+    ratios = [
+        c.result.stats.stored / c.wall / ((extracts[i].rate + extracts[i + 1].rate) / 2)
+        for i, c in enumerate(crawls)
+    ]
+    print(
+        "crawl / extract-only throughput (each crawl against the extract-only runs either side):"
+        f" {', '.join(f'{r:.0%}' for r in ratios)}; median {statistics.median(ratios):.0%}"
+    )
     _crawl_report("crawl, metered run (fresh store)", metered)
-    _breakdown(metered, meters, (before.pure + after.pure) / (before.pages + after.pages))
+    pure = sum(e.pure for e in extracts) / sum(e.pages for e in extracts)
+    _breakdown(metered, meters, pure)
     if args.seen:
         out = context.Queue()
         child = context.Process(target=seen_urls_memory, args=(args.seen, folder, out))
