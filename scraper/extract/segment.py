@@ -173,7 +173,7 @@ class _Judge:
             group = f"{names} {ident}" if names and ident else names or ident or ""
             if group:
                 reason = self._names_reason(group)
-        if reason is None or group in self.spared:
+        if reason is None or group in self.spared or reason in self.spared:
             return None
         text = node.text()
         if reason.startswith("weak") and len(text) >= _WEAK_MAX_CHARS:
@@ -337,8 +337,11 @@ def segment(
 def _groups_to_spare(dropped: list[Dropped], page_prose: int) -> frozenset[str]:
     totals: dict[str, list[int]] = {}
     for item in dropped:
-        if item.group == _HIDDEN_GROUP or _SPARABLE.search(item.reason):
+        # Parts of one body share their marker word, not always their whole class string.
+        if item.group == _HIDDEN_GROUP:
             totals.setdefault(item.group, []).append(item.prose or 0)
+        elif _SPARABLE.search(item.reason):
+            totals.setdefault(item.reason, []).append(item.prose or 0)
     spared = set()
     for group, sizes in totals.items():
         share = _PROTECT_HIDDEN if group == _HIDDEN_GROUP else _PROTECT_SHARE

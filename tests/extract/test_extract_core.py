@@ -134,6 +134,18 @@ def test_one_paragraph_trailing_off_under_a_linked_heading_stays() -> None:
     assert TEASERS[0][1] in extract(page(body)).text
 
 
+def test_body_split_into_sections_marked_with_a_navigation_word_is_kept() -> None:
+    # Jump-link targets: each part of the body has its own id and a "skip" class word.
+    sections = "".join(
+        f"<div id='topic{n}' class='skip-item'><h2>Part {n}</h2><p>{p}</p></div>"
+        for n, p in enumerate(PARAS)
+    )
+    body = CHROME + f"<main><p class='lede'>{PARAS[0][:60]}</p>{sections}</main>" + FOOTER
+    assert [b.text for b in extract(page(body)).blocks if b.kind is BlockKind.PARAGRAPH][
+        -len(PARAS) :
+    ] == PARAS
+
+
 def test_title_and_byline_in_body_are_dropped_as_metadata() -> None:
     body = (
         "<article><h1>Velmora votes to rebuild its breakwater</h1>"
