@@ -15,6 +15,7 @@ and an extractor bug on one page must not stop the run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -199,8 +200,9 @@ class Extractor(Closeable):
             task.add_done_callback(partial(self._relay, sent))
 
     def _relay(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
-        # Called in the pool's thread: hand the results over to the event loop's thread.
-        if not sent.loop.is_closed():
+        # Called in the pool's thread: hand the results over to the event loop's thread. A loop
+        # that has closed meanwhile (the run was interrupted) has nobody left to tell.
+        with contextlib.suppress(RuntimeError):
             sent.loop.call_soon_threadsafe(self._finished, sent, task)
 
     def _finished(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
