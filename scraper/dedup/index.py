@@ -94,7 +94,8 @@ class DedupIndex(Closeable):
     def __init__(self, store: SketchStore, options: DedupOptions | None = None) -> None:
         self._store = store
         self._options = options or DedupOptions()
-        self._templates: dict[str, tuple[set[int], set[int]]] = {}
+        self._template_yes: set[int] = set()
+        self._template_no: set[int] = set()
         self._cache: dict[int, U32] = {}
         self._pool: ProcessPoolExecutor | None = None
         if store.legacy:
@@ -149,7 +150,8 @@ class DedupIndex(Closeable):
             )
         ]
         self._count_template_lines(prepared)
-        self._templates.clear()
+        self._template_yes.clear()
+        self._template_no.clear()
         self._cache.clear()
         naming = self._store.has_canonicals() or any(p.names for p in prepared)
         ids: list[int] = []
@@ -241,12 +243,12 @@ class DedupIndex(Closeable):
         for p in prepared:  # the union over a page's versions, whatever their order
             pages.setdefault((p.site, p.key), set()).update(p.line_keys)
         known = self._store.stored_keys(key for _, key in pages)
-        counts: Counter[tuple[str, int]] = Counter()
+        counts: dict[str, Counter[int]] = {}
         for (site, key), lines in pages.items():
             if key not in known:
-                counts.update((site, line) for line in lines)
+                counts.setdefault(site, Counter()).update(lines)
         with self._store.transaction():
-            self._store.count_lines([(site, key, n) for (site, key), n in counts.items()])
+            self._store.count_lines(counts)
 
     def _sketch(self, chunk: Sequence[Prepared], texts: Texts) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``, at once."""
@@ -280,33 +282,30 @@ class DedupIndex(Closeable):
     # --- template lines ---------------------------------------------------------------------
     def _line_flags(self, docs: Sequence[tuple[str, Sequence[int]]]) -> Flags:
         """Whether each line of ``docs`` is a template line, one slot per line (at least one)."""
-        sites: dict[str, int] = {}
-        owner = [sites.setdefault(site, len(sites)) for site, _ in docs]
+        numbers = self._store.site_numbers(site for site, _ in docs)
         slots = [max(1, len(keys)) for _, keys in docs]
-        # A document without lines owns one slot, keyed -1: never a template line.
+        owner = np.repeat(np.array([numbers.get(s, -1) for s, _ in docs], dtype=np.int64), slots)
+        # A document without lines owns one slot, keyed -1: never a template line; nor is a
+        # line of a site without counts.
         keys = np.fromiter(
             chain.from_iterable(keys or (-1,) for _, keys in docs), np.int64, sum(slots)
         )
-        combined = (np.repeat(np.array(owner, dtype=np.int64), slots) << 32) | (keys & 0xFFFFFFFF)
-        wanted = np.unique(combined[keys >= 0])
-        found: list[int] = []
-        for index, site in enumerate(sites):
-            group = wanted[(wanted >> 32) == index] & 0xFFFFFFFF
-            found += [(index << 32) | k for k in self._templates_of(site, group.tolist())]
-        return np.isin(combined, np.array(found, dtype=np.int64)) & (keys >= 0)
+        valid = (keys >= 0) & (owner >= 0)
+        combined = (owner << 32) | (keys & 0xFFFFFFFF)
+        found = self._templates_of(np.unique(combined[valid]).tolist())
+        return np.isin(combined, np.array(list(found), dtype=np.int64)) & valid
 
-    def _templates_of(self, site: str, keys: list[int]) -> set[int]:
-        """Those of ``keys`` that are template lines of ``site`` (answers kept for the batch)."""
+    def _templates_of(self, keys: list[int]) -> set[int]:
+        """The template lines among line count ``keys`` (answers kept for the batch)."""
         # Only these documents' lines are looked up, so the cost does not grow with how many
         # pages of the site the index holds.
-        yes, no = self._templates.setdefault(site, (set(), set()))
         asked = set(keys)
-        missing = asked - yes - no
+        missing = asked - self._template_yes - self._template_no
         if missing:
-            found = self._store.template_lines(site, missing, self._options.template_min_docs)
-            yes |= found
-            no |= missing - found
-        return asked & yes
+            found = self._store.template_lines(missing, self._options.template_min_docs)
+            self._template_yes |= found
+            self._template_no |= missing - found
+        return asked & self._template_yes
 
     def _stored_ids(self, docs: Sequence[int]) -> dict[int, U32]:
         """The content-word ids of stored documents, their current template lines removed."""
@@ -314,12 +313,15 @@ class DedupIndex(Closeable):
         bodies = self._store.bodies(d for d in docs if d not in out)
         if len(self._cache) + len(bodies) > _CACHE_LIMIT:
             self._cache.clear()
-        for doc, body in bodies.items():
-            ids, counts = _body_words(body)
-            keys = np.frombuffer(body.line_keys, dtype="<u4").tolist()
-            flags = self._line_flags([(body.site, keys)])
-            if len(flags) == len(counts) and flags.any():
-                ids = ids[~np.repeat(flags, counts)]
+        words = {doc: _body_words(body) for doc, body in bodies.items()}
+        keys = [np.frombuffer(b.line_keys, dtype="<u4").tolist() for b in bodies.values()]
+        flags = self._line_flags([(b.site, k) for b, k in zip(bodies.values(), keys, strict=True)])
+        first = 0
+        for (doc, (ids, counts)), lines in zip(words.items(), keys, strict=True):
+            own = flags[first : first + max(1, len(lines))]
+            first += max(1, len(lines))
+            if len(own) == len(counts) and own.any():
+                ids = ids[~np.repeat(own, counts.astype(np.int64))]
             out[doc] = self._cache[doc] = ids
         return out
 

@@ -8,7 +8,7 @@ and everything is written back with ``executemany`` in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 
@@ -81,6 +81,7 @@ class Placer:
         self._named: set[int] = set()
         self._hashes: dict[int, str] = {}
         self._stored_cluster: dict[int, int] = {}
+        self._stored_info: dict[int, tuple[int, int]] = {}
 
     def place(self, chunk: Sequence[tuple[Prepared, Sketched]], naming: bool) -> list[int]:
         """The id each document of ``chunk`` is stored under, in order."""
@@ -98,7 +99,7 @@ class Placer:
         for doc in self._store.unnamed(names) if names else []:
             unnamed.setdefault(doc.key, []).append(doc)
         hits = self._store.band_hits({k for _, s in chunk for k in s.bands})
-        self._load_candidates(chunk, hits)
+        self._load_candidates(chunk, hits, set(self._hashes))
         out = []
         for prep, sketched in chunk:
             placed = self._place_one(prep, sketched, by_key, by_text, hits, named)
@@ -164,15 +165,21 @@ class Placer:
     def _link(self, doc: int, sketched: Sketched, hits: dict[int, list[int]]) -> None:
         found: set[int] = set()
         for key in sketched.bands:
-            found.update(hits.get(key, ()))
+            sharing = hits.get(key)
+            if sharing is None:
+                hits[key] = [doc]
+            else:
+                found.update(sharing)
+                sharing.append(doc)
         self._bands[doc] = sketched.bands
-        for key in sketched.bands:
-            hits.setdefault(key, []).append(doc)
         mine = sketched.sketch
-        for other in sorted(found):
+        if mine is None or not found:
+            return
+        root = self._find(doc)
+        apart = [o for o in found if self._find(self._cluster_of(o)) != root]
+        # Any order gives the same clusters: a pair is skipped only once it is already linked.
+        for other in self._screen(mine, apart):
             if self._find(doc) == self._find(self._cluster_of(other)):
-                continue
-            if mine is None or not self._plausible(mine, other):
                 continue
             if near_duplicate(self._ids_of(doc), self._ids_of(other), self._options):
                 self._union(doc, self._cluster_of(other))
@@ -217,9 +224,19 @@ class Placer:
     def _info(self, cluster: int) -> _Cluster:
         found = self._clusters.get(cluster)
         if found is None:
-            size, rep = self._store.clusters([cluster])[cluster]
+            if cluster not in self._stored_info:
+                self._load_clusters([cluster])
+            size, rep = self._stored_info[cluster]
             found = self._clusters[cluster] = _Cluster(size, self._doc(rep), True)
         return found
+
+    def _load_clusters(self, clusters: Iterable[int]) -> None:
+        """Read the size and representative of stored clusters (one query for many)."""
+        found = self._store.clusters(c for c in clusters if c not in self._stored_info)
+        self._stored_info.update(found)
+        self._docs.update(
+            self._store.docs(rep for _, rep in found.values() if rep not in self._docs)
+        )
 
     def _union(self, a: int, b: int) -> int:
         a, b = self._find(a), self._find(b)
@@ -277,7 +294,10 @@ class Placer:
         return ids
 
     def _load_candidates(
-        self, chunk: Sequence[tuple[Prepared, Sketched]], hits: dict[int, list[int]]
+        self,
+        chunk: Sequence[tuple[Prepared, Sketched]],
+        hits: dict[int, list[int]],
+        related: set[int],
     ) -> None:
         stored = self._store.sketches({d for docs in hits.values() for d in docs})
         for doc_id, (cluster, blob) in stored.items():
@@ -287,19 +307,24 @@ class Placer:
         # Bodies are read at once for every stored candidate that passes the sketch screen.
         wanted: set[int] = set()
         for _, sketched in chunk:
-            if sketched.sketch is None:
-                continue
-            found = {d for k in sketched.bands for d in hits.get(k, ())}
-            wanted.update(d for d in found if self._plausible(sketched.sketch, d))
+            if sketched.sketch is not None:
+                found = {d for k in sketched.bands for d in hits.get(k, ())}
+                wanted.update(self._screen(sketched.sketch, list(found)))
         self._arrays.update(self._stored_ids(sorted(wanted)))
+        self._load_clusters({self._stored_cluster[d] for d in wanted | related})
 
-    def _plausible(self, mine: U64, other: int) -> bool:
+    def _screen(self, mine: U64, others: list[int]) -> list[int]:
+        """Those of ``others`` whose sketch agrees with ``mine`` on enough bins (or is unknown)."""
         # One shared band is two equal bins; a pair that shares only a sentence or two rarely
         # has more, while a true near-duplicate shares many (about Jaccard x bins).
-        theirs = self._sketches.get(other)
-        if theirs is None or len(theirs) != len(mine):
-            return True
-        return int(np.count_nonzero(mine == theirs)) >= self._options.min_shared_bins
+        known = [o for o in others if len(self._sketches.get(o, ())) == len(mine)]
+        out = [o for o in others if len(self._sketches.get(o, ())) != len(mine)]
+        if known:
+            table = np.stack([self._sketches[o] for o in known])
+            shared = np.count_nonzero(table == mine, axis=1)
+            keep = (shared >= self._options.min_shared_bins).tolist()
+            out += [o for o, ok in zip(known, keep, strict=True) if ok]
+        return out
 
 
 def _rank(doc: StoredDoc) -> Rank:

@@ -13,11 +13,13 @@ with today's template lines removed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from scraper.errors import DedupError, StoreError
 from scraper.store.sqlite import migrate, open_sqlite
@@ -315,7 +317,7 @@ class SketchStore:
         self._many("UPDATE dedup_docs SET sketch = ? WHERE id = ?", list(rows))
 
     # --- bands ------------------------------------------------------------------------------
-    def add_bands(self, rows: list[tuple[object, ...]]) -> None:
+    def add_bands(self, rows: Sequence[tuple[int, int]]) -> None:
         """Index ``(band key, document)`` pairs (best given sorted)."""
         self._many("INSERT OR IGNORE INTO dedup_bands (band, doc) VALUES (?, ?)", rows)
 
@@ -326,7 +328,10 @@ class SketchStore:
     def band_hits(self, keys: Iterable[int]) -> dict[int, list[int]]:
         """The stored documents under each of band ``keys`` (keys without any are left out)."""
         out: dict[int, list[int]] = {}
-        for band, doc in self._in("SELECT band, doc FROM dedup_bands WHERE band IN", keys):
+        unique = np.unique(np.fromiter(keys, dtype=np.int64)).tolist()
+        for band, doc in self._in(
+            "SELECT band, doc FROM dedup_bands WHERE band IN", unique, sort=False
+        ):
             out.setdefault(int(band), []).append(int(doc))
         return out
 
@@ -374,27 +379,30 @@ class SketchStore:
         }
 
     # --- template lines ---------------------------------------------------------------------
-    def count_lines(self, rows: list[tuple[str, int, int]]) -> None:
-        """Add ``(site, line key, docs)`` counts to the per-site line counts."""
-        ids = self._site_ids({site for site, _, _ in rows}, create=True)
+    def count_lines(self, counts: Mapping[str, Mapping[int, int]]) -> None:
+        """Add to the per-site line counts: ``counts[site][line key]`` more pages."""
+        ids = self._site_ids(set(counts), create=True)
+        rows = [
+            ((ids[site] << 32) | line, n) for site, c in counts.items() for line, n in c.items()
+        ]
+        rows.sort()
         self._many(
             "INSERT INTO dedup_lines (key, docs) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET docs = docs + excluded.docs",
-            sorted(((ids[site] << 32) | line, n) for site, line, n in rows),
+            rows,
         )
 
-    def template_lines(self, site: str, keys: Iterable[int], min_docs: int) -> set[int]:
-        """Those of line ``keys`` that ``site`` shows on at least ``min_docs`` distinct pages."""
-        number = self._site_ids({site}, create=False).get(site)
-        if number is None:
-            return set()
-        base = number << 32
-        rows = self._in(
-            "SELECT key FROM dedup_lines WHERE docs >= ? AND key IN",
-            (base | k for k in keys),
-            (min_docs,),
-        )
-        return {int(r[0]) & 0xFFFFFFFF for r in rows}
+    def site_numbers(self, sites: Iterable[str]) -> dict[str, int]:
+        """The number of each of ``sites`` that has line counts.
+
+        Line counts are kept under ``number << 32 | line key``.
+        """
+        return self._site_ids(set(sites), create=False)
+
+    def template_lines(self, keys: Iterable[int], min_docs: int) -> set[int]:
+        """The line count ``keys`` (see ``site_numbers``) with at least ``min_docs`` pages."""
+        rows = self._in("SELECT key FROM dedup_lines WHERE docs >= ? AND key IN", keys, (min_docs,))
+        return {int(r[0]) for r in rows}
 
     def _site_ids(self, sites: set[str], *, create: bool) -> dict[str, int]:
         missing = sites - self._sites.keys()
@@ -415,7 +423,7 @@ class SketchStore:
         except sqlite3.Error as exc:
             raise StoreError(f"dedup index: {exc}") from exc
 
-    def _many(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+    def _many(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
         try:
             self._conn.executemany(sql, rows)
         except sqlite3.Error as exc:
@@ -429,10 +437,18 @@ class SketchStore:
         return found
 
     def _in(
-        self, sql: str, values: Iterable[object], before: tuple[object, ...] = ()
+        self,
+        sql: str,
+        values: Iterable[object],
+        before: tuple[object, ...] = (),
+        *,
+        sort: bool = True,
     ) -> list[tuple[Any, ...]]:
-        """The rows of ``sql`` ending in ``IN`` over ``values``, queried in bounded chunks."""
-        items = sorted(set(values))  # type: ignore[type-var]
+        """The rows of ``sql`` ending in ``IN`` over ``values``, queried in bounded chunks.
+
+        Values are deduplicated and sorted (B-tree order) unless ``sort`` is False (given so).
+        """
+        items = sorted(set(values)) if sort else list(values)  # type: ignore[type-var]
         out: list[tuple[Any, ...]] = []
         for start in range(0, len(items), _CHUNK):
             chunk = items[start : start + _CHUNK]
