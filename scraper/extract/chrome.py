@@ -20,6 +20,7 @@ __all__ = [
     "COMMENT_HEADINGS",
     "COMMENT_SIGNATURES",
     "CUTOFF_HEADINGS",
+    "EMBEDDED_POSTS",
     "HEADING_TAGS",
     "HIDDEN_STYLE_MARKERS",
     "INLINE_TAGS",
@@ -41,6 +42,10 @@ SKIP_TAGS = frozenset(
 
 #: Captions: text about a picture, not the article's (kept only when asked for).
 CAPTION_TAGS = frozenset({"figcaption"})
+
+#: Social posts embedded in an article (the markup their embed codes leave before scripts run):
+#: quoted content, even inside a wrapper named "social" or "share".
+EMBEDDED_POSTS = "blockquote[class*=tweet], blockquote[class*=instagram], blockquote[class*=tiktok]"
 
 #: Structural chrome: skipped unless the element holds most of the page's text.
 CHROME_TAGS = frozenset({"nav", "footer", "aside", "menu", "header"})

@@ -38,6 +38,10 @@ _TRAILING = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING = " \t\n•·-–—|»>›*"
 _SHORT_LINE = 80
 _CUTOFF_MAX_CHARS = 40
+#: A sentence at least this long keeps its place up to this share of linked text.
+_LINKED_PROSE_CHARS = 100
+_LINKED_PROSE_DENSITY = 0.7
+_SENTENCE_ENDS = (".", "!", "?", '"', "”")
 _BYLINE_SPARE = 30
 _LABEL_WORDS = 2
 _LABEL_CHARS = 25
@@ -162,6 +166,14 @@ def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
     if block.kind is BlockKind.HEADING:
         return Verdict(density <= 0.8, "heading" if density <= 0.8 else "link heading")
     if density > 0.5:
+        if (
+            density <= _LINKED_PROSE_DENSITY
+            and len(block.text) >= _LINKED_PROSE_CHARS
+            and block.text.endswith(_SENTENCE_ENDS)
+        ):
+            # Roundups link most of each sentence; a sentence is still prose, a list of
+            # headlines is not.
+            return Verdict(True, f"prose with links (density {density:.2f})")
         return Verdict(False, f"link density {density:.2f}")
     if block.kind is BlockKind.LIST_ITEM and density > 0.3 and len(block.text) < 100:
         return Verdict(False, f"linked list item (density {density:.2f})")

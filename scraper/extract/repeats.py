@@ -143,12 +143,30 @@ def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
 def _runs_only(
     found: dict[int, Repeat], keys: Sequence[str], kinds: Sequence[BlockKind]
 ) -> list[Repeat]:
-    """Keep repeats that are part of a copied run, long, or teasers; spare lone refrains."""
+    """Keep repeats that are part of a copied run, long, or teasers; spare lone refrains.
+
+    A run made of list items alone is a list the page legitimately gives again (the same
+    features under each product, the same steps in each plan), not a copy of the article.
+    """
+    prose_runs = _runs_with_prose(found, kinds)
     kept: list[Repeat] = []
     for i in sorted(found):
         rep = found[i]
-        in_run = (i - 1 in found or i + 1 in found) and kinds[i] is not BlockKind.QUOTE
+        in_run = i in prose_runs and kinds[i] is not BlockKind.QUOTE
         long_enough = len(keys[i]) >= _LONE_COPY_CHARS
         if in_run or long_enough or rep.how.startswith(("teaser", "contained")):
             kept.append(rep)
     return kept
+
+
+def _runs_with_prose(found: dict[int, Repeat], kinds: Sequence[BlockKind]) -> set[int]:
+    """Indexes in runs of two or more repeats that hold something besides list items."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i in [*sorted(found), -2]:
+        if run and i != run[-1] + 1:
+            if len(run) >= 2 and any(kinds[j] is not BlockKind.LIST_ITEM for j in run):
+                out.update(run)
+            run = []
+        run.append(i)
+    return out

@@ -22,6 +22,7 @@ from scraper.extract.chrome import (
     CHROME_ROLES,
     CHROME_TAGS,
     CHROME_WORDS,
+    EMBEDDED_POSTS,
     HEADING_TAGS,
     HIDDEN_STYLE_MARKERS,
     LAYOUT_WORDS,
@@ -173,6 +174,9 @@ class _Judge:
             group = f"{names} {ident}" if names and ident else names or ident or ""
             if group:
                 reason = self._names_reason(group)
+                if reason is not None and node.css_first(EMBEDDED_POSTS) is not None:
+                    # A post the writer embedded is quoted, however its wrapper is named.
+                    return None
         if reason is None or group in self.spared or reason in self.spared:
             return None
         text = node.text()

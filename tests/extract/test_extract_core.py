@@ -146,6 +146,49 @@ def test_body_split_into_sections_marked_with_a_navigation_word_is_kept() -> Non
     ] == PARAS
 
 
+def test_embedded_post_inside_a_social_wrapper_is_kept() -> None:
+    tweet = "The breakwater vote is the best news this harbour has had in ten years."
+    embed = (
+        "<div class='social-media-embed'><blockquote class='twitter-tweet'>"
+        f"<p>{tweet}</p>— Harbour Watch (@harbourwatch)</blockquote></div>"
+    )
+    share = "<div class='social-share'><a href='#'>Share on Facebook</a></div>"
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    art = extract(page(f"<article>{paras[:200]}{embed}{paras[200:]}{share}</article>"))
+    assert tweet in art.text
+    assert "Share on Facebook" not in art.text
+
+
+def test_the_same_feature_list_under_each_product_is_kept() -> None:
+    features = "".join(
+        f"<li>{f}</li>"
+        for f in (
+            "Automatic pairing with every phone in the house",
+            "Twelve hours of listening on one charge",
+            "A case that charges in under an hour",
+        )
+    )
+    products = "".join(
+        f"<h2>Model {n}</h2><p>{p}</p><ul>{features}</ul>" for n, p in enumerate(PARAS[:3])
+    )
+    art = extract(page(f"<article>{products}</article>"))
+    assert art.text.count("Twelve hours of listening on one charge") == 3
+
+
+def test_roundup_sentences_that_are_mostly_links_are_kept() -> None:
+    item = (
+        "<li><a href='/a'>The harbour council of Velmora voted on Tuesday to rebuild the old "
+        "breakwater</a>, ending a long dispute between fishermen and ferries.</li>"
+    )
+    links = "".join(f"<li><a href='/r{n}'>Related story {n}</a></li>" for n in range(3))
+    body = (
+        f"<article>{''.join(f'<p>{p}</p>' for p in PARAS)}<ul>{item}</ul><ul>{links}</ul></article>"
+    )
+    art = extract(page(body))
+    assert "ending a long dispute between fishermen and ferries." in art.text
+    assert "Related story" not in art.text
+
+
 def test_title_and_byline_in_body_are_dropped_as_metadata() -> None:
     body = (
         "<article><h1>Velmora votes to rebuild its breakwater</h1>"
