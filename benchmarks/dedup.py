@@ -5,7 +5,8 @@ with syndication edits and hard negatives, at each size of ``--sizes``. Every me
 own subprocess, reading the corpus as a stream of JSONL lines in chunks of 10k documents, so
 ``peak MB`` (the child's VmHWM) is the method's own footprint, not the corpus's.
 
-* ``scraper``: ``DedupIndex`` over a SQLite file (the persistent mode cron crawls use).
+* ``scraper``: ``DedupIndex`` over a SQLite file (the persistent mode cron crawls use), with
+  ``--workers`` analysis processes (default 2: the machine's cores; the peers run in one).
 * ``datasketch``: MinHashLSH (128 permutations, threshold 0.3) over the same shingles, each
   candidate verified by the same containment check, union-find clusters (when installed).
 * ``simhash``: 64-bit SimHash of the same shingles, candidates within Hamming distance 3 found
@@ -30,14 +31,14 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from dedup_corpus import GOLD_ROOT, build_corpus, load_bases
+from dedup_corpus import GOLD_ROOT, VERSION, build_corpus, load_bases
 from dedup_peers import PEERS, available_peers
 
-from scraper.dedup import DedupIndex, Document
+from scraper.dedup import DedupIndex, DedupOptions, Document
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CHUNK = 10_000
@@ -60,10 +61,13 @@ def _stream(path: Path, skip: int, take: int) -> Iterator[list[dict[str, Any]]]:
         yield chunk
 
 
-def _run_scraper(corpus: Path, db: Path, skip: int, take: int) -> tuple[float, float, list[str]]:
+def _run_scraper(
+    corpus: Path, db: Path, span: tuple[int, int], workers: int
+) -> tuple[float, float, list[str]]:
+    skip, take = span
     keys: list[str] = []
     seconds = cpu = 0.0
-    with DedupIndex.open(db) as index:
+    with DedupIndex.open(db, DedupOptions(workers=workers)) as index:
         for chunk in _stream(corpus, skip, take):
             docs = [Document(url=r["url"], text=r["text"]) for r in chunk]
             started, used = time.perf_counter(), time.process_time()
@@ -78,7 +82,8 @@ def worker(args: argparse.Namespace) -> None:
     """Run one method in this process and print its figures as JSON (reading not timed)."""
     corpus = Path(args.corpus)
     if args.worker == "scraper":
-        seconds, cpu, clusters = _run_scraper(corpus, Path(args.db), args.skip, args.take)
+        span = (args.skip, args.take)
+        seconds, cpu, clusters = _run_scraper(corpus, Path(args.db), span, args.workers)
     else:
         peer = PEERS[args.worker]()
         seconds = cpu = 0.0
@@ -104,9 +109,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child(method: str, corpus: Path, db: Path, skip: int, take: int) -> dict[str, Any]:
+def _child(
+    method: str, corpus: Path, db: Path, span: tuple[int, int], workers: int
+) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", method, "--corpus", str(corpus)]
-    command += ["--db", str(db), "--skip", str(skip), "--take", str(take)]
+    command += ["--db", str(db), "--skip", str(span[0]), "--take", str(span[1])]
+    command += ["--workers", str(workers)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
@@ -130,7 +138,7 @@ def pair_scores(labels: list[int], clusters: list[str]) -> tuple[float, float, f
 
 def _corpus_file(size: int, seed: int) -> tuple[Path, list[int]]:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"dedup-corpus-{size}-{seed}.jsonl"
+    path = RESULTS / f"dedup-corpus-v{VERSION}-{size}-{seed}.jsonl"
     labels_path = path.with_suffix(".labels.json")
     if not path.exists() or not labels_path.exists():
         docs = build_corpus(size + INCREMENT, seed=seed, bases=load_bases())
@@ -156,15 +164,26 @@ def _row(method: str, size: int, result: dict[str, Any], labels: list[int]) -> d
     }
 
 
-def run_size(size: int, seed: int, peers: list[str], peer_limit: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """What to run at each size: corpus seed, peers (up to which size), scraper's workers."""
+
+    seed: int
+    peers: list[str]
+    peer_limit: int
+    workers: int
+
+
+def run_size(size: int, plan: Plan) -> list[dict[str, Any]]:
     """Every method at one corpus size, plus the +1k increment for scraper."""
-    corpus, labels = _corpus_file(size, seed)
+    corpus, labels = _corpus_file(size, plan.seed)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "dedup.sqlite"
-        rows.append(_row("scraper", size, _child("scraper", corpus, db, 0, size), labels[:size]))
+        first = _child("scraper", corpus, db, (0, size), plan.workers)
+        rows.append(_row("scraper", size, first, labels[:size]))
         print(rows[-1], file=sys.stderr)
-        grown = _child("scraper", corpus, db, size, INCREMENT)
+        grown = _child("scraper", corpus, db, (size, INCREMENT), plan.workers)
         rows.append(
             {
                 "method": "scraper +1k into persisted index",
@@ -175,10 +194,9 @@ def run_size(size: int, seed: int, peers: list[str], peer_limit: int) -> list[di
             }
         )
         print(rows[-1], file=sys.stderr)
-    for method in peers if size <= peer_limit else []:
-        rows.append(
-            _row(method, size, _child(method, corpus, Path(os.devnull), 0, size), labels[:size])
-        )
+    for method in plan.peers if size <= plan.peer_limit else []:
+        alone = _child(method, corpus, Path(os.devnull), (0, size), 1)
+        rows.append(_row(method, size, alone, labels[:size]))
         print(rows[-1], file=sys.stderr)
     return rows
 
@@ -214,6 +232,9 @@ def main() -> None:
     parser.add_argument(
         "--peer-limit", type=int, default=100_000, help="Run peers only at sizes up to this."
     )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="scraper's analysis processes (DedupOptions)."
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -226,9 +247,10 @@ def main() -> None:
     if not GOLD_ROOT.is_dir():
         raise SystemExit(f"no benchmark texts at {GOLD_ROOT}")
     peers = [p for p in args.peers.split(",") if p]
+    plan = Plan(seed=args.seed, peers=peers, peer_limit=args.peer_limit, workers=args.workers)
     rows: list[dict[str, Any]] = []
     for size in (int(s) for s in args.sizes.split(",")):
-        rows += run_size(size, args.seed, peers, args.peer_limit)
+        rows += run_size(size, plan)
     print(_table(rows))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "dedup.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")

@@ -10,9 +10,11 @@ How it is built (deterministic for a seed):
   ~100k sentences), so they are not near-duplicates of each other. One in ten synthetic
   stories is a *same-topic rewrite*: sentences drawn only from the three real articles whose
   rarer vocabulary is closest to one real article (but never from it), at most a third of
-  each, so it shares topic words and some sentences with them. Real texts that are already
-  copies of each other (the L3S GoogleNews set holds the same wire story from several sites)
-  share one story label; see ``base_groups``.
+  each, so it shares topic words and some sentences with them. A sentence of a real article
+  goes to one rewrite at most: two rewrites on one topic share its vocabulary, not its text
+  (version 1 let them share 16-21 sentences, more than different stories do). Real texts
+  that are already copies of each other (the L3S GoogleNews set holds the same wire story
+  from several sites) share one story label; see ``base_groups``.
 * **Syndicated copies** (about 35% of documents, the share of reprints estimated for news):
   each copied story gets 1-8 copies, each on another site, each with edits drawn independently:
   new headline line, dateline, byline and credit lines, trimmed last paragraphs (at least 55% of
@@ -35,7 +37,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["GOLD_ROOT", "CorpusDoc", "base_groups", "build_corpus", "load_bases"]
+__all__ = ["GOLD_ROOT", "VERSION", "CorpusDoc", "base_groups", "build_corpus", "load_bases"]
+
+#: Bumped whenever the generator changes, so cached corpora are rebuilt.
+VERSION = 2
 
 GOLD_ROOT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction"
 
@@ -148,6 +153,7 @@ class _Builder:
         self.docs: list[CorpusDoc] = []
         self.groups = base_groups(bases)
         self.deck: list[str] = []
+        self.given: dict[int, set[int]] = {}  # sentences of a real article given to rewrites
 
     def _site(self, n: int) -> _Site:
         name = f"Courier{n}"
@@ -181,7 +187,11 @@ class _Builder:
 
     def _third(self, base: int) -> list[str]:
         sentences = _sentences(self.bases[base])
-        return self.rng.sample(sentences, len(sentences) // 3)
+        given = self.given.setdefault(base, set())
+        free = [i for i in range(len(sentences)) if i not in given]
+        chosen = self.rng.sample(free, min(len(free), len(sentences) // 3))
+        given.update(chosen)
+        return [sentences[i] for i in chosen]
 
     def _group(self, sentences: list[str]) -> list[str]:
         out, i = [], 0

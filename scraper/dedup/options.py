@@ -23,8 +23,10 @@ class DedupOptions:
     appear, in order, in the longer (word-level LCS), so a trimmed copy or an update with a few
     added paragraphs joins its original. Template lines: a normalised line found on at least
     ``template_min_docs`` distinct pages (keys) of one site is site chrome and ignored.
-    ``commit_every`` bounds how many documents one transaction holds. A batch of at least
-    ``parallel_from`` documents is normalised and tokenised by ``workers`` processes (1: never).
+    ``commit_every`` bounds how many documents one transaction holds. With ``workers`` > 1, a
+    batch of at least ``parallel_from`` documents is normalised and tokenised by that many
+    worker processes (started with ``spawn``, so a script using it needs the usual
+    ``if __name__ == "__main__":`` guard); the result is the same either way.
     """
 
     shingle_words: int = 4
@@ -36,7 +38,7 @@ class DedupOptions:
     containment: float = 0.7
     template_min_docs: int = 3
     commit_every: int = 2000
-    workers: int = 2
+    workers: int = 1
     parallel_from: int = 4000
 
     def __post_init__(self) -> None:
