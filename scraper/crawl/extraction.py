@@ -6,7 +6,8 @@ and declared charset one way; the stored record (already JSON) and the few field
 the other. Pickling a whole :class:`~scraper.models.Page` and :class:`~scraper.models.Article`
 (headers, block tree) cost more than a millisecond per page on both sides. Pages travel in
 chunks, so one task carries several pages when the workers are behind, and workers always have
-the next chunk queued while they finish one.
+the next chunk queued while they finish one. A small run starts fewer workers than it may: each
+costs as much CPU to start as extracting dozens of pages.
 
 Errors come back as values: exceptions with keyword-only constructors do not survive pickling,
 and an extractor bug on one page must not stop the run.
@@ -49,6 +50,9 @@ _WATCH_INTERVAL = 0.5
 #: Pages per task at most: enough to amortise a task's round trip, few enough that both
 #: workers get a share of a small batch.
 CHUNK = 8
+#: A worker process costs about half a second of CPU to start (it imports scraper), as much as
+#: extracting some 50 pages, so a run starts one worker per this many pages it expects.
+PAGES_PER_WORKER = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,47 +143,56 @@ def watch_parent(parent: int) -> None:
 _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
 
 
+@dataclass(slots=True)
+class _Worker:
+    """One worker process (a pool of one, so the crawl decides how many are started)."""
+
+    pool: Executor
+    in_flight: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class _Sent:
-    """A chunk handed to the pool: the loop its callers wait on, and the pool it went to."""
+    """A chunk handed to a worker, and the loop its callers wait on."""
 
     loop: asyncio.AbstractEventLoop
     chunk: list[_Waiting]
-    pool: Executor
+    worker: _Worker
 
 
 class Extractor(Closeable):
-    """Runs :func:`extract_job` in ``workers`` processes (inline when ``workers`` is 0).
+    """Runs :func:`extract_job` in up to ``workers`` processes (inline when ``workers`` is 0).
 
     Callers await one page each; pages waiting for a worker are sent together, up to
     :data:`CHUNK` per task, with at most two tasks per worker in flight so that a worker never
-    waits for the event loop. The pool starts on first use (or :meth:`start`), so a run with
-    nothing new never pays for it.
+    waits for the event loop. Workers start on first use, one more for every
+    :data:`PAGES_PER_WORKER` pages the run said to :meth:`expect`, so a run with nothing new
+    starts none and a small run one.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool: Executor | None = None
+        self._workers: list[_Worker] = []
         self._waiting: list[_Waiting] = []
-        self._in_flight = 0
+        self._expected = 0
 
-    def start(self) -> None:
-        """Start the worker processes now (they take a while to import the extractor)."""
-        if self.workers > 0:
-            self._executor()
+    def expect(self, pages: int) -> None:
+        """Say that ``pages`` more pages are coming (more pages, more worker processes)."""
+        self._expected += pages
 
-    def _executor(self) -> Executor:
-        if self._pool is None:
-            # spawn: forking a process that runs an event loop and threads is unsafe, and a
-            # forkserver would outlive a crawl killed with SIGKILL.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=watch_parent,
-                initargs=(os.getpid(),),
-            )
-        return self._pool
+    @property
+    def started(self) -> int:
+        """How many worker processes have been started (and not lost)."""
+        return len(self._workers)
+
+    def _wanted(self) -> int:
+        return min(self.workers, max(1, -(-self._expected // PAGES_PER_WORKER)))
+
+    def _free_worker(self) -> _Worker | None:
+        while len(self._workers) < self._wanted():
+            self._workers.append(_Worker(_one_process_pool()))
+        worker = min(self._workers, key=lambda w: w.in_flight)
+        return worker if worker.in_flight < 2 else None
 
     async def extract(self, job: PageJob) -> Outcome:
         """The extracted article of the page, or why there is none."""
@@ -192,12 +205,11 @@ class Extractor(Closeable):
         return await waiter
 
     def _send(self, loop: asyncio.AbstractEventLoop) -> None:
-        while self._waiting and self._in_flight < 2 * self.workers:
+        while self._waiting and (worker := self._free_worker()) is not None:
             chunk, self._waiting = self._waiting[:CHUNK], self._waiting[CHUNK:]
-            sent = _Sent(loop, chunk, self._executor())
-            self._in_flight += 1
-            task = sent.pool.submit(extract_chunk, [job for job, _ in chunk])
-            task.add_done_callback(partial(self._relay, sent))
+            worker.in_flight += 1
+            task = worker.pool.submit(extract_chunk, [job for job, _ in chunk])
+            task.add_done_callback(partial(self._relay, _Sent(loop, chunk, worker)))
 
     def _relay(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
         # Called in the pool's thread: hand the results over to the event loop's thread. A loop
@@ -206,15 +218,15 @@ class Extractor(Closeable):
             sent.loop.call_soon_threadsafe(self._finished, sent, task)
 
     def _finished(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
-        self._in_flight -= 1
+        sent.worker.in_flight -= 1
         try:
             outcomes: Sequence[Outcome] = task.result()
         except BrokenProcessPool as exc:
-            # A worker died (out of memory, a crash in a C library): start a new pool and
-            # charge the loss to the pages it held only.
-            if self._pool is sent.pool:
-                self._pool = None
-                sent.pool.shutdown(wait=False, cancel_futures=True)
+            # The worker died (out of memory, a crash in a C library): a new one takes its
+            # place, and the loss is charged to the pages it held only.
+            if sent.worker in self._workers:
+                self._workers.remove(sent.worker)
+                sent.worker.pool.shutdown(wait=False, cancel_futures=True)
             reason = f"extraction worker died: {exc}"
             outcomes = [ExtractFailed("internal", reason)] * len(sent.chunk)
         except Exception as exc:  # a result that could not be sent back: those pages fail
@@ -227,6 +239,17 @@ class Extractor(Closeable):
 
     def close(self) -> None:
         """Stop the workers."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _one_process_pool() -> Executor:
+    # spawn: forking a process that runs an event loop and threads is unsafe, and a
+    # forkserver would outlive a crawl killed with SIGKILL.
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    )

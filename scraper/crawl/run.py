@@ -181,7 +181,7 @@ class _Run:
             self.listed.clear()
             batch = self.parts.store.due_urls(started, after, _BATCH)
             if batch:
-                self.parts.extractor.start()
+                self.parts.extractor.expect(len(batch))
                 for queued in batch:
                     await queue.put(queued)
                 after = batch[-1].id

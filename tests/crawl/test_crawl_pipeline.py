@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from scraper.crawl.commit import Committer, Ready
-from scraper.crawl.extraction import Extracted, ExtractFailed, Extractor, PageJob, extract_job
+from scraper.crawl.extraction import (
+    PAGES_PER_WORKER,
+    Extracted,
+    ExtractFailed,
+    Extractor,
+    PageJob,
+    extract_job,
+)
 from scraper.crawl.identity import open_index
 from scraper.errors import StoreError
 from scraper.models import Article, Page
@@ -32,10 +39,16 @@ def test_pool_extraction_in_chunks_gives_what_inline_extraction_gives() -> None:
     async def extract_all(extractor: Extractor) -> list[Extracted | ExtractFailed]:
         return list(await asyncio.gather(*(extractor.extract(job) for job in jobs)))
 
-    with Extractor(1) as pool, Extractor(0) as inline:
+    with Extractor(2) as pool, Extractor(0) as inline:
+        pool.expect(len(jobs))
         pooled = asyncio.run(extract_all(pool))
-        assert pool._in_flight == 0 and not pool._waiting
+        assert pool.started == 1  # a few pages do not pay for a second process
         assert pooled == asyncio.run(extract_all(inline))
+        pool.expect(PAGES_PER_WORKER)
+        assert asyncio.run(extract_all(pool)) == pooled
+        assert pool.started == 2
+        assert inline.started == 0
+    assert pool.started == 0  # closed
     assert pooled == [extract_job(job) for job in jobs]
     *articles, binary = pooled
     assert isinstance(binary, ExtractFailed) and binary.kind == "decode"
