@@ -42,7 +42,7 @@ from typing import Any
 
 from bench_dataset import shared_sets
 from crawl_farm import LINKS_PER_SITE, SitePlan, plan_farm, serve_farm
-from crawl_meters import Meters, metered_crawl
+from crawl_meters import Meters, metered_crawl, worker_startup_cpu
 
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import RunResult, run_crawl
@@ -274,23 +274,25 @@ def _syndication_check(
     return missed, total
 
 
-def _breakdown(m: Measured, meters: Meters, pure_per_page: float) -> None:
+def _breakdown(m: Measured, meters: Meters, startup: float, pure_per_page: float) -> None:
     result: RunResult = m.result
-    stored = result.stats.stored
-    extracted = result.stats.fetched
-    per = 1000 / stored
-    pure = pure_per_page * extracted
+    per = 1000 / result.stats.stored
     stages = meters.seconds
     rest = m.own_cpu - sum(stages.values())
+    tasks = m.children_cpu - startup
     parts = [f"{name} {sec * per:.2f}" for name, sec in stages.items()]
-    parts.append(f"rest of crawl process (event loop, pool glue, threads) {rest * per:.2f}")
-    parts.append(f"extraction (at its extract-only cost) {pure * per:.2f}")
-    parts.append(f"workers beyond extraction {(m.children_cpu - pure) * per:.2f}")
+    parts.append(f"rest of crawl process (event loop, pool threads) {rest * per:.2f}")
+    parts.append(f"worker start-up {startup * per:.2f}")
+    parts.append(
+        f"workers' tasks (extraction, receiving pages, the record's JSON) {tasks * per:.2f}"
+    )
     total = (m.own_cpu + m.children_cpu) * per
     print(f"breakdown, ms of CPU per stored article (metered run, {total:.2f} in all):")
     print("  " + "; ".join(parts))
-    non_extraction = total - pure * per
-    print(f"  everything but extraction: {non_extraction:.2f} ms/article")
+    print(
+        f"  everything but the workers' tasks: {total - tasks * per:.2f} ms/article"
+        f" (extract-only spends {pure_per_page * 1000:.2f} ms a page inside extraction)"
+    )
 
 
 def main() -> None:
@@ -375,7 +377,7 @@ def main() -> None:
     )
     _crawl_report("crawl, metered run (fresh store)", metered)
     pure = sum(e.pure for e in extracts) / sum(e.pages for e in extracts)
-    _breakdown(metered, meters, pure)
+    _breakdown(metered, meters, worker_startup_cpu(args.workers), pure)
     if args.seen:
         out = context.Queue()
         child = context.Process(target=seen_urls_memory, args=(args.seen, folder, out))

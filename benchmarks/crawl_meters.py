@@ -9,13 +9,14 @@ is not counted. The run is the one :func:`scraper.crawl.run_crawl` performs, wit
 from __future__ import annotations
 
 import asyncio
+import resource
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any, cast
 
 import scraper.crawl.discovery as discovery_module
 from scraper.config import CrawlConfig
-from scraper.crawl.extraction import Extractor
+from scraper.crawl.extraction import CHUNK, PAGES_PER_WORKER, Extractor, PageJob
 from scraper.crawl.fetching import fetch_options
 from scraper.crawl.identity import Placement, open_index
 from scraper.crawl.run import RunParts, RunResult, crawl_once
@@ -26,7 +27,7 @@ from scraper.models import Page
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import CrawlStore
 
-__all__ = ["Meters", "metered_crawl"]
+__all__ = ["Meters", "metered_crawl", "worker_startup_cpu"]
 
 
 class Meters:
@@ -140,3 +141,18 @@ async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, meters: Meters) -
                 observer=lambda event: None,
             )
             return await crawl_once(config, parts)
+
+
+def worker_startup_cpu(workers: int) -> float:
+    """CPU seconds of starting ``workers`` extraction processes (and a few one-line pages)."""
+
+    async def start() -> None:
+        with Extractor(workers) as extractor:
+            extractor.expect(PAGES_PER_WORKER * workers)
+            job = PageJob("http://farm.test/", b"<p>one line</p>")
+            await asyncio.gather(*(extractor.extract(job) for _ in range(2 * workers * CHUNK)))
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    asyncio.run(start())
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
