@@ -138,8 +138,10 @@ class Segmentation:
 def _class_words(value: str) -> tuple[set[str], set[str]]:
     tokens = {t.replace("-", "").replace("_", "") for t in value.lower().split()}
     words: set[str] = set()
-    for raw in value.split():
-        parts = {w for w in _WORD_SPLIT.split(_CAMEL.sub("-", raw).lower()) if w}
+    # A camel-case split never crosses a space, so the whole string is split at once.
+    for raw in _CAMEL.sub("-", value).lower().split():
+        parts = set(_WORD_SPLIT.split(raw))
+        parts.discard("")
         if not parts & LAYOUT_WORDS:
             words |= parts
     return tokens, words
@@ -152,6 +154,8 @@ class _Judge:
     page_prose: int
     spared: frozenset[str] = frozenset()
     skip_tags: frozenset[str] = SKIP_TAGS
+    #: Whether the page embeds social posts at all (most pages do not: no need to look).
+    embeds: bool = False
     memo: dict[str, str | None] = field(default_factory=dict)
 
     def chrome_reason(self, node: LexborNode, tag: str, in_article: bool) -> Dropped | None:
@@ -174,7 +178,7 @@ class _Judge:
             group = f"{names} {ident}" if names and ident else names or ident or ""
             if group:
                 reason = self._names_reason(group)
-                if reason is not None and node.css_first(EMBEDDED_POSTS) is not None:
+                if self.embeds and reason and node.css_first(EMBEDDED_POSTS) is not None:
                     # A post the writer embedded is quoted, however its wrapper is named.
                     return None
         if reason is None or group in self.spared or reason in self.spared:
@@ -331,10 +335,11 @@ def segment(
     """
     page_prose = _prose_chars(root)
     skip = SKIP_TAGS if include_captions else SKIP_TAGS | CAPTION_TAGS
-    out = _walk(root, include_tables, max_nodes, _Judge(page_prose, skip_tags=skip))
+    embeds = root.css_first(EMBEDDED_POSTS) is not None
+    out = _walk(root, include_tables, max_nodes, _Judge(page_prose, skip_tags=skip, embeds=embeds))
     spared = _groups_to_spare(out.dropped, page_prose)
     if spared:
-        out = _walk(root, include_tables, max_nodes, _Judge(page_prose, spared, skip))
+        out = _walk(root, include_tables, max_nodes, _Judge(page_prose, spared, skip, embeds))
     return out
 
 
@@ -427,7 +432,8 @@ def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) ->
         walker.out.dropped.append(reason)
         return -1
     if tag in BLOCK_TAGS:
-        walker.flush()
+        if walker.buf:
+            walker.flush()
         if tag == "table" and _is_data_table(node):
             if include_tables:
                 walker.open(node, tag)
@@ -446,7 +452,8 @@ def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) ->
 
 def _leave(walker: _Walker, frame: int, tag: str) -> None:
     if frame == _BLOCK:
-        walker.flush()
+        if walker.buf:
+            walker.flush()
         walker.close(tag)
     elif frame == _LINK:
         walker.link_depth -= 1
