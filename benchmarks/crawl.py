@@ -281,7 +281,7 @@ def _breakdown(m: Measured, meters: Meters, startup: float, pure_per_page: float
     rest = m.own_cpu - sum(stages.values())
     tasks = m.children_cpu - startup
     parts = [f"{name} {sec * per:.2f}" for name, sec in stages.items()]
-    parts.append(f"rest of crawl process (event loop, pool threads) {rest * per:.2f}")
+    parts.append(f"rest of crawl process (event loop, worker pipes) {rest * per:.2f}")
     parts.append(f"worker start-up {startup * per:.2f}")
     parts.append(
         f"workers' tasks (extraction, receiving pages, the record's JSON) {tasks * per:.2f}"

@@ -130,24 +130,26 @@ def metered_crawl(config: CrawlConfig, meters: Meters) -> RunResult:
 
 
 async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, meters: Meters) -> RunResult:
-    async with Fetcher(fetch_options(config)) as fetcher:
-        with Extractor(config.workers) as extractor:
-            parts = RunParts(
-                store=cast(CrawlStore, _MeteredStore(store, meters)),
-                fetcher=_MeteredFetcher(fetcher, meters),
-                extractor=extractor,
-                dedup=_MeteredDedup(store, meters),
-                normalise=meters.call("discovery parsing and URL normalisation", normalise_url),
-                observer=lambda event: None,
-            )
-            return await crawl_once(config, parts)
+    async with (
+        Fetcher(fetch_options(config)) as fetcher,
+        Extractor(config.workers) as extractor,
+    ):
+        parts = RunParts(
+            store=cast(CrawlStore, _MeteredStore(store, meters)),
+            fetcher=_MeteredFetcher(fetcher, meters),
+            extractor=extractor,
+            dedup=_MeteredDedup(store, meters),
+            normalise=meters.call("discovery parsing and URL normalisation", normalise_url),
+            observer=lambda event: None,
+        )
+        return await crawl_once(config, parts)
 
 
 def worker_startup_cpu(workers: int) -> float:
     """CPU seconds of starting ``workers`` extraction processes (and a few one-line pages)."""
 
     async def start() -> None:
-        with Extractor(workers) as extractor:
+        async with Extractor(workers) as extractor:
             extractor.expect(PAGES_PER_WORKER * workers)
             job = PageJob("http://farm.test/", b"<p>one line</p>")
             await asyncio.gather(*(extractor.extract(job) for _ in range(2 * workers * CHUNK)))

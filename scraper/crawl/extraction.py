@@ -1,13 +1,17 @@
-"""Extraction in a process pool: page bytes in, compact results (or the reason there is none) out.
+"""Extraction in worker processes: page bytes in, compact results (or the reason there is none) out.
 
-Extraction is CPU-bound and pure, so it runs in worker processes while the event loop keeps
-fetching. What crosses the process boundary is kept small and flat: the page's bytes, its URL
-and declared charset one way; the stored record (already JSON) and the few fields dedup reads
-the other. Pickling a whole :class:`~scraper.models.Page` and :class:`~scraper.models.Article`
-(headers, block tree) cost more than a millisecond per page on both sides. Pages travel in
-chunks, so one task carries several pages when the workers are behind, and workers always have
-the next chunk queued while they finish one. A small run starts fewer workers than it may: each
-costs as much CPU to start as extracting dozens of pages.
+Extraction is CPU-bound and pure, so it runs in worker processes (:mod:`scraper.crawl.worker`)
+while the event loop keeps fetching. What crosses the process boundary is kept small and flat:
+the page's bytes, its URL and declared charset one way; the stored record (already JSON) and the
+few fields dedup reads the other. Pickling a whole :class:`~scraper.models.Page` and
+:class:`~scraper.models.Article` (headers, block tree) cost more than a millisecond per page on
+both sides. Pages travel in chunks, so one message carries several pages when the workers are
+behind, and each worker has its next chunk queued while it works on one.
+
+The workers are plain child processes talking over their stdin and stdout, read and written by
+the event loop itself: a multiprocessing pool re-ran the crawl's main module in every worker
+(about 0.8 s of CPU each) and added two threads to the crawl process. A worker still costs as
+much CPU to start as extracting a few dozen pages, so a small run starts fewer than it may.
 
 Errors come back as values: exceptions with keyword-only constructors do not survive pickling,
 and an extractor bug on one page must not stop the run.
@@ -18,19 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import multiprocessing
-import os
-import threading
-import time
-from collections.abc import Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import struct
+import sys
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from scraper.charset import declared_charset
-from scraper.closing import Closeable
 from scraper.errors import ScraperError
 from scraper.extract import extract
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
@@ -43,10 +43,12 @@ __all__ = [
     "PageJob",
     "extract_chunk",
     "extract_job",
-    "watch_parent",
 ]
 
-_WATCH_INTERVAL = 0.5
+#: The length prefix of a message between the crawl and a worker.
+FRAME = struct.Struct("!Q")
+#: Seconds a closed worker gets to finish its chunk before it is killed.
+_EXIT_WAIT = 30.0
 #: Pages per task at most: enough to amortise a task's round trip, few enough that both
 #: workers get a share of a small batch.
 CHUNK = 8
@@ -125,56 +127,56 @@ def extract_chunk(jobs: Sequence[PageJob]) -> list[Outcome]:
     return [extract_job(job) for job in jobs]
 
 
-def watch_parent(parent: int) -> None:
-    """In a worker: exit when the crawl process that started it is gone.
-
-    A worker blocked waiting for work would otherwise outlive a crawl killed with SIGKILL
-    (it holds its own copy of the queue's write end, so it never sees end-of-file).
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_WATCH_INTERVAL)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
-
-
 _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
 
 
-@dataclass(slots=True)
 class _Worker:
-    """One worker process (a pool of one, so the crawl decides how many are started)."""
+    """One worker process; the chunks it was sent and has not answered yet, in order."""
 
-    pool: Executor
-    in_flight: int = 0
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.in_flight: deque[list[_Waiting]] = deque()
+
+    def send(self, chunk: list[_Waiting]) -> None:
+        """Queue a chunk on the worker's stdin (buffered: this never blocks)."""
+        assert self.process.stdin is not None
+        body = pickle.dumps([job for job, _ in chunk], pickle.HIGHEST_PROTOCOL)
+        self.in_flight.append(chunk)
+        self.process.stdin.write(FRAME.pack(len(body)) + body)
+
+    async def replies(self) -> AsyncIterator[tuple[list[_Waiting], list[Outcome]]]:
+        """Each answered chunk with its outcomes, until the worker's stdout ends."""
+        assert self.process.stdout is not None
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                (size,) = FRAME.unpack(await self.process.stdout.readexactly(FRAME.size))
+                outcomes: list[Outcome] = pickle.loads(await self.process.stdout.readexactly(size))
+                yield self.in_flight.popleft(), outcomes
 
 
-@dataclass(frozen=True, slots=True)
-class _Sent:
-    """A chunk handed to a worker, and the loop its callers wait on."""
-
-    loop: asyncio.AbstractEventLoop
-    chunk: list[_Waiting]
-    worker: _Worker
-
-
-class Extractor(Closeable):
+class Extractor:
     """Runs :func:`extract_job` in up to ``workers`` processes (inline when ``workers`` is 0).
 
-    Callers await one page each; pages waiting for a worker are sent together, up to
-    :data:`CHUNK` per task, with at most two tasks per worker in flight so that a worker never
-    waits for the event loop. Workers start on first use, one more for every
-    :data:`PAGES_PER_WORKER` pages the run said to :meth:`expect`, so a run with nothing new
-    starts none and a small run one.
+    An async context manager: the workers belong to the event loop that started them. Callers
+    await one page each; pages waiting for a worker are sent together, up to :data:`CHUNK` per
+    message, at most two messages per worker in flight. Workers start on first use, one more
+    for every :data:`PAGES_PER_WORKER` pages the run said to :meth:`expect`, so a run with
+    nothing new starts none and a small run one.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._workers: list[_Worker] = []
+        self._readers: list[asyncio.Task[None]] = []
         self._waiting: list[_Waiting] = []
         self._expected = 0
+        self._starting = asyncio.Lock()
+
+    async def __aenter__(self) -> Extractor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     def expect(self, pages: int) -> None:
         """Say that ``pages`` more pages are coming (more pages, more worker processes)."""
@@ -182,74 +184,76 @@ class Extractor(Closeable):
 
     @property
     def started(self) -> int:
-        """How many worker processes have been started (and not lost)."""
+        """How many worker processes are running."""
         return len(self._workers)
 
     def _wanted(self) -> int:
         return min(self.workers, max(1, -(-self._expected // PAGES_PER_WORKER)))
 
-    def _free_worker(self) -> _Worker | None:
-        while len(self._workers) < self._wanted():
-            self._workers.append(_Worker(_one_process_pool()))
-        worker = min(self._workers, key=lambda w: w.in_flight)
-        return worker if worker.in_flight < 2 else None
-
     async def extract(self, job: PageJob) -> Outcome:
         """The extracted article of the page, or why there is none."""
         if self.workers <= 0:
             return extract_job(job)
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[Outcome] = loop.create_future()
+        waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, waiter))
-        self._send(loop)
+        await self._start_wanted()
+        self._send()
         return await waiter
 
-    def _send(self, loop: asyncio.AbstractEventLoop) -> None:
-        while self._waiting and (worker := self._free_worker()) is not None:
+    async def _start_wanted(self) -> None:
+        async with self._starting:  # callers arrive together; each process is started once
+            await self._start_missing()
+
+    async def _start_missing(self) -> None:
+        while len(self._workers) < self._wanted():
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "scraper.crawl.worker",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            worker = _Worker(process)
+            self._workers.append(worker)
+            self._readers.append(asyncio.create_task(self._read(worker)))
+
+    def _send(self) -> None:
+        while self._waiting and self._workers:
+            worker = min(self._workers, key=lambda w: len(w.in_flight))
+            if len(worker.in_flight) >= 2:
+                return
             chunk, self._waiting = self._waiting[:CHUNK], self._waiting[CHUNK:]
-            worker.in_flight += 1
-            task = worker.pool.submit(extract_chunk, [job for job, _ in chunk])
-            task.add_done_callback(partial(self._relay, _Sent(loop, chunk, worker)))
+            worker.send(chunk)
 
-    def _relay(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
-        # Called in the pool's thread: hand the results over to the event loop's thread. A loop
-        # that has closed meanwhile (the run was interrupted) has nobody left to tell.
-        with contextlib.suppress(RuntimeError):
-            sent.loop.call_soon_threadsafe(self._finished, sent, task)
+    async def _read(self, worker: _Worker) -> None:
+        async for chunk, outcomes in worker.replies():
+            for (_, waiter), outcome in zip(chunk, outcomes, strict=True):
+                if not waiter.done():
+                    waiter.set_result(outcome)
+            self._send()
+        # The worker died (out of memory, a crash in a C library): the pages it held fail, a
+        # new worker takes its place for the pages still waiting.
+        self._workers.remove(worker)
+        code = await worker.process.wait()
+        for chunk in worker.in_flight:
+            for _, waiter in chunk:
+                if not waiter.done():
+                    waiter.set_result(ExtractFailed("internal", f"extraction worker died ({code})"))
+        if self._waiting:
+            await self._start_wanted()
+            self._send()
 
-    def _finished(self, sent: _Sent, task: Future[list[Outcome]]) -> None:
-        sent.worker.in_flight -= 1
-        try:
-            outcomes: Sequence[Outcome] = task.result()
-        except BrokenProcessPool as exc:
-            # The worker died (out of memory, a crash in a C library): a new one takes its
-            # place, and the loss is charged to the pages it held only.
-            if sent.worker in self._workers:
-                self._workers.remove(sent.worker)
-                sent.worker.pool.shutdown(wait=False, cancel_futures=True)
-            reason = f"extraction worker died: {exc}"
-            outcomes = [ExtractFailed("internal", reason)] * len(sent.chunk)
-        except Exception as exc:  # a result that could not be sent back: those pages fail
-            reason = f"{type(exc).__name__}: {exc}"
-            outcomes = [ExtractFailed("internal", reason)] * len(sent.chunk)
-        for (_, waiter), outcome in zip(sent.chunk, outcomes, strict=True):
-            if not waiter.done():
-                waiter.set_result(outcome)
-        self._send(sent.loop)
-
-    def close(self) -> None:
-        """Stop the workers."""
+    async def aclose(self) -> None:
+        """Stop the workers: they finish the chunk in hand and exit."""
         workers, self._workers = self._workers, []
+        for reader in self._readers:
+            reader.cancel()
         for worker in workers:
-            worker.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _one_process_pool() -> Executor:
-    # spawn: forking a process that runs an event loop and threads is unsafe, and a
-    # forkserver would outlive a crawl killed with SIGKILL.
-    return ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=watch_parent,
-        initargs=(os.getpid(),),
-    )
+            if worker.process.stdin is not None:
+                worker.process.stdin.close()
+        for worker in workers:
+            try:
+                await asyncio.wait_for(worker.process.wait(), _EXIT_WAIT)
+            except TimeoutError:
+                worker.process.kill()
+                await worker.process.wait()

@@ -59,14 +59,16 @@ def run_crawl(
 
 
 async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observer) -> RunResult:
-    async with Fetcher(fetch_options(config)) as fetcher:
-        with Extractor(config.workers) as extractor:
-            parts = RunParts(
-                store=store,
-                fetcher=GatedFetcher(fetcher, config.hosts) if config.hosts else fetcher,
-                extractor=extractor,
-                dedup=open_index(store),
-                normalise=normalise_url,
-                observer=observer,
-            )
-            return await crawl_once(config, parts)
+    async with (
+        Fetcher(fetch_options(config)) as fetcher,
+        Extractor(config.workers) as extractor,
+    ):
+        parts = RunParts(
+            store=store,
+            fetcher=GatedFetcher(fetcher, config.hosts) if config.hosts else fetcher,
+            extractor=extractor,
+            dedup=open_index(store),
+            normalise=normalise_url,
+            observer=observer,
+        )
+        return await crawl_once(config, parts)

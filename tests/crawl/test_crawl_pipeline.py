@@ -33,29 +33,54 @@ def _jobs() -> list[PageJob]:
     return [*jobs, PageJob("https://n.test/binary", b"\x00\x01\x02" * 400)]
 
 
-def test_pool_extraction_in_chunks_gives_what_inline_extraction_gives() -> None:
+def test_worker_extraction_in_chunks_gives_what_inline_extraction_gives() -> None:
     jobs = _jobs()
 
     async def extract_all(extractor: Extractor) -> list[Extracted | ExtractFailed]:
         return list(await asyncio.gather(*(extractor.extract(job) for job in jobs)))
 
-    with Extractor(2) as pool, Extractor(0) as inline:
-        pool.expect(len(jobs))
-        pooled = asyncio.run(extract_all(pool))
-        assert pool.started == 1  # a few pages do not pay for a second process
-        assert pooled == asyncio.run(extract_all(inline))
-        pool.expect(PAGES_PER_WORKER)
-        assert asyncio.run(extract_all(pool)) == pooled
-        assert pool.started == 2
-        assert inline.started == 0
-    assert pool.started == 0  # closed
-    assert pooled == [extract_job(job) for job in jobs]
+    async def run() -> tuple[list[Extracted | ExtractFailed], list[Extracted | ExtractFailed]]:
+        async with Extractor(2) as pool, Extractor(0) as inline:
+            pool.expect(len(jobs))
+            pooled = await extract_all(pool)
+            assert pool.started == 1  # a few pages do not pay for a second process
+            pool.expect(PAGES_PER_WORKER)
+            assert await extract_all(pool) == pooled
+            assert pool.started == 2
+            assert inline.started == 0
+            processes = [w.process for w in pool._workers]
+        assert pool.started == 0
+        assert [p.returncode for p in processes] == [0, 0]  # closed: they ended on their own
+        return pooled, await extract_all(Extractor(0))
+
+    pooled, inline = asyncio.run(run())
+    assert pooled == inline == [extract_job(job) for job in jobs]
     *articles, binary = pooled
     assert isinstance(binary, ExtractFailed) and binary.kind == "decode"
     for found in articles:
         assert isinstance(found, Extracted)
         record = Article.from_dict(json.loads(found.record))
         assert (record.text, record.title) == (found.text, found.title)
+
+
+def test_a_worker_that_dies_fails_its_pages_only_and_is_replaced() -> None:
+    jobs = _jobs()[:2]
+
+    async def run() -> tuple[list[Extracted | ExtractFailed], int]:
+        async with Extractor(1) as pool:
+            first = await pool.extract(jobs[0])
+            (worker,) = pool._workers
+            worker.process.kill()  # as the out-of-memory killer would
+            lost = await pool.extract(jobs[1])
+            again = await pool.extract(jobs[1])
+            return [first, lost, again], pool.started
+
+    (first, lost, again), started = asyncio.run(run())
+    assert first == extract_job(jobs[0])
+    assert isinstance(lost, ExtractFailed) and lost.kind == "internal"
+    assert "extraction worker died" in lost.reason
+    assert again == extract_job(jobs[1])
+    assert started == 1
 
 
 def test_a_page_job_carries_the_final_url_and_the_declared_charset() -> None:

@@ -1,0 +1,51 @@
+"""An extraction worker process: chunks of pages on stdin, their outcomes on stdout.
+
+Started by :class:`scraper.crawl.extraction.Extractor` as ``python -m scraper.crawl.worker``, so
+it imports the extractor and nothing of the crawl process (no re-run of its main module, as a
+multiprocessing worker would). It exits when its stdin ends: when the crawl closes it, or when
+the crawl process dies, even by SIGKILL, since nobody else holds the pipe's other end.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from typing import BinaryIO
+
+from scraper.crawl.extraction import FRAME, extract_chunk
+
+__all__ = ["main"]
+
+
+def _read(stream: BinaryIO) -> bytes | None:
+    head = stream.read(FRAME.size)
+    if len(head) < FRAME.size:
+        return None
+    (size,) = FRAME.unpack(head)
+    body = stream.read(size)
+    return body if len(body) == size else None
+
+
+def main() -> None:
+    """Serve chunks until stdin ends."""
+    # Ctrl-C on a terminal reaches the whole process group: the crawl process handles it and
+    # closes our stdin, after which we finish the chunk in hand and exit.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Replies go to a private copy of stdout; anything printed by accident goes to stderr.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    requests = sys.stdin.buffer
+    try:
+        while (body := _read(requests)) is not None:
+            outcomes = pickle.dumps(extract_chunk(pickle.loads(body)), pickle.HIGHEST_PROTOCOL)
+            replies.write(FRAME.pack(len(outcomes)) + outcomes)
+            replies.flush()
+    except BrokenPipeError:
+        # The crawl process is gone and nobody wants the result; exit without flushing again.
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
