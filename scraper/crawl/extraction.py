@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import pickle
 import struct
 import sys
@@ -29,6 +30,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from scraper.charset import declared_charset
 from scraper.errors import ScraperError
@@ -212,6 +214,7 @@ class Extractor:
                 "scraper.crawl.worker",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
+                env=_worker_env(),
             )
             worker = _Worker(process)
             self._workers.append(worker)
@@ -257,3 +260,10 @@ class Extractor:
             except TimeoutError:
                 worker.process.kill()
                 await worker.process.wait()
+
+
+def _worker_env() -> dict[str, str]:
+    # The worker must import this very scraper, wherever it was imported from here.
+    package_root = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, path]))}
