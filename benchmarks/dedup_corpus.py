@@ -12,9 +12,11 @@ How it is built (deterministic for a seed):
   rarer vocabulary is closest to one real article (but never from it), at most a third of
   each, so it shares topic words and some sentences with them. A sentence of a real article
   goes to one rewrite at most: two rewrites on one topic share its vocabulary, not its text
-  (version 1 let them share 16-21 sentences, more than different stories do). Real texts
-  that are already copies of each other (the L3S GoogleNews set holds the same wire story
-  from several sites) share one story label; see ``base_groups``.
+  (version 1 let them share 16-21 sentences, more than different stories do). Sentences end
+  before a capital of any script, and pieces longer than 60 words are not used (version 1
+  kept a Cyrillic recipe as one "sentence", so the stories that drew it shared a paragraph).
+  Real texts that are already copies of each other (the L3S GoogleNews set holds the same
+  wire story from several sites) share one story label; see ``base_groups``.
 * **Syndicated copies** (about 35% of documents, the share of reprints estimated for news):
   each copied story gets 1-8 copies, each on another site, each with edits drawn independently:
   new headline line, dateline, byline and credit lines, trimmed last paragraphs (at least 55% of
@@ -40,11 +42,13 @@ from pathlib import Path
 __all__ = ["GOLD_ROOT", "VERSION", "CorpusDoc", "base_groups", "build_corpus", "load_bases"]
 
 #: Bumped whenever the generator changes, so cached corpora are rebuilt.
-VERSION = 2
+VERSION = 3
 
 GOLD_ROOT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction"
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])")
+# A sentence ends before a capital in any script (``_sentences`` checks the next character).
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_MAX_SENTENCE_WORDS = 60
 _WORD = re.compile(r"[A-Za-z]{5,}")
 CITIES = ["LONDON", "PARIS", "WASHINGTON", "NAIROBI", "SYDNEY", "TORONTO", "MUMBAI", "BERLIN"]
 AGENCIES = ["Reuters", "AP", "AFP", "Wire Service", "Press Association", "News Agency"]
@@ -138,7 +142,19 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for p in _paragraphs(text) for s in _SENTENCE.split(p) if len(s.split()) >= 4]
+    out = []
+    for paragraph in _paragraphs(text):
+        parts = _SENTENCE.split(paragraph)
+        merged = [parts[0]]
+        for part in parts[1:]:
+            if part[0].isupper() or part[0] in '"“‘(':
+                merged.append(part)
+            else:
+                merged[-1] += " " + part
+        # Over-long "sentences" (unsplittable text, lists) would let stories that draw them
+        # share whole paragraphs: they are left out.
+        out += [s for s in merged if 4 <= len(s.split()) <= _MAX_SENTENCE_WORDS]
+    return out
 
 
 class _Builder:

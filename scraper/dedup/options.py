@@ -33,7 +33,7 @@ class DedupOptions:
     content_word_bytes: int = 5
     bands: int = 32
     rows: int = 2
-    min_shared_bins: int = 5
+    min_shared_bins: int = 8
     min_length_ratio: float = 0.5
     containment: float = 0.7
     template_min_docs: int = 3

@@ -82,27 +82,31 @@ class Placer:
         self._hashes: dict[int, str] = {}
         self._stored_cluster: dict[int, int] = {}
         self._stored_info: dict[int, tuple[int, int]] = {}
+        # The chunk's own state: who has which key or text, band hits, keys named canonical.
+        self._by_key: dict[str, list[int]] = {}
+        self._by_text: dict[str, int] = {}
+        self._hits: dict[int, list[int]] = {}
+        self._named_keys: set[str] = set()
 
     def place(self, chunk: Sequence[tuple[Prepared, Sketched]], naming: bool) -> list[int]:
         """The id each document of ``chunk`` is stored under, in order."""
         preps = [p for p, _ in chunk]
-        by_key: dict[str, list[int]] = {}
-        by_text: dict[str, int] = {}
         for rel in self._store.related({p.key for p in preps}, {p.text_hash for p in preps}):
-            by_key.setdefault(rel.key, []).append(rel.id)
-            by_text.setdefault(rel.text_hash, rel.id)
+            self._by_key.setdefault(rel.key, []).append(rel.id)
+            self._by_text.setdefault(rel.text_hash, rel.id)
             self._hashes[rel.id] = rel.text_hash
             self._stored_cluster[rel.id] = rel.cluster
         names = {p.names for p in preps if p.names is not None}
-        named = (self._store.named_keys(p.key for p in preps) | names) if naming else set()
+        if naming:
+            self._named_keys = self._store.named_keys(p.key for p in preps) | names
         unnamed: dict[str, list[StoredDoc]] = {}
         for doc in self._store.unnamed(names) if names else []:
             unnamed.setdefault(doc.key, []).append(doc)
-        hits = self._store.band_hits({k for _, s in chunk for k in s.bands})
-        self._load_candidates(chunk, hits, set(self._hashes))
+        self._hits = self._store.band_hits({k for _, s in chunk for k in s.bands})
+        passed = self._load_candidates(chunk, set(self._hashes))
         out = []
-        for prep, sketched in chunk:
-            placed = self._place_one(prep, sketched, by_key, by_text, hits, named)
+        for (prep, sketched), screened in zip(chunk, passed, strict=True):
+            placed = self._place_one(prep, sketched, screened)
             for stored in unnamed.pop(prep.names, []) if prep.names else []:
                 self._named.add(stored.id)
                 self._promote(replace(self._docs.get(stored.id, stored), named=True))
@@ -131,15 +135,8 @@ class Placer:
             )
 
     # --- one document -----------------------------------------------------------------------
-    def _place_one(
-        self,
-        prep: Prepared,
-        sketched: Sketched,
-        by_key: dict[str, list[int]],
-        by_text: dict[str, int],
-        hits: dict[int, list[int]],
-        named: set[str],
-    ) -> int:
+    def _place_one(self, prep: Prepared, sketched: Sketched, screened: set[int]) -> int:
+        by_key, by_text = self._by_key, self._by_text
         same_key = by_key.get(prep.key, [])
         for other in same_key:
             if self._text_of(other) == prep.text_hash:
@@ -148,7 +145,7 @@ class Placer:
                 self._refresh(other, prep)
                 return other
         twin = by_text.get(prep.text_hash) if prep.line_keys else None
-        doc = self._new_doc(prep, sketched, prep.key in named)
+        doc = self._new_doc(prep, sketched, prep.key in self._named_keys)
         by_key.setdefault(prep.key, []).append(doc.id)
         by_text.setdefault(prep.text_hash, doc.id)
         cluster = doc.cluster
@@ -159,10 +156,12 @@ class Placer:
             return doc.id  # the twin already carries this text's bands
         if sketched.sketch is None:
             return doc.id
-        self._link(doc.id, sketched, hits)
+        self._link(doc.id, sketched, screened)
         return doc.id
 
-    def _link(self, doc: int, sketched: Sketched, hits: dict[int, list[int]]) -> None:
+    def _link(self, doc: int, sketched: Sketched, screened: set[int]) -> None:
+        """Verify and join the candidates of ``doc`` (``screened``: stored ones that passed)."""
+        hits = self._hits
         found: set[int] = set()
         for key in sketched.bands:
             sharing = hits.get(key)
@@ -177,8 +176,10 @@ class Placer:
             return
         root = self._find(doc)
         apart = [o for o in found if self._find(self._cluster_of(o)) != root]
+        new = [o for o in apart if o in self._rows]
+        passed = [o for o in apart if o in screened] + self._screen(mine, new)
         # Any order gives the same clusters: a pair is skipped only once it is already linked.
-        for other in self._screen(mine, apart):
+        for other in passed:
             if self._find(doc) == self._find(self._cluster_of(other)):
                 continue
             if near_duplicate(self._ids_of(doc), self._ids_of(other), self._options):
@@ -294,24 +295,25 @@ class Placer:
         return ids
 
     def _load_candidates(
-        self,
-        chunk: Sequence[tuple[Prepared, Sketched]],
-        hits: dict[int, list[int]],
-        related: set[int],
-    ) -> None:
+        self, chunk: Sequence[tuple[Prepared, Sketched]], related: set[int]
+    ) -> list[set[int]]:
+        """Read what stored candidates need; for each document, those passing the screen."""
+        hits = self._hits
         stored = self._store.sketches({d for docs in hits.values() for d in docs})
         for doc_id, (cluster, blob) in stored.items():
             self._stored_cluster[doc_id] = cluster
             if blob is not None:
                 self._sketches[doc_id] = np.frombuffer(blob, dtype="<u8")
         # Bodies are read at once for every stored candidate that passes the sketch screen.
-        wanted: set[int] = set()
+        passed: list[set[int]] = []
         for _, sketched in chunk:
-            if sketched.sketch is not None:
-                found = {d for k in sketched.bands for d in hits.get(k, ())}
-                wanted.update(self._screen(sketched.sketch, list(found)))
+            found = {d for k in sketched.bands for d in hits.get(k, ())}
+            mine = sketched.sketch
+            passed.append(set(self._screen(mine, list(found))) if mine is not None else set())
+        wanted = set().union(*passed)
         self._arrays.update(self._stored_ids(sorted(wanted)))
         self._load_clusters({self._stored_cluster[d] for d in wanted | related})
+        return passed
 
     def _screen(self, mine: U64, others: list[int]) -> list[int]:
         """Those of ``others`` whose sketch agrees with ``mine`` on enough bins (or is unknown)."""
