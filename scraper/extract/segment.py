@@ -1,9 +1,10 @@
 """One walk over the page: text segmented into candidate blocks, chrome subtrees skipped.
 
 The walk visits each node it needs once, moving from node to node without recursion (deep
-pages cannot overflow Python's stack) and never entering a skipped subtree. Text is gathered into a buffer that is cut into a block whenever a
-block-level element opens or closes. Each block remembers the chain of block-level elements
-it sits in (as lexbor node ids), which is what the body selection scores.
+pages cannot overflow Python's stack) and never entering a skipped subtree. Text is gathered
+into a buffer that is cut into a block whenever a block-level element opens or closes. Each
+block remembers the chain of block-level elements it sits in (as lexbor node ids), which is
+what the body selection scores.
 """
 
 from __future__ import annotations
