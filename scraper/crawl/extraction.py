@@ -50,7 +50,7 @@ __all__ = [
 #: The length prefix of a message between the crawl and a worker.
 FRAME = struct.Struct("!Q")
 #: Seconds a closed worker gets to finish its chunk before it is killed.
-_EXIT_WAIT = 30.0
+_EXIT_WAIT = 10.0
 #: Pages per task at most: enough to amortise a task's round trip, few enough that both
 #: workers get a share of a small batch.
 CHUNK = 8
@@ -173,6 +173,7 @@ class Extractor:
         self._waiting: list[_Waiting] = []
         self._expected = 0
         self._starting = asyncio.Lock()
+        self._closed = False
 
     async def __aenter__(self) -> Extractor:
         return self
@@ -207,6 +208,8 @@ class Extractor:
             await self._start_missing()
 
     async def _start_missing(self) -> None:
+        if self._closed:
+            raise RuntimeError("the extractor is closed")
         while len(self._workers) < self._wanted():
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -229,37 +232,45 @@ class Extractor:
             worker.send(chunk)
 
     async def _read(self, worker: _Worker) -> None:
-        async for chunk, outcomes in worker.replies():
-            for (_, waiter), outcome in zip(chunk, outcomes, strict=True):
-                if not waiter.done():
-                    waiter.set_result(outcome)
-            self._send()
-        # The worker died (out of memory, a crash in a C library): the pages it held fail, a
-        # new worker takes its place for the pages still waiting.
-        self._workers.remove(worker)
-        code = await worker.process.wait()
-        for chunk in worker.in_flight:
-            for _, waiter in chunk:
-                if not waiter.done():
-                    waiter.set_result(ExtractFailed("internal", f"extraction worker died ({code})"))
-        if self._waiting:
+        reason = "extraction worker stopped"
+        try:
+            async for chunk, outcomes in worker.replies():
+                for (_, waiter), outcome in zip(chunk, outcomes, strict=True):
+                    if not waiter.done():
+                        waiter.set_result(outcome)
+                self._send()
+            # The worker died (out of memory, a crash in a C library): the pages it held fail,
+            # and a new worker takes its place for the pages still waiting.
+            reason = f"extraction worker died (exit status {await worker.process.wait()})"
+        finally:
+            # However the replies ended, no page may wait for this worker forever.
+            if worker in self._workers:
+                self._workers.remove(worker)
+            for chunk in worker.in_flight:
+                for _, waiter in chunk:
+                    if not waiter.done():
+                        waiter.set_result(ExtractFailed("internal", reason))
+            worker.in_flight.clear()
+        if self._waiting and not self._closed:
             await self._start_wanted()
             self._send()
 
     async def aclose(self) -> None:
         """Stop the workers: they finish the chunk in hand and exit."""
+        self._closed = True
         workers, self._workers = self._workers, []
-        for reader in self._readers:
-            reader.cancel()
         for worker in workers:
             if worker.process.stdin is not None:
                 worker.process.stdin.close()
+        # The readers keep draining the workers' answers meanwhile, so that a worker finishing
+        # a chunk is never stuck writing to a full pipe.
         for worker in workers:
             try:
                 await asyncio.wait_for(worker.process.wait(), _EXIT_WAIT)
             except TimeoutError:
                 worker.process.kill()
                 await worker.process.wait()
+        await asyncio.gather(*self._readers, return_exceptions=True)
 
 
 def _worker_env() -> dict[str, str]:
