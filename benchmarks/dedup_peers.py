@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 
 from scraper.dedup import DedupOptions
+from scraper.dedup.analyse import analyse
 from scraper.dedup.minhash import shingle_hashes
-from scraper.dedup.text import line_keys, normalise
-from scraper.dedup.tokens import tokenise
 from scraper.dedup.verify import near_duplicate
 from scraper.discover.urls import normalise_url, site_of
 
 __all__ = ["PEERS", "available_peers"]
+
+_UNIT = 500
 
 
 class _Peer:
@@ -35,28 +36,35 @@ class _Peer:
         self.parent: list[int] = []
 
     def add_many(self, docs: list[tuple[str, str]]) -> None:
-        prepared = [(normalise_url(url), site_of(url), normalise(text)) for url, text in docs]
-        keys = [line_keys(text.split(b"\n")) if text else [] for _, _, text in prepared]
-        for (key, site, _), lines in zip(prepared, keys, strict=True):
-            if key not in self.pages:
-                self.pages.add(key)
-                self.lines.setdefault(site, Counter()).update(set(lines))
-        words = tokenise([text for _, _, text in prepared], self.options.content_word_bytes)
-        counts = words.line_words
-        bounds = np.searchsorted(words.docs, np.arange(len(prepared) + 1)).tolist()
-        for d, ((_, site, _), lines) in enumerate(zip(prepared, keys, strict=True)):
-            index = len(self.bodies)
-            first = int(words.line_start[d])
-            body = words.ids[bounds[d] : bounds[d + 1]].astype("<u4").tobytes()
-            per_line = counts[first : first + len(lines)].astype("<u4").tobytes()
-            self.bodies.append((site, lines, body, per_line))
-            self.parent.append(index)
-            ids = self._ids(index)
-            for other in self.candidates(index, shingle_hashes(ids, self.options.shingle_words)):
-                if self._find(other) != self._find(index) and near_duplicate(
-                    ids, self._ids(other), self.options
-                ):
-                    self.parent[self._find(other)] = self._find(index)
+        # Analysed in runs of 500 documents, as scraper does, so neither holds a whole
+        # batch's working arrays at once.
+        units = [docs[start : start + _UNIT] for start in range(0, len(docs), _UNIT)]
+        analysed = [analyse([text for _, text in unit], 5) for unit in units]
+        for unit, texts in zip(units, analysed, strict=True):
+            for (url, _), lines in zip(unit, texts.line_keys, strict=True):
+                key = normalise_url(url)
+                if key not in self.pages:
+                    self.pages.add(key)
+                    self.lines.setdefault(site_of(url), Counter()).update(set(lines))
+        for unit, texts in zip(units, analysed, strict=True):
+            words = texts.content
+            bounds = np.searchsorted(words.docs, np.arange(len(unit) + 1)).tolist()
+            for d, ((url, _), lines) in enumerate(zip(unit, texts.line_keys, strict=True)):
+                first = int(words.line_start[d])
+                body = words.ids[bounds[d] : bounds[d + 1]].astype("<u4").tobytes()
+                per_line = words.line_words[first : first + len(lines)].astype("<u4").tobytes()
+                self._place(site_of(url), list(lines), body, per_line)
+
+    def _place(self, site: str, lines: list[int], body: bytes, per_line: bytes) -> None:
+        index = len(self.bodies)
+        self.bodies.append((site, lines, body, per_line))
+        self.parent.append(index)
+        ids = self._ids(index)
+        for other in self.candidates(index, shingle_hashes(ids, self.options.shingle_words)):
+            if self._find(other) != self._find(index) and near_duplicate(
+                ids, self._ids(other), self.options
+            ):
+                self.parent[self._find(other)] = self._find(index)
 
     def candidates(self, index: int, hashes: list[int]) -> set[int]:
         raise NotImplementedError
