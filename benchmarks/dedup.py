@@ -74,6 +74,7 @@ def _run_scraper(
             keys.extend(a.key for a in index.add_many(docs))
             seconds += time.perf_counter() - started
             cpu += time.process_time() - used
+            del chunk, docs  # before the next chunk is read: its texts are not the method's
         clusters = [index.cluster_of(key) or key for key in keys]
     return seconds, cpu, clusters
 
@@ -93,6 +94,7 @@ def worker(args: argparse.Namespace) -> None:
             peer.add_many(docs)
             seconds += time.perf_counter() - started
             cpu += time.process_time() - used
+            del chunk, docs
         clusters = peer.clusters()
     figures = {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "clusters": clusters}
     json.dump(figures, sys.stdout)

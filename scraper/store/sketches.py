@@ -27,7 +27,6 @@ from scraper.store.sqlite import migrate, open_sqlite
 __all__ = ["Body", "DocRow", "Placed", "Related", "SketchStore", "StoredDoc"]
 
 _CACHE_KIB = 96 * 1024
-_MMAP_BYTES = 1 << 30  # reads of a big index map its pages instead of copying them
 _CHUNK = 900  # bound parameters per IN (...) query
 
 STEPS = [
@@ -171,7 +170,6 @@ class SketchStore:
         # Band and line lookups touch random B-tree pages; a larger page cache than SQLite's
         # default 2 MB keeps them in memory for a 100k-document index.
         self._run(f"PRAGMA cache_size = -{_CACHE_KIB}", ())
-        self._run(f"PRAGMA mmap_size = {_MMAP_BYTES}", ())
         migrate(conn, "dedup", STEPS)
         stored = self._one("SELECT value FROM dedup_meta WHERE name = 'sketch'", ())
         self.legacy = False
