@@ -199,7 +199,11 @@ class Extractor:
             return extract_job(job)
         waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, waiter))
-        await self._start_wanted()
+        try:
+            await self._start_wanted()
+        except BaseException:
+            self._waiting = [w for w in self._waiting if w[1] is not waiter]
+            raise
         self._send()
         return await waiter
 
