@@ -135,6 +135,7 @@ class DedupIndex(Closeable):
 
         Raises:
             StoreError: the store could not be read or written (committed chunks are kept).
+            DedupError: a worker process died (with ``DedupOptions.workers`` > 1).
         """
         step = self._options.commit_every
         spans = [(start, min(start + step, len(docs))) for start in range(0, len(docs), step)]
@@ -165,17 +166,7 @@ class DedupIndex(Closeable):
                 placer.flush()
             if progress is not None:
                 progress(len(chunk))
-        placed = self._store.placed(ids)
-        out = []
-        for doc_id, prep in zip(ids, prepared, strict=True):
-            where = placed[doc_id]
-            own = where.rep == doc_id and prep.url == where.rep_url
-            out.append(
-                Assignment(
-                    where.key, prep.url, cluster_id(where.rep_key), None if own else where.rep_url
-                )
-            )
-        return out
+        return self._assignments(ids, [p.url for p in prepared])
 
     def placement(self, key: str) -> Assignment | None:
         """Where the document stored under ``key`` is now (its first version), if anywhere."""
@@ -198,6 +189,17 @@ class DedupIndex(Closeable):
         return self._store.cluster_sizes()
 
     # --- steps ------------------------------------------------------------------------------
+    def _assignments(self, ids: list[int], urls: list[str]) -> list[Assignment]:
+        """Where each placed document is now (a later chunk may have re-pointed its cluster)."""
+        placed = self._store.placed(ids)
+        out = []
+        for doc_id, url in zip(ids, urls, strict=True):
+            where = placed[doc_id]
+            own = where.rep == doc_id and url == where.rep_url
+            lead = None if own else where.rep_url
+            out.append(Assignment(where.key, url, cluster_id(where.rep_key), lead))
+        return out
+
     def _analyse(self, texts: list[str], spans: list[tuple[int, int]]) -> list[Texts]:
         """The analysis of each span of ``texts``; big batches in worker processes."""
         units = [
