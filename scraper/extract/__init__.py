@@ -199,6 +199,9 @@ def _keys(blocks: list[RawBlock], cache: dict[int, str]) -> list[str]:
 def _second_renderings(blocks: list[RawBlock], keys: dict[int, str]) -> frozenset[int]:
     """Prose blocks that repeat earlier prose: a second copy must not pull the container."""
     prose = [b for b in blocks if len(b.text) >= _MIN_VOTING_CHARS]
+    if len({b.text for b in prose}) == len(prose):
+        # A second rendering repeats some paragraphs word for word; most pages repeat none.
+        return frozenset()
     repeats = find_repeats(_keys(prose, keys), [b.kind for b in prose])
     copied = {r.index for r in repeats if not r.how.startswith("teaser")}
     # Only runs of repeated prose are a second rendering; one repeated sentence is not.
