@@ -202,6 +202,9 @@ CUTOFF_HEADINGS = (
     "también te puede interesar", "noticias relacionadas", "lo más leído", "más noticias",
     "artículos relacionados", "você pode gostar", "leia também", "veja também", "mais lidas",
     "notícias relacionadas", "leggi anche", "potrebbe interessarti", "articoli correlati",
+    "lees ook", "meer nieuws", "gerelateerde artikelen", "czytaj także", "zobacz także",
+    "podobne artykuły", "читайте также", "смотрите также", "похожие статьи", "другие новости",
+    "новости по теме", "самые популярные", "популярное",
 )  # fmt: skip
 
 #: Lines that open a readers' comment thread (normalised, counts like "(33)" removed).

@@ -189,6 +189,20 @@ def test_roundup_sentences_that_are_mostly_links_are_kept() -> None:
     assert "Related story" not in art.text
 
 
+@pytest.mark.parametrize("heading", ["You may also like", "Читайте также", "Lees ook"])
+def test_box_of_other_stories_after_the_article_is_dropped(heading: str) -> None:
+    others = (
+        "The ferry company has ordered two new boats for the northern crossing, to be "
+        "delivered next year.",
+        "Fishermen in the southern bay report the best herring season in a decade, and prices "
+        "have fallen.",
+    )
+    box = f"<div><h3>{heading}</h3>" + "".join(f"<p>{o}</p>" for o in others) + "</div>"
+    body = f"<article><div>{''.join(f'<p>{p}</p>' for p in PARAS)}</div>{box}</article>"
+    art = extract(page(body))
+    assert [b.text for b in art.blocks] == PARAS
+
+
 def test_title_and_byline_in_body_are_dropped_as_metadata() -> None:
     body = (
         "<article><h1>Velmora votes to rebuild its breakwater</h1>"
