@@ -49,7 +49,7 @@ _MIN_VOTING_CHARS = 40
 _TRUNCATION_MARKS = ("...", "…", "[…]", "[...]")
 #: A heading this much link text is a headline pointing elsewhere.
 _LINKED_HEADLINE = 0.8
-#: Excerpts under linked headlines that make a list of teasers (one may be a quote).
+#: Excerpts under linked headlines that make a list of teasers (one alone may be the writer's).
 _MIN_EXCERPTS = 2
 _TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
