@@ -14,6 +14,7 @@ from itertools import islice
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import byline_in_text, clean_authors
+from scraper.extract.chrome import HIDDEN_STYLE_MARKERS
 from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.metadata_patterns import (
     AUTHOR_SELECTOR,
@@ -258,7 +259,9 @@ def _hidden(node: LexborNode) -> bool:
         return True
     style = (attrs.get("style") or "").replace(" ", "").lower()
     classes = (attrs.get("class") or "").lower().split()
-    return "display:none" in style or any(c in HIDDEN_CLASSES for c in classes)
+    return any(m in style for m in HIDDEN_STYLE_MARKERS) or any(
+        c in HIDDEN_CLASSES for c in classes
+    )
 
 
 def shown_headline(headings: list[LexborNode]) -> LexborNode | None:
