@@ -178,11 +178,14 @@ class Placer:
         apart = [o for o in found if self._find(self._cluster_of(o)) != root]
         new = [o for o in apart if o in self._rows]
         passed = [o for o in apart if o in screened] + self._screen(mine, new)
+        if not passed:
+            return
+        ids = self._ids_of(doc)
         # Any order gives the same clusters: a pair is skipped only once it is already linked.
         for other in passed:
             if self._find(doc) == self._find(self._cluster_of(other)):
                 continue
-            if near_duplicate(self._ids_of(doc), self._ids_of(other), self._options):
+            if near_duplicate(ids, self._ids_of(other), self._options):
                 self._union(doc, self._cluster_of(other))
 
     def _new_doc(self, prep: Prepared, sketched: Sketched, named: bool) -> StoredDoc:
