@@ -148,10 +148,9 @@ class Body:
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """Where a stored document is: its key and url, and its representative's id, key and url."""
+    """Where a stored document is: its key, and its representative's id, key and url."""
 
     key: str
-    url: str
     rep: int
     rep_key: str
     rep_url: str
@@ -369,14 +368,12 @@ class SketchStore:
     def placed(self, ids: Iterable[int]) -> dict[int, Placed]:
         """Where each of documents ``ids`` is now: its representative's id, key and url."""
         rows = self._in(
-            "SELECT d.id, d.key, d.url, r.id, r.key, r.url FROM dedup_docs AS d"
+            "SELECT d.id, d.key, r.id, r.key, r.url FROM dedup_docs AS d"
             " JOIN dedup_clusters AS c ON c.id = d.cluster JOIN dedup_docs AS r ON r.id = c.rep"
             " WHERE d.id IN",
             ids,
         )
-        return {
-            int(r[0]): Placed(str(r[1]), str(r[2]), int(r[3]), str(r[4]), str(r[5])) for r in rows
-        }
+        return {int(r[0]): Placed(str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
 
     # --- template lines ---------------------------------------------------------------------
     def count_lines(self, counts: Mapping[str, Mapping[int, int]]) -> None:
