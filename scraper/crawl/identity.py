@@ -14,7 +14,7 @@ from typing import Protocol
 
 from scraper.dedup import DedupIndex, Document
 from scraper.dedup.cluster import cluster_id
-from scraper.dedup.minhash import HASH_FINGERPRINT
+from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.discover.urls import canonical_url
 from scraper.errors import InputError
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -53,7 +53,7 @@ class Deduplicator(Protocol):
 
 def open_index(store: SQLiteCrawlStore) -> DedupIndex:
     """The near-duplicate index kept in the crawl store's own SQLite file and connection."""
-    return DedupIndex(SketchStore(store.conn, fingerprint=HASH_FINGERPRINT))
+    return DedupIndex(SketchStore(store.conn, fingerprint=SKETCH_SCHEME))
 
 
 class CurrentClusters:
@@ -65,7 +65,7 @@ class CurrentClusters:
     """
 
     def __init__(self, store: SQLiteCrawlStore) -> None:
-        self._sketches = SketchStore(store.conn, fingerprint=HASH_FINGERPRINT)
+        self._sketches = SketchStore(store.conn, fingerprint=SKETCH_SCHEME)
 
     def __call__(self, item: StoredArticle) -> StoredArticle:
         """``item`` with its current cluster id and representative."""

@@ -21,7 +21,6 @@ __all__ = ["I64", "U32", "U64", "Flags", "Words", "mix", "tokenise", "word_ids"]
 U32 = NDArray[np.uint32]
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
-I32 = NDArray[np.int32]
 Flags = NDArray[np.bool_]
 
 _LANES = 4

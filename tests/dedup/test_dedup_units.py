@@ -12,7 +12,7 @@ import pytest
 
 from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.lsh import band_keys
-from scraper.dedup.minhash import EMPTY, HASH_FINGERPRINT, shingle_hashes, sketches
+from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, shingle_hashes, sketches
 from scraper.dedup.text import normalise, normalise_lines, text_hash
 from scraper.dedup.tokens import tokenise, word_ids
 from scraper.dedup.verify import containment, near_duplicate
@@ -137,7 +137,7 @@ def test_options_are_validated(bad: dict[str, float]) -> None:
 
 def test_store_written_with_another_hash_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "d.sqlite"
-    SketchStore.open(db, fingerprint=HASH_FINGERPRINT).close()
+    SketchStore.open(db, fingerprint=SKETCH_SCHEME).close()
     with pytest.raises(DedupError):
         SketchStore.open(db, fingerprint="not-this-interpreter")
 
