@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import charset_normalizer
 
 from scraper.errors import DecodeError
+from scraper.models import Page
 
-__all__ = ["Decoded", "declared_charset", "decode_html", "normalise_charset"]
+__all__ = ["Decoded", "declared_charset", "decode_html", "normalise_charset", "page_charset"]
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -76,6 +77,11 @@ def declared_charset(content_type: str | None) -> str | None:
         return None
     match = _HEADER_CHARSET.search(content_type)
     return match.group(1) if match else None
+
+
+def page_charset(page: Page) -> str | None:
+    """The charset to decode a fetched page with: the fetcher's finding, else its header's."""
+    return page.encoding or declared_charset(page.header("content-type"))
 
 
 def _looks_binary(body: bytes) -> bool:

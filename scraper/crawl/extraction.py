@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from scraper.charset import declared_charset
+from scraper.charset import page_charset
 from scraper.errors import ScraperError
 from scraper.extract import extract
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
@@ -71,8 +71,7 @@ class PageJob:
     @classmethod
     def of(cls, page: Page, options: ExtractOptions | None = None) -> PageJob:
         """The job for a fetched page (its final URL and the charset its headers declare)."""
-        declared = page.encoding or declared_charset(page.header("content-type"))
-        return cls(page.effective_url, page.body, declared, options)
+        return cls(page.effective_url, page.body, page_charset(page), options)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.charset import declared_charset, decode_html
+from scraper.charset import decode_html, page_charset
 from scraper.errors import DecodeError
 from scraper.extract.body import Selection, block_score, comments_start, select_body
 from scraper.extract.explain import Decision, Explanation
@@ -320,9 +320,11 @@ def extract(
 
 def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
     """Extract the article of a fetched :class:`~scraper.models.Page`."""
-    declared = page.encoding or declared_charset(page.header("content-type"))
     return extract(
-        page.body, url=page.effective_url, options=options or DEFAULT_OPTIONS, encoding=declared
+        page.body,
+        url=page.effective_url,
+        options=options or DEFAULT_OPTIONS,
+        encoding=page_charset(page),
     )
 
 
