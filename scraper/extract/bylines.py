@@ -67,6 +67,7 @@ _AREA_AFTER = 4
 _AREA_BEFORE = 2
 _MAX_AREA_CHARS = 200
 _MAX_LINE_DATES = 5
+_SECTION_HEADINGS = "a h2, a h3, a h4, a h5, a h6, h2 a, h3 a, h4 a, h5 a, h6 a"
 
 
 def _marks(node: LexborNode) -> str:
@@ -357,7 +358,8 @@ def date_near_headline(area: HeadlineArea, now: datetime, day_first: bool) -> Da
     """
     for element, text in area.lines():
         value = parse_date_text(text, now, day_first=day_first)
-        if value is None:
+        if value is None or element.css_first(_SECTION_HEADINGS) is not None:
+            # A block with linked headings holds teasers of other pages (related posts).
             continue
         lowered = text.lower()
         at = min((lowered.find(w) for w in PUBLISHED_WORDS if w in lowered), default=-1)

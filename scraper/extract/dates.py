@@ -7,7 +7,7 @@ not before 1990, not after ``now``.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from scraper.extract.metadata_patterns import MONTHS
@@ -16,12 +16,16 @@ __all__ = [
     "EARLIEST",
     "date_from_script",
     "date_from_url",
+    "local_day_of",
     "parse_date",
     "parse_date_text",
     "plausible",
 ]
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# The furthest time zones from UTC.
+_WEST = timedelta(hours=12)
+_EAST = timedelta(hours=14)
 # A longer attribute or meta value is prose, not a date.
 _MAX_DATE_CHARS = 100
 
@@ -56,6 +60,12 @@ _URL_WORD_DATE = re.compile(r"/((?:19|20)\d{2})/([^\W\d_]{3,10})/(\d{1,2})(?!\d)
 def plausible(value: datetime, now: datetime) -> bool:
     """True when ``value`` lies between 1990 and ``now`` (a day of slack for clocks ahead)."""
     return EARLIEST <= value <= now + timedelta(days=1)
+
+
+def local_day_of(instant: datetime, day: date) -> bool:
+    """Whether ``day`` is the calendar day somewhere on Earth (UTC-12 to UTC+14) at ``instant``."""
+    utc = instant.astimezone(UTC)
+    return (utc - _WEST).date() <= day <= (utc + _EAST).date()
 
 
 def _aware(value: datetime) -> datetime:

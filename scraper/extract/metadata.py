@@ -25,7 +25,7 @@ from scraper.extract.bylines import (
     day_first,
     shown_headline,
 )
-from scraper.extract.dates import date_from_script, date_from_url, parse_date
+from scraper.extract.dates import date_from_script, date_from_url, local_day_of, parse_date
 from scraper.extract.jsonld import JsonLd, as_texts, read_jsonld, type_names
 from scraper.extract.language import detect_language, normalise_language
 from scraper.extract.metadata_patterns import (
@@ -252,8 +252,9 @@ def _confirmed(
 
     A dateline beside the headline that is neither labelled an update nor the declared
     modification day is what readers are told; declared metadata is often the time a CMS
-    re-saved the page. The URL's day wins over a declared timestamp a day off (stored in UTC,
-    the URL in the newsroom's local time).
+    re-saved the page. A dateline that is the declared moment's day in another time zone
+    confirms it (the declared value keeps its exact time). The URL's day wins over a declared
+    timestamp a day off (stored in UTC, the URL in the newsroom's local time).
     """
     if in_url is not None and in_url.date() == declared.date():
         return declared
@@ -261,7 +262,7 @@ def _confirmed(
     if (
         dateline is not None
         and not dateline.is_update
-        and dateline.value.date() != declared.date()
+        and not local_day_of(declared, dateline.value.date())
         and (modified is None or dateline.value.date() != modified.date())
     ):
         return dateline.value

@@ -285,3 +285,26 @@ def test_the_dateline_beside_the_headline_beats_a_marked_date_elsewhere() -> Non
     meta = _meta(html, None)
     assert meta.published == datetime(2023, 5, 2, tzinfo=UTC)
     assert meta.modified == datetime(2023, 6, 9, tzinfo=UTC)
+
+
+def test_a_dateline_on_the_declared_moments_local_day_confirms_it() -> None:
+    # 02:30 UTC on March 5 is still March 4 in New York: the same moment, not another date.
+    html = """<html lang="en"><head>
+    <meta property="article:published_time" content="2024-03-05T02:30:00Z">
+    </head><body><h1>Ferns and you: a long story</h1><p>March 4, 2024</p></body></html>"""
+    assert _meta(html, None).published == datetime(2024, 3, 5, 2, 30, tzinfo=UTC)
+    # Two days off is no time zone: the shown date wins.
+    shown = html.replace("March 4, 2024", "March 3, 2024")
+    assert _meta(shown, None).published == datetime(2024, 3, 3, tzinfo=UTC)
+
+
+def test_a_teaser_of_another_page_beside_the_headline_is_no_dateline() -> None:
+    html = """<html lang="en"><head>
+    <meta property="article:published_time" content="2024-06-11T12:00:00Z">
+    </head><body><h1>Five ways to keep books</h1><div><h2>Related posts</h2>
+    <a href="/other-story/"><h3>Ten more ways</h3><p>August 22, 2024</p></a></div>
+    <p>Body.</p></body></html>"""
+    assert _meta(html, None).published == datetime(2024, 6, 11, 12, 0, tzinfo=UTC)
+    # An unlinked subheading beside the date is still the article's dateline.
+    own = html.replace('<a href="/other-story/">', "<div>").replace("</a>", "</div>")
+    assert _meta(own, None).published == datetime(2024, 8, 22, tzinfo=UTC)
