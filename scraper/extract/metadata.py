@@ -40,6 +40,7 @@ from scraper.extract.metadata_patterns import (
     TITLE_META_KEYS,
 )
 from scraper.extract.mojibake import repair_mojibake
+from scraper.extract.textdates import date_in_text
 from scraper.extract.titles import choose_title, heading_text, is_site_name, site_labels
 
 __all__ = ["Metadata", "detect_language", "extract_metadata"]
@@ -316,7 +317,13 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
         modified = modified or shown.updated
         written = dateline.value if dateline is not None else None
         published = (
-            shown.marked or written or shown.loose or in_url or _date_in_state(page) or modified
+            shown.marked
+            or written
+            or shown.loose
+            or in_url
+            or _date_in_state(page)
+            or modified
+            or date_in_text(page.tree, shown_headline(page.headings), page.now, page.day_first)
         )
     if published is not None and in_url is not None and _swapped(published, in_url):
         # "03/10/2023" under /2023/10/03/: the page writes day first whatever its language says.
