@@ -272,6 +272,20 @@ def _confirmed(
     return declared
 
 
+def _shown_over_stamp(page: _Page, stamp: datetime) -> datetime | None:
+    """A date the page shows on another day than the one time declared as both dates.
+
+    A CMS that writes a single time into the publication and modification fields records
+    when the page was last saved; a dateline beside the headline (even an update's), else an
+    element marked as the publication date, tells readers more.
+    """
+    dateline = page.dateline
+    if dateline is not None:
+        return dateline.value if dateline.value.date() != stamp.date() else None
+    marked = dates_from_html(page.tree, page.now, page.day_first).marked
+    return marked if marked is not None and marked.date() != stamp.date() else None
+
+
 def _date_in_state(page: _Page) -> datetime | None:
     """A publication date in the JSON state a script framework embeds (bounded reading)."""
     budget = _MAX_STATE_CHARS
@@ -307,7 +321,8 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     )
     in_url = date_from_url(page.url, page.now)
     if published is not None:
-        return _confirmed(page, published, modified, in_url), modified
+        over = _shown_over_stamp(page, published) if published == modified else None
+        return over or _confirmed(page, published, modified, in_url), modified
     dateline = page.dateline
     if dateline is not None and not dateline.is_update:
         # What readers are shown beside the headline: the page needs no further search.

@@ -308,3 +308,23 @@ def test_a_teaser_of_another_page_beside_the_headline_is_no_dateline() -> None:
     # An unlinked subheading beside the date is still the article's dateline.
     own = html.replace('<a href="/other-story/">', "<div>").replace("</a>", "</div>")
     assert _meta(own, None).published == datetime(2024, 8, 22, tzinfo=UTC)
+
+
+def test_one_time_declared_as_both_dates_yields_to_what_the_page_shows() -> None:
+    head = """<html lang="en"><head>
+    <meta property="article:published_time" content="2024-05-20T10:00:00Z">
+    <meta property="article:modified_time" content="{modified}">
+    </head><body><h1>Ferns and you: a long story</h1><p>Body.</p>{shown}</body></html>"""
+    # Further down than the dateline search reads.
+    marked = "<p>More.</p>" * 5 + (
+        '<footer>Published <time pubdate datetime="2024-03-02">March 2, 2024</time></footer>'
+    )
+    stamp = head.format(modified="2024-05-20T10:00:00Z", shown=marked)
+    assert _meta(stamp, None).published == datetime(2024, 3, 2, tzinfo=UTC)
+    updated = head.format(modified="2024-05-20T10:00:00Z", shown="").replace(
+        "<p>Body.</p>", "<p>Page updated: 12 May 2024</p><p>Body.</p>"
+    )
+    assert _meta(updated, None).published == datetime(2024, 5, 12, tzinfo=UTC)
+    # A distinct modification time makes the declared publication credible.
+    distinct = head.format(modified="2024-05-21T10:00:00Z", shown=marked)
+    assert _meta(distinct, None).published == datetime(2024, 5, 20, 10, 0, tzinfo=UTC)
