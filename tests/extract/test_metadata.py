@@ -328,3 +328,18 @@ def test_one_time_declared_as_both_dates_yields_to_what_the_page_shows() -> None
     # A distinct modification time makes the declared publication credible.
     distinct = head.format(modified="2024-05-21T10:00:00Z", shown=marked)
     assert _meta(distinct, None).published == datetime(2024, 5, 20, 10, 0, tzinfo=UTC)
+
+
+def test_a_date_only_a_script_declares_yields_to_the_shown_update() -> None:
+    html = """<html lang="en"><head>{meta}<script type="application/ld+json">
+    {{"@type": "Article", "headline": "Ferns and you",
+      "datePublished": "2023-01-10T08:00:00Z", "dateModified": "2024-04-02T08:00:00Z"}}
+    </script></head><body><h1>Ferns and you: a long story</h1>
+    <p>Last updated: April 2, 2024</p><p>Body.</p></body></html>"""
+    assert _meta(html.format(meta=""), None).published == datetime(2024, 4, 2, tzinfo=UTC)
+    # A meta tag declaring the same publication date makes it credible.
+    meta = '<meta property="article:published_time" content="2023-01-10T08:00:00Z">'
+    assert _meta(html.format(meta=meta), None).published == datetime(2023, 1, 10, 8, tzinfo=UTC)
+    # So does the URL's day.
+    url = "https://ferns.example/2023/01/10/ferns-and-you/"
+    assert _meta(html.format(meta=""), url).published == datetime(2023, 1, 10, 8, tzinfo=UTC)
