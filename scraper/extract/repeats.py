@@ -14,8 +14,10 @@ work stays linear in the number of blocks. This is a pure function of its input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from rapidfuzz import fuzz
 
@@ -40,6 +42,7 @@ _COVER_SHARE = 0.8
 _MIN_FRAGMENT_CHARS = 12
 #: Blocks shorter than this are never repeats (bullets, "Yes", dates in a list).
 _MIN_CHARS = 20
+_SEPARATOR = "\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,12 @@ def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat
 
 def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
     first_seen: dict[tuple[str, ...], int] = {}
+    # All keys in one string, so that finding a fragment in the earlier blocks is one C-level
+    # search instead of a loop over them (quadratic on long pages). Keys hold only word
+    # characters and spaces: the separator cannot be part of a match.
     padded = [f" {key} " for key in keys]
+    starts = list(accumulate((len(p) + 1 for p in padded), initial=0))
+    joined = _SEPARATOR.join(padded)
     for i, key in enumerate(keys):
         words = key.split()
         if len(words) >= _COVER_MIN_WORDS:
@@ -135,9 +143,9 @@ def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
                 found[i] = Repeat(i, min(first_seen[g] for g in seen), "copied piece")
             first_seen.update(dict.fromkeys(grams - seen, i))
         elif words and i not in found and len(key) >= _MIN_FRAGMENT_CHARS:
-            source = next((j for j in range(i) if padded[i] in padded[j]), None)
-            if source is not None:
-                found[i] = Repeat(i, source, "copied piece")
+            at = joined.find(padded[i], 0, starts[i])
+            if at >= 0:
+                found[i] = Repeat(i, bisect_right(starts, at) - 1, "copied piece")
 
 
 def _runs_only(

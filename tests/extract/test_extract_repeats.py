@@ -1,0 +1,47 @@
+"""Within-page repeats, on repeat keys directly: copies, teasers and re-cut second renderings."""
+
+from __future__ import annotations
+
+from scraper.extract.repeats import find_repeats, repeat_key
+from scraper.models import BlockKind
+
+P = BlockKind.PARAGRAPH
+
+FIRST = (
+    "The harbour authority closed the northern pier on Tuesday after inspectors found cracks "
+    "in three of its concrete supports."
+)
+SECOND = (
+    "Ferry services will run from the southern terminal until the repairs are finished, "
+    "which engineers expect to take six weeks."
+)
+
+
+def _keys(texts: list[str]) -> list[str]:
+    return [repeat_key(t) for t in texts]
+
+
+def test_identical_second_copy_is_found_with_its_source() -> None:
+    texts = [FIRST, SECOND, "Share this story", FIRST, SECOND]
+    found = {r.index: (r.of, r.how) for r in find_repeats(_keys(texts), [P] * len(texts))}
+    assert found == {3: (0, "identical"), 4: (1, "identical")}
+
+
+def test_second_copy_cut_into_short_lines_points_at_the_block_holding_each_piece() -> None:
+    # The second rendering wraps the text into short lines: each line is a piece of one block.
+    pieces = [
+        "the harbour authority closed",
+        "the northern pier on tuesday",
+        "ferry services will run from",
+        "the southern terminal until",
+    ]
+    texts = [FIRST, SECOND, FIRST, *pieces]
+    found = {r.index: r.of for r in find_repeats(_keys(texts), [P] * len(texts))}
+    assert found == {2: 0, 3: 0, 4: 0, 5: 1, 6: 1}
+
+
+def test_piece_that_straddles_two_blocks_is_not_a_copy() -> None:
+    # "supports ferry services will" reads across the end of one block into the next.
+    texts = [FIRST, SECOND, FIRST, "concrete supports ferry services", "will run from the south"]
+    found = {r.index for r in find_repeats(_keys(texts), [P] * len(texts))}
+    assert 3 not in found and 4 not in found
