@@ -135,6 +135,9 @@ def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
     starts = list(accumulate((len(p) + 1 for p in padded), initial=0))
     joined = _SEPARATOR.join(padded)
     for i, key in enumerate(keys):
+        earlier = found.get(i)
+        if earlier is not None and earlier.how == "identical":
+            continue  # its shingles were all filed under the block it copies
         words = key.split()
         if len(words) >= _COVER_MIN_WORDS:
             grams = set(zip(words, words[1:], words[2:], words[3:], strict=False))

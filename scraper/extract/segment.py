@@ -89,6 +89,8 @@ _PROTECT_SHARE = 0.4
 #: while a page that hides its content until a script runs holds nearly all of it there.
 _PROTECT_HIDDEN = 0.6
 _HIDDEN_GROUP = "(hidden)"
+#: A class string the judge has not yet looked at (None is a verdict: not chrome).
+_UNSEEN = "(unseen)"
 #: Class words that name how a part of a page behaves (navigable, skippable, collapsible)
 #: more than what it holds: only groups skipped for these may turn out to be the body.
 _SPARABLE = re.compile("'(" + "|".join(sorted(MISLEADING_WORDS)) + ")'")
@@ -200,8 +202,9 @@ class _Judge:
         )
 
     def _names_reason(self, names: str) -> str | None:
-        if names in self.memo:
-            return self.memo[names]
+        known = self.memo.get(names, _UNSEEN)
+        if known is not _UNSEEN:
+            return known
         if not _ANY_CHROME.search(names.lower()):
             # Most class strings hold no chrome word even as a substring: skip the split.
             self.memo[names] = None
@@ -247,6 +250,12 @@ def _data_table(node: LexborNode) -> str:
 _PLAIN = (BlockKind.PARAGRAPH, 0)
 _LIST_ITEM = (BlockKind.LIST_ITEM, 0)
 _QUOTE = (BlockKind.QUOTE, 0)
+#: Elements whose text has a kind of its own; inside any other, text keeps its parent's kind.
+_OWN_KINDS = {
+    **{tag: (BlockKind.HEADING, int(tag[1])) for tag in HEADING_TAGS},
+    "li": _LIST_ITEM,
+    "blockquote": _QUOTE,
+}
 
 
 @dataclass(slots=True)
@@ -300,14 +309,10 @@ class _Walker:
     def open(self, node: LexborNode, tag: str) -> None:
         self.path.append(node.mem_id)
         self.tags.append(tag)
-        if tag in HEADING_TAGS:
-            self.kinds.append((BlockKind.HEADING, int(tag[1])))
-        elif tag == "li":
-            self.kinds.append(_LIST_ITEM)
-        elif tag == "blockquote":
-            self.kinds.append(_QUOTE)
-        else:
-            self.kinds.append(self.kinds[-1] if self.kinds else _PLAIN)
+        kind = _OWN_KINDS.get(tag)
+        if kind is None:
+            kind = self.kinds[-1] if self.kinds else _PLAIN
+        self.kinds.append(kind)
         if tag == "pre":
             self.pre_depth += 1
 
@@ -394,7 +399,9 @@ def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge)
                 node = child
                 continue
             _leave(walker, frame, tag)
-        node = _following(node, walker, frames)
+        following = node.next
+        # Most nodes have a next sibling: only the end of a parent needs the climb.
+        node = following if following is not None else _following(node, walker, frames)
     while frames:
         _leave(walker, *frames.pop())
     walker.flush()
