@@ -290,8 +290,9 @@ def _weakly_declared(
 def _shown_instead(page: _Page, declared: datetime, modified: datetime | None) -> datetime | None:
     """A date the page shows on another day than a weakly declared publication date.
 
-    The dateline beside the headline (an update's too), else a date-classed element: the
-    last update it shows, an element marked as the publication date, any other date. The
+    The dateline beside the headline (an update's too: there it is the date readers are given
+    for the article), else a date-classed element: one marked as the publication date, else
+    any other date; an update shown elsewhere only says when the page last changed. The
     page-wide query runs only when the page declares a change: another modification day, or
     one time for both dates.
     """
@@ -301,7 +302,7 @@ def _shown_instead(page: _Page, declared: datetime, modified: datetime | None) -
     if modified is None or (modified != declared and modified.date() == declared.date()):
         return None
     shown = dates_from_html(page.tree, page.now, page.day_first)
-    value = shown.updated or shown.marked or shown.loose
+    value = shown.marked or shown.loose
     return value if value is not None and value.date() != declared.date() else None
 
 

@@ -343,3 +343,17 @@ def test_a_date_only_a_script_declares_yields_to_the_shown_update() -> None:
     # So does the URL's day.
     url = "https://ferns.example/2023/01/10/ferns-and-you/"
     assert _meta(html.format(meta=""), url).published == datetime(2023, 1, 10, 8, tzinfo=UTC)
+
+
+def test_an_update_shown_away_from_the_headline_does_not_replace_a_script_date() -> None:
+    # Beside the headline an update is what readers are told the article's date is; an
+    # "updated" element further down only says when it last changed.
+    html = """<html lang="en"><head><script type="application/ld+json">
+    {"@type": "Article", "headline": "Ferns and you",
+     "datePublished": "2023-01-10T08:00:00Z", "dateModified": "2024-04-02T08:00:00Z"}
+    </script></head><body><h1>Ferns and you: a long story</h1>"""
+    html += "<p>More about ferns.</p>" * 6
+    html += '<div class="updated">April 2, 2024</div></body></html>'
+    meta = _meta(html, None)
+    assert meta.published == datetime(2023, 1, 10, 8, tzinfo=UTC)
+    assert meta.modified == datetime(2024, 4, 2, 8, tzinfo=UTC)
