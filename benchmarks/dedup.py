@@ -3,7 +3,10 @@
 The corpus (see ``dedup_corpus.py``) is built from the real gold texts of the extraction sets
 with syndication edits and hard negatives, at each size of ``--sizes``. Every method runs in its
 own subprocess, reading the corpus as a stream of JSONL lines in chunks of 10k documents, so
-``peak MB`` (the child's VmHWM) is the method's own footprint, not the corpus's.
+its memory is the method's own footprint, not the corpus's. ``peak MB`` is the largest summed
+RSS of the method's process and every process it started (its workers), sampled by the driver
+(``dedup_memory.py``); ``main MB`` is the method's own process alone (its VmHWM). CPU s adds
+the CPU of the worker processes (their whole life) to the method's own CPU while placing.
 
 * ``scraper``: ``DedupIndex`` over a SQLite file (the persistent mode cron crawls use), with
   ``--workers`` analysis processes (default 2: the machine's cores; the peers run in one).
@@ -25,7 +28,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from dedup_corpus import GOLD_ROOT, VERSION, build_corpus, load_bases
+from dedup_memory import run_watched
 from dedup_peers import PEERS, available_peers
 
 from scraper.dedup import DedupIndex, DedupOptions, Document
@@ -76,7 +79,9 @@ def _run_scraper(
             cpu += time.process_time() - used
             del chunk, docs  # before the next chunk is read: its texts are not the method's
         clusters = [index.cluster_of(key) or key for key in keys]
-    return seconds, cpu, clusters
+    # The analysis workers have been stopped and reaped by now: their CPU counts too.
+    workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, cpu + workers_cpu.ru_utime + workers_cpu.ru_stime, clusters
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -117,10 +122,13 @@ def _child(
     command = [sys.executable, __file__, "--worker", method, "--corpus", str(corpus)]
     command += ["--db", str(db), "--skip", str(span[0]), "--take", str(span[1])]
     command += ["--workers", str(workers)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done, peak = run_watched(command)
     if done.returncode != 0:
         raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout)
+    # The tree's sampled peak, never below what the method's own process reports.
+    result["tree_mb"] = max(peak.rss / 2**20, result["peak_mb"])
+    result["hwm_sum_mb"] = peak.hwm_sum / 2**20
     return result
 
 
@@ -162,7 +170,8 @@ def _row(method: str, size: int, result: dict[str, Any], labels: list[int]) -> d
         "f1": round(f1, 4),
         "seconds": round(result["seconds"], 2),
         "cpu": round(result["cpu"], 2),
-        "peak_mb": round(result["peak_mb"]),
+        "peak_mb": round(result["tree_mb"]),
+        "own_peak_mb": round(result["peak_mb"]),
     }
 
 
@@ -192,7 +201,8 @@ def run_size(size: int, plan: Plan) -> list[dict[str, Any]]:
                 "docs": size,
                 "seconds": round(grown["seconds"], 2),
                 "cpu": round(grown["cpu"], 2),
-                "peak_mb": round(grown["peak_mb"]),
+                "peak_mb": round(grown["tree_mb"]),
+                "own_peak_mb": round(grown["peak_mb"]),
             }
         )
         print(rows[-1], file=sys.stderr)
@@ -204,8 +214,8 @@ def run_size(size: int, plan: Plan) -> list[dict[str, Any]]:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    head = "| method | docs | precision | recall | F1 | wall s | CPU s | peak MB |"
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    head = "| method | docs | precision | recall | F1 | wall s | CPU s | peak MB | main MB |"
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         cells = [
             r["method"],
@@ -216,6 +226,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
             r["seconds"],
             r["cpu"],
             r["peak_mb"],
+            r["own_peak_mb"],
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)

@@ -139,14 +139,14 @@ class DedupIndex(Closeable):
         """
         step = self._options.commit_every
         spans = [(start, min(start + step, len(docs))) for start in range(0, len(docs), step)]
-        analysed = self._analyse([doc.text for doc in docs], spans)
+        analysed = self._analyse(docs, spans)
         prepared = [
-            self._prepare(doc, digest, keys, words)
-            for doc, digest, keys, words in zip(
-                docs,
-                (h for t in analysed for h in t.hashes),
-                (k for t in analysed for k in t.line_keys),
-                (w for t in analysed for w in t.words),
+            _prepared(found, digest, keys, words)
+            for found, digest, keys, words in zip(
+                analysed.identities,
+                (h for t in analysed.texts for h in t.hashes),
+                (k for t in analysed.texts for k in t.line_keys),
+                (w for t in analysed.texts for w in t.words),
                 strict=True,
             )
         ]
@@ -158,8 +158,8 @@ class DedupIndex(Closeable):
         ids: list[int] = []
         for number, (start, stop) in enumerate(spans):
             chunk = prepared[start:stop]
-            sketched = self._sketch(chunk, analysed[number])
-            analysed[number] = _PLACED  # its words now live in ``sketched``
+            sketched = self._sketch(chunk, analysed.texts[number])
+            analysed.texts[number] = _PLACED  # its words now live in ``sketched``
             with self._store.transaction():
                 placer = Placer(self._store, self._options, self._stored_ids)
                 ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
@@ -200,43 +200,43 @@ class DedupIndex(Closeable):
             out.append(Assignment(where.key, url, cluster_id(where.rep_key), lead))
         return out
 
-    def _analyse(self, texts: list[str], spans: list[tuple[int, int]]) -> list[Texts]:
-        """The analysis of each span of ``texts``; big batches in worker processes."""
+    def _analyse(self, docs: Sequence[Document], spans: list[tuple[int, int]]) -> _Analysed:
+        """The identity of each document and the analysis of each span of their texts.
+
+        A big batch is shared between this process and ``workers - 1`` worker processes: the
+        workers take units from the front while this process works out the documents'
+        identities, then this process takes the units no worker has started, from the back.
+        """
         units = [
             (start, min(start + _UNIT, stop))
             for first, stop in spans
             for start in range(first, stop, _UNIT)
         ]
         work = partial(analyse, min_bytes=self._options.content_word_bytes)
-        parts = [texts[start:stop] for start, stop in units]
-        if self._options.workers > 1 and len(texts) >= self._options.parallel_from:
+        parts = [[doc.text for doc in docs[start:stop]] for start, stop in units]
+        done: list[Texts | None] = [None] * len(parts)
+        if self._options.workers > 1 and len(docs) >= self._options.parallel_from:
             if self._pool is None:
                 spawn = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(self._options.workers, mp_context=spawn)
+                self._pool = ProcessPoolExecutor(self._options.workers - 1, mp_context=spawn)
+            pending = [self._pool.submit(work, part) for part in parts]
+            identities = [_identity(doc) for doc in docs]
+            for number in reversed(range(len(parts))):
+                if not pending[number].cancel():
+                    break  # a worker has it, and so every unit before it too
+                done[number] = work(parts[number])
             try:
-                done = list(self._pool.map(work, parts))
+                done = [p.result() if d is None else d for p, d in zip(pending, done, strict=True)]
             except BrokenProcessPool as exc:
                 raise DedupError(f"a dedup worker process died: {exc}") from exc
         else:
+            identities = [_identity(doc) for doc in docs]
             done = [work(part) for part in parts]
-        by_unit = dict(zip(units, done, strict=True))
-        return [join([by_unit[u] for u in units if first <= u[0] < stop]) for first, stop in spans]
-
-    def _prepare(self, doc: Document, digest: str, keys: tuple[int, ...], words: int) -> Prepared:
-        url = doc.url or ""
-        key = doc.key or _key_of(url, doc.canonical, digest)
-        canonical = _named_target(url, doc.canonical)
-        return Prepared(
-            key=key,
-            url=url or key,
-            canonical=canonical,
-            names=canonical if canonical != key else None,
-            site=site_of(url) if url else "",
-            text_hash=digest,
-            published=doc.published.timestamp() if doc.published else None,
-            words=words,
-            line_keys=keys,
-        )
+        texts = [
+            join([t for u, t in zip(units, done, strict=True) if first <= u[0] < stop and t])
+            for first, stop in spans
+        ]
+        return _Analysed(identities, texts)
 
     def _count_template_lines(self, prepared: list[Prepared]) -> None:
         # Counted per page (key), not per text, so versions of one page do not make its own
@@ -344,6 +344,49 @@ class DedupIndex(Closeable):
             self._store.set_scheme(SKETCH_SCHEME)
 
 
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    """What a document says about itself apart from its text (no key yet for a URL-less one)."""
+
+    key: str | None
+    url: str
+    canonical: str | None
+    site: str
+    published: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysed:
+    identities: list[_Identity]
+    texts: list[Texts]
+
+
+def _identity(doc: Document) -> _Identity:
+    url = doc.url or ""
+    return _Identity(
+        key=doc.key or (_key_of(url, doc.canonical) if url else None),
+        url=url,
+        canonical=_named_target(url, doc.canonical),
+        site=site_of(url) if url else "",
+        published=doc.published.timestamp() if doc.published else None,
+    )
+
+
+def _prepared(found: _Identity, digest: str, keys: tuple[int, ...], words: int) -> Prepared:
+    key = found.key or f"text:{digest}"
+    return Prepared(
+        key=key,
+        url=found.url or key,
+        canonical=found.canonical,
+        names=found.canonical if found.canonical != key else None,
+        site=found.site,
+        text_hash=digest,
+        published=found.published,
+        words=words,
+        line_keys=keys,
+    )
+
+
 def _body_words(body: Body) -> tuple[U32, U32]:
     """A stored body's content-word ids and per-line word counts."""
     if body.content is not None and body.line_words is not None:
@@ -360,9 +403,7 @@ def _sketch_ids(docs: list[U32], options: DedupOptions) -> U64:
     return sketches(ids, owners, len(docs), options.shingle_words, options.bins)
 
 
-def _key_of(url: str, canonical: str | None, digest: str) -> str:
-    if not url:
-        return f"text:{digest}"
+def _key_of(url: str, canonical: str | None) -> str:
     try:
         return canonical_url(url, canonical)
     except InputError:

@@ -25,8 +25,9 @@ class DedupOptions:
     ``template_min_docs`` distinct pages (keys) of one site is site chrome and ignored.
     ``commit_every`` bounds how many documents one transaction holds. With ``workers`` > 1, a
     batch of at least ``parallel_from`` documents is normalised and tokenised by that many
-    worker processes (started with ``spawn``, so a script using it needs the usual
-    ``if __name__ == "__main__":`` guard); the result is the same either way.
+    processes: the calling one and ``workers - 1`` worker processes (started with ``spawn``,
+    so a script using it needs the usual ``if __name__ == "__main__":`` guard); the result is
+    the same either way.
     """
 
     shingle_words: int = 4
