@@ -15,7 +15,7 @@ import numpy as np
 from scraper.dedup.text import line_keys, normalise, text_hash
 from scraper.dedup.tokens import Words, tokenise
 
-__all__ = ["Texts", "analyse", "join"]
+__all__ = ["Texts", "analyse", "analyse_encoded", "join"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,11 @@ def analyse(texts: Sequence[str], min_bytes: int) -> Texts:
         words=[n.count(b" ") + n.count(b"\n") + 1 if n else 0 for n in normalised],
         content=tokenise(normalised, min_bytes),
     )
+
+
+def analyse_encoded(texts: Sequence[bytes], min_bytes: int) -> Texts:
+    """``analyse`` of texts encoded as UTF-8 with ``surrogatepass`` (as sent to a worker)."""
+    return analyse([text.decode("utf-8", "surrogatepass") for text in texts], min_bytes)
 
 
 def join(parts: Sequence[Texts]) -> Texts:

@@ -15,10 +15,8 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from itertools import chain
 from pathlib import Path
 from urllib.parse import urljoin
@@ -32,16 +30,17 @@ from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
-from scraper.dedup.tokens import U32, U64, Flags, tokenise
+from scraper.dedup.sharing import analyse_shared
+from scraper.dedup.tokens import I64, U32, U64, Flags, tokenise
 from scraper.discover.urls import canonical_url, normalise_url, site_of
-from scraper.errors import DedupError, InputError
+from scraper.errors import InputError
 from scraper.models import Article
 from scraper.store.sketches import Body, SketchStore
 
 __all__ = ["Assignment", "DedupIndex", "Document"]
 
 _CACHE_LIMIT = 4096
-_UNIT = 500  # documents per analysis task
+_UNIT = 250  # documents per analysis task
 _PLACED = Texts([], [], [], tokenise([], 1))
 
 
@@ -203,37 +202,31 @@ class DedupIndex(Closeable):
     def _analyse(self, docs: Sequence[Document], spans: list[tuple[int, int]]) -> _Analysed:
         """The identity of each document and the analysis of each span of their texts.
 
-        A big batch is shared between this process and ``workers - 1`` worker processes: the
-        workers take units from the front while this process works out the documents'
-        identities, then this process takes the units no worker has started, from the back.
+        A big batch is shared between this process and ``workers - 1`` worker processes (see
+        ``sharing.py``); this process works out the identities while the first units travel.
         """
         units = [
             (start, min(start + _UNIT, stop))
             for first, stop in spans
             for start in range(first, stop, _UNIT)
         ]
-        work = partial(analyse, min_bytes=self._options.content_word_bytes)
+        min_bytes = self._options.content_word_bytes
         parts = [[doc.text for doc in docs[start:stop]] for start, stop in units]
-        done: list[Texts | None] = [None] * len(parts)
+        identities: list[_Identity] = []
+
+        def identify() -> None:
+            identities.extend(_identity(doc) for doc in docs)
+
         if self._options.workers > 1 and len(docs) >= self._options.parallel_from:
             if self._pool is None:
                 spawn = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(self._options.workers - 1, mp_context=spawn)
-            pending = [self._pool.submit(work, part) for part in parts]
-            identities = [_identity(doc) for doc in docs]
-            for number in reversed(range(len(parts))):
-                if not pending[number].cancel():
-                    break  # a worker has it, and so every unit before it too
-                done[number] = work(parts[number])
-            try:
-                done = [p.result() if d is None else d for p, d in zip(pending, done, strict=True)]
-            except BrokenProcessPool as exc:
-                raise DedupError(f"a dedup worker process died: {exc}") from exc
+            done = analyse_shared(parts, min_bytes, self._pool, self._options.workers - 1, identify)
         else:
-            identities = [_identity(doc) for doc in docs]
-            done = [work(part) for part in parts]
+            identify()
+            done = [analyse(part, min_bytes) for part in parts]
         texts = [
-            join([t for u, t in zip(units, done, strict=True) if first <= u[0] < stop and t])
+            join([t for u, t in zip(units, done, strict=True) if first <= u[0] < stop])
             for first, stop in spans
         ]
         return _Analysed(identities, texts)
@@ -253,27 +246,40 @@ class DedupIndex(Closeable):
             self._store.count_lines(counts)
 
     def _sketch(self, chunk: Sequence[Prepared], texts: Texts) -> list[Sketched]:
-        """Content words, sketch and band keys of every document of ``chunk``, at once."""
+        """Content words, sketch and band keys of every document of ``chunk``."""
         options = self._options
         words = texts.content
         flags = self._line_flags([(p.site, p.line_keys) for p in chunk])
-        lines, docs = words.lines, words.docs
-        keep = ~flags[lines]
-        ids = words.ids
-        kept_ids = ids[keep]
-        table = sketches(kept_ids, docs[keep], len(chunk), options.shingle_words, options.bins)
+        per_line = words.line_words.astype(np.int64)
+        kept_per_line = np.where(flags, 0, per_line)
+        starts = _starts(per_line, words.line_start)
+        kept_starts = _starts(kept_per_line, words.line_start)
+        ids = words.ids.astype("<u4", copy=False)
+        kept_ids = ids[np.repeat(~flags, per_line)]
+        # Sketched a few hundred documents at a time: the per-word working arrays of a whole
+        # chunk would be several times its word ids.
+        table = np.empty((len(chunk), options.bins), dtype=np.uint64)
+        for first in range(0, len(chunk), _UNIT):
+            last = min(first + _UNIT, len(chunk))
+            owners = np.repeat(np.arange(last - first), np.diff(kept_starts[first : last + 1]))
+            table[first:last] = sketches(
+                kept_ids[kept_starts[first] : kept_starts[last]],
+                owners,
+                last - first,
+                options.shingle_words,
+                options.bins,
+            )
         keys = band_keys(table, options.rows).tolist()
         empty = (table == EMPTY).all(axis=1).tolist()
         counts = words.line_words.astype("<u4")
-        starts = np.searchsorted(docs, np.arange(len(chunk) + 1)).tolist()
-        kept_starts = np.searchsorted(docs[keep], np.arange(len(chunk) + 1)).tolist()
+        bounds, kept_bounds = starts.tolist(), kept_starts.tolist()
         out = []
         for d, prep in enumerate(chunk):
             first = int(words.line_start[d])
             out.append(
                 Sketched(
-                    ids=kept_ids[kept_starts[d] : kept_starts[d + 1]],
-                    content=ids[starts[d] : starts[d + 1]].astype("<u4").tobytes(),
+                    ids=kept_ids[kept_bounds[d] : kept_bounds[d + 1]],
+                    content=ids[bounds[d] : bounds[d + 1]].tobytes(),
                     line_words=counts[first : first + len(prep.line_keys)].tobytes(),
                     sketch=None if empty[d] else table[d],
                     bands=[] if empty[d] else keys[d],
@@ -395,6 +401,12 @@ def _body_words(body: Body) -> tuple[U32, U32]:
     text = zlib.decompress(body.legacy or b"")
     words = tokenise([text], 1)
     return words.ids, words.line_words
+
+
+def _starts(per_line: I64, line_start: I64) -> I64:
+    """Where each document's words start among all words of a run, and where the last ends."""
+    per_doc = np.add.reduceat(per_line, line_start) if len(line_start) else per_line[:0]
+    return np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)
 
 
 def _sketch_ids(docs: list[U32], options: DedupOptions) -> U64:
