@@ -346,7 +346,9 @@ class DedupIndex(Closeable):
                 self._store.set_sketches(
                     [(table[i].astype("<u8").tobytes(), d) for i, d in enumerate(chunk)]
                 )
-                self._store.add_bands([(k, d) for i, d in enumerate(chunk) for k in keys[i]])
+                self._store.add_bands(
+                    [v for i, d in enumerate(chunk) for k in keys[i] for v in (k, d)]
+                )
             self._store.set_scheme(SKETCH_SCHEME)
 
 

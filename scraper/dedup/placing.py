@@ -115,9 +115,8 @@ class Placer:
 
     def flush(self) -> None:
         """Write the chunk's documents, bands, clusters and updates to the store."""
-        self._store.insert_docs(
-            [replace(r, cluster=self._find(r.cluster)) for r in self._rows.values()]
-        )
+        rows = list(self._rows.values())
+        self._store.insert_docs(rows, [self._find(r.cluster) for r in rows])
         roots = [c for c in self._clusters if self._find(c) == c]
         self._store.write_clusters(
             [(c, self._clusters[c].best.id, self._clusters[c].size) for c in roots], self._dropped
@@ -130,9 +129,7 @@ class Placer:
             keys = np.array(list(chain.from_iterable(self._bands.values())), dtype=np.int64)
             docs = np.repeat(list(self._bands), [len(b) for b in self._bands.values()])
             order = np.lexsort((docs, keys))  # B-tree order: the inserts append to pages
-            self._store.add_bands(
-                list(zip(keys[order].tolist(), docs[order].tolist(), strict=True))
-            )
+            self._store.add_bands(np.stack([keys[order], docs[order]], axis=1).ravel().tolist())
 
     # --- one document -----------------------------------------------------------------------
     def _place_one(self, prep: Prepared, sketched: Sketched, screened: set[int]) -> int:
