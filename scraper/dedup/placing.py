@@ -103,10 +103,11 @@ class Placer:
         for doc in self._store.unnamed(names) if names else []:
             unnamed.setdefault(doc.key, []).append(doc)
         self._hits = self._store.band_hits({k for _, s in chunk for k in s.bands})
-        passed = self._load_candidates(chunk, set(self._hashes))
+        lookups = self._shared_bands([s.bands for _, s in chunk])
+        passed = self._load_candidates(chunk, lookups, set(self._hashes))
         out = []
-        for (prep, sketched), screened in zip(chunk, passed, strict=True):
-            placed = self._place_one(prep, sketched, screened)
+        for (prep, sketched), screened, keys in zip(chunk, passed, lookups, strict=True):
+            placed = self._place_one(prep, sketched, screened, keys)
             for stored in unnamed.pop(prep.names, []) if prep.names else []:
                 self._named.add(stored.id)
                 self._promote(replace(self._docs.get(stored.id, stored), named=True))
@@ -132,7 +133,9 @@ class Placer:
             self._store.add_bands(np.stack([keys[order], docs[order]], axis=1).ravel().tolist())
 
     # --- one document -----------------------------------------------------------------------
-    def _place_one(self, prep: Prepared, sketched: Sketched, screened: set[int]) -> int:
+    def _place_one(
+        self, prep: Prepared, sketched: Sketched, screened: set[int], keys: list[int]
+    ) -> int:
         by_key, by_text = self._by_key, self._by_text
         same_key = by_key.get(prep.key, [])
         for other in same_key:
@@ -153,14 +156,17 @@ class Placer:
             return doc.id  # the twin already carries this text's bands
         if sketched.sketch is None:
             return doc.id
-        self._link(doc.id, sketched, screened)
+        self._link(doc.id, sketched, screened, keys)
         return doc.id
 
-    def _link(self, doc: int, sketched: Sketched, screened: set[int]) -> None:
-        """Verify and join the candidates of ``doc`` (``screened``: stored ones that passed)."""
+    def _link(self, doc: int, sketched: Sketched, screened: set[int], keys: list[int]) -> None:
+        """Verify and join the candidates of ``doc`` (``screened``: stored ones that passed).
+
+        ``keys`` are its band keys that some other document has too (see ``_shared_bands``).
+        """
         hits = self._hits
         found: set[int] = set()
-        for key in sketched.bands:
+        for key in keys:
             sharing = hits.get(key)
             if sharing is None:
                 hits[key] = [doc]
@@ -294,8 +300,27 @@ class Placer:
         ids: list[int] = found.tolist()
         return ids
 
+    def _shared_bands(self, bands: Sequence[list[int]]) -> list[list[int]]:
+        """Each document's band keys that a stored document or another of the chunk has too.
+
+        Only these can give a candidate: most keys of a chunk belong to one document alone, and
+        looking them up one by one is most of the cost of linking.
+        """
+        sizes = [len(b) for b in bands]
+        keys = np.fromiter(chain.from_iterable(bands), np.int64, sum(sizes))
+        unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        stored = np.fromiter(self._hits, np.int64, len(self._hits))
+        wanted = ((counts > 1) | np.isin(unique, stored))[inverse]
+        owner = np.repeat(np.arange(len(bands)), sizes)[wanted]
+        ends = np.searchsorted(owner, np.arange(1, len(bands) + 1)).tolist()
+        chosen: list[int] = keys[wanted].tolist()
+        return [chosen[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
     def _load_candidates(
-        self, chunk: Sequence[tuple[Prepared, Sketched]], related: set[int]
+        self,
+        chunk: Sequence[tuple[Prepared, Sketched]],
+        lookups: list[list[int]],
+        related: set[int],
     ) -> list[set[int]]:
         """Read what stored candidates need; for each document, those passing the screen."""
         hits = self._hits
@@ -306,8 +331,8 @@ class Placer:
                 self._sketches[doc_id] = np.frombuffer(blob, dtype="<u8")
         # Bodies are read at once for every stored candidate that passes the sketch screen.
         passed: list[set[int]] = []
-        for _, sketched in chunk:
-            found = {d for k in sketched.bands for d in hits.get(k, ())}
+        for (_, sketched), keys in zip(chunk, lookups, strict=True):
+            found = {d for k in keys for d in hits.get(k, ())}
             mine = sketched.sketch
             passed.append(set(self._screen(mine, list(found))) if mine is not None else set())
         wanted = set().union(*passed)
