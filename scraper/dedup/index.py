@@ -41,6 +41,10 @@ __all__ = ["Assignment", "DedupIndex", "Document"]
 
 _CACHE_LIMIT = 4096
 _UNIT = 250  # documents per analysis task
+# Documents placed at once (at most): one chunk's store reads and working state. Several
+# chunks may share a transaction (``commit_every``): each commit rewrites most pages of the
+# band index, so fewer, larger transactions write far less.
+_CHUNK = 2000
 _PLACED = Texts([], [], [], tokenise([], 1))
 
 
@@ -136,7 +140,7 @@ class DedupIndex(Closeable):
             StoreError: the store could not be read or written (committed chunks are kept).
             DedupError: a worker process died (with ``DedupOptions.workers`` > 1).
         """
-        step = self._options.commit_every
+        step = min(self._options.commit_every, _CHUNK)
         spans = [(start, min(start + step, len(docs))) for start in range(0, len(docs), step)]
         analysed = self._analyse(docs, spans)
         prepared = [
@@ -155,16 +159,18 @@ class DedupIndex(Closeable):
         self._cache.clear()
         naming = self._store.has_canonicals() or any(p.names for p in prepared)
         ids: list[int] = []
-        for number, (start, stop) in enumerate(spans):
-            chunk = prepared[start:stop]
-            sketched = self._sketch(chunk, analysed.texts[number])
-            analysed.texts[number] = _PLACED  # its words now live in ``sketched``
+        for group in _groups(spans, self._options.commit_every):
             with self._store.transaction():
-                placer = Placer(self._store, self._options, self._stored_ids)
-                ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
-                placer.flush()
+                for number in group:
+                    start, stop = spans[number]
+                    chunk = prepared[start:stop]
+                    sketched = self._sketch(chunk, analysed.texts[number])
+                    analysed.texts[number] = _PLACED  # its words now live in ``sketched``
+                    placer = Placer(self._store, self._options, self._stored_ids)
+                    ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
+                    placer.flush()
             if progress is not None:
-                progress(len(chunk))
+                progress(sum(spans[n][1] - spans[n][0] for n in group))
         return self._assignments(ids, [p.url for p in prepared])
 
     def placement(self, key: str) -> Assignment | None:
@@ -403,6 +409,19 @@ def _body_words(body: Body) -> tuple[U32, U32]:
     text = zlib.decompress(body.legacy or b"")
     words = tokenise([text], 1)
     return words.ids, words.line_words
+
+
+def _groups(spans: list[tuple[int, int]], most: int) -> list[list[int]]:
+    """Consecutive spans (by number) grouped into runs of at most ``most`` documents."""
+    groups: list[list[int]] = []
+    held = most
+    for number, (start, stop) in enumerate(spans):
+        if held + stop - start > most:
+            groups.append([])
+            held = 0
+        groups[-1].append(number)
+        held += stop - start
+    return groups
 
 
 def _starts(per_line: I64, line_start: I64) -> I64:

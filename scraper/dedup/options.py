@@ -38,7 +38,7 @@ class DedupOptions:
     min_length_ratio: float = 0.5
     containment: float = 0.7
     template_min_docs: int = 3
-    commit_every: int = 2000
+    commit_every: int = 10000
     workers: int = 1
     parallel_from: int = 4000
 

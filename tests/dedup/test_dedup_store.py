@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from array import array
 from pathlib import Path
 
+import pytest
 from dedup_fixture import load_cases
 
 from scraper.dedup import DedupIndex, DedupOptions, Document
@@ -14,6 +16,7 @@ from scraper.dedup.text import line_keys, normalise
 from scraper.store.sketches import STEPS, SketchStore
 from scraper.store.sqlite import migrate, open_sqlite
 
+index_module = importlib.import_module("scraper.dedup.index")
 CASES = load_cases()
 BRIDGE = next(c for c in CASES if c.expect == "bridge" and c.kind == "original")
 COPY = next(c for c in CASES if c.expect == "bridge" and c.kind == "trimmed")
@@ -26,6 +29,19 @@ def test_small_commit_chunks_give_the_one_chunk_result() -> None:
     for every in (1, 3, 7):
         with DedupIndex.open(":memory:", DedupOptions(commit_every=every)) as index:
             assert index.add_many(docs) == whole
+
+
+def test_several_chunks_in_one_transaction_give_the_one_chunk_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = [c.doc for c in CASES]
+    with DedupIndex.open(":memory:") as index:
+        whole = index.add_many(docs)
+    monkeypatch.setattr(index_module, "_CHUNK", 2)  # chunks of 2 documents, 7 per commit
+    seen: list[int] = []
+    with DedupIndex.open(":memory:", DedupOptions(commit_every=7)) as index:
+        assert index.add_many(docs, progress=seen.append) == whole
+    assert seen == [6] * (len(docs) // 6) + ([len(docs) % 6] if len(docs) % 6 else [])
 
 
 def test_placement_reads_where_a_key_landed() -> None:
