@@ -153,9 +153,11 @@ class DedupIndex(Closeable):
                 strict=True,
             )
         ]
-        self._count_template_lines(prepared)
-        self._template_yes.clear()
-        self._template_no.clear()
+        counted = self._count_template_lines(prepared)
+        # The batch's own lines are answered by the counting; only other lines are looked up.
+        least = self._options.template_min_docs
+        self._template_yes = {key for key, n in counted.items() if n >= least}
+        self._template_no = {key for key, n in counted.items() if n < least}
         self._cache.clear()
         naming = self._store.has_canonicals() or any(p.names for p in prepared)
         ids: list[int] = []
@@ -237,7 +239,8 @@ class DedupIndex(Closeable):
         ]
         return _Analysed(identities, texts)
 
-    def _count_template_lines(self, prepared: list[Prepared]) -> None:
+    def _count_template_lines(self, prepared: list[Prepared]) -> dict[int, int]:
+        """Count the batch's new pages' lines; the new count of each (see ``_line_flags``)."""
         # Counted per page (key), not per text, so versions of one page do not make its own
         # paragraphs look like site chrome; pages stored in earlier batches were counted then.
         pages: dict[tuple[str, str], set[int]] = {}
@@ -249,7 +252,7 @@ class DedupIndex(Closeable):
             if key not in known:
                 counts.setdefault(site, Counter()).update(lines)
         with self._store.transaction():
-            self._store.count_lines(counts)
+            return self._store.count_lines(counts)
 
     def _sketch(self, chunk: Sequence[Prepared], texts: Texts) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``."""

@@ -376,19 +376,30 @@ class SketchStore:
         return {int(r[0]): Placed(str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
 
     # --- template lines ---------------------------------------------------------------------
-    def count_lines(self, counts: Mapping[str, Mapping[int, int]]) -> None:
-        """Add to the per-site line counts: ``counts[site][line key]`` more pages."""
+    def count_lines(self, counts: Mapping[str, Mapping[int, int]]) -> dict[int, int]:
+        """Add to the per-site line counts: ``counts[site][line key]`` more pages.
+
+        Returns the new count of each line counted, under its line count key (``site_numbers``).
+        """
         ids = self._site_ids(set(counts), create=True)
         rows = [
             ((ids[site] << 32) | line, n) for site, c in counts.items() for line, n in c.items()
         ]
         rows.sort()
-        self._values(
-            "INSERT INTO dedup_lines (key, docs) VALUES",
-            "(?, ?)",
-            [v for row in rows for v in row],
-            " ON CONFLICT (key) DO UPDATE SET docs = docs + excluded.docs",
-        )
+        flat = [v for row in rows for v in row]
+        step = _CHUNK - _CHUNK % 2
+        totals: dict[int, int] = {}
+        for start in range(0, len(flat), step):
+            part = flat[start : start + step]
+            found = self._run(
+                "INSERT INTO dedup_lines (key, docs) VALUES"
+                f" {','.join(['(?, ?)'] * (len(part) // 2))}"
+                " ON CONFLICT (key) DO UPDATE SET docs = docs + excluded.docs"
+                " RETURNING key, docs",
+                tuple(part),
+            )
+            totals.update(self._rows_of(found))
+        return totals
 
     def site_numbers(self, sites: Iterable[str]) -> dict[str, int]:
         """The number of each of ``sites`` that has line counts.
@@ -442,6 +453,12 @@ class SketchStore:
         rest = flat[whole * step :]
         if rest:
             self._run(f"{head} {','.join([row] * (len(rest) // width))}{tail}", tuple(rest))
+
+    def _rows_of(self, cursor: sqlite3.Cursor) -> list[tuple[Any, ...]]:
+        try:
+            return list(cursor.fetchall())
+        except sqlite3.Error as exc:
+            raise StoreError(f"dedup index: {exc}") from exc
 
     def _one(self, sql: str, args: Sequence[object]) -> tuple[Any, ...] | None:
         try:
