@@ -22,6 +22,8 @@ from scraper.store.sketches import DocRow, SketchStore, StoredDoc
 
 __all__ = ["Placer", "Prepared", "Sketched"]
 
+_PAIRS_AT_ONCE = 16384  # sketch pairs compared in one numpy pass (8 MB of working arrays)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Prepared:
@@ -330,15 +332,38 @@ class Placer:
             if blob is not None:
                 self._sketches[doc_id] = np.frombuffer(blob, dtype="<u8")
         # Bodies are read at once for every stored candidate that passes the sketch screen.
-        passed: list[set[int]] = []
-        for (_, sketched), keys in zip(chunk, lookups, strict=True):
-            found = {d for k in keys for d in hits.get(k, ())}
-            mine = sketched.sketch
-            passed.append(set(self._screen(mine, list(found))) if mine is not None else set())
+        pairs: list[tuple[int, int]] = []
+        for number, ((_, sketched), keys) in enumerate(zip(chunk, lookups, strict=True)):
+            if sketched.sketch is not None:
+                pairs += [(number, d) for d in {d for k in keys for d in hits.get(k, ())}]
+        passed: list[set[int]] = [set() for _ in chunk]
+        for number, other in self._screen_pairs([s.sketch for _, s in chunk], pairs):
+            passed[number].add(other)
         wanted = set().union(*passed)
         self._arrays.update(self._stored_ids(sorted(wanted)))
         self._load_clusters({self._stored_cluster[d] for d in wanted | related})
         return passed
+
+    def _screen_pairs(
+        self, mine: Sequence[U64 | None], pairs: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """The (chunk document, stored document) ``pairs`` that pass ``_screen``, at once."""
+        bins = self._options.bins
+        known = [p for p in pairs if len(self._sketches.get(p[1], ())) == bins]
+        out = [p for p in pairs if len(self._sketches.get(p[1], ())) != bins]
+        if not known:
+            return out
+        rows = {d: i for i, d in enumerate({d for _, d in known})}
+        theirs = np.stack([self._sketches[d] for d in rows])
+        ours = np.stack([m if m is not None else np.zeros(bins, np.uint64) for m in mine])
+        left = np.array([n for n, _ in known], dtype=np.int64)
+        right = np.array([rows[d] for _, d in known], dtype=np.int64)
+        keep = np.zeros(len(known), dtype=bool)
+        for start in range(0, len(known), _PAIRS_AT_ONCE):
+            part = slice(start, start + _PAIRS_AT_ONCE)
+            shared = np.count_nonzero(ours[left[part]] == theirs[right[part]], axis=1)
+            keep[part] = shared >= self._options.min_shared_bins
+        return out + [p for p, ok in zip(known, keep.tolist(), strict=True) if ok]
 
     def _screen(self, mine: U64, others: list[int]) -> list[int]:
         """Those of ``others`` whose sketch agrees with ``mine`` on enough bins (or is unknown)."""
