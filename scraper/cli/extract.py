@@ -13,7 +13,7 @@ from scraper.cli.outputs import FormatOption, OutputOption, open_output, report_
 from scraper.errors import ScraperError
 from scraper.extract import ExtractOptions, explain
 from scraper.extract import extract as extract_article
-from scraper.extract.explain import render_explanation
+from scraper.extract.decisions import render_explanation
 from scraper.models import Article, Failure
 from scraper.output import OutputFormat, render, write_articles
 

@@ -1,0 +1,334 @@
+"""The extraction pipeline: decode -> parse once -> metadata (before anything is removed) ->
+per-site drop rules -> one walk that segments text into blocks and skips chrome -> choose the
+article's container -> drop chrome lines, title and byline repeats -> collapse repeated copies.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.charset import decode_html, page_charset
+from scraper.errors import DecodeError
+from scraper.extract.body import Selection, block_score, comments_start, select_body
+from scraper.extract.decisions import Decision, Explanation
+from scraper.extract.filters import (
+    Context,
+    count_comment_signatures,
+    is_comment_signature,
+    is_cutoff,
+    is_label,
+    judge_block,
+    repeats_description,
+)
+from scraper.extract.language import detect_language
+from scraper.extract.metadata import Metadata, extract_metadata
+from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
+from scraper.extract.repeats import find_repeats, repeat_key
+from scraper.extract.segment import RawBlock, segment
+from scraper.models import Article, Block, BlockKind, Page
+
+__all__ = ["explain", "extract", "extract_page"]
+
+_NUL_SHARE = 0.01
+#: Characters of body text enough to tell the language when the page does not declare it.
+_LANGUAGE_SAMPLE = 2000
+_RUNAWAY_TITLE = 2000
+#: Kept blocks at the top where the page's summary is a legitimate standfirst.
+_STANDFIRST_SLOTS = 2
+#: Blocks signed like comments ("Posted by ... on ...") that mark a thread, not a quote.
+_MIN_SIGNED_COMMENTS = 3
+#: A block scoring this much is prose: labels above it are not the article's.
+_PROSE_SCORE = 40.0
+#: Blocks this long take part in choosing the container (body.block_score's threshold).
+_MIN_VOTING_CHARS = 40
+#: How a teaser's excerpt ends where the site cut it short.
+_TRUNCATION_MARKS = ("...", "…", "[…]", "[...]")
+#: A heading this much link text is a headline pointing elsewhere.
+_LINKED_HEADLINE = 0.8
+#: Excerpts under linked headlines that make a list of teasers (one alone may be the writer's).
+_MIN_EXCERPTS = 2
+_TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
+_STRIP_FIRST = ("script", "style", "noscript", "template")
+
+
+def _decode(html: str | bytes, declared: str | None) -> tuple[str, str | None]:
+    if isinstance(html, bytes):
+        decoded = decode_html(html, declared)
+        return decoded.text, decoded.encoding
+    sample = html[:65536]
+    if sample and sample.count("\x00") / len(sample) > _NUL_SHARE:
+        raise DecodeError("the text holds NUL characters: binary data, not HTML")
+    return html, None
+
+
+def _parse(text: str) -> LexborHTMLParser:
+    tree = LexborHTMLParser(text)
+    title = tree.css_first("head > title")
+    body = tree.body
+    runaway = title is not None and len(title.text()) > _RUNAWAY_TITLE
+    if runaway and body is not None and not body.text().strip():
+        # An unclosed <title> swallows the whole document as its text; read it as markup.
+        tree = LexborHTMLParser(_TITLE_OPEN.sub("<x-title", text, count=1))
+    return tree
+
+
+def _without_nested(nodes: list[LexborNode]) -> list[LexborNode]:
+    """Matches minus those inside another match (removing a parent frees its children)."""
+    ids = {n.mem_id for n in nodes}
+    out = []
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is None:
+            out.append(node)
+    return out
+
+
+def _roots(tree: LexborHTMLParser, options: ExtractOptions) -> list[LexborNode]:
+    for selector in options.drop_selectors:
+        for node in _without_nested(tree.css(selector)):
+            node.decompose()
+    if options.keep_selectors:
+        kept = [n for sel in options.keep_selectors for n in tree.css(sel)]
+        if kept:
+            return _without_nested(kept)
+    root = tree.body or tree.root
+    return [root] if root is not None else []
+
+
+def _run(text: str, url: str | None, options: ExtractOptions) -> tuple[Metadata, Explanation]:
+    if len(text) > options.max_html_chars:
+        # Bounded work: past the cap only the head and the start of the body are read.
+        text = text[: options.max_html_chars]
+    tree = _parse(text)
+    meta = extract_metadata(tree, url)
+    # Script and style text would count as page text in the chrome judge's protection rule.
+    tree.strip_tags(list(_STRIP_FIRST))
+    roots = _roots(tree, options)
+    blocks: list[RawBlock] = []
+    dropped = []
+    truncated = False
+    for root in roots:
+        seg = segment(
+            root,
+            include_tables=options.include_tables,
+            include_captions=options.include_captions,
+            max_nodes=options.max_nodes,
+        )
+        offset = len(blocks)
+        for block in seg.blocks:
+            block.index += offset
+        blocks.extend(seg.blocks)
+        dropped.extend(seg.dropped)
+        truncated = truncated or seg.truncated
+    use_all = bool(options.keep_selectors) and bool(roots)
+    scores = [block_score(b) for b in blocks]
+    end = comments_start(blocks, scores)
+    keys: dict[int, str] = {}
+    selection = select_body(blocks, scores, end, _second_renderings(blocks, keys))
+    context = Context.of(meta.title, meta.authors, meta.description)
+    decisions = _decide(blocks, selection, end, context, use_all)
+    _drop_comment_thread(decisions)
+    _drop_teaser_excerpts(decisions)
+    _drop_leading_labels(decisions)
+    kept = [d.block for d in decisions if d.keep]
+    if options.collapse_repeats:
+        repeats = find_repeats(_keys(kept, keys), [b.kind for b in kept])
+        by_block = {kept[r.index].index: r for r in repeats}
+        for n, decision in enumerate(decisions):
+            rep = by_block.get(decision.block.index)
+            if rep is not None:
+                source = kept[rep.of].index
+                decisions[n] = Decision(
+                    decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
+                )
+        _drop_late_summary(decisions, context)
+    return meta, Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
+
+
+def _decide(
+    blocks: list[RawBlock], selection: Selection, end: int, context: Context, use_all: bool
+) -> list[Decision]:
+    """Keep or drop each block: container, comments, related-stories boxes, block filters."""
+    decisions: list[Decision] = []
+    any_kept = False
+    box: int | None = None
+    for block in blocks:
+        score = selection.scores.get(block.index, 0.0)
+        if block.index >= end:
+            decisions.append(Decision(block, score, False, "after the comments heading"))
+            continue
+        if not use_all and block.index not in selection.inside:
+            decisions.append(Decision(block, score, False, "outside the article container"))
+            continue
+        if box is not None and box in block.path:
+            if block.kind is not BlockKind.HEADING:
+                decisions.append(Decision(block, score, False, "inside a related-stories box"))
+                continue
+            # A heading after the list opens the next section of the article.
+            box = None
+        if any_kept and is_cutoff(block):
+            # The heading's own wrapper is the box of other stories, unless that wrapper is
+            # the article itself: then only the heading goes.
+            parent = block.path[-2] if len(block.path) >= 2 else None
+            box = parent if parent != selection.container else None
+            decisions.append(Decision(block, score, False, "related-stories heading"))
+            continue
+        verdict = judge_block(block, score, context)
+        decisions.append(Decision(block, score, verdict.keep, verdict.rule))
+        any_kept = any_kept or verdict.keep
+    return decisions
+
+
+def _keys(blocks: list[RawBlock], cache: dict[int, str]) -> list[str]:
+    """The blocks' repeat keys, each computed once per page."""
+    out = []
+    for block in blocks:
+        key = cache.get(block.index)
+        if key is None:
+            key = cache[block.index] = repeat_key(block.text)
+        out.append(key)
+    return out
+
+
+def _second_renderings(blocks: list[RawBlock], keys: dict[int, str]) -> frozenset[int]:
+    """Prose blocks that repeat earlier prose: a second copy must not pull the container."""
+    prose = [b for b in blocks if len(b.text) >= _MIN_VOTING_CHARS]
+    if len({b.text for b in prose}) == len(prose):
+        # A second rendering repeats some paragraphs word for word; most pages repeat none.
+        return frozenset()
+    repeats = find_repeats(_keys(prose, keys), [b.kind for b in prose])
+    copied = {r.index for r in repeats if not r.how.startswith("teaser")}
+    # Only runs of repeated prose are a second rendering; one repeated sentence is not.
+    return frozenset(prose[i].index for i in copied if i - 1 in copied or i + 1 in copied)
+
+
+def _drop_teaser_excerpts(decisions: list[Decision]) -> None:
+    """Cut-short excerpts under linked headlines: a list of other stories, not the article."""
+    excerpts = [
+        n
+        for n in range(1, len(decisions))
+        if decisions[n].keep
+        and decisions[n].block.text.endswith(_TRUNCATION_MARKS)
+        and decisions[n - 1].block.kind is BlockKind.HEADING
+        and decisions[n - 1].block.link_density > _LINKED_HEADLINE
+    ]
+    if len(excerpts) < _MIN_EXCERPTS:
+        return
+    for n in excerpts:
+        decision = decisions[n]
+        decisions[n] = Decision(decision.block, decision.score, False, "teaser excerpt")
+
+
+def _drop_leading_labels(decisions: list[Decision]) -> None:
+    """One- or two-word lines above the first paragraph are kickers and section labels."""
+    if not any(d.keep and d.score >= _PROSE_SCORE for d in decisions):
+        return
+    for n, decision in enumerate(decisions):
+        if not decision.keep:
+            continue
+        if decision.score >= _PROSE_SCORE or decision.block.kind is BlockKind.HEADING:
+            return
+        if decision.block.kind is BlockKind.PARAGRAPH and is_label(decision.block.text):
+            decisions[n] = Decision(decision.block, decision.score, False, "label above the body")
+
+
+def _drop_comment_thread(decisions: list[Decision]) -> None:
+    """Readers' comments laid out like paragraphs: from the first signed one to the end."""
+    kept = [n for n, d in enumerate(decisions) if d.keep]
+    # One scan over all kept text first: most pages have no signed comment at all.
+    if count_comment_signatures("\n".join(decisions[n].block.text for n in kept)) < (
+        _MIN_SIGNED_COMMENTS
+    ):
+        return
+    signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
+    if len(signed) < _MIN_SIGNED_COMMENTS:
+        return
+    for n in range(signed[0], len(decisions)):
+        decision = decisions[n]
+        if decision.keep:
+            decisions[n] = Decision(decision.block, decision.score, False, "reader comment")
+
+
+def _drop_late_summary(decisions: list[Decision], context: Context) -> None:
+    """A summary is a standfirst at the top; further down it is a teaser of a second copy."""
+    position = 0
+    for n, decision in enumerate(decisions):
+        if not decision.keep:
+            continue
+        if position >= _STANDFIRST_SLOTS and repeats_description(decision.block.text, context):
+            decisions[n] = Decision(
+                decision.block, decision.score, False, "repeats the summary below the body"
+            )
+        position += 1
+
+
+def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str | None) -> Article:
+    blocks = tuple(
+        Block(d.block.kind, d.block.text, d.block.level) for d in explanation.decisions if d.keep
+    )
+    language = meta.language or detect_language(" ".join(b.text for b in blocks)[:_LANGUAGE_SAMPLE])
+    return Article.build(
+        blocks=blocks,
+        url=url,
+        canonical_url=meta.canonical_url,
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        language=language,
+        site_name=meta.site_name,
+        description=meta.description,
+        image=meta.image,
+        tags=meta.tags,
+        encoding=enc,
+    )
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    options: ExtractOptions = DEFAULT_OPTIONS,
+    encoding: str | None = None,
+) -> Article:
+    """Extract the article of one page.
+
+    Args:
+        html: the page; bytes are decoded by scraper (BOM, ``encoding``, ``<meta charset>``,
+            detection, then UTF-8 with replacement) and the encoding used is recorded.
+        url: where the page came from, for metadata and relative links.
+        options: extractor options.
+        encoding: the charset the transport declared for bytes (for example from
+            Content-Type), if any.
+
+    Returns:
+        The article: body blocks and text, and metadata; an empty body when none is found.
+
+    Raises:
+        DecodeError: the input is binary data, not an HTML document.
+    """
+    text, enc = _decode(html, encoding)
+    meta, explanation = _run(text, url, options)
+    return _article(meta, explanation, url, enc)
+
+
+def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
+    """Extract the article of a fetched :class:`~scraper.models.Page`."""
+    return extract(
+        page.body,
+        url=page.effective_url,
+        options=options or DEFAULT_OPTIONS,
+        encoding=page_charset(page),
+    )
+
+
+def explain(
+    html: str | bytes, url: str | None = None, *, options: ExtractOptions = DEFAULT_OPTIONS
+) -> Explanation:
+    """Every candidate block with its score, kept or dropped, and the rule that decided."""
+    text, _ = _decode(html, None)
+    return _run(text, url, options)[1]
