@@ -13,30 +13,29 @@ the event loop itself: a multiprocessing pool re-ran the crawl's main module in 
 (about 0.8 s of CPU each) and added two threads to the crawl process. A worker still costs as
 much CPU to start as extracting a few dozen pages, so a small run starts fewer than it may.
 
-Errors come back as values: exceptions with keyword-only constructors do not survive pickling,
-and an extractor bug on one page must not stop the run.
+What a worker receives and sends, and the work it does, are in :mod:`scraper.crawl.jobs`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import pickle
-import struct
 import sys
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from scraper.charset import page_charset
-from scraper.errors import ScraperError
-from scraper.extract import extract
-from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
-from scraper.models import Article, Page
+from scraper.crawl.jobs import (
+    FRAME,
+    Extracted,
+    ExtractFailed,
+    Outcome,
+    PageJob,
+    extract_chunk,
+    extract_job,
+)
 
 __all__ = [
     "ExtractFailed",
@@ -47,85 +46,14 @@ __all__ = [
     "extract_job",
 ]
 
-#: The length prefix of a message between the crawl and a worker.
-FRAME = struct.Struct("!Q")
 #: Seconds a closed worker gets to finish its chunk before it is killed.
 _EXIT_WAIT = 10.0
 #: Pages per task at most: enough to amortise a task's round trip, few enough that both
 #: workers get a share of a small batch.
 CHUNK = 8
-#: A worker process costs about half a second of CPU to start (it imports scraper), as much as
-#: extracting some 50 pages, so a run starts one worker per this many pages it expects.
+#: A worker process costs about a sixth of a second of CPU to start (it imports the extractor),
+#: as much as extracting some 20 pages, so a run starts one worker per this many pages it expects.
 PAGES_PER_WORKER = 50
-
-
-@dataclass(frozen=True, slots=True)
-class PageJob:
-    """What extraction reads of a fetched page; ``options`` None means the defaults."""
-
-    url: str
-    body: bytes
-    encoding: str | None = None
-    options: ExtractOptions | None = None
-
-    @classmethod
-    def of(cls, page: Page, options: ExtractOptions | None = None) -> PageJob:
-        """The job for a fetched page (its final URL and the charset its headers declare)."""
-        return cls(page.effective_url, page.body, page_charset(page), options)
-
-
-@dataclass(frozen=True, slots=True)
-class Extracted:
-    """An extracted article as the crawl keeps it: the stored record (JSON of
-    :meth:`Article.to_dict`) and the fields the near-duplicate index and the events read."""
-
-    record: str
-    text: str
-    title: str | None
-    published: datetime | None
-    canonical_url: str | None
-
-    @classmethod
-    def of(cls, article: Article) -> Extracted:
-        """The compact form of ``article``."""
-        return cls(
-            record=json.dumps(article.to_dict(), ensure_ascii=False),
-            text=article.text,
-            title=article.title,
-            published=article.published,
-            canonical_url=article.canonical_url,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractFailed:
-    """Why a page gave no article."""
-
-    kind: str
-    reason: str
-
-
-Outcome = Extracted | ExtractFailed
-
-
-def extract_job(job: PageJob) -> Outcome:
-    """Extract one page; failures are returned, not raised (this runs in a worker)."""
-    try:
-        article = extract(
-            job.body, url=job.url, options=job.options or DEFAULT_OPTIONS, encoding=job.encoding
-        )
-    except ScraperError as exc:
-        return ExtractFailed(exc.kind, str(exc))
-    except Exception as exc:  # an extractor bug on one page is that page's failure only
-        return ExtractFailed("internal", f"{type(exc).__name__}: {exc}")
-    if not article.text.strip():
-        return ExtractFailed("empty", "no article text found")
-    return Extracted.of(article)
-
-
-def extract_chunk(jobs: Sequence[PageJob]) -> list[Outcome]:
-    """Extract several pages in one task (the unit a worker receives)."""
-    return [extract_job(job) for job in jobs]
 
 
 _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]

@@ -48,4 +48,7 @@ def fetch_options(config: CrawlConfig) -> FetchOptions:
         retry=FetchRetry(attempts=config.retry.per_request),
         accept=ACCEPTED_TYPES,
         allow_networks=config.allow_networks,
+        # The extraction worker decodes every page anyway: deciding here too cost a second
+        # decode of each body in the crawl process.
+        decide_charset=False,
     )

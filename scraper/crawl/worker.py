@@ -1,9 +1,10 @@
 """An extraction worker process: chunks of pages on stdin, their outcomes on stdout.
 
 Started by :class:`scraper.crawl.extraction.Extractor` as ``python -m scraper.crawl.worker``, so
-it imports the extractor and nothing of the crawl process (no re-run of its main module, as a
-multiprocessing worker would). It exits when its stdin ends: when the crawl closes it, or when
-the crawl process dies, even by SIGKILL, since nobody else holds the pipe's other end.
+it imports the extractor and :mod:`scraper.crawl.jobs` and nothing of the crawl process (no
+re-run of its main module, as a multiprocessing worker would; not even asyncio). It exits when
+its stdin ends: when the crawl closes it, or when the crawl process dies, even by SIGKILL, since
+nobody else holds the pipe's other end.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import signal
 import sys
 from typing import BinaryIO
 
-from scraper.crawl.extraction import FRAME, extract_chunk
+from scraper.crawl.jobs import FRAME, extract_chunk
 
 __all__ = ["main"]
 

@@ -190,6 +190,8 @@ class Fetcher:
         )
 
     def _encoding(self, answer: _Answer, url: str) -> str | None:
+        if not self.options.decide_charset:
+            return None
         content_type = answer.header("content-type")
         if not answer.body or _media_type(content_type) in _BINARY_TYPES:
             return None

@@ -104,6 +104,9 @@ class FetchOptions:
     lets through although they are private/loopback/... (``("127.0.0.0/8",)`` in tests).
     ``contact`` (a URL or e-mail) is appended to the User-Agent so site owners can reach you.
     ``ca_file`` adds trusted certificates (PEM) to the system ones, e.g. a company's own CA.
+    ``decide_charset`` sets ``Page.encoding`` (and fails a binary body as NotHTML) by decoding
+    each body once; a caller that decodes the page anyway (the crawl's extraction workers)
+    turns it off and leaves the decision, and the binary check, to that decode.
     """
 
     user_agent: str = DEFAULT_USER_AGENT
@@ -116,6 +119,7 @@ class FetchOptions:
     allow_networks: tuple[str, ...] = ()
     http2: bool = False
     ca_file: str | None = None
+    decide_charset: bool = True
 
     def __post_init__(self) -> None:
         parse_networks(self.allow_networks)

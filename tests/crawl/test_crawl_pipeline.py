@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -81,6 +83,19 @@ def test_a_worker_that_dies_fails_its_pages_only_and_is_replaced() -> None:
     assert "extraction worker died" in lost.reason
     assert again == extract_job(jobs[1])
     assert started == 1
+
+
+def test_a_worker_imports_the_extractor_only() -> None:
+    # Every worker pays its imports: dedup's numpy, the fetcher's httpx and asyncio are the
+    # crawl process's business only.
+    probe = (
+        "import sys, scraper.crawl.worker;"
+        "print(sorted(m for m in ('numpy', 'httpx', 'asyncio', 'sqlite3') if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert found.stdout.strip() == "[]"
 
 
 def test_a_page_job_carries_the_final_url_and_the_declared_charset() -> None:

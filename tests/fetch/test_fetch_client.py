@@ -79,6 +79,16 @@ def test_binary_bytes_served_as_html_are_not_html(server: LocalServer) -> None:
     assert caught.value.url == server.url("/binary")
 
 
+def test_without_a_charset_decision_the_page_is_left_to_its_reader(server: LocalServer) -> None:
+    options = local_options(decide_charset=False)
+    page = run(_fetch(server.url("/charset/utf8-header-cp1252-body"), options))
+    assert page.encoding is None
+    assert page.header("content-type") == "text/html; charset=utf-8"
+    # Nothing decoded, so nothing judged binary either: the reader's own decode fails it.
+    binary = run(_fetch(server.url("/binary"), options))
+    assert binary.status == 200 and binary.encoding is None
+
+
 def test_a_feed_is_refused_by_default_and_accepted_when_asked(server: LocalServer) -> None:
     with pytest.raises(NotHTML, match="application/rss"):
         run(_fetch(server.url("/feed.xml")))
