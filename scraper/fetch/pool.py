@@ -1,5 +1,8 @@
 """One ``httpx.AsyncClient`` per host, sharing one SSL context, idle ones closed past a cap.
 
+Each client's transport is :class:`~scraper.fetch.transport.PoolTransport` (httpcore's pool on
+asyncio directly), unless a test hands in a transport of its own.
+
 httpx's pool scans every connection of a client on each request, so one client shared by many
 hosts costs more per request than one client per host. Each new client would load the CA
 bundle (~45 ms); they share one SSL context instead. A long crawl meets thousands of hosts, so
@@ -18,6 +21,7 @@ import httpx
 
 from scraper.errors import ConfigError
 from scraper.fetch.options import FetchOptions
+from scraper.fetch.transport import PoolTransport
 
 __all__ = ["HostClients"]
 
@@ -77,18 +81,19 @@ class HostClients:
     def _make(self, origin: str) -> httpx.AsyncClient:
         timeouts = self._options.timeouts
         per_host = self._options.politeness.per_host_concurrency
+        limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
         try:
-            return httpx.AsyncClient(
-                verify=self._verify(origin),
-                http2=self._options.http2,
-                transport=self._transport,
-                timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
-                limits=httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host),
-                follow_redirects=False,
-                trust_env=False,  # no proxy from the environment: the guard checks the target
+            transport = self._transport or PoolTransport(
+                ssl_context=self._verify(origin), limits=limits, http2=self._options.http2
             )
         except ImportError as exc:
             raise ConfigError("HTTP/2 needs the 'http2' extra (h2)", key="http2") from exc
+        return httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
+            follow_redirects=False,
+            trust_env=False,  # no proxy from the environment: the guard checks the target
+        )
 
     def _verify(self, origin: str) -> ssl.SSLContext:
         """The shared verifying context for https; for plain http, one that never loads CAs.

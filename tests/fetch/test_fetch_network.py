@@ -1,0 +1,129 @@
+"""The fetcher's network layer (httpcore's pool on asyncio): keep-alive, closed idle
+connections, bodies larger than the receive buffer, errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+from fetch_server import local_options, loopback_resolver
+
+from scraper.errors import FetchTimeout
+from scraper.fetch import Fetcher, Politeness, RetryPolicy, Timeouts
+from scraper.fetch.network import BUFFER
+from scraper.fetch.transport import PoolTransport
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+def _answer(body: bytes) -> bytes:
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
+
+
+async def _with_server(handler: Handler, client: Callable[[str], Awaitable[None]]) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await handler(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client closed the connection
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        await client(f"http://127.0.0.1:{port}")
+    finally:
+        server.close()
+
+
+def _fetcher() -> Fetcher:
+    options = local_options(
+        politeness=Politeness(respect_robots=False, min_interval=0.0),
+        timeouts=Timeouts(connect=2.0, read=0.3, total=5.0),
+        retry=RetryPolicy(attempts=1),
+    )
+    return Fetcher(options, resolver=loopback_resolver)
+
+
+def test_pages_of_one_host_share_a_kept_alive_connection() -> None:
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while await reader.readuntil(b"\r\n\r\n"):
+            writer.write(_answer(b"<p>kept alive</p>"))
+            await writer.drain()
+
+    async def client(base: str) -> None:
+        async with _fetcher() as fetcher:
+            for n in range(5):
+                page = await fetcher.fetch(f"{base}/{n}")
+                assert page.body == b"<p>kept alive</p>"
+
+    asyncio.run(_with_server(handle, client))
+    assert connections == 1
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(_answer(b"<p>once</p>"))  # keep-alive announced, then closed anyway
+        await writer.drain()  # and the connection is closed on return
+
+    async def client(base: str) -> None:
+        async with _fetcher() as fetcher:
+            for n in range(3):
+                assert (await fetcher.fetch(f"{base}/{n}")).body == b"<p>once</p>"
+                await asyncio.sleep(0.05)  # the close reaches the idle connection
+
+    asyncio.run(_with_server(handle, client))
+    assert connections == 3
+
+
+def test_a_body_many_times_the_receive_buffer_arrives_whole() -> None:
+    body = b"".join(b"<p>paragraph %d</p>\n" % n for n in range(BUFFER * 6 // 16))
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(_answer(body))
+        await writer.drain()
+
+    async def client(base: str) -> None:
+        async with _fetcher() as fetcher:
+            page = await fetcher.fetch(f"{base}/big")
+            assert page.body == body
+
+    asyncio.run(_with_server(handle, client))
+
+
+def test_a_silent_server_is_a_timeout() -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(2)
+
+    async def client(base: str) -> None:
+        async with _fetcher() as fetcher:
+            with pytest.raises(FetchTimeout):
+                await fetcher.fetch(f"{base}/silent")
+
+    asyncio.run(_with_server(handle, client))
+
+
+def test_transport_errors_come_out_as_httpx_errors() -> None:
+    async def refused() -> None:
+        transport = PoolTransport(
+            ssl_context=httpx.create_ssl_context(), limits=httpx.Limits(), http2=False
+        )
+        async with httpx.AsyncClient(transport=transport) as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get("http://127.0.0.1:9/")  # discard port: nobody listens
+
+    asyncio.run(refused())
