@@ -13,7 +13,7 @@ def test_all_is_sorted_and_resolves() -> None:
 
 
 def test_public_names_are_listed() -> None:
-    public = {n for n in vars(scraper) if not n.startswith("_")}
+    public = {n for n in dir(scraper) if not n.startswith("_")}
     modules = {n for n in public if type(getattr(scraper, n)).__name__ == "module"}
     assert public - modules == set(scraper.__all__)
 
