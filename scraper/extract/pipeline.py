@@ -32,6 +32,8 @@ from scraper.models import Article, Block, BlockKind, Page
 __all__ = ["explain", "extract", "extract_page"]
 
 _NUL_SHARE = 0.01
+#: Characters read to tell binary data from text.
+_NUL_SAMPLE = 65536
 #: Characters of body text enough to tell the language when the page does not declare it.
 _LANGUAGE_SAMPLE = 2000
 _RUNAWAY_TITLE = 2000
@@ -57,8 +59,9 @@ def _decode(html: str | bytes, declared: str | None) -> tuple[str, str | None]:
     if isinstance(html, bytes):
         decoded = decode_html(html, declared)
         return decoded.text, decoded.encoding
-    sample = html[:65536]
-    if sample and sample.count("\x00") / len(sample) > _NUL_SHARE:
+    sample = min(len(html), _NUL_SAMPLE)
+    # Counted in place: slicing the sample out would copy it first.
+    if sample and html.count("\x00", 0, sample) / sample > _NUL_SHARE:
         raise DecodeError("the text holds NUL characters: binary data, not HTML")
     return html, None
 

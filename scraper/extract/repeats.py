@@ -26,6 +26,11 @@ from scraper.models import BlockKind
 __all__ = ["Repeat", "find_repeats", "repeat_key"]
 
 _WORDS = re.compile(r"\w+")
+#: ASCII characters that are not word characters (``\w``), mapped to spaces: on ASCII text one
+#: table translation and a split find the same words as the regex, in less time.
+_ASCII_NON_WORD = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")}
+)
 _ANCHOR_WORDS = 5
 _RATIO_CUTOFF = 88.0
 _CONTAIN_CUTOFF = 95.0
@@ -58,7 +63,10 @@ def repeat_key(text: str) -> str:
     """The words of a block, lower case: what repeats are compared on."""
     if len(text) < _MIN_CHARS:
         return ""  # too short to count as a repeat, whatever its words
-    return " ".join(_WORDS.findall(text.lower()))
+    lowered = text.lower()
+    if lowered.isascii():
+        return " ".join(lowered.translate(_ASCII_NON_WORD).split())
+    return " ".join(_WORDS.findall(lowered))
 
 
 def _anchors(key: str) -> tuple[str, ...]:

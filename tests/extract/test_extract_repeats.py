@@ -45,3 +45,17 @@ def test_piece_that_straddles_two_blocks_is_not_a_copy() -> None:
     texts = [FIRST, SECOND, FIRST, "concrete supports ferry services", "will run from the south"]
     found = {r.index for r in find_repeats(_keys(texts), [P] * len(texts))}
     assert 3 not in found and 4 not in found
+
+
+def test_repeat_key_is_the_lower_case_words_whatever_the_script() -> None:
+    # ASCII text takes a table translation, other text the regex: the words must agree.
+    assert repeat_key("Ferry services -- SUSPENDED (again), it's 2_day!") == (
+        "ferry services suspended again it s 2_day"
+    )
+    assert repeat_key("Ferry services — SUSPENDED (again), it’s 2_day!") == (
+        "ferry services suspended again it s 2_day"
+    )
+    assert repeat_key("Fähren fahren nicht: Größere Schäden am Nordpier") == (
+        "fähren fahren nicht größere schäden am nordpier"
+    )
+    assert repeat_key("Too short to count") == ""
