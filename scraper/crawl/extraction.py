@@ -54,6 +54,8 @@ CHUNK = 8
 #: A worker process costs about a sixth of a second of CPU to start (it imports the extractor),
 #: as much as extracting some 20 pages, so a run starts one worker per this many pages it expects.
 PAGES_PER_WORKER = 50
+#: Bytes a pipe to or from a worker holds (Linux's limit for an unprivileged process).
+PIPE_SIZE = 1024 * 1024
 
 
 _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
@@ -142,15 +144,7 @@ class Extractor:
         if self._closed:
             raise RuntimeError("the extractor is closed")
         while len(self._workers) < self._wanted():
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "scraper.crawl.worker",
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                env=_worker_env(),
-            )
-            worker = _Worker(process)
+            worker = _Worker(await _start_worker())
             self._workers.append(worker)
             self._readers.append(asyncio.create_task(self._read(worker)))
 
@@ -202,6 +196,26 @@ class Extractor:
                 worker.process.kill()
                 await worker.process.wait()
         await asyncio.gather(*self._readers, return_exceptions=True)
+
+
+async def _start_worker(pipe_size: int = PIPE_SIZE) -> asyncio.subprocess.Process:
+    try:
+        # A chunk of pages is about a megabyte: in a pipe of the default 64 KiB it took some 16
+        # writes, each a turn of the event loop, and as many reads in the worker.
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "scraper.crawl.worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=_worker_env(),
+            pipesize=pipe_size,
+        )
+    except OSError:
+        if pipe_size < 0:
+            raise
+        # The system's pipe limits refused the size: the default pipes will do.
+        return await _start_worker(-1)
 
 
 def _worker_env() -> dict[str, str]:

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import Protocol
 
 from scraper.dedup import DedupIndex, Document
-from scraper.dedup.cluster import cluster_id
 from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.discover.urls import canonical_url
 from scraper.errors import InputError
@@ -65,18 +64,16 @@ class CurrentClusters:
     """
 
     def __init__(self, store: SQLiteCrawlStore) -> None:
-        self._sketches = SketchStore(store.conn, fingerprint=SKETCH_SCHEME)
+        self._index = open_index(store)
 
     def __call__(self, item: StoredArticle) -> StoredArticle:
         """``item`` with its current cluster id and representative."""
         if item.key is None:
             return item
-        doc = self._sketches.first_with_key(item.key)
-        if doc is None:
+        found = self._index.placement(item.key)
+        if found is None:
             return item
-        rep = self._sketches.rep(doc.cluster)
-        duplicate_of = None if rep.id == doc.id else rep.url
-        return replace(item, cluster=cluster_id(rep.key), duplicate_of=duplicate_of)
+        return replace(item, cluster=found.cluster, duplicate_of=found.duplicate_of)
 
 
 def canonical_of(url: str, canonical: str | None) -> str | None:
