@@ -12,11 +12,11 @@ import json
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.urls import resolve_link
 from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError
 
@@ -50,7 +50,7 @@ def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
         url = item.get("url") or item.get("external_url")
         if isinstance(url, str) and url:
             published = _from_iso(item.get("date_published") or item.get("date_modified"))
-            entries.append(Discovered(urljoin(base_url, url), published))
+            entries.append(Discovered(resolve_link(base_url, url), published))
     return Listing(entries=tuple(entries))
 
 
@@ -72,7 +72,7 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
     plain = read_plain_feed(body)
     if plain is not None:
         return Listing(
-            entries=tuple(Discovered(urljoin(base_url, e.url), e.published) for e in plain)
+            entries=tuple(Discovered(resolve_link(base_url, e.url), e.published) for e in plain)
         )
     return read_with_feedparser(body, base_url)
 
@@ -95,5 +95,5 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
         # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed
         # with a DeprecationWarning.
         when = entry.get("published_parsed") or dict.get(entry, "updated_parsed")
-        entries.append(Discovered(urljoin(base_url, link), _from_struct(when)))
+        entries.append(Discovered(resolve_link(base_url, link), _from_struct(when)))
     return Listing(entries=tuple(entries))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 import zlib
 from datetime import UTC, datetime
-from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from protego import Protego
 
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.urls import resolve_link
 from scraper.errors import InputError, TooLarge
 
 __all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap"]
@@ -52,7 +52,7 @@ def _entry(elem: ElementTree.Element, base_url: str) -> tuple[str | None, dateti
     for child in elem.iter():
         name = _local(child.tag)
         if name == "loc" and loc is None and child.text:
-            loc = urljoin(base_url, child.text.strip())
+            loc = resolve_link(base_url, child.text.strip())
         elif name == "publication_date":
             when = _date(child.text)
         elif name == "lastmod":
@@ -105,4 +105,4 @@ def parse_robots_sitemaps(body: bytes, base_url: str) -> Listing:
     """The ``Sitemap:`` lines of a robots.txt, as child documents."""
     text = body.decode("utf-8", errors="replace")
     robots = Protego.parse(text)
-    return Listing(children=tuple(Discovered(urljoin(base_url, s)) for s in robots.sitemaps))
+    return Listing(children=tuple(Discovered(resolve_link(base_url, s)) for s in robots.sitemaps))

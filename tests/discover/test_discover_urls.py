@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import pytest
 
-from scraper.discover.urls import canonical_url, normalise_url, site_of
+from scraper.discover.urls import canonical_url, normalise_url, resolve_link, site_of
 from scraper.errors import InputError
 
 
@@ -80,3 +82,21 @@ def test_site_of() -> None:
     assert site_of("https://m.example.com/a") == "example.com"
     assert site_of("https://news.example.com/a") == "news.example.com"
     assert site_of("not a url") == ""
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://news.example/a/1.html?utm_source=rss#top",
+        "http://news.example/a/../b/2.html?",
+        "/world/3.html",
+        "../4.html",
+        "//cdn.example/5.html",
+        "HTTPS://News.Example/6.html",
+    ],
+)
+def test_resolve_link_normalises_as_urljoin_does(link: str) -> None:
+    base = "https://news.example/feeds/rss.xml"
+    resolved = resolve_link(base, link)
+    assert resolved.startswith(("http://", "https://", "HTTPS://"))
+    assert normalise_url(resolved) == normalise_url(urljoin(base, link))
