@@ -127,3 +127,29 @@ def test_transport_errors_come_out_as_httpx_errors() -> None:
                 await client.get("http://127.0.0.1:9/")  # discard port: nobody listens
 
     asyncio.run(refused())
+
+
+def test_concurrent_requests_use_at_most_the_limit_of_connections_and_reuse_them() -> None:
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while await reader.readuntil(b"\r\n\r\n"):
+            await asyncio.sleep(0.02)  # long enough for the other requests to pile up
+            writer.write(_answer(b"<p>busy</p>"))
+            await writer.drain()
+
+    async def client(base: str) -> None:
+        transport = PoolTransport(
+            ssl_context=httpx.create_ssl_context(),
+            limits=httpx.Limits(max_connections=2, max_keepalive_connections=2),
+            http2=False,
+        )
+        async with httpx.AsyncClient(transport=transport) as http:
+            answers = await asyncio.gather(*(http.get(f"{base}/{n}") for n in range(8)))
+            assert [a.content for a in answers] == [b"<p>busy</p>"] * 8
+            assert (await http.get(f"{base}/again")).status_code == 200
+
+    asyncio.run(_with_server(handle, client))
+    assert connections == 2
