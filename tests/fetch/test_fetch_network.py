@@ -49,15 +49,23 @@ def _fetcher() -> Fetcher:
     return Fetcher(options, resolver=loopback_resolver)
 
 
-def test_pages_of_one_host_share_a_kept_alive_connection() -> None:
-    connections = 0
+def _keep_alive(body: bytes, delay: float, connections: list[int]) -> Handler:
+    """A handler answering every request of a connection, after ``delay`` seconds; counts
+    connections in ``connections``."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
+        connections.append(1)
         while await reader.readuntil(b"\r\n\r\n"):
-            writer.write(_answer(b"<p>kept alive</p>"))
+            await asyncio.sleep(delay)
+            writer.write(_answer(body))
             await writer.drain()
+
+    return handle
+
+
+def test_pages_of_one_host_share_a_kept_alive_connection() -> None:
+    connections: list[int] = []
+    handle = _keep_alive(b"<p>kept alive</p>", 0.0, connections)
 
     async def client(base: str) -> None:
         async with _fetcher() as fetcher:
@@ -66,7 +74,7 @@ def test_pages_of_one_host_share_a_kept_alive_connection() -> None:
                 assert page.body == b"<p>kept alive</p>"
 
     asyncio.run(_with_server(handle, client))
-    assert connections == 1
+    assert len(connections) == 1
 
 
 def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
@@ -130,15 +138,9 @@ def test_transport_errors_come_out_as_httpx_errors() -> None:
 
 
 def test_concurrent_requests_use_at_most_the_limit_of_connections_and_reuse_them() -> None:
-    connections = 0
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
-        while await reader.readuntil(b"\r\n\r\n"):
-            await asyncio.sleep(0.02)  # long enough for the other requests to pile up
-            writer.write(_answer(b"<p>busy</p>"))
-            await writer.drain()
+    connections: list[int] = []
+    # Each answer waits long enough for the other requests to pile up.
+    handle = _keep_alive(b"<p>busy</p>", 0.02, connections)
 
     async def client(base: str) -> None:
         transport = PoolTransport(
@@ -152,4 +154,4 @@ def test_concurrent_requests_use_at_most_the_limit_of_connections_and_reuse_them
             assert (await http.get(f"{base}/again")).status_code == 200
 
     asyncio.run(_with_server(handle, client))
-    assert connections == 2
+    assert len(connections) == 2
