@@ -55,6 +55,9 @@ _STATE_DATE = re.compile(
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)")
 # "/2023/october/03/", "/2023/oct/3/"
 _URL_WORD_DATE = re.compile(r"/((?:19|20)\d{2})/([^\W\d_]{3,10})/(\d{1,2})(?!\d)")
+# Every written date read below has a four-digit year (an all-numeric one with a two-digit year
+# is refused): one search settles most texts without trying the five patterns.
+_YEAR = re.compile(r"\d{4}")
 
 
 def plausible(value: datetime, now: datetime) -> bool:
@@ -154,6 +157,8 @@ def parse_date_text(text: str, now: datetime, *, day_first: bool = True) -> date
 
     ``day_first`` settles all-numeric dates that read both ways (03/04/2019).
     """
+    if _YEAR.search(text) is None:
+        return None
     lowered = text.lower()
     found: list[tuple[int, datetime | None]] = []
     for match in _MDY.finditer(lowered):

@@ -8,7 +8,6 @@ that is a date wins. The walk is bounded and runs only when every other source i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -25,8 +24,6 @@ _MIN_CHARS = 6
 _MAX_CHARS = 80
 _MAX_TEXTS = 300
 _MAX_NODES = 3_000
-# Every written date that parse_date_text reads has a four-digit year.
-_YEAR = re.compile(r"\d{4}")
 
 
 def _after(node: LexborNode) -> Iterator[LexborNode]:
@@ -63,7 +60,6 @@ def date_in_text(
         text = (node.text_content or "").strip()
         if (
             _MIN_CHARS <= len(text) <= _MAX_CHARS
-            and _YEAR.search(text) is not None
             and (node.parent is None or node.parent.tag not in _HIDDEN_TEXT)
         ):
             value = parse_date_text(text, now, day_first=day_first)
