@@ -117,12 +117,34 @@ class _Page:
         return [t for node in nodes if node is not None for t in as_texts(node.get(key))]
 
 
-_HEAD_SELECTOR = "meta, script[type='application/ld+json'], title, h1, link[rel='canonical']"
+# Elements looked for all over the page; the first <title> and canonical link sit in <head> on
+# nearly every page, so their own queries stop there instead of walking the body again (each
+# selector in a list costs lexbor one more pass over every element).
+_PAGE_SELECTOR = "meta, script[type='application/ld+json'], h1"
+_CANONICAL_SELECTOR = "link[rel='canonical']"
+# A <meta> names its key in any of these attributes.
+_META_KEY_ATTRS = ("property", "name", "itemprop", "http-equiv")
+# The keys the cascades read: the others (viewport, robots, app ids...) are not kept.
+_READ_META_KEYS = frozenset(
+    {
+        *TITLE_META_KEYS,
+        *PUBLISHED_META_KEYS,
+        *MODIFIED_META_KEYS,
+        *AUTHOR_META_KEYS,
+        *SITE_NAME_META_KEYS,
+        *DESCRIPTION_META_KEYS,
+        *IMAGE_META_KEYS,
+        *TAG_META_KEYS,
+        *LANGUAGE_META_KEYS,
+        "twitter:label1",
+        "og:url",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
 class _Structure:
-    """The elements every page is read for, gathered in one pass over the tree."""
+    """The elements every page is read for: one pass over the tree, two queries that stop early."""
 
     meta: dict[str, list[str]]
     scripts: list[LexborNode]
@@ -131,43 +153,55 @@ class _Structure:
     canonical: str | None
 
 
+def _add_meta(meta: dict[str, list[str]], node: LexborNode) -> None:
+    attrs = node.attributes
+    content = attrs.get("content")
+    if content is None:
+        return
+    content = content.strip()
+    for name in _META_KEY_ATTRS:
+        key = attrs.get(name)
+        if key:
+            key = key.strip().lower()
+            if key in _READ_META_KEYS:
+                values = meta.setdefault(key, [])
+                # Bounded: a page repeating a tag thousands of times gains nothing by it.
+                if len(values) < _MAX_META_VALUES:
+                    values.append(content)
+
+
+def _canonical_href(tree: LexborHTMLParser) -> str | None:
+    """The href of the first canonical link that has one."""
+    first = tree.css_first(_CANONICAL_SELECTOR)
+    href = first.attributes.get("href") if first is not None else None
+    if first is None or href is not None:
+        return href
+    links = (node.attributes.get("href") for node in tree.css(_CANONICAL_SELECTOR))
+    return next((href for href in links if href is not None), None)
+
+
 def _read_structure(tree: LexborHTMLParser) -> _Structure:
     meta: dict[str, list[str]] = {}
     scripts: list[LexborNode] = []
     headings: list[LexborNode] = []
-    title: str | None = None
-    canonical: str | None = None
-    for node in tree.css(_HEAD_SELECTOR):
+    for node in tree.css(_PAGE_SELECTOR):
         tag = node.tag
         if tag == "meta":
-            attrs = node.attributes
-            content = attrs.get("content")
-            if content is None:
-                continue
-            content = content.strip()
-            for key in (
-                attrs.get("property"),
-                attrs.get("name"),
-                attrs.get("itemprop"),
-                attrs.get("http-equiv"),
-            ):
-                if key:
-                    values = meta.setdefault(key.strip().lower(), [])
-                    # Bounded: a page repeating a tag thousands of times gains nothing by it.
-                    if len(values) < _MAX_META_VALUES:
-                        values.append(content)
+            _add_meta(meta, node)
         elif tag == "script":
             if len(scripts) < _MAX_SCRIPTS:
                 scripts.append(node)
-        elif tag == "h1":
-            if len(headings) < _MAX_HEADINGS:
-                headings.append(node)
-        elif tag == "title":
-            # The first <title> is the document's; later ones label inline SVG icons.
-            title = node.text(deep=True) if title is None else title
-        elif canonical is None:
-            canonical = node.attributes.get("href")
-    return _Structure(meta, scripts, title, headings, canonical)
+        elif len(headings) < _MAX_HEADINGS:
+            headings.append(node)
+    # The first <title> is the document's; later ones label inline SVG icons.
+    title = tree.css_first("title")
+    return _Structure(
+        meta,
+        scripts,
+        title.text(deep=True) if title is not None else None,
+        headings,
+        _canonical_href(tree),
+    )
 
 
 def _site_labels(page: _Page, site_name: str | None) -> tuple[str, ...]:

@@ -58,9 +58,8 @@ def date_in_text(
             continue
         texts += 1
         text = (node.text_content or "").strip()
-        if (
-            _MIN_CHARS <= len(text) <= _MAX_CHARS
-            and (node.parent is None or node.parent.tag not in _HIDDEN_TEXT)
+        if _MIN_CHARS <= len(text) <= _MAX_CHARS and (
+            node.parent is None or node.parent.tag not in _HIDDEN_TEXT
         ):
             value = parse_date_text(text, now, day_first=day_first)
             if value is not None:
