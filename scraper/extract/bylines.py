@@ -121,23 +121,31 @@ def _names_in(node: LexborNode) -> tuple[str, ...]:
     return names
 
 
-def _marked_bylines(candidates: Iterable[LexborNode]) -> dict[int, tuple[str, ...]]:
-    """The names of the first byline of each strength (itemprop, rel, byline class, author)."""
-    best: dict[int, tuple[str, ...]] = {}
-    parents: dict[int, LexborNode | None] = {}
+def _by_strength(candidates: Iterable[LexborNode]) -> list[list[LexborNode]]:
+    """Byline candidates by strength (itemprop, rel, byline class, author), each in page order."""
+    ranks: list[list[LexborNode]] = [[], [], [], []]
     for node in candidates:
         marks = _marks(node)
-        if any(word in marks for word in _NOT_BYLINE):
-            continue
-        rank = _byline_rank(node, marks)
-        if rank in best and node.parent != parents[rank]:
+        if not any(word in marks for word in _NOT_BYLINE):
+            ranks[_byline_rank(node, marks)].append(node)
+    return ranks
+
+
+def _first_byline(nodes: Iterable[LexborNode]) -> tuple[str, ...]:
+    """The names of the first byline among candidates of one strength."""
+    found: tuple[str, ...] = ()
+    parent: LexborNode | None = None
+    named = False
+    for node in nodes:
+        if named and node.parent != parent:
             continue
         names = _names_in(node)
         if names:
             # Several authors linked side by side in one byline share a parent.
-            best[rank] = clean_authors([*best.get(rank, ()), *names])
-            parents[rank] = node.parent
-    return best
+            found = clean_authors([*found, *names])
+            parent = node.parent
+            named = True
+    return found
 
 
 def _byline_candidates(tree: LexborHTMLParser, area: HeadlineArea) -> Iterator[list[LexborNode]]:
@@ -160,10 +168,12 @@ def authors_from_html(tree: LexborHTMLParser, area: HeadlineArea) -> tuple[str, 
     # sidebar's or a comment's, and reading the few elements there is cheaper than a query
     # over the page.
     for candidates in _byline_candidates(tree, area):
-        marked = _marked_bylines(islice(candidates, _MAX_NODES))
-        for rank in (0, 1, 2, 3):
-            if marked.get(rank):
-                return marked[rank]
+        # Strength by strength: weaker candidates are only read when no stronger one names
+        # anybody.
+        for nodes in _by_strength(islice(candidates, _MAX_NODES)):
+            names = _first_byline(nodes)
+            if names:
+                return names
     return ()
 
 
