@@ -69,7 +69,13 @@ def _strip_prefix(text: str) -> str:
 
 def _fragment_is_name(fragment: str, first: bool) -> bool:
     words = fragment.split()
-    if not words or len(words) > 5 or any(ch.isdigit() or ch in _CODE_CHARS for ch in fragment):
+    # Character tests in C (map, isdisjoint), not a Python loop over the fragment.
+    if (
+        not words
+        or len(words) > 5
+        or any(map(str.isdigit, fragment))
+        or not _CODE_CHARS.isdisjoint(fragment)
+    ):
         return False
     lowered = [w.strip(".,").lower() for w in words]
     if all(w in CREDENTIALS for w in lowered) or any(w in NOT_NAME_WORDS for w in lowered):
