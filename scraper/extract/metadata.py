@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -361,17 +362,18 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     the publication date. A page that shows only when it was last updated gets that date as
     published: it is the best-known date of the version at hand.
     """
+    # Chained lazily: the sources after the first that parses are never read.
     published = _first_date(
         page,
-        [
-            *page.ld_texts("datePublished"),
-            *page.ld_texts("dateCreated"),
-            *page.metas(PUBLISHED_META_KEYS),
-            *page.ld_texts("datePublished", page_too=True),
-        ],
+        chain(
+            page.ld_texts("datePublished"),
+            page.ld_texts("dateCreated"),
+            page.metas(PUBLISHED_META_KEYS),
+            page.ld_texts("datePublished", page_too=True),
+        ),
     )
     modified = _first_date(
-        page, [*page.ld_texts("dateModified", page_too=True), *page.metas(MODIFIED_META_KEYS)]
+        page, chain(page.ld_texts("dateModified", page_too=True), page.metas(MODIFIED_META_KEYS))
     )
     in_url = date_from_url(page.url, page.now)
     if published is not None:

@@ -83,12 +83,14 @@ def strip_site_name(title: str, labels: Sequence[str]) -> str:
     """``title`` without leading or trailing " | Site" segments naming the site."""
     title = _clean(title)
     for _ in range(3):
-        cut = max((title.rfind(sep), sep) for sep in TITLE_SEPARATORS)
+        # Most titles hold one separator or none: the positions are looked up for those only.
+        present = [sep for sep in TITLE_SEPARATORS if sep in title]
+        cut = max(((title.rfind(sep), sep) for sep in present), default=(-1, ""))
         if cut[0] > 0 and is_site_name(title[cut[0] + len(cut[1]) :], labels):
             title = title[: cut[0]].strip()
             continue
         first = min(
-            ((title.find(sep), sep) for sep in TITLE_SEPARATORS if title.find(sep) > 0),
+            ((title.find(sep), sep) for sep in present if title.find(sep) > 0),
             default=(-1, ""),
         )
         if first[0] > 0 and is_site_name(title[: first[0]], labels):
