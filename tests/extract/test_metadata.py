@@ -357,3 +357,34 @@ def test_an_update_shown_away_from_the_headline_does_not_replace_a_script_date()
     meta = _meta(html, None)
     assert meta.published == datetime(2023, 1, 10, 8, tzinfo=UTC)
     assert meta.modified == datetime(2024, 4, 2, 8, tzinfo=UTC)
+
+
+def test_the_first_canonical_link_with_an_href_counts() -> None:
+    html = """<html><head><link rel="canonical"><link rel="canonical" href="/a/story/">
+    <link rel="canonical" href="/b/story/"></head><body><p>Text</p></body></html>"""
+    assert _meta(html).canonical_url == "https://www.example-news.com/a/story/"
+
+
+def test_the_document_title_is_the_first_even_outside_head() -> None:
+    icon = "<svg><title>Share icon</title></svg>"
+    in_head = f"<html><head><title>Storm hits coast</title></head><body>{icon}</body></html>"
+    assert _meta(in_head).title == "Storm hits coast"
+    # An SVG label is all such a page has: it is still read as the title, as before.
+    assert _meta(f"<html><body>{icon}</body></html>", url=None).title == "Share icon"
+
+
+def test_a_stronger_byline_further_down_wins_over_a_weaker_one() -> None:
+    html = """<html><body><p>Intro paragraph of the story that runs long enough.</p>
+    <span class="author-name">Sam Poe</span><p>More text.</p>
+    <span itemprop="author">Jane Doe</span></body></html>"""
+    assert _meta(html, url=None).authors == ("Jane Doe",)
+
+
+def test_meta_keys_are_read_whatever_attribute_names_them() -> None:
+    html = """<html><head><meta itemprop="datePublished" content=" 2024-05-02 ">
+    <meta http-equiv="content-language" content="de"><meta name="viewport" content="width=1">
+    <meta name="Author" content="Ann Lee"></head><body><p>Text</p></body></html>"""
+    meta = _meta(html, url=None)
+    assert meta.published == datetime(2024, 5, 2, tzinfo=UTC)
+    assert meta.language == "de"
+    assert meta.authors == ("Ann Lee",)

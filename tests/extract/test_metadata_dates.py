@@ -115,3 +115,11 @@ def test_date_from_embedded_state() -> None:
     assert date_from_script(escaped, NOW) == datetime(2019, 11, 19, tzinfo=UTC)
     # A generic "date" key is not evidence of publication.
     assert date_from_script('{"date":"2019-11-19"}', NOW) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Posted 3 days ago", "12/05/19", "Nov 19, 19", "Updated 10:45 am", "19 Nov", "Nov 19th"],
+)
+def test_a_written_date_needs_a_four_digit_year(text: str) -> None:
+    assert parse_date_text(text, NOW) is None
