@@ -331,7 +331,11 @@ class SketchStore:
         for band, doc in self._in(
             "SELECT band, doc FROM dedup_bands WHERE band IN", unique, sort=False
         ):
-            out.setdefault(int(band), []).append(int(doc))
+            found = out.get(band)  # both columns are INTEGER: sqlite3 gives ints
+            if found is None:
+                out[band] = [doc]
+            else:
+                found.append(doc)
         return out
 
     # --- clusters ---------------------------------------------------------------------------
