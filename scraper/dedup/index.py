@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import zlib
-from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from scraper.store.sketches import Body, SketchStore
 __all__ = ["Assignment", "DedupIndex", "Document"]
 
 _CACHE_LIMIT = 4096
-_UNIT = 250  # documents per analysis task
+_UNIT = 125  # documents per analysis task
 # Documents placed at once (at most): one chunk's store reads and working state. Several
 # chunks may share a transaction (``commit_every``): each commit rewrites most pages of the
 # band index, so fewer, larger transactions write far less.
@@ -99,6 +98,7 @@ class DedupIndex(Closeable):
         self._options = options or DedupOptions()
         self._template_yes: set[int] = set()
         self._template_no: set[int] = set()
+        self._counted: I64 = np.zeros(0, dtype=np.int64)  # sorted: lines the batch counted
         self._cache: dict[int, U32] = {}
         self._pool: ProcessPoolExecutor | None = None
         if store.legacy:
@@ -153,11 +153,11 @@ class DedupIndex(Closeable):
                 strict=True,
             )
         ]
-        counted = self._count_template_lines(prepared)
+        counted, totals = self._count_template_lines(prepared)
         # The batch's own lines are answered by the counting; only other lines are looked up.
-        least = self._options.template_min_docs
-        self._template_yes = {key for key, n in counted.items() if n >= least}
-        self._template_no = {key for key, n in counted.items() if n < least}
+        self._counted = np.sort(counted)
+        self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
+        self._template_no = set()
         self._cache.clear()
         naming = self._store.has_canonicals() or any(p.names for p in prepared)
         ids: list[int] = []
@@ -239,20 +239,29 @@ class DedupIndex(Closeable):
         ]
         return _Analysed(identities, texts)
 
-    def _count_template_lines(self, prepared: list[Prepared]) -> dict[int, int]:
-        """Count the batch's new pages' lines; the new count of each (see ``_line_flags``)."""
+    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64]:
+        """Count the lines of the batch's new pages; the line count keys and their new counts."""
         # Counted per page (key), not per text, so versions of one page do not make its own
         # paragraphs look like site chrome; pages stored in earlier batches were counted then.
-        pages: dict[tuple[str, str], set[int]] = {}
-        for p in prepared:  # the union over a page's versions, whatever their order
-            pages.setdefault((p.site, p.key), set()).update(p.line_keys)
+        pages: dict[tuple[str, str], int] = {}
+        for p in prepared:
+            pages.setdefault((p.site, p.key), len(pages))
         known = self._store.stored_keys(key for _, key in pages)
-        counts: dict[str, Counter[int]] = {}
-        for (site, key), lines in pages.items():
-            if key not in known:
-                counts.setdefault(site, Counter()).update(lines)
+        fresh = [p for p in prepared if p.key not in known]
+        sizes = [len(p.line_keys) for p in fresh]
+        lines = np.fromiter(chain.from_iterable(p.line_keys for p in fresh), np.int64, sum(sizes))
+        page = np.repeat(np.array([pages[p.site, p.key] for p in fresh], dtype=np.int64), sizes)
         with self._store.transaction():
-            return self._store.count_lines(counts)
+            numbers = self._store.site_numbers({p.site for p in fresh}, create=True)
+            owner = np.array([numbers[p.site] for p in fresh], dtype=np.int64)
+            combined = (np.repeat(owner, sizes) << 32) | lines
+            # A line counts once per page: the union over the page's versions.
+            order = np.lexsort((combined, page))
+            combined, page = combined[order], page[order]
+            first = np.ones(len(combined), dtype=bool)
+            first[1:] = (combined[1:] != combined[:-1]) | (page[1:] != page[:-1])
+            keys, counts = np.unique(combined[first], return_counts=True)
+            return self._store.count_lines(keys.tolist(), counts.tolist())
 
     def _sketch(self, chunk: Sequence[Prepared], texts: Texts) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``."""
@@ -317,7 +326,11 @@ class DedupIndex(Closeable):
         # Only these documents' lines are looked up, so the cost does not grow with how many
         # pages of the site the index holds.
         asked = set(keys)
-        missing = asked - self._template_yes - self._template_no
+        wanted = np.array(keys, dtype=np.int64)
+        if len(self._counted) and len(wanted):
+            at = np.minimum(np.searchsorted(self._counted, wanted), len(self._counted) - 1)
+            wanted = wanted[self._counted[at] != wanted]
+        missing = set(wanted.tolist()) - self._template_yes - self._template_no
         if missing:
             found = self._store.template_lines(missing, self._options.template_min_docs)
             self._template_yes |= found

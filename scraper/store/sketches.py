@@ -13,18 +13,21 @@ with today's template lines removed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scraper.errors import DedupError, StoreError
 from scraper.store.sqlite import migrate, open_sqlite
 
 __all__ = ["Body", "DocRow", "Placed", "Related", "SketchStore", "StoredDoc"]
+
+I64 = NDArray[np.int64]
 
 _CACHE_KIB = 96 * 1024
 _CHUNK = 900  # bound parameters per IN (...) query
@@ -380,19 +383,14 @@ class SketchStore:
         return {int(r[0]): Placed(str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
 
     # --- template lines ---------------------------------------------------------------------
-    def count_lines(self, counts: Mapping[str, Mapping[int, int]]) -> dict[int, int]:
-        """Add to the per-site line counts: ``counts[site][line key]`` more pages.
+    def count_lines(self, keys: Sequence[int], counts: Sequence[int]) -> tuple[I64, I64]:
+        """Add ``counts[i]`` more pages to line count ``keys[i]`` (see ``site_numbers``).
 
-        Returns the new count of each line counted, under its line count key (``site_numbers``).
+        Returns the keys counted and the new count of each (in no particular order).
         """
-        ids = self._site_ids(set(counts), create=True)
-        rows = [
-            ((ids[site] << 32) | line, n) for site, c in counts.items() for line, n in c.items()
-        ]
-        rows.sort()
-        flat = [v for row in rows for v in row]
+        flat: list[int] = np.stack([keys, counts], axis=1).ravel().tolist() if keys else []
         step = _CHUNK - _CHUNK % 2
-        totals: dict[int, int] = {}
+        totals: list[tuple[Any, ...]] = []
         for start in range(0, len(flat), step):
             part = flat[start : start + step]
             found = self._run(
@@ -402,15 +400,16 @@ class SketchStore:
                 " RETURNING key, docs",
                 tuple(part),
             )
-            totals.update(self._rows_of(found))
-        return totals
+            totals += self._rows_of(found)
+        table = np.array(totals, dtype=np.int64).reshape(-1, 2)
+        return table[:, 0], table[:, 1]
 
-    def site_numbers(self, sites: Iterable[str]) -> dict[str, int]:
-        """The number of each of ``sites`` that has line counts.
+    def site_numbers(self, sites: Iterable[str], *, create: bool = False) -> dict[str, int]:
+        """The number of each of ``sites`` that has line counts (given one if ``create``).
 
         Line counts are kept under ``number << 32 | line key``.
         """
-        return self._site_ids(set(sites), create=False)
+        return self._site_ids(set(sites), create=create)
 
     def template_lines(self, keys: Iterable[int], min_docs: int) -> set[int]:
         """The line count ``keys`` (see ``site_numbers``) with at least ``min_docs`` pages."""
