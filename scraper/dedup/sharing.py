@@ -1,7 +1,8 @@
 """A batch's texts analysed by this process and worker processes at once.
 
 Worker processes take units of texts from the front of the batch while this process takes
-them from the back, so both stay busy until the two meet, whatever their relative speed. Only
+them from the back, so both stay busy until the two meet, whatever their relative speed; a
+worker gets its first units once it has started. Only
 a few units are in flight at a time, and each travels as UTF-8 bytes: a ``str`` pickled to
 another process keeps a cached UTF-8 copy of itself for as long as the caller holds it, which
 for a whole batch of articles is as much memory again as the texts.
@@ -13,12 +14,14 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from scraper.dedup.analyse import Texts, analyse, analyse_encoded
 from scraper.errors import DedupError
 
 __all__ = ["analyse_shared"]
 
+T = TypeVar("T")
 _IN_FLIGHT_PER_WORKER = 2  # enough to keep a worker busy while this process works on a unit
 
 
@@ -52,9 +55,15 @@ class _Sharing:
         self._front, self._back = 0, len(parts)
 
     def run(self, meanwhile: Callable[[], object]) -> list[Texts]:
-        self._send()
+        # Units go to the workers only once one has started: a unit queued for a process
+        # that is still starting (seconds on a busy machine) cannot be taken back.
+        started: Future[None] | None = self._pool.submit(_started)
         meanwhile()
         while self._back > self._front:
+            if started is not None and started.done():
+                self._result(started)
+                started = None
+                self._send()
             self._back -= 1
             self._done[self._back] = analyse(self._parts[self._back], self._min_bytes)
             self._receive(block=False)
@@ -71,8 +80,15 @@ class _Sharing:
     def _receive(self, *, block: bool) -> None:
         while self._sent and (block or self._sent[0][1].done()):
             number, future = self._sent.popleft()
-            try:
-                self._done[number] = future.result()
-            except BrokenProcessPool as exc:
-                raise DedupError(f"a dedup worker process died: {exc}") from exc
+            self._done[number] = self._result(future)
             self._send()
+
+    def _result(self, future: Future[T]) -> T:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            raise DedupError(f"a dedup worker process died: {exc}") from exc
+
+
+def _started() -> None:
+    """Nothing: done once a worker process is up."""
