@@ -42,7 +42,7 @@ from pathlib import Path
 __all__ = ["GOLD_ROOT", "VERSION", "CorpusDoc", "base_groups", "build_corpus", "load_bases"]
 
 #: Bumped whenever the generator changes, so cached corpora are rebuilt.
-VERSION = 3
+VERSION = 4
 
 GOLD_ROOT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction"
 
@@ -289,7 +289,9 @@ def _topic_neighbours(bases: list[str]) -> dict[int, list[int]]:
     out = {}
     for i, ws in enumerate(words):
         shared = Counter(j for w in ws if w in postings for j in postings[w] if j != i)
-        out[i] = [j for j, _ in shared.most_common(3)]
+        # Ties go to the lower index: counting follows set order, which changes from process
+        # to process with string hashing, and most_common keeps it among equal counts.
+        out[i] = [j for j, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:3]]
     return out
 
 
