@@ -403,7 +403,8 @@ def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge)
         # Most nodes have a next sibling: only the end of a parent needs the climb.
         node = following if following is not None else _following(node, walker, frames)
     while frames:
-        _leave(walker, *frames.pop())
+        frame, tag = frames.pop()
+        _leave(walker, frame, tag)
     walker.flush()
     return out
 
@@ -419,7 +420,9 @@ def _following(
             return following
         if not frames:
             return None
-        _leave(walker, *frames.pop())
+        # Unpacked by hand: a starred call goes through the generic (slow) calling path.
+        frame, tag = frames.pop()
+        _leave(walker, frame, tag)
         current = current.parent
     return None
 
