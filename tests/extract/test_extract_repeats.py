@@ -59,3 +59,13 @@ def test_repeat_key_is_the_lower_case_words_whatever_the_script() -> None:
         "fähren fahren nicht größere schäden am nordpier"
     )
     assert repeat_key("Too short to count") == ""
+
+
+def test_repeat_key_splits_words_at_any_non_word_character() -> None:
+    # Non-ASCII text: ASCII punctuation goes by table, the rest by the word regex per token.
+    assert repeat_key("«Schäden»—am_Nordpier…½ 3€, \u212a-Kelvin \u0663\u0664!") == (
+        "schäden am_nordpier ½ 3 k kelvin \u0663\u0664"
+    )
+    assert repeat_key("lone \ud800surrogate is no word character") == (
+        "lone surrogate is no word character"
+    )
