@@ -164,11 +164,22 @@ def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
             continue  # its shingles were all filed under the block it copies
         words = key.split()
         if len(words) >= _COVER_MIN_WORDS:
-            grams = set(zip(words, words[1:], words[2:], words[3:], strict=False))
-            seen = grams & first_seen.keys()
-            if i not in found and seen and len(seen) >= _COVER_SHARE * len(grams):
-                found[i] = Repeat(i, min(first_seen[g] for g in seen), "copied piece")
-            first_seen.update(dict.fromkeys(grams - seen, i))
+            # Typed as tuples of any length, which mypyc keeps as objects: a fixed-length tuple
+            # type would be unpacked and packed again around every dictionary lookup.
+            grams: set[tuple[str, ...]] = set(
+                zip(words, words[1:], words[2:], words[3:], strict=False)
+            )
+            # One lookup per shingle files the new ones and finds the earliest block of the
+            # others: earlier blocks only ever filed indexes below i.
+            seen = 0
+            source = i
+            for gram in grams:
+                first = first_seen.setdefault(gram, i)
+                if first != i:
+                    seen += 1
+                    source = min(source, first)
+            if i not in found and seen and seen >= _COVER_SHARE * len(grams):
+                found[i] = Repeat(i, source, "copied piece")
         elif words and i not in found and len(key) >= _MIN_FRAGMENT_CHARS:
             at = joined.find(padded[i], 0, starts[i])
             if at >= 0:

@@ -139,12 +139,19 @@ class Segmentation:
 
 
 def _class_words(value: str) -> tuple[set[str], set[str]]:
-    tokens = {t.replace("-", "").replace("_", "") for t in value.lower().split()}
+    lowered = value.lower()
+    tokens = {t.replace("-", "").replace("_", "") for t in lowered.split()}
     words: set[str] = set()
-    # A camel-case split never crosses a space, so the whole string is split at once.
-    for raw in _CAMEL.sub("-", value).lower().split():
-        parts = set(_WORD_SPLIT.split(raw))
-        parts.discard("")
+    # A camel-case split never crosses a space, so the whole string is split at once; a string
+    # without capitals has nothing to split (islower: no upper-case letter, and some letter).
+    if not value.islower():
+        lowered = _CAMEL.sub("-", value).lower()
+    for raw in lowered.split():
+        if raw.isascii() and raw.isalnum():
+            parts = {raw}  # one word: nothing for the separator regex to split
+        else:
+            parts = set(_WORD_SPLIT.split(raw))
+            parts.discard("")
         if not parts & LAYOUT_WORDS:
             words |= parts
     return tokens, words
