@@ -1,4 +1,4 @@
-"""The fetcher: polite, capped, guarded HTTP GETs on httpx's async clients (see ``pool``).
+"""The fetcher: polite, capped, guarded HTTP GETs on httpx transports (see ``pool``).
 
 Redirects are followed here, not by httpx, so that every hop passes the address guard,
 robots.txt and the pacer. The request goes to the address the guard checked, with the original
@@ -272,13 +272,11 @@ class Fetcher:
                 self._pacer.slot(origin),
                 asyncio.timeout(self.options.timeouts.total),
             ):
-                request = client.build_request(
-                    "GET",
+                response = await client.get(
                     target if target.host == address else target.copy_with(host=address),
-                    headers=sent_headers,
-                    extensions=extensions,
+                    sent_headers,
+                    extensions,
                 )
-                response = await client.send(request, stream=True)
                 try:
                     return await self._read(response, spec)
                 finally:

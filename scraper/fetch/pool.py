@@ -1,7 +1,12 @@
-"""One ``httpx.AsyncClient`` per host, sharing one SSL context, idle ones closed past a cap.
+"""One client per host (an httpx transport and its cookies), sharing one SSL context, idle ones
+closed past a cap.
 
 Each client's transport is :class:`~scraper.fetch.transport.PoolTransport` (httpcore's pool on
-asyncio directly), unless a test hands in a transport of its own.
+asyncio directly), unless a test hands in a transport of its own. A :class:`HostClient` sends an
+``httpx.Request`` straight to its transport: ``httpx.AsyncClient``'s layers (request building
+from client defaults, auth and redirect flows, a cookie jar pass on every response, the
+response's stream wrapper) cost about a fifth of the fetcher's CPU per page, and the fetcher
+uses none of them (it builds its own headers and follows redirects itself).
 
 httpx's pool scans every connection of a client on each request, so one client shared by many
 hosts costs more per request than one client per host. Each new client would load the CA
@@ -16,6 +21,7 @@ import ssl
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 
@@ -23,7 +29,35 @@ from scraper.errors import ConfigError
 from scraper.fetch.options import FetchOptions
 from scraper.fetch.transport import PoolTransport
 
-__all__ = ["HostClients"]
+__all__ = ["HostClient", "HostClients"]
+
+
+class HostClient:
+    """One origin's transport, its cookies and the request timeouts."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, timeout: httpx.Timeout) -> None:
+        self.transport = transport
+        self.cookies = httpx.Cookies()
+        self._timeout = timeout.as_dict()
+
+    async def get(
+        self, url: httpx.URL, headers: dict[str, str], extensions: dict[str, Any]
+    ) -> httpx.Response:
+        """Send a GET; the response's body is left to stream (close it when done)."""
+        request = httpx.Request(
+            "GET", url, headers=headers, extensions={"timeout": self._timeout, **extensions}
+        )
+        if self.cookies.jar:
+            self.cookies.set_cookie_header(request)
+        response = await self.transport.handle_async_request(request)
+        response.request = request
+        if "set-cookie" in response.headers:
+            self.cookies.extract_cookies(response)
+        return response
+
+    async def aclose(self) -> None:
+        """Close the transport's connections."""
+        await self.transport.aclose()
 
 
 class HostClients:
@@ -35,7 +69,7 @@ class HostClients:
         self._options = options
         # A test transport stands for the whole network: one client then serves every host.
         self._transport = transport
-        self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._clients: OrderedDict[str, HostClient] = OrderedDict()
         self._busy: dict[str, int] = {}
         self._ssl: ssl.SSLContext | None = None
         self._plain: ssl.SSLContext | None = None
@@ -44,7 +78,7 @@ class HostClients:
         return len(self._clients)
 
     @asynccontextmanager
-    async def use(self, origin: str) -> AsyncIterator[httpx.AsyncClient]:
+    async def use(self, origin: str) -> AsyncIterator[HostClient]:
         """The client of ``origin``, made on first use; it is not closed while in use."""
         key = "*" if self._transport is not None else origin
         client = self._clients.get(key)
@@ -78,7 +112,7 @@ class HostClients:
             excess -= 1
             await client.aclose()
 
-    def _make(self, origin: str) -> httpx.AsyncClient:
+    def _make(self, origin: str) -> HostClient:
         timeouts = self._options.timeouts
         per_host = self._options.politeness.per_host_concurrency
         limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
@@ -88,12 +122,9 @@ class HostClients:
             )
         except ImportError as exc:
             raise ConfigError("HTTP/2 needs the 'http2' extra (h2)", key="http2") from exc
-        return httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
-            follow_redirects=False,
-            trust_env=False,  # no proxy from the environment: the guard checks the target
-        )
+        # No proxy from the environment (the guard checks the target): the transport connects
+        # to the checked address itself.
+        return HostClient(transport, httpx.Timeout(timeouts.read, connect=timeouts.connect))
 
     def _verify(self, origin: str) -> ssl.SSLContext:
         """The shared verifying context for https; for plain http, one that never loads CAs.

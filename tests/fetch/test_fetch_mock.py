@@ -34,3 +34,25 @@ def test_the_cap_holds_for_a_mock_response_too() -> None:
     options = local_options(limits=Limits(max_body=10, max_decoded=10))
     with pytest.raises(TooLarge, match="10-byte cap"):
         run(_fetch("http://127.0.0.1/news/1", options))
+
+
+def test_a_host_gets_back_the_cookie_it_set_and_requests_carry_the_read_timeout() -> None:
+    seen: list[tuple[str | None, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        seen.append((request.headers.get("cookie"), request.extensions.get("timeout")))
+        headers = {"Content-Type": "text/html", "Set-Cookie": "session=abc; Path=/"}
+        return httpx.Response(200, headers=headers, content=BODY)
+
+    async def twice() -> None:
+        async with Fetcher(local_options(), transport=httpx.MockTransport(handler)) as fetcher:
+            await fetcher.fetch("http://127.0.0.1/news/1")
+            await fetcher.fetch("http://127.0.0.1/news/2")
+
+    run(twice())
+    assert [cookie for cookie, _ in seen] == [None, "session=abc"]
+    timeout = seen[0][1]
+    assert isinstance(timeout, dict)
+    assert timeout["read"] == local_options().timeouts.read
