@@ -21,21 +21,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import pickle
 import sys
 from collections import deque
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from scraper.crawl.jobs import (
-    FRAME,
     Extracted,
     ExtractFailed,
     Outcome,
     PageJob,
     extract_chunk,
     extract_job,
+    jobs_message,
+    outcomes_from,
 )
+from scraper.crawl.wire import read_async
 
 __all__ = [
     "ExtractFailed",
@@ -71,17 +72,16 @@ class _Worker:
     def send(self, chunk: list[_Waiting]) -> None:
         """Queue a chunk on the worker's stdin (buffered: this never blocks)."""
         assert self.process.stdin is not None
-        body = pickle.dumps([job for job, _ in chunk], pickle.HIGHEST_PROTOCOL)
         self.in_flight.append(chunk)
-        self.process.stdin.write(FRAME.pack(len(body)) + body)
+        for piece in jobs_message([job for job, _ in chunk]):
+            self.process.stdin.write(piece)
 
     async def replies(self) -> AsyncIterator[tuple[list[_Waiting], list[Outcome]]]:
         """Each answered chunk with its outcomes, until the worker's stdout ends."""
         assert self.process.stdout is not None
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             while True:
-                (size,) = FRAME.unpack(await self.process.stdout.readexactly(FRAME.size))
-                outcomes: list[Outcome] = pickle.loads(await self.process.stdout.readexactly(size))
+                outcomes = outcomes_from(await read_async(self.process.stdout))
                 yield self.in_flight.popleft(), outcomes
 
 

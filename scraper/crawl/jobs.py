@@ -3,35 +3,36 @@
 Kept apart from :mod:`scraper.crawl.extraction` (the crawl's side, on the event loop) so that a
 worker process imports the extractor and this module only: not asyncio, not the crawl.
 Errors come back as values: exceptions with keyword-only constructors do not survive pickling,
-and an extractor bug on one page must not stop the run.
+and an extractor bug on one page must not stop the run. The messages themselves are laid out
+by :mod:`scraper.crawl.wire`: small fields in a pickled head, bodies, records and texts raw.
 """
 
 from __future__ import annotations
 
 import json
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from scraper.charset import page_charset
+from scraper.crawl.wire import Message, encode
 from scraper.errors import ScraperError
 from scraper.extract import extract
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.models import Article, Page
 
 __all__ = [
-    "FRAME",
     "ExtractFailed",
     "Extracted",
     "Outcome",
     "PageJob",
     "extract_chunk",
     "extract_job",
+    "jobs_from",
+    "jobs_message",
+    "outcomes_from",
+    "outcomes_message",
 ]
-
-#: The length prefix of a message between the crawl and a worker.
-FRAME = struct.Struct("!Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,10 @@ class PageJob:
 @dataclass(frozen=True, slots=True)
 class Extracted:
     """An extracted article as the crawl keeps it: the stored record (JSON of
-    :meth:`Article.to_dict`) and the fields the near-duplicate index and the events read."""
+    :meth:`Article.to_dict`, as UTF-8, which is how SQLite stores it) and the fields the
+    near-duplicate index and the events read."""
 
-    record: str
+    record: bytes
     text: str
     title: str | None
     published: datetime | None
@@ -64,12 +66,20 @@ class Extracted:
     def of(cls, article: Article) -> Extracted:
         """The compact form of ``article``."""
         return cls(
-            record=json.dumps(article.to_dict(), ensure_ascii=False),
+            record=_record(article),
             text=article.text,
             title=article.title,
             published=article.published,
             canonical_url=article.canonical_url,
         )
+
+
+def _record(article: Article) -> bytes:
+    data = article.to_dict()
+    try:
+        return json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate in some text: escaped, it is valid JSON
+        return json.dumps(data).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +111,48 @@ def extract_job(job: PageJob) -> Outcome:
 def extract_chunk(jobs: Sequence[PageJob]) -> list[Outcome]:
     """Extract several pages in one task (the unit a worker receives)."""
     return [extract_job(job) for job in jobs]
+
+
+def jobs_message(jobs: Sequence[PageJob]) -> list[bytes]:
+    """The pieces of the message that sends ``jobs`` to a worker."""
+    heads = [(job.url, job.encoding, job.options) for job in jobs]
+    return encode(heads, [job.body for job in jobs])
+
+
+def jobs_from(message: Message) -> list[PageJob]:
+    """The jobs a message carries."""
+    heads, bodies = message
+    return [
+        PageJob(url, body, encoding, options)
+        for (url, encoding, options), body in zip(heads, bodies, strict=True)
+    ]
+
+
+def outcomes_message(outcomes: Sequence[Outcome]) -> list[bytes]:
+    """The pieces of the message that answers a chunk: failures whole in the head; articles'
+    small fields in the head, their record and text (UTF-8) raw."""
+    heads: list[ExtractFailed | tuple[str | None, datetime | None, str | None]] = []
+    blobs: list[bytes] = []
+    for outcome in outcomes:
+        if isinstance(outcome, ExtractFailed):
+            heads.append(outcome)
+            continue
+        heads.append((outcome.title, outcome.published, outcome.canonical_url))
+        # surrogatepass: a lone surrogate in extracted text must reach dedup as it is.
+        blobs += (outcome.record, outcome.text.encode("utf-8", "surrogatepass"))
+    return encode(heads, blobs)
+
+
+def outcomes_from(message: Message) -> list[Outcome]:
+    """The outcomes a worker's answer carries, in the order of its chunk."""
+    heads, blobs = message
+    out: list[Outcome] = []
+    parts = iter(blobs)
+    for head in heads:
+        if isinstance(head, ExtractFailed):
+            out.append(head)
+            continue
+        title, published, canonical = head
+        record, text = next(parts), next(parts).decode("utf-8", "surrogatepass")
+        out.append(Extracted(record, text, title, published, canonical))
+    return out

@@ -10,23 +10,13 @@ nobody else holds the pipe's other end.
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import sys
-from typing import BinaryIO
 
-from scraper.crawl.jobs import FRAME, extract_chunk
+from scraper.crawl.jobs import extract_chunk, jobs_from, outcomes_message
+from scraper.crawl.wire import read
 
 __all__ = ["main"]
-
-
-def _read(stream: BinaryIO) -> bytes | None:
-    head = stream.read(FRAME.size)
-    if len(head) < FRAME.size:
-        return None
-    (size,) = FRAME.unpack(head)
-    body = stream.read(size)
-    return body if len(body) == size else None
 
 
 def main() -> None:
@@ -39,9 +29,9 @@ def main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     requests = sys.stdin.buffer
     try:
-        while (body := _read(requests)) is not None:
-            outcomes = pickle.dumps(extract_chunk(pickle.loads(body)), pickle.HIGHEST_PROTOCOL)
-            replies.write(FRAME.pack(len(outcomes)) + outcomes)
+        while (message := read(requests)) is not None:
+            for piece in outcomes_message(extract_chunk(jobs_from(message))):
+                replies.write(piece)
             replies.flush()
     except BrokenPipeError:
         # The crawl process is gone and nobody wants the result; exit without flushing again.

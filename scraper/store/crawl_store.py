@@ -269,7 +269,10 @@ class SQLiteCrawlStore:
             conn.executemany(_INSERT_FETCH, [_fetch_row(i.fetch, run_id, now) for i in items])
             conn.executemany(
                 "INSERT INTO articles (url_id, url, canonical, source, run_id, stored_at,"
-                " cluster, duplicate_of, dedup_key, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " cluster, duplicate_of, dedup_key, record)"
+                # UTF-8 bytes are cast to text (no check, no copy in Python): the column holds
+                # text either way.
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))",
                 [
                     (
                         i.queued.id,

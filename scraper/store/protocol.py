@@ -113,11 +113,12 @@ class StoredArticle:
 class NewArticle:
     """An article to store: the URL it was fetched for, that fetch, where the near-duplicate
     index placed it, and its record (the JSON of :meth:`Article.to_dict`, made in the worker
-    that extracted it, so the crawl process never rebuilds the Article)."""
+    that extracted it, so the crawl process never rebuilds the Article; as UTF-8 bytes from a
+    worker, stored as text without being decoded and encoded again on the way)."""
 
     queued: QueuedURL
     fetch: FetchRecord
-    record: str
+    record: str | bytes
     cluster: str
     duplicate_of: str | None
     canonical: str | None

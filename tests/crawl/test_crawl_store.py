@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,18 @@ def test_an_article_is_stored_once_and_its_url_is_done(store: SQLiteCrawlStore) 
     stats = store.source_stats()[0]
     assert (stats.urls, stats.stored, stats.duplicates, stats.pending) == (3, 2, 1, 1)
     store.store_articles([], 1)  # nothing to store is no transaction at all
+
+
+def test_a_record_sent_as_utf8_bytes_is_stored_as_text(store: SQLiteCrawlStore) -> None:
+    store.record_listing("src", ListingRecord(fetch=None, entries=_urls("a")), 1)
+    (a,) = store.due_urls(time.time(), 0, 10)
+    article = _article("Ça coûte 5 € — 東京")
+    record = json.dumps(article.to_dict(), ensure_ascii=False).encode()
+    store.store_articles([replace(_new(a, "c1"), record=record)], 1)
+    (stored,) = store.articles_since()
+    assert stored.article == article
+    kind = store.conn.execute("SELECT typeof(record) FROM articles").fetchone()[0]
+    assert kind == "text"
 
 
 def test_failures_wait_for_their_retry_time_or_are_given_up(store: SQLiteCrawlStore) -> None:

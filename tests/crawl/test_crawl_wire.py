@@ -1,0 +1,61 @@
+"""The messages between the crawl and its extraction workers survive the pipe as they were."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime
+
+from scraper.crawl.jobs import (
+    Extracted,
+    ExtractFailed,
+    Outcome,
+    PageJob,
+    jobs_from,
+    jobs_message,
+    outcomes_from,
+    outcomes_message,
+)
+from scraper.crawl.wire import read, read_async
+from scraper.extract.options import ExtractOptions
+
+
+def _stream(pieces: list[bytes]) -> io.BufferedReader:
+    return io.BufferedReader(io.BytesIO(b"".join(pieces)))
+
+
+def test_jobs_arrive_whole_and_in_order_and_the_stream_end_is_none() -> None:
+    rules = ExtractOptions(keep_selectors=("article",), drop_selectors=(".ad",))
+    jobs = [
+        PageJob("https://a.test/1", b"<p>one</p>" * 1000, "utf-8", None),
+        PageJob("https://a.test/2", b"", None, rules),
+    ]
+    stream = _stream([*jobs_message(jobs), *jobs_message(jobs[:1])])
+    first, second = read(stream), read(stream)
+    assert first is not None and second is not None
+    assert jobs_from(first) == jobs
+    assert jobs_from(second) == jobs[:1]
+    assert read(stream) is None
+
+
+def test_a_message_cut_short_reads_as_the_end() -> None:
+    whole = b"".join(jobs_message([PageJob("https://a.test/1", b"x" * 100)]))
+    assert read(_stream([whole[:-1]])) is None
+
+
+def test_outcomes_keep_failures_fields_and_a_lone_surrogate() -> None:
+    published = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    outcomes: list[Outcome] = [
+        Extracted(b'{"t": "\\u00e9"}', "caf\u00e9 \ud800 \u6771", "T", published, None),
+        ExtractFailed("empty", "no article text found"),
+        Extracted(b"{}", "", None, None, "https://a.test/c"),
+    ]
+
+    async def through_a_stream() -> list[Outcome]:
+        reader = asyncio.StreamReader()
+        for piece in outcomes_message(outcomes):
+            reader.feed_data(piece)
+        reader.feed_eof()
+        return outcomes_from(await read_async(reader))
+
+    assert asyncio.run(through_a_stream()) == outcomes
