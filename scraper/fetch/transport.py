@@ -1,8 +1,9 @@
-"""The httpx transport of the fetcher's clients: httpcore's connection pool on asyncio directly.
+"""The httpx transport of the fetcher's clients: httpcore's connections on asyncio directly.
 
-It does what ``httpx.AsyncHTTPTransport`` does (the same httpcore pool, HTTP/1.1 keep-alive and
+It does what ``httpx.AsyncHTTPTransport`` does (httpcore's connections, HTTP/1.1 keep-alive and
 optional HTTP/2, the same errors) but with :class:`~scraper.fetch.network.AsyncioBackend` as the
-pool's network layer, which ``httpx.AsyncHTTPTransport`` has no setting for.
+connections' network layer, which ``httpx.AsyncHTTPTransport`` has no setting for, and with the
+HTTP/1.1 connections kept by the transport itself rather than by httpcore's pool.
 """
 
 from __future__ import annotations
@@ -72,14 +73,21 @@ class _Body(httpx.AsyncByteStream):
                 done()
 
 
+_Lender = httpcore.AsyncConnectionPool | httpcore.AsyncHTTPConnection
+
+
 class PoolTransport(httpx.AsyncBaseTransport):
     """One origin's connections (a client per host uses one of these).
 
-    Over HTTP/1.1 each connection is a pool of its own, lent to one request at a time (the most
-    recently returned first, whose connection is the likeliest to be alive): httpcore's pool
-    looks over all its connections, and for every idle one over all of them again, each time
-    a request starts or ends, which with a host's 8 connections was a tenth of a crawl's CPU
-    outside extraction. HTTP/2 multiplexes requests on one connection and keeps one pool.
+    Over HTTP/1.1 the transport keeps the connections itself, each lent to one request at a
+    time (the most recently returned first, whose connection is the likeliest to be alive), and
+    a connection that is no longer available (closed, past its keep-alive, or closed by the
+    server while idle) is replaced: httpcore's pool looks over all its connections, and for
+    every idle one over all of them again, each time a request starts or ends, which with a
+    host's 8 connections was a tenth of a crawl's CPU outside extraction; even a pool of one
+    connection cost a lock, an event and a cancellation shield (each a turn of the event loop
+    through anyio) per request. HTTP/2 multiplexes requests on one connection and keeps
+    httpcore's pool.
     """
 
     def __init__(self, *, ssl_context: ssl.SSLContext, limits: httpx.Limits, http2: bool) -> None:
@@ -88,38 +96,60 @@ class PoolTransport(httpx.AsyncBaseTransport):
         size = limits.max_connections or 100  # None: httpx's "no limit"; 100 is plenty per host
         self._ssl_context = ssl_context
         self._limits = limits
-        self._http2 = http2
         self._shared = self._pool() if http2 else None
-        self._idle: list[httpcore.AsyncConnectionPool] = []
-        self._pools: list[httpcore.AsyncConnectionPool] = []
+        # Idle connections by origin (the address asked for can change between attempts).
+        self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
+        self._open: set[httpcore.AsyncHTTPConnection] = set()
         self._lent = asyncio.Semaphore(size)
 
     def _pool(self) -> httpcore.AsyncConnectionPool:
         return httpcore.AsyncConnectionPool(
             ssl_context=self._ssl_context,
-            max_connections=self._limits.max_connections if self._http2 else 1,
+            max_connections=self._limits.max_connections,
             max_keepalive_connections=self._limits.max_keepalive_connections,
             keepalive_expiry=self._limits.keepalive_expiry,
             http1=True,
-            http2=self._http2,
+            http2=True,
             network_backend=AsyncioBackend(),
         )
 
-    async def _borrow(self) -> tuple[httpcore.AsyncConnectionPool, Callable[[], None]]:
+    async def _borrow(self, origin: httpcore.Origin) -> tuple[_Lender, Callable[[], None]]:
         if self._shared is not None:
             return self._shared, lambda: None
         await self._lent.acquire()
-        if self._idle:
-            pool = self._idle.pop()
-        else:
-            pool = self._pool()
-            self._pools.append(pool)
+        key = (origin.scheme, origin.host, origin.port)  # httpcore's Origin is not hashable
+        try:
+            connection = await self._idle_connection(key)
+        except BaseException:
+            self._lent.release()
+            raise
+        if connection is None:
+            connection = httpcore.AsyncHTTPConnection(
+                origin,
+                ssl_context=self._ssl_context,
+                keepalive_expiry=self._limits.keepalive_expiry,
+                network_backend=AsyncioBackend(),
+            )
+            self._open.add(connection)
 
         def give_back() -> None:
-            self._idle.append(pool)
+            self._idle.setdefault(key, []).append(connection)
             self._lent.release()
 
-        return pool, give_back
+        return connection, give_back
+
+    async def _idle_connection(
+        self, key: tuple[bytes, bytes, int]
+    ) -> httpcore.AsyncHTTPConnection | None:
+        """The most recently returned connection to the origin still fit for a request."""
+        idle = self._idle.get(key, [])
+        while idle:
+            connection = idle.pop()
+            if connection.is_available() and not connection.has_expired():
+                return connection
+            self._open.discard(connection)
+            await connection.aclose()
+        return None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` on a pooled connection; the body is streamed as it is read."""
@@ -134,7 +164,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        pool, give_back = await self._borrow()
+        pool, give_back = await self._borrow(core.url.origin)
         try:
             with _as_httpx(request):
                 response = await pool.handle_async_request(core)
@@ -150,7 +180,9 @@ class PoolTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close every connection."""
-        pools = [*self._pools, *([self._shared] if self._shared is not None else [])]
-        self._pools, self._idle = [], []
-        for pool in pools:
-            await pool.aclose()
+        connections: list[_Lender] = [*self._open]
+        if self._shared is not None:
+            connections.append(self._shared)
+        self._open, self._idle = set(), {}
+        for connection in connections:
+            await connection.aclose()
