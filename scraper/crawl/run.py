@@ -233,6 +233,8 @@ class _Run:
         self._fail(queued, kind, reason, None)
 
     def _options(self, url: str) -> ExtractOptions | None:
+        if not self.config.sites:  # the usual case: no per-site rules, no URL to parse
+            return None
         rules = self.config.rules_for(url)
         if not rules.keep and not rules.drop:
             return None

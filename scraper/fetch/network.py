@@ -102,7 +102,9 @@ class _Stream(httpcore.AsyncNetworkStream):
             if receiver.error is not None:
                 raise httpcore.ReadError(str(receiver.error)) from receiver.error
             return b""  # the peer closed the connection
-        data = bytes(receiver.buffer[:max_bytes])
+        # One copy out of the buffer (slicing a bytearray and then making bytes of it were two).
+        with memoryview(receiver.buffer) as view:
+            data = bytes(view[:max_bytes])
         del receiver.buffer[:max_bytes]
         if receiver.reading_paused and len(receiver.buffer) <= BUFFER // 2:
             receiver.reading_paused = False
