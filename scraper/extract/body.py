@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from scraper.extract.chrome import COMMENT_HEADINGS
 from scraper.extract.filters import normalise_line
@@ -19,6 +20,11 @@ from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
 __all__ = ["Selection", "block_score", "comments_start", "select_body"]
+
+#: Block kinds read once: in compiled code each ``BlockKind.X`` is a slow lookup on the class.
+_HEADING: Final = BlockKind.HEADING
+_TABLE: Final = BlockKind.TABLE
+_LIST_ITEM: Final = BlockKind.LIST_ITEM
 
 #: Score kept per level an element sits above a block's own element.
 _DECAY = 0.8
@@ -48,7 +54,7 @@ def block_score(block: RawBlock) -> float:
     """How much a block looks like article prose (positive) or chrome (negative)."""
     length = len(block.text)
     density = block.link_density
-    if block.kind in (BlockKind.HEADING, BlockKind.TABLE):
+    if block.kind in (_HEADING, _TABLE):
         # Headings and tables go with the prose around them; they do not vote for a container.
         return 0.0
     if density > 0.5:
@@ -56,7 +62,7 @@ def block_score(block: RawBlock) -> float:
     if length < _MIN_PROSE_CHARS:
         return -5.0 if not block.text.endswith(_SENTENCE_END) else 0.0
     score = length * (1.0 - 1.5 * density)
-    if block.kind is BlockKind.LIST_ITEM:
+    if block.kind is _LIST_ITEM:
         score *= 0.5
     if block.text.count(" ") < 6:
         score *= 0.3
@@ -103,7 +109,7 @@ def select_body(
     if totals[container] <= 0:
         return Selection(None, frozenset(b.index for b in blocks), scores)
     inside = {b.index for b in blocks if container in b.path}
-    inside |= _sibling_blocks(blocks, container, scores)
+    inside |= _sibling_blocks(blocks, container, inside, scores)
     return Selection(container, frozenset(inside), scores)
 
 
@@ -114,9 +120,10 @@ def _branching(blocks: Sequence[RawBlock]) -> set[int]:
     for block in blocks:
         path = block.path
         # Neighbouring blocks share most of their path: only the part below it adds a child.
-        shared = min(len(path), len(previous))
-        while shared and path[:shared] != previous[:shared]:
-            shared -= 1
+        limit = min(len(path), len(previous))
+        shared = 0
+        while shared < limit and path[shared] == previous[shared]:
+            shared += 1
         for depth in range(max(shared - 1, 0), len(path) - 1):
             children.setdefault(path[depth], set()).add(path[depth + 1])
         previous = path
@@ -126,17 +133,18 @@ def _branching(blocks: Sequence[RawBlock]) -> set[int]:
 
 
 def _sibling_blocks(
-    blocks: Sequence[RawBlock], container: int, scores: dict[int, float]
+    blocks: Sequence[RawBlock], container: int, inside: set[int], scores: dict[int, float]
 ) -> set[int]:
     """Blocks of the container's siblings that carry prose of their own.
 
     Bodies are often split around an embed or an ad into sibling wrappers; a sibling joins
-    when its blocks score at least a share of the container's own.
+    when its blocks score at least a share of the container's own. ``inside`` holds the
+    indexes of the blocks under the container (looked up instead of searching each path).
     """
     parent: int | None = None
     own = 0.0
     for block in blocks:
-        if container in block.path:
+        if block.index in inside:
             depth = block.path.index(container)
             parent = block.path[depth - 1] if depth else None
             own += scores[block.index]
@@ -144,7 +152,7 @@ def _sibling_blocks(
         return set()
     groups: dict[int, list[RawBlock]] = {}
     for block in blocks:
-        if parent in block.path and container not in block.path:
+        if block.index not in inside and parent in block.path:
             depth = block.path.index(parent)
             key = block.path[depth + 1] if depth + 1 < len(block.path) else -block.index - 1
             groups.setdefault(key, []).append(block)
@@ -167,7 +175,7 @@ def comments_start(blocks: Sequence[RawBlock], block_scores: Sequence[float]) ->
     for n, (block, score) in enumerate(zip(blocks, block_scores, strict=True)):
         if prose >= _PROSE_BEFORE_COMMENTS and len(block.text) <= _COMMENT_HEADING_CHARS:
             norm = " ".join(_COUNTS.sub(" ", normalise_line(block.text)).split())
-            heading = block.kind is BlockKind.HEADING
+            heading = block.kind is _HEADING
             if norm in COMMENT_HEADINGS or (heading and norm.endswith(" comments")):
                 return n
         prose += max(score, 0.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from rapidfuzz import fuzz
 
@@ -33,6 +34,14 @@ __all__ = [
     "normalise_line",
     "repeats_description",
 ]
+
+#: Block kinds read once: in compiled code each ``BlockKind.X`` is a slow lookup on the class.
+_HEADING: Final = BlockKind.HEADING
+_PARAGRAPH: Final = BlockKind.PARAGRAPH
+_LIST_ITEM: Final = BlockKind.LIST_ITEM
+_QUOTE: Final = BlockKind.QUOTE
+_TABLE: Final = BlockKind.TABLE
+_PREFORMATTED: Final = BlockKind.PREFORMATTED
 
 _TRAILING = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING = " \t\n•·-–—|»>›*"
@@ -118,7 +127,7 @@ def _is_title(norm: str, title: str | None) -> bool:
 
 
 def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
-    if len(block.text) > _SHORT_LINE or block.kind is BlockKind.QUOTE:
+    if len(block.text) > _SHORT_LINE or block.kind is _QUOTE:
         return False
     if norm.startswith(BYLINE_PREFIXES) and not norm.endswith("."):
         return True
@@ -131,17 +140,19 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
         return False
     if not _DIGIT.search(norm):
         return False
-    if not (_DATE_WORDS.search(norm) or _NUMERIC_DATE.search(norm)):
+    # Substituted at once: with no date word, the numeric pass reads the line unchanged.
+    stripped, date_words = _DATE_WORDS.subn(" ", norm)
+    rest, numeric = _NUMERIC_DATE.subn(" ", stripped)
+    if not date_words and not numeric:
         return False
     # "14:52 Ferry services suspended" is a heading with a time, not a dateline.
-    rest = _NUMERIC_DATE.sub(" ", _DATE_WORDS.sub(" ", norm))
     words = [w for w in rest.split() if any(c.isalpha() for c in w)]
     return len(words) <= _DATELINE_SPARE_WORDS
 
 
 def _block_line(block: RawBlock) -> str:
     """:func:`normalise_line` of a block: the walk leaves prose single-spaced already."""
-    if block.kind in (BlockKind.TABLE, BlockKind.PREFORMATTED):
+    if block.kind in (_TABLE, _PREFORMATTED):
         return normalise_line(block.text)
     return block.text.lower().strip(_TRAILING).lstrip(_LEADING)
 
@@ -151,19 +162,19 @@ def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
     norm = _block_line(block)
     if not norm:
         return Verdict(False, "no words")
-    if block.kind is not BlockKind.TABLE and not _LETTER.search(norm):
+    if block.kind is not _TABLE and not _LETTER.search(norm):
         return Verdict(False, "no words (numbers only)")
     reason = _boilerplate(block, norm)
     if reason:
         return Verdict(False, reason)
-    if block.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH) and _is_title(norm, context.title):
+    if block.kind in (_HEADING, _PARAGRAPH) and _is_title(norm, context.title):
         return Verdict(False, "repeats the title")
     if _is_byline(block, norm, context.authors):
         return Verdict(False, "byline (already metadata)")
     if _is_dateline(block, norm):
         return Verdict(False, "dateline (already metadata)")
     density = block.link_density
-    if block.kind is BlockKind.HEADING:
+    if block.kind is _HEADING:
         return Verdict(density <= 0.8, "heading" if density <= 0.8 else "link heading")
     if density > 0.5:
         if (
@@ -175,7 +186,7 @@ def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
             # headlines is not.
             return Verdict(True, f"prose with links (density {density:.2f})")
         return Verdict(False, f"link density {density:.2f}")
-    if block.kind is BlockKind.LIST_ITEM and density > 0.3 and len(block.text) < 100:
+    if block.kind is _LIST_ITEM and density > 0.3 and len(block.text) < 100:
         return Verdict(False, f"linked list item (density {density:.2f})")
     return Verdict(True, f"content (score {score:.0f})")
 
@@ -191,7 +202,7 @@ def repeats_description(text: str, context: Context) -> bool:
 
 def is_cutoff(block: RawBlock) -> bool:
     """Whether a block heads the list of other stories that follows an article."""
-    if block.kind is not BlockKind.HEADING and (
+    if block.kind is not _HEADING and (
         len(block.text) > _CUTOFF_MAX_CHARS or block.text.endswith((".", "!", "?"))
     ):
         return False

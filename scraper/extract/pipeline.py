@@ -6,6 +6,7 @@ article's container -> drop chrome lines, title and byline repeats -> collapse r
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -30,6 +31,10 @@ from scraper.extract.segment import RawBlock, segment
 from scraper.models import Article, Block, BlockKind, Page
 
 __all__ = ["explain", "extract", "extract_page"]
+
+#: Block kinds read once: in compiled code each ``BlockKind.X`` is a slow lookup on the class.
+_HEADING: Final = BlockKind.HEADING
+_PARAGRAPH: Final = BlockKind.PARAGRAPH
 
 _NUL_SHARE = 0.01
 #: Characters read to tell binary data from text.
@@ -168,7 +173,7 @@ def _decide(
             decisions.append(Decision(block, score, False, "outside the article container"))
             continue
         if box is not None and box in block.path:
-            if block.kind is not BlockKind.HEADING:
+            if block.kind is not _HEADING:
                 decisions.append(Decision(block, score, False, "inside a related-stories box"))
                 continue
             # A heading after the list opens the next section of the article.
@@ -216,7 +221,7 @@ def _drop_teaser_excerpts(decisions: list[Decision]) -> None:
         for n in range(1, len(decisions))
         if decisions[n].keep
         and decisions[n].block.text.endswith(_TRUNCATION_MARKS)
-        and decisions[n - 1].block.kind is BlockKind.HEADING
+        and decisions[n - 1].block.kind is _HEADING
         and decisions[n - 1].block.link_density > _LINKED_HEADLINE
     ]
     if len(excerpts) < _MIN_EXCERPTS:
@@ -233,9 +238,9 @@ def _drop_leading_labels(decisions: list[Decision]) -> None:
     for n, decision in enumerate(decisions):
         if not decision.keep:
             continue
-        if decision.score >= _PROSE_SCORE or decision.block.kind is BlockKind.HEADING:
+        if decision.score >= _PROSE_SCORE or decision.block.kind is _HEADING:
             return
-        if decision.block.kind is BlockKind.PARAGRAPH and is_label(decision.block.text):
+        if decision.block.kind is _PARAGRAPH and is_label(decision.block.text):
             decisions[n] = Decision(decision.block, decision.score, False, "label above the body")
 
 

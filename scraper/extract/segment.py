@@ -277,6 +277,8 @@ class _Walker:
     kinds: list[tuple[BlockKind, int]] = field(default_factory=list)
     link_depth: int = 0
     pre_depth: int = 0
+    #: Open <article> elements: counted, so that asking whether one is open costs no search.
+    article_depth: int = 0
 
     def flush(self) -> None:
         if not self.buf:
@@ -322,6 +324,8 @@ class _Walker:
         self.kinds.append(kind)
         if tag == "pre":
             self.pre_depth += 1
+        elif tag == "article":
+            self.article_depth += 1
 
     def close(self, tag: str) -> None:
         self.path.pop()
@@ -329,6 +333,8 @@ class _Walker:
         self.kinds.pop()
         if tag == "pre":
             self.pre_depth -= 1
+        elif tag == "article":
+            self.article_depth -= 1
 
 
 def segment(
@@ -444,7 +450,7 @@ def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) ->
         return -1
     judge = walker.judge
     reason = (
-        None if tag in UNJUDGED_TAGS else judge.chrome_reason(node, tag, "article" in walker.tags)
+        None if tag in UNJUDGED_TAGS else judge.chrome_reason(node, tag, walker.article_depth > 0)
     )
     if reason is not None:
         walker.out.dropped.append(reason)
