@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from scraper.models import BlockKind
 
@@ -106,11 +107,21 @@ def _match(new: str, old: str) -> str | None:
         if fuzz.ratio(new, old, score_cutoff=_RATIO_CUTOFF):
             return "near-identical"
         return None
-    if len(short) >= _MIN_TEASER_CHARS and fuzz.partial_ratio(
-        short, long_, score_cutoff=_CONTAIN_CUTOFF
-    ):
+    if len(short) >= _MIN_TEASER_CHARS and _contains(short, long_):
         return "contained"
     return None
+
+
+def _contains(short: str, long_: str) -> bool:
+    """Whether some stretch of ``long_`` matches ``short`` (a partial ratio of 95 or more)."""
+    # A stretch of long_ shares no more characters (in order) with short than all of long_
+    # does, and a ratio of 95 needs 95/105 of short's characters shared: below 9/10 of them no
+    # stretch can match. One distance costs a fraction of trying every alignment, and most
+    # candidates (blocks that only open or close alike) fail it.
+    common = (len(short) + len(long_) - Indel.distance(short, long_)) // 2
+    if 10 * common < 9 * len(short):
+        return False
+    return bool(fuzz.partial_ratio(short, long_, score_cutoff=_CONTAIN_CUTOFF))
 
 
 def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat]:

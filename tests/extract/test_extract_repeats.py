@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from scraper.extract.repeats import find_repeats, repeat_key
+import random
+
+from rapidfuzz import fuzz
+
+from scraper.extract.repeats import _contains, find_repeats, repeat_key
 from scraper.models import BlockKind
 
 P = BlockKind.PARAGRAPH
@@ -69,3 +73,22 @@ def test_repeat_key_splits_words_at_any_non_word_character() -> None:
     assert repeat_key("lone \ud800surrogate is no word character") == (
         "lone surrogate is no word character"
     )
+
+
+def test_containment_prefilter_never_changes_the_partial_ratio_verdict() -> None:
+    # _contains skips the alignment search when too few characters are shared in order; on
+    # stretches copied with edits (some near the 95 cut-off, some far) it must agree with it.
+    rng = random.Random(5)
+    words = repeat_key(f"{FIRST} {SECOND}").split()
+    agreed = {True: 0, False: 0}
+    for _ in range(400):
+        long_ = " ".join(rng.choice(words) for _ in range(rng.randint(20, 60)))
+        start = rng.randrange(len(long_) // 2)
+        chars = list(long_[start : start + rng.randint(50, len(long_) - start)])
+        for _ in range(rng.choice((0, 1, 2, 4, 8, 30))):
+            chars[rng.randrange(len(chars))] = rng.choice("abcdefghij ")
+        short = "".join(chars)
+        expected = fuzz.partial_ratio(short, long_, score_cutoff=95) > 0
+        assert _contains(short, long_) is expected, (short, long_)
+        agreed[expected] += 1
+    assert agreed[True] > 50 and agreed[False] > 50  # both verdicts were exercised
