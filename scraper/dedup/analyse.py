@@ -31,11 +31,12 @@ class Texts:
 def analyse(texts: Sequence[str], min_bytes: int) -> Texts:
     """The facts of ``texts``, content words being those of at least ``min_bytes`` bytes."""
     normalised = [normalise(text) for text in texts]
+    content = tokenise(normalised, min_bytes)
     return Texts(
         hashes=[text_hash(n) for n in normalised],
         line_keys=[tuple(line_keys(n.split(b"\n"))) if n else () for n in normalised],
-        words=[n.count(b" ") + n.count(b"\n") + 1 if n else 0 for n in normalised],
-        content=tokenise(normalised, min_bytes),
+        words=content.text_words.tolist(),
+        content=content,
     )
 
 
@@ -56,6 +57,7 @@ def join(parts: Sequence[Texts]) -> Texts:
         np.concatenate([p.content.ids for p in parts]),
         np.concatenate([p.content.line_words for p in parts]),
         np.concatenate(starts),
+        np.concatenate([p.content.text_words for p in parts]),
     )
     return Texts(
         [h for p in parts for h in p.hashes],

@@ -49,11 +49,13 @@ class Words:
     Line slots number the lines of all documents in turn; document ``d`` owns the slots from
     ``line_start[d]`` (a document without text owns one empty slot). Only counts are kept per
     line (not a document and line number per word), which keeps a batch's words small.
+    ``text_words`` counts every word of each document, content word or not.
     """
 
     ids: U32
     line_words: U32
     line_start: I64
+    text_words: I64
 
     @property
     def lines(self) -> I64:
@@ -76,14 +78,16 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     word = data > 32
     edges = np.flatnonzero(np.diff(word, prepend=False, append=False))
     starts, ends = edges[0::2], edges[1::2]
+    offsets = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])]) if texts else np.zeros(0)
+    owner = np.searchsorted(offsets, starts, side="right") - 1
+    text_words = np.bincount(owner, minlength=len(texts)).astype(np.int64)
     keep = ends - starts >= min_bytes
     starts, lengths = starts[keep], (ends - starts)[keep]
     breaks = np.flatnonzero(data == 10)
     slots = len(breaks) + 1 if texts else 0
     line_words = np.bincount(np.searchsorted(breaks, starts), minlength=slots).astype(np.uint32)
-    offsets = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])]) if texts else np.zeros(0)
     line_start = np.searchsorted(breaks, offsets).astype(np.int64)
-    return Words(_ids(buf, starts, lengths), line_words, line_start)
+    return Words(_ids(buf, starts, lengths), line_words, line_start, text_words)
 
 
 def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:
