@@ -10,11 +10,11 @@ from importlib import import_module as _import_module
 from types import ModuleType as _ModuleType
 
 from scraper.errors import ScraperError
-from scraper.extract import ExtractOptions, extract
 from scraper.models import Article, Block, BlockKind, Cluster, Failure, Page
 
 if _typing.TYPE_CHECKING:
     from scraper.dedup import dedup
+    from scraper.extract import ExtractOptions, extract
 
 __all__ = [
     "Article",
@@ -31,12 +31,28 @@ __all__ = [
 
 
 class _Package(_ModuleType):
-    """This package, whose ``dedup`` (the function) is loaded when first used.
+    """This package, whose ``extract`` and ``dedup`` (the functions) are loaded when first used.
 
-    Importing dedup loads numpy, which a crawl's extraction worker (it imports the extractor
-    only) would otherwise pay for at every start. A plain lazy name would not do: the import
-    system stores the subpackage ``scraper.dedup`` under the same name when it is first loaded.
+    Each process loads only what it runs: a crawl's extraction worker never loads dedup (and
+    numpy), a dedup analysis worker never loads the extractor. A plain lazy name would not do:
+    the import system stores each subpackage under the function's name when it is loaded.
     """
+
+    @property
+    def extract(self) -> _Callable[..., _typing.Any]:
+        found: _Callable[..., _typing.Any] = _import_module("scraper.extract").extract
+        return found
+
+    @extract.setter
+    def extract(self, subpackage: _ModuleType) -> None:
+        # The import system recording the subpackage: it stays reachable through sys.modules
+        # (``from scraper.extract import ...``), and the public name stays the function.
+        pass
+
+    @property
+    def ExtractOptions(self) -> type:
+        found: type = _import_module("scraper.extract").ExtractOptions
+        return found
 
     @property
     def dedup(self) -> _Callable[..., _typing.Any]:
@@ -45,12 +61,10 @@ class _Package(_ModuleType):
 
     @dedup.setter
     def dedup(self, subpackage: _ModuleType) -> None:
-        # The import system recording the subpackage: it stays reachable through sys.modules
-        # (``from scraper.dedup import ...``), and the public name stays the function.
-        pass
+        pass  # as for ``extract``
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), "dedup"})
+        return sorted({*super().__dir__(), "ExtractOptions", "dedup", "extract"})
 
 
 if not _typing.TYPE_CHECKING:

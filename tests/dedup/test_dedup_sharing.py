@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -31,3 +33,17 @@ def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
         assert mine.words == theirs.words
         assert np.array_equal(mine.content.ids, theirs.content.ids)
         assert np.array_equal(mine.content.line_words, theirs.content.line_words)
+
+
+def test_a_worker_loads_the_text_analysis_only() -> None:
+    # A spawned worker pays its imports before its first unit: the extractor, the store and
+    # the index are this process's business only.
+    probe = (
+        "import sys, scraper.dedup.analyse;"
+        "names = ('scraper.extract', 'selectolax', 'sqlite3', 'scraper.dedup.index');"
+        "print(sorted(m for m in names if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert found.stdout.strip() == "[]"
