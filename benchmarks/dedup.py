@@ -69,19 +69,53 @@ def _run_scraper(
 ) -> tuple[float, float, list[str]]:
     skip, take = span
     keys: list[str] = []
-    seconds = cpu = 0.0
+    reading = _Clock()
+
+    def batches() -> Iterator[list[Document]]:
+        # Reading the corpus is not the method's work: its time is taken out of the figures.
+        for chunk in reading.timed(_stream(corpus, skip, take)):
+            with reading:
+                docs = [Document(url=r["url"], text=r["text"]) for r in chunk]
+                del chunk  # its texts are not the method's memory
+            yield docs
+            del docs
+
     with DedupIndex.open(db, DedupOptions(workers=workers)) as index:
-        for chunk in _stream(corpus, skip, take):
-            docs = [Document(url=r["url"], text=r["text"]) for r in chunk]
-            started, used = time.perf_counter(), time.process_time()
-            keys.extend(a.key for a in index.add_many(docs))
-            seconds += time.perf_counter() - started
-            cpu += time.process_time() - used
-            del chunk, docs  # before the next chunk is read: its texts are not the method's
+        # Streamed, as a cron job feeding batches would: the analysis of each next batch
+        # runs in the worker processes while this one is placed.
+        started, used = time.perf_counter(), time.process_time()
+        for placed in index.add_batches(batches()):
+            keys.extend(a.key for a in placed)
+        seconds = time.perf_counter() - started - reading.seconds
+        cpu = time.process_time() - used - reading.cpu
         clusters = [index.cluster_of(key) or key for key in keys]
     # The analysis workers have been stopped and reaped by now: their CPU counts too.
     workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     return seconds, cpu + workers_cpu.ru_utime + workers_cpu.ru_stime, clusters
+
+
+class _Clock:
+    """Wall and CPU seconds spent inside ``with`` blocks and in the iterators it times."""
+
+    def __init__(self) -> None:
+        self.seconds = self.cpu = 0.0
+        self._marks = (0.0, 0.0)
+
+    def __enter__(self) -> None:
+        self._marks = (time.perf_counter(), time.process_time())
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds += time.perf_counter() - self._marks[0]
+        self.cpu += time.process_time() - self._marks[1]
+
+    def timed(self, items: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        """``items``, with the time spent producing each counted."""
+        while True:
+            with self:
+                item = next(items, None)
+            if item is None:
+                return
+            yield item
 
 
 def worker(args: argparse.Namespace) -> None:

@@ -1,8 +1,9 @@
 """What dedup needs from the texts of a run of documents, computed apart from the index.
 
 ``analyse`` is a pure function of the texts (normalisation, exact-text digest, line keys, word
-count, content-word ids), so big batches can be analysed in worker processes and the parts
-joined in order; the index then only learns templates, sketches and places.
+count, content-word ids), and ``identify`` one of their addresses, so big batches can be
+analysed in worker processes, unit by unit, and the parts joined in order; the index then only
+learns templates, sketches and places.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scraper.dedup.identity import Addresses, Identities, identify
 from scraper.dedup.text import line_keys, normalise, text_hash
 from scraper.dedup.tokens import Words, tokenise
 
-__all__ = ["Texts", "analyse", "analyse_encoded", "join"]
+__all__ = ["Analysis", "Texts", "Unit", "analyse", "analyse_encoded", "analyse_unit", "join"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +42,31 @@ def analyse(texts: Sequence[str], min_bytes: int) -> Texts:
     )
 
 
-def analyse_encoded(texts: Sequence[bytes], min_bytes: int) -> Texts:
-    """``analyse`` of texts encoded as UTF-8 with ``surrogatepass`` (as sent to a worker)."""
-    return analyse([text.decode("utf-8", "surrogatepass") for text in texts], min_bytes)
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Documents analysed together: their texts and their addresses."""
+
+    texts: list[str]
+    addresses: Addresses
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A unit's analysis: the facts of its texts and the identities of its documents."""
+
+    texts: Texts
+    identities: Identities
+
+
+def analyse_unit(unit: Unit, min_bytes: int) -> Analysis:
+    """The analysis of one unit, content words being those of at least ``min_bytes`` bytes."""
+    return Analysis(analyse(unit.texts, min_bytes), identify(unit.addresses))
+
+
+def analyse_encoded(texts: Sequence[bytes], addresses: Addresses, min_bytes: int) -> Analysis:
+    """``analyse_unit`` of texts encoded as UTF-8 with ``surrogatepass`` (as sent to a worker)."""
+    decoded = [text.decode("utf-8", "surrogatepass") for text in texts]
+    return analyse_unit(Unit(decoded, addresses), min_bytes)
 
 
 def join(parts: Sequence[Texts]) -> Texts:

@@ -12,27 +12,25 @@ from __future__ import annotations
 
 import multiprocessing
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from urllib.parse import urljoin
 
 import numpy as np
 
 from scraper.closing import Closeable
-from scraper.dedup.analyse import Texts, analyse, join
+from scraper.dedup.analyse import Texts, Unit, analyse_unit, join
 from scraper.dedup.cluster import cluster_id
+from scraper.dedup.identity import Addresses, Identities, joined
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
-from scraper.dedup.sharing import analyse_shared
+from scraper.dedup.sharing import SharedAnalysis
 from scraper.dedup.tokens import I64, U32, U64, Flags, tokenise
-from scraper.discover.urls import canonical_url, normalise_url, site_of
-from scraper.errors import InputError
 from scraper.models import Article
 from scraper.store.sketches import Body, SketchStore
 
@@ -140,40 +138,38 @@ class DedupIndex(Closeable):
             StoreError: the store could not be read or written (committed chunks are kept).
             DedupError: a worker process died (with ``DedupOptions.workers`` > 1).
         """
-        step = min(self._options.commit_every, _CHUNK)
-        spans = [(start, min(start + step, len(docs))) for start in range(0, len(docs), step)]
-        analysed = self._analyse(docs, spans)
-        prepared = [
-            _prepared(found, digest, keys, words)
-            for found, digest, keys, words in zip(
-                analysed.identities,
-                (h for t in analysed.texts for h in t.hashes),
-                (k for t in analysed.texts for k in t.line_keys),
-                (w for t in analysed.texts for w in t.words),
-                strict=True,
-            )
-        ]
-        counted, totals = self._count_template_lines(prepared)
-        # The batch's own lines are answered by the counting; only other lines are looked up.
-        self._counted = np.sort(counted)
-        self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
-        self._template_no = set()
-        self._cache.clear()
-        naming = self._store.has_canonicals() or any(p.names for p in prepared)
-        ids: list[int] = []
-        for group in _groups(spans, self._options.commit_every):
-            with self._store.transaction():
-                for number in group:
-                    start, stop = spans[number]
-                    chunk = prepared[start:stop]
-                    sketched = self._sketch(chunk, analysed.texts[number])
-                    analysed.texts[number] = _PLACED  # its words now live in ``sketched``
-                    placer = Placer(self._store, self._options, self._stored_ids)
-                    ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
-                    placer.flush()
-            if progress is not None:
-                progress(sum(spans[n][1] - spans[n][0] for n in group))
-        return self._assignments(ids, [p.url for p in prepared])
+        return self._place(self._finish(self._begin(docs)), progress)
+
+    def add_batches(
+        self,
+        batches: Iterable[Sequence[Document]],
+        *,
+        progress: Callable[[int], object] | None = None,
+    ) -> Generator[list[Assignment], None, None]:
+        """Place each of ``batches`` in turn, as ``add_many`` would; yield its assignments.
+
+        For a stream too big to hold at once. With worker processes (``DedupOptions.workers``
+        > 1) the workers analyse the next batch while this process places the current one, so
+        both stay busy. Each batch is one ``add_many``: the result does not depend on the order
+        of documents within a batch, but moving a document to another batch can change it
+        (lines are counted as site chrome batch by batch).
+
+        Raises:
+            StoreError: the store could not be read or written (placed batches are kept).
+            DedupError: a worker process died.
+        """
+        upcoming = iter(batches)
+        following = next(upcoming, None)
+        underway = None if following is None else self._begin(following)
+        try:
+            while underway is not None:
+                current = self._finish(underway)
+                following = next(upcoming, None)
+                underway = None if following is None else self._begin(following)
+                yield self._place(current, progress)
+        finally:
+            if underway is not None:
+                underway.cancel()
 
     def placement(self, key: str) -> Assignment | None:
         """Where the document stored under ``key`` is now (its first version), if anywhere."""
@@ -207,37 +203,78 @@ class DedupIndex(Closeable):
             out.append(Assignment(where.key, url, cluster_id(where.rep_key), lead))
         return out
 
-    def _analyse(self, docs: Sequence[Document], spans: list[tuple[int, int]]) -> _Analysed:
-        """The identity of each document and the analysis of each span of their texts.
+    def _begin(self, docs: Sequence[Document]) -> _Underway:
+        """Start the analysis of a batch: in the worker processes at once, if it is big enough.
 
-        A big batch is shared between this process and ``workers - 1`` worker processes (see
-        ``sharing.py``); this process works out the identities while the first units travel.
+        A batch is analysed in units of ``_UNIT`` documents, within spans of at most
+        ``_CHUNK`` (placed at once).
         """
-        units = [
+        step = min(self._options.commit_every, _CHUNK)
+        spans = [(start, min(start + step, len(docs))) for start in range(0, len(docs), step)]
+        bounds = [
             (start, min(start + _UNIT, stop))
             for first, stop in spans
             for start in range(first, stop, _UNIT)
         ]
-        min_bytes = self._options.content_word_bytes
-        parts = [[doc.text for doc in docs[start:stop]] for start, stop in units]
-        identities: list[_Identity] = []
-
-        def identify() -> None:
-            identities.extend(_identity(doc) for doc in docs)
-
+        units = [_unit(docs[start:stop]) for start, stop in bounds]
+        shared = None
         if self._options.workers > 1 and len(docs) >= self._options.parallel_from:
             if self._pool is None:
                 spawn = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(self._options.workers - 1, mp_context=spawn)
-            done = analyse_shared(parts, min_bytes, self._pool, self._options.workers - 1, identify)
+            shared = SharedAnalysis(units, self._options.content_word_bytes, self._pool)
+        return _Underway(docs, spans, bounds, units, shared)
+
+    def _finish(self, underway: _Underway) -> _Analysed:
+        """The analysis of a batch, by span, and the identities of its documents.
+
+        With worker processes, this process takes its share of the units (see ``sharing.py``).
+        """
+        if underway.shared is not None:
+            done = underway.shared.result()
         else:
-            identify()
-            done = [analyse(part, min_bytes) for part in parts]
+            min_bytes = self._options.content_word_bytes
+            done = [analyse_unit(unit, min_bytes) for unit in underway.units]
         texts = [
-            join([t for u, t in zip(units, done, strict=True) if first <= u[0] < stop])
-            for first, stop in spans
+            join(
+                [
+                    a.texts
+                    for u, a in zip(underway.bounds, done, strict=True)
+                    if first <= u[0] < stop
+                ]
+            )
+            for first, stop in underway.spans
         ]
-        return _Analysed(identities, texts)
+        identities = joined([a.identities for a in done])
+        return _Analysed(underway.docs, underway.spans, identities, texts)
+
+    def _place(
+        self, analysed: _Analysed, progress: Callable[[int], object] | None
+    ) -> list[Assignment]:
+        """Count the batch's template lines, then place it span by span, committing as it goes."""
+        spans = analysed.spans
+        prepared = _prepare(analysed.docs, analysed.identities, analysed.texts)
+        counted, totals = self._count_template_lines(prepared)
+        # The batch's own lines are answered by the counting; only other lines are looked up.
+        self._counted = np.sort(counted)
+        self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
+        self._template_no = set()
+        self._cache.clear()
+        naming = self._store.has_canonicals() or any(p.names for p in prepared)
+        ids: list[int] = []
+        for group in _groups(spans, self._options.commit_every):
+            with self._store.transaction():
+                for number in group:
+                    start, stop = spans[number]
+                    chunk = prepared[start:stop]
+                    sketched = self._sketch(chunk, analysed.texts[number])
+                    analysed.texts[number] = _PLACED  # its words now live in ``sketched``
+                    placer = Placer(self._store, self._options, self._stored_ids)
+                    ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
+                    placer.flush()
+            if progress is not None:
+                progress(sum(spans[n][1] - spans[n][0] for n in group))
+        return self._assignments(ids, [p.url for p in prepared])
 
     def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64]:
         """Count the lines of the batch's new pages; the line count keys and their new counts."""
@@ -375,46 +412,52 @@ class DedupIndex(Closeable):
 
 
 @dataclass(frozen=True, slots=True)
-class _Identity:
-    """What a document says about itself apart from its text (no key yet for a URL-less one)."""
+class _Underway:
+    """A batch whose analysis has started: its spans, and its units with their bounds."""
 
-    key: str | None
-    url: str
-    canonical: str | None
-    site: str
-    published: float | None
+    docs: Sequence[Document]
+    spans: list[tuple[int, int]]
+    bounds: list[tuple[int, int]]
+    units: list[Unit]
+    shared: SharedAnalysis | None
+
+    def cancel(self) -> None:
+        """Withdraw what the workers have not started."""
+        if self.shared is not None:
+            self.shared.cancel()
 
 
 @dataclass(frozen=True, slots=True)
 class _Analysed:
-    identities: list[_Identity]
+    docs: Sequence[Document]
+    spans: list[tuple[int, int]]
+    identities: Identities
     texts: list[Texts]
 
 
-def _identity(doc: Document) -> _Identity:
-    url = doc.url or ""
-    return _Identity(
-        key=doc.key or (_key_of(url, doc.canonical) if url else None),
-        url=url,
-        canonical=_named_target(url, doc.canonical),
-        site=site_of(url) if url else "",
-        published=doc.published.timestamp() if doc.published else None,
-    )
-
-
-def _prepared(found: _Identity, digest: str, keys: tuple[int, ...], words: int) -> Prepared:
-    key = found.key or f"text:{digest}"
-    return Prepared(
-        key=key,
-        url=found.url or key,
-        canonical=found.canonical,
-        names=found.canonical if found.canonical != key else None,
-        site=found.site,
-        text_hash=digest,
-        published=found.published,
-        words=words,
-        line_keys=keys,
-    )
+def _prepare(docs: Sequence[Document], found: Identities, texts: list[Texts]) -> list[Prepared]:
+    """The stored fields of each document of a batch, from its analysis."""
+    hashes = [h for t in texts for h in t.hashes]
+    line_keys = [k for t in texts for k in t.line_keys]
+    words = [w for t in texts for w in t.words]
+    out = []
+    for number, doc in enumerate(docs):
+        key = found.keys[number] or f"text:{hashes[number]}"
+        named = found.named[number]
+        out.append(
+            Prepared(
+                key=key,
+                url=doc.url or key,
+                canonical=named,
+                names=named if named != key else None,
+                site=found.sites[number],
+                text_hash=hashes[number],
+                published=doc.published.timestamp() if doc.published else None,
+                words=words[number],
+                line_keys=line_keys[number],
+            )
+        )
+    return out
 
 
 def _body_words(body: Body) -> tuple[U32, U32]:
@@ -446,24 +489,14 @@ def _starts(per_line: I64, line_start: I64) -> I64:
     return np.concatenate([[0], np.cumsum(per_doc)]).astype(np.int64)
 
 
+def _unit(docs: Sequence[Document]) -> Unit:
+    addresses = Addresses(
+        [doc.url for doc in docs], [doc.canonical for doc in docs], [doc.key for doc in docs]
+    )
+    return Unit([doc.text for doc in docs], addresses)
+
+
 def _sketch_ids(docs: list[U32], options: DedupOptions) -> U64:
     ids = np.concatenate(docs) if docs else np.zeros(0, dtype=np.uint32)
     owners = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) for d in docs])
     return sketches(ids, owners, len(docs), options.shingle_words, options.bins)
-
-
-def _key_of(url: str, canonical: str | None) -> str:
-    try:
-        return canonical_url(url, canonical)
-    except InputError:
-        return url.strip()
-
-
-def _named_target(url: str, canonical: str | None) -> str | None:
-    # Any-site canonical: a syndicated copy naming the original marks the original as the lead.
-    if not canonical:
-        return None
-    try:
-        return normalise_url(urljoin(url, canonical.strip()))
-    except InputError:
-        return None

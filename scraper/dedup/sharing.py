@@ -1,94 +1,68 @@
-"""A batch's texts analysed by this process and worker processes at once.
+"""A batch's texts analysed by worker processes and this process at once.
 
-Worker processes take units of texts from the front of the batch while this process takes
-them from the back, so both stay busy until the two meet, whatever their relative speed; a
-worker gets its first units once it has started. Only
-a few units are in flight at a time, and each travels as UTF-8 bytes: a ``str`` pickled to
-another process keeps a cached UTF-8 copy of itself for as long as the caller holds it, which
-for a whole batch of articles is as much memory again as the texts.
+Every unit of texts is handed to the worker processes as soon as the batch is known, so they
+can start while this process is still busy (placing the batch before, for one). When this
+process comes to need the analysis, it takes units back from the end of the batch, one at a
+time, as long as no worker has started them (a future not yet running can be cancelled), and
+analyses them itself; then it waits for the units the workers took. The two sides meet
+wherever their relative speed puts them, and nothing is analysed twice. Each unit travels as
+UTF-8 bytes: a ``str`` pickled to another process keeps a cached UTF-8 copy of itself for as
+long as the caller holds it, which for a whole batch of articles is as much memory again as the
+texts.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
 
-from scraper.dedup.analyse import Texts, analyse, analyse_encoded
+from scraper.dedup.analyse import Analysis, Unit, analyse_encoded, analyse_unit
 from scraper.errors import DedupError
 
-__all__ = ["analyse_shared"]
-
-T = TypeVar("T")
-_IN_FLIGHT_PER_WORKER = 2  # enough to keep a worker busy while this process works on a unit
+__all__ = ["SharedAnalysis"]
 
 
-def analyse_shared(
-    parts: Sequence[Sequence[str]],
-    min_bytes: int,
-    pool: ProcessPoolExecutor,
-    workers: int,
-    meanwhile: Callable[[], object],
-) -> list[Texts]:
-    """The analysis of each of ``parts``, shared with ``workers`` processes of ``pool``.
+class SharedAnalysis:
+    """The analysis of each of ``units``, under way in the processes of ``pool`` from now on."""
 
-    ``meanwhile`` is called once the first units are on their way.
-
-    Raises:
-        DedupError: a worker process died.
-    """
-    return _Sharing(parts, min_bytes, pool, workers * _IN_FLIGHT_PER_WORKER).run(meanwhile)
-
-
-class _Sharing:
-    def __init__(
-        self, parts: Sequence[Sequence[str]], min_bytes: int, pool: ProcessPoolExecutor, window: int
-    ) -> None:
-        self._parts = parts
+    def __init__(self, units: Sequence[Unit], min_bytes: int, pool: ProcessPoolExecutor) -> None:
+        self._units = units
         self._min_bytes = min_bytes
-        self._pool = pool
-        self._window = window
-        self._done: list[Texts | None] = [None] * len(parts)
-        self._sent: deque[tuple[int, Future[Texts]]] = deque()
-        self._front, self._back = 0, len(parts)
+        self._futures: list[Future[Analysis]] = [
+            pool.submit(analyse_encoded, _encoded(unit.texts), unit.addresses, min_bytes)
+            for unit in units
+        ]
 
-    def run(self, meanwhile: Callable[[], object]) -> list[Texts]:
-        # Units go to the workers only once one has started: a unit queued for a process
-        # that is still starting (seconds on a busy machine) cannot be taken back.
-        started: Future[None] | None = self._pool.submit(_started)
-        meanwhile()
-        while self._back > self._front:
-            if started is not None and started.done():
-                self._result(started)
-                started = None
-                self._send()
-            self._back -= 1
-            self._done[self._back] = analyse(self._parts[self._back], self._min_bytes)
-            self._receive(block=False)
-        self._receive(block=True)
-        return [t for t in self._done if t is not None]
+    def result(self) -> list[Analysis]:
+        """Every unit's analysis, in order.
 
-    def _send(self) -> None:
-        while self._front < self._back and len(self._sent) < self._window:
-            blobs = [text.encode("utf-8", "surrogatepass") for text in self._parts[self._front]]
-            future = self._pool.submit(analyse_encoded, blobs, self._min_bytes)
-            self._sent.append((self._front, future))
-            self._front += 1
+        Raises:
+            DedupError: a worker process died.
+        """
+        taken: list[Analysis] = []
+        back = len(self._units)
+        # Units run in order, so once one cannot be taken back, none before it can.
+        while back > 0 and self._futures[back - 1].cancel():
+            back -= 1
+            taken.append(analyse_unit(self._units[back], self._min_bytes))
+        theirs = [_result(future) for future in self._futures[:back]]
+        self._futures = []
+        return theirs + taken[::-1]
 
-    def _receive(self, *, block: bool) -> None:
-        while self._sent and (block or self._sent[0][1].done()):
-            number, future = self._sent.popleft()
-            self._done[number] = self._result(future)
-            self._send()
-
-    def _result(self, future: Future[T]) -> T:
-        try:
-            return future.result()
-        except BrokenProcessPool as exc:
-            raise DedupError(f"a dedup worker process died: {exc}") from exc
+    def cancel(self) -> None:
+        """Withdraw the units no worker has started (the batch will not be placed)."""
+        for future in self._futures:
+            future.cancel()
+        self._futures = []
 
 
-def _started() -> None:
-    """Nothing: done once a worker process is up."""
+def _encoded(texts: list[str]) -> list[bytes]:
+    return [text.encode("utf-8", "surrogatepass") for text in texts]
+
+
+def _result(future: Future[Analysis]) -> Analysis:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise DedupError(f"a dedup worker process died: {exc}") from exc

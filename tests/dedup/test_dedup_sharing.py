@@ -11,28 +11,38 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from dedup_fixture import load_cases
 
-from scraper.dedup.analyse import analyse
-from scraper.dedup.sharing import analyse_shared
+from scraper.dedup.analyse import Unit, analyse_unit
+from scraper.dedup.identity import Addresses
+from scraper.dedup.sharing import SharedAnalysis
 
 
 def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
     # The first unit goes to the worker: a lone surrogate must survive the trip there.
     texts = ["Caf\u00e9 line with a lone surrogate \ud800 kept as it was"]
     texts += [c.doc.text for c in load_cases()]
-    parts = [texts[start : start + 2] for start in range(0, len(texts), 2)]
-    assert len(parts) >= 6
-    alone = [analyse(part, 5) for part in parts]
+    urls: list[str | None] = [None, *(c.doc.url for c in load_cases())]
+    none: list[str | None] = [None] * len(texts)
+    units = [
+        Unit(texts[at : at + 2], Addresses(urls[at : at + 2], none[at : at + 2], none[at : at + 2]))
+        for at in range(0, len(texts), 2)
+    ]
+    assert len(units) >= 6
+    alone = [analyse_unit(unit, 5) for unit in units]
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         pool.submit(int).result()  # the worker is up
-        # While this process waits here, the worker is seen to be up and gets the front units.
-        shared = analyse_shared(parts, 5, pool, 1, lambda: time.sleep(0.5))
-    assert len(shared) == len(alone)
-    for mine, theirs in zip(shared, alone, strict=True):
-        assert mine.hashes == theirs.hashes
-        assert mine.line_keys == theirs.line_keys
-        assert mine.words == theirs.words
-        assert np.array_equal(mine.content.ids, theirs.content.ids)
-        assert np.array_equal(mine.content.line_words, theirs.content.line_words)
+        shared = SharedAnalysis(units, 5, pool)
+        # While this process waits here, the worker takes units from the front; then this
+        # process takes back the rest, from the end.
+        time.sleep(0.5)
+        together = shared.result()
+    assert len(together) == len(alone)
+    for mine, theirs in zip(together, alone, strict=True):
+        assert mine.identities == theirs.identities
+        assert mine.texts.hashes == theirs.texts.hashes
+        assert mine.texts.line_keys == theirs.texts.line_keys
+        assert mine.texts.words == theirs.texts.words
+        assert np.array_equal(mine.texts.content.ids, theirs.texts.content.ids)
+        assert np.array_equal(mine.texts.content.line_words, theirs.texts.content.line_words)
 
 
 def test_a_worker_loads_the_text_analysis_only() -> None:

@@ -111,3 +111,30 @@ def test_worker_processes_give_the_one_process_result() -> None:
     with DedupIndex.open(":memory:", options) as index:
         assert index.add_many(docs) == alone
         assert index.add_many(docs[:3]) == alone[:3]  # the pool is reused, nothing is added
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batches_streamed_give_what_one_add_many_per_batch_gives(workers: int) -> None:
+    docs = [c.doc for c in CASES]
+    batches = [docs[start : start + 4] for start in range(0, len(docs), 4)]
+    with DedupIndex.open(":memory:", DedupOptions(workers=1)) as index:
+        one_by_one = [index.add_many(batch) for batch in batches]
+    # With workers, each next batch is analysed (by the worker and then here) meanwhile.
+    options = DedupOptions(workers=workers, parallel_from=2)
+    with DedupIndex.open(":memory:", options) as index:
+        assert list(index.add_batches(iter(batches))) == one_by_one
+        assert list(index.add_batches([])) == []
+
+
+def test_a_stream_left_early_places_only_the_batches_taken() -> None:
+    docs = [c.doc for c in CASES]
+    batches = [docs[:3], docs[3:6], docs[6:9]]
+    with DedupIndex.open(":memory:", DedupOptions(workers=1)) as index:
+        stored_by_first = sum(index.cluster_sizes()) if index.add_many(batches[0]) else 0
+    options = DedupOptions(workers=2, parallel_from=2)
+    with DedupIndex.open(":memory:", options) as index:
+        stream = index.add_batches(batches)
+        first = next(stream)
+        stream.close()  # the second batch, already under analysis, is withdrawn
+        assert all(index.placement(a.key) is not None for a in first)
+        assert sum(index.cluster_sizes()) == stored_by_first
