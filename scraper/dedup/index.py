@@ -38,6 +38,10 @@ __all__ = ["Assignment", "DedupIndex", "Document"]
 
 _CACHE_LIMIT = 4096
 _UNIT = 125  # documents per analysis task
+# Units with each worker at a time: enough to keep it busy between two spans of the batch
+# placed meanwhile (a span takes as long as a worker's dozen units), few enough that the
+# texts sent ahead stay a small part of the batch.
+_WINDOW = 24
 # Documents placed at once (at most): one chunk's store reads and working state. Several
 # chunks may share a transaction (``commit_every``): each commit rewrites most pages of the
 # band index, so fewer, larger transactions write far less.
@@ -138,7 +142,7 @@ class DedupIndex(Closeable):
             StoreError: the store could not be read or written (committed chunks are kept).
             DedupError: a worker process died (with ``DedupOptions.workers`` > 1).
         """
-        return self._place(self._finish(self._begin(docs)), progress)
+        return self._place(self._finish(self._begin(docs)), progress, None)
 
     def add_batches(
         self,
@@ -166,7 +170,7 @@ class DedupIndex(Closeable):
                 current = self._finish(underway)
                 following = next(upcoming, None)
                 underway = None if following is None else self._begin(following)
-                yield self._place(current, progress)
+                yield self._place(current, progress, underway)
         finally:
             if underway is not None:
                 underway.cancel()
@@ -222,7 +226,8 @@ class DedupIndex(Closeable):
             if self._pool is None:
                 spawn = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(self._options.workers - 1, mp_context=spawn)
-            shared = SharedAnalysis(units, self._options.content_word_bytes, self._pool)
+            window = _WINDOW * (self._options.workers - 1)
+            shared = SharedAnalysis(units, self._options.content_word_bytes, self._pool, window)
         return _Underway(docs, spans, bounds, units, shared)
 
     def _finish(self, underway: _Underway) -> _Analysed:
@@ -249,9 +254,15 @@ class DedupIndex(Closeable):
         return _Analysed(underway.docs, underway.spans, identities, texts)
 
     def _place(
-        self, analysed: _Analysed, progress: Callable[[int], object] | None
+        self,
+        analysed: _Analysed,
+        progress: Callable[[int], object] | None,
+        following: _Underway | None,
     ) -> list[Assignment]:
-        """Count the batch's template lines, then place it span by span, committing as it goes."""
+        """Count the batch's template lines, then place it span by span, committing as it goes.
+
+        Between spans, the workers analysing the ``following`` batch get more units.
+        """
         spans = analysed.spans
         prepared = _prepare(analysed.docs, analysed.identities, analysed.texts)
         counted, totals = self._count_template_lines(prepared)
@@ -272,6 +283,8 @@ class DedupIndex(Closeable):
                     placer = Placer(self._store, self._options, self._stored_ids)
                     ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
                     placer.flush()
+                    if following is not None:
+                        following.top_up()
             if progress is not None:
                 progress(sum(spans[n][1] - spans[n][0] for n in group))
         return self._assignments(ids, [p.url for p in prepared])
@@ -420,6 +433,11 @@ class _Underway:
     bounds: list[tuple[int, int]]
     units: list[Unit]
     shared: SharedAnalysis | None
+
+    def top_up(self) -> None:
+        """Keep the workers supplied with units."""
+        if self.shared is not None:
+            self.shared.top_up()
 
     def cancel(self) -> None:
         """Withdraw what the workers have not started."""

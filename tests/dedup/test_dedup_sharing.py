@@ -30,10 +30,12 @@ def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
     alone = [analyse_unit(unit, 5) for unit in units]
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         pool.submit(int).result()  # the worker is up
-        shared = SharedAnalysis(units, 5, pool)
-        # While this process waits here, the worker takes units from the front; then this
-        # process takes back the rest, from the end.
-        time.sleep(0.5)
+        shared = SharedAnalysis(units, 5, pool, 2)
+        # While this process waits here, the worker works through the units handed over, two
+        # at a time, from the front; then this process does the rest, from the end.
+        for _ in range(2):
+            time.sleep(0.25)
+            shared.top_up()
         together = shared.result()
     assert len(together) == len(alone)
     for mine, theirs in zip(together, alone, strict=True):
