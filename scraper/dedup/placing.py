@@ -179,12 +179,14 @@ class Placer:
         mine = sketched.sketch
         if mine is None or not found:
             return
-        root = self._find(doc)
-        apart = [o for o in found if self._find(self._cluster_of(o)) != root]
-        new = [o for o in apart if o in self._rows]
-        passed = [o for o in apart if o in screened] + self._screen(mine, new)
+        # Screened first (stored ones already are, the chunk's own at once with numpy), so
+        # that only the few that pass are looked up in the union-find.
+        new = [o for o in found if o in self._rows]
+        passed = [o for o in found if o in screened] + self._screen(mine, new)
         if not passed:
             return
+        root = self._find(doc)
+        passed = [o for o in passed if self._find(self._cluster_of(o)) != root]
         ids = self._ids_of(doc)
         # Any order gives the same clusters: a pair is skipped only once it is already linked.
         for other in passed:
