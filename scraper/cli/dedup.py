@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -16,9 +19,6 @@ from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summar
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
 
 __all__ = ["dedup"]
-
-#: More records than this get a progress bar on stderr.
-_PROGRESS_FROM = 2000
 
 
 def _field(record: dict[str, Any], name: str) -> str | None:
@@ -62,25 +62,78 @@ def _document(line: str) -> tuple[dict[str, Any], Document]:
     return record, doc
 
 
-def _read(stream: Iterable[str], source: str) -> tuple[list[tuple[dict[str, Any], Document]], int]:
-    records: list[tuple[dict[str, Any], Document]] = []
-    bad = 0
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(_document(line))
-        except RecordError as exc:
-            bad += 1
-            typer.echo(f"scraper: {source}:{number}: skipped: {exc}", err=True)
-    return records, bad
+class _Reader:
+    """The records of a JSONL stream, bad lines reported (with their number) and counted."""
+
+    def __init__(self, stream: Iterable[str], source: str) -> None:
+        self._stream = stream
+        self._source = source
+        self.bad = 0
+
+    def records(self) -> Iterator[tuple[dict[str, Any], Document]]:
+        for number, line in enumerate(self._stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield _document(line)
+            except RecordError as exc:
+                self.bad += 1
+                typer.echo(f"scraper: {self._source}:{number}: skipped: {exc}", err=True)
 
 
-def _place(index: DedupIndex, docs: list[Document]) -> list[Assignment]:
-    if len(docs) < _PROGRESS_FROM:
-        return index.add_many(docs)
-    with typer.progressbar(length=len(docs), label="deduplicating", file=sys.stderr) as bar:
-        return index.add_many(docs, progress=bar.update)
+def _batches(
+    records: Iterator[tuple[dict[str, Any], Document]], size: int | None
+) -> Iterator[list[tuple[dict[str, Any], Document]]]:
+    if size is None:
+        whole = list(records)
+        if whole:
+            yield whole
+        return
+    while batch := list(islice(records, size)):
+        yield batch
+
+
+def _place(
+    index: DedupIndex, batches: Iterator[list[tuple[dict[str, Any], Document]]], sink: TextIO
+) -> list[Assignment]:
+    """Place the batches in turn, writing each batch's records as soon as it is placed."""
+    held: deque[list[dict[str, Any]]] = deque()
+
+    def documents() -> Iterator[list[Document]]:
+        for batch in batches:
+            held.append([record for record, _ in batch])
+            yield [doc for _, doc in batch]
+
+    placed: list[Assignment] = []
+    for assignments in index.add_batches(documents(), progress=_Bars(held).update):
+        for record, assignment in zip(held.popleft(), assignments, strict=True):
+            record["cluster"] = assignment.cluster
+            record["duplicate_of"] = assignment.duplicate_of
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+        placed += assignments
+    return placed
+
+
+class _Bars:
+    """A progress bar on stderr per batch placed, when stderr is a terminal."""
+
+    def __init__(self, held: deque[list[dict[str, Any]]]) -> None:
+        self._held = held
+        self._bar: Any = None
+        self._left = 0
+
+    def update(self, count: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self._bar is None:
+            self._left = len(self._held[0])  # the batch being placed is the oldest held
+            self._bar = typer.progressbar(length=self._left, label="deduplicating", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(count)
+        self._left -= count
+        if self._left <= 0:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 def _open(path: Path, mode: str) -> TextIO:
@@ -107,6 +160,23 @@ def dedup(
     containment: Annotated[
         float, typer.Option(help="Share of the shorter text that must appear in the longer.")
     ] = DedupOptions().containment,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Read and place this many records at a time, writing each batch as it is"
+            " placed (bounded memory for big inputs); a record's cluster is the one it has"
+            " when its batch is placed, which a later batch can still join or re-lead. Lines"
+            " are recognised as site chrome batch by batch: small batches find fewer"
+            " duplicates (keep them to thousands)."
+            " Default: the whole input as one batch, whose clusters do not depend on the"
+            " order of its records.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Processes that analyse the texts (default: the CPU count)."),
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Cluster near-duplicate articles and mark each record with its cluster.
 
@@ -117,33 +187,26 @@ def dedup(
     line is reported with its number and skipped (exit 1). Exit 2: bad options, 4: store error.
 
     Example: scraper dedup articles.jsonl --output clustered.jsonl --db dedup.sqlite
+    --batch 10000
     """
     try:
-        options = DedupOptions(containment=containment)
+        options = DedupOptions(containment=containment, workers=workers)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--containment") from exc
     source = _open(input_path, "r")
-    try:
-        records, bad = _read(source, str(input_path))
-    finally:
-        if source is not sys.stdin:
-            source.close()
+    reader = _Reader(source, str(input_path))
+    sink = _open(output, "w")
     try:
         with DedupIndex.open(db if db is not None else ":memory:", options) as index:
-            assignments = _place(index, [doc for _, doc in records])
+            assignments = _place(index, _batches(reader.records(), batch), sink)
     except (StoreError, DedupError) as exc:
         typer.echo(f"scraper: dedup index: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
-    sink = _open(output, "w")
-    try:
-        for (record, _), assignment in zip(records, assignments, strict=True):
-            record["cluster"] = assignment.cluster
-            record["duplicate_of"] = assignment.duplicate_of
-            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
     finally:
-        if sink is not sys.stdout:
-            sink.close()
+        for stream in (source, sink):
+            if stream not in (sys.stdin, sys.stdout):
+                stream.close()
     typer.echo(f"scraper: {summarise(assignments).describe()}", err=True)
-    if bad:
-        typer.echo(f"scraper: {bad} bad line(s) skipped", err=True)
+    if reader.bad:
+        typer.echo(f"scraper: {reader.bad} bad line(s) skipped", err=True)
         raise typer.Exit(EXIT_FAILED)

@@ -67,3 +67,22 @@ def test_db_keeps_the_index_across_runs(tmp_path: Path) -> None:
 def test_bad_option_is_a_usage_error() -> None:
     result = runner.invoke(app, ["dedup", str(FIXTURE), "--containment", "2"])
     assert result.exit_code == 2
+
+
+def test_batches_are_placed_in_turn_and_written_in_input_order(tmp_path: Path) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([*lines[:3], "{bad", *lines[3:]]) + "\n", encoding="utf-8")
+    whole, batched = tmp_path / "whole.jsonl", tmp_path / "batched.jsonl"
+    one = runner.invoke(app, ["dedup", str(src), "-o", str(whole), "--workers", "1"])
+    assert one.exit_code == 1 and "in.jsonl:4: skipped" in one.stderr
+    # Batches of 4 with a worker process: each next batch is analysed while one is placed.
+    args = ["dedup", str(src), "-o", str(batched), "--batch", "4", "--workers", "2"]
+    streamed = runner.invoke(app, args)
+    assert streamed.exit_code == 1 and "in.jsonl:4: skipped" in streamed.stderr
+    first, second = _records(whole), _records(batched)
+    assert [r["url"] for r in second] == [r["url"] for r in first]
+    # Each batch is placed against everything placed before it, so these records get the
+    # clusters one whole batch gives them.
+    assert [r["cluster"] for r in second] == [r["cluster"] for r in first]
+    assert "9 clusters" in streamed.stderr
