@@ -17,14 +17,22 @@ from typing import Any
 import numpy as np
 
 from scraper.dedup import DedupOptions
-from scraper.dedup.analyse import analyse
 from scraper.dedup.minhash import shingle_hashes
+from scraper.dedup.text import line_keys, normalise
+from scraper.dedup.tokens import Words, tokenise
 from scraper.dedup.verify import near_duplicate
 from scraper.discover.urls import normalise_url, site_of
 
 __all__ = ["PEERS", "available_peers"]
 
 _UNIT = 500
+
+
+def _analysed(texts: list[str]) -> tuple[list[tuple[int, ...]], Words]:
+    """Line keys and content words (5+ bytes) of texts, as scraper's analysis finds them."""
+    normalised = [normalise(text) for text in texts]
+    keys = [tuple(line_keys(n.split(b"\n"))) if n else () for n in normalised]
+    return keys, tokenise(normalised, 5)
 
 
 class _Peer:
@@ -39,17 +47,16 @@ class _Peer:
         # Analysed in runs of 500 documents, as scraper does, so neither holds a whole
         # batch's working arrays at once.
         units = [docs[start : start + _UNIT] for start in range(0, len(docs), _UNIT)]
-        analysed = [analyse([text for _, text in unit], 5) for unit in units]
-        for unit, texts in zip(units, analysed, strict=True):
-            for (url, _), lines in zip(unit, texts.line_keys, strict=True):
+        analysed = [_analysed([text for _, text in unit]) for unit in units]
+        for unit, (keys, _) in zip(units, analysed, strict=True):
+            for (url, _), lines in zip(unit, keys, strict=True):
                 key = normalise_url(url)
                 if key not in self.pages:
                     self.pages.add(key)
                     self.lines.setdefault(site_of(url), Counter()).update(set(lines))
-        for unit, texts in zip(units, analysed, strict=True):
-            words = texts.content
+        for unit, (keys, words) in zip(units, analysed, strict=True):
             bounds = np.searchsorted(words.docs, np.arange(len(unit) + 1)).tolist()
-            for d, ((url, _), lines) in enumerate(zip(unit, texts.line_keys, strict=True)):
+            for d, ((url, _), lines) in enumerate(zip(unit, keys, strict=True)):
                 first = int(words.line_start[d])
                 body = words.ids[bounds[d] : bounds[d + 1]].astype("<u4").tobytes()
                 per_line = words.line_words[first : first + len(lines)].astype("<u4").tobytes()

@@ -1,9 +1,10 @@
-"""What dedup needs from the texts of a run of documents, computed apart from the index.
+"""What dedup needs from a unit of documents, computed apart from the index.
 
-``analyse`` is a pure function of the texts (normalisation, exact-text digest, line keys, word
-count, content-word ids), and ``identify`` one of their addresses, so big batches can be
+The analysis is a pure function of the documents' texts (normalisation, exact-text digest, line
+keys, word count, content-word ids) and addresses (identity keys), so big batches can be
 analysed in worker processes, unit by unit, and the parts joined in order; the index then only
-learns templates, sketches and places.
+learns templates, sketches and places. The content words can also be left for later
+(``outline_unit``): they are needed only when the unit's documents are placed.
 """
 
 from __future__ import annotations
@@ -17,29 +18,15 @@ from scraper.dedup.identity import Addresses, Identities, identify
 from scraper.dedup.text import line_keys, normalise, text_hash
 from scraper.dedup.tokens import Words, tokenise
 
-__all__ = ["Analysis", "Texts", "Unit", "analyse", "analyse_encoded", "analyse_unit", "join"]
-
-
-@dataclass(frozen=True, slots=True)
-class Texts:
-    """Per document: exact-text digest, line keys and word count; and all their content words."""
-
-    hashes: list[str]
-    line_keys: list[tuple[int, ...]]
-    words: list[int]
-    content: Words
-
-
-def analyse(texts: Sequence[str], min_bytes: int) -> Texts:
-    """The facts of ``texts``, content words being those of at least ``min_bytes`` bytes."""
-    normalised = [normalise(text) for text in texts]
-    content = tokenise(normalised, min_bytes)
-    return Texts(
-        hashes=[text_hash(n) for n in normalised],
-        line_keys=[tuple(line_keys(n.split(b"\n"))) if n else () for n in normalised],
-        words=content.text_words.tolist(),
-        content=content,
-    )
+__all__ = [
+    "Analysis",
+    "Facts",
+    "Unit",
+    "analyse_encoded",
+    "analyse_unit",
+    "join_words",
+    "outline_unit",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +38,36 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
-class Analysis:
-    """A unit's analysis: the facts of its texts and the identities of its documents."""
+class Facts:
+    """Per document: exact-text digest, line keys, word count and identity."""
 
-    texts: Texts
+    hashes: list[str]
+    line_keys: list[tuple[int, ...]]
+    words: list[int]
     identities: Identities
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A unit's analysis: the facts of its documents and all their content words."""
+
+    facts: Facts
+    content: Words
 
 
 def analyse_unit(unit: Unit, min_bytes: int) -> Analysis:
     """The analysis of one unit, content words being those of at least ``min_bytes`` bytes."""
-    return Analysis(analyse(unit.texts, min_bytes), identify(unit.addresses))
+    normalised = [normalise(text) for text in unit.texts]
+    content = tokenise(normalised, min_bytes)
+    return Analysis(_facts(unit, normalised, content.text_words.tolist()), content)
+
+
+def outline_unit(unit: Unit) -> tuple[Facts, list[bytes]]:
+    """The facts of one unit, and its normalised texts to find the content words in later."""
+    normalised = [normalise(text) for text in unit.texts]
+    # Normalised text has single spaces between words and no empty lines.
+    words = [n.count(b" ") + n.count(b"\n") + 1 if n else 0 for n in normalised]
+    return _facts(unit, normalised, words), normalised
 
 
 def analyse_encoded(texts: Sequence[bytes], addresses: Addresses, min_bytes: int) -> Analysis:
@@ -69,23 +76,26 @@ def analyse_encoded(texts: Sequence[bytes], addresses: Addresses, min_bytes: int
     return analyse_unit(Unit(decoded, addresses), min_bytes)
 
 
-def join(parts: Sequence[Texts]) -> Texts:
-    """The parts as one run, in order (documents and line slots renumbered)."""
+def join_words(parts: Sequence[Words]) -> Words:
+    """The content words of the parts as one run, in order (line slots renumbered)."""
     if len(parts) == 1:
         return parts[0]
     starts, base = [], 0
     for part in parts:
-        starts.append(part.content.line_start + base)
-        base += len(part.content.line_words)
-    content = Words(
-        np.concatenate([p.content.ids for p in parts]),
-        np.concatenate([p.content.line_words for p in parts]),
+        starts.append(part.line_start + base)
+        base += len(part.line_words)
+    return Words(
+        np.concatenate([p.ids for p in parts]),
+        np.concatenate([p.line_words for p in parts]),
         np.concatenate(starts),
-        np.concatenate([p.content.text_words for p in parts]),
+        np.concatenate([p.text_words for p in parts]),
     )
-    return Texts(
-        [h for p in parts for h in p.hashes],
-        [k for p in parts for k in p.line_keys],
-        [w for p in parts for w in p.words],
-        content,
+
+
+def _facts(unit: Unit, normalised: list[bytes], words: list[int]) -> Facts:
+    return Facts(
+        hashes=[text_hash(n) for n in normalised],
+        line_keys=[tuple(line_keys(n.split(b"\n"))) if n else () for n in normalised],
+        words=words,
+        identities=identify(unit.addresses),
     )

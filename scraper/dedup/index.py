@@ -22,15 +22,15 @@ from pathlib import Path
 import numpy as np
 
 from scraper.closing import Closeable
-from scraper.dedup.analyse import Texts, Unit, analyse_unit, join
+from scraper.dedup.analyse import Unit, analyse_unit, join_words
 from scraper.dedup.cluster import cluster_id
-from scraper.dedup.identity import Addresses, Identities, joined
+from scraper.dedup.identity import Addresses, joined
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
-from scraper.dedup.sharing import SharedAnalysis
-from scraper.dedup.tokens import I64, U32, U64, Flags, tokenise
+from scraper.dedup.sharing import Done, SharedAnalysis
+from scraper.dedup.tokens import I64, U32, U64, Flags, Words, tokenise
 from scraper.models import Article
 from scraper.store.sketches import Body, SketchStore
 
@@ -46,7 +46,6 @@ _WINDOW = 24
 # chunks may share a transaction (``commit_every``): each commit rewrites most pages of the
 # band index, so fewer, larger transactions write far less.
 _CHUNK = 2000
-_PLACED = Texts([], [], [], tokenise([], 1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -231,7 +230,7 @@ class DedupIndex(Closeable):
         return _Underway(docs, spans, bounds, units, shared)
 
     def _finish(self, underway: _Underway) -> _Analysed:
-        """The analysis of a batch, by span, and the identities of its documents.
+        """The analysis of a batch and the identities of its documents.
 
         With worker processes, this process takes its share of the units (see ``sharing.py``).
         """
@@ -239,19 +238,12 @@ class DedupIndex(Closeable):
             done = underway.shared.result()
         else:
             min_bytes = self._options.content_word_bytes
-            done = [analyse_unit(unit, min_bytes) for unit in underway.units]
-        texts = [
-            join(
-                [
-                    a.texts
-                    for u, a in zip(underway.bounds, done, strict=True)
-                    if first <= u[0] < stop
-                ]
-            )
+            done = [Done.of(analyse_unit(unit, min_bytes)) for unit in underway.units]
+        by_span = [
+            [d for u, d in zip(underway.bounds, done, strict=True) if first <= u[0] < stop]
             for first, stop in underway.spans
         ]
-        identities = joined([a.identities for a in done])
-        return _Analysed(underway.docs, underway.spans, identities, texts)
+        return _Analysed(underway.docs, underway.spans, done, by_span)
 
     def _place(
         self,
@@ -264,7 +256,7 @@ class DedupIndex(Closeable):
         Between spans, the workers analysing the ``following`` batch get more units.
         """
         spans = analysed.spans
-        prepared = _prepare(analysed.docs, analysed.identities, analysed.texts)
+        prepared = _prepare(analysed.docs, analysed.units)
         counted, totals = self._count_template_lines(prepared)
         # The batch's own lines are answered by the counting; only other lines are looked up.
         self._counted = np.sort(counted)
@@ -278,8 +270,9 @@ class DedupIndex(Closeable):
                 for number in group:
                     start, stop = spans[number]
                     chunk = prepared[start:stop]
-                    sketched = self._sketch(chunk, analysed.texts[number])
-                    analysed.texts[number] = _PLACED  # its words now live in ``sketched``
+                    words = join_words([unit.content() for unit in analysed.by_span[number]])
+                    analysed.by_span[number] = []  # its words now live in ``sketched``
+                    sketched = self._sketch(chunk, words)
                     placer = Placer(self._store, self._options, self._stored_ids)
                     ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
                     placer.flush()
@@ -313,10 +306,9 @@ class DedupIndex(Closeable):
             keys, counts = np.unique(combined[first], return_counts=True)
             return self._store.count_lines(keys.tolist(), counts.tolist())
 
-    def _sketch(self, chunk: Sequence[Prepared], texts: Texts) -> list[Sketched]:
+    def _sketch(self, chunk: Sequence[Prepared], words: Words) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``."""
         options = self._options
-        words = texts.content
         flags = self._line_flags([(p.site, p.line_keys) for p in chunk])
         per_line = words.line_words.astype(np.int64)
         kept_per_line = np.where(flags, 0, per_line)
@@ -449,15 +441,16 @@ class _Underway:
 class _Analysed:
     docs: Sequence[Document]
     spans: list[tuple[int, int]]
-    identities: Identities
-    texts: list[Texts]
+    units: list[Done]
+    by_span: list[list[Done]]
 
 
-def _prepare(docs: Sequence[Document], found: Identities, texts: list[Texts]) -> list[Prepared]:
+def _prepare(docs: Sequence[Document], units: list[Done]) -> list[Prepared]:
     """The stored fields of each document of a batch, from its analysis."""
-    hashes = [h for t in texts for h in t.hashes]
-    line_keys = [k for t in texts for k in t.line_keys]
-    words = [w for t in texts for w in t.words]
+    found = joined([u.facts.identities for u in units])
+    hashes = [h for u in units for h in u.facts.hashes]
+    line_keys = [k for u in units for k in u.facts.line_keys]
+    words = [w for u in units for w in u.facts.words]
     out = []
     for number, doc in enumerate(docs):
         key = found.keys[number] or f"text:{hashes[number]}"

@@ -16,11 +16,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TypeVar
 
-from scraper.dedup.analyse import Analysis, Unit, analyse_encoded, analyse_unit
+from scraper.dedup.analyse import Analysis, Facts, Unit, analyse_encoded, outline_unit
+from scraper.dedup.tokens import Words, tokenise
 from scraper.errors import DedupError
 
-__all__ = ["SharedAnalysis"]
+__all__ = ["Done", "SharedAnalysis"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """One unit's analysis; its content words may still be on their way from a worker."""
+
+    facts: Facts
+    source: Words | Future[Words]
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> Done:
+        """A whole analysis, content words included."""
+        return cls(analysis.facts, analysis.content)
+
+    def content(self) -> Words:
+        """The unit's content words (waiting for the worker tokenising them, if need be).
+
+        Raises:
+            DedupError: a worker process died.
+        """
+        return _result(self.source) if isinstance(self.source, Future) else self.source
 
 
 class SharedAnalysis:
@@ -54,13 +80,18 @@ class SharedAnalysis:
             front += 1
             busy += 1
 
-    def result(self) -> list[Analysis]:
+    def result(self) -> list[Done]:
         """Every unit's analysis, in order.
+
+        The units this process analyses are outlined only: their content words, needed only
+        once the units before them are placed, are left to the workers, which would otherwise
+        idle from here on while this process places the batch alone.
 
         Raises:
             DedupError: a worker process died.
         """
-        taken: list[Analysis] = []
+        taken: list[Done] = []
+        outlines: list[tuple[Facts, list[bytes]]] = []
         while True:
             self.top_up()
             if self._back > len(self._futures):
@@ -71,10 +102,12 @@ class SharedAnalysis:
                 self._back -= 1
             else:
                 break
-            taken.append(analyse_unit(self._units[self._back], self._min_bytes))
-        theirs = [_result(future) for future in self._futures]
+            outlines.append(outline_unit(self._units[self._back]))
+        for facts, normalised in reversed(outlines):  # the first needed first
+            taken.append(Done(facts, self._pool.submit(tokenise, normalised, self._min_bytes)))
+        theirs = [Done.of(_result(future)) for future in self._futures]
         self._futures = []
-        return theirs + taken[::-1]
+        return theirs + taken
 
     def cancel(self) -> None:
         """Withdraw the units no worker has started (the batch will not be placed)."""
@@ -87,7 +120,7 @@ def _encoded(texts: list[str]) -> list[bytes]:
     return [text.encode("utf-8", "surrogatepass") for text in texts]
 
 
-def _result(future: Future[Analysis]) -> Analysis:
+def _result(future: Future[T]) -> T:
     try:
         return future.result()
     except BrokenProcessPool as exc:

@@ -13,7 +13,7 @@ from dedup_fixture import load_cases
 
 from scraper.dedup.analyse import Unit, analyse_unit
 from scraper.dedup.identity import Addresses
-from scraper.dedup.sharing import SharedAnalysis
+from scraper.dedup.sharing import Done, SharedAnalysis
 
 
 def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
@@ -27,7 +27,7 @@ def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
         for at in range(0, len(texts), 2)
     ]
     assert len(units) >= 6
-    alone = [analyse_unit(unit, 5) for unit in units]
+    alone = [Done.of(analyse_unit(unit, 5)) for unit in units]
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         pool.submit(int).result()  # the worker is up
         shared = SharedAnalysis(units, 5, pool, 2)
@@ -39,12 +39,13 @@ def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
         together = shared.result()
     assert len(together) == len(alone)
     for mine, theirs in zip(together, alone, strict=True):
-        assert mine.identities == theirs.identities
-        assert mine.texts.hashes == theirs.texts.hashes
-        assert mine.texts.line_keys == theirs.texts.line_keys
-        assert mine.texts.words == theirs.texts.words
-        assert np.array_equal(mine.texts.content.ids, theirs.texts.content.ids)
-        assert np.array_equal(mine.texts.content.line_words, theirs.texts.content.line_words)
+        assert mine.facts == theirs.facts
+        # The units this process took have their content words tokenised by the worker.
+        ours, words = mine.content(), theirs.content()
+        assert np.array_equal(ours.ids, words.ids)
+        assert np.array_equal(ours.line_words, words.line_words)
+        assert np.array_equal(ours.line_start, words.line_start)
+        assert np.array_equal(ours.text_words, words.text_words)
 
 
 def test_a_worker_loads_the_text_analysis_only() -> None:
