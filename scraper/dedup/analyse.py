@@ -9,6 +9,7 @@ learns templates, sketches and places. The content words can also be left for la
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ class Facts:
     """Per document: exact-text digest, line keys, word count and identity."""
 
     hashes: list[str]
-    line_keys: list[tuple[int, ...]]
+    line_keys: list[array[int]]
     words: list[int]
     identities: Identities
 
@@ -95,7 +96,8 @@ def join_words(parts: Sequence[Words]) -> Words:
 def _facts(unit: Unit, normalised: list[bytes], words: list[int]) -> Facts:
     return Facts(
         hashes=[text_hash(n) for n in normalised],
-        line_keys=[tuple(line_keys(n.split(b"\n"))) if n else () for n in normalised],
+        # Arrays of 32-bit keys: a tenth of the memory of tuples of ints, for a batch's lines.
+        line_keys=[array("I", line_keys(n.split(b"\n")) if n else ()) for n in normalised],
         words=words,
         identities=identify(unit.addresses),
     )

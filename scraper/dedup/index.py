@@ -304,7 +304,7 @@ class DedupIndex(Closeable):
             first = np.ones(len(combined), dtype=bool)
             first[1:] = (combined[1:] != combined[:-1]) | (page[1:] != page[:-1])
             keys, counts = np.unique(combined[first], return_counts=True)
-            return self._store.count_lines(keys.tolist(), counts.tolist())
+            return self._store.count_lines(keys, counts)
 
     def _sketch(self, chunk: Sequence[Prepared], words: Words) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``."""

@@ -37,7 +37,7 @@ class Prepared:
     text_hash: str
     published: float | None
     words: int
-    line_keys: tuple[int, ...]
+    line_keys: Sequence[int]
 
 
 @dataclass(frozen=True, slots=True)

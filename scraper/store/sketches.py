@@ -383,16 +383,18 @@ class SketchStore:
         return {int(r[0]): Placed(str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
 
     # --- template lines ---------------------------------------------------------------------
-    def count_lines(self, keys: Sequence[int], counts: Sequence[int]) -> tuple[I64, I64]:
+    def count_lines(self, keys: I64, counts: I64) -> tuple[I64, I64]:
         """Add ``counts[i]`` more pages to line count ``keys[i]`` (see ``site_numbers``).
 
         Returns the keys counted and the new count of each (in no particular order).
         """
-        flat: list[int] = np.stack([keys, counts], axis=1).ravel().tolist() if keys else []
-        step = _CHUNK - _CHUNK % 2
+        # Converted to Python ints a statement's worth at a time: a batch's half a million
+        # keys as one list of ints would be the peak of its memory.
+        pairs = np.stack([keys, counts], axis=1).astype(np.int64)
+        per = _CHUNK // 2
         totals: list[tuple[Any, ...]] = []
-        for start in range(0, len(flat), step):
-            part = flat[start : start + step]
+        for start in range(0, len(pairs), per):
+            part: list[int] = pairs[start : start + per].ravel().tolist()
             found = self._run(
                 "INSERT INTO dedup_lines (key, docs) VALUES"
                 f" {','.join(['(?, ?)'] * (len(part) // 2))}"
