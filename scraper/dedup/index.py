@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import zlib
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -31,6 +32,7 @@ from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
 from scraper.dedup.sharing import Done, SharedAnalysis
 from scraper.dedup.tokens import I64, U32, U64, Flags, Words, tokenise
+from scraper.errors import DedupError
 from scraper.models import Article
 from scraper.store.sketches import Body, SketchStore
 
@@ -139,9 +141,11 @@ class DedupIndex(Closeable):
 
         Raises:
             StoreError: the store could not be read or written (committed chunks are kept).
-            DedupError: a worker process died (with ``DedupOptions.workers`` > 1).
+            DedupError: a worker process died (with ``DedupOptions.workers`` > 1); the next
+                call starts new ones.
         """
-        return self._place(self._finish(self._begin(docs)), progress, None)
+        with self._workers_guarded():
+            return self._place(self._finish(self._begin(docs)), progress, None)
 
     def add_batches(
         self,
@@ -159,20 +163,33 @@ class DedupIndex(Closeable):
 
         Raises:
             StoreError: the store could not be read or written (placed batches are kept).
-            DedupError: a worker process died.
+            DedupError: a worker process died; the next call starts new ones.
         """
         upcoming = iter(batches)
         following = next(upcoming, None)
         underway = None if following is None else self._begin(following)
         try:
             while underway is not None:
-                current = self._finish(underway)
-                following = next(upcoming, None)
-                underway = None if following is None else self._begin(following)
-                yield self._place(current, progress, underway)
+                with self._workers_guarded():
+                    current = self._finish(underway)
+                    following = next(upcoming, None)
+                    underway = None if following is None else self._begin(following)
+                    placed = self._place(current, progress, underway)
+                yield placed
         finally:
             if underway is not None:
                 underway.cancel()
+
+    @contextmanager
+    def _workers_guarded(self) -> Iterator[None]:
+        """Let a ``DedupError`` through, with the broken worker pool dropped for a new one."""
+        try:
+            yield
+        except DedupError:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+            raise
 
     def placement(self, key: str) -> Assignment | None:
         """Where the document stored under ``key`` is now (its first version), if anywhere."""

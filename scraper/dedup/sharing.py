@@ -13,7 +13,7 @@ articles is as much memory again as the texts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -72,10 +72,9 @@ class SharedAnalysis:
         busy = sum(1 for future in self._futures[-self._window :] if not future.done())
         while front < self._back and busy < self._window:
             unit = self._units[front]
+            texts = _encoded(unit.texts)
             self._futures.append(
-                self._pool.submit(
-                    analyse_encoded, _encoded(unit.texts), unit.addresses, self._min_bytes
-                )
+                _submit(self._pool, analyse_encoded, texts, unit.addresses, self._min_bytes)
             )
             front += 1
             busy += 1
@@ -104,7 +103,7 @@ class SharedAnalysis:
                 break
             outlines.append(outline_unit(self._units[self._back]))
         for facts, normalised in reversed(outlines):  # the first needed first
-            taken.append(Done(facts, self._pool.submit(tokenise, normalised, self._min_bytes)))
+            taken.append(Done(facts, _submit(self._pool, tokenise, normalised, self._min_bytes)))
         theirs = [Done.of(_result(future)) for future in self._futures]
         self._futures = []
         return theirs + taken
@@ -118,6 +117,13 @@ class SharedAnalysis:
 
 def _encoded(texts: list[str]) -> list[bytes]:
     return [text.encode("utf-8", "surrogatepass") for text in texts]
+
+
+def _submit(pool: ProcessPoolExecutor, work: Callable[..., T], *args: object) -> Future[T]:
+    try:
+        return pool.submit(work, *args)
+    except BrokenProcessPool as exc:  # a worker died since the last result came back
+        raise DedupError(f"a dedup worker process died: {exc}") from exc
 
 
 def _result(future: Future[T]) -> T:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import zlib
 from array import array
 from pathlib import Path
@@ -13,6 +14,7 @@ from dedup_fixture import load_cases
 from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.dedup.text import line_keys, normalise
+from scraper.errors import DedupError
 from scraper.store.sketches import STEPS, SketchStore
 from scraper.store.sqlite import migrate, open_sqlite
 
@@ -138,3 +140,20 @@ def test_a_stream_left_early_places_only_the_batches_taken() -> None:
         stream.close()  # the second batch, already under analysis, is withdrawn
         assert all(index.placement(a.key) is not None for a in first)
         assert sum(index.cluster_sizes()) == stored_by_first
+
+
+def test_a_dead_worker_is_a_dedup_error_and_the_next_call_starts_another() -> None:
+    docs = [c.doc for c in CASES]
+    with DedupIndex.open(":memory:", DedupOptions(workers=1)) as index:
+        alone = index.add_many(docs)
+    options = DedupOptions(workers=2, parallel_from=2)
+    with DedupIndex.open(":memory:", options) as index:
+        assert index.add_many(docs[:2]) == alone[:2]  # the worker process is up
+        workers = multiprocessing.active_children()
+        assert workers
+        for process in workers:
+            process.kill()  # as the kernel's OOM killer would
+            process.join()
+        with pytest.raises(DedupError, match="worker process died"):
+            index.add_many(docs[2:])
+        assert index.add_many(docs) == alone  # a new worker; nothing of the failed call kept
