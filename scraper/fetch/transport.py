@@ -96,6 +96,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
         size = limits.max_connections or 100  # None: httpx's "no limit"; 100 is plenty per host
         self._ssl_context = ssl_context
         self._limits = limits
+        self._size = size
         self._shared = self._pool() if http2 else None
         # Idle connections by origin (the address asked for can change between attempts).
         self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
@@ -120,6 +121,10 @@ class PoolTransport(httpx.AsyncBaseTransport):
         key = (origin.scheme, origin.host, origin.port)  # httpcore's Origin is not hashable
         try:
             connection = await self._idle_connection(key)
+            if connection is None and len(self._open) >= self._size:
+                # Idle connections to other addresses of the host go first: no more than
+                # ``size`` connections are ever open.
+                await self._close_idle()
         except BaseException:
             self._lent.release()
             raise
@@ -150,6 +155,13 @@ class PoolTransport(httpx.AsyncBaseTransport):
             self._open.discard(connection)
             await connection.aclose()
         return None
+
+    async def _close_idle(self) -> None:
+        idle = [connection for group in self._idle.values() for connection in group]
+        self._idle = {}
+        for connection in idle:
+            self._open.discard(connection)
+            await connection.aclose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` on a pooled connection; the body is streamed as it is read."""

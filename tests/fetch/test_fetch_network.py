@@ -155,3 +155,25 @@ def test_concurrent_requests_use_at_most_the_limit_of_connections_and_reuse_them
 
     asyncio.run(_with_server(handle, client))
     assert len(connections) == 2
+
+
+def test_idle_connections_to_other_addresses_are_closed_at_the_limit() -> None:
+    first: list[int] = []
+    second: list[int] = []
+
+    async def client(base: str) -> None:
+        async def both(other: str) -> None:
+            transport = PoolTransport(
+                ssl_context=httpx.create_ssl_context(),
+                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+                http2=False,
+            )
+            async with httpx.AsyncClient(transport=transport) as http:
+                for url in (f"{base}/1", f"{other}/1", f"{base}/2"):
+                    assert (await http.get(url)).status_code == 200
+
+        await _with_server(_keep_alive(b"<p>other</p>", 0.0, second), both)
+
+    asyncio.run(_with_server(_keep_alive(b"<p>first</p>", 0.0, first), client))
+    # One connection at most: the idle one to the first address was closed for the second.
+    assert (len(first), len(second)) == (2, 1)
