@@ -92,11 +92,15 @@ def _anchors(key: str) -> tuple[str, ...]:
     A copy with small edits keeps at least one end intact, and a teaser cut from a lede keeps
     its start, so these three keys find the candidates without comparing every pair.
     """
-    head = key.split(" ", _ANCHOR_WORDS)
-    if len(head) <= _ANCHOR_WORDS:
-        return (key,)
-    tail = key.rsplit(" ", _ANCHOR_WORDS)
-    return (key, "^" + " ".join(head[:_ANCHOR_WORDS]), "$" + " ".join(tail[1:]))
+    # The ends are cut at the fifth space from each side: splitting would copy the whole key.
+    head_end = -1
+    tail_start = len(key)
+    for _ in range(_ANCHOR_WORDS):
+        head_end = key.find(" ", head_end + 1)
+        if head_end < 0:
+            return (key,)
+        tail_start = key.rfind(" ", 0, tail_start)
+    return (key, "^" + key[:head_end], "$" + key[tail_start + 1 :])
 
 
 def _match(new: str, old: str) -> str | None:
