@@ -112,6 +112,26 @@ class RawBlock:
     tag: str
     index: int = 0
 
+    def __init__(
+        self,
+        text: str,
+        kind: BlockKind,
+        level: int,
+        link_chars: int,
+        path: tuple[int, ...],
+        tag: str,
+        index: int = 0,
+    ) -> None:
+        # Written out: under mypyc the __init__ dataclass generates stays interpreted Python,
+        # several times slower than a compiled one, and every page makes a block per line.
+        self.text = text
+        self.kind = kind
+        self.level = level
+        self.link_chars = link_chars
+        self.path = path
+        self.tag = tag
+        self.index = index
+
     @property
     def link_density(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
