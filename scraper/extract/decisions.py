@@ -20,6 +20,14 @@ class Decision:
     keep: bool
     rule: str
 
+    def __init__(self, block: RawBlock, score: float, keep: bool, rule: str) -> None:
+        # Written out (the frozen dataclass way): under mypyc the generated __init__ stays
+        # interpreted Python, several times slower, and a page makes one decision per block.
+        object.__setattr__(self, "block", block)
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "keep", keep)
+        object.__setattr__(self, "rule", rule)
+
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
