@@ -104,6 +104,11 @@ class Verdict:
     keep: bool
     rule: str
 
+    def __init__(self, keep: bool, rule: str) -> None:
+        # As Decision's: a compiled __init__ instead of the interpreted one dataclass writes.
+        object.__setattr__(self, "keep", keep)
+        object.__setattr__(self, "rule", rule)
+
 
 def normalise_line(text: str) -> str:
     """Lower case, single spaces, no leading bullets or trailing punctuation."""

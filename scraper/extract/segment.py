@@ -148,6 +148,16 @@ class Dropped:
     #: Paragraph characters inside, where a rule needed them (None: not counted).
     prose: int | None = None
 
+    def __init__(
+        self, tag: str, reason: str, text: str, group: str = "", prose: int | None = None
+    ) -> None:
+        # As RawBlock's, in the frozen way: compiled instead of the interpreted dataclass one.
+        object.__setattr__(self, "tag", tag)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "group", group)
+        object.__setattr__(self, "prose", prose)
+
 
 @dataclass(slots=True)
 class Segmentation:
