@@ -7,9 +7,9 @@ Each rule returns the reason it fired, so ``--explain`` can say why a block was 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from rapidfuzz import fuzz
 
@@ -56,14 +56,43 @@ _LABEL_WORDS = 2
 _LABEL_CHARS = 25
 #: Words besides the date itself that a dateline may hold ("Published on Monday").
 _DATELINE_SPARE_WORDS = 3
-_DATE_WORDS = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|"
-    r"juli|okt|dez|janv|févr|mars|avr|juin|juil|août|déc|ene|abr|ago|dic|enero|febrero|marzo|"
-    r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|updated|published|"
-    r"posted|aktualisiert|veröffentlicht|publié|mis à jour|actualizado|publicado|am|pm|gmt|utc|"
-    r"edt|est|pst|pdt|cet|cest|bst|ago)\b",
-    re.IGNORECASE,
-)
+#: Words that make a short line with a number a dateline (months, "updated", time zones).
+_DATE_WORD_LIST = (
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "januar", "februar", "märz", "mai", "juni", "juli", "okt", "dez", "janv", "févr", "mars",
+    "avr", "juin", "juil", "août", "déc", "ene", "abr", "ago", "dic", "enero", "febrero", "marzo",
+    "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+    "diciembre", "updated", "published", "posted", "aktualisiert", "veröffentlicht", "publié",
+    "mis à jour", "actualizado", "publicado", "am", "pm", "gmt", "utc", "edt", "est", "pst",
+    "pdt", "cet", "cest", "bst",
+)  # fmt: skip
+
+
+def _word_tree_pattern(words: Iterable[str]) -> str:
+    """An alternation matching exactly ``words``, grouped by shared prefixes.
+
+    Python's re tries the alternatives of a flat list one by one at every word start; grouped,
+    it follows one branch per character. A word that is the start of a longer one stays
+    matchable on its own (an optional tail), so whole-word matches are the flat list's.
+    """
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(tree)
+
+
+_DATE_WORDS = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]")
