@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
 from scraper.extract.chrome import COMMENT_HEADINGS
 from scraper.extract.filters import normalise_line
@@ -88,12 +88,14 @@ def select_body(
     for index in muted:
         scores[index] = min(scores[index], 0.0)
     branching = _branching(blocks)
-    totals: dict[int, float] = {}
+    # Element ids stay Python objects here: typed int, mypyc would unbox each one read from a
+    # path and box it again for every dictionary and set lookup.
+    totals: dict[object, float] = {}
     for block in blocks:
         score = scores[block.index]
         if score == 0.0:
             continue
-        path = block.path
+        path: tuple[object, ...] = block.path
         # The block's own element (a <p>) is not a container; its parent is the first one.
         start = len(path) - 2 if len(path) >= 2 and block.tag == "p" else len(path) - 1
         weight = 1.0
@@ -105,7 +107,7 @@ def select_body(
                 weight *= _DECAY
     if not totals:
         return Selection(None, frozenset(b.index for b in blocks), scores)
-    container = max(totals, key=totals.__getitem__)
+    container = cast(int, max(totals, key=totals.__getitem__))
     if totals[container] <= 0:
         return Selection(None, frozenset(b.index for b in blocks), scores)
     inside = {b.index for b in blocks if container in b.path}
