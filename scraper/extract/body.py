@@ -115,12 +115,12 @@ def select_body(
     return Selection(container, frozenset(inside), scores)
 
 
-def _branching(blocks: Sequence[RawBlock]) -> set[int]:
-    """Elements with more than one child that holds text."""
-    children: dict[int, set[int]] = {}
-    previous: tuple[int, ...] = ()
+def _branching(blocks: Sequence[RawBlock]) -> set[object]:
+    """Elements with more than one child that holds text (ids as objects, as in select_body)."""
+    children: dict[object, set[object]] = {}
+    previous: tuple[object, ...] = ()
     for block in blocks:
-        path = block.path
+        path: tuple[object, ...] = block.path
         # Neighbouring blocks share most of their path: only the part below it adds a child.
         limit = min(len(path), len(previous))
         shared = 0
