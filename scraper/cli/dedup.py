@@ -186,8 +186,7 @@ def dedup(
     persists, so later runs also match articles seen before. A summary goes to stderr; a bad
     line is reported with its number and skipped (exit 1). Exit 2: bad options, 4: store error.
 
-    Example: scraper dedup articles.jsonl --output clustered.jsonl --db dedup.sqlite
-    --batch 10000
+    Example: scraper dedup articles.jsonl -o clustered.jsonl --db dedup.sqlite --batch 10000
     """
     try:
         options = DedupOptions(containment=containment, workers=workers)
