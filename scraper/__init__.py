@@ -5,7 +5,6 @@ The public API is what ``__all__`` lists; everything else is internal.
 
 import sys as _sys
 import typing as _typing
-from collections.abc import Callable as _Callable
 from importlib import import_module as _import_module
 from types import ModuleType as _ModuleType
 
@@ -30,6 +29,23 @@ __all__ = [
 ]
 
 
+def _loaded(module: str, name: str) -> property:
+    """A package attribute that imports ``module`` and gives its ``name`` when first read.
+
+    The import system, loading the subpackage of the same name, assigns it to the attribute:
+    that assignment is ignored, so the public name stays the function (the subpackage stays
+    reachable through ``sys.modules``: ``from scraper.extract import ...``).
+    """
+
+    def read(package: _ModuleType) -> _typing.Any:
+        return getattr(_import_module(module), name)
+
+    def ignore(package: _ModuleType, subpackage: _ModuleType) -> None:
+        pass
+
+    return property(read, ignore)
+
+
 class _Package(_ModuleType):
     """This package, whose ``extract`` and ``dedup`` (the functions) are loaded when first used.
 
@@ -38,30 +54,9 @@ class _Package(_ModuleType):
     the import system stores each subpackage under the function's name when it is loaded.
     """
 
-    @property
-    def extract(self) -> _Callable[..., _typing.Any]:
-        found: _Callable[..., _typing.Any] = _import_module("scraper.extract").extract
-        return found
-
-    @extract.setter
-    def extract(self, subpackage: _ModuleType) -> None:
-        # The import system recording the subpackage: it stays reachable through sys.modules
-        # (``from scraper.extract import ...``), and the public name stays the function.
-        pass
-
-    @property
-    def ExtractOptions(self) -> type:
-        found: type = _import_module("scraper.extract").ExtractOptions
-        return found
-
-    @property
-    def dedup(self) -> _Callable[..., _typing.Any]:
-        found: _Callable[..., _typing.Any] = _import_module("scraper.dedup").dedup
-        return found
-
-    @dedup.setter
-    def dedup(self, subpackage: _ModuleType) -> None:
-        pass  # as for ``extract``
+    extract = _loaded("scraper.extract", "extract")
+    ExtractOptions = _loaded("scraper.extract", "ExtractOptions")
+    dedup = _loaded("scraper.dedup", "dedup")
 
     def __dir__(self) -> list[str]:
         return sorted({*super().__dir__(), "ExtractOptions", "dedup", "extract"})
