@@ -274,6 +274,8 @@ class DedupIndex(Closeable):
         """
         spans = analysed.spans
         prepared = _prepare(analysed.docs, analysed.units)
+        # The facts now live in ``prepared``; each span's words are let go once it is sketched.
+        analysed.units.clear()
         counted, totals = self._count_template_lines(prepared)
         # The batch's own lines are answered by the counting; only other lines are looked up.
         self._counted = np.sort(counted)
