@@ -386,8 +386,18 @@ class SketchStore:
     def count_lines(self, keys: I64, counts: I64) -> tuple[I64, I64]:
         """Add ``counts[i]`` more pages to line count ``keys[i]`` (see ``site_numbers``).
 
+        ``keys`` are distinct.
+
         Returns the keys counted and the new count of each (in no particular order).
         """
+        # Into an empty table (a new index's first batch) the counts go as they are, and are
+        # the totals: a plain insert, with nothing to read back.
+        empty = self._one("SELECT NOT EXISTS (SELECT 1 FROM dedup_lines)", ()) == (1,)
+        tail = (
+            ""
+            if empty
+            else " ON CONFLICT (key) DO UPDATE SET docs = docs + excluded.docs RETURNING key, docs"
+        )
         # Converted to Python ints a statement's worth at a time: a batch's half a million
         # keys as one list of ints would be the peak of its memory.
         pairs = np.stack([keys, counts], axis=1).astype(np.int64)
@@ -397,12 +407,13 @@ class SketchStore:
             part: list[int] = pairs[start : start + per].ravel().tolist()
             found = self._run(
                 "INSERT INTO dedup_lines (key, docs) VALUES"
-                f" {','.join(['(?, ?)'] * (len(part) // 2))}"
-                " ON CONFLICT (key) DO UPDATE SET docs = docs + excluded.docs"
-                " RETURNING key, docs",
+                f" {','.join(['(?, ?)'] * (len(part) // 2))}{tail}",
                 tuple(part),
             )
-            totals += self._rows_of(found)
+            if not empty:
+                totals += self._rows_of(found)
+        if empty:
+            return pairs[:, 0], pairs[:, 1]
         table = np.array(totals, dtype=np.int64).reshape(-1, 2)
         return table[:, 0], table[:, 1]
 

@@ -8,6 +8,7 @@ import zlib
 from array import array
 from pathlib import Path
 
+import numpy as np
 import pytest
 from dedup_fixture import load_cases
 
@@ -157,3 +158,13 @@ def test_a_dead_worker_is_a_dedup_error_and_the_next_call_starts_another() -> No
         with pytest.raises(DedupError, match="worker process died"):
             index.add_many(docs[2:])
         assert index.add_many(docs) == alone  # a new worker; nothing of the failed call kept
+
+
+def test_line_counts_add_up_from_an_empty_table_and_after() -> None:
+    store = SketchStore.open(":memory:", fingerprint=SKETCH_SCHEME)
+    first = store.count_lines(np.array([5, 7, 9]), np.array([1, 2, 3]))  # into an empty table
+    assert sorted(zip(*(a.tolist() for a in first), strict=True)) == [(5, 1), (7, 2), (9, 3)]
+    second = store.count_lines(np.array([7, 11]), np.array([4, 1]))  # added to what is there
+    assert sorted(zip(*(a.tolist() for a in second), strict=True)) == [(7, 6), (11, 1)]
+    assert store.template_lines([5, 7, 9, 11], 3) == {7, 9}
+    store.close()
