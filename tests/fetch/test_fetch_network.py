@@ -125,12 +125,13 @@ def test_a_silent_server_is_a_timeout() -> None:
     asyncio.run(_with_server(handle, client))
 
 
+def _http1(limits: httpx.Limits) -> PoolTransport:
+    return PoolTransport(ssl_context=httpx.create_ssl_context(), limits=limits, http2=False)
+
+
 def test_transport_errors_come_out_as_httpx_errors() -> None:
     async def refused() -> None:
-        transport = PoolTransport(
-            ssl_context=httpx.create_ssl_context(), limits=httpx.Limits(), http2=False
-        )
-        async with httpx.AsyncClient(transport=transport) as client:
+        async with httpx.AsyncClient(transport=_http1(httpx.Limits())) as client:
             with pytest.raises(httpx.ConnectError):
                 await client.get("http://127.0.0.1:9/")  # discard port: nobody listens
 
@@ -143,11 +144,7 @@ def test_concurrent_requests_use_at_most_the_limit_of_connections_and_reuse_them
     handle = _keep_alive(b"<p>busy</p>", 0.02, connections)
 
     async def client(base: str) -> None:
-        transport = PoolTransport(
-            ssl_context=httpx.create_ssl_context(),
-            limits=httpx.Limits(max_connections=2, max_keepalive_connections=2),
-            http2=False,
-        )
+        transport = _http1(httpx.Limits(max_connections=2, max_keepalive_connections=2))
         async with httpx.AsyncClient(transport=transport) as http:
             answers = await asyncio.gather(*(http.get(f"{base}/{n}") for n in range(8)))
             assert [a.content for a in answers] == [b"<p>busy</p>"] * 8
@@ -163,11 +160,7 @@ def test_idle_connections_to_other_addresses_are_closed_at_the_limit() -> None:
 
     async def client(base: str) -> None:
         async def both(other: str) -> None:
-            transport = PoolTransport(
-                ssl_context=httpx.create_ssl_context(),
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-                http2=False,
-            )
+            transport = _http1(httpx.Limits(max_connections=1, max_keepalive_connections=1))
             async with httpx.AsyncClient(transport=transport) as http:
                 for url in (f"{base}/1", f"{other}/1", f"{base}/2"):
                     assert (await http.get(url)).status_code == 200
