@@ -48,6 +48,10 @@ _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
 _BINARY_BYTES = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS)
 
 
+#: Sources whose text is the whole body decoded as strict UTF-8 (no BOM cut, nothing replaced).
+_STRICT_UTF8_SOURCES = frozenset({"header", "meta", "header-overruled", "meta-overruled", "utf-8"})
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """Decoded text and the charset used (a Python codec name); ``source`` says why."""
@@ -55,6 +59,12 @@ class Decoded:
     text: str
     encoding: str
     source: str
+
+    @property
+    def strict_utf8(self) -> bool:
+        """Whether the body's bytes are exactly ``text`` encoded as UTF-8 (so a parser that
+        reads UTF-8 can take the bytes and skip encoding the text again)."""
+        return self.encoding == "utf-8" and self.source in _STRICT_UTF8_SOURCES
 
 
 def normalise_charset(label: str | None) -> str | None:

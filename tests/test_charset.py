@@ -67,3 +67,23 @@ def test_labels_normalise_like_browsers(label: str, expected: str | None) -> Non
 def test_declared_charset_from_content_type() -> None:
     assert declared_charset('text/html; charset="Shift_JIS"') == "Shift_JIS"
     assert declared_charset("text/html") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "declared", "strict"),
+    [
+        ("<p>Café — naïve</p>".encode(), None, True),
+        ("<p>Café</p>".encode(), "windows-1252", True),  # the lying header is overruled
+        ('<meta charset="utf-8"><p>Café</p>'.encode(), None, True),
+        (codecs.BOM_UTF8 + "<p>Café</p>".encode(), None, False),  # the text lacks the BOM
+        ("<p>Café</p>".encode("cp1252"), "windows-1252", False),
+        (b"<p>caf\xc3 broken \xff utf-8</p>" * 40, "utf-8", False),  # replaced or detected
+    ],
+)
+def test_strict_utf8_means_the_bytes_are_the_texts_utf8(
+    body: bytes, declared: str | None, strict: bool
+) -> None:
+    decoded = decode_html(body, declared)
+    assert decoded.strict_utf8 is strict
+    if strict:
+        assert decoded.text.encode("utf-8") == body

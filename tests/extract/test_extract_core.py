@@ -251,6 +251,31 @@ def test_bytes_record_the_encoding() -> None:
     assert "Café." in art.text
 
 
+UTF8_PARAS = [p + " Café — naïve." for p in PARAS]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        page(CHROME + article_html(UTF8_PARAS) + FOOTER),
+        # Overruled: the bytes are valid multi-byte UTF-8.
+        page("<meta charset='windows-1252'>" + article_html(UTF8_PARAS)),
+        # An unclosed <title> swallows the page, which is then read again from the text.
+        "<html><head><title>Velmora — runaway</head><body>"
+        + article_html(UTF8_PARAS * 4)
+        + "</body></html>",
+    ],
+)
+def test_utf8_bytes_and_their_text_give_the_same_article(html: str) -> None:
+    from_bytes = extract(html.encode("utf-8"))
+    from_text = extract(html)
+    assert from_bytes.encoding == "utf-8"
+    assert UTF8_PARAS[0] in from_bytes.text
+    assert from_bytes.text == from_text.text
+    assert from_bytes.title == from_text.title
+    assert from_bytes.blocks == from_text.blocks
+
+
 def test_binary_input_is_a_decode_error() -> None:
     with pytest.raises(DecodeError):
         extract(bytes(range(256)) * 100)
