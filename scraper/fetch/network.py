@@ -15,7 +15,7 @@ import asyncio
 import socket
 import ssl
 from collections.abc import Coroutine, Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 
@@ -42,8 +42,8 @@ class _Receiver(asyncio.Protocol):
         self._waiters: dict[str, asyncio.Future[None]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A stream transport (uvloop's is not a subclass of asyncio's, so no isinstance).
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
