@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Final, cast
 
 from scraper.extract.chrome import COMMENT_HEADINGS
-from scraper.extract.filters import normalise_line
 from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
@@ -167,16 +166,19 @@ def _sibling_blocks(
     return out
 
 
-def comments_start(blocks: Sequence[RawBlock], block_scores: Sequence[float]) -> int:
+def comments_start(
+    blocks: Sequence[RawBlock], block_scores: Sequence[float], lines: Sequence[str]
+) -> int:
     """Index of the heading that opens readers' comments after the article, or len(blocks).
 
     Comment threads without any class to tell them can hold more prose than the article;
-    a "Comments" heading after real prose ends what can be the article.
+    a "Comments" heading after real prose ends what can be the article. ``lines`` are the
+    blocks' ``filters.block_line``.
     """
     prose = 0.0
     for n, (block, score) in enumerate(zip(blocks, block_scores, strict=True)):
         if prose >= _PROSE_BEFORE_COMMENTS and len(block.text) <= _COMMENT_HEADING_CHARS:
-            norm = " ".join(_COUNTS.sub(" ", normalise_line(block.text)).split())
+            norm = " ".join(_COUNTS.sub(" ", lines[n]).split())
             heading = block.kind is _HEADING
             if norm in COMMENT_HEADINGS or (heading and norm.endswith(" comments")):
                 return n

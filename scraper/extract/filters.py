@@ -26,6 +26,7 @@ from scraper.models import BlockKind
 __all__ = [
     "Context",
     "Verdict",
+    "block_line",
     "count_comment_signatures",
     "is_comment_signature",
     "is_cutoff",
@@ -184,19 +185,24 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
     return len(words) <= _DATELINE_SPARE_WORDS
 
 
-def _block_line(block: RawBlock) -> str:
-    """:func:`normalise_line` of a block: the walk leaves prose single-spaced already."""
+def block_line(block: RawBlock) -> str:
+    """:func:`normalise_line` of a block's text: the walk leaves prose single-spaced already.
+
+    The filters below take it as ``line``: a page computes it once per block.
+    """
     if block.kind in (_TABLE, _PREFORMATTED):
         return normalise_line(block.text)
     return block.text.lower().strip(_TRAILING).lstrip(_LEADING)
 
 
-def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
-    """Keep or drop one block of the chosen container."""
-    norm = _block_line(block)
+def judge_block(block: RawBlock, line: str, score: float, context: Context) -> Verdict:
+    """Keep or drop one block of the chosen container (``line`` is its :func:`block_line`)."""
+    norm = line
     if not norm:
         return Verdict(False, "no words")
-    if block.kind is not _TABLE and not _LETTER.search(norm):
+    # A first character that is a letter settles it without the pattern (which matches
+    # letters and a few more characters).
+    if block.kind is not _TABLE and not norm[0].isalpha() and not _LETTER.search(norm):
         return Verdict(False, "no words (numbers only)")
     reason = _boilerplate(block, norm)
     if reason:
@@ -225,29 +231,40 @@ def judge_block(block: RawBlock, score: float, context: Context) -> Verdict:
     return Verdict(True, f"content (score {score:.0f})")
 
 
-def repeats_description(text: str, context: Context) -> bool:
-    """Whether a block is the page's summary (og:description) printed again as a teaser."""
+def repeats_description(text: str, line: str, context: Context) -> bool:
+    """Whether a block is the page's summary (og:description) printed again as a teaser.
+
+    ``line`` is the block's :func:`block_line`.
+    """
     description = context.description
     # A ratio of 90 needs lengths within a fifth of each other; normalising only shortens.
     if not description or not 0.8 * len(description) <= len(text) <= 2 * len(description) + 20:
         return False
-    return bool(fuzz.ratio(normalise_line(text), description, score_cutoff=90))
+    # The ratio is 100 * (1 - distance / total length), and the distance is at least the
+    # difference in length: past a tenth of the total, no call can reach 90.
+    if 10 * abs(len(line) - len(description)) > len(line) + len(description):
+        return False
+    return bool(fuzz.ratio(line, description, score_cutoff=90))
 
 
-def is_cutoff(block: RawBlock) -> bool:
-    """Whether a block heads the list of other stories that follows an article."""
+def is_cutoff(block: RawBlock, line: str) -> bool:
+    """Whether a block (``line`` its :func:`block_line`) heads the list of other stories that
+    follows an article."""
     if block.kind is not _HEADING and (
         len(block.text) > _CUTOFF_MAX_CHARS or block.text.endswith((".", "!", "?"))
     ):
         return False
-    norm = normalise_line(block.text)
-    return len(norm) <= _CUTOFF_MAX_CHARS and norm.startswith(CUTOFF_HEADINGS)
+    return len(line) <= _CUTOFF_MAX_CHARS and line.startswith(CUTOFF_HEADINGS)
 
 
-def count_comment_signatures(text: str) -> int:
-    """How many comment signatures a text holds, at most (a quick substring count)."""
-    lowered = text.lower()
-    return sum(lowered.count(word) for word in COMMENT_SIGNATURES)
+def count_comment_signatures(lines: Iterable[str]) -> int:
+    """How many comment signatures some blocks hold, at most (a quick substring count).
+
+    ``lines`` are the blocks' :func:`block_line`: already lower case, and their ends trimmed
+    only of punctuation, which no signature starts or ends with.
+    """
+    text = "\n".join(lines)
+    return sum(text.count(word) for word in COMMENT_SIGNATURES)
 
 
 def is_comment_signature(text: str) -> bool:

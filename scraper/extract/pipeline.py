@@ -17,6 +17,7 @@ from scraper.extract.body import Selection, block_score, comments_start, select_
 from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
     Context,
+    block_line,
     count_comment_signatures,
     is_comment_signature,
     is_cutoff,
@@ -150,17 +151,22 @@ def _run(
         truncated = truncated or seg.truncated
     use_all = bool(options.keep_selectors) and bool(roots)
     scores = [block_score(b) for b in blocks]
-    end = comments_start(blocks, scores)
+    # Each block's normalised line, lower case: the filters, the comment rules and the repeat
+    # keys all read it, so it is made once here.
+    lines = [block_line(b) for b in blocks]
+    end = comments_start(blocks, scores, lines)
+    # Repeat keys and their shingles, computed once per page for both repeat searches.
     keys: dict[int, str] = {}
-    selection = select_body(blocks, scores, end, _second_renderings(blocks, keys))
+    shingles: dict[str, list[str]] = {}
+    selection = select_body(blocks, scores, end, _second_renderings(blocks, lines, keys, shingles))
     context = Context.of(meta.title, meta.authors, meta.description)
-    decisions = _decide(blocks, selection, end, context, use_all)
-    _drop_comment_thread(decisions)
+    decisions = _decide(blocks, lines, selection, end, context, use_all)
+    _drop_comment_thread(decisions, lines)
     _drop_teaser_excerpts(decisions)
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
-        repeats = find_repeats(_keys(kept, keys), [b.kind for b in kept])
+        repeats = find_repeats(_keys(kept, lines, keys), [b.kind for b in kept], shingles)
         by_block = {kept[r.index].index: r for r in repeats}
         for n, decision in enumerate(decisions):
             rep = by_block.get(decision.block.index)
@@ -169,12 +175,17 @@ def _run(
                 decisions[n] = Decision(
                     decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
                 )
-        _drop_late_summary(decisions, context)
+        _drop_late_summary(decisions, lines, context)
     return meta, Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
 
 
 def _decide(
-    blocks: list[RawBlock], selection: Selection, end: int, context: Context, use_all: bool
+    blocks: list[RawBlock],
+    lines: list[str],
+    selection: Selection,
+    end: int,
+    context: Context,
+    use_all: bool,
 ) -> list[Decision]:
     """Keep or drop each block: container, comments, related-stories boxes, block filters."""
     decisions: list[Decision] = []
@@ -194,37 +205,43 @@ def _decide(
                 continue
             # A heading after the list opens the next section of the article.
             box = None
-        if any_kept and is_cutoff(block):
+        line = lines[block.index]
+        if any_kept and is_cutoff(block, line):
             # The heading's own wrapper is the box of other stories, unless that wrapper is
             # the article itself: then only the heading goes.
             parent = block.path[-2] if len(block.path) >= 2 else None
             box = parent if parent != selection.container else None
             decisions.append(Decision(block, score, False, "related-stories heading"))
             continue
-        verdict = judge_block(block, score, context)
+        verdict = judge_block(block, line, score, context)
         decisions.append(Decision(block, score, verdict.keep, verdict.rule))
         any_kept = any_kept or verdict.keep
     return decisions
 
 
-def _keys(blocks: list[RawBlock], cache: dict[int, str]) -> list[str]:
+def _keys(blocks: list[RawBlock], lines: list[str], cache: dict[int, str]) -> list[str]:
     """The blocks' repeat keys, each computed once per page."""
     out = []
     for block in blocks:
         key = cache.get(block.index)
         if key is None:
-            key = cache[block.index] = repeat_key(block.text)
+            key = cache[block.index] = repeat_key(block.text, lines[block.index])
         out.append(key)
     return out
 
 
-def _second_renderings(blocks: list[RawBlock], keys: dict[int, str]) -> frozenset[int]:
+def _second_renderings(
+    blocks: list[RawBlock],
+    lines: list[str],
+    keys: dict[int, str],
+    shingles: dict[str, list[str]],
+) -> frozenset[int]:
     """Prose blocks that repeat earlier prose: a second copy must not pull the container."""
     prose = [b for b in blocks if len(b.text) >= _MIN_VOTING_CHARS]
     if len({b.text for b in prose}) == len(prose):
         # A second rendering repeats some paragraphs word for word; most pages repeat none.
         return frozenset()
-    repeats = find_repeats(_keys(prose, keys), [b.kind for b in prose])
+    repeats = find_repeats(_keys(prose, lines, keys), [b.kind for b in prose], shingles)
     copied = {r.index for r in repeats if not r.how.startswith("teaser")}
     # Only runs of repeated prose are a second rendering; one repeated sentence is not.
     return frozenset(prose[i].index for i in copied if i - 1 in copied or i + 1 in copied)
@@ -260,13 +277,12 @@ def _drop_leading_labels(decisions: list[Decision]) -> None:
             decisions[n] = Decision(decision.block, decision.score, False, "label above the body")
 
 
-def _drop_comment_thread(decisions: list[Decision]) -> None:
+def _drop_comment_thread(decisions: list[Decision], lines: list[str]) -> None:
     """Readers' comments laid out like paragraphs: from the first signed one to the end."""
     kept = [n for n, d in enumerate(decisions) if d.keep]
     # One scan over all kept text first: most pages have no signed comment at all.
-    if count_comment_signatures("\n".join(decisions[n].block.text for n in kept)) < (
-        _MIN_SIGNED_COMMENTS
-    ):
+    signatures = count_comment_signatures([lines[decisions[n].block.index] for n in kept])
+    if signatures < _MIN_SIGNED_COMMENTS:
         return
     signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
     if len(signed) < _MIN_SIGNED_COMMENTS:
@@ -277,13 +293,16 @@ def _drop_comment_thread(decisions: list[Decision]) -> None:
             decisions[n] = Decision(decision.block, decision.score, False, "reader comment")
 
 
-def _drop_late_summary(decisions: list[Decision], context: Context) -> None:
+def _drop_late_summary(decisions: list[Decision], lines: list[str], context: Context) -> None:
     """A summary is a standfirst at the top; further down it is a teaser of a second copy."""
     position = 0
     for n, decision in enumerate(decisions):
         if not decision.keep:
             continue
-        if position >= _STANDFIRST_SLOTS and repeats_description(decision.block.text, context):
+        block = decision.block
+        if position >= _STANDFIRST_SLOTS and repeats_description(
+            block.text, lines[block.index], context
+        ):
             decisions[n] = Decision(
                 decision.block, decision.score, False, "repeats the summary below the body"
             )

@@ -62,17 +62,27 @@ class Repeat:
     how: str
 
 
-def repeat_key(text: str) -> str:
-    """The words of a block, lower case: what repeats are compared on."""
+def repeat_key(text: str, lowered: str | None = None) -> str:
+    """The words of a block, lower case: what repeats are compared on.
+
+    ``lowered`` is ``text.lower()`` when the caller has it, possibly trimmed of punctuation and
+    spaces at its ends or between words: the words are the same, and lowering again is slow
+    past ASCII.
+    """
     if len(text) < _MIN_CHARS:
         return ""  # too short to count as a repeat, whatever its words
-    if text.isascii():
-        return b" ".join(text.encode("ascii").translate(_ASCII_WORDS_LOWER).split()).decode("ascii")
+    source = text if lowered is None else lowered
+    if source.isascii():
+        # The table lowers ASCII letters as it spaces out the rest.
+        return b" ".join(source.encode("ascii").translate(_ASCII_WORDS_LOWER).split()).decode(
+            "ascii"
+        )
+    if lowered is None:
+        lowered = text.lower()
     # UTF-8 keeps ASCII characters as single bytes: the table spaces out ASCII punctuation, and
     # only tokens still holding other non-word characters (curly quotes, dashes) need the regex.
     spaced = (
-        text.lower()
-        .encode("utf-8", "surrogatepass")
+        lowered.encode("utf-8", "surrogatepass")
         .translate(_ASCII_WORDS)
         .decode("utf-8", "surrogatepass")
     )
@@ -128,8 +138,16 @@ def _contains(short: str, long_: str) -> bool:
     return bool(fuzz.partial_ratio(short, long_, score_cutoff=_CONTAIN_CUTOFF))
 
 
-def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat]:
-    """Which blocks to drop as repeats, given their ``repeat_key``s and kinds in reading order."""
+def find_repeats(
+    keys: Sequence[str],
+    kinds: Sequence[BlockKind],
+    shingles: dict[str, list[str]] | None = None,
+) -> list[Repeat]:
+    """Which blocks to drop as repeats, given their ``repeat_key``s and kinds in reading order.
+
+    ``shingles`` holds the 4-word shingles cut from keys: calls on the same page may share one
+    so that each key is cut once.
+    """
     if len(keys) != len(kinds):
         raise ValueError("one kind per key")
     index: dict[str, list[int]] = {}
@@ -161,12 +179,14 @@ def find_repeats(keys: Sequence[str], kinds: Sequence[BlockKind]) -> list[Repeat
     if found:
         # A page that repeats itself may have cut its second copy differently: find the
         # pieces of earlier text (line-wrapped fragments, merged paragraphs) too.
-        _copied_pieces(keys, found)
+        _copied_pieces(keys, found, {} if shingles is None else shingles)
     return _runs_only(found, keys, kinds)
 
 
-def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
-    first_seen: dict[tuple[str, ...], int] = {}
+def _copied_pieces(
+    keys: Sequence[str], found: dict[int, Repeat], shingles: dict[str, list[str]]
+) -> None:
+    first_seen: dict[str, int] = {}
     # All keys in one string, so that finding a fragment in the earlier blocks is one C-level
     # search instead of a loop over them (quadratic on long pages). Keys hold only word
     # characters and spaces: the separator cannot be part of a match.
@@ -174,31 +194,46 @@ def _copied_pieces(keys: Sequence[str], found: dict[int, Repeat]) -> None:
     starts = list(accumulate((len(p) + 1 for p in padded), initial=0))
     joined = _SEPARATOR.join(padded)
     for i, key in enumerate(keys):
-        earlier = found.get(i)
-        if earlier is not None and earlier.how == "identical":
+        rep = found.get(i)
+        if rep is not None and rep.how == "identical":
             continue  # its shingles were all filed under the block it copies
-        words = key.split()
-        if len(words) >= _COVER_MIN_WORDS:
-            # Typed as tuples of any length, which mypyc keeps as objects: a fixed-length tuple
-            # type would be unpacked and packed again around every dictionary lookup.
-            grams: set[tuple[str, ...]] = set(
-                zip(words, words[1:], words[2:], words[3:], strict=False)
-            )
+        if key.count(" ") + 1 >= _COVER_MIN_WORDS:
             # One lookup per shingle files the new ones and finds the earliest block of the
-            # others: earlier blocks only ever filed indexes below i.
-            seen = 0
+            # others (earlier blocks only ever filed indexes below i); the table growing tells
+            # a new shingle from one this block already filed.
+            fresh = 0
+            earlier: set[str] = set()
             source = i
-            for gram in grams:
+            for gram in _shingles_of(key, shingles):
+                size = len(first_seen)
                 first = first_seen.setdefault(gram, i)
-                if first != i:
-                    seen += 1
+                if len(first_seen) > size:
+                    fresh += 1
+                elif first != i:
+                    earlier.add(gram)
                     source = min(source, first)
-            if i not in found and seen and seen >= _COVER_SHARE * len(grams):
+            seen = len(earlier)
+            if i not in found and seen and seen >= _COVER_SHARE * (fresh + seen):
                 found[i] = Repeat(i, source, "copied piece")
-        elif words and i not in found and len(key) >= _MIN_FRAGMENT_CHARS:
+        elif key and i not in found and len(key) >= _MIN_FRAGMENT_CHARS:
             at = joined.find(padded[i], 0, starts[i])
             if at >= 0:
                 found[i] = Repeat(i, bisect_right(starts, at) - 1, "copied piece")
+
+
+def _shingles_of(key: str, shingles: dict[str, list[str]]) -> list[str]:
+    """A key's 4-word shingles (stretches of the key), cut once per page."""
+    out = shingles.get(key)
+    if out is None:
+        # Keys are single-spaced: a shingle runs from one word's start to the end of the third
+        # word after it.
+        starts = [0]
+        at = 0
+        for word in key.split(" "):
+            at += len(word) + 1
+            starts.append(at)
+        out = shingles[key] = [key[starts[k] : starts[k + 4] - 1] for k in range(len(starts) - 4)]
+    return out
 
 
 def _runs_only(

@@ -6,6 +6,7 @@ import random
 
 from rapidfuzz import fuzz
 
+from scraper.extract.filters import normalise_line
 from scraper.extract.repeats import _contains, find_repeats, repeat_key
 from scraper.models import BlockKind
 
@@ -73,6 +74,37 @@ def test_repeat_key_splits_words_at_any_non_word_character() -> None:
     assert repeat_key("lone \ud800surrogate is no word character") == (
         "lone surrogate is no word character"
     )
+
+
+def test_repeat_key_from_the_normalised_line_has_the_same_words() -> None:
+    # The pipeline hands over each block's lower-case line (ends trimmed of bullets and
+    # punctuation) so that the key does not lower the text again.
+    texts = [
+        "• Ferry services -- SUSPENDED (again), it's 2_day! »",
+        "→ «Schäden»—am_Nordpier…½ 3€, \u212a-Kelvin \u0663\u0664!",
+        "ΟΔΟΣ ΚΛΕΙΣΤΗ. Η ΠΡΟΒΛΗΤΑ ΕΚΛΕΙΣΕ ΣΗΜΕΡΑ ΑΠΟ ΤΟ ΠΡΩΙ.",
+        "İSTANBUL feribotları yarın çalışmıyor —",
+        "Fähren fahren nicht:\tGrößere  Schäden am Nordpier ...",
+    ]
+    for text in texts:
+        line = normalise_line(text)
+        assert line != text.lower()  # the line really is trimmed or re-spaced
+        assert repeat_key(text, line) == repeat_key(text), text
+
+
+def test_shingles_shared_between_calls_give_the_same_repeats() -> None:
+    # The pipeline searches a page twice (its prose, then the kept blocks) with one table of
+    # shingles; the second search must find what it finds alone.
+    pieces = [f"{FIRST} and then", f"{SECOND} said the harbour master", FIRST, SECOND]
+    texts = [FIRST, SECOND, "Share this story", *pieces]
+    kinds = [P] * len(texts)
+    shingles: dict[str, list[str]] = {}
+    first = find_repeats(_keys(texts[:5]), kinds[:5], shingles)
+    assert shingles  # the first search filed the shingles of its long blocks
+    second = find_repeats(_keys(texts), kinds, shingles)
+    assert first == find_repeats(_keys(texts[:5]), kinds[:5])
+    assert second == find_repeats(_keys(texts), kinds)
+    assert {r.index for r in second} == {3, 4, 5, 6}
 
 
 def test_containment_prefilter_never_changes_the_partial_ratio_verdict() -> None:
