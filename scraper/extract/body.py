@@ -115,22 +115,25 @@ def select_body(
 
 
 def _branching(blocks: Sequence[RawBlock]) -> set[object]:
-    """Elements with more than one child that holds text (ids as objects, as in select_body)."""
-    children: dict[object, set[object]] = {}
+    """Elements with more than one child that holds text (ids as objects, as in select_body).
+
+    A block's own text counts as a child of its element. The walk emits blocks in document
+    order, so each element's blocks come in one run and a child, once left, never comes back:
+    an element gains a second child exactly where two neighbouring blocks part ways below it
+    (or one of them ends at it).
+    """
+    out: set[object] = set()
     previous: tuple[object, ...] = ()
     for block in blocks:
         path: tuple[object, ...] = block.path
-        # Neighbouring blocks share most of their path: only the part below it adds a child.
         limit = min(len(path), len(previous))
         shared = 0
         while shared < limit and path[shared] == previous[shared]:
             shared += 1
-        for depth in range(max(shared - 1, 0), len(path) - 1):
-            children.setdefault(path[depth], set()).add(path[depth + 1])
+        if shared:
+            out.add(path[shared - 1])
         previous = path
-        if path:
-            children.setdefault(path[-1], set()).add(-block.index - 1)
-    return {node for node, kids in children.items() if len(kids) > 1}
+    return out
 
 
 def _sibling_blocks(

@@ -37,6 +37,8 @@ __all__ = ["explain", "extract", "extract_page"]
 #: Block kinds read once: in compiled code each ``BlockKind.X`` is a slow lookup on the class.
 _HEADING: Final = BlockKind.HEADING
 _PARAGRAPH: Final = BlockKind.PARAGRAPH
+_TABLE: Final = BlockKind.TABLE
+_PREFORMATTED: Final = BlockKind.PREFORMATTED
 
 _NUL_SHARE = 0.01
 #: Characters read to tell binary data from text.
@@ -310,12 +312,12 @@ def _drop_late_summary(decisions: list[Decision], lines: list[str], context: Con
 
 
 def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str | None) -> Article:
-    blocks = tuple(
-        Block(d.block.kind, d.block.text, d.block.level) for d in explanation.decisions if d.keep
-    )
+    kept = [d.block for d in explanation.decisions if d.keep]
+    blocks = tuple(Block(b.kind, b.text, b.level) for b in kept)
     language = meta.language or detect_language(" ".join(b.text for b in blocks)[:_LANGUAGE_SAMPLE])
     return Article.build(
         blocks=blocks,
+        word_count=sum(_word_count(b) for b in kept),
         url=url,
         canonical_url=meta.canonical_url,
         title=meta.title,
@@ -329,6 +331,14 @@ def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str
         tags=meta.tags,
         encoding=enc,
     )
+
+
+def _word_count(block: RawBlock) -> int:
+    """``len(block.text.split())``, counted without splitting where the walk single-spaced it."""
+    if block.kind is _TABLE or block.kind is _PREFORMATTED:
+        return len(block.text.split())
+    # Everything else is the walk's " ".join(raw.split()), and never empty.
+    return block.text.count(" ") + 1
 
 
 def extract(

@@ -320,3 +320,21 @@ def test_node_budget_is_reported_by_explain() -> None:
     assert report.truncated
     assert report.decisions[0].block.text == PARAS[0]
     assert not explain(html).truncated
+
+
+def test_word_count_is_the_words_of_the_text_whatever_the_spacing() -> None:
+    # The pipeline counts words without splitting the text again: odd spaces, breaks,
+    # tables and preformatted text must still give len(text.split()).
+    body = (
+        "<article><h2>Harbour\u00a0news  today</h2>"
+        "<p>Ferry\tservices\n  are <b>sus</b>pended  until\u2003Friday,\u00a0officials said "
+        "in a statement on the pier this morning.</p>"
+        "<p>Line one of the notice<br>line two of it<br><br>Next part\u3000here for all.</p>"
+        "<table><tr><td>Pier  A</td><td> closed </td></tr><tr><td>Pier\nB</td><td>open</td>"
+        "</tr></table><pre>  code  line\n\n   more\tcode </pre>"
+        "<ul><li>One\u00a0item of the list here</li></ul></article>"
+    )
+    art = extract(page(body), options=ExtractOptions(include_tables=True))
+    kinds = {b.kind for b in art.blocks}
+    assert {BlockKind.TABLE, BlockKind.PREFORMATTED, BlockKind.HEADING} <= kinds
+    assert art.word_count == len(art.text.split())

@@ -1,0 +1,51 @@
+"""Choosing the article's container: which elements branch."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+from scraper.extract.body import _branching
+from scraper.extract.segment import RawBlock
+from scraper.models import BlockKind
+
+
+def _walk(rng: random.Random) -> list[RawBlock]:
+    """Blocks of a random element tree in document order, as the walk emits them."""
+    blocks: list[RawBlock] = []
+    ids = iter(range(1000, 10**6))
+
+    def visit(path: tuple[int, ...], depth: int) -> None:
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            if depth < 6 and rng.random() < 0.6:
+                visit((*path, next(ids)), depth + 1)
+            else:
+                text = f"text {len(blocks)}"
+                blocks.append(RawBlock(text, BlockKind.PARAGRAPH, 0, 0, path, "p", len(blocks)))
+
+    visit((next(ids),), 0)
+    return blocks
+
+
+def _branching_by_definition(blocks: list[RawBlock]) -> set[object]:
+    """Elements with two or more distinct children, a block's own text being one child."""
+    children: dict[int, set[object]] = {}
+    for block in blocks:
+        path = block.path
+        for parent, child in itertools.pairwise(path):
+            children.setdefault(parent, set()).add(child)
+        children.setdefault(path[-1], set()).add(("text", block.index))
+    return {node for node, kids in children.items() if len(kids) > 1}
+
+
+def test_branching_elements_are_those_with_two_children_holding_text() -> None:
+    # Neighbouring blocks parting ways must find every branching element, and only those,
+    # whatever mix of nested wrappers, sibling subtrees and text at each level.
+    rng = random.Random(11)
+    seen = 0
+    for _ in range(300):
+        blocks = _walk(rng)
+        expected = _branching_by_definition(blocks)
+        assert _branching(blocks) == expected
+        seen += len(expected)
+    assert seen > 300  # the trees did branch
