@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 from scraper.errors import InputError
 
@@ -82,20 +82,23 @@ def normalise_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    hostname = parts.hostname
+    if scheme not in _DEFAULT_PORTS or not hostname:
         raise InputError(f"not an absolute http(s) URL: {url!r}")
     try:
         port = parts.port
     except ValueError as exc:
         raise InputError(f"bad port in URL {url!r}") from exc
-    host = parts.hostname.lower().rstrip(".")
+    host = hostname.rstrip(".")
     path = parts.path
     if host.endswith(AMP_CACHE_SUFFIX):
         return _from_amp_cache(path, parts.query)
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    return urlunsplit((scheme, netloc, _normalise_path(path), _normalise_query(parts.query), ""))
+    # Discovery normalises every link of every listing: the common cases skip the parsing.
+    query = _normalise_query(parts.query) if parts.query else ""
+    return f"{scheme}://{netloc}{_normalise_path(path)}{'?' if query else ''}{query}"
 
 
 def resolve_link(base_url: str, link: str) -> str:
@@ -143,9 +146,16 @@ def site_of(url: str) -> str:
 
 
 def _normalise_path(path: str) -> str:
-    path = _ESCAPE.sub(_escape, path) or "/"
-    path = _AMP_PATH.sub("", path) or "/"
+    if "%" in path or not (path.isascii() and path.isprintable()) or " " in path:
+        path = _ESCAPE.sub(_escape, path)
+    if not path:
+        return "/"
+    if "amp" in path.lower():
+        path = _AMP_PATH.sub("", path) or "/"
     if len(path) > 1:
+        if "/." not in path and "//" not in path:
+            # Nothing for normpath to resolve: at most the trailing slash goes.
+            return path[:-1] if path.endswith("/") else path
         trailing = path.endswith("/")
         path = posixpath.normpath(path)
         if path.startswith("//"):

@@ -42,6 +42,11 @@ from scraper.errors import InputError
             "https://example.com/news/story",
         ),
         ("https://example.com/ampersand-story", "https://example.com/ampersand-story"),
+        ("https://example.com/a//b/", "https://example.com/a/b"),
+        ("https://example.com/a/.hidden/", "https://example.com/a/.hidden"),
+        ("https://example.com/a%20b/c d", "https://example.com/a%20b/c%20d"),
+        ("https://u@Example.com:8080/x/?", "https://u@example.com:8080/x"),
+        ("https://example.com/x?utm_medium=a#f", "https://example.com/x"),
     ],
 )
 def test_normalise_url(raw: str, expected: str) -> None:
