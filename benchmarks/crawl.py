@@ -43,6 +43,7 @@ from typing import Any
 from bench_dataset import shared_sets
 from crawl_farm import LINKS_PER_SITE, SitePlan, plan_farm, serve_farm
 from crawl_meters import Meters, metered_crawl, worker_startup_cpu
+from crawl_scrapy import scrapy_crawl
 
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import RunResult, run_crawl
@@ -295,6 +296,34 @@ def _breakdown(m: Measured, meters: Meters, startup: float, pure_per_page: float
     )
 
 
+def _peer(plans: list[SitePlan], crawls: list[Measured], context: Any) -> None:
+    """Scrapy + trafilatura over a farm of its own (the first one's fetch counts stay ours)."""
+    try:
+        import scrapy  # noqa: F401
+        import trafilatura  # noqa: F401
+    except ImportError:
+        print("Scrapy + trafilatura: not installed (pip install -e '.[bench]'), not measured")
+        return
+    ready, done = context.Queue(), context.Event()
+    farm = context.Process(target=serve_farm, args=(plans, ready, done), daemon=True)
+    farm.start()
+    peer = scrapy_crawl(ready.get(timeout=120))
+    done.set()
+    ours = [(c.own_cpu + c.children_cpu) * 1000 / c.result.stats.stored for c in crawls]
+    per_item = peer.cpu * 1000 / peer.items
+    print(
+        f"Scrapy + trafilatura, same farm, this run: {peer.items} items ({peer.unique} distinct"
+        f" after URL normalisation, {peer.texts} with text) in {peer.wall:.2f}s ="
+        f" {peer.unique / peer.wall:.1f} distinct articles/s; CPU {per_item:.1f} ms/item,"
+        f" {peer.cpu * 1000 / peer.unique:.1f} ms per distinct article; peak RSS"
+        f" {peer.peak_mb:.0f} MB"
+    )
+    print(
+        "scraper's CPU per stored article / Scrapy + trafilatura's per item:"
+        f" {', '.join(f'{o / per_item:.1%}' for o in ours)} (goal: at most 10%)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -304,6 +333,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seen", type=int, default=0, help="also measure a store of N seen URLs")
     parser.add_argument("--repeat", type=int, default=3, help="crawls measured for throughput")
+    parser.add_argument(
+        "--no-peer", action="store_true", help="skip Scrapy + trafilatura on a farm of its own"
+    )
     args = parser.parse_args()
     if not shared_sets():
         sys.exit("../shared/bench/extraction is absent: nothing to serve")
@@ -378,6 +410,8 @@ def main() -> None:
     _crawl_report("crawl, metered run (fresh store)", metered)
     pure = sum(e.pure for e in extracts) / sum(e.pages for e in extracts)
     _breakdown(metered, meters, worker_startup_cpu(args.workers), pure)
+    if not args.no_peer:
+        _peer(plans, crawls, context)
     if args.seen:
         out = context.Queue()
         child = context.Process(target=seen_urls_memory, args=(args.seen, folder, out))
