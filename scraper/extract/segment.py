@@ -10,94 +10,72 @@ what the body selection scores.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Final
 
 from selectolax.lexbor import LexborNode
 
-from scraper.extract.chrome import (
-    BLOCK_TAGS,
-    CAPTION_TAGS,
-    CHROME_PREFIXES,
-    CHROME_ROLES,
-    CHROME_TAGS,
-    CHROME_WORDS,
-    EMBEDDED_POSTS,
-    HEADING_TAGS,
-    HIDDEN_STYLE_MARKERS,
-    LAYOUT_WORDS,
-    MISLEADING_WORDS,
-    SKIP_TAGS,
-    UNJUDGED_TAGS,
-    WEAK_CHROME_WORDS,
-)
+from scraper.extract import chrome
 from scraper.models import BlockKind
 
 __all__ = ["Dropped", "RawBlock", "Segmentation", "segment"]
 
-_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Module constants are final: compiled code then reads them directly, instead of looking each
+# name up in the module's dictionary at every use (the walk reads them once per node).
+_SKIP_TAGS: Final = chrome.SKIP_TAGS
+_CAPTION_TAGS: Final = chrome.CAPTION_TAGS
+_BLOCK_TAGS: Final = chrome.BLOCK_TAGS
+_UNJUDGED_TAGS: Final = chrome.UNJUDGED_TAGS
+_CHROME_TAGS: Final = chrome.CHROME_TAGS
+_CHROME_ROLES: Final = chrome.CHROME_ROLES
+_CHROME_WORDS: Final = chrome.CHROME_WORDS
+_WEAK_CHROME_WORDS: Final = chrome.WEAK_CHROME_WORDS
+_LAYOUT_WORDS: Final = chrome.LAYOUT_WORDS
+_CHROME_PREFIXES: Final = chrome.CHROME_PREFIXES
+_HIDDEN_STYLE_MARKERS: Final = chrome.HIDDEN_STYLE_MARKERS
+_EMBEDDED_POSTS: Final = chrome.EMBEDDED_POSTS
+#: Every chrome prefix is at least this long: a shorter word cannot start with one.
+_PREFIX_STEM: Final = min(len(prefix) for prefix in chrome.CHROME_PREFIXES)
+#: The first ``_PREFIX_STEM`` characters of the prefixes: a cheap test before ``startswith``.
+_PREFIX_STEMS: Final = frozenset(prefix[:_PREFIX_STEM] for prefix in chrome.CHROME_PREFIXES)
 
+_PARAGRAPH: Final = BlockKind.PARAGRAPH
+_HEADING: Final = BlockKind.HEADING
+_PREFORMATTED: Final = BlockKind.PREFORMATTED
+_TABLE: Final = BlockKind.TABLE
 
-def _prefix_tree_pattern(words: Iterable[str]) -> str:
-    """An alternation matching any of ``words`` as a substring, grouped by shared prefixes.
-
-    Python's re tries the alternatives of a flat list one by one at every position; grouped,
-    it follows one branch per character. A word that another word starts with is enough on
-    its own, so the longer one is left out.
-    """
-    tree: dict[str, Any] = {}
-    for word in sorted(words, key=len):
-        node = tree
-        for char in word:
-            if "" in node:
-                break
-            node = node.setdefault(char, {})
-        else:
-            node.clear()
-            node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""
-        alternatives = [re.escape(char) + build(child) for char, child in sorted(node.items())]
-        return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
-
-    return build(tree)
-
-
-_ANY_CHROME = re.compile(
-    _prefix_tree_pattern(CHROME_WORDS | WEAK_CHROME_WORDS | set(CHROME_PREFIXES))
-)
+_WORD_SPLIT: Final = re.compile(r"[^a-z0-9]+")
+_CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 #: Characters of a dropped subtree's text kept for ``--explain``.
-_SHOWN_CHARS = 200
-_BREAK = "\x00"  # marks a <br>; two in a row end a paragraph
+_SHOWN_CHARS: Final = 200
+_BREAK: Final = "\x00"  # marks a <br>; two in a row end a paragraph
+#: ASCII characters that ``str.split()`` takes for whitespace, besides the space.
+_ASCII_SPACES: Final = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 #: A cell longer than this holds prose: its table is layout, however plain its markup.
-_MAX_CELL_CHARS = 300
-_DATA_TABLE_BLOCKERS = "p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
+_MAX_CELL_CHARS: Final = 300
+_DATA_TABLE_BLOCKERS: Final = "p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
 #: Compound class tokens that mark the article text itself; they outrank chrome words.
-_CONTENT_TOKENS = frozenset(
+_CONTENT_TOKENS: Final = frozenset(
     {"articlebody", "articlecontent", "articletext", "entrycontent", "postcontent", "postbody",
      "storybody", "storycontent", "storytext", "maincontent", "bodytext", "richtext",
      "contentbody", "textcontent", "articlecopy", "bodycopy"}
 )  # fmt: skip
 #: A chrome-marked element holding at least this share of the page's paragraph text is kept:
 #: class names like ``has-sidebar`` on the page wrapper must not take the article with them.
-_PROTECT_SHARE = 0.4
+_PROTECT_SHARE: Final = 0.4
 #: Hidden elements need more: a hidden second copy of the body holds half the page's prose,
 #: while a page that hides its content until a script runs holds nearly all of it there.
-_PROTECT_HIDDEN = 0.6
-_HIDDEN_GROUP = "(hidden)"
+_PROTECT_HIDDEN: Final = 0.6
+_HIDDEN_GROUP: Final = "(hidden)"
 #: A class string the judge has not yet looked at (None is a verdict: not chrome).
-_UNSEEN = "(unseen)"
+_UNSEEN: Final = "(unseen)"
 #: Class words that name how a part of a page behaves (navigable, skippable, collapsible)
 #: more than what it holds: only groups skipped for these may turn out to be the body.
-_SPARABLE = re.compile("'(" + "|".join(sorted(MISLEADING_WORDS)) + ")'")
+_SPARABLE: Final = re.compile("'(" + "|".join(sorted(chrome.MISLEADING_WORDS)) + ")'")
 #: Elements marked only by a weak chrome word are chrome when their text is shorter than this.
-_WEAK_MAX_CHARS = 300
+_WEAK_MAX_CHARS: Final = 300
 #: Elements that are the article's own wrappers: class words never make them chrome.
-_CONTENT_ELEMENTS = frozenset({"article", "main", "body", "html"})
+_CONTENT_ELEMENTS: Final = frozenset({"article", "main", "body", "html"})
 
 
 @dataclass(slots=True)
@@ -168,23 +146,58 @@ class Segmentation:
     truncated: bool = False
 
 
-def _class_words(value: str) -> tuple[set[str], set[str]]:
-    lowered = value.lower()
-    tokens = {t.replace("-", "").replace("_", "") for t in lowered.split()}
-    words: set[str] = set()
-    # A camel-case split never crosses a space, so the whole string is split at once; a string
-    # without capitals has nothing to split (islower: no upper-case letter, and some letter).
-    if not value.islower():
-        lowered = _CAMEL.sub("-", value).lower()
-    for raw in lowered.split():
-        if raw.isascii() and raw.isalnum():
-            parts = {raw}  # one word: nothing for the separator regex to split
-        else:
-            parts = set(_WORD_SPLIT.split(raw))
-            parts.discard("")
-        if not parts & LAYOUT_WORDS:
-            words |= parts
-    return tokens, words
+@dataclass(slots=True)
+class _Verdict:
+    """What one class/id token says: whether it names the article's text, and its least
+    chrome word, least chrome-prefixed word and least weak chrome word ("" for none)."""
+
+    content: bool
+    strong: str
+    prefixed: str
+    weak: str
+
+    def __init__(self, content: bool, strong: str, prefixed: str, weak: str) -> None:
+        # Written out, as RawBlock's.
+        self.content = content
+        self.strong = strong
+        self.prefixed = prefixed
+        self.weak = weak
+
+
+#: The verdict of most tokens: nothing to say.
+_SILENT: Final = _Verdict(False, "", "", "")
+
+
+def _token_verdict(token: str) -> _Verdict:
+    """What the class/id token ``token`` says (see ``_Verdict``)."""
+    lowered = token.lower()
+    if lowered != token:
+        # Upper case: camel-case humps are words too ("shareBar"). The split only inserts
+        # hyphens, so the token without its separators stays the same.
+        lowered = _CAMEL.sub("-", token).lower()
+    squashed = lowered.replace("-", "").replace("_", "")
+    content = squashed in _CONTENT_TOKENS
+    if squashed.isascii() and squashed.isalnum():
+        # Only ASCII letters, digits and the usual separators: no need for the regex.
+        parts = lowered.replace("_", "-").split("-") if squashed != lowered else [lowered]
+    else:
+        parts = _WORD_SPLIT.split(lowered)
+    strong = prefixed = weak = ""
+    if not any(part in _LAYOUT_WORDS for part in parts):
+        for part in parts:
+            if part in _CHROME_WORDS:
+                strong = part if not strong or part < strong else strong
+            elif part in _WEAK_CHROME_WORDS:
+                weak = part if not weak or part < weak else weak
+            if (
+                part[:_PREFIX_STEM] in _PREFIX_STEMS
+                and part.startswith(_CHROME_PREFIXES)
+                and (not prefixed or part < prefixed)
+            ):
+                prefixed = part
+    if not (content or strong or prefixed or weak):
+        return _SILENT
+    return _Verdict(content, strong, prefixed, weak)
 
 
 @dataclass(slots=True)
@@ -193,32 +206,40 @@ class _Judge:
 
     page_prose: int
     spared: frozenset[str] = frozenset()
-    skip_tags: frozenset[str] = SKIP_TAGS
+    skip_tags: frozenset[str] = _SKIP_TAGS
     #: Whether the page embeds social posts at all (most pages do not: no need to look).
     embeds: bool = False
     memo: dict[str, str | None] = field(default_factory=dict)
+    #: Class/id tokens already judged, with their verdicts.
+    tokens: dict[str, _Verdict] = field(default_factory=dict)
 
     def chrome_reason(self, node: LexborNode, tag: str, in_article: bool) -> Dropped | None:
         """Why ``node`` is chrome, or None; an article's own <header> holds its headings."""
         attrs = node.attributes
-        style = attrs.get("style")
-        role = attrs.get("role")
         reason: str | None = None
         group = ""
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        if not attrs:
+            # No attributes (a third of the judged elements): only the tag can tell.
+            if tag in _CHROME_TAGS and not (tag == "header" and in_article):
+                reason = f"<{tag}> element"
+            else:
+                return None
+        elif "hidden" in attrs or attrs.get("aria-hidden") == "true":
             reason, group = "hidden element", _HIDDEN_GROUP
-        elif style and any(m in style.replace(" ", "").lower() for m in HIDDEN_STYLE_MARKERS):
+        elif (style := attrs.get("style")) and any(
+            m in style.replace(" ", "").lower() for m in _HIDDEN_STYLE_MARKERS
+        ):
             reason, group = "hidden by style", _HIDDEN_GROUP
-        elif tag in CHROME_TAGS and not (tag == "header" and in_article):
+        elif tag in _CHROME_TAGS and not (tag == "header" and in_article):
             reason = f"<{tag}> element"
-        elif role and role.lower() in CHROME_ROLES:
+        elif (role := attrs.get("role")) and role.lower() in _CHROME_ROLES:
             reason = f"role={role}"
         elif tag not in _CONTENT_ELEMENTS:
             names, ident = attrs.get("class"), attrs.get("id")
             group = f"{names} {ident}" if names and ident else names or ident or ""
             if group:
                 reason = self._names_reason(group)
-                if self.embeds and reason and node.css_first(EMBEDDED_POSTS) is not None:
+                if self.embeds and reason and node.css_first(_EMBEDDED_POSTS) is not None:
                     # A post the writer embedded is quoted, however its wrapper is named.
                     return None
         if reason is None or group in self.spared or reason in self.spared:
@@ -242,21 +263,32 @@ class _Judge:
         known = self.memo.get(names, _UNSEEN)
         if known is not _UNSEEN:
             return known
-        if not _ANY_CHROME.search(names.lower()):
-            # Most class strings hold no chrome word even as a substring: skip the split.
-            self.memo[names] = None
-            return None
-        tokens, words = _class_words(names)
+        # Judged token by token: a page repeats its class words in many class strings.
+        strong = prefixed = weak = ""
         reason: str | None = None
-        if not tokens & _CONTENT_TOKENS:
-            hit = sorted(words & CHROME_WORDS) or sorted(
-                w for w in words if w.startswith(CHROME_PREFIXES)
-            )
-            weak = sorted(words & WEAK_CHROME_WORDS)
-            if hit:
-                reason = f"class/id word '{hit[0]}'"
-            elif weak:
-                reason = f"weak: class/id word '{weak[0]}' on a small element"
+        for token in names.split():
+            verdict = self.tokens.get(token)
+            if verdict is None:
+                verdict = self.tokens[token] = _token_verdict(token)
+            if verdict is _SILENT:
+                continue
+            if verdict.content:
+                # A token naming the article's text outranks every chrome word.
+                strong = prefixed = weak = ""
+                break
+            word = verdict.strong
+            if word and (not strong or word < strong):
+                strong = word
+            word = verdict.prefixed
+            if word and (not prefixed or word < prefixed):
+                prefixed = word
+            word = verdict.weak
+            if word and (not weak or word < weak):
+                weak = word
+        if strong or prefixed:
+            reason = f"class/id word '{strong or prefixed}'"
+        elif weak:
+            reason = f"weak: class/id word '{weak}' on a small element"
         self.memo[names] = reason
         return reason
 
@@ -284,14 +316,25 @@ def _data_table(node: LexborNode) -> str:
     return "\n".join(rows)
 
 
-_PLAIN = (BlockKind.PARAGRAPH, 0)
-_LIST_ITEM = (BlockKind.LIST_ITEM, 0)
-_QUOTE = (BlockKind.QUOTE, 0)
+def _collapsed(text: str) -> str:
+    """``text`` with each whitespace run made one space and the ends trimmed."""
+    # Most blocks are like that already: a few scans for single characters tell, where the
+    # split would make a string object per word.
+    if text.isascii() and text and text[0] != " " and text[-1] != " " and "  " not in text:
+        for space in _ASCII_SPACES:
+            if space in text:
+                break
+        else:
+            return text
+    return " ".join(text.split())
+
+
+_PLAIN: Final = (_PARAGRAPH, 0)
 #: Elements whose text has a kind of its own; inside any other, text keeps its parent's kind.
-_OWN_KINDS = {
-    **{tag: (BlockKind.HEADING, int(tag[1])) for tag in HEADING_TAGS},
-    "li": _LIST_ITEM,
-    "blockquote": _QUOTE,
+_OWN_KINDS: Final = {
+    **{tag: (_HEADING, int(tag[1])) for tag in chrome.HEADING_TAGS},
+    "li": (BlockKind.LIST_ITEM, 0),
+    "blockquote": (BlockKind.QUOTE, 0),
 }
 
 
@@ -310,6 +353,15 @@ class _Walker:
     #: Open <article> elements: counted, so that asking whether one is open costs no search.
     article_depth: int = 0
 
+    def text(self, value: str) -> None:
+        """Take in the text of one text node."""
+        if not value.isspace():
+            self.buf.append(value)
+            if self.link_depth:
+                self.link_chars += len(value.strip())
+        elif self.buf:
+            self.buf.append(" ")
+
     def flush(self) -> None:
         if not self.buf:
             return
@@ -322,11 +374,11 @@ class _Walker:
         if self.pre_depth:
             text = raw.replace(_BREAK, "\n").strip("\n")
             if text.strip():
-                self._emit(text, BlockKind.PREFORMATTED, 0, links)
+                self._emit(text, _PREFORMATTED, 0, links)
             return
         kind, level = self.kinds[-1]
         if _BREAK not in raw:
-            self._emit(" ".join(raw.split()), kind, level, links)
+            self._emit(_collapsed(raw), kind, level, links)
             return
         parts = [" ".join(p.replace(_BREAK, " ").split()) for p in raw.split(_BREAK + _BREAK)]
         parts = [p for p in parts if p]
@@ -382,9 +434,17 @@ def segment(
     split into parts (sections that share a class, collapsed panels) and the walk is redone
     sparing them.
     """
-    page_prose = _prose_chars(root)
-    skip = SKIP_TAGS if include_captions else SKIP_TAGS | CAPTION_TAGS
-    embeds = root.css_first(EMBEDDED_POSTS) is not None
+    # One search finds the paragraphs and any blockquote: embedded social posts are
+    # blockquotes, and most pages have none, so the full selector rarely needs to run.
+    page_prose = 0
+    quotes = False
+    for found in root.css("p, blockquote"):
+        if found.tag == "p":
+            page_prose += len(found.text())
+        else:
+            quotes = True
+    skip = _SKIP_TAGS if include_captions else _SKIP_TAGS | _CAPTION_TAGS
+    embeds = quotes and root.css_first(_EMBEDDED_POSTS) is not None
     out = _walk(root, include_tables, max_nodes, _Judge(page_prose, skip_tags=skip, embeds=embeds))
     spared = _groups_to_spare(out.dropped, page_prose)
     if spared:
@@ -409,83 +469,68 @@ def _groups_to_spare(dropped: list[Dropped], page_prose: int) -> frozenset[str]:
 
 
 def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge) -> Segmentation:
-    # Moving by first_child / next / parent costs about what lexbor's own traversal does, and
-    # unlike it lets a skipped subtree go unvisited: chrome often holds most of a page's nodes.
+    # Moving by first_child / next costs about what lexbor's own traversal does, and unlike
+    # it lets a skipped subtree go unvisited: chrome often holds most of a page's nodes.
     out = Segmentation()
     budget = max_nodes
+    skip = judge.skip_tags
     walker = _Walker(judge, out)
     walker.open(root, root.tag or "body")
-    # One frame per element being walked: what closing it means, and its tag.
-    frames: list[tuple[int, str]] = []
+    # One frame per element being walked: what closing it means, its tag, and the element,
+    # kept so that climbing back up needs no parent lookup.
+    frames: list[tuple[int, str, LexborNode]] = []
     node = root.first_child
     while node is not None:
         tag = node.tag or ""
-        frame = -1
         if tag == "-text":
             value = node.text_content
-            if value and not value.isspace():
-                walker.buf.append(value)
-                if walker.link_depth:
-                    walker.link_chars += len(value.strip())
-            elif value and walker.buf:
-                walker.buf.append(" ")
-        elif tag and tag[0] != "-" and tag not in judge.skip_tags:
+            if value:
+                walker.text(value)
+        elif tag and tag[0] != "-" and tag not in skip:
             budget -= 1
             if budget < 0:
                 out.truncated = True
                 break
             frame = _enter(walker, node, tag, include_tables)
-        if frame >= 0:
-            child = node.first_child
-            if child is not None:
-                frames.append((frame, tag))
-                node = child
-                continue
-            _leave(walker, frame, tag)
+            if frame >= 0:
+                child = node.first_child
+                if child is not None:
+                    frames.append((frame, tag, node))
+                    node = child
+                    continue
+                _leave(walker, frame, tag)
         following = node.next
         # Most nodes have a next sibling: only the end of a parent needs the climb.
-        node = following if following is not None else _following(node, walker, frames)
+        while following is None and frames:
+            # Unpacked by hand: a starred call goes through the generic (slow) calling path.
+            frame, tag, node = frames.pop()
+            _leave(walker, frame, tag)
+            following = node.next
+        node = following
     while frames:
-        frame, tag = frames.pop()
+        frame, tag, node = frames.pop()
         _leave(walker, frame, tag)
     walker.flush()
     return out
 
 
-def _following(
-    node: LexborNode, walker: _Walker, frames: list[tuple[int, str]]
-) -> LexborNode | None:
-    """The next node in reading order after ``node``'s subtree, leaving the elements it ends."""
-    current: LexborNode | None = node
-    while current is not None:
-        following = current.next
-        if following is not None:
-            return following
-        if not frames:
-            return None
-        # Unpacked by hand: a starred call goes through the generic (slow) calling path.
-        frame, tag = frames.pop()
-        _leave(walker, frame, tag)
-        current = current.parent
-    return None
-
-
-_INLINE, _BLOCK, _LINK = 0, 1, 2
+_INLINE: Final = 0
+_BLOCK: Final = 1
+_LINK: Final = 2
 
 
 def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) -> int:
     """Open an element; the frame kind to walk its children in, or -1 to pass over them."""
-    if tag == "br":
-        walker.buf.append(_BREAK)
-        return -1
-    judge = walker.judge
-    reason = (
-        None if tag in UNJUDGED_TAGS else judge.chrome_reason(node, tag, walker.article_depth > 0)
-    )
-    if reason is not None:
-        walker.out.dropped.append(reason)
-        return -1
-    if tag in BLOCK_TAGS:
+    if tag in _UNJUDGED_TAGS:
+        if tag == "br":
+            walker.buf.append(_BREAK)
+            return -1
+    else:
+        reason = walker.judge.chrome_reason(node, tag, walker.article_depth > 0)
+        if reason is not None:
+            walker.out.dropped.append(reason)
+            return -1
+    if tag in _BLOCK_TAGS:
         if walker.buf:
             walker.flush()
         if tag == "table" and _is_data_table(node):
@@ -493,7 +538,7 @@ def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) ->
                 walker.open(node, tag)
                 text = _data_table(node)
                 if text:
-                    walker._emit(text, BlockKind.TABLE, 0, 0)
+                    walker._emit(text, _TABLE, 0, 0)
                 walker.close(tag)
             return -1
         walker.open(node, tag)

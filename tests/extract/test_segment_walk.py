@@ -1,0 +1,107 @@
+"""The segmentation walk: class words judged token by token, whitespace collapsed, tables."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.segment import Segmentation, _collapsed, segment
+from scraper.models import BlockKind
+
+_PROSE = "This paragraph is the article text and it goes on for a while. " * 3
+
+
+def _segment(body: str) -> Segmentation:
+    root = LexborHTMLParser(f"<html><body>{body}</body></html>").body
+    assert root is not None
+    return segment(root)
+
+
+def _reasons(body: str) -> list[str]:
+    return [d.reason for d in _segment(body).dropped]
+
+
+@pytest.mark.parametrize(
+    ("names", "reason"),
+    [
+        ("share-bar", "class/id word 'share'"),
+        ("shareBar", "class/id word 'share'"),  # camel-case humps are words
+        ("post_social_links", "class/id word 'social'"),
+        ("relatedposts", "class/id word 'relatedposts'"),  # a chrome prefix
+        ("ad sidebar", "class/id word 'ad'"),  # the least word names the reason
+        ("x SideBar-Promo", "class/id word 'promo'"),
+        ("author-box", "weak: class/id word 'author' on a small element"),
+        ("menü-nav", "class/id word 'nav'"),  # a non-ASCII token is split by the regex
+    ],
+)
+def test_class_words_mark_chrome(names: str, reason: str) -> None:
+    assert _reasons(f'<p>{_PROSE}</p><div class="{names}">Chrome text</div>') == [reason]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "has-sidebar",  # a layout word: the token describes the page, not the element
+        "article-body share",  # a content token outranks chrome words
+        "download-link",  # "ad" inside a word is not the word "ad"
+        "header-wrap",
+        "col-md-6 container",
+    ],
+)
+def test_class_words_that_are_not_chrome(names: str) -> None:
+    seg = _segment(f'<div class="{names}"><p>{_PROSE}</p></div><div class="{names}">x</div>')
+    assert seg.dropped == []
+    assert [b.text for b in seg.blocks] == [_PROSE.strip(), "x"]
+
+
+def test_one_token_judged_the_same_in_every_class_string() -> None:
+    body = "".join(f'<div class="share c{n}">s{n}</div>' for n in range(3))
+    assert _reasons(f"<p>{_PROSE}</p>{body}") == ["class/id word 'share'"] * 3
+
+
+def test_id_and_class_are_judged_together() -> None:
+    assert _reasons(f'<p>{_PROSE}</p><div class="box" id="comments">c</div>') == [
+        "class/id word 'comments'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain words",
+        " leading",
+        "trailing ",
+        "two  spaces",
+        "a\nline\tbreak\r",
+        "form\x0cfeed\x0bvertical\x1cfile\x1fseparators",
+        "no\xa0break\u2003em space",
+        "",
+        "x",
+    ],
+)
+def test_collapsed_is_split_and_join(text: str) -> None:
+    assert _collapsed(text) == " ".join(text.split())
+
+
+def test_blocks_keep_text_kinds_and_link_share() -> None:
+    seg = _segment(
+        "<h2>Head\nline</h2><p>Some <a href='/x'>linked</a> text</p>"
+        "<ul><li>one</li><li>two<br><br>three</li></ul>"
+        "<table><tr><td>a</td><td>b</td></tr><tr><th>c</th></tr></table>"
+    )
+    assert [(b.text, b.kind, b.level, b.link_chars) for b in seg.blocks] == [
+        ("Head line", BlockKind.HEADING, 2, 0),
+        ("Some linked text", BlockKind.PARAGRAPH, 0, 6),
+        ("one", BlockKind.LIST_ITEM, 0, 0),
+        ("two", BlockKind.LIST_ITEM, 0, 0),
+        ("three", BlockKind.LIST_ITEM, 0, 0),
+        ("a | b\nc", BlockKind.TABLE, 0, 0),
+    ]
+    # Each block's path is its chain of block elements, outermost first.
+    assert [len(b.path) for b in seg.blocks] == [2, 2, 3, 3, 3, 2]
+
+
+def test_climbing_out_of_deep_nesting_closes_every_element() -> None:
+    deep = "<div>" * 50 + "<span>inner</span>" + "</div>" * 50
+    seg = _segment(f"{deep}<p>after</p>")
+    assert [(b.text, len(b.path)) for b in seg.blocks] == [("inner", 51), ("after", 2)]
