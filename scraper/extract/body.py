@@ -40,6 +40,18 @@ _SIBLING_MIN_BEST = 80.0
 _SENTENCE_END = (".", "!", "?", '"', "”", "’", "»", ":", ")", "…", "'")
 
 
+def _least_pieces(words: set[str]) -> tuple[str, ...]:
+    """The words that hold none of the others: a text holding any word holds one of these."""
+    return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))
+
+
+#: A comments heading cleaned of its counts ends in the last word of a heading or in
+#: "comments"; a line holding none of these (or a piece of them) cannot be one.
+_COMMENT_HEADING_ENDS: Final = _least_pieces(
+    {h.split()[-1] for h in COMMENT_HEADINGS} | {"comments"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
     """The chosen container (a lexbor node id) and the indexes of the blocks inside it."""
@@ -109,8 +121,12 @@ def select_body(
     container = cast(int, max(totals, key=totals.__getitem__))
     if totals[container] <= 0:
         return Selection(None, frozenset(b.index for b in blocks), scores)
-    inside = {b.index for b in blocks if container in b.path}
-    inside |= _sibling_blocks(blocks, container, inside, scores)
+    # An element sits at the same depth in every path through it: blocks are placed by one
+    # comparison each instead of a search of their paths.
+    depth = next(b.path.index(container) for b in blocks if container in b.path)
+    inside = {b.index for b in blocks if len(b.path) > depth and b.path[depth] == container}
+    if depth:
+        inside |= _sibling_blocks(blocks, depth - 1, inside, scores)
     return Selection(container, frozenset(inside), scores)
 
 
@@ -137,28 +153,27 @@ def _branching(blocks: Sequence[RawBlock]) -> set[object]:
 
 
 def _sibling_blocks(
-    blocks: Sequence[RawBlock], container: int, inside: set[int], scores: dict[int, float]
+    blocks: Sequence[RawBlock], depth: int, inside: set[int], scores: dict[int, float]
 ) -> set[int]:
     """Blocks of the container's siblings that carry prose of their own.
 
     Bodies are often split around an embed or an ad into sibling wrappers; a sibling joins
     when its blocks score at least a share of the container's own. ``inside`` holds the
-    indexes of the blocks under the container (looked up instead of searching each path).
+    indexes of the blocks under the container, whose parent is at ``depth`` in their paths.
     """
     parent: int | None = None
     own = 0.0
     for block in blocks:
         if block.index in inside:
-            depth = block.path.index(container)
-            parent = block.path[depth - 1] if depth else None
+            parent = block.path[depth]
             own += scores[block.index]
     if parent is None or own <= 0:
         return set()
     groups: dict[int, list[RawBlock]] = {}
     for block in blocks:
-        if block.index not in inside and parent in block.path:
-            depth = block.path.index(parent)
-            key = block.path[depth + 1] if depth + 1 < len(block.path) else -block.index - 1
+        path = block.path
+        if block.index not in inside and len(path) > depth and path[depth] == parent:
+            key = path[depth + 1] if depth + 1 < len(path) else -block.index - 1
             groups.setdefault(key, []).append(block)
     out: set[int] = set()
     for members in groups.values():
@@ -180,7 +195,12 @@ def comments_start(
     """
     prose = 0.0
     for n, (block, score) in enumerate(zip(blocks, block_scores, strict=True)):
-        if prose >= _PROSE_BEFORE_COMMENTS and len(block.text) <= _COMMENT_HEADING_CHARS:
+        if (
+            prose >= _PROSE_BEFORE_COMMENTS
+            and len(block.text) <= _COMMENT_HEADING_CHARS
+            # Each word of the cleaned line is a piece of the line itself.
+            and any(end in lines[n] for end in _COMMENT_HEADING_ENDS)
+        ):
             norm = " ".join(_COUNTS.sub(" ", lines[n]).split())
             heading = block.kind is _HEADING
             if norm in COMMENT_HEADINGS or (heading and norm.endswith(" comments")):

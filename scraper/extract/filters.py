@@ -97,6 +97,21 @@ _DATE_WORDS = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b", re.IGN
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]")
+
+
+def _by_first_character(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Prefixes grouped by their first character: a line is tried against its group only."""
+    groups: dict[str, list[str]] = {}
+    for prefix in prefixes:
+        if not prefix:
+            raise ValueError("an empty prefix would match every line")
+        groups.setdefault(prefix[0], []).append(prefix)
+    return {char: tuple(group) for char, group in groups.items()}
+
+
+#: Read-only lookup tables (``str.startswith`` with a tuple tries every prefix in turn).
+_BOILERPLATE_STARTS: Final = _by_first_character(BOILERPLATE_PREFIXES)
+_CUTOFF_STARTS: Final = _by_first_character(CUTOFF_HEADINGS)
 _COMMENT_SIGNATURE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
@@ -148,7 +163,7 @@ def normalise_line(text: str) -> str:
 def _boilerplate(block: RawBlock, norm: str) -> str | None:
     if norm in BOILERPLATE_PHRASES:
         return "chrome phrase"
-    if len(block.text) < 2 * _SHORT_LINE and norm.startswith(BOILERPLATE_PREFIXES):
+    if len(block.text) < 2 * _SHORT_LINE and norm.startswith(_BOILERPLATE_STARTS.get(norm[:1], ())):
         return "chrome phrase prefix"
     if len(norm) < 30 and _READING_TIME.match(norm):
         return "reading-time label"
@@ -254,7 +269,7 @@ def is_cutoff(block: RawBlock, line: str) -> bool:
         len(block.text) > _CUTOFF_MAX_CHARS or block.text.endswith((".", "!", "?"))
     ):
         return False
-    return len(line) <= _CUTOFF_MAX_CHARS and line.startswith(CUTOFF_HEADINGS)
+    return len(line) <= _CUTOFF_MAX_CHARS and line.startswith(_CUTOFF_STARTS.get(line[:1], ()))
 
 
 def count_comment_signatures(lines: Iterable[str]) -> int:

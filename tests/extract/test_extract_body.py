@@ -1,11 +1,13 @@
-"""Choosing the article's container: which elements branch."""
+"""Choosing the article's container: which elements branch, where comments start."""
 
 from __future__ import annotations
 
 import itertools
 import random
 
-from scraper.extract.body import _branching
+from scraper.extract.body import _branching, block_score, comments_start
+from scraper.extract.chrome import COMMENT_HEADINGS
+from scraper.extract.filters import block_line
 from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
@@ -49,3 +51,22 @@ def test_branching_elements_are_those_with_two_children_holding_text() -> None:
         assert _branching(blocks) == expected
         seen += len(expected)
     assert seen > 300  # the trees did branch
+
+
+def test_comments_heading_is_found_after_prose_with_its_counts_and_not_before() -> None:
+    # Lines are screened for a heading's last word before they are cleaned of counts: every
+    # heading, with or without its count, must still end the article.
+    prose = "The pier closed on Tuesday after inspectors found cracks in its supports. " * 8
+    for heading in sorted(COMMENT_HEADINGS):
+        for text in (heading, f"{heading} (12)", f"[3] {heading}"):
+            blocks = [
+                RawBlock(prose, BlockKind.PARAGRAPH, 0, 0, (1, 2), "p", 0),
+                RawBlock(text, BlockKind.HEADING, 2, 0, (1, 3), "h2", 1),
+                RawBlock("Nice article!", BlockKind.PARAGRAPH, 0, 0, (1, 4), "p", 2),
+            ]
+            lines = [block_line(b) for b in blocks]
+            scores = [block_score(b) for b in blocks]
+            assert comments_start(blocks, scores, lines) == 1, text
+    blocks = [RawBlock("Comments", BlockKind.HEADING, 2, 0, (1, 3), "h2", 0)]
+    assert comments_start(blocks, [0.0], ["comments"]) == len(blocks)  # no prose above it
+    assert comments_start(blocks[:0], [], []) == 0

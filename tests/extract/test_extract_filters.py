@@ -1,11 +1,20 @@
-"""Block filters: the date-word pattern behind the dateline rule."""
+"""Block filters: the date-word pattern behind the dateline rule, the prefix tables."""
 
 from __future__ import annotations
 
 import itertools
 import re
 
-from scraper.extract.filters import _DATE_WORD_LIST, _DATE_WORDS
+import pytest
+
+from scraper.extract.chrome import BOILERPLATE_PREFIXES, CUTOFF_HEADINGS
+from scraper.extract.filters import (
+    _BOILERPLATE_STARTS,
+    _CUTOFF_STARTS,
+    _DATE_WORD_LIST,
+    _DATE_WORDS,
+    _by_first_character,
+)
 
 
 def test_date_word_tree_matches_whole_words_as_a_flat_alternation_does() -> None:
@@ -19,3 +28,26 @@ def test_date_word_tree_matches_whole_words_as_a_flat_alternation_does() -> None
     for line in lines:
         assert _DATE_WORDS.subn(" ", line) == flat.subn(" ", line), line
     assert _DATE_WORDS.sub(" ", "sept 5, mar 3 and marzo 2") == "  5,   3 and   2"
+
+
+def test_prefix_tables_agree_with_trying_every_prefix() -> None:
+    # The rules look prefixes up by a line's first character; the answer must be the flat
+    # tuple's for lines that start with a prefix, hold one later, or share only a letter.
+    for prefixes, table in (
+        (BOILERPLATE_PREFIXES, _BOILERPLATE_STARTS),
+        (CUTOFF_HEADINGS, _CUTOFF_STARTS),
+    ):
+        lines = ["", "x", "a", "zzz", *prefixes]
+        lines += [p + " and more" for p in prefixes] + ["so " + p for p in prefixes]
+        lines += [p[:-1] for p in prefixes] + [p[0] for p in prefixes]
+        hits = 0
+        for line in lines:
+            expected = line.startswith(prefixes)
+            assert line.startswith(table.get(line[:1], ())) is expected, line
+            hits += expected
+        assert hits >= 2 * len(prefixes)
+
+
+def test_prefix_table_refuses_an_empty_prefix() -> None:
+    with pytest.raises(ValueError, match="empty prefix"):
+        _by_first_character(["read more", ""])
