@@ -165,10 +165,12 @@ def dedup(
         typer.Option(
             min=1,
             help="Read and place this many records at a time, writing each batch as it is"
-            " placed (bounded memory for big inputs); a record's cluster is the one it has"
-            " when its batch is placed, which a later batch can still join or re-lead. Lines"
-            " are recognised as site chrome batch by batch: small batches find fewer"
-            " duplicates (keep them to thousands)."
+            " placed (bounded memory for big inputs). A record is written with the cluster"
+            " and duplicate_of it has when its batch is placed; a later batch can still join"
+            " its cluster to another or give it a new lead. The final clusters are mostly"
+            " those of one batch (identical on 3,000 corpus records in batches of 64), but a"
+            " site's chrome lines are recognised once 3 of its pages are stored, so its first"
+            " short pages can be merged on shared chrome: keep batches to thousands."
             " Default: the whole input as one batch, whose clusters do not depend on the"
             " order of its records.",
         ),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from dedup_fixture import Case, load_cases, partition
@@ -101,3 +103,30 @@ def test_one_at_a_time_ends_where_the_batch_does() -> None:
             again = index.add_many([c.doc for c in cases])  # re-adding reports, adds nothing
             assert sum(index.cluster_sizes()) == len({c.doc.url for c in cases}) - 2
         assert again == batch
+
+
+def test_returned_assignment_is_a_snapshot_and_placement_reads_the_current_one() -> None:
+    # The copy is dated earlier, so once it arrives it leads the cluster the original began.
+    copy = next(c for c in EDITS if c.kind == "exact_copy")
+    early = replace(copy.doc, published=datetime(2020, 1, 1, tzinfo=UTC))
+    late = replace(BRIDGE.doc, published=datetime(2020, 1, 2, tzinfo=UTC))
+    with DedupIndex.open(":memory:") as index:
+        (first,) = index.add_many([late])
+        (second,) = index.add_many([early])
+        now = index.placement(first.key)
+        assert first.duplicate_of is None  # it led its cluster when it was placed
+        assert second.duplicate_of is None
+        assert now is not None and now.duplicate_of == early.url
+        assert now.cluster == second.cluster == index.cluster_of(first.key) != first.cluster
+
+
+def test_short_pages_of_a_new_site_merge_on_chrome_only_when_placed_before_it_is_known() -> None:
+    # A site's lines count as chrome once 3 of its pages are stored: in one batch the six
+    # pages teach each other their chrome; one at a time, the first ones meet with it.
+    docs = [c.doc for c in SITE]
+    assert len(set(_place(docs))) == len(SITE)
+    with DedupIndex.open(":memory:") as index:
+        for doc in docs:
+            index.add(doc)
+        merged = {index.cluster_of(d.url or "") for d in docs}
+    assert len(merged) < len(SITE)
