@@ -163,6 +163,8 @@ def find_repeats(
             else:
                 candidates.update(bucket)
                 bucket.append(i)
+        if not candidates:
+            continue  # most blocks share no anchor with an earlier one: nothing to sort
         for j in sorted(candidates):
             how = _match(key, keys[j])
             if how is None:
@@ -226,12 +228,13 @@ def _shingles_of(key: str, shingles: dict[str, list[str]]) -> list[str]:
     out = shingles.get(key)
     if out is None:
         # Keys are single-spaced: a shingle runs from one word's start to the end of the third
-        # word after it.
+        # word after it. Word starts are found by searching for spaces (no word is copied).
         starts = [0]
-        at = 0
-        for word in key.split(" "):
-            at += len(word) + 1
-            starts.append(at)
+        at = key.find(" ")
+        while at >= 0:
+            starts.append(at + 1)
+            at = key.find(" ", at + 1)
+        starts.append(len(key) + 1)
         out = shingles[key] = [key[starts[k] : starts[k + 4] - 1] for k in range(len(starts) - 4)]
     return out
 
