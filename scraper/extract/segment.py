@@ -49,8 +49,6 @@ _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 #: Characters of a dropped subtree's text kept for ``--explain``.
 _SHOWN_CHARS: Final = 200
 _BREAK: Final = "\x00"  # marks a <br>; two in a row end a paragraph
-#: ASCII characters that ``str.split()`` takes for whitespace, besides the space.
-_ASCII_SPACES: Final = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 #: A cell longer than this holds prose: its table is layout, however plain its markup.
 _MAX_CELL_CHARS: Final = 300
 _DATA_TABLE_BLOCKERS: Final = "p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
@@ -244,7 +242,7 @@ class _Judge:
                     return None
         if reason is None or group in self.spared or reason in self.spared:
             return None
-        text = node.text()
+        text = node.text_lexbor()
         if reason.startswith("weak") and len(text) >= _WEAK_MAX_CHARS:
             return None
         hidden = group == _HIDDEN_GROUP
@@ -295,37 +293,67 @@ class _Judge:
 
 def _prose_chars(node: LexborNode) -> int:
     """Characters in the paragraphs under ``node``: what an article is made of."""
-    return sum(len(p.text()) for p in node.css("p"))
+    return sum(len(p.text_lexbor()) for p in node.css("p"))
 
 
-def _is_data_table(node: LexborNode) -> bool:
-    """A table of cells, not a layout table wrapping the page (old sites nest whole pages)."""
+def _table_text(node: LexborNode) -> str | None:
+    """A data table's rows, a line of cells each; None for a layout table (old sites nest
+    whole pages in one)."""
     # css() on a node matches the node itself too, hence "more than one table".
     if len(node.css("table")) > 1 or node.css_first(_DATA_TABLE_BLOCKERS) is not None:
-        return False
-    return all(len(cell.text()) <= _MAX_CELL_CHARS for cell in node.css("td, th"))
+        return None
+    # One search for rows and cells in document order: in HTML every cell sits in the row
+    # before it. Foreign content (svg, math) can hold elements named like rows and cells
+    # anywhere, so there each row's cells are searched for on their own.
+    rows: list[list[str]] = []
+    for found in node.css("tr, td, th, svg, math"):
+        tag = found.tag
+        if tag == "tr":
+            rows.append([])
+        elif tag == "td" or tag == "th":
+            text = found.text_lexbor()
+            if len(text) > _MAX_CELL_CHARS:
+                return None
+            if rows:
+                rows[-1].append(" ".join(text.split()))
+        else:
+            return _searched_table_text(node)
+    return _lines(rows)
 
 
-def _data_table(node: LexborNode) -> str:
-    rows = []
-    for row in node.css("tr"):
-        cells = [" ".join(c.text().split()) for c in row.css("td, th")]
-        line = " | ".join(c for c in cells if c)
-        if line:
-            rows.append(line)
-    return "\n".join(rows)
+def _searched_table_text(node: LexborNode) -> str | None:
+    if any(len(cell.text_lexbor()) > _MAX_CELL_CHARS for cell in node.css("td, th")):
+        return None
+    return _lines(
+        [[" ".join(c.text_lexbor().split()) for c in row.css("td, th")] for row in node.css("tr")]
+    )
+
+
+def _lines(rows: list[list[str]]) -> str:
+    lines = (" | ".join(cell for cell in cells if cell) for cells in rows)
+    return "\n".join(line for line in lines if line)
 
 
 def _collapsed(text: str) -> str:
     """``text`` with each whitespace run made one space and the ends trimmed."""
-    # Most blocks are like that already: a few scans for single characters tell, where the
-    # split would make a string object per word.
-    if text.isascii() and text and text[0] != " " and text[-1] != " " and "  " not in text:
-        for space in _ASCII_SPACES:
-            if space in text:
-                break
-        else:
-            return text
+    if text.isascii():
+        # Most blocks are like that already, but for their ends: a few scans for single
+        # characters (the ASCII ones split() takes for whitespace) tell, where the split
+        # would make a string object per word.
+        trimmed = text.strip()
+        if not (
+            "  " in trimmed
+            or "\n" in trimmed
+            or "\t" in trimmed
+            or "\r" in trimmed
+            or "\x0b" in trimmed
+            or "\x0c" in trimmed
+            or "\x1c" in trimmed
+            or "\x1d" in trimmed
+            or "\x1e" in trimmed
+            or "\x1f" in trimmed
+        ):
+            return trimmed
     return " ".join(text.split())
 
 
@@ -440,7 +468,7 @@ def segment(
     quotes = False
     for found in root.css("p, blockquote"):
         if found.tag == "p":
-            page_prose += len(found.text())
+            page_prose += len(found.text_lexbor())
         else:
             quotes = True
     skip = _SKIP_TAGS if include_captions else _SKIP_TAGS | _CAPTION_TAGS
@@ -533,14 +561,14 @@ def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) ->
     if tag in _BLOCK_TAGS:
         if walker.buf:
             walker.flush()
-        if tag == "table" and _is_data_table(node):
-            if include_tables:
-                walker.open(node, tag)
-                text = _data_table(node)
-                if text:
+        if tag == "table":
+            text = _table_text(node)
+            if text is not None:
+                if include_tables:
+                    walker.open(node, tag)
                     walker._emit(text, _TABLE, 0, 0)
-                walker.close(tag)
-            return -1
+                    walker.close(tag)
+                return -1
         walker.open(node, tag)
         return _BLOCK
     if tag == "a":

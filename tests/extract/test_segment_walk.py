@@ -105,3 +105,28 @@ def test_climbing_out_of_deep_nesting_closes_every_element() -> None:
     deep = "<div>" * 50 + "<span>inner</span>" + "</div>" * 50
     seg = _segment(f"{deep}<p>after</p>")
     assert [(b.text, len(b.path)) for b in seg.blocks] == [("inner", 51), ("after", 2)]
+
+
+def test_table_with_a_long_cell_is_layout_and_walked() -> None:
+    long_cell = "word " * 70
+    seg = _segment(f"<table><tr><td>{long_cell}</td><td>b</td></tr></table>")
+    assert [(b.text, b.kind) for b in seg.blocks] == [
+        (long_cell.strip(), BlockKind.PARAGRAPH),
+        ("b", BlockKind.PARAGRAPH),
+    ]
+
+
+def test_table_holding_blocks_is_layout() -> None:
+    seg = _segment("<table><tr><td><p>one</p></td><td>two</td></tr></table>")
+    assert [b.kind for b in seg.blocks] == [BlockKind.PARAGRAPH, BlockKind.PARAGRAPH]
+
+
+def test_cells_inside_foreign_content_go_with_their_row() -> None:
+    # An svg may hold elements named like cells: each row lists every cell inside it.
+    seg = _segment(
+        "<table><tr><td>a</td><td><svg><td>inner</td></svg>b</td><td>c</td></tr>"
+        "<tr><td>d</td></tr></table>"
+    )
+    assert [(b.text, b.kind) for b in seg.blocks] == [
+        ("a | innerb | inner | c\nd", BlockKind.TABLE)
+    ]
