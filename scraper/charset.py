@@ -22,8 +22,6 @@ import codecs
 import re
 from dataclasses import dataclass
 
-import charset_normalizer
-
 from scraper.errors import DecodeError
 from scraper.models import Page
 
@@ -160,6 +158,10 @@ def decode_html(body: bytes, declared: str | None = None) -> Decoded:
     text = _try(body, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8", "utf-8")
+
+    # Imported here: few pages get this far, and every extraction worker would pay for its
+    # import at start-up (some 10-15 ms), which a small crawl's handful of pages does not repay.
+    import charset_normalizer
 
     best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
     if best is not None and best.encoding:
