@@ -73,10 +73,12 @@ def repeat_key(text: str, lowered: str | None = None) -> str:
         return ""  # too short to count as a repeat, whatever its words
     source = text if lowered is None else lowered
     if source.isascii():
-        # The table lowers ASCII letters as it spaces out the rest.
-        return b" ".join(source.encode("ascii").translate(_ASCII_WORDS_LOWER).split()).decode(
-            "ascii"
-        )
+        # The table lowers ASCII letters as it spaces out the rest, so the only whitespace
+        # left is runs of spaces: squeezing them costs less than splitting into words.
+        squeezed = source.encode("ascii").translate(_ASCII_WORDS_LOWER)
+        while b"  " in squeezed:
+            squeezed = squeezed.replace(b"  ", b" ")
+        return squeezed.strip(b" ").decode("ascii")
     if lowered is None:
         lowered = text.lower()
     # UTF-8 keeps ASCII characters as single bytes: the table spaces out ASCII punctuation, and

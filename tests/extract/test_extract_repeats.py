@@ -64,6 +64,10 @@ def test_repeat_key_is_the_lower_case_words_whatever_the_script() -> None:
         "fähren fahren nicht größere schäden am nordpier"
     )
     assert repeat_key("Too short to count") == ""
+    # Runs of punctuation and spacing of any length, at the ends too, leave single spaces.
+    assert repeat_key("--- Ferry\t\t services " + "-" * 37 + " closed!!! (\n) ---") == (
+        "ferry services closed"
+    )
 
 
 def test_repeat_key_splits_words_at_any_non_word_character() -> None:
