@@ -28,9 +28,16 @@ _BLOCK_TAGS: Final = chrome.BLOCK_TAGS
 _UNJUDGED_TAGS: Final = chrome.UNJUDGED_TAGS
 _CHROME_TAGS: Final = chrome.CHROME_TAGS
 _CHROME_ROLES: Final = chrome.CHROME_ROLES
-_CHROME_WORDS: Final = chrome.CHROME_WORDS
-_WEAK_CHROME_WORDS: Final = chrome.WEAK_CHROME_WORDS
-_LAYOUT_WORDS: Final = chrome.LAYOUT_WORDS
+#: What a class word is, in one lookup: a layout word (its token says nothing), a chrome word,
+#: or a weak chrome word; the first kind a word has counts.
+_LAYOUT: Final = 1
+_STRONG: Final = 2
+_WEAK: Final = 3
+_WORD_KINDS: Final = {
+    **dict.fromkeys(chrome.WEAK_CHROME_WORDS, _WEAK),
+    **dict.fromkeys(chrome.CHROME_WORDS, _STRONG),
+    **dict.fromkeys(chrome.LAYOUT_WORDS, _LAYOUT),
+}
 _CHROME_PREFIXES: Final = chrome.CHROME_PREFIXES
 _HIDDEN_STYLE_MARKERS: Final = chrome.HIDDEN_STYLE_MARKERS
 _EMBEDDED_POSTS: Final = chrome.EMBEDDED_POSTS
@@ -51,7 +58,8 @@ _SHOWN_CHARS: Final = 200
 _BREAK: Final = "\x00"  # marks a <br>; two in a row end a paragraph
 #: A cell longer than this holds prose: its table is layout, however plain its markup.
 _MAX_CELL_CHARS: Final = 300
-_DATA_TABLE_BLOCKERS: Final = "p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
+#: Elements inside a table that make it layout: blocks of text, or a table of its own.
+_LAYOUT_MARKERS: Final = "table, p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
 #: Compound class tokens that mark the article text itself; they outrank chrome words.
 _CONTENT_TOKENS: Final = frozenset(
     {"articlebody", "articlecontent", "articletext", "entrycontent", "postcontent", "postbody",
@@ -173,26 +181,34 @@ def _token_verdict(token: str) -> _Verdict:
         # Upper case: camel-case humps are words too ("shareBar"). The split only inserts
         # hyphens, so the token without its separators stays the same.
         lowered = _CAMEL.sub("-", token).lower()
-    squashed = lowered.replace("-", "").replace("_", "")
-    content = squashed in _CONTENT_TOKENS
-    if squashed.isascii() and squashed.isalnum():
-        # Only ASCII letters, digits and the usual separators: no need for the regex.
-        parts = lowered.replace("_", "-").split("-") if squashed != lowered else [lowered]
+    if lowered.isascii() and lowered.isalnum():
+        # One ASCII word (most tokens): nothing to remove or split.
+        squashed = lowered
+        parts = [lowered]
     else:
-        parts = _WORD_SPLIT.split(lowered)
+        squashed = lowered.replace("-", "").replace("_", "")
+        if squashed.isascii() and squashed.isalnum():
+            # Only ASCII letters, digits and the usual separators: no need for the regex.
+            parts = lowered.replace("_", "-").split("-")
+        else:
+            parts = _WORD_SPLIT.split(lowered)
+    content = squashed in _CONTENT_TOKENS
     strong = prefixed = weak = ""
-    if not any(part in _LAYOUT_WORDS for part in parts):
-        for part in parts:
-            if part in _CHROME_WORDS:
-                strong = part if not strong or part < strong else strong
-            elif part in _WEAK_CHROME_WORDS:
-                weak = part if not weak or part < weak else weak
-            if (
-                part[:_PREFIX_STEM] in _PREFIX_STEMS
-                and part.startswith(_CHROME_PREFIXES)
-                and (not prefixed or part < prefixed)
-            ):
-                prefixed = part
+    for part in parts:
+        kind = _WORD_KINDS.get(part, 0)
+        if kind == _LAYOUT:
+            # The token describes the page's layout ("has-sidebar"), not the element.
+            return _Verdict(True, "", "", "") if content else _SILENT
+        if kind == _STRONG:
+            strong = part if not strong or part < strong else strong
+        elif kind == _WEAK:
+            weak = part if not weak or part < weak else weak
+        if (
+            part[:_PREFIX_STEM] in _PREFIX_STEMS
+            and part.startswith(_CHROME_PREFIXES)
+            and (not prefixed or part < prefixed)
+        ):
+            prefixed = part
     if not (content or strong or prefixed or weak):
         return _SILENT
     return _Verdict(content, strong, prefixed, weak)
@@ -299,9 +315,13 @@ def _prose_chars(node: LexborNode) -> int:
 def _table_text(node: LexborNode) -> str | None:
     """A data table's rows, a line of cells each; None for a layout table (old sites nest
     whole pages in one)."""
-    # css() on a node matches the node itself too, hence "more than one table".
-    if len(node.css("table")) > 1 or node.css_first(_DATA_TABLE_BLOCKERS) is not None:
-        return None
+    # One search per child (a table has few: its bodies) for a nested table or a block,
+    # which a layout table has early on; searching from the table would match itself.
+    child = node.first_child
+    while child is not None:
+        if child.tag != "-text" and child.css_first(_LAYOUT_MARKERS) is not None:
+            return None
+        child = child.next
     # One search for rows and cells in document order: in HTML every cell sits in the row
     # before it. Foreign content (svg, math) can hold elements named like rows and cells
     # anywhere, so there each row's cells are searched for on their own.
@@ -336,14 +356,15 @@ def _lines(rows: list[list[str]]) -> str:
 
 def _collapsed(text: str) -> str:
     """``text`` with each whitespace run made one space and the ends trimmed."""
-    if text.isascii():
-        # Most blocks are like that already, but for their ends: a few scans for single
-        # characters (the ASCII ones split() takes for whitespace) tell, where the split
-        # would make a string object per word.
-        trimmed = text.strip()
+    # Most blocks are like that already, but for their ends: telling so costs a scan or two,
+    # where the split makes a string object per word.
+    trimmed = text.strip()
+    if "  " in trimmed:
+        return " ".join(text.split())
+    if trimmed.isascii():
+        # Single-character scans for the ASCII characters split() takes for whitespace.
         if not (
-            "  " in trimmed
-            or "\n" in trimmed
+            "\n" in trimmed
             or "\t" in trimmed
             or "\r" in trimmed
             or "\x0b" in trimmed
@@ -354,6 +375,9 @@ def _collapsed(text: str) -> str:
             or "\x1f" in trimmed
         ):
             return trimmed
+    elif trimmed.isprintable():
+        # Every whitespace character but the space is unprintable (a separator or control).
+        return trimmed
     return " ".join(text.split())
 
 
@@ -509,12 +533,12 @@ def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge)
     frames: list[tuple[int, str, LexborNode]] = []
     node = root.first_child
     while node is not None:
-        tag = node.tag or ""
-        if tag == "-text":
-            value = node.text_content
+        # Text nodes first, without asking for their tag: they are the commonest nodes.
+        value = node.text_content
+        if value is not None:
             if value:
                 walker.text(value)
-        elif tag and tag[0] != "-" and tag not in skip:
+        elif (tag := node.tag or "") and tag[0] != "-" and tag not in skip:
             budget -= 1
             if budget < 0:
                 out.truncated = True
