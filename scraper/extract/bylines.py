@@ -1,7 +1,8 @@
 """Authors and dates as the page shows them: bylines, ``<time>``, itemprop, date-classed elements.
 
-The fallbacks of the metadata cascade when structured data is silent. Each runs one CSS query
-(lexbor walks the tree in C) and then looks at a bounded number of matches.
+The fallbacks of the metadata cascade when structured data is silent. The page-wide searches
+read a bounded number of the elements one CSS query finds (lexbor walks the tree in C; one
+walk serves both searches when a page needs both), the headline's surroundings a few more.
 """
 
 from __future__ import annotations
