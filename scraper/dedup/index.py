@@ -276,16 +276,17 @@ class DedupIndex(Closeable):
         prepared = _prepare(analysed.docs, analysed.units)
         # The facts now live in ``prepared``; each span's words are let go once it is sketched.
         analysed.units.clear()
-        counted, totals = self._count_template_lines(prepared)
-        # The batch's own lines are answered by the counting; only other lines are looked up.
-        self._counted = np.sort(counted)
-        self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
-        self._template_no = set()
         self._cache.clear()
-        naming = self._store.has_canonicals() or any(p.names for p in prepared)
+        naming = False
         ids: list[int] = []
-        for group in _groups(spans, self._options.commit_every):
+        for n, group in enumerate(_groups(spans, self._options.commit_every)):
             with self._store.transaction():
+                if n == 0:
+                    # Counted in the batch's first transaction: a call that fails before its
+                    # first commit (a dead worker, a full disk, kill -9) leaves no counts of
+                    # pages it never stored, which a retry would count a second time.
+                    self._learn_templates(prepared)
+                    naming = self._store.has_canonicals() or any(p.names for p in prepared)
                 for number in group:
                     start, stop = spans[number]
                     chunk = prepared[start:stop]
@@ -301,6 +302,14 @@ class DedupIndex(Closeable):
                 progress(sum(spans[n][1] - spans[n][0] for n in group))
         return self._assignments(ids, [p.url for p in prepared])
 
+    def _learn_templates(self, prepared: list[Prepared]) -> None:
+        """Count the batch's lines (in the caller's transaction) and note which are templates."""
+        counted, totals = self._count_template_lines(prepared)
+        # The batch's own lines are answered by the counting; only other lines are looked up.
+        self._counted = np.sort(counted)
+        self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
+        self._template_no = set()
+
     def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64]:
         """Count the lines of the batch's new pages; the line count keys and their new counts."""
         # Counted per page (key), not per text, so versions of one page do not make its own
@@ -313,17 +322,16 @@ class DedupIndex(Closeable):
         sizes = [len(p.line_keys) for p in fresh]
         lines = np.fromiter(chain.from_iterable(p.line_keys for p in fresh), np.int64, sum(sizes))
         page = np.repeat(np.array([pages[p.site, p.key] for p in fresh], dtype=np.int64), sizes)
-        with self._store.transaction():
-            numbers = self._store.site_numbers({p.site for p in fresh}, create=True)
-            owner = np.array([numbers[p.site] for p in fresh], dtype=np.int64)
-            combined = (np.repeat(owner, sizes) << 32) | lines
-            # A line counts once per page: the union over the page's versions.
-            order = np.lexsort((combined, page))
-            combined, page = combined[order], page[order]
-            first = np.ones(len(combined), dtype=bool)
-            first[1:] = (combined[1:] != combined[:-1]) | (page[1:] != page[:-1])
-            keys, counts = np.unique(combined[first], return_counts=True)
-            return self._store.count_lines(keys, counts)
+        numbers = self._store.site_numbers({p.site for p in fresh}, create=True)
+        owner = np.array([numbers[p.site] for p in fresh], dtype=np.int64)
+        combined = (np.repeat(owner, sizes) << 32) | lines
+        # A line counts once per page: the union over the page's versions.
+        order = np.lexsort((combined, page))
+        combined, page = combined[order], page[order]
+        first = np.ones(len(combined), dtype=bool)
+        first[1:] = (combined[1:] != combined[:-1]) | (page[1:] != page[:-1])
+        keys, counts = np.unique(combined[first], return_counts=True)
+        return self._store.count_lines(keys, counts)
 
     def _sketch(self, chunk: Sequence[Prepared], words: Words) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``."""

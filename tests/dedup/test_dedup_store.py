@@ -168,3 +168,24 @@ def test_line_counts_add_up_from_an_empty_table_and_after() -> None:
     assert sorted(zip(*(a.tolist() for a in second), strict=True)) == [(7, 6), (11, 1)]
     assert store.template_lines([5, 7, 9, 11], 3) == {7, 9}
     store.close()
+
+
+def test_a_call_that_fails_before_its_commit_leaves_no_line_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Counted but never stored, the pages would be counted again by the retry: their shared
+    # lines would pass for site chrome and the clusters would come out otherwise.
+    docs = [c.doc for c in CASES]
+    with DedupIndex.open(":memory:") as index:
+        alone = index.add_many(docs)
+
+    def fail(*args: object, **kwargs: object) -> list[int]:
+        raise DedupError("placing failed")
+
+    with DedupIndex.open(":memory:") as index:
+        assert index.add_many(docs[:2]) == alone[:2]
+        with monkeypatch.context() as patch:
+            patch.setattr(index_module.Placer, "place", fail)
+            with pytest.raises(DedupError, match="placing failed"):
+                index.add_many(docs[2:])
+        assert index.add_many(docs) == alone
