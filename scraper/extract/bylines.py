@@ -1,8 +1,7 @@
 """Authors and dates as the page shows them: bylines, ``<time>``, itemprop, date-classed elements.
 
-The fallbacks of the metadata cascade when structured data is silent. The page-wide searches
-read a bounded number of the elements one CSS query finds (lexbor walks the tree in C; one
-walk serves both searches when a page needs both), the headline's surroundings a few more.
+The fallbacks of the metadata cascade when structured data is silent. Each runs one CSS query
+(lexbor walks the tree in C) and then looks at a bounded number of matches.
 """
 
 from __future__ import annotations
@@ -19,10 +18,8 @@ from scraper.extract.chrome import HIDDEN_STYLE_MARKERS
 from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.metadata_patterns import (
     AUTHOR_SELECTOR,
+    DATE_SELECTOR,
     HIDDEN_CLASSES,
-    MARKED_AUTHOR_QUERY,
-    MARKED_DATE_QUERY,
-    MARKED_QUERY,
     PUBLISHED_WORDS,
     UPDATE_WORDS,
 )
@@ -30,14 +27,11 @@ from scraper.extract.metadata_patterns import (
 __all__ = [
     "Dateline",
     "HeadlineArea",
-    "MarkedElements",
     "ShownDates",
-    "authors_in_page",
-    "authors_near_headline",
+    "authors_from_html",
     "date_near_headline",
     "dates_from_html",
     "day_first",
-    "marked_elements",
     "shown_headline",
 ]
 
@@ -154,39 +148,33 @@ def _first_byline(nodes: Iterable[LexborNode]) -> tuple[str, ...]:
     return found
 
 
-def _byline_in(candidates: list[LexborNode]) -> tuple[str, ...]:
-    # Strength by strength: weaker candidates are only read when no stronger one names anybody.
-    for nodes in _by_strength(islice(candidates, _MAX_NODES)):
-        names = _first_byline(nodes)
-        if names:
-            return names
-    return ()
+def _byline_candidates(tree: LexborHTMLParser, area: HeadlineArea) -> Iterator[list[LexborNode]]:
+    for element in area.elements():
+        yield element.css(AUTHOR_SELECTOR)
+    yield tree.css(AUTHOR_SELECTOR)
 
 
-def authors_near_headline(area: HeadlineArea) -> tuple[str, ...]:
-    """Names in a byline beside the headline: a "By ..." line, else marked elements there.
+def authors_from_html(tree: LexborHTMLParser, area: HeadlineArea) -> tuple[str, ...]:
+    """Names in the page's most trustworthy byline.
 
-    Marked bylines beside the headline come before the whole page's, the closest first: the
-    page's may be a sidebar's or a comment's.
+    Strongest first: a "By ..." line beside the headline (``area``), then
+    itemprop=author, rel=author, a byline class, then anything classed or linked as author.
     """
     for text in area:
         names = byline_in_text(text)
         if names:
             return names
-    for element in area.elements():
-        names = _byline_in(element.css(AUTHOR_SELECTOR))
-        if names:
-            return names
+    # Marked bylines beside the headline first, the closest first: the whole page's may be a
+    # sidebar's or a comment's, and reading the few elements there is cheaper than a query
+    # over the page.
+    for candidates in _byline_candidates(tree, area):
+        # Strength by strength: weaker candidates are only read when no stronger one names
+        # anybody.
+        for nodes in _by_strength(islice(candidates, _MAX_NODES)):
+            names = _first_byline(nodes)
+            if names:
+                return names
     return ()
-
-
-def authors_in_page(candidates: list[LexborNode]) -> tuple[str, ...]:
-    """Names in the page's most trustworthy byline among its author-ish elements.
-
-    Strongest first: itemprop=author, rel=author, a byline class, then anything classed or
-    linked as author. ``candidates`` are the page's matches of AUTHOR_SELECTOR.
-    """
-    return _byline_in(candidates)
 
 
 def _date_rank(node: LexborNode) -> int:
@@ -240,11 +228,11 @@ class ShownDates:
     updated: datetime | None = None
 
 
-def dates_from_html(candidates: list[LexborNode], now: datetime, day_first: bool) -> ShownDates:
-    """The dates shown in the page's markup, in one pass over its matches of DATE_SELECTOR."""
+def dates_from_html(tree: LexborHTMLParser, now: datetime, day_first: bool) -> ShownDates:
+    """The dates shown in the page's markup, in one pass over date-ish elements."""
     loose: datetime | None = None
     updated: datetime | None = None
-    for node in candidates[:_MAX_NODES]:
+    for node in tree.css(DATE_SELECTOR)[:_MAX_NODES]:
         attrs = node.attributes
         marks = (
             f"{_marks(node)} {attrs.get('itemprop') or ''} {attrs.get('property') or ''}".lower()
@@ -262,96 +250,6 @@ def dates_from_html(candidates: list[LexborNode], now: datetime, day_first: bool
         elif loose is None:
             loose = value
     return ShownDates(loose=loose, updated=updated)
-
-
-@dataclass(frozen=True, slots=True)
-class MarkedElements:
-    """The page's matches of DATE_SELECTOR and AUTHOR_SELECTOR, as ``tree.css`` lists them.
-
-    In document order, an element once for each selector of the list it matches (the caps on
-    how many are read count those repeats).
-    """
-
-    dates: list[LexborNode]
-    authors: list[LexborNode]
-
-
-def _previous_element(node: LexborNode) -> LexborNode | None:
-    current = node.prev
-    while current is not None and not current.is_element_node:
-        current = current.prev
-    return current
-
-
-def _author_link(tag: str | None, href: str | None) -> bool:
-    return tag == "a" and href is not None and "/author" in href
-
-
-def _selector_counts(node: LexborNode) -> tuple[int, int]:
-    """How many selectors of DATE_SELECTOR and of AUTHOR_SELECTOR the element matches.
-
-    Each term is one selector, term for term in their order. Lexbor compares the ``i``
-    selectors' values ignoring ASCII case and ``rel`` ignoring it too (HTML lists it among
-    case-insensitive attributes); ``str.lower`` only turns two non-ASCII characters into ASCII
-    letters (U+0130 into "i" + a combining dot, U+212A into "k"), which can complete none of
-    the words looked for.
-    """
-    attrs = node.attributes
-    tag = node.tag
-    classes = attrs.get("class") or ""
-    lowered = classes.lower()
-    ident = attrs.get("id") or ""
-    itemprop = attrs.get("itemprop") or ""
-    shared = ("byline" in lowered) + ("author" in lowered)
-    previous = _previous_element(node)
-    dates = (
-        (tag == "time")
-        + itemprop.startswith("date")
-        + ("date" in (attrs.get("property") or "").lower())
-        + ("date" in lowered)
-        + ("publish" in classes)
-        + ("posted" in classes)
-        + ("timestamp" in classes)
-        + ("date" in ident)
-        + ("meta" in lowered)
-        + shared
-        + (previous is not None and _author_link(previous.tag, previous.attributes.get("href")))
-    )
-    authors = (
-        (itemprop == "author")
-        + ((attrs.get("rel") or "").lower() == "author")
-        + shared
-        + ("author" in ident)
-        + _author_link(tag, attrs.get("href"))
-        + ("writer" in classes)
-    )
-    return dates, authors
-
-
-def marked_elements(tree: LexborHTMLParser, *, dates: bool, authors: bool) -> MarkedElements:
-    """The page's matches of DATE_SELECTOR and AUTHOR_SELECTOR (those asked for), one query.
-
-    Lexbor is asked for a cheaper superset of the matches (MARKED_QUERY); the few elements it
-    returns are counted against each selector here, which rebuilds ``tree.css``'s lists.
-    """
-    if dates and authors:
-        query = MARKED_QUERY
-    else:
-        query = MARKED_DATE_QUERY if dates else MARKED_AUTHOR_QUERY
-    found = MarkedElements([], [])
-    last = -1
-    for node in tree.css(query):
-        # Lexbor reports an element once per selector it matches, one after the other.
-        identity = node.mem_id
-        if identity == last:
-            continue
-        last = identity
-        in_dates, in_authors = _selector_counts(node)
-        if dates and in_dates:
-            found.dates.extend([node] * in_dates)
-        if authors and in_authors:
-            found.authors.extend([node] * in_authors)
-    return found
 
 
 def _siblings(node: LexborNode, forward: bool, limit: int) -> list[LexborNode]:

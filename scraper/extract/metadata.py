@@ -20,12 +20,10 @@ from scraper.extract.authors import clean_authors, is_organisation
 from scraper.extract.bylines import (
     Dateline,
     HeadlineArea,
-    authors_in_page,
-    authors_near_headline,
+    authors_from_html,
     date_near_headline,
     dates_from_html,
     day_first,
-    marked_elements,
     shown_headline,
 )
 from scraper.extract.dates import date_from_script, date_from_url, local_day_of, parse_date
@@ -88,11 +86,6 @@ class _Page:
     _area: HeadlineArea | None = None
     _dateline: Dateline | None = None
     _dateline_read: bool = False
-    # Set once the author cascade knows it will read the page's author-ish elements: the
-    # date cascade's query then fetches them too.
-    authors_wanted: bool = False
-    _date_nodes: list[LexborNode] | None = None
-    _author_nodes: list[LexborNode] | None = None
 
     @property
     def area(self) -> HeadlineArea:
@@ -108,22 +101,6 @@ class _Page:
             self._dateline = date_near_headline(self.area, self.now, self.day_first)
             self._dateline_read = True
         return self._dateline
-
-    def date_elements(self) -> list[LexborNode]:
-        """The page's matches of DATE_SELECTOR (one query, the authors' too when wanted)."""
-        if self._date_nodes is None:
-            both = self.authors_wanted and self._author_nodes is None
-            found = marked_elements(self.tree, dates=True, authors=both)
-            self._date_nodes = found.dates
-            if both:
-                self._author_nodes = found.authors
-        return self._date_nodes
-
-    def author_elements(self) -> list[LexborNode]:
-        """The page's matches of AUTHOR_SELECTOR (queried once)."""
-        if self._author_nodes is None:
-            self._author_nodes = marked_elements(self.tree, dates=False, authors=True).authors
-        return self._author_nodes
 
     def metas(self, keys: Iterable[str]) -> Iterator[str]:
         """Non-empty values of the given meta keys, in key order."""
@@ -276,57 +253,20 @@ def _meta_authors(page: _Page) -> tuple[str, ...]:
     return clean_authors(v for v in page.metas(keys) if not v.startswith(("http", "@", "/")))
 
 
-@dataclass(frozen=True, slots=True)
-class _Authors:
-    """The author cascade up to the page-wide byline search, which runs only when needed.
-
-    ``found`` is the answer when the sources read so far settle it; else ``fallback`` holds the
-    first names met (sites, organisations) and ``orgs`` the JSON-LD's organisations.
-    """
-
-    found: tuple[str, ...] | None
-    fallback: tuple[str, ...] = ()
-    orgs: tuple[str, ...] = ()
-    page_wide: bool = False
-
-
-def _persons(names: tuple[str, ...], labels: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(n for n in names if not is_site_name(n, labels) and not is_organisation(n))
-
-
-def _authors_declared(page: _Page, labels: tuple[str, ...]) -> _Authors:
-    """Declared people first, then bylines beside the headline.
-
-    Names that are the site or an organisation are only kept as a fallback.
-    """
+def _authors(page: _Page, labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Declared people first; names that are the site or an organisation only as a fallback."""
     people, untyped, orgs = _ld_authors(page)
     if people:
-        return _Authors(people)
+        return people
     fallback: tuple[str, ...] = ()
     for found in (
         untyped,
-        lambda: _meta_authors(page),
-        lambda: authors_near_headline(page.area),
+        _meta_authors(page),
+        lambda: authors_from_html(page.tree, page.area),
+        orgs,
     ):
         names = found() if callable(found) else found
-        persons = _persons(names, labels)
-        if persons:
-            return _Authors(persons)
-        fallback = fallback or names
-    # Names beside the headline (organisations only) end the search for bylines.
-    return _Authors(None, fallback, orgs, page_wide=not names)
-
-
-def _authors(page: _Page, labels: tuple[str, ...], so_far: _Authors) -> tuple[str, ...]:
-    """The author cascade's answer: ``so_far``'s, else the page's bylines, else organisations."""
-    if so_far.found is not None:
-        return so_far.found
-    fallback = so_far.fallback
-    for names in (
-        authors_in_page(page.author_elements()) if so_far.page_wide else (),
-        so_far.orgs,
-    ):
-        persons = _persons(names, labels)
+        persons = tuple(n for n in names if not is_site_name(n, labels) and not is_organisation(n))
         if persons:
             return persons
         fallback = fallback or names
@@ -396,7 +336,7 @@ def _shown_instead(page: _Page, declared: datetime, modified: datetime | None) -
         return dateline.value if dateline.value.date() != declared.date() else None
     if modified is None or (modified != declared and modified.date() == declared.date()):
         return None
-    shown = dates_from_html(page.date_elements(), page.now, page.day_first)
+    shown = dates_from_html(page.tree, page.now, page.day_first)
     value = shown.marked or shown.loose
     return value if value is not None and value.date() != declared.date() else None
 
@@ -448,7 +388,7 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
         # What readers are shown beside the headline: the page needs no further search.
         published, modified = dateline.value, modified or dateline.updated
     else:
-        shown = dates_from_html(page.date_elements(), page.now, page.day_first)
+        shown = dates_from_html(page.tree, page.now, page.day_first)
         modified = modified or shown.updated
         written = dateline.value if dateline is not None else None
         published = (
@@ -571,12 +511,10 @@ def extract_metadata(
         iter(page.ld_texts("description")), None
     )
     body = next(iter(page.ld_texts("articleBody")), None)
-    authors = _authors_declared(page, labels)
-    page.authors_wanted = authors.page_wide
     published, modified = _dates(page)
     return Metadata(
         title=_repaired(title),
-        authors=tuple(repair_mojibake(name) for name in _authors(page, labels, authors)),
+        authors=tuple(repair_mojibake(name) for name in _authors(page, labels)),
         published=published,
         modified=modified,
         language=_language(page, text or " ".join(filter(None, (title, description, body)))),

@@ -18,9 +18,6 @@ __all__ = [
     "HIDDEN_CLASSES",
     "IMAGE_META_KEYS",
     "LANGUAGE_META_KEYS",
-    "MARKED_AUTHOR_QUERY",
-    "MARKED_DATE_QUERY",
-    "MARKED_QUERY",
     "MODIFIED_META_KEYS",
     "MONTHS",
     "NAME_PARTICLES",
@@ -238,45 +235,6 @@ DATE_SELECTOR = ", ".join(
         "[class*='meta' i]",
         "[class*='author' i]",
         "a[href*='/author'] + *",
-    )
-)
-
-# What lexbor is asked for instead of the two selectors above: a superset of their matches
-# that costs it less, whose elements are then sorted out in Python (bylines.marked_elements).
-# Lexbor spends its time comparing attribute values at every offset; a case-insensitive
-# comparison is cheaper there than a case-sensitive one, and one query for both lists saves
-# the selectors they share.
-_MARKED_DATE_PARTS = (
-    "time",
-    "[itemprop^='date']",
-    "[property*='date' i]",
-    "[class*='date' i]",
-    "[class*='publish' i]",
-    "[class*='posted' i]",
-    "[class*='timestamp' i]",
-    "[class*='byline' i]",
-    "[id*='date' i]",
-    "[class*='meta' i]",
-    "[class*='author' i]",
-    "a[href*='/author' i] + *",
-)
-_MARKED_AUTHOR_PARTS = (
-    "[itemprop='author']",
-    "[rel='author']",
-    "[class*='byline' i]",
-    "[class*='author' i]",
-    "[id*='author' i]",
-    "a[href*='/author' i]",
-    "[class*='writer' i]",
-)
-MARKED_DATE_QUERY = ", ".join(_MARKED_DATE_PARTS)
-MARKED_AUTHOR_QUERY = ", ".join(_MARKED_AUTHOR_PARTS)
-# Together, one test for any itemprop (few elements carry one) is cheaper than two of its value.
-MARKED_QUERY = ", ".join(
-    dict.fromkeys(
-        part
-        for part in ("[itemprop]", *_MARKED_DATE_PARTS, *_MARKED_AUTHOR_PARTS)
-        if not part.startswith("[itemprop") or part == "[itemprop]"
     )
 )
 
