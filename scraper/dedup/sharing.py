@@ -26,6 +26,8 @@ from scraper.errors import DedupError
 __all__ = ["Done", "SharedAnalysis"]
 
 T = TypeVar("T")
+#: Seconds a wait for a worker lasts before checking that the pool still works.
+_PATIENCE = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class Done:
 
     facts: Facts
     source: Words | Future[Words]
+    pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def of(cls, analysis: Analysis) -> Done:
@@ -46,7 +49,11 @@ class Done:
         Raises:
             DedupError: a worker process died.
         """
-        return _result(self.source) if isinstance(self.source, Future) else self.source
+        source = self.source
+        if isinstance(source, Future):
+            assert self.pool is not None  # a unit under way is handed out with its pool
+            return _result(source, self.pool)
+        return source
 
 
 class SharedAnalysis:
@@ -103,8 +110,9 @@ class SharedAnalysis:
                 break
             outlines.append(outline_unit(self._units[self._back]))
         for facts, normalised in reversed(outlines):  # the first needed first
-            taken.append(Done(facts, _submit(self._pool, tokenise, normalised, self._min_bytes)))
-        theirs = [Done.of(_result(future)) for future in self._futures]
+            work = _submit(self._pool, tokenise, normalised, self._min_bytes)
+            taken.append(Done(facts, work, self._pool))
+        theirs = [Done.of(_result(future, self._pool)) for future in self._futures]
         self._futures = []
         return theirs + taken
 
@@ -126,8 +134,16 @@ def _submit(pool: ProcessPoolExecutor, work: Callable[..., T], *args: object) ->
         raise DedupError(f"a dedup worker process died: {exc}") from exc
 
 
-def _result(future: Future[T]) -> T:
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        raise DedupError(f"a dedup worker process died: {exc}") from exc
+def _result(future: Future[T], pool: ProcessPoolExecutor) -> T:
+    """The future's result; a dead worker is a DedupError, even one the executor fails to
+    report: Python 3.11's executor thread, failing the futures of a broken pool, dies of
+    InvalidStateError on one this process has cancelled and leaves the rest waiting forever."""
+    while True:
+        try:
+            return future.result(timeout=_PATIENCE)
+        except TimeoutError:
+            # A broken pool refuses a new task at once, which _submit reports as a DedupError;
+            # a working one runs this no-op after the real work.
+            _submit(pool, int)
+        except BrokenProcessPool as exc:
+            raise DedupError(f"a dedup worker process died: {exc}") from exc

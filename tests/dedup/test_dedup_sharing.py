@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
+import pytest
 from dedup_fixture import load_cases
 
 from scraper.dedup.analyse import Unit, analyse_unit
 from scraper.dedup.identity import Addresses
 from scraper.dedup.sharing import Done, SharedAnalysis
+from scraper.dedup.tokens import Words
+from scraper.errors import DedupError
 
 
 def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
@@ -60,3 +65,14 @@ def test_a_worker_loads_the_text_analysis_only() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert found.stdout.strip() == "[]"
+
+
+def test_a_wait_on_a_pool_whose_worker_died_ends_even_if_nothing_reports_it() -> None:
+    # Python 3.11's executor can die while failing a broken pool's futures and leave some
+    # never resolved; a future nobody will ever complete stands for those here.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        os.kill(pool.submit(os.getpid).result(), signal.SIGKILL)
+        orphan: Future[Words] = Future()
+        facts = analyse_unit(Unit([], Addresses([], [], [])), 5).facts
+        with pytest.raises(DedupError, match="worker process died"):
+            Done(facts, orphan, pool).content()
