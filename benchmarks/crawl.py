@@ -18,7 +18,7 @@ per-stage CPU meters (``crawl_meters.py``: fetch, discovery parsing, dedup, stor
 the crawl process, the workers beyond pure extraction). ``--seen N`` adds the memory check of a
 store holding N seen URLs.
 
-    .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers 2] [--repeat 3]
+    .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers N] [--repeat 3]
         [--seen 1000000]
 """
 
@@ -45,7 +45,14 @@ from crawl_farm import LINKS_PER_SITE, SitePlan, plan_farm, serve_farm
 from crawl_meters import Meters, metered_crawl, worker_startup_cpu
 from crawl_scrapy import scrapy_crawl
 
-from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
+from scraper.config import (
+    CrawlConfig,
+    Politeness,
+    RetryPolicy,
+    Source,
+    SourceKind,
+    default_workers,
+)
 from scraper.crawl import RunResult, run_crawl
 from scraper.crawl.identity import CurrentClusters
 from scraper.extract import extract
@@ -330,7 +337,12 @@ def main() -> None:
     )
     parser.add_argument("--sites", type=int, default=20)
     parser.add_argument("--unique", type=int, default=70, help="unique pages per site")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="extraction processes (default: the crawl's, one per CPU less one)",
+    )
     parser.add_argument("--seen", type=int, default=0, help="also measure a store of N seen URLs")
     parser.add_argument("--repeat", type=int, default=3, help="crawls measured for throughput")
     parser.add_argument(

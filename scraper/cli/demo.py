@@ -44,7 +44,10 @@ def demo(
         Path | None,
         typer.Option(help="Crawl into this SQLite file (default: a new temporary folder)."),
     ] = None,
-    workers: Annotated[int, typer.Option(min=0, help="Extraction processes.")] = 2,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=0, help="Extraction processes (default: one per CPU, less one)."),
+    ] = None,
     log_json: Annotated[
         bool, typer.Option("--log-json", help="Log every event as a JSON line on stderr.")
     ] = False,

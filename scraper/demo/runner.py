@@ -7,7 +7,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.config import CrawlConfig, Politeness, Source, SourceKind
+from scraper.config import CrawlConfig, Politeness, Source, SourceKind, default_workers
 from scraper.crawl import RunResult, run_crawl
 from scraper.crawl.identity import CurrentClusters, open_index
 from scraper.crawl.run import Observer
@@ -52,8 +52,11 @@ def demo_sites(*, delay: float = 0.0) -> Iterator[dict[str, SiteServer]]:
         yield servers
 
 
-def demo_config(servers: dict[str, SiteServer], store: Path, *, workers: int = 2) -> CrawlConfig:
-    """A crawl config covering every kind of source the demo sites offer."""
+def demo_config(
+    servers: dict[str, SiteServer], store: Path, *, workers: int | None = None
+) -> CrawlConfig:
+    """A crawl config covering every kind of source the demo sites offer (``workers`` None:
+    :func:`~scraper.config.default_workers`)."""
     herald = servers["herald"].base_url
     courier = servers["courier"].base_url
     return CrawlConfig(
@@ -74,12 +77,14 @@ def demo_config(servers: dict[str, SiteServer], store: Path, *, workers: int = 2
         ),
         store=store,
         politeness=Politeness(min_interval=0.0, per_host=4, concurrency=8),
-        workers=workers,
+        workers=default_workers() if workers is None else workers,
         allow_networks=("127.0.0.0/8",),
     )
 
 
-def run_demo(store: Path, *, observer: Observer | None = None, workers: int = 2) -> DemoReport:
+def run_demo(
+    store: Path, *, observer: Observer | None = None, workers: int | None = None
+) -> DemoReport:
     """Crawl the demo sites into ``store`` twice (the second run finds nothing new).
 
     Raises:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scraper.config import SourceKind, load_config, parse_config
+from scraper.config import SourceKind, default_workers, load_config, parse_config
 from scraper.errors import ConfigError
 
 FULL = """
@@ -140,3 +140,13 @@ def test_unreadable_and_invalid_toml(tmp_path: Path) -> None:
     broken.write_text("store = \n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(broken)
+
+
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 1), (2, 1), (4, 3), (16, 15)])
+def test_workers_default_leaves_a_cpu_to_the_crawl_process(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, workers: int
+) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    assert default_workers() == workers
+    assert parse_config(_base()).workers == workers
+    assert parse_config(_base(workers=0)).workers == 0  # said: kept
