@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from datetime import UTC, datetime
 
 from scraper.crawl.jobs import (
@@ -15,9 +16,11 @@ from scraper.crawl.jobs import (
     jobs_message,
     outcomes_from,
     outcomes_message,
+    record_bytes,
 )
 from scraper.crawl.wire import read, read_async
 from scraper.extract.options import ExtractOptions
+from scraper.models import Article, Block, BlockKind
 
 
 def _stream(pieces: list[bytes]) -> io.BufferedReader:
@@ -59,3 +62,14 @@ def test_outcomes_keep_failures_fields_and_a_lone_surrogate() -> None:
         return outcomes_from(await read_async(reader))
 
     assert asyncio.run(through_a_stream()) == outcomes
+
+
+def test_the_stored_record_is_the_articles_json_even_with_a_lone_surrogate() -> None:
+    blocks = (Block(kind=BlockKind.PARAGRAPH, text='Caf\u00e9 \u6771 "quoted"'),)
+    plain = Article.build(blocks=blocks, title="T", authors=("A",), published=datetime.now(UTC))
+    odd = Article.build(blocks=(Block(kind=BlockKind.PARAGRAPH, text="lone \ud800 here"),))
+    for article in (plain, odd):
+        record = record_bytes(article)
+        record.decode("utf-8")  # strict: what SQLite stores is valid UTF-8
+        assert Article.from_dict(json.loads(record)) == article
+    assert "\u00e9".encode() in record_bytes(plain)  # written as UTF-8, not escaped
