@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scraper.dedup.identity import Addresses, Identities, identify
-from scraper.dedup.text import line_keys, normalise, text_hash
+from scraper.dedup.text import line_keys, normalise_lines, text_hash
 from scraper.dedup.tokens import Words, tokenise
 
 __all__ = [
@@ -58,17 +58,19 @@ class Analysis:
 
 def analyse_unit(unit: Unit, min_bytes: int) -> Analysis:
     """The analysis of one unit, content words being those of at least ``min_bytes`` bytes."""
-    normalised = [normalise(text) for text in unit.texts]
+    lines = [normalise_lines(text) for text in unit.texts]
+    normalised = [b"\n".join(each) for each in lines]
     content = tokenise(normalised, min_bytes)
-    return Analysis(_facts(unit, normalised, content.text_words.tolist()), content)
+    return Analysis(_facts(unit, normalised, lines, content.text_words.tolist()), content)
 
 
 def outline_unit(unit: Unit) -> tuple[Facts, list[bytes]]:
     """The facts of one unit, and its normalised texts to find the content words in later."""
-    normalised = [normalise(text) for text in unit.texts]
+    lines = [normalise_lines(text) for text in unit.texts]
+    normalised = [b"\n".join(each) for each in lines]
     # Normalised text has single spaces between words and no empty lines.
     words = [n.count(b" ") + n.count(b"\n") + 1 if n else 0 for n in normalised]
-    return _facts(unit, normalised, words), normalised
+    return _facts(unit, normalised, lines, words), normalised
 
 
 def analyse_encoded(texts: Sequence[bytes], addresses: Addresses, min_bytes: int) -> Analysis:
@@ -93,11 +95,13 @@ def join_words(parts: Sequence[Words]) -> Words:
     )
 
 
-def _facts(unit: Unit, normalised: list[bytes], words: list[int]) -> Facts:
+def _facts(
+    unit: Unit, normalised: list[bytes], lines: list[tuple[bytes, ...]], words: list[int]
+) -> Facts:
     return Facts(
         hashes=[text_hash(n) for n in normalised],
         # Arrays of 32-bit keys: a tenth of the memory of tuples of ints, for a batch's lines.
-        line_keys=[array("I", line_keys(n.split(b"\n")) if n else ()) for n in normalised],
+        line_keys=[array("I", line_keys(each)) for each in lines],
         words=words,
         identities=identify(unit.addresses),
     )

@@ -21,6 +21,10 @@ APOSTROPHES = "’‘"
 # Control bytes other than the line break become spaces: the tokeniser splits on them.
 _SPACES = bytes(32 if b < 32 and b != 10 else b for b in range(256))
 _ASCII_PUNCTUATION = punctuation.encode("ascii")
+_ASCII = bytes(range(128))
+# A text whose UTF-8 form is at most an eighth longer than it is "mostly ASCII" (see _folded).
+_MOSTLY_ASCII = 8
+_strip = bytes.strip
 
 
 def normalise(text: str) -> bytes:
@@ -28,29 +32,60 @@ def normalise(text: str) -> bytes:
 
     Empty lines are dropped, so two texts that differ only in form give the same bytes.
     """
+    return b"\n".join(_lines(text))
+
+
+def normalise_lines(text: str) -> tuple[bytes, ...]:
+    """The non-empty normalised lines of ``text`` (see :func:`normalise`)."""
+    return tuple(_lines(text))
+
+
+def _lines(text: str) -> list[bytes]:
+    raw = _folded(text).translate(_SPACES, _ASCII_PUNCTUATION)
+    lines = raw.split(b"\n")
+    if b"  " in raw:
+        lines = [b" ".join(line.split()) if b"  " in line else line for line in lines]
+    # Mapped in C: most texts have blank lines or stray spaces, and a loop over their lines
+    # in Python was the larger part of normalising them.
+    return list(filter(None, map(_strip, lines)))
+
+
+def _folded(text: str) -> bytes:
+    """``text`` as NFKC, lower-case UTF-8, its non-ASCII punctuation folded (deleted or spaced)."""
     if text.isascii():
-        raw = text.encode("ascii").lower()
-    else:
-        if not unicodedata.is_normalized("NFKC", text):
-            text = _nfkc(text)
-        folded = text.lower()
-        # Substring tests on str are fast; most texts hold only a few of these characters.
-        for char in APOSTROPHES:
-            if char in folded:
-                folded = folded.replace(char, "")
-        for char in UNICODE_PUNCTUATION:
-            if char in folded:
-                folded = folded.replace(char, " ")
-        raw = folded.encode("utf-8", "replace")
-    raw = raw.translate(_SPACES, _ASCII_PUNCTUATION)
-    if b"  " not in raw and b" \n" not in raw and b"\n " not in raw and b"\n\n" not in raw:
-        return raw.strip()
-    out = []
-    for line in raw.split(b"\n"):
-        line = b" ".join(line.split()) if b"  " in line else line.strip()
-        if line:
-            out.append(line)
-    return b"\n".join(out)
+        return text.encode("ascii").lower()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _nfkc(text)
+    raw = text.encode("utf-8", "replace")
+    if len(raw) - len(text) <= len(text) // _MOSTLY_ASCII:
+        # Mostly ASCII (say English with typographic quotes and dashes): its other characters
+        # are picked out once, and when none of them has a lower case the bytes are lowered
+        # as ASCII, which is what str.lower would do; str.lower and a scan of the whole text
+        # per punctuation mark cost several times more.
+        rare = raw.translate(None, _ASCII).decode("utf-8")
+        if rare == rare.lower():
+            return _fold_rare(raw.lower(), rare)
+    folded = text.lower()
+    # Substring tests on str are fast; most texts hold only a few of these characters.
+    for char in APOSTROPHES:
+        if char in folded:
+            folded = folded.replace(char, "")
+    for char in UNICODE_PUNCTUATION:
+        if char in folded:
+            folded = folded.replace(char, " ")
+    return folded.encode("utf-8", "replace")
+
+
+def _fold_rare(raw: bytes, rare: str) -> bytes:
+    """UTF-8 ``raw`` with the punctuation among its non-ASCII characters ``rare`` folded."""
+    # UTF-8 is self-synchronising: a character's bytes never match inside another character.
+    for char in APOSTROPHES:
+        if char in rare:
+            raw = raw.replace(char.encode(), b"")
+    for char in UNICODE_PUNCTUATION:
+        if char in rare:
+            raw = raw.replace(char.encode(), b" ")
+    return raw
 
 
 def _nfkc(text: str) -> str:
@@ -61,12 +96,6 @@ def _nfkc(text: str) -> str:
         if not unicodedata.is_normalized("NFKC", line):
             lines[i] = unicodedata.normalize("NFKC", line)
     return "\n".join(lines)
-
-
-def normalise_lines(text: str) -> tuple[bytes, ...]:
-    """The non-empty normalised lines of ``text`` (see :func:`normalise`)."""
-    joined = normalise(text)
-    return tuple(joined.split(b"\n")) if joined else ()
 
 
 def text_hash(normalised: bytes) -> str:

@@ -31,6 +31,17 @@ def test_normalise_lines_folds_case_punctuation_and_spacing() -> None:
     assert lines == (b"hello world again", b"second line", "été 2026".encode())
 
 
+def test_normalise_folds_mostly_ascii_and_other_texts_alike() -> None:
+    # Mostly ASCII text is lowered as bytes unless one of its other characters has a lower
+    # case; the rest goes through str.lower. Both must give what str.lower gives.
+    pad = "plain words " * 20
+    assert normalise(pad + "He said “Don’t” — twice…") == (pad + "he said dont twice").encode()
+    assert normalise(pad + "ÉTÉ À ΟΔΟΣ") == (pad + "été à οδος").encode()
+    assert normalise("Москва — СТОЛИЦА «России»") == "москва столица россии".encode()
+    assert normalise("東京、大阪。\n\n  ソウル  ") == "東京 大阪\nソウル".encode()
+    assert normalise(pad + "a\ud800b") == (pad + "ab").encode()  # a lone surrogate is dropped
+
+
 def test_text_hash_ignores_form_only() -> None:
     a = normalise("The Council said: 'yes'.\n\nIt did.")
     b = normalise("the council said yes\nit   did")
