@@ -73,34 +73,42 @@ class Words:
 
 def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     """The words of at least ``min_bytes`` bytes of each normalised text, with their ids."""
+    if not texts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Words(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), empty, empty)
     buf = b"\n".join(texts)
     data = np.frombuffer(buf, dtype=np.uint8)
-    word = data > 32
-    edges = np.flatnonzero(np.diff(word, prepend=False, append=False))
-    starts, ends = edges[0::2], edges[1::2]
-    offsets = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])]) if texts else np.zeros(0)
-    owner = np.searchsorted(offsets, starts, side="right") - 1
-    text_words = np.bincount(owner, minlength=len(texts)).astype(np.int64)
-    keep = ends - starts >= min_bytes
-    starts, lengths = starts[keep], (ends - starts)[keep]
-    breaks = np.flatnonzero(data == 10)
-    slots = len(breaks) + 1 if texts else 0
-    line_words = np.bincount(np.searchsorted(breaks, starts), minlength=slots).astype(np.uint32)
-    line_start = np.searchsorted(breaks, offsets).astype(np.int64)
-    return Words(_ids(buf, starts, lengths), line_words, line_start, text_words)
+    # A word runs from just after one separator (a byte up to the space) to the next: one
+    # candidate per separator and one more, empty between two separators. Everything else
+    # is per candidate, not per byte (a few passes over the words instead of the text).
+    seps = np.flatnonzero(data <= 32)
+    starts = np.concatenate(([0], seps + 1))
+    lengths = np.concatenate((seps, [len(data)])) - starts
+    # A candidate's line slot: the line breaks before it.
+    line = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(data[seps] == 10, out=line[1:])
+    slots = int(line[-1]) + 1
+    # Each text owns the slots from its first line on (the texts are joined by line breaks).
+    line_start = np.cumsum([0, *(t.count(b"\n") + 1 for t in texts[:-1])], dtype=np.int64)
+    per_line = np.bincount(line[lengths > 0], minlength=slots)
+    text_words = np.add.reduceat(per_line, line_start).astype(np.int64)
+    keep = lengths >= max(1, min_bytes)
+    line_words = np.bincount(line[keep], minlength=slots).astype(np.uint32)
+    return Words(_ids(buf, starts[keep], lengths[keep]), line_words, line_start, text_words)
 
 
 def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:
     padded = buf + _PAD
     # Every byte offset read as a little-endian uint64 (unaligned, overlapping views).
     view = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-    acc = np.zeros(len(starts), dtype=np.uint64)
+    acc = lengths.astype(np.uint64)
     for lane in range(_LANES):
-        left = np.clip(lengths - 8 * lane, 0, 8)
-        if not left.any():
+        # Only words that reach this lane add to it (the others would add zero).
+        reach = np.flatnonzero(lengths > 8 * lane) if lane else slice(None)
+        at, left = starts[reach] + 8 * lane, np.minimum(lengths[reach] - 8 * lane, 8)
+        if not len(at):
             break
-        acc += (view[starts + 8 * lane] & _MASKS[left]) * _SALTS[lane]
-    acc += lengths.astype(np.uint64)
+        acc[reach] += (view[at] & _MASKS[left]) * _SALTS[lane]
     return (mix(acc) >> np.uint64(32)).astype(np.uint32)
 
 

@@ -89,6 +89,20 @@ def test_word_ids_depend_on_the_bytes_only() -> None:
     assert word_ids(long_a) != word_ids(long_b)
 
 
+def test_word_ids_and_counts_are_stable() -> None:
+    # Stored bodies and sketches hold these ids: they must never change (one word per lane
+    # count: 5, 9, 20, 33 bytes and one past the 32 bytes read).
+    text = b"river riverbank riverbanks-of-the-old riverbanks-of-the-old-town-hall " + b"x" * 40
+    assert word_ids(text) == [526063630, 4230791362, 1623732944, 2798375445, 3503261052]
+    # Stray separators and an empty text: every byte up to the space separates words.
+    words = tokenise([b"  a bravo\n\n\x01charlie", b"", b"delta"], 5)
+    assert words.ids.tolist() == [504601082, 1918751204, 2271614593]
+    assert words.line_words.tolist() == [1, 0, 1, 0, 1]
+    assert words.line_start.tolist() == [0, 3, 4]
+    assert words.text_words.tolist() == [3, 0, 1]
+    assert tokenise([], 5).ids.tolist() == []
+
+
 _SKETCH = (
     "import numpy as np;"
     "from scraper.dedup.minhash import sketches;"
