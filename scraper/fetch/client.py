@@ -28,10 +28,10 @@ from scraper.errors import (
 )
 from scraper.fetch.decoding import ACCEPT_ENCODING, DecodingFailed, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
-from scraper.fetch.httperrors import translate
+from scraper.fetch.httperrors import TRANSLATED, translate
 from scraper.fetch.options import FetchOptions, parse_networks
 from scraper.fetch.politeness import Pacer
-from scraper.fetch.pool import HostClients
+from scraper.fetch.pool import HostClients, Reply
 from scraper.fetch.retry import is_retryable_error, wait_before_retry
 from scraper.fetch.robots import RobotsCache
 from scraper.models import Page
@@ -272,25 +272,25 @@ class Fetcher:
                 self._pacer.slot(origin),
                 asyncio.timeout(self.options.timeouts.total),
             ):
-                response = await client.get(
+                reply = await client.get(
                     target if target.host == address else target.copy_with(host=address),
                     sent_headers,
                     extensions,
                 )
                 try:
-                    return await self._read(response, spec)
+                    return await self._read(reply, spec)
                 finally:
-                    await response.aclose()
+                    await reply.aclose()
         except FetchError:
             raise
-        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+        except TRANSLATED as exc:
             raise translate(exc, spec.url) from exc
 
-    async def _read(self, response: httpx.Response, spec: _Spec) -> _Answer:
+    async def _read(self, reply: Reply, spec: _Spec) -> _Answer:
         """Check the answer's status and type, then stream its body within the caps."""
-        headers = tuple(response.headers.multi_items())
-        first = dict(reversed(headers))  # httpx gives lower-case names; one pass, not four
-        status = response.status_code
+        headers = reply.headers
+        first = dict(reversed(headers))  # lower-case names; one pass, not four
+        status = reply.status
         location = first.get("location")
         if status in _REDIRECTS and location:
             return _Answer(status, headers, location=location)
@@ -304,12 +304,10 @@ class Fetcher:
             raise TooLarge(
                 f"Content-Length {declared} is over the {spec.max_body}-byte cap", url=spec.url
             )
-        return _Answer(
-            status, headers, await _stream(response, spec, first.get("content-encoding"))
-        )
+        return _Answer(status, headers, await _stream(reply, spec, first.get("content-encoding")))
 
 
-async def _stream(response: httpx.Response, spec: _Spec, encoding: str | None) -> bytes:
+async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:
     """The decoded body, stopped as soon as either cap is passed.
 
     The body is decompressed here, a bounded piece at a time (see ``decoding``), so a
@@ -320,14 +318,14 @@ async def _stream(response: httpx.Response, spec: _Spec, encoding: str | None) -
         decoder = decoder_for(encoding)
     except DecodingFailed as exc:
         raise NetworkError(str(exc), url=url) from exc
-    if response.is_stream_consumed:
-        # Built from bytes (httpx.MockTransport in tests): already read, nothing to stream.
-        return _capped(response.content, spec)
+    if reply.whole is not None:
+        return _capped(reply.whole, spec)
     chunks: list[bytes] = []
-    decoded = 0
+    downloaded = decoded = 0
     try:
-        async for raw in response.aiter_raw():
-            if response.num_bytes_downloaded > spec.max_body:
+        async for raw in reply.chunks():
+            downloaded += len(raw)
+            if downloaded > spec.max_body:
                 if spec.truncate:
                     break
                 raise TooLarge(f"body is over the {spec.max_body}-byte cap", url=url)

@@ -1,12 +1,25 @@
-"""Translating httpx and socket errors into scraper's error tree, with the URL attached."""
+"""Translating httpx, httpcore and socket errors into scraper's error tree, with the URL."""
 
 from __future__ import annotations
 
+import httpcore
 import httpx
 
 from scraper.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, RedirectError
 
-__all__ = ["translate"]
+__all__ = ["CORE_ERRORS", "TRANSLATED", "translate"]
+
+#: httpcore's errors, met when the fetcher's own transport is used without httpx's objects.
+#: Their names and messages are those of the httpx errors httpx would raise for them.
+CORE_ERRORS: tuple[type[Exception], ...] = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
+#: What a fetch translates at the boundary (anything else is a bug, and not hidden).
+TRANSLATED: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL, OSError, *CORE_ERRORS)
 
 
 def _describe(exc: BaseException) -> str:
@@ -15,14 +28,14 @@ def _describe(exc: BaseException) -> str:
 
 
 def translate(exc: Exception, url: str) -> FetchError:
-    """The scraper error for an httpx or OS-level error met while fetching ``url``.
+    """The scraper error for an httpx, httpcore or OS-level error met while fetching ``url``.
 
     The caller raises the result ``from exc`` so the original stays in the traceback.
     """
     if isinstance(exc, FetchError):
         return exc
     what = _describe(exc)
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+    if isinstance(exc, httpx.TimeoutException | TimeoutError | httpcore.TimeoutException):
         return FetchTimeout(f"timed out ({what})", url=url)
     if isinstance(exc, httpx.HTTPStatusError):
         status = exc.response.status_code
@@ -31,7 +44,7 @@ def translate(exc: Exception, url: str) -> FetchError:
         return RedirectError(f"too many redirects ({what})", url=url)
     if isinstance(exc, httpx.DecodingError):
         return NetworkError(f"undecodable Content-Encoding ({what})", url=url)
-    if isinstance(exc, httpx.RequestError | OSError):
+    if isinstance(exc, (httpx.RequestError, OSError, *CORE_ERRORS)):
         # Transport, protocol, proxy, DNS, TLS and unsupported-scheme failures.
         return NetworkError(f"network failure ({what})", url=url)
     if isinstance(exc, httpx.InvalidURL):

@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
+from typing import Any, cast
 
 import httpcore
 import httpx
 
 from scraper.fetch.network import AsyncioBackend
 
-__all__ = ["PoolTransport"]
+__all__ = ["PoolTransport", "Reply"]
 
 # Most specific first: the first match names the httpx error.
 _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
@@ -51,20 +52,43 @@ def _as_httpx(request: httpx.Request) -> Iterator[None]:
         raise
 
 
-class _Body(httpx.AsyncByteStream):
-    def __init__(
-        self, stream: httpcore.Response, request: httpx.Request, done: Callable[[], None]
-    ) -> None:
-        self._response = stream
-        self._request = request
+class Reply:
+    """An answer from one of the transport's connections, its body not read yet.
+
+    ``headers`` are decoded as httpx decodes them (names lower-cased). The connection goes
+    back to the transport when the reply is closed, so close it when done.
+    """
+
+    __slots__ = ("_done", "_response", "headers", "status")
+
+    def __init__(self, response: httpcore.Response, done: Callable[[], None]) -> None:
+        self.status = response.status
+        self.headers = tuple(httpx.Headers(response.headers).multi_items())
+        self._response = response
         self._done: Callable[[], None] | None = done
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _as_httpx(self._request):
-            async for part in self._response.aiter_stream():
-                yield part
+    @property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers as received."""
+        return self._response.headers
+
+    @property
+    def extensions(self) -> MutableMapping[str, Any]:
+        """httpcore's extensions of the response (HTTP version, reason phrase)."""
+        return self._response.extensions
+
+    @property
+    def whole(self) -> bytes | None:
+        """Always None: the body is streamed (see ``chunks``)."""
+        return None
+
+    def chunks(self) -> AsyncIterable[bytes]:
+        """The body's bytes as received (Content-Encoding not undone); httpcore's errors."""
+        # httpcore's own stream: Response.aiter_stream would only add a generator around it.
+        return cast(AsyncIterable[bytes], self._response.stream)
 
     async def aclose(self) -> None:
+        """Close the body and give the connection back (or drop it, if unfinished)."""
         try:
             await self._response.aclose()
         finally:
@@ -73,7 +97,27 @@ class _Body(httpx.AsyncByteStream):
                 done()
 
 
-_Lender = httpcore.AsyncConnectionPool | httpcore.AsyncHTTPConnection
+class _Body(httpx.AsyncByteStream):
+    """A reply as an httpx stream, for the httpx transport interface."""
+
+    def __init__(self, reply: Reply, request: httpx.Request) -> None:
+        self._reply = reply
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_httpx(self._request):
+            async for part in self._reply.chunks():
+                yield part
+
+    async def aclose(self) -> None:
+        await self._reply.aclose()
+
+
+_Lender = httpcore.AsyncConnectionPool | httpcore.AsyncHTTP11Connection
+
+
+def _nothing() -> None:
+    pass
 
 
 class PoolTransport(httpx.AsyncBaseTransport):
@@ -86,8 +130,13 @@ class PoolTransport(httpx.AsyncBaseTransport):
     every idle one over all of them again, each time a request starts or ends, which with a
     host's 8 connections was a tenth of a crawl's CPU outside extraction; even a pool of one
     connection cost a lock, an event and a cancellation shield (each a turn of the event loop
-    through anyio) per request. HTTP/2 multiplexes requests on one connection and keeps
-    httpcore's pool.
+    through anyio) per request. The transport opens the connections itself too (TCP, then TLS
+    for https) and hands them to httpcore's HTTP/1.1 connection: ``httpcore.AsyncHTTPConnection``
+    would only add a lock (another turn of the loop) per request around it. HTTP/2 multiplexes
+    requests on one connection and keeps httpcore's pool.
+
+    ``send`` takes and gives httpcore's objects, with httpcore's errors; as an httpx transport
+    (``handle_async_request``) it speaks httpx, errors included.
     """
 
     def __init__(self, *, ssl_context: ssl.SSLContext, limits: httpx.Limits, http2: bool) -> None:
@@ -97,10 +146,11 @@ class PoolTransport(httpx.AsyncBaseTransport):
         self._ssl_context = ssl_context
         self._limits = limits
         self._size = size
+        self._network = AsyncioBackend()
         self._shared = self._pool() if http2 else None
         # Idle connections by origin (the address asked for can change between attempts).
-        self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
-        self._open: set[httpcore.AsyncHTTPConnection] = set()
+        self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTP11Connection]] = {}
+        self._open: set[httpcore.AsyncHTTP11Connection] = set()
         self._lent = asyncio.Semaphore(size)
 
     def _pool(self) -> httpcore.AsyncConnectionPool:
@@ -111,31 +161,27 @@ class PoolTransport(httpx.AsyncBaseTransport):
             keepalive_expiry=self._limits.keepalive_expiry,
             http1=True,
             http2=True,
-            network_backend=AsyncioBackend(),
+            network_backend=self._network,
         )
 
-    async def _borrow(self, origin: httpcore.Origin) -> tuple[_Lender, Callable[[], None]]:
+    async def _borrow(self, request: httpcore.Request) -> tuple[_Lender, Callable[[], None]]:
         if self._shared is not None:
-            return self._shared, lambda: None
+            return self._shared, _nothing
         await self._lent.acquire()
+        origin = request.url.origin
         key = (origin.scheme, origin.host, origin.port)  # httpcore's Origin is not hashable
         try:
             connection = await self._idle_connection(key)
-            if connection is None and len(self._open) >= self._size:
-                # Idle connections to other addresses of the host go first: no more than
-                # ``size`` connections are ever open.
-                await self._close_idle()
+            if connection is None:
+                if len(self._open) >= self._size:
+                    # Idle connections to other addresses of the host go first: no more than
+                    # ``size`` connections are ever open.
+                    await self._close_idle()
+                connection = await self._connect(request)
+                self._open.add(connection)
         except BaseException:
             self._lent.release()
             raise
-        if connection is None:
-            connection = httpcore.AsyncHTTPConnection(
-                origin,
-                ssl_context=self._ssl_context,
-                keepalive_expiry=self._limits.keepalive_expiry,
-                network_backend=AsyncioBackend(),
-            )
-            self._open.add(connection)
 
         def give_back() -> None:
             self._idle.setdefault(key, []).append(connection)
@@ -143,9 +189,24 @@ class PoolTransport(httpx.AsyncBaseTransport):
 
         return connection, give_back
 
+    async def _connect(self, request: httpcore.Request) -> httpcore.AsyncHTTP11Connection:
+        """A new HTTP/1.1 connection to the request's origin (TLS for https, with the
+        request's ``sni_hostname`` when it has one)."""
+        origin = request.url.origin
+        timeout = request.extensions.get("timeout", {}).get("connect")
+        host = origin.host.decode("ascii")
+        stream = await self._network.connect_tcp(host, origin.port, timeout=timeout)
+        if origin.scheme == b"https":
+            self._ssl_context.set_alpn_protocols(["http/1.1"])
+            server_name = request.extensions.get("sni_hostname") or host
+            stream = await stream.start_tls(self._ssl_context, server_name, timeout)
+        return httpcore.AsyncHTTP11Connection(
+            origin, stream, keepalive_expiry=self._limits.keepalive_expiry
+        )
+
     async def _idle_connection(
         self, key: tuple[bytes, bytes, int]
-    ) -> httpcore.AsyncHTTPConnection | None:
+    ) -> httpcore.AsyncHTTP11Connection | None:
         """The most recently returned connection to the origin still fit for a request."""
         idle = self._idle.get(key, [])
         while idle:
@@ -163,8 +224,19 @@ class PoolTransport(httpx.AsyncBaseTransport):
             self._open.discard(connection)
             await connection.aclose()
 
+    async def send(self, request: httpcore.Request) -> Reply:
+        """Send ``request`` on a pooled connection; the body is left to stream (close the
+        reply when done). Errors are httpcore's."""
+        pool, give_back = await self._borrow(request)
+        try:
+            response = await pool.handle_async_request(request)
+        except BaseException:
+            give_back()
+            raise
+        return Reply(response, give_back)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` on a pooled connection; the body is streamed as it is read."""
+        """``send`` for httpx: an httpx request and response, httpx's errors."""
         assert isinstance(request.stream, httpx.AsyncByteStream)
         url = request.url
         core = httpcore.Request(
@@ -176,18 +248,13 @@ class PoolTransport(httpx.AsyncBaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        pool, give_back = await self._borrow(core.url.origin)
-        try:
-            with _as_httpx(request):
-                response = await pool.handle_async_request(core)
-        except BaseException:
-            give_back()
-            raise
+        with _as_httpx(request):
+            reply = await self.send(core)
         return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_Body(response, request, give_back),
-            extensions=response.extensions,
+            status_code=reply.status,
+            headers=reply.raw_headers,
+            stream=_Body(reply, request),
+            extensions=reply.extensions,
         )
 
     async def aclose(self) -> None:
