@@ -39,7 +39,7 @@ class _Receiver(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.reading_paused = False
         self.writing_paused = False
-        self._waiters: dict[str, asyncio.Future[None]] = {}
+        self._waiters: dict[str, asyncio.Future[bool]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream transport (uvloop's is not a subclass of asyncio's, so no isinstance).
@@ -72,18 +72,34 @@ class _Receiver(asyncio.Protocol):
 
     async def until(self, event: str, timeout: float | None) -> None:
         """Until ``event`` ("read": bytes or the end arrived; "write": asyncio's write buffer
-        drained, or the end), at most ``timeout`` seconds."""
-        waiter = self._waiters[event] = asyncio.get_running_loop().create_future()
+        drained, or the end), at most ``timeout`` seconds.
+
+        Raises:
+            TimeoutError: ``timeout`` passed first.
+        """
+        loop = asyncio.get_running_loop()
+        waiter = self._waiters[event] = loop.create_future()
+        # A timer that resolves the waiter itself: asyncio.timeout would cancel and uncancel
+        # the task and cost twice as much, on every wait for bytes.
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
         try:
-            async with asyncio.timeout(timeout):
-                await waiter
+            timed_out = await waiter
         finally:
             del self._waiters[event]
+            if timer is not None:
+                timer.cancel()
+        if timed_out:
+            raise TimeoutError
 
 
-def _wake(waiter: asyncio.Future[None] | None) -> None:
+def _wake(waiter: asyncio.Future[bool] | None) -> None:
     if waiter is not None and not waiter.done():
-        waiter.set_result(None)
+        waiter.set_result(False)
+
+
+def _expire(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(True)
 
 
 class _Stream(httpcore.AsyncNetworkStream):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 __all__ = ["HostGate", "Pacer"]
 
@@ -50,15 +49,39 @@ class HostGate:
             self._last_start = time.monotonic()
             self._next_start = self._last_start + self._interval
 
-    @asynccontextmanager
-    async def hold(self, global_slots: asyncio.Semaphore) -> AsyncIterator[None]:
-        """Wait for a host slot, the host's turn and a global slot; hold them while in use."""
-        async with self._slots:
+    async def acquire(self, global_slots: asyncio.Semaphore) -> None:
+        """Wait for a host slot, the host's turn and a global slot (``release`` them after)."""
+        await self._slots.acquire()
+        try:
             await self._wait_turn(global_slots)
-            try:
-                yield
-            finally:
-                global_slots.release()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def release(self, global_slots: asyncio.Semaphore) -> None:
+        """Give back what ``acquire`` took."""
+        global_slots.release()
+        self._slots.release()
+
+
+class _Slot:
+    """A host's slot and a global one, held inside ``async with``.
+
+    A class rather than an ``asynccontextmanager``: the generator and its wrapper were as costly
+    as the waiting itself, and this runs once per request.
+    """
+
+    __slots__ = ("_gate", "_global")
+
+    def __init__(self, gate: HostGate, global_slots: asyncio.Semaphore) -> None:
+        self._gate = gate
+        self._global = global_slots
+
+    async def __aenter__(self) -> None:
+        await self._gate.acquire(self._global)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._gate.release(self._global)
 
 
 class Pacer:
@@ -81,8 +104,6 @@ class Pacer:
         """Raise the host's interval to a robots.txt Crawl-delay (never below the minimum)."""
         self.gate(host).interval = max(self._interval, delay)
 
-    @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    def slot(self, host: str) -> AbstractAsyncContextManager[None]:
         """Wait for a slot of ``host`` and a global one, and the host's turn; hold them."""
-        async with self.gate(host).hold(self._global):
-            yield
+        return _Slot(self.gate(host), self._global)
