@@ -25,6 +25,7 @@ _ASCII = bytes(range(128))
 # A text whose UTF-8 form is at most an eighth longer than it is "mostly ASCII" (see _folded).
 _MOSTLY_ASCII = 8
 _strip = bytes.strip
+_FOLDS = frozenset(APOSTROPHES + UNICODE_PUNCTUATION)
 
 
 def normalise(text: str) -> bytes:
@@ -60,32 +61,27 @@ def _folded(text: str) -> bytes:
     if len(raw) - len(text) <= len(text) // _MOSTLY_ASCII:
         # Mostly ASCII (say English with typographic quotes and dashes): its other characters
         # are picked out once, and when none of them has a lower case the bytes are lowered
-        # as ASCII, which is what str.lower would do; str.lower and a scan of the whole text
-        # per punctuation mark cost several times more.
+        # as ASCII, which is what str.lower would do at several times the cost; only the
+        # punctuation marks it holds are looked for.
         rare = raw.translate(None, _ASCII).decode("utf-8")
         if rare == rare.lower():
-            return _fold_rare(raw.lower(), rare)
+            if _FOLDS.isdisjoint(rare):
+                return raw.lower()
+            return _fold_punctuation(text, rare).encode("utf-8", "replace").lower()
     folded = text.lower()
+    return _fold_punctuation(folded, folded).encode("utf-8", "replace")
+
+
+def _fold_punctuation(text: str, present: str) -> str:
+    """``text`` with the punctuation marks found in ``present`` deleted or spaced."""
     # Substring tests on str are fast; most texts hold only a few of these characters.
     for char in APOSTROPHES:
-        if char in folded:
-            folded = folded.replace(char, "")
+        if char in present:
+            text = text.replace(char, "")
     for char in UNICODE_PUNCTUATION:
-        if char in folded:
-            folded = folded.replace(char, " ")
-    return folded.encode("utf-8", "replace")
-
-
-def _fold_rare(raw: bytes, rare: str) -> bytes:
-    """UTF-8 ``raw`` with the punctuation among its non-ASCII characters ``rare`` folded."""
-    # UTF-8 is self-synchronising: a character's bytes never match inside another character.
-    for char in APOSTROPHES:
-        if char in rare:
-            raw = raw.replace(char.encode(), b"")
-    for char in UNICODE_PUNCTUATION:
-        if char in rare:
-            raw = raw.replace(char.encode(), b" ")
-    return raw
+        if char in present:
+            text = text.replace(char, " ")
+    return text
 
 
 def _nfkc(text: str) -> str:
