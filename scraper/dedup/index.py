@@ -387,15 +387,18 @@ class DedupIndex(Closeable):
         )
         valid = (keys >= 0) & (owner >= 0)
         combined = (owner << 32) | (keys & 0xFFFFFFFF)
-        found = self._templates_of(np.unique(combined[valid]).tolist())
-        return np.isin(combined, np.array(list(found), dtype=np.int64)) & valid
+        found = self._templates_of(set(combined[valid].tolist()))
+        # Asked of distinct keys: np.isin would make them distinct with the one np.unique
+        # call that imports numpy.ma (tens of millions of instructions, once a process).
+        keys, inverse = np.unique(combined, return_inverse=True)
+        known = np.fromiter(found, np.int64, len(found))
+        return np.isin(keys, known, assume_unique=True)[inverse] & valid
 
-    def _templates_of(self, keys: list[int]) -> set[int]:
-        """The template lines among line count ``keys`` (answers kept for the batch)."""
+    def _templates_of(self, asked: set[int]) -> set[int]:
+        """The template lines among line count keys ``asked`` (answers kept for the batch)."""
         # Only these documents' lines are looked up, so the cost does not grow with how many
         # pages of the site the index holds.
-        asked = set(keys)
-        wanted = np.array(keys, dtype=np.int64)
+        wanted = np.fromiter(asked, np.int64, len(asked))
         if len(self._counted) and len(wanted):
             at = np.minimum(np.searchsorted(self._counted, wanted), len(self._counted) - 1)
             wanted = wanted[self._counted[at] != wanted]

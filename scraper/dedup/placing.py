@@ -314,7 +314,7 @@ class Placer:
         keys = np.fromiter(chain.from_iterable(bands), np.int64, sum(sizes))
         unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         stored = np.fromiter(self._hits, np.int64, len(self._hits))
-        wanted = ((counts > 1) | np.isin(unique, stored))[inverse]
+        wanted = ((counts > 1) | np.isin(unique, stored, assume_unique=True))[inverse]
         owner = np.repeat(np.arange(len(bands)), sizes)[wanted]
         ends = np.searchsorted(owner, np.arange(1, len(bands) + 1)).tolist()
         chosen: list[int] = keys[wanted].tolist()

@@ -330,10 +330,7 @@ class SketchStore:
     def band_hits(self, keys: Iterable[int]) -> dict[int, list[int]]:
         """The stored documents under each of band ``keys`` (keys without any are left out)."""
         out: dict[int, list[int]] = {}
-        unique = np.unique(np.fromiter(keys, dtype=np.int64)).tolist()
-        for band, doc in self._in(
-            "SELECT band, doc FROM dedup_bands WHERE band IN", unique, sort=False
-        ):
+        for band, doc in self._in("SELECT band, doc FROM dedup_bands WHERE band IN", keys):
             found = out.get(band)  # both columns are INTEGER: sqlite3 gives ints
             if found is None:
                 out[band] = [doc]
@@ -484,18 +481,13 @@ class SketchStore:
         return found
 
     def _in(
-        self,
-        sql: str,
-        values: Iterable[object],
-        before: tuple[object, ...] = (),
-        *,
-        sort: bool = True,
+        self, sql: str, values: Iterable[object], before: tuple[object, ...] = ()
     ) -> list[tuple[Any, ...]]:
         """The rows of ``sql`` ending in ``IN`` over ``values``, queried in bounded chunks.
 
-        Values are deduplicated and sorted (B-tree order) unless ``sort`` is False (given so).
+        Values are deduplicated and sorted (B-tree order).
         """
-        items = sorted(set(values)) if sort else list(values)  # type: ignore[type-var]
+        items = sorted(set(values))  # type: ignore[type-var]
         out: list[tuple[Any, ...]] = []
         for start in range(0, len(items), _CHUNK):
             chunk = items[start : start + _CHUNK]
