@@ -44,6 +44,7 @@ _DETECT_BYTES = 64 * 1024
 _BINARY_RATIO = 0.05
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
 _BINARY_BYTES = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS)
+_BINARY_SINGLES = tuple(bytes([b]) for b in _BINARY_BYTES)
 
 
 #: Sources whose text is the whole body decoded as strict UTF-8 (no BOM cut, nothing replaced).
@@ -93,11 +94,16 @@ def page_charset(page: Page) -> str | None:
 
 
 def _looks_binary(body: bytes) -> bool:
-    sample = body[:_DETECT_BYTES]
-    if not sample:
+    size = min(len(body), _DETECT_BYTES)
+    if not size:
         return False
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
+    # Most pages hold no control byte at all: a memchr per control byte tells so at a fraction
+    # of the cost of counting them.
+    if all(body.find(byte, 0, size) < 0 for byte in _BINARY_SINGLES):
+        return False
+    sample = body[:size]
     # Counted in C (translate deletes them): a Python loop cost ~0.5 ms per 64 KiB page.
     controls = len(sample) - len(sample.translate(None, _BINARY_BYTES))
     return controls / len(sample) > _BINARY_RATIO

@@ -56,6 +56,15 @@ def test_binary_bytes_raise_decode_error() -> None:
         decode_html(bytes(range(256)) * 40)
 
 
+def test_binary_refusal_counts_control_bytes_in_the_first_64_kib() -> None:
+    # A few stray control bytes are text; a twentieth of the sample is not, wherever in the
+    # sample they sit; past the sample they are not looked at.
+    assert decode_html(b"<p>" + b"a" * 1000 + b"\x01\x1f" * 10 + b"</p>").text.startswith("<p>")
+    with pytest.raises(DecodeError):
+        decode_html(b"<p>" + b"a" * 60_000 + b"\x1f" * 5000)
+    assert decode_html(b"a" * 65_536 + b"\x00" * 10_000).text.startswith("a")
+
+
 @pytest.mark.parametrize(
     ("label", "expected"),
     [("latin-1", "cp1252"), ("ISO-8859-1", "cp1252"), ("utf8", "utf-8"), ("bogus", None)],
