@@ -13,20 +13,34 @@ _PREVIEW = 90
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """One candidate block, its content score, and the rule that kept or dropped it."""
+    """One candidate block, its content score, and the rule that kept or dropped it.
+
+    A rule that quotes a figure (a score, a link density) keeps it apart from its ``wording``,
+    which has ``{}`` where it goes: formatting numbers for every block cost more than most
+    rules, and only an explanation reads them.
+    """
 
     block: RawBlock
     score: float
     keep: bool
-    rule: str
+    wording: str
+    figure: float | None = None
 
-    def __init__(self, block: RawBlock, score: float, keep: bool, rule: str) -> None:
+    def __init__(
+        self, block: RawBlock, score: float, keep: bool, wording: str, figure: float | None = None
+    ) -> None:
         # Written out (the frozen dataclass way): under mypyc the generated __init__ stays
         # interpreted Python, several times slower, and a page makes one decision per block.
         object.__setattr__(self, "block", block)
         object.__setattr__(self, "score", score)
         object.__setattr__(self, "keep", keep)
-        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "wording", wording)
+        object.__setattr__(self, "figure", figure)
+
+    @property
+    def rule(self) -> str:
+        """The rule that decided, in words."""
+        return self.wording if self.figure is None else self.wording.format(self.figure)
 
 
 @dataclass(frozen=True, slots=True)

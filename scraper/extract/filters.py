@@ -144,15 +144,18 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Whether a block is kept, and the rule that decided."""
+    """Whether a block is kept, and the rule that decided: its ``wording``, with ``{}`` where
+    the ``figure`` it quotes goes (see :class:`~scraper.extract.decisions.Decision`)."""
 
     keep: bool
-    rule: str
+    wording: str
+    figure: float | None = None
 
-    def __init__(self, keep: bool, rule: str) -> None:
+    def __init__(self, keep: bool, wording: str, figure: float | None = None) -> None:
         # As Decision's: a compiled __init__ instead of the interpreted one dataclass writes.
         object.__setattr__(self, "keep", keep)
-        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "wording", wording)
+        object.__setattr__(self, "figure", figure)
 
 
 def normalise_line(text: str) -> str:
@@ -239,11 +242,11 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
         ):
             # Roundups link most of each sentence; a sentence is still prose, a list of
             # headlines is not.
-            return Verdict(True, f"prose with links (density {density:.2f})")
-        return Verdict(False, f"link density {density:.2f}")
+            return Verdict(True, "prose with links (density {:.2f})", density)
+        return Verdict(False, "link density {:.2f}", density)
     if block.kind is _LIST_ITEM and density > 0.3 and len(block.text) < 100:
-        return Verdict(False, f"linked list item (density {density:.2f})")
-    return Verdict(True, f"content (score {score:.0f})")
+        return Verdict(False, "linked list item (density {:.2f})", density)
+    return Verdict(True, "content (score {:.0f})", score)
 
 
 def repeats_description(text: str, line: str, context: Context) -> bool:

@@ -216,7 +216,7 @@ def _decide(
             decisions.append(Decision(block, score, False, "related-stories heading"))
             continue
         verdict = judge_block(block, line, score, context)
-        decisions.append(Decision(block, score, verdict.keep, verdict.rule))
+        decisions.append(Decision(block, score, verdict.keep, verdict.wording, verdict.figure))
         any_kept = any_kept or verdict.keep
     return decisions
 

@@ -123,24 +123,33 @@ class RawBlock:
 
 @dataclass(frozen=True, slots=True)
 class Dropped:
-    """A subtree skipped during the walk, and why (for ``--explain``)."""
+    """A subtree skipped during the walk, and why (for ``--explain``).
+
+    ``excerpt`` is the start of the subtree's text as the page spaces it; ``text`` single-spaces
+    it when an explanation is read (most extractions never read one).
+    """
 
     tag: str
     reason: str
-    text: str
+    excerpt: str
     group: str = ""
     #: Paragraph characters inside, where a rule needed them (None: not counted).
     prose: int | None = None
 
     def __init__(
-        self, tag: str, reason: str, text: str, group: str = "", prose: int | None = None
+        self, tag: str, reason: str, excerpt: str, group: str = "", prose: int | None = None
     ) -> None:
         # As RawBlock's, in the frozen way: compiled instead of the interpreted dataclass one.
         object.__setattr__(self, "tag", tag)
         object.__setattr__(self, "reason", reason)
-        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "excerpt", excerpt)
         object.__setattr__(self, "group", group)
         object.__setattr__(self, "prose", prose)
+
+    @property
+    def text(self) -> str:
+        """The start of the subtree's text, single-spaced."""
+        return " ".join(self.excerpt.split())[:_SHOWN_CHARS]
 
 
 @dataclass(slots=True)
@@ -269,9 +278,8 @@ class _Judge:
             prose = _prose_chars(node)
             if prose >= least:
                 return None
-        return Dropped(
-            tag, reason, " ".join(text[: _SHOWN_CHARS * 4].split())[:_SHOWN_CHARS], group, prose
-        )
+        # Enough text for the shown characters, however the page spaces them.
+        return Dropped(tag, reason, text[: _SHOWN_CHARS * 4], group, prose)
 
     def _names_reason(self, names: str) -> str | None:
         known = self.memo.get(names, _UNSEEN)
