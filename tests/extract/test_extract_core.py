@@ -303,6 +303,21 @@ def test_explain_names_the_rule_for_each_block() -> None:
     assert any("sidebar" in s.reason or "aside" in s.reason for s in report.dropped)
 
 
+def test_explain_quotes_the_figures_its_rules_read() -> None:
+    # Figures are worded only when a rule is read; the wording must quote them as decided.
+    links = "<p><a href='/x'>Read the full council report on the harbour works</a></p>"
+    aside = "<aside>\n  Latest   news\n\n  <p>Other\tstory</p>\n</aside>"
+    html = page("<article><div class='entry-content'>" + "".join(f"<p>{p}</p>" for p in PARAS)
+                + links + "</div></article>" + aside)  # fmt: skip
+    report = explain(html)
+    by_text = {d.block.text: d for d in report.decisions}
+    kept = by_text[PARAS[0]]
+    assert kept.rule == f"content (score {kept.score:.0f})"
+    assert by_text["Read the full council report on the harbour works"].rule == "link density 1.00"
+    skipped = {s.reason: s.text for s in report.dropped}
+    assert skipped["<aside> element"] == "Latest news Other story"
+
+
 def test_huge_page_is_bounded() -> None:
     filler = "<div><span>x</span></div>" * 2_000_000  # about 50 MB of markup
     html = page(article_html() + filler)
