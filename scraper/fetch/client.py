@@ -272,11 +272,7 @@ class Fetcher:
                 self._pacer.slot(origin),
                 asyncio.timeout(self.options.timeouts.total),
             ):
-                reply = await client.get(
-                    target if target.host == address else target.copy_with(host=address),
-                    sent_headers,
-                    extensions,
-                )
+                reply = await client.get(target, address, sent_headers, extensions)
                 try:
                     return await self._read(reply, spec)
                 finally:

@@ -16,6 +16,7 @@ import re
 import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from scraper.errors import AddressRefused, NetworkError
 
@@ -39,10 +40,13 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
 def literal_address(host: str) -> IPAddress | None:
     """The IP address ``host`` spells, in any notation browsers accept, or None for a name."""
     bare = host.strip("[]")
-    try:
-        return ipaddress.ip_address(bare)
-    except ValueError:
-        pass
+    # ip_address only for what it may accept (IPv6 has a colon, IPv4 is digits and dots): its
+    # exception for a name cost more than the rest of the guard's check.
+    if ":" in bare or bare.replace(".", "").isdigit():
+        try:
+            return ipaddress.ip_address(bare)
+        except ValueError:
+            pass
     if _NUMERIC_IPV4.match(bare):
         try:
             return ipaddress.IPv4Address(socket.inet_aton(bare.rstrip(".")))
@@ -78,7 +82,7 @@ class AddressGuard:
         # getaddrinfo does not tell the record's TTL; a minute spares the resolver (and a
         # worker thread) a lookup per request without holding on to stale answers for long.
         self._cache_seconds = cache_seconds
-        self._cache: dict[tuple[str, int], tuple[float, tuple[IPAddress, ...]]] = {}
+        self._cache: dict[tuple[str, int], _Resolved] = {}
 
     def _refusal(self, address: IPAddress) -> str | None:
         """Why ``address`` is refused, or None when it may be connected to."""
@@ -109,19 +113,27 @@ class AddressGuard:
             NetworkError: the name does not resolve.
         """
         literal = literal_address(host)
-        addresses = (literal,) if literal is not None else await self._lookup(host, port, url)
-        for address in addresses:
-            reason = self._refusal(address)
-            if reason is not None:
-                raise AddressRefused(f"refused to connect to {host}: {reason}", url=url)
-        return tuple(str(a) for a in addresses)
+        addresses: tuple[str, ...]
+        if literal is not None:
+            addresses, refusal = (str(literal),), self._refusal(literal)
+        else:
+            found = await self._lookup(host, port, url)
+            addresses, refusal = found.addresses, found.refusal
+        if refusal is not None:
+            raise AddressRefused(f"refused to connect to {host}: {refusal}", url=url)
+        return addresses
 
-    async def _lookup(self, host: str, port: int, url: str) -> tuple[IPAddress, ...]:
-        """The addresses of a name, from the cache while fresh."""
+    def _first_refusal(self, addresses: Sequence[IPAddress]) -> str | None:
+        """Why the first refused address is refused, or None when all pass."""
+        return next(filter(None, map(self._refusal, addresses)), None)
+
+    async def _lookup(self, host: str, port: int, url: str) -> _Resolved:
+        """The addresses of a name and their verdict, from the cache while fresh (the checks
+        cost as much as the rest of a request's bookkeeping, so they are cached too)."""
         now = time.monotonic()
         cached = self._cache.get((host, port))
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        if cached is not None and cached.expires > now:
+            return cached
         try:
             found = await self._resolver(host, port)
         except OSError as exc:
@@ -129,5 +141,19 @@ class AddressGuard:
         addresses = tuple(ipaddress.ip_address(a.split("%", 1)[0]) for a in found)
         if not addresses:
             raise NetworkError(f"cannot resolve {host}: no addresses", url=url)
-        self._cache[(host, port)] = (now + self._cache_seconds, addresses)
-        return addresses
+        resolved = _Resolved(
+            now + self._cache_seconds,
+            tuple(str(a) for a in addresses),
+            self._first_refusal(addresses),
+        )
+        self._cache[(host, port)] = resolved
+        return resolved
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """A host's checked addresses (as strings) and why they are refused (None: they pass)."""
+
+    expires: float
+    addresses: tuple[str, ...]
+    refusal: str | None

@@ -71,6 +71,11 @@ class _HttpxReply:
         await self._response.aclose()
 
 
+def _at(url: httpx.URL, address: str) -> httpx.URL:
+    """``url`` with the checked address for host (cookies are kept by the address asked)."""
+    return url if url.host == address else url.copy_with(host=address)
+
+
 class HostClient:
     """One origin's transport, its cookies and the request timeouts.
 
@@ -87,32 +92,35 @@ class HostClient:
         self._timeout = timeout.as_dict()
 
     async def get(
-        self, url: httpx.URL, headers: dict[str, str], extensions: dict[str, Any]
+        self, url: httpx.URL, address: str, headers: dict[str, str], extensions: dict[str, Any]
     ) -> Reply:
-        """Send a GET; the response's body is left to stream (close it when done).
+        """Send a GET for ``url`` to the IP ``address`` (``headers`` name the host); the
+        response's body is left to stream (close it when done).
 
         Raises:
             httpx.HTTPError, httpcore's errors (from the fetcher's own transport), OSError.
         """
         extensions = {"timeout": self._timeout, **extensions}
         if not isinstance(self.transport, PoolTransport):
-            return _HttpxReply(await self._send_httpx(url, headers, extensions))
+            return _HttpxReply(await self._send_httpx(_at(url, address), headers, extensions))
         request: httpx.Request | None = None
         if self.cookies.jar:
-            request = httpx.Request("GET", url, headers=headers)
+            request = httpx.Request("GET", _at(url, address), headers=headers)
             self.cookies.set_cookie_header(request)
             raw = request.headers.raw
         else:
             # What httpx.Headers would make of them: names as given, both sides in ASCII.
             raw = [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
+        # The address as httpx's ``url.copy_with(host=address).raw_host`` gives it (IPv6
+        # without brackets), without parsing the whole URL again.
         target = httpcore.URL(
-            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            scheme=url.raw_scheme, host=address.encode("ascii"), port=url.port, target=url.raw_path
         )
         reply = await self.transport.send(
             httpcore.Request(b"GET", target, headers=raw, extensions=extensions)
         )
         if any(name == "set-cookie" for name, _ in reply.headers):
-            request = request or httpx.Request("GET", url, headers=headers)
+            request = request or httpx.Request("GET", _at(url, address), headers=headers)
             answer = httpx.Response(reply.status, headers=reply.raw_headers, request=request)
             self.cookies.extract_cookies(answer)
         return reply

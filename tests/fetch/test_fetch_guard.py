@@ -151,3 +151,25 @@ def test_a_name_is_resolved_once_per_minute_not_per_request(server: LocalServer)
     run(scenario())
     assert asked == ["cached.test"]
     assert len(server.requests(host="cached.test")) == 4  # three pages and one redirect hop
+
+
+def test_a_name_refused_once_stays_refused_without_asking_the_resolver_again() -> None:
+    asked: list[str] = []
+
+    async def mixed(host: str, port: int) -> Sequence[str]:
+        asked.append(host)
+        return ["93.184.216.34", "10.1.2.3"]  # one internal address refuses the host
+
+    async def scenario() -> list[str]:
+        guard = AddressGuard(resolver=mixed)
+        messages = []
+        for _ in range(3):
+            with pytest.raises(AddressRefused) as refused:
+                await guard.resolve("mixed.example", 443, "https://mixed.example/")
+            messages.append(str(refused.value))
+        return messages
+
+    messages = run(scenario())
+    assert asked == ["mixed.example"]
+    assert len(set(messages)) == 1
+    assert "10.1.2.3 is private" in messages[0]

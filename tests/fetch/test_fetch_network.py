@@ -97,6 +97,44 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
     assert connections == 3
 
 
+def test_the_request_is_sent_as_given_and_a_cookie_the_host_set_comes_back() -> None:
+    heads: list[bytes] = []
+    base_host: list[str] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            heads.append(await reader.readuntil(b"\r\n\r\n"))
+            cookie = b"Set-Cookie: session=abc; Path=/\r\n" if len(heads) == 1 else b""
+            body = b"<p>hi</p>"
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n%sContent-Length: %d\r\n\r\n%s"
+                % (cookie, len(body), body)
+            )
+            await writer.drain()
+
+    async def client(base: str) -> None:
+        base_host.append(base.removeprefix("http://"))
+        async with _fetcher() as fetcher:
+            first = await fetcher.fetch(f"{base}/a?x=1#frag")
+            assert ("set-cookie", "session=abc; Path=/") in first.headers
+            await fetcher.fetch(f"{base}/b", etag='"v1"')
+
+    asyncio.run(_with_server(handle, client))
+    first, second = (head.decode("ascii").split("\r\n") for head in heads)
+    assert first[0] == "GET /a?x=1 HTTP/1.1"
+    # h11 writes Host first, the others in the fetcher's order.
+    assert [line.split(":")[0] for line in first[1:] if line] == [
+        "Host",
+        "User-Agent",
+        "Accept",
+        "Accept-Encoding",
+    ]
+    assert first[1] == f"Host: {base_host[0]}"
+    assert second[0] == "GET /b HTTP/1.1"
+    assert 'If-None-Match: "v1"' in second
+    assert "Cookie: session=abc" in second
+
+
 def test_a_body_many_times_the_receive_buffer_arrives_whole() -> None:
     body = b"".join(b"<p>paragraph %d</p>\n" % n for n in range(BUFFER * 6 // 16))
 
