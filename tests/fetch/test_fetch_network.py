@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import httpcore
 import httpx
 import pytest
 from fetch_server import local_options, loopback_resolver
@@ -13,7 +14,7 @@ from fetch_server import local_options, loopback_resolver
 from scraper.errors import FetchTimeout
 from scraper.fetch import Fetcher, Politeness, RetryPolicy, Timeouts
 from scraper.fetch.network import BUFFER
-from scraper.fetch.transport import PoolTransport
+from scraper.fetch.transport import PoolTransport, _Connection
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -208,3 +209,13 @@ def test_idle_connections_to_other_addresses_are_closed_at_the_limit() -> None:
     asyncio.run(_with_server(_keep_alive(b"<p>first</p>", 0.0, first), client))
     # One connection at most: the idle one to the first address was closed for the second.
     assert (len(first), len(second)) == (2, 1)
+
+
+def test_httpcore_still_names_the_connection_lock_the_transport_replaces() -> None:
+    # The transport swaps httpcore's anyio lock for an asyncio one (see transport._Connection);
+    # were the attribute renamed, the swap would silently stop saving anything.
+    origin = httpcore.Origin(b"http", b"127.0.0.1", 80)
+    theirs = httpcore.AsyncHTTP11Connection(origin, httpcore.AsyncNetworkStream())
+    ours = _Connection(origin, httpcore.AsyncNetworkStream(), None)
+    assert "_state_lock" in vars(theirs)
+    assert isinstance(vars(ours)["_state_lock"], asyncio.Lock)
