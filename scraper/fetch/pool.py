@@ -104,13 +104,15 @@ class HostClient:
         if not isinstance(self.transport, PoolTransport):
             return _HttpxReply(await self._send_httpx(_at(url, address), headers, extensions))
         request: httpx.Request | None = None
+        raw: dict[bytes | str, bytes | str] | list[tuple[bytes, bytes]]
         if self.cookies.jar:
             request = httpx.Request("GET", _at(url, address), headers=headers)
             self.cookies.set_cookie_header(request)
             raw = request.headers.raw
         else:
-            # What httpx.Headers would make of them: names as given, both sides in ASCII.
-            raw = [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
+            # What httpx.Headers would make of them: names as given, both sides in ASCII (as a
+            # dict, httpcore checks their type against one of typing's ABCs, not two).
+            raw = {k.encode("ascii"): v.encode("ascii") for k, v in headers.items()}
         # The address as httpx's ``url.copy_with(host=address).raw_host`` gives it (IPv6
         # without brackets), without parsing the whole URL again.
         target = httpcore.URL(

@@ -13,7 +13,7 @@ import importlib.util
 import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import httpcore
 import httpx
@@ -52,6 +52,14 @@ def _as_httpx(request: httpx.Request) -> Iterator[None]:
         raise
 
 
+class _BodyStream(Protocol):
+    """What httpcore's connections and pool give as a response's stream."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
 class Reply:
     """An answer from one of the transport's connections, its body not read yet.
 
@@ -59,12 +67,15 @@ class Reply:
     back to the transport when the reply is closed, so close it when done.
     """
 
-    __slots__ = ("_done", "_response", "headers", "status")
+    __slots__ = ("_done", "_response", "_stream", "headers", "status")
 
     def __init__(self, response: httpcore.Response, done: Callable[[], None]) -> None:
         self.status = response.status
         self.headers = tuple(httpx.Headers(response.headers).multi_items())
         self._response = response
+        # httpcore's own stream, used directly: Response.aiter_stream would add a generator
+        # around every read, and Response.aclose a check of its type against typing's ABCs.
+        self._stream = cast(_BodyStream, response.stream)
         self._done: Callable[[], None] | None = done
 
     @property
@@ -84,13 +95,12 @@ class Reply:
 
     def chunks(self) -> AsyncIterable[bytes]:
         """The body's bytes as received (Content-Encoding not undone); httpcore's errors."""
-        # httpcore's own stream: Response.aiter_stream would only add a generator around it.
-        return cast(AsyncIterable[bytes], self._response.stream)
+        return self._stream
 
     async def aclose(self) -> None:
         """Close the body and give the connection back (or drop it, if unfinished)."""
         try:
-            await self._response.aclose()
+            await self._stream.aclose()
         finally:
             done, self._done = self._done, None
             if done is not None:
