@@ -398,13 +398,13 @@ class SketchStore:
         # Converted to Python ints a statement's worth at a time: a batch's half a million
         # keys as one list of ints would be the peak of its memory.
         pairs = np.stack([keys, counts], axis=1).astype(np.int64)
-        per = _CHUNK // 2
         totals: list[tuple[Any, ...]] = []
-        for start in range(0, len(pairs), per):
-            part: list[int] = pairs[start : start + per].ravel().tolist()
+        start = 0
+        for size in _sizes(len(pairs), _CHUNK // 2):
+            part: list[int] = pairs[start : start + size].ravel().tolist()
+            start += size
             found = self._run(
-                "INSERT INTO dedup_lines (key, docs) VALUES"
-                f" {','.join(['(?, ?)'] * (len(part) // 2))}{tail}",
+                f"INSERT INTO dedup_lines (key, docs) VALUES {','.join(['(?, ?)'] * size)}{tail}",
                 tuple(part),
             )
             if not empty:
@@ -459,13 +459,16 @@ class SketchStore:
         """
         width = row.count("?")
         per = max(1, _CHUNK // width)
-        whole = len(flat) // (per * width)
-        sql = f"{head} {','.join([row] * per)}{tail}"
+        sizes = _sizes(len(flat) // width, per)
+        whole = sizes.count(per)
         step = per * width
+        sql = f"{head} {','.join([row] * per)}{tail}"
         self._many(sql, [flat[i * step : (i + 1) * step] for i in range(whole)])
-        rest = flat[whole * step :]
-        if rest:
-            self._run(f"{head} {','.join([row] * (len(rest) // width))}{tail}", tuple(rest))
+        start = whole * step
+        for size in sizes[whole:]:
+            part = tuple(flat[start : start + size * width])
+            start += size * width
+            self._run(f"{head} {','.join([row] * size)}{tail}", part)
 
     def _rows_of(self, cursor: sqlite3.Cursor) -> list[tuple[Any, ...]]:
         try:
@@ -491,8 +494,13 @@ class SketchStore:
         out: list[tuple[Any, ...]] = []
         for start in range(0, len(items), _CHUNK):
             chunk = items[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            out += self._all(f"{sql} ({marks})", [*before, *chunk])
+            # Padded with its last value (which IN ignores) to a power of two: a few statement
+            # texts, each parsed once and then taken from the connection's statement cache.
+            size = min(_CHUNK, 1 << (len(chunk) - 1).bit_length())
+            marks = ",".join("?" * size)
+            out += self._all(
+                f"{sql} ({marks})", [*before, *chunk, *chunk[-1:] * (size - len(chunk))]
+            )
         return out
 
     def _all(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
@@ -536,3 +544,18 @@ def _stored(row: tuple[Any, ...]) -> StoredDoc:
         words=int(words),
         cluster=int(cluster),
     )
+
+
+def _sizes(rows: int, most: int) -> list[int]:
+    """How many rows each insert statement takes: ``most`` at a time, the rest in powers of two.
+
+    A statement of a new length is parsed anew, and SQLite parses a statement of a few hundred
+    rows for longer than it runs it; with these lengths the connection's statement cache
+    keeps every one after its first use.
+    """
+    sizes = [most] * (rows // most)
+    rest = rows % most
+    while rest:
+        sizes.append(1 << (rest.bit_length() - 1))
+        rest -= sizes[-1]
+    return sizes

@@ -176,6 +176,21 @@ def test_line_counts_add_up_from_an_empty_table_and_after() -> None:
     store.close()
 
 
+def test_many_rows_go_through_statements_of_every_size() -> None:
+    # Inserts take 450 rows a statement, then powers of two; IN lists are padded to a power
+    # of two with a repeated value: no row may be lost, doubled or invented either way.
+    store = SketchStore.open(":memory:", fingerprint=SKETCH_SCHEME)
+    keys = np.arange(1, 1004, dtype=np.int64) * 7  # 450 + 450 + 64 + 32 + 4 + 2 + 1 rows
+    store.count_lines(keys, np.ones(len(keys), dtype=np.int64))
+    again = store.count_lines(keys[:517], np.full(517, 2, dtype=np.int64))
+    assert sorted(again[0].tolist()) == keys[:517].tolist() and set(again[1].tolist()) == {3}
+    assert store.template_lines([*keys.tolist(), 1, 2], 3) == set(keys[:517].tolist())
+    assert store.template_lines(keys[:3].tolist(), 3) == set(keys[:3].tolist())
+    store.add_bands([v for band in range(301) for v in (band, band % 5)])
+    assert store.band_hits(range(-3, 305)) == {band: [band % 5] for band in range(301)}
+    store.close()
+
+
 def test_a_call_that_fails_before_its_commit_leaves_no_line_counts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
