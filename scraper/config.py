@@ -233,10 +233,18 @@ def _politeness(data: Mapping[str, Any], path: str, base: Politeness) -> Politen
         min_interval=t.number("min_interval", base.min_interval),
         per_host=t.integer("per_host", base.per_host, minimum=1),
         concurrency=t.integer("concurrency", base.concurrency, minimum=1),
-        user_agent=t.text("user_agent", base.user_agent),
-        contact=t.text("contact", base.contact),
+        user_agent=_header_text(t, "user_agent", base.user_agent),
+        contact=_header_text(t, "contact", base.contact),
         respect_robots=t.boolean("respect_robots", base.respect_robots),
     )
+
+
+def _header_text(t: _Table, name: str, default: str | None) -> str | None:
+    value = t.text(name, default)
+    # It goes out in the User-Agent header of every request, which only carries ASCII.
+    if value is not None and not (value.isascii() and value.isprintable()):
+        raise ConfigError(f"must be printable ASCII, not {value!r}", key=t.key(name))
+    return value
 
 
 def _check_url(url: str, key: str) -> str:

@@ -158,7 +158,9 @@ class Fetcher:
         Args:
             url: an absolute http(s) URL.
             etag: the ETag of the copy already held; sent as ``If-None-Match``.
-            last_modified: its Last-Modified; sent as ``If-Modified-Since``.
+            last_modified: its Last-Modified; sent as ``If-Modified-Since``. Either is left
+                out when it is not printable ASCII (a server may send other bytes, which
+                arrive decoded and cannot be sent back as they came): the GET is then plain.
 
         Returns:
             The page; a conditional GET the server answers "304 Not Modified" returns a Page
@@ -169,9 +171,9 @@ class Fetcher:
                 HTML, redirect, robots, refused address), always with ``url`` set.
         """
         headers = dict(self._base_headers)
-        if etag:
+        if etag and _sendable(etag):
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified and _sendable(last_modified):
             headers["If-Modified-Since"] = last_modified
         limits = self.options.limits
         spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
@@ -344,3 +346,8 @@ def _capped(body: bytes, spec: _Spec) -> bytes:
     if len(body) <= spec.max_decoded or spec.truncate:
         return body[: spec.max_decoded]
     raise TooLarge(f"decompressed body is over the {spec.max_decoded}-byte cap", url=spec.url)
+
+
+def _sendable(value: str) -> bool:
+    # Header values go out as ASCII; a control character would end the header line.
+    return value.isascii() and value.isprintable()

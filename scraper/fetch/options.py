@@ -123,6 +123,10 @@ class FetchOptions:
 
     def __post_init__(self) -> None:
         parse_networks(self.allow_networks)
+        for key, value in (("user_agent", self.user_agent), ("contact", self.contact)):
+            # Both go out in the User-Agent header of every request, which carries only ASCII.
+            if value is not None and not (value.isascii() and value.isprintable()):
+                raise ConfigError(f"must be printable ASCII, not {value!r}", key=key)
         if self.limits.max_body <= 0 or self.limits.max_decoded <= 0:
             raise ConfigError("caps must be positive", key="limits")
         if self.limits.max_host_clients < 1:

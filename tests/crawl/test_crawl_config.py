@@ -124,6 +124,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
         (_base(export={"format": "xml"}), "export.format"),
         (_base(workers=-1), "workers"),
+        (_base(politeness={"contact": "bot@\u00e9xample.org"}), "politeness.contact"),
+        (_base(politeness={"user_agent": "bot/1\r\nX-Evil: 1"}), "politeness.user_agent"),
     ],
 )
 def test_invalid_config_names_the_key(data: dict[str, Any], key: str) -> None:

@@ -87,6 +87,12 @@ def test_a_bad_network_is_a_usage_error() -> None:
     assert "not a network" in result.output
 
 
+def test_a_contact_that_cannot_go_in_a_header_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["scrape", "http://example.org/", "--contact", "b\u00f6t@a.test"])
+    assert result.exit_code == 2
+    assert "printable ASCII" in result.output
+
+
 def test_help_ends_with_an_example() -> None:
     result = runner.invoke(app, ["scrape", "--help"])
     assert result.exit_code == 0

@@ -110,6 +110,16 @@ def test_a_known_etag_is_sent_and_304_reported_as_not_modified(server: LocalServ
     assert last.headers["if-modified-since"] == since
 
 
+def test_a_validator_that_cannot_be_sent_back_gives_a_plain_get(server: LocalServer) -> None:
+    # A server may send other bytes in an ETag; they arrive decoded, and a conditional GET
+    # must not fail on them: the page is fetched whole instead.
+    page = run(_fetch(server.url("/etag"), etag='"v\u00e9"', last_modified="Sun,\r\nX: 1"))
+    assert page.status == 200
+    last = server.requests(path="/etag")[-1]
+    assert "if-none-match" not in last.headers
+    assert "if-modified-since" not in last.headers
+
+
 def test_redirects_are_followed_and_recorded(server: LocalServer) -> None:
     page = run(_fetch(server.url("/chain/2")))
     assert page.final_url == server.url("/chain/0")
