@@ -152,22 +152,28 @@ def find_repeats(
     """
     if len(keys) != len(kinds):
         raise ValueError("one kind per key")
-    index: dict[str, list[int]] = {}
+    # Most anchors belong to one block: the first block filed under each is kept apart from
+    # the later ones, so that a page of unique blocks builds no list per anchor.
+    first: dict[str, int] = {}
+    later: dict[str, list[int]] = {}
     found: dict[int, Repeat] = {}
     for i, key in enumerate(keys):
         if len(key) < _MIN_CHARS:
             continue
-        candidates: set[int] = set()
+        candidates: list[int] = []
         for anchor in _anchors(key):
-            bucket = index.get(anchor)
-            if bucket is None:
-                index[anchor] = [i]
-            else:
-                candidates.update(bucket)
-                bucket.append(i)
+            j = first.setdefault(anchor, i)
+            if j != i:
+                candidates.append(j)
+                others = later.get(anchor)
+                if others is None:
+                    later[anchor] = [i]
+                else:
+                    candidates.extend(others)
+                    others.append(i)
         if not candidates:
             continue  # most blocks share no anchor with an earlier one: nothing to sort
-        for j in sorted(candidates):
+        for j in sorted(set(candidates)):
             how = _match(key, keys[j])
             if how is None:
                 continue

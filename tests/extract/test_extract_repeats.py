@@ -128,3 +128,18 @@ def test_containment_prefilter_never_changes_the_partial_ratio_verdict() -> None
         assert _contains(short, long_) is expected, (short, long_)
         agreed[expected] += 1
     assert agreed[True] > 50 and agreed[False] > 50  # both verdicts were exercised
+
+
+def test_block_is_compared_with_every_earlier_block_filed_under_its_anchors() -> None:
+    # Three blocks open alike, and the third is an edited copy of the second only (its last
+    # words differ, so it shares no other anchor): the second is filed under the shared opening
+    # after the first, and both must be tried, the earliest first.
+    opening = "the harbour authority closed the northern pier"
+    texts = [
+        f"{opening} on Monday after a storm damaged the ferry ramp",
+        f"{opening} on Tuesday after inspectors found cracks in its concrete supports",
+        f"{opening} on Tuesday after inspectors found cracks in its old concrete pillars",
+        f"{opening} on Tuesday after inspectors found cracks in its concrete supports",
+    ]
+    found = {r.index: (r.of, r.how) for r in find_repeats(_keys(texts), [P] * len(texts))}
+    assert found == {2: (1, "near-identical"), 3: (1, "identical")}
