@@ -44,8 +44,10 @@ def normalise_lines(text: str) -> tuple[bytes, ...]:
 def _lines(text: str) -> list[bytes]:
     raw = _folded(text).translate(_SPACES, _ASCII_PUNCTUATION)
     lines = raw.split(b"\n")
-    if b"  " in raw:
-        lines = [b" ".join(line.split()) if b"  " in line else line for line in lines]
+    # Not ``b"  " in line``: bytes.__contains__ first tries its operand as an integer, and
+    # raising and clearing that TypeError costs more than the search on a line.
+    if raw.find(b"  ") >= 0:
+        lines = [b" ".join(line.split()) if line.count(b"  ") else line for line in lines]
     # Mapped in C: most texts have blank lines or stray spaces, and a loop over their lines
     # in Python was the larger part of normalising them.
     return list(filter(None, map(_strip, lines)))
