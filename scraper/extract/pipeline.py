@@ -40,26 +40,26 @@ _PARAGRAPH: Final = BlockKind.PARAGRAPH
 _TABLE: Final = BlockKind.TABLE
 _PREFORMATTED: Final = BlockKind.PREFORMATTED
 
-_NUL_SHARE = 0.01
+_NUL_SHARE: Final = 0.01
 #: Characters read to tell binary data from text.
-_NUL_SAMPLE = 65536
+_NUL_SAMPLE: Final = 65536
 #: Characters of body text enough to tell the language when the page does not declare it.
-_LANGUAGE_SAMPLE = 2000
-_RUNAWAY_TITLE = 2000
+_LANGUAGE_SAMPLE: Final = 2000
+_RUNAWAY_TITLE: Final = 2000
 #: Kept blocks at the top where the page's summary is a legitimate standfirst.
-_STANDFIRST_SLOTS = 2
+_STANDFIRST_SLOTS: Final = 2
 #: Blocks signed like comments ("Posted by ... on ...") that mark a thread, not a quote.
-_MIN_SIGNED_COMMENTS = 3
+_MIN_SIGNED_COMMENTS: Final = 3
 #: A block scoring this much is prose: labels above it are not the article's.
-_PROSE_SCORE = 40.0
+_PROSE_SCORE: Final = 40.0
 #: Blocks this long take part in choosing the container (body.block_score's threshold).
-_MIN_VOTING_CHARS = 40
+_MIN_VOTING_CHARS: Final = 40
 #: How a teaser's excerpt ends where the site cut it short.
 _TRUNCATION_MARKS = ("...", "…", "[…]", "[...]")
 #: A heading this much link text is a headline pointing elsewhere.
-_LINKED_HEADLINE = 0.8
+_LINKED_HEADLINE: Final = 0.8
 #: Excerpts under linked headlines that make a list of teasers (one alone may be the writer's).
-_MIN_EXCERPTS = 2
+_MIN_EXCERPTS: Final = 2
 _TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST = ("script", "style", "noscript", "template")
 

@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Final
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -26,31 +27,31 @@ from scraper.models import BlockKind
 
 __all__ = ["Repeat", "find_repeats", "repeat_key"]
 
-_WORDS = re.compile(r"\w+")
+_WORDS: Final = re.compile(r"\w+")
 #: Byte tables mapping ASCII non-word characters (not ``\w``) to spaces, the second also upper
 #: case to lower; bytes above 127 pass unchanged. Translating bytes is several times faster than
 #: translating a str, and than a regex over the whole text.
-_ASCII_WORDS = bytes(
+_ASCII_WORDS: Final = bytes(
     c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)
 ) + bytes(range(128, 256))
-_ASCII_WORDS_LOWER = _ASCII_WORDS.lower()
-_ANCHOR_WORDS = 5
-_RATIO_CUTOFF = 88.0
-_CONTAIN_CUTOFF = 95.0
+_ASCII_WORDS_LOWER: Final = _ASCII_WORDS.lower()
+_ANCHOR_WORDS: Final = 5
+_RATIO_CUTOFF: Final = 88.0
+_CONTAIN_CUTOFF: Final = 95.0
 #: A repeated block this long is a copy even on its own: refrains are short.
-_LONE_COPY_CHARS = 200
+_LONE_COPY_CHARS: Final = 200
 #: A shorter block wholly contained in a longer one counts as a teaser from this length on.
-_MIN_TEASER_CHARS = 50
+_MIN_TEASER_CHARS: Final = 50
 #: Blocks of this many words or more are compared by the share of their 4-word shingles
 #: already seen; shorter ones by being a word-aligned piece of an earlier block.
-_COVER_MIN_WORDS = 8
+_COVER_MIN_WORDS: Final = 8
 #: Blocks this near the top that a later block contains are teasers of it.
-_TEASER_SLOTS = 3
-_COVER_SHARE = 0.8
-_MIN_FRAGMENT_CHARS = 12
+_TEASER_SLOTS: Final = 3
+_COVER_SHARE: Final = 0.8
+_MIN_FRAGMENT_CHARS: Final = 12
 #: Blocks shorter than this are never repeats (bullets, "Yes", dates in a list).
-_MIN_CHARS = 20
-_SEPARATOR = "\x00"
+_MIN_CHARS: Final = 20
+_SEPARATOR: Final = "\x00"
 
 
 @dataclass(frozen=True, slots=True)
