@@ -35,6 +35,11 @@ _ASCII_WORDS: Final = bytes(
     c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)
 ) + bytes(range(128, 256))
 _ASCII_WORDS_LOWER: Final = _ASCII_WORDS.lower()
+#: Non-word characters that are most of what keeps prose from being ASCII, in UTF-8, the most
+#: frequent first: typographic quotes, dashes, the ellipsis, the non-breaking hyphen.
+_PROSE_MARKS: Final = tuple(
+    mark.encode() for mark in "\u2019\u201d\u201c\u2014\u2013\u2018\u2026\u2011"
+)
 _ANCHOR_WORDS: Final = 5
 _RATIO_CUTOFF: Final = 88.0
 _CONTAIN_CUTOFF: Final = 95.0
@@ -74,21 +79,19 @@ def repeat_key(text: str, lowered: str | None = None) -> str:
         return ""  # too short to count as a repeat, whatever its words
     source = text if lowered is None else lowered
     if source.isascii():
-        # The table lowers ASCII letters as it spaces out the rest, so the only whitespace
-        # left is runs of spaces: squeezing them costs less than splitting into words.
-        squeezed = source.encode("ascii").translate(_ASCII_WORDS_LOWER)
-        while b"  " in squeezed:
-            squeezed = squeezed.replace(b"  ", b" ")
-        return squeezed.strip(b" ").decode("ascii")
+        return _ascii_key(source.encode("ascii"))
     if lowered is None:
         lowered = text.lower()
+    encoded = lowered.encode("utf-8", "surrogatepass")
+    # Most text past ASCII is ASCII prose with typographic quotes and dashes: spacing those out
+    # (a space splits words as they do) lets it take the byte table.
+    for mark in _PROSE_MARKS:
+        encoded = encoded.replace(mark, b" ")
+        if encoded.isascii():
+            return _ascii_key(encoded)
     # UTF-8 keeps ASCII characters as single bytes: the table spaces out ASCII punctuation, and
-    # only tokens still holding other non-word characters (curly quotes, dashes) need the regex.
-    spaced = (
-        lowered.encode("utf-8", "surrogatepass")
-        .translate(_ASCII_WORDS)
-        .decode("utf-8", "surrogatepass")
-    )
+    # only tokens still holding other non-word characters need the regex.
+    spaced = encoded.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
     words: list[str] = []
     for token in spaced.split():
         # str.isalnum() and the regex's \w agree character by character, but for "_".
@@ -97,6 +100,16 @@ def repeat_key(text: str, lowered: str | None = None) -> str:
         else:
             words.extend(_WORDS.findall(token))
     return " ".join(words)
+
+
+def _ascii_key(encoded: bytes) -> str:
+    """``repeat_key`` of ASCII text, given as bytes."""
+    # The table lowers ASCII letters as it spaces out the rest, so the only whitespace left is
+    # runs of spaces: squeezing them costs less than splitting into words.
+    squeezed = encoded.translate(_ASCII_WORDS_LOWER)
+    while b"  " in squeezed:
+        squeezed = squeezed.replace(b"  ", b" ")
+    return squeezed.strip(b" ").decode("ascii")
 
 
 def _anchors(key: str) -> tuple[str, ...]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 
 from rapidfuzz import fuzz
 
 from scraper.extract.filters import normalise_line
-from scraper.extract.repeats import _contains, find_repeats, repeat_key
+from scraper.extract.repeats import _PROSE_MARKS, _contains, find_repeats, repeat_key
 from scraper.models import BlockKind
 
 P = BlockKind.PARAGRAPH
@@ -78,6 +79,20 @@ def test_repeat_key_splits_words_at_any_non_word_character() -> None:
     assert repeat_key("lone \ud800surrogate is no word character") == (
         "lone surrogate is no word character"
     )
+
+
+def test_repeat_key_of_prose_with_typographic_marks_is_its_words() -> None:
+    # Quotes and dashes past ASCII are spaced out first (the text may then take the ASCII
+    # table): the words must be those of the regex, whatever else the text holds.
+    texts = [
+        "It’s the “Harbour” — CLOSED… re‑opened ‘soon’ – maybe",
+        "Die „Fähre“ fährt nicht — Größere Schäden… am_Nordpier",
+        "“Quoted”—and—dashed’words… with no spaces ‘at all’",
+    ]
+    for text in texts:
+        assert repeat_key(text) == " ".join(re.findall(r"\w+", text.lower())), text
+    # Spacing out a mark can only keep the words if the mark is no word character.
+    assert all(re.fullmatch(r"\W", mark.decode()) for mark in _PROSE_MARKS)
 
 
 def test_repeat_key_from_the_normalised_line_has_the_same_words() -> None:
