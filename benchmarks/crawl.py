@@ -187,7 +187,8 @@ class ExtractOnly:
 
 
 def extract_only(plans: list[SitePlan], workers: int) -> ExtractOnly:
-    """Extract the same unique pages in ``workers`` processes, as fast as a pool can."""
+    """Extract the same unique pages in ``workers`` processes, as fast as a pool can (0: in
+    this process, as a crawl with 0 workers does)."""
     # The workers read the files themselves: nothing to send but a path, and the bytes of
     # 1,500 pages never pass through (or stay in) this process.
     items = [
@@ -198,6 +199,8 @@ def extract_only(plans: list[SitePlan], workers: int) -> ExtractOnly:
     context = multiprocessing.get_context("spawn")
 
     def run() -> list[tuple[int, float]]:
+        if workers <= 0:  # as the crawl extracts with 0 workers: in this very process
+            return [extract_words(item) for item in items]
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return list(pool.map(extract_words, items, chunksize=8))
 
@@ -341,7 +344,8 @@ def main() -> None:
         "--workers",
         type=int,
         default=default_workers(),
-        help="extraction processes (default: the crawl's, one per CPU less one)",
+        help="extraction processes (default: the crawl's, one per CPU less one; 0: extract in"
+        " the crawl process)",
     )
     parser.add_argument("--seen", type=int, default=0, help="also measure a store of N seen URLs")
     parser.add_argument("--repeat", type=int, default=3, help="crawls measured for throughput")
@@ -401,7 +405,8 @@ def main() -> None:
         print(
             f"extract-only: {e.pages} pages in {e.wall:.2f}s = {e.rate:.1f} pages/s,"
             f" CPU {e.cpu * 1000 / e.pages:.2f} ms/page"
-            f" ({e.pure * 1000 / e.pages:.2f} inside extraction; {args.workers} processes)"
+            f" ({e.pure * 1000 / e.pages:.2f} inside extraction;"
+            f" {args.workers or 'no'} worker processes)"
         )
     ratios = [
         c.result.stats.stored / c.wall / ((extracts[i].rate + extracts[i + 1].rate) / 2)

@@ -19,6 +19,7 @@ from scraper.config import CrawlConfig
 from scraper.crawl.extraction import CHUNK, PAGES_PER_WORKER, Extractor, PageJob
 from scraper.crawl.fetching import fetch_options
 from scraper.crawl.identity import Placement, open_index
+from scraper.crawl.jobs import Outcome
 from scraper.crawl.run import RunParts, RunResult, crawl_once
 from scraper.dedup import Document
 from scraper.discover.urls import normalise_url
@@ -27,7 +28,12 @@ from scraper.models import Page
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import CrawlStore
 
-__all__ = ["Meters", "metered_crawl", "worker_startup_cpu"]
+__all__ = ["EXTRACT_CALLS", "Meters", "metered_crawl", "worker_startup_cpu"]
+
+
+#: The crawl side of extraction: all of it when it runs in the crawl process (``workers = 0``),
+#: else handing pages to the workers and taking their answers.
+EXTRACT_CALLS = "extraction calls (inline extraction with 0 workers, else handing pages over)"
 
 
 class Meters:
@@ -39,6 +45,7 @@ class Meters:
             "discovery parsing and URL normalisation": 0.0,
             "dedup": 0.0,
             "store": 0.0,
+            EXTRACT_CALLS: 0.0,
         }
 
     def call(self, stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,6 +113,19 @@ class _MeteredStore:
         return self.meters.call("store", getattr(self.store, name))
 
 
+class _MeteredExtractor:
+    def __init__(self, extractor: Extractor, meters: Meters) -> None:
+        self.extractor = extractor
+        self.meters = meters
+
+    def expect(self, pages: int) -> None:
+        self.extractor.expect(pages)
+
+    async def extract(self, job: PageJob) -> Outcome:
+        found: Outcome = await self.meters.coroutine(EXTRACT_CALLS, self.extractor.extract(job))
+        return found
+
+
 class _MeteredDedup:
     def __init__(self, store: SQLiteCrawlStore, meters: Meters) -> None:
         self.index = open_index(store)
@@ -137,7 +157,7 @@ async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, meters: Meters) -
         parts = RunParts(
             store=cast(CrawlStore, _MeteredStore(store, meters)),
             fetcher=_MeteredFetcher(fetcher, meters),
-            extractor=extractor,
+            extractor=cast(Extractor, _MeteredExtractor(extractor, meters)),
             dedup=_MeteredDedup(store, meters),
             normalise=meters.call("discovery parsing and URL normalisation", normalise_url),
             observer=lambda event: None,
