@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+from collections import deque
 from collections.abc import Coroutine, Iterable
 from typing import Any, cast
 
@@ -33,7 +34,12 @@ class _Receiver(asyncio.Protocol):
     """
 
     def __init__(self) -> None:
-        self.buffer = bytearray()
+        # The pieces as received, not copied into one buffer: a read hands the first one on
+        # as it is when it fits (most do), where a bytearray cost a copy in and a copy out,
+        # and a memmove of the rest, of every byte of every body.
+        self.pieces: deque[bytes] = deque()
+        self.offset = 0  # bytes of the first piece already read
+        self.size = 0  # bytes received and not yet read
         self.closed = False
         self.error: BaseException | None = None
         self.transport: asyncio.Transport | None = None
@@ -46,11 +52,36 @@ class _Receiver(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) > BUFFER and not self.reading_paused and self.transport is not None:
+        self.pieces.append(data)
+        self.size += len(data)
+        if self.size > BUFFER and not self.reading_paused and self.transport is not None:
             self.reading_paused = True
             self.transport.pause_reading()
         _wake(self._waiters.get("read"))
+
+    def take(self, most: int) -> bytes:
+        """Up to ``most`` of the bytes received (at least one: some must be waiting)."""
+        pieces = self.pieces
+        first = pieces[0]
+        if not self.offset and len(first) <= most and (len(pieces) == 1 or len(first) == most):
+            pieces.popleft()
+            self.size -= len(first)
+            return first
+        out: list[bytes] = []
+        wanted = most
+        while pieces and wanted:
+            first = pieces[0]
+            end = min(len(first), self.offset + wanted)
+            out.append(first[self.offset : end] if self.offset or end < len(first) else first)
+            wanted -= end - self.offset
+            if end == len(first):
+                pieces.popleft()
+                self.offset = 0
+            else:
+                self.offset = end
+        data = b"".join(out)
+        self.size -= len(data)
+        return data
 
     def eof_received(self) -> bool:
         self.closed = True
@@ -109,20 +140,17 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         receiver = self._receiver
-        if not receiver.buffer and not receiver.closed:
+        if not receiver.size and not receiver.closed:
             try:
                 await receiver.until("read", timeout)
             except TimeoutError as exc:
                 raise httpcore.ReadTimeout("timed out reading") from exc
-        if not receiver.buffer:
+        if not receiver.size:
             if receiver.error is not None:
                 raise httpcore.ReadError(str(receiver.error)) from receiver.error
             return b""  # the peer closed the connection
-        # One copy out of the buffer (slicing a bytearray and then making bytes of it were two).
-        with memoryview(receiver.buffer) as view:
-            data = bytes(view[:max_bytes])
-        del receiver.buffer[:max_bytes]
-        if receiver.reading_paused and len(receiver.buffer) <= BUFFER // 2:
+        data = receiver.take(max_bytes)
+        if receiver.reading_paused and receiver.size <= BUFFER // 2:
             receiver.reading_paused = False
             self._transport.resume_reading()
         return data
@@ -177,7 +205,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         if info == "is_readable":
             # Asked of idle connections: anything received (or the end) means the server
             # closed it or broke the protocol, and the pool drops it.
-            return bool(self._receiver.buffer) or self._receiver.closed
+            return bool(self._receiver.size) or self._receiver.closed
         names = {"client_addr": "sockname", "server_addr": "peername"}
         return self._transport.get_extra_info(names.get(info, info))
 
