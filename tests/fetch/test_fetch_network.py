@@ -4,6 +4,7 @@ connections, bodies larger than the receive buffer, errors."""
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable
 
 import httpcore
@@ -13,7 +14,7 @@ from fetch_server import local_options, loopback_resolver
 
 from scraper.errors import FetchTimeout
 from scraper.fetch import Fetcher, Politeness, RetryPolicy, Timeouts
-from scraper.fetch.network import BUFFER
+from scraper.fetch.network import BUFFER, _Receiver
 from scraper.fetch.transport import PoolTransport, _Connection
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -219,3 +220,22 @@ def test_httpcore_still_names_the_connection_lock_the_transport_replaces() -> No
     ours = _Connection(origin, httpcore.AsyncNetworkStream(), None)
     assert "_state_lock" in vars(theirs)
     assert isinstance(vars(ours)["_state_lock"], asyncio.Lock)
+
+
+def test_reads_give_the_received_bytes_in_order_within_the_size_asked() -> None:
+    rng = random.Random(4)
+    for _ in range(300):
+        receiver, expected, got = _Receiver(), bytearray(), bytearray()
+        for _ in range(40):
+            if rng.random() < 0.5 or not receiver.size:
+                piece = rng.randbytes(rng.randrange(1, 40))
+                receiver.data_received(piece)
+                expected += piece
+            else:
+                most = rng.randrange(1, 50)
+                waiting = receiver.size
+                data = receiver.take(most)
+                assert len(data) == min(most, waiting)  # pieces joined up to the size asked
+                got += data
+            assert receiver.size == len(expected) - len(got)
+        assert expected.startswith(got)
