@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Sequence
 from string import punctuation
 
-__all__ = ["line_keys", "normalise", "normalise_lines", "text_hash"]
+__all__ = ["NFKC_STABLE", "line_keys", "normalise", "normalise_lines", "text_hash"]
 
 # Non-ASCII punctuation folded to spaces before encoding; ASCII punctuation and the typographic
 # apostrophes are deleted, so "don't", "don’t" and "dont" agree and "state-run" is one word.
@@ -26,6 +26,25 @@ _ASCII = bytes(range(128))
 _MOSTLY_ASCII = 8
 _strip = bytes.strip
 _FOLDS = frozenset(APOSTROPHES + UNICODE_PUNCTUATION)
+# Blocks of characters common in news text (Latin, Greek, Cyrillic, punctuation, currency,
+# symbols, arrows, dingbats, variation selectors, emoji) in which no character is the second
+# of a canonical composition (NFKC's quick check says "maybe" of those).
+_STABLE_BLOCKS = (
+    (0x80, 0x300),
+    (0x370, 0x530),
+    (0x2000, 0x20D0),
+    (0x2100, 0x2800),
+    (0xFE00, 0xFE10),
+    (0x1F000, 0x1FB00),
+)
+#: Characters that NFKC leaves as they are whatever surrounds them (quick check "yes",
+#: canonical combining class 0): a text of these and ASCII is NFKC.
+NFKC_STABLE = frozenset(
+    char
+    for first, end in _STABLE_BLOCKS
+    for char in map(chr, range(first, end))
+    if not unicodedata.combining(char) and unicodedata.is_normalized("NFKC", char)
+)
 
 
 def normalise(text: str) -> bytes:
@@ -57,19 +76,39 @@ def _folded(text: str) -> bytes:
     """``text`` as NFKC, lower-case UTF-8, its non-ASCII punctuation folded (deleted or spaced)."""
     if text.isascii():
         return text.encode("ascii").lower()
-    if not unicodedata.is_normalized("NFKC", text):
-        text = _nfkc(text)
     raw = text.encode("utf-8", "replace")
     if len(raw) - len(text) <= len(text) // _MOSTLY_ASCII:
         # Mostly ASCII (say English with typographic quotes and dashes): its other characters
-        # are picked out once, and when none of them has a lower case the bytes are lowered
-        # as ASCII, which is what str.lower would do at several times the cost; only the
-        # punctuation marks it holds are looked for.
+        # are picked out once. When NFKC leaves every one of them as it is (see NFKC_STABLE),
+        # the text is NFKC already, which the quick check over the whole text would find at
+        # a cost per character; otherwise only the lines holding the others are looked at.
         rare = raw.translate(None, _ASCII).decode("utf-8")
-        if rare == rare.lower():
-            if _FOLDS.isdisjoint(rare):
-                return raw.lower()
-            return _fold_punctuation(text, rare).encode("utf-8", "replace").lower()
+        if not NFKC_STABLE.issuperset(rare):
+            normal = _nfkc(text, set(rare).difference(NFKC_STABLE))
+            if normal != text:
+                return _folded_other(normal)
+        return _folded_mostly_ascii(text, raw, rare)
+    return _folded_other(text if unicodedata.is_normalized("NFKC", text) else _nfkc(text, None))
+
+
+def _folded_mostly_ascii(text: str, raw: bytes, rare: str) -> bytes:
+    """``_folded`` of an NFKC text that is mostly ASCII, its UTF-8 form and other characters."""
+    if rare == rare.lower():
+        # None of the other characters has a lower case, so the bytes are lowered as ASCII,
+        # which is what str.lower would do at several times the cost; only the punctuation
+        # marks it holds are looked for.
+        if _FOLDS.isdisjoint(rare):
+            return raw.lower()
+        return _fold_punctuation(text, rare).encode("utf-8", "replace").lower()
+    folded = text.lower()
+    return _fold_punctuation(folded, folded).encode("utf-8", "replace")
+
+
+def _folded_other(text: str) -> bytes:
+    """``_folded`` of an NFKC text that is not ASCII."""
+    raw = text.encode("utf-8", "replace")
+    if len(raw) - len(text) <= len(text) // _MOSTLY_ASCII:
+        return _folded_mostly_ascii(text, raw, raw.translate(None, _ASCII).decode("utf-8"))
     folded = text.lower()
     return _fold_punctuation(folded, folded).encode("utf-8", "replace")
 
@@ -86,14 +125,42 @@ def _fold_punctuation(text: str, present: str) -> str:
     return text
 
 
-def _nfkc(text: str) -> str:
+def _nfkc(text: str, suspects: set[str] | None) -> str:
+    """``text`` as NFKC; when ``suspects`` are given, the other characters are NFKC_STABLE."""
     # NFKC never composes across a line break, so only the lines that change are normalised:
     # most texts hold one or two compatibility characters (a no-break space, an ellipsis).
+    if suspects is not None:
+        return _nfkc_lines(text, _lines_holding(text, suspects))
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if not unicodedata.is_normalized("NFKC", line):
             lines[i] = unicodedata.normalize("NFKC", line)
     return "\n".join(lines)
+
+
+def _lines_holding(text: str, chars: set[str]) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the lines of ``text`` that hold one of ``chars``, in order."""
+    found: set[tuple[int, int]] = set()
+    for char in chars:
+        at = text.find(char)
+        while at >= 0:
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            found.add((text.rfind("\n", 0, at) + 1, end))
+            at = text.find(char, end)
+    return sorted(found)
+
+
+def _nfkc_lines(text: str, lines: list[tuple[int, int]]) -> str:
+    """``text`` with the lines at ``lines`` (offsets, in order) brought to NFKC."""
+    parts: list[str] = []
+    done = 0
+    for start, end in lines:
+        line = text[start:end]
+        if not unicodedata.is_normalized("NFKC", line):
+            parts += (text[done:start], unicodedata.normalize("NFKC", line))
+            done = end
+    return "".join([*parts, text[done:]]) if parts else text
 
 
 def text_hash(normalised: bytes) -> str:

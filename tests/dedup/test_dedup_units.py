@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, shingle_hashes, sketches
-from scraper.dedup.text import normalise, normalise_lines, text_hash
+from scraper.dedup.text import NFKC_STABLE, normalise, normalise_lines, text_hash
 from scraper.dedup.tokens import tokenise, word_ids
 from scraper.dedup.verify import containment, near_duplicate
 from scraper.errors import ConfigError, DedupError
@@ -40,6 +42,35 @@ def test_normalise_folds_mostly_ascii_and_other_texts_alike() -> None:
     assert normalise("Москва — СТОЛИЦА «России»") == "москва столица россии".encode()
     assert normalise("東京、大阪。\n\n  ソウル  ") == "東京 大阪\nソウル".encode()
     assert normalise(pad + "a\ud800b") == (pad + "ab").encode()  # a lone surrogate is dropped
+
+
+def test_mostly_ascii_text_is_brought_to_nfkc_where_it_is_not() -> None:
+    # Composing marks after ASCII letters, compatibility characters (an ellipsis, a no-break
+    # space, a ligature), a mark out of canonical order: only these lines change.
+    pad = "plain words " * 20
+    text = pad + "cafe\u0301 \u2019\n\ufb01ne\u2026 \u00a0x\nq\u0301\u0316\nstays \u2014 \U0001f680"
+    assert normalise(text) == normalise(unicodedata.normalize("NFKC", text))
+    assert normalise(text) == (pad + "café\nfine x\nq\u0316\u0301\nstays \U0001f680").encode()
+
+
+def test_nfkc_stable_characters_never_compose_or_change() -> None:
+    # No stable character is the second of a canonical composition (nor a Hangul vowel or
+    # trailing consonant), so a text of them and ASCII is NFKC whatever their order.
+    seconds = {chr(code) for code in range(0x1161, 0x1176)} | {
+        chr(code) for code in range(0x11A8, 0x11C3)
+    }
+    for code in range(0x30000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    assert not seconds & NFKC_STABLE
+    assert {"\u2019", "\u201c", "\u2014", "\u00e9", "\u0436", "\U0001f680"} <= NFKC_STABLE
+    assert not {"\u2026", "\u00a0", "\u0301", "\ufb01"} & NFKC_STABLE
+    pool = sorted(NFKC_STABLE) + list("ab ,.\n")
+    rng = random.Random(5)
+    for _ in range(200):
+        sample = "".join(rng.choice(pool) for _ in range(50))
+        assert unicodedata.is_normalized("NFKC", sample)
 
 
 def test_text_hash_ignores_form_only() -> None:
