@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from scraper.crawl.extraction import Extracted
-from scraper.crawl.identity import Deduplicator, Placement, canonical_of
+from scraper.crawl.identity import Deduplicator, Placement
 from scraper.dedup import Document
+from scraper.dedup.identity import Identity, identity_of
 from scraper.errors import ScraperError, StoreError
 from scraper.store.protocol import CrawlStore, FetchRecord, NewArticle, QueuedURL
 
@@ -123,15 +124,17 @@ class Committer:
             self.stored(item, found)
 
     def _place(self, items: list[Ready]) -> list[tuple[Ready, str | None, Placement]]:
-        canonicals = [canonical_of(i.queued.url, i.extracted.canonical_url) for i in items]
-        docs = [_document(i, c) for i, c in zip(items, canonicals, strict=True)]
+        # Each address is parsed once, here, for the store and the index alike.
+        found = [identity_of(i.queued.url, i.extracted.canonical_url) for i in items]
+        canonicals = [_canonical(i, f) for i, f in zip(items, found, strict=True)]
+        docs = [_document(i, f) for i, f in zip(items, found, strict=True)]
         try:
-            found: Sequence[Placement] = self.dedup.add_many(docs)
+            placed: Sequence[Placement] = self.dedup.add_many(docs)
         except StoreError:
             raise
         except Exception:  # a bug on some page: place them one by one to find which
             return self._place_each(items, canonicals, docs)
-        return list(zip(items, canonicals, found, strict=True))
+        return list(zip(items, canonicals, placed, strict=True))
 
     def _place_each(
         self, items: list[Ready], canonicals: list[str | None], docs: list[Document]
@@ -150,7 +153,12 @@ class Committer:
         return out
 
 
-def _document(item: Ready, canonical: str | None) -> Document:
+def _canonical(item: Ready, found: Identity) -> str | None:
+    """The article's identity from its same-site canonical link, when it differs from its URL."""
+    return found.key if found.key is not None and found.key != item.queued.url else None
+
+
+def _document(item: Ready, found: Identity) -> Document:
     extracted = item.extracted
     return Document(
         url=item.queued.url,
@@ -158,7 +166,7 @@ def _document(item: Ready, canonical: str | None) -> Document:
         title=extracted.title,
         published=extracted.published,
         canonical=extracted.canonical_url,
-        # The identity the index would derive itself (canonical link, else the URL, which
-        # discovery normalised already), given so the URL is not normalised twice more.
-        key=canonical or item.queued.url,
+        # The identity the index would derive itself, given so the URL is not parsed again.
+        key=found.key or item.queued.url,
+        identity=found,
     )

@@ -14,13 +14,11 @@ from typing import Protocol
 
 from scraper.dedup import DedupIndex, Document
 from scraper.dedup.minhash import SKETCH_SCHEME
-from scraper.discover.urls import canonical_url
-from scraper.errors import InputError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 from scraper.store.sketches import SketchStore
 
-__all__ = ["CurrentClusters", "Deduplicator", "Placement", "canonical_of", "open_index"]
+__all__ = ["CurrentClusters", "Deduplicator", "Placement", "open_index"]
 
 
 class Placement(Protocol):
@@ -74,12 +72,3 @@ class CurrentClusters:
         if found is None:
             return item
         return replace(item, cluster=found.cluster, duplicate_of=found.duplicate_of)
-
-
-def canonical_of(url: str, canonical: str | None) -> str | None:
-    """The article's identity from its same-site canonical link, when it differs from ``url``."""
-    try:
-        identity = canonical_url(url, canonical)
-    except InputError:
-        return None
-    return identity if identity != url else None

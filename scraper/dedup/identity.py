@@ -10,19 +10,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from scraper.discover.urls import canonical_url, normalise_url, site_of
+from scraper.discover.urls import canonical_url, normalise_url, preferred, site_of
 from scraper.errors import InputError
 
-__all__ = ["Addresses", "Identities", "identify", "joined"]
+__all__ = ["Addresses", "Identities", "Identity", "identify", "identity_of", "joined"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One document's identity as ``identify`` finds it: key, named canonical page, site."""
+
+    key: str | None
+    named: str | None
+    site: str
 
 
 @dataclass(frozen=True, slots=True)
 class Addresses:
-    """Per document: its URL, its ``rel=canonical`` link and the key the caller gave, if any."""
+    """Per document: its URL, its ``rel=canonical`` link and the key the caller gave, if any.
+
+    ``known`` holds, per document, its identity when the caller found it already
+    (``identity_of``), else None; all None when not given.
+    """
 
     urls: list[str | None]
     canonicals: list[str | None]
     keys: list[str | None]
+    known: list[Identity | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +57,38 @@ def identify(addresses: Addresses) -> Identities:
     keys: list[str | None] = []
     named: list[str | None] = []
     sites: list[str] = []
-    for url, canonical, key in zip(
-        addresses.urls, addresses.canonicals, addresses.keys, strict=True
+    known = addresses.known or [None] * len(addresses.urls)
+    for url, canonical, key, found in zip(
+        addresses.urls, addresses.canonicals, addresses.keys, known, strict=True
     ):
-        url = url or ""
-        keys.append(key or (_key_of(url, canonical) if url else None))
-        named.append(_named_target(url, canonical))
-        sites.append(site_of(url) if url else "")
+        if found is None:
+            found = identity_of(url, canonical)
+        keys.append(key or found.key)
+        named.append(found.named)
+        sites.append(found.site)
     return Identities(keys, named, sites)
+
+
+def identity_of(url: str | None, canonical: str | None) -> Identity:
+    """The identity of the document at ``url`` whose canonical link is ``canonical``.
+
+    The key is its same-site canonical URL, else its normalised URL, else the URL as given;
+    None without a URL.
+    """
+    url = url or ""
+    named = _named_target(url, canonical)
+    if not url:
+        return Identity(None, named, "")
+    if named is not None and canonical and canonical.strip() and url == url.strip():
+        # The canonical link, resolved and normalised as the key would have it (the same
+        # arguments): only the choice is left.
+        try:
+            key = preferred(normalise_url(url), named)
+        except InputError:
+            key = url
+    else:
+        key = _key_of(url, canonical)
+    return Identity(key, named, site_of(url))
 
 
 def joined(parts: Sequence[Identities]) -> Identities:

@@ -25,7 +25,7 @@ import numpy as np
 from scraper.closing import Closeable
 from scraper.dedup.analyse import Unit, analyse_unit, join_words
 from scraper.dedup.cluster import cluster_id
-from scraper.dedup.identity import Addresses, joined
+from scraper.dedup.identity import Addresses, Identity, joined
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
@@ -56,6 +56,8 @@ class Document:
 
     ``key`` is the document's identity; by default its same-site canonical URL, else its
     normalised URL, else (no usable URL) the URL as given or a digest of the text.
+    ``identity`` is what ``identity_of(url, canonical)`` gives, when the caller has it already
+    (URL parsing is a good part of the analysis).
     """
 
     url: str | None
@@ -64,6 +66,7 @@ class Document:
     published: datetime | None = None
     canonical: str | None = None
     key: str | None = None
+    identity: Identity | None = None
 
     @classmethod
     def from_article(cls, article: Article, *, url: str | None = None) -> Document:
@@ -531,8 +534,12 @@ def _starts(per_line: I64, line_start: I64) -> I64:
 
 
 def _unit(docs: Sequence[Document]) -> Unit:
+    known = [doc.identity for doc in docs]
     addresses = Addresses(
-        [doc.url for doc in docs], [doc.canonical for doc in docs], [doc.key for doc in docs]
+        [doc.url for doc in docs],
+        [doc.canonical for doc in docs],
+        [doc.key for doc in docs],
+        known if any(found is not None for found in known) else None,
     )
     return Unit([doc.text for doc in docs], addresses)
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 from scraper.errors import InputError
 
-__all__ = ["canonical_url", "normalise_url", "resolve_link", "site_of"]
+__all__ = ["canonical_url", "normalise_url", "preferred", "resolve_link", "site_of"]
 
 # --- data: what marks a query parameter or a path as tracking or AMP ---------------------------
 TRACKING_PARAMS = frozenset(
@@ -129,6 +129,12 @@ def canonical_url(url: str, canonical: str | None) -> str:
         target = normalise_url(urljoin(url.strip(), canonical.strip()))
     except InputError:
         return own
+    return preferred(own, target)
+
+
+def preferred(own: str, target: str) -> str:
+    """``canonical_url``'s choice between a page's normalised URL and its normalised canonical
+    link."""
     if site_of(target) != site_of(own):
         return own
     if urlsplit(target).path == "/" and urlsplit(own).path != "/":
