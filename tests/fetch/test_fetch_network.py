@@ -220,6 +220,9 @@ def test_httpcore_still_names_the_connection_lock_the_transport_replaces() -> No
     ours = _Connection(origin, httpcore.AsyncNetworkStream(), None)
     assert "_state_lock" in vars(theirs)
     assert isinstance(vars(ours)["_state_lock"], asyncio.Lock)
+    # Nor the size of its reads, which the transport raises to the network layer's buffer.
+    assert "READ_NUM_BYTES" in vars(httpcore.AsyncHTTP11Connection)
+    assert ours.READ_NUM_BYTES == BUFFER
 
 
 def test_reads_give_the_received_bytes_in_order_within_the_size_asked() -> None:
