@@ -15,8 +15,10 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, Mu
 from contextlib import contextmanager
 from typing import Any, Protocol, cast
 
+import h11
 import httpcore
 import httpx
+from h11._receivebuffer import ReceiveBuffer
 
 from scraper.fetch.network import BUFFER, AsyncioBackend
 
@@ -123,6 +125,29 @@ class _Body(httpx.AsyncByteStream):
         await self._reply.aclose()
 
 
+class _Received(ReceiveBuffer):
+    """h11's receive buffer, handing over all it holds without copying it.
+
+    h11 reads a body by taking at most the bytes still due from the buffer: it sliced them
+    out once only to see whether there were any, and again to take them, so every body byte
+    was copied twice more than it is read. Taking the whole buffer now gives the buffer itself
+    and starts a new one; taking part of it is h11's own code.
+    """
+
+    def maybe_extract_at_most(self, count: int) -> bytearray | None:
+        if not self._data:
+            return None
+        return self._extract(count)
+
+    def _extract(self, count: int) -> bytearray:
+        if count < len(self._data):
+            return super()._extract(count)
+        out, self._data = self._data, bytearray()
+        self._next_line_search = 0
+        self._multiple_lines_search = 0
+        return out
+
+
 class _Connection(httpcore.AsyncHTTP11Connection):
     """httpcore's HTTP/1.1 connection, its state guarded by an asyncio lock.
 
@@ -131,7 +156,8 @@ class _Connection(httpcore.AsyncHTTP11Connection):
     closed), about an eighth of the fetcher's instructions. The transport lends a connection to
     one request at a time, so the lock is never contended, and asyncio's gives the same
     exclusion without the turn of the loop. Should httpcore rename the attribute, this only adds
-    an unused one and the connection keeps its own lock (a test checks the name).
+    an unused one and the connection keeps its own lock (a test checks the name). The same
+    goes for h11's receive buffer, replaced by one that copies less (see ``_Received``).
 
     It reads as much as the network layer holds at most (asyncio hands over up to 256 KiB at
     once) rather than httpcore's 64 KiB: a piece received whole is passed on whole, not cut
@@ -148,6 +174,9 @@ class _Connection(httpcore.AsyncHTTP11Connection):
     ) -> None:
         super().__init__(origin, stream, keepalive_expiry=keepalive_expiry)
         self._state_lock = asyncio.Lock()  # type: ignore[assignment]
+        state: h11.Connection = self._h11_state
+        if isinstance(getattr(state, "_receive_buffer", None), ReceiveBuffer):
+            state._receive_buffer = _Received()
 
 
 _Lender = httpcore.AsyncConnectionPool | httpcore.AsyncHTTP11Connection

@@ -7,15 +7,17 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 
+import h11
 import httpcore
 import httpx
 import pytest
 from fetch_server import local_options, loopback_resolver
+from h11._receivebuffer import ReceiveBuffer
 
 from scraper.errors import FetchTimeout
 from scraper.fetch import Fetcher, Politeness, RetryPolicy, Timeouts
 from scraper.fetch.network import BUFFER, _Receiver
-from scraper.fetch.transport import PoolTransport, _Connection
+from scraper.fetch.transport import PoolTransport, _Connection, _Received
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -220,9 +222,34 @@ def test_httpcore_still_names_the_connection_lock_the_transport_replaces() -> No
     ours = _Connection(origin, httpcore.AsyncNetworkStream(), None)
     assert "_state_lock" in vars(theirs)
     assert isinstance(vars(ours)["_state_lock"], asyncio.Lock)
-    # Nor the size of its reads, which the transport raises to the network layer's buffer.
+    # Nor the size of its reads, which the transport raises to the network layer's buffer,
+    # nor h11's receive buffer, which it replaces.
     assert "READ_NUM_BYTES" in vars(httpcore.AsyncHTTP11Connection)
     assert ours.READ_NUM_BYTES == BUFFER
+    assert isinstance(vars(h11.Connection(h11.CLIENT))["_receive_buffer"], ReceiveBuffer)
+    assert isinstance(ours._h11_state._receive_buffer, _Received)
+
+
+def test_the_receive_buffer_gives_what_h11_s_own_gives() -> None:
+    rng = random.Random(6)
+    alphabet = [b"a", b"b", b"\r\n", b"\n", b"\r\n\r\n", b"xyz"]
+    for _ in range(500):
+        theirs: ReceiveBuffer = ReceiveBuffer()
+        ours: ReceiveBuffer = _Received()
+        for _ in range(30):
+            step = rng.randrange(4)
+            if step == 0:
+                data = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 6)))
+                theirs += data
+                ours += data
+            elif step == 1:
+                count = rng.randrange(1, 12)
+                assert theirs.maybe_extract_at_most(count) == ours.maybe_extract_at_most(count)
+            elif step == 2:
+                assert theirs.maybe_extract_next_line() == ours.maybe_extract_next_line()
+            else:
+                assert theirs.maybe_extract_lines() == ours.maybe_extract_lines()
+            assert bytes(theirs) == bytes(ours)
 
 
 def test_reads_give_the_received_bytes_in_order_within_the_size_asked() -> None:
