@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -411,7 +412,9 @@ class SketchStore:
                 totals += self._rows_of(found)
         if empty:
             return pairs[:, 0], pairs[:, 1]
-        table = np.array(totals, dtype=np.int64).reshape(-1, 2)
+        # Read flat: numpy finds the shape and type of a list of tuples element by element.
+        flat = np.fromiter(chain.from_iterable(totals), np.int64, 2 * len(totals))
+        table = flat.reshape(-1, 2)
         return table[:, 0], table[:, 1]
 
     def site_numbers(self, sites: Iterable[str], *, create: bool = False) -> dict[str, int]:
