@@ -94,6 +94,10 @@ def _word_tree_pattern(words: Iterable[str]) -> str:
 
 
 _DATE_WORDS = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b", re.IGNORECASE)
+#: The same words matched as written: on lower-case ASCII text ignoring case changes nothing
+#: (no word folds to an ASCII letter but the ASCII letters themselves), and it is several times
+#: faster than matching case-insensitively, which folds every character it compares.
+_DATE_WORDS_AS_WRITTEN = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -194,7 +198,9 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
     if not _DIGIT.search(norm):
         return False
     # Substituted at once: with no date word, the numeric pass reads the line unchanged.
-    stripped, date_words = _DATE_WORDS.subn(" ", norm)
+    # Lines are lower case (``block_line``): most are ASCII and need no case folding.
+    words_pattern = _DATE_WORDS_AS_WRITTEN if norm.isascii() else _DATE_WORDS
+    stripped, date_words = words_pattern.subn(" ", norm)
     rest, numeric = _NUMERIC_DATE.subn(" ", stripped)
     if not date_words and not numeric:
         return False

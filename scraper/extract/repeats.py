@@ -107,7 +107,9 @@ def _ascii_key(encoded: bytes) -> str:
     # The table lowers ASCII letters as it spaces out the rest, so the only whitespace left is
     # runs of spaces: squeezing them costs less than splitting into words.
     squeezed = encoded.translate(_ASCII_WORDS_LOWER)
-    while b"  " in squeezed:
+    # find, not "in": bytes.__contains__ first tries its operand as an integer (and raises and
+    # clears a TypeError), which costs more than the search itself on a line of prose.
+    while squeezed.find(b"  ") >= 0:
         squeezed = squeezed.replace(b"  ", b" ")
     return squeezed.strip(b" ").decode("ascii")
 

@@ -13,6 +13,7 @@ from scraper.extract.filters import (
     _CUTOFF_STARTS,
     _DATE_WORD_LIST,
     _DATE_WORDS,
+    _DATE_WORDS_AS_WRITTEN,
     _by_first_character,
 )
 
@@ -28,6 +29,21 @@ def test_date_word_tree_matches_whole_words_as_a_flat_alternation_does() -> None
     for line in lines:
         assert _DATE_WORDS.subn(" ", line) == flat.subn(" ", line), line
     assert _DATE_WORDS.sub(" ", "sept 5, mar 3 and marzo 2") == "  5,   3 and   2"
+
+
+def test_date_words_as_written_agree_with_ignoring_case_on_lower_case_ascii() -> None:
+    # The dateline rule matches lower-case ASCII lines as written; ignoring case must find the
+    # same words there (and it does find more in other text: the fast path is not for it).
+    pieces = [*_DATE_WORD_LIST, "5", "x", "s", "k", "i", "ember", "2023", "-", ".", ":", "'"]
+    lines = [" ".join(pair) for pair in itertools.product(pieces, repeat=2)]
+    lines += ["".join(pair) for pair in itertools.product(pieces, repeat=2)]
+    lines += ["updated 3 hours ago", "published: 01.09.2008", "4:52 pm pst on friday, jan 18"]
+    ascii_lines = [line for line in lines if line.isascii() and line == line.lower()]
+    assert len(ascii_lines) > 9_000
+    for line in ascii_lines:
+        assert _DATE_WORDS_AS_WRITTEN.subn(" ", line) == _DATE_WORDS.subn(" ", line), line
+    assert _DATE_WORDS_AS_WRITTEN.subn(" ", "JAN 5") == ("JAN 5", 0)
+    assert _DATE_WORDS.subn(" ", "\u017fept 5") == ("  5", 1)  # a long s folds to "s"
 
 
 def test_prefix_tables_agree_with_trying_every_prefix() -> None:
