@@ -18,7 +18,7 @@ from typing import Any, Protocol, cast
 import h11
 import httpcore
 import httpx
-from h11._receivebuffer import ReceiveBuffer
+from h11._receivebuffer import ReceiveBuffer, blank_line_regex
 
 from scraper.fetch.network import BUFFER, AsyncioBackend
 
@@ -126,25 +126,79 @@ class _Body(httpx.AsyncByteStream):
 
 
 class _Received(ReceiveBuffer):
-    """h11's receive buffer, handing over all it holds without copying it.
+    """h11's receive buffer, copying a response's bytes once at most instead of three times.
 
-    h11 reads a body by taking at most the bytes still due from the buffer: it sliced them
-    out once only to see whether there were any, and again to take them, so every body byte
-    was copied twice more than it is read. Taking the whole buffer now gives the buffer itself
-    and starts a new one; taking part of it is h11's own code.
+    h11 appended each piece read to a bytearray, and took a body's bytes out of it by slicing
+    them once only to see whether there were any and again to take them; httpcore then made
+    bytes of them. Here a piece that arrives while nothing is held is kept as it came, and a
+    body taking all of it gets that very object (bytes, which httpcore passes on as they are);
+    a header block at its start is read by h11's own code from a copy of the block alone,
+    the rest kept as bytes. Anything else first moves the piece into h11's bytearray, and
+    taking the whole of that hands over the bytearray itself.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        # The piece held as it arrived, only ever while the bytearray is empty.
+        self._piece: bytes | None = None
+
+    def _settle(self) -> None:
+        if self._piece is not None:
+            self._data += self._piece
+            self._piece = None
+
+    def __iadd__(self, byteslike: bytes | bytearray) -> ReceiveBuffer:
+        if self._piece is None and not self._data and type(byteslike) is bytes:
+            self._piece = byteslike
+            return self
+        self._settle()
+        self._data += byteslike
+        return self
+
+    def __len__(self) -> int:
+        return len(self._data) if self._piece is None else len(self._piece)
+
+    def __bytes__(self) -> bytes:
+        return bytes(self._data) if self._piece is None else self._piece
+
     def maybe_extract_at_most(self, count: int) -> bytearray | None:
+        piece = self._piece
+        if piece is not None and count >= len(piece):
+            self._piece = None
+            self._next_line_search = self._multiple_lines_search = 0
+            return piece  # type: ignore[return-value]  # h11 takes any bytes-like data
+        self._settle()
         if not self._data:
             return None
         return self._extract(count)
+
+    def maybe_extract_next_line(self) -> bytearray | None:
+        self._settle()
+        return super().maybe_extract_next_line()
+
+    def maybe_extract_lines(self) -> list[bytearray] | None:
+        piece = self._piece
+        if piece is not None and not piece.startswith((b"\n", b"\r\n")):
+            found = blank_line_regex.search(piece)
+            if found is not None:
+                end = found.end()
+                self._piece = None
+                self._data = bytearray(piece[:end])
+                lines = super().maybe_extract_lines()  # the whole block: the bytearray empties
+                self._piece = piece[end:] or None
+                return lines
+        self._settle()
+        return super().maybe_extract_lines()
+
+    def is_next_line_obviously_invalid_request_line(self) -> bool:
+        self._settle()
+        return super().is_next_line_obviously_invalid_request_line()
 
     def _extract(self, count: int) -> bytearray:
         if count < len(self._data):
             return super()._extract(count)
         out, self._data = self._data, bytearray()
-        self._next_line_search = 0
-        self._multiple_lines_search = 0
+        self._next_line_search = self._multiple_lines_search = 0
         return out
 
 

@@ -230,28 +230,6 @@ def test_httpcore_still_names_the_connection_lock_the_transport_replaces() -> No
     assert isinstance(ours._h11_state._receive_buffer, _Received)
 
 
-def test_the_receive_buffer_gives_what_h11_s_own_gives() -> None:
-    rng = random.Random(6)
-    alphabet = [b"a", b"b", b"\r\n", b"\n", b"\r\n\r\n", b"xyz"]
-    for _ in range(500):
-        theirs: ReceiveBuffer = ReceiveBuffer()
-        ours: ReceiveBuffer = _Received()
-        for _ in range(30):
-            step = rng.randrange(4)
-            if step == 0:
-                data = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 6)))
-                theirs += data
-                ours += data
-            elif step == 1:
-                count = rng.randrange(1, 12)
-                assert theirs.maybe_extract_at_most(count) == ours.maybe_extract_at_most(count)
-            elif step == 2:
-                assert theirs.maybe_extract_next_line() == ours.maybe_extract_next_line()
-            else:
-                assert theirs.maybe_extract_lines() == ours.maybe_extract_lines()
-            assert bytes(theirs) == bytes(ours)
-
-
 def test_reads_give_the_received_bytes_in_order_within_the_size_asked() -> None:
     rng = random.Random(4)
     for _ in range(300):
@@ -269,3 +247,31 @@ def test_reads_give_the_received_bytes_in_order_within_the_size_asked() -> None:
                 got += data
             assert receiver.size == len(expected) - len(got)
         assert expected.startswith(got)
+
+
+def test_the_receive_buffer_gives_what_h11_s_own_gives() -> None:
+    rng = random.Random(6)
+    alphabet = [b"a", b"b", b"\r\n", b"\n", b"\r\n\r\n", b"xyz", b" "]
+    for _ in range(1500):
+        theirs: ReceiveBuffer = ReceiveBuffer()
+        ours: ReceiveBuffer = _Received()
+        for _ in range(30):
+            step = rng.randrange(5)
+            if step == 0:
+                data = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 8)))
+                theirs += data
+                ours += data if rng.random() < 0.8 else bytearray(data)
+            elif step == 1:
+                count = rng.randrange(1, 12)
+                assert theirs.maybe_extract_at_most(count) == ours.maybe_extract_at_most(count)
+            elif step == 2:
+                assert theirs.maybe_extract_next_line() == ours.maybe_extract_next_line()
+            elif step == 3:
+                assert theirs.maybe_extract_lines() == ours.maybe_extract_lines()
+            else:
+                assert (
+                    theirs.is_next_line_obviously_invalid_request_line()
+                    == ours.is_next_line_obviously_invalid_request_line()
+                )
+            assert bytes(theirs) == bytes(ours)
+            assert (len(theirs), bool(theirs)) == (len(ours), bool(ours))
