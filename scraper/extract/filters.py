@@ -172,13 +172,18 @@ def _boilerplate(block: RawBlock, norm: str) -> str | None:
         return "chrome phrase"
     if len(block.text) < 2 * _SHORT_LINE and norm.startswith(_BOILERPLATE_STARTS.get(norm[:1], ())):
         return "chrome phrase prefix"
-    if len(norm) < 30 and _READING_TIME.match(norm):
+    # The label opens with a digit (the pattern's \d is str.isdecimal): most lines do not.
+    if len(norm) < 30 and norm[:1].isdecimal() and _READING_TIME.match(norm):
         return "reading-time label"
     return None
 
 
 def _is_title(norm: str, title: str | None) -> bool:
     if not title or len(norm) > 2 * len(title) + 20:
+        return False
+    # As in repeats_description: the distance is at least the difference in length, and past a
+    # tenth of the total length no ratio reaches 90 (nor are the lines equal).
+    if 10 * abs(len(norm) - len(title)) > len(norm) + len(title):
         return False
     return norm == title or fuzz.ratio(norm, title, score_cutoff=90) > 0
 
@@ -189,7 +194,11 @@ def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
     if norm.startswith(BYLINE_PREFIXES) and not norm.endswith("."):
         return True
     # The line must be mostly the name: "Jane Roe, Staff Writer", not a sentence naming her.
-    return any(a and a.lower() in norm and len(norm) <= len(a) + _BYLINE_SPARE for a in authors)
+    # The length is compared first: most lines are too long to be a name, and lowering is not.
+    for author in authors:
+        if author and len(norm) <= len(author) + _BYLINE_SPARE and author.lower() in norm:
+            return True
+    return False
 
 
 def _is_dateline(block: RawBlock, norm: str) -> bool:
