@@ -52,7 +52,6 @@ _PREFORMATTED: Final = BlockKind.PREFORMATTED
 _TABLE: Final = BlockKind.TABLE
 
 _WORD_SPLIT: Final = re.compile(r"[^a-z0-9]+")
-_CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 #: Characters of a dropped subtree's text kept for ``--explain``.
 _SHOWN_CHARS: Final = 200
 _BREAK: Final = "\x00"  # marks a <br>; two in a row end a paragraph
@@ -183,23 +182,44 @@ class _Verdict:
 _SILENT: Final = _Verdict(False, "", "", "")
 
 
+def _camel_hyphenated(token: str) -> str:
+    """``token`` with a hyphen before each upper-case ASCII letter that follows a lower-case
+    ASCII letter or a digit: its camel-case humps ("shareBar" -> "share-Bar")."""
+    # A loop over character codes: the regex for it (a lookbehind and a lookahead, tried at
+    # every position) cost several times more on class tokens.
+    pieces: list[str] = []
+    start = 0
+    after_lower = False
+    for at in range(len(token)):
+        code = ord(token[at])
+        if 65 <= code <= 90:  # A-Z
+            if after_lower:
+                pieces.append(token[start:at])
+                start = at
+            after_lower = False
+        else:
+            after_lower = 97 <= code <= 122 or 48 <= code <= 57  # a-z, 0-9
+    pieces.append(token[start:])
+    return "-".join(pieces)
+
+
 def _token_verdict(token: str) -> _Verdict:
     """What the class/id token ``token`` says (see ``_Verdict``)."""
     lowered = token.lower()
     if lowered != token:
         # Upper case: camel-case humps are words too ("shareBar"). The split only inserts
         # hyphens, so the token without its separators stays the same.
-        lowered = _CAMEL.sub("-", token).lower()
+        lowered = _camel_hyphenated(token).lower()
     if lowered.isascii() and lowered.isalnum():
         # One ASCII word (most tokens): nothing to remove or split.
         squashed = lowered
         parts = [lowered]
     else:
-        squashed = lowered.replace("-", "").replace("_", "")
-        if squashed.isascii() and squashed.isalnum():
-            # Only ASCII letters, digits and the usual separators: no need for the regex.
-            parts = lowered.replace("_", "-").split("-")
-        else:
+        # The token without its separators is its separated parts joined.
+        parts = lowered.replace("_", "-").split("-")
+        squashed = "".join(parts)
+        if not (squashed.isascii() and squashed.isalnum()):
+            # Other characters than ASCII letters, digits and the usual separators.
             parts = _WORD_SPLIT.split(lowered)
     content = squashed in _CONTENT_TOKENS
     strong = prefixed = weak = ""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.segment import Segmentation, _collapsed, segment
+from scraper.extract.segment import Segmentation, _camel_hyphenated, _collapsed, segment
 from scraper.models import BlockKind
 
 _PROSE = "This paragraph is the article text and it goes on for a while. " * 3
@@ -57,6 +60,20 @@ def test_class_words_that_are_not_chrome(names: str) -> None:
 def test_one_token_judged_the_same_in_every_class_string() -> None:
     body = "".join(f'<div class="share c{n}">s{n}</div>' for n in range(3))
     assert _reasons(f"<p>{_PROSE}</p>{body}") == ["class/id word 'share'"] * 3
+
+
+def test_camel_humps_are_hyphenated_as_the_lookaround_regex_does() -> None:
+    # A hyphen goes before each A-Z that follows a-z or 0-9 (ASCII only, as the regex's classes).
+    camel = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+    rng = random.Random(7)
+    alphabet = "aZ9_-bQ0\u00e9\u00c9\u0130xY "
+    tokens = ["", "A", "a", "shareBar", "ABCdef", "x9Y", "iPhone12Pro", "\u00e9A", "aB-cD_eF"]
+    tokens += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(3000)
+    ]
+    for token in tokens:
+        assert _camel_hyphenated(token) == camel.sub("-", token), token
+    assert _camel_hyphenated("topNavBar2Go") == "top-Nav-Bar2-Go"
 
 
 def test_id_and_class_are_judged_together() -> None:
