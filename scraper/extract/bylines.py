@@ -17,9 +17,15 @@ from scraper.extract.authors import byline_in_text, clean_authors
 from scraper.extract.chrome import HIDDEN_STYLE_MARKERS
 from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.metadata_patterns import (
+    AUTHOR_CLASS_WORDS,
+    AUTHOR_CLASS_WORDS_ANY_CASE,
+    AUTHOR_LINK,
     AUTHOR_SELECTOR,
-    DATE_SELECTOR,
+    DATE_CLASS_WORDS,
+    DATE_CLASS_WORDS_ANY_CASE,
     HIDDEN_CLASSES,
+    MARKED_DATE_SELECTOR,
+    MARKED_SELECTOR,
     PUBLISHED_WORDS,
     UPDATE_WORDS,
 )
@@ -27,6 +33,7 @@ from scraper.extract.metadata_patterns import (
 __all__ = [
     "Dateline",
     "HeadlineArea",
+    "MarkedElements",
     "ShownDates",
     "authors_from_html",
     "date_near_headline",
@@ -68,6 +75,121 @@ _AREA_BEFORE = 2
 _MAX_AREA_CHARS = 200
 _MAX_LINE_DATES = 5
 _SECTION_HEADINGS = "a h2, a h3, a h4, a h5, a h6, h2 a, h3 a, h4 a, h5 a, h6 a"
+
+
+def _selects(node: LexborNode, selector: str) -> bool:
+    """Whether ``selector`` selects ``node`` itself (lexbor lists a node before its descendants)."""
+    first = node.css_first(selector)
+    return first is not None and first.mem_id == node.mem_id
+
+
+def _words_in(value: str, words: tuple[str, ...]) -> int:
+    count = 0
+    for word in words:
+        if word in value:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """How many selectors of DATE_SELECTOR and AUTHOR_SELECTOR select one element, by kind."""
+
+    date_words: int
+    author_words: int
+    # The other selectors, but for the author-link sibling: no attribute of the element says that.
+    date_others: int
+    author_others: int
+
+
+def _author_others(node: LexborNode, attrs: dict[str, str | None]) -> int:
+    count = ("author" in (attrs.get("id") or "")) + (attrs.get("itemprop") == "author")
+    rel = attrs.get("rel")
+    if rel is not None and rel.lower() == "author":
+        # Case-insensitive on HTML elements only, which Python cannot tell apart.
+        count += rel == "author" or _selects(node, "[rel='author']")
+    if node.tag == "a":
+        # An SVG link's xlink:href is an href to lexbor.
+        if "xlink:href" in attrs:
+            count += _selects(node, AUTHOR_LINK)
+        else:
+            count += "/author" in (attrs.get("href") or "")
+    return count
+
+
+def _marks_of(node: LexborNode) -> _Marks:
+    attrs = node.attributes
+    classes = attrs.get("class") or ""
+    lowered = classes.lower()
+    return _Marks(
+        _words_in(lowered, DATE_CLASS_WORDS_ANY_CASE) + _words_in(classes, DATE_CLASS_WORDS),
+        _words_in(lowered, AUTHOR_CLASS_WORDS_ANY_CASE) + _words_in(classes, AUTHOR_CLASS_WORDS),
+        (node.tag == "time")
+        + (attrs.get("itemprop") or "").startswith("date")
+        + ("date" in (attrs.get("property") or "").lower())
+        + ("date" in (attrs.get("id") or "")),
+        _author_others(node, attrs),
+    )
+
+
+def _split_marked(
+    found: list[LexborNode], with_authors: bool
+) -> tuple[list[LexborNode], list[LexborNode]]:
+    """The date and byline lists of a MARKED_SELECTOR (or MARKED_DATE_SELECTOR) answer."""
+    dates: list[LexborNode] = []
+    authors: list[LexborNode] = []
+    index = 0
+    while index < len(found):
+        node = found[index]
+        # The copies of one element come one after the other.
+        copies = 1
+        while index + copies < len(found) and found[index + copies].mem_id == node.mem_id:
+            copies += 1
+        index += copies
+        marks = _marks_of(node)
+        others = marks.date_others + (marks.author_others if with_authors else 0)
+        words = marks.date_words > 0 or (with_authors and marks.author_words > 0)
+        # What the counted selectors leave of the copies is the author-link sibling's.
+        after_link = copies - words - others
+        dates.extend([node] * (marks.date_words + marks.date_others + after_link))
+        if with_authors:
+            authors.extend([node] * (marks.author_words + marks.author_others))
+    return dates, authors
+
+
+class MarkedElements:
+    """What ``tree.css(DATE_SELECTOR)`` and ``tree.css(AUTHOR_SELECTOR)`` return, on first use.
+
+    Page order, and an element once per selector that selects it. Most of both queries' cost
+    is lexbor scanning a class value once per word: the dates' query tests all class words in
+    one selector that elements without a class skip, and reads the bylines along (their class
+    words shared). Python makes up the count of each element's copies, for the few selected.
+    """
+
+    __slots__ = ("_authors", "_dates", "_tree")
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self._tree = tree
+        self._dates: list[LexborNode] | None = None
+        self._authors: list[LexborNode] | None = None
+
+    @property
+    def dates(self) -> list[LexborNode]:
+        """The elements of DATE_SELECTOR."""
+        if self._dates is None:
+            with_authors = self._authors is None
+            found = self._tree.css(MARKED_SELECTOR if with_authors else MARKED_DATE_SELECTOR)
+            self._dates, authors = _split_marked(found, with_authors)
+            if with_authors:
+                self._authors = authors
+        return self._dates
+
+    @property
+    def authors(self) -> list[LexborNode]:
+        """The elements of AUTHOR_SELECTOR."""
+        if self._authors is None:
+            self._authors = self._tree.css(AUTHOR_SELECTOR)
+        return self._authors
 
 
 def _marks(node: LexborNode) -> str:
@@ -148,13 +270,13 @@ def _first_byline(nodes: Iterable[LexborNode]) -> tuple[str, ...]:
     return found
 
 
-def _byline_candidates(tree: LexborHTMLParser, area: HeadlineArea) -> Iterator[list[LexborNode]]:
+def _byline_candidates(marked: MarkedElements, area: HeadlineArea) -> Iterator[list[LexborNode]]:
     for element in area.elements():
         yield element.css(AUTHOR_SELECTOR)
-    yield tree.css(AUTHOR_SELECTOR)
+    yield marked.authors
 
 
-def authors_from_html(tree: LexborHTMLParser, area: HeadlineArea) -> tuple[str, ...]:
+def authors_from_html(marked: MarkedElements, area: HeadlineArea) -> tuple[str, ...]:
     """Names in the page's most trustworthy byline.
 
     Strongest first: a "By ..." line beside the headline (``area``), then
@@ -167,7 +289,7 @@ def authors_from_html(tree: LexborHTMLParser, area: HeadlineArea) -> tuple[str, 
     # Marked bylines beside the headline first, the closest first: the whole page's may be a
     # sidebar's or a comment's, and reading the few elements there is cheaper than a query
     # over the page.
-    for candidates in _byline_candidates(tree, area):
+    for candidates in _byline_candidates(marked, area):
         # Strength by strength: weaker candidates are only read when no stronger one names
         # anybody.
         for nodes in _by_strength(islice(candidates, _MAX_NODES)):
@@ -228,11 +350,11 @@ class ShownDates:
     updated: datetime | None = None
 
 
-def dates_from_html(tree: LexborHTMLParser, now: datetime, day_first: bool) -> ShownDates:
+def dates_from_html(marked: MarkedElements, now: datetime, day_first: bool) -> ShownDates:
     """The dates shown in the page's markup, in one pass over date-ish elements."""
     loose: datetime | None = None
     updated: datetime | None = None
-    for node in tree.css(DATE_SELECTOR)[:_MAX_NODES]:
+    for node in marked.dates[:_MAX_NODES]:
         attrs = node.attributes
         marks = (
             f"{_marks(node)} {attrs.get('itemprop') or ''} {attrs.get('property') or ''}".lower()

@@ -20,6 +20,7 @@ from scraper.extract.authors import clean_authors, is_organisation
 from scraper.extract.bylines import (
     Dateline,
     HeadlineArea,
+    MarkedElements,
     authors_from_html,
     date_near_headline,
     dates_from_html,
@@ -84,6 +85,7 @@ class _Page:
     headings: list[LexborNode]
     canonical: str | None
     _area: HeadlineArea | None = None
+    _marked: MarkedElements | None = None
     _dateline: Dateline | None = None
     _dateline_read: bool = False
 
@@ -93,6 +95,13 @@ class _Page:
         if self._area is None:
             self._area = HeadlineArea(shown_headline(self.headings))
         return self._area
+
+    @property
+    def marked(self) -> MarkedElements:
+        """Date-ish and byline-ish elements of the whole page, each list read on first use."""
+        if self._marked is None:
+            self._marked = MarkedElements(self.tree)
+        return self._marked
 
     @property
     def dateline(self) -> Dateline | None:
@@ -262,7 +271,7 @@ def _authors(page: _Page, labels: tuple[str, ...]) -> tuple[str, ...]:
     for found in (
         untyped,
         _meta_authors(page),
-        lambda: authors_from_html(page.tree, page.area),
+        lambda: authors_from_html(page.marked, page.area),
         orgs,
     ):
         names = found() if callable(found) else found
@@ -336,7 +345,7 @@ def _shown_instead(page: _Page, declared: datetime, modified: datetime | None) -
         return dateline.value if dateline.value.date() != declared.date() else None
     if modified is None or (modified != declared and modified.date() == declared.date()):
         return None
-    shown = dates_from_html(page.tree, page.now, page.day_first)
+    shown = dates_from_html(page.marked, page.now, page.day_first)
     value = shown.marked or shown.loose
     return value if value is not None and value.date() != declared.date() else None
 
@@ -388,7 +397,7 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
         # What readers are shown beside the headline: the page needs no further search.
         published, modified = dateline.value, modified or dateline.updated
     else:
-        shown = dates_from_html(page.tree, page.now, page.day_first)
+        shown = dates_from_html(page.marked, page.now, page.day_first)
         modified = modified or shown.updated
         written = dateline.value if dateline is not None else None
         published = (

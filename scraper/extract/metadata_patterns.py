@@ -7,17 +7,26 @@ from __future__ import annotations
 
 __all__ = [
     "ARTICLE_TYPES",
+    "AUTHOR_CLASS_WORDS",
+    "AUTHOR_CLASS_WORDS_ANY_CASE",
+    "AUTHOR_LINK",
     "AUTHOR_META_KEYS",
+    "AUTHOR_OTHER_SELECTORS",
     "AUTHOR_SELECTOR",
     "BYLINE_PARTICLES",
     "BYLINE_PREFIXES",
     "BYLINE_STOPS",
     "CREDENTIALS",
+    "DATE_CLASS_WORDS",
+    "DATE_CLASS_WORDS_ANY_CASE",
+    "DATE_OTHER_SELECTORS",
     "DATE_SELECTOR",
     "DESCRIPTION_META_KEYS",
     "HIDDEN_CLASSES",
     "IMAGE_META_KEYS",
     "LANGUAGE_META_KEYS",
+    "MARKED_DATE_SELECTOR",
+    "MARKED_SELECTOR",
     "MODIFIED_META_KEYS",
     "MONTHS",
     "NAME_PARTICLES",
@@ -207,34 +216,82 @@ LANGUAGE_META_KEYS: tuple[str, ...] = (
     "inlanguage",
 )
 
-# Elements that carry a byline, in one selector so lexbor walks the tree once.
+# Words of class values that mark a byline or a date: each is one selector of AUTHOR_SELECTOR or
+# DATE_SELECTOR below. "ANY_CASE" words match ignoring ASCII case (the `i` flag); Python's
+# lower() agrees with lexbor's on them as long as they hold no "k" and do not end in "i" (only
+# "K", the Kelvin sign, and "İ" lower-case to ASCII in Python: to "k" and "i" + a combining dot).
+AUTHOR_CLASS_WORDS_ANY_CASE: tuple[str, ...] = ("byline", "author")
+AUTHOR_CLASS_WORDS: tuple[str, ...] = ("writer",)
+DATE_CLASS_WORDS_ANY_CASE: tuple[str, ...] = ("date", "byline", "meta", "author")
+DATE_CLASS_WORDS: tuple[str, ...] = ("publish", "posted", "timestamp")
+# A link to an author page; the element after one holds a date on many templates.
+AUTHOR_LINK = "a[href*='/author']"
+# The selectors of AUTHOR_SELECTOR and DATE_SELECTOR that read no class value. A selector
+# listed with an any-case copy in front ("[id*='author' i][id*='author']") selects the same
+# elements: lexbor's any-case substring test is the cheaper one and rules out most elements.
+AUTHOR_OTHER_SELECTORS: tuple[str, ...] = (
+    "[itemprop='author']",
+    "[rel='author']",
+    "[id*='author' i][id*='author']",
+    AUTHOR_LINK,
+)
+DATE_OTHER_SELECTORS: tuple[str, ...] = (
+    "time",
+    "[itemprop^='date']",
+    "[property*='date' i]",
+    "[id*='date' i][id*='date']",
+    f"{AUTHOR_LINK} + *",
+)
+
+
+def _class_selectors(any_case: tuple[str, ...], exact_case: tuple[str, ...]) -> tuple[str, ...]:
+    return (
+        *(f"[class*='{word}' i]" for word in any_case),
+        *(f"[class*='{word}' i][class*='{word}']" for word in exact_case),
+    )
+
+
+# Elements that carry a byline.
 AUTHOR_SELECTOR = ", ".join(
     (
-        "[itemprop='author']",
-        "[rel='author']",
-        "[class*='byline' i]",
-        "[class*='author' i]",
-        "[id*='author']",
-        "a[href*='/author']",
-        "[class*='writer']",
+        *AUTHOR_OTHER_SELECTORS,
+        *_class_selectors(AUTHOR_CLASS_WORDS_ANY_CASE, AUTHOR_CLASS_WORDS),
     )
 )
 
 # Elements that may state the publication date as an attribute or as visible text.
 DATE_SELECTOR = ", ".join(
     (
-        "time",
-        "[itemprop^='date']",
-        "[property*='date' i]",
-        "[class*='date' i]",
-        "[class*='publish']",
-        "[class*='posted']",
-        "[class*='timestamp']",
-        "[class*='byline' i]",
-        "[id*='date']",
-        "[class*='meta' i]",
-        "[class*='author' i]",
-        "a[href*='/author'] + *",
+        *DATE_OTHER_SELECTORS,
+        *_class_selectors(DATE_CLASS_WORDS_ANY_CASE, DATE_CLASS_WORDS),
+    )
+)
+
+# The elements of DATE_SELECTOR, with its class words tested in one selector that lexbor skips
+# for elements without a class: an element comes back once per other selector that selects it,
+# and once more when its class holds any of the words (bylines.MarkedElements counts the rest).
+MARKED_DATE_SELECTOR = ", ".join(
+    (
+        *DATE_OTHER_SELECTORS,
+        f"[class]:is({', '.join(_class_selectors(DATE_CLASS_WORDS_ANY_CASE, DATE_CLASS_WORDS))})",
+    )
+)
+
+# The same for DATE_SELECTOR and AUTHOR_SELECTOR together, each class word tested once.
+MARKED_SELECTOR = ", ".join(
+    (
+        *DATE_OTHER_SELECTORS,
+        *AUTHOR_OTHER_SELECTORS,
+        "[class]:is({})".format(
+            ", ".join(
+                _class_selectors(
+                    tuple(
+                        dict.fromkeys((*DATE_CLASS_WORDS_ANY_CASE, *AUTHOR_CLASS_WORDS_ANY_CASE))
+                    ),
+                    (*DATE_CLASS_WORDS, *AUTHOR_CLASS_WORDS),
+                )
+            )
+        ),
     )
 )
 
