@@ -28,7 +28,7 @@ from scraper.extract.filters import (
 from scraper.extract.language import detect_language
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
-from scraper.extract.repeats import find_repeats, repeat_key
+from scraper.extract.repeats import RepeatMemo, find_repeats, repeat_key
 from scraper.extract.segment import RawBlock, segment
 from scraper.models import Article, Block, BlockKind, Page
 
@@ -164,10 +164,10 @@ def _run(
     # keys all read it, so it is made once here.
     lines = [block_line(b) for b in blocks]
     end = comments_start(blocks, scores, lines)
-    # Repeat keys and their shingles, computed once per page for both repeat searches.
+    # Repeat keys and what the searches work out about them, once per page for both searches.
     keys: dict[int, str] = {}
-    shingles: dict[str, list[str]] = {}
-    selection = select_body(blocks, scores, end, _second_renderings(blocks, lines, keys, shingles))
+    memo = RepeatMemo()
+    selection = select_body(blocks, scores, end, _second_renderings(blocks, lines, keys, memo))
     context = Context.of(meta.title, meta.authors, meta.description)
     decisions = _decide(blocks, lines, selection, end, context, use_all)
     _drop_comment_thread(decisions, lines)
@@ -175,7 +175,7 @@ def _run(
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
-        repeats = find_repeats(_keys(kept, lines, keys), [b.kind for b in kept], shingles)
+        repeats = find_repeats(_keys(kept, lines, keys), [b.kind for b in kept], memo)
         by_block = {kept[r.index].index: r for r in repeats}
         for n, decision in enumerate(decisions):
             rep = by_block.get(decision.block.index)
@@ -243,14 +243,14 @@ def _second_renderings(
     blocks: list[RawBlock],
     lines: list[str],
     keys: dict[int, str],
-    shingles: dict[str, list[str]],
+    memo: RepeatMemo,
 ) -> frozenset[int]:
     """Prose blocks that repeat earlier prose: a second copy must not pull the container."""
     prose = [b for b in blocks if len(b.text) >= _MIN_VOTING_CHARS]
     if len({b.text for b in prose}) == len(prose):
         # A second rendering repeats some paragraphs word for word; most pages repeat none.
         return frozenset()
-    repeats = find_repeats(_keys(prose, lines, keys), [b.kind for b in prose], shingles)
+    repeats = find_repeats(_keys(prose, lines, keys), [b.kind for b in prose], memo)
     copied = {r.index for r in repeats if not r.how.startswith("teaser")}
     # Only runs of repeated prose are a second rendering; one repeated sentence is not.
     return frozenset(prose[i].index for i in copied if i - 1 in copied or i + 1 in copied)

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Indel
 
 from scraper.models import BlockKind
 
-__all__ = ["Repeat", "find_repeats", "repeat_key"]
+__all__ = ["Repeat", "RepeatMemo", "find_repeats", "repeat_key"]
 
 _WORDS: Final = re.compile(r"\w+")
 #: Byte tables mapping ASCII non-word characters (not ``\w``) to spaces, the second also upper
@@ -57,6 +57,22 @@ _MIN_FRAGMENT_CHARS: Final = 12
 #: Blocks shorter than this are never repeats (bullets, "Yes", dates in a list).
 _MIN_CHARS: Final = 20
 _SEPARATOR: Final = "\x00"
+
+
+class RepeatMemo:
+    """What repeat searches worked out about keys, for later searches on the same page: each
+    key's anchors and shingles, and each comparison of two keys ("" for no match).
+
+    The pipeline searches a page twice (its prose, then the blocks it keeps), and the second
+    search meets many of the first one's keys and pairs again.
+    """
+
+    __slots__ = ("anchors", "matches", "shingles")
+
+    def __init__(self) -> None:
+        self.anchors: dict[str, tuple[str, ...]] = {}
+        self.matches: dict[tuple[str, str], str] = {}
+        self.shingles: dict[str, list[str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,17 +173,19 @@ def _contains(short: str, long_: str) -> bool:
 
 
 def find_repeats(
-    keys: Sequence[str],
-    kinds: Sequence[BlockKind],
-    shingles: dict[str, list[str]] | None = None,
+    keys: Sequence[str], kinds: Sequence[BlockKind], memo: RepeatMemo | None = None
 ) -> list[Repeat]:
     """Which blocks to drop as repeats, given their ``repeat_key``s and kinds in reading order.
 
-    ``shingles`` holds the 4-word shingles cut from keys: calls on the same page may share one
-    so that each key is cut once.
+    Calls on the same page may share a ``memo`` so that each key is cut up, and each pair of
+    keys compared, once.
     """
     if len(keys) != len(kinds):
         raise ValueError("one kind per key")
+    if memo is None:
+        memo = RepeatMemo()
+    anchors_of = memo.anchors
+    matches = memo.matches
     # Most anchors belong to one block: the first block filed under each is kept apart from
     # the later ones, so that a page of unique blocks builds no list per anchor.
     first: dict[str, int] = {}
@@ -177,7 +195,10 @@ def find_repeats(
         if len(key) < _MIN_CHARS:
             continue
         candidates: list[int] = []
-        for anchor in _anchors(key):
+        anchors = anchors_of.get(key)
+        if anchors is None:
+            anchors = anchors_of[key] = _anchors(key)
+        for anchor in anchors:
             j = first.setdefault(anchor, i)
             if j != i:
                 candidates.append(j)
@@ -190,8 +211,11 @@ def find_repeats(
         if not candidates:
             continue  # most blocks share no anchor with an earlier one: nothing to sort
         for j in sorted(set(candidates)):
-            how = _match(key, keys[j])
+            pair = (key, keys[j])
+            how = matches.get(pair)
             if how is None:
+                how = matches[pair] = _match(key, keys[j]) or ""
+            if not how:
                 continue
             if how == "contained" and len(key) > len(keys[j]):
                 if j < _TEASER_SLOTS:
@@ -205,7 +229,7 @@ def find_repeats(
     if found:
         # A page that repeats itself may have cut its second copy differently: find the
         # pieces of earlier text (line-wrapped fragments, merged paragraphs) too.
-        _copied_pieces(keys, found, {} if shingles is None else shingles)
+        _copied_pieces(keys, found, memo.shingles)
     return _runs_only(found, keys, kinds)
 
 

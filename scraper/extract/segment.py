@@ -409,12 +409,24 @@ def _collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
-_PLAIN: Final = (_PARAGRAPH, 0)
+@dataclass(frozen=True, slots=True)
+class _TextKind:
+    """The kind (and heading level) text has inside an element.
+
+    An object, not a tuple: compiled code unpacks a typed tuple read from a list and packs a
+    new one to store it again, once per element opened.
+    """
+
+    kind: BlockKind
+    level: int
+
+
+_PLAIN: Final = _TextKind(_PARAGRAPH, 0)
 #: Elements whose text has a kind of its own; inside any other, text keeps its parent's kind.
 _OWN_KINDS: Final = {
-    **{tag: (_HEADING, int(tag[1])) for tag in chrome.HEADING_TAGS},
-    "li": (BlockKind.LIST_ITEM, 0),
-    "blockquote": (BlockKind.QUOTE, 0),
+    **{tag: _TextKind(_HEADING, int(tag[1])) for tag in chrome.HEADING_TAGS},
+    "li": _TextKind(BlockKind.LIST_ITEM, 0),
+    "blockquote": _TextKind(BlockKind.QUOTE, 0),
 }
 
 
@@ -427,7 +439,7 @@ class _Walker:
     path: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     #: Per open element, the kind its text has: the innermost heading, list item or quote.
-    kinds: list[tuple[BlockKind, int]] = field(default_factory=list)
+    kinds: list[_TextKind] = field(default_factory=list)
     link_depth: int = 0
     pre_depth: int = 0
     #: Open <article> elements: counted, so that asking whether one is open costs no search.
@@ -456,7 +468,8 @@ class _Walker:
             if text.strip():
                 self._emit(text, _PREFORMATTED, 0, links)
             return
-        kind, level = self.kinds[-1]
+        own = self.kinds[-1]
+        kind, level = own.kind, own.level
         if _BREAK not in raw:
             self._emit(_collapsed(raw), kind, level, links)
             return

@@ -8,7 +8,7 @@ import re
 from rapidfuzz import fuzz
 
 from scraper.extract.filters import normalise_line
-from scraper.extract.repeats import _PROSE_MARKS, _contains, find_repeats, repeat_key
+from scraper.extract.repeats import _PROSE_MARKS, RepeatMemo, _contains, find_repeats, repeat_key
 from scraper.models import BlockKind
 
 P = BlockKind.PARAGRAPH
@@ -111,16 +111,17 @@ def test_repeat_key_from_the_normalised_line_has_the_same_words() -> None:
         assert repeat_key(text, line) == repeat_key(text), text
 
 
-def test_shingles_shared_between_calls_give_the_same_repeats() -> None:
-    # The pipeline searches a page twice (its prose, then the kept blocks) with one table of
-    # shingles; the second search must find what it finds alone.
+def test_memo_shared_between_calls_gives_the_same_repeats() -> None:
+    # The pipeline searches a page twice (its prose, then the kept blocks) with one memo of
+    # shingles, anchors and comparisons; the second search must find what it finds alone.
     pieces = [f"{FIRST} and then", f"{SECOND} said the harbour master", FIRST, SECOND]
     texts = [FIRST, SECOND, "Share this story", *pieces]
     kinds = [P] * len(texts)
-    shingles: dict[str, list[str]] = {}
-    first = find_repeats(_keys(texts[:5]), kinds[:5], shingles)
-    assert shingles  # the first search filed the shingles of its long blocks
-    second = find_repeats(_keys(texts), kinds, shingles)
+    memo = RepeatMemo()
+    first = find_repeats(_keys(texts[:5]), kinds[:5], memo)
+    assert memo.shingles  # the first search filed the shingles of its long blocks
+    assert memo.anchors and memo.matches  # and its keys' anchors, and the pairs it compared
+    second = find_repeats(_keys(texts), kinds, memo)
     assert first == find_repeats(_keys(texts[:5]), kinds[:5])
     assert second == find_repeats(_keys(texts), kinds)
     assert {r.index for r in second} == {3, 4, 5, 6}
