@@ -93,42 +93,84 @@ def _words_in(value: str, words: tuple[str, ...]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Marks:
-    """How many selectors of DATE_SELECTOR and AUTHOR_SELECTOR select one element, by kind."""
+    """Which selectors of DATE_SELECTOR and AUTHOR_SELECTOR select one element.
+
+    All but the author-link sibling's, which no attribute of the element tells.
+    """
 
     date_words: int
     author_words: int
-    # The other selectors, but for the author-link sibling: no attribute of the element says that.
-    date_others: int
-    author_others: int
+    time: bool
+    date_property: bool
+    date_itemprop: bool
+    author_itemprop: bool
+    date_id: bool
+    author_id: bool
+    author_rel: bool
+    author_link: bool
+
+    def dates(self) -> int:
+        return self.date_words + self.time + self.date_property + self.date_itemprop + self.date_id
+
+    def authors(self) -> int:
+        return (
+            self.author_words
+            + self.author_itemprop
+            + self.author_id
+            + self.author_rel
+            + self.author_link
+        )
+
+    def listed(self, with_authors: bool) -> int:
+        """How often MARKED_SELECTOR (MARKED_DATE_SELECTOR without the bylines) lists it."""
+        if not with_authors:
+            return self.dates() - self.date_words + (self.date_words > 0)
+        return (
+            self.time
+            + self.date_property
+            + self.author_rel
+            + self.author_link
+            + (self.date_itemprop or self.author_itemprop)
+            + (self.date_id or self.author_id)
+            + (self.date_words > 0 or self.author_words > 0)
+        )
 
 
-def _author_others(node: LexborNode, attrs: dict[str, str | None]) -> int:
-    count = ("author" in (attrs.get("id") or "")) + (attrs.get("itemprop") == "author")
-    rel = attrs.get("rel")
-    if rel is not None and rel.lower() == "author":
-        # Case-insensitive on HTML elements only, which Python cannot tell apart.
-        count += rel == "author" or _selects(node, "[rel='author']")
-    if node.tag == "a":
-        # An SVG link's xlink:href is an href to lexbor.
-        if "xlink:href" in attrs:
-            count += _selects(node, AUTHOR_LINK)
-        else:
-            count += "/author" in (attrs.get("href") or "")
-    return count
+def _rel_author(node: LexborNode, rel: str | None) -> bool:
+    if rel is None or rel.lower() != "author":
+        return False
+    # Case-insensitive on HTML elements only, which Python cannot tell apart.
+    return rel == "author" or _selects(node, "[rel='author']")
+
+
+def _author_link(node: LexborNode, attrs: dict[str, str | None]) -> bool:
+    if node.tag != "a":
+        return False
+    # An SVG link's xlink:href is an href to lexbor.
+    if "xlink:href" in attrs:
+        return _selects(node, AUTHOR_LINK)
+    return "/author" in (attrs.get("href") or "")
 
 
 def _marks_of(node: LexborNode) -> _Marks:
     attrs = node.attributes
     classes = attrs.get("class") or ""
     lowered = classes.lower()
+    itemprop = attrs.get("itemprop") or ""
+    ident = attrs.get("id") or ""
     return _Marks(
-        _words_in(lowered, DATE_CLASS_WORDS_ANY_CASE) + _words_in(classes, DATE_CLASS_WORDS),
-        _words_in(lowered, AUTHOR_CLASS_WORDS_ANY_CASE) + _words_in(classes, AUTHOR_CLASS_WORDS),
-        (node.tag == "time")
-        + (attrs.get("itemprop") or "").startswith("date")
-        + ("date" in (attrs.get("property") or "").lower())
-        + ("date" in (attrs.get("id") or "")),
-        _author_others(node, attrs),
+        date_words=_words_in(lowered, DATE_CLASS_WORDS_ANY_CASE)
+        + _words_in(classes, DATE_CLASS_WORDS),
+        author_words=_words_in(lowered, AUTHOR_CLASS_WORDS_ANY_CASE)
+        + _words_in(classes, AUTHOR_CLASS_WORDS),
+        time=node.tag == "time",
+        date_property="date" in (attrs.get("property") or "").lower(),
+        date_itemprop=itemprop.startswith("date"),
+        author_itemprop=itemprop == "author",
+        date_id="date" in ident,
+        author_id="author" in ident,
+        author_rel=_rel_author(node, attrs.get("rel")),
+        author_link=_author_link(node, attrs),
     )
 
 
@@ -147,13 +189,11 @@ def _split_marked(
             copies += 1
         index += copies
         marks = _marks_of(node)
-        others = marks.date_others + (marks.author_others if with_authors else 0)
-        words = marks.date_words > 0 or (with_authors and marks.author_words > 0)
-        # What the counted selectors leave of the copies is the author-link sibling's.
-        after_link = copies - words - others
-        dates.extend([node] * (marks.date_words + marks.date_others + after_link))
+        # What the tested selectors leave of the copies is the author-link sibling's.
+        after_link = copies - marks.listed(with_authors)
+        dates.extend([node] * (marks.dates() + after_link))
         if with_authors:
-            authors.extend([node] * (marks.author_words + marks.author_others))
+            authors.extend([node] * marks.authors())
     return dates, authors
 
 

@@ -229,18 +229,20 @@ AUTHOR_LINK = "a[href*='/author']"
 # The selectors of AUTHOR_SELECTOR and DATE_SELECTOR that read no class value. A selector
 # listed with an any-case copy in front ("[id*='author' i][id*='author']") selects the same
 # elements: lexbor's any-case substring test is the cheaper one and rules out most elements.
-AUTHOR_OTHER_SELECTORS: tuple[str, ...] = (
-    "[itemprop='author']",
-    "[rel='author']",
-    "[id*='author' i][id*='author']",
-    AUTHOR_LINK,
-)
+_AUTHOR_ITEMPROP = "[itemprop='author']"
+_DATE_ITEMPROP = "[itemprop^='date']"
+_AUTHOR_ID = "[id*='author' i][id*='author']"
+_DATE_ID = "[id*='date' i][id*='date']"
+_AUTHOR_REL = "[rel='author']"
+_DATE_PROPERTY = "[property*='date' i]"
+_AFTER_AUTHOR_LINK = f"{AUTHOR_LINK} + *"
+AUTHOR_OTHER_SELECTORS: tuple[str, ...] = (_AUTHOR_ITEMPROP, _AUTHOR_REL, _AUTHOR_ID, AUTHOR_LINK)
 DATE_OTHER_SELECTORS: tuple[str, ...] = (
     "time",
-    "[itemprop^='date']",
-    "[property*='date' i]",
-    "[id*='date' i][id*='date']",
-    f"{AUTHOR_LINK} + *",
+    _DATE_ITEMPROP,
+    _DATE_PROPERTY,
+    _DATE_ID,
+    _AFTER_AUTHOR_LINK,
 )
 
 
@@ -277,11 +279,17 @@ MARKED_DATE_SELECTOR = ", ".join(
     )
 )
 
-# The same for DATE_SELECTOR and AUTHOR_SELECTOR together, each class word tested once.
+# The same for DATE_SELECTOR and AUTHOR_SELECTOR together: the tests of one attribute (itemprop,
+# id, class) make one selector that elements without the attribute skip, the class words shared.
 MARKED_SELECTOR = ", ".join(
     (
-        *DATE_OTHER_SELECTORS,
-        *AUTHOR_OTHER_SELECTORS,
+        "time",
+        _DATE_PROPERTY,
+        _AFTER_AUTHOR_LINK,
+        _AUTHOR_REL,
+        AUTHOR_LINK,
+        f"[itemprop]:is({_DATE_ITEMPROP}, {_AUTHOR_ITEMPROP})",
+        f"[id]:is({_DATE_ID}, {_AUTHOR_ID})",
         "[class]:is({})".format(
             ", ".join(
                 _class_selectors(
