@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from scraper.discover.urls import canonical_url, normalise_url, resolve_link, site_of
+from scraper.discover.urls import _split, canonical_url, normalise_url, resolve_link, site_of
 from scraper.errors import InputError
 
 
@@ -105,3 +105,31 @@ def test_resolve_link_normalises_as_urljoin_does(link: str) -> None:
     resolved = resolve_link(base, link)
     assert resolved.startswith(("http://", "https://", "HTTPS://"))
     assert normalise_url(resolved) == normalise_url(urljoin(base, link))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com",
+        " HTTPS://WWW.Example.COM:0443/a/../B/?q=1&utm_source=x#frag?x ",
+        "http://127.0.0.1:8080/a/7.html",
+        "https://example.com.:080?only=query",
+        "http://a.example#f#g",
+        "http://a.example/p%20q/é?ä=1",
+        "http://user@a.example/x",
+        "http://[::1]:8080/x",
+        "http://a.example:/x",
+        "http://a.example/a b",
+    ],
+)
+def test_urls_are_split_as_urlsplit_splits_them(url: str) -> None:
+    # Plain URLs are read with one regex match, the others by urlsplit: the same parts.
+    parts = urlsplit(url.strip())
+    expected = (parts.scheme.lower(), parts.hostname, parts.port, parts.username)
+    assert _split(url) == (*expected, parts.path, parts.query)
+
+
+@pytest.mark.parametrize("url", ["http://a.example:65536/", "http://a.example:8a/", "ftp://a/"])
+def test_bad_ports_and_schemes_are_refused(url: str) -> None:
+    with pytest.raises(InputError):
+        normalise_url(url)
