@@ -168,7 +168,10 @@ def preferred(own: str, target: str) -> str:
 
 def site_of(url: str) -> str:
     """The site a URL belongs to: its host without ``www.``/``m.``/``amp.``, or "" if none."""
-    host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    stripped = url.strip()
+    plain = _PLAIN_URL.fullmatch(stripped)
+    named = plain[2] if plain is not None else urlsplit(stripped).hostname
+    host = (named or "").lower().rstrip(".")
     for prefix in SITE_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
             return host[len(prefix) :]
