@@ -30,7 +30,10 @@ class _Receiver(asyncio.Protocol):
     """Received bytes and the connection's state, for one :class:`_Stream` at a time.
 
     A reader and a writer may wait at once (HTTP/2 reads and writes from different tasks), so
-    each has its own waiter.
+    each has its own waiter and deadline. One timer serves the connection: a wait only sets
+    its deadline, and the timer, when it goes off, expires the waits that are due and sets
+    itself again for the next deadline. A timer per wait (made, pushed onto the event loop's
+    heap with comparisons in Python, cancelled) cost more than the wait itself.
     """
 
     def __init__(self) -> None:
@@ -46,6 +49,8 @@ class _Receiver(asyncio.Protocol):
         self.reading_paused = False
         self.writing_paused = False
         self._waiters: dict[str, asyncio.Future[bool]] = {}
+        self._deadlines: dict[str, float] = {}
+        self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream transport (uvloop's is not a subclass of asyncio's, so no isinstance).
@@ -91,6 +96,9 @@ class _Receiver(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self.error = exc
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         _wake(self._waiters.get("read"))
         _wake(self._waiters.get("write"))
 
@@ -110,17 +118,35 @@ class _Receiver(asyncio.Protocol):
         """
         loop = asyncio.get_running_loop()
         waiter = self._waiters[event] = loop.create_future()
-        # A timer that resolves the waiter itself: asyncio.timeout would cancel and uncancel
-        # the task and cost twice as much, on every wait for bytes.
-        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
+        # The timer resolves the waiter itself: asyncio.timeout would cancel and uncancel the
+        # task and cost twice as much, on every wait for bytes.
+        if timeout is not None:
+            deadline = self._deadlines[event] = loop.time() + timeout
+            if self._timer is None or self._timer.when() > deadline:
+                self._arm(loop, deadline)
         try:
             timed_out = await waiter
         finally:
             del self._waiters[event]
-            if timer is not None:
-                timer.cancel()
+            self._deadlines.pop(event, None)
         if timed_out:
             raise TimeoutError
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(when, self._expire_due, loop)
+
+    def _expire_due(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Expire the waits whose deadline passed; set the timer for the next one, if any."""
+        self._timer = None
+        now = loop.time()
+        for event, deadline in list(self._deadlines.items()):
+            if deadline <= now:
+                del self._deadlines[event]
+                _expire(self._waiters[event])
+        if self._deadlines:
+            self._arm(loop, min(self._deadlines.values()))
 
 
 def _wake(waiter: asyncio.Future[bool] | None) -> None:

@@ -275,3 +275,24 @@ def test_the_receive_buffer_gives_what_h11_s_own_gives() -> None:
                 )
             assert bytes(theirs) == bytes(ours)
             assert (len(theirs), bool(theirs)) == (len(ours), bool(ours))
+
+
+def test_each_wait_times_out_by_its_own_deadline() -> None:
+    # One timer serves every wait of a connection: a later wait with a shorter timeout, or a
+    # longer one after a shorter, still times out when its own time is up, and not before.
+    async def scenario() -> list[float]:
+        receiver = _Receiver()
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.02, receiver.data_received, b"x")
+        await receiver.until("read", 0.5)  # answered; the timer stays set for 0.5 s
+        assert receiver.take(1) == b"x"
+        spent = []
+        for timeout in (0.05, 0.02, 0.12):
+            began = loop.time()
+            with pytest.raises(TimeoutError):
+                await receiver.until("read", timeout)
+            spent.append(loop.time() - began)
+        return spent
+
+    for timeout, spent in zip((0.05, 0.02, 0.12), asyncio.run(scenario()), strict=True):
+        assert timeout <= spent < timeout + 0.1
