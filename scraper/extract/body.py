@@ -26,18 +26,18 @@ _TABLE: Final = BlockKind.TABLE
 _LIST_ITEM: Final = BlockKind.LIST_ITEM
 
 #: Score kept per level an element sits above a block's own element.
-_DECAY = 0.8
+_DECAY: Final = 0.8
 #: Levels a block's score travels up; deeper wrappers gain nothing from it.
-_MAX_UP = 12
-_MIN_PROSE_CHARS = 40
-_PROSE_BEFORE_COMMENTS = 400.0
-_COUNTS = re.compile(r"[\d()\[\]]+")
-_COMMENT_HEADING_CHARS = 40
+_MAX_UP: Final = 12
+_MIN_PROSE_CHARS: Final = 40
+_PROSE_BEFORE_COMMENTS: Final = 400.0
+_COUNTS: Final = re.compile(r"[\d()\[\]]+")
+_COMMENT_HEADING_CHARS: Final = 40
 #: A sibling of the container joins the body when its score reaches this share of the
 #: container's and one of its blocks is real prose.
-_SIBLING_SHARE = 0.3
-_SIBLING_MIN_BEST = 80.0
-_SENTENCE_END = (".", "!", "?", '"', "”", "’", "»", ":", ")", "…", "'")
+_SIBLING_SHARE: Final = 0.3
+_SIBLING_MIN_BEST: Final = 80.0
+_SENTENCE_END: Final = (".", "!", "?", '"', "”", "’", "»", ":", ")", "…", "'")
 
 
 def _least_pieces(words: set[str]) -> tuple[str, ...]:
@@ -65,7 +65,8 @@ def block_score(block: RawBlock) -> float:
     """How much a block looks like article prose (positive) or chrome (negative)."""
     length = len(block.text)
     density = block.link_density
-    if block.kind in (_HEADING, _TABLE):
+    kind = block.kind
+    if kind is _HEADING or kind is _TABLE:
         # Headings and tables go with the prose around them; they do not vote for a container.
         return 0.0
     if density > 0.5:
@@ -73,7 +74,7 @@ def block_score(block: RawBlock) -> float:
     if length < _MIN_PROSE_CHARS:
         return -5.0 if not block.text.endswith(_SENTENCE_END) else 0.0
     score = length * (1.0 - 1.5 * density)
-    if block.kind is _LIST_ITEM:
+    if kind is _LIST_ITEM:
         score *= 0.5
     if block.text.count(" ") < 6:
         score *= 0.3

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from scraper.extract.segment import Dropped, RawBlock
 
 __all__ = ["Decision", "Explanation", "render_explanation"]
 
-_PREVIEW = 90
+_PREVIEW: Final = 90
 
 
 @dataclass(frozen=True, slots=True)

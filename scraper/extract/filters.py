@@ -44,21 +44,27 @@ _QUOTE: Final = BlockKind.QUOTE
 _TABLE: Final = BlockKind.TABLE
 _PREFORMATTED: Final = BlockKind.PREFORMATTED
 
-_TRAILING = " \t\n.:;,!?|·•–—-»>›→"
-_LEADING = " \t\n•·-–—|»>›*"
-_SHORT_LINE = 80
-_CUTOFF_MAX_CHARS = 40
+#: The chrome lists read per block, as constants: compiled code reads a Final name directly,
+#: an imported one from the module's dictionary at every use.
+_PHRASES: Final = BOILERPLATE_PHRASES
+_BYLINE_STARTS: Final = BYLINE_PREFIXES
+_SIGNATURES: Final = COMMENT_SIGNATURES
+
+_TRAILING: Final = " \t\n.:;,!?|·•–—-»>›→"
+_LEADING: Final = " \t\n•·-–—|»>›*"
+_SHORT_LINE: Final = 80
+_CUTOFF_MAX_CHARS: Final = 40
 #: A sentence at least this long keeps its place up to this share of linked text.
-_LINKED_PROSE_CHARS = 100
-_LINKED_PROSE_DENSITY = 0.7
-_SENTENCE_ENDS = (".", "!", "?", '"', "”")
-_BYLINE_SPARE = 30
-_LABEL_WORDS = 2
-_LABEL_CHARS = 25
+_LINKED_PROSE_CHARS: Final = 100
+_LINKED_PROSE_DENSITY: Final = 0.7
+_SENTENCE_ENDS: Final = (".", "!", "?", '"', "”")
+_BYLINE_SPARE: Final = 30
+_LABEL_WORDS: Final = 2
+_LABEL_CHARS: Final = 25
 #: Words besides the date itself that a dateline may hold ("Published on Monday").
-_DATELINE_SPARE_WORDS = 3
+_DATELINE_SPARE_WORDS: Final = 3
 #: Words that make a short line with a number a dateline (months, "updated", time zones).
-_DATE_WORD_LIST = (
+_DATE_WORD_LIST: Final = (
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "januar", "februar", "märz", "mai", "juni", "juli", "okt", "dez", "janv", "févr", "mars",
     "avr", "juin", "juil", "août", "déc", "ene", "abr", "ago", "dic", "enero", "febrero", "marzo",
@@ -93,14 +99,14 @@ def _word_tree_pattern(words: Iterable[str]) -> str:
     return build(tree)
 
 
-_DATE_WORDS = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b", re.IGNORECASE)
+_DATE_WORDS: Final = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b", re.IGNORECASE)
 #: The same words matched as written: on lower-case ASCII text ignoring case changes nothing
 #: (no word folds to an ASCII letter but the ASCII letters themselves), and it is several times
 #: faster than matching case-insensitively, which folds every character it compares.
-_DATE_WORDS_AS_WRITTEN = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b")
-_NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
-_DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[^\W\d_]")
+_DATE_WORDS_AS_WRITTEN: Final = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b")
+_NUMERIC_DATE: Final = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
+_DIGIT: Final = re.compile(r"\d")
+_LETTER: Final = re.compile(r"[^\W\d_]")
 
 
 def _by_first_character(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -116,10 +122,10 @@ def _by_first_character(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
 #: Read-only lookup tables (``str.startswith`` with a tuple tries every prefix in turn).
 _BOILERPLATE_STARTS: Final = _by_first_character(BOILERPLATE_PREFIXES)
 _CUTOFF_STARTS: Final = _by_first_character(CUTOFF_HEADINGS)
-_COMMENT_SIGNATURE = re.compile(
+_COMMENT_SIGNATURE: Final = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
-_READING_TIME = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECASE)
+_READING_TIME: Final = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +174,7 @@ def normalise_line(text: str) -> str:
 
 
 def _boilerplate(block: RawBlock, norm: str) -> str | None:
-    if norm in BOILERPLATE_PHRASES:
+    if norm in _PHRASES:
         return "chrome phrase"
     if len(block.text) < 2 * _SHORT_LINE and norm.startswith(_BOILERPLATE_STARTS.get(norm[:1], ())):
         return "chrome phrase prefix"
@@ -191,7 +197,7 @@ def _is_title(norm: str, title: str | None) -> bool:
 def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
     if len(block.text) > _SHORT_LINE or block.kind is _QUOTE:
         return False
-    if norm.startswith(BYLINE_PREFIXES) and not norm.endswith("."):
+    if norm.startswith(_BYLINE_STARTS) and not norm.endswith("."):
         return True
     # The line must be mostly the name: "Jane Roe, Staff Writer", not a sentence naming her.
     # The length is compared first: most lines are too long to be a name, and lowering is not.
@@ -223,7 +229,8 @@ def block_line(block: RawBlock) -> str:
 
     The filters below take it as ``line``: a page computes it once per block.
     """
-    if block.kind in (_TABLE, _PREFORMATTED):
+    kind = block.kind
+    if kind is _TABLE or kind is _PREFORMATTED:
         return normalise_line(block.text)
     return block.text.lower().strip(_TRAILING).lstrip(_LEADING)
 
@@ -240,7 +247,8 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
     reason = _boilerplate(block, norm)
     if reason:
         return Verdict(False, reason)
-    if block.kind in (_HEADING, _PARAGRAPH) and _is_title(norm, context.title):
+    kind = block.kind
+    if (kind is _HEADING or kind is _PARAGRAPH) and _is_title(norm, context.title):
         return Verdict(False, "repeats the title")
     if _is_byline(block, norm, context.authors):
         return Verdict(False, "byline (already metadata)")
@@ -297,7 +305,7 @@ def count_comment_signatures(lines: Iterable[str]) -> int:
     only of punctuation, which no signature starts or ends with.
     """
     text = "\n".join(lines)
-    return sum(text.count(word) for word in COMMENT_SIGNATURES)
+    return sum(text.count(word) for word in _SIGNATURES)
 
 
 def is_comment_signature(text: str) -> bool:

@@ -55,13 +55,13 @@ _PROSE_SCORE: Final = 40.0
 #: Blocks this long take part in choosing the container (body.block_score's threshold).
 _MIN_VOTING_CHARS: Final = 40
 #: How a teaser's excerpt ends where the site cut it short.
-_TRUNCATION_MARKS = ("...", "…", "[…]", "[...]")
+_TRUNCATION_MARKS: Final = ("...", "…", "[…]", "[...]")
 #: A heading this much link text is a headline pointing elsewhere.
 _LINKED_HEADLINE: Final = 0.8
 #: Excerpts under linked headlines that make a list of teasers (one alone may be the writer's).
 _MIN_EXCERPTS: Final = 2
-_TITLE_OPEN = re.compile(r"<title\b", re.IGNORECASE)
-_STRIP_FIRST = ("script", "style", "noscript", "template")
+_TITLE_OPEN: Final = re.compile(r"<title\b", re.IGNORECASE)
+_STRIP_FIRST: Final = ("script", "style", "noscript", "template")
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,9 @@ _MIN_FRAGMENT_CHARS: Final = 12
 #: Blocks shorter than this are never repeats (bullets, "Yes", dates in a list).
 _MIN_CHARS: Final = 20
 _SEPARATOR: Final = "\x00"
+#: Block kinds read once: in compiled code each ``BlockKind.X`` is a slow lookup on the class.
+_QUOTE: Final = BlockKind.QUOTE
+_LIST_ITEM: Final = BlockKind.LIST_ITEM
 
 
 class RepeatMemo:
@@ -299,7 +302,7 @@ def _runs_only(
     kept: list[Repeat] = []
     for i in sorted(found):
         rep = found[i]
-        in_run = i in prose_runs and kinds[i] is not BlockKind.QUOTE
+        in_run = i in prose_runs and kinds[i] is not _QUOTE
         long_enough = len(keys[i]) >= _LONE_COPY_CHARS
         if in_run or long_enough or rep.how.startswith(("teaser", "contained")):
             kept.append(rep)
@@ -312,7 +315,7 @@ def _runs_with_prose(found: dict[int, Repeat], kinds: Sequence[BlockKind]) -> se
     run: list[int] = []
     for i in [*sorted(found), -2]:
         if run and i != run[-1] + 1:
-            if len(run) >= 2 and any(kinds[j] is not BlockKind.LIST_ITEM for j in run):
+            if len(run) >= 2 and any(kinds[j] is not _LIST_ITEM for j in run):
                 out.update(run)
             run = []
         run.append(i)
