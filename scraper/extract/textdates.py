@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -18,12 +19,13 @@ from scraper.extract.dates import parse_date_text
 __all__ = ["date_in_text"]
 
 # Elements whose text readers do not see.
-_HIDDEN_TEXT = frozenset({"script", "style", "noscript", "template", "textarea"})
+_HIDDEN_TEXT: Final = frozenset({"script", "style", "noscript", "template", "textarea"})
 # A longer text is prose, where a date is something the article talks about.
-_MIN_CHARS = 6
-_MAX_CHARS = 80
-_MAX_TEXTS = 300
-_MAX_NODES = 3_000
+# Final: compiled, the bounds are constants instead of a module lookup per node read.
+_MIN_CHARS: Final = 6
+_MAX_CHARS: Final = 80
+_MAX_TEXTS: Final = 300
+_MAX_NODES: Final = 3_000
 
 
 def _after(node: LexborNode) -> Iterator[LexborNode]:

@@ -308,6 +308,9 @@ def test_a_teaser_of_another_page_beside_the_headline_is_no_dateline() -> None:
     # An unlinked subheading beside the date is still the article's dateline.
     own = html.replace('<a href="/other-story/">', "<div>").replace("</a>", "</div>")
     assert _meta(own, None).published == datetime(2024, 8, 22, tzinfo=UTC)
+    # A link inside the heading marks a teaser as well.
+    linked = own.replace("<h3>Ten more ways</h3>", '<h3><a href="/other/">Ten more ways</a></h3>')
+    assert _meta(linked, None).published == datetime(2024, 6, 11, 12, 0, tzinfo=UTC)
 
 
 def test_one_time_declared_as_both_dates_yields_to_what_the_page_shows() -> None:
