@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from scraper.extract.metadata_patterns import STOPWORDS
 
@@ -13,6 +14,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 # Enough words to vote on; more only costs time.
 _SAMPLE_CHARS = 4000
 _MIN_HITS = 3
+# The languages each stopword belongs to ("de", "la", "die" are several languages' words): one
+# look-up a word instead of one per language.
+_LANGUAGES_OF: Final = {
+    word: tuple(lang for lang, stop in STOPWORDS.items() if word in stop)
+    for stop in STOPWORDS.values()
+    for word in stop
+}
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -36,7 +44,10 @@ def detect_language(text: str | None) -> str | None:
     if not text:
         return None
     words = _WORD.findall(text[:_SAMPLE_CHARS].lower())
-    counts = {lang: sum(1 for w in words if w in stop) for lang, stop in STOPWORDS.items()}
+    counts = dict.fromkeys(STOPWORDS, 0)
+    for word in words:
+        for lang in _LANGUAGES_OF.get(word, ()):
+            counts[lang] += 1
     ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
     (best, hits), (_, runner_up) = ranked[0], ranked[1]
     if hits < _MIN_HITS or hits < 1.3 * runner_up:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.authors import byline_in_text, clean_authors, is_organisation
 from scraper.extract.language import detect_language, normalise_language
+from scraper.extract.metadata_patterns import STOPWORDS
 from scraper.extract.mojibake import repair_mojibake
 from scraper.extract.titles import choose_title, heading_text, site_labels, strip_site_name
 
@@ -227,3 +231,21 @@ def test_heading_text_spaces_words_of_adjacent_elements() -> None:
 @pytest.mark.parametrize("raw", ["admin", "undefined", "Login", "Author", "© "])
 def test_placeholder_names_are_no_authors(raw: str) -> None:
     assert clean_authors([raw]) == ()
+
+
+def _naive_language(text: str) -> str | None:
+    """The vote as first written: each language's stopwords counted over the words."""
+    words = re.findall(r"[^\W\d_]+", text[:4000].lower())
+    counts = {lang: sum(1 for w in words if w in stop) for lang, stop in STOPWORDS.items()}
+    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+    (best, hits), (_, runner_up) = ranked[0], ranked[1]
+    return None if hits < 3 or hits < 1.3 * runner_up else best
+
+
+def test_detect_language_votes_as_counting_each_language_apart() -> None:
+    # Words several languages share ("de", "la", "die", "en", "in") weigh in every one of them.
+    vocabulary = [*sorted({word for stop in STOPWORDS.values() for word in stop}), "Haus", "x"]
+    rng = random.Random(7)
+    for _ in range(300):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 40)))
+        assert detect_language(text) == _naive_language(text), text
