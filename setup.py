@@ -30,6 +30,7 @@ COMPILED = [
         "decisions",
         "metadata",
         "bylines",
+        "marked",
         "dates",
         "textdates",
         "titles",

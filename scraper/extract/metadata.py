@@ -20,7 +20,6 @@ from scraper.extract.authors import clean_authors, is_organisation
 from scraper.extract.bylines import (
     Dateline,
     HeadlineArea,
-    MarkedElements,
     authors_from_html,
     date_near_headline,
     dates_from_html,
@@ -30,6 +29,7 @@ from scraper.extract.bylines import (
 from scraper.extract.dates import date_from_script, date_from_url, local_day_of, parse_date
 from scraper.extract.jsonld import JsonLd, as_texts, read_jsonld, type_names
 from scraper.extract.language import detect_language, normalise_language
+from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_META_KEYS,
     DESCRIPTION_META_KEYS,

@@ -271,7 +271,7 @@ DATE_SELECTOR = ", ".join(
 
 # The elements of DATE_SELECTOR, with its class words tested in one selector that lexbor skips
 # for elements without a class: an element comes back once per other selector that selects it,
-# and once more when its class holds any of the words (bylines.MarkedElements counts the rest).
+# and once more when its class holds any of the words (marked.MarkedElements counts the rest).
 MARKED_DATE_SELECTOR = ", ".join(
     (
         *DATE_OTHER_SELECTORS,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.bylines import MarkedElements
+from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_CLASS_WORDS,
     AUTHOR_CLASS_WORDS_ANY_CASE,
