@@ -162,7 +162,7 @@ def _document(item: Ready, found: Identity) -> Document:
     extracted = item.extracted
     return Document(
         url=item.queued.url,
-        text=extracted.text,
+        text=extracted.text_utf8,
         title=extracted.title,
         published=extracted.published,
         canonical=extracted.canonical_url,

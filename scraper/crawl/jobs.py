@@ -57,10 +57,15 @@ class PageJob:
 class Extracted:
     """An extracted article as the crawl keeps it: the stored record (JSON of
     :meth:`Article.to_dict`, as UTF-8, which is how SQLite stores it) and the fields the
-    near-duplicate index and the events read."""
+    near-duplicate index and the events read.
+
+    The text stays UTF-8 (``surrogatepass``, so a lone surrogate reaches dedup as it is) from
+    the worker to dedup, which reads it as it is: decoding it in the crawl only for dedup to
+    encode it again cost two passes over every text.
+    """
 
     record: bytes
-    text: str
+    text_utf8: bytes
     title: str | None
     published: datetime | None
     canonical_url: str | None
@@ -70,7 +75,7 @@ class Extracted:
         """The compact form of ``article``."""
         return cls(
             record=record_bytes(article),
-            text=article.text,
+            text_utf8=article.text.encode("utf-8", "surrogatepass"),
             title=article.title,
             published=article.published,
             canonical_url=article.canonical_url,
@@ -136,7 +141,7 @@ def jobs_from(message: Message) -> list[PageJob]:
 
 def outcomes_message(outcomes: Sequence[Outcome]) -> list[bytes]:
     """The pieces of the message that answers a chunk: failures whole in the head; articles'
-    small fields in the head, their record and text (UTF-8) raw."""
+    small fields in the head, their record and text (both UTF-8) raw."""
     heads: list[ExtractFailed | tuple[str | None, datetime | None, str | None]] = []
     blobs: list[bytes] = []
     for outcome in outcomes:
@@ -144,8 +149,7 @@ def outcomes_message(outcomes: Sequence[Outcome]) -> list[bytes]:
             heads.append(outcome)
             continue
         heads.append((outcome.title, outcome.published, outcome.canonical_url))
-        # surrogatepass: a lone surrogate in extracted text must reach dedup as it is.
-        blobs += (outcome.record, outcome.text.encode("utf-8", "surrogatepass"))
+        blobs += (outcome.record, outcome.text_utf8)
     return encode(heads, blobs)
 
 
@@ -159,6 +163,5 @@ def outcomes_from(message: Message) -> list[Outcome]:
             out.append(head)
             continue
         title, published, canonical = head
-        record, text = next(parts), next(parts).decode("utf-8", "surrogatepass")
-        out.append(Extracted(record, text, title, published, canonical))
+        out.append(Extracted(next(parts), next(parts), title, published, canonical))
     return out

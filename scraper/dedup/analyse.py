@@ -32,9 +32,9 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """Documents analysed together: their texts and their addresses."""
+    """Documents analysed together: their texts (or their UTF-8 forms) and their addresses."""
 
-    texts: list[str]
+    texts: list[str | bytes]
     addresses: Addresses
 
 
@@ -75,8 +75,8 @@ def outline_unit(unit: Unit) -> tuple[Facts, list[bytes]]:
 
 def analyse_encoded(texts: Sequence[bytes], addresses: Addresses, min_bytes: int) -> Analysis:
     """``analyse_unit`` of texts encoded as UTF-8 with ``surrogatepass`` (as sent to a worker)."""
-    decoded = [text.decode("utf-8", "surrogatepass") for text in texts]
-    return analyse_unit(Unit(decoded, addresses), min_bytes)
+    # Normalising reads UTF-8 as it is: decoding here would only have it encoded again.
+    return analyse_unit(Unit(list(texts), addresses), min_bytes)
 
 
 def join_words(parts: Sequence[Words]) -> Words:

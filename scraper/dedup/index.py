@@ -57,11 +57,12 @@ class Document:
     ``key`` is the document's identity; by default its same-site canonical URL, else its
     normalised URL, else (no usable URL) the URL as given or a digest of the text.
     ``identity`` is what ``identity_of(url, canonical)`` gives, when the caller has it already
-    (URL parsing is a good part of the analysis).
+    (URL parsing is a good part of the analysis). ``text`` may be given as its UTF-8 form
+    (encoded with ``surrogatepass``), as the crawl has it: it is placed the same way.
     """
 
     url: str | None
-    text: str
+    text: str | bytes
     title: str | None = None
     published: datetime | None = None
     canonical: str | None = None

@@ -123,8 +123,8 @@ class SharedAnalysis:
         self._back = 0
 
 
-def _encoded(texts: list[str]) -> list[bytes]:
-    return [text.encode("utf-8", "surrogatepass") for text in texts]
+def _encoded(texts: list[str | bytes]) -> list[bytes]:
+    return [t if isinstance(t, bytes) else t.encode("utf-8", "surrogatepass") for t in texts]
 
 
 def _submit(pool: ProcessPoolExecutor, work: Callable[..., T], *args: object) -> Future[T]:

@@ -49,20 +49,22 @@ NFKC_STABLE = frozenset(
 )
 
 
-def normalise(text: str) -> bytes:
+def normalise(text: str | bytes) -> bytes:
     """``text`` as NFKC, lower-case, punctuation-free lines joined by ``\\n``, single-spaced.
 
     Empty lines are dropped, so two texts that differ only in form give the same bytes.
+    ``text`` may be given as its UTF-8 form (encoded with ``surrogatepass``, as the crawl's
+    workers send it): the same bytes come out.
     """
     return b"\n".join(_lines(text))
 
 
-def normalise_lines(text: str) -> tuple[bytes, ...]:
+def normalise_lines(text: str | bytes) -> tuple[bytes, ...]:
     """The non-empty normalised lines of ``text`` (see :func:`normalise`)."""
     return tuple(_lines(text))
 
 
-def _lines(text: str) -> list[bytes]:
+def _lines(text: str | bytes) -> list[bytes]:
     raw = _folded(text).translate(_SPACES, _ASCII_PUNCTUATION)
     # Spaces and line breaks are its only whitespace now: runs of spaces are collapsed over
     # the whole text in one pass, not line by line in Python. Not ``b"  " in raw``:
@@ -75,11 +77,30 @@ def _lines(text: str) -> list[bytes]:
     return list(filter(None, map(_strip, raw.split(b"\n"))))
 
 
-def _folded(text: str) -> bytes:
+def _folded(text: str | bytes) -> bytes:
     """``text`` as NFKC, lower-case UTF-8, its non-ASCII punctuation folded (deleted or spaced)."""
+    if isinstance(text, bytes):
+        return _folded_utf8(text)
     if text.isascii():
         return text.encode("ascii").lower()
-    raw = text.encode("utf-8", "replace")
+    return _folded_encoded(text, text.encode("utf-8", "replace"))
+
+
+def _folded_utf8(raw: bytes) -> bytes:
+    """``_folded`` of a text given as UTF-8 (``surrogatepass``), not encoded a second time."""
+    if raw.isascii():
+        return raw.lower()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # A lone surrogate, which the text's own encoding (errors="replace") makes a "?".
+        return _folded(raw.decode("utf-8", "surrogatepass"))
+    # Strict UTF-8 decodes to a text without surrogates, which encodes to these very bytes.
+    return _folded_encoded(text, raw)
+
+
+def _folded_encoded(text: str, raw: bytes) -> bytes:
+    """``_folded`` of a text that is not ASCII, given with its UTF-8 form."""
     if len(raw) - len(text) <= len(text) // _MOSTLY_ASCII:
         # Mostly ASCII (say English with typographic quotes and dashes): its other characters
         # are picked out once. When NFKC leaves every one of them as it is (see NFKC_STABLE),

@@ -48,10 +48,11 @@ def test_a_message_cut_short_reads_as_the_end() -> None:
 
 def test_outcomes_keep_failures_fields_and_a_lone_surrogate() -> None:
     published = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    odd_text = "caf\u00e9 \ud800 \u6771".encode("utf-8", "surrogatepass")
     outcomes: list[Outcome] = [
-        Extracted(b'{"t": "\\u00e9"}', "caf\u00e9 \ud800 \u6771", "T", published, None),
+        Extracted(b'{"t": "\\u00e9"}', odd_text, "T", published, None),
         ExtractFailed("empty", "no article text found"),
-        Extracted(b"{}", "", None, None, "https://a.test/c"),
+        Extracted(b"{}", b"", None, None, "https://a.test/c"),
     ]
 
     async def through_a_stream() -> list[Outcome]:

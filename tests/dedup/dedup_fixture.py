@@ -14,11 +14,13 @@ FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dedup" / "clusters
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One fixture record: the document, its expected cluster label and its edit kind."""
+    """One fixture record: the document, its expected cluster label, its edit kind and its
+    text (the document's, typed as the str it is)."""
 
     doc: Document
     expect: str
     kind: str
+    text: str
 
 
 def load_cases() -> list[Case]:
@@ -34,7 +36,7 @@ def load_cases() -> list[Case]:
             published=datetime.fromisoformat(published) if published else None,
             canonical=record.get("canonical_url"),
         )
-        cases.append(Case(doc, record["expect"], record["kind"]))
+        cases.append(Case(doc, record["expect"], record["kind"], record["text"]))
     return cases
 
 

@@ -8,7 +8,7 @@ from dedup_fixture import load_cases
 
 from scraper.dedup import DedupIndex, Document
 
-BASE = next(c.doc for c in load_cases() if c.kind == "original" and c.expect == "frog")
+BASE = next(c for c in load_cases() if c.kind == "original" and c.expect == "frog")
 LONGER = BASE.text + "\n\nA further paragraph added later with several more words in it."
 
 

@@ -23,7 +23,7 @@ from scraper.errors import DedupError
 
 def test_units_done_by_the_worker_and_here_are_joined_in_order() -> None:
     # The first unit goes to the worker: a lone surrogate must survive the trip there.
-    texts = ["Caf\u00e9 line with a lone surrogate \ud800 kept as it was"]
+    texts: list[str | bytes] = ["Caf\u00e9 line with a lone surrogate \ud800 kept as it was"]
     texts += [c.doc.text for c in load_cases()]
     urls: list[str | None] = [None, *(c.doc.url for c in load_cases())]
     none: list[str | None] = [None] * len(texts)

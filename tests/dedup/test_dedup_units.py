@@ -73,6 +73,29 @@ def test_nfkc_stable_characters_never_compose_or_change() -> None:
         assert unicodedata.is_normalized("NFKC", sample)
 
 
+def test_a_text_given_as_utf8_normalises_as_the_text_does() -> None:
+    # The crawl hands dedup its texts as UTF-8 (surrogatepass): ASCII, mostly ASCII, other
+    # scripts, compatibility characters, marks, punctuation, control bytes, lone surrogates.
+    pool = [
+        *"aZ 09,.!'-\t\n\r\x00",
+        *"\u00e9\u00c9\u0301\u0316\u00a0\u2026\ufb01\u2019\u201c\u2014\u00ab\u3001",
+        *"\u0436\u0416\u03a3\u6771\uac00\u1161\U0001f680\ud800\udfff\u2163",
+    ]
+    rng = random.Random(7)
+    texts = ["", "plain ASCII text.\n\nTwo  lines", "He said \u201cDon\u2019t\u201d \u2014 twice"]
+    for _ in range(3000):
+        ascii_share = rng.choice((0, 20, 200))
+        texts.append(
+            "".join(
+                rng.choice(pool[:15] if rng.randrange(ascii_share + 1) else pool)
+                for _ in range(rng.randrange(80))
+            )
+        )
+    for text in texts:
+        encoded = text.encode("utf-8", "surrogatepass")
+        assert normalise_lines(encoded) == normalise_lines(text), text
+
+
 def test_text_hash_ignores_form_only() -> None:
     a = normalise("The Council said: 'yes'.\n\nIt did.")
     b = normalise("the council said yes\nit   did")
