@@ -102,7 +102,11 @@ def select_body(
     branching = _branching(blocks)
     # Element ids stay Python objects here: typed int, mypyc would unbox each one read from a
     # path and box it again for every dictionary and set lookup.
-    totals: dict[object, float] = {}
+    slots: dict[object, int] = {}
+    # Each element's total sits in a list at its slot: one dictionary lookup a step instead
+    # of a get and a set, and the same additions in the same order.
+    nodes: list[object] = []
+    totals: list[float] = []
     for block in blocks:
         score = scores[block.index]
         if score == 0.0:
@@ -113,14 +117,20 @@ def select_body(
         weight = 1.0
         for depth in range(start, max(start - _MAX_UP, -1), -1):
             node = path[depth]
-            totals[node] = totals.get(node, 0.0) + score * weight
+            slot = slots.get(node)
+            if slot is None:
+                slot = slots[node] = len(totals)
+                nodes.append(node)
+                totals.append(0.0)
+            totals[slot] += score * weight
             # A wrapper around a single child adds nothing; only a real branch costs a step.
             if node in branching:
                 weight *= _DECAY
     if not totals:
         return Selection(None, frozenset(b.index for b in blocks), scores)
-    container = cast(int, max(totals, key=totals.__getitem__))
-    if totals[container] <= 0:
+    best = _first_highest(totals)
+    container = cast(int, nodes[best])
+    if totals[best] <= 0:
         return Selection(None, frozenset(b.index for b in blocks), scores)
     # An element sits at the same depth in every path through it: blocks are placed by one
     # comparison each instead of a search of their paths.
@@ -129,6 +139,15 @@ def select_body(
     if depth:
         inside |= _sibling_blocks(blocks, depth - 1, inside, scores)
     return Selection(container, frozenset(inside), scores)
+
+
+def _first_highest(values: list[float]) -> int:
+    """The position of the first of the highest values, as ``max`` would pick it."""
+    best = 0
+    for at in range(1, len(values)):
+        if values[at] > values[best]:
+            best = at
+    return best
 
 
 def _branching(blocks: Sequence[RawBlock]) -> set[object]:

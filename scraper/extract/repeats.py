@@ -125,12 +125,12 @@ def _ascii_key(encoded: bytes) -> str:
     """``repeat_key`` of ASCII text, given as bytes."""
     # The table lowers ASCII letters as it spaces out the rest, so the only whitespace left is
     # runs of spaces: squeezing them costs less than splitting into words.
-    squeezed = encoded.translate(_ASCII_WORDS_LOWER)
-    # find, not "in": bytes.__contains__ first tries its operand as an integer (and raises and
-    # clears a TypeError), which costs more than the search itself on a line of prose.
-    while squeezed.find(b"  ") >= 0:
-        squeezed = squeezed.replace(b"  ", b" ")
-    return squeezed.strip(b" ").decode("ascii")
+    # Squeezed as str: compiled code calls str.find and str.replace directly, where each
+    # bytes method is looked up and its arguments parsed at every call.
+    squeezed = encoded.translate(_ASCII_WORDS_LOWER).decode("ascii")
+    while squeezed.find("  ") >= 0:
+        squeezed = squeezed.replace("  ", " ")
+    return squeezed.strip(" ")
 
 
 def _anchors(key: str) -> tuple[str, ...]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import random
+from typing import cast
 
-from scraper.extract.body import _branching, block_score, comments_start
+from scraper.extract.body import _branching, block_score, comments_start, select_body
 from scraper.extract.chrome import COMMENT_HEADINGS
 from scraper.extract.filters import block_line
 from scraper.extract.segment import RawBlock
@@ -51,6 +52,39 @@ def test_branching_elements_are_those_with_two_children_holding_text() -> None:
         assert _branching(blocks) == expected
         seen += len(expected)
     assert seen > 300  # the trees did branch
+
+
+def _container_by_dict(blocks: list[RawBlock], scores: list[float]) -> int | None:
+    """The container as a dict of running totals and ``max`` pick it (ties: the first)."""
+    branching = _branching(blocks)
+    totals: dict[object, float] = {}
+    for block, score in zip(blocks, scores, strict=True):
+        if score == 0.0:
+            continue
+        path = block.path
+        start = len(path) - 2 if len(path) >= 2 and block.tag == "p" else len(path) - 1
+        weight = 1.0
+        for depth in range(start, max(start - 12, -1), -1):
+            totals[path[depth]] = totals.get(path[depth], 0.0) + score * weight
+            if path[depth] in branching:
+                weight *= 0.8
+    if not totals:
+        return None
+    container = max(totals, key=totals.__getitem__)
+    return None if totals[container] <= 0 else int(cast(int, container))
+
+
+def test_the_container_is_the_element_with_the_first_highest_total() -> None:
+    # Scores drawn from a few values make equal totals (ties) common.
+    rng = random.Random(5)
+    chosen = 0
+    for _ in range(300):
+        blocks = _walk(rng)
+        scores = [rng.choice((-5.0, 0.0, 30.5, 61.0, 120.25)) for _ in blocks]
+        selection = select_body(blocks, scores)
+        assert selection.container == _container_by_dict(blocks, scores)
+        chosen += selection.container is not None
+    assert chosen > 100
 
 
 def test_comments_heading_is_found_after_prose_with_its_counts_and_not_before() -> None:
