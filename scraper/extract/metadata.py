@@ -129,8 +129,10 @@ class _Page:
 
 # Elements looked for all over the page; the first <title> and canonical link sit in <head> on
 # nearly every page, so their own queries stop there instead of walking the body again (each
-# selector in a list costs lexbor one more pass over every element).
-_PAGE_SELECTOR = "meta, script[type='application/ld+json'], h1"
+# selector in a list costs lexbor one more pass over every element). <meta> and <h1> are
+# found by tag name (lexbor's own walk, no selector matched per element); the JSON-LD scripts
+# by their selector, whose attribute test is lexbor's to make.
+_LD_SCRIPT_SELECTOR = "script[type='application/ld+json']"
 _CANONICAL_SELECTOR = "link[rel='canonical']"
 # A <meta> names its key in any of these attributes.
 _META_KEY_ATTRS = ("property", "name", "itemprop", "http-equiv")
@@ -154,7 +156,7 @@ _READ_META_KEYS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class _Structure:
-    """The elements every page is read for: one pass over the tree, two queries that stop early."""
+    """The elements every page is read for: three walks of the tree, two queries that stop early."""
 
     meta: dict[str, list[str]]
     scripts: list[LexborNode]
@@ -192,17 +194,11 @@ def _canonical_href(tree: LexborHTMLParser) -> str | None:
 
 def _read_structure(tree: LexborHTMLParser) -> _Structure:
     meta: dict[str, list[str]] = {}
-    scripts: list[LexborNode] = []
-    headings: list[LexborNode] = []
-    for node in tree.css(_PAGE_SELECTOR):
-        tag = node.tag
-        if tag == "meta":
-            _add_meta(meta, node)
-        elif tag == "script":
-            if len(scripts) < _MAX_SCRIPTS:
-                scripts.append(node)
-        elif len(headings) < _MAX_HEADINGS:
-            headings.append(node)
+    # Each kind is read in document order, as one query of the three would list them.
+    for node in tree.tags("meta"):
+        _add_meta(meta, node)
+    scripts = tree.css(_LD_SCRIPT_SELECTOR)[:_MAX_SCRIPTS]
+    headings = tree.tags("h1")[:_MAX_HEADINGS]
     # The first <title> is the document's; later ones label inline SVG icons.
     title = tree.css_first("title")
     return _Structure(

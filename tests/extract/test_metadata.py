@@ -391,3 +391,30 @@ def test_meta_keys_are_read_whatever_attribute_names_them() -> None:
     assert meta.published == datetime(2024, 5, 2, tzinfo=UTC)
     assert meta.language == "de"
     assert meta.authors == ("Ann Lee",)
+
+
+def test_the_page_structure_lists_each_kind_as_one_query_would() -> None:
+    from scraper.extract.metadata import _read_structure
+
+    # <meta>, JSON-LD scripts and <h1> interleaved, in the head, the body and inline SVG, with
+    # script types that differ in case or stand elsewhere, and more <h1> than are kept.
+    html = (
+        "<html><head><meta name='description' content='one'>"
+        "<script type='application/ld+json'>{}</script><script>var a;</script>"
+        "<meta property='og:title' content='two'></head><body><h1>First</h1>"
+        "<script type='application/ld+json'>[]</script><meta name='description' content='three'>"
+        "<svg><h1>In svg</h1><script type='application/ld+json'>1</script></svg>"
+        "<script type='APPLICATION/LD+JSON'>2</script><script type='text/json'>3</script>"
+        + "".join(f"<h1>Heading {n}</h1><meta name='keywords' content='k{n}'>" for n in range(7))
+        + "</body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    combined = tree.css("meta, script[type='application/ld+json'], h1")
+    structure = _read_structure(tree)
+    ids = [n.mem_id for n in combined if n.tag == "script"]
+    assert [n.mem_id for n in structure.scripts] == ids
+    assert [n.mem_id for n in structure.headings] == [n.mem_id for n in combined if n.tag == "h1"][
+        :5
+    ]
+    assert structure.meta["description"] == ["one", "three"]
+    assert structure.meta["keywords"] == [f"k{n}" for n in range(7)]
