@@ -512,6 +512,30 @@ class _Walker:
             self.article_depth -= 1
 
 
+def _prose_and_quotes(root: LexborNode) -> tuple[int, bool]:
+    """The characters of the paragraphs under ``root``, and whether it holds a blockquote.
+
+    Embedded social posts are blockquotes, and most pages have none, so the full selector for
+    them rarely needs to run.
+    """
+    parser = root.parser
+    body = parser.body
+    if body is not None and body.mem_id == root.mem_id:
+        # The HTML parser puts every <p> and <blockquote> in <body>: found by tag name, lexbor
+        # walks the tree without matching a selector at each element.
+        paragraphs = parser.tags("p")
+        quotes = bool(parser.tags("blockquote"))
+    else:
+        paragraphs = []
+        quotes = False
+        for found in root.css("p, blockquote"):
+            if found.tag == "p":
+                paragraphs.append(found)
+            else:
+                quotes = True
+    return sum(len(p.text_lexbor()) for p in paragraphs), quotes
+
+
 def segment(
     root: LexborNode,
     *,
@@ -527,15 +551,7 @@ def segment(
     split into parts (sections that share a class, collapsed panels) and the walk is redone
     sparing them.
     """
-    # One search finds the paragraphs and any blockquote: embedded social posts are
-    # blockquotes, and most pages have none, so the full selector rarely needs to run.
-    page_prose = 0
-    quotes = False
-    for found in root.css("p, blockquote"):
-        if found.tag == "p":
-            page_prose += len(found.text_lexbor())
-        else:
-            quotes = True
+    page_prose, quotes = _prose_and_quotes(root)
     skip = _SKIP_TAGS if include_captions else _SKIP_TAGS | _CAPTION_TAGS
     embeds = quotes and root.css_first(_EMBEDDED_POSTS) is not None
     out = _walk(root, include_tables, max_nodes, _Judge(page_prose, skip_tags=skip, embeds=embeds))

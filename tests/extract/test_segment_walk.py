@@ -6,9 +6,15 @@ import random
 import re
 
 import pytest
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.segment import Segmentation, _camel_hyphenated, _collapsed, segment
+from scraper.extract.segment import (
+    Segmentation,
+    _camel_hyphenated,
+    _collapsed,
+    _prose_and_quotes,
+    segment,
+)
 from scraper.models import BlockKind
 
 _PROSE = "This paragraph is the article text and it goes on for a while. " * 3
@@ -150,3 +156,39 @@ def test_cells_inside_foreign_content_go_with_their_row() -> None:
     assert [(b.text, b.kind) for b in seg.blocks] == [
         ("a | innerb | inner | c\nd", BlockKind.TABLE)
     ]
+
+
+def _by_selector(root: LexborNode) -> tuple[int, bool]:
+    found = root.css("p, blockquote")
+    return sum(len(n.text_lexbor()) for n in found if n.tag == "p"), any(
+        n.tag == "blockquote" for n in found
+    )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # Paragraphs the parser moves into <body> (from <head>, after </body>), in SVG's
+        # foreignObject, in a template, in tables and nested in quotes.
+        "<html><head><title>T</title><p>In the head</p></head><body><p>One</p>"
+        "<svg><foreignObject><p>Drawn</p></foreignObject></svg><template><p>Later</p></template>"
+        "<table><tr><td><p>Cell</p></td></tr></table><blockquote><p>Quoted</p></blockquote>"
+        "</body></html><p>After the end</p>",
+        "<html><body><div><p>No quote here, just prose.</p><p></p></div></body></html>",
+        "<html><body></body></html>",
+    ],
+)
+def test_prose_and_quotes_of_the_body_are_those_the_selector_finds(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    assert tree.body is not None
+    assert _prose_and_quotes(tree.body) == _by_selector(tree.body)
+
+
+def test_prose_and_quotes_of_another_root_count_what_it_holds_only() -> None:
+    tree = LexborHTMLParser(
+        "<body><p>Outside the root</p><blockquote>Out</blockquote>"
+        "<div id='root'><p>Inside</p><p>Also inside</p></div></body>"
+    )
+    root = tree.css_first("#root")
+    assert root is not None
+    assert _prose_and_quotes(root) == (len("Inside") + len("Also inside"), False)
