@@ -17,7 +17,7 @@ from h11._receivebuffer import ReceiveBuffer
 from scraper.errors import FetchTimeout
 from scraper.fetch import Fetcher, Politeness, RetryPolicy, Timeouts
 from scraper.fetch.network import BUFFER, _Receiver
-from scraper.fetch.transport import PoolTransport, _Connection, _Received
+from scraper.fetch.transport import CHECKED_H11, PoolTransport, _Connection, _Received
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -228,6 +228,21 @@ def test_httpcore_still_names_the_connection_lock_the_transport_replaces() -> No
     assert ours.READ_NUM_BYTES == BUFFER
     assert isinstance(vars(h11.Connection(h11.CLIENT))["_receive_buffer"], ReceiveBuffer)
     assert isinstance(ours._h11_state._receive_buffer, _Received)
+
+
+def test_the_installed_h11_is_one_the_receive_buffer_was_checked_against() -> None:
+    # Failing here means a new h11: compare its _receivebuffer.py with transport._Received
+    # (the private names and state it keeps), then add the release to CHECKED_H11.
+    version = getattr(h11, "__version__", "")
+    assert version.startswith(CHECKED_H11), version
+
+
+def test_an_unchecked_h11_keeps_its_own_receive_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(h11, "__version__", "9.0.0")
+    origin = httpcore.Origin(b"http", b"127.0.0.1", 80)
+    ours = _Connection(origin, httpcore.AsyncNetworkStream(), None)
+    buffer = ours._h11_state._receive_buffer
+    assert isinstance(buffer, ReceiveBuffer) and not isinstance(buffer, _Received)
 
 
 def test_reads_give_the_received_bytes_in_order_within_the_size_asked() -> None:
