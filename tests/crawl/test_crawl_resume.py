@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from scraper.config import load_config
 from scraper.crawl import run_crawl
 from scraper.demo.runner import demo_sites
 from scraper.demo.server import SiteServer
-from scraper.demo.site import article_path, load_sites
+from scraper.demo.site import article_path, load_sites, render_site
 
 CONFIG = """
 store = "crawl.db"
@@ -53,11 +54,19 @@ def slow_sites() -> Iterator[dict[str, SiteServer]]:
 
 
 @pytest.fixture
-def slower_sites() -> Iterator[dict[str, SiteServer]]:
-    # A SIGINT must land between the first batch's commit (a second after the first article)
-    # and the run's end: at 0.08 s an answer that window was 0.2 s, and a loaded machine
-    # missed it; at 0.25 s it is about 0.9 s.
-    with demo_sites(delay=0.25) as servers:
+def uneven_sites() -> Iterator[dict[str, SiteServer]]:
+    # A SIGINT must land after the first batch's commit (a second after the first article) and
+    # before the run's end. With every site equally slow the two came 0.2-0.9 s apart and a
+    # loaded machine could miss the window (the run ended first and exited 0). Here herald's
+    # five articles come at once and are committed while courier, answering in 0.8 s, still
+    # has seconds of requests to go: its robots.txt, two feeds and three articles, one at a time.
+    delays = {"herald": 0.0, "courier": 0.8}
+    with ExitStack() as stack:
+        servers: dict[str, SiteServer] = {}
+        for site in load_sites():
+            server = stack.enter_context(SiteServer(delay=delays[site.slug]))
+            server.publish(render_site(site, server.base_url))
+            servers[site.slug] = server
         yield servers
 
 
@@ -160,9 +169,9 @@ def test_killed_run_resumes_and_stores_each_article_once(
 
 
 def test_interrupted_run_exits_130_and_the_next_run_finishes(
-    slower_sites: dict[str, SiteServer], tmp_path: Path
+    uneven_sites: dict[str, SiteServer], tmp_path: Path
 ) -> None:
-    herald, courier = slower_sites["herald"].base_url, slower_sites["courier"].base_url
+    herald, courier = uneven_sites["herald"].base_url, uneven_sites["courier"].base_url
     path = tmp_path / "crawl.toml"
     path.write_text(CONFIG.format(herald=herald, courier=courier, workers=1), "utf-8")
     db = tmp_path / "crawl.db"
