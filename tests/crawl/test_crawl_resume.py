@@ -175,11 +175,18 @@ def test_interrupted_run_exits_130_and_the_next_run_finishes(
     path = tmp_path / "crawl.toml"
     path.write_text(CONFIG.format(herald=herald, courier=courier, workers=1), "utf-8")
     db = tmp_path / "crawl.db"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scraper", "crawl", str(path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # A job started in the background by a non-interactive shell (a CI runner's, say) has
+    # SIGINT ignored, and a child inherits "ignored" but not a handler: with a handler here
+    # for the moment of the start, the crawl gets SIGINT's default and Python's own handler.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "crawl", str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 20
     while _count(db, "SELECT COUNT(*) FROM articles") < 2:
         assert proc.poll() is None and time.monotonic() < deadline
