@@ -9,6 +9,7 @@ transaction, so an old store is brought forward and a new one built from scratch
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from scraper.errors import StoreError
 __all__ = ["migrate", "open_sqlite"]
 
 _BUSY_TIMEOUT_MS = 30_000
+_WAL_RETRY_PAUSE_S = 0.005
 
 
 def open_sqlite(path: Path | str) -> sqlite3.Connection:
@@ -34,7 +36,7 @@ def open_sqlite(path: Path | str) -> sqlite3.Connection:
         conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         if target != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enter_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(
@@ -44,6 +46,22 @@ def open_sqlite(path: Path | str) -> sqlite3.Connection:
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot open store {target}: {exc}") from exc
     return conn
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    # Switching a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
+    # once, without calling the busy handler, when another connection holds any lock on it
+    # (as when several processes open a new store together). So wait here, within the same
+    # limit the busy timeout gives every other statement.
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(_WAL_RETRY_PAUSE_S)
 
 
 def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> int:

@@ -65,3 +65,23 @@ def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "dir.sqlite").mkdir()
     with pytest.raises(StoreError):
         open_sqlite(tmp_path / "dir.sqlite")
+
+
+def test_opening_waits_for_a_lock_held_while_the_store_is_still_new(tmp_path: Path) -> None:
+    # Turning a new file to WAL needs an exclusive lock, and SQLite refuses it at once, without
+    # its busy handler, while another connection holds a lock: opening must wait instead.
+    path = tmp_path / "s.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE held (x INTEGER)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO held VALUES (1)")
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        conn = open_sqlite(path)
+    finally:
+        release.join()
+        holder.close()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT x FROM held").fetchall() == [(1,)]
+    conn.close()
