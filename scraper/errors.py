@@ -19,7 +19,8 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   └── AddressRefused          the address guard refused the host (private, loopback...)
     ├── StoreError                  the store could not read or write
     │   └── StoreLocked             another run holds the store's run lock
-    └── DedupError                  the near-duplicate index is inconsistent or unusable
+    ├── DedupError                  the near-duplicate index is inconsistent or unusable
+    └── CrawlStopped                a crawl run ended early on a signal it was asked to obey
 
 Control flow is not signalled with these: a page that is "not modified" (304) is a normal
 result of a fetch, not an error.
@@ -30,6 +31,7 @@ from __future__ import annotations
 __all__ = [
     "AddressRefused",
     "ConfigError",
+    "CrawlStopped",
     "DecodeError",
     "DedupError",
     "FetchError",
@@ -161,3 +163,16 @@ class DedupError(ScraperError):
     """The near-duplicate index is inconsistent or unusable."""
 
     kind = "dedup"
+
+
+class CrawlStopped(ScraperError):
+    """A crawl run was stopped early by a signal (``signal`` holds its number).
+
+    What the run had stored is kept, and the run is recorded; the next run fetches the rest.
+    """
+
+    kind = "stopped"
+
+    def __init__(self, message: str, *, signal: int) -> None:
+        self.signal = signal
+        super().__init__(message)

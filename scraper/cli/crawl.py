@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from scraper.cli.crawl_display import Display, summary_line
 from scraper.config import ExportSpec, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.crawl.identity import CurrentClusters
-from scraper.errors import ConfigError, StoreError, StoreLocked
+from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
 from scraper.export import ExportFormat, Since, export_articles
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -23,6 +24,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_LOCKED",
     "EXIT_STORE",
+    "EXIT_TERMINATED",
     "crawl",
 ]
 
@@ -31,6 +33,7 @@ EXIT_CONFIG = 2
 EXIT_LOCKED = 3
 EXIT_STORE = 4
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 def _exporter(spec: ExportSpec) -> Callable[[SQLiteCrawlStore, RunResult], None]:
@@ -76,7 +79,9 @@ def crawl(
     Feeds and sitemaps are revalidated with conditional GET; article URLs already stored are
     never fetched again; failed URLs are retried on later runs with backoff. Exit codes: 0 all
     went well, 1 some URLs or sources failed (recorded; see `scraper status`), 2 invalid config,
-    3 another crawl holds the store's lock, 4 the store cannot be used, 130 interrupted.
+    3 another crawl holds the store's lock, 4 the store cannot be used, 130 interrupted
+    (Ctrl-C), 143 stopped by SIGTERM (as by `timeout` or a service manager). An interrupted or
+    stopped run keeps every article it had extracted; the next run fetches the rest.
 
     Example: scraper crawl news.toml --export jsonl -o new-articles.jsonl
     """
@@ -93,11 +98,15 @@ def crawl(
             wait=wait,
             observer=display,
             after=_exporter(spec) if spec else None,
+            stop_on=(signal.SIGTERM,),
         )
     except KeyboardInterrupt as exc:
         # Everything stored so far is committed; the next run resumes with the rest.
         typer.echo("scraper: interrupted; the next run resumes where this one stopped", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from exc
+    except CrawlStopped as exc:
+        typer.echo(f"scraper: {exc}; the next run resumes where this one stopped", err=True)
+        raise typer.Exit(EXIT_TERMINATED) from exc
     except StoreLocked as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_LOCKED) from exc

@@ -82,6 +82,18 @@ class Committer:
         self._closing = True
         self._wake.set()
 
+    def store_remaining(self) -> None:
+        """Commit the articles waiting for a batch now, unless a batch has failed.
+
+        For a run that stops early: what was already fetched and extracted is kept, and the
+        next run fetches only the rest.
+
+        Raises:
+            StoreError: the batch could not be stored.
+        """
+        if self._error is None:
+            self.flush()
+
     async def run(self) -> None:
         """Commit batches until closed.
 

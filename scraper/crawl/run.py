@@ -163,6 +163,11 @@ class _Run:
             await asyncio.gather(self._feed(queue, discovery, workers), *tasks)
             self.committer.close()
             await committing
+        except asyncio.CancelledError:
+            # Stopped early (Ctrl-C, a stop signal): the articles in hand are stored before
+            # the run is recorded, so the next run fetches only what this one had not got.
+            self.committer.store_remaining()
+            raise
         finally:
             for task in (*tasks, committing):
                 task.cancel()
@@ -285,6 +290,9 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
     try:
         sources = await run.discover_and_fetch()
         status = "ok"
+    except asyncio.CancelledError:
+        status = "stopped"  # Ctrl-C or a stop signal, not a fault: `scraper status` says so
+        raise
     finally:
         parts.store.finish_run(run_id, run.counters.stats, status)
     result = RunResult(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Sequence
 
 from scraper.config import CrawlConfig
 from scraper.crawl.extraction import Extractor
@@ -13,6 +14,7 @@ from scraper.crawl.identity import open_index
 from scraper.crawl.lock import RunLock
 from scraper.crawl.run import Observer, RunParts, RunResult, crawl_once
 from scraper.discover.urls import normalise_url
+from scraper.errors import ConfigError, CrawlStopped
 from scraper.fetch.client import Fetcher
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -29,6 +31,7 @@ def run_crawl(
     wait: bool = False,
     observer: Observer | None = None,
     after: Callable[[SQLiteCrawlStore, RunResult], None] | None = None,
+    stop_on: Sequence[int] = (),
 ) -> RunResult:
     """Run one crawl of ``config`` under the store's run lock.
 
@@ -38,6 +41,9 @@ def run_crawl(
         observer: receives progress events.
         after: called with the open store and the result while the lock is still held (the
             CLI exports there, so an export sees exactly this run's articles).
+        stop_on: signals (say ``SIGTERM``) that end the run early and cleanly while it goes:
+            the articles already extracted are stored, the run is recorded, and
+            :class:`CrawlStopped` is raised. Only a call from the main thread can take these.
 
     Returns:
         The run's counters, per-source reports and failures.
@@ -45,17 +51,57 @@ def run_crawl(
     Raises:
         StoreLocked: another run holds the lock and ``wait`` is false.
         StoreError: the store cannot be opened or written.
-        ConfigError: the fetcher rejects a setting.
+        ConfigError: the fetcher rejects a setting, or ``stop_on`` is given outside the main
+            thread.
+        CrawlStopped: one of ``stop_on`` arrived; the next run resumes where this one stopped.
     """
     with RunLock(config.store, wait=wait):
         store = SQLiteCrawlStore(config.store)
         try:
-            result = asyncio.run(_crawl(config, store, observer or _ignore))
+            result = asyncio.run(_stoppable(config, store, observer or _ignore, stop_on))
             if after is not None:
                 after(store, result)
             return result
         finally:
             store.close()
+
+
+async def _stoppable(
+    config: CrawlConfig, store: SQLiteCrawlStore, observer: Observer, stop_on: Sequence[int]
+) -> RunResult:
+    # A signal cancels the run's task, as asyncio does with Ctrl-C, rather than raising at
+    # whatever line is running (which could be inside a store transaction): cancellation
+    # reaches only awaits, and the run's own cleanup (storing the batch in hand, recording the
+    # run, closing workers) then goes as usual.
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        if not received:
+            main.cancel()
+        received.append(signum)
+
+    previous = {signum: signal.getsignal(signum) for signum in stop_on}
+    try:
+        try:
+            for signum in stop_on:
+                loop.add_signal_handler(signum, stop, signum)
+        except (ValueError, RuntimeError) as exc:
+            raise ConfigError(f"cannot take stop signals here: {exc}", key="stop_on") from exc
+        return await _crawl(config, store, observer)
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        main.uncancel()
+        name = signal.Signals(received[0]).name
+        raise CrawlStopped(f"stopped by {name}", signal=received[0]) from None
+    finally:
+        for signum, handler in previous.items():
+            # asyncio would leave the default action behind; the caller's handler goes back.
+            if loop.remove_signal_handler(signum) and handler is not None:
+                signal.signal(signum, handler)
 
 
 async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observer) -> RunResult:

@@ -21,9 +21,12 @@ __all__ = ["main"]
 
 def main() -> None:
     """Serve chunks until stdin ends."""
-    # Ctrl-C on a terminal reaches the whole process group: the crawl process handles it and
-    # closes our stdin, after which we finish the chunk in hand and exit.
+    # Ctrl-C on a terminal reaches the whole process group, and a service manager's stop
+    # (systemd's SIGTERM to the whole unit) every process of the run: the crawl process
+    # handles it and closes our stdin, after which we finish the chunk in hand and exit. Dying
+    # first would fail the pages in hand as if they could not be extracted.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # Replies go to a private copy of stdout; anything printed by accident goes to stderr.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -83,6 +84,25 @@ def test_a_worker_that_dies_fails_its_pages_only_and_is_replaced() -> None:
     assert isinstance(lost, ExtractFailed) and lost.kind == "internal"
     assert "extraction worker died" in lost.reason
     assert again == extract_job(jobs[1])
+    assert started == 1
+
+
+def test_a_worker_leaves_stop_signals_to_the_crawl_process() -> None:
+    # Ctrl-C reaches the whole process group, and a service manager's stop every process of
+    # the unit: the crawl process stops its workers itself, so the pages in hand are not lost.
+    jobs = _jobs()[:2]
+
+    async def run() -> tuple[list[Extracted | ExtractFailed], int]:
+        async with Extractor(1) as pool:
+            first = await pool.extract(jobs[0])  # the worker is up and has set its handlers
+            (worker,) = pool._workers
+            worker.process.send_signal(signal.SIGTERM)
+            worker.process.send_signal(signal.SIGINT)
+            second = await pool.extract(jobs[1])
+            return [first, second], pool.started
+
+    (first, second), started = asyncio.run(run())
+    assert (first, second) == (extract_job(jobs[0]), extract_job(jobs[1]))
     assert started == 1
 
 

@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from scraper.config import load_config
-from scraper.crawl import run_crawl
-from scraper.demo.runner import demo_sites
+from scraper.crawl import commit, run_crawl
+from scraper.demo.runner import demo_config, demo_sites
 from scraper.demo.server import SiteServer
 from scraper.demo.site import article_path, load_sites, render_site
+from scraper.errors import CrawlStopped
 
 CONFIG = """
 store = "crawl.db"
@@ -168,8 +170,23 @@ def test_killed_run_resumes_and_stores_each_article_once(
     assert sum(refetched.values()) == len(expected) - before
 
 
-def test_interrupted_run_exits_130_and_the_next_run_finishes(
-    uneven_sites: dict[str, SiteServer], tmp_path: Path
+@pytest.mark.parametrize(
+    ("signum", "code", "message", "whole_group"),
+    [
+        # Ctrl-C: Python's KeyboardInterrupt, sent to the crawl process.
+        (signal.SIGINT, 130, b"interrupted", False),
+        # A service manager's stop (systemd signals every process of the unit, workers too)
+        # or `timeout`: the run stops as cleanly, with its own exit code.
+        (signal.SIGTERM, 143, b"stopped by SIGTERM", True),
+    ],
+)
+def test_a_stopped_run_exits_with_its_code_and_the_next_run_finishes(
+    uneven_sites: dict[str, SiteServer],
+    tmp_path: Path,
+    signum: int,
+    code: int,
+    message: bytes,
+    whole_group: bool,
 ) -> None:
     herald, courier = uneven_sites["herald"].base_url, uneven_sites["courier"].base_url
     path = tmp_path / "crawl.toml"
@@ -184,6 +201,7 @@ def test_interrupted_run_exits_130_and_the_next_run_finishes(
             [sys.executable, "-m", "scraper", "crawl", str(path)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            start_new_session=whole_group,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -191,11 +209,71 @@ def test_interrupted_run_exits_130_and_the_next_run_finishes(
     while _count(db, "SELECT COUNT(*) FROM articles") < 2:
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.01)
-    proc.send_signal(signal.SIGINT)
+    assert _children(proc.pid), "the crawl should have its extraction worker by now"
+    if whole_group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
     _, err = proc.communicate(timeout=20)
-    assert proc.returncode == 130
+    assert proc.returncode == code, err
+    assert message in err
     assert b"the next run resumes" in err
     before = _count(db, "SELECT COUNT(*) FROM articles")
+    # Nothing was recorded as failed: a worker that died of the signal would have failed the
+    # pages in hand, and the rerun would leave them to a later retry.
+    assert _count(db, "SELECT COUNT(*) FROM fetches WHERE error_kind IS NOT NULL") == 0
     result = run_crawl(replace(load_config(path), workers=0))
     assert before + result.stats.stored == 8
     assert _count(db, "SELECT COUNT(DISTINCT url) FROM articles") == 8
+
+
+def test_a_stop_signal_stores_the_articles_in_hand_and_the_next_run_fetches_the_rest(
+    uneven_sites: dict[str, SiteServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No batch falls due before the stop (one of a thousand, or after a minute), so any article
+    # stored by the stopped run was stored by the stop itself.
+    monkeypatch.setattr(commit, "BATCH", 1000)
+    monkeypatch.setattr(commit, "MAX_DELAY", 60.0)
+    config = demo_config(uneven_sites, tmp_path / "crawl.db", workers=0)
+    articles = sum(len(site.articles) for site in load_sites())
+
+    def served() -> int:
+        return sum(
+            r.path.count("/") >= 3 and r.status == 200
+            for server in uneven_sites.values()
+            for r in server.log
+        )
+
+    def stop_after_two_articles() -> None:
+        deadline = time.monotonic() + 20
+        while served() < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(0.3)  # for the first of them to be read and extracted
+        # SIGWINCH's default action is to do nothing, so a signal landing after the run
+        # cannot harm the test process.
+        os.kill(os.getpid(), signal.SIGWINCH)
+
+    stopper = threading.Thread(target=stop_after_two_articles)
+    stopper.start()
+    try:
+        with pytest.raises(CrawlStopped, match="SIGWINCH") as stopped:
+            run_crawl(config, stop_on=(signal.SIGWINCH,))
+    finally:
+        stopper.join()
+    assert stopped.value.signal == signal.SIGWINCH
+    assert signal.getsignal(signal.SIGWINCH) == signal.SIG_DFL  # as before the run
+    db = tmp_path / "crawl.db"
+    kept = _count(db, "SELECT COUNT(*) FROM articles")
+    assert 1 <= kept < articles
+    assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'stopped'") == 1
+    marks = {slug: len(server.log) for slug, server in uneven_sites.items()}
+
+    result = run_crawl(config)
+    assert result.stats.stored == articles - kept
+    assert _count(db, "SELECT COUNT(DISTINCT url) FROM articles") == articles
+    refetched = sum(
+        r.path.count("/") >= 3 and r.status == 200
+        for slug, server in uneven_sites.items()
+        for r in server.log[marks[slug] :]
+    )
+    assert refetched == articles - kept
