@@ -72,7 +72,7 @@ class _HttpxReply:
 
 
 def _at(url: httpx.URL, address: str) -> httpx.URL:
-    """``url`` with the checked address for host (cookies are kept by the address asked)."""
+    """``url`` with the checked address for host."""
     return url if url.host == address else url.copy_with(host=address)
 
 
@@ -102,11 +102,13 @@ class HostClient:
         """
         extensions = {"timeout": self._timeout, **extensions}
         if not isinstance(self.transport, PoolTransport):
-            return _HttpxReply(await self._send_httpx(_at(url, address), headers, extensions))
+            return _HttpxReply(await self._send_httpx(url, address, headers, extensions))
+        # Cookies go by the name asked for, never the address the request is sent to: the jar
+        # rejects a cookie set for the whole domain (Domain=...) when it sees an IP.
         request: httpx.Request | None = None
         raw: dict[bytes | str, bytes | str] | list[tuple[bytes, bytes]]
         if self.cookies.jar:
-            request = httpx.Request("GET", _at(url, address), headers=headers)
+            request = httpx.Request("GET", url, headers=headers)
             self.cookies.set_cookie_header(request)
             raw = request.headers.raw
         else:
@@ -122,21 +124,25 @@ class HostClient:
             httpcore.Request(b"GET", target, headers=raw, extensions=extensions)
         )
         if any(name == "set-cookie" for name, _ in reply.headers):
-            request = request or httpx.Request("GET", _at(url, address), headers=headers)
+            request = request or httpx.Request("GET", url, headers=headers)
             answer = httpx.Response(reply.status, headers=reply.raw_headers, request=request)
             self.cookies.extract_cookies(answer)
         return reply
 
     async def _send_httpx(
-        self, url: httpx.URL, headers: dict[str, str], extensions: dict[str, Any]
+        self, url: httpx.URL, address: str, headers: dict[str, str], extensions: dict[str, Any]
     ) -> httpx.Response:
-        request = httpx.Request("GET", url, headers=headers, extensions=extensions)
+        named = httpx.Request("GET", url, headers=headers)
         if self.cookies.jar:
-            self.cookies.set_cookie_header(request)
+            self.cookies.set_cookie_header(named)
+        request = httpx.Request(
+            "GET", _at(url, address), headers=named.headers, extensions=extensions
+        )
         response = await self.transport.handle_async_request(request)
         response.request = request
         if "set-cookie" in response.headers:
-            self.cookies.extract_cookies(response)
+            answer = httpx.Response(response.status_code, headers=response.headers, request=named)
+            self.cookies.extract_cookies(answer)
         return response
 
     async def aclose(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fetch_server import local_options, run
+from fetch_server import local_options, loopback_resolver, run
 
 from scraper.errors import TooLarge
 from scraper.fetch import Fetcher, FetchOptions, Limits
@@ -56,3 +56,24 @@ def test_a_host_gets_back_the_cookie_it_set_and_requests_carry_the_read_timeout(
     timeout = seen[0][1]
     assert isinstance(timeout, dict)
     assert timeout["read"] == local_options().timeouts.read
+
+
+def test_a_cookie_for_the_whole_domain_comes_back_through_a_test_transport_too() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        seen.append((request.url.host, request.headers.get("cookie")))
+        headers = {"Content-Type": "text/html", "Set-Cookie": "consent=yes; Domain=news.test"}
+        return httpx.Response(200, headers=headers, content=BODY)
+
+    async def twice() -> None:
+        transport = httpx.MockTransport(handler)
+        async with Fetcher(local_options(), transport=transport, resolver=loopback_resolver) as f:
+            await f.fetch("http://www.news.test/news/1")
+            await f.fetch("http://www.news.test/news/2")
+
+    run(twice())
+    # Sent to the checked address, with the cookie the name was given.
+    assert seen == [("127.0.0.1", None), ("127.0.0.1", "consent=yes")]

@@ -139,6 +139,35 @@ def test_the_request_is_sent_as_given_and_a_cookie_the_host_set_comes_back() -> 
     assert "Cookie: session=abc" in second
 
 
+def test_a_cookie_for_the_whole_domain_comes_back_to_the_name_not_the_address() -> None:
+    # The request goes to the checked address, but cookies belong to names: one set for the
+    # whole domain (a consent or region cookie, say) must come back, and the jar must not
+    # file it under 127.0.0.1.
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            heads.append(await reader.readuntil(b"\r\n\r\n"))
+            cookie = (
+                b"Set-Cookie: consent=yes; Domain=news.test; Path=/\r\n" if len(heads) == 1 else b""
+            )
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n%sContent-Length: 4\r\n\r\n<p/>"
+                % cookie
+            )
+            await writer.drain()
+
+    async def client(base: str) -> None:
+        port = base.rsplit(":", 1)[1]
+        async with _fetcher() as fetcher:
+            await fetcher.fetch(f"http://www.news.test:{port}/a")
+            await fetcher.fetch(f"http://www.news.test:{port}/b")
+
+    asyncio.run(_with_server(handle, client))
+    second = heads[1].decode("ascii").split("\r\n")
+    assert "Cookie: consent=yes" in second
+
+
 def test_a_body_many_times_the_receive_buffer_arrives_whole() -> None:
     body = b"".join(b"<p>paragraph %d</p>\n" % n for n in range(BUFFER * 6 // 16))
 
