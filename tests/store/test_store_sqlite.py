@@ -85,3 +85,51 @@ def test_opening_waits_for_a_lock_held_while_the_store_is_still_new(tmp_path: Pa
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT x FROM held").fetchall() == [(1,)]
     conn.close()
+
+
+def _temp_files_open() -> int:
+    """How many of this process's open files are SQLite temporary files (deleted on open)."""
+    fds = Path("/proc/self/fd")
+    names = []
+    for fd in fds.iterdir():
+        try:
+            names.append(fd.readlink().name)
+        except OSError:
+            continue  # closed meanwhile (the listing's own descriptor)
+    return sum(name.startswith("etilqs_") for name in names)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_a_statement_changing_many_pages_opens_no_temporary_file(tmp_path: Path) -> None:
+    conn = open_sqlite(tmp_path / "s.sqlite")
+    conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+    conn.executemany("INSERT INTO t (k, v) VALUES (?, ?)", [(k, "x" * 500) for k in range(4000)])
+    seen: list[int] = []
+
+    def peek(value: str) -> str:
+        seen.append(_temp_files_open())
+        return value
+
+    conn.create_function("peek", 1, peek)
+    # In a transaction, a statement that may fail halfway (NOT NULL) keeps a journal of the
+    # pages it changed: here some 500 pages, far past the point where SQLite spills it to a file.
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO t (k, v) VALUES (-1, 'first')")
+    conn.execute("UPDATE t SET v = peek(v || 'y') WHERE k >= 0")
+    conn.execute("COMMIT")
+    assert len(seen) == 4000
+    assert max(seen) == 0
+
+
+def test_the_log_holds_a_few_thousand_pages_between_checkpoints(tmp_path: Path) -> None:
+    conn = open_sqlite(tmp_path / "s.sqlite")
+    conn.execute("CREATE TABLE t (v BLOB NOT NULL)")
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    for _ in range(15):  # some 1,500 pages in transactions of 100
+        with conn:
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO t (v) VALUES (?)", [(bytes(page - 100),)] * 100)
+    # SQLite's default checkpoints every 1,000 pages and then reuses the log from its start.
+    assert (tmp_path / "s.sqlite-wal").stat().st_size > 1400 * page
+    other = open_sqlite(tmp_path / "s.sqlite")
+    assert other.execute("SELECT count(*) FROM t").fetchone()[0] == 1500
