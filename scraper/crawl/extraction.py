@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import AsyncIterator
@@ -37,6 +38,7 @@ from scraper.crawl.jobs import (
     outcomes_from,
 )
 from scraper.crawl.wire import read_async
+from scraper.crawl.worker import STOP_SIGNALS
 
 __all__ = [
     "ExtractFailed",
@@ -199,6 +201,10 @@ class Extractor:
 
 
 async def _start_worker(pipe_size: int = PIPE_SIZE) -> asyncio.subprocess.Process:
+    # The child inherits the mask across exec: a stop signal sent to the whole process group
+    # while its interpreter starts stays pending until it ignores such signals (see the worker).
+    # Here they are only held back for the moment of the start, and then delivered.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         # A chunk of pages is about a megabyte: in a pipe of the default 64 KiB it took some 16
         # writes, each a turn of the event loop, and as many reads in the worker.
@@ -216,6 +222,8 @@ async def _start_worker(pipe_size: int = PIPE_SIZE) -> asyncio.subprocess.Proces
             raise
         # The system's pipe limits refused the size: the default pipes will do.
         return await _start_worker(-1)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _worker_env() -> dict[str, str]:

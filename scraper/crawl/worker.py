@@ -16,7 +16,12 @@ import sys
 from scraper.crawl.jobs import extract_chunk, jobs_from, outcomes_message
 from scraper.crawl.wire import read
 
-__all__ = ["main"]
+__all__ = ["STOP_SIGNALS", "main"]
+
+#: Signals a worker leaves to the crawl process. It is started with them blocked (see
+#: :mod:`scraper.crawl.extraction`), so that one arriving while the interpreter starts, before
+#: :func:`main` can ignore it, waits instead of killing the worker.
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 def main() -> None:
@@ -25,8 +30,9 @@ def main() -> None:
     # (systemd's SIGTERM to the whole unit) every process of the run: the crawl process
     # handles it and closes our stdin, after which we finish the chunk in hand and exit. Dying
     # first would fail the pages in hand as if they could not be extracted.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     # Replies go to a private copy of stdout; anything printed by accident goes to stderr.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

@@ -19,6 +19,7 @@ from scraper.crawl.extraction import (
     ExtractFailed,
     Extractor,
     PageJob,
+    _start_worker,
     extract_job,
 )
 from scraper.crawl.identity import open_index
@@ -104,6 +105,22 @@ def test_a_worker_leaves_stop_signals_to_the_crawl_process() -> None:
     (first, second), started = asyncio.run(run())
     assert (first, second) == (extract_job(jobs[0]), extract_job(jobs[1]))
     assert started == 1
+
+
+def test_a_stop_signal_while_a_worker_starts_does_not_kill_it() -> None:
+    # A service manager's stop can reach a worker still starting its interpreter, before it
+    # could ignore the signal: it is started with the signal blocked, so the stop waits.
+    async def run() -> int:
+        process = await _start_worker()
+        process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGINT)
+        assert process.stdin is not None
+        process.stdin.close()  # then it exits as after a run
+        return await process.wait()
+
+    assert asyncio.run(run()) == 0
+    # The crawl process held the signals back for the start only.
+    assert not {signal.SIGTERM, signal.SIGINT} & signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
 def test_a_worker_imports_the_extractor_only() -> None:
