@@ -34,6 +34,7 @@ from scraper.fetch.politeness import Pacer
 from scraper.fetch.pool import HostClients, Reply
 from scraper.fetch.retry import is_retryable_error, wait_before_retry
 from scraper.fetch.robots import RobotsCache
+from scraper.fetch.target import Target, parse_target
 from scraper.models import Page
 
 __all__ = ["NOT_MODIFIED", "Fetcher"]
@@ -75,30 +76,20 @@ class _Spec:
     truncate: bool = False
 
 
-def _origin(url: httpx.URL) -> str:
-    return f"{url.scheme}://{url.netloc.decode('ascii')}"
-
-
-def _ascii_host(url: httpx.URL) -> str:
-    """The host as sent on the wire (IDNA-encoded), without brackets."""
-    return url.raw_host.decode("ascii")
-
-
 def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _parse_url(raw: str, url: str, *, hop: bool) -> httpx.URL:
+def _parse_url(raw: str, url: str, *, hop: bool) -> Target:
     """``raw`` as an absolute http(s) URL; a bad hop is a RedirectError, a bad start not."""
     error = RedirectError if hop else FetchError
     try:
-        parsed = httpx.URL(raw)
+        parsed = parse_target(raw)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise error(f"invalid URL {raw!r}", url=url) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise error(f"not an http(s) URL: {raw!r}", url=url)
-    # copy_with re-parses the URL (~40 µs), so only when there is a fragment to drop.
-    return parsed.copy_with(fragment=None) if parsed.fragment else parsed
+    return parsed
 
 
 class Fetcher:
@@ -220,21 +211,22 @@ class Fetcher:
         while True:
             answer = await self._hop(current, headers, spec)
             if answer.location is None:
-                return answer, str(current), tuple(passed)
-            passed.append(str(current))
+                return answer, current.url, tuple(passed)
+            passed.append(current.url)
             if len(passed) > limit:
                 raise RedirectError(f"more than {limit} redirects", url=url)
-            current = _parse_url(str(current.join(answer.location)), url, hop=True)
-            if str(current) in passed:
-                raise RedirectError(f"redirect loop back to {current}", url=url)
+            joined = httpx.URL(current.url).join(answer.location)
+            current = _parse_url(str(joined), url, hop=True)
+            if current.url in passed:
+                raise RedirectError(f"redirect loop back to {current.url}", url=url)
 
-    async def _hop(self, target: httpx.URL, headers: dict[str, str], spec: _Spec) -> _Answer:
+    async def _hop(self, target: Target, headers: dict[str, str], spec: _Spec) -> _Answer:
         """One URL of a redirect chain: guard, robots, then attempts with retries."""
-        origin = _origin(target)
+        origin = target.origin
         port = target.port or (443 if target.scheme == "https" else 80)
-        addresses = await self._guard.resolve(_ascii_host(target), port, spec.url)
+        addresses = await self._guard.resolve(target.host, port, spec.url)
         if spec.check_robots and self.options.politeness.respect_robots:
-            rules = await self._robots.check(str(target), origin, report_as=spec.url)
+            rules = await self._robots.check(target.url, origin, report_as=spec.url)
             delay = rules.crawl_delay(self.options.robots_agent)
             if delay is not None:
                 cap = self.options.politeness.max_crawl_delay
@@ -260,14 +252,14 @@ class Fetcher:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _attempt(
-        self, target: httpx.URL, address: str, headers: dict[str, str], spec: _Spec
+        self, target: Target, address: str, headers: dict[str, str], spec: _Spec
     ) -> _Answer:
         """One request to the checked ``address``, inside the pacer's slot and the deadline."""
-        origin = _origin(target)
+        origin = target.origin
         extensions = {}
         if target.scheme == "https" and literal_address(target.host) is None:
-            extensions["sni_hostname"] = _ascii_host(target)
-        sent_headers = {**headers, "Host": target.netloc.decode("ascii")}
+            extensions["sni_hostname"] = target.host
+        sent_headers = {**headers, "Host": target.netloc}
         try:
             async with (
                 self._clients.use(origin) as client,

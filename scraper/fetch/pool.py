@@ -28,6 +28,7 @@ import httpx
 
 from scraper.errors import ConfigError
 from scraper.fetch.options import FetchOptions
+from scraper.fetch.target import Target
 from scraper.fetch.transport import PoolTransport
 
 __all__ = ["HostClient", "HostClients", "Reply"]
@@ -92,7 +93,7 @@ class HostClient:
         self._timeout = timeout.as_dict()
 
     async def get(
-        self, url: httpx.URL, address: str, headers: dict[str, str], extensions: dict[str, Any]
+        self, url: Target, address: str, headers: dict[str, str], extensions: dict[str, Any]
     ) -> Reply:
         """Send a GET for ``url`` to the IP ``address`` (``headers`` name the host); the
         response's body is left to stream (close it when done).
@@ -108,7 +109,7 @@ class HostClient:
         request: httpx.Request | None = None
         raw: dict[bytes | str, bytes | str] | list[tuple[bytes, bytes]]
         if self.cookies.jar:
-            request = httpx.Request("GET", url, headers=headers)
+            request = httpx.Request("GET", url.url, headers=headers)
             self.cookies.set_cookie_header(request)
             raw = request.headers.raw
         else:
@@ -118,25 +119,28 @@ class HostClient:
         # The address as httpx's ``url.copy_with(host=address).raw_host`` gives it (IPv6
         # without brackets), without parsing the whole URL again.
         target = httpcore.URL(
-            scheme=url.raw_scheme, host=address.encode("ascii"), port=url.port, target=url.raw_path
+            scheme=url.scheme.encode("ascii"),
+            host=address.encode("ascii"),
+            port=url.port,
+            target=url.path.encode("ascii"),
         )
         reply = await self.transport.send(
             httpcore.Request(b"GET", target, headers=raw, extensions=extensions)
         )
         if any(name == "set-cookie" for name, _ in reply.headers):
-            request = request or httpx.Request("GET", url, headers=headers)
+            request = request or httpx.Request("GET", url.url, headers=headers)
             answer = httpx.Response(reply.status, headers=reply.raw_headers, request=request)
             self.cookies.extract_cookies(answer)
         return reply
 
     async def _send_httpx(
-        self, url: httpx.URL, address: str, headers: dict[str, str], extensions: dict[str, Any]
+        self, url: Target, address: str, headers: dict[str, str], extensions: dict[str, Any]
     ) -> httpx.Response:
-        named = httpx.Request("GET", url, headers=headers)
+        named = httpx.Request("GET", url.url, headers=headers)
         if self.cookies.jar:
             self.cookies.set_cookie_header(named)
         request = httpx.Request(
-            "GET", _at(url, address), headers=named.headers, extensions=extensions
+            "GET", _at(named.url, address), headers=named.headers, extensions=extensions
         )
         response = await self.transport.handle_async_request(request)
         response.request = request

@@ -73,7 +73,7 @@ class Reply:
 
     def __init__(self, response: httpcore.Response, done: Callable[[], None]) -> None:
         self.status = response.status
-        self.headers = tuple(httpx.Headers(response.headers).multi_items())
+        self.headers = _decoded(response.headers)
         self._response = response
         # httpcore's own stream, used directly: Response.aiter_stream would add a generator
         # around every read, and Response.aclose a check of its type against typing's ABCs.
@@ -107,6 +107,20 @@ class Reply:
             done, self._done = self._done, None
             if done is not None:
                 done()
+
+
+def _decoded(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    """Headers as ``httpx.Headers(raw).multi_items()`` gives them: names lower-cased, every
+    name and value decoded as ASCII, else as UTF-8 if all of them are, else as ISO-8859-1.
+
+    Without the Headers object, its ABC checks and a property read per name and value.
+    """
+    for encoding in ("ascii", "utf-8"):
+        try:
+            return tuple((k.lower().decode(encoding), v.decode(encoding)) for k, v in raw)
+        except UnicodeDecodeError:
+            continue
+    return tuple((k.lower().decode("iso-8859-1"), v.decode("iso-8859-1")) for k, v in raw)
 
 
 class _Body(httpx.AsyncByteStream):
