@@ -26,7 +26,7 @@ _ASCII = bytes(range(128))
 # A text whose UTF-8 form is at most an eighth longer than it is "mostly ASCII" (see _folded).
 _MOSTLY_ASCII = 8
 _strip = bytes.strip
-_SPACE_RUN = re.compile(b"  +")
+_SPACE_RUN = re.compile(b"   *")
 _FOLDS = frozenset(APOSTROPHES + UNICODE_PUNCTUATION)
 # Blocks of characters common in news text (Latin, Greek, Cyrillic, punctuation, currency,
 # symbols, arrows, dingbats, variation selectors, emoji) in which no character is the second

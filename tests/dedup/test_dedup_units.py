@@ -33,6 +33,15 @@ def test_normalise_lines_folds_case_punctuation_and_spacing() -> None:
     assert lines == (b"hello world again", b"second line", "été 2026".encode())
 
 
+def test_runs_of_spaces_of_any_length_become_one() -> None:
+    rng = random.Random(4)
+    for _ in range(200):
+        words = ["".join(rng.choice("ab") for _ in range(rng.randrange(1, 4))) for _ in range(9)]
+        line = "".join(w + " " * rng.randrange(1, 7) for w in words)
+        text = " " * rng.randrange(0, 3) + line + "\n" + line
+        assert normalise_lines(text) == (" ".join(words).encode(),) * 2
+
+
 def test_normalise_folds_mostly_ascii_and_other_texts_alike() -> None:
     # Mostly ASCII text is lowered as bytes unless one of its other characters has a lower
     # case; the rest goes through str.lower. Both must give what str.lower gives.
