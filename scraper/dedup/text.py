@@ -26,6 +26,8 @@ _ASCII = bytes(range(128))
 # A text whose UTF-8 form is at most an eighth longer than it is "mostly ASCII" (see _folded).
 _MOSTLY_ASCII = 8
 _strip = bytes.strip
+# Two or more spaces, written as two then any more: the engine then scans for the two-space
+# prefix and tries a match only where a run starts ("  +" tried one at every space).
 _SPACE_RUN = re.compile(b"   *")
 _FOLDS = frozenset(APOSTROPHES + UNICODE_PUNCTUATION)
 # Blocks of characters common in news text (Latin, Greek, Cyrillic, punctuation, currency,
