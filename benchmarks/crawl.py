@@ -8,7 +8,9 @@ Reported, for each crawl into a fresh store (``run_crawl``, as the CLI runs it):
 articles/s end to end and CPU ms per stored article, counted with ``getrusage`` over the crawl
 process and its extraction workers (``RUSAGE_SELF`` + ``RUSAGE_CHILDREN``; the farm is not
 reaped until the end, so its CPU is in neither); peak memory. For the first: the incremental
-rerun (articles fetched, 304s), URL variants fetched and pages fetched twice (should be 0),
+rerun (articles fetched, 304s), in-process and then as cron runs it (``scraper crawl`` on the
+farm's config written as TOML, in a fresh process, start-up included), URL variants fetched and
+pages fetched twice (should be 0),
 syndicated copies left outside their original's cluster (should be 0). Extract-only throughput
 of the same pages with the same number of processes (the pure extraction call, returning only a
 word count) is measured before, between and after the crawls (``--repeat``, default 3), and
@@ -29,6 +31,7 @@ import multiprocessing
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -224,6 +227,41 @@ def _rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
+def config_toml(config: CrawlConfig) -> str:
+    """``config`` as the TOML file a cron user would write for it (sources, pace, store)."""
+    p, names = config.politeness, ", ".join(f'"{n}"' for n in config.allow_networks)
+    lines = [
+        f'store = "{config.store}"',
+        f"workers = {config.workers}",
+        f"allow_networks = [{names}]",
+        "[politeness]",
+        f"min_interval = {p.min_interval}",
+        f"per_host = {p.per_host}",
+        f"concurrency = {p.concurrency}",
+        "[retry]",
+        f"per_request = {config.retry.per_request}",
+    ]
+    for source in config.sources:
+        urls = ", ".join(f'"{u}"' for u in source.urls)
+        lines += ["[[source]]", f'name = "{source.name}"', f"{source.kind.value} = [{urls}]"]
+    return "\n".join(lines) + "\n"
+
+
+def cli_rerun(config: CrawlConfig) -> tuple[float, float, str]:
+    """Run ``scraper crawl`` on ``config`` as cron runs it, in a fresh process: (CPU s of that
+    process and its children, wall s, its summary line)."""
+    path = config.store.with_suffix(".toml")
+    path.write_text(config_toml(config))
+    before = _cpu(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "scraper", "crawl", str(path)], capture_output=True, text=True
+    )
+    wall = time.perf_counter() - began
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return _cpu(resource.RUSAGE_CHILDREN) - before, wall, lines[-1] if lines else ""
+
+
 def seen_urls_memory(count: int, folder: Path, out: Any) -> None:
     """Child process: RSS (MB) at start, after storing ``count`` seen URLs, after re-listing.
 
@@ -386,6 +424,11 @@ def main() -> None:
             )
             again = measured(partial(run_crawl, config), server)
             _crawl_report("crawl 1, rerun (nothing new)", again)
+            cpu, wall, summary = cli_rerun(config)
+            print(
+                f"crawl 1, rerun from the command line as cron runs it (a fresh process):"
+                f" CPU {cpu:.2f}s, wall {wall:.2f}s; {summary}"
+            )
         extracts.append(extract_only(plans, args.workers))
     meters = Meters()
     fresh = farm_config(bases, folder / "metered.db", args.workers)
