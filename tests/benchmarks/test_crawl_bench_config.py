@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -11,16 +10,10 @@ import pytest
 
 from scraper.config import load_config
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def crawl_bench() -> ModuleType:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        return importlib.import_module("crawl")
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+def crawl_bench(benchmark_module: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark_module("crawl")
 
 
 def test_the_toml_reads_back_as_the_config_the_benchmark_crawls_with(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 BODY = [
     "The harbour trust agreed on Monday to rebuild the old fish market as a covered hall for "
@@ -30,12 +27,8 @@ PAGE = (
 
 
 @pytest.fixture(scope="module")
-def doubled() -> ModuleType:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        return importlib.import_module("doubled")
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+def doubled(benchmark_module: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark_module("doubled")
 
 
 def _page(doubled: ModuleType) -> object:
