@@ -57,7 +57,6 @@ from scraper.config import (
     default_workers,
 )
 from scraper.crawl import RunResult, run_crawl
-from scraper.crawl.identity import CurrentClusters
 from scraper.extract import extract
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import ListingRecord, NewURL
@@ -292,7 +291,8 @@ def _crawl_report(label: str, m: Measured) -> None:
     per = total * 1000 / s.stored if s.stored else float("nan")
     own = m.own_cpu * 1000 / s.stored if s.stored else float("nan")
     print(
-        f"{label}: {s.stored} stored ({s.duplicates} duplicates) in {m.wall:.2f}s ="
+        f"{label}: {s.stored} stored ({result.duplicates} duplicates; {s.duplicates} when"
+        f" placed) in {m.wall:.2f}s ="
         f" {s.stored / m.wall:.1f} articles/s; CPU {total:.2f}s = {per:.2f} ms/article"
         f" (crawl process {own:.2f}, extraction workers {per - own:.2f});"
         f" fetched {s.fetched}, 304 {s.not_modified}, failed {s.failed}, gave up {s.gave_up};"
@@ -306,8 +306,7 @@ def _syndication_check(
 ) -> tuple[int, int]:
     store = SQLiteCrawlStore(store_path)
     try:
-        current = CurrentClusters(store)
-        by_url = {a.article.url: current(a) for a in store.articles_since()}
+        by_url = {a.article.url: a for a in store.articles_since()}
     finally:
         store.close()
     missed = total = 0

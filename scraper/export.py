@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -117,12 +117,11 @@ def export_articles(
     fmt: ExportFormat,
     stream: TextIO,
     unique: bool = False,
-    view: Callable[[StoredArticle], StoredArticle] | None = None,
 ) -> int:
     """Write the selected articles to ``stream``; return how many. Moves the export cursor.
 
-    ``view`` maps each stored article before it is written (the crawl passes its current
-    cluster). ``unique`` then leaves out articles that duplicate another.
+    Articles carry their clusters as they are now (see ``CrawlStore.articles_since``);
+    ``unique`` leaves out articles that duplicate another.
 
     Raises:
         StoreError: the store cannot be read.
@@ -132,9 +131,8 @@ def export_articles(
 
     def selected() -> Iterable[StoredArticle]:
         nonlocal last_id
-        for stored in store.articles_since(after_id=after, since=since.time):
-            last_id = max(last_id, stored.id)
-            item = view(stored) if view is not None else stored
+        for item in store.articles_since(after_id=after, since=since.time):
+            last_id = max(last_id, item.id)
             if not (unique and item.duplicate_of):
                 yield item
 

@@ -13,7 +13,6 @@ import typer
 from scraper.cli.crawl_display import Display, summary_line
 from scraper.config import ExportSpec, load_config
 from scraper.crawl import RunResult, run_crawl
-from scraper.crawl.identity import CurrentClusters
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
 from scraper.export import ExportFormat, Since, export_articles
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -40,17 +39,12 @@ def _exporter(spec: ExportSpec) -> Callable[[SQLiteCrawlStore, RunResult], None]
     def after(store: SQLiteCrawlStore, result: RunResult) -> None:
         del result
         fmt = ExportFormat(spec.format)
-        view = CurrentClusters(store)
         if spec.path is None:
-            count = export_articles(
-                store, since=Since(last=True), fmt=fmt, stream=sys.stdout, view=view
-            )
+            count = export_articles(store, since=Since(last=True), fmt=fmt, stream=sys.stdout)
         else:
             try:
                 with spec.path.open("w", encoding="utf-8", newline="") as stream:
-                    count = export_articles(
-                        store, since=Since(last=True), fmt=fmt, stream=stream, view=view
-                    )
+                    count = export_articles(store, since=Since(last=True), fmt=fmt, stream=stream)
             except OSError as exc:
                 raise StoreError(f"cannot write the export {spec.path}: {exc.strerror}") from exc
         typer.echo(f"exported {count} articles", err=True)

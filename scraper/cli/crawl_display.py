@@ -62,7 +62,8 @@ def summary_line(result: RunResult) -> str:
     errors = sum(len(src.errors) for src in result.sources)
     return (
         f"run {result.run_id}: {s.discovered} new URLs, {s.fetched} fetched, {s.stored} stored"
-        f" ({s.duplicates} duplicates), {s.not_modified} listings not modified,"
+        f" ({result.duplicates} duplicates; {s.duplicates} when placed),"
+        f" {s.not_modified} listings not modified,"
         f" {s.failed} to retry, {s.gave_up} given up, {errors} source errors"
         f" in {result.seconds:.1f}s"
     )

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from scraper.cli.crawl_display import store_path
-from scraper.crawl.identity import CurrentClusters
 from scraper.errors import ConfigError, StoreError
 from scraper.export import ExportFormat, export_articles, parse_since
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -49,15 +48,14 @@ def export(
     try:
         store = SQLiteCrawlStore(db)
         try:
-            view = CurrentClusters(store)
             if output is None:
                 count = export_articles(
-                    store, since=chosen, fmt=fmt, stream=sys.stdout, unique=unique, view=view
+                    store, since=chosen, fmt=fmt, stream=sys.stdout, unique=unique
                 )
             else:
                 with output.open("w", encoding="utf-8", newline="") as stream:
                     count = export_articles(
-                        store, since=chosen, fmt=fmt, stream=stream, unique=unique, view=view
+                        store, since=chosen, fmt=fmt, stream=stream, unique=unique
                     )
         finally:
             store.close()

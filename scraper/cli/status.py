@@ -30,7 +30,8 @@ def _run_line(run: RunRecord | None) -> str:
     s = run.stats
     return (
         f"last run: #{run.id} {run.status}, started {_when(run.started_at)},"
-        f" finished {_when(run.finished_at)}: {s.stored} stored ({s.duplicates} duplicates),"
+        f" finished {_when(run.finished_at)}: {s.stored} stored"
+        f" ({s.duplicates} duplicates when placed),"
         f" {s.fetched} fetched, {s.not_modified} not modified, {s.failed} to retry,"
         f" {s.gave_up} given up"
     )

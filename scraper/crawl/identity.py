@@ -9,16 +9,14 @@ syndicated copies, shortened and updated versions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Protocol
 
 from scraper.dedup import DedupIndex, Document
 from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.store.crawl_store import SQLiteCrawlStore
-from scraper.store.protocol import StoredArticle
 from scraper.store.sketches import SketchStore
 
-__all__ = ["CurrentClusters", "Deduplicator", "Placement", "open_index"]
+__all__ = ["Deduplicator", "Placement", "open_index"]
 
 
 class Placement(Protocol):
@@ -51,24 +49,3 @@ class Deduplicator(Protocol):
 def open_index(store: SQLiteCrawlStore) -> DedupIndex:
     """The near-duplicate index kept in the crawl store's own SQLite file and connection."""
     return DedupIndex(SketchStore(store.conn, fingerprint=SKETCH_SCHEME))
-
-
-class CurrentClusters:
-    """The clusters of stored articles as they are now, read from the dedup index.
-
-    A cluster's id follows its representative: when an article that ranks higher (an earlier
-    original arriving after its copy, a longer version) joins, the members stored before get
-    the new id and representative. Exports and reports read them through here.
-    """
-
-    def __init__(self, store: SQLiteCrawlStore) -> None:
-        self._index = open_index(store)
-
-    def __call__(self, item: StoredArticle) -> StoredArticle:
-        """``item`` with its current cluster id and representative."""
-        if item.key is None:
-            return item
-        found = self._index.placement(item.key)
-        if found is None:
-            return item
-        return replace(item, cluster=found.cluster, duplicate_of=found.duplicate_of)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scraper.config import CrawlConfig, Politeness, Source, SourceKind, default_workers
 from scraper.crawl import RunResult, run_crawl
-from scraper.crawl.identity import CurrentClusters, open_index
+from scraper.crawl.identity import open_index
 from scraper.crawl.run import Observer
 from scraper.demo.server import SiteServer
 from scraper.demo.site import load_sites, render_site
@@ -96,8 +96,7 @@ def run_demo(
         second = run_crawl(config, observer=observer)
     db = SQLiteCrawlStore(store)
     try:
-        current = CurrentClusters(db)
-        articles = tuple(current(a) for a in db.articles_since())
+        articles = tuple(db.articles_since())
         sizes = tuple(open_index(db).cluster_sizes())
     finally:
         db.close()

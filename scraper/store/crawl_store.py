@@ -12,8 +12,10 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from scraper.dedup.cluster import cluster_id
 from scraper.errors import RecordError, StoreError
 from scraper.models import Article
 from scraper.store.protocol import (
@@ -105,9 +107,39 @@ _INSERT_FETCH = (
     "INSERT INTO fetches (run_id, url, status, etag, last_modified, error_kind, error,"
     " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_ARTICLE_COLUMNS = (
-    "a.id, a.source, a.stored_at, a.cluster, a.duplicate_of, a.canonical, a.dedup_key, a.record"
+_ARTICLE_COLUMNS = "a.id, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key, a.record"
+# Where each article ``a`` is now: the cluster of its key in the near-duplicate index (every
+# document stored under one key is in the same cluster) and that cluster's representative
+# ``r``. A batch's placements are stored with the articles, but a later batch can merge their
+# cluster into another or give it a better-ranked representative; the index is kept current,
+# the ``cluster`` and ``duplicate_of`` columns are not. Without an index entry (an article
+# stored by something other than a crawl) ``r`` is NULL and the columns are all there is.
+_CURRENT = (
+    " LEFT JOIN dedup_clusters c ON c.id ="
+    " (SELECT same.cluster FROM dedup_docs same WHERE same.key = a.dedup_key LIMIT 1)"
+    " LEFT JOIN dedup_docs r ON r.id = c.rep"
 )
+# An article leads its cluster when it is the representative's page under the URL the index
+# keeps for it (the index's own rule when it places a document); otherwise it duplicates the
+# representative's URL.
+_DUPLICATE_OF = (
+    "CASE WHEN r.id IS NULL THEN a.duplicate_of"
+    " WHEN r.key = a.dedup_key AND r.url = a.url THEN NULL ELSE r.url END"
+)
+_INDEX_TABLES = ("dedup_docs", "dedup_clusters")
+
+
+@dataclass(frozen=True, slots=True)
+class _Placements:
+    """How an article query reads placements: a join on ``articles a`` and two expressions."""
+
+    join: str
+    rep_key: str
+    duplicate_of: str
+
+
+_THROUGH_INDEX = _Placements(_CURRENT, "r.key", _DUPLICATE_OF)
+_AS_STORED = _Placements("", "NULL", "a.duplicate_of")
 
 
 class SQLiteCrawlStore:
@@ -313,15 +345,26 @@ class SQLiteCrawlStore:
                 ),
             )
 
+    def _placements(self) -> _Placements:
+        """Through the near-duplicate index when the store holds one (a crawl made it)."""
+        rows = self._read(
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+            _INDEX_TABLES,
+        )
+        return _THROUGH_INDEX if rows[0]["n"] == len(_INDEX_TABLES) else _AS_STORED
+
     def articles_since(
         self, *, after_id: int = 0, since: float | None = None
     ) -> Iterator[StoredArticle]:
-        """Stored articles with ids above ``after_id`` (and stored at or after ``since``)."""
+        """Stored articles with ids above ``after_id`` (and stored at or after ``since``), each
+        with its current cluster and representative."""
         last = after_id
+        where = self._placements()
         while True:
             rows = self._read(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id > ? AND a.stored_at >= ?"
-                " ORDER BY a.id LIMIT 500",
+                f"SELECT {_ARTICLE_COLUMNS}, {where.rep_key} AS rep_key,"
+                f" {where.duplicate_of} AS now_duplicate_of FROM articles a{where.join}"
+                " WHERE a.id > ? AND a.stored_at >= ? ORDER BY a.id LIMIT 500",
                 (last, since if since is not None else 0.0),
             )
             if not rows:
@@ -345,13 +388,17 @@ class SQLiteCrawlStore:
             )
 
     def source_stats(self) -> list[SourceStats]:
-        """Per-source counts."""
+        """Per-source counts; duplicates are counted in the clusters as they are now."""
+        where = self._placements()
+        # Articles are counted in one pass over the table, grouped by source (``articles``
+        # has no index on its source: a count per source would read the table once each).
         rows = self._read(
-            "SELECT s.name,"
+            "WITH counted AS (SELECT a.source, COUNT(*) AS stored,"
+            f" SUM({where.duplicate_of} IS NOT NULL) AS duplicates"
+            f" FROM articles a{where.join} GROUP BY a.source)"
+            " SELECT s.name,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name) AS urls,"
-            " (SELECT COUNT(*) FROM articles a WHERE a.source = s.name) AS stored,"
-            " (SELECT COUNT(*) FROM articles a WHERE a.source = s.name"
-            "   AND a.duplicate_of IS NOT NULL) AS duplicates,"
+            " COALESCE(n.stored, 0) AS stored, COALESCE(n.duplicates, 0) AS duplicates,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'pending')"
             "   AS pending,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'retry')"
@@ -362,7 +409,7 @@ class SQLiteCrawlStore:
             "   AND d.last_error IS NOT NULL ORDER BY d.fetched_at DESC LIMIT 1) AS doc_error,"
             " (SELECT u.last_error FROM urls u WHERE u.source = s.name"
             "   AND u.last_error IS NOT NULL ORDER BY u.id DESC LIMIT 1) AS url_error"
-            " FROM sources s ORDER BY s.name"
+            " FROM sources s LEFT JOIN counted n ON n.source = s.name ORDER BY s.name"
         )
         return [
             SourceStats(
@@ -377,6 +424,19 @@ class SQLiteCrawlStore:
             )
             for r in rows
         ]
+
+    def run_duplicates(self, run_id: int) -> int:
+        """How many of the articles run ``run_id`` stored duplicate another now."""
+        where = self._placements()
+        # One run at a time holds the store, so a run's articles follow those of every earlier
+        # run: they are found from the end of the table, without an index on run_id.
+        rows = self._read(
+            f"SELECT COUNT(*) AS n FROM articles a{where.join} WHERE a.id > COALESCE("
+            "(SELECT b.id FROM articles b WHERE b.run_id < ? ORDER BY b.id DESC LIMIT 1), 0)"
+            f" AND a.run_id = ? AND {where.duplicate_of} IS NOT NULL",
+            (run_id, run_id),
+        )
+        return int(rows[0]["n"])
 
     def last_run(self) -> RunRecord | None:
         """The most recent run."""
@@ -422,12 +482,13 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
         article = Article.from_dict(json.loads(row["record"]))
     except (json.JSONDecodeError, RecordError) as exc:
         raise StoreError(f"stored article {row['id']} is unreadable: {exc}") from exc
+    rep_key = row["rep_key"]
     return StoredArticle(
         id=row["id"],
         source=row["source"],
         stored_at=row["stored_at"],
-        cluster=row["cluster"],
-        duplicate_of=row["duplicate_of"],
+        cluster=row["cluster"] if rep_key is None else cluster_id(rep_key),
+        duplicate_of=row["now_duplicate_of"],
         article=article,
         canonical=row["canonical"],
         key=row["dedup_key"],

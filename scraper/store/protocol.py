@@ -94,9 +94,10 @@ class StoredArticle:
     """An article as stored: its cluster, the representative it duplicates, its normalised
     canonical URL and its key in the near-duplicate index.
 
-    ``cluster`` and ``duplicate_of`` are as placed when the article was stored; a later article
-    can become the cluster's representative (see :mod:`scraper.crawl.identity` for the current
-    ones).
+    ``cluster`` and ``duplicate_of`` are where the near-duplicate index has the article now: a
+    later article can merge its cluster into another or become its representative, and the
+    cluster id follows the representative. (An article the index has no entry for keeps the
+    placement it was stored with.)
     """
 
     id: int
@@ -128,7 +129,13 @@ class NewArticle:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunStats:
-    """The counters of one run."""
+    """The counters of one run.
+
+    ``duplicates`` counts the articles the run stored that were duplicates when placed; a later
+    article (in a later batch of the run, or a later run) can change that, so the figure
+    depends on the order articles arrived in (:meth:`CrawlStore.source_stats` and
+    :meth:`CrawlStore.run_duplicates` count in the clusters as they are now).
+    """
 
     discovered: int = 0
     fetched: int = 0
@@ -152,7 +159,7 @@ class RunRecord:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceStats:
-    """Per-source counts for ``scraper status``."""
+    """Per-source counts for ``scraper status`` (``duplicates``: in the current clusters)."""
 
     name: str
     urls: int
@@ -212,7 +219,8 @@ class CrawlStore(Protocol):
     def articles_since(
         self, *, after_id: int = 0, since: float | None = None
     ) -> Iterator[StoredArticle]:
-        """Stored articles with ids above ``after_id`` (and stored at or after ``since``)."""
+        """Stored articles with ids above ``after_id`` (and stored at or after ``since``), each
+        with its current cluster and representative."""
         ...
 
     def cursor(self, name: str) -> int:
@@ -224,7 +232,11 @@ class CrawlStore(Protocol):
         ...
 
     def source_stats(self) -> list[SourceStats]:
-        """Per-source counts."""
+        """Per-source counts; duplicates are counted in the clusters as they are now."""
+        ...
+
+    def run_duplicates(self, run_id: int) -> int:
+        """How many of the articles run ``run_id`` stored duplicate another now."""
         ...
 
     def last_run(self) -> RunRecord | None:

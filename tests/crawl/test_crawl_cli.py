@@ -51,7 +51,7 @@ def test_crawl_exports_then_export_hands_each_article_on_once(
     out = tmp_path / "new.jsonl"
     result = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert "8 stored" in result.stderr
+    assert "8 stored (1 duplicates; " in result.stderr  # the final clusters, then as placed
     records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(records) == 8
     assert all(r["cluster"] and r["text"] and r["source"] in ("herald", "courier") for r in records)
@@ -116,6 +116,7 @@ def test_json_logs(sites: dict[str, SiteServer], tmp_path: Path) -> None:
     assert kinds.count("article") == 8
     assert kinds.count("source") == 2
     assert kinds[-1] == "done"
+    assert events[-1]["duplicates"] == 1
 
 
 def test_demo_command(tmp_path: Path) -> None:
