@@ -1,8 +1,8 @@
 """Exporting stored articles with their cluster ids: JSON Lines, CSV or Markdown.
 
-``--since LAST`` means "what no earlier export handed on": every export moves the store's
-``export`` cursor to the last article it wrote, so a cron job that exports after each crawl
-passes each article on once.
+``--since LAST`` means "what no earlier ``LAST`` export handed on": such an export moves the
+store's ``export`` cursor to the last article it wrote, so a cron job that exports after each
+crawl passes each article on once. ``ALL`` and dated exports leave the cursor where it is.
 """
 
 from __future__ import annotations
@@ -118,7 +118,11 @@ def export_articles(
     stream: TextIO,
     unique: bool = False,
 ) -> int:
-    """Write the selected articles to ``stream``; return how many. Moves the export cursor.
+    """Write the selected articles to ``stream``; return how many.
+
+    An export ``since.last`` moves the export cursor past what it wrote; the others leave it
+    where it is, so a one-off ``ALL`` or dated export does not take articles away from the
+    cron job that hands them on with ``LAST``.
 
     Articles carry their clusters as they are now (see ``CrawlStore.articles_since``);
     ``unique`` leaves out articles that duplicate another.
@@ -138,6 +142,6 @@ def export_articles(
 
     count = _write(selected(), fmt, stream)
     stream.flush()
-    if last_id > store.cursor(CURSOR):
+    if since.last and last_id > after:
         store.set_cursor(CURSOR, last_id)
     return count

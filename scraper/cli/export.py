@@ -34,8 +34,9 @@ def export(
 ) -> None:
     """Export stored articles with their cluster id and the representative they duplicate.
 
-    Every export remembers the last article it wrote, so `--since LAST` hands each article on
-    once. Exit codes: 0 ok, 2 bad option or config, 4 the store cannot be read.
+    A `--since LAST` export remembers the last article it wrote, so each article is handed on
+    once; ALL and dated exports leave that mark alone. Exit codes: 0 ok, 2 bad option or
+    config, 4 the store cannot be read.
 
     Example: scraper export news.toml --since 2026-11-28 --format csv -o today.csv
     """

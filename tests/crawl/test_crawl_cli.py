@@ -125,3 +125,15 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "8 distinct articles" in result.stdout
     assert "Stored 8 articles" in result.stdout
     assert "Second run: 0 articles fetched, 7 feeds/sitemaps/sections answered 304" in result.stdout
+
+
+def test_only_a_last_export_moves_the_cursor(sites: dict[str, SiteServer], tmp_path: Path) -> None:
+    config = _config(tmp_path, sites)
+    assert runner.invoke(app, ["crawl", str(config)]).exit_code == 0
+    dump = runner.invoke(app, ["export", str(config), "--since", "ALL"])
+    dated = runner.invoke(app, ["export", str(config), "--since", "2000-01-01"])
+    assert len(dump.stdout.splitlines()) == len(dated.stdout.splitlines()) == 8
+    # The one-off exports took nothing away from the cron job's next LAST export.
+    first = runner.invoke(app, ["export", str(config), "--since", "LAST"])
+    assert len(first.stdout.splitlines()) == 8
+    assert runner.invoke(app, ["export", str(config), "--since", "LAST"]).stdout == ""
