@@ -20,7 +20,11 @@ from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_SELECTOR,
+    DATE_ATTRIBUTES,
     HIDDEN_CLASSES,
+    MODIFIED_CLASS_WORDS,
+    NOT_BYLINE_CLASS_WORDS,
+    NOT_DATE_CLASS_WORDS,
     PUBLISHED_WORDS,
     UPDATE_WORDS,
 )
@@ -40,27 +44,6 @@ _MAX_NODES = 100
 _MAX_BYLINE_CHARS = 120
 _MAX_DATE_CHARS = 160
 _ANCESTOR_DEPTH = 6
-# Class words of author-ish elements that hold something else than the byline ("authority",
-# "authorization" contain "author").
-_NOT_BYLINE = (
-    "comment",
-    "avatar",
-    "bio",
-    "description",
-    "img",
-    "image",
-    "photo",
-    "social",
-    "authorit",
-    "authoriz",
-    "authoris",
-    "menu",
-    "nav",
-)
-_DATE_ATTRS = ("datetime", "content", "data-datetime", "data-date", "data-published", "title")
-_MODIFIED_WORDS = ("modif", "updat", "edited")
-# Class words that contain "date" or "meta" without being about dates ("validate").
-_NOT_DATE = ("comment", "valid", "candidate", "metabox", "form")
 _MONTH_DAY_LANGS = ("en", "en-us")
 _SKIP_TAGS = frozenset({"-comment", "script", "style", "noscript", "template", "svg", "img"})
 _AREA_LEVELS = 3
@@ -129,7 +112,7 @@ def _by_strength(candidates: Iterable[LexborNode]) -> list[list[LexborNode]]:
     ranks: list[list[LexborNode]] = [[], [], [], []]
     for node in candidates:
         marks = _marks(node)
-        if not any(word in marks for word in _NOT_BYLINE):
+        if not any(word in marks for word in NOT_BYLINE_CLASS_WORDS):
             ranks[_byline_rank(node, marks)].append(node)
     return ranks
 
@@ -192,7 +175,7 @@ def _date_rank(node: LexborNode) -> int:
 def _node_date(node: LexborNode, now: datetime, day_first: bool) -> tuple[datetime | None, bool]:
     """The element's date, and whether its own words call it an update ("Updated May 6")."""
     attrs = node.attributes
-    for attr in _DATE_ATTRS:
+    for attr in DATE_ATTRIBUTES:
         value = parse_date(attrs.get(attr), now, day_first=day_first)
         if value is not None:
             return value, False
@@ -240,8 +223,10 @@ def dates_from_html(marked: MarkedElements, now: datetime, day_first: bool) -> S
         marks = (
             f"{_marks(node)} {attrs.get('itemprop') or ''} {attrs.get('property') or ''}".lower()
         )
-        is_update = any(word in marks for word in _MODIFIED_WORDS)
-        if any(word in marks for word in _NOT_DATE) or (is_update and updated is not None):
+        is_update = any(word in marks for word in MODIFIED_CLASS_WORDS)
+        if any(word in marks for word in NOT_DATE_CLASS_WORDS) or (
+            is_update and updated is not None
+        ):
             continue
         value, says_update = _node_date(node, now, day_first)
         if value is None or _in_comments(node):

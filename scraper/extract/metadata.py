@@ -32,9 +32,12 @@ from scraper.extract.language import detect_language, normalise_language
 from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_META_KEYS,
+    CANONICAL_SELECTOR,
     DESCRIPTION_META_KEYS,
     IMAGE_META_KEYS,
     LANGUAGE_META_KEYS,
+    LD_SCRIPT_SELECTOR,
+    META_KEY_ATTRIBUTES,
     MODIFIED_META_KEYS,
     PUBLISHED_META_KEYS,
     SITE_NAME_META_KEYS,
@@ -127,15 +130,6 @@ class _Page:
         return [t for node in nodes if node is not None for t in as_texts(node.get(key))]
 
 
-# Elements looked for all over the page; the first <title> and canonical link sit in <head> on
-# nearly every page, so their own queries stop there instead of walking the body again (each
-# selector in a list costs lexbor one more pass over every element). <meta> and <h1> are
-# found by tag name (lexbor's own walk, no selector matched per element); the JSON-LD scripts
-# by their selector, whose attribute test is lexbor's to make.
-_LD_SCRIPT_SELECTOR = "script[type='application/ld+json']"
-_CANONICAL_SELECTOR = "link[rel='canonical']"
-# A <meta> names its key in any of these attributes.
-_META_KEY_ATTRS = ("property", "name", "itemprop", "http-equiv")
 # The keys the cascades read: the others (viewport, robots, app ids...) are not kept.
 _READ_META_KEYS = frozenset(
     {
@@ -171,7 +165,7 @@ def _add_meta(meta: dict[str, list[str]], node: LexborNode) -> None:
     if content is None:
         return
     content = content.strip()
-    for name in _META_KEY_ATTRS:
+    for name in META_KEY_ATTRIBUTES:
         key = attrs.get(name)
         if key:
             key = key.strip().lower()
@@ -184,20 +178,25 @@ def _add_meta(meta: dict[str, list[str]], node: LexborNode) -> None:
 
 def _canonical_href(tree: LexborHTMLParser) -> str | None:
     """The href of the first canonical link that has one."""
-    first = tree.css_first(_CANONICAL_SELECTOR)
+    first = tree.css_first(CANONICAL_SELECTOR)
     href = first.attributes.get("href") if first is not None else None
     if first is None or href is not None:
         return href
-    links = (node.attributes.get("href") for node in tree.css(_CANONICAL_SELECTOR))
+    links = (node.attributes.get("href") for node in tree.css(CANONICAL_SELECTOR))
     return next((href for href in links if href is not None), None)
 
 
+# Elements looked for all over the page; the first <title> and canonical link sit in <head> on
+# nearly every page, so their own queries stop there instead of walking the body again (each
+# selector in a list costs lexbor one more pass over every element). <meta> and <h1> are
+# found by tag name (lexbor's own walk, no selector matched per element); the JSON-LD scripts
+# by their selector, whose attribute test is lexbor's to make.
 def _read_structure(tree: LexborHTMLParser) -> _Structure:
     meta: dict[str, list[str]] = {}
     # Each kind is read in document order, as one query of the three would list them.
     for node in tree.tags("meta"):
         _add_meta(meta, node)
-    scripts = tree.css(_LD_SCRIPT_SELECTOR)[:_MAX_SCRIPTS]
+    scripts = tree.css(LD_SCRIPT_SELECTOR)[:_MAX_SCRIPTS]
     headings = tree.tags("h1")[:_MAX_HEADINGS]
     # The first <title> is the document's; later ones label inline SVG icons.
     title = tree.css_first("title")

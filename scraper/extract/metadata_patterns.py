@@ -13,25 +13,34 @@ __all__ = [
     "AUTHOR_META_KEYS",
     "AUTHOR_OTHER_SELECTORS",
     "AUTHOR_SELECTOR",
+    "BREADCRUMB_SEPARATORS",
     "BYLINE_PARTICLES",
     "BYLINE_PREFIXES",
     "BYLINE_STOPS",
+    "CANONICAL_SELECTOR",
     "CREDENTIALS",
+    "DATE_ATTRIBUTES",
     "DATE_CLASS_WORDS",
     "DATE_CLASS_WORDS_ANY_CASE",
     "DATE_OTHER_SELECTORS",
     "DATE_SELECTOR",
     "DESCRIPTION_META_KEYS",
     "HIDDEN_CLASSES",
+    "HOST_NOISE",
     "IMAGE_META_KEYS",
     "LANGUAGE_META_KEYS",
+    "LD_SCRIPT_SELECTOR",
     "MARKED_DATE_SELECTOR",
     "MARKED_SELECTOR",
+    "META_KEY_ATTRIBUTES",
+    "MODIFIED_CLASS_WORDS",
     "MODIFIED_META_KEYS",
     "MONTHS",
     "NAME_PARTICLES",
     "NOT_AUTHOR_PREFIXES",
     "NOT_AUTHOR_VERBS",
+    "NOT_BYLINE_CLASS_WORDS",
+    "NOT_DATE_CLASS_WORDS",
     "NOT_NAME_LOWER",
     "NOT_NAME_WORDS",
     "ORG_WORDS",
@@ -40,6 +49,7 @@ __all__ = [
     "PUBLISHED_META_KEYS",
     "PUBLISHED_WORDS",
     "ROLE_WORDS",
+    "SECTION_LABEL_WORDS",
     "SITE_NAME_META_KEYS",
     "STOPWORDS",
     "TAG_META_KEYS",
@@ -633,3 +643,40 @@ STOPWORDS: dict[str, frozenset[str]] = {
     "pt": _words("o os da do das dos que em para com uma não por ao se na no é mais"),
     "nl": _words("de het een en van is dat niet op te voor met zijn aan er ook als bij"),
 }
+
+# Class words of author-ish elements that hold something else than the byline ("authority",
+# "authorization" contain "author").
+NOT_BYLINE_CLASS_WORDS = (
+    "comment",
+    "avatar",
+    "bio",
+    "description",
+    "img",
+    "image",
+    "photo",
+    "social",
+    "authorit",
+    "authoriz",
+    "authoris",
+    "menu",
+    "nav",
+)
+# Attributes that may hold an element's date as a value.
+DATE_ATTRIBUTES = ("datetime", "content", "data-datetime", "data-date", "data-published", "title")
+# Class words of an element that shows when the article was updated, not published.
+MODIFIED_CLASS_WORDS = ("modif", "updat", "edited")
+# Class words that contain "date" or "meta" without being about dates ("validate").
+NOT_DATE_CLASS_WORDS = ("comment", "valid", "candidate", "metabox", "form")
+
+# Separators that, repeated, make a title a path whose last step is the headline.
+BREADCRUMB_SEPARATORS = (" > ", " » ", " :: ")
+# Generic section labels that prefix titles ("Blog: ...").
+SECTION_LABEL_WORDS = frozenset({"blog", "title", "news", "home"})
+# Generic hostname parts that never name the site.
+HOST_NOISE = frozenset({"www", "m", "amp", "blog", "news", "com", "org", "net", "co", "uk"})
+
+# The JSON-LD scripts and the canonical link.
+LD_SCRIPT_SELECTOR = "script[type='application/ld+json']"
+CANONICAL_SELECTOR = "link[rel='canonical']"
+# A <meta> names its key in any of these attributes.
+META_KEY_ATTRIBUTES = ("property", "name", "itemprop", "http-equiv")

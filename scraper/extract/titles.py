@@ -10,7 +10,12 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 from selectolax.lexbor import LexborNode
 
-from scraper.extract.metadata_patterns import TITLE_SEPARATORS
+from scraper.extract.metadata_patterns import (
+    BREADCRUMB_SEPARATORS,
+    HOST_NOISE,
+    SECTION_LABEL_WORDS,
+    TITLE_SEPARATORS,
+)
 
 __all__ = [
     "choose_title",
@@ -22,21 +27,16 @@ __all__ = [
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
-# Generic hostname parts that never name the site.
+# Separators between two elements' words that touch with no space ("10" + "Free").
 _GLUED = re.compile(r"(?<=\w)\x00+(?=\w)")
 _PREFIX_SHARE = 0.6
 # Longer "titles" are swallowed documents or descriptions.
 _MAX_TITLE_CHARS = 500
 _TAIL_SHARE = 0.4
 _MIN_TAIL_CHARS = 8
-# Separators that, repeated, make a title a path whose last step is the headline.
-_BREADCRUMB_SEPARATORS = (" > ", " » ", " :: ")
 _MARKUP = re.compile(r"<[a-zA-Z/!]")
-# Generic section labels that prefix titles ("Blog: ...").
-_SECTION_WORDS = frozenset({"blog", "title", "news", "home"})
 _MIN_HEADLINE_WORDS = 3
 _MAX_HEADLINE_WORDS = 25
-_HOST_NOISE = frozenset({"www", "m", "amp", "blog", "news", "com", "org", "net", "co", "uk"})
 
 
 def _compact(text: str) -> str:
@@ -58,7 +58,7 @@ def site_labels(names: Iterable[str | None], url: str | None) -> tuple[str, ...]
     labels = {_compact(n) for n in names if n}
     if url:
         host = urlsplit(url).hostname or ""
-        labels.update(part for part in host.split(".") if part not in _HOST_NOISE and len(part) > 2)
+        labels.update(part for part in host.split(".") if part not in HOST_NOISE and len(part) > 2)
         labels.add(_compact(host.removeprefix("www.")))
     return tuple(label for label in labels if label)
 
@@ -99,7 +99,7 @@ def strip_site_name(title: str, labels: Sequence[str]) -> str:
         # "Example Blog: Headline" and "example.com Headline": the site named up front.
         head, colon, rest = title.partition(": ")
         words = head.lower().split()
-        if words and words[-1] in _SECTION_WORDS:
+        if words and words[-1] in SECTION_LABEL_WORDS:
             words.pop()  # "Example Blog" names the site "Example"
         if colon and rest and (not words or _compact(" ".join(words)) in labels):
             title = rest.strip()
@@ -114,7 +114,7 @@ def strip_site_name(title: str, labels: Sequence[str]) -> str:
 
 def _breadcrumb_tail(title: str) -> str:
     """The last step of a breadcrumb title ("Paper > News > Story headline")."""
-    for sep in _BREADCRUMB_SEPARATORS:
+    for sep in BREADCRUMB_SEPARATORS:
         if title.count(sep) >= 2:
             return title.rsplit(sep, 1)[1].strip() or title
     return title
@@ -156,7 +156,7 @@ def _section_label_before(heading: str, title: str) -> bool:
     label, colon, rest = heading.partition(":")
     return (
         bool(colon)
-        and label.strip().lower() in _SECTION_WORDS
+        and label.strip().lower() in SECTION_LABEL_WORDS
         and _compact(rest) == _compact(title)
     )
 
