@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.errors import InputError, ScraperError
+from scraper.errors import InputError
 from scraper.extract import ExtractOptions, extract_page
 from scraper.models import Article, Failure
 from scraper.pagefile import SIDECAR_SUFFIX, load_page
@@ -59,11 +59,8 @@ def _one(job: tuple[Path, str | None, ExtractOptions]) -> BatchItem:
     path, url, options = job
     try:
         return BatchItem(path, extract_page(load_page(path, url), options))
-    except ScraperError as exc:
+    except Exception as exc:  # a page that breaks the extractor is its failure, not the batch's
         return BatchItem(path, Failure.from_error(str(path), exc))
-    except (ValueError, OSError, RecursionError, MemoryError) as exc:
-        # A page that breaks the parser is recorded, never allowed to end the batch.
-        return BatchItem(path, Failure(str(path), type(exc).__name__, str(exc) or "failed"))
 
 
 def extract_files(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from scraper.errors import RecordError
+from scraper.errors import RecordError, ScraperError
 
 __all__ = ["Article", "Block", "BlockKind", "Cluster", "Failure", "Page"]
 
@@ -278,5 +278,11 @@ class Failure:
 
     @classmethod
     def from_error(cls, source: str, error: Exception) -> Failure:
-        kind = getattr(error, "kind", type(error).__name__)
-        return cls(source=source, kind=str(kind), reason=str(error) or type(error).__name__)
+        """The failure ``error`` stands for; any exception but a ScraperError is ``internal``."""
+        name = type(error).__name__
+        if isinstance(error, ScraperError):
+            return cls(source=source, kind=error.kind, reason=str(error) or name)
+        # A bug met on this input: its type says more than its message (a KeyError's is a key).
+        return cls(
+            source=source, kind="internal", reason=f"{name}: {error}" if str(error) else name
+        )

@@ -4,52 +4,72 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
 from scraper.cli.crawl_display import Display, summary_line
-from scraper.config import ExportSpec, load_config
+from scraper.cli.exits import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_STORE,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
+from scraper.cli.outputs import open_output
+from scraper.config import CrawlConfig, ExportSpec, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
 from scraper.export import ExportFormat, Since, export_articles
 from scraper.store.crawl_store import SQLiteCrawlStore
 
-__all__ = [
-    "EXIT_CONFIG",
-    "EXIT_FAILED",
-    "EXIT_INTERRUPTED",
-    "EXIT_LOCKED",
-    "EXIT_STORE",
-    "EXIT_TERMINATED",
-    "crawl",
-]
-
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
-EXIT_LOCKED = 3
-EXIT_STORE = 4
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
+__all__ = ["crawl"]
 
 
-def _exporter(spec: ExportSpec) -> Callable[[SQLiteCrawlStore, RunResult], None]:
-    def after(store: SQLiteCrawlStore, result: RunResult) -> None:
+def _export_spec(
+    config: CrawlConfig, export: ExportFormat | None, output: Path | None
+) -> ExportSpec | None:
+    """What to export after the run: the options, else the config's ``[export]`` table."""
+    if export is not None:
+        return ExportSpec(format=export.value, path=output)
+    if output is None:
+        return config.export
+    if config.export is None:
+        raise typer.BadParameter(
+            "needs --export FORMAT (the config has no [export] table)", param_hint="-o/--output"
+        )
+    return ExportSpec(format=config.export.format, path=output)
+
+
+class _Exporter:
+    """Exports the run's new articles while the lock is held; a failed write is kept to report.
+
+    The articles are stored whatever happens to the export, and the export cursor moves only
+    once they are written, so ``scraper export --since LAST`` hands on what a failed one missed.
+    """
+
+    def __init__(self, spec: ExportSpec, sink: TextIO) -> None:
+        self._fmt = ExportFormat(spec.format)
+        self._where = str(spec.path or "stdout")
+        self._sink = sink
+        self.failure: str | None = None
+
+    def __call__(self, store: SQLiteCrawlStore, result: RunResult) -> None:
         del result
-        fmt = ExportFormat(spec.format)
-        if spec.path is None:
-            count = export_articles(store, since=Since(last=True), fmt=fmt, stream=sys.stdout)
-        else:
-            try:
-                with spec.path.open("w", encoding="utf-8", newline="") as stream:
-                    count = export_articles(store, since=Since(last=True), fmt=fmt, stream=stream)
-            except OSError as exc:
-                raise StoreError(f"cannot write the export {spec.path}: {exc.strerror}") from exc
+        try:
+            count = export_articles(store, since=Since(last=True), fmt=self._fmt, stream=self._sink)
+        except OSError as exc:
+            self.failure = f"the export to {self._where} failed: {exc.strerror or exc}"
+            if self._sink is not sys.stdout:
+                # Closing would only raise the same error again over what is still buffered,
+                # which cannot be written either; the file is closed all the same.
+                with suppress(OSError):
+                    self._sink.close()
+            return
         typer.echo(f"exported {count} articles", err=True)
-
-    return after
 
 
 def crawl(
@@ -71,9 +91,11 @@ def crawl(
     """Crawl the sources of a TOML config: fetch only new articles, deduplicate, store them.
 
     Feeds and sitemaps are revalidated with conditional GET; article URLs already stored are
-    never fetched again; failed URLs are retried on later runs with backoff. Exit codes: 0 all
-    went well, 1 some URLs or sources failed (recorded; see `scraper status`), 2 invalid config,
-    3 another crawl holds the store's lock, 4 the store cannot be used, 130 interrupted
+    never fetched again; failed URLs are retried on later runs with backoff. `-o` without
+    `--export` uses the format of the config's [export] table. Exit codes: 0 all went well, 1
+    some URLs or sources failed (recorded; see `scraper status`) or the export failed to write
+    (the articles are stored), 2 invalid config or option, or an output file that cannot be
+    opened, 3 another crawl holds the store's lock, 4 the store cannot be used, 130 interrupted
     (Ctrl-C), 143 stopped by SIGTERM (as by `timeout` or a service manager). An interrupted or
     stopped run keeps every article it had extracted; the next run fetches the rest.
 
@@ -83,16 +105,34 @@ def crawl(
         config = load_config(config_path)
     except ConfigError as exc:
         typer.echo(f"scraper: config error: {exc}", err=True)
-        raise typer.Exit(EXIT_CONFIG) from exc
-    spec = ExportSpec(format=export.value, path=output) if export else config.export
+        raise typer.Exit(EXIT_USAGE) from exc
+    spec = _export_spec(config, export, output)
     display = Display(log_json=log_json)
+    # The export file is opened before the run, so a path that cannot be written is a usage
+    # error before anything is fetched rather than a failure after the crawl.
+    with open_output(spec.path if spec else None) as sink:
+        exporter = _Exporter(spec, sink) if spec else None
+        result = _run(config, wait=wait, display=display, exporter=exporter)
+    if not log_json:
+        typer.echo(summary_line(result), err=True)
+    if exporter is not None and exporter.failure is not None:
+        typer.echo(
+            f"scraper: {exporter.failure}; the articles are stored all the same, and"
+            f" `scraper export {config_path} --since LAST` writes them",
+            err=True,
+        )
+        raise typer.Exit(EXIT_FAILED)
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _run(
+    config: CrawlConfig, *, wait: bool, display: Display, exporter: _Exporter | None
+) -> RunResult:
+    """The crawl, its stops and errors turned into the exit codes cron acts on."""
     try:
-        result = run_crawl(
-            config,
-            wait=wait,
-            observer=display,
-            after=_exporter(spec) if spec else None,
-            stop_on=(signal.SIGTERM,),
+        return run_crawl(
+            config, wait=wait, observer=display, after=exporter, stop_on=(signal.SIGTERM,)
         )
     except KeyboardInterrupt as exc:
         # Everything stored so far is committed; the next run resumes with the rest.
@@ -106,11 +146,7 @@ def crawl(
         raise typer.Exit(EXIT_LOCKED) from exc
     except ConfigError as exc:
         typer.echo(f"scraper: config error: {exc}", err=True)
-        raise typer.Exit(EXIT_CONFIG) from exc
+        raise typer.Exit(EXIT_USAGE) from exc
     except StoreError as exc:
         typer.echo(f"scraper: store error: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
-    if not log_json:
-        typer.echo(summary_line(result), err=True)
-    if not result.ok:
-        raise typer.Exit(EXIT_FAILED)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from scraper.cli.crawl import EXIT_FAILED, EXIT_STORE
+from scraper.cli.exits import EXIT_FAILED, EXIT_STORE
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
 

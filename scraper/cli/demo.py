@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from scraper.cli.crawl_display import Display
+from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE
 from scraper.demo.runner import DemoReport, run_demo
-from scraper.errors import StoreError
+from scraper.errors import StoreError, StoreLocked
 
 __all__ = ["demo"]
 
@@ -67,7 +68,7 @@ def demo(
         report = run_demo(store, observer=display, workers=workers)
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
-        raise typer.Exit(3 if exc.kind == "locked" else 4) from exc
+        raise typer.Exit(EXIT_LOCKED if isinstance(exc, StoreLocked) else EXIT_STORE) from exc
     _print_report(report)
     if not (report.first.ok and report.second.ok):
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
 from scraper.cli.crawl_display import store_path
+from scraper.cli.exits import EXIT_FAILED, EXIT_STORE, EXIT_USAGE
+from scraper.cli.outputs import open_output
 from scraper.errors import ConfigError, StoreError
-from scraper.export import ExportFormat, export_articles, parse_since
+from scraper.export import ExportFormat, Since, export_articles, parse_since
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["export"]
@@ -35,8 +36,9 @@ def export(
     """Export stored articles with their cluster id and the representative they duplicate.
 
     A `--since LAST` export remembers the last article it wrote, so each article is handed on
-    once; ALL and dated exports leave that mark alone. Exit codes: 0 ok, 2 bad option or
-    config, 4 the store cannot be read.
+    once; ALL and dated exports leave that mark alone. Exit codes: 0 ok, 1 the output could
+    not be written in full (the next `--since LAST` export writes those articles again), 2 bad
+    option or config, or an output file that cannot be opened, 4 the store cannot be read.
 
     Example: scraper export news.toml --since 2026-11-28 --format csv -o today.csv
     """
@@ -45,22 +47,25 @@ def export(
         db = store_path(target)
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_USAGE) from exc
+    try:
+        with open_output(output) as stream:
+            count = _export(db, chosen, fmt, stream, unique)
+    except OSError as exc:
+        # A LAST export moves its cursor only after a complete write: the next one hands these on.
+        typer.echo(f"scraper: cannot write {output or 'stdout'}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from exc
+    typer.echo(f"exported {count} articles", err=True)
+
+
+def _export(db: Path, since: Since, fmt: ExportFormat, stream: TextIO, unique: bool) -> int:
+    """The number of articles written; a store that cannot be used ends the command (4)."""
     try:
         store = SQLiteCrawlStore(db)
         try:
-            if output is None:
-                count = export_articles(
-                    store, since=chosen, fmt=fmt, stream=sys.stdout, unique=unique
-                )
-            else:
-                with output.open("w", encoding="utf-8", newline="") as stream:
-                    count = export_articles(
-                        store, since=chosen, fmt=fmt, stream=stream, unique=unique
-                    )
+            return export_articles(store, since=since, fmt=fmt, stream=stream, unique=unique)
         finally:
             store.close()
-    except (StoreError, OSError) as exc:
+    except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
-        raise typer.Exit(4) from exc
-    typer.echo(f"exported {count} articles", err=True)
+        raise typer.Exit(EXIT_STORE) from exc

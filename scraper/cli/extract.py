@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
 from scraper.batch import BatchItem, expand_paths, extract_files
+from scraper.charset import decode_html, page_charset
+from scraper.cli.exits import EXIT_FAILED
 from scraper.cli.outputs import FormatOption, OutputOption, open_output, report_failure
 from scraper.errors import ScraperError
 from scraper.extract import ExtractOptions, explain
@@ -16,6 +18,7 @@ from scraper.extract import extract as extract_article
 from scraper.extract.decisions import render_explanation
 from scraper.models import Article, Failure
 from scraper.output import OutputFormat, render, write_articles
+from scraper.pagefile import load_page
 
 __all__ = ["extract"]
 
@@ -28,6 +31,28 @@ def _from_stdin(url: str | None, options: ExtractOptions, explain_it: bool) -> A
     if explain_it:
         return render_explanation(explain(data, url, options=options))
     return extract_article(data, url=url, options=options)
+
+
+def _explain_file(path: Path, url: str | None, options: ExtractOptions) -> str:
+    """The explanation of a saved page, loaded (sidecar and all) and decoded as extraction does."""
+    page = load_page(path, url)
+    decoded = decode_html(page.body, page_charset(page))
+    return render_explanation(explain(decoded.text, page.effective_url, options=options))
+
+
+def _explain_files(
+    files: list[Path], url: str | None, options: ExtractOptions, stream: TextIO
+) -> list[Failure]:
+    """Write each file's explanation; those that fail are returned, and the others go on."""
+    failures = []
+    for path in files:
+        try:
+            text = _explain_file(path, url, options)
+        except Exception as exc:  # one bad page is its own failure, not the command's
+            failures.append(Failure.from_error(str(path), exc))
+            continue
+        stream.write(text)
+    return failures
 
 
 def _stream(
@@ -70,9 +95,9 @@ def extract(
         if len(paths) == 1 and str(paths[0]) == "-":
             try:
                 result = _from_stdin(url, options, explain_it)
-            except ScraperError as exc:
+            except Exception as exc:  # a bug met on this page is reported as its failure too
                 report_failure(Failure.from_error("-", exc))
-                raise typer.Exit(1) from exc
+                raise typer.Exit(EXIT_FAILED) from exc
             stream.write(result if isinstance(result, str) else render(result, fmt))
             return
         try:
@@ -80,14 +105,12 @@ def extract(
         except ScraperError as exc:
             raise typer.BadParameter(str(exc)) from exc
         if explain_it:
-            for path in files:
-                stream.write(render_explanation(explain(path.read_bytes(), url, options=options)))
-            return
-        items = _stream(files, url, options, workers)
-        articles = [i.result for i in items if isinstance(i.result, Article)]
-        failures = [i.result for i in items if isinstance(i.result, Failure)]
-        write_articles(articles, fmt, stream)
+            failures = _explain_files(files, url, options, stream)
+        else:
+            items = _stream(files, url, options, workers)
+            failures = [i.result for i in items if isinstance(i.result, Failure)]
+            write_articles([i.result for i in items if isinstance(i.result, Article)], fmt, stream)
     for failure in failures:
         report_failure(failure)
     if failures:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)

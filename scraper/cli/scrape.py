@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
+from scraper.cli.exits import EXIT_FAILED
 from scraper.cli.outputs import FormatOption, OutputOption, open_output, report_failure
-from scraper.errors import ConfigError, FetchError, ScraperError
+from scraper.errors import ConfigError, FetchError, StoreError
 from scraper.extract import extract_page
 from scraper.fetch import Fetcher, FetchOptions, Limits, Politeness, Timeouts, fetch_each
 from scraper.fetch.options import DEFAULT_USER_AGENT
@@ -59,7 +60,7 @@ async def _process(page: Page, run: _Run) -> Article:
         try:
             save_page(page, run.save_html)
         except OSError as exc:
-            raise ScraperError(f"cannot save the page under {run.save_html}: {exc}") from exc
+            raise StoreError(f"cannot save the page under {run.save_html}: {exc}") from exc
     return await asyncio.to_thread(extract_page, page)
 
 
@@ -77,7 +78,7 @@ async def _scrape(urls: list[str], options: FetchOptions, run: _Run) -> tuple[li
                     if result.page is None:
                         raise result.error or FetchError("nothing fetched", url=result.url)
                     articles.append(await _process(result.page, run))
-                except ScraperError as exc:
+                except Exception as exc:  # one bad page is its own failure, not the run's
                     failed += 1
                     report_failure(Failure.from_error(result.url, exc))
     return articles, failed
@@ -155,4 +156,4 @@ def scrape(
         articles, failed = asyncio.run(_scrape(targets, options, run))
         write_articles(articles, fmt, stream)
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from scraper.cli.crawl_display import store_path
+from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import RunRecord, SourceStats
@@ -78,16 +79,16 @@ def status(
         store = SQLiteCrawlStore(store_path(target))
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_USAGE) from exc
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
-        raise typer.Exit(4) from exc
+        raise typer.Exit(EXIT_STORE) from exc
     try:
         sources = store.source_stats()
         run = store.last_run()
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
-        raise typer.Exit(4) from exc
+        raise typer.Exit(EXIT_STORE) from exc
     finally:
         store.close()
     typer.echo(_json(sources, run) if as_json else _table(sources, run))

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from scraper.dedup import DedupIndex, Document
 from scraper.dedup.minhash import SKETCH_SCHEME
+from scraper.errors import DedupError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sketches import SketchStore
 
@@ -47,5 +48,14 @@ class Deduplicator(Protocol):
 
 
 def open_index(store: SQLiteCrawlStore) -> DedupIndex:
-    """The near-duplicate index kept in the crawl store's own SQLite file and connection."""
-    return DedupIndex(SketchStore(store.conn, fingerprint=SKETCH_SCHEME))
+    """The near-duplicate index kept in the crawl store's own SQLite file and connection.
+
+    Raises:
+        StoreError: the store's index cannot be used (say, it was sketched another way): for
+            a crawl that is the store being unusable, not a problem of one article.
+    """
+    try:
+        sketches = SketchStore(store.conn, fingerprint=SKETCH_SCHEME)
+    except DedupError as exc:
+        raise StoreError(f"{store.path}: {exc}") from exc
+    return DedupIndex(sketches)

@@ -50,7 +50,7 @@ def run_crawl(
 
     Raises:
         StoreLocked: another run holds the lock and ``wait`` is false.
-        StoreError: the store cannot be opened or written.
+        StoreError: the store (or its dedup index) cannot be opened or written.
         ConfigError: the fetcher rejects a setting, or ``stop_on`` is given outside the main
             thread.
         CrawlStopped: one of ``stop_on`` arrived; the next run resumes where this one stopped.
@@ -105,6 +105,7 @@ async def _stoppable(
 
 
 async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observer) -> RunResult:
+    dedup = open_index(store)  # an unusable index stops the run before any worker starts
     async with (
         Fetcher(fetch_options(config)) as fetcher,
         Extractor(config.workers) as extractor,
@@ -113,7 +114,7 @@ async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observe
             store=store,
             fetcher=GatedFetcher(fetcher, config.hosts) if config.hosts else fetcher,
             extractor=extractor,
-            dedup=open_index(store),
+            dedup=dedup,
             normalise=normalise_url,
             observer=observer,
         )

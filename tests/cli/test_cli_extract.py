@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+import scraper.batch
 from scraper.cli.app import app
-from scraper.models import Page
+from scraper.extract import ExtractOptions
+from scraper.extract import extract_page as real_extract_page
+from scraper.models import Article, Page
 from scraper.pagefile import save_page
 
 runner = CliRunner()
@@ -115,3 +119,50 @@ def test_every_command_has_help_with_an_example() -> None:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example" in result.stdout, f"{name} --help has no example"
+
+
+def test_an_extractor_bug_on_one_file_loses_none_of_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = [_write(tmp_path, "a.html"), _write(tmp_path, "c.html")]
+    bad = _write(tmp_path, "bad.html")
+
+    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
+        if page.url.endswith("bad.html"):
+            raise IndexError("list index out of range")
+        return real_extract_page(page, options)
+
+    monkeypatch.setattr(scraper.batch, "extract_page", extract_page)
+    result = runner.invoke(app, ["extract", str(good[0]), str(bad), str(good[1]), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 2
+    assert f"{bad}: internal: IndexError: list index out of range" in result.stderr
+
+
+def test_explain_reports_a_bad_file_and_goes_on(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(bytes(range(256)) * 50)
+    good = _write(tmp_path, "good.html")
+    result = runner.invoke(app, ["extract", str(bad), str(good), "--explain"])
+    assert result.exit_code == 1
+    assert "KEEP" in result.stdout
+    assert f"scraper: {bad}: decode: " in result.stderr
+
+
+def test_explain_reads_a_saved_page_with_its_sidecar_charset(tmp_path: Path) -> None:
+    # The header's windows-1252 wins over the page's own <meta> (ISO-8859-7), as when fetched:
+    # byte 0xE9 is "é" under the first and a Greek iota under the second.
+    html = HTML.replace("<head>", '<head><meta charset="iso-8859-7">').replace(
+        "Residents", "Caf\u00e9 owners"
+    )
+    page = Page(
+        url="https://news.example/orvanne",
+        body=html.encode("cp1252"),
+        headers=(("content-type", "text/html; charset=windows-1252"),),
+    )
+    path = save_page(page, tmp_path)
+    extracted = runner.invoke(app, ["extract", str(path)])
+    assert extracted.stdout.startswith("Caf\u00e9 owners")
+    explained = runner.invoke(app, ["extract", str(path), "--explain"])
+    assert explained.exit_code == 0, explained.output
+    assert "Caf\u00e9 owners" in explained.stdout

@@ -7,11 +7,16 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
 from scraper.demo.server import SiteServer
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.sketches import SketchStore
+
+_DEV_FULL = Path("/dev/full")
 
 runner = CliRunner()
 
@@ -137,3 +142,77 @@ def test_only_a_last_export_moves_the_cursor(sites: dict[str, SiteServer], tmp_p
     first = runner.invoke(app, ["export", str(config), "--since", "LAST"])
     assert len(first.stdout.splitlines()) == 8
     assert runner.invoke(app, ["export", str(config), "--since", "LAST"]).stdout == ""
+
+
+def test_a_dedup_index_of_another_sketch_scheme_is_a_store_error(
+    sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    config = _config(tmp_path, sites)
+    store = SQLiteCrawlStore(tmp_path / "news.db")
+    try:
+        SketchStore(store.conn, fingerprint="an-older-scheme")
+    finally:
+        store.close()
+    result = runner.invoke(app, ["crawl", str(config)])
+    assert result.exit_code == 4, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("scraper: store error: ")
+    assert "sketched with an-older-scheme" in line
+    assert not sites["herald"].log and not sites["courier"].log  # refused before any fetch
+
+
+def test_output_without_export_takes_the_format_of_the_config_export_table(
+    sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    config = _config(tmp_path, sites)
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write('\n[export]\nformat = "csv"\npath = "elsewhere.csv"\n')
+    out = tmp_path / "new.csv"
+    result = runner.invoke(app, ["crawl", str(config), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert len(rows) == 8
+    assert not (tmp_path / "elsewhere.csv").exists()
+
+
+def test_output_without_export_or_an_export_table_is_a_usage_error(
+    sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    config = _config(tmp_path, sites)
+    result = runner.invoke(app, ["crawl", str(config), "-o", str(tmp_path / "new.jsonl")])
+    assert result.exit_code == 2
+    assert "--export" in result.stderr
+    assert not (tmp_path / "news.db").exists()  # nothing was crawled
+
+
+def test_an_output_file_that_cannot_be_opened_is_a_usage_error_before_the_work(
+    sites: dict[str, SiteServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _config(tmp_path, sites)
+    monkeypatch.chdir(tmp_path)  # a short path, which the usage error's box does not wrap
+    missing = Path("no-such-dir", "new.jsonl")
+    crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(missing)])
+    assert crawled.exit_code == 2
+    assert f"cannot write {missing}" in crawled.stderr
+    assert not (tmp_path / "news.db").exists()  # the crawl never started
+    exported = runner.invoke(app, ["export", str(config), "-o", str(missing)])
+    assert exported.exit_code == 2
+    assert f"cannot write {missing}" in exported.stderr
+
+
+@pytest.mark.skipif(not _DEV_FULL.exists(), reason="needs /dev/full to make writes fail")
+def test_an_export_write_that_fails_keeps_the_articles_for_the_next_export(
+    sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    config = _config(tmp_path, sites)
+    crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(_DEV_FULL)])
+    assert crawled.exit_code == 1
+    assert "8 stored" in crawled.stderr
+    assert "the export to /dev/full failed: No space left on device" in crawled.stderr
+    assert "the articles are stored all the same" in crawled.stderr
+    exported = runner.invoke(app, ["export", str(config), "-o", str(_DEV_FULL)])
+    assert exported.exit_code == 1
+    assert "cannot write /dev/full: No space left on device" in exported.stderr
+    again = runner.invoke(app, ["export", str(config), "--since", "LAST"])
+    assert again.exit_code == 0
+    assert len(again.stdout.splitlines()) == 8  # neither failed export moved the cursor

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fetch_server import STORY, LocalServer, html_page
 from typer.testing import CliRunner
 
+import scraper.cli.scrape
 from scraper.cli.app import app
+from scraper.extract import ExtractOptions
+from scraper.extract import extract_page as real_extract_page
+from scraper.models import Article, Page
 
 runner = CliRunner()
 LOCAL = ["--allow-network", "127.0.0.0/8", "--interval", "0", "--timeout", "5"]
@@ -106,3 +111,35 @@ def test_many_urls_from_stdin_keep_their_order(server: LocalServer) -> None:
     )
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == urls
+
+
+def test_an_extractor_bug_on_one_page_is_its_failure_only(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good, bad = server.url("/page/a"), server.url("/page/broken")
+
+    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
+        if page.url == bad:
+            raise TypeError("unsupported operand")  # stands for an extractor bug
+        return real_extract_page(page, options)
+
+    monkeypatch.setattr(scraper.cli.scrape, "extract_page", extract_page)
+    result = runner.invoke(app, ["scrape", bad, good, "-f", "jsonl", *LOCAL])
+    assert result.exit_code == 1
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [good]
+    assert result.stderr.splitlines() == [
+        f"scraper: {bad}: internal: TypeError: unsupported operand"
+    ]
+
+
+def test_a_page_that_cannot_be_saved_is_a_store_failure(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    not_a_dir = tmp_path / "pages"
+    not_a_dir.write_text("a file where the directory should be", encoding="utf-8")
+    url = server.url("/page/a")
+    result = runner.invoke(app, ["scrape", url, "--save-html", str(not_a_dir), *LOCAL])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"scraper: {url}: store: cannot save the page under {not_a_dir}"
+    )
