@@ -19,7 +19,7 @@ from scraper.cli.exits import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
-from scraper.cli.outputs import open_output
+from scraper.cli.outputs import check_writable
 from scraper.config import CrawlConfig, ExportSpec, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
@@ -47,27 +47,33 @@ def _export_spec(
 class _Exporter:
     """Exports the run's new articles while the lock is held; a failed write is kept to report.
 
-    The articles are stored whatever happens to the export, and the export cursor moves only
-    once they are written, so ``scraper export --since LAST`` hands on what a failed one missed.
+    The file is opened (and emptied) only then: a run that ends before, or finds another run
+    holding the lock, leaves the last export where it is for whoever reads it. The articles
+    are stored whatever happens to the export, and the export cursor moves only once they are
+    written, so ``scraper export --since LAST`` hands on what a failed one missed.
     """
 
-    def __init__(self, spec: ExportSpec, sink: TextIO) -> None:
+    def __init__(self, spec: ExportSpec) -> None:
         self._fmt = ExportFormat(spec.format)
-        self._where = str(spec.path or "stdout")
-        self._sink = sink
+        self._path = spec.path
         self.failure: str | None = None
 
     def __call__(self, store: SQLiteCrawlStore, result: RunResult) -> None:
         del result
+        sink: TextIO = sys.stdout
         try:
-            count = export_articles(store, since=Since(last=True), fmt=self._fmt, stream=self._sink)
+            if self._path is not None:
+                sink = self._path.open("w", encoding="utf-8")
+            count = export_articles(store, since=Since(last=True), fmt=self._fmt, stream=sink)
+            if sink is not sys.stdout:
+                sink.close()
         except OSError as exc:
-            self.failure = f"the export to {self._where} failed: {exc.strerror or exc}"
-            if self._sink is not sys.stdout:
+            self.failure = f"the export to {self._path or 'stdout'} failed: {exc.strerror or exc}"
+            if sink is not sys.stdout:
                 # Closing would only raise the same error again over what is still buffered,
                 # which cannot be written either; the file is closed all the same.
                 with suppress(OSError):
-                    self._sink.close()
+                    sink.close()
             return
         typer.echo(f"exported {count} articles", err=True)
 
@@ -108,11 +114,12 @@ def crawl(
         raise typer.Exit(EXIT_USAGE) from exc
     spec = _export_spec(config, export, output)
     display = Display(log_json=log_json)
-    # The export file is opened before the run, so a path that cannot be written is a usage
-    # error before anything is fetched rather than a failure after the crawl.
-    with open_output(spec.path if spec else None) as sink:
-        exporter = _Exporter(spec, sink) if spec else None
-        result = _run(config, wait=wait, display=display, exporter=exporter)
+    # A path that cannot be written is a usage error before anything is fetched rather than a
+    # failure after the crawl.
+    if spec is not None and spec.path is not None:
+        check_writable(spec.path)
+    exporter = _Exporter(spec) if spec else None
+    result = _run(config, wait=wait, display=display, exporter=exporter)
     if not log_json:
         typer.echo(summary_line(result), err=True)
     if exporter is not None and exporter.failure is not None:

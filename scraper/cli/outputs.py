@@ -14,7 +14,7 @@ import typer
 from scraper.models import Failure
 from scraper.output import OutputFormat
 
-__all__ = ["FormatOption", "OutputOption", "open_output", "report_failure"]
+__all__ = ["FormatOption", "OutputOption", "check_writable", "open_output", "report_failure"]
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
@@ -34,6 +34,21 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
         raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
     with stream:
         yield stream
+
+
+def check_writable(path: Path) -> None:
+    """A usage error unless ``path`` can be opened for writing; the file is left as it was.
+
+    For a command that writes ``path`` only later, and perhaps not at all (a crawl that finds
+    another run holding the lock must not empty that run's export file).
+    """
+    existed = path.exists()
+    try:
+        path.open("a", encoding="utf-8").close()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def report_failure(failure: Failure) -> None:

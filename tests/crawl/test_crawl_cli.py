@@ -216,3 +216,21 @@ def test_an_export_write_that_fails_keeps_the_articles_for_the_next_export(
     again = runner.invoke(app, ["export", str(config), "--since", "LAST"])
     assert again.exit_code == 0
     assert len(again.stdout.splitlines()) == 8  # neither failed export moved the cursor
+
+
+def test_a_run_that_finds_the_lock_held_leaves_the_export_files_alone(
+    sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    config = _config(tmp_path, sites)
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_text('{"url": "not yet read by the next step"}\n', encoding="utf-8")
+    fresh = tmp_path / "fresh.jsonl"
+    with RunLock(tmp_path / "news.db"):
+        for out in (earlier, fresh):
+            locked = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(out)])
+            assert locked.exit_code == 3
+    assert earlier.read_text("utf-8") == '{"url": "not yet read by the next step"}\n'
+    assert not fresh.exists()
+    crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(earlier)])
+    assert crawled.exit_code == 0
+    assert len(earlier.read_text("utf-8").splitlines()) == 8
