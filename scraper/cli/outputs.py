@@ -3,6 +3,7 @@ output goes, and how a failed input is reported."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,13 +43,19 @@ def check_writable(path: Path) -> None:
     For a command that writes ``path`` only later, and perhaps not at all (a crawl that finds
     another run holding the lock must not empty that run's export file).
     """
-    existed = path.exists()
+    if not path.exists():
+        # Not created to find out: removing it again could remove the export another run
+        # creates meanwhile.
+        folder = path.parent
+        if not folder.is_dir():
+            raise typer.BadParameter(f"cannot write {path}: no folder {folder}")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise typer.BadParameter(f"cannot write {path}: {folder} is not writable")
+        return
     try:
         path.open("a", encoding="utf-8").close()
     except OSError as exc:
         raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
-    if not existed:
-        path.unlink(missing_ok=True)
 
 
 def report_failure(failure: Failure) -> None:
