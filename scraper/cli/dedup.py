@@ -7,10 +7,9 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import IO, Annotated, Any
 
 import typer
 
@@ -21,51 +20,26 @@ from scraper.errors import ConfigError, DedupError, RecordError, StoreError
 __all__ = ["dedup"]
 
 
-def _field(record: dict[str, Any], name: str) -> str | None:
-    value = record.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise RecordError(f"{name} must be a string, not {type(value).__name__}")
-
-
-def _published(record: dict[str, Any]) -> datetime | None:
-    raw = _field(record, "published")
-    if not raw:
-        return None
+def _document(line: bytes) -> tuple[dict[str, Any], Document]:
     try:
-        when = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise RecordError(f"published is not an ISO 8601 date: {raw!r}") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)  # a bare date is read as UTC
-
-
-def _document(line: str) -> tuple[dict[str, Any], Document]:
-    try:
-        record = json.loads(line)
+        record = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8: {exc.reason} (byte {exc.start + 1} of the line)") from exc
     except json.JSONDecodeError as exc:
         raise RecordError(f"not JSON: {exc.msg}") from exc
     if not isinstance(record, dict):
         raise RecordError("a record must be a JSON object")
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise RecordError("a record needs a string 'text'")
-    url = _field(record, "url")
-    if not url:
-        raise RecordError("a record needs a 'url'")
-    doc = Document(
-        url=url,
-        text=text,
-        title=_field(record, "title"),
-        published=_published(record),
-        canonical=_field(record, "canonical_url"),
-    )
-    return record, doc
+    return record, Document.from_record(record)
 
 
 class _Reader:
-    """The records of a JSONL stream, bad lines reported (with their number) and counted."""
+    """The records of a JSONL stream, bad lines reported (with their number) and counted.
 
-    def __init__(self, stream: Iterable[str], source: str) -> None:
+    The stream is read as bytes and each line decoded on its own, so a line that is not UTF-8
+    is one bad line, not the end of the run.
+    """
+
+    def __init__(self, stream: Iterable[bytes], source: str) -> None:
         self._stream = stream
         self._source = source
         self.bad = 0
@@ -94,7 +68,7 @@ def _batches(
 
 
 def _place(
-    index: DedupIndex, batches: Iterator[list[tuple[dict[str, Any], Document]]], sink: TextIO
+    index: DedupIndex, batches: Iterator[list[tuple[dict[str, Any], Document]]], sink: IO[str]
 ) -> list[Assignment]:
     """Place the batches in turn, writing each batch's records as soon as it is placed."""
     held: deque[list[dict[str, Any]]] = deque()
@@ -136,11 +110,12 @@ class _Bars:
             self._bar = None
 
 
-def _open(path: Path, mode: str) -> TextIO:
+def _open(path: Path, mode: str) -> IO[Any]:
+    """``path`` opened to read bytes ("rb": lines are decoded one by one) or write UTF-8 ("w")."""
     if str(path) == "-":
-        return sys.stdin if mode == "r" else sys.stdout
+        return sys.stdin.buffer if mode == "rb" else sys.stdout
     try:
-        stream = path.open("w" if mode == "w" else "r", encoding="utf-8")
+        stream = path.open(mode, encoding=None if mode == "rb" else "utf-8")
     except OSError as exc:
         raise typer.BadParameter(f"cannot open {path}: {exc.strerror}") from exc
     return stream
@@ -194,7 +169,7 @@ def dedup(
         options = DedupOptions(containment=containment, workers=workers)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--containment") from exc
-    source = _open(input_path, "r")
+    source = _open(input_path, "rb")
     reader = _Reader(source, str(input_path))
     sink = _open(output, "w")
     try:
@@ -204,8 +179,8 @@ def dedup(
         typer.echo(f"scraper: dedup index: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
     finally:
-        for stream in (source, sink):
-            if stream not in (sys.stdin, sys.stdout):
+        for path, stream in ((input_path, source), (output, sink)):
+            if str(path) != "-":
                 stream.close()
     typer.echo(f"scraper: {summarise(assignments).describe()}", err=True)
     if reader.bad:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scraper.dedup.api import Summary, clusters_of, dedup, summarise
-    from scraper.dedup.index import Assignment, DedupIndex, Document
+    from scraper.dedup.document import Document
+    from scraper.dedup.index import Assignment, DedupIndex
     from scraper.dedup.options import DedupOptions
 
 __all__ = [
@@ -32,7 +33,7 @@ _HOMES = {
     "Assignment": "index",
     "DedupIndex": "index",
     "DedupOptions": "options",
-    "Document": "index",
+    "Document": "document",
     "Summary": "api",
     "clusters_of": "api",
     "dedup": "api",

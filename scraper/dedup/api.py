@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.dedup.index import Assignment, DedupIndex, Document
+from scraper.dedup.document import Document
+from scraper.dedup.index import Assignment, DedupIndex
 from scraper.dedup.options import DedupOptions
 from scraper.models import Article, Cluster
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
@@ -25,7 +24,8 @@ import numpy as np
 from scraper.closing import Closeable
 from scraper.dedup.analyse import Unit, analyse_unit, join_words
 from scraper.dedup.cluster import cluster_id
-from scraper.dedup.identity import Addresses, Identity, joined
+from scraper.dedup.document import Document
+from scraper.dedup.identity import Addresses, joined
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
@@ -36,7 +36,7 @@ from scraper.errors import DedupError
 from scraper.models import Article
 from scraper.store.sketches import Body, SketchStore
 
-__all__ = ["Assignment", "DedupIndex", "Document"]
+__all__ = ["Assignment", "DedupIndex"]
 
 _CACHE_LIMIT = 4096
 _UNIT = 125  # documents per analysis task
@@ -48,37 +48,6 @@ _WINDOW = 24
 # chunks may share a transaction (``commit_every``): each commit rewrites most pages of the
 # band index, so fewer, larger transactions write far less.
 _CHUNK = 2000
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Document:
-    """One text to place: its URL (or None), text, and the metadata the representative rule uses.
-
-    ``key`` is the document's identity; by default its same-site canonical URL, else its
-    normalised URL, else (no usable URL) the URL as given or a digest of the text.
-    ``identity`` is what ``identity_of(url, canonical)`` gives, when the caller has it already
-    (URL parsing is a good part of the analysis). ``text`` may be given as its UTF-8 form
-    (encoded with ``surrogatepass``), as the crawl has it: it is placed the same way.
-    """
-
-    url: str | None
-    text: str | bytes
-    title: str | None = None
-    published: datetime | None = None
-    canonical: str | None = None
-    key: str | None = None
-    identity: Identity | None = None
-
-    @classmethod
-    def from_article(cls, article: Article, *, url: str | None = None) -> Document:
-        """The document of an extracted article (``url`` overrides the article's own)."""
-        return cls(
-            url=url or article.url,
-            text=article.text,
-            title=article.title,
-            published=article.published,
-            canonical=article.canonical_url,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +102,7 @@ class DedupIndex(Closeable):
         return self.add_many([doc])[0]
 
     def assign(self, url: str, article: Article) -> Assignment:
-        """Place an extracted article fetched from ``url`` (the crawl's dedup hook)."""
+        """Place one article fetched from ``url`` (the crawl places batches with ``add_many``)."""
         return self.add(Document.from_article(article, url=url))
 
     def add_many(

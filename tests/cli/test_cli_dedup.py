@@ -50,6 +50,29 @@ def test_bad_lines_are_reported_with_their_number_and_skipped(tmp_path: Path) ->
     assert len(records) == 2 and records[0]["cluster"] == records[1]["cluster"]
 
 
+def test_a_line_that_is_not_utf8_is_one_bad_line(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    good = FIXTURE.read_text(encoding="utf-8").splitlines()[:2]
+    latin1 = '{"url": "https://x.example/a", "text": "Caf\u00e9 cr\u00e8me"}'.encode("latin-1")
+    src.write_bytes(b"\n".join([good[0].encode(), latin1, good[1].encode()]) + b"\n")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out)])
+    assert result.exit_code == 1
+    skipped = [line for line in result.stderr.splitlines() if ": skipped: " in line]
+    assert len(skipped) == 1 and "in.jsonl:2: skipped: not UTF-8" in skipped[0]
+    assert "1 bad line(s) skipped" in result.stderr
+    assert [r["url"] for r in _records(out)] == [json.loads(line)["url"] for line in good]
+
+
+def test_records_are_read_from_stdin_and_written_to_stdout() -> None:
+    lines = FIXTURE.read_bytes().splitlines()[:2]
+    result = runner.invoke(app, ["dedup", "-", "--workers", "1"], input=b"\n".join(lines))
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["url"] for r in records] == [json.loads(line)["url"] for line in lines]
+    assert records[0]["cluster"] == records[1]["cluster"]
+
+
 def test_db_keeps_the_index_across_runs(tmp_path: Path) -> None:
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"

@@ -1,0 +1,64 @@
+"""``Document.from_record``: a JSONL record's fields checked and read into a Document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from scraper.dedup import Document
+from scraper.errors import RecordError
+
+URL = "https://a.example/news/ferry"
+
+
+def test_a_record_gives_its_fields_and_ignores_the_others() -> None:
+    record = {
+        "url": URL,
+        "text": "The ferry runs again.",
+        "title": "Ferry back",
+        "published": "2026-03-03T09:00:00+02:00",
+        "canonical_url": "https://a.example/ferry",
+        "authors": ["A. Writer"],
+        "expect": "ferry",
+    }
+    assert Document.from_record(record) == Document(
+        url=URL,
+        text="The ferry runs again.",
+        title="Ferry back",
+        published=datetime(2026, 3, 3, 9, tzinfo=timezone(timedelta(hours=2))),
+        canonical="https://a.example/ferry",
+    )
+
+
+def test_optional_fields_may_be_null_or_absent_and_a_bare_date_is_utc() -> None:
+    doc = Document.from_record({"url": URL, "text": "", "title": None, "published": ""})
+    assert (doc.title, doc.published, doc.canonical) == (None, None, None)
+    dated = Document.from_record({"url": URL, "text": "x", "published": "2026-03-03"})
+    assert dated.published == datetime(2026, 3, 3, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"url": URL}, "a record needs a string 'text'"),
+        ({"url": URL, "text": ["a", "b"]}, "a record needs a string 'text'"),
+        ({"text": "x"}, "a record needs a 'url'"),
+        ({"url": "", "text": "x"}, "a record needs a 'url'"),
+        ({"url": 7, "text": "x"}, "url must be a string, not int"),
+        ({"url": URL, "text": "x", "title": 3.5}, "title must be a string, not float"),
+        (
+            {"url": URL, "text": "x", "canonical_url": {}},
+            "canonical_url must be a string, not dict",
+        ),
+        ({"url": URL, "text": "x", "published": 2026}, "published must be a string, not int"),
+        (
+            {"url": URL, "text": "x", "published": "last Tuesday"},
+            "published is not an ISO 8601 date: 'last Tuesday'",
+        ),
+    ],
+)
+def test_a_bad_record_is_a_record_error_saying_why(record: dict[str, object], message: str) -> None:
+    with pytest.raises(RecordError) as caught:
+        Document.from_record(record)
+    assert str(caught.value) == message
