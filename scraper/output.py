@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import TextIO
 
 from scraper.models import Article, Block, BlockKind
@@ -50,13 +51,15 @@ def _markdown(article: Article) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-_HTML_TAGS = {
-    BlockKind.PARAGRAPH: "p",
-    BlockKind.LIST_ITEM: "li",
-    BlockKind.QUOTE: "blockquote",
-    BlockKind.TABLE: "pre",
-    BlockKind.PREFORMATTED: "pre",
-}
+_HTML_TAGS: Mapping[BlockKind, str] = MappingProxyType(
+    {
+        BlockKind.PARAGRAPH: "p",
+        BlockKind.LIST_ITEM: "li",
+        BlockKind.QUOTE: "blockquote",
+        BlockKind.TABLE: "pre",
+        BlockKind.PREFORMATTED: "pre",
+    }
+)
 
 
 def _html(article: Article) -> str:

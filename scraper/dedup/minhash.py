@@ -16,17 +16,14 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from scraper.dedup.tokens import U64, mix
+from scraper.dedup.tokens import U64, constants, mix
 
 __all__ = ["EMPTY", "SKETCH_SCHEME", "shingle_hashes", "sketches"]
 
 EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 #: Names how sketches are computed; the store refuses an index sketched another way.
 SKETCH_SCHEME = "opmh-splitmix-v2"
-_SALTS = np.array(
-    [0x2545F4914F6CDD1D, 0x9FB21C651E98DF25, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB],
-    dtype=np.uint64,
-)
+_SALTS = constants([0x2545F4914F6CDD1D, 0x9FB21C651E98DF25, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB])
 
 
 def sketches(

@@ -16,21 +16,26 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["I64", "U32", "U64", "Flags", "Words", "mix", "tokenise", "word_ids"]
+__all__ = ["I64", "U32", "U64", "Flags", "Words", "constants", "mix", "tokenise"]
 
 U32 = NDArray[np.uint32]
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
 Flags = NDArray[np.bool_]
 
+
+def constants(values: Sequence[int]) -> U64:
+    """``values`` as a read-only uint64 array, for module-level tables nothing may change."""
+    table = np.array(values, dtype=np.uint64)
+    table.setflags(write=False)
+    return table
+
+
 _LANES = 4
 _PAD = b"\0" * (8 * _LANES)
-_SALTS = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
-    dtype=np.uint64,
-)
+_SALTS = constants([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93])
 # MASKS[n] keeps the low n bytes of a lane.
-_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+_MASKS = constants([(1 << (8 * n)) - 1 for n in range(9)])
 
 
 def mix(x: U64) -> U64:
@@ -110,9 +115,3 @@ def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:
             break
         acc[reach] += (view[at] & _MASKS[left]) * _SALTS[lane]
     return (mix(acc) >> np.uint64(32)).astype(np.uint32)
-
-
-def word_ids(text: bytes) -> list[int]:
-    """The ids of every word of one normalised text (for tests and tools)."""
-    ids: list[int] = tokenise([text], 1).ids.tolist()
-    return ids

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 from scraper.errors import InputError
@@ -62,7 +64,7 @@ TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_")
 AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
 SITE_PREFIXES = ("www.", "amp.", "m.", "mobile.")
 _AMP_PATH = re.compile(r"(?:^/amp(?=/)|/amp/?$|\.amp(?=$|\.html?$))", re.IGNORECASE)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
 _MAX_PORT = 65535
 # An absolute http(s) URL with a plain host (ASCII letters, digits, dots, hyphens: no user, no
 # IPv6 literal), an optional decimal port, and no whitespace: urlsplit splits it into these

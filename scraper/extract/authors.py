@@ -26,7 +26,6 @@ __all__ = [
     "capitalised",
     "clean_authors",
     "is_organisation",
-    "looks_like_name",
 ]
 
 
@@ -100,11 +99,6 @@ def _tidy(fragment: str) -> str:
     if fragment.isupper() and len(fragment) > 5:
         fragment = fragment.title()
     return " ".join(fragment.split())
-
-
-def looks_like_name(text: str) -> bool:
-    """True for a plausible person or organisation name (not a sentence, URL or handle)."""
-    return _fragment_is_name(text, True) and not _HANDLE.match(text)
 
 
 def is_organisation(name: str) -> bool:

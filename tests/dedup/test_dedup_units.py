@@ -16,7 +16,7 @@ from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, shingle_hashes, sketches
 from scraper.dedup.text import NFKC_STABLE, normalise, normalise_lines, text_hash
-from scraper.dedup.tokens import tokenise, word_ids
+from scraper.dedup.tokens import constants, tokenise
 from scraper.dedup.verify import containment, near_duplicate
 from scraper.errors import ConfigError, DedupError
 from scraper.store.sketches import SketchStore
@@ -24,8 +24,14 @@ from scraper.store.sketches import SketchStore
 OPTIONS = DedupOptions()
 
 
+def _word_ids(normalised: bytes) -> list[int]:
+    # Every word, whatever its length, as the index tokenises a stored body.
+    ids: list[int] = tokenise([normalised], 1).ids.tolist()
+    return ids
+
+
 def _ids(text: str) -> list[int]:
-    return word_ids(normalise(text))
+    return _word_ids(normalise(text))
 
 
 def test_normalise_lines_folds_case_punctuation_and_spacing() -> None:
@@ -145,18 +151,18 @@ def test_sketches_of_a_batch_equal_sketches_one_by_one() -> None:
 
 
 def test_word_ids_depend_on_the_bytes_only() -> None:
-    ids = word_ids(b"river bank\nriver")
+    ids = _word_ids(b"river bank\nriver")
     assert ids[0] == ids[2] != ids[1]
     long_a = b"x" * 40 + b"a"
     long_b = b"x" * 40 + b"bb"  # past the 32 bytes read, the length still tells them apart
-    assert word_ids(long_a) != word_ids(long_b)
+    assert _word_ids(long_a) != _word_ids(long_b)
 
 
 def test_word_ids_and_counts_are_stable() -> None:
     # Stored bodies and sketches hold these ids: they must never change (one word per lane
     # count: 5, 9, 20, 33 bytes and one past the 32 bytes read).
     text = b"river riverbank riverbanks-of-the-old riverbanks-of-the-old-town-hall " + b"x" * 40
-    assert word_ids(text) == [526063630, 4230791362, 1623732944, 2798375445, 3503261052]
+    assert _word_ids(text) == [526063630, 4230791362, 1623732944, 2798375445, 3503261052]
     # Stray separators and an empty text: every byte up to the space separates words.
     words = tokenise([b"  a bravo\n\n\x01charlie", b"", b"delta"], 5)
     assert words.ids.tolist() == [504601082, 1918751204, 2271614593]
@@ -164,6 +170,14 @@ def test_word_ids_and_counts_are_stable() -> None:
     assert words.line_start.tolist() == [0, 3, 4]
     assert words.text_words.tolist() == [3, 0, 1]
     assert tokenise([], 5).ids.tolist() == []
+
+
+def test_constant_tables_are_read_only_and_exact() -> None:
+    table = constants([0x9E3779B97F4A7C15, 0xFFFFFFFFFFFFFFFF, 0])
+    assert table.dtype == np.uint64
+    assert table.tolist() == [0x9E3779B97F4A7C15, 0xFFFFFFFFFFFFFFFF, 0]
+    with pytest.raises(ValueError, match="read-only"):
+        table[2] = 1
 
 
 _SKETCH = (
