@@ -11,13 +11,15 @@ exactly the parts httpx would give; any other URL goes through httpx.URL, as bef
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import httpx
 
 __all__ = ["Target", "parse_target"]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
 #: httpx refuses longer URLs (``httpx._urlparse.MAX_URL_LENGTH``); they take httpx's way.
 _MOST = 65536
 # What httpx leaves unchanged: in a path, printable ASCII but space " # < > ? ` { }; in a
