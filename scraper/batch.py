@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,5 +76,29 @@ def extract_files(
     if workers <= 1 or len(jobs) <= 1:
         yield from map(_one, jobs)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_one, jobs, chunksize=_CHUNK)
+    done = 0
+    while done < len(jobs):
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for item in pool.map(_one, jobs[done:], chunksize=_CHUNK):
+                    yield item
+                    done += 1
+        except BrokenProcessPool:
+            # A page killed its process (a crash in a C library, the kernel's OOM killer) and
+            # the pool fails every page it had not answered. The next pages in order, about
+            # what the workers held, are tried in a process each, so only the page that kills
+            # its own fails; the pool then takes the rest again. Should the killer lie further
+            # on, the pool breaks again there and the pages after that point go the same way.
+            for job in jobs[done : done + (workers + 1) * _CHUNK]:
+                yield _alone(job)
+                done += 1
+
+
+def _alone(job: tuple[Path, str | None, ExtractOptions]) -> BatchItem:
+    """``_one`` in a process of its own; its death is this page's failure."""
+    with ProcessPoolExecutor(max_workers=1) as solo:
+        try:
+            return solo.submit(_one, job).result()
+        except BrokenProcessPool:
+            reason = "the extraction process died on this page (a crash, or out of memory)"
+            return BatchItem(job[0], Failure(str(job[0]), "internal", reason))
