@@ -8,7 +8,7 @@ from typing import Annotated, TextIO
 import typer
 
 from scraper.cli.crawl_display import store_path
-from scraper.cli.exits import EXIT_FAILED, EXIT_STORE, EXIT_USAGE
+from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.outputs import open_output
 from scraper.errors import ConfigError, StoreError
 from scraper.export import ExportFormat, Since, export_articles, parse_since
@@ -48,13 +48,10 @@ def export(
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    try:
-        with open_output(output) as stream:
-            count = _export(db, chosen, fmt, stream, unique)
-    except OSError as exc:
-        # A LAST export moves its cursor only after a complete write: the next one hands these on.
-        typer.echo(f"scraper: cannot write {output or 'stdout'}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_FAILED) from exc
+    # A write that fails ends the command (1); a LAST export moves its cursor only after a
+    # complete write, so the next one hands these articles on.
+    with open_output(output) as stream:
+        count = _export(db, chosen, fmt, stream, unique)
     typer.echo(f"exported {count} articles", err=True)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, TextIO
 
 import typer
 
+from scraper.cli.exits import EXIT_FAILED
 from scraper.models import Failure
 from scraper.output import OutputFormat
 
@@ -25,16 +26,24 @@ OutputOption = Annotated[
 
 @contextmanager
 def open_output(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or ``path`` opened for writing (a usage error when it cannot be)."""
-    if path is None:
-        yield sys.stdout
-        return
+    """stdout, or ``path`` opened for writing (a usage error when it cannot be).
+
+    A write that fails on the way (a full disk, a closed pipe) ends the command with exit 1 and
+    a line saying so, not a traceback.
+    """
     try:
-        stream = path.open("w", encoding="utf-8")
+        if path is None:
+            yield sys.stdout
+            return
+        try:
+            stream = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
+        with stream:
+            yield stream
     except OSError as exc:
-        raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
-    with stream:
-        yield stream
+        typer.echo(f"scraper: cannot write {path or 'stdout'}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from exc
 
 
 def check_writable(path: Path) -> None:

@@ -166,3 +166,12 @@ def test_explain_reads_a_saved_page_with_its_sidecar_charset(tmp_path: Path) -> 
     explained = runner.invoke(app, ["extract", str(path), "--explain"])
     assert explained.exit_code == 0, explained.output
     assert "Caf\u00e9 owners" in explained.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to make writes fail")
+def test_an_output_write_that_fails_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    page = _write(tmp_path, "a.html")
+    result = runner.invoke(app, ["extract", str(page), "-o", "/dev/full"])
+    assert result.exit_code == 1
+    assert "scraper: cannot write /dev/full: No space left on device" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
