@@ -5,7 +5,8 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
 
     ScraperError
     ├── InputError                  bad input handed to scraper by its caller
-    │   ├── DecodeError             bytes that are not an HTML document (binary, NUL-ridden)
+    │   ├── DecodeError             bytes that are not an HTML document (binary, NUL-ridden),
+    │   │                           or a body not valid in its Content-Encoding
     │   └── RecordError             a JSONL record without the fields a command needs
     ├── ConfigError                 invalid configuration; ``key`` names the offending key
     ├── FetchError                  a URL could not be fetched; ``url`` is always set
@@ -64,7 +65,9 @@ class InputError(ScraperError):
 
 
 class DecodeError(InputError):
-    """The bytes are not an HTML document (binary data, or text too broken to parse)."""
+    """The bytes cannot be read: not an HTML document (binary data, text too broken to parse),
+    or a body not valid in its Content-Encoding (the fetcher reports that one as a
+    :class:`NetworkError` of its URL)."""
 
     kind = "decode"
 

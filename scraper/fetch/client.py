@@ -26,7 +26,7 @@ from scraper.errors import (
     RedirectError,
     TooLarge,
 )
-from scraper.fetch.decoding import ACCEPT_ENCODING, DecodingFailed, decoder_for
+from scraper.fetch.decoding import ACCEPT_ENCODING, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
 from scraper.fetch.httperrors import TRANSLATED, translate
 from scraper.fetch.options import FetchOptions, parse_networks
@@ -306,7 +306,7 @@ async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:
     url = spec.url
     try:
         decoder = decoder_for(encoding)
-    except DecodingFailed as exc:
+    except DecodeError as exc:
         raise NetworkError(str(exc), url=url) from exc
     if reply.whole is not None:
         return _capped(reply.whole, spec)
@@ -328,7 +328,7 @@ async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:
                     raise TooLarge(
                         f"decompressed body is over the {spec.max_decoded}-byte cap", url=url
                     )
-    except DecodingFailed as exc:
+    except DecodeError as exc:
         raise NetworkError(f"undecodable Content-Encoding ({exc})", url=url) from exc
     return b"".join(chunks)
 

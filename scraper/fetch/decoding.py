@@ -14,14 +14,12 @@ from typing import Protocol
 
 import brotli
 
-__all__ = ["ACCEPT_ENCODING", "PIECE", "Decoder", "DecodingFailed", "decoder_for"]
+from scraper.errors import DecodeError
+
+__all__ = ["ACCEPT_ENCODING", "PIECE", "Decoder", "decoder_for"]
 
 PIECE = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate, br"
-
-
-class DecodingFailed(Exception):
-    """The bytes are not valid in their declared Content-Encoding (or it is unknown)."""
 
 
 class Decoder(Protocol):
@@ -51,7 +49,7 @@ class _Zlib:
                 out = self._inflate.decompress(pending, PIECE)
             except zlib.error as exc:
                 if self._started or self._wbits != zlib.MAX_WBITS:
-                    raise DecodingFailed(str(exc)) from exc
+                    raise DecodeError(str(exc)) from exc
                 # Many servers send raw deflate under "deflate": retry without the header.
                 self._wbits = -zlib.MAX_WBITS
                 self._inflate = zlib.decompressobj(self._wbits)
@@ -82,21 +80,21 @@ class _Brotli:
                     return
                 out = self._brotli.process(b"", output_buffer_limit=PIECE)
         except brotli.error as exc:
-            raise DecodingFailed(str(exc)) from exc
+            raise DecodeError(str(exc)) from exc
 
 
 def decoder_for(content_encoding: str | None) -> Decoder:
     """A bounded decoder for a Content-Encoding value.
 
     Raises:
-        DecodingFailed: the encoding is not one we asked for (gzip, deflate, br, identity).
+        DecodeError: the encoding is not one we asked for (gzip, deflate, br, identity).
     """
     codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
     codings = [c for c in codings if c != "identity"]
     if not codings:
         return _Identity()
     if len(codings) > 1:
-        raise DecodingFailed(f"stacked Content-Encoding {content_encoding!r} is not supported")
+        raise DecodeError(f"stacked Content-Encoding {content_encoding!r} is not supported")
     coding = codings[0]
     if coding in ("gzip", "x-gzip"):
         return _Zlib(zlib.MAX_WBITS | 16)
@@ -104,4 +102,4 @@ def decoder_for(content_encoding: str | None) -> Decoder:
         return _Zlib(zlib.MAX_WBITS)
     if coding == "br":
         return _Brotli()
-    raise DecodingFailed(f"unsupported Content-Encoding {coding!r}")
+    raise DecodeError(f"unsupported Content-Encoding {coding!r}")

@@ -8,7 +8,8 @@ import zlib
 import brotli
 import pytest
 
-from scraper.fetch.decoding import PIECE, DecodingFailed, decoder_for
+from scraper.errors import DecodeError
+from scraper.fetch.decoding import PIECE, decoder_for
 
 TEXT = b"<html><body>" + b"<p>Some words of an article.</p>" * 2000 + b"</body></html>"
 ZEROS = bytes(4 * 1024 * 1024)
@@ -53,10 +54,10 @@ def test_a_bomb_comes_out_in_bounded_pieces(coding: str) -> None:
 
 @pytest.mark.parametrize("header", ["compress", "gzip, br", "zstd"])
 def test_unsupported_codings_are_refused(header: str) -> None:
-    with pytest.raises(DecodingFailed):
+    with pytest.raises(DecodeError):
         decoder_for(header)
 
 
 def test_corrupt_gzip_fails_cleanly() -> None:
-    with pytest.raises(DecodingFailed):
+    with pytest.raises(DecodeError):
         list(decoder_for("gzip").feed(b"\x1f\x8bnot really gzip at all"))
