@@ -17,7 +17,8 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   ├── NotHTML                 content type outside the accepted set
     │   ├── RedirectError           too many redirects, a loop, or a bad Location
     │   ├── RobotsDisallowed        robots.txt forbids the URL for our user agent
-    │   └── AddressRefused          the address guard refused the host (private, loopback...)
+    │   ├── AddressRefused          the address guard refused the host (private, loopback...)
+    │   └── RobotsUnavailable       robots.txt answered 429/5xx or was unusable: try later
     ├── StoreError                  the store could not read or write
     │   └── StoreLocked             another run holds the store's run lock
     ├── DedupError                  the near-duplicate index is inconsistent or unusable
@@ -44,6 +45,7 @@ __all__ = [
     "RecordError",
     "RedirectError",
     "RobotsDisallowed",
+    "RobotsUnavailable",
     "ScraperError",
     "StoreError",
     "StoreLocked",
@@ -148,6 +150,14 @@ class AddressRefused(FetchError):
     """The address guard refused to connect to the host's address."""
 
     kind = "address"
+
+
+class RobotsUnavailable(FetchError):
+    """robots.txt answered 429 or 5xx, or could not be used: nothing on the host is fetched
+    for now, but unlike :class:`RobotsDisallowed` this is temporary (RFC 9309), so the URL is
+    worth another try later."""
+
+    kind = "robots_unavailable"
 
 
 class StoreError(ScraperError):

@@ -36,7 +36,8 @@ from scraper.store.protocol import (
 
 __all__ = ["CrawlEvent", "Observer", "RunParts", "RunResult", "crawl_once"]
 
-#: Failures that another attempt cannot fix.
+#: Failures that another attempt cannot fix. A robots.txt Disallow ("robots") is one; a
+#: robots.txt that answered 429/5xx ("robots_unavailable") is not: it is tried again later.
 PERMANENT_KINDS = frozenset(
     {"robots", "not_html", "too_large", "redirect", "address", "decode", "input", "empty"}
 )

@@ -4,9 +4,13 @@ How the answer to ``/robots.txt`` is read:
 
 - 2xx: the rules in the file (Disallow/Allow, Crawl-delay) for our user agent;
 - 4xx other than 429: there are no rules, everything is allowed;
-- 429 or 5xx: the host is "unreachable" and everything is disallowed
-  (:class:`~scraper.errors.RobotsDisallowed`) until ``robots_error_ttl`` passes and robots.txt
-  is asked again;
+- 429 or 5xx (or an answer that cannot be used, such as too many redirects): the host is
+  "unreachable" and nothing on it is fetched until ``robots_error_ttl`` passes and robots.txt
+  is asked again; the URLs fail with :class:`~scraper.errors.RobotsUnavailable`, a temporary
+  error (a crawl tries them again on a later run), not with ``RobotsDisallowed``, which only a
+  rule of the file raises and which is final. The fetcher does not retry such a URL at once:
+  the robots.txt request already had its own retries (on 429/5xx, as any request), and the
+  host's answer is kept until the error expires;
 - no answer at all (network error, timeout): likewise nothing is fetched, but the URLs fail
   with the network error itself, which says more than "blocked by robots".
 
@@ -22,7 +26,13 @@ from dataclasses import dataclass
 
 from protego import Protego
 
-from scraper.errors import FetchError, FetchTimeout, NetworkError, RobotsDisallowed
+from scraper.errors import (
+    FetchError,
+    FetchTimeout,
+    NetworkError,
+    RobotsDisallowed,
+    RobotsUnavailable,
+)
 from scraper.fetch.options import Politeness
 
 __all__ = ["RobotsCache", "RobotsRules"]
@@ -102,7 +112,8 @@ class RobotsCache:
         Errors name ``report_as`` (the URL first asked for, before redirects) when given.
 
         Raises:
-            RobotsDisallowed: robots.txt forbids the URL, or answered 429/5xx.
+            RobotsDisallowed: robots.txt forbids the URL (final).
+            RobotsUnavailable: robots.txt answered 429/5xx or was unusable (temporary).
             NetworkError, FetchTimeout: robots.txt could not be fetched at all (the host is
                 down); the URL is not tried, and neither is the host until the error expires.
         """
@@ -112,6 +123,7 @@ class RobotsCache:
             kind = type(rules.failure)
             raise kind(f"host unreachable, robots.txt failed: {rules.failure}", url=reported)
         if not rules.allows(url, self._agent):
-            detail = "disallowed" if rules.parser is not None else rules.reason
-            raise RobotsDisallowed(f"blocked by robots.txt ({detail})", url=reported)
+            if rules.parser is None:  # no rules to read: the file could not be had
+                raise RobotsUnavailable(f"host skipped for now ({rules.reason})", url=reported)
+            raise RobotsDisallowed("blocked by robots.txt (disallowed)", url=reported)
         return rules

@@ -64,7 +64,7 @@ def test_robots_503_disallows_everything_until_it_recovers(server: LocalServer) 
             return first, asked, page.encoding
 
     first, asked, encoding = run(scenario())
-    assert first == {urls[0]: "robots", urls[1]: "robots"}
+    assert first == {urls[0]: "robots_unavailable", urls[1]: "robots_unavailable"}
     assert asked == 3  # one robots.txt fetch (with its retries) for both URLs
     assert encoding == "utf-8"
     assert [r.path for r in server.requests(host="a.test")] == ["/page/1"]
