@@ -10,7 +10,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from scraper.cli.crawl_display import Display, summary_line
+from scraper.cli.crawl_display import Display, summary_line, warning_lines
 from scraper.cli.exits import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -121,6 +121,8 @@ def crawl(
     exporter = _Exporter(spec) if spec else None
     result = _run(config, wait=wait, display=display, exporter=exporter)
     if not log_json:
+        for line in warning_lines(result):
+            typer.echo(line, err=True)
         typer.echo(summary_line(result), err=True)
     if exporter is not None and exporter.failure is not None:
         typer.echo(

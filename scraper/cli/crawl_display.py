@@ -13,7 +13,7 @@ import typer
 from scraper.config import load_config
 from scraper.crawl import CrawlEvent, RunResult
 
-__all__ = ["Display", "store_path", "summary_line"]
+__all__ = ["Display", "store_path", "summary_line", "warning_lines"]
 
 
 class Display:
@@ -60,13 +60,20 @@ def summary_line(result: RunResult) -> str:
     """The one-line summary of a run."""
     s = result.stats
     errors = sum(len(src.errors) for src in result.sources)
+    warnings = sum(len(src.warnings) for src in result.sources)
     return (
         f"run {result.run_id}: {s.discovered} new URLs, {s.fetched} fetched, {s.stored} stored"
         f" ({result.duplicates} duplicates; {s.duplicates} when placed),"
         f" {s.not_modified} listings not modified,"
         f" {s.failed} to retry, {s.gave_up} given up, {errors} source errors"
-        f" in {result.seconds:.1f}s"
+        + (f", {warnings} source warnings" if warnings else "")
+        + f" in {result.seconds:.1f}s"
     )
+
+
+def warning_lines(result: RunResult) -> list[str]:
+    """One line per source warning (a run that did not read everything, yet did not fail)."""
+    return [f"scraper: warning: {src.source}: {w}" for src in result.sources for w in src.warnings]
 
 
 def store_path(target: Path) -> Path:

@@ -35,6 +35,7 @@ def _run_line(run: RunRecord | None) -> str:
         f" ({s.duplicates} duplicates when placed),"
         f" {s.fetched} fetched, {s.not_modified} not modified, {s.failed} to retry,"
         f" {s.gave_up} given up"
+        + (f", {s.unread} nested sitemaps left unread (document cap)" if s.unread else "")
     )
 
 

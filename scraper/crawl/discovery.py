@@ -32,7 +32,8 @@ from scraper.store.protocol import (
 
 __all__ = ["Discovery", "SourceReport"]
 
-#: Bounds on one sitemap source per run, against index loops and runaway nesting.
+#: Documents fetched for one source per run, against runaway nesting (``seen`` stops loops).
+#: Nested sitemaps left unread as unchanged do not count.
 MAX_DOCUMENTS = 500
 #: A nested sitemap whose index ``lastmod`` is this much older than our last read of it is
 #: not asked again. The margin covers indexes that state only the day of a change.
@@ -49,7 +50,9 @@ class SourceReport:
     documents: int = 0
     not_modified: int = 0
     unchanged: int = 0
+    unread: int = 0
     errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -59,6 +62,7 @@ class _Tally:
     documents: int = 0
     not_modified: int = 0
     unchanged: int = 0
+    unread: int = 0
     errors: list[str] | None = None
 
     def report(self, source: str) -> SourceReport:
@@ -69,7 +73,19 @@ class _Tally:
             documents=self.documents,
             not_modified=self.not_modified,
             unchanged=self.unchanged,
+            unread=self.unread,
             errors=tuple(self.errors or ()),
+            warnings=self._warnings(),
+        )
+
+    def _warnings(self) -> tuple[str, ...]:
+        if not self.unread:
+            return ()
+        # Not an error: the run did what it could, and a run that fails on every schedule
+        # would hide real failures. The newest documents were read first.
+        return (
+            f"document cap: {self.unread} nested sitemaps left unread"
+            f" (at most {self.documents} documents a run; the oldest by lastmod were left)",
         )
 
 
@@ -82,11 +98,13 @@ class Discovery:
         store: CrawlStore,
         normalise: Callable[[str], str],
         run_id: int,
+        max_documents: int = MAX_DOCUMENTS,
     ) -> None:
         self.fetcher = fetcher
         self.store = store
         self.normalise = normalise
         self.run_id = run_id
+        self.max_documents = max_documents
 
     async def discover(
         self,
@@ -111,16 +129,18 @@ class Discovery:
             return tally.report(source.name)
         queue = deque(ChildDoc(url) for url in source.urls)
         seen: set[str] = set()
-        while queue and len(seen) < MAX_DOCUMENTS:
+        while queue:
             doc = queue.popleft()
             if doc.url in seen:
                 continue
             seen.add(doc.url)
             if self._unchanged(doc, oldest):
                 tally.unchanged += 1
-                continue
-            queue.extend(await self._document(source, doc.url, oldest, tally))
-            on_new()
+            elif tally.documents >= self.max_documents:
+                tally.unread += 1
+            else:
+                queue.extend(_newest_first(await self._document(source, doc.url, oldest, tally)))
+                on_new()
         return tally.report(source.name)
 
     def _unchanged(self, doc: ChildDoc, oldest: float | None) -> bool:
@@ -197,6 +217,15 @@ class Discovery:
                 continue
             out.append(NewURL(url=url, raw=entry.url, published=published))
         return out
+
+
+def _newest_first(children: tuple[ChildDoc, ...]) -> list[ChildDoc]:
+    """Children by ``lastmod``, newest first (undated ones last, in index order).
+
+    Indexes often list the oldest sitemap first; should the document cap cut the list, it
+    then leaves the oldest unread.
+    """
+    return sorted(children, key=lambda c: -c.modified if c.modified is not None else float("inf"))
 
 
 def _parse(source: Source, body: bytes, url: str) -> Listing:

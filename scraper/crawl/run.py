@@ -143,7 +143,9 @@ class _Run:
                 raise  # the store is shared: nothing else can be recorded either
             except Exception as exc:  # a bug or odd input on one source is that source's error
                 report = SourceReport(source=source.name, errors=(f"{type(exc).__name__}: {exc}",))
-            self.counters.add(discovered=report.new, not_modified=report.not_modified)
+            self.counters.add(
+                discovered=report.new, not_modified=report.not_modified, unread=report.unread
+            )
             self.emit("source", **_report_dict(report))
             return report
 
@@ -278,7 +280,9 @@ def _report_dict(report: SourceReport) -> dict[str, object]:
         "documents": report.documents,
         "not_modified": report.not_modified,
         "unchanged": report.unchanged,
+        "unread": report.unread,
         "errors": list(report.errors),
+        "warnings": list(report.warnings),
     }
 
 

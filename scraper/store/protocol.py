@@ -144,6 +144,8 @@ class RunStats:
     duplicates: int = 0
     failed: int = 0
     gave_up: int = 0
+    #: Nested sitemaps left unread because their source reached its document cap.
+    unread: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

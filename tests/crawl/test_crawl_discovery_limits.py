@@ -1,0 +1,111 @@
+"""Discovery's bounds against a real local server: the document cap, body caps, skipped entries."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scraper.config import CrawlConfig, parse_config
+from scraper.crawl import run_crawl
+from scraper.crawl.discovery import Discovery
+from scraper.crawl.fetching import fetch_options
+from scraper.demo.server import Resource, SiteServer
+from scraper.discover.urls import normalise_url
+from scraper.fetch.client import Fetcher
+from scraper.store.crawl_store import SQLiteCrawlStore
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+
+def _article(title: str) -> Resource:
+    text = "".join(
+        f"<p>{title}, part {i}: the council met on Tuesday to debate the budget, which funds"
+        " schools, roads and a new library in the northern district of the city.</p>"
+        for i in range(8)
+    )
+    html = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{text}"
+    return Resource("text/html; charset=utf-8", f"{html}</article></body></html>".encode(), NOW)
+
+
+def _xml(body: str) -> Resource:
+    return Resource("application/xml", f'<?xml version="1.0"?>{body}'.encode(), NOW)
+
+
+def _index(children: list[tuple[str, datetime]]) -> Resource:
+    entries = "".join(
+        f"<sitemap><loc>{url}</loc><lastmod>{when.isoformat()}</lastmod></sitemap>"
+        for url, when in children
+    )
+    return _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>")
+
+
+def _urlset(urls: list[str]) -> Resource:
+    entries = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    return _xml(f"<urlset {_NS}>{entries}</urlset>")
+
+
+def _config(tmp_path: Path, sources: list[dict[str, Any]], **top: Any) -> CrawlConfig:
+    data: dict[str, Any] = {
+        "store": str(tmp_path / "c.db"),
+        "workers": 0,
+        "allow_networks": ["127.0.0.0/8"],
+        "politeness": {"min_interval": 0.0, "per_host": 4},
+        "retry": {"max_attempts": 3, "backoff": 0.0, "per_request": 1},
+        "source": sources,
+        **top,
+    }
+    return parse_config(data)
+
+
+def test_children_left_unread_as_unchanged_do_not_use_up_the_document_cap(
+    tmp_path: Path,
+) -> None:
+    old = datetime(2015, 1, 1, tzinfo=UTC)
+    with SiteServer() as server:
+        base = server.base_url
+        children = [(f"{base}/sm-{i}.xml", old) for i in range(600)]
+        server.publish(
+            {
+                "/index.xml": _index([*children, (f"{base}/sm-new.xml", NOW)]),
+                "/sm-new.xml": _urlset([f"{base}/new"]),
+                "/new": _article("New"),
+            }
+        )
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}], max_age_days=3)
+        result = run_crawl(config)
+        paths = [r.path for r in server.log]
+    assert "/sm-new.xml" in paths
+    (report,) = result.sources
+    assert (report.documents, report.unchanged, report.unread, report.new) == (2, 600, 0, 1)
+    assert result.stats.stored == 1
+    assert result.ok
+
+
+def test_the_document_cap_leaves_the_oldest_unread_and_says_so(tmp_path: Path) -> None:
+    days = [NOW - timedelta(days=d) for d in range(5, 0, -1)]  # oldest first, as indexes do
+    with SiteServer() as server:
+        base = server.base_url
+        pages = {f"/sm-{i}.xml": _urlset([f"{base}/a{i}"]) for i in range(5)}
+        pages["/index.xml"] = _index([(f"{base}/sm-{i}.xml", d) for i, d in enumerate(days)])
+        server.publish(pages)
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
+        store = SQLiteCrawlStore(config.store)
+        source = config.sources[0]
+
+        async def discover() -> Any:
+            async with Fetcher(fetch_options(config)) as fetcher:
+                discovery = Discovery(fetcher, store, normalise_url, run_id=1, max_documents=3)
+                return await discovery.discover(source, None)
+
+        report = asyncio.run(discover())
+        store.close()
+        paths = {r.path for r in server.log}
+    # The index and the two newest children are read; the three oldest are not, and the
+    # report says so as a warning (not an error: the run does not fail on it).
+    assert {"/sm-4.xml", "/sm-3.xml"} <= paths
+    assert not {"/sm-0.xml", "/sm-1.xml", "/sm-2.xml"} & paths
+    assert (report.documents, report.unread, report.errors) == (3, 3, ())
+    assert "3 nested sitemaps left unread" in report.warnings[0]
