@@ -61,12 +61,14 @@ def summary_line(result: RunResult) -> str:
     s = result.stats
     errors = sum(len(src.errors) for src in result.sources)
     warnings = sum(len(src.warnings) for src in result.sources)
+    skipped = sum(src.skipped for src in result.sources)
     return (
         f"run {result.run_id}: {s.discovered} new URLs, {s.fetched} fetched, {s.stored} stored"
         f" ({result.duplicates} duplicates; {s.duplicates} when placed),"
         f" {s.not_modified} listings not modified,"
         f" {s.failed} to retry, {s.gave_up} given up, {errors} source errors"
         + (f", {warnings} source warnings" if warnings else "")
+        + (f", {skipped} listed entries skipped (not crawlable URLs)" if skipped else "")
         + f" in {result.seconds:.1f}s"
     )
 

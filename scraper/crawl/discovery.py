@@ -51,6 +51,7 @@ class SourceReport:
     not_modified: int = 0
     unchanged: int = 0
     unread: int = 0
+    skipped: int = 0
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -63,6 +64,7 @@ class _Tally:
     not_modified: int = 0
     unchanged: int = 0
     unread: int = 0
+    skipped: int = 0
     errors: list[str] | None = None
 
     def report(self, source: str) -> SourceReport:
@@ -74,6 +76,7 @@ class _Tally:
             not_modified=self.not_modified,
             unchanged=self.unchanged,
             unread=self.unread,
+            skipped=self.skipped,
             errors=tuple(self.errors or ()),
             warnings=self._warnings(),
         )
@@ -120,7 +123,9 @@ class Discovery:
         tally = _Tally(errors=[])
         oldest = None if max_age_days is None else time.time() - max_age_days * 86400
         if source.kind is SourceKind.URLS:
-            entries = self._new_urls(tuple(Discovered(u) for u in source.urls), oldest, tally)
+            entries = self._new_urls(
+                tuple(Discovered(u) for u in source.urls), oldest, tally, listed_by_site=False
+            )
             tally.listed += len(source.urls)
             tally.new += self.store.record_listing(
                 source.name, ListingRecord(fetch=None, entries=entries), self.run_id
@@ -202,8 +207,18 @@ class Discovery:
             tally.errors.append(f"{kind}: {exc}")
 
     def _new_urls(
-        self, entries: tuple[Discovered, ...], oldest: float | None, tally: _Tally
+        self,
+        entries: tuple[Discovered, ...],
+        oldest: float | None,
+        tally: _Tally,
+        *,
+        listed_by_site: bool = True,
     ) -> list[NewURL]:
+        """The normalised URLs of ``entries`` inside the age window.
+
+        An entry that is no crawlable URL is counted as skipped when a site listed it, and is
+        the source's error when the config did (its author can fix it).
+        """
         out: list[NewURL] = []
         for entry in entries:
             published = entry.published.timestamp() if entry.published else None
@@ -212,7 +227,12 @@ class Discovery:
             try:
                 url = self.normalise(entry.url)
             except InputError as exc:
-                if tally.errors is not None:
+                if listed_by_site:
+                    # A mailto: link or a broken one in a feed can never be crawled, and the
+                    # feed will list it again on every run: counting it keeps the run's
+                    # exit code for failures someone can act on.
+                    tally.skipped += 1
+                elif tally.errors is not None:
                     tally.errors.append(f"{exc.kind}: skipped entry: {exc}")
                 continue
             out.append(NewURL(url=url, raw=entry.url, published=published))

@@ -281,6 +281,7 @@ def _report_dict(report: SourceReport) -> dict[str, object]:
         "not_modified": report.not_modified,
         "unchanged": report.unchanged,
         "unread": report.unread,
+        "skipped": report.skipped,
         "errors": list(report.errors),
         "warnings": list(report.warnings),
     }

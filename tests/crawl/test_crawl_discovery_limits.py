@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
 from scraper.config import CrawlConfig, parse_config
 from scraper.crawl import run_crawl
 from scraper.crawl.discovery import Discovery
 from scraper.crawl.fetching import fetch_options
+from scraper.demo.listings import Item, rss_feed
 from scraper.demo.server import Resource, SiteServer
 from scraper.discover.urls import normalise_url
 from scraper.fetch.client import Fetcher
 from scraper.store.crawl_store import SQLiteCrawlStore
 
+runner = CliRunner()
 NOW = datetime.now(UTC).replace(microsecond=0)
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
@@ -109,3 +115,38 @@ def test_the_document_cap_leaves_the_oldest_unread_and_says_so(tmp_path: Path) -
     assert not {"/sm-0.xml", "/sm-1.xml", "/sm-2.xml"} & paths
     assert (report.documents, report.unread, report.errors) == (3, 3, ())
     assert "3 nested sitemaps left unread" in report.warnings[0]
+
+
+def _feed(base: str, links: list[str]) -> bytes:
+    return rss_feed("f", base + "/", [Item(link, "t", NOW) for link in links])
+
+
+def test_a_feed_entry_that_is_no_url_is_skipped_not_a_failure(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    with SiteServer() as server:
+        base = server.base_url
+        config.write_text(
+            'store = "c.db"\nworkers = 0\nallow_networks = ["127.0.0.0/8"]\n'
+            f'[politeness]\nmin_interval = 0.0\n[[source]]\nname = "f"\nfeed = "{base}/feed.xml"\n'
+        )
+        runs = []
+        for run, flags in enumerate((["--log-json"], [])):
+            # The same entries, in a feed whose ETag changes on every run (as a CDN's may).
+            body = _feed(base, [f"{base}/a", "mailto:desk@news.example"]) + f"<!--{run}-->".encode()
+            server.publish(
+                {"/a": _article("Alpha"), "/feed.xml": Resource("application/rss+xml", body, NOW)}
+            )
+            runs.append(runner.invoke(app, ["crawl", str(config), *flags]))
+        healthy = runner.invoke(app, ["status", str(config)])
+        # A feed that cannot be fetched is still a failure, and status names it.
+        config.write_text(config.read_text().replace("/feed.xml", "/gone.xml"))
+        broken = runner.invoke(app, ["crawl", str(config)])
+        status = runner.invoke(app, ["status", str(config)])
+    assert [r.exit_code for r in runs] == [0, 0], runs[-1].stderr
+    events = [json.loads(line) for line in runs[0].stderr.splitlines()]
+    (source,) = [e for e in events if e["event"] == "source"]
+    assert (source["skipped"], source["errors"], source["new"]) == (1, [], 1)
+    assert "1 listed entries skipped" in runs[1].stderr
+    assert "latest error" not in healthy.stdout
+    assert broken.exit_code == 1
+    assert "latest error in f: HTTP 404" in status.stdout
