@@ -95,9 +95,14 @@ class _MeteredFetcher:
         self.meters = meters
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
     ) -> Page:
-        coro = self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        coro = self.fetcher.fetch(url, etag=etag, last_modified=last_modified, document=document)
         page: Page = await self.meters.coroutine("fetch (articles and listings)", coro)
         return page
 

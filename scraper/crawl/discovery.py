@@ -167,7 +167,9 @@ class Discovery:
         tally.documents += 1
         known = self.store.validators(url)
         try:
-            page = await self.fetcher.fetch(url, etag=known.etag, last_modified=known.last_modified)
+            page = await self.fetcher.fetch(
+                url, etag=known.etag, last_modified=known.last_modified, document=True
+            )
         except FetchError as exc:
             self._failed(source, url, exc, getattr(exc, "status", None), tally)
             return ()

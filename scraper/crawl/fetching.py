@@ -27,9 +27,15 @@ class PageFetcher(Protocol):
     """An async fetcher with conditional GET (a 304 answer is a Page with status 304)."""
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
     ) -> Page:
-        """Fetch ``url``; raise a FetchError subclass when it cannot be fetched."""
+        """Fetch ``url`` (a feed or sitemap when ``document``, held to caps of its own);
+        raise a FetchError subclass when it cannot be fetched."""
         ...
 
 

@@ -47,16 +47,25 @@ class GatedFetcher:
         return None
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
     ) -> Page:
         """Fetch ``url`` once its host's limit allows."""
         gate = self._gate(url)
         if gate is None:
-            return await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+            return await self.fetcher.fetch(
+                url, etag=etag, last_modified=last_modified, document=document
+            )
         async with gate.slots:
             async with gate.turn:
                 delay = gate.next_start - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 gate.next_start = time.monotonic() + gate.limit.min_interval
-            return await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+            return await self.fetcher.fetch(
+                url, etag=etag, last_modified=last_modified, document=document
+            )

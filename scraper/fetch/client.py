@@ -142,7 +142,12 @@ class Fetcher:
         await self._clients.aclose()
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
     ) -> Page:
         """Fetch ``url`` and return it as a Page.
 
@@ -152,6 +157,8 @@ class Fetcher:
             last_modified: its Last-Modified; sent as ``If-Modified-Since``. Either is left
                 out when it is not printable ASCII (a server may send other bytes, which
                 arrive decoded and cannot be sent back as they came): the GET is then plain.
+            document: a feed or sitemap, held to the ``Limits.max_document_*`` caps instead
+                of a page's.
 
         Returns:
             The page; a conditional GET the server answers "304 Not Modified" returns a Page
@@ -167,7 +174,11 @@ class Fetcher:
         if last_modified and _sendable(last_modified):
             headers["If-Modified-Since"] = last_modified
         limits = self.options.limits
-        spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
+        if document:
+            caps = (limits.max_document_body, limits.max_document_decoded)
+        else:
+            caps = (limits.max_body, limits.max_decoded)
+        spec = _Spec(url, self.options.accept, *caps)
         answer, final, redirects = await self._follow(headers, spec)
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
             raise HTTPStatusError(f"HTTP {answer.status}", url=url, status=answer.status)

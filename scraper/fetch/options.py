@@ -57,10 +57,17 @@ class Timeouts:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
     """Caps on one response (bytes on the wire, after decompression, redirect hops), and on the
-    number of hosts whose connections are kept open at once."""
+    number of hosts whose connections are kept open at once.
+
+    Discovery documents (feeds, sitemaps: ``fetch(..., document=True)``) have caps of their
+    own, as sitemaps.org allows a sitemap 50 MB uncompressed; the decompressed cap still
+    bounds a compression bomb.
+    """
 
     max_body: int = 10 * _MB
     max_decoded: int = 20 * _MB
+    max_document_body: int = 50 * _MB
+    max_document_decoded: int = 50 * _MB
     max_redirects: int = 10
     max_robots_body: int = 512 * 1024
     max_host_clients: int = 256
@@ -127,7 +134,9 @@ class FetchOptions:
             # Both go out in the User-Agent header of every request, which carries only ASCII.
             if value is not None and not (value.isascii() and value.isprintable()):
                 raise ConfigError(f"must be printable ASCII, not {value!r}", key=key)
-        if self.limits.max_body <= 0 or self.limits.max_decoded <= 0:
+        limits = self.limits
+        caps = (limits.max_body, limits.max_decoded)
+        if min(*caps, limits.max_document_body, limits.max_document_decoded) <= 0:
             raise ConfigError("caps must be positive", key="limits")
         if self.limits.max_host_clients < 1:
             raise ConfigError("must be at least 1", key="limits.max_host_clients")

@@ -23,8 +23,14 @@ class FakeFetcher:
         self.requests: list[tuple[str, str | None]] = []
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
     ) -> Page:
+        assert document  # discovery documents get their own caps
         self.requests.append((url, etag))
         if url not in self.bodies:
             raise HTTPStatusError("HTTP 500", url=url, status=500)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
@@ -18,7 +20,9 @@ from scraper.crawl.fetching import fetch_options
 from scraper.demo.listings import Item, rss_feed
 from scraper.demo.server import Resource, SiteServer
 from scraper.discover.urls import normalise_url
+from scraper.errors import TooLarge
 from scraper.fetch.client import Fetcher
+from scraper.fetch.options import Limits
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 runner = CliRunner()
@@ -115,6 +119,45 @@ def test_the_document_cap_leaves_the_oldest_unread_and_says_so(tmp_path: Path) -
     assert not {"/sm-0.xml", "/sm-1.xml", "/sm-2.xml"} & paths
     assert (report.documents, report.unread, report.errors) == (3, 3, ())
     assert "3 nested sitemaps left unread" in report.warnings[0]
+
+
+def test_sitemaps_have_caps_of_their_own_above_a_page_s(tmp_path: Path) -> None:
+    kib = 1024
+    with SiteServer() as server:
+        base = server.base_url
+        urls = [
+            f"{base}/story-{i:05d}-with-a-slug-long-enough-to-fill-a-sitemap" for i in range(4000)
+        ]
+        sitemap = _urlset(urls)
+        assert 256 * kib < len(sitemap.body) < 512 * kib
+        server.publish({"/sm.xml": sitemap, "/big-page": _article("x" * 300 * kib)})
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/sm.xml"}])
+
+        async def discover(document_cap: int) -> Any:
+            # Pages may have 128 KiB here, discovery documents ``document_cap``.
+            limits = Limits(
+                max_body=128 * kib,
+                max_decoded=128 * kib,
+                max_document_body=document_cap,
+                max_document_decoded=document_cap,
+            )
+            options = replace(fetch_options(config), limits=limits)
+            async with Fetcher(options) as fetcher:
+                with pytest.raises(TooLarge):  # a page still gets a page's caps
+                    await fetcher.fetch(f"{base}/big-page")
+                store = SQLiteCrawlStore(tmp_path / f"{document_cap}.db")
+                try:
+                    discovery = Discovery(fetcher, store, normalise_url, run_id=1)
+                    return await discovery.discover(config.sources[0], None)
+                finally:
+                    store.close()
+
+        read = asyncio.run(discover(1024 * kib))
+        capped = asyncio.run(discover(256 * kib))
+    assert (read.new, read.errors) == (4000, ())
+    # Over the document cap it is still too large (and a decompression bomb stays bounded).
+    assert capped.new == 0
+    assert capped.errors and capped.errors[0].startswith("too_large")
 
 
 def _feed(base: str, links: list[str]) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import tracemalloc
+from typing import Any
 
 import pytest
 from fetch_server import (
@@ -38,7 +39,7 @@ from scraper.fetch import (
 from scraper.models import Page
 
 
-async def _fetch(url: str, options: FetchOptions | None = None, **kw: str) -> Page:
+async def _fetch(url: str, options: FetchOptions | None = None, **kw: Any) -> Page:
     async with Fetcher(options or local_options(), resolver=loopback_resolver) as fetcher:
         return await fetcher.fetch(url, **kw)
 
