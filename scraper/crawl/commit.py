@@ -5,8 +5,10 @@ a crawl's CPU, so articles are buffered and committed together: when ``batch`` h
 ``max_delay`` seconds after the first of them, or at the end of the run. A batch is stored in one
 transaction that also marks its URLs done, so a run killed at any moment loses at most the batch
 in hand, whose URLs are still due and are fetched again by the next run: every discovered
-article is still stored exactly once. Placing in the index is idempotent, so the articles of a
-lost batch are placed again harmlessly.
+article is still stored exactly once. The batch's writes to the near-duplicate index, which
+lives on the store's connection, are part of that same transaction: an index document without
+its article (whose URL would never be fetched again, say once it answers 404, yet would lead
+its cluster) cannot outlive a crash.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ Failed = Callable[[QueuedURL, str, str], None]
 
 class Committer:
     """Buffers extracted articles and commits them in batches from its own task (:meth:`run`).
+
+    ``dedup`` must write through ``store``'s connection, so that a batch's placements and its
+    articles are one transaction.
 
     ``stored`` is called for each article once its batch is committed; ``failed`` for an
     article the index could not place (a bug on one page is that page's failure only).
@@ -116,22 +121,25 @@ class Committer:
         items, self._buffer = self._buffer, []
         if not items:
             return
-        placed = self._place(items)
-        now = time.time()
-        rows = [
-            NewArticle(
-                queued=item.queued,
-                fetch=item.fetch,
-                record=item.extracted.record,
-                cluster=found.cluster,
-                duplicate_of=found.duplicate_of,
-                canonical=canonical,
-                key=found.key,
-                stored_at=now,
-            )
-            for item, canonical, found in placed
-        ]
-        self.store.store_articles(rows, self.run_id)
+        # The transaction opens before the index analyses the batch's texts, which keeps
+        # the write lock a little longer than placing alone; readers (WAL) do not wait.
+        with self.store.transaction():
+            placed = self._place(items)
+            now = time.time()
+            rows = [
+                NewArticle(
+                    queued=item.queued,
+                    fetch=item.fetch,
+                    record=item.extracted.record,
+                    cluster=found.cluster,
+                    duplicate_of=found.duplicate_of,
+                    canonical=canonical,
+                    key=found.key,
+                    stored_at=now,
+                )
+                for item, canonical, found in placed
+            ]
+            self.store.store_articles(rows, self.run_id)
         for item, _, found in placed:
             self.stored(item, found)
 

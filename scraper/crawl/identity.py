@@ -36,8 +36,7 @@ class Placement(Protocol):
 class Deduplicator(Protocol):
     """Assigns articles to near-duplicate clusters, persistently and idempotently.
 
-    Adding the same URL with the same text again returns its existing placement: a run killed
-    between placing an article and storing it places it again on resume without harm. A batch
+    Adding the same URL with the same text again returns its existing placement. A batch
     is placed as a whole (its result does not depend on its order), which costs far fewer
     transactions than one document at a time.
     """

@@ -30,7 +30,7 @@ from scraper.store.protocol import (
     StoredArticle,
     Validators,
 )
-from scraper.store.sqlite import migrate, open_sqlite
+from scraper.store.sqlite import migrate, open_sqlite, write_transaction
 
 __all__ = ["SQLiteCrawlStore"]
 
@@ -156,15 +156,17 @@ class SQLiteCrawlStore:
         migrate(self.conn, "crawl", STEPS)
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around several writes, this store's and the dedup index's on
+        :attr:`conn`: all of them are kept or none (a write in it is a savepoint of it)."""
+        with self._tx():
+            yield
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self.conn):
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StoreError(f"store write failed ({self.path}): {exc}") from exc
 

@@ -8,6 +8,7 @@ moment resumable with each article stored exactly once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -210,6 +211,11 @@ class CrawlStore(Protocol):
 
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
         """Store articles and mark their URLs done, all in one transaction."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction around several writes (the store's own and the dedup index's
+        kept with it): the writes inside are kept together or not at all."""
         ...
 
     def record_failure(

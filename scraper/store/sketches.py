@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scraper.errors import DedupError, StoreError
-from scraper.store.sqlite import migrate, open_sqlite
+from scraper.store.sqlite import migrate, open_sqlite, write_transaction
 
 __all__ = ["Body", "DocRow", "Placed", "Related", "SketchStore", "StoredDoc"]
 
@@ -206,15 +206,19 @@ class SketchStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; rolled back if the body raises."""
-        self._run("BEGIN IMMEDIATE", ())
+        """One write transaction; rolled back if the body raises.
+
+        Within a transaction already open on the connection (a crawl stores a batch's articles
+        in the same one) it is a savepoint, and its writes last only if that one commits.
+        """
+        # Site numbers given in a transaction rolled back later, maybe by an enclosing one
+        # after this has ended, are gone: they are read again in each transaction.
+        self._sites.clear()
         try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            self._sites.clear()  # numbers given in the rolled-back transaction are gone
-            raise
-        self._run("COMMIT", ())
+            with write_transaction(self._conn):
+                yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"dedup index: {exc}") from exc
 
     # --- documents --------------------------------------------------------------------------
     def next_id(self) -> int:

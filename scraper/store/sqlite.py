@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from scraper.errors import StoreError
 
-__all__ = ["migrate", "open_sqlite"]
+__all__ = ["migrate", "open_sqlite", "write_transaction"]
 
 _BUSY_TIMEOUT_MS = 30_000
 #: Pages of write-ahead log after which a commit copies the log into the database (SQLite's
@@ -75,6 +76,33 @@ def _enter_wal(conn: sqlite3.Connection) -> None:
             if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
                 raise
         time.sleep(_WAL_RETRY_PAUSE_S)
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction on ``conn``, or a savepoint in the one already open there.
+
+    Nested, the writes become part of the enclosing transaction: they are undone if the body
+    raises, and otherwise kept or lost with everything else it holds. So a caller can make
+    several components' writes one atomic unit (the crawl's index writes and articles) while
+    each component still opens its own transaction when used alone.
+
+    Raises:
+        sqlite3.Error: the transaction could not be opened or committed (callers translate).
+    """
+    nested = conn.in_transaction
+    conn.execute("SAVEPOINT nested" if nested else "BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        # SQLite may have rolled back the whole transaction itself already (a full disk, an
+        # I/O error): there is nothing left to undo, and trying would hide the cause.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO nested" if nested else "ROLLBACK")
+            if nested:
+                conn.execute("RELEASE nested")
+        raise
+    conn.execute("RELEASE nested" if nested else "COMMIT")
 
 
 def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> int:

@@ -232,3 +232,41 @@ def test_a_batch_that_cannot_be_stored_stops_the_run(tmp_path: Path) -> None:
     asyncio.run(run())
     assert store.due_urls(0.0, 0, 10) != []  # nothing marked done: the next run fetches them
     store.close()
+
+
+class _FailingOnceStore(SQLiteCrawlStore):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.failures = 1
+
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise StoreError("disk full")
+        super().store_articles(items, run_id)
+
+
+def test_a_batch_that_cannot_be_stored_leaves_nothing_in_the_index(tmp_path: Path) -> None:
+    store = _FailingOnceStore(tmp_path / "c.db")
+    items = _ready(store, 3)
+
+    def commit(batch: list[Ready]) -> None:
+        committer = Committer(store, open_index(store), 1, lambda *a: None, _no_fail)
+        for item in batch:
+            committer.add(item)
+        committer.flush()
+
+    with pytest.raises(StoreError, match="disk full"):
+        commit(items)
+    assert store.conn.execute("SELECT count(*) FROM dedup_docs").fetchone() == (0,)
+    # The next run finds the pages changed: each URL still gets one index document.
+    changed = []
+    for item in items:
+        text = item.extracted.text_utf8.decode() + " Updated at noon."
+        article = Article(url=item.queued.url, title=item.extracted.title, text=text)
+        changed.append(Ready(item.queued, item.fetch, Extracted.of(article)))
+    commit(changed)
+    docs = store.conn.execute("SELECT url FROM dedup_docs ORDER BY url").fetchall()
+    articles = store.conn.execute("SELECT url FROM articles ORDER BY url").fetchall()
+    assert docs == articles == [(i.queued.url,) for i in items]
+    store.close()

@@ -17,7 +17,7 @@ from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.dedup.text import line_keys, normalise
 from scraper.errors import DedupError
 from scraper.store.sketches import STEPS, SketchStore
-from scraper.store.sqlite import migrate, open_sqlite
+from scraper.store.sqlite import migrate, open_sqlite, write_transaction
 
 index_module = importlib.import_module("scraper.dedup.index")
 CASES = load_cases()
@@ -45,6 +45,24 @@ def test_several_chunks_in_one_transaction_give_the_one_chunk_result(
     with DedupIndex.open(":memory:", DedupOptions(commit_every=7)) as index:
         assert index.add_many(docs, progress=seen.append) == whole
     assert seen == [6] * (len(docs) // 6) + ([len(docs) % 6] if len(docs) % 6 else [])
+
+
+def test_placing_in_a_transaction_rolled_back_later_leaves_nothing_behind() -> None:
+    # The crawl places a batch and stores its articles in one transaction of the connection;
+    # when storing fails, the index's own (nested) writes go too, and the index carries on.
+    docs = [c.doc for c in CASES]
+    with DedupIndex.open(":memory:") as fresh:
+        expected = fresh.add_many(docs)
+    conn = open_sqlite(":memory:")
+    with DedupIndex(SketchStore(conn, fingerprint=SKETCH_SCHEME)) as index:
+        with pytest.raises(RuntimeError, match="storing failed"), write_transaction(conn):
+            index.add_many(docs)
+            raise RuntimeError("storing failed")
+        for table in ("dedup_docs", "dedup_bands", "dedup_lines", "dedup_sites"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+        assert index.add_many(docs) == expected
+        sites = conn.execute("SELECT count(DISTINCT site) FROM dedup_docs").fetchone()
+        assert conn.execute("SELECT count(*) FROM dedup_sites").fetchone() == sites
 
 
 def test_placement_reads_where_a_key_landed() -> None:
