@@ -135,6 +135,7 @@ class CrawlConfig:
     sites: Mapping[str, SiteRules] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_age_days: float | None = None
+    history_days: float = 30.0
     workers: int = field(default_factory=default_workers)
     allow_networks: tuple[str, ...] = ()
     export: ExportSpec | None = None
@@ -217,6 +218,7 @@ _TOP_KEYS = frozenset(
         "retry",
         "source",
         "max_age_days",
+        "history_days",
         "workers",
         "allow_networks",
         "export",
@@ -363,6 +365,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
             per_request=retry_t.integer("per_request", 3, minimum=1),
         ),
         max_age_days=None if max_age is None else top.number("max_age_days", 0.0),
+        history_days=top.number("history_days", 30.0, minimum=1.0),
         workers=top.integer("workers", default_workers()),
         allow_networks=top.strings("allow_networks"),
         export=_export(top.table("export"), base) if "export" in data else None,

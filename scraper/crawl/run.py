@@ -44,6 +44,7 @@ PERMANENT_KINDS = frozenset(
 _BATCH = 500
 #: Failures a RunResult lists (all of them are in the store); the counters count every one.
 MAX_LISTED_FAILURES = 1000
+_DAY_S = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +308,8 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
         raise
     finally:
         parts.store.finish_run(run_id, run.counters.stats, status)
+    # Still under the run lock; a run that stopped or failed leaves this to the next one.
+    parts.store.prune_history(time.time() - config.history_days * _DAY_S, keep_run=run_id)
     result = RunResult(
         run_id=run_id,
         stats=run.counters.stats,

@@ -101,6 +101,12 @@ STEPS = (
         value INTEGER NOT NULL
     );
     """,
+    # History is pruned by age at the end of each run: these indexes let the DELETEs visit
+    # only the rows they remove.
+    """
+    CREATE INDEX fetches_time ON fetches (fetched_at);
+    CREATE INDEX runs_started ON runs (started_at);
+    """,
 )
 
 _INSERT_FETCH = (
@@ -196,6 +202,16 @@ class SQLiteCrawlStore:
                 "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
                 (time.time(), status, json.dumps(_stats_dict(stats)), run_id),
             )
+
+    def prune_history(self, before: float, keep_run: int) -> None:
+        """Delete the fetch history and the run records older than ``before`` (a Unix time).
+
+        Run ``keep_run`` (the one ending) is kept whatever its age. Each URL's latest state
+        stays in ``documents`` and ``urls``, which nothing here touches.
+        """
+        with self._tx() as conn:
+            conn.execute("DELETE FROM fetches WHERE fetched_at < ?", (before,))
+            conn.execute("DELETE FROM runs WHERE started_at < ? AND id <> ?", (before, keep_run))
 
     def ensure_source(self, name: str, kind: str) -> None:
         """Create the source if it does not exist yet."""

@@ -185,6 +185,10 @@ class CrawlStore(Protocol):
         """Record the end of a run with its counters."""
         ...
 
+    def prune_history(self, before: float, keep_run: int) -> None:
+        """Delete the fetch history and run records older than ``before``, but run ``keep_run``."""
+        ...
+
     def ensure_source(self, name: str, kind: str) -> None:
         """Create the source if it does not exist yet."""
         ...
