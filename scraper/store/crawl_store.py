@@ -107,6 +107,12 @@ STEPS = (
     CREATE INDEX fetches_time ON fetches (fetched_at);
     CREATE INDEX runs_started ON runs (started_at);
     """,
+    # The run that last read each discovery document, so that ``status`` reports only the
+    # errors of the documents a source's latest run read.
+    """
+    ALTER TABLE documents ADD COLUMN run_id INTEGER;
+    CREATE INDEX documents_run ON documents (source, run_id);
+    """,
 )
 
 _INSERT_FETCH = (
@@ -274,7 +280,7 @@ class SQLiteCrawlStore:
         self._log_fetch(conn, fetch, run_id)
         conn.execute(
             "INSERT INTO documents (url, source, etag, last_modified, last_status,"
-            " last_error, children, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_error, children, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET"
             " etag = CASE WHEN excluded.last_error IS NULL"
             "   THEN COALESCE(excluded.etag, etag) ELSE etag END,"
@@ -282,7 +288,7 @@ class SQLiteCrawlStore:
             "   THEN COALESCE(excluded.last_modified, last_modified) ELSE last_modified END,"
             " children = COALESCE(excluded.children, children),"
             " last_status = excluded.last_status, last_error = excluded.last_error,"
-            " fetched_at = excluded.fetched_at",
+            " fetched_at = excluded.fetched_at, run_id = excluded.run_id",
             (
                 fetch.url,
                 source,
@@ -292,6 +298,7 @@ class SQLiteCrawlStore:
                 fetch.error,
                 children,
                 time.time(),
+                run_id,
             ),
         )
 
@@ -423,8 +430,13 @@ class SQLiteCrawlStore:
             "   AS failing,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'gave_up')"
             "   AS gave_up,"
+            # A document the source's latest run did not read (one an index no longer
+            # lists, say) may have failed long ago: its error is not the source's now. IS,
+            # not =: in a store from before run ids were kept, every document has none.
             " (SELECT COALESCE(d.last_error, '') FROM documents d WHERE d.source = s.name"
-            "   AND d.last_error IS NOT NULL ORDER BY d.fetched_at DESC LIMIT 1) AS doc_error,"
+            "   AND d.last_error IS NOT NULL AND d.run_id IS (SELECT MAX(l.run_id)"
+            "   FROM documents l WHERE l.source = s.name)"
+            "   ORDER BY d.fetched_at DESC LIMIT 1) AS doc_error,"
             " (SELECT u.last_error FROM urls u WHERE u.source = s.name"
             "   AND u.last_error IS NOT NULL ORDER BY u.id DESC LIMIT 1) AS url_error"
             " FROM sources s LEFT JOIN counted n ON n.source = s.name ORDER BY s.name"
