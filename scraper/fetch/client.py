@@ -41,6 +41,8 @@ __all__ = ["NOT_MODIFIED", "Fetcher"]
 
 #: ``Page.status`` of a conditional GET the server answered with "304 Not Modified".
 NOT_MODIFIED = 304
+#: The request headers that make a GET conditional (only those may be answered 304).
+_CONDITIONAL = frozenset({"If-None-Match", "If-Modified-Since"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _BINARY_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 
@@ -182,6 +184,12 @@ class Fetcher:
         answer, final, redirects = await self._follow(headers, spec)
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
             raise HTTPStatusError(f"HTTP {answer.status}", url=url, status=answer.status)
+        if answer.status == NOT_MODIFIED and not _CONDITIONAL.intersection(headers):
+            # "Not modified" since a copy we do not hold: read as success, a feed would never
+            # be read and a page would be given up as empty, with nothing to say why.
+            raise HTTPStatusError(
+                "HTTP 304 to a request that was not conditional", url=url, status=answer.status
+            )
         return Page(
             url=url,
             body=answer.body,

@@ -382,6 +382,10 @@ def install_routes(server: LocalServer) -> None:
         body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>"
         return await respond(writer, 200, body, {"Content-Type": "application/rss+xml"})
 
+    @server.route("/always-304")
+    async def always_304(request: Request, writer: asyncio.StreamWriter) -> bool:
+        return await respond(writer, 304, b"", {"Content-Length": "0"})
+
     @server.route("/etag")
     async def etag(request: Request, writer: asyncio.StreamWriter) -> bool:
         if request.headers.get("if-none-match") == '"v1"':

@@ -21,6 +21,7 @@ from fetch_server import (
 from scraper.errors import (
     FetchError,
     FetchTimeout,
+    HTTPStatusError,
     NetworkError,
     NotHTML,
     RedirectError,
@@ -95,6 +96,14 @@ def test_a_feed_is_refused_by_default_and_accepted_when_asked(server: LocalServe
         run(_fetch(server.url("/feed.xml")))
     page = run(_fetch(server.url("/feed.xml"), local_options(accept=FEED_TYPES)))
     assert page.body.startswith(b"<?xml")
+
+
+def test_a_304_to_a_plain_get_is_an_error_not_an_empty_page(server: LocalServer) -> None:
+    with pytest.raises(HTTPStatusError, match="not conditional") as caught:
+        run(_fetch(server.url("/always-304")))
+    assert caught.value.status == NOT_MODIFIED
+    held = run(_fetch(server.url("/always-304"), etag='"v1"'))
+    assert (held.status, held.body) == (NOT_MODIFIED, b"")
 
 
 def test_a_known_etag_is_sent_and_304_reported_as_not_modified(server: LocalServer) -> None:
