@@ -15,7 +15,33 @@ from scraper.config import HostLimit
 from scraper.crawl.fetching import PageFetcher
 from scraper.models import Page
 
-__all__ = ["GatedFetcher"]
+__all__ = ["GatedFetcher", "host_limit", "lane_of"]
+
+
+def host_limit(limits: Mapping[str, HostLimit], url: str) -> tuple[str, HostLimit] | None:
+    """The ``[hosts]`` entry that applies to ``url`` and its key: by ``name:port``, name, or
+    name without ``www.``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for key in (parts.netloc.lower(), host, host.removeprefix("www.")):
+        limit = limits.get(key)
+        if limit is not None:
+            return key, limit
+    return None
+
+
+def lane_of(limits: Mapping[str, HostLimit], url: str, per_host: int) -> tuple[str, int]:
+    """The host ``url``'s request waits for, as a key, and how many requests it runs at once.
+
+    The key is the ``[hosts]`` entry's when one applies (its limit then also counts), else the
+    origin, as the fetcher paces it.
+    """
+    found = host_limit(limits, url)
+    if found is not None:
+        key, limit = found
+        return key, min(per_host, limit.per_host)
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}", per_host
 
 
 class _Gate:
@@ -35,16 +61,14 @@ class GatedFetcher:
         self._gates: dict[str, _Gate] = {}
 
     def _gate(self, url: str) -> _Gate | None:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        for key in (parts.netloc.lower(), host, host.removeprefix("www.")):
-            limit = self.limits.get(key)
-            if limit is not None:
-                gate = self._gates.get(key)
-                if gate is None:
-                    gate = self._gates[key] = _Gate(limit)
-                return gate
-        return None
+        found = host_limit(self.limits, url)
+        if found is None:
+            return None
+        key, limit = found
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = _Gate(limit)
+        return gate
 
     async def fetch(
         self,

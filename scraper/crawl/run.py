@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +21,7 @@ from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import PageFetcher
+from scraper.crawl.hosts import lane_of
 from scraper.crawl.identity import Deduplicator, Placement
 from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract.options import ExtractOptions
@@ -126,6 +127,10 @@ class _Run:
         self.counters = _Counters()
         self.listed = asyncio.Event()  # set when discovery stored new URLs (or finished)
         self.committer = Committer(parts.store, parts.dedup, run_id, self._stored, self._unplaced)
+        # Fetch workers at work on each host, and the URLs put aside until one of them is free
+        # (see _worker).
+        self.busy: Counter[str] = Counter()
+        self.parked: dict[str, deque[QueuedURL]] = {}
 
     def emit(self, event: str, **data: object) -> None:
         self.parts.observer(CrawlEvent(event, data))
@@ -208,14 +213,39 @@ class _Run:
             await queue.put(None)
 
     async def _worker(self, queue: asyncio.Queue[QueuedURL | None]) -> None:
+        """Fetch the queued URLs; at most a host's own concurrency of workers on one host.
+
+        URLs come in the order they were found, so a slow host (a long Crawl-delay, a
+        Retry-After, a strict ``[hosts]`` pace) listed first would otherwise take every
+        worker, all waiting for its turns while other hosts' URLs wait behind them. A URL of a
+        host that has its share of workers is put aside, and the worker takes the next one;
+        the workers on that host take the URLs put aside, one after another, before leaving it.
+        """
+        per_host = self.config.politeness.per_host
         while (queued := await queue.get()) is not None:
+            lane, share = lane_of(self.config.hosts, queued.url, per_host)
+            if self.busy[lane] >= share:
+                self.parked.setdefault(lane, deque()).append(queued)
+                continue
+            self.busy[lane] += 1
             try:
-                await self._process(queued)
-            except StoreError:
-                raise
-            except Exception as exc:  # one bad page never stops the run: record it, go on
-                kind = exc.kind if isinstance(exc, ScraperError) else "internal"
-                self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
+                while True:
+                    await self._process_one(queued)
+                    waiting = self.parked.get(lane)
+                    if not waiting:
+                        break
+                    queued = waiting.popleft()
+            finally:
+                self.busy[lane] -= 1
+
+    async def _process_one(self, queued: QueuedURL) -> None:
+        try:
+            await self._process(queued)
+        except StoreError:
+            raise
+        except Exception as exc:  # one bad page never stops the run: record it, go on
+            kind = exc.kind if isinstance(exc, ScraperError) else "internal"
+            self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
 
     async def _process(self, queued: QueuedURL) -> None:
         try:
