@@ -38,7 +38,8 @@ from scraper.store.protocol import (
 __all__ = ["CrawlEvent", "Observer", "RunParts", "RunResult", "crawl_once"]
 
 #: Failures that another attempt cannot fix. A robots.txt Disallow ("robots") is one; a
-#: robots.txt that answered 429/5xx ("robots_unavailable") is not: it is tried again later.
+#: robots.txt that answered 429/5xx ("robots_unavailable") is not: it is tried again later,
+#: as is a page served with an empty body ("empty_body"), unlike one without article text.
 PERMANENT_KINDS = frozenset(
     {"robots", "not_html", "too_large", "redirect", "address", "decode", "input", "empty"}
 )
@@ -254,6 +255,11 @@ class _Run:
             self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
             return
         self.counters.add(fetched=1)
+        if not page.body:
+            # A 200 with nothing in it is a server's hiccup far more often than an empty
+            # article: kind "empty_body" is not permanent, so the page is asked again later.
+            self._fail(queued, "empty_body", "the server sent an empty body", page.status)
+            return
         media = (page.header("content-type") or "text/html").split(";")[0].strip().lower()
         if media not in HTML_TYPES:
             self._fail(queued, "not_html", f"served as {media}, not HTML", page.status)
