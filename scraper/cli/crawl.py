@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import signal
 import sys
-from contextlib import suppress
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
@@ -60,20 +60,15 @@ class _Exporter:
 
     def __call__(self, store: SQLiteCrawlStore, result: RunResult) -> None:
         del result
-        sink: TextIO = sys.stdout
         try:
-            if self._path is not None:
-                sink = self._path.open("w", encoding="utf-8")
-            count = export_articles(store, since=Since(last=True), fmt=self._fmt, stream=sink)
-            if sink is not sys.stdout:
-                sink.close()
+            path = self._path
+            opened = path.open("w", encoding="utf-8") if path else nullcontext(sys.stdout)
+            # A close that fails after a failed write (what is still buffered cannot be written
+            # either) raises the same error again, caught here all the same.
+            with opened as sink:
+                count = export_articles(store, since=Since(last=True), fmt=self._fmt, stream=sink)
         except OSError as exc:
             self.failure = f"the export to {self._path or 'stdout'} failed: {exc.strerror or exc}"
-            if sink is not sys.stdout:
-                # Closing would only raise the same error again over what is still buffered,
-                # which cannot be written either; the file is closed all the same.
-                with suppress(OSError):
-                    sink.close()
             return
         typer.echo(f"exported {count} articles", err=True)
 
