@@ -136,6 +136,8 @@ class CrawlConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_age_days: float | None = None
     history_days: float = 30.0
+    #: Seconds after which a run takes no new article URL (None: no limit); see docs/crawl.md.
+    max_run_seconds: float | None = None
     workers: int = field(default_factory=default_workers)
     allow_networks: tuple[str, ...] = ()
     export: ExportSpec | None = None
@@ -219,6 +221,7 @@ _TOP_KEYS = frozenset(
         "source",
         "max_age_days",
         "history_days",
+        "max_run_seconds",
         "workers",
         "allow_networks",
         "export",
@@ -353,6 +356,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
             for url in source.urls:
                 hosts.setdefault(urlsplit(url).netloc.lower(), limit)
     max_age = data.get("max_age_days")
+    max_run = data.get("max_run_seconds")
     return CrawlConfig(
         sources=sources,
         store=base / store_raw,
@@ -366,6 +370,9 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         ),
         max_age_days=None if max_age is None else top.number("max_age_days", 0.0),
         history_days=top.number("history_days", 30.0, minimum=1.0),
+        max_run_seconds=None
+        if max_run is None
+        else top.number("max_run_seconds", 0.0, minimum=0.1),
         workers=top.integer("workers", default_workers()),
         allow_networks=top.strings("allow_networks"),
         export=_export(top.table("export"), base) if "export" in data else None,

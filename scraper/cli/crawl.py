@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -88,6 +89,15 @@ def crawl(
     log_json: Annotated[
         bool, typer.Option("--log-json", help="Log every event as a JSON line on stderr.")
     ] = False,
+    max_run_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--max-run-seconds",
+            min=0.1,
+            help="Take no new URL after this many seconds (the config's max_run_seconds);"
+            " what is left waits for the next run.",
+        ),
+    ] = None,
 ) -> None:
     """Crawl the sources of a TOML config: fetch only new articles, deduplicate, store them.
 
@@ -98,15 +108,19 @@ def crawl(
     (the articles are stored), 2 invalid config or option, or an output file that cannot be
     opened, 3 another crawl holds the store's lock, 4 the store cannot be used, 130 interrupted
     (Ctrl-C), 143 stopped by SIGTERM (as by `timeout` or a service manager). An interrupted or
-    stopped run keeps every article it had extracted; the next run fetches the rest.
+    stopped run keeps every article it had extracted; the next run fetches the rest. A run that
+    reaches `--max-run-seconds` ends as usual (exit 0 when nothing failed), the URLs it did not
+    take left due for the next run: set it below the cron interval so runs never queue up.
 
-    Example: scraper crawl news.toml --export jsonl -o new-articles.jsonl
+    Example: scraper crawl news.toml --max-run-seconds 240 --export jsonl -o new-articles.jsonl
     """
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         typer.echo(f"scraper: config error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
+    if max_run_seconds is not None:
+        config = replace(config, max_run_seconds=max_run_seconds)
     spec = _export_spec(config, export, output)
     display = Display(log_json=log_json)
     # A path that cannot be written is a usage error before anything is fetched rather than a

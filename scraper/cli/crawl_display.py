@@ -69,6 +69,7 @@ def summary_line(result: RunResult) -> str:
         f" {s.failed} to retry, {s.gave_up} given up, {errors} source errors"
         + (f", {warnings} source warnings" if warnings else "")
         + (f", {skipped} listed entries skipped (not crawlable URLs)" if skipped else "")
+        + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
         + f" in {result.seconds:.1f}s"
     )
 

@@ -36,6 +36,7 @@ def _run_line(run: RunRecord | None) -> str:
         f" {s.fetched} fetched, {s.not_modified} not modified, {s.failed} to retry,"
         f" {s.gave_up} given up"
         + (f", {s.unread} nested sitemaps left unread (document cap)" if s.unread else "")
+        + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
     )
 
 

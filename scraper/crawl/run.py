@@ -11,10 +11,12 @@ stored twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from scraper.config import CrawlConfig, RetryPolicy
 from scraper.crawl.commit import Committer, Ready
@@ -44,6 +46,7 @@ PERMANENT_KINDS = frozenset(
     {"robots", "not_html", "too_large", "redirect", "address", "decode", "input", "empty"}
 )
 _BATCH = 500
+_T = TypeVar("_T")
 #: Failures a RunResult lists (all of them are in the store); the counters count every one.
 MAX_LISTED_FAILURES = 1000
 _DAY_S = 86400.0
@@ -109,6 +112,16 @@ class _Counters:
         return RunStats(**self.counts)
 
 
+def _cut_short(source: str, exc: TimeoutError, time_is_up: bool) -> SourceReport:
+    """The report of a source whose discovery a TimeoutError ended."""
+    if not time_is_up:  # not the run's budget: an error of the source like any other
+        return SourceReport(source=source, errors=(f"{type(exc).__name__}: {exc}",))
+    # What it listed before the cut is stored and due; the next run reads its listing again.
+    return SourceReport(
+        source=source, warnings=("the run's time budget ran out before its listing was read",)
+    )
+
+
 def retry_at(kind: str, status: int | None, attempts: int, policy: RetryPolicy) -> float | None:
     """When a URL that failed its ``attempts``-th time is due again; None: give it up."""
     if kind in PERMANENT_KINDS:
@@ -132,6 +145,15 @@ class _Run:
         # (see _worker).
         self.busy: Counter[str] = Counter()
         self.parked: dict[str, deque[QueuedURL]] = {}
+        budget = config.max_run_seconds
+        self.deadline = None if budget is None else time.monotonic() + budget
+        self.out_of_time = False
+
+    def time_is_up(self) -> bool:
+        """True once the run's time budget is spent: no new article URL is taken after that."""
+        if not self.out_of_time and self.deadline is not None:
+            self.out_of_time = time.monotonic() >= self.deadline
+        return self.out_of_time
 
     def emit(self, event: str, **data: object) -> None:
         self.parts.observer(CrawlEvent(event, data))
@@ -145,9 +167,13 @@ class _Run:
             source = self.config.sources[source_index]
             max_age = source.max_age_days or self.config.max_age_days
             try:
-                report = await discovery.discover(source, max_age, on_new=self.listed.set)
+                report = await self._within_budget(
+                    discovery.discover(source, max_age, on_new=self.listed.set)
+                )
             except StoreError:
                 raise  # the store is shared: nothing else can be recorded either
+            except TimeoutError as exc:
+                report = _cut_short(source.name, exc, self.time_is_up())
             except Exception as exc:  # a bug or odd input on one source is that source's error
                 report = SourceReport(source=source.name, errors=(f"{type(exc).__name__}: {exc}",))
             self.counters.add(
@@ -197,21 +223,35 @@ class _Run:
         """Queue the due URLs, taken from the store, until discovery is over and none is left."""
         started = time.time()
         after = 0
-        while True:
+        while not self.time_is_up():
             finished = discovery.done()  # read first: the query then sees all it stored
             self.listed.clear()
             batch = self.parts.store.due_urls(started, after, _BATCH)
             if batch:
                 self.parts.extractor.expect(len(batch))
                 for queued in batch:
+                    if self.time_is_up():
+                        break
                     await queue.put(queued)
                 after = batch[-1].id
             elif finished:
                 break
             else:
-                await self.listed.wait()
+                await self._wait_for_listing()
         for _ in range(workers):
             await queue.put(None)
+
+    async def _within_budget(self, work: Awaitable[_T]) -> _T:
+        """``work``, cut by a TimeoutError when the run's time budget runs out first."""
+        if self.deadline is None:
+            return await work
+        return await asyncio.wait_for(work, max(0.0, self.deadline - time.monotonic()))
+
+    async def _wait_for_listing(self) -> None:
+        """Wait until discovery lists new URLs, or the time budget runs out."""
+        # A timeout is the budget running out, which time_is_up() tells the caller.
+        with contextlib.suppress(TimeoutError):
+            await self._within_budget(self.listed.wait())
 
     async def _worker(self, queue: asyncio.Queue[QueuedURL | None]) -> None:
         """Fetch the queued URLs; at most a host's own concurrency of workers on one host.
@@ -224,6 +264,8 @@ class _Run:
         """
         per_host = self.config.politeness.per_host
         while (queued := await queue.get()) is not None:
+            if self.time_is_up():
+                continue  # still due in the store: the next run takes it
             lane, share = lane_of(self.config.hosts, queued.url, per_host)
             if self.busy[lane] >= share:
                 self.parked.setdefault(lane, deque()).append(queued)
@@ -233,7 +275,7 @@ class _Run:
                 while True:
                     await self._process_one(queued)
                     waiting = self.parked.get(lane)
-                    if not waiting:
+                    if not waiting or self.time_is_up():
                         break
                     queued = waiting.popleft()
             finally:
@@ -338,6 +380,8 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
     status = "failed"
     try:
         sources = await run.discover_and_fetch()
+        if run.out_of_time:
+            run.counters.add(left=parts.store.count_due(time.time()))
         status = "ok"
     except asyncio.CancelledError:
         status = "stopped"  # Ctrl-C or a stop signal, not a fault: `scraper status` says so
@@ -360,6 +404,7 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
         run_id=run_id,
         ok=result.ok,
         duplicates=result.duplicates,
+        left=result.stats.left,
         seconds=round(result.seconds, 3),
     )
     return result

@@ -317,6 +317,15 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
+    def count_due(self, now: float) -> int:
+        """How many URLs are due for fetching at ``now``."""
+        rows = self._read(
+            "SELECT count(*) AS n FROM urls"
+            " WHERE state IN ('pending', 'retry') AND next_attempt_at <= ?",
+            (now,),
+        )
+        return int(rows[0]["n"])
+
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
         """Store articles and mark their URLs done, all in one transaction."""
         if not items:

@@ -147,6 +147,8 @@ class RunStats:
     gave_up: int = 0
     #: Nested sitemaps left unread because their source reached its document cap.
     unread: int = 0
+    #: URLs due at the start that the run's time budget left for the next run.
+    left: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,6 +213,10 @@ class CrawlStore(Protocol):
 
     def due_urls(self, now: float, after_id: int, limit: int) -> list[QueuedURL]:
         """Up to ``limit`` URLs due for fetching, with ids above ``after_id``, in id order."""
+        ...
+
+    def count_due(self, now: float) -> int:
+        """How many URLs are due for fetching at ``now``."""
         ...
 
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
