@@ -13,6 +13,7 @@ from scraper.cli import dedup as dedup_cmd
 from scraper.cli import demo as demo_cmd
 from scraper.cli import export as export_cmd
 from scraper.cli import extract as extract_cmd
+from scraper.cli import retry as retry_cmd
 from scraper.cli import scrape as scrape_cmd
 from scraper.cli import status as status_cmd
 
@@ -36,6 +37,7 @@ app.command("extract")(extract_cmd.extract)
 app.command("crawl")(crawl_cmd.crawl)
 app.command("export")(export_cmd.export)
 app.command("status")(status_cmd.status)
+app.command("retry")(retry_cmd.retry)
 app.command("demo")(demo_cmd.demo)
 app.command("scrape")(scrape_cmd.scrape)
 app.command("dedup")(dedup_cmd.dedup)

@@ -14,7 +14,7 @@ from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
-from scraper.store.protocol import RunRecord, SourceStats
+from scraper.store.protocol import RunRecord, SourceStats, UrlFailure
 
 __all__ = ["status"]
 
@@ -40,13 +40,27 @@ def _run_line(run: RunRecord | None) -> str:
     )
 
 
-def _json(sources: list[SourceStats], run: RunRecord | None) -> str:
-    return json.dumps(
-        {
-            "sources": [asdict(s) for s in sources],
-            "last_run": asdict(run) if run is not None else None,
-        },
-        indent=2,
+def _json(
+    sources: list[SourceStats], run: RunRecord | None, failed: list[UrlFailure] | None
+) -> str:
+    shown: dict[str, object] = {
+        "sources": [asdict(s) for s in sources],
+        "last_run": asdict(run) if run is not None else None,
+    }
+    if failed is not None:
+        shown["failed"] = [asdict(f) for f in failed]
+    return json.dumps(shown, indent=2)
+
+
+def _failure_line(failure: UrlFailure) -> str:
+    when = (
+        "given up"
+        if failure.next_attempt_at is None
+        else f"retry after {_when(failure.next_attempt_at)}"
+    )
+    return (
+        f"{failure.url}  [{failure.source}] {when}, {failure.attempts} attempts:"
+        f" {failure.error or '-'}"
     )
 
 
@@ -70,12 +84,23 @@ def status(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the same as one JSON object (for monitoring).")
     ] = False,
+    failed: Annotated[
+        bool,
+        typer.Option(
+            "--failed",
+            help="Also list the failed URLs with their latest error: given up first, then those"
+            " waiting for a retry (see `scraper retry`).",
+        ),
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="List at most this many failed URLs.")
+    ] = 50,
 ) -> None:
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
     A run shown as "running" that no process holds was killed; the next crawl resumes it.
 
-    Example: scraper status news.toml
+    Example: scraper status news.toml --failed
     """
     try:
         store = SQLiteCrawlStore(store_path(target))
@@ -88,9 +113,17 @@ def status(
     try:
         sources = store.source_stats()
         run = store.last_run()
+        failures = store.failures(source=None, limit=limit) if failed else None
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
     finally:
         store.close()
-    typer.echo(_json(sources, run) if as_json else _table(sources, run))
+    if as_json:
+        typer.echo(_json(sources, run, failures))
+        return
+    typer.echo(_table(sources, run))
+    if failures is not None:
+        typer.echo(f"failed URLs ({len(failures)} shown):" if failures else "no failed URLs")
+        for failure in failures:
+            typer.echo(_failure_line(failure))

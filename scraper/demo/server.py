@@ -155,6 +155,10 @@ class SiteServer:
         """Answer ``status`` for ``path`` from now on."""
         self._state.faults[path] = status
 
+    def restore(self, path: str) -> None:
+        """Serve ``path`` as published again (after :meth:`fail`)."""
+        self._state.faults.pop(path, None)
+
     def __enter__(self) -> SiteServer:
         self._thread.start()
         return self

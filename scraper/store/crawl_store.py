@@ -28,6 +28,7 @@ from scraper.store.protocol import (
     RunStats,
     SourceStats,
     StoredArticle,
+    UrlFailure,
     Validators,
 )
 from scraper.store.sqlite import migrate, open_sqlite, write_transaction
@@ -463,6 +464,42 @@ class SQLiteCrawlStore:
             )
             for r in rows
         ]
+
+    def failures(self, *, source: str | None, limit: int) -> list[UrlFailure]:
+        """Up to ``limit`` failed URLs (of ``source``, or all): given up first, then those
+        waiting for a retry, each the newest found first."""
+        rows = self._read(
+            "SELECT url, source, state, attempts, next_attempt_at, last_error FROM urls"
+            " WHERE state IN ('gave_up', 'retry') AND (? IS NULL OR source = ?)"
+            " ORDER BY state = 'retry', id DESC LIMIT ?",
+            (source, source, limit),
+        )
+        return [
+            UrlFailure(
+                url=r["url"],
+                source=r["source"],
+                state=r["state"],
+                attempts=r["attempts"],
+                next_attempt_at=r["next_attempt_at"] if r["state"] == "retry" else None,
+                error=r["last_error"],
+            )
+            for r in rows
+        ]
+
+    def requeue(self, *, source: str | None, kind: str | None, waiting: bool) -> int:
+        """Make given-up URLs (and, with ``waiting``, those waiting for a retry) due now with
+        a fresh count of attempts; only those of ``source`` and whose latest failure was of
+        ``kind`` when given. Returns how many."""
+        states = ("gave_up", "retry") if waiting else ("gave_up", "gave_up")
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE urls SET state = 'pending', attempts = 0, next_attempt_at = 0"
+                " WHERE state IN (?, ?) AND (? IS NULL OR source = ?)"
+                # The stored reason starts with its kind: "kind: reason".
+                " AND (? IS NULL OR substr(last_error, 1, length(?) + 1) = ? || ':')",
+                (*states, source, source, kind, kind, kind),
+            )
+            return cur.rowcount
 
     def run_duplicates(self, run_id: int) -> int:
         """How many of the articles run ``run_id`` stored duplicate another now."""

@@ -26,6 +26,7 @@ __all__ = [
     "RunStats",
     "SourceStats",
     "StoredArticle",
+    "UrlFailure",
     "Validators",
 ]
 
@@ -176,6 +177,22 @@ class SourceStats:
     last_error: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UrlFailure:
+    """A URL that failed: waiting for its retry (``retry``) or given up (``gave_up``).
+
+    ``error`` is ``"kind: reason"`` of its latest failure; ``next_attempt_at`` (a Unix time)
+    is None for a URL given up.
+    """
+
+    url: str
+    source: str
+    state: str
+    attempts: int
+    next_attempt_at: float | None
+    error: str | None
+
+
 class CrawlStore(Protocol):
     """The operations a crawl run performs on its store."""
 
@@ -251,6 +268,17 @@ class CrawlStore(Protocol):
 
     def source_stats(self) -> list[SourceStats]:
         """Per-source counts; duplicates are counted in the clusters as they are now."""
+        ...
+
+    def failures(self, *, source: str | None, limit: int) -> list[UrlFailure]:
+        """Up to ``limit`` failed URLs (of ``source``, or all): given up first, then those
+        waiting for a retry, each the newest found first."""
+        ...
+
+    def requeue(self, *, source: str | None, kind: str | None, waiting: bool) -> int:
+        """Make given-up URLs (and, with ``waiting``, those waiting for a retry) due now with
+        a fresh count of attempts; only those of ``source`` and whose latest failure was of
+        ``kind`` when given. Returns how many."""
         ...
 
     def run_duplicates(self, run_id: int) -> int:

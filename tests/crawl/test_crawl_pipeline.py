@@ -237,11 +237,11 @@ def test_a_batch_that_cannot_be_stored_stops_the_run(tmp_path: Path) -> None:
 class _FailingOnceStore(SQLiteCrawlStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.failures = 1
+        self.breakdowns = 1
 
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
-        if self.failures:
-            self.failures -= 1
+        if self.breakdowns:
+            self.breakdowns -= 1
             raise StoreError("disk full")
         super().store_articles(items, run_id)
 

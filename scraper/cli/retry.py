@@ -1,0 +1,75 @@
+"""``scraper retry``: give failed URLs of a crawl store another chance at the next run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scraper.cli.crawl_display import store_path
+from scraper.cli.exits import EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
+from scraper.config import load_config
+from scraper.crawl.requeue import requeue_failed
+from scraper.errors import ConfigError, StoreError, StoreLocked
+
+__all__ = ["retry"]
+
+
+def _check_source(target: Path, source: str | None) -> None:
+    """A source name the config does not have is a usage error, not a silent 0."""
+    if source is None or target.suffix != ".toml":
+        return
+    names = [s.name for s in load_config(target).sources]
+    if source not in names:
+        raise typer.BadParameter(
+            f"no source {source!r} in {target} (sources: {', '.join(names)})",
+            param_hint="--source",
+        )
+
+
+def retry(
+    target: Annotated[Path, typer.Argument(help="A crawl config (.toml) or its SQLite store.")],
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only the URLs of this source.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Only URLs whose latest failure was of this kind (as `scraper status --failed`"
+            " shows it: http_status, timeout, robots_unavailable...).",
+        ),
+    ] = None,
+    waiting: Annotated[
+        bool,
+        typer.Option("--waiting", help="Also the URLs waiting for a retry: due now, not later."),
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait for a running crawl instead of exiting (3).")
+    ] = False,
+) -> None:
+    """Make the URLs a crawl gave up on due again at its next run, with a fresh count of attempts.
+
+    For after a site's outage, or a fix to the config or the robots.txt that made them fail.
+    Takes the crawl's lock, so it never changes a URL under a running crawl. Exit codes: 0 done
+    (even when no URL matched), 2 invalid option, 3 a crawl holds the store's lock, 4 the store
+    cannot be used.
+
+    Example: scraper retry news.toml --source example-rss --kind http_status
+    """
+    try:
+        _check_source(target, source)
+        count = requeue_failed(
+            store_path(target), source=source, kind=kind, waiting=waiting, wait=wait
+        )
+    except ConfigError as exc:
+        typer.echo(f"scraper: config error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    except StoreLocked as exc:
+        typer.echo(f"scraper: {exc}", err=True)
+        raise typer.Exit(EXIT_LOCKED) from exc
+    except StoreError as exc:
+        typer.echo(f"scraper: store error: {exc}", err=True)
+        raise typer.Exit(EXIT_STORE) from exc
+    typer.echo(f"{count} URLs due again at the next run", err=True)

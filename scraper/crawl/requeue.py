@@ -1,0 +1,45 @@
+"""Giving failed URLs another chance, under the run lock (``scraper retry``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scraper.crawl.lock import RunLock
+from scraper.store.crawl_store import SQLiteCrawlStore
+
+__all__ = ["requeue_failed"]
+
+
+def requeue_failed(
+    store_path: Path,
+    *,
+    source: str | None = None,
+    kind: str | None = None,
+    waiting: bool = False,
+    wait: bool = False,
+) -> int:
+    """Make the given-up URLs of a crawl store due at the next run, with a fresh count of
+    attempts (after a site's outage, or a fix to the config that made them fail).
+
+    Args:
+        store_path: the crawl's SQLite store.
+        source: only this source's URLs.
+        kind: only URLs whose latest failure was of this kind (``http_status``,
+            ``robots_unavailable``...).
+        waiting: also the URLs waiting for a retry, which then need not wait for their time.
+        wait: wait for a running crawl instead of failing at once.
+
+    Returns:
+        How many URLs are due again.
+
+    Raises:
+        StoreLocked: a crawl holds the store and ``wait`` is false (a run reads and writes
+            these states; changing them under it could undo its work).
+        StoreError: the store cannot be opened or written.
+    """
+    with RunLock(store_path, wait=wait):
+        store = SQLiteCrawlStore(store_path)
+        try:
+            return store.requeue(source=source, kind=kind, waiting=waiting)
+        finally:
+            store.close()

@@ -1,0 +1,111 @@
+"""Failed URLs listed by ``scraper status --failed`` and given another chance by ``retry``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+from scraper.crawl.lock import RunLock
+from scraper.demo.server import SiteServer
+from scraper.demo.site import load_sites, render_site
+
+SITE = next(site for site in load_sites() if site.slug == "herald")
+runner = CliRunner()
+
+
+@pytest.fixture
+def site() -> Iterator[SiteServer]:
+    with SiteServer() as server:
+        server.publish(render_site(SITE, server.base_url))
+        yield server
+
+
+def _paths() -> list[str]:
+    return [f"/news/2026/{a.slug}" for a in SITE.articles]
+
+
+def _toml(site: SiteServer, folder: Path) -> Path:
+    urls = ", ".join(f'"{site.base_url}{p}"' for p in _paths())
+    path = folder / "crawl.toml"
+    path.write_text(
+        'store = "crawl.db"\nworkers = 0\nallow_networks = ["127.0.0.0/8"]\n'
+        "[politeness]\nmin_interval = 0.0\n"
+        # A 503 waits an hour for its retry; a 404 is given up at once.
+        "[retry]\nbackoff = 3600\nper_request = 1\n"
+        f'[[source]]\nname = "herald"\nurls = [{urls}]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def failed_crawl(site: SiteServer, tmp_path: Path) -> tuple[SiteServer, Path]:
+    gone, down = _paths()[:2]
+    site.fail(gone, 404)
+    site.fail(down, 503)
+    toml = _toml(site, tmp_path)
+    # Exported, so that the next exports hold only what later runs store.
+    result = runner.invoke(app, ["crawl", str(toml), "--export", "jsonl"])
+    assert result.exit_code == 1, result.output  # two URLs failed
+    return site, toml
+
+
+def test_status_lists_the_failed_urls_with_their_state_and_error(
+    failed_crawl: tuple[SiteServer, Path],
+) -> None:
+    site, toml = failed_crawl
+    gone, down = (site.base_url + p for p in _paths()[:2])
+    shown = runner.invoke(app, ["status", str(toml), "--failed"])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    at = lines.index("failed URLs (2 shown):")
+    first, second = lines[at + 1 : at + 3]
+    # Given up first, then waiting for a retry.
+    assert first.startswith(gone) and "given up" in first and "404" in first
+    assert second.startswith(down) and "retry after" in second and "503" in second
+    data = json.loads(runner.invoke(app, ["status", str(toml), "--json", "--failed"]).stdout)
+    assert [(f["url"], f["state"]) for f in data["failed"]] == [
+        (gone, "gave_up"),
+        (down, "retry"),
+    ]
+    assert "failed" not in json.loads(runner.invoke(app, ["status", str(toml), "--json"]).stdout)
+
+
+def test_retry_makes_given_up_urls_due_and_the_next_run_stores_them(
+    failed_crawl: tuple[SiteServer, Path],
+) -> None:
+    site, toml = failed_crawl
+    gone, down = _paths()[:2]
+    for path in (gone, down):  # the site is back
+        site.restore(path)
+    # Another kind matches nothing; the 503 waits for its hour without --waiting.
+    assert "0 URLs" in runner.invoke(app, ["retry", str(toml), "--kind", "timeout"]).stderr
+    done = runner.invoke(app, ["retry", str(toml), "--kind", "http_status"])
+    assert done.exit_code == 0 and "1 URLs due again" in done.stderr
+    rerun = runner.invoke(app, ["crawl", str(toml), "--export", "jsonl"])
+    assert rerun.exit_code == 0, rerun.output
+    stored = [json.loads(line)["url"] for line in rerun.stdout.splitlines()]
+    assert stored == [site.base_url + gone]
+    assert "1 URLs due again" in runner.invoke(app, ["retry", str(toml), "--waiting"]).stderr
+    last = runner.invoke(app, ["crawl", str(toml), "--export", "jsonl"])
+    assert [json.loads(line)["url"] for line in last.stdout.splitlines()] == [site.base_url + down]
+    asked = [r.path for r in site.log]
+    assert asked.count(gone) == 2 and asked.count(down) == 2  # each failed once, then stored
+
+
+def test_retry_refuses_an_unknown_source_and_a_store_in_use(
+    failed_crawl: tuple[SiteServer, Path],
+) -> None:
+    _, toml = failed_crawl
+    unknown = runner.invoke(app, ["retry", str(toml), "--source", "nope"])
+    assert unknown.exit_code == 2 and "herald" in unknown.output
+    with RunLock(toml.parent / "crawl.db"):
+        locked = runner.invoke(app, ["retry", str(toml)])
+    assert locked.exit_code == 3
+    shown = runner.invoke(app, ["status", str(toml), "--failed"]).stdout
+    assert "failed URLs (2 shown):" in shown  # nothing changed under the lock
