@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
-from scraper.discover.urls import canonical_url, normalise_url, preferred, site_of
+from scraper.discover.urls import canonical_url, join_url, normalise_url, preferred, site_of
 from scraper.errors import InputError
 
 __all__ = ["Addresses", "Identities", "Identity", "identify", "identity_of", "joined"]
@@ -112,6 +111,6 @@ def _named_target(url: str, canonical: str | None) -> str | None:
     if not canonical:
         return None
     try:
-        return normalise_url(urljoin(url, canonical.strip()))
+        return normalise_url(join_url(url, canonical.strip()))
     except InputError:
         return None

@@ -17,7 +17,14 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 from scraper.errors import InputError
 
-__all__ = ["canonical_url", "normalise_url", "preferred", "resolve_link", "site_of"]
+__all__ = [
+    "canonical_url",
+    "join_url",
+    "normalise_url",
+    "preferred",
+    "resolve_link",
+    "site_of",
+]
 
 # --- data: what marks a query parameter or a path as tracking or AMP ---------------------------
 TRACKING_PARAMS = frozenset(
@@ -94,6 +101,8 @@ def normalise_url(url: str) -> str:
     host = hostname.rstrip(".")
     if host.endswith(AMP_CACHE_SUFFIX):
         return _from_amp_cache(path, raw_query)
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address, bracketed again as a URL writes it
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if username:
         netloc = f"{username}@{netloc}"
@@ -115,15 +124,17 @@ def _split(url: str) -> tuple[str, str, int | None, str | None, str, str]:
         # (they parse the URL three times over, some 5 us a link).
         port = None if plain[3] is None else int(plain[3])
         return plain[1].lower(), plain[2].lower(), port, None, plain[4] or "", plain[5] or ""
-    parts = urlsplit(stripped)
-    scheme = parts.scheme.lower()
-    hostname = parts.hostname
-    if scheme not in _DEFAULT_PORTS or not hostname:
-        raise InputError(f"not an absolute http(s) URL: {url!r}")
     try:
+        # urlsplit refuses a bad IPv6 literal or a host that NFKC turns into a delimiter;
+        # .port a port out of range.
+        parts = urlsplit(stripped)
+        hostname = parts.hostname
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"bad port in URL {url!r}") from exc
+        raise InputError(f"malformed URL {url!r}: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not hostname:
+        raise InputError(f"not an absolute http(s) URL: {url!r}")
     return scheme, hostname, port, parts.username, parts.path, parts.query
 
 
@@ -135,7 +146,23 @@ def resolve_link(base_url: str, link: str) -> str:
     """
     if link.startswith(("https://", "http://")):
         return link
-    return urljoin(base_url, link)
+    try:
+        return join_url(base_url, link)
+    except InputError:
+        return link  # left for normalisation to refuse, as one entry of its listing
+
+
+def join_url(base_url: str, link: str) -> str:
+    """``urljoin(base_url, link)``.
+
+    Raises:
+        InputError: either is malformed (a bad IPv6 literal, say), which urljoin reports with
+            a ValueError.
+    """
+    try:
+        return urljoin(base_url, link)
+    except ValueError as exc:
+        raise InputError(f"malformed link {link!r} (base {base_url!r}): {exc}") from exc
 
 
 def canonical_url(url: str, canonical: str | None) -> str:
@@ -152,7 +179,7 @@ def canonical_url(url: str, canonical: str | None) -> str:
     if not canonical or not canonical.strip():
         return own
     try:
-        target = normalise_url(urljoin(url.strip(), canonical.strip()))
+        target = normalise_url(join_url(url.strip(), canonical.strip()))
     except InputError:
         return own
     return preferred(own, target)
@@ -172,7 +199,10 @@ def site_of(url: str) -> str:
     """The site a URL belongs to: its host without ``www.``/``m.``/``amp.``, or "" if none."""
     stripped = url.strip()
     plain = _PLAIN_URL.fullmatch(stripped)
-    named = plain[2] if plain is not None else urlsplit(stripped).hostname
+    try:
+        named = plain[2] if plain is not None else urlsplit(stripped).hostname
+    except ValueError:
+        return ""  # malformed, as "not a url" is
     host = (named or "").lower().rstrip(".")
     for prefix in SITE_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
