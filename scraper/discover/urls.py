@@ -1,10 +1,11 @@
 """URL identity: one spelling per article URL, and the page's canonical link when it can be trusted.
 
 ``normalise_url`` folds the spellings under which one page is served (scheme and host case,
-default ports, fragments, tracking parameters, AMP variants, trailing slashes, parameter order)
-into one string. ``canonical_url`` prefers the page's ``rel=canonical`` link when it points to the
-same site, because a cross-site canonical is a claim about another publisher's page (syndication)
-rather than another spelling of this one.
+a host's IDN and punycode spellings, default ports, fragments, tracking parameters, AMP
+variants, trailing slashes, parameter order) into one string. ``canonical_url`` prefers the
+page's ``rel=canonical`` link when it points to the same site, because a cross-site canonical
+is a claim about another publisher's page (syndication) rather than another spelling of this
+one.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
+from contextlib import suppress
 from types import MappingProxyType
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
+
+import idna
 
 from scraper.errors import InputError
 
@@ -89,16 +93,20 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 def normalise_url(url: str) -> str:
     """The identity spelling of an absolute http(s) URL.
 
-    Lower-cases scheme and host, drops the default port, the fragment, tracking parameters
+    Lower-cases scheme and host (a Unicode host in its IDNA ASCII form, as requests send
+    it, without a trailing dot), drops the default port, the fragment, tracking parameters
     (``utm_*``, ``fbclid``, ``gclid``...), AMP markers (``/amp`` path segments, ``.amp``
     suffixes, ``amp``/``outputType`` parameters, Google AMP cache hosts) and a trailing slash,
     resolves ``.``/``..`` segments, normalises percent-escapes and sorts the query.
 
     Raises:
-        InputError: ``url`` is not an absolute http(s) URL with a host.
+        InputError: ``url`` is not an absolute http(s) URL with a host, or its host has no
+            IDNA form.
     """
     scheme, hostname, port, username, path, raw_query = _split(url)
     host = hostname.rstrip(".")
+    if not host.isascii():
+        host = _wire_host(host, url)
     if host.endswith(AMP_CACHE_SUFFIX):
         return _from_amp_cache(path, raw_query)
     if ":" in host:
@@ -136,6 +144,23 @@ def _split(url: str) -> tuple[str, str, int | None, str | None, str, str]:
     if scheme not in _DEFAULT_PORTS or not hostname:
         raise InputError(f"not an absolute http(s) URL: {url!r}")
     return scheme, hostname, port, parts.username, parts.path, parts.query
+
+
+def _wire_host(host: str, url: str) -> str:
+    """A Unicode host name as requests send it: IDNA ASCII ("punycode") labels.
+
+    Mapped by UTS #46 first, as browsers do: where httpx encodes a name itself (IDNA 2008 of
+    the lower-cased name) the result is the same, and a name httpx refuses only for its
+    spelling (full-width letters, a decomposed accent) gets the one ASCII form of its host.
+
+    Raises:
+        InputError: the name has no IDNA form (a symbol such as U+2603, an empty or too long
+            label). An ASCII name is sent as it is, so it is not checked here.
+    """
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except UnicodeError as exc:  # idna.IDNAError is one
+        raise InputError(f"host has no IDNA (punycode) form in {url!r}: {exc}") from exc
 
 
 def resolve_link(base_url: str, link: str) -> str:
@@ -204,6 +229,10 @@ def site_of(url: str) -> str:
     except ValueError:
         return ""  # malformed, as "not a url" is
     host = (named or "").lower().rstrip(".")
+    if not host.isascii():
+        # A name with no IDNA form is no URL normalisation accepts: its site is its name.
+        with suppress(InputError):
+            host = _wire_host(host, url)
     for prefix in SITE_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
             return host[len(prefix) :]
