@@ -13,6 +13,14 @@ the event loop itself: a multiprocessing pool re-ran the crawl's main module in 
 (about 0.8 s of CPU each) and added two threads to the crawl process. A worker still costs as
 much CPU to start as extracting a few dozen pages, so a small run starts fewer than it may.
 
+A page whose extraction takes longer than the extractor's ``timeout`` (a quadratic corner, a
+page near the decoded-size cap, a C library that hangs) fails with kind ``extract_timeout``
+and its worker is killed: a call into C holding the interpreter cannot be stopped from within
+its own process. Knowing which page is stuck costs nothing per message: each worker counts the
+pages it starts and ends in eight bytes of memory it shares with the crawl process, which a
+watchdog reads a few times per ``timeout``. The other pages the killed worker held go to its
+replacement.
+
 What a worker receives and sends, and the work it does, are in :mod:`scraper.crawl.jobs`.
 """
 
@@ -20,11 +28,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import mmap
 import os
 import signal
 import sys
+import tempfile
+import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from scraper.crawl.jobs import (
@@ -38,7 +49,7 @@ from scraper.crawl.jobs import (
     outcomes_from,
 )
 from scraper.crawl.wire import read_async
-from scraper.crawl.worker import STOP_SIGNALS
+from scraper.crawl.worker import PROGRESS_FD_OPTION, STOP_SIGNALS
 
 __all__ = [
     "ExtractFailed",
@@ -59,6 +70,11 @@ CHUNK = 8
 PAGES_PER_WORKER = 50
 #: Bytes a pipe to or from a worker holds (Linux's limit for an unprivileged process).
 PIPE_SIZE = 1024 * 1024
+#: How a worker process is started (its progress file is added to it).
+WORKER_COMMAND = (sys.executable, "-m", "scraper.crawl.worker")
+#: The watchdog looks at the workers this many times per timeout: a stuck page is found
+#: between one and one and a quarter timeouts after it started.
+_LOOKS_PER_TIMEOUT = 8
 
 
 _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
@@ -67,9 +83,27 @@ _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
 class _Worker:
     """One worker process; the chunks it was sent and has not answered yet, in order."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, progress: mmap.mmap) -> None:
         self.process = process
         self.in_flight: deque[list[_Waiting]] = deque()
+        # What the worker writes: twice the pages it finished, plus one while it extracts.
+        self.progress = memoryview(progress).cast("Q")
+        self.answered = 0  # pages whose outcomes came back
+        self.seen = 0  # the progress the watchdog last saw, and when it first saw it
+        self.since = 0.0
+
+    def stuck(self, now: float, timeout: float) -> int | None:
+        """The index in :attr:`in_flight` (chunks flattened) of the page this worker has been
+        extracting for ``timeout`` seconds, as far as the watchdog has seen; else None."""
+        progress = self.progress[0]
+        if not progress % 2 or not self.in_flight:
+            return None  # between pages (the crawl may just not have read an answer yet)
+        if progress != self.seen:
+            self.seen, self.since = progress, now
+            return None
+        if now - self.since < timeout:
+            return None
+        return progress // 2 - self.answered
 
     def send(self, chunk: list[_Waiting]) -> None:
         """Queue a chunk on the worker's stdin (buffered: this never blocks)."""
@@ -84,6 +118,9 @@ class _Worker:
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             while True:
                 outcomes = outcomes_from(await read_async(self.process.stdout))
+                if not self.in_flight:
+                    return  # killed for a stuck page: its pages went elsewhere
+                self.answered += len(outcomes)
                 yield self.in_flight.popleft(), outcomes
 
 
@@ -95,12 +132,26 @@ class Extractor:
     message, at most two messages per worker in flight. Workers start on first use, one more
     for every :data:`PAGES_PER_WORKER` pages the run said to :meth:`expect`, so a run with
     nothing new starts none and a small run one.
+
+    A page that a worker has been extracting for ``timeout`` seconds fails with kind
+    ``extract_timeout``; the worker is killed and replaced. Inline extraction has no limit:
+    nothing can stop a call into C safely within the process that makes it. ``command`` starts
+    a worker (tests start one with a slow extract function).
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(
+        self,
+        workers: int,
+        *,
+        timeout: float | None = None,
+        command: Sequence[str] = WORKER_COMMAND,
+    ) -> None:
         self.workers = workers
+        self.timeout = timeout
+        self.command = tuple(command)
         self._workers: list[_Worker] = []
         self._readers: list[asyncio.Task[None]] = []
+        self._watchdog: asyncio.Task[None] | None = None
         self._waiting: list[_Waiting] = []
         self._expected = 0
         self._starting = asyncio.Lock()
@@ -146,9 +197,36 @@ class Extractor:
         if self._closed:
             raise RuntimeError("the extractor is closed")
         while len(self._workers) < self._wanted():
-            worker = _Worker(await _start_worker())
+            worker = await _new_worker(self.command)
             self._workers.append(worker)
             self._readers.append(asyncio.create_task(self._read(worker)))
+        if self._watchdog is None and self.timeout is not None:
+            self._watchdog = asyncio.create_task(self._watch(self.timeout))
+
+    async def _watch(self, timeout: float) -> None:
+        """Kill the workers stuck on a page for ``timeout`` seconds, for as long as we run."""
+        while True:
+            await asyncio.sleep(timeout / _LOOKS_PER_TIMEOUT)
+            now = time.monotonic()
+            for worker in list(self._workers):
+                index = worker.stuck(now, timeout)
+                if index is not None:
+                    self._kill_stuck(worker, index, timeout)
+
+    def _kill_stuck(self, worker: _Worker, index: int, timeout: float) -> None:
+        """Fail the page a worker is stuck on, kill the worker, and send its other pages again.
+
+        Its reader sees the worker end and starts another for the pages waiting.
+        """
+        held = [waiting for chunk in worker.in_flight for waiting in chunk]
+        worker.in_flight.clear()
+        self._workers.remove(worker)
+        worker.process.kill()
+        _, stuck = held.pop(index)
+        reason = f"extraction took longer than {timeout:g} s (its worker was killed)"
+        stuck.set_result(ExtractFailed("extract_timeout", reason))
+        # The pages before it in its chunk were extracted, but their answer is lost with it.
+        self._waiting[:0] = [waiting for waiting in held if not waiting[1].done()]
 
     def _send(self) -> None:
         while self._waiting and self._workers:
@@ -185,6 +263,9 @@ class Extractor:
     async def aclose(self) -> None:
         """Stop the workers: they finish the chunk in hand and exit."""
         self._closed = True
+        # Past this point a page of a killed worker would have nowhere to go.
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         workers, self._workers = self._workers, []
         for worker in workers:
             if worker.process.stdin is not None:
@@ -197,10 +278,19 @@ class Extractor:
             except TimeoutError:
                 worker.process.kill()
                 await worker.process.wait()
-        await asyncio.gather(*self._readers, return_exceptions=True)
+        watchdog = [] if self._watchdog is None else [self._watchdog]
+        await asyncio.gather(*self._readers, *watchdog, return_exceptions=True)
 
 
-async def _start_worker(pipe_size: int = PIPE_SIZE) -> asyncio.subprocess.Process:
+async def _start_worker(
+    command: Sequence[str] = WORKER_COMMAND,
+    progress_fd: int | None = None,
+    pipe_size: int = PIPE_SIZE,
+) -> asyncio.subprocess.Process:
+    """A worker process, counting its pages in ``progress_fd`` (a file it maps) if given."""
+    argv = [*command]
+    if progress_fd is not None:
+        argv += [PROGRESS_FD_OPTION, str(progress_fd)]
     # The child inherits the mask across exec: a stop signal sent to the whole process group
     # while its interpreter starts stays pending until it ignores such signals (see the worker).
     # Here they are only held back for the moment of the start, and then delivered.
@@ -209,21 +299,41 @@ async def _start_worker(pipe_size: int = PIPE_SIZE) -> asyncio.subprocess.Proces
         # A chunk of pages is about a megabyte: in a pipe of the default 64 KiB it took some 16
         # writes, each a turn of the event loop, and as many reads in the worker.
         return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "scraper.crawl.worker",
+            *argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=_worker_env(),
             pipesize=pipe_size,
+            pass_fds=() if progress_fd is None else (progress_fd,),
         )
     except OSError:
         if pipe_size < 0:
             raise
         # The system's pipe limits refused the size: the default pipes will do.
-        return await _start_worker(-1)
+        return await _start_worker(command, progress_fd, -1)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+async def _new_worker(command: Sequence[str]) -> _Worker:
+    """A worker process with the shared memory in which it counts its pages."""
+    fd = _shared_memory(8)
+    try:
+        progress = mmap.mmap(fd, 8)
+        return _Worker(await _start_worker(command, fd), progress)
+    finally:
+        os.close(fd)  # the map and the worker hold their own references
+
+
+def _shared_memory(size: int) -> int:
+    """A file descriptor of ``size`` zeroed bytes of memory, for a worker to map too."""
+    if sys.platform == "linux":
+        fd = os.memfd_create("scraper-extract-progress")
+    else:
+        with tempfile.TemporaryFile() as file:
+            fd = os.dup(file.fileno())
+    os.ftruncate(fd, size)
+    return fd
 
 
 def _worker_env() -> dict[str, str]:

@@ -108,7 +108,7 @@ async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observe
     dedup = open_index(store)  # an unusable index stops the run before any worker starts
     async with (
         Fetcher(fetch_options(config)) as fetcher,
-        Extractor(config.workers) as extractor,
+        Extractor(config.workers, timeout=config.extract_timeout) as extractor,
     ):
         parts = RunParts(
             store=store,

@@ -5,18 +5,28 @@ it imports the extractor and :mod:`scraper.crawl.jobs` and nothing of the crawl 
 re-run of its main module, as a multiprocessing worker would; not even asyncio). It exits when
 its stdin ends: when the crawl closes it, or when the crawl process dies, even by SIGKILL, since
 nobody else holds the pipe's other end.
+
+With ``--progress-fd N`` it maps the memory of that file descriptor and counts in it, as an
+unsigned 64-bit number, twice the pages it finished, plus one while it extracts one: the crawl
+process reads it to find a page the worker has been stuck on for too long (a store of eight
+bytes per page, no system call).
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import signal
 import sys
+from collections.abc import Callable, Sequence
 
-from scraper.crawl.jobs import extract_chunk, jobs_from, outcomes_message
+from scraper.crawl.jobs import Outcome, PageJob, extract_job, jobs_from, outcomes_message
 from scraper.crawl.wire import read
 
-__all__ = ["STOP_SIGNALS", "main"]
+__all__ = ["PROGRESS_FD_OPTION", "STOP_SIGNALS", "main"]
+
+#: The option that hands a worker the file descriptor of its progress counter.
+PROGRESS_FD_OPTION = "--progress-fd"
 
 #: Signals a worker leaves to the crawl process. It is started with them blocked (see
 #: :mod:`scraper.crawl.extraction`), so that one arriving while the interpreter starts, before
@@ -24,8 +34,11 @@ __all__ = ["STOP_SIGNALS", "main"]
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
-def main() -> None:
-    """Serve chunks until stdin ends."""
+def main(
+    argv: Sequence[str] | None = None, extract: Callable[[PageJob], Outcome] = extract_job
+) -> None:
+    """Serve chunks until stdin ends, extracting each page with ``extract``."""
+    progress = _progress(sys.argv[1:] if argv is None else argv)
     # Ctrl-C on a terminal reaches the whole process group, and a service manager's stop
     # (systemd's SIGTERM to the whole unit) every process of the run: the crawl process
     # handles it and closes our stdin, after which we finish the chunk in hand and exit. Dying
@@ -37,14 +50,29 @@ def main() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     requests = sys.stdin.buffer
+    done = 0
     try:
         while (message := read(requests)) is not None:
-            for piece in outcomes_message(extract_chunk(jobs_from(message))):
+            outcomes = []
+            for job in jobs_from(message):
+                progress[0] = 2 * done + 1
+                outcomes.append(extract(job))
+                done += 1
+                progress[0] = 2 * done
+            for piece in outcomes_message(outcomes):
                 replies.write(piece)
             replies.flush()
     except BrokenPipeError:
         # The crawl process is gone and nobody wants the result; exit without flushing again.
         os._exit(0)
+
+
+def _progress(argv: Sequence[str]) -> memoryview:
+    """The counter the crawl process reads (a private one when it gave none)."""
+    if PROGRESS_FD_OPTION not in argv:
+        return memoryview(bytearray(8)).cast("Q")
+    fd = int(argv[argv.index(PROGRESS_FD_OPTION) + 1])
+    return memoryview(mmap.mmap(fd, 8)).cast("Q")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,120 @@
+"""A page whose extraction takes too long fails alone; its worker is killed and replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
+from scraper.crawl.extraction import Extracted, ExtractFailed, Extractor, PageJob, extract_job
+from scraper.crawl.fetching import fetch_options
+from scraper.crawl.identity import open_index
+from scraper.crawl.run import RunParts, RunResult, crawl_once
+from scraper.demo.server import SiteServer
+from scraper.demo.site import load_sites, render_site
+from scraper.discover.urls import normalise_url
+from scraper.fetch.client import Fetcher
+from scraper.store.crawl_store import SQLiteCrawlStore
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+#: Starts a worker whose extract function stalls on pages holding STALL.
+STALLING = (sys.executable, str(Path(__file__).with_name("stalling_worker.py")))
+STALL = b"<!-- stall -->"
+COURIER = next(site for site in load_sites() if site.slug == "courier")
+
+
+def _jobs(count: int) -> list[PageJob]:
+    pages = sorted(FIXTURES.glob("*.html"))[:count]
+    return [PageJob(f"https://n.test/{p.stem}", p.read_bytes()) for p in pages]
+
+
+def test_a_stuck_page_fails_with_extract_timeout_and_the_others_are_extracted() -> None:
+    jobs = _jobs(5)
+    # In the middle of a chunk: the pages before it were extracted, but not answered.
+    jobs[2] = PageJob(jobs[2].url, jobs[2].body + STALL)
+
+    async def run() -> tuple[list[Extracted | ExtractFailed], int | None, int, float]:
+        async with Extractor(1, timeout=0.3, command=STALLING) as pool:
+            begun = time.monotonic()
+            outcomes = asyncio.gather(*(pool.extract(job) for job in jobs))
+            while not pool._workers:
+                await asyncio.sleep(0.01)
+            (first,) = pool._workers
+            found = list(await asyncio.wait_for(outcomes, 30))
+            took = time.monotonic() - begun
+            return found, await first.process.wait(), pool.started, took
+
+    found, killed, started, took = asyncio.run(run())
+    stuck = found.pop(2)
+    assert isinstance(stuck, ExtractFailed)
+    assert stuck.kind == "extract_timeout"
+    assert "longer than 0.3 s" in stuck.reason
+    assert found == [extract_job(job) for i, job in enumerate(jobs) if i != 2]
+    assert killed == -9  # the stuck worker was killed...
+    assert started == 1  # ...and replaced
+    assert took < 30  # not the stall's 600 s
+
+
+def _crawl(config: CrawlConfig) -> RunResult:
+    """One run, its pages extracted by a stalling worker with a limit of 0.3 s."""
+    store = SQLiteCrawlStore(config.store)
+
+    async def crawl() -> RunResult:
+        async with (
+            Fetcher(fetch_options(config)) as fetcher,
+            Extractor(config.workers, timeout=0.3, command=STALLING) as extractor,
+        ):
+            parts = RunParts(
+                store=store,
+                fetcher=fetcher,
+                extractor=extractor,
+                dedup=open_index(store),
+                normalise=normalise_url,
+            )
+            return await crawl_once(config, parts)
+
+    try:
+        return asyncio.run(asyncio.wait_for(crawl(), 60))
+    finally:
+        store.close()
+
+
+def _url_state(store: Path, url: str) -> tuple[str, int, str | None]:
+    conn = sqlite3.connect(store)
+    try:
+        state, attempts, error = conn.execute(
+            "SELECT state, attempts, last_error FROM urls WHERE url = ?", (url,)
+        ).fetchone()
+    finally:
+        conn.close()
+    return state, attempts, error
+
+
+def test_a_crawl_records_a_stuck_page_retries_it_and_stores_every_other(tmp_path: Path) -> None:
+    with SiteServer() as site:
+        pages = render_site(COURIER, site.base_url)
+        path = f"/stories/2026/{COURIER.articles[1].slug}"
+        site.publish(pages)
+        site.publish({path: replace(pages[path], body=pages[path].body + STALL)})
+        config = CrawlConfig(
+            sources=(Source(name="c", kind=SourceKind.FEED, urls=(site.base_url + "/feed.xml",)),),
+            store=tmp_path / "crawl.db",
+            politeness=Politeness(min_interval=0.0, per_host=4, concurrency=4),
+            retry=RetryPolicy(max_attempts=2, backoff=0.0, per_request=1),
+            workers=1,
+            allow_networks=("127.0.0.0/8",),
+        )
+        first = _crawl(config)
+        assert (first.stats.stored, first.stats.failed) == (len(COURIER.articles) - 1, 1)
+        (failure,) = first.failures
+        assert (failure.source, failure.kind) == (site.base_url + path, "extract_timeout")
+        state, attempts, error = _url_state(config.store, site.base_url + path)
+        assert (state, attempts) == ("retry", 1)  # a timeout under load may pass next time
+        assert error is not None and "longer than 0.3 s" in error
+        second = _crawl(config)  # still stuck: given up after max_attempts
+        assert (second.stats.stored, second.stats.gave_up) == (0, 1)
+        assert _url_state(config.store, site.base_url + path)[:2] == ("gave_up", 2)
