@@ -1,26 +1,35 @@
 """Extracting many saved pages: in order, optionally across processes, failures recorded.
 
 One bad file never stops the batch: it comes back as a :class:`~scraper.models.Failure` with
-its reason, and the others go on.
+its reason, and the others go on. With worker processes, that includes a page that takes too
+long: each page arms an interval timer whose signal, left to its default action, ends the
+process even from inside a call into C that holds the interpreter (nothing else can stop one);
+the page is then that input's failure, kind ``extract_timeout``. Two system calls a page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from scraper.errors import InputError
 from scraper.extract import ExtractOptions, extract_page
-from scraper.models import Article, Failure
+from scraper.models import Article, Failure, Page
 from scraper.pagefile import SIDECAR_SUFFIX, load_page
 
-__all__ = ["BatchItem", "expand_paths", "extract_files"]
+__all__ = ["BatchItem", "PageExtractor", "expand_paths", "extract_files"]
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _CHUNK = 8
+
+#: What turns a loaded page into its article (tests pass a slow one).
+PageExtractor = Callable[[Page, ExtractOptions], Article]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +65,38 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _one(job: tuple[Path, str | None, ExtractOptions]) -> BatchItem:
-    path, url, options = job
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: Path
+    url: str | None
+    options: ExtractOptions
+    extract: PageExtractor | None  # None: extract_page, as the process running the job has it
+    timeout: float | None
+
+
+def _one(job: _Job) -> BatchItem:
     try:
-        return BatchItem(path, extract_page(load_page(path, url), options))
+        extract = job.extract or extract_page
+        return BatchItem(job.path, extract(load_page(job.path, job.url), job.options))
     except Exception as exc:  # a page that breaks the extractor is its failure, not the batch's
-        return BatchItem(path, Failure.from_error(str(path), exc))
+        return BatchItem(job.path, Failure.from_error(str(job.path), exc))
+
+
+def _timed(job: _Job) -> BatchItem:
+    """``_one`` in a worker process, which SIGALRM ends if the page outlasts its time."""
+    if job.timeout is None:
+        return _one(job)
+    signal.setitimer(signal.ITIMER_REAL, job.timeout)
+    try:
+        return _one(job)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _default_alarm() -> None:
+    # The signal's default action ends the process from the kernel, without waiting for the
+    # interpreter to get back to Python code (a handler of the parent's, inherited, would).
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 def extract_files(
@@ -70,35 +105,69 @@ def extract_files(
     *,
     url: str | None = None,
     workers: int = 1,
+    timeout: float | None = None,
+    extract: PageExtractor | None = None,
 ) -> Iterator[BatchItem]:
-    """Extract each file, yielding outcomes in input order; ``workers`` > 1 uses processes."""
-    jobs = [(p, url, options) for p in paths]
+    """Extract each file, yielding outcomes in input order; ``workers`` > 1 uses processes.
+
+    Args:
+        paths: the saved pages (each with its sidecar, if any).
+        options: extraction options.
+        url: the page's URL, for a single input.
+        workers: processes; 1 extracts in this one.
+        timeout: seconds a page may take in a worker process before it fails (kind
+            ``extract_timeout``); None: no limit. Pages extracted in this process have none:
+            nothing can stop a call into C safely in the process that makes it.
+        extract: extracts a loaded page (default :func:`~scraper.extract.extract_page`).
+
+    Returns:
+        An item per file, an :class:`~scraper.models.Article` or the failure that replaced it.
+    """
+    jobs = [_Job(p, url, options, extract, timeout) for p in paths]
     if workers <= 1 or len(jobs) <= 1:
         yield from map(_one, jobs)
         return
     done = 0
     while done < len(jobs):
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for item in pool.map(_one, jobs[done:], chunksize=_CHUNK):
+            with ProcessPoolExecutor(max_workers=workers, initializer=_default_alarm) as pool:
+                for item in pool.map(_timed, jobs[done:], chunksize=_CHUNK):
                     yield item
                     done += 1
         except BrokenProcessPool:
-            # A page killed its process (a crash in a C library, the kernel's OOM killer) and
-            # the pool fails every page it had not answered. The next pages in order, about
-            # what the workers held, are tried in a process each, so only the page that kills
-            # its own fails; the pool then takes the rest again. Should the killer lie further
-            # on, the pool breaks again there and the pages after that point go the same way.
+            # A page killed its process (its time ran out, a crash in a C library, the kernel's
+            # OOM killer) and the pool fails every page it had not answered. The next pages in
+            # order, about what the workers held, are tried in a process each, so only the page
+            # that kills its own fails; the pool then takes the rest again. Should the killer
+            # lie further on, the pool breaks again there and the pages after that point go the
+            # same way.
             for job in jobs[done : done + (workers + 1) * _CHUNK]:
                 yield _alone(job)
                 done += 1
 
 
-def _alone(job: tuple[Path, str | None, ExtractOptions]) -> BatchItem:
-    """``_one`` in a process of its own; its death is this page's failure."""
-    with ProcessPoolExecutor(max_workers=1) as solo:
-        try:
-            return solo.submit(_one, job).result()
-        except BrokenProcessPool:
-            reason = "the extraction process died on this page (a crash, or out of memory)"
-            return BatchItem(job[0], Failure(str(job[0]), "internal", reason))
+def _alone(job: _Job) -> BatchItem:
+    """``_timed`` in a process of its own; its death is this page's failure."""
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.Process(target=_answer, args=(job, sending), daemon=True)
+    process.start()
+    sending.close()  # the child's copy is the only one left: its death ends the pipe
+    try:
+        item: BatchItem = receiving.recv()
+    except EOFError:
+        process.join()
+        if process.exitcode == -signal.SIGALRM:
+            reason = f"extraction took longer than {job.timeout:g} s"
+            return BatchItem(job.path, Failure(str(job.path), "extract_timeout", reason))
+        reason = "the extraction process died on this page (a crash, or out of memory)"
+        return BatchItem(job.path, Failure(str(job.path), "internal", reason))
+    finally:
+        receiving.close()
+    process.join()
+    return item
+
+
+def _answer(job: _Job, sending: Connection) -> None:
+    _default_alarm()
+    sending.send(_timed(job))
+    sending.close()

@@ -56,9 +56,9 @@ def _explain_files(
 
 
 def _stream(
-    items: list[Path], url: str | None, options: ExtractOptions, workers: int
+    items: list[Path], url: str | None, options: ExtractOptions, workers: int, timeout: float
 ) -> list[BatchItem]:
-    results = extract_files(items, options, url=url, workers=workers)
+    results = extract_files(items, options, url=url, workers=workers, timeout=timeout)
     if len(items) < _PROGRESS_FROM:
         return list(results)
     with typer.progressbar(results, length=len(items), label="extracting", file=sys.stderr) as bar:
@@ -73,6 +73,13 @@ def extract(
     fmt: FormatOption = OutputFormat.TEXT,
     output: OutputOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes for many files.")] = 1,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a page may take with --workers 2 or more; then it fails "
+            "(extract_timeout) and the others go on."
+        ),
+    ] = 60.0,
     explain_it: Annotated[
         bool,
         typer.Option("--explain", help="Show every candidate block, its score and why kept."),
@@ -83,11 +90,14 @@ def extract(
 
     A file saved by `scraper scrape --save-html` is read with its sidecar (URL, headers), so it
     extracts as it did when fetched. A failed file is reported on stderr and the others go on;
-    the exit code is 1 when any failed.
+    the exit code is 1 when any failed. With --workers 2 or more, a page whose extraction takes
+    longer than --timeout fails too (its process is killed); in one process there is no limit.
 
     Example: scraper extract fixtures/wordpress-news.html --format json
     """
     options = ExtractOptions(include_tables=not no_tables)
+    if not timeout > 0:
+        raise typer.BadParameter("must be more than 0 seconds", param_hint="--timeout")
     inputs = [p for p in paths if str(p) != "-"]
     if url is not None and len(paths) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")
@@ -107,7 +117,7 @@ def extract(
         if explain_it:
             failures = _explain_files(files, url, options, stream)
         else:
-            items = _stream(files, url, options, workers)
+            items = _stream(files, url, options, workers, timeout)
             failures = [i.result for i in items if isinstance(i.result, Failure)]
             write_articles([i.result for i in items if isinstance(i.result, Article)], fmt, stream)
     for failure in failures:
