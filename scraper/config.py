@@ -376,17 +376,10 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         if max_run is None
         else top.number("max_run_seconds", 0.0, minimum=0.1),
         workers=top.integer("workers", default_workers()),
-        extract_timeout=_positive(top, "extract_timeout", 60.0),
+        extract_timeout=top.number("extract_timeout", 60.0, minimum=0.1),
         allow_networks=top.strings("allow_networks"),
         export=_export(top.table("export"), base) if "export" in data else None,
     )
-
-
-def _positive(t: _Table, name: str, default: float) -> float:
-    value = t.number(name, default)
-    if value <= 0:
-        raise ConfigError(f"must be more than 0, not {value:g}", key=t.key(name))
-    return value
 
 
 def _as_table(value: object, key: str) -> Mapping[str, Any]:

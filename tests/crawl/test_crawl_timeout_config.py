@@ -20,7 +20,7 @@ def test_extract_timeout_is_read_and_defaults_to_a_minute() -> None:
     assert parse_config(_config(extract_timeout=0.5)).extract_timeout == 0.5
 
 
-@pytest.mark.parametrize("value", [0, -1, "60", True])
+@pytest.mark.parametrize("value", [0, 0.05, -1, "60", True])
 def test_a_bad_extract_timeout_names_the_key(value: object) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(_config(extract_timeout=value))
