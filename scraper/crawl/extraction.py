@@ -221,7 +221,8 @@ class Extractor:
         held = [waiting for chunk in worker.in_flight for waiting in chunk]
         worker.in_flight.clear()
         self._workers.remove(worker)
-        worker.process.kill()
+        with contextlib.suppress(ProcessLookupError):  # it may have just ended on its own
+            worker.process.kill()
         _, stuck = held.pop(index)
         reason = f"extraction took longer than {timeout:g} s (its worker was killed)"
         stuck.set_result(ExtractFailed("extract_timeout", reason))
