@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from scraper.config import HostLimit
 from scraper.crawl.fetching import PageFetcher
+from scraper.fetch.politeness import pace_key
 from scraper.models import Page
 
 __all__ = ["GatedFetcher", "host_limit", "lane_of"]
@@ -34,14 +35,13 @@ def lane_of(limits: Mapping[str, HostLimit], url: str, per_host: int) -> tuple[s
     """The host ``url``'s request waits for, as a key, and how many requests it runs at once.
 
     The key is the ``[hosts]`` entry's when one applies (its limit then also counts), else the
-    origin, as the fetcher paces it.
+    host name and non-default port, as the fetcher paces it.
     """
     found = host_limit(limits, url)
     if found is not None:
         key, limit = found
         return key, min(per_host, limit.per_host)
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.lower()}", per_host
+    return pace_key(url), per_host
 
 
 class _Gate:

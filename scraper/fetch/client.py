@@ -249,7 +249,7 @@ class Fetcher:
             delay = rules.crawl_delay(self.options.robots_agent)
             if delay is not None:
                 cap = self.options.politeness.max_crawl_delay
-                self._pacer.set_crawl_delay(origin, min(delay, cap))
+                self._pacer.set_crawl_delay(target.netloc, origin, min(delay, cap))
         policy = self.options.retry
         for attempt in range(1, policy.attempts + 1):
             # A retry goes to the next address, in case the first one is unreachable.
@@ -266,7 +266,7 @@ class Fetcher:
             retry_after = answer.header("retry-after")
             delay = wait_before_retry(attempt, policy, self._rng, retry_after)
             if retry_after is not None:
-                self._pacer.gate(origin).defer(delay)
+                self._pacer.gate(target.netloc).defer(delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -282,7 +282,7 @@ class Fetcher:
         try:
             async with (
                 self._clients.use(origin) as client,
-                self._pacer.slot(origin),
+                self._pacer.slot(target.netloc),
                 asyncio.timeout(self.options.timeouts.total),
             ):
                 reply = await client.get(target, address, sent_headers, extensions)
