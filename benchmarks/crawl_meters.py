@@ -106,6 +106,9 @@ class _MeteredFetcher:
         page: Page = await self.meters.coroutine("fetch (articles and listings)", coro)
         return page
 
+    def lane(self, url: str) -> tuple[str, int]:
+        return self.fetcher.lane(url)
+
 
 class _MeteredStore:
     """The crawl store with every method timed."""

@@ -11,12 +11,13 @@ from scraper.fetch.options import (
     HTML_TYPES,
     SITEMAP_TYPES,
     FetchOptions,
+    HostPace,
     Politeness,
 )
 from scraper.fetch.options import RetryPolicy as FetchRetry
 from scraper.models import Page
 
-__all__ = ["ACCEPTED_TYPES", "PageFetcher", "fetch_options"]
+__all__ = ["ACCEPTED_TYPES", "CrawlFetcher", "PageFetcher", "fetch_options"]
 
 # One fetcher serves articles, feeds and sitemaps so that its per-host pacing covers them all;
 # the crawl checks an article page's type itself before extracting it.
@@ -39,6 +40,14 @@ class PageFetcher(Protocol):
         ...
 
 
+class CrawlFetcher(PageFetcher, Protocol):
+    """A fetcher that also tells which host a URL is paced under (as ``Fetcher.lane``)."""
+
+    def lane(self, url: str) -> tuple[str, int]:
+        """The key ``url``'s host is paced under and how many of its requests run at once."""
+        ...
+
+
 def fetch_options(config: CrawlConfig) -> FetchOptions:
     """The fetcher settings a crawl config asks for."""
     polite = config.politeness
@@ -50,6 +59,10 @@ def fetch_options(config: CrawlConfig) -> FetchOptions:
             min_interval=polite.min_interval,
             per_host_concurrency=polite.per_host,
             global_concurrency=polite.concurrency,
+            hosts={
+                host: HostPace(min_interval=limit.min_interval, concurrency=limit.per_host)
+                for host, limit in config.hosts.items()
+            },
         ),
         retry=FetchRetry(attempts=config.retry.per_request),
         accept=ACCEPTED_TYPES,

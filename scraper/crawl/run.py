@@ -22,8 +22,7 @@ from scraper.config import CrawlConfig, RetryPolicy
 from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
-from scraper.crawl.fetching import PageFetcher
-from scraper.crawl.hosts import lane_of
+from scraper.crawl.fetching import CrawlFetcher
 from scraper.crawl.identity import Deduplicator, Placement
 from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract.options import ExtractOptions
@@ -92,7 +91,7 @@ class RunParts:
     """The collaborators of a run (real ones in production, fakes in tests)."""
 
     store: CrawlStore
-    fetcher: PageFetcher
+    fetcher: CrawlFetcher
     extractor: Extractor
     dedup: Deduplicator
     normalise: Callable[[str], str]
@@ -262,11 +261,12 @@ class _Run:
         host that has its share of workers is put aside, and the worker takes the next one;
         the workers on that host take the URLs put aside, one after another, before leaving it.
         """
-        per_host = self.config.politeness.per_host
+        fetcher = self.parts.fetcher
         while (queued := await queue.get()) is not None:
             if self.time_is_up():
                 continue  # still due in the store: the next run takes it
-            lane, share = lane_of(self.config.hosts, queued.url, per_host)
+            # The fetcher's own keys and concurrency: a [hosts] entry's hosts are one lane.
+            lane, share = fetcher.lane(queued.url)
             if self.busy[lane] >= share:
                 self.parked.setdefault(lane, deque()).append(queued)
                 continue

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from scraper.config import CrawlConfig
 from scraper.crawl.extraction import Extractor
 from scraper.crawl.fetching import fetch_options
-from scraper.crawl.hosts import GatedFetcher
 from scraper.crawl.identity import open_index
 from scraper.crawl.lock import RunLock
 from scraper.crawl.run import Observer, RunParts, RunResult, crawl_once
@@ -112,7 +111,7 @@ async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observe
     ):
         parts = RunParts(
             store=store,
-            fetcher=GatedFetcher(fetcher, config.hosts) if config.hosts else fetcher,
+            fetcher=fetcher,
             extractor=extractor,
             dedup=dedup,
             normalise=normalise_url,

@@ -1,9 +1,9 @@
 """The fetcher: polite, capped, guarded HTTP GETs on httpx transports (see ``pool``).
 
 Redirects are followed here, not by httpx, so that every hop passes the address guard,
-robots.txt and the pacer. The request goes to the address the guard checked, with the original
-``Host`` (and TLS server name), so a name cannot resolve elsewhere between the check and the
-connection.
+robots.txt and the pacer (each hop waits for its own host's pace). The request goes to the
+address the guard checked, with the original ``Host`` (and TLS server name), so a name cannot
+resolve elsewhere between the check and the connection.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from scraper.fetch.decoding import ACCEPT_ENCODING, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
 from scraper.fetch.httperrors import TRANSLATED, translate
 from scraper.fetch.options import FetchOptions, parse_networks
-from scraper.fetch.politeness import Pacer
+from scraper.fetch.politeness import Pacer, pace_key
 from scraper.fetch.pool import HostClients, Reply
 from scraper.fetch.retry import is_retryable_error, wait_before_retry
 from scraper.fetch.robots import RobotsCache
@@ -118,6 +118,7 @@ class Fetcher:
             per_host=polite.per_host_concurrency,
             global_cap=polite.global_concurrency,
             interval=polite.min_interval,
+            hosts=polite.hosts,
         )
         self._robots = RobotsCache(self.options.robots_agent, polite, self._fetch_robots)
         self._clients = HostClients(self.options, transport)
@@ -142,6 +143,12 @@ class Fetcher:
     async def aclose(self) -> None:
         """Close every connection."""
         await self._clients.aclose()
+
+    def lane(self, url: str) -> tuple[str, int]:
+        """The key ``url``'s host is paced under (hosts one ``hosts`` entry covers share it)
+        and how many requests to that host run at once."""
+        gate = self._pacer.gate(pace_key(url))
+        return gate.key, gate.concurrency
 
     async def fetch(
         self,

@@ -7,6 +7,7 @@ per second, two connections per host, private and internal addresses refused.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scraper.errors import ConfigError
@@ -17,6 +18,7 @@ __all__ = [
     "HTML_TYPES",
     "SITEMAP_TYPES",
     "FetchOptions",
+    "HostPace",
     "Limits",
     "Politeness",
     "RetryPolicy",
@@ -74,12 +76,22 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HostPace:
+    """A stricter pace for some host than every host gets: an interval and a concurrency."""
+
+    min_interval: float
+    concurrency: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Politeness:
     """robots.txt handling and the per-host / global pacing of requests.
 
     ``min_interval`` is the least time between the starts of two requests to one host; a
     robots.txt Crawl-delay raises it (up to ``max_crawl_delay``). ``robots_error_ttl`` is how
     long a 5xx/unreachable robots.txt keeps its host disallowed before it is asked again.
+    ``hosts`` holds stricter paces for some hosts, keyed by ``name:port``, ``name`` (any port)
+    or a name that also covers its ``www.`` form; the hosts an entry covers share one pace.
     """
 
     respect_robots: bool = True
@@ -89,6 +101,7 @@ class Politeness:
     max_crawl_delay: float = 60.0
     robots_ttl: float = 24 * 3600.0
     robots_error_ttl: float = 300.0
+    hosts: Mapping[str, HostPace] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,6 +159,9 @@ class FetchOptions:
             raise ConfigError("concurrency caps must be at least 1", key="politeness")
         if self.politeness.min_interval < 0:
             raise ConfigError("must not be negative", key="politeness.min_interval")
+        for host, pace in self.politeness.hosts.items():
+            if pace.concurrency < 1 or pace.min_interval < 0:
+                raise ConfigError("needs a concurrency >= 1, an interval >= 0", key=host)
         if self.retry.attempts < 1:
             raise ConfigError("must be at least 1", key="retry.attempts")
 

@@ -5,6 +5,9 @@ site share a pace (they are one server, as often as not), while two servers on o
 other ports keep their own. robots.txt is per origin (scheme, host and port; RFC 9309), so the
 Crawl-delay of each origin of a host is kept, and the longest applies.
 
+A host can be held to a stricter pace than the others (``Politeness.hosts``). Every request is
+paced by its own host, each hop of a redirect included.
+
 A request holds its host's slot and one global slot for as long as it runs (body included).
 Starts of two requests to one host are at least ``interval`` apart; a Retry-After pushes the
 host's next start later for every request waiting on it, not only the one that was told.
@@ -14,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 
 import httpx
 
+from scraper.fetch.options import HostPace
 from scraper.fetch.target import parse_target
 
 __all__ = ["HostGate", "Pacer", "pace_key"]
@@ -34,13 +39,16 @@ def pace_key(url: str) -> str:
 
 
 class HostGate:
-    """The slots and the start schedule of one host."""
+    """The slots and the start schedule of one host (or of the hosts one entry covers)."""
 
-    def __init__(self, concurrency: int, interval: float) -> None:
+    def __init__(self, key: str, concurrency: int, interval: float) -> None:
+        self.key = key
+        self._concurrency = concurrency
+        self._active = 0
+        self._freed = asyncio.Event()
         self._least = interval
         self._interval = interval
         self._delays: dict[str, float] = {}  # Crawl-delay by origin
-        self._slots = asyncio.Semaphore(concurrency)
         self._schedule = asyncio.Lock()
         self._last_start = float("-inf")
         self._next_start = 0.0
@@ -50,12 +58,26 @@ class HostGate:
         """Least seconds between the starts of two requests to this host."""
         return self._interval
 
+    @property
+    def concurrency(self) -> int:
+        """How many requests to this host may run at once."""
+        return self._concurrency
+
+    def tighten(self, pace: HostPace) -> None:
+        """Hold the host to ``pace`` where it is stricter than the host's own."""
+        self._concurrency = min(self._concurrency, pace.concurrency)
+        self._least = max(self._least, pace.min_interval)
+        self._reschedule()
+
     def crawl_delay(self, origin: str, seconds: float) -> None:
         """Hold the host to the Crawl-delay of ``origin``'s robots.txt (never below the least)."""
         if self._delays.get(origin) == seconds:
             return
         self._delays[origin] = seconds
-        self._interval = max(self._least, *self._delays.values())
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        self._interval = max(self._least, max(self._delays.values(), default=0.0))
         # Applies to the start already made too (robots.txt's, typically).
         self._next_start = max(self._next_start, self._last_start + self._interval)
 
@@ -63,29 +85,31 @@ class HostGate:
         """Start nothing on this host for ``seconds`` from now."""
         self._next_start = max(self._next_start, time.monotonic() + seconds)
 
-    async def _wait_turn(self, global_slots: asyncio.Semaphore) -> None:
+    async def acquire(self, global_slots: asyncio.Semaphore) -> None:
+        """Wait for a host slot, the host's turn and a global slot (``release`` them after).
+
+        Requests queue on the schedule lock in their order of arrival; the one holding it
+        waits for a free slot, then for its turn, then for a global slot, so that waiting for
+        one of these cannot let two starts of this host drift closer than the interval. A
+        count rather than a semaphore, because a host's concurrency may be lowered while
+        requests hold its slots.
+        """
         async with self._schedule:
+            while self._active >= self._concurrency:
+                self._freed.clear()
+                await self._freed.wait()
             while (wait := self._next_start - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
-            # Taken under the schedule lock so that waiting for a global slot cannot let two
-            # starts of this host drift closer than the interval.
             await global_slots.acquire()
+            self._active += 1
             self._last_start = time.monotonic()
             self._next_start = self._last_start + self._interval
-
-    async def acquire(self, global_slots: asyncio.Semaphore) -> None:
-        """Wait for a host slot, the host's turn and a global slot (``release`` them after)."""
-        await self._slots.acquire()
-        try:
-            await self._wait_turn(global_slots)
-        except BaseException:
-            self._slots.release()
-            raise
 
     def release(self, global_slots: asyncio.Semaphore) -> None:
         """Give back what ``acquire`` took."""
         global_slots.release()
-        self._slots.release()
+        self._active -= 1
+        self._freed.set()
 
 
 class _Slot:
@@ -109,12 +133,25 @@ class _Slot:
 
 
 class Pacer:
-    """Hands out the right to start a request to a host, per the politeness settings."""
+    """Hands out the right to start a request to a host, per the politeness settings.
 
-    def __init__(self, *, per_host: int, global_cap: int, interval: float) -> None:
+    ``hosts`` are stricter paces for some hosts (see ``Politeness.hosts``); the hosts an entry
+    covers share its gate.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_host: int,
+        global_cap: int,
+        interval: float,
+        hosts: Mapping[str, HostPace] | None = None,
+    ) -> None:
         self._per_host = per_host
         self._interval = interval
+        self._hosts = {key.lower(): pace for key, pace in (hosts or {}).items()}
         self._global = asyncio.Semaphore(global_cap)
+        # By host, and by entry key for the hosts an entry covers.
         self._gates: dict[str, HostGate] = {}
 
     def gate(self, host: str) -> HostGate:
@@ -122,8 +159,29 @@ class Pacer:
         use."""
         found = self._gates.get(host)
         if found is None:
-            found = self._gates[host] = HostGate(self._per_host, self._interval)
+            found = self._gates[host] = self._new_gate(host)
         return found
+
+    def _new_gate(self, host: str) -> HostGate:
+        key = self._entry(host)
+        if key is None:
+            return HostGate(host, self._per_host, self._interval)
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = HostGate(key, self._per_host, self._interval)
+            gate.tighten(self._hosts[key])
+        return gate
+
+    def _entry(self, host: str) -> str | None:
+        """The key of the ``hosts`` entry covering ``host``: by ``name:port``, name, or name
+        without ``www.``."""
+        if not self._hosts:
+            return None
+        name = host if host.endswith("]") else host.rpartition(":")[0] or host
+        for key in (host, name, name.removeprefix("www.")):
+            if key in self._hosts:
+                return key
+        return None
 
     def set_crawl_delay(self, host: str, origin: str, delay: float) -> None:
         """Raise the host's interval to the Crawl-delay of ``origin``'s robots.txt."""
