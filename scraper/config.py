@@ -114,6 +114,8 @@ class Source:
     follow: tuple[str, ...] = ()
     max_age_days: float | None = None
     limit: HostLimit | None = None
+    #: Minutes between two reads of the source's listings (None: the crawl's, else every run).
+    refresh_minutes: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,6 +140,8 @@ class CrawlConfig:
     history_days: float = 30.0
     #: Seconds after which a run takes no new article URL (None: no limit); see docs/crawl.md.
     max_run_seconds: float | None = None
+    #: Minutes between two reads of a source's listings, for sources that do not say.
+    refresh_minutes: float | None = None
     workers: int = field(default_factory=default_workers)
     extract_timeout: float = 60.0
     allow_networks: tuple[str, ...] = ()
@@ -173,6 +177,10 @@ class _Table:
         if value < minimum:
             raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
         return float(value)
+
+    def optional_number(self, name: str) -> float | None:
+        """A number that may be left out (None), at least 0."""
+        return None if name not in self.data else self.number(name, 0.0)
 
     def integer(self, name: str, default: int, *, minimum: int = 0) -> int:
         value = self.data.get(name, default)
@@ -223,6 +231,7 @@ _TOP_KEYS = frozenset(
         "max_age_days",
         "history_days",
         "max_run_seconds",
+        "refresh_minutes",
         "workers",
         "extract_timeout",
         "allow_networks",
@@ -230,7 +239,15 @@ _TOP_KEYS = frozenset(
     }
 )
 _SOURCE_KEYS = frozenset(
-    {"name", "follow", "max_age_days", "min_interval", "per_host", *(k.value for k in SourceKind)}
+    {
+        "name",
+        "follow",
+        "max_age_days",
+        "refresh_minutes",
+        "min_interval",
+        "per_host",
+        *(k.value for k in SourceKind),
+    }
 )
 
 
@@ -299,6 +316,7 @@ def _source(data: object, index: int, names: set[str], politeness: Politeness) -
         follow=follow,
         max_age_days=None if max_age is None else t.number("max_age_days", 0.0),
         limit=limit,
+        refresh_minutes=t.optional_number("refresh_minutes"),
     )
 
 
@@ -372,6 +390,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         ),
         max_age_days=None if max_age is None else top.number("max_age_days", 0.0),
         history_days=top.number("history_days", 30.0, minimum=1.0),
+        refresh_minutes=top.optional_number("refresh_minutes"),
         max_run_seconds=None
         if max_run is None
         else top.number("max_run_seconds", 0.0, minimum=0.1),

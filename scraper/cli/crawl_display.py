@@ -62,6 +62,7 @@ def summary_line(result: RunResult) -> str:
     errors = sum(len(src.errors) for src in result.sources)
     warnings = sum(len(src.warnings) for src in result.sources)
     skipped = sum(src.skipped for src in result.sources)
+    not_due = sum(src.not_due for src in result.sources)
     return (
         f"run {result.run_id}: {s.discovered} new URLs, {s.fetched} fetched, {s.stored} stored"
         f" ({result.duplicates} duplicates; {s.duplicates} when placed),"
@@ -69,6 +70,7 @@ def summary_line(result: RunResult) -> str:
         f" {s.failed} to retry, {s.gave_up} given up, {errors} source errors"
         + (f", {warnings} source warnings" if warnings else "")
         + (f", {skipped} listed entries skipped (not crawlable URLs)" if skipped else "")
+        + (f", {not_due} listings not due (refresh_minutes)" if not_due else "")
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
         + f" in {result.seconds:.1f}s"
     )

@@ -52,6 +52,7 @@ class SourceReport:
     unchanged: int = 0
     unread: int = 0
     skipped: int = 0
+    not_due: int = 0
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -65,6 +66,7 @@ class _Tally:
     unchanged: int = 0
     unread: int = 0
     skipped: int = 0
+    not_due: int = 0
     errors: list[str] | None = None
 
     def report(self, source: str) -> SourceReport:
@@ -77,6 +79,7 @@ class _Tally:
             unchanged=self.unchanged,
             unread=self.unread,
             skipped=self.skipped,
+            not_due=self.not_due,
             errors=tuple(self.errors or ()),
             warnings=self._warnings(),
         )
@@ -114,10 +117,13 @@ class Discovery:
         source: Source,
         max_age_days: float | None,
         on_new: Callable[[], object] = lambda: None,
+        refresh_minutes: float | None = None,
     ) -> SourceReport:
         """Read every document of ``source``; errors are recorded, never raised.
 
-        ``on_new`` is called whenever unseen URLs have been stored (so fetching can start).
+        ``on_new`` is called whenever unseen URLs have been stored (so fetching can start). A
+        listing read without error less than ``refresh_minutes`` ago is not read again (nor
+        the documents it lists): it counts as ``not_due``.
         """
         self.store.ensure_source(source.name, source.kind.value)
         tally = _Tally(errors=[])
@@ -132,7 +138,9 @@ class Discovery:
             )
             on_new()
             return tally.report(source.name)
-        queue = deque(ChildDoc(url) for url in source.urls)
+        due = [url for url in source.urls if not self._rested(url, refresh_minutes)]
+        tally.not_due += len(source.urls) - len(due)
+        queue = deque(ChildDoc(url) for url in due)
         seen: set[str] = set()
         while queue:
             doc = queue.popleft()
@@ -147,6 +155,13 @@ class Discovery:
                 queue.extend(_newest_first(await self._document(source, doc.url, oldest, tally)))
                 on_new()
         return tally.report(source.name)
+
+    def _rested(self, url: str, refresh_minutes: float | None) -> bool:
+        """Whether a source's listing was read (without error) too recently to read again."""
+        if not refresh_minutes:
+            return False
+        read = self.store.last_read(url)
+        return read is not None and time.time() - read < refresh_minutes * 60.0
 
     def _unchanged(self, doc: ChildDoc, oldest: float | None) -> bool:
         """Whether a nested sitemap can be left unread by its index's ``lastmod``.

@@ -165,9 +165,14 @@ class _Run:
         async def one(source_index: int) -> SourceReport:
             source = self.config.sources[source_index]
             max_age = source.max_age_days or self.config.max_age_days
+            refresh = source.refresh_minutes
+            if refresh is None:
+                refresh = self.config.refresh_minutes
             try:
                 report = await self._within_budget(
-                    discovery.discover(source, max_age, on_new=self.listed.set)
+                    discovery.discover(
+                        source, max_age, on_new=self.listed.set, refresh_minutes=refresh
+                    )
                 )
             except StoreError:
                 raise  # the store is shared: nothing else can be recorded either
@@ -361,6 +366,7 @@ def _report_dict(report: SourceReport) -> dict[str, object]:
         "unchanged": report.unchanged,
         "unread": report.unread,
         "skipped": report.skipped,
+        "not_due": report.not_due,
         "errors": list(report.errors),
         "warnings": list(report.warnings),
     }

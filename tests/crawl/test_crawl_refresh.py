@@ -1,0 +1,103 @@
+"""A source's refresh interval: its listings are read again only once it has passed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind, parse_config
+from scraper.crawl import run_crawl
+from scraper.demo.server import SiteServer
+from scraper.demo.site import load_sites, render_site
+from scraper.errors import ConfigError
+
+SITES = {site.slug: site for site in load_sites()}
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[SiteServer, SiteServer]]:
+    with ExitStack() as stack:
+        rested = stack.enter_context(SiteServer())
+        busy = stack.enter_context(SiteServer())
+        rested.publish(render_site(SITES["herald"], rested.base_url))
+        busy.publish(render_site(SITES["courier"], busy.base_url))
+        yield rested, busy
+
+
+def _config(servers: tuple[SiteServer, SiteServer], store: Path, refresh: float) -> CrawlConfig:
+    rested, busy = servers
+    return CrawlConfig(
+        sources=(
+            Source(
+                name="rested",
+                kind=SourceKind.FEED,
+                urls=(rested.base_url + "/feed.xml",),
+                refresh_minutes=refresh,
+            ),
+            Source(name="busy", kind=SourceKind.FEED, urls=(busy.base_url + "/feed.xml",)),
+        ),
+        store=store,
+        politeness=Politeness(min_interval=0.0),
+        retry=RetryPolicy(per_request=1, backoff=0.0),
+        workers=0,
+        allow_networks=("127.0.0.0/8",),
+    )
+
+
+def _feed_reads(server: SiteServer) -> int:
+    return sum(1 for r in server.log if r.path == "/feed.xml")
+
+
+def test_a_listing_read_within_its_refresh_interval_is_not_read_again(
+    servers: tuple[SiteServer, SiteServer], tmp_path: Path
+) -> None:
+    rested, busy = servers
+    store = tmp_path / "crawl.db"
+    first = run_crawl(_config(servers, store, refresh=60.0))
+    assert first.stats.stored > 0 and _feed_reads(rested) == _feed_reads(busy) == 1
+    second = run_crawl(_config(servers, store, refresh=60.0))
+    assert _feed_reads(rested) == 1 and _feed_reads(busy) == 2  # the other source as usual
+    reports = {r.source: r for r in second.sources}
+    assert reports["rested"].not_due == 1 and reports["rested"].documents == 0
+    assert reports["busy"].not_due == 0 and reports["busy"].not_modified == 1
+    assert second.ok
+    # Once the interval has passed, the listing is read again (and answered 304).
+    time.sleep(0.35)
+    third = run_crawl(_config(servers, store, refresh=0.005))
+    assert _feed_reads(rested) == 2
+    assert {r.source: r.not_modified for r in third.sources}["rested"] == 1
+
+
+def test_a_listing_whose_last_read_failed_is_read_again_at_once(
+    servers: tuple[SiteServer, SiteServer], tmp_path: Path
+) -> None:
+    rested, _ = servers
+    store = tmp_path / "crawl.db"
+    rested.fail("/feed.xml", 500)
+    failed = run_crawl(_config(servers, store, refresh=60.0))
+    assert not failed.ok
+    rested.restore("/feed.xml")
+    again = run_crawl(_config(servers, store, refresh=60.0))
+    assert _feed_reads(rested) == 2
+    assert {r.source: r.new for r in again.sources}["rested"] > 0
+
+
+def test_refresh_minutes_is_read_per_source_with_a_crawl_wide_default() -> None:
+    base = {
+        "store": "c.db",
+        "refresh_minutes": 30,
+        "source": [
+            {"name": "a", "feed": "https://example.com/rss"},
+            {"name": "b", "feed": "https://example.org/rss", "refresh_minutes": 0},
+        ],
+    }
+    config = parse_config(base)
+    assert config.refresh_minutes == 30.0
+    assert [s.refresh_minutes for s in config.sources] == [None, 0.0]
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**base, "source": [{"feed": "https://e.com/rss", "refresh_minutes": -1}]})
+    assert raised.value.key == "source[0].refresh_minutes"
