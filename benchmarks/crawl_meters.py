@@ -24,6 +24,7 @@ from scraper.crawl.run import RunParts, RunResult, crawl_once
 from scraper.dedup import Document
 from scraper.discover.urls import normalise_url
 from scraper.fetch.client import Fetcher
+from scraper.fetch.options import HostPace
 from scraper.models import Page
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import CrawlStore
@@ -108,6 +109,9 @@ class _MeteredFetcher:
 
     def lane(self, url: str) -> tuple[str, int]:
         return self.fetcher.lane(url)
+
+    def tighten(self, url: str, pace: HostPace) -> None:
+        self.fetcher.tighten(url, pace)
 
 
 class _MeteredStore:

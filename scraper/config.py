@@ -105,7 +105,8 @@ class RetryPolicy:
 class Source:
     """One news source: a feed, a sitemap, a section page with patterns, or a URL list.
 
-    ``limit`` is a pace for the hosts of the source's URLs (``[hosts]`` entries win).
+    ``limit`` is a pace for every host the source's URLs are on (its articles' and its
+    listings'); where ``[hosts]`` or other sources give a host a pace too, the strictest wins.
     """
 
     name: str
@@ -370,11 +371,6 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         raise ConfigError("at least one [[source]] table is required", key="source")
     names: set[str] = set()
     sources = tuple(_source(s, i, names, politeness) for i, s in enumerate(raw_sources))
-    for source in sources:
-        limit = source.limit
-        if limit is not None:
-            for url in source.urls:
-                hosts.setdefault(urlsplit(url).netloc.lower(), limit)
     max_age = data.get("max_age_days")
     max_run = data.get("max_run_seconds")
     return CrawlConfig(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from scraper.config import CrawlConfig
+from scraper.config import CrawlConfig, HostLimit
 from scraper.fetch.options import (
     DEFAULT_USER_AGENT,
     FEED_TYPES,
@@ -17,7 +17,7 @@ from scraper.fetch.options import (
 from scraper.fetch.options import RetryPolicy as FetchRetry
 from scraper.models import Page
 
-__all__ = ["ACCEPTED_TYPES", "CrawlFetcher", "PageFetcher", "fetch_options"]
+__all__ = ["ACCEPTED_TYPES", "CrawlFetcher", "PageFetcher", "fetch_options", "host_pace"]
 
 # One fetcher serves articles, feeds and sitemaps so that its per-host pacing covers them all;
 # the crawl checks an article page's type itself before extracting it.
@@ -41,11 +41,21 @@ class PageFetcher(Protocol):
 
 
 class CrawlFetcher(PageFetcher, Protocol):
-    """A fetcher that also tells which host a URL is paced under (as ``Fetcher.lane``)."""
+    """A fetcher that also paces a host as asked and tells which host a URL is paced under
+    (as ``Fetcher.tighten`` and ``Fetcher.lane``)."""
 
     def lane(self, url: str) -> tuple[str, int]:
         """The key ``url``'s host is paced under and how many of its requests run at once."""
         ...
+
+    def tighten(self, url: str, pace: HostPace) -> None:
+        """Hold ``url``'s host to ``pace`` where it is stricter than the host's own."""
+        ...
+
+
+def host_pace(limit: HostLimit) -> HostPace:
+    """The fetcher's form of a ``[hosts]`` entry or a source's pace."""
+    return HostPace(min_interval=limit.min_interval, concurrency=limit.per_host)
 
 
 def fetch_options(config: CrawlConfig) -> FetchOptions:
@@ -59,10 +69,7 @@ def fetch_options(config: CrawlConfig) -> FetchOptions:
             min_interval=polite.min_interval,
             per_host_concurrency=polite.per_host,
             global_concurrency=polite.concurrency,
-            hosts={
-                host: HostPace(min_interval=limit.min_interval, concurrency=limit.per_host)
-                for host, limit in config.hosts.items()
-            },
+            hosts={host: host_pace(limit) for host, limit in config.hosts.items()},
         ),
         retry=FetchRetry(attempts=config.retry.per_request),
         accept=ACCEPTED_TYPES,

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -22,7 +22,7 @@ from scraper.config import CrawlConfig, RetryPolicy
 from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
-from scraper.crawl.fetching import CrawlFetcher
+from scraper.crawl.fetching import CrawlFetcher, host_pace
 from scraper.crawl.identity import Deduplicator, Placement
 from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract.options import ExtractOptions
@@ -144,6 +144,8 @@ class _Run:
         # (see _worker).
         self.busy: Counter[str] = Counter()
         self.parked: dict[str, deque[QueuedURL]] = {}
+        # The paces of their own that sources ask for, by source name (see pace).
+        self.paces = {s.name: host_pace(s.limit) for s in config.sources if s.limit is not None}
         budget = config.max_run_seconds
         self.deadline = None if budget is None else time.monotonic() + budget
         self.out_of_time = False
@@ -191,8 +193,23 @@ class _Run:
         finally:
             self.listed.set()
 
+    def pace(self, listed: Iterable[tuple[str, str]]) -> None:
+        """Hold the hosts of these (source name, URL) pairs to their source's pace, if it has one.
+
+        A host is held to the strictest of the paces that apply to it ([hosts], and those of
+        every source that listed a URL on it, as far as the run has seen). A URL listed by two
+        sources is counted, and paced, for the first that found it.
+        """
+        paces, fetcher = self.paces, self.parts.fetcher
+        for source, url in listed:
+            pace = paces.get(source)
+            if pace is not None:
+                fetcher.tighten(url, pace)
+
     async def discover_and_fetch(self) -> tuple[SourceReport, ...]:
         """Discovery and fetching overlap: URLs are fetched as soon as they are stored."""
+        if self.paces:
+            self.pace((s.name, url) for s in self.config.sources for url in s.urls)
         discovery = asyncio.create_task(self.discover())
         try:
             await self.fetch_all(discovery)
@@ -232,6 +249,8 @@ class _Run:
             self.listed.clear()
             batch = self.parts.store.due_urls(started, after, _BATCH)
             if batch:
+                if self.paces:  # before any URL of the batch is fetched
+                    self.pace((queued.source, queued.url) for queued in batch)
                 self.parts.extractor.expect(len(batch))
                 for queued in batch:
                     if self.time_is_up():

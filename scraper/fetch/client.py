@@ -29,7 +29,7 @@ from scraper.errors import (
 from scraper.fetch.decoding import ACCEPT_ENCODING, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
 from scraper.fetch.httperrors import TRANSLATED, translate
-from scraper.fetch.options import FetchOptions, parse_networks
+from scraper.fetch.options import FetchOptions, HostPace, parse_networks
 from scraper.fetch.politeness import Pacer, pace_key
 from scraper.fetch.pool import HostClients, Reply
 from scraper.fetch.retry import is_retryable_error, wait_before_retry
@@ -149,6 +149,11 @@ class Fetcher:
         and how many requests to that host run at once."""
         gate = self._pacer.gate(pace_key(url))
         return gate.key, gate.concurrency
+
+    def tighten(self, url: str, pace: HostPace) -> None:
+        """Hold ``url``'s host to ``pace`` from now on, where it is stricter than the host's
+        own (the strictest pace given wins)."""
+        self._pacer.gate(pace_key(url)).tighten(pace)
 
     async def fetch(
         self,

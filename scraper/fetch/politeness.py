@@ -5,8 +5,9 @@ site share a pace (they are one server, as often as not), while two servers on o
 other ports keep their own. robots.txt is per origin (scheme, host and port; RFC 9309), so the
 Crawl-delay of each origin of a host is kept, and the longest applies.
 
-A host can be held to a stricter pace than the others (``Politeness.hosts``). Every request is
-paced by its own host, each hop of a redirect included.
+A host can be held to a stricter pace than the others (``Politeness.hosts``, or later with
+``HostGate.tighten``): the strictest pace given wins. Every request is paced by its own host,
+each hop of a redirect included.
 
 A request holds its host's slot and one global slot for as long as it runs (body included).
 Starts of two requests to one host are at least ``interval`` apart; a Retry-After pushes the

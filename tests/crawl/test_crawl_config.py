@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scraper.config import SourceKind, default_workers, load_config, parse_config
+from scraper.config import HostLimit, SourceKind, default_workers, load_config, parse_config
 from scraper.errors import ConfigError
 
 FULL = """
@@ -80,9 +80,10 @@ def test_full_config_is_read(tmp_path: Path) -> None:
     assert config.sources[2].follow == (r"^https://example\.com/world/\d{4}/",)
     assert config.hosts["slow.example.com"].min_interval == 5.0
     assert config.hosts["slow.example.com"].per_host == 1
-    # A source's own pace applies to the hosts of its URLs.
-    assert config.hosts["example.com"].min_interval == 3.0
-    assert config.hosts["example.com"].per_host == 3  # from [politeness]
+    # A source's own pace, for the hosts of its URLs (applied as the run lists them).
+    assert config.sources[0].limit == HostLimit(min_interval=3.0, per_host=3)  # [politeness]'s
+    assert config.sources[1].limit is None
+    assert set(config.hosts) == {"slow.example.com"}
     rules = config.rules_for("https://www.example.com/world/2026/x")
     assert rules.drop == (".newsletter", ".related")
     assert config.rules_for("https://other.org/").keep == ()

@@ -16,13 +16,13 @@ pytestmark = pytest.mark.usefixtures("no_gc_pauses")
 SKEW = 0.05  # the server thread logs a request a little after the client started it
 
 
+def _pacer(per_host: int, interval: float, key: str, pace: HostPace) -> Pacer:
+    """A pacer with one ``hosts`` entry."""
+    return Pacer(per_host=per_host, global_cap=8, interval=interval, hosts={key: pace})
+
+
 def test_an_entry_covers_its_names_www_form_and_other_ports_with_one_gate() -> None:
-    pacer = Pacer(
-        per_host=4,
-        global_cap=8,
-        interval=0.1,
-        hosts={"Example.com": HostPace(min_interval=2.0, concurrency=1)},
-    )
+    pacer = _pacer(4, 0.1, "Example.com", HostPace(min_interval=2.0, concurrency=1))
     gate = pacer.gate("example.com")
     assert pacer.gate("www.example.com") is gate
     assert pacer.gate("example.com:8080") is gate
@@ -32,12 +32,7 @@ def test_an_entry_covers_its_names_www_form_and_other_ports_with_one_gate() -> N
 
 
 def test_an_entry_never_loosens_the_pace_every_host_gets() -> None:
-    pacer = Pacer(
-        per_host=2,
-        global_cap=8,
-        interval=1.0,
-        hosts={"a.test": HostPace(min_interval=0.0, concurrency=9)},
-    )
+    pacer = _pacer(2, 1.0, "a.test", HostPace(min_interval=0.0, concurrency=9))
     gate = pacer.gate("a.test")
     assert (gate.interval, gate.concurrency) == (1.0, 2)
 
@@ -90,3 +85,27 @@ def test_a_host_pace_must_allow_requests() -> None:
         local_options(
             politeness=Politeness(hosts={"a.test": HostPace(min_interval=1.0, concurrency=0)})
         )
+
+
+def test_the_strictest_pace_given_to_a_host_wins() -> None:
+    pacer = _pacer(4, 0.1, "a.test", HostPace(min_interval=1.0, concurrency=3))
+    gate = pacer.gate("www.a.test")
+    gate.tighten(HostPace(min_interval=2.0, concurrency=4))
+    gate.tighten(HostPace(min_interval=0.5, concurrency=2))
+    assert (gate.interval, gate.concurrency) == (2.0, 2)
+    gate.crawl_delay("http://www.a.test", 3.0)
+    gate.tighten(HostPace(min_interval=2.5, concurrency=2))
+    assert gate.interval == 3.0  # the Crawl-delay, longer still
+
+
+def test_a_fetcher_tightens_a_hosts_pace_and_its_lane_says_so() -> None:
+    async def scenario() -> tuple[tuple[str, int], tuple[str, int], tuple[str, int]]:
+        async with Fetcher(local_options(), resolver=loopback_resolver) as fetcher:
+            before = fetcher.lane("https://a.test/x")
+            fetcher.tighten("http://a.test/y", HostPace(min_interval=1.0, concurrency=1))
+            return before, fetcher.lane("https://a.test/x"), fetcher.lane("http://b.test/")
+
+    before, after, other = run(scenario())
+    assert before == ("a.test", 4)
+    assert after == ("a.test", 1)
+    assert other == ("b.test", 4)
