@@ -30,6 +30,8 @@ result of a fetch, not an error.
 
 from __future__ import annotations
 
+from scraper.credentials import redact
+
 __all__ = [
     "AddressRefused",
     "ConfigError",
@@ -97,7 +99,8 @@ class FetchError(ScraperError):
 
     def __init__(self, message: str, *, url: str) -> None:
         self.url = url
-        super().__init__(f"{message} ({url})")
+        # The message is stored and printed: a URL's password stays out of it.
+        super().__init__(redact(f"{message} ({url})"))
 
 
 class FetchTimeout(FetchError):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from scraper.config import Source, SourceKind
 from scraper.crawl.fetching import PageFetcher
+from scraper.credentials import redact, without_userinfo
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
 from scraper.discover.links import parse_section
@@ -138,8 +139,11 @@ class Discovery:
             )
             on_new()
             return tally.report(source.name)
-        due = [url for url in source.urls if not self._rested(url, refresh_minutes)]
-        tally.not_due += len(source.urls) - len(due)
+        # Credentials in a document's URL are sent by the run's fetcher (crawl.auth), never
+        # stored: documents are known by their URLs without them.
+        listings = [without_userinfo(url) for url in source.urls]
+        due = [url for url in listings if not self._rested(url, refresh_minutes)]
+        tally.not_due += len(listings) - len(due)
         queue = deque(ChildDoc(url) for url in due)
         seen: set[str] = set()
         while queue:
@@ -207,7 +211,7 @@ class Discovery:
         tally.listed += len(listing.entries)
         entries = self._new_urls(listing.entries, oldest, tally)
         children = tuple(
-            ChildDoc(c.url, c.published.timestamp() if c.published else None)
+            ChildDoc(without_userinfo(c.url), c.published.timestamp() if c.published else None)
             for c in listing.children
         )
         record = ListingRecord(fetch=fetch, entries=entries, children=children)
@@ -252,7 +256,10 @@ class Discovery:
                 elif tally.errors is not None:
                     tally.errors.append(f"{exc.kind}: skipped entry: {exc}")
                 continue
-            out.append(NewURL(url=url, raw=entry.url, published=published))
+            # The URL as listed, but never its credentials: a site's are a leak not to spread
+            # into the store and its exports; the config's own are shown redacted.
+            raw = without_userinfo(entry.url) if listed_by_site else redact(entry.url)
+            out.append(NewURL(url=url, raw=raw, published=published))
         return out
 
 

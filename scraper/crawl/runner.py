@@ -7,6 +7,7 @@ import signal
 from collections.abc import Callable, Sequence
 
 from scraper.config import CrawlConfig
+from scraper.crawl.auth import with_credentials
 from scraper.crawl.extraction import Extractor
 from scraper.crawl.fetching import fetch_options
 from scraper.crawl.identity import open_index
@@ -106,9 +107,10 @@ async def _stoppable(
 async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observer) -> RunResult:
     dedup = open_index(store)  # an unusable index stops the run before any worker starts
     async with (
-        Fetcher(fetch_options(config)) as fetcher,
+        Fetcher(fetch_options(config)) as bare,
         Extractor(config.workers, timeout=config.extract_timeout) as extractor,
     ):
+        fetcher = with_credentials(bare, config.sources)
         parts = RunParts(
             store=store,
             fetcher=fetcher,

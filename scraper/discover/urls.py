@@ -19,12 +19,14 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 import idna
 
+from scraper.credentials import redact
 from scraper.errors import InputError
 
 __all__ = [
     "canonical_url",
     "join_url",
     "normalise_url",
+    "origin_of",
     "preferred",
     "resolve_link",
     "site_of",
@@ -94,33 +96,51 @@ def normalise_url(url: str) -> str:
     """The identity spelling of an absolute http(s) URL.
 
     Lower-cases scheme and host (a Unicode host in its IDNA ASCII form, as requests send
-    it, without a trailing dot), drops the default port, the fragment, tracking parameters
-    (``utm_*``, ``fbclid``, ``gclid``...), AMP markers (``/amp`` path segments, ``.amp``
-    suffixes, ``amp``/``outputType`` parameters, Google AMP cache hosts) and a trailing slash,
-    resolves ``.``/``..`` segments, normalises percent-escapes and sorts the query.
+    it, without a trailing dot), drops user information (credentials are no part of a
+    page's identity, and must not be stored with it), the default port, the fragment,
+    tracking parameters (``utm_*``, ``fbclid``, ``gclid``...), AMP markers (``/amp`` path
+    segments, ``.amp`` suffixes, ``amp``/``outputType`` parameters, Google AMP cache hosts)
+    and a trailing slash, resolves ``.``/``..`` segments, normalises percent-escapes and
+    sorts the query.
 
     Raises:
         InputError: ``url`` is not an absolute http(s) URL with a host, or its host has no
             IDNA form.
     """
-    scheme, hostname, port, username, path, raw_query = _split(url)
-    host = hostname.rstrip(".")
-    if not host.isascii():
-        host = _wire_host(host, url)
+    scheme, hostname, port, path, raw_query = _split(url)
+    host = _host(hostname, url)
     if host.endswith(AMP_CACHE_SUFFIX):
         return _from_amp_cache(path, raw_query)
-    if ":" in host:
-        host = f"[{host}]"  # an IPv6 address, bracketed again as a URL writes it
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    if username:
-        netloc = f"{username}@{netloc}"
+    netloc = _netloc(scheme, host, port)
     # Discovery normalises every link of every listing: the common cases skip the parsing.
     query = _normalise_query(raw_query) if raw_query else ""
     return f"{scheme}://{netloc}{_normalise_path(path)}{'?' if query else ''}{query}"
 
 
-def _split(url: str) -> tuple[str, str, int | None, str | None, str, str]:
-    """Scheme (lower-case), host name, port, user name, path and query of an http(s) URL.
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of an http(s) URL, written as ``normalise_url`` writes them.
+
+    Raises:
+        InputError: ``url`` is not an absolute http(s) URL with a host, or its host has no
+            IDNA form.
+    """
+    scheme, hostname, port, _, _ = _split(url)
+    return f"{scheme}://{_netloc(scheme, _host(hostname, url), port)}"
+
+
+def _host(hostname: str, url: str) -> str:
+    host = hostname.rstrip(".")
+    return host if host.isascii() else _wire_host(host, url)
+
+
+def _netloc(scheme: str, host: str, port: int | None) -> str:
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address, bracketed again as a URL writes it
+    return host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+
+
+def _split(url: str) -> tuple[str, str, int | None, str, str]:
+    """Scheme (lower-case), host name, port, path and query of an http(s) URL.
 
     Raises:
         InputError: ``url`` is not an absolute http(s) URL with a host, or its port is bad.
@@ -131,7 +151,7 @@ def _split(url: str) -> tuple[str, str, int | None, str | None, str, str]:
         # What urlsplit and its host and port properties would find, read in one match
         # (they parse the URL three times over, some 5 us a link).
         port = None if plain[3] is None else int(plain[3])
-        return plain[1].lower(), plain[2].lower(), port, None, plain[4] or "", plain[5] or ""
+        return plain[1].lower(), plain[2].lower(), port, plain[4] or "", plain[5] or ""
     try:
         # urlsplit refuses a bad IPv6 literal or a host that NFKC turns into a delimiter;
         # .port a port out of range.
@@ -139,11 +159,11 @@ def _split(url: str) -> tuple[str, str, int | None, str | None, str, str]:
         hostname = parts.hostname
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"malformed URL {url!r}: {exc}") from exc
+        raise InputError(f"malformed URL {redact(url)!r}: {exc}") from exc
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not hostname:
-        raise InputError(f"not an absolute http(s) URL: {url!r}")
-    return scheme, hostname, port, parts.username, parts.path, parts.query
+        raise InputError(f"not an absolute http(s) URL: {redact(url)!r}")
+    return scheme, hostname, port, parts.path, parts.query
 
 
 def _wire_host(host: str, url: str) -> str:
@@ -160,7 +180,7 @@ def _wire_host(host: str, url: str) -> str:
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except UnicodeError as exc:  # idna.IDNAError is one
-        raise InputError(f"host has no IDNA (punycode) form in {url!r}: {exc}") from exc
+        raise InputError(f"host has no IDNA (punycode) form in {redact(url)!r}: {exc}") from exc
 
 
 def resolve_link(base_url: str, link: str) -> str:

@@ -291,6 +291,8 @@ class Fetcher:
         if target.scheme == "https" and literal_address(target.host) is None:
             extensions["sni_hostname"] = target.host
         sent_headers = {**headers, "Host": target.netloc}
+        if target.auth is not None:  # the URL's user:secret@ (a redirect elsewhere drops it)
+            sent_headers["Authorization"] = target.auth
         try:
             async with (
                 self._clients.use(origin) as client,

@@ -10,6 +10,7 @@ exactly the parts httpx would give; any other URL goes through httpx.URL, as bef
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,8 +46,9 @@ class Target:
     """An absolute URL as httpx normalises it, without its fragment.
 
     ``host`` is as sent on the wire (IDNA-encoded, an IPv6 address without brackets),
-    ``port`` None for the scheme's default, ``netloc`` the ``Host`` header's value and
-    ``path`` the request target (path and query).
+    ``port`` None for the scheme's default, ``netloc`` the ``Host`` header's value,
+    ``path`` the request target (path and query) and ``auth`` the ``Authorization`` header
+    the URL's user information (``user:secret@``) asks for, as curl and httpx send it.
     """
 
     url: str
@@ -55,6 +57,7 @@ class Target:
     port: int | None
     netloc: str
     path: str
+    auth: str | None = None
 
     @property
     def origin(self) -> str:
@@ -74,6 +77,7 @@ class Target:
             port=url.port,
             netloc=url.netloc.decode("ascii"),
             path=url.raw_path.decode("ascii"),
+            auth=_basic_auth(url.username, url.password) if url.userinfo else None,
         )
 
 
@@ -97,3 +101,9 @@ def parse_target(raw: str) -> Target:
             target = path if query is None else f"{path}?{query}"
             return Target(f"{scheme}://{netloc}{target}", scheme, host, port, netloc, target)
     return Target.of(httpx.URL(raw))
+
+
+def _basic_auth(username: str, password: str) -> str:
+    # As httpx's BasicAuth writes it: the decoded user name and password, in UTF-8.
+    token = base64.b64encode(f"{username}:{password}".encode())
+    return "Basic " + token.decode("ascii")

@@ -45,7 +45,8 @@ from scraper.errors import InputError
         ("https://example.com/a//b/", "https://example.com/a/b"),
         ("https://example.com/a/.hidden/", "https://example.com/a/.hidden"),
         ("https://example.com/a%20b/c d", "https://example.com/a%20b/c%20d"),
-        ("https://u@Example.com:8080/x/?", "https://u@example.com:8080/x"),
+        ("https://u@Example.com:8080/x/?", "https://example.com:8080/x"),
+        ("https://u:secret@example.com/x", "https://example.com/x"),
         ("https://example.com/x?utm_medium=a#f", "https://example.com/x"),
     ],
 )
@@ -125,7 +126,7 @@ def test_resolve_link_normalises_as_urljoin_does(link: str) -> None:
 def test_urls_are_split_as_urlsplit_splits_them(url: str) -> None:
     # Plain URLs are read with one regex match, the others by urlsplit: the same parts.
     parts = urlsplit(url.strip())
-    expected = (parts.scheme.lower(), parts.hostname, parts.port, parts.username)
+    expected = (parts.scheme.lower(), parts.hostname, parts.port)
     assert _split(url) == (*expected, parts.path, parts.query)
 
 

@@ -1,0 +1,92 @@
+"""Credentials written in a crawl config's URLs, sent with every request to their origin.
+
+A private feed is configured as ``https://user:token@feeds.example/rss``. The store never sees
+the credentials (discovery drops user information from every URL it records), so they are
+kept here, in memory, for the run: a request to the same origin (scheme, host and port) gets
+them, as the feed's own fetch, its nested sitemaps' and its articles' on that host do; a
+request to any other origin never does. Credentials a site's listing carries in its links
+are not taken (they would be a leak of the site's, spread into the store and its exports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from types import MappingProxyType
+
+from scraper.config import Source
+from scraper.crawl.fetching import CrawlFetcher
+from scraper.credentials import userinfo_of, with_userinfo, without_userinfo
+from scraper.discover.urls import origin_of
+from scraper.errors import InputError
+from scraper.fetch.options import HostPace
+from scraper.models import Page
+
+__all__ = ["OriginCredentials", "with_credentials"]
+
+
+class OriginCredentials:
+    """A fetcher that adds the configured user information to requests to its origin.
+
+    The page comes back under the URL asked for, its redirects without user information.
+    """
+
+    def __init__(self, fetcher: CrawlFetcher, userinfo: Mapping[str, str]) -> None:
+        self.fetcher = fetcher
+        self.userinfo = userinfo
+
+    # Credentials do not change a host's pace: the pacing calls go to the fetcher as they are.
+    def lane(self, url: str) -> tuple[str, int]:
+        """The fetcher's lane of ``url``."""
+        return self.fetcher.lane(url)
+
+    def tighten(self, url: str, pace: HostPace) -> None:
+        """Hold ``url``'s host to ``pace`` in the fetcher."""
+        self.fetcher.tighten(url, pace)
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
+    ) -> Page:
+        """Fetch ``url`` with its origin's credentials, if the config gives it any."""
+        try:
+            userinfo = self.userinfo.get(origin_of(url))
+        except InputError:
+            userinfo = None  # the fetcher says what is wrong with it
+        if userinfo is None:
+            return await self.fetcher.fetch(
+                url, etag=etag, last_modified=last_modified, document=document
+            )
+        page = await self.fetcher.fetch(
+            with_userinfo(url, userinfo), etag=etag, last_modified=last_modified, document=document
+        )
+        final = page.final_url
+        return replace(
+            page,
+            url=url,
+            final_url=None if final is None else without_userinfo(final),
+            redirects=tuple(without_userinfo(hop) for hop in page.redirects),
+        )
+
+
+def with_credentials(fetcher: CrawlFetcher, sources: Sequence[Source]) -> CrawlFetcher:
+    """``fetcher``, sending the credentials the sources' URLs carry to their origins.
+
+    The first URL of an origin with credentials gives them. Without any, ``fetcher`` itself.
+    """
+    userinfo: dict[str, str] = {}
+    for source in sources:
+        for url in source.urls:
+            found = userinfo_of(url)
+            if found:
+                try:
+                    userinfo.setdefault(origin_of(url), found)
+                except InputError:
+                    continue  # discovery reports the bad URL
+    if not userinfo:
+        return fetcher
+    return OriginCredentials(fetcher, MappingProxyType(userinfo))
