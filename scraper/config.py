@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import idna
+
 from scraper.errors import ConfigError
 
 __all__ = [
@@ -355,14 +357,16 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     for host, value in top.table("hosts").items():
         key = f"hosts.{host}"
         t = _Table(_as_table(value, key), key, frozenset({"min_interval", "per_host"}))
-        hosts[host.lower()] = HostLimit(
+        hosts[_host_key(host, key)] = HostLimit(
             min_interval=t.number("min_interval", politeness.min_interval),
             per_host=t.integer("per_host", politeness.per_host, minimum=1),
         )
     sites = {}
     for host, value in top.table("sites").items():
         t = _Table(_as_table(value, f"sites.{host}"), f"sites.{host}", frozenset({"keep", "drop"}))
-        sites[host.lower()] = SiteRules(keep=t.strings("keep"), drop=t.strings("drop"))
+        sites[_host_key(host, f"sites.{host}")] = SiteRules(
+            keep=t.strings("keep"), drop=t.strings("drop")
+        )
     retry_t = _Table(
         top.table("retry"), "retry", frozenset({"max_attempts", "backoff", "per_request"})
     )
@@ -395,6 +399,21 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         allow_networks=top.strings("allow_networks"),
         export=_export(top.table("export"), base) if "export" in data else None,
     )
+
+
+def _host_key(host: str, key: str) -> str:
+    """A ``[hosts]`` or ``[sites]`` key as URL keys and requests spell the host: lower case,
+    and a Unicode name in its IDNA ("punycode") form, its ``:port`` kept."""
+    name, port = host, ""
+    if host.rfind(":") > host.rfind("]"):  # name:port (an IPv6 literal's colons are in [])
+        name, _, digits = host.rpartition(":")
+        port = ":" + digits
+    if name.isascii():
+        return host.lower()
+    try:
+        return idna.encode(name, uts46=True).decode("ascii") + port
+    except UnicodeError as exc:  # idna.IDNAError is one
+        raise ConfigError(f"host name has no IDNA (punycode) form: {exc}", key=key) from exc
 
 
 def _as_table(value: object, key: str) -> Mapping[str, Any]:

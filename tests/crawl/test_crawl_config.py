@@ -153,3 +153,22 @@ def test_workers_default_leaves_a_cpu_to_the_crawl_process(
     assert default_workers() == workers
     assert parse_config(_base()).workers == workers
     assert parse_config(_base(workers=0)).workers == 0  # said: kept
+
+
+def test_unicode_host_keys_are_read_in_the_form_urls_and_requests_use() -> None:
+    config = parse_config(
+        {
+            "store": "c.db",
+            "hosts": {"Bücher.example:8080": {"min_interval": 2.0}},
+            "sites": {"bücher.example": {"drop": [".promo"]}},
+            "source": [{"urls": ["https://bücher.example/a"]}],
+        }
+    )
+    assert list(config.hosts) == ["xn--bcher-kva.example:8080"]
+    # Article URLs are keyed with the punycode host: the Unicode-spelled rules apply to them.
+    assert config.rules_for("https://xn--bcher-kva.example/a").drop == (".promo",)
+    with pytest.raises(ConfigError) as raised:
+        parse_config(
+            {"store": "c.db", "sites": {"☃.example": {}}, "source": [{"urls": ["https://e.com/a"]}]}
+        )
+    assert raised.value.key == "sites.☃.example"
