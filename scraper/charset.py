@@ -4,16 +4,24 @@ lexbor assumes UTF-8 and httpx ignores ``<meta charset>``, so scraper decides it
 order (the first that applies wins):
 
 1. a byte-order mark (UTF-8, UTF-16 LE/BE): it cannot be there by accident;
-2. the charset the transport declared (``Content-Type``), if the bytes decode under it;
-3. the ``<meta charset>`` or ``http-equiv`` declaration in the first 4 KiB, likewise;
-4. strict UTF-8, which almost never decodes text in another encoding by accident;
-5. detection with charset-normalizer;
-6. UTF-8 with replacement characters, so that something readable always comes out.
+2. UTF-16 without a BOM, when the transport declares it or the first bytes are ASCII markup
+   in UTF-16 form (``<\\0h\\0``), and the bytes decode as UTF-16 text with markup in it;
+3. the charset the transport declared (``Content-Type``), if the bytes decode under it;
+4. the ``<meta charset>`` or ``http-equiv`` declaration in the first 4 KiB, likewise;
+5. strict UTF-8, which almost never decodes text in another encoding by accident;
+6. UTF-8 with replacement characters, when the valid multi-byte characters far outnumber the
+   bad sequences: a UTF-8 page with a few broken bytes (a cut character, a CESU surrogate);
+7. detection with charset-normalizer among the encodings browsers know, windows-1252 winning
+   a tie with another single-byte encoding (the detector cannot tell Western text in
+   windows-1252 from windows-1250 or Baltic code pages when it has no letter that differs);
+8. UTF-8 with replacement characters, so that something readable always comes out.
 
-A declaration of a single-byte charset (latin-1, windows-1252, ...) is overruled when the
-bytes are valid UTF-8 containing multi-byte sequences: servers and templates lie this way far
-more often than real windows-1252 text happens to be valid UTF-8. As in browsers, latin-1 and
-ASCII labels mean windows-1252.
+A charset label counts only if the WHATWG Encoding Standard lists it
+(:mod:`scraper.charset_labels`): any other label (``undefined``, ``unicode_escape``, ``rot13``)
+is ignored, as browsers do, and the next clue decides. As in browsers, latin-1 and ASCII labels
+mean windows-1252. A declaration of a single-byte charset is overruled when the bytes are valid
+UTF-8 containing multi-byte sequences: servers and templates lie this way far more often than
+real windows-1252 text happens to be valid UTF-8.
 """
 
 from __future__ import annotations
@@ -21,9 +29,15 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
 
+from scraper.charset_labels import LEGACY_DEFAULTS, WEB_ENCODINGS, WINDOWS_1252_LANGUAGES
 from scraper.errors import DecodeError
 from scraper.models import Page
+
+if TYPE_CHECKING:
+    from charset_normalizer import CharsetMatch
 
 __all__ = ["Decoded", "declared_charset", "decode_html", "normalise_charset", "page_charset"]
 
@@ -36,8 +50,14 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
 )
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
-_WINDOWS_1252_ALIASES = frozenset({"latin_1", "iso8859_1", "ascii"})
-_SINGLE_BYTE_PREFIXES = ("cp125", "iso8859", "latin", "koi8", "mac", "cp8", "ascii")
+_CODEC_BY_LABEL: Final = MappingProxyType(
+    {label: encoding.codec for encoding in WEB_ENCODINGS for label in encoding.labels}
+)
+_WEB_CODECS: Final = frozenset(encoding.codec for encoding in WEB_ENCODINGS)
+_SINGLE_BYTE_CODECS: Final = frozenset(e.codec for e in WEB_ENCODINGS if e.single_byte)
+_UTF16_CODECS: Final = ("utf-16-le", "utf-16-be")
+_DETECTABLE: Final = tuple(sorted(LEGACY_DEFAULTS))
+_WESTERN = "cp1252"
 _PRESCAN_BYTES = 4096
 _DETECT_BYTES = 64 * 1024
 # Share of NUL or C0 control bytes (not tab/newline/CR/FF/ESC) beyond which bytes are not text.
@@ -45,6 +65,14 @@ _BINARY_RATIO = 0.05
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
 _BINARY_BYTES = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS)
 _BINARY_SINGLES = tuple(bytes([b]) for b in _BINARY_BYTES)
+_BINARY_CHARS = tuple(chr(b) for b in _BINARY_BYTES)
+# ASCII markup in UTF-16: "<" then three printable ASCII characters, each with a NUL byte.
+_UTF16_HEAD = re.compile(rb"<\x00(?:[\t\n\r\x20-\x7e]\x00){3}")
+_UTF16BE_HEAD = re.compile(rb"\x00<(?:\x00[\t\n\r\x20-\x7e]){3}")
+# Valid non-ASCII characters per bad sequence for bytes to be read as broken UTF-8: text in
+# another encoding read as UTF-8 gives (nearly) no valid multi-byte character at all.
+_UTF8_MAJORITY = 4
+_BAD_UTF8 = re.compile("\ufffd+")
 
 
 #: Sources whose text is the whole body decoded as strict UTF-8 (no BOM cut, nothing replaced).
@@ -67,17 +95,15 @@ class Decoded:
 
 
 def normalise_charset(label: str | None) -> str | None:
-    """The Python codec name for a charset label, or None when the label is unknown."""
+    """The Python codec for a charset label of the Encoding Standard, or None when the label is
+    not one (also accepted: the codec names this module returns, and ``_`` spelt for ``-``)."""
     if not label:
         return None
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except (LookupError, ValueError):
-        return None
-    name = name.replace("-", "_")
-    if name in _WINDOWS_1252_ALIASES:
-        return "cp1252"
-    return codecs.lookup(name).name
+    key = label.strip().strip("\"'").strip().lower()
+    codec = _CODEC_BY_LABEL.get(key) or _CODEC_BY_LABEL.get(key.replace("_", "-"))
+    if codec is None and key in _WEB_CODECS:
+        return key
+    return codec
 
 
 def declared_charset(content_type: str | None) -> str | None:
@@ -97,8 +123,6 @@ def _looks_binary(body: bytes) -> bool:
     size = min(len(body), _DETECT_BYTES)
     if not size:
         return False
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
     # Most pages hold no control byte at all: a memchr per control byte tells so at a fraction
     # of the cost of counting them.
     if all(body.find(byte, 0, size) < 0 for byte in _BINARY_SINGLES):
@@ -109,22 +133,69 @@ def _looks_binary(body: bytes) -> bool:
     return controls / len(sample) > _BINARY_RATIO
 
 
+def _utf16_text(body: bytes, codec: str) -> str | None:
+    """``body`` as UTF-16 text if it is that: it decodes, holds markup and few controls."""
+    try:
+        # A body cut at a size cap may end in half a code unit.
+        text = body[: len(body) - len(body) % 2].decode(codec)
+    except UnicodeDecodeError:
+        return None
+    sample = text[: _DETECT_BYTES // 2]
+    if "<" not in sample:
+        return None
+    controls = sum(sample.count(char) for char in _BINARY_CHARS)
+    return text if controls <= _BINARY_RATIO * len(sample) else None
+
+
+def _utf16(body: bytes, header: str | None) -> Decoded | None:
+    """A UTF-16 body without BOM: as the header declares it, or as its first bytes show."""
+    if header in _UTF16_CODECS:
+        text = _utf16_text(body, header)
+        if text is not None:
+            return Decoded(text, header, "header")
+    for head, codec in ((_UTF16_HEAD, "utf-16-le"), (_UTF16BE_HEAD, "utf-16-be")):
+        if head.match(body):
+            text = _utf16_text(body, codec)
+            if text is not None:
+                return Decoded(text, codec, "sniffed")
+    return None
+
+
 def _try(body: bytes, encoding: str) -> str | None:
     try:
         return body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except UnicodeDecodeError:
         return None
-
-
-def _is_single_byte(encoding: str) -> bool:
-    return encoding.replace("-", "").replace("_", "").startswith(_SINGLE_BYTE_PREFIXES)
 
 
 def _prefer_utf8(body: bytes, encoding: str) -> str | None:
     """UTF-8 text when a single-byte declaration is contradicted by valid multi-byte UTF-8."""
-    if not _is_single_byte(encoding) or body.isascii():
+    if encoding not in _SINGLE_BYTE_CODECS or body.isascii():
         return None
     return _try(body, "utf-8")
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """UTF-8 text with replacement characters, when the bytes are UTF-8 but for a few bad
+    sequences: the valid non-ASCII characters outnumber the runs of replaced bytes
+    ``_UTF8_MAJORITY`` to one."""
+    text = body.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    bad = len(_BAD_UTF8.findall(text)) - body.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - replaced
+    return text if valid >= _UTF8_MAJORITY * max(bad, 1) else None
+
+
+def _candidates(body: bytes, header: str | None) -> list[tuple[str, str]]:
+    candidates: list[tuple[str, str]] = []
+    if header and header not in _UTF16_CODECS:
+        candidates.append((header, "header"))
+    match = _META_CHARSET.search(body[:_PRESCAN_BYTES])
+    meta = normalise_charset(match.group(1).decode("ascii", "replace")) if match else None
+    if meta:
+        # A page saved as UTF-16 cannot declare itself in ASCII bytes; browsers ignore that.
+        candidates.append(("utf-8" if meta in _UTF16_CODECS else meta, "meta"))
+    return candidates
 
 
 def decode_html(body: bytes, declared: str | None = None) -> Decoded:
@@ -140,20 +211,14 @@ def decode_html(body: bytes, declared: str | None = None) -> Decoded:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return Decoded(body[len(bom) :].decode(encoding, errors="replace"), encoding, "bom")
+    header = normalise_charset(declared)
+    utf16 = _utf16(body, header)
+    if utf16 is not None:
+        return utf16
     if _looks_binary(body):
         raise DecodeError("the bytes look binary (too many NUL or control bytes), not HTML")
 
-    candidates: list[tuple[str, str]] = []
-    header = normalise_charset(declared)
-    if header:
-        candidates.append((header, "header"))
-    match = _META_CHARSET.search(body[:_PRESCAN_BYTES])
-    meta = normalise_charset(match.group(1).decode("ascii", "replace")) if match else None
-    if meta:
-        # A page saved as UTF-16 cannot declare itself in ASCII bytes; browsers ignore that.
-        candidates.append(("utf-8" if meta.startswith("utf_16") else meta, "meta"))
-
-    for encoding, source in candidates:
+    for encoding, source in _candidates(body, header):
         utf8 = _prefer_utf8(body, encoding)
         if utf8 is not None:
             return Decoded(utf8, "utf-8", f"{source}-overruled")
@@ -164,13 +229,53 @@ def decode_html(body: bytes, declared: str | None = None) -> Decoded:
     text = _try(body, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8", "utf-8")
+    text = _mostly_utf8(body)
+    if text is not None:
+        return Decoded(text, "utf-8", "utf-8-replaced")
+    detected = _detect(body)
+    if detected is not None:
+        return Decoded(body.decode(detected, errors="replace"), detected, "detected")
+    return Decoded(body.decode("utf-8", errors="replace"), "utf-8", "replacement")
 
+
+def _detect(body: bytes) -> str | None:
+    """The encoding charset-normalizer finds among the legacy defaults, windows-1252 winning
+    where it reads the bytes as well as the pick."""
     # Imported here: few pages get this far, and every extraction worker would pay for its
     # import at start-up (some 10-15 ms), which a small crawl's handful of pages does not repay.
     import charset_normalizer
 
-    best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
-    if best is not None and best.encoding:
-        encoding = normalise_charset(best.encoding) or best.encoding
-        return Decoded(body.decode(encoding, errors="replace"), encoding, "detected")
-    return Decoded(body.decode("utf-8", errors="replace"), "utf-8", "replacement")
+    matches = charset_normalizer.from_bytes(body[:_DETECT_BYTES], cp_isolation=list(_DETECTABLE))
+    best = matches.best()
+    if best is None or not best.encoding:
+        return None
+    encoding = codecs.lookup(best.encoding).name
+    if encoding == _WESTERN or encoding not in _SINGLE_BYTE_CODECS:
+        return encoding
+    western = next((m for m in matches if _WESTERN in _codecs(m.could_be_from_charset)), None)
+    return _WESTERN if western is not None and _as_good(western, best) else encoding
+
+
+def _as_good(western: CharsetMatch, best: CharsetMatch) -> bool:
+    """Whether windows-1252 reads the bytes as well as the detector's single-byte pick.
+
+    It must read them as cleanly (no more mess), and as coherently or as a language written in
+    windows-1252 when the pick is read as one too: the two then differ on letters the text
+    barely holds (the detector picks among ties, or by a few points of coherence), and
+    windows-1252 is the web's legacy default for Western text. A pick read as its own language
+    (Turkish in windows-1254, Lithuanian in windows-1257) stands.
+    """
+    if western.chaos > best.chaos:
+        return False
+    if western.coherence >= best.coherence:
+        return True
+    return _western_language(western.language) and _western_language(best.language)
+
+
+def _codecs(names: list[str]) -> set[str]:
+    return {codecs.lookup(name).name for name in names}
+
+
+def _western_language(language: str) -> bool:
+    # charset-normalizer marks variants of a language's profile with trailing dashes.
+    return language.rstrip("\u2014") in WINDOWS_1252_LANGUAGES
