@@ -11,17 +11,19 @@ order (the first that applies wins):
 5. strict UTF-8, which almost never decodes text in another encoding by accident;
 6. UTF-8 with replacement characters, when the valid multi-byte characters far outnumber the
    bad sequences: a UTF-8 page with a few broken bytes (a cut character, a CESU surrogate);
-7. detection with charset-normalizer among the encodings browsers know, windows-1252 winning
-   a tie with another single-byte encoding (the detector cannot tell Western text in
-   windows-1252 from windows-1250 or Baltic code pages when it has no letter that differs);
+7. detection with charset-normalizer among the encodings undeclared legacy pages are written
+   in, windows-1252 winning over another single-byte pick that reads the bytes no better
+   (the detector cannot tell Western text in windows-1252 from windows-1250, 1257 or 1258
+   when the text has no letter that differs, and picks among ties);
 8. UTF-8 with replacement characters, so that something readable always comes out.
 
 A charset label counts only if the WHATWG Encoding Standard lists it
 (:mod:`scraper.charset_labels`): any other label (``undefined``, ``unicode_escape``, ``rot13``)
-is ignored, as browsers do, and the next clue decides. As in browsers, latin-1 and ASCII labels
-mean windows-1252. A declaration of a single-byte charset is overruled when the bytes are valid
-UTF-8 containing multi-byte sequences: servers and templates lie this way far more often than
-real windows-1252 text happens to be valid UTF-8.
+is ignored, as browsers do, and the next clue decides. As in browsers, latin1/iso-8859-1 and
+ASCII labels mean windows-1252. A declaration of a single-byte charset is overruled when the
+bytes are valid UTF-8 containing multi-byte sequences, or UTF-8 but for a few bad sequences as
+in step 6: servers and templates lie this way far more often than real windows-1252 text
+happens to be (nearly) valid UTF-8.
 """
 
 from __future__ import annotations
@@ -168,11 +170,16 @@ def _try(body: bytes, encoding: str) -> str | None:
         return None
 
 
-def _prefer_utf8(body: bytes, encoding: str) -> str | None:
-    """UTF-8 text when a single-byte declaration is contradicted by valid multi-byte UTF-8."""
+def _prefer_utf8(body: bytes, encoding: str, source: str) -> Decoded | None:
+    """UTF-8 text when a single-byte declaration is contradicted by multi-byte UTF-8: valid, or
+    valid but for a few bad sequences."""
     if encoding not in _SINGLE_BYTE_CODECS or body.isascii():
         return None
-    return _try(body, "utf-8")
+    text = _try(body, "utf-8")
+    if text is not None:
+        return Decoded(text, "utf-8", f"{source}-overruled")
+    text = _mostly_utf8(body)
+    return None if text is None else Decoded(text, "utf-8", f"{source}-overruled-replaced")
 
 
 def _mostly_utf8(body: bytes) -> str | None:
@@ -219,9 +226,9 @@ def decode_html(body: bytes, declared: str | None = None) -> Decoded:
         raise DecodeError("the bytes look binary (too many NUL or control bytes), not HTML")
 
     for encoding, source in _candidates(body, header):
-        utf8 = _prefer_utf8(body, encoding)
-        if utf8 is not None:
-            return Decoded(utf8, "utf-8", f"{source}-overruled")
+        overruled = _prefer_utf8(body, encoding, source)
+        if overruled is not None:
+            return overruled
         text = _try(body, encoding)
         if text is not None:
             return Decoded(text, encoding, source)

@@ -256,3 +256,16 @@ def test_legacy_text_is_not_taken_for_broken_utf8() -> None:
     html = "<p>" + "Überprüfung der Straßenbahn in München, „das rechte Maß“. " * 10 + "</p>"
     decoded = decode_html(html.encode("cp1252"))
     assert (decoded.encoding, decoded.text) == ("cp1252", html)
+
+
+@pytest.mark.parametrize("how", ["header", "meta"])
+def test_a_single_byte_declaration_on_broken_utf8_is_overruled(how: str) -> None:
+    # Like valid UTF-8 under a latin-1 label, but with one bad byte: it was decoded as
+    # windows-1252 ("CafÃ©") because strict UTF-8 failed.
+    html = "<html><body>" + "<p>Café owners in Zürich said the naïve plans won't help.</p>" * 3
+    if how == "meta":
+        html = '<meta charset="iso-8859-1">' + html
+    body = html.encode().replace(b" owners", b" owners\xe9", 1)
+    decoded = decode_html(body, "iso-8859-1" if how == "header" else None)
+    assert (decoded.encoding, decoded.source) == ("utf-8", f"{how}-overruled-replaced")
+    assert decoded.text == body.decode("utf-8", errors="replace") and not decoded.strict_utf8
