@@ -15,6 +15,7 @@ import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_STORE
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
+from scraper.dedup.document import without_surrogates
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
 
 __all__ = ["dedup"]
@@ -27,6 +28,11 @@ def _document(line: bytes) -> tuple[dict[str, Any], Document]:
         raise RecordError(f"not UTF-8: {exc.reason} (byte {exc.start + 1} of the line)") from exc
     except json.JSONDecodeError as exc:
         raise RecordError(f"not JSON: {exc.msg}") from exc
+    except ValueError as exc:  # the one other: an integer over int()'s digit limit
+        limit = sys.get_int_max_str_digits()
+        raise RecordError(f"not JSON we can read: a number of over {limit} digits") from exc
+    except RecursionError as exc:
+        raise RecordError("not JSON we can read: nested too deeply") from exc
     if not isinstance(record, dict):
         raise RecordError("a record must be a JSON object")
     return record, Document.from_record(record)
@@ -83,7 +89,8 @@ def _place(
         for record, assignment in zip(held.popleft(), assignments, strict=True):
             record["cluster"] = assignment.cluster
             record["duplicate_of"] = assignment.duplicate_of
-            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            # A lone surrogate (a "\ud800" escape read in) cannot be written as UTF-8.
+            sink.write(without_surrogates(json.dumps(record, ensure_ascii=False)) + "\n")
         placed += assignments
     return placed
 

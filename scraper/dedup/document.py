@@ -2,10 +2,16 @@
 
 A record is the JSON object of one JSONL line (the ``extract --format jsonl`` shape, or any
 object with ``url`` and ``text``); ``Document.from_record`` checks its fields and reads its date.
+
+A lone surrogate (a JSON ``"\\ud800"`` escape, left by a producer that cut an emoji in half)
+becomes U+FFFD in a document's URLs and key, as a browser reads a URL (WHATWG: a USVString):
+no UTF-8 encoder, SQLite or strict JSON reader takes it, and one broken character is no reason
+to lose the article. The text may keep it: the analysis reads it (see ``scraper.dedup.text``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +20,18 @@ from scraper.dedup.identity import Identity
 from scraper.errors import RecordError
 from scraper.models import Article
 
-__all__ = ["Document"]
+__all__ = ["Document", "without_surrogates"]
+
+#: A UTF-16 surrogate code point; in a str it is a lone one, never half of a character.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (a high-low pair joined)."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    # UTF-16 lets surrogates through one way and decodes each lone one to one U+FFFD.
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,6 +43,7 @@ class Document:
     ``identity`` is what ``identity_of(url, canonical)`` gives, when the caller has it already
     (URL parsing is a good part of the analysis). ``text`` may be given as its UTF-8 form
     (encoded with ``surrogatepass``), as the crawl has it: it is placed the same way.
+    A lone surrogate in ``url``, ``canonical`` or ``key`` is replaced by U+FFFD.
     """
 
     url: str | None
@@ -35,6 +53,14 @@ class Document:
     canonical: str | None = None
     key: str | None = None
     identity: Identity | None = None
+
+    def __post_init__(self) -> None:
+        # The setattr of a frozen dataclass's own __post_init__; it runs only for a lone
+        # surrogate, which would otherwise fail URL parsing or SQLite with UnicodeEncodeError.
+        for name in ("url", "canonical", "key"):
+            value = getattr(self, name)
+            if value is not None and (clean := without_surrogates(value)) is not value:
+                object.__setattr__(self, name, clean)
 
     @classmethod
     def from_article(cls, article: Article, *, url: str | None = None) -> Document:

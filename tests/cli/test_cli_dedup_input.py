@@ -1,0 +1,88 @@
+"""``scraper dedup`` on hostile JSONL: every bad line is skipped with its reason, never a crash."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+
+runner = CliRunner()
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dedup" / "clusters.jsonl"
+GOOD = FIXTURE.read_text(encoding="utf-8").splitlines()[:2]
+
+
+def _run(tmp_path: Path, lines: list[str], *args: str) -> tuple[int, str, list[dict[str, object]]]:
+    """Exit code, stderr and output records of ``scraper dedup`` on ``lines``."""
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out), "--workers", "1", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    text = out.read_text(encoding="utf-8")  # strict: the output is valid UTF-8
+    return result.exit_code, result.stderr, [json.loads(line) for line in text.splitlines()]
+
+
+def _with(record: str, field: str) -> str:
+    """``record`` (one JSON object) with ``field`` (``"name": value``) added."""
+    return record[:-1] + ", " + field + "}"
+
+
+def test_a_number_too_long_for_int_is_one_skipped_line(tmp_path: Path) -> None:
+    digits = "9" * (sys.get_int_max_str_digits() + 1)
+    code, err, records = _run(tmp_path, [GOOD[0], _with(GOOD[0], f'"n": {digits}'), GOOD[1]])
+    assert code == 1
+    assert f"in.jsonl:2: skipped: not JSON we can read: a number of over {len(digits) - 1}" in err
+    assert len(records) == 2 and "2 documents" in err
+
+
+def test_nesting_too_deep_is_one_skipped_line(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = [GOOD[0], deep, _with(GOOD[1], f'"x": {deep}'), GOOD[1]]
+    code, err, records = _run(tmp_path, lines)
+    assert code == 1
+    assert "in.jsonl:2: skipped: not JSON we can read: nested too deeply" in err
+    assert "in.jsonl:3: skipped: not JSON we can read: nested too deeply" in err
+    assert len(records) == 2 and "2 bad line(s) skipped" in err
+
+
+def test_a_record_read_at_any_depth_is_also_written(tmp_path: Path) -> None:
+    # Around the recursion limit some records parse and some do not; each one read must be
+    # written back (the writer must not be the one to run out of depth).
+    limit = sys.getrecursionlimit()
+    depths = range(limit - 200, limit + 10, 7)
+    lines = [_with(GOOD[0], '"x": ' + "[" * d + "]" * d) for d in depths]
+    code, err, records = _run(tmp_path, lines, "--batch", "5")
+    skipped = err.count(": skipped: not JSON we can read: nested too deeply")
+    assert 0 < skipped < len(lines) and code == 1
+    assert len(records) + skipped == len(lines)
+
+
+def test_a_lone_surrogate_becomes_u_fffd_in_the_output_and_the_url(tmp_path: Path) -> None:
+    text_record = json.loads(GOOD[1])
+    # As a JS producer writes a string cut inside an emoji: a "\ud83d" escape with no pair.
+    cut = {"title": "Ferry \ud83d", "text": text_record["text"] + " \ud83d"}
+    broken_text = json.dumps({**text_record, **cut, "url": "https://x.example/t"})
+    broken_url = _with(
+        GOOD[1].replace('"url": "', '"url": "https://y.example/\\udfff?from='), '"\\ud800k": 1'
+    )
+    whole = _with(GOOD[0], '"emoji": "\\ud83d\\ude00"')  # a pair stays the character it is
+    code, err, records = _run(tmp_path, [whole, broken_text, broken_url])
+    assert code == 0, err
+    assert [r["url"] for r in records][1:] == [
+        "https://x.example/t",
+        "https://y.example/\ufffd?from=" + text_record["url"],
+    ]
+    assert records[0]["emoji"] == "\U0001f600"
+    assert (
+        records[1]["title"] == "Ferry \ufffd"
+        and records[1]["text"] == text_record["text"] + " \ufffd"
+    )
+    assert records[2]["\ufffdk"] == 1
+    # All three are copies of one article: the replaced url is the one duplicate_of names.
+    assert len({r["cluster"] for r in records}) == 1
+    lead = next(r["url"] for r in records if r["duplicate_of"] is None)
+    assert all(r["duplicate_of"] in (None, lead) for r in records)
+    assert "3 documents" in err
