@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -128,6 +129,29 @@ def _open(path: Path, mode: str) -> IO[Any]:
     return stream
 
 
+def _refuse_overwriting_input(input_path: Path, output: Path) -> None:
+    """A usage error when ``output`` is the file being read, by any path, link or redirection.
+
+    Opening it to write would empty it before a line is read: the run would end with
+    "0 documents" and the input gone.
+    """
+    try:
+        read = _stat(input_path, sys.stdin)
+        written = _stat(output, sys.stdout)
+    except (OSError, ValueError):  # no such file (yet), or a stream that has no file
+        return
+    if stat.S_ISREG(read.st_mode) and os.path.samestat(read, written):
+        raise typer.BadParameter(
+            f"{output} is the input file; write the records to another file",
+            param_hint="--output",
+        )
+
+
+def _stat(path: Path, standard: IO[Any]) -> os.stat_result:
+    """The status of the file at ``path``, or of ``standard``'s own for "-"."""
+    return os.fstat(standard.fileno()) if str(path) == "-" else path.stat()
+
+
 def dedup(
     input_path: Annotated[
         Path, typer.Argument(metavar="INPUT.jsonl", help="JSONL articles, or - for stdin.")
@@ -168,7 +192,8 @@ def dedup(
     `text`, optional `title`, `published`, `canonical_url`) and writes each back with `cluster`
     (a stable id) and `duplicate_of` (the representative's url, or null). With `--db` the index
     persists, so later runs also match articles seen before. A summary goes to stderr; a bad
-    line is reported with its number and skipped (exit 1). Exit 2: bad options, 4: store error.
+    line is reported with its number and skipped (exit 1). Exit 2: bad options (an output that
+    is the input among them), 4: store error.
 
     Example: scraper dedup articles.jsonl -o clustered.jsonl --db dedup.sqlite --batch 10000
     """
@@ -176,6 +201,7 @@ def dedup(
         options = DedupOptions(containment=containment, workers=workers)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--containment") from exc
+    _refuse_overwriting_input(input_path, output)
     source = _open(input_path, "rb")
     reader = _Reader(source, str(input_path))
     sink = _open(output, "w")

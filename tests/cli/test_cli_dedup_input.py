@@ -6,9 +6,12 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+import typer
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.cli.dedup import _refuse_overwriting_input
 
 runner = CliRunner()
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dedup" / "clusters.jsonl"
@@ -23,6 +26,12 @@ def _run(tmp_path: Path, lines: list[str], *args: str) -> tuple[int, str, list[d
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     text = out.read_text(encoding="utf-8")  # strict: the output is valid UTF-8
     return result.exit_code, result.stderr, [json.loads(line) for line in text.splitlines()]
+
+
+def _said(stderr: str | bytes) -> str:
+    """``stderr`` as one line of words, out of the box (and line breaks) a usage error has."""
+    text = stderr.decode() if isinstance(stderr, bytes) else stderr
+    return " ".join(text.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
 
 
 def _with(record: str, field: str) -> str:
@@ -86,3 +95,46 @@ def test_a_lone_surrogate_becomes_u_fffd_in_the_output_and_the_url(tmp_path: Pat
     lead = next(r["url"] for r in records if r["duplicate_of"] is None)
     assert all(r["duplicate_of"] in (None, lead) for r in records)
     assert "3 documents" in err
+
+
+def _spellings(src: Path) -> list[Path]:
+    """Other names of the file ``src``: itself, a symlink, a path through "..", a hard link."""
+    link, hard = src.with_name("link.jsonl"), src.with_name("hard.jsonl")
+    link.symlink_to(src.name)
+    hard.hardlink_to(src)
+    sub = src.parent / "sub"
+    sub.mkdir()
+    return [src, link, sub / ".." / src.name, hard]
+
+
+def test_an_output_that_is_the_input_is_a_usage_error_and_the_input_is_kept(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(GOOD) + "\n", encoding="utf-8")
+    before = src.read_bytes()
+    for output in _spellings(src):
+        result = runner.invoke(app, ["dedup", str(src), "-o", str(output), "--workers", "1"])
+        assert result.exit_code == 2, (output, result.output)
+        assert "is the input file" in _said(result.stderr)
+        assert src.read_bytes() == before
+    other = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(other), "--workers", "1"])
+    assert result.exit_code == 0 and len(other.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_stdin_or_stdout_redirected_to_the_input_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CliRunner's streams have no file descriptor, so the check is called with real files
+    # standing for the redirected stdin (`- -o in.jsonl < in.jsonl`) and stdout (`>> in.jsonl`).
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(GOOD) + "\n", encoding="utf-8")
+    with src.open("r", encoding="utf-8") as stdin, src.open("a", encoding="utf-8") as stdout:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        monkeypatch.setattr(sys, "stdout", stdout)
+        for input_path, output in ((Path("-"), src), (src, Path("-"))):
+            with pytest.raises(typer.BadParameter, match="is the input file"):
+                _refuse_overwriting_input(input_path, output)
+        _refuse_overwriting_input(Path("-"), tmp_path / "new.jsonl")  # no such file yet
+        _refuse_overwriting_input(src, tmp_path / "new.jsonl")
