@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import stat
@@ -43,7 +44,8 @@ class _Reader:
     """The records of a JSONL stream, bad lines reported (with their number) and counted.
 
     The stream is read as bytes and each line decoded on its own, so a line that is not UTF-8
-    is one bad line, not the end of the run.
+    is one bad line, not the end of the run. A UTF-8 byte order mark opening the stream is
+    dropped.
     """
 
     def __init__(self, stream: Iterable[bytes], source: str) -> None:
@@ -53,6 +55,8 @@ class _Reader:
 
     def records(self) -> Iterator[tuple[dict[str, Any], Document]]:
         for number, line in enumerate(self._stream, start=1):
+            if number == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)  # read as utf-8-sig: Windows tools add it
             if not line.strip():
                 continue
             try:

@@ -138,3 +138,17 @@ def test_stdin_or_stdout_redirected_to_the_input_is_refused(
                 _refuse_overwriting_input(input_path, output)
         _refuse_overwriting_input(Path("-"), tmp_path / "new.jsonl")  # no such file yet
         _refuse_overwriting_input(src, tmp_path / "new.jsonl")
+
+
+def test_a_byte_order_mark_opening_the_file_is_read_past(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    # As Windows tools write it: utf-8-sig with CRLF line ends.
+    src.write_bytes(("\r\n".join(GOOD) + "\r\n").encode("utf-8-sig"))
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["url"] for r in records] == [json.loads(line)["url"] for line in GOOD]
+    # Only the stream's first line may carry one: elsewhere it is not JSON.
+    src.write_bytes(("\n".join([GOOD[0], "\ufeff" + GOOD[1]]) + "\n").encode())
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 1 and "in.jsonl:2: skipped: not JSON" in result.stderr
