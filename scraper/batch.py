@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from scraper.errors import InputError
 from scraper.extract import ExtractOptions, extract_page
 from scraper.models import Article, Failure, Page
 from scraper.pagefile import SIDECAR_SUFFIX, load_page
 
-__all__ = ["BatchItem", "PageExtractor", "expand_paths", "extract_files"]
+__all__ = ["BatchItem", "PageExtractor", "extract_files", "find_inputs"]
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _CHUNK = 8
@@ -40,29 +39,40 @@ class BatchItem:
     result: Article | Failure
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and the HTML files under directories (sorted, recursively).
+def _html_under(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in _HTML_SUFFIXES
+        and not p.name.endswith(SIDECAR_SUFFIX)
+    )
 
-    Raises:
-        InputError: a path does not exist.
+
+def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
+    """The files to extract, and the paths that give none, each as its input's failure.
+
+    A file is taken as given (a pipe such as ``<(cat page.html)`` too); a directory gives the
+    HTML files under it, sorted, recursively. A path that does not exist, a dangling symbolic
+    link and a directory without HTML files are failures (kind ``input``), so that one of them
+    does not stop the others.
     """
-    out: list[Path] = []
+    files: list[Path] = []
+    failures: list[Failure] = []
     for path in paths:
         if path.is_dir():
-            out.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in _HTML_SUFFIXES
-                    and not p.name.endswith(SIDECAR_SUFFIX)
-                )
-            )
-        elif path.is_file():
-            out.append(path)
+            found = _html_under(path)
+            files.extend(found)
+            if not found:
+                failures.append(Failure(str(path), "input", f"no HTML files found in {path}"))
+        elif path.exists():
+            files.append(path)
+        elif path.is_symlink():
+            reason = f"dangling symbolic link to {path.readlink()}"
+            failures.append(Failure(str(path), "input", reason))
         else:
-            raise InputError(f"no such file or directory: {path}")
-    return out
+            failures.append(Failure(str(path), "input", "no such file or directory"))
+    return files, failures
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +103,13 @@ def _timed(job: _Job) -> BatchItem:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _default_alarm() -> None:
+def _worker_signals() -> None:
     # The signal's default action ends the process from the kernel, without waiting for the
     # interpreter to get back to Python code (a handler of the parent's, inherited, would).
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    # Ctrl-C reaches the whole process group: the parent stops the batch (writing what it has)
+    # and the workers end their pages quietly instead of each printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def extract_files(
@@ -130,7 +143,7 @@ def extract_files(
     done = 0
     while done < len(jobs):
         try:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_default_alarm) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals) as pool:
                 for item in pool.map(_timed, jobs[done:], chunksize=_CHUNK):
                     yield item
                     done += 1
@@ -168,6 +181,6 @@ def _alone(job: _Job) -> BatchItem:
 
 
 def _answer(job: _Job, sending: Connection) -> None:
-    _default_alarm()
+    _worker_signals()
     sending.send(_timed(job))
     sending.close()

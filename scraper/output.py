@@ -11,7 +11,7 @@ from typing import TextIO
 
 from scraper.models import Article, Block, BlockKind
 
-__all__ = ["OutputFormat", "render", "write_articles"]
+__all__ = ["ArticleWriter", "OutputFormat", "render", "write_articles"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -89,14 +89,45 @@ def render(article: Article, fmt: OutputFormat) -> str:
     return json.dumps(article.to_dict(), ensure_ascii=False) + "\n"
 
 
+class ArticleWriter:
+    """Writes articles to a stream one by one as they come, each flushed at once.
+
+    A batch that is interrupted or crashes keeps every article written before, and holds none
+    in memory. JSON is one array: its brackets open with the first article and close on
+    :meth:`close`, so an array never closed shows the output is incomplete.
+    """
+
+    def __init__(self, fmt: OutputFormat, stream: TextIO) -> None:
+        self._fmt = fmt
+        self._stream = stream
+        #: Articles written so far.
+        self.count = 0
+
+    def write(self, article: Article) -> None:
+        """Write one article after those already written, and flush it."""
+        if self._fmt is OutputFormat.JSON:
+            item = json.dumps(article.to_dict(), ensure_ascii=False, indent=2)
+            # The same text json.dumps gives the whole array: items one level in. Split on "\n"
+            # only: str.splitlines() would also split on U+2028 or U+0085 inside a string.
+            lead = ",\n" if self.count else "[\n"
+            self._stream.write(lead + "\n".join("  " + line for line in item.split("\n")))
+        else:
+            if self.count and self._fmt in (OutputFormat.TEXT, OutputFormat.MARKDOWN):
+                self._stream.write("\n")
+            self._stream.write(render(article, self._fmt))
+        self.count += 1
+        self._stream.flush()
+
+    def close(self) -> None:
+        """End the output (JSON's array; nothing for the other formats) and flush it."""
+        if self._fmt is OutputFormat.JSON:
+            self._stream.write("\n]\n" if self.count else "[]\n")
+        self._stream.flush()
+
+
 def write_articles(articles: Iterable[Article], fmt: OutputFormat, stream: TextIO) -> None:
     """Write articles to ``stream``: JSON as one array, other formats one after another."""
-    if fmt is OutputFormat.JSON:
-        items = [a.to_dict() for a in articles]
-        stream.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
-        return
-    separator = "\n" if fmt in (OutputFormat.TEXT, OutputFormat.MARKDOWN) else ""
-    for index, article in enumerate(articles):
-        if index and separator:
-            stream.write(separator)
-        stream.write(render(article, fmt))
+    writer = ArticleWriter(fmt, stream)
+    for article in articles:
+        writer.write(article)
+    writer.close()

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 
-from scraper.batch import BatchItem, expand_paths, extract_files
+from scraper.batch import extract_files, find_inputs
 from scraper.charset import decode_html, page_charset
 from scraper.cli.exits import EXIT_FAILED
-from scraper.cli.outputs import FormatOption, OutputOption, open_output, report_failure
-from scraper.errors import ScraperError
+from scraper.cli.outputs import (
+    FormatOption,
+    OutputOption,
+    open_output,
+    report_failure,
+    streamed_articles,
+    with_text,
+)
 from scraper.extract import ExtractOptions, explain
 from scraper.extract import extract as extract_article
 from scraper.extract.decisions import render_explanation
 from scraper.models import Article, Failure
-from scraper.output import OutputFormat, render, write_articles
+from scraper.output import ArticleWriter, OutputFormat, render
 from scraper.pagefile import load_page
 
 __all__ = ["extract"]
@@ -26,11 +33,39 @@ __all__ = ["extract"]
 _PROGRESS_FROM = 5
 
 
+@dataclass(frozen=True, slots=True)
+class _Out:
+    fmt: OutputFormat
+    stream: TextIO
+
+
 def _from_stdin(url: str | None, options: ExtractOptions, explain_it: bool) -> Article | str:
     data = sys.stdin.buffer.read()
     if explain_it:
         return render_explanation(explain(data, url, options=options))
     return extract_article(data, url=url, options=options)
+
+
+def _stdin(url: str | None, options: ExtractOptions, explain_it: bool, out: _Out) -> int:
+    """Extract the page on stdin; 1 if it failed (and was reported), else 0."""
+    try:
+        result = _from_stdin(url, options, explain_it)
+    except Exception as exc:  # a bug met on this page is reported as its failure too
+        return _failed(Failure.from_error("-", exc))
+    if isinstance(result, str):
+        out.stream.write(result)
+        return 0
+    outcome = with_text("-", result)
+    if isinstance(outcome, Failure):
+        return _failed(outcome)
+    # One input on stdin gives one object, not an array, in JSON too.
+    out.stream.write(render(outcome, out.fmt))
+    return 0
+
+
+def _failed(failure: Failure) -> int:
+    report_failure(failure)
+    return 1
 
 
 def _explain_file(path: Path, url: str | None, options: ExtractOptions) -> str:
@@ -42,27 +77,52 @@ def _explain_file(path: Path, url: str | None, options: ExtractOptions) -> str:
 
 def _explain_files(
     files: list[Path], url: str | None, options: ExtractOptions, stream: TextIO
-) -> list[Failure]:
-    """Write each file's explanation; those that fail are returned, and the others go on."""
-    failures = []
+) -> int:
+    """Write each file's explanation; those that fail are reported and counted, the others go on."""
+    failed = 0
     for path in files:
         try:
             text = _explain_file(path, url, options)
         except Exception as exc:  # one bad page is its own failure, not the command's
-            failures.append(Failure.from_error(str(path), exc))
+            failed += _failed(Failure.from_error(str(path), exc))
             continue
         stream.write(text)
-    return failures
+    return failed
 
 
-def _stream(
-    items: list[Path], url: str | None, options: ExtractOptions, workers: int, timeout: float
-) -> list[BatchItem]:
-    results = extract_files(items, options, url=url, workers=workers, timeout=timeout)
-    if len(items) < _PROGRESS_FROM:
-        return list(results)
-    with typer.progressbar(results, length=len(items), label="extracting", file=sys.stderr) as bar:
-        return list(bar)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Batch:
+    """How the files of one run are extracted."""
+
+    url: str | None
+    options: ExtractOptions
+    workers: int
+    timeout: float
+
+
+def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> int:
+    """Write each file's article as it comes (in input order); the failures are reported and
+    counted."""
+    results = extract_files(
+        files, batch.options, url=batch.url, workers=batch.workers, timeout=batch.timeout
+    )
+    failed = 0
+    with typer.progressbar(
+        results,
+        length=len(files),
+        label="extracting",
+        file=sys.stderr,
+        hidden=len(files) < _PROGRESS_FROM,
+    ) as bar:
+        for item in bar:
+            outcome = item.result
+            if isinstance(outcome, Article):
+                outcome = with_text(str(item.path), outcome)
+            if isinstance(outcome, Failure):
+                failed += _failed(outcome)
+            else:
+                writer.write(outcome)
+    return failed
 
 
 def extract(
@@ -89,38 +149,35 @@ def extract(
     """Extract the clean article (body and metadata) from saved HTML pages.
 
     A file saved by `scraper scrape --save-html` is read with its sidecar (URL, headers), so it
-    extracts as it did when fetched. A failed file is reported on stderr and the others go on;
-    the exit code is 1 when any failed. With --workers 2 or more, a page whose extraction takes
-    longer than --timeout fails too (its process is killed); in one process there is no limit.
+    extracts as it did when fetched. Each path is an input: a file that cannot be read or
+    extracted, a page with no article text (kind empty), a missing path, a dangling link and a
+    directory with no HTML files are each reported on one line of stderr, and the others go on;
+    the exit code is then 1. Exit 2 is for bad options only (- mixed with files, for one).
+    Articles are written as they come, in input order, so a run stopped by Ctrl-C (exit 130)
+    keeps those done. With --workers 2 or more, a page whose extraction takes longer than
+    --timeout fails too (its process is killed); in one process there is no limit.
 
     Example: scraper extract fixtures/wordpress-news.html --format json
     """
     options = ExtractOptions(include_tables=not no_tables)
     if not timeout > 0:
         raise typer.BadParameter("must be more than 0 seconds", param_hint="--timeout")
-    inputs = [p for p in paths if str(p) != "-"]
     if url is not None and len(paths) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")
+    from_stdin = [str(p) for p in paths] == ["-"]
+    if not from_stdin and any(str(p) == "-" for p in paths):
+        raise typer.BadParameter("- (stdin) cannot be mixed with files: give it alone")
     with open_output(output) as stream:
-        if len(paths) == 1 and str(paths[0]) == "-":
-            try:
-                result = _from_stdin(url, options, explain_it)
-            except Exception as exc:  # a bug met on this page is reported as its failure too
-                report_failure(Failure.from_error("-", exc))
-                raise typer.Exit(EXIT_FAILED) from exc
-            stream.write(result if isinstance(result, str) else render(result, fmt))
-            return
-        try:
-            files = expand_paths(inputs)
-        except ScraperError as exc:
-            raise typer.BadParameter(str(exc)) from exc
-        if explain_it:
-            failures = _explain_files(files, url, options, stream)
+        if from_stdin:
+            failed = _stdin(url, options, explain_it, _Out(fmt, stream))
         else:
-            items = _stream(files, url, options, workers, timeout)
-            failures = [i.result for i in items if isinstance(i.result, Failure)]
-            write_articles([i.result for i in items if isinstance(i.result, Article)], fmt, stream)
-    for failure in failures:
-        report_failure(failure)
-    if failures:
+            files, missing = find_inputs(paths)
+            failed = sum(_failed(failure) for failure in missing)
+            if explain_it:
+                failed += _explain_files(files, url, options, stream)
+            else:
+                batch = _Batch(url=url, options=options, workers=workers, timeout=timeout)
+                with streamed_articles(fmt, stream) as writer:
+                    failed += _extract_files(files, batch, writer)
+    if failed:
         raise typer.Exit(EXIT_FAILED)

@@ -12,11 +12,19 @@ from typing import Annotated, TextIO
 
 import typer
 
-from scraper.cli.exits import EXIT_FAILED
-from scraper.models import Failure
-from scraper.output import OutputFormat
+from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED
+from scraper.models import Article, Failure
+from scraper.output import ArticleWriter, OutputFormat
 
-__all__ = ["FormatOption", "OutputOption", "check_writable", "open_output", "report_failure"]
+__all__ = [
+    "FormatOption",
+    "OutputOption",
+    "check_writable",
+    "open_output",
+    "report_failure",
+    "streamed_articles",
+    "with_text",
+]
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
@@ -46,6 +54,23 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
         raise typer.Exit(EXIT_FAILED) from exc
 
 
+@contextmanager
+def streamed_articles(fmt: OutputFormat, stream: TextIO) -> Iterator[ArticleWriter]:
+    """A writer of articles as they come, closed at the end.
+
+    On Ctrl-C the output is closed too (what was written stays, JSON's array is ended) and the
+    command ends with exit 130 and a line saying how many articles were written.
+    """
+    writer = ArticleWriter(fmt, stream)
+    try:
+        yield writer
+    except KeyboardInterrupt as exc:
+        writer.close()
+        typer.echo(f"scraper: interrupted; {writer.count} articles written", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from exc
+    writer.close()
+
+
 def check_writable(path: Path) -> None:
     """A usage error unless ``path`` can be opened for writing; the file is left as it was.
 
@@ -70,3 +95,15 @@ def check_writable(path: Path) -> None:
 def report_failure(failure: Failure) -> None:
     """One line on stderr: the input, the kind of failure and why."""
     typer.echo(f"scraper: {failure.source}: {failure.kind}: {failure.reason}", err=True)
+
+
+def with_text(source: str, article: Article) -> Article | Failure:
+    """The article, or the failure a crawl records for a page without article text.
+
+    :func:`~scraper.extract.extract` returns such a page as an article with an empty body (a
+    library caller may want its metadata); a command reports it as that input's failure, kind
+    ``empty``, as the crawl does, rather than print a blank article and exit 0.
+    """
+    if article.text.strip():
+        return article
+    return Failure(source, "empty", "no article text found")

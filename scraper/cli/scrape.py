@@ -11,13 +11,20 @@ from typing import Annotated
 import typer
 
 from scraper.cli.exits import EXIT_FAILED
-from scraper.cli.outputs import FormatOption, OutputOption, open_output, report_failure
+from scraper.cli.outputs import (
+    FormatOption,
+    OutputOption,
+    open_output,
+    report_failure,
+    streamed_articles,
+    with_text,
+)
 from scraper.errors import ConfigError, FetchError, StoreError
 from scraper.extract import extract_page
 from scraper.fetch import Fetcher, FetchOptions, Limits, Politeness, Timeouts, fetch_each
 from scraper.fetch.options import DEFAULT_USER_AGENT
 from scraper.models import Article, Failure, Page
-from scraper.output import OutputFormat, write_articles
+from scraper.output import ArticleWriter, OutputFormat
 from scraper.pagefile import save_page
 
 __all__ = ["scrape"]
@@ -35,23 +42,36 @@ class _Run:
     progress: bool
 
 
-def _read_urls(urls: list[str], input_file: Path | None) -> list[str]:
-    """The command-line URLs, then those of ``--input`` (one a line; blanks and # skipped)."""
+def _url_lines(data: bytes, source: str) -> tuple[list[str], list[Failure]]:
+    """The URLs of a listing (one a line; blanks and # skipped), and its lines that are not
+    UTF-8 text, each as its own failure (``FILE:LINE``), so that one of them stops no other."""
+    found: list[str] = []
+    bad: list[Failure] = []
+    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            bad.append(Failure(f"{source}:{number}", "input", f"not UTF-8 text: {exc.reason}"))
+            continue
+        if line and not line.startswith("#"):
+            found.append(line)
+    return found, bad
+
+
+def _read_urls(urls: list[str], input_file: Path | None) -> tuple[list[str], list[Failure]]:
+    """The command-line URLs, then those of ``--input``; and the listing's unreadable lines."""
     found = list(urls)
+    bad: list[Failure] = []
     if input_file is not None:
         try:
-            text = (
-                sys.stdin.read()
-                if str(input_file) == "-"
-                else input_file.read_text(encoding="utf-8")
-            )
-        except (OSError, UnicodeDecodeError) as exc:
-            raise typer.BadParameter(f"cannot read {input_file}: {exc}") from exc
-        stripped = (line.strip() for line in text.splitlines())
-        found += [line for line in stripped if line and not line.startswith("#")]
-    if not found:
+            data = sys.stdin.buffer.read() if str(input_file) == "-" else input_file.read_bytes()
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot read {input_file}: {exc.strerror or exc}") from exc
+        listed, bad = _url_lines(data, str(input_file))
+        found += listed
+    if not found and not bad:
         raise typer.BadParameter("give at least one URL, or --input FILE")
-    return found
+    return found, bad
 
 
 async def _process(page: Page, run: _Run) -> Article:
@@ -64,9 +84,9 @@ async def _process(page: Page, run: _Run) -> Article:
     return await asyncio.to_thread(extract_page, page)
 
 
-async def _scrape(urls: list[str], options: FetchOptions, run: _Run) -> tuple[list[Article], int]:
-    """Fetch and extract every URL; the articles in input order and the number that failed."""
-    articles: list[Article] = []
+async def _scrape(urls: list[str], options: FetchOptions, run: _Run, writer: ArticleWriter) -> int:
+    """Fetch and extract every URL, writing each article as it comes (in input order); the
+    number that failed."""
     failed = 0
     with typer.progressbar(
         length=len(urls), label="scraping", file=sys.stderr, hidden=not run.progress
@@ -77,11 +97,15 @@ async def _scrape(urls: list[str], options: FetchOptions, run: _Run) -> tuple[li
                 try:
                     if result.page is None:
                         raise result.error or FetchError("nothing fetched", url=result.url)
-                    articles.append(await _process(result.page, run))
+                    outcome = with_text(result.url, await _process(result.page, run))
                 except Exception as exc:  # one bad page is its own failure, not the run's
+                    outcome = Failure.from_error(result.url, exc)
+                if isinstance(outcome, Failure):
                     failed += 1
-                    report_failure(Failure.from_error(result.url, exc))
-    return articles, failed
+                    report_failure(outcome)
+                else:
+                    writer.write(outcome)
+    return failed
 
 
 def scrape(
@@ -127,13 +151,16 @@ def scrape(
     """Fetch news pages and print their clean articles.
 
     robots.txt is obeyed and each host is paced; private and internal addresses are refused
-    unless allowed with --allow-network. A URL that fails is reported on stderr with its reason
-    and the others go on; the exit code is 1 when any failed. With --save-html each page is kept
-    as served, and `scraper extract` on that file gives the same article.
+    unless allowed with --allow-network. A URL that fails, a page with no article text (kind
+    empty: an empty body, a 204) and a line of --input that is not UTF-8 are each reported on
+    one line of stderr, and the others go on; the exit code is then 1. Articles are written as
+    they come, in input order, so a run stopped by Ctrl-C (exit 130) keeps those done. With
+    --save-html each page is kept as served, and `scraper extract` on that file gives the same
+    article.
 
     Example: scraper scrape https://example.org/news/story.html --format json --save-html pages/
     """
-    targets = _read_urls(urls or [], input_file)
+    targets, unreadable = _read_urls(urls or [], input_file)
     try:
         options = FetchOptions(
             user_agent=user_agent or DEFAULT_USER_AGENT,
@@ -152,8 +179,11 @@ def scrape(
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from exc
     run = _Run(save_html=save_html, progress=len(targets) > _PROGRESS_FROM)
-    with open_output(output) as stream:
-        articles, failed = asyncio.run(_scrape(targets, options, run))
-        write_articles(articles, fmt, stream)
+    for failure in unreadable:
+        report_failure(failure)
+    failed = len(unreadable)
+    with open_output(output) as stream, streamed_articles(fmt, stream) as writer:
+        if targets:
+            failed += asyncio.run(_scrape(targets, options, run, writer))
     if failed:
         raise typer.Exit(EXIT_FAILED)

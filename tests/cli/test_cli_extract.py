@@ -59,11 +59,6 @@ def test_a_bad_file_is_reported_and_the_rest_continue(tmp_path: Path) -> None:
     assert "bad.html: decode:" in result.stderr
 
 
-def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["extract", str(tmp_path / "nope.html")])
-    assert result.exit_code == 2
-
-
 def test_stdin_with_url_and_output_file(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     result = runner.invoke(

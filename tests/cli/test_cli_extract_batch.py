@@ -1,0 +1,131 @@
+"""``scraper extract`` on batches with bad inputs: each is its own failure, and the articles
+already extracted are written as they come."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import scraper.batch
+from scraper.cli.app import app
+from scraper.extract import ExtractOptions
+from scraper.extract import extract_page as real_extract_page
+from scraper.models import Article, Page
+
+runner = CliRunner()
+
+PARA = (
+    "The ferry between Quillan and the outer isles will run twice a day from May, the harbour "
+    "board said on Thursday, after a winter in which storms cancelled one crossing in three."
+)
+HTML = (
+    "<html><head><title>Ferry to run twice a day</title></head><body><article>"
+    f"<p>{PARA}</p><p>{PARA.replace('Thursday', 'Friday')}</p></article></body></html>"
+)
+NO_ARTICLE = (
+    "<html><head><title>Home</title></head><body><nav><a href=/a>A</a><a href=/b>B</a></nav>"
+    "<footer>(c) 2026</footer></body></html>"
+)
+
+
+def _pages(folder: Path, *names: str, html: str = HTML) -> list[Path]:
+    paths = [folder / name for name in names]
+    for path in paths:
+        path.write_text(html, encoding="utf-8")
+    return paths
+
+
+def test_a_missing_path_is_its_inputs_failure_and_the_others_are_done(tmp_path: Path) -> None:
+    a, b = _pages(tmp_path, "a.html", "b.html")
+    missing = tmp_path / "missing.html"
+    result = runner.invoke(app, ["extract", str(a), str(missing), str(b), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 2
+    assert result.stderr.splitlines() == [f"scraper: {missing}: input: no such file or directory"]
+
+
+def test_a_dangling_link_is_its_inputs_failure(tmp_path: Path) -> None:
+    (good,) = _pages(tmp_path, "good.html")
+    link = tmp_path / "link.html"
+    link.symlink_to(tmp_path / "gone.html")
+    result = runner.invoke(app, ["extract", str(good), str(link), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["title"] == "Ferry to run twice a day"
+    assert f"scraper: {link}: input: dangling symbolic link to " in result.stderr
+
+
+def test_an_empty_directory_says_so_and_exits_1(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"scraper: {tmp_path}: input: no HTML files found in {tmp_path}\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "jsonl"])
+def test_a_page_without_article_is_an_empty_failure_as_in_a_crawl(tmp_path: Path, fmt: str) -> None:
+    (good,) = _pages(tmp_path, "good.html")
+    (bare,) = _pages(tmp_path, "bare.html", html=NO_ARTICLE)
+    (blank,) = _pages(tmp_path, "blank.html", html="")
+    result = runner.invoke(app, ["extract", str(bare), str(good), str(blank), "-f", fmt])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(PARA) or json.loads(result.stdout)["text"].startswith(PARA)
+    assert result.stderr.splitlines() == [
+        f"scraper: {bare}: empty: no article text found",
+        f"scraper: {blank}: empty: no article text found",
+    ]
+
+
+def test_an_empty_stdin_is_an_empty_failure() -> None:
+    result = runner.invoke(app, ["extract", "-"], input="")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "scraper: -: empty: no article text found\n"
+
+
+def test_stdin_mixed_with_files_is_a_usage_error(tmp_path: Path) -> None:
+    (good,) = _pages(tmp_path, "good.html")
+    result = runner.invoke(app, ["extract", "-", str(good)], input=HTML)
+    assert result.exit_code == 2
+    assert "- (stdin) cannot be mixed with files" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_ctrl_c_keeps_the_articles_already_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    paths = _pages(tmp_path, "a.html", "b.html", "c.html", "d.html")
+
+    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
+        if page.url.endswith("c.html"):
+            raise KeyboardInterrupt  # the user's Ctrl-C while this page is extracted
+        return real_extract_page(page, options)
+
+    monkeypatch.setattr(scraper.batch, "extract_page", extract_page)
+    out = tmp_path / "out.txt"
+    result = runner.invoke(app, ["extract", *map(str, paths), "-f", fmt, "-o", str(out)])
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "scraper: interrupted; 2 articles written"
+    text = out.read_text(encoding="utf-8")
+    records = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines()]
+    assert [r["url"] for r in records] == [p.resolve().as_uri() for p in paths[:2]]
+
+
+def test_each_article_is_written_before_the_next_page_is_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _pages(tmp_path, "a.html", "b.html", "c.html")
+    out = tmp_path / "out.jsonl"
+    seen: list[int] = []
+
+    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
+        seen.append(len(out.read_text(encoding="utf-8").splitlines()))
+        return real_extract_page(page, options)
+
+    monkeypatch.setattr(scraper.batch, "extract_page", extract_page)
+    result = runner.invoke(app, ["extract", *map(str, paths), "-f", "jsonl", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen == [0, 1, 2]

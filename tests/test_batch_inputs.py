@@ -1,0 +1,48 @@
+"""find_inputs: every path given is an input; those that give no file are failures, not errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scraper.batch import find_inputs
+from scraper.models import Failure
+
+
+def test_files_and_directories_give_their_html_files_in_order(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("b.html", "a.htm", "sub/c.html", "notes.txt", "a.page.json"):
+        (folder / name).write_text("<p>x</p>", encoding="utf-8")
+    single = tmp_path / "single.txt"
+    single.write_text("<p>x</p>", encoding="utf-8")
+    files, failures = find_inputs([single, folder])
+    assert files == [single, folder / "a.htm", folder / "b.html", folder / "sub/c.html"]
+    assert failures == []
+
+
+def test_missing_dangling_and_empty_are_each_their_inputs_failure(tmp_path: Path) -> None:
+    good = tmp_path / "good.html"
+    good.write_text("<p>x</p>", encoding="utf-8")
+    missing = tmp_path / "missing.html"
+    dangling = tmp_path / "dangling.html"
+    dangling.symlink_to(tmp_path / "gone.html")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    files, failures = find_inputs([missing, good, dangling, empty])
+    assert files == [good]
+    assert failures == [
+        Failure(str(missing), "input", "no such file or directory"),
+        Failure(str(dangling), "input", f"dangling symbolic link to {tmp_path / 'gone.html'}"),
+        Failure(str(empty), "input", f"no HTML files found in {empty}"),
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_a_named_pipe_is_read_as_a_file(tmp_path: Path) -> None:
+    # What `scraper extract <(curl ...)` hands over: not a regular file, but readable.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert find_inputs([pipe]) == ([pipe], [])
