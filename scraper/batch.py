@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -120,7 +120,7 @@ def extract_files(
     workers: int = 1,
     timeout: float | None = None,
     extract: PageExtractor | None = None,
-) -> Generator[BatchItem, None, None]:
+) -> Iterator[BatchItem]:
     """Extract each file, yielding outcomes in input order; ``workers`` > 1 uses processes.
 
     Args:
@@ -134,8 +134,7 @@ def extract_files(
         extract: extracts a loaded page (default :func:`~scraper.extract.extract_page`).
 
     Returns:
-        An item per file, an :class:`~scraper.models.Article` or the failure that replaced it;
-        closing the generator early ends its worker processes at once.
+        An item per file, an :class:`~scraper.models.Article` or the failure that replaced it.
     """
     jobs = [_Job(p, url, options, extract, timeout) for p in paths]
     if workers <= 1 or len(jobs) <= 1:
@@ -145,13 +144,9 @@ def extract_files(
     while done < len(jobs):
         try:
             with ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals) as pool:
-                try:
-                    for item in pool.map(_timed, jobs[done:], chunksize=_CHUNK):
-                        yield item
-                        done += 1
-                except (KeyboardInterrupt, GeneratorExit):
-                    _stop(pool)
-                    raise
+                for item in pool.map(_timed, jobs[done:], chunksize=_CHUNK):
+                    yield item
+                    done += 1
         except BrokenProcessPool:
             # A page killed its process (its time ran out, a crash in a C library, the kernel's
             # OOM killer) and the pool fails every page it had not answered. The next pages in
@@ -162,18 +157,6 @@ def extract_files(
             for job in jobs[done : done + (workers + 1) * _CHUNK]:
                 yield _alone(job)
                 done += 1
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers now, on Ctrl-C or when the caller stops reading.
-
-    Leaving the pool waits for every page its workers hold (a chunk each, and one queued), which
-    on large pages is minutes after the user asked to stop; their results would be dropped.
-    """
-    processes = list((pool._processes or {}).values())  # no public handle on the workers
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
 
 
 def _alone(job: _Job) -> BatchItem:
