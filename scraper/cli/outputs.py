@@ -92,9 +92,24 @@ def check_writable(path: Path) -> None:
         raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
 
 
+#: Longest input name and reason a failure line shows in full (a URL can be 100,000 chars).
+_SOURCE_CHARS = 300
+_REASON_CHARS = 1000
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text``, or its two ends with the number of characters left out between them."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}...[{len(text) - 2 * half} characters]...{text[-half:]}"
+
+
 def report_failure(failure: Failure) -> None:
-    """One line on stderr: the input, the kind of failure and why."""
-    typer.echo(f"scraper: {failure.source}: {failure.kind}: {failure.reason}", err=True)
+    """One line on stderr, of bounded length: the input, the kind of failure and why."""
+    source = _clip(failure.source, _SOURCE_CHARS)
+    reason = _clip(failure.reason, _REASON_CHARS)
+    typer.echo(f"scraper: {source}: {failure.kind}: {reason}", err=True)
 
 
 def with_text(source: str, article: Article) -> Article | Failure:

@@ -83,3 +83,15 @@ def test_ctrl_c_keeps_the_articles_already_written(
     assert result.stderr.splitlines()[-1] == "scraper: interrupted; 2 articles written"
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["url"] for line in lines] == urls[:2]
+
+
+def test_a_failure_line_stays_short_for_a_huge_url(server: LocalServer) -> None:
+    huge = server.url("/page/" + "a" * 100_000)
+    good = server.url("/page/b")
+    result = runner.invoke(app, ["scrape", huge, good, "-f", "jsonl", *LOCAL])
+    assert result.exit_code == 1
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [good]
+    (line,) = result.stderr.splitlines()
+    assert len(line) < 1500
+    assert line.startswith(f"scraper: {server.url('/page/aaa')}")
+    assert "characters]..." in line
