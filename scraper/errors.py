@@ -54,6 +54,19 @@ __all__ = [
     "TooLarge",
 ]
 
+#: How much of a URL (or other value) a message quotes; a 100,000-character URL made
+#: a 300 KB error line.
+SHORT = 200
+
+
+def shorten(text: str, most: int = SHORT) -> str:
+    """``text`` as a message quotes it: credentials redacted (before the cut, which could
+    leave a long token's start unrecognised), then its first ``most`` characters and an
+    ellipsis. (Not in ``__all__``, which lists the error classes.)
+    """
+    text = redact(text)
+    return text if len(text) <= most else text[:most] + "…"
+
 
 class ScraperError(Exception):
     """Base class of every error scraper raises."""
@@ -100,7 +113,7 @@ class FetchError(ScraperError):
     def __init__(self, message: str, *, url: str) -> None:
         self.url = url
         # The message is stored and printed: a URL's password stays out of it.
-        super().__init__(redact(f"{message} ({url})"))
+        super().__init__(redact(f"{message} ({shorten(url)})"))
 
 
 class FetchTimeout(FetchError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -25,6 +26,7 @@ from scraper.errors import (
     NotHTML,
     RedirectError,
     TooLarge,
+    shorten,
 )
 from scraper.fetch.decoding import ACCEPT_ENCODING, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
@@ -45,6 +47,11 @@ NOT_MODIFIED = 304
 _CONDITIONAL = frozenset({"If-None-Match", "If-Modified-Since"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _BINARY_TYPES = frozenset({"application/gzip", "application/x-gzip"})
+#: A host as a request can name it: a DNS name (labels of at most 63 characters, underscores
+#: occur), an IPv4 or an IPv6 address (httpx has checked the IP addresses).
+_HOST = re.compile(
+    r"(?=.{1,254}\Z)[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\.?|[0-9a-f:.]*:[0-9a-f:.]*", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +90,34 @@ def _media_type(content_type: str | None) -> str:
 
 
 def _parse_url(raw: str, url: str, *, hop: bool) -> Target:
-    """``raw`` as an absolute http(s) URL; a bad hop is a RedirectError, a bad start not."""
+    """``raw`` as an absolute http(s) URL; a bad hop is a RedirectError, a bad start not.
+
+    A start URL's message does not quote it again: the error names it already.
+    """
     error = RedirectError if hop else FetchError
+    quoted = f" {shorten(raw)!r}" if hop else ""
     try:
         parsed = parse_target(raw)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise error(f"invalid URL {raw!r}", url=url) from exc
+        raise error(f"invalid URL{quoted}", url=url) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise error(f"not an http(s) URL: {raw!r}", url=url)
+        raise error(f"not an http(s) URL{quoted}", url=url)
+    # httpx takes any port number and percent-encodes a host it cannot read (a space...):
+    # port 0 went out as 80, 99999 raised OverflowError, "exa mple.com" was looked up.
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise error(f"port {parsed.port} out of range in URL{quoted}", url=url)
+    if _HOST.fullmatch(parsed.host) is None:
+        raise error(f"invalid host {shorten(parsed.host)!r} in URL{quoted}", url=url)
     return parsed
+
+
+def _join(base: str, location: str, url: str) -> Target:
+    """The redirect target ``location`` names, relative to ``base``; a RedirectError if bad."""
+    try:
+        joined = str(httpx.URL(base).join(location))
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise RedirectError(f"invalid Location {shorten(location)!r}", url=url) from exc
+    return _parse_url(joined, url, hop=True)
 
 
 class Fetcher:
@@ -246,10 +272,9 @@ class Fetcher:
             passed.append(current.url)
             if len(passed) > limit:
                 raise RedirectError(f"more than {limit} redirects", url=url)
-            joined = httpx.URL(current.url).join(answer.location)
-            current = _parse_url(str(joined), url, hop=True)
+            current = _join(current.url, answer.location, url)
             if current.url in passed:
-                raise RedirectError(f"redirect loop back to {current.url}", url=url)
+                raise RedirectError(f"redirect loop back to {shorten(current.url)}", url=url)
 
     async def _hop(self, target: Target, headers: dict[str, str], spec: _Spec) -> _Answer:
         """One URL of a redirect chain: guard, robots, then attempts with retries."""

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from scraper.errors import AddressRefused, NetworkError
+from scraper.errors import AddressRefused, NetworkError, shorten
 
 __all__ = ["AddressGuard", "Resolver", "system_resolver"]
 
@@ -136,8 +136,8 @@ class AddressGuard:
             return cached
         try:
             found = await self._resolver(host, port)
-        except OSError as exc:
-            raise NetworkError(f"cannot resolve {host}: {exc}", url=url) from exc
+        except (OSError, UnicodeError) as exc:  # UnicodeError: a label IDNA cannot encode
+            raise NetworkError(f"cannot resolve {shorten(host)}: {exc}", url=url) from exc
         addresses = tuple(ipaddress.ip_address(a.split("%", 1)[0]) for a in found)
         if not addresses:
             raise NetworkError(f"cannot resolve {host}: no addresses", url=url)

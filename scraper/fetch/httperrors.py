@@ -5,7 +5,14 @@ from __future__ import annotations
 import httpcore
 import httpx
 
-from scraper.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, RedirectError
+from scraper.errors import (
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NetworkError,
+    RedirectError,
+    shorten,
+)
 
 __all__ = ["CORE_ERRORS", "TRANSLATED", "translate"]
 
@@ -23,7 +30,7 @@ TRANSLATED: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL, OS
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
+    text = shorten(str(exc).strip())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
