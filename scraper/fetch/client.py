@@ -386,6 +386,9 @@ async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:
                     raise TooLarge(
                         f"decompressed body is over the {spec.max_decoded}-byte cap", url=url
                     )
+        else:
+            # A body cut short on purpose (truncate) may end mid-stream; any other may not.
+            decoder.finish()
     except DecodeError as exc:
         raise NetworkError(f"undecodable Content-Encoding ({exc})", url=url) from exc
     return b"".join(chunks)

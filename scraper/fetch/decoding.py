@@ -27,11 +27,21 @@ class Decoder(Protocol):
 
     def feed(self, data: bytes) -> Iterator[bytes]: ...
 
+    def finish(self) -> None:
+        """Check that the body fed so far is whole: a compressed stream must have ended.
+
+        Raises:
+            DecodeError: the stream was cut short (a body the server did not finish).
+        """
+
 
 class _Identity:
     def feed(self, data: bytes) -> Iterator[bytes]:
         if data:
             yield data
+
+    def finish(self) -> None:
+        pass
 
 
 class _Zlib:
@@ -62,12 +72,19 @@ class _Zlib:
             if not pending and len(out) < PIECE:
                 return
 
+    def finish(self) -> None:
+        # An empty body is not a stream at all (servers send one with the header on a 204).
+        if self._started and not self._inflate.eof:
+            raise DecodeError("the compressed body ends before its end of stream")
+
 
 class _Brotli:
     def __init__(self) -> None:
         self._brotli = brotli.Decompressor()
+        self._started = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        self._started = True
         try:
             out = self._brotli.process(data, output_buffer_limit=PIECE)
             while True:
@@ -81,6 +98,10 @@ class _Brotli:
                 out = self._brotli.process(b"", output_buffer_limit=PIECE)
         except brotli.error as exc:
             raise DecodeError(str(exc)) from exc
+
+    def finish(self) -> None:
+        if self._started and not self._brotli.is_finished():
+            raise DecodeError("the compressed body ends before its end of stream")
 
 
 def decoder_for(content_encoding: str | None) -> Decoder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import tracemalloc
 from typing import Any
 
@@ -11,10 +12,12 @@ from fetch_server import (
     MB,
     STORY,
     LocalServer,
+    Request,
     gzip_bomb_body,
     html_page,
     local_options,
     loopback_resolver,
+    respond,
     run,
 )
 
@@ -160,6 +163,19 @@ def test_a_gzipped_page_arrives_decompressed(server: LocalServer) -> None:
     assert page.body == html_page("Ferry stays", STORY)
     assert page.header("content-encoding") == "gzip"
     assert "gzip" in server.requests(path="/gzipped")[0].headers["accept-encoding"]
+
+
+def test_a_gzipped_body_cut_short_is_a_network_error_and_retried(server: LocalServer) -> None:
+    whole = gzip.compress(html_page("Ferry stays", STORY))
+
+    @server.route("/cut")
+    async def cut(request: Request, writer: asyncio.StreamWriter) -> bool:
+        # A complete HTTP answer (its Content-Length right) whose gzip stream never ends.
+        return await respond(writer, 200, whole[: len(whole) // 2], {"Content-Encoding": "gzip"})
+
+    with pytest.raises(NetworkError, match="ends before its end of stream"):
+        run(_fetch(server.url("/cut")))
+    assert len(server.requests(path="/cut")) == 3
 
 
 def test_a_declared_50mb_body_is_refused_before_reading(server: LocalServer) -> None:

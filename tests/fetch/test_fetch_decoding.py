@@ -37,6 +37,7 @@ def test_each_coding_decodes_to_the_original_in_small_reads(coding: str) -> None
     out = b"".join(
         piece for i in range(0, len(data), 1000) for piece in decoder.feed(data[i : i + 1000])
     )
+    decoder.finish()  # the stream ended: no error
     assert out == TEXT
 
 
@@ -61,3 +62,21 @@ def test_unsupported_codings_are_refused(header: str) -> None:
 def test_corrupt_gzip_fails_cleanly() -> None:
     with pytest.raises(DecodeError):
         list(decoder_for("gzip").feed(b"\x1f\x8bnot really gzip at all"))
+
+
+@pytest.mark.parametrize("coding", [*ENCODED, "deflate-raw"])
+def test_a_stream_cut_short_fails_at_its_end(coding: str) -> None:
+    if coding == "deflate-raw":
+        data, header = _raw_deflate(TEXT), "deflate"
+    else:
+        data, header = ENCODED[coding], coding
+    decoder = decoder_for(header)
+    out = b"".join(decoder.feed(data[: len(data) // 2]))
+    assert len(out) < len(TEXT)  # no error so far: only the end tells it is not all
+    with pytest.raises(DecodeError, match="ends before its end of stream"):
+        decoder.finish()
+
+
+@pytest.mark.parametrize("coding", [*ENCODED, "identity"])
+def test_an_empty_body_under_any_coding_is_whole(coding: str) -> None:
+    decoder_for(coding).finish()
