@@ -7,6 +7,7 @@ per second, two connections per host, private and internal addresses refused.
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -157,11 +158,14 @@ class FetchOptions:
             raise ConfigError("must not be negative", key="limits.max_redirects")
         if self.politeness.per_host_concurrency < 1 or self.politeness.global_concurrency < 1:
             raise ConfigError("concurrency caps must be at least 1", key="politeness")
-        if self.politeness.min_interval < 0:
+        if not self.politeness.min_interval >= 0:  # NaN compares False either way
             raise ConfigError("must not be negative", key="politeness.min_interval")
         for host, pace in self.politeness.hosts.items():
             if pace.concurrency < 1 or pace.min_interval < 0:
                 raise ConfigError("needs a concurrency >= 1, an interval >= 0", key=host)
+        for name, seconds in _deadlines(self.timeouts):
+            if not 0 < seconds < math.inf:
+                raise ConfigError(f"must be a positive number, not {seconds!r}", key=name)
         if self.retry.attempts < 1:
             raise ConfigError("must be at least 1", key="retry.attempts")
 
@@ -176,6 +180,14 @@ class FetchOptions:
     def robots_agent(self) -> str:
         """The product token matched against robots.txt ``User-agent`` lines."""
         return self.user_agent.split("/", 1)[0].split()[0] if self.user_agent else "*"
+
+
+def _deadlines(timeouts: Timeouts) -> tuple[tuple[str, float], ...]:
+    return (
+        ("timeouts.connect", timeouts.connect),
+        ("timeouts.read", timeouts.read),
+        ("timeouts.total", timeouts.total),
+    )
 
 
 def parse_networks(names: tuple[str, ...]) -> tuple[IPNetwork, ...]:
