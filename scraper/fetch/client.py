@@ -21,6 +21,7 @@ from scraper.charset import declared_charset, decode_html
 from scraper.errors import (
     DecodeError,
     FetchError,
+    FetchTimeout,
     HTTPStatusError,
     NetworkError,
     NotHTML,
@@ -30,11 +31,11 @@ from scraper.errors import (
 )
 from scraper.fetch.decoding import ACCEPT_ENCODING, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
-from scraper.fetch.httperrors import TRANSLATED, translate
+from scraper.fetch.httperrors import TRANSLATED, after_attempts, translate
 from scraper.fetch.options import FetchOptions, HostPace, parse_networks
 from scraper.fetch.politeness import Pacer, pace_key
 from scraper.fetch.pool import HostClients, Reply
-from scraper.fetch.retry import is_retryable_error, wait_before_retry
+from scraper.fetch.retry import is_retryable_error, too_long_to_wait, wait_before_retry
 from scraper.fetch.robots import RobotsCache
 from scraper.fetch.target import Target, parse_target
 from scraper.models import Page
@@ -221,7 +222,7 @@ class Fetcher:
         spec = _Spec(url, self.options.accept, *caps)
         answer, final, redirects = await self._follow(headers, spec)
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
-            raise HTTPStatusError(f"HTTP {answer.status}", url=url, status=answer.status)
+            raise HTTPStatusError(self._status_text(answer), url=url, status=answer.status)
         if answer.status == NOT_MODIFIED and not _CONDITIONAL.intersection(headers):
             # "Not modified" since a copy we do not hold: read as success, a feed would never
             # be read and a page would be given up as empty, with nothing to say why.
@@ -238,6 +239,18 @@ class Fetcher:
             encoding=self._encoding(answer, url),
             redirects=redirects,
         )
+
+    def _status_text(self, answer: _Answer) -> str:
+        """``HTTP <status>``, and the Retry-After when it was too long to wait for."""
+        policy = self.options.retry
+        if answer.status in policy.statuses:
+            asked = too_long_to_wait(answer.header("retry-after"), policy)
+            if asked is not None:
+                return (
+                    f"HTTP {answer.status}: asked to retry after {asked:.0f} s, more than the "
+                    f"{policy.max_retry_after:g} s we wait"
+                )
+        return f"HTTP {answer.status}"
 
     def _encoding(self, answer: _Answer, url: str) -> str | None:
         if not self.options.decide_charset:
@@ -295,12 +308,20 @@ class Fetcher:
                 answer = await self._attempt(target, address, headers, spec)
             except FetchError as exc:
                 if attempt == policy.attempts or not is_retryable_error(exc):
+                    if isinstance(exc, FetchTimeout):
+                        total = self.options.timeouts.total
+                        raise after_attempts(exc, attempt, total) from exc
                     raise
                 await asyncio.sleep(wait_before_retry(attempt, policy, self._rng))
                 continue
             if answer.status not in policy.statuses or attempt == policy.attempts:
                 return answer
             retry_after = answer.header("retry-after")
+            if too_long_to_wait(retry_after, policy) is not None:
+                # Asked again after the cap, the server would only say the same: the answer
+                # is final now, and the host is left alone for as long as we would have waited.
+                self._pacer.gate(target.netloc).defer(policy.max_retry_after)
+                return answer
             delay = wait_before_retry(attempt, policy, self._rng, retry_after)
             if retry_after is not None:
                 self._pacer.gate(target.netloc).defer(delay)

@@ -14,7 +14,7 @@ from scraper.errors import (
     shorten,
 )
 
-__all__ = ["CORE_ERRORS", "TRANSLATED", "translate"]
+__all__ = ["CORE_ERRORS", "TRANSLATED", "after_attempts", "translate"]
 
 #: httpcore's errors, met when the fetcher's own transport is used without httpx's objects.
 #: Their names and messages are those of the httpx errors httpx would raise for them.
@@ -57,3 +57,16 @@ def translate(exc: Exception, url: str) -> FetchError:
     if isinstance(exc, httpx.InvalidURL):
         return FetchError(f"invalid URL ({what})", url=url)
     return FetchError(f"fetch failed ({what})", url=url)
+
+
+def after_attempts(error: FetchTimeout, attempts: int, deadline: float) -> FetchTimeout:
+    """``error``, the last of ``attempts`` timeouts, saying how many and how long each had."""
+    cause = error.__cause__
+    if cause is None or (type(cause) is TimeoutError and not str(cause)):
+        what = "answer incomplete at the deadline"  # the attempt's own (total) deadline
+    else:
+        what = _describe(cause)
+    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+    return FetchTimeout(
+        f"timed out after {tries} of at most {deadline:g} s each ({what})", url=error.url
+    )

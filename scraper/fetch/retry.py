@@ -9,7 +9,13 @@ from email.utils import parsedate_to_datetime
 from scraper.errors import FetchError, FetchTimeout, NetworkError
 from scraper.fetch.options import RetryPolicy
 
-__all__ = ["backoff_delay", "is_retryable_error", "retry_after_seconds", "wait_before_retry"]
+__all__ = [
+    "backoff_delay",
+    "is_retryable_error",
+    "retry_after_seconds",
+    "too_long_to_wait",
+    "wait_before_retry",
+]
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -46,6 +52,16 @@ def wait_before_retry(
     if asked is not None:
         return min(asked, policy.max_retry_after)
     return backoff_delay(attempt, policy, rng)
+
+
+def too_long_to_wait(retry_after: str | None, policy: RetryPolicy) -> float | None:
+    """The seconds a ``Retry-After`` asks for when that is more than the policy waits, else None.
+
+    Waiting the cap and asking again would only be answered the same: such an answer is final
+    for this fetch (a crawl tries the URL again on a later run).
+    """
+    asked = retry_after_seconds(retry_after)
+    return asked if asked is not None and asked > policy.max_retry_after else None
 
 
 def is_retryable_error(error: FetchError) -> bool:

@@ -218,7 +218,9 @@ def test_a_gzip_bomb_stops_at_the_decompressed_cap(server: LocalServer) -> None:
 
 def test_a_slow_drip_hits_the_total_deadline(server: LocalServer) -> None:
     options = local_options(timeouts=Timeouts(connect=1.0, read=1.0, total=0.3))
-    with pytest.raises(FetchTimeout):
+    # The message says how often and how long: "timed out (TimeoutError)" said neither.
+    message = r"timed out after 3 attempts of at most 0\.3 s each \(answer incomplete at"
+    with pytest.raises(FetchTimeout, match=message):
         run(_fetch(server.url("/drip"), options))
     # Timeouts are retried: three attempts, then the error.
     assert len(server.requests(path="/drip")) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -31,13 +32,42 @@ def test_503_with_retry_after_seconds_is_retried_after_that_long(server: LocalSe
     assert 0.95 <= gap < 1.5
 
 
-def test_retry_after_is_capped(server: LocalServer) -> None:
+def test_a_retry_after_over_the_cap_fails_at_once(server: LocalServer) -> None:
     retry = RetryPolicy(attempts=3, base_delay=0.01, max_retry_after=0.3)
-    page = run(_fetch(server.url("/too-many"), local_options(retry=retry)))
-    assert page.status == 200
-    # The server asked for 30 s with an HTTP date; the cap of 0.3 s applied.
-    (gap,) = server.start_gaps(path="/too-many")
-    assert 0.28 <= gap < 0.9
+    with pytest.raises(HTTPStatusError) as caught:
+        # The server asks for 30 s with an HTTP date: more than the 0.3 s we wait.
+        run(_fetch(server.url("/too-many"), local_options(retry=retry)))
+    assert caught.value.status == 429
+    assert caught.value.kind == "http_status"
+    assert re.search(
+        r"HTTP 429: asked to retry after (29|30) s, more than the 0\.3 s", str(caught.value)
+    )
+    assert len(server.requests(path="/too-many")) == 1  # asked once: no wait of the cap
+
+
+def test_a_retry_after_of_a_day_fails_at_once_with_its_status(server: LocalServer) -> None:
+    url = server.url("/flaky?fail=99&after=86400")
+    with pytest.raises(HTTPStatusError, match="after 86400 s, more than the 2 s we wait") as caught:
+        run(_fetch(url, local_options()))
+    assert caught.value.status == 503
+    assert len(server.requests(path="/flaky")) == 1
+
+
+def test_the_host_is_left_alone_for_the_cap_after_a_retry_after_over_it(
+    server: LocalServer,
+) -> None:
+    retry = RetryPolicy(attempts=3, base_delay=0.01, max_retry_after=0.5)
+
+    async def scenario() -> None:
+        async with Fetcher(local_options(retry=retry), resolver=loopback_resolver) as fetcher:
+            with pytest.raises(HTTPStatusError):
+                await fetcher.fetch(server.url("/flaky?fail=99&after=3600"))
+            await fetcher.fetch(server.url("/page/other"))
+
+    run(scenario())
+    (told,) = server.requests(path="/flaky")
+    (other,) = server.requests(path="/page/other")
+    assert other.start - told.start >= 0.45
 
 
 def test_a_persistent_503_fails_with_its_status_after_the_attempts(server: LocalServer) -> None:
