@@ -85,3 +85,12 @@ def test_error_messages_quote_a_long_url_shortened() -> None:
     assert caught.value.url == url  # the error still carries it whole
     assert len(str(caught.value)) < 500
     assert str(caught.value).count("a" * 150) == 1
+
+
+def test_a_long_token_in_a_url_is_redacted_before_the_message_cuts_it() -> None:
+    token = "t" * 300
+    url = f"http://{token}@127.0.0.1:99999/x"
+    with pytest.raises(FetchError) as caught:
+        run(_fetch(url))
+    assert "t" * 20 not in str(caught.value)
+    assert "***@127.0.0.1:99999" in str(caught.value)
