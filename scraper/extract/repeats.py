@@ -7,8 +7,10 @@ it), or when one contains the other (a teaser is the lede cut short).
 
 Legitimate repetition survives: a repeated block is dropped only when it belongs to a run of
 repeats (a copied passage), or when it is long enough that repeating it alone cannot be a
-refrain. Candidates are narrowed by hashing each block's words and its ends first, so the
-work stays linear in the number of blocks. This is a pure function of its input.
+refrain. Candidates are narrowed by hashing each block's words and its ends first, copies are
+settled by their first copy, and an anchor files a bounded number of blocks, so the work stays
+linear in the number of blocks even on a page of thousands of alike paragraphs. This is a pure
+function of its input.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ _MIN_FRAGMENT_CHARS: Final = 12
 #: Blocks shorter than this are never repeats (bullets, "Yes", dates in a list).
 _MIN_CHARS: Final = 20
 _SEPARATOR: Final = "\x00"
+#: Characters of earlier text searched for short pieces, past which one pass indexing the runs
+#: of words is cheaper: a few milliseconds of searching.
+_SEARCH_BUDGET: Final = 4_000_000
+#: Blocks filed under one anchor (besides its first): a block is compared with these only, so
+#: that a page of many blocks that open or end alike costs work linear in its blocks. Real
+#: pages file a few dozen distinct blocks under one anchor at most.
+_FILED_PER_ANCHOR: Final = 63
 #: Block kinds read once: in compiled code each ``BlockKind.X`` is a slow lookup on the class.
 _QUOTE: Final = BlockKind.QUOTE
 _LIST_ITEM: Final = BlockKind.LIST_ITEM
@@ -134,10 +143,10 @@ def _ascii_key(encoded: bytes) -> str:
 
 
 def _anchors(key: str) -> tuple[str, ...]:
-    """Keys under which a block is filed: its words, and its first and last few words.
+    """Keys under which a block is filed besides its words: its first and last few words.
 
     A copy with small edits keeps at least one end intact, and a teaser cut from a lede keeps
-    its start, so these three keys find the candidates without comparing every pair.
+    its start, so these keys and the words find the candidates without comparing every pair.
     """
     # The ends are cut at the fifth space from each side: splitting would copy the whole key.
     head_end = -1
@@ -145,9 +154,9 @@ def _anchors(key: str) -> tuple[str, ...]:
     for _ in range(_ANCHOR_WORDS):
         head_end = key.find(" ", head_end + 1)
         if head_end < 0:
-            return (key,)
+            return ()
         tail_start = key.rfind(" ", 0, tail_start)
-    return (key, "^" + key[:head_end], "$" + key[tail_start + 1 :])
+    return ("^" + key[:head_end], "$" + key[tail_start + 1 :])
 
 
 def _match(new: str, old: str) -> str | None:
@@ -188,47 +197,33 @@ def find_repeats(
     if memo is None:
         memo = RepeatMemo()
     anchors_of = memo.anchors
-    matches = memo.matches
-    # Most anchors belong to one block: the first block filed under each is kept apart from
-    # the later ones, so that a page of unique blocks builds no list per anchor.
+    # The first block of each key and anchor; the later blocks filed under an anchor are kept
+    # apart, as most anchors belong to one block: a page of unique blocks builds no list.
     first: dict[str, int] = {}
     later: dict[str, list[int]] = {}
+    # The earlier block that each block matched, for its copies.
+    matched: dict[int, tuple[int, str]] = {}
     found: dict[int, Repeat] = {}
     for i, key in enumerate(keys):
         if len(key) < _MIN_CHARS:
             continue
-        candidates: list[int] = []
+        f = first.setdefault(key, i)
+        if f != i:
+            # A copy's first match is its first copy's, or else its first copy: settled without
+            # a search, and not filed, as its first copy answers for it.
+            j, how = matched.get(f, (f, "identical"))
+            _settle(found, i, j, how, len(key) > len(keys[j]))
+            continue
         anchors = anchors_of.get(key)
         if anchors is None:
             anchors = anchors_of[key] = _anchors(key)
-        for anchor in anchors:
-            j = first.setdefault(anchor, i)
-            if j != i:
-                candidates.append(j)
-                others = later.get(anchor)
-                if others is None:
-                    later[anchor] = [i]
-                else:
-                    candidates.extend(others)
-                    others.append(i)
+        candidates = _file(i, anchors, first, later)
         if not candidates:
             continue  # most blocks share no anchor with an earlier one: nothing to sort
-        for j in sorted(set(candidates)):
-            pair = (key, keys[j])
-            how = matches.get(pair)
-            if how is None:
-                how = matches[pair] = _match(key, keys[j]) or ""
-            if not how:
-                continue
-            if how == "contained" and len(key) > len(keys[j]):
-                if j < _TEASER_SLOTS:
-                    # A teaser at the top cut from the lede: drop it, keep the full paragraph.
-                    found.setdefault(j, Repeat(j, i, "teaser of a later block"))
-                else:
-                    found.setdefault(i, Repeat(i, j, "containing"))
-            else:
-                found.setdefault(i, Repeat(i, j, how))
-            break
+        hit = _first_match(key, sorted(set(candidates)), keys, memo.matches)
+        if hit is not None:
+            matched[i] = hit
+            _settle(found, i, hit[0], hit[1], len(key) > len(keys[hit[0]]))
     if found:
         # A page that repeats itself may have cut its second copy differently: find the
         # pieces of earlier text (line-wrapped fragments, merged paragraphs) too.
@@ -236,16 +231,56 @@ def find_repeats(
     return _runs_only(found, keys, kinds)
 
 
+def _file(
+    i: int, anchors: tuple[str, ...], first: dict[str, int], later: dict[str, list[int]]
+) -> list[int]:
+    """File block ``i`` under its anchors; the blocks filed under them before it."""
+    candidates: list[int] = []
+    for anchor in anchors:
+        j = first.setdefault(anchor, i)
+        if j != i:
+            candidates.append(j)
+            others = later.get(anchor)
+            if others is None:
+                later[anchor] = [i]
+            else:
+                candidates.extend(others)
+                if len(others) < _FILED_PER_ANCHOR:
+                    others.append(i)
+    return candidates
+
+
+def _first_match(
+    key: str, candidates: list[int], keys: Sequence[str], matches: dict[tuple[str, str], str]
+) -> tuple[int, str] | None:
+    """The first candidate ``key`` matches, and how."""
+    for j in candidates:
+        pair = (key, keys[j])
+        how = matches.get(pair)
+        if how is None:
+            how = matches[pair] = _match(key, keys[j]) or ""
+        if how:
+            return j, how
+    return None
+
+
+def _settle(found: dict[int, Repeat], i: int, j: int, how: str, longer: bool) -> None:
+    """Record that block ``i`` matches the earlier block ``j`` (``longer``: ``i``'s key is)."""
+    if how == "contained" and longer:
+        if j < _TEASER_SLOTS:
+            # A teaser at the top cut from the lede: drop it, keep the full paragraph.
+            found.setdefault(j, Repeat(j, i, "teaser of a later block"))
+        else:
+            found.setdefault(i, Repeat(i, j, "containing"))
+    else:
+        found.setdefault(i, Repeat(i, j, how))
+
+
 def _copied_pieces(
     keys: Sequence[str], found: dict[int, Repeat], shingles: dict[str, list[str]]
 ) -> None:
     first_seen: dict[str, int] = {}
-    # All keys in one string, so that finding a fragment in the earlier blocks is one C-level
-    # search instead of a loop over them (quadratic on long pages). Keys hold only word
-    # characters and spaces: the separator cannot be part of a match.
-    padded = [f" {key} " for key in keys]
-    starts = list(accumulate((len(p) + 1 for p in padded), initial=0))
-    joined = _SEPARATOR.join(padded)
+    pieces: list[int] = []
     for i, key in enumerate(keys):
         rep = found.get(i)
         if rep is not None and rep.how == "identical":
@@ -268,10 +303,60 @@ def _copied_pieces(
             seen = len(earlier)
             if i not in found and seen and seen >= _COVER_SHARE * (fresh + seen):
                 found[i] = Repeat(i, source, "copied piece")
-        elif key and i not in found and len(key) >= _MIN_FRAGMENT_CHARS:
-            at = joined.find(padded[i], 0, starts[i])
-            if at >= 0:
-                found[i] = Repeat(i, bisect_right(starts, at) - 1, "copied piece")
+        elif rep is None and len(key) >= _MIN_FRAGMENT_CHARS:
+            pieces.append(i)
+    if pieces:
+        for i, source in _piece_sources(keys, pieces):
+            if source < i:
+                found[i] = Repeat(i, source, "copied piece")
+
+
+def _piece_sources(keys: Sequence[str], pieces: list[int]) -> list[tuple[int, int]]:
+    """Each of the ``pieces`` (indexes of short keys) with the first block holding its words
+    as a run of whole words: an earlier block, or else the piece itself."""
+    # All keys in one string, so that finding a piece in the earlier blocks is one C-level
+    # search instead of a loop over them. Keys hold only word characters and spaces: the
+    # separator cannot be part of a match.
+    padded = [f" {key} " for key in keys]
+    starts = list(accumulate((len(p) + 1 for p in padded), initial=0))
+    if len(pieces) * starts[pieces[-1]] > _SEARCH_BUDGET:
+        # Many pieces on a long page: searching the text before each is quadratic.
+        holders = _first_holders(keys, {keys[i] for i in pieces})
+        return [(i, holders[keys[i]]) for i in pieces]
+    joined = _SEPARATOR.join(padded)
+    sources: list[tuple[int, int]] = []
+    for i in pieces:
+        at = joined.find(padded[i], 0, starts[i])
+        sources.append((i, i if at < 0 else bisect_right(starts, at) - 1))
+    return sources
+
+
+def _first_holders(keys: Sequence[str], fragments: set[str]) -> dict[str, int]:
+    """The first block whose key holds each fragment as a run of whole words.
+
+    One pass over the words of the keys, trying only runs that start with a fragment's first
+    word and have a fragment's length: searching the earlier text once per fragment would be
+    quadratic on a page of many short blocks. Each fragment holds itself, so all are found.
+    """
+    sizes_by_head: dict[str, set[int]] = {}
+    for fragment in fragments:
+        words = fragment.split(" ")
+        sizes_by_head.setdefault(words[0], set()).add(len(words))
+    holders: dict[str, int] = {}
+    for b, key in enumerate(keys):
+        words = key.split(" ")
+        for at, word in enumerate(words):
+            sizes = sizes_by_head.get(word)
+            if sizes is None:
+                continue
+            for size in sizes:
+                if at + size <= len(words):
+                    run = " ".join(words[at : at + size])
+                    if run in fragments:
+                        holders.setdefault(run, b)
+        if len(holders) == len(fragments):
+            break
+    return holders
 
 
 def _shingles_of(key: str, shingles: dict[str, list[str]]) -> list[str]:

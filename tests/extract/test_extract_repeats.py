@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import random
 import re
+import time
 
 from rapidfuzz import fuzz
 
+from scraper import extract
 from scraper.extract.filters import normalise_line
-from scraper.extract.repeats import _PROSE_MARKS, RepeatMemo, _contains, find_repeats, repeat_key
+from scraper.extract.repeats import (
+    _PROSE_MARKS,
+    RepeatMemo,
+    _contains,
+    _first_holders,
+    find_repeats,
+    repeat_key,
+)
 from scraper.models import BlockKind
 
 P = BlockKind.PARAGRAPH
@@ -159,3 +168,81 @@ def test_block_is_compared_with_every_earlier_block_filed_under_its_anchors() ->
     ]
     found = {r.index: (r.of, r.how) for r in find_repeats(_keys(texts), [P] * len(texts))}
     assert found == {2: (1, "near-identical"), 3: (1, "identical")}
+
+
+def _prose(rng: random.Random, words: int) -> str:
+    """Words of random letters: blocks of them share no run of words and never match."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return " ".join("".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(words))
+
+
+def test_many_blocks_that_open_alike_are_each_compared_with_a_bounded_number() -> None:
+    # A hostile page: 1,500 blocks share their first five words and nothing else, so each is a
+    # candidate for every later one (over a million pairs). Each block is compared with a
+    # bounded number of them, and an edited copy that keeps its end is still found.
+    rng = random.Random(11)
+    opening = "breaking news from the town"
+    keys = [f"{opening} {_prose(rng, 35)}" for _ in range(1500)]
+    words = keys[900].split()
+    words[10] = "changed"
+    keys.append(" ".join(words))
+    memo = RepeatMemo()
+    found = find_repeats(keys, [P] * len(keys), memo)
+    assert [(r.index, r.of, r.how) for r in found] == [(1500, 900, "near-identical")]
+    assert len(memo.matches) <= 64 * len(keys)  # every pair would be over 700 times as many
+
+
+def test_thousands_of_copies_of_a_block_cost_time_linear_in_their_number() -> None:
+    # Each copy used to gather every earlier copy as a candidate: 20,000 copies took seconds
+    # of CPU in pure Python. Copies are settled by their first copy.
+    keys = [repeat_key(FIRST), repeat_key(SECOND), *[repeat_key(FIRST)] * 20_000]
+    started = time.process_time()
+    found = find_repeats(keys, [P] * len(keys))
+    assert time.process_time() - started < 1.0  # well under 0.1 s on a loaded machine
+    assert [(r.of, r.how) for r in found] == [(0, "identical")] * 20_000
+    assert [r.index for r in found] == list(range(2, len(keys)))
+
+
+def test_page_of_thousands_of_repeated_paragraphs_keeps_the_article_and_one_copy() -> None:
+    paragraphs = [FIRST, SECOND, "Local traders said the closure would cost them the summer."]
+    note = "This paragraph repeats itself on a page a broken template rendered over and over."
+    html = (
+        "<html><body><article><h1>Pier closed</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + f"<p>{note}</p>" * 4000
+        + "</article></body></html>"
+    ).encode()
+    assert extract(html).text == "\n\n".join([*paragraphs, note])
+
+
+def test_pieces_of_earlier_text_are_found_in_one_pass_on_a_page_of_many_short_blocks() -> None:
+    # Past a few million characters of searching, short pieces are looked up in an index of
+    # the runs of words of all blocks: it must find the same first holder a search would.
+    rng = random.Random(12)
+    shorts = [_prose(rng, 6) for _ in range(3000)]
+    long_ = _prose(rng, 30)
+    keys = [long_, *shorts, long_, " ".join(long_.split()[3:8]), " ".join(shorts[5].split()[1:5])]
+    keys.append(" ".join(shorts[40].split()[1:5])[1:])  # not word-aligned
+    keys.append(" ".join(f"{shorts[7]} {shorts[8]}".split()[4:9]))  # straddles two blocks
+    found = {r.index: (r.of, r.how) for r in find_repeats(keys, [P] * len(keys))}
+    n = len(shorts)
+    assert found == {
+        n + 1: (0, "identical"),
+        n + 2: (0, "copied piece"),
+        n + 3: (6, "copied piece"),
+    }
+
+
+def test_first_holders_index_agrees_with_searching_the_earlier_text() -> None:
+    rng = random.Random(13)
+    vocabulary = ["pier", "ferry", "storm", "tax", "vote", "city", "harbour", "road"]
+    for _ in range(200):
+        keys = [
+            " ".join(rng.choices(vocabulary, k=rng.randint(1, 12)))
+            for _ in range(rng.randint(1, 30))
+        ]
+        fragments = {k for k in keys if k.count(" ") < 7}
+        holders = _first_holders(keys, fragments)
+        for fragment in fragments:
+            expected = next(b for b, k in enumerate(keys) if f" {fragment} " in f" {k} ")
+            assert holders[fragment] == expected, (keys, fragment)
