@@ -10,6 +10,7 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   └── RecordError             a JSONL record without the fields a command needs
     ├── ConfigError                 invalid configuration; ``key`` names the offending key
     ├── FetchError                  a URL could not be fetched; ``url`` is always set
+    │   ├── InvalidURL              a URL asked for that cannot be requested (syntax, port)
     │   ├── FetchTimeout            connect, read or total deadline passed
     │   ├── NetworkError            refused, reset, DNS failure, TLS failure
     │   ├── HTTPStatusError         a final 4xx/5xx answer; ``status`` holds it
@@ -42,6 +43,7 @@ __all__ = [
     "FetchTimeout",
     "HTTPStatusError",
     "InputError",
+    "InvalidURL",
     "NetworkError",
     "NotHTML",
     "RecordError",
@@ -114,6 +116,13 @@ class FetchError(ScraperError):
         self.url = url
         # The message is stored and printed: a URL's password stays out of it.
         super().__init__(redact(f"{message} ({shorten(url)})"))
+
+
+class InvalidURL(FetchError):
+    """A URL asked for cannot be requested: its syntax, port or host name is invalid. (A
+    redirect to such a URL is a :class:`RedirectError`.)"""
+
+    kind = "invalid_url"
 
 
 class FetchTimeout(FetchError):

@@ -42,7 +42,17 @@ __all__ = ["CrawlEvent", "Observer", "RunParts", "RunResult", "crawl_once"]
 #: robots.txt that answered 429/5xx ("robots_unavailable") is not: it is tried again later,
 #: as is a page served with an empty body ("empty_body"), unlike one without article text.
 PERMANENT_KINDS = frozenset(
-    {"robots", "not_html", "too_large", "redirect", "address", "decode", "input", "empty"}
+    {
+        "robots",
+        "not_html",
+        "too_large",
+        "redirect",
+        "address",
+        "decode",
+        "input",
+        "empty",
+        "invalid_url",
+    }
 )
 _BATCH = 500
 _T = TypeVar("_T")

@@ -23,6 +23,7 @@ from scraper.errors import (
     FetchError,
     FetchTimeout,
     HTTPStatusError,
+    InvalidURL,
     NetworkError,
     NotHTML,
     RedirectError,
@@ -95,7 +96,7 @@ def _parse_url(raw: str, url: str, *, hop: bool) -> Target:
 
     A start URL's message does not quote it again: the error names it already.
     """
-    error = RedirectError if hop else FetchError
+    error = RedirectError if hop else InvalidURL
     quoted = f" {shorten(raw)!r}" if hop else ""
     try:
         parsed = parse_target(raw)

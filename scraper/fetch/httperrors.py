@@ -9,6 +9,7 @@ from scraper.errors import (
     FetchError,
     FetchTimeout,
     HTTPStatusError,
+    InvalidURL,
     NetworkError,
     RedirectError,
     shorten,
@@ -55,7 +56,7 @@ def translate(exc: Exception, url: str) -> FetchError:
         # Transport, protocol, proxy, DNS, TLS and unsupported-scheme failures.
         return NetworkError(f"network failure ({what})", url=url)
     if isinstance(exc, httpx.InvalidURL):
-        return FetchError(f"invalid URL ({what})", url=url)
+        return InvalidURL(f"invalid URL ({what})", url=url)
     return FetchError(f"fetch failed ({what})", url=url)
 
 

@@ -48,6 +48,7 @@ def test_transient_failures_back_off_doubling_until_the_limit(
         ("address", None),
         ("decode", None),
         ("empty", None),
+        ("invalid_url", None),
     ],
 )
 def test_permanent_failures_are_given_up_at_once(kind: str, status: int | None) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from fetch_server import LocalServer, local_options, loopback_resolver, run
 
-from scraper.errors import FetchError, NetworkError, RedirectError
+from scraper.errors import FetchError, InvalidURL, NetworkError, RedirectError
 from scraper.fetch import Fetcher, SyncFetcher
 from scraper.models import Page
 
@@ -40,9 +40,10 @@ def test_a_bad_location_is_a_redirect_error(server: LocalServer, location: str) 
 @pytest.mark.parametrize("url", _BAD_URLS)
 def test_a_bad_url_asked_for_is_refused_before_any_request(url: str) -> None:
     # No server: a request or a lookup would fail otherwise (loopback_resolver raises).
-    with pytest.raises(FetchError) as caught:
+    with pytest.raises(InvalidURL) as caught:
         run(_fetch(url))
-    assert type(caught.value) is FetchError  # not a NetworkError: trying again cannot help
+    # Not a NetworkError: trying again cannot help, and a crawl gives it up at once.
+    assert caught.value.kind == "invalid_url"
     assert caught.value.url == url
 
 
