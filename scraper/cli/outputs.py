@@ -13,6 +13,7 @@ from typing import Annotated, TextIO
 import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED
+from scraper.credentials import redact
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat
 
@@ -106,8 +107,11 @@ def _clip(text: str, limit: int) -> str:
 
 
 def report_failure(failure: Failure) -> None:
-    """One line on stderr, of bounded length: the input, the kind of failure and why."""
-    source = _clip(failure.source, _SOURCE_CHARS)
+    """One line on stderr, of bounded length: the input, the kind of failure and why.
+
+    A URL's password is shown as ``***``: stderr goes to logs and mail (cron's, a CI's).
+    """
+    source = _clip(redact(failure.source), _SOURCE_CHARS)
     reason = _clip(failure.reason, _REASON_CHARS)
     typer.echo(f"scraper: {source}: {failure.kind}: {reason}", err=True)
 
