@@ -8,6 +8,7 @@ The reference with an example lives in ``docs/crawl.md``.
 from __future__ import annotations
 
 import enum
+import math
 import os
 import re
 import tomllib
@@ -177,6 +178,10 @@ class _Table:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"must be a number, not {value!r}", key=self.key(name))
+        # TOML has nan and inf: a nan budget failed every source at once, a nan
+        # extract_timeout turned the watchdog off.
+        if not math.isfinite(value):
+            raise ConfigError(f"must be a finite number, not {value!r}", key=self.key(name))
         if value < minimum:
             raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
         return float(value)

@@ -172,3 +172,11 @@ def test_unicode_host_keys_are_read_in_the_form_urls_and_requests_use() -> None:
             {"store": "c.db", "sites": {"☃.example": {}}, "source": [{"urls": ["https://e.com/a"]}]}
         )
     assert raised.value.key == "sites.☃.example"
+
+
+@pytest.mark.parametrize("key", ["max_run_seconds", "extract_timeout", "history_days"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_numbers_that_are_not_finite_are_refused_by_key(key: str, value: float) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"store": "c.db", key: value, "source": [{"urls": ["https://e.com/a"]}]})
+    assert raised.value.key == key
