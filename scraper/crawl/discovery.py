@@ -142,7 +142,7 @@ class Discovery:
         # Credentials in a document's URL are sent by the run's fetcher (crawl.auth), never
         # stored: documents are known by their URLs without them.
         listings = [without_userinfo(url) for url in source.urls]
-        due = [url for url in listings if not self._rested(url, refresh_minutes)]
+        due = [url for url in listings if not self._rested(url, refresh_minutes, oldest)]
         tally.not_due += len(listings) - len(due)
         queue = deque(ChildDoc(url) for url in due)
         seen: set[str] = set()
@@ -160,12 +160,29 @@ class Discovery:
                 on_new()
         return tally.report(source.name)
 
-    def _rested(self, url: str, refresh_minutes: float | None) -> bool:
-        """Whether a source's listing was read (without error) too recently to read again."""
+    def _rested(self, url: str, refresh_minutes: float | None, oldest: float | None) -> bool:
+        """Whether a source's listing was read too recently to read again: it was read without
+        error less than ``refresh_minutes`` ago, and so was every nested document it names
+        then (or it was left unread as unchanged). A nested sitemap that failed, or that a
+        document cap or time budget left unread, makes the listing due at the next run."""
         if not refresh_minutes:
             return False
         read = self.store.last_read(url)
-        return read is not None and time.time() - read < refresh_minutes * 60.0
+        if read is None or time.time() - read >= refresh_minutes * 60.0:
+            return False
+        # Nested documents are read after their index, in the same pass.
+        pending = list(self.store.children(url))
+        seen = {url}
+        while pending:
+            child = pending.pop()
+            if child.url in seen or self._unchanged(child, oldest):
+                continue
+            seen.add(child.url)
+            child_read = self.store.last_read(child.url)
+            if child_read is None or child_read < read:
+                return False
+            pending.extend(self.store.children(child.url))
+        return True
 
     def _unchanged(self, doc: ChildDoc, oldest: float | None) -> bool:
         """Whether a nested sitemap can be left unread by its index's ``lastmod``.

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind, parse_config
 from scraper.crawl import run_crawl
-from scraper.demo.server import SiteServer
+from scraper.demo.server import Resource, SiteServer
 from scraper.demo.site import load_sites, render_site
 from scraper.errors import ConfigError
 
@@ -101,3 +102,51 @@ def test_refresh_minutes_is_read_per_source_with_a_crawl_wide_default() -> None:
     with pytest.raises(ConfigError) as raised:
         parse_config({**base, "source": [{"feed": "https://e.com/rss", "refresh_minutes": -1}]})
     assert raised.value.key == "source[0].refresh_minutes"
+
+
+def _xml(body: str) -> Resource:
+    return Resource("application/xml", body.encode(), datetime.now(UTC))
+
+
+def _sitemaps(base: str) -> dict[str, Resource]:
+    """An index of two urlsets, each listing two of the herald's articles."""
+    site = render_site(SITES["herald"], base)
+    paths = [f"/news/2026/{a.slug}" for a in SITES["herald"].articles][:4]
+    pages = {p: site[p] for p in paths}
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    for n in range(2):
+        locs = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths[2 * n : 2 * n + 2])
+        pages[f"/sm{n}.xml"] = _xml(f'<urlset xmlns="{ns}">{locs}</urlset>')
+    children = "".join(f"<sitemap><loc>{base}/sm{n}.xml</loc></sitemap>" for n in range(2))
+    pages["/index.xml"] = _xml(f'<sitemapindex xmlns="{ns}">{children}</sitemapindex>')
+    return pages
+
+
+def test_an_index_whose_nested_sitemap_failed_is_read_again_at_once(tmp_path: Path) -> None:
+    with SiteServer() as server:
+        server.publish(_sitemaps(server.base_url))
+        server.fail("/sm1.xml", 500)
+        config = CrawlConfig(
+            sources=(
+                Source(
+                    name="index",
+                    kind=SourceKind.SITEMAP,
+                    urls=(server.base_url + "/index.xml",),
+                    refresh_minutes=60.0,
+                ),
+            ),
+            store=tmp_path / "crawl.db",
+            politeness=Politeness(min_interval=0.0),
+            retry=RetryPolicy(per_request=1, backoff=0.0),
+            workers=0,
+            allow_networks=("127.0.0.0/8",),
+        )
+        assert run_crawl(config).stats.stored == 2
+        server.restore("/sm1.xml")
+        second = run_crawl(config)
+        # The index was read without error, but one of its sitemaps was not: its articles
+        # would otherwise wait for the whole interval.
+        assert second.sources[0].not_due == 0 and second.stats.stored == 2
+        third = run_crawl(config)
+        assert third.sources[0].not_due == 1  # everything read: now it rests
+        assert [r.status for r in server.log if r.path == "/sm1.xml"] == [500, 200]
