@@ -326,7 +326,13 @@ class _Run:
 
     async def _process(self, queued: QueuedURL) -> None:
         try:
-            page = await self.parts.fetcher.fetch(queued.url)
+            # The budget also cuts a fetch: one taken just before the deadline could otherwise
+            # wait out its host's turn or a Retry-After (up to minutes) before its request.
+            page = await self._within_budget(self.parts.fetcher.fetch(queued.url))
+        except TimeoutError:
+            if not self.time_is_up():
+                raise
+            return  # nothing recorded: the URL stays due, first in line for the next run
         except FetchError as exc:
             self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
             return
