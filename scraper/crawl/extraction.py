@@ -19,7 +19,9 @@ and its worker is killed: a call into C holding the interpreter cannot be stoppe
 its own process. Knowing which page is stuck costs nothing per message: each worker counts the
 pages it starts and ends in eight bytes of memory it shares with the crawl process, which a
 watchdog reads a few times per ``timeout``. The other pages the killed worker held go to its
-replacement.
+replacement. A worker that dies on its own (the out-of-memory killer, a crash in a C library)
+is treated the same: the page it was extracting, as its counter says, fails with kind
+``worker_died`` (another attempt may pass) and the others go to its replacement.
 
 What a worker receives and sends, and the work it does, are in :mod:`scraper.crawl.jobs`.
 """
@@ -134,9 +136,10 @@ class Extractor:
     nothing new starts none and a small run one.
 
     A page that a worker has been extracting for ``timeout`` seconds fails with kind
-    ``extract_timeout``; the worker is killed and replaced. Inline extraction has no limit:
-    nothing can stop a call into C safely within the process that makes it. ``command`` starts
-    a worker (tests start one with a slow extract function).
+    ``extract_timeout``; the worker is killed and replaced. A page a worker dies on fails with
+    kind ``worker_died``. Either way the worker's other pages go to its replacement. Inline
+    extraction has no limit: nothing can stop a call into C safely within the process that
+    makes it. ``command`` starts a worker (tests start one with a slow extract function).
     """
 
     def __init__(
@@ -153,6 +156,8 @@ class Extractor:
         self._readers: list[asyncio.Task[None]] = []
         self._watchdog: asyncio.Task[None] | None = None
         self._waiting: list[_Waiting] = []
+        # Pages sent again after their worker died between pages: they fail if it happens again.
+        self._orphans: set[asyncio.Future[Outcome]] = set()
         self._expected = 0
         self._starting = asyncio.Lock()
         self._closed = False
@@ -245,9 +250,10 @@ class Extractor:
                     if not waiter.done():
                         waiter.set_result(outcome)
                 self._send()
-            # The worker died (out of memory, a crash in a C library): the pages it held fail,
-            # and a new worker takes its place for the pages still waiting.
-            reason = f"extraction worker died (exit status {await worker.process.wait()})"
+            status = await worker.process.wait()
+            reason = f"extraction worker died (exit status {status})"
+            if worker in self._workers:  # not killed by the watchdog, nor closed
+                self._requeue_dead(worker, status)
         finally:
             # However the replies ended, no page may wait for this worker forever.
             if worker in self._workers:
@@ -260,6 +266,32 @@ class Extractor:
         if self._waiting and not self._closed:
             await self._start_wanted()
             self._send()
+
+    def _requeue_dead(self, worker: _Worker, status: int) -> None:
+        """Fail the page a worker died on (out of memory, a crash in a C library), if it was
+        extracting one, and send its other pages again; its reader then starts another.
+
+        A page held by a worker that dies between pages twice fails too: a worker that cannot
+        start, or dies on every chunk, must not be replaced forever.
+        """
+        held = [waiting for chunk in worker.in_flight for waiting in chunk]
+        worker.in_flight.clear()
+        self._workers.remove(worker)
+        progress = worker.progress[0]
+        dying = progress // 2 - worker.answered if progress % 2 else None
+        self._orphans = {waiter for waiter in self._orphans if not waiter.done()}
+        failed = ExtractFailed("worker_died", f"its extraction worker died (exit status {status})")
+        again = []
+        for index, (job, waiter) in enumerate(held):
+            if waiter.done():
+                continue
+            if index == dying or (dying is None and waiter in self._orphans):
+                waiter.set_result(failed)
+            else:
+                if dying is None:
+                    self._orphans.add(waiter)
+                again.append((job, waiter))
+        self._waiting[:0] = again
 
     async def aclose(self) -> None:
         """Stop the workers: they finish the chunk in hand and exit."""

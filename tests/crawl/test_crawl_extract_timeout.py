@@ -1,4 +1,5 @@
-"""A page whose extraction takes too long fails alone; its worker is killed and replaced."""
+"""A page whose extraction takes too long, or kills its worker, fails alone; the worker is
+replaced and the other pages it held are extracted by the new one."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 #: Starts a worker whose extract function stalls on pages holding STALL.
 STALLING = (sys.executable, str(Path(__file__).with_name("stalling_worker.py")))
 STALL = b"<!-- stall -->"
+CRASH = b"<!-- crash -->"
 COURIER = next(site for site in load_sites() if site.slug == "courier")
 
 
@@ -57,6 +59,42 @@ def test_a_stuck_page_fails_with_extract_timeout_and_the_others_are_extracted() 
     assert killed == -9  # the stuck worker was killed...
     assert started == 1  # ...and replaced
     assert took < 30  # not the stall's 600 s
+
+
+def test_a_page_that_kills_its_worker_fails_alone_and_the_others_are_extracted() -> None:
+    # Two chunks in flight; the worker dies in the middle of the first, so that the pages
+    # before it were extracted but not answered, and the whole second chunk is unread.
+    jobs = [job for _ in range(2) for job in _jobs(8)][:16]
+    jobs[3] = PageJob(jobs[3].url, jobs[3].body + CRASH)
+
+    async def run() -> tuple[list[Extracted | ExtractFailed], int | None, int]:
+        async with Extractor(1, command=STALLING) as pool:
+            outcomes = asyncio.gather(*(pool.extract(job) for job in jobs))
+            while not pool._workers:
+                await asyncio.sleep(0.01)
+            (first,) = pool._workers
+            found = list(await asyncio.wait_for(outcomes, 30))
+            return found, await first.process.wait(), pool.started
+
+    found, status, started = asyncio.run(run())
+    died = found.pop(3)
+    assert died == ExtractFailed("worker_died", "its extraction worker died (exit status 137)")
+    assert found == [extract_job(job) for i, job in enumerate(jobs) if i != 3]
+    assert (status, started) == (137, 1)  # it died on its own, and was replaced
+
+
+def test_pages_of_workers_that_die_between_pages_are_sent_again_once() -> None:
+    jobs = _jobs(3)
+    dying = (sys.executable, "-c", "import os; os._exit(3)")  # dies before reading a page
+
+    async def run() -> list[Extracted | ExtractFailed]:
+        async with Extractor(1, command=dying) as pool:
+            return await asyncio.wait_for(asyncio.gather(*(pool.extract(j) for j in jobs)), 30)
+
+    # No page is to blame, so the pages go to a second worker; when it dies too, they fail
+    # rather than start workers forever.
+    failed = ExtractFailed("worker_died", "its extraction worker died (exit status 3)")
+    assert asyncio.run(run()) == [failed] * 3
 
 
 def _crawl(config: CrawlConfig) -> RunResult:

@@ -22,6 +22,7 @@ POLICY = RetryPolicy(max_attempts=4, backoff=100.0)
         ("http_status", 500),
         ("http_status", 503),
         ("internal", None),
+        ("worker_died", None),
     ],
 )
 def test_transient_failures_back_off_doubling_until_the_limit(
