@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -276,7 +276,7 @@ class Fetcher:
     ) -> tuple[_Answer, str, tuple[str, ...]]:
         """Request the URL and follow its redirects; the final answer, URL and hops passed."""
         url = spec.url
-        current = _parse_url(url, url, hop=False)
+        current = first = _parse_url(url, url, hop=False)
         passed: list[str] = []
         limit = self.options.limits.max_redirects if spec.check_robots else 5
         while True:
@@ -287,6 +287,10 @@ class Fetcher:
             if len(passed) > limit:
                 raise RedirectError(f"more than {limit} redirects", url=url)
             current = _join(current.url, answer.location, url)
+            if current.auth is None and first.auth is not None and current.origin == first.origin:
+                # The start URL's credentials go with every hop to its origin (an absolute
+                # Location drops the user information), never to another origin.
+                current = replace(current, auth=first.auth)
             if current.url in passed:
                 raise RedirectError(f"redirect loop back to {shorten(current.url)}", url=url)
 
@@ -338,7 +342,7 @@ class Fetcher:
         if target.scheme == "https" and literal_address(target.host) is None:
             extensions["sni_hostname"] = target.host
         sent_headers = {**headers, "Host": target.netloc}
-        if target.auth is not None:  # the URL's user:secret@ (a redirect elsewhere drops it)
+        if target.auth is not None:  # the URL's user:secret@ (not sent to another origin)
             sent_headers["Authorization"] = target.auth
         try:
             async with (

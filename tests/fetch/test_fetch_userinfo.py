@@ -4,10 +4,11 @@ to another, and never printed in an error."""
 from __future__ import annotations
 
 import base64
+from urllib.parse import quote
 
 import httpx
 import pytest
-from fetch_server import html_page, local_options, loopback_resolver, run
+from fetch_server import LocalServer, html_page, local_options, loopback_resolver, run
 
 from scraper.errors import HTTPStatusError
 from scraper.fetch import Fetcher
@@ -49,6 +50,31 @@ def test_credentials_follow_a_redirect_on_their_origin_only() -> None:
     url = "http://user:s3cret:%C3%A9@a.test"
     assert _fetch_logged(f"{url}/here") == [("a.test/here", GOOD), ("a.test/page", GOOD)]
     assert _fetch_logged(f"{url}/elsewhere") == [("a.test/elsewhere", GOOD), ("b.test/page", None)]
+
+
+def test_credentials_follow_an_absolute_redirect_to_their_origin_only(server: LocalServer) -> None:
+    # A real server: an absolute Location drops the user information, but a hop back to the
+    # credentials' origin (scheme, host, port) still carries them; another origin never does.
+    here, other = server.url("/page/here", "a.test"), server.url("/page/there", "b.test")
+    back = server.url(f"/to?u={quote(here)}", "b.test")
+    start = server.url("/to?u=", "user:s3cret:%C3%A9@a.test")
+
+    async def fetch(url: str) -> None:
+        async with Fetcher(local_options(), resolver=loopback_resolver) as f:
+            await f.fetch(url)
+
+    for target in (here, other, back):
+        run(fetch(start + quote(target)))
+    sent = [(r.host, r.path, r.headers.get("authorization")) for r in server.requests()]
+    assert sent == [
+        ("a.test", "/to", GOOD),
+        ("a.test", "/page/here", GOOD),
+        ("a.test", "/to", GOOD),
+        ("b.test", "/page/there", None),
+        ("a.test", "/to", GOOD),
+        ("b.test", "/to", None),
+        ("a.test", "/page/here", GOOD),
+    ]
 
 
 def test_an_error_never_prints_the_password() -> None:
