@@ -95,6 +95,9 @@ def status(
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="List at most this many failed URLs.")
     ] = 50,
+    source: Annotated[
+        str | None, typer.Option("--source", help="With --failed: only this source's URLs.")
+    ] = None,
 ) -> None:
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
@@ -113,7 +116,7 @@ def status(
     try:
         sources = store.source_stats()
         run = store.last_run()
-        failures = store.failures(source=None, limit=limit) if failed else None
+        failures = store.failures(source=source, limit=limit) if failed else None
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
@@ -124,6 +127,10 @@ def status(
         return
     typer.echo(_table(sources, run))
     if failures is not None:
-        typer.echo(f"failed URLs ({len(failures)} shown):" if failures else "no failed URLs")
+        # The per-source counts hold the total, so the list needs no count query of its own.
+        total = sum(s.failing + s.gave_up for s in sources if source in (None, s.name))
+        typer.echo(
+            f"failed URLs ({len(failures)} of {total} shown):" if failures else "no failed URLs"
+        )
         for failure in failures:
             typer.echo(_failure_line(failure))

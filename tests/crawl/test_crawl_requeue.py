@@ -63,7 +63,7 @@ def test_status_lists_the_failed_urls_with_their_state_and_error(
     shown = runner.invoke(app, ["status", str(toml), "--failed"])
     assert shown.exit_code == 0, shown.output
     lines = shown.stdout.splitlines()
-    at = lines.index("failed URLs (2 shown):")
+    at = lines.index("failed URLs (2 of 2 shown):")
     first, second = lines[at + 1 : at + 3]
     # Given up first, then waiting for a retry.
     assert first.startswith(gone) and "given up" in first and "404" in first
@@ -74,6 +74,12 @@ def test_status_lists_the_failed_urls_with_their_state_and_error(
         (down, "retry"),
     ]
     assert "failed" not in json.loads(runner.invoke(app, ["status", str(toml), "--json"]).stdout)
+    first_only = runner.invoke(app, ["status", str(toml), "--failed", "--limit", "1"]).stdout
+    assert "failed URLs (1 of 2 shown):" in first_only
+    mine = runner.invoke(app, ["status", str(toml), "--failed", "--source", "herald"]).stdout
+    assert "failed URLs (2 of 2 shown):" in mine
+    other = runner.invoke(app, ["status", str(toml), "--failed", "--source", "elsewhere"]).stdout
+    assert "no failed URLs" in other and gone not in other
 
 
 def test_retry_makes_given_up_urls_due_and_the_next_run_stores_them(
@@ -108,4 +114,4 @@ def test_retry_refuses_an_unknown_source_and_a_store_in_use(
         locked = runner.invoke(app, ["retry", str(toml)])
     assert locked.exit_code == 3
     shown = runner.invoke(app, ["status", str(toml), "--failed"]).stdout
-    assert "failed URLs (2 shown):" in shown  # nothing changed under the lock
+    assert "failed URLs (2 of 2 shown):" in shown  # nothing changed under the lock
