@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import idna
-
-from scraper.errors import ConfigError
+from scraper.discover.urls import wire_host
+from scraper.errors import ConfigError, InputError
 
 __all__ = [
     "CrawlConfig",
@@ -416,9 +415,9 @@ def _host_key(host: str, key: str) -> str:
     if name.isascii():
         return host.lower()
     try:
-        return idna.encode(name, uts46=True).decode("ascii") + port
-    except UnicodeError as exc:  # idna.IDNAError is one
-        raise ConfigError(f"host name has no IDNA (punycode) form: {exc}", key=key) from exc
+        return wire_host(name, host) + port
+    except InputError as exc:
+        raise ConfigError(str(exc), key=key) from exc
 
 
 def _as_table(value: object, key: str) -> Mapping[str, Any]:

@@ -30,6 +30,7 @@ __all__ = [
     "preferred",
     "resolve_link",
     "site_of",
+    "wire_host",
 ]
 
 # --- data: what marks a query parameter or a path as tracking or AMP ---------------------------
@@ -130,7 +131,7 @@ def origin_of(url: str) -> str:
 
 def _host(hostname: str, url: str) -> str:
     host = hostname.rstrip(".")
-    return host if host.isascii() else _wire_host(host, url)
+    return host if host.isascii() else wire_host(host, url)
 
 
 def _netloc(scheme: str, host: str, port: int | None) -> str:
@@ -166,7 +167,7 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
     return scheme, hostname, port, parts.path, parts.query
 
 
-def _wire_host(host: str, url: str) -> str:
+def wire_host(host: str, url: str) -> str:
     """A Unicode host name as requests send it: IDNA ASCII ("punycode") labels.
 
     Mapped by UTS #46 first, as browsers do: where httpx encodes a name itself (IDNA 2008 of
@@ -252,7 +253,7 @@ def site_of(url: str) -> str:
     if not host.isascii():
         # A name with no IDNA form is no URL normalisation accepts: its site is its name.
         with suppress(InputError):
-            host = _wire_host(host, url)
+            host = wire_host(host, url)
     for prefix in SITE_PREFIXES:
         if host.startswith(prefix) and host.count(".") >= 2:
             return host[len(prefix) :]
