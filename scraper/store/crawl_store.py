@@ -490,14 +490,14 @@ class SQLiteCrawlStore:
         """Make given-up URLs (and, with ``waiting``, those waiting for a retry) due now with
         a fresh count of attempts; only those of ``source`` and whose latest failure was of
         ``kind`` when given. Returns how many."""
-        states = ("gave_up", "retry") if waiting else ("gave_up", "gave_up")
         with self._tx() as conn:
             cur = conn.execute(
                 "UPDATE urls SET state = 'pending', attempts = 0, next_attempt_at = 0"
-                " WHERE state IN (?, ?) AND (? IS NULL OR source = ?)"
+                " WHERE (state = 'gave_up' OR (? AND state = 'retry'))"
+                " AND (? IS NULL OR source = ?)"
                 # The stored reason starts with its kind: "kind: reason".
                 " AND (? IS NULL OR substr(last_error, 1, length(?) + 1) = ? || ':')",
-                (*states, source, source, kind, kind, kind),
+                (waiting, source, source, kind, kind, kind),
             )
             return cur.rowcount
 
