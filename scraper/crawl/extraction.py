@@ -140,6 +140,7 @@ class Extractor:
     kind ``worker_died``. Either way the worker's other pages go to its replacement. Inline
     extraction has no limit: nothing can stop a call into C safely within the process that
     makes it. ``command`` starts a worker (tests start one with a slow extract function).
+    On close, workers get ``exit_wait`` seconds, all at once, to finish their chunk and exit.
     """
 
     def __init__(
@@ -148,10 +149,12 @@ class Extractor:
         *,
         timeout: float | None = None,
         command: Sequence[str] = WORKER_COMMAND,
+        exit_wait: float = _EXIT_WAIT,
     ) -> None:
         self.workers = workers
         self.timeout = timeout
         self.command = tuple(command)
+        self.exit_wait = exit_wait
         self._workers: list[_Worker] = []
         self._readers: list[asyncio.Task[None]] = []
         self._watchdog: asyncio.Task[None] | None = None
@@ -304,15 +307,20 @@ class Extractor:
             if worker.process.stdin is not None:
                 worker.process.stdin.close()
         # The readers keep draining the workers' answers meanwhile, so that a worker finishing
-        # a chunk is never stuck writing to a full pipe.
-        for worker in workers:
-            try:
-                await asyncio.wait_for(worker.process.wait(), _EXIT_WAIT)
-            except TimeoutError:
-                worker.process.kill()
-                await worker.process.wait()
+        # a chunk is never stuck writing to a full pipe. All are waited for at once: on
+        # SIGTERM a service manager gives the whole process a few seconds, not one per worker.
+        await asyncio.gather(*(self._end(worker) for worker in workers))
         watchdog = [] if self._watchdog is None else [self._watchdog]
         await asyncio.gather(*self._readers, *watchdog, return_exceptions=True)
+
+    async def _end(self, worker: _Worker) -> None:
+        """Wait ``exit_wait`` seconds for ``worker`` to exit, then kill it."""
+        try:
+            await asyncio.wait_for(worker.process.wait(), self.exit_wait)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):  # it may have just ended on its own
+                worker.process.kill()
+            await worker.process.wait()
 
 
 async def _start_worker(

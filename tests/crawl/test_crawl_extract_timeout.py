@@ -156,3 +156,28 @@ def test_a_crawl_records_a_stuck_page_retries_it_and_stores_every_other(tmp_path
         second = _crawl(config)  # still stuck: given up after max_attempts
         assert (second.stats.stored, second.stats.gave_up) == (0, 1)
         assert _url_state(config.store, site.base_url + path)[:2] == ("gave_up", 2)
+
+
+def test_closing_waits_for_all_stuck_workers_at_once_not_one_after_another() -> None:
+    # On SIGTERM a service manager gives the process a few seconds in all: two stuck workers
+    # must not take two exit waits.
+    stuck = [PageJob(job.url, job.body + STALL) for job in _jobs(2)]
+    wait = 1.0
+
+    async def run() -> float:
+        pool = Extractor(2, command=STALLING, exit_wait=wait)
+        pool.expect(100)  # enough pages for two workers
+        pending = [asyncio.ensure_future(pool.extract(stuck[0]))]
+        while not any(worker.in_flight for worker in pool._workers):
+            await asyncio.sleep(0.01)
+        pending.append(asyncio.ensure_future(pool.extract(stuck[1])))
+        while sum(bool(worker.in_flight) for worker in pool._workers) < 2:
+            await asyncio.sleep(0.01)
+        begun = time.monotonic()
+        await pool.aclose()
+        took = time.monotonic() - begun
+        await asyncio.gather(*pending)
+        return took
+
+    took = asyncio.run(run())
+    assert wait <= took < 1.8 * wait
