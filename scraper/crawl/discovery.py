@@ -89,10 +89,11 @@ class _Tally:
         if not self.unread:
             return ()
         # Not an error: the run did what it could, and a run that fails on every schedule
-        # would hide real failures. The newest documents were read first.
+        # would hide real failures. Documents never read, or read longest ago, go first.
         return (
             f"document cap: {self.unread} nested sitemaps left unread"
-            f" (at most {self.documents} documents a run; the oldest by lastmod were left)",
+            f" (at most {self.documents} documents a run;"
+            " the next runs read them before those read now)",
         )
 
 
@@ -156,7 +157,9 @@ class Discovery:
             elif tally.documents >= self.max_documents:
                 tally.unread += 1
             else:
-                queue.extend(_newest_first(await self._document(source, doc.url, oldest, tally)))
+                queue.extend(
+                    self._reading_order(await self._document(source, doc.url, oldest, tally))
+                )
                 on_new()
         return tally.report(source.name)
 
@@ -183,6 +186,26 @@ class Discovery:
                 return False
             pending.extend(self.store.children(child.url))
         return True
+
+    def _reading_order(self, children: tuple[ChildDoc, ...]) -> list[ChildDoc]:
+        """Nested documents in the order to read them, should the document cap cut the list.
+
+        First those never read (newest ``lastmod`` first, undated ones after in index order),
+        then those whose ``lastmod`` is later than our last read of them (newest first), then
+        the rest, least recently read first. Successive runs so cover an index of more
+        children than the cap, whatever order it lists them in and whether it dates them.
+        """
+
+        def rank(child: ChildDoc) -> tuple[int, float]:
+            read = self.store.last_read(child.url)
+            newest = -child.modified if child.modified is not None else float("inf")
+            if read is None:
+                return (0, newest)
+            if child.modified is not None and child.modified > read:
+                return (1, newest)
+            return (2, read)
+
+        return sorted(children, key=rank)
 
     def _unchanged(self, doc: ChildDoc, oldest: float | None) -> bool:
         """Whether a nested sitemap can be left unread by its index's ``lastmod``.
@@ -278,15 +301,6 @@ class Discovery:
             raw = without_userinfo(entry.url) if listed_by_site else redact(entry.url)
             out.append(NewURL(url=url, raw=raw, published=published))
         return out
-
-
-def _newest_first(children: tuple[ChildDoc, ...]) -> list[ChildDoc]:
-    """Children by ``lastmod``, newest first (undated ones last, in index order).
-
-    Indexes often list the oldest sitemap first; should the document cap cut the list, it
-    then leaves the oldest unread.
-    """
-    return sorted(children, key=lambda c: -c.modified if c.modified is not None else float("inf"))
 
 
 def _parse(source: Source, body: bytes, url: str) -> Listing:

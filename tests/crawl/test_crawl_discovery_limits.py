@@ -121,6 +121,43 @@ def test_the_document_cap_leaves_the_oldest_unread_and_says_so(tmp_path: Path) -
     assert "3 nested sitemaps left unread" in report.warnings[0]
 
 
+def test_successive_runs_cover_an_undated_index_larger_than_the_cap(tmp_path: Path) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        pages = {f"/sm-{i}.xml": _urlset([f"{base}/a{i}"]) for i in range(5)}
+        entries = "".join(f"<sitemap><loc>{base}/sm-{i}.xml</loc></sitemap>" for i in range(5))
+        pages["/index.xml"] = _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>")
+        server.publish(pages)
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
+        store = SQLiteCrawlStore(config.store)
+
+        async def discover(run_id: int) -> Any:
+            async with Fetcher(fetch_options(config)) as fetcher:
+                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=3)
+                return await discovery.discover(config.sources[0], None)
+
+        runs = []
+        for run_id in (1, 2, 3):
+            start = len(server.log)
+            report = asyncio.run(discover(run_id))
+            read = [r.path for r in server.log[start:] if r.path.startswith("/sm-")]
+            runs.append((read, report))
+        store.close()
+    # No lastmod to go by: what was never read goes first, then what was read longest ago,
+    # so the index and two children a run reach all five children by the third run.
+    assert [paths for paths, _ in runs] == [
+        ["/sm-0.xml", "/sm-1.xml"],
+        ["/sm-2.xml", "/sm-3.xml"],
+        ["/sm-4.xml", "/sm-0.xml"],
+    ]
+    report = runs[0][1]
+    assert (report.documents, report.unread, report.new) == (3, 3, 2)
+    assert report.warnings == (
+        "document cap: 3 nested sitemaps left unread (at most 3 documents a run;"
+        " the next runs read them before those read now)",
+    )
+
+
 def test_sitemaps_have_caps_of_their_own_above_a_page_s(tmp_path: Path) -> None:
     kib = 1024
     with SiteServer() as server:
