@@ -18,6 +18,8 @@ from pathlib import Path
 from scraper.dedup.cluster import cluster_id
 from scraper.errors import RecordError, StoreError
 from scraper.models import Article
+from scraper.store.credentials_scrubbed import scrub_credentials
+from scraper.store.orphans_dropped import drop_orphans
 from scraper.store.protocol import (
     ChildDoc,
     FetchRecord,
@@ -31,11 +33,11 @@ from scraper.store.protocol import (
     UrlFailure,
     Validators,
 )
-from scraper.store.sqlite import migrate, open_sqlite, write_transaction
+from scraper.store.sqlite import Step, migrate, open_sqlite, write_transaction
 
 __all__ = ["SQLiteCrawlStore"]
 
-STEPS = (
+STEPS: tuple[Step, ...] = (
     """
     CREATE TABLE sources (
         name TEXT PRIMARY KEY,
@@ -114,6 +116,11 @@ STEPS = (
     ALTER TABLE documents ADD COLUMN run_id INTEGER;
     CREATE INDEX documents_run ON documents (source, run_id);
     """,
+    # Stores written before credentials were kept out of them, and before a batch's index
+    # entries and articles were one transaction, are repaired (the index's tables included,
+    # when the store has them: its keys are the articles' keys).
+    scrub_credentials,
+    drop_orphans,
 )
 
 _INSERT_FETCH = (

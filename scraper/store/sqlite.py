@@ -4,19 +4,25 @@ One SQLite file holds everything a crawl keeps. Each component of scraper (crawl
 dedup index, ...) owns a numbered list of migrations; ``migrate`` records, per component, the
 highest version applied in ``schema_migrations`` and runs only the newer steps, each in its own
 transaction, so an old store is brought forward and a new one built from scratch the same way.
+A step is a SQL script, or a function of the connection for a change that needs Python (a
+rewrite of stored values by the rules the code applies today).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from scraper.errors import StoreError
 
-__all__ = ["migrate", "open_sqlite", "write_transaction"]
+__all__ = ["Step", "migrate", "open_sqlite", "write_transaction"]
+
+#: One migration step: a SQL script, or a function that runs its statements on the connection
+#: (inside the step's transaction; it must not commit).
+Step = str | Callable[[sqlite3.Connection], None]
 
 _BUSY_TIMEOUT_MS = 30_000
 #: Pages of write-ahead log after which a commit copies the log into the database (SQLite's
@@ -105,10 +111,11 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("RELEASE nested" if nested else "COMMIT")
 
 
-def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> int:
+def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> int:
     """Apply the steps of ``component`` newer than the recorded version; return the version.
 
-    ``steps[i]`` is the SQL script that takes the component from version ``i`` to ``i + 1``.
+    ``steps[i]`` takes the component from version ``i`` to ``i + 1``: a SQL script, or a
+    function run on ``conn`` in the step's transaction.
     Steps are append-only: never edit one that has shipped, add a new one.
 
     Raises:
@@ -130,8 +137,7 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> i
                 if current == len(steps):
                     conn.execute("COMMIT")
                     break
-                for statement in _statements(steps[current]):
-                    conn.execute(statement)
+                _apply(conn, steps[current])
                 conn.execute(
                     "INSERT INTO schema_migrations (component, version) VALUES (?, ?)"
                     " ON CONFLICT (component) DO UPDATE SET version = excluded.version",
@@ -144,6 +150,14 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> i
     except sqlite3.Error as exc:
         raise StoreError(f"migrating {component} failed: {exc}") from exc
     return len(steps)
+
+
+def _apply(conn: sqlite3.Connection, step: Step) -> None:
+    if callable(step):
+        step(conn)
+        return
+    for statement in _statements(step):
+        conn.execute(statement)
 
 
 def _version(conn: sqlite3.Connection, component: str) -> int:

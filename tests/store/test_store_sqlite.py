@@ -133,3 +133,22 @@ def test_the_log_holds_a_few_thousand_pages_between_checkpoints(tmp_path: Path) 
     assert (tmp_path / "s.sqlite-wal").stat().st_size > 1400 * page
     other = open_sqlite(tmp_path / "s.sqlite")
     assert other.execute("SELECT count(*) FROM t").fetchone()[0] == 1500
+
+
+def test_a_step_given_as_a_function_runs_in_its_transaction(tmp_path: Path) -> None:
+    conn = open_sqlite(tmp_path / "s.sqlite")
+    migrate(conn, "t", STEPS)
+    conn.execute("INSERT INTO a (x, y) VALUES (1, 'z')")
+
+    def doubled(c: sqlite3.Connection) -> None:
+        c.execute("UPDATE a SET x = x * 2")
+
+    def broken(c: sqlite3.Connection) -> None:
+        c.execute("UPDATE a SET x = x * 10")
+        c.execute("SELECT no_such_column FROM a")
+
+    assert migrate(conn, "t", (*STEPS, doubled)) == 3
+    with pytest.raises(StoreError):
+        migrate(conn, "t", (*STEPS, doubled, broken))
+    assert migrate(conn, "t", (*STEPS, doubled)) == 3  # applied once
+    assert conn.execute("SELECT x FROM a").fetchall() == [(2,)]  # the broken step undone
