@@ -13,8 +13,8 @@ Identities that become one: a URL kept with a user name may now be a URL the sto
 without (a later run listed it so). The ``urls`` row that keeps the URL is the one with an
 article, else the one that had it without credentials, else the first; another row of it
 without an article is dropped (its page is the kept row's), one with an article keeps it under
-the redacted URL (``https://***@host/a``; ``#id`` added if two would be alike), as a duplicate
-of the kept one. Discovery documents: the row without credentials (a newer run's) is kept, else
+the redacted URL (``https://***@host/a``; ``#id`` added if that is taken), as a duplicate of
+the kept one. Discovery documents: the row without credentials (a newer run's) is kept, else
 the one read last. Dedup documents whose keys become one are put in one cluster, as the index
 does for documents under one key.
 """
@@ -72,7 +72,9 @@ UPDATE scrub_urls SET won = 1 WHERE id = (
 UPDATE scrub_urls SET final = CASE WHEN won THEN new
     ELSE scraper_redact(old) || CASE WHEN EXISTS (
         SELECT 1 FROM scrub_urls o WHERE NOT o.won AND o.stored AND o.id < scrub_urls.id
-        AND scraper_redact(o.old) = scraper_redact(scrub_urls.old)) THEN '#' || id ELSE '' END
+        AND scraper_redact(o.old) = scraper_redact(scrub_urls.old))
+        OR EXISTS (SELECT 1 FROM urls WHERE url = scraper_redact(scrub_urls.old))
+        THEN '#' || id ELSE '' END
     END WHERE won OR stored;
 DELETE FROM urls WHERE id IN (SELECT id FROM scrub_urls WHERE final IS NULL);
 UPDATE urls SET url = 'moving ' || id WHERE id IN (SELECT id FROM scrub_urls WHERE final <> old);

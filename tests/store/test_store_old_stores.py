@@ -26,7 +26,8 @@ from scraper.crawl.identity import open_index
 from scraper.demo.listings import Item, rss_feed
 from scraper.demo.server import Resource, SiteServer
 from scraper.export import ExportFormat, Since, export_articles
-from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.crawl_store import STEPS, SQLiteCrawlStore
+from scraper.store.sqlite import migrate, open_sqlite
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 SECRETS = ("s3cret", "hunter2", "tok3n@", "leak")
@@ -363,3 +364,43 @@ def test_an_index_document_left_without_its_article_is_dropped(tmp_path: Path) -
     repaired = _tables(db)
     _open_as_a_crawl_does(db)
     assert _tables(db) == repaired
+
+
+def test_urls_stored_under_several_user_names_stay_apart(tmp_path: Path) -> None:
+    db = tmp_path / "crawl.db"
+    conn = open_sqlite(db)
+    migrate(conn, "crawl", STEPS[:OLD_VERSION])
+    conn.execute("INSERT INTO sources VALUES ('s', 'feed')")
+    urls = ["http://h.example/x", "http://ann@h.example/x", "http://bob@h.example/x"]
+    for n, url in enumerate(urls, start=1):
+        conn.execute(
+            "INSERT INTO urls (id, url, raw, source, discovered_at, state)"
+            " VALUES (?, ?, ?, 's', 0, 'done')",
+            (n, url, url.replace("@", ":pw@")),
+        )
+        record = json.dumps({"url": url, "text": "t"})
+        conn.execute(
+            "INSERT INTO articles (url_id, url, source, stored_at, cluster, record)"
+            " VALUES (?, ?, 's', 0, 'c', ?)",
+            (n, url, record),
+        )
+    conn.close()
+
+    SQLiteCrawlStore(db).close()
+    conn = _connect(db)
+    rows = conn.execute(
+        "SELECT u.id, u.url, u.raw, a.url, json_extract(a.record, '$.url')"
+        " FROM urls u JOIN articles a ON a.url_id = u.id ORDER BY u.id"
+    ).fetchall()
+    conn.close()
+    assert rows == [
+        (1, urls[0], urls[0], urls[0], urls[0]),
+        (2, "http://***@h.example/x", urls[0], "http://***@h.example/x", "http://***@h.example/x"),
+        (
+            3,
+            "http://***@h.example/x#3",
+            urls[0],
+            "http://***@h.example/x#3",
+            "http://***@h.example/x#3",
+        ),
+    ]
