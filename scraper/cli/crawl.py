@@ -25,6 +25,7 @@ from scraper.config import CrawlConfig, ExportSpec, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
 from scraper.export import ExportFormat, Since, export_articles
+from scraper.export_file import check_not_store
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["crawl"]
@@ -43,6 +44,16 @@ def _export_spec(
             "needs --export FORMAT (the config has no [export] table)", param_hint="-o/--output"
         )
     return ExportSpec(format=config.export.format, path=output)
+
+
+def _check_export_path(path: Path, config: CrawlConfig, *, from_option: bool) -> None:
+    """A usage error (2) for an export path over the store, or one that cannot be written."""
+    try:
+        check_not_store(path, config.store, key="--output" if from_option else "export.path")
+    except ConfigError as exc:
+        typer.echo(f"scraper: config error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    check_writable(path)
 
 
 class _Exporter:
@@ -106,11 +117,12 @@ def crawl(
     `--export` uses the format of the config's [export] table. Exit codes: 0 all went well, 1
     some URLs or sources failed (recorded; see `scraper status`) or the export failed to write
     (the articles are stored), 2 invalid config or option, or an output file that cannot be
-    opened, 3 another crawl holds the store's lock, 4 the store cannot be used, 130 interrupted
-    (Ctrl-C), 143 stopped by SIGTERM (as by `timeout` or a service manager). An interrupted or
-    stopped run keeps every article it had extracted; the next run fetches the rest. A run that
-    reaches `--max-run-seconds` ends as usual (exit 0 when nothing failed), the URLs it did not
-    take left due for the next run: set it below the cron interval so runs never queue up.
+    opened or is the store itself, 3 another crawl holds the store's lock, 4 the store cannot be
+    used, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM (as by `timeout` or a service
+    manager). An interrupted or stopped run keeps every article it had extracted; the next run
+    fetches the rest. A run that reaches `--max-run-seconds` ends as usual (exit 0 when nothing
+    failed), the URLs it did not take left due for the next run: set it below the cron interval
+    so runs never queue up.
 
     Example: scraper crawl news.toml --max-run-seconds 240 --export jsonl -o new-articles.jsonl
     """
@@ -126,7 +138,7 @@ def crawl(
     # A path that cannot be written is a usage error before anything is fetched rather than a
     # failure after the crawl.
     if spec is not None and spec.path is not None:
-        check_writable(spec.path)
+        _check_export_path(spec.path, config, from_option=output is not None)
     exporter = _Exporter(spec) if spec else None
     result = _run(config, wait=wait, display=display, exporter=exporter)
     if not log_json:

@@ -12,6 +12,7 @@ from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.outputs import open_output
 from scraper.errors import ConfigError, StoreError
 from scraper.export import ExportFormat, Since, export_articles, parse_since
+from scraper.export_file import check_not_store
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["export"]
@@ -38,13 +39,16 @@ def export(
     A `--since LAST` export remembers the last article it wrote, so each article is handed on
     once; ALL and dated exports leave that mark alone. Exit codes: 0 ok, 1 the output could
     not be written in full (the next `--since LAST` export writes those articles again), 2 bad
-    option or config, or an output file that cannot be opened, 4 the store cannot be read.
+    option or config, or an output file that cannot be opened or is the store itself, 4 the
+    store cannot be read.
 
     Example: scraper export news.toml --since 2026-11-28 --format csv -o today.csv
     """
     try:
         chosen = parse_since(since)
         db = store_path(target)
+        if output is not None:
+            check_not_store(output, db, key="--output")
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc

@@ -20,39 +20,11 @@ _DEV_FULL = Path("/dev/full")
 
 runner = CliRunner()
 
-CONFIG = """
-store = "news.db"
-workers = 0
-allow_networks = ["127.0.0.0/8"]
-
-[politeness]
-min_interval = 0
-per_host = 4
-
-[retry]
-per_request = 1
-
-[[source]]
-name = "herald"
-feed = "{herald}/feed.xml"
-
-[[source]]
-name = "courier"
-feed = "{courier}/feed.json"
-"""
-
-
-def _config(tmp_path: Path, sites: dict[str, SiteServer]) -> Path:
-    path = tmp_path / "news.toml"
-    text = CONFIG.format(herald=sites["herald"].base_url, courier=sites["courier"].base_url)
-    path.write_text(text, encoding="utf-8")
-    return path
-
 
 def test_crawl_exports_then_export_hands_each_article_on_once(
-    sites: dict[str, SiteServer], tmp_path: Path
+    news_toml: Path, tmp_path: Path
 ) -> None:
-    config = _config(tmp_path, sites)
+    config = news_toml
     out = tmp_path / "new.jsonl"
     result = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(out)])
     assert result.exit_code == 0, result.stderr
@@ -79,8 +51,8 @@ def test_crawl_exports_then_export_hands_each_article_on_once(
     assert "*cluster " in md.stdout
 
 
-def test_status_shows_sources_and_last_run(sites: dict[str, SiteServer], tmp_path: Path) -> None:
-    config = _config(tmp_path, sites)
+def test_status_shows_sources_and_last_run(news_toml: Path) -> None:
+    config = news_toml
     assert runner.invoke(app, ["crawl", str(config)]).exit_code == 0
     result = runner.invoke(app, ["status", str(config)])
     assert result.exit_code == 0
@@ -95,8 +67,8 @@ def test_status_shows_sources_and_last_run(sites: dict[str, SiteServer], tmp_pat
     assert data["last_run"]["stats"]["stored"] == 8
 
 
-def test_exit_codes(sites: dict[str, SiteServer], tmp_path: Path) -> None:
-    config = _config(tmp_path, sites)
+def test_exit_codes(sites: dict[str, SiteServer], news_toml: Path, tmp_path: Path) -> None:
+    config = news_toml
     bad = tmp_path / "bad.toml"
     bad.write_text('store = "x.db"\n[[source]]\nfeed = "not a url"\n', encoding="utf-8")
     result = runner.invoke(app, ["crawl", str(bad)])
@@ -113,8 +85,8 @@ def test_exit_codes(sites: dict[str, SiteServer], tmp_path: Path) -> None:
     assert runner.invoke(app, ["export", str(config), "--since", "yesterday"]).exit_code == 2
 
 
-def test_json_logs(sites: dict[str, SiteServer], tmp_path: Path) -> None:
-    result = runner.invoke(app, ["crawl", str(_config(tmp_path, sites)), "--log-json"])
+def test_json_logs(news_toml: Path) -> None:
+    result = runner.invoke(app, ["crawl", str(news_toml), "--log-json"])
     assert result.exit_code == 0
     events = [json.loads(line) for line in result.stderr.splitlines()]
     kinds = [e["event"] for e in events]
@@ -132,8 +104,8 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "Second run: 0 articles fetched, 7 feeds/sitemaps/sections answered 304" in result.stdout
 
 
-def test_only_a_last_export_moves_the_cursor(sites: dict[str, SiteServer], tmp_path: Path) -> None:
-    config = _config(tmp_path, sites)
+def test_only_a_last_export_moves_the_cursor(news_toml: Path) -> None:
+    config = news_toml
     assert runner.invoke(app, ["crawl", str(config)]).exit_code == 0
     dump = runner.invoke(app, ["export", str(config), "--since", "ALL"])
     dated = runner.invoke(app, ["export", str(config), "--since", "2000-01-01"])
@@ -145,9 +117,9 @@ def test_only_a_last_export_moves_the_cursor(sites: dict[str, SiteServer], tmp_p
 
 
 def test_a_dedup_index_of_another_sketch_scheme_is_a_store_error(
-    sites: dict[str, SiteServer], tmp_path: Path
+    sites: dict[str, SiteServer], news_toml: Path, tmp_path: Path
 ) -> None:
-    config = _config(tmp_path, sites)
+    config = news_toml
     store = SQLiteCrawlStore(tmp_path / "news.db")
     try:
         SketchStore(store.conn, fingerprint="an-older-scheme")
@@ -162,9 +134,9 @@ def test_a_dedup_index_of_another_sketch_scheme_is_a_store_error(
 
 
 def test_output_without_export_takes_the_format_of_the_config_export_table(
-    sites: dict[str, SiteServer], tmp_path: Path
+    news_toml: Path, tmp_path: Path
 ) -> None:
-    config = _config(tmp_path, sites)
+    config = news_toml
     with config.open("a", encoding="utf-8") as toml:
         toml.write('\n[export]\nformat = "csv"\npath = "elsewhere.csv"\n')
     out = tmp_path / "new.csv"
@@ -176,9 +148,9 @@ def test_output_without_export_takes_the_format_of_the_config_export_table(
 
 
 def test_output_without_export_or_an_export_table_is_a_usage_error(
-    sites: dict[str, SiteServer], tmp_path: Path
+    news_toml: Path, tmp_path: Path
 ) -> None:
-    config = _config(tmp_path, sites)
+    config = news_toml
     result = runner.invoke(app, ["crawl", str(config), "-o", str(tmp_path / "new.jsonl")])
     assert result.exit_code == 2
     assert "--export" in result.stderr
@@ -186,9 +158,9 @@ def test_output_without_export_or_an_export_table_is_a_usage_error(
 
 
 def test_an_output_file_that_cannot_be_opened_is_a_usage_error_before_the_work(
-    sites: dict[str, SiteServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = _config(tmp_path, sites)
+    config = news_toml
     monkeypatch.chdir(tmp_path)  # a short path, which the usage error's box does not wrap
     missing = Path("no-such-dir", "new.jsonl")
     crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(missing)])
@@ -201,10 +173,8 @@ def test_an_output_file_that_cannot_be_opened_is_a_usage_error_before_the_work(
 
 
 @pytest.mark.skipif(not _DEV_FULL.exists(), reason="needs /dev/full to make writes fail")
-def test_an_export_write_that_fails_keeps_the_articles_for_the_next_export(
-    sites: dict[str, SiteServer], tmp_path: Path
-) -> None:
-    config = _config(tmp_path, sites)
+def test_an_export_write_that_fails_keeps_the_articles_for_the_next_export(news_toml: Path) -> None:
+    config = news_toml
     crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(_DEV_FULL)])
     assert crawled.exit_code == 1
     assert "8 stored" in crawled.stderr
@@ -219,9 +189,9 @@ def test_an_export_write_that_fails_keeps_the_articles_for_the_next_export(
 
 
 def test_a_run_that_finds_the_lock_held_leaves_the_export_files_alone(
-    sites: dict[str, SiteServer], tmp_path: Path
+    news_toml: Path, tmp_path: Path
 ) -> None:
-    config = _config(tmp_path, sites)
+    config = news_toml
     earlier = tmp_path / "earlier.jsonl"
     earlier.write_text('{"url": "not yet read by the next step"}\n', encoding="utf-8")
     fresh = tmp_path / "fresh.jsonl"

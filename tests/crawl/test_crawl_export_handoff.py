@@ -1,0 +1,56 @@
+"""The export hand-off of ``scraper crawl --export`` and ``scraper export``: where the file goes,
+what a failure leaves, and who moves the ``LAST`` cursor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+
+runner = CliRunner()
+
+
+def _with(config: Path, table: str) -> Path:
+    """``config`` with a TOML table added at its end."""
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write("\n" + table)
+    return config
+
+
+def _lines(result_stdout: str) -> int:
+    return len(result_stdout.splitlines())
+
+
+def test_an_output_that_is_the_store_or_one_of_its_files_is_refused(
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = news_toml
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["crawl", str(config)]).exit_code == 0
+    store = tmp_path / "news.db"
+    before = store.read_bytes()
+    Path("link.db").symlink_to("news.db")
+    Path("hard.db").hardlink_to("news.db")
+    for spelling in ("news.db", "./news.db", "link.db", "hard.db", "news.db-wal", "news.db.lock"):
+        exported = runner.invoke(app, ["export", str(config), "--since", "ALL", "-o", spelling])
+        assert exported.exit_code == 2, spelling
+        assert "is the crawl store" in exported.stderr
+        crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", spelling])
+        assert crawled.exit_code == 2, spelling
+        assert "is the crawl store" in crawled.stderr
+    assert store.read_bytes() == before
+    everything = runner.invoke(app, ["export", str(config), "--since", "ALL"])
+    assert (everything.exit_code, _lines(everything.stdout)) == (0, 8)
+
+
+def test_an_export_table_path_that_is_the_store_is_a_config_error(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    config = _with(news_toml, '[export]\nformat = "jsonl"\npath = "news.db"\n')
+    crawled = runner.invoke(app, ["crawl", str(config)])
+    assert crawled.exit_code == 2
+    assert "export.path" in crawled.stderr
+    assert not (tmp_path / "news.db").exists()  # refused before the run opened anything
