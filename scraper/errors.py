@@ -21,7 +21,9 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   ├── AddressRefused          the address guard refused the host (private, loopback...)
     │   └── RobotsUnavailable       robots.txt answered 429/5xx or was unusable: try later
     ├── StoreError                  the store could not read or write
-    │   └── StoreLocked             another run holds the store's run lock
+    │   ├── StoreLocked             another run holds the store's run lock
+    │   └── UnreadableArticle       one stored article's record cannot be read back (a damaged
+    │                               row, or a record a newer version wrote)
     ├── DedupError                  the near-duplicate index is inconsistent or unusable
     └── CrawlStopped                a crawl run ended early on a signal it was asked to obey
 
@@ -54,6 +56,7 @@ __all__ = [
     "StoreError",
     "StoreLocked",
     "TooLarge",
+    "UnreadableArticle",
 ]
 
 #: How much of a URL (or other value) a message quotes; a 100,000-character URL made
@@ -195,6 +198,19 @@ class StoreLocked(StoreError):
     """Another run holds the store's run lock."""
 
     kind = "locked"
+
+
+class UnreadableArticle(StoreError):
+    """One stored article's record cannot be read back: a damaged row, or a record written by
+    a newer version (say, with a block kind this one does not know). The store itself is fine:
+    ``article_id`` and ``url`` name the article, so a reader can skip it and go on."""
+
+    kind = "unreadable"
+
+    def __init__(self, message: str, *, article_id: int, url: str) -> None:
+        self.article_id = article_id
+        self.url = url
+        super().__init__(message)
 
 
 class DedupError(ScraperError):

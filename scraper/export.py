@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 import enum
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, UnreadableArticle
 from scraper.output import OutputFormat, render
 from scraper.store.protocol import CrawlStore, StoredArticle
 
-__all__ = ["ExportFormat", "Since", "export_articles", "parse_since"]
+__all__ = ["ExportFormat", "ExportResult", "Since", "Skipped", "export_articles", "parse_since"]
 
 CURSOR = "export"
 CSV_COLUMNS = (
@@ -127,6 +127,38 @@ def _write(items: Iterable[StoredArticle], fmt: ExportFormat, stream: TextIO) ->
     return count
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A stored article an export left out because its record cannot be read back."""
+
+    id: int
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What an export wrote, and the unreadable articles it skipped."""
+
+    written: int
+    skipped: tuple[Skipped, ...] = ()
+
+
+def _readable(
+    store: CrawlStore, after: int, since: float | None, skipped: list[Skipped]
+) -> Iterator[StoredArticle]:
+    """The articles of ``articles_since``, going on past (and noting) those unreadable."""
+    while True:
+        try:
+            for item in store.articles_since(after_id=after, since=since):
+                after = item.id
+                yield item
+            return
+        except UnreadableArticle as exc:
+            skipped.append(Skipped(exc.article_id, exc.url, str(exc)))
+            after = exc.article_id
+
+
 def export_articles(
     store: CrawlStore,
     *,
@@ -134,31 +166,35 @@ def export_articles(
     fmt: ExportFormat,
     stream: TextIO,
     unique: bool = False,
-) -> int:
-    """Write the selected articles to ``stream``; return how many.
+) -> ExportResult:
+    """Write the selected articles to ``stream``; return how many, and which were skipped.
 
     An export ``since.last`` moves the export cursor past what it wrote; the others leave it
     where it is, so a one-off ``ALL`` or dated export does not take articles away from the
     cron job that hands them on with ``LAST``.
 
     Articles carry their clusters as they are now (see ``CrawlStore.articles_since``);
-    ``unique`` leaves out articles that duplicate another.
+    ``unique`` leaves out articles that duplicate another. An article whose record cannot be
+    read back (a damaged row, a record of a newer version) is skipped and named in the result,
+    and the cursor moves past it too: one bad record must not stop every later export.
 
     Raises:
         StoreError: the store cannot be read.
     """
     after = store.cursor(CURSOR) if since.last else 0
     last_id = after
+    skipped: list[Skipped] = []
 
     def selected() -> Iterable[StoredArticle]:
         nonlocal last_id
-        for item in store.articles_since(after_id=after, since=since.time):
+        for item in _readable(store, after, since.time, skipped):
             last_id = max(last_id, item.id)
             if not (unique and item.duplicate_of):
                 yield item
 
     count = _write(selected(), fmt, stream)
     stream.flush()
+    last_id = max([last_id, *(s.id for s in skipped)])
     if since.last and last_id > after:
         store.set_cursor(CURSOR, last_id)
-    return count
+    return ExportResult(written=count, skipped=tuple(skipped))

@@ -71,3 +71,46 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_quoted(
     lines = io.StringIO()
     export_articles(store, since=Since(), fmt=ExportFormat.JSONL, stream=lines)
     assert json.loads(lines.getvalue().splitlines()[0])["title"] == title
+
+
+def _damage(store: SQLiteCrawlStore, article_id: int, record: str) -> None:
+    with store.conn:
+        store.conn.execute("UPDATE articles SET record = ? WHERE id = ?", (record, article_id))
+
+
+def test_an_unreadable_record_is_skipped_named_and_the_cursor_moves_past_it(
+    tmp_path: Path,
+) -> None:
+    store = _filled(tmp_path / "news.db", [_article(f"Story {i}") for i in range(5)])
+    newer = _article("From a newer version").to_dict()
+    newer["blocks"][0]["kind"] = "figure"  # a block kind this version does not know
+    _damage(store, 2, json.dumps(newer))
+    _damage(store, 4, '{"text": "cut off')
+    out = io.StringIO()
+    result = export_articles(store, since=Since(last=True), fmt=ExportFormat.JSONL, stream=out)
+    assert result.written == 3
+    assert [json.loads(line)["title"] for line in out.getvalue().splitlines()] == [
+        "Story 0",
+        "Story 2",
+        "Story 4",
+    ]
+    assert [(s.id, s.url) for s in result.skipped] == [
+        (2, "https://n.test/1"),
+        (4, "https://n.test/3"),
+    ]
+    assert "'figure' is not a valid BlockKind" in result.skipped[0].reason
+    assert "https://n.test/1" in result.skipped[0].reason
+    assert store.cursor("export") == 5
+    again = export_articles(
+        store, since=Since(last=True), fmt=ExportFormat.CSV, stream=io.StringIO()
+    )
+    assert (again.written, again.skipped) == (0, ())
+    # The last article unreadable: the cursor still moves past it.
+    more = _filled(tmp_path / "other.db", [_article("x")])
+    _damage(more, 1, "[]")
+    alone = export_articles(
+        more, since=Since(last=True), fmt=ExportFormat.JSONL, stream=io.StringIO()
+    )
+    assert (alone.written, [s.id for s in alone.skipped]) == (0, [1])
+    assert "not a JSON object" in alone.skipped[0].reason
+    assert more.cursor("export") == 1

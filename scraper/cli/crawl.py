@@ -20,11 +20,11 @@ from scraper.cli.exits import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
-from scraper.cli.outputs import check_writable
+from scraper.cli.outputs import check_writable, report_export
 from scraper.config import CrawlConfig, ExportSpec, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
-from scraper.export import ExportFormat, Since, export_articles
+from scraper.export import ExportFormat, ExportResult, Since, export_articles
 from scraper.export_file import check_not_store
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -69,6 +69,7 @@ class _Exporter:
         self._fmt = ExportFormat(spec.format)
         self._path = spec.path
         self.failure: str | None = None
+        self.result: ExportResult | None = None
 
     def __call__(self, store: SQLiteCrawlStore, result: RunResult) -> None:
         del result
@@ -78,11 +79,11 @@ class _Exporter:
             # A close that fails after a failed write (what is still buffered cannot be written
             # either) raises the same error again, caught here all the same.
             with opened as sink:
-                count = export_articles(store, since=Since(last=True), fmt=self._fmt, stream=sink)
+                self.result = export_articles(
+                    store, since=Since(last=True), fmt=self._fmt, stream=sink
+                )
         except OSError as exc:
             self.failure = f"the export to {self._path or 'stdout'} failed: {exc.strerror or exc}"
-            return
-        typer.echo(f"exported {count} articles", err=True)
 
 
 def crawl(
@@ -115,14 +116,14 @@ def crawl(
     Feeds and sitemaps are revalidated with conditional GET; article URLs already stored are
     never fetched again; failed URLs are retried on later runs with backoff. `-o` without
     `--export` uses the format of the config's [export] table. Exit codes: 0 all went well, 1
-    some URLs or sources failed (recorded; see `scraper status`) or the export failed to write
-    (the articles are stored), 2 invalid config or option, or an output file that cannot be
-    opened or is the store itself, 3 another crawl holds the store's lock, 4 the store cannot be
-    used, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM (as by `timeout` or a service
-    manager). An interrupted or stopped run keeps every article it had extracted; the next run
-    fetches the rest. A run that reaches `--max-run-seconds` ends as usual (exit 0 when nothing
-    failed), the URLs it did not take left due for the next run: set it below the cron interval
-    so runs never queue up.
+    some URLs or sources failed (recorded; see `scraper status`), the export failed to write
+    (the articles are stored) or skipped unreadable stored articles (named on stderr), 2 invalid
+    config or option, or an output file that cannot be opened or is the store itself, 3 another
+    crawl holds the store's lock, 4 the store cannot be used, 130 interrupted (Ctrl-C), 143
+    stopped by SIGTERM (as by `timeout` or a service manager). An interrupted or stopped run
+    keeps every article it had extracted; the next run fetches the rest. A run that reaches
+    `--max-run-seconds` ends as usual (exit 0 when nothing failed), the URLs it did not take
+    left due for the next run: set it below the cron interval so runs never queue up.
 
     Example: scraper crawl news.toml --max-run-seconds 240 --export jsonl -o new-articles.jsonl
     """
@@ -152,7 +153,11 @@ def crawl(
             err=True,
         )
         raise typer.Exit(EXIT_FAILED)
-    if not result.ok:
+    skipped = False
+    if exporter is not None and exporter.result is not None:
+        report_export(exporter.result)
+        skipped = bool(exporter.result.skipped)
+    if skipped or not result.ok:
         raise typer.Exit(EXIT_FAILED)
 
 

@@ -8,10 +8,10 @@ from typing import Annotated, TextIO
 import typer
 
 from scraper.cli.crawl_display import store_path
-from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
-from scraper.cli.outputs import open_output
+from scraper.cli.exits import EXIT_FAILED, EXIT_STORE, EXIT_USAGE
+from scraper.cli.outputs import open_output, report_export
 from scraper.errors import ConfigError, StoreError
-from scraper.export import ExportFormat, Since, export_articles, parse_since
+from scraper.export import ExportFormat, ExportResult, Since, export_articles, parse_since
 from scraper.export_file import check_not_store
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -37,8 +37,10 @@ def export(
     """Export stored articles with their cluster id and the representative they duplicate.
 
     A `--since LAST` export remembers the last article it wrote, so each article is handed on
-    once; ALL and dated exports leave that mark alone. Exit codes: 0 ok, 1 the output could
-    not be written in full (the next `--since LAST` export writes those articles again), 2 bad
+    once; ALL and dated exports leave that mark alone. A stored article whose record cannot be
+    read back is skipped with a line naming it. Exit codes: 0 ok, 1 the output could not be
+    written in full (the next `--since LAST` export writes those articles again) or some
+    articles were skipped as unreadable (the others are written and the mark moves on), 2 bad
     option or config, or an output file that cannot be opened or is the store itself, 4 the
     store cannot be read.
 
@@ -55,12 +57,16 @@ def export(
     # A write that fails ends the command (1); a LAST export moves its cursor only after a
     # complete write, so the next one hands these articles on.
     with open_output(output) as stream:
-        count = _export(db, chosen, fmt, stream, unique)
-    typer.echo(f"exported {count} articles", err=True)
+        result = _export(db, chosen, fmt, stream, unique)
+    report_export(result)
+    if result.skipped:
+        raise typer.Exit(EXIT_FAILED)
 
 
-def _export(db: Path, since: Since, fmt: ExportFormat, stream: TextIO, unique: bool) -> int:
-    """The number of articles written; a store that cannot be used ends the command (4)."""
+def _export(
+    db: Path, since: Since, fmt: ExportFormat, stream: TextIO, unique: bool
+) -> ExportResult:
+    """What was written; a store that cannot be used ends the command (4)."""
     try:
         store = SQLiteCrawlStore(db)
         try:

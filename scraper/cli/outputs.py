@@ -14,6 +14,7 @@ import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED
 from scraper.credentials import redact
+from scraper.export import ExportResult
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat
 
@@ -22,6 +23,7 @@ __all__ = [
     "OutputOption",
     "check_writable",
     "open_output",
+    "report_export",
     "report_failure",
     "streamed_articles",
     "with_text",
@@ -126,3 +128,13 @@ def with_text(source: str, article: Article) -> Article | Failure:
     if article.text.strip():
         return article
     return Failure(source, "empty", "no article text found")
+
+
+def report_export(result: ExportResult) -> None:
+    """The export's summary line on stderr, after a line for each article it skipped."""
+    for skipped in result.skipped:
+        typer.echo(f"scraper: {_clip(skipped.reason, _REASON_CHARS)}; skipped", err=True)
+    line = f"exported {result.written} articles"
+    if result.skipped:
+        line += f", skipped {len(result.skipped)} unreadable (named above)"
+    typer.echo(line, err=True)

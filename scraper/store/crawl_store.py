@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scraper.dedup.cluster import cluster_id
-from scraper.errors import RecordError, StoreError
+from scraper.errors import RecordError, StoreError, UnreadableArticle, shorten
 from scraper.models import Article
 from scraper.store.credentials_scrubbed import scrub_credentials
 from scraper.store.orphans_dropped import drop_orphans
@@ -127,7 +127,9 @@ _INSERT_FETCH = (
     "INSERT INTO fetches (run_id, url, status, etag, last_modified, error_kind, error,"
     " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_ARTICLE_COLUMNS = "a.id, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key, a.record"
+_ARTICLE_COLUMNS = (
+    "a.id, a.url, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key, a.record"
+)
 # Where each article ``a`` is now: the cluster of its key in the near-duplicate index (every
 # document stored under one key is in the same cluster) and that cluster's representative
 # ``r``. A batch's placements are stored with the articles, but a later batch can merge their
@@ -562,9 +564,16 @@ def _stats_dict(stats: RunStats) -> dict[str, int]:
 
 def _stored(row: sqlite3.Row) -> StoredArticle:
     try:
-        article = Article.from_dict(json.loads(row["record"]))
+        data = json.loads(row["record"])
+        if not isinstance(data, dict):
+            raise RecordError("the record is not a JSON object")
+        article = Article.from_dict(data)
     except (json.JSONDecodeError, RecordError) as exc:
-        raise StoreError(f"stored article {row['id']} is unreadable: {exc}") from exc
+        raise UnreadableArticle(
+            f"stored article {row['id']} ({shorten(row['url'])}) is unreadable: {exc}",
+            article_id=row["id"],
+            url=row["url"],
+        ) from exc
     rep_key = row["rep_key"]
     return StoredArticle(
         id=row["id"],

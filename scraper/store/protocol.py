@@ -255,7 +255,8 @@ class CrawlStore(Protocol):
         self, *, after_id: int = 0, since: float | None = None
     ) -> Iterator[StoredArticle]:
         """Stored articles with ids above ``after_id`` (and stored at or after ``since``), each
-        with its current cluster and representative."""
+        with its current cluster and representative. A record that cannot be read back raises
+        :class:`~scraper.errors.UnreadableArticle`; asking again after its id goes on past it."""
         ...
 
     def cursor(self, name: str) -> int:

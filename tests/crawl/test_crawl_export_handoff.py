@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.store.crawl_store import SQLiteCrawlStore
 
 runner = CliRunner()
 
@@ -54,3 +55,26 @@ def test_an_export_table_path_that_is_the_store_is_a_config_error(
     assert crawled.exit_code == 2
     assert "export.path" in crawled.stderr
     assert not (tmp_path / "news.db").exists()  # refused before the run opened anything
+
+
+def test_an_unreadable_stored_article_is_skipped_and_later_exports_go_on(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    store = SQLiteCrawlStore(tmp_path / "news.db")
+    url = store.conn.execute("SELECT url FROM articles WHERE id = 3").fetchone()[0]
+    with store.conn:
+        store.conn.execute("UPDATE articles SET record = '{\"text\": 1}' WHERE id = 3")
+    store.close()
+    out = tmp_path / "new.jsonl"
+    crawled = runner.invoke(app, ["crawl", str(news_toml), "--export", "jsonl", "-o", str(out)])
+    assert crawled.exit_code == 1  # some items failed; the rest is handed on
+    assert f"stored article 3 ({url}) is unreadable" in crawled.stderr
+    assert "exported 7 articles, skipped 1 unreadable" in crawled.stderr
+    assert len(out.read_text("utf-8").splitlines()) == 7
+    again = runner.invoke(app, ["crawl", str(news_toml), "--export", "jsonl", "-o", str(out)])
+    assert again.exit_code == 0, again.stderr  # the cursor moved past it: not stuck
+    assert out.read_text("utf-8") == ""
+    dump = runner.invoke(app, ["export", str(news_toml), "--since", "ALL"])
+    assert (dump.exit_code, _lines(dump.stdout)) == (1, 7)
+    assert "is unreadable" in dump.stderr
