@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
 from scraper.cli.crawl_display import store_path
-from scraper.cli.exits import EXIT_FAILED, EXIT_STORE, EXIT_USAGE
+from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
 from scraper.cli.outputs import open_output, report_export
-from scraper.errors import ConfigError, StoreError
+from scraper.crawl.lock import RunLock
+from scraper.errors import ConfigError, StoreError, StoreLocked
 from scraper.export import ExportFormat, ExportResult, Since, export_articles, parse_since
 from scraper.export_file import check_not_store
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -33,16 +36,22 @@ def export(
     unique: Annotated[
         bool, typer.Option("--unique", help="Leave out articles that duplicate another.")
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="With LAST: wait for a running crawl instead of exiting (3)."),
+    ] = False,
 ) -> None:
     """Export stored articles with their cluster id and the representative they duplicate.
 
     A `--since LAST` export remembers the last article it wrote, so each article is handed on
-    once; ALL and dated exports leave that mark alone. A stored article whose record cannot be
-    read back is skipped with a line naming it. Exit codes: 0 ok, 1 the output could not be
-    written in full (the next `--since LAST` export writes those articles again) or some
-    articles were skipped as unreadable (the others are written and the mark moves on), 2 bad
-    option or config, or an output file that cannot be opened or is the store itself, 4 the
-    store cannot be read.
+    once; it takes the crawl's run lock, so it never overlaps a `crawl --export` (exit 3, or
+    wait with `--wait`). ALL and dated exports leave that mark alone and need no lock. A stored
+    article whose record cannot be read back is skipped with a line naming it. The output file
+    is opened only once the store is open. Exit codes: 0 ok, 1 the output could not be written
+    in full (the next `--since LAST` export writes those articles again) or some articles were
+    skipped as unreadable (the others are written and the mark moves on), 2 bad option or
+    config, or an output file that cannot be opened or is the store itself, 3 a crawl holds the
+    store's lock (LAST only), 4 the store cannot be read.
 
     Example: scraper export news.toml --since 2026-11-28 --format csv -o today.csv
     """
@@ -54,25 +63,45 @@ def export(
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    # A write that fails ends the command (1); a LAST export moves its cursor only after a
-    # complete write, so the next one hands these articles on.
-    with open_output(output) as stream:
-        result = _export(db, chosen, fmt, stream, unique)
+    result = _export(db, chosen, _Options(fmt=fmt, output=output, unique=unique, wait=wait))
     report_export(result)
     if result.skipped:
         raise typer.Exit(EXIT_FAILED)
 
 
-def _export(
-    db: Path, since: Since, fmt: ExportFormat, stream: TextIO, unique: bool
-) -> ExportResult:
-    """What was written; a store that cannot be used ends the command (4)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Options:
+    fmt: ExportFormat
+    output: Path | None
+    unique: bool
+    wait: bool
+
+
+def _export(db: Path, since: Since, options: _Options) -> ExportResult:
+    """What was written; a store that cannot be used ends the command (4), a crawl holding
+    the lock a ``LAST`` export needs (3).
+
+    The output is opened last, once the lock is held and the store open: an export that cannot
+    run leaves the file there as it was.
+    """
+    # A LAST export moves the cursor a crawl's export moves too: under the run lock, so the two
+    # never hand the same articles on.
+    lock = RunLock(db, wait=options.wait) if since.last else nullcontext()
     try:
-        store = SQLiteCrawlStore(db)
-        try:
-            return export_articles(store, since=since, fmt=fmt, stream=stream, unique=unique)
-        finally:
-            store.close()
+        with lock:
+            store = SQLiteCrawlStore(db)
+            try:
+                # A write that fails ends the command (1); a LAST export moves its cursor only
+                # after a complete write, so the next one hands these articles on.
+                with open_output(options.output) as stream:
+                    return export_articles(
+                        store, since=since, fmt=options.fmt, stream=stream, unique=options.unique
+                    )
+            finally:
+                store.close()
+    except StoreLocked as exc:
+        typer.echo(f"scraper: {exc}", err=True)
+        raise typer.Exit(EXIT_LOCKED) from exc
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc

@@ -423,11 +423,11 @@ class SQLiteCrawlStore:
         return int(rows[0]["value"]) if rows else 0
 
     def set_cursor(self, name: str, value: int) -> None:
-        """Move a named position."""
+        """Move a named position forward (never back)."""
         with self._tx() as conn:
             conn.execute(
                 "INSERT INTO cursors (name, value) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                " ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
                 (name, value),
             )
 

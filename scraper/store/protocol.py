@@ -264,7 +264,8 @@ class CrawlStore(Protocol):
         ...
 
     def set_cursor(self, name: str, value: int) -> None:
-        """Move a named position."""
+        """Move a named position forward; a value below the current one leaves it there (of
+        two exports that overlapped, the one that got further wins)."""
         ...
 
     def source_stats(self) -> list[SourceStats]:

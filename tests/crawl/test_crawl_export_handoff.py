@@ -3,12 +3,14 @@ what a failure leaves, and who moves the ``LAST`` cursor."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.crawl.lock import RunLock
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 runner = CliRunner()
@@ -78,3 +80,28 @@ def test_an_unreadable_stored_article_is_skipped_and_later_exports_go_on(
     dump = runner.invoke(app, ["export", str(news_toml), "--since", "ALL"])
     assert (dump.exit_code, _lines(dump.stdout)) == (1, 7)
     assert "is unreadable" in dump.stderr
+
+
+def test_a_last_export_takes_the_crawl_lock_and_the_cursor_never_moves_back(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    out = tmp_path / "manual.jsonl"
+    out.write_text("not read yet\n", encoding="utf-8")
+    with RunLock(tmp_path / "news.db"):
+        locked = runner.invoke(app, ["export", str(news_toml), "--since", "LAST", "-o", str(out)])
+        # A dump moves no cursor: it needs no lock.
+        dump = runner.invoke(app, ["export", str(news_toml), "--since", "ALL"])
+    assert locked.exit_code == 3
+    assert "another crawl" in locked.stderr
+    assert out.read_text("utf-8") == "not read yet\n"  # left as it was
+    assert (dump.exit_code, _lines(dump.stdout)) == (0, 8)
+    lock = RunLock(tmp_path / "news.db").__enter__()
+    threading.Timer(0.3, lock.__exit__, (None, None, None)).start()
+    waited = runner.invoke(app, ["export", str(news_toml), "--wait", "-o", str(out)])
+    assert waited.exit_code == 0, waited.stderr
+    assert _lines(out.read_text("utf-8")) == 8
+    store = SQLiteCrawlStore(tmp_path / "news.db")
+    store.set_cursor("export", 3)  # an export that began earlier and ends later
+    assert store.cursor("export") == 8
+    store.close()
