@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from scraper.extract import ExtractOptions, extract_page
+from scraper.memory import limit_memory
 from scraper.models import Article, Failure, Page
 from scraper.pagefile import SIDECAR_SUFFIX, load_page
 
@@ -82,6 +84,7 @@ class _Job:
     options: ExtractOptions
     extract: PageExtractor | None  # None: extract_page, as the process running the job has it
     timeout: float | None
+    memory_mb: int | None
 
 
 def _one(job: _Job) -> BatchItem:
@@ -103,6 +106,12 @@ def _timed(job: _Job) -> BatchItem:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def _worker_start(memory_mb: int | None) -> None:
+    _worker_signals()
+    if memory_mb is not None:
+        limit_memory(memory_mb)
+
+
 def _worker_signals() -> None:
     # The signal's default action ends the process from the kernel, without waiting for the
     # interpreter to get back to Python code (a handler of the parent's, inherited, would).
@@ -120,6 +129,7 @@ def extract_files(
     workers: int = 1,
     timeout: float | None = None,
     extract: PageExtractor | None = None,
+    memory_mb: int | None = None,
 ) -> Iterator[BatchItem]:
     """Extract each file, yielding outcomes in input order; ``workers`` > 1 uses processes.
 
@@ -132,18 +142,21 @@ def extract_files(
             ``extract_timeout``); None: no limit. Pages extracted in this process have none:
             nothing can stop a call into C safely in the process that makes it.
         extract: extracts a loaded page (default :func:`~scraper.extract.extract_page`).
+        memory_mb: megabytes of data memory a worker process may hold (:mod:`scraper.memory`);
+            a page that needs more fails alone. None: no cap. This process is left as it is.
 
     Returns:
         An item per file, an :class:`~scraper.models.Article` or the failure that replaced it.
     """
-    jobs = [_Job(p, url, options, extract, timeout) for p in paths]
+    jobs = [_Job(p, url, options, extract, timeout, memory_mb) for p in paths]
     if workers <= 1 or len(jobs) <= 1:
         yield from map(_one, jobs)
         return
     done = 0
     while done < len(jobs):
         try:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals) as pool:
+            start = partial(_worker_start, memory_mb)
+            with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
                 for item in pool.map(_timed, jobs[done:], chunksize=_CHUNK):
                     yield item
                     done += 1
@@ -181,6 +194,6 @@ def _alone(job: _Job) -> BatchItem:
 
 
 def _answer(job: _Job, sending: Connection) -> None:
-    _worker_signals()
+    _worker_start(job.memory_mb)
     sending.send(_timed(job))
     sending.close()

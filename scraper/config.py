@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from scraper.discover.urls import wire_host
 from scraper.errors import ConfigError, InputError
+from scraper.memory import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
 __all__ = [
     "CrawlConfig",
@@ -147,6 +148,8 @@ class CrawlConfig:
     refresh_minutes: float | None = None
     workers: int = field(default_factory=default_workers)
     extract_timeout: float = 60.0
+    #: Megabytes of data memory an extraction worker may hold (None: no cap); see scraper.memory.
+    extract_memory_mb: int | None = DEFAULT_MEMORY_MB
     allow_networks: tuple[str, ...] = ()
     export: ExportSpec | None = None
 
@@ -241,6 +244,7 @@ _TOP_KEYS = frozenset(
         "refresh_minutes",
         "workers",
         "extract_timeout",
+        "extract_memory_mb",
         "allow_networks",
         "export",
     }
@@ -400,6 +404,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         else top.number("max_run_seconds", 0.0, minimum=0.1),
         workers=top.integer("workers", default_workers()),
         extract_timeout=top.number("extract_timeout", 60.0, minimum=0.1),
+        extract_memory_mb=_memory_cap(top),
         allow_networks=top.strings("allow_networks"),
         export=_export(top.table("export"), base) if "export" in data else None,
     )
@@ -439,3 +444,12 @@ def load_config(path: Path) -> CrawlConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     return parse_config(data, base=path.parent)
+
+
+def _memory_cap(top: _Table) -> int | None:
+    """``extract_memory_mb``: 0 for no cap, else at least what a worker needs to start."""
+    megabytes = top.integer("extract_memory_mb", DEFAULT_MEMORY_MB)
+    if 0 < megabytes < MIN_MEMORY_MB:
+        message = f"must be 0 (no cap) or at least {MIN_MEMORY_MB}, not {megabytes}"
+        raise ConfigError(message, key=top.key("extract_memory_mb"))
+    return megabytes or None

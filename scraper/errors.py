@@ -7,7 +7,9 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     ├── InputError                  bad input handed to scraper by its caller
     │   ├── DecodeError             bytes that are not an HTML document (binary, NUL-ridden),
     │   │                           or a body not valid in its Content-Encoding
-    │   └── RecordError             a JSONL record without the fields a command needs
+    │   ├── RecordError             a JSONL record without the fields a command needs
+    │   └── ParseError              markup the HTML parser could not build a tree of (in
+    │                               practice: it ran out of memory on pathological nesting)
     ├── ConfigError                 invalid configuration; ``key`` names the offending key
     ├── FetchError                  a URL could not be fetched; ``url`` is always set
     │   ├── InvalidURL              a URL asked for that cannot be requested (syntax, port)
@@ -48,6 +50,7 @@ __all__ = [
     "InvalidURL",
     "NetworkError",
     "NotHTML",
+    "ParseError",
     "RecordError",
     "RedirectError",
     "RobotsDisallowed",
@@ -98,6 +101,16 @@ class RecordError(InputError):
     """A record (for example a JSONL line) lacks a field or has one of the wrong type."""
 
     kind = "record"
+
+
+class ParseError(InputError):
+    """Markup the HTML parser could not build a tree of.
+
+    Its kind is not ``input``: a crawl tries the page again later (a worker short of memory
+    for other reasons may manage), and gives it up after its attempts like any other.
+    """
+
+    kind = "parse"
 
 
 class ConfigError(ScraperError):

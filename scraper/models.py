@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from scraper.errors import RecordError, ScraperError
+from scraper.memory import OUT_OF_MEMORY
 
 __all__ = ["Article", "Block", "BlockKind", "Cluster", "Failure", "Page"]
 
@@ -282,6 +283,8 @@ class Failure:
         name = type(error).__name__
         if isinstance(error, ScraperError):
             return cls(source=source, kind=error.kind, reason=str(error) or name)
+        if isinstance(error, MemoryError):  # past a memory cap (scraper.memory), not a bug
+            return cls(source=source, kind="out_of_memory", reason=OUT_OF_MEMORY)
         # A bug met on this input: its type says more than its message (a KeyError's is a key).
         return cls(
             source=source, kind="internal", reason=f"{name}: {error}" if str(error) else name

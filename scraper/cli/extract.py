@@ -23,6 +23,7 @@ from scraper.cli.outputs import (
 from scraper.extract import ExtractOptions, explain
 from scraper.extract import extract as extract_article
 from scraper.extract.decisions import render_explanation
+from scraper.memory import DEFAULT_MEMORY_MB, MIN_MEMORY_MB, memory_cap
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat, render
 from scraper.pagefile import load_page
@@ -98,13 +99,19 @@ class _Batch:
     options: ExtractOptions
     workers: int
     timeout: float
+    memory_mb: int | None
 
 
 def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> int:
     """Write each file's article as it comes (in input order); the failures are reported and
     counted."""
     results = extract_files(
-        files, batch.options, url=batch.url, workers=batch.workers, timeout=batch.timeout
+        files,
+        batch.options,
+        url=batch.url,
+        workers=batch.workers,
+        timeout=batch.timeout,
+        memory_mb=batch.memory_mb,
     )
     failed = 0
     with typer.progressbar(
@@ -140,6 +147,14 @@ def extract(
             "(extract_timeout) and the others go on."
         ),
     ] = 60.0,
+    memory_mb: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Megabytes of memory extraction may hold; a page that needs more fails "
+            "(kind parse or out_of_memory) and the others go on. 0: no cap.",
+        ),
+    ] = DEFAULT_MEMORY_MB,
     explain_it: Annotated[
         bool,
         typer.Option("--explain", help="Show every candidate block, its score and why kept."),
@@ -155,19 +170,26 @@ def extract(
     the exit code is then 1. Exit 2 is for bad options only (- mixed with files, for one).
     Articles are written as they come, in input order, so a run stopped by Ctrl-C (exit 130)
     keeps those done. With --workers 2 or more, a page whose extraction takes longer than
-    --timeout fails too (its process is killed); in one process there is no limit.
+    --timeout fails too (its process is killed); in one process there is no limit. A few
+    kilobytes of markup can make the HTML parser build millions of elements: --memory-mb caps
+    what extraction may hold (in every worker, and in this process), so such a page fails fast.
 
     Example: scraper extract fixtures/wordpress-news.html --format json
     """
     options = ExtractOptions(include_tables=not no_tables)
     if not timeout > 0:
         raise typer.BadParameter("must be more than 0 seconds", param_hint="--timeout")
+    if 0 < memory_mb < MIN_MEMORY_MB:
+        message = f"must be 0 (no cap) or at least {MIN_MEMORY_MB}"
+        raise typer.BadParameter(message, param_hint="--memory-mb")
+    cap = memory_mb or None
     if url is not None and len(paths) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")
     from_stdin = [str(p) for p in paths] == ["-"]
     if not from_stdin and any(str(p) == "-" for p in paths):
         raise typer.BadParameter("- (stdin) cannot be mixed with files: give it alone")
-    with open_output(output) as stream:
+    # This process extracts too: one input, stdin, --explain, one worker.
+    with memory_cap(cap), open_output(output) as stream:
         if from_stdin:
             failed = _stdin(url, options, explain_it, _Out(fmt, stream))
         else:
@@ -176,7 +198,9 @@ def extract(
             if explain_it:
                 failed += _explain_files(files, url, options, stream)
             else:
-                batch = _Batch(url=url, options=options, workers=workers, timeout=timeout)
+                batch = _Batch(
+                    url=url, options=options, workers=workers, timeout=timeout, memory_mb=cap
+                )
                 with streamed_articles(fmt, stream) as writer:
                     failed += _extract_files(files, batch, writer)
     if failed:

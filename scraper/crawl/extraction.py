@@ -51,7 +51,7 @@ from scraper.crawl.jobs import (
     outcomes_from,
 )
 from scraper.crawl.wire import read_async
-from scraper.crawl.worker import PROGRESS_FD_OPTION, STOP_SIGNALS
+from scraper.crawl.worker import MEMORY_OPTION, PROGRESS_FD_OPTION, STOP_SIGNALS
 
 __all__ = [
     "ExtractFailed",
@@ -141,6 +141,8 @@ class Extractor:
     extraction has no limit: nothing can stop a call into C safely within the process that
     makes it. ``command`` starts a worker (tests start one with a slow extract function).
     On close, workers get ``exit_wait`` seconds, all at once, to finish their chunk and exit.
+    With ``memory_mb`` each worker's data memory is capped (:mod:`scraper.memory`): a page that
+    needs more fails (kind ``parse`` or ``out_of_memory``) and the worker goes on.
     """
 
     def __init__(
@@ -150,10 +152,12 @@ class Extractor:
         timeout: float | None = None,
         command: Sequence[str] = WORKER_COMMAND,
         exit_wait: float = _EXIT_WAIT,
+        memory_mb: int | None = None,
     ) -> None:
         self.workers = workers
         self.timeout = timeout
-        self.command = tuple(command)
+        cap = () if memory_mb is None else (MEMORY_OPTION, str(memory_mb))
+        self.command = (*command, *cap)
         self.exit_wait = exit_wait
         self._workers: list[_Worker] = []
         self._readers: list[asyncio.Task[None]] = []

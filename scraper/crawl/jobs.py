@@ -21,6 +21,7 @@ from scraper.crawl.wire import Message, encode
 from scraper.errors import ScraperError
 from scraper.extract import extract
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
+from scraper.memory import OUT_OF_MEMORY
 from scraper.models import Article, Page
 
 __all__ = [
@@ -112,6 +113,8 @@ def extract_job(job: PageJob) -> Outcome:
         )
     except ScraperError as exc:
         return ExtractFailed(exc.kind, str(exc))
+    except MemoryError:  # past the worker's cap (scraper.memory): the next page may fit
+        return ExtractFailed("out_of_memory", OUT_OF_MEMORY)
     except Exception as exc:  # an extractor bug on one page is that page's failure only
         return ExtractFailed("internal", f"{type(exc).__name__}: {exc}")
     if not article.text.strip():

@@ -108,7 +108,9 @@ async def _crawl(config: CrawlConfig, store: SQLiteCrawlStore, observer: Observe
     dedup = open_index(store)  # an unusable index stops the run before any worker starts
     async with (
         Fetcher(fetch_options(config)) as bare,
-        Extractor(config.workers, timeout=config.extract_timeout) as extractor,
+        Extractor(
+            config.workers, timeout=config.extract_timeout, memory_mb=config.extract_memory_mb
+        ) as extractor,
     ):
         fetcher = with_credentials(bare, config.sources)
         parts = RunParts(

@@ -6,10 +6,11 @@ re-run of its main module, as a multiprocessing worker would; not even asyncio).
 its stdin ends: when the crawl closes it, or when the crawl process dies, even by SIGKILL, since
 nobody else holds the pipe's other end.
 
-With ``--progress-fd N`` it maps the memory of that file descriptor and counts in it, as an
-unsigned 64-bit number, twice the pages it finished, plus one while it extracts one: the crawl
-process reads it to find a page the worker has been stuck on for too long (a store of eight
-bytes per page, no system call).
+With ``--memory-mb N`` it caps its data memory at N megabytes (:mod:`scraper.memory`), so a
+page whose tree grows without bound fails alone. With ``--progress-fd N`` it maps the memory of
+that file descriptor and counts in it, as an unsigned 64-bit number, twice the pages it
+finished, plus one while it extracts one: the crawl process reads it to find a page the worker
+has been stuck on for too long (a store of eight bytes per page, no system call).
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from collections.abc import Callable, Sequence
 
 from scraper.crawl.jobs import Outcome, PageJob, extract_job, jobs_from, outcomes_message
 from scraper.crawl.wire import read
+from scraper.memory import limit_memory
 
-__all__ = ["PROGRESS_FD_OPTION", "STOP_SIGNALS", "main"]
+__all__ = ["MEMORY_OPTION", "PROGRESS_FD_OPTION", "STOP_SIGNALS", "main"]
 
 #: The option that hands a worker the file descriptor of its progress counter.
 PROGRESS_FD_OPTION = "--progress-fd"
+#: The option that caps a worker's memory, in megabytes.
+MEMORY_OPTION = "--memory-mb"
 
 #: Signals a worker leaves to the crawl process. It is started with them blocked (see
 #: :mod:`scraper.crawl.extraction`), so that one arriving while the interpreter starts, before
@@ -38,7 +42,10 @@ def main(
     argv: Sequence[str] | None = None, extract: Callable[[PageJob], Outcome] = extract_job
 ) -> None:
     """Serve chunks until stdin ends, extracting each page with ``extract``."""
-    progress = _progress(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    progress = _progress(args)
+    if MEMORY_OPTION in args:
+        limit_memory(int(args[args.index(MEMORY_OPTION) + 1]))
     # Ctrl-C on a terminal reaches the whole process group, and a service manager's stop
     # (systemd's SIGTERM to the whole unit) every process of the run: the crawl process
     # handles it and closes our stdin, after which we finish the chunk in hand and exit. Dying

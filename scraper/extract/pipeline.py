@@ -9,10 +9,15 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
+from selectolax.lexbor import (
+    LexborDocumentOptions,
+    LexborHTMLParser,
+    LexborNode,
+    SelectolaxError,
+)
 
 from scraper.charset import decode_html, page_charset
-from scraper.errors import DecodeError
+from scraper.errors import DecodeError, ParseError
 from scraper.extract.body import Selection, block_score, comments_start, select_body
 from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
@@ -95,14 +100,23 @@ def _parse(markup: str | bytes, text: str) -> LexborHTMLParser:
     # Without DOM mutation events the tree keeps what the source holds: the events only copy
     # content into place (an <option> into <selectedcontent>), which extraction must not read
     # twice, and skipping them saves 5-10% of lexbor's parse.
-    tree = LexborHTMLParser(markup, options=_AS_SERVED)
+    tree = _tree(markup)
     title = tree.css_first("head > title")
     body = tree.body
     runaway = title is not None and len(title.text()) > _RUNAWAY_TITLE
     if runaway and body is not None and not body.text().strip():
         # An unclosed <title> swallows the whole document as its text; read it as markup.
-        tree = LexborHTMLParser(_TITLE_OPEN.sub("<x-title", text, count=1), options=_AS_SERVED)
+        tree = _tree(_TITLE_OPEN.sub("<x-title", text, count=1))
     return tree
+
+
+def _tree(markup: str | bytes) -> LexborHTMLParser:
+    try:
+        return LexborHTMLParser(markup, options=_AS_SERVED)
+    except SelectolaxError as exc:
+        # lexbor gives no reason; an allocation that failed is what makes it give up (a worker
+        # runs under a memory cap for pages whose tree grows without bound: scraper.memory).
+        raise ParseError(f"the HTML parser could not build this page ({exc})") from exc
 
 
 def _without_nested(nodes: list[LexborNode]) -> list[LexborNode]:
