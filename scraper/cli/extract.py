@@ -12,6 +12,7 @@ import typer
 from scraper.batch import extract_files, find_inputs
 from scraper.charset import decode_html, page_charset
 from scraper.cli.exits import EXIT_FAILED
+from scraper.cli.limits import MemoryOption
 from scraper.cli.outputs import (
     FormatOption,
     OutputOption,
@@ -23,7 +24,7 @@ from scraper.cli.outputs import (
 from scraper.extract import ExtractOptions, explain
 from scraper.extract import extract as extract_article
 from scraper.extract.decisions import render_explanation
-from scraper.memory import DEFAULT_MEMORY_MB, MIN_MEMORY_MB, memory_cap
+from scraper.memory import DEFAULT_MEMORY_MB, memory_cap
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat, render
 from scraper.pagefile import load_page
@@ -147,14 +148,7 @@ def extract(
             "(extract_timeout) and the others go on."
         ),
     ] = 60.0,
-    memory_mb: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            help="Megabytes of memory extraction may hold; a page that needs more fails "
-            "(kind parse or out_of_memory) and the others go on. 0: no cap.",
-        ),
-    ] = DEFAULT_MEMORY_MB,
+    memory_mb: MemoryOption = DEFAULT_MEMORY_MB,
     explain_it: Annotated[
         bool,
         typer.Option("--explain", help="Show every candidate block, its score and why kept."),
@@ -179,9 +173,6 @@ def extract(
     options = ExtractOptions(include_tables=not no_tables)
     if not timeout > 0:
         raise typer.BadParameter("must be more than 0 seconds", param_hint="--timeout")
-    if 0 < memory_mb < MIN_MEMORY_MB:
-        message = f"must be 0 (no cap) or at least {MIN_MEMORY_MB}"
-        raise typer.BadParameter(message, param_hint="--memory-mb")
     cap = memory_mb or None
     if url is not None and len(paths) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")

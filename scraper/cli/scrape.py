@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Annotated
 import typer
 
 from scraper.cli.exits import EXIT_FAILED
+from scraper.cli.limits import MemoryOption
 from scraper.cli.outputs import (
     FormatOption,
     OutputOption,
@@ -19,10 +21,11 @@ from scraper.cli.outputs import (
     streamed_articles,
     with_text,
 )
+from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.errors import ConfigError, FetchError, StoreError
-from scraper.extract import extract_page
 from scraper.fetch import Fetcher, FetchOptions, Limits, Politeness, Timeouts, fetch_each
 from scraper.fetch.options import DEFAULT_USER_AGENT
+from scraper.memory import DEFAULT_MEMORY_MB
 from scraper.models import Article, Failure, Page
 from scraper.output import ArticleWriter, OutputFormat
 from scraper.pagefile import save_page
@@ -36,10 +39,12 @@ _MB = 1024 * 1024
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Run:
-    """What one scrape does with each page besides extracting it."""
+    """What one scrape does with each page, and the limits of its extraction."""
 
     save_html: Path | None
     progress: bool
+    extract_timeout: float
+    memory_mb: int | None
 
 
 def _url_lines(data: bytes, source: str) -> tuple[list[str], list[Failure]]:
@@ -74,14 +79,18 @@ def _read_urls(urls: list[str], input_file: Path | None) -> tuple[list[str], lis
     return found, bad
 
 
-async def _process(page: Page, run: _Run) -> Article:
-    """Save the page if asked, then extract it (off the event loop, so fetches go on)."""
+async def _process(page: Page, run: _Run, extractor: Extractor) -> Article | Failure:
+    """Save the page if asked, then extract it in the worker process, so that fetches go on
+    and a page that would hang extraction or grow without bound fails alone."""
     if run.save_html is not None:
         try:
             save_page(page, run.save_html)
         except OSError as exc:
             raise StoreError(f"cannot save the page under {run.save_html}: {exc}") from exc
-    return await asyncio.to_thread(extract_page, page)
+    outcome = await extractor.extract(PageJob.of(page))
+    if isinstance(outcome, ExtractFailed):
+        return Failure(page.url, outcome.kind, outcome.reason)
+    return Article.from_dict(json.loads(outcome.record))
 
 
 async def _scrape(urls: list[str], options: FetchOptions, run: _Run, writer: ArticleWriter) -> int:
@@ -91,13 +100,16 @@ async def _scrape(urls: list[str], options: FetchOptions, run: _Run, writer: Art
     with typer.progressbar(
         length=len(urls), label="scraping", file=sys.stderr, hidden=not run.progress
     ) as bar:
-        async with Fetcher(options) as fetcher:
+        extractor = Extractor(1, timeout=run.extract_timeout, memory_mb=run.memory_mb)
+        async with Fetcher(options) as fetcher, extractor:
             async for result in fetch_each(fetcher, urls):
                 bar.update(1)
                 try:
                     if result.page is None:
                         raise result.error or FetchError("nothing fetched", url=result.url)
-                    outcome = with_text(result.url, await _process(result.page, run))
+                    outcome = await _process(result.page, run, extractor)
+                    if isinstance(outcome, Article):
+                        outcome = with_text(result.url, outcome)
                 except Exception as exc:  # one bad page is its own failure, not the run's
                     outcome = Failure.from_error(result.url, exc)
                 if isinstance(outcome, Failure):
@@ -147,6 +159,13 @@ def scrape(
         typer.Option(help="A private network to allow (CIDR, repeatable), e.g. 10.0.0.0/8."),
     ] = None,
     http2: Annotated[bool, typer.Option("--http2", help="Offer HTTP/2 (needs h2).")] = False,
+    extract_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Seconds a page's extraction may take; then it fails (extract_timeout)."
+        ),
+    ] = 60.0,
+    memory_mb: MemoryOption = DEFAULT_MEMORY_MB,
 ) -> None:
     """Fetch news pages and print their clean articles.
 
@@ -156,7 +175,9 @@ def scrape(
     one line of stderr, and the others go on; the exit code is then 1. Articles are written as
     they come, in input order, so a run stopped by Ctrl-C (exit 130) keeps those done. With
     --save-html each page is kept as served, and `scraper extract` on that file gives the same
-    article.
+    article. Pages are extracted in a worker process, while fetching goes on: one that takes
+    longer than --extract-timeout, or needs more memory than --memory-mb (a few kilobytes of
+    hostile markup can make the HTML parser build millions of elements), fails alone.
 
     Example: scraper scrape https://example.org/news/story.html --format json --save-html pages/
     """
@@ -178,7 +199,12 @@ def scrape(
         )
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    run = _Run(save_html=save_html, progress=len(targets) > _PROGRESS_FROM)
+    run = _Run(
+        save_html=save_html,
+        progress=len(targets) > _PROGRESS_FROM,
+        extract_timeout=extract_timeout,
+        memory_mb=memory_mb or None,
+    )
     for failure in unreadable:
         report_failure(failure)
     failed = len(unreadable)

@@ -11,13 +11,12 @@ import pytest
 from fetch_server import LocalServer, Request, respond
 from typer.testing import CliRunner
 
-import scraper.cli.scrape
 from scraper.cli.app import app
-from scraper.extract import ExtractOptions
-from scraper.extract import extract_page as real_extract_page
-from scraper.models import Article, Page
+from scraper.crawl.extraction import Extractor, PageJob
+from scraper.crawl.jobs import Outcome
 
 runner = CliRunner()
+real_extract = Extractor.extract
 LOCAL = ["--allow-network", "127.0.0.0/8", "--interval", "0", "--timeout", "5"]
 NO_ARTICLE = (
     b"<html><head><title>Home</title></head><body><nav><a href=/a>A</a></nav></body></html>"
@@ -71,12 +70,12 @@ def test_ctrl_c_keeps_the_articles_already_written(
 ) -> None:
     urls = [server.url(f"/page/{name}") for name in "abcd"]
 
-    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
-        if page.url.endswith("/c"):
+    async def extract(self: Extractor, job: PageJob) -> Outcome:
+        if job.url.endswith("/c"):
             raise KeyboardInterrupt  # the user's Ctrl-C while this page is extracted
-        return real_extract_page(page, options)
+        return await real_extract(self, job)
 
-    monkeypatch.setattr(scraper.cli.scrape, "extract_page", extract_page)
+    monkeypatch.setattr(Extractor, "extract", extract)
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["scrape", *urls, "-f", "jsonl", "-o", str(out), *LOCAL])
     assert result.exit_code == 130

@@ -1,0 +1,29 @@
+"""The option that caps extraction's memory, shared by the commands that extract pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from scraper.memory import MIN_MEMORY_MB
+
+__all__ = ["MemoryOption"]
+
+
+def _megabytes(value: int) -> int:
+    if 0 < value < MIN_MEMORY_MB:
+        raise typer.BadParameter(f"must be 0 (no cap) or at least {MIN_MEMORY_MB}")
+    return value
+
+
+MemoryOption = Annotated[
+    int,
+    typer.Option(
+        "--memory-mb",
+        min=0,
+        callback=_megabytes,
+        help="Megabytes of memory extraction may hold; a page that needs more fails "
+        "(kind parse or out_of_memory) and the others go on. 0: no cap.",
+    ),
+]
