@@ -25,7 +25,7 @@ from scraper.config import CrawlConfig, ExportSpec, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
 from scraper.export import ExportFormat, ExportResult, Since, export_articles
-from scraper.export_file import check_not_store
+from scraper.export_file import ExportFile, check_not_store, open_export
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["crawl"]
@@ -59,10 +59,11 @@ def _check_export_path(path: Path, config: CrawlConfig, *, from_option: bool) ->
 class _Exporter:
     """Exports the run's new articles while the lock is held; a failed write is kept to report.
 
-    The file is opened (and emptied) only then: a run that ends before, or finds another run
-    holding the lock, leaves the last export where it is for whoever reads it. The articles
-    are stored whatever happens to the export, and the export cursor moves only once they are
-    written, so ``scraper export --since LAST`` hands on what a failed one missed.
+    The file is written only then, to a temporary file renamed over it once complete: a run
+    that ends before, finds another run holding the lock or fails to write, leaves the last
+    export where it is for whoever reads it. The articles are stored whatever happens to the
+    export, and the export cursor moves only once they are written, so ``scraper export
+    --since LAST`` hands on what a failed one missed.
     """
 
     def __init__(self, spec: ExportSpec) -> None:
@@ -75,12 +76,12 @@ class _Exporter:
         del result
         try:
             path = self._path
-            opened = path.open("w", encoding="utf-8") if path else nullcontext(sys.stdout)
+            opened = open_export(path) if path else nullcontext(ExportFile(sys.stdout, fresh=True))
             # A close that fails after a failed write (what is still buffered cannot be written
             # either) raises the same error again, caught here all the same.
             with opened as sink:
                 self.result = export_articles(
-                    store, since=Since(last=True), fmt=self._fmt, stream=sink
+                    store, since=Since(last=True), fmt=self._fmt, stream=sink.stream
                 )
         except OSError as exc:
             self.failure = f"the export to {self._path or 'stdout'} failed: {exc.strerror or exc}"

@@ -11,7 +11,7 @@ import typer
 
 from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
-from scraper.cli.outputs import open_output, report_export
+from scraper.cli.outputs import open_export_output, report_export
 from scraper.crawl.lock import RunLock
 from scraper.errors import ConfigError, StoreError, StoreLocked
 from scraper.export import ExportFormat, ExportResult, Since, export_articles, parse_since
@@ -93,9 +93,13 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
             try:
                 # A write that fails ends the command (1); a LAST export moves its cursor only
                 # after a complete write, so the next one hands these articles on.
-                with open_output(options.output) as stream:
+                with open_export_output(options.output) as sink:
                     return export_articles(
-                        store, since=since, fmt=options.fmt, stream=stream, unique=options.unique
+                        store,
+                        since=since,
+                        fmt=options.fmt,
+                        stream=sink.stream,
+                        unique=options.unique,
                     )
             finally:
                 store.close()

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, TextIO, TypeVar
 
 import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED
 from scraper.credentials import redact
 from scraper.export import ExportResult
+from scraper.export_file import ExportFile, open_export
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat
 
@@ -22,12 +23,15 @@ __all__ = [
     "FormatOption",
     "OutputOption",
     "check_writable",
+    "open_export_output",
     "open_output",
     "report_export",
     "report_failure",
     "streamed_articles",
     "with_text",
 ]
+
+_T = TypeVar("_T")
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
@@ -42,19 +46,44 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
     A write that fails on the way (a full disk, a closed pipe) ends the command with exit 1 and
     a line saying so, not a traceback.
     """
-    try:
+    with _write_errors(path):
         if path is None:
             yield sys.stdout
             return
-        try:
-            stream = path.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
-        with stream:
+        with _opened(path, lambda: path.open("w", encoding="utf-8")) as stream:
             yield stream
+
+
+@contextmanager
+def open_export_output(path: Path | None) -> Iterator[ExportFile]:
+    """stdout, or ``path`` written whole or not at all (see :func:`open_export`); errors as
+    :func:`open_output`'s (a failed export leaves the file as it was before)."""
+    with _write_errors(path):
+        if path is None:
+            yield ExportFile(sys.stdout, fresh=True)
+            return
+        with _opened(path, lambda: open_export(path)) as sink:
+            yield sink
+
+
+@contextmanager
+def _write_errors(path: Path | None) -> Iterator[None]:
+    try:
+        yield
     except OSError as exc:
         typer.echo(f"scraper: cannot write {path or 'stdout'}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from exc
+
+
+@contextmanager
+def _opened(path: Path, opener: Callable[[], AbstractContextManager[_T]]) -> Iterator[_T]:
+    """What ``opener`` opens, held open; a usage error when it cannot be opened."""
+    with ExitStack() as stack:
+        try:
+            opened = stack.enter_context(opener())
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
+        yield opened
 
 
 @contextmanager
@@ -75,24 +104,25 @@ def streamed_articles(fmt: OutputFormat, stream: TextIO) -> Iterator[ArticleWrit
 
 
 def check_writable(path: Path) -> None:
-    """A usage error unless ``path`` can be opened for writing; the file is left as it was.
+    """A usage error unless an export can be written to ``path``; the file is left as it was.
 
     For a command that writes ``path`` only later, and perhaps not at all (a crawl that finds
-    another run holding the lock must not empty that run's export file).
+    another run holding the lock must not empty that run's export file). A regular file is
+    replaced by a new one made in its folder, so that folder must be writable.
     """
-    if not path.exists():
-        # Not created to find out: removing it again could remove the export another run
-        # creates meanwhile.
-        folder = path.parent
-        if not folder.is_dir():
-            raise typer.BadParameter(f"cannot write {path}: no folder {folder}")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise typer.BadParameter(f"cannot write {path}: {folder} is not writable")
+    if path.exists() and not path.is_file():  # a device or a pipe, written in place
+        try:
+            path.open("a", encoding="utf-8").close()
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
         return
-    try:
-        path.open("a", encoding="utf-8").close()
-    except OSError as exc:
-        raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
+    # Nothing is created to find out: removing it again could remove the export another run
+    # creates meanwhile.
+    folder = Path(os.path.realpath(path)).parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"cannot write {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise typer.BadParameter(f"cannot write {path}: {folder} is not writable")
 
 
 #: Longest input name and reason a failure line shows in full (a URL can be 100,000 chars).

@@ -3,15 +3,19 @@ what a failure leaves, and who moves the ``LAST`` cursor."""
 
 from __future__ import annotations
 
+import errno
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from scraper import export as export_module
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
 from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import StoredArticle
 
 runner = CliRunner()
 
@@ -105,3 +109,53 @@ def test_a_last_export_takes_the_crawl_lock_and_the_cursor_never_moves_back(
     store.set_cursor("export", 3)  # an export that began earlier and ends later
     assert store.cursor("export") == 8
     store.close()
+
+
+def _failing_after(monkeypatch: pytest.MonkeyPatch, good: int) -> None:
+    """Make the export's writes fail, as on a full disk, after ``good`` records."""
+    record = export_module._record
+    calls = 0
+
+    def failing(item: StoredArticle) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if calls > good:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return record(item)
+
+    monkeypatch.setattr(export_module, "_record", failing)
+
+
+def test_a_failed_export_leaves_the_previous_file_whole(
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "new.jsonl"
+    out.write_text('{"url": "the previous export, not read yet"}\n', encoding="utf-8")
+    with monkeypatch.context() as patched:
+        _failing_after(patched, 3)
+        crawled = runner.invoke(app, ["crawl", str(news_toml), "--export", "jsonl", "-o", str(out)])
+        exported = runner.invoke(app, ["export", str(news_toml), "-o", str(out)])
+    assert crawled.exit_code == exported.exit_code == 1
+    assert "No space left on device" in crawled.stderr
+    assert "No space left on device" in exported.stderr
+    assert out.read_text("utf-8") == '{"url": "the previous export, not read yet"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir() if "jsonl" in p.name) == ["new.jsonl"]
+    again = runner.invoke(app, ["export", str(news_toml), "-o", str(out)])
+    assert again.exit_code == 0
+    assert _lines(out.read_text("utf-8")) == 8  # the cursor had not moved
+
+
+def test_an_export_whose_store_cannot_be_opened_leaves_the_output_alone(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    store = SQLiteCrawlStore(tmp_path / "news.db")
+    with store.conn:
+        store.conn.execute("UPDATE schema_migrations SET version = version + 1")
+    store.close()
+    keep = tmp_path / "keep.jsonl"
+    keep.write_text("x\n", encoding="utf-8")
+    exported = runner.invoke(app, ["export", str(news_toml), "--since", "ALL", "-o", str(keep)])
+    assert exported.exit_code == 4
+    assert "newer than this scraper" in exported.stderr
+    assert keep.read_text("utf-8") == "x\n"
