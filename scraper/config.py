@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from scraper.discover.urls import wire_host
 from scraper.errors import ConfigError, InputError
+from scraper.export_file import check_placeholders
 from scraper.memory import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
 __all__ = [
@@ -127,7 +128,10 @@ class ExportSpec:
     """Where and how to export the articles a run stored."""
 
     format: str = "jsonl"
+    #: The file (None: stdout); its name may hold placeholders (see ``export_file``).
     path: Path | None = None
+    #: Add to the file rather than replace it.
+    append: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -342,12 +346,18 @@ def _check_patterns(patterns: tuple[str, ...], key: str) -> None:
 
 
 def _export(data: Mapping[str, Any], base: Path) -> ExportSpec:
-    t = _Table(data, "export", frozenset({"format", "path"}))
+    t = _Table(data, "export", frozenset({"format", "path", "append"}))
     fmt = t.text("format", "jsonl") or "jsonl"
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"must be one of {', '.join(EXPORT_FORMATS)}", key="export.format")
     raw = t.text("path")
-    return ExportSpec(format=fmt, path=None if raw is None else base / raw)
+    path = None if raw is None else base / raw
+    if path is not None:
+        check_placeholders(path, key="export.path")
+    append = t.boolean("append", False)
+    if append and path is None:
+        raise ConfigError("appending needs a path (stdout is not a file)", key="export.append")
+    return ExportSpec(format=fmt, path=path, append=append)
 
 
 def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig:

@@ -104,14 +104,17 @@ def _csv_row(item: StoredArticle) -> dict[str, Any]:
     return {name: _csv_cell(record.get(name)) for name in CSV_COLUMNS}
 
 
-def _write(items: Iterable[StoredArticle], fmt: ExportFormat, stream: TextIO) -> int:
+def _write(
+    items: Iterable[StoredArticle], fmt: ExportFormat, stream: TextIO, *, header: bool
+) -> int:
     count = 0
     writer = None
     if fmt is ExportFormat.CSV:
         # RFC 4180's CRLF, which also makes the writer quote a cell holding a bare CR: with "\n"
         # such a cell was written unquoted and split its row in two for every reader.
         writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
+        if header:
+            writer.writeheader()
     for item in items:
         count += 1
         if writer is not None:
@@ -166,6 +169,7 @@ def export_articles(
     fmt: ExportFormat,
     stream: TextIO,
     unique: bool = False,
+    header: bool = True,
 ) -> ExportResult:
     """Write the selected articles to ``stream``; return how many, and which were skipped.
 
@@ -174,7 +178,8 @@ def export_articles(
     cron job that hands them on with ``LAST``.
 
     Articles carry their clusters as they are now (see ``CrawlStore.articles_since``);
-    ``unique`` leaves out articles that duplicate another. An article whose record cannot be
+    ``unique`` leaves out articles that duplicate another; ``header`` false leaves out CSV's
+    header row (for a file that has it already, appended to). An article whose record cannot be
     read back (a damaged row, a record of a newer version) is skipped and named in the result,
     and the cursor moves past it too: one bad record must not stop every later export.
 
@@ -192,7 +197,7 @@ def export_articles(
             if not (unique and item.duplicate_of):
                 yield item
 
-    count = _write(selected(), fmt, stream)
+    count = _write(selected(), fmt, stream, header=header)
     stream.flush()
     last_id = max([last_id, *(s.id for s in skipped)])
     if since.last and last_id > after:

@@ -1,21 +1,28 @@
 """Where an export file goes and how it is written: never over the crawl store or one of its
-companion files, and whole or not at all."""
+companion files, named per run with placeholders, and whole or not at all."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-from collections.abc import Iterator
+import string
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TextIO
 
 from scraper.errors import ConfigError
 
 __all__ = [
+    "PLACEHOLDERS",
     "ExportFile",
     "check_not_store",
+    "check_placeholders",
+    "expand_path",
     "open_export",
 ]
 
@@ -59,6 +66,54 @@ def check_not_store(path: Path, store: Path, *, key: str) -> None:
             )
 
 
+#: The placeholders an export path's file name may hold, each with what it stands for.
+PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
+    {
+        "time": "the run's start, UTC, as 20261130T174300Z",
+        "date": "the run's start date, UTC, as 2026-11-30",
+        "run": "the run's id in the store (1, 2, ...)",
+    }
+)
+
+
+def check_placeholders(path: Path, *, key: str) -> None:
+    """Refuse a path whose placeholders are unknown, malformed or outside its file name.
+
+    Raises:
+        ConfigError: naming ``key`` and the offending placeholder.
+    """
+    if _fields(str(path.parent), key):
+        raise ConfigError("placeholders are allowed in the file name only", key=key)
+    _fields(path.name, key)
+
+
+def _fields(text: str, key: str) -> list[str]:
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:  # a lone { or }: write {{ or }} for the character itself
+        raise ConfigError(f"{exc} in {text!r} (write {{{{ or }}}} for a brace)", key=key) from exc
+    names = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + known + "}" for known in PLACEHOLDERS)
+            raise ConfigError(f"unknown placeholder {{{name}}} (known: {known})", key=key)
+        if spec or conversion:
+            raise ConfigError(f"placeholder {{{name}}} takes no format or conversion", key=key)
+        names.append(name)
+    return names
+
+
+def expand_path(path: Path, *, started: float, run_id: int) -> Path:
+    """``path`` with its file name's placeholders filled in for a run (checked before)."""
+    when = datetime.fromtimestamp(started, UTC)
+    name = path.name.format(
+        time=when.strftime("%Y%m%dT%H%M%SZ"), date=when.strftime("%Y-%m-%d"), run=run_id
+    )
+    return path.with_name(name)
+
+
 @dataclass(frozen=True, slots=True)
 class ExportFile:
     """An export file open for writing; ``fresh`` when it holds nothing yet (a CSV header is
@@ -69,18 +124,22 @@ class ExportFile:
 
 
 @contextmanager
-def open_export(path: Path) -> Iterator[ExportFile]:
+def open_export(path: Path, *, append: bool = False) -> Iterator[ExportFile]:
     """``path`` open for an export that lands whole or not at all.
 
-    The export is written to a temporary file in the same folder and renamed over ``path`` only
-    when the block ends without an error (removed otherwise): a reader never sees half a file,
-    and a failed export leaves the previous one as it was. A path that is not a regular file
+    Replacing (the default), the export is written to a temporary file in the same folder and
+    renamed over ``path`` only when the block ends without an error (removed otherwise): a
+    reader never sees half a file, and a failed export leaves the previous one as it was.
+    Appending, what a failed export added is cut off again. A path that is not a regular file
     (``/dev/stdout``, a pipe) is written in place.
 
     Raises:
         OSError: the file cannot be created or written; the error of the block, re-raised.
     """
-    if path.exists() and not path.is_file():
+    if append:
+        with _appended(path) as sink:
+            yield sink
+    elif path.exists() and not path.is_file():
         with path.open("w", encoding="utf-8") as stream:
             yield ExportFile(stream, fresh=True)
     else:
@@ -117,3 +176,24 @@ def _temp_beside(target: Path) -> tuple[int, Path]:
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
         except FileExistsError:
             continue
+
+
+@contextmanager
+def _appended(path: Path) -> Iterator[ExportFile]:
+    stream = path.open("a", encoding="utf-8")
+    size = stream.tell()
+    # A descriptor of its own to cut the file with once the stream is closed: closing flushes
+    # what is still buffered, which must not land after the cut.
+    keep = os.dup(stream.fileno())
+    try:
+        try:
+            yield ExportFile(stream, fresh=size == 0)
+            stream.close()
+        except BaseException:
+            with contextlib.suppress(OSError):
+                stream.close()
+            with contextlib.suppress(OSError):  # not a regular file, say: nothing to cut
+                os.ftruncate(keep, size)
+            raise
+    finally:
+        os.close(keep)

@@ -1,13 +1,15 @@
-"""``open_export``: an export file lands whole or not at all."""
+"""``open_export``: an export file lands whole or not at all; placeholders name one per run."""
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from scraper.export_file import open_export
+from scraper.errors import ConfigError
+from scraper.export_file import check_placeholders, expand_path, open_export
 
 
 def test_a_failed_export_leaves_the_previous_file_and_no_temporary_file(tmp_path: Path) -> None:
@@ -40,3 +42,45 @@ def test_a_complete_export_replaces_the_file_with_a_normal_new_one(tmp_path: Pat
     assert real.read_text("utf-8") == "new\n"
     assert real.stat().st_mode & 0o777 == (tmp_path / "plain.txt").stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.jsonl", "plain.txt", "real.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("new-{bogus}.jsonl", "unknown placeholder {bogus} (known: {time}, {date}, {run})"),
+        ("new-{}.jsonl", "unknown placeholder {}"),
+        ("new-{time:%Y}.jsonl", "placeholder {time} takes no format"),
+        ("new-{time.year}.jsonl", "unknown placeholder {time.year}"),
+        ("new-{time.jsonl", "write {{ or }} for a brace"),
+        ("{date}/new.jsonl", "placeholders are allowed in the file name only"),
+    ],
+)
+def test_a_bad_placeholder_is_an_error_naming_the_key(name: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_placeholders(Path("out", name), key="export.path")
+    assert str(caught.value).startswith("export.path: ")
+    assert message in str(caught.value)
+
+
+def test_placeholders_name_a_file_per_run() -> None:
+    started = datetime(2026, 11, 30, 17, 43, 5, 900000, tzinfo=UTC).timestamp()
+    template = Path("out/new-{time}-{run}.{date}.{{x}}.jsonl")
+    check_placeholders(template, key="export.path")
+    assert expand_path(template, started=started, run_id=42) == Path(
+        "out/new-20261130T174305Z-42.2026-11-30.{x}.jsonl"
+    )
+
+
+def test_an_append_that_fails_is_cut_off_again(tmp_path: Path) -> None:
+    target = tmp_path / "all.jsonl"
+    with open_export(target, append=True) as sink:
+        assert sink.fresh
+        sink.stream.write("one\n")
+    with pytest.raises(OSError, match="disk full"), open_export(target, append=True) as sink:
+        assert not sink.fresh
+        sink.stream.write("two, cut short")
+        sink.stream.flush()
+        raise OSError(28, "disk full")
+    with open_export(target, append=True) as sink:
+        sink.stream.write("three\n")
+    assert target.read_text("utf-8") == "one\nthree\n"

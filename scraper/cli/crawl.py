@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
-from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +10,7 @@ from typing import Annotated
 import typer
 
 from scraper.cli.crawl_display import Display, summary_line, warning_lines
+from scraper.cli.crawl_export import Exporter, check_export_path, export_spec
 from scraper.cli.exits import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -20,71 +19,13 @@ from scraper.cli.exits import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
-from scraper.cli.outputs import check_writable, report_export
-from scraper.config import CrawlConfig, ExportSpec, load_config
+from scraper.cli.outputs import report_export
+from scraper.config import CrawlConfig, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
-from scraper.export import ExportFormat, ExportResult, Since, export_articles
-from scraper.export_file import ExportFile, check_not_store, open_export
-from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.export import ExportFormat
 
 __all__ = ["crawl"]
-
-
-def _export_spec(
-    config: CrawlConfig, export: ExportFormat | None, output: Path | None
-) -> ExportSpec | None:
-    """What to export after the run: the options, else the config's ``[export]`` table."""
-    if export is not None:
-        return ExportSpec(format=export.value, path=output)
-    if output is None:
-        return config.export
-    if config.export is None:
-        raise typer.BadParameter(
-            "needs --export FORMAT (the config has no [export] table)", param_hint="-o/--output"
-        )
-    return ExportSpec(format=config.export.format, path=output)
-
-
-def _check_export_path(path: Path, config: CrawlConfig, *, from_option: bool) -> None:
-    """A usage error (2) for an export path over the store, or one that cannot be written."""
-    try:
-        check_not_store(path, config.store, key="--output" if from_option else "export.path")
-    except ConfigError as exc:
-        typer.echo(f"scraper: config error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from exc
-    check_writable(path)
-
-
-class _Exporter:
-    """Exports the run's new articles while the lock is held; a failed write is kept to report.
-
-    The file is written only then, to a temporary file renamed over it once complete: a run
-    that ends before, finds another run holding the lock or fails to write, leaves the last
-    export where it is for whoever reads it. The articles are stored whatever happens to the
-    export, and the export cursor moves only once they are written, so ``scraper export
-    --since LAST`` hands on what a failed one missed.
-    """
-
-    def __init__(self, spec: ExportSpec) -> None:
-        self._fmt = ExportFormat(spec.format)
-        self._path = spec.path
-        self.failure: str | None = None
-        self.result: ExportResult | None = None
-
-    def __call__(self, store: SQLiteCrawlStore, result: RunResult) -> None:
-        del result
-        try:
-            path = self._path
-            opened = open_export(path) if path else nullcontext(ExportFile(sys.stdout, fresh=True))
-            # A close that fails after a failed write (what is still buffered cannot be written
-            # either) raises the same error again, caught here all the same.
-            with opened as sink:
-                self.result = export_articles(
-                    store, since=Since(last=True), fmt=self._fmt, stream=sink.stream
-                )
-        except OSError as exc:
-            self.failure = f"the export to {self._path or 'stdout'} failed: {exc.strerror or exc}"
 
 
 def crawl(
@@ -97,8 +38,18 @@ def crawl(
         typer.Option("--export", help="After the run, export the new articles in this format."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Export to this file, not stdout.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Export to this file, not stdout; {time}, {date} and {run} in its name make a"
+            " file per run.",
+        ),
     ] = None,
+    append: Annotated[
+        bool,
+        typer.Option("--append", help="Add the export to the file instead of replacing it."),
+    ] = False,
     log_json: Annotated[
         bool, typer.Option("--log-json", help="Log every event as a JSON line on stderr.")
     ] = False,
@@ -116,7 +67,9 @@ def crawl(
 
     Feeds and sitemaps are revalidated with conditional GET; article URLs already stored are
     never fetched again; failed URLs are retried on later runs with backoff. `-o` without
-    `--export` uses the format of the config's [export] table. Exit codes: 0 all went well, 1
+    `--export` uses the format of the config's [export] table. The export replaces the file
+    whole once written (`--append` adds to it); `{time}`, `{date}` and `{run}` in its name make
+    a file per run, so a consumer that misses a run loses nothing. Exit codes: 0 all went well, 1
     some URLs or sources failed (recorded; see `scraper status`), the export failed to write
     (the articles are stored) or skipped unreadable stored articles (named on stderr), 2 invalid
     config or option, or an output file that cannot be opened or is the store itself, 3 another
@@ -126,7 +79,7 @@ def crawl(
     `--max-run-seconds` ends as usual (exit 0 when nothing failed), the URLs it did not take
     left due for the next run: set it below the cron interval so runs never queue up.
 
-    Example: scraper crawl news.toml --max-run-seconds 240 --export jsonl -o new-articles.jsonl
+    Example: scraper crawl news.toml --max-run-seconds 240 --export jsonl -o 'new-{run}.jsonl'
     """
     try:
         config = load_config(config_path)
@@ -135,13 +88,13 @@ def crawl(
         raise typer.Exit(EXIT_USAGE) from exc
     if max_run_seconds is not None:
         config = replace(config, max_run_seconds=max_run_seconds)
-    spec = _export_spec(config, export, output)
+    spec = export_spec(config, export, output, append=append)
     display = Display(log_json=log_json)
     # A path that cannot be written is a usage error before anything is fetched rather than a
     # failure after the crawl.
-    if spec is not None and spec.path is not None:
-        _check_export_path(spec.path, config, from_option=output is not None)
-    exporter = _Exporter(spec) if spec else None
+    if spec is not None:
+        check_export_path(spec, config, from_option=output is not None)
+    exporter = Exporter(spec) if spec else None
     result = _run(config, wait=wait, display=display, exporter=exporter)
     if not log_json:
         for line in warning_lines(result):
@@ -163,7 +116,7 @@ def crawl(
 
 
 def _run(
-    config: CrawlConfig, *, wait: bool, display: Display, exporter: _Exporter | None
+    config: CrawlConfig, *, wait: bool, display: Display, exporter: Exporter | None
 ) -> RunResult:
     """The crawl, its stops and errors turned into the exit codes cron acts on."""
     try:

@@ -36,6 +36,10 @@ def export(
     unique: Annotated[
         bool, typer.Option("--unique", help="Leave out articles that duplicate another.")
     ] = False,
+    append: Annotated[
+        bool,
+        typer.Option("--append", help="Add to the -o file instead of replacing it."),
+    ] = False,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="With LAST: wait for a running crawl instead of exiting (3)."),
@@ -60,10 +64,13 @@ def export(
         db = store_path(target)
         if output is not None:
             check_not_store(output, db, key="--output")
+        elif append:
+            raise ConfigError("appends to a file: give -o FILE", key="--append")
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    result = _export(db, chosen, _Options(fmt=fmt, output=output, unique=unique, wait=wait))
+    options = _Options(fmt=fmt, output=output, unique=unique, append=append, wait=wait)
+    result = _export(db, chosen, options)
     report_export(result)
     if result.skipped:
         raise typer.Exit(EXIT_FAILED)
@@ -74,6 +81,7 @@ class _Options:
     fmt: ExportFormat
     output: Path | None
     unique: bool
+    append: bool
     wait: bool
 
 
@@ -93,13 +101,14 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
             try:
                 # A write that fails ends the command (1); a LAST export moves its cursor only
                 # after a complete write, so the next one hands these articles on.
-                with open_export_output(options.output) as sink:
+                with open_export_output(options.output, append=options.append) as sink:
                     return export_articles(
                         store,
                         since=since,
                         fmt=options.fmt,
                         stream=sink.stream,
                         unique=options.unique,
+                        header=sink.fresh,
                     )
             finally:
                 store.close()

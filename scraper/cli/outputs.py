@@ -55,14 +55,14 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
 
 
 @contextmanager
-def open_export_output(path: Path | None) -> Iterator[ExportFile]:
+def open_export_output(path: Path | None, *, append: bool = False) -> Iterator[ExportFile]:
     """stdout, or ``path`` written whole or not at all (see :func:`open_export`); errors as
     :func:`open_output`'s (a failed export leaves the file as it was before)."""
     with _write_errors(path):
         if path is None:
             yield ExportFile(sys.stdout, fresh=True)
             return
-        with _opened(path, lambda: open_export(path)) as sink:
+        with _opened(path, lambda: open_export(path, append=append)) as sink:
             yield sink
 
 
@@ -103,14 +103,15 @@ def streamed_articles(fmt: OutputFormat, stream: TextIO) -> Iterator[ArticleWrit
     writer.close()
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, *, append: bool = False) -> None:
     """A usage error unless an export can be written to ``path``; the file is left as it was.
 
     For a command that writes ``path`` only later, and perhaps not at all (a crawl that finds
     another run holding the lock must not empty that run's export file). A regular file is
-    replaced by a new one made in its folder, so that folder must be writable.
+    replaced by a new one made in its folder, so that folder must be writable; one appended to
+    must be writable itself.
     """
-    if path.exists() and not path.is_file():  # a device or a pipe, written in place
+    if path.exists() and (append or not path.is_file()):  # written in place
         try:
             path.open("a", encoding="utf-8").close()
         except OSError as exc:

@@ -3,7 +3,10 @@ what a failure leaves, and who moves the ``LAST`` cursor."""
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -159,3 +162,58 @@ def test_an_export_whose_store_cannot_be_opened_leaves_the_output_alone(
     assert exported.exit_code == 4
     assert "newer than this scraper" in exported.stderr
     assert keep.read_text("utf-8") == "x\n"
+
+
+def test_an_export_path_with_placeholders_makes_a_file_per_run(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "out").mkdir()
+    config = _with(news_toml, '[export]\nformat = "jsonl"\npath = "out/new-{time}-{run}.jsonl"\n')
+    for _ in range(2):
+        assert runner.invoke(app, ["crawl", str(config)]).exit_code == 0
+    first, second = sorted((tmp_path / "out").iterdir(), key=lambda p: p.name[-8:])
+    assert re.fullmatch(r"new-\d{8}T\d{6}Z-1\.jsonl", first.name)
+    assert re.fullmatch(r"new-\d{8}T\d{6}Z-2\.jsonl", second.name)
+    # Run 2 found nothing new: run 1's file, which nobody has read yet, is still whole.
+    assert (_lines(first.read_text("utf-8")), second.read_text("utf-8")) == (8, "")
+    bad = runner.invoke(app, ["crawl", str(config), "--export", "csv", "-o", "x-{when}.csv"])
+    assert bad.exit_code == 2
+    assert "--output: unknown placeholder {when}" in bad.stderr
+
+
+def test_an_appended_export_keeps_what_earlier_runs_wrote(
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "all.csv"
+    crawl = ["crawl", str(news_toml), "--export", "csv", "-o", str(out), "--append"]
+    assert runner.invoke(app, crawl).exit_code == 0
+    assert runner.invoke(app, crawl).exit_code == 0  # nothing new: the file stays as it was
+    first = out.read_text("utf-8")
+    assert len(list(csv.DictReader(io.StringIO(first)))) == 8
+    dump = ["export", str(news_toml), "--since", "ALL", "-f", "csv", "-o", str(out), "--append"]
+    with monkeypatch.context() as patched:
+        _failing_after(patched, 3)
+        failed = runner.invoke(app, dump)
+    assert failed.exit_code == 1
+    assert out.read_text("utf-8") == first  # the three rows it did write are cut off again
+    assert runner.invoke(app, dump).exit_code == 0
+    text = out.read_text("utf-8")
+    assert text.startswith(first)
+    assert text.count("id,url,title") == 1  # the header only at the top of the new file
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 16
+    stdout = runner.invoke(app, ["crawl", str(news_toml), "--export", "jsonl", "--append"])
+    assert stdout.exit_code == 2
+    assert "give -o FILE" in stdout.stderr
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('path = "new-{day}.jsonl"\n', "export.path: unknown placeholder {day}"),
+        ("append = true\n", "export.append: appending needs a path"),
+    ],
+)
+def test_a_bad_export_table_is_a_config_error(news_toml: Path, table: str, message: str) -> None:
+    crawled = runner.invoke(app, ["crawl", str(_with(news_toml, "[export]\n" + table))])
+    assert crawled.exit_code == 2
+    assert message in crawled.stderr

@@ -1,0 +1,122 @@
+"""The export a crawl makes after its run: which file, checked before the run, written under
+the run's lock."""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
+from pathlib import Path
+
+import typer
+
+from scraper.cli.exits import EXIT_USAGE
+from scraper.cli.outputs import check_writable
+from scraper.config import CrawlConfig, ExportSpec
+from scraper.crawl import RunResult
+from scraper.errors import ConfigError
+from scraper.export import ExportFormat, ExportResult, Since, export_articles
+from scraper.export_file import (
+    ExportFile,
+    check_not_store,
+    check_placeholders,
+    expand_path,
+    open_export,
+)
+from scraper.store.crawl_store import SQLiteCrawlStore
+
+__all__ = ["Exporter", "check_export_path", "export_spec"]
+
+
+def export_spec(
+    config: CrawlConfig, export: ExportFormat | None, output: Path | None, *, append: bool
+) -> ExportSpec | None:
+    """What to export after the run: the options, else the config's ``[export]`` table.
+
+    ``-o`` replaces the table's path only: its format and ``append`` stay.
+    """
+    table = config.export
+    if export is not None:
+        spec = ExportSpec(format=export.value, path=output)
+    elif table is None:
+        if output is not None or append:
+            raise typer.BadParameter(
+                "needs --export FORMAT (the config has no [export] table)",
+                param_hint="-o/--output" if output is not None else "--append",
+            )
+        return None
+    else:
+        spec = table if output is None else replace(table, path=output)
+    if append:
+        spec = replace(spec, append=True)
+    if spec.append and spec.path is None:
+        raise typer.BadParameter("appends to a file: give -o FILE", param_hint="--append")
+    return spec
+
+
+def check_export_path(spec: ExportSpec, config: CrawlConfig, *, from_option: bool) -> None:
+    """A usage error (2) for an export path with bad placeholders, over the store, or one that
+    cannot be written."""
+    if spec.path is None:
+        return
+    key = "--output" if from_option else "export.path"
+    try:
+        check_placeholders(spec.path, key=key)
+        check_not_store(spec.path, config.store, key=key)
+    except ConfigError as exc:
+        typer.echo(f"scraper: config error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    # A name with placeholders is checked by its folder, as a file that does not exist yet.
+    check_writable(spec.path, append=spec.append)
+
+
+class Exporter:
+    """Exports the run's new articles while the lock is held; a failed write is kept to report.
+
+    The file is written only then, to a temporary file renamed over it once complete (or
+    appended to, what a failed export added cut off again): a run that ends before, finds
+    another run holding the lock or fails to write, leaves the last export where it is for
+    whoever reads it. The articles are stored whatever happens to the export, and the export
+    cursor moves only once they are written, so ``scraper export --since LAST`` hands on what a
+    failed one missed.
+    """
+
+    def __init__(self, spec: ExportSpec) -> None:
+        self._spec = spec
+        self.failure: str | None = None
+        self.result: ExportResult | None = None
+
+    def __call__(self, store: SQLiteCrawlStore, result: RunResult) -> None:
+        path = self._spec.path
+        try:
+            if path is not None:
+                path = self._expanded(path, store, result.run_id)
+            # A close that fails after a failed write (what is still buffered cannot be
+            # written either) raises the same error again, caught here all the same.
+            with self._open(path) as sink:
+                self.result = export_articles(
+                    store,
+                    since=Since(last=True),
+                    fmt=ExportFormat(self._spec.format),
+                    stream=sink.stream,
+                    header=sink.fresh,
+                )
+        except (OSError, ConfigError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.failure = f"the export to {path or 'stdout'} failed: {reason}"
+
+    def _open(self, path: Path | None) -> AbstractContextManager[ExportFile]:
+        if path is None:
+            return nullcontext(ExportFile(sys.stdout, fresh=True))
+        return open_export(path, append=self._spec.append)
+
+    @staticmethod
+    def _expanded(path: Path, store: SQLiteCrawlStore, run_id: int) -> Path:
+        """``path`` with the run's placeholders filled in; refused if that names the store."""
+        run = store.last_run()
+        started = run.started_at if run is not None and run.id == run_id else time.time()
+        expanded = expand_path(path, started=started, run_id=run_id)
+        if expanded != path:
+            check_not_store(expanded, store.path, key="export.path")
+        return expanded
