@@ -24,6 +24,7 @@ from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
 from scraper.crawl.identity import Deduplicator, Placement
+from scraper.discover.urls import request_url
 from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.options import HTML_TYPES
@@ -328,7 +329,10 @@ class _Run:
         try:
             # The budget also cuts a fetch: one taken just before the deadline could otherwise
             # wait out its host's turn or a Retry-After (up to minutes) before its request.
-            page = await self._within_budget(self.parts.fetcher.fetch(queued.url))
+            # The URL as listed: the normalised one is a key, and its spelling may be one the
+            # server does not answer (a dropped trailing slash, a rewritten query).
+            fetch = self.parts.fetcher.fetch(request_url(queued.raw))
+            page = await self._within_budget(fetch)
         except TimeoutError:
             if not self.time_is_up():
                 raise

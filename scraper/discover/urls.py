@@ -2,7 +2,9 @@
 
 ``normalise_url`` folds the spellings under which one page is served (scheme and host case,
 a host's IDN and punycode spellings, default ports, fragments, tracking parameters, AMP
-variants, trailing slashes, parameter order) into one string. ``canonical_url`` prefers the
+variants, trailing slashes, parameter order) into one string: a key, never sent to a server.
+``request_url`` is what is fetched: the URL as listed, only without what must not be sent
+(credentials, fragment, tracking parameters). ``canonical_url`` prefers the
 page's ``rel=canonical`` link when it points to the same site, because a cross-site canonical
 is a claim about another publisher's page (syndication) rather than another spelling of this
 one.
@@ -15,7 +17,7 @@ import re
 from collections.abc import Mapping
 from contextlib import suppress
 from types import MappingProxyType
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, quote_plus, unquote_to_bytes, urljoin, urlsplit
 
 import idna
 
@@ -28,6 +30,7 @@ __all__ = [
     "normalise_url",
     "origin_of",
     "preferred",
+    "request_url",
     "resolve_link",
     "site_of",
     "wire_host",
@@ -88,6 +91,8 @@ _PLAIN_URL = re.compile(
     re.IGNORECASE,
 )
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})|[^\x21-\x7e]")
+# A query of name=value pairs of unreserved characters only: nothing to decode or escape.
+_PLAIN_QUERY = re.compile(r"[\w.~-]+=[\w.~-]*(?:&[\w.~-]+=[\w.~-]*)*", re.ASCII)
 # RFC 3986 unreserved characters: an escaped one is decoded, every other escape is upper-cased.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # ----------------------------------------------------------------------------------------------
@@ -102,7 +107,8 @@ def normalise_url(url: str) -> str:
     tracking parameters (``utm_*``, ``fbclid``, ``gclid``...), AMP markers (``/amp`` path
     segments, ``.amp`` suffixes, ``amp``/``outputType`` parameters, Google AMP cache hosts)
     and a trailing slash, resolves ``.``/``..`` segments, normalises percent-escapes and
-    sorts the query.
+    sorts the query. Distinct requests keep distinct keys: a parameter without ``=`` stays
+    without, and escapes that are not UTF-8 stay escapes.
 
     Raises:
         InputError: ``url`` is not an absolute http(s) URL with a host, or its host has no
@@ -116,6 +122,31 @@ def normalise_url(url: str) -> str:
     # Discovery normalises every link of every listing: the common cases skip the parsing.
     query = _normalise_query(raw_query) if raw_query else ""
     return f"{scheme}://{netloc}{_normalise_path(path)}{'?' if query else ''}{query}"
+
+
+def request_url(listed: str) -> str:
+    """The URL to fetch for an article listed as ``listed``: its path and query as listed.
+
+    Normalising is for keys only: a server may answer only its own spelling (``/story/``
+    with its slash; ``?/news/x``, a query that is not name=value pairs; escapes in a legacy
+    charset). Only what must not be sent goes: user information (a config's credentials are
+    added back for their origin by the crawl), the fragment and tracking parameters (our
+    requests are no campaign's visits; the page is the same without them, as its key says).
+    Host and port are written as ``normalise_url`` writes them, the name the request sends;
+    an article listed on a Google AMP cache is fetched from its publisher.
+
+    Raises:
+        InputError: ``listed`` is not an absolute http(s) URL with a host, or its host has no
+            IDNA form.
+    """
+    scheme, hostname, port, path, query = _split(listed)
+    host = _host(hostname, listed)
+    if host.endswith(AMP_CACHE_SUFFIX):
+        return request_url(_amp_cache_target(path, query))
+    if query:
+        query = "&".join(p for p in query.split("&") if not _is_tracking(_name_of(p)))
+    netloc = _netloc(scheme, host, port)
+    return f"{scheme}://{netloc}{path or '/'}{'?' if query else ''}{query}"
 
 
 def origin_of(url: str) -> str:
@@ -289,21 +320,59 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def _normalise_query(query: str) -> str:
-    kept = [
-        (key, value)
-        for key, value in parse_qsl(query, keep_blank_values=True)
-        if not _is_tracking(key.lower())
-    ]
+    if _PLAIN_QUERY.fullmatch(query):
+        # name=value pairs with nothing to decode: only dropped parameters and order change.
+        plain = [p for p in query.split("&") if not _is_tracking(_name_of(p))]
+        plain.sort(key=lambda p: p.partition("=")[0])
+        return "&".join(plain)
+    kept: list[tuple[bytes, str]] = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, equals, value = part.partition("=")
+        if _is_tracking(_name_of(name)):
+            continue
+        named = _unescaped(name)
+        written = _escaped(named) + equals + (_escaped(_unescaped(value)) if equals else "")
+        kept.append((named, written))
     kept.sort(key=lambda kv: kv[0])
-    return urlencode(kept)
+    return "&".join(written for _, written in kept)
+
+
+def _unescaped(text: str) -> bytes:
+    """A query name or value decoded to bytes (``+`` is a space), not to text: an escape
+    that is no UTF-8 (a page in a legacy charset) stays the byte it names."""
+    return unquote_to_bytes(text.replace("+", " "))
+
+
+def _escaped(data: bytes) -> str:
+    # As urlencode writes a parameter: all but unreserved characters escaped, a space as "+".
+    return quote_plus(data, safe="")
 
 
 def _is_tracking(name: str) -> bool:
     return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
+def _name_of(param: str) -> str:
+    """The name of a query parameter as written (``name=value``), decoded and lower-cased."""
+    name = param.partition("=")[0]
+    if "%" in name or "+" in name:
+        return _unescaped(name).decode("utf-8", "replace").lower()
+    return name.lower()
+
+
 def _from_amp_cache(path: str, query: str) -> str:
-    # Google AMP cache: /c/s/<host>/<path> (https) or /c/<host>/<path> (http), also /v/ for video.
+    return normalise_url(_amp_cache_target(path, query))
+
+
+def _amp_cache_target(path: str, query: str) -> str:
+    """The publisher's URL of a Google AMP cache path, as the cache writes it.
+
+    Raises:
+        InputError: the path is no AMP cache path.
+    """
+    # /c/s/<host>/<path> (https) or /c/<host>/<path> (http), also /v/ for video.
     segments = path.lstrip("/").split("/")
     if len(segments) < 2 or segments[0] not in ("c", "v", "i"):
         raise InputError(f"unrecognised AMP cache path: {path!r}")
@@ -314,4 +383,4 @@ def _from_amp_cache(path: str, query: str) -> str:
     if not rest or not rest[0]:
         raise InputError(f"AMP cache path without a host: {path!r}")
     inner = f"{scheme}://{'/'.join(rest)}"
-    return normalise_url(f"{inner}?{query}" if query else inner)
+    return f"{inner}?{query}" if query else inner
