@@ -1,10 +1,10 @@
 """URL identity: one spelling per article URL, and the page's canonical link when it can be trusted.
 
 ``normalise_url`` folds the spellings under which one page is served (scheme and host case,
-a host's IDN and punycode spellings, default ports, fragments, tracking parameters, AMP
-variants, trailing slashes, parameter order) into one string: a key, never sent to a server.
-``request_url`` is what is fetched: the URL as listed, only without what must not be sent
-(credentials, fragment, tracking parameters). ``canonical_url`` prefers the
+a host's IDN and punycode spellings, default ports, fragments, tracking parameters, session
+ids, AMP variants, trailing slashes, parameter order) into one string: a key, never sent to a
+server. ``request_url`` is what is fetched: the URL as listed, only without what must not be
+sent (credentials, fragment, stale session ids, tracking parameters). ``canonical_url`` prefers the
 page's ``rel=canonical`` link when it points to the same site, because a cross-site canonical
 is a claim about another publisher's page (syndication) rather than another spelling of this
 one.
@@ -78,6 +78,20 @@ TRACKING_PARAMS = frozenset(
     }
 )
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_")
+# Session ids servers write into links for clients without cookies (PHP's trans-sid, Java
+# servlet containers, ColdFusion): new for every visitor and every visit, so no part of a
+# page's identity, and stale by the time a listing's link is fetched. Only names that are
+# session ids wherever they occur: a generic "sid" is a story id on some sites.
+SESSION_PARAMS = frozenset({"phpsessid", "jsessionid", "cfid", "cftoken"})
+# Path parameters (";jsessionid=..." after a path segment) that are session ids.
+SESSION_PATH_PARAMS = ("jsessionid",)
+# ;jsessionid=... up to the next segment, parameter or the query; ASP.NET's cookieless
+# session segment "/(S(...))" (with its "A(...)", "F(...)" companions) before the page's path.
+_SESSION_PATH = re.compile(
+    rf";(?:{'|'.join(map(re.escape, SESSION_PATH_PARAMS))})=[^/;?#]*"
+    r"|/\((?:[A-Z]\([^()/]*\))+\)(?=/)",
+    re.IGNORECASE,
+)
 AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
 SITE_PREFIXES = ("www.", "amp.", "m.", "mobile.")
 _AMP_PATH = re.compile(r"(?:^/amp(?=/)|/amp/?$|\.amp(?=$|\.html?$))", re.IGNORECASE)
@@ -104,11 +118,12 @@ def normalise_url(url: str) -> str:
     Lower-cases scheme and host (a Unicode host in its IDNA ASCII form, as requests send
     it, without a trailing dot), drops user information (credentials are no part of a
     page's identity, and must not be stored with it), the default port, the fragment,
-    tracking parameters (``utm_*``, ``fbclid``, ``gclid``...), AMP markers (``/amp`` path
-    segments, ``.amp`` suffixes, ``amp``/``outputType`` parameters, Google AMP cache hosts)
-    and a trailing slash, resolves ``.``/``..`` segments, normalises percent-escapes and
-    sorts the query. Distinct requests keep distinct keys: a parameter without ``=`` stays
-    without, and escapes that are not UTF-8 stay escapes.
+    tracking parameters (``utm_*``, ``fbclid``, ``gclid``...), session ids (``PHPSESSID``,
+    ``;jsessionid=``...), AMP markers (``/amp`` path segments, ``.amp`` suffixes,
+    ``amp``/``outputType`` parameters, Google AMP cache hosts) and a trailing slash, resolves
+    ``.``/``..`` segments, normalises percent-escapes and sorts the query. Distinct requests
+    keep distinct keys: a parameter without ``=`` stays without, and escapes that are not
+    UTF-8 stay escapes.
 
     Raises:
         InputError: ``url`` is not an absolute http(s) URL with a host, or its host has no
@@ -121,6 +136,8 @@ def normalise_url(url: str) -> str:
     netloc = _netloc(scheme, host, port)
     # Discovery normalises every link of every listing: the common cases skip the parsing.
     query = _normalise_query(raw_query) if raw_query else ""
+    if ";" in path or "(" in path:
+        path = _SESSION_PATH.sub("", path)
     return f"{scheme}://{netloc}{_normalise_path(path)}{'?' if query else ''}{query}"
 
 
@@ -130,10 +147,11 @@ def request_url(listed: str) -> str:
     Normalising is for keys only: a server may answer only its own spelling (``/story/``
     with its slash; ``?/news/x``, a query that is not name=value pairs; escapes in a legacy
     charset). Only what must not be sent goes: user information (a config's credentials are
-    added back for their origin by the crawl), the fragment and tracking parameters (our
-    requests are no campaign's visits; the page is the same without them, as its key says).
-    Host and port are written as ``normalise_url`` writes them, the name the request sends;
-    an article listed on a Google AMP cache is fetched from its publisher.
+    added back for their origin by the crawl), the fragment, session ids (a listing's is
+    stale by now) and tracking parameters (our requests are no campaign's visits; the page
+    is the same without them, as its key says). Host and port are written as
+    ``normalise_url`` writes them, the name the request sends; an article listed on a Google
+    AMP cache is fetched from its publisher.
 
     Raises:
         InputError: ``listed`` is not an absolute http(s) URL with a host, or its host has no
@@ -143,8 +161,10 @@ def request_url(listed: str) -> str:
     host = _host(hostname, listed)
     if host.endswith(AMP_CACHE_SUFFIX):
         return request_url(_amp_cache_target(path, query))
+    if ";" in path or "(" in path:
+        path = _SESSION_PATH.sub("", path)
     if query:
-        query = "&".join(p for p in query.split("&") if not _is_tracking(_name_of(p)))
+        query = "&".join(p for p in query.split("&") if not _is_dropped(_name_of(p)))
     netloc = _netloc(scheme, host, port)
     return f"{scheme}://{netloc}{path or '/'}{'?' if query else ''}{query}"
 
@@ -322,7 +342,7 @@ def _escape(match: re.Match[str]) -> str:
 def _normalise_query(query: str) -> str:
     if _PLAIN_QUERY.fullmatch(query):
         # name=value pairs with nothing to decode: only dropped parameters and order change.
-        plain = [p for p in query.split("&") if not _is_tracking(_name_of(p))]
+        plain = [p for p in query.split("&") if not _is_dropped(_name_of(p))]
         plain.sort(key=lambda p: p.partition("=")[0])
         return "&".join(plain)
     kept: list[tuple[bytes, str]] = []
@@ -330,7 +350,7 @@ def _normalise_query(query: str) -> str:
         if not part:
             continue
         name, equals, value = part.partition("=")
-        if _is_tracking(_name_of(name)):
+        if _is_dropped(_name_of(name)):
             continue
         named = _unescaped(name)
         written = _escaped(named) + equals + (_escaped(_unescaped(value)) if equals else "")
@@ -350,8 +370,8 @@ def _escaped(data: bytes) -> str:
     return quote_plus(data, safe="")
 
 
-def _is_tracking(name: str) -> bool:
-    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+def _is_dropped(name: str) -> bool:
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES) or name in SESSION_PARAMS
 
 
 def _name_of(param: str) -> str:

@@ -1,7 +1,10 @@
-"""The crawl requests an article by the URL its listing gave, not by its normalised key."""
+"""The crawl requests an article by the URL its listing gave, not by its normalised key, and
+session ids in links neither reach the store nor make an article new on every run."""
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -96,3 +99,44 @@ def test_articles_are_fetched_as_listed(tmp_path: Path) -> None:
         result = run_crawl(_config(tmp_path / "c.db", source))
     assert (result.stats.stored, result.stats.gave_up) == (4, 0)
     assert sorted(site.log) == sorted(["/robots.txt", "/feed.xml", *listed])
+
+
+def test_session_ids_in_links_do_not_make_articles_new(tmp_path: Path) -> None:
+    visits = itertools.count()
+
+    def section() -> tuple[str, bytes]:
+        # A new session id on every visit, as a client without cookies gets one.
+        n = next(visits)
+        links = "".join(
+            f'<a href="/news/2026/story-{i};jsessionid=ABC{n}">s</a>'
+            f'<a href="/php/2026/story.php?id={i}&amp;PHPSESSID=f00{n}">p</a>'
+            for i in range(2)
+        )
+        return "text/html", f"<html><body>{links}</body></html>".encode()
+
+    with _site() as site:
+        site.pages = {"/sec": section}
+        for i in range(2):
+            site.pages[f"/news/2026/story-{i}"] = _article(f"Java story {i}")
+            site.pages[f"/php/2026/story.php?id={i}"] = _article(f"PHP story {i}")
+        source = Source(
+            name="sec", kind=SourceKind.SECTION, urls=(f"{site.base}/sec",), follow=("/2026/",)
+        )
+        config = _config(tmp_path / "c.db", source)
+        first = run_crawl(config)
+        second = run_crawl(config)
+    assert (first.sources[0].new, first.stats.stored) == (4, 4)
+    assert (second.sources[0].new, second.stats.stored) == (0, 0)
+    # Fetched without the stale session id, and stored under a URL without one.
+    assert not [path for path in site.log if "sess" in path.lower()]
+    conn = sqlite3.connect(tmp_path / "c.db")
+    try:
+        urls = [row[0] for row in conn.execute("SELECT url FROM urls ORDER BY url")]
+    finally:
+        conn.close()
+    assert urls == [
+        f"{site.base}/news/2026/story-0",
+        f"{site.base}/news/2026/story-1",
+        f"{site.base}/php/2026/story.php?id=0",
+        f"{site.base}/php/2026/story.php?id=1",
+    ]

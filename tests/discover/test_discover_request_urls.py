@@ -1,5 +1,5 @@
 """What is fetched (the URL as listed) and what is the key (the normalised URL): keys stay
-distinct for distinct requests."""
+distinct for distinct requests, session ids leave both."""
 
 from __future__ import annotations
 
@@ -47,6 +47,22 @@ def test_name_value_queries_keep_their_keys(query: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("listed", "key"),
+    [
+        ("http://a.example/news/story-1;jsessionid=ABC0", "http://a.example/news/story-1"),
+        ("http://a.example/n/s;JSESSIONID=A.b-1?id=2", "http://a.example/n/s?id=2"),
+        ("http://a.example/s.php?id=1&PHPSESSID=f00", "http://a.example/s.php?id=1"),
+        ("http://a.example/s.cfm?CFID=12&CFTOKEN=34&id=5", "http://a.example/s.cfm?id=5"),
+        ("http://a.example/(S(lit3py55t21z5v55vlm25s55))/a.aspx", "http://a.example/a.aspx"),
+        ("http://a.example/s?sid=7", "http://a.example/s?sid=7"),  # a story id, perhaps
+        ("http://a.example/a;v=2", "http://a.example/a;v=2"),
+    ],
+)
+def test_session_ids_are_no_part_of_the_key(listed: str, key: str) -> None:
+    assert normalise_url(listed) == key
+
+
+@pytest.mark.parametrize(
     ("listed", "fetched"),
     [
         ("http://a.example/2026/11/30/story/", "http://a.example/2026/11/30/story/"),
@@ -54,9 +70,11 @@ def test_name_value_queries_keep_their_keys(query: str) -> None:
         ("http://a.example/l?titre=%e9t%e9&b=1", "http://a.example/l?titre=%e9t%e9&b=1"),
         ("http://a.example/a?utm_source=rss&b=%e9&&x", "http://a.example/a?b=%e9&&x"),
         ("http://a.example/a?utm_source=rss&fbclid=1", "http://a.example/a"),
-        ("http://a.example/a?UTM%5FSOURCE=rss&id=1", "http://a.example/a?id=1"),
+        ("http://a.example/a?UTM%5FSOURCE=rss&PHPSESSID&id=1", "http://a.example/a?id=1"),
         (" HTTP://User:pw@A.Example:80/x/#top ", "http://a.example/x/"),
         ("https://a.example", "https://a.example/"),
+        ("http://a.example/s;jsessionid=ABC?id=1&PHPSESSID=f0", "http://a.example/s?id=1"),
+        ("http://a.example/(S(lit3py55t21z5v55vlm25s55))/a.aspx", "http://a.example/a.aspx"),
         ("http://bücher.example/ä", "http://xn--bcher-kva.example/ä"),
         (
             "https://a-example.cdn.ampproject.org/c/s/a.example/news/story/?x=1",
