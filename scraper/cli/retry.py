@@ -12,18 +12,31 @@ from scraper.cli.exits import EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
 from scraper.config import load_config
 from scraper.crawl.requeue import requeue_failed
 from scraper.errors import ConfigError, StoreError, StoreLocked
+from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["retry"]
 
 
 def _check_source(target: Path, source: str | None) -> None:
-    """A source name the config does not have is a usage error, not a silent 0."""
-    if source is None or target.suffix != ".toml":
+    """A source name neither the config nor the store has is a usage error, not a silent 0.
+
+    The store's own names count: a source removed or renamed in the config keeps its URLs
+    there, under the name `scraper status` shows.
+    """
+    if source is None:
         return
-    names = [s.name for s in load_config(target).sources]
-    if source not in names:
+    names = [s.name for s in load_config(target).sources] if target.suffix == ".toml" else []
+    if source in names:
+        return
+    store = SQLiteCrawlStore(store_path(target))
+    try:
+        known = store.source_names()
+    finally:
+        store.close()
+    if source not in known:
+        listed = ", ".join(dict.fromkeys([*names, *known])) or "none"
         raise typer.BadParameter(
-            f"no source {source!r} in {target} (sources: {', '.join(names)})",
+            f"no source {source!r} in {target} or its store (sources: {listed})",
             param_hint="--source",
         )
 

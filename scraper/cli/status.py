@@ -12,6 +12,7 @@ import typer
 
 from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
+from scraper.config import load_config
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import RunRecord, SourceStats, UrlFailure
@@ -41,10 +42,16 @@ def _run_line(run: RunRecord | None) -> str:
 
 
 def _json(
-    sources: list[SourceStats], run: RunRecord | None, failed: list[UrlFailure] | None
+    sources: list[SourceStats],
+    run: RunRecord | None,
+    failed: list[UrlFailure] | None,
+    configured: frozenset[str] | None,
 ) -> str:
     shown: dict[str, object] = {
-        "sources": [asdict(s) for s in sources],
+        "sources": [
+            {**asdict(s), "in_config": None if configured is None else s.name in configured}
+            for s in sources
+        ],
         "last_run": asdict(run) if run is not None else None,
     }
     if failed is not None:
@@ -64,7 +71,9 @@ def _failure_line(failure: UrlFailure) -> str:
     )
 
 
-def _table(sources: list[SourceStats], run: RunRecord | None) -> str:
+def _table(
+    sources: list[SourceStats], run: RunRecord | None, configured: frozenset[str] | None
+) -> str:
     lines = [
         f"{'source':<24} {'urls':>6} {'stored':>6} {'dups':>5} {'pending':>7}"
         f" {'retry':>5} {'gave up':>7}"
@@ -72,11 +81,21 @@ def _table(sources: list[SourceStats], run: RunRecord | None) -> str:
     lines.extend(
         f"{s.name:<24} {s.urls:>6} {s.stored:>6} {s.duplicates:>5} {s.pending:>7}"
         f" {s.failing:>5} {s.gave_up:>7}"
+        # Removed or renamed in the config (or another config's): no run of this one takes
+        # its URLs, which stay in the store.
+        + ("  (not in config)" if configured is not None and s.name not in configured else "")
         for s in sources
     )
     lines.append(_run_line(run))
     lines.extend(f"latest error in {s.name}: {s.last_error}" for s in sources if s.last_error)
     return "\n".join(lines)
+
+
+def _configured(target: Path) -> frozenset[str] | None:
+    """The config's source names; None for a store given as such."""
+    if target.suffix != ".toml":
+        return None
+    return frozenset(s.name for s in load_config(target).sources)
 
 
 def status(
@@ -101,11 +120,14 @@ def status(
 ) -> None:
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
-    A run shown as "running" that no process holds was killed; the next crawl resumes it.
+    A run shown as "running" that no process holds was killed; the next crawl resumes it. A
+    source marked "(not in config)" (in JSON: "in_config": false) was removed or renamed in
+    the config: its URLs stay in the store, and no run of this config takes them.
 
     Example: scraper status news.toml --failed
     """
     try:
+        configured = _configured(target)
         store = SQLiteCrawlStore(store_path(target))
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
@@ -123,9 +145,9 @@ def status(
     finally:
         store.close()
     if as_json:
-        typer.echo(_json(sources, run, failures))
+        typer.echo(_json(sources, run, failures, configured))
         return
-    typer.echo(_table(sources, run))
+    typer.echo(_table(sources, run, configured))
     if failures is not None:
         # The per-source counts hold the total, so the list needs no count query of its own.
         total = sum(s.failing + s.gave_up for s in sources if source in (None, s.name))

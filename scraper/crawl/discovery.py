@@ -107,12 +107,16 @@ class Discovery:
         normalise: Callable[[str], str],
         run_id: int,
         max_documents: int = MAX_DOCUMENTS,
+        *,
+        crawled: frozenset[str] = frozenset(),
     ) -> None:
         self.fetcher = fetcher
         self.store = store
         self.normalise = normalise
         self.run_id = run_id
         self.max_documents = max_documents
+        # The run's sources: a URL still queued for any other is taken by the one listing it.
+        self.crawled = crawled
 
     async def discover(
         self,
@@ -136,14 +140,17 @@ class Discovery:
             )
             tally.listed += len(source.urls)
             tally.new += self.store.record_listing(
-                source.name, ListingRecord(fetch=None, entries=entries), self.run_id
+                source.name,
+                ListingRecord(fetch=None, entries=entries),
+                self.run_id,
+                crawled=self.crawled,
             )
             on_new()
             return tally.report(source.name)
         # Credentials in a document's URL are sent by the run's fetcher (crawl.auth), never
         # stored: documents are known by their URLs without them.
         listings = [without_userinfo(url) for url in source.urls]
-        due = [url for url in listings if not self._rested(url, refresh_minutes, oldest)]
+        due = [url for url in listings if not self._rested(source, url, refresh_minutes, oldest)]
         tally.not_due += len(listings) - len(due)
         queue = deque(ChildDoc(url) for url in due)
         seen: set[str] = set()
@@ -152,7 +159,7 @@ class Discovery:
             if doc.url in seen:
                 continue
             seen.add(doc.url)
-            if self._unchanged(doc, oldest):
+            if self._unchanged(source, doc, oldest):
                 tally.unchanged += 1
             elif tally.documents >= self.max_documents:
                 tally.unread += 1
@@ -163,14 +170,16 @@ class Discovery:
                 on_new()
         return tally.report(source.name)
 
-    def _rested(self, url: str, refresh_minutes: float | None, oldest: float | None) -> bool:
+    def _rested(
+        self, source: Source, url: str, refresh_minutes: float | None, oldest: float | None
+    ) -> bool:
         """Whether a source's listing was read too recently to read again: it was read without
         error less than ``refresh_minutes`` ago, and so was every nested document it names
         then (or it was left unread as unchanged). A nested sitemap that failed, or that a
         document cap or time budget left unread, makes the listing due at the next run."""
         if not refresh_minutes:
             return False
-        read = self.store.last_read(url)
+        read = self.store.last_read(url, source=source.name)
         if read is None or time.time() - read >= refresh_minutes * 60.0:
             return False
         # Nested documents are read after their index, in the same pass.
@@ -178,10 +187,10 @@ class Discovery:
         seen = {url}
         while pending:
             child = pending.pop()
-            if child.url in seen or self._unchanged(child, oldest):
+            if child.url in seen or self._unchanged(source, child, oldest):
                 continue
             seen.add(child.url)
-            child_read = self.store.last_read(child.url)
+            child_read = self.store.last_read(child.url, source=source.name)
             if child_read is None or child_read < read:
                 return False
             pending.extend(self.store.children(child.url))
@@ -207,7 +216,7 @@ class Discovery:
 
         return sorted(children, key=rank)
 
-    def _unchanged(self, doc: ChildDoc, oldest: float | None) -> bool:
+    def _unchanged(self, source: Source, doc: ChildDoc, oldest: float | None) -> bool:
         """Whether a nested sitemap can be left unread by its index's ``lastmod``.
 
         It can when it last changed before the age window, or well before we last read it.
@@ -216,7 +225,7 @@ class Discovery:
             return False
         if oldest is not None and doc.modified < oldest:
             return True
-        read = self.store.last_read(doc.url)
+        read = self.store.last_read(doc.url, source=source.name)
         return read is not None and doc.modified < read - UNCHANGED_MARGIN
 
     async def _document(
@@ -224,7 +233,9 @@ class Discovery:
     ) -> tuple[ChildDoc, ...]:
         """Read one document; return the nested documents to read next."""
         tally.documents += 1
-        known = self.store.validators(url)
+        # Validators of a read for another source (a source renamed, or another config's on a
+        # shared store) are not used: a 304 would list nothing for this one.
+        known = self.store.validators(url, source=source.name)
         try:
             page = await self.fetcher.fetch(
                 url, etag=known.etag, last_modified=known.last_modified, document=True
@@ -255,7 +266,9 @@ class Discovery:
             for c in listing.children
         )
         record = ListingRecord(fetch=fetch, entries=entries, children=children)
-        tally.new += self.store.record_listing(source.name, record, self.run_id)
+        tally.new += self.store.record_listing(
+            source.name, record, self.run_id, crawled=self.crawled
+        )
         return children
 
     def _failed(

@@ -31,6 +31,7 @@ from scraper.fetch.options import HTML_TYPES
 from scraper.models import Failure, Page
 from scraper.store.protocol import (
     CrawlStore,
+    DueScope,
     FetchRecord,
     QueuedURL,
     RunStats,
@@ -157,6 +158,8 @@ class _Run:
         self.parked: dict[str, deque[QueuedURL]] = {}
         # The paces of their own that sources ask for, by source name (see pace).
         self.paces = {s.name: host_pace(s.limit) for s in config.sources if s.limit is not None}
+        # Only the URLs of the config's sources: others in the store are left as they are.
+        self.scope = DueScope(sources=frozenset(s.name for s in config.sources))
         budget = config.max_run_seconds
         self.deadline = None if budget is None else time.monotonic() + budget
         self.out_of_time = False
@@ -172,7 +175,11 @@ class _Run:
 
     async def discover(self) -> tuple[SourceReport, ...]:
         discovery = Discovery(
-            self.parts.fetcher, self.parts.store, self.parts.normalise, self.run_id
+            self.parts.fetcher,
+            self.parts.store,
+            self.parts.normalise,
+            self.run_id,
+            crawled=self.scope.sources or frozenset(),
         )
 
         async def one(source_index: int) -> SourceReport:
@@ -258,7 +265,7 @@ class _Run:
         while not self.time_is_up():
             finished = discovery.done()  # read first: the query then sees all it stored
             self.listed.clear()
-            batch = self.parts.store.due_urls(started, after, _BATCH)
+            batch = self.parts.store.due_urls(started, after, _BATCH, self.scope)
             if batch:
                 if self.paces:  # before any URL of the batch is fetched
                     self.pace((queued.source, queued.url) for queued in batch)
@@ -426,7 +433,7 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
     try:
         sources = await run.discover_and_fetch()
         if run.out_of_time:
-            run.counters.add(left=parts.store.count_due(time.time()))
+            run.counters.add(left=parts.store.count_due(time.time(), run.scope))
         status = "ok"
     except asyncio.CancelledError:
         status = "stopped"  # Ctrl-C or a stop signal, not a fault: `scraper status` says so

@@ -21,7 +21,9 @@ from scraper.models import Article
 from scraper.store.credentials_scrubbed import scrub_credentials
 from scraper.store.orphans_dropped import drop_orphans
 from scraper.store.protocol import (
+    ALL_SOURCES,
     ChildDoc,
+    DueScope,
     FetchRecord,
     ListingRecord,
     NewArticle,
@@ -238,9 +240,13 @@ class SQLiteCrawlStore:
                 (name, kind),
             )
 
-    def validators(self, doc_url: str) -> Validators:
-        """The validators last seen for a discovery document."""
-        rows = self._read("SELECT etag, last_modified FROM documents WHERE url = ?", (doc_url,))
+    def validators(self, doc_url: str, *, source: str | None = None) -> Validators:
+        """The validators last seen for a discovery document (by ``source``, when given)."""
+        rows = self._read(
+            "SELECT etag, last_modified FROM documents"
+            " WHERE url = ? AND source = COALESCE(?, source)",
+            (doc_url, source),
+        )
         if not rows:
             return Validators()
         return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
@@ -252,15 +258,30 @@ class SQLiteCrawlStore:
             return ()
         return tuple(ChildDoc(url, modified) for url, modified in json.loads(rows[0]["children"]))
 
-    def last_read(self, doc_url: str) -> float | None:
-        """When a discovery document was last read without error (a 304 counts), or None."""
+    def last_read(self, doc_url: str, *, source: str | None = None) -> float | None:
+        """When a discovery document was last read without error (a 304 counts), or None; by
+        ``source``, when given."""
         rows = self._read(
-            "SELECT fetched_at FROM documents WHERE url = ? AND last_error IS NULL", (doc_url,)
+            "SELECT fetched_at FROM documents WHERE url = ? AND last_error IS NULL"
+            " AND source = COALESCE(?, source)",
+            (doc_url, source),
         )
         return float(rows[0]["fetched_at"]) if rows and rows[0]["fetched_at"] else None
 
-    def record_listing(self, source: str, listing: ListingRecord, run_id: int) -> int:
-        """Store a discovery fetch, its validators and the unseen URLs; return how many new."""
+    def record_listing(
+        self,
+        source: str,
+        listing: ListingRecord,
+        run_id: int,
+        *,
+        crawled: frozenset[str] = frozenset(),
+    ) -> int:
+        """Store a discovery fetch, its validators and the unseen URLs; return how many new.
+
+        A listed URL already queued (not done) under a source not in ``crawled`` (the run's
+        sources) moves to ``source``: a source removed or renamed in the config leaves URLs
+        that no run would take otherwise.
+        """
         now = time.time()
         fetch = listing.fetch
         children = (
@@ -277,7 +298,14 @@ class SQLiteCrawlStore:
                 " VALUES (?, ?, ?, ?, ?)",
                 [(e.url, e.raw, source, e.published, now) for e in listing.entries],
             )
-            return conn.total_changes - before
+            new = conn.total_changes - before
+            if crawled and new < len(listing.entries):
+                conn.executemany(
+                    "UPDATE urls SET source = ? WHERE url = ? AND state <> 'done'"
+                    " AND source NOT IN (SELECT value FROM json_each(?))",
+                    [(source, e.url, json.dumps(sorted(crawled))) for e in listing.entries],
+                )
+            return new
 
     def _record_document(
         self,
@@ -298,7 +326,8 @@ class SQLiteCrawlStore:
             "   THEN COALESCE(excluded.last_modified, last_modified) ELSE last_modified END,"
             " children = COALESCE(excluded.children, children),"
             " last_status = excluded.last_status, last_error = excluded.last_error,"
-            " fetched_at = excluded.fetched_at, run_id = excluded.run_id",
+            " fetched_at = excluded.fetched_at, run_id = excluded.run_id,"
+            " source = excluded.source",
             (
                 fetch.url,
                 source,
@@ -312,13 +341,16 @@ class SQLiteCrawlStore:
             ),
         )
 
-    def due_urls(self, now: float, after_id: int, limit: int) -> list[QueuedURL]:
-        """Up to ``limit`` URLs due for fetching, with ids above ``after_id``, in id order."""
+    def due_urls(
+        self, now: float, after_id: int, limit: int, scope: DueScope = ALL_SOURCES
+    ) -> list[QueuedURL]:
+        """Up to ``limit`` URLs of ``scope`` due for fetching, with ids above ``after_id``, in
+        id order."""
+        where, params = _due(now, scope)
         rows = self._read(
-            "SELECT id, url, raw, source, attempts FROM urls"
-            " WHERE state IN ('pending', 'retry') AND next_attempt_at <= ? AND id > ?"
+            f"SELECT id, url, raw, source, attempts FROM urls WHERE {where} AND id > ?"
             " ORDER BY id LIMIT ?",
-            (now, after_id, limit),
+            (*params, after_id, limit),
         )
         return [
             QueuedURL(
@@ -327,13 +359,10 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
-    def count_due(self, now: float) -> int:
-        """How many URLs are due for fetching at ``now``."""
-        rows = self._read(
-            "SELECT count(*) AS n FROM urls"
-            " WHERE state IN ('pending', 'retry') AND next_attempt_at <= ?",
-            (now,),
-        )
+    def count_due(self, now: float, scope: DueScope = ALL_SOURCES) -> int:
+        """How many URLs of ``scope`` are due for fetching at ``now``."""
+        where, params = _due(now, scope)
+        rows = self._read(f"SELECT count(*) AS n FROM urls WHERE {where}", params)
         return int(rows[0]["n"])
 
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
@@ -474,6 +503,10 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
+    def source_names(self) -> list[str]:
+        """The names of the sources the store knows, in the config or no longer."""
+        return [r["name"] for r in self._read("SELECT name FROM sources ORDER BY name")]
+
     def failures(self, *, source: str | None, limit: int) -> list[UrlFailure]:
         """Up to ``limit`` failed URLs (of ``source``, or all): given up first, then those
         waiting for a retry, each the newest found first."""
@@ -543,6 +576,19 @@ class SQLiteCrawlStore:
     def close(self) -> None:
         """Release the store."""
         self.conn.close()
+
+
+def _due(now: float, scope: DueScope) -> tuple[str, tuple[object, ...]]:
+    """The WHERE clause (and its parameters) of the URLs of ``scope`` due at ``now``."""
+    where = "state IN ('pending', 'retry') AND next_attempt_at <= ?"
+    if scope.sources is None:
+        return where, (now,)
+    # URLs of sources the run does not crawl stay as they are: a source removed from the
+    # config, or another config's on a shared store.
+    return (
+        where + " AND source IN (SELECT value FROM json_each(?))",
+        (now, json.dumps(sorted(scope.sources))),
+    )
 
 
 def _fetch_row(fetch: FetchRecord, run_id: int, now: float) -> tuple[object, ...]:

@@ -15,8 +15,10 @@ from typing import Protocol
 from scraper.models import Article
 
 __all__ = [
+    "ALL_SOURCES",
     "ChildDoc",
     "CrawlStore",
+    "DueScope",
     "FetchRecord",
     "ListingRecord",
     "NewArticle",
@@ -57,6 +59,21 @@ class QueuedURL:
     raw: str
     source: str
     attempts: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueScope:
+    """Which queued URLs a run takes: those of its own sources (None: of every source).
+
+    A store can hold URLs of sources a run does not crawl: a source since removed or renamed
+    in the config, another config's on the same store. They stay in the store untouched.
+    """
+
+    sources: frozenset[str] | None = None
+
+
+#: The URLs of every source in the store.
+ALL_SOURCES = DueScope()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,28 +229,41 @@ class CrawlStore(Protocol):
         """Create the source if it does not exist yet."""
         ...
 
-    def validators(self, doc_url: str) -> Validators:
-        """The validators last seen for a discovery document (feed, sitemap, section page)."""
+    def validators(self, doc_url: str, *, source: str | None = None) -> Validators:
+        """The validators last seen for a discovery document (feed, sitemap, section page);
+        none when ``source`` is given and the document was last read for another."""
         ...
 
     def children(self, doc_url: str) -> tuple[ChildDoc, ...]:
         """The nested documents a discovery document listed when it was last read."""
         ...
 
-    def last_read(self, doc_url: str) -> float | None:
-        """When a discovery document was last read without error (a 304 counts), or None."""
+    def last_read(self, doc_url: str, *, source: str | None = None) -> float | None:
+        """When a discovery document was last read without error (a 304 counts), or None
+        (also when ``source`` is given and the document was last read for another)."""
         ...
 
-    def record_listing(self, source: str, listing: ListingRecord, run_id: int) -> int:
-        """Store a discovery fetch, its validators and the unseen URLs; return how many new."""
+    def record_listing(
+        self,
+        source: str,
+        listing: ListingRecord,
+        run_id: int,
+        *,
+        crawled: frozenset[str] = frozenset(),
+    ) -> int:
+        """Store a discovery fetch, its validators and the unseen URLs; return how many new.
+        A listed URL not done yet of a source not in ``crawled`` moves to ``source``."""
         ...
 
-    def due_urls(self, now: float, after_id: int, limit: int) -> list[QueuedURL]:
-        """Up to ``limit`` URLs due for fetching, with ids above ``after_id``, in id order."""
+    def due_urls(
+        self, now: float, after_id: int, limit: int, scope: DueScope = ALL_SOURCES
+    ) -> list[QueuedURL]:
+        """Up to ``limit`` URLs of ``scope`` due for fetching, with ids above ``after_id``, in
+        id order."""
         ...
 
-    def count_due(self, now: float) -> int:
-        """How many URLs are due for fetching at ``now``."""
+    def count_due(self, now: float, scope: DueScope = ALL_SOURCES) -> int:
+        """How many URLs of ``scope`` are due for fetching at ``now``."""
         ...
 
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
@@ -270,6 +300,10 @@ class CrawlStore(Protocol):
 
     def source_stats(self) -> list[SourceStats]:
         """Per-source counts; duplicates are counted in the clusters as they are now."""
+        ...
+
+    def source_names(self) -> list[str]:
+        """The names of the sources the store knows, in the config or no longer."""
         ...
 
     def failures(self, *, source: str | None, limit: int) -> list[UrlFailure]:
