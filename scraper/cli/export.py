@@ -96,22 +96,23 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
     # never hand the same articles on.
     lock = RunLock(db, wait=options.wait) if since.last else nullcontext()
     try:
-        with lock:
-            store = SQLiteCrawlStore(db)
-            try:
-                # A write that fails ends the command (1); a LAST export moves its cursor only
-                # after a complete write, so the next one hands these articles on.
-                with open_export_output(options.output, append=options.append) as sink:
-                    return export_articles(
-                        store,
-                        since=since,
-                        fmt=options.fmt,
-                        stream=sink.stream,
-                        unique=options.unique,
-                        header=sink.fresh,
-                    )
-            finally:
-                store.close()
+        # Opened before the lock is taken: a missing store is an error, not a lock file (and
+        # folders) made for it.
+        store = SQLiteCrawlStore(db, create=False)  # never a new store, nor a migration
+        try:
+            # A write that fails ends the command (1); a LAST export moves its cursor only
+            # after a complete write, so the next one hands these articles on.
+            with lock, open_export_output(options.output, append=options.append) as sink:
+                return export_articles(
+                    store,
+                    since=since,
+                    fmt=options.fmt,
+                    stream=sink.stream,
+                    unique=options.unique,
+                    header=sink.fresh,
+                )
+        finally:
+            store.close()
     except StoreLocked as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_LOCKED) from exc

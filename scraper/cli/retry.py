@@ -28,7 +28,7 @@ def _check_source(target: Path, source: str | None) -> None:
     names = [s.name for s in load_config(target).sources] if target.suffix == ".toml" else []
     if source in names:
         return
-    store = SQLiteCrawlStore(store_path(target))
+    store = SQLiteCrawlStore(store_path(target), create=False)
     try:
         known = store.source_names()
     finally:

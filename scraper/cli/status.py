@@ -128,7 +128,7 @@ def status(
     """
     try:
         configured = _configured(target)
-        store = SQLiteCrawlStore(store_path(target))
+        store = SQLiteCrawlStore(store_path(target), create=False)
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc

@@ -35,11 +35,13 @@ def requeue_failed(
     Raises:
         StoreLocked: a crawl holds the store and ``wait`` is false (a run reads and writes
             these states; changing them under it could undo its work).
-        StoreError: the store cannot be opened or written.
+        StoreError: the store cannot be opened or written, does not exist, or is at another
+            schema version (a crawl upgrades it).
     """
-    with RunLock(store_path, wait=wait):
-        store = SQLiteCrawlStore(store_path)
-        try:
+    # Opened first: a missing store is an error, not a lock file (and folders) made for it.
+    store = SQLiteCrawlStore(store_path, create=False)
+    try:
+        with RunLock(store_path, wait=wait):
             return store.requeue(source=source, kind=kind, waiting=waiting)
-        finally:
-            store.close()
+    finally:
+        store.close()

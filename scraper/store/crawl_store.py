@@ -35,7 +35,7 @@ from scraper.store.protocol import (
     UrlFailure,
     Validators,
 )
-from scraper.store.sqlite import Step, migrate, open_sqlite, write_transaction
+from scraper.store.sqlite import Step, migrate, open_sqlite, require_version, write_transaction
 
 __all__ = ["SQLiteCrawlStore"]
 
@@ -169,15 +169,26 @@ _AS_STORED = _Placements("", "NULL", "a.duplicate_of")
 class SQLiteCrawlStore:
     """The crawl store in one SQLite file; implements :class:`CrawlStore`."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
         """Open (creating and migrating if needed) the store at ``path``.
 
+        Without ``create`` (commands that read a store: status, export, retry) the store
+        must exist and be at this scraper's schema version: nothing is created or migrated.
+
         Raises:
-            StoreError: the file cannot be opened or migrated.
+            StoreError: the file cannot be opened or migrated, is not a scraper store, or
+                (without ``create``) is missing or at another schema version.
         """
         self.path = Path(path)
-        self.conn = open_sqlite(path)
-        migrate(self.conn, "crawl", STEPS)
+        self.conn = open_sqlite(path, create=create)
+        try:
+            if create:
+                migrate(self.conn, "crawl", STEPS)
+            else:
+                require_version(self.conn, "crawl", STEPS)
+        except StoreError:
+            self.conn.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

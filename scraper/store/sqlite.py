@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from scraper.errors import StoreError
 
-__all__ = ["Step", "migrate", "open_sqlite", "write_transaction"]
+__all__ = ["Step", "migrate", "open_sqlite", "require_version", "write_transaction"]
 
 #: One migration step: a SQL script, or a function that runs its statements on the connection
 #: (inside the step's transaction; it must not commit).
@@ -34,21 +35,33 @@ _CHECKPOINT_PAGES = 4000
 _WAL_RETRY_PAUSE_S = 0.005
 
 
-def open_sqlite(path: Path | str) -> sqlite3.Connection:
-    """Open (creating if needed) a SQLite store in WAL mode with foreign keys on.
+def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
+    """Open a scraper store in WAL mode with foreign keys on; ``create``: make it if needed.
 
-    ``":memory:"`` gives a private in-memory store, for tests.
+    A scraper store is a file that is new or empty, or a SQLite database with no tables or
+    with our ``schema_migrations``: any other (another tool's database) is refused before
+    anything in it changes. Without ``create`` nothing is created or switched to WAL (the
+    read-type commands), and a missing file is an error. ``":memory:"`` gives a private
+    in-memory store, for tests.
 
     Raises:
-        StoreError: the file cannot be opened or is not a SQLite database.
+        StoreError: the file cannot be opened, does not exist (without ``create``), is not a
+            SQLite database, or is not a scraper store.
     """
     target = str(path)
+    memory = target == ":memory:"
     try:
-        if target != ":memory:":
+        if create and not memory:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            target if create or memory else _existing_uri(target),
+            isolation_level=None,
+            check_same_thread=False,
+            uri=not (create or memory),
+        )
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        if target != ":memory:":
+        _refuse_foreign(conn, target)
+        if create and not memory:
             _enter_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         # A statement changing many rows in a transaction (the dedup index's multi-row
@@ -59,13 +72,66 @@ def open_sqlite(path: Path | str) -> sqlite3.Connection:
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-        )
+        if create:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
     except (sqlite3.Error, OSError) as exc:
+        if not create and not memory and not Path(target).exists():
+            raise StoreError(
+                f"no store at {target} (a crawl creates it; is the path right?)"
+            ) from exc
         raise StoreError(f"cannot open store {target}: {exc}") from exc
     return conn
+
+
+def _existing_uri(target: str) -> str:
+    # mode=rw: SQLite opens the file for reading and writing but never creates it, so a
+    # mistyped path is an error rather than a new empty store.
+    return f"file:{quote(str(Path(target).absolute()))}?mode=rw"
+
+
+def _refuse_foreign(conn: sqlite3.Connection, target: str) -> None:
+    """Refuse a SQLite database with tables but none of ours, before anything changes it."""
+    tables = [
+        str(row[0])
+        for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 50")
+    ]
+    if tables and "schema_migrations" not in tables:
+        conn.close()
+        raise StoreError(
+            f"{target} is not a scraper store (a SQLite database with other tables:"
+            f" {', '.join(tables[:5])}); it was left as it is"
+        )
+
+
+def require_version(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> None:
+    """Check, without migrating, that ``component`` is at the version of ``steps``.
+
+    For the commands that only read a store (or change a little of it): upgrading a store
+    is a crawl's job, and one that an older scraper still crawls must stay readable to it.
+
+    Raises:
+        StoreError: the component is older, newer, or absent.
+    """
+    try:
+        current = _version(conn, component)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read the store's schema version: {exc}") from exc
+    if current == len(steps):
+        return
+    if current == 0:
+        raise StoreError(f"the store holds no {component} data (has a crawl used it?)")
+    if current > len(steps):
+        raise StoreError(
+            f"store schema for {component} is version {current}, newer than this scraper"
+            f" knows ({len(steps)}): upgrade scraper"
+        )
+    raise StoreError(
+        f"store schema for {component} is version {current}, older than this scraper's"
+        f" ({len(steps)}): the next `scraper crawl` upgrades it (this command changes no schema)"
+    )
 
 
 def _enter_wal(conn: sqlite3.Connection) -> None:

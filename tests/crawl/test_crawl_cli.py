@@ -167,6 +167,7 @@ def test_an_output_file_that_cannot_be_opened_is_a_usage_error_before_the_work(
     assert crawled.exit_code == 2
     assert f"cannot write {missing}" in crawled.stderr
     assert not (tmp_path / "news.db").exists()  # the crawl never started
+    SQLiteCrawlStore(tmp_path / "news.db").close()  # export needs a store (it makes none)
     exported = runner.invoke(app, ["export", str(config), "-o", str(missing)])
     assert exported.exit_code == 2
     assert f"cannot write {missing}" in exported.stderr

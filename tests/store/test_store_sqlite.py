@@ -70,11 +70,13 @@ def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
 def test_opening_waits_for_a_lock_held_while_the_store_is_still_new(tmp_path: Path) -> None:
     # Turning a new file to WAL needs an exclusive lock, and SQLite refuses it at once, without
     # its busy handler, while another connection holds a lock: opening must wait instead.
+    # The holder is another scraper process creating the store (a file with other tables is
+    # not a scraper store, and is refused).
     path = tmp_path / "s.sqlite"
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    holder.execute("CREATE TABLE held (x INTEGER)")
+    holder.execute("CREATE TABLE schema_migrations (component TEXT PRIMARY KEY, version INT)")
     holder.execute("BEGIN IMMEDIATE")
-    holder.execute("INSERT INTO held VALUES (1)")
+    holder.execute("INSERT INTO schema_migrations VALUES ('held', 1)")
     release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
     release.start()
     try:
@@ -83,7 +85,7 @@ def test_opening_waits_for_a_lock_held_while_the_store_is_still_new(tmp_path: Pa
         release.join()
         holder.close()
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT x FROM held").fetchall() == [(1,)]
+    assert conn.execute("SELECT version FROM schema_migrations").fetchall() == [(1,)]
     conn.close()
 
 

@@ -1,0 +1,79 @@
+"""Only a crawl creates a store; no command changes a SQLite file that is not a scraper store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scraper.cli.app import app
+from scraper.errors import StoreError
+from scraper.store.crawl_store import STEPS, SQLiteCrawlStore
+from scraper.store.sqlite import open_sqlite
+
+runner = CliRunner()
+
+
+def _other_tools_database(path: Path) -> bytes:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.execute("INSERT INTO notes (body) VALUES ('precious')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+def test_a_missing_store_is_an_error_and_nothing_is_created(tmp_path: Path) -> None:
+    store = tmp_path / "data" / "typo" / "nwes.db"
+    with pytest.raises(StoreError, match="no store at"):
+        SQLiteCrawlStore(store, create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_another_tools_database_is_refused_unchanged(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    before = _other_tools_database(other)
+    for create in (True, False):
+        with pytest.raises(StoreError, match="not a scraper store"):
+            SQLiteCrawlStore(other, create=create)
+    assert other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
+def test_a_new_or_empty_file_becomes_a_store(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    SQLiteCrawlStore(empty).close()
+    SQLiteCrawlStore(tmp_path / "new" / "crawl.db").close()
+    SQLiteCrawlStore(empty, create=False).close()  # now it is one
+
+
+def test_reading_never_migrates_an_older_store(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = open_sqlite(path)
+    conn.execute("INSERT INTO schema_migrations VALUES ('crawl', ?)", (len(STEPS) - 1,))
+    conn.close()
+    with pytest.raises(StoreError, match="the next `scraper crawl` upgrades it"):
+        SQLiteCrawlStore(path, create=False)
+    check = sqlite3.connect(path)
+    assert check.execute("SELECT version FROM schema_migrations").fetchone()[0] == len(STEPS) - 1
+
+
+def test_read_commands_on_a_missing_store_or_a_foreign_file_exit_4(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        'store = "data/typo/nwes.db"\n[[source]]\nname = "x"\nfeed = "https://n.test/rss"\n',
+        encoding="utf-8",
+    )
+    other = tmp_path / "other.db"
+    before = _other_tools_database(other)
+    for command in ("status", "export", "retry"):
+        missing = runner.invoke(app, [command, str(config)])
+        assert missing.exit_code == 4, (command, missing.output)
+        assert "no store at" in missing.stderr
+        foreign = runner.invoke(app, [command, str(other)])
+        assert foreign.exit_code == 4 and "not a scraper store" in foreign.stderr
+    assert not (tmp_path / "data").exists()
+    assert other.read_bytes() == before
