@@ -20,7 +20,10 @@ class RunLock:
     """An exclusive lock on a store; use as a context manager."""
 
     def __init__(self, store: Path, *, wait: bool = False) -> None:
-        self.path = store.with_name(store.name + ".lock")
+        # The file itself, however its path is spelled (a symlink to it or to a folder on
+        # the way, a relative path): two runs reaching one store by two names take one lock.
+        real = store.resolve()
+        self.path = real.with_name(real.name + ".lock")
         self.wait = wait
         self._fd: int | None = None
 

@@ -237,6 +237,17 @@ def test_lock_file_is_beside_the_store(tmp_path: Path) -> None:
     assert RunLock(tmp_path / "a.db").path == tmp_path / "a.db.lock"
 
 
+def test_a_store_reached_through_a_symlink_takes_the_same_lock(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "alias.db").symlink_to(tmp_path / "data" / "news.db")
+    (tmp_path / "srv").symlink_to(tmp_path / "data")
+    with RunLock(tmp_path / "data" / "news.db"):
+        for other in (tmp_path / "alias.db", tmp_path / "srv" / "news.db"):
+            with pytest.raises(StoreLocked), RunLock(other):
+                pass
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["news.db.lock"]
+
+
 def test_a_host_limit_paces_that_host_only(
     sites: dict[str, SiteServer], config: CrawlConfig
 ) -> None:
