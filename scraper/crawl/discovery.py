@@ -8,6 +8,7 @@ trusting validators whose URLs never reached the store.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from scraper.store.protocol import (
     Validators,
 )
 
-__all__ = ["Discovery", "SourceReport"]
+__all__ = ["Discovery", "SourceReport", "listing_settings"]
 
 #: Documents fetched for one source per run, against runaway nesting (``seen`` stops loops).
 #: Nested sitemaps left unread as unchanged do not count.
@@ -69,6 +70,8 @@ class _Tally:
     skipped: int = 0
     not_due: int = 0
     errors: list[str] | None = None
+    #: The source's listing settings this read is under (see listing_settings).
+    settings: str | None = None
 
     def report(self, source: str) -> SourceReport:
         return SourceReport(
@@ -132,7 +135,8 @@ class Discovery:
         the documents it lists): it counts as ``not_due``.
         """
         self.store.ensure_source(source.name, source.kind.value)
-        tally = _Tally(errors=[])
+        settings = listing_settings(source, max_age_days)
+        tally = _Tally(errors=[], settings=settings)
         oldest = None if max_age_days is None else time.time() - max_age_days * 86400
         if source.kind is SourceKind.URLS:
             entries = self._new_urls(
@@ -150,7 +154,7 @@ class Discovery:
         # Credentials in a document's URL are sent by the run's fetcher (crawl.auth), never
         # stored: documents are known by their URLs without them.
         listings = [without_userinfo(url) for url in source.urls]
-        due = [url for url in listings if not self._rested(source, url, refresh_minutes, oldest)]
+        due = [url for url in listings if not self._rested(settings, url, refresh_minutes, oldest)]
         tally.not_due += len(listings) - len(due)
         queue = deque(ChildDoc(url) for url in due)
         seen: set[str] = set()
@@ -159,7 +163,7 @@ class Discovery:
             if doc.url in seen:
                 continue
             seen.add(doc.url)
-            if self._unchanged(source, doc, oldest):
+            if self._unchanged(settings, doc, oldest):
                 tally.unchanged += 1
             elif tally.documents >= self.max_documents:
                 tally.unread += 1
@@ -171,7 +175,7 @@ class Discovery:
         return tally.report(source.name)
 
     def _rested(
-        self, source: Source, url: str, refresh_minutes: float | None, oldest: float | None
+        self, settings: str, url: str, refresh_minutes: float | None, oldest: float | None
     ) -> bool:
         """Whether a source's listing was read too recently to read again: it was read without
         error less than ``refresh_minutes`` ago, and so was every nested document it names
@@ -179,7 +183,7 @@ class Discovery:
         document cap or time budget left unread, makes the listing due at the next run."""
         if not refresh_minutes:
             return False
-        read = self.store.last_read(url, source=source.name)
+        read = self.store.last_read(url, settings=settings)
         if read is None or time.time() - read >= refresh_minutes * 60.0:
             return False
         # Nested documents are read after their index, in the same pass.
@@ -187,10 +191,10 @@ class Discovery:
         seen = {url}
         while pending:
             child = pending.pop()
-            if child.url in seen or self._unchanged(source, child, oldest):
+            if child.url in seen or self._unchanged(settings, child, oldest):
                 continue
             seen.add(child.url)
-            child_read = self.store.last_read(child.url, source=source.name)
+            child_read = self.store.last_read(child.url, settings=settings)
             if child_read is None or child_read < read:
                 return False
             pending.extend(self.store.children(child.url))
@@ -216,7 +220,7 @@ class Discovery:
 
         return sorted(children, key=rank)
 
-    def _unchanged(self, source: Source, doc: ChildDoc, oldest: float | None) -> bool:
+    def _unchanged(self, settings: str, doc: ChildDoc, oldest: float | None) -> bool:
         """Whether a nested sitemap can be left unread by its index's ``lastmod``.
 
         It can when it last changed before the age window, or well before we last read it.
@@ -225,7 +229,7 @@ class Discovery:
             return False
         if oldest is not None and doc.modified < oldest:
             return True
-        read = self.store.last_read(doc.url, source=source.name)
+        read = self.store.last_read(doc.url, settings=settings)
         return read is not None and doc.modified < read - UNCHANGED_MARGIN
 
     async def _document(
@@ -233,9 +237,10 @@ class Discovery:
     ) -> tuple[ChildDoc, ...]:
         """Read one document; return the nested documents to read next."""
         tally.documents += 1
-        # Validators of a read for another source (a source renamed, or another config's on a
-        # shared store) are not used: a 304 would list nothing for this one.
-        known = self.store.validators(url, source=source.name)
+        # Validators of a read under other settings (a source renamed, another config's on a
+        # shared store, a widened pattern or age window) are not used: a 304 would list
+        # nothing for these ones.
+        known = self.store.validators(url, settings=tally.settings)
         try:
             page = await self.fetcher.fetch(
                 url, etag=known.etag, last_modified=known.last_modified, document=True
@@ -252,7 +257,9 @@ class Discovery:
         )
         if page.status == NOT_MODIFIED:
             tally.not_modified += 1
-            self.store.record_listing(source.name, ListingRecord(fetch=fetch), self.run_id)
+            self.store.record_listing(
+                source.name, ListingRecord(fetch=fetch, settings=tally.settings), self.run_id
+            )
             return self.store.children(url)
         try:
             listing = _parse(source, page.body, page.effective_url)
@@ -265,7 +272,9 @@ class Discovery:
             ChildDoc(without_userinfo(c.url), c.published.timestamp() if c.published else None)
             for c in listing.children
         )
-        record = ListingRecord(fetch=fetch, entries=entries, children=children)
+        record = ListingRecord(
+            fetch=fetch, entries=entries, children=children, settings=tally.settings
+        )
         tally.new += self.store.record_listing(
             source.name, record, self.run_id, crawled=self.crawled
         )
@@ -276,7 +285,8 @@ class Discovery:
     ) -> None:
         kind = str(getattr(exc, "kind", type(exc).__name__))
         fetch = FetchRecord(url=url, status=status, error_kind=kind, error=str(exc))
-        self.store.record_listing(source.name, ListingRecord(fetch=fetch), self.run_id)
+        listing = ListingRecord(fetch=fetch, settings=tally.settings)
+        self.store.record_listing(source.name, listing, self.run_id)
         if tally.errors is not None:
             tally.errors.append(f"{kind}: {exc}")
 
@@ -314,6 +324,17 @@ class Discovery:
             raw = without_userinfo(entry.url) if listed_by_site else redact(entry.url)
             out.append(NewURL(url=url, raw=raw, published=published))
         return out
+
+
+def listing_settings(source: Source, max_age_days: float | None) -> str:
+    """What decides what a source's listings yield, as stored with each document read.
+
+    A listing read under other settings is read again in full: a section page whose ``follow``
+    patterns were widened, or a feed whose age window grew, answers 304 to its old validators
+    and would never list the links that now match. The source's name is one of them: a
+    document read for another source (one renamed) lists its URLs for this one.
+    """
+    return json.dumps([source.name, source.kind.value, list(source.follow), max_age_days])
 
 
 def _parse(source: Source, body: bytes, url: str) -> Listing:

@@ -123,7 +123,23 @@ STEPS: tuple[Step, ...] = (
     # when the store has them: its keys are the articles' keys).
     scrub_credentials,
     drop_orphans,
+    # The listing settings (source name, type, follow patterns, age window) each discovery
+    # document was last read under: the validators and read time of a read under other
+    # settings are not used, so a widened pattern or window reads the document in full.
+    lambda conn: _add_column(conn, "documents", "settings TEXT"),
 )
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str) -> None:
+    """Add ``column`` (a name and its type) to ``table`` unless it has it already.
+
+    SQLite has no ADD COLUMN IF NOT EXISTS; a store set back to an older version number
+    (as the tests of the older steps do) keeps the columns of the later ones.
+    """
+    name = column.split()[0]
+    if name not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
 
 _INSERT_FETCH = (
     "INSERT INTO fetches (run_id, url, status, etag, last_modified, error_kind, error,"
@@ -251,12 +267,13 @@ class SQLiteCrawlStore:
                 (name, kind),
             )
 
-    def validators(self, doc_url: str, *, source: str | None = None) -> Validators:
-        """The validators last seen for a discovery document (by ``source``, when given)."""
+    def validators(self, doc_url: str, *, settings: str | None = None) -> Validators:
+        """The validators last seen for a discovery document (read under ``settings``, when
+        given)."""
         rows = self._read(
             "SELECT etag, last_modified FROM documents"
-            " WHERE url = ? AND source = COALESCE(?, source)",
-            (doc_url, source),
+            " WHERE url = ? AND (? IS NULL OR settings IS ?)",
+            (doc_url, settings, settings),
         )
         if not rows:
             return Validators()
@@ -269,13 +286,13 @@ class SQLiteCrawlStore:
             return ()
         return tuple(ChildDoc(url, modified) for url, modified in json.loads(rows[0]["children"]))
 
-    def last_read(self, doc_url: str, *, source: str | None = None) -> float | None:
-        """When a discovery document was last read without error (a 304 counts), or None; by
-        ``source``, when given."""
+    def last_read(self, doc_url: str, *, settings: str | None = None) -> float | None:
+        """When a discovery document was last read without error (a 304 counts), or None;
+        under ``settings``, when given."""
         rows = self._read(
             "SELECT fetched_at FROM documents WHERE url = ? AND last_error IS NULL"
-            " AND source = COALESCE(?, source)",
-            (doc_url, source),
+            " AND (? IS NULL OR settings IS ?)",
+            (doc_url, settings, settings),
         )
         return float(rows[0]["fetched_at"]) if rows and rows[0]["fetched_at"] else None
 
@@ -302,7 +319,7 @@ class SQLiteCrawlStore:
         )
         with self._tx() as conn:
             if fetch is not None:
-                self._record_document(conn, source, fetch, children, run_id)
+                self._record_document(conn, source, listing, children, run_id)
             before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO urls (url, raw, source, published, discovered_at)"
@@ -322,19 +339,25 @@ class SQLiteCrawlStore:
         self,
         conn: sqlite3.Connection,
         source: str,
-        fetch: FetchRecord,
+        listing: ListingRecord,
         children: str | None,
         run_id: int,
     ) -> None:
+        fetch = listing.fetch
+        assert fetch is not None
         self._log_fetch(conn, fetch, run_id)
         conn.execute(
             "INSERT INTO documents (url, source, etag, last_modified, last_status,"
-            " last_error, children, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_error, children, fetched_at, run_id, settings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET"
             " etag = CASE WHEN excluded.last_error IS NULL"
             "   THEN COALESCE(excluded.etag, etag) ELSE etag END,"
             " last_modified = CASE WHEN excluded.last_error IS NULL"
             "   THEN COALESCE(excluded.last_modified, last_modified) ELSE last_modified END,"
+            # Validators kept from an earlier read keep the settings they were served under.
+            " settings = CASE WHEN excluded.last_error IS NULL"
+            "   THEN excluded.settings ELSE settings END,"
             " children = COALESCE(excluded.children, children),"
             " last_status = excluded.last_status, last_error = excluded.last_error,"
             " fetched_at = excluded.fetched_at, run_id = excluded.run_id,"
@@ -349,6 +372,7 @@ class SQLiteCrawlStore:
                 children,
                 time.time(),
                 run_id,
+                listing.settings,
             ),
         )
 

@@ -106,6 +106,8 @@ class ListingRecord:
     fetch: FetchRecord | None
     entries: Sequence[NewURL] = ()
     children: tuple[ChildDoc, ...] | None = None
+    #: The source's listing settings it was read under (see ``CrawlStore.validators``).
+    settings: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,18 +231,18 @@ class CrawlStore(Protocol):
         """Create the source if it does not exist yet."""
         ...
 
-    def validators(self, doc_url: str, *, source: str | None = None) -> Validators:
+    def validators(self, doc_url: str, *, settings: str | None = None) -> Validators:
         """The validators last seen for a discovery document (feed, sitemap, section page);
-        none when ``source`` is given and the document was last read for another."""
+        none when ``settings`` is given and the document was last read under others."""
         ...
 
     def children(self, doc_url: str) -> tuple[ChildDoc, ...]:
         """The nested documents a discovery document listed when it was last read."""
         ...
 
-    def last_read(self, doc_url: str, *, source: str | None = None) -> float | None:
+    def last_read(self, doc_url: str, *, settings: str | None = None) -> float | None:
         """When a discovery document was last read without error (a 304 counts), or None
-        (also when ``source`` is given and the document was last read for another)."""
+        (also when ``settings`` is given and the document was last read under others)."""
         ...
 
     def record_listing(
