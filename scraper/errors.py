@@ -18,6 +18,7 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   ├── HTTPStatusError         a final 4xx/5xx answer; ``status`` holds it
     │   ├── TooLarge                body or decompressed body over its cap
     │   ├── NotHTML                 content type outside the accepted set
+    │   │   └── NotListing          a feed/sitemap/section page of a type no listing comes as
     │   ├── RedirectError           too many redirects, a loop, or a bad Location
     │   ├── RobotsDisallowed        robots.txt forbids the URL for our user agent
     │   ├── AddressRefused          the address guard refused the host (private, loopback...)
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidURL",
     "NetworkError",
     "NotHTML",
+    "NotListing",
     "ParseError",
     "RecordError",
     "RedirectError",
@@ -243,3 +245,10 @@ class CrawlStopped(ScraperError):
     def __init__(self, message: str, *, signal: int) -> None:
         self.signal = signal
         super().__init__(message)
+
+
+class NotListing(NotHTML):
+    """A discovery document (feed, sitemap, section page) came as a content type no listing
+    is served as, or untyped (octet-stream) with a body that is none."""
+
+    kind = "not_listing"

@@ -21,8 +21,11 @@ from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
 from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
-from scraper.errors import FetchError, InputError
+from scraper.discover.untyped import looks_like_listing
+from scraper.errors import FetchError, InputError, NotListing
 from scraper.fetch.client import NOT_MODIFIED
+from scraper.fetch.options import UNTYPED_TYPES
+from scraper.models import Page
 from scraper.store.protocol import (
     ChildDoc,
     CrawlStore,
@@ -262,6 +265,7 @@ class Discovery:
             )
             return self.store.children(url)
         try:
+            _check_untyped(page)
             listing = _parse(source, page.body, page.effective_url)
         except (InputError, FetchError) as exc:
             self._failed(source, url, exc, page.status, tally)
@@ -335,6 +339,13 @@ def listing_settings(source: Source, max_age_days: float | None) -> str:
     document read for another source (one renamed) lists its URLs for this one.
     """
     return json.dumps([source.name, source.kind.value, list(source.follow), max_age_days])
+
+
+def _check_untyped(page: Page) -> None:
+    """Refuse an untyped (octet-stream) document whose body is no listing."""
+    media = (page.header("content-type") or "").split(";", 1)[0].strip().lower()
+    if media in UNTYPED_TYPES and not looks_like_listing(page.body):
+        raise NotListing(f"served as {media} and is neither gzip nor text", url=page.url)
 
 
 def _parse(source: Source, body: bytes, url: str) -> Listing:

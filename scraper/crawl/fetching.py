@@ -7,6 +7,7 @@ from typing import Protocol
 from scraper.config import CrawlConfig, HostLimit
 from scraper.fetch.options import (
     DEFAULT_USER_AGENT,
+    DOCUMENT_TYPES,
     FEED_TYPES,
     HTML_TYPES,
     SITEMAP_TYPES,
@@ -20,7 +21,8 @@ from scraper.models import Page
 __all__ = ["ACCEPTED_TYPES", "CrawlFetcher", "PageFetcher", "fetch_options", "host_pace"]
 
 # One fetcher serves articles, feeds and sitemaps so that its per-host pacing covers them all;
-# the crawl checks an article page's type itself before extracting it.
+# the crawl checks an article page's type itself before extracting it. Discovery documents
+# take DOCUMENT_TYPES, untyped bytes among them (judged by discovery from the body).
 ACCEPTED_TYPES = HTML_TYPES | FEED_TYPES | SITEMAP_TYPES | {"application/json", "text/plain"}
 
 
@@ -73,6 +75,7 @@ def fetch_options(config: CrawlConfig) -> FetchOptions:
         ),
         retry=FetchRetry(attempts=config.retry.per_request),
         accept=ACCEPTED_TYPES,
+        document_accept=DOCUMENT_TYPES,
         allow_networks=config.allow_networks,
         # The extraction worker decodes every page anyway: deciding here too cost a second
         # decode of each body in the crawl process.

@@ -26,6 +26,7 @@ from scraper.errors import (
     InvalidURL,
     NetworkError,
     NotHTML,
+    NotListing,
     RedirectError,
     TooLarge,
     shorten,
@@ -76,7 +77,8 @@ class _Spec:
     types it accepts (None: any), its caps, and whether robots.txt applies.
 
     ``truncate`` keeps the first ``max_body`` bytes instead of failing (robots.txt: RFC 9309
-    asks parsers to read at least 500 KiB and ignore the rest).
+    asks parsers to read at least 500 KiB and ignore the rest). ``refused`` is the error a
+    type outside ``accept`` raises.
     """
 
     url: str
@@ -85,6 +87,7 @@ class _Spec:
     max_decoded: int
     check_robots: bool = True
     truncate: bool = False
+    refused: type[NotHTML] = NotHTML
 
 
 def _media_type(content_type: str | None) -> str:
@@ -218,9 +221,9 @@ class Fetcher:
         limits = self.options.limits
         if document:
             caps = (limits.max_document_body, limits.max_document_decoded)
+            spec = _Spec(url, self.options.document_accept, *caps, refused=NotListing)
         else:
-            caps = (limits.max_body, limits.max_decoded)
-        spec = _Spec(url, self.options.accept, *caps)
+            spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
         answer, final, redirects = await self._follow(headers, spec)
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
             raise HTTPStatusError(self._status_text(answer), url=url, status=answer.status)
@@ -372,7 +375,7 @@ class Fetcher:
             return _Answer(status, headers)
         media = _media_type(first.get("content-type"))
         if spec.accept is not None and media and media not in spec.accept:
-            raise NotHTML(f"content type {media!r} is not accepted", url=spec.url)
+            raise spec.refused(f"content type {media!r} is not accepted", url=spec.url)
         declared = first.get("content-length", "")
         if declared.isdigit() and int(declared) > spec.max_body and not spec.truncate:
             raise TooLarge(

@@ -15,9 +15,11 @@ from scraper.errors import ConfigError
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "DOCUMENT_TYPES",
     "FEED_TYPES",
     "HTML_TYPES",
     "SITEMAP_TYPES",
+    "UNTYPED_TYPES",
     "FetchOptions",
     "HostPace",
     "Limits",
@@ -38,10 +40,22 @@ FEED_TYPES: frozenset[str] = frozenset(
         "application/feed+json",
         "application/xml",
         "text/xml",
+        # RSS 1.0 is RDF; the other two are pre-registration spellings servers still send.
+        "application/rdf+xml",
+        "application/x-rss+xml",
+        "text/rss+xml",
     }
 )
 SITEMAP_TYPES: frozenset[str] = frozenset(
     {"application/xml", "text/xml", "text/plain", "application/gzip", "application/x-gzip"}
+)
+#: "Some bytes": what S3 and CloudFront serve an ``.xml.gz`` sitemap as unless told
+#: otherwise. A document of these types is judged by its first bytes instead.
+UNTYPED_TYPES: frozenset[str] = frozenset({"application/octet-stream", "binary/octet-stream"})
+#: What a discovery document may come as: section pages (and feeds some servers label
+#: HTML), feeds (JSON ones as plain JSON), sitemaps, and untyped bytes.
+DOCUMENT_TYPES: frozenset[str] = (
+    HTML_TYPES | FEED_TYPES | SITEMAP_TYPES | UNTYPED_TYPES | {"application/json"}
 )
 
 _MB = 1024 * 1024
@@ -121,8 +135,10 @@ class FetchOptions:
     """Everything the fetcher needs to know; pass one to :class:`~scraper.fetch.Fetcher`.
 
     ``accept`` is the set of media types (without parameters) taken as a success; anything else
-    is :class:`~scraper.errors.NotHTML`. ``allow_networks`` names networks the address guard
-    lets through although they are private/loopback/... (``("127.0.0.0/8",)`` in tests).
+    is :class:`~scraper.errors.NotHTML`. ``document_accept`` is the same for discovery documents
+    (``fetch(..., document=True)``), whose refusal is :class:`~scraper.errors.NotListing`.
+    ``allow_networks`` names networks the address guard lets through although they are
+    private/loopback/... (``("127.0.0.0/8",)`` in tests).
     ``contact`` (a URL or e-mail) is appended to the User-Agent so site owners can reach you.
     ``ca_file`` adds trusted certificates (PEM) to the system ones, e.g. a company's own CA.
     ``decide_charset`` sets ``Page.encoding`` (and fails a binary body as NotHTML) by decoding
@@ -137,6 +153,7 @@ class FetchOptions:
     politeness: Politeness = field(default_factory=Politeness)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     accept: frozenset[str] = HTML_TYPES
+    document_accept: frozenset[str] = DOCUMENT_TYPES
     allow_networks: tuple[str, ...] = ()
     http2: bool = False
     ca_file: str | None = None
