@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from scraper.config import Source, SourceKind
 from scraper.crawl.fetching import PageFetcher
+from scraper.crawl.offloop import off_loop
 from scraper.credentials import redact, without_userinfo
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
@@ -266,7 +267,10 @@ class Discovery:
             return self.store.children(url)
         try:
             _check_untyped(page)
-            listing = _parse(source, page.body, page.effective_url)
+            # Off the loop: a large listing takes seconds to parse (a feed needing feedparser
+            # up to its cap, a 50 MB sitemap), while other fetches and the time budget go on.
+            body, base = page.body, page.effective_url
+            listing = await off_loop(lambda: _parse(source, body, base), "listing-parse")
         except (InputError, FetchError) as exc:
             self._failed(source, url, exc, page.status, tally)
             return ()

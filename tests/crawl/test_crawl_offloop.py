@@ -1,0 +1,96 @@
+"""Listings are parsed off the event loop, in threads a run's end does not wait for."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from scraper.config import Source, SourceKind
+from scraper.crawl import discovery as discovery_module
+from scraper.crawl.discovery import Discovery
+from scraper.crawl.offloop import off_loop
+from scraper.discover.entry import Discovered, Listing
+from scraper.discover.urls import normalise_url
+from scraper.models import Page
+from scraper.store.crawl_store import SQLiteCrawlStore
+
+
+class OneFeed:
+    """Serves one body for every URL."""
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
+    ) -> Page:
+        return Page(url=url, body=b"<rss/>", headers=(("Content-Type", "application/rss+xml"),))
+
+
+def test_the_loop_runs_on_while_a_listing_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released = threading.Event()
+    seen: list[bool] = []
+
+    def slow_parse(source: Source, body: bytes, url: str) -> Listing:
+        # Only the loop can release it: a parse run on the loop waits out the timeout.
+        seen.append(released.wait(timeout=2.0))
+        return Listing(entries=(Discovered("https://n.test/a"),))
+
+    monkeypatch.setattr(discovery_module, "_parse", slow_parse)
+    store = SQLiteCrawlStore(tmp_path / "d.db")
+    source = Source(name="f", kind=SourceKind.FEED, urls=("https://n.test/feed",))
+
+    async def run() -> int:
+        async def release() -> None:
+            await asyncio.sleep(0.01)
+            released.set()
+
+        discovery = Discovery(OneFeed(), store, normalise_url, run_id=1)
+        report, _ = await asyncio.gather(discovery.discover(source, None), release())
+        return report.new
+
+    try:
+        assert asyncio.run(run()) == 1
+    finally:
+        store.close()
+    assert seen == [True]
+
+
+def test_an_error_comes_back_to_the_awaiting_task() -> None:
+    def fail() -> int:
+        raise ValueError("bad listing")
+
+    with pytest.raises(ValueError, match="bad listing"):
+        asyncio.run(off_loop(fail))
+    assert asyncio.run(off_loop(lambda: 6 * 7)) == 42
+
+
+def test_an_abandoned_work_finishes_quietly_after_the_loop_closed() -> None:
+    release = threading.Event()
+    finished = threading.Event()
+
+    def work() -> int:
+        release.wait(timeout=5.0)
+        finished.set()
+        return 1
+
+    async def cut_short() -> None:
+        async with asyncio.timeout(0.01):  # as the run's time budget cuts discovery
+            await off_loop(work, "abandoned")
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(cut_short())  # returns at once: the loop does not wait for the thread
+    (thread,) = [t for t in threading.enumerate() if t.name == "abandoned"]
+    assert thread.daemon and not finished.is_set()
+    release.set()
+    thread.join(timeout=5.0)
+    # Its result has nowhere to go, and is dropped without an error (pytest reports an
+    # exception raised in a thread as a warning, which fails the test).
+    assert finished.is_set()

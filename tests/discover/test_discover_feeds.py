@@ -1,0 +1,32 @@
+"""Feeds: what the slow lenient parser is given, and what a feed's bytes are read as."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.discover.feeds import MAX_LENIENT_BYTES, parse_feed
+from scraper.errors import TooLarge
+
+_ITEM = "<item><title>Story {i}</title><link>https://news.test/s/{i}</link><description>{pad}</description></item>"
+_PAD = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 1000
+
+
+def _rss(items: int, title: str = "t") -> bytes:
+    body = "".join(_ITEM.format(i=i, pad=_PAD) for i in range(items))
+    return f'<rss version="2.0"><channel><title>{title}</title>{body}</channel></rss>'.encode()
+
+
+def test_a_large_feed_needing_the_lenient_parser_is_refused_and_says_why() -> None:
+    items = MAX_LENIENT_BYTES // len(_PAD) + 1
+    plain = _rss(items)
+    assert len(plain) > MAX_LENIENT_BYTES
+    # Well-formed, it is read by the fast path whatever its size (up to the document cap)...
+    assert len(parse_feed(plain, "https://news.test/feed").entries) == items
+    # ...while one stray "&" would cost feedparser seconds of CPU: it is not given it.
+    with pytest.raises(TooLarge, match="lenient parser reads at most"):
+        parse_feed(_rss(items, title="Q & A"), "https://news.test/feed")
+
+
+def test_a_small_feed_that_is_not_well_formed_still_goes_to_feedparser() -> None:
+    listing = parse_feed(_rss(3, title="Q & A"), "https://news.test/feed")
+    assert [e.url for e in listing.entries] == [f"https://news.test/s/{i}" for i in range(3)]
