@@ -9,6 +9,7 @@ the fast path), and several times the feed's size in memory.
 from __future__ import annotations
 
 import calendar
+import codecs
 import json
 import time
 from datetime import UTC, datetime
@@ -64,7 +65,7 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         InputError: the body is neither a feed feedparser recognises nor a JSON Feed.
         TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``.
     """
-    head = body.lstrip()[:1]
+    head = body.removeprefix(codecs.BOM_UTF8).lstrip()[:1]  # json.loads reads past a BOM
     if head in (b"{", b"["):
         try:
             data = json.loads(body)

@@ -3,9 +3,11 @@
 feedparser reads anything that calls itself a feed, but it builds and sanitises every field of
 every entry, about a millisecond per entry, when discovery needs two. Most feeds are well-formed
 RSS 2.0 or Atom 1.0 with a link and a date per entry: those are read here with the C XML parser.
-Anything else (not well-formed, RSS 1.0, Atom 0.3, ``xml:base``, a guid without a link, a date
-in another element or in a form not read here) returns None and goes to feedparser, so the
-result is the one feedparser gives, only sooner.
+Anything else (not well-formed, RSS 1.0, Atom 0.3, ``xml:base``, a guid without a link, an
+Atom id standing for a missing link that is no web address, a date in another element or in a
+form not read here) returns None and goes to feedparser, so the result is the one feedparser
+gives, only sooner. As feedparser does, an Atom entry's link is its last ``alternate`` link of
+an HTML type (or of none), else its id.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 #: Elements feedparser may take an entry's date from; only RSS ``pubDate`` and Atom
 #: ``published``/``updated`` are read here.
 _DATE_NAMES = frozenset({"date", "updated", "published", "modified", "issued", "created"})
+#: The ``type`` of an Atom link to a web page, as feedparser reads it (``html`` and ``xhtml``
+#: are Atom's short names).
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 
 
 class _Unplain(Exception):
@@ -79,23 +84,42 @@ def _atom(root: ElementTree.Element) -> tuple[Discovered, ...]:
     for entry in root.iter(_ATOM + "entry"):
         _check(entry)
         link: str | None = None
+        entry_id: str | None = None
         published: datetime | None = None
         updated: datetime | None = None
         for child in entry:
             tag = child.tag
             if tag == _ATOM + "link":
                 _check(child)
-                if link is None and child.get("rel", "alternate") == "alternate":
-                    link = (child.get("href") or "").strip()
+                if _is_page_link(child):
+                    link = (child.get("href") or "").strip()  # the last one, as feedparser
+            elif tag == _ATOM + "id":
+                entry_id = (child.text or "").strip()
             elif tag == _ATOM + "published":
                 published = _iso(child.text)
             elif tag == _ATOM + "updated":
                 updated = _iso(child.text)
             elif _local(tag) in _DATE_NAMES:
                 raise _Unplain
+        if link is None and entry_id:
+            # feedparser takes the id for the link then, resolved as a URL: "1" becomes a
+            # path under the feed's; the same result here is sure only for a web address.
+            if not _is_web_url(entry_id):
+                raise _Unplain
+            link = entry_id
         if link:
             out.append(Discovered(link, published or updated))
     return tuple(out)
+
+
+def _is_page_link(link: ElementTree.Element) -> bool:
+    """Whether an Atom link is the entry's web page: rel alternate, an HTML type (or none)."""
+    rel = link.get("rel", "alternate").lower()
+    return rel == "alternate" and link.get("type", "text/html").lower() in _PAGE_TYPES
+
+
+def _is_web_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
 
 
 def _local(tag: str) -> str:

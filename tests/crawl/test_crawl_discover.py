@@ -56,6 +56,12 @@ PLAIN_FEEDS = {
     <published>2026-11-20T08:30:00.250+01:00</published><updated>2026-11-21T00:00:00Z</updated></entry>
     <entry><link rel="alternate" href="https://news.test/b"/><updated>2026-11-22T10:00:00Z</updated>
     </entry><entry><title>no link</title></entry>""",
+    "atom html alternate after a pdf, id for a missing link": _ATOM
+    % b"""<entry><id>1</id><link rel="alternate" type="application/pdf" href="/a.pdf"/>
+    <link rel="enclosure" href="/a.mp3"/><link rel="alternate" type="text/html" href="/a"/>
+    <updated>2026-11-21T00:00:00Z</updated></entry>
+    <entry><id>https://news.test/b</id><link rel="self" href="/api/b"/>
+    <link rel="replies" href="/b/comments"/></entry>""",
 }
 NEEDS_FEEDPARSER = {
     "not well-formed": _RSS % b"<item><link>https://news.test/a&nbsp;</link></item>",
@@ -65,6 +71,8 @@ NEEDS_FEEDPARSER = {
     "an odd date": _RSS
     % b"<item><link>https://news.test/a</link><pubDate>yesterday</pubDate></item>",
     "xml:base": _ATOM % b'<entry xml:base="https://other.test/"><link href="a"/></entry>',
+    "an atom id for a link, not a URL": _ATOM
+    % b'<entry><id>2026/a</id><link rel="replies" href="/a/comments"/></entry>',
     "RSS 1.0": b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     xmlns="http://purl.org/rss/1.0/"><item rdf:about="https://news.test/a">
     <link>https://news.test/a</link></item></rdf:RDF>""",

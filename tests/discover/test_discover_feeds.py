@@ -30,3 +30,10 @@ def test_a_large_feed_needing_the_lenient_parser_is_refused_and_says_why() -> No
 def test_a_small_feed_that_is_not_well_formed_still_goes_to_feedparser() -> None:
     listing = parse_feed(_rss(3, title="Q & A"), "https://news.test/feed")
     assert [e.url for e in listing.entries] == [f"https://news.test/s/{i}" for i in range(3)]
+
+
+def test_a_json_feed_may_start_with_a_byte_order_mark() -> None:
+    body = b'\xef\xbb\xbf {"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "/a"}]}'
+    assert [e.url for e in parse_feed(body, "https://news.test/feed.json").entries] == [
+        "https://news.test/a"
+    ]
