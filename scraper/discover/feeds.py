@@ -17,6 +17,7 @@ from typing import Any
 
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.urls import resolve_link
+from scraper.discover.xmlcharset import utf8_when_mislabelled
 from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError, TooLarge
 
@@ -74,6 +75,7 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         if not isinstance(data, dict):
             raise InputError(f"JSON Feed is not an object ({base_url})")
         return _json_feed(data, base_url)
+    body = utf8_when_mislabelled(body)
     plain = read_plain_feed(body)
     if plain is not None:
         return Listing(

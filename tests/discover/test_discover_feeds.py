@@ -37,3 +37,27 @@ def test_a_json_feed_may_start_with_a_byte_order_mark() -> None:
     assert [e.url for e in parse_feed(body, "https://news.test/feed.json").entries] == [
         "https://news.test/a"
     ]
+
+
+def _declared(encoding: str, title: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><item><link>https://news.test/café-crème</link></item>"
+        "</channel></rss>"
+    )
+
+
+@pytest.mark.parametrize("title", ["plain", "not well-formed &"])
+def test_utf8_bytes_under_a_latin1_declaration_are_read_as_utf8(title: str) -> None:
+    # Both readers (the fast one, and feedparser for a feed that is not well-formed).
+    for declared in ("ISO-8859-1", "windows-1252", "us-ascii"):
+        body = _declared(declared, title).encode("utf-8")
+        (entry,) = parse_feed(body, "https://news.test/feed").entries
+        assert entry.url == "https://news.test/café-crème", declared
+
+
+@pytest.mark.parametrize("title", ["plain", "not well-formed &"])
+def test_a_latin1_feed_stays_latin1(title: str) -> None:
+    body = _declared("ISO-8859-1", title).encode("latin-1")
+    (entry,) = parse_feed(body, "https://news.test/feed").entries
+    assert entry.url == "https://news.test/café-crème"
