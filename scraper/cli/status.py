@@ -36,6 +36,9 @@ def _run_line(run: RunRecord | None) -> str:
         f" ({s.duplicates} duplicates when placed),"
         f" {s.fetched} fetched, {s.not_modified} not modified, {s.failed} to retry,"
         f" {s.gave_up} given up"
+        # A run that read every URL yet not a listing is "ok" (it ended as it should) but
+        # exited 1: say why.
+        + (f", {s.source_errors} source errors" if s.source_errors else "")
         + (f", {s.unread} nested sitemaps left unread (document cap)" if s.unread else "")
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
     )

@@ -201,7 +201,10 @@ class _Run:
             except Exception as exc:  # a bug or odd input on one source is that source's error
                 report = SourceReport(source=source.name, errors=(f"{type(exc).__name__}: {exc}",))
             self.counters.add(
-                discovered=report.new, not_modified=report.not_modified, unread=report.unread
+                discovered=report.new,
+                not_modified=report.not_modified,
+                unread=report.unread,
+                source_errors=len(report.errors),
             )
             self.emit("source", **_report_dict(report))
             return report

@@ -169,6 +169,8 @@ class RunStats:
     unread: int = 0
     #: URLs due at the start that the run's time budget left for the next run.
     left: int = 0
+    #: Discovery errors: listings (or listed entries of the config) that could not be read.
+    source_errors: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
