@@ -10,6 +10,7 @@ rewrite of stored values by the rules the code applies today).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -82,6 +83,12 @@ def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
             raise StoreError(
                 f"no store at {target} (a crawl creates it; is the path right?)"
             ) from exc
+        if not create and not memory and not _writable_folder(target):
+            raise StoreError(
+                f"cannot open store {target}: its folder is read-only, and SQLite reads a store"
+                f" with a write-ahead log ({Path(target).name}-wal) only by writing beside it;"
+                f" copy the store and its -wal file to a writable folder ({exc})"
+            ) from exc
         raise StoreError(f"cannot open store {target}: {exc}") from exc
     return conn
 
@@ -89,7 +96,22 @@ def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
 def _existing_uri(target: str) -> str:
     # mode=rw: SQLite opens the file for reading and writing but never creates it, so a
     # mistyped path is an error rather than a new empty store.
-    return f"file:{quote(str(Path(target).absolute()))}?mode=rw"
+    uri = f"file:{quote(str(Path(target).absolute()))}?mode=rw"
+    if _writable_folder(target):
+        return uri
+    # A read-only folder (a backup, a monitoring host's read-only mount): a WAL store is
+    # opened by creating its -shm (and -wal) file beside it, which cannot be done there.
+    # Without a write-ahead log the file alone is the whole store, and SQLite reads it as
+    # immutable (no locks, no side files); with one, SQLite reads it only if both side
+    # files already exist.
+    wal = Path(target + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return uri.replace("mode=rw", "mode=ro")
+    return uri.replace("mode=rw", "mode=ro&immutable=1")
+
+
+def _writable_folder(target: str) -> bool:
+    return os.access(Path(target).absolute().parent, os.W_OK)
 
 
 def _refuse_foreign(conn: sqlite3.Connection, target: str) -> None:
