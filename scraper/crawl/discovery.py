@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from scraper.config import Source, SourceKind
 from scraper.crawl.fetching import PageFetcher
@@ -162,19 +163,20 @@ class Discovery:
         tally.not_due += len(listings) - len(due)
         queue = deque(ChildDoc(url) for url in due)
         seen: set[str] = set()
+        newest: set[str] = set()
         while queue:
             doc = queue.popleft()
             if doc.url in seen:
                 continue
             seen.add(doc.url)
-            if self._unchanged(settings, doc, oldest):
+            if doc.url not in newest and self._unchanged(settings, doc, oldest):
                 tally.unchanged += 1
             elif tally.documents >= self.max_documents:
                 tally.unread += 1
             else:
-                queue.extend(
-                    self._reading_order(await self._document(source, doc.url, oldest, tally))
-                )
+                children = await self._document(source, doc.url, oldest, tally)
+                newest.update(_newest(children))
+                queue.extend(self._reading_order(children))
                 on_new()
         return tally.report(source.name)
 
@@ -277,7 +279,7 @@ class Discovery:
         tally.listed += len(listing.entries)
         entries = self._new_urls(listing.entries, oldest, tally)
         children = tuple(
-            ChildDoc(without_userinfo(c.url), c.published.timestamp() if c.published else None)
+            ChildDoc(without_userinfo(c.url), _timestamp(c.latest or c.published))
             for c in listing.children
         )
         record = ListingRecord(
@@ -313,8 +315,10 @@ class Discovery:
         """
         out: list[NewURL] = []
         for entry in entries:
-            published = entry.published.timestamp() if entry.published else None
-            if oldest is not None and published is not None and published < oldest:
+            # The latest instant the date may mean: a listing that dates an article by its
+            # day alone lists it for that whole day.
+            latest = entry.latest or entry.published
+            if oldest is not None and latest is not None and latest.timestamp() < oldest:
                 continue
             try:
                 url = self.normalise(entry.url)
@@ -330,6 +334,7 @@ class Discovery:
             # The URL as listed, but never its credentials: a site's are a leak not to spread
             # into the store and its exports; the config's own are shown redacted.
             raw = without_userinfo(entry.url) if listed_by_site else redact(entry.url)
+            published = entry.published.timestamp() if entry.published else None
             out.append(NewURL(url=url, raw=raw, published=published))
         return out
 
@@ -350,6 +355,20 @@ def _check_untyped(page: Page) -> None:
     media = (page.header("content-type") or "").split(";", 1)[0].strip().lower()
     if media in UNTYPED_TYPES and not looks_like_listing(page.body):
         raise NotListing(f"served as {media} and is neither gzip nor text", url=page.url)
+
+
+def _newest(children: tuple[ChildDoc, ...]) -> tuple[str, ...]:
+    """The child with the newest ``lastmod`` (the first listed, on a tie), read whatever its
+    date: some generators write a file's creation date as its ``lastmod``, and an index's
+    newest child is the likeliest to list today's articles. One request (a 304, mostly)."""
+    dated = [c for c in children if c.modified is not None]
+    if not dated:
+        return ()
+    return (max(dated, key=lambda c: c.modified or 0.0).url,)
+
+
+def _timestamp(when: datetime | None) -> float | None:
+    return when.timestamp() if when else None
 
 
 def _parse(source: Source, body: bytes, url: str) -> Listing:

@@ -10,10 +10,15 @@ __all__ = ["Discovered", "Listing"]
 
 @dataclass(frozen=True, slots=True)
 class Discovered:
-    """An article URL as listed (not yet normalised), with its date when the listing gives one."""
+    """An article URL as listed (not yet normalised), with its date when the listing gives one.
+
+    ``latest`` is the latest instant a date vaguer than an instant may mean (a day without a
+    time, a time without a zone); the age window compares it rather than ``published``.
+    """
 
     url: str
     published: datetime | None = None
+    latest: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

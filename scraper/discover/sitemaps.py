@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
 from protego import Protego
@@ -17,21 +19,63 @@ __all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap"]
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed file
 _GZIP_MAGIC = b"\x1f\x8b"
+#: W3C Datetime's coarser precisions: a year, a month, a day.
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+#: UTC-12, where a day ends last: a local time may mean an instant up to this much after UTC's.
+_LAST_ZONE = timedelta(hours=12)
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _date(value: str | None) -> datetime | None:
+def _listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
+    """A sitemap date, and the latest instant it may mean when it is vaguer than an instant.
+
+    Read: W3C Datetime (a year, a month, a day, or a time with or without a zone), the same
+    with slashes (``YYYY/MM/DD``) and RFC 822. A time without a zone is taken as UTC, though it
+    may mean up to 12 hours later (UTC-12); a day, month or year may mean up to its end there.
+    """
     if not value:
         return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+    text = value.strip()
+    if text[4:5] == "/" and text[7:8] == "/":
+        text = text[:10].replace("/", "-") + text[10:]
+    period = _PERIOD.fullmatch(text)
+    if period:
+        return _period(*period.groups())
+    parsed = _instant(text)
+    if parsed is None:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+        return parsed, parsed + _LAST_ZONE
+    return parsed, None
+
+
+def _period(year: str, month: str | None, day: str | None) -> tuple[datetime, datetime] | None:
+    try:
+        start = datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
+        if day:
+            end = start + timedelta(days=1)
+        elif month:
+            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        else:
+            end = start.replace(year=start.year + 1)
+    except (ValueError, OverflowError):
+        return None
+    return start, end + _LAST_ZONE
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _gunzip(body: bytes, url: str) -> bytes:
@@ -45,19 +89,22 @@ def _gunzip(body: bytes, url: str) -> bytes:
     return out
 
 
-def _entry(elem: ElementTree.Element, base_url: str) -> tuple[str | None, datetime | None]:
+def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
     loc: str | None = None
-    when: datetime | None = None
-    fallback: datetime | None = None
+    when = None
+    fallback = None
     for child in elem.iter():
         name = _local(child.tag)
         if name == "loc" and loc is None and child.text:
             loc = resolve_link(base_url, child.text.strip())
         elif name == "publication_date":
-            when = _date(child.text)
+            when = _listed_date(child.text)
         elif name == "lastmod":
-            fallback = _date(child.text)
-    return loc, when or fallback
+            fallback = _listed_date(child.text)
+    if loc is None:
+        return None
+    published, latest = when or fallback or (None, None)
+    return Discovered(loc, published, latest)
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Listing:
@@ -83,11 +130,11 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
                 continue
             if name not in ("url", "sitemap"):
                 continue
-            loc, when = _entry(elem, base_url)
-            if loc and name == "url":
-                entries.append(Discovered(loc, when))
-            elif loc:
-                children.append(Discovered(loc, when))
+            found = _entry(elem, base_url)
+            if found and name == "url":
+                entries.append(found)
+            elif found:
+                children.append(found)
             elem.clear()
     except ElementTree.ParseError as exc:
         raise InputError(f"sitemap is not well-formed XML ({base_url}): {exc}") from exc

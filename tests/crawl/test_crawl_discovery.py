@@ -116,11 +116,19 @@ def test_old_nested_sitemaps_are_not_asked_again(tmp_path: Path) -> None:
 
 def test_nested_sitemaps_older_than_the_window_are_skipped(tmp_path: Path) -> None:
     bodies = {
-        "https://n.test/index.xml": _index([("https://n.test/2019-01.xml", "2019-02-01")]),
+        "https://n.test/index.xml": _index(
+            [
+                ("https://n.test/2019-01.xml", "2019-02-01"),
+                ("https://n.test/2019-02.xml", "2019-03"),
+            ]
+        ),
         "https://n.test/2019-01.xml": URLSET,
+        "https://n.test/2019-02.xml": URLSET,
     }
     fetcher = FakeFetcher(bodies)
     store = SQLiteCrawlStore(tmp_path / "d.db")
     source = Source(name="s", kind=SourceKind.SITEMAP, urls=("https://n.test/index.xml",))
     report = asyncio.run(Discovery(fetcher, store, normalise_url, run_id=1).discover(source, 30))
-    assert (report.documents, report.unchanged, report.new) == (1, 1, 0)
+    # The newest child is read whatever its date (it may be stale); the older one is not.
+    assert (report.documents, report.unchanged, report.new) == (2, 1, 2)
+    assert "https://n.test/2019-01.xml" not in {url for url, _ in fetcher.requests}
