@@ -1,106 +1,80 @@
-"""Sitemaps: URL sets (with news and lastmod dates), sitemap indexes, gzip, robots.txt lines."""
+"""Sitemaps: URL sets (with news and lastmod dates), sitemap indexes, feeds and text files of
+URLs read as sitemaps, gzip, robots.txt lines."""
 
 from __future__ import annotations
 
 import io
 import re
 import zlib
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
 from protego import Protego
 
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.feeds import parse_feed
+from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
 from scraper.errors import InputError, TooLarge
 
 __all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap"]
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed file
+#: sitemaps.org's limit for a text sitemap.
+MAX_TEXT_URLS = 50_000
 _GZIP_MAGIC = b"\x1f\x8b"
-#: W3C Datetime's coarser precisions: a year, a month, a day.
-_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-#: UTC-12, where a day ends last: a local time may mean an instant up to this much after UTC's.
-_LAST_ZONE = timedelta(hours=12)
+_BOM = b"\xef\xbb\xbf"
+_SITEMAP_ROOTS = ("urlset", "sitemapindex")
+#: RSS 2.0 and 0.9x, Atom, RSS 1.0 (rdf:RDF): sitemaps.org accepts feeds as sitemaps.
+_FEED_ROOTS = ("rss", "feed", "RDF")
+#: An ``&`` that starts no entity or character reference (a URL's query written unescaped).
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+_HTML = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
-    """A sitemap date, and the latest instant it may mean when it is vaguer than an instant.
-
-    Read: W3C Datetime (a year, a month, a day, or a time with or without a zone), the same
-    with slashes (``YYYY/MM/DD``) and RFC 822. A time without a zone is taken as UTC, though it
-    may mean up to 12 hours later (UTC-12); a day, month or year may mean up to its end there.
-    """
-    if not value:
-        return None
-    text = value.strip()
-    if text[4:5] == "/" and text[7:8] == "/":
-        text = text[:10].replace("/", "-") + text[10:]
-    period = _PERIOD.fullmatch(text)
-    if period:
-        return _period(*period.groups())
-    parsed = _instant(text)
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-        return parsed, parsed + _LAST_ZONE
-    return parsed, None
-
-
-def _period(year: str, month: str | None, day: str | None) -> tuple[datetime, datetime] | None:
-    try:
-        start = datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
-        if day:
-            end = start + timedelta(days=1)
-        elif month:
-            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-        else:
-            end = start.replace(year=start.year + 1)
-    except (ValueError, OverflowError):
-        return None
-    return start, end + _LAST_ZONE
-
-
-def _instant(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def _gunzip(body: bytes, url: str) -> bytes:
-    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        out = decompressor.decompress(body, MAX_SITEMAP_BYTES + 1)
-    except zlib.error as exc:
-        raise InputError(f"broken gzip sitemap ({url}): {exc}") from exc
-    if len(out) > MAX_SITEMAP_BYTES:
-        raise TooLarge("decompressed sitemap over 50 MB", url=url)
-    return out
+    """Every member of a gzip body (some generators append one per batch), capped in all."""
+    out: list[bytes] = []
+    size = 0
+    rest = body
+    while rest[:2] == _GZIP_MAGIC:
+        decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            chunk = decompressor.decompress(rest, MAX_SITEMAP_BYTES + 1 - size)
+        except zlib.error as exc:
+            raise InputError(f"broken gzip sitemap ({url}): {exc}") from exc
+        size += len(chunk)
+        if size > MAX_SITEMAP_BYTES:
+            raise TooLarge("decompressed sitemap over 50 MB", url=url)
+        out.append(chunk)
+        if not decompressor.eof:
+            break  # cut short: what came through is read, as from a single member
+        rest = decompressor.unused_data
+    return b"".join(out)
 
 
 def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
+    """A ``url`` or ``sitemap`` element's location and date.
+
+    Only a ``loc`` or ``lastmod`` in the element's own namespace counts: an image's or a
+    video's ``loc`` may come first. A news publication date is preferred to ``lastmod``.
+    """
+    space = elem.tag[: elem.tag.find("}") + 1]
     loc: str | None = None
     when = None
     fallback = None
-    for child in elem.iter():
-        name = _local(child.tag)
-        if name == "loc" and loc is None and child.text:
+    for child in elem:
+        if child.tag == space + "loc" and loc is None and child.text:
             loc = resolve_link(base_url, child.text.strip())
-        elif name == "publication_date":
-            when = _listed_date(child.text)
-        elif name == "lastmod":
-            fallback = _listed_date(child.text)
+        elif child.tag == space + "lastmod":
+            fallback = listed_date(child.text)
+        elif _local(child.tag) == "news":
+            for field in child:
+                if _local(field.tag) == "publication_date":
+                    when = listed_date(field.text)
     if loc is None:
         return None
     published, latest = when or fallback or (None, None)
@@ -108,39 +82,91 @@ def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Listing:
-    """The article URLs of a ``urlset`` or the child sitemaps of a ``sitemapindex``.
+    """The article URLs of a sitemap or the child sitemaps of a sitemap index.
 
-    News-sitemap publication dates are preferred to ``lastmod``. Gzipped bodies are
-    decompressed with a 50 MB cap.
+    Read as sitemaps.org allows: a ``urlset`` or ``sitemapindex`` (gzipped too, every member,
+    with a 50 MB cap), an RSS or Atom feed, or a text file of URLs, one a line. Leading
+    whitespace and a byte order mark are skipped; a bare ``&`` in a URL is read as ``&amp;``.
+    News-sitemap publication dates are preferred to ``lastmod``.
 
     Raises:
-        InputError: not XML, or neither a urlset nor a sitemap index.
+        InputError: none of those (an HTML page, not XML, another XML document).
         TooLarge: the decompressed sitemap is over the cap.
     """
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body, base_url)
+    body = body.removeprefix(_BOM).lstrip()
+    if body[:1] != b"<":
+        return _url_list(body, base_url)
+    root, listing = _read_repaired(body, base_url)
+    if root in _FEED_ROOTS:
+        return parse_feed(body, base_url)
+    if root not in _SITEMAP_ROOTS:
+        raise _not_a_sitemap(body, base_url, f"root element {root!r}")
+    return listing
+
+
+def _read_repaired(body: bytes, base_url: str) -> tuple[str | None, Listing]:
+    """:func:`_read_xml`, again with bare ``&`` escaped should the body not be well-formed."""
+    try:
+        return _read_xml(body, base_url)
+    except ElementTree.ParseError as exc:
+        error = exc
+    repaired = _BARE_AMPERSAND.sub(b"&amp;", body)
+    if repaired != body:
+        try:
+            return _read_xml(repaired, base_url)
+        except ElementTree.ParseError:
+            pass  # the first error is the one to report
+    raise _not_a_sitemap(body, base_url, f"not well-formed XML: {error}") from error
+
+
+def _read_xml(body: bytes, base_url: str) -> tuple[str | None, Listing]:
+    """The root element's name, and what a sitemap lists (nothing when the root is another)."""
     entries: list[Discovered] = []
     children: list[Discovered] = []
     root: str | None = None
-    try:
-        for event, elem in ElementTree.iterparse(io.BytesIO(body), events=("start", "end")):
-            name = _local(elem.tag)
-            if event == "start":
-                root = root or name
-                continue
-            if name not in ("url", "sitemap"):
-                continue
-            found = _entry(elem, base_url)
-            if found and name == "url":
-                entries.append(found)
-            elif found:
-                children.append(found)
-            elem.clear()
-    except ElementTree.ParseError as exc:
-        raise InputError(f"sitemap is not well-formed XML ({base_url}): {exc}") from exc
-    if root not in ("urlset", "sitemapindex"):
-        raise InputError(f"not a sitemap: root element {root!r} ({base_url})")
-    return Listing(entries=tuple(entries), children=tuple(children))
+    for event, elem in ElementTree.iterparse(io.BytesIO(body), events=("start", "end")):
+        name = _local(elem.tag)
+        if event == "start":
+            if root is None:
+                root = name
+                if root not in _SITEMAP_ROOTS:
+                    break
+            continue
+        if name not in ("url", "sitemap"):
+            continue
+        found = _entry(elem, base_url)
+        if found and name == "url":
+            entries.append(found)
+        elif found:
+            children.append(found)
+        elem.clear()
+    return root, Listing(entries=tuple(entries), children=tuple(children))
+
+
+def _url_list(body: bytes, base_url: str) -> Listing:
+    """A text sitemap: one URL a line (http and https only, at most 50,000 as sitemaps.org
+    allows; other lines are ignored)."""
+    urls: list[Discovered] = []
+    for line in body.decode("utf-8", errors="replace").splitlines():
+        url = line.strip()
+        if url[:8].lower().startswith(("http://", "https://")) and " " not in url:
+            urls.append(Discovered(url))
+            if len(urls) == MAX_TEXT_URLS:
+                break
+    if not urls:
+        raise _not_a_sitemap(body, base_url, "neither XML nor a list of URLs")
+    return Listing(entries=tuple(urls))
+
+
+def _not_a_sitemap(body: bytes, base_url: str, reason: str) -> InputError:
+    if _HTML.search(body, 0, 2048):
+        # A soft 404 most of the time: the site's error or home page answered with a 200.
+        return InputError(f"not a sitemap: an HTML page ({base_url})")
+    if not body:
+        return InputError(f"not a sitemap: empty body ({base_url})")
+    return InputError(f"not a sitemap: {reason} ({base_url})")
 
 
 def is_robots_url(url: str) -> bool:

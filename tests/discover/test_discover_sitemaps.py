@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 
 import pytest
 
+from scraper.discover import sitemaps
 from scraper.discover.entry import Discovered
 from scraper.discover.sitemaps import parse_sitemap
+from scraper.errors import InputError, TooLarge
 
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 _NEWS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
@@ -67,3 +70,87 @@ def test_a_day_month_or_year_lasts_until_its_end_in_the_last_time_zone(
 def test_an_unreadable_date_leaves_the_entry_undated(date: str) -> None:
     entry = _news_entry(date)
     assert (entry.url, entry.published, entry.latest) == ("https://news.example/a", None, None)
+
+
+def _urls(body: bytes) -> list[str]:
+    return [e.url for e in parse_sitemap(body, _BASE).entries]
+
+
+def _urlset(*urls: str) -> bytes:
+    return f"<urlset {_NS}>{''.join(f'<url><loc>{u}</loc></url>' for u in urls)}</urlset>".encode()
+
+
+@pytest.mark.parametrize("prefix", [b"\n\n  ", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"])
+def test_whitespace_or_a_byte_order_mark_before_the_xml_declaration(prefix: bytes) -> None:
+    # A stray newline before <?xml: the classic WordPress plugin mistake.
+    body = prefix + b'<?xml version="1.0" encoding="UTF-8"?>' + _urlset("https://n.example/a")
+    assert _urls(body) == ["https://n.example/a"]
+
+
+def test_only_the_sitemap_s_own_loc_is_the_article_s() -> None:
+    image = 'xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"'
+    body = (
+        f"<urlset {_NS} {image}><url><image:image><image:loc>https://cdn.example/a.jpg"
+        "</image:loc></image:image><loc>https://n.example/story</loc></url></urlset>"
+    )
+    assert _urls(body.encode()) == ["https://n.example/story"]
+    # Without a namespace at all, too.
+    assert _urls(b"<urlset><url><loc>https://n.example/x</loc></url></urlset>") == [
+        "https://n.example/x"
+    ]
+
+
+def test_every_member_of_a_multi_member_gzip_is_read() -> None:
+    head, tail = _urlset("https://n.example/a", "https://n.example/b").split(b"</url><url>")
+    body = gzip.compress(head + b"</url>") + gzip.compress(b"<url>" + tail)
+    assert _urls(body) == ["https://n.example/a", "https://n.example/b"]
+
+
+def test_a_multi_member_gzip_is_capped_in_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitemaps, "MAX_SITEMAP_BYTES", 1000)
+    member = gzip.compress(b" " * 600)
+    with pytest.raises(TooLarge):
+        parse_sitemap(member + member, _BASE)
+
+
+def test_a_bare_ampersand_in_a_url_is_read_as_escaped() -> None:
+    body = _urlset("https://n.example/s?id=1&cat=2", "https://n.example/t?a=1&amp;b=2")
+    assert _urls(body) == ["https://n.example/s?id=1&cat=2", "https://n.example/t?a=1&b=2"]
+    # Not every error is that one: other faults are still reported.
+    with pytest.raises(InputError, match="not well-formed XML"):
+        parse_sitemap(b"<urlset><url><loc>https://n.example/a?b&c</url></urlset>", _BASE)
+
+
+def test_a_feed_or_a_text_file_of_urls_is_read_as_sitemaps_org_allows() -> None:
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>e'
+        b"</title><link>https://n.example/f</link></item></channel></rss>"
+    )
+    assert _urls(rss) == ["https://n.example/f"]
+    text = b"https://n.example/t1\r\n\n  https://n.example/t2  \n# a comment\nftp://n.example/x\n"
+    assert _urls(text) == ["https://n.example/t1", "https://n.example/t2"]
+
+
+def test_a_text_sitemap_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitemaps, "MAX_TEXT_URLS", 3)
+    text = "".join(f"https://n.example/{i}\n" for i in range(10)).encode()
+    assert len(_urls(text)) == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<!DOCTYPE html><html><body><h1>Page not found</h1></body></html>",
+        b"\n<html lang=en><head><title>Oops</title></head></html>",
+        b"<html><body><urlset><url><loc>https://n.example/x</loc></url></urlset></body></html>",
+    ],
+)
+def test_an_html_page_is_named_as_such(body: bytes) -> None:
+    with pytest.raises(InputError, match=r"not a sitemap: an HTML page \(https://news"):
+        parse_sitemap(body, _BASE)
+
+
+@pytest.mark.parametrize(("body", "reason"), [(b"", "empty body"), (b" \n", "empty body")])
+def test_an_empty_sitemap_is_an_error_that_says_so(body: bytes, reason: str) -> None:
+    with pytest.raises(InputError, match=reason):
+        parse_sitemap(body, _BASE)

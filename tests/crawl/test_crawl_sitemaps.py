@@ -1,4 +1,5 @@
-"""Sitemap dates against the age window, through discovery and a real local server."""
+"""Sitemaps through discovery and a real local server: dates and the age window, what
+robots.txt names."""
 
 from __future__ import annotations
 
@@ -102,3 +103,26 @@ def test_an_index_s_newest_child_is_read_whatever_its_lastmod(tmp_path: Path) ->
         paths = [r.path for r in server.log]
     assert "/news.xml" in paths and "/archive.xml" not in paths
     assert (report.documents, report.unchanged, report.new) == (2, 1, 1)
+
+
+def test_robots_txt_may_name_a_feed_a_text_sitemap_or_a_soft_404(tmp_path: Path) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        robots = f"User-agent: *\nSitemap: {base}/feed/\nSitemap: {base}/urls.txt\n"
+        robots += f"Sitemap: {base}/gone.xml\n"
+        feed = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>e</title><link>{base}/f</link></item></channel></rss>"
+        )
+        server.publish(
+            {
+                "/robots.txt": Resource("text/plain", robots.encode(), NOW),
+                "/feed/": Resource("application/rss+xml", feed.encode(), NOW),
+                "/urls.txt": Resource("text/plain", f"{base}/t1\n{base}/t2\n".encode(), NOW),
+                # An error page answered with a 200, as many sites do.
+                "/gone.xml": Resource("text/html", b"<!DOCTYPE html><html><h1>Not found", NOW),
+            }
+        )
+        report = _discover(tmp_path, f"{base}/robots.txt", 3.0)
+    assert (report.documents, report.listed, report.new) == (4, 3, 3)
+    assert report.errors == (f"input: not a sitemap: an HTML page ({base}/gone.xml)",)

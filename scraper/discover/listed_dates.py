@@ -1,0 +1,63 @@
+"""Dates as sitemaps give them, and the latest instant each may mean (for the age window)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+__all__ = ["listed_date"]
+
+#: W3C Datetime's coarser precisions: a year, a month, a day.
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+#: UTC-12, where a day ends last: a local time may mean an instant up to this much after UTC's.
+_LAST_ZONE = timedelta(hours=12)
+
+
+def listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
+    """A sitemap date, and the latest instant it may mean when it is vaguer than an instant.
+
+    Read: W3C Datetime (a year, a month, a day, or a time with or without a zone), the same
+    with slashes (``YYYY/MM/DD``) and RFC 822. A time without a zone is taken as UTC, though it
+    may mean up to 12 hours later (UTC-12); a day, month or year may mean up to its end there.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    if text[4:5] == "/" and text[7:8] == "/":
+        text = text[:10].replace("/", "-") + text[10:]
+    period = _PERIOD.fullmatch(text)
+    if period:
+        return _period(*period.groups())
+    parsed = _instant(text)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+        return parsed, parsed + _LAST_ZONE
+    return parsed, None
+
+
+def _period(year: str, month: str | None, day: str | None) -> tuple[datetime, datetime] | None:
+    try:
+        start = datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
+        if day:
+            end = start + timedelta(days=1)
+        elif month:
+            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        else:
+            end = start.replace(year=start.year + 1)
+    except (ValueError, OverflowError):
+        return None
+    return start, end + _LAST_ZONE
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
