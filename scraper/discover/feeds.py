@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.html_sniff import is_html_page
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import utf8_when_mislabelled
 from scraper.discover.xmlfeeds import read_plain_feed
@@ -102,6 +103,8 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
 
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
     if not parsed.version and not parsed.entries:
+        if is_html_page(body):
+            raise InputError(f"not a feed: an HTML page ({base_url})")
         reason = parsed.get("bozo_exception") or "no RSS/Atom root element"
         raise InputError(f"not a feed ({base_url}): {reason}")
     entries = []

@@ -12,6 +12,7 @@ from protego import Protego
 
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
+from scraper.discover.html_sniff import is_html_page
 from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
 from scraper.errors import InputError, TooLarge
@@ -28,7 +29,6 @@ _SITEMAP_ROOTS = ("urlset", "sitemapindex")
 _FEED_ROOTS = ("rss", "feed", "RDF")
 #: An ``&`` that starts no entity or character reference (a URL's query written unescaped).
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
-_HTML = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
 
 
 def _local(tag: str) -> str:
@@ -161,7 +161,7 @@ def _url_list(body: bytes, base_url: str) -> Listing:
 
 
 def _not_a_sitemap(body: bytes, base_url: str, reason: str) -> InputError:
-    if _HTML.search(body, 0, 2048):
+    if is_html_page(body):
         # A soft 404 most of the time: the site's error or home page answered with a 200.
         return InputError(f"not a sitemap: an HTML page ({base_url})")
     if not body:
