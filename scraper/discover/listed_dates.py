@@ -32,10 +32,13 @@ def listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
     parsed = _instant(text)
     if parsed is None:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is not None:
+        return parsed, None
+    parsed = parsed.replace(tzinfo=UTC)
+    try:
         return parsed, parsed + _LAST_ZONE
-    return parsed, None
+    except OverflowError:  # the last hours of year 9999
+        return parsed, None
 
 
 def _period(year: str, month: str | None, day: str | None) -> tuple[datetime, datetime] | None:
@@ -47,9 +50,9 @@ def _period(year: str, month: str | None, day: str | None) -> tuple[datetime, da
             end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
         else:
             end = start.replace(year=start.year + 1)
-    except (ValueError, OverflowError):
+        return start, end + _LAST_ZONE
+    except (ValueError, OverflowError):  # no such day, or past year 9999
         return None
-    return start, end + _LAST_ZONE
 
 
 def _instant(text: str) -> datetime | None:

@@ -66,7 +66,7 @@ def test_a_day_month_or_year_lasts_until_its_end_in_the_last_time_zone(
     assert (entry.published, entry.latest) == (start, latest)
 
 
-@pytest.mark.parametrize("date", ["yesterday", "2026-02-30", "31/10/2026", ""])
+@pytest.mark.parametrize("date", ["yesterday", "2026-02-30", "31/10/2026", "", "9999-12-31"])
 def test_an_unreadable_date_leaves_the_entry_undated(date: str) -> None:
     entry = _news_entry(date)
     assert (entry.url, entry.published, entry.latest) == ("https://news.example/a", None, None)
@@ -154,3 +154,8 @@ def test_an_html_page_is_named_as_such(body: bytes) -> None:
 def test_an_empty_sitemap_is_an_error_that_says_so(body: bytes, reason: str) -> None:
     with pytest.raises(InputError, match=reason):
         parse_sitemap(body, _BASE)
+
+
+def test_a_time_without_a_zone_at_the_end_of_time_is_read_without_overflow() -> None:
+    entry = _news_entry("9999-12-31T23:00:00")
+    assert (entry.published, entry.latest) == (datetime(9999, 12, 31, 23, tzinfo=UTC), None)
