@@ -15,14 +15,17 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   ├── InvalidURL              a URL asked for that cannot be requested (syntax, port)
     │   ├── FetchTimeout            connect, read or total deadline passed
     │   ├── NetworkError            refused, reset, DNS failure, TLS failure
-    │   ├── HTTPStatusError         a final 4xx/5xx answer; ``status`` holds it
+    │   ├── HTTPStatusError         a final 4xx/5xx answer; ``status`` holds it (and
+    │   │                           ``retry_after`` a wait asked that is longer than we wait)
     │   ├── TooLarge                body or decompressed body over its cap
     │   ├── NotHTML                 content type outside the accepted set
     │   │   └── NotListing          a feed/sitemap/section page of a type no listing comes as
     │   ├── RedirectError           too many redirects, a loop, or a bad Location
     │   ├── RobotsDisallowed        robots.txt forbids the URL for our user agent
     │   ├── AddressRefused          the address guard refused the host (private, loopback...)
-    │   └── RobotsUnavailable       robots.txt answered 429/5xx or was unusable: try later
+    │   ├── RobotsUnavailable       robots.txt answered 429/5xx or was unusable: try later
+    │   └── HostWaiting             the host asked (Retry-After) to be left alone for longer
+    │                               than we wait, and that time has not passed: not asked
     ├── StoreError                  the store could not read or write
     │   ├── StoreLocked             another run holds the store's run lock
     │   └── UnreadableArticle       one stored article's record cannot be read back (a damaged
@@ -47,6 +50,7 @@ __all__ = [
     "FetchError",
     "FetchTimeout",
     "HTTPStatusError",
+    "HostWaiting",
     "InputError",
     "InvalidURL",
     "NetworkError",
@@ -156,12 +160,19 @@ class NetworkError(FetchError):
 
 
 class HTTPStatusError(FetchError):
-    """The server's final answer was a 4xx or 5xx status."""
+    """The server's final answer was a 4xx or 5xx status.
+
+    ``retry_after`` is the seconds a retryable answer's Retry-After asked for when that is
+    longer than the fetcher waits (so the answer was final at once), else None.
+    """
 
     kind = "http_status"
 
-    def __init__(self, message: str, *, url: str, status: int) -> None:
+    def __init__(
+        self, message: str, *, url: str, status: int, retry_after: float | None = None
+    ) -> None:
         self.status = status
+        self.retry_after = retry_after
         super().__init__(message, url=url)
 
 
@@ -252,3 +263,15 @@ class NotListing(NotHTML):
     is served as, or untyped (octet-stream) with a body that is none."""
 
     kind = "not_listing"
+
+
+class HostWaiting(FetchError):
+    """The URL's host asked (a Retry-After longer than the fetcher waits) to be left alone,
+    and ``retry_after`` seconds of that are left: no request was made. Temporary, like
+    :class:`RobotsUnavailable`."""
+
+    kind = "host_waiting"
+
+    def __init__(self, message: str, *, url: str, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, url=url)

@@ -56,7 +56,11 @@ def retry(
     ] = None,
     waiting: Annotated[
         bool,
-        typer.Option("--waiting", help="Also the URLs waiting for a retry: due now, not later."),
+        typer.Option(
+            "--waiting",
+            help="Also the URLs waiting for a retry or for their host's Retry-After: due now,"
+            " not later (and no host is held any more).",
+        ),
     ] = False,
     wait: Annotated[
         bool, typer.Option("--wait", help="Wait for a running crawl instead of exiting (3).")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,12 +43,14 @@ def _run_line(run: RunRecord | None) -> str:
         + (f", {s.source_errors} source errors" if s.source_errors else "")
         + (f", {s.unread} nested sitemaps left unread (document cap)" if s.unread else "")
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
+        + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")
     )
 
 
 def _json(
     sources: list[SourceStats],
     run: RunRecord | None,
+    waiting: Mapping[str, float],
     failed: list[UrlFailure] | None,
     configured: frozenset[str] | None,
 ) -> str:
@@ -56,6 +60,7 @@ def _json(
             for s in sources
         ],
         "last_run": asdict(run) if run is not None else None,
+        "waiting_hosts": dict(waiting),
     }
     if failed is not None:
         shown["failed"] = [asdict(f) for f in failed]
@@ -75,7 +80,10 @@ def _failure_line(failure: UrlFailure) -> str:
 
 
 def _table(
-    sources: list[SourceStats], run: RunRecord | None, configured: frozenset[str] | None
+    sources: list[SourceStats],
+    run: RunRecord | None,
+    waiting: Mapping[str, float],
+    configured: frozenset[str] | None,
 ) -> str:
     lines = [
         f"{'source':<24} {'urls':>6} {'stored':>6} {'dups':>5} {'pending':>7}"
@@ -90,6 +98,10 @@ def _table(
         for s in sources
     )
     lines.append(_run_line(run))
+    lines.extend(
+        f"host {host} asked not to be asked before {_when(until)} (Retry-After)"
+        for host, until in sorted(waiting.items())
+    )
     lines.extend(f"latest error in {s.name}: {s.last_error}" for s in sources if s.last_error)
     return "\n".join(lines)
 
@@ -141,6 +153,7 @@ def status(
     try:
         sources = store.source_stats()
         run = store.last_run()
+        waiting = store.host_holds(time.time())
         failures = store.failures(source=source, limit=limit) if failed else None
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
@@ -148,9 +161,9 @@ def status(
     finally:
         store.close()
     if as_json:
-        typer.echo(_json(sources, run, failures, configured))
+        typer.echo(_json(sources, run, waiting, failures, configured))
         return
-    typer.echo(_table(sources, run, configured))
+    typer.echo(_table(sources, run, waiting, configured))
     if failures is not None:
         # The per-source counts hold the total, so the list needs no count query of its own.
         total = sum(s.failing + s.gave_up for s in sources if source in (None, s.name))

@@ -15,34 +15,25 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from scraper.config import Source
-from scraper.crawl.fetching import CrawlFetcher
+from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
 from scraper.credentials import userinfo_of, with_userinfo, without_userinfo
 from scraper.discover.urls import origin_of
 from scraper.errors import InputError
-from scraper.fetch.options import HostPace
 from scraper.models import Page
 
 __all__ = ["OriginCredentials", "with_credentials"]
 
 
-class OriginCredentials:
+class OriginCredentials(FetcherLayer):
     """A fetcher that adds the configured user information to requests to its origin.
 
     The page comes back under the URL asked for, its redirects without user information.
+    Credentials do not change a host's pace.
     """
 
     def __init__(self, fetcher: CrawlFetcher, userinfo: Mapping[str, str]) -> None:
-        self.fetcher = fetcher
+        super().__init__(fetcher)
         self.userinfo = userinfo
-
-    # Credentials do not change a host's pace: the pacing calls go to the fetcher as they are.
-    def lane(self, url: str) -> tuple[str, int]:
-        """The fetcher's lane of ``url``."""
-        return self.fetcher.lane(url)
-
-    def tighten(self, url: str, pace: HostPace) -> None:
-        """Hold ``url``'s host to ``pace`` in the fetcher."""
-        self.fetcher.tighten(url, pace)
 
     async def fetch(
         self,

@@ -24,7 +24,7 @@ from scraper.discover.feeds import parse_feed
 from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
 from scraper.discover.untyped import looks_like_listing
-from scraper.errors import FetchError, InputError, NotListing
+from scraper.errors import FetchError, HostWaiting, InputError, NotListing
 from scraper.fetch.client import NOT_MODIFIED
 from scraper.fetch.options import UNTYPED_TYPES
 from scraper.models import Page
@@ -77,6 +77,8 @@ class _Tally:
     errors: list[str] | None = None
     #: The source's listing settings this read is under (see listing_settings).
     settings: str | None = None
+    #: Listings not asked for: their host asked to be left alone until a later time.
+    waiting: list[str] | None = None
 
     def report(self, source: str) -> SourceReport:
         return SourceReport(
@@ -94,15 +96,16 @@ class _Tally:
         )
 
     def _warnings(self) -> tuple[str, ...]:
-        if not self.unread:
-            return ()
-        # Not an error: the run did what it could, and a run that fails on every schedule
+        # Not errors: the run did what it could, and a run that fails on every schedule
         # would hide real failures. Documents never read, or read longest ago, go first.
-        return (
-            f"document cap: {self.unread} nested sitemaps left unread"
-            f" (at most {self.documents} documents a run;"
-            " the next runs read them before those read now)",
-        )
+        warnings = list(self.waiting or ())
+        if self.unread:
+            warnings.append(
+                f"document cap: {self.unread} nested sitemaps left unread"
+                f" (at most {self.documents} documents a run;"
+                " the next runs read them before those read now)"
+            )
+        return tuple(warnings)
 
 
 class Discovery:
@@ -251,6 +254,12 @@ class Discovery:
             page = await self.fetcher.fetch(
                 url, etag=known.etag, last_modified=known.last_modified, document=True
             )
+        except HostWaiting as exc:
+            # Not asked, so nothing to record: the listing (and what it nests) is read when
+            # its host's time comes; the answer that asked for that time was an error.
+            tally.documents -= 1
+            tally.waiting = [*(tally.waiting or ()), f"not read: {exc}"]
+            return ()
         except FetchError as exc:
             self._failed(source, url, exc, getattr(exc, "status", None), tally)
             return ()

@@ -18,7 +18,14 @@ from scraper.fetch.options import (
 from scraper.fetch.options import RetryPolicy as FetchRetry
 from scraper.models import Page
 
-__all__ = ["ACCEPTED_TYPES", "CrawlFetcher", "PageFetcher", "fetch_options", "host_pace"]
+__all__ = [
+    "ACCEPTED_TYPES",
+    "CrawlFetcher",
+    "FetcherLayer",
+    "PageFetcher",
+    "fetch_options",
+    "host_pace",
+]
 
 # One fetcher serves articles, feeds and sitemaps so that its per-host pacing covers them all;
 # the crawl checks an article page's type itself before extracting it. Discovery documents
@@ -53,6 +60,22 @@ class CrawlFetcher(PageFetcher, Protocol):
     def tighten(self, url: str, pace: HostPace) -> None:
         """Hold ``url``'s host to ``pace`` where it is stricter than the host's own."""
         ...
+
+
+class FetcherLayer:
+    """The base of a fetcher in front of another that changes what is fetched, not how a host
+    is paced: the pacing calls go to ``fetcher`` as they are. Subclasses define ``fetch``."""
+
+    def __init__(self, fetcher: CrawlFetcher) -> None:
+        self.fetcher = fetcher
+
+    def lane(self, url: str) -> tuple[str, int]:
+        """The fetcher's lane of ``url``."""
+        return self.fetcher.lane(url)
+
+    def tighten(self, url: str, pace: HostPace) -> None:
+        """Hold ``url``'s host to ``pace`` in the fetcher."""
+        self.fetcher.tighten(url, pace)
 
 
 def host_pace(limit: HostLimit) -> HostPace:

@@ -26,7 +26,8 @@ def requeue_failed(
         source: only this source's URLs.
         kind: only URLs whose latest failure was of this kind (``http_status``,
             ``robots_unavailable``...).
-        waiting: also the URLs waiting for a retry, which then need not wait for their time.
+        waiting: also the URLs waiting for a retry, or for the time their host asked for (the
+            hosts are then no longer held), which then need not wait for their time.
         wait: wait for a running crawl instead of failing at once.
 
     Returns:

@@ -23,9 +23,10 @@ from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
+from scraper.crawl.holds import HostHolds, hold_for
 from scraper.crawl.identity import Deduplicator, Placement
 from scraper.discover.urls import request_url
-from scraper.errors import FetchError, ScraperError, StoreError
+from scraper.errors import FetchError, HostWaiting, HTTPStatusError, ScraperError, StoreError
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.options import HTML_TYPES
 from scraper.models import Failure, Page
@@ -152,6 +153,9 @@ class _Run:
         self.counters = _Counters()
         self.listed = asyncio.Event()  # set when discovery stored new URLs (or finished)
         self.committer = Committer(parts.store, parts.dedup, run_id, self._stored, self._unplaced)
+        # Every fetch of the run (listings included) goes through it: no host is asked before
+        # the time it asked for, in this run or an earlier one.
+        self.fetcher = HostHolds(parts.fetcher, parts.store)
         # Fetch workers at work on each host, and the URLs put aside until one of them is free
         # (see _worker).
         self.busy: Counter[str] = Counter()
@@ -175,7 +179,7 @@ class _Run:
 
     async def discover(self) -> tuple[SourceReport, ...]:
         discovery = Discovery(
-            self.parts.fetcher,
+            self.fetcher,
             self.parts.store,
             self.parts.normalise,
             self.run_id,
@@ -341,14 +345,18 @@ class _Run:
             # wait out its host's turn or a Retry-After (up to minutes) before its request.
             # The URL as listed: the normalised one is a key, and its spelling may be one the
             # server does not answer (a dropped trailing slash, a rewritten query).
-            fetch = self.parts.fetcher.fetch(request_url(queued.raw))
+            fetch = self.fetcher.fetch(request_url(queued.raw))
             page = await self._within_budget(fetch)
         except TimeoutError:
             if not self.time_is_up():
                 raise
             return  # nothing recorded: the URL stays due, first in line for the next run
         except FetchError as exc:
-            self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
+            asked = _asked_wait(exc)
+            if asked is None:
+                self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
+            else:
+                self._hold(queued, exc, asked)
             return
         self.counters.add(fetched=1)
         if not page.body:
@@ -387,6 +395,23 @@ class _Run:
             return None
         return ExtractOptions(keep_selectors=rules.keep, drop_selectors=rules.drop)
 
+    def _hold(self, queued: QueuedURL, exc: FetchError, asked: float) -> None:
+        """Leave a URL whose host asked not to be asked for ``asked`` seconds due then.
+
+        Not a failed attempt: the server said when to come back, and coming back then is no
+        failure of the URL's. The answer that said so (an HTTPStatusError; a HostWaiting made
+        no request) is logged and kept as the URL's latest error.
+        """
+        until = time.time() + hold_for(asked)
+        told = None
+        if isinstance(exc, HTTPStatusError):
+            told = FetchRecord(
+                url=queued.url, status=exc.status, error_kind=exc.kind, error=str(exc)
+            )
+        self.parts.store.defer(queued, until, told, self.run_id)
+        self.counters.add(held=1)
+        self.emit("held", url=queued.url, until=until, reason=str(exc))
+
     def _fail(self, queued: QueuedURL, kind: str, reason: str, status: int | None) -> None:
         when = retry_at(kind, status, queued.attempts + 1, self.config.retry)
         fetch = FetchRecord(url=queued.url, status=status, error_kind=kind, error=reason)
@@ -395,6 +420,13 @@ class _Run:
             self.counters.failures.append(Failure(source=queued.url, kind=kind, reason=reason))
         self.counters.add(failed=int(when is not None), gave_up=int(when is None))
         self.emit("failure", url=queued.url, kind=kind, reason=reason, retry=when is not None)
+
+
+def _asked_wait(exc: FetchError) -> float | None:
+    """The seconds the URL's host asked not to be asked for, when more than a fetch waits."""
+    if isinstance(exc, HTTPStatusError | HostWaiting):
+        return exc.retry_after
+    return None
 
 
 def _fetch_record(page: Page) -> FetchRecord:
@@ -460,6 +492,7 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
         ok=result.ok,
         duplicates=result.duplicates,
         left=result.stats.left,
+        held=result.stats.held,
         seconds=round(result.seconds, 3),
     )
     return result

@@ -2,7 +2,8 @@
 
 Paths are looked up without their query string (so tracking-parameter variants of a URL are
 served the same page); ETag and Last-Modified are sent and honoured with 304. ``faults`` maps a
-path to a status to answer instead (a source that 500s); ``delay`` slows every answer down.
+path to a status (and headers, a Retry-After say) to answer instead (a source that 500s);
+``delay`` slows every answer down.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class LoggedRequest:
 @dataclass(slots=True)
 class _State:
     pages: dict[str, Resource] = field(default_factory=dict)
-    faults: dict[str, int] = field(default_factory=dict)
+    faults: dict[str, tuple[int, dict[str, str]]] = field(default_factory=dict)
     delay: float = 0.0
     log: list[LoggedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.state.faults.get(path)
         resource = self.state.pages.get(path)
         if fault is not None or resource is None:
-            return fault or 404, "text/plain", b"error\n", {}
+            status, headers = fault or (404, {})
+            return status, "text/plain", b"error\n", headers
         headers = {
             "ETag": resource.etag,
             "Last-Modified": format_datetime(resource.modified, usegmt=True),
@@ -150,9 +152,9 @@ class SiteServer:
         """Serve ``pages`` (added to, or replacing, what is served)."""
         self._state.pages.update(pages)
 
-    def fail(self, path: str, status: int) -> None:
-        """Answer ``status`` for ``path`` from now on."""
-        self._state.faults[path] = status
+    def fail(self, path: str, status: int, headers: Mapping[str, str] | None = None) -> None:
+        """Answer ``status`` (with ``headers``) for ``path`` from now on."""
+        self._state.faults[path] = (status, dict(headers or {}))
 
     def restore(self, path: str) -> None:
         """Serve ``path`` as published again (after :meth:`fail`)."""

@@ -226,7 +226,7 @@ class Fetcher:
             spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
         answer, final, redirects = await self._follow(headers, spec)
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
-            raise HTTPStatusError(self._status_text(answer), url=url, status=answer.status)
+            raise self._status_error(answer, url)
         if answer.status == NOT_MODIFIED and not _CONDITIONAL.intersection(headers):
             # "Not modified" since a copy we do not hold: read as success, a feed would never
             # be read and a page would be given up as empty, with nothing to say why.
@@ -244,17 +244,20 @@ class Fetcher:
             redirects=redirects,
         )
 
-    def _status_text(self, answer: _Answer) -> str:
-        """``HTTP <status>``, and the Retry-After when it was too long to wait for."""
+    def _status_error(self, answer: _Answer, url: str) -> HTTPStatusError:
+        """The error of a final error status, with the Retry-After when it was too long to
+        wait for (its seconds in ``retry_after``, for a caller that can come back later)."""
         policy = self.options.retry
-        if answer.status in policy.statuses:
+        status = answer.status
+        if status in policy.statuses:
             asked = too_long_to_wait(answer.header("retry-after"), policy)
             if asked is not None:
-                return (
-                    f"HTTP {answer.status}: asked to retry after {asked:.0f} s, more than the "
+                text = (
+                    f"HTTP {status}: asked to retry after {asked:.0f} s, more than the "
                     f"{policy.max_retry_after:g} s we wait"
                 )
-        return f"HTTP {answer.status}"
+                return HTTPStatusError(text, url=url, status=status, retry_after=asked)
+        return HTTPStatusError(f"HTTP {status}", url=url, status=status)
 
     def _encoding(self, answer: _Answer, url: str) -> str | None:
         if not self.options.decide_charset:
@@ -325,10 +328,12 @@ class Fetcher:
             if answer.status not in policy.statuses or attempt == policy.attempts:
                 return answer
             retry_after = answer.header("retry-after")
-            if too_long_to_wait(retry_after, policy) is not None:
+            asked = too_long_to_wait(retry_after, policy)
+            if asked is not None:
                 # Asked again after the cap, the server would only say the same: the answer
-                # is final now, and the host is left alone for as long as we would have waited.
-                self._pacer.gate(target.netloc).defer(policy.max_retry_after)
+                # is final now, and the host rests for the time asked (its other requests
+                # fail at once rather than ask too early).
+                self._pacer.gate(target.netloc).rest(asked)
                 return answer
             delay = wait_before_retry(attempt, policy, self._rng, retry_after)
             if retry_after is not None:
@@ -350,7 +355,7 @@ class Fetcher:
         try:
             async with (
                 self._clients.use(origin) as client,
-                self._pacer.slot(target.netloc),
+                self._pacer.slot(target.netloc, spec.url),
                 asyncio.timeout(self.options.timeouts.total),
             ):
                 reply = await client.get(target, address, sent_headers, extensions)

@@ -11,7 +11,10 @@ each hop of a redirect included.
 
 A request holds its host's slot and one global slot for as long as it runs (body included).
 Starts of two requests to one host are at least ``interval`` apart; a Retry-After pushes the
-host's next start later for every request waiting on it, not only the one that was told.
+host's next start later for every request waiting on it, not only the one that was told. A
+Retry-After longer than the fetcher waits puts the host to rest instead: until that time, a
+request for it fails at once with :class:`~scraper.errors.HostWaiting` (those already waiting
+for their turn included), rather than waiting part of the time and asking too early.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from contextlib import AbstractAsyncContextManager
 
 import httpx
 
+from scraper.errors import HostWaiting
 from scraper.fetch.options import HostPace
 from scraper.fetch.target import parse_target
 
@@ -53,6 +57,7 @@ class HostGate:
         self._schedule = asyncio.Lock()
         self._last_start = float("-inf")
         self._next_start = 0.0
+        self._rest_until = 0.0  # monotonic; see rest
 
     @property
     def interval(self) -> float:
@@ -86,7 +91,12 @@ class HostGate:
         """Start nothing on this host for ``seconds`` from now."""
         self._next_start = max(self._next_start, time.monotonic() + seconds)
 
-    async def acquire(self, global_slots: asyncio.Semaphore) -> None:
+    def rest(self, seconds: float) -> None:
+        """Start nothing on this host for ``seconds`` from now, and make the requests for it
+        fail (:class:`HostWaiting`) until then instead of waiting."""
+        self._rest_until = max(self._rest_until, time.monotonic() + seconds)
+
+    async def acquire(self, global_slots: asyncio.Semaphore, url: str = "") -> None:
         """Wait for a host slot, the host's turn and a global slot (``release`` them after).
 
         Requests queue on the schedule lock in their order of arrival; the one holding it
@@ -94,12 +104,25 @@ class HostGate:
         one of these cannot let two starts of this host drift closer than the interval. A
         count rather than a semaphore, because a host's concurrency may be lowered while
         requests hold its slots.
+
+        Raises:
+            HostWaiting: the host is resting (see ``rest``), ``url`` being the one asked for.
         """
         async with self._schedule:
             while self._active >= self._concurrency:
                 self._freed.clear()
                 await self._freed.wait()
-            while (wait := self._next_start - time.monotonic()) > 0:
+            while True:
+                now = time.monotonic()
+                if self._rest_until > now:
+                    left = self._rest_until - now
+                    raise HostWaiting(
+                        f"the host asked to be left alone for {left:.0f} s more (Retry-After)",
+                        url=url or self.key,
+                        retry_after=left,
+                    )
+                if (wait := self._next_start - now) <= 0:
+                    break
                 await asyncio.sleep(wait)
             await global_slots.acquire()
             self._active += 1
@@ -120,14 +143,15 @@ class _Slot:
     as the waiting itself, and this runs once per request.
     """
 
-    __slots__ = ("_gate", "_global")
+    __slots__ = ("_gate", "_global", "_url")
 
-    def __init__(self, gate: HostGate, global_slots: asyncio.Semaphore) -> None:
+    def __init__(self, gate: HostGate, global_slots: asyncio.Semaphore, url: str) -> None:
         self._gate = gate
         self._global = global_slots
+        self._url = url
 
     async def __aenter__(self) -> None:
-        await self._gate.acquire(self._global)
+        await self._gate.acquire(self._global, self._url)
 
     async def __aexit__(self, *exc_info: object) -> None:
         self._gate.release(self._global)
@@ -188,6 +212,7 @@ class Pacer:
         """Raise the host's interval to the Crawl-delay of ``origin``'s robots.txt."""
         self.gate(host).crawl_delay(origin, delay)
 
-    def slot(self, host: str) -> AbstractAsyncContextManager[None]:
-        """Wait for a slot of ``host`` and a global one, and the host's turn; hold them."""
-        return _Slot(self.gate(host), self._global)
+    def slot(self, host: str, url: str) -> AbstractAsyncContextManager[None]:
+        """Wait for a slot of ``host`` and a global one, and the host's turn; hold them.
+        ``url`` (the one asked for) is the one a :class:`HostWaiting` names."""
+        return _Slot(self.gate(host), self._global, url)

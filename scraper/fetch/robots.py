@@ -29,6 +29,7 @@ from protego import Protego
 from scraper.errors import (
     FetchError,
     FetchTimeout,
+    HostWaiting,
     NetworkError,
     RobotsDisallowed,
     RobotsUnavailable,
@@ -97,6 +98,8 @@ class RobotsCache:
             status, body = await self._fetch(f"{origin}/robots.txt")
         except (FetchTimeout, NetworkError) as exc:
             return RobotsRules(None, False, error_until, "robots.txt unreachable", failure=exc)
+        except HostWaiting:
+            raise  # not asked: nothing learnt about the file, nothing to keep
         except FetchError as exc:
             return RobotsRules(None, False, error_until, f"robots.txt unusable: {exc}")
         if 200 <= status < 300:
@@ -116,9 +119,15 @@ class RobotsCache:
             RobotsUnavailable: robots.txt answered 429/5xx or was unusable (temporary).
             NetworkError, FetchTimeout: robots.txt could not be fetched at all (the host is
                 down); the URL is not tried, and neither is the host until the error expires.
+            HostWaiting: the host asked to be left alone and robots.txt was not asked.
         """
-        rules = await self.rules(origin)
         reported = report_as or url
+        try:
+            rules = await self.rules(origin)
+        except HostWaiting as exc:
+            raise HostWaiting(
+                f"robots.txt not asked: {exc}", url=reported, retry_after=exc.retry_after
+            ) from exc
         if rules.failure is not None:
             kind = type(rules.failure)
             raise kind(f"host unreachable, robots.txt failed: {rules.failure}", url=reported)

@@ -127,6 +127,16 @@ STEPS: tuple[Step, ...] = (
     # document was last read under: the validators and read time of a read under other
     # settings are not used, so a widened pattern or window reads the document in full.
     lambda conn: _add_column(conn, "documents", "settings TEXT"),
+    # Hosts that asked (Retry-After) to be left alone longer than a run waits, by pace key.
+    # IF NOT EXISTS: a store whose recorded version was set back (the old-store repair tests
+    # do so) keeps its table.
+    """
+    CREATE TABLE IF NOT EXISTS host_holds (
+        host TEXT PRIMARY KEY,
+        until REAL NOT NULL,
+        reason TEXT
+    );
+    """,
 )
 
 
@@ -453,6 +463,40 @@ class SQLiteCrawlStore:
                 ),
             )
 
+    def defer(
+        self, queued: QueuedURL, until: float, fetch: FetchRecord | None, run_id: int
+    ) -> None:
+        """Leave a URL due at ``until`` without counting an attempt; with ``fetch`` (the answer
+        that asked to wait), log it and keep its error as the URL's latest, waiting for a
+        retry. Without, the URL keeps its state and only waits (never less than it did)."""
+        with self._tx() as conn:
+            if fetch is None:
+                conn.execute(
+                    "UPDATE urls SET next_attempt_at = max(next_attempt_at, ?) WHERE id = ?",
+                    (until, queued.id),
+                )
+                return
+            self._log_fetch(conn, fetch, run_id)
+            conn.execute(
+                "UPDATE urls SET state = 'retry', next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (until, f"{fetch.error_kind}: {fetch.error}", queued.id),
+            )
+
+    def hold_host(self, host: str, until: float, reason: str) -> None:
+        """Keep that ``host`` asked not to be asked before ``until`` (a later time wins)."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO host_holds (host, until, reason) VALUES (?, ?, ?)"
+                " ON CONFLICT (host) DO UPDATE SET until = excluded.until,"
+                " reason = excluded.reason WHERE excluded.until > until",
+                (host, until, reason),
+            )
+
+    def host_holds(self, now: float) -> dict[str, float]:
+        """The hosts not to be asked before a time later than ``now``, with that time."""
+        rows = self._read("SELECT host, until FROM host_holds WHERE until > ?", (now,))
+        return {r["host"]: float(r["until"]) for r in rows}
+
     def _placements(self) -> _Placements:
         """Through the near-duplicate index when the store holds one (a crawl made it)."""
         rows = self._read(
@@ -564,18 +608,25 @@ class SQLiteCrawlStore:
         ]
 
     def requeue(self, *, source: str | None, kind: str | None, waiting: bool) -> int:
-        """Make given-up URLs (and, with ``waiting``, those waiting for a retry) due now with
-        a fresh count of attempts; only those of ``source`` and whose latest failure was of
-        ``kind`` when given. Returns how many."""
+        """Make given-up URLs (and, with ``waiting``, those waiting for a retry or for their
+        host's time, whose hosts are then no longer held) due now with a fresh count of
+        attempts; only those of ``source`` and whose latest failure was of ``kind`` when given.
+        Returns how many."""
         with self._tx() as conn:
             cur = conn.execute(
                 "UPDATE urls SET state = 'pending', attempts = 0, next_attempt_at = 0"
-                " WHERE (state = 'gave_up' OR (? AND state = 'retry'))"
+                " WHERE (state = 'gave_up' OR (? AND (state = 'retry'"
+                # A pending URL due later is one whose host asked to wait (see defer).
+                "   OR (state = 'pending' AND next_attempt_at > 0))))"
                 " AND (? IS NULL OR source = ?)"
                 # The stored reason starts with its kind: "kind: reason".
                 " AND (? IS NULL OR substr(last_error, 1, length(?) + 1) = ? || ':')",
                 (waiting, source, source, kind, kind, kind),
             )
+            if waiting:
+                # The hosts are not known by source: all of them are asked again, each says
+                # once more if it still wants to wait.
+                conn.execute("DELETE FROM host_holds")
             return cur.rowcount
 
     def run_duplicates(self, run_id: int) -> int:

@@ -171,6 +171,9 @@ class RunStats:
     left: int = 0
     #: Discovery errors: listings (or listed entries of the config) that could not be read.
     source_errors: int = 0
+    #: URLs left due at a later time because their host asked (a Retry-After longer than a
+    #: run waits) not to be asked before then; the one that was told included.
+    held: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,6 +288,21 @@ class CrawlStore(Protocol):
         """Record a failed URL: retried after ``retry_at``, or given up when it is None."""
         ...
 
+    def defer(
+        self, queued: QueuedURL, until: float, fetch: FetchRecord | None, run_id: int
+    ) -> None:
+        """Leave a URL due at ``until`` without counting an attempt (``fetch``: the answer
+        that asked to wait, logged and kept as the URL's latest error)."""
+        ...
+
+    def hold_host(self, host: str, until: float, reason: str) -> None:
+        """Keep that ``host`` asked not to be asked before ``until``."""
+        ...
+
+    def host_holds(self, now: float) -> dict[str, float]:
+        """The hosts not to be asked before a time later than ``now``, with that time."""
+        ...
+
     def articles_since(
         self, *, after_id: int = 0, since: float | None = None
     ) -> Iterator[StoredArticle]:
@@ -316,9 +334,10 @@ class CrawlStore(Protocol):
         ...
 
     def requeue(self, *, source: str | None, kind: str | None, waiting: bool) -> int:
-        """Make given-up URLs (and, with ``waiting``, those waiting for a retry) due now with
-        a fresh count of attempts; only those of ``source`` and whose latest failure was of
-        ``kind`` when given. Returns how many."""
+        """Make given-up URLs (and, with ``waiting``, those waiting for a retry or for their
+        host's time, whose hosts are then no longer held) due now with a fresh count of
+        attempts; only those of ``source`` and whose latest failure was of ``kind`` when given.
+        Returns how many."""
         ...
 
     def run_duplicates(self, run_id: int) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import time
 from datetime import UTC, datetime
 
 import pytest
 from fetch_server import LocalServer, local_options, loopback_resolver, run
 
-from scraper.errors import HTTPStatusError
-from scraper.fetch import Fetcher, FetchOptions, RetryPolicy
+from scraper.errors import HostWaiting, HTTPStatusError
+from scraper.fetch import Fetcher, FetchOptions, Politeness, RetryPolicy
 from scraper.fetch.retry import backoff_delay, retry_after_seconds, wait_before_retry
 from scraper.models import Page
 
@@ -42,6 +43,7 @@ def test_a_retry_after_over_the_cap_fails_at_once(server: LocalServer) -> None:
     assert re.search(
         r"HTTP 429: asked to retry after (29|30) s, more than the 0\.3 s", str(caught.value)
     )
+    assert caught.value.retry_after is not None and 29 <= caught.value.retry_after <= 30
     assert len(server.requests(path="/too-many")) == 1  # asked once: no wait of the cap
 
 
@@ -53,21 +55,51 @@ def test_a_retry_after_of_a_day_fails_at_once_with_its_status(server: LocalServe
     assert len(server.requests(path="/flaky")) == 1
 
 
-def test_the_host_is_left_alone_for_the_cap_after_a_retry_after_over_it(
+def test_a_host_that_asked_for_longer_than_the_cap_is_not_asked_again(
     server: LocalServer,
 ) -> None:
     retry = RetryPolicy(attempts=3, base_delay=0.01, max_retry_after=0.5)
 
-    async def scenario() -> None:
+    async def scenario() -> tuple[HTTPStatusError, HostWaiting]:
         async with Fetcher(local_options(retry=retry), resolver=loopback_resolver) as fetcher:
-            with pytest.raises(HTTPStatusError):
+            with pytest.raises(HTTPStatusError) as told:
                 await fetcher.fetch(server.url("/flaky?fail=99&after=3600"))
-            await fetcher.fetch(server.url("/page/other"))
+            with pytest.raises(HostWaiting) as waiting:
+                await fetcher.fetch(server.url("/page/other"))
+            return told.value, waiting.value
 
-    run(scenario())
-    (told,) = server.requests(path="/flaky")
-    (other,) = server.requests(path="/page/other")
-    assert other.start - told.start >= 0.45
+    told, waiting = run(scenario())
+    assert told.retry_after == 3600.0
+    assert 3590 < waiting.retry_after <= 3600
+    assert waiting.url == server.url("/page/other")
+    assert waiting.kind == "host_waiting"
+    assert len(server.requests(path="/flaky")) == 1
+    assert server.requests(path="/page/other") == []
+
+
+def test_a_request_waiting_for_its_turn_fails_once_its_host_asks_for_longer(
+    server: LocalServer,
+) -> None:
+    # The second request waits for the host's interval while the first is answered: it must
+    # not be sent when its turn comes, nor after the cap.
+    retry = RetryPolicy(attempts=3, base_delay=0.01, max_retry_after=0.5)
+    polite = Politeness(min_interval=0.4, per_host_concurrency=2, respect_robots=False)
+    options = local_options(retry=retry, politeness=polite)
+
+    async def scenario() -> tuple[Page | BaseException, Page | BaseException]:
+        async with Fetcher(options, resolver=loopback_resolver) as fetcher:
+            return await asyncio.gather(
+                fetcher.fetch(server.url("/flaky?fail=99&after=3600")),
+                fetcher.fetch(server.url("/page/other")),
+                return_exceptions=True,
+            )
+
+    began = time.monotonic()
+    told, waiting = run(scenario())
+    assert isinstance(told, HTTPStatusError) and told.retry_after == 3600.0
+    assert isinstance(waiting, HostWaiting)
+    assert server.requests(path="/page/other") == []
+    assert time.monotonic() - began < 0.5 + 0.4
 
 
 def test_a_persistent_503_fails_with_its_status_after_the_attempts(server: LocalServer) -> None:

@@ -1,0 +1,84 @@
+"""Hosts that asked to be left alone longer than a run waits, kept across runs.
+
+A retryable answer (429, 503...) whose Retry-After asks for more than the fetcher waits
+(``RetryPolicy.max_retry_after``) ends that fetch at once, and the fetcher fails the host's
+other requests (:class:`~scraper.errors.HostWaiting`) until the time asked, for as long as it
+lives: one run. The crawl keeps that time in its store, so that the next runs do not ask the
+host before it either, for its listings or for URLs found since. A host is the key its requests
+are paced under (``CrawlFetcher.lane``: its name, with a port other than the default; the hosts
+one ``[hosts]`` entry covers are one), of the URL asked for.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
+from scraper.errors import HostWaiting, HTTPStatusError
+from scraper.models import Page
+from scraper.store.protocol import CrawlStore
+
+__all__ = ["MAX_HOLD", "HostHolds", "hold_for"]
+
+#: The longest a host is left alone for on its word (a day). A Retry-After of weeks is more
+#: likely a misconfigured server than a wish, and would silently freeze a source's URLs: after
+#: a day the host is asked again, and simply says so once more if it meant it.
+MAX_HOLD = 86400.0
+
+
+def hold_for(asked: float) -> float:
+    """The seconds a host that asked for ``asked`` is left alone: at most ``MAX_HOLD``."""
+    return min(asked, MAX_HOLD)
+
+
+def _stamp(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class HostHolds(FetcherLayer):
+    """A crawl fetcher that does not ask a host before the time it asked for, and keeps that
+    time in the store when a host asks for it."""
+
+    def __init__(self, fetcher: CrawlFetcher, store: CrawlStore) -> None:
+        super().__init__(fetcher)
+        self.store = store
+        self._until = store.host_holds(time.time())
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        document: bool = False,
+    ) -> Page:
+        """Fetch ``url`` unless its host asked not to be asked yet.
+
+        Raises:
+            HostWaiting: the host's time has not come (no request made).
+            FetchError: as the fetcher raises it; an :class:`HTTPStatusError` with a
+                ``retry_after`` has its host's time stored first.
+        """
+        if self._until:  # most runs hold no host: no key to work out
+            until = self._until.get(self.fetcher.lane(url)[0])
+            if until is not None and (left := until - time.time()) > 0:
+                raise HostWaiting(
+                    f"the host asked not to be asked before {_stamp(until)} (Retry-After)",
+                    url=url,
+                    retry_after=left,
+                )
+        try:
+            return await self.fetcher.fetch(
+                url, etag=etag, last_modified=last_modified, document=document
+            )
+        except HTTPStatusError as exc:
+            if exc.retry_after is not None:
+                self._hold(url, exc.retry_after, str(exc))
+            raise
+
+    def _hold(self, url: str, asked: float, reason: str) -> None:
+        key = self.fetcher.lane(url)[0]
+        until = time.time() + hold_for(asked)
+        self._until[key] = max(until, self._until.get(key, 0.0))
+        self.store.hold_host(key, until, reason)
