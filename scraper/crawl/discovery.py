@@ -192,7 +192,7 @@ class Discovery:
         document cap or time budget left unread, makes the listing due at the next run."""
         if not refresh_minutes:
             return False
-        read = self.store.last_read(url, settings=settings)
+        read = self._last_read(url, settings)
         if read is None or time.time() - read >= refresh_minutes * 60.0:
             return False
         # Nested documents are read after their index, in the same pass.
@@ -203,7 +203,7 @@ class Discovery:
             if child.url in seen or self._unchanged(settings, child, oldest):
                 continue
             seen.add(child.url)
-            child_read = self.store.last_read(child.url, settings=settings)
+            child_read = self._last_read(child.url, settings)
             if child_read is None or child_read < read:
                 return False
             pending.extend(self.store.children(child.url))
@@ -229,6 +229,16 @@ class Discovery:
 
         return sorted(children, key=rank)
 
+    def _last_read(self, url: str, settings: str) -> float | None:
+        """When a document was last read under ``settings``; None for a time still to come.
+
+        A run made while the clock was ahead (corrected since) stored read times in the
+        future: trusted, they would keep a listing resting, or a nested sitemap unchanged,
+        until the clock caught up with them.
+        """
+        read = self.store.last_read(url, settings=settings)
+        return None if read is None or read > time.time() else read
+
     def _unchanged(self, settings: str, doc: ChildDoc, oldest: float | None) -> bool:
         """Whether a nested sitemap can be left unread by its index's ``lastmod``.
 
@@ -238,7 +248,7 @@ class Discovery:
             return False
         if oldest is not None and doc.modified < oldest:
             return True
-        read = self.store.last_read(doc.url, settings=settings)
+        read = self._last_read(doc.url, settings)
         return read is not None and doc.modified < read - UNCHANGED_MARGIN
 
     async def _document(

@@ -145,6 +145,16 @@ def retry_at(kind: str, status: int | None, attempts: int, policy: RetryPolicy) 
     return time.time() + policy.backoff * float(2 ** (attempts - 1))
 
 
+def longest_wait(policy: RetryPolicy) -> float:
+    """The longest wait before a URL's next attempt that a run can set under ``policy``.
+
+    The retry backoff's last step, and never less than a day: a server's own wait (a
+    Retry-After) may be heeded that long. A URL due further ahead got its time from a clock
+    that was ahead then, or from a slower policy.
+    """
+    return max(policy.backoff * float(2 ** max(0, policy.max_attempts - 2)), _DAY_S)
+
+
 class _Run:
     def __init__(self, config: CrawlConfig, parts: RunParts, run_id: int) -> None:
         self.config = config
@@ -163,7 +173,10 @@ class _Run:
         # The paces of their own that sources ask for, by source name (see pace).
         self.paces = {s.name: host_pace(s.limit) for s in config.sources if s.limit is not None}
         # Only the URLs of the config's sources: others in the store are left as they are.
-        self.scope = DueScope(sources=frozenset(s.name for s in config.sources))
+        self.scope = DueScope(
+            sources=frozenset(s.name for s in config.sources),
+            longest_wait=longest_wait(config.retry),
+        )
         budget = config.max_run_seconds
         self.deadline = None if budget is None else time.monotonic() + budget
         self.out_of_time = False

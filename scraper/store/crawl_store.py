@@ -666,14 +666,15 @@ class SQLiteCrawlStore:
 
 def _due(now: float, scope: DueScope) -> tuple[str, tuple[object, ...]]:
     """The WHERE clause (and its parameters) of the URLs of ``scope`` due at ``now``."""
-    where = "state IN ('pending', 'retry') AND next_attempt_at <= ?"
+    where = "state IN ('pending', 'retry') AND (next_attempt_at <= ? OR next_attempt_at > ?)"
+    latest = now + scope.longest_wait if scope.longest_wait is not None else float("inf")
     if scope.sources is None:
-        return where, (now,)
+        return where, (now, latest)
     # URLs of sources the run does not crawl stay as they are: a source removed from the
     # config, or another config's on a shared store.
     return (
         where + " AND source IN (SELECT value FROM json_each(?))",
-        (now, json.dumps(sorted(scope.sources))),
+        (now, latest, json.dumps(sorted(scope.sources))),
     )
 
 

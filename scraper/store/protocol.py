@@ -70,6 +70,10 @@ class DueScope:
     """
 
     sources: frozenset[str] | None = None
+    #: The longest wait for a retry the run's policy can set (None: no limit). A URL due
+    #: further ahead was given its time by a clock that was ahead since, or by another
+    #: policy: it is due now rather than stuck until then.
+    longest_wait: float | None = None
 
 
 #: The URLs of every source in the store.
