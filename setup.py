@@ -37,6 +37,7 @@ COMPILED = [
         "authors",
         "jsonld",
         "language",
+        "shadow",
     )
 ]
 

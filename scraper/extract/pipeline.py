@@ -35,6 +35,7 @@ from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import RepeatMemo, find_repeats, repeat_key
 from scraper.extract.segment import RawBlock, segment
+from scraper.extract.shadow import render_templates
 from scraper.models import Article, Block, BlockKind, Page
 
 __all__ = ["explain", "extract", "extract_page"]
@@ -66,7 +67,10 @@ _LINKED_HEADLINE: Final = 0.8
 #: Excerpts under linked headlines that make a list of teasers (one alone may be the writer's).
 _MIN_EXCERPTS: Final = 2
 _TITLE_OPEN: Final = re.compile(r"<title\b", re.IGNORECASE)
-_STRIP_FIRST: Final = ("script", "style", "noscript", "template")
+_STRIP_FIRST: Final = ("script", "style", "noscript")
+#: What goes when a page is read again with its <noscript> content (see _run).
+_STRIP_NOSCRIPT_READ: Final = ("script", "style")
+_NOSCRIPT_OPEN: Final = re.compile(r"<noscript\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,8 @@ def _parse(markup: str | bytes, text: str) -> LexborHTMLParser:
     if runaway and body is not None and not body.text().strip():
         # An unclosed <title> swallows the whole document as its text; read it as markup.
         tree = _tree(_TITLE_OPEN.sub("<x-title", text, count=1))
+    # As a browser shows it: declarative shadow roots in place, inert templates gone.
+    render_templates(tree)
     return tree
 
 
@@ -153,8 +159,31 @@ def _run(
         text = markup = text[: options.max_html_chars]
     tree = _parse(markup, text)
     meta = extract_metadata(tree, url)
+    explanation = _body(tree, meta, options)
+    if not _found(explanation) and _NOSCRIPT_OPEN.search(text) is not None:
+        # A page built by scripts may serve its article only to readers without them, in
+        # <noscript>: read that when the page shows nothing else. Only such pages parse twice.
+        fallback = _body(_parse(markup, text), meta, options, read_noscript=True)
+        if _found(fallback):
+            return meta, fallback
+    return meta, explanation
+
+
+def _found(explanation: Explanation) -> bool:
+    return any(d.keep for d in explanation.decisions)
+
+
+def _body(
+    tree: LexborHTMLParser, meta: Metadata, options: ExtractOptions, *, read_noscript: bool = False
+) -> Explanation:
+    """The walk, the container and every block's decision, on the parsed page."""
     # Script and style text would count as page text in the chrome judge's protection rule.
-    tree.strip_tags(list(_STRIP_FIRST))
+    if read_noscript:
+        tree.strip_tags(list(_STRIP_NOSCRIPT_READ))
+        # The walk skips <noscript>: its content (parsed as markup) is read as the page's.
+        tree.unwrap_tags(["noscript"])
+    else:
+        tree.strip_tags(list(_STRIP_FIRST))
     roots = _roots(tree, options)
     blocks: list[RawBlock] = []
     dropped = []
@@ -199,7 +228,7 @@ def _run(
                     decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
                 )
         _drop_late_summary(decisions, lines, context)
-    return meta, Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
+    return Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
 
 
 def _decide(
