@@ -23,7 +23,7 @@ from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
-from scraper.crawl.holds import HostHolds, hold_for
+from scraper.crawl.holds import MAX_HOLD, HostHolds, hold_for
 from scraper.crawl.identity import Deduplicator, Placement
 from scraper.discover.urls import request_url
 from scraper.errors import FetchError, HostWaiting, HTTPStatusError, ScraperError, StoreError
@@ -148,11 +148,11 @@ def retry_at(kind: str, status: int | None, attempts: int, policy: RetryPolicy) 
 def longest_wait(policy: RetryPolicy) -> float:
     """The longest wait before a URL's next attempt that a run can set under ``policy``.
 
-    The retry backoff's last step, and never less than a day: a server's own wait (a
-    Retry-After) may be heeded that long. A URL due further ahead got its time from a clock
-    that was ahead then, or from a slower policy.
+    The retry backoff's last step, and never less than ``MAX_HOLD``: a host's Retry-After
+    is heeded that long. A URL due further ahead got its time from a clock that was ahead
+    then, or from a slower policy.
     """
-    return max(policy.backoff * float(2 ** max(0, policy.max_attempts - 2)), _DAY_S)
+    return max(policy.backoff * float(2 ** max(0, policy.max_attempts - 2)), MAX_HOLD)
 
 
 class _Run:
