@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import Final
 
 from scraper.extract.chrome import COMMENT_HEADINGS
-from scraper.extract.segment import RawBlock
+from scraper.extract.segment import Element, RawBlock, ancestor_at
 from scraper.models import BlockKind
 
 __all__ = ["Selection", "block_score", "comments_start", "select_body"]
@@ -100,23 +100,23 @@ def select_body(
     for index in muted:
         scores[index] = min(scores[index], 0.0)
     branching = _branching(blocks)
-    # Element ids stay Python objects here: typed int, mypyc would unbox each one read from a
-    # path and box it again for every dictionary and set lookup.
-    slots: dict[object, int] = {}
+    slots: dict[Element, int] = {}
     # Each element's total sits in a list at its slot: one dictionary lookup a step instead
     # of a get and a set, and the same additions in the same order.
-    nodes: list[object] = []
+    nodes: list[Element] = []
     totals: list[float] = []
     for block in blocks:
         score = scores[block.index]
         if score == 0.0:
             continue
-        path: tuple[object, ...] = block.path
+        node: Element | None = block.element
         # The block's own element (a <p>) is not a container; its parent is the first one.
-        start = len(path) - 2 if len(path) >= 2 and block.tag == "p" else len(path) - 1
+        if block.tag == "p" and block.element.parent is not None:
+            node = block.element.parent
         weight = 1.0
-        for depth in range(start, max(start - _MAX_UP, -1), -1):
-            node = path[depth]
+        for _ in range(_MAX_UP):
+            if node is None:
+                break
             slot = slots.get(node)
             if slot is None:
                 slot = slots[node] = len(totals)
@@ -126,19 +126,19 @@ def select_body(
             # A wrapper around a single child adds nothing; only a real branch costs a step.
             if node in branching:
                 weight *= _DECAY
+            node = node.parent
     if not totals:
         return Selection(None, frozenset(b.index for b in blocks), scores)
     best = _first_highest(totals)
-    container = cast(int, nodes[best])
+    container = nodes[best]
     if totals[best] <= 0:
         return Selection(None, frozenset(b.index for b in blocks), scores)
-    # An element sits at the same depth in every path through it: blocks are placed by one
-    # comparison each instead of a search of their paths.
-    depth = next(b.path.index(container) for b in blocks if container in b.path)
-    inside = {b.index for b in blocks if len(b.path) > depth and b.path[depth] == container}
-    if depth:
-        inside |= _sibling_blocks(blocks, depth - 1, inside, scores)
-    return Selection(container, frozenset(inside), scores)
+    memo: dict[Element, Element] = {}
+    depth = container.depth
+    inside = {b.index for b in blocks if ancestor_at(b.element, depth, memo) is container}
+    if container.parent is not None:
+        inside |= _sibling_blocks(blocks, container.parent, inside, scores)
+    return Selection(container.node_id, frozenset(inside), scores)
 
 
 def _first_highest(values: list[float]) -> int:
@@ -150,55 +150,70 @@ def _first_highest(values: list[float]) -> int:
     return best
 
 
-def _branching(blocks: Sequence[RawBlock]) -> set[object]:
-    """Elements with more than one child that holds text (ids as objects, as in select_body).
+def _branching(blocks: Sequence[RawBlock]) -> set[Element]:
+    """Elements with more than one child that holds text.
 
     A block's own text counts as a child of its element. The walk emits blocks in document
     order, so each element's blocks come in one run and a child, once left, never comes back:
     an element gains a second child exactly where two neighbouring blocks part ways below it
-    (or one of them ends at it).
+    (or one of them ends at it). Climbing from both blocks to where they meet passes each
+    element at most twice in all (at its first block and after its last).
     """
-    out: set[object] = set()
-    previous: tuple[object, ...] = ()
+    out: set[Element] = set()
+    previous: Element | None = None
     for block in blocks:
-        path: tuple[object, ...] = block.path
-        limit = min(len(path), len(previous))
-        shared = 0
-        # The walk hands every block of an element the same id object: identity settles all
-        # but the comparison where the paths part, at a fraction of the cost of ==.
-        while shared < limit and (
-            path[shared] is previous[shared] or path[shared] == previous[shared]
-        ):
-            shared += 1
-        if shared:
-            out.add(path[shared - 1])
-        previous = path
+        element: Element | None = block.element
+        if previous is not None and element is not None:
+            joint = _meeting(previous, element)
+            if joint is not None:
+                out.add(joint)
+        previous = element
     return out
 
 
+def _meeting(one: Element, other: Element) -> Element | None:
+    """The deepest element on both chains (None: they are in different walks)."""
+    a: Element | None = one
+    b: Element | None = other
+    while a is not None and b is not None and a.depth > b.depth:
+        a = a.parent
+    while a is not None and b is not None and b.depth > a.depth:
+        b = b.parent
+    while a is not None and b is not None and a is not b:
+        a = a.parent
+        b = b.parent
+    return a if a is b else None
+
+
 def _sibling_blocks(
-    blocks: Sequence[RawBlock], depth: int, inside: set[int], scores: dict[int, float]
+    blocks: Sequence[RawBlock], parent: Element, inside: set[int], scores: dict[int, float]
 ) -> set[int]:
     """Blocks of the container's siblings that carry prose of their own.
 
     Bodies are often split around an embed or an ad into sibling wrappers; a sibling joins
     when its blocks score at least a share of the container's own. ``inside`` holds the
-    indexes of the blocks under the container, whose parent is at ``depth`` in their paths.
+    indexes of the blocks under the container, whose parent element is ``parent``.
     """
-    parent: int | None = None
     own = 0.0
     for block in blocks:
         if block.index in inside:
-            parent = block.path[depth]
             own += scores[block.index]
-    if parent is None or own <= 0:
+    if not inside or own <= 0:
         return set()
-    groups: dict[int, list[RawBlock]] = {}
+    # Grouped by the child of ``parent`` they sit in; a block of the parent's own text is a
+    # group of its own.
+    groups: dict[object, list[RawBlock]] = {}
+    memo: dict[Element, Element] = {}
     for block in blocks:
-        path = block.path
-        if block.index not in inside and len(path) > depth and path[depth] == parent:
-            key = path[depth + 1] if depth + 1 < len(path) else -block.index - 1
-            groups.setdefault(key, []).append(block)
+        if block.index in inside:
+            continue
+        element = block.element
+        if element is parent:
+            groups.setdefault(-block.index - 1, []).append(block)
+            continue
+        child = ancestor_at(element, parent.depth + 1, memo)
+        if child is not None and child.parent is parent:
+            groups.setdefault(child, []).append(block)
     out: set[int] = set()
     for members in groups.values():
         total = sum(max(scores[b.index], 0.0) for b in members)

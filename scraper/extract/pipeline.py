@@ -34,7 +34,7 @@ from scraper.extract.language import detect_language
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import RepeatMemo, find_repeats, repeat_key
-from scraper.extract.segment import RawBlock, segment
+from scraper.extract.segment import Element, RawBlock, ancestor_at, segment
 from scraper.extract.shadow import render_templates
 from scraper.models import Article, Block, BlockKind, Page
 
@@ -242,7 +242,8 @@ def _decide(
     """Keep or drop each block: container, comments, related-stories boxes, block filters."""
     decisions: list[Decision] = []
     any_kept = False
-    box: int | None = None
+    box: Element | None = None
+    in_box: dict[Element, Element] = {}
     for block in blocks:
         score = selection.scores.get(block.index, 0.0)
         if block.index >= end:
@@ -251,7 +252,7 @@ def _decide(
         if not use_all and block.index not in selection.inside:
             decisions.append(Decision(block, score, False, "outside the article container"))
             continue
-        if box is not None and box in block.path:
+        if box is not None and ancestor_at(block.element, box.depth, in_box) is box:
             if block.kind is not _HEADING:
                 decisions.append(Decision(block, score, False, "inside a related-stories box"))
                 continue
@@ -261,8 +262,9 @@ def _decide(
         if any_kept and is_cutoff(block, line):
             # The heading's own wrapper is the box of other stories, unless that wrapper is
             # the article itself: then only the heading goes.
-            parent = block.path[-2] if len(block.path) >= 2 else None
-            box = parent if parent != selection.container else None
+            parent = block.element.parent
+            box = parent if parent is not None and parent.node_id != selection.container else None
+            in_box = {}
             decisions.append(Decision(block, score, False, "related-stories heading"))
             continue
         verdict = judge_block(block, line, score, context)

@@ -3,8 +3,8 @@
 The walk visits each node it needs once, moving from node to node without recursion (deep
 pages cannot overflow Python's stack) and never entering a skipped subtree. Text is gathered
 into a buffer that is cut into a block whenever a block-level element opens or closes. Each
-block remembers the chain of block-level elements it sits in (as lexbor node ids), which is
-what the body selection scores.
+block remembers the block-level element it sits in, and through it the chain of those above,
+which is what the body selection scores.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborNode
 from scraper.extract import chrome
 from scraper.models import BlockKind
 
-__all__ = ["Dropped", "RawBlock", "Segmentation", "segment"]
+__all__ = ["Dropped", "Element", "RawBlock", "Segmentation", "ancestor_at", "segment"]
 
 # Module constants are final: compiled code then reads them directly, instead of looking each
 # name up in the module's dictionary at every use (the walk reads them once per node).
@@ -83,6 +83,57 @@ _WEAK_MAX_CHARS: Final = 300
 _CONTENT_ELEMENTS: Final = frozenset({"article", "main", "body", "html"})
 
 
+@dataclass(slots=True, eq=False)
+class Element:
+    """A block-level element the walk opened: its lexbor node id, the block-level element it
+    sits in (None for the walk's root) and its depth (the root's is 0).
+
+    One object per element, shared by every block inside it: a block reaches its ancestors
+    through ``parent`` instead of holding a copy of the chain, so blocks cost the same on a
+    page nested thousands of levels deep as on a flat one. Compared by identity.
+    """
+
+    node_id: int
+    parent: Element | None
+    depth: int
+
+    def __init__(self, node_id: int, parent: Element | None) -> None:
+        # Written out, as RawBlock's.
+        self.node_id = node_id
+        self.parent = parent
+        self.depth = parent.depth + 1 if parent is not None else 0
+
+
+def ancestor_at(element: Element, depth: int, memo: dict[Element, Element]) -> Element | None:
+    """The element at ``depth`` on ``element``'s chain (``element`` itself at its own depth),
+    or None when ``element`` sits higher.
+
+    ``memo`` holds the answers for one ``depth``: each element is climbed from once, so asking
+    for every block of a page costs time linear in the page, however deep it nests.
+    """
+    if element.depth <= depth:
+        return element if element.depth == depth else None
+    # The block's own element is not memoised: most hold a block or two (a paragraph each),
+    # and one step up costs less than a dictionary entry. Its ancestors hold many.
+    node = element.parent
+    if node is None or node.depth == depth:
+        return node
+    trail: list[Element] = []
+    while node.depth > depth:
+        known = memo.get(node)
+        if known is not None:
+            node = known
+            break
+        trail.append(node)
+        parent = node.parent
+        if parent is None:  # cannot happen: depths count parents
+            return None
+        node = parent
+    for passed in trail:
+        memo[passed] = node
+    return node
+
+
 @dataclass(slots=True)
 class RawBlock:
     """A candidate block: its text, what it is, and where it sits."""
@@ -91,7 +142,7 @@ class RawBlock:
     kind: BlockKind
     level: int
     link_chars: int
-    path: tuple[int, ...]
+    element: Element
     tag: str
     index: int = 0
 
@@ -101,7 +152,7 @@ class RawBlock:
         kind: BlockKind,
         level: int,
         link_chars: int,
-        path: tuple[int, ...],
+        element: Element,
         tag: str,
         index: int = 0,
     ) -> None:
@@ -111,7 +162,7 @@ class RawBlock:
         self.kind = kind
         self.level = level
         self.link_chars = link_chars
-        self.path = path
+        self.element = element
         self.tag = tag
         self.index = index
 
@@ -436,7 +487,8 @@ class _Walker:
     out: Segmentation
     buf: list[str] = field(default_factory=list)
     link_chars: int = 0
-    path: list[int] = field(default_factory=list)
+    #: The innermost open block-level element (None before the root opens).
+    element: Element | None = None
     tags: list[str] = field(default_factory=list)
     #: Per open element, the kind its text has: the innermost heading, list item or quote.
     kinds: list[_TextKind] = field(default_factory=list)
@@ -480,18 +532,19 @@ class _Walker:
             self._emit(part, kind, level, round(links * len(part) / total))
 
     def _emit(self, text: str, kind: BlockKind, level: int, links: int) -> None:
-        if not text:
+        element = self.element
+        if not text or element is None:
             return
         blocks = self.out.blocks
         blocks.append(
             RawBlock(
-                text, kind, level, min(links, len(text)), tuple(self.path), self.tags[-1],
+                text, kind, level, min(links, len(text)), element, self.tags[-1],
                 len(blocks),
             )
         )  # fmt: skip
 
     def open(self, node: LexborNode, tag: str) -> None:
-        self.path.append(node.mem_id)
+        self.element = Element(node.mem_id, self.element)
         self.tags.append(tag)
         kind = _OWN_KINDS.get(tag)
         if kind is None:
@@ -503,7 +556,9 @@ class _Walker:
             self.article_depth += 1
 
     def close(self, tag: str) -> None:
-        self.path.pop()
+        element = self.element
+        if element is not None:
+            self.element = element.parent
         self.tags.pop()
         self.kinds.pop()
         if tag == "pre":

@@ -8,12 +8,12 @@ import pickle
 import pytest
 
 from scraper.extract.pipeline import _block
-from scraper.extract.segment import RawBlock
+from scraper.extract.segment import Element, RawBlock
 from scraper.models import Block, BlockKind
 
 
 def _raw(text: str, kind: BlockKind, level: int) -> RawBlock:
-    return RawBlock(text, kind, level, 0, (1, 2), "p", 3)
+    return RawBlock(text, kind, level, 0, Element(2, Element(1, None)), "p", 3)
 
 
 def test_the_fields_set_are_all_of_blocks_fields() -> None:

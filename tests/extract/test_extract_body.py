@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import itertools
 import random
-from typing import cast
 
 from scraper.extract.body import _branching, block_score, comments_start, select_body
 from scraper.extract.chrome import COMMENT_HEADINGS
 from scraper.extract.filters import block_line
-from scraper.extract.segment import RawBlock
+from scraper.extract.segment import Element, RawBlock
 from scraper.models import BlockKind
 
 
@@ -18,23 +17,33 @@ def _walk(rng: random.Random) -> list[RawBlock]:
     blocks: list[RawBlock] = []
     ids = iter(range(1000, 10**6))
 
-    def visit(path: tuple[int, ...], depth: int) -> None:
+    def visit(element: Element, depth: int) -> None:
         for _ in range(rng.choice((0, 1, 1, 2, 3))):
             if depth < 6 and rng.random() < 0.6:
-                visit((*path, next(ids)), depth + 1)
+                visit(Element(next(ids), element), depth + 1)
             else:
                 text = f"text {len(blocks)}"
-                blocks.append(RawBlock(text, BlockKind.PARAGRAPH, 0, 0, path, "p", len(blocks)))
+                blocks.append(RawBlock(text, BlockKind.PARAGRAPH, 0, 0, element, "p", len(blocks)))
 
-    visit((next(ids),), 0)
+    visit(Element(next(ids), None), 0)
     return blocks
+
+
+def _path(element: Element) -> tuple[Element, ...]:
+    """The chain of elements down to ``element``, outermost first."""
+    chain: list[Element] = []
+    node: Element | None = element
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return tuple(reversed(chain))
 
 
 def _branching_by_definition(blocks: list[RawBlock]) -> set[object]:
     """Elements with two or more distinct children, a block's own text being one child."""
-    children: dict[int, set[object]] = {}
+    children: dict[Element, set[object]] = {}
     for block in blocks:
-        path = block.path
+        path = _path(block.element)
         for parent, child in itertools.pairwise(path):
             children.setdefault(parent, set()).add(child)
         children.setdefault(path[-1], set()).add(("text", block.index))
@@ -57,11 +66,11 @@ def test_branching_elements_are_those_with_two_children_holding_text() -> None:
 def _container_by_dict(blocks: list[RawBlock], scores: list[float]) -> int | None:
     """The container as a dict of running totals and ``max`` pick it (ties: the first)."""
     branching = _branching(blocks)
-    totals: dict[object, float] = {}
+    totals: dict[Element, float] = {}
     for block, score in zip(blocks, scores, strict=True):
         if score == 0.0:
             continue
-        path = block.path
+        path = _path(block.element)
         start = len(path) - 2 if len(path) >= 2 and block.tag == "p" else len(path) - 1
         weight = 1.0
         for depth in range(start, max(start - 12, -1), -1):
@@ -71,7 +80,7 @@ def _container_by_dict(blocks: list[RawBlock], scores: list[float]) -> int | Non
     if not totals:
         return None
     container = max(totals, key=totals.__getitem__)
-    return None if totals[container] <= 0 else int(cast(int, container))
+    return None if totals[container] <= 0 else container.node_id
 
 
 def test_the_container_is_the_element_with_the_first_highest_total() -> None:
@@ -94,13 +103,13 @@ def test_comments_heading_is_found_after_prose_with_its_counts_and_not_before() 
     for heading in sorted(COMMENT_HEADINGS):
         for text in (heading, f"{heading} (12)", f"[3] {heading}"):
             blocks = [
-                RawBlock(prose, BlockKind.PARAGRAPH, 0, 0, (1, 2), "p", 0),
-                RawBlock(text, BlockKind.HEADING, 2, 0, (1, 3), "h2", 1),
-                RawBlock("Nice article!", BlockKind.PARAGRAPH, 0, 0, (1, 4), "p", 2),
+                RawBlock(prose, BlockKind.PARAGRAPH, 0, 0, Element(2, None), "p", 0),
+                RawBlock(text, BlockKind.HEADING, 2, 0, Element(3, None), "h2", 1),
+                RawBlock("Nice article!", BlockKind.PARAGRAPH, 0, 0, Element(4, None), "p", 2),
             ]
             lines = [block_line(b) for b in blocks]
             scores = [block_score(b) for b in blocks]
             assert comments_start(blocks, scores, lines) == 1, text
-    blocks = [RawBlock("Comments", BlockKind.HEADING, 2, 0, (1, 3), "h2", 0)]
+    blocks = [RawBlock("Comments", BlockKind.HEADING, 2, 0, Element(3, None), "h2", 0)]
     assert comments_start(blocks, [0.0], ["comments"]) == len(blocks)  # no prose above it
     assert comments_start(blocks[:0], [], []) == 0

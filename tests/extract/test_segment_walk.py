@@ -9,10 +9,12 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.segment import (
+    Element,
     Segmentation,
     _camel_hyphenated,
     _collapsed,
     _prose_and_quotes,
+    ancestor_at,
     segment,
 )
 from scraper.models import BlockKind
@@ -123,14 +125,14 @@ def test_blocks_keep_text_kinds_and_link_share() -> None:
         ("three", BlockKind.LIST_ITEM, 0, 0),
         ("a | b\nc", BlockKind.TABLE, 0, 0),
     ]
-    # Each block's path is its chain of block elements, outermost first.
-    assert [len(b.path) for b in seg.blocks] == [2, 2, 3, 3, 3, 2]
+    # Each block sits in its innermost block element, under the walk's root (depth 0).
+    assert [b.element.depth for b in seg.blocks] == [1, 1, 2, 2, 2, 1]
 
 
 def test_climbing_out_of_deep_nesting_closes_every_element() -> None:
     deep = "<div>" * 50 + "<span>inner</span>" + "</div>" * 50
     seg = _segment(f"{deep}<p>after</p>")
-    assert [(b.text, len(b.path)) for b in seg.blocks] == [("inner", 51), ("after", 2)]
+    assert [(b.text, b.element.depth) for b in seg.blocks] == [("inner", 50), ("after", 1)]
 
 
 def test_table_with_a_long_cell_is_layout_and_walked() -> None:
@@ -192,3 +194,35 @@ def test_prose_and_quotes_of_another_root_count_what_it_holds_only() -> None:
     root = tree.css_first("#root")
     assert root is not None
     assert _prose_and_quotes(root) == (len("Inside") + len("Also inside"), False)
+
+
+def _tree(rng: random.Random) -> list[Element]:
+    """The elements of a random tree, parents first."""
+    elements = [Element(0, None)]
+    for node_id in range(1, 300):
+        # Mostly deep chains, with branches off earlier elements.
+        parent = elements[-1] if rng.random() < 0.7 else rng.choice(elements)
+        elements.append(Element(node_id, parent))
+    return elements
+
+
+def _chain(element: Element) -> list[Element]:
+    chain = []
+    node: Element | None = element
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain[::-1]
+
+
+def test_ancestor_at_is_the_element_at_that_depth_of_the_chain() -> None:
+    rng = random.Random(3)
+    for _ in range(20):
+        elements = _tree(rng)
+        for depth in (0, 1, 5, 20, 60):
+            memo: dict[Element, Element] = {}
+            # In a random order, so that memoised answers are met at every level.
+            for element in rng.sample(elements, len(elements)):
+                chain = _chain(element)
+                expected = chain[depth] if depth < len(chain) else None
+                assert ancestor_at(element, depth, memo) is expected
