@@ -32,6 +32,7 @@ CSV_COLUMNS = (
     "cluster",
     "duplicate_of",
     "word_count",
+    "truncated",
     "stored_at",
     "text",
 )

@@ -161,7 +161,12 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """The clean article extracted from one page: body blocks plus metadata."""
+    """The clean article extracted from one page: body blocks plus metadata.
+
+    ``truncated`` is None when the whole page was read; on a page past the extractor's bounds
+    (``ExtractOptions.max_html_chars``, ``max_nodes``) it says why only its first part was,
+    and the article is what that part held.
+    """
 
     url: str | None = None
     canonical_url: str | None = None
@@ -178,6 +183,7 @@ class Article:
     encoding: str | None = None
     text: str = field(default="")
     word_count: int = 0
+    truncated: str | None = None
 
     @classmethod
     def build(
@@ -208,6 +214,7 @@ class Article:
             "tags": list(self.tags),
             "encoding": self.encoding,
             "word_count": self.word_count,
+            "truncated": self.truncated,
             "text": self.text,
             "blocks": [b.to_dict() for b in self.blocks],
         }
@@ -243,7 +250,20 @@ class Article:
             image=_str_or_none(data, "image"),
             tags=_str_tuple(data, "tags"),
             encoding=_str_or_none(data, "encoding"),
+            truncated=_str_or_none(data, "truncated"),
         )
+
+    def why_empty(self) -> tuple[str, str] | None:
+        """The failure kind and reason of an article without text, None when it has text.
+
+        ``too_large`` when only the first part of the page was read (its article may lie
+        past it, and will next time too), else ``empty``.
+        """
+        if self.text.strip():
+            return None
+        if self.truncated:
+            return "too_large", f"no article text in the part read: {self.truncated}"
+        return "empty", "no article text found"
 
 
 @dataclass(frozen=True, slots=True)

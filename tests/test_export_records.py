@@ -114,3 +114,17 @@ def test_an_unreadable_record_is_skipped_named_and_the_cursor_moves_past_it(
     assert (alone.written, [s.id for s in alone.skipped]) == (0, [1])
     assert "not a JSON object" in alone.skipped[0].reason
     assert more.cursor("export") == 1
+
+
+def test_an_article_read_from_part_of_its_page_says_so_in_every_format(tmp_path: Path) -> None:
+    cut = "the page has more than 60,000 elements (max_nodes): only its first part was read"
+    whole = _article("Whole")
+    part = Article.build(blocks=whole.blocks, title="Part", truncated=cut)
+    store = _filled(tmp_path / "news.db", [whole, part])
+    out = io.StringIO()
+    export_articles(store, since=Since(), fmt=ExportFormat.CSV, stream=out)
+    assert [row["truncated"] for row in csv.DictReader(io.StringIO(out.getvalue()))] == ["", cut]
+    lines = io.StringIO()
+    export_articles(store, since=Since(), fmt=ExportFormat.JSONL, stream=lines)
+    records = [json.loads(line) for line in lines.getvalue().splitlines()]
+    assert [r["truncated"] for r in records] == [None, cut]

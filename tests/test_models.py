@@ -19,9 +19,11 @@ def test_article_round_trips_through_json() -> None:
         authors=("Ann Lee", "Bo Kim"),
         published=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
         tags=("x",),
+        truncated="the page has more than 60,000 elements (max_nodes): only part was read",
     )
     back = Article.from_dict(json.loads(json.dumps(article.to_dict())))
     assert back == article
+    assert back.truncated is not None
     assert back.text == "Intro\n\nOne two three."
     assert back.word_count == 4
 
@@ -66,3 +68,18 @@ def test_cluster_and_failure_to_dict() -> None:
     assert Cluster.from_dict(cluster.to_dict()) == cluster
     failure = Failure.from_error("f.html", RecordError("bad"))
     assert failure.to_dict() == {"source": "f.html", "kind": "record", "reason": "bad"}
+
+
+def test_an_article_without_text_fails_as_too_large_when_its_page_was_cut() -> None:
+    cut = "the page has more than 60,000 elements (max_nodes): only its first part was read"
+    assert Article.build(blocks=(), truncated=cut).why_empty() == (
+        "too_large",
+        f"no article text in the part read: {cut}",
+    )
+    assert Article.build(blocks=()).why_empty() == ("empty", "no article text found")
+    assert (
+        Article.build(blocks=(Block(BlockKind.PARAGRAPH, "Text."),), truncated=cut).why_empty()
+        is None
+    )
+    # Records stored before the field existed read as whole pages.
+    assert Article.from_dict({"text": "Text."}).truncated is None

@@ -158,14 +158,15 @@ def extract(
     """Extract the clean article (body and metadata) from saved HTML pages.
 
     A file saved by `scraper scrape --save-html` is read with its sidecar (URL, headers), so it
-    extracts as it did when fetched. Each path is an input: a file that cannot be read or
-    extracted, a page with no article text (kind empty), a missing path, a dangling link and a
-    directory with no HTML files are each reported on one line of stderr, and the others go on;
-    the exit code is then 1. Exit 2 is for bad options only (- mixed with files, for one).
-    Articles are written as they come, in input order, so a run stopped by Ctrl-C (exit 130)
-    keeps those done. With --workers 2 or more, a page whose extraction takes longer than
-    --timeout fails too (its process is killed); in one process there is no limit. A few
-    kilobytes of markup can make the HTML parser build millions of elements: --memory-mb caps
+    extracts as it did when fetched. Each path is an input: a file that cannot be read or extracted,
+    a page with no article text (kind empty; too_large when the page is past the extractor's
+    bounds), a missing path, a dangling link and a directory with no HTML files are each reported on
+    one line of stderr, and the others go on; the exit code is then 1. An article read from only the
+    first part of a huge page is written, with a warning on stderr. Exit 2 is for bad options only
+    (- mixed with files, for one). Articles are written as they come, in input order, so a run
+    stopped by Ctrl-C (exit 130) keeps those done. With --workers 2 or more, a page whose extraction
+    takes longer than --timeout fails too (its process is killed); in one process there is no limit.
+    A few kilobytes of markup can make the HTML parser build millions of elements: --memory-mb caps
     what extraction may hold (in every worker, and in this process), so such a page fails fast.
 
     Example: scraper extract fixtures/wordpress-news.html --format json

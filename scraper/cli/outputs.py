@@ -153,12 +153,20 @@ def with_text(source: str, article: Article) -> Article | Failure:
     """The article, or the failure a crawl records for a page without article text.
 
     :func:`~scraper.extract.extract` returns such a page as an article with an empty body (a
-    library caller may want its metadata); a command reports it as that input's failure, kind
-    ``empty``, as the crawl does, rather than print a blank article and exit 0.
+    library caller may want its metadata); a command reports it as that input's failure (kind
+    ``empty``, or ``too_large`` when only part of the page was read), as the crawl does, rather
+    than print a blank article and exit 0. An article read from part of its page is kept, with
+    a warning on stderr.
     """
-    if article.text.strip():
-        return article
-    return Failure(source, "empty", "no article text found")
+    empty = article.why_empty()
+    if empty is not None:
+        return Failure(source, *empty)
+    if article.truncated:
+        typer.echo(
+            f"scraper: {_clip(redact(source), _SOURCE_CHARS)}: warning: {article.truncated}",
+            err=True,
+        )
+    return article
 
 
 def report_export(result: ExportResult) -> None:

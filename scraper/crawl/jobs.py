@@ -117,8 +117,9 @@ def extract_job(job: PageJob) -> Outcome:
         return ExtractFailed("out_of_memory", OUT_OF_MEMORY)
     except Exception as exc:  # an extractor bug on one page is that page's failure only
         return ExtractFailed("internal", f"{type(exc).__name__}: {exc}")
-    if not article.text.strip():
-        return ExtractFailed("empty", "no article text found")
+    empty = article.why_empty()
+    if empty is not None:
+        return ExtractFailed(*empty)
     return Extracted.of(article)
 
 

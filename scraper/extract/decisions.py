@@ -47,12 +47,12 @@ class Decision:
 @dataclass(frozen=True, slots=True)
 class Explanation:
     """Every decision in reading order, the subtrees skipped whole, the container chosen, and
-    whether the walk stopped at its node budget (a huge page read only in part)."""
+    why only the first part of a huge page was read (None: it was read whole)."""
 
     decisions: tuple[Decision, ...]
     dropped: tuple[Dropped, ...]
     container: int | None
-    truncated: bool = False
+    truncated: str | None = None
 
 
 def _preview(text: str) -> str:
@@ -72,7 +72,7 @@ def render_explanation(explanation: Explanation) -> str:
         )
     if explanation.truncated:
         lines.append("")
-        lines.append("the page is larger than the node budget: only its first part was read")
+        lines.append(explanation.truncated)
     if explanation.dropped:
         lines.append("")
         lines.append("subtrees skipped before scoring:")

@@ -13,8 +13,12 @@ class ExtractOptions:
 
     ``keep_selectors``/``drop_selectors`` are per-site CSS rules: elements matching a drop
     selector are removed before anything else; when a keep selector matches, the body is taken
-    from the matching elements only. ``max_nodes`` bounds the work on huge pages: past it the
-    extractor degrades to a simpler, linear extraction instead of hanging. Image captions
+    from the matching elements only. ``max_nodes`` and ``max_html_chars`` bound the work on
+    huge pages. A page longer than ``max_html_chars`` characters is first emptied of its
+    scripts' (but JSON-LD), styles', templates' and comments' contents, and what is still over
+    the cap is cut off. The walk stops at its ``max_nodes``-th element. Either way the article
+    is taken from the part read, and its ``truncated`` says why the rest was not (a page whose
+    article lies past the bound comes back without text). Image captions
     (``<figcaption>``) describe pictures, not the story, and are left out unless asked for.
     """
 

@@ -19,6 +19,7 @@ from selectolax.lexbor import (
 from scraper.charset import decode_html, page_charset
 from scraper.errors import DecodeError, ParseError
 from scraper.extract.body import Selection, block_score, comments_start, select_body
+from scraper.extract.bounds import cap_bytes, cap_text
 from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
     Context,
@@ -82,17 +83,21 @@ class _Source:
     text: str
     markup: str | bytes
     encoding: str | None
+    #: Whether the page's end was left out before decoding (see bounds.cap_bytes).
+    cut: bool = False
 
 
 #: Parse options: the tree as the source has it (see _parse).
 _AS_SERVED: Final = LexborDocumentOptions.WO_EVENTS
 
 
-def _decode(html: str | bytes, declared: str | None) -> _Source:
+def _decode(html: str | bytes, declared: str | None, max_chars: int) -> _Source:
     if isinstance(html, bytes):
-        decoded = decode_html(html, declared)
-        markup = html if decoded.strict_utf8 else decoded.text
-        return _Source(decoded.text, markup, decoded.encoding)
+        capped = cap_bytes(html, max_chars)
+        body = html if capped is None else capped
+        decoded = decode_html(body, declared)
+        markup = body if decoded.strict_utf8 else decoded.text
+        return _Source(decoded.text, markup, decoded.encoding, capped is not None)
     sample = min(len(html), _NUL_SAMPLE)
     # Counted in place: slicing the sample out would copy it first.
     if sample and html.count("\x00", 0, sample) / sample > _NUL_SHARE:
@@ -154,16 +159,19 @@ def _run(
     decoded: _Source, url: str | None, options: ExtractOptions
 ) -> tuple[Metadata, Explanation]:
     text, markup = decoded.text, decoded.markup
+    cut = decoded.cut
     if len(text) > options.max_html_chars:
         # Bounded work: past the cap only the head and the start of the body are read.
-        text = markup = text[: options.max_html_chars]
+        text, cut_here = cap_text(text, options.max_html_chars)
+        markup = text
+        cut = cut or cut_here
     tree = _parse(markup, text)
     meta = extract_metadata(tree, url)
-    explanation = _body(tree, meta, options)
+    explanation = _body(tree, meta, options, cut)
     if not _found(explanation) and _NOSCRIPT_OPEN.search(text) is not None:
         # A page built by scripts may serve its article only to readers without them, in
         # <noscript>: read that when the page shows nothing else. Only such pages parse twice.
-        fallback = _body(_parse(markup, text), meta, options, read_noscript=True)
+        fallback = _body(_parse(markup, text), meta, options, cut, read_noscript=True)
         if _found(fallback):
             return meta, fallback
     return meta, explanation
@@ -174,9 +182,15 @@ def _found(explanation: Explanation) -> bool:
 
 
 def _body(
-    tree: LexborHTMLParser, meta: Metadata, options: ExtractOptions, *, read_noscript: bool = False
+    tree: LexborHTMLParser,
+    meta: Metadata,
+    options: ExtractOptions,
+    cut: bool,
+    *,
+    read_noscript: bool = False,
 ) -> Explanation:
-    """The walk, the container and every block's decision, on the parsed page."""
+    """The walk, the container and every block's decision, on the parsed page (``cut``: its
+    markup was cut at ``max_html_chars``)."""
     # Script and style text would count as page text in the chrome judge's protection rule.
     if read_noscript:
         tree.strip_tags(list(_STRIP_NOSCRIPT_READ))
@@ -187,7 +201,7 @@ def _body(
     roots = _roots(tree, options)
     blocks: list[RawBlock] = []
     dropped = []
-    truncated = False
+    budget_hit = False
     for root in roots:
         seg = segment(
             root,
@@ -200,7 +214,7 @@ def _body(
             block.index += offset
         blocks.extend(seg.blocks)
         dropped.extend(seg.dropped)
-        truncated = truncated or seg.truncated
+        budget_hit = budget_hit or seg.truncated
     use_all = bool(options.keep_selectors) and bool(roots)
     scores = [block_score(b) for b in blocks]
     # Each block's normalised line, lower case: the filters, the comment rules and the repeat
@@ -228,7 +242,23 @@ def _body(
                     decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
                 )
         _drop_late_summary(decisions, lines, context)
+    truncated = _truncation(options, cut, budget_hit)
     return Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
+
+
+def _truncation(options: ExtractOptions, cut: bool, budget_hit: bool) -> str | None:
+    """Why only the first part of the page was read, or None."""
+    reasons = []
+    if cut:
+        reasons.append(
+            f"the page is longer than {options.max_html_chars:,} characters (max_html_chars)"
+            " without its scripts, styles and comments"
+        )
+    if budget_hit:
+        reasons.append(f"the page has more than {options.max_nodes:,} elements (max_nodes)")
+    if not reasons:
+        return None
+    return " and ".join(reasons) + ": only its first part was read"
 
 
 def _decide(
@@ -382,6 +412,7 @@ def _article(meta: Metadata, explanation: Explanation, url: str | None, enc: str
         image=meta.image,
         tags=meta.tags,
         encoding=enc,
+        truncated=explanation.truncated,
     )
 
 
@@ -430,7 +461,7 @@ def extract(
     Raises:
         DecodeError: the input is binary data, not an HTML document.
     """
-    decoded = _decode(html, encoding)
+    decoded = _decode(html, encoding, options.max_html_chars)
     meta, explanation = _run(decoded, url, options)
     return _article(meta, explanation, url, decoded.encoding)
 
@@ -449,4 +480,4 @@ def explain(
     html: str | bytes, url: str | None = None, *, options: ExtractOptions = DEFAULT_OPTIONS
 ) -> Explanation:
     """Every candidate block with its score, kept or dropped, and the rule that decided."""
-    return _run(_decode(html, None), url, options)[1]
+    return _run(_decode(html, None, options.max_html_chars), url, options)[1]

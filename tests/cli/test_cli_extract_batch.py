@@ -129,3 +129,22 @@ def test_each_article_is_written_before_the_next_page_is_extracted(
     result = runner.invoke(app, ["extract", *map(str, paths), "-f", "jsonl", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert seen == [0, 1, 2]
+
+
+#: Past the walk's 60,000-element budget: empty inline elements, then the article.
+_PAST_BUDGET = "<html><body>" + "<i></i>" * 61_000
+
+
+def test_a_page_cut_before_its_article_is_too_large_and_one_cut_after_it_warns() -> None:
+    result = runner.invoke(app, ["extract", "-"], input=_PAST_BUDGET + HTML)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("scraper: -: too_large: no article text in the part read: ")
+    assert "max_nodes" in result.stderr
+    result = runner.invoke(
+        app, ["extract", "-", "-f", "jsonl"], input=HTML.replace("</body>", "") + _PAST_BUDGET
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["text"].startswith(PARA)
+    assert "max_nodes" in json.loads(result.stdout)["truncated"]
+    assert result.stderr.startswith("scraper: -: warning: the page has more than 60,000 elements")

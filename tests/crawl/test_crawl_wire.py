@@ -12,6 +12,7 @@ from scraper.crawl.jobs import (
     ExtractFailed,
     Outcome,
     PageJob,
+    extract_job,
     jobs_from,
     jobs_message,
     outcomes_from,
@@ -74,3 +75,15 @@ def test_the_stored_record_is_the_articles_json_even_with_a_lone_surrogate() -> 
         record.decode("utf-8")  # strict: what SQLite stores is valid UTF-8
         assert Article.from_dict(json.loads(record)) == article
     assert "\u00e9".encode() in record_bytes(plain)  # written as UTF-8, not escaped
+
+
+def test_a_page_cut_before_its_article_fails_as_too_large_not_empty() -> None:
+    filler = "<div><a href='/x'>link</a></div>" * 40
+    article = "<article>" + "<p>The council met on Tuesday and voted on the budget.</p>" * 3
+    cut = ExtractOptions(max_nodes=50)
+    outcome = extract_job(PageJob("https://a.example/", (filler + article).encode(), None, cut))
+    assert isinstance(outcome, ExtractFailed)
+    assert outcome.kind == "too_large"
+    assert "max_nodes" in outcome.reason
+    whole = extract_job(PageJob("https://a.example/", b"<p></p>", None, None))
+    assert whole == ExtractFailed("empty", "no article text found")
