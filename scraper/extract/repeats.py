@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from scraper.models import BlockKind
+from scraper.unspaced import UNSPACED_CLASS, may_hold_unspaced
 
 __all__ = ["Repeat", "RepeatMemo", "find_repeats", "repeat_key"]
 
@@ -42,6 +43,9 @@ _ASCII_WORDS_LOWER: Final = _ASCII_WORDS.lower()
 _PROSE_MARKS: Final = tuple(
     mark.encode() for mark in "\u2019\u201d\u201c\u2014\u2013\u2018\u2026\u2011"
 )
+#: A character of a script written without spaces (Chinese, Japanese, Thai): where repeats are
+#: found by words (anchors, shingles, pieces), each such character counts as a word.
+_UNSPACED: Final = re.compile(f"[{UNSPACED_CLASS}]")
 _ANCHOR_WORDS: Final = 5
 _RATIO_CUTOFF: Final = 88.0
 _CONTAIN_CUTOFF: Final = 95.0
@@ -73,18 +77,20 @@ _LIST_ITEM: Final = BlockKind.LIST_ITEM
 
 class RepeatMemo:
     """What repeat searches worked out about keys, for later searches on the same page: each
-    key's anchors and shingles, and each comparison of two keys ("" for no match).
+    key's anchors and shingles, each comparison of two keys ("" for no match), and the keys
+    that hold characters of unspaced scripts, with their words (see ``_units``).
 
     The pipeline searches a page twice (its prose, then the blocks it keeps), and the second
     search meets many of the first one's keys and pairs again.
     """
 
-    __slots__ = ("anchors", "matches", "shingles")
+    __slots__ = ("anchors", "matches", "shingles", "unspaced")
 
     def __init__(self) -> None:
         self.anchors: dict[str, tuple[str, ...]] = {}
         self.matches: dict[tuple[str, str], str] = {}
         self.shingles: dict[str, list[str]] = {}
+        self.unspaced: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +148,28 @@ def _ascii_key(encoded: bytes) -> str:
     return squeezed.strip(" ")
 
 
+def _units(key: str) -> str:
+    """``key`` with each character of an unspaced script (see ``_UNSPACED``) a word of its own.
+
+    Chinese or Japanese prose has only a few "words" between punctuation marks, so one edited
+    character would change a whole clause, and no anchor or shingle would survive it. Keys
+    without such characters come back as they are.
+    """
+    # Most keys are ASCII, and most others hold no lead byte of those scripts: both are ruled
+    # out in C before the regex reads the key.
+    if key.isascii() or not may_hold_unspaced(key.encode("utf-8", "surrogatepass")):
+        return key
+    if _UNSPACED.search(key) is None:
+        return key
+    return " ".join(_UNSPACED.sub(r" \g<0> ", key).split())
+
+
 def _anchors(key: str) -> tuple[str, ...]:
     """Keys under which a block is filed besides its words: its first and last few words.
 
     A copy with small edits keeps at least one end intact, and a teaser cut from a lede keeps
     its start, so these keys and the words find the candidates without comparing every pair.
+    ``key`` is given as ``_units`` cuts it into words.
     """
     # The ends are cut at the fifth space from each side: splitting would copy the whole key.
     head_end = -1
@@ -216,7 +239,10 @@ def find_repeats(
             continue
         anchors = anchors_of.get(key)
         if anchors is None:
-            anchors = anchors_of[key] = _anchors(key)
+            units = _units(key)
+            if units is not key:
+                memo.unspaced[key] = units
+            anchors = anchors_of[key] = _anchors(units)
         candidates = _file(i, anchors, first, later)
         if not candidates:
             continue  # most blocks share no anchor with an earlier one: nothing to sort
@@ -227,7 +253,7 @@ def find_repeats(
     if found:
         # A page that repeats itself may have cut its second copy differently: find the
         # pieces of earlier text (line-wrapped fragments, merged paragraphs) too.
-        _copied_pieces(keys, found, memo.shingles)
+        _copied_pieces(keys, found, memo.shingles, bool(memo.unspaced))
     return _runs_only(found, keys, kinds)
 
 
@@ -277,11 +303,15 @@ def _settle(found: dict[int, Repeat], i: int, j: int, how: str, longer: bool) ->
 
 
 def _copied_pieces(
-    keys: Sequence[str], found: dict[int, Repeat], shingles: dict[str, list[str]]
+    keys: Sequence[str], found: dict[int, Repeat], shingles: dict[str, list[str]], unspaced: bool
 ) -> None:
+    """Find the blocks made of pieces of earlier ones (``unspaced``: the page has keys in
+    unspaced scripts, whose words ``_units`` gives)."""
     first_seen: dict[str, int] = {}
     pieces: list[int] = []
-    for i, key in enumerate(keys):
+    # Cutting every key again would cost pages without such keys (nearly all) for nothing.
+    units = [_units(key) for key in keys] if unspaced else keys
+    for i, key in enumerate(units):
         rep = found.get(i)
         if rep is not None and rep.how == "identical":
             continue  # its shingles were all filed under the block it copies
@@ -303,10 +333,10 @@ def _copied_pieces(
             seen = len(earlier)
             if i not in found and seen and seen >= _COVER_SHARE * (fresh + seen):
                 found[i] = Repeat(i, source, "copied piece")
-        elif rep is None and len(key) >= _MIN_FRAGMENT_CHARS:
+        elif rep is None and len(keys[i]) >= _MIN_FRAGMENT_CHARS:
             pieces.append(i)
     if pieces:
-        for i, source in _piece_sources(keys, pieces):
+        for i, source in _piece_sources(units, pieces):
             if source < i:
                 found[i] = Repeat(i, source, "copied piece")
 
@@ -360,7 +390,7 @@ def _first_holders(keys: Sequence[str], fragments: set[str]) -> dict[str, int]:
 
 
 def _shingles_of(key: str, shingles: dict[str, list[str]]) -> list[str]:
-    """A key's 4-word shingles (stretches of the key), cut once per page."""
+    """A key's 4-word shingles (stretches of the key, as ``_units`` gives it), cut once per page."""
     out = shingles.get(key)
     if out is None:
         # Keys are single-spaced: a shingle runs from one word's start to the end of the third
