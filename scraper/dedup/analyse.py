@@ -17,7 +17,7 @@ import numpy as np
 
 from scraper.dedup.identity import Addresses, Identities, identify
 from scraper.dedup.text import line_keys, normalise_lines, text_hash
-from scraper.dedup.tokens import Words, tokenise
+from scraper.dedup.tokens import Words, tokenise, word_count
 
 __all__ = [
     "Analysis",
@@ -68,8 +68,7 @@ def outline_unit(unit: Unit) -> tuple[Facts, list[bytes]]:
     """The facts of one unit, and its normalised texts to find the content words in later."""
     lines = [normalise_lines(text) for text in unit.texts]
     normalised = [b"\n".join(each) for each in lines]
-    # Normalised text has single spaces between words and no empty lines.
-    words = [n.count(b" ") + n.count(b"\n") + 1 if n else 0 for n in normalised]
+    words = [word_count(n) for n in normalised]
     return _facts(unit, normalised, lines, words), normalised
 
 

@@ -6,17 +6,39 @@ its bytes, and each word is read as four little-endian 64-bit lanes of its first
 (unaligned reads, masked to the word's length) and mixed into one hash. A word's id depends
 only on its bytes, so it is the same in every process and every run: sketches built from ids
 can be stored, and a stored body (kept as ids) can be sketched again.
+
+Scripts written without spaces between words (Chinese, Japanese, Thai: see
+``scraper.unspaced``) have no words to split on, only clauses between punctuation marks, so
+each run of their characters is read as its overlapping character pairs: one edited character
+changes two "words" of a run, as one edited word does in English. A pair is 6 bytes of UTF-8,
+so it is a content word at the default length. Text without such characters is read exactly
+as before (the same words and ids).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import add
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["I64", "U32", "U64", "Flags", "Words", "constants", "mix", "tokenise"]
+from scraper.unspaced import UNSPACED_CLASS, may_hold_unspaced
+
+__all__ = [
+    "I64",
+    "U32",
+    "U64",
+    "Flags",
+    "Words",
+    "constants",
+    "mix",
+    "tokenise",
+    "unspaced_pairs",
+    "word_count",
+]
 
 U32 = NDArray[np.uint32]
 U64 = NDArray[np.uint64]
@@ -31,6 +53,8 @@ def constants(values: Sequence[int]) -> U64:
     return table
 
 
+#: A run of characters of scripts written without spaces between words.
+_UNSPACED_RUN = re.compile(f"[{UNSPACED_CLASS}]+")
 _LANES = 4
 _PAD = b"\0" * (8 * _LANES)
 _SALTS = constants([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93])
@@ -76,8 +100,39 @@ class Words:
         return np.repeat(np.arange(len(self.line_start), dtype=np.int64), per_doc)
 
 
+def unspaced_pairs(text: bytes) -> bytes:
+    """Normalised ``text`` with each run of unspaced-script characters written as its
+    overlapping pairs, single-spaced: "xyz" becomes "xy yz" (a lone character stays)."""
+    # Most texts are ASCII, and most others hold no lead byte of those scripts (Latin with
+    # typographic quotes, Cyrillic): both are ruled out in C before anything is decoded.
+    if text.isascii() or not may_hold_unspaced(text):
+        return text
+    decoded = text.decode("utf-8", "surrogatepass")
+    if _UNSPACED_RUN.search(decoded) is None:
+        return text
+    paired = _UNSPACED_RUN.sub(_pairs, decoded)
+    lines = (" ".join(filter(None, line.split(" "))) for line in paired.split("\n"))
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def _pairs(run: re.Match[str]) -> str:
+    chars = run.group()
+    return f" {' '.join(map(add, chars, chars[1:])) if len(chars) > 1 else chars} "
+
+
+def word_count(text: bytes) -> int:
+    """How many words ``tokenise`` finds in a normalised text (content words or not)."""
+    text = unspaced_pairs(text)
+    # Normalised text has single spaces between words and no empty lines.
+    return text.count(b" ") + text.count(b"\n") + 1 if text else 0
+
+
 def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
-    """The words of at least ``min_bytes`` bytes of each normalised text, with their ids."""
+    """The words of at least ``min_bytes`` bytes of each normalised text, with their ids.
+
+    Runs of unspaced-script characters are read as their pairs (see ``unspaced_pairs``).
+    """
+    texts = [unspaced_pairs(text) for text in texts]
     if not texts:
         empty = np.zeros(0, dtype=np.int64)
         return Words(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), empty, empty)
