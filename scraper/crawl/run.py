@@ -191,12 +191,18 @@ class _Run:
         self.parts.observer(CrawlEvent(event, data))
 
     async def discover(self) -> tuple[SourceReport, ...]:
+        crawled = self.scope.sources or frozenset()
+        # Taking over URLs queued for sources the run does not crawl (removed or renamed in
+        # the config) costs an UPDATE per listed URL already known (a feed and a sitemap
+        # list the same articles): pay it only when such URLs exist. None appear mid-run.
+        if not self.parts.store.queued_sources() - crawled:
+            crawled = frozenset()
         discovery = Discovery(
             self.fetcher,
             self.parts.store,
             self.parts.normalise,
             self.run_id,
-            crawled=self.scope.sources or frozenset(),
+            crawled=crawled,
         )
 
         async def one(source_index: int) -> SourceReport:

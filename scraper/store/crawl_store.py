@@ -410,6 +410,13 @@ class SQLiteCrawlStore:
         rows = self._read(f"SELECT count(*) AS n FROM urls WHERE {where}", params)
         return int(rows[0]["n"])
 
+    def queued_sources(self) -> frozenset[str]:
+        """The sources that have URLs waiting (pending or to retry), due or not."""
+        rows = self._read(
+            "SELECT DISTINCT source FROM urls WHERE state IN ('pending', 'retry')", ()
+        )
+        return frozenset(row["source"] for row in rows)
+
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
         """Store articles and mark their URLs done, all in one transaction."""
         if not items:

@@ -277,6 +277,10 @@ class CrawlStore(Protocol):
         """How many URLs of ``scope`` are due for fetching at ``now``."""
         ...
 
+    def queued_sources(self) -> frozenset[str]:
+        """The sources that have URLs waiting (pending or to retry), due or not."""
+        ...
+
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
         """Store articles and mark their URLs done, all in one transaction."""
         ...
