@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from scraper.discover.urls import wire_host
 from scraper.errors import ConfigError, InputError
 from scraper.export_file import check_placeholders
-from scraper.memory import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
+from scraper.memory import DEFAULT_MEMORY_MB, cap_problem
 
 __all__ = [
     "CrawlConfig",
@@ -459,7 +459,7 @@ def load_config(path: Path) -> CrawlConfig:
 def _memory_cap(top: _Table) -> int | None:
     """``extract_memory_mb``: 0 for no cap, else at least what a worker needs to start."""
     megabytes = top.integer("extract_memory_mb", DEFAULT_MEMORY_MB)
-    if 0 < megabytes < MIN_MEMORY_MB:
-        message = f"must be 0 (no cap) or at least {MIN_MEMORY_MB}, not {megabytes}"
-        raise ConfigError(message, key=top.key("extract_memory_mb"))
+    problem = cap_problem(megabytes)
+    if problem is not None:
+        raise ConfigError(f"{problem}, not {megabytes}", key=top.key("extract_memory_mb"))
     return megabytes or None

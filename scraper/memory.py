@@ -15,7 +15,14 @@ import resource
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["DEFAULT_MEMORY_MB", "MIN_MEMORY_MB", "OUT_OF_MEMORY", "limit_memory", "memory_cap"]
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "MIN_MEMORY_MB",
+    "OUT_OF_MEMORY",
+    "cap_problem",
+    "limit_memory",
+    "memory_cap",
+]
 
 #: Megabytes of data memory an extraction worker may hold.
 DEFAULT_MEMORY_MB = 1024
@@ -23,6 +30,13 @@ DEFAULT_MEMORY_MB = 1024
 MIN_MEMORY_MB = 128
 #: The reason of a page whose extraction met the cap (kind ``out_of_memory``).
 OUT_OF_MEMORY = "extraction ran out of memory on this page"
+
+
+def cap_problem(megabytes: int) -> str | None:
+    """What is wrong with ``megabytes`` as a cap (0 means none), or None when it will do."""
+    if 0 < megabytes < MIN_MEMORY_MB:
+        return f"must be 0 (no cap) or at least {MIN_MEMORY_MB}"
+    return None
 
 
 def limit_memory(megabytes: int) -> None:

@@ -6,14 +6,15 @@ from typing import Annotated
 
 import typer
 
-from scraper.memory import MIN_MEMORY_MB
+from scraper.memory import cap_problem
 
 __all__ = ["MemoryOption"]
 
 
 def _megabytes(value: int) -> int:
-    if 0 < value < MIN_MEMORY_MB:
-        raise typer.BadParameter(f"must be 0 (no cap) or at least {MIN_MEMORY_MB}")
+    problem = cap_problem(value)
+    if problem is not None:
+        raise typer.BadParameter(problem)
     return value
 
 
