@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from scraper.cli.outputs import open_export_output, report_export
 from scraper.crawl.lock import RunLock
 from scraper.errors import ConfigError, StoreError, StoreLocked
 from scraper.export import ExportFormat, ExportResult, Since, export_articles, parse_since
-from scraper.export_file import check_not_store
+from scraper.export_file import check_not_store, check_placeholders, expand_path
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["export"]
@@ -31,7 +32,13 @@ def export(
         ExportFormat.JSONL
     ),
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here instead of stdout; {time}, {date} (the export's start, UTC) and"
+            " {run} (the store's latest run) in its name make a file per export.",
+        ),
     ] = None,
     unique: Annotated[
         bool, typer.Option("--unique", help="Leave out articles that duplicate another.")
@@ -51,11 +58,13 @@ def export(
     once; it takes the crawl's run lock, so it never overlaps a `crawl --export` (exit 3, or
     wait with `--wait`). ALL and dated exports leave that mark alone and need no lock. A stored
     article whose record cannot be read back is skipped with a line naming it. The output file
-    is opened only once the store is open. Exit codes: 0 ok, 1 the output could not be written
-    in full (the next `--since LAST` export writes those articles again) or some articles were
-    skipped as unreadable (the others are written and the mark moves on), 2 bad option or
-    config, or an output file that cannot be opened or is the store itself, 3 a crawl holds the
-    store's lock (LAST only), 4 the store cannot be read.
+    is opened only once the store is open; `{time}`, `{date}` and `{run}` in its name are
+    filled in as for `crawl -o` (the time is the export's start, the run the store's latest).
+    Exit codes: 0 ok, 1 the output could not be written in full (the next `--since LAST` export
+    writes those articles again) or some articles were skipped as unreadable (the others are
+    written and the mark moves on), 2 bad option or config, or an output file that cannot be
+    opened or is the store itself, 3 a crawl holds the store's lock (LAST only), 4 the store
+    cannot be read.
 
     Example: scraper export news.toml --since 2026-11-28 --format csv -o today.csv
     """
@@ -63,6 +72,7 @@ def export(
         chosen = parse_since(since)
         db = store_path(target)
         if output is not None:
+            check_placeholders(output, key="--output")
             check_not_store(output, db, key="--output")
         elif append:
             raise ConfigError("appends to a file: give -o FILE", key="--append")
@@ -100,17 +110,19 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
         # folders) made for it.
         store = SQLiteCrawlStore(db, create=False)  # never a new store, nor a migration
         try:
-            # A write that fails ends the command (1); a LAST export moves its cursor only
-            # after a complete write, so the next one hands these articles on.
-            with lock, open_export_output(options.output, append=options.append) as sink:
-                return export_articles(
-                    store,
-                    since=since,
-                    fmt=options.fmt,
-                    stream=sink.stream,
-                    unique=options.unique,
-                    header=sink.fresh,
-                )
+            with lock:
+                output = _named(options.output, db, store)
+                # A write that fails ends the command (1); a LAST export moves its cursor only
+                # after a complete write, so the next one hands these articles on.
+                with open_export_output(output, append=options.append) as sink:
+                    return export_articles(
+                        store,
+                        since=since,
+                        fmt=options.fmt,
+                        stream=sink.stream,
+                        unique=options.unique,
+                        header=sink.fresh,
+                    )
         finally:
             store.close()
     except StoreLocked as exc:
@@ -119,3 +131,19 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
+
+
+def _named(output: Path | None, db: Path, store: SQLiteCrawlStore) -> Path | None:
+    """``output`` with its placeholders filled in: the export's start and the store's latest
+    run (0 before the first); a usage error (2) if that names the store."""
+    if output is None:
+        return None
+    run = store.last_run()
+    named = expand_path(output, started=time.time(), run_id=run.id if run is not None else 0)
+    if named != output:
+        try:
+            check_not_store(named, db, key="--output")
+        except ConfigError as exc:
+            typer.echo(f"scraper: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from exc
+    return named

@@ -8,6 +8,7 @@ import errno
 import io
 import re
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ def test_an_output_that_is_the_store_or_one_of_its_files_is_refused(
         assert crawled.exit_code == 2, spelling
         assert "is the crawl store" in crawled.stderr
     assert store.read_bytes() == before
-    everything = runner.invoke(app, ["export", str(config), "--since", "ALL"])
+    everything = runner.invoke(app, ["export", str(config)])  # the cursor did not move
     assert (everything.exit_code, _lines(everything.stdout)) == (0, 8)
 
 
@@ -217,3 +218,46 @@ def test_a_bad_export_table_is_a_config_error(news_toml: Path, table: str, messa
     crawled = runner.invoke(app, ["crawl", str(_with(news_toml, "[export]\n" + table))])
     assert crawled.exit_code == 2
     assert message in crawled.stderr
+
+
+def test_export_output_takes_the_placeholders_of_crawl_output(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    (tmp_path / "out").mkdir()
+    before = datetime.now(UTC).replace(microsecond=0)
+    template = str(tmp_path / "out" / "dump-{date}-{time}-{run}.{{x}}.jsonl")
+    exported = runner.invoke(app, ["export", str(news_toml), "--since", "ALL", "-o", template])
+    after = datetime.now(UTC)
+    assert exported.exit_code == 0, exported.stderr
+    [written] = (tmp_path / "out").iterdir()
+    named = re.fullmatch(r"dump-(\d{4}-\d{2}-\d{2})-(\d{8}T\d{6}Z)-1\.\{x\}\.jsonl", written.name)
+    assert named is not None, written.name
+    when = datetime.strptime(named[2], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert before <= when <= after
+    assert named[1] == when.strftime("%Y-%m-%d")
+    assert _lines(written.read_text("utf-8")) == 8
+    bad = runner.invoke(app, ["export", str(news_toml), "-o", str(tmp_path / "x-{when}.jsonl")])
+    assert bad.exit_code == 2
+    assert "--output: unknown placeholder {when}" in bad.stderr
+    folder = runner.invoke(app, ["export", str(news_toml), "-o", str(tmp_path / "{date}/x")])
+    assert folder.exit_code == 2
+    assert "placeholders are allowed in the file name only" in folder.stderr
+    assert not list(tmp_path.glob("x-*")) and len(list((tmp_path / "out").iterdir())) == 1
+
+
+def test_an_export_output_whose_placeholders_name_the_store_is_refused(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    # A store named as run 1's {run} expands: the refusal comes only once the name is known.
+    config = tmp_path / "one.toml"
+    config.write_text(news_toml.read_text("utf-8").replace("news.db", "1.db"), encoding="utf-8")
+    assert runner.invoke(app, ["crawl", str(config)]).exit_code == 0
+    store = tmp_path / "1.db"
+    before = store.read_bytes()
+    exported = runner.invoke(app, ["export", str(config), "-o", str(tmp_path / "{run}.db")])
+    assert exported.exit_code == 2
+    assert "is the crawl store" in exported.stderr
+    assert store.read_bytes() == before
+    everything = runner.invoke(app, ["export", str(config)])  # the cursor did not move
+    assert (everything.exit_code, _lines(everything.stdout)) == (0, 8)
