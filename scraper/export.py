@@ -19,7 +19,15 @@ from scraper.errors import ConfigError, UnreadableArticle
 from scraper.output import OutputFormat, render
 from scraper.store.protocol import CrawlStore, StoredArticle
 
-__all__ = ["ExportFormat", "ExportResult", "Since", "Skipped", "export_articles", "parse_since"]
+__all__ = [
+    "ExportFormat",
+    "ExportResult",
+    "Since",
+    "Skipped",
+    "export_articles",
+    "mark_exported",
+    "parse_since",
+]
 
 CURSOR = "export"
 CSV_COLUMNS = (
@@ -146,6 +154,8 @@ class ExportResult:
 
     written: int
     skipped: tuple[Skipped, ...] = ()
+    #: A ``LAST`` export's new cursor: the last article it wrote or skipped (None: unmoved).
+    through: int | None = None
 
 
 def _readable(
@@ -171,6 +181,7 @@ def export_articles(
     stream: TextIO,
     unique: bool = False,
     header: bool = True,
+    mark: bool = True,
 ) -> ExportResult:
     """Write the selected articles to ``stream``; return how many, and which were skipped.
 
@@ -182,7 +193,10 @@ def export_articles(
     ``unique`` leaves out articles that duplicate another; ``header`` false leaves out CSV's
     header row (for a file that has it already, appended to). An article whose record cannot be
     read back (a damaged row, a record of a newer version) is skipped and named in the result,
-    and the cursor moves past it too: one bad record must not stop every later export.
+    and the cursor moves past it too: one bad record must not stop every later export. With
+    ``mark`` false the cursor is left to :func:`mark_exported`, for a caller whose output is
+    final only later (a file renamed into place once closed): an export that never lands must
+    not take its articles from the next one.
 
     Raises:
         StoreError: the store cannot be read.
@@ -201,6 +215,18 @@ def export_articles(
     count = _write(selected(), fmt, stream, header=header)
     stream.flush()
     last_id = max([last_id, *(s.id for s in skipped)])
-    if since.last and last_id > after:
-        store.set_cursor(CURSOR, last_id)
-    return ExportResult(written=count, skipped=tuple(skipped))
+    through = last_id if since.last and last_id > after else None
+    result = ExportResult(written=count, skipped=tuple(skipped), through=through)
+    if mark:
+        mark_exported(store, result)
+    return result
+
+
+def mark_exported(store: CrawlStore, result: ExportResult) -> None:
+    """Move the ``LAST`` cursor past what ``result``'s export handed on (if it moves at all).
+
+    Raises:
+        StoreError: the store cannot be written.
+    """
+    if result.through is not None:
+        store.set_cursor(CURSOR, result.through)

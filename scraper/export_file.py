@@ -4,6 +4,7 @@ companion files, named per run with placeholders, and whole or not at all."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import string
@@ -23,6 +24,7 @@ __all__ = [
     "check_not_store",
     "check_placeholders",
     "expand_path",
+    "has_placeholders",
     "open_export",
 ]
 
@@ -105,6 +107,11 @@ def _fields(text: str, key: str) -> list[str]:
     return names
 
 
+def has_placeholders(path: Path) -> bool:
+    """Whether ``path``'s file name holds placeholders (checked before): a name per run."""
+    return bool(_fields(path.name, "path"))
+
+
 def expand_path(path: Path, *, started: float, run_id: int) -> Path:
     """``path`` with its file name's placeholders filled in for a run (checked before)."""
     when = datetime.fromtimestamp(started, UTC)
@@ -124,16 +131,21 @@ class ExportFile:
 
 
 @contextmanager
-def open_export(path: Path, *, append: bool = False) -> Iterator[ExportFile]:
+def open_export(
+    path: Path, *, append: bool = False, keep_existing: bool = False
+) -> Iterator[ExportFile]:
     """``path`` open for an export that lands whole or not at all.
 
     Replacing (the default), the export is written to a temporary file in the same folder and
     renamed over ``path`` only when the block ends without an error (removed otherwise): a
     reader never sees half a file, and a failed export leaves the previous one as it was.
+    With ``keep_existing`` (a name made with placeholders, meant for one export only) a file
+    already at ``path`` is never replaced: the export fails instead, and that file stays.
     Appending, what a failed export added is cut off again. A path that is not a regular file
     (``/dev/stdout``, a pipe) is written in place.
 
     Raises:
+        FileExistsError: ``keep_existing``, and ``path`` exists when the export is complete.
         OSError: the file cannot be created or written; the error of the block, re-raised.
     """
     if append:
@@ -143,12 +155,12 @@ def open_export(path: Path, *, append: bool = False) -> Iterator[ExportFile]:
         with path.open("w", encoding="utf-8") as stream:
             yield ExportFile(stream, fresh=True)
     else:
-        with _replaced(path) as sink:
+        with _replaced(path, keep_existing=keep_existing) as sink:
             yield sink
 
 
 @contextmanager
-def _replaced(path: Path) -> Iterator[ExportFile]:
+def _replaced(path: Path, *, keep_existing: bool) -> Iterator[ExportFile]:
     # Beside the real file, so that the rename stays in one file system and a symlink named by
     # ``path`` keeps pointing at the new export.
     target = Path(os.path.realpath(path))
@@ -158,10 +170,40 @@ def _replaced(path: Path) -> Iterator[ExportFile]:
             yield ExportFile(stream, fresh=True)
             stream.flush()
             os.fsync(stream.fileno())
-        temp.replace(target)
+        if keep_existing:
+            _move_to_new(temp, target, path)
+        else:
+            temp.replace(target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+#: Why an export named with placeholders refuses a file that is there already.
+_NAME_TAKEN = (
+    "it exists already, and an export named with placeholders never replaces a file (another"
+    " export got the same name: {time} repeats within a second, {date} within a day)"
+)
+#: A file system without hard links answers ``link`` with one of these.
+_NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})
+
+
+def _move_to_new(temp: Path, target: Path, path: Path) -> None:
+    """``temp`` renamed to ``target`` only if no file is there: a hard link, which the kernel
+    refuses to make over an existing name (no other process can slip one in between)."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, _NAME_TAKEN, str(path)) from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        # No hard links here (a FAT or SMB mount): checked first, then renamed.
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, _NAME_TAKEN, str(path)) from None
+        temp.replace(target)
+        return
+    temp.unlink()
 
 
 def _temp_beside(target: Path) -> tuple[int, Path]:

@@ -84,3 +84,27 @@ def test_an_append_that_fails_is_cut_off_again(tmp_path: Path) -> None:
     with open_export(target, append=True) as sink:
         sink.stream.write("three\n")
     assert target.read_text("utf-8") == "one\nthree\n"
+
+
+def test_a_name_kept_for_one_export_is_never_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "new-20261130T174305Z.jsonl"
+    target.write_text("an earlier export, not read yet\n", encoding="utf-8")
+    kept = open_export(target, keep_existing=True)
+    with pytest.raises(FileExistsError, match="never replaces a file") as caught, kept as sink:
+        sink.stream.write("same second, other export\n")
+    assert caught.value.filename == str(target)
+    assert target.read_text("utf-8") == "an earlier export, not read yet\n"
+    fresh = tmp_path / "new-20261130T174306Z.jsonl"
+    with pytest.raises(FileExistsError), open_export(fresh, keep_existing=True) as sink:
+        sink.stream.write("mine\n")
+        # Made by another process while this export was written: still not replaced.
+        fresh.write_text("theirs\n", encoding="utf-8")
+    assert fresh.read_text("utf-8") == "theirs\n"
+    with open_export(tmp_path / "new-20261130T174307Z.jsonl", keep_existing=True) as sink:
+        sink.stream.write("a new name\n")
+    assert (tmp_path / "new-20261130T174307Z.jsonl").read_text("utf-8") == "a new name\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "new-20261130T174305Z.jsonl",
+        "new-20261130T174306Z.jsonl",
+        "new-20261130T174307Z.jsonl",
+    ]

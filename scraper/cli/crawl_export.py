@@ -16,12 +16,13 @@ from scraper.cli.outputs import check_writable
 from scraper.config import CrawlConfig, ExportSpec
 from scraper.crawl import RunResult
 from scraper.errors import ConfigError
-from scraper.export import ExportFormat, ExportResult, Since, export_articles
+from scraper.export import ExportFormat, ExportResult, Since, export_articles, mark_exported
 from scraper.export_file import (
     ExportFile,
     check_not_store,
     check_placeholders,
     expand_path,
+    has_placeholders,
     open_export,
 )
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -84,6 +85,9 @@ class Exporter:
 
     def __init__(self, spec: ExportSpec) -> None:
         self._spec = spec
+        # A name with placeholders is a file per run, for a consumer to take in its time:
+        # never replaced, even by a run that gets the same name (two within a second).
+        self._per_run = spec.path is not None and not spec.append and has_placeholders(spec.path)
         self.failure: str | None = None
         self.result: ExportResult | None = None
 
@@ -95,13 +99,17 @@ class Exporter:
             # A close that fails after a failed write (what is still buffered cannot be
             # written either) raises the same error again, caught here all the same.
             with self._open(path) as sink:
-                self.result = export_articles(
+                exported = export_articles(
                     store,
                     since=Since(last=True),
                     fmt=ExportFormat(self._spec.format),
                     stream=sink.stream,
                     header=sink.fresh,
+                    mark=False,
                 )
+            # Only now is the file in place (renamed, or refused a name already taken).
+            mark_exported(store, exported)
+            self.result = exported
         except (OSError, ConfigError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             self.failure = f"the export to {path or 'stdout'} failed: {reason}"
@@ -109,7 +117,7 @@ class Exporter:
     def _open(self, path: Path | None) -> AbstractContextManager[ExportFile]:
         if path is None:
             return nullcontext(ExportFile(sys.stdout, fresh=True))
-        return open_export(path, append=self._spec.append)
+        return open_export(path, append=self._spec.append, keep_existing=self._per_run)
 
     @staticmethod
     def _expanded(path: Path, store: SQLiteCrawlStore, run_id: int) -> Path:

@@ -15,8 +15,20 @@ from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
 from scraper.cli.outputs import open_export_output, report_export
 from scraper.crawl.lock import RunLock
 from scraper.errors import ConfigError, StoreError, StoreLocked
-from scraper.export import ExportFormat, ExportResult, Since, export_articles, parse_since
-from scraper.export_file import check_not_store, check_placeholders, expand_path
+from scraper.export import (
+    ExportFormat,
+    ExportResult,
+    Since,
+    export_articles,
+    mark_exported,
+    parse_since,
+)
+from scraper.export_file import (
+    check_not_store,
+    check_placeholders,
+    expand_path,
+    has_placeholders,
+)
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["export"]
@@ -114,15 +126,21 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
                 output = _named(options.output, db, store)
                 # A write that fails ends the command (1); a LAST export moves its cursor only
                 # after a complete write, so the next one hands these articles on.
-                with open_export_output(output, append=options.append) as sink:
-                    return export_articles(
+                with open_export_output(
+                    output, append=options.append, keep_existing=_per_export(options)
+                ) as sink:
+                    result = export_articles(
                         store,
                         since=since,
                         fmt=options.fmt,
                         stream=sink.stream,
                         unique=options.unique,
                         header=sink.fresh,
+                        mark=False,
                     )
+                # Only now is the file in place (renamed, or refused a name already taken).
+                mark_exported(store, result)
+                return result
         finally:
             store.close()
     except StoreLocked as exc:
@@ -131,6 +149,13 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
+
+
+def _per_export(options: _Options) -> bool:
+    """Whether the output names a file of its own for each export, which is never replaced:
+    another export given the same name (within the same second) must not wipe one not yet
+    read."""
+    return options.output is not None and not options.append and has_placeholders(options.output)
 
 
 def _named(output: Path | None, db: Path, store: SQLiteCrawlStore) -> Path | None:

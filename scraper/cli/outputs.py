@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, TextIO, TypeVar
 
@@ -55,14 +56,17 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
 
 
 @contextmanager
-def open_export_output(path: Path | None, *, append: bool = False) -> Iterator[ExportFile]:
+def open_export_output(
+    path: Path | None, *, append: bool = False, keep_existing: bool = False
+) -> Iterator[ExportFile]:
     """stdout, or ``path`` written whole or not at all (see :func:`open_export`); errors as
     :func:`open_output`'s (a failed export leaves the file as it was before)."""
     with _write_errors(path):
         if path is None:
             yield ExportFile(sys.stdout, fresh=True)
             return
-        with _opened(path, lambda: open_export(path, append=append)) as sink:
+        opener = partial(open_export, path, append=append, keep_existing=keep_existing)
+        with _opened(path, opener) as sink:
             yield sink
 
 

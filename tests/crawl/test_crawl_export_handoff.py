@@ -261,3 +261,26 @@ def test_an_export_output_whose_placeholders_name_the_store_is_refused(
     assert store.read_bytes() == before
     everything = runner.invoke(app, ["export", str(config)])  # the cursor did not move
     assert (everything.exit_code, _lines(everything.stdout)) == (0, 8)
+
+
+def test_an_export_name_with_placeholders_never_replaces_a_file_there(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    # Run 1's file as two exports within one second would both name it: the first one's is
+    # not read yet when the second comes.
+    (tmp_path / "out").mkdir()
+    taken = tmp_path / "out" / "new-1.jsonl"
+    taken.write_text('{"url": "not read yet"}\n', encoding="utf-8")
+    template = str(tmp_path / "out" / "new-{run}.jsonl")
+    crawled = runner.invoke(app, ["crawl", str(news_toml), "--export", "jsonl", "-o", template])
+    assert crawled.exit_code == 1
+    assert f"the export to {taken} failed: it exists already" in crawled.stderr
+    exported = runner.invoke(app, ["export", str(news_toml), "-o", template])
+    assert exported.exit_code == 1
+    assert f"cannot write {taken}: it exists already" in exported.stderr
+    assert taken.read_text("utf-8") == '{"url": "not read yet"}\n'
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["new-1.jsonl"]  # no temp file
+    # Neither moved the cursor: the next export hands the run's articles on.
+    again = runner.invoke(app, ["export", str(news_toml), "-o", str(tmp_path / "out" / "b.jsonl")])
+    assert again.exit_code == 0
+    assert _lines((tmp_path / "out" / "b.jsonl").read_text("utf-8")) == 8
