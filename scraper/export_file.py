@@ -222,7 +222,10 @@ def _temp_beside(target: Path) -> tuple[int, Path]:
 
 @contextmanager
 def _appended(path: Path) -> Iterator[ExportFile]:
-    stream = path.open("a", encoding="utf-8")
+    # The file a symlink names: the one created, and removed again, is the real one.
+    target = Path(os.path.realpath(path))
+    fd, created = _open_appending(target)
+    stream = os.fdopen(fd, "a", encoding="utf-8")
     size = stream.tell()
     # A descriptor of its own to cut the file with once the stream is closed: closing flushes
     # what is still buffered, which must not land after the cut.
@@ -236,6 +239,27 @@ def _appended(path: Path) -> Iterator[ExportFile]:
                 stream.close()
             with contextlib.suppress(OSError):  # not a regular file, say: nothing to cut
                 os.ftruncate(keep, size)
+            if created:
+                # There was no file: a failed export leaves none, not an empty one that a
+                # consumer waiting for the file would take for an export of nothing.
+                _remove_if_same(target, keep)
             raise
     finally:
         os.close(keep)
+
+
+def _open_appending(target: Path) -> tuple[int, bool]:
+    """A descriptor appending to ``target``, and whether this call created the file."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    try:
+        return os.open(target, flags | os.O_EXCL, 0o666), True
+    except FileExistsError:
+        return os.open(target, flags, 0o666), False
+
+
+def _remove_if_same(target: Path, fd: int) -> None:
+    """Remove ``target`` if it is still the file open as ``fd`` (not one put in its place)."""
+    with contextlib.suppress(OSError):
+        mine, there = os.fstat(fd), target.stat()
+        if (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino):
+            target.unlink()

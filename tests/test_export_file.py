@@ -108,3 +108,22 @@ def test_a_name_kept_for_one_export_is_never_replaced(tmp_path: Path) -> None:
         "new-20261130T174306Z.jsonl",
         "new-20261130T174307Z.jsonl",
     ]
+
+
+def test_an_append_that_fails_on_a_new_file_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "all.csv"
+    link = tmp_path / "link.csv"
+    link.symlink_to(target.name)  # dangling: the append would create all.csv
+    for path in (target, link):
+        with pytest.raises(OSError, match="disk full"), open_export(path, append=True) as sink:
+            assert sink.fresh
+            sink.stream.write("id,url\r\n1,https://n.test/a\r\n")
+            sink.stream.flush()
+            raise OSError(28, "disk full")
+        assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv"]
+    target.write_text("", encoding="utf-8")  # there, empty: left as it was
+    with pytest.raises(OSError, match="disk full"), open_export(target, append=True) as sink:
+        sink.stream.write("id,url\r\n")
+        raise OSError(28, "disk full")
+    assert target.read_text("utf-8") == ""

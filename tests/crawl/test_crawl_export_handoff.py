@@ -284,3 +284,22 @@ def test_an_export_name_with_placeholders_never_replaces_a_file_there(
     again = runner.invoke(app, ["export", str(news_toml), "-o", str(tmp_path / "out" / "b.jsonl")])
     assert again.exit_code == 0
     assert _lines((tmp_path / "out" / "b.jsonl").read_text("utf-8")) == 8
+
+
+def test_a_failed_append_to_a_new_file_leaves_no_file(
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "all.jsonl"
+    with monkeypatch.context() as patched:
+        _failing_after(patched, 3)
+        crawled = runner.invoke(
+            app, ["crawl", str(news_toml), "--export", "jsonl", "-o", str(out), "--append"]
+        )
+        exported = runner.invoke(app, ["export", str(news_toml), "-o", str(out), "--append"])
+    assert crawled.exit_code == exported.exit_code == 1
+    assert "No space left on device" in exported.stderr
+    # No file, rather than an empty one a consumer would take for an export of nothing.
+    assert not out.exists()
+    again = runner.invoke(app, ["export", str(news_toml), "-o", str(out), "--append"])
+    assert again.exit_code == 0
+    assert _lines(out.read_text("utf-8")) == 8
