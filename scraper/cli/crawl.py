@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from scraper.cli.crawl_display import Display, summary_line, warning_lines
-from scraper.cli.crawl_export import Exporter, check_export_path, export_spec
+from scraper.cli.crawl_export import Exporter, check_export_path, export_key, export_spec
 from scraper.cli.exits import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -19,7 +19,7 @@ from scraper.cli.exits import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
-from scraper.cli.outputs import report_export
+from scraper.cli.outputs import refuse_over_store, report_export
 from scraper.config import CrawlConfig, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
@@ -92,14 +92,21 @@ def crawl(
     display = Display(log_json=log_json)
     # A path that cannot be written is a usage error before anything is fetched rather than a
     # failure after the crawl.
+    key = export_key(output)
     if spec is not None:
-        check_export_path(spec, config, from_option=output is not None)
-    exporter = Exporter(spec) if spec else None
+        check_export_path(spec, config, key=key)
+    exporter = Exporter(spec, key=key) if spec else None
     result = _run(config, wait=wait, display=display, exporter=exporter)
     if not log_json:
         for line in warning_lines(result):
             typer.echo(line, err=True)
         typer.echo(summary_line(result), err=True)
+    if exporter is not None and exporter.refused is not None:
+        refuse_over_store(
+            exporter.refused,
+            then="nothing was exported; the articles are stored all the same, and"
+            f" `scraper export {config_path} --since LAST -o FILE` writes them",
+        )
     if exporter is not None and exporter.failure is not None:
         typer.echo(
             f"scraper: {exporter.failure}; the articles are stored all the same, and"

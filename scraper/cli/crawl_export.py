@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from scraper.cli.exits import EXIT_USAGE
-from scraper.cli.outputs import check_writable
+from scraper.cli.outputs import check_not_over_store, check_writable
 from scraper.config import CrawlConfig, ExportSpec
 from scraper.crawl import RunResult
 from scraper.errors import ConfigError
@@ -27,7 +27,7 @@ from scraper.export_file import (
 )
 from scraper.store.crawl_store import SQLiteCrawlStore
 
-__all__ = ["Exporter", "check_export_path", "export_spec"]
+__all__ = ["Exporter", "check_export_path", "export_key", "export_spec"]
 
 
 def export_spec(
@@ -56,18 +56,22 @@ def export_spec(
     return spec
 
 
-def check_export_path(spec: ExportSpec, config: CrawlConfig, *, from_option: bool) -> None:
+def export_key(output: Path | None) -> str:
+    """What gave the export's path, for its messages: the option or the config's key."""
+    return "--output" if output is not None else "export.path"
+
+
+def check_export_path(spec: ExportSpec, config: CrawlConfig, *, key: str) -> None:
     """A usage error (2) for an export path with bad placeholders, over the store, or one that
     cannot be written."""
     if spec.path is None:
         return
-    key = "--output" if from_option else "export.path"
     try:
         check_placeholders(spec.path, key=key)
-        check_not_store(spec.path, config.store, key=key)
     except ConfigError as exc:
         typer.echo(f"scraper: config error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
+    check_not_over_store(spec.path, config.store, key=key)
     # A name with placeholders is checked by its folder, as a file that does not exist yet.
     check_writable(spec.path, append=spec.append)
 
@@ -80,22 +84,30 @@ class Exporter:
     another run holding the lock or fails to write, leaves the last export where it is for
     whoever reads it. The articles are stored whatever happens to the export, and the export
     cursor moves only once they are written, so ``scraper export --since LAST`` hands on what a
-    failed one missed.
+    failed one missed. A name whose placeholders turn out to name the store is kept in
+    ``refused`` (a usage error, as the same name is before the run), not written.
     """
 
-    def __init__(self, spec: ExportSpec) -> None:
+    def __init__(self, spec: ExportSpec, *, key: str) -> None:
         self._spec = spec
+        self._key = key
         # A name with placeholders is a file per run, for a consumer to take in its time:
         # never replaced, even by a run that gets the same name (two within a second).
         self._per_run = spec.path is not None and not spec.append and has_placeholders(spec.path)
         self.failure: str | None = None
+        self.refused: ConfigError | None = None
         self.result: ExportResult | None = None
 
     def __call__(self, store: SQLiteCrawlStore, result: RunResult) -> None:
         path = self._spec.path
+        if path is not None:
+            path = self._expanded(path, store, result.run_id)
+            try:
+                check_not_store(path, store.path, key=self._key)
+            except ConfigError as exc:
+                self.refused = exc
+                return
         try:
-            if path is not None:
-                path = self._expanded(path, store, result.run_id)
             # A close that fails after a failed write (what is still buffered cannot be
             # written either) raises the same error again, caught here all the same.
             with self._open(path) as sink:
@@ -110,9 +122,8 @@ class Exporter:
             # Only now is the file in place (renamed, or refused a name already taken).
             mark_exported(store, exported)
             self.result = exported
-        except (OSError, ConfigError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self.failure = f"the export to {path or 'stdout'} failed: {reason}"
+        except OSError as exc:
+            self.failure = f"the export to {path or 'stdout'} failed: {exc.strerror or exc}"
 
     def _open(self, path: Path | None) -> AbstractContextManager[ExportFile]:
         if path is None:
@@ -121,10 +132,7 @@ class Exporter:
 
     @staticmethod
     def _expanded(path: Path, store: SQLiteCrawlStore, run_id: int) -> Path:
-        """``path`` with the run's placeholders filled in; refused if that names the store."""
+        """``path`` with the run's placeholders filled in."""
         run = store.last_run()
         started = run.started_at if run is not None and run.id == run_id else time.time()
-        expanded = expand_path(path, started=started, run_id=run_id)
-        if expanded != path:
-            check_not_store(expanded, store.path, key="export.path")
-        return expanded
+        return expand_path(path, started=started, run_id=run_id)

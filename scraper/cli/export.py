@@ -12,7 +12,7 @@ import typer
 
 from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
-from scraper.cli.outputs import open_export_output, report_export
+from scraper.cli.outputs import check_not_over_store, open_export_output, report_export
 from scraper.crawl.lock import RunLock
 from scraper.errors import ConfigError, StoreError, StoreLocked
 from scraper.export import (
@@ -24,7 +24,6 @@ from scraper.export import (
     parse_since,
 )
 from scraper.export_file import (
-    check_not_store,
     check_placeholders,
     expand_path,
     has_placeholders,
@@ -85,12 +84,13 @@ def export(
         db = store_path(target)
         if output is not None:
             check_placeholders(output, key="--output")
-            check_not_store(output, db, key="--output")
         elif append:
             raise ConfigError("appends to a file: give -o FILE", key="--append")
     except ConfigError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
+    if output is not None:
+        check_not_over_store(output, db, key="--output")
     options = _Options(fmt=fmt, output=output, unique=unique, append=append, wait=wait)
     result = _export(db, chosen, options)
     report_export(result)
@@ -166,9 +166,5 @@ def _named(output: Path | None, db: Path, store: SQLiteCrawlStore) -> Path | Non
     run = store.last_run()
     named = expand_path(output, started=time.time(), run_id=run.id if run is not None else 0)
     if named != output:
-        try:
-            check_not_store(named, db, key="--output")
-        except ConfigError as exc:
-            typer.echo(f"scraper: {exc}", err=True)
-            raise typer.Exit(EXIT_USAGE) from exc
+        check_not_over_store(named, db, key="--output")
     return named

@@ -9,23 +9,26 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Annotated, TextIO, TypeVar
+from typing import Annotated, NoReturn, TextIO, TypeVar
 
 import typer
 
-from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED
+from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from scraper.credentials import redact
+from scraper.errors import ConfigError
 from scraper.export import ExportResult
-from scraper.export_file import ExportFile, open_export
+from scraper.export_file import ExportFile, check_not_store, open_export
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat
 
 __all__ = [
     "FormatOption",
     "OutputOption",
+    "check_not_over_store",
     "check_writable",
     "open_export_output",
     "open_output",
+    "refuse_over_store",
     "report_export",
     "report_failure",
     "streamed_articles",
@@ -128,6 +131,25 @@ def check_writable(path: Path, *, append: bool = False) -> None:
         raise typer.BadParameter(f"cannot write {path}: no folder {folder}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise typer.BadParameter(f"cannot write {path}: {folder} is not writable")
+
+
+def check_not_over_store(path: Path, store: Path, *, key: str) -> None:
+    """Exit 2 with :func:`refuse_over_store`'s line if ``path`` is ``store`` or one of its
+    files (see :func:`~scraper.export_file.check_not_store`)."""
+    try:
+        check_not_store(path, store, key=key)
+    except ConfigError as exc:
+        refuse_over_store(exc)
+
+
+def refuse_over_store(refusal: ConfigError, *, then: str | None = None) -> NoReturn:
+    """End the command as every command refuses an output that is the store or one of its
+    files: one line naming them (and the option or key that gave the path), exit 2; ``then``
+    a line of the command's own after it."""
+    typer.echo(f"scraper: {refusal}", err=True)
+    if then is not None:
+        typer.echo(f"scraper: {then}", err=True)
+    raise typer.Exit(EXIT_USAGE) from refusal
 
 
 #: Longest input name and reason a failure line shows in full (a URL can be 100,000 chars).

@@ -51,7 +51,8 @@ def test_an_output_that_is_the_store_or_one_of_its_files_is_refused(
         assert "is the crawl store" in exported.stderr
         crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", spelling])
         assert crawled.exit_code == 2, spelling
-        assert "is the crawl store" in crawled.stderr
+        # One refusal, worded alike by both commands.
+        assert crawled.stderr == exported.stderr, spelling
     assert store.read_bytes() == before
     everything = runner.invoke(app, ["export", str(config)])  # the cursor did not move
     assert (everything.exit_code, _lines(everything.stdout)) == (0, 8)
@@ -260,6 +261,27 @@ def test_an_export_output_whose_placeholders_name_the_store_is_refused(
     assert "is the crawl store" in exported.stderr
     assert store.read_bytes() == before
     everything = runner.invoke(app, ["export", str(config)])  # the cursor did not move
+    assert (everything.exit_code, _lines(everything.stdout)) == (0, 8)
+
+
+def test_crawl_refuses_an_export_name_that_turns_out_to_be_the_store_as_export_does(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    # Run 1 expands {run}.db to the store 1.db: known only once the run has begun.
+    config = tmp_path / "one.toml"
+    config.write_text(news_toml.read_text("utf-8").replace("news.db", "1.db"), encoding="utf-8")
+    template = str(tmp_path / "{run}.db")
+    crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", template])
+    assert crawled.exit_code == 2
+    exported = runner.invoke(app, ["export", str(config), "-o", template])
+    assert exported.exit_code == 2
+    [refusal] = exported.stderr.splitlines()
+    assert refusal.endswith(
+        "is the crawl store " + str(tmp_path / "1.db") + " (or one of its"
+        " files); refusing to write an export over it"
+    )
+    assert refusal in crawled.stderr.splitlines()
+    everything = runner.invoke(app, ["export", str(config)])  # stored, and not handed on yet
     assert (everything.exit_code, _lines(everything.stdout)) == (0, 8)
 
 
