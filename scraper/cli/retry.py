@@ -9,6 +9,7 @@ import typer
 
 from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
+from scraper.cli.source_option import check_source
 from scraper.config import load_config
 from scraper.crawl.requeue import requeue_failed
 from scraper.errors import ConfigError, StoreError, StoreLocked
@@ -18,11 +19,6 @@ __all__ = ["retry"]
 
 
 def _check_source(target: Path, source: str | None) -> None:
-    """A source name neither the config nor the store has is a usage error, not a silent 0.
-
-    The store's own names count: a source removed or renamed in the config keeps its URLs
-    there, under the name `scraper status` shows.
-    """
     if source is None:
         return
     names = [s.name for s in load_config(target).sources] if target.suffix == ".toml" else []
@@ -30,15 +26,10 @@ def _check_source(target: Path, source: str | None) -> None:
         return
     store = SQLiteCrawlStore(store_path(target), create=False)
     try:
-        known = store.source_names()
+        stored = store.source_names()
     finally:
         store.close()
-    if source not in known:
-        listed = ", ".join(dict.fromkeys([*names, *known])) or "none"
-        raise typer.BadParameter(
-            f"no source {source!r} in {target} or its store (sources: {listed})",
-            param_hint="--source",
-        )
+    check_source(source, target, configured=names, stored=stored)
 
 
 def retry(

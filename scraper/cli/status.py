@@ -14,6 +14,7 @@ import typer
 
 from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
+from scraper.cli.source_option import check_source
 from scraper.config import load_config
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -130,14 +131,20 @@ def status(
         int, typer.Option("--limit", min=1, help="List at most this many failed URLs.")
     ] = 50,
     source: Annotated[
-        str | None, typer.Option("--source", help="With --failed: only this source's URLs.")
+        str | None,
+        typer.Option(
+            "--source",
+            help="With --failed: only this source's URLs (one the config or the store knows).",
+        ),
     ] = None,
 ) -> None:
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
     A run shown as "running" that no process holds was killed; the next crawl resumes it. A
     source marked "(not in config)" (in JSON: "in_config": false) was removed or renamed in
-    the config: its URLs stay in the store, and no run of this config takes them.
+    the config: its URLs stay in the store, and no run of this config takes them. Exit codes:
+    0 shown, 2 invalid config or option (a `--source` neither the config nor the store knows:
+    the message lists those it knows), 4 the store cannot be read.
 
     Example: scraper status news.toml --failed
     """
@@ -160,6 +167,7 @@ def status(
         raise typer.Exit(EXIT_STORE) from exc
     finally:
         store.close()
+    check_source(source, target, configured=configured or (), stored=(s.name for s in sources))
     if as_json:
         typer.echo(_json(sources, run, waiting, failures, configured))
         return

@@ -27,3 +27,18 @@ def test_status_counts_the_source_errors_of_the_last_run(
     assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
     again = runner.invoke(app, ["status", str(news_toml)]).stdout
     assert "last run: #2 ok" in again and "source errors" not in again
+
+
+def test_status_refuses_an_unknown_source_as_retry_does(news_toml: Path) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    store = news_toml.parent / "news.db"
+    for target in (news_toml, store):
+        shown = runner.invoke(app, ["status", str(target), "--failed", "--source", "nosuch"])
+        assert shown.exit_code == 2, shown.output
+        assert "no source 'nosuch'" in shown.stderr
+        assert "(sources: courier, herald)" in shown.stderr
+        assert shown.stdout == ""
+        retried = runner.invoke(app, ["retry", str(target), "--source", "nosuch"])
+        assert retried.exit_code == shown.exit_code
+        known = runner.invoke(app, ["status", str(target), "--failed", "--source", "herald"])
+        assert known.exit_code == 0 and "no failed URLs" in known.stdout
