@@ -17,6 +17,7 @@ from scraper.discover.urls import normalise_url
 from scraper.errors import ConfigError, CrawlStopped
 from scraper.fetch.client import Fetcher
 from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.sqlite import refuse_foreign_file
 
 __all__ = ["run_crawl"]
 
@@ -55,6 +56,8 @@ def run_crawl(
             thread.
         CrawlStopped: one of ``stop_on`` arrived; the next run resumes where this one stopped.
     """
+    # Before the lock: another tool's file is refused without a lock file left beside it.
+    refuse_foreign_file(config.store)
     with RunLock(config.store, wait=wait):
         store = SQLiteCrawlStore(config.store)
         try:

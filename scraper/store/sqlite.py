@@ -20,7 +20,14 @@ from urllib.parse import quote
 
 from scraper.errors import StoreError
 
-__all__ = ["Step", "migrate", "open_sqlite", "require_version", "write_transaction"]
+__all__ = [
+    "Step",
+    "migrate",
+    "open_sqlite",
+    "refuse_foreign_file",
+    "require_version",
+    "write_transaction",
+]
 
 #: One migration step: a SQL script, or a function that runs its statements on the connection
 #: (inside the step's transaction; it must not commit).
@@ -91,6 +98,45 @@ def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
             ) from exc
         raise StoreError(f"cannot open store {target}: {exc}") from exc
     return conn
+
+
+#: The first bytes of every SQLite database file.
+_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_foreign_file(path: Path | str) -> None:
+    """Refuse a file that is plainly not a scraper store, by reading it only: nothing in it
+    changes and nothing is created beside it (no ``-shm``, no lock).
+
+    For a command that makes files of its own for a store before opening it (a crawl's run
+    lock), so that it leaves nothing beside another tool's file. Only a plain answer counts:
+    a file that cannot be read here (missing, being written) is left to :func:`open_sqlite`,
+    which refuses a foreign one all the same.
+
+    Raises:
+        StoreError: the file is not a SQLite database, or is one with tables and none of ours.
+    """
+    target = Path(path)
+    try:
+        with target.open("rb") as file:
+            head = file.read(len(_MAGIC))
+    except OSError:
+        return
+    if not head:
+        return  # new or empty: a store to be
+    if head != _MAGIC:
+        raise StoreError(f"cannot open store {target}: file is not a database")
+    # Immutable: SQLite takes no lock and makes no side file. A page read while a crawl
+    # writes the file may be torn; that is an error here, and opening the store decides.
+    uri = f"file:{quote(str(target.absolute()))}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            _refuse_foreign(conn, str(target))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return
 
 
 def _existing_uri(target: str) -> str:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from scraper.cli.app import app
 from scraper.errors import StoreError
 from scraper.store.crawl_store import STEPS, SQLiteCrawlStore
-from scraper.store.sqlite import open_sqlite
+from scraper.store.sqlite import open_sqlite, refuse_foreign_file
 
 runner = CliRunner()
 
@@ -77,3 +77,45 @@ def test_read_commands_on_a_missing_store_or_a_foreign_file_exit_4(tmp_path: Pat
         assert foreign.exit_code == 4 and "not a scraper store" in foreign.stderr
     assert not (tmp_path / "data").exists()
     assert other.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "text"])
+def test_crawl_on_a_file_not_a_store_leaves_nothing_beside_it(tmp_path: Path, kind: str) -> None:
+    other = tmp_path / "other.db"
+    if kind == "sqlite":
+        before = _other_tools_database(other)
+        message = "not a scraper store"
+    else:
+        other.write_text("id,body\n1,precious\n", encoding="utf-8")
+        before = other.read_bytes()
+        message = "file is not a database"
+    config = tmp_path / "c.toml"
+    config.write_text(
+        'store = "other.db"\n[[source]]\nname = "x"\nfeed = "https://n.test/rss"\n',
+        encoding="utf-8",
+    )
+    crawled = runner.invoke(app, ["crawl", str(config)])
+    assert crawled.exit_code == 4, crawled.output
+    assert message in crawled.stderr
+    assert other.read_bytes() == before
+    # No run lock (nor -wal, -shm or -journal) left beside the other tool's file.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.toml", "other.db"]
+
+
+def test_the_check_before_the_lock_passes_a_store_in_use_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    refuse_foreign_file(tmp_path / "new.db")  # missing: a crawl makes it
+    (tmp_path / "empty.db").touch()
+    refuse_foreign_file(tmp_path / "empty.db")
+    store = SQLiteCrawlStore(tmp_path / "busy.db")
+    try:
+        with store.transaction():
+            store.conn.execute("INSERT INTO schema_migrations VALUES ('probe', 1)")
+            listed = sorted(p.name for p in tmp_path.iterdir())
+            refuse_foreign_file(tmp_path / "busy.db")  # open, mid-write, in WAL mode
+            assert sorted(p.name for p in tmp_path.iterdir()) == listed
+    finally:
+        store.close()
+    refuse_foreign_file(tmp_path / "busy.db")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.db", "empty.db"]
