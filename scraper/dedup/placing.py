@@ -17,7 +17,9 @@ import numpy as np
 from scraper.dedup.cluster import Rank
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.tokens import U32, U64
-from scraper.dedup.verify import near_duplicate
+from scraper.dedup.verify import containment, near_duplicate
+from scraper.discover.urls import normalise_url
+from scraper.errors import InputError
 from scraper.store.sketches import DocRow, SketchStore, StoredDoc
 
 __all__ = ["Placer", "Prepared", "Sketched"]
@@ -151,7 +153,7 @@ class Placer:
         by_key.setdefault(prep.key, []).append(doc.id)
         by_text.setdefault(prep.text_hash, doc.id)
         cluster = doc.cluster
-        if same_key:
+        if same_key and self._one_page(prep, sketched, same_key[0]):
             cluster = self._union(cluster, self._cluster_of(same_key[0]))
         if twin is not None:
             self._union(cluster, self._cluster_of(twin))
@@ -160,6 +162,19 @@ class Placer:
             return doc.id
         self._link(doc.id, sketched, screened, keys)
         return doc.id
+
+    def _one_page(self, prep: Prepared, sketched: Sketched, other: int) -> bool:
+        """Whether ``prep`` is the page ``other`` is, their key being the same and their texts not.
+
+        One address is one page whatever its text now says (an update, a live blog grown since).
+        A key shared only through canonical links needs shared text as well: templates that
+        point every article's canonical link at its section page, or at the path without the
+        query that tells articles apart, would otherwise put a whole site in one cluster.
+        """
+        if _address(prep.url) == _address(self._doc(other).url):
+            return True
+        mine: list[int] = sketched.ids.tolist()
+        return bool(mine) and containment(mine, self._ids_of(other)) >= self._options.containment
 
     def _link(self, doc: int, sketched: Sketched, screened: set[int], keys: list[int]) -> None:
         """Verify and join the candidates of ``doc`` (``screened``: stored ones that passed).
@@ -383,3 +398,11 @@ class Placer:
 
 def _rank(doc: StoredDoc) -> Rank:
     return Rank.of(named=doc.named, published=doc.published, words=doc.words, key=doc.key)
+
+
+def _address(url: str) -> str:
+    """``url`` normalised, or as given when it is no http(s) URL (a record's own key)."""
+    try:
+        return normalise_url(url)
+    except InputError:
+        return url

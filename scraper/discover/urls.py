@@ -266,8 +266,8 @@ def canonical_url(url: str, canonical: str | None) -> str:
     """The identity of a page at ``url`` whose ``rel=canonical`` link is ``canonical``.
 
     The canonical link (resolved against ``url``) wins when it is a valid http(s) URL on the same
-    site and does not collapse an article onto the site's home page (a common template bug);
-    otherwise the normalised ``url`` is used.
+    site that does not name a page above this one (the home page, a section: a common template
+    bug) nor the same path without this page's query; otherwise the normalised ``url`` is used.
 
     Raises:
         InputError: ``url`` is not an absolute http(s) URL.
@@ -287,7 +287,14 @@ def preferred(own: str, target: str) -> str:
     link."""
     if site_of(target) != site_of(own):
         return own
-    if urlsplit(target).path == "/" and urlsplit(own).path != "/":
+    mine, named = urlsplit(own), urlsplit(target)
+    if named.path == mine.path:
+        # The page's own path without the query that tells its articles apart
+        # ("article.php" for "article.php?id=7") names every article of the site at once.
+        return own if mine.query and not named.query else target
+    # A page above this one (the home page, the section) is a template's canonical link for
+    # every article under it, not this page's identity: keys must not merge different articles.
+    if mine.path.startswith(named.path.rstrip("/") + "/"):
         return own
     return target
 

@@ -82,6 +82,23 @@ def test_canonical_ignored_when_cross_site_home_or_invalid() -> None:
     assert canonical_url(url, "  ") == url
 
 
+def test_canonical_ignored_when_it_names_many_articles() -> None:
+    # Template bugs: the section above the page, or the path without the article's query.
+    assert canonical_url(URL_IN_SECTION, "/politics/") == URL_IN_SECTION
+    assert canonical_url(URL_IN_SECTION, "https://paper.example/politics") == URL_IN_SECTION
+    by_id = "https://oldcms.example/article.php?id=7"
+    assert canonical_url(by_id, "/article.php") == by_id
+    # The same path with a query of its own, a sibling or a page deeper in are identities.
+    assert canonical_url(by_id, "/article.php?id=7&page=1") == by_id + "&page=1"
+    sibling = "https://paper.example/politics/story-one-long-title"
+    assert canonical_url(URL_IN_SECTION, sibling) == sibling
+    deeper = "https://paper.example/politics/story-1/full"
+    assert canonical_url(URL_IN_SECTION, deeper) == deeper
+
+
+URL_IN_SECTION = "https://paper.example/politics/story-1"
+
+
 def test_site_of() -> None:
     assert site_of("https://www.example.com/a") == "example.com"
     assert site_of("https://amp.example.co.uk/a") == "example.co.uk"
