@@ -209,9 +209,17 @@ class AddressRefused(FetchError):
 class RobotsUnavailable(FetchError):
     """robots.txt answered 429 or 5xx, or could not be used: nothing on the host is fetched
     for now, but unlike :class:`RobotsDisallowed` this is temporary (RFC 9309), so the URL is
-    worth another try later."""
+    worth another try later.
+
+    ``retry_after`` is the seconds left of the time robots.txt asked for (a Retry-After longer
+    than the fetcher waits) when it did, else None: the host asked to be left alone until then.
+    """
 
     kind = "robots_unavailable"
+
+    def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, url=url)
 
 
 class StoreError(ScraperError):

@@ -1,12 +1,13 @@
 """Hosts that asked to be left alone longer than a run waits, kept across runs.
 
 A retryable answer (429, 503...) whose Retry-After asks for more than the fetcher waits
-(``RetryPolicy.max_retry_after``) ends that fetch at once, and the fetcher fails the host's
-other requests (:class:`~scraper.errors.HostWaiting`) until the time asked, for as long as it
-lives: one run. The crawl keeps that time in its store, so that the next runs do not ask the
-host before it either, for its listings or for URLs found since. A host is the key its requests
-are paced under (``CrawlFetcher.lane``: its name, with a port other than the default; the hosts
-one ``[hosts]`` entry covers are one), of the URL asked for.
+(``RetryPolicy.max_retry_after``), to a page or to the host's robots.txt, ends that fetch at
+once, and the fetcher fails the host's other requests (:class:`~scraper.errors.HostWaiting`,
+or :class:`~scraper.errors.RobotsUnavailable` with a ``retry_after``) until the time asked, for
+as long as it lives: one run. The crawl keeps that time in its store, so that the next runs do
+not ask the host before it either, for its listings or for URLs found since. A host is the key
+its requests are paced under (``CrawlFetcher.lane``: its name, with a port other than the
+default; the hosts one ``[hosts]`` entry covers are one), of the URL asked for.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from datetime import UTC, datetime
 
 from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
-from scraper.errors import HostWaiting, HTTPStatusError
+from scraper.errors import HostWaiting, HTTPStatusError, RobotsUnavailable
 from scraper.models import Page
 from scraper.store.protocol import CrawlStore
 
@@ -57,8 +58,9 @@ class HostHolds(FetcherLayer):
 
         Raises:
             HostWaiting: the host's time has not come (no request made).
-            FetchError: as the fetcher raises it; an :class:`HTTPStatusError` with a
-                ``retry_after`` has its host's time stored first.
+            FetchError: as the fetcher raises it; an :class:`HTTPStatusError` or a
+                :class:`RobotsUnavailable` with a ``retry_after`` has its host's time stored
+                first.
         """
         if self._until:  # most runs hold no host: no key to work out
             until = self._until.get(self.fetcher.lane(url)[0])
@@ -72,7 +74,7 @@ class HostHolds(FetcherLayer):
             return await self.fetcher.fetch(
                 url, etag=etag, last_modified=last_modified, document=document
             )
-        except HTTPStatusError as exc:
+        except (HTTPStatusError, RobotsUnavailable) as exc:
             if exc.retry_after is not None:
                 self._hold(url, exc.retry_after, str(exc))
             raise

@@ -26,7 +26,14 @@ from scraper.crawl.fetching import CrawlFetcher, host_pace
 from scraper.crawl.holds import MAX_HOLD, HostHolds, hold_for
 from scraper.crawl.identity import Deduplicator, Placement
 from scraper.discover.urls import request_url
-from scraper.errors import FetchError, HostWaiting, HTTPStatusError, ScraperError, StoreError
+from scraper.errors import (
+    FetchError,
+    HostWaiting,
+    HTTPStatusError,
+    RobotsUnavailable,
+    ScraperError,
+    StoreError,
+)
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.options import HTML_TYPES
 from scraper.models import Failure, Page
@@ -418,15 +425,15 @@ class _Run:
         """Leave a URL whose host asked not to be asked for ``asked`` seconds due then.
 
         Not a failed attempt: the server said when to come back, and coming back then is no
-        failure of the URL's. The answer that said so (an HTTPStatusError; a HostWaiting made
-        no request) is logged and kept as the URL's latest error.
+        failure of the URL's. The answer that said so (an HTTPStatusError, or the
+        RobotsUnavailable of a robots.txt that said so; a HostWaiting made no request) is
+        logged and kept as the URL's latest error.
         """
         until = time.time() + hold_for(asked)
         told = None
-        if isinstance(exc, HTTPStatusError):
-            told = FetchRecord(
-                url=queued.url, status=exc.status, error_kind=exc.kind, error=str(exc)
-            )
+        if not isinstance(exc, HostWaiting):
+            status = exc.status if isinstance(exc, HTTPStatusError) else None
+            told = FetchRecord(url=queued.url, status=status, error_kind=exc.kind, error=str(exc))
         self.parts.store.defer(queued, until, told, self.run_id)
         self.counters.add(held=1)
         self.emit("held", url=queued.url, until=until, reason=str(exc))
@@ -443,7 +450,7 @@ class _Run:
 
 def _asked_wait(exc: FetchError) -> float | None:
     """The seconds the URL's host asked not to be asked for, when more than a fetch waits."""
-    if isinstance(exc, HTTPStatusError | HostWaiting):
+    if isinstance(exc, HTTPStatusError | HostWaiting | RobotsUnavailable):
         return exc.retry_after
     return None
 

@@ -275,6 +275,10 @@ class Fetcher:
         spec = _Spec(robots_url, None, cap, cap, check_robots=False, truncate=True)
         headers = {**self._base_headers, "Accept": "text/plain,*/*;q=0.5"}
         answer, _, _ = await self._follow(headers, spec)
+        if answer.status >= 400:
+            told = self._status_error(answer, robots_url)
+            if told.retry_after is not None:
+                raise told  # the host asked to be left alone: RobotsCache keeps that
         return answer.status, answer.body
 
     async def _follow(

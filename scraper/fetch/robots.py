@@ -11,6 +11,10 @@ How the answer to ``/robots.txt`` is read:
   rule of the file raises and which is final. The fetcher does not retry such a URL at once:
   the robots.txt request already had its own retries (on 429/5xx, as any request), and the
   host's answer is kept until the error expires;
+- 429 or 5xx with a Retry-After longer than the fetcher waits: likewise, but the answer is
+  kept until the time asked, and the URLs' errors carry what is left of it
+  (``RobotsUnavailable.retry_after``): the host asked to be left alone, as an article's answer
+  can, and a crawl leaves its URLs until then without counting an attempt;
 - no answer at all (network error, timeout): likewise nothing is fetched, but the URLs fail
   with the network error itself, which says more than "blocked by robots".
 
@@ -30,6 +34,7 @@ from scraper.errors import (
     FetchError,
     FetchTimeout,
     HostWaiting,
+    HTTPStatusError,
     NetworkError,
     RobotsDisallowed,
     RobotsUnavailable,
@@ -38,7 +43,9 @@ from scraper.fetch.options import Politeness
 
 __all__ = ["RobotsCache", "RobotsRules"]
 
-#: ``fetch(url)`` returns the final status and body of a robots.txt request.
+#: ``fetch(url)`` returns the final status and body of a robots.txt request; a final 429/5xx
+#: whose Retry-After is longer than the fetcher waits raises an HTTPStatusError with its
+#: ``retry_after`` instead.
 RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes]]]
 
 
@@ -51,6 +58,8 @@ class RobotsRules:
     expires: float
     reason: str
     failure: FetchTimeout | NetworkError | None = None
+    #: The host asked (Retry-After) not to be asked before ``expires``.
+    waiting: bool = False
 
     def allows(self, url: str, agent: str) -> bool:
         """Whether ``agent`` may fetch ``url``."""
@@ -101,6 +110,13 @@ class RobotsCache:
         except HostWaiting:
             raise  # not asked: nothing learnt about the file, nothing to keep
         except FetchError as exc:
+            if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
+                # Kept for as long as the host asked: asked sooner, it would only say so again.
+                reason = (
+                    f"robots.txt answered {exc.status}: asked to retry after "
+                    f"{exc.retry_after:.0f} s"
+                )
+                return RobotsRules(None, False, now + exc.retry_after, reason, waiting=True)
             return RobotsRules(None, False, error_until, f"robots.txt unusable: {exc}")
         if 200 <= status < 300:
             parser = Protego.parse(body.decode("utf-8", errors="replace"))
@@ -116,7 +132,9 @@ class RobotsCache:
 
         Raises:
             RobotsDisallowed: robots.txt forbids the URL (final).
-            RobotsUnavailable: robots.txt answered 429/5xx or was unusable (temporary).
+            RobotsUnavailable: robots.txt answered 429/5xx or was unusable (temporary); with
+                its ``retry_after`` set when the answer asked to wait longer than the
+                fetcher waits.
             NetworkError, FetchTimeout: robots.txt could not be fetched at all (the host is
                 down); the URL is not tried, and neither is the host until the error expires.
             HostWaiting: the host asked to be left alone and robots.txt was not asked.
@@ -133,6 +151,9 @@ class RobotsCache:
             raise kind(f"host unreachable, robots.txt failed: {rules.failure}", url=reported)
         if not rules.allows(url, self._agent):
             if rules.parser is None:  # no rules to read: the file could not be had
-                raise RobotsUnavailable(f"host skipped for now ({rules.reason})", url=reported)
+                left = max(0.0, rules.expires - time.monotonic()) if rules.waiting else None
+                raise RobotsUnavailable(
+                    f"host skipped for now ({rules.reason})", url=reported, retry_after=left
+                )
             raise RobotsDisallowed("blocked by robots.txt (disallowed)", url=reported)
         return rules

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from scraper.cli.app import app
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import run_crawl
 from scraper.demo.server import SiteServer
@@ -109,3 +112,66 @@ def test_a_robots_txt_failing_run_after_run_gives_up_after_max_attempts(
         assert "robots.txt answered 503" in error
     # Only robots.txt was asked on the article host: no article was requested.
     assert {r.path for r in hosts[1].log} == {"/robots.txt"}
+
+
+def _holds(store: Path) -> dict[str, float]:
+    conn = sqlite3.connect(store)
+    try:
+        return dict(conn.execute("SELECT host, until FROM host_holds").fetchall())
+    finally:
+        conn.close()
+
+
+def test_a_robots_txt_asking_for_an_hour_holds_its_host_across_runs_without_attempts(
+    hosts: tuple[SiteServer, SiteServer], tmp_path: Path
+) -> None:
+    feeds, www = hosts
+    store = tmp_path / "crawl.db"
+    config = _config(feeds, store, max_attempts=2)
+    www.fail("/robots.txt", 503, {"Retry-After": "3600"})
+    began = time.time()
+
+    first = run_crawl(config)
+
+    assert [r.path for r in www.log] == ["/robots.txt"]  # asked once, nothing else
+    assert (first.stats.stored, first.stats.failed, first.stats.gave_up) == (0, 0, 0)
+    assert first.stats.held == ARTICLES
+    assert first.ok
+    urls = _urls(store)
+    assert {attempts for _, attempts, _ in urls.values()} == {0}  # no attempt counted
+    told = [error for _, _, error in urls.values() if error is not None]
+    assert told and all(
+        e.startswith("robots_unavailable: ") and "asked to retry after 3600 s" in e for e in told
+    )
+    host = www.base_url.removeprefix("http://")
+    (until,) = _holds(store).values()
+    assert list(_holds(store)) == [host]
+    assert began + 3600 - 5 < until < time.time() + 3600 + 5
+    shown = CliRunner().invoke(app, ["status", str(store)])
+    assert shown.exit_code == 0, shown.output
+    assert f"host {host} asked not to be asked before " in shown.output
+
+    # Even with its URLs due again, the next run does not ask the host, robots.txt included.
+    _make_due(store)
+    second = run_crawl(config)
+    assert len(www.log) == 1
+    assert (second.stats.held, second.stats.failed, second.stats.gave_up) == (ARTICLES, 0, 0)
+    assert {attempts for _, attempts, _ in _urls(store).values()} == {0}
+
+    # Once the time has passed, the host is asked again and its articles are stored.
+    _make_due(store, holds=True)
+    www.restore("/robots.txt")
+    third = run_crawl(config)
+    assert (third.stats.stored, third.stats.held) == (ARTICLES, 0)
+
+
+def _make_due(store: Path, *, holds: bool = False) -> None:
+    """Every URL (and, with ``holds``, every host's wait) due now."""
+    conn = sqlite3.connect(store)
+    try:
+        with conn:
+            conn.execute("UPDATE urls SET next_attempt_at = 0 WHERE state != 'done'")
+            if holds:
+                conn.execute("UPDATE host_holds SET until = 0")
+    finally:
+        conn.close()
