@@ -113,6 +113,9 @@ class _MeteredFetcher:
     def tighten(self, url: str, pace: HostPace) -> None:
         self.fetcher.tighten(url, pace)
 
+    def rest(self, lane: str, seconds: float) -> None:
+        self.fetcher.rest(lane, seconds)
+
 
 class _MeteredStore:
     """The crawl store with every method timed."""

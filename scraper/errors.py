@@ -163,16 +163,25 @@ class HTTPStatusError(FetchError):
     """The server's final answer was a 4xx or 5xx status.
 
     ``retry_after`` is the seconds a retryable answer's Retry-After asked for when that is
-    longer than the fetcher waits (so the answer was final at once), else None.
+    longer than the fetcher waits (so the answer was final at once), else None. ``asked_by``
+    is the URL that answered (a redirect's target; ``url`` when none): its host is the one
+    that asked to be left alone.
     """
 
     kind = "http_status"
 
     def __init__(
-        self, message: str, *, url: str, status: int, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int,
+        retry_after: float | None = None,
+        asked_by: str | None = None,
     ) -> None:
         self.status = status
         self.retry_after = retry_after
+        self.asked_by = asked_by or url
         super().__init__(message, url=url)
 
 
@@ -213,12 +222,22 @@ class RobotsUnavailable(FetchError):
 
     ``retry_after`` is the seconds left of the time robots.txt asked for (a Retry-After longer
     than the fetcher waits) when it did, else None: the host asked to be left alone until then.
+    ``asked_by`` is the URL that answered so (the robots.txt of a redirect's target when the
+    redirect led there; ``url`` when none).
     """
 
     kind = "robots_unavailable"
 
-    def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        retry_after: float | None = None,
+        asked_by: str | None = None,
+    ) -> None:
         self.retry_after = retry_after
+        self.asked_by = asked_by or url
         super().__init__(message, url=url)
 
 

@@ -51,7 +51,7 @@ class PageFetcher(Protocol):
 
 class CrawlFetcher(PageFetcher, Protocol):
     """A fetcher that also paces a host as asked and tells which host a URL is paced under
-    (as ``Fetcher.tighten`` and ``Fetcher.lane``)."""
+    (as ``Fetcher.tighten``, ``Fetcher.rest`` and ``Fetcher.lane``)."""
 
     def lane(self, url: str) -> tuple[str, int]:
         """The key ``url``'s host is paced under and how many of its requests run at once."""
@@ -59,6 +59,11 @@ class CrawlFetcher(PageFetcher, Protocol):
 
     def tighten(self, url: str, pace: HostPace) -> None:
         """Hold ``url``'s host to ``pace`` where it is stricter than the host's own."""
+        ...
+
+    def rest(self, lane: str, seconds: float) -> None:
+        """Ask nothing of the host(s) paced under ``lane`` for ``seconds`` (as ``Fetcher.rest``):
+        its requests, a redirect's hops included, fail with ``HostWaiting`` until then."""
         ...
 
 
@@ -76,6 +81,10 @@ class FetcherLayer:
     def tighten(self, url: str, pace: HostPace) -> None:
         """Hold ``url``'s host to ``pace`` in the fetcher."""
         self.fetcher.tighten(url, pace)
+
+    def rest(self, lane: str, seconds: float) -> None:
+        """Leave the host(s) of ``lane`` alone for ``seconds`` in the fetcher."""
+        self.fetcher.rest(lane, seconds)
 
 
 def host_pace(limit: HostLimit) -> HostPace:

@@ -7,7 +7,9 @@ or :class:`~scraper.errors.RobotsUnavailable` with a ``retry_after``) until the 
 as long as it lives: one run. The crawl keeps that time in its store, so that the next runs do
 not ask the host before it either, for its listings or for URLs found since. A host is the key
 its requests are paced under (``CrawlFetcher.lane``: its name, with a port other than the
-default; the hosts one ``[hosts]`` entry covers are one), of the URL asked for.
+default; the hosts one ``[hosts]`` entry covers are one) of the URL that answered: a redirect's
+target that asks to wait holds its own host, not the one that redirected there. The fetcher is
+told the stored times at the start of a run, so that no redirect's hop asks such a host early.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ class HostHolds(FetcherLayer):
     def __init__(self, fetcher: CrawlFetcher, store: CrawlStore) -> None:
         super().__init__(fetcher)
         self.store = store
-        self._until = store.host_holds(time.time())
+        now = time.time()
+        self._until = store.host_holds(now)
+        for key, until in self._until.items():
+            fetcher.rest(key, until - now)
 
     async def fetch(
         self,
@@ -76,11 +81,11 @@ class HostHolds(FetcherLayer):
             )
         except (HTTPStatusError, RobotsUnavailable) as exc:
             if exc.retry_after is not None:
-                self._hold(url, exc.retry_after, str(exc))
+                self._hold(exc.asked_by, exc.retry_after, str(exc))
             raise
 
-    def _hold(self, url: str, asked: float, reason: str) -> None:
-        key = self.fetcher.lane(url)[0]
+    def _hold(self, asked_by: str, asked: float, reason: str) -> None:
+        key = self.fetcher.lane(asked_by)[0]
         until = time.time() + hold_for(asked)
         self._until[key] = max(until, self._until.get(key, 0.0))
         self.store.hold_host(key, until, reason)

@@ -186,6 +186,12 @@ class Fetcher:
         own (the strictest pace given wins)."""
         self._pacer.gate(pace_key(url)).tighten(pace)
 
+    def rest(self, lane: str, seconds: float) -> None:
+        """Leave the host(s) paced under ``lane`` (a key ``lane`` gave) alone for ``seconds``
+        from now, as after its Retry-After: a request to it, a redirect's hop included, fails
+        with :class:`~scraper.errors.HostWaiting` until then."""
+        self._pacer.gate(lane).rest(seconds)
+
     async def fetch(
         self,
         url: str,
@@ -226,7 +232,7 @@ class Fetcher:
             spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
         answer, final, redirects = await self._follow(headers, spec)
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
-            raise self._status_error(answer, url)
+            raise self._status_error(answer, url, final)
         if answer.status == NOT_MODIFIED and not _CONDITIONAL.intersection(headers):
             # "Not modified" since a copy we do not hold: read as success, a feed would never
             # be read and a page would be given up as empty, with nothing to say why.
@@ -244,9 +250,10 @@ class Fetcher:
             redirects=redirects,
         )
 
-    def _status_error(self, answer: _Answer, url: str) -> HTTPStatusError:
+    def _status_error(self, answer: _Answer, url: str, final: str) -> HTTPStatusError:
         """The error of a final error status, with the Retry-After when it was too long to
-        wait for (its seconds in ``retry_after``, for a caller that can come back later)."""
+        wait for (its seconds in ``retry_after``, for a caller that can come back later, and
+        ``final``, the URL that answered, in ``asked_by``)."""
         policy = self.options.retry
         status = answer.status
         if status in policy.statuses:
@@ -256,7 +263,9 @@ class Fetcher:
                     f"HTTP {status}: asked to retry after {asked:.0f} s, more than the "
                     f"{policy.max_retry_after:g} s we wait"
                 )
-                return HTTPStatusError(text, url=url, status=status, retry_after=asked)
+                return HTTPStatusError(
+                    text, url=url, status=status, retry_after=asked, asked_by=final
+                )
         return HTTPStatusError(f"HTTP {status}", url=url, status=status)
 
     def _encoding(self, answer: _Answer, url: str) -> str | None:
@@ -274,9 +283,9 @@ class Fetcher:
         cap = self.options.limits.max_robots_body
         spec = _Spec(robots_url, None, cap, cap, check_robots=False, truncate=True)
         headers = {**self._base_headers, "Accept": "text/plain,*/*;q=0.5"}
-        answer, _, _ = await self._follow(headers, spec)
+        answer, final, _ = await self._follow(headers, spec)
         if answer.status >= 400:
-            told = self._status_error(answer, robots_url)
+            told = self._status_error(answer, robots_url, final)
             if told.retry_after is not None:
                 raise told  # the host asked to be left alone: RobotsCache keeps that
         return answer.status, answer.body

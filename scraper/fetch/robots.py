@@ -58,8 +58,8 @@ class RobotsRules:
     expires: float
     reason: str
     failure: FetchTimeout | NetworkError | None = None
-    #: The host asked (Retry-After) not to be asked before ``expires``.
-    waiting: bool = False
+    #: The URL whose answer asked (Retry-After) not to be asked before ``expires``, if one did.
+    asked_by: str | None = None
 
     def allows(self, url: str, agent: str) -> bool:
         """Whether ``agent`` may fetch ``url``."""
@@ -116,7 +116,8 @@ class RobotsCache:
                     f"robots.txt answered {exc.status}: asked to retry after "
                     f"{exc.retry_after:.0f} s"
                 )
-                return RobotsRules(None, False, now + exc.retry_after, reason, waiting=True)
+                until = now + exc.retry_after
+                return RobotsRules(None, False, until, reason, asked_by=exc.asked_by)
             return RobotsRules(None, False, error_until, f"robots.txt unusable: {exc}")
         if 200 <= status < 300:
             parser = Protego.parse(body.decode("utf-8", errors="replace"))
@@ -151,9 +152,14 @@ class RobotsCache:
             raise kind(f"host unreachable, robots.txt failed: {rules.failure}", url=reported)
         if not rules.allows(url, self._agent):
             if rules.parser is None:  # no rules to read: the file could not be had
-                left = max(0.0, rules.expires - time.monotonic()) if rules.waiting else None
+                left = None
+                if rules.asked_by is not None:
+                    left = max(0.0, rules.expires - time.monotonic())
                 raise RobotsUnavailable(
-                    f"host skipped for now ({rules.reason})", url=reported, retry_after=left
+                    f"host skipped for now ({rules.reason})",
+                    url=reported,
+                    retry_after=left,
+                    asked_by=rules.asked_by,
                 )
             raise RobotsDisallowed("blocked by robots.txt (disallowed)", url=reported)
         return rules

@@ -216,3 +216,53 @@ def test_retry_waiting_lifts_a_hosts_wait_and_status_shows_the_answer(
     assert requeue_failed(store, waiting=True) == len(held)
     again = run_crawl(_config(store, _urls(*held)))
     assert (again.stats.stored, again.stats.held) == (len(held), 0)
+
+
+def _holds(store: Path) -> dict[str, float]:
+    conn = sqlite3.connect(store)
+    try:
+        return dict(conn.execute("SELECT host, until FROM host_holds").fetchall())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("answering", ["article", "robots.txt"])
+def test_a_redirect_targets_wait_holds_the_host_that_answered(
+    herald: SiteServer, courier: SiteServer, tmp_path: Path, answering: str
+) -> None:
+    store = tmp_path / "crawl.db"
+    moved, *rest = _articles(herald, "herald")
+    target, *others = _articles(courier, "courier")
+    # The herald's first article moved to the courier, which asks for an hour (its answer to
+    # the article, or its robots.txt's).
+    herald.fail(moved.removeprefix(herald.base_url), 301, {"Location": target})
+    path = target.removeprefix(courier.base_url) if answering == "article" else "/robots.txt"
+    courier.fail(path, 503, {"Retry-After": "3600"})
+
+    first = run_crawl(_config(store, _urls(moved, *rest)))
+
+    courier_host = courier.base_url.removeprefix("http://")
+    assert list(_holds(store)) == [courier_host]  # not the herald, which only redirected
+    assert (first.stats.stored, first.stats.held) == (len(rest), 1)  # the herald goes on
+    state, attempts, _due, error = _states(store, moved)[moved]
+    assert (state, attempts) == ("retry", 0)
+    assert error is not None and "asked to retry after 3600 s" in error
+
+    # The courier's own URLs are left alone at the next run, and so is the courier when the
+    # moved URL, due again, is redirected there: only the herald is asked.
+    _due_now(store, moved)
+    courier_asked, herald_asked = len(courier.log), len(_asked(herald))
+    second = run_crawl(_config(store, _urls(moved, *rest, target, *others)))
+    assert len(courier.log) == courier_asked  # not even robots.txt
+    assert _asked(herald)[herald_asked:] == [moved.removeprefix(herald.base_url)]
+    assert (second.stats.held, second.stats.stored) == (1 + 1 + len(others), 0)
+    assert (second.stats.failed, second.stats.gave_up) == (0, 0)
+
+
+def _due_now(store: Path, url: str) -> None:
+    conn = sqlite3.connect(store)
+    try:
+        with conn:
+            conn.execute("UPDATE urls SET next_attempt_at = 0 WHERE url = ?", (url,))
+    finally:
+        conn.close()
