@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
 from scraper.config import load_config
+from scraper.crawl.holds import host_urls
 from scraper.crawl.requeue import requeue_failed
 from scraper.errors import ConfigError, StoreError, StoreLocked
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -32,6 +34,23 @@ def _check_source(target: Path, source: str | None) -> None:
     check_source(source, target, configured=names, stored=stored)
 
 
+def _check_host(target: Path, host: str | None) -> None:
+    """A host neither waiting nor among the store's URLs is a usage error, not a silent 0."""
+    if host is None:
+        return
+    store = SQLiteCrawlStore(store_path(target), create=False)
+    try:
+        if store.knows_host(host_urls(host)):
+            return
+        waiting = ", ".join(sorted(store.host_holds(time.time()))) or "none"
+    finally:
+        store.close()
+    raise typer.BadParameter(
+        f"no host {host!r} is waiting or has URLs in {target} (hosts waiting: {waiting})",
+        param_hint="--host",
+    )
+
+
 def retry(
     target: Annotated[Path, typer.Argument(help="A crawl config (.toml) or its SQLite store.")],
     source: Annotated[
@@ -50,9 +69,18 @@ def retry(
         typer.Option(
             "--waiting",
             help="Also the URLs waiting for a retry or for their host's Retry-After: due now,"
-            " not later (and no host is held any more).",
+            " not later (and no host is held any more; with --host, only that one).",
         ),
     ] = False,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host",
+            help="Only the URLs on this host, as `scraper status` names a waiting host"
+            " (name, or name:port for another port than the default); with --waiting, only"
+            " its wait is lifted.",
+        ),
+    ] = None,
     wait: Annotated[
         bool, typer.Option("--wait", help="Wait for a running crawl instead of exiting (3).")
     ] = False,
@@ -61,15 +89,18 @@ def retry(
 
     For after a site's outage, or a fix to the config or the robots.txt that made them fail.
     Takes the crawl's lock, so it never changes a URL under a running crawl. Exit codes: 0 done
-    (even when no URL matched), 2 invalid option, 3 a crawl holds the store's lock, 4 the store
-    cannot be used.
+    (even when no URL matched), 2 invalid option (a source or host the store does not know), 3
+    a crawl holds the store's lock, 4 the store cannot be used.
 
     Example: scraper retry news.toml --source example-rss --kind http_status
+
+    Example (one host's Retry-After only): scraper retry news.toml --waiting --host example.com
     """
     try:
         _check_source(target, source)
+        _check_host(target, host)
         count = requeue_failed(
-            store_path(target), source=source, kind=kind, waiting=waiting, wait=wait
+            store_path(target), source=source, kind=kind, waiting=waiting, host=host, wait=wait
         )
     except ConfigError as exc:
         typer.echo(f"scraper: config error: {exc}", err=True)

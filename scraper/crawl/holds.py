@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 
 from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
 from scraper.errors import HostWaiting, HTTPStatusError, RobotsUnavailable
+from scraper.fetch.politeness import entry_key, pace_key
 from scraper.models import Page
-from scraper.store.protocol import CrawlStore
+from scraper.store.protocol import CrawlStore, HostURLs
 
-__all__ = ["MAX_HOLD", "HostHolds", "hold_for"]
+__all__ = ["MAX_HOLD", "HostHolds", "hold_for", "host_urls"]
 
 #: The longest a host is left alone for on its word (a day). A Retry-After of weeks is more
 #: likely a misconfigured server than a wish, and would silently freeze a source's URLs: after
@@ -33,6 +34,20 @@ MAX_HOLD = 86400.0
 def hold_for(asked: float) -> float:
     """The seconds a host that asked for ``asked`` is left alone: at most ``MAX_HOLD``."""
     return min(asked, MAX_HOLD)
+
+
+def host_urls(name: str) -> HostURLs:
+    """The URLs of the host ``scraper status`` names ``name`` (a key its wait is kept under):
+    those on ``name`` (``host`` or ``host:port``), and, as a ``[hosts]`` entry of that key
+    would cover them (the store does not keep which entries there were), on its other ports
+    and its ``www.`` form when ``name`` has no port."""
+    key = name.strip().lower()
+    keys = frozenset({key})
+
+    def covers(url: str) -> bool:
+        return entry_key(pace_key(url), keys) is not None
+
+    return HostURLs(key=key, covers=covers)
 
 
 def _stamp(when: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scraper.crawl.holds import host_urls
 from scraper.crawl.lock import RunLock
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -16,6 +17,7 @@ def requeue_failed(
     source: str | None = None,
     kind: str | None = None,
     waiting: bool = False,
+    host: str | None = None,
     wait: bool = False,
 ) -> int:
     """Make the given-up URLs of a crawl store due at the next run, with a fresh count of
@@ -28,6 +30,9 @@ def requeue_failed(
             ``robots_unavailable``...).
         waiting: also the URLs waiting for a retry, or for the time their host asked for (the
             hosts are then no longer held), which then need not wait for their time.
+        host: only the URLs on this host (a key ``scraper status`` names a waiting host by;
+            see :func:`~scraper.crawl.holds.host_urls`); with ``waiting``, only this host's
+            wait is lifted, the others' are kept.
         wait: wait for a running crawl instead of failing at once.
 
     Returns:
@@ -43,6 +48,7 @@ def requeue_failed(
     store = SQLiteCrawlStore(store_path, create=False)
     try:
         with RunLock(store_path, wait=wait):
-            return store.requeue(source=source, kind=kind, waiting=waiting)
+            on = None if host is None else host_urls(host)
+            return store.requeue(source=source, kind=kind, waiting=waiting, host=on)
     finally:
         store.close()

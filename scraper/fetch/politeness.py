@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from contextlib import AbstractAsyncContextManager
 
 import httpx
@@ -30,7 +30,7 @@ from scraper.errors import HostWaiting
 from scraper.fetch.options import HostPace
 from scraper.fetch.target import parse_target
 
-__all__ = ["HostGate", "Pacer", "pace_key"]
+__all__ = ["HostGate", "Pacer", "entry_key", "pace_key"]
 
 
 def pace_key(url: str) -> str:
@@ -41,6 +41,17 @@ def pace_key(url: str) -> str:
     except (httpx.InvalidURL, TypeError, ValueError):
         return url
     return target.netloc if target.host else url
+
+
+def entry_key(host: str, keys: Container[str]) -> str | None:
+    """The key among ``keys`` (lower-case) that covers ``host`` (``name`` or ``name:port``, as
+    ``Target.netloc``): ``name:port`` itself, its name (any port), or its name without ``www.``.
+    """
+    name = host if host.endswith("]") else host.rpartition(":")[0] or host
+    for key in (host, name, name.removeprefix("www.")):
+        if key in keys:
+            return key
+    return None
 
 
 class HostGate:
@@ -202,11 +213,7 @@ class Pacer:
         without ``www.``."""
         if not self._hosts:
             return None
-        name = host if host.endswith("]") else host.rpartition(":")[0] or host
-        for key in (host, name, name.removeprefix("www.")):
-            if key in self._hosts:
-                return key
-        return None
+        return entry_key(host, self._hosts)
 
     def set_crawl_delay(self, host: str, origin: str, delay: float) -> None:
         """Raise the host's interval to the Crawl-delay of ``origin``'s robots.txt."""

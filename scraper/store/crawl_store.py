@@ -25,6 +25,7 @@ from scraper.store.protocol import (
     ChildDoc,
     DueScope,
     FetchRecord,
+    HostURLs,
     ListingRecord,
     NewArticle,
     QueuedURL,
@@ -589,6 +590,16 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
+    def knows_host(self, host: HostURLs) -> bool:
+        """Whether ``host`` is waiting or any URL of the store is on it."""
+        with _on_host(self.conn, host):
+            rows = self._read(
+                "SELECT EXISTS (SELECT 1 FROM host_holds WHERE host = ?)"
+                " OR EXISTS (SELECT 1 FROM urls WHERE on_host(url)) AS known",
+                (host.key,),
+            )
+        return bool(rows[0]["known"])
+
     def source_names(self) -> list[str]:
         """The names of the sources the store knows, in the config or no longer."""
         return [r["name"] for r in self._read("SELECT name FROM sources ORDER BY name")]
@@ -614,23 +625,34 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
-    def requeue(self, *, source: str | None, kind: str | None, waiting: bool) -> int:
+    def requeue(
+        self,
+        *,
+        source: str | None,
+        kind: str | None,
+        waiting: bool,
+        host: HostURLs | None = None,
+    ) -> int:
         """Make given-up URLs (and, with ``waiting``, those waiting for a retry or for their
         host's time, whose hosts are then no longer held) due now with a fresh count of
-        attempts; only those of ``source`` and whose latest failure was of ``kind`` when given.
-        Returns how many."""
-        with self._tx() as conn:
-            cur = conn.execute(
-                "UPDATE urls SET state = 'pending', attempts = 0, next_attempt_at = 0"
-                " WHERE (state = 'gave_up' OR (? AND (state = 'retry'"
-                # A pending URL due later is one whose host asked to wait (see defer).
-                "   OR (state = 'pending' AND next_attempt_at > 0))))"
-                " AND (? IS NULL OR source = ?)"
-                # The stored reason starts with its kind: "kind: reason".
-                " AND (? IS NULL OR substr(last_error, 1, length(?) + 1) = ? || ':')",
-                (waiting, source, source, kind, kind, kind),
-            )
-            if waiting:
+        attempts; only those of ``source``, whose latest failure was of ``kind``, and on
+        ``host`` (whose wait alone is then lifted) when given. Returns how many."""
+        sql = (
+            "UPDATE urls SET state = 'pending', attempts = 0, next_attempt_at = 0"
+            " WHERE (state = 'gave_up' OR (? AND (state = 'retry'"
+            # A pending URL due later is one whose host asked to wait (see defer).
+            "   OR (state = 'pending' AND next_attempt_at > 0))))"
+            " AND (? IS NULL OR source = ?)"
+            # The stored reason starts with its kind: "kind: reason".
+            " AND (? IS NULL OR substr(last_error, 1, length(?) + 1) = ? || ':')"
+        )
+        if host is not None:
+            sql += " AND on_host(url)"  # last: called only for the URLs the others leave
+        with self._tx() as conn, _on_host(conn, host):
+            cur = conn.execute(sql, (waiting, source, source, kind, kind, kind))
+            if waiting and host is not None:
+                conn.execute("DELETE FROM host_holds WHERE host = ?", (host.key,))
+            elif waiting:
                 # The hosts are not known by source: all of them are asked again, each says
                 # once more if it still wants to wait.
                 conn.execute("DELETE FROM host_holds")
@@ -669,6 +691,19 @@ class SQLiteCrawlStore:
     def close(self) -> None:
         """Release the store."""
         self.conn.close()
+
+
+@contextmanager
+def _on_host(conn: sqlite3.Connection, host: HostURLs | None) -> Iterator[None]:
+    """SQL's ``on_host(url)``, whether ``url`` is on ``host``, while inside (none for None)."""
+    if host is None:
+        yield
+        return
+    conn.create_function("on_host", 1, host.covers, deterministic=True)
+    try:
+        yield
+    finally:
+        conn.create_function("on_host", 1, None)
 
 
 def _due(now: float, scope: DueScope) -> tuple[str, tuple[object, ...]]:

@@ -7,7 +7,7 @@ moment resumable with each article stored exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,6 +20,7 @@ __all__ = [
     "CrawlStore",
     "DueScope",
     "FetchRecord",
+    "HostURLs",
     "ListingRecord",
     "NewArticle",
     "NewURL",
@@ -78,6 +79,15 @@ class DueScope:
 
 #: The URLs of every source in the store.
 ALL_SOURCES = DueScope()
+
+
+@dataclass(frozen=True, slots=True)
+class HostURLs:
+    """One host's URLs: ``key`` as its wait is kept (``hold_host``), ``covers`` telling
+    whether a stored URL is on it (a store cannot tell which hosts a pace key covers)."""
+
+    key: str
+    covers: Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -332,6 +342,10 @@ class CrawlStore(Protocol):
         """Per-source counts; duplicates are counted in the clusters as they are now."""
         ...
 
+    def knows_host(self, host: HostURLs) -> bool:
+        """Whether ``host`` is waiting or any URL of the store is on it."""
+        ...
+
     def source_names(self) -> list[str]:
         """The names of the sources the store knows, in the config or no longer."""
         ...
@@ -341,11 +355,18 @@ class CrawlStore(Protocol):
         waiting for a retry, each the newest found first."""
         ...
 
-    def requeue(self, *, source: str | None, kind: str | None, waiting: bool) -> int:
+    def requeue(
+        self,
+        *,
+        source: str | None,
+        kind: str | None,
+        waiting: bool,
+        host: HostURLs | None = None,
+    ) -> int:
         """Make given-up URLs (and, with ``waiting``, those waiting for a retry or for their
         host's time, whose hosts are then no longer held) due now with a fresh count of
-        attempts; only those of ``source`` and whose latest failure was of ``kind`` when given.
-        Returns how many."""
+        attempts; only those of ``source``, whose latest failure was of ``kind``, and on
+        ``host`` (whose wait alone is then lifted) when given. Returns how many."""
         ...
 
     def run_duplicates(self, run_id: int) -> int:

@@ -16,6 +16,7 @@ from scraper.cli.app import app
 from scraper.cli.crawl_display import summary_line
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import run_crawl
+from scraper.crawl.holds import host_urls
 from scraper.crawl.requeue import requeue_failed
 from scraper.demo.server import SiteServer
 from scraper.demo.site import article_path, load_sites, render_site
@@ -266,3 +267,75 @@ def _due_now(store: Path, url: str) -> None:
             conn.execute("UPDATE urls SET next_attempt_at = 0 WHERE url = ?", (url,))
     finally:
         conn.close()
+
+
+def test_retry_waiting_with_a_host_lifts_that_hosts_wait_only(
+    herald: SiteServer, courier: SiteServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "crawl.db"
+    herald_urls, courier_urls = _articles(herald, "herald"), _articles(courier, "courier")
+    first_path = _first_answers(herald, 503, "3600")
+    courier.fail(courier_urls[0].removeprefix(courier.base_url), 429, {"Retry-After": "3600"})
+    config = _config(store, _urls(*herald_urls, *courier_urls))
+    assert run_crawl(config).stats.held == len(herald_urls) + len(courier_urls)
+    herald_host = herald.base_url.removeprefix("http://")
+    courier_host = courier.base_url.removeprefix("http://")
+    assert set(_holds(store)) == {herald_host, courier_host}
+
+    lifted = CliRunner().invoke(app, ["retry", str(store), "--waiting", "--host", herald_host])
+
+    assert lifted.exit_code == 0, lifted.output
+    assert f"{len(herald_urls)} URLs due again at the next run" in lifted.output
+    assert set(_holds(store)) == {courier_host}  # the courier still waits
+    assert {s[:2] for s in _states(store, herald.base_url).values()} == {("pending", 0)}
+    assert all(
+        due > time.time() + HOUR - 60
+        for _s, _a, due, _e in _states(store, courier.base_url).values()
+    )
+
+    herald.restore(first_path)
+    courier_asked = len(courier.log)
+    again = run_crawl(config)
+    assert (again.stats.stored, again.stats.held) == (len(herald_urls), 0)
+    assert len(courier.log) == courier_asked
+
+
+def test_retry_refuses_a_host_the_store_does_not_know_and_keeps_every_wait(
+    herald: SiteServer, tmp_path: Path
+) -> None:
+    store = tmp_path / "crawl.db"
+    held = _articles(herald, "herald")
+    _first_answers(herald, 503, "3600")
+    run_crawl(_config(store, _urls(*held)))
+    herald_host = herald.base_url.removeprefix("http://")
+
+    refused = CliRunner().invoke(
+        app, ["retry", str(store), "--waiting", "--host", "elsewhere.example"]
+    )
+
+    assert refused.exit_code == 2
+    assert "no host 'elsewhere.example'" in refused.output
+    assert f"hosts waiting: {herald_host}" in refused.output
+    assert list(_holds(store)) == [herald_host]
+    assert all(
+        due > time.time() + HOUR - 60
+        for _s, _a, due, _e in _states(store, herald.base_url).values()
+    )
+
+    # Without --host, every host's wait is lifted, as before.
+    every = CliRunner().invoke(app, ["retry", str(store), "--waiting"])
+    assert every.exit_code == 0, every.output
+    assert _holds(store) == {}
+    assert {s[:2] for s in _states(store, herald.base_url).values()} == {("pending", 0)}
+
+
+def test_a_hosts_urls_are_those_its_key_would_pace() -> None:
+    named = host_urls("Example.com")
+    assert named.key == "example.com"
+    on = ["https://example.com/a", "http://www.example.com/b", "http://example.com:8080/c"]
+    assert all(named.covers(url) for url in on)
+    assert not named.covers("https://news.example.com/a")
+    assert not named.covers("https://example.com.evil.test/a")
+    ported = host_urls("example.com:8080")
+    assert ported.covers("http://example.com:8080/c")
+    assert not ported.covers("http://example.com/c")
