@@ -16,6 +16,7 @@ from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
 from scraper.config import load_config
+from scraper.crawl.holds import current_holds
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import RunRecord, SourceStats, UrlFailure
@@ -160,7 +161,7 @@ def status(
     try:
         sources = store.source_stats()
         run = store.last_run()
-        waiting = store.host_holds(time.time())
+        waiting = current_holds(store, time.time())
         failures = store.failures(source=source, limit=limit) if failed else None
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)

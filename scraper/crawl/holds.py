@@ -23,7 +23,7 @@ from scraper.fetch.politeness import entry_key, pace_key
 from scraper.models import Page
 from scraper.store.protocol import CrawlStore, HostURLs
 
-__all__ = ["MAX_HOLD", "HostHolds", "hold_for", "host_urls"]
+__all__ = ["MAX_HOLD", "HostHolds", "current_holds", "hold_for", "host_urls"]
 
 #: The longest a host is left alone for on its word (a day). A Retry-After of weeks is more
 #: likely a misconfigured server than a wish, and would silently freeze a source's URLs: after
@@ -34,6 +34,14 @@ MAX_HOLD = 86400.0
 def hold_for(asked: float) -> float:
     """The seconds a host that asked for ``asked`` is left alone: at most ``MAX_HOLD``."""
     return min(asked, MAX_HOLD)
+
+
+def current_holds(store: CrawlStore, now: float) -> dict[str, float]:
+    """The hosts waiting at ``now``, with the time each waits for, never past ``now`` and
+    ``MAX_HOLD``: a time further ahead was stored while the clock ran ahead (no hold is set
+    longer), and would otherwise keep the host unasked until then."""
+    latest = now + MAX_HOLD
+    return {host: min(until, latest) for host, until in store.host_holds(now).items()}
 
 
 def host_urls(name: str) -> HostURLs:
@@ -62,7 +70,10 @@ class HostHolds(FetcherLayer):
         super().__init__(fetcher)
         self.store = store
         now = time.time()
-        self._until = store.host_holds(now)
+        # Kept as read: capped afresh at each run's start, a time from a clock far ahead
+        # would move a day later with every run and never come.
+        store.cap_host_holds(now + MAX_HOLD)
+        self._until = current_holds(store, now)
         for key, until in self._until.items():
             fetcher.rest(key, until - now)
 

@@ -505,6 +505,11 @@ class SQLiteCrawlStore:
         rows = self._read("SELECT host, until FROM host_holds WHERE until > ?", (now,))
         return {r["host"]: float(r["until"]) for r in rows}
 
+    def cap_host_holds(self, latest: float) -> None:
+        """Bring the hosts' times later than ``latest`` down to ``latest``."""
+        with self._tx() as conn:
+            conn.execute("UPDATE host_holds SET until = ? WHERE until > ?", (latest, latest))
+
     def _placements(self) -> _Placements:
         """Through the near-duplicate index when the store holds one (a crawl made it)."""
         rows = self._read(

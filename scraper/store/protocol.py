@@ -321,6 +321,10 @@ class CrawlStore(Protocol):
         """The hosts not to be asked before a time later than ``now``, with that time."""
         ...
 
+    def cap_host_holds(self, latest: float) -> None:
+        """Bring the hosts' times later than ``latest`` down to ``latest``."""
+        ...
+
     def articles_since(
         self, *, after_id: int = 0, since: float | None = None
     ) -> Iterator[StoredArticle]:
