@@ -49,7 +49,11 @@ def host_urls(name: str) -> HostURLs:
     those on ``name`` (``host`` or ``host:port``), and, as a ``[hosts]`` entry of that key
     would cover them (the store does not keep which entries there were), on its other ports
     and its ``www.`` form when ``name`` has no port."""
-    key = name.strip().lower()
+    spelled = name.strip().lower()
+    # As the fetcher spells a host (an IDN in punycode, no default port), when it is one.
+    key = pace_key(f"http://{spelled}/")
+    if "/" in key:
+        key = spelled  # no host a URL can name: it covers none
     keys = frozenset({key})
 
     def covers(url: str) -> bool:

@@ -597,13 +597,13 @@ class SQLiteCrawlStore:
 
     def knows_host(self, host: HostURLs) -> bool:
         """Whether ``host`` is waiting or any URL of the store is on it."""
+        if self._read("SELECT 1 FROM host_holds WHERE host = ?", (host.key,)):
+            return True
         with _on_host(self.conn, host):
-            rows = self._read(
-                "SELECT EXISTS (SELECT 1 FROM host_holds WHERE host = ?)"
-                " OR EXISTS (SELECT 1 FROM urls WHERE on_host(url)) AS known",
-                (host.key,),
+            found = self._read(
+                "SELECT 1 FROM urls WHERE instr(url, ?) AND on_host(url) LIMIT 1", (host.key,)
             )
-        return bool(rows[0]["known"])
+        return bool(found)
 
     def source_names(self) -> list[str]:
         """The names of the sources the store knows, in the config or no longer."""
@@ -651,10 +651,12 @@ class SQLiteCrawlStore:
             # The stored reason starts with its kind: "kind: reason".
             " AND (? IS NULL OR substr(last_error, 1, length(?) + 1) = ? || ':')"
         )
+        params: tuple[object, ...] = (waiting, source, source, kind, kind, kind)
         if host is not None:
-            sql += " AND on_host(url)"  # last: called only for the URLs the others leave
+            sql += " AND instr(url, ?) AND on_host(url)"  # last: for the URLs the others leave
+            params += (host.key,)
         with self._tx() as conn, _on_host(conn, host):
-            cur = conn.execute(sql, (waiting, source, source, kind, kind, kind))
+            cur = conn.execute(sql, params)
             if waiting and host is not None:
                 conn.execute("DELETE FROM host_holds WHERE host = ?", (host.key,))
             elif waiting:

@@ -84,7 +84,8 @@ ALL_SOURCES = DueScope()
 @dataclass(frozen=True, slots=True)
 class HostURLs:
     """One host's URLs: ``key`` as its wait is kept (``hold_host``), ``covers`` telling
-    whether a stored URL is on it (a store cannot tell which hosts a pace key covers)."""
+    whether a stored URL is on it (a store cannot tell which hosts a pace key covers). A URL
+    on it holds ``key`` in its text (so a store may look at those only)."""
 
     key: str
     covers: Callable[[str], bool]

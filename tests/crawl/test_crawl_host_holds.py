@@ -339,3 +339,7 @@ def test_a_hosts_urls_are_those_its_key_would_pace() -> None:
     ported = host_urls("example.com:8080")
     assert ported.covers("http://example.com:8080/c")
     assert not ported.covers("http://example.com/c")
+    # Spelled as a user may: an IDN as such, the default port written out.
+    assert host_urls("Bücher.example").key == "xn--bcher-kva.example"
+    assert host_urls("bücher.example").covers("https://xn--bcher-kva.example/a")
+    assert host_urls("example.com:80").key == "example.com"
