@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from scraper.errors import RedirectError, RobotsDisallowed, RobotsUnavailable
+from scraper.errors import HTTPStatusError, RedirectError, RobotsDisallowed, RobotsUnavailable
 from scraper.fetch.options import Politeness
 from scraper.fetch.robots import RobotsCache
 
@@ -46,3 +46,33 @@ def test_an_unusable_robots_txt_is_temporarily_unavailable() -> None:
     cache = RobotsCache("scraper", Politeness(), fetch)
     with pytest.raises(RobotsUnavailable, match="more than 5 redirects"):
         asyncio.run(cache.check(URL, ORIGIN))
+
+
+def test_a_robots_txt_asking_to_wait_long_is_kept_that_long_and_says_so() -> None:
+    asked: list[str] = []
+    answered_by = "http://b.test/robots.txt"  # robots.txt redirected to another host
+
+    async def fetch(url: str) -> tuple[int, bytes]:
+        asked.append(url)
+        raise HTTPStatusError(
+            "HTTP 503", url=url, status=503, retry_after=3600.0, asked_by=answered_by
+        )
+
+    cache = RobotsCache("scraper", Politeness(), fetch)
+
+    async def twice() -> list[RobotsUnavailable]:
+        caught = []
+        for _ in range(2):
+            with pytest.raises(RobotsUnavailable) as unavailable:
+                await cache.check(URL, ORIGIN)
+            caught.append(unavailable.value)
+        return caught
+
+    for error in asyncio.run(twice()):
+        assert error.retry_after is not None and 3590 < error.retry_after <= 3600
+        assert error.asked_by == answered_by and error.url == URL
+        assert "robots.txt answered 503: asked to retry after 3600 s" in str(error)
+    assert asked == [ORIGIN + "/robots.txt"]  # kept: asked once
+    with pytest.raises(RobotsUnavailable) as plain:
+        _check(503)
+    assert plain.value.retry_after is None and plain.value.asked_by == URL
