@@ -139,8 +139,8 @@ class Discovery:
         """Read every document of ``source``; errors are recorded, never raised.
 
         ``on_new`` is called whenever unseen URLs have been stored (so fetching can start). A
-        listing read without error less than ``refresh_minutes`` ago is not read again (nor
-        the documents it lists): it counts as ``not_due``.
+        listing read without error less than ``refresh_minutes`` ago is not read again, nor
+        the documents it lists but those not read since: it counts as ``not_due``.
         """
         self.store.ensure_source(source.name, source.kind.value)
         settings = listing_settings(source, max_age_days)
@@ -162,9 +162,17 @@ class Discovery:
         # Credentials in a document's URL are sent by the run's fetcher (crawl.auth), never
         # stored: documents are known by their URLs without them.
         listings = [without_userinfo(url) for url in source.urls]
-        due = [url for url in listings if not self._rested(settings, url, refresh_minutes, oldest)]
-        tally.not_due += len(listings) - len(due)
-        queue = deque(ChildDoc(url) for url in due)
+        queue: deque[ChildDoc] = deque()
+        left: list[ChildDoc] = []
+        for url in listings:
+            rest = self._resting(settings, url, refresh_minutes, oldest)
+            if rest is None:
+                queue.append(ChildDoc(url))
+            else:
+                tally.not_due += 1
+                left.extend(rest)
+        # After the due listings: what resting ones named and no run has read since.
+        queue.extend(self._reading_order(tuple(left)))
         seen: set[str] = set()
         newest: set[str] = set()
         while queue:
@@ -183,31 +191,41 @@ class Discovery:
                 on_new()
         return tally.report(source.name)
 
-    def _rested(
+    def _resting(
         self, settings: str, url: str, refresh_minutes: float | None, oldest: float | None
-    ) -> bool:
-        """Whether a source's listing was read too recently to read again: it was read without
-        error less than ``refresh_minutes`` ago, and so was every nested document it names
-        then (or it was left unread as unchanged). A nested sitemap that failed, or that a
-        document cap or time budget left unread, makes the listing due at the next run."""
+    ) -> tuple[ChildDoc, ...] | None:
+        """None when a source's listing is due; else the nested documents it named that are
+        still to be read.
+
+        A listing rests when it was read without error less than ``refresh_minutes`` ago and
+        no nested document it names (however deep) failed since. Nested documents not asked
+        for since (the document cap, a time budget or a host's wait left them) do not make it
+        due: they are read in the next runs without the listing. An index of more children
+        than the cap so costs one read an interval, and the runs between read its rest.
+        """
         if not refresh_minutes:
-            return False
+            return None
         read = self._last_read(url, settings)
         if read is None or time.time() - read >= refresh_minutes * 60.0:
-            return False
-        # Nested documents are read after their index, in the same pass.
-        pending = list(self.store.children(url))
+            return None
+        # Nested documents are read after their index, in the same pass or a later one.
+        pending = deque(self.store.children(url))
         seen = {url}
+        left: list[ChildDoc] = []
         while pending:
-            child = pending.pop()
+            child = pending.popleft()
             if child.url in seen or self._unchanged(settings, child, oldest):
                 continue
             seen.add(child.url)
             child_read = self._last_read(child.url, settings)
-            if child_read is None or child_read < read:
-                return False
-            pending.extend(self.store.children(child.url))
-        return True
+            if child_read is not None and child_read >= read:
+                pending.extend(self.store.children(child.url))
+                continue
+            asked = self.store.last_asked(child.url)
+            if asked is not None and read <= asked <= time.time():
+                return None  # asked since and not read: its articles would wait the interval
+            left.append(child)
+        return tuple(left)
 
     def _reading_order(self, children: tuple[ChildDoc, ...]) -> list[ChildDoc]:
         """Nested documents in the order to read them, should the document cap cut the list.

@@ -307,6 +307,11 @@ class SQLiteCrawlStore:
         )
         return float(rows[0]["fetched_at"]) if rows and rows[0]["fetched_at"] else None
 
+    def last_asked(self, doc_url: str) -> float | None:
+        """When a discovery document was last asked for, whatever the answer, or None."""
+        rows = self._read("SELECT fetched_at FROM documents WHERE url = ?", (doc_url,))
+        return float(rows[0]["fetched_at"]) if rows and rows[0]["fetched_at"] else None
+
     def record_listing(
         self,
         source: str,

@@ -265,6 +265,11 @@ class CrawlStore(Protocol):
         (also when ``settings`` is given and the document was last read under others)."""
         ...
 
+    def last_asked(self, doc_url: str) -> float | None:
+        """When a discovery document was last asked for, whatever the answer (an error or a
+        read under other settings too), or None."""
+        ...
+
     def record_listing(
         self,
         source: str,

@@ -230,3 +230,69 @@ def test_a_feed_entry_that_is_no_url_is_skipped_not_a_failure(tmp_path: Path) ->
     assert "latest error" not in healthy.stdout
     assert broken.exit_code == 1
     assert "latest error in f: HTTP 404" in status.stdout
+
+
+def test_an_index_over_the_cap_rests_while_later_runs_read_its_unread_children(
+    tmp_path: Path,
+) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        pages = {f"/sm-{i}.xml": _urlset([f"{base}/a{i}"]) for i in range(7)}
+        entries = "".join(f"<sitemap><loc>{base}/sm-{i}.xml</loc></sitemap>" for i in range(7))
+        pages["/index.xml"] = _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>")
+        server.publish(pages)
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
+        store = SQLiteCrawlStore(config.store)
+
+        async def discover(run_id: int) -> Any:
+            async with Fetcher(fetch_options(config)) as fetcher:
+                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=3)
+                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+
+        runs = []
+        for run_id in (1, 2, 3, 4):
+            start = len(server.log)
+            report = asyncio.run(discover(run_id))
+            runs.append(([r.path for r in server.log[start:] if r.path.endswith(".xml")], report))
+        store.close()
+    # The index is read once in its interval; the runs after it read the children it left
+    # unread, never-read first in index order, up to the cap each, and then nothing.
+    assert [paths for paths, _ in runs] == [
+        ["/index.xml", "/sm-0.xml", "/sm-1.xml"],
+        ["/sm-2.xml", "/sm-3.xml", "/sm-4.xml"],
+        ["/sm-5.xml", "/sm-6.xml"],
+        [],
+    ]
+    assert [(r.not_due, r.documents, r.unread, r.new) for _, r in runs] == [
+        (0, 3, 5, 2),
+        (1, 3, 2, 3),
+        (1, 2, 0, 2),
+        (1, 0, 0, 0),
+    ]
+
+
+def test_a_resting_index_whose_child_failed_is_read_again_with_it(tmp_path: Path) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        pages = {f"/sm-{i}.xml": _urlset([f"{base}/a{i}"]) for i in range(4)}
+        entries = "".join(f"<sitemap><loc>{base}/sm-{i}.xml</loc></sitemap>" for i in range(4))
+        pages["/index.xml"] = _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>")
+        server.publish(pages)
+        server.fail("/sm-1.xml", 500)
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
+        store = SQLiteCrawlStore(config.store)
+
+        async def discover(run_id: int) -> Any:
+            async with Fetcher(fetch_options(config)) as fetcher:
+                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=3)
+                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+
+        first = asyncio.run(discover(1))
+        server.restore("/sm-1.xml")
+        start = len(server.log)
+        second = asyncio.run(discover(2))
+        paths = [r.path for r in server.log[start:] if r.path.endswith(".xml")]
+        store.close()
+    # A failure is no cap: the index is read again at once, and with it the failed child.
+    assert (first.unread, len(first.errors)) == (2, 1)
+    assert second.not_due == 0 and paths == ["/index.xml", "/sm-1.xml", "/sm-2.xml"]
