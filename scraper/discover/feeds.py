@@ -17,6 +17,7 @@ from typing import Any
 
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.html_sniff import is_html_page
+from scraper.discover.listed_dates import listed_date, vague_until
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import utf8_when_mislabelled
 from scraper.discover.xmlfeeds import read_plain_feed
@@ -35,16 +36,6 @@ def _from_struct(value: time.struct_time | None) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
 
 
-def _from_iso(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
     items = data.get("items")
     if not isinstance(items, list):
@@ -55,8 +46,9 @@ def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
             continue
         url = item.get("url") or item.get("external_url")
         if isinstance(url, str) and url:
-            published = _from_iso(item.get("date_published") or item.get("date_modified"))
-            entries.append(Discovered(resolve_link(base_url, url), published))
+            when = item.get("date_published") or item.get("date_modified")
+            published, latest = (isinstance(when, str) and listed_date(when)) or (None, None)
+            entries.append(Discovered(resolve_link(base_url, url), published, latest))
     return Listing(entries=tuple(entries))
 
 
@@ -80,7 +72,9 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
     plain = read_plain_feed(body)
     if plain is not None:
         return Listing(
-            entries=tuple(Discovered(resolve_link(base_url, e.url), e.published) for e in plain)
+            entries=tuple(
+                Discovered(resolve_link(base_url, e.url), e.published, e.latest) for e in plain
+            )
         )
     if len(body) > MAX_LENIENT_BYTES:
         raise TooLarge(
@@ -114,6 +108,9 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
             continue
         # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed
         # with a DeprecationWarning.
-        when = entry.get("published_parsed") or dict.get(entry, "updated_parsed")
-        entries.append(Discovered(resolve_link(base_url, link), _from_struct(when)))
+        field = "published" if dict.get(entry, "published_parsed") else "updated"
+        published = _from_struct(dict.get(entry, field + "_parsed"))
+        # feedparser reads a day without a time as its 00:00 UTC: the text says how vague.
+        latest = None if published is None else vague_until(dict.get(entry, field), published)
+        entries.append(Discovered(resolve_link(base_url, link), published, latest))
     return Listing(entries=tuple(entries))

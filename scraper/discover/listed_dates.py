@@ -1,4 +1,9 @@
-"""Dates as sitemaps give them, and the latest instant each may mean (for the age window)."""
+"""Dates as listings give them, and the latest instant each may mean (for the age window).
+
+Sitemaps and feeds alike date entries by the day alone, or by a time without a zone: such a
+date is read as its earliest instant in UTC, and the age window compares the latest it may
+mean, so that a one-day window keeps yesterday's entries all day.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,29 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-__all__ = ["listed_date"]
+__all__ = ["listed_date", "vague_until", "zoneless"]
 
 #: W3C Datetime's coarser precisions: a year, a month, a day.
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+#: RFC 822's date without its time (``Sun, 29 Nov 2026``), as feeds write a day.
+_RFC822_DAY = re.compile(r"(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})")
+_MONTHS = {
+    name: f"{n:02d}"
+    for n, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 #: UTC-12, where a day ends last: a local time may mean an instant up to this much after UTC's.
 _LAST_ZONE = timedelta(hours=12)
 
 
 def listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
-    """A sitemap date, and the latest instant it may mean when it is vaguer than an instant.
+    """A listing's date, and the latest instant it may mean when it is vaguer than an instant.
 
     Read: W3C Datetime (a year, a month, a day, or a time with or without a zone), the same
-    with slashes (``YYYY/MM/DD``) and RFC 822. A time without a zone is taken as UTC, though it
-    may mean up to 12 hours later (UTC-12); a day, month or year may mean up to its end there.
+    with slashes (``YYYY/MM/DD``) and RFC 822 (a day without a time too). A time without a
+    zone is taken as UTC, though it may mean up to 12 hours later (UTC-12); a day, month or
+    year may mean up to its end there.
     """
     if not value:
         return None
@@ -29,9 +43,19 @@ def listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
     period = _PERIOD.fullmatch(text)
     if period:
         return _period(*period.groups())
+    day = _RFC822_DAY.fullmatch(text)
+    if day:
+        month = _MONTHS.get(day.group(2).lower())
+        return None if month is None else _period(day.group(3), month, day.group(1).zfill(2))
     parsed = _instant(text)
     if parsed is None:
         return None
+    return zoneless(parsed)
+
+
+def zoneless(parsed: datetime) -> tuple[datetime, datetime | None]:
+    """An instant read from a listing, in UTC when it has no zone, and then the latest instant
+    it may mean (None when it has a zone)."""
     if parsed.tzinfo is not None:
         return parsed, None
     parsed = parsed.replace(tzinfo=UTC)
@@ -39,6 +63,16 @@ def listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
         return parsed, parsed + _LAST_ZONE
     except OverflowError:  # the last hours of year 9999
         return parsed, None
+
+
+def vague_until(text: str | None, published: datetime) -> datetime | None:
+    """The latest instant a date's ``text`` may mean, read by :func:`listed_date`, when
+    another parser read it as ``published``: None when the text is an instant, or when it
+    reads as another one than ``published`` (the other parser's reading is kept then)."""
+    read = listed_date(text)
+    if read is None or read[0].replace(microsecond=0) != published:
+        return None
+    return read[1]
 
 
 def _period(year: str, month: str | None, day: str | None) -> tuple[datetime, datetime] | None:

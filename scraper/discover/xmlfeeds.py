@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
 from scraper.discover.entry import Discovered
+from scraper.discover.listed_dates import zoneless
 
 __all__ = ["read_plain_feed"]
 
@@ -63,18 +64,19 @@ def _rss(root: ElementTree.Element) -> tuple[Discovered, ...]:
         _check(item)
         link: str | None = None
         date: datetime | None = None
+        latest: datetime | None = None
         for child in item:
             tag = child.tag
             if tag == "link":
                 link = (child.text or "").strip()
             elif tag == "pubDate":
-                date = _rfc822(child.text)
+                date, latest = _rfc822(child.text)
             elif _local(tag) in _DATE_NAMES:
                 raise _Unplain
         if not link and item.find("guid") is not None:
             raise _Unplain  # feedparser may take a permalink guid as the link
         if link:
-            out.append(Discovered(link, date))
+            out.append(Discovered(link, date, latest))
     return tuple(out)
 
 
@@ -126,12 +128,14 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _rfc822(text: str | None) -> datetime:
+def _rfc822(text: str | None) -> tuple[datetime, datetime | None]:
+    """A pubDate, and the latest instant it may mean when it has no zone (or ``-0000``)."""
     try:
         parsed = parsedate_to_datetime((text or "").strip())
     except (TypeError, ValueError, IndexError) as exc:
-        raise _Unplain from exc
-    return _utc(parsed)
+        raise _Unplain from exc  # a day without a time among others: feedparser reads it
+    published, latest = zoneless(parsed)
+    return _utc(published), latest
 
 
 def _iso(text: str | None) -> datetime:

@@ -1,5 +1,5 @@
-"""Sitemaps through discovery and a real local server: dates and the age window, what
-robots.txt names."""
+"""Sitemaps through discovery and a real local server: dates and the age window (feeds' too),
+what robots.txt names."""
 
 from __future__ import annotations
 
@@ -29,13 +29,15 @@ def _day(days_ago: int) -> str:
     return (NOW - timedelta(days=days_ago)).strftime("%Y-%m-%d")
 
 
-def _discover(tmp_path: Path, index_url: str, max_age_days: float) -> SourceReport:
+def _discover(
+    tmp_path: Path, index_url: str, max_age_days: float, kind: str = "sitemap"
+) -> SourceReport:
     config = parse_config(
         {
             "store": str(tmp_path / "c.db"),
             "allow_networks": ["127.0.0.0/8"],
             "politeness": {"min_interval": 0.0},
-            "source": [{"name": "sm", "sitemap": index_url}],
+            "source": [{"name": "sm", kind: index_url}],
         }
     )
     store = SQLiteCrawlStore(config.store)
@@ -76,6 +78,36 @@ def test_a_day_without_a_time_is_in_the_window_until_its_end(tmp_path: Path) -> 
         paths = [r.path for r in server.log]
     assert "/day.xml" in paths and "/old.xml" not in paths
     assert (report.documents, report.unchanged, report.listed, report.new) == (2, 1, 3, 2)
+
+
+def test_a_feed_s_day_without_a_time_is_in_the_window_until_its_end(tmp_path: Path) -> None:
+    # As for sitemaps: an item dated yesterday by its day alone may be from yesterday evening.
+    def rfc822_day(days_ago: int) -> str:
+        return (NOW - timedelta(days=days_ago)).strftime("%a, %d %b %Y")
+
+    items = "".join(
+        f"<item><link>{{base}}/{name}</link><pubDate>{rfc822_day(days)}</pubDate></item>"
+        for name, days in (("a", 1), ("b", 3))
+    )
+    atom = "".join(
+        f'<entry><link href="{{base}}/{name}"/><updated>{_day(days)}</updated></entry>'
+        for name, days in (("c", 1), ("d", 3))
+    )
+    with SiteServer() as server:
+        base = server.base_url
+        rss = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+        feed = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>{atom}</feed>'
+        server.publish(
+            {
+                "/rss.xml": _xml(rss.format(base=base)),
+                "/atom.xml": _xml(feed.format(base=base)),
+            }
+        )
+        reports = [
+            _discover(tmp_path / name, f"{base}/{name}.xml", 1.0, kind="feed")
+            for name in ("rss", "atom")
+        ]
+    assert [(r.listed, r.new, r.errors) for r in reports] == [(2, 1, ()), (2, 1, ())]
 
 
 def test_an_index_s_newest_child_is_read_whatever_its_lastmod(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from scraper.discover.feeds import MAX_LENIENT_BYTES, parse_feed
@@ -61,3 +63,66 @@ def test_a_latin1_feed_stays_latin1(title: str) -> None:
     body = _declared("ISO-8859-1", title).encode("latin-1")
     (entry,) = parse_feed(body, "https://news.test/feed").entries
     assert entry.url == "https://news.test/café-crème"
+
+
+_DAY = datetime(2026, 11, 29, tzinfo=UTC)
+#: The end of 2026-11-29 in UTC-12, the last time zone to leave it.
+_DAY_ENDS = datetime(2026, 11, 30, 12, tzinfo=UTC)
+_DATED = {
+    "rss pubDate": "<item><link>https://news.test/a</link><pubDate>{}</pubDate></item>",
+    "rss dc:date": "<item><link>https://news.test/a</link><dc:date>{}</dc:date></item>",
+}
+_RSS_DC = (
+    '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>'
+    "{}</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("shape", "date"),
+    [
+        ("rss pubDate", "Sun, 29 Nov 2026"),
+        ("rss pubDate", "29 Nov 2026"),
+        ("rss dc:date", "2026-11-29"),
+    ],
+)
+def test_a_feed_date_without_a_time_lasts_until_the_day_ends(shape: str, date: str) -> None:
+    body = _RSS_DC.format(_DATED[shape].format(date)).encode()
+    (entry,) = parse_feed(body, "https://news.test/feed").entries
+    assert (entry.published, entry.latest) == (_DAY, _DAY_ENDS)
+
+
+def test_atom_and_json_feed_dates_without_a_time_last_until_the_day_ends() -> None:
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry>'
+        '<link href="https://news.test/a"/><updated>2026-11-29</updated></entry></feed>'
+    )
+    json_feed = '{"version": "1.1", "items": [{"url": "/a", "date_published": "2026-11-29"}]}'
+    for body in (atom, json_feed):
+        (entry,) = parse_feed(body.encode(), "https://news.test/feed").entries
+        assert (entry.published, entry.latest) == (_DAY, _DAY_ENDS), body
+
+
+@pytest.mark.parametrize(
+    ("date", "latest"),
+    [
+        # A time without a zone (``-0000``: an unknown one) may mean 12 hours later, as in
+        # sitemaps; with a zone it is an instant.
+        ("Sun, 29 Nov 2026 10:00:00 -0000", datetime(2026, 11, 29, 22, tzinfo=UTC)),
+        ("Sun, 29 Nov 2026 10:00:00 GMT", None),
+        ("Sun, 29 Nov 2026 11:00:00 +0100", None),
+    ],
+)
+def test_a_feed_time_is_vague_only_without_a_zone(date: str, latest: datetime | None) -> None:
+    for title in ("plain", "not well-formed &"):  # the fast reader, then feedparser
+        item = _DATED["rss pubDate"].format(date)
+        body = _RSS_DC.format(f"<title>{title}</title>{item}").encode()
+        (entry,) = parse_feed(body, "https://news.test/feed").entries
+        assert (entry.published, entry.latest) == (datetime(2026, 11, 29, 10, tzinfo=UTC), latest)
+
+
+def test_a_date_feedparser_reads_otherwise_keeps_its_reading_without_leniency() -> None:
+    # feedparser reads 2026/11/29 as November 1st: no day's end is added to another day.
+    body = _RSS_DC.format(_DATED["rss dc:date"].format("2026/11/29")).encode()
+    (entry,) = parse_feed(body, "https://news.test/feed").entries
+    assert (entry.published, entry.latest) == (datetime(2026, 11, 1, tzinfo=UTC), None)

@@ -55,6 +55,12 @@ def test_a_date_with_slashes_and_no_zone_may_mean_twelve_hours_later() -> None:
     [
         ("2026-10-31", datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 1, 12, tzinfo=UTC)),
         ("2026/10/31", datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 1, 12, tzinfo=UTC)),
+        (
+            "Sat, 31 Oct 2026",
+            datetime(2026, 10, 31, tzinfo=UTC),
+            datetime(2026, 11, 1, 12, tzinfo=UTC),
+        ),
+        ("1 Oct 2026", datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 2, 12, tzinfo=UTC)),
         ("2026-12", datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, 12, tzinfo=UTC)),
         ("2026", datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, 12, tzinfo=UTC)),
     ],
@@ -66,7 +72,10 @@ def test_a_day_month_or_year_lasts_until_its_end_in_the_last_time_zone(
     assert (entry.published, entry.latest) == (start, latest)
 
 
-@pytest.mark.parametrize("date", ["yesterday", "2026-02-30", "31/10/2026", "", "9999-12-31"])
+@pytest.mark.parametrize(
+    "date",
+    ["yesterday", "2026-02-30", "31/10/2026", "", "9999-12-31", "31 Okt 2026", "30 Feb 2026"],
+)
 def test_an_unreadable_date_leaves_the_entry_undated(date: str) -> None:
     entry = _news_entry(date)
     assert (entry.url, entry.published, entry.latest) == ("https://news.example/a", None, None)
