@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from scraper.charset import declared_charset
 from scraper.config import Source, SourceKind
 from scraper.crawl.fetching import PageFetcher
 from scraper.crawl.offloop import off_loop
@@ -309,7 +310,8 @@ class Discovery:
             # Off the loop: a large listing takes seconds to parse (a feed needing feedparser
             # up to its cap, a 50 MB sitemap), while other fetches and the time budget go on.
             body, base = page.body, page.effective_url
-            listing = await off_loop(lambda: _parse(source, body, base), "listing-parse")
+            charset = declared_charset(page.header("content-type"))
+            listing = await off_loop(lambda: _parse(source, body, base, charset), "listing-parse")
         except (InputError, FetchError) as exc:
             self._failed(source, url, exc, page.status, tally)
             return ()
@@ -408,11 +410,11 @@ def _timestamp(when: datetime | None) -> float | None:
     return when.timestamp() if when else None
 
 
-def _parse(source: Source, body: bytes, url: str) -> Listing:
+def _parse(source: Source, body: bytes, url: str, charset: str | None) -> Listing:
     if source.kind is SourceKind.FEED:
-        return parse_feed(body, url)
+        return parse_feed(body, url, charset)
     if source.kind is SourceKind.SECTION:
         return parse_section(body, url, source.follow)
     if is_robots_url(url):
         return parse_robots_sitemaps(body, url)
-    return parse_sitemap(body, url)
+    return parse_sitemap(body, url, charset)

@@ -19,7 +19,7 @@ from scraper.discover.entry import Discovered, Listing
 from scraper.discover.html_sniff import is_html_page
 from scraper.discover.listed_dates import listed_date, vague_until
 from scraper.discover.urls import resolve_link
-from scraper.discover.xmlcharset import utf8_when_mislabelled
+from scraper.discover.xmlcharset import xml_for_parser
 from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError, TooLarge
 
@@ -52,8 +52,11 @@ def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
     return Listing(entries=tuple(entries))
 
 
-def parse_feed(body: bytes, base_url: str) -> Listing:
+def parse_feed(body: bytes, base_url: str, charset: str | None = None) -> Listing:
     """The article links of an RSS, Atom or JSON feed, resolved against ``base_url``.
+
+    ``charset`` is the one the server declared (``Content-Type``): an RSS or Atom feed's
+    bytes are read by :mod:`scraper.discover.xmlcharset`'s rule, a JSON Feed's as UTF-8.
 
     Raises:
         InputError: the body is neither a feed feedparser recognises nor a JSON Feed.
@@ -68,7 +71,7 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         if not isinstance(data, dict):
             raise InputError(f"JSON Feed is not an object ({base_url})")
         return _json_feed(data, base_url)
-    body = utf8_when_mislabelled(body)
+    body = xml_for_parser(body, charset)
     plain = read_plain_feed(body)
     if plain is not None:
         return Listing(

@@ -15,6 +15,7 @@ from scraper.discover.feeds import parse_feed
 from scraper.discover.html_sniff import is_html_page
 from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
+from scraper.discover.xmlcharset import xml_for_parser
 from scraper.errors import InputError, TooLarge
 
 __all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap"]
@@ -81,13 +82,15 @@ def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
     return Discovered(loc, published, latest)
 
 
-def parse_sitemap(body: bytes, base_url: str) -> Listing:
+def parse_sitemap(body: bytes, base_url: str, charset: str | None = None) -> Listing:
     """The article URLs of a sitemap or the child sitemaps of a sitemap index.
 
     Read as sitemaps.org allows: a ``urlset`` or ``sitemapindex`` (gzipped too, every member,
     with a 50 MB cap), an RSS or Atom feed, or a text file of URLs, one a line. Leading
     whitespace and a byte order mark are skipped; a bare ``&`` in a URL is read as ``&amp;``.
-    News-sitemap publication dates are preferred to ``lastmod``.
+    News-sitemap publication dates are preferred to ``lastmod``. The bytes are read by
+    :mod:`scraper.discover.xmlcharset`'s rule, ``charset`` being the server's
+    (``Content-Type``), as a feed's are.
 
     Raises:
         InputError: none of those (an HTML page, not XML, another XML document).
@@ -95,7 +98,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
     """
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body, base_url)
-    body = body.removeprefix(_BOM).lstrip()
+    body = xml_for_parser(body, charset).removeprefix(_BOM).lstrip()
     if body[:1] != b"<":
         return _url_list(body, base_url)
     root, listing = _read_repaired(body, base_url)

@@ -1,40 +1,131 @@
-"""An XML listing's declared single-byte encoding, overruled when its bytes are UTF-8.
+"""How the bytes of an XML listing (feed or sitemap) are encoded, decided before it is parsed.
 
-XML parsers decode by the ``<?xml ... encoding="..."?>`` declaration. Feed templates and CMSs
-often keep declaring ISO-8859-1 or windows-1252 long after they started writing UTF-8, and the
-links then come out as mojibake (``/café`` read as ``/cafÃ©``): another URL, fetched and
-stored under a wrong name. As for HTML pages (:mod:`scraper.charset`), bytes that decode as
-strict UTF-8 with multi-byte characters in them are almost never text in a single-byte
-encoding, so such a declaration is taken for the lie it nearly always is. A body with a byte
-that is not valid UTF-8 (a real Latin-1 ``é`` is one) keeps its declaration.
+XML parsers decode by the ``<?xml ... encoding="..."?>`` declaration alone (UTF-8 without one),
+while the server's ``Content-Type`` charset is the one RFC 7303 makes authoritative, and either
+may lie. Both listing kinds are read by one rule, the order HTML pages are decoded in
+(:mod:`scraper.charset`), the first clue that holds winning:
+
+1. a byte-order mark (UTF-8 or UTF-16), or UTF-16's ``<`` as the first character;
+2. the HTTP charset, if the bytes decode under it (but not UTF-16, under which nearly any
+   bytes decode: a UTF-16 body is known by its first bytes);
+3. the declaration, likewise;
+4. UTF-8.
+
+A single-byte charset (HTTP's or the declaration's) is overruled when the bytes are strict
+UTF-8 with multi-byte characters in them: feed templates and CMSs often keep declaring
+ISO-8859-1 or windows-1252 long after they started writing UTF-8, and the links then come out
+as mojibake (``/café`` read as ``/cafÃ©``): another URL, fetched and stored under a wrong name.
+Such bytes are almost never text in a single-byte encoding, while a real Latin-1 ``é`` is no
+valid UTF-8 and keeps its label.
+
+The parser is then given bytes it reads that way: the body as it is when its declaration (or
+its lack of one) already says so, its declaration relabelled UTF-8 when the bytes are UTF-8,
+else the text re-encoded as UTF-8 (expat reads no multi-byte legacy encoding, Shift_JIS or GBK,
+at all, nor feedparser UTF-16 without a BOM).
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from scraper.charset import normalise_charset
 from scraper.charset_labels import WEB_ENCODINGS
 
-__all__ = ["utf8_when_mislabelled"]
+__all__ = ["xml_for_parser"]
 
 _DECLARATION = re.compile(
     rb"""(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']"""
 )
+_TEXT_DECLARATION = re.compile(r"""\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([^"']*)["']""")
 _SINGLE_BYTE = frozenset(e.codec for e in WEB_ENCODINGS if e.single_byte)
+#: How a UTF-16 body starts (after a BOM or none: ``<``), and the codec that reads it.
+_UTF16_STARTS = (
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+_UTF16 = ("utf-16-le", "utf-16-be")
 
 
-def utf8_when_mislabelled(body: bytes) -> bytes:
-    """``body`` with its declaration saying UTF-8 when it declares a single-byte encoding
-    over bytes that are UTF-8 with non-ASCII characters; else ``body`` as it is."""
-    match = _DECLARATION.match(body)
-    if match is None or normalise_charset(match.group(1).decode("ascii")) not in _SINGLE_BYTE:
-        return body
+def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
+    """``body`` as bytes an XML parser decodes by the module's rule.
+
+    ``http_charset`` is the ``Content-Type`` charset label, if any (labels outside the Encoding
+    Standard are ignored, as browsers do).
+    """
+    utf16 = _utf16(body)
+    if utf16 is not None:
+        # feedparser reads no UTF-16 without a BOM: every parser gets the text as UTF-8.
+        try:
+            return _as_utf8(body.decode(utf16))
+        except UnicodeDecodeError:
+            return body  # cut short, or no UTF-16 after all: the parser says what is wrong
     if body.isascii():
-        return body  # read alike in either
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body
-    start, end = match.span(1)
-    return body[:start] + b"UTF-8" + body[end:]
+        return body  # read alike in every encoding the parser could pick
+    match = _DECLARATION.match(body)
+    declared = normalise_charset(match.group(1).decode("ascii")) if match else None
+    if declared in _UTF16:
+        declared = "utf-8"  # ASCII bytes declared it: they are no UTF-16
+    # What the parser would read the bytes as: a BOM does not overrule the declaration there.
+    parser = declared or "utf-8"
+    if body.startswith(codecs.BOM_UTF8):
+        candidates: tuple[str | None, ...] = ("utf-8",)
+    else:
+        http = normalise_charset(http_charset)
+        candidates = (None if http in _UTF16 else http, declared, "utf-8")
+    utf8 = _Utf8(body)
+    for codec in candidates:
+        if codec is None:
+            continue
+        if codec in _SINGLE_BYTE and utf8.valid():
+            codec = "utf-8"
+        if codec == parser and (codec == "utf-8" or codec in _SINGLE_BYTE):
+            return body  # the parser reads it so, as it is
+        if codec == "utf-8":
+            if not utf8.valid():
+                continue
+            if match is None:
+                return body
+            start, end = match.span(1)
+            return body[:start] + b"UTF-8" + body[end:]
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return _as_utf8(text)
+    return body  # no clue holds: the parser decides, and says what is wrong
+
+
+def _utf16(body: bytes) -> str | None:
+    for start, codec in _UTF16_STARTS:
+        if body.startswith(start):
+            return codec
+    return None
+
+
+class _Utf8:
+    """Whether a body is strict UTF-8, found out once (a sitemap may have 50 MB)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.known: bool | None = None
+
+    def valid(self) -> bool:
+        if self.known is None:
+            try:
+                self.body.decode("utf-8")
+                self.known = True
+            except UnicodeDecodeError:
+                self.known = False
+        return self.known
+
+
+def _as_utf8(text: str) -> bytes:
+    """The text encoded as UTF-8, with its declaration (if any) saying so."""
+    text = text.removeprefix("\ufeff")
+    match = _TEXT_DECLARATION.match(text)
+    if match is not None:
+        text = text[: match.start(1)] + "UTF-8" + text[match.end(1) :]
+    return text.encode("utf-8")

@@ -4,6 +4,7 @@ what robots.txt names."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,35 @@ def test_robots_txt_may_name_a_feed_a_text_sitemap_or_a_soft_404(tmp_path: Path)
         report = _discover(tmp_path, f"{base}/robots.txt", 3.0)
     assert (report.documents, report.listed, report.new) == (4, 3, 3)
     assert report.errors == (f"input: not a sitemap: an HTML page ({base}/gone.xml)",)
+
+
+def test_listings_are_read_in_the_charset_their_server_declares(tmp_path: Path) -> None:
+    # Neither document declares its encoding in XML (a sitemap) or declares the wrong one (a
+    # feed, from a template still saying ISO-8859-1): the Content-Type charset says it.
+    with SiteServer() as server:
+        base = server.base_url
+        sitemap = f"<urlset {_NS}><url><loc>{base}/café</loc></url></urlset>"
+        feed = (
+            '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel>'
+            f"<title>t</title><item><link>{base}/новости</link></item></channel></rss>"
+        )
+        server.publish(
+            {
+                "/sm.xml": Resource(
+                    "application/xml; charset=iso-8859-1", sitemap.encode("latin-1"), NOW
+                ),
+                "/feed.xml": Resource(
+                    "application/rss+xml; charset=windows-1251", feed.encode("cp1251"), NOW
+                ),
+            }
+        )
+        found = []
+        for name, kind in (("sm", "sitemap"), ("feed", "feed")):
+            report = _discover(tmp_path / name, f"{base}/{name}.xml", 30.0, kind=kind)
+            with sqlite3.connect(tmp_path / name / "c.db") as db:
+                found.append(([raw for (raw,) in db.execute("SELECT raw FROM urls")], report))
+            db.close()
+    assert [(urls, r.errors) for urls, r in found] == [
+        ([f"{base}/café"], ()),
+        ([f"{base}/новости"], ()),
+    ]
