@@ -1,9 +1,9 @@
 """Feeds: RSS and Atom through feedparser, JSON Feed by hand (feedparser does not read it).
 
-Plain, well-formed RSS 2.0 and Atom 1.0 feeds are read by :mod:`scraper.discover.xmlfeeds`
-first, with the same result as feedparser's at a small part of its cost; feedparser reads
-the rest, up to ``MAX_LENIENT_BYTES``: it costs about a second of CPU a megabyte (40 times
-the fast path), and several times the feed's size in memory.
+Plain, well-formed RSS 2.0, RSS 1.0 and Atom 1.0 feeds are read by
+:mod:`scraper.discover.xmlfeeds` first, with the same result as feedparser's at a small part of
+its cost; feedparser reads the rest, up to ``MAX_LENIENT_BYTES``: it costs about a second of
+CPU a megabyte (25 to 40 times the fast path), and several times the feed's size in memory.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def parse_feed(body: bytes, base_url: str, charset: str | None = None) -> Listin
         )
     if len(body) > MAX_LENIENT_BYTES:
         raise TooLarge(
-            f"feed of {len(body) / 1e6:.1f} MB is not plain, well-formed RSS 2.0/Atom 1.0, and"
+            f"feed of {len(body) / 1e6:.1f} MB is not plain, well-formed RSS or Atom 1.0, and"
             f" the lenient parser reads at most {MAX_LENIENT_BYTES / 1e6:.1f} MB",
             url=base_url,
         )

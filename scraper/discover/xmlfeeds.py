@@ -1,34 +1,48 @@
-"""A fast reader for well-formed, plain RSS 2.0 and Atom 1.0 feeds: links and dates only.
+"""A fast reader for well-formed, plain RSS 2.0, RSS 1.0 and Atom 1.0 feeds: links and dates.
 
 feedparser reads anything that calls itself a feed, but it builds and sanitises every field of
 every entry, about a millisecond per entry, when discovery needs two. Most feeds are well-formed
-RSS 2.0 or Atom 1.0 with a link and a date per entry: those are read here with the C XML parser.
-Anything else (not well-formed, RSS 1.0, Atom 0.3, ``xml:base``, a guid without a link, an
-Atom id standing for a missing link that is no web address, a date in another element or in a
-form not read here) returns None and goes to feedparser, so the result is the one feedparser
-gives, only sooner. As feedparser does, an Atom entry's link is its last ``alternate`` link of
-an HTML type (or of none), else its id.
+RSS 2.0, RSS 1.0 or Atom 1.0 with a link and a date per entry: those are read here with the C
+XML parser. Anything else (not well-formed, RSS 0.90, Atom 0.3, ``xml:base``, a guid without a
+link, an Atom link in an RSS item, an Atom id standing for a missing link that is no web
+address, a date in another element or in a form not read here) returns None and goes to
+feedparser, so the result is the one feedparser gives, only sooner. As feedparser does, an
+Atom entry's link is its last ``alternate`` link of an HTML type (or of none), else its id; an
+RSS item's date is its ``pubDate``, else its (last) ``dc:date``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
 from scraper.discover.entry import Discovered
-from scraper.discover.listed_dates import zoneless
+from scraper.discover.listed_dates import listed_date, zoneless
 
 __all__ = ["read_plain_feed"]
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
+_RSS1 = "{http://purl.org/rss/1.0/}"
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
+_DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-#: Elements feedparser may take an entry's date from; only RSS ``pubDate`` and Atom
-#: ``published``/``updated`` are read here.
+#: Elements feedparser may take an entry's date from; only RSS ``pubDate`` and ``dc:date``
+#: and Atom ``published``/``updated`` are read here.
 _DATE_NAMES = frozenset({"date", "updated", "published", "modified", "issued", "created"})
 #: The ``type`` of an Atom link to a web page, as feedparser reads it (``html`` and ``xhtml``
 #: are Atom's short names).
 _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
+#: RFC 3339's date-time and its common looser spellings, read here as feedparser reads them
+#: (it reads the basic ``20261129T100000Z`` and week dates otherwise than Python: those go
+#: to it).
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)"
+)
+#: A day alone, which feedparser reads as its 00:00 UTC.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _Unplain(Exception):
@@ -41,6 +55,8 @@ def read_plain_feed(body: bytes) -> tuple[Discovered, ...] | None:
         root = ElementTree.fromstring(body)
         if root.tag == "rss":
             return _rss(root)
+        if root.tag == _RDF:
+            return _rss1(root)
         if root.tag == _ATOM + "feed":
             return _atom(root)
     except (ElementTree.ParseError, ValueError, LookupError, _Unplain):
@@ -59,23 +75,44 @@ def _rss(root: ElementTree.Element) -> tuple[Discovered, ...]:
         raise _Unplain
     _check(root)
     _check(channel)
+    return _items(channel.iter("item"), "")
+
+
+def _rss1(root: ElementTree.Element) -> tuple[Discovered, ...]:
+    """RSS 1.0: its items are the root's (in the RSS 1.0 namespace), beside the channel."""
+    channel = root.find(_RSS1 + "channel")
+    if channel is None or root.find(".//item") is not None:
+        raise _Unplain  # RSS 0.90, or items in no namespace that feedparser may read
+    _check(root)
+    _check(channel)
+    return _items(root.iter(_RSS1 + "item"), _RSS1)
+
+
+def _items(items: Iterable[ElementTree.Element], space: str) -> tuple[Discovered, ...]:
     out = []
-    for item in channel.iter("item"):
+    link_tag = space + "link"
+    for item in items:
         _check(item)
         link: str | None = None
-        date: datetime | None = None
-        latest: datetime | None = None
+        published: tuple[datetime, datetime | None] | None = None
+        updated: tuple[datetime, datetime | None] | None = None
         for child in item:
             tag = child.tag
-            if tag == "link":
+            if tag == link_tag:
                 link = (child.text or "").strip()
-            elif tag == "pubDate":
-                date, latest = _rfc822(child.text)
-            elif _local(tag) in _DATE_NAMES:
-                raise _Unplain
-        if not link and item.find("guid") is not None:
+            elif tag[0] != "{":  # in no namespace: RSS 2.0's own elements
+                if tag == "pubDate" and not space:
+                    published = _rfc822(child.text)
+                elif space or tag in _DATE_NAMES:
+                    raise _Unplain  # feedparser reads RSS 1.0's elements in no namespace too
+            elif tag == _DC_DATE:
+                updated = _w3c(child.text)  # the last one, as feedparser
+            elif tag.startswith(_ATOM) or _local(tag) in _DATE_NAMES:
+                raise _Unplain  # feedparser may take an atom:link for the item's link
+        if not link and any(_local(child.tag) == "guid" for child in item):
             raise _Unplain  # feedparser may take a permalink guid as the link
         if link:
+            date, latest = published or updated or (None, None)
             out.append(Discovered(link, date, latest))
     return tuple(out)
 
@@ -134,18 +171,33 @@ def _rfc822(text: str | None) -> tuple[datetime, datetime | None]:
         parsed = parsedate_to_datetime((text or "").strip())
     except (TypeError, ValueError, IndexError) as exc:
         raise _Unplain from exc  # a day without a time among others: feedparser reads it
+    if parsed.tzinfo is not None:
+        return _utc(parsed), None
     published, latest = zoneless(parsed)
     return _utc(published), latest
 
 
 def _iso(text: str | None) -> datetime:
-    try:
-        parsed = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise _Unplain from exc
-    if parsed.tzinfo is None:
+    """An RFC 3339 date-time (with its zone, as Atom requires)."""
+    value = (text or "").strip()
+    if not _RFC3339.fullmatch(value):
         raise _Unplain
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:  # no such day or hour
+        raise _Unplain from exc
     return _utc(parsed)
+
+
+def _w3c(text: str | None) -> tuple[datetime, datetime | None]:
+    """A ``dc:date``: an RFC 3339 date-time, or a day (lasting until it ends everywhere)."""
+    value = (text or "").strip()
+    if _DAY.fullmatch(value):
+        day = listed_date(value)
+        if day is None:  # no such day
+            raise _Unplain
+        return day
+    return _iso(value), None
 
 
 def _utc(value: datetime) -> datetime:

@@ -126,3 +126,32 @@ def test_a_date_feedparser_reads_otherwise_keeps_its_reading_without_leniency() 
     body = _RSS_DC.format(_DATED["rss dc:date"].format("2026/11/29")).encode()
     (entry,) = parse_feed(body, "https://news.test/feed").entries
     assert (entry.published, entry.latest) == (datetime(2026, 11, 1, tzinfo=UTC), None)
+
+
+_RSS1 = (
+    '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+    ' xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    '<channel rdf:about="https://news.test/"><title>t</title><link>https://news.test/</link>'
+    "</channel>{}</rdf:RDF>"
+)
+_RSS1_ITEM = (
+    '<item rdf:about="https://news.test/s/{i}"><title>Story {i}</title>'
+    "<link>https://news.test/s/{i}</link><dc:date>2026-11-29T10:00:00Z</dc:date>"
+    "<description>{pad}</description></item>"
+)
+_DC_ITEM = (
+    "<item><title>Story {i}</title><link>https://news.test/s/{i}</link>"
+    "<dc:date>2026-11-29T10:00:00Z</dc:date><description>{pad}</description></item>"
+)
+
+
+@pytest.mark.parametrize(
+    ("document", "item"), [(_RSS1, _RSS1_ITEM), (_RSS_DC, _DC_ITEM)], ids=["RSS 1.0", "dc:date"]
+)
+def test_a_well_formed_feed_over_the_lenient_cap_is_read(document: str, item: str) -> None:
+    items = MAX_LENIENT_BYTES // len(_PAD) + 1
+    body = document.format("".join(item.format(i=i, pad=_PAD) for i in range(items))).encode()
+    assert len(body) > MAX_LENIENT_BYTES
+    entries = parse_feed(body, "https://news.test/feed").entries
+    assert [e.url for e in entries] == [f"https://news.test/s/{i}" for i in range(items)]
+    assert {e.published for e in entries} == {datetime(2026, 11, 29, 10, tzinfo=UTC)}
