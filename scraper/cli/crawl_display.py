@@ -73,6 +73,7 @@ def summary_line(result: RunResult) -> str:
         + (f", {not_due} listings not due (refresh_minutes)" if not_due else "")
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
         + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")
+        + (f", {s.aliases} URLs were articles stored under another URL" if s.aliases else "")
         + f" in {result.seconds:.1f}s"
     )
 

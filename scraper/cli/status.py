@@ -46,6 +46,7 @@ def _run_line(run: RunRecord | None) -> str:
         + (f", {s.unread} nested sitemaps left unread (document cap)" if s.unread else "")
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
         + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")
+        + (f", {s.aliases} URLs were articles stored under another URL" if s.aliases else "")
     )
 
 

@@ -17,14 +17,16 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from scraper.crawl.aliases import Fetched, Landing, settle
 from scraper.crawl.extraction import Extracted
-from scraper.crawl.identity import Deduplicator, Placement
+from scraper.crawl.identity import Deduplicator, Placement, page_identity
+from scraper.credentials import without_userinfo
 from scraper.dedup import Document
-from scraper.dedup.identity import Identity, identity_of
+from scraper.dedup.identity import Identity
 from scraper.errors import ScraperError, StoreError
-from scraper.store.protocol import CrawlStore, FetchRecord, NewArticle, QueuedURL
+from scraper.store.protocol import CrawlStore, FetchRecord, NewAlias, NewArticle, QueuedURL
 
 __all__ = ["Committer", "Ready"]
 
@@ -39,10 +41,15 @@ class Ready:
     queued: QueuedURL
     fetch: FetchRecord
     extracted: Extracted
+    #: The URL the page was served from when a redirect led away from the one asked for.
+    served: str | None = None
 
 
+#: An article stored (its ``queued``: the URL it is stored under) and its placement.
 Stored = Callable[[Ready, Placement], None]
 Failed = Callable[[QueuedURL, str, str], None]
+#: A fetched URL done as an alias of another URL's article.
+Aliased = Callable[[QueuedURL, str], None]
 
 
 class Committer:
@@ -51,21 +58,36 @@ class Committer:
     ``dedup`` must write through ``store``'s connection, so that a batch's placements and its
     articles are one transaction.
 
-    ``stored`` is called for each article once its batch is committed; ``failed`` for an
+    ``stored`` is called for each article once its batch is committed, ``aliased`` for each
+    page that is another URL's article (:mod:`scraper.crawl.aliases`); ``failed`` for an
     article the index could not place (a bug on one page is that page's failure only).
     """
 
     def __init__(
-        self, store: CrawlStore, dedup: Deduplicator, run_id: int, stored: Stored, failed: Failed
+        self,
+        store: CrawlStore,
+        dedup: Deduplicator,
+        run_id: int,
+        stored: Stored,
+        failed: Failed,
+        aliased: Aliased = lambda queued, of: None,
     ) -> None:
         self.store = store
         self.dedup = dedup
         self.run_id = run_id
         self.stored = stored
         self.failed = failed
+        self.aliased = aliased
+        #: URL rows this run stored an article under through another URL's page: a page
+        #: still queued for one of them is no longer to be fetched (see :meth:`has_article`).
+        self.settled: set[int] = set()
         self.batch = BATCH
         self.max_delay = MAX_DELAY
         self._buffer: list[Ready] = []
+        self._found: list[Identity] = []  # the buffered pages' identities
+        # The keys of buffered pages that were fetched for another URL: a URL queued under one
+        # of them is the article of a page in hand.
+        self._landing: set[str] = set()
         self._wake = asyncio.Event()
         self._closing = False
         self._error: BaseException | None = None
@@ -78,9 +100,21 @@ class Committer:
         """
         if self._error is not None:
             raise StoreError(f"an earlier batch failed: {self._error}") from self._error
+        found = page_identity(item.queued.url, item.served, item.extracted.canonical_url)
+        if found.key is not None and found.key != item.queued.url:
+            self._landing.add(found.key)
         self._buffer.append(item)
+        self._found.append(found)
         if len(self._buffer) >= self.batch:
             self._wake.set()
+
+    def has_article(self, queued: QueuedURL) -> bool:
+        """True when ``queued``'s article is a page in hand fetched for another URL, or one
+        this run stored (the URL is done in the store then): no need to fetch it.
+
+        A page in hand that then fails leaves the URL due, for the next run.
+        """
+        return queued.id in self.settled or queued.url in self._landing
 
     def close(self) -> None:
         """Ask :meth:`run` to commit what is left and return."""
@@ -119,48 +153,88 @@ class Committer:
     def flush(self) -> None:
         """Place and store every buffered article now."""
         items, self._buffer = self._buffer, []
+        found, self._found = self._found, []
+        self._landing = set()
         if not items:
             return
         # The transaction opens before the index analyses the batch's texts, which keeps
         # the write lock a little longer than placing alone; readers (WAL) do not wait.
         with self.store.transaction():
-            placed = self._place(items)
+            pages = [_fetched(i, f) for i, f in zip(items, found, strict=True)]
+            landings = settle(self.store, pages, self.settled)
+            kept = [
+                (item, landing.under, f)
+                for item, landing, f in zip(items, landings, found, strict=True)
+                if landing.under is not None
+            ]
+            placed = self._place(kept)
             now = time.time()
             rows = [
                 NewArticle(
-                    queued=item.queued,
+                    queued=under,
                     fetch=item.fetch,
                     record=item.extracted.record,
-                    cluster=found.cluster,
-                    duplicate_of=found.duplicate_of,
+                    cluster=placement.cluster,
+                    duplicate_of=placement.duplicate_of,
                     canonical=canonical,
-                    key=found.key,
+                    key=placement.key,
                     stored_at=now,
                 )
-                for item, canonical, found in placed
+                for item, under, canonical, placement in placed
             ]
             self.store.store_articles(rows, self.run_id)
-        for item, _, found in placed:
-            self.stored(item, found)
+            aliases = self._aliases(items, landings, {id(p[0]) for p in placed})
+            self.store.record_aliases(aliases, self.run_id)
+        for item, under, _, placement in placed:
+            if under.id != item.queued.id:
+                self.settled.add(under.id)
+                item = replace(item, queued=under)
+            self.stored(item, placement)
+        for alias in aliases:
+            self.aliased(alias.queued, alias.of)
 
-    def _place(self, items: list[Ready]) -> list[tuple[Ready, str | None, Placement]]:
-        # Each address is parsed once, here, for the store and the index alike.
-        found = [identity_of(i.queued.url, i.extracted.canonical_url) for i in items]
-        canonicals = [_canonical(i, f) for i, f in zip(items, found, strict=True)]
-        docs = [_document(i, f) for i, f in zip(items, found, strict=True)]
+    def _aliases(
+        self, items: list[Ready], landings: list[Landing], placed: set[int]
+    ) -> list[NewAlias]:
+        """The batch's pages done as aliases: those whose article is another URL's, when that
+        article is stored (or was before)."""
+        out = []
+        for item, landing in zip(items, landings, strict=True):
+            if landing.of is None:
+                continue
+            if landing.needs is not None and id(items[landing.needs]) not in placed:
+                if items[landing.needs] is not item:  # that page failed, this one with it
+                    self.failed(item.queued, "internal", f"{landing.of} could not be placed")
+                continue
+            out.append(NewAlias(queued=item.queued, fetch=item.fetch, of=landing.of))
+        return out
+
+    def _place(
+        self, items: list[tuple[Ready, QueuedURL, Identity]]
+    ) -> list[tuple[Ready, QueuedURL, str | None, Placement]]:
+        canonicals = [_canonical(i, f) for i, _, f in items]
+        docs = [_document(i, under, f) for i, under, f in items]
         try:
             placed: Sequence[Placement] = self.dedup.add_many(docs)
         except StoreError:
             raise
         except Exception:  # a bug on some page: place them one by one to find which
             return self._place_each(items, canonicals, docs)
-        return list(zip(items, canonicals, placed, strict=True))
+        return [
+            (item, under, canonical, placement)
+            for (item, under, _), canonical, placement in zip(
+                items, canonicals, placed, strict=True
+            )
+        ]
 
     def _place_each(
-        self, items: list[Ready], canonicals: list[str | None], docs: list[Document]
-    ) -> list[tuple[Ready, str | None, Placement]]:
+        self,
+        items: list[tuple[Ready, QueuedURL, Identity]],
+        canonicals: list[str | None],
+        docs: list[Document],
+    ) -> list[tuple[Ready, QueuedURL, str | None, Placement]]:
         out = []
-        for item, canonical, doc in zip(items, canonicals, docs, strict=True):
+        for (item, under, _), canonical, doc in zip(items, canonicals, docs, strict=True):
             try:
                 (placement,) = self.dedup.add_many([doc])
             except StoreError:
@@ -169,24 +243,37 @@ class Committer:
                 kind = exc.kind if isinstance(exc, ScraperError) else "internal"
                 self.failed(item.queued, kind, f"{type(exc).__name__}: {exc}")
                 continue
-            out.append((item, canonical, placement))
+            out.append((item, under, canonical, placement))
         return out
 
 
+def _fetched(item: Ready, found: Identity) -> Fetched:
+    """The page as :func:`settle` reads it; a new row for its key is queued with the address
+    the key came from: its canonical link, else the URL it was served from (never with user
+    information, which the store keeps none of)."""
+    canonical = item.extracted.canonical_url
+    if canonical and found.named is not None and found.named == found.key:
+        address = canonical
+    else:
+        address = item.served or item.queued.raw
+    return Fetched(item.queued, found, without_userinfo(address))
+
+
 def _canonical(item: Ready, found: Identity) -> str | None:
-    """The article's identity from its same-site canonical link, when it differs from its URL."""
+    """The article's key when it is not the URL it was fetched for: from its same-site
+    canonical link, or the URL a redirect served it from."""
     return found.key if found.key is not None and found.key != item.queued.url else None
 
 
-def _document(item: Ready, found: Identity) -> Document:
+def _document(item: Ready, under: QueuedURL, found: Identity) -> Document:
     extracted = item.extracted
     return Document(
-        url=item.queued.url,
+        url=under.url,
         text=extracted.text_utf8,
         title=extracted.title,
         published=extracted.published,
         canonical=extracted.canonical_url,
         # The identity the index would derive itself, given so the URL is not parsed again.
-        key=found.key or item.queued.url,
+        key=found.key or under.url,
         identity=found,
     )

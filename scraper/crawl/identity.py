@@ -1,9 +1,11 @@
 """Article identity in a crawl: what the dedup step needs, and the index that provides it.
 
 URLs are normalised at discovery (:func:`scraper.discover.urls.normalise_url`), so URL variants
-never reach the fetcher. After extraction the near-duplicate index places the article: its
-same-site canonical link is its key (an AMP copy joins its original), and its text joins it to
-syndicated copies, shortened and updated versions.
+never reach the fetcher. After extraction the article's key is its same-site canonical link,
+else the URL it was served from (after redirects), normalised (:func:`page_identity`); the
+crawl stores it under that key (see :mod:`scraper.crawl.aliases`). The near-duplicate index
+then places it: an AMP copy joins its original by that key, and its text joins it to syndicated
+copies, shortened and updated versions.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from scraper.dedup import DedupIndex, Document
+from scraper.dedup.identity import Identity, identity_of
 from scraper.dedup.minhash import SKETCH_SCHEME
-from scraper.errors import DedupError, StoreError
+from scraper.discover.urls import normalise_url
+from scraper.errors import DedupError, InputError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sketches import SketchStore
 
-__all__ = ["Deduplicator", "Placement", "open_index"]
+__all__ = ["Deduplicator", "Placement", "open_index", "page_identity"]
 
 
 class Placement(Protocol):
@@ -58,3 +62,30 @@ def open_index(store: SQLiteCrawlStore) -> DedupIndex:
     except DedupError as exc:
         raise StoreError(f"{store.path}: {exc}") from exc
     return DedupIndex(sketches)
+
+
+def page_identity(asked: str, served: str | None, canonical: str | None) -> Identity:
+    """The identity of a page fetched for the key ``asked`` and served from ``served`` (None:
+    no redirect), whose canonical link (resolved against ``served``) is ``canonical``.
+
+    A redirect names the page's own address (a feed's redirector, http to https), so its
+    target stands for the page, as a browser's address bar shows it: a same-site canonical
+    link is then judged against the site the page is on, not the redirector's. A redirect to a
+    site's home page is no such address (an article removed, a paywall's way out): the page
+    keeps the key it was asked for, as a canonical link to the home page is not followed.
+    """
+    own = asked
+    if served is not None:
+        try:
+            landed = normalise_url(served)
+        except InputError:
+            landed = asked
+        if landed != asked and not (_is_home(landed) and not _is_home(asked)):
+            own = served
+    return identity_of(own, canonical)
+
+
+def _is_home(key: str) -> bool:
+    # A normalised key: scheme://host[:port] then its path, "/" and nothing more for the home
+    # page ("/?p=123" is a WordPress article).
+    return key.split("://", 1)[-1].partition("/")[2] == ""

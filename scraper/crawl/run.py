@@ -169,7 +169,9 @@ class _Run:
         self.run_id = run_id
         self.counters = _Counters()
         self.listed = asyncio.Event()  # set when discovery stored new URLs (or finished)
-        self.committer = Committer(parts.store, parts.dedup, run_id, self._stored, self._unplaced)
+        self.committer = Committer(
+            parts.store, parts.dedup, run_id, self._stored, self._unplaced, self._aliased
+        )
         # Every fetch of the run (listings included) goes through it: no host is asked before
         # the time it asked for, in this run or an earlier one.
         self.fetcher = HostHolds(parts.fetcher, parts.store)
@@ -366,6 +368,8 @@ class _Run:
             self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
 
     async def _process(self, queued: QueuedURL) -> None:
+        if self.committer.has_article(queued):
+            return  # another URL's page was this one's article: done in the store, not fetched
         try:
             # The budget also cuts a fetch: one taken just before the deadline could otherwise
             # wait out its host's turn or a Retry-After (up to minutes) before its request.
@@ -398,7 +402,7 @@ class _Run:
         if isinstance(result, ExtractFailed):
             self._fail(queued, result.kind, result.reason, page.status)
             return
-        self.committer.add(Ready(queued, _fetch_record(page), result))
+        self.committer.add(Ready(queued, _fetch_record(page), result, page.final_url))
 
     def _stored(self, item: Ready, found: Placement) -> None:
         self.counters.add(stored=1, duplicates=int(found.duplicate_of is not None))
@@ -409,6 +413,10 @@ class _Run:
             duplicate_of=found.duplicate_of,
             title=item.extracted.title,
         )
+
+    def _aliased(self, queued: QueuedURL, of: str) -> None:
+        self.counters.add(aliases=1)
+        self.emit("alias", url=queued.url, of=of)
 
     def _unplaced(self, queued: QueuedURL, kind: str, reason: str) -> None:
         self._fail(queued, kind, reason, None)

@@ -1,8 +1,9 @@
 """The SQLite crawl store: sources, URLs and their state, fetch history, articles, runs.
 
 One file in WAL mode (see :mod:`scraper.store.sqlite`). URL states: ``pending`` (discovered,
-never tried), ``retry`` (failed, due again at ``next_attempt_at``), ``done`` (article stored),
-``gave_up`` (failed too often, or permanently; ``last_error`` keeps the reason).
+never tried), ``retry`` (failed, due again at ``next_attempt_at``), ``done`` (article stored; or,
+with ``alias_of``, the URL's page is the article stored under that URL), ``gave_up`` (failed
+too often, or permanently; ``last_error`` keeps the reason).
 """
 
 from __future__ import annotations
@@ -27,13 +28,16 @@ from scraper.store.protocol import (
     FetchRecord,
     HostURLs,
     ListingRecord,
+    NewAlias,
     NewArticle,
+    NewURL,
     QueuedURL,
     RunRecord,
     RunStats,
     SourceStats,
     StoredArticle,
     UrlFailure,
+    UrlRow,
     Validators,
 )
 from scraper.store.sqlite import Step, migrate, open_sqlite, require_version, write_transaction
@@ -138,6 +142,9 @@ STEPS: tuple[Step, ...] = (
         reason TEXT
     );
     """,
+    # A URL done as another URL's article (its page redirected there or named it canonical)
+    # names that URL: no article is stored under it, and it is never fetched again.
+    lambda conn: _add_column(conn, "urls", "alias_of TEXT"),
 )
 
 
@@ -456,6 +463,53 @@ class SQLiteCrawlStore:
                 "UPDATE urls SET state = 'done', attempts = attempts + 1, last_error = NULL"
                 " WHERE id = ?",
                 [(i.queued.id,) for i in items],
+            )
+
+    def claim_urls(self, entries: Sequence[tuple[NewURL, str]]) -> dict[str, UrlRow]:
+        """The rows of these URLs (each with the source to queue it for, when it is new),
+        by URL: those the store has as they are, the others added as pending."""
+        if not entries:
+            return {}
+        now = time.time()
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO urls (url, raw, source, published, discovered_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(e.url, e.raw, source, e.published, now) for e, source in entries],
+            )
+            cur = conn.execute(
+                "SELECT id, url, raw, source, attempts, state, alias_of FROM urls"
+                " WHERE url IN (SELECT value FROM json_each(?))",
+                (json.dumps([e.url for e, _ in entries]),),
+            )
+            cur.row_factory = sqlite3.Row
+            return {
+                r["url"]: UrlRow(
+                    queued=QueuedURL(
+                        id=r["id"],
+                        url=r["url"],
+                        raw=r["raw"],
+                        source=r["source"],
+                        attempts=r["attempts"],
+                    ),
+                    state=r["state"],
+                    alias_of=r["alias_of"],
+                )
+                for r in cur.fetchall()
+            }
+
+    def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
+        """Log these fetches and mark their URLs done as aliases of the URLs they landed on
+        (a URL that is its own ``of`` keeps its state)."""
+        if not items:
+            return
+        now = time.time()
+        with self._tx() as conn:
+            conn.executemany(_INSERT_FETCH, [_fetch_row(i.fetch, run_id, now) for i in items])
+            conn.executemany(
+                "UPDATE urls SET state = 'done', alias_of = ?, attempts = attempts + 1,"
+                " next_attempt_at = 0, last_error = NULL WHERE id = ? AND url <> ?",
+                [(i.of, i.queued.id, i.of) for i in items],
             )
 
     def record_failure(

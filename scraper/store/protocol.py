@@ -22,6 +22,7 @@ __all__ = [
     "FetchRecord",
     "HostURLs",
     "ListingRecord",
+    "NewAlias",
     "NewArticle",
     "NewURL",
     "QueuedURL",
@@ -30,6 +31,7 @@ __all__ = [
     "SourceStats",
     "StoredArticle",
     "UrlFailure",
+    "UrlRow",
     "Validators",
 ]
 
@@ -60,6 +62,26 @@ class QueuedURL:
     raw: str
     source: str
     attempts: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UrlRow:
+    """A URL as the store has it: as queued, with its state and, for a URL done as another
+    URL's article (its page redirected there, or named it canonical), that URL."""
+
+    queued: QueuedURL
+    state: str
+    alias_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewAlias:
+    """A fetched URL whose page is the article of another URL (``of``): done without an
+    article of its own. ``fetch`` is the request that showed it."""
+
+    queued: QueuedURL
+    fetch: FetchRecord
+    of: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,6 +211,9 @@ class RunStats:
     #: URLs left due at a later time because their host asked (a Retry-After longer than a
     #: run waits) not to be asked before then; the one that was told included.
     held: int = 0
+    #: Fetched URLs whose page (by its redirect or its canonical link) is an article stored
+    #: or fetched under another URL: recorded as that article's aliases, not stored again.
+    aliases: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -299,6 +324,16 @@ class CrawlStore(Protocol):
 
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
         """Store articles and mark their URLs done, all in one transaction."""
+        ...
+
+    def claim_urls(self, entries: Sequence[tuple[NewURL, str]]) -> dict[str, UrlRow]:
+        """The rows of these URLs (each with the source to queue it for, when it is new),
+        by URL: those the store has as they are, the others added as pending."""
+        ...
+
+    def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
+        """Log these fetches and mark their URLs done as aliases of the URLs they landed on
+        (a URL that is its own ``of`` keeps its state)."""
         ...
 
     def transaction(self) -> AbstractContextManager[None]:

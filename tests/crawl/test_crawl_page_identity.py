@@ -1,0 +1,53 @@
+"""A fetched page's key: the address it was served from, and its canonical link read there."""
+
+from __future__ import annotations
+
+from scraper.crawl.identity import page_identity
+
+ASKED = "http://feeds.example.net/~r/paper/~3/abc/story"
+
+
+def test_a_redirected_page_is_keyed_by_the_url_it_was_served_from() -> None:
+    found = page_identity(ASKED, "https://www.paper.example/news/2026/story/?utm_source=rss", None)
+    assert found.key == "https://www.paper.example/news/2026/story"
+    assert found.site == "paper.example"
+
+
+def test_a_relative_canonical_link_is_resolved_against_the_served_url() -> None:
+    served = "https://www.paper.example/news/2026/render?id=7"
+    assert page_identity(ASKED, served, "budget-vote").key == (
+        "https://www.paper.example/news/2026/budget-vote"
+    )
+    # Same site as the page, not as the redirector: followed although the key's site differs.
+    assert page_identity(ASKED, served, "/news/2026/x").key == (
+        "https://www.paper.example/news/2026/x"
+    )
+
+
+def test_a_page_not_redirected_keeps_its_key_and_canonical_rules() -> None:
+    asked = "https://paper.example/news/2026/story"
+    assert page_identity(asked, None, None).key == asked
+    assert page_identity(asked, None, "https://paper.example/news/2026/real").key == (
+        "https://paper.example/news/2026/real"
+    )
+    # A cross-site canonical link names the original of a syndicated copy, not this page.
+    found = page_identity(asked, None, "https://wire.example/story")
+    assert (found.key, found.named) == (asked, "https://wire.example/story")
+
+
+def test_a_redirect_to_the_home_page_is_not_the_articles_address() -> None:
+    asked = "https://paper.example/news/2026/story"
+    assert page_identity(asked, "https://paper.example/", None).key == asked
+    # A WordPress article (/?p=) is no home page; nor is a home page asked for one.
+    assert page_identity(asked, "https://paper.example/?p=12", None).key == (
+        "https://paper.example/?p=12"
+    )
+    assert page_identity("http://paper.example/", "https://paper.example/", None).key == (
+        "https://paper.example/"
+    )
+
+
+def test_a_redirect_to_a_spelling_of_the_same_key_changes_nothing() -> None:
+    asked = "https://paper.example/news/2026/story"
+    found = page_identity(asked, "https://paper.example/news/2026/story/#top", None)
+    assert found.key == asked
