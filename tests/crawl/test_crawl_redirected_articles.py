@@ -211,3 +211,43 @@ def test_a_relative_canonical_link_is_read_against_the_url_the_page_came_from(
     assert (first.stats.stored, second.stats.stored, second.stats.fetched) == (1, 0, 0)
     assert "1 URLs were articles stored under another URL" in summary_line(first)
     assert paper.fetched("/news/2026/budget-vote") == []
+
+
+def test_a_page_naming_a_listed_article_canonical_is_that_article(
+    paper: Host, tmp_path: Path
+) -> None:
+    # The feed links the print view, whose canonical link names the story the sitemap lists.
+    head = '<link rel="canonical" href="/news/2026/budget-vote">'
+    paper.pages["/print/2026/budget-vote"] = ("text/html", _article("budget vote", head))
+    paper.pages["/news/2026/budget-vote"] = ("text/html", _article("budget vote", head))
+    links = [Item(paper.base + "/print/2026/budget-vote", "story", NOW)]
+    real = f"{paper.base}/news/2026/budget-vote"
+    paper.pages["/feed.xml"] = ("application/rss+xml", rss_feed("paper", paper.base, links))
+    paper.pages["/sitemap.xml"] = ("application/xml", news_sitemap([Item(real, "s", NOW)]))
+    feed = Source(name="feed", kind=SourceKind.FEED, urls=(paper.base + "/feed.xml",))
+    sitemap = Source(name="sitemap", kind=SourceKind.SITEMAP, urls=(paper.base + "/sitemap.xml",))
+    store = tmp_path / "c.db"
+
+    run_crawl(_config(store, sitemap))
+    later = run_crawl(_config(store, feed, sitemap))
+
+    assert _rows(store, "SELECT url FROM articles") == [(real,)]
+    assert (later.stats.fetched, later.stats.stored, later.stats.aliases) == (1, 0, 1)
+    assert _rows(store, "SELECT alias_of FROM urls WHERE url LIKE '%/print/%'") == [(real,)]
+
+
+def test_articles_redirected_to_the_home_page_are_not_one_article(
+    paper: Host, feeds: Host, tmp_path: Path
+) -> None:
+    # Taken down, each story redirects to the front page: that is no address of theirs.
+    paper.pages["/"] = ("text/html", _article("front page"))
+    links = []
+    for slug in SLUGS:
+        feeds.moved[f"/~r/{slug}"] = paper.base + "/"
+        links.append(Item(f"{feeds.base}/~r/{slug}", slug, NOW))
+    paper.pages["/feed.xml"] = ("application/rss+xml", rss_feed("paper", paper.base, links))
+    feed = Source(name="feed", kind=SourceKind.FEED, urls=(paper.base + "/feed.xml",))
+
+    result = run_crawl(_config(tmp_path / "c.db", feed))
+
+    assert (result.stats.stored, result.stats.aliases) == (len(SLUGS), 0)
