@@ -21,7 +21,7 @@ from scraper.errors import DedupError, InputError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sketches import SketchStore
 
-__all__ = ["Deduplicator", "Placement", "open_index", "page_identity"]
+__all__ = ["Deduplicator", "Placement", "open_index", "page_identity", "redirect_key"]
 
 
 class Placement(Protocol):
@@ -70,19 +70,26 @@ def page_identity(asked: str, served: str | None, canonical: str | None) -> Iden
 
     A redirect names the page's own address (a feed's redirector, http to https), so its
     target stands for the page, as a browser's address bar shows it: a same-site canonical
-    link is then judged against the site the page is on, not the redirector's. A redirect to a
-    site's home page is no such address (an article removed, a paywall's way out): the page
-    keeps the key it was asked for, as a canonical link to the home page is not followed.
+    link is then judged against the site the page is on, not the redirector's.
     """
-    own = asked
-    if served is not None:
-        try:
-            landed = normalise_url(served)
-        except InputError:
-            landed = asked
-        if landed != asked and not (_is_home(landed) and not _is_home(asked)):
-            own = served
-    return identity_of(own, canonical)
+    landed = None if served is None else redirect_key(asked, served)
+    return identity_of(asked if landed is None else served, canonical)
+
+
+def redirect_key(asked: str, served: str) -> str | None:
+    """The key of the URL a page asked for as ``asked`` was served from, when that is another
+    and stands for the page.
+
+    A redirect to a site's home page does not (an article removed, a paywall's way out): the
+    page keeps the key it was asked for, as a canonical link to the home page is not followed.
+    """
+    try:
+        landed = normalise_url(served)
+    except InputError:
+        return None
+    if landed == asked or (_is_home(landed) and not _is_home(asked)):
+        return None
+    return landed
 
 
 def _is_home(key: str) -> bool:

@@ -24,7 +24,7 @@ from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
 from scraper.crawl.holds import MAX_HOLD, HostHolds, hold_for
-from scraper.crawl.identity import Deduplicator, Placement
+from scraper.crawl.identity import Deduplicator, Placement, redirect_key
 from scraper.discover.urls import request_url
 from scraper.errors import (
     FetchError,
@@ -41,6 +41,7 @@ from scraper.store.protocol import (
     CrawlStore,
     DueScope,
     FetchRecord,
+    NewAlias,
     QueuedURL,
     RunStats,
     Validators,
@@ -389,6 +390,8 @@ class _Run:
                 self._hold(queued, exc, asked)
             return
         self.counters.add(fetched=1)
+        if page.final_url is not None and self._stored_elsewhere(queued, page):
+            return
         if not page.body:
             # A 200 with nothing in it is a server's hiccup far more often than an empty
             # article: kind "empty_body" is not permanent, so the page is asked again later.
@@ -413,6 +416,19 @@ class _Run:
             duplicate_of=found.duplicate_of,
             title=item.extracted.title,
         )
+
+    def _stored_elsewhere(self, queued: QueuedURL, page: Page) -> bool:
+        """Done as an alias, unread, when ``page`` was redirected to a URL whose article is
+        stored: a feed's redirector found again after the sitemap's real URL was stored costs
+        its two requests, not an extraction (whose page may have changed since, too)."""
+        key = redirect_key(queued.url, page.effective_url)
+        of = None if key is None else self.parts.store.stored_as(key)
+        if of is None:
+            return False
+        alias = NewAlias(queued=queued, fetch=_fetch_record(page), of=of)
+        self.parts.store.record_aliases([alias], self.run_id)
+        self._aliased(queued, of)
+        return True
 
     def _aliased(self, queued: QueuedURL, of: str) -> None:
         self.counters.add(aliases=1)

@@ -498,6 +498,14 @@ class SQLiteCrawlStore:
                 for r in cur.fetchall()
             }
 
+    def stored_as(self, url: str) -> str | None:
+        """The URL the article of ``url`` is stored under when its row is done: ``url``
+        itself, or the URL it is an alias of; None when it has no row or is not done."""
+        rows = self._read("SELECT alias_of FROM urls WHERE url = ? AND state = 'done'", (url,))
+        if not rows:
+            return None
+        return str(rows[0]["alias_of"] or url)
+
     def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
         """Log these fetches and mark their URLs done as aliases of the URLs they landed on
         (a URL that is its own ``of`` keeps its state)."""

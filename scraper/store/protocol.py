@@ -331,6 +331,11 @@ class CrawlStore(Protocol):
         by URL: those the store has as they are, the others added as pending."""
         ...
 
+    def stored_as(self, url: str) -> str | None:
+        """The URL the article of ``url`` is stored under when its row is done: ``url``
+        itself, or the URL it is an alias of; None when it has no row or is not done."""
+        ...
+
     def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
         """Log these fetches and mark their URLs done as aliases of the URLs they landed on
         (a URL that is its own ``of`` keeps its state)."""

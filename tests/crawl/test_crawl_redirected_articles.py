@@ -251,3 +251,19 @@ def test_articles_redirected_to_the_home_page_are_not_one_article(
     result = run_crawl(_config(tmp_path / "c.db", feed))
 
     assert (result.stats.stored, result.stats.aliases) == (len(SLUGS), 0)
+
+
+def test_a_hop_to_a_stored_article_is_not_extracted_again(
+    paper: Host, feeds: Host, tmp_path: Path
+) -> None:
+    feed, sitemap = _publish(paper, feeds)
+    store = tmp_path / "c.db"
+    run_crawl(_config(store, sitemap))
+    # The pages now show an empty consent wall: a page extracted again would fail.
+    for slug in SLUGS:
+        paper.pages[f"/news/2026/{slug}"] = ("text/html", b"<html><body><div></div></body></html>")
+
+    later = run_crawl(_config(store, feed, sitemap))
+
+    assert (later.stats.aliases, later.stats.stored, later.stats.gave_up) == (len(SLUGS), 0, 0)
+    assert len(_rows(store, "SELECT id FROM articles")) == len(SLUGS)
