@@ -1,13 +1,18 @@
 """Where a batch's fetched pages go in the store: each article under its key, once.
 
-A page's key (:func:`scraper.crawl.identity.page_identity`) is not always the URL it was fetched
-for: a feed's redirector (``feeds.example.net/~r/...``) lands on the publisher's article, a page
-names another address canonical. The article is stored under the URL row of its key, queued
-there when no listing had it, and the URL it was fetched for is done as an alias of that key
-(``urls.alias_of``): never fetched again. A page whose key already has its article (stored by an
-earlier batch, or another page of this batch) is an alias too, and nothing is stored: the
-redirector and the sitemap's real URL of one article store it once, in either order, and the
-row of a key stays done, so a listing naming it later queues nothing.
+A page redirected elsewhere (a feed's redirector, ``feeds.example.net/~r/...``, landing on the
+publisher's article; http to https) is the page at the address it landed on
+(:func:`scraper.crawl.identity.redirect_key`). Its article is stored under the URL row of that
+address, queued there when no listing had it, and the URL it was fetched for is done as an
+alias of it (``urls.alias_of``): never fetched again. A page whose landing address already has
+its article (stored by an earlier batch, or another page of this batch) is an alias too, and
+nothing is stored: the redirector and the sitemap's real URL of one article store it once, in
+either order, and the row stays done, so a listing naming it later queues nothing.
+
+A canonical link does not make an alias: it is the page's own claim, and templates get it wrong
+(every article naming the newest one, say), which would store one article for many. A page
+naming another canonical is stored under its own URL, and the near-duplicate index joins the
+two when their texts agree.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from scraper.dedup.identity import Identity
 from scraper.store.protocol import CrawlStore, NewURL, QueuedURL
 
 __all__ = ["Fetched", "Landing", "settle"]
@@ -23,16 +27,17 @@ __all__ = ["Fetched", "Landing", "settle"]
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A fetched page of a batch: the URL it was fetched for, its identity, and the address
-    its key came from (the URL a new row for the key is queued with)."""
+    """A fetched page of a batch: the URL it was fetched for, the key of the address a
+    redirect landed it on (None: not redirected, or to no address of its own), and the address
+    a new row for that key is queued with."""
 
     queued: QueuedURL
-    found: Identity
+    landed: str | None
     address: str
 
     @property
     def key(self) -> str:
-        return self.found.key or self.queued.url
+        return self.landed or self.queued.url
 
 
 @dataclass(frozen=True, slots=True)

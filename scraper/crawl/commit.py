@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from scraper.crawl.aliases import Fetched, Landing, settle
 from scraper.crawl.extraction import Extracted
-from scraper.crawl.identity import Deduplicator, Placement, page_identity
+from scraper.crawl.identity import Deduplicator, Placement, page_identity, redirect_key
 from scraper.credentials import without_userinfo
 from scraper.dedup import Document
 from scraper.dedup.identity import Identity
@@ -101,8 +101,9 @@ class Committer:
         if self._error is not None:
             raise StoreError(f"an earlier batch failed: {self._error}") from self._error
         found = page_identity(item.queued.url, item.served, item.extracted.canonical_url)
-        if found.key is not None and found.key != item.queued.url:
-            self._landing.add(found.key)
+        landed = _landed(item)
+        if landed is not None:
+            self._landing.add(landed)
         self._buffer.append(item)
         self._found.append(found)
         if len(self._buffer) >= self.batch:
@@ -160,7 +161,7 @@ class Committer:
         # The transaction opens before the index analyses the batch's texts, which keeps
         # the write lock a little longer than placing alone; readers (WAL) do not wait.
         with self.store.transaction():
-            pages = [_fetched(i, f) for i, f in zip(items, found, strict=True)]
+            pages = [_fetched(i) for i in items]
             landings = settle(self.store, pages, self.settled)
             kept = [
                 (item, landing.under, f)
@@ -247,16 +248,17 @@ class Committer:
         return out
 
 
-def _fetched(item: Ready, found: Identity) -> Fetched:
-    """The page as :func:`settle` reads it; a new row for its key is queued with the address
-    the key came from: its canonical link, else the URL it was served from (never with user
-    information, which the store keeps none of)."""
-    canonical = item.extracted.canonical_url
-    if canonical and found.named is not None and found.named == found.key:
-        address = canonical
-    else:
-        address = item.served or item.queued.raw
-    return Fetched(item.queued, found, without_userinfo(address))
+def _fetched(item: Ready) -> Fetched:
+    """The page as :func:`settle` reads it; a new row for the address it landed on is queued
+    with that address as served (never with user information, which the store keeps none of)."""
+    landed = _landed(item)
+    address = item.served if landed is not None and item.served else item.queued.raw
+    return Fetched(item.queued, landed, without_userinfo(address))
+
+
+def _landed(item: Ready) -> str | None:
+    """The key of the address a redirect landed the page on, when that stands for the page."""
+    return None if item.served is None else redirect_key(item.queued.url, item.served)
 
 
 def _canonical(item: Ready, found: Identity) -> str | None:

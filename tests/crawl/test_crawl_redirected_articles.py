@@ -204,36 +204,64 @@ def test_a_relative_canonical_link_is_read_against_the_url_the_page_came_from(
     sitemap = Source(name="sitemap", kind=SourceKind.SITEMAP, urls=(paper.base + "/sitemap.xml",))
     store = tmp_path / "c.db"
 
+    served = paper.base + "/news/2026/render?id=7"
+
     first = run_crawl(_config(store, feed))
-    second = run_crawl(_config(store, feed, sitemap))
-
-    assert _rows(store, "SELECT url, dedup_key FROM articles") == [(real, real)]
-    assert (first.stats.stored, second.stats.stored, second.stats.fetched) == (1, 0, 0)
+    # Stored where the redirect landed, keyed by its canonical link read against that address.
+    assert _rows(store, "SELECT url, dedup_key FROM articles") == [(served, real)]
     assert "1 URLs were articles stored under another URL" in summary_line(first)
-    assert paper.fetched("/news/2026/budget-vote") == []
+    # The page the canonical link names is the same article: one cluster, the named one leads.
+    run_crawl(_config(store, feed, sitemap))
+    rows = _rows(store, "SELECT url, cluster, duplicate_of FROM articles ORDER BY id")
+    assert [url for url, _, _ in rows] == [served, real]
+    assert rows[0][1] == rows[1][1]
 
 
-def test_a_page_naming_a_listed_article_canonical_is_that_article(
+#: Stories with nothing in common, each a paragraph.
+OTHER_STORIES = {
+    "river-flood": "Heavy rain flooded dozens of homes along the river valley overnight, and "
+    "emergency crews evacuated residents from three villages as water levels rose faster than "
+    "forecasters had expected before dawn.",
+    "new-conductor": "The national orchestra announced a new principal conductor, a violinist "
+    "turned maestro who has led ensembles across Europe and Asia, and promised a season of "
+    "rarely performed symphonies.",
+    "wheat-trials": "Researchers reported that a drought resistant wheat variety produced higher "
+    "yields across four dry seasons in field trials, and said farmers could plant the seed "
+    "within three years.",
+}
+
+
+def test_a_canonical_link_clusters_pages_but_never_stands_in_for_an_article(
     paper: Host, tmp_path: Path
 ) -> None:
-    # The feed links the print view, whose canonical link names the story the sitemap lists.
+    # A template names the newest story canonical on every article page: each page is still
+    # stored, as its own article. The print view of that story, naming it too, is stored and
+    # clustered with it: a canonical link is the page's claim, not a redirect.
+    newest = f"{paper.base}/news/2026/budget-vote"
     head = '<link rel="canonical" href="/news/2026/budget-vote">'
-    paper.pages["/print/2026/budget-vote"] = ("text/html", _article("budget vote", head))
     paper.pages["/news/2026/budget-vote"] = ("text/html", _article("budget vote", head))
-    links = [Item(paper.base + "/print/2026/budget-vote", "story", NOW)]
-    real = f"{paper.base}/news/2026/budget-vote"
+    paper.pages["/print/2026/budget-vote"] = ("text/html", _article("budget vote", head))
+    links = [Item(newest, "newest", NOW), Item(paper.base + "/print/2026/budget-vote", "p", NOW)]
+    for slug, story in OTHER_STORIES.items():
+        body = f"<html><head>{head}<title>{slug}</title></head><body><article>"
+        body += f"<h1>{slug}</h1>" + f"<p>{story}</p>" * 3 + "</article></body></html>"
+        paper.pages[f"/news/2026/{slug}"] = ("text/html", body.encode())
+        links.append(Item(f"{paper.base}/news/2026/{slug}", slug, NOW))
     paper.pages["/feed.xml"] = ("application/rss+xml", rss_feed("paper", paper.base, links))
-    paper.pages["/sitemap.xml"] = ("application/xml", news_sitemap([Item(real, "s", NOW)]))
     feed = Source(name="feed", kind=SourceKind.FEED, urls=(paper.base + "/feed.xml",))
-    sitemap = Source(name="sitemap", kind=SourceKind.SITEMAP, urls=(paper.base + "/sitemap.xml",))
     store = tmp_path / "c.db"
 
-    run_crawl(_config(store, sitemap))
-    later = run_crawl(_config(store, feed, sitemap))
+    result = run_crawl(_config(store, feed))
 
-    assert _rows(store, "SELECT url FROM articles") == [(real,)]
-    assert (later.stats.fetched, later.stats.stored, later.stats.aliases) == (1, 0, 1)
-    assert _rows(store, "SELECT alias_of FROM urls WHERE url LIKE '%/print/%'") == [(real,)]
+    assert (result.stats.stored, result.stats.aliases) == (2 + len(OTHER_STORIES), 0)
+    rows = _rows(store, "SELECT url, cluster, duplicate_of FROM articles")
+    clusters = {url: cluster for url, cluster, _ in rows}
+    assert clusters[paper.base + "/print/2026/budget-vote"] == clusters[newest]
+    # The other stories duplicate nothing (their cluster ids follow the key they all claim,
+    # docs/dedup.md), and nothing duplicates them.
+    leads = {url for url, _, lead in rows if lead is None}
+    assert {f"{paper.base}/news/2026/{slug}" for slug in OTHER_STORIES} <= leads
+    assert {lead for _, _, lead in rows} <= {None, newest}
 
 
 def test_articles_redirected_to_the_home_page_are_not_one_article(
