@@ -38,6 +38,7 @@ COMPILED = [
         "jsonld",
         "language",
         "shadow",
+        "xhtml",
     )
 ]
 

@@ -74,7 +74,10 @@ def _explain_file(path: Path, url: str | None, options: ExtractOptions) -> str:
     """The explanation of a saved page, loaded (sidecar and all) and decoded as extraction does."""
     page = load_page(path, url)
     decoded = decode_html(page.body, page_charset(page))
-    return render_explanation(explain(decoded.text, page.effective_url, options=options))
+    content_type = page.header("content-type")
+    return render_explanation(
+        explain(decoded.text, page.effective_url, options=options, content_type=content_type)
+    )
 
 
 def _explain_files(

@@ -41,17 +41,26 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class PageJob:
-    """What extraction reads of a fetched page; ``options`` None means the defaults."""
+    """What extraction reads of a fetched page; ``options`` None means the defaults;
+    ``content_type`` is the header's value (it tells XHTML from HTML)."""
 
     url: str
     body: bytes
     encoding: str | None = None
     options: ExtractOptions | None = None
+    content_type: str | None = None
 
     @classmethod
     def of(cls, page: Page, options: ExtractOptions | None = None) -> PageJob:
-        """The job for a fetched page (its final URL and the charset its headers declare)."""
-        return cls(page.effective_url, page.body, page_charset(page), options)
+        """The job for a fetched page (its final URL, the charset and content type its
+        headers declare)."""
+        return cls(
+            page.effective_url,
+            page.body,
+            page_charset(page),
+            options,
+            page.header("content-type"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +118,11 @@ def extract_job(job: PageJob) -> Outcome:
     """Extract one page; failures are returned, not raised (this runs in a worker)."""
     try:
         article = extract(
-            job.body, url=job.url, options=job.options or DEFAULT_OPTIONS, encoding=job.encoding
+            job.body,
+            url=job.url,
+            options=job.options or DEFAULT_OPTIONS,
+            encoding=job.encoding,
+            content_type=job.content_type,
         )
     except ScraperError as exc:
         return ExtractFailed(exc.kind, str(exc))
@@ -130,7 +143,7 @@ def extract_chunk(jobs: Sequence[PageJob]) -> list[Outcome]:
 
 def jobs_message(jobs: Sequence[PageJob]) -> list[bytes]:
     """The pieces of the message that sends ``jobs`` to a worker."""
-    heads = [(job.url, job.encoding, job.options) for job in jobs]
+    heads = [(job.url, job.encoding, job.options, job.content_type) for job in jobs]
     return encode(heads, [job.body for job in jobs])
 
 
@@ -138,8 +151,8 @@ def jobs_from(message: Message) -> list[PageJob]:
     """The jobs a message carries."""
     heads, bodies = message
     return [
-        PageJob(url, body, encoding, options)
-        for (url, encoding, options), body in zip(heads, bodies, strict=True)
+        PageJob(url, body, encoding, options, content_type)
+        for (url, encoding, options, content_type), body in zip(heads, bodies, strict=True)
     ]
 
 

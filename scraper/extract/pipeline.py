@@ -37,6 +37,7 @@ from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import RepeatMemo, find_repeats, repeat_key
 from scraper.extract.segment import Element, RawBlock, ancestor_at, segment
 from scraper.extract.shadow import render_templates
+from scraper.extract.xhtml import as_html, is_xhtml
 from scraper.models import Article, Block, BlockKind, Page
 
 __all__ = ["explain", "extract", "extract_page"]
@@ -91,18 +92,28 @@ class _Source:
 _AS_SERVED: Final = LexborDocumentOptions.WO_EVENTS
 
 
-def _decode(html: str | bytes, declared: str | None, max_chars: int) -> _Source:
+def _decode(
+    html: str | bytes, declared: str | None, max_chars: int, content_type: str | None
+) -> _Source:
     if isinstance(html, bytes):
         capped = cap_bytes(html, max_chars)
         body = html if capped is None else capped
         decoded = decode_html(body, declared)
-        markup = body if decoded.strict_utf8 else decoded.text
-        return _Source(decoded.text, markup, decoded.encoding, capped is not None)
+        text = _as_shown(decoded.text, content_type)
+        markup = body if decoded.strict_utf8 and text is decoded.text else text
+        return _Source(text, markup, decoded.encoding, capped is not None)
     sample = min(len(html), _NUL_SAMPLE)
     # Counted in place: slicing the sample out would copy it first.
     if sample and html.count("\x00", 0, sample) / sample > _NUL_SHARE:
         raise DecodeError("the text holds NUL characters: binary data, not HTML")
-    return _Source(html, html, None)
+    text = _as_shown(html, content_type)
+    return _Source(text, text, None)
+
+
+def _as_shown(text: str, content_type: str | None) -> str:
+    """The page as the HTML parser must read it to build the tree a browser shows: an XHTML
+    page's self-closed elements closed (before the size cap, which reads scripts' extent)."""
+    return as_html(text) if is_xhtml(content_type, text) else text
 
 
 def _parse(markup: str | bytes, text: str) -> LexborHTMLParser:
@@ -444,6 +455,7 @@ def extract(
     *,
     options: ExtractOptions = DEFAULT_OPTIONS,
     encoding: str | None = None,
+    content_type: str | None = None,
 ) -> Article:
     """Extract the article of one page.
 
@@ -454,6 +466,10 @@ def extract(
         options: extractor options.
         encoding: the charset the transport declared for bytes (for example from
             Content-Type), if any.
+        content_type: the Content-Type the transport declared, if any: a page served as
+            XHTML (``application/xhtml+xml``) is read as a browser shows it, self-closed
+            elements and all. Without it a page that starts with an XML declaration is
+            read so.
 
     Returns:
         The article: body blocks and text, and metadata; an empty body when none is found.
@@ -461,7 +477,7 @@ def extract(
     Raises:
         DecodeError: the input is binary data, not an HTML document.
     """
-    decoded = _decode(html, encoding, options.max_html_chars)
+    decoded = _decode(html, encoding, options.max_html_chars, content_type)
     meta, explanation = _run(decoded, url, options)
     return _article(meta, explanation, url, decoded.encoding)
 
@@ -473,11 +489,17 @@ def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
         url=page.effective_url,
         options=options or DEFAULT_OPTIONS,
         encoding=page_charset(page),
+        content_type=page.header("content-type"),
     )
 
 
 def explain(
-    html: str | bytes, url: str | None = None, *, options: ExtractOptions = DEFAULT_OPTIONS
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    options: ExtractOptions = DEFAULT_OPTIONS,
+    content_type: str | None = None,
 ) -> Explanation:
-    """Every candidate block with its score, kept or dropped, and the rule that decided."""
-    return _run(_decode(html, None, options.max_html_chars), url, options)[1]
+    """Every candidate block with its score, kept or dropped, and the rule that decided
+    (``content_type`` as for :func:`extract`)."""
+    return _run(_decode(html, None, options.max_html_chars, content_type), url, options)[1]

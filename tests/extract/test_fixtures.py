@@ -1,7 +1,8 @@
 """Every fixture page in ``fixtures/`` against the expectations in its JSON sidecar.
 
 Each ``fixtures/<name>.html`` is an invented article in the shape of a real template (see the
-sidecar's ``template``); ``fixtures/<name>.json`` says what a correct extraction holds: title,
+sidecar's ``template``; its ``content_type``, if any, is the one it was served with);
+``fixtures/<name>.json`` says what a correct extraction holds: title,
 authors, publication date, phrases that must appear exactly once (or exactly N times, for
 legitimate repetition), phrases that must not appear at all (chrome, repeated ledes), and the
 exact number of paragraph blocks. Phrases are compared with whitespace collapsed, so a
@@ -30,7 +31,10 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 _TAG = re.compile(r"<[^>]+>")
-_HIDDEN = re.compile(r"<(script|style)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+# A self-closed script (an XHTML page's) has no content to hide.
+# An XHTML page's CDATA section is text.
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_HIDDEN = re.compile(r"<(script|style)\b(?:[^>]*[^/>])?>.*?</\1>", re.IGNORECASE | re.DOTALL)
 
 
 def _squash(text: str) -> str:
@@ -53,14 +57,16 @@ def _sidecar(name: str) -> dict[str, Any]:
 
 def _extract(name: str) -> Article:
     spec = _sidecar(name)
-    return extract((FIXTURES / f"{name}.html").read_bytes(), url=spec["url"])
+    page = (FIXTURES / f"{name}.html").read_bytes()
+    return extract(page, url=spec["url"], content_type=spec.get("content_type"))
 
 
 def _page_text(name: str) -> str:
     """The page's visible-ish text, decoded with the sidecar's encoding (tags stripped)."""
     encoding = _sidecar(name).get("encoding", "utf-8")
     raw = (FIXTURES / f"{name}.html").read_bytes().decode(encoding)
-    return _squash(html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", raw))))
+    shown = _CDATA.sub(r"\1", _HIDDEN.sub(" ", raw))
+    return _squash(html.unescape(_TAG.sub(" ", shown)))
 
 
 def test_there_are_enough_fixtures() -> None:
