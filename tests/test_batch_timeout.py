@@ -54,6 +54,8 @@ def test_the_cli_takes_a_positive_timeout(tmp_path: Path) -> None:
     ok = runner.invoke(app, args)
     assert ok.exit_code == 0, ok.output
     assert [json.loads(line)["title"] for line in ok.output.splitlines()] == ["Weir repaired"] * 2
-    bad = runner.invoke(app, ["extract", str(path), "--timeout", "0"])
+    ok = runner.invoke(app, ["extract", str(path), "--extract-timeout", "5"])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(app, ["extract", str(path), "--extract-timeout", "0"])
     assert bad.exit_code == 2
-    assert "--timeout" in bad.output
+    assert "--extract-timeout" in bad.output

@@ -9,9 +9,10 @@ from typing import Annotated, TextIO
 
 import typer
 
-from scraper.batch import extract_files, find_inputs
+from scraper.batch import BatchItem, extract_files, find_inputs
 from scraper.charset import decode_html, page_charset
 from scraper.cli.exits import EXIT_FAILED
+from scraper.cli.isolated import Limits, extract_isolated, extract_one_isolated
 from scraper.cli.limits import MemoryOption
 from scraper.cli.outputs import (
     FormatOption,
@@ -22,7 +23,6 @@ from scraper.cli.outputs import (
     with_text,
 )
 from scraper.extract import ExtractOptions, explain
-from scraper.extract import extract as extract_article
 from scraper.extract.decisions import render_explanation
 from scraper.memory import DEFAULT_MEMORY_MB, memory_cap
 from scraper.models import Article, Failure
@@ -41,23 +41,28 @@ class _Out:
     stream: TextIO
 
 
-def _from_stdin(url: str | None, options: ExtractOptions, explain_it: bool) -> Article | str:
+def _from_stdin(
+    url: str | None, options: ExtractOptions, explain_it: bool, limits: Limits
+) -> Article | Failure | str:
     data = sys.stdin.buffer.read()
     if explain_it:
-        return render_explanation(explain(data, url, options=options))
-    return extract_article(data, url=url, options=options)
+        with memory_cap(limits.memory_mb):  # --explain extracts in this process
+            return render_explanation(explain(data, url, options=options))
+    return extract_one_isolated(data, url, options, limits)
 
 
-def _stdin(url: str | None, options: ExtractOptions, explain_it: bool, out: _Out) -> int:
+def _stdin(
+    url: str | None, options: ExtractOptions, explain_it: bool, limits: Limits, out: _Out
+) -> int:
     """Extract the page on stdin; 1 if it failed (and was reported), else 0."""
     try:
-        result = _from_stdin(url, options, explain_it)
+        result = _from_stdin(url, options, explain_it, limits)
     except Exception as exc:  # a bug met on this page is reported as its failure too
         return _failed(Failure.from_error("-", exc))
     if isinstance(result, str):
         out.stream.write(result)
         return 0
-    outcome = with_text("-", result)
+    outcome = result if isinstance(result, Failure) else with_text("-", result)
     if isinstance(outcome, Failure):
         return _failed(outcome)
     # One input on stdin gives one object, not an array, in JSON too.
@@ -102,30 +107,23 @@ class _Batch:
     url: str | None
     options: ExtractOptions
     workers: int
-    timeout: float
-    memory_mb: int | None
+    limits: Limits
 
 
 def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> int:
     """Write each file's article as it comes (in input order); the failures are reported and
     counted."""
-    results = extract_files(
-        files,
-        batch.options,
-        url=batch.url,
-        workers=batch.workers,
-        timeout=batch.timeout,
-        memory_mb=batch.memory_mb,
-    )
     failed = 0
     with typer.progressbar(
-        results,
         length=len(files),
         label="extracting",
         file=sys.stderr,
         hidden=len(files) < _PROGRESS_FROM,
     ) as bar:
-        for item in bar:
+
+        def take(item: BatchItem) -> None:
+            nonlocal failed
+            bar.update(1)
             outcome = item.result
             if isinstance(outcome, Article):
                 outcome = with_text(str(item.path), outcome)
@@ -133,6 +131,22 @@ def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> i
                 failed += _failed(outcome)
             else:
                 writer.write(outcome)
+
+        if batch.workers > 1 and len(files) > 1:
+            items = extract_files(
+                files,
+                batch.options,
+                url=batch.url,
+                workers=batch.workers,
+                timeout=batch.limits.timeout,
+                memory_mb=batch.limits.memory_mb,
+            )
+            for item in items:
+                take(item)
+        else:
+            # One process for the work, but not this one: a page that hangs the parser or grows
+            # without bound must fail alone (scraper.cli.isolated).
+            extract_isolated(files, batch.options, batch.limits, take, url=batch.url)
     return failed
 
 
@@ -147,8 +161,10 @@ def extract(
     timeout: Annotated[
         float,
         typer.Option(
-            help="Seconds a page may take with --workers 2 or more; then it fails "
-            "(extract_timeout) and the others go on."
+            "--extract-timeout",
+            "--timeout",
+            help="Seconds a page's extraction may take; then it fails (extract_timeout) and "
+            "the others go on.",
         ),
     ] = 60.0,
     memory_mb: MemoryOption = DEFAULT_MEMORY_MB,
@@ -167,35 +183,35 @@ def extract(
     one line of stderr, and the others go on; the exit code is then 1. An article read from only the
     first part of a huge page is written, with a warning on stderr. Exit 2 is for bad options only
     (- mixed with files, for one). Articles are written as they come, in input order, so a run
-    stopped by Ctrl-C (exit 130) keeps those done. With --workers 2 or more, a page whose extraction
-    takes longer than --timeout fails too (its process is killed); in one process there is no limit.
-    A few kilobytes of markup can make the HTML parser build millions of elements: --memory-mb caps
-    what extraction may hold (in every worker, and in this process), so such a page fails fast.
+    stopped by Ctrl-C (exit 130) keeps those done. Pages are extracted in a worker process (in
+    --workers processes): one whose extraction takes longer than --extract-timeout fails
+    (extract_timeout; its process is killed), and since a few kilobytes of markup can make the HTML
+    parser build millions of elements, --memory-mb caps what extraction may hold, so such a page
+    fails fast (parse or out_of_memory); the others go on. --explain extracts in this process,
+    under --memory-mb but with no time limit.
 
     Example: scraper extract fixtures/wordpress-news.html --format json
     """
     options = ExtractOptions(include_tables=not no_tables)
     if not timeout > 0:
-        raise typer.BadParameter("must be more than 0 seconds", param_hint="--timeout")
-    cap = memory_mb or None
+        raise typer.BadParameter("must be more than 0 seconds", param_hint="--extract-timeout")
+    limits = Limits(timeout=timeout, memory_mb=memory_mb or None)
     if url is not None and len(paths) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")
     from_stdin = [str(p) for p in paths] == ["-"]
     if not from_stdin and any(str(p) == "-" for p in paths):
         raise typer.BadParameter("- (stdin) cannot be mixed with files: give it alone")
-    # This process extracts too: one input, stdin, --explain, one worker.
-    with memory_cap(cap), open_output(output) as stream:
+    with open_output(output) as stream:
         if from_stdin:
-            failed = _stdin(url, options, explain_it, _Out(fmt, stream))
+            failed = _stdin(url, options, explain_it, limits, _Out(fmt, stream))
         else:
             files, missing = find_inputs(paths)
             failed = sum(_failed(failure) for failure in missing)
             if explain_it:
-                failed += _explain_files(files, url, options, stream)
+                with memory_cap(limits.memory_mb):  # --explain extracts in this process
+                    failed += _explain_files(files, url, options, stream)
             else:
-                batch = _Batch(
-                    url=url, options=options, workers=workers, timeout=timeout, memory_mb=cap
-                )
+                batch = _Batch(url=url, options=options, workers=workers, limits=limits)
                 with streamed_articles(fmt, stream) as writer:
                     failed += _extract_files(files, batch, writer)
     if failed:

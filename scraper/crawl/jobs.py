@@ -41,10 +41,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class PageJob:
-    """What extraction reads of a fetched page; ``options`` None means the defaults;
-    ``content_type`` is the header's value (it tells XHTML from HTML)."""
+    """What extraction reads of a fetched page; ``url`` None for a page from nowhere (stdin);
+    ``options`` None means the defaults; ``content_type`` is the header's value (it tells XHTML
+    from HTML)."""
 
-    url: str
+    url: str | None
     body: bytes
     encoding: str | None = None
     options: ExtractOptions | None = None

@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import scraper.batch
 from scraper.cli.app import app
-from scraper.extract import ExtractOptions
-from scraper.extract import extract_page as real_extract_page
-from scraper.models import Article, Page
+from scraper.models import Page
 from scraper.pagefile import save_page
 
 runner = CliRunner()
@@ -116,18 +113,11 @@ def test_every_command_has_help_with_an_example() -> None:
         assert "Example" in result.stdout, f"{name} --help has no example"
 
 
-def test_an_extractor_bug_on_one_file_loses_none_of_the_others(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("marked_worker")
+def test_an_extractor_bug_on_one_file_loses_none_of_the_others(tmp_path: Path) -> None:
     good = [_write(tmp_path, "a.html"), _write(tmp_path, "c.html")]
-    bad = _write(tmp_path, "bad.html")
-
-    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
-        if page.url.endswith("bad.html"):
-            raise IndexError("list index out of range")
-        return real_extract_page(page, options)
-
-    monkeypatch.setattr(scraper.batch, "extract_page", extract_page)
+    bad = tmp_path / "bad.html"
+    bad.write_text(HTML + "<!-- bug -->", encoding="utf-8")  # the worker's extractor raises
     result = runner.invoke(app, ["extract", str(good[0]), str(bad), str(good[1]), "-f", "jsonl"])
     assert result.exit_code == 1
     assert len(result.stdout.splitlines()) == 2

@@ -9,11 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import scraper.batch
 from scraper.cli.app import app
-from scraper.extract import ExtractOptions
-from scraper.extract import extract_page as real_extract_page
-from scraper.models import Article, Page
+from scraper.crawl.extraction import CHUNK
 
 runner = CliRunner()
 
@@ -93,42 +90,40 @@ def test_stdin_mixed_with_files_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.usefixtures("marked_worker")
 @pytest.mark.parametrize("fmt", ["jsonl", "json"])
-def test_ctrl_c_keeps_the_articles_already_extracted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
-) -> None:
-    paths = _pages(tmp_path, "a.html", "b.html", "c.html", "d.html")
-
-    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
-        if page.url.endswith("c.html"):
-            raise KeyboardInterrupt  # the user's Ctrl-C while this page is extracted
-        return real_extract_page(page, options)
-
-    monkeypatch.setattr(scraper.batch, "extract_page", extract_page)
+def test_ctrl_c_keeps_the_articles_already_extracted(tmp_path: Path, fmt: str) -> None:
+    # The user's Ctrl-C while the first page of the third chunk sent to the worker is extracted:
+    # the two chunks before it came back and were written.
+    names = [f"{n:02}.html" for n in range(3 * CHUNK)]
+    paths = _pages(tmp_path, *names)
+    _pages(tmp_path, names[2 * CHUNK], html=HTML + "<!-- interrupt -->")
     out = tmp_path / "out.txt"
     result = runner.invoke(app, ["extract", *map(str, paths), "-f", fmt, "-o", str(out)])
     assert result.exit_code == 130
-    assert result.stderr.splitlines()[-1] == "scraper: interrupted; 2 articles written"
+    written = 2 * CHUNK
+    assert result.stderr.splitlines()[-1] == f"scraper: interrupted; {written} articles written"
     text = out.read_text(encoding="utf-8")
     records = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines()]
-    assert [r["url"] for r in records] == [p.resolve().as_uri() for p in paths[:2]]
+    assert [r["url"] for r in records] == [p.resolve().as_uri() for p in paths[:written]]
 
 
-def test_each_article_is_written_before_the_next_page_is_extracted(
+@pytest.mark.usefixtures("marked_worker")
+def test_articles_are_written_as_their_pages_come_back_from_the_worker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    paths = _pages(tmp_path, "a.html", "b.html", "c.html")
+    # While a page of the third chunk is extracted, the two chunks before it are in the file.
+    names = [f"{n:02}.html" for n in range(3 * CHUNK)]
+    paths = _pages(tmp_path, *names)
+    look = _pages(tmp_path, names[2 * CHUNK + 1], html=HTML + "<!-- lines -->")[0]
     out = tmp_path / "out.jsonl"
-    seen: list[int] = []
-
-    def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
-        seen.append(len(out.read_text(encoding="utf-8").splitlines()))
-        return real_extract_page(page, options)
-
-    monkeypatch.setattr(scraper.batch, "extract_page", extract_page)
+    monkeypatch.setenv("MARKED_WORKER_OUTPUT", str(out))
     result = runner.invoke(app, ["extract", *map(str, paths), "-f", "jsonl", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    assert seen == [0, 1, 2]
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"scraper: {look}: internal: ValueError: {2 * CHUNK} lines written"
+    )
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(paths) - 1
 
 
 #: Past the walk's 60,000-element budget: empty inline elements, then the article.

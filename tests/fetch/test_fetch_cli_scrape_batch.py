@@ -71,7 +71,7 @@ def test_ctrl_c_keeps_the_articles_already_written(
     urls = [server.url(f"/page/{name}") for name in "abcd"]
 
     async def extract(self: Extractor, job: PageJob) -> Outcome:
-        if job.url.endswith("/c"):
+        if (job.url or "").endswith("/c"):
             raise KeyboardInterrupt  # the user's Ctrl-C while this page is extracted
         return await real_extract(self, job)
 
