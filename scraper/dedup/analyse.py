@@ -57,7 +57,8 @@ class Analysis:
 
 
 def analyse_unit(unit: Unit, min_bytes: int) -> Analysis:
-    """The analysis of one unit, content words being those of at least ``min_bytes`` bytes."""
+    """The analysis of one unit, content words being those of at least ``min_bytes`` bytes
+    or with a digit."""
     lines = [normalise_lines(text) for text in unit.texts]
     normalised = [b"\n".join(each) for each in lines]
     content = tokenise(normalised, min_bytes)

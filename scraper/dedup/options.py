@@ -14,15 +14,16 @@ class DedupOptions:
     """How documents are sketched, which candidates are checked, and what counts as a duplicate.
 
     Sketching: shingles are runs of ``shingle_words`` consecutive *content words* (words of at
-    least ``content_word_bytes`` bytes), so function words neither create nor break matches;
-    ``bands * rows`` one-permutation MinHash bins are kept, grouped into ``bands`` LSH bands of
-    ``rows`` bins each; a candidate whose sketch agrees with the new one on fewer than
-    ``min_shared_bins`` bins is not worth verifying (0 verifies every candidate).
-    Verification: two texts are near-duplicates when the shorter has at least
+    least ``content_word_bytes`` bytes, and words with a digit), so function words neither
+    create nor break matches; ``bands * rows`` one-permutation MinHash bins are kept, grouped
+    into ``bands`` LSH bands of ``rows`` bins each; a candidate whose sketch agrees with the
+    new one on fewer than ``min_shared_bins`` bins is not worth verifying (0 verifies every
+    candidate). Verification: two texts are near-duplicates when the shorter has at least
     ``min_length_ratio`` of the longer's content words and at least ``containment`` of them
     appear, in order, in the longer (word-level LCS), so a trimmed copy or an update with a few
-    added paragraphs joins its original. Template lines: a normalised line found on at least
-    ``template_min_docs`` distinct pages (keys) of one site is site chrome and ignored.
+    added paragraphs joins its original, and their numbers agree (see ``verify``). Template
+    lines: a normalised line found on at least ``template_min_docs`` distinct pages (keys) of
+    one site is site chrome and ignored.
     ``commit_every`` bounds how many documents one transaction holds. With ``workers`` > 1, a
     batch of at least ``parallel_from`` documents is normalised and tokenised by that many
     processes: the calling one and ``workers - 1`` worker processes (started with ``spawn``,

@@ -13,6 +13,12 @@ each run of their characters is read as its overlapping character pairs: one edi
 changes two "words" of a run, as one edited word does in English. A pair is 6 bytes of UTF-8,
 so it is a content word at the default length. Text without such characters is read exactly
 as before (the same words and ids).
+
+A word holding an ASCII digit ("3", "30" for "3-0", "78th") is a content word whatever its
+length: numbers are what tell one day's market report or one match report from the next, and
+a wire copy keeps them. Its id is taken into the numbers' range (``NUMBER_IDS`` and up), so
+verification can pick a text's numbers out of its ids; other words keep their ids (one in
+4096 falls in that range by chance and is read as a number).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from scraper.unspaced import UNSPACED_CLASS, may_hold_unspaced
 
 __all__ = [
     "I64",
+    "NUMBER_IDS",
     "U32",
     "U64",
     "Flags",
@@ -60,6 +67,8 @@ _PAD = b"\0" * (8 * _LANES)
 _SALTS = constants([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93])
 # MASKS[n] keeps the low n bytes of a lane.
 _MASKS = constants([(1 << (8 * n)) - 1 for n in range(9)])
+#: Ids of words holding a digit are at least this (the top 12 bits set, 20 bits of hash left).
+NUMBER_IDS = 0xFFF00000
 
 
 def mix(x: U64) -> U64:
@@ -128,7 +137,8 @@ def word_count(text: bytes) -> int:
 
 
 def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
-    """The words of at least ``min_bytes`` bytes of each normalised text, with their ids.
+    """The words of at least ``min_bytes`` bytes or with a digit of each normalised text,
+    with their ids (a word with a digit gets one in the numbers' range).
 
     Runs of unspaced-script characters are read as their pairs (see ``unspaced_pairs``).
     """
@@ -152,9 +162,16 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     line_start = np.cumsum([0, *(t.count(b"\n") + 1 for t in texts[:-1])], dtype=np.int64)
     per_line = np.bincount(line[lengths > 0], minlength=slots)
     text_words = np.add.reduceat(per_line, line_start).astype(np.int64)
-    keep = lengths >= max(1, min_bytes)
+    # The candidate of a digit is the number of separators before it. (A uint8 difference
+    # wraps, so only the bytes "0" to "9" come out under 10.)
+    numeric = np.zeros(len(starts), dtype=np.bool_)
+    numeric[np.searchsorted(seps, np.flatnonzero(data - np.uint8(48) < 10))] = True
+    keep = (lengths >= max(1, min_bytes)) | numeric
     line_words = np.bincount(line[keep], minlength=slots).astype(np.uint32)
-    return Words(_ids(buf, starts[keep], lengths[keep]), line_words, line_start, text_words)
+    ids = _ids(buf, starts[keep], lengths[keep])
+    numbers = numeric[keep]
+    ids[numbers] = (ids[numbers] & np.uint32(~NUMBER_IDS & 0xFFFFFFFF)) | np.uint32(NUMBER_IDS)
+    return Words(ids, line_words, line_start, text_words)
 
 
 def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:

@@ -7,6 +7,13 @@ The longest common subsequence of the two word sequences (``rapidfuzz.distance.L
 and the shorter must hold at least ``min_length_ratio`` of the longer's words. Containment
 rather than plain similarity is what lets a trimmed copy, or an update with added paragraphs,
 join its original, while two different stories on one topic share only scattered words.
+
+Numbers (ids in the ``NUMBER_IDS`` range) are checked on their own as well: a wire copy keeps
+the numbers of its original, while two days' market reports or two matches written from one
+template share every word but their figures. A pair fails when more than half the numbers of
+the side with fewer, and at least two of them, are not found in order among the other's: one
+differing number (a corrected figure, another dateline's date) is not enough. A side without
+numbers (or with ids stored before numbers were content words) leaves only the word check.
 """
 
 from __future__ import annotations
@@ -17,8 +24,9 @@ from math import ceil
 from rapidfuzz.distance import LCSseq
 
 from scraper.dedup.options import DedupOptions
+from scraper.dedup.tokens import NUMBER_IDS
 
-__all__ = ["containment", "near_duplicate"]
+__all__ = ["containment", "near_duplicate", "numbers_agree"]
 
 
 def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
@@ -27,7 +35,17 @@ def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) ->
     if short == 0 or short < options.min_length_ratio * long:
         return False
     cutoff = ceil(options.containment * short)
-    return bool(LCSseq.similarity(a, b, score_cutoff=cutoff) >= cutoff)
+    return bool(LCSseq.similarity(a, b, score_cutoff=cutoff) >= cutoff) and numbers_agree(a, b)
+
+
+def numbers_agree(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether the numbers of ``a`` and ``b`` agree: at most half of the side with fewer, or
+    just one, missing from the other's in order (true when either side has none)."""
+    first = [i for i in a if i >= NUMBER_IDS]
+    second = [i for i in b if i >= NUMBER_IDS]
+    fewer = min(len(first), len(second))
+    cutoff = min(ceil(fewer / 2), fewer - 1)
+    return cutoff <= 0 or bool(LCSseq.similarity(first, second, score_cutoff=cutoff) >= cutoff)
 
 
 def containment(a: Sequence[int], b: Sequence[int]) -> float:
