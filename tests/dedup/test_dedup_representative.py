@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from dedup_fixture import load_cases
 
 from scraper.dedup import DedupIndex, Document
+from scraper.dedup.cluster import Rank
 
 BASE = next(c for c in load_cases() if c.kind == "original" and c.expect == "frog")
 LONGER = BASE.text + "\n\nA further paragraph added later with several more words in it."
@@ -53,3 +54,41 @@ def test_cluster_id_follows_the_representative() -> None:
     assert first.duplicate_of is None
     assert later.duplicate_of is None and later.cluster != first.cluster
     assert again.cluster == later.cluster and again.duplicate_of == "https://a.example/x"
+
+
+def _record(url: str, published: str, text: str = BASE.text) -> Document:
+    return Document.from_record({"url": url, "text": text, "published": published})
+
+
+def test_a_date_without_time_does_not_outrank_a_timed_date_of_its_day() -> None:
+    # The copy's page gives only the day (read as midnight UTC), and it has more words (a
+    # headline line): the original's time that morning still makes it the earlier.
+    original = _record("https://wire.example/story", "2026-11-30T08:05:00+00:00")
+    copy = _record("https://town.example/news/story", "2026-11-30", text=LONGER)
+    assert _reps([original, copy]) == {"https://wire.example/story"}
+    assert _reps([copy, original]) == {"https://wire.example/story"}
+    # Read by day first: a date-only page of the day before still leads.
+    earlier = _record("https://town.example/news/story", "2026-11-29")
+    assert _reps([original, earlier]) == {"https://town.example/news/story"}
+
+
+def test_dates_without_time_of_one_day_tie_and_words_decide() -> None:
+    docs = [
+        _record("https://a.example/x", "2026-11-30"),
+        _record("https://b.example/x", "2026-11-30", text=LONGER),
+        _record("https://c.example/x", "2026-11-30T23:59:00+00:00"),
+    ]
+    # The timed one of the day leads; without it the longer of the two date-only ones does.
+    assert _reps(docs) == {"https://c.example/x"}
+    assert _reps(docs[:2]) == {"https://b.example/x"}
+
+
+def test_rank_reads_midnight_utc_as_a_day() -> None:
+    day = datetime(2026, 11, 30, tzinfo=UTC).timestamp()
+
+    def rank(published: float | None, words: int = 10) -> Rank:
+        return Rank.of(named=False, published=published, words=words, key="k")
+
+    assert rank(day + 60) < rank(day) < rank(day + 86400 + 60) < rank(None)
+    assert rank(day, words=20) < rank(day, words=10)
+    assert rank(day + 60, words=10) < rank(day + 120, words=20)
