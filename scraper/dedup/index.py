@@ -25,6 +25,7 @@ from scraper.closing import Closeable
 from scraper.dedup.analyse import Unit, analyse_unit, join_words
 from scraper.dedup.cluster import cluster_id
 from scraper.dedup.document import Document
+from scraper.dedup.domains import registrable_domain
 from scraper.dedup.identity import Addresses, joined
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
@@ -277,26 +278,35 @@ class DedupIndex(Closeable):
 
     def _learn_templates(self, prepared: list[Prepared]) -> None:
         """Count the batch's lines (in the caller's transaction) and note which are templates."""
-        counted, totals = self._count_template_lines(prepared)
+        counted, totals, spread = self._count_template_lines(prepared)
         # The batch's own lines are answered by the counting; only other lines are looked up.
-        self._counted = np.sort(counted)
+        self._counted = np.sort(np.concatenate([counted, spread[0]]))
         self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
+        self._template_yes |= set(spread[0][spread[1] >= self._options.template_min_sites].tolist())
         self._template_no = set()
 
-    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64]:
-        """Count the lines of the batch's new pages; the line count keys and their new counts."""
+    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64, tuple[I64, I64]]:
+        """Count the lines of the batch's new pages.
+
+        Returns the line count keys and their new counts, and the same for the counts of
+        domains each line is chrome on (keyed by the line alone: number 0 is no domain's).
+        """
         # Counted per page (key), not per text, so versions of one page do not make its own
         # paragraphs look like site chrome; pages stored in earlier batches were counted then.
+        # Counted per registrable domain, not per host: a network's hosts share one template.
+        owners = [registrable_domain(p.site) for p in prepared]
         pages: dict[tuple[str, str], int] = {}
-        for p in prepared:
-            pages.setdefault((p.site, p.key), len(pages))
+        for p, domain in zip(prepared, owners, strict=True):
+            pages.setdefault((domain, p.key), len(pages))
         known = self._store.stored_keys(key for _, key in pages)
-        fresh = [p for p in prepared if p.key not in known]
-        sizes = [len(p.line_keys) for p in fresh]
-        lines = np.fromiter(chain.from_iterable(p.line_keys for p in fresh), np.int64, sum(sizes))
-        page = np.repeat(np.array([pages[p.site, p.key] for p in fresh], dtype=np.int64), sizes)
-        numbers = self._store.site_numbers({p.site for p in fresh}, create=True)
-        owner = np.array([numbers[p.site] for p in fresh], dtype=np.int64)
+        fresh = [(p, o) for p, o in zip(prepared, owners, strict=True) if p.key not in known]
+        sizes = [len(p.line_keys) for p, _ in fresh]
+        lines = np.fromiter(
+            chain.from_iterable(p.line_keys for p, _ in fresh), np.int64, sum(sizes)
+        )
+        page = np.repeat(np.array([pages[o, p.key] for p, o in fresh], dtype=np.int64), sizes)
+        numbers = self._store.site_numbers({o for _, o in fresh}, create=True)
+        owner = np.array([numbers[o] for _, o in fresh], dtype=np.int64)
         combined = (np.repeat(owner, sizes) << 32) | lines
         # A line counts once per page: the union over the page's versions.
         order = np.lexsort((combined, page))
@@ -304,7 +314,24 @@ class DedupIndex(Closeable):
         first = np.ones(len(combined), dtype=bool)
         first[1:] = (combined[1:] != combined[:-1]) | (page[1:] != page[:-1])
         keys, counts = np.unique(combined[first], return_counts=True)
-        return self._store.count_lines(keys, counts)
+        counted, totals = self._store.count_lines(keys, counts)
+        return counted, totals, self._count_spread(keys, counts, counted, totals)
+
+    def _count_spread(self, keys: I64, counts: I64, counted: I64, totals: I64) -> tuple[I64, I64]:
+        """Count each line once more for each domain it has just become chrome on.
+
+        A line that is chrome on several domains (a syndicated author bio, a network's
+        newsletter pitch, a company's "About" block on its newsroom and a wire site) is chrome
+        everywhere, also on a domain too new to have learnt it. A story's own lines never get
+        here: copies of one text do not make it chrome (see ``_count_template_lines``).
+        """
+        least = self._options.template_min_docs
+        added = counts[np.searchsorted(keys, counted)] if len(keys) else counts
+        crossed = counted[(totals >= least) & (totals - added < least)]
+        lines, domains = np.unique(crossed & 0xFFFFFFFF, return_counts=True)
+        if not len(lines):
+            return lines, domains
+        return self._store.count_lines(lines, domains)
 
     def _sketch(self, chunk: Sequence[Prepared], words: Words) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``."""
@@ -349,23 +376,34 @@ class DedupIndex(Closeable):
 
     # --- template lines ---------------------------------------------------------------------
     def _line_flags(self, docs: Sequence[tuple[str, Sequence[int]]]) -> Flags:
-        """Whether each line of ``docs`` is a template line, one slot per line (at least one)."""
-        numbers = self._store.site_numbers(site for site, _ in docs)
+        """Whether each line of ``docs`` is a template line, one slot per line (at least one).
+
+        A line is one when its domain's pages make it chrome, or when it is chrome on
+        ``template_min_sites`` domains.
+        """
+        domains = [registrable_domain(site) for site, _ in docs]
+        numbers = self._store.site_numbers(domains)
         slots = [max(1, len(keys)) for _, keys in docs]
-        owner = np.repeat(np.array([numbers.get(s, -1) for s, _ in docs], dtype=np.int64), slots)
+        owner = np.repeat(np.array([numbers.get(d, -1) for d in domains], dtype=np.int64), slots)
         # A document without lines owns one slot, keyed -1: never a template line; nor is a
-        # line of a site without counts.
+        # line of a site without counts, unless it is chrome on other domains.
         keys = np.fromiter(
             chain.from_iterable(keys or (-1,) for _, keys in docs), np.int64, sum(slots)
         )
-        valid = (keys >= 0) & (owner >= 0)
-        combined = (owner << 32) | (keys & 0xFFFFFFFF)
-        found = self._templates_of(set(combined[valid].tolist()))
+        lines = keys & 0xFFFFFFFF
+        has_line = keys >= 0
+        valid = has_line & (owner >= 0)
+        combined = (owner << 32) | lines
+        asked = set(combined[valid].tolist()) | set(lines[has_line].tolist())
+        found = self._templates_of(asked)
+        known = np.fromiter(found, np.int64, len(found))
         # Asked of distinct keys: np.isin would make them distinct with the one np.unique
         # call that imports numpy.ma (tens of millions of instructions, once a process).
-        keys, inverse = np.unique(combined, return_inverse=True)
-        known = np.fromiter(found, np.int64, len(found))
-        return np.isin(keys, known, assume_unique=True)[inverse] & valid
+        flags = np.zeros(len(keys), dtype=bool)
+        for column, usable in ((combined, valid), (lines, has_line)):
+            distinct, inverse = np.unique(column, return_inverse=True)
+            flags |= np.isin(distinct, known, assume_unique=True)[inverse] & usable
+        return flags
 
     def _templates_of(self, asked: set[int]) -> set[int]:
         """The template lines among line count keys ``asked`` (answers kept for the batch)."""
@@ -377,7 +415,10 @@ class DedupIndex(Closeable):
             wanted = wanted[self._counted[at] != wanted]
         missing = set(wanted.tolist()) - self._template_yes - self._template_no
         if missing:
-            found = self._store.template_lines(missing, self._options.template_min_docs)
+            options = self._options
+            found = self._store.template_lines(
+                missing, options.template_min_docs, options.template_min_sites
+            )
             self._template_yes |= found
             self._template_no |= missing - found
         return asked & self._template_yes

@@ -23,7 +23,8 @@ class DedupOptions:
     appear, in order, in the longer (word-level LCS), so a trimmed copy or an update with a few
     added paragraphs joins its original, and their numbers agree (see ``verify``). Template
     lines: a normalised line found on at least ``template_min_docs`` distinct pages (keys) of
-    one site is site chrome and ignored.
+    one registrable domain is site chrome and ignored, and so is a line that is chrome on
+    ``template_min_sites`` domains.
     ``commit_every`` bounds how many documents one transaction holds. With ``workers`` > 1, a
     batch of at least ``parallel_from`` documents is normalised and tokenised by that many
     processes: the calling one and ``workers - 1`` worker processes (started with ``spawn``,
@@ -39,12 +40,20 @@ class DedupOptions:
     min_length_ratio: float = 0.5
     containment: float = 0.7
     template_min_docs: int = 3
+    template_min_sites: int = 2
     commit_every: int = 10000
     workers: int = 1
     parallel_from: int = 4000
 
     def __post_init__(self) -> None:
-        for name in ("shingle_words", "content_word_bytes", "bands", "rows", "template_min_docs"):
+        for name in (
+            "shingle_words",
+            "content_word_bytes",
+            "bands",
+            "rows",
+            "template_min_docs",
+            "template_min_sites",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError("must be at least 1", key=f"dedup.{name}")
         for name in ("min_length_ratio", "containment"):

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from scraper.dedup.domains import registrable_domain
 from scraper.errors import DedupError, StoreError
-from scraper.store.sqlite import migrate, open_sqlite, write_transaction
+from scraper.store.sqlite import Step, migrate, open_sqlite, write_transaction
 
 __all__ = ["Body", "DocRow", "Placed", "Related", "SketchStore", "StoredDoc"]
 
@@ -33,7 +34,44 @@ I64 = NDArray[np.int64]
 _CACHE_KIB = 96 * 1024
 _CHUNK = 900  # bound parameters per IN (...) query
 
-STEPS = [
+#: The chrome threshold the line counts of a store migrated to registrable domains are read
+#: with (``DedupOptions.template_min_docs``'s default): which lines are already chrome on a
+#: domain, for the count of domains each line is chrome on.
+_MIGRATED_MIN_DOCS = 3
+
+
+def _count_by_domain(conn: sqlite3.Connection) -> None:
+    """Regroup line counts kept per host under each host's registrable domain, and count for
+    each line the domains it is chrome on (under the line's key alone, site number 0).
+
+    Hosts of one domain hold different pages, so their counts add up.
+    """
+    sites = [(int(r[0]), str(r[1])) for r in conn.execute("SELECT id, site FROM dedup_sites")]
+    for number, site in sites:
+        domain = registrable_domain(site)
+        if domain == site:
+            continue
+        conn.execute("INSERT OR IGNORE INTO dedup_sites (site) VALUES (?)", (domain,))
+        found = conn.execute("SELECT id FROM dedup_sites WHERE site = ?", (domain,)).fetchone()
+        low, high = number << 32, (number << 32) | 0xFFFFFFFF
+        conn.execute(
+            "INSERT INTO dedup_lines (key, docs)"
+            " SELECT (? << 32) | (key & 4294967295), docs FROM dedup_lines"
+            " WHERE key BETWEEN ? AND ?"
+            " ON CONFLICT (key) DO UPDATE SET docs = docs + excluded.docs",
+            (int(found[0]), low, high),
+        )
+        conn.execute("DELETE FROM dedup_lines WHERE key BETWEEN ? AND ?", (low, high))
+        conn.execute("DELETE FROM dedup_sites WHERE id = ?", (number,))
+    conn.execute(
+        "INSERT INTO dedup_lines (key, docs)"
+        " SELECT key & 4294967295, count(*) FROM dedup_lines"
+        " WHERE key >= 4294967296 AND docs >= ? GROUP BY key & 4294967295",
+        (_MIGRATED_MIN_DOCS,),
+    )
+
+
+STEPS: list[Step] = [
     """
     CREATE TABLE dedup_docs (
         id INTEGER PRIMARY KEY,
@@ -92,6 +130,9 @@ STEPS = [
         FROM dedup_site_lines AS l JOIN dedup_sites AS s ON s.site = l.site;
     DROP TABLE dedup_site_lines;
     """,
+    # Line counts per registrable domain instead of per host, and per line the number of
+    # domains it is chrome on.
+    _count_by_domain,
 ]
 
 
@@ -428,9 +469,15 @@ class SketchStore:
         """
         return self._site_ids(set(sites), create=create)
 
-    def template_lines(self, keys: Iterable[int], min_docs: int) -> set[int]:
-        """The line count ``keys`` (see ``site_numbers``) with at least ``min_docs`` pages."""
-        rows = self._in("SELECT key FROM dedup_lines WHERE docs >= ? AND key IN", keys, (min_docs,))
+    def template_lines(self, keys: Iterable[int], min_docs: int, min_sites: int) -> set[int]:
+        """The line count ``keys`` (see ``site_numbers``) with at least ``min_docs`` pages, or,
+        for a line's count of domains (number 0), at least ``min_sites`` domains."""
+        rows = self._in(
+            "SELECT key FROM dedup_lines"
+            " WHERE docs >= (CASE WHEN key < 4294967296 THEN ? ELSE ? END) AND key IN",
+            keys,
+            (min_sites, min_docs),
+        )
         return {int(r[0]) for r in rows}
 
     def _site_ids(self, sites: set[str], *, create: bool) -> dict[str, int]:

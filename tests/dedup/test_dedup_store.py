@@ -120,7 +120,7 @@ def test_an_index_from_the_first_schema_is_sketched_again_and_still_matches(
     site = store.site_numbers(["a.example", "b.example"])
     assert list(site) == ["a.example"]  # only sites with counted lines have a number
     keys = [(site["a.example"] << 32) | line for line in (77, 78, 79)]
-    assert store.template_lines(keys, 3) == {keys[0]}  # counts carried over
+    assert store.template_lines(keys, 3, 3) == {keys[0]}  # counts carried over
     store.close()
 
 
@@ -190,7 +190,7 @@ def test_line_counts_add_up_from_an_empty_table_and_after() -> None:
     assert sorted(zip(*(a.tolist() for a in first), strict=True)) == [(5, 1), (7, 2), (9, 3)]
     second = store.count_lines(np.array([7, 11]), np.array([4, 1]))  # added to what is there
     assert sorted(zip(*(a.tolist() for a in second), strict=True)) == [(7, 6), (11, 1)]
-    assert store.template_lines([5, 7, 9, 11], 3) == {7, 9}
+    assert store.template_lines([5, 7, 9, 11], 3, 3) == {7, 9}
     store.close()
 
 
@@ -202,8 +202,8 @@ def test_many_rows_go_through_statements_of_every_size() -> None:
     store.count_lines(keys, np.ones(len(keys), dtype=np.int64))
     again = store.count_lines(keys[:517], np.full(517, 2, dtype=np.int64))
     assert sorted(again[0].tolist()) == keys[:517].tolist() and set(again[1].tolist()) == {3}
-    assert store.template_lines([*keys.tolist(), 1, 2], 3) == set(keys[:517].tolist())
-    assert store.template_lines(keys[:3].tolist(), 3) == set(keys[:3].tolist())
+    assert store.template_lines([*keys.tolist(), 1, 2], 3, 3) == set(keys[:517].tolist())
+    assert store.template_lines(keys[:3].tolist(), 3, 3) == set(keys[:3].tolist())
     store.add_bands([v for band in range(301) for v in (band, band % 5)])
     assert store.band_hits(range(-3, 305)) == {band: [band % 5] for band in range(301)}
     store.close()

@@ -1,0 +1,136 @@
+"""Chrome lines are learnt per registrable domain, and lines that are chrome on several domains
+are chrome everywhere."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from scraper.dedup import DedupIndex, Document
+from scraper.dedup.domains import registrable_domain
+from scraper.dedup.minhash import SKETCH_SCHEME
+from scraper.store.sketches import STEPS, SketchStore
+from scraper.store.sqlite import migrate, open_sqlite
+
+PITCH = [
+    "Sign up for the morning briefing and receive the stories our reporters are following "
+    "delivered to your inbox every weekday before breakfast.",
+    "Independent reporting depends on readers: become a member today and support coverage of "
+    "councils, courts, schools and businesses across the region.",
+    "Opinions expressed by contributors remain their own and never necessarily reflect the "
+    "editorial positions of the publishers or their owners.",
+    "Harriet Osgood covers municipal government, courthouses and public safety; previously "
+    "she reported for several regional newspapers throughout the northwest.",
+]
+ABOUT = [
+    "About Northwind Energy: Northwind develops utility-scale solar, onshore wind and battery "
+    "storage projects throughout North America, managing twelve gigawatts of capacity.",
+    "Forward-looking statements: this release contains statements about expected project "
+    "timelines, financing and regulatory approvals, which involve risks and uncertainties.",
+    "Media contact: Northwind Energy corporate communications, press office, reachable "
+    "weekdays during business hours.",
+]
+STORIES = [
+    "Flames damaged a vacant warehouse along Mill Street early Sunday; firefighters reported "
+    "nobody injured.",
+    "The public library extends weekend opening hours starting March, trustees announced Thursday.",
+    "Officers arrested someone suspected of stealing catalytic converters outside the hospital "
+    "garage.",
+    "Trustees named a superintendent after searching six months among candidates from several "
+    "states.",
+    "Crews repave Cedar Avenue between Fifth and Ninth streets next week, closing one lane "
+    "during daytime.",
+    "A neighbourhood bakery collected a regional award for sourdough loaves, beating forty "
+    "competitors.",
+    "Northwind completed financing for its Cedar Ridge solar project near Reno, Nevada.",
+    "Northwind appointed Dana Whitaker chief financial officer, effective January first.",
+]
+
+
+def _clusters(batches: list[list[Document]]) -> list[str]:
+    with DedupIndex.open(":memory:") as index:
+        for batch in batches:
+            index.add_many(batch)
+        found = [index.cluster_of(doc.url or "") for batch in batches for doc in batch]
+    assert None not in found
+    return [c for c in found if c is not None]
+
+
+def _page(url: str, story: str, chrome: list[str]) -> Document:
+    return Document(url=url, text="\n".join([story, *chrome]))
+
+
+def test_registrable_domain_follows_the_public_suffix_list() -> None:
+    assert registrable_domain("springfield.localnews.com") == "localnews.com"
+    assert registrable_domain("news.paper.co.uk") == "paper.co.uk"
+    # A suffix open to anyone keeps its users apart; addresses and bare names stay whole.
+    assert registrable_domain("alice.github.io") != registrable_domain("bob.github.io")
+    assert registrable_domain("10.0.0.1") == "10.0.0.1"
+    assert registrable_domain("localhost") == "localhost"
+
+
+def test_different_stories_on_hosts_of_one_domain_stay_apart() -> None:
+    towns = ["springfield", "shelbyville", "ogdenville", "brockway", "capitalcity", "dunmore"]
+    docs = [
+        _page(f"https://{town}.localnews.com/news/{n}", STORIES[n], PITCH)
+        for n, town in enumerate(towns)
+    ]
+    clusters = _clusters([docs])
+    assert len(set(clusters)) == len(docs)
+
+
+def test_lines_that_are_chrome_on_two_domains_are_chrome_on_a_new_one() -> None:
+    # A company's newsroom and a wire site each carry three of its releases; two more releases
+    # on a trade site that never showed the "About" block before are not one story.
+    learnt = [
+        _page(f"https://{site}/releases/{n}", STORIES[n], ABOUT)
+        for site in ("northwind.example", "wire.example")
+        for n in range(3)
+    ]
+    trade = [_page(f"https://trade.example/p/{n}", STORIES[n], ABOUT) for n in (6, 7)]
+    assert len(set(_clusters([learnt, trade])[-2:])) == 2
+    assert len(set(_clusters([learnt + trade])[-2:])) == 2
+
+
+def test_copies_of_a_story_on_many_domains_still_join() -> None:
+    story = STORIES[:6]
+    docs = [
+        Document(url=f"https://paper{n}.example/a/{n}", text="\n".join([f"Headline {n}", *story]))
+        for n in range(6)
+    ]
+    assert len(set(_clusters([docs]))) == 1
+
+
+def test_a_store_counted_per_host_is_regrouped_per_domain(tmp_path: Path) -> None:
+    db = tmp_path / "hosts.sqlite"
+    conn = open_sqlite(db)
+    migrate(conn, "dedup", STEPS[:4])  # the schema before domains
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO dedup_sites (id, site) VALUES (?, ?)",
+        [(1, "a.localnews.com"), (2, "b.localnews.com"), (3, "other.example")],
+    )
+    # Line 7: two pages on each host of localnews.com (chrome only counted together), and
+    # chrome on other.example; line 8: one page on one host.
+    rows = [((1 << 32) | 7, 2), ((2 << 32) | 7, 2), ((1 << 32) | 8, 1), ((3 << 32) | 7, 5)]
+    conn.executemany("INSERT INTO dedup_lines (key, docs) VALUES (?, ?)", rows)
+    conn.execute("COMMIT")
+    conn.close()
+    store = SketchStore.open(db, fingerprint=SKETCH_SCHEME)
+    numbers = store.site_numbers(["localnews.com", "a.localnews.com", "other.example"])
+    assert set(numbers) == {"localnews.com", "other.example"}
+    domain = numbers["localnews.com"]
+    keys = np.array([(domain << 32) | 7, (domain << 32) | 8, 7])
+    counted, totals = store.count_lines(keys, np.zeros(3, dtype=np.int64))
+    assert dict(zip(counted.tolist(), totals.tolist(), strict=True)) == {
+        int(keys[0]): 4,
+        int(keys[1]): 1,
+        7: 2,  # chrome on two domains: localnews.com (2 + 2 pages) and other.example
+    }
+    store.close()
+    check = sqlite3.connect(db)
+    left = check.execute("SELECT count(*) FROM dedup_lines WHERE key >> 32 IN (1, 2)").fetchone()
+    check.close()
+    assert left == (0,)  # nothing is left under the hosts' numbers
