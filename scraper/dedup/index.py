@@ -291,24 +291,32 @@ class DedupIndex(Closeable):
         Returns the line count keys and their new counts, and the same for the counts of
         domains each line is chrome on (keyed by the line alone: number 0 is no domain's).
         """
-        # Counted per page (key), not per text, so versions of one page do not make its own
-        # paragraphs look like site chrome; pages stored in earlier batches were counted then.
-        # Counted per registrable domain, not per host: a network's hosts share one template.
+        # Counted once per text as well as once per page: a story a site shows at several
+        # URLs, or versions of one page, are one text and would otherwise make their own
+        # paragraphs look like the site's chrome. Pages and texts stored in earlier batches
+        # were counted then. Counted per registrable domain, not per host: a network's hosts
+        # share one template.
         owners = [registrable_domain(p.site) for p in prepared]
-        pages: dict[tuple[str, str], int] = {}
-        for p, domain in zip(prepared, owners, strict=True):
-            pages.setdefault((domain, p.key), len(pages))
-        known = self._store.stored_keys(key for _, key in pages)
-        fresh = [(p, o) for p, o in zip(prepared, owners, strict=True) if p.key not in known]
+        known = self._store.stored_keys(p.key for p in prepared)
+        seen = {
+            (registrable_domain(site), text)
+            for site, text in self._store.stored_texts(p.text_hash for p in prepared)
+        }
+        fresh = [
+            (p, o)
+            for p, o in zip(prepared, owners, strict=True)
+            if p.key not in known and (o, p.text_hash) not in seen
+        ]
+        groups = _text_groups([(o, p.key, p.text_hash) for p, o in fresh])
         sizes = [len(p.line_keys) for p, _ in fresh]
         lines = np.fromiter(
             chain.from_iterable(p.line_keys for p, _ in fresh), np.int64, sum(sizes)
         )
-        page = np.repeat(np.array([pages[o, p.key] for p, o in fresh], dtype=np.int64), sizes)
+        page = np.repeat(np.array(groups, dtype=np.int64), sizes)
         numbers = self._store.site_numbers({o for _, o in fresh}, create=True)
         owner = np.array([numbers[o] for _, o in fresh], dtype=np.int64)
         combined = (np.repeat(owner, sizes) << 32) | lines
-        # A line counts once per page: the union over the page's versions.
+        # A line counts once per group: the union over its pages and texts.
         order = np.lexsort((combined, page))
         combined, page = combined[order], page[order]
         first = np.ones(len(combined), dtype=bool)
@@ -523,6 +531,22 @@ def _body_words(body: Body) -> tuple[U32, U32]:
     text = zlib.decompress(body.legacy or b"")
     words = tokenise([text], 1)
     return words.ids, words.line_words
+
+
+def _text_groups(pages: Sequence[tuple[str, str, str]]) -> list[int]:
+    """A group number for each (domain, key, text hash): one for pages of one domain linked by
+    a shared key or a shared text."""
+    parent: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+
+    def root(node: tuple[str, str, str]) -> tuple[str, str, str]:
+        while parent.setdefault(node, node) != node:
+            parent[node] = node = parent[parent[node]]
+        return node
+
+    for domain, key, text in pages:
+        parent[root((domain, "key", key))] = root((domain, "text", text))
+    numbers: dict[tuple[str, str, str], int] = {}
+    return [numbers.setdefault(root((d, "key", k)), len(numbers)) for d, k, _ in pages]
 
 
 def _groups(spans: list[tuple[int, int]], most: int) -> list[list[int]]:

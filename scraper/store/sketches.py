@@ -318,6 +318,13 @@ class SketchStore:
             str(r[0]) for r in self._in("SELECT DISTINCT key FROM dedup_docs WHERE key IN", keys)
         }
 
+    def stored_texts(self, hashes: Iterable[str]) -> set[tuple[str, str]]:
+        """The site and text hash of each stored document whose text is one of ``hashes``."""
+        rows = self._in(
+            "SELECT DISTINCT site, text_hash FROM dedup_docs WHERE text_hash IN", hashes
+        )
+        return {(str(r[0]), str(r[1])) for r in rows}
+
     def bodies(self, ids: Iterable[int]) -> dict[int, Body]:
         """The stored bodies of documents ``ids``."""
         rows = self._in(

@@ -134,3 +134,31 @@ def test_a_store_counted_per_host_is_regrouped_per_domain(tmp_path: Path) -> Non
     left = check.execute("SELECT count(*) FROM dedup_lines WHERE key >> 32 IN (1, 2)").fetchone()
     check.close()
     assert left == (0,)  # nothing is left under the hosts' numbers
+
+
+WIRE = [
+    "Councillors approved a sweeping overhaul of the municipal transit network on Tuesday, "
+    "ending months of argument between neighbourhood groups and downtown businesses.",
+    "Seventeen routes will be redrawn, fares for students and pensioners frozen until "
+    "twenty twenty-eight, and an express corridor will link northern suburbs with the station.",
+    "Patricia Holloway, who sponsored the measure, called the decision a turning point for "
+    "commuters complaining about unreliable service for more than a decade.",
+    "Opponents argued the redesign leaves elderly residents of hillside districts without "
+    "convenient stops, and warned construction could disrupt small retailers for years.",
+    "Officials estimate the overhaul costs roughly four hundred million dollars, funded by "
+    "federal grants, a regional sales levy and revenue bonds.",
+]
+
+
+def test_a_story_shown_at_three_urls_of_a_site_still_joins_its_copies() -> None:
+    # One text at three addresses is one text: it must not become the site's chrome, which
+    # left the site's pages without content and the other site's copy in a cluster of its own.
+    text = "\n".join(WIRE)
+    shown = [Document(url=f"https://metro.example/{s}/transit", text=text) for s in "abc"]
+    copy = Document(
+        url="https://other.example/x/transit",
+        text="\n".join(["Council backs transit shake-up", *WIRE]).replace("Tuesday", "Monday"),
+    )
+    assert len(set(_clusters([[*shown, copy]]))) == 1
+    assert len(set(_clusters([shown, [copy]]))) == 1
+    assert len(set(_clusters([shown[:2], shown[2:], [copy]]))) == 1
