@@ -76,6 +76,9 @@ class DedupIndex(Closeable):
         self._template_yes: set[int] = set()
         self._template_no: set[int] = set()
         self._counted: I64 = np.zeros(0, dtype=np.int64)  # sorted: lines the batch counted
+        # Sorted: every line chrome on enough domains, when the store holds few enough line
+        # counts of domains to read them all (None: each line is looked up).
+        self._spread: I64 | None = None
         self._cache: dict[int, U32] = {}
         self._pool: ProcessPoolExecutor | None = None
         if store.legacy:
@@ -278,18 +281,25 @@ class DedupIndex(Closeable):
 
     def _learn_templates(self, prepared: list[Prepared]) -> None:
         """Count the batch's lines (in the caller's transaction) and note which are templates."""
-        counted, totals, spread = self._count_template_lines(prepared)
+        counted, totals = self._count_template_lines(prepared)
         # The batch's own lines are answered by the counting; only other lines are looked up.
-        self._counted = np.sort(np.concatenate([counted, spread[0]]))
+        self._counted = np.sort(counted)
         self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
-        self._template_yes |= set(spread[0][spread[1] >= self._options.template_min_sites].tolist())
         self._template_no = set()
+        # Lines are chrome on several domains far more rarely than they are new: reading all
+        # those counts (a range of the table) costs less than looking up each line of the
+        # batch, as long as there are fewer of them than the batch has lines.
+        found = self._store.spread_counts(len(counted) + 1)
+        if found is None:
+            self._spread = None
+        else:
+            self._spread = np.sort(found[0][found[1] >= self._options.template_min_sites])
 
-    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64, tuple[I64, I64]]:
-        """Count the lines of the batch's new pages.
+    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64]:
+        """Count the lines of the batch's new pages; the line count keys and their new counts.
 
-        Returns the line count keys and their new counts, and the same for the counts of
-        domains each line is chrome on (keyed by the line alone: number 0 is no domain's).
+        Also counts the domains each line is chrome on (keyed by the line alone: number 0 is
+        no domain's).
         """
         # Counted once per text as well as once per page: a story a site shows at several
         # URLs, or versions of one page, are one text and would otherwise make their own
@@ -323,9 +333,10 @@ class DedupIndex(Closeable):
         first[1:] = (combined[1:] != combined[:-1]) | (page[1:] != page[:-1])
         keys, counts = np.unique(combined[first], return_counts=True)
         counted, totals = self._store.count_lines(keys, counts)
-        return counted, totals, self._count_spread(keys, counts, counted, totals)
+        self._count_spread(keys, counts, counted, totals)
+        return counted, totals
 
-    def _count_spread(self, keys: I64, counts: I64, counted: I64, totals: I64) -> tuple[I64, I64]:
+    def _count_spread(self, keys: I64, counts: I64, counted: I64, totals: I64) -> None:
         """Count each line once more for each domain it has just become chrome on.
 
         A line that is chrome on several domains (a syndicated author bio, a network's
@@ -337,9 +348,8 @@ class DedupIndex(Closeable):
         added = counts[np.searchsorted(keys, counted)] if len(keys) else counts
         crossed = counted[(totals >= least) & (totals - added < least)]
         lines, domains = np.unique(crossed & 0xFFFFFFFF, return_counts=True)
-        if not len(lines):
-            return lines, domains
-        return self._store.count_lines(lines, domains)
+        if len(lines):
+            self._store.count_lines(lines, domains)
 
     def _sketch(self, chunk: Sequence[Prepared], words: Words) -> list[Sketched]:
         """Content words, sketch and band keys of every document of ``chunk``."""
@@ -402,16 +412,19 @@ class DedupIndex(Closeable):
         has_line = keys >= 0
         valid = has_line & (owner >= 0)
         combined = (owner << 32) | lines
-        asked = set(combined[valid].tolist()) | set(lines[has_line].tolist())
-        found = self._templates_of(asked)
-        known = np.fromiter(found, np.int64, len(found))
         # Asked of distinct keys: np.isin would make them distinct with the one np.unique
         # call that imports numpy.ma (tens of millions of instructions, once a process).
-        flags = np.zeros(len(keys), dtype=bool)
-        for column, usable in ((combined, valid), (lines, has_line)):
-            distinct, inverse = np.unique(column, return_inverse=True)
-            flags |= np.isin(distinct, known, assume_unique=True)[inverse] & usable
-        return flags
+        distinct, inverse = np.unique(lines, return_inverse=True)
+        if self._spread is not None:
+            spread = self._spread
+        else:
+            asked = set(lines[has_line].tolist())
+            spread = np.fromiter(self._templates_of(asked), np.int64)
+        flags = np.isin(distinct, spread, assume_unique=True)[inverse] & has_line
+        found = self._templates_of(set(combined[valid & ~flags].tolist()))
+        known = np.fromiter(found, np.int64, len(found))
+        distinct, inverse = np.unique(combined, return_inverse=True)
+        return flags | (np.isin(distinct, known, assume_unique=True)[inverse] & valid)
 
     def _templates_of(self, asked: set[int]) -> set[int]:
         """The template lines among line count keys ``asked`` (answers kept for the batch)."""

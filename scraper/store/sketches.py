@@ -469,6 +469,17 @@ class SketchStore:
         table = flat.reshape(-1, 2)
         return table[:, 0], table[:, 1]
 
+    def spread_counts(self, most: int) -> tuple[I64, I64] | None:
+        """Every line with a count of domains (number 0) and that count, or None if there are
+        ``most`` or more of them."""
+        rows = self._all(
+            "SELECT key, docs FROM dedup_lines WHERE key < 4294967296 LIMIT ?", (most,)
+        )
+        if len(rows) >= most:
+            return None
+        flat = np.fromiter(chain.from_iterable(rows), np.int64, 2 * len(rows)).reshape(-1, 2)
+        return flat[:, 0], flat[:, 1]
+
     def site_numbers(self, sites: Iterable[str], *, create: bool = False) -> dict[str, int]:
         """The number of each of ``sites`` that has line counts (given one if ``create``).
 

@@ -92,6 +92,14 @@ def test_lines_that_are_chrome_on_two_domains_are_chrome_on_a_new_one() -> None:
     trade = [_page(f"https://trade.example/p/{n}", STORIES[n], ABOUT) for n in (6, 7)]
     assert len(set(_clusters([learnt, trade])[-2:])) == 2
     assert len(set(_clusters([learnt + trade])[-2:])) == 2
+    # With more lines chrome on several domains than a batch has lines, each line is looked
+    # up instead of all of them read: the same answer.
+    learnt = [
+        _page(f"https://{site}/releases/{n}", STORIES[n], [*ABOUT, *PITCH])
+        for site in ("northwind.example", "wire.example")
+        for n in range(3)
+    ]
+    assert len(set(_clusters([learnt, trade[:1], trade[1:]])[-2:])) == 2
 
 
 def test_copies_of_a_story_on_many_domains_still_join() -> None:
