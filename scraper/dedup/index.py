@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import zlib
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -281,10 +282,17 @@ class DedupIndex(Closeable):
 
     def _learn_templates(self, prepared: list[Prepared]) -> None:
         """Count the batch's lines (in the caller's transaction) and note which are templates."""
-        counted, totals = self._count_template_lines(prepared)
+        counted, totals, young = self._count_template_lines(prepared)
         # The batch's own lines are answered by the counting; only other lines are looked up.
         self._counted = np.sort(counted)
-        self._template_yes = set(counted[totals >= self._options.template_min_docs].tolist())
+        chrome = totals >= self._options.template_min_docs
+        # A domain with two texts cannot have learnt its chrome: its first pages, placed
+        # together, would be linked by the template they share. When each of the two has
+        # lines of its own, the lines they share are taken as chrome for this batch (not
+        # stored as such), so the pages stay apart; a corrected copy of one story among a
+        # domain's first two texts is missed (a miss costs less than a false merge).
+        chrome |= (totals >= 2) & np.isin(counted >> 32, young)
+        self._template_yes = set(counted[chrome].tolist())
         self._template_no = set()
         # Lines are chrome on several domains far more rarely than they are new: reading all
         # those counts (a range of the table) costs less than looking up each line of the
@@ -295,11 +303,12 @@ class DedupIndex(Closeable):
         else:
             self._spread = np.sort(found[0][found[1] >= self._options.template_min_sites])
 
-    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64]:
-        """Count the lines of the batch's new pages; the line count keys and their new counts.
+    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64, I64]:
+        """Count the lines of the batch's new pages; the line count keys and their new counts,
+        and the numbers of the domains whose only two texts each have lines of their own.
 
         Also counts the domains each line is chrome on (keyed by the line alone: number 0 is
-        no domain's).
+        no domain's) and each domain's texts.
         """
         # Counted once per text as well as once per page: a story a site shows at several
         # URLs, or versions of one page, are one text and would otherwise make their own
@@ -334,7 +343,32 @@ class DedupIndex(Closeable):
         keys, counts = np.unique(combined[first], return_counts=True)
         counted, totals = self._store.count_lines(keys, counts)
         self._count_spread(keys, counts, counted, totals)
-        return counted, totals
+        texts: dict[int, set[int]] = {}
+        for number, group in zip(owner.tolist(), groups, strict=True):
+            texts.setdefault(number, set()).add(group)
+        stored = self._store.count_texts({n: len(g) for n, g in texts.items()})
+        young: list[int] = []
+        if self._options.template_min_docs > 2:
+            # Only a domain's second text can share lines with a first; a pair where one text
+            # holds every line of the other (an update adding paragraphs, a trimmed copy) is
+            # one story, and a pair where each has lines of its own is two stories sharing
+            # chrome, or so it is taken.
+            twice = np.array([n for n, total in stored.items() if total == 2], dtype=np.int64)
+            keyed = combined[first]
+            mine = np.isin(keyed >> 32, twice)
+            ordered = np.argsort(counted)
+            at = ordered[np.searchsorted(counted, keyed[mine], sorter=ordered)]
+            single = totals[at] == 1
+            # Lines of one page: which texts have one, and how many each domain has.
+            alone = set(page[first][mine][single].tolist())
+            own = Counter((keyed[mine][single] >> 32).tolist())
+            for number in twice.tolist():
+                if not texts[number] <= alone:
+                    continue
+                if len(texts[number]) == 1 and self._store.single_lines(number) <= own[number]:
+                    continue  # the stored text has no line of its own
+                young.append(number)
+        return counted, totals, np.array(young, dtype=np.int64)
 
     def _count_spread(self, keys: I64, counts: I64, counted: I64, totals: I64) -> None:
         """Count each line once more for each domain it has just become chrome on.

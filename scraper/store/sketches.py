@@ -41,11 +41,13 @@ _MIGRATED_MIN_DOCS = 3
 
 
 def _count_by_domain(conn: sqlite3.Connection) -> None:
-    """Regroup line counts kept per host under each host's registrable domain, and count for
-    each line the domains it is chrome on (under the line's key alone, site number 0).
+    """Regroup line counts kept per host under each host's registrable domain, count for each
+    line the domains it is chrome on (under the line's key alone, site number 0), and keep a
+    count of each domain's texts.
 
     Hosts of one domain hold different pages, so their counts add up.
     """
+    conn.execute("ALTER TABLE dedup_sites ADD COLUMN texts INTEGER NOT NULL DEFAULT 0")
     sites = [(int(r[0]), str(r[1])) for r in conn.execute("SELECT id, site FROM dedup_sites")]
     for number, site in sites:
         domain = registrable_domain(site)
@@ -68,6 +70,11 @@ def _count_by_domain(conn: sqlite3.Connection) -> None:
         " SELECT key & 4294967295, count(*) FROM dedup_lines"
         " WHERE key >= 4294967296 AND docs >= ? GROUP BY key & 4294967295",
         (_MIGRATED_MIN_DOCS,),
+    )
+    # Texts were not counted: a domain has at least as many as its most frequent line's pages.
+    conn.execute(
+        "UPDATE dedup_sites SET texts = coalesce((SELECT max(docs) FROM dedup_lines"
+        " WHERE key BETWEEN dedup_sites.id << 32 AND (dedup_sites.id << 32) | 4294967295), 0)"
     )
 
 
@@ -468,6 +475,27 @@ class SketchStore:
         flat = np.fromiter(chain.from_iterable(totals), np.int64, 2 * len(totals))
         table = flat.reshape(-1, 2)
         return table[:, 0], table[:, 1]
+
+    def count_texts(self, added: dict[int, int]) -> dict[int, int]:
+        """Add ``added[n]`` more texts to site number ``n``; the new count of each."""
+        out = {}
+        for number, more in sorted(added.items()):
+            found = self._one(
+                "UPDATE dedup_sites SET texts = texts + ? WHERE id = ? RETURNING texts",
+                (more, number),
+            )
+            if found is None:
+                raise DedupError(f"dedup index: site number {number} is not stored")
+            out[number] = int(found[0])
+        return out
+
+    def single_lines(self, number: int) -> int:
+        """How many lines of site number ``number`` are counted on one page only."""
+        found = self._one(
+            "SELECT count(*) FROM dedup_lines WHERE key BETWEEN ? AND ? AND docs = 1",
+            (number << 32, (number << 32) | 0xFFFFFFFF),
+        )
+        return int(found[0]) if found else 0
 
     def spread_counts(self, most: int) -> tuple[I64, I64] | None:
         """Every line with a count of domains (number 0) and that count, or None if there are

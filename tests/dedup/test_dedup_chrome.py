@@ -140,8 +140,11 @@ def test_a_store_counted_per_host_is_regrouped_per_domain(tmp_path: Path) -> Non
     store.close()
     check = sqlite3.connect(db)
     left = check.execute("SELECT count(*) FROM dedup_lines WHERE key >> 32 IN (1, 2)").fetchone()
+    # Texts were not counted before: at least as many as the most frequent line's pages.
+    texts = check.execute("SELECT site, texts FROM dedup_sites ORDER BY site").fetchall()
     check.close()
     assert left == (0,)  # nothing is left under the hosts' numbers
+    assert texts == [("localnews.com", 4), ("other.example", 5)]
 
 
 WIRE = [

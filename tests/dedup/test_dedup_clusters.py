@@ -120,13 +120,27 @@ def test_returned_assignment_is_a_snapshot_and_placement_reads_the_current_one()
         assert now.cluster == second.cluster == index.cluster_of(first.key) != first.cluster
 
 
-def test_short_pages_of_a_new_site_merge_on_chrome_only_when_placed_before_it_is_known() -> None:
-    # A site's lines count as chrome once 3 of its pages are stored: in one batch the six
-    # pages teach each other their chrome; one at a time, the first ones meet with it.
+def test_short_pages_of_a_new_site_stay_apart_however_they_are_batched() -> None:
+    # A site's lines count as chrome once 3 of its texts are stored: in one batch the six
+    # pages teach each other their chrome; one at a time, the first two meet before it is
+    # known, and stay apart because each has lines the other lacks.
     docs = [c.doc for c in SITE]
     assert len(set(_place(docs))) == len(SITE)
+    for size in (1, 2):
+        with DedupIndex.open(":memory:") as index:
+            for start in range(0, len(docs), size):
+                index.add_many(docs[start : start + size])
+            apart = {index.cluster_of(d.url or "") for d in docs}
+        assert len(apart) == len(SITE), size
+
+
+def test_an_update_among_a_new_sites_first_two_texts_joins_its_original() -> None:
+    # Two texts of a new site where one holds every line of the other are one story.
+    update = next(c for c in EDITS if c.kind == "update")
+    original = BRIDGE.doc
+    same_site = replace(update.doc, url=(original.url or "") + "-updated")
+    clusters = _place([original, same_site])
+    assert clusters[0] == clusters[1]
     with DedupIndex.open(":memory:") as index:
-        for doc in docs:
-            index.add(doc)
-        merged = {index.cluster_of(d.url or "") for d in docs}
-    assert len(merged) < len(SITE)
+        index.add(original)
+        assert index.add(same_site).cluster == index.cluster_of(original.url or "")
