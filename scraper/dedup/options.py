@@ -30,6 +30,11 @@ class DedupOptions:
     processes: the calling one and ``workers - 1`` worker processes (started with ``spawn``,
     so a script using it needs the usual ``if __name__ == "__main__":`` guard); the result is
     the same either way.
+
+    Short texts: when the shorter has fewer than ``short_words`` content words, the words it
+    may miss are ``1 - containment`` of them scaled down by its length over ``short_words``,
+    yet never fewer than ``short_misses`` (templated briefs about different people or events
+    differ in only three or four words).
     """
 
     shingle_words: int = 4
@@ -39,6 +44,8 @@ class DedupOptions:
     min_shared_bins: int = 8
     min_length_ratio: float = 0.5
     containment: float = 0.7
+    short_words: int = 40
+    short_misses: int = 2
     template_min_docs: int = 3
     template_min_sites: int = 2
     commit_every: int = 10000
@@ -59,6 +66,10 @@ class DedupOptions:
         for name in ("min_length_ratio", "containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")
+        if self.short_words < 1:
+            raise ConfigError("must be at least 1", key="dedup.short_words")
+        if self.short_misses < 0:
+            raise ConfigError("must not be negative", key="dedup.short_misses")
         if self.min_shared_bins < 0:
             raise ConfigError("must not be negative", key="dedup.min_shared_bins")
         for name in ("commit_every", "workers", "parallel_from"):

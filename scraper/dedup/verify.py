@@ -14,19 +14,24 @@ template share every word but their figures. A pair fails when more than half th
 the side with fewer, and at least two of them, are not found in order among the other's: one
 differing number (a corrected figure, another dateline's date) is not enough. A side without
 numbers (or with ids stored before numbers were content words) leaves only the word check.
+
+Short texts are held to a stricter bar: 30% of a dozen words is three or four, exactly what
+separates two obituaries or two police briefs written from one template (name, age, town,
+day). Below ``short_words`` the words the shorter may miss shrink with its length, down to
+``short_misses`` (see ``DedupOptions``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from math import ceil
+from math import ceil, floor
 
 from rapidfuzz.distance import LCSseq
 
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.tokens import NUMBER_IDS
 
-__all__ = ["containment", "near_duplicate", "numbers_agree"]
+__all__ = ["allowed_misses", "containment", "near_duplicate", "numbers_agree"]
 
 
 def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
@@ -34,7 +39,7 @@ def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) ->
     short, long = sorted((len(a), len(b)))
     if short == 0 or short < options.min_length_ratio * long:
         return False
-    cutoff = ceil(options.containment * short)
+    cutoff = short - allowed_misses(short, options)
     return bool(LCSseq.similarity(a, b, score_cutoff=cutoff) >= cutoff) and numbers_agree(a, b)
 
 
@@ -46,6 +51,15 @@ def numbers_agree(a: Sequence[int], b: Sequence[int]) -> bool:
     fewer = min(len(first), len(second))
     cutoff = min(ceil(fewer / 2), fewer - 1)
     return cutoff <= 0 or bool(LCSseq.similarity(first, second, score_cutoff=cutoff) >= cutoff)
+
+
+def allowed_misses(short: int, options: DedupOptions) -> int:
+    """How many of the shorter text's ``short`` content words may be missing from the longer."""
+    misses = floor((1.0 - options.containment) * short + 1e-9)
+    if short >= options.short_words:
+        return misses
+    scaled = floor((1.0 - options.containment) * short * short / options.short_words + 1e-9)
+    return min(misses, max(options.short_misses, scaled))
 
 
 def containment(a: Sequence[int], b: Sequence[int]) -> float:

@@ -228,6 +228,8 @@ def test_verification_counts_containment_and_length_ratio() -> None:
         {"containment": 1.5},
         {"min_length_ratio": -1.0},
         {"min_shared_bins": -1},
+        {"short_words": 0},
+        {"short_misses": -1},
         {"workers": 0},
         {"parallel_from": 0},
     ],

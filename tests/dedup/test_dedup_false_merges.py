@@ -1,0 +1,127 @@
+"""Pages that pass the pairwise check yet are not the same story stay apart.
+
+Templated briefs about different people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from math import ceil
+
+import pytest
+
+from scraper.dedup import DedupIndex, DedupOptions, Document
+from scraper.dedup.verify import allowed_misses, near_duplicate
+
+TRANSIT = [
+    "The city council voted on Tuesday to approve a sweeping overhaul of the municipal transit"
+    " network, ending months of heated debate between neighbourhood groups and businesses.",
+    "Under the plan, seventeen bus routes will be redrawn, fares for students and seniors will"
+    " be frozen, and a new express corridor will connect the northern suburbs with the station.",
+    "Council member Patricia Holloway, who sponsored the measure, said the vote marked a turning"
+    " point for commuters who have complained about unreliable service for over a decade.",
+    "Opponents argued that the redesign would leave elderly residents in hillside districts"
+    " without convenient stops and warned that construction could disrupt small retailers.",
+    "Transit officials estimate the overhaul will cost roughly four hundred million dollars,"
+    " funded through federal grants, a regional sales levy and revenue bonds.",
+    "The first phase, covering the northern express corridor, is scheduled to begin next spring,"
+    " with the remaining route changes rolled out gradually through the following autumn.",
+    "A coalition of disability advocates said it would monitor the rollout closely and pressed"
+    " officials to publish accessibility audits for every redesigned station.",
+]
+FLOOD = [
+    "Heavy rain flooded dozens of homes along the river valley overnight, forcing emergency"
+    " crews to evacuate residents from low-lying streets by boat.",
+    "The national weather service issued a flood warning for three counties and said another"
+    " storm system would arrive by Thursday afternoon.",
+    "Volunteers filled sandbags at the community centre while farmers moved livestock to higher"
+    " pastures, fearing the levee could breach again.",
+    "Officials said the water treatment plant remained operational but urged residents in"
+    " affected neighbourhoods to boil drinking water as a precaution.",
+    "Insurance adjusters began arriving in the valley on Wednesday, and the governor said she"
+    " would request a federal disaster declaration.",
+    "Schools in the district will remain closed for the rest of the week while engineers"
+    " inspect bridges and culverts damaged by the torrents.",
+    "Forecasters said the river was expected to crest on Friday morning, about a metre above"
+    " flood stage, before receding slowly over the weekend.",
+    "Emergency managers opened two additional shelters at regional high schools and asked"
+    " displaced families to register with the county relief hotline.",
+]
+
+
+def _clusters(batches: Iterable[Sequence[Document]]) -> dict[str, str]:
+    with DedupIndex.open(":memory:") as index:
+        keys: dict[str, str] = {}
+        for batch in batches:
+            placed = index.add_many(batch)
+            keys.update({d.url or "": a.key for d, a in zip(batch, placed, strict=True)})
+        # Read back at the end: a later batch can merge clusters placed before it.
+        return {url: index.cluster_of(key) or "" for url, key in keys.items()}
+
+
+BRIEFS = [
+    (
+        "A 45-year-old Springfield man was arrested Tuesday on suspicion of drunken driving after"
+        " a crash on Route 9, police said.",
+        "A 23-year-old Shelbyville woman was arrested Friday on suspicion of drunken driving after"
+        " a crash on Route 12, police said.",
+    ),
+    (
+        "Margaret Ellen Thompson, 87, of Riverside, passed away peacefully on November 3"
+        " surrounded by her family. Services will be held Saturday at St. Mary's Church.",
+        "Harold James Peterson, 91, of Riverside, passed away peacefully on November 9"
+        " surrounded by his family. Services will be held Saturday at St. Mary's Church.",
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", BRIEFS, ids=["arrests", "obituaries"])
+def test_templated_briefs_about_different_people_stay_apart(pair: tuple[str, str]) -> None:
+    docs = [Document(url=f"https://local.example/brief/{n}", text=t) for n, t in enumerate(pair)]
+    found = _clusters([docs])
+    assert len(set(found.values())) == 2
+
+
+SENATE = (
+    "The Senate voted on Thursday to confirm Maria Delgado as the next secretary of labor,"
+    " ending a months-long standoff over her nomination. Delgado, a former union negotiator, is"
+    " expected to be sworn in next week."
+)
+QUAKE = (
+    "A magnitude 6.1 earthquake struck off the northern coast early Sunday, shaking buildings in"
+    " the provincial capital. There were no immediate reports of damage or casualties, the"
+    " geological survey said."
+)
+SHORT_COPIES = [
+    (SENATE, "WASHINGTON (AP) - " + SENATE + "\nCopyright 2026 The Associated Press."),
+    (SENATE, SENATE.replace("former union", "veteran union")),
+    ("By Jonathan Miller, Capitol Bureau\n" + SENATE, SENATE.replace("next week", "on Monday")),
+    (
+        QUAKE,
+        "JAKARTA (Reuters) - "
+        + QUAKE.replace("early Sunday", "early on Sunday").replace("the geo", "the country's geo")
+        + "\nReporting by Ananda Teresia; Editing by Kim Coghill",
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", SHORT_COPIES, ids=["dateline", "edit", "byline-edit", "wire"])
+def test_short_wire_copies_still_join(pair: tuple[str, str]) -> None:
+    docs = [Document(url=f"https://site{n}.example/brief", text=t) for n, t in enumerate(pair)]
+    found = _clusters([docs])
+    assert len(set(found.values())) == 1
+
+
+def test_long_texts_keep_the_containment_rule() -> None:
+    options = DedupOptions()
+    for short in range(options.short_words, 500):
+        assert short - allowed_misses(short, options) == ceil(options.containment * short)
+    # Shorter texts may miss fewer words, never fewer than ``short_misses`` (unless the
+    # containment rule itself allows fewer), and never more than the containment rule.
+    for short in range(1, options.short_words):
+        misses = allowed_misses(short, options)
+        assert misses <= (1 - options.containment) * short
+        assert misses >= min(options.short_misses, int((1 - options.containment) * short))
+    twelve = list(range(12))
+    assert near_duplicate(twelve, [*twelve[:10], 100, 101, 102], options)  # 2 missing
+    assert not near_duplicate(twelve, [*twelve[:9], 100, 101, 102], options)  # 3 missing
