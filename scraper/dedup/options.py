@@ -35,6 +35,8 @@ class DedupOptions:
     may miss are ``1 - containment`` of them scaled down by its length over ``short_words``,
     yet never fewer than ``short_misses`` (templated briefs about different people or events
     differ in only three or four words).
+    Stubs: texts with fewer than ``min_words`` content words ("not available in your region")
+    are never linked by their text, exact or near.
     """
 
     shingle_words: int = 4
@@ -46,6 +48,7 @@ class DedupOptions:
     containment: float = 0.7
     short_words: int = 40
     short_misses: int = 2
+    min_words: int = 8
     template_min_docs: int = 3
     template_min_sites: int = 2
     commit_every: int = 10000
@@ -66,8 +69,9 @@ class DedupOptions:
         for name in ("min_length_ratio", "containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")
-        if self.short_words < 1:
-            raise ConfigError("must be at least 1", key="dedup.short_words")
+        for name in ("short_words", "min_words"):
+            if getattr(self, name) < 1:
+                raise ConfigError("must be at least 1", key=f"dedup.{name}")
         if self.short_misses < 0:
             raise ConfigError("must not be negative", key="dedup.short_misses")
         if self.min_shared_bins < 0:

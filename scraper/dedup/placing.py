@@ -148,7 +148,13 @@ class Placer:
                 # smallest spelling and earliest date so the result does not depend on order.
                 self._refresh(other, prep)
                 return other
-        twin = by_text.get(prep.text_hash) if prep.line_keys else None
+        # A text of a handful of words (a geo-block or paywall stub, a JavaScript wall) is the
+        # same on unrelated pages: equal texts only link when there is enough of them to tell.
+        # Counted before site chrome is taken out: one article served under three paths of its
+        # site has every line on three pages, so all of it looks like chrome.
+        words = len(sketched.content) // 4
+        linkable = bool(prep.line_keys) and words >= self._options.min_words
+        twin = by_text.get(prep.text_hash) if linkable else None
         doc = self._new_doc(prep, sketched, prep.key in self._named_keys)
         by_key.setdefault(prep.key, []).append(doc.id)
         by_text.setdefault(prep.text_hash, doc.id)

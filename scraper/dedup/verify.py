@@ -18,7 +18,7 @@ numbers (or with ids stored before numbers were content words) leaves only the w
 Short texts are held to a stricter bar: 30% of a dozen words is three or four, exactly what
 separates two obituaries or two police briefs written from one template (name, age, town,
 day). Below ``short_words`` the words the shorter may miss shrink with its length, down to
-``short_misses`` (see ``DedupOptions``).
+``short_misses``; below ``min_words`` nothing is a near-duplicate (see ``DedupOptions``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ __all__ = ["allowed_misses", "containment", "near_duplicate", "numbers_agree"]
 def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
     """Whether content-word id sequences ``a`` and ``b`` are near-duplicates under ``options``."""
     short, long = sorted((len(a), len(b)))
-    if short == 0 or short < options.min_length_ratio * long:
+    if short < options.min_words or short < options.min_length_ratio * long:
         return False
     cutoff = short - allowed_misses(short, options)
     return bool(LCSseq.similarity(a, b, score_cutoff=cutoff) >= cutoff) and numbers_agree(a, b)

@@ -1,6 +1,6 @@
 """Pages that pass the pairwise check yet are not the same story stay apart.
 
-Templated briefs about different people.
+Templated briefs about different people, identical stubs.
 """
 
 from __future__ import annotations
@@ -125,3 +125,27 @@ def test_long_texts_keep_the_containment_rule() -> None:
     twelve = list(range(12))
     assert near_duplicate(twelve, [*twelve[:10], 100, 101, 102], options)  # 2 missing
     assert not near_duplicate(twelve, [*twelve[:9], 100, 101, 102], options)  # 3 missing
+
+
+STUB = "This content is not available in your region."
+
+
+def test_identical_stubs_on_unrelated_pages_stay_apart() -> None:
+    urls = [
+        "https://paper-a.example/politics/budget-vote",
+        "https://paper-a.example/sport/cup-final",
+        "https://paper-b.example/world/quake-rescue",
+    ]
+    found = _clusters([[Document(url=u, text=STUB) for u in urls]])
+    assert len(set(found.values())) == 3
+    # The same stub at one page's two addresses is still that page.
+    found = _clusters(
+        [[Document(url=urls[0], text=STUB), Document(url=urls[0] + "?utm_source=feed", text=STUB)]]
+    )
+    assert len(set(found.values())) == 1
+
+
+def test_identical_texts_long_enough_still_join() -> None:
+    text = " ".join(TRANSIT[:1])
+    docs = [Document(url=f"https://site{n}.example/s", text=text) for n in range(3)]
+    assert len(set(_clusters([docs]).values())) == 1

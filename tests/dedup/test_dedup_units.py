@@ -230,6 +230,7 @@ def test_verification_counts_containment_and_length_ratio() -> None:
         {"min_shared_bins": -1},
         {"short_words": 0},
         {"short_misses": -1},
+        {"min_words": 0},
         {"workers": 0},
         {"parallel_from": 0},
     ],
@@ -274,7 +275,10 @@ def test_batch_api_on_articles_and_cluster_values() -> None:
     from scraper.dedup import clusters_of, summarise
     from scraper.models import Article
 
-    text = "Volunteers rebuilt the three arches of the stone bridge by hand over two winters."
+    text = (
+        "Volunteers rebuilt the three arches of the stone bridge by hand over two winters,"
+        " using timber scaffolding and lime mortar mixed on site."
+    )
     articles = [
         Article(
             url="https://a.example/bridge", text=text, published=datetime(2026, 1, 2, tzinfo=UTC)
