@@ -2,8 +2,8 @@
 
 A document joins a cluster through, in order: URL identity (same key as a stored document),
 exact text (same normalised-text hash), or a near-duplicate edge (an LSH candidate confirmed by
-word-level containment). Clusters are the connected components of these edges (union-find), so
-the clusters of a batch do not depend on the order of its documents. Lines that recur across
+word-level containment). Clusters are joined along these edges (union-find), but never two
+clusters whose members are different stories (``placing.py``). Lines that recur across
 many texts of one site (navigation, newsletter boxes, copyright) are counted for the whole batch
 before any document is placed and are left out of both sketches and verification.
 """

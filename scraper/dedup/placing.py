@@ -17,7 +17,7 @@ import numpy as np
 from scraper.dedup.cluster import Rank
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.tokens import U32, U64
-from scraper.dedup.verify import containment, near_duplicate
+from scraper.dedup.verify import contained, containment, near_duplicate
 from scraper.discover.urls import normalise_url
 from scraper.errors import InputError
 from scraper.store.sketches import DocRow, SketchStore, StoredDoc
@@ -25,6 +25,7 @@ from scraper.store.sketches import DocRow, SketchStore, StoredDoc
 __all__ = ["Placer", "Prepared", "Sketched"]
 
 _PAIRS_AT_ONCE = 16384  # sketch pairs compared in one numpy pass (8 MB of working arrays)
+_CHECKED = 4  # other members a contained document is checked against (``Placer._witnessed``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +87,10 @@ class Placer:
         self._hashes: dict[int, str] = {}
         self._stored_cluster: dict[int, int] = {}
         self._stored_info: dict[int, tuple[int, int]] = {}
+        # Per cluster root, a few of its members: the chunk's own, and the stored clusters it
+        # holds (their members are read only when needed, see ``_witnessed``).
+        self._sample: dict[int, list[int]] = {}
+        self._parts: dict[int, list[int]] = {}
         # The chunk's own state: who has which key or text, band hits, keys named canonical.
         self._by_key: dict[str, list[int]] = {}
         self._by_text: dict[str, int] = {}
@@ -207,14 +212,85 @@ class Placer:
         if not passed:
             return
         root = self._find(doc)
-        passed = [o for o in passed if self._find(self._cluster_of(o)) != root]
+        groups: dict[int, list[int]] = {}
+        for other in sorted(passed):
+            cluster = self._find(self._cluster_of(other))
+            if cluster != root:
+                groups.setdefault(cluster, []).append(other)
+        if not groups:
+            return
         ids = self._ids_of(doc)
-        # Any order gives the same clusters: a pair is skipped only once it is already linked.
-        for other in passed:
-            if self._find(doc) == self._find(self._cluster_of(other)):
-                continue
-            if near_duplicate(ids, self._ids_of(other), self._options):
-                self._union(doc, self._cluster_of(other))
+        matched: dict[int, int] = {}
+        for cluster, members in groups.items():
+            for other in members:
+                theirs = self._ids_of(other)
+                if near_duplicate(ids, theirs, self._options):
+                    if len(ids) >= len(theirs) or self._witnessed(ids, cluster, other, members):
+                        matched[cluster] = other
+                    break
+        self._join(doc, ids, matched)
+
+    def _witnessed(self, ids: list[int], cluster: int, matched: int, members: list[int]) -> bool:
+        """Whether a document contained in ``matched`` also passes against another member.
+
+        A longer page that holds most of two stories (a digest) links to each; the second
+        story to arrive would join the first through it. So a document that passed against a
+        longer member of a cluster of several joins only when one of a few other members
+        (other candidates, the representative, then any) agrees too: the shorter of the two
+        contained in the other, whatever their lengths (a trimmed copy and a long update of
+        one story may fail the length ratio, not containment).
+        """
+        if self._info(cluster).size < 2:
+            return True
+        others: list[int] = []
+        for source in (members, [self._info(cluster).best.id], self._sample.get(cluster, [])):
+            others += [m for m in source if m != matched and m not in others]
+        for part in self._parts.get(cluster, []):
+            if len(others) >= _CHECKED:
+                break
+            found = self._store.members(part, _CHECKED + 1)
+            others += [m for m in found if m != matched and m not in others]
+        options = self._options
+        return any(contained(ids, self._ids_of(m), options) for m in others[:_CHECKED])
+
+    def _join(self, doc: int, ids: list[int], matched: dict[int, int]) -> None:
+        """Join ``doc`` to the clusters it matched (cluster -> the member that passed).
+
+        A digest page holding most of two unrelated stories passes against each of them, and
+        would join the two for good. So clusters are merged through ``doc`` only when their
+        matched members are the same story too (see ``_same_story``). Those that are not are
+        left alone: ``doc`` joins the best match (highest containment, then the better-ranked
+        cluster) and those that agree with it.
+        """
+        if len(matched) > 1:
+            scored = sorted(
+                matched.items(),
+                key=lambda item: (
+                    -containment(ids, self._ids_of(item[1])),
+                    _rank(self._info(item[0]).best),
+                ),
+            )
+            kept = [self._ids_of(scored[0][1])]
+            for cluster, member in scored[1:]:
+                theirs = self._ids_of(member)
+                if any(self._same_story(ids, theirs, k) for k in kept):
+                    kept.append(theirs)
+                else:
+                    del matched[cluster]
+        for cluster in matched:
+            self._union(doc, cluster)
+
+    def _same_story(self, ids: list[int], one: list[int], other: list[int]) -> bool:
+        """Whether two members that ``ids`` both matched may be joined through it.
+
+        Most of a document contained in each of them is text they share: a short copy of
+        one story links its longer copies even when those trimmed it differently. A document
+        longer than them may instead hold each in a different part (a digest): then they must
+        be contained in one another themselves.
+        """
+        if len(ids) <= len(one) and len(ids) <= len(other):
+            return True
+        return contained(one, other, self._options)
 
     def _new_doc(self, prep: Prepared, sketched: Sketched, named: bool) -> StoredDoc:
         doc_id = self._next
@@ -223,6 +299,7 @@ class Placer:
         self._docs[doc_id] = doc
         self._parent[doc_id] = doc_id
         self._clusters[doc_id] = _Cluster(1, doc, False)
+        self._sample[doc_id] = [doc_id]
         self._arrays[doc_id] = sketched.ids
         if sketched.sketch is not None:
             self._sketches[doc_id] = sketched.sketch
@@ -260,6 +337,7 @@ class Placer:
                 self._load_clusters([cluster])
             size, rep = self._stored_info[cluster]
             found = self._clusters[cluster] = _Cluster(size, self._doc(rep), True)
+            self._parts[cluster] = [cluster]
         return found
 
     def _load_clusters(self, clusters: Iterable[int]) -> None:
@@ -284,6 +362,8 @@ class Placer:
             self._dropped.append((drop, keep))
         self._parent[drop] = keep
         del self._clusters[drop]
+        self._sample[keep] = (self._sample.get(keep, []) + self._sample.pop(drop, []))[:_CHECKED]
+        self._parts[keep] = self._parts.get(keep, []) + self._parts.pop(drop, [])
         return keep
 
     def _promote(self, doc: StoredDoc) -> None:

@@ -31,13 +31,21 @@ from rapidfuzz.distance import LCSseq
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.tokens import NUMBER_IDS
 
-__all__ = ["allowed_misses", "containment", "near_duplicate", "numbers_agree"]
+__all__ = ["allowed_misses", "contained", "containment", "near_duplicate", "numbers_agree"]
 
 
 def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
     """Whether content-word id sequences ``a`` and ``b`` are near-duplicates under ``options``."""
     short, long = sorted((len(a), len(b)))
-    if short < options.min_words or short < options.min_length_ratio * long:
+    if short < options.min_length_ratio * long:
+        return False
+    return contained(a, b, options)
+
+
+def contained(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
+    """Whether the shorter of ``a`` and ``b`` is in the longer, whatever their lengths."""
+    short = min(len(a), len(b))
+    if short < options.min_words:
         return False
     cutoff = short - allowed_misses(short, options)
     return bool(LCSseq.similarity(a, b, score_cutoff=cutoff) >= cutoff) and numbers_agree(a, b)

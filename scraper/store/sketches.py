@@ -411,6 +411,13 @@ class SketchStore:
         rows = self._in("SELECT id, size, rep FROM dedup_clusters WHERE id IN", ids)
         return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
+    def members(self, cluster: int, limit: int) -> list[int]:
+        """The ids of up to ``limit`` stored documents of ``cluster``, oldest first."""
+        rows = self._all(
+            "SELECT id FROM dedup_docs WHERE cluster = ? ORDER BY id LIMIT ?", (cluster, limit)
+        )
+        return [int(r[0]) for r in rows]
+
     def write_clusters(
         self, rows: Sequence[tuple[int, int, int]], dropped: Sequence[tuple[int, int]]
     ) -> None:

@@ -24,18 +24,19 @@ def _words(part: str) -> str:
     return " ".join(f"{part}word{i:03d}" for i in range(40))
 
 
-# Two stories that share their middle paragraph (too little to make them near-duplicates),
-# and a longer page that carries all three paragraphs, so it is a near-duplicate of each.
-_P, _Q, _R = _words("alpha"), _words("bravo"), _words("charlie")
+# A trimmed copy and a long update of one story, too far apart in length to be
+# near-duplicates (though the copy is contained in the update), and the original, dated first,
+# a near-duplicate of each. (Two different stories are never merged through a third page.)
+_P, _Q, _R, _S, _T = (_words(p) for p in ("alpha", "bravo", "charlie", "delta", "echo"))
 TEXTS = {
     "first": f"{_P}\n{_Q}",
-    "second": f"{_Q}\n{_R}",
+    "second": f"{_P}\n{_Q}\n{_R}\n{_S}\n{_T}",
     "bridge": f"{_P}\n{_Q}\n{_R}",
     # The same story twice: a copy dated after its original.
     "copy": f"{_P}\n{_Q}\n{_R}",
     "original": f"{_P}\n{_Q}\n{_R}",
 }
-DAYS = {"copy": 9, "original": 2}
+DAYS = {"copy": 9, "original": 2, "bridge": 1}
 
 
 def _url(name: str) -> str:
@@ -88,7 +89,7 @@ def test_a_later_batch_that_bridges_two_stored_clusters_shows_in_status(tmp_path
     placed = _commit(db, [["first"], ["second"]])
     assert [p.duplicate_of for p in placed] == [None, None]
     assert _status_duplicates(db) == {"first": 0, "second": 0}
-    # The bridge joins both stored articles and, longest, leads the merged cluster: the two
+    # The bridge joins both stored articles and, earliest, leads the merged cluster: the two
     # stored before it are now its duplicates, though each was placed as its own lead.
     (bridge,) = _commit(db, [["bridge"]])
     assert bridge.duplicate_of is None

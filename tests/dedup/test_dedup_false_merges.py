@@ -1,11 +1,13 @@
 """Pages that pass the pairwise check yet are not the same story stay apart.
 
-Templated briefs about different people, identical stubs.
+A digest holding most of two stories, templated briefs about different people, identical
+stubs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import permutations
 from math import ceil
 
 import pytest
@@ -47,6 +49,13 @@ FLOOD = [
     "Emergency managers opened two additional shelters at regional high schools and asked"
     " displaced families to register with the county relief hotline.",
 ]
+STORY_A = Document(url="https://a.example/transit", text="\n".join(TRANSIT))
+STORY_C = Document(url="https://c.example/flood", text="\n".join(FLOOD))
+# Most of each story, one after the other: a near-duplicate of each by the pairwise check.
+DIGEST = Document(
+    url="https://digest.example/newsletter",
+    text="\n".join(["Evening newsletter", *TRANSIT[:6], *FLOOD[:7]]),
+)
 
 
 def _clusters(batches: Iterable[Sequence[Document]]) -> dict[str, str]:
@@ -57,6 +66,51 @@ def _clusters(batches: Iterable[Sequence[Document]]) -> dict[str, str]:
             keys.update({d.url or "": a.key for d, a in zip(batch, placed, strict=True)})
         # Read back at the end: a later batch can merge clusters placed before it.
         return {url: index.cluster_of(key) or "" for url, key in keys.items()}
+
+
+@pytest.mark.parametrize("order", list(permutations(range(3))), ids=str)
+@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["one-batch", "one-at-a-time"])
+def test_a_digest_of_two_stories_never_joins_them(
+    order: tuple[int, ...], one_at_a_time: bool
+) -> None:
+    docs = [[STORY_A, STORY_C, DIGEST][i] for i in order]
+    found = _clusters([[d] for d in docs] if one_at_a_time else [docs])
+    assert found[STORY_A.url or ""] != found[STORY_C.url or ""]
+    # The digest goes with one of them (the first it met, or its closer match).
+    assert found[DIGEST.url or ""] in (found[STORY_A.url or ""], found[STORY_C.url or ""])
+
+
+def test_a_digest_matching_two_clusters_joins_the_closer_one() -> None:
+    found = _clusters([[STORY_A, STORY_C], [DIGEST]])
+    # It holds 6 of 7 transit paragraphs and 7 of 8 flood ones: transit is the closer match.
+    assert found[DIGEST.url or ""] == found[STORY_A.url or ""] != found[STORY_C.url or ""]
+
+
+def test_a_page_matching_two_clusters_of_one_story_still_merges_them() -> None:
+    # A trimmed copy and a long update fail the length ratio against each other, so they are
+    # stored apart; the original is a near-duplicate of each, and the copy is contained in the
+    # update, so it joins the two.
+    trimmed = Document(url="https://t.example/s", text="\n".join(TRANSIT[:4]))
+    update = Document(url="https://u.example/s", text="\n".join(TRANSIT + FLOOD[:3]))
+    original = Document(url="https://o.example/s", text="\n".join(TRANSIT[:6]))
+    for batches in ([[trimmed, update], [original]], [[trimmed], [update], [original]]):
+        found = _clusters(batches)
+        assert len(set(found.values())) == 1
+
+
+@pytest.mark.parametrize("order", list(permutations(range(3))), ids=str)
+def test_a_short_copy_inside_two_longer_ones_joins_them_in_any_order(
+    order: tuple[int, ...],
+) -> None:
+    # Two copies trimmed at different ends share too little to pass against each other; a
+    # short copy of the middle passes against each, being most of both. Arriving last it must
+    # join them as it does arriving first (a digest, longer than both, must not).
+    head = Document(url="https://h.example/s", text="\n".join(TRANSIT[:5]))
+    tail = Document(url="https://t.example/s", text="\n".join(TRANSIT[2:]))
+    middle = Document(url="https://m.example/s", text="\n".join(TRANSIT[2:5]))
+    docs = [[head, tail, middle][i] for i in order]
+    assert len(set(_clusters([docs]).values())) == 1
+    assert len(set(_clusters([[d] for d in docs]).values())) == 1
 
 
 BRIEFS = [
