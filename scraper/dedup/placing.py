@@ -25,7 +25,7 @@ from scraper.store.sketches import DocRow, SketchStore, StoredDoc
 __all__ = ["Placer", "Prepared", "Sketched"]
 
 _PAIRS_AT_ONCE = 16384  # sketch pairs compared in one numpy pass (8 MB of working arrays)
-_CHECKED = 4  # other members a contained document is checked against (``Placer._witnessed``)
+_CHECKED = 4  # members of one candidate cluster verified at most (see ``Placer._checked``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -222,7 +222,7 @@ class Placer:
         ids = self._ids_of(doc)
         matched: dict[int, int] = {}
         for cluster, members in groups.items():
-            for other in members:
+            for other in self._checked(cluster, members):
                 theirs = self._ids_of(other)
                 if near_duplicate(ids, theirs, self._options):
                     if len(ids) >= len(theirs) or self._witnessed(ids, cluster, other, members):
@@ -252,6 +252,17 @@ class Placer:
             others += [m for m in found if m != matched and m not in others]
         options = self._options
         return any(contained(ids, self._ids_of(m), options) for m in others[:_CHECKED])
+
+    def _checked(self, cluster: int, members: list[int]) -> list[int]:
+        """The few of a cluster's candidate ``members`` verified, its representative first.
+
+        One member that passes is enough to join; verifying every copy of a story that many
+        sites carry would make each further copy cost more than the last.
+        """
+        best = self._info(cluster).best.id
+        ordered = [best] if best in members else []
+        ordered += [m for m in members if m != best]
+        return ordered[:_CHECKED]
 
     def _join(self, doc: int, ids: list[int], matched: dict[int, int]) -> None:
         """Join ``doc`` to the clusters it matched (cluster -> the member that passed).
@@ -442,9 +453,16 @@ class Placer:
         passed: list[set[int]] = [set() for _ in chunk]
         for number, other in self._screen_pairs([s.sketch for _, s in chunk], pairs):
             passed[number].add(other)
-        wanted = set().union(*passed)
-        self._arrays.update(self._stored_ids(sorted(wanted)))
-        self._load_clusters({self._stored_cluster[d] for d in wanted | related})
+        self._load_clusters({self._stored_cluster[d] for d in set().union(*passed) | related})
+        # Only the few members of each cluster that ``_checked`` can pick are kept.
+        for number, found in enumerate(passed):
+            by_cluster: dict[int, list[int]] = {}
+            for other in sorted(found):
+                by_cluster.setdefault(self._stored_cluster[other], []).append(other)
+            passed[number] = {
+                m for c, members in by_cluster.items() for m in self._checked(c, members)
+            }
+        self._arrays.update(self._stored_ids(sorted(set().union(*passed))))
         return passed
 
     def _screen_pairs(

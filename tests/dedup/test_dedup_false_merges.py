@@ -1,7 +1,7 @@
 """Pages that pass the pairwise check yet are not the same story stay apart.
 
 A digest holding most of two stories, templated briefs about different people, identical
-stubs.
+stubs, and the cost of placing one more copy of a story many sites carry.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 
 from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.verify import allowed_misses, near_duplicate
+from scraper.store.sketches import Body, SketchStore
 
 TRANSIT = [
     "The city council voted on Tuesday to approve a sweeping overhaul of the municipal transit"
@@ -203,3 +204,30 @@ def test_identical_texts_long_enough_still_join() -> None:
     text = " ".join(TRANSIT[:1])
     docs = [Document(url=f"https://site{n}.example/s", text=text) for n in range(3)]
     assert len(set(_clusters([docs]).values())) == 1
+
+
+def _copy(n: int) -> str:
+    # Each site's copy has its own headline and one word changed, so no two texts are equal.
+    words = "\n".join(TRANSIT).split(" ")
+    words[10 + n % 100] = f"variant{n}word"
+    return f"Headline {n} from site number {n}\n" + " ".join(words)
+
+
+def test_one_more_copy_of_a_widely_carried_story_reads_a_few_bodies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[int] = []
+    bodies = SketchStore.bodies
+
+    def counted(store: SketchStore, ids: Iterable[int]) -> dict[int, Body]:
+        found = bodies(store, ids)
+        read.extend(found)
+        return found
+
+    with DedupIndex.open(":memory:") as index:
+        index.add_many([Document(url=f"https://s{n}.example/x", text=_copy(n)) for n in range(60)])
+        monkeypatch.setattr(SketchStore, "bodies", counted)
+        index.add_many([Document(url="https://late.example/x", text=_copy(999))])
+        assert sorted(index.cluster_sizes()) == [61]
+    # Every stored copy shares its bands; only the representative and a few others are read.
+    assert 1 <= len(read) <= 5
