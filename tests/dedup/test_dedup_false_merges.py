@@ -208,9 +208,11 @@ def test_identical_texts_long_enough_still_join() -> None:
 
 def _copy(n: int) -> str:
     # Each site's copy has its own headline and one word changed, so no two texts are equal.
+    # Spelled in letters: words with digits are numbers, which copies of one story share.
+    tag = "".join("abcdefghij"[int(d)] for d in str(n))
     words = "\n".join(TRANSIT).split(" ")
-    words[10 + n % 100] = f"variant{n}word"
-    return f"Headline {n} from site number {n}\n" + " ".join(words)
+    words[10 + n % 100] = f"variant{tag}word"
+    return f"Headline {tag} from site {tag}\n" + " ".join(words)
 
 
 def test_one_more_copy_of_a_widely_carried_story_reads_a_few_bodies(
