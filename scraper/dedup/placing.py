@@ -169,7 +169,9 @@ class Placer:
         if twin is not None:
             self._union(cluster, self._cluster_of(twin))
             return doc.id  # the twin already carries this text's bands
-        if sketched.sketch is None:
+        if sketched.sketch is None or len(sketched.ids) < self._options.min_words:
+            # Too few words to pass verification with anything: no candidates to check, and
+            # no bands, which would make it everyone's candidate (thousands of one stub).
             return doc.id
         self._link(doc.id, sketched, screened, keys)
         return doc.id

@@ -12,7 +12,7 @@ from math import ceil
 
 import pytest
 
-from scraper.dedup import DedupIndex, DedupOptions, Document
+from scraper.dedup import DedupIndex, DedupOptions, Document, placing
 from scraper.dedup.verify import allowed_misses, near_duplicate
 from scraper.store.sketches import Body, SketchStore
 
@@ -233,3 +233,23 @@ def test_one_more_copy_of_a_widely_carried_story_reads_a_few_bodies(
         assert sorted(index.cluster_sizes()) == [61]
     # Every stored copy shares its bands; only the representative and a few others are read.
     assert 1 <= len(read) <= 5
+
+
+def test_stubs_on_thousands_of_pages_are_nobody_s_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A stub can link with nothing, so it must not be checked against, nor stored for others
+    # to check: a geo-block text on every page of a site made each new page verify thousands.
+    checked: list[int] = []
+
+    def counted(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
+        checked.append(1)
+        return near_duplicate(a, b, options)
+
+    monkeypatch.setattr(placing, "near_duplicate", counted)
+    stub = "Subscribe to continue reading this article."
+    with DedupIndex.open(":memory:") as index:
+        index.add_many([Document(url=f"https://s{n}.example/p", text=stub) for n in range(300)])
+        index.add_many([Document(url="https://late.example/p", text=stub)])
+        assert sorted(index.cluster_sizes()) == [1] * 301
+    assert checked == []
