@@ -69,6 +69,10 @@ _SALTS = constants([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 
 _MASKS = constants([(1 << (8 * n)) - 1 for n in range(9)])
 #: Ids of words holding a digit are at least this (the top 12 bits set, 20 bits of hash left).
 NUMBER_IDS = 0xFFF00000
+#: Content words a line needs for its figures to count as numbers: datelines, timestamps and
+#: photo counters ("Nov. 30, 2026 5:32 PM ET", "Photo 1 of 12") are shorter, and copies of one
+#: wire story carry each site's own.
+NUMBER_LINE_WORDS = 8
 
 
 def mix(x: U64) -> U64:
@@ -138,7 +142,8 @@ def word_count(text: bytes) -> int:
 
 def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     """The words of at least ``min_bytes`` bytes or with a digit of each normalised text,
-    with their ids (a word with a digit gets one in the numbers' range).
+    with their ids (a word with a digit, on a line of at least ``NUMBER_LINE_WORDS`` content
+    words, gets one in the numbers' range).
 
     Runs of unspaced-script characters are read as their pairs (see ``unspaced_pairs``).
     """
@@ -169,7 +174,9 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     keep = (lengths >= max(1, min_bytes)) | numeric
     line_words = np.bincount(line[keep], minlength=slots).astype(np.uint32)
     ids = _ids(buf, starts[keep], lengths[keep])
-    numbers = numeric[keep]
+    # Only a sentence's figures are the story's: a dateline, a timestamp or a photo counter
+    # differs from site to site on copies of one wire story.
+    numbers = numeric[keep] & (line_words[line[keep]] >= NUMBER_LINE_WORDS)
     ids[numbers] = (ids[numbers] & np.uint32(~NUMBER_IDS & 0xFFFFFFFF)) | np.uint32(NUMBER_IDS)
     return Words(ids, line_words, line_start, text_words)
 

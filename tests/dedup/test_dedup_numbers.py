@@ -43,18 +43,39 @@ def _clusters(docs: list[Document]) -> list[list[str | None]]:
 
 
 def test_words_with_digits_are_content_words_in_the_numbers_range() -> None:
-    words = tokenise([b"rovers won 3 0 on day 12 in 78th minute goal"], 5)
+    line = b"rovers won 3 0 on day 12 in 78th minute goal against visiting strikers tonight"
+    words = tokenise([line], 5)
     ids = words.ids.tolist()
     numbers = [i for i in ids if i >= NUMBER_IDS]
-    # "3", "0", "12" and "78th" count however short; "rovers" and "minute" are words as before.
+    # "3", "0", "12" and "78th" count however short; the other long words are words as before.
     assert len(numbers) == 4 and len(set(numbers)) == 4
-    assert len(ids) == 6
-    plain = tokenise([b"rovers minute"], 5).ids.tolist()
+    assert len(ids) == 10
+    plain = tokenise([b"rovers minute against visiting strikers tonight"], 5).ids.tolist()
     assert [i for i in ids if i < NUMBER_IDS] == plain
     # The same number has the same id wherever it is.
-    again = tokenise([b"12 apples"], 5).ids.tolist()
-    assert again[0] == numbers[2]
-    assert words.line_words.tolist() == [6] and words.text_words.tolist() == [11]
+    again = tokenise([b"12 apples were picked by orchard workers across several valleys"], 5)
+    assert again.ids.tolist()[0] == numbers[2]
+    assert words.line_words.tolist() == [10] and words.text_words.tolist() == [15]
+
+
+def test_figures_of_short_lines_are_words_not_numbers() -> None:
+    # A dateline or a timestamp is each site's own on copies of one story.
+    short = tokenise([b"published 11302026 at 1801"], 5).ids
+    assert len(short) == 3 and bool(np.all(short < NUMBER_IDS))
+
+
+def test_wire_copies_with_their_own_datelines_join() -> None:
+    body = "\n".join(
+        f"Paragraph {word}: the council approved the transit overhaul after months of debate"
+        " between neighbourhood groups, downtown businesses and commuters."
+        for word in ("one", "two", "three", "four", "five")
+    )
+    docs = [
+        Document(url="https://a.example/x", text="Nov. 30, 2026 5:32 PM ET\n" + body),
+        Document(url="https://b.example/y", text="Published 11/30/2026 at 18:01\n" + body),
+        Document(url="https://c.example/z", text="Updated 6:01 PM, photo 1 of 12\n" + body),
+    ]
+    assert len(_clusters(docs)) == 1
 
 
 def test_text_without_digits_keeps_its_ids() -> None:
