@@ -26,7 +26,7 @@ from scraper.closing import Closeable
 from scraper.dedup.analyse import Unit, analyse_unit, join_words
 from scraper.dedup.cluster import cluster_id
 from scraper.dedup.document import Document
-from scraper.dedup.domains import registrable_domain
+from scraper.dedup.domains import Domains
 from scraper.dedup.identity import Addresses, joined
 from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
@@ -81,6 +81,7 @@ class DedupIndex(Closeable):
         # counts of domains to read them all (None: each line is looked up).
         self._spread: I64 | None = None
         self._cache: dict[int, U32] = {}
+        self._domains = Domains()
         self._pool: ProcessPoolExecutor | None = None
         if store.legacy:
             self._resketch()
@@ -315,10 +316,10 @@ class DedupIndex(Closeable):
         # paragraphs look like the site's chrome. Pages and texts stored in earlier batches
         # were counted then. Counted per registrable domain, not per host: a network's hosts
         # share one template.
-        owners = [registrable_domain(p.site) for p in prepared]
+        owners = [self._domains.of(p.site) for p in prepared]
         known = self._store.stored_keys(p.key for p in prepared)
         seen = {
-            (registrable_domain(site), text)
+            (self._domains.of(site), text)
             for site, text in self._store.stored_texts(p.text_hash for p in prepared)
         }
         fresh = [
@@ -433,7 +434,7 @@ class DedupIndex(Closeable):
         A line is one when its domain's pages make it chrome, or when it is chrome on
         ``template_min_sites`` domains.
         """
-        domains = [registrable_domain(site) for site, _ in docs]
+        domains = [self._domains.of(site) for site, _ in docs]
         numbers = self._store.site_numbers(domains)
         slots = [max(1, len(keys)) for _, keys in docs]
         owner = np.repeat(np.array([numbers.get(d, -1) for d in domains], dtype=np.int64), slots)

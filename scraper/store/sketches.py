@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scraper.dedup.domains import registrable_domain
+from scraper.dedup.domains import Domains
 from scraper.errors import DedupError, StoreError
 from scraper.store.sqlite import Step, migrate, open_sqlite, write_transaction
 
@@ -49,8 +49,9 @@ def _count_by_domain(conn: sqlite3.Connection) -> None:
     """
     conn.execute("ALTER TABLE dedup_sites ADD COLUMN texts INTEGER NOT NULL DEFAULT 0")
     sites = [(int(r[0]), str(r[1])) for r in conn.execute("SELECT id, site FROM dedup_sites")]
+    domains = Domains()
     for number, site in sites:
-        domain = registrable_domain(site)
+        domain = domains.of(site)
         if domain == site:
             continue
         conn.execute("INSERT OR IGNORE INTO dedup_sites (site) VALUES (?)", (domain,))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from scraper.dedup import DedupIndex, Document
-from scraper.dedup.domains import registrable_domain
+from scraper.dedup.domains import Domains
 from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.store.sketches import STEPS, SketchStore
 from scraper.store.sqlite import migrate, open_sqlite
@@ -63,6 +63,7 @@ def _page(url: str, story: str, chrome: list[str]) -> Document:
 
 
 def test_registrable_domain_follows_the_public_suffix_list() -> None:
+    registrable_domain = Domains().of
     assert registrable_domain("springfield.localnews.com") == "localnews.com"
     assert registrable_domain("news.paper.co.uk") == "paper.co.uk"
     # A suffix open to anyone keeps its users apart; addresses and bare names stay whole.
