@@ -85,6 +85,7 @@ class Committer:
         self.max_delay = MAX_DELAY
         self._buffer: list[Ready] = []
         self._found: list[Identity] = []  # the buffered pages' identities
+        self._pages: list[Fetched] = []  # and where each landed, as settle reads it
         # The keys of buffered pages that were fetched for another URL: a URL queued under one
         # of them is the article of a page in hand.
         self._landing: set[str] = set()
@@ -101,11 +102,12 @@ class Committer:
         if self._error is not None:
             raise StoreError(f"an earlier batch failed: {self._error}") from self._error
         found = page_identity(item.queued.url, item.served, item.extracted.canonical_url)
-        landed = _landed(item)
-        if landed is not None:
-            self._landing.add(landed)
+        page = _fetched(item)
+        if page.landed is not None:
+            self._landing.add(page.landed)
         self._buffer.append(item)
         self._found.append(found)
+        self._pages.append(page)
         if len(self._buffer) >= self.batch:
             self._wake.set()
 
@@ -155,13 +157,13 @@ class Committer:
         """Place and store every buffered article now."""
         items, self._buffer = self._buffer, []
         found, self._found = self._found, []
+        pages, self._pages = self._pages, []
         self._landing = set()
         if not items:
             return
         # The transaction opens before the index analyses the batch's texts, which keeps
         # the write lock a little longer than placing alone; readers (WAL) do not wait.
         with self.store.transaction():
-            pages = [_fetched(i) for i in items]
             landings = settle(self.store, pages, self.settled)
             kept = [
                 (item, landing.under, f)
@@ -251,14 +253,9 @@ class Committer:
 def _fetched(item: Ready) -> Fetched:
     """The page as :func:`settle` reads it; a new row for the address it landed on is queued
     with that address as served (never with user information, which the store keeps none of)."""
-    landed = _landed(item)
+    landed = None if item.served is None else redirect_key(item.queued.url, item.served)
     address = item.served if landed is not None and item.served else item.queued.raw
     return Fetched(item.queued, landed, without_userinfo(address))
-
-
-def _landed(item: Ready) -> str | None:
-    """The key of the address a redirect landed the page on, when that stands for the page."""
-    return None if item.served is None else redirect_key(item.queued.url, item.served)
 
 
 def _canonical(item: Ready, found: Identity) -> str | None:
