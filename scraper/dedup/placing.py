@@ -245,15 +245,23 @@ class Placer:
         if self._info(cluster).size < 2:
             return True
         others: list[int] = []
+
+        def take(source: list[int]) -> None:
+            # Only the first few are checked: a hot story's candidates run to thousands.
+            for member in source:
+                if len(others) >= _CHECKED:
+                    return
+                if member != matched and member not in others:
+                    others.append(member)
+
         for source in (members, [self._info(cluster).best.id], self._sample.get(cluster, [])):
-            others += [m for m in source if m != matched and m not in others]
+            take(source)
         for part in self._parts.get(cluster, []):
             if len(others) >= _CHECKED:
                 break
-            found = self._store.members(part, _CHECKED + 1)
-            others += [m for m in found if m != matched and m not in others]
+            take(self._store.members(part, _CHECKED + 1))
         options = self._options
-        return any(contained(ids, self._ids_of(m), options) for m in others[:_CHECKED])
+        return any(contained(ids, self._ids_of(m), options) for m in others)
 
     def _checked(self, cluster: int, members: list[int]) -> list[int]:
         """The few of a cluster's candidate ``members`` verified, its representative first.
