@@ -18,10 +18,11 @@ each crawl's throughput is compared with the extract-only runs on either side of
 both figures of a ratio saw the same load. Then one more crawl into a fresh store with
 per-stage CPU meters (``crawl_meters.py``: fetch, discovery parsing, dedup, store, the rest of
 the crawl process, the workers beyond pure extraction). ``--seen N`` adds the memory check of a
-store holding N seen URLs.
+store holding N seen URLs. Last, the peer (``crawl_scrapy.py``): Scrapy + trafilatura on a farm
+of its own, and with ``--peer-metadata`` also the peer whose items carry title, author and date.
 
     .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers N] [--repeat 3]
-        [--seen 1000000]
+        [--seen 1000000] [--peer-metadata]
 """
 
 from __future__ import annotations
@@ -343,32 +344,41 @@ def _breakdown(m: Measured, meters: Meters, startup: float, pure_per_page: float
     )
 
 
-def _peer(plans: list[SitePlan], crawls: list[Measured], context: Any) -> None:
-    """Scrapy + trafilatura over a farm of its own (the first one's fetch counts stay ours)."""
+def _peer(plans: list[SitePlan], crawls: list[Measured], context: Any, metadata: bool) -> None:
+    """Scrapy + trafilatura over a farm of its own (the first one's fetch counts stay ours);
+    with ``metadata``, also the peer whose items carry title, author and date."""
     try:
         import scrapy  # noqa: F401
         import trafilatura  # noqa: F401
     except ImportError:
         print("Scrapy + trafilatura: not installed (pip install -e '.[bench]'), not measured")
         return
-    ready, done = context.Queue(), context.Event()
-    farm = context.Process(target=serve_farm, args=(plans, ready, done), daemon=True)
-    farm.start()
-    peer = scrapy_crawl(ready.get(timeout=120))
-    done.set()
     ours = [(c.own_cpu + c.children_cpu) * 1000 / c.result.stats.stored for c in crawls]
-    per_item = peer.cpu * 1000 / peer.items
-    print(
-        f"Scrapy + trafilatura, same farm, this run: {peer.items} items ({peer.unique} distinct"
-        f" after URL normalisation, {peer.texts} with text) in {peer.wall:.2f}s ="
-        f" {peer.unique / peer.wall:.1f} distinct articles/s; CPU {per_item:.1f} ms/item,"
-        f" {peer.cpu * 1000 / peer.unique:.1f} ms per distinct article; peak RSS"
-        f" {peer.peak_mb:.0f} MB"
-    )
-    print(
-        "scraper's CPU per stored article / Scrapy + trafilatura's per item:"
-        f" {', '.join(f'{o / per_item:.1%}' for o in ours)} (goal: at most 10%)"
-    )
+    for with_metadata in (False, True) if metadata else (False,):
+        ready, done = context.Queue(), context.Event()
+        farm = context.Process(target=serve_farm, args=(plans, ready, done), daemon=True)
+        farm.start()
+        peer = scrapy_crawl(ready.get(timeout=120), with_metadata)
+        done.set()
+        farm.join(timeout=30)
+        label = "Scrapy + trafilatura" + (" with title, author, date" if with_metadata else "")
+        per_item = peer.cpu * 1000 / peer.items
+        print(
+            f"{label}, same farm, this run: {peer.items} items ({peer.unique} distinct"
+            f" after URL normalisation, {peer.texts} with text) in {peer.wall:.2f}s ="
+            f" {peer.unique / peer.wall:.1f} distinct articles/s; CPU {per_item:.1f} ms/item,"
+            f" {peer.cpu * 1000 / peer.unique:.1f} ms per distinct article; peak RSS"
+            f" {peer.peak_mb:.0f} MB"
+        )
+        goal = (
+            " (not the goal's peer: see crawl_scrapy.py)"
+            if with_metadata
+            else " (goal: at most 10%)"
+        )
+        print(
+            f"scraper's CPU per stored article / the peer's per item ({label}):"
+            f" {', '.join(f'{o / per_item:.1%}' for o in ours)}{goal}"
+        )
 
 
 def main() -> None:
@@ -388,6 +398,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="crawls measured for throughput")
     parser.add_argument(
         "--no-peer", action="store_true", help="skip Scrapy + trafilatura on a farm of its own"
+    )
+    parser.add_argument(
+        "--peer-metadata",
+        action="store_true",
+        help="also run the peer with items that carry title, author and date, as scraper's do",
     )
     args = parser.parse_args()
     if not shared_sets():
@@ -470,7 +485,7 @@ def main() -> None:
     pure = sum(e.pure for e in extracts) / sum(e.pages for e in extracts)
     _breakdown(metered, meters, worker_startup_cpu(args.workers), pure)
     if not args.no_peer:
-        _peer(plans, crawls, context)
+        _peer(plans, crawls, context, args.peer_metadata)
     if args.seen:
         out = context.Queue()
         child = context.Process(target=seen_urls_memory, args=(args.seen, folder, out))

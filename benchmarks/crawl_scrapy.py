@@ -9,6 +9,12 @@ variants), and extracts each page with ``trafilatura.extract`` in the item callb
 limits are set as high as the crawl's (no delay, 64 requests at once, no per-site cap below
 that), robots.txt is read as a sitemap source only, and there is no HTTP cache.
 
+With ``metadata``, the item also carries what scraper stores beside the text (title, author,
+publication date): the callback calls ``trafilatura.bare_extraction(..., with_metadata=True)``,
+the cheapest way trafilatura gives them. scraper always extracts them; the issue does not say
+whether its peer did, and its 43 ms matches the text-only peer on a machine as fast as session
+12's, so the goal is read against the text-only peer and this one is reported beside it.
+
 Scrapy runs Twisted's reactor, which cannot start twice in a process, so each run is a fresh
 process; its CPU (``RUSAGE_SELF``: Scrapy extracts in-process) and peak RSS are taken at its end.
 """
@@ -25,6 +31,9 @@ from typing import Any
 
 __all__ = ["ScrapyResult", "scrapy_crawl"]
 
+#: What the peer with metadata keeps of trafilatura's answer: what scraper stores of a page.
+_ITEM_FIELDS = ("text", "title", "author", "date")
+
 
 @dataclass(frozen=True, slots=True)
 class ScrapyResult:
@@ -38,18 +47,19 @@ class ScrapyResult:
     peak_mb: float
 
 
-def scrapy_crawl(bases: list[str]) -> ScrapyResult:
-    """Crawl the farm at ``bases`` with Scrapy + trafilatura in a fresh process."""
+def scrapy_crawl(bases: list[str], metadata: bool = False) -> ScrapyResult:
+    """Crawl the farm at ``bases`` with Scrapy + trafilatura in a fresh process; with
+    ``metadata``, each item also carries the page's title, author and date."""
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    process = context.Process(target=_run, args=(bases, out))
+    process = context.Process(target=_run, args=(bases, out, metadata))
     process.start()
     result: ScrapyResult = out.get(timeout=900)
     process.join()
     return result
 
 
-def _run(bases: list[str], out: Any) -> None:
+def _run(bases: list[str], out: Any, metadata: bool) -> None:
     import scrapy
     import trafilatura
     from scrapy.crawler import CrawlerProcess
@@ -81,9 +91,18 @@ def _run(bases: list[str], out: Any) -> None:
                 yield response.follow(loc.strip(), callback=self.article)
 
         def article(self, response: Any) -> Iterator[dict[str, Any]]:
-            text = trafilatura.extract(response.text, url=response.url)
-            emitted.append((response.url, bool(text)))
-            yield {"url": response.url, "text": text}
+            if not metadata:
+                text = trafilatura.extract(response.text, url=response.url)
+                emitted.append((response.url, bool(text)))
+                yield {"url": response.url, "text": text}
+                return
+            found = trafilatura.bare_extraction(
+                response.text, url=response.url, with_metadata=True, as_dict=True
+            )
+            fields = found if isinstance(found, dict) else {}
+            item = {"url": response.url, **{k: fields.get(k) for k in _ITEM_FIELDS}}
+            emitted.append((response.url, bool(item["text"])))
+            yield item
 
     settings = {
         "LOG_LEVEL": "ERROR",
