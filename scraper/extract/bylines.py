@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.extract.authors import byline_in_text, clean_authors
 from scraper.extract.chrome import HIDDEN_STYLE_MARKERS
 from scraper.extract.dates import parse_date, parse_date_text
+from scraper.extract.language import declared_language
 from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_SELECTOR,
@@ -196,9 +197,7 @@ def _says_update(text: str) -> bool:
 
 def day_first(tree: LexborHTMLParser) -> bool:
     """Whether the page writes 03/04/2019 as 3 April (everywhere but US English)."""
-    html = tree.root
-    lang = ((html.attributes.get("lang") if html is not None else None) or "").lower()
-    return lang not in _MONTH_DAY_LANGS
+    return (declared_language(tree) or "").lower() not in _MONTH_DAY_LANGS
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from selectolax.lexbor import LexborHTMLParser
+
 from scraper.extract.metadata_patterns import STOPWORDS
 
-__all__ = ["detect_language", "normalise_language"]
+__all__ = ["declared_language", "detect_language", "normalise_language"]
 
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}))?\b")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -21,6 +23,19 @@ _LANGUAGES_OF: Final = {
     for stop in STOPWORDS.values()
     for word in stop
 }
+
+
+def declared_language(tree: LexborHTMLParser) -> str | None:
+    """The root element's language attribute as written: ``lang``, else ``xml:lang``.
+
+    An XHTML page (and many an XHTML 1.0 template served as HTML) declares its language in
+    ``xml:lang`` alone; where both are given they must agree, and ``lang`` is the one HTML reads.
+    """
+    html = tree.root
+    if html is None:
+        return None
+    attrs = html.attributes
+    return attrs.get("lang") or attrs.get("xml:lang")
 
 
 def normalise_language(value: str | None) -> str | None:

@@ -28,7 +28,7 @@ from scraper.extract.bylines import (
 )
 from scraper.extract.dates import date_from_script, date_from_url, local_day_of, parse_date
 from scraper.extract.jsonld import JsonLd, as_texts, read_jsonld, type_names
-from scraper.extract.language import detect_language, normalise_language
+from scraper.extract.language import declared_language, detect_language, normalise_language
 from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_META_KEYS,
@@ -421,8 +421,7 @@ def _swapped(shown: datetime, in_url: datetime) -> bool:
 
 
 def _language(page: _Page, fallback_text: str | None) -> str | None:
-    html = page.tree.root
-    declared = [html.attributes.get("lang") if html is not None else None]
+    declared = [declared_language(page.tree)]
     declared += [*page.metas(LANGUAGE_META_KEYS), *page.ld_texts("inLanguage")]
     for value in declared:
         code = normalise_language(value)

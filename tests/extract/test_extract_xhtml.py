@@ -129,3 +129,25 @@ def test_cli_extract_reads_a_saved_xhtml_page_with_its_sidecar(tmp_path: Path) -
         assert result.exit_code == 0, result.output
         # --explain shows the start of each block.
         assert STORY[:60] in result.stdout
+
+
+def test_an_xhtml_page_declaring_its_language_in_xml_lang_gets_it() -> None:
+    # XHTML declares the language in xml:lang; an English text with a German declaration
+    # shows the declaration is what was read, not the stopword vote.
+    body = _page().replace(b"<html ", b'<html xml:lang="de-DE" ', 1)
+    assert extract(body, content_type=XHTML).language == "de-DE"
+    # Both given: lang is the one HTML reads (the two must agree on a valid page).
+    both = _page().replace(b"<html ", b'<html lang="fr" xml:lang="de-DE" ', 1)
+    assert extract(both, content_type=XHTML).language == "fr"
+
+
+def test_xml_lang_tells_how_the_page_writes_its_dates() -> None:
+    # 03/04/2019 is 4 March in US English and 3 April nearly everywhere else.
+    shown = b"<p class='date'>03/04/2019</p><div class='story'>"
+    us = _page().replace(b"<html ", b'<html xml:lang="en-US" ', 1)
+    uk = _page().replace(b"<html ", b'<html xml:lang="en-GB" ', 1)
+    dates = [
+        extract(page.replace(b"<div class='story'>", shown, 1), content_type=XHTML).published
+        for page in (us, uk)
+    ]
+    assert [(d.month, d.day) if d else None for d in dates] == [(3, 4), (4, 3)]
