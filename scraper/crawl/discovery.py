@@ -20,6 +20,7 @@ from scraper.config import Source, SourceKind
 from scraper.crawl.fetching import PageFetcher
 from scraper.crawl.offloop import off_loop
 from scraper.credentials import redact, without_userinfo
+from scraper.discover.child_names import names_current
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
 from scraper.discover.links import parse_section
@@ -44,8 +45,18 @@ __all__ = ["Discovery", "SourceReport", "listing_settings"]
 #: Nested sitemaps left unread as unchanged do not count.
 MAX_DOCUMENTS = 500
 #: A nested sitemap whose index ``lastmod`` is this much older than our last read of it is
-#: not asked again. The margin covers indexes that state only the day of a change.
+#: not asked again (unless what it listed says otherwise). The margin covers indexes that
+#: state only the day of a change.
 UNCHANGED_MARGIN = 86400.0
+#: A nested sitemap that listed an entry dated this much after its index's ``lastmod`` for it
+#: shows that ``lastmod`` stale: a day for an index that dates by the day, and the day and
+#: half a day an entry dated by its day alone may stretch to (its latest instant, in UTC-12).
+STALE_SHOWN = 2 * UNCHANGED_MARGIN
+#: A nested sitemap left unread by its ``lastmod`` is asked again (a conditional request)
+#: once this share of the time it had been quiet when we last read it has passed: HTTP
+#: caches' heuristic freshness. A 2019 archive read today waits most of a year; one whose
+#: last change was two days before our read waits about five hours.
+QUIET_SHARE = 0.1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -259,16 +270,45 @@ class Discovery:
         return None if read is None or read > time.time() else read
 
     def _unchanged(self, settings: str, doc: ChildDoc, oldest: float | None) -> bool:
-        """Whether a nested sitemap can be left unread by its index's ``lastmod``.
+        """Whether a nested sitemap can be left unread this run.
 
-        It can when it last changed before the age window, or well before we last read it.
+        Its index's ``lastmod`` must say so (older than the age window, or well before our
+        last read of it), and nothing else say otherwise: before a first read, its URL
+        (:func:`names_current`); after one, what it listed then (:meth:`_due_all_the_same`).
         """
         if doc.modified is None:
             return False
-        if oldest is not None and doc.modified < oldest:
-            return True
         read = self._last_read(doc.url, settings)
-        return read is not None and doc.modified < read - UNCHANGED_MARGIN
+        out_of_window = oldest is not None and doc.modified < oldest
+        if not out_of_window and (read is None or doc.modified >= read - UNCHANGED_MARGIN):
+            return False
+        if read is None:
+            return oldest is not None and not names_current(doc.url, oldest)
+        return not self._due_all_the_same(doc, doc.modified, read, oldest)
+
+    def _due_all_the_same(
+        self, doc: ChildDoc, modified: float, read: float, oldest: float | None
+    ) -> bool:
+        """Whether a nested sitemap read before is asked again though its ``lastmod`` is old.
+
+        One that listed an entry dated :data:`STALE_SHOWN` after that ``lastmod`` shows it
+        stale (never updated, or its file's creation date): it is asked on every run while
+        that entry is recent (inside the age window or the last day, whichever is longer).
+        Any other is asked again once :data:`QUIET_SHARE` of the time it had been quiet when
+        read (since its newest entry or its ``lastmod``, whichever is later) has passed: a
+        sitemap whose stale ``lastmod`` its entries cannot show (undated ones) is not lost
+        for good, and an archive costs a request every few months or years.
+        """
+        now = time.time()
+        newest = self.store.newest_entry(doc.url)
+        if newest is not None and newest > modified + STALE_SHOWN:
+            recent = (
+                now - UNCHANGED_MARGIN if oldest is None else min(oldest, now - UNCHANGED_MARGIN)
+            )
+            if newest >= recent:
+                return True
+        changed = modified if newest is None else max(modified, newest)
+        return now - read >= (read - changed) * QUIET_SHARE
 
     async def _document(
         self, source: Source, url: str, oldest: float | None, tally: _Tally
@@ -322,7 +362,11 @@ class Discovery:
             for c in listing.children
         )
         record = ListingRecord(
-            fetch=fetch, entries=entries, children=children, settings=tally.settings
+            fetch=fetch,
+            entries=entries,
+            children=children,
+            settings=tally.settings,
+            newest_entry=_newest_entry(listing.entries, time.time()),
         )
         tally.new += self.store.record_listing(
             source.name, record, self.run_id, crawled=self.crawled
@@ -404,6 +448,18 @@ def _newest(children: tuple[ChildDoc, ...]) -> tuple[str, ...]:
     if not dated:
         return ()
     return (max(dated, key=lambda c: c.modified or 0.0).url,)
+
+
+def _newest_entry(entries: tuple[Discovered, ...], now: float) -> float | None:
+    """The latest instant any entry's date may mean, or None when none is dated.
+
+    A date further ahead of ``now`` than today's may mean (its latest instant, in UTC-12, is
+    up to a day and a half ahead) is a typo or a placeholder, not news: taken, it would show
+    the sitemap's ``lastmod`` stale and have it asked on every run for years.
+    """
+    dates = (e.latest or e.published for e in entries)
+    stamps = (d.timestamp() for d in dates if d is not None)
+    return max((t for t in stamps if t <= now + STALE_SHOWN), default=None)
 
 
 def _timestamp(when: datetime | None) -> float | None:

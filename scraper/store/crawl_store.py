@@ -145,6 +145,10 @@ STEPS: tuple[Step, ...] = (
     # A URL done as another URL's article (its page redirected there or named it canonical)
     # names that URL: no article is stored under it, and it is never fetched again.
     lambda conn: _add_column(conn, "urls", "alias_of TEXT"),
+    # The latest date among the entries each discovery document listed when last read in
+    # full: a nested sitemap that listed articles later than its index's lastmod for it is
+    # current whatever that lastmod says.
+    lambda conn: _add_column(conn, "documents", "newest_entry REAL"),
 )
 
 
@@ -319,6 +323,14 @@ class SQLiteCrawlStore:
         rows = self._read("SELECT fetched_at FROM documents WHERE url = ?", (doc_url,))
         return float(rows[0]["fetched_at"]) if rows and rows[0]["fetched_at"] else None
 
+    def newest_entry(self, doc_url: str) -> float | None:
+        """The latest date among the entries a discovery document listed when last read in
+        full, or None."""
+        rows = self._read("SELECT newest_entry FROM documents WHERE url = ?", (doc_url,))
+        if not rows or rows[0]["newest_entry"] is None:
+            return None
+        return float(rows[0]["newest_entry"])
+
     def record_listing(
         self,
         source: str,
@@ -371,8 +383,8 @@ class SQLiteCrawlStore:
         self._log_fetch(conn, fetch, run_id)
         conn.execute(
             "INSERT INTO documents (url, source, etag, last_modified, last_status,"
-            " last_error, children, fetched_at, run_id, settings)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " last_error, children, fetched_at, run_id, settings, newest_entry)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET"
             " etag = CASE WHEN excluded.last_error IS NULL"
             "   THEN COALESCE(excluded.etag, etag) ELSE etag END,"
@@ -382,6 +394,9 @@ class SQLiteCrawlStore:
             " settings = CASE WHEN excluded.last_error IS NULL"
             "   THEN excluded.settings ELSE settings END,"
             " children = COALESCE(excluded.children, children),"
+            # Only a full read (one that lists children, none or some) says what it lists.
+            " newest_entry = CASE WHEN excluded.children IS NOT NULL"
+            "   THEN excluded.newest_entry ELSE newest_entry END,"
             " last_status = excluded.last_status, last_error = excluded.last_error,"
             " fetched_at = excluded.fetched_at, run_id = excluded.run_id,"
             " source = excluded.source",
@@ -396,6 +411,7 @@ class SQLiteCrawlStore:
                 time.time(),
                 run_id,
                 listing.settings,
+                listing.newest_entry,
             ),
         )
 

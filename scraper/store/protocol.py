@@ -145,6 +145,9 @@ class ListingRecord:
     children: tuple[ChildDoc, ...] | None = None
     #: The source's listing settings it was read under (see ``CrawlStore.validators``).
     settings: str | None = None
+    #: The latest date among the entries it listed (the latest instant each may mean), as a
+    #: timestamp; None when none is dated. Kept from the last full read on a 304 or an error.
+    newest_entry: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -293,6 +296,11 @@ class CrawlStore(Protocol):
     def last_asked(self, doc_url: str) -> float | None:
         """When a discovery document was last asked for, whatever the answer (an error or a
         read under other settings too), or None."""
+        ...
+
+    def newest_entry(self, doc_url: str) -> float | None:
+        """The latest date among the entries a discovery document listed when last read in
+        full (see ``ListingRecord.newest_entry``), or None."""
         ...
 
     def record_listing(
