@@ -36,7 +36,7 @@ from scraper.dedup.sharing import Done, SharedAnalysis
 from scraper.dedup.tokens import I64, U32, U64, Flags, Words, tokenise
 from scraper.errors import DedupError
 from scraper.models import Article
-from scraper.store.sketches import Body, SketchStore
+from scraper.store.sketches import Body, Placed, SketchStore
 
 __all__ = ["Assignment", "DedupIndex"]
 
@@ -177,9 +177,7 @@ class DedupIndex(Closeable):
             return None
         where = self._store.placed([doc.id])[doc.id]
         own = where.rep == doc.id
-        return Assignment(
-            doc.key, doc.url, cluster_id(where.rep_key), None if own else where.rep_url
-        )
+        return Assignment(doc.key, doc.url, _public_id(where), None if own else where.rep_url)
 
     def cluster_of(self, key: str) -> str | None:
         """The current public cluster id of the document stored under ``key``, if any."""
@@ -199,7 +197,7 @@ class DedupIndex(Closeable):
             where = placed[doc_id]
             own = where.rep == doc_id and url == where.rep_url
             lead = None if own else where.rep_url
-            out.append(Assignment(where.key, url, cluster_id(where.rep_key), lead))
+            out.append(Assignment(where.key, url, _public_id(where), lead))
         return out
 
     def _begin(self, docs: Sequence[Document]) -> _Underway:
@@ -569,6 +567,11 @@ def _prepare(docs: Sequence[Document], units: list[Done]) -> list[Prepared]:
             )
         )
     return out
+
+
+def _public_id(where: Placed) -> str:
+    """The public id of the cluster a document is placed in (see ``cluster_id``)."""
+    return cluster_id(where.rep_key, url=where.rep_url, shared=where.shared)
 
 
 def _body_words(body: Body) -> tuple[U32, U32]:

@@ -8,24 +8,27 @@ and everything is written back with ``executemany`` in the caller's transaction.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 
 import numpy as np
+from numpy.typing import NDArray
 
-from scraper.dedup.cluster import Rank
+from scraper.dedup.cluster import Rank, address_of
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.tokens import U32, U64
 from scraper.dedup.verify import contained, containment, near_duplicate
-from scraper.discover.urls import normalise_url
-from scraper.errors import InputError
 from scraper.store.sketches import DocRow, SketchStore, StoredDoc
 
 __all__ = ["Placer", "Prepared", "Sketched"]
 
 _PAIRS_AT_ONCE = 16384  # sketch pairs compared in one numpy pass (8 MB of working arrays)
 _CHECKED = 4  # members of one candidate cluster verified at most (see ``Placer._checked``)
+# Pages of one key at other addresses compared on their words, at most, before they are first
+# screened on their sketches (see ``Placer._join_pages``).
+_SAME_KEY_UNSCREENED = 16
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +64,15 @@ class _Cluster:
     stored: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _KeyTable:
+    """The sketches of one key's stored documents, to screen a new page of the key with."""
+
+    ids: NDArray[np.int64]  # those with a sketch, one row of ``sketches`` each
+    sketches: NDArray[np.uint64] | None
+    unsketched: list[int]
+
+
 class Placer:
     """Places the documents of one chunk; ``flush`` writes the result."""
 
@@ -74,6 +86,7 @@ class Placer:
         self._options = options
         self._stored_ids = stored_ids
         self._next = store.next_id()
+        self._first = self._next  # the chunk's documents are numbered from here
         self._parent: dict[int, int] = {}
         self._clusters: dict[int, _Cluster] = {}
         self._dropped: list[tuple[int, int]] = []
@@ -85,6 +98,11 @@ class Placer:
         self._refreshed: set[int] = set()
         self._named: set[int] = set()
         self._hashes: dict[int, str] = {}
+        self._urls: dict[int, str] = {}  # stored documents' URLs, as read
+        self._addresses: dict[int, str] = {}  # see ``_address``
+        # Per key that several documents share, its documents by address (see ``_pages_at``).
+        self._pages: dict[str, dict[str, list[int]]] = {}
+        self._key_tables: dict[str, _KeyTable] = {}
         self._stored_cluster: dict[int, int] = {}
         self._stored_info: dict[int, tuple[int, int]] = {}
         # Per cluster root, a few of its members: the chunk's own, and the stored clusters it
@@ -104,6 +122,7 @@ class Placer:
             self._by_key.setdefault(rel.key, []).append(rel.id)
             self._by_text.setdefault(rel.text_hash, rel.id)
             self._hashes[rel.id] = rel.text_hash
+            self._urls[rel.id] = rel.url
             self._stored_cluster[rel.id] = rel.cluster
         names = {p.names for p in preps if p.names is not None}
         if naming:
@@ -146,12 +165,16 @@ class Placer:
         self, prep: Prepared, sketched: Sketched, screened: set[int], keys: list[int]
     ) -> int:
         by_key, by_text = self._by_key, self._by_text
-        same_key = by_key.get(prep.key, [])
+        same_key = list(by_key.get(prep.key, ()))
         for other in same_key:
             if self._text_of(other) == prep.text_hash:
                 # The same page again (another spelling of its URL, a refetch): keep the
                 # smallest spelling and earliest date so the result does not depend on order.
                 self._refresh(other, prep)
+                if len(same_key) > 1:
+                    # Served at the address of another document of its key, kept apart from
+                    # this one by its text: that page now has this text, all three one page.
+                    self._join_pages(other, prep.key, prep.url, None, same_key)
                 return other
         # A text of a handful of words (a geo-block or paywall stub, a JavaScript wall) is the
         # same on unrelated pages: equal texts only link when there is enough of them to tell.
@@ -161,11 +184,12 @@ class Placer:
         linkable = bool(prep.line_keys) and words >= self._options.min_words
         twin = by_text.get(prep.text_hash) if linkable else None
         doc = self._new_doc(prep, sketched, prep.key in self._named_keys)
+        cluster = self._join_pages(doc.id, prep.key, prep.url, sketched.ids, same_key)
         by_key.setdefault(prep.key, []).append(doc.id)
         by_text.setdefault(prep.text_hash, doc.id)
-        cluster = doc.cluster
-        if same_key and self._one_page(prep, sketched, same_key[0]):
-            cluster = self._union(cluster, self._cluster_of(same_key[0]))
+        pages = self._pages.get(prep.key)
+        if pages is not None:
+            pages.setdefault(self._address(doc.id), []).append(doc.id)
         if twin is not None:
             self._union(cluster, self._cluster_of(twin))
             return doc.id  # the twin already carries this text's bands
@@ -176,18 +200,95 @@ class Placer:
         self._link(doc.id, sketched, screened, keys)
         return doc.id
 
-    def _one_page(self, prep: Prepared, sketched: Sketched, other: int) -> bool:
-        """Whether ``prep`` is the page ``other`` is, their key being the same and their texts not.
+    def _join_pages(
+        self, doc: int, key: str, url: str, ids: U32 | None, same_key: list[int]
+    ) -> int:
+        """Join ``doc`` (at ``url``, content words ``ids``; None: by address alone) to the
+        documents ``same_key`` of its ``key`` that are its page; the root of its cluster.
 
         One address is one page whatever its text now says (an update, a live blog grown since).
         A key shared only through canonical links needs shared text as well: templates that
         point every article's canonical link at its section page, or at the path without the
         query that tells articles apart, would otherwise put a whole site in one cluster.
+        Every document of the key is asked, not the first stored: which arrived first must not
+        decide, and two clusters must never hold one key at one address (``cluster_id``).
         """
-        if _address(prep.url) == _address(self._doc(other).url):
-            return True
-        mine: list[int] = sketched.ids.tolist()
-        return bool(mine) and containment(mine, self._ids_of(other)) >= self._options.containment
+        root = self._find(self._cluster_of(doc))
+        if not same_key:
+            return root
+        address = address_of(url)
+        for other in self._pages_at(key, address):
+            if other != doc:
+                root = self._union(root, self._cluster_of(other))
+        if ids is None:
+            return root
+        if len(same_key) > _SAME_KEY_UNSCREENED:
+            same_key = self._screened(key, doc, same_key)
+        by_text = [
+            o
+            for o in same_key
+            if o != doc and self._find(self._cluster_of(o)) != root and self._address(o) != address
+        ]
+        if not by_text:
+            return root
+        wanted = [o for o in by_text if o not in self._arrays]
+        if wanted:  # read at once
+            self._arrays.update(self._stored_ids(wanted))
+        mine: list[int] = ids.tolist()
+        least = self._options.containment
+        for other in by_text:
+            if self._find(self._cluster_of(other)) == root:
+                continue
+            if containment(mine, self._ids_of(other)) >= least:
+                root = self._union(root, self._cluster_of(other))
+        return root
+
+    def _pages_at(self, key: str, address: str) -> list[int]:
+        """The documents of ``key`` at ``address``.
+
+        Worked out for the keys that need it: most documents have a key of their own, and
+        their URLs are not parsed again.
+        """
+        pages = self._pages.get(key)
+        if pages is None:
+            pages = self._pages[key] = {}
+            for other in self._by_key.get(key, ()):
+                pages.setdefault(self._address(other), []).append(other)
+        return pages.get(address, [])
+
+    def _screened(self, key: str, doc: int, same_key: list[int]) -> list[int]:
+        """Those of ``same_key`` whose sketch has a bin equal to that of ``doc`` (or that
+        cannot be screened: either has no sketch).
+
+        A template's key has hundreds of unrelated pages, and comparing each page with each
+        grows with their square; a page contained in another shares bins of its sketch with it
+        (about the share of its shingles it holds), unrelated texts none. The key's stored
+        documents are screened at once, on a table of their sketches read once a chunk.
+        """
+        mine = self._sketches.get(doc)
+        if mine is None:
+            return same_key
+        split = bisect_left(same_key, self._first)
+        table = self._key_tables.get(key)
+        if table is None:
+            stored = same_key[:split]
+            missing = [o for o in stored if o not in self._sketches]
+            for doc_id, (_, blob) in self._store.sketches(missing).items():
+                # Empty: no sketch to screen with (and not read again).
+                self._sketches[doc_id] = np.frombuffer(blob or b"", dtype="<u8")
+            empty = np.zeros(0, dtype=np.uint64)
+            full = [o for o in stored if len(self._sketches.get(o, empty)) == len(mine)]
+            rest = [o for o in stored if len(self._sketches.get(o, empty)) != len(mine)]
+            rows = np.stack([self._sketches[o] for o in full]) if full else None
+            table = self._key_tables[key] = _KeyTable(np.array(full, dtype=np.int64), rows, rest)
+        out = list(table.unsketched)
+        if table.sketches is not None:
+            out += table.ids[(table.sketches == mine).any(axis=1)].tolist()
+        for other in same_key[split:]:
+            theirs = self._sketches.get(other)
+            if theirs is None or len(theirs) != len(mine) or bool((theirs == mine).any()):
+                out.append(other)
+        return out
 
     def _link(self, doc: int, sketched: Sketched, screened: set[int], keys: list[int]) -> None:
         """Verify and join the candidates of ``doc`` (``screened``: stored ones that passed).
@@ -397,6 +498,17 @@ class Placer:
         url = min(doc.url, prep.url, key=lambda u: (u != doc.key, len(u), u))
         dates = [d for d in (doc.published, prep.published) if d is not None]
         fresh = replace(doc, url=url, published=min(dates) if dates else None)
+        pages = self._pages.get(doc.key)
+        if url != doc.url and pages is not None:
+            # Now known by another address: found there, no longer at the one it had.
+            before = self._address(doc_id)
+            self._addresses[doc_id] = after = address_of(url)
+            left = pages.get(before, [])
+            if before != after and doc_id in left:
+                left.remove(doc_id)
+                pages.setdefault(after, []).append(doc_id)
+        else:
+            self._addresses.pop(doc_id, None)
         if doc_id in self._rows:
             self._rows[doc_id] = replace(self._rows[doc_id], url=url, published=fresh.published)
         else:
@@ -413,6 +525,16 @@ class Placer:
     def _text_of(self, doc_id: int) -> str:
         row = self._rows.get(doc_id)
         return row.text_hash if row is not None else self._hashes[doc_id]
+
+    def _address(self, doc_id: int) -> str:
+        """The address of document ``doc_id`` (worked out once; a refresh forgets it)."""
+        found = self._addresses.get(doc_id)
+        if found is None:
+            # A document refreshed in this chunk has its new URL in ``_docs``.
+            doc = self._docs.get(doc_id)
+            url = doc.url if doc is not None else self._urls[doc_id]
+            found = self._addresses[doc_id] = address_of(url)
+        return found
 
     def _cluster_of(self, doc_id: int) -> int:
         found = self._docs.get(doc_id)
@@ -511,12 +633,6 @@ class Placer:
 
 
 def _rank(doc: StoredDoc) -> Rank:
-    return Rank.of(named=doc.named, published=doc.published, words=doc.words, key=doc.key)
-
-
-def _address(url: str) -> str:
-    """``url`` normalised, or as given when it is no http(s) URL (a record's own key)."""
-    try:
-        return normalise_url(url)
-    except InputError:
-        return url
+    return Rank.of(
+        named=doc.named, published=doc.published, words=doc.words, key=doc.key, url=doc.url
+    )

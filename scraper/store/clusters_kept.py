@@ -1,8 +1,9 @@
 """Keeping the dedup index's clusters whole when a migration changes its documents.
 
 The index keeps, for each cluster, its size and its representative (the best-ranked member,
-:class:`~scraper.dedup.cluster.Rank`), and every document stored under one key in one cluster.
-A migration that removes documents or makes two keys one restores these with the index's own
+:class:`~scraper.dedup.cluster.Rank`), and every document stored under one key and one address
+in one cluster (documents of one key at different addresses may be kept apart). A migration
+that removes documents or makes two keys one restores these with the index's own
 rules: a merge keeps the larger cluster's number, and a representative changes only when a
 better-ranked member than the one it has exists (or it is gone).
 """
@@ -14,9 +15,16 @@ from collections.abc import Iterable
 
 from scraper.dedup.cluster import Rank
 
-__all__ = ["has_index", "merge_clusters", "reelect"]
+__all__ = ["SHARED_KEY", "has_index", "merge_clusters", "reelect"]
 
 _INDEX_TABLES = ("dedup_docs", "dedup_clusters", "dedup_bands")
+
+#: SQL: whether documents of the key of representative ``r`` of cluster ``c`` lie in other
+#: clusters too, which makes the cluster's id of its key and the representative's address
+#: (:func:`~scraper.dedup.cluster.cluster_id`). Stops at the first it finds.
+SHARED_KEY = (
+    "EXISTS (SELECT 1 FROM dedup_docs AS other WHERE other.key = r.key AND other.cluster != c.id)"
+)
 
 
 def has_index(conn: sqlite3.Connection) -> bool:
@@ -56,7 +64,8 @@ def reelect(conn: sqlite3.Connection, clusters: Iterable[int]) -> None:
     when no member ranks better); a cluster left without members is deleted."""
     for cluster in sorted(set(clusters)):
         members = conn.execute(
-            "SELECT id, key, named, published, words FROM dedup_docs WHERE cluster = ? ORDER BY id",
+            "SELECT id, key, named, published, words, url FROM dedup_docs"
+            " WHERE cluster = ? ORDER BY id",
             (cluster,),
         ).fetchall()
         if not members:
@@ -74,9 +83,9 @@ def reelect(conn: sqlite3.Connection, clusters: Iterable[int]) -> None:
         )
 
 
-def _rank(member: tuple[int, str, int, float | None, int]) -> Rank:
-    _, key, named, published, words = member
-    return Rank.of(named=bool(named), published=published, words=words, key=key)
+def _rank(member: tuple[int, str, int, float | None, int, str]) -> Rank:
+    _, key, named, published, words, url = member
+    return Rank.of(named=bool(named), published=published, words=words, key=key, url=url)
 
 
 def _marks(values: Iterable[object]) -> str:

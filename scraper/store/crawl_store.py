@@ -19,6 +19,7 @@ from pathlib import Path
 from scraper.dedup.cluster import cluster_id
 from scraper.errors import RecordError, StoreError, UnreadableArticle, shorten
 from scraper.models import Article
+from scraper.store.clusters_kept import SHARED_KEY
 from scraper.store.credentials_scrubbed import scrub_credentials
 from scraper.store.orphans_dropped import drop_orphans
 from scraper.store.protocol import (
@@ -170,15 +171,20 @@ _INSERT_FETCH = (
 _ARTICLE_COLUMNS = (
     "a.id, a.url, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key, a.record"
 )
-# Where each article ``a`` is now: the cluster of its key in the near-duplicate index (every
-# document stored under one key is in the same cluster) and that cluster's representative
-# ``r``. A batch's placements are stored with the articles, but a later batch can merge their
-# cluster into another or give it a better-ranked representative; the index is kept current,
-# the ``cluster`` and ``duplicate_of`` columns are not. Without an index entry (an article
-# stored by something other than a crawl) ``r`` is NULL and the columns are all there is.
+# Where each article ``a`` is now: the cluster of its own document in the near-duplicate
+# index and that cluster's representative ``r``. Its document is the one of its key stored
+# under its URL: pages that share a key only through canonical links (a template naming one
+# sibling article on every page) are kept apart, in clusters of their own. Failing that (the
+# index keeps another spelling of the page as its URL) any document of its key. A batch's
+# placements are stored with the articles, but a later batch can merge their cluster into
+# another or give it a better-ranked representative; the index is kept current, the
+# ``cluster`` and ``duplicate_of`` columns are not. Without an index entry (an article stored
+# by something other than a crawl) ``r`` is NULL and the columns are all there is.
 _CURRENT = (
-    " LEFT JOIN dedup_clusters c ON c.id ="
-    " (SELECT same.cluster FROM dedup_docs same WHERE same.key = a.dedup_key LIMIT 1)"
+    " LEFT JOIN dedup_clusters c ON c.id = coalesce("
+    "(SELECT own.cluster FROM dedup_docs own WHERE own.key = a.dedup_key AND own.url = a.url"
+    " LIMIT 1),"
+    " (SELECT same.cluster FROM dedup_docs same WHERE same.key = a.dedup_key LIMIT 1))"
     " LEFT JOIN dedup_docs r ON r.id = c.rep"
 )
 # An article leads its cluster when it is the representative's page under the URL the index
@@ -198,10 +204,14 @@ class _Placements:
     join: str
     rep_key: str
     duplicate_of: str
+    # The representative's URL, and whether documents of its key lie in other clusters too
+    # (with its key, what its cluster's id is made of: ``cluster_id``).
+    rep_url: str
+    shared: str
 
 
-_THROUGH_INDEX = _Placements(_CURRENT, "r.key", _DUPLICATE_OF)
-_AS_STORED = _Placements("", "NULL", "a.duplicate_of")
+_THROUGH_INDEX = _Placements(_CURRENT, "r.key", _DUPLICATE_OF, "r.url", SHARED_KEY)
+_AS_STORED = _Placements("", "NULL", "a.duplicate_of", "NULL", "0")
 
 
 class SQLiteCrawlStore:
@@ -611,6 +621,7 @@ class SQLiteCrawlStore:
         while True:
             rows = self._read(
                 f"SELECT {_ARTICLE_COLUMNS}, {where.rep_key} AS rep_key,"
+                f" {where.rep_url} AS rep_url, {where.shared} AS shared,"
                 f" {where.duplicate_of} AS now_duplicate_of FROM articles a{where.join}"
                 " WHERE a.id > ? AND a.stored_at >= ? ORDER BY a.id LIMIT 500",
                 (last, since if since is not None else 0.0),
@@ -844,7 +855,11 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
         id=row["id"],
         source=row["source"],
         stored_at=row["stored_at"],
-        cluster=row["cluster"] if rep_key is None else cluster_id(rep_key),
+        cluster=(
+            row["cluster"]
+            if rep_key is None
+            else cluster_id(rep_key, url=row["rep_url"], shared=bool(row["shared"]))
+        ),
         duplicate_of=row["now_duplicate_of"],
         article=article,
         canonical=row["canonical"],

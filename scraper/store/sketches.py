@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from scraper.dedup.domains import Domains
 from scraper.errors import DedupError, StoreError
+from scraper.store.clusters_kept import SHARED_KEY
 from scraper.store.sqlite import Step, migrate, open_sqlite, write_transaction
 
 __all__ = ["Body", "DocRow", "Placed", "Related", "SketchStore", "StoredDoc"]
@@ -141,6 +142,12 @@ STEPS: list[Step] = [
     # Line counts per registrable domain instead of per host, and per line the number of
     # domains it is chrome on.
     _count_by_domain,
+    # Documents looked up by key and address (a crawl store finds each article's own document
+    # among the pages sharing its key); the index on the key alone is its prefix.
+    """
+    CREATE INDEX dedup_docs_key_url ON dedup_docs (key, url);
+    DROP INDEX dedup_docs_key;
+    """,
 ]
 
 
@@ -183,6 +190,7 @@ class Related:
 
     id: int
     key: str
+    url: str
     text_hash: str
     cluster: int
 
@@ -201,12 +209,16 @@ class Body:
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """Where a stored document is: its key, and its representative's id, key and url."""
+    """Where a stored document is: its key, and its representative's id, key and url.
+
+    ``shared``: documents of the representative's key lie in other clusters too.
+    """
 
     key: str
     rep: int
     rep_key: str
     rep_url: str
+    shared: bool
 
 
 class SketchStore:
@@ -305,11 +317,12 @@ class SketchStore:
 
     def related(self, keys: Iterable[str], hashes: Iterable[str]) -> list[Related]:
         """Stored documents with one of these keys or one of these exact texts, in id order."""
-        fields = "SELECT id, key, text_hash, cluster FROM dedup_docs WHERE"
+        fields = "SELECT id, key, url, text_hash, cluster FROM dedup_docs WHERE"
         rows = {r[0]: r for r in self._in(f"{fields} key IN", keys)}
         rows.update((r[0], r) for r in self._in(f"{fields} text_hash IN", hashes))
         return [
-            Related(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for _, r in sorted(rows.items())
+            Related(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]))
+            for _, r in sorted(rows.items())
         ]
 
     def refresh(self, doc: int, url: str, published: float | None) -> None:
@@ -438,14 +451,17 @@ class SketchStore:
         return [int(r[0]) for r in self._all("SELECT size FROM dedup_clusters", ())]
 
     def placed(self, ids: Iterable[int]) -> dict[int, Placed]:
-        """Where each of documents ``ids`` is now: its representative's id, key and url."""
+        """Where each of documents ``ids`` is now: its representative's id, key and url, and
+        whether that key has documents in other clusters."""
         rows = self._in(
-            "SELECT d.id, d.key, r.id, r.key, r.url FROM dedup_docs AS d"
+            f"SELECT d.id, d.key, r.id, r.key, r.url, {SHARED_KEY} FROM dedup_docs AS d"
             " JOIN dedup_clusters AS c ON c.id = d.cluster JOIN dedup_docs AS r ON r.id = c.rep"
             " WHERE d.id IN",
             ids,
         )
-        return {int(r[0]): Placed(str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
+        return {
+            int(r[0]): Placed(str(r[1]), int(r[2]), str(r[3]), str(r[4]), bool(r[5])) for r in rows
+        }
 
     # --- template lines ---------------------------------------------------------------------
     def count_lines(self, keys: I64, counts: I64) -> tuple[I64, I64]:
