@@ -4,8 +4,9 @@ A document joins a cluster through, in order: URL identity (same key as a stored
 exact text (same normalised-text hash), or a near-duplicate edge (an LSH candidate confirmed by
 word-level containment). Clusters are joined along these edges (union-find), but never two
 clusters whose members are different stories (``placing.py``). Lines that recur across
-many texts of one site (navigation, newsletter boxes, copyright) are counted for the whole batch
-before any document is placed and are left out of both sketches and verification.
+many stories of one site (navigation, newsletter boxes, copyright) are counted for the whole
+batch before any document is placed and are left out of both sketches and verification; once
+placed, a line is counted once per story (``stories.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
 from scraper.dedup.sharing import Done, SharedAnalysis
+from scraper.dedup.stories import Counted, once_per_story
 from scraper.dedup.tokens import I64, U32, U64, Flags, Words, tokenise
 from scraper.errors import DedupError
 from scraper.models import Article
@@ -256,13 +258,17 @@ class DedupIndex(Closeable):
         self._cache.clear()
         naming = False
         ids: list[int] = []
-        for n, group in enumerate(_groups(spans, self._options.commit_every)):
+        groups = _groups(spans, self._options.commit_every)
+        counted = None
+        first_id = 0
+        for n, group in enumerate(groups):
             with self._store.transaction():
                 if n == 0:
                     # Counted in the batch's first transaction: a call that fails before its
                     # first commit (a dead worker, a full disk, kill -9) leaves no counts of
                     # pages it never stored, which a retry would count a second time.
-                    self._learn_templates(prepared)
+                    first_id = self._store.next_id()
+                    counted = self._learn_templates(prepared)
                     naming = self._store.has_canonicals() or any(p.names for p in prepared)
                 for number in group:
                     start, stop = spans[number]
@@ -275,13 +281,19 @@ class DedupIndex(Closeable):
                     placer.flush()
                     if following is not None:
                         following.top_up()
+                if n == len(groups) - 1 and counted is not None:
+                    # After the whole batch: which pages are one story does not depend on
+                    # the order they were placed in. A call that fails before this commit
+                    # leaves its lines counted once per text, as before session 14.
+                    self._count_once_per_story(counted, prepared, ids, first_id)
             if progress is not None:
                 progress(sum(spans[n][1] - spans[n][0] for n in group))
         return self._assignments(ids, [p.url for p in prepared])
 
-    def _learn_templates(self, prepared: list[Prepared]) -> None:
-        """Count the batch's lines (in the caller's transaction) and note which are templates."""
-        counted, totals, young = self._count_template_lines(prepared)
+    def _learn_templates(self, prepared: list[Prepared]) -> Counted:
+        """Count the batch's lines (in the caller's transaction) and note which are templates;
+        what was counted."""
+        counted, totals, young, added = self._count_template_lines(prepared)
         # The batch's own lines are answered by the counting; only other lines are looked up.
         self._counted = np.sort(counted)
         chrome = totals >= self._options.template_min_docs
@@ -301,10 +313,53 @@ class DedupIndex(Closeable):
             self._spread = None
         else:
             self._spread = np.sort(found[0][found[1] >= self._options.template_min_sites])
+        return added
 
-    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64, I64]:
+    def _count_once_per_story(
+        self, counted: Counted, prepared: list[Prepared], ids: list[int], first_id: int
+    ) -> None:
+        """Take back the counts of lines that the batch's pages brought to a story already
+        holding them on their domain (see ``stories.py``), with the counts of domains of
+        lines that are chrome no more."""
+        if not counted.pages:
+            return
+        docs = [ids[n] for n in counted.pages]
+        found = self._store.doc_clusters(docs)
+        clusters = [found[doc] for doc in docs]
+        earlier: set[tuple[int, int]] = set()
+        if first_id > 1:
+            # Earlier pages of the clusters the batch's pages landed in, on the hosts of
+            # those pages' domains (a network's other hosts are not looked up: their lines
+            # stay counted, which errs towards chrome, as before).
+            hosts: dict[int, set[str]] = {}
+            stories: dict[int, set[int]] = {}
+            for owner, site, cluster in zip(counted.owners, counted.sites, clusters, strict=True):
+                hosts.setdefault(owner, set()).add(site)
+                stories.setdefault(owner, set()).add(cluster)
+            for owner, sites in hosts.items():
+                for site in sorted(sites):
+                    for cluster, blob in self._store.earlier_lines(site, stories[owner], first_id):
+                        lines = np.frombuffer(blob, dtype="<u4").tolist()
+                        earlier.update(((owner << 32) | line, cluster) for line in lines)
+        lines = [prepared[n].line_keys for n in counted.pages]
+        back = once_per_story(counted, lines, clusters, earlier)
+        taken = back > 0
+        if not taken.any():
+            return
+        keys, totals = self._store.count_lines(counted.keys[taken], -back[taken])
+        at = np.searchsorted(counted.keys, keys)
+        least = self._options.template_min_docs
+        before = totals + back[at] - counted.added[at]
+        lost = keys[(before < least) & (totals + back[at] >= least) & (totals < least)]
+        # Counted as chrome on one more domain when the batch's count crossed the bar.
+        lines_lost, domains = np.unique(lost & 0xFFFFFFFF, return_counts=True)
+        if len(lines_lost):
+            self._store.count_lines(lines_lost, -domains)
+
+    def _count_template_lines(self, prepared: list[Prepared]) -> tuple[I64, I64, I64, Counted]:
         """Count the lines of the batch's new pages; the line count keys and their new counts,
-        and the numbers of the domains whose only two texts each have lines of their own.
+        the numbers of the domains whose only two texts each have lines of their own, and
+        what was counted.
 
         Also counts the domains each line is chrome on (keyed by the line alone: number 0 is
         no domain's) and each domain's texts.
@@ -312,19 +367,21 @@ class DedupIndex(Closeable):
         # Counted once per text as well as once per page: a story a site shows at several
         # URLs, or versions of one page, are one text and would otherwise make their own
         # paragraphs look like the site's chrome. Pages and texts stored in earlier batches
-        # were counted then. Counted per registrable domain, not per host: a network's hosts
-        # share one template.
+        # were counted then. Each group counts as a story of its own until the batch is
+        # placed (``_count_once_per_story``). Counted per registrable domain, not per host: a
+        # network's hosts share one template.
         owners = [self._domains.of(p.site) for p in prepared]
         known = self._store.stored_keys(p.key for p in prepared)
         seen = {
             (self._domains.of(site), text)
             for site, text in self._store.stored_texts(p.text_hash for p in prepared)
         }
-        fresh = [
-            (p, o)
-            for p, o in zip(prepared, owners, strict=True)
+        places = [
+            n
+            for n, (p, o) in enumerate(zip(prepared, owners, strict=True))
             if p.key not in known and (o, p.text_hash) not in seen
         ]
+        fresh = [(prepared[n], owners[n]) for n in places]
         groups = _text_groups([(o, p.key, p.text_hash) for p, o in fresh])
         sizes = [len(p.line_keys) for p, _ in fresh]
         lines = np.fromiter(
@@ -367,7 +424,9 @@ class DedupIndex(Closeable):
                 if len(texts[number]) == 1 and self._store.single_lines(number) <= own[number]:
                     continue  # the stored text has no line of its own
                 young.append(number)
-        return counted, totals, np.array(young, dtype=np.int64)
+        sites = [p.site for p, _ in fresh]
+        added = Counted(places, owner.tolist(), sites, groups, keys, counts)
+        return counted, totals, np.array(young, dtype=np.int64), added
 
     def _count_spread(self, keys: I64, counts: I64, counted: I64, totals: I64) -> None:
         """Count each line once more for each domain it has just become chrome on.

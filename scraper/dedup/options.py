@@ -22,9 +22,9 @@ class DedupOptions:
     ``min_length_ratio`` of the longer's content words and at least ``containment`` of them
     appear, in order, in the longer (word-level LCS), so a trimmed copy or an update with a few
     added paragraphs joins its original, and their numbers agree (see ``verify``). Template
-    lines: a normalised line found on at least ``template_min_docs`` distinct pages (keys and
-    texts) of one registrable domain is site chrome and ignored, and so is a line that is
-    chrome on ``template_min_sites`` domains.
+    lines: a normalised line found on pages of at least ``template_min_docs`` distinct stories
+    (clusters; within a batch, distinct keys and texts) of one registrable domain is site
+    chrome and ignored, and so is a line that is chrome on ``template_min_sites`` domains.
     ``commit_every`` bounds how many documents one transaction holds. With ``workers`` > 1, a
     batch of at least ``parallel_from`` documents is normalised and tokenised by that many
     processes: the calling one and ``workers - 1`` worker processes (started with ``spawn``,

@@ -80,6 +80,57 @@ def _count_by_domain(conn: sqlite3.Connection) -> None:
     )
 
 
+def _count_by_story(conn: sqlite3.Connection) -> None:
+    """Recount each line of a domain once per cluster of the domain's pages holding it (not once
+    per text), and each line's count of domains from those counts; index the documents by
+    cluster and site.
+
+    Versions of one story at new URLs are distinct texts in one cluster: counted per text, the
+    paragraphs they keep had become the site's chrome.
+    """
+    conn.execute("CREATE INDEX dedup_docs_cluster_site ON dedup_docs (cluster, site)")
+    conn.execute("DROP INDEX dedup_docs_cluster")
+    numbers = {str(r[1]): int(r[0]) for r in conn.execute("SELECT id, site FROM dedup_sites")}
+    domains = Domains()
+    keys: list[I64] = []
+    clusters: list[I64] = []
+    for site, cluster, blob in conn.execute("SELECT site, cluster, line_keys FROM dedup_docs"):
+        domain = domains.of(str(site))
+        if domain not in numbers:
+            conn.execute("INSERT INTO dedup_sites (site) VALUES (?)", (domain,))
+            found = conn.execute("SELECT id FROM dedup_sites WHERE site = ?", (domain,))
+            numbers[domain] = int(found.fetchone()[0])
+        lines = np.frombuffer(blob, dtype="<u4").astype(np.int64)
+        keys.append((numbers[domain] << 32) | lines)
+        clusters.append(np.full(len(lines), int(cluster), dtype=np.int64))
+    key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    cluster = np.concatenate(clusters) if clusters else key
+    order = np.lexsort((cluster, key))
+    key, cluster = key[order], cluster[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = (key[1:] != key[:-1]) | (cluster[1:] != cluster[:-1])
+    counted, stories = np.unique(key[first], return_counts=True)
+    # A count only goes down: a line's pages that were not counted (a known key with a new
+    # text) may sit in a cluster of their own, and a count no stored page backs is kept.
+    conn.execute("CREATE TEMP TABLE dedup_story_lines (key INTEGER PRIMARY KEY, docs INTEGER)")
+    conn.executemany(
+        "INSERT INTO dedup_story_lines (key, docs) VALUES (?, ?)",
+        zip(counted.tolist(), stories.tolist(), strict=True),
+    )
+    conn.execute(
+        "UPDATE dedup_lines SET docs = min(docs, (SELECT s.docs FROM dedup_story_lines AS s"
+        " WHERE s.key = dedup_lines.key)) WHERE key IN (SELECT key FROM dedup_story_lines)"
+    )
+    conn.execute("DROP TABLE dedup_story_lines")
+    conn.execute("DELETE FROM dedup_lines WHERE key < 4294967296")
+    conn.execute(
+        "INSERT INTO dedup_lines (key, docs)"
+        " SELECT key & 4294967295, count(*) FROM dedup_lines"
+        " WHERE key >= 4294967296 AND docs >= ? GROUP BY key & 4294967295",
+        (_MIGRATED_MIN_DOCS,),
+    )
+
+
 STEPS: list[Step] = [
     """
     CREATE TABLE dedup_docs (
@@ -148,6 +199,9 @@ STEPS: list[Step] = [
     CREATE INDEX dedup_docs_key_url ON dedup_docs (key, url);
     DROP INDEX dedup_docs_key;
     """,
+    # Line counts per story (cluster) instead of per text; members of a cluster looked up by
+    # site, to find which lines a story already holds on a domain.
+    _count_by_story,
 ]
 
 
@@ -345,6 +399,23 @@ class SketchStore:
             "SELECT DISTINCT site, text_hash FROM dedup_docs WHERE text_hash IN", hashes
         )
         return {(str(r[0]), str(r[1])) for r in rows}
+
+    def doc_clusters(self, ids: Iterable[int]) -> dict[int, int]:
+        """The cluster of each of documents ``ids``."""
+        rows = self._in("SELECT id, cluster FROM dedup_docs WHERE id IN", ids)
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def earlier_lines(
+        self, site: str, clusters: Iterable[int], before: int
+    ) -> list[tuple[int, bytes]]:
+        """The cluster and line keys of each document of ``site`` in ``clusters`` with an id
+        below ``before``."""
+        rows = self._in(
+            "SELECT cluster, line_keys FROM dedup_docs WHERE site = ? AND id < ? AND cluster IN",
+            clusters,
+            (site, before),
+        )
+        return [(int(r[0]), bytes(r[1])) for r in rows]
 
     def bodies(self, ids: Iterable[int]) -> dict[int, Body]:
         """The stored bodies of documents ``ids``."""
