@@ -19,7 +19,7 @@ import pytest
 from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.dedup.text import line_keys, normalise_lines
-from scraper.store.sketches import SketchStore
+from scraper.store.sketches import STEPS, SketchStore, _count_by_story
 
 SITE = "https://herald.example"
 
@@ -217,7 +217,11 @@ def _per_text(db: Path, pages: Sequence[Document]) -> None:
     assert conn.execute("SELECT docs FROM dedup_lines WHERE key = ?", (first,)).fetchone() == (
         len(pages) - len(BRIEFS),
     )
-    conn.execute("UPDATE schema_migrations SET version = 5 WHERE component = 'dedup'")
+    # The version before the step that counts per story (the steps before it stay applied).
+    conn.execute(
+        "UPDATE schema_migrations SET version = ? WHERE component = 'dedup'",
+        (STEPS.index(_count_by_story),),
+    )
     conn.execute("DROP INDEX dedup_docs_cluster_site")
     conn.execute("CREATE INDEX dedup_docs_cluster ON dedup_docs (cluster)")
     conn.commit()
