@@ -133,6 +133,19 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after_seconds("Sun, 29 Nov 2026 11:00:00 GMT", now) == 0.0
     assert retry_after_seconds("soon", now) is None
     assert retry_after_seconds(None, now) is None
+    # Only ASCII digits are delta-seconds: "²" and Arabic-Indic digits are no number of
+    # seconds ("²".isdigit() is true, and float("²") raised).
+    assert retry_after_seconds("\u00b2", now) is None
+    assert retry_after_seconds("\u0661\u0662", now) is None
+
+
+def test_a_retry_after_that_is_no_number_leaves_a_plain_retried_503(server: LocalServer) -> None:
+    # The header's byte 0xB2 reads as "²": the answer is still a 503 to retry after backoff,
+    # not an error of the fetcher's own.
+    retry = RetryPolicy(attempts=3, base_delay=0.01)
+    page = run(_fetch(server.url("/flaky?fail=1&after=%C2%B2"), local_options(retry=retry)))
+    assert page.status == 200
+    assert len(server.requests(path="/flaky")) == 2
 
 
 def test_backoff_grows_exponentially_with_jitter_under_the_ceiling() -> None:
