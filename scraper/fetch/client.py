@@ -56,6 +56,11 @@ _HOST = re.compile(
     r"(?=.{1,254}\Z)[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\.?|[0-9a-f:.]*:[0-9a-f:.]*", re.I
 )
 
+#: An http(s) Location with an empty authority: "http://", "https://" or "//", then no host
+#: before the path, query or fragment (user information or a port alone name no host either).
+#: Other schemes are refused as such.
+_NO_HOST = re.compile(r"\s*(?:https?:)?//(?:[^/?#@]*@)?(?::[0-9]*)?(?:[/?#]|\Z)", re.I)
+
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
@@ -118,6 +123,10 @@ def _parse_url(raw: str, url: str, *, hop: bool) -> Target:
 
 def _join(base: str, location: str, url: str) -> Target:
     """The redirect target ``location`` names, relative to ``base``; a RedirectError if bad."""
+    if _NO_HOST.match(location):
+        # An empty authority ("http://", "//") names no page; joined, it gave ``base`` back,
+        # which then read as a redirect loop.
+        raise RedirectError(f"invalid Location {shorten(location)!r}: no host", url=url)
     try:
         joined = str(httpx.URL(base).join(location))
     except (httpx.InvalidURL, TypeError, ValueError) as exc:

@@ -37,6 +37,16 @@ def test_a_bad_location_is_a_redirect_error(server: LocalServer, location: str) 
     assert "Location" in str(caught.value) or "URL" in str(caught.value)
 
 
+@pytest.mark.parametrize("location", ["http://", "https://", "//", "http:///path", "//?q=1"])
+def test_a_location_without_a_host_is_invalid_not_a_loop(
+    server: LocalServer, location: str
+) -> None:
+    # Joined to the page's URL, an empty authority gave that URL back: a "redirect loop".
+    url = server.url("/to?u=" + quote(location, safe=""))
+    with pytest.raises(RedirectError, match=r"invalid Location .*: no host"):
+        run(_fetch(url))
+
+
 @pytest.mark.parametrize("url", _BAD_URLS)
 def test_a_bad_url_asked_for_is_refused_before_any_request(url: str) -> None:
     # No server: a request or a lookup would fail otherwise (loopback_resolver raises).
