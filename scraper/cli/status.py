@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -17,11 +17,16 @@ from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
 from scraper.config import load_config
 from scraper.crawl.holds import current_holds
+from scraper.crawl.lock import holder_alive
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import RunRecord, SourceStats, UrlFailure
 
 __all__ = ["status"]
+
+#: How ``status`` shows a run that never ended and whose process is gone (a killed run; the
+#: store still says "running").
+INTERRUPTED = "interrupted"
 
 
 def _when(stamp: float | None) -> str:
@@ -34,6 +39,13 @@ def _run_line(run: RunRecord | None) -> str:
     if run is None:
         return "last run: none yet"
     s = run.stats
+    if run.finished_at is None:
+        gone = " (its process is gone: the next crawl resumes its work)"
+        return (
+            f"last run: #{run.id} {run.status}{gone if run.status == INTERRUPTED else ''},"
+            f" started {_when(run.started_at)}: {s.stored} stored so far"
+            " (its other counters are written when it ends)"
+        )
     return (
         f"last run: #{run.id} {run.status}, started {_when(run.started_at)},"
         f" finished {_when(run.finished_at)}: {s.stored} stored"
@@ -48,6 +60,13 @@ def _run_line(run: RunRecord | None) -> str:
         + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")
         + (f", {s.aliases} URLs were articles stored under another URL" if s.aliases else "")
     )
+
+
+def _as_found(run: RunRecord | None, store: Path) -> RunRecord | None:
+    """``run``, shown as interrupted when it never ended and its process is gone (killed)."""
+    if run is None or run.finished_at is not None or holder_alive(store):
+        return run
+    return replace(run, status=INTERRUPTED)
 
 
 def _json(
@@ -142,7 +161,8 @@ def status(
 ) -> None:
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
-    A run shown as "running" that no process holds was killed; the next crawl resumes it. A
+    A run that never ended and whose process is gone (killed) is shown as "interrupted", with
+    the articles it stored; the next crawl resumes its work. A
     source marked "(not in config)" (in JSON: "in_config": false) was removed or renamed in
     the config: its URLs stay in the store, and no run of this config takes them. Exit codes:
     0 shown, 2 invalid config or option (a `--source` neither the config nor the store knows:
@@ -161,7 +181,7 @@ def status(
         raise typer.Exit(EXIT_STORE) from exc
     try:
         sources = store.source_stats()
-        run = store.last_run()
+        run = _as_found(store.last_run(), store_path(target))
         waiting = current_holds(store, time.time())
         failures = store.failures(source=source, limit=limit) if failed else None
     except StoreError as exc:

@@ -13,7 +13,7 @@ from types import TracebackType
 
 from scraper.errors import StoreError, StoreLocked
 
-__all__ = ["RunLock"]
+__all__ = ["RunLock", "holder_alive"]
 
 
 class RunLock:
@@ -74,3 +74,27 @@ def _read_holder(fd: int) -> str:
     except (OSError, UnicodeDecodeError):
         return ""
     return f" (pid {pid})" if pid.isdigit() else ""
+
+
+def holder_alive(store: Path) -> bool:
+    """Whether the process that last took ``store``'s lock is still alive.
+
+    The lock file keeps the pid of the run that last took it. A run the store records as
+    unfinished is going on when that process lives, and was killed (SIGKILL, a crash, a
+    reboot) when it does not. Asking the lock itself would mean taking it, if only for a
+    moment, and a crawl starting in that moment would exit as if another were running.
+    """
+    real = store.resolve()
+    try:
+        text = real.with_name(real.name + ".lock").read_text("ascii")[:32].strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not text.isdigit() or int(text) <= 0:
+        return False
+    try:
+        os.kill(int(text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True

@@ -780,7 +780,13 @@ class SQLiteCrawlStore:
         if not rows:
             return None
         r = rows[0]
-        stats = RunStats(**json.loads(r["stats"])) if r["stats"] else RunStats()
+        if r["stats"]:
+            stats = RunStats(**json.loads(r["stats"]))
+        else:
+            # Unfinished (going on, or killed): the counters are written when a run ends, but
+            # the articles it stored are in the store already, each batch as it committed.
+            stored = self._read("SELECT count(*) AS n FROM articles WHERE run_id = ?", (r["id"],))
+            stats = RunStats(stored=int(stored[0]["n"]))
         return RunRecord(
             id=r["id"],
             started_at=r["started_at"],

@@ -221,7 +221,8 @@ class RunStats:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunRecord:
-    """A run as recorded: when, how it ended, its counters."""
+    """A run as recorded: when, how it ended, its counters (of an unfinished run, only the
+    articles stored so far: the others are written when a run ends)."""
 
     id: int
     started_at: float

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
 from scraper.demo.server import SiteServer
+from scraper.store.crawl_store import SQLiteCrawlStore
 
 runner = CliRunner()
 
@@ -42,3 +47,39 @@ def test_status_refuses_an_unknown_source_as_retry_does(news_toml: Path) -> None
         assert retried.exit_code == shown.exit_code
         known = runner.invoke(app, ["status", str(target), "--failed", "--source", "herald"])
         assert known.exit_code == 0 and "no failed URLs" in known.stdout
+
+
+def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
+    # A run killed with SIGKILL never records its end: the store still says "running". Its
+    # articles are in the store, batch by batch; its other counters were never written.
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    db = news_toml.parent / "news.db"
+    store = SQLiteCrawlStore(db)
+    try:
+        run_id = store.begin_run()
+    finally:
+        store.close()
+    conn = sqlite3.connect(db)
+    try:  # two of run 1's articles, as if run 2 had stored them
+        with conn:
+            conn.execute("UPDATE articles SET run_id = ? WHERE id IN (1, 2)", (run_id,))
+    finally:
+        conn.close()
+    lock = db.with_name(db.name + ".lock")
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    lock.write_text(gone)  # the pid of a process that has ended: the run was killed
+    shown = runner.invoke(app, ["status", str(news_toml)]).stdout
+    (last,) = [line for line in shown.splitlines() if line.startswith("last run:")]
+    assert last.startswith(f"last run: #{run_id} interrupted (its process is gone")
+    assert last.endswith(": 2 stored so far (its other counters are written when it ends)")
+    data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
+    assert data["last_run"]["status"] == "interrupted"
+    assert data["last_run"]["stats"]["stored"] == 2
+    lock.write_text(str(os.getpid()))  # a live process holds the store: the run goes on
+    shown = runner.invoke(app, ["status", str(news_toml)]).stdout
+    assert f"last run: #{run_id} running, started " in shown
