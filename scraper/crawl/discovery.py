@@ -26,7 +26,14 @@ from scraper.discover.feeds import parse_feed
 from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
 from scraper.discover.untyped import looks_like_listing
-from scraper.errors import FetchError, HostWaiting, InputError, NotListing
+from scraper.errors import (
+    FetchError,
+    HostWaiting,
+    InputError,
+    NotListing,
+    ScraperError,
+    StoreError,
+)
 from scraper.fetch.client import NOT_MODIFIED
 from scraper.fetch.options import UNTYPED_TYPES
 from scraper.models import Page
@@ -313,7 +320,23 @@ class Discovery:
     async def _document(
         self, source: Source, url: str, oldest: float | None, tally: _Tally
     ) -> tuple[ChildDoc, ...]:
-        """Read one document; return the nested documents to read next."""
+        """Read one document; return the nested documents to read next.
+
+        A failure of this document alone (an answer it cannot use, or a bug on odd input) is
+        recorded as its error, and the source's other documents are read: one broken nested
+        sitemap must not hide its siblings' articles. A store error still ends the run.
+        """
+        try:
+            return await self._read_document(source, url, oldest, tally)
+        except StoreError:
+            raise
+        except Exception as exc:  # a bug on one listing is that listing's failure only
+            self._failed(source, url, exc, None, tally)
+            return ()
+
+    async def _read_document(
+        self, source: Source, url: str, oldest: float | None, tally: _Tally
+    ) -> tuple[ChildDoc, ...]:
         tally.documents += 1
         # Validators of a read under other settings (a source renamed, another config's on a
         # shared store, a widened pattern or age window) are not used: a 304 would list
@@ -376,12 +399,15 @@ class Discovery:
     def _failed(
         self, source: Source, url: str, exc: Exception, status: int | None, tally: _Tally
     ) -> None:
-        kind = str(getattr(exc, "kind", type(exc).__name__))
-        fetch = FetchRecord(url=url, status=status, error_kind=kind, error=str(exc))
+        if isinstance(exc, ScraperError):
+            kind, message = exc.kind, str(exc)
+        else:  # a bug of ours, as extraction calls one
+            kind, message = "internal", f"{type(exc).__name__}: {exc}"
+        fetch = FetchRecord(url=url, status=status, error_kind=kind, error=message)
         listing = ListingRecord(fetch=fetch, settings=tally.settings)
         self.store.record_listing(source.name, listing, self.run_id)
         if tally.errors is not None:
-            tally.errors.append(f"{kind}: {exc}")
+            tally.errors.append(f"{kind}: {message}")
 
     def _new_urls(
         self,

@@ -9,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scraper.config import parse_config
+import pytest
+
+import scraper.crawl.discovery as discovery_module
+from scraper.config import Source, parse_config
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.fetching import fetch_options
 from scraper.demo.server import Resource, SiteServer
+from scraper.discover.entry import Listing
 from scraper.discover.urls import normalise_url
 from scraper.fetch.client import Fetcher
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -191,3 +195,44 @@ def test_listings_are_read_in_the_charset_their_server_declares(tmp_path: Path) 
         ([f"{base}/café"], ()),
         ([f"{base}/новости"], ()),
     ]
+
+
+def test_a_bug_on_one_nested_sitemap_leaves_its_siblings_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An exception of our own on odd input (a parser bug) in one child was the whole source's
+    # error: no URL of the index was found, and nothing was recorded for status to show.
+    real_parse = discovery_module._parse
+
+    def parse(source: Source, body: bytes, base: str, charset: str | None) -> Listing:
+        if base.endswith("/broken.xml"):
+            raise ValueError("a bug")
+        return real_parse(source, body, base, charset)
+
+    monkeypatch.setattr(discovery_module, "_parse", parse)
+    with SiteServer() as server:
+        base = server.base_url
+        children = "".join(
+            f"<sitemap><loc>{base}/{name}.xml</loc><lastmod>{_day(0)}</lastmod></sitemap>"
+            for name in ("broken", "good")
+        )
+        server.publish(
+            {
+                "/index.xml": _xml(f"<sitemapindex {_NS}>{children}</sitemapindex>"),
+                "/good.xml": _xml(
+                    f"<urlset {_NS}><url><loc>{base}/today</loc>"
+                    f"<lastmod>{_day(0)}</lastmod></url></urlset>"
+                ),
+                "/broken.xml": _xml(f"<urlset {_NS}></urlset>"),
+            }
+        )
+        report = _discover(tmp_path, f"{base}/index.xml", 3.0)
+        broken = f"{base}/broken.xml"
+    assert report.new == 1
+    assert report.errors == ("internal: ValueError: a bug",)
+    with sqlite3.connect(tmp_path / "c.db") as conn:
+        recorded = conn.execute(
+            "SELECT last_error FROM documents WHERE url = ?", (broken,)
+        ).fetchall()
+    conn.close()
+    assert recorded == [("ValueError: a bug",)]
