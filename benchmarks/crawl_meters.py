@@ -24,6 +24,7 @@ from scraper.crawl.run import RunParts, RunResult, crawl_once
 from scraper.dedup import Document
 from scraper.discover.urls import normalise_url
 from scraper.fetch.client import Fetcher
+from scraper.fetch.onward import Onward
 from scraper.fetch.options import HostPace
 from scraper.models import Page
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -106,6 +107,13 @@ class _MeteredFetcher:
         coro = self.fetcher.fetch(url, etag=etag, last_modified=last_modified, document=document)
         page: Page = await self.meters.coroutine("fetch (articles and listings)", coro)
         return page
+
+    async def fetch_in_lane(
+        self, url: str, lane: str, onward: Onward | None = None
+    ) -> Page | Onward:
+        coro = self.fetcher.fetch_in_lane(url, lane, onward)
+        got: Page | Onward = await self.meters.coroutine("fetch (articles and listings)", coro)
+        return got
 
     def lane(self, url: str) -> tuple[str, int]:
         return self.fetcher.lane(url)

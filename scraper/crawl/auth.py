@@ -19,6 +19,7 @@ from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
 from scraper.credentials import userinfo_of, with_userinfo, without_userinfo
 from scraper.discover.urls import origin_of
 from scraper.errors import InputError
+from scraper.fetch.onward import Onward
 from scraper.models import Page
 
 __all__ = ["OriginCredentials", "with_credentials"]
@@ -44,10 +45,7 @@ class OriginCredentials(FetcherLayer):
         document: bool = False,
     ) -> Page:
         """Fetch ``url`` with its origin's credentials, if the config gives it any."""
-        try:
-            userinfo = self.userinfo.get(origin_of(url))
-        except InputError:
-            userinfo = None  # the fetcher says what is wrong with it
+        userinfo = self._userinfo(url)
         if userinfo is None:
             return await self.fetcher.fetch(
                 url, etag=etag, last_modified=last_modified, document=document
@@ -55,13 +53,38 @@ class OriginCredentials(FetcherLayer):
         page = await self.fetcher.fetch(
             with_userinfo(url, userinfo), etag=etag, last_modified=last_modified, document=document
         )
-        final = page.final_url
-        return replace(
-            page,
-            url=url,
-            final_url=None if final is None else without_userinfo(final),
-            redirects=tuple(without_userinfo(hop) for hop in page.redirects),
-        )
+        return _without_userinfo(page, url)
+
+    async def fetch_in_lane(
+        self, url: str, lane: str, onward: Onward | None = None
+    ) -> Page | Onward:
+        """Fetch ``url`` within ``lane`` with its origin's credentials, if it has any.
+
+        An Onward keeps them in its hops, in memory only: the fetch it goes on with is the
+        one with the credentials.
+        """
+        userinfo = self._userinfo(url)
+        if userinfo is None:
+            return await self.fetcher.fetch_in_lane(url, lane, onward)
+        got = await self.fetcher.fetch_in_lane(with_userinfo(url, userinfo), lane, onward)
+        return got if isinstance(got, Onward) else _without_userinfo(got, url)
+
+    def _userinfo(self, url: str) -> str | None:
+        try:
+            return self.userinfo.get(origin_of(url))
+        except InputError:
+            return None  # the fetcher says what is wrong with it
+
+
+def _without_userinfo(page: Page, url: str) -> Page:
+    """``page`` under ``url``, its redirects without user information."""
+    final = page.final_url
+    return replace(
+        page,
+        url=url,
+        final_url=None if final is None else without_userinfo(final),
+        redirects=tuple(without_userinfo(hop) for hop in page.redirects),
+    )
 
 
 def with_credentials(fetcher: CrawlFetcher, sources: Sequence[Source]) -> CrawlFetcher:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from scraper.config import CrawlConfig, HostLimit
+from scraper.fetch.onward import Onward
 from scraper.fetch.options import (
     DEFAULT_USER_AGENT,
     DOCUMENT_TYPES,
@@ -50,8 +51,16 @@ class PageFetcher(Protocol):
 
 
 class CrawlFetcher(PageFetcher, Protocol):
-    """A fetcher that also paces a host as asked and tells which host a URL is paced under
-    (as ``Fetcher.tighten``, ``Fetcher.rest`` and ``Fetcher.lane``)."""
+    """A fetcher that also paces a host as asked, tells which host a URL is paced under, and
+    fetches a page within one host's lane (as ``Fetcher.tighten``, ``Fetcher.rest``,
+    ``Fetcher.lane`` and ``Fetcher.fetch_in_lane``)."""
+
+    async def fetch_in_lane(
+        self, url: str, lane: str, onward: Onward | None = None
+    ) -> Page | Onward:
+        """Fetch the page ``url``, or stop before a redirect's request to a host of another
+        lane than ``lane`` (an Onward: passed back, the fetch goes on from there)."""
+        ...
 
     def lane(self, url: str) -> tuple[str, int]:
         """The key ``url``'s host is paced under and how many of its requests run at once."""
@@ -69,7 +78,8 @@ class CrawlFetcher(PageFetcher, Protocol):
 
 class FetcherLayer:
     """The base of a fetcher in front of another that changes what is fetched, not how a host
-    is paced: the pacing calls go to ``fetcher`` as they are. Subclasses define ``fetch``."""
+    is paced: the pacing calls go to ``fetcher`` as they are. Subclasses define ``fetch`` and
+    ``fetch_in_lane``."""
 
     def __init__(self, fetcher: CrawlFetcher) -> None:
         self.fetcher = fetcher

@@ -15,10 +15,13 @@ told the stored times at the start of a run, so that no redirect's hop asks such
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
 from scraper.errors import HostWaiting, HTTPStatusError, RobotsUnavailable
+from scraper.fetch.onward import Onward
 from scraper.fetch.politeness import entry_key, pace_key
 from scraper.models import Page
 from scraper.store.protocol import CrawlStore, HostURLs
@@ -29,6 +32,7 @@ __all__ = ["MAX_HOLD", "HostHolds", "current_holds", "hold_for", "host_urls"]
 #: likely a misconfigured server than a wish, and would silently freeze a source's URLs: after
 #: a day the host is asked again, and simply says so once more if it meant it.
 MAX_HOLD = 86400.0
+_T = TypeVar("_T")
 
 
 def hold_for(asked: float) -> float:
@@ -98,17 +102,36 @@ class HostHolds(FetcherLayer):
                 first.
         """
         if self._until:  # most runs hold no host: no key to work out
-            until = self._until.get(self.fetcher.lane(url)[0])
-            if until is not None and (left := until - time.time()) > 0:
-                raise HostWaiting(
-                    f"the host asked not to be asked before {_stamp(until)} (Retry-After)",
-                    url=url,
-                    retry_after=left,
-                )
-        try:
-            return await self.fetcher.fetch(
-                url, etag=etag, last_modified=last_modified, document=document
+            self._check(url, self.fetcher.lane(url)[0])
+        return await self._kept(
+            self.fetcher.fetch(url, etag=etag, last_modified=last_modified, document=document)
+        )
+
+    async def fetch_in_lane(
+        self, url: str, lane: str, onward: Onward | None = None
+    ) -> Page | Onward:
+        """Fetch ``url`` within ``lane``, unless that lane's host asked not to be asked yet.
+
+        Raises:
+            HostWaiting, FetchError: as ``fetch``.
+        """
+        self._check(url, lane)
+        return await self._kept(self.fetcher.fetch_in_lane(url, lane, onward))
+
+    def _check(self, url: str, key: str) -> None:
+        """Raise HostWaiting when the host(s) paced under ``key`` asked to be left alone."""
+        until = self._until.get(key)
+        if until is not None and (left := until - time.time()) > 0:
+            raise HostWaiting(
+                f"the host asked not to be asked before {_stamp(until)} (Retry-After)",
+                url=url,
+                retry_after=left,
             )
+
+    async def _kept(self, fetch: Awaitable[_T]) -> _T:
+        """``fetch``'s result; the time a host that answered it asked for is stored first."""
+        try:
+            return await fetch
         except (HTTPStatusError, RobotsUnavailable) as exc:
             if exc.retry_after is not None:
                 self._hold(exc.asked_by, exc.retry_after, str(exc))

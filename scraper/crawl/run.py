@@ -35,6 +35,7 @@ from scraper.errors import (
     StoreError,
 )
 from scraper.extract.options import ExtractOptions
+from scraper.fetch.onward import Onward
 from scraper.fetch.options import HTML_TYPES
 from scraper.models import Failure, Page
 from scraper.store.protocol import (
@@ -132,6 +133,20 @@ class _Counters:
         return RunStats(**self.counts)
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A queued URL to fetch, from its start or (``onward``) from the redirect that took its
+    fetch to another host's lane."""
+
+    queued: QueuedURL
+    onward: Onward | None = None
+
+    @property
+    def next_url(self) -> str:
+        """The URL of the job's next request: its lane is the job's."""
+        return self.queued.url if self.onward is None else self.onward.to
+
+
 def _cut_short(source: str, exc: TimeoutError, time_is_up: bool) -> SourceReport:
     """The report of a source whose discovery a TimeoutError ended."""
     if not time_is_up:  # not the run's budget: an error of the source like any other
@@ -179,7 +194,7 @@ class _Run:
         # Fetch workers at work on each host, and the URLs put aside until one of them is free
         # (see _worker).
         self.busy: Counter[str] = Counter()
-        self.parked: dict[str, deque[QueuedURL]] = {}
+        self.parked: dict[str, deque[_Job]] = {}
         # The paces of their own that sources ask for, by source name (see pace).
         self.paces = {s.name: host_pace(s.limit) for s in config.sources if s.limit is not None}
         # Only the URLs of the config's sources: others in the store are left as they are.
@@ -338,74 +353,108 @@ class _Run:
         worker, all waiting for its turns while other hosts' URLs wait behind them. A URL of a
         host that has its share of workers is put aside, and the worker takes the next one;
         the workers on that host take the URLs put aside, one after another, before leaving it.
+
+        A host is the one a request goes to, not the one the URL names: a redirect to another
+        host's lane ends the fetch before its request, and the rest of it is that host's job
+        (see _serve), so that a slow host behind a redirector keeps to its share too.
         """
-        fetcher = self.parts.fetcher
         while (queued := await queue.get()) is not None:
             if self.time_is_up():
                 continue  # still due in the store: the next run takes it
+            await self._serve(_Job(queued))
+
+    async def _serve(self, job: _Job) -> None:
+        """Do ``job`` in the lane of its next request, or put it aside for the workers there
+        when the lane has its share; then the jobs put aside for it, and where they lead."""
+        fetcher = self.parts.fetcher
+        next_job: _Job | None = job
+        while next_job is not None:
             # The fetcher's own keys and concurrency: a [hosts] entry's hosts are one lane.
-            lane, share = fetcher.lane(queued.url)
+            lane, share = fetcher.lane(next_job.next_url)
             if self.busy[lane] >= share:
-                self.parked.setdefault(lane, deque()).append(queued)
-                continue
+                self.parked.setdefault(lane, deque()).append(next_job)
+                return
             self.busy[lane] += 1
             try:
-                while True:
-                    await self._process_one(queued)
-                    waiting = self.parked.get(lane)
-                    if not waiting or self.time_is_up():
-                        break
-                    queued = waiting.popleft()
+                next_job = await self._work_lane(next_job, lane)
             finally:
                 self.busy[lane] -= 1
 
-    async def _process_one(self, queued: QueuedURL) -> None:
+    async def _work_lane(self, job: _Job, lane: str) -> _Job | None:
+        """Do ``job`` and then the jobs put aside for ``lane``, holding a worker's place there.
+
+        A job whose fetch a redirect takes to another lane is returned, for the worker to
+        follow it there, when no job waits for this lane (its workers take those that come
+        later). Else the worker follows it at once (it is put aside there if that lane has
+        its share) and comes back to this lane's jobs: they wait for no one else.
+        """
+        while True:
+            onward = await self._process_one(job, lane)
+            if onward is not None:
+                if not self.parked.get(lane):
+                    return onward
+                await self._serve(onward)
+            waiting = self.parked.get(lane)
+            if not waiting or self.time_is_up():
+                return None
+            job = waiting.popleft()
+
+    async def _process_one(self, job: _Job, lane: str) -> _Job | None:
+        """Fetch, extract and hand ``job``'s page to the committer, or record why not; the
+        rest of the job when a redirect took its fetch out of ``lane``."""
+        queued = job.queued
         try:
-            await self._process(queued)
+            return await self._process(job, lane)
         except StoreError:
             raise
         except Exception as exc:  # one bad page never stops the run: record it, go on
             kind = exc.kind if isinstance(exc, ScraperError) else "internal"
             self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
+            return None
 
-    async def _process(self, queued: QueuedURL) -> None:
+    async def _process(self, job: _Job, lane: str) -> _Job | None:
+        queued = job.queued
         if self.committer.has_article(queued):
-            return  # another URL's page was this one's article: done in the store, not fetched
+            return None  # another URL's page was this one's article: done in the store
         try:
             # The budget also cuts a fetch: one taken just before the deadline could otherwise
             # wait out its host's turn or a Retry-After (up to minutes) before its request.
             # The URL as listed: the normalised one is a key, and its spelling may be one the
             # server does not answer (a dropped trailing slash, a rewritten query).
-            fetch = self.fetcher.fetch(request_url(queued.raw))
-            page = await self._within_budget(fetch)
+            fetch = self.fetcher.fetch_in_lane(request_url(queued.raw), lane, job.onward)
+            got = await self._within_budget(fetch)
         except TimeoutError:
             if not self.time_is_up():
                 raise
-            return  # nothing recorded: the URL stays due, first in line for the next run
+            return None  # nothing recorded: the URL stays due, first in line for the next run
         except FetchError as exc:
             asked = _asked_wait(exc)
             if asked is None:
                 self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
             else:
                 self._hold(queued, exc, asked)
-            return
+            return None
+        if isinstance(got, Onward):
+            return _Job(queued, got)
+        page = got
         self.counters.add(fetched=1)
         if page.final_url is not None and self._stored_elsewhere(queued, page):
-            return
+            return None
         if not page.body:
             # A 200 with nothing in it is a server's hiccup far more often than an empty
             # article: kind "empty_body" is not permanent, so the page is asked again later.
             self._fail(queued, "empty_body", "the server sent an empty body", page.status)
-            return
+            return None
         media = (page.header("content-type") or "text/html").split(";")[0].strip().lower()
         if media not in HTML_TYPES:
             self._fail(queued, "not_html", f"served as {media}, not HTML", page.status)
-            return
+            return None
         result = await self.parts.extractor.extract(PageJob.of(page, self._options(queued.url)))
         if isinstance(result, ExtractFailed):
             self._fail(queued, result.kind, result.reason, page.status)
-            return
+            return None
         self.committer.add(Ready(queued, _fetch_record(page), result, page.final_url))
+        return None
 
     def _stored(self, item: Ready, found: Placement) -> None:
         self.counters.add(stored=1, duplicates=int(found.duplicate_of is not None))

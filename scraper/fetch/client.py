@@ -34,6 +34,7 @@ from scraper.errors import (
 from scraper.fetch.decoding import ACCEPT_ENCODING, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
 from scraper.fetch.httperrors import TRANSLATED, after_attempts, translate
+from scraper.fetch.onward import Onward
 from scraper.fetch.options import FetchOptions, HostPace, parse_networks
 from scraper.fetch.politeness import Pacer, pace_key
 from scraper.fetch.pool import HostClients, Reply
@@ -119,6 +120,27 @@ def _parse_url(raw: str, url: str, *, hop: bool) -> Target:
     if _HOST.fullmatch(parsed.host) is None:
         raise error(f"invalid host {shorten(parsed.host)!r} in URL{quoted}", url=url)
     return parsed
+
+
+#: What ``Fetcher._follow`` read: the final answer, the URL that gave it, and the URLs
+#: redirected from on the way.
+_Followed = tuple[_Answer, str, tuple[str, ...]]
+
+
+def _whole(followed: _Followed | Onward) -> _Followed:
+    """A fetch followed to its end: only one kept to a lane stops at an Onward."""
+    if isinstance(followed, Onward):
+        raise AssertionError("unreachable: a fetch without a lane follows every redirect")
+    return followed
+
+
+def _with_auth(target: Target, first: Target) -> Target:
+    """``target`` with the credentials of the start URL ``first`` when on its origin."""
+    if target.auth is None and first.auth is not None and target.origin == first.origin:
+        # The start URL's credentials go with every hop to its origin (an absolute Location
+        # drops the user information), never to another origin.
+        return replace(target, auth=first.auth)
+    return target
 
 
 def _join(base: str, location: str, url: str) -> Target:
@@ -239,7 +261,40 @@ class Fetcher:
             spec = _Spec(url, self.options.document_accept, *caps, refused=NotListing)
         else:
             spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
-        answer, final, redirects = await self._follow(headers, spec)
+        return self._page(url, headers, *_whole(await self._follow(headers, spec)))
+
+    async def fetch_in_lane(
+        self, url: str, lane: str, onward: Onward | None = None
+    ) -> Page | Onward:
+        """Fetch the page ``url`` as ``fetch`` does, but without asking a host paced under
+        another key than ``lane`` (a key ``lane`` gave).
+
+        A redirect to such a host ends the call before its request: the :class:`Onward`
+        returned says where the fetch stopped, and passed back as ``onward`` (with the same
+        ``url``, under the lane of ``onward.to``) it goes on from there. A crawl keeps its fetch
+        workers to a share of each host so; hops between hosts one lane covers (http to https,
+        the hosts of one ``hosts`` entry) go on within the call.
+
+        Raises:
+            FetchError: as ``fetch``.
+        """
+        headers = dict(self._base_headers)
+        limits = self.options.limits
+        spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
+        followed = await self._follow(headers, spec, lane, onward)
+        if isinstance(followed, Onward):
+            return followed
+        return self._page(url, headers, *followed)
+
+    def _page(
+        self,
+        url: str,
+        headers: dict[str, str],
+        answer: _Answer,
+        final: str,
+        redirects: tuple[str, ...],
+    ) -> Page:
+        """The page of ``url``'s final ``answer`` (from ``final``), or its status's error."""
         if answer.status >= 400 or (answer.status >= 300 and answer.status != NOT_MODIFIED):
             raise self._status_error(answer, url, final)
         if answer.status == NOT_MODIFIED and not _CONDITIONAL.intersection(headers):
@@ -292,7 +347,7 @@ class Fetcher:
         cap = self.options.limits.max_robots_body
         spec = _Spec(robots_url, None, cap, cap, check_robots=False, truncate=True)
         headers = {**self._base_headers, "Accept": "text/plain,*/*;q=0.5"}
-        answer, final, _ = await self._follow(headers, spec)
+        answer, final, _ = _whole(await self._follow(headers, spec))
         if answer.status >= 400:
             told = self._status_error(answer, robots_url, final)
             if told.retry_after is not None:
@@ -300,12 +355,22 @@ class Fetcher:
         return answer.status, answer.body
 
     async def _follow(
-        self, headers: dict[str, str], spec: _Spec
-    ) -> tuple[_Answer, str, tuple[str, ...]]:
-        """Request the URL and follow its redirects; the final answer, URL and hops passed."""
+        self,
+        headers: dict[str, str],
+        spec: _Spec,
+        lane: str | None = None,
+        onward: Onward | None = None,
+    ) -> _Followed | Onward:
+        """Request the URL and follow its redirects; the final answer, its URL and the hops
+        passed. With a ``lane``, an Onward instead of a hop to a host of another lane; with an
+        ``onward``, from where that stopped."""
         url = spec.url
-        current = first = _parse_url(url, url, hop=False)
-        passed: list[str] = []
+        first = _parse_url(url, url, hop=False)
+        if onward is None:
+            current, passed = first, []
+        else:
+            current = _with_auth(_parse_url(onward.to, url, hop=True), first)
+            passed = list(onward.passed)
         limit = self.options.limits.max_redirects if spec.check_robots else 5
         while True:
             answer = await self._hop(current, headers, spec)
@@ -314,13 +379,11 @@ class Fetcher:
             passed.append(current.url)
             if len(passed) > limit:
                 raise RedirectError(f"more than {limit} redirects", url=url)
-            current = _join(current.url, answer.location, url)
-            if current.auth is None and first.auth is not None and current.origin == first.origin:
-                # The start URL's credentials go with every hop to its origin (an absolute
-                # Location drops the user information), never to another origin.
-                current = replace(current, auth=first.auth)
+            current = _with_auth(_join(current.url, answer.location, url), first)
             if current.url in passed:
                 raise RedirectError(f"redirect loop back to {shorten(current.url)}", url=url)
+            if lane is not None and self._pacer.gate(current.netloc).key != lane:
+                return Onward(current.url, tuple(passed))
 
     async def _hop(self, target: Target, headers: dict[str, str], spec: _Spec) -> _Answer:
         """One URL of a redirect chain: guard, robots, then attempts with retries."""

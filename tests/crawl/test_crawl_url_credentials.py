@@ -31,12 +31,13 @@ def _article(title: str) -> bytes:
 
 
 class Site:
-    """A server whose paths in ``private`` answer 401 without ``user:s3cret``; it logs the
-    Authorization header of every request."""
+    """A server whose paths in ``private`` answer 401 without ``user:s3cret`` and those in
+    ``moved`` a 302 to the URL given; it logs the Authorization header of every request."""
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[str, bytes]] = {}
         self.private: set[str] = set()
+        self.moved: dict[str, str] = {}
         self.auth: list[tuple[str, str | None]] = []
         site = self
 
@@ -51,7 +52,9 @@ class Site:
                 status = 200 if self.path in site.pages else 404
                 if self.path in site.private and given != good:
                     status, body = 401, b""
-                self.send_response(status)
+                self.send_response(302 if self.path in site.moved else status)
+                if self.path in site.moved:
+                    self.send_header("Location", site.moved[self.path])
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -172,4 +175,24 @@ def test_a_configured_article_url_keeps_its_credentials_redacted(tmp_path: Path)
         ]
     finally:
         conn.close()
+    assert "s3cret" not in _dump(store)
+
+
+def test_a_redirect_through_another_origin_and_back_gets_its_credentials_back_there_only(
+    tmp_path: Path,
+) -> None:
+    # Each host is its own lane: the fetch stops before each hop to the other host and goes on
+    # from there, and the credentials still go with the hops to their origin alone.
+    with _sites(2) as (home, other):
+        home.pages = {"/real": ("text/html", _article("Members only"))}
+        home.private = {"/real"}
+        home.moved = {"/private": f"{other.base}/hop"}
+        other.moved = {"/hop": f"{home.base}/real"}
+        url = f"{home.with_user('user:s3cret')}/private"
+        store = tmp_path / "c.db"
+        result = run_crawl(_config(store, (Source(name="u", kind=SourceKind.URLS, urls=(url,)),)))
+    assert result.stats.stored == 1
+    good = "Basic " + base64.b64encode(b"user:s3cret").decode()
+    assert [a for a in home.auth if a[0] != "/robots.txt"] == [("/private", good), ("/real", good)]
+    assert [a for a in other.auth if a[0] != "/robots.txt"] == [("/hop", None)]
     assert "s3cret" not in _dump(store)

@@ -1,0 +1,123 @@
+"""A slow host reached through redirectors does not take the fetch workers from other hosts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from scraper.config import CrawlConfig, HostLimit, Politeness, RetryPolicy, Source, SourceKind
+from scraper.crawl import run_crawl
+from scraper.demo.server import SiteServer
+from scraper.demo.site import load_sites, render_site
+
+SITES = {site.slug: site for site in load_sites()}
+#: Seconds the slow host takes to answer each request (its robots.txt's too).
+DELAY = 0.4
+
+
+class _Redirector(ThreadingHTTPServer):
+    """Answers every GET but robots.txt with a 301 to the same path on ``target``, and logs
+    the paths asked for."""
+
+    daemon_threads = True
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.log: list[str] = []
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _RedirectHandler)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _RedirectHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Redirector
+
+    def do_GET(self) -> None:
+        with self.server.lock:
+            self.server.log.append(self.path)
+        if self.path == "/robots.txt":
+            self.send_response(404)
+        else:
+            self.send_response(301)
+            self.send_header("Location", self.server.target + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        del format, args
+
+
+def _serve(stack: ExitStack, server: _Redirector) -> _Redirector:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stack.callback(server.server_close)
+    stack.callback(server.shutdown)
+    return server
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[SiteServer, SiteServer, _Redirector, _Redirector]]:
+    with ExitStack() as stack:
+        slow = stack.enter_context(SiteServer(delay=DELAY))
+        fast = stack.enter_context(SiteServer())
+        slow.publish(render_site(SITES["herald"], slow.base_url))
+        fast.publish(render_site(SITES["courier"], fast.base_url))
+        # Two redirectors in front of the slow host, as feedburner and a link shortener can be.
+        first = _serve(stack, _Redirector(slow.base_url))
+        second = _serve(stack, _Redirector(slow.base_url))
+        yield slow, fast, first, second
+
+
+def test_a_slow_host_behind_redirectors_leaves_the_other_workers_to_other_hosts(
+    servers: tuple[SiteServer, SiteServer, _Redirector, _Redirector], tmp_path: Path
+) -> None:
+    slow, fast, first, second = servers
+    paths = [f"/news/2026/{a.slug}" for a in SITES["herald"].articles]
+    redirectors = (first, second)
+    listed = [redirectors[i % 2].base_url + path for i, path in enumerate(paths)]
+    config = CrawlConfig(
+        sources=(
+            # Listed in the config: queued before the other source's feed is read, and every
+            # one under a redirector's host, each of which may have both workers.
+            Source(name="slow", kind=SourceKind.URLS, urls=tuple(listed)),
+            Source(name="fast", kind=SourceKind.FEED, urls=(fast.base_url + "/feed.xml",)),
+        ),
+        store=tmp_path / "crawl.db",
+        politeness=Politeness(min_interval=0.0, per_host=2, concurrency=2),
+        # One request at a time to the slow host, whichever redirector sent the crawl there.
+        hosts={slow.base_url.removeprefix("http://"): HostLimit(min_interval=0.0, per_host=1)},
+        retry=RetryPolicy(per_request=1),
+        workers=0,
+        allow_networks=("127.0.0.0/8",),
+    )
+    began = time.monotonic()
+    result = run_crawl(config)
+    took = time.monotonic() - began
+    courier = SITES["courier"].articles
+    assert result.stats.stored == len(paths) + len(courier)
+    assert not result.failures
+    # Each redirector was asked once for each URL it was listed under, and the slow host once
+    # for each article: a URL that changed lanes was not fetched again from its start.
+    asked = sorted(p for r in redirectors for p in r.log if p.startswith("/news/"))
+    assert asked == sorted(paths)
+    slow_times = sorted(r.at for r in slow.log if r.path.startswith("/news/2026/"))
+    assert len(slow_times) == len(paths)
+    # The slow host's own pace held across both redirectors: one request at a time.
+    assert min(b - a for a, b in pairwise(slow_times)) >= DELAY - 0.05
+    fast_times = sorted(r.at for r in fast.log if r.path.startswith("/stories/"))
+    assert len(fast_times) == len(courier)
+    # Lanes chosen by the URL as listed put both workers on the redirectors' URLs, both then
+    # waiting for the slow host, and the fast host's articles came after the slow host's
+    # fourth. The worker that finds the slow host taken puts its URL aside for the one there.
+    assert fast_times[-1] < slow_times[2], (fast_times, slow_times, took)
