@@ -7,6 +7,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 import string
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -14,15 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from scraper.errors import ConfigError
+from scraper.store.protocol import PendingFile
 
 __all__ = [
     "PLACEHOLDERS",
     "ExportFile",
+    "Journal",
     "check_not_store",
     "check_placeholders",
+    "cut_back",
     "expand_path",
     "has_placeholders",
     "open_export",
@@ -130,9 +134,32 @@ class ExportFile:
     fresh: bool
 
 
+class Journal(Protocol):
+    """Where an export file's progress is kept, so that a process killed at any moment leaves
+    enough behind to land the file or undo it (see :mod:`scraper.export_journal`).
+
+    :func:`open_export` calls ``begin`` before the file holds a byte of the export, ``landing``
+    once it is written in full (and synced) but before a reader can see it (the rename), and
+    then ``landed``; or ``abandoned`` when the export fails, once nothing is left to undo that a
+    record of it would be needed for.
+    """
+
+    def begin(self, file: PendingFile) -> None: ...
+
+    def landing(self) -> None: ...
+
+    def landed(self) -> None: ...
+
+    def abandoned(self) -> None: ...
+
+
 @contextmanager
 def open_export(
-    path: Path, *, append: bool = False, keep_existing: bool = False
+    path: Path,
+    *,
+    append: bool = False,
+    keep_existing: bool = False,
+    journal: Journal | None = None,
 ) -> Iterator[ExportFile]:
     """``path`` open for an export that lands whole or not at all.
 
@@ -142,41 +169,66 @@ def open_export(
     With ``keep_existing`` (a name made with placeholders, meant for one export only) a file
     already at ``path`` is never replaced: the export fails instead, and that file stays.
     Appending, what a failed export added is cut off again. A path that is not a regular file
-    (``/dev/stdout``, a pipe) is written in place.
+    (``/dev/stdout``, a pipe) is written in place, and nothing of it is kept in ``journal``
+    (there is nothing to undo there): its ``begin`` is never called.
 
     Raises:
         FileExistsError: ``keep_existing``, and ``path`` exists when the export is complete.
         OSError: the file cannot be created or written; the error of the block, re-raised.
     """
     if append:
-        with _appended(path) as sink:
+        with _appended(path, journal or _NO_JOURNAL) as sink:
             yield sink
     elif path.exists() and not path.is_file():
         with path.open("w", encoding="utf-8") as stream:
             yield ExportFile(stream, fresh=True)
     else:
-        with _replaced(path, keep_existing=keep_existing) as sink:
+        with _replaced(path, keep_existing=keep_existing, journal=journal or _NO_JOURNAL) as sink:
             yield sink
 
 
+class _NoJournal:
+    """The journal of an export that keeps none (nothing depends on its landing)."""
+
+    def begin(self, file: PendingFile) -> None:
+        del file
+
+    def landing(self) -> None:
+        pass
+
+    def landed(self) -> None:
+        pass
+
+    def abandoned(self) -> None:
+        pass
+
+
+_NO_JOURNAL = _NoJournal()
+
+
 @contextmanager
-def _replaced(path: Path, *, keep_existing: bool) -> Iterator[ExportFile]:
+def _replaced(path: Path, *, keep_existing: bool, journal: Journal) -> Iterator[ExportFile]:
     # Beside the real file, so that the rename stays in one file system and a symlink named by
     # ``path`` keeps pointing at the new export.
     target = Path(os.path.realpath(path))
-    fd, temp = _temp_beside(target)
+    fd, temp = _temp_beside(target, journal)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             yield ExportFile(stream, fresh=True)
             stream.flush()
             os.fsync(stream.fileno())
+        journal.landing()
         if keep_existing:
             _move_to_new(temp, target, path)
         else:
             temp.replace(target)
     except BaseException:
+        # The record first: one that says "written in full" while its temporary file is gone
+        # would read as landed.
+        journal.abandoned()
         temp.unlink(missing_ok=True)
         raise
+    journal.landed()
 
 
 #: Why an export named with placeholders refuses a file that is there already.
@@ -207,14 +259,16 @@ def _move_to_new(temp: Path, target: Path, path: Path) -> None:
     temp.unlink()
 
 
-def _temp_beside(target: Path) -> tuple[int, Path]:
+def _temp_beside(target: Path, journal: Journal) -> tuple[int, Path]:
     """A new, hidden temporary file next to ``target``: its descriptor and path.
 
     Created with mode 0666 less the umask, as any new file, where ``tempfile`` would make it
-    0600 and the export would reach its consumers unreadable.
+    0600 and the export would reach its consumers unreadable. Its name is in ``journal``
+    before the file exists, so that one left by a killed process is found and removed.
     """
     while True:
         temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        journal.begin(PendingFile(target=os.fsencode(target), temp=os.fsencode(temp)))
         try:
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
         except FileExistsError:
@@ -222,7 +276,7 @@ def _temp_beside(target: Path) -> tuple[int, Path]:
 
 
 @contextmanager
-def _appended(path: Path) -> Iterator[ExportFile]:
+def _appended(path: Path, journal: Journal) -> Iterator[ExportFile]:
     # The file a symlink names: the one created, and removed again, is the real one.
     target = Path(os.path.realpath(path))
     fd, created = _open_appending(target)
@@ -232,21 +286,46 @@ def _appended(path: Path) -> Iterator[ExportFile]:
     # what is still buffered, which must not land after the cut.
     keep = os.dup(stream.fileno())
     try:
+        info = os.fstat(keep)
+        regular = stat.S_ISREG(info.st_mode)
+        if not regular:
+            journal = _NO_JOURNAL  # a pipe, say: nothing could be undone there
         try:
+            journal.begin(
+                PendingFile(
+                    target=os.fsencode(target),
+                    size=size,
+                    created=created,
+                    device=info.st_dev,
+                    inode=info.st_ino,
+                )
+            )
             yield ExportFile(stream, fresh=size == 0)
             stream.close()
+            if regular:
+                # On disk before the cursor moves past it, as a renamed export is.
+                os.fsync(keep)
+            journal.landing()
         except BaseException:
             with contextlib.suppress(OSError):
                 stream.close()
-            with contextlib.suppress(OSError):  # not a regular file, say: nothing to cut
-                os.ftruncate(keep, size)
-            if created:
-                # There was no file: a failed export leaves none, not an empty one that a
-                # consumer waiting for the file would take for an export of nothing.
-                _remove_if_same(target, keep)
+            cut_back(target, keep, size=size, created=created)
+            journal.abandoned()
             raise
     finally:
         os.close(keep)
+    journal.landed()
+
+
+def cut_back(target: Path, fd: int, *, size: int, created: bool) -> None:
+    """Undo an append to ``target`` (open as ``fd``): cut it back to ``size``, and remove it
+    if the append ``created`` it."""
+    with contextlib.suppress(OSError):  # not a regular file, say: nothing to cut
+        os.ftruncate(fd, size)
+    if created:
+        # There was no file: a failed export leaves none, not an empty one that a consumer
+        # waiting for the file would take for an export of nothing.
+        _remove_if_same(target, fd)
 
 
 def _open_appending(target: Path) -> tuple[int, bool]:

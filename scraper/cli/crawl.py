@@ -75,9 +75,11 @@ def crawl(
     config or option, or an output file that cannot be opened or is the store itself, 3 another
     crawl holds the store's lock, 4 the store cannot be used, 130 interrupted (Ctrl-C), 143
     stopped by SIGTERM (as by `timeout` or a service manager). An interrupted or stopped run
-    keeps every article it had extracted; the next run fetches the rest. A run that reaches
-    `--max-run-seconds` ends as usual (exit 0 when nothing failed), the URLs it did not take
-    left due for the next run: set it below the cron interval so runs never queue up.
+    keeps every article it had extracted; the next run fetches the rest. An export under way
+    when the signal comes finishes first; one killed (kill -9) is landed or undone by the next.
+    A run that reaches `--max-run-seconds` ends as usual (exit 0 when nothing failed), the URLs
+    it did not take left due for the next run: set it below the cron interval so runs never
+    queue up.
 
     Example: scraper crawl news.toml --max-run-seconds 240 --export jsonl -o 'new-{run}.jsonl'
     """
@@ -132,9 +134,11 @@ def _run(
         )
     except KeyboardInterrupt as exc:
         # Everything stored so far is committed; the next run resumes with the rest.
+        _report_stopped_export(exporter)
         typer.echo("scraper: interrupted; the next run resumes where this one stopped", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from exc
     except CrawlStopped as exc:
+        _report_stopped_export(exporter)
         typer.echo(f"scraper: {exc}; the next run resumes where this one stopped", err=True)
         raise typer.Exit(EXIT_TERMINATED) from exc
     except StoreLocked as exc:
@@ -146,3 +150,13 @@ def _run(
     except StoreError as exc:
         typer.echo(f"scraper: store error: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
+
+
+def _report_stopped_export(exporter: Exporter | None) -> None:
+    """What the export did, when the stop came while it ran (it was let finish)."""
+    if exporter is None:
+        return
+    if exporter.failure is not None:
+        typer.echo(f"scraper: {exporter.failure}", err=True)
+    elif exporter.result is not None:
+        report_export(exporter.result)

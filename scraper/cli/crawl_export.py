@@ -7,6 +7,7 @@ import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -16,15 +17,17 @@ from scraper.cli.outputs import check_not_over_store, check_writable
 from scraper.config import CrawlConfig, ExportSpec
 from scraper.crawl import RunResult
 from scraper.errors import ConfigError
-from scraper.export import ExportFormat, ExportResult, Since, export_articles, mark_exported
+from scraper.export import ExportFormat, ExportResult, Since
 from scraper.export_file import (
     ExportFile,
+    Journal,
     check_not_store,
     check_placeholders,
     expand_path,
     has_placeholders,
     open_export,
 )
+from scraper.export_journal import hand_on
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["Exporter", "check_export_path", "export_key", "export_spec"]
@@ -109,26 +112,25 @@ class Exporter:
                 return
         try:
             # A close that fails after a failed write (what is still buffered cannot be
-            # written either) raises the same error again, caught here all the same.
-            with self._open(path) as sink:
-                exported = export_articles(
-                    store,
-                    since=Since(last=True),
-                    fmt=ExportFormat(self._spec.format),
-                    stream=sink.stream,
-                    header=sink.fresh,
-                    mark=False,
-                )
-            # Only now is the file in place (renamed, or refused a name already taken).
-            mark_exported(store, exported)
-            self.result = exported
+            # written either) raises the same error again, caught here all the same. The
+            # cursor moves only once the file is in place (renamed, or refused a name taken).
+            self.result = hand_on(
+                store,
+                since=Since(last=True),
+                fmt=ExportFormat(self._spec.format),
+                open_file=partial(self._open, path),
+            )
         except OSError as exc:
             self.failure = f"the export to {path or 'stdout'} failed: {exc.strerror or exc}"
 
-    def _open(self, path: Path | None) -> AbstractContextManager[ExportFile]:
+    def _open(
+        self, path: Path | None, journal: Journal | None
+    ) -> AbstractContextManager[ExportFile]:
         if path is None:
             return nullcontext(ExportFile(sys.stdout, fresh=True))
-        return open_export(path, append=self._spec.append, keep_existing=self._per_run)
+        return open_export(
+            path, append=self._spec.append, keep_existing=self._per_run, journal=journal
+        )
 
     @staticmethod
     def _expanded(path: Path, store: SQLiteCrawlStore, run_id: int) -> Path:

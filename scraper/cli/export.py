@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
+import signal
 import time
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from scraper.cli.crawl_display import store_path
-from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
+from scraper.cli.exits import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_STORE,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
 from scraper.cli.outputs import check_not_over_store, open_export_output, report_export
 from scraper.crawl.lock import RunLock
 from scraper.errors import ConfigError, StoreError, StoreLocked
-from scraper.export import (
-    ExportFormat,
-    ExportResult,
-    Since,
-    export_articles,
-    mark_exported,
-    parse_since,
-)
+from scraper.export import ExportFormat, ExportResult, Since, parse_since
 from scraper.export_file import (
+    ExportFile,
+    Journal,
     check_placeholders,
     expand_path,
     has_placeholders,
 )
+from scraper.export_journal import hand_on
+from scraper.stop_signals import held_back, interrupts
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["export"]
@@ -75,7 +81,7 @@ def export(
     writes those articles again) or some articles were skipped as unreadable (the others are
     written and the mark moves on), 2 bad option or config, or an output file that cannot be
     opened or is the store itself, 3 a crawl holds the store's lock (LAST only), 4 the store
-    cannot be read.
+    cannot be read, 130/143 a LAST export stopped by Ctrl-C/SIGTERM (it finishes first).
 
     Example: scraper export news.toml --since 2026-11-28 --format csv -o today.csv
     """
@@ -92,8 +98,15 @@ def export(
     if output is not None:
         check_not_over_store(output, db, key="--output")
     options = _Options(fmt=fmt, output=output, unique=unique, append=append, wait=wait)
-    result = _export(db, chosen, options)
+    # A LAST export hands articles on: a stop signal or Ctrl-C lets it finish (the file lands
+    # and the cursor moves, or a failed one is undone), then ends the command with its code.
+    with held_back((signal.SIGTERM, *interrupts()) if chosen.last else ()) as held:
+        result = _export(db, chosen, options)
     report_export(result)
+    if held:
+        name = signal.Signals(held[0]).name
+        typer.echo(f"scraper: stopped by {name} once the export was done", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED if held[0] == signal.SIGINT else EXIT_TERMINATED)
     if result.skipped:
         raise typer.Exit(EXIT_FAILED)
 
@@ -125,30 +138,34 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
             with lock:
                 output = _named(options.output, db, store)
                 # A write that fails ends the command (1); a LAST export moves its cursor only
-                # after a complete write, so the next one hands these articles on.
-                with open_export_output(
-                    output, append=options.append, keep_existing=_per_export(options)
-                ) as sink:
-                    result = export_articles(
-                        store,
-                        since=since,
-                        fmt=options.fmt,
-                        stream=sink.stream,
-                        unique=options.unique,
-                        header=sink.fresh,
-                        mark=False,
-                    )
-                # Only now is the file in place (renamed, or refused a name already taken).
-                mark_exported(store, result)
-                return result
+                # once the file is in place (renamed, or refused a name already taken), so the
+                # next one hands these articles on.
+                return hand_on(
+                    store,
+                    since=since,
+                    fmt=options.fmt,
+                    unique=options.unique,
+                    open_file=partial(_open, output, options),
+                )
         finally:
             store.close()
+    except OSError as exc:  # an earlier export a killed process left could not be undone
+        typer.echo(f"scraper: cannot undo an unfinished export: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from exc
     except StoreLocked as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_LOCKED) from exc
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
+
+
+def _open(
+    output: Path | None, options: _Options, journal: Journal | None
+) -> AbstractContextManager[ExportFile]:
+    return open_export_output(
+        output, append=options.append, keep_existing=_per_export(options), journal=journal
+    )
 
 
 def _per_export(options: _Options) -> bool:

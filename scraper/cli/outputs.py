@@ -17,7 +17,7 @@ from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from scraper.credentials import redact
 from scraper.errors import ConfigError
 from scraper.export import ExportResult
-from scraper.export_file import ExportFile, check_not_store, open_export
+from scraper.export_file import ExportFile, Journal, check_not_store, open_export
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat
 
@@ -60,15 +60,22 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
 
 @contextmanager
 def open_export_output(
-    path: Path | None, *, append: bool = False, keep_existing: bool = False
+    path: Path | None,
+    *,
+    append: bool = False,
+    keep_existing: bool = False,
+    journal: Journal | None = None,
 ) -> Iterator[ExportFile]:
-    """stdout, or ``path`` written whole or not at all (see :func:`open_export`); errors as
-    :func:`open_output`'s (a failed export leaves the file as it was before)."""
+    """stdout, or ``path`` written whole or not at all (see :func:`open_export`, which keeps
+    its progress in ``journal``); errors as :func:`open_output`'s (a failed export leaves the
+    file as it was before)."""
     with _write_errors(path):
         if path is None:
             yield ExportFile(sys.stdout, fresh=True)
             return
-        opener = partial(open_export, path, append=append, keep_existing=keep_existing)
+        opener = partial(
+            open_export, path, append=append, keep_existing=keep_existing, journal=journal
+        )
         with _opened(path, opener) as sink:
             yield sink
 

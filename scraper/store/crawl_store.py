@@ -32,6 +32,8 @@ from scraper.store.protocol import (
     NewAlias,
     NewArticle,
     NewURL,
+    PendingExport,
+    PendingFile,
     QueuedURL,
     RunRecord,
     RunStats,
@@ -150,6 +152,22 @@ STEPS: tuple[Step, ...] = (
     # full: a nested sitemap that listed articles later than its index's lastmod for it is
     # current whatever that lastmod says.
     lambda conn: _add_column(conn, "documents", "newest_entry REAL"),
+    # A LAST export being written (one per cursor): a run killed before it settled leaves
+    # this, and the next export lands it (the cursor moves) or undoes it (the file's new part
+    # cut off, the temporary file removed), so each article is handed on exactly once.
+    """
+    CREATE TABLE IF NOT EXISTS pending_exports (
+        cursor TEXT PRIMARY KEY,
+        target BLOB NOT NULL,
+        temp BLOB,
+        size INTEGER NOT NULL DEFAULT 0,
+        created INTEGER NOT NULL DEFAULT 0,
+        device INTEGER,
+        inode INTEGER,
+        ready INTEGER NOT NULL DEFAULT 0,
+        moves_to INTEGER
+    );
+    """,
 )
 
 
@@ -193,6 +211,11 @@ _CURRENT = (
 _DUPLICATE_OF = (
     "CASE WHEN r.id IS NULL THEN a.duplicate_of"
     " WHEN r.key = a.dedup_key AND r.url = a.url THEN NULL ELSE r.url END"
+)
+#: A cursor moved forward, never back (of two exports that overlapped, the further one wins).
+_MOVE_CURSOR = (
+    "INSERT INTO cursors (name, value) VALUES (?, ?)"
+    " ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)"
 )
 _INDEX_TABLES = ("dedup_docs", "dedup_clusters")
 
@@ -640,11 +663,55 @@ class SQLiteCrawlStore:
     def set_cursor(self, name: str, value: int) -> None:
         """Move a named position forward (never back)."""
         with self._tx() as conn:
+            conn.execute(_MOVE_CURSOR, (name, value))
+
+    def pending_export(self, cursor: str) -> PendingExport | None:
+        """The export of ``cursor`` begun and not settled (a run killed during it), if any."""
+        rows = self._read("SELECT * FROM pending_exports WHERE cursor = ?", (cursor,))
+        if not rows:
+            return None
+        row = rows[0]
+        file = PendingFile(
+            target=bytes(row["target"]),
+            temp=None if row["temp"] is None else bytes(row["temp"]),
+            size=int(row["size"]),
+            created=bool(row["created"]),
+            device=row["device"],
+            inode=row["inode"],
+        )
+        return PendingExport(file=file, ready=bool(row["ready"]), moves_to=row["moves_to"])
+
+    def begin_export(self, cursor: str, file: PendingFile) -> None:
+        """Keep that an export of ``cursor`` is being written to ``file``."""
+        with self._tx() as conn:
             conn.execute(
-                "INSERT INTO cursors (name, value) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
-                (name, value),
+                "INSERT OR REPLACE INTO pending_exports (cursor, target, temp, size, created,"
+                " device, inode, ready, moves_to) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)",
+                (
+                    cursor,
+                    file.target,
+                    file.temp,
+                    file.size,
+                    int(file.created),
+                    file.device,
+                    file.inode,
+                ),
             )
+
+    def export_ready(self, cursor: str, moves_to: int | None) -> None:
+        """Keep that the pending export of ``cursor`` is written in full, and its cursor."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE pending_exports SET ready = 1, moves_to = ? WHERE cursor = ?",
+                (moves_to, cursor),
+            )
+
+    def end_export(self, cursor: str, moves_to: int | None) -> None:
+        """Move ``cursor`` to ``moves_to`` (never back) and drop its pending export, at once."""
+        with self._tx() as conn:
+            if moves_to is not None:
+                conn.execute(_MOVE_CURSOR, (cursor, moves_to))
+            conn.execute("DELETE FROM pending_exports WHERE cursor = ?", (cursor,))
 
     def source_stats(self) -> list[SourceStats]:
         """Per-source counts; duplicates are counted in the clusters as they are now."""

@@ -25,6 +25,8 @@ __all__ = [
     "NewAlias",
     "NewArticle",
     "NewURL",
+    "PendingExport",
+    "PendingFile",
     "QueuedURL",
     "RunRecord",
     "RunStats",
@@ -246,6 +248,38 @@ class SourceStats:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PendingFile:
+    """An export file being written, as kept in the store until it has landed or been undone.
+
+    Paths are bytes (``os.fsencode``): a file name need not be valid UTF-8.
+    """
+
+    #: The file the export lands in (resolved).
+    target: bytes
+    #: The hidden temporary file written and then renamed (or linked) to ``target``; None when
+    #: the export appends to ``target`` itself.
+    temp: bytes | None = None
+    #: Appending: the size of ``target`` before the export, what an undone one cuts it back to.
+    size: int = 0
+    #: Appending: the export created ``target``; undone, it removes the file again.
+    created: bool = False
+    #: Appending: the identity of the file appended to (``st_dev``, ``st_ino``), so that a file
+    #: put in its place meanwhile is never cut.
+    device: int | None = None
+    inode: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingExport:
+    """A ``LAST`` export begun and not yet settled: its file, and once written in full
+    (``ready``) the cursor value it moves to (None: nothing new, the cursor stays)."""
+
+    file: PendingFile
+    ready: bool = False
+    moves_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UrlFailure:
     """A URL that failed: waiting for its retry (``retry``) or given up (``gave_up``).
 
@@ -395,6 +429,25 @@ class CrawlStore(Protocol):
     def set_cursor(self, name: str, value: int) -> None:
         """Move a named position forward; a value below the current one leaves it there (of
         two exports that overlapped, the one that got further wins)."""
+        ...
+
+    def pending_export(self, cursor: str) -> PendingExport | None:
+        """The export of ``cursor`` begun and not settled (a run killed during it), if any."""
+        ...
+
+    def begin_export(self, cursor: str, file: PendingFile) -> None:
+        """Keep that an export of ``cursor`` is being written to ``file`` (replacing any
+        earlier record of it)."""
+        ...
+
+    def export_ready(self, cursor: str, moves_to: int | None) -> None:
+        """Keep that the pending export of ``cursor`` is written in full and is about to land,
+        and where it moves the cursor once it has."""
+        ...
+
+    def end_export(self, cursor: str, moves_to: int | None) -> None:
+        """Settle the pending export of ``cursor``: move the cursor to ``moves_to`` (never
+        back; None leaves it) and drop the record, both or neither."""
         ...
 
     def source_stats(self) -> list[SourceStats]:
