@@ -121,3 +121,41 @@ def test_a_slow_host_behind_redirectors_leaves_the_other_workers_to_other_hosts(
     # waiting for the slow host, and the fast host's articles came after the slow host's
     # fourth. The worker that finds the slow host taken puts its URL aside for the one there.
     assert fast_times[-1] < slow_times[2], (fast_times, slow_times, took)
+
+
+def test_a_worker_carrying_a_redirect_on_goes_back_to_its_own_hosts_urls(
+    tmp_path: Path,
+) -> None:
+    # A redirect on host A leads to the slow host C while A's own URLs wait: the worker
+    # carries that one URL on and comes back to A. Taking C's one place instead made the
+    # feed's C articles, put aside for it meanwhile, wait for it too, and it worked through
+    # them all before A's own articles, while the other workers had nothing to do.
+    with ExitStack() as stack:
+        a = stack.enter_context(SiteServer(delay=0.15))
+        c = stack.enter_context(SiteServer(delay=0.3))
+        g = stack.enter_context(SiteServer(delay=0.2))
+        herald = render_site(SITES["herald"], c.base_url)
+        c.publish(herald)
+        g.publish({"/feed.xml": herald["/feed.xml"]})
+        a.publish(render_site(SITES["courier"], a.base_url))
+        target = f"{c.base_url}/news/2026/{SITES['herald'].articles[0].slug}"
+        a.fail("/r/x", 301, {"Location": target})
+        own = [f"{a.base_url}/stories/2026/{article.slug}" for article in SITES["courier"].articles]
+        config = CrawlConfig(
+            sources=(
+                Source(name="a", kind=SourceKind.URLS, urls=(a.base_url + "/r/x", *own)),
+                Source(name="g", kind=SourceKind.FEED, urls=(g.base_url + "/feed.xml",)),
+            ),
+            store=tmp_path / "crawl.db",
+            politeness=Politeness(min_interval=0.0, per_host=1, concurrency=3),
+            retry=RetryPolicy(per_request=2),
+            workers=0,
+            allow_networks=("127.0.0.0/8",),
+        )
+        result = run_crawl(config)
+        own_times = [r.at for r in a.log if r.path.startswith("/stories/")]
+        c_times = [r.at for r in c.log if r.path.startswith("/news/")]
+    assert not result.failures
+    assert len(own_times) == len(own)
+    # A's own articles were not left until the slow host's were all done.
+    assert max(own_times) < max(c_times) - 0.3, (own_times, c_times)
