@@ -363,9 +363,16 @@ class _Run:
                 continue  # still due in the store: the next run takes it
             await self._serve(_Job(queued))
 
-    async def _serve(self, job: _Job) -> None:
+    async def _serve(self, job: _Job, *, visit: bool = False) -> None:
         """Do ``job`` in the lane of its next request, or put it aside for the workers there
-        when the lane has its share; then the jobs put aside for it, and where they lead."""
+        when the lane has its share; then the jobs put aside for it, and where they lead.
+
+        ``visit``: for a worker whose own lane has jobs waiting for it, carry ``job`` on to
+        the end of its redirects without taking a place in the lanes it passes, and return.
+        Taking one would make that lane's later jobs wait for this worker, which would work
+        through them all (a place is left only once no job waits) while its own lane's jobs
+        waited longer still. Its requests still keep to their host's pace (the fetcher's).
+        """
         fetcher = self.parts.fetcher
         next_job: _Job | None = job
         while next_job is not None:
@@ -374,6 +381,9 @@ class _Run:
             if self.busy[lane] >= share:
                 self.parked.setdefault(lane, deque()).append(next_job)
                 return
+            if visit:
+                next_job = await self._process_one(next_job, lane)
+                continue
             self.busy[lane] += 1
             try:
                 next_job = await self._work_lane(next_job, lane)
@@ -385,37 +395,19 @@ class _Run:
 
         A job whose fetch a redirect takes to another lane is returned, for the worker to
         follow it there, when no job waits for this lane (its workers take those that come
-        later). Else the worker carries that one job on (:meth:`_visit`) and comes back to
-        this lane's jobs: they wait for no one else.
+        later). Else the worker carries that one job on (``visit``, :meth:`_serve`) and comes
+        back to this lane's jobs: they wait for no one else.
         """
         while True:
             onward = await self._process_one(job, lane)
             if onward is not None:
                 if not self.parked.get(lane):
                     return onward
-                await self._visit(onward)
+                await self._serve(onward, visit=True)
             waiting = self.parked.get(lane)
             if not waiting or self.time_is_up():
                 return None
             job = waiting.popleft()
-
-    async def _visit(self, job: _Job) -> None:
-        """Carry ``job`` on to the end of its redirects, for a worker whose own lane has jobs
-        waiting for it: put aside for the lane it leads to when that lane has its share (its
-        workers take it), else done here without taking one of that lane's places.
-
-        Taking a place would make the lane's later jobs wait for this worker, which would
-        work through them all (a place is left only once no job waits) while its own lane's
-        jobs waited longer still. Its request still keeps to that host's pace (the fetcher's).
-        """
-        fetcher = self.parts.fetcher
-        next_job: _Job | None = job
-        while next_job is not None:
-            lane, share = fetcher.lane(next_job.next_url)
-            if self.busy[lane] >= share:
-                self.parked.setdefault(lane, deque()).append(next_job)
-                return
-            next_job = await self._process_one(next_job, lane)
 
     async def _process_one(self, job: _Job, lane: str) -> _Job | None:
         """Fetch, extract and hand ``job``'s page to the committer, or record why not; the
