@@ -19,16 +19,6 @@ length: numbers are what tell one day's market report or one match report from t
 a wire copy keeps them. Its id is taken into the numbers' range (``NUMBER_IDS`` and up), so
 verification can pick a text's numbers out of its ids; other words keep their ids (one in
 4096 falls in that range by chance and is read as a number).
-
-Only a line of at least ``NUMBER_LINE_WORDS`` content words has numbers. On a shorter line, a
-word of digits only is a template figure when the line is worded like a template line (one
-of its words has no digit) and not like a dateline (no word of ``DATELINE_WORDS``: a month,
-a clock, a counter). Its id, in the figures' range
-(``FIGURE_IDS`` up to ``NUMBER_IDS``), holds 10 bits of the line's shape (its words with each
-figure blanked) and 10 of the figure and its place among the line's figures, so verification
-can tell "Arsenal 2-1 Chelsea" from "Arsenal 1-2 Chelsea": one shape, other figures. The digit
-words of other short lines keep the ids of their bytes (one in 4096 of those, as of all
-words, falls in the figures' range by chance).
 """
 
 from __future__ import annotations
@@ -41,11 +31,9 @@ from operator import add
 import numpy as np
 from numpy.typing import NDArray
 
-from scraper.dedup.dateline_words import DATELINE_WORDS
 from scraper.unspaced import UNSPACED_CLASS, may_hold_unspaced
 
 __all__ = [
-    "FIGURE_IDS",
     "I64",
     "NUMBER_IDS",
     "U32",
@@ -85,11 +73,6 @@ NUMBER_IDS = 0xFFF00000
 #: photo counters ("Nov. 30, 2026 5:32 PM ET", "Photo 1 of 12") are shorter, and copies of one
 #: wire story carry each site's own.
 NUMBER_LINE_WORDS = 8
-#: Ids of template figures run from this up to ``NUMBER_IDS``: 10 bits of the line's shape
-#: above 10 bits of the figure (see the module's docstring).
-FIGURE_IDS = 0xFFE00000
-_TEN = np.uint64(10)
-_TEN_BITS = np.uint64(0x3FF)
 
 
 def mix(x: U64) -> U64:
@@ -130,17 +113,6 @@ class Words:
         return np.repeat(np.arange(len(self.line_start), dtype=np.int64), per_doc)
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidates:
-    """The word candidates of a batch (see ``tokenise``): where each starts in the joined
-    text, its length and line slot, and the candidate of each digit of the text."""
-
-    starts: I64
-    lengths: I64
-    line: I64
-    digits: I64
-
-
 def unspaced_pairs(text: bytes) -> bytes:
     """Normalised ``text`` with each run of unspaced-script characters written as its
     overlapping pairs, single-spaced: "xyz" becomes "xy yz" (a lone character stays)."""
@@ -171,8 +143,7 @@ def word_count(text: bytes) -> int:
 def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     """The words of at least ``min_bytes`` bytes or with a digit of each normalised text,
     with their ids (a word with a digit, on a line of at least ``NUMBER_LINE_WORDS`` content
-    words, gets one in the numbers' range; a figure of a shorter template line, one in the
-    figures' range).
+    words, gets one in the numbers' range).
 
     Runs of unspaced-script characters are read as their pairs (see ``unspaced_pairs``).
     """
@@ -199,8 +170,7 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     # The candidate of a digit is the number of separators before it. (A uint8 difference
     # wraps, so only the bytes "0" to "9" come out under 10.)
     numeric = np.zeros(len(starts), dtype=np.bool_)
-    digits = np.searchsorted(seps, np.flatnonzero(data - np.uint8(48) < 10))
-    numeric[digits] = True
+    numeric[np.searchsorted(seps, np.flatnonzero(data - np.uint8(48) < 10))] = True
     keep = (lengths >= max(1, min_bytes)) | numeric
     line_words = np.bincount(line[keep], minlength=slots).astype(np.uint32)
     ids = _ids(buf, starts[keep], lengths[keep])
@@ -208,44 +178,7 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     # differs from site to site on copies of one wire story.
     numbers = numeric[keep] & (line_words[line[keep]] >= NUMBER_LINE_WORDS)
     ids[numbers] = (ids[numbers] & np.uint32(~NUMBER_IDS & 0xFFFFFFFF)) | np.uint32(NUMBER_IDS)
-    short = numeric[keep] & ~numbers
-    if short.any():
-        _figure_ids(buf, _Candidates(starts, lengths, line, digits), keep, short, ids)
     return Words(ids, line_words, line_start, text_words)
-
-
-def _figure_ids(buf: bytes, words: _Candidates, keep: Flags, short: Flags, ids: U32) -> None:
-    """Give the figures of template lines their ids in ``ids`` (see the module's docstring).
-
-    ``short`` says which kept words hold a digit on a line too short for numbers. Only the
-    words of those lines (a dateline, a score line: a few a text) are looked at.
-    """
-    kept_at = np.flatnonzero(keep)
-    marked = np.zeros(int(words.line[-1]) + 1, dtype=np.bool_)
-    marked[words.line[kept_at[short]]] = True
-    chosen = np.flatnonzero(marked[words.line] & (words.lengths > 0))
-    lengths, line = words.lengths[chosen], words.line[chosen]
-    digits = np.bincount(words.digits, minlength=len(words.starts))[chosen]
-    hashes = _ids(buf, words.starts[chosen], lengths).astype(np.uint64)
-    figure = digits == lengths
-    # The chosen words run line by line: each line is one segment.
-    first = np.flatnonzero(np.concatenate(([True], line[1:] != line[:-1])))
-    segment = np.repeat(np.arange(len(first)), np.diff(np.append(first, len(chosen))))
-    at = np.searchsorted(_DATELINE_IDS, hashes)
-    dated = _DATELINE_IDS[np.minimum(at, len(_DATELINE_IDS) - 1)] == hashes
-    template = (np.add.reduceat(dated, first) == 0) & (np.add.reduceat(digits == 0, first) > 0)
-    # A line's shape: its words (each figure blanked) mixed with their places in the line,
-    # summed (uint64 sums wrap, which is what a hash wants).
-    place = (np.arange(len(chosen)) - first[segment]).astype(np.uint64)
-    word = np.where(figure, _SALTS[1], hashes)
-    shape = mix(np.add.reduceat(mix(word + place * _SALTS[2]), first)) & _TEN_BITS
-    # A figure's value: its digits and its place among the line's figures.
-    counted = np.cumsum(figure)
-    nth = (counted - (counted - figure)[first][segment]).astype(np.uint64)
-    value = mix(hashes + nth * _SALTS[3]) & _TEN_BITS
-    target = figure & template[segment]
-    places = np.searchsorted(kept_at, chosen[target])
-    ids[places] = (FIGURE_IDS | (shape[segment[target]] << _TEN) | value[target]).astype(np.uint32)
 
 
 def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:
@@ -261,16 +194,3 @@ def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:
             break
         acc[reach] += (view[at] & _MASKS[left]) * _SALTS[lane]
     return (mix(acc) >> np.uint64(32)).astype(np.uint32)
-
-
-def _dateline_ids() -> U64:
-    """The ids of ``DATELINE_WORDS``, sorted (as uint64, the type they are compared in)."""
-    words = sorted(DATELINE_WORDS)
-    lengths = np.array([len(w) for w in words], dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
-    found = np.sort(_ids(b"\n".join(words), starts, lengths).astype(np.uint64))
-    found.setflags(write=False)
-    return found
-
-
-_DATELINE_IDS = _dateline_ids()

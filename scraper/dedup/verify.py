@@ -15,13 +15,6 @@ the side with fewer, and at least two of them, are not found in order among the 
 differing number (a corrected figure, another dateline's date) is not enough. A side without
 numbers (or with ids stored before numbers were content words) leaves only the word check.
 
-Template figures (ids in the ``FIGURE_IDS`` range: the figures of a short line worded like a
-template line, see ``scraper.dedup.tokens``) are decisive: when a line shape is in both texts
-and neither holds all the figures the other has on it, the two are the same template with
-other figures (two match reports whose score lines are "Arsenal 2-1 Chelsea" and "Arsenal 1-2
-Chelsea"). A dateline worded by each site has a shape of its own and is never compared. A
-side without template figures (ids stored before session 14) leaves the other checks.
-
 Short texts are held to a stricter bar: 30% of a dozen words is three or four, exactly what
 separates two obituaries or two police briefs written from one template (name, age, town,
 day). Below ``short_words`` the words the shorter may miss shrink with its length, down to
@@ -36,16 +29,9 @@ from math import ceil, floor
 from rapidfuzz.distance import LCSseq
 
 from scraper.dedup.options import DedupOptions
-from scraper.dedup.tokens import FIGURE_IDS, NUMBER_IDS
+from scraper.dedup.tokens import NUMBER_IDS
 
-__all__ = [
-    "allowed_misses",
-    "contained",
-    "containment",
-    "figures_agree",
-    "near_duplicate",
-    "numbers_agree",
-]
+__all__ = ["allowed_misses", "contained", "containment", "near_duplicate", "numbers_agree"]
 
 
 def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
@@ -62,12 +48,7 @@ def contained(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool
     if short < options.min_words:
         return False
     cutoff = short - allowed_misses(short, options)
-    if LCSseq.similarity(a, b, score_cutoff=cutoff) < cutoff:
-        return False
-    # Numbers and figures share the top of the id space: one pass picks out both.
-    first = [i for i in a if i >= FIGURE_IDS]
-    second = [i for i in b if i >= FIGURE_IDS]
-    return numbers_agree(first, second) and figures_agree(first, second)
+    return bool(LCSseq.similarity(a, b, score_cutoff=cutoff) >= cutoff) and numbers_agree(a, b)
 
 
 def numbers_agree(a: Sequence[int], b: Sequence[int]) -> bool:
@@ -78,26 +59,6 @@ def numbers_agree(a: Sequence[int], b: Sequence[int]) -> bool:
     fewer = min(len(first), len(second))
     cutoff = min(ceil(fewer / 2), fewer - 1)
     return cutoff <= 0 or bool(LCSseq.similarity(first, second, score_cutoff=cutoff) >= cutoff)
-
-
-def figures_agree(a: Sequence[int], b: Sequence[int]) -> bool:
-    """Whether the template figures of ``a`` and ``b`` agree: on each line shape both have,
-    one side's figures are all among the other's (true when either side has none)."""
-    first, second = _figures(a), _figures(b)
-    for shape in first.keys() & second.keys():
-        one, other = first[shape], second[shape]
-        if not (one <= other or other <= one):
-            return False
-    return True
-
-
-def _figures(ids: Sequence[int]) -> dict[int, set[int]]:
-    """The template figures of ``ids`` by line shape."""
-    found: dict[int, set[int]] = {}
-    for i in ids:
-        if FIGURE_IDS <= i < NUMBER_IDS:
-            found.setdefault(i >> 10, set()).add(i)
-    return found
 
 
 def allowed_misses(short: int, options: DedupOptions) -> int:
