@@ -25,7 +25,7 @@ import numpy as np
 
 from scraper.closing import Closeable
 from scraper.dedup.analyse import Unit, analyse_unit, join_words
-from scraper.dedup.cluster import cluster_id
+from scraper.dedup.cluster import address_of, cluster_id
 from scraper.dedup.document import Document
 from scraper.dedup.domains import Domains
 from scraper.dedup.identity import Addresses, joined
@@ -371,18 +371,29 @@ class DedupIndex(Closeable):
         # placed (``_count_once_per_story``). Counted per registrable domain, not per host: a
         # network's hosts share one template.
         owners = [self._domains.of(p.site) for p in prepared]
-        known = self._store.stored_keys(p.key for p in prepared)
+        # A page keyed by a canonical link naming another address (a template that names one
+        # sibling article on every page) is a page of its own here: as one key, a whole
+        # site's pages were one group, counted once, and its chrome never learnt.
+        pages = [_page_of(p) for p in prepared]
+        borrowed = [(p.key, p.url) for p, page in zip(prepared, pages, strict=True) if page]
+        keyed_here = [p.key for p, page in zip(prepared, pages, strict=True) if not page]
+        known_keys = self._store.stored_keys(keyed_here)
+        known_pages = self._store.stored_pages(borrowed) if borrowed else set()
         seen = {
             (self._domains.of(site), text)
             for site, text in self._store.stored_texts(p.text_hash for p in prepared)
         }
         places = [
             n
-            for n, (p, o) in enumerate(zip(prepared, owners, strict=True))
-            if p.key not in known and (o, p.text_hash) not in seen
+            for n, (p, o, page) in enumerate(zip(prepared, owners, pages, strict=True))
+            if (p.key, p.url) not in known_pages
+            and (page or p.key not in known_keys)
+            and (o, p.text_hash) not in seen
         ]
         fresh = [(prepared[n], owners[n]) for n in places]
-        groups = _text_groups([(o, p.key, p.text_hash) for p, o in fresh])
+        groups = _text_groups(
+            [(o, pages[n] or p.key, p.text_hash) for n, (p, o) in zip(places, fresh, strict=True)]
+        )
         sizes = [len(p.line_keys) for p, _ in fresh]
         lines = np.fromiter(
             chain.from_iterable(p.line_keys for p, _ in fresh), np.int64, sum(sizes)
@@ -641,6 +652,13 @@ def _body_words(body: Body) -> tuple[U32, U32]:
     text = zlib.decompress(body.legacy or b"")
     words = tokenise([text], 1)
     return words.ids, words.line_words
+
+
+def _page_of(prepared: Prepared) -> str | None:
+    """For a document whose key names another address (a canonical link to another page),
+    its own page's identity for counting lines; None for one at its key's address."""
+    address = address_of(prepared.url)
+    return None if address == prepared.key else f"{prepared.key} {address}"
 
 
 def _text_groups(pages: Sequence[tuple[str, str, str]]) -> list[int]:

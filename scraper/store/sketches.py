@@ -393,6 +393,19 @@ class SketchStore:
             str(r[0]) for r in self._in("SELECT DISTINCT key FROM dedup_docs WHERE key IN", keys)
         }
 
+    def stored_pages(self, pages: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (key, url) pairs among ``pages`` stored as a document's key and url."""
+        by_key: dict[str, set[str]] = {}
+        for key, url in pages:
+            by_key.setdefault(key, set()).add(url)
+        found: set[tuple[str, str]] = set()
+        for key, urls in by_key.items():  # a few keys (a template's), each its own lookups
+            rows = self._in(
+                "SELECT key, url FROM dedup_docs WHERE key = ? AND url IN", urls, (key,)
+            )
+            found.update((str(r[0]), str(r[1])) for r in rows)
+        return found
+
     def stored_texts(self, hashes: Iterable[str]) -> set[tuple[str, str]]:
         """The site and text hash of each stored document whose text is one of ``hashes``."""
         rows = self._in(

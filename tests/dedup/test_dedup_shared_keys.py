@@ -76,3 +76,45 @@ def test_articles_sharing_a_sibling_canonical_link_are_no_duplicates_of_each_oth
     with DedupIndex.open() as index:
         placed = index.add_many(docs)
     assert [p.duplicate_of for p in placed] == [None] * len(STORIES)
+
+
+# A site's chrome block, kept by the extractor under every brief of the site.
+_CHROME = (
+    "Sign up for the Harbour Courier morning briefing newsletter and receive the biggest local "
+    "stories straight into your inbox every weekday morning.\n"
+    "Harbour Courier journalists report independently on councils, courts, schools, business "
+    "and sport across the coastal district and surrounding villages.\n"
+    "Copyright Harbour Courier Media Limited, registered in England, all rights reserved, "
+    "reproduction without written permission prohibited."
+)
+_BRIEFS = [
+    "Police closed the coastal road near Westcliff on Monday after a lorry shed its load of "
+    "timber across both lanes during the morning rush.",
+    "The primary school in Eastholme will open a new library wing next month after parents "
+    "raised funds through a summer fair and sponsored walk.",
+    "A pensioner from Northgate celebrated her hundredth birthday with a tea party at the "
+    "community hall organised by neighbours and relatives.",
+    "Councillors approved plans for forty affordable homes on the former dairy site despite "
+    "objections about traffic on the narrow lanes nearby.",
+    "The lifeboat crew rescued two kayakers who were swept beyond the harbour wall by strong "
+    "currents on Sunday afternoon, volunteers said.",
+    "A bakery on Market Street has won a regional award for its sourdough loaves, beating more "
+    "than sixty entries from across the county.",
+]
+
+
+def test_briefs_under_a_sibling_canonical_link_learn_their_sites_chrome() -> None:
+    # As one key, the template's pages were one page to the line counts: the site's chrome
+    # block was never learnt, and the briefs, mostly chrome, merged into one cluster.
+    docs = [
+        Document(
+            url=f"https://courier.example/news/b{n}",
+            text=brief + "\n" + _CHROME,
+            canonical="https://courier.example/news/latest",
+        )
+        for n, brief in enumerate(_BRIEFS)
+    ]
+    assert len(set(_clusters(docs))) == len(docs)
+    with DedupIndex.open() as index:
+        one_by_one = [index.add(doc).cluster for doc in docs]
+    assert len(set(one_by_one)) == len(docs)
