@@ -82,19 +82,10 @@ def hand_on(
         OSError: the output cannot be written, or a pending export cannot be undone (its
             record stays for the next export to settle).
     """
-    if not since.last:
-        with open_file(None) as sink:
-            return export_articles(
-                store,
-                since=since,
-                fmt=fmt,
-                stream=sink.stream,
-                unique=unique,
-                header=sink.fresh,
-                mark=False,
-            )
-    settle_pending(store)
-    journal = _CursorJournal(store)
+    journal: _CursorJournal | None = None
+    if since.last:
+        settle_pending(store)
+        journal = _CursorJournal(store)
     with open_file(journal) as sink:
         result = export_articles(
             store,
@@ -105,8 +96,9 @@ def hand_on(
             header=sink.fresh,
             mark=False,
         )
-        journal.moves_to = result.through
-    if not journal.begun:
+        if journal is not None:
+            journal.moves_to = result.through
+    if journal is not None and not journal.begun:
         mark_exported(store, result)
     return result
 
