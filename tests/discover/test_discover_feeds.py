@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import calendar
+from datetime import UTC, date, datetime
 
+import feedparser
 import pytest
 
 from scraper.discover.feeds import MAX_LENIENT_BYTES, parse_feed
@@ -122,10 +124,14 @@ def test_a_feed_time_is_vague_only_without_a_zone(date: str, latest: datetime | 
 
 
 def test_a_date_feedparser_reads_otherwise_keeps_its_reading_without_leniency() -> None:
-    # feedparser reads 2026/11/29 as November 1st: no day's end is added to another day.
+    # feedparser does not read 2026/11/29 as that day (it takes the year, and the month and
+    # day from the day it runs): its reading is kept, and no day's end is added to it.
     body = _RSS_DC.format(_DATED["rss dc:date"].format("2026/11/29")).encode()
     (entry,) = parse_feed(body, "https://news.test/feed").entries
-    assert (entry.published, entry.latest) == (datetime(2026, 11, 1, tzinfo=UTC), None)
+    parsed = feedparser.parse(body).entries[0].updated_parsed
+    read = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    assert read.date() != date(2026, 11, 29)
+    assert (entry.published, entry.latest) == (read, None)
 
 
 _RSS1 = (
