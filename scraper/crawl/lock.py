@@ -77,16 +77,26 @@ def _read_holder(fd: int) -> str:
 
 
 def holder_alive(store: Path) -> bool:
-    """Whether the process that last took ``store``'s lock is still alive.
+    """Whether a process holds ``store``'s lock now: a run the store records as unfinished is
+    going on then, and was killed (SIGKILL, a crash, a reboot) otherwise.
 
-    The lock file keeps the pid of the run that last took it. A run the store records as
-    unfinished is going on when that process lives, and was killed (SIGKILL, a crash, a
-    reboot) when it does not. Asking the lock itself would mean taking it, if only for a
-    moment, and a crawl starting in that moment would exit as if another were running.
+    Asking the lock itself would mean taking it, if only for a moment, and a crawl starting in
+    that moment would exit as if another were running. On Linux the kernel's table of file
+    locks (``/proc/locks``) says whether one is held on the file, whichever process and pid
+    namespace holds it; elsewhere, whether the process whose pid the file keeps (the run that
+    last took the lock) lives, which a pid reused since can mistake.
     """
     real = store.resolve()
+    path = real.with_name(real.name + ".lock")
     try:
-        text = real.with_name(real.name + ".lock").read_text("ascii")[:32].strip()
+        found = path.stat()
+    except OSError:
+        return False
+    held = _locked_in_kernel(found)
+    if held is not None:
+        return held
+    try:
+        text = path.read_text("ascii")[:32].strip()
     except (OSError, UnicodeDecodeError):
         return False
     if not text.isdigit() or int(text) <= 0:
@@ -98,3 +108,18 @@ def holder_alive(store: Path) -> bool:
     except PermissionError:
         return True  # alive, another user's
     return True
+
+
+def _locked_in_kernel(found: os.stat_result) -> bool | None:
+    """Whether the kernel's lock table holds a flock on the file ``found`` describes; None when
+    there is no such table to read (not Linux)."""
+    try:
+        table = Path("/proc/locks").read_text("ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    # A lock's file as the table names it: major and minor device numbers in hex, the inode.
+    device = f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino}"
+    return any(
+        "FLOCK" in fields and device in fields
+        for fields in (line.split() for line in table.splitlines())
+    )

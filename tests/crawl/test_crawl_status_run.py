@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.crawl.lock import RunLock
 from scraper.demo.server import SiteServer
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -49,16 +51,21 @@ def test_status_refuses_an_unknown_source_as_retry_does(news_toml: Path) -> None
         assert known.exit_code == 0 and "no failed URLs" in known.stdout
 
 
-def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
-    # A run killed with SIGKILL never records its end: the store still says "running". Its
-    # articles are in the store, batch by batch; its other counters were never written.
+def _unfinished_run(news_toml: Path) -> tuple[Path, int]:
+    """A crawled store (run 1) in which run 2 began and never ended; its path and run 2's id."""
     assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
     db = news_toml.parent / "news.db"
     store = SQLiteCrawlStore(db)
     try:
-        run_id = store.begin_run()
+        return db, store.begin_run()
     finally:
         store.close()
+
+
+def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
+    # A run killed with SIGKILL never records its end: the store still says "running". Its
+    # articles are in the store, batch by batch; its other counters were never written.
+    db, run_id = _unfinished_run(news_toml)
     conn = sqlite3.connect(db)
     try:  # two of run 1's articles, as if run 2 had stored them
         with conn:
@@ -80,6 +87,16 @@ def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
     data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
     assert data["last_run"]["status"] == "interrupted"
     assert data["last_run"]["stats"]["stored"] == 2
-    lock.write_text(str(os.getpid()))  # a live process holds the store: the run goes on
-    shown = runner.invoke(app, ["status", str(news_toml)]).stdout
+    with RunLock(db):  # a live process holds the store's lock: the run goes on
+        shown = runner.invoke(app, ["status", str(news_toml)]).stdout
     assert f"last run: #{run_id} running, started " in shown
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="reads Linux's table of file locks")
+def test_status_is_not_fooled_by_a_pid_reused_after_a_killed_run(news_toml: Path) -> None:
+    # After a restart (a container's, say) another process may have the pid the killed run
+    # had: the lock table, not the pid, tells whether a run holds the store.
+    db, run_id = _unfinished_run(news_toml)
+    db.with_name(db.name + ".lock").write_text(str(os.getpid()))  # alive, but holds no lock
+    shown = runner.invoke(app, ["status", str(news_toml)]).stdout
+    assert f"last run: #{run_id} interrupted (its process is gone" in shown
