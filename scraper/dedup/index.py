@@ -172,18 +172,27 @@ class DedupIndex(Closeable):
                 self._pool = None
             raise
 
-    def placement(self, key: str) -> Assignment | None:
-        """Where the document stored under ``key`` is now (its first version), if anywhere."""
-        doc = self._store.first_with_key(key)
+    def placement(self, key: str, url: str | None = None) -> Assignment | None:
+        """Where the document stored under ``key`` is now (its first version), if anywhere.
+
+        Pages that share a key only through canonical links (a template naming one sibling
+        article on every page) can sit in different clusters: ``url`` says which of them is
+        meant, the one last seen at that address. Without it, or when no document of the key
+        was seen there, the key's first document answers.
+        """
+        doc = None if url is None else self._store.first_with_key(key, url)
+        if doc is None:
+            doc = self._store.first_with_key(key)
         if doc is None:
             return None
         where = self._store.placed([doc.id])[doc.id]
         own = where.rep == doc.id
         return Assignment(doc.key, doc.url, _public_id(where), None if own else where.rep_url)
 
-    def cluster_of(self, key: str) -> str | None:
-        """The current public cluster id of the document stored under ``key``, if any."""
-        found = self.placement(key)
+    def cluster_of(self, key: str, url: str | None = None) -> str | None:
+        """The current public cluster id of the document stored under ``key`` (at ``url``,
+        as :meth:`placement` reads it), if any."""
+        found = self.placement(key, url)
         return None if found is None else found.cluster
 
     def cluster_sizes(self) -> list[int]:

@@ -362,11 +362,18 @@ class SketchStore:
         rows = self._in(f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE id IN", ids)
         return {int(r[0]): _stored(r) for r in rows}
 
-    def first_with_key(self, key: str) -> StoredDoc | None:
-        """The first document stored under ``key``."""
-        found = self._one(
-            f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE key = ? ORDER BY id LIMIT 1", (key,)
-        )
+    def first_with_key(self, key: str, url: str | None = None) -> StoredDoc | None:
+        """The first document stored under ``key`` (and at ``url``, when given)."""
+        if url is None:
+            found = self._one(
+                f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE key = ? ORDER BY id LIMIT 1", (key,)
+            )
+        else:
+            found = self._one(
+                f"SELECT {_DOC_FIELDS} FROM dedup_docs WHERE key = ? AND url = ?"
+                " ORDER BY id LIMIT 1",
+                (key, url),
+            )
         return None if found is None else _stored(found)
 
     def related(self, keys: Iterable[str], hashes: Iterable[str]) -> list[Related]:

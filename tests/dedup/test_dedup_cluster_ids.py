@@ -169,3 +169,17 @@ def test_a_page_that_takes_another_page_s_text_is_still_itself() -> None:
         sizes = index.cluster_sizes()
     assert sizes == [2]
     assert {p.cluster for p in placed} == {again.cluster}
+
+
+def test_placement_by_key_and_address_names_each_templated_article_s_own_cluster() -> None:
+    with DedupIndex.open() as index:
+        placed = {p.url: p for p in index.add_many(TEMPLATED)}
+        for doc in TEMPLATED:
+            url = doc.url or ""
+            found = index.placement(placed[url].key, url)
+            assert found is not None
+            assert found.cluster == placed[url].cluster == index.cluster_of(found.key, url)
+        # Without an address, or at one the key was never seen at, the key's first document.
+        first = placed[TEMPLATED[0].url or ""]
+        assert index.cluster_of(first.key) == first.cluster
+        assert index.cluster_of(first.key, "https://paper.example/elsewhere") == first.cluster
