@@ -9,7 +9,11 @@ from email.utils import parsedate_to_datetime
 from scraper.errors import FetchError, FetchTimeout, NetworkError
 from scraper.fetch.options import RetryPolicy
 
+#: The longest wait a ``Retry-After`` is read as asking for, in seconds (about 31 years).
+LONGEST_ASK = 1e9
+
 __all__ = [
+    "LONGEST_ASK",
     "backoff_delay",
     "is_retryable_error",
     "retry_after_seconds",
@@ -28,7 +32,9 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     text = value.strip()
     # Delta-seconds are ASCII digits: str.isdigit() also takes "²", which float() refuses.
     if text.isascii() and text.isdigit():
-        return float(text)
+        # Any ask this long means "not in any run to come"; unbounded, 400 digits become an
+        # infinite float, which messages then show as "inf s".
+        return min(float(text), LONGEST_ASK)
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

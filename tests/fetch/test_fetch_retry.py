@@ -13,7 +13,12 @@ from fetch_server import LocalServer, local_options, loopback_resolver, run
 
 from scraper.errors import HostWaiting, HTTPStatusError
 from scraper.fetch import Fetcher, FetchOptions, Politeness, RetryPolicy
-from scraper.fetch.retry import backoff_delay, retry_after_seconds, wait_before_retry
+from scraper.fetch.retry import (
+    LONGEST_ASK,
+    backoff_delay,
+    retry_after_seconds,
+    wait_before_retry,
+)
 from scraper.models import Page
 
 # Timing checks: no garbage-collector pause may land between a request and its log entry.
@@ -137,6 +142,9 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     # seconds ("²".isdigit() is true, and float("²") raised).
     assert retry_after_seconds("\u00b2", now) is None
     assert retry_after_seconds("\u0661\u0662", now) is None
+    # Four hundred digits are no infinite wait to show as "inf s" in an error message.
+    assert retry_after_seconds("9" * 400, now) == LONGEST_ASK
+    assert retry_after_seconds(str(10**12), now) == LONGEST_ASK
 
 
 def test_a_retry_after_that_is_no_number_leaves_a_plain_retried_503(server: LocalServer) -> None:
