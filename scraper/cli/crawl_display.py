@@ -6,12 +6,16 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
 from scraper.config import load_config
-from scraper.crawl import CrawlEvent, RunResult
+
+if TYPE_CHECKING:
+    # For annotations only: ``status`` and ``export`` use this module and need none of the
+    # crawl's machinery, which loading these would import.
+    from scraper.crawl import CrawlEvent, RunResult
 
 __all__ = ["Display", "store_path", "summary_line", "warning_lines"]
 

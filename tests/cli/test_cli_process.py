@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from scraper.cli.app import COMMANDS
+
 _THREADS = Path("/proc/self/task")
 
-# Loads every command (and so numpy, through the crawl and dedup), then reports the setting
-# and how many threads the process has.
+# Loads the CLI (whose package sets the variable) and numpy, as the crawl and dedup commands
+# do, then reports the setting and how many threads the process has.
 _PROBE = """
 import os
 import scraper.cli.app
@@ -40,3 +42,41 @@ def test_numpy_starts_no_blas_threads_under_the_cli() -> None:
 def test_a_setting_from_the_environment_is_kept() -> None:
     setting, _ = _probe(OPENBLAS_NUM_THREADS="2")
     assert setting == "2"
+
+
+# Runs the console script's entry point with the arguments given, then reports which command
+# modules the process loaded and how the command ended.
+_LOADED = """
+import sys
+sys.argv = ["scraper", *sys.argv[1:]]
+from scraper.cli.app import COMMANDS, main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print()
+print(code, *sorted(n for n, (module, _) in COMMANDS.items() if module in sys.modules))
+"""
+
+
+def _loaded(*argv: str) -> tuple[str, list[str]]:
+    run = subprocess.run(
+        [sys.executable, "-c", _LOADED, *argv], capture_output=True, text=True, check=True
+    )
+    code, *names = run.stdout.splitlines()[-1].split()
+    return code, names
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    # Loading every command cost each invocation about 0.8 s (the crawl's fetcher and store,
+    # numpy): `scraper extract page.html` and `scraper status` need none of the others.
+    assert _loaded("extract", "--help") == ("0", ["extract"])
+    assert _loaded("status", "--help") == ("0", ["status"])
+
+
+def test_the_command_list_and_a_mistyped_command_load_every_command() -> None:
+    code, names = _loaded("--help")
+    assert (code, sorted(names)) == ("0", sorted(COMMANDS))
+    code, names = _loaded("extrct")
+    assert code == "2"  # typer's usage error, after listing what there is
+    assert sorted(names) == sorted(COMMANDS)
