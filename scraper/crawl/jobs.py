@@ -19,7 +19,6 @@ import orjson
 from scraper.charset import page_charset
 from scraper.crawl.wire import Message, encode
 from scraper.errors import ScraperError
-from scraper.extract import extract
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.memory import OUT_OF_MEMORY
 from scraper.models import Article, Page
@@ -117,8 +116,12 @@ Outcome = Extracted | ExtractFailed
 
 def extract_job(job: PageJob) -> Outcome:
     """Extract one page; failures are returned, not raised (this runs in a worker)."""
+    # Loaded here, in the worker (or a crawl extracting in its own process): a crawl process
+    # that hands its pages to workers never needs the parser and the compiled pipeline.
+    from scraper.extract import pipeline
+
     try:
-        article = extract(
+        article = pipeline.extract(
             job.body,
             url=job.url,
             options=job.options or DEFAULT_OPTIONS,

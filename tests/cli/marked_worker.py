@@ -12,9 +12,8 @@ import signal
 import time
 from pathlib import Path
 
-import scraper.crawl.jobs
 from scraper.crawl.worker import main
-from scraper.extract import ExtractOptions
+from scraper.extract import ExtractOptions, pipeline
 from scraper.extract import extract as real_extract
 from scraper.extract.options import DEFAULT_OPTIONS
 from scraper.models import Article
@@ -56,5 +55,5 @@ def _extract(
 
 if __name__ == "__main__":
     # The worker's own extract_job calls it, so a bug is caught where a real one would be.
-    scraper.crawl.jobs.extract = _extract  # type: ignore[attr-defined]
+    pipeline.extract = _extract
     main()
