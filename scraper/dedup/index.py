@@ -34,7 +34,7 @@ from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, sketches
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
 from scraper.dedup.sharing import Done, SharedAnalysis
-from scraper.dedup.stories import Counted, once_per_story
+from scraper.dedup.stories import Counted, nested, once_per_story
 from scraper.dedup.tokens import I64, U32, U64, Flags, Words, tokenise
 from scraper.errors import DedupError
 from scraper.models import Article
@@ -352,6 +352,11 @@ class DedupIndex(Closeable):
                         earlier.update(((owner << 32) | line, cluster) for line in lines)
         lines = [prepared[n].line_keys for n in counted.pages]
         back = once_per_story(counted, lines, clusters, earlier)
+        given = back < 0
+        if given.any():
+            # A chain counted once whose pages did not all join one cluster.
+            keys, more = counted.keys[given], -back[given]
+            self._count_spread(keys, more, *self._store.count_lines(keys, more))
         taken = back > 0
         if not taken.any():
             return
@@ -418,6 +423,8 @@ class DedupIndex(Closeable):
         first[1:] = (combined[1:] != combined[:-1]) | (page[1:] != page[:-1])
         keys, counts = np.unique(combined[first], return_counts=True)
         counted, totals = self._store.count_lines(keys, counts)
+        spared = self._spare_chains(keys, counts, counted, totals, combined[first], page[first])
+        counts = counts - spared
         self._count_spread(keys, counts, counted, totals)
         texts: dict[int, set[int]] = {}
         for number, group in zip(owner.tolist(), groups, strict=True):
@@ -445,8 +452,33 @@ class DedupIndex(Closeable):
                     continue  # the stored text has no line of its own
                 young.append(number)
         sites = [p.site for p, _ in fresh]
-        added = Counted(places, owner.tolist(), sites, groups, keys, counts)
+        added = Counted(places, owner.tolist(), sites, groups, keys, counts, spared)
         return counted, totals, np.array(young, dtype=np.int64), added
+
+    def _spare_chains(
+        self, keys: I64, counts: I64, counted: I64, totals: I64, pair_keys: I64, pairs: I64
+    ) -> I64:
+        """Count once each line new to its domain whose groups are all one chain, each holding
+        every line of the one before (an update adding paragraphs at a new URL, see
+        ``stories.nested``); how many groups of each of ``keys`` were taken back, ``totals``
+        being brought down with them.
+
+        A line stored on the domain before is left as counted: its stored pages may be other
+        stories, and counted once with them it would link them by a template.
+        """
+        spared = np.zeros(len(keys), dtype=np.int64)
+        at = np.searchsorted(keys, counted)  # ``totals`` are in the store's order
+        new = np.zeros(len(keys), dtype=bool)
+        new[at] = (counts[at] >= self._options.template_min_docs) & (totals == counts[at])
+        if not new.any():
+            return spared
+        chained = np.flatnonzero(new)[nested(keys[new], pair_keys, pairs)]
+        if not len(chained):
+            return spared
+        spared[chained] = counts[chained] - 1
+        self._store.count_lines(keys[chained], -spared[chained])
+        totals -= spared[at]
+        return spared
 
     def _count_spread(self, keys: I64, counts: I64, counted: I64, totals: I64) -> None:
         """Count each line once more for each domain it has just become chrome on.
