@@ -35,6 +35,10 @@ class DedupOptions:
     may miss are ``1 - containment`` of them scaled down by its length over ``short_words``,
     yet never fewer than ``short_misses`` (templated briefs about different people or events
     differ in only three or four words).
+    Foreign text: two pages of one site whose match rests on text neither one's own words are
+    about (each has at least ``foreign_own_words`` distinct content words of its own, and at
+    most ``foreign_overlap`` of them occur in what the two share) are not near-duplicates: a
+    block of template new to the site, not yet chrome, is most of each of two short pages.
     Stubs: texts with fewer than ``min_words`` content words ("not available in your region")
     are never linked by their text, exact or near.
     """
@@ -51,6 +55,8 @@ class DedupOptions:
     min_words: int = 8
     template_min_docs: int = 3
     template_min_sites: int = 2
+    foreign_own_words: int = 5
+    foreign_overlap: float = 0.1
     commit_every: int = 10000
     workers: int = 1
     parallel_from: int = 4000
@@ -66,10 +72,12 @@ class DedupOptions:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError("must be at least 1", key=f"dedup.{name}")
+        if not 0.0 <= self.foreign_overlap <= 1.0:
+            raise ConfigError("must be in [0, 1]", key="dedup.foreign_overlap")
         for name in ("min_length_ratio", "containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")
-        for name in ("short_words", "min_words"):
+        for name in ("short_words", "min_words", "foreign_own_words"):
             if getattr(self, name) < 1:
                 raise ConfigError("must be at least 1", key=f"dedup.{name}")
         if self.short_misses < 0:

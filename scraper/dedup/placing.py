@@ -19,7 +19,13 @@ from numpy.typing import NDArray
 from scraper.dedup.cluster import Rank, address_of
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.tokens import U32, U64
-from scraper.dedup.verify import contained, containment, near_duplicate
+from scraper.dedup.verify import (
+    contained,
+    containment,
+    linked_by_foreign_text,
+    near_duplicate,
+)
+from scraper.discover.urls import site_of
 from scraper.store.sketches import DocRow, SketchStore, StoredDoc
 
 __all__ = ["Placer", "Prepared", "Sketched"]
@@ -327,11 +333,23 @@ class Placer:
         for cluster, members in groups.items():
             for other in self._checked(cluster, members):
                 theirs = self._ids_of(other)
-                if near_duplicate(ids, theirs, self._options):
+                if near_duplicate(ids, theirs, self._options) and not self._foreign(
+                    doc, other, ids, theirs
+                ):
                     if len(ids) >= len(theirs) or self._witnessed(ids, cluster, other, members):
                         matched[cluster] = other
                     break
         self._join(doc, ids, matched)
+
+    def _foreign(self, doc: int, other: int, ids: list[int], theirs: list[int]) -> bool:
+        """Whether ``doc`` and ``other``, pages of one site, matched through text neither
+        one's own words are about (``verify.linked_by_foreign_text``): a block of the site's
+        template too new to be chrome yet. Pages of different sites are never held back so:
+        a wire copy's own lines are its site's chrome, which says nothing of the story."""
+        site = site_of(self._doc(doc).url)
+        if not site or site != site_of(self._doc(other).url):
+            return False
+        return linked_by_foreign_text(ids, theirs, self._options)
 
     def _witnessed(self, ids: list[int], cluster: int, matched: int, members: list[int]) -> bool:
         """Whether a document contained in ``matched`` also passes against another member.

@@ -31,7 +31,14 @@ from rapidfuzz.distance import LCSseq
 from scraper.dedup.options import DedupOptions
 from scraper.dedup.tokens import NUMBER_IDS
 
-__all__ = ["allowed_misses", "contained", "containment", "near_duplicate", "numbers_agree"]
+__all__ = [
+    "allowed_misses",
+    "contained",
+    "containment",
+    "linked_by_foreign_text",
+    "near_duplicate",
+    "numbers_agree",
+]
 
 
 def near_duplicate(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
@@ -74,3 +81,31 @@ def containment(a: Sequence[int], b: Sequence[int]) -> float:
     """The share of the shorter sequence found in order in the longer (0 for empty input)."""
     short = min(len(a), len(b))
     return LCSseq.similarity(a, b) / short if short else 0.0
+
+
+def linked_by_foreign_text(a: Sequence[int], b: Sequence[int], options: DedupOptions) -> bool:
+    """Whether ``a`` and ``b`` share only text that neither one's own words are about.
+
+    Two pages of one site can match through a block of the site's template that is new and
+    so not yet known as chrome (a podcast, a newsletter and a membership appeal) when it is
+    most of each, as on short briefs. Versions of one story look the same at placement (kept
+    paragraphs, new lines of two pages), but what each version has of its own (a new lede, a
+    corrected paragraph) is about the story it shares: its names, places and figures recur
+    there. So a pair is linked by foreign text when each side has some words of its own and
+    almost none of them occur in what the two share.
+    """
+    shared: set[int] = set()
+    own_a: set[int] = set()
+    own_b: set[int] = set()
+    for op in LCSseq.opcodes(a, b):
+        if op.tag == "equal":
+            shared.update(a[op.src_start : op.src_end])
+        elif op.tag == "delete":
+            own_a.update(a[op.src_start : op.src_end])
+        else:
+            own_b.update(b[op.dest_start : op.dest_end])
+    least = options.foreign_own_words
+    if len(own_a) < least or len(own_b) < least:
+        return False
+    most = options.foreign_overlap
+    return len(own_a & shared) <= most * len(own_a) and len(own_b & shared) <= most * len(own_b)

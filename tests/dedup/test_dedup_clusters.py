@@ -55,9 +55,17 @@ def test_same_site_pages_sharing_template_lines_stay_apart() -> None:
 
 
 def test_template_stripping_is_what_separates_same_site_pages() -> None:
-    # With template detection effectively off, the shared chrome dominates these short pages.
-    clusters = _place([c.doc for c in SITE], DedupOptions(template_min_docs=10_000))
+    # With template detection and the foreign-text check effectively off, the shared chrome
+    # dominates these short pages.
+    off = DedupOptions(template_min_docs=10_000, foreign_own_words=10_000)
+    clusters = _place([c.doc for c in SITE], off)
     assert len(set(clusters)) < len(SITE)
+
+
+def test_the_foreign_text_check_alone_keeps_same_site_pages_apart() -> None:
+    # Each page's own words are about its story, and none of them is in the chrome they share.
+    clusters = _place([c.doc for c in SITE], DedupOptions(template_min_docs=10_000))
+    assert len(set(clusters)) == len(SITE)
 
 
 @pytest.mark.parametrize("screen", [5, 0], ids=["screened", "every-candidate"])

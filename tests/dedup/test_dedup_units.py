@@ -17,7 +17,7 @@ from scraper.dedup.lsh import band_keys
 from scraper.dedup.minhash import EMPTY, SKETCH_SCHEME, shingle_hashes, sketches
 from scraper.dedup.text import NFKC_STABLE, normalise, normalise_lines, text_hash
 from scraper.dedup.tokens import constants, tokenise
-from scraper.dedup.verify import containment, near_duplicate
+from scraper.dedup.verify import containment, linked_by_foreign_text, near_duplicate
 from scraper.errors import ConfigError, DedupError
 from scraper.store.sketches import SketchStore
 
@@ -231,6 +231,8 @@ def test_verification_counts_containment_and_length_ratio() -> None:
         {"short_words": 0},
         {"short_misses": -1},
         {"min_words": 0},
+        {"foreign_own_words": 0},
+        {"foreign_overlap": 1.5},
         {"workers": 0},
         {"parallel_from": 0},
     ],
@@ -238,6 +240,39 @@ def test_verification_counts_containment_and_length_ratio() -> None:
 def test_options_are_validated(bad: dict[str, float]) -> None:
     with pytest.raises(ConfigError):
         DedupOptions(**bad)  # type: ignore[arg-type]
+
+
+_PROMO = (
+    "Listen to our weekday podcast where editors discuss councils, courtrooms, classrooms and "
+    "harbour business across the region. Independent reporting depends on readers: become a "
+    "member today and support coverage of councils, courts, schools and businesses. Opinions "
+    "expressed by contributors remain their own and never necessarily reflect the editorial "
+    "positions of the publishers or their owners."
+)
+
+
+def test_text_shared_by_pages_whose_own_words_are_elsewhere_is_foreign() -> None:
+    fire = _ids(
+        f"Flames damaged a vacant warehouse along Mill Street; firefighters reported. {_PROMO}"
+    )
+    library = _ids(
+        f"Trustees extend library weekend opening hours starting March, Thursday. {_PROMO}"
+    )
+    assert near_duplicate(fire, library, OPTIONS)  # the promotion is most of each
+    assert linked_by_foreign_text(fire, library, OPTIONS)
+
+
+def test_a_new_lede_about_its_story_is_not_foreign_text() -> None:
+    body = (
+        "Firefighters battled flames at the Mill Street warehouse for three hours. Investigators "
+        "examined wiring inside the warehouse while neighbours watched from Cedar Avenue."
+    )
+    first = _ids(f"Flames destroyed a vacant warehouse along Mill Street overnight. {body}")
+    update = _ids(f"Investigators blamed faulty wiring for the Mill Street warehouse blaze. {body}")
+    assert near_duplicate(first, update, OPTIONS)
+    assert not linked_by_foreign_text(first, update, OPTIONS)
+    # A copy with hardly any words of its own (a trimmed or extended one) is never held back.
+    assert not linked_by_foreign_text(first, _ids(body), OPTIONS)
 
 
 def test_store_written_with_another_hash_is_refused(tmp_path: Path) -> None:
