@@ -36,9 +36,10 @@ class DedupOptions:
     yet never fewer than ``short_misses`` (templated briefs about different people or events
     differ in only three or four words).
     Foreign text: two pages of one site whose match rests on text neither one's own words are
-    about (each has at least ``foreign_own_words`` distinct content words of its own, and at
-    most ``foreign_overlap`` of them occur in what the two share) are not near-duplicates: a
-    block of template new to the site, not yet chrome, is most of each of two short pages.
+    about (each has at least ``foreign_own_words`` distinct content words of its own, making
+    at least ``foreign_own_share`` of its content words, and at most ``foreign_overlap`` of
+    them occur in what the two share) are not near-duplicates: a block of template new to the
+    site, not yet chrome, is most of each of two short pages.
     Stubs: texts with fewer than ``min_words`` content words ("not available in your region")
     are never linked by their text, exact or near.
     """
@@ -56,6 +57,7 @@ class DedupOptions:
     template_min_docs: int = 3
     template_min_sites: int = 2
     foreign_own_words: int = 5
+    foreign_own_share: float = 0.15
     foreign_overlap: float = 0.1
     commit_every: int = 10000
     workers: int = 1
@@ -72,8 +74,9 @@ class DedupOptions:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError("must be at least 1", key=f"dedup.{name}")
-        if not 0.0 <= self.foreign_overlap <= 1.0:
-            raise ConfigError("must be in [0, 1]", key="dedup.foreign_overlap")
+        for name in ("foreign_own_share", "foreign_overlap"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ConfigError("must be in [0, 1]", key=f"dedup.{name}")
         for name in ("min_length_ratio", "containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")

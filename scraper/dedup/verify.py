@@ -91,21 +91,32 @@ def linked_by_foreign_text(a: Sequence[int], b: Sequence[int], options: DedupOpt
     most of each, as on short briefs. Versions of one story look the same at placement (kept
     paragraphs, new lines of two pages), but what each version has of its own (a new lede, a
     corrected paragraph) is about the story it shares: its names, places and figures recur
-    there. So a pair is linked by foreign text when each side has some words of its own and
-    almost none of them occur in what the two share.
+    there. So a pair is linked by foreign text when each side has some words of its own, as a
+    real part of its text, and almost none of them occur in what the two share.
     """
     shared: set[int] = set()
     own_a: set[int] = set()
     own_b: set[int] = set()
+    # Words of each side outside what they share, counted where they stand (not distinct).
+    apart_a = apart_b = 0
     for op in LCSseq.opcodes(a, b):
         if op.tag == "equal":
             shared.update(a[op.src_start : op.src_end])
         elif op.tag == "delete":
             own_a.update(a[op.src_start : op.src_end])
+            apart_a += op.src_end - op.src_start
         else:
             own_b.update(b[op.dest_start : op.dest_end])
+            apart_b += op.dest_end - op.dest_start
     least = options.foreign_own_words
     if len(own_a) < least or len(own_b) < least:
+        return False
+    # A story's text with a line or two of each copy's own (a related-stories box, a print
+    # view's header, another photo caption) shares nearly all of each: held apart only when
+    # the words they share leave each side a real part of its own, as a brief's is beside a
+    # template block.
+    share = options.foreign_own_share
+    if apart_a < share * len(a) or apart_b < share * len(b):
         return False
     most = options.foreign_overlap
     return len(own_a & shared) <= most * len(own_a) and len(own_b & shared) <= most * len(own_b)
