@@ -23,7 +23,6 @@ from collections.abc import AsyncIterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
-import httpcore
 import httpx
 
 from scraper.errors import ConfigError
@@ -107,25 +106,23 @@ class HostClient:
         # Cookies go by the name asked for, never the address the request is sent to: the jar
         # rejects a cookie set for the whole domain (Domain=...) when it sees an IP.
         request: httpx.Request | None = None
-        raw: dict[bytes | str, bytes | str] | list[tuple[bytes, bytes]]
+        raw: list[tuple[bytes, bytes]]
         if self.cookies.jar:
             request = httpx.Request("GET", url.url, headers=headers)
             self.cookies.set_cookie_header(request)
             raw = request.headers.raw
         else:
-            # What httpx.Headers would make of them: names as given, both sides in ASCII (as a
-            # dict, httpcore checks their type against one of typing's ABCs, not two).
-            raw = {k.encode("ascii"): v.encode("ascii") for k, v in headers.items()}
+            # What httpx.Headers would make of them: names as given, both sides in ASCII.
+            raw = [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
         # The address as httpx's ``url.copy_with(host=address).raw_host`` gives it (IPv6
         # without brackets), without parsing the whole URL again.
-        target = httpcore.URL(
-            scheme=url.scheme.encode("ascii"),
-            host=address.encode("ascii"),
-            port=url.port,
-            target=url.path.encode("ascii"),
-        )
-        reply = await self.transport.send(
-            httpcore.Request(b"GET", target, headers=raw, extensions=extensions)
+        reply = await self.transport.get(
+            url.scheme.encode("ascii"),
+            address.encode("ascii"),
+            url.port,
+            url.path.encode("ascii"),
+            raw,
+            extensions,
         )
         if any(name == "set-cookie" for name, _ in reply.headers):
             request = request or httpx.Request("GET", url.url, headers=headers)

@@ -1,9 +1,10 @@
-"""The httpx transport of the fetcher's clients: httpcore's connections on asyncio directly.
+"""The httpx transport of the fetcher's clients: h11 and httpcore on asyncio directly.
 
-It does what ``httpx.AsyncHTTPTransport`` does (httpcore's connections, HTTP/1.1 keep-alive and
-optional HTTP/2, the same errors) but with :class:`~scraper.fetch.network.AsyncioBackend` as the
-connections' network layer, which ``httpx.AsyncHTTPTransport`` has no setting for, and with the
-HTTP/1.1 connections kept by the transport itself rather than by httpcore's pool.
+It does what ``httpx.AsyncHTTPTransport`` does (HTTP/1.1 keep-alive and optional HTTP/2, the
+same errors) but with :class:`~scraper.fetch.network.AsyncioBackend` as the connections'
+network layer, which ``httpx.AsyncHTTPTransport`` has no setting for, and with the HTTP/1.1
+connections kept, and their requests driven through h11, by the transport itself rather than
+by httpcore's pool and connections. HTTP/2 keeps httpcore's pool.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import ssl
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, MutableMapping
+import time
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+)
 from contextlib import contextmanager
 from typing import Any, Protocol, cast
 
@@ -69,26 +78,37 @@ class Reply:
     back to the transport when the reply is closed, so close it when done.
     """
 
-    __slots__ = ("_done", "_response", "_stream", "headers", "status")
+    __slots__ = ("_done", "_extensions", "_stream", "headers", "raw_headers", "status")
 
-    def __init__(self, response: httpcore.Response, done: Callable[[], None]) -> None:
-        self.status = response.status
-        self.headers = _decoded(response.headers)
-        self._response = response
-        # httpcore's own stream, used directly: Response.aiter_stream would add a generator
-        # around every read, and Response.aclose a check of its type against typing's ABCs.
-        self._stream = cast(_BodyStream, response.stream)
+    def __init__(
+        self,
+        status: int,
+        raw_headers: list[tuple[bytes, bytes]],
+        stream: _BodyStream,
+        done: Callable[[], None],
+        extensions: Callable[[], MutableMapping[str, Any]],
+    ) -> None:
+        self.status = status
+        #: The headers as received.
+        self.raw_headers = raw_headers
+        self.headers = _decoded(raw_headers)
+        self._stream = stream
         self._done: Callable[[], None] | None = done
+        # Made when asked for (only through the httpx interface), not for every response.
+        self._extensions = extensions
 
-    @property
-    def raw_headers(self) -> list[tuple[bytes, bytes]]:
-        """The headers as received."""
-        return self._response.headers
+    @classmethod
+    def of(cls, response: httpcore.Response, done: Callable[[], None]) -> Reply:
+        """A response of httpcore's (HTTP/2), its stream used directly: Response.aiter_stream
+        would add a generator around every read, and Response.aclose a check of its type
+        against typing's ABCs."""
+        stream = cast(_BodyStream, response.stream)
+        return cls(response.status, response.headers, stream, done, lambda: response.extensions)
 
     @property
     def extensions(self) -> MutableMapping[str, Any]:
         """httpcore's extensions of the response (HTTP version, reason phrase)."""
-        return self._response.extensions
+        return self._extensions()
 
     @property
     def whole(self) -> bytes | None:
@@ -227,40 +247,164 @@ class _Received(ReceiveBuffer):
         return out
 
 
-class _Connection(httpcore.AsyncHTTP11Connection):
-    """httpcore's HTTP/1.1 connection, its state guarded by an asyncio lock.
+#: As httpcore's HTTP/1.1 connection: the most a response's head may take (h11 refuses more).
+_MAX_HEAD = 100 * 1024
+#: A connection's states, as httpcore's: new (its first request is under way), a request
+#: under way, idle (kept alive) and closed.
+_NEW, _ACTIVE, _IDLE, _CLOSED = range(4)
 
-    httpcore's own lock goes through anyio, whose acquire yields to the event loop even when
-    nobody holds it; it is taken twice a request (when the request starts and when its body is
-    closed), about an eighth of the fetcher's instructions. The transport lends a connection to
-    one request at a time, so the lock is never contended, and asyncio's gives the same
-    exclusion without the turn of the loop. Should httpcore rename the attribute, this only adds
-    an unused one and the connection keeps its own lock (a test checks the name). The same
-    goes for h11's receive buffer, replaced by one that copies less (see ``_Received``).
+
+class _Connection:
+    """One HTTP/1.1 connection, driven through h11 by the transport itself.
+
+    It does per request what ``httpcore.AsyncHTTP11Connection`` does (the same h11 events, the
+    same httpcore errors, a write error left for the response to explain, the connection kept
+    only when both sides finished their message) without the parts the transport never uses,
+    which cost about a sixth of the fetcher's CPU per page: a trace hook checked five times a
+    request, an ``async with`` and a context manager around each step, a lock taken twice (the
+    transport lends a connection to one request at a time), httpcore's request and response
+    objects with their type checks, and two generator layers around each piece of the body.
 
     It reads as much as the network layer holds at most (asyncio hands over up to 256 KiB at
     once) rather than httpcore's 64 KiB: a piece received whole is passed on whole, not cut
-    into copies, and a body takes fewer turns through h11.
+    into copies, and a body takes fewer turns through h11. h11's receive buffer is replaced
+    by one that copies less (see ``_Received``).
     """
 
-    READ_NUM_BYTES = BUFFER
+    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_state", "stream")
 
-    def __init__(
-        self,
-        origin: httpcore.Origin,
-        stream: httpcore.AsyncNetworkStream,
-        keepalive_expiry: float | None,
-    ) -> None:
-        super().__init__(origin, stream, keepalive_expiry=keepalive_expiry)
-        self._state_lock = asyncio.Lock()  # type: ignore[assignment]
-        state: h11.Connection = self._h11_state
+    def __init__(self, stream: httpcore.AsyncNetworkStream, keepalive_expiry: float | None) -> None:
+        self.stream = stream
+        self._keepalive_expiry = keepalive_expiry
+        self._expire_at: float | None = None
+        self._state = _NEW
+        state = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
         if _checked(getattr(h11, "__version__", "")) and isinstance(
             getattr(state, "_receive_buffer", None), ReceiveBuffer
         ):
             state._receive_buffer = _Received()
+        self._h11 = state
+
+    def is_available(self) -> bool:
+        """Idle: a new connection is used by the request it was opened for, never lent."""
+        return self._state == _IDLE
+
+    def has_expired(self) -> bool:
+        """Past its keep-alive, or closed by the server while idle (anything received then
+        is the end, or a broken protocol)."""
+        if self._expire_at is not None and time.monotonic() > self._expire_at:
+            return True
+        return self._state == _IDLE and bool(self.stream.get_extra_info("is_readable"))
+
+    async def request(
+        self, method: bytes, target: bytes, headers: _Headers, timeouts: Mapping[str, Any]
+    ) -> tuple[h11.Response | h11.InformationalResponse, _Body11]:
+        """Send a request without a body; its response's head, and its body to stream (close
+        it when done). Errors are httpcore's."""
+        if self._state not in (_NEW, _IDLE):
+            raise httpcore.ConnectionNotAvailable()
+        self._state = _ACTIVE
+        self._expire_at = None
+        state = self._h11
+        try:
+            try:
+                try:
+                    event = h11.Request(method=method, target=target, headers=headers)
+                except h11.LocalProtocolError as exc:
+                    raise httpcore.LocalProtocolError(exc) from exc
+                data = state.send(event)
+                if data:
+                    await self.stream.write(data, timeouts.get("write"))
+                # A request without a body: its end adds nothing to send.
+                state.send(h11.EndOfMessage())
+            except httpcore.WriteError:
+                # As httpcore: the server may have answered and closed early; the response
+                # (or the lack of one) says more than the write error.
+                pass
+            read = timeouts.get("read")
+            while True:
+                head = await self._receive(read)
+                if isinstance(head, h11.Response) or (
+                    isinstance(head, h11.InformationalResponse) and head.status_code == 101
+                ):
+                    break
+        except BaseException:
+            await self.finish()
+            raise
+        return head, _Body11(self, read)
+
+    async def _receive(self, timeout: float | None) -> h11.Event | type[h11.PAUSED]:
+        state = self._h11
+        while True:
+            try:
+                event = state.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise httpcore.RemoteProtocolError(exc) from exc
+            if event is not h11.NEED_DATA:
+                return cast(h11.Event | type[h11.PAUSED], event)
+            data = await self.stream.read(BUFFER, timeout)
+            if not data and state.their_state is h11.SEND_RESPONSE:
+                raise httpcore.RemoteProtocolError(
+                    "Server disconnected without sending a response."
+                )
+            state.receive_data(data)
+
+    async def finish(self) -> None:
+        """The response is done with: keep the connection if both messages ended, else close."""
+        state = self._h11
+        if state.our_state is h11.DONE and state.their_state is h11.DONE:
+            self._state = _IDLE
+            state.start_next_cycle()
+            if self._keepalive_expiry is not None:
+                self._expire_at = time.monotonic() + self._keepalive_expiry
+        else:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection (whatever its state)."""
+        self._state = _CLOSED
+        await self.stream.aclose()
 
 
-_Lender = httpcore.AsyncConnectionPool | httpcore.AsyncHTTP11Connection
+class _Body11:
+    """A response's body on an HTTP/1.1 connection: its pieces as received, then the end."""
+
+    __slots__ = ("_closed", "_connection", "_timeout")
+
+    def __init__(self, connection: _Connection, timeout: float | None) -> None:
+        self._connection = connection
+        self._timeout = timeout
+        self._closed = False
+
+    def __aiter__(self) -> _Body11:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            while True:
+                event = await self._connection._receive(self._timeout)
+                if isinstance(event, h11.Data):
+                    # bytes() of bytes is the same object: only a bytearray is copied.
+                    return bytes(event.data)
+                if isinstance(event, h11.EndOfMessage) or event is h11.PAUSED:
+                    break
+        except BaseException:
+            await self.aclose()
+            raise
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._connection.finish()
+
+
+_Lender = httpcore.AsyncConnectionPool | _Connection
+#: Request headers as h11 takes them.
+_Headers = list[tuple[bytes, bytes]]
+#: An origin as the transport keys connections: scheme, host (the address) and port.
+_Origin = tuple[bytes, bytes, int]
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
 def _nothing() -> None:
@@ -278,12 +422,12 @@ class PoolTransport(httpx.AsyncBaseTransport):
     host's 8 connections was a tenth of a crawl's CPU outside extraction; even a pool of one
     connection cost a lock, an event and a cancellation shield (each a turn of the event loop
     through anyio) per request. The transport opens the connections itself too (TCP, then TLS
-    for https) and hands them to httpcore's HTTP/1.1 connection: ``httpcore.AsyncHTTPConnection``
-    would only add a lock (another turn of the loop) per request around it. HTTP/2 multiplexes
+    for https) and drives h11 on them itself (see ``_Connection``). HTTP/2 multiplexes
     requests on one connection and keeps httpcore's pool.
 
-    ``send`` takes and gives httpcore's objects, with httpcore's errors; as an httpx transport
-    (``handle_async_request``) it speaks httpx, errors included.
+    ``get`` and ``send`` give a :class:`Reply`, with httpcore's errors; as an httpx transport
+    (``handle_async_request``) it speaks httpx, errors included. Requests go without a body
+    (the fetcher only sends GETs).
     """
 
     def __init__(self, *, ssl_context: ssl.SSLContext, limits: httpx.Limits, http2: bool) -> None:
@@ -296,8 +440,8 @@ class PoolTransport(httpx.AsyncBaseTransport):
         self._network = AsyncioBackend()
         self._shared = self._pool() if http2 else None
         # Idle connections by origin (the address asked for can change between attempts).
-        self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTP11Connection]] = {}
-        self._open: set[httpcore.AsyncHTTP11Connection] = set()
+        self._idle: dict[_Origin, list[_Connection]] = {}
+        self._open: set[_Connection] = set()
         self._lent = asyncio.Semaphore(size)
 
     def _pool(self) -> httpcore.AsyncConnectionPool:
@@ -311,49 +455,45 @@ class PoolTransport(httpx.AsyncBaseTransport):
             network_backend=self._network,
         )
 
-    async def _borrow(self, request: httpcore.Request) -> tuple[_Lender, Callable[[], None]]:
-        if self._shared is not None:
-            return self._shared, _nothing
+    async def _borrow(
+        self, origin: _Origin, extensions: Mapping[str, Any]
+    ) -> tuple[_Connection, Callable[[], None]]:
         await self._lent.acquire()
-        origin = request.url.origin
-        key = (origin.scheme, origin.host, origin.port)  # httpcore's Origin is not hashable
         try:
-            connection = await self._idle_connection(key)
+            connection = await self._idle_connection(origin)
             if connection is None:
                 if len(self._open) >= self._size:
                     # Idle connections to other addresses of the host go first: no more than
                     # ``size`` connections are ever open.
                     await self._close_idle()
-                connection = await self._connect(request)
+                connection = await self._connect(origin, extensions)
                 self._open.add(connection)
         except BaseException:
             self._lent.release()
             raise
 
         def give_back() -> None:
-            self._idle.setdefault(key, []).append(connection)
+            self._idle.setdefault(origin, []).append(connection)
             self._lent.release()
 
         return connection, give_back
 
-    async def _connect(self, request: httpcore.Request) -> httpcore.AsyncHTTP11Connection:
-        """A new HTTP/1.1 connection to the request's origin (TLS for https, with the
-        request's ``sni_hostname`` when it has one)."""
-        origin = request.url.origin
-        timeout = request.extensions.get("timeout", {}).get("connect")
-        host = origin.host.decode("ascii")
-        stream = await self._network.connect_tcp(host, origin.port, timeout=timeout)
-        if origin.scheme == b"https":
+    async def _connect(self, origin: _Origin, extensions: Mapping[str, Any]) -> _Connection:
+        """A new HTTP/1.1 connection to ``origin`` (TLS for https, with the request's
+        ``sni_hostname`` when it has one)."""
+        scheme, address, port = origin
+        timeout = extensions.get("timeout", {}).get("connect")
+        host = address.decode("ascii")
+        stream = await self._network.connect_tcp(host, port, timeout=timeout)
+        if scheme == b"https":
             self._ssl_context.set_alpn_protocols(["http/1.1"])
-            server_name = request.extensions.get("sni_hostname") or host
+            server_name = extensions.get("sni_hostname") or host
             stream = await stream.start_tls(self._ssl_context, server_name, timeout)
-        return _Connection(origin, stream, self._limits.keepalive_expiry)
+        return _Connection(stream, self._limits.keepalive_expiry)
 
-    async def _idle_connection(
-        self, key: tuple[bytes, bytes, int]
-    ) -> httpcore.AsyncHTTP11Connection | None:
+    async def _idle_connection(self, origin: _Origin) -> _Connection | None:
         """The most recently returned connection to the origin still fit for a request."""
-        idle = self._idle.get(key, [])
+        idle = self._idle.get(origin)
         while idle:
             connection = idle.pop()
             if connection.is_available() and not connection.has_expired():
@@ -369,16 +509,64 @@ class PoolTransport(httpx.AsyncBaseTransport):
             self._open.discard(connection)
             await connection.aclose()
 
+    async def get(
+        self,
+        scheme: bytes,
+        address: bytes,
+        port: int | None,
+        target: bytes,
+        headers: _Headers,
+        extensions: Mapping[str, Any],
+    ) -> Reply:
+        """GET ``target`` from the IP ``address`` (``headers`` name the host); the body is
+        left to stream (close the reply when done). Errors are httpcore's.
+
+        ``extensions`` are httpcore's request extensions the transport reads: ``timeout``
+        (a dict of ``connect``, ``read`` and ``write`` seconds) and ``sni_hostname``.
+        """
+        origin = (scheme, address, port or _DEFAULT_PORTS.get(scheme, 0))
+        if self._shared is not None:
+            url = httpcore.URL(scheme=scheme, host=address, port=port, target=target)
+            request = httpcore.Request(b"GET", url, headers=headers, extensions=dict(extensions))
+            return Reply.of(await self._shared.handle_async_request(request), _nothing)
+        return await self._exchange(origin, b"GET", target, headers, extensions)
+
     async def send(self, request: httpcore.Request) -> Reply:
-        """Send ``request`` on a pooled connection; the body is left to stream (close the
-        reply when done). Errors are httpcore's."""
-        pool, give_back = await self._borrow(request)
+        """Send ``request`` (without a body) on a pooled connection; the body is left to
+        stream (close the reply when done). Errors are httpcore's."""
+        if self._shared is not None:
+            return Reply.of(await self._shared.handle_async_request(request), _nothing)
+        url = request.url
+        origin = (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 0))
+        return await self._exchange(
+            origin, request.method, url.target, list(request.headers), request.extensions
+        )
+
+    async def _exchange(
+        self,
+        origin: _Origin,
+        method: bytes,
+        target: bytes,
+        headers: _Headers,
+        extensions: Mapping[str, Any],
+    ) -> Reply:
+        connection, give_back = await self._borrow(origin, extensions)
         try:
-            response = await pool.handle_async_request(request)
+            head, body = await connection.request(
+                method, target, headers, extensions.get("timeout", {})
+            )
         except BaseException:
             give_back()
             raise
-        return Reply(response, give_back)
+
+        def details() -> MutableMapping[str, Any]:
+            return {
+                "http_version": b"HTTP/" + head.http_version,
+                "reason_phrase": head.reason,
+                "network_stream": connection.stream,
+            }
+
+        return Reply(head.status_code, head.headers.raw_items(), body, give_back, details)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """``send`` for httpx: an httpx request and response, httpx's errors."""

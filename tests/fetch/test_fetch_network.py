@@ -16,7 +16,7 @@ from h11._receivebuffer import ReceiveBuffer
 
 from scraper.errors import FetchTimeout
 from scraper.fetch import Fetcher, Politeness, RetryPolicy, Timeouts
-from scraper.fetch.network import BUFFER, _Receiver
+from scraper.fetch.network import BUFFER, AsyncioBackend, _Receiver
 from scraper.fetch.transport import CHECKED_H11, PoolTransport, _Connection, _Received
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -243,20 +243,11 @@ def test_idle_connections_to_other_addresses_are_closed_at_the_limit() -> None:
     assert (len(first), len(second)) == (2, 1)
 
 
-def test_httpcore_still_names_the_connection_lock_the_transport_replaces() -> None:
-    # The transport swaps httpcore's anyio lock for an asyncio one (see transport._Connection);
-    # were the attribute renamed, the swap would silently stop saving anything.
-    origin = httpcore.Origin(b"http", b"127.0.0.1", 80)
-    theirs = httpcore.AsyncHTTP11Connection(origin, httpcore.AsyncNetworkStream())
-    ours = _Connection(origin, httpcore.AsyncNetworkStream(), None)
-    assert "_state_lock" in vars(theirs)
-    assert isinstance(vars(ours)["_state_lock"], asyncio.Lock)
-    # Nor the size of its reads, which the transport raises to the network layer's buffer,
-    # nor h11's receive buffer, which it replaces.
-    assert "READ_NUM_BYTES" in vars(httpcore.AsyncHTTP11Connection)
-    assert ours.READ_NUM_BYTES == BUFFER
+def test_the_connection_replaces_h11_s_receive_buffer_by_the_name_h11_gives_it() -> None:
+    # Were h11's attribute renamed, the swap would silently stop saving anything.
     assert isinstance(vars(h11.Connection(h11.CLIENT))["_receive_buffer"], ReceiveBuffer)
-    assert isinstance(ours._h11_state._receive_buffer, _Received)
+    ours = _Connection(httpcore.AsyncNetworkStream(), None)
+    assert isinstance(ours._h11._receive_buffer, _Received)
 
 
 def test_the_installed_h11_is_one_the_receive_buffer_was_checked_against() -> None:
@@ -268,10 +259,88 @@ def test_the_installed_h11_is_one_the_receive_buffer_was_checked_against() -> No
 
 def test_an_unchecked_h11_keeps_its_own_receive_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(h11, "__version__", "9.0.0")
-    origin = httpcore.Origin(b"http", b"127.0.0.1", 80)
-    ours = _Connection(origin, httpcore.AsyncNetworkStream(), None)
-    buffer = ours._h11_state._receive_buffer
+    ours = _Connection(httpcore.AsyncNetworkStream(), None)
+    buffer = ours._h11._receive_buffer
     assert isinstance(buffer, ReceiveBuffer) and not isinstance(buffer, _Received)
+
+
+#: Server behaviours, in turn for the requests of a connection: bytes to answer one with,
+#: b"" to read one and close the connection, None to close it at once.
+_SERVED: dict[str, list[bytes | None]] = {
+    "kept alive": [_answer(b"<p>one</p>"), _answer(b"<p>two</p>")],
+    "closed before any answer": [b""],
+    "closed after one answer": [_answer(b"<p>one</p>"), b""],
+    "closed after the answer": [_answer(b"<p>one</p>"), None],
+    "not HTTP": [b"SSH-2.0-OpenSSH_9.6\r\n\r\n"],
+    "body cut short": [b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", None],
+    "body to the end": [b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil closed", None],
+    "chunked": [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+        _answer(b"<p>two</p>"),
+    ],
+    "bad chunk": [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", None],
+    "informational first": [b"HTTP/1.1 100 Continue\r\n\r\n" + _answer(b"<p>one</p>")],
+    "HTTP/1.0": [b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc", _answer(b"new")],
+    "head too large": [b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 200_000 + b"\r\n\r\n"],
+    "two answers at once": [_answer(b"<p>one</p>") * 2, _answer(b"<p>three</p>")],
+}
+
+
+def _serving(answers: list[bytes | None], connections: list[int]) -> Handler:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        for answer in answers:
+            if answer is None:
+                return
+            await reader.readuntil(b"\r\n\r\n")
+            if not answer:
+                return
+            writer.write(answer)
+            await writer.drain()
+        await reader.read()
+
+    return handle
+
+
+async def _outcomes(transport: httpx.AsyncBaseTransport, base: str) -> list[object]:
+    """Three requests (the second one's body left unread), each as status and body or as the
+    httpx error's name and message."""
+    seen: list[object] = []
+    async with httpx.AsyncClient(transport=transport, timeout=2.0) as client:
+        for n in range(3):
+            try:
+                async with client.stream("GET", f"{base}/{n}") as response:
+                    body = b"" if n == 1 else await response.aread()
+                    seen.append((response.status_code, response.http_version, body))
+            except httpx.HTTPError as exc:
+                seen.append((type(exc).__name__, str(exc)))
+            # A close after an answer reaches the idle connection before it is reused (else
+            # whether it is seen in time is a race, each transport taking its own turns).
+            await asyncio.sleep(0.02)
+    return seen
+
+
+def _httpcore_s(network: httpcore.AsyncNetworkBackend) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport, its pool (httpcore's connections) on ``network``."""
+    transport = httpx.AsyncHTTPTransport()
+    transport._pool = httpcore.AsyncConnectionPool(network_backend=network)
+    return transport
+
+
+@pytest.mark.parametrize("case", sorted(_SERVED))
+def test_the_transport_answers_and_fails_as_httpx_s_own(case: str) -> None:
+    # The transport drives h11 itself: every answer, error and reuse of a connection must be
+    # what httpcore's connections give for the same server, on the same network layer.
+    results: list[tuple[list[object], int]] = []
+    for transport in (_httpcore_s(AsyncioBackend()), _http1(httpx.Limits())):
+        connections: list[int] = []
+
+        async def client(base: str, transport: httpx.AsyncBaseTransport = transport) -> None:
+            results.append((await _outcomes(transport, base), 0))
+
+        asyncio.run(_with_server(_serving(_SERVED[case], connections), client))
+        results[-1] = (results[-1][0], len(connections))
+    assert results[0] == results[1]
 
 
 def test_reads_give_the_received_bytes_in_order_within_the_size_asked() -> None:

@@ -116,5 +116,5 @@ def test_the_parts_are_those_a_request_needs() -> None:
     ],
 )
 def test_reply_headers_are_decoded_as_httpx_decodes_them(raw: list[tuple[bytes, bytes]]) -> None:
-    reply = Reply(httpcore.Response(200, headers=raw), lambda: None)
+    reply = Reply.of(httpcore.Response(200, headers=raw), lambda: None)
     assert reply.headers == tuple(httpx.Headers(raw).multi_items())
