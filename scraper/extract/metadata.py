@@ -187,10 +187,11 @@ def _canonical_href(tree: LexborHTMLParser) -> str | None:
 
 
 # Elements looked for all over the page; the first <title> and canonical link sit in <head> on
-# nearly every page, so their own queries stop there instead of walking the body again (each
-# selector in a list costs lexbor one more pass over every element). <meta> and <h1> are
-# found by tag name (lexbor's own walk, no selector matched per element); the JSON-LD scripts
-# by their selector, whose attribute test is lexbor's to make.
+# nearly every page, so their own queries stop there instead of walking the body again. <meta>
+# and <h1> are found by tag name (lexbor's own walk, no selector matched per element); the
+# JSON-LD scripts by their selector, whose attribute test is lexbor's to make. One query of a
+# selector list is also a single walk, but its engine spends more instructions per element
+# than these walks together (one query of all four measured +0.7% instructions a page).
 def _read_structure(tree: LexborHTMLParser) -> _Structure:
     meta: dict[str, list[str]] = {}
     # Each kind is read in document order, as one query of the three would list them.
