@@ -18,7 +18,6 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +34,7 @@ from scraper.dedup.options import DedupOptions
 from scraper.dedup.placing import Placer, Prepared, Sketched
 from scraper.dedup.sharing import Done, SharedAnalysis
 from scraper.dedup.stories import Counted, nested, once_per_story
-from scraper.dedup.tokens import I64, U32, U64, Flags, Words, tokenise
+from scraper.dedup.tokens import I64, U32, U64, Flags, Keys, Words, flat_keys, tokenise
 from scraper.errors import DedupError
 from scraper.models import Article
 from scraper.store.sketches import Body, Placed, SketchStore
@@ -409,9 +408,7 @@ class DedupIndex(Closeable):
             [(o, pages[n] or p.key, p.text_hash) for n, (p, o) in zip(places, fresh, strict=True)]
         )
         sizes = [len(p.line_keys) for p, _ in fresh]
-        lines = np.fromiter(
-            chain.from_iterable(p.line_keys for p, _ in fresh), np.int64, sum(sizes)
-        )
+        lines = flat_keys([p.line_keys for p, _ in fresh])
         page = np.repeat(np.array(groups, dtype=np.int64), sizes)
         numbers = self._store.site_numbers({o for _, o in fresh}, create=True)
         owner = np.array([numbers[o] for _, o in fresh], dtype=np.int64)
@@ -537,7 +534,7 @@ class DedupIndex(Closeable):
         return out
 
     # --- template lines ---------------------------------------------------------------------
-    def _line_flags(self, docs: Sequence[tuple[str, Sequence[int]]]) -> Flags:
+    def _line_flags(self, docs: Sequence[tuple[str, Keys]]) -> Flags:
         """Whether each line of ``docs`` is a template line, one slot per line (at least one).
 
         A line is one when its domain's pages make it chrome, or when it is chrome on
@@ -549,9 +546,7 @@ class DedupIndex(Closeable):
         owner = np.repeat(np.array([numbers.get(d, -1) for d in domains], dtype=np.int64), slots)
         # A document without lines owns one slot, keyed -1: never a template line; nor is a
         # line of a site without counts, unless it is chrome on other domains.
-        keys = np.fromiter(
-            chain.from_iterable(keys or (-1,) for _, keys in docs), np.int64, sum(slots)
-        )
+        keys = flat_keys([keys for _, keys in docs], empty=-1)
         lines = keys & 0xFFFFFFFF
         has_line = keys >= 0
         valid = has_line & (owner >= 0)
@@ -595,7 +590,7 @@ class DedupIndex(Closeable):
         if len(self._cache) + len(bodies) > _CACHE_LIMIT:
             self._cache.clear()
         words = {doc: _body_words(body) for doc, body in bodies.items()}
-        keys = [np.frombuffer(b.line_keys, dtype="<u4").tolist() for b in bodies.values()]
+        keys = [np.frombuffer(b.line_keys, dtype="<u4") for b in bodies.values()]
         flags = self._line_flags([(b.site, k) for b, k in zip(bodies.values(), keys, strict=True)])
         first = 0
         for (doc, (ids, counts)), lines in zip(words.items(), keys, strict=True):

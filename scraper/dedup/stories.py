@@ -24,7 +24,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from scraper.dedup.tokens import I64, Flags
+from scraper.dedup.tokens import I64, Flags, Keys, flat_keys
 
 __all__ = ["Counted", "nested", "once_per_story"]
 
@@ -47,7 +47,7 @@ class Counted:
 
 def once_per_story(
     counted: Counted,
-    lines: Sequence[Sequence[int]],
+    lines: Sequence[Keys],
     clusters: Sequence[int],
     earlier: set[tuple[int, int]],
 ) -> I64:
@@ -63,7 +63,7 @@ def once_per_story(
 
 def _per_story(
     counted: Counted,
-    lines: Sequence[Sequence[int]],
+    lines: Sequence[Keys],
     clusters: Sequence[int],
     earlier: set[tuple[int, int]],
 ) -> I64:
@@ -80,9 +80,8 @@ def _per_story(
     if not shared:
         return back
     sizes = [len(lines[n]) for n in shared]
-    total = sum(sizes)
     owner = np.repeat(np.array([counted.owners[n] for n in shared], dtype=np.int64), sizes)
-    line = np.fromiter((key for n in shared for key in lines[n]), np.int64, total)
+    line = flat_keys([lines[n] for n in shared])
     key = (owner << 32) | line
     group = np.repeat(np.array([counted.groups[n] for n in shared], dtype=np.int64), sizes)
     cluster = np.repeat(np.array([clusters[n] for n in shared], dtype=np.int64), sizes)

@@ -19,8 +19,11 @@ __all__ = ["NFKC_STABLE", "line_keys", "normalise", "normalise_lines", "text_has
 # apostrophes are deleted, so "don't", "don’t" and "dont" agree and "state-run" is one word.
 UNICODE_PUNCTUATION = "“”‚„«»‹›—–‐‒―…·•′″¿¡、。，；：！？（）《》「」『』"
 APOSTROPHES = "’‘"
-# Control bytes other than the line break become spaces: the tokeniser splits on them.
-_SPACES = bytes(32 if b < 32 and b != 10 else b for b in range(256))
+# Control bytes other than the line break become spaces (the tokeniser splits on them), and
+# ASCII capitals lower-case: all that bytes.lower() does, in the pass that drops punctuation.
+_SPACES = bytes(32 if b < 32 and b != 10 else b for b in range(256)).translate(
+    bytes(range(256)).lower()
+)
 _ASCII_PUNCTUATION = punctuation.encode("ascii")
 _ASCII = bytes(range(128))
 # A text whose UTF-8 form is at most an eighth longer than it is "mostly ASCII" (see _folded).
@@ -30,6 +33,13 @@ _strip = bytes.strip
 # prefix and tries a match only where a run starts ("  +" tried one at every space).
 _SPACE_RUN = re.compile(b"   *")
 _FOLDS = frozenset(APOSTROPHES + UNICODE_PUNCTUATION)
+# Each mark, its UTF-8 form and what that becomes. UTF-8 is self-synchronising: the form of a
+# whole character is found in the bytes only where that character is, so folding the bytes
+# gives what folding the text and encoding it gives, without the text's encoding.
+_FOLDED_UTF8 = tuple(
+    (char, char.encode("utf-8"), b"" if char in APOSTROPHES else b" ")
+    for char in APOSTROPHES + UNICODE_PUNCTUATION
+)
 # Blocks of characters common in news text (Latin, Greek, Cyrillic, punctuation, currency,
 # symbols, arrows, dingbats, variation selectors, emoji) in which no character is the second
 # of a canonical composition (NFKC's quick check says "maybe" of those).
@@ -67,6 +77,7 @@ def normalise_lines(text: str | bytes) -> tuple[bytes, ...]:
 
 
 def _lines(text: str | bytes) -> list[bytes]:
+    # Lower-cased here for ASCII (see _SPACES): _folded leaves the ASCII capitals as they are.
     raw = _folded(text).translate(_SPACES, _ASCII_PUNCTUATION)
     # Spaces and line breaks are its only whitespace now: runs of spaces are collapsed over
     # the whole text in one pass, not line by line in Python. Not ``b"  " in raw``:
@@ -80,18 +91,19 @@ def _lines(text: str | bytes) -> list[bytes]:
 
 
 def _folded(text: str | bytes) -> bytes:
-    """``text`` as NFKC, lower-case UTF-8, its non-ASCII punctuation folded (deleted or spaced)."""
+    """``text`` as NFKC, lower-case UTF-8 (but for ASCII capitals, which ``_lines`` lowers),
+    its non-ASCII punctuation folded (deleted or spaced)."""
     if isinstance(text, bytes):
         return _folded_utf8(text)
     if text.isascii():
-        return text.encode("ascii").lower()
+        return text.encode("ascii")
     return _folded_encoded(text, text.encode("utf-8", "replace"))
 
 
 def _folded_utf8(raw: bytes) -> bytes:
     """``_folded`` of a text given as UTF-8 (``surrogatepass``), not encoded a second time."""
     if raw.isascii():
-        return raw.lower()
+        return raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -120,14 +132,14 @@ def _folded_encoded(text: str, raw: bytes) -> bytes:
 def _folded_mostly_ascii(text: str, raw: bytes, rare: str) -> bytes:
     """``_folded`` of an NFKC text that is mostly ASCII, its UTF-8 form and other characters."""
     if rare == rare.lower():
-        # None of the other characters has a lower case, so the bytes are lowered as ASCII,
-        # which is what str.lower would do at several times the cost; only the punctuation
-        # marks it holds are looked for.
+        # None of the other characters has a lower case, so the bytes are lowered as ASCII
+        # (by _lines), which is what str.lower would do at several times the cost; only the
+        # punctuation marks it holds are looked for.
         if _FOLDS.isdisjoint(rare):
-            return raw.lower()
-        return _fold_punctuation(text, rare).encode("utf-8", "replace").lower()
+            return raw
+        return _fold_punctuation(raw, rare)
     folded = text.lower()
-    return _fold_punctuation(folded, folded).encode("utf-8", "replace")
+    return _fold_punctuation(folded.encode("utf-8", "replace"), folded)
 
 
 def _folded_other(text: str) -> bytes:
@@ -136,19 +148,18 @@ def _folded_other(text: str) -> bytes:
     if len(raw) - len(text) <= len(text) // _MOSTLY_ASCII:
         return _folded_mostly_ascii(text, raw, raw.translate(None, _ASCII).decode("utf-8"))
     folded = text.lower()
-    return _fold_punctuation(folded, folded).encode("utf-8", "replace")
+    return _fold_punctuation(folded.encode("utf-8", "replace"), folded)
 
 
-def _fold_punctuation(text: str, present: str) -> str:
-    """``text`` with the punctuation marks found in ``present`` deleted or spaced."""
-    # Substring tests on str are fast; most texts hold only a few of these characters.
-    for char in APOSTROPHES:
+def _fold_punctuation(raw: bytes, present: str) -> bytes:
+    """UTF-8 ``raw`` with the punctuation marks found in ``present`` deleted or spaced."""
+    # Substring tests on str are fast; most texts hold only a few of these characters. Each
+    # is replaced in the bytes (see _FOLDED_UTF8): str.replace rescans a text it deletes from
+    # for its widest character, and the text then had to be encoded.
+    for char, code, into in _FOLDED_UTF8:
         if char in present:
-            text = text.replace(char, "")
-    for char in UNICODE_PUNCTUATION:
-        if char in present:
-            text = text.replace(char, " ")
-    return text
+            raw = raw.replace(code, into)
+    return raw
 
 
 def _nfkc(text: str, suspects: set[str] | None) -> str:

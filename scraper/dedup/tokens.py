@@ -39,8 +39,10 @@ __all__ = [
     "U32",
     "U64",
     "Flags",
+    "Keys",
     "Words",
     "constants",
+    "flat_keys",
     "mix",
     "tokenise",
     "unspaced_pairs",
@@ -51,6 +53,8 @@ U32 = NDArray[np.uint32]
 U64 = NDArray[np.uint64]
 I64 = NDArray[np.int64]
 Flags = NDArray[np.bool_]
+#: A text's 32-bit line keys: an ``array("I")`` as analysed, or as read from the store.
+Keys = Sequence[int] | NDArray[np.uint32]
 
 
 def constants(values: Sequence[int]) -> U64:
@@ -60,8 +64,29 @@ def constants(values: Sequence[int]) -> U64:
     return table
 
 
+def flat_keys(parts: Sequence[Keys], empty: int | None = None) -> I64:
+    """The 32-bit keys of ``parts`` one after another; with ``empty``, that value in one slot
+    for each part without keys."""
+    # Through the buffer protocol (an array("I") is read as it is): np.fromiter packs keys one
+    # by one at some hundreds of instructions each, and a batch has thousands of lines.
+    arrays = [np.asarray(part, dtype=np.uint32) for part in parts]
+    flat = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros(0, dtype=np.int64)
+    if empty is not None:
+        sizes = [len(a) for a in arrays]
+        if 0 in sizes:
+            ends = np.cumsum(sizes).tolist()
+            flat = np.insert(
+                flat, [end for end, size in zip(ends, sizes, strict=True) if not size], empty
+            )
+    return flat
+
+
 #: A run of characters of scripts written without spaces between words.
 _UNSPACED_RUN = re.compile(f"[{UNSPACED_CLASS}]+")
+# One character, to tell whether there is any: a search for a run tries a match at every
+# character, one for a character of a class scans for it in a tight loop (a third of the cost).
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED_CLASS}]")
+_ASCII = bytes(range(128))
 _LANES = 4
 _PAD = b"\0" * (8 * _LANES)
 _SALTS = constants([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93])
@@ -120,9 +145,12 @@ def unspaced_pairs(text: bytes) -> bytes:
     # typographic quotes, Cyrillic): both are ruled out in C before anything is decoded.
     if text.isascii() or not may_hold_unspaced(text):
         return text
-    decoded = text.decode("utf-8", "surrogatepass")
-    if _UNSPACED_RUN.search(decoded) is None:
+    # Those scripts have no ASCII character: only the others are decoded and looked at, which
+    # for text with an emoji or two (a lead byte of theirs) is a few characters.
+    others = text.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+    if _UNSPACED_CHAR.search(others) is None:
         return text
+    decoded = text.decode("utf-8", "surrogatepass")
     paired = _UNSPACED_RUN.sub(_pairs, decoded)
     lines = (" ".join(filter(None, line.split(" "))) for line in paired.split("\n"))
     return "\n".join(lines).encode("utf-8", "surrogatepass")
@@ -161,22 +189,30 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     lengths = np.concatenate((seps, [len(data)])) - starts
     # A candidate's line slot: the line breaks before it.
     line = np.zeros(len(starts), dtype=np.int64)
-    np.cumsum(data[seps] == 10, out=line[1:])
+    np.cumsum(data.take(seps) == 10, out=line[1:])
     slots = int(line[-1]) + 1
-    # Each text owns the slots from its first line on (the texts are joined by line breaks).
-    line_start = np.cumsum([0, *(t.count(b"\n") + 1 for t in texts[:-1])], dtype=np.int64)
-    per_line = np.bincount(line[lengths > 0], minlength=slots)
+    # Each text owns the slots from its first line on (the texts are joined by line breaks):
+    # the slot of the candidate its first byte starts (counting each text's line breaks
+    # again cost a pass over every byte).
+    first = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts[:-1]], dtype=np.int64, out=first[1:])
+    line_start = line.take(np.searchsorted(seps, first))
+    # Candidates are picked by index (``take``), never by a boolean mask: numpy copies a
+    # masked selection run by run, and words and separators alternate, so a mask over the
+    # candidates cost ten times the index it stands for.
+    per_line = np.bincount(line.take(np.flatnonzero(lengths)), minlength=slots)
     text_words = np.add.reduceat(per_line, line_start).astype(np.int64)
     # The candidate of a digit is the number of separators before it. (A uint8 difference
     # wraps, so only the bytes "0" to "9" come out under 10.)
     numeric = np.zeros(len(starts), dtype=np.bool_)
     numeric[np.searchsorted(seps, np.flatnonzero(data - np.uint8(48) < 10))] = True
-    keep = (lengths >= max(1, min_bytes)) | numeric
-    line_words = np.bincount(line[keep], minlength=slots).astype(np.uint32)
-    ids = _ids(buf, starts[keep], lengths[keep])
+    keep = np.flatnonzero((lengths >= max(1, min_bytes)) | numeric)
+    kept_line = line.take(keep)
+    line_words = np.bincount(kept_line, minlength=slots).astype(np.uint32)
+    ids = _ids(buf, starts.take(keep), lengths.take(keep))
     # Only a sentence's figures are the story's: a dateline, a timestamp or a photo counter
     # differs from site to site on copies of one wire story.
-    numbers = numeric[keep] & (line_words[line[keep]] >= NUMBER_LINE_WORDS)
+    numbers = numeric.take(keep) & (line_words.take(kept_line) >= NUMBER_LINE_WORDS)
     ids[numbers] = (ids[numbers] & np.uint32(~NUMBER_IDS & 0xFFFFFFFF)) | np.uint32(NUMBER_IDS)
     return Words(ids, line_words, line_start, text_words)
 
