@@ -196,12 +196,16 @@ def tokenise(texts: Sequence[bytes], min_bytes: int) -> Words:
     # again cost a pass over every byte).
     first = np.zeros(len(texts), dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts[:-1]], dtype=np.int64, out=first[1:])
-    line_start = line.take(np.searchsorted(seps, first))
+    opening = np.searchsorted(seps, first)  # each text's first candidate
+    line_start = line.take(opening)
+    # A text's words are its candidates less the empty ones, which are few: normalised text
+    # is single-spaced, without blank lines.
+    bounds = np.append(opening, len(starts))
+    empty = np.searchsorted(np.flatnonzero(lengths == 0), bounds)
+    text_words = np.diff(bounds) - np.diff(empty)
     # Candidates are picked by index (``take``), never by a boolean mask: numpy copies a
     # masked selection run by run, and words and separators alternate, so a mask over the
     # candidates cost ten times the index it stands for.
-    per_line = np.bincount(line.take(np.flatnonzero(lengths)), minlength=slots)
-    text_words = np.add.reduceat(per_line, line_start).astype(np.int64)
     # The candidate of a digit is the number of separators before it. (A uint8 difference
     # wraps, so only the bytes "0" to "9" come out under 10.)
     numeric = np.zeros(len(starts), dtype=np.bool_)
@@ -222,11 +226,15 @@ def _ids(buf: bytes, starts: I64, lengths: I64) -> NDArray[np.uint32]:
     # Every byte offset read as a little-endian uint64 (unaligned, overlapping views).
     view = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
     acc = lengths.astype(np.uint64)
-    for lane in range(_LANES):
-        # Only words that reach this lane add to it (the others would add zero).
-        reach = np.flatnonzero(lengths > 8 * lane) if lane else slice(None)
-        at, left = starts[reach] + 8 * lane, np.minimum(lengths[reach] - 8 * lane, 8)
-        if not len(at):
+    acc += (view[starts] & _MASKS[np.minimum(lengths, 8)]) * _SALTS[0]
+    reach = np.flatnonzero(lengths > 8)
+    for lane in range(1, _LANES):
+        # Only words that reach this lane add to it (the others would add zero); they are
+        # picked among those that reached the lane before, a shrinking few.
+        if lane > 1:
+            reach = reach.take(np.flatnonzero(lengths.take(reach) > 8 * lane))
+        if not len(reach):
             break
+        at, left = starts.take(reach) + 8 * lane, np.minimum(lengths.take(reach) - 8 * lane, 8)
         acc[reach] += (view[at] & _MASKS[left]) * _SALTS[lane]
     return (mix(acc) >> np.uint64(32)).astype(np.uint32)
