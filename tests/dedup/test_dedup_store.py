@@ -15,6 +15,7 @@ from dedup_fixture import load_cases
 from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.dedup.text import line_keys, normalise
+from scraper.dedup.tokens import Keys, flat_keys
 from scraper.errors import DedupError
 from scraper.store.sketches import STEPS, SketchStore
 from scraper.store.sqlite import migrate, open_sqlite, write_transaction
@@ -207,6 +208,33 @@ def test_many_rows_go_through_statements_of_every_size() -> None:
     store.add_bands([v for band in range(301) for v in (band, band % 5)])
     assert store.band_hits(range(-3, 305)) == {band: [band % 5] for band in range(301)}
     store.close()
+
+
+def test_line_count_totals_follow_the_keys_order_stored_or_new() -> None:
+    # Totals are what was stored plus the count, read before counting: keys out of order,
+    # more than one read's worth, some stored before, some counts taken back.
+    store = SketchStore.open(":memory:", fingerprint=SKETCH_SCHEME)
+    stored = np.arange(1, 2001, dtype=np.int64) * 3
+    store.count_lines(stored, np.full(len(stored), 5, dtype=np.int64))
+    keys = np.random.default_rng(3).permutation(np.arange(1, 3001, dtype=np.int64) * 2)
+    counts = np.where(keys % 4 == 0, -1, 2).astype(np.int64)
+    counted, totals = store.count_lines(keys, counts)
+    assert counted.tolist() == keys.tolist()
+    assert totals.tolist() == (counts + np.where(np.isin(keys, stored), 5, 0)).tolist()
+    store.close()
+
+
+def test_flat_keys_reads_arrays_lists_and_empty_parts() -> None:
+    parts: list[Keys] = [
+        array("I", [1, 2**32 - 1]),
+        [],
+        np.array([7], dtype="<u4"),
+        [0, 3],
+        array("I"),
+    ]
+    assert flat_keys(parts).tolist() == [1, 2**32 - 1, 7, 0, 3]
+    assert flat_keys(parts, empty=-1).tolist() == [1, 2**32 - 1, -1, 7, 0, 3, -1]
+    assert flat_keys([]).tolist() == [] and flat_keys([], empty=-1).dtype == np.int64
 
 
 def test_a_call_that_fails_before_its_commit_leaves_no_line_counts(
