@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import mmap
 import os
 import signal
@@ -37,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from scraper.crawl.jobs import (
@@ -50,7 +51,7 @@ from scraper.crawl.jobs import (
     jobs_message,
     outcomes_from,
 )
-from scraper.crawl.wire import read_async
+from scraper.crawl.wire import Message, Splitter
 from scraper.crawl.worker import MEMORY_OPTION, PROGRESS_FD_OPTION, STOP_SIGNALS
 
 __all__ = [
@@ -72,6 +73,12 @@ CHUNK = 8
 PAGES_PER_WORKER = 50
 #: Bytes a pipe to or from a worker holds (Linux's limit for an unprivileged process).
 PIPE_SIZE = 1024 * 1024
+#: Bytes of page bodies a chunk places in the memory it shares with its worker (one such slot
+#: per chunk in flight); a chunk of pages is about a megabyte, and what does not fit is sent
+#: through the pipe.
+SLOT_SIZE = 2 * 1024 * 1024
+#: Chunks a worker has in flight at most: the one it works on and the next.
+_IN_FLIGHT = 2
 #: How a worker process is started (its progress file is added to it).
 WORKER_COMMAND = (sys.executable, "-m", "scraper.crawl.worker")
 #: The watchdog looks at the workers this many times per timeout: a stuck page is found
@@ -85,11 +92,19 @@ _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
 class _Worker:
     """One worker process; the chunks it was sent and has not answered yet, in order."""
 
-    def __init__(self, process: asyncio.subprocess.Process, progress: mmap.mmap) -> None:
+    def __init__(
+        self, process: asyncio.subprocess.Process, shared: mmap.mmap, replies: _Replies
+    ) -> None:
         self.process = process
+        self.replies = replies
         self.in_flight: deque[list[_Waiting]] = deque()
+        view = memoryview(shared)
         # What the worker writes: twice the pages it finished, plus one while it extracts.
-        self.progress = memoryview(progress).cast("Q")
+        self.progress = view[:8].cast("Q")
+        # The rest holds the bodies of the chunks in flight, a slot each. Replies come in the
+        # order chunks were sent, so the chunk sent next takes the slot of the one answered.
+        self.area = view[8:]
+        self.sent = 0
         self.answered = 0  # pages whose outcomes came back
         self.seen = 0  # the progress the watchdog last saw, and when it first saw it
         self.since = 0.0
@@ -111,19 +126,56 @@ class _Worker:
         """Queue a chunk on the worker's stdin (buffered: this never blocks)."""
         assert self.process.stdin is not None
         self.in_flight.append(chunk)
-        for piece in jobs_message([job for job, _ in chunk]):
+        slot = len(self.area) // _IN_FLIGHT
+        start = slot * (self.sent % _IN_FLIGHT)
+        self.sent += 1
+        jobs = [job for job, _ in chunk]
+        for piece in jobs_message(jobs, self.area, start, start + slot):
             self.process.stdin.write(piece)
 
-    async def replies(self) -> AsyncIterator[tuple[list[_Waiting], list[Outcome]]]:
-        """Each answered chunk with its outcomes, until the worker's stdout ends."""
-        assert self.process.stdout is not None
-        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
-            while True:
-                outcomes = outcomes_from(await read_async(self.process.stdout))
-                if not self.in_flight:
-                    return  # killed for a stuck page: its pages went elsewhere
-                self.answered += len(outcomes)
-                yield self.in_flight.popleft(), outcomes
+    def answered_chunk(self, message: Message) -> list[tuple[_Waiting, Outcome]] | None:
+        """The pages of the chunk ``message`` answers, with their outcomes; None when the
+        worker was killed for a stuck page (its pages went elsewhere)."""
+        outcomes = outcomes_from(message)
+        if not self.in_flight:
+            return None
+        self.answered += len(outcomes)
+        return list(zip(self.in_flight.popleft(), outcomes, strict=True))
+
+
+class _Replies(asyncio.Protocol):
+    """A worker's stdout, read by the event loop's callback: each answer goes to ``answer`` as
+    soon as it is whole, with no task to wake. ``ended`` is done when the pipe closes (with the
+    exception that closed it, or that an answer raised, if any)."""
+
+    def __init__(self, answer: Callable[[Message], None]) -> None:
+        self.answer = answer
+        self.splitter = Splitter()
+        self.ended: asyncio.Future[BaseException | None] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self.transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if self.ended.done():
+            return
+        try:
+            for message in self.splitter.feed(data):
+                self.answer(message)
+        except Exception as exc:  # a bug here must end the worker, not the event loop
+            self._end(exc)
+            if self.transport is not None:
+                self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._end(exc)
+
+    def _end(self, exc: BaseException | None) -> None:
+        if not self.ended.done():
+            self.ended.set_result(exc)
 
 
 class Extractor:
@@ -193,11 +245,14 @@ class Extractor:
             return extract_job(job)
         waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, waiter))
-        try:
-            await self._start_wanted()
-        except BaseException:
-            self._waiting = [w for w in self._waiting if w[1] is not waiter]
-            raise
+        # Once the run's workers are running, a page skips the lock and the coroutines that
+        # start them: they cost more than handing the page over.
+        if self._closed or len(self._workers) < self._wanted():
+            try:
+                await self._start_wanted()
+            except BaseException:
+                self._waiting = [w for w in self._waiting if w[1] is not waiter]
+                raise
         self._send()
         return await waiter
 
@@ -209,7 +264,7 @@ class Extractor:
         if self._closed:
             raise RuntimeError("the extractor is closed")
         while len(self._workers) < self._wanted():
-            worker = await _new_worker(self.command)
+            worker = await _new_worker(self.command, self._answered)
             self._workers.append(worker)
             self._readers.append(asyncio.create_task(self._read(worker)))
         if self._watchdog is None and self.timeout is not None:
@@ -244,19 +299,29 @@ class Extractor:
     def _send(self) -> None:
         while self._waiting and self._workers:
             worker = min(self._workers, key=lambda w: len(w.in_flight))
-            if len(worker.in_flight) >= 2:
+            if len(worker.in_flight) >= _IN_FLIGHT:
                 return
             chunk, self._waiting = self._waiting[:CHUNK], self._waiting[CHUNK:]
             worker.send(chunk)
 
+    def _answered(self, worker: _Worker, message: Message) -> None:
+        """Hand a worker's answer to the pages of its chunk, and send it the next."""
+        answered = worker.answered_chunk(message)
+        if answered is None:
+            return
+        for (_, waiter), outcome in answered:
+            if not waiter.done():
+                waiter.set_result(outcome)
+        self._send()
+
     async def _read(self, worker: _Worker) -> None:
         reason = "extraction worker stopped"
         try:
-            async for chunk, outcomes in worker.replies():
-                for (_, waiter), outcome in zip(chunk, outcomes, strict=True):
-                    if not waiter.done():
-                        waiter.set_result(outcome)
-                self._send()
+            # Its answers are taken as they come (_answered), until its stdout ends.
+            failed = await worker.replies.ended
+            if failed is not None:  # an answer that could not be read: the worker is of no use
+                with contextlib.suppress(ProcessLookupError):
+                    worker.process.kill()
             status = await worker.process.wait()
             reason = f"extraction worker died (exit status {status})"
             if worker in self._workers:  # not killed by the watchdog, nor closed
@@ -331,8 +396,10 @@ async def _start_worker(
     command: Sequence[str] = WORKER_COMMAND,
     progress_fd: int | None = None,
     pipe_size: int = PIPE_SIZE,
+    stdout: int = asyncio.subprocess.PIPE,
 ) -> asyncio.subprocess.Process:
-    """A worker process, counting its pages in ``progress_fd`` (a file it maps) if given."""
+    """A worker process, counting its pages in ``progress_fd`` (a file it maps) if given,
+    answering on ``stdout`` (a pipe of its own by default)."""
     argv = [*command]
     if progress_fd is not None:
         argv += [PROGRESS_FD_OPTION, str(progress_fd)]
@@ -346,7 +413,7 @@ async def _start_worker(
         return await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
+            stdout=stdout,
             env=_worker_env(),
             pipesize=pipe_size,
             pass_fds=() if progress_fd is None else (progress_fd,),
@@ -355,19 +422,50 @@ async def _start_worker(
         if pipe_size < 0:
             raise
         # The system's pipe limits refused the size: the default pipes will do.
-        return await _start_worker(command, progress_fd, -1)
+        return await _start_worker(command, progress_fd, -1, stdout)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-async def _new_worker(command: Sequence[str]) -> _Worker:
-    """A worker process with the shared memory in which it counts its pages."""
-    fd = _shared_memory(8)
+async def _new_worker(
+    command: Sequence[str], answered: Callable[[_Worker, Message], None]
+) -> _Worker:
+    """A worker process with the shared memory in which it counts its pages and reads their
+    bodies; ``answered`` receives its answers."""
+    size = 8 + _IN_FLIGHT * SLOT_SIZE
+    fd = _shared_memory(size)
+    # Its answers come on a pipe of ours, read by a protocol rather than a stream reader.
+    read_end, write_end = os.pipe()
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):  # the system's pipe limits refused: the default will do
+            fcntl.fcntl(read_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     try:
-        progress = mmap.mmap(fd, 8)
-        return _Worker(await _start_worker(command, fd), progress)
+        shared = mmap.mmap(fd, size)
+        process = await _start_worker(command, fd, stdout=write_end)
+    except BaseException:
+        os.close(read_end)
+        raise
     finally:
         os.close(fd)  # the map and the worker hold their own references
+        os.close(write_end)
+    worker: _Worker | None = None
+
+    def answer(message: Message) -> None:
+        assert worker is not None  # no answer comes before the worker is sent a chunk
+        answered(worker, message)
+
+    pipe = os.fdopen(read_end, "rb", buffering=0)
+    try:
+        _, replies = await asyncio.get_running_loop().connect_read_pipe(
+            lambda: _Replies(answer), pipe
+        )
+    except BaseException:
+        pipe.close()
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        raise
+    worker = _Worker(process, shared, replies)
+    return worker
 
 
 def _shared_memory(size: int) -> int:

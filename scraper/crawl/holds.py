@@ -15,9 +15,7 @@ told the stored times at the start of a run, so that no redirect's hop asks such
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
 from scraper.errors import HostWaiting, HTTPStatusError, RobotsUnavailable
@@ -32,7 +30,6 @@ __all__ = ["MAX_HOLD", "HostHolds", "current_holds", "hold_for", "host_urls"]
 #: likely a misconfigured server than a wish, and would silently freeze a source's URLs: after
 #: a day the host is asked again, and simply says so once more if it meant it.
 MAX_HOLD = 86400.0
-_T = TypeVar("_T")
 
 
 def hold_for(asked: float) -> float:
@@ -103,9 +100,13 @@ class HostHolds(FetcherLayer):
         """
         if self._until:  # most runs hold no host: no key to work out
             self._check(url, self.fetcher.lane(url)[0])
-        return await self._kept(
-            self.fetcher.fetch(url, etag=etag, last_modified=last_modified, document=document)
-        )
+        try:
+            return await self.fetcher.fetch(
+                url, etag=etag, last_modified=last_modified, document=document
+            )
+        except (HTTPStatusError, RobotsUnavailable) as exc:
+            self._kept(exc)
+            raise
 
     async def fetch_in_lane(
         self, url: str, lane: str, onward: Onward | None = None
@@ -116,7 +117,13 @@ class HostHolds(FetcherLayer):
             HostWaiting, FetchError: as ``fetch``.
         """
         self._check(url, lane)
-        return await self._kept(self.fetcher.fetch_in_lane(url, lane, onward))
+        # Awaited here rather than through a helper coroutine: every step of a fetch passes
+        # through each coroutine that awaits it, and a page's fetch takes several.
+        try:
+            return await self.fetcher.fetch_in_lane(url, lane, onward)
+        except (HTTPStatusError, RobotsUnavailable) as exc:
+            self._kept(exc)
+            raise
 
     def _check(self, url: str, key: str) -> None:
         """Raise HostWaiting when the host(s) paced under ``key`` asked to be left alone."""
@@ -128,14 +135,10 @@ class HostHolds(FetcherLayer):
                 retry_after=left,
             )
 
-    async def _kept(self, fetch: Awaitable[_T]) -> _T:
-        """``fetch``'s result; the time a host that answered it asked for is stored first."""
-        try:
-            return await fetch
-        except (HTTPStatusError, RobotsUnavailable) as exc:
-            if exc.retry_after is not None:
-                self._hold(exc.asked_by, exc.retry_after, str(exc))
-            raise
+    def _kept(self, exc: HTTPStatusError | RobotsUnavailable) -> None:
+        """Store the time the host that answered with ``exc`` asked for, if it asked."""
+        if exc.retry_after is not None:
+            self._hold(exc.asked_by, exc.retry_after, str(exc))
 
     def _hold(self, asked_by: str, asked: float, reason: str) -> None:
         key = self.fetcher.lane(asked_by)[0]

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import orjson
 
-from scraper.charset import page_charset
+from scraper.charset import declared_charset
 from scraper.crawl.wire import Message, encode
 from scraper.errors import ScraperError
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
@@ -51,16 +51,16 @@ class PageJob:
     content_type: str | None = None
 
     @classmethod
-    def of(cls, page: Page, options: ExtractOptions | None = None) -> PageJob:
+    def of(
+        cls, page: Page, options: ExtractOptions | None = None, content_type: str | None = None
+    ) -> PageJob:
         """The job for a fetched page (its final URL, the charset and content type its
-        headers declare)."""
-        return cls(
-            page.effective_url,
-            page.body,
-            page_charset(page),
-            options,
-            page.header("content-type"),
-        )
+        headers declare); ``content_type``: the header's value when the caller has read it
+        already (a header is found by a scan of them all)."""
+        if content_type is None:
+            content_type = page.header("content-type")
+        encoding = page.encoding or declared_charset(content_type)
+        return cls(page.effective_url, page.body, encoding, options, content_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,19 +145,46 @@ def extract_chunk(jobs: Sequence[PageJob]) -> list[Outcome]:
     return [extract_job(job) for job in jobs]
 
 
-def jobs_message(jobs: Sequence[PageJob]) -> list[bytes]:
-    """The pieces of the message that sends ``jobs`` to a worker."""
-    heads = [(job.url, job.encoding, job.options, job.content_type) for job in jobs]
-    return encode(heads, [job.body for job in jobs])
+def jobs_message(
+    jobs: Sequence[PageJob], area: memoryview | None = None, start: int = 0, stop: int = 0
+) -> list[bytes]:
+    """The pieces of the message that sends ``jobs`` to a worker.
+
+    With ``area`` (memory the worker maps too), the bodies that fit between ``start`` and
+    ``stop`` are copied there and the message says where; the others follow it raw. A body
+    written to a pipe was copied into pipe buffers the kernel allocated and freed page by page,
+    and read out again in the worker: the crawl's pipe writes cost several times a copy.
+    """
+    heads = []
+    blobs = []
+    for job in jobs:
+        body = job.body
+        end = start + len(body)
+        if area is not None and end <= stop:
+            area[start:end] = body
+            place: tuple[int, int] | None = (start, end)
+            start = end
+        else:
+            place = None
+            blobs.append(body)
+        heads.append((job.url, job.encoding, job.options, job.content_type, place))
+    return encode(heads, blobs)
 
 
-def jobs_from(message: Message) -> list[PageJob]:
-    """The jobs a message carries."""
-    heads, bodies = message
-    return [
-        PageJob(url, body, encoding, options, content_type)
-        for (url, encoding, options, content_type), body in zip(heads, bodies, strict=True)
-    ]
+def jobs_from(message: Message, area: memoryview | None = None) -> list[PageJob]:
+    """The jobs a message carries (the bodies it places in ``area`` copied out of it)."""
+    heads, blobs = message
+    parts = iter(blobs)
+    jobs = []
+    for url, encoding, options, content_type, place in heads:
+        if place is None:
+            body = next(parts)
+        else:
+            if area is None:
+                raise ValueError("a message places bodies in memory this worker does not map")
+            body = bytes(area[place[0] : place[1]])
+        jobs.append(PageJob(url, body, encoding, options, content_type))
+    return jobs
 
 
 def outcomes_message(outcomes: Sequence[Outcome]) -> list[bytes]:

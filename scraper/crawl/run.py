@@ -128,6 +128,10 @@ class _Counters:
     def add(self, **deltas: int) -> None:
         self.counts.update(deltas)
 
+    def bump(self, name: str, by: int = 1) -> None:
+        """Add ``by`` to one counter: what every page does, without ``add``'s keyword dict."""
+        self.counts[name] += by
+
     @property
     def stats(self) -> RunStats:
         return RunStats(**self.counts)
@@ -185,6 +189,7 @@ class _Run:
         self.run_id = run_id
         self.counters = _Counters()
         self.listed = asyncio.Event()  # set when discovery stored new URLs (or finished)
+        self.room = asyncio.Event()  # set when the fetch workers' queue is half empty
         self.committer = Committer(
             parts.store, parts.dedup, run_id, self._stored, self._unplaced, self._aliased
         )
@@ -324,7 +329,9 @@ class _Run:
                 for queued in batch:
                     if self.time_is_up():
                         break
-                    await queue.put(queued)
+                    if queue.full():
+                        await self._room_in(queue)
+                    queue.put_nowait(queued)
                 after = batch[-1].id
             elif finished:
                 break
@@ -332,6 +339,16 @@ class _Run:
                 await self._wait_for_listing()
         for _ in range(workers):
             await queue.put(None)
+
+    async def _room_in(self, queue: asyncio.Queue[QueuedURL | None]) -> None:
+        """Wait until the fetch workers have taken half of a full ``queue``.
+
+        Waiting for one free place (``Queue.put``) woke this task, and the workers' gets, for
+        every URL; half a queue is still more than the workers take while it is refilled.
+        """
+        while queue.qsize() > queue.maxsize // 2:
+            self.room.clear()
+            await self.room.wait()
 
     async def _within_budget(self, work: Awaitable[_T]) -> _T:
         """``work``, cut by a TimeoutError when the run's time budget runs out first."""
@@ -358,7 +375,10 @@ class _Run:
         host's lane ends the fetch before its request, and the rest of it is that host's job
         (see _serve), so that a slow host behind a redirector keeps to its share too.
         """
+        refill = queue.maxsize // 2
         while (queued := await queue.get()) is not None:
+            if queue.qsize() <= refill:
+                self.room.set()
             if self.time_is_up():
                 continue  # still due in the store: the next run takes it
             await self._serve(_Job(queued))
@@ -447,7 +467,7 @@ class _Run:
         if isinstance(got, Onward):
             return _Job(queued, got)
         page = got
-        self.counters.add(fetched=1)
+        self.counters.bump("fetched")
         if page.final_url is not None and self._stored_elsewhere(queued, page):
             return None
         if not page.body:
@@ -455,11 +475,13 @@ class _Run:
             # article: kind "empty_body" is not permanent, so the page is asked again later.
             self._fail(queued, "empty_body", "the server sent an empty body", page.status)
             return None
-        media = (page.header("content-type") or "text/html").split(";")[0].strip().lower()
+        content_type = page.header("content-type")
+        media = (content_type or "text/html").split(";")[0].strip().lower()
         if media not in HTML_TYPES:
             self._fail(queued, "not_html", f"served as {media}, not HTML", page.status)
             return None
-        result = await self.parts.extractor.extract(PageJob.of(page, self._options(queued.url)))
+        work = PageJob.of(page, self._options(queued.url), content_type)
+        result = await self.parts.extractor.extract(work)
         if isinstance(result, ExtractFailed):
             self._fail(queued, result.kind, result.reason, page.status)
             return None
@@ -467,7 +489,9 @@ class _Run:
         return None
 
     def _stored(self, item: Ready, found: Placement) -> None:
-        self.counters.add(stored=1, duplicates=int(found.duplicate_of is not None))
+        counters = self.counters
+        counters.bump("stored")
+        counters.bump("duplicates", found.duplicate_of is not None)
         self.emit(
             "article",
             url=item.queued.url,
@@ -490,7 +514,7 @@ class _Run:
         return True
 
     def _aliased(self, queued: QueuedURL, of: str) -> None:
-        self.counters.add(aliases=1)
+        self.counters.bump("aliases")
         self.emit("alias", url=queued.url, of=of)
 
     def _unplaced(self, queued: QueuedURL, kind: str, reason: str) -> None:
@@ -518,7 +542,7 @@ class _Run:
             status = exc.status if isinstance(exc, HTTPStatusError) else None
             told = FetchRecord(url=queued.url, status=status, error_kind=exc.kind, error=str(exc))
         self.parts.store.defer(queued, until, told, self.run_id)
-        self.counters.add(held=1)
+        self.counters.bump("held")
         self.emit("held", url=queued.url, until=until, reason=str(exc))
 
     def _fail(self, queued: QueuedURL, kind: str, reason: str, status: int | None) -> None:
@@ -527,7 +551,8 @@ class _Run:
         self.parts.store.record_failure(queued, fetch, when, self.run_id)
         if len(self.counters.failures) < MAX_LISTED_FAILURES:
             self.counters.failures.append(Failure(source=queued.url, kind=kind, reason=reason))
-        self.counters.add(failed=int(when is not None), gave_up=int(when is None))
+        self.counters.bump("failed", when is not None)
+        self.counters.bump("gave_up", when is None)
         self.emit("failure", url=queued.url, kind=kind, reason=reason, retry=when is not None)
 
 

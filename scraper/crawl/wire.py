@@ -18,7 +18,7 @@ import struct
 from collections.abc import Sequence
 from typing import Any, BinaryIO, Protocol
 
-__all__ = ["AsyncReader", "Message", "encode", "read", "read_async"]
+__all__ = ["AsyncReader", "Message", "Splitter", "encode", "read", "read_async"]
 
 #: The length prefix of a message's head.
 FRAME = struct.Struct("!Q")
@@ -67,3 +67,54 @@ async def read_async(stream: AsyncReader) -> Message:
     (size,) = FRAME.unpack(await stream.readexactly(FRAME.size))
     heads, sizes = pickle.loads(await stream.readexactly(size))
     return heads, [await stream.readexactly(n) for n in sizes]
+
+
+class Splitter:
+    """Messages cut out of a stream fed piece by piece, as a pipe's reader receives it.
+
+    For the crawl's reads of its workers' answers, done in the event loop's callback itself:
+    a stream reader copied every piece into its buffer and each field out of it again (twice),
+    and woke a task for every message. Here a message's pieces are joined once, when all of it
+    has come, and each blob is sliced out of that.
+    """
+
+    def __init__(self) -> None:
+        self._pieces: list[bytes] = []
+        self._held = 0
+        self._need = FRAME.size  # bytes the first message in hand needs, as far as known
+
+    def feed(self, data: bytes) -> list[Message]:
+        """The messages ``data`` completes, in order."""
+        self._pieces.append(data)
+        self._held += len(data)
+        if self._held < self._need:
+            return []
+        buf = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
+        view = memoryview(buf)
+        out: list[Message] = []
+        pos = 0
+        while True:
+            left = len(buf) - pos
+            self._need = FRAME.size
+            if left < FRAME.size:
+                break
+            (size,) = FRAME.unpack_from(buf, pos)
+            self._need += size
+            if left < self._need:
+                break
+            heads, sizes = pickle.loads(view[pos + FRAME.size : pos + self._need])
+            self._need += sum(sizes)
+            if left < self._need:
+                break
+            at = pos + FRAME.size + size
+            blobs = []
+            for n in sizes:
+                blobs.append(buf[at : at + n])
+                at += n
+            out.append((heads, blobs))
+            pos = at
+        view.release()
+        rest = buf[pos:] if pos else buf
+        self._pieces = [rest] if rest else []
+        self._held = len(rest)
+        return out

@@ -10,7 +10,9 @@ With ``--memory-mb N`` it caps its data memory at N megabytes (:mod:`scraper.mem
 page whose tree grows without bound fails alone. With ``--progress-fd N`` it maps the memory of
 that file descriptor and counts in it, as an unsigned 64-bit number, twice the pages it
 finished, plus one while it extracts one: the crawl process reads it to find a page the worker
-has been stuck on for too long (a store of eight bytes per page, no system call).
+has been stuck on for too long (a store of eight bytes per page, no system call). The memory
+past those eight bytes is where the crawl places the page bodies of its chunks
+(:func:`scraper.crawl.jobs.jobs_message`).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def main(
 ) -> None:
     """Serve chunks until stdin ends, extracting each page with ``extract``."""
     args = sys.argv[1:] if argv is None else argv
-    progress = _progress(args)
+    progress, area = _shared(args)
     if MEMORY_OPTION in args:
         limit_memory(int(args[args.index(MEMORY_OPTION) + 1]))
     # Ctrl-C on a terminal reaches the whole process group, and a service manager's stop
@@ -61,7 +63,7 @@ def main(
     try:
         while (message := read(requests)) is not None:
             outcomes = []
-            for job in jobs_from(message):
+            for job in jobs_from(message, area):
                 progress[0] = 2 * done + 1
                 outcomes.append(extract(job))
                 done += 1
@@ -74,12 +76,14 @@ def main(
         os._exit(0)
 
 
-def _progress(argv: Sequence[str]) -> memoryview:
-    """The counter the crawl process reads (a private one when it gave none)."""
+def _shared(argv: Sequence[str]) -> tuple[memoryview, memoryview | None]:
+    """The counter the crawl process reads (a private one when it gave none), and the memory
+    past it where the crawl places page bodies (None when it gave none)."""
     if PROGRESS_FD_OPTION not in argv:
-        return memoryview(bytearray(8)).cast("Q")
+        return memoryview(bytearray(8)).cast("Q"), None
     fd = int(argv[argv.index(PROGRESS_FD_OPTION) + 1])
-    return memoryview(mmap.mmap(fd, 8)).cast("Q")
+    shared = memoryview(mmap.mmap(fd, os.fstat(fd).st_size))
+    return shared[:8].cast("Q"), shared[8:]
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from scraper.crawl.jobs import (
     outcomes_message,
     record_bytes,
 )
-from scraper.crawl.wire import read, read_async
+from scraper.crawl.wire import Splitter, read, read_async
 from scraper.extract.options import ExtractOptions
 from scraper.models import Article, Block, BlockKind
 
@@ -40,6 +40,25 @@ def test_jobs_arrive_whole_and_in_order_and_the_stream_end_is_none() -> None:
     assert jobs_from(first) == jobs
     assert jobs_from(second) == jobs[:1]
     assert read(stream) is None
+
+
+def test_bodies_that_fit_the_shared_slot_go_there_and_the_others_through_the_pipe() -> None:
+    jobs = [
+        PageJob("https://a.test/1", b"a" * 60, "utf-8"),
+        PageJob("https://a.test/2", b"b" * 50),  # past the slot's end: sent raw
+        PageJob("https://a.test/3", b"c" * 30),
+        PageJob("https://a.test/4", b""),
+    ]
+    area = memoryview(bytearray(200))
+    pieces = jobs_message(jobs, area, 100, 200)
+    assert b"".join(pieces[1:]) == b"b" * 50  # only the body that did not fit follows the head
+    message = read(_stream(pieces))
+    assert message is not None
+    assert bytes(area[100:190]) == b"a" * 60 + b"c" * 30
+    assert not any(area[:100])  # the other slot is left alone
+    received = jobs_from(message, area)
+    area[100:190] = b"z" * 90  # the slot's next chunk: the jobs read keep their own bytes
+    assert received == jobs
 
 
 def test_a_message_cut_short_reads_as_the_end() -> None:
@@ -87,3 +106,15 @@ def test_a_page_cut_before_its_article_fails_as_too_large_not_empty() -> None:
     assert "max_nodes" in outcome.reason
     whole = extract_job(PageJob("https://a.example/", b"<p></p>", None, None))
     assert whole == ExtractFailed("empty", "no article text found")
+
+
+def test_the_splitter_cuts_messages_however_the_stream_is_cut() -> None:
+    jobs = [PageJob("https://a.test/1", b"<p>one</p>" * 300), PageJob("https://a.test/2", b"")]
+    stream = b"".join([*jobs_message(jobs), *jobs_message(jobs[:1]), *jobs_message([])])
+    for step in (1, 7, 8, 9, 1000, len(stream)):
+        splitter = Splitter()
+        found = []
+        for at in range(0, len(stream), step):
+            found += splitter.feed(stream[at : at + step])
+        assert [jobs_from(message) for message in found] == [jobs, jobs[:1], []]
+        assert splitter.feed(b"") == []
