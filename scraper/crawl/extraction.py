@@ -6,7 +6,10 @@ the page's bytes, its URL and declared charset one way; the stored record (alrea
 few fields dedup reads the other. Pickling a whole :class:`~scraper.models.Page` and
 :class:`~scraper.models.Article` (headers, block tree) cost more than a millisecond per page on
 both sides. Pages travel in chunks, so one message carries several pages when the workers are
-behind, and each worker has its next chunk queued while it works on one.
+behind, and each worker has its next chunk queued while it works on one. A chunk's bodies are
+copied into memory the worker maps too, not written to the pipe (see
+:func:`~scraper.crawl.jobs.jobs_message`), and its answers are read by the event loop's
+callback (:class:`_Replies`).
 
 The workers are plain child processes talking over their stdin and stdout, read and written by
 the event loop itself: a multiprocessing pool re-ran the crawl's main module in every worker
