@@ -7,8 +7,9 @@ each of them twice on the way (into the pickle, into the framed message) and onc
 it, some 0.15 ms of CPU per page on each side for a page of 130 kB; written raw, a body goes from
 the crawl's bytes to the pipe and from the pipe to the worker's bytes.
 
-Kept free of asyncio: a worker imports this module. The crawl reads with any object that has an
-async ``readexactly`` (an :class:`asyncio.StreamReader`).
+Kept free of asyncio: a worker imports this module. A worker reads its chunks with ``read``
+from its blocking stdin; the crawl cuts the answers out of what its event loop receives with a
+:class:`Splitter`.
 """
 
 from __future__ import annotations
@@ -16,23 +17,15 @@ from __future__ import annotations
 import pickle
 import struct
 from collections.abc import Sequence
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
-__all__ = ["AsyncReader", "Message", "Splitter", "encode", "read", "read_async"]
+__all__ = ["Message", "Splitter", "encode", "read"]
 
 #: The length prefix of a message's head.
 FRAME = struct.Struct("!Q")
 
 #: A message: small values, and the byte strings that follow them.
 Message = tuple[list[Any], list[bytes]]
-
-
-class AsyncReader(Protocol):
-    """What the crawl reads a worker's messages from."""
-
-    async def readexactly(self, n: int) -> bytes:
-        """Exactly ``n`` bytes; raises ``asyncio.IncompleteReadError`` at an early end."""
-        ...
 
 
 def encode(heads: Sequence[Any], blobs: Sequence[bytes]) -> list[bytes]:
@@ -60,13 +53,6 @@ def read(stream: BinaryIO) -> Message | None:
             return None
         blobs.append(blob)
     return heads, blobs
-
-
-async def read_async(stream: AsyncReader) -> Message:
-    """The next message (raises ``asyncio.IncompleteReadError`` when the stream ends)."""
-    (size,) = FRAME.unpack(await stream.readexactly(FRAME.size))
-    heads, sizes = pickle.loads(await stream.readexactly(size))
-    return heads, [await stream.readexactly(n) for n in sizes]
 
 
 class Splitter:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from scraper.crawl.jobs import (
     outcomes_message,
     record_bytes,
 )
-from scraper.crawl.wire import Splitter, read, read_async
+from scraper.crawl.wire import Splitter, read
 from scraper.extract.options import ExtractOptions
 from scraper.models import Article, Block, BlockKind
 
@@ -75,14 +74,9 @@ def test_outcomes_keep_failures_fields_and_a_lone_surrogate() -> None:
         Extracted(b"{}", b"", None, None, "https://a.test/c"),
     ]
 
-    async def through_a_stream() -> list[Outcome]:
-        reader = asyncio.StreamReader()
-        for piece in outcomes_message(outcomes):
-            reader.feed_data(piece)
-        reader.feed_eof()
-        return outcomes_from(await read_async(reader))
-
-    assert asyncio.run(through_a_stream()) == outcomes
+    # Through the splitter the crawl reads its workers' answers with.
+    (message,) = Splitter().feed(b"".join(outcomes_message(outcomes)))
+    assert outcomes_from(message) == outcomes
 
 
 def test_the_stored_record_is_the_articles_json_even_with_a_lone_surrogate() -> None:
