@@ -407,6 +407,10 @@ _Origin = tuple[bytes, bytes, int]
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
+def _origin(scheme: bytes, host: bytes, port: int | None) -> _Origin:
+    return (scheme, host, port or _DEFAULT_PORTS.get(scheme, 0))
+
+
 def _nothing() -> None:
     pass
 
@@ -524,11 +528,11 @@ class PoolTransport(httpx.AsyncBaseTransport):
         ``extensions`` are httpcore's request extensions the transport reads: ``timeout``
         (a dict of ``connect``, ``read`` and ``write`` seconds) and ``sni_hostname``.
         """
-        origin = (scheme, address, port or _DEFAULT_PORTS.get(scheme, 0))
         if self._shared is not None:
             url = httpcore.URL(scheme=scheme, host=address, port=port, target=target)
             request = httpcore.Request(b"GET", url, headers=headers, extensions=dict(extensions))
             return Reply.of(await self._shared.handle_async_request(request), _nothing)
+        origin = _origin(scheme, address, port)
         return await self._exchange(origin, b"GET", target, headers, extensions)
 
     async def send(self, request: httpcore.Request) -> Reply:
@@ -537,7 +541,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
         if self._shared is not None:
             return Reply.of(await self._shared.handle_async_request(request), _nothing)
         url = request.url
-        origin = (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 0))
+        origin = _origin(url.scheme, url.host, url.port)
         return await self._exchange(
             origin, request.method, url.target, list(request.headers), request.extensions
         )
