@@ -58,7 +58,16 @@ _BREAK: Final = "\x00"  # marks a <br>; two in a row end a paragraph
 #: A cell longer than this holds prose: its table is layout, however plain its markup.
 _MAX_CELL_CHARS: Final = 300
 #: Elements inside a table that make it layout: blocks of text, or a table of its own.
-_LAYOUT_MARKERS: Final = "table, p, div, ul, ol, h1, h2, h3, h4, blockquote, section, article"
+_LAYOUT_TAGS: Final = frozenset(
+    {"table", "p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "section", "article"}
+)
+_LAYOUT_MARKERS: Final = ", ".join(sorted(_LAYOUT_TAGS))
+#: What a data table's text is read from: rows, cells, and foreign content (see _table_text).
+_TABLE_PARTS: Final = frozenset({"tr", "td", "th", "svg", "math"})
+#: Nodes of a table walked before selector searches take over. A search costs about what
+#: walking some forty nodes does (lexbor parses its selector and sets up memory each time),
+#: and most tables show a block within a few nodes or hold fewer than forty.
+_TABLE_WALK: Final = 40
 #: Compound class tokens that mark the article text itself; they outrank chrome words.
 _CONTENT_TOKENS: Final = frozenset(
     {"articlebody", "articlecontent", "articletext", "entrycontent", "postcontent", "postbody",
@@ -394,18 +403,14 @@ def _prose_chars(node: LexborNode) -> int:
 def _table_text(node: LexborNode) -> str | None:
     """A data table's rows, a line of cells each; None for a layout table (old sites nest
     whole pages in one)."""
-    # One search per child (a table has few: its bodies) for a nested table or a block,
-    # which a layout table has early on; searching from the table would match itself.
-    child = node.first_child
-    while child is not None:
-        if child.tag != "-text" and child.css_first(_LAYOUT_MARKERS) is not None:
-            return None
-        child = child.next
-    # One search for rows and cells in document order: in HTML every cell sits in the row
-    # before it. Foreign content (svg, math) can hold elements named like rows and cells
-    # anywhere, so there each row's cells are searched for on their own.
+    parts = _table_parts(node)
+    if parts is None:
+        return None
+    # In HTML every cell sits in the row before it. Foreign content (svg, math) can hold
+    # elements named like rows and cells anywhere, so there each row's cells are searched for
+    # on their own.
     rows: list[list[str]] = []
-    for found in node.css("tr, td, th, svg, math"):
+    for found in parts:
         tag = found.tag
         if tag == "tr":
             rows.append([])
@@ -418,6 +423,49 @@ def _table_text(node: LexborNode) -> str | None:
         else:
             return _searched_table_text(node)
     return _lines(rows)
+
+
+def _table_parts(node: LexborNode) -> list[LexborNode] | None:
+    """The rows, cells, svg and math elements under a table, in document order; None when a
+    block of text or a table of its own sits under it (a layout table)."""
+    parts: list[LexborNode] = []
+    # A small table is walked: the walk meets what the searches below would find, in the
+    # same order, and stops at the first block (a layout table has one early on).
+    budget = _TABLE_WALK
+    above: list[LexborNode] = []
+    child = node.first_child
+    while child is not None:
+        budget -= 1
+        if budget < 0:
+            return _searched_table_parts(node)
+        tag = child.tag or "-"
+        if tag in _LAYOUT_TAGS:
+            return None
+        if tag in _TABLE_PARTS:
+            parts.append(child)
+        if tag[0] != "-":  # text and comments have no children
+            inner = child.first_child
+            if inner is not None:
+                above.append(child)
+                child = inner
+                continue
+        following = child.next
+        while following is None and above:
+            following = above.pop().next
+        child = following
+    return parts
+
+
+def _searched_table_parts(node: LexborNode) -> list[LexborNode] | None:
+    # One search per child (a table has few: its bodies) for a nested table or a block,
+    # which a layout table has early on; searching from the table would match itself. Then
+    # one search for rows and cells in document order.
+    child = node.first_child
+    while child is not None:
+        if child.tag != "-text" and child.css_first(_LAYOUT_MARKERS) is not None:
+            return None
+        child = child.next
+    return node.css("tr, td, th, svg, math")
 
 
 def _searched_table_text(node: LexborNode) -> str | None:

@@ -14,6 +14,8 @@ from scraper.extract.segment import (
     _camel_hyphenated,
     _collapsed,
     _prose_and_quotes,
+    _searched_table_parts,
+    _table_parts,
     ancestor_at,
     segment,
 )
@@ -158,6 +160,34 @@ def test_cells_inside_foreign_content_go_with_their_row() -> None:
     assert [(b.text, b.kind) for b in seg.blocks] == [
         ("a | innerb | inner | c\nd", BlockKind.TABLE)
     ]
+
+
+def _parts(found: list[LexborNode] | None) -> list[int] | None:
+    return None if found is None else [node.mem_id for node in found]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # Small and large data tables, blocks early and late (past the walk's budget), a
+        # nested table, a block inside foreign content, comments, a caption and head rows.
+        "<tr><td>a</td><td>b</td></tr>",
+        "<caption>c</caption><thead><tr><th>h</th></tr></thead><tr><td>a<!-- x --></td></tr>",
+        "<tr><td><p>one</p></td></tr>",
+        "<tr><td>a</td></tr>" * 5 + "<tr><td><div>later</div></td></tr>",
+        "<tr><td>a</td></tr>" * 30 + "<tr><td><div>late</div></td></tr>",
+        "<tr><td>a</td></tr>" * 30,
+        "<tr><td><table><tr><td>inner</td></tr></table></td></tr>",
+        "<tr><td><svg><section>s</section><td>x</td></svg></td></tr>",
+        "<tr><td><math><mi>x</mi></math> <b>bold</b> <i>it</i></td></tr>",
+    ],
+)
+def test_walked_table_parts_are_what_the_searches_find(rows: str) -> None:
+    # Small tables are walked instead of searched: the walk must find the same rows, cells
+    # and foreign content in the same order, or the same block that makes the table layout.
+    table = LexborHTMLParser(f"<table>{rows}</table>").css_first("table")
+    assert table is not None
+    assert _parts(_table_parts(table)) == _parts(_searched_table_parts(table))
 
 
 def _by_selector(root: LexborNode) -> tuple[int, bool]:
