@@ -136,7 +136,6 @@ class Placer:
         unnamed: dict[str, list[StoredDoc]] = {}
         for doc in self._store.unnamed(names) if names else []:
             unnamed.setdefault(doc.key, []).append(doc)
-        self._hits = self._store.band_hits({k for _, s in chunk for k in s.bands})
         lookups = self._shared_bands([s.bands for _, s in chunk])
         passed = self._load_candidates(chunk, lookups, set(self._hashes))
         out = []
@@ -567,7 +566,8 @@ class Placer:
         return ids
 
     def _shared_bands(self, bands: Sequence[list[int]]) -> list[list[int]]:
-        """Each document's band keys that a stored document or another of the chunk has too.
+        """Each document's band keys that a stored document or another of the chunk has too;
+        the stored documents under each key of the chunk are read into ``_hits``.
 
         Only these can give a candidate: most keys of a chunk belong to one document alone, and
         looking them up one by one is most of the cost of linking.
@@ -575,6 +575,7 @@ class Placer:
         sizes = [len(b) for b in bands]
         keys = np.fromiter(chain.from_iterable(bands), np.int64, sum(sizes))
         unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        self._hits = self._store.band_hits(unique)
         stored = np.fromiter(self._hits, np.int64, len(self._hits))
         wanted = ((counts > 1) | np.isin(unique, stored, assume_unique=True))[inverse]
         owner = np.repeat(np.arange(len(bands)), sizes)[wanted]
