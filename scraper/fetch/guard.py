@@ -27,6 +27,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 #: ``resolver(host, port)`` returns the host's addresses as strings.
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
+#: IP-literal hosts whose verdicts are kept (a listing of many would otherwise grow the cache).
+_MOST_LITERALS = 4096
 # What inet_aton accepts: one to four parts, each decimal, octal (leading 0) or hex (0x).
 _NUMERIC_IPV4 = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}\.?$", re.I)
 
@@ -83,6 +85,9 @@ class AddressGuard:
         # worker thread) a lookup per request without holding on to stale answers for long.
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, int], _Resolved] = {}
+        # An IP literal's verdict depends on its spelling alone and never expires; parsing and
+        # checking it again cost as much as the rest of a request's bookkeeping.
+        self._literals: dict[str, tuple[tuple[str, ...], str | None]] = {}
 
     def _refusal(self, address: IPAddress) -> str | None:
         """Why ``address`` is refused, or None when it may be connected to."""
@@ -112,10 +117,14 @@ class AddressGuard:
             AddressRefused: the host is, or resolves to, a refused address.
             NetworkError: the name does not resolve.
         """
-        literal = literal_address(host)
         addresses: tuple[str, ...]
-        if literal is not None:
+        known = self._literals.get(host)
+        if known is not None:
+            addresses, refusal = known
+        elif (literal := literal_address(host)) is not None:
             addresses, refusal = (str(literal),), self._refusal(literal)
+            if len(self._literals) < _MOST_LITERALS:
+                self._literals[host] = addresses, refusal
         else:
             found = await self._lookup(host, port, url)
             addresses, refusal = found.addresses, found.refusal

@@ -173,3 +173,36 @@ def test_a_name_refused_once_stays_refused_without_asking_the_resolver_again() -
     assert asked == ["mixed.example"]
     assert len(set(messages)) == 1
     assert "10.1.2.3 is private" in messages[0]
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed", "verdict"),
+    [
+        ("127.0.0.1", (), "127.0.0.1 is loopback"),
+        ("2852039166", (), "169.254.169.254 is link-local"),
+        ("127.0.0.1", ("127.0.0.0/8",), None),
+        ("93.184.216.34", (), None),
+    ],
+)
+def test_an_ip_literal_keeps_its_verdict_on_every_request(
+    host: str, allowed: tuple[str, ...], verdict: str | None
+) -> None:
+    # Its verdict is kept after the first request: the later ones must get the same answer.
+    async def nowhere(host: str, port: int) -> Sequence[str]:
+        raise AssertionError("an IP literal is never looked up")
+
+    async def scenario() -> list[object]:
+        guard = AddressGuard([ipaddress.ip_network(n) for n in allowed], resolver=nowhere)
+        answers: list[object] = []
+        for _ in range(3):
+            try:
+                answers.append(await guard.resolve(host, 80, f"http://{host}/"))
+            except AddressRefused as exc:
+                answers.append(str(exc))
+        return answers
+
+    answers = run(scenario())
+    address = str(literal_address(host))
+    refused = f"refused to connect to {host}: {verdict} (http://{host}/)"
+    expected = (address,) if verdict is None else refused
+    assert answers == [expected] * 3
