@@ -247,6 +247,11 @@ class _Received(ReceiveBuffer):
         return out
 
 
+#: Request headers (name and value, as sent) that h11 has validated on a transport's
+#: connections: a set per transport, shared by its connections.
+_SentHeaders = set[tuple[bytes, bytes]]
+#: The most header pairs a transport keeps (conditional requests each send their own ETag).
+_MOST_SENT = 64
 #: As httpcore's HTTP/1.1 connection: the most a response's head may take (h11 refuses more).
 _MAX_HEAD = 100 * 1024
 #: A connection's states, as httpcore's: new (its first request is under way), a request
@@ -271,19 +276,25 @@ class _Connection:
     by one that copies less (see ``_Received``).
     """
 
-    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_state", "stream")
+    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_sent", "_state", "stream")
 
-    def __init__(self, stream: httpcore.AsyncNetworkStream, keepalive_expiry: float | None) -> None:
+    def __init__(
+        self,
+        stream: httpcore.AsyncNetworkStream,
+        keepalive_expiry: float | None,
+        sent: _SentHeaders | None = None,
+    ) -> None:
         self.stream = stream
         self._keepalive_expiry = keepalive_expiry
         self._expire_at: float | None = None
         self._state = _NEW
         state = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
-        if _checked(getattr(h11, "__version__", "")) and isinstance(
-            getattr(state, "_receive_buffer", None), ReceiveBuffer
-        ):
+        checked = _checked(getattr(h11, "__version__", ""))
+        if checked and isinstance(getattr(state, "_receive_buffer", None), ReceiveBuffer):
             state._receive_buffer = _Received()
         self._h11 = state
+        # Under another h11 release every request's headers are validated by h11 again.
+        self._sent = sent if checked else None
 
     def is_available(self) -> bool:
         """Idle: a new connection is used by the request it was opened for, never lent."""
@@ -309,7 +320,7 @@ class _Connection:
         try:
             try:
                 try:
-                    event = h11.Request(method=method, target=target, headers=headers)
+                    event = self._request_event(method, target, headers)
                 except h11.LocalProtocolError as exc:
                     raise httpcore.LocalProtocolError(exc) from exc
                 data = state.send(event)
@@ -332,6 +343,23 @@ class _Connection:
             await self.finish()
             raise
         return head, _Body11(self, read)
+
+    def _request_event(self, method: bytes, target: bytes, headers: _Headers) -> h11.Request:
+        """h11's request event; headers h11 has accepted before are not validated again.
+
+        h11 checks every header name and value with a regular expression, building a dict
+        of its groups each time: about 40K instructions a request, as much as the rest of
+        the event. A host's requests send the same few headers over and over, and the check
+        depends on the bytes alone; h11's ``_parsed`` skips it (and only it: the method, the
+        target, the Host count and Content-Length are still checked).
+        """
+        sent = self._sent
+        if sent is not None and all(pair in sent for pair in headers):
+            return h11.Request(method=method, target=target, headers=headers, _parsed=True)
+        event = h11.Request(method=method, target=target, headers=headers)
+        if sent is not None and len(sent) < _MOST_SENT:
+            sent.update(headers)
+        return event
 
     async def _receive(self, timeout: float | None) -> h11.Event | type[h11.PAUSED]:
         state = self._h11
@@ -447,6 +475,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._open: set[_Connection] = set()
         self._lent = asyncio.Semaphore(size)
+        self._sent: _SentHeaders = set()
 
     def _pool(self) -> httpcore.AsyncConnectionPool:
         return httpcore.AsyncConnectionPool(
@@ -493,7 +522,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
             self._ssl_context.set_alpn_protocols(["http/1.1"])
             server_name = extensions.get("sni_hostname") or host
             stream = await stream.start_tls(self._ssl_context, server_name, timeout)
-        return _Connection(stream, self._limits.keepalive_expiry)
+        return _Connection(stream, self._limits.keepalive_expiry, self._sent)
 
     async def _idle_connection(self, origin: _Origin) -> _Connection | None:
         """The most recently returned connection to the origin still fit for a request."""

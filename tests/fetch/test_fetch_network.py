@@ -409,3 +409,48 @@ def test_each_wait_times_out_by_its_own_deadline() -> None:
 
     for timeout, spent in zip((0.05, 0.02, 0.12), asyncio.run(scenario()), strict=True):
         assert timeout <= spent < timeout + 0.1
+
+
+def test_headers_h11_accepted_before_make_the_same_request_event() -> None:
+    sent: set[tuple[bytes, bytes]] = set()
+    ours = _Connection(httpcore.AsyncNetworkStream(), None, sent)
+    headers = [(b"Host", b"example.com"), (b"User-Agent", b"scraper"), (b"Accept", b"*/*")]
+    for _ in range(2):  # validated by h11 the first time, known the second
+        event = ours._request_event(b"GET", b"/a?b=1", headers)
+        theirs = h11.Request(method=b"GET", target=b"/a?b=1", headers=headers)
+        assert (event.method, event.target, event.http_version) == (b"GET", b"/a?b=1", b"1.1")
+        assert list(event.headers.raw_items()) == list(theirs.headers.raw_items())
+        assert list(event.headers) == list(theirs.headers)
+    assert sent == set(headers)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        (b"If-None-Match", b' "x" '),
+        (b"Bad Name", b"x"),
+        (b"Host", b"second.example"),
+        (b"Host", b"example.com"),  # known, but a second Host header
+    ],
+)
+def test_a_header_h11_refuses_is_refused_after_accepted_ones(bad: tuple[bytes, bytes]) -> None:
+    sent: set[tuple[bytes, bytes]] = set()
+    ours = _Connection(httpcore.AsyncNetworkStream(), None, sent)
+    headers = [(b"Host", b"example.com"), (b"Accept", b"*/*")]
+    ours._request_event(b"GET", b"/", headers)
+    for _ in range(2):
+        with pytest.raises(h11.LocalProtocolError):
+            ours._request_event(b"GET", b"/", [*headers, bad])
+    with pytest.raises(h11.LocalProtocolError):  # the method and target are still checked
+        ours._request_event(b"GET", b"/a b", headers)
+    assert bad not in sent or bad == headers[0]
+
+
+def test_an_unchecked_h11_validates_every_request_s_headers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(h11, "__version__", "9.0.0")
+    sent: set[tuple[bytes, bytes]] = set()
+    ours = _Connection(httpcore.AsyncNetworkStream(), None, sent)
+    ours._request_event(b"GET", b"/", [(b"Host", b"example.com")])
+    assert not sent
