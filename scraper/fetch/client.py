@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -40,7 +41,7 @@ from scraper.fetch.politeness import Pacer, pace_key
 from scraper.fetch.pool import HostClients, Reply
 from scraper.fetch.retry import is_retryable_error, too_long_to_wait, wait_before_retry
 from scraper.fetch.robots import RobotsCache
-from scraper.fetch.target import Target, parse_target
+from scraper.fetch.target import Target, TargetReader, parse_target
 from scraper.models import Page
 
 __all__ = ["NOT_MODIFIED", "Fetcher"]
@@ -100,15 +101,18 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _parse_url(raw: str, url: str, *, hop: bool) -> Target:
+def _parse_url(
+    raw: str, url: str, *, hop: bool, parse: Callable[[str], Target] = parse_target
+) -> Target:
     """``raw`` as an absolute http(s) URL; a bad hop is a RedirectError, a bad start not.
 
-    A start URL's message does not quote it again: the error names it already.
+    A start URL's message does not quote it again: the error names it already. ``parse``
+    reads the URL as ``parse_target`` does.
     """
     error = RedirectError if hop else InvalidURL
     quoted = f" {shorten(raw)!r}" if hop else ""
     try:
-        parsed = parse_target(raw)
+        parsed = parse(raw)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise error(f"invalid URL{quoted}", url=url) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
@@ -185,6 +189,8 @@ class Fetcher:
         self._robots = RobotsCache(self.options.robots_agent, polite, self._fetch_robots)
         self._clients = HostClients(self.options, transport)
         self._rng = rng or random.Random()
+        # A URL's lane is asked just before it is fetched: read once for both.
+        self._read_url = TargetReader()
         self._base_headers = {
             "User-Agent": self.options.user_agent_header,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
@@ -209,7 +215,7 @@ class Fetcher:
     def lane(self, url: str) -> tuple[str, int]:
         """The key ``url``'s host is paced under (hosts one ``hosts`` entry covers share it)
         and how many requests to that host run at once."""
-        gate = self._pacer.gate(pace_key(url))
+        gate = self._pacer.gate(pace_key(url, self._read_url))
         return gate.key, gate.concurrency
 
     def tighten(self, url: str, pace: HostPace) -> None:
@@ -365,7 +371,7 @@ class Fetcher:
         passed. With a ``lane``, an Onward instead of a hop to a host of another lane; with an
         ``onward``, from where that stopped."""
         url = spec.url
-        first = _parse_url(url, url, hop=False)
+        first = _parse_url(url, url, hop=False, parse=self._read_url)
         if onward is None:
             current, passed = first, []
         else:

@@ -21,23 +21,24 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from contextlib import AbstractAsyncContextManager
 
 import httpx
 
 from scraper.errors import HostWaiting
 from scraper.fetch.options import HostPace
-from scraper.fetch.target import parse_target
+from scraper.fetch.target import Target, parse_target
 
 __all__ = ["HostGate", "Pacer", "entry_key", "pace_key"]
 
 
-def pace_key(url: str) -> str:
+def pace_key(url: str, parse: Callable[[str], Target] = parse_target) -> str:
     """The host ``url``'s requests are paced as: ``Target.netloc``, or ``url`` itself when it
-    is no URL the fetcher would request (it is refused before any pacing)."""
+    is no URL the fetcher would request (it is refused before any pacing). ``parse`` reads
+    the URL as ``parse_target`` does."""
     try:
-        target = parse_target(url)
+        target = parse(url)
     except (httpx.InvalidURL, TypeError, ValueError):
         return url
     return target.netloc if target.host else url

@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 import httpx
 
-__all__ = ["Target", "parse_target"]
+__all__ = ["Target", "TargetReader", "parse_target"]
 
 _DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
 #: httpx refuses longer URLs (``httpx._urlparse.MAX_URL_LENGTH``); they take httpx's way.
@@ -101,6 +101,25 @@ def parse_target(raw: str) -> Target:
             target = path if query is None else f"{path}?{query}"
             return Target(f"{scheme}://{netloc}{target}", scheme, host, port, netloc, target)
     return Target.of(httpx.URL(raw))
+
+
+class TargetReader:
+    """``parse_target`` that keeps the last URL it read: a crawl asks for a URL's lane (its
+    host's pacing key) and then fetches that very URL, which read it twice (some 30K
+    instructions a page). Errors are raised each time, as ``parse_target`` raises them."""
+
+    __slots__ = ("_raw", "_target")
+
+    def __init__(self) -> None:
+        self._raw: str | None = None
+        self._target: Target | None = None
+
+    def __call__(self, raw: str) -> Target:
+        if raw == self._raw and self._target is not None:
+            return self._target
+        target = parse_target(raw)
+        self._raw, self._target = raw, target
+        return target
 
 
 def _basic_auth(username: str, password: str) -> str:

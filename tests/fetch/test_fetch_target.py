@@ -8,7 +8,7 @@ import httpcore
 import httpx
 import pytest
 
-from scraper.fetch.target import Target, parse_target
+from scraper.fetch.target import Target, TargetReader, parse_target
 from scraper.fetch.transport import Reply
 
 # Plain and not so plain: case, default and odd ports, dot segments, escapes (valid or not),
@@ -118,3 +118,24 @@ def test_the_parts_are_those_a_request_needs() -> None:
 def test_reply_headers_are_decoded_as_httpx_decodes_them(raw: list[tuple[bytes, bytes]]) -> None:
     reply = Reply.of(httpcore.Response(200, headers=raw), lambda: None)
     assert reply.headers == tuple(httpx.Headers(raw).multi_items())
+
+
+def test_the_reader_keeps_the_last_url_and_reads_others_as_parse_target_does() -> None:
+    read = TargetReader()
+    for url in [*CASES[:8], CASES[0], CASES[0], CASES[1]]:
+        try:
+            expected: Target | str = parse_target(url)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            expected = type(exc).__name__
+        try:
+            got: Target | str = read(url)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            got = type(exc).__name__
+        assert got == expected, url
+
+
+def test_the_reader_raises_again_for_a_url_it_could_not_read() -> None:
+    read = TargetReader()
+    for _ in range(2):
+        with pytest.raises(httpx.InvalidURL):
+            read("http://example.com:abc/x")
