@@ -189,7 +189,7 @@ class Fetcher:
         self._robots = RobotsCache(self.options.robots_agent, polite, self._fetch_robots)
         self._clients = HostClients(self.options, transport)
         self._rng = rng or random.Random()
-        # A URL's lane is asked just before it is fetched: read once for both.
+        # A URL is read for its lane, then for its fetch: once for both.
         self._read_url = TargetReader()
         self._base_headers = {
             "User-Agent": self.options.user_agent_header,

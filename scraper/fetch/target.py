@@ -104,21 +104,26 @@ def parse_target(raw: str) -> Target:
 
 
 class TargetReader:
-    """``parse_target`` that keeps the last URL it read: a crawl asks for a URL's lane (its
-    host's pacing key) and then fetches that very URL, which read it twice (some 30K
-    instructions a page). Errors are raised each time, as ``parse_target`` raises them."""
+    """``parse_target`` that keeps the URLs it read lately: a crawl asks for a URL's lane (its
+    host's pacing key) when it takes the URL, and fetches it then or, when the host has its
+    share of requests under way, a little later; either way the URL was read twice (some 30K
+    instructions a page). At most ``most`` URLs are kept (all are dropped when that is
+    reached). Errors are raised each time, as ``parse_target`` raises them."""
 
-    __slots__ = ("_raw", "_target")
+    __slots__ = ("_most", "_read")
 
-    def __init__(self) -> None:
-        self._raw: str | None = None
-        self._target: Target | None = None
+    def __init__(self, most: int = 1024) -> None:
+        self._most = most
+        self._read: dict[str, Target] = {}
 
     def __call__(self, raw: str) -> Target:
-        if raw == self._raw and self._target is not None:
-            return self._target
+        found = self._read.get(raw)
+        if found is not None:
+            return found
         target = parse_target(raw)
-        self._raw, self._target = raw, target
+        if len(self._read) >= self._most:
+            self._read.clear()
+        self._read[raw] = target
         return target
 
 

@@ -120,9 +120,10 @@ def test_reply_headers_are_decoded_as_httpx_decodes_them(raw: list[tuple[bytes, 
     assert reply.headers == tuple(httpx.Headers(raw).multi_items())
 
 
-def test_the_reader_keeps_the_last_url_and_reads_others_as_parse_target_does() -> None:
-    read = TargetReader()
-    for url in [*CASES[:8], CASES[0], CASES[0], CASES[1]]:
+@pytest.mark.parametrize("most", [1, 3, 1024])
+def test_the_reader_answers_as_parse_target_does_for_urls_read_before_or_not(most: int) -> None:
+    read = TargetReader(most)
+    for url in [*CASES[:8], CASES[0], CASES[0], CASES[1], *CASES[:8]]:
         try:
             expected: Target | str = parse_target(url)
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
