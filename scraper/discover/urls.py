@@ -99,10 +99,11 @@ _DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
 _MAX_PORT = 65535
 # An absolute http(s) URL with a plain host (ASCII letters, digits, dots, hyphens: no user, no
 # IPv6 literal), an optional decimal port, and no whitespace: urlsplit splits it into these
-# groups exactly.
+# groups exactly. Cases spelled out, not re.IGNORECASE: under it "s" and "k" also match "ſ"
+# (U+017F) and the Kelvin sign, and "httpſ" is no scheme.
 _PLAIN_URL = re.compile(
-    r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?(/[^?#\s]*)?(?:\?([^#\s]*))?(?:#\S*)?",
-    re.IGNORECASE,
+    r"([Hh][Tt][Tt][Pp][Ss]?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?(/[^?#\s]*)?(?:\?([^#\s]*))?"
+    r"(?:#\S*)?"
 )
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})|[^\x21-\x7e]")
 # A query of name=value pairs of unreserved characters only: nothing to decode or escape.

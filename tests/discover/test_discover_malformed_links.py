@@ -13,7 +13,8 @@ from scraper.discover.links import parse_section
 from scraper.discover.urls import canonical_url, normalise_url, resolve_link, site_of
 from scraper.errors import InputError
 
-MALFORMED = ["http://[::1/x", "http://a\uff03b.example/x", "http://[zz]/x"]
+# The last: "s" matched "ſ" (U+017F) under a case-insensitive pattern, and "httpſ" had no port.
+MALFORMED = ["http://[::1/x", "http://a\uff03b.example/x", "http://[zz]/x", "httpſ://a.example/x"]
 
 
 @pytest.mark.parametrize("url", MALFORMED)
