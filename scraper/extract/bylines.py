@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -50,7 +51,8 @@ _SKIP_TAGS = frozenset({"-comment", "script", "style", "noscript", "template", "
 _AREA_LEVELS = 3
 _AREA_AFTER = 4
 _AREA_BEFORE = 2
-_MAX_AREA_CHARS = 200
+# Final: compiled, a constant instead of a module lookup per text node counted.
+_MAX_AREA_CHARS: Final = 200
 _MAX_LINE_DATES = 5
 # Headings inside links and links inside headings (the same elements as "a h2, ..., h6 a" with
 # one selector per heading level, which costs lexbor twice the work).
@@ -267,6 +269,26 @@ def shown_headline(headings: list[LexborNode]) -> LexborNode | None:
     return next((h for h in headings if not _hidden(h)), headings[0] if headings else None)
 
 
+def _short_text(node: LexborNode) -> str | None:
+    """The element's text when it is short (at most _MAX_AREA_CHARS), else None.
+
+    A block beside the headline is often the article body itself, and reading all of its text
+    to throw it away cost as much as the rest of the headline area: the walk stops once its
+    texts pass the bound. text() keeps each text but for its surrounding blanks, so what is
+    counted here never exceeds the length text() returns.
+    """
+    kept = 0
+    for inner in node.traverse(include_text=True, skip_empty=True):
+        data = inner.text_content
+        if data is not None:
+            kept += len(data.strip())
+            if kept > _MAX_AREA_CHARS:
+                return None
+    # Child elements on separate lines: "Jane Doe" + "Staff Writer" must not merge.
+    text = node.text(deep=True, separator="\n", strip=True)
+    return text if 0 < len(text) <= _MAX_AREA_CHARS else None
+
+
 class HeadlineArea:
     """The short texts right after and before the headline, then around its parents.
 
@@ -303,9 +325,8 @@ class HeadlineArea:
             elif self._read < len(self._nodes):
                 node = self._nodes[self._read]
                 self._read += 1
-                # Child elements on separate lines: "Jane Doe" + "Staff Writer" must not merge.
-                text = node.text(deep=True, separator="\n", strip=True)
-                if 0 < len(text) <= _MAX_AREA_CHARS:
+                text = _short_text(node)
+                if text is not None:
                     self._texts.append(text)
                     self._elements.append(node)
             else:
