@@ -151,14 +151,19 @@ class MarkedElements:
 
     Page order, and an element once per selector that selects it. Most of both queries' cost
     is lexbor scanning a class value once per word: the dates' query tests all class words in
-    one selector that elements without a class skip, and reads the bylines along (their class
-    words shared). Python makes up the count of each element's copies, for the few selected.
+    one selector that elements without a class skip, and reads the bylines along when they may
+    be wanted (their class words shared). Python makes up the count of each element's copies,
+    for the few selected.
     """
 
-    __slots__ = ("_authors", "_dates", "_tree")
+    __slots__ = ("_authors", "_bylines", "_dates", "_tree")
 
-    def __init__(self, tree: LexborHTMLParser) -> None:
+    def __init__(self, tree: LexborHTMLParser, *, bylines: bool = True) -> None:
+        """``bylines``: whether the byline list may be asked for. Only then does the dates'
+        query read the bylines along: alone it costs about a fifth less.
+        """
         self._tree = tree
+        self._bylines = bylines
         self._dates: list[LexborNode] | None = None
         self._authors: list[LexborNode] | None = None
 
@@ -166,7 +171,7 @@ class MarkedElements:
     def dates(self) -> list[LexborNode]:
         """The elements of DATE_SELECTOR."""
         if self._dates is None:
-            with_authors = self._authors is None
+            with_authors = self._bylines and self._authors is None
             found = self._tree.css(MARKED_SELECTOR if with_authors else MARKED_DATE_SELECTOR)
             self._dates, authors = _split_marked(found, with_authors)
             if with_authors:

@@ -87,6 +87,9 @@ class _Page:
     html_title: str | None
     headings: list[LexborNode]
     canonical: str | None
+    # Whether the page-wide byline candidates may be read (not when declared credits settle the
+    # authors): the page-wide date query reads them along only then.
+    bylines_wanted: bool = True
     _area: HeadlineArea | None = None
     _marked: MarkedElements | None = None
     _dateline: Dateline | None = None
@@ -103,7 +106,7 @@ class _Page:
     def marked(self) -> MarkedElements:
         """Date-ish and byline-ish elements of the whole page, each list read on first use."""
         if self._marked is None:
-            self._marked = MarkedElements(self.tree)
+            self._marked = MarkedElements(self.tree, bylines=self.bylines_wanted)
         return self._marked
 
     @property
@@ -258,20 +261,45 @@ def _meta_authors(page: _Page) -> tuple[str, ...]:
     return clean_authors(v for v in page.metas(keys) if not v.startswith(("http", "@", "/")))
 
 
-def _authors(page: _Page, labels: tuple[str, ...]) -> tuple[str, ...]:
-    """Declared people first; names that are the site or an organisation only as a fallback."""
+@dataclass(frozen=True, slots=True)
+class _Credits:
+    """The authors the page declares (JSON-LD, meta tags), read before the dates.
+
+    ``names`` is the answer when they credit a person; otherwise ``fallback`` (names that are
+    the site or an organisation) and ``orgs`` wait for the bylines the markup shows.
+    """
+
+    names: tuple[str, ...] | None
+    fallback: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+
+
+def _persons(names: tuple[str, ...], labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n for n in names if not is_site_name(n, labels) and not is_organisation(n))
+
+
+def _credits(page: _Page, labels: tuple[str, ...]) -> _Credits:
+    """Declared people first, then untyped JSON-LD names, then meta tags."""
     people, untyped, orgs = _ld_authors(page)
     if people:
-        return people
-    fallback: tuple[str, ...] = ()
-    for found in (
-        untyped,
-        _meta_authors(page),
-        lambda: authors_from_html(page.marked, page.area),
-        orgs,
-    ):
-        names = found() if callable(found) else found
-        persons = tuple(n for n in names if not is_site_name(n, labels) and not is_organisation(n))
+        return _Credits(people)
+    persons = _persons(untyped, labels)
+    if persons:
+        return _Credits(persons)
+    meta = _meta_authors(page)
+    persons = _persons(meta, labels)
+    if persons:
+        return _Credits(persons)
+    return _Credits(None, untyped or meta, orgs)
+
+
+def _authors(page: _Page, labels: tuple[str, ...], credits: _Credits) -> tuple[str, ...]:
+    """Declared people first; names that are the site or an organisation only as a fallback."""
+    if credits.names is not None:
+        return credits.names
+    fallback = credits.fallback
+    for names in (authors_from_html(page.marked, page.area), credits.orgs):
+        persons = _persons(names, labels)
         if persons:
             return persons
         fallback = fallback or names
@@ -515,10 +543,12 @@ def extract_metadata(
         iter(page.ld_texts("description")), None
     )
     body = next(iter(page.ld_texts("articleBody")), None)
+    credits = _credits(page, labels)
+    page.bylines_wanted = credits.names is None
     published, modified = _dates(page)
     return Metadata(
         title=_repaired(title),
-        authors=tuple(repair_mojibake(name) for name in _authors(page, labels)),
+        authors=tuple(repair_mojibake(name) for name in _authors(page, labels, credits)),
         published=published,
         modified=modified,
         language=_language(page, text or " ".join(filter(None, (title, description, body)))),

@@ -68,6 +68,10 @@ def _check(tree: LexborHTMLParser) -> None:
     marked = MarkedElements(tree)
     assert _ids(marked.authors) == authors
     assert _ids(marked.dates) == dates
+    # Bylines not wanted: the dates alone, and the bylines still right if asked for after all.
+    marked = MarkedElements(tree, bylines=False)
+    assert _ids(marked.dates) == dates
+    assert _ids(marked.authors) == authors
 
 
 def test_marked_elements_match_the_plain_queries_on_tricky_markup() -> None:
