@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -350,11 +350,18 @@ class _Run:
             self.room.clear()
             await self.room.wait()
 
-    async def _within_budget(self, work: Awaitable[_T]) -> _T:
+    async def _within_budget(self, work: Coroutine[object, object, _T]) -> _T:
         """``work``, cut by a TimeoutError when the run's time budget runs out first."""
         if self.deadline is None:
             return await work
-        return await asyncio.wait_for(work, max(0.0, self.deadline - time.monotonic()))
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            work.close()  # never started: no request goes out once the budget is spent
+            raise TimeoutError
+        # A timeout scope, not wait_for: that ran each page's fetch in a task of its own,
+        # some 20 us more per page.
+        async with asyncio.timeout(left):
+            return await work
 
     async def _wait_for_listing(self) -> None:
         """Wait until discovery lists new URLs, or the time budget runs out."""
