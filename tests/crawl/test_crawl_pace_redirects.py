@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from redirector import Redirector, serving
 
 from scraper.config import CrawlConfig, HostLimit, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import run_crawl
@@ -19,37 +18,6 @@ HERALD = next(site for site in load_sites() if site.slug == "herald")
 INTERVAL = 0.25
 
 
-class _Redirector(ThreadingHTTPServer):
-    """Answers every GET with a 301 to the same path on ``target``."""
-
-    daemon_threads = True
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-        super().__init__(("127.0.0.1", 0), _RedirectHandler)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _RedirectHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Redirector
-
-    def do_GET(self) -> None:
-        if self.path == "/robots.txt":
-            self.send_response(404)
-        else:
-            self.send_response(301)
-            self.send_header("Location", self.server.target + self.path)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        del format, args
-
-
 @pytest.fixture
 def fragile() -> Iterator[SiteServer]:
     with SiteServer() as server:
@@ -58,19 +26,13 @@ def fragile() -> Iterator[SiteServer]:
 
 
 @pytest.fixture
-def redirector(fragile: SiteServer) -> Iterator[_Redirector]:
-    server = _Redirector(fragile.base_url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+def redirector(fragile: SiteServer) -> Iterator[Redirector]:
+    with serving(fragile.base_url) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_hosts_limit_paces_the_requests_redirected_to_its_host(
-    fragile: SiteServer, redirector: _Redirector, tmp_path: Path
+    fragile: SiteServer, redirector: Redirector, tmp_path: Path
 ) -> None:
     paths = [f"/news/2026/{a.slug}" for a in HERALD.articles[:4]]
     config = CrawlConfig(

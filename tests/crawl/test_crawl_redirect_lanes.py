@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from redirector import Redirector, serving
 
 from scraper.config import CrawlConfig, HostLimit, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import run_crawl
@@ -22,65 +21,21 @@ SITES = {site.slug: site for site in load_sites()}
 DELAY = 0.4
 
 
-class _Redirector(ThreadingHTTPServer):
-    """Answers every GET but robots.txt with a 301 to the same path on ``target``, and logs
-    the paths asked for."""
-
-    daemon_threads = True
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self.log: list[str] = []
-        self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _RedirectHandler)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _RedirectHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Redirector
-
-    def do_GET(self) -> None:
-        with self.server.lock:
-            self.server.log.append(self.path)
-        if self.path == "/robots.txt":
-            self.send_response(404)
-        else:
-            self.send_response(301)
-            self.send_header("Location", self.server.target + self.path)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        del format, args
-
-
-def _serve(stack: ExitStack, server: _Redirector) -> _Redirector:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    stack.callback(server.server_close)
-    stack.callback(server.shutdown)
-    return server
-
-
 @pytest.fixture
-def servers() -> Iterator[tuple[SiteServer, SiteServer, _Redirector, _Redirector]]:
+def servers() -> Iterator[tuple[SiteServer, SiteServer, Redirector, Redirector]]:
     with ExitStack() as stack:
         slow = stack.enter_context(SiteServer(delay=DELAY))
         fast = stack.enter_context(SiteServer())
         slow.publish(render_site(SITES["herald"], slow.base_url))
         fast.publish(render_site(SITES["courier"], fast.base_url))
         # Two redirectors in front of the slow host, as feedburner and a link shortener can be.
-        first = _serve(stack, _Redirector(slow.base_url))
-        second = _serve(stack, _Redirector(slow.base_url))
+        first = stack.enter_context(serving(slow.base_url))
+        second = stack.enter_context(serving(slow.base_url))
         yield slow, fast, first, second
 
 
 def test_a_slow_host_behind_redirectors_leaves_the_other_workers_to_other_hosts(
-    servers: tuple[SiteServer, SiteServer, _Redirector, _Redirector], tmp_path: Path
+    servers: tuple[SiteServer, SiteServer, Redirector, Redirector], tmp_path: Path
 ) -> None:
     slow, fast, first, second = servers
     paths = [f"/news/2026/{a.slug}" for a in SITES["herald"].articles]
