@@ -125,7 +125,18 @@ def _table(
         for host, until in sorted(waiting.items())
     )
     lines.extend(f"latest error in {s.name}: {s.last_error}" for s in sources if s.last_error)
+    lines.extend(line for s in sources for line in _source_error_lines(s))
     return "\n".join(lines)
+
+
+def _source_error_lines(source: SourceStats) -> list[str]:
+    """The errors a run met in ``source`` outside its listings, which the summary line and
+    the exit code of that run only counted."""
+    since = "" if source.clean_run is None else f" (not met again by run #{source.clean_run})"
+    return [
+        f"source error in {source.name}, run #{e.run_id} at {_when(e.at)}{since}: {e.error}"
+        for e in source.source_errors
+    ]
 
 
 def _configured(target: Path) -> frozenset[str] | None:
@@ -162,7 +173,10 @@ def status(
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
     A run that never ended and whose process is gone (killed) is shown as "interrupted", with
-    the articles it stored; the next crawl resumes its work. A
+    the articles it stored; the next crawl resumes its work. An error a run met in a source
+    outside its listings (a config URL no run can crawl, a bug on odd input) is shown as
+    "source error in NAME, run #N at TIME", with the run that last read the source without
+    meeting one, if any. A
     source marked "(not in config)" (in JSON: "in_config": false) was removed or renamed in
     the config: its URLs stay in the store, and no run of this config takes them. Exit codes:
     0 shown, 2 invalid config or option (a `--source` neither the config nor the store knows:

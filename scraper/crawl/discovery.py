@@ -80,6 +80,9 @@ class SourceReport:
     skipped: int = 0
     not_due: int = 0
     errors: tuple[str, ...] = ()
+    #: Those of ``errors`` met outside the source's listings (a listing's own error is kept
+    #: with its document): the run keeps them in the store for ``scraper status``.
+    outside_listings: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -94,10 +97,17 @@ class _Tally:
     skipped: int = 0
     not_due: int = 0
     errors: list[str] | None = None
+    #: Those of ``errors`` that are no listing's own (see SourceReport.outside_listings).
+    outside_listings: list[str] | None = None
     #: The source's listing settings this read is under (see listing_settings).
     settings: str | None = None
     #: Listings not asked for: their host asked to be left alone until a later time.
     waiting: list[str] | None = None
+
+    def source_error(self, error: str) -> None:
+        """Count an error of the source that is no listing's own."""
+        self.errors = [*(self.errors or ()), error]
+        self.outside_listings = [*(self.outside_listings or ()), error]
 
     def report(self, source: str) -> SourceReport:
         return SourceReport(
@@ -111,6 +121,7 @@ class _Tally:
             skipped=self.skipped,
             not_due=self.not_due,
             errors=tuple(self.errors or ()),
+            outside_listings=tuple(self.outside_listings or ()),
             warnings=self._warnings(),
         )
 
@@ -163,7 +174,7 @@ class Discovery:
         """
         self.store.ensure_source(source.name, source.kind.value)
         settings = listing_settings(source, max_age_days)
-        tally = _Tally(errors=[], settings=settings)
+        tally = _Tally(errors=[], outside_listings=[], settings=settings)
         oldest = None if max_age_days is None else time.time() - max_age_days * 86400
         if source.kind is SourceKind.URLS:
             entries = self._new_urls(
@@ -437,8 +448,8 @@ class Discovery:
                     # feed will list it again on every run: counting it keeps the run's
                     # exit code for failures someone can act on.
                     tally.skipped += 1
-                elif tally.errors is not None:
-                    tally.errors.append(f"{exc.kind}: skipped entry: {exc}")
+                else:
+                    tally.source_error(f"{exc.kind}: skipped entry: {exc}")
                 continue
             # The URL as listed, but never its credentials: a site's are a leak not to spread
             # into the store and its exports; the config's own are shown redacted.

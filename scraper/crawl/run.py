@@ -25,6 +25,7 @@ from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
 from scraper.crawl.holds import MAX_HOLD, HostHolds, hold_for
 from scraper.crawl.identity import Deduplicator, Placement, redirect_key
+from scraper.credentials import redact
 from scraper.discover.urls import request_url
 from scraper.errors import (
     FetchError,
@@ -154,11 +155,17 @@ class _Job:
 def _cut_short(source: str, exc: TimeoutError, time_is_up: bool) -> SourceReport:
     """The report of a source whose discovery a TimeoutError ended."""
     if not time_is_up:  # not the run's budget: an error of the source like any other
-        return SourceReport(source=source, errors=(f"{type(exc).__name__}: {exc}",))
+        return _failed_source(source, exc)
     # What it listed before the cut is stored and due; the next run reads its listing again.
     return SourceReport(
         source=source, warnings=("the run's time budget ran out before its listing was read",)
     )
+
+
+def _failed_source(source: str, exc: Exception) -> SourceReport:
+    """The report of a source whose discovery ``exc`` ended, outside any one listing."""
+    error = redact(f"{type(exc).__name__}: {exc}")
+    return SourceReport(source=source, errors=(error,), outside_listings=(error,))
 
 
 def retry_at(kind: str, status: int | None, attempts: int, policy: RetryPolicy) -> float | None:
@@ -241,6 +248,7 @@ class _Run:
             refresh = source.refresh_minutes
             if refresh is None:
                 refresh = self.config.refresh_minutes
+            cut = False
             try:
                 report = await self._within_budget(
                     discovery.discover(
@@ -250,9 +258,17 @@ class _Run:
             except StoreError:
                 raise  # the store is shared: nothing else can be recorded either
             except TimeoutError as exc:
-                report = _cut_short(source.name, exc, self.time_is_up())
+                cut = self.time_is_up()
+                report = _cut_short(source.name, exc, cut)
             except Exception as exc:  # a bug or odd input on one source is that source's error
-                report = SourceReport(source=source.name, errors=(f"{type(exc).__name__}: {exc}",))
+                report = _failed_source(source.name, exc)
+            if not cut:
+                # Kept for `scraper status`, which shows a listing's own errors with their
+                # documents. A source the time budget cut short has not shown whether its
+                # errors are still met: those kept stay as they are.
+                self.parts.store.record_source_errors(
+                    source.name, report.outside_listings, self.run_id
+                )
             self.counters.add(
                 discovered=report.new,
                 not_modified=report.not_modified,

@@ -37,6 +37,7 @@ from scraper.store.protocol import (
     QueuedURL,
     RunRecord,
     RunStats,
+    SourceError,
     SourceStats,
     StoredArticle,
     UrlFailure,
@@ -168,7 +169,20 @@ STEPS: tuple[Step, ...] = (
         moves_to INTEGER
     );
     """,
+    # The errors a run met in a source outside its listings (a listing's own are kept with
+    # its document), those of the latest run that met any; and the latest run that read
+    # each source to its end, which tells whether they are still met.
+    lambda conn: _keep_source_errors(conn),
 )
+
+
+def _keep_source_errors(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS source_errors (id INTEGER PRIMARY KEY,"
+        " source TEXT NOT NULL, run_id INTEGER NOT NULL, at REAL NOT NULL, error TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS source_errors_source ON source_errors (source)")
+    _add_column(conn, "sources", "read_run INTEGER")
 
 
 def _add_column(conn: sqlite3.Connection, table: str, column: str) -> None:
@@ -320,6 +334,25 @@ class SQLiteCrawlStore:
                 "INSERT INTO sources (name, kind) VALUES (?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET kind = excluded.kind",
                 (name, kind),
+            )
+
+    def record_source_errors(self, source: str, errors: Sequence[str], run_id: int) -> None:
+        """Keep that run ``run_id`` read ``source`` to its end and met these errors outside
+        its listings (replacing those an earlier run kept; none leaves them)."""
+        now = time.time()
+        with self._tx() as conn:
+            if errors:
+                conn.execute("DELETE FROM source_errors WHERE source = ?", (source,))
+                conn.executemany(
+                    "INSERT INTO source_errors (source, run_id, at, error) VALUES (?, ?, ?, ?)",
+                    [(source, run_id, now, error) for error in errors],
+                )
+            # Only whether kept errors are still met needs it: a source without any is not
+            # rewritten on every run (a run of 60 sources would write 60 pages for nothing).
+            conn.execute(
+                "UPDATE sources SET read_run = ? WHERE name = ?"
+                " AND EXISTS (SELECT 1 FROM source_errors WHERE source = ?)",
+                (run_id, source, source),
             )
 
     def validators(self, doc_url: str, *, settings: str | None = None) -> Validators:
@@ -739,9 +772,11 @@ class SQLiteCrawlStore:
             "   FROM documents l WHERE l.source = s.name)"
             "   ORDER BY d.fetched_at DESC LIMIT 1) AS doc_error,"
             " (SELECT u.last_error FROM urls u WHERE u.source = s.name"
-            "   AND u.last_error IS NOT NULL ORDER BY u.id DESC LIMIT 1) AS url_error"
+            "   AND u.last_error IS NOT NULL ORDER BY u.id DESC LIMIT 1) AS url_error,"
+            " s.read_run"
             " FROM sources s LEFT JOIN counted n ON n.source = s.name ORDER BY s.name"
         )
+        kept = self._source_errors()
         return [
             SourceStats(
                 name=r["name"],
@@ -752,9 +787,19 @@ class SQLiteCrawlStore:
                 failing=r["failing"],
                 gave_up=r["gave_up"],
                 last_error=r["doc_error"] or r["url_error"],
+                source_errors=kept.get(r["name"], ()),
+                clean_run=_clean_run(kept.get(r["name"], ()), r["read_run"]),
             )
             for r in rows
         ]
+
+    def _source_errors(self) -> dict[str, tuple[SourceError, ...]]:
+        """The errors kept outside each source's listings, by source, in the order met."""
+        found: dict[str, list[SourceError]] = {}
+        for r in self._read("SELECT source, run_id, at, error FROM source_errors ORDER BY id"):
+            error = SourceError(run_id=r["run_id"], at=r["at"], error=r["error"])
+            found.setdefault(r["source"], []).append(error)
+        return {source: tuple(errors) for source, errors in found.items()}
 
     def knows_host(self, host: HostURLs) -> bool:
         """Whether ``host`` is waiting or any URL of the store is on it."""
@@ -892,6 +937,13 @@ def _due(now: float, scope: DueScope) -> tuple[str, tuple[object, ...]]:
         where + " AND source IN (SELECT value FROM json_each(?))",
         (now, latest, json.dumps(sorted(scope.sources))),
     )
+
+
+def _clean_run(errors: tuple[SourceError, ...], read_run: int | None) -> int | None:
+    """The run that read a source after its kept ``errors`` were met, without meeting one."""
+    if not errors or read_run is None or read_run <= errors[-1].run_id:
+        return None
+    return read_run
 
 
 def _fetch_row(fetch: FetchRecord, run_id: int, now: float) -> tuple[object, ...]:

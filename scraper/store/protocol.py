@@ -30,6 +30,7 @@ __all__ = [
     "QueuedURL",
     "RunRecord",
     "RunStats",
+    "SourceError",
     "SourceStats",
     "StoredArticle",
     "UrlFailure",
@@ -211,7 +212,8 @@ class RunStats:
     unread: int = 0
     #: URLs due at the start that the run's time budget left for the next run.
     left: int = 0
-    #: Discovery errors: listings (or listed entries of the config) that could not be read.
+    #: Discovery errors: listings (or listed entries of the config) that could not be read,
+    #: and sources whose discovery another error ended (see SourceError).
     source_errors: int = 0
     #: URLs left due at a later time because their host asked (a Retry-After longer than a
     #: run waits) not to be asked before then; the one that was told included.
@@ -234,6 +236,17 @@ class RunRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SourceError:
+    """An error a run met in a source outside its listings (a config entry that is no URL,
+    a bug on odd input, a damaged row): a listing's own error is kept with its document."""
+
+    run_id: int
+    #: When the run recorded it (a Unix time).
+    at: float
+    error: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SourceStats:
     """Per-source counts for ``scraper status`` (``duplicates``: in the current clusters)."""
 
@@ -245,6 +258,11 @@ class SourceStats:
     failing: int
     gave_up: int
     last_error: str | None
+    #: The errors outside its listings of the latest run that met any there, in the order met.
+    source_errors: tuple[SourceError, ...] = ()
+    #: The latest run that read the source after that one without meeting such an error;
+    #: None when none has (or the source has no such errors).
+    clean_run: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -312,6 +330,12 @@ class CrawlStore(Protocol):
 
     def ensure_source(self, name: str, kind: str) -> None:
         """Create the source if it does not exist yet."""
+        ...
+
+    def record_source_errors(self, source: str, errors: Sequence[str], run_id: int) -> None:
+        """Keep that run ``run_id`` read ``source`` to its end and met these errors outside
+        its listings: they replace those an earlier run kept, and none leaves those (the
+        run counts as reading it without one)."""
         ...
 
     def validators(self, doc_url: str, *, settings: str | None = None) -> Validators:
