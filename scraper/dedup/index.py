@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from scraper.closing import Closeable
+from scraper.dedup.amp import amp_twins
 from scraper.dedup.analyse import Unit, analyse_unit, join_words
 from scraper.dedup.cluster import address_of, cluster_id
 from scraper.dedup.document import Document
@@ -260,7 +261,7 @@ class DedupIndex(Closeable):
         Between spans, the workers analysing the ``following`` batch get more units.
         """
         spans = analysed.spans
-        prepared = _prepare(analysed.docs, analysed.units)
+        prepared = _prepare(analysed.docs, analysed.units, self._domains.of)
         # The facts now live in ``prepared``; each span's words are let go once it is sketched.
         analysed.units.clear()
         self._cache.clear()
@@ -390,7 +391,9 @@ class DedupIndex(Closeable):
         pages = [_page_of(p) for p in prepared]
         borrowed = [(p.key, p.url) for p, page in zip(prepared, pages, strict=True) if page]
         keyed_here = [p.key for p, page in zip(prepared, pages, strict=True) if not page]
-        known_keys = self._store.stored_keys(keyed_here)
+        # A page's AMP twins are looked up with the keys: an AMP copy of a stored page, or
+        # the page of a stored AMP copy, is no new text of its site (see ``amp``).
+        known_keys = self._store.stored_keys([*keyed_here, *(t for p in prepared for t in p.twins)])
         known_pages = self._store.stored_pages(borrowed) if borrowed else set()
         seen = {
             (self._domains.of(site), text)
@@ -405,8 +408,12 @@ class DedupIndex(Closeable):
         ]
         fresh = [(prepared[n], owners[n]) for n in places]
         groups = _text_groups(
-            [(o, pages[n] or p.key, p.text_hash) for n, (p, o) in zip(places, fresh, strict=True)]
+            [(o, pages[n] or p.key, p.text_hash) for n, (p, o) in zip(places, fresh, strict=True)],
+            [(p.address, p.twins) for p, _ in fresh],
         )
+        # Groups holding an AMP copy of a stored page (or the page of a stored copy): their
+        # lines are counted (a copy's own template is learnt), but the site has no new text.
+        again = {g for g, (p, _) in zip(groups, fresh, strict=True) if known_keys & set(p.twins)}
         sizes = [len(p.line_keys) for p, _ in fresh]
         lines = flat_keys([p.line_keys for p, _ in fresh])
         page = np.repeat(np.array(groups, dtype=np.int64), sizes)
@@ -425,7 +432,8 @@ class DedupIndex(Closeable):
         self._count_spread(keys, counts, counted, totals)
         texts: dict[int, set[int]] = {}
         for number, group in zip(owner.tolist(), groups, strict=True):
-            texts.setdefault(number, set()).add(group)
+            if group not in again:
+                texts.setdefault(number, set()).add(group)
         stored = self._store.count_texts({n: len(g) for n, g in texts.items()})
         young: list[int] = []
         if self._options.template_min_docs > 2:
@@ -649,8 +657,11 @@ class _Analysed:
     by_span: list[list[Done]]
 
 
-def _prepare(docs: Sequence[Document], units: list[Done]) -> list[Prepared]:
-    """The stored fields of each document of a batch, from its analysis."""
+def _prepare(
+    docs: Sequence[Document], units: list[Done], domain_of: Callable[[str], str]
+) -> list[Prepared]:
+    """The stored fields of each document of a batch, from its analysis (``domain_of``: a
+    host's registrable domain, for its AMP twins)."""
     found = joined([u.facts.identities for u in units])
     hashes = [h for u in units for h in u.facts.hashes]
     line_keys = [k for u in units for k in u.facts.line_keys]
@@ -659,10 +670,14 @@ def _prepare(docs: Sequence[Document], units: list[Done]) -> list[Prepared]:
     for number, doc in enumerate(docs):
         key = found.keys[number] or f"text:{hashes[number]}"
         named = found.named[number]
+        url = doc.url or key
+        address = address_of(url)
         out.append(
             Prepared(
                 key=key,
-                url=doc.url or key,
+                url=url,
+                address=address,
+                twins=amp_twins(address, domain_of),
                 canonical=named,
                 names=named if named != key else None,
                 site=found.sites[number],
@@ -693,13 +708,16 @@ def _body_words(body: Body) -> tuple[U32, U32]:
 def _page_of(prepared: Prepared) -> str | None:
     """For a document whose key names another address (a canonical link to another page),
     its own page's identity for counting lines; None for one at its key's address."""
-    address = address_of(prepared.url)
+    address = prepared.address
     return None if address == prepared.key else f"{prepared.key} {address}"
 
 
-def _text_groups(pages: Sequence[tuple[str, str, str]]) -> list[int]:
+def _text_groups(
+    pages: Sequence[tuple[str, str, str]], twins: Sequence[tuple[str, tuple[str, ...]]]
+) -> list[int]:
     """A group number for each (domain, key, text hash): one for pages of one domain linked by
-    a shared key or a shared text."""
+    a shared key or a shared text, or at each other's AMP twin address (``twins``: each
+    page's address and its twins' addresses)."""
     parent: dict[tuple[str, str, str], tuple[str, str, str]] = {}
 
     def root(node: tuple[str, str, str]) -> tuple[str, str, str]:
@@ -709,6 +727,12 @@ def _text_groups(pages: Sequence[tuple[str, str, str]]) -> list[int]:
 
     for domain, key, text in pages:
         parent[root((domain, "key", key))] = root((domain, "text", text))
+    at = {(d, address): (d, "key", k) for (d, k, _), (address, _) in zip(pages, twins, strict=True)}
+    for (domain, key, _), (_, others) in zip(pages, twins, strict=True):
+        for other in others:
+            found = at.get((domain, other))
+            if found is not None:
+                parent[root((domain, "key", key))] = root(found)
     numbers: dict[tuple[str, str, str], int] = {}
     return [numbers.setdefault(root((d, "key", k)), len(numbers)) for d, k, _ in pages]
 

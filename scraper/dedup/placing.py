@@ -39,10 +39,13 @@ _SAME_KEY_UNSCREENED = 16
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Prepared:
-    """A document ready to place: the fields stored about it."""
+    """A document ready to place: the fields stored about it, its address (``url``
+    normalised) and its AMP twins' addresses (``amp.amp_twins``)."""
 
     key: str
     url: str
+    address: str
+    twins: tuple[str, ...]
     canonical: str | None
     names: str | None
     site: str
@@ -124,7 +127,8 @@ class Placer:
     def place(self, chunk: Sequence[tuple[Prepared, Sketched]], naming: bool) -> list[int]:
         """The id each document of ``chunk`` is stored under, in order."""
         preps = [p for p, _ in chunk]
-        for rel in self._store.related({p.key for p in preps}, {p.text_hash for p in preps}):
+        asked = {p.key for p in preps}.union(*(p.twins for p in preps))
+        for rel in self._store.related(asked, {p.text_hash for p in preps}):
             self._by_key.setdefault(rel.key, []).append(rel.id)
             self._by_text.setdefault(rel.text_hash, rel.id)
             self._hashes[rel.id] = rel.text_hash
@@ -180,6 +184,10 @@ class Placer:
                     # Served at the address of another document of its key, kept apart from
                     # this one by its text: that page now has this text, all three one page.
                     self._join_pages(other, prep.key, prep.url, None, same_key)
+                if prep.twins:
+                    # Kept apart from its AMP twins by an index written before they were
+                    # joined: placing the page again joins them.
+                    self._join_twins(prep, self._cluster_of(other))
                 return other
         # A text of a handful of words (a geo-block or paywall stub, a JavaScript wall) is the
         # same on unrelated pages: equal texts only link when there is enough of them to tell.
@@ -190,6 +198,8 @@ class Placer:
         twin = by_text.get(prep.text_hash) if linkable else None
         doc = self._new_doc(prep, sketched, prep.key in self._named_keys)
         cluster = self._join_pages(doc.id, prep.key, prep.url, sketched.ids, same_key)
+        if prep.twins:
+            cluster = self._join_twins(prep, cluster)
         by_key.setdefault(prep.key, []).append(doc.id)
         by_text.setdefault(prep.text_hash, doc.id)
         pages = self._pages.get(prep.key)
@@ -246,6 +256,22 @@ class Placer:
                 continue
             if containment(mine, self._ids_of(other)) >= least:
                 root = self._union(root, self._cluster_of(other))
+        return root
+
+    def _join_twins(self, prep: Prepared, root: int) -> int:
+        """Join the pages at ``prep``'s AMP twin addresses, under its key or theirs, whatever
+        their texts; the root of its cluster.
+
+        An AMP copy is its page in another template, whose chrome the site has not learnt
+        (it is most of a short article's copy), and on a new site the two are its first two
+        texts, which share only what is taken as chrome. Their addresses say they are one page.
+        """
+        for key in (prep.key, *prep.twins):
+            if key not in self._by_key:
+                continue
+            for address in prep.twins:
+                for other in self._pages_at(key, address):
+                    root = self._union(root, self._cluster_of(other))
         return root
 
     def _pages_at(self, key: str, address: str) -> list[int]:
