@@ -109,9 +109,13 @@ class _MeteredFetcher:
         return page
 
     async def fetch_in_lane(
-        self, url: str, lane: str, onward: Onward | None = None
+        self,
+        url: str,
+        lane: str,
+        onward: Onward | None = None,
+        may_ask: Callable[[str], bool] | None = None,
     ) -> Page | Onward:
-        coro = self.fetcher.fetch_in_lane(url, lane, onward)
+        coro = self.fetcher.fetch_in_lane(url, lane, onward, may_ask)
         got: Page | Onward = await self.meters.coroutine("fetch (articles and listings)", coro)
         return got
 

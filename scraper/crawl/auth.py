@@ -10,7 +10,7 @@ are not taken (they would be a leak of the site's, spread into the store and its
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -56,17 +56,23 @@ class OriginCredentials(FetcherLayer):
         return _without_userinfo(page, url)
 
     async def fetch_in_lane(
-        self, url: str, lane: str, onward: Onward | None = None
+        self,
+        url: str,
+        lane: str,
+        onward: Onward | None = None,
+        may_ask: Callable[[str], bool] | None = None,
     ) -> Page | Onward:
-        """Fetch ``url`` within ``lane`` with its origin's credentials, if it has any.
+        """Fetch ``url`` within ``lane`` (and ``may_ask``) with its origin's credentials, if it
+        has any.
 
         An Onward keeps them in its hops, in memory only: the fetch it goes on with is the
         one with the credentials.
         """
         userinfo = self._userinfo(url)
         if userinfo is None:
-            return await self.fetcher.fetch_in_lane(url, lane, onward)
-        got = await self.fetcher.fetch_in_lane(with_userinfo(url, userinfo), lane, onward)
+            return await self.fetcher.fetch_in_lane(url, lane, onward, may_ask)
+        asked = with_userinfo(url, userinfo)
+        got = await self.fetcher.fetch_in_lane(asked, lane, onward, may_ask)
         return got if isinstance(got, Onward) else _without_userinfo(got, url)
 
     def _userinfo(self, url: str) -> str | None:

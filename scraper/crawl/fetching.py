@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from scraper.config import CrawlConfig, HostLimit
@@ -56,10 +57,15 @@ class CrawlFetcher(PageFetcher, Protocol):
     ``Fetcher.lane`` and ``Fetcher.fetch_in_lane``)."""
 
     async def fetch_in_lane(
-        self, url: str, lane: str, onward: Onward | None = None
+        self,
+        url: str,
+        lane: str,
+        onward: Onward | None = None,
+        may_ask: Callable[[str], bool] | None = None,
     ) -> Page | Onward:
         """Fetch the page ``url``, or stop before a redirect's request to a host of another
-        lane than ``lane`` (an Onward: passed back, the fetch goes on from there)."""
+        lane than ``lane``, or to a URL ``may_ask`` refuses (an Onward: passed back, the fetch
+        goes on from there)."""
         ...
 
     def lane(self, url: str) -> tuple[str, int]:

@@ -15,6 +15,7 @@ told the stored times at the start of a run, so that no redirect's hop asks such
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
@@ -109,9 +110,14 @@ class HostHolds(FetcherLayer):
             raise
 
     async def fetch_in_lane(
-        self, url: str, lane: str, onward: Onward | None = None
+        self,
+        url: str,
+        lane: str,
+        onward: Onward | None = None,
+        may_ask: Callable[[str], bool] | None = None,
     ) -> Page | Onward:
-        """Fetch ``url`` within ``lane``, unless that lane's host asked not to be asked yet.
+        """Fetch ``url`` within ``lane`` (and ``may_ask``), unless that lane's host asked not
+        to be asked yet.
 
         Raises:
             HostWaiting, FetchError: as ``fetch``.
@@ -120,7 +126,7 @@ class HostHolds(FetcherLayer):
         # Awaited here rather than through a helper coroutine: every step of a fetch passes
         # through each coroutine that awaits it, and a page's fetch takes several.
         try:
-            return await self.fetcher.fetch_in_lane(url, lane, onward)
+            return await self.fetcher.fetch_in_lane(url, lane, onward, may_ask)
         except (HTTPStatusError, RobotsUnavailable) as exc:
             self._kept(exc)
             raise

@@ -15,7 +15,7 @@ import contextlib
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from scraper.config import CrawlConfig, RetryPolicy
@@ -23,8 +23,10 @@ from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
+from scraper.crawl.flights import Flight, hop_key
 from scraper.crawl.holds import MAX_HOLD, HostHolds, hold_for
 from scraper.crawl.identity import Deduplicator, Placement, redirect_key
+from scraper.crawl.jobs import Outcome
 from scraper.credentials import redact
 from scraper.discover.urls import request_url
 from scraper.errors import (
@@ -141,10 +143,12 @@ class _Counters:
 @dataclass(frozen=True, slots=True)
 class _Job:
     """A queued URL to fetch, from its start or (``onward``) from the redirect that took its
-    fetch to another host's lane."""
+    fetch to another host's lane, or to a URL another fetch was asking; ``flight``: the keys
+    its fetch holds so far (:mod:`scraper.crawl.flights`)."""
 
     queued: QueuedURL
     onward: Onward | None = None
+    flight: Flight[_Job] | None = None
 
     @property
     def next_url(self) -> str:
@@ -207,6 +211,10 @@ class _Run:
         # (see _worker).
         self.busy: Counter[str] = Counter()
         self.parked: dict[str, deque[_Job]] = {}
+        # The keys the page fetches are asking (see _process), and the jobs that waited for a
+        # fetch that ended without a page, to be fetched by the next free worker.
+        self.held: dict[str, Flight[_Job]] = {}
+        self.rejoin: deque[_Job] = deque()
         # The paces of their own that sources ask for, by source name (see pace).
         self.paces = {s.name: host_pace(s.limit) for s in config.sources if s.limit is not None}
         # Only the URLs of the config's sources: others in the store are left as they are.
@@ -399,7 +407,15 @@ class _Run:
         (see _serve), so that a slow host behind a redirector keeps to its share too.
         """
         refill = queue.maxsize // 2
-        while (queued := await queue.get()) is not None:
+        rejoin = self.rejoin
+        while True:
+            # Put back by a worker (this one, often) before it took its next URL: served before
+            # any worker's next, so none is left when the last worker stops.
+            while rejoin and not self.time_is_up():
+                await self._serve(rejoin.popleft())
+            queued = await queue.get()
+            if queued is None:
+                return
             if queue.qsize() <= refill:
                 self.room.set()
             if self.time_is_up():
@@ -467,32 +483,96 @@ class _Run:
 
     async def _process(self, job: _Job, lane: str) -> _Job | None:
         queued = job.queued
+        flight = job.flight
         if self.committer.has_article(queued):
+            if flight is not None:
+                self._let_go(flight)
             return None  # another URL's page was this one's article: done in the store
+        if flight is None:
+            flight = Flight(self.held)
+        onward = job.onward
+        # Listed URLs are keys already: only a redirect's target is normalised.
+        key = queued.url if onward is None else hop_key(onward.to)
+        if key is not None and (holder := flight.claim(key)) is not None:
+            # Another fetch is asking that URL: its page settles this one too.
+            flight.follow(holder, job)
+            return None
         try:
             # The budget also cuts a fetch: one taken just before the deadline could otherwise
             # wait out its host's turn or a Retry-After (up to minutes) before its request.
             # The URL as listed: the normalised one is a key, and its spelling may be one the
             # server does not answer (a dropped trailing slash, a rewritten query).
-            fetch = self.fetcher.fetch_in_lane(request_url(queued.raw), lane, job.onward)
+            fetch = self.fetcher.fetch_in_lane(
+                request_url(queued.raw), lane, onward, flight.may_ask
+            )
             got = await self._within_budget(fetch)
         except TimeoutError:
+            self._let_go(flight)
             if not self.time_is_up():
                 raise
             return None  # nothing recorded: the URL stays due, first in line for the next run
         except FetchError as exc:
-            asked = _asked_wait(exc)
-            if asked is None:
-                self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
-            else:
-                self._hold(queued, exc, asked)
+            # Each waiting URL asks for itself: the error names the URL this fetch was for.
+            self._let_go(flight)
+            self._fetch_failed(queued, exc)
             return None
+        except BaseException:
+            self._let_go(flight)
+            raise
         if isinstance(got, Onward):
-            return _Job(queued, got)
+            return _Job(queued, got, flight)
         page = got
         self.counters.bump("fetched")
-        if page.final_url is not None and self._stored_elsewhere(queued, page):
-            return None
+        work = result = None
+        try:
+            # Awaited here, not in a helper coroutine: see HostHolds.fetch_in_lane.
+            if page.final_url is None or not self._stored_elsewhere(queued, page):
+                work = self._page_job(queued, page)
+                if work is not None:
+                    result = await self.parts.extractor.extract(work)
+                    self._extracted(queued, page, result)
+        except BaseException:
+            self._let_go(flight)
+            raise
+        followers = flight.end()
+        if followers:
+            await self._share(followers, page, work, result)
+        return None
+
+    async def _share(
+        self, followers: list[_Job], page: Page, work: PageJob | None, result: Outcome | None
+    ) -> None:
+        """Settle the jobs that waited for ``page`` (``work`` gave it ``result``) as if each
+        had fetched it, extracting it again only for one whose extraction would differ (a
+        site's rules, say)."""
+        for job in followers:
+            queued = job.queued
+            try:
+                if self.committer.has_article(queued):
+                    continue  # the page was its article (it was the URL the page landed on)
+                mine = _as_fetched_for(page, request_url(queued.raw))
+                if mine.final_url is not None and self._stored_elsewhere(queued, mine):
+                    continue
+                own = self._page_job(queued, mine)
+                if own is None:
+                    continue
+                if result is None or own != work:
+                    self._extracted(queued, mine, await self.parts.extractor.extract(own))
+                else:
+                    self._extracted(queued, mine, result)
+            except StoreError:
+                raise
+            except Exception as exc:  # as _process_one: that job's failure, not the others'
+                kind = exc.kind if isinstance(exc, ScraperError) else "internal"
+                self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
+
+    def _let_go(self, flight: Flight[_Job]) -> None:
+        """End ``flight`` without a page: the jobs that waited for it fetch for themselves."""
+        self.rejoin.extend(_Job(job.queued, job.onward) for job in flight.end())
+
+    def _page_job(self, queued: QueuedURL, page: Page) -> PageJob | None:
+        """The extraction of ``page``, fetched for ``queued``; None when there is nothing to
+        extract (the failure recorded)."""
         if not page.body:
             # A 200 with nothing in it is a server's hiccup far more often than an empty
             # article: kind "empty_body" is not permanent, so the page is asked again later.
@@ -503,13 +583,21 @@ class _Run:
         if media not in HTML_TYPES:
             self._fail(queued, "not_html", f"served as {media}, not HTML", page.status)
             return None
-        work = PageJob.of(page, self._options(queued.url), content_type)
-        result = await self.parts.extractor.extract(work)
+        return PageJob.of(page, self._options(queued.url), content_type)
+
+    def _extracted(self, queued: QueuedURL, page: Page, result: Outcome) -> None:
+        """Hand the article extracted from ``page`` to the committer, or record why not."""
         if isinstance(result, ExtractFailed):
             self._fail(queued, result.kind, result.reason, page.status)
-            return None
+            return
         self.committer.add(Ready(queued, _fetch_record(page), result, page.final_url))
-        return None
+
+    def _fetch_failed(self, queued: QueuedURL, exc: FetchError) -> None:
+        asked = _asked_wait(exc)
+        if asked is None:
+            self._fail(queued, exc.kind, str(exc), getattr(exc, "status", None))
+        else:
+            self._hold(queued, exc, asked)
 
     def _stored(self, item: Ready, found: Placement) -> None:
         counters = self.counters
@@ -584,6 +672,15 @@ def _asked_wait(exc: FetchError) -> float | None:
     if isinstance(exc, HTTPStatusError | HostWaiting | RobotsUnavailable):
         return exc.retry_after
     return None
+
+
+def _as_fetched_for(page: Page, url: str) -> Page:
+    """``page`` as a fetch asked for ``url`` got it: served from the address it came from.
+
+    Its ``redirects`` are left out: the hops that led there were not all this fetch's.
+    """
+    served = page.effective_url
+    return replace(page, url=url, final_url=None if served == url else served, redirects=())
 
 
 def _fetch_record(page: Page) -> FetchRecord:

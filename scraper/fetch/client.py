@@ -270,7 +270,11 @@ class Fetcher:
         return self._page(url, headers, *_whole(await self._follow(headers, spec)))
 
     async def fetch_in_lane(
-        self, url: str, lane: str, onward: Onward | None = None
+        self,
+        url: str,
+        lane: str,
+        onward: Onward | None = None,
+        may_ask: Callable[[str], bool] | None = None,
     ) -> Page | Onward:
         """Fetch the page ``url`` as ``fetch`` does, but without asking a host paced under
         another key than ``lane`` (a key ``lane`` gave).
@@ -279,7 +283,9 @@ class Fetcher:
         returned says where the fetch stopped, and passed back as ``onward`` (with the same
         ``url``, under the lane of ``onward.to``) it goes on from there. A crawl keeps its fetch
         workers to a share of each host so; hops between hosts one lane covers (http to https,
-        the hosts of one ``hosts`` entry) go on within the call.
+        the hosts of one ``hosts`` entry) go on within the call, each unless ``may_ask``, given
+        its URL, says no: the call ends before it the same way (a crawl asks no URL another of
+        its fetches is asking).
 
         Raises:
             FetchError: as ``fetch``.
@@ -287,7 +293,7 @@ class Fetcher:
         headers = dict(self._base_headers)
         limits = self.options.limits
         spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
-        followed = await self._follow(headers, spec, lane, onward)
+        followed = await self._follow(headers, spec, lane, onward, may_ask)
         if isinstance(followed, Onward):
             return followed
         return self._page(url, headers, *followed)
@@ -366,10 +372,11 @@ class Fetcher:
         spec: _Spec,
         lane: str | None = None,
         onward: Onward | None = None,
+        may_ask: Callable[[str], bool] | None = None,
     ) -> _Followed | Onward:
         """Request the URL and follow its redirects; the final answer, its URL and the hops
-        passed. With a ``lane``, an Onward instead of a hop to a host of another lane; with an
-        ``onward``, from where that stopped."""
+        passed. With a ``lane``, an Onward instead of a hop to a host of another lane, or to
+        one ``may_ask`` refuses; with an ``onward``, from where that stopped."""
         url = spec.url
         first = _parse_url(url, url, hop=False, parse=self._read_url)
         if onward is None:
@@ -388,7 +395,10 @@ class Fetcher:
             current = _with_auth(_join(current.url, answer.location, url), first)
             if current.url in passed:
                 raise RedirectError(f"redirect loop back to {shorten(current.url)}", url=url)
-            if lane is not None and self._pacer.gate(current.netloc).key != lane:
+            if lane is not None and (
+                self._pacer.gate(current.netloc).key != lane
+                or (may_ask is not None and not may_ask(current.url))
+            ):
                 return Onward(current.url, tuple(passed))
 
     async def _hop(self, target: Target, headers: dict[str, str], spec: _Spec) -> _Answer:

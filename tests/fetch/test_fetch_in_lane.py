@@ -67,3 +67,29 @@ def test_the_redirect_limit_counts_the_hops_before_the_stop(server: LocalServer)
 
     with pytest.raises(RedirectError, match="more than 3 redirects"):
         run(scenario())
+
+
+def test_a_hop_within_the_lane_the_caller_refuses_stops_before_its_request(
+    server: LocalServer,
+) -> None:
+    target = server.url("/page/landed", "a.test")
+    start = server.url(f"/to?u={target}", "a.test")
+    offered: list[str] = []
+
+    def refuse(url: str) -> bool:
+        offered.append(url)
+        return False
+
+    async def scenario() -> tuple[Page | Onward, Page | Onward]:
+        async with Fetcher(local_options(), resolver=loopback_resolver) as fetcher:
+            lane = fetcher.lane(start)[0]
+            stopped = await fetcher.fetch_in_lane(start, lane, may_ask=refuse)
+            assert isinstance(stopped, Onward)
+            return stopped, await fetcher.fetch_in_lane(start, lane, stopped)
+
+    stopped, page = run(scenario())
+    assert offered == [target]
+    assert stopped == Onward(target, (start,))
+    assert isinstance(page, Page)
+    assert (page.final_url, page.redirects) == (target, (start,))
+    assert [r.path for r in server.requests(host="a.test")] == ["/to", "/page/landed"]
