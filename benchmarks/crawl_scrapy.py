@@ -7,7 +7,10 @@ it reads each site's RSS feed and, through robots.txt, its sitemap, follows ever
 with Scrapy's default duplicate filter (which drops fragments but not tracking parameters or AMP
 variants), and extracts each page with ``trafilatura.extract`` in the item callback. Politeness
 limits are set as high as the crawl's (no delay, 64 requests at once, no per-site cap below
-that), robots.txt is read as a sitemap source only, and there is no HTTP cache.
+that), robots.txt is read as a sitemap source only, and there is no HTTP cache. The issue's peer
+had one (its rerun was answered with 304s from it); Scrapy's cache with ``RFC2616Policy`` made
+the first run 5-14% dearer here (session 18: 21.1 and 22.4 ms per item against 20.0 and 19.6
+without, alternated), so leaving it out makes this the cheaper peer to be measured against.
 
 With ``metadata``, the item also carries what scraper stores beside the text (title, author,
 publication date): the callback calls ``trafilatura.bare_extraction(..., with_metadata=True)``,
