@@ -84,6 +84,9 @@ class SourceReport:
     #: with its document): the run keeps them in the store for ``scraper status``.
     outside_listings: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: False when a listing was left unread because its host asked to be left alone: the run
+    #: cannot tell whether errors kept from an earlier run are still met.
+    read_through: bool = True
 
 
 @dataclass(slots=True)
@@ -123,6 +126,7 @@ class _Tally:
             errors=tuple(self.errors or ()),
             outside_listings=tuple(self.outside_listings or ()),
             warnings=self._warnings(),
+            read_through=not self.waiting,
         )
 
     def _warnings(self) -> tuple[str, ...]:

@@ -270,10 +270,11 @@ class _Run:
                 report = _cut_short(source.name, exc, cut)
             except Exception as exc:  # a bug or odd input on one source is that source's error
                 report = _failed_source(source.name, exc)
-            if not cut:
+            if not cut and (report.outside_listings or report.read_through):
                 # Kept for `scraper status`, which shows a listing's own errors with their
-                # documents. A source the time budget cut short has not shown whether its
-                # errors are still met: those kept stay as they are.
+                # documents. A source the time budget cut short, or with a listing its host
+                # kept unread, has not shown whether its errors are still met: those kept
+                # stay as they are, unless it met some again.
                 self.parts.store.record_source_errors(
                     source.name, report.outside_listings, self.run_id
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from scraper.crawl import run_crawl
 from scraper.demo.server import SiteServer
 from scraper.demo.site import load_sites, render_site
 from scraper.store.crawl_store import STEPS, SQLiteCrawlStore
+from scraper.store.protocol import SourceStats
 
 runner = CliRunner()
 #: A URL the config may hold (http, a host name) that no run can crawl: its host has no IDNA form.
@@ -42,6 +44,27 @@ def _status(news_toml: Path) -> tuple[list[str], dict[str, dict[str, Any]]]:
     assert shown.exit_code == 0, shown.output
     data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
     return shown.stdout.splitlines(), {s["name"]: s for s in data["sources"]}
+
+
+def _failing_source(name: str, store: Path) -> CrawlConfig:
+    """A config whose one source, ``name``, lists a URL no run can crawl: a source error."""
+    return CrawlConfig(
+        sources=(Source(name=name, kind=SourceKind.URLS, urls=(UNCRAWLABLE,)),),
+        store=store,
+        politeness=Politeness(min_interval=0.0),
+        retry=RetryPolicy(per_request=1),
+        workers=0,
+        allow_networks=("127.0.0.0/8",),
+    )
+
+
+def _only_source_stats(store: Path) -> SourceStats:
+    opened = SQLiteCrawlStore(store, create=False)
+    try:
+        (stats,) = opened.source_stats()
+    finally:
+        opened.close()
+    return stats
 
 
 def test_status_names_the_source_and_its_error_after_the_run(
@@ -122,24 +145,13 @@ def test_a_source_the_time_budget_cut_keeps_its_errors_as_they_were(tmp_path: Pa
     store = tmp_path / "crawl.db"
     with SiteServer(delay=2.0) as slow:
         slow.publish(render_site(site, slow.base_url))
-        base = CrawlConfig(
-            sources=(Source(name="slow", kind=SourceKind.URLS, urls=(UNCRAWLABLE,)),),
-            store=store,
-            politeness=Politeness(min_interval=0.0),
-            retry=RetryPolicy(per_request=1),
-            workers=0,
-            allow_networks=("127.0.0.0/8",),
-        )
+        base = _failing_source("slow", store)
         assert not run_crawl(base).ok
         feed = Source(name="slow", kind=SourceKind.FEED, urls=(slow.base_url + "/feed.xml",))
         cut = run_crawl(replace(base, sources=(feed,), max_run_seconds=0.5))
     (report,) = cut.sources
     assert report.warnings and not report.errors  # the listing was never read
-    opened = SQLiteCrawlStore(store, create=False)
-    try:
-        (stats,) = opened.source_stats()
-    finally:
-        opened.close()
+    stats = _only_source_stats(store)
     # Whether the source still meets its error is not known: what run 1 kept stays current.
     assert [(e.run_id, e.error[:6]) for e in stats.source_errors] == [(1, "input:")]
     assert stats.clean_run is None
@@ -168,3 +180,30 @@ def test_a_store_of_the_previous_version_is_upgraded_by_a_crawl(
     lines, sources = _status(news_toml)
     assert any(line.startswith("source error in picked, run #2 at ") for line in lines)
     assert sources["herald"]["source_errors"] == []
+
+
+def test_a_source_whose_listings_its_host_kept_unread_keeps_its_errors_as_they_were(
+    tmp_path: Path,
+) -> None:
+    site = next(s for s in load_sites() if s.slug == "herald")
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        server.publish(render_site(site, server.base_url))
+        base = _failing_source("held", store)
+        assert not run_crawl(base).ok
+        # The feed's host asked to be left alone for an hour: no listing of the source is read.
+        opened = SQLiteCrawlStore(store, create=False)
+        try:
+            host = server.base_url.split("://", 1)[1]
+            opened.hold_host(host, time.time() + 3600.0, "429 Too Many Requests")
+        finally:
+            opened.close()
+        feed = Source(name="held", kind=SourceKind.FEED, urls=(server.base_url + "/feed.xml",))
+        waited = run_crawl(replace(base, sources=(feed,)))
+        asked = [r.path for r in server.log if r.path != "/robots.txt"]
+    (report,) = waited.sources
+    assert report.warnings and not report.errors and not asked  # the listing was never read
+    stats = _only_source_stats(store)
+    # Run 2 read none of the source: whether it still meets its error is not known.
+    assert [(e.run_id, e.error[:6]) for e in stats.source_errors] == [(1, "input:")]
+    assert stats.clean_run is None
