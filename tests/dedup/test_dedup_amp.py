@@ -10,6 +10,7 @@ The address says they are one page: an ``amp.`` host of the site serving the sam
 from __future__ import annotations
 
 import importlib
+import itertools
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -175,6 +176,36 @@ def test_a_copy_placed_apart_by_an_older_index_joins_when_placed_again(
         assert again.key == before[1].key
         placed = [index.cluster_of(a.key, a.url) for a in before]
     assert placed[0] == placed[1] == again.cluster
+
+
+def _orders(docs: Sequence[Document]) -> list[list[list[Document]]]:
+    """``docs`` in every order, in one batch and one at a time."""
+    orders = [list(p) for p in itertools.permutations(docs)]
+    return [[order] for order in orders] + [[[doc] for doc in order] for order in orders]
+
+
+@pytest.mark.parametrize("later", ["wire", "correction"])
+def test_a_page_at_three_spellings_stays_one_story_that_later_copies_join(later: str) -> None:
+    # The story's lines reach the site's count at three addresses (www., the bare host and
+    # amp.), as many as the bar for chrome: counted three times, they would be stripped as
+    # the site's template, and a later copy or corrected version would find nothing to join.
+    spellings = [
+        _desktop(STORY),
+        _desktop(STORY, DESKTOP.replace("www.", "")),
+        _amp(STORY, AMP_URLS[0]),
+    ]
+    if later == "wire":
+        copy = Document(
+            url="https://wire.example/regional/ferry-winter-timetable",
+            text="\n".join(["Ferry timetable changes for winter", *STORY, "(Wire Service)"]),
+        )
+    else:
+        corrected = [*STORY[:3], STORY[3].replace("February", "January")]
+        copy = _desktop(corrected, f"{DESKTOP}-corrected")
+    for batches in _orders(spellings):
+        found = _clusters([_learnt_site(), *batches, [copy]])[len(OTHERS) :]
+        assert found[0] is not None
+        assert len(set(found)) == 1, batches
 
 
 def test_other_paths_of_an_amp_host_stay_other_pages() -> None:
