@@ -28,8 +28,10 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │                               than we wait, and that time has not passed: not asked
     ├── StoreError                  the store could not read or write
     │   ├── StoreLocked             another run holds the store's run lock
-    │   └── UnreadableArticle       one stored article's record cannot be read back (a damaged
-    │                               row, or a record a newer version wrote)
+    │   ├── UnreadableArticle       one stored article's record cannot be read back (a damaged
+    │   │                           row, or a record a newer version wrote)
+    │   └── UnreadableListing       what a stored discovery document listed cannot be read
+    │                               back (a damaged row): reading the document again mends it
     ├── DedupError                  the near-duplicate index is inconsistent or unusable
     └── CrawlStopped                a crawl run ended early on a signal it was asked to obey
 
@@ -66,6 +68,7 @@ __all__ = [
     "StoreLocked",
     "TooLarge",
     "UnreadableArticle",
+    "UnreadableListing",
 ]
 
 #: How much of a URL (or other value) a message quotes; a 100,000-character URL made
@@ -262,6 +265,18 @@ class UnreadableArticle(StoreError):
 
     def __init__(self, message: str, *, article_id: int, url: str) -> None:
         self.article_id = article_id
+        self.url = url
+        super().__init__(message)
+
+
+class UnreadableListing(StoreError):
+    """The nested documents a stored discovery document (a sitemap index) listed cannot be
+    read back: a damaged row. The store itself is fine: ``url`` names the document, and
+    reading it in full again writes a new list."""
+
+    kind = "unreadable"
+
+    def __init__(self, message: str, *, url: str) -> None:
         self.url = url
         super().__init__(message)
 

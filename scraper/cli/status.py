@@ -111,12 +111,12 @@ def _table(
         f"{'source':<24} {'urls':>6} {'stored':>6} {'dups':>5} {'pending':>7}"
         f" {'retry':>5} {'gave up':>7}"
     ]
+    # Removed or renamed in the config (or another config's): no run of this one takes its
+    # URLs, which stay in the store, nor meets its errors again.
+    gone = {s.name for s in sources if configured is not None and s.name not in configured}
     lines.extend(
         f"{s.name:<24} {s.urls:>6} {s.stored:>6} {s.duplicates:>5} {s.pending:>7}"
-        f" {s.failing:>5} {s.gave_up:>7}"
-        # Removed or renamed in the config (or another config's): no run of this one takes
-        # its URLs, which stay in the store.
-        + ("  (not in config)" if configured is not None and s.name not in configured else "")
+        f" {s.failing:>5} {s.gave_up:>7}" + ("  (not in config)" if s.name in gone else "")
         for s in sources
     )
     lines.append(_run_line(run))
@@ -124,17 +124,23 @@ def _table(
         f"host {host} asked not to be asked before {_when(until)} (Retry-After)"
         for host, until in sorted(waiting.items())
     )
-    lines.extend(f"latest error in {s.name}: {s.last_error}" for s in sources if s.last_error)
-    lines.extend(line for s in sources for line in _source_error_lines(s))
+    lines.extend(
+        f"latest error in {_named(s, gone)}: {s.last_error}" for s in sources if s.last_error
+    )
+    lines.extend(line for s in sources for line in _source_error_lines(s, _named(s, gone)))
     return "\n".join(lines)
 
 
-def _source_error_lines(source: SourceStats) -> list[str]:
-    """The errors a run met in ``source`` outside its listings, which the summary line and
-    the exit code of that run only counted."""
+def _named(source: SourceStats, gone: set[str]) -> str:
+    return f"{source.name} (not in config)" if source.name in gone else source.name
+
+
+def _source_error_lines(source: SourceStats, name: str) -> list[str]:
+    """The errors a run met in ``source`` (shown as ``name``) outside its listings, which the
+    summary line and the exit code of that run only counted."""
     since = "" if source.clean_run is None else f" (not met again by run #{source.clean_run})"
     return [
-        f"source error in {source.name}, run #{e.run_id} at {_when(e.at)}{since}: {e.error}"
+        f"source error in {name}, run #{e.run_id} at {_when(e.at)}{since}: {e.error}"
         for e in source.source_errors
     ]
 
@@ -178,7 +184,8 @@ def status(
     "source error in NAME, run #N at TIME", with the run that last read the source without
     meeting one, if any. A
     source marked "(not in config)" (in JSON: "in_config": false) was removed or renamed in
-    the config: its URLs stay in the store, and no run of this config takes them. Exit codes:
+    the config: its URLs stay in the store, and no run of this config takes them (its kept
+    errors are marked so too: no run will meet them again). Exit codes:
     0 shown, 2 invalid config or option (a `--source` neither the config nor the store knows:
     the message lists those it knows), 4 the store cannot be read.
 

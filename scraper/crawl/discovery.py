@@ -33,6 +33,7 @@ from scraper.errors import (
     NotListing,
     ScraperError,
     StoreError,
+    UnreadableListing,
 )
 from scraper.fetch.client import NOT_MODIFIED
 from scraper.fetch.options import UNTYPED_TYPES
@@ -243,7 +244,10 @@ class Discovery:
         if read is None or time.time() - read >= refresh_minutes * 60.0:
             return None
         # Nested documents are read after their index, in the same pass or a later one.
-        pending = deque(self.store.children(url))
+        try:
+            pending = deque(self.store.children(url))
+        except UnreadableListing:
+            return None  # read in full, which writes what it names anew
         seen = {url}
         left: list[ChildDoc] = []
         while pending:
@@ -253,8 +257,11 @@ class Discovery:
             seen.add(child.url)
             child_read = self._last_read(child.url, settings)
             if child_read is not None and child_read >= read:
-                pending.extend(self.store.children(child.url))
-                continue
+                try:
+                    pending.extend(self.store.children(child.url))
+                    continue
+                except UnreadableListing:
+                    pass  # left to read: a full read writes what it names anew
             asked = self.store.last_asked(child.url)
             if asked is not None and read <= asked <= time.time():
                 return None  # asked since and not read: its articles would wait the interval
@@ -356,33 +363,27 @@ class Discovery:
         # Validators of a read under other settings (a source renamed, another config's on a
         # shared store, a widened pattern or age window) are not used: a 304 would list
         # nothing for these ones.
-        known = self.store.validators(url, settings=tally.settings)
-        try:
-            page = await self.fetcher.fetch(
-                url, etag=known.etag, last_modified=known.last_modified, document=True
-            )
-        except HostWaiting as exc:
-            # Not asked, so nothing to record: the listing (and what it nests) is read when
-            # its host's time comes; the answer that asked for that time was an error.
-            tally.documents -= 1
-            tally.waiting = [*(tally.waiting or ()), f"not read: {exc}"]
-            return ()
-        except FetchError as exc:
-            self._failed(source, url, exc, getattr(exc, "status", None), tally)
-            return ()
-        fetch = FetchRecord(
-            url=url,
-            status=page.status,
-            validators=Validators(
-                etag=page.header("etag"), last_modified=page.header("last-modified")
-            ),
+        page = await self._ask(
+            source, url, self.store.validators(url, settings=tally.settings), tally
         )
-        if page.status == NOT_MODIFIED:
-            tally.not_modified += 1
-            self.store.record_listing(
-                source.name, ListingRecord(fetch=fetch, settings=tally.settings), self.run_id
-            )
-            return self.store.children(url)
+        if page is not None and page.status == NOT_MODIFIED:
+            try:
+                children = self.store.children(url)
+            except UnreadableListing:
+                # What it named was damaged in the store: asked again unconditionally, it is
+                # read in full, which writes that anew.
+                page = await self._ask(source, url, Validators(), tally)
+            else:
+                tally.not_modified += 1
+                self.store.record_listing(
+                    source.name,
+                    ListingRecord(fetch=_fetched(url, page), settings=tally.settings),
+                    self.run_id,
+                )
+                return children
+        if page is None:
+            return ()
+        fetch = _fetched(url, page)
         try:
             _check_untyped(page)
             # Off the loop: a large listing takes seconds to parse (a feed needing feedparser
@@ -410,6 +411,22 @@ class Discovery:
             source.name, record, self.run_id, crawled=self.crawled
         )
         return children
+
+    async def _ask(self, source: Source, url: str, known: Validators, tally: _Tally) -> Page | None:
+        """The answer to a document's request with ``known`` validators; None when there is
+        none to read, the failure recorded (``tally``, the document's error)."""
+        try:
+            return await self.fetcher.fetch(
+                url, etag=known.etag, last_modified=known.last_modified, document=True
+            )
+        except HostWaiting as exc:
+            # Not asked, so nothing to record: the listing (and what it nests) is read when
+            # its host's time comes; the answer that asked for that time was an error.
+            tally.documents -= 1
+            tally.waiting = [*(tally.waiting or ()), f"not read: {exc}"]
+        except FetchError as exc:
+            self._failed(source, url, exc, getattr(exc, "status", None), tally)
+        return None
 
     def _failed(
         self, source: Source, url: str, exc: Exception, status: int | None, tally: _Tally
@@ -515,3 +532,12 @@ def _parse(source: Source, body: bytes, url: str, charset: str | None) -> Listin
     if is_robots_url(url):
         return parse_robots_sitemaps(body, url)
     return parse_sitemap(body, url, charset)
+
+
+def _fetched(url: str, page: Page) -> FetchRecord:
+    """What a document's answer leaves for the store: its status and validators."""
+    return FetchRecord(
+        url=url,
+        status=page.status,
+        validators=Validators(etag=page.header("etag"), last_modified=page.header("last-modified")),
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scraper.dedup.cluster import cluster_id
-from scraper.errors import RecordError, StoreError, UnreadableArticle, shorten
+from scraper.errors import RecordError, StoreError, UnreadableArticle, UnreadableListing, shorten
 from scraper.models import Article
 from scraper.store.clusters_kept import SHARED_KEY
 from scraper.store.credentials_scrubbed import scrub_credentials
@@ -372,7 +372,24 @@ class SQLiteCrawlStore:
         rows = self._read("SELECT children FROM documents WHERE url = ?", (doc_url,))
         if not rows or not rows[0]["children"]:
             return ()
-        return tuple(ChildDoc(url, modified) for url, modified in json.loads(rows[0]["children"]))
+        kept = rows[0]["children"]
+        try:
+            children = tuple(ChildDoc(url, modified) for url, modified in json.loads(kept))
+        except (ValueError, TypeError) as exc:  # not JSON, or not a list of [url, modified]
+            raise UnreadableListing(
+                f"the stored list of what {shorten(doc_url)} names is damaged: {exc}",
+                url=doc_url,
+            ) from exc
+        if not all(
+            isinstance(c.url, str) and (c.modified is None or isinstance(c.modified, int | float))
+            for c in children
+        ):
+            raise UnreadableListing(
+                f"the stored list of what {shorten(doc_url)} names holds other values than"
+                " URLs and dates",
+                url=doc_url,
+            )
+        return children
 
     def last_read(self, doc_url: str, *, settings: str | None = None) -> float | None:
         """When a discovery document was last read without error (a 304 counts), or None;

@@ -344,7 +344,10 @@ class CrawlStore(Protocol):
         ...
 
     def children(self, doc_url: str) -> tuple[ChildDoc, ...]:
-        """The nested documents a discovery document listed when it was last read."""
+        """The nested documents a discovery document listed when it was last read.
+
+        Raises :class:`~scraper.errors.UnreadableListing` when that list cannot be read back.
+        """
         ...
 
     def last_read(self, doc_url: str, *, settings: str | None = None) -> float | None:

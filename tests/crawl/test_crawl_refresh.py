@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -14,7 +15,9 @@ from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceK
 from scraper.crawl import run_crawl
 from scraper.demo.server import Resource, SiteServer
 from scraper.demo.site import load_sites, render_site
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, UnreadableListing
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import ChildDoc, FetchRecord, ListingRecord
 
 SITES = {site.slug: site for site in load_sites()}
 
@@ -122,25 +125,30 @@ def _sitemaps(base: str) -> dict[str, Resource]:
     return pages
 
 
+def _index_config(server: SiteServer, store: Path, refresh: float | None) -> CrawlConfig:
+    """A crawl of the sitemap index of ``_sitemaps`` on ``server``."""
+    return CrawlConfig(
+        sources=(
+            Source(
+                name="index",
+                kind=SourceKind.SITEMAP,
+                urls=(server.base_url + "/index.xml",),
+                refresh_minutes=refresh,
+            ),
+        ),
+        store=store,
+        politeness=Politeness(min_interval=0.0),
+        retry=RetryPolicy(per_request=1, backoff=0.0),
+        workers=0,
+        allow_networks=("127.0.0.0/8",),
+    )
+
+
 def test_an_index_whose_nested_sitemap_failed_is_read_again_at_once(tmp_path: Path) -> None:
     with SiteServer() as server:
         server.publish(_sitemaps(server.base_url))
         server.fail("/sm1.xml", 500)
-        config = CrawlConfig(
-            sources=(
-                Source(
-                    name="index",
-                    kind=SourceKind.SITEMAP,
-                    urls=(server.base_url + "/index.xml",),
-                    refresh_minutes=60.0,
-                ),
-            ),
-            store=tmp_path / "crawl.db",
-            politeness=Politeness(min_interval=0.0),
-            retry=RetryPolicy(per_request=1, backoff=0.0),
-            workers=0,
-            allow_networks=("127.0.0.0/8",),
-        )
+        config = _index_config(server, tmp_path / "crawl.db", refresh=60.0)
         assert run_crawl(config).stats.stored == 2
         server.restore("/sm1.xml")
         second = run_crawl(config)
@@ -150,3 +158,56 @@ def test_an_index_whose_nested_sitemap_failed_is_read_again_at_once(tmp_path: Pa
         third = run_crawl(config)
         assert third.sources[0].not_due == 1  # everything read: now it rests
         assert [r.status for r in server.log if r.path == "/sm1.xml"] == [500, 200]
+
+
+@pytest.mark.parametrize("damage", ["[damaged", '{"url": 1}', '[["/sm0.xml", "today"]]', "[1]"])
+@pytest.mark.parametrize("refresh", [None, 60.0])
+@pytest.mark.parametrize("damaged", ["/index.xml", "/sm0.xml"])
+def test_a_damaged_stored_list_of_nested_sitemaps_is_mended_by_reading_the_document_again(
+    tmp_path: Path, damaged: str, refresh: float | None, damage: str
+) -> None:
+    # A 304 (or a rest) leaves what a document named to its stored list. Read from a damaged
+    # row, that raised on every run, and the document, answered 304 each time, never mended it.
+    with SiteServer() as server:
+        server.publish(_sitemaps(server.base_url))
+        config = _index_config(server, tmp_path / "crawl.db", refresh=refresh)
+        assert run_crawl(config).stats.stored == 4
+        conn = sqlite3.connect(tmp_path / "crawl.db")
+        with conn:
+            conn.execute(
+                "UPDATE documents SET children = ? WHERE url = ?",
+                (damage, server.base_url + damaged),
+            )
+        conn.close()
+        second = run_crawl(config)
+        assert second.ok and not second.sources[0].errors and second.stats.fetched == 0
+        statuses = [r.status for r in server.log if r.path == damaged]
+        assert statuses == [200, 304, 200]  # asked unconditionally once the list was found damaged
+        store = SQLiteCrawlStore(tmp_path / "crawl.db", create=False)
+        try:
+            nested = [c.url for c in store.children(server.base_url + "/index.xml")]
+            assert nested == [f"{server.base_url}/sm{n}.xml" for n in range(2)]
+            assert store.children(server.base_url + "/sm0.xml") == ()
+        finally:
+            store.close()
+        third = run_crawl(config)
+        assert third.ok and third.stats.fetched == 0
+        assert [r.status for r in server.log if r.path == damaged][3:] in ([], [304])
+        articles = [r.path for r in server.log if r.path.startswith("/news/")]
+        assert sorted(articles) == sorted(set(articles))  # none fetched again
+
+
+def test_a_damaged_stored_list_raises_its_own_error(tmp_path: Path) -> None:
+    store = SQLiteCrawlStore(tmp_path / "crawl.db")
+    try:
+        store.ensure_source("s", "sitemap")
+        fetch = FetchRecord(url="https://a.example/index.xml", status=200)
+        listing = ListingRecord(fetch=fetch, children=(ChildDoc("https://a.example/sm.xml"),))
+        store.record_listing("s", listing, store.begin_run())
+        assert store.children(fetch.url) == (ChildDoc("https://a.example/sm.xml"),)
+        store.conn.execute("UPDATE documents SET children = '[[\"x\"]]'")
+        with pytest.raises(UnreadableListing) as raised:
+            store.children(fetch.url)
+        assert raised.value.url == fetch.url and "a.example/index.xml" in str(raised.value)
+    finally:
+        store.close()

@@ -15,11 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
 from scraper.crawl import run_crawl
+from scraper.credentials import without_userinfo
 from scraper.demo.server import SiteServer
 from scraper.demo.site import load_sites, render_site
 from scraper.store.crawl_store import STEPS, SQLiteCrawlStore
@@ -114,28 +116,23 @@ def test_status_names_the_source_and_its_error_after_the_run(
 
 
 def test_an_unexpected_error_of_a_source_is_kept_with_its_source(
-    sites: dict[str, SiteServer], news_toml: Path
+    sites: dict[str, SiteServer], news_toml: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A listing resting for refresh_minutes is not read: what it named is read from its
-    # stored row, which a damaged store made unreadable. That ends the source's discovery
-    # outside any one listing's read (a bug on odd input, as far as the run can tell).
-    news_toml.write_text(
-        news_toml.read_text(encoding="utf-8").replace(
-            "workers = 0\n", "workers = 0\nrefresh_minutes = 60\n"
-        ),
-        encoding="utf-8",
-    )
+    # A bug on odd input while a source's listings are being chosen (before any one is
+    # read) ends that source's discovery outside any listing's read.
+    herald = sites["herald"].base_url
+
+    def odd(url: str) -> str:
+        if url.startswith(herald):
+            raise KeyError(url)
+        return without_userinfo(url)
+
     assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
-    conn = sqlite3.connect(news_toml.parent / "news.db")
-    try:
-        with conn:
-            conn.execute("UPDATE documents SET children = '[damaged' WHERE source = 'herald'")
-    finally:
-        conn.close()
+    monkeypatch.setattr("scraper.crawl.discovery.without_userinfo", odd)
     assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 1
     lines, sources = _status(news_toml)
     (line,) = [line for line in lines if line.startswith("source error in ")]
-    assert re.fullmatch(rf"source error in herald, run #2 at {WHEN}: JSONDecodeError: .+", line)
+    assert re.fullmatch(rf"source error in herald, run #2 at {WHEN}: KeyError: .+", line)
     assert [e["run_id"] for e in sources["herald"]["source_errors"]] == [2]
     assert sources["courier"]["source_errors"] == []
 
@@ -207,3 +204,21 @@ def test_a_source_whose_listings_its_host_kept_unread_keeps_its_errors_as_they_w
     # Run 2 read none of the source: whether it still meets its error is not known.
     assert [(e.run_id, e.error[:6]) for e in stats.source_errors] == [(1, "input:")]
     assert stats.clean_run is None
+
+
+def test_status_marks_the_kept_errors_of_a_source_no_longer_in_the_config(
+    sites: dict[str, SiteServer], news_toml: Path
+) -> None:
+    # No run of this config reads the source again, so its errors would stand unexplained.
+    base = news_toml.read_text(encoding="utf-8")
+    _with_picked(news_toml, sites, UNCRAWLABLE)
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 1
+    news_toml.write_text(base, encoding="utf-8")
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    lines, sources = _status(news_toml)
+    (row,) = [line for line in lines if line.startswith("picked ")]
+    assert row.endswith("  (not in config)")
+    (line,) = [line for line in lines if line.startswith("source error in ")]
+    assert line.startswith("source error in picked (not in config), run #1 at ")
+    assert sources["picked"]["in_config"] is False
+    assert [e["run_id"] for e in sources["picked"]["source_errors"]] == [1]
