@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TextIO
@@ -24,24 +25,65 @@ class OutputFormat(enum.StrEnum):
     HTML = "html"
 
 
+#: Backslash-escaped wherever they stand: emphasis, code spans, links and raw HTML (a
+#: ``<script>`` served as text must not become live HTML where the Markdown is rendered).
+_MD_INLINE = re.compile(r"([\\`*_\[\]<])")
+#: What starts a block at the start of a line, once inline characters are escaped: a heading,
+#: quote, list, rule or setext underline, code fence or table row. An ordered list's marker
+#: is the digits' ``.`` or ``)``.
+_MD_LINE_START = re.compile(r"^(?:[#>+\-=~|]|(\d{1,9})[.)])")
+#: A heading's closing sequence, which Markdown drops: ``# C #`` is the heading ``C``.
+_MD_CLOSING = re.compile(r"(\s)(#+)$")
+
+
+def _md_line(line: str) -> str:
+    """One line of text that Markdown shows as it is, never as structure of its own."""
+    # Leading spaces would make an indented code block (Markdown drops them anyway).
+    line = _MD_INLINE.sub(r"\\\1", line.lstrip())
+    match = _MD_LINE_START.match(line)
+    if match is None:
+        return line
+    at = match.end() - 1
+    return line[:at] + "\\" + line[at:]
+
+
+def _md_text(text: str) -> str:
+    """A block's text, each line escaped: a line of ``---`` in it must not end the article (the
+    export's rule between articles), nor a code fence or ``<!--`` swallow the articles after."""
+    return "\n".join(_md_line(line) for line in text.split("\n"))
+
+
+def _md_heading(text: str) -> str:
+    """Heading text on one line (a heading cannot hold a break), its last ``#`` kept."""
+    return _MD_CLOSING.sub(r"\1\\\2", _md_line(" ".join(text.split())))
+
+
+def _md_fenced(text: str) -> str:
+    """Preformatted text in a fence longer than any run of backticks in it, which therefore
+    cannot close it early (the rest of the output would be read as code)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
 def _markdown_block(block: Block) -> str:
     if block.kind is BlockKind.HEADING:
-        return f"{'#' * max(2, min(block.level or 2, 6))} {block.text}"
+        return f"{'#' * max(2, min(block.level or 2, 6))} {_md_heading(block.text)}"
     if block.kind is BlockKind.LIST_ITEM:
-        return f"- {block.text}"
+        return "- " + "\n  ".join(_md_text(block.text).split("\n"))
     if block.kind is BlockKind.QUOTE:
-        return "\n".join(f"> {line}" for line in block.text.splitlines())
+        return "\n".join(f"> {_md_line(line)}" for line in block.text.split("\n"))
     if block.kind is BlockKind.PREFORMATTED:
-        return f"```\n{block.text}\n```"
-    return block.text
+        return _md_fenced(block.text)
+    return _md_text(block.text)
 
 
 def _markdown(article: Article) -> str:
     parts: list[str] = []
     if article.title:
-        parts.append(f"# {article.title}")
+        parts.append(f"# {_md_heading(article.title)}")
     facts = [
-        ", ".join(article.authors),
+        _md_line(", ".join(article.authors)),
         article.published.date().isoformat() if article.published else "",
         article.url or "",
     ]

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from scraper.export import ExportFormat, Since, export_articles
 from scraper.models import Article, Block, BlockKind
@@ -128,3 +130,62 @@ def test_an_article_read_from_part_of_its_page_says_so_in_every_format(tmp_path:
     export_articles(store, since=Since(), fmt=ExportFormat.JSONL, stream=lines)
     records = [json.loads(line) for line in lines.getvalue().splitlines()]
     assert [r["truncated"] for r in records] == [None, cut]
+
+
+def _plain(inline: Token) -> str:
+    """The text a Markdown reader sees in an inline token, line breaks as ``\\n``."""
+    assert inline.children is not None
+    return "".join("\n" if t.type == "softbreak" else t.content for t in inline.children)
+
+
+def test_markdown_shows_text_with_markdown_syntax_as_text_and_keeps_articles_apart(
+    tmp_path: Path,
+) -> None:
+    title = "C# in 10 *easy* steps: [docs](https://evil.test) <b>now</b> #"
+    code = "```python\nprint('fenced')\n```\nstill code, and ```` four"
+    paragraphs = [
+        "# Not a heading",
+        "---",
+        "```\nan opening fence that would swallow the next article",
+        "<!-- an HTML comment opened and never closed",
+        "1. not a list\n> not a quote\n===\n    not indented code",
+        "<script>alert(1)</script> with `ticks`, a \\ backslash and _under_ [x]: https://y.test",
+    ]
+    blocks = (
+        *(Block(BlockKind.PARAGRAPH, p) for p in paragraphs[:3]),
+        Block(BlockKind.PREFORMATTED, code),
+        *(Block(BlockKind.PARAGRAPH, p) for p in paragraphs[3:]),
+        Block(BlockKind.HEADING, "Part #", level=2),
+        Block(BlockKind.LIST_ITEM, "- an item\n---"),
+        Block(BlockKind.QUOTE, "quoted\n---"),
+    )
+    hostile = Article.build(blocks=blocks, title=title, authors=("=Ann *Lee*",))
+    store = _filled(tmp_path / "news.db", [hostile, _article("The next story")])
+    out = io.StringIO()
+    export_articles(store, since=Since(), fmt=ExportFormat.MARKDOWN, stream=out)
+    tokens = MarkdownIt("commonmark").parse(out.getvalue())
+    # Two articles, each ended by its rule, with their titles as served: nothing in the first
+    # one's text ended it early or took the second one into a code block or an HTML block.
+    assert [t.type for t in tokens if t.type in ("hr", "fence", "html_block")] == [
+        "fence",
+        "hr",
+        "hr",
+    ]
+    headings = [
+        (t.tag, _plain(tokens[i + 1]))
+        for i, t in enumerate(tokens)
+        if t.nesting == 1 and t.type == "heading_open"
+    ]
+    assert headings == [("h1", title), ("h2", "Part #"), ("h1", "The next story")]
+    assert next(t.content for t in tokens if t.type == "fence") == code + "\n"
+    texts = [_plain(t) for t in tokens if t.type == "inline"]
+    assert texts[1] == "=Ann *Lee*"
+    for paragraph in paragraphs:
+        assert paragraph.replace("\n    ", "\n") in texts
+    assert "- an item\n---" in texts and "quoted\n---" in texts
+    # Shown as text, never made structure: no list, quote, emphasis, link, code or raw HTML.
+    # (The export's own line under each article, in emphasis, names its cluster.)
+    inlines = [t for t in tokens if t.type == "inline" and not _plain(t).startswith("cluster ")]
+    assert {c.type for t in inlines for c in t.children or ()} <= {"text", "softbreak"}
+    assert [t.type for t in tokens if t.type.endswith("_open")].count("bullet_list_open") == 1
+    assert [t.type for t in tokens if t.type == "blockquote_open"] == ["blockquote_open"]
