@@ -3,7 +3,6 @@ the run's lock."""
 
 from __future__ import annotations
 
-import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
@@ -13,7 +12,7 @@ from pathlib import Path
 import typer
 
 from scraper.cli.exits import EXIT_USAGE
-from scraper.cli.outputs import check_not_over_store, check_writable
+from scraper.cli.outputs import check_not_over_store, check_writable, utf8_stdout
 from scraper.config import CrawlConfig, ExportSpec
 from scraper.crawl import RunResult
 from scraper.errors import ConfigError
@@ -127,7 +126,7 @@ class Exporter:
         self, path: Path | None, journal: Journal | None
     ) -> AbstractContextManager[ExportFile]:
         if path is None:
-            return nullcontext(ExportFile(sys.stdout, fresh=True))
+            return nullcontext(ExportFile(utf8_stdout(), fresh=True))
         return open_export(
             path, append=self._spec.append, keep_existing=self._per_run, journal=journal
         )

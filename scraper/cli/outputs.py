@@ -3,6 +3,8 @@ output goes, and how a failed input is reported."""
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -32,6 +34,7 @@ __all__ = [
     "report_export",
     "report_failure",
     "streamed_articles",
+    "utf8_stdout",
     "with_text",
 ]
 
@@ -71,13 +74,26 @@ def open_export_output(
     file as it was before)."""
     with _write_errors(path):
         if path is None:
-            yield ExportFile(sys.stdout, fresh=True)
+            yield ExportFile(utf8_stdout(), fresh=True)
             return
         opener = partial(
             open_export, path, append=append, keep_existing=keep_existing, journal=journal
         )
         with _opened(path, opener) as sink:
             yield sink
+
+
+def utf8_stdout() -> TextIO:
+    """stdout, writing UTF-8 whatever the locale says, as an export file is written.
+
+    JSON Lines and CSV are data for another program: under a locale of another encoding
+    (``LANG=de_DE@euro``, ``PYTHONIOENCODING=latin-1``) the first title outside it ended the
+    export with a traceback, every run, and no run ever handed its articles on.
+    """
+    stream = sys.stdout
+    if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
+        stream.reconfigure(encoding="utf-8")
+    return stream
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from typer.testing import CliRunner
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
 from scraper.demo.server import SiteServer
+from scraper.demo.site import load_sites, render_site
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sketches import SketchStore
 
 _DEV_FULL = Path("/dev/full")
+SITES = {site.slug: site for site in load_sites()}
 
 runner = CliRunner()
 
@@ -205,3 +208,34 @@ def test_a_run_that_finds_the_lock_held_leaves_the_export_files_alone(
     crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(earlier)])
     assert crawled.exit_code == 0
     assert len(earlier.read_text("utf-8").splitlines()) == 8
+
+
+def test_an_export_on_stdout_is_utf8_under_a_locale_of_another_encoding(
+    news_toml: Path, sites: dict[str, SiteServer]
+) -> None:
+    herald = sites["herald"]
+    served = "Council approves northern tram line"
+    title = "Council approves “northern” tram line to Łódź"
+    pages = render_site(SITES["herald"], herald.base_url)
+    # The article and the feed that lists it, as the site serves them.
+    herald.publish(
+        {
+            path: replace(page, body=page.body.replace(served.encode(), title.encode()))
+            for path, page in pages.items()
+            if served.encode() in page.body
+        }
+    )
+    # Its stdout in Latin-1, as under LANG=de_DE@euro or PYTHONIOENCODING=latin-1.
+    latin = CliRunner(charset="latin-1")
+    crawled = latin.invoke(app, ["crawl", str(news_toml), "--export", "jsonl"])
+    assert crawled.exit_code == 0, crawled.exception
+    records = [json.loads(line) for line in crawled.stdout_bytes.decode("utf-8").splitlines()]
+    assert title in [r["title"] for r in records]
+    assert len(records) == 8
+    table = latin.invoke(app, ["export", str(news_toml), "--since", "ALL", "-f", "csv"])
+    assert table.exit_code == 0, table.exception
+    rows = list(csv.DictReader(io.StringIO(table.stdout_bytes.decode("utf-8"))))
+    assert title in [row["title"] for row in rows]
+    # As the crawl's export: it handed every article on, so LAST has none left.
+    last = latin.invoke(app, ["export", str(news_toml), "--since", "LAST", "-f", "markdown"])
+    assert (last.exit_code, last.stdout_bytes) == (0, b"")
