@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import enum
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from scraper.errors import ConfigError, UnreadableArticle
-from scraper.output import OutputFormat, render
+from scraper.output import OutputFormat, json_line, render
 from scraper.store.protocol import CrawlStore, StoredArticle
 
 __all__ = [
@@ -129,7 +128,7 @@ def _write(
         if writer is not None:
             writer.writerow(_csv_row(item))
         elif fmt is ExportFormat.JSONL:
-            stream.write(json.dumps(_record(item), ensure_ascii=False) + "\n")
+            stream.write(json_line(_record(item)))
         else:
             cluster = f"cluster {item.cluster}"
             if item.duplicate_of:

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from scraper.models import Article, Block, BlockKind
 
-__all__ = ["ArticleWriter", "OutputFormat", "render", "write_articles"]
+__all__ = ["ArticleWriter", "OutputFormat", "json_line", "render", "write_articles"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -118,6 +118,16 @@ def _html(article: Article) -> str:
     return "\n".join(out) + "\n"
 
 
+#: Line breaks to Unicode that JSON leaves raw in a string: a reader splitting lines with
+#: Python's ``str.splitlines()`` would cut a JSON Lines record in two at each.
+_RAW_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: Mapping[str, object]) -> str:
+    """``record`` as one line of JSON Lines, ending with ``\\n``: a line to every reader."""
+    return json.dumps(record, ensure_ascii=False).translate(_RAW_BREAKS) + "\n"
+
+
 def render(article: Article, fmt: OutputFormat) -> str:
     """One article in ``fmt``, ending with a newline."""
     if fmt is OutputFormat.TEXT:
@@ -128,7 +138,7 @@ def render(article: Article, fmt: OutputFormat) -> str:
         return _html(article)
     if fmt is OutputFormat.JSON:
         return json.dumps(article.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    return json.dumps(article.to_dict(), ensure_ascii=False) + "\n"
+    return json_line(article.to_dict())
 
 
 class ArticleWriter:

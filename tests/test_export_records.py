@@ -189,3 +189,19 @@ def test_markdown_shows_text_with_markdown_syntax_as_text_and_keeps_articles_apa
     assert {c.type for t in inlines for c in t.children or ()} <= {"text", "softbreak"}
     assert [t.type for t in tokens if t.type.endswith("_open")].count("bullet_list_open") == 1
     assert [t.type for t in tokens if t.type == "blockquote_open"] == ["blockquote_open"]
+
+
+def test_json_lines_keeps_one_record_per_line_for_a_reader_splitting_on_unicode_breaks(
+    tmp_path: Path,
+) -> None:
+    # NEL is what a Windows-1252 ellipsis becomes in a page read as Latin-1.
+    title = "Line\u2028separator, paragraph\u2029separator and NEL\x85 in a title"
+    text = "A paragraph\u2028with the same\x85 breaks."
+    store = _filled(tmp_path / "news.db", [_article(title, text), _article("Next")])
+    out = io.StringIO()
+    export_articles(store, since=Since(), fmt=ExportFormat.JSONL, stream=out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["title"], r["text"]) for r in records] == [
+        (title, text),
+        ("Next", "A paragraph of the story."),
+    ]
