@@ -141,7 +141,9 @@ class Journal(Protocol):
     :func:`open_export` calls ``begin`` before the file holds a byte of the export, ``landing``
     once it is written in full (and synced) but before a reader can see it (the rename), and
     then ``landed``; or ``abandoned`` when the export fails, once nothing is left to undo that a
-    record of it would be needed for.
+    record of it would be needed for. ``abandoned`` says whether the record is gone: one that
+    stays (the store could not be written) is settled by the next export, from what it finds
+    on disk, so that must still be there.
     """
 
     def begin(self, file: PendingFile) -> None: ...
@@ -150,7 +152,7 @@ class Journal(Protocol):
 
     def landed(self) -> None: ...
 
-    def abandoned(self) -> None: ...
+    def abandoned(self) -> bool: ...
 
 
 @contextmanager
@@ -199,8 +201,8 @@ class _NoJournal:
     def landed(self) -> None:
         pass
 
-    def abandoned(self) -> None:
-        pass
+    def abandoned(self) -> bool:
+        return True
 
 
 _NO_JOURNAL = _NoJournal()
@@ -224,9 +226,10 @@ def _replaced(path: Path, *, keep_existing: bool, journal: Journal) -> Iterator[
             temp.replace(target)
     except BaseException:
         # The record first: one that says "written in full" while its temporary file is gone
-        # would read as landed.
-        journal.abandoned()
-        temp.unlink(missing_ok=True)
+        # would read as landed. A record that stays keeps the file, for the next export to
+        # find unlanded and remove.
+        if journal.abandoned():
+            temp.unlink(missing_ok=True)
         raise
     journal.landed()
 

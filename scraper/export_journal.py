@@ -13,7 +13,6 @@ on.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -56,11 +55,14 @@ class _CursorJournal:
     def landed(self) -> None:
         self._store.end_export(CURSOR, self.moves_to)
 
-    def abandoned(self) -> None:
+    def abandoned(self) -> bool:
         # The export's own error is the one to report; a record left behind is settled by
         # the next export (undone, as the export did not land).
-        with contextlib.suppress(StoreError):
+        try:
             self._store.end_export(CURSOR, None)
+        except StoreError:
+            return False
+        return True
 
 
 def hand_on(

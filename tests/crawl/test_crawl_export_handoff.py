@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from scraper import export as export_module
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
+from scraper.errors import StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 
@@ -325,3 +326,33 @@ def test_a_failed_append_to_a_new_file_leaves_no_file(
     again = runner.invoke(app, ["export", str(news_toml), "-o", str(out), "--append"])
     assert again.exit_code == 0
     assert _lines(out.read_text("utf-8")) == 8
+
+
+def test_an_export_whose_record_cannot_be_dropped_after_a_failed_landing_is_undone_later(
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    (tmp_path / "out").mkdir()
+    taken = tmp_path / "out" / "new-1.jsonl"
+    taken.write_text('{"url": "the export of another process, same name"}\n', encoding="utf-8")
+    settle = SQLiteCrawlStore.end_export
+
+    def store_full_when_undoing(store: SQLiteCrawlStore, cursor: str, moves_to: int | None) -> None:
+        if moves_to is None:
+            raise StoreError("store write failed: database or disk is full")
+        settle(store, cursor, moves_to)
+
+    with monkeypatch.context() as patched:
+        # Written in full and recorded so; then the name is taken, and the store cannot be
+        # written to drop the record.
+        patched.setattr(SQLiteCrawlStore, "end_export", store_full_when_undoing)
+        refused = runner.invoke(
+            app, ["export", str(news_toml), "-o", str(tmp_path / "out/new-{run}.jsonl")]
+        )
+    assert refused.exit_code == 1
+    assert "exists already" in refused.stderr
+    # The record left behind says "written in full": it must not read as landed.
+    again = runner.invoke(app, ["export", str(news_toml), "-o", str(tmp_path / "again.jsonl")])
+    assert again.exit_code == 0, again.stderr
+    assert _lines((tmp_path / "again.jsonl").read_text("utf-8")) == 8
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["new-1.jsonl"]
