@@ -30,6 +30,7 @@ __all__ = [
     "expand_path",
     "has_placeholders",
     "open_export",
+    "own_stream",
 ]
 
 #: SQLite's companion files of a store (WAL, shared memory, rollback journal) and the run lock.
@@ -171,14 +172,24 @@ def open_export(
     With ``keep_existing`` (a name made with placeholders, meant for one export only) a file
     already at ``path`` is never replaced: the export fails instead, and that file stays.
     Appending, what a failed export added is cut off again. A path that is not a regular file
-    (``/dev/stdout``, a pipe) is written in place, and nothing of it is kept in ``journal``
-    (there is nothing to undo there): its ``begin`` is never called.
+    (a pipe) or that names this process's stdout or stderr (``/dev/stdout``, whatever it was
+    redirected to) is written in place, and nothing of it is kept in ``journal`` (there is
+    nothing to undo there): its ``begin`` is never called.
 
     Raises:
         FileExistsError: ``keep_existing``, and ``path`` exists when the export is complete.
         OSError: the file cannot be created or written; the error of the block, re-raised.
     """
-    if append:
+    own = own_stream(path)
+    if own is not None:
+        # Written through the descriptor, as stdout is: opened again, the file it was
+        # redirected to would be emptied, or replaced by a rename, wiping what cron's
+        # `>> log` kept there (and what stderr writes to it after).
+        info = os.fstat(own)
+        with os.fdopen(os.dup(own), "w", encoding="utf-8") as stream:
+            kept = append and stat.S_ISREG(info.st_mode) and info.st_size > 0
+            yield ExportFile(stream, fresh=not kept)
+    elif append:
         with _appended(path, journal or _NO_JOURNAL) as sink:
             yield sink
     elif path.exists() and not path.is_file():
@@ -187,6 +198,24 @@ def open_export(
     else:
         with _replaced(path, keep_existing=keep_existing, journal=journal or _NO_JOURNAL) as sink:
             yield sink
+
+
+def own_stream(path: Path) -> int | None:
+    """The descriptor of this process's stdout or stderr if ``path`` names the file it writes
+    to (``/dev/stdout``, ``/proc/self/fd/2``, the log file cron's ``>>`` sends it to), else
+    None."""
+    try:
+        there = path.stat()
+    except OSError:
+        return None
+    for fd in (1, 2):
+        try:
+            mine = os.fstat(fd)
+        except OSError:  # closed
+            continue
+        if (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino):
+            return fd
+    return None
 
 
 class _NoJournal:

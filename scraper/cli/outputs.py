@@ -19,7 +19,7 @@ from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from scraper.credentials import redact
 from scraper.errors import ConfigError
 from scraper.export import ExportResult
-from scraper.export_file import ExportFile, Journal, check_not_store, open_export
+from scraper.export_file import ExportFile, Journal, check_not_store, open_export, own_stream
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat
 
@@ -141,7 +141,8 @@ def check_writable(path: Path, *, append: bool = False) -> None:
     replaced by a new one made in its folder, so that folder must be writable; one appended to
     must be writable itself.
     """
-    if path.exists() and (append or not path.is_file()):  # written in place
+    if path.exists() and (append or not path.is_file() or own_stream(path) is not None):
+        # Written in place: its folder need not be writable.
         try:
             path.open("a", encoding="utf-8").close()
         except OSError as exc:

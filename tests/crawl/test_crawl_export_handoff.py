@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import json
 import re
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -356,3 +359,33 @@ def test_an_export_whose_record_cannot_be_dropped_after_a_failed_landing_is_undo
     assert again.exit_code == 0, again.stderr
     assert _lines((tmp_path / "again.jsonl").read_text("utf-8")) == 8
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["new-1.jsonl"]
+
+
+def test_an_export_to_dev_stdout_sent_to_a_cron_log_adds_to_it_in_place(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "cron.log"
+    log.write_text("an earlier run's line\n", encoding="utf-8")
+    commands = [
+        ["crawl", str(news_toml), "--export", "jsonl", "-o", "/dev/stdout"],
+        ["export", str(news_toml), "--since", "ALL", "-o", "/dev/stdout"],
+    ]
+    for command in commands:
+        # As cron's `>> cron.log 2>&1`: stdout and stderr both append to the log.
+        with log.open("a", encoding="utf-8") as appended:
+            done = subprocess.run(
+                [sys.executable, "-m", "scraper", *command],
+                stdout=appended,
+                stderr=subprocess.STDOUT,
+                check=False,
+                timeout=120,
+            )
+        assert done.returncode == 0, log.read_text("utf-8")
+    lines = log.read_text("utf-8").splitlines()
+    # The log kept what it held, each export after it, and the summary lines stderr wrote.
+    assert lines[0] == "an earlier run's line"
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert len(records) == 16
+    assert len({r["id"] for r in records}) == 8
+    assert [line for line in lines if line.startswith("exported")] == ["exported 8 articles"] * 2
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
