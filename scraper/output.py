@@ -34,6 +34,8 @@ _MD_INLINE = re.compile(r"([\\`*_\[\]<])")
 _MD_LINE_START = re.compile(r"^(?:[#>+\-=~|]|(\d{1,9})[.)])")
 #: A heading's closing sequence, which Markdown drops: ``# C #`` is the heading ``C``.
 _MD_CLOSING = re.compile(r"(\s)(#+)$")
+#: Markdown's line endings: a bare CR ends a line too.
+_MD_LINES = re.compile(r"\r\n?|\n")
 
 
 def _md_line(line: str) -> str:
@@ -50,7 +52,7 @@ def _md_line(line: str) -> str:
 def _md_text(text: str) -> str:
     """A block's text, each line escaped: a line of ``---`` in it must not end the article (the
     export's rule between articles), nor a code fence or ``<!--`` swallow the articles after."""
-    return "\n".join(_md_line(line) for line in text.split("\n"))
+    return "\n".join(_md_line(line) for line in _MD_LINES.split(text))
 
 
 def _md_heading(text: str) -> str:
@@ -72,7 +74,7 @@ def _markdown_block(block: Block) -> str:
     if block.kind is BlockKind.LIST_ITEM:
         return "- " + "\n  ".join(_md_text(block.text).split("\n"))
     if block.kind is BlockKind.QUOTE:
-        return "\n".join(f"> {_md_line(line)}" for line in block.text.split("\n"))
+        return "\n".join(f"> {_md_line(line)}" for line in _MD_LINES.split(block.text))
     if block.kind is BlockKind.PREFORMATTED:
         return _md_fenced(block.text)
     return _md_text(block.text)
