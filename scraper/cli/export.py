@@ -98,10 +98,11 @@ def export(
     if output is not None:
         check_not_over_store(output, db, key="--output")
     options = _Options(fmt=fmt, output=output, unique=unique, append=append, wait=wait)
-    # A LAST export hands articles on: a stop signal or Ctrl-C lets it finish (the file lands
-    # and the cursor moves, or a failed one is undone), then ends the command with its code.
-    with held_back((signal.SIGTERM, *interrupts()) if chosen.last else ()) as held:
-        result = _export(db, chosen, options)
+    try:
+        result, held = _export(db, chosen, options)
+    except KeyboardInterrupt as exc:  # before a LAST export began (waiting for the lock)
+        typer.echo("scraper: interrupted; the LAST cursor did not move", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from exc
     report_export(result)
     if held:
         name = signal.Signals(held[0]).name
@@ -120,9 +121,9 @@ class _Options:
     wait: bool
 
 
-def _export(db: Path, since: Since, options: _Options) -> ExportResult:
-    """What was written; a store that cannot be used ends the command (4), a crawl holding
-    the lock a ``LAST`` export needs (3).
+def _export(db: Path, since: Since, options: _Options) -> tuple[ExportResult, list[int]]:
+    """What was written, and the stop signals held back meanwhile; a store that cannot be used
+    ends the command (4), a crawl holding the lock a ``LAST`` export needs (3).
 
     The output is opened last, once the lock is held and the store open: an export that cannot
     run leaves the file there as it was.
@@ -134,19 +135,26 @@ def _export(db: Path, since: Since, options: _Options) -> ExportResult:
         # Opened before the lock is taken: a missing store is an error, not a lock file (and
         # folders) made for it.
         store = SQLiteCrawlStore(db, create=False)  # never a new store, nor a migration
+        # A LAST export hands articles on: a stop signal or Ctrl-C lets it finish (the file
+        # lands and the cursor moves, or a failed one is undone), then ends the command with
+        # its code. Held only once the lock is: one that comes while --wait waits for it stops
+        # the command then, with nothing begun (a held one let the export run once a crawl
+        # ended, however long after, and `timeout` could not end the wait).
+        stops = (signal.SIGTERM, *interrupts()) if since.last else ()
         try:
-            with lock:
+            with lock, held_back(stops) as held:
                 output = _named(options.output, db, store)
                 # A write that fails ends the command (1); a LAST export moves its cursor only
                 # once the file is in place (renamed, or refused a name already taken), so the
                 # next one hands these articles on.
-                return hand_on(
+                result = hand_on(
                     store,
                     since=since,
                     fmt=options.fmt,
                     unique=options.unique,
                     open_file=partial(_open, output, options),
                 )
+            return result, held
         finally:
             store.close()
     except OSError as exc:  # an earlier export a killed process left could not be undone

@@ -7,10 +7,13 @@ import csv
 import errno
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -389,3 +392,49 @@ def test_an_export_to_dev_stdout_sent_to_a_cron_log_adds_to_it_in_place(
     assert len({r["id"] for r in records}) == 8
     assert [line for line in lines if line.startswith("exported")] == ["exported 8 articles"] * 2
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def _waits_for(proc: subprocess.Popen[bytes], lock: Path) -> bool:
+    """Whether ``proc`` has the lock file open (waiting for it: the test holds it)."""
+    fds = Path(f"/proc/{proc.pid}/fd")
+    try:
+        return any(os.path.realpath(fd) == str(lock) for fd in fds.iterdir())
+    except OSError:  # a descriptor closed while read
+        return False
+
+
+#: A stop signal, and the exit it makes: SIGTERM's default action, Ctrl-C's own code.
+_WAIT_STOPS = [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)]
+
+
+@pytest.mark.parametrize(("signum", "code"), _WAIT_STOPS)
+def test_a_stop_signal_while_a_last_export_waits_for_the_lock_ends_it_with_nothing_exported(
+    news_toml: Path, tmp_path: Path, signum: int, code: int
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    out = tmp_path / "new.jsonl"
+    db = tmp_path / "news.db"
+    with RunLock(db) as lock:  # a crawl that runs long
+        # Python's SIGINT handler for the child, as a terminal's Ctrl-C finds it (a background
+        # job of a non-interactive shell, as pytest may be run, has SIGINT ignored).
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "scraper", "export", str(news_toml), "--wait", "-o", out],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        deadline = time.monotonic() + 30
+        while not _waits_for(proc, lock.path.resolve()):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        proc.send_signal(signum)
+        # It stops now, with the lock still held: it was asked to, and nothing had begun.
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == code, err
+    assert not out.exists()
+    again = runner.invoke(app, ["export", str(news_toml), "-o", str(out)])
+    assert again.exit_code == 0, again.stderr
+    assert _lines(out.read_text("utf-8")) == 8  # the cursor had not moved
