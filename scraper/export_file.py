@@ -189,15 +189,35 @@ def open_export(
         with os.fdopen(os.dup(own), "w", encoding="utf-8") as stream:
             kept = append and stat.S_ISREG(info.st_mode) and info.st_size > 0
             yield ExportFile(stream, fresh=not kept)
+    elif path.exists() and not path.is_file():
+        with _in_place(path) as stream:
+            yield ExportFile(stream, fresh=True)
     elif append:
         with _appended(path, journal or _NO_JOURNAL) as sink:
             yield sink
-    elif path.exists() and not path.is_file():
-        with path.open("w", encoding="utf-8") as stream:
-            yield ExportFile(stream, fresh=True)
     else:
         with _replaced(path, keep_existing=keep_existing, journal=journal or _NO_JOURNAL) as sink:
             yield sink
+
+
+def _in_place(path: Path) -> TextIO:
+    """``path``, not a regular file (a named pipe, a device), open for writing as it is.
+
+    A named pipe is opened only if a process reads it now: opened for writing, one that none
+    reads waits for a reader for ever, and the export with it, holding the run lock (every
+    crawl meanwhile exits 3) and, exporting ``LAST``, deaf to SIGTERM and Ctrl-C.
+
+    Raises:
+        OSError: ``path`` cannot be opened; ENXIO for a named pipe that no process reads.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ENXIO:
+            raise
+        raise OSError(errno.ENXIO, "a named pipe that no process reads", str(path)) from exc
+    os.set_blocking(fd, True)  # the reader takes its time: writes wait for it, as usual
+    return os.fdopen(fd, "w", encoding="utf-8")
 
 
 def own_stream(path: Path) -> int | None:

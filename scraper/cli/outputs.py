@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -143,6 +144,12 @@ def check_writable(path: Path, *, append: bool = False) -> None:
     """
     if path.exists() and (append or not path.is_file() or own_stream(path) is not None):
         # Written in place: its folder need not be writable.
+        if stat.S_ISFIFO(path.stat().st_mode):
+            # Opened and closed, a named pipe would give its reader an end of file now (and
+            # with none, the open would wait for one): its permissions tell.
+            if not os.access(path, os.W_OK):
+                raise typer.BadParameter(f"cannot write {path}: Permission denied")
+            return
         try:
             path.open("a", encoding="utf-8").close()
         except OSError as exc:

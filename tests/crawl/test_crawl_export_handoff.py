@@ -438,3 +438,49 @@ def test_a_stop_signal_while_a_last_export_waits_for_the_lock_ends_it_with_nothi
     again = runner.invoke(app, ["export", str(news_toml), "-o", str(out)])
     assert again.exit_code == 0, again.stderr
     assert _lines(out.read_text("utf-8")) == 8  # the cursor had not moved
+
+
+def _scraper(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """``scraper ARGS`` in a process of its own (one that hangs fails the test, not pytest)."""
+    # Wide enough for click's error box to keep a message on one line.
+    env = {**os.environ, "COLUMNS": "500"}
+    return subprocess.run(
+        [sys.executable, "-m", "scraper", *args],
+        capture_output=True,
+        check=False,
+        timeout=60,
+        env=env,
+    )
+
+
+def test_a_named_pipe_is_exported_to_the_reader_the_check_before_the_crawl_left_it(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "to-loader"
+    os.mkfifo(fifo)
+    read: list[str] = []
+    # A consumer reading the pipe once to its end, as `loader < to-loader` does.
+    reader = threading.Thread(target=lambda: read.append(fifo.read_text("utf-8")), daemon=True)
+    reader.start()
+    crawled = _scraper("crawl", str(news_toml), "--export", "jsonl", "-o", str(fifo))
+    reader.join(timeout=10)
+    assert crawled.returncode == 0, crawled.stderr
+    # The check of the path before the run did not open it (its close is the reader's end).
+    assert _lines(read[0]) == 8
+
+
+def test_an_export_to_a_named_pipe_no_process_reads_fails_at_once_and_hands_nothing_on(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    fifo = tmp_path / "to-loader"
+    os.mkfifo(fifo)
+    # Not waiting for a reader for ever, with the run lock held and SIGTERM held back.
+    exported = _scraper("export", str(news_toml), "-o", str(fifo))
+    assert exported.returncode == 2
+    assert b"a named pipe that no process reads" in exported.stderr
+    crawled = _scraper("crawl", str(news_toml), "--export", "jsonl", "-o", str(fifo))
+    assert crawled.returncode == 1
+    assert b"a named pipe that no process reads" in crawled.stderr
+    again = runner.invoke(app, ["export", str(news_toml)])
+    assert (again.exit_code, _lines(again.stdout)) == (0, 8)  # the cursor had not moved
