@@ -213,7 +213,8 @@ def _in_place(path: Path) -> TextIO:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
     except OSError as exc:
-        if exc.errno != errno.ENXIO:
+        # ENXIO is also a Unix socket's answer, which no export can be written to at all.
+        if exc.errno != errno.ENXIO or not stat.S_ISFIFO(path.stat().st_mode):
             raise
         raise OSError(errno.ENXIO, "a named pipe that no process reads", str(path)) from exc
     os.set_blocking(fd, True)  # the reader takes its time: writes wait for it, as usual

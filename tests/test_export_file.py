@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,3 +130,17 @@ def test_an_append_that_fails_on_a_new_file_leaves_no_file(tmp_path: Path) -> No
         sink.stream.write("id,url\r\n")
         raise OSError(28, "disk full")
     assert target.read_text("utf-8") == ""
+
+
+def test_a_socket_is_refused_for_what_it_is_not_as_a_pipe_without_reader(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(OSError) as raised, open_export(path):
+            pass
+    assert raised.value.errno == errno.ENXIO
+    assert "named pipe" not in str(raised.value)
+    pipe = tmp_path / "p"
+    os.mkfifo(pipe)
+    with pytest.raises(OSError, match="a named pipe that no process reads"), open_export(pipe):
+        pass
