@@ -62,19 +62,29 @@ def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
     files: list[Path] = []
     failures: list[Failure] = []
     for path in paths:
-        if path.is_dir():
-            found = _html_under(path)
-            files.extend(found)
-            if not found:
-                failures.append(Failure(str(path), "input", f"no HTML files found in {path}"))
-        elif path.exists():
-            files.append(path)
-        elif path.is_symlink():
-            reason = f"dangling symbolic link to {path.readlink()}"
-            failures.append(Failure(str(path), "input", reason))
+        try:
+            found = _files_of(path)
+        except OSError as exc:
+            # pathlib's tests raise past "not found" (a name too long, a folder not searchable);
+            # left to rise, the command took it for a failed write and dropped every input.
+            found = Failure(str(path), "input", f"cannot read: {exc.strerror or exc}")
+        if isinstance(found, Failure):
+            failures.append(found)
         else:
-            failures.append(Failure(str(path), "input", "no such file or directory"))
+            files.extend(found)
     return files, failures
+
+
+def _files_of(path: Path) -> list[Path] | Failure:
+    """The files one input path gives, or the failure it stands for."""
+    if path.is_dir():
+        found = _html_under(path)
+        return found or Failure(str(path), "input", f"no HTML files found in {path}")
+    if path.exists():
+        return [path]
+    if path.is_symlink():
+        return Failure(str(path), "input", f"dangling symbolic link to {path.readlink()}")
+    return Failure(str(path), "input", "no such file or directory")
 
 
 @dataclass(frozen=True, slots=True)

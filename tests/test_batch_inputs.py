@@ -46,3 +46,12 @@ def test_a_named_pipe_is_read_as_a_file(tmp_path: Path) -> None:
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
     assert find_inputs([pipe]) == ([pipe], [])
+
+
+def test_a_name_too_long_to_look_up_is_its_inputs_failure(tmp_path: Path) -> None:
+    good = tmp_path / "good.html"
+    good.write_text("<p>x</p>", encoding="utf-8")
+    too_long = tmp_path / ("a" * 300 + ".html")
+    files, failures = find_inputs([too_long, good])
+    assert files == [good]
+    assert failures == [Failure(str(too_long), "input", "cannot read: File name too long")]

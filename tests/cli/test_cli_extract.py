@@ -160,3 +160,13 @@ def test_an_output_write_that_fails_is_one_line_and_exit_1(tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "scraper: cannot write /dev/full: No space left on device" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_path_that_cannot_be_looked_up_fails_alone(tmp_path: Path) -> None:
+    page = _write(tmp_path, "a.html")
+    too_long = tmp_path / ("b" * 300 + ".html")
+    result = runner.invoke(app, ["extract", str(too_long), str(page)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(PARA)
+    assert result.stderr.endswith(".html: input: cannot read: File name too long\n")
+    assert "cannot write" not in result.stderr
