@@ -8,6 +8,7 @@ when fetched. A bare ``.html`` file without a sidecar loads as a Page with no he
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import re
@@ -44,6 +45,17 @@ def save_page(page: Page, directory: Path) -> Path:
     return html_path
 
 
+def _has_sidecar(side: Path) -> bool:
+    try:
+        return side.is_file()
+    except OSError as exc:
+        # The sidecar's name is 5 characters longer than the page's: a page named near the
+        # system's limit can be read but has no sidecar, and is then a bare page.
+        if exc.errno == errno.ENAMETOOLONG:
+            return False
+        raise InputError(f"cannot read {side}: {exc.strerror or exc}") from exc
+
+
 def load_page(html_path: Path, url: str | None = None) -> Page:
     """Read a saved page; ``url`` overrides the sidecar's (or stands in when there is none).
 
@@ -55,7 +67,7 @@ def load_page(html_path: Path, url: str | None = None) -> Page:
     except OSError as exc:
         raise InputError(f"cannot read {html_path}: {exc.strerror or exc}") from exc
     side = sidecar_path(html_path)
-    if not side.is_file():
+    if not _has_sidecar(side):
         return Page(url=url or html_path.resolve().as_uri(), body=body)
     try:
         meta = json.loads(side.read_text(encoding="utf-8"))

@@ -170,3 +170,12 @@ def test_a_path_that_cannot_be_looked_up_fails_alone(tmp_path: Path) -> None:
     assert result.stdout.startswith(PARA)
     assert result.stderr.endswith(".html: input: cannot read: File name too long\n")
     assert "cannot write" not in result.stderr
+
+
+def test_a_page_named_too_long_for_a_sidecar_extracts_as_a_bare_page(tmp_path: Path) -> None:
+    # 255 characters: a legal name, but its sidecar's (5 more) is over the usual limit.
+    page = _write(tmp_path, "c" * 250 + ".html")
+    for args in ([], ["--workers", "2", str(page)], ["--explain"]):
+        result = runner.invoke(app, ["extract", str(page), *args])
+        assert result.exit_code == 0, result.output
+        assert "Residents of the hill village" in result.stdout
