@@ -16,6 +16,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_STORE
+from scraper.cli.outputs import open_output
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
 from scraper.dedup.document import without_surrogates
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
@@ -122,12 +123,12 @@ class _Bars:
             self._bar = None
 
 
-def _open(path: Path, mode: str) -> IO[Any]:
-    """``path`` opened to read bytes ("rb": lines are decoded one by one) or write UTF-8 ("w")."""
+def _open_input(path: Path) -> IO[bytes]:
+    """``path`` (stdin for "-") opened to read bytes: lines are decoded one by one."""
     if str(path) == "-":
-        return sys.stdin.buffer if mode == "rb" else sys.stdout
+        return sys.stdin.buffer
     try:
-        stream = path.open(mode, encoding=None if mode == "rb" else "utf-8")
+        stream = path.open("rb")
     except OSError as exc:
         raise typer.BadParameter(f"cannot open {path}: {exc.strerror}") from exc
     return stream
@@ -196,8 +197,8 @@ def dedup(
     `text`, optional `title`, `published`, `canonical_url`) and writes each back with `cluster`
     (a stable id) and `duplicate_of` (the representative's url, or null). With `--db` the index
     persists, so later runs also match articles seen before. A summary goes to stderr; a bad
-    line is reported with its number and skipped (exit 1). Exit 2: bad options (an output that
-    is the input among them), 4: store error.
+    line is reported with its number and skipped (exit 1; so is an output that cannot be written
+    in full). Exit 2: bad options (an output that is the input among them), 4: store error.
 
     Example: scraper dedup articles.jsonl -o clustered.jsonl --db dedup.sqlite --batch 10000
     """
@@ -206,19 +207,21 @@ def dedup(
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--containment") from exc
     _refuse_overwriting_input(input_path, output)
-    source = _open(input_path, "rb")
+    source = _open_input(input_path)
     reader = _Reader(source, str(input_path))
-    sink = _open(output, "w")
     try:
-        with DedupIndex.open(db if db is not None else ":memory:", options) as index:
-            assignments = _place(index, _batches(reader.records(), batch), sink)
-    except (StoreError, DedupError) as exc:
-        typer.echo(f"scraper: dedup index: {exc}", err=True)
-        raise typer.Exit(EXIT_STORE) from exc
+        # The records are written as their batches are placed: a full disk or a closed pipe
+        # met on the way ends the run as it ends extract's (one line, exit 1).
+        with open_output(None if str(output) == "-" else output) as sink:
+            try:
+                with DedupIndex.open(db if db is not None else ":memory:", options) as index:
+                    assignments = _place(index, _batches(reader.records(), batch), sink)
+            except (StoreError, DedupError) as exc:
+                typer.echo(f"scraper: dedup index: {exc}", err=True)
+                raise typer.Exit(EXIT_STORE) from exc
     finally:
-        for path, stream in ((input_path, source), (output, sink)):
-            if str(path) != "-":
-                stream.close()
+        if str(input_path) != "-":
+            source.close()
     typer.echo(f"scraper: {summarise(assignments).describe()}", err=True)
     if reader.bad:
         typer.echo(f"scraper: {reader.bad} bad line(s) skipped", err=True)

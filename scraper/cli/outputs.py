@@ -57,6 +57,9 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
     with _write_errors(path):
         if path is None:
             yield sys.stdout
+            # What is still buffered is written here, where a failure is reported: at the
+            # interpreter's exit it would be lost with exit 0, or end in exit 120 and a trace.
+            sys.stdout.flush()
             return
         with _opened(path, lambda: path.open("w", encoding="utf-8")) as stream:
             yield stream
@@ -102,8 +105,27 @@ def _write_errors(path: Path | None) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
+        if path is None:
+            _drop_stdout()
         typer.echo(f"scraper: cannot write {path or 'stdout'}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from exc
+
+
+def _drop_stdout() -> None:
+    """Send stdout to the null device after a write to it failed.
+
+    The text of the failed write stays in stdout's buffer, and the interpreter's flush at exit
+    would fail on it again ("Exception ignored ... BrokenPipeError", exit 120).
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # not a file (a test's)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
@@ -109,3 +110,11 @@ def test_batches_are_placed_in_turn_and_written_in_input_order(tmp_path: Path) -
     # clusters one whole batch gives them.
     assert [r["cluster"] for r in second] == [r["cluster"] for r in first]
     assert "9 clusters" in streamed.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to make writes fail")
+def test_an_output_write_that_fails_is_one_line_and_exit_1() -> None:
+    result = runner.invoke(app, ["dedup", str(FIXTURE), "-o", "/dev/full", "--workers", "1"])
+    assert result.stderr == "scraper: cannot write /dev/full: No space left on device\n"
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)

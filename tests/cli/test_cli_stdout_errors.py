@@ -1,0 +1,78 @@
+"""A stdout that cannot take the output (a full disk, a reader gone: ``| head -1``), in a real
+process: the interpreter's own flush at exit is where a buffered failure used to surface."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+PAGE = FIXTURES / "seed-doubled.html"
+RECORDS = FIXTURES / "dedup" / "clusters.jsonl"
+
+#: Each command with a small output: it fits in stdout's buffer, so nothing fails before exit
+#: unless the command flushes it.
+COMMANDS = [
+    ["extract", str(PAGE)],
+    ["extract", "-"],
+    ["extract", str(PAGE), "--explain"],
+    ["dedup", "-", "--workers", "1"],
+]
+NAMES = ["extract", "extract-stdin", "explain", "dedup"]
+
+
+def _run(args: list[str], stdout: int, stdin: Path) -> subprocess.CompletedProcess[str]:
+    # Buffered as stdout is by default: PYTHONUNBUFFERED (set on some machines) would hide it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    code = "import sys; from scraper.cli.app import main; sys.argv[0] = 'scraper'; main()"
+    with stdin.open("rb") as given:
+        return subprocess.run(
+            [sys.executable, "-c", code, *args],
+            stdin=given,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+
+
+def _stdin_for(args: list[str]) -> Path:
+    return RECORDS if args[0] == "dedup" else PAGE
+
+
+def _full_disk() -> int:
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full to make writes fail")
+    return os.open("/dev/full", os.O_WRONLY)
+
+
+def _closed_pipe() -> int:
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first byte, as `| head -c 0` leaves it
+    return write
+
+
+#: What stdout is, and the reason the failed write gives.
+STDOUTS = {
+    "full-disk": (_full_disk, "No space left on device"),
+    "closed-pipe": (_closed_pipe, "Broken pipe"),
+}
+
+
+@pytest.mark.parametrize("stdout", sorted(STDOUTS))
+@pytest.mark.parametrize("args", COMMANDS, ids=NAMES)
+def test_a_stdout_that_fails_is_one_line_and_exit_1(args: list[str], stdout: str) -> None:
+    opener, reason = STDOUTS[stdout]
+    fd = opener()
+    try:
+        done = _run(args, fd, _stdin_for(args))
+    finally:
+        os.close(fd)
+    assert done.stderr == f"scraper: cannot write stdout: {reason}\n"
+    assert done.returncode == 1
