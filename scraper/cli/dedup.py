@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import json
 import os
-import stat
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -16,7 +15,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_STORE
-from scraper.cli.outputs import open_output
+from scraper.cli.outputs import open_output, refuse_output_over_inputs
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
 from scraper.dedup.document import without_surrogates
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
@@ -134,29 +133,6 @@ def _open_input(path: Path) -> IO[bytes]:
     return stream
 
 
-def _refuse_overwriting_input(input_path: Path, output: Path) -> None:
-    """A usage error when ``output`` is the file being read, by any path, link or redirection.
-
-    Opening it to write would empty it before a line is read: the run would end with
-    "0 documents" and the input gone.
-    """
-    try:
-        read = _stat(input_path, sys.stdin)
-        written = _stat(output, sys.stdout)
-    except (OSError, ValueError):  # no such file (yet), or a stream that has no file
-        return
-    if stat.S_ISREG(read.st_mode) and os.path.samestat(read, written):
-        raise typer.BadParameter(
-            f"{output} is the input file; write the records to another file",
-            param_hint="--output",
-        )
-
-
-def _stat(path: Path, standard: IO[Any]) -> os.stat_result:
-    """The status of the file at ``path``, or of ``standard``'s own for "-"."""
-    return os.fstat(standard.fileno()) if str(path) == "-" else path.stat()
-
-
 def dedup(
     input_path: Annotated[
         Path, typer.Argument(metavar="INPUT.jsonl", help="JSONL articles, or - for stdin.")
@@ -206,7 +182,7 @@ def dedup(
         options = DedupOptions(containment=containment, workers=workers)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--containment") from exc
-    _refuse_overwriting_input(input_path, output)
+    refuse_output_over_inputs([input_path], output)
     source = _open_input(input_path)
     reader = _Reader(source, str(input_path))
     try:

@@ -18,6 +18,7 @@ from scraper.cli.outputs import (
     FormatOption,
     OutputOption,
     open_output,
+    refuse_output_over_inputs,
     report_failure,
     streamed_articles,
     with_text,
@@ -182,13 +183,13 @@ def extract(
     bounds), a missing path, a dangling link and a directory with no HTML files are each reported on
     one line of stderr, and the others go on; the exit code is then 1. An article read from only the
     first part of a huge page is written, with a warning on stderr. Exit 2 is for bad options only
-    (- mixed with files, for one). Articles are written as they come, in input order, so a run
-    stopped by Ctrl-C (exit 130) keeps those done. Pages are extracted in a worker process (in
-    --workers processes): one whose extraction takes longer than --extract-timeout fails
-    (extract_timeout; its process is killed), and since a few kilobytes of markup can make the HTML
-    parser build millions of elements, --memory-mb caps what extraction may hold, so such a page
-    fails fast (parse or out_of_memory); the others go on. --explain extracts in this process,
-    under --memory-mb but with no time limit.
+    (- mixed with files, an output that is one of the inputs). Articles are written as they come, in
+    input order, so a run stopped by Ctrl-C (exit 130) keeps those done. Pages are extracted in a
+    worker process (in --workers processes): one whose extraction takes longer than
+    --extract-timeout fails (extract_timeout; its process is killed), and since a few kilobytes of
+    markup can make the HTML parser build millions of elements, --memory-mb caps what extraction may
+    hold, so such a page fails fast (parse or out_of_memory); the others go on. --explain extracts
+    in this process, under --memory-mb but with no time limit.
 
     Example: scraper extract fixtures/wordpress-news.html --format json
     """
@@ -201,11 +202,12 @@ def extract(
     from_stdin = [str(p) for p in paths] == ["-"]
     if not from_stdin and any(str(p) == "-" for p in paths):
         raise typer.BadParameter("- (stdin) cannot be mixed with files: give it alone")
+    files, missing = ([], []) if from_stdin else find_inputs(paths)
+    refuse_output_over_inputs(paths if from_stdin else files, output)
     with open_output(output) as stream:
         if from_stdin:
             failed = _stdin(url, options, explain_it, limits, _Out(fmt, stream))
         else:
-            files, missing = find_inputs(paths)
             failed = sum(_failed(failure) for failure in missing)
             if explain_it:
                 with memory_cap(limits.memory_mb):  # --explain extracts in this process

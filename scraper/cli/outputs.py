@@ -8,11 +8,11 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO, TypeVar
+from typing import IO, Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 
@@ -31,6 +31,7 @@ __all__ = [
     "check_writable",
     "open_export_output",
     "open_output",
+    "refuse_output_over_inputs",
     "refuse_over_store",
     "report_export",
     "report_failure",
@@ -154,6 +155,38 @@ def streamed_articles(fmt: OutputFormat, stream: TextIO) -> Iterator[ArticleWrit
         typer.echo(f"scraper: interrupted; {writer.count} articles written", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from exc
     writer.close()
+
+
+def refuse_output_over_inputs(inputs: Iterable[Path], output: Path | None) -> None:
+    """A usage error when ``output`` (None or "-": stdout) is one of ``inputs`` ("-": stdin),
+    by any path, link or redirection.
+
+    Opening it to write would empty it before it is read: the input would be lost, and the run
+    would report it empty.
+    """
+    try:
+        written = _stat(output, sys.stdout)
+    except (OSError, ValueError):  # no such file (yet), or a stream that has no file
+        return
+    if not stat.S_ISREG(written.st_mode):
+        return
+    for path in inputs:
+        try:
+            read = _stat(path, sys.stdin)
+        except (OSError, ValueError):
+            continue
+        if os.path.samestat(read, written):
+            shown = "stdout" if output is None or str(output) == "-" else str(output)
+            raise typer.BadParameter(
+                f"{shown} is the input file {path}; write to another file", param_hint="--output"
+            )
+
+
+def _stat(path: Path | None, standard: IO[Any]) -> os.stat_result:
+    """The status of the file at ``path``, or of ``standard``'s own for None or "-"."""
+    if path is None or str(path) == "-":
+        return os.fstat(standard.fileno())
+    return path.stat()
 
 
 def check_writable(path: Path, *, append: bool = False) -> None:

@@ -17,6 +17,7 @@ from scraper.cli.outputs import (
     FormatOption,
     OutputOption,
     open_output,
+    refuse_output_over_inputs,
     report_failure,
     streamed_articles,
     with_text,
@@ -182,6 +183,8 @@ def scrape(
 
     Example: scraper scrape https://example.org/news/story.html --format json --save-html pages/
     """
+    if input_file is not None:
+        refuse_output_over_inputs([input_file], output)
     targets, unreadable = _read_urls(urls or [], input_file)
     try:
         options = FetchOptions(

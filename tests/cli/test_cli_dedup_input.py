@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
-from scraper.cli.dedup import _refuse_overwriting_input
+from scraper.cli.outputs import refuse_output_over_inputs
 
 runner = CliRunner()
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dedup" / "clusters.jsonl"
@@ -135,9 +135,9 @@ def test_stdin_or_stdout_redirected_to_the_input_is_refused(
         monkeypatch.setattr(sys, "stdout", stdout)
         for input_path, output in ((Path("-"), src), (src, Path("-"))):
             with pytest.raises(typer.BadParameter, match="is the input file"):
-                _refuse_overwriting_input(input_path, output)
-        _refuse_overwriting_input(Path("-"), tmp_path / "new.jsonl")  # no such file yet
-        _refuse_overwriting_input(src, tmp_path / "new.jsonl")
+                refuse_output_over_inputs([input_path], output)
+        refuse_output_over_inputs([Path("-")], tmp_path / "new.jsonl")  # no such file yet
+        refuse_output_over_inputs([src], tmp_path / "new.jsonl")
 
 
 def test_a_byte_order_mark_opening_the_file_is_read_past(tmp_path: Path) -> None:

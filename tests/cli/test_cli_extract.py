@@ -179,3 +179,26 @@ def test_a_page_named_too_long_for_a_sidecar_extracts_as_a_bare_page(tmp_path: P
         result = runner.invoke(app, ["extract", str(page), *args])
         assert result.exit_code == 0, result.output
         assert "Residents of the hill village" in result.stdout
+
+
+def test_an_output_that_is_an_input_is_a_usage_error_and_the_page_is_kept(tmp_path: Path) -> None:
+    page = _write(tmp_path, "page.html")
+    link = tmp_path / "link.html"
+    link.symlink_to(page)
+    before = page.read_bytes()
+    for inputs, output in (
+        ([page], page),
+        ([page], link),
+        ([tmp_path / "sub" / ".." / "page.html"], page),
+        ([tmp_path], page),  # found in a folder given
+    ):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        args = ["extract", *map(str, inputs), "-o", str(output)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "is the input file" in " ".join(result.stderr.replace("│", " ").split())
+        assert page.read_bytes() == before
+    other = tmp_path / "out.txt"
+    result = runner.invoke(app, ["extract", str(page), "-o", str(other)])
+    assert result.exit_code == 0, result.output
+    assert other.read_text(encoding="utf-8").startswith(PARA)

@@ -139,3 +139,14 @@ def test_a_page_that_cannot_be_saved_is_a_store_failure(
     assert result.stderr.startswith(
         f"scraper: {url}: store: cannot save the page under {not_a_dir}"
     )
+
+
+def test_an_output_that_is_the_url_list_is_a_usage_error_and_the_list_is_kept(
+    tmp_path: Path,
+) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text("http://127.0.0.1:9/story\n", encoding="utf-8")
+    result = runner.invoke(app, ["scrape", "-i", str(listing), "-o", str(listing)])
+    assert result.exit_code == 2, result.output
+    assert "is the input file" in " ".join(result.stderr.replace("│", " ").split())
+    assert listing.read_text(encoding="utf-8") == "http://127.0.0.1:9/story\n"
