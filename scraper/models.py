@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from scraper.credentials import without_userinfo
 from scraper.errors import RecordError, ScraperError
 from scraper.memory import OUT_OF_MEMORY
 
@@ -77,6 +78,16 @@ class Page:
     def effective_url(self) -> str:
         """The URL the body was served from (after redirects)."""
         return self.final_url or self.url
+
+    def without_userinfo(self) -> Page:
+        """This page with the credentials (user information) taken out of each of its URLs."""
+        final = self.final_url
+        return replace(
+            self,
+            url=without_userinfo(self.url),
+            final_url=None if final is None else without_userinfo(final),
+            redirects=tuple(without_userinfo(hop) for hop in self.redirects),
+        )
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""

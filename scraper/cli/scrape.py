@@ -83,6 +83,9 @@ def _read_urls(urls: list[str], input_file: Path | None) -> tuple[list[str], lis
 async def _process(page: Page, run: _Run, extractor: Extractor) -> Article | Failure:
     """Save the page if asked, then extract it in the worker process, so that fetches go on
     and a page that would hang extraction or grow without bound fails alone."""
+    # A URL's credentials were for the request: kept, they would stand in the article's url,
+    # the sidecar and the saved file's name (pages saved as fixtures end up in repositories).
+    page = page.without_userinfo()
     if run.save_html is not None:
         try:
             save_page(page, run.save_html)

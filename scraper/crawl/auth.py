@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from scraper.config import Source
 from scraper.crawl.fetching import CrawlFetcher, FetcherLayer
-from scraper.credentials import userinfo_of, with_userinfo, without_userinfo
+from scraper.credentials import userinfo_of, with_userinfo
 from scraper.discover.urls import origin_of
 from scraper.errors import InputError
 from scraper.fetch.onward import Onward
@@ -84,13 +84,7 @@ class OriginCredentials(FetcherLayer):
 
 def _without_userinfo(page: Page, url: str) -> Page:
     """``page`` under ``url``, its redirects without user information."""
-    final = page.final_url
-    return replace(
-        page,
-        url=url,
-        final_url=None if final is None else without_userinfo(final),
-        redirects=tuple(without_userinfo(hop) for hop in page.redirects),
-    )
+    return replace(page.without_userinfo(), url=url)
 
 
 def with_credentials(fetcher: CrawlFetcher, sources: Sequence[Source]) -> CrawlFetcher:

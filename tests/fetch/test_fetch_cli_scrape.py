@@ -150,3 +150,23 @@ def test_an_output_that_is_the_url_list_is_a_usage_error_and_the_list_is_kept(
     assert result.exit_code == 2, result.output
     assert "is the input file" in " ".join(result.stderr.replace("│", " ").split())
     assert listing.read_text(encoding="utf-8") == "http://127.0.0.1:9/story\n"
+
+
+def test_a_urls_credentials_are_sent_but_never_written(server: LocalServer, tmp_path: Path) -> None:
+    plain = server.url("/story")
+    secret_url = plain.replace("http://", "http://reader:s3cret@")
+    saved = tmp_path / "pages"
+    args = ["scrape", secret_url, "-f", "jsonl", "--save-html", str(saved), *LOCAL]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert [r.headers.get("authorization") for r in server.log if r.path == "/story"] == [
+        "Basic cmVhZGVyOnMzY3JldA=="
+    ]
+    assert json.loads(result.stdout)["url"] == plain
+    assert "s3cret" not in result.stdout + result.stderr
+    (html_file,) = saved.glob("*.html")
+    for written in saved.iterdir():
+        assert "s3cret" not in written.name
+        assert b"s3cret" not in written.read_bytes()
+    again = runner.invoke(app, ["extract", str(html_file), "-f", "jsonl"])
+    assert json.loads(again.stdout)["url"] == plain
