@@ -13,13 +13,26 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from scraper.errors import InputError, RecordError
 from scraper.models import Page
 
-__all__ = ["SIDECAR_SUFFIX", "load_page", "save_page", "sidecar_path"]
+__all__ = [
+    "MAX_PAGE_BYTES",
+    "SIDECAR_SUFFIX",
+    "load_page",
+    "read_page",
+    "save_page",
+    "sidecar_path",
+]
 
 SIDECAR_SUFFIX = ".page.json"
+#: The most of a page's bytes read, far past what extraction reads of any page
+#: (``max_html_chars``): a bigger input, or one without end (``/dev/zero``, a stream on stdin),
+#: fails at this point instead of growing this process until the system kills something.
+MAX_PAGE_BYTES = 1 << 30
+_READ_CHUNK = 1 << 20
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -56,6 +69,23 @@ def _has_sidecar(side: Path) -> bool:
         raise InputError(f"cannot read {side}: {exc.strerror or exc}") from exc
 
 
+def read_page(stream: BinaryIO) -> bytes:
+    """All of ``stream``, a page's bytes.
+
+    Raises:
+        InputError: there are more than :data:`MAX_PAGE_BYTES`.
+        OSError: the stream cannot be read.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(_READ_CHUNK):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_PAGE_BYTES:
+            raise InputError(f"larger than {MAX_PAGE_BYTES:,} bytes, the most read of a page")
+    return b"".join(chunks)
+
+
 def load_page(html_path: Path, url: str | None = None) -> Page:
     """Read a saved page; ``url`` overrides the sidecar's (or stands in when there is none).
 
@@ -63,7 +93,8 @@ def load_page(html_path: Path, url: str | None = None) -> Page:
         InputError: the file cannot be read, or its sidecar is malformed.
     """
     try:
-        body = html_path.read_bytes()
+        with html_path.open("rb") as stream:
+            body = read_page(stream)
     except OSError as exc:
         raise InputError(f"cannot read {html_path}: {exc.strerror or exc}") from exc
     side = sidecar_path(html_path)

@@ -28,7 +28,7 @@ from scraper.extract.decisions import render_explanation
 from scraper.memory import DEFAULT_MEMORY_MB, memory_cap
 from scraper.models import Article, Failure
 from scraper.output import ArticleWriter, OutputFormat, render
-from scraper.pagefile import load_page
+from scraper.pagefile import load_page, read_page
 
 __all__ = ["extract"]
 
@@ -45,7 +45,7 @@ class _Out:
 def _from_stdin(
     url: str | None, options: ExtractOptions, explain_it: bool, limits: Limits
 ) -> Article | Failure | str:
-    data = sys.stdin.buffer.read()
+    data = read_page(sys.stdin.buffer)
     if explain_it:
         with memory_cap(limits.memory_mb):  # --explain extracts in this process
             return render_explanation(explain(data, url, options=options))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import scraper.pagefile
 from scraper.cli.app import app
 from scraper.models import Page
 from scraper.pagefile import save_page
@@ -202,3 +203,20 @@ def test_an_output_that_is_an_input_is_a_usage_error_and_the_page_is_kept(tmp_pa
     result = runner.invoke(app, ["extract", str(page), "-o", str(other)])
     assert result.exit_code == 0, result.output
     assert other.read_text(encoding="utf-8").startswith(PARA)
+
+
+def test_an_input_past_the_most_read_of_a_page_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scraper.pagefile, "MAX_PAGE_BYTES", 4096)
+    page = _write(tmp_path, "page.html")
+    big = _write(tmp_path, "big.html", HTML.replace("<nav>", "<!--" + "x" * 5000 + "--><nav>"))
+    inputs = [big, page, *[Path("/dev/zero")] * Path("/dev/zero").exists()]
+    result = runner.invoke(app, ["extract", *map(str, inputs), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [page.as_uri()]
+    reason = "input: larger than 4,096 bytes, the most read of a page"
+    assert result.stderr.splitlines() == [f"scraper: {p}: {reason}" for p in inputs if p != page]
+    piped = runner.invoke(app, ["extract", "-"], input=big.read_bytes())
+    assert piped.exit_code == 1
+    assert piped.stderr == f"scraper: -: {reason}\n"
