@@ -157,6 +157,11 @@ class ArticleWriter:
         #: Articles written so far.
         self.count = 0
 
+    @property
+    def stream(self) -> TextIO:
+        """Where the articles are written."""
+        return self._stream
+
     def write(self, article: Article) -> None:
         """Write one article after those already written, and flush it."""
         if self._fmt is OutputFormat.JSON:

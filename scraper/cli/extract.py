@@ -21,8 +21,10 @@ from scraper.cli.outputs import (
     refuse_output_over_inputs,
     report_failure,
     streamed_articles,
+    take_outcome,
     with_text,
 )
+from scraper.cli.progress import Progress
 from scraper.extract import ExtractOptions, explain
 from scraper.extract.decisions import render_explanation
 from scraper.memory import DEFAULT_MEMORY_MB, memory_cap
@@ -31,9 +33,6 @@ from scraper.output import ArticleWriter, OutputFormat, render
 from scraper.pagefile import load_page, read_page
 
 __all__ = ["extract"]
-
-#: More inputs than this get a progress bar on stderr.
-_PROGRESS_FROM = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,23 +114,12 @@ def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> i
     """Write each file's article as it comes (in input order); the failures are reported and
     counted."""
     failed = 0
-    with typer.progressbar(
-        length=len(files),
-        label="extracting",
-        file=sys.stderr,
-        hidden=len(files) < _PROGRESS_FROM,
-    ) as bar:
+    with Progress("extracting", len(files), output=writer.stream) as progress:
 
         def take(item: BatchItem) -> None:
             nonlocal failed
-            bar.update(1)
-            outcome = item.result
-            if isinstance(outcome, Article):
-                outcome = with_text(str(item.path), outcome)
-            if isinstance(outcome, Failure):
-                failed += _failed(outcome)
-            else:
-                writer.write(outcome)
+            with progress.item():
+                failed += take_outcome(str(item.path), item.result, writer)
 
         if batch.workers > 1 and len(files) > 1:
             items = extract_files(

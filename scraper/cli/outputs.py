@@ -36,6 +36,7 @@ __all__ = [
     "report_export",
     "report_failure",
     "streamed_articles",
+    "take_outcome",
     "utf8_stdout",
     "with_text",
 ]
@@ -279,6 +280,18 @@ def with_text(source: str, article: Article) -> Article | Failure:
             err=True,
         )
     return article
+
+
+def take_outcome(source: str, outcome: Article | Failure, writer: ArticleWriter) -> int:
+    """Write the article of ``source`` (if :func:`with_text` keeps it), or report its failure;
+    1 if it failed, else 0."""
+    if isinstance(outcome, Article):
+        outcome = with_text(source, outcome)
+    if isinstance(outcome, Failure):
+        report_failure(outcome)
+        return 1
+    writer.write(outcome)
+    return 0
 
 
 def report_export(result: ExportResult) -> None:

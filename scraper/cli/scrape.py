@@ -20,11 +20,20 @@ from scraper.cli.outputs import (
     refuse_output_over_inputs,
     report_failure,
     streamed_articles,
-    with_text,
+    take_outcome,
 )
+from scraper.cli.progress import Progress
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.errors import ConfigError, FetchError, StoreError
-from scraper.fetch import Fetcher, FetchOptions, Limits, Politeness, Timeouts, fetch_each
+from scraper.fetch import (
+    Fetcher,
+    FetchOptions,
+    FetchResult,
+    Limits,
+    Politeness,
+    Timeouts,
+    fetch_each,
+)
 from scraper.fetch.options import DEFAULT_USER_AGENT
 from scraper.memory import DEFAULT_MEMORY_MB
 from scraper.models import Article, Failure, Page
@@ -33,8 +42,6 @@ from scraper.pagefile import save_page
 
 __all__ = ["scrape"]
 
-#: More URLs than this get a progress bar on stderr.
-_PROGRESS_FROM = 5
 _MB = 1024 * 1024
 
 
@@ -43,7 +50,6 @@ class _Run:
     """What one scrape does with each page, and the limits of its extraction."""
 
     save_html: Path | None
-    progress: bool
     extract_timeout: float
     memory_mb: int | None
 
@@ -101,27 +107,24 @@ async def _scrape(urls: list[str], options: FetchOptions, run: _Run, writer: Art
     """Fetch and extract every URL, writing each article as it comes (in input order); the
     number that failed."""
     failed = 0
-    with typer.progressbar(
-        length=len(urls), label="scraping", file=sys.stderr, hidden=not run.progress
-    ) as bar:
+    with Progress("scraping", len(urls), output=writer.stream) as progress:
         extractor = Extractor(1, timeout=run.extract_timeout, memory_mb=run.memory_mb)
         async with Fetcher(options) as fetcher, extractor:
             async for result in fetch_each(fetcher, urls):
-                bar.update(1)
-                try:
-                    if result.page is None:
-                        raise result.error or FetchError("nothing fetched", url=result.url)
-                    outcome = await _process(result.page, run, extractor)
-                    if isinstance(outcome, Article):
-                        outcome = with_text(result.url, outcome)
-                except Exception as exc:  # one bad page is its own failure, not the run's
-                    outcome = Failure.from_error(result.url, exc)
-                if isinstance(outcome, Failure):
-                    failed += 1
-                    report_failure(outcome)
-                else:
-                    writer.write(outcome)
+                outcome = await _outcome(result, run, extractor)
+                with progress.item():
+                    failed += take_outcome(result.url, outcome, writer)
     return failed
+
+
+async def _outcome(result: FetchResult, run: _Run, extractor: Extractor) -> Article | Failure:
+    """The article of one fetch, or its failure."""
+    try:
+        if result.page is None:
+            raise result.error or FetchError("nothing fetched", url=result.url)
+        return await _process(result.page, run, extractor)
+    except Exception as exc:  # one bad page is its own failure, not the run's
+        return Failure.from_error(result.url, exc)
 
 
 def scrape(
@@ -208,7 +211,6 @@ def scrape(
         raise typer.BadParameter(str(exc)) from exc
     run = _Run(
         save_html=save_html,
-        progress=len(targets) > _PROGRESS_FROM,
         extract_timeout=extract_timeout,
         memory_mb=memory_mb or None,
     )
