@@ -191,6 +191,13 @@ def extract(
     if not from_stdin and any(str(p) == "-" for p in paths):
         raise typer.BadParameter("- (stdin) cannot be mixed with files: give it alone")
     files, missing = ([], []) if from_stdin else find_inputs(paths)
+    if url is not None and len(files) > 1:
+        # A folder is one path but many pages: one URL for all of them would make them one
+        # article's copies to dedup, and resolve each page's links against another's address.
+        raise typer.BadParameter(
+            f"--url applies to a single input; {paths[0]} holds {len(files)} pages",
+            param_hint="--url",
+        )
     refuse_output_over_inputs(paths if from_stdin else files, output)
     with open_output(output) as stream:
         if from_stdin:

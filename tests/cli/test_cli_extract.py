@@ -220,3 +220,16 @@ def test_an_input_past_the_most_read_of_a_page_fails_alone(
     piped = runner.invoke(app, ["extract", "-"], input=big.read_bytes())
     assert piped.exit_code == 1
     assert piped.stderr == f"scraper: -: {reason}\n"
+
+
+def test_url_with_a_folder_of_many_pages_is_a_usage_error(tmp_path: Path) -> None:
+    for name in ("a.html", "b.html"):
+        _write(tmp_path, name)
+    result = runner.invoke(app, ["extract", str(tmp_path), "--url", "https://news.example/a"])
+    assert result.exit_code == 2, result.output
+    assert "holds 2 pages" in " ".join(result.stderr.replace("│", " ").split())
+    assert result.stdout == ""
+    (tmp_path / "b.html").unlink()
+    result = runner.invoke(app, ["extract", str(tmp_path), "--url", "https://news.example/a"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(PARA)
