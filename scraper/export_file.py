@@ -53,7 +53,14 @@ def _store_files(store: Path) -> list[Path]:
     return files
 
 
-def check_not_store(path: Path, store: Path, *, key: str) -> None:
+def check_not_store(
+    path: Path,
+    store: Path,
+    *,
+    key: str,
+    store_is: str = "the crawl store",
+    writing: str = "an export",
+) -> None:
     """Refuse an export path that is the store or one of its files.
 
     Paths are compared resolved, and existing files by identity, so ``./news.db``, a symlink to
@@ -61,14 +68,15 @@ def check_not_store(path: Path, store: Path, *, key: str) -> None:
 
     Raises:
         ConfigError: ``path`` is the store, its ``-wal``/``-shm``/``-journal`` file or its run
-            lock (``key`` names the option or config key that gave it).
+            lock (``key`` names the option or config key that gave it; the message says what
+            the store is, ``store_is``, and what would be written, ``writing``).
     """
     resolved = os.path.realpath(path)
     for name in _store_files(store):
         if os.path.realpath(name) == resolved or _same_file(path, name):
             raise ConfigError(
-                f"{path} is the crawl store {store} (or one of its files); refusing to write"
-                " an export over it",
+                f"{path} is {store_is} {store} (or one of its files); refusing to write"
+                f" {writing} over it",
                 key=key,
             )
 

@@ -15,7 +15,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_STORE
-from scraper.cli.outputs import open_output, refuse_output_over_inputs
+from scraper.cli.outputs import check_not_over_store, open_output, refuse_output_over_inputs
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
 from scraper.dedup.document import without_surrogates
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
@@ -174,7 +174,8 @@ def dedup(
     (a stable id) and `duplicate_of` (the representative's url, or null). With `--db` the index
     persists, so later runs also match articles seen before. A summary goes to stderr; a bad
     line is reported with its number and skipped (exit 1; so is an output that cannot be written
-    in full). Exit 2: bad options (an output that is the input among them), 4: store error.
+    in full). Exit 2: bad options (an output that is the input or the --db index among them), 4:
+    store error.
 
     Example: scraper dedup articles.jsonl -o clustered.jsonl --db dedup.sqlite --batch 10000
     """
@@ -183,6 +184,12 @@ def dedup(
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--containment") from exc
     refuse_output_over_inputs([input_path], output)
+    if db is not None and str(output) != "-":
+        # Opened for writing first, it would lose the index kept across runs, and SQLite
+        # would then write its pages through the records.
+        check_not_over_store(
+            output, db, key="--output", store_is="the dedup index", writing="the records"
+        )
     source = _open_input(input_path)
     reader = _Reader(source, str(input_path))
     try:

@@ -220,11 +220,11 @@ def check_writable(path: Path, *, append: bool = False) -> None:
         raise typer.BadParameter(f"cannot write {path}: {folder} is not writable")
 
 
-def check_not_over_store(path: Path, store: Path, *, key: str) -> None:
+def check_not_over_store(path: Path, store: Path, *, key: str, **said: str) -> None:
     """Exit 2 with :func:`refuse_over_store`'s line if ``path`` is ``store`` or one of its
-    files (see :func:`~scraper.export_file.check_not_store`)."""
+    files (see :func:`~scraper.export_file.check_not_store`, which takes ``said``)."""
     try:
-        check_not_store(path, store, key=key)
+        check_not_store(path, store, key=key, **said)
     except ConfigError as exc:
         refuse_over_store(exc)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,22 @@ def test_an_output_write_that_fails_is_one_line_and_exit_1() -> None:
     assert result.stderr == "scraper: cannot write /dev/full: No space left on device\n"
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
+
+
+def test_an_output_that_is_the_index_is_a_usage_error_and_the_index_is_kept(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "index.sqlite"
+    first = runner.invoke(app, ["dedup", str(FIXTURE), "--db", str(db), "-o", os.devnull])
+    assert first.exit_code == 0, first.output
+    before = db.read_bytes()
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(db)
+    for output in (db, link, tmp_path / "index.sqlite-wal"):
+        result = runner.invoke(app, ["dedup", str(FIXTURE), "--db", str(db), "-o", str(output)])
+        assert result.exit_code == 2, (output, result.output)
+        assert result.stderr == (
+            f"scraper: --output: {output} is the dedup index {db} (or one of its files);"
+            " refusing to write the records over it\n"
+        )
+        assert db.read_bytes() == before
