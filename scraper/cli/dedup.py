@@ -195,7 +195,7 @@ def dedup(
     try:
         # The records are written as their batches are placed: a full disk or a closed pipe
         # met on the way ends the run as it ends extract's (one line, exit 1).
-        with open_output(None if str(output) == "-" else output) as sink:
+        with open_output(output) as sink:
             try:
                 with DedupIndex.open(db if db is not None else ":memory:", options) as index:
                     assignments = _place(index, _batches(reader.records(), batch), sink)

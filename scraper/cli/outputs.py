@@ -45,17 +45,22 @@ _T = TypeVar("_T")
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    Path | None,
+    typer.Option("--output", "-o", help="Write here instead of stdout (- for stdout)."),
 ]
 
 
 @contextmanager
 def open_output(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or ``path`` opened for writing (a usage error when it cannot be).
+    """stdout (for None or "-"), or ``path`` opened for writing (a usage error when it cannot
+    be).
 
     A write that fails on the way (a full disk, a closed pipe) ends the command with exit 1 and
     a line saying so, not a traceback.
     """
+    if path is not None and str(path) == "-":
+        # As in dedup's -o, and as - is stdin for extract's input: not a file named "-".
+        path = None
     with _write_errors(path):
         if path is None:
             yield sys.stdout

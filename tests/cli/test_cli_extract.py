@@ -233,3 +233,12 @@ def test_url_with_a_folder_of_many_pages_is_a_usage_error(tmp_path: Path) -> Non
     result = runner.invoke(app, ["extract", str(tmp_path), "--url", "https://news.example/a"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(PARA)
+
+
+def test_output_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    page = _write(tmp_path, "page.html")
+    result = runner.invoke(app, ["extract", str(page), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(PARA)
+    assert not (tmp_path / "-").exists()
