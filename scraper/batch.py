@@ -22,7 +22,7 @@ from pathlib import Path
 from scraper.extract import ExtractOptions, extract_page
 from scraper.memory import limit_memory
 from scraper.models import Article, Failure, Page
-from scraper.pagefile import SIDECAR_SUFFIX, load_page
+from scraper.pagefile import SIDECAR_SUFFIX, load_page, sidecar_path
 
 __all__ = ["BatchItem", "PageExtractor", "extract_files", "find_inputs"]
 
@@ -57,7 +57,8 @@ def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
     A file is taken as given (a pipe such as ``<(cat page.html)`` too); a directory gives the
     HTML files under it, sorted, recursively. A path that does not exist, a dangling symbolic
     link and a directory without HTML files are failures (kind ``input``), so that one of them
-    does not stop the others.
+    does not stop the others. A sidecar named beside its page is left out (it is read with
+    the page); one named without it is a failure.
     """
     files: list[Path] = []
     failures: list[Failure] = []
@@ -72,7 +73,23 @@ def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
             failures.append(found)
         else:
             files.extend(found)
-    return files, failures
+    return _without_sidecars(files, failures)
+
+
+def _without_sidecars(
+    files: list[Path], failures: list[Failure]
+) -> tuple[list[Path], list[Failure]]:
+    """``files`` less the sidecars named among them (``scraper extract saved/*``): each is read
+    with its page, and extracted as a page it gave its JSON as an article's text."""
+    read_with_pages = {sidecar_path(path) for path in files}
+    pages: list[Path] = []
+    for path in files:
+        if not path.name.endswith(SIDECAR_SUFFIX):
+            pages.append(path)
+        elif path not in read_with_pages:
+            reason = "a saved page's sidecar, not a page: give the page beside it"
+            failures.append(Failure(str(path), "input", reason))
+    return pages, failures
 
 
 def _files_of(path: Path) -> list[Path] | Failure:

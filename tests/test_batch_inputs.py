@@ -55,3 +55,17 @@ def test_a_name_too_long_to_look_up_is_its_inputs_failure(tmp_path: Path) -> Non
     files, failures = find_inputs([too_long, good])
     assert files == [good]
     assert failures == [Failure(str(too_long), "input", "cannot read: File name too long")]
+
+
+def test_a_sidecar_named_beside_its_page_is_read_with_it_and_one_alone_fails(
+    tmp_path: Path,
+) -> None:
+    # What `scraper extract saved/*` gives: every page and every sidecar.
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for name in ("a.html", "a.page.json", "b.page.json"):
+        (saved / name).write_text("{}" if name.endswith(".json") else "<p>x</p>", encoding="utf-8")
+    files, failures = find_inputs(sorted(saved.iterdir()))
+    assert files == [saved / "a.html"]
+    reason = "a saved page's sidecar, not a page: give the page beside it"
+    assert failures == [Failure(str(saved / "b.page.json"), "input", reason)]

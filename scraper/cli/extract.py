@@ -166,18 +166,19 @@ def extract(
     """Extract the clean article (body and metadata) from saved HTML pages.
 
     A file saved by `scraper scrape --save-html` is read with its sidecar (URL, headers), so it
-    extracts as it did when fetched. Each path is an input: a file that cannot be read or extracted,
-    a page with no article text (kind empty; too_large when the page is past the extractor's
-    bounds), a missing path, a dangling link and a directory with no HTML files are each reported on
-    one line of stderr, and the others go on; the exit code is then 1. An article read from only the
-    first part of a huge page is written, with a warning on stderr. Exit 2 is for bad options only
-    (- mixed with files, an output that is one of the inputs). Articles are written as they come, in
-    input order, so a run stopped by Ctrl-C (exit 130) keeps those done. Pages are extracted in a
-    worker process (in --workers processes): one whose extraction takes longer than
-    --extract-timeout fails (extract_timeout; its process is killed), and since a few kilobytes of
-    markup can make the HTML parser build millions of elements, --memory-mb caps what extraction may
-    hold, so such a page fails fast (parse or out_of_memory); the others go on. --explain extracts
-    in this process, under --memory-mb but with no time limit.
+    extracts as it did when fetched (a sidecar named too, as `saved/*` names it, is no input of its
+    own). Each path is an input: a file that cannot be read or extracted, a page with no article
+    text (kind empty; too_large when the page is past the extractor's bounds), a missing path, a
+    dangling link and a directory with no HTML files are each reported on one line of stderr, and
+    the others go on; the exit code is then 1. An article read from only the first part of a huge
+    page is written, with a warning on stderr. Exit 2 is for bad options only (- mixed with files,
+    an output that is one of the inputs). Articles are written as they come, in input order, so a
+    run stopped by Ctrl-C (exit 130) keeps those done. Pages are extracted in a worker process (in
+    --workers processes): one whose extraction takes longer than --extract-timeout fails
+    (extract_timeout; its process is killed), and since a few kilobytes of markup can make the HTML
+    parser build millions of elements, --memory-mb caps what extraction may hold, so such a page
+    fails fast (parse or out_of_memory); the others go on. --explain extracts in this process, under
+    --memory-mb but with no time limit.
 
     Example: scraper extract fixtures/wordpress-news.html --format json
     """

@@ -242,3 +242,14 @@ def test_output_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(PARA)
     assert not (tmp_path / "-").exists()
+
+
+def test_a_glob_over_saved_pages_gives_each_page_once(tmp_path: Path) -> None:
+    page = Page(url="https://news.example/orvanne", body=HTML.encode(), status=200)
+    saved = save_page(page, tmp_path / "saved")
+    files = sorted(str(p) for p in saved.parent.iterdir())
+    assert len(files) == 2
+    result = runner.invoke(app, ["extract", *files, "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["url"] == "https://news.example/orvanne"
