@@ -249,8 +249,17 @@ _SOURCE_CHARS = 300
 _REASON_CHARS = 1000
 
 
+#: Characters that would break a line or drive the terminal (a newline in a file name, an
+#: escape sequence in a URL), and how a line shows them instead.
+_CONTROLS = {
+    code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
 def _clip(text: str, limit: int) -> str:
-    """``text``, or its two ends with the number of characters left out between them."""
+    """``text`` as one line shows it (control characters escaped, as ``\\n``): whole, or its
+    two ends with the number of characters left out between them."""
+    text = text.translate(_CONTROLS)
     if len(text) <= limit:
         return text
     half = limit // 2

@@ -19,3 +19,13 @@ def test_a_huge_input_name_is_cut_to_a_bounded_line(capsys: pytest.CaptureFixtur
     report_failure(Failure("https://example.com/" + "a" * 100_000, "network", "reset"))
     line = capsys.readouterr().err
     assert len(line) < 400 and line.endswith(": network: reset\n")
+
+
+def test_a_failure_line_stays_one_line_whatever_the_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A file name may hold a newline; a URL or a reason, a terminal's escape sequence.
+    report_failure(Failure("saved/bad\nname.html", "decode", "not HTML\x1b[2J\u2028"))
+    line = capsys.readouterr().err
+    assert line == "scraper: saved/bad\\nname.html: decode: not HTML\\x1b[2J\\u2028\n"
+    assert len(line.splitlines()) == 1
