@@ -81,7 +81,11 @@ def _read_urls(urls: list[str], input_file: Path | None) -> tuple[list[str], lis
             raise typer.BadParameter(f"cannot read {input_file}: {exc.strerror or exc}") from exc
         listed, bad = _url_lines(data, str(input_file))
         found += listed
-    if not found and not bad:
+        if not found and not bad:
+            # A listing made by a script can be empty on a quiet day: nothing to do, not a
+            # usage error (and not "give --input", which was given).
+            typer.echo(f"scraper: {input_file} lists no URLs", err=True)
+    elif not found:
         raise typer.BadParameter("give at least one URL, or --input FILE")
     return found, bad
 
@@ -180,12 +184,13 @@ def scrape(
     allowed with --allow-network. A URL that fails, a page with no article text (kind empty: an
     empty body, a 204; too_large: the text lies past the extractor's bounds) and a line of --input
     that is not UTF-8 are each reported on one line of stderr, and the others go on; the exit code
-    is then 1. An article read from only the first part of a huge page is written, with a warning on
-    stderr. Articles are written as they come, in input order, so a run stopped by Ctrl-C (exit 130)
-    keeps those done. With --save-html each page is kept as served, and `scraper extract` on that
-    file gives the same article. Pages are extracted in a worker process, while fetching goes on:
-    one that takes longer than --extract-timeout, or needs more memory than --memory-mb (a few
-    kilobytes of hostile markup can make the HTML parser build millions of elements), fails alone.
+    is then 1. An --input that lists no URLs (an empty day's list) is no error: exit 0. An article
+    read from only the first part of a huge page is written, with a warning on stderr. Articles are
+    written as they come, in input order, so a run stopped by Ctrl-C (exit 130) keeps those done.
+    With --save-html each page is kept as served, and `scraper extract` on that file gives the same
+    article. Pages are extracted in a worker process, while fetching goes on: one that takes longer
+    than --extract-timeout, or needs more memory than --memory-mb (a few kilobytes of hostile markup
+    can make the HTML parser build millions of elements), fails alone.
 
     Example: scraper scrape https://example.org/news/story.html --format json --save-html pages/
     """

@@ -170,3 +170,12 @@ def test_a_urls_credentials_are_sent_but_never_written(server: LocalServer, tmp_
         assert b"s3cret" not in written.read_bytes()
     again = runner.invoke(app, ["extract", str(html_file), "-f", "jsonl"])
     assert json.loads(again.stdout)["url"] == plain
+
+
+def test_an_input_listing_no_urls_is_nothing_to_do(tmp_path: Path) -> None:
+    listing = tmp_path / "today.txt"
+    listing.write_text("# nothing new today\n\n", encoding="utf-8")
+    result = runner.invoke(app, ["scrape", "-i", str(listing), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    assert result.stderr == f"scraper: {listing} lists no URLs\n"
