@@ -4,6 +4,7 @@ output goes, and how a failed input is reported."""
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import stat
@@ -63,6 +64,8 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
         path = None
     with _write_errors(path):
         if path is None:
+            if sys.stdout is None:  # started with stdout closed ('>&-'): Python gives None
+                raise OSError(errno.EBADF, "it is closed")
             yield sys.stdout
             # What is still buffered is written here, where a failure is reported: at the
             # interpreter's exit it would be lost with exit 0, or end in exit 120 and a trace.
@@ -188,9 +191,11 @@ def refuse_output_over_inputs(inputs: Iterable[Path], output: Path | None) -> No
             )
 
 
-def _stat(path: Path | None, standard: IO[Any]) -> os.stat_result:
+def _stat(path: Path | None, standard: IO[Any] | None) -> os.stat_result:
     """The status of the file at ``path``, or of ``standard``'s own for None or "-"."""
     if path is None or str(path) == "-":
+        if standard is None:  # closed when the command started
+            raise ValueError("no such stream")
         return os.fstat(standard.fileno())
     return path.stat()
 

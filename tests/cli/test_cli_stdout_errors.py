@@ -25,13 +25,17 @@ COMMANDS = [
 NAMES = ["extract", "extract-stdin", "explain", "dedup"]
 
 
-def _run(args: list[str], stdout: int, stdin: Path) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], stdout: int | None, stdin: Path) -> subprocess.CompletedProcess[str]:
+    """``scraper ARGS`` in a process of its own; ``stdout`` None: started with it closed."""
     # Buffered as stdout is by default: PYTHONUNBUFFERED (set on some machines) would hide it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     code = "import sys; from scraper.cli.app import main; sys.argv[0] = 'scraper'; main()"
+    command = [sys.executable, "-c", code, *args]
+    if stdout is None:
+        command = ["sh", "-c", 'exec "$@" >&-', "sh", *command]
     with stdin.open("rb") as given:
         return subprocess.run(
-            [sys.executable, "-c", code, *args],
+            command,
             stdin=given,
             stdout=stdout,
             stderr=subprocess.PIPE,
@@ -75,4 +79,11 @@ def test_a_stdout_that_fails_is_one_line_and_exit_1(args: list[str], stdout: str
     finally:
         os.close(fd)
     assert done.stderr == f"scraper: cannot write stdout: {reason}\n"
+    assert done.returncode == 1
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=NAMES)
+def test_a_stdout_closed_from_the_start_is_one_line_and_exit_1(args: list[str]) -> None:
+    done = _run(args, None, _stdin_for(args))
+    assert done.stderr == "scraper: cannot write stdout: it is closed\n"
     assert done.returncode == 1
