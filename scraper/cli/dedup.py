@@ -15,7 +15,12 @@ from typing import IO, Annotated, Any
 import typer
 
 from scraper.cli.exits import EXIT_FAILED, EXIT_STORE
-from scraper.cli.outputs import check_not_over_store, open_output, refuse_output_over_inputs
+from scraper.cli.outputs import (
+    check_not_over_store,
+    open_output,
+    refuse_output_over_inputs,
+    standard_input,
+)
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
 from scraper.dedup.document import without_surrogates
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
@@ -124,10 +129,8 @@ class _Bars:
 
 def _open_input(path: Path) -> IO[bytes]:
     """``path`` (stdin for "-") opened to read bytes: lines are decoded one by one."""
-    if str(path) == "-":
-        return sys.stdin.buffer
     try:
-        stream = path.open("rb")
+        stream = standard_input() if str(path) == "-" else path.open("rb")
     except OSError as exc:
         raise typer.BadParameter(f"cannot open {path}: {exc.strerror}") from exc
     return stream

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -20,11 +19,13 @@ from scraper.cli.outputs import (
     open_output,
     refuse_output_over_inputs,
     report_failure,
+    standard_input,
     streamed_articles,
     take_outcome,
     with_text,
 )
 from scraper.cli.progress import Progress
+from scraper.errors import InputError
 from scraper.extract import ExtractOptions, explain
 from scraper.extract.decisions import render_explanation
 from scraper.memory import DEFAULT_MEMORY_MB, memory_cap
@@ -44,7 +45,10 @@ class _Out:
 def _from_stdin(
     url: str | None, options: ExtractOptions, explain_it: bool, limits: Limits
 ) -> Article | Failure | str:
-    data = read_page(sys.stdin.buffer)
+    try:
+        data = read_page(standard_input())
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from exc
     if explain_it:
         with memory_cap(limits.memory_mb):  # --explain extracts in this process
             return render_explanation(explain(data, url, options=options))

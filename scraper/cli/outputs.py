@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import IO, Annotated, Any, NoReturn, TextIO, TypeVar
+from typing import IO, Annotated, Any, BinaryIO, NoReturn, TextIO, TypeVar
 
 import typer
 
@@ -36,6 +36,7 @@ __all__ = [
     "refuse_over_store",
     "report_export",
     "report_failure",
+    "standard_input",
     "streamed_articles",
     "take_outcome",
     "utf8_stdout",
@@ -49,6 +50,17 @@ OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write here instead of stdout (- for stdout)."),
 ]
+
+
+def standard_input() -> BinaryIO:
+    """stdin's bytes.
+
+    Raises:
+        OSError: the command was started with stdin closed ('<&-'; Python gives None).
+    """
+    if sys.stdin is None:
+        raise OSError(errno.EBADF, "stdin is closed")
+    return sys.stdin.buffer
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +18,7 @@ from scraper.cli.outputs import (
     open_output,
     refuse_output_over_inputs,
     report_failure,
+    standard_input,
     streamed_articles,
     take_outcome,
 )
@@ -76,7 +76,7 @@ def _read_urls(urls: list[str], input_file: Path | None) -> tuple[list[str], lis
     bad: list[Failure] = []
     if input_file is not None:
         try:
-            data = sys.stdin.buffer.read() if str(input_file) == "-" else input_file.read_bytes()
+            data = standard_input().read() if str(input_file) == "-" else input_file.read_bytes()
         except OSError as exc:
             raise typer.BadParameter(f"cannot read {input_file}: {exc.strerror or exc}") from exc
         listed, bad = _url_lines(data, str(input_file))

@@ -1,5 +1,6 @@
 """A stdout that cannot take the output (a full disk, a reader gone: ``| head -1``), in a real
-process: the interpreter's own flush at exit is where a buffered failure used to surface."""
+process: the interpreter's own flush at exit is where a buffered failure used to surface. And
+a standard stream closed from the start ('>&-', '<&-'), which Python gives as None."""
 
 from __future__ import annotations
 
@@ -23,14 +24,14 @@ COMMANDS = [
     ["dedup", "-", "--workers", "1"],
 ]
 NAMES = ["extract", "extract-stdin", "explain", "dedup"]
+RUN = "import sys; from scraper.cli.app import main; sys.argv[0] = 'scraper'; main()"
 
 
 def _run(args: list[str], stdout: int | None, stdin: Path) -> subprocess.CompletedProcess[str]:
     """``scraper ARGS`` in a process of its own; ``stdout`` None: started with it closed."""
     # Buffered as stdout is by default: PYTHONUNBUFFERED (set on some machines) would hide it.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    code = "import sys; from scraper.cli.app import main; sys.argv[0] = 'scraper'; main()"
-    command = [sys.executable, "-c", code, *args]
+    command = [sys.executable, "-c", RUN, *args]
     if stdout is None:
         command = ["sh", "-c", 'exec "$@" >&-', "sh", *command]
     with stdin.open("rb") as given:
@@ -87,3 +88,25 @@ def test_a_stdout_closed_from_the_start_is_one_line_and_exit_1(args: list[str]) 
     done = _run(args, None, _stdin_for(args))
     assert done.stderr == "scraper: cannot write stdout: it is closed\n"
     assert done.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["extract", "-"], "scraper: -: input: cannot read: stdin is closed\n"),
+        (["scrape", "-i", "-"], "cannot read -: stdin is closed"),
+        (["dedup", "-"], "cannot open -: stdin is closed"),
+    ],
+    ids=["extract", "scrape", "dedup"],
+)
+def test_a_stdin_closed_from_the_start_is_said(args: list[str], said: str) -> None:
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", sys.executable, "-c", RUN, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.returncode == (1 if args[0] == "extract" else 2)
