@@ -117,6 +117,8 @@ def utf8_stdout() -> TextIO:
     export with a traceback, every run, and no run ever handed its articles on.
     """
     stream = sys.stdout
+    if stream is None:  # started with stdout closed ('>&-'), as open_output says
+        raise OSError(errno.EBADF, "it is closed")
     if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
         stream.reconfigure(encoding="utf-8")
     return stream

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from scraper.store.crawl_store import SQLiteCrawlStore
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PAGE = FIXTURES / "seed-doubled.html"
 RECORDS = FIXTURES / "dedup" / "clusters.jsonl"
@@ -110,3 +112,14 @@ def test_a_stdin_closed_from_the_start_is_said(args: list[str], said: str) -> No
     assert said in done.stderr
     assert "Traceback" not in done.stderr
     assert done.returncode == (1 if args[0] == "extract" else 2)
+
+
+@pytest.mark.parametrize("since", ["ALL", "LAST"])
+def test_an_export_to_a_stdout_closed_from_the_start_is_one_line_and_exit_1(
+    tmp_path: Path, since: str
+) -> None:
+    store = tmp_path / "crawl.db"
+    SQLiteCrawlStore(store).close()
+    done = _run(["export", str(store), "--since", since], None, PAGE)
+    assert done.stderr == "scraper: cannot write stdout: it is closed\n"
+    assert done.returncode == 1
