@@ -10,6 +10,7 @@ the page is then that input's failure, kind ``extract_timeout``. Two system call
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -42,20 +43,30 @@ class BatchItem:
 
 
 def _html_under(folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in _HTML_SUFFIXES
-        and not p.name.endswith(SIDECAR_SUFFIX)
-    )
+    """The HTML files under ``folder``, but in hidden folders and hidden files (``.git``,
+    ``.venv``, ``.cache``: a checkout of saved fixtures holds the HTML of installed packages'
+    docs there), as a shell's ``*`` leaves them out. Symbolic links to folders are not
+    followed."""
+    found: list[Path] = []
+    for top, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found.extend(
+            path
+            for name in names
+            if not name.startswith(".")
+            and (path := Path(top, name)).suffix.lower() in _HTML_SUFFIXES
+            and not name.endswith(SIDECAR_SUFFIX)
+            and path.is_file()
+        )
+    return sorted(found)
 
 
 def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
     """The files to extract, and the paths that give none, each as its input's failure.
 
     A file is taken as given (a pipe such as ``<(cat page.html)`` too); a directory gives the
-    HTML files under it, sorted, recursively. A path that does not exist, a dangling symbolic
+    HTML files under it, sorted, recursively, but those in hidden folders and hidden files
+    (``.git``, ``.venv``). A path that does not exist, a dangling symbolic
     link and a directory without HTML files are failures (kind ``input``), so that one of them
     does not stop the others. A sidecar named beside its page is left out (it is read with
     the page); one named without it is a failure.

@@ -69,3 +69,16 @@ def test_a_sidecar_named_beside_its_page_is_read_with_it_and_one_alone_fails(
     assert files == [saved / "a.html"]
     reason = "a saved page's sidecar, not a page: give the page beside it"
     assert failures == [Failure(str(saved / "b.page.json"), "input", reason)]
+
+
+def test_a_folder_gives_no_html_from_its_hidden_folders_or_files(tmp_path: Path) -> None:
+    # A checkout of saved pages: .git and .venv hold HTML (installed packages' docs) that is
+    # nobody's article.
+    saved = tmp_path / ".saved"  # a hidden folder given by name is read
+    for name in ("a.html", "sub/b.htm", ".draft.html", ".git/c.html", ".venv/lib/d.html"):
+        (saved / name).parent.mkdir(parents=True, exist_ok=True)
+        (saved / name).write_text("<p>x</p>", encoding="utf-8")
+    (saved / "linked").symlink_to(saved / "sub")  # a folder's link is not followed
+    files, failures = find_inputs([saved])
+    assert files == [saved / "a.html", saved / "sub" / "b.htm"]
+    assert failures == []

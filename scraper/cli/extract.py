@@ -145,7 +145,10 @@ def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> i
 
 def extract(
     paths: Annotated[
-        list[Path], typer.Argument(help="HTML files, directories of them, or - alone for stdin.")
+        list[Path],
+        typer.Argument(
+            help="HTML files, directories of them (hidden ones left out), or - alone for stdin."
+        ),
     ],
     url: Annotated[str | None, typer.Option(help="The page's URL (a single input only).")] = None,
     fmt: FormatOption = OutputFormat.TEXT,
