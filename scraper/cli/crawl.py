@@ -42,8 +42,8 @@ def crawl(
         typer.Option(
             "--output",
             "-o",
-            help="Export to this file, not stdout; {time}, {date} and {run} in its name make a"
-            " file per run.",
+            help="Export to this file, not stdout (- for stdout); {time}, {date} and {run} in"
+            " its name make a file per run.",
         ),
     ] = None,
     append: Annotated[

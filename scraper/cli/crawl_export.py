@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from scraper.cli.exits import EXIT_USAGE
-from scraper.cli.outputs import check_not_over_store, check_writable, utf8_stdout
+from scraper.cli.outputs import check_not_over_store, check_writable, file_named, utf8_stdout
 from scraper.config import CrawlConfig, ExportSpec
 from scraper.crawl import RunResult
 from scraper.errors import ConfigError
@@ -40,8 +40,9 @@ def export_spec(
     ``-o`` replaces the table's path only: its format and ``append`` stay.
     """
     table = config.export
+    named = file_named(output)  # "-" replaces the table's path with stdout
     if export is not None:
-        spec = ExportSpec(format=export.value, path=output)
+        spec = ExportSpec(format=export.value, path=named)
     elif table is None:
         if output is not None or append:
             raise typer.BadParameter(
@@ -50,7 +51,7 @@ def export_spec(
             )
         return None
     else:
-        spec = table if output is None else replace(table, path=output)
+        spec = table if output is None else replace(table, path=named)
     if append:
         spec = replace(spec, append=True)
     if spec.append and spec.path is None:

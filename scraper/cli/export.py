@@ -21,7 +21,12 @@ from scraper.cli.exits import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
-from scraper.cli.outputs import check_not_over_store, open_export_output, report_export
+from scraper.cli.outputs import (
+    check_not_over_store,
+    file_named,
+    open_export_output,
+    report_export,
+)
 from scraper.crawl.lock import RunLock
 from scraper.errors import ConfigError, StoreError, StoreLocked
 from scraper.export import ExportFormat, ExportResult, Since, parse_since
@@ -53,8 +58,8 @@ def export(
         typer.Option(
             "--output",
             "-o",
-            help="Write here instead of stdout; {time}, {date} (the export's start, UTC) and"
-            " {run} (the store's latest run) in its name make a file per export.",
+            help="Write here instead of stdout (- for stdout); {time}, {date} (the export's"
+            " start, UTC) and {run} (the store's latest run) in its name make a file per export.",
         ),
     ] = None,
     unique: Annotated[
@@ -85,6 +90,7 @@ def export(
 
     Example: scraper export news.toml --since 2026-11-28 --format csv -o today.csv
     """
+    output = file_named(output)
     try:
         chosen = parse_since(since)
         db = store_path(target)

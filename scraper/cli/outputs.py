@@ -30,6 +30,7 @@ __all__ = [
     "OutputOption",
     "check_not_over_store",
     "check_writable",
+    "file_named",
     "open_export_output",
     "open_output",
     "refuse_output_over_inputs",
@@ -63,6 +64,12 @@ def standard_input() -> BinaryIO:
     return sys.stdin.buffer
 
 
+def file_named(path: Path | None) -> Path | None:
+    """The file an ``-o`` option names; None for stdout, given as None or as "-" (as ``-`` is
+    stdin for an input), never a file named "-"."""
+    return None if path is None or str(path) == "-" else path
+
+
 @contextmanager
 def open_output(path: Path | None) -> Iterator[TextIO]:
     """stdout (for None or "-"), or ``path`` opened for writing (a usage error when it cannot
@@ -71,9 +78,7 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
     A write that fails on the way (a full disk, a closed pipe) ends the command with exit 1 and
     a line saying so, not a traceback.
     """
-    if path is not None and str(path) == "-":
-        # As in dedup's -o, and as - is stdin for extract's input: not a file named "-".
-        path = None
+    path = file_named(path)
     with _write_errors(path):
         if path is None:
             if sys.stdout is None:  # started with stdout closed ('>&-'): Python gives None
@@ -199,7 +204,7 @@ def refuse_output_over_inputs(inputs: Iterable[Path], output: Path | None) -> No
         except (OSError, ValueError):
             continue
         if os.path.samestat(read, written):
-            shown = "stdout" if output is None or str(output) == "-" else str(output)
+            shown = "stdout" if file_named(output) is None else str(output)
             raise typer.BadParameter(
                 f"{shown} is the input file {path}; write to another file", param_hint="--output"
             )

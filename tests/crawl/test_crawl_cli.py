@@ -150,6 +150,25 @@ def test_output_without_export_takes_the_format_of_the_config_export_table(
     assert not (tmp_path / "elsewhere.csv").exists()
 
 
+def test_output_dash_is_stdout_for_the_crawls_export_and_export(
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As for extract, scrape and dedup: "-" is stdout, not a file named "-" in the working
+    # folder (where a cron job would leave it, unread, replaced every run).
+    monkeypatch.chdir(tmp_path)
+    with news_toml.open("a", encoding="utf-8") as toml:
+        toml.write('\n[export]\nformat = "csv"\npath = "elsewhere.csv"\n')
+    crawled = runner.invoke(app, ["crawl", str(news_toml), "-o", "-"])
+    assert crawled.exit_code == 0, crawled.stderr
+    assert len(list(csv.DictReader(io.StringIO(crawled.stdout)))) == 8  # the table's format
+    exported = runner.invoke(app, ["export", str(news_toml), "--since", "ALL", "-o", "-"])
+    assert exported.exit_code == 0, exported.stderr
+    assert len(exported.stdout.splitlines()) == 8
+    assert not (tmp_path / "-").exists() and not (tmp_path / "elsewhere.csv").exists()
+    appended = runner.invoke(app, ["export", str(news_toml), "-o", "-", "--append"])
+    assert appended.exit_code == 2 and "give -o FILE" in appended.stderr
+
+
 def test_output_without_export_or_an_export_table_is_a_usage_error(
     news_toml: Path, tmp_path: Path
 ) -> None:
