@@ -120,7 +120,9 @@ class RobotsCache:
                 return RobotsRules(None, False, until, reason, asked_by=exc.asked_by)
             return RobotsRules(None, False, error_until, f"robots.txt unusable: {exc}")
         if 200 <= status < 300:
-            parser = Protego.parse(body.decode("utf-8", errors="replace"))
+            # A BOM (files saved by some Windows editors) would be read as part of the first
+            # line, and protego then drops that "User-agent" and the rules of its group.
+            parser = Protego.parse(body.decode("utf-8-sig", errors="replace"))
             return RobotsRules(parser, True, ok_until, "robots.txt")
         if 400 <= status < 500 and status != 429:
             return RobotsRules(None, True, ok_until, f"robots.txt answered {status}")

@@ -39,6 +39,13 @@ def test_a_429_or_5xx_robots_txt_is_temporary_and_only_a_disallow_is_final(statu
     _check(404)  # no file: everything allowed
 
 
+def test_a_robots_txt_starting_with_a_bom_keeps_its_first_group() -> None:
+    # Saved with a BOM, the file's first line is still its first group's "User-agent".
+    with pytest.raises(RobotsDisallowed):
+        _check(200, b"\xef\xbb\xbfUser-agent: *\r\nDisallow: /news/\r\n")
+    _check(200, b"\xef\xbb\xbfUser-agent: *\r\nDisallow: /private/\r\n")
+
+
 def test_an_unusable_robots_txt_is_temporarily_unavailable() -> None:
     async def fetch(url: str) -> tuple[int, bytes]:
         raise RedirectError("more than 5 redirects", url=url)
