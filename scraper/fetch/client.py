@@ -385,15 +385,23 @@ class Fetcher:
             current = _with_auth(_parse_url(onward.to, url, hop=True), first)
             passed = list(onward.passed)
         limit = self.options.limits.max_redirects if spec.check_robots else 5
+        # How many answers of this call set a cookie, and that count when each URL was asked:
+        # a URL asked again after a cookie was set is asked anew (a site's "cookie check"
+        # redirects to the page itself, expecting it back), not a loop; the limit holds.
+        cookies = 0
+        asked_at = dict.fromkeys(passed, cookies)
         while True:
             answer = await self._hop(current, headers, spec)
             if answer.location is None:
                 return answer, current.url, tuple(passed)
             passed.append(current.url)
+            asked_at[current.url] = cookies
             if len(passed) > limit:
                 raise RedirectError(f"more than {limit} redirects", url=url)
+            if answer.header("set-cookie") is not None:
+                cookies += 1
             current = _with_auth(_join(current.url, answer.location, url), first)
-            if current.url in passed:
+            if asked_at.get(current.url) == cookies:
                 raise RedirectError(f"redirect loop back to {shorten(current.url)}", url=url)
             if lane is not None and (
                 self._pacer.gate(current.netloc).key != lane

@@ -146,6 +146,37 @@ def test_a_redirect_loop_is_detected(server: LocalServer) -> None:
     assert [r.path for r in server.requests()] == ["/loop/a", "/loop/b"]
 
 
+def test_a_redirect_to_itself_that_sets_a_cookie_is_followed_once_with_it(
+    server: LocalServer,
+) -> None:
+    # A "cookie check": the page sets a cookie and sends the reader back to itself.
+    @server.route("/cookie-check")
+    async def cookie_check(request: Request, writer: asyncio.StreamWriter) -> bool:
+        if "seen=1" in request.headers.get("cookie", ""):
+            return await respond(writer, 200, html_page("Ferry stays", STORY))
+        headers = {"Location": "/cookie-check", "Set-Cookie": "seen=1; Path=/"}
+        return await respond(writer, 302, b"", headers)
+
+    page = run(_fetch(server.url("/cookie-check")))
+    assert b"Ferry stays" in page.body
+    assert page.redirects == (server.url("/cookie-check"),)
+    assert [r.headers.get("cookie") for r in server.requests()] == [None, "seen=1"]
+
+
+def test_a_redirect_to_itself_setting_cookies_forever_stops_at_the_limit(
+    server: LocalServer,
+) -> None:
+    @server.route("/cookie-loop")
+    async def cookie_loop(request: Request, writer: asyncio.StreamWriter) -> bool:
+        headers = {"Location": "/cookie-loop", "Set-Cookie": f"n={len(server.log)}; Path=/"}
+        return await respond(writer, 302, b"", headers)
+
+    options = local_options(limits=Limits(max_redirects=3))
+    with pytest.raises(RedirectError, match="more than 3 redirects"):
+        run(_fetch(server.url("/cookie-loop"), options))
+    assert len(server.requests()) == 4
+
+
 def test_the_redirect_limit_holds(server: LocalServer) -> None:
     options = local_options(limits=Limits(max_redirects=3))
     with pytest.raises(RedirectError, match="more than 3 redirects"):
