@@ -51,9 +51,18 @@ class _Zlib:
         self._wbits = wbits
         self._inflate = zlib.decompressobj(wbits)
         self._started = False
+        self._head = b""  # deflate's first byte, held until the header can be told
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         pending = data
+        if not self._started and self._wbits == zlib.MAX_WBITS:
+            # zlib checks its two-byte header only once it has both bytes: fed one, it takes
+            # it without a word, and the raw-deflate fallback would come too late.
+            pending = self._head + data
+            if len(pending) < 2:
+                self._head = pending
+                return
+            self._head = b""
         while True:
             try:
                 out = self._inflate.decompress(pending, PIECE)
@@ -74,7 +83,7 @@ class _Zlib:
 
     def finish(self) -> None:
         # An empty body is not a stream at all (servers send one with the header on a 204).
-        if self._started and not self._inflate.eof:
+        if self._head or (self._started and not self._inflate.eof):
             raise DecodeError("the compressed body ends before its end of stream")
 
 

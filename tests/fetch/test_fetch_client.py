@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import tracemalloc
+import zlib
 from typing import Any
 
 import pytest
@@ -144,6 +145,28 @@ def test_a_redirect_loop_is_detected(server: LocalServer) -> None:
     with pytest.raises(RedirectError, match="loop"):
         run(_fetch(server.url("/loop/a")))
     assert [r.path for r in server.requests()] == ["/loop/a", "/loop/b"]
+
+
+def test_a_raw_deflate_body_whose_first_chunk_is_one_byte_is_read(server: LocalServer) -> None:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    packed = packer.compress(html_page("Ferry stays", STORY)) + packer.flush()
+
+    @server.route("/deflate-chunked")
+    async def deflate_chunked(request: Request, writer: asyncio.StreamWriter) -> bool:
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: deflate\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n"
+        )
+        writer.write(head.encode() + b"1\r\n" + packed[:1] + b"\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.05)  # the first byte arrives alone
+        rest = packed[1:]
+        writer.write(f"{len(rest):x}\r\n".encode() + rest + b"\r\n0\r\n\r\n")
+        await writer.drain()
+        return True
+
+    page = run(_fetch(server.url("/deflate-chunked")))
+    assert page.body == html_page("Ferry stays", STORY)
 
 
 def test_a_redirect_to_itself_that_sets_a_cookie_is_followed_once_with_it(

@@ -27,6 +27,13 @@ ENCODED = {
 }
 
 
+def _encoded(coding: str) -> tuple[bytes, str]:
+    """TEXT under ``coding`` (raw deflate for "deflate-raw") and its Content-Encoding."""
+    if coding == "deflate-raw":
+        return _raw_deflate(TEXT), "deflate"
+    return ENCODED[coding], coding
+
+
 @pytest.mark.parametrize("coding", [*ENCODED, "deflate-raw", "identity", ""])
 def test_each_coding_decodes_to_the_original_in_small_reads(coding: str) -> None:
     if coding == "deflate-raw":
@@ -39,6 +46,23 @@ def test_each_coding_decodes_to_the_original_in_small_reads(coding: str) -> None
     )
     decoder.finish()  # the stream ended: no error
     assert out == TEXT
+
+
+@pytest.mark.parametrize("coding", [*ENCODED, "deflate-raw"])
+def test_each_coding_decodes_when_its_first_read_is_one_byte(coding: str) -> None:
+    # A chunked body's first chunk can be a single byte: too short to tell zlib's header.
+    data, header = _encoded(coding)
+    decoder = decoder_for(header)
+    out = b"".join([*decoder.feed(data[:1]), *decoder.feed(data[1:])])
+    decoder.finish()
+    assert out == TEXT
+
+
+def test_a_deflate_body_of_one_byte_is_cut_short() -> None:
+    decoder = decoder_for("deflate")
+    assert list(decoder.feed(zlib.compress(TEXT)[:1])) == []
+    with pytest.raises(DecodeError, match="ends before its end of stream"):
+        decoder.finish()
 
 
 @pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
@@ -66,10 +90,7 @@ def test_corrupt_gzip_fails_cleanly() -> None:
 
 @pytest.mark.parametrize("coding", [*ENCODED, "deflate-raw"])
 def test_a_stream_cut_short_fails_at_its_end(coding: str) -> None:
-    if coding == "deflate-raw":
-        data, header = _raw_deflate(TEXT), "deflate"
-    else:
-        data, header = ENCODED[coding], coding
+    data, header = _encoded(coding)
     decoder = decoder_for(header)
     out = b"".join(decoder.feed(data[: len(data) // 2]))
     assert len(out) < len(TEXT)  # no error so far: only the end tells it is not all
