@@ -165,6 +165,10 @@ class FetchOptions:
             # Both go out in the User-Agent header of every request, which carries only ASCII.
             if value is not None and not (value.isascii() and value.isprintable()):
                 raise ConfigError(f"must be printable ASCII, not {value!r}", key=key)
+        if self.user_agent and not self.user_agent.split("/", 1)[0].strip():
+            # robots.txt groups are matched on that product name; there is none to match.
+            message = f"must start with a product name ('name/1.0'), not {self.user_agent!r}"
+            raise ConfigError(message, key="user_agent")
         limits = self.limits
         caps = (limits.max_body, limits.max_decoded)
         if min(*caps, limits.max_document_body, limits.max_document_decoded) <= 0:

@@ -26,3 +26,18 @@ def test_usual_deadlines_are_accepted() -> None:
 def test_a_nan_interval_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"politeness\.min_interval"):
         FetchOptions(politeness=Politeness(min_interval=math.nan))
+
+
+@pytest.mark.parametrize("agent", [" ", "/1.0", "  /x (bot)"])
+def test_a_user_agent_without_a_product_name_is_refused(agent: str) -> None:
+    # robots.txt rules are matched on the name; without one, Fetcher() raised IndexError.
+    with pytest.raises(ConfigError) as caught:
+        FetchOptions(user_agent=agent)
+    assert caught.value.key == "user_agent"
+
+
+@pytest.mark.parametrize(
+    ("agent", "token"), [("NewsBot/2.1 (+https://x.example)", "NewsBot"), ("bot", "bot"), ("", "*")]
+)
+def test_the_robots_token_is_the_product_name(agent: str, token: str) -> None:
+    assert FetchOptions(user_agent=agent).robots_agent == token
