@@ -38,7 +38,7 @@ from scraper.fetch.httperrors import TRANSLATED, after_attempts, translate
 from scraper.fetch.onward import Onward
 from scraper.fetch.options import FetchOptions, HostPace, parse_networks
 from scraper.fetch.politeness import Pacer, pace_key
-from scraper.fetch.pool import HostClients, Reply
+from scraper.fetch.pool import HostClients, Reply, sendable
 from scraper.fetch.retry import is_retryable_error, too_long_to_wait, wait_before_retry
 from scraper.fetch.robots import RobotsCache
 from scraper.fetch.target import Target, TargetReader, parse_target
@@ -257,9 +257,9 @@ class Fetcher:
                 HTML, redirect, robots, refused address), always with ``url`` set.
         """
         headers = dict(self._base_headers)
-        if etag and _sendable(etag):
+        if etag and sendable(etag):
             headers["If-None-Match"] = etag
-        if last_modified and _sendable(last_modified):
+        if last_modified and sendable(last_modified):
             headers["If-Modified-Since"] = last_modified
         limits = self.options.limits
         if document:
@@ -542,8 +542,3 @@ def _capped(body: bytes, spec: _Spec) -> bytes:
     if len(body) <= spec.max_decoded or spec.truncate:
         return body[: spec.max_decoded]
     raise TooLarge(f"decompressed body is over the {spec.max_decoded}-byte cap", url=spec.url)
-
-
-def _sendable(value: str) -> bool:
-    # Header values go out as ASCII; a control character would end the header line.
-    return value.isascii() and value.isprintable()

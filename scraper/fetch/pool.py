@@ -30,7 +30,13 @@ from scraper.fetch.options import FetchOptions
 from scraper.fetch.target import Target
 from scraper.fetch.transport import PoolTransport
 
-__all__ = ["HostClient", "HostClients", "Reply"]
+__all__ = ["HostClient", "HostClients", "Reply", "sendable"]
+
+
+def sendable(value: str) -> bool:
+    """Whether ``value`` can go out in a request header as it is."""
+    # Header values go out as ASCII; a control character would end the header line.
+    return value.isascii() and value.isprintable()
 
 
 class Reply(Protocol):
@@ -126,8 +132,9 @@ class HostClient:
         )
         if any(name == "set-cookie" for name, _ in reply.headers):
             request = request or httpx.Request("GET", url.url, headers=headers)
-            answer = httpx.Response(reply.status, headers=reply.raw_headers, request=request)
-            self.cookies.extract_cookies(answer)
+            self._keep_cookies(
+                httpx.Response(reply.status, headers=reply.raw_headers, request=request)
+            )
         return reply
 
     async def _send_httpx(
@@ -142,9 +149,23 @@ class HostClient:
         response = await self.transport.handle_async_request(request)
         response.request = request
         if "set-cookie" in response.headers:
-            answer = httpx.Response(response.status_code, headers=response.headers, request=named)
-            self.cookies.extract_cookies(answer)
+            self._keep_cookies(
+                httpx.Response(response.status_code, headers=response.headers, request=named)
+            )
         return response
+
+    def _keep_cookies(self, answer: httpx.Response) -> None:
+        """Keep the cookies ``answer`` sets, but those that cannot be sent back.
+
+        Header values arrive decoded (UTF-8, else ISO-8859-1); a cookie holding other than
+        printable ASCII would make every later request to the host fail to encode its
+        ``Cookie`` header, so it is dropped: the host sees a client that did not keep it.
+        """
+        self.cookies.extract_cookies(answer)
+        jar = self.cookies.jar
+        for cookie in list(jar):
+            if not sendable(cookie.name) or not sendable(cookie.value or ""):
+                jar.clear(cookie.domain, cookie.path, cookie.name)
 
     async def aclose(self) -> None:
         """Close the transport's connections."""

@@ -169,6 +169,30 @@ def test_a_raw_deflate_body_whose_first_chunk_is_one_byte_is_read(server: LocalS
     assert page.body == html_page("Ferry stays", STORY)
 
 
+def test_a_cookie_that_cannot_be_sent_back_is_dropped_and_the_host_still_served(
+    server: LocalServer,
+) -> None:
+    # A value beyond ASCII (a region name, sent as ISO-8859-1 bytes) beside a plain one.
+    @server.route("/region")
+    async def region(request: Request, writer: asyncio.StreamWriter) -> bool:
+        body = html_page("Ferry stays", STORY)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+            b"Set-Cookie: region=Z\xfcrich; Path=/\r\nSet-Cookie: session=abc; Path=/\r\n\r\n%s"
+            % (len(body), body)
+        )
+        await writer.drain()
+        return True
+
+    async def twice() -> Page:
+        async with Fetcher(local_options()) as fetcher:
+            await fetcher.fetch(server.url("/region"))
+            return await fetcher.fetch(server.url("/story"))
+
+    assert b"Brackwater" in run(twice()).body
+    assert [r.headers.get("cookie") for r in server.requests()] == [None, "session=abc"]
+
+
 def test_a_redirect_to_itself_that_sets_a_cookie_is_followed_once_with_it(
     server: LocalServer,
 ) -> None:

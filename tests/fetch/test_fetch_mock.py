@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 from fetch_server import local_options, loopback_resolver, run
@@ -36,6 +38,17 @@ def test_the_cap_holds_for_a_mock_response_too() -> None:
         run(_fetch("http://127.0.0.1/news/1", options))
 
 
+def _fetch_twice(handler: Callable[[httpx.Request], httpx.Response]) -> None:
+    """Two pages of one host through ``handler``, by one fetcher (cookies carry over)."""
+
+    async def twice() -> None:
+        async with Fetcher(local_options(), transport=httpx.MockTransport(handler)) as fetcher:
+            await fetcher.fetch("http://127.0.0.1/news/1")
+            await fetcher.fetch("http://127.0.0.1/news/2")
+
+    run(twice())
+
+
 def test_a_host_gets_back_the_cookie_it_set_and_requests_carry_the_read_timeout() -> None:
     seen: list[tuple[str | None, object]] = []
 
@@ -46,12 +59,7 @@ def test_a_host_gets_back_the_cookie_it_set_and_requests_carry_the_read_timeout(
         headers = {"Content-Type": "text/html", "Set-Cookie": "session=abc; Path=/"}
         return httpx.Response(200, headers=headers, content=BODY)
 
-    async def twice() -> None:
-        async with Fetcher(local_options(), transport=httpx.MockTransport(handler)) as fetcher:
-            await fetcher.fetch("http://127.0.0.1/news/1")
-            await fetcher.fetch("http://127.0.0.1/news/2")
-
-    run(twice())
+    _fetch_twice(handler)
     assert [cookie for cookie, _ in seen] == [None, "session=abc"]
     timeout = seen[0][1]
     assert isinstance(timeout, dict)
@@ -77,3 +85,21 @@ def test_a_cookie_for_the_whole_domain_comes_back_through_a_test_transport_too()
     run(twice())
     # Sent to the checked address, with the cookie the name was given.
     assert seen == [("127.0.0.1", None), ("127.0.0.1", "consent=yes")]
+
+
+def test_a_cookie_that_cannot_be_sent_back_is_dropped_through_a_test_transport_too() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        seen.append(request.headers.get("cookie"))
+        headers = [
+            (b"Content-Type", b"text/html"),
+            (b"Set-Cookie", "city=K\u00f8benhavn; Path=/".encode()),
+            (b"Set-Cookie", b"session=abc; Path=/"),
+        ]
+        return httpx.Response(200, headers=headers, content=BODY)
+
+    _fetch_twice(handler)
+    assert seen == [None, "session=abc"]
