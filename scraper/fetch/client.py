@@ -178,7 +178,9 @@ class Fetcher:
         self.options = options or FetchOptions()
         polite = self.options.politeness
         self._guard = AddressGuard(
-            parse_networks(self.options.allow_networks), resolver or system_resolver
+            parse_networks(self.options.allow_networks),
+            resolver or system_resolver,
+            timeout=self.options.timeouts.connect,
         )
         self._pacer = Pacer(
             per_host=polite.per_host_concurrency,

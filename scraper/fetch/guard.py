@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from scraper.errors import AddressRefused, NetworkError, shorten
+from scraper.errors import AddressRefused, FetchTimeout, NetworkError, shorten
 
 __all__ = ["AddressGuard", "Resolver", "system_resolver"]
 
@@ -78,9 +78,13 @@ class AddressGuard:
         resolver: Resolver = system_resolver,
         *,
         cache_seconds: float = 60.0,
+        timeout: float | None = None,
     ) -> None:
         self._allowed = tuple(allowed)
         self._resolver = resolver
+        # Looking the name up is part of connecting (as it is for httpx and curl): without a
+        # deadline a resolver that never answers held the fetch for ever.
+        self._timeout = timeout
         # getaddrinfo does not tell the record's TTL; a minute spares the resolver (and a
         # worker thread) a lookup per request without holding on to stale answers for long.
         self._cache_seconds = cache_seconds
@@ -116,6 +120,7 @@ class AddressGuard:
         Raises:
             AddressRefused: the host is, or resolves to, a refused address.
             NetworkError: the name does not resolve.
+            FetchTimeout: the resolver did not answer within the guard's ``timeout``.
         """
         addresses: tuple[str, ...]
         known = self._literals.get(host)
@@ -144,7 +149,11 @@ class AddressGuard:
         if cached is not None and cached.expires > now:
             return cached
         try:
-            found = await self._resolver(host, port)
+            async with asyncio.timeout(self._timeout):
+                found = await self._resolver(host, port)
+        except TimeoutError as exc:
+            message = f"cannot resolve {shorten(host)}: no answer within {self._timeout:g} s"
+            raise FetchTimeout(message, url=url) from exc
         except (OSError, UnicodeError) as exc:  # UnicodeError: a label IDNA cannot encode
             raise NetworkError(f"cannot resolve {shorten(host)}: {exc}", url=url) from exc
         addresses = tuple(ipaddress.ip_address(a.split("%", 1)[0]) for a in found)

@@ -6,15 +6,17 @@ local server, so a refused host provably sends no packet.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import time
 from collections.abc import Sequence
 
 import httpx
 import pytest
 from fetch_server import LocalServer, local_options, loopback_resolver, run
 
-from scraper.errors import AddressRefused, NetworkError
-from scraper.fetch import Fetcher, FetchOptions
+from scraper.errors import AddressRefused, FetchTimeout, NetworkError
+from scraper.fetch import Fetcher, FetchOptions, Timeouts
 from scraper.fetch.guard import AddressGuard, literal_address
 from scraper.models import Page
 
@@ -103,6 +105,24 @@ def test_a_name_that_does_not_resolve_is_a_network_error() -> None:
 
     with pytest.raises(NetworkError, match=r"cannot resolve nowhere\.example"):
         run(scenario())
+
+
+def test_a_resolver_that_never_answers_is_a_timeout_of_the_connect_deadline() -> None:
+    async def silent(host: str, port: int) -> Sequence[str]:
+        await asyncio.Event().wait()  # a DNS server that never answers
+        raise AssertionError("unreachable")
+
+    async def scenario() -> float:
+        options = local_options(timeouts=Timeouts(connect=0.2, read=2.0, total=5.0))
+        started = time.monotonic()
+        async with Fetcher(options, resolver=silent) as fetcher:
+            with pytest.raises(FetchTimeout) as caught:
+                await fetcher.fetch("http://silent.test/news/1")
+        assert caught.value.url == "http://silent.test/news/1"
+        assert "cannot resolve silent.test: no answer within 0.2 s" in str(caught.value)
+        return time.monotonic() - started
+
+    assert run(scenario(), seconds=3.0) < 2.0
 
 
 @pytest.mark.parametrize(
