@@ -20,6 +20,25 @@ __all__ = ["ACCEPT_ENCODING", "PIECE", "Decoder", "decoder_for"]
 
 PIECE = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate, br"
+#: The content codings of IANA's HTTP Content Coding Registry (those not decoded here are
+#: refused, their bytes being unreadable as they are).
+_CODINGS = frozenset(
+    {
+        "aes128gcm",
+        "br",
+        "compress",
+        "dcb",
+        "dcz",
+        "deflate",
+        "exi",
+        "gzip",
+        "identity",
+        "pack200-gzip",
+        "x-compress",
+        "x-gzip",
+        "zstd",
+    }
+)
 
 
 class Decoder(Protocol):
@@ -117,10 +136,13 @@ def decoder_for(content_encoding: str | None) -> Decoder:
     """A bounded decoder for a Content-Encoding value.
 
     Raises:
-        DecodeError: the encoding is not one we asked for (gzip, deflate, br, identity).
+        DecodeError: a coding other than gzip, deflate and br (identity and labels that name
+            no coding aside), or more than one.
     """
     codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
-    codings = [c for c in codings if c != "identity"]
+    # A label that names no coding ("none", "utf-8", "text": misconfigured servers send them)
+    # says nothing about the bytes, which browsers and httpx then take as they are.
+    codings = [c for c in codings if c in _CODINGS and c != "identity"]
     if not codings:
         return _Identity()
     if len(codings) > 1:

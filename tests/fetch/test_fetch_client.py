@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import tracemalloc
 import zlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -42,6 +43,20 @@ from scraper.fetch import (
     fetch_each,
 )
 from scraper.models import Page
+
+#: A page the extractor takes as an article.
+FERRY = html_page("Ferry stays", STORY)
+
+
+def _answering(
+    status: int, body: bytes, headers: dict[str, str]
+) -> Callable[[Request, asyncio.StreamWriter], Awaitable[bool]]:
+    """A route answering every request alike."""
+
+    async def answer(request: Request, writer: asyncio.StreamWriter) -> bool:
+        return await respond(writer, status, body, headers)
+
+    return answer
 
 
 async def _fetch(url: str, options: FetchOptions | None = None, **kw: Any) -> Page:
@@ -145,6 +160,14 @@ def test_a_redirect_loop_is_detected(server: LocalServer) -> None:
     with pytest.raises(RedirectError, match="loop"):
         run(_fetch(server.url("/loop/a")))
     assert [r.path for r in server.requests()] == ["/loop/a", "/loop/b"]
+
+
+def test_a_page_whose_content_encoding_names_no_coding_is_read_as_sent(
+    server: LocalServer,
+) -> None:
+    server.route("/encoding-none")(_answering(200, FERRY, {"Content-Encoding": "none"}))
+    assert run(_fetch(server.url("/encoding-none"))).body == FERRY
+    assert len(server.requests()) == 1
 
 
 def test_a_raw_deflate_body_whose_first_chunk_is_one_byte_is_read(server: LocalServer) -> None:

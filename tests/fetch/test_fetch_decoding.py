@@ -83,6 +83,13 @@ def test_unsupported_codings_are_refused(header: str) -> None:
         decoder_for(header)
 
 
+@pytest.mark.parametrize("header", ["none", "UTF-8", "text", "binary, identity"])
+def test_a_label_that_names_no_coding_leaves_the_body_as_it_is(header: str) -> None:
+    decoder = decoder_for(header)
+    assert b"".join(decoder.feed(TEXT)) == TEXT
+    decoder.finish()
+
+
 def test_corrupt_gzip_fails_cleanly() -> None:
     with pytest.raises(DecodeError):
         list(decoder_for("gzip").feed(b"\x1f\x8bnot really gzip at all"))
