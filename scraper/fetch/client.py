@@ -382,34 +382,32 @@ class Fetcher:
         url = spec.url
         first = _parse_url(url, url, hop=False, parse=self._read_url)
         if onward is None:
-            current, passed = first, []
+            current, passed, repeatable = first, [], set()
         else:
             current = _with_auth(_parse_url(onward.to, url, hop=True), first)
-            passed = list(onward.passed)
+            passed, repeatable = list(onward.passed), set(onward.repeatable)
         limit = self.options.limits.max_redirects if spec.check_robots else 5
-        # How many answers of this call set a cookie, and that count when each URL was asked:
-        # a URL asked again after a cookie was set is asked anew (a site's "cookie check"
-        # redirects to the page itself, expecting it back), not a loop; the limit holds.
-        cookies = 0
-        asked_at = dict.fromkeys(passed, cookies)
         while True:
             answer = await self._hop(current, headers, spec)
             if answer.location is None:
                 return answer, current.url, tuple(passed)
             passed.append(current.url)
-            asked_at[current.url] = cookies
+            repeatable.discard(current.url)
             if len(passed) > limit:
                 raise RedirectError(f"more than {limit} redirects", url=url)
             if answer.header("set-cookie") is not None:
-                cookies += 1
+                # A URL asked again after a cookie was set is asked anew (a site's "cookie
+                # check" redirects to the page itself, expecting it back), not a loop.
+                repeatable = set(passed)
             current = _with_auth(_join(current.url, answer.location, url), first)
-            if asked_at.get(current.url) == cookies:
+            if current.url in passed and current.url not in repeatable:
                 raise RedirectError(f"redirect loop back to {shorten(current.url)}", url=url)
             if lane is not None and (
                 self._pacer.gate(current.netloc).key != lane
                 or (may_ask is not None and not may_ask(current.url))
             ):
-                return Onward(current.url, tuple(passed))
+                again = tuple(u for u in passed if u in repeatable)
+                return Onward(current.url, tuple(passed), again)
 
     async def _hop(self, target: Target, headers: dict[str, str], spec: _Spec) -> _Answer:
         """One URL of a redirect chain: guard, robots, then attempts with retries."""

@@ -9,7 +9,7 @@ crawl can count the rest of the fetch against the host that will answer it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Onward"]
 
@@ -20,8 +20,11 @@ class Onward:
     after the URLs in ``passed`` (the hops already requested, the URL asked for first).
 
     Handed back to ``fetch_in_lane`` with the URL first asked for, it goes on from there, the
-    redirect limit and loop check counting every hop of the whole chain.
+    redirect limit and loop check counting every hop of the whole chain. ``repeatable`` are
+    the URLs of ``passed`` that may be asked again: asked before an answer set a cookie, and
+    not since (asked again, they carry it).
     """
 
     to: str
     passed: tuple[str, ...]
+    repeatable: tuple[str, ...] = field(default=(), compare=False)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from fetch_server import LocalServer, local_options, loopback_resolver, run
+from fetch_server import (
+    STORY,
+    LocalServer,
+    Request,
+    html_page,
+    local_options,
+    loopback_resolver,
+    respond,
+    run,
+)
 
 from scraper.errors import RedirectError
 from scraper.fetch import Fetcher, HostPace, Limits, Politeness
@@ -93,3 +104,36 @@ def test_a_hop_within_the_lane_the_caller_refuses_stops_before_its_request(
     assert isinstance(page, Page)
     assert (page.final_url, page.redirects) == (target, (start,))
     assert [r.path for r in server.requests(host="a.test")] == ["/to", "/page/landed"]
+
+
+def test_a_page_that_sets_a_cookie_and_comes_back_through_another_host_is_fetched(
+    server: LocalServer,
+) -> None:
+    # a.test sets its cookie and sends the reader through b.test (a sign-on host), which
+    # sends them back: a.test asked again, now with its cookie, is no loop.
+    start = server.url("/signed", "a.test")
+
+    @server.route("/signed")
+    async def signed(request: Request, writer: asyncio.StreamWriter) -> bool:
+        if "sid=1" in request.headers.get("cookie", ""):
+            return await respond(writer, 200, html_page("Ferry stays", STORY))
+        through = server.url(f"/to?u={start}", "b.test")
+        return await respond(writer, 302, b"", {"Location": through, "Set-Cookie": "sid=1"})
+
+    async def scenario() -> list[Page | Onward]:
+        got: list[Page | Onward] = []
+        async with Fetcher(local_options(), resolver=loopback_resolver) as fetcher:
+            onward = None
+            while not got or isinstance(got[-1], Onward):
+                lane = fetcher.lane(onward.to if onward else start)[0]
+                got.append(await fetcher.fetch_in_lane(start, lane, onward))
+                onward = got[-1] if isinstance(got[-1], Onward) else None
+        return got
+
+    *stops, page = run(scenario())
+    assert [stop.to for stop in stops if isinstance(stop, Onward)] == [
+        server.url(f"/to?u={start}", "b.test"),
+        start,
+    ]
+    assert isinstance(page, Page) and b"Brackwater" in page.body
+    assert [r.headers.get("cookie") for r in server.requests(host="a.test")] == [None, "sid=1"]
