@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from typing import TypedDict, Unpack
 
 from scraper.closing import Closeable
 from scraper.fetch.batch import FetchResult, fetch_each
@@ -11,7 +12,15 @@ from scraper.fetch.client import Fetcher
 from scraper.fetch.options import FetchOptions
 from scraper.models import Page
 
-__all__ = ["SyncFetcher"]
+__all__ = ["FetchKeywords", "SyncFetcher"]
+
+
+class FetchKeywords(TypedDict, total=False):
+    """The keywords of :meth:`Fetcher.fetch` besides the URL."""
+
+    etag: str | None
+    last_modified: str | None
+    document: bool
 
 
 class SyncFetcher(Closeable):
@@ -28,9 +37,10 @@ class SyncFetcher(Closeable):
         finally:
             self._runner.close()
 
-    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Page:
-        """See :meth:`Fetcher.fetch`."""
-        return self._runner.run(self._fetcher.fetch(url, etag=etag, last_modified=last_modified))
+    def fetch(self, url: str, **keywords: Unpack[FetchKeywords]) -> Page:
+        """See :meth:`Fetcher.fetch`, whose keywords it takes (``etag``, ``last_modified``,
+        ``document``)."""
+        return self._runner.run(self._fetcher.fetch(url, **keywords))
 
     def fetch_all(self, urls: Iterable[str]) -> list[FetchResult]:
         """Fetch every URL concurrently; one result per URL, in input order."""

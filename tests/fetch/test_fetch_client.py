@@ -364,6 +364,17 @@ def test_the_sync_wrapper_fetches(server: LocalServer) -> None:
     assert [r.page is not None for r in results] == [True, False]
 
 
+def test_the_sync_wrapper_fetches_a_document_under_its_own_caps(server: LocalServer) -> None:
+    # The feed (84 bytes) is over a page's cap and within a document's, as a sitemap can be.
+    limits = Limits(max_body=50, max_decoded=50, max_document_body=500, max_document_decoded=500)
+    options = local_options(limits=limits, accept=FEED_TYPES, document_accept=FEED_TYPES)
+    with SyncFetcher(options) as fetcher:
+        feed = fetcher.fetch(server.url("/feed.xml"), document=True)
+        with pytest.raises(TooLarge):
+            fetcher.fetch(server.url("/feed.xml"))
+    assert feed.body.startswith(b"<?xml")
+
+
 def test_http2_can_be_offered_to_an_http1_server(server: LocalServer) -> None:
     page = run(_fetch(server.url("/page/h2"), local_options(http2=True)))
     assert page.status == 200
