@@ -42,7 +42,8 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     current = now or datetime.now(UTC)
-    return max(0.0, (when - current).total_seconds())
+    # A date can lie as far ahead as year 9999 (some 2.5e11 s): held to the same longest ask.
+    return min(max(0.0, (when - current).total_seconds()), LONGEST_ASK)
 
 
 def backoff_delay(attempt: int, policy: RetryPolicy, rng: random.Random) -> float:

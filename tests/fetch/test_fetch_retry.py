@@ -145,6 +145,8 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     # Four hundred digits are no infinite wait to show as "inf s" in an error message.
     assert retry_after_seconds("9" * 400, now) == LONGEST_ASK
     assert retry_after_seconds(str(10**12), now) == LONGEST_ASK
+    # A date is held to the same longest ask ("after 251574759821 s" said nothing more).
+    assert retry_after_seconds("Fri, 31 Dec 9999 23:59:59 GMT", now) == LONGEST_ASK
 
 
 def test_a_retry_after_that_is_no_number_leaves_a_plain_retried_503(server: LocalServer) -> None:
