@@ -383,7 +383,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     for host, value in top.table("sites").items():
         t = _Table(_as_table(value, f"sites.{host}"), f"sites.{host}", frozenset({"keep", "drop"}))
         sites[_host_key(host, f"sites.{host}")] = SiteRules(
-            keep=t.strings("keep"), drop=t.strings("drop")
+            keep=_selectors(t, "keep"), drop=_selectors(t, "drop")
         )
     retry_t = _Table(
         top.table("retry"), "retry", frozenset({"max_attempts", "backoff", "per_request"})
@@ -433,6 +433,26 @@ def _host_key(host: str, key: str) -> str:
         return wire_host(name, host) + port
     except InputError as exc:
         raise ConfigError(str(exc), key=key) from exc
+
+
+def _selectors(t: _Table, name: str) -> tuple[str, ...]:
+    """CSS selectors, each parsed now: lexbor refuses a bad one only when a page is extracted,
+    which failed every article of the site as an internal error, run after run, until given up."""
+    selectors = t.strings(name)
+    if not selectors:
+        return selectors
+    # Imported here: the commands that only read a store load the config too, and need no parser.
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    probe = LexborHTMLParser("")
+    for i, selector in enumerate(selectors):
+        try:
+            probe.css(selector)
+        except SelectolaxError as exc:
+            raise ConfigError(
+                f"not a CSS selector: {selector!r}", key=f"{t.key(name)}[{i}]"
+            ) from exc
+    return selectors
 
 
 def _as_table(value: object, key: str) -> Mapping[str, Any]:

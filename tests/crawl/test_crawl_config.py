@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from scraper.cli.app import app
 from scraper.config import HostLimit, SourceKind, default_workers, load_config, parse_config
 from scraper.errors import ConfigError
 
@@ -120,6 +122,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         ),
         (_base(sites={"a.test": {"keep": "main", "extra": 1}}), "sites.a.test.extra"),
         (_base(sites={"a.test": {"drop": [1]}}), "sites.a.test.drop"),
+        (_base(sites={"a.test": {"keep": "div[[["}}), "sites.a.test.keep[0]"),
+        (_base(sites={"a.test": {"drop": [".ad", "p,"]}}), "sites.a.test.drop[1]"),
         (_base(hosts={"a.test": {"per_host": 0}}), "hosts.a.test.per_host"),
         (_base(hosts={"a.test": {"delay": 1}}), "hosts.a.test.delay"),
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
@@ -180,3 +184,18 @@ def test_numbers_that_are_not_finite_are_refused_by_key(key: str, value: float) 
     with pytest.raises(ConfigError) as raised:
         parse_config({"store": "c.db", key: value, "source": [{"urls": ["https://e.com/a"]}]})
     assert raised.value.key == key
+
+
+def test_a_config_error_found_by_a_crawl_is_exit_2_before_any_file_is_made(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "news.toml"
+    path.write_text(
+        'store = "news.db"\n[sites."a.test"]\nkeep = ["div[[["]\n'
+        '[[source]]\nfeed = "http://127.0.0.1:9/feed.xml"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["crawl", str(path)])
+    assert result.exit_code == 2
+    assert "config error: sites.a.test.keep[0]: not a CSS selector: 'div[[['" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news.toml"]
