@@ -8,6 +8,7 @@ The reference with an example lives in ``docs/crawl.md``.
 from __future__ import annotations
 
 import enum
+import ipaddress
 import math
 import os
 import re
@@ -415,7 +416,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         workers=top.integer("workers", default_workers()),
         extract_timeout=top.number("extract_timeout", 60.0, minimum=0.1),
         extract_memory_mb=_memory_cap(top),
-        allow_networks=top.strings("allow_networks"),
+        allow_networks=_networks(top),
         export=_export(top.table("export"), base) if "export" in data else None,
     )
 
@@ -453,6 +454,21 @@ def _selectors(t: _Table, name: str) -> tuple[str, ...]:
                 f"not a CSS selector: {selector!r}", key=f"{t.key(name)}[{i}]"
             ) from exc
     return selectors
+
+
+def _networks(top: _Table) -> tuple[str, ...]:
+    """``allow_networks``, each a network: the fetcher found a bad one only once the store and
+    its lock file were made, past the point where a config error leaves nothing behind."""
+    names = top.strings("allow_networks")
+    for i, name in enumerate(names):
+        try:
+            ipaddress.ip_network(name, strict=False)
+        except ValueError as exc:
+            raise ConfigError(
+                f"not a network (an address or CIDR, as 127.0.0.0/8): {name!r}",
+                key=f"allow_networks[{i}]",
+            ) from exc
+    return names
 
 
 def _as_table(value: object, key: str) -> Mapping[str, Any]:

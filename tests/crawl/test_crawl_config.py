@@ -129,6 +129,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
         (_base(export={"format": "xml"}), "export.format"),
         (_base(workers=-1), "workers"),
+        (_base(allow_networks=["127.0.0.0/8", "localhost"]), "allow_networks[1]"),
+        (_base(allow_networks="10.0.0.0/33"), "allow_networks[0]"),
         (_base(politeness={"contact": "bot@\u00e9xample.org"}), "politeness.contact"),
         (_base(politeness={"user_agent": "bot/1\r\nX-Evil: 1"}), "politeness.user_agent"),
     ],
@@ -186,16 +188,25 @@ def test_numbers_that_are_not_finite_are_refused_by_key(key: str, value: float) 
     assert raised.value.key == key
 
 
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        (
+            '[sites."a.test"]\nkeep = ["div[[["]',
+            "sites.a.test.keep[0]: not a CSS selector: 'div[[['",
+        ),
+        ('allow_networks = ["loopback"]', "allow_networks[0]: not a network"),
+    ],
+)
 def test_a_config_error_found_by_a_crawl_is_exit_2_before_any_file_is_made(
-    tmp_path: Path,
+    tmp_path: Path, setting: str, said: str
 ) -> None:
     path = tmp_path / "news.toml"
     path.write_text(
-        'store = "news.db"\n[sites."a.test"]\nkeep = ["div[[["]\n'
-        '[[source]]\nfeed = "http://127.0.0.1:9/feed.xml"\n',
+        f'store = "news.db"\n{setting}\n[[source]]\nfeed = "http://127.0.0.1:9/feed.xml"\n',
         encoding="utf-8",
     )
     result = CliRunner().invoke(app, ["crawl", str(path)])
     assert result.exit_code == 2
-    assert "config error: sites.a.test.keep[0]: not a CSS selector: 'div[[['" in result.output
+    assert f"config error: {said}" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.toml"]
