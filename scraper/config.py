@@ -372,18 +372,18 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     if store_raw is None:
         raise ConfigError("missing: the SQLite file of the crawl", key="store")
     politeness = _politeness(top.table("politeness"), "politeness", Politeness())
-    hosts = {}
+    hosts: dict[str, HostLimit] = {}
     for host, value in top.table("hosts").items():
         key = f"hosts.{host}"
         t = _Table(_as_table(value, key), key, frozenset({"min_interval", "per_host"}))
-        hosts[_host_key(host, key)] = HostLimit(
+        hosts[_host_key(host, key, hosts)] = HostLimit(
             min_interval=t.number("min_interval", politeness.min_interval),
             per_host=t.integer("per_host", politeness.per_host, minimum=1),
         )
-    sites = {}
+    sites: dict[str, SiteRules] = {}
     for host, value in top.table("sites").items():
         t = _Table(_as_table(value, f"sites.{host}"), f"sites.{host}", frozenset({"keep", "drop"}))
-        sites[_host_key(host, f"sites.{host}")] = SiteRules(
+        sites[_host_key(host, f"sites.{host}", sites)] = SiteRules(
             keep=_selectors(t, "keep"), drop=_selectors(t, "drop")
         )
     retry_t = _Table(
@@ -421,19 +421,28 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     )
 
 
-def _host_key(host: str, key: str) -> str:
+def _host_key(host: str, key: str, taken: Mapping[str, object]) -> str:
     """A ``[hosts]`` or ``[sites]`` key as URL keys and requests spell the host: lower case,
-    and a Unicode name in its IDNA ("punycode") form, its ``:port`` kept."""
+    and a Unicode name in its IDNA ("punycode") form, its ``:port`` kept.
+
+    Two keys that TOML tells apart but that name one host (``"News.example"`` and
+    ``"news.example"``, a name in Unicode and in punycode) are refused: one silently replaced
+    the other, so a pace or rule the config shows did not apply.
+    """
     name, port = host, ""
     if host.rfind(":") > host.rfind("]"):  # name:port (an IPv6 literal's colons are in [])
         name, _, digits = host.rpartition(":")
         port = ":" + digits
     if name.isascii():
-        return host.lower()
-    try:
-        return wire_host(name, host) + port
-    except InputError as exc:
-        raise ConfigError(str(exc), key=key) from exc
+        spelled = host.lower()
+    else:
+        try:
+            spelled = wire_host(name, host) + port
+        except InputError as exc:
+            raise ConfigError(str(exc), key=key) from exc
+    if spelled in taken:
+        raise ConfigError(f"names the same host as an earlier key ({spelled})", key=key)
+    return spelled
 
 
 def _selectors(t: _Table, name: str) -> tuple[str, ...]:

@@ -126,6 +126,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(sites={"a.test": {"drop": [".ad", "p,"]}}), "sites.a.test.drop[1]"),
         (_base(hosts={"a.test": {"per_host": 0}}), "hosts.a.test.per_host"),
         (_base(hosts={"a.test": {"delay": 1}}), "hosts.a.test.delay"),
+        (_base(hosts={"a.test": {"per_host": 1}, "A.Test": {"per_host": 4}}), "hosts.A.Test"),
+        (_base(sites={"bücher.test": {}, "xn--bcher-kva.test": {}}), "sites.xn--bcher-kva.test"),
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
         (_base(export={"format": "xml"}), "export.format"),
         (_base(workers=-1), "workers"),
