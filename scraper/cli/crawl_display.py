@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import typer
-
 from scraper.config import load_config
 
 if TYPE_CHECKING:
@@ -88,9 +86,11 @@ def warning_lines(result: RunResult) -> list[str]:
 
 
 def store_path(target: Path) -> Path:
-    """The store of ``target``: a crawl config (``.toml``) or the SQLite file itself."""
+    """The store of ``target``: a crawl config (``.toml``) or the SQLite file itself.
+
+    A missing store is left to the store to refuse ("no store at", exit 4), as it is when a
+    config names it: a usage error here gave the same missing store exit 2 when named directly.
+    """
     if target.suffix == ".toml":
         return load_config(target).store
-    if not target.exists():
-        raise typer.BadParameter(f"no such store: {target}")
     return target

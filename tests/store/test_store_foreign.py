@@ -70,9 +70,11 @@ def test_read_commands_on_a_missing_store_or_a_foreign_file_exit_4(tmp_path: Pat
     other = tmp_path / "other.db"
     before = _other_tools_database(other)
     for command in ("status", "export", "retry"):
-        missing = runner.invoke(app, [command, str(config)])
-        assert missing.exit_code == 4, (command, missing.output)
-        assert "no store at" in missing.stderr
+        # The same missing store, named by its config or directly: one exit code for cron.
+        for named in (config, tmp_path / "data" / "typo" / "nwes.db"):
+            missing = runner.invoke(app, [command, str(named)])
+            assert missing.exit_code == 4, (command, named, missing.output)
+            assert "no store at" in missing.stderr
         foreign = runner.invoke(app, [command, str(other)])
         assert foreign.exit_code == 4 and "not a scraper store" in foreign.stderr
     assert not (tmp_path / "data").exists()
