@@ -114,9 +114,14 @@ def refuse_foreign_file(path: Path | str) -> None:
     which refuses a foreign one all the same.
 
     Raises:
-        StoreError: the file is not a SQLite database, or is one with tables and none of ours.
+        StoreError: the file is a folder, is not a SQLite database, or is one with tables and
+            none of ours.
     """
     target = Path(path)
+    # Else SQLite's own refusal ("unable to open database file") came only after the lock
+    # file was made beside the folder.
+    if target.is_dir():
+        raise StoreError(f"cannot open store {target}: it is a folder, not a file")
     try:
         with target.open("rb") as file:
             head = file.read(len(_MAGIC))

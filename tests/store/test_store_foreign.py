@@ -81,16 +81,20 @@ def test_read_commands_on_a_missing_store_or_a_foreign_file_exit_4(tmp_path: Pat
     assert other.read_bytes() == before
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "text"])
+@pytest.mark.parametrize("kind", ["sqlite", "text", "folder"])
 def test_crawl_on_a_file_not_a_store_leaves_nothing_beside_it(tmp_path: Path, kind: str) -> None:
     other = tmp_path / "other.db"
     if kind == "sqlite":
         before = _other_tools_database(other)
         message = "not a scraper store"
-    else:
+    elif kind == "text":
         other.write_text("id,body\n1,precious\n", encoding="utf-8")
         before = other.read_bytes()
         message = "file is not a database"
+    else:  # store = "data" where data/ is the folder meant to hold the store
+        other.mkdir()
+        before = b""
+        message = "is a folder, not a file"
     config = tmp_path / "c.toml"
     config.write_text(
         'store = "other.db"\n[[source]]\nname = "x"\nfeed = "https://n.test/rss"\n',
@@ -99,7 +103,7 @@ def test_crawl_on_a_file_not_a_store_leaves_nothing_beside_it(tmp_path: Path, ki
     crawled = runner.invoke(app, ["crawl", str(config)])
     assert crawled.exit_code == 4, crawled.output
     assert message in crawled.stderr
-    assert other.read_bytes() == before
+    assert (b"" if other.is_dir() else other.read_bytes()) == before
     # No run lock (nor -wal, -shm or -journal) left beside the other tool's file.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.toml", "other.db"]
 
