@@ -318,7 +318,6 @@ def _source(data: object, index: int, names: set[str], politeness: Politeness) -
     if name in names:
         raise ConfigError(f"duplicate source name {name!r}", key=t.key("name"))
     names.add(name)
-    max_age = data.get("max_age_days")
     limit = None
     if "min_interval" in data or "per_host" in data:
         limit = HostLimit(
@@ -330,7 +329,7 @@ def _source(data: object, index: int, names: set[str], politeness: Politeness) -
         kind=kind,
         urls=urls,
         follow=follow,
-        max_age_days=None if max_age is None else t.number("max_age_days", 0.0),
+        max_age_days=_age_window(t),
         limit=limit,
         refresh_minutes=t.optional_number("refresh_minutes"),
     )
@@ -394,7 +393,6 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         raise ConfigError("at least one [[source]] table is required", key="source")
     names: set[str] = set()
     sources = tuple(_source(s, i, names, politeness) for i, s in enumerate(raw_sources))
-    max_age = data.get("max_age_days")
     max_run = data.get("max_run_seconds")
     return CrawlConfig(
         sources=sources,
@@ -407,7 +405,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
             backoff=retry_t.number("backoff", 600.0),
             per_request=retry_t.integer("per_request", 3, minimum=1),
         ),
-        max_age_days=None if max_age is None else top.number("max_age_days", 0.0),
+        max_age_days=_age_window(top),
         history_days=top.number("history_days", 30.0, minimum=1.0),
         refresh_minutes=top.optional_number("refresh_minutes"),
         max_run_seconds=None
@@ -478,6 +476,21 @@ def _networks(top: _Table) -> tuple[str, ...]:
                 key=f"allow_networks[{i}]",
             ) from exc
     return names
+
+
+def _age_window(t: _Table) -> float | None:
+    """``max_age_days``, which must leave some time: 0 (read elsewhere in the config as "off")
+    skipped every entry dated before the run at the top level (only undated ones and today's
+    dated by day were kept), and in a source was taken as unset, so the top-level window
+    applied to it instead."""
+    days = t.optional_number("max_age_days")
+    if days == 0:
+        raise ConfigError(
+            "must be more than 0 (a window of 0 days skips what was dated before the run;"
+            " leave the key out for no window)",
+            key=t.key("max_age_days"),
+        )
+    return days
 
 
 def _as_table(value: object, key: str) -> Mapping[str, Any]:

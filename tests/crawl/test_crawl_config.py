@@ -131,6 +131,11 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
         (_base(export={"format": "xml"}), "export.format"),
         (_base(workers=-1), "workers"),
+        (_base(max_age_days=0), "max_age_days"),
+        (
+            _base(source=[{"feed": "https://a.test/f", "max_age_days": 0.0}]),
+            "source[0].max_age_days",
+        ),
         (_base(allow_networks=["127.0.0.0/8", "localhost"]), "allow_networks[1]"),
         (_base(allow_networks="10.0.0.0/33"), "allow_networks[0]"),
         (_base(politeness={"contact": "bot@\u00e9xample.org"}), "politeness.contact"),
