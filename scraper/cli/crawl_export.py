@@ -71,12 +71,14 @@ def check_export_path(spec: ExportSpec, config: CrawlConfig, *, key: str) -> Non
         return
     try:
         check_placeholders(spec.path, key=key)
+        check_not_over_store(spec.path, config.store, key=key)
+        # A name with placeholders is checked by its folder, as a file that does not exist yet.
+        # One plain line naming the key, as for the config's other errors: as a usage error
+        # it was a box that wrapped a long path and named neither --output nor export.path.
+        check_writable(spec.path, key=key, append=spec.append)
     except ConfigError as exc:
         typer.echo(f"scraper: config error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    check_not_over_store(spec.path, config.store, key=key)
-    # A name with placeholders is checked by its folder, as a file that does not exist yet.
-    check_writable(spec.path, append=spec.append)
 
 
 class Exporter:

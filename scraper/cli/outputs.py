@@ -219,8 +219,9 @@ def _stat(path: Path | None, standard: IO[Any] | None) -> os.stat_result:
     return path.stat()
 
 
-def check_writable(path: Path, *, append: bool = False) -> None:
-    """A usage error unless an export can be written to ``path``; the file is left as it was.
+def check_writable(path: Path, *, key: str, append: bool = False) -> None:
+    """A :class:`ConfigError` naming ``key`` (the option or config key that gave ``path``)
+    unless an export can be written to ``path``; the file is left as it was.
 
     For a command that writes ``path`` only later, and perhaps not at all (a crawl that finds
     another run holding the lock must not empty that run's export file). A regular file is
@@ -233,20 +234,20 @@ def check_writable(path: Path, *, append: bool = False) -> None:
             # Opened and closed, a named pipe would give its reader an end of file now (and
             # with none, the open would wait for one): its permissions tell.
             if not os.access(path, os.W_OK):
-                raise typer.BadParameter(f"cannot write {path}: Permission denied")
+                raise ConfigError(f"cannot write {path}: Permission denied", key=key)
             return
         try:
             path.open("a", encoding="utf-8").close()
         except OSError as exc:
-            raise typer.BadParameter(f"cannot write {path}: {exc.strerror}") from exc
+            raise ConfigError(f"cannot write {path}: {exc.strerror}", key=key) from exc
         return
     # Nothing is created to find out: removing it again could remove the export another run
     # creates meanwhile.
     folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():
-        raise typer.BadParameter(f"cannot write {path}: no folder {folder}")
+        raise ConfigError(f"cannot write {path}: no folder {folder}", key=key)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise typer.BadParameter(f"cannot write {path}: {folder} is not writable")
+        raise ConfigError(f"cannot write {path}: {folder} is not writable", key=key)
 
 
 def check_not_over_store(path: Path, store: Path, *, key: str, **said: str) -> None:

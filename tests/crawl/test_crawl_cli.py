@@ -187,8 +187,19 @@ def test_an_output_file_that_cannot_be_opened_is_a_usage_error_before_the_work(
     missing = Path("no-such-dir", "new.jsonl")
     crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(missing)])
     assert crawled.exit_code == 2
-    assert f"cannot write {missing}" in crawled.stderr
+    assert crawled.stderr.startswith(f"scraper: config error: --output: cannot write {missing}:")
     assert not (tmp_path / "news.db").exists()  # the crawl never started
+    # The config's [export] path: one line naming its key, however long the path.
+    deep = tmp_path / ("a-long-folder-name-" * 6) / "new.jsonl"
+    config.write_text(
+        config.read_text(encoding="utf-8") + f"\n[export]\npath = '{deep}'\n", encoding="utf-8"
+    )
+    crawled = runner.invoke(app, ["crawl", str(config)])
+    assert crawled.exit_code == 2
+    assert crawled.stderr == (
+        f"scraper: config error: export.path: cannot write {deep}: no folder {deep.parent}\n"
+    )
+    assert not (tmp_path / "news.db").exists()
     SQLiteCrawlStore(tmp_path / "news.db").close()  # export needs a store (it makes none)
     exported = runner.invoke(app, ["export", str(config), "-o", str(missing)])
     assert exported.exit_code == 2
