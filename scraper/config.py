@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from scraper.discover.urls import wire_host
+from scraper.discover.urls import normalise_url, wire_host
 from scraper.errors import ConfigError, InputError
 from scraper.export_file import check_placeholders
 from scraper.memory import DEFAULT_MEMORY_MB, cap_problem
@@ -288,9 +288,14 @@ def _header_text(t: _Table, name: str, default: str | None) -> str | None:
 
 
 def _check_url(url: str, key: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"not an http(s) URL: {url!r}", key=key)
+    # As a run reads it: a URL only urlsplit's properties refuse (a port out of range, a bad
+    # IPv6 literal, a host with no IDNA form) passed here and failed its source on every run,
+    # or, for a bad IPv6 literal, ended the config's reading in a traceback. Its message
+    # shows no password.
+    try:
+        normalise_url(url)
+    except InputError as exc:
+        raise ConfigError(str(exc), key=key) from exc
     return url
 
 

@@ -106,6 +106,13 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(politeness={"respect_robots": "yes"}), "politeness.respect_robots"),
         (_base(retry={"max_attempts": 1.5}), "retry.max_attempts"),
         (_base(source=[{"feed": "ftp://a.test/f"}]), "source[0].feed"),
+        (_base(source=[{"feed": "http://[::1/f"}]), "source[0].feed"),
+        (
+            _base(source=[{"urls": ["https://a.test/x", "https://a.test:99999/y"]}]),
+            "source[0].urls[1]",
+        ),
+        (_base(source=[{"sitemap": "https://a.test:xml/s"}]), "source[0].sitemap"),
+        (_base(source=[{"feed": "https://☃.test/f"}]), "source[0].feed"),
         (_base(source=[{"feed": "https://a.test/f", "sitemap": "https://a.test/s"}]), "source[0]"),
         (_base(source=[{"section": "https://a.test/"}]), "source[0].follow"),
         (_base(source=[{"section": "https://a.test/", "follow": ["("]}]), "source[0].follow[0]"),
@@ -147,6 +154,13 @@ def test_invalid_config_names_the_key(data: dict[str, Any], key: str) -> None:
         parse_config(data)
     assert info.value.key == key
     assert str(info.value).startswith(key + ": ")
+
+
+def test_a_refused_url_is_shown_without_its_password() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(_base(source=[{"feed": "https://reader:s3cret@a.test:99999/f"}]))
+    assert "s3cret" not in str(raised.value)
+    assert "https://reader:***@a.test:99999/f" in str(raised.value)
 
 
 def test_unreadable_and_invalid_toml(tmp_path: Path) -> None:

@@ -28,8 +28,18 @@ from scraper.store.crawl_store import STEPS, SQLiteCrawlStore
 from scraper.store.protocol import SourceStats
 
 runner = CliRunner()
-#: A URL the config may hold (http, a host name) that no run can crawl: its host has no IDNA form.
+#: A URL no run can crawl: its host has no IDNA form.
 UNCRAWLABLE = "http://\u2603.example/story"
+
+
+@pytest.fixture(autouse=True)
+def _config_takes_any_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The config refuses such URLs now (exit 2 naming the key), but a run still meets entries
+    it cannot crawl (a bug on odd input; a store keeps what older configs' runs met): these
+    tests put them in the config to have the run meet one, through the commands."""
+    monkeypatch.setattr("scraper.config._check_url", lambda url, key: url)
+
+
 WHEN = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
 
 
