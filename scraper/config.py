@@ -356,7 +356,7 @@ def _export(data: Mapping[str, Any], base: Path) -> ExportSpec:
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"must be one of {', '.join(EXPORT_FORMATS)}", key="export.format")
     raw = t.text("path")
-    path = None if raw is None else base / raw
+    path = None if raw is None else _config_path(raw, base, key="export.path")
     if path is not None:
         check_placeholders(path, key="export.path")
     append = t.boolean("append", False)
@@ -401,7 +401,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
     max_run = data.get("max_run_seconds")
     return CrawlConfig(
         sources=sources,
-        store=base / store_raw,
+        store=_config_path(store_raw, base, key="store"),
         politeness=politeness,
         hosts=hosts,
         sites=sites,
@@ -422,6 +422,21 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         allow_networks=_networks(top),
         export=_export(top.table("export"), base) if "export" in data else None,
     )
+
+
+def _config_path(raw: str, base: Path, *, key: str) -> Path:
+    """A path of the config, relative to its folder (``base``).
+
+    A leading ``~`` is refused, not expanded: a shell's home there made a folder named ``~``
+    beside the config, which a later ``rm -r ~`` meant to remove it would take for the home.
+    """
+    if raw.startswith("~"):
+        raise ConfigError(
+            f"{raw!r}: ~ is not expanded (paths are relative to the config's folder);"
+            " write the whole path",
+            key=key,
+        )
+    return base / raw
 
 
 def _host_key(host: str, key: str, taken: Mapping[str, object]) -> str:

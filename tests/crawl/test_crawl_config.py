@@ -137,6 +137,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(sites={"bücher.test": {}, "xn--bcher-kva.test": {}}), "sites.xn--bcher-kva.test"),
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
         (_base(export={"format": "xml"}), "export.format"),
+        (_base(store="~/news.db"), "store"),
+        (_base(export={"path": "~backup/new.jsonl"}), "export.path"),
         (_base(workers=-1), "workers"),
         (_base(max_age_days=0), "max_age_days"),
         (
