@@ -451,6 +451,9 @@ def _host_key(host: str, key: str, taken: Mapping[str, object]) -> str:
     if host.rfind(":") > host.rfind("]"):  # name:port (an IPv6 literal's colons are in [])
         name, _, digits = host.rpartition(":")
         port = ":" + digits
+        # A key no request is made under would never apply, and say nothing of it.
+        if not (name and digits.isascii() and digits.isdigit() and 0 < int(digits) < 65536):
+            raise ConfigError("not a host name or host:port", key=key)
     if name.isascii():
         spelled = host.lower()
     else:
