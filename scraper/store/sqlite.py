@@ -189,7 +189,12 @@ def require_version(conn: sqlite3.Connection, component: str, steps: Sequence[St
         StoreError: the component is older, newer, or absent.
     """
     try:
-        current = _version(conn, component)
+        # An empty file (a store to be: no crawl has run on it) has no table at all; without
+        # this its message was SQLite's "no such table: schema_migrations".
+        fresh = not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        current = 0 if fresh else _version(conn, component)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read the store's schema version: {exc}") from exc
     if current == len(steps):

@@ -32,6 +32,16 @@ def test_a_missing_store_is_an_error_and_nothing_is_created(tmp_path: Path) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+def test_read_commands_on_an_empty_file_say_no_crawl_made_it_a_store(tmp_path: Path) -> None:
+    empty = tmp_path / "news.db"
+    empty.touch()  # a crawl would make it a store
+    for command in ("status", "export", "retry"):
+        result = runner.invoke(app, [command, str(empty)])
+        assert result.exit_code == 4, (command, result.output)
+        assert "holds no crawl data (has a crawl used it?)" in result.stderr, command
+    assert empty.read_bytes() == b""
+
+
 def test_another_tools_database_is_refused_unchanged(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     before = _other_tools_database(other)
