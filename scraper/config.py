@@ -529,7 +529,8 @@ def load_config(path: Path) -> CrawlConfig:
         ConfigError: the file cannot be read, is not TOML, or holds an invalid value.
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte order mark, which some editors write, is no TOML statement.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

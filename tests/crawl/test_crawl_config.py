@@ -168,6 +168,12 @@ def test_a_refused_url_is_shown_without_its_password() -> None:
     assert "https://reader:***@a.test:99999/f" in str(raised.value)
 
 
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + FULL.encode("utf-8"))
+    assert load_config(path).store == tmp_path / "data" / "news.db"
+
+
 def test_unreadable_and_invalid_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "missing.toml")
