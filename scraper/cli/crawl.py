@@ -96,7 +96,7 @@ def crawl(
     # failure after the crawl.
     key = export_key(output)
     if spec is not None:
-        check_export_path(spec, config, key=key)
+        check_export_path(spec, config, key=key, config_file=config_path)
     exporter = Exporter(spec, key=key) if spec else None
     result = _run(config, wait=wait, display=display, exporter=exporter)
     if not log_json:

@@ -12,7 +12,13 @@ from pathlib import Path
 import typer
 
 from scraper.cli.exits import EXIT_USAGE
-from scraper.cli.outputs import check_not_over_store, check_writable, file_named, utf8_stdout
+from scraper.cli.outputs import (
+    check_not_config,
+    check_not_over_store,
+    check_writable,
+    file_named,
+    utf8_stdout,
+)
 from scraper.config import CrawlConfig, ExportSpec
 from scraper.crawl import RunResult
 from scraper.errors import ConfigError
@@ -64,13 +70,16 @@ def export_key(output: Path | None) -> str:
     return "--output" if output is not None else "export.path"
 
 
-def check_export_path(spec: ExportSpec, config: CrawlConfig, *, key: str) -> None:
-    """A usage error (2) for an export path with bad placeholders, over the store, or one that
-    cannot be written."""
+def check_export_path(
+    spec: ExportSpec, config: CrawlConfig, *, key: str, config_file: Path
+) -> None:
+    """A usage error (2) for an export path with bad placeholders, over the store or the
+    config (``config_file``), or one that cannot be written."""
     if spec.path is None:
         return
     try:
         check_placeholders(spec.path, key=key)
+        check_not_config(spec.path, config_file, key=key)
         check_not_over_store(spec.path, config.store, key=key)
         # A name with placeholders is checked by its folder, as a file that does not exist yet.
         # One plain line naming the key, as for the config's other errors: as a usage error

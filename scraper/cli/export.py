@@ -22,6 +22,7 @@ from scraper.cli.exits import (
     EXIT_USAGE,
 )
 from scraper.cli.outputs import (
+    check_not_config,
     check_not_over_store,
     file_named,
     open_export_output,
@@ -96,6 +97,8 @@ def export(
         db = store_path(target)
         if output is not None:
             check_placeholders(output, key="--output")
+            if target.suffix == ".toml":
+                check_not_config(output, target, key="--output")
         elif append:
             raise ConfigError("appends to a file: give -o FILE", key="--append")
     except ConfigError as exc:

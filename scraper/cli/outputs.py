@@ -250,6 +250,26 @@ def check_writable(path: Path, *, key: str, append: bool = False) -> None:
         raise ConfigError(f"cannot write {path}: {folder} is not writable", key=key)
 
 
+def check_not_config(path: Path, config_file: Path, *, key: str) -> None:
+    """Refuse an export path that is the crawl's config file: a slip of tab completion
+    (``-o news.toml``) replaced the config with the export, and the next cron run failed.
+
+    Raises:
+        ConfigError: ``path`` is ``config_file`` (resolved, or the same file by a hard link).
+    """
+    try:
+        same = os.path.realpath(path) == os.path.realpath(config_file) or (
+            path.exists() and path.samefile(config_file)
+        )
+    except OSError:  # what cannot be looked at here is no file we know
+        return
+    if same:
+        raise ConfigError(
+            f"{path} is the crawl config {config_file}; refusing to write an export over it",
+            key=key,
+        )
+
+
 def check_not_over_store(path: Path, store: Path, *, key: str, **said: str) -> None:
     """Exit 2 with :func:`refuse_over_store`'s line if ``path`` is ``store`` or one of its
     files (see :func:`~scraper.export_file.check_not_store`, which takes ``said``)."""

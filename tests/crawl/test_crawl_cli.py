@@ -269,3 +269,23 @@ def test_an_export_on_stdout_is_utf8_under_a_locale_of_another_encoding(
     # As the crawl's export: it handed every article on, so LAST has none left.
     last = latin.invoke(app, ["export", str(news_toml), "--since", "LAST", "-f", "markdown"])
     assert (last.exit_code, last.stdout_bytes) == (0, b"")
+
+
+def test_an_export_over_the_config_file_is_refused_before_the_work(
+    news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = news_toml
+    before = config.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    crawled = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", "news.toml"])
+    assert crawled.exit_code == 2
+    assert crawled.stderr == (
+        f"scraper: config error: --output: news.toml is the crawl config {config};"
+        " refusing to write an export over it\n"
+    )
+    assert not (tmp_path / "news.db").exists()  # the crawl never started
+    SQLiteCrawlStore(tmp_path / "news.db").close()
+    exported = runner.invoke(app, ["export", str(config), "-o", "./news.toml"])
+    assert exported.exit_code == 2
+    assert "refusing to write an export over it" in exported.stderr
+    assert config.read_bytes() == before
