@@ -195,7 +195,8 @@ def status(
         configured = _configured(target)
         store = SQLiteCrawlStore(store_path(target), create=False)
     except ConfigError as exc:
-        typer.echo(f"scraper: {exc}", err=True)
+        # As crawl and retry say it: a cron mail's one line tells what to fix.
+        typer.echo(f"scraper: config error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)

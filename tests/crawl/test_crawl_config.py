@@ -242,3 +242,14 @@ def test_a_config_error_found_by_a_crawl_is_exit_2_before_any_file_is_made(
     assert result.exit_code == 2
     assert f"config error: {said}" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.toml"]
+
+
+def test_status_retry_and_crawl_say_a_config_error_alike(tmp_path: Path) -> None:
+    path = tmp_path / "news.toml"
+    path.write_text(
+        'store = "news.db"\nworkres = 2\n[[source]]\nfeed = "https://a.test/f"\n', "utf-8"
+    )
+    for command in ("crawl", "status", "retry"):
+        result = CliRunner().invoke(app, [command, str(path)])
+        assert result.exit_code == 2, command
+        assert result.stderr.startswith("scraper: config error: workres: unknown key"), command
