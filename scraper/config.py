@@ -425,17 +425,17 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
 
 
 def _config_path(raw: str, base: Path, *, key: str) -> Path:
-    """A path of the config, relative to its folder (``base``).
+    """A path of the config, relative to its folder (``base``), a leading ``~`` or ``~user``
+    the home folder, as a shell reads it.
 
-    A leading ``~`` is refused, not expanded: a shell's home there made a folder named ``~``
-    beside the config, which a later ``rm -r ~`` meant to remove it would take for the home.
+    Taken as a name, ``~`` made a folder named so beside the config (a new, empty store), which
+    a later ``rm -r ~`` meant to remove it would take for the home folder.
     """
     if raw.startswith("~"):
-        raise ConfigError(
-            f"{raw!r}: ~ is not expanded (paths are relative to the config's folder);"
-            " write the whole path",
-            key=key,
-        )
+        try:
+            return Path(raw).expanduser()
+        except RuntimeError as exc:  # no HOME, or no such user
+            raise ConfigError(f"{raw!r}: cannot find the home folder: {exc}", key=key) from exc
     return base / raw
 
 

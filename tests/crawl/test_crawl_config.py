@@ -140,8 +140,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(sites={"bücher.test": {}, "xn--bcher-kva.test": {}}), "sites.xn--bcher-kva.test"),
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),
         (_base(export={"format": "xml"}), "export.format"),
-        (_base(store="~/news.db"), "store"),
-        (_base(export={"path": "~backup/new.jsonl"}), "export.path"),
+        (_base(store="~no-such-user-of-this-machine/news.db"), "store"),
+        (_base(export={"path": "~no-such-user-of-this-machine/new.jsonl"}), "export.path"),
         (_base(workers=-1), "workers"),
         (_base(max_age_days=0), "max_age_days"),
         (
@@ -253,3 +253,15 @@ def test_status_retry_and_crawl_say_a_config_error_alike(tmp_path: Path) -> None
         result = CliRunner().invoke(app, [command, str(path)])
         assert result.exit_code == 2, command
         assert result.stderr.startswith("scraper: config error: workres: unknown key"), command
+
+
+def test_a_path_starting_with_a_tilde_is_under_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a shell reads it: taken as a name, "~" made a folder of that name beside the config.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    config = parse_config(_base(store="~/news/crawl.db", export={"path": "~/out/new.jsonl"}))
+    assert config.store == tmp_path / "home" / "news" / "crawl.db"
+    assert (
+        config.export is not None and config.export.path == tmp_path / "home" / "out" / "new.jsonl"
+    )
