@@ -22,8 +22,8 @@ from scraper.cli.outputs import (
     standard_input,
 )
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
-from scraper.dedup.document import without_surrogates
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
+from scraper.surrogates import without_surrogates
 
 __all__ = ["dedup"]
 

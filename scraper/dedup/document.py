@@ -11,7 +11,6 @@ to lose the article. The text may keep it: the analysis reads it (see ``scraper.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,19 +18,9 @@ from datetime import UTC, datetime
 from scraper.dedup.identity import Identity
 from scraper.errors import RecordError
 from scraper.models import Article
+from scraper.surrogates import without_surrogates
 
-__all__ = ["Document", "without_surrogates"]
-
-#: A UTF-16 surrogate code point; in a str it is a lone one, never half of a character.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def without_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate replaced by U+FFFD (a high-low pair joined)."""
-    if text.isascii() or _SURROGATE.search(text) is None:
-        return text
-    # UTF-16 lets surrogates through one way and decodes each lone one to one U+FFFD.
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+__all__ = ["Document"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from selectolax.lexbor import LexborNode
 
 from scraper.extract.metadata_patterns import ARTICLE_TYPES, PAGE_TYPES
+from scraper.surrogates import without_surrogates
 
 __all__ = ["JsonLd", "as_texts", "read_jsonld", "type_names"]
 
@@ -18,6 +20,8 @@ _PAGE_RANK = {name: rank for rank, name in enumerate(PAGE_TYPES)}
 # Deeper nesting than this is no article description (and would exhaust the stack).
 _MAX_DEPTH = 4
 _NESTED_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart")
+#: The JSON escape of a UTF-16 surrogate, half of a character: the only way a lone one gets in.
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +73,26 @@ def _load(text: str) -> Any:
     if not text:
         return None
     try:
-        return json.loads(text, strict=False)
+        return _parsed(text)
     except (json.JSONDecodeError, RecursionError):
         pass
     # CMS templates often leave a trailing semicolon or wrap the object in an HTML comment.
     cleaned = text.strip(";").removeprefix("<!--").removesuffix("-->").strip().strip(";")
     try:
-        return json.loads(cleaned, strict=False)
+        return _parsed(cleaned)
     except (json.JSONDecodeError, RecursionError):
         # A malformed block is the page's fault, not the caller's: the other sources still apply.
         return None
+
+
+def _parsed(text: str) -> Any:
+    value = json.loads(text, strict=False)
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return value
+    # A CMS that cut a string inside an emoji left half of it, which json reads into a lone
+    # surrogate no UTF-8 writer or SQLite takes: each becomes U+FFFD, as a browser shows it.
+    # (A pair that makes a whole character was joined by json and is left alone.)
+    return json.loads(without_surrogates(json.dumps(value, ensure_ascii=False)), strict=False)
 
 
 def _walk(value: Any, out: list[dict[str, Any]], depth: int = 0) -> None:

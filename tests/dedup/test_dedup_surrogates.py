@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scraper.dedup import Document, dedup
-from scraper.dedup.document import without_surrogates
 from scraper.models import Article
+from scraper.surrogates import without_surrogates
 
 TEXT = "The harbour bridge reopens on Monday after three weeks of repairs to its girders. " * 8
 
