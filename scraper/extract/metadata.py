@@ -472,9 +472,17 @@ def _site_name(page: _Page) -> str | None:
     return next((name for name in names if not name.startswith(("http", "@"))), None)
 
 
-def _absolute(href: str, url: str | None) -> str:
+def _absolute(href: str, url: str | None) -> str | None:
+    """``href`` resolved against ``url``; None when the two cannot be joined."""
     # urljoin parses both URLs: most pages already give absolute ones.
-    return urljoin(url, href) if url and not href.startswith(("https://", "http://")) else href
+    if not url or href.startswith(("https://", "http://")):
+        return href
+    try:
+        return urljoin(url, href)
+    except ValueError:
+        # A bracketed host that is no IPv6 address ("//[", or such a page address): no link
+        # can be made of it, and the rest of the page is still worth reading.
+        return None
 
 
 def _image(page: _Page) -> str | None:

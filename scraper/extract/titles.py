@@ -57,7 +57,10 @@ def site_labels(names: Iterable[str | None], url: str | None) -> tuple[str, ...]
     """Compact forms of the site's names and its host's distinctive labels."""
     labels = {_compact(n) for n in names if n}
     if url:
-        host = urlsplit(url).hostname or ""
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # a bracketed host that is no IPv6 address: no labels to read
+            host = ""
         labels.update(part for part in host.split(".") if part not in HOST_NOISE and len(part) > 2)
         labels.add(_compact(host.removeprefix("www.")))
     return tuple(label for label in labels if label)
