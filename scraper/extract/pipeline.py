@@ -17,7 +17,7 @@ from selectolax.lexbor import (
 )
 
 from scraper.charset import decode_html, page_charset
-from scraper.errors import DecodeError, ParseError
+from scraper.errors import ConfigError, DecodeError, ParseError
 from scraper.extract.body import Selection, block_score, comments_start, select_body
 from scraper.extract.bounds import cap_bytes, cap_text
 from scraper.extract.decisions import Decision, Explanation
@@ -154,12 +154,22 @@ def _without_nested(nodes: list[LexborNode]) -> list[LexborNode]:
     return out
 
 
+def _matches(tree: LexborHTMLParser, selector: str, field: str) -> list[LexborNode]:
+    try:
+        return tree.css(selector)
+    except SelectolaxError as exc:
+        # The caller's rule, not the page, is at fault: say which (a crawl's site rules).
+        raise ConfigError(
+            f"not a CSS selector the parser reads: {selector!r} ({exc})", key=field
+        ) from exc
+
+
 def _roots(tree: LexborHTMLParser, options: ExtractOptions) -> list[LexborNode]:
     for selector in options.drop_selectors:
-        for node in _without_nested(tree.css(selector)):
+        for node in _without_nested(_matches(tree, selector, "drop_selectors")):
             node.decompose()
     if options.keep_selectors:
-        kept = [n for sel in options.keep_selectors for n in tree.css(sel)]
+        kept = [n for sel in options.keep_selectors for n in _matches(tree, sel, "keep_selectors")]
         if kept:
             return _without_nested(kept)
     root = tree.body or tree.root
@@ -476,6 +486,9 @@ def extract(
 
     Raises:
         DecodeError: the input is binary data, not an HTML document.
+        ParseError: the HTML parser could not build a tree of the page (out of memory).
+        ConfigError: a selector of ``options`` is not CSS the parser reads; ``key`` names
+            the option.
     """
     decoded = _decode(html, encoding, options.max_html_chars, content_type)
     meta, explanation = _run(decoded, url, options)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from scraper import ExtractOptions, extract
-from scraper.errors import DecodeError
+from scraper.errors import ConfigError, DecodeError
 from scraper.extract import explain
 from scraper.models import BlockKind
 
@@ -293,6 +293,22 @@ def test_site_rules_keep_and_drop_selectors() -> None:
     assert only.text == PARAS[0] + " Extra."
     dropped = extract(html, options=ExtractOptions(drop_selectors=("p:first-child",)))
     assert PARAS[0] not in dropped.text
+
+
+@pytest.mark.parametrize("field", ["keep_selectors", "drop_selectors"])
+@pytest.mark.parametrize("selector", ["div[", "", "p >"])
+def test_a_rule_that_is_no_css_selector_is_a_config_error(field: str, selector: str) -> None:
+    # selectolax raised its own SelectolaxError, outside scraper's error tree: a crawl with
+    # such a site rule recorded every page of the site as an internal failure.
+    rules = ("p", selector)
+    if field == "keep_selectors":
+        options = ExtractOptions(keep_selectors=rules)
+    else:
+        options = ExtractOptions(drop_selectors=rules)
+    with pytest.raises(ConfigError, match="not a CSS selector") as raised:
+        extract(page(article_html()), options=options)
+    assert raised.value.key == field
+    assert repr(selector) in str(raised.value)
 
 
 def test_explain_names_the_rule_for_each_block() -> None:
