@@ -12,6 +12,7 @@ placed, a line is counted once per story (``stories.py``).
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -71,6 +72,8 @@ class DedupIndex(Closeable):
     """Near-duplicate clusters over a SQLite store; ``DedupIndex.open(":memory:")`` for tests.
 
     An index written before sketch schemes were recorded is re-sketched when it is opened.
+    Threads may share one index: each call runs whole before the next one starts (processes
+    each open their own; SQLite's locks keep their writes apart).
     """
 
     def __init__(self, store: SketchStore, options: DedupOptions | None = None) -> None:
@@ -85,6 +88,9 @@ class DedupIndex(Closeable):
         self._cache: dict[int, U32] = {}
         self._domains = Domains()
         self._pool: ProcessPoolExecutor | None = None
+        # One connection serves every thread, and a second call's writes would nest in the
+        # first's transaction (both taking the same next document id): calls go one at a time.
+        self._lock = threading.RLock()
         if store.legacy:
             self._resketch()
 
@@ -100,10 +106,11 @@ class DedupIndex(Closeable):
 
     def close(self) -> None:
         """Close the underlying store and stop the worker processes, if any were started."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
-        self._store.close()
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+            self._store.close()
 
     def add(self, doc: Document) -> Assignment:
         """Place one document; its assignment reflects everything stored so far."""
@@ -125,7 +132,7 @@ class DedupIndex(Closeable):
             DedupError: a worker process died (with ``DedupOptions.workers`` > 1); the next
                 call starts new ones.
         """
-        with self._workers_guarded():
+        with self._lock, self._workers_guarded():
             return self._place(self._finish(self._begin(docs)), progress, None)
 
     def add_batches(
@@ -148,10 +155,12 @@ class DedupIndex(Closeable):
         """
         upcoming = iter(batches)
         following = next(upcoming, None)
-        underway = None if following is None else self._begin(following)
+        with self._lock:
+            underway = None if following is None else self._begin(following)
         try:
             while underway is not None:
-                with self._workers_guarded():
+                # Not held across the yield: another thread's call may run between batches.
+                with self._lock, self._workers_guarded():
                     current = self._finish(underway)
                     following = next(upcoming, None)
                     underway = None if following is None else self._begin(following)
@@ -180,12 +189,13 @@ class DedupIndex(Closeable):
         meant, the one last seen at that address. Without it, or when no document of the key
         was seen there, the key's first document answers.
         """
-        doc = None if url is None else self._store.first_with_key(key, url)
-        if doc is None:
-            doc = self._store.first_with_key(key)
-        if doc is None:
-            return None
-        where = self._store.placed([doc.id])[doc.id]
+        with self._lock:
+            doc = None if url is None else self._store.first_with_key(key, url)
+            if doc is None:
+                doc = self._store.first_with_key(key)
+            if doc is None:
+                return None
+            where = self._store.placed([doc.id])[doc.id]
         own = where.rep == doc.id
         return Assignment(doc.key, doc.url, _public_id(where), None if own else where.rep_url)
 
@@ -197,7 +207,8 @@ class DedupIndex(Closeable):
 
     def cluster_sizes(self) -> list[int]:
         """The size of every cluster in the index."""
-        return self._store.cluster_sizes()
+        with self._lock:
+            return self._store.cluster_sizes()
 
     # --- steps ------------------------------------------------------------------------------
     def _assignments(self, ids: list[int], urls: list[str]) -> list[Assignment]:
