@@ -463,7 +463,7 @@ def extract(
     html: str | bytes,
     url: str | None = None,
     *,
-    options: ExtractOptions = DEFAULT_OPTIONS,
+    options: ExtractOptions | None = None,
     encoding: str | None = None,
     content_type: str | None = None,
 ) -> Article:
@@ -473,7 +473,7 @@ def extract(
         html: the page; bytes are decoded by scraper (BOM, ``encoding``, ``<meta charset>``,
             detection, then UTF-8 with replacement) and the encoding used is recorded.
         url: where the page came from, for metadata and relative links.
-        options: extractor options.
+        options: extractor options; None (the default) is ``ExtractOptions()``.
         encoding: the charset the transport declared for bytes (for example from
             Content-Type), if any.
         content_type: the Content-Type the transport declared, if any: a page served as
@@ -490,6 +490,8 @@ def extract(
         ConfigError: a selector of ``options`` is not CSS the parser reads; ``key`` names
             the option.
     """
+    # None is the defaults, as for extract_page and dedup (a caller's optional setting).
+    options = options or DEFAULT_OPTIONS
     decoded = _decode(html, encoding, options.max_html_chars, content_type)
     meta, explanation = _run(decoded, url, options)
     return _article(meta, explanation, url, decoded.encoding)
@@ -500,7 +502,7 @@ def extract_page(page: Page, options: ExtractOptions | None = None) -> Article:
     return extract(
         page.body,
         url=page.effective_url,
-        options=options or DEFAULT_OPTIONS,
+        options=options,
         encoding=page_charset(page),
         content_type=page.header("content-type"),
     )
@@ -510,9 +512,10 @@ def explain(
     html: str | bytes,
     url: str | None = None,
     *,
-    options: ExtractOptions = DEFAULT_OPTIONS,
+    options: ExtractOptions | None = None,
     content_type: str | None = None,
 ) -> Explanation:
     """Every candidate block with its score, kept or dropped, and the rule that decided
     (``content_type`` as for :func:`extract`)."""
+    options = options or DEFAULT_OPTIONS
     return _run(_decode(html, None, options.max_html_chars, content_type), url, options)[1]

@@ -15,7 +15,6 @@ from pathlib import Path
 from scraper.crawl.worker import main
 from scraper.extract import ExtractOptions, pipeline
 from scraper.extract import extract as real_extract
-from scraper.extract.options import DEFAULT_OPTIONS
 from scraper.models import Article
 
 #: The extractor raises IndexError on pages holding this (a bug met on one page).
@@ -35,7 +34,7 @@ def _extract(
     html: str | bytes,
     url: str | None = None,
     *,
-    options: ExtractOptions = DEFAULT_OPTIONS,
+    options: ExtractOptions | None = None,
     encoding: str | None = None,
     content_type: str | None = None,
 ) -> Article:

@@ -295,6 +295,14 @@ def test_site_rules_keep_and_drop_selectors() -> None:
     assert PARAS[0] not in dropped.text
 
 
+def test_options_none_are_the_defaults() -> None:
+    # As extract_page and dedup take them; extract and explain raised AttributeError.
+    html = page(CHROME + article_html())
+    assert extract(html, options=None) == extract(html)
+    decided = [(d.block.text, d.keep) for d in explain(html, options=None).decisions]
+    assert decided == [(d.block.text, d.keep) for d in explain(html).decisions]
+
+
 @pytest.mark.parametrize("field", ["keep_selectors", "drop_selectors"])
 @pytest.mark.parametrize("selector", ["div[", "", "p >"])
 def test_a_rule_that_is_no_css_selector_is_a_config_error(field: str, selector: str) -> None:
