@@ -309,6 +309,15 @@ class Failure:
         return {"source": self.source, "kind": self.kind, "reason": self.reason}
 
     @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Failure:
+        source = _str_or_none(data, "source")
+        kind = _str_or_none(data, "kind")
+        reason = _str_or_none(data, "reason")
+        if source is None or kind is None or reason is None:
+            raise RecordError("a failure record needs source, kind and reason")
+        return cls(source=source, kind=kind, reason=reason)
+
+    @classmethod
     def from_error(cls, source: str, error: Exception) -> Failure:
         """The failure ``error`` stands for; any exception but a ScraperError is ``internal``."""
         name = type(error).__name__

@@ -70,6 +70,16 @@ def test_cluster_and_failure_to_dict() -> None:
     assert failure.to_dict() == {"source": "f.html", "kind": "record", "reason": "bad"}
 
 
+def test_failure_round_trips_as_every_model_does() -> None:
+    # The models promise to_dict/from_dict each; Failure had no from_dict.
+    failure = Failure(source="https://n.example/a", kind="http_status", reason="404 Not Found")
+    assert Failure.from_dict(json.loads(json.dumps(failure.to_dict()))) == failure
+    with pytest.raises(RecordError, match="source, kind and reason"):
+        Failure.from_dict({"source": "f.html", "kind": "record"})
+    with pytest.raises(RecordError, match="must be a string"):
+        Failure.from_dict({"source": "f.html", "kind": 3, "reason": "bad"})
+
+
 def test_an_article_without_text_fails_as_too_large_when_its_page_was_cut() -> None:
     cut = "the page has more than 60,000 elements (max_nodes): only its first part was read"
     assert Article.build(blocks=(), truncated=cut).why_empty() == (
