@@ -56,6 +56,15 @@ def _str_tuple(data: Mapping[str, Any], name: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _headers(value: object) -> tuple[tuple[str, str], ...]:
+    # Pairs only: unpacking a mapping's keys would split each two-letter name into a header.
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(pair, list | tuple) and len(pair) == 2 for pair in value
+    ):
+        raise RecordError("headers must be a list of [name, value] pairs")
+    return tuple((str(name), str(text)) for name, text in value)
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """A page as fetched: the bytes as served plus what the server said about them.
@@ -116,7 +125,7 @@ class Page:
             raise RecordError("a page record needs a url")
         try:
             body = base64.b64decode(data.get("body_base64") or b"", validate=True)
-            headers = tuple((str(k), str(v)) for k, v in data.get("headers") or ())
+            headers = _headers(data.get("headers") or ())
             status = int(data.get("status", 200))
         except (ValueError, TypeError) as exc:
             raise RecordError(f"malformed page record for {url}: {exc}") from exc

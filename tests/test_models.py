@@ -63,6 +63,13 @@ def test_page_round_trip_keeps_bytes_and_headers() -> None:
     assert page.effective_url == "https://e.org/x"
 
 
+@pytest.mark.parametrize("headers", [{"ab": "x"}, "ab", [["a", "b", "c"]], ["ab"]])
+def test_page_headers_that_are_no_list_of_pairs_are_a_record_error(headers: object) -> None:
+    # A mapping was read by unpacking its keys: {"ab": "x"} became the header ("a", "b").
+    with pytest.raises(RecordError, match="headers"):
+        Page.from_dict({"url": "https://e.org/x", "headers": headers})
+
+
 def test_cluster_and_failure_to_dict() -> None:
     cluster = Cluster(id="c1", representative="a", members=("a", "b"))
     assert Cluster.from_dict(cluster.to_dict()) == cluster
