@@ -6,7 +6,7 @@ import enum
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TextIO
 
@@ -125,9 +125,14 @@ def _html(article: Article) -> str:
 _RAW_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def json_line(record: Mapping[str, object]) -> str:
-    """``record`` as one line of JSON Lines, ending with ``\\n``: a line to every reader."""
-    return json.dumps(record, ensure_ascii=False).translate(_RAW_BREAKS) + "\n"
+def json_line(
+    record: Mapping[str, object], *, default: Callable[[object], object] | None = None
+) -> str:
+    """``record`` as one line of JSON Lines, ending with ``\\n``: a line to every reader.
+
+    ``default`` turns a value JSON has no type for into one it has, as ``json.dumps``'s does.
+    """
+    return json.dumps(record, ensure_ascii=False, default=default).translate(_RAW_BREAKS) + "\n"
 
 
 def render(article: Article, fmt: OutputFormat) -> str:

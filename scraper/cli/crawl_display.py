@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from scraper.config import load_config
+from scraper.output import json_line
 
 if TYPE_CHECKING:
     # For annotations only: ``status`` and ``export`` use this module and need none of the
@@ -31,7 +31,8 @@ class Display:
     def __call__(self, event: CrawlEvent) -> None:
         if self.log_json:
             record = {"event": event.kind, "time": round(time.time(), 3), **event.data}
-            self.stream.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            # A page's title may hold U+2028: one event stays one line to every reader.
+            self.stream.write(json_line(record, default=str))
             return
         if event.kind == "source":
             self.counts["sources"] += 1

@@ -23,6 +23,7 @@ from scraper.cli.outputs import (
 )
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
+from scraper.output import json_line
 from scraper.surrogates import without_surrogates
 
 __all__ = ["dedup"]
@@ -100,7 +101,7 @@ def _place(
             record["cluster"] = assignment.cluster
             record["duplicate_of"] = assignment.duplicate_of
             # A lone surrogate (a "\ud800" escape read in) cannot be written as UTF-8.
-            sink.write(without_surrogates(json.dumps(record, ensure_ascii=False)) + "\n")
+            sink.write(without_surrogates(json_line(record)))
         placed += assignments
     return placed
 

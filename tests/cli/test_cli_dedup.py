@@ -138,3 +138,14 @@ def test_an_output_that_is_the_index_is_a_usage_error_and_the_index_is_kept(
             " refusing to write the records over it\n"
         )
         assert db.read_bytes() == before
+
+
+def test_each_record_stays_one_line_whatever_its_text_holds(tmp_path: Path) -> None:
+    text = "A council vote\u2028on the harbour\u2029budget \x85 passed late on Tuesday night."
+    given = tmp_path / "in.jsonl"
+    given.write_text(json.dumps({"url": "https://a.test/1", "text": text}) + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["dedup", str(given), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    (record,) = _records(out)
+    assert record["text"] == text

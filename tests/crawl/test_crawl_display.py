@@ -48,3 +48,13 @@ def test_json_lines() -> None:
     assert [r["event"] for r in records] == ["source", "article", "article", "failure", "done"]
     assert records[2]["duplicate_of"] == "https://n.test/1"
     assert all(isinstance(r["time"], float) for r in records)
+
+
+def test_a_json_log_event_stays_one_line_whatever_its_text_holds() -> None:
+    # Python's str.splitlines() (and JavaScript's older JSON readers) break at these too.
+    stream = io.StringIO()
+    display = Display(log_json=True, stream=stream)
+    reason = "parse: odd \u2028 page\u2029 \x85 text"
+    display(CrawlEvent("failure", {"url": "https://n.test/3", "reason": reason}))
+    (line,) = stream.getvalue().splitlines()
+    assert json.loads(line)["reason"] == reason
