@@ -295,8 +295,9 @@ def _replaced(path: Path, *, keep_existing: bool, journal: Journal) -> Iterator[
 #: Why an export named with placeholders refuses a file that is there already.
 _NAME_TAKEN = (
     "it exists already, and an export named with placeholders never replaces a file (another"
-    " export got the same name: {time} repeats within a second, {date} within a day; add"
-    " {run} to the name, or append to one file)"
+    " export got the same name: {time} repeats within a second, {date} within a day, {run}"
+    " in every scraper export until the next crawl; use {time} and {run} together, or append"
+    " to one file)"
 )
 #: A file system without hard links answers ``link`` with one of these.
 _NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})

@@ -92,7 +92,7 @@ def test_a_name_kept_for_one_export_is_never_replaced(tmp_path: Path) -> None:
     target = tmp_path / "new-20261130T174305Z.jsonl"
     target.write_text("an earlier export, not read yet\n", encoding="utf-8")
     kept = open_export(target, keep_existing=True)
-    taken = r"never replaces a file.*add \{run\} to the name, or append"
+    taken = r"never replaces a file.*use \{time\} and \{run\} together, or append"
     with pytest.raises(FileExistsError, match=taken) as caught, kept as sink:
         sink.stream.write("same second, other export\n")
     assert caught.value.filename == str(target)

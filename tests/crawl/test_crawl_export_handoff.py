@@ -315,6 +315,25 @@ def test_an_export_name_with_placeholders_never_replaces_a_file_there(
     assert _lines((tmp_path / "out" / "b.jsonl").read_text("utf-8")) == 8
 
 
+def test_a_taken_name_made_by_run_alone_is_not_met_with_advice_to_add_run(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    # Two `scraper export`s after one crawl both expand {run} to that crawl's id.
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    template = str(tmp_path / "new-{run}.jsonl")
+    assert (
+        runner.invoke(app, ["export", str(news_toml), "--since", "ALL", "-o", template]).exit_code
+        == 0
+    )
+    refused = runner.invoke(app, ["export", str(news_toml), "--since", "ALL", "-o", template])
+    assert refused.exit_code == 1
+    assert "exists already" in refused.stderr
+    # The name holds {run} already: the advice must say why that repeated and what helps.
+    assert "add {run} to the name" not in refused.stderr
+    assert "{run} in every scraper export until the next crawl" in refused.stderr
+    assert "{time} and {run} together" in refused.stderr
+
+
 def test_a_failed_append_to_a_new_file_leaves_no_file(
     news_toml: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
