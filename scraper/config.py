@@ -159,10 +159,24 @@ class CrawlConfig:
     export: ExportSpec | None = None
 
     def rules_for(self, url: str) -> SiteRules:
-        """The site rules of the host of ``url`` (exact host, then without ``www.``)."""
-        host = (urlsplit(url).hostname or "").lower()
-        rules = self.sites.get(host) or self.sites.get(host.removeprefix("www."))
-        return rules or SiteRules()
+        """The site rules of the host of ``url``: ``host:port`` keys for a URL that names its
+        port, then the host's; each exact, then without ``www.``."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        names = [host, host.removeprefix("www.")]
+        # A `name:port` key is accepted as in [hosts]; looked up by name alone, it never applied.
+        try:
+            port = parts.port
+        except ValueError:  # not a port: no `name:port` key can name it
+            port = None
+        if port is not None:
+            spelled = [f"[{name}]" if ":" in name else name for name in names]
+            names = [f"{name}:{port}" for name in spelled] + names
+        for name in names:
+            rules = self.sites.get(name)
+            if rules is not None:
+                return rules
+        return SiteRules()
 
 
 class _Table:

@@ -265,3 +265,25 @@ def test_a_path_starting_with_a_tilde_is_under_the_home_folder(
     assert (
         config.export is not None and config.export.path == tmp_path / "home" / "out" / "new.jsonl"
     )
+
+
+def test_site_rules_keyed_with_a_port_apply_to_that_port_only() -> None:
+    # The key is accepted as `name:port` (as for [hosts]); it used to be kept and never matched.
+    config = parse_config(
+        {
+            "store": "c.db",
+            "sites": {
+                "127.0.0.1:8080": {"drop": [".local"]},
+                "example.com:8443": {"drop": [".port"]},
+                "example.com": {"drop": [".any"]},
+                "[::1]:8081": {"drop": [".v6"]},
+            },
+            "source": [{"urls": ["http://127.0.0.1:8080/a"]}],
+        }
+    )
+    assert config.rules_for("http://127.0.0.1:8080/a").drop == (".local",)
+    assert config.rules_for("http://127.0.0.1:9090/a").drop == ()
+    assert config.rules_for("https://www.example.com:8443/a").drop == (".port",)
+    assert config.rules_for("https://example.com/a").drop == (".any",)
+    assert config.rules_for("https://example.com:9443/a").drop == (".any",)
+    assert config.rules_for("http://[::1]:8081/a").drop == (".v6",)
