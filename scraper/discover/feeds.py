@@ -31,9 +31,14 @@ MAX_LENIENT_BYTES = 4_000_000
 
 
 def _from_struct(value: time.struct_time | None) -> datetime | None:
+    """feedparser's date in UTC; None for one past year 9999 (``Dec 31 9999 23:00 -0500``
+    is year 10000 in UTC), which dates nothing and must not fail the whole feed."""
     if value is None:
         return None
-    return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _json_feed(data: dict[str, Any], base_url: str) -> Listing:

@@ -165,19 +165,20 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _rfc822(text: str | None) -> tuple[datetime, datetime | None]:
+def _rfc822(text: str | None) -> tuple[datetime, datetime | None] | None:
     """A pubDate, and the latest instant it may mean when it has no zone (or ``-0000``)."""
     try:
         parsed = parsedate_to_datetime((text or "").strip())
     except (TypeError, ValueError, IndexError) as exc:
         raise _Unplain from exc  # a day without a time among others: feedparser reads it
     if parsed.tzinfo is not None:
-        return _utc(parsed), None
+        instant = _utc(parsed)
+        return None if instant is None else (instant, None)
     published, latest = zoneless(parsed)
-    return _utc(published), latest
+    return published.replace(microsecond=0), latest
 
 
-def _iso(text: str | None) -> datetime:
+def _iso(text: str | None) -> datetime | None:
     """An RFC 3339 date-time (with its zone, as Atom requires)."""
     value = (text or "").strip()
     if not _RFC3339.fullmatch(value):
@@ -189,7 +190,7 @@ def _iso(text: str | None) -> datetime:
     return _utc(parsed)
 
 
-def _w3c(text: str | None) -> tuple[datetime, datetime | None]:
+def _w3c(text: str | None) -> tuple[datetime, datetime | None] | None:
     """A ``dc:date``: an RFC 3339 date-time, or a day (lasting until it ends everywhere)."""
     value = (text or "").strip()
     if _DAY.fullmatch(value):
@@ -197,11 +198,19 @@ def _w3c(text: str | None) -> tuple[datetime, datetime | None]:
         if day is None:  # no such day
             raise _Unplain
         return day
-    return _iso(value), None
+    instant = _iso(value)
+    return None if instant is None else (instant, None)
 
 
-def _utc(value: datetime) -> datetime:
-    # As feedparser gives it: in UTC, to the second (a date without a zone is taken as UTC).
+def _utc(value: datetime) -> datetime | None:
+    """As feedparser gives it: in UTC, to the second (a date without a zone is taken as UTC).
+
+    None when that is past year 9999 or before year 1 (``Dec 31 9999 23:00 -0500``): such a
+    placeholder dates nothing, and one entry's must not fail the whole feed.
+    """
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).replace(microsecond=0)
+    try:
+        return value.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        return None

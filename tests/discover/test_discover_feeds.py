@@ -161,3 +161,44 @@ def test_a_well_formed_feed_over_the_lenient_cap_is_read(document: str, item: st
     entries = parse_feed(body, "https://news.test/feed").entries
     assert [e.url for e in entries] == [f"https://news.test/s/{i}" for i in range(items)]
     assert {e.published for e in entries} == {datetime(2026, 11, 29, 10, tzinfo=UTC)}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        # Fast path: in UTC, past year 9999 (datetime's last) or before year 1.
+        "<pubDate>Fri, 31 Dec 9999 23:00:00 -0500</pubDate>",
+        '<dc:date xmlns:dc="http://purl.org/dc/elements/1.1/">0001-01-01T00:00:00+01:00</dc:date>',
+        '<dc:date xmlns:dc="http://purl.org/dc/elements/1.1/">9999-12-31T23:00:00-05:00</dc:date>',
+        # feedparser's path (no form the fast path reads): year 10000 in UTC too.
+        "<pubDate>9999-12-31T23:00:00-05:00</pubDate>",
+    ],
+)
+def test_an_entry_dated_out_of_range_is_undated_not_the_feed_s_failure(item: str) -> None:
+    body = (
+        '<rss version="2.0"><channel><title>t</title>'
+        f"<item><link>https://news.test/placeholder</link>{item}</item>"
+        "<item><link>https://news.test/story</link>"
+        "<pubDate>Mon, 30 Nov 2026 10:00:00 GMT</pubDate></item>"
+        "</channel></rss>"
+    ).encode()
+    listing = parse_feed(body, "https://news.test/feed")
+    assert [(e.url, e.published) for e in listing.entries] == [
+        ("https://news.test/placeholder", None),
+        ("https://news.test/story", datetime(2026, 11, 30, 10, tzinfo=UTC)),
+    ]
+
+
+def test_an_atom_entry_dated_out_of_range_is_undated_not_the_feed_s_failure() -> None:
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><id>a</id><link href="https://news.test/placeholder"/>'
+        b"<updated>9999-12-31T23:00:00-05:00</updated></entry>"
+        b'<entry><id>b</id><link href="https://news.test/story"/>'
+        b"<updated>2026-11-30T10:00:00Z</updated></entry></feed>"
+    )
+    listing = parse_feed(body, "https://news.test/feed")
+    assert [(e.url, e.published) for e in listing.entries] == [
+        ("https://news.test/placeholder", None),
+        ("https://news.test/story", datetime(2026, 11, 30, 10, tzinfo=UTC)),
+    ]
