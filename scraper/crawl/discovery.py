@@ -399,6 +399,7 @@ class Discovery:
         children = tuple(
             ChildDoc(without_userinfo(c.url), _timestamp(c.latest or c.published))
             for c in listing.children
+            if self._crawlable(c.url, tally)
         )
         record = ListingRecord(
             fetch=fetch,
@@ -427,6 +428,17 @@ class Discovery:
         except FetchError as exc:
             self._failed(source, url, exc, getattr(exc, "status", None), tally)
         return None
+
+    def _crawlable(self, url: str, tally: _Tally) -> bool:
+        """Whether a nested document a site listed can be asked for at all; one that cannot
+        (a ``mailto:``, a link that does not parse) is skipped as such an article entry is:
+        asked, it failed the source on every run, as the index lists it again each time."""
+        try:
+            self.normalise(url)
+        except InputError:
+            tally.skipped += 1
+            return False
+        return True
 
     def _failed(
         self, source: Source, url: str, exc: Exception, status: int | None, tally: _Tally

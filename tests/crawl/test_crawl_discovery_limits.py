@@ -296,3 +296,30 @@ def test_a_resting_index_whose_child_failed_is_read_again_with_it(tmp_path: Path
     # A failure is no cap: the index is read again at once, and with it the failed child.
     assert (first.unread, len(first.errors)) == (2, 1)
     assert second.not_due == 0 and paths == ["/index.xml", "/sm-1.xml", "/sm-2.xml"]
+
+
+def test_a_nested_sitemap_that_is_no_url_is_skipped_not_a_failure(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    with SiteServer() as server:
+        base = server.base_url
+        children = ["mailto:desk@news.example", "http://[::1/broken.xml", f"{base}/sm.xml"]
+        entries = "".join(f"<sitemap><loc>{c}</loc></sitemap>" for c in children)
+        server.publish(
+            {
+                "/a": _article("Alpha"),
+                "/sm.xml": _urlset([f"{base}/a"]),
+                "/index.xml": _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>"),
+            }
+        )
+        config.write_text(
+            'store = "c.db"\nworkers = 0\nallow_networks = ["127.0.0.0/8"]\n'
+            "[politeness]\nmin_interval = 0.0\n"
+            f'[[source]]\nname = "sm"\nsitemap = "{base}/index.xml"\n'
+        )
+        result = runner.invoke(app, ["crawl", str(config), "--log-json"])
+        status = runner.invoke(app, ["status", str(config)])
+    assert result.exit_code == 0, result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    (source,) = [e for e in events if e["event"] == "source"]
+    assert (source["skipped"], source["errors"], source["new"]) == (2, [], 1)
+    assert "latest error" not in status.stdout
