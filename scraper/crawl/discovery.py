@@ -397,7 +397,7 @@ class Discovery:
         tally.listed += len(listing.entries)
         entries = self._new_urls(listing.entries, oldest, tally)
         children = tuple(
-            ChildDoc(without_userinfo(c.url), _timestamp(c.latest or c.published))
+            ChildDoc(_document_url(c.url), _timestamp(c.latest or c.published))
             for c in listing.children
             if self._crawlable(c.url, tally)
         )
@@ -508,6 +508,14 @@ def _check_untyped(page: Page) -> None:
     media = (page.header("content-type") or "").split(";", 1)[0].strip().lower()
     if media in UNTYPED_TYPES and not looks_like_listing(page.body):
         raise NotListing(f"served as {media} and is neither gzip nor text", url=page.url)
+
+
+def _document_url(url: str) -> str:
+    """A nested document's URL as it is known and asked for: without credentials (sent by
+    the run's fetcher, never stored) and without a fragment, which is never sent: an index
+    naming one sitemap under many fragments had it read once for each, up to the document
+    cap."""
+    return without_userinfo(url).split("#", 1)[0]
 
 
 def _newest(children: tuple[ChildDoc, ...]) -> tuple[str, ...]:

@@ -323,3 +323,21 @@ def test_a_nested_sitemap_that_is_no_url_is_skipped_not_a_failure(tmp_path: Path
     (source,) = [e for e in events if e["event"] == "source"]
     assert (source["skipped"], source["errors"], source["new"]) == (2, [], 1)
     assert "latest error" not in status.stdout
+
+
+def test_an_index_naming_one_sitemap_under_many_fragments_reads_it_once(tmp_path: Path) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        entries = "".join(f"<sitemap><loc>{base}/sm.xml#{i}</loc></sitemap>" for i in range(20))
+        server.publish(
+            {
+                "/a": _article("Alpha"),
+                "/sm.xml": _urlset([f"{base}/a"]),
+                "/index.xml": _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>"),
+            }
+        )
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
+        result = run_crawl(config)
+        asked = [r.path for r in server.log if r.path == "/sm.xml"]
+    assert result.stats.stored == 1
+    assert asked == ["/sm.xml"]
