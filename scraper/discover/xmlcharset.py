@@ -62,9 +62,12 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
             return _as_utf8(body.decode(utf16))
         except UnicodeDecodeError:
             return body  # cut short, or no UTF-16 after all: the parser says what is wrong
-    if body.isascii():
-        return body  # read alike in every encoding the parser could pick
     match = _DECLARATION.match(body)
+    if body.isascii():
+        # Read alike in every encoding a parser could pick, but expat refuses a declared one
+        # it has no decoder for (Shift_JIS, GBK, windows-874: an all-ASCII sitemap of a
+        # Japanese site failed on every run), so it is told UTF-8, which reads ASCII as is.
+        return body if match is None or _reads_ascii(match.group(1)) else _relabelled(body, match)
     declared = normalise_charset(match.group(1).decode("ascii")) if match else None
     if declared in _UTF16:
         declared = "utf-8"  # ASCII bytes declared it: they are no UTF-16
@@ -86,16 +89,24 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
         if codec == "utf-8":
             if not utf8.valid():
                 continue
-            if match is None:
-                return body
-            start, end = match.span(1)
-            return body[:start] + b"UTF-8" + body[end:]
+            return body if match is None else _relabelled(body, match)
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
             continue
         return _as_utf8(text)
     return body  # no clue holds: the parser decides, and says what is wrong
+
+
+def _reads_ascii(label: bytes) -> bool:
+    """Whether expat reads ASCII under a declared ``label`` with no decoder of Python's."""
+    return label.lower() in (b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1")
+
+
+def _relabelled(body: bytes, declaration: re.Match[bytes]) -> bytes:
+    """``body`` with its declaration's encoding label replaced by UTF-8."""
+    start, end = declaration.span(1)
+    return body[:start] + b"UTF-8" + body[end:]
 
 
 def _utf16(body: bytes) -> str | None:

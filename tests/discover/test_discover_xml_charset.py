@@ -59,6 +59,12 @@ CASES = {
     "GBK by HTTP, undeclared": ("新闻", "gbk", None, "gb2312"),
     "UTF-8 served as UTF-16": ("café", "utf-8", None, "utf-16"),
     "UTF-16 without a BOM, HTTP Latin-1": ("café", "utf-16-le", None, "iso-8859-1"),
+    # All ASCII (as a Japanese or Chinese site's URLs often are) under a label expat has no
+    # decoder for: the parser refused it, and the sitemap failed on every run.
+    "ASCII declared Shift_JIS": ("news/1", "ascii", "Shift_JIS", None),
+    "ASCII declared GBK, HTTP GBK": ("news/1", "ascii", "GBK", "gbk"),
+    "ASCII declared windows-874": ("news/1", "ascii", "windows-874", None),
+    "ASCII declared an unknown label": ("news/1", "ascii", "x-bogus", None),
 }
 
 
