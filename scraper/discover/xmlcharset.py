@@ -67,12 +67,10 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
         # Read alike in every encoding a parser could pick, but expat refuses a declared one
         # it has no decoder for (Shift_JIS, GBK, windows-874: an all-ASCII sitemap of a
         # Japanese site failed on every run), so it is told UTF-8, which reads ASCII as is.
-        return body if match is None or _reads_ascii(match.group(1)) else _relabelled(body, match)
+        return body if _parser_reads(match, "utf-8") else _relabelled(body, match)
     declared = normalise_charset(match.group(1).decode("ascii")) if match else None
     if declared in _UTF16:
         declared = "utf-8"  # ASCII bytes declared it: they are no UTF-16
-    # What the parser would read the bytes as: a BOM does not overrule the declaration there.
-    parser = declared or "utf-8"
     if body.startswith(codecs.BOM_UTF8):
         candidates: tuple[str | None, ...] = ("utf-8",)
     else:
@@ -84,27 +82,50 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
             continue
         if codec in _SINGLE_BYTE and utf8.valid():
             codec = "utf-8"
-        if codec == parser and (codec == "utf-8" or codec in _SINGLE_BYTE):
+        # What the parser reads the bytes as: a BOM does not overrule the declaration there.
+        if (codec == "utf-8" or codec in _SINGLE_BYTE) and _parser_reads(match, codec):
             return body  # the parser reads it so, as it is
         if codec == "utf-8":
             if not utf8.valid():
                 continue
-            return body if match is None else _relabelled(body, match)
+            return _relabelled(body, match)
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
             continue
         return _as_utf8(text)
-    return body  # no clue holds: the parser decides, and says what is wrong
+    if match is not None:
+        # No clue of the Encoding Standard's holds: the label as Python reads it, as the
+        # parser would (ISO-8859-1 is no windows-1252 there, with its five unmapped bytes).
+        try:
+            return _as_utf8(body.decode(match.group(1).decode("ascii")))
+        except (LookupError, ValueError):  # no text codec; or bytes it cannot decode
+            pass
+    # The parser says what is wrong, as UTF-8: under a label it lacks it would raise no parse
+    # error but a LookupError or ValueError, a listing's "internal" error.
+    return _relabelled(body, match)
 
 
-def _reads_ascii(label: bytes) -> bool:
-    """Whether expat reads ASCII under a declared ``label`` with no decoder of Python's."""
-    return label.lower() in (b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1")
+def _parser_reads(declaration: re.Match[bytes] | None, codec: str) -> bool:
+    """Whether the parser decodes a body with ``declaration`` (None: none) as ``codec``.
+
+    Python's codec of the label as written decides there, not the Encoding Standard's: a
+    label it lacks (``windows-874``, ``x-mac-cyrillic``, a misspelt one), a multi-byte one
+    (``Shift_JIS``) or one that is no text encoding (``undefined``) is refused by the parser,
+    an error of no listing kind.
+    """
+    if declaration is None:
+        return codec == "utf-8"
+    try:
+        return codecs.lookup(declaration.group(1).decode("ascii")).name == codecs.lookup(codec).name
+    except LookupError:
+        return False
 
 
-def _relabelled(body: bytes, declaration: re.Match[bytes]) -> bytes:
-    """``body`` with its declaration's encoding label replaced by UTF-8."""
+def _relabelled(body: bytes, declaration: re.Match[bytes] | None) -> bytes:
+    """``body`` with its declaration's encoding label (if any) replaced by UTF-8."""
+    if declaration is None:
+        return body
     start, end = declaration.span(1)
     return body[:start] + b"UTF-8" + body[end:]
 

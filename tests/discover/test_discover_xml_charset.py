@@ -10,6 +10,7 @@ import pytest
 from scraper.discover.entry import Listing
 from scraper.discover.feeds import parse_feed
 from scraper.discover.sitemaps import parse_sitemap
+from scraper.errors import InputError
 
 _BASE = "https://news.test/listing"
 _Parse = Callable[[bytes, str, str | None], Listing]
@@ -65,6 +66,17 @@ CASES = {
     "ASCII declared GBK, HTTP GBK": ("news/1", "ascii", "GBK", "gbk"),
     "ASCII declared windows-874": ("news/1", "ascii", "windows-874", None),
     "ASCII declared an unknown label": ("news/1", "ascii", "x-bogus", None),
+    # Labels the Encoding Standard knows and Python's codecs (which the parser asks) do not,
+    # or under another name; and one that is Python's and no text encoding.
+    "windows-874 declared": ("ข่าว", "cp874", "windows-874", None),
+    "Mac Cyrillic declared": ("новости", "mac-cyrillic", "x-mac-cyrillic", None),
+    "UTF-8 declared Python's undefined": ("café", "utf-8", "undefined", None),
+    "Latin-1 declared, a byte windows-1252 leaves unmapped": (
+        "café\x81",
+        "latin-1",
+        "ISO-8859-1",
+        None,
+    ),
 }
 
 
@@ -84,3 +96,16 @@ def test_a_utf8_byte_order_mark_outweighs_the_http_charset_and_declaration(reade
     body = b"\xef\xbb\xbf" + document(_declaration("ISO-8859-1"), "café").encode()
     (entry,) = parse(body, _BASE, "windows-1251").entries
     assert entry.url == "https://news.test/café"
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@pytest.mark.parametrize("label", ["x-user-defined", "utf-32", "undefined"])
+def test_bytes_no_clue_decodes_are_read_leniently_or_no_listing(reader: str, label: str) -> None:
+    """Not a LookupError or ValueError of the parser's, a listing's "internal" error."""
+    document, parse = READERS[reader]
+    body = document(_declaration(label), "ニュース").encode("shift_jis")
+    if reader == "sitemap":
+        with pytest.raises(InputError, match="not well-formed"):
+            parse(body, _BASE, None)
+    else:  # feedparser reads what it can
+        assert len(parse(body, _BASE, None).entries) == 1
