@@ -42,7 +42,7 @@ class RunLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
         except BlockingIOError as exc:
-            holder = _read_holder(fd)
+            holder = _holder_pid(fd)
             os.close(fd)
             raise StoreLocked(
                 f"another crawl{holder} is running on this store ({self.path});"
@@ -68,7 +68,19 @@ class RunLock:
             self._fd = None
 
 
-def _read_holder(fd: int) -> str:
+def _holder_pid(fd: int) -> str:
+    """`` (pid N)`` of the process holding the lock file ``fd`` names, or nothing when unknown.
+
+    The kernel's lock table says who holds it; the pid in the file is only the last run's that
+    took it, which names a dead run's pid when another program holds the lock (``flock
+    news.db.lock command``, as docs/crawl.md suggests to those reading the store).
+    """
+    holders = _kernel_holders(os.fstat(fd))
+    if holders is not None:
+        # No holder this pid namespace can see (none listed, or pid 0): unknown, for the pid
+        # in the file is no better.
+        seen = [pid for pid in holders if pid.isdigit() and pid != "0"]
+        return f" (pid {seen[0]})" if seen else ""
     try:
         pid = os.pread(fd, 32, 0).decode().strip()
     except (OSError, UnicodeDecodeError):
@@ -92,9 +104,9 @@ def holder_alive(store: Path) -> bool:
         found = path.stat()
     except OSError:
         return False
-    held = _locked_in_kernel(found)
-    if held is not None:
-        return held
+    holders = _kernel_holders(found)
+    if holders is not None:
+        return bool(holders)
     try:
         text = path.read_text("ascii")[:32].strip()
     except (OSError, UnicodeDecodeError):
@@ -110,16 +122,19 @@ def holder_alive(store: Path) -> bool:
     return True
 
 
-def _locked_in_kernel(found: os.stat_result) -> bool | None:
-    """Whether the kernel's lock table holds a flock on the file ``found`` describes; None when
-    there is no such table to read (not Linux)."""
+def _kernel_holders(found: os.stat_result) -> list[str] | None:
+    """The pids the kernel's lock table gives for flocks on the file ``found`` describes (a
+    holder in another pid namespace may show as 0 or not at all: the list is then empty, or
+    holds "0"); None when there is no such table to read (not Linux)."""
     try:
         table = Path("/proc/locks").read_text("ascii")
     except (OSError, UnicodeDecodeError):
         return None
     # A lock's file as the table names it: major and minor device numbers in hex, the inode.
+    # A line: "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF" (a waiter's has "->" first).
     device = f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino}"
-    return any(
-        "FLOCK" in fields and device in fields
+    return [
+        fields[fields.index(device) - 1]
         for fields in (line.split() for line in table.splitlines())
-    )
+        if "FLOCK" in fields and device in fields and "->" not in fields
+    ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -235,6 +237,42 @@ def test_a_second_run_is_refused_while_one_holds_the_lock_or_waits(config: Crawl
 
 def test_lock_file_is_beside_the_store(tmp_path: Path) -> None:
     assert RunLock(tmp_path / "a.db").path == tmp_path / "a.db.lock"
+
+
+@pytest.mark.skipif(
+    not Path("/proc/locks").exists(), reason="names the holder from Linux's /proc/locks"
+)
+def test_a_lock_held_by_another_program_names_its_holder_not_the_last_runs_pid(
+    tmp_path: Path,
+) -> None:
+    # "flock news.db.lock command", as docs/crawl.md suggests to readers of the store: the
+    # file still holds the pid of the run that took the lock last, long gone.
+    store = tmp_path / "news.db"
+    with RunLock(store):
+        pass
+    lock = RunLock(store).path
+    lock.write_text("4194304", encoding="ascii")  # past any pid_max: no process has it
+    take = (
+        "import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX);"
+        " time.sleep(30)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", take, str(lock)])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with RunLock(store):
+                    pass
+            except StoreLocked as exc:
+                message = str(exc)
+                break
+            assert time.monotonic() < deadline, "the holder never took the lock"
+            time.sleep(0.05)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "4194304" not in message
+    assert f"(pid {holder.pid})" in message
 
 
 def test_a_store_reached_through_a_symlink_takes_the_same_lock(tmp_path: Path) -> None:
