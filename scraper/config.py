@@ -504,6 +504,8 @@ def _networks(top: _Table) -> tuple[str, ...]:
     """``allow_networks``, each a network: the fetcher found a bad one only once the store and
     its lock file were made, past the point where a config error leaves nothing behind."""
     names = top.strings("allow_networks")
+    # The check of scraper.fetch.options.parse_networks, done here: importing the fetcher (and
+    # httpx) costs 0.24 s, which status and export, which read the config, do not need.
     for i, name in enumerate(names):
         try:
             ipaddress.ip_network(name, strict=False)
