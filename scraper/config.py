@@ -36,9 +36,22 @@ __all__ = [
     "default_workers",
     "load_config",
     "parse_config",
+    "usable_cpus",
 ]
 
 EXPORT_FORMATS = ("jsonl", "csv", "markdown")
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: its affinity mask where the platform has one.
+
+    `os.cpu_count()` counts the machine's CPUs, so under `taskset` or a container's CPU set
+    it would start more processes than can run at once.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity on macOS and Windows
+        return os.cpu_count() or 1
 
 
 def default_workers() -> int:
@@ -49,11 +62,7 @@ def default_workers() -> int:
     2-CPU machine the crawl measured 10-20% more CPU per article for no more articles a second
     (docs/crawl.md).
     """
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # no affinity on macOS and Windows
-        cpus = os.cpu_count() or 1
-    return max(1, cpus - 1)
+    return max(1, usable_cpus() - 1)
 
 
 class SourceKind(enum.StrEnum):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -21,6 +20,7 @@ from scraper.cli.outputs import (
     refuse_output_over_inputs,
     standard_input,
 )
+from scraper.config import usable_cpus
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
 from scraper.errors import ConfigError, DedupError, RecordError, StoreError
 from scraper.output import json_line
@@ -167,9 +167,12 @@ def dedup(
         ),
     ] = None,
     workers: Annotated[
-        int,
-        typer.Option(min=1, help="Processes that analyse the texts (default: the CPU count)."),
-    ] = os.cpu_count() or 1,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes that analyse the texts (default: the CPUs this process may use).",
+        ),
+    ] = None,
 ) -> None:
     """Cluster near-duplicate articles and mark each record with its cluster.
 
@@ -184,7 +187,9 @@ def dedup(
     Example: scraper dedup articles.jsonl -o clustered.jsonl --db dedup.sqlite --batch 10000
     """
     try:
-        options = DedupOptions(containment=containment, workers=workers)
+        options = DedupOptions(
+            containment=containment, workers=workers if workers is not None else usable_cpus()
+        )
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--containment") from exc
     refuse_output_over_inputs([input_path], output)

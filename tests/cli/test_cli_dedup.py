@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.dedup import DedupIndex, DedupOptions
 
 runner = CliRunner()
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dedup" / "clusters.jsonl"
@@ -149,3 +150,24 @@ def test_each_record_stays_one_line_whatever_its_text_holds(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     (record,) = _records(out)
     assert record["text"] == text
+
+
+def test_default_workers_are_the_cpus_this_process_may_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under taskset or a container's CPU set the machine has more CPUs than the process may
+    # run on; one worker per machine CPU would only make them contend.
+    seen: list[int] = []
+    real_open = DedupIndex.open
+
+    def spy(path: Path | str, options: DedupOptions) -> DedupIndex:
+        seen.append(options.workers)
+        return real_open(path, options)
+
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(DedupIndex, "open", staticmethod(spy))
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["dedup", str(FIXTURE), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen == [1]
