@@ -18,6 +18,7 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   ├── HTTPStatusError         a final 4xx/5xx answer; ``status`` holds it (and
     │   │                           ``retry_after`` a wait asked that is longer than we wait)
     │   ├── TooLarge                body or decompressed body over its cap
+    │   ├── UnsupportedEncoding     a body in a Content-Encoding the fetcher does not decode
     │   ├── NotHTML                 content type outside the accepted set
     │   │   └── NotListing          a feed/sitemap/section page of a type no listing comes as
     │   ├── RedirectError           too many redirects, a loop, or a bad Location
@@ -69,6 +70,7 @@ __all__ = [
     "TooLarge",
     "UnreadableArticle",
     "UnreadableListing",
+    "UnsupportedEncoding",
 ]
 
 #: How much of a URL (or other value) a message quotes; a 100,000-character URL made
@@ -101,7 +103,8 @@ class InputError(ScraperError):
 class DecodeError(InputError):
     """The bytes cannot be read: not an HTML document (binary data, text too broken to parse),
     or a body not valid in its Content-Encoding (the fetcher reports that one as a
-    :class:`NetworkError` of its URL)."""
+    :class:`NetworkError` of its URL, and a coding it does not decode at all as an
+    :class:`UnsupportedEncoding`)."""
 
     kind = "decode"
 
@@ -192,6 +195,14 @@ class TooLarge(FetchError):
     """The body (or its decompressed form) exceeded the configured cap."""
 
     kind = "too_large"
+
+
+class UnsupportedEncoding(FetchError):
+    """The body came in a Content-Encoding the fetcher does not decode (one it never asked
+    for, such as ``zstd``, or several stacked). Final: the server will send it so again,
+    unlike a body corrupt in a coding the fetcher does decode, a :class:`NetworkError`."""
+
+    kind = "content_encoding"
 
 
 class NotHTML(FetchError):
@@ -317,3 +328,4 @@ class HostWaiting(FetchError):
     def __init__(self, message: str, *, url: str, retry_after: float) -> None:
         self.retry_after = retry_after
         super().__init__(message, url=url)
+

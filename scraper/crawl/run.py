@@ -64,6 +64,7 @@ PERMANENT_KINDS = frozenset(
         "redirect",
         "address",
         "decode",
+        "content_encoding",
         "input",
         "empty",
         "invalid_url",

@@ -30,11 +30,12 @@ from scraper.errors import (
     NotListing,
     RedirectError,
     TooLarge,
+    UnsupportedEncoding,
     shorten,
 )
 from scraper.fetch.decoding import ACCEPT_ENCODING, decoder_for
 from scraper.fetch.guard import AddressGuard, Resolver, literal_address, system_resolver
-from scraper.fetch.httperrors import TRANSLATED, after_attempts, translate
+from scraper.fetch.httperrors import TRANSLATED, EndlessRedirects, after_attempts, translate
 from scraper.fetch.onward import Onward
 from scraper.fetch.options import FetchOptions, HostPace, parse_networks
 from scraper.fetch.politeness import Pacer, pace_key
@@ -386,6 +387,8 @@ class Fetcher:
         else:
             current = _with_auth(_parse_url(onward.to, url, hop=True), first)
             passed, repeatable = list(onward.passed), set(onward.repeatable)
+        # robots.txt: the five RFC 9309 (section 2.3.1.2) asks a crawler to follow at least,
+        # whatever a page's limit; a longer chain is read as no file (``RobotsCache``).
         limit = self.options.limits.max_redirects if spec.check_robots else 5
         while True:
             answer = await self._hop(current, headers, spec)
@@ -394,14 +397,14 @@ class Fetcher:
             passed.append(current.url)
             repeatable.discard(current.url)
             if len(passed) > limit:
-                raise RedirectError(f"more than {limit} redirects", url=url)
+                raise EndlessRedirects(f"more than {limit} redirects", url=url)
             if answer.header("set-cookie") is not None:
                 # A URL asked again after a cookie was set is asked anew (a site's "cookie
                 # check" redirects to the page itself, expecting it back), not a loop.
                 repeatable = set(passed)
             current = _with_auth(_join(current.url, answer.location, url), first)
             if current.url in passed and current.url not in repeatable:
-                raise RedirectError(f"redirect loop back to {shorten(current.url)}", url=url)
+                raise EndlessRedirects(f"redirect loop back to {shorten(current.url)}", url=url)
             if lane is not None and (
                 self._pacer.gate(current.netloc).key != lane
                 or (may_ask is not None and not may_ask(current.url))
@@ -508,7 +511,9 @@ async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:
     try:
         decoder = decoder_for(encoding)
     except DecodeError as exc:
-        raise NetworkError(str(exc), url=url) from exc
+        # Final, not retried: we never offer such a coding (Accept-Encoding), so a server
+        # that sends it anyway will do so on every attempt.
+        raise UnsupportedEncoding(str(exc), url=url) from exc
     if reply.whole is not None:
         return _capped(reply.whole, spec)
     chunks: list[bytes] = []

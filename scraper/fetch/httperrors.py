@@ -1,4 +1,5 @@
-"""Translating httpx, httpcore and socket errors into scraper's error tree, with the URL."""
+"""Translating httpx, httpcore and socket errors into scraper's error tree, with the URL; and
+the one RedirectError the fetcher tells apart, a chain that reaches no answer."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from scraper.errors import (
     shorten,
 )
 
-__all__ = ["CORE_ERRORS", "TRANSLATED", "after_attempts", "translate"]
+__all__ = ["CORE_ERRORS", "TRANSLATED", "EndlessRedirects", "after_attempts", "translate"]
 
 #: httpcore's errors, met when the fetcher's own transport is used without httpx's objects.
 #: Their names and messages are those of the httpx errors httpx would raise for them.
@@ -28,6 +29,13 @@ CORE_ERRORS: tuple[type[Exception], ...] = (
 )
 #: What a fetch translates at the boundary (anything else is a bug, and not hidden).
 TRANSLATED: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL, OSError, *CORE_ERRORS)
+
+
+class EndlessRedirects(RedirectError):
+    """A redirect chain that reached no answer: longer than the limit, or back to a URL it
+    had passed. A :class:`~scraper.errors.RedirectError` like any other to a page's caller;
+    told apart for robots.txt, which RFC 9309 (section 2.3.1.2) lets a crawler then take as
+    unavailable, as if it answered 404, where a bad Location stays an unusable answer."""
 
 
 def _describe(exc: BaseException) -> str:
@@ -51,6 +59,9 @@ def translate(exc: Exception, url: str) -> FetchError:
     if isinstance(exc, httpx.TooManyRedirects):
         return RedirectError(f"too many redirects ({what})", url=url)
     if isinstance(exc, httpx.DecodingError):
+        # httpx passes a coding it lacks through undecoded, so this is a body corrupt in one
+        # it has: maybe cut short in transfer, worth another try. (A coding the fetcher cannot
+        # decode is refused for good before the body is read: ``client._stream``.)
         return NetworkError(f"undecodable Content-Encoding ({what})", url=url)
     if isinstance(exc, (httpx.RequestError, OSError, *CORE_ERRORS)):
         # Transport, protocol, proxy, DNS, TLS and unsupported-scheme failures.

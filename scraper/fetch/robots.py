@@ -4,12 +4,16 @@ How the answer to ``/robots.txt`` is read:
 
 - 2xx: the rules in the file (Disallow/Allow, Crawl-delay) for our user agent;
 - 4xx other than 429: there are no rules, everything is allowed;
-- 429 or 5xx (or an answer that cannot be used, such as too many redirects): the host is
-  "unreachable" and nothing on it is fetched until ``robots_error_ttl`` passes and robots.txt
-  is asked again; the URLs fail with :class:`~scraper.errors.RobotsUnavailable`, a temporary
-  error (a crawl tries them again on a later run), not with ``RobotsDisallowed``, which only a
-  rule of the file raises and which is final. The fetcher does not retry such a URL at once:
-  the robots.txt request already had its own retries (on 429/5xx, as any request), and the
+- redirects that reach no file (more than five, or a loop): likewise, kept as a 4xx answer
+  is. RFC 9309 section 2.3.1.2 asks a crawler to follow at least five redirects and lets it
+  take the file as "unavailable" past them, which section 2.3.1.3 says allows every path;
+- 429 or 5xx (or an answer that cannot be used, such as a redirect to an invalid Location or
+  a body in a Content-Encoding the fetcher cannot decode): the host is "unreachable" and
+  nothing on it is fetched until ``robots_error_ttl`` passes and robots.txt is asked again;
+  the URLs fail with :class:`~scraper.errors.RobotsUnavailable`, a temporary error (a crawl
+  tries them again on a later run), not with ``RobotsDisallowed``, which only a rule of the
+  file raises and which is final. The fetcher does not retry such a URL at once: the
+  robots.txt request already had its own retries (on 429/5xx, as any request), and the
   host's answer is kept until the error expires;
 - 429 or 5xx with a Retry-After longer than the fetcher waits: likewise, but the answer is
   kept until the time asked, and the URLs' errors carry what is left of it
@@ -39,13 +43,14 @@ from scraper.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
+from scraper.fetch.httperrors import EndlessRedirects
 from scraper.fetch.options import Politeness
 
 __all__ = ["RobotsCache", "RobotsRules"]
 
 #: ``fetch(url)`` returns the final status and body of a robots.txt request; a final 429/5xx
 #: whose Retry-After is longer than the fetcher waits raises an HTTPStatusError with its
-#: ``retry_after`` instead.
+#: ``retry_after`` instead, and redirects that reach no file raise ``EndlessRedirects``.
 RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes]]]
 
 
@@ -109,6 +114,11 @@ class RobotsCache:
             return RobotsRules(None, False, error_until, "robots.txt unreachable", failure=exc)
         except HostWaiting:
             raise  # not asked: nothing learnt about the file, nothing to keep
+        except EndlessRedirects as exc:
+            # RFC 9309 section 2.3.1.2 lets such a file be taken as "unavailable", as a 404 is:
+            # read as unreachable, a site whose robots.txt redirects in circles would be
+            # skipped, and asked again every few minutes, for as long as it is misconfigured.
+            return RobotsRules(None, True, ok_until, f"robots.txt not reached: {exc}")
         except FetchError as exc:
             if isinstance(exc, HTTPStatusError) and exc.retry_after is not None:
                 # Kept for as long as the host asked: asked sooner, it would only say so again.

@@ -48,6 +48,7 @@ def test_transient_failures_back_off_doubling_until_the_limit(
         ("redirect", None),
         ("address", None),
         ("decode", None),
+        ("content_encoding", None),
         ("empty", None),
         ("invalid_url", None),
     ],

@@ -123,6 +123,8 @@ class LocalServer:
         self.log: list[Request] = []
         self.stats = Stats()
         self.robots: dict[str, tuple[int, str]] = {}
+        #: Headers of a host's robots.txt answer beside its type (a redirect's Location).
+        self.robots_headers: dict[str, dict[str, str]] = {}
         self.hits: dict[str, int] = {}
         self.port = 0
         self._lock = threading.Lock()
@@ -210,7 +212,8 @@ class LocalServer:
 
     async def _robots(self, request: Request, writer: asyncio.StreamWriter) -> bool:
         status, text = self.robots.get(request.host, (404, "no robots here"))
-        return await respond(writer, status, text.encode(), {"Content-Type": "text/plain"})
+        headers = {"Content-Type": "text/plain", **self.robots_headers.get(request.host, {})}
+        return await respond(writer, status, text.encode(), headers)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)

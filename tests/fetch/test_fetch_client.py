@@ -31,6 +31,7 @@ from scraper.errors import (
     NotHTML,
     RedirectError,
     TooLarge,
+    UnsupportedEncoding,
 )
 from scraper.fetch import (
     FEED_TYPES,
@@ -277,6 +278,29 @@ def test_a_gzipped_body_cut_short_is_a_network_error_and_retried(server: LocalSe
     with pytest.raises(NetworkError, match="ends before its end of stream"):
         run(_fetch(server.url("/cut")))
     assert len(server.requests(path="/cut")) == 3
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("zstd", "unsupported Content-Encoding 'zstd'"),
+        ("compress", "unsupported Content-Encoding 'compress'"),
+        ("gzip, br", "stacked Content-Encoding 'gzip, br' is not supported"),
+    ],
+)
+def test_a_body_in_a_coding_not_decoded_fails_for_good_without_a_retry(
+    server: LocalServer, header: str, reason: str
+) -> None:
+    # Never offered in Accept-Encoding: a server sending it will send it on every attempt.
+    body = b"(\xb5/\xfd not a page this fetcher can read"
+    server.route("/coded")(_answering(200, body, {"Content-Encoding": header}))
+    with pytest.raises(UnsupportedEncoding) as caught:
+        run(_fetch(server.url("/coded")))
+    assert not isinstance(caught.value, NetworkError)
+    assert caught.value.kind == "content_encoding"
+    assert reason in str(caught.value)
+    assert caught.value.url == server.url("/coded")
+    assert len(server.requests(path="/coded")) == 1
 
 
 def test_a_declared_50mb_body_is_refused_before_reading(server: LocalServer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from fetch_server import LocalServer, local_options, loopback_resolver, run
@@ -75,6 +76,52 @@ def test_robots_404_allows_everything_and_is_fetched_once(server: LocalServer) -
     outcome = run(_fetch_all(urls, local_options()))
     assert set(outcome.values()) == {None}
     assert len(server.requests(path="/robots.txt")) == 1
+
+
+@pytest.mark.parametrize(("redirects", "outcome"), [(5, "robots"), (6, None)])
+def test_robots_txt_is_obeyed_within_five_redirects_and_past_them_allows_all(
+    server: LocalServer, redirects: int, outcome: str | None
+) -> None:
+    # RFC 9309 section 2.3.1.2: at least five redirects followed, across hosts; past them
+    # the file may be taken as unavailable, as a 404 (section 2.3.1.3: allow all), even
+    # though a Disallow lies further down the chain.
+    hosts = [f"r{n}.test" for n in range(redirects + 1)]
+    for host, onward in itertools.pairwise(hosts):
+        server.robots[host] = (301, "")
+        server.robots_headers[host] = {"Location": server.url("/robots.txt", onward)}
+    server.robots[hosts[-1]] = (200, "User-agent: *\nDisallow: /page/\n")
+    url = server.url("/page/1", hosts[0])
+    assert run(_fetch_all([url], local_options())) == {url: outcome}
+    # The sixth redirect is not followed: the file at its end is never asked for.
+    assert [r.host for r in server.requests(path="/robots.txt")] == hosts[:6]
+    assert len(server.requests(path="/page/1")) == (1 if outcome is None else 0)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "/robots.txt",  # to itself
+        "/loop/a",  # /loop/a and /loop/b, each to the other
+        "/chain/9",  # nine more redirects before an answer
+    ],
+)
+def test_robots_txt_redirecting_without_end_allows_all_and_is_kept_as_a_404(
+    server: LocalServer, location: str
+) -> None:
+    server.robots["a.test"] = (302, "")
+    server.robots_headers["a.test"] = {"Location": location}
+    # An error answer is asked again at once: only an answer kept as a 404 is asked once.
+    polite = Politeness(min_interval=0.0, robots_error_ttl=0.0)
+    urls = [server.url(f"/page/{n}", "a.test") for n in range(3)]
+
+    async def one_by_one() -> list[str | None]:
+        async with Fetcher(local_options(politeness=polite), resolver=loopback_resolver) as f:
+            return [(await f.fetch(url)).encoding for url in urls]
+
+    assert run(one_by_one()) == ["utf-8"] * 3
+    assert len(server.requests(path="/robots.txt")) == 1
+    pages = [r.path for r in server.requests(host="a.test") if r.path.startswith("/page/")]
+    assert pages == ["/page/0", "/page/1", "/page/2"]
 
 
 def test_robots_can_be_switched_off(server: LocalServer) -> None:

@@ -1,4 +1,5 @@
-"""Which error a URL gets from robots.txt: a Disallow is final, a 429/5xx answer is not."""
+"""Which error a URL gets from robots.txt: a Disallow is final, a 429/5xx answer is not, and
+redirects that reach no file allow all."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import pytest
 
 from scraper.errors import HTTPStatusError, RedirectError, RobotsDisallowed, RobotsUnavailable
+from scraper.fetch.httperrors import EndlessRedirects
 from scraper.fetch.options import Politeness
 from scraper.fetch.robots import RobotsCache
 
@@ -48,11 +50,36 @@ def test_a_robots_txt_starting_with_a_bom_keeps_its_first_group() -> None:
 
 def test_an_unusable_robots_txt_is_temporarily_unavailable() -> None:
     async def fetch(url: str) -> tuple[int, bytes]:
-        raise RedirectError("more than 5 redirects", url=url)
+        raise RedirectError("invalid Location 'http://': no host", url=url)
 
     cache = RobotsCache("scraper", Politeness(), fetch)
-    with pytest.raises(RobotsUnavailable, match="more than 5 redirects"):
+    with pytest.raises(RobotsUnavailable, match="invalid Location"):
         asyncio.run(cache.check(URL, ORIGIN))
+
+
+@pytest.mark.parametrize(
+    "message", ["more than 5 redirects", f"redirect loop back to {ORIGIN}/robots.txt"]
+)
+def test_redirects_that_reach_no_robots_txt_allow_all_and_are_kept_as_a_404(
+    message: str,
+) -> None:
+    asked: list[str] = []
+
+    async def fetch(url: str) -> tuple[int, bytes]:
+        asked.append(url)
+        raise EndlessRedirects(message, url=url)
+
+    # With robots_error_ttl 0, an answer kept as an error would be asked for again.
+    cache = RobotsCache("scraper", Politeness(robots_error_ttl=0.0), fetch)
+
+    async def twice() -> None:
+        for _ in range(2):
+            rules = await cache.check(URL, ORIGIN)
+            assert rules.allow_all and rules.parser is None
+            assert message in rules.reason
+
+    asyncio.run(twice())
+    assert asked == [ORIGIN + "/robots.txt"]
 
 
 def test_a_robots_txt_asking_to_wait_long_is_kept_that_long_and_says_so() -> None:
