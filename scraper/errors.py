@@ -329,3 +329,27 @@ class HostWaiting(FetchError):
         self.retry_after = retry_after
         super().__init__(message, url=url)
 
+
+#: The kinds a crawl records a URL's failure under that no error class carries: a bug met on
+#: a page (``internal``), a page past the memory cap (``out_of_memory``), a page without
+#: article text (``empty``) or with an empty body (``empty_body``), and a page whose extraction
+#: ran past ``extract_timeout`` or whose extraction worker died (``worker_died``).
+_PLAIN_KINDS = (
+    "internal",
+    "out_of_memory",
+    "empty",
+    "empty_body",
+    "extract_timeout",
+    "worker_died",
+)
+
+
+def _error_kinds(cls: type[ScraperError]) -> set[str]:
+    return {cls.kind}.union(*(_error_kinds(sub) for sub in cls.__subclasses__()))
+
+
+#: Every kind a failure is recorded under, sorted (what ``scraper retry --kind`` accepts). Any
+#: error class's kind counts (a crawl records an unexpected ScraperError under its kind), and
+#: is read off the class tree, so a new class needs no entry; a new kind a crawl records as a
+#: plain string does, in ``_PLAIN_KINDS``. (Not in ``__all__``, which lists the error classes.)
+FAILURE_KINDS: tuple[str, ...] = tuple(sorted(_error_kinds(ScraperError).union(_PLAIN_KINDS)))

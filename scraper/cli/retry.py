@@ -14,7 +14,7 @@ from scraper.cli.source_option import check_source
 from scraper.config import load_config
 from scraper.crawl.holds import host_urls
 from scraper.crawl.requeue import requeue_failed
-from scraper.errors import ConfigError, StoreError, StoreLocked
+from scraper.errors import FAILURE_KINDS, ConfigError, StoreError, StoreLocked
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 __all__ = ["retry"]
@@ -32,6 +32,14 @@ def _check_source(target: Path, source: str | None) -> None:
     finally:
         store.close()
     check_source(source, target, configured=names, stored=stored)
+
+
+def _known_kind(kind: str | None) -> str | None:
+    """A kind no failure is recorded under is a usage error: ``http-status`` for
+    ``http_status`` would match no URL and read as "nothing to retry"."""
+    if kind is not None and kind not in FAILURE_KINDS:
+        raise typer.BadParameter(f"no failure kind {kind!r} (kinds: {', '.join(FAILURE_KINDS)})")
+    return kind
 
 
 def _check_host(target: Path, host: str | None) -> None:
@@ -60,8 +68,9 @@ def retry(
         str | None,
         typer.Option(
             "--kind",
-            help="Only URLs whose latest failure was of this kind (as `scraper status --failed`"
-            " shows it: http_status, timeout, robots_unavailable...).",
+            callback=_known_kind,
+            help="Only URLs whose latest failure was of this kind, as `scraper status --failed`"
+            f" shows it: one of {', '.join(FAILURE_KINDS)}.",
         ),
     ] = None,
     waiting: Annotated[
@@ -89,8 +98,9 @@ def retry(
 
     For after a site's outage, or a fix to the config or the robots.txt that made them fail.
     Takes the crawl's lock, so it never changes a URL under a running crawl. Exit codes: 0 done
-    (even when no URL matched), 2 invalid option (a source or host the store does not know), 3
-    a crawl holds the store's lock, 4 the store cannot be used.
+    (even when no URL matched), 2 invalid option (a source or host the store does not know, a
+    kind no failure is recorded under: the message lists the kinds), 3 a crawl holds the
+    store's lock, 4 the store cannot be used.
 
     Example: scraper retry news.toml --source example-rss --kind http_status
 

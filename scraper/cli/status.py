@@ -172,7 +172,9 @@ def status(
         str | None,
         typer.Option(
             "--source",
-            help="With --failed: only this source's URLs (one the config or the store knows).",
+            help="Only this source (one the config or the store knows): its row, its errors"
+            " and, with --failed, its failed URLs; the last run and the waiting hosts are the"
+            " store's.",
         ),
     ] = None,
 ) -> None:
@@ -190,6 +192,9 @@ def status(
     the message lists those it knows), 4 the store cannot be read.
 
     Example: scraper status news.toml --failed
+
+    Example (one source's counts, errors and failed URLs): scraper status news.toml --source
+    herald --failed
     """
     try:
         configured = _configured(target)
@@ -202,7 +207,9 @@ def status(
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
     try:
-        sources = store.source_stats()
+        if source is not None:
+            check_source(source, target, configured=configured or (), stored=store.source_names())
+        sources = store.source_stats(source=source)
         run = _as_found(store.last_run(), store_path(target))
         waiting = current_holds(store, time.time())
         failures = store.failures(source=source, limit=limit) if failed else None
@@ -211,14 +218,13 @@ def status(
         raise typer.Exit(EXIT_STORE) from exc
     finally:
         store.close()
-    check_source(source, target, configured=configured or (), stored=(s.name for s in sources))
     if as_json:
         typer.echo(_json(sources, run, waiting, failures, configured))
         return
     typer.echo(_table(sources, run, waiting, configured))
     if failures is not None:
         # The per-source counts hold the total, so the list needs no count query of its own.
-        total = sum(s.failing + s.gave_up for s in sources if source in (None, s.name))
+        total = sum(s.failing + s.gave_up for s in sources)
         typer.echo(
             f"failed URLs ({len(failures)} of {total} shown):" if failures else "no failed URLs"
         )

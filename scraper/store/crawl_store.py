@@ -763,15 +763,16 @@ class SQLiteCrawlStore:
                 conn.execute(_MOVE_CURSOR, (cursor, moves_to))
             conn.execute("DELETE FROM pending_exports WHERE cursor = ?", (cursor,))
 
-    def source_stats(self) -> list[SourceStats]:
-        """Per-source counts; duplicates are counted in the clusters as they are now."""
+    def source_stats(self, *, source: str | None = None) -> list[SourceStats]:
+        """Per-source counts (of ``source`` alone when given); duplicates are counted in the
+        clusters as they are now."""
         where = self._placements()
         # Articles are counted in one pass over the table, grouped by source (``articles``
         # has no index on its source: a count per source would read the table once each).
         rows = self._read(
             "WITH counted AS (SELECT a.source, COUNT(*) AS stored,"
             f" SUM({where.duplicate_of} IS NOT NULL) AS duplicates"
-            f" FROM articles a{where.join} GROUP BY a.source)"
+            f" FROM articles a{where.join} WHERE ? IS NULL OR a.source = ? GROUP BY a.source)"
             " SELECT s.name,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name) AS urls,"
             " COALESCE(n.stored, 0) AS stored, COALESCE(n.duplicates, 0) AS duplicates,"
@@ -791,9 +792,11 @@ class SQLiteCrawlStore:
             " (SELECT u.last_error FROM urls u WHERE u.source = s.name"
             "   AND u.last_error IS NOT NULL ORDER BY u.id DESC LIMIT 1) AS url_error,"
             " s.read_run"
-            " FROM sources s LEFT JOIN counted n ON n.source = s.name ORDER BY s.name"
+            " FROM sources s LEFT JOIN counted n ON n.source = s.name"
+            " WHERE ? IS NULL OR s.name = ? ORDER BY s.name",
+            (source, source, source, source),
         )
-        kept = self._source_errors()
+        kept = self._source_errors(source)
         return [
             SourceStats(
                 name=r["name"],
@@ -810,13 +813,19 @@ class SQLiteCrawlStore:
             for r in rows
         ]
 
-    def _source_errors(self) -> dict[str, tuple[SourceError, ...]]:
-        """The errors kept outside each source's listings, by source, in the order met."""
+    def _source_errors(self, source: str | None) -> dict[str, tuple[SourceError, ...]]:
+        """The errors kept outside each source's listings (or ``source``'s), by source, in the
+        order met."""
         found: dict[str, list[SourceError]] = {}
-        for r in self._read("SELECT source, run_id, at, error FROM source_errors ORDER BY id"):
+        rows = self._read(
+            "SELECT source, run_id, at, error FROM source_errors"
+            " WHERE ? IS NULL OR source = ? ORDER BY id",
+            (source, source),
+        )
+        for r in rows:
             error = SourceError(run_id=r["run_id"], at=r["at"], error=r["error"])
             found.setdefault(r["source"], []).append(error)
-        return {source: tuple(errors) for source, errors in found.items()}
+        return {name: tuple(errors) for name, errors in found.items()}
 
     def knows_host(self, host: HostURLs) -> bool:
         """Whether ``host`` is waiting or any URL of the store is on it."""

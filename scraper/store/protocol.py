@@ -477,8 +477,9 @@ class CrawlStore(Protocol):
         back; None leaves it) and drop the record, both or neither."""
         ...
 
-    def source_stats(self) -> list[SourceStats]:
-        """Per-source counts; duplicates are counted in the clusters as they are now."""
+    def source_stats(self, *, source: str | None = None) -> list[SourceStats]:
+        """Per-source counts (of ``source`` alone when given); duplicates are counted in the
+        clusters as they are now."""
         ...
 
     def knows_host(self, host: HostURLs) -> bool:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import scraper.crawl
+import scraper.models
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
+from scraper.crawl.run import PERMANENT_KINDS
 from scraper.demo.server import SiteServer
 from scraper.demo.site import load_sites, render_site
+from scraper.errors import FAILURE_KINDS
 
 SITE = next(site for site in load_sites() if site.slug == "herald")
 runner = CliRunner()
@@ -115,3 +121,50 @@ def test_retry_refuses_an_unknown_source_and_a_store_in_use(
     assert locked.exit_code == 3
     shown = runner.invoke(app, ["status", str(toml), "--failed"]).stdout
     assert "failed URLs (2 of 2 shown):" in shown  # nothing changed under the lock
+
+
+def test_retry_refuses_a_kind_no_failure_is_recorded_under(
+    failed_crawl: tuple[SiteServer, Path],
+) -> None:
+    _, toml = failed_crawl
+    # A typo of http_status used to match no URL: "0 URLs due again", exit 0.
+    typo = runner.invoke(app, ["retry", str(toml), "--kind", "http-status"])
+    assert typo.exit_code == 2, typo.output
+    said = re.sub(r"[\s│]+", " ", typo.output)  # as the error's box wraps it
+    assert f"no failure kind 'http-status' (kinds: {', '.join(FAILURE_KINDS)})" in said
+    data = json.loads(runner.invoke(app, ["status", str(toml), "--json", "--failed"]).stdout)
+    assert [f["state"] for f in data["failed"]] == ["gave_up", "retry"]  # nothing requeued
+    recorded = {f["error"].split(":", 1)[0] for f in data["failed"]}
+    assert recorded == {"http_status"} and recorded <= set(FAILURE_KINDS)
+
+
+#: The calls through which the crawl records a failure, and which argument holds its kind.
+_KIND_ARGUMENT = {"ExtractFailed": 0, "_fail": 1, "failed": 1, "_unplaced": 1}
+
+
+def _literal_kinds(tree: ast.AST) -> set[str]:
+    given: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            at = _KIND_ARGUMENT.get(name)
+            given += [node.args[at]] if at is not None and len(node.args) > at else []
+            given += [k.value for k in node.keywords if k.arg == "kind"]
+        elif isinstance(node, ast.FunctionDef) and node.name == "why_empty":  # (kind, reason)
+            given += [
+                r.value.elts[0]
+                for r in ast.walk(node)
+                if isinstance(r, ast.Return) and isinstance(r.value, ast.Tuple)
+            ]
+    return {g.value for g in given if isinstance(g, ast.Constant) and isinstance(g.value, str)}
+
+
+def test_failure_kinds_hold_every_kind_the_crawl_records_as_a_string() -> None:
+    # The error classes' kinds are read off the classes; these are written out where they
+    # are recorded, and a new one missing from FAILURE_KINDS would be refused by retry --kind.
+    sources = [*Path(scraper.crawl.__file__).parent.glob("*.py"), Path(scraper.models.__file__)]
+    found = {kind for p in sources for kind in _literal_kinds(ast.parse(p.read_text("utf-8")))}
+    assert {"empty", "empty_body", "internal", "worker_died"} <= found  # the scan finds them
+    assert found <= set(FAILURE_KINDS), found - set(FAILURE_KINDS)
+    assert PERMANENT_KINDS.issubset(FAILURE_KINDS), PERMANENT_KINDS - set(FAILURE_KINDS)

@@ -125,6 +125,26 @@ def test_status_names_the_source_and_its_error_after_the_run(
     assert sources["picked"]["clean_run"] is None
 
 
+def test_status_source_shows_the_source_errors_of_that_source_alone(
+    sites: dict[str, SiteServer], news_toml: Path
+) -> None:
+    _with_picked(news_toml, sites, UNCRAWLABLE)
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 1
+    other = runner.invoke(app, ["status", str(news_toml), "--source", "herald"])
+    assert other.exit_code == 0, other.output
+    assert "picked" not in other.stdout
+    own = runner.invoke(app, ["status", str(news_toml), "--source", "picked"]).stdout.splitlines()
+    assert own[-1].startswith("source error in picked, run #1 at ")
+    store = SQLiteCrawlStore(news_toml.parent / "news.db", create=False)
+    try:
+        (herald,) = store.source_stats(source="herald")
+        (picked,) = store.source_stats(source="picked")
+    finally:
+        store.close()
+    assert (herald.name, herald.source_errors) == ("herald", ())
+    assert picked.name == "picked" and len(picked.source_errors) == 1
+
+
 def test_an_unexpected_error_of_a_source_is_kept_with_its_source(
     sites: dict[str, SiteServer], news_toml: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -49,6 +49,33 @@ def test_status_refuses_an_unknown_source_as_retry_does(news_toml: Path) -> None
         assert retried.exit_code == shown.exit_code
         known = runner.invoke(app, ["status", str(target), "--failed", "--source", "herald"])
         assert known.exit_code == 0 and "no failed URLs" in known.stdout
+        for without in ([], ["--json"]):  # refused without --failed too: it filters the table
+            plain = runner.invoke(app, ["status", str(target), *without, "--source", "nosuch"])
+            assert (plain.exit_code, plain.stdout) == (2, "")
+            assert "(sources: courier, herald)" in plain.stderr
+
+
+def test_status_source_shows_that_source_alone(
+    sites: dict[str, SiteServer], news_toml: Path
+) -> None:
+    # --source used to pick the failed URLs only: the table and the errors showed every source.
+    sites["courier"].fail("/feed.json", 404)
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 1
+    for target in (news_toml, news_toml.parent / "news.db"):
+        everything = runner.invoke(app, ["status", str(target)]).stdout
+        assert "latest error in courier: " in everything  # what --source herald leaves out
+        shown = runner.invoke(app, ["status", str(target), "--source", "herald"])
+        assert shown.exit_code == 0, shown.output
+        header, row, last = shown.stdout.splitlines()
+        assert header.startswith("source ") and row.split()[0] == "herald"
+        assert last.startswith("last run: #1 ok")  # the store's last run, whichever source
+        theirs = runner.invoke(app, ["status", str(target), "--source", "courier"]).stdout
+        assert "latest error in courier: " in theirs and "herald" not in theirs
+        data = json.loads(
+            runner.invoke(app, ["status", str(target), "--json", "--source", "herald"]).stdout
+        )
+        assert [s["name"] for s in data["sources"]] == ["herald"]
+        assert data["last_run"]["id"] == 1
 
 
 def _unfinished_run(news_toml: Path) -> tuple[Path, int]:
