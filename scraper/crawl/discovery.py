@@ -23,6 +23,7 @@ from scraper.credentials import redact, without_userinfo
 from scraper.discover.child_names import names_current
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
+from scraper.discover.kept_children import MAX_INDEX_CHILDREN, keep_newest
 from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
 from scraper.discover.untyped import looks_like_listing
@@ -52,6 +53,12 @@ __all__ = ["Discovery", "SourceReport", "listing_settings"]
 #: Documents fetched for one source per run, against runaway nesting (``seen`` stops loops).
 #: Nested sitemaps left unread as unchanged do not count.
 MAX_DOCUMENTS = 500
+#: Nested sitemaps kept of one index, and taken into one source's run, for each document of
+#: the cap: at the default cap, sitemaps.org's limit for an index, so that no index keeping to
+#: it is cut. Without such a bound a hostile index (a million entries, or indexes nesting
+#: indexes) grows the run's queue, and its stored list of children, without end; a hundred a
+#: document leaves successive runs room to rotate through an index larger than the cap.
+NESTED_PER_DOCUMENT = MAX_INDEX_CHILDREN // MAX_DOCUMENTS
 #: A nested sitemap whose index ``lastmod`` is this much older than our last read of it is
 #: not asked again (unless what it listed says otherwise). The margin covers indexes that
 #: state only the day of a change.
@@ -78,6 +85,9 @@ class SourceReport:
     not_modified: int = 0
     unchanged: int = 0
     unread: int = 0
+    #: Nested sitemaps an index listed past the nested cap (see NESTED_PER_DOCUMENT), the
+    #: oldest: not kept, so never read.
+    dropped: int = 0
     skipped: int = 0
     not_due: int = 0
     errors: tuple[str, ...] = ()
@@ -98,6 +108,7 @@ class _Tally:
     not_modified: int = 0
     unchanged: int = 0
     unread: int = 0
+    dropped: int = 0
     skipped: int = 0
     not_due: int = 0
     errors: list[str] | None = None
@@ -107,6 +118,12 @@ class _Tally:
     settings: str | None = None
     #: Listings not asked for: their host asked to be left alone until a later time.
     waiting: list[str] | None = None
+    #: The nested cap the run keeps to (see NESTED_PER_DOCUMENT), and how many nested
+    #: documents the run has taken in against it.
+    max_nested: int = 0
+    taken: int = 0
+    #: Whether the nested cap left nested documents unread (besides the document cap).
+    nested_full: bool = False
 
     def source_error(self, error: str) -> None:
         """Count an error of the source that is no listing's own."""
@@ -122,6 +139,7 @@ class _Tally:
             not_modified=self.not_modified,
             unchanged=self.unchanged,
             unread=self.unread,
+            dropped=self.dropped,
             skipped=self.skipped,
             not_due=self.not_due,
             errors=tuple(self.errors or ()),
@@ -135,10 +153,17 @@ class _Tally:
         # would hide real failures. Documents never read, or read longest ago, go first.
         warnings = list(self.waiting or ())
         if self.unread:
+            held = f" and {self.max_nested} nested sitemaps" if self.nested_full else ""
             warnings.append(
                 f"document cap: {self.unread} nested sitemaps left unread"
-                f" (at most {self.documents} documents a run;"
+                f" (at most {self.documents} documents{held} a run;"
                 " the next runs read them before those read now)"
+            )
+        if self.dropped:
+            warnings.append(
+                f"index cap: {self.dropped} nested sitemaps not kept (at most"
+                f" {self.max_nested} of an index, the newest lastmod first and undated ones"
+                " after in index order; the rest are never read)"
             )
         return tuple(warnings)
 
@@ -161,6 +186,7 @@ class Discovery:
         self.normalise = normalise
         self.run_id = run_id
         self.max_documents = max_documents
+        self.max_nested = NESTED_PER_DOCUMENT * max_documents
         # The run's sources: a URL still queued for any other is taken by the one listing it.
         self.crawled = crawled
 
@@ -179,7 +205,9 @@ class Discovery:
         """
         self.store.ensure_source(source.name, source.kind.value)
         settings = listing_settings(source, max_age_days)
-        tally = _Tally(errors=[], outside_listings=[], settings=settings)
+        tally = _Tally(
+            errors=[], outside_listings=[], settings=settings, max_nested=self.max_nested
+        )
         oldest = None if max_age_days is None else time.time() - max_age_days * 86400
         if source.kind is SourceKind.URLS:
             entries = self._new_urls(
@@ -207,7 +235,7 @@ class Discovery:
                 tally.not_due += 1
                 left.extend(rest)
         # After the due listings: what resting ones named and no run has read since.
-        queue.extend(self._reading_order(tuple(left)))
+        queue.extend(self._taken(tuple(left), tally))
         seen: set[str] = set()
         newest: set[str] = set()
         while queue:
@@ -222,7 +250,7 @@ class Discovery:
             else:
                 children = await self._document(source, doc.url, oldest, tally)
                 newest.update(_newest(children))
-                queue.extend(self._reading_order(children))
+                queue.extend(self._taken(children, tally))
                 on_new()
         return tally.report(source.name)
 
@@ -236,7 +264,9 @@ class Discovery:
         no nested document it names (however deep) failed since. Nested documents not asked
         for since (the document cap, a time budget or a host's wait left them) do not make it
         due: they are read in the next runs without the listing. An index of more children
-        than the cap so costs one read an interval, and the runs between read its rest.
+        than the cap so costs one read an interval, and the runs between read its rest. Only
+        the first nested documents of the nested cap are looked at (in index order, level by
+        level), as a run takes in no more.
         """
         if not refresh_minutes:
             return None
@@ -245,9 +275,10 @@ class Discovery:
             return None
         # Nested documents are read after their index, in the same pass or a later one.
         try:
-            pending = deque(self.store.children(url))
+            pending = deque(self._stored_children(url)[0])
         except UnreadableListing:
             return None  # read in full, which writes what it names anew
+        walked = len(pending)
         seen = {url}
         left: list[ChildDoc] = []
         while pending:
@@ -258,15 +289,53 @@ class Discovery:
             child_read = self._last_read(child.url, settings)
             if child_read is not None and child_read >= read:
                 try:
-                    pending.extend(self.store.children(child.url))
-                    continue
+                    nested = self._stored_children(child.url)[0]
                 except UnreadableListing:
                     pass  # left to read: a full read writes what it names anew
+                else:
+                    # A tree larger than a run takes in is walked that far, not held whole:
+                    # what lies past it waits for the listing's next full read.
+                    nested = nested[: max(self.max_nested - walked, 0)]
+                    walked += len(nested)
+                    pending.extend(nested)
+                    continue
             asked = self.store.last_asked(child.url)
             if asked is not None and read <= asked <= time.time():
                 return None  # asked since and not read: its articles would wait the interval
             left.append(child)
         return tuple(left)
+
+    def _stored_children(self, url: str) -> tuple[tuple[ChildDoc, ...], int]:
+        """The nested documents a document named when last read, at most the nested cap (a
+        store written before the cap may hold more), and how many past it were dropped.
+
+        Raises:
+            UnreadableListing: the stored list is damaged.
+        """
+        return keep_newest(self.store.children(url), self.max_nested, _modified)
+
+    def _taken(self, children: tuple[ChildDoc, ...], tally: _Tally) -> list[ChildDoc]:
+        """``children`` in reading order, as many as the run still takes in under the nested
+        cap; the rest (those to be read last) are left unread, as the document cap leaves
+        them: kept with their index, they are read first by the next runs.
+
+        Reads are capped by the document cap, but every nested document listed is held until
+        its turn comes: a few hundred indexes of 50,000 children each would hold millions.
+        """
+        room = max(self.max_nested - tally.taken, 0)
+        if len(children) > room:
+            tally.unread += len(children) - room
+            tally.nested_full = True
+        if not room:
+            return []  # nothing to rank: spares a store query per child
+        ordered = self._reading_order(children)
+        if len(ordered) > room:
+            # The index's newest child is read whatever else is cut (see _newest).
+            newest = set(_newest(children))
+            ordered.sort(key=lambda c: c.url not in newest)
+        taken = ordered[:room]
+        tally.taken += len(taken)
+        return taken
 
     def _reading_order(self, children: tuple[ChildDoc, ...]) -> list[ChildDoc]:
         """Nested documents in the order to read them, should the document cap cut the list.
@@ -368,13 +437,14 @@ class Discovery:
         )
         if page is not None and page.status == NOT_MODIFIED:
             try:
-                children = self.store.children(url)
+                children, dropped = self._stored_children(url)
             except UnreadableListing:
                 # What it named was damaged in the store: asked again unconditionally, it is
                 # read in full, which writes that anew.
                 page = await self._ask(source, url, Validators(), tally)
             else:
                 tally.not_modified += 1
+                tally.dropped += dropped
                 self.store.record_listing(
                     source.name,
                     ListingRecord(fetch=_fetched(url, page), settings=tally.settings),
@@ -390,11 +460,15 @@ class Discovery:
             # up to its cap, a 50 MB sitemap), while other fetches and the time budget go on.
             body, base = page.body, page.effective_url
             charset = declared_charset(page.header("content-type"))
-            listing = await off_loop(lambda: _parse(source, body, base, charset), "listing-parse")
+            cap = self.max_nested
+            listing = await off_loop(
+                lambda: _parse(source, body, base, charset, cap), "listing-parse"
+            )
         except (InputError, FetchError) as exc:
             self._failed(source, url, exc, page.status, tally)
             return ()
         tally.listed += len(listing.entries)
+        tally.dropped += listing.dropped_children
         entries = self._new_urls(listing.entries, oldest, tally)
         children = tuple(
             ChildDoc(_document_url(c.url), _timestamp(c.latest or c.published))
@@ -544,14 +618,20 @@ def _timestamp(when: datetime | None) -> float | None:
     return when.timestamp() if when else None
 
 
-def _parse(source: Source, body: bytes, url: str, charset: str | None) -> Listing:
+def _modified(child: ChildDoc) -> float | None:
+    return child.modified
+
+
+def _parse(
+    source: Source, body: bytes, url: str, charset: str | None, max_children: int
+) -> Listing:
     if source.kind is SourceKind.FEED:
         return parse_feed(body, url, charset)
     if source.kind is SourceKind.SECTION:
         return parse_section(body, url, source.follow)
     if is_robots_url(url):
-        return parse_robots_sitemaps(body, url)
-    return parse_sitemap(body, url, charset)
+        return parse_robots_sitemaps(body, url, max_children=max_children)
+    return parse_sitemap(body, url, charset, max_children=max_children)
 
 
 def _fetched(url: str, page: Page) -> FetchRecord:

@@ -702,6 +702,7 @@ def _report_dict(report: SourceReport) -> dict[str, object]:
         "not_modified": report.not_modified,
         "unchanged": report.unchanged,
         "unread": report.unread,
+        "dropped": report.dropped,
         "skipped": report.skipped,
         "not_due": report.not_due,
         "errors": list(report.errors),

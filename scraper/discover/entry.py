@@ -26,8 +26,10 @@ class Listing:
     """What one discovery document lists: article URLs, and further documents to read.
 
     ``children`` are nested sitemaps (from a sitemap index or robots.txt ``Sitemap`` lines),
-    with the index's ``lastmod`` as their date when it gives one.
+    with the index's ``lastmod`` as their date when it gives one. ``dropped_children`` counts
+    those listed past the cap on how many are kept (see :mod:`scraper.discover.kept_children`).
     """
 
     entries: tuple[Discovered, ...] = ()
     children: tuple[Discovered, ...] = ()
+    dropped_children: int = 0

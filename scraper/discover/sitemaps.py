@@ -13,6 +13,7 @@ from protego import Protego
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
 from scraper.discover.html_sniff import is_html_page
+from scraper.discover.kept_children import MAX_INDEX_CHILDREN, NewestKept
 from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
@@ -82,7 +83,13 @@ def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
     return Discovered(loc, published, latest)
 
 
-def parse_sitemap(body: bytes, base_url: str, charset: str | None = None) -> Listing:
+def parse_sitemap(
+    body: bytes,
+    base_url: str,
+    charset: str | None = None,
+    *,
+    max_children: int = MAX_INDEX_CHILDREN,
+) -> Listing:
     """The article URLs of a sitemap or the child sitemaps of a sitemap index.
 
     Read as sitemaps.org allows: a ``urlset`` or ``sitemapindex`` (gzipped too, every member,
@@ -90,7 +97,8 @@ def parse_sitemap(body: bytes, base_url: str, charset: str | None = None) -> Lis
     whitespace and a byte order mark are skipped; a bare ``&`` in a URL is read as ``&amp;``.
     News-sitemap publication dates are preferred to ``lastmod``. The bytes are read by
     :mod:`scraper.discover.xmlcharset`'s rule, ``charset`` being the server's
-    (``Content-Type``), as a feed's are.
+    (``Content-Type``), as a feed's are. At most ``max_children`` child sitemaps are kept, the
+    newest (:mod:`scraper.discover.kept_children`); the others are counted as dropped.
 
     Raises:
         InputError: none of those (an HTML page, not XML, another XML document).
@@ -101,7 +109,7 @@ def parse_sitemap(body: bytes, base_url: str, charset: str | None = None) -> Lis
     body = xml_for_parser(body, charset).removeprefix(_BOM).lstrip()
     if body[:1] != b"<":
         return _url_list(body, base_url)
-    root, listing = _read_repaired(body, base_url)
+    root, listing = _read_repaired(body, base_url, max_children)
     if root in _FEED_ROOTS:
         return parse_feed(body, base_url)
     if root not in _SITEMAP_ROOTS:
@@ -109,31 +117,33 @@ def parse_sitemap(body: bytes, base_url: str, charset: str | None = None) -> Lis
     return listing
 
 
-def _read_repaired(body: bytes, base_url: str) -> tuple[str | None, Listing]:
+def _read_repaired(body: bytes, base_url: str, max_children: int) -> tuple[str | None, Listing]:
     """:func:`_read_xml`, again with bare ``&`` escaped should the body not be well-formed."""
     try:
-        return _read_xml(body, base_url)
+        return _read_xml(body, base_url, max_children)
     except ElementTree.ParseError as exc:
         error = exc
     repaired = _BARE_AMPERSAND.sub(b"&amp;", body)
     if repaired != body:
         try:
-            return _read_xml(repaired, base_url)
+            return _read_xml(repaired, base_url, max_children)
         except ElementTree.ParseError:
             pass  # the first error is the one to report
     raise _not_a_sitemap(body, base_url, f"not well-formed XML: {error}") from error
 
 
-def _read_xml(body: bytes, base_url: str) -> tuple[str | None, Listing]:
+def _read_xml(body: bytes, base_url: str, max_children: int) -> tuple[str | None, Listing]:
     """The root element's name, and what a sitemap lists (nothing when the root is another)."""
     entries: list[Discovered] = []
-    children: list[Discovered] = []
+    # Chosen as they come: a million-entry index never has a million children in hand.
+    children = NewestKept(max_children, _child_date)
     root: str | None = None
+    top: ElementTree.Element | None = None
     for event, elem in ElementTree.iterparse(io.BytesIO(body), events=("start", "end")):
         name = _local(elem.tag)
         if event == "start":
             if root is None:
-                root = name
+                root, top = name, elem
                 if root not in _SITEMAP_ROOTS:
                     break
             continue
@@ -143,9 +153,21 @@ def _read_xml(body: bytes, base_url: str) -> tuple[str | None, Listing]:
         if found and name == "url":
             entries.append(found)
         elif found:
-            children.append(found)
+            children.offer(found)
         elem.clear()
-    return root, Listing(entries=tuple(entries), children=tuple(children))
+        if top is not None:
+            # Cleared entries stay attached to the root otherwise: some 70 bytes each, for
+            # every entry of the document, until the whole of it is read.
+            del top[:]
+    return root, Listing(
+        entries=tuple(entries), children=children.kept(), dropped_children=children.dropped
+    )
+
+
+def _child_date(child: Discovered) -> float | None:
+    """The date a nested sitemap is ranked by, as discovery dates it (its latest instant)."""
+    when = child.latest or child.published
+    return when.timestamp() if when else None
 
 
 def _url_list(body: bytes, base_url: str) -> Listing:
@@ -177,8 +199,14 @@ def is_robots_url(url: str) -> bool:
     return url.split("?", 1)[0].endswith("/robots.txt")
 
 
-def parse_robots_sitemaps(body: bytes, base_url: str) -> Listing:
-    """The ``Sitemap:`` lines of a robots.txt, as child documents."""
+def parse_robots_sitemaps(
+    body: bytes, base_url: str, *, max_children: int = MAX_INDEX_CHILDREN
+) -> Listing:
+    """The ``Sitemap:`` lines of a robots.txt, as child documents: the first ``max_children``
+    (undated, they keep the file's order); the others are counted as dropped."""
     text = body.decode("utf-8", errors="replace")
     robots = Protego.parse(text)
-    return Listing(children=tuple(Discovered(resolve_link(base_url, s)) for s in robots.sitemaps))
+    children = NewestKept(max_children, _child_date)
+    for sitemap in robots.sitemaps:
+        children.offer(Discovered(resolve_link(base_url, sitemap)))
+    return Listing(children=children.kept(), dropped_children=children.dropped)

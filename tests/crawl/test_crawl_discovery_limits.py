@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import scraper.crawl.discovery as discovery_module
 from scraper.cli.app import app
 from scraper.config import CrawlConfig, parse_config
 from scraper.crawl import run_crawl
@@ -24,6 +27,7 @@ from scraper.errors import TooLarge
 from scraper.fetch.client import Fetcher
 from scraper.fetch.options import Limits
 from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import ChildDoc
 
 runner = CliRunner()
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -341,3 +345,165 @@ def test_an_index_naming_one_sitemap_under_many_fragments_reads_it_once(tmp_path
         asked = [r.path for r in server.log if r.path == "/sm.xml"]
     assert result.stats.stored == 1
     assert asked == ["/sm.xml"]
+
+
+class _CountingStore(SQLiteCrawlStore):
+    """Counts the store's look-ups of when a document was read: one or two a nested sitemap
+    taken into a run, to rank it and to judge whether to ask it."""
+
+    looked_up = 0
+
+    def last_read(self, doc_url: str, *, settings: str | None = None) -> float | None:
+        self.looked_up += 1
+        return super().last_read(doc_url, settings=settings)
+
+
+def test_a_huge_index_keeps_its_newest_children_and_says_how_many_it_left_out(
+    tmp_path: Path,
+) -> None:
+    # 20,000 children a minute apart, listed in no order (7919 is prime): three documents a
+    # run, so 300 nested sitemaps are kept of an index (a hundred a document).
+    minutes = [(n * 7919) % 20_000 for n in range(20_000)]
+    with SiteServer() as server:
+        base = server.base_url
+        pages = {
+            "/index.xml": _index(
+                [(f"{base}/sm-{n}.xml", NOW - timedelta(minutes=m)) for n, m in enumerate(minutes)]
+            )
+        }
+        newest = sorted(range(20_000), key=lambda n: minutes[n])
+        pages |= {f"/sm-{n}.xml": _urlset([f"{base}/a{n}"]) for n in newest[:2]}
+        server.publish(pages)
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
+        store = _CountingStore(config.store)
+
+        async def discover() -> Any:
+            async with Fetcher(fetch_options(config)) as fetcher:
+                discovery = Discovery(fetcher, store, normalise_url, run_id=1, max_documents=3)
+                return await discovery.discover(config.sources[0], None)
+
+        report = asyncio.run(discover())
+        kept = store.children(f"{base}/index.xml")
+        store.close()
+        paths = [r.path for r in server.log if r.path.endswith(".xml")]
+    # The newest 300 are kept, in index order, in the store as in the run; the two newest
+    # are read. The others are never held, and the run says how many.
+    assert [c.url for c in kept] == [f"{base}/sm-{n}.xml" for n in sorted(newest[:300])]
+    assert paths == ["/index.xml", f"/sm-{newest[0]}.xml", f"/sm-{newest[1]}.xml"]
+    assert (report.documents, report.dropped, report.unread, report.errors) == (3, 19_700, 298, ())
+    assert report.warnings[1] == (
+        "index cap: 19700 nested sitemaps not kept (at most 300 of an index, the newest lastmod"
+        " first and undated ones after in index order; the rest are never read)"
+    )
+    assert store.looked_up < 1_000  # 600 here; 20,000 children took 40,000
+
+
+class _TrackedDeque(deque[ChildDoc]):
+    """The discovery's queues, whose longest length is kept."""
+
+    longest = 0
+
+    def __init__(self, items: Iterable[ChildDoc] = ()) -> None:
+        super().__init__(items)
+        self._note()
+
+    def append(self, item: ChildDoc) -> None:
+        super().append(item)
+        self._note()
+
+    def extend(self, items: Iterable[ChildDoc]) -> None:
+        super().extend(items)
+        self._note()
+
+    def _note(self) -> None:
+        _TrackedDeque.longest = max(_TrackedDeque.longest, len(self))
+
+
+def test_indexes_nesting_indexes_hold_no_more_than_the_nested_cap_in_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discovery_module, "deque", _TrackedDeque)
+    with SiteServer() as server:
+        base = server.base_url
+        leaf = _urlset([f"{base}/a"])
+        pages = {
+            "/index.xml": _xml(
+                f"<sitemapindex {_NS}>"
+                + "".join(f"<sitemap><loc>{base}/{x}.xml</loc></sitemap>" for x in "abc")
+                + "</sitemapindex>"
+            )
+        }
+        for x in "abc":
+            entries = "".join(
+                f"<sitemap><loc>{base}/{x}-{n}.xml</loc></sitemap>" for n in range(300)
+            )
+            pages[f"/{x}.xml"] = _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>")
+            pages |= {f"/{x}-{n}.xml": leaf for n in range(300)}
+        server.publish(pages)
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
+        store = SQLiteCrawlStore(config.store)
+
+        async def discover(run_id: int) -> Any:
+            async with Fetcher(fetch_options(config)) as fetcher:
+                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=4)
+                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+
+        runs = []
+        for run_id in (1, 2):
+            _TrackedDeque.longest = 0
+            start = len(server.log)
+            report = asyncio.run(discover(run_id))
+            paths = [r.path for r in server.log[start:] if r.path.endswith(".xml")]
+            runs.append((paths, report, _TrackedDeque.longest))
+        store.close()
+    # Four documents a run: 400 nested sitemaps at most are held, of the 903 listed (each
+    # index is under the cap, and all 300 of each are kept with it). The rest are left
+    # unread, and the runs in the index's interval read them, a's first.
+    (first, one, longest_first), (second, two, longest_second) = runs
+    assert longest_first <= 400  # all 900 were queued
+    assert first == ["/index.xml", "/a.xml", "/b.xml", "/c.xml"]
+    assert (one.documents, one.unread, one.dropped) == (4, 900, 0)
+    assert one.warnings == (
+        "document cap: 900 nested sitemaps left unread (at most 4 documents and 400 nested"
+        " sitemaps a run; the next runs read them before those read now)",
+    )
+    assert second == ["/a-0.xml", "/a-1.xml", "/a-2.xml", "/a-3.xml"]
+    assert (two.not_due, two.documents) == (1, 4)
+    assert longest_second <= 400
+
+
+def test_indexes_nesting_themselves_and_their_parents_are_read_once_a_run_down_the_chain(
+    tmp_path: Path,
+) -> None:
+    # i0 -> i1 -> ... -> i9 -> i0: each also lists itself and its parent. Deeper than a run
+    # reads (four documents), and a loop: each run reads a document once, at most four, and
+    # the runs of the root's interval go down the chain.
+    def lists(k: int) -> list[int]:
+        return [*([k - 1] if k else []), k, (k + 1) % 10]
+
+    with SiteServer() as server:
+        base = server.base_url
+        pages = {}
+        for k in range(10):
+            entries = "".join(f"<sitemap><loc>{base}/i{c}.xml</loc></sitemap>" for c in lists(k))
+            pages[f"/i{k}.xml"] = _xml(f"<sitemapindex {_NS}>{entries}</sitemapindex>")
+        server.publish(pages)
+        config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/i0.xml"}])
+        store = SQLiteCrawlStore(config.store)
+
+        async def discover(run_id: int) -> Any:
+            async with Fetcher(fetch_options(config)) as fetcher:
+                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=4)
+                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+
+        runs = []
+        for run_id in range(1, 6):
+            start = len(server.log)
+            report = asyncio.run(discover(run_id))
+            runs.append(([r.path for r in server.log[start:] if r.path.endswith(".xml")], report))
+        store.close()
+    assert runs[0][0] == ["/i0.xml", "/i1.xml", "/i2.xml", "/i3.xml"]  # level by level
+    for paths, report in runs:
+        assert len(paths) == len(set(paths)) <= 4
+        assert report.documents == len(paths) and report.errors == ()
+    assert {p for paths, _ in runs for p in paths} == {f"/i{k}.xml" for k in range(10)}

@@ -38,7 +38,9 @@ def test_the_loop_runs_on_while_a_listing_is_parsed(
     released = threading.Event()
     seen: list[bool] = []
 
-    def slow_parse(source: Source, body: bytes, url: str, charset: str | None) -> Listing:
+    def slow_parse(
+        source: Source, body: bytes, url: str, charset: str | None, max_children: int
+    ) -> Listing:
         # Only the loop can release it: a parse run on the loop waits out the timeout.
         seen.append(released.wait(timeout=2.0))
         return Listing(entries=(Discovered("https://n.test/a"),))

@@ -204,10 +204,10 @@ def test_a_bug_on_one_nested_sitemap_leaves_its_siblings_read(
     # error: no URL of the index was found, and nothing was recorded for status to show.
     real_parse = discovery_module._parse
 
-    def parse(source: Source, body: bytes, base: str, charset: str | None) -> Listing:
+    def parse(source: Source, body: bytes, base: str, charset: str | None, cap: int) -> Listing:
         if base.endswith("/broken.xml"):
             raise ValueError("a bug")
-        return real_parse(source, body, base, charset)
+        return real_parse(source, body, base, charset, cap)
 
     monkeypatch.setattr(discovery_module, "_parse", parse)
     with SiteServer() as server:
