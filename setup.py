@@ -39,6 +39,7 @@ COMPILED = [
         "language",
         "shadow",
         "xhtml",
+        "nesting",
     )
 ]
 

@@ -351,7 +351,10 @@ def _peer(plans: list[SitePlan], crawls: list[Measured], context: Any, metadata:
         import scrapy  # noqa: F401
         import trafilatura  # noqa: F401
     except ImportError:
-        print("Scrapy + trafilatura: not installed (pip install -e '.[bench]'), not measured")
+        print(
+            "Scrapy + trafilatura: not installed"
+            " (pip install -U pip && pip install -e '.[bench]'), not measured"
+        )
         return
     ours = [(c.own_cpu + c.children_cpu) * 1000 / c.result.stats.stored for c in crawls]
     for with_metadata in (False, True) if metadata else (False,):

@@ -13,12 +13,15 @@ class ExtractOptions:
 
     ``keep_selectors``/``drop_selectors`` are per-site CSS rules: elements matching a drop
     selector are removed before anything else; when a keep selector matches, the body is taken
-    from the matching elements only. ``max_nodes`` and ``max_html_chars`` bound the work on
-    huge pages. A page longer than ``max_html_chars`` characters is first emptied of its
-    scripts' (but JSON-LD), styles', templates' and comments' contents, and what is still over
-    the cap is cut off. The walk stops at its ``max_nodes``-th element. Either way the article
-    is taken from the part read, and its ``truncated`` says why the rest was not (a page whose
-    article lies past the bound comes back without text). Image captions
+    from the matching elements only. ``max_nodes``, ``max_html_chars`` and ``max_depth`` bound
+    the work on huge and hostile pages. A page longer than ``max_html_chars`` characters is
+    first emptied of its scripts' (but JSON-LD), styles', templates' and comments' contents,
+    and what is still over the cap is cut off. A page of more than 10,000 tags whose elements
+    would nest more than ``max_depth`` deep is cut before the tag that would pass it (a parser's
+    time grows with the square of the depth: :mod:`scraper.extract.nesting`; real pages nest
+    well under a hundred deep). The walk stops at its ``max_nodes``-th element. Either way the
+    article is taken from the part read, and its ``truncated`` says why the rest was not (a
+    page whose article lies past the bound comes back without text). Image captions
     (``<figcaption>``) describe pictures, not the story, and are left out unless asked for.
     """
 
@@ -28,6 +31,7 @@ class ExtractOptions:
     drop_selectors: tuple[str, ...] = ()
     max_nodes: int = 60_000
     max_html_chars: int = 8_000_000
+    max_depth: int = 1_000
     collapse_repeats: bool = True
 
 

@@ -33,6 +33,7 @@ from scraper.extract.filters import (
 )
 from scraper.extract.language import detect_language
 from scraper.extract.metadata import Metadata, extract_metadata
+from scraper.extract.nesting import deep_cut
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.extract.repeats import RepeatMemo, find_repeats, repeat_key
 from scraper.extract.segment import Element, RawBlock, ancestor_at, segment
@@ -186,13 +187,18 @@ def _run(
         text, cut_here = cap_text(text, options.max_html_chars)
         markup = text
         cut = cut or cut_here
+    deep = deep_cut(text, options.max_depth)
+    if deep is not None:
+        # The parser's time grows with the square of the depth: the part before is read.
+        text = markup = text[:deep]
+    cuts = _Cuts(cut, deep is not None)
     tree = _parse(markup, text)
     meta = extract_metadata(tree, url)
-    explanation = _body(tree, meta, options, cut)
+    explanation = _body(tree, meta, options, cuts)
     if not _found(explanation) and _NOSCRIPT_OPEN.search(text) is not None:
         # A page built by scripts may serve its article only to readers without them, in
         # <noscript>: read that when the page shows nothing else. Only such pages parse twice.
-        fallback = _body(_parse(markup, text), meta, options, cut, read_noscript=True)
+        fallback = _body(_parse(markup, text), meta, options, cuts, read_noscript=True)
         if _found(fallback):
             return meta, fallback
     return meta, explanation
@@ -202,16 +208,26 @@ def _found(explanation: Explanation) -> bool:
     return any(d.keep for d in explanation.decisions)
 
 
+@dataclass(frozen=True, slots=True)
+class _Cuts:
+    """Which bounds cut the page's markup before it was parsed."""
+
+    #: Its end was past ``max_html_chars``.
+    long: bool
+    #: Its elements nested past ``max_depth``.
+    deep: bool
+
+
 def _body(
     tree: LexborHTMLParser,
     meta: Metadata,
     options: ExtractOptions,
-    cut: bool,
+    cuts: _Cuts,
     *,
     read_noscript: bool = False,
 ) -> Explanation:
-    """The walk, the container and every block's decision, on the parsed page (``cut``: its
-    markup was cut at ``max_html_chars``)."""
+    """The walk, the container and every block's decision, on the parsed page (``cuts``: the
+    bounds that cut its markup)."""
     # Script and style text would count as page text in the chrome judge's protection rule.
     if read_noscript:
         tree.strip_tags(list(_STRIP_NOSCRIPT_READ))
@@ -263,18 +279,20 @@ def _body(
                     decision.block, decision.score, False, f"{rep.how} repeat of block {source}"
                 )
         _drop_late_summary(decisions, lines, context)
-    truncated = _truncation(options, cut, budget_hit)
+    truncated = _truncation(options, cuts, budget_hit)
     return Explanation(tuple(decisions), tuple(dropped), selection.container, truncated)
 
 
-def _truncation(options: ExtractOptions, cut: bool, budget_hit: bool) -> str | None:
+def _truncation(options: ExtractOptions, cuts: _Cuts, budget_hit: bool) -> str | None:
     """Why only the first part of the page was read, or None."""
     reasons = []
-    if cut:
+    if cuts.long:
         reasons.append(
             f"the page is longer than {options.max_html_chars:,} characters (max_html_chars)"
             " without its scripts, styles and comments"
         )
+    if cuts.deep:
+        reasons.append(f"its elements nest more than {options.max_depth:,} deep (max_depth)")
     if budget_hit:
         reasons.append(f"the page has more than {options.max_nodes:,} elements (max_nodes)")
     if not reasons:

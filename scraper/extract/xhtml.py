@@ -24,6 +24,8 @@ import re
 from html import escape
 from typing import Final
 
+from scraper.extract.elements import VOID
+
 __all__ = ["as_html", "is_xhtml"]
 
 #: Media types a browser parses with its XML parser (and shows as XHTML in that namespace).
@@ -31,29 +33,6 @@ _XML_TYPES: Final = frozenset({"application/xhtml+xml", "application/xml", "text
 #: Characters at the start of a page searched for its own XHTML markers.
 _SNIFF_CHARS: Final = 4096
 _XML_DECLARATION: Final = re.compile(r"\ufeff?\s*<\?xml\s")
-#: Elements that never have content: their self-closed tags mean the same in HTML.
-_VOID: Final = frozenset(
-    {
-        "area",
-        "base",
-        "basefont",
-        "bgsound",
-        "br",
-        "col",
-        "embed",
-        "frame",
-        "hr",
-        "img",
-        "input",
-        "keygen",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    }
-)
 #: A comment, a CDATA section or a start tag's name.
 _MARKUP: Final = re.compile(r"<(?:(!--)|(!\[CDATA\[)|([A-Za-z][^\s/>]*))")
 #: The rest of a start tag after its name: quoted values may hold '>' and '/>'. Possessive, so
@@ -108,7 +87,7 @@ def as_html(text: str) -> str:
         lowered = name.lower()
         at = rest.end()
         if text[at - 2] == "/":
-            if lowered not in _VOID:
+            if lowered not in VOID:
                 pieces += (text[copied : at - 2], "></", name, ">")
                 copied = at
             continue
