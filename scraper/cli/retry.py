@@ -13,7 +13,7 @@ from scraper.cli.exits import EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
 from scraper.config import load_config
 from scraper.crawl.holds import host_urls
-from scraper.crawl.requeue import requeue_failed
+from scraper.crawl.requeue import check_kind, requeue_failed
 from scraper.errors import FAILURE_KINDS, ConfigError, StoreError, StoreLocked
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -37,8 +37,10 @@ def _check_source(target: Path, source: str | None) -> None:
 def _known_kind(kind: str | None) -> str | None:
     """A kind no failure is recorded under is a usage error: ``http-status`` for
     ``http_status`` would match no URL and read as "nothing to retry"."""
-    if kind is not None and kind not in FAILURE_KINDS:
-        raise typer.BadParameter(f"no failure kind {kind!r} (kinds: {', '.join(FAILURE_KINDS)})")
+    try:
+        check_kind(kind)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc).removeprefix("kind: ")) from exc
     return kind
 
 

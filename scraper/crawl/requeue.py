@@ -6,9 +6,23 @@ from pathlib import Path
 
 from scraper.crawl.holds import host_urls
 from scraper.crawl.lock import RunLock
+from scraper.errors import FAILURE_KINDS, ConfigError
 from scraper.store.crawl_store import SQLiteCrawlStore
 
-__all__ = ["requeue_failed"]
+__all__ = ["check_kind", "requeue_failed"]
+
+
+def check_kind(kind: str | None) -> None:
+    """Refuse a kind no failure is recorded under: a typo would match no URL and read as
+    nothing to retry.
+
+    Raises:
+        ConfigError: ``kind`` is none of :data:`~scraper.errors.FAILURE_KINDS` (key ``kind``).
+    """
+    if kind is not None and kind not in FAILURE_KINDS:
+        raise ConfigError(
+            f"no failure kind {kind!r} (kinds: {', '.join(FAILURE_KINDS)})", key="kind"
+        )
 
 
 def requeue_failed(
@@ -39,11 +53,13 @@ def requeue_failed(
         How many URLs are due again.
 
     Raises:
+        ConfigError: ``kind`` is no kind a failure is recorded under (:func:`check_kind`).
         StoreLocked: a crawl holds the store and ``wait`` is false (a run reads and writes
             these states; changing them under it could undo its work).
         StoreError: the store cannot be opened or written, does not exist, or is at another
             schema version (a crawl upgrades it).
     """
+    check_kind(kind)
     # Opened first: a missing store is an error, not a lock file (and folders) made for it.
     store = SQLiteCrawlStore(store_path, create=False)
     try:

@@ -15,10 +15,11 @@ import scraper.crawl
 import scraper.models
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
+from scraper.crawl.requeue import requeue_failed
 from scraper.crawl.run import PERMANENT_KINDS
 from scraper.demo.server import SiteServer
 from scraper.demo.site import load_sites, render_site
-from scraper.errors import FAILURE_KINDS
+from scraper.errors import FAILURE_KINDS, ConfigError
 
 SITE = next(site for site in load_sites() if site.slug == "herald")
 runner = CliRunner()
@@ -136,6 +137,15 @@ def test_retry_refuses_a_kind_no_failure_is_recorded_under(
     assert [f["state"] for f in data["failed"]] == ["gave_up", "retry"]  # nothing requeued
     recorded = {f["error"].split(":", 1)[0] for f in data["failed"]}
     assert recorded == {"http_status"} and recorded <= set(FAILURE_KINDS)
+
+
+def test_requeue_failed_refuses_an_unknown_kind_before_touching_the_store(tmp_path: Path) -> None:
+    # Called from code, as from the CLI: a typo is an error, not "0 URLs due again".
+    missing = tmp_path / "no-such.db"
+    with pytest.raises(ConfigError, match="no failure kind 'http-status'") as caught:
+        requeue_failed(missing, kind="http-status")
+    assert caught.value.key == "kind"
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
 
 
 #: The calls through which the crawl records a failure, and which argument holds its kind.
