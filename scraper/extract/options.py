@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scraper.errors import ConfigError
+
 __all__ = ["DEFAULT_OPTIONS", "ExtractOptions"]
 
 
@@ -33,6 +35,12 @@ class ExtractOptions:
     max_html_chars: int = 8_000_000
     max_depth: int = 1_000
     collapse_repeats: bool = True
+
+    def __post_init__(self) -> None:
+        # A bound of 0 or less would read no page at all, silently: each article empty.
+        for key in ("max_nodes", "max_html_chars", "max_depth"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"must be at least 1, not {getattr(self, key)}", key=key)
 
 
 DEFAULT_OPTIONS = ExtractOptions()

@@ -14,6 +14,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper import ExtractOptions, extract
+from scraper.errors import ConfigError
 from scraper.extract.nesting import SCAN_FROM, deep_cut
 
 PARAS = [
@@ -133,3 +134,12 @@ def test_real_pages_nest_far_below_the_bound() -> None:
         text = page.read_bytes().decode("utf-8", errors="replace")
         # A fifth of the default bound, every page followed: none comes near it.
         assert deep_cut(text, 200, scan_from=0) is None, page.name
+
+
+def test_a_bound_below_one_is_a_config_error_naming_it() -> None:
+    with pytest.raises(ConfigError, match=r"^max_depth: must be at least 1, not 0$"):
+        ExtractOptions(max_depth=0)
+    with pytest.raises(ConfigError, match=r"^max_nodes: must be at least 1, not -5$"):
+        ExtractOptions(max_nodes=-5)
+    with pytest.raises(ConfigError, match=r"^max_html_chars: must be at least 1, not 0$"):
+        ExtractOptions(max_html_chars=0)
