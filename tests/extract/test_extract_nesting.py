@@ -43,6 +43,24 @@ HOSTILE = {
     "heading around a block": "<h2><div>",
     "formatting end across a block": "<b><div></b>",
     "div inside svg": "<svg><div>",
+    # How markup ends, read as a parser reads it.
+    "comment ended at once": "<!--><div>",
+    "comment ended by --!>": "<!-- x --!><div>",
+    "bogus comment holding a comment's start": "<!x<!--><div>",
+    "quoted '>' in an attribute": '<div title="></div>">',
+    "script ended by </script/>": "<script>x</script/><div>",
+    "end tag with a space HTML does not know": "<div></div\v>",
+    "end tag with a Kelvin sign for its k": "<blockquote></bloc\u212aquote>",
+    # What a parser ignores, adds or reopens.
+    "cell outside a table": "<td><div></td>",
+    "caption outside a table": "<caption><div></caption>",
+    "frameset after the body's content": "<frameset><div></frameset>",
+    "select in a select": "<select><select><div></select></select>",
+    "formatting reopened after a block": "<div><b></div>x",
+    # SVG and MathML.
+    "self-closed after svg's content ended": "<svg><div></div><span/>",
+    "self-closed in foreignObject": "<svg><foreignObject><section/>",
+    "end tags in svg's CDATA": "<div><svg><![CDATA[</svg></div>]]></svg>",
 }
 
 
@@ -83,6 +101,13 @@ def test_big_flat_pages_are_not_cut() -> None:
     closed = "<div class=row><span>x</span></div>" * 3_000
     icons = "<svg>" + "<path d='M0 0'/>" * 3_000 + "</svg>"  # self-closed in SVG
     script = "<script>var t = '" + "<div>" * 5_000 + "';</script>"  # text, not markup
+    # Sloppy markup a parser nests no deeper: links left open in list items, bold left open
+    # in cells, icons with titles, menus, quoted '>', comments and markup-like strings.
+    links = "<ul>" + "".join(f"<li><a href='/{n}'>item {n}</li>\n" for n in range(1_000)) + "</ul>"
+    cells = "<table>" + "<tr><td><b>x<td><FONT size=2>y</FONT>\n" * 1_000 + "</table>"
+    svgs = "<svg><title>Close</title><path d='M0 0'/><g><style>.a{}</style></g></svg>" * 500
+    menus = "<select>" + "<option value=1>a<option value='>'>b" * 500 + "</select>"
+    notes = "<!-- <div> --><div title='a>b'>x</div><script>if (a<b) s='</div>'</script >" * 500
     html = (
         HEAD
         + ARTICLE
@@ -95,6 +120,11 @@ def test_big_flat_pages_are_not_cut() -> None:
         + closed
         + icons
         + script
+        + links
+        + cells
+        + svgs
+        + menus
+        + notes
         + "</body></html>"
     )
     assert html.count("<") > SCAN_FROM
