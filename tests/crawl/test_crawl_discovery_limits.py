@@ -74,6 +74,20 @@ def _config(tmp_path: Path, sources: list[dict[str, Any]], **top: Any) -> CrawlC
     return parse_config(data)
 
 
+async def _discover(
+    config: CrawlConfig,
+    store: SQLiteCrawlStore,
+    run_id: int,
+    *,
+    max_documents: int,
+    refresh_minutes: float | None = None,
+) -> Any:
+    """One run's discovery of the config's first source, through a real fetcher."""
+    async with Fetcher(fetch_options(config)) as fetcher:
+        discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=max_documents)
+        return await discovery.discover(config.sources[0], None, refresh_minutes=refresh_minutes)
+
+
 def test_children_left_unread_as_unchanged_do_not_use_up_the_document_cap(
     tmp_path: Path,
 ) -> None:
@@ -107,12 +121,9 @@ def test_the_document_cap_leaves_the_oldest_unread_and_says_so(tmp_path: Path) -
         server.publish(pages)
         config = _config(tmp_path, [{"name": "sm", "sitemap": f"{base}/index.xml"}])
         store = SQLiteCrawlStore(config.store)
-        source = config.sources[0]
 
         async def discover() -> Any:
-            async with Fetcher(fetch_options(config)) as fetcher:
-                discovery = Discovery(fetcher, store, normalise_url, run_id=1, max_documents=3)
-                return await discovery.discover(source, None)
+            return await _discover(config, store, 1, max_documents=3)
 
         report = asyncio.run(discover())
         store.close()
@@ -136,9 +147,7 @@ def test_successive_runs_cover_an_undated_index_larger_than_the_cap(tmp_path: Pa
         store = SQLiteCrawlStore(config.store)
 
         async def discover(run_id: int) -> Any:
-            async with Fetcher(fetch_options(config)) as fetcher:
-                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=3)
-                return await discovery.discover(config.sources[0], None)
+            return await _discover(config, store, run_id, max_documents=3)
 
         runs = []
         for run_id in (1, 2, 3):
@@ -249,9 +258,7 @@ def test_an_index_over_the_cap_rests_while_later_runs_read_its_unread_children(
         store = SQLiteCrawlStore(config.store)
 
         async def discover(run_id: int) -> Any:
-            async with Fetcher(fetch_options(config)) as fetcher:
-                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=3)
-                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+            return await _discover(config, store, run_id, max_documents=3, refresh_minutes=60.0)
 
         runs = []
         for run_id in (1, 2, 3, 4):
@@ -287,9 +294,7 @@ def test_a_resting_index_whose_child_failed_is_read_again_with_it(tmp_path: Path
         store = SQLiteCrawlStore(config.store)
 
         async def discover(run_id: int) -> Any:
-            async with Fetcher(fetch_options(config)) as fetcher:
-                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=3)
-                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+            return await _discover(config, store, run_id, max_documents=3, refresh_minutes=60.0)
 
         first = asyncio.run(discover(1))
         server.restore("/sm-1.xml")
@@ -378,9 +383,7 @@ def test_a_huge_index_keeps_its_newest_children_and_says_how_many_it_left_out(
         store = _CountingStore(config.store)
 
         async def discover() -> Any:
-            async with Fetcher(fetch_options(config)) as fetcher:
-                discovery = Discovery(fetcher, store, normalise_url, run_id=1, max_documents=3)
-                return await discovery.discover(config.sources[0], None)
+            return await _discover(config, store, 1, max_documents=3)
 
         report = asyncio.run(discover())
         kept = store.children(f"{base}/index.xml")
@@ -444,9 +447,7 @@ def test_indexes_nesting_indexes_hold_no_more_than_the_nested_cap_in_a_run(
         store = SQLiteCrawlStore(config.store)
 
         async def discover(run_id: int) -> Any:
-            async with Fetcher(fetch_options(config)) as fetcher:
-                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=4)
-                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+            return await _discover(config, store, run_id, max_documents=4, refresh_minutes=60.0)
 
         runs = []
         for run_id in (1, 2):
@@ -492,9 +493,7 @@ def test_indexes_nesting_themselves_and_their_parents_are_read_once_a_run_down_t
         store = SQLiteCrawlStore(config.store)
 
         async def discover(run_id: int) -> Any:
-            async with Fetcher(fetch_options(config)) as fetcher:
-                discovery = Discovery(fetcher, store, normalise_url, run_id, max_documents=4)
-                return await discovery.discover(config.sources[0], None, refresh_minutes=60.0)
+            return await _discover(config, store, run_id, max_documents=4, refresh_minutes=60.0)
 
         runs = []
         for run_id in range(1, 6):
