@@ -95,22 +95,29 @@ _QUIET: Final = 256
 _BREAK: Final = 512
 _ADOPT: Final = 1024
 _PLAIN_POP: Final = _FMT | _MARK | _CONTEXT
-_RULES: Final[dict[str, int]] = {}
-for _names, _bit in (
-    (VOID, _VOID),
-    (RAW_TEXT, _RAW),
-    (NOT_NESTED, _ONCE),
-    (TABLE_PARENTS.keys(), _PART),
-    (CLOSES_P.union(_POPS_TO, TOP_ONLY), _CLOSES),
-    (FORMATTING, _FMT),
-    (MARKERS, _MARK),
-    (_TABLE_CONTEXT, _CONTEXT),
-    (QUIET, _QUIET),
-    (BREAKOUT, _BREAK),
-    (("a", "nobr"), _ADOPT),
-):
-    for _name in _names:
-        _RULES[_name] = _RULES.get(_name, 0) | _bit
+
+
+def _rules() -> dict[str, int]:
+    rules: dict[str, int] = {}
+    for names, bit in (
+        (VOID, _VOID),
+        (RAW_TEXT, _RAW),
+        (NOT_NESTED, _ONCE),
+        (TABLE_PARENTS.keys(), _PART),
+        (CLOSES_P.union(_POPS_TO, TOP_ONLY), _CLOSES),
+        (FORMATTING, _FMT),
+        (MARKERS, _MARK),
+        (_TABLE_CONTEXT, _CONTEXT),
+        (QUIET, _QUIET),
+        (BREAKOUT, _BREAK),
+        (("a", "nobr"), _ADOPT),
+    ):
+        for name in names:
+            rules[name] = rules.get(name, 0) | bit
+    return rules
+
+
+_RULES: Final = _rules()
 
 
 class _Tree:
@@ -407,13 +414,11 @@ def deep_cut(text: str, max_depth: int, *, scan_from: int = SCAN_FROM) -> int | 
         name = name.lower() if name.isascii() else "?" + name  # no HTML name, whatever its case
         rule = _RULES.get(name, 0)
         if slash:
-            if stack and stack[-1] == name and not rule & _PLAIN_POP:
+            if stack and stack[-1] == name and rule & _PLAIN_POP in (0, _FMT):
                 stack.pop()  # most end tags end the element open last
                 open_names[name] -= 1
-            elif stack and stack[-1] == name and rule & _PLAIN_POP == _FMT:
-                stack.pop()
-                open_names[name] -= 1
-                keys.pop()
+                if rule & _FMT:
+                    keys.pop()
             elif stack:
                 tree.end(name, rule)
             continue
