@@ -20,6 +20,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from scraper.errors import KIND_EXTRACT_TIMEOUT, KIND_INTERNAL, InputError
 from scraper.extract import ExtractOptions, extract_page
 from scraper.memory import limit_memory
 from scraper.models import Article, Failure, Page
@@ -79,7 +80,7 @@ def find_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
         except OSError as exc:
             # pathlib's tests raise past "not found" (a name too long, a folder not searchable);
             # left to rise, the command took it for a failed write and dropped every input.
-            found = Failure(str(path), "input", f"cannot read: {exc.strerror or exc}")
+            found = Failure(str(path), InputError.kind, f"cannot read: {exc.strerror or exc}")
         if isinstance(found, Failure):
             failures.append(found)
         else:
@@ -99,7 +100,7 @@ def _without_sidecars(
             pages.append(path)
         elif path not in read_with_pages:
             reason = "a saved page's sidecar, not a page: give the page beside it"
-            failures.append(Failure(str(path), "input", reason))
+            failures.append(Failure(str(path), InputError.kind, reason))
     return pages, failures
 
 
@@ -107,12 +108,12 @@ def _files_of(path: Path) -> list[Path] | Failure:
     """The files one input path gives, or the failure it stands for."""
     if path.is_dir():
         found = _html_under(path)
-        return found or Failure(str(path), "input", f"no HTML files found in {path}")
+        return found or Failure(str(path), InputError.kind, f"no HTML files found in {path}")
     if path.exists():
         return [path]
     if path.is_symlink():
-        return Failure(str(path), "input", f"dangling symbolic link to {path.readlink()}")
-    return Failure(str(path), "input", "no such file or directory")
+        return Failure(str(path), InputError.kind, f"dangling symbolic link to {path.readlink()}")
+    return Failure(str(path), InputError.kind, "no such file or directory")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,9 +223,9 @@ def _alone(job: _Job) -> BatchItem:
         process.join()
         if process.exitcode == -signal.SIGALRM:
             reason = f"extraction took longer than {job.timeout:g} s"
-            return BatchItem(job.path, Failure(str(job.path), "extract_timeout", reason))
+            return BatchItem(job.path, Failure(str(job.path), KIND_EXTRACT_TIMEOUT, reason))
         reason = "the extraction process died on this page (a crash, or out of memory)"
-        return BatchItem(job.path, Failure(str(job.path), "internal", reason))
+        return BatchItem(job.path, Failure(str(job.path), KIND_INTERNAL, reason))
     finally:
         receiving.close()
     process.join()

@@ -42,6 +42,8 @@ result of a fetch, not an error.
 
 from __future__ import annotations
 
+from typing import Final
+
 from scraper.credentials import redact
 
 __all__ = [
@@ -126,12 +128,15 @@ class ParseError(InputError):
 
 
 class ConfigError(ScraperError):
-    """Configuration is invalid; ``key`` names the offending key (dotted path) when known."""
+    """Configuration is invalid; ``key`` names the offending key (dotted path) when known, and
+    ``detail`` is the message without it (for a caller that names the key its own way, as a
+    command-line option)."""
 
     kind = "config"
 
     def __init__(self, message: str, *, key: str | None = None) -> None:
         self.key = key
+        self.detail = message
         super().__init__(f"{key}: {message}" if key else message)
 
 
@@ -334,13 +339,20 @@ class HostWaiting(FetchError):
 #: a page (``internal``), a page past the memory cap (``out_of_memory``), a page without
 #: article text (``empty``) or with an empty body (``empty_body``), and a page whose extraction
 #: ran past ``extract_timeout`` or whose extraction worker died (``worker_died``).
+#: Named here so that code recording them cannot misspell one (``FAILURE_KINDS`` lists them).
+KIND_INTERNAL: Final = "internal"
+KIND_OUT_OF_MEMORY: Final = "out_of_memory"
+KIND_EMPTY: Final = "empty"
+KIND_EMPTY_BODY: Final = "empty_body"
+KIND_EXTRACT_TIMEOUT: Final = "extract_timeout"
+KIND_WORKER_DIED: Final = "worker_died"
 _PLAIN_KINDS = (
-    "internal",
-    "out_of_memory",
-    "empty",
-    "empty_body",
-    "extract_timeout",
-    "worker_died",
+    KIND_INTERNAL,
+    KIND_OUT_OF_MEMORY,
+    KIND_EMPTY,
+    KIND_EMPTY_BODY,
+    KIND_EXTRACT_TIMEOUT,
+    KIND_WORKER_DIED,
 )
 
 

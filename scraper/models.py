@@ -14,7 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from scraper.credentials import without_userinfo
-from scraper.errors import RecordError, ScraperError
+from scraper.errors import (
+    KIND_EMPTY,
+    KIND_INTERNAL,
+    KIND_OUT_OF_MEMORY,
+    RecordError,
+    ScraperError,
+    TooLarge,
+)
 from scraper.memory import OUT_OF_MEMORY
 
 __all__ = ["Article", "Block", "BlockKind", "Cluster", "Failure", "Page"]
@@ -282,8 +289,8 @@ class Article:
         if self.text.strip():
             return None
         if self.truncated:
-            return "too_large", f"no article text in the part read: {self.truncated}"
-        return "empty", "no article text found"
+            return TooLarge.kind, f"no article text in the part read: {self.truncated}"
+        return KIND_EMPTY, "no article text found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,8 +340,8 @@ class Failure:
         if isinstance(error, ScraperError):
             return cls(source=source, kind=error.kind, reason=str(error) or name)
         if isinstance(error, MemoryError):  # past a memory cap (scraper.memory), not a bug
-            return cls(source=source, kind="out_of_memory", reason=OUT_OF_MEMORY)
+            return cls(source=source, kind=KIND_OUT_OF_MEMORY, reason=OUT_OF_MEMORY)
         # A bug met on this input: its type says more than its message (a KeyError's is a key).
         return cls(
-            source=source, kind="internal", reason=f"{name}: {error}" if str(error) else name
+            source=source, kind=KIND_INTERNAL, reason=f"{name}: {error}" if str(error) else name
         )

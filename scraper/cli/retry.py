@@ -40,7 +40,7 @@ def _known_kind(kind: str | None) -> str | None:
     try:
         check_kind(kind)
     except ConfigError as exc:
-        raise typer.BadParameter(str(exc).removeprefix("kind: ")) from exc
+        raise typer.BadParameter(exc.detail) from exc
     return kind
 
 

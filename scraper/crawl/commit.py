@@ -25,7 +25,7 @@ from scraper.crawl.identity import Deduplicator, Placement, page_identity, redir
 from scraper.credentials import without_userinfo
 from scraper.dedup import Document
 from scraper.dedup.identity import Identity
-from scraper.errors import ScraperError, StoreError
+from scraper.errors import KIND_INTERNAL, ScraperError, StoreError
 from scraper.store.protocol import CrawlStore, FetchRecord, NewAlias, NewArticle, QueuedURL
 
 __all__ = ["Committer", "Ready"]
@@ -207,7 +207,7 @@ class Committer:
                 continue
             if landing.needs is not None and id(items[landing.needs]) not in placed:
                 if items[landing.needs] is not item:  # that page failed, this one with it
-                    self.failed(item.queued, "internal", f"{landing.of} could not be placed")
+                    self.failed(item.queued, KIND_INTERNAL, f"{landing.of} could not be placed")
                 continue
             out.append(NewAlias(queued=item.queued, fetch=item.fetch, of=landing.of))
         return out
@@ -243,7 +243,7 @@ class Committer:
             except StoreError:
                 raise
             except Exception as exc:
-                kind = exc.kind if isinstance(exc, ScraperError) else "internal"
+                kind = exc.kind if isinstance(exc, ScraperError) else KIND_INTERNAL
                 self.failed(item.queued, kind, f"{type(exc).__name__}: {exc}")
                 continue
             out.append((item, under, canonical, placement))

@@ -28,6 +28,7 @@ from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
 from scraper.discover.untyped import looks_like_listing
 from scraper.errors import (
+    KIND_INTERNAL,
     FetchError,
     HostWaiting,
     InputError,
@@ -520,7 +521,7 @@ class Discovery:
         if isinstance(exc, ScraperError):
             kind, message = exc.kind, str(exc)
         else:  # a bug of ours, as extraction calls one
-            kind, message = "internal", f"{type(exc).__name__}: {exc}"
+            kind, message = KIND_INTERNAL, f"{type(exc).__name__}: {exc}"
         fetch = FetchRecord(url=url, status=status, error_kind=kind, error=message)
         listing = ListingRecord(fetch=fetch, settings=tally.settings)
         self.store.record_listing(source.name, listing, self.run_id)

@@ -56,6 +56,7 @@ from scraper.crawl.jobs import (
 )
 from scraper.crawl.wire import Message, Splitter
 from scraper.crawl.worker import MEMORY_OPTION, PROGRESS_FD_OPTION, STOP_SIGNALS
+from scraper.errors import KIND_EXTRACT_TIMEOUT, KIND_INTERNAL, KIND_WORKER_DIED
 
 __all__ = [
     "ExtractFailed",
@@ -295,7 +296,7 @@ class Extractor:
             worker.process.kill()
         _, stuck = held.pop(index)
         reason = f"extraction took longer than {timeout:g} s (its worker was killed)"
-        stuck.set_result(ExtractFailed("extract_timeout", reason))
+        stuck.set_result(ExtractFailed(KIND_EXTRACT_TIMEOUT, reason))
         # The pages before it in its chunk were extracted, but their answer is lost with it.
         self._waiting[:0] = [waiting for waiting in held if not waiting[1].done()]
 
@@ -336,7 +337,7 @@ class Extractor:
             for chunk in worker.in_flight:
                 for _, waiter in chunk:
                     if not waiter.done():
-                        waiter.set_result(ExtractFailed("internal", reason))
+                        waiter.set_result(ExtractFailed(KIND_INTERNAL, reason))
             worker.in_flight.clear()
         if self._waiting and not self._closed:
             await self._start_wanted()
@@ -355,7 +356,9 @@ class Extractor:
         progress = worker.progress[0]
         dying = progress // 2 - worker.answered if progress % 2 else None
         self._orphans = {waiter for waiter in self._orphans if not waiter.done()}
-        failed = ExtractFailed("worker_died", f"its extraction worker died (exit status {status})")
+        failed = ExtractFailed(
+            KIND_WORKER_DIED, f"its extraction worker died (exit status {status})"
+        )
         again = []
         for index, (job, waiter) in enumerate(held):
             if waiter.done():

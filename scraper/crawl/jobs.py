@@ -18,7 +18,7 @@ import orjson
 
 from scraper.charset import declared_charset
 from scraper.crawl.wire import Message, encode
-from scraper.errors import ScraperError
+from scraper.errors import KIND_INTERNAL, KIND_OUT_OF_MEMORY, ScraperError
 from scraper.extract.options import DEFAULT_OPTIONS, ExtractOptions
 from scraper.memory import OUT_OF_MEMORY
 from scraper.models import Article, Page
@@ -131,9 +131,9 @@ def extract_job(job: PageJob) -> Outcome:
     except ScraperError as exc:
         return ExtractFailed(exc.kind, str(exc))
     except MemoryError:  # past the worker's cap (scraper.memory): the next page may fit
-        return ExtractFailed("out_of_memory", OUT_OF_MEMORY)
+        return ExtractFailed(KIND_OUT_OF_MEMORY, OUT_OF_MEMORY)
     except Exception as exc:  # an extractor bug on one page is that page's failure only
-        return ExtractFailed("internal", f"{type(exc).__name__}: {exc}")
+        return ExtractFailed(KIND_INTERNAL, f"{type(exc).__name__}: {exc}")
     empty = article.why_empty()
     if empty is not None:
         return ExtractFailed(*empty)

@@ -30,12 +30,24 @@ from scraper.crawl.jobs import Outcome
 from scraper.credentials import redact
 from scraper.discover.urls import request_url
 from scraper.errors import (
+    KIND_EMPTY,
+    KIND_EMPTY_BODY,
+    KIND_INTERNAL,
+    AddressRefused,
+    DecodeError,
     FetchError,
     HostWaiting,
     HTTPStatusError,
+    InputError,
+    InvalidURL,
+    NotHTML,
+    RedirectError,
+    RobotsDisallowed,
     RobotsUnavailable,
     ScraperError,
     StoreError,
+    TooLarge,
+    UnsupportedEncoding,
 )
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.onward import Onward
@@ -58,16 +70,16 @@ __all__ = ["CrawlEvent", "Observer", "RunParts", "RunResult", "crawl_once"]
 #: as is a page served with an empty body ("empty_body"), unlike one without article text.
 PERMANENT_KINDS = frozenset(
     {
-        "robots",
-        "not_html",
-        "too_large",
-        "redirect",
-        "address",
-        "decode",
-        "content_encoding",
-        "input",
-        "empty",
-        "invalid_url",
+        RobotsDisallowed.kind,
+        NotHTML.kind,
+        TooLarge.kind,
+        RedirectError.kind,
+        AddressRefused.kind,
+        DecodeError.kind,
+        UnsupportedEncoding.kind,
+        InputError.kind,
+        KIND_EMPTY,
+        InvalidURL.kind,
     }
 )
 _BATCH = 500
@@ -479,7 +491,7 @@ class _Run:
         except StoreError:
             raise
         except Exception as exc:  # one bad page never stops the run: record it, go on
-            kind = exc.kind if isinstance(exc, ScraperError) else "internal"
+            kind = exc.kind if isinstance(exc, ScraperError) else KIND_INTERNAL
             self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
             return None
 
@@ -565,7 +577,7 @@ class _Run:
             except StoreError:
                 raise
             except Exception as exc:  # as _process_one: that job's failure, not the others'
-                kind = exc.kind if isinstance(exc, ScraperError) else "internal"
+                kind = exc.kind if isinstance(exc, ScraperError) else KIND_INTERNAL
                 self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
 
     def _let_go(self, flight: Flight[_Job]) -> None:
@@ -578,12 +590,12 @@ class _Run:
         if not page.body:
             # A 200 with nothing in it is a server's hiccup far more often than an empty
             # article: kind "empty_body" is not permanent, so the page is asked again later.
-            self._fail(queued, "empty_body", "the server sent an empty body", page.status)
+            self._fail(queued, KIND_EMPTY_BODY, "the server sent an empty body", page.status)
             return None
         content_type = page.header("content-type")
         media = (content_type or "text/html").split(";")[0].strip().lower()
         if media not in HTML_TYPES:
-            self._fail(queued, "not_html", f"served as {media}, not HTML", page.status)
+            self._fail(queued, NotHTML.kind, f"served as {media}, not HTML", page.status)
             return None
         return PageJob.of(page, self._options(queued.url), content_type)
 

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import scraper.crawl
+import scraper.errors
 import scraper.models
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
@@ -133,6 +134,7 @@ def test_retry_refuses_a_kind_no_failure_is_recorded_under(
     assert typo.exit_code == 2, typo.output
     said = re.sub(r"[\s│]+", " ", typo.output)  # as the error's box wraps it
     assert f"no failure kind 'http-status' (kinds: {', '.join(FAILURE_KINDS)})" in said
+    assert "kind: no failure kind" not in said  # the option names the key, not the message
     data = json.loads(runner.invoke(app, ["status", str(toml), "--json", "--failed"]).stdout)
     assert [f["state"] for f in data["failed"]] == ["gave_up", "retry"]  # nothing requeued
     recorded = {f["error"].split(":", 1)[0] for f in data["failed"]}
@@ -145,14 +147,16 @@ def test_requeue_failed_refuses_an_unknown_kind_before_touching_the_store(tmp_pa
     with pytest.raises(ConfigError, match="no failure kind 'http-status'") as caught:
         requeue_failed(missing, kind="http-status")
     assert caught.value.key == "kind"
+    assert str(caught.value) == f"kind: {caught.value.detail}"
+    assert caught.value.detail.startswith("no failure kind 'http-status'")
     assert not missing.exists() and list(tmp_path.iterdir()) == []
 
 
-#: The calls through which the crawl records a failure, and which argument holds its kind.
-_KIND_ARGUMENT = {"ExtractFailed": 0, "_fail": 1, "failed": 1, "_unplaced": 1}
+#: The calls through which a failure is recorded, and which argument holds its kind.
+_KIND_ARGUMENT = {"ExtractFailed": 0, "_fail": 1, "failed": 1, "_unplaced": 1, "Failure": 1}
 
 
-def _literal_kinds(tree: ast.AST) -> set[str]:
+def _kind_arguments(tree: ast.AST) -> list[ast.expr]:
     given: list[ast.expr] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -167,14 +171,20 @@ def _literal_kinds(tree: ast.AST) -> set[str]:
                 for r in ast.walk(node)
                 if isinstance(r, ast.Return) and isinstance(r.value, ast.Tuple)
             ]
-    return {g.value for g in given if isinstance(g, ast.Constant) and isinstance(g.value, str)}
+    return given
 
 
-def test_failure_kinds_hold_every_kind_the_crawl_records_as_a_string() -> None:
-    # The error classes' kinds are read off the classes; these are written out where they
-    # are recorded, and a new one missing from FAILURE_KINDS would be refused by retry --kind.
-    sources = [*Path(scraper.crawl.__file__).parent.glob("*.py"), Path(scraper.models.__file__)]
-    found = {kind for p in sources for kind in _literal_kinds(ast.parse(p.read_text("utf-8")))}
-    assert {"empty", "empty_body", "internal", "worker_died"} <= found  # the scan finds them
-    assert found <= set(FAILURE_KINDS), found - set(FAILURE_KINDS)
+def test_failure_kinds_are_recorded_by_name_and_all_listed() -> None:
+    # A kind written out as a string where it is recorded could be misspelt unseen, and one
+    # missing from FAILURE_KINDS would be refused by retry --kind: every kind recorded is a
+    # named constant of scraper.errors or an error class's own.
+    package = Path(scraper.crawl.__file__).parent
+    sources = [*package.glob("*.py"), package.parent / "models.py", package.parent / "batch.py"]
+    given = [g for p in sources for g in _kind_arguments(ast.parse(p.read_text("utf-8")))]
+    assert len(given) >= 12  # the scan finds the calls
+    literals = [ast.unparse(g) for g in given if isinstance(g, ast.Constant)]
+    assert literals == []
+    named = {g.id for g in given if isinstance(g, ast.Name) and g.id.startswith("KIND_")}
+    assert {"KIND_EMPTY", "KIND_EMPTY_BODY", "KIND_INTERNAL", "KIND_WORKER_DIED"} <= named
+    assert {getattr(scraper.errors, name) for name in named} <= set(FAILURE_KINDS)
     assert PERMANENT_KINDS.issubset(FAILURE_KINDS), PERMANENT_KINDS - set(FAILURE_KINDS)
