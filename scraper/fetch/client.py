@@ -521,10 +521,13 @@ async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:
     try:
         async for raw in reply.chunks():
             downloaded += len(raw)
-            if downloaded > spec.max_body:
-                if spec.truncate:
-                    break
-                raise TooLarge(f"body is over the {spec.max_body}-byte cap", url=url)
+            over = downloaded - spec.max_body
+            if over > 0:
+                if not spec.truncate:
+                    raise TooLarge(f"body is over the {spec.max_body}-byte cap", url=url)
+                # Up to the cap, not up to the piece before it (pieces run to 256 KiB): a
+                # robots.txt is read to its first 500 KiB at least (RFC 9309).
+                raw = raw[: len(raw) - over]
             for piece in decoder.feed(raw):
                 decoded += len(piece)
                 chunks.append(piece)
@@ -534,6 +537,8 @@ async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:
                     raise TooLarge(
                         f"decompressed body is over the {spec.max_decoded}-byte cap", url=url
                     )
+            if over > 0:
+                break
         else:
             # A body cut short on purpose (truncate) may end mid-stream; any other may not.
             decoder.finish()

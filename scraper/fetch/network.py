@@ -24,6 +24,9 @@ __all__ = ["AsyncioBackend"]
 
 #: Bytes received and not yet read, past which the socket is not read from until they are.
 BUFFER = 256 * 1024
+#: Seconds asyncio's own TLS handshake timeout is given past the connect deadline, which
+#: ends the handshake first.
+_TLS_SLACK = 1.0
 
 
 class _Receiver(asyncio.Protocol):
@@ -207,14 +210,18 @@ class _Stream(httpcore.AsyncNetworkStream):
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        # The deadline is kept here: asyncio's own handshake timeout ends the handshake with a
+        # ConnectionAbortedError, which would read as a network error, not a timeout.
+        slack = None if timeout is None else timeout + _TLS_SLACK
         try:
-            upgraded = await loop.start_tls(
-                self._transport,
-                self._receiver,
-                ssl_context,
-                server_hostname=server_hostname,
-                ssl_handshake_timeout=timeout,
-            )
+            async with asyncio.timeout(timeout):
+                upgraded = await loop.start_tls(
+                    self._transport,
+                    self._receiver,
+                    ssl_context,
+                    server_hostname=server_hostname,
+                    ssl_handshake_timeout=slack,
+                )
         except TimeoutError as exc:
             self._transport.abort()
             raise httpcore.ConnectTimeout("timed out in the TLS handshake") from exc

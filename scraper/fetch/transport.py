@@ -254,6 +254,10 @@ _SentHeaders = set[tuple[bytes, bytes]]
 _MOST_SENT = 64
 #: As httpcore's HTTP/1.1 connection: the most a response's head may take (h11 refuses more).
 _MAX_HEAD = 100 * 1024
+#: Informational (1xx) answers taken before a response: a server may send one or two (100
+#: Continue, 103 Early Hints); an endless stream of them would hold the connection until the
+#: total deadline at full CPU.
+_MAX_INFORMATIONAL = 10
 #: A connection's states, as httpcore's: new (its first request is under way), a request
 #: under way, idle (kept alive) and closed.
 _NEW, _ACTIVE, _IDLE, _CLOSED = range(4)
@@ -276,7 +280,7 @@ class _Connection:
     by one that copies less (see ``_Received``).
     """
 
-    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_sent", "_state", "stream")
+    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_sent", "_state", "heard", "stream")
 
     def __init__(
         self,
@@ -288,6 +292,8 @@ class _Connection:
         self._keepalive_expiry = keepalive_expiry
         self._expire_at: float | None = None
         self._state = _NEW
+        #: Whether any byte came back since the request was sent.
+        self.heard = False
         state = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
         checked = _checked(getattr(h11, "__version__", ""))
         if checked and isinstance(getattr(state, "_receive_buffer", None), ReceiveBuffer):
@@ -316,6 +322,7 @@ class _Connection:
             raise httpcore.ConnectionNotAvailable()
         self._state = _ACTIVE
         self._expire_at = None
+        self.heard = False
         state = self._h11
         try:
             try:
@@ -333,12 +340,18 @@ class _Connection:
                 # (or the lack of one) says more than the write error.
                 pass
             read = timeouts.get("read")
+            informational = 0
             while True:
                 head = await self._receive(read)
                 if isinstance(head, h11.Response) or (
                     isinstance(head, h11.InformationalResponse) and head.status_code == 101
                 ):
                     break
+                informational += 1
+                if informational > _MAX_INFORMATIONAL:
+                    raise httpcore.RemoteProtocolError(
+                        f"more than {_MAX_INFORMATIONAL} informational (1xx) answers"
+                    )
         except BaseException:
             await self.finish()
             raise
@@ -371,16 +384,44 @@ class _Connection:
             if event is not h11.NEED_DATA:
                 return cast(h11.Event | type[h11.PAUSED], event)
             data = await self.stream.read(BUFFER, timeout)
-            if not data and state.their_state is h11.SEND_RESPONSE:
+            if data:
+                self.heard = True
+            elif state.their_state is h11.SEND_RESPONSE:
                 raise httpcore.RemoteProtocolError(
                     "Server disconnected without sending a response."
                 )
             state.receive_data(data)
 
-    async def finish(self) -> None:
-        """The response is done with: keep the connection if both messages ended, else close."""
+    def settle(self) -> None:
+        """Take the rest of the response from what has already arrived, without waiting for
+        more: the body of a redirect, a 304 or an error page that nobody reads is often all
+        there, and taking it lets the connection be kept (else each such answer costs a new
+        connection, and on https a handshake)."""
         state = self._h11
-        if state.our_state is h11.DONE and state.their_state is h11.DONE:
+        if state.their_state is not h11.SEND_BODY:
+            return
+        try:
+            while True:
+                event = state.next_event()
+                if not isinstance(event, h11.Data):
+                    return  # the end, or more to wait for: finish() tells them apart
+        except h11.RemoteProtocolError:
+            return  # a broken body: finish() closes the connection
+
+    async def finish(self) -> None:
+        """The response is done with: keep the connection if both messages ended and the
+        server sent nothing past its answer, else close it.
+
+        Bytes past the answer's end (a Content-Length shorter than the body, a 204 with a
+        body, an answer sent twice) would be read as the start of the next request's answer,
+        and could even pass for it.
+        """
+        state = self._h11
+        if (
+            state.our_state is h11.DONE
+            and state.their_state is h11.DONE
+            and not state.trailing_data[0]
+        ):
             self._state = _IDLE
             state.start_next_cycle()
             if self._keepalive_expiry is not None:
@@ -424,7 +465,9 @@ class _Body11:
     async def aclose(self) -> None:
         if not self._closed:
             self._closed = True
-            await self._connection.finish()
+            connection = self._connection
+            connection.settle()
+            await connection.finish()
 
 
 _Lender = httpcore.AsyncConnectionPool | _Connection
@@ -476,6 +519,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
         self._open: set[_Connection] = set()
         self._lent = asyncio.Semaphore(size)
         self._sent: _SentHeaders = set()
+        self._closed = False
 
     def _pool(self) -> httpcore.AsyncConnectionPool:
         return httpcore.AsyncConnectionPool(
@@ -489,11 +533,18 @@ class PoolTransport(httpx.AsyncBaseTransport):
         )
 
     async def _borrow(
-        self, origin: _Origin, extensions: Mapping[str, Any]
-    ) -> tuple[_Connection, Callable[[], None]]:
+        self, origin: _Origin, extensions: Mapping[str, Any], *, fresh: bool = False
+    ) -> tuple[_Connection, Callable[[], None], bool]:
+        """A connection to ``origin`` (a new one if ``fresh``), the call that gives it back,
+        and whether it was kept alive from an earlier request."""
         await self._lent.acquire()
         try:
-            connection = await self._idle_connection(origin)
+            if self._closed:
+                # A request that waited for a connection while the transport was closed would
+                # open one that nothing closes any more.
+                raise httpcore.ConnectError("the transport is closed")
+            connection = None if fresh else await self._idle_connection(origin)
+            reused = connection is not None
             if connection is None:
                 if len(self._open) >= self._size:
                     # Idle connections to other addresses of the host go first: no more than
@@ -509,7 +560,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
             self._idle.setdefault(origin, []).append(connection)
             self._lent.release()
 
-        return connection, give_back
+        return connection, give_back, reused
 
     async def _connect(self, origin: _Origin, extensions: Mapping[str, Any]) -> _Connection:
         """A new HTTP/1.1 connection to ``origin`` (TLS for https, with the request's
@@ -583,11 +634,23 @@ class PoolTransport(httpx.AsyncBaseTransport):
         headers: _Headers,
         extensions: Mapping[str, Any],
     ) -> Reply:
-        connection, give_back = await self._borrow(origin, extensions)
+        timeouts = extensions.get("timeout", {})
+        connection, give_back, reused = await self._borrow(origin, extensions)
         try:
-            head, body = await connection.request(
-                method, target, headers, extensions.get("timeout", {})
-            )
+            head, body = await connection.request(method, target, headers, timeouts)
+        except (httpcore.RemoteProtocolError, httpcore.ReadError):
+            give_back()
+            if not reused or connection.heard:
+                raise
+            # A kept-alive connection the server closed just as the request went out (its
+            # idle timeout met ours): nothing was answered, so the GET, safe to repeat, goes
+            # once more on a new connection instead of failing an attempt.
+            connection, give_back, _ = await self._borrow(origin, extensions, fresh=True)
+            try:
+                head, body = await connection.request(method, target, headers, timeouts)
+            except BaseException:
+                give_back()
+                raise
         except BaseException:
             give_back()
             raise
@@ -629,5 +692,6 @@ class PoolTransport(httpx.AsyncBaseTransport):
         if self._shared is not None:
             connections.append(self._shared)
         self._open, self._idle = set(), {}
+        self._closed = True
         for connection in connections:
             await connection.aclose()
