@@ -10,10 +10,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["without_surrogates"]
+__all__ = ["has_surrogates", "without_surrogates"]
 
 #: A UTF-16 surrogate code point; in a str it is a lone one, never half of a character.
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (no UTF-8 encoder takes it)."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def without_surrogates(text: str) -> str:

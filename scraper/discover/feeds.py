@@ -22,6 +22,7 @@ from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
 from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError, TooLarge
+from scraper.surrogates import without_surrogates
 
 __all__ = ["MAX_LENIENT_BYTES", "parse_feed", "read_with_feedparser"]
 
@@ -51,6 +52,8 @@ def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
             continue
         url = item.get("url") or item.get("external_url")
         if isinstance(url, str) and url:
+            # JSON lets a producer that cut an emoji in half write its lone surrogate.
+            url = without_surrogates(url)
             when = item.get("date_published") or item.get("date_modified")
             published, latest = (isinstance(when, str) and listed_date(when)) or (None, None)
             entries.append(Discovered(resolve_link(base_url, url), published, latest))
@@ -71,12 +74,15 @@ def parse_feed(body: bytes, base_url: str, charset: str | None = None) -> Listin
     if head in (b"{", b"["):
         try:
             data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are
+            # ValueErrors, as is an integer of more than 4,300 digits; nesting has no bound.
             raise InputError(f"invalid JSON Feed ({base_url}): {exc}") from exc
         if not isinstance(data, dict):
             raise InputError(f"JSON Feed is not an object ({base_url})")
         return _json_feed(data, base_url)
-    body = xml_for_parser(body, charset)
+    # A BOM or blank lines before the XML declaration (a classic of WordPress plug-ins) make
+    # the XML not well-formed: the lenient parser, slower by far, would read it every time.
+    body = xml_for_parser(body, charset).removeprefix(codecs.BOM_UTF8).lstrip()
     plain = read_plain_feed(body)
     if plain is not None:
         return Listing(
@@ -104,7 +110,8 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
     import feedparser
 
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
-    if not parsed.version and not parsed.entries:
+    # An empty body gives a result without its "version" key.
+    if not parsed.get("version") and not parsed.entries:
         if is_html_page(body):
             raise InputError(f"not a feed: an HTML page ({base_url})")
         reason = parsed.get("bozo_exception") or "no RSS/Atom root element"

@@ -25,6 +25,9 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompress
 #: sitemaps.org's limit for a text sitemap.
 MAX_TEXT_URLS = 50_000
 _GZIP_MAGIC = b"\x1f\x8b"
+#: Bytes of a gzip body handed to a member's decompressor at once (see _gunzip).
+_GZIP_SLICE_MIN = 512
+_GZIP_SLICE_MAX = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 _SITEMAP_ROOTS = ("urlset", "sitemapindex")
 #: RSS 2.0 and 0.9x, Atom, RSS 1.0 (rdf:RDF): sitemaps.org accepts feeds as sitemaps.
@@ -38,23 +41,34 @@ def _local(tag: str) -> str:
 
 
 def _gunzip(body: bytes, url: str) -> bytes:
-    """Every member of a gzip body (some generators append one per batch), capped in all."""
+    """Every member of a gzip body (some generators append one per batch), capped in all.
+
+    Each member is fed a slice at a time, about twice the size of the member before: what a
+    member leaves unread is copied out of the decompressor, so handing it the whole rest of
+    the body made a body of many small members quadratic (50,000 members: 8 s, not 0.4).
+    """
     out: list[bytes] = []
     size = 0
-    rest = body
-    while rest[:2] == _GZIP_MAGIC:
+    view = memoryview(body)
+    at = 0
+    step = _GZIP_SLICE_MAX
+    while body[at : at + 2] == _GZIP_MAGIC:
         decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        try:
-            chunk = decompressor.decompress(rest, MAX_SITEMAP_BYTES + 1 - size)
-        except zlib.error as exc:
-            raise InputError(f"broken gzip sitemap ({url}): {exc}") from exc
-        size += len(chunk)
-        if size > MAX_SITEMAP_BYTES:
-            raise TooLarge("decompressed sitemap over 50 MB", url=url)
-        out.append(chunk)
+        start = at
+        while not decompressor.eof and at < len(body):
+            piece = view[at : at + step]
+            try:
+                chunk = decompressor.decompress(piece, MAX_SITEMAP_BYTES + 1 - size)
+            except zlib.error as exc:
+                raise InputError(f"broken gzip sitemap ({url}): {exc}") from exc
+            size += len(chunk)
+            if size > MAX_SITEMAP_BYTES:
+                raise TooLarge("decompressed sitemap over 50 MB", url=url)
+            out.append(chunk)
+            at += len(piece) - len(decompressor.unused_data)
         if not decompressor.eof:
             break  # cut short: what came through is read, as from a single member
-        rest = decompressor.unused_data
+        step = min(max(2 * (at - start), _GZIP_SLICE_MIN), _GZIP_SLICE_MAX)
     return b"".join(out)
 
 

@@ -23,6 +23,7 @@ import idna
 
 from scraper.credentials import redact
 from scraper.errors import InputError
+from scraper.surrogates import has_surrogates
 
 __all__ = [
     "canonical_url",
@@ -183,6 +184,8 @@ def origin_of(url: str) -> str:
 
 def _host(hostname: str, url: str) -> str:
     host = hostname.rstrip(".")
+    if not host:
+        raise InputError(f"not an absolute http(s) URL: {redact(url)!r} (its host is dots)")
     return host if host.isascii() else wire_host(host, url)
 
 
@@ -199,6 +202,9 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
         InputError: ``url`` is not an absolute http(s) URL with a host, or its port is bad.
     """
     stripped = url.strip()
+    if has_surrogates(stripped):
+        # Half of an emoji a JSON producer cut: no request can send it (quote() fails).
+        raise InputError(f"URL with a lone UTF-16 surrogate: {redact(url)!r}")
     plain = _PLAIN_URL.fullmatch(stripped)
     if plain is not None:
         # What urlsplit and its host and port properties would find, read in one match

@@ -43,6 +43,8 @@ _RFC3339 = re.compile(
 )
 #: A day alone, which feedparser reads as its 00:00 UTC.
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: A zone offset written with a colon, which RFC 822 dates do not have but feeds write.
+_COLON_OFFSET = re.compile(r"[+-]\d{2}:\d{2}\b")
 
 
 class _Unplain(Exception):
@@ -59,7 +61,7 @@ def read_plain_feed(body: bytes) -> tuple[Discovered, ...] | None:
             return _rss1(root)
         if root.tag == _ATOM + "feed":
             return _atom(root)
-    except (ElementTree.ParseError, ValueError, LookupError, _Unplain):
+    except (ElementTree.ParseError, ValueError, LookupError, OverflowError, _Unplain):
         pass
     return None
 
@@ -169,8 +171,10 @@ def _rfc822(text: str | None) -> tuple[datetime, datetime | None] | None:
     """A pubDate, and the latest instant it may mean when it has no zone (or ``-0000``)."""
     try:
         parsed = parsedate_to_datetime((text or "").strip())
-    except (TypeError, ValueError, IndexError) as exc:
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
         raise _Unplain from exc  # a day without a time among others: feedparser reads it
+    if parsed.tzinfo is None and _COLON_OFFSET.search(text or ""):
+        raise _Unplain  # "+05:30", which the mail-date parser takes for no zone at all
     if parsed.tzinfo is not None:
         instant = _utc(parsed)
         return None if instant is None else (instant, None)

@@ -9,7 +9,7 @@ import feedparser
 import pytest
 
 from scraper.discover.feeds import MAX_LENIENT_BYTES, parse_feed
-from scraper.errors import TooLarge
+from scraper.errors import InputError, TooLarge
 
 _ITEM = "<item><title>Story {i}</title><link>https://news.test/s/{i}</link><description>{pad}</description></item>"
 _PAD = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 1000
@@ -202,3 +202,65 @@ def test_an_atom_entry_dated_out_of_range_is_undated_not_the_feed_s_failure() ->
         ("https://news.test/placeholder", None),
         ("https://news.test/story", datetime(2026, 11, 30, 10, tzinfo=UTC)),
     ]
+
+
+_FEED = "https://news.test/feed"
+
+
+def test_a_blank_line_or_bom_before_the_declaration_keeps_a_feed_on_the_fast_path() -> None:
+    # A WordPress classic: not well-formed XML as served, so every run paid feedparser, and
+    # a feed over its cap was refused.
+    items = MAX_LENIENT_BYTES // len(_PAD) + 1
+    declared = b'<?xml version="1.0" encoding="UTF-8"?>' + _rss(items)
+    for lead in (b"\n\n", b"\xef\xbb\xbf\r\n"):
+        assert len(parse_feed(lead + declared, _FEED).entries) == items
+
+
+def test_one_absurd_date_leaves_its_entry_undated_not_the_feed_lost() -> None:
+    # A year of twenty digits overflowed the date parser, out of every error handler.
+    rss = (
+        '<rss version="2.0"><channel><title>t</title>'
+        "<item><link>https://news.test/a</link>"
+        "<pubDate>Mon, 01 Jan 99999999999999999999 00:00:00 GMT</pubDate></item>"
+        "<item><link>https://news.test/b</link>"
+        "<pubDate>Tue, 01 Dec 2026 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    entries = parse_feed(rss.encode(), _FEED).entries
+    assert [(e.url, e.published) for e in entries] == [
+        ("https://news.test/a", None),
+        ("https://news.test/b", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+    ]
+
+
+def test_a_zone_offset_with_a_colon_is_read_not_dropped() -> None:
+    # "+05:30" is no RFC 822 zone: the mail-date reader took the time for one without a zone.
+    rss = (
+        '<rss version="2.0"><channel><title>t</title><item><link>https://news.test/a</link>'
+        "<pubDate>Tue, 01 Dec 2026 10:00:00 +05:30</pubDate></item></channel></rss>"
+    )
+    (entry,) = parse_feed(rss.encode(), _FEED).entries
+    assert entry.published == datetime(2026, 12, 1, 4, 30, tzinfo=UTC)
+
+
+def test_a_json_feed_url_with_half_an_emoji_keeps_the_feed() -> None:
+    body = b'{"items": [{"url": "https://news.test/a\\ud83d"}, {"url": "https://news.test/b"}]}'
+    urls = [e.url for e in parse_feed(body, _FEED).entries]
+    assert urls[1] == "https://news.test/b" and "\ufffd" in urls[0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",  # nesting past the recursion limit
+        b'{"items": [{"url": ' + b"9" * 5_000 + b"}]}",  # an integer past Python's digit limit
+    ],
+    ids=["deep nesting", "huge integer"],
+)
+def test_a_json_feed_json_cannot_read_is_an_input_error(body: bytes) -> None:
+    with pytest.raises(InputError, match="invalid JSON Feed"):
+        parse_feed(body, _FEED)
+
+
+def test_an_empty_feed_body_is_no_feed_not_a_bug() -> None:
+    with pytest.raises(InputError, match="not a feed"):
+        parse_feed(b"", _FEED)

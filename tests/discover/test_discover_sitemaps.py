@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -113,6 +114,21 @@ def test_every_member_of_a_multi_member_gzip_is_read() -> None:
     head, tail = _urlset("https://n.example/a", "https://n.example/b").split(b"</url><url>")
     body = gzip.compress(head + b"</url>") + gzip.compress(b"<url>" + tail)
     assert _urls(body) == ["https://n.example/a", "https://n.example/b"]
+
+
+def test_members_small_and_large_are_read_whole_across_the_slices_fed() -> None:
+    # Members are fed a slice at a time (a body of many small members was quadratic): one
+    # member per entry, one far larger than a slice (incompressible padding), then one cut
+    # short, whose part that came through is read as before.
+    locs = [f"https://n.example/{n}" for n in range(2_000)]
+    members = [gzip.compress(f"<urlset {_NS}>".encode())]
+    members += [gzip.compress(f"<url><loc>{loc}</loc></url>".encode()) for loc in locs]
+    noise = random.Random(7).randbytes(300_000).hex()
+    members.append(gzip.compress(f"<!-- {noise} -->".encode()))
+    last = gzip.compress(b"</urlset>" + b" " * 70_000)
+    whole = b"".join(members) + last
+    assert _urls(whole) == locs
+    assert _urls(b"".join(members) + last[: len(last) - 8]) == locs  # its trailer lost
 
 
 def test_a_multi_member_gzip_is_capped_in_all(monkeypatch: pytest.MonkeyPatch) -> None:

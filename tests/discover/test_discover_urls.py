@@ -6,7 +6,14 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from scraper.discover.urls import _split, canonical_url, normalise_url, resolve_link, site_of
+from scraper.discover.urls import (
+    _split,
+    canonical_url,
+    normalise_url,
+    request_url,
+    resolve_link,
+    site_of,
+)
 from scraper.errors import InputError
 
 
@@ -64,6 +71,21 @@ def test_normalise_url_is_idempotent() -> None:
 def test_normalise_url_rejects_non_http(bad: str) -> None:
     with pytest.raises(InputError):
         normalise_url(bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "http://./a",  # a host of dots only was normalised to "http:///a"
+        "https://.../",
+        "https://news.test/a\ud83d",  # half an emoji: quote() raised UnicodeEncodeError
+        "https://news.test/?q=\udcff&a=b",
+    ],
+)
+def test_urls_no_request_can_send_are_input_errors(bad: str) -> None:
+    for read in (normalise_url, request_url):
+        with pytest.raises(InputError):
+            read(bad)
 
 
 def test_canonical_same_site_wins() -> None:
