@@ -3,9 +3,12 @@ URLs read as sitemaps, gzip, robots.txt lines."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zlib
+from collections.abc import Iterator
+from html.entities import name2codepoint
 from xml.etree import ElementTree
 
 from protego import Protego
@@ -34,6 +37,13 @@ _SITEMAP_ROOTS = ("urlset", "sitemapindex")
 _FEED_ROOTS = ("rss", "feed", "RDF")
 #: An ``&`` that starts no entity or character reference (a URL's query written unescaped).
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+#: A named reference other than XML's five (which need no mending).
+_NAMED_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]*);")
+#: The control characters XML 1.0 allows nowhere (no byte of a UTF-8 character is one).
+_XML_FORBIDDEN = bytes(b for b in range(32) if b not in (9, 10, 13))
+#: The end of a whole sitemap, looked for in its last bytes.
+_CLOSED_ROOT = re.compile(rb"</(?:\w+:)?(?:urlset|sitemapindex)\s*>\s*$")
+_ROOT_END_SEARCH = 256
 
 
 def _local(tag: str) -> str:
@@ -132,28 +142,52 @@ def parse_sitemap(
 
 
 def _read_repaired(body: bytes, base_url: str, max_children: int) -> tuple[str | None, Listing]:
-    """:func:`_read_xml`, again with bare ``&`` escaped should the body not be well-formed."""
+    """:func:`_read_xml`, again with what generators commonly get wrong mended should the body
+    not be well-formed, and then, if it was cut short, the entries before the cut.
+
+    The mends: a bare ``&`` (a URL's query) escaped, an HTML entity (``&nbsp;`` in a news
+    title, which XML does not define) written as the character reference it stands for, an
+    unknown one escaped, and the control characters XML forbids left out. One such fault
+    would otherwise lose every entry of the sitemap, on every run.
+    """
     try:
         return _read_xml(body, base_url, max_children)
     except ElementTree.ParseError as exc:
         error = exc
     repaired = _BARE_AMPERSAND.sub(b"&amp;", body)
+    repaired = _NAMED_REFERENCE.sub(_numeric_reference, repaired)
+    repaired = repaired.translate(None, _XML_FORBIDDEN)
     if repaired != body:
         try:
             return _read_xml(repaired, base_url, max_children)
         except ElementTree.ParseError:
             pass  # the first error is the one to report
+    if not _CLOSED_ROOT.search(repaired[-_ROOT_END_SEARCH:]):
+        # Cut short (a transfer or gzip body that ended early): what came whole is listed.
+        root, listing = _read_xml(repaired, base_url, max_children, partial=True)
+        if listing.entries or listing.children:
+            return root, listing
     raise _not_a_sitemap(body, base_url, f"not well-formed XML: {error}") from error
 
 
-def _read_xml(body: bytes, base_url: str, max_children: int) -> tuple[str | None, Listing]:
-    """The root element's name, and what a sitemap lists (nothing when the root is another)."""
+def _numeric_reference(match: re.Match[bytes]) -> bytes:
+    name = match.group(1).decode("ascii")
+    code = name2codepoint.get(name)
+    return b"&amp;" + match.group(1) + b";" if code is None else b"&#%d;" % code
+
+
+def _read_xml(
+    body: bytes, base_url: str, max_children: int, *, partial: bool = False
+) -> tuple[str | None, Listing]:
+    """The root element's name, and what a sitemap lists (nothing when the root is another);
+    with ``partial``, what it lists up to the first fault instead of the fault's error."""
     entries: list[Discovered] = []
     # Chosen as they come: a million-entry index never has a million children in hand.
     children = NewestKept(max_children, _child_date)
     root: str | None = None
     top: ElementTree.Element | None = None
-    for event, elem in ElementTree.iterparse(io.BytesIO(body), events=("start", "end")):
+    events = ElementTree.iterparse(io.BytesIO(body), events=("start", "end"))
+    for event, elem in _until_fault(events) if partial else events:
         name = _local(elem.tag)
         if event == "start":
             if root is None:
@@ -176,6 +210,13 @@ def _read_xml(body: bytes, base_url: str, max_children: int) -> tuple[str | None
     return root, Listing(
         entries=tuple(entries), children=children.kept(), dropped_children=children.dropped
     )
+
+
+def _until_fault(
+    events: Iterator[tuple[str, ElementTree.Element]],
+) -> Iterator[tuple[str, ElementTree.Element]]:
+    with contextlib.suppress(ElementTree.ParseError):
+        yield from events
 
 
 def _child_date(child: Discovered) -> float | None:

@@ -146,6 +146,29 @@ def test_a_bare_ampersand_in_a_url_is_read_as_escaped() -> None:
         parse_sitemap(b"<urlset><url><loc>https://n.example/a?b&c</url></urlset>", _BASE)
 
 
+def test_html_entities_and_forbidden_control_characters_are_mended_not_fatal() -> None:
+    # One news title with &nbsp; (which XML does not define) or a form feed lost the whole
+    # sitemap, on every run.
+    titled = (
+        f"<urlset {_NS} {_NEWS}>"
+        "<url><loc>https://n.example/a</loc><news:news><news:title>Caf&eacute;&nbsp;news"
+        "&bogus;</news:title></news:news></url>"
+        "<url><loc>https://n.example/b</loc><news:news><news:title>Page\x0c break"
+        "</news:title></news:news></url></urlset>"
+    ).encode()
+    assert _urls(titled) == ["https://n.example/a", "https://n.example/b"]
+
+
+def test_a_sitemap_cut_short_lists_the_entries_that_came_whole() -> None:
+    whole = _urlset(*(f"https://n.example/{n}" for n in range(5)))
+    cut = whole[: whole.index(b"/3</loc>")]
+    assert _urls(cut) == [f"https://n.example/{n}" for n in range(3)]
+    # A whole document with a fault in it is still reported, not read in part.
+    broken = whole.replace(b"</loc></url><url><loc>https://n.example/2", b"</url><url><loc>x", 1)
+    with pytest.raises(InputError, match="not well-formed XML"):
+        parse_sitemap(broken, _BASE)
+
+
 def test_a_feed_or_a_text_file_of_urls_is_read_as_sitemaps_org_allows() -> None:
     rss = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>e'
