@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.gzipped import gunzip, is_gzip
 from scraper.discover.html_sniff import is_html_page
 from scraper.discover.listed_dates import listed_date, vague_until
 from scraper.discover.urls import resolve_link
@@ -29,6 +30,8 @@ __all__ = ["MAX_LENIENT_BYTES", "parse_feed", "read_with_feedparser"]
 #: The largest feed handed to feedparser (any size up to the document cap is read by the
 #: fast path). A changing 8 MB feed with one stray ``&`` cost 8 s of CPU on every run.
 MAX_LENIENT_BYTES = 4_000_000
+#: The most a gzipped feed file may hold once decompressed: a sitemap's limit.
+MAX_GZIP_FEED_BYTES = 50 * 1024 * 1024
 
 
 def _from_struct(value: time.struct_time | None) -> datetime | None:
@@ -70,6 +73,10 @@ def parse_feed(body: bytes, base_url: str, charset: str | None = None) -> Listin
         InputError: the body is neither a feed feedparser recognises nor a JSON Feed.
         TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``.
     """
+    if is_gzip(body):
+        # A feed file stored gzipped (feed.xml.gz), served as such rather than in a
+        # Content-Encoding the fetcher undoes.
+        body = gunzip(body, base_url, MAX_GZIP_FEED_BYTES, "feed")
     head = body.removeprefix(codecs.BOM_UTF8).lstrip()[:1]  # json.loads reads past a BOM
     if head in (b"{", b"["):
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import zlib
 from collections.abc import Iterator
 from html.entities import name2codepoint
 from xml.etree import ElementTree
@@ -15,22 +14,19 @@ from protego import Protego
 
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import parse_feed
+from scraper.discover.gzipped import gunzip, is_gzip
 from scraper.discover.html_sniff import is_html_page
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, NewestKept
 from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
-from scraper.errors import InputError, TooLarge
+from scraper.errors import InputError
 
 __all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap"]
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed file
 #: sitemaps.org's limit for a text sitemap.
 MAX_TEXT_URLS = 50_000
-_GZIP_MAGIC = b"\x1f\x8b"
-#: Bytes of a gzip body handed to a member's decompressor at once (see _gunzip).
-_GZIP_SLICE_MIN = 512
-_GZIP_SLICE_MAX = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 _SITEMAP_ROOTS = ("urlset", "sitemapindex")
 #: RSS 2.0 and 0.9x, Atom, RSS 1.0 (rdf:RDF): sitemaps.org accepts feeds as sitemaps.
@@ -48,38 +44,6 @@ _ROOT_END_SEARCH = 256
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
-
-
-def _gunzip(body: bytes, url: str) -> bytes:
-    """Every member of a gzip body (some generators append one per batch), capped in all.
-
-    Each member is fed a slice at a time, about twice the size of the member before: what a
-    member leaves unread is copied out of the decompressor, so handing it the whole rest of
-    the body made a body of many small members quadratic (50,000 members: 8 s, not 0.4).
-    """
-    out: list[bytes] = []
-    size = 0
-    view = memoryview(body)
-    at = 0
-    step = _GZIP_SLICE_MAX
-    while body[at : at + 2] == _GZIP_MAGIC:
-        decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        start = at
-        while not decompressor.eof and at < len(body):
-            piece = view[at : at + step]
-            try:
-                chunk = decompressor.decompress(piece, MAX_SITEMAP_BYTES + 1 - size)
-            except zlib.error as exc:
-                raise InputError(f"broken gzip sitemap ({url}): {exc}") from exc
-            size += len(chunk)
-            if size > MAX_SITEMAP_BYTES:
-                raise TooLarge("decompressed sitemap over 50 MB", url=url)
-            out.append(chunk)
-            at += len(piece) - len(decompressor.unused_data)
-        if not decompressor.eof:
-            break  # cut short: what came through is read, as from a single member
-        step = min(max(2 * (at - start), _GZIP_SLICE_MIN), _GZIP_SLICE_MAX)
-    return b"".join(out)
 
 
 def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
@@ -128,8 +92,8 @@ def parse_sitemap(
         InputError: none of those (an HTML page, not XML, another XML document).
         TooLarge: the decompressed sitemap is over the cap.
     """
-    if body[:2] == _GZIP_MAGIC:
-        body = _gunzip(body, base_url)
+    if is_gzip(body):
+        body = gunzip(body, base_url, MAX_SITEMAP_BYTES, "sitemap")
     body = xml_for_parser(body, charset).removeprefix(_BOM).lstrip()
     if body[:1] != b"<":
         return _url_list(body, base_url)

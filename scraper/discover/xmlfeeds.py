@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 from scraper.discover.entry import Discovered
 from scraper.discover.listed_dates import listed_date, zoneless
 
-__all__ = ["read_plain_feed"]
+__all__ = ["is_web_url", "read_plain_feed"]
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS1 = "{http://purl.org/rss/1.0/}"
@@ -73,8 +73,8 @@ def _check(element: ElementTree.Element) -> None:
 
 def _rss(root: ElementTree.Element) -> tuple[Discovered, ...]:
     channel = root.find("channel")
-    if channel is None:
-        raise _Unplain
+    if channel is None or root.find("item") is not None or len(root.findall("channel")) > 1:
+        raise _Unplain  # items outside the channel, or channels, that feedparser reads
     _check(root)
     _check(channel)
     return _items(channel.iter("item"), "")
@@ -111,12 +111,30 @@ def _items(items: Iterable[ElementTree.Element], space: str) -> tuple[Discovered
                 updated = _w3c(child.text)  # the last one, as feedparser
             elif tag.startswith(_ATOM) or _local(tag) in _DATE_NAMES:
                 raise _Unplain  # feedparser may take an atom:link for the item's link
-        if not link and any(_local(child.tag) == "guid" for child in item):
-            raise _Unplain  # feedparser may take a permalink guid as the link
+        if link is None:  # an empty <link> is no link, and feedparser then takes no guid
+            link = _permalink(item)
         if link:
             date, latest = published or updated or (None, None)
             out.append(Discovered(link, date, latest))
     return tuple(out)
+
+
+def _permalink(item: ElementTree.Element) -> str | None:
+    """The item's permalink guid, when it is a web address.
+
+    feedparser takes any guid not marked ``isPermaLink="false"`` for the link, resolved as a
+    URL against the feed's: a guid that is no address ("7f3a-0001") becomes a page under the
+    feed's path that does not exist, fetched and given up. Only an address is taken here.
+    """
+    for child in item:
+        if _local(child.tag) != "guid":
+            continue
+        if child.tag != "guid":
+            raise _Unplain  # a guid in some namespace: feedparser's reading is its own
+        guid = (child.text or "").strip()
+        if child.get("isPermaLink", "true").strip().lower() != "false" and is_web_url(guid):
+            return guid
+    return None
 
 
 def _atom(root: ElementTree.Element) -> tuple[Discovered, ...]:
@@ -134,6 +152,8 @@ def _atom(root: ElementTree.Element) -> tuple[Discovered, ...]:
                 _check(child)
                 if _is_page_link(child):
                     link = (child.get("href") or "").strip()  # the last one, as feedparser
+            elif tag == "link":
+                raise _Unplain  # a link in no namespace, which feedparser reads
             elif tag == _ATOM + "id":
                 entry_id = (child.text or "").strip()
             elif tag == _ATOM + "published":
@@ -145,7 +165,7 @@ def _atom(root: ElementTree.Element) -> tuple[Discovered, ...]:
         if link is None and entry_id:
             # feedparser takes the id for the link then, resolved as a URL: "1" becomes a
             # path under the feed's; the same result here is sure only for a web address.
-            if not _is_web_url(entry_id):
+            if not is_web_url(entry_id):
                 raise _Unplain
             link = entry_id
         if link:
@@ -159,7 +179,8 @@ def _is_page_link(link: ElementTree.Element) -> bool:
     return rel == "alternate" and link.get("type", "text/html").lower() in _PAGE_TYPES
 
 
-def _is_web_url(text: str) -> bool:
+def is_web_url(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) address (a guid or an id may be any string)."""
     return text.lower().startswith(("http://", "https://"))
 
 

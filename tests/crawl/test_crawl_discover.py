@@ -81,7 +81,6 @@ PLAIN_FEEDS = {
 }
 NEEDS_FEEDPARSER = {
     "not well-formed": _RSS % b"<item><link>https://news.test/a&nbsp;</link></item>",
-    "a guid without a link": _RSS % b"<item><guid>https://news.test/a</guid></item>",
     "a dc:date in RFC 822": _RSS
     % b"<item><link>https://news.test/a</link><dc:date>Fri, 20 Nov 2026 10:00:00 GMT</dc:date>"
     b"</item>",
@@ -123,6 +122,14 @@ def test_other_feeds_go_to_feedparser(name: str) -> None:
     listing = parse_feed(body, "https://news.test/feed")
     assert listing == read_with_feedparser(body, "https://news.test/feed")
     assert listing.entries  # feedparser finds the link in each of them
+
+
+def test_a_guid_that_is_a_web_address_is_the_link_on_the_fast_path_too() -> None:
+    body = _RSS % b"<item><guid>https://news.test/a</guid></item>"
+    assert read_plain_feed(body) is not None
+    listing = parse_feed(body, "https://news.test/feed")
+    assert listing == read_with_feedparser(body, "https://news.test/feed")
+    assert [e.url for e in listing.entries] == ["https://news.test/a"]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import gzip
 from datetime import UTC, date, datetime
 
 import feedparser
@@ -264,3 +265,47 @@ def test_a_json_feed_json_cannot_read_is_an_input_error(body: bytes) -> None:
 def test_an_empty_feed_body_is_no_feed_not_a_bug() -> None:
     with pytest.raises(InputError, match="not a feed"):
         parse_feed(b"", _FEED)
+
+
+def _items(*items: str, after: str = "") -> bytes:
+    return (
+        f'<rss version="2.0"><channel><title>t</title>{"".join(items)}</channel>{after}</rss>'
+    ).encode()
+
+
+def test_a_guid_is_the_link_only_when_it_is_a_web_address() -> None:
+    # A guid that is no address ("7f3a-0001") became a page under the feed's path, fetched
+    # and given up; one marked isPermaLink="false" is no link either.
+    body = _items(
+        "<item><title>a</title><guid>https://news.test/a</guid></item>",
+        "<item><title>b</title><guid>7f3a9c2e-0001</guid></item>",
+        '<item><title>c</title><guid isPermaLink="false">https://news.test/c</guid></item>',
+        "<item><title>d</title><link>https://news.test/d</link><guid>x-1</guid></item>",
+    )
+    urls = [e.url for e in parse_feed(body, "https://news.test/podcast/feed").entries]
+    assert urls == ["https://news.test/a", "https://news.test/d"]
+
+
+def test_items_the_fast_reader_would_miss_are_left_to_feedparser() -> None:
+    # Items after </channel>, a second channel: feedparser lists them; the fast path listed
+    # only the first channel's, as if that were all.
+    outside = _items(
+        "<item><link>https://news.test/a</link></item>",
+        after="<item><link>https://news.test/b</link></item>",
+    )
+    assert [e.url for e in parse_feed(outside, _FEED).entries] == [
+        "https://news.test/a",
+        "https://news.test/b",
+    ]
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><title>a</title><link xmlns="" href="https://news.test/a"/></entry></feed>'
+    )
+    assert [e.url for e in parse_feed(atom, _FEED).entries] == [
+        feedparser.parse(atom).entries[0].link
+    ]
+
+
+def test_a_gzipped_feed_file_is_read() -> None:
+    body = gzip.compress(_items("<item><link>https://news.test/a</link></item>"))
+    assert [e.url for e in parse_feed(body, _FEED).entries] == ["https://news.test/a"]
