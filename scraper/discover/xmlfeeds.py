@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 from scraper.discover.entry import Discovered
 from scraper.discover.listed_dates import listed_date, zoneless
 
-__all__ = ["is_web_url", "read_plain_feed"]
+__all__ = ["read_plain_feed"]
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS1 = "{http://purl.org/rss/1.0/}"
@@ -132,7 +132,7 @@ def _permalink(item: ElementTree.Element) -> str | None:
         if child.tag != "guid":
             raise _Unplain  # a guid in some namespace: feedparser's reading is its own
         guid = (child.text or "").strip()
-        if child.get("isPermaLink", "true").strip().lower() != "false" and is_web_url(guid):
+        if child.get("isPermaLink", "true").strip().lower() != "false" and _is_web_url(guid):
             return guid
     return None
 
@@ -165,7 +165,7 @@ def _atom(root: ElementTree.Element) -> tuple[Discovered, ...]:
         if link is None and entry_id:
             # feedparser takes the id for the link then, resolved as a URL: "1" becomes a
             # path under the feed's; the same result here is sure only for a web address.
-            if not is_web_url(entry_id):
+            if not _is_web_url(entry_id):
                 raise _Unplain
             link = entry_id
         if link:
@@ -179,8 +179,7 @@ def _is_page_link(link: ElementTree.Element) -> bool:
     return rel == "alternate" and link.get("type", "text/html").lower() in _PAGE_TYPES
 
 
-def is_web_url(text: str) -> bool:
-    """Whether ``text`` is an absolute http(s) address (a guid or an id may be any string)."""
+def _is_web_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://"))
 
 
