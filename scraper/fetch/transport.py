@@ -280,7 +280,7 @@ class _Connection:
     by one that copies less (see ``_Received``).
     """
 
-    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_sent", "_state", "heard", "stream")
+    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_sent", "_state", "stream")
 
     def __init__(
         self,
@@ -292,8 +292,6 @@ class _Connection:
         self._keepalive_expiry = keepalive_expiry
         self._expire_at: float | None = None
         self._state = _NEW
-        #: Whether any byte came back since the request was sent.
-        self.heard = False
         state = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
         checked = _checked(getattr(h11, "__version__", ""))
         if checked and isinstance(getattr(state, "_receive_buffer", None), ReceiveBuffer):
@@ -322,7 +320,6 @@ class _Connection:
             raise httpcore.ConnectionNotAvailable()
         self._state = _ACTIVE
         self._expire_at = None
-        self.heard = False
         state = self._h11
         try:
             try:
@@ -384,13 +381,17 @@ class _Connection:
             if event is not h11.NEED_DATA:
                 return cast(h11.Event | type[h11.PAUSED], event)
             data = await self.stream.read(BUFFER, timeout)
-            if data:
-                self.heard = True
-            elif state.their_state is h11.SEND_RESPONSE:
+            if not data and state.their_state is h11.SEND_RESPONSE:
                 raise httpcore.RemoteProtocolError(
                     "Server disconnected without sending a response."
                 )
             state.receive_data(data)
+
+    def unanswered(self) -> bool:
+        """Whether nothing of a response to the request under way came (an informational
+        answer aside): the server may not have read the request at all."""
+        state = self._h11
+        return state.their_state is h11.SEND_RESPONSE and not state.trailing_data[0]
 
     def settle(self) -> None:
         """Take the rest of the response from what has already arrived, without waiting for
@@ -640,7 +641,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
             head, body = await connection.request(method, target, headers, timeouts)
         except (httpcore.RemoteProtocolError, httpcore.ReadError):
             give_back()
-            if not reused or connection.heard:
+            if not reused or not connection.unanswered():
                 raise
             # A kept-alive connection the server closed just as the request went out (its
             # idle timeout met ours): nothing was answered, so the GET, safe to repeat, goes
