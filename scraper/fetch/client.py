@@ -132,6 +132,19 @@ def _parse_url(
 _Followed = tuple[_Answer, str, tuple[str, ...]]
 
 
+def _whole_lines(body: bytes, cap: int) -> bytes:
+    """A robots.txt read to its cap, without the line the cap cut in half.
+
+    RFC 9309 lets a crawler stop at the cap, but half a rule is another rule: "Disallow: /p"
+    for "Disallow: /private/" shuts out every path under /p, half a user-agent line names
+    another crawler. A file of one line (no line break before the cap) is kept as it is.
+    """
+    if len(body) < cap:
+        return body
+    end = max(body.rfind(b"\n"), body.rfind(b"\r"))
+    return body[: end + 1] if end >= 0 else body
+
+
 def _whole(followed: _Followed | Onward) -> _Followed:
     """A fetch followed to its end: only one kept to a lane stops at an Onward."""
     if isinstance(followed, Onward):
@@ -367,7 +380,7 @@ class Fetcher:
             told = self._status_error(answer, robots_url, final)
             if told.retry_after is not None:
                 raise told  # the host asked to be left alone: RobotsCache keeps that
-        return answer.status, answer.body
+        return answer.status, _whole_lines(answer.body, cap)
 
     async def _follow(
         self,

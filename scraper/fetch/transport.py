@@ -280,7 +280,15 @@ class _Connection:
     by one that copies less (see ``_Received``).
     """
 
-    __slots__ = ("_expire_at", "_h11", "_keepalive_expiry", "_sent", "_state", "stream")
+    __slots__ = (
+        "_expire_at",
+        "_h11",
+        "_keepalive_expiry",
+        "_reusable",
+        "_sent",
+        "_state",
+        "stream",
+    )
 
     def __init__(
         self,
@@ -292,6 +300,7 @@ class _Connection:
         self._keepalive_expiry = keepalive_expiry
         self._expire_at: float | None = None
         self._state = _NEW
+        self._reusable = True
         state = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
         checked = _checked(getattr(h11, "__version__", ""))
         if checked and isinstance(getattr(state, "_receive_buffer", None), ReceiveBuffer):
@@ -349,6 +358,11 @@ class _Connection:
                     raise httpcore.RemoteProtocolError(
                         f"more than {_MAX_INFORMATIONAL} informational (1xx) answers"
                     )
+            if _framed_twice(head):
+                # RFC 9112 section 6.3: the body is read as Transfer-Encoding frames it, but
+                # the two lengths disagreeing is how responses are split and smuggled: what
+                # follows on this connection cannot be trusted to be the next answer.
+                self._reusable = False
         except BaseException:
             await self.finish()
             raise
@@ -410,8 +424,8 @@ class _Connection:
             return  # a broken body: finish() closes the connection
 
     async def finish(self) -> None:
-        """The response is done with: keep the connection if both messages ended and the
-        server sent nothing past its answer, else close it.
+        """The response is done with: keep the connection if both messages ended, the
+        server sent nothing past its answer and framed it one way only, else close it.
 
         Bytes past the answer's end (a Content-Length shorter than the body, a 204 with a
         body, an answer sent twice) would be read as the start of the next request's answer,
@@ -422,6 +436,7 @@ class _Connection:
             state.our_state is h11.DONE
             and state.their_state is h11.DONE
             and not state.trailing_data[0]
+            and self._reusable
         ):
             self._state = _IDLE
             state.start_next_cycle()
@@ -434,6 +449,12 @@ class _Connection:
         """Close the connection (whatever its state)."""
         self._state = _CLOSED
         await self.stream.aclose()
+
+
+def _framed_twice(head: h11.Response | h11.InformationalResponse) -> bool:
+    """Whether a response declares both a Content-Length and a Transfer-Encoding."""
+    names = {name for name, _ in head.headers}
+    return b"content-length" in names and b"transfer-encoding" in names
 
 
 class _Body11:

@@ -552,6 +552,32 @@ def test_bytes_past_an_answer_s_end_are_never_the_next_request_s_answer() -> Non
         assert len(connections) == 2
 
 
+def test_an_answer_framed_by_both_lengths_is_read_by_its_chunks_and_ends_its_connection() -> None:
+    # RFC 9112 section 6.3: Transfer-Encoding wins over Content-Length, and the disagreement
+    # is how answers are smuggled: the connection is not trusted with the next request.
+    connections: list[int] = []
+    split = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 3\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nc\r\n<p>split</p>\r\n0\r\n\r\n"
+    )
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        while head := await reader.readuntil(b"\r\n\r\n"):
+            path = head.split(b" ")[1]
+            writer.write(split if path == b"/split" else _answer(b"<p>plain</p>"))
+            await writer.drain()
+
+    async def client(base: str) -> None:
+        async with _fetcher() as fetcher:
+            assert (await fetcher.fetch(f"{base}/split")).body == b"<p>split</p>"
+            assert (await fetcher.fetch(f"{base}/plain")).body == b"<p>plain</p>"
+            assert (await fetcher.fetch(f"{base}/again")).body == b"<p>plain</p>"
+
+    asyncio.run(_with_server(handle, client))
+    assert len(connections) == 2  # a new one after the split answer, kept for the third
+
+
 def test_a_kept_alive_connection_closed_as_the_request_arrives_is_asked_again_once() -> None:
     # A server's idle timeout meeting ours: it reads the request and closes without a word.
     # With one attempt, the page still comes, on a new connection; a new connection that does
@@ -612,6 +638,42 @@ def test_requests_waiting_for_a_connection_when_the_transport_closes_open_none()
     assert len(connections) == 1
 
 
+def _robots_served(body: bytes, split_at: int | None = None) -> Handler:
+    """A server of ``body`` as /robots.txt (in two runs, cut at ``split_at``), of a page
+    at any other path."""
+    runs = (body,) if split_at is None else (body[:split_at], body[split_at:])
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while head := await reader.readuntil(b"\r\n\r\n"):
+            if b"/robots.txt" in head:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+                for n, run in enumerate(runs):
+                    if n:
+                        await writer.drain()
+                        await asyncio.sleep(0.05)
+                    writer.write(run)
+            else:
+                writer.write(_answer(b"<p>open</p>"))
+            await writer.drain()
+
+    return handle
+
+
+def _allowed_then_disallowed(allowed: str) -> Callable[[str], Awaitable[None]]:
+    """A client that fetches ``allowed`` and is refused /secret by robots.txt."""
+
+    async def client(base: str) -> None:
+        options = local_options(
+            politeness=Politeness(min_interval=0.0), retry=RetryPolicy(attempts=1)
+        )
+        async with Fetcher(options, resolver=loopback_resolver) as fetcher:
+            assert (await fetcher.fetch(f"{base}{allowed}")).body == b"<p>open</p>"
+            with pytest.raises(RobotsDisallowed):
+                await fetcher.fetch(f"{base}/secret")
+
+    return client
+
+
 def test_a_robots_txt_over_the_cap_is_read_up_to_the_cap() -> None:
     # RFC 9309: at least the first 500 KiB. The piece that crossed the cap (pieces run to
     # 256 KiB) was dropped whole, and with it the rules up to 200 KiB before the cap.
@@ -619,29 +681,20 @@ def test_a_robots_txt_over_the_cap_is_read_up_to_the_cap() -> None:
     rules = b"User-agent: *\n" + pad * 4_500 + b"Disallow: /secret\n"  # about 450 KB in
     body = rules + pad * 2_500  # about 700 KB, over the 512 KiB cap
     assert len(rules) < 512 * 1024 < len(body)
+    # Two writes: the body comes in two runs.
+    asyncio.run(_with_server(_robots_served(body, 300_000), _allowed_then_disallowed("/open")))
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while head := await reader.readuntil(b"\r\n\r\n"):
-            if b"/robots.txt" in head:
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
-                writer.write(body[:300_000])  # two writes: the body comes in two runs
-                await writer.drain()
-                await asyncio.sleep(0.05)
-                writer.write(body[300_000:])
-            else:
-                writer.write(_answer(b"<p>open</p>"))
-            await writer.drain()
 
-    async def client(base: str) -> None:
-        options = local_options(
-            politeness=Politeness(min_interval=0.0), retry=RetryPolicy(attempts=1)
-        )
-        async with Fetcher(options, resolver=loopback_resolver) as fetcher:
-            assert (await fetcher.fetch(f"{base}/open")).body == b"<p>open</p>"
-            with pytest.raises(RobotsDisallowed):
-                await fetcher.fetch(f"{base}/secret")
-
-    asyncio.run(_with_server(handle, client))
+def test_a_rule_the_robots_txt_cap_cuts_in_half_is_not_read() -> None:
+    # "Disallow: /private/" cut to "Disallow: /p" shut out /public too.
+    cap = 512 * 1024
+    head = b"User-agent: *\nDisallow: /secret\n"
+    room = cap - len(head) - len(b"Disallow: /p")  # what comment lines fill before the rule
+    filler = (b"#" * 99 + b"\n") * (room // 100 - 1)
+    filler += b"#" * (room - len(filler) - 1) + b"\n"
+    body = head + filler + b"Disallow: /private/\n"
+    assert body[:cap].endswith(b"Disallow: /p") and len(body) > cap
+    asyncio.run(_with_server(_robots_served(body), _allowed_then_disallowed("/public")))
 
 
 def test_a_tls_handshake_the_server_never_answers_is_a_timeout() -> None:
