@@ -9,7 +9,9 @@ may lie. Both listing kinds are read by one rule, the order HTML pages are decod
 2. the HTTP charset, if the bytes decode under it (but not UTF-16, under which nearly any
    bytes decode: a UTF-16 body is known by its first bytes);
 3. the declaration, likewise;
-4. UTF-8.
+4. UTF-8;
+5. when none of them holds, UTF-8 where the bytes are UTF-8 and windows-1252 for each byte
+   that is not.
 
 A single-byte charset (HTTP's or the declaration's) is overruled when the bytes are strict
 UTF-8 with multi-byte characters in them: feed templates and CMSs often keep declaring
@@ -22,6 +24,12 @@ The parser is then given bytes it reads that way: the body as it is when its dec
 its lack of one) already says so, its declaration relabelled UTF-8 when the bytes are UTF-8,
 else the text re-encoded as UTF-8 (expat reads no multi-byte legacy encoding, Shift_JIS or GBK,
 at all, nor feedparser UTF-16 without a BOM).
+
+The last resort is there because a parser stops at the first byte its encoding does not
+decode, and a listing then loses every entry, thousands for a sitemap, to one byte. That byte
+is most often a windows-1252 character pasted into a UTF-8 file (a title typed in an old
+editor), or the file is windows-1252 throughout under a UTF-8 label: both read right this way,
+and a listing in another legacy encoding under a wrong label still gives its ASCII URLs.
 """
 
 from __future__ import annotations
@@ -78,7 +86,7 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
         candidates = (None if http in _UTF16 else http, declared, "utf-8")
     utf8 = _Utf8(body)
     for codec in candidates:
-        if codec is None:
+        if codec is None or (codec == "utf-8" and not utf8.valid()):
             continue
         if codec in _SINGLE_BYTE and utf8.valid():
             codec = "utf-8"
@@ -86,8 +94,6 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
         if (codec == "utf-8" or codec in _SINGLE_BYTE) and _parser_reads(match, codec):
             return body  # the parser reads it so, as it is
         if codec == "utf-8":
-            if not utf8.valid():
-                continue
             return _relabelled(body, match)
         try:
             text = body.decode(codec)
@@ -101,9 +107,9 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
             return _as_utf8(body.decode(match.group(1).decode("ascii")))
         except (LookupError, ValueError):  # no text codec; or bytes it cannot decode
             pass
-    # The parser says what is wrong, as UTF-8: under a label it lacks it would raise no parse
-    # error but a LookupError or ValueError, a listing's "internal" error.
-    return _relabelled(body, match)
+    # Under a label it lacks the parser would raise no parse error but a LookupError or
+    # ValueError, a listing's "internal" error.
+    return _as_utf8(_utf8_or_1252(body))
 
 
 def _parser_reads(declaration: re.Match[bytes] | None, codec: str) -> bool:
@@ -152,6 +158,18 @@ class _Utf8:
             except UnicodeDecodeError:
                 self.known = False
         return self.known
+
+
+#: A byte no UTF-8 sequence holds, as ``surrogateescape`` gives it (U+DC80-U+DCFF), to its
+#: windows-1252 character (U+FFFD for the five bytes windows-1252 leaves unmapped).
+_ESCAPED_1252 = {
+    0xDC00 + byte: bytes([byte]).decode("cp1252", errors="replace") for byte in range(0x80, 0x100)
+}
+
+
+def _utf8_or_1252(body: bytes) -> str:
+    """``body`` read as UTF-8 where it is, each byte of no UTF-8 sequence as windows-1252."""
+    return body.decode("utf-8", errors="surrogateescape").translate(_ESCAPED_1252)
 
 
 def _as_utf8(text: str) -> bytes:
