@@ -9,7 +9,10 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   │                           or a body not valid in its Content-Encoding
     │   ├── RecordError             a JSONL record without the fields a command needs
     │   └── ParseError              markup the HTML parser could not build a tree of (in
-    │                               practice: it ran out of memory on pathological nesting)
+    │       │                       practice: it ran out of memory on pathological nesting),
+    │       │                       or a feed whose lenient parser's process failed
+    │       └── ParseLimit          a feed the lenient parser could not read within its time
+    │                               or memory limit
     ├── ConfigError                 invalid configuration; ``key`` names the offending key
     ├── FetchError                  a URL could not be fetched; ``url`` is always set
     │   ├── InvalidURL              a URL asked for that cannot be requested (syntax, port)
@@ -62,6 +65,7 @@ __all__ = [
     "NotHTML",
     "NotListing",
     "ParseError",
+    "ParseLimit",
     "RecordError",
     "RedirectError",
     "RobotsDisallowed",
@@ -118,13 +122,22 @@ class RecordError(InputError):
 
 
 class ParseError(InputError):
-    """Markup the HTML parser could not build a tree of.
+    """Markup the HTML parser could not build a tree of, or a feed whose lenient parser's
+    process (:mod:`scraper.crawl.lenient_feeds`) failed without an answer.
 
     Its kind is not ``input``: a crawl tries the page again later (a worker short of memory
     for other reasons may manage), and gives it up after its attempts like any other.
     """
 
     kind = "parse"
+
+
+class ParseLimit(ParseError):
+    """A feed the lenient parser (feedparser, run in a child process) could not read within
+    the time or the memory it is given: hostile markup, thousands of unclosed tags, costs it
+    a minute and half a gigabyte. The feed fails alone, and is read again on the next run."""
+
+    kind = "parse_limit"
 
 
 class ConfigError(ScraperError):

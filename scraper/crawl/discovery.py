@@ -8,6 +8,7 @@ trusting validators whose URLs never reached the store.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import deque
@@ -18,11 +19,12 @@ from datetime import datetime
 from scraper.charset import declared_charset
 from scraper.config import Source, SourceKind
 from scraper.crawl.fetching import PageFetcher
+from scraper.crawl.lenient_feeds import LenientLimits, read_in_child
 from scraper.crawl.offloop import off_loop
 from scraper.credentials import redact, without_userinfo
 from scraper.discover.child_names import names_current
 from scraper.discover.entry import Discovered, Listing
-from scraper.discover.feeds import parse_feed
+from scraper.discover.feeds import LenientFeed, parse_fast
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, keep_newest
 from scraper.discover.links import parse_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
@@ -49,7 +51,7 @@ from scraper.store.protocol import (
     Validators,
 )
 
-__all__ = ["Discovery", "SourceReport", "listing_settings"]
+__all__ = ["LENIENT_LIMITS", "Discovery", "SourceReport", "listing_settings"]
 
 #: Documents fetched for one source per run, against runaway nesting (``seen`` stops loops).
 #: Nested sitemaps left unread as unchanged do not count.
@@ -73,6 +75,12 @@ STALE_SHOWN = 2 * UNCHANGED_MARGIN
 #: caches' heuristic freshness. A 2019 archive read today waits most of a year; one whose
 #: last change was two days before our read waits about five hours.
 QUIET_SHARE = 0.1
+#: What feedparser's process is given for a feed the fast path cannot read (see
+#: :mod:`scraper.crawl.lenient_feeds`).
+LENIENT_LIMITS = LenientLimits()
+#: Such processes a run has at once: sources are read together, and each process may take
+#: its memory cap; others wait their turn (the wait is not counted in a feed's time limit).
+LENIENT_PROCESSES = 2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,6 +189,7 @@ class Discovery:
         max_documents: int = MAX_DOCUMENTS,
         *,
         crawled: frozenset[str] = frozenset(),
+        lenient_limits: LenientLimits | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.store = store
@@ -190,6 +199,8 @@ class Discovery:
         self.max_nested = NESTED_PER_DOCUMENT * max_documents
         # The run's sources: a URL still queued for any other is taken by the one listing it.
         self.crawled = crawled
+        self.lenient_limits = LENIENT_LIMITS if lenient_limits is None else lenient_limits
+        self.lenient_turns = asyncio.Semaphore(LENIENT_PROCESSES)
 
     async def discover(
         self,
@@ -457,14 +468,16 @@ class Discovery:
         fetch = _fetched(url, page)
         try:
             _check_untyped(page)
-            # Off the loop: a large listing takes seconds to parse (a feed needing feedparser
-            # up to its cap, a 50 MB sitemap), while other fetches and the time budget go on.
+            # Off the loop: a large listing takes seconds to parse (a 50 MB sitemap), while
+            # other fetches and the time budget go on. A feed only feedparser reads comes back
+            # unread, for a process of its own (_lenient).
             body, base = page.body, page.effective_url
             charset = declared_charset(page.header("content-type"))
             cap = self.max_nested
-            listing = await off_loop(
+            parsed = await off_loop(
                 lambda: _parse(source, body, base, charset, cap), "listing-parse"
             )
+            listing = await self._lenient(parsed) if isinstance(parsed, LenientFeed) else parsed
         except (InputError, FetchError) as exc:
             self._failed(source, url, exc, page.status, tally)
             return ()
@@ -487,6 +500,13 @@ class Discovery:
             source.name, record, self.run_id, crawled=self.crawled
         )
         return children
+
+    async def _lenient(self, feed: LenientFeed) -> Listing:
+        """feedparser's reading of ``feed``, in a process of its own killed at its limits:
+        hostile markup costs feedparser a minute and 500 MB, which the run would otherwise
+        hold, unstoppable (ParseLimit, recorded as the feed's error; read again next run)."""
+        async with self.lenient_turns:
+            return await read_in_child(feed, self.lenient_limits)
 
     async def _ask(self, source: Source, url: str, known: Validators, tally: _Tally) -> Page | None:
         """The answer to a document's request with ``known`` validators; None when there is
@@ -625,9 +645,10 @@ def _modified(child: ChildDoc) -> float | None:
 
 def _parse(
     source: Source, body: bytes, url: str, charset: str | None, max_children: int
-) -> Listing:
+) -> Listing | LenientFeed:
+    """A document's listing; a feed only feedparser reads is handed back for it."""
     if source.kind is SourceKind.FEED:
-        return parse_feed(body, url, charset)
+        return parse_fast(body, url, charset)
     if source.kind is SourceKind.SECTION:
         return parse_section(body, url, source.follow)
     if is_robots_url(url):

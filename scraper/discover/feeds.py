@@ -3,7 +3,11 @@
 Plain, well-formed RSS 2.0, RSS 1.0 and Atom 1.0 feeds are read by
 :mod:`scraper.discover.xmlfeeds` first, with the same result as feedparser's at a small part of
 its cost; feedparser reads the rest, up to ``MAX_LENIENT_BYTES``: it costs about a second of
-CPU a megabyte (25 to 40 times the fast path), and several times the feed's size in memory.
+CPU a megabyte (25 to 40 times the fast path), and several times the feed's size in memory, and
+far more on hostile markup (thousands of unclosed tags: half a minute and 500 MB for 4 MB).
+:func:`parse_fast` reads what needs no feedparser and hands back the rest as a
+:class:`LenientFeed`, for a caller that runs feedparser where its cost is bounded (the crawl
+runs it in a child process, :mod:`scraper.crawl.lenient_feeds`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import calendar
 import codecs
 import json
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,13 +30,22 @@ from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError, TooLarge
 from scraper.surrogates import without_surrogates
 
-__all__ = ["MAX_LENIENT_BYTES", "parse_feed", "read_with_feedparser"]
+__all__ = ["MAX_LENIENT_BYTES", "LenientFeed", "parse_fast", "parse_feed", "read_with_feedparser"]
 
 #: The largest feed handed to feedparser (any size up to the document cap is read by the
 #: fast path). A changing 8 MB feed with one stray ``&`` cost 8 s of CPU on every run.
 MAX_LENIENT_BYTES = 4_000_000
 #: The most a gzipped feed file may hold once decompressed: a sitemap's limit.
 MAX_GZIP_FEED_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class LenientFeed:
+    """A feed only feedparser reads: its bytes as :func:`read_with_feedparser` is to be given
+    them (decompressed, in a charset it reads right, at most ``MAX_LENIENT_BYTES``)."""
+
+    body: bytes
+    base_url: str
 
 
 def _from_struct(value: time.struct_time | None) -> datetime | None:
@@ -68,9 +82,24 @@ def parse_feed(body: bytes, base_url: str, charset: str | None = None) -> Listin
 
     ``charset`` is the one the server declared (``Content-Type``): an RSS or Atom feed's
     bytes are read by :mod:`scraper.discover.xmlcharset`'s rule, a JSON Feed's as UTF-8.
+    A feed only feedparser reads is read by it here, in this process.
 
     Raises:
         InputError: the body is neither a feed feedparser recognises nor a JSON Feed.
+        TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``.
+    """
+    read = parse_fast(body, base_url, charset)
+    if isinstance(read, LenientFeed):
+        return read_with_feedparser(read.body, read.base_url)
+    return read
+
+
+def parse_fast(body: bytes, base_url: str, charset: str | None = None) -> Listing | LenientFeed:
+    """:func:`parse_feed`'s listing when the feed needs no feedparser (a JSON Feed, plain
+    well-formed RSS or Atom); else the feed as feedparser is to be given it.
+
+    Raises:
+        InputError: the body is an invalid JSON Feed.
         TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``.
     """
     if is_gzip(body):
@@ -103,7 +132,7 @@ def parse_feed(body: bytes, base_url: str, charset: str | None = None) -> Listin
             f" the lenient parser reads at most {MAX_LENIENT_BYTES / 1e6:.1f} MB",
             url=base_url,
         )
-    return read_with_feedparser(body, base_url)
+    return LenientFeed(body, base_url)
 
 
 def read_with_feedparser(body: bytes, base_url: str) -> Listing:
@@ -116,7 +145,10 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
     # (chardet's among them), about 40 ms of every cron run's start-up otherwise.
     import feedparser
 
-    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    # No base is given it: feedparser would resolve a guid standing for the link against it,
+    # and a guid that is no address ("7f3a-0001") could no longer be told from one that is.
+    # Links are resolved here instead, as the fast path's are (an xml:base still applies).
+    parsed = feedparser.parse(body)
     # An empty body gives a result without its "version" key.
     if not parsed.get("version") and not parsed.entries:
         if is_html_page(body):
@@ -125,7 +157,7 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
         raise InputError(f"not a feed ({base_url}): {reason}")
     entries = []
     for entry in parsed.entries:
-        link = entry.get("link")
+        link = _page_link(entry)
         if not link:
             continue
         # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed
@@ -136,3 +168,22 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
         latest = None if published is None else vague_until(dict.get(entry, field), published)
         entries.append(Discovered(resolve_link(base_url, link), published, latest))
     return Listing(entries=tuple(entries))
+
+
+def _page_link(entry: Any) -> str | None:
+    """An entry's link as written, unless it is only its guid (Atom: its id) and no address.
+
+    feedparser takes an RSS guid not marked ``isPermaLink="false"``, or an Atom id, for the
+    link of an entry that has none (``guidislink``, which it also sets when a link element
+    follows the guid): resolved against the feed's URL, a guid such as "7f3a-0001" or an id
+    such as "tag:news.test,2026:a" is a page that does not exist, fetched and given up. As on
+    the fast path (:mod:`scraper.discover.xmlfeeds`), such a link is taken only when it is a
+    web address; a link element's value is taken whatever it is.
+    """
+    link = entry.get("link")
+    if not isinstance(link, str) or not link:
+        return None
+    if not dict.get(entry, "guidislink"):
+        return link
+    written = {each.get("href") for each in entry.get("links", ())}
+    return link if link in written or link.lower().startswith(("http://", "https://")) else None

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from article_pages import article_page
 from typer.testing import CliRunner
 
 import scraper.crawl.discovery as discovery_module
@@ -35,13 +36,7 @@ _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
 
 def _article(title: str) -> Resource:
-    text = "".join(
-        f"<p>{title}, part {i}: the council met on Tuesday to debate the budget, which funds"
-        " schools, roads and a new library in the northern district of the city.</p>"
-        for i in range(8)
-    )
-    html = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{text}"
-    return Resource("text/html; charset=utf-8", f"{html}</article></body></html>".encode(), NOW)
+    return article_page(title, NOW)
 
 
 def _xml(body: str) -> Resource:

@@ -17,6 +17,7 @@ from scraper.crawl.discovery import Discovery, SourceReport
 from scraper.crawl.fetching import fetch_options
 from scraper.demo.server import Resource, SiteServer
 from scraper.discover.entry import Listing
+from scraper.discover.feeds import LenientFeed
 from scraper.discover.urls import normalise_url
 from scraper.fetch.client import Fetcher
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -204,7 +205,9 @@ def test_a_bug_on_one_nested_sitemap_leaves_its_siblings_read(
     # error: no URL of the index was found, and nothing was recorded for status to show.
     real_parse = discovery_module._parse
 
-    def parse(source: Source, body: bytes, base: str, charset: str | None, cap: int) -> Listing:
+    def parse(
+        source: Source, body: bytes, base: str, charset: str | None, cap: int
+    ) -> Listing | LenientFeed:
         if base.endswith("/broken.xml"):
             raise ValueError("a bug")
         return real_parse(source, body, base, charset, cap)

@@ -9,7 +9,13 @@ from datetime import UTC, date, datetime
 import feedparser
 import pytest
 
-from scraper.discover.feeds import MAX_LENIENT_BYTES, parse_feed
+from scraper.discover.feeds import (
+    MAX_LENIENT_BYTES,
+    LenientFeed,
+    parse_fast,
+    parse_feed,
+    read_with_feedparser,
+)
 from scraper.errors import InputError, TooLarge
 
 _ITEM = "<item><title>Story {i}</title><link>https://news.test/s/{i}</link><description>{pad}</description></item>"
@@ -309,3 +315,69 @@ def test_items_the_fast_reader_would_miss_are_left_to_feedparser() -> None:
 def test_a_gzipped_feed_file_is_read() -> None:
     body = gzip.compress(_items("<item><link>https://news.test/a</link></item>"))
     assert [e.url for e in parse_feed(body, _FEED).entries] == ["https://news.test/a"]
+
+
+def test_a_feed_only_feedparser_reads_is_handed_back_by_the_fast_path() -> None:
+    plain = _items("<item><link>https://news.test/a</link></item>")
+    assert parse_fast(plain, _FEED) == parse_feed(plain, _FEED)
+    broken = _items("<item><link>https://news.test/a</link><title>Q & A</title></item>")
+    handed = parse_fast(b"\n" + broken, _FEED)
+    assert handed == LenientFeed(broken, _FEED)  # as read_with_feedparser is to be given it
+    assert read_with_feedparser(handed.body, handed.base_url) == parse_feed(broken, _FEED)
+
+
+#: Not well-formed (a bare "&" in the title): feedparser reads these.
+_GUIDS = (
+    "<item><guid>7f3a9c2e-0001</guid></item>",
+    "<item><guid>2026/a</guid></item>",
+    "<item><guid>tag:news.test,2026:a</guid></item>",
+    "<item><guid>https://news.test/b</guid></item>",
+    "<item><guid>HTTP://news.test/c</guid></item>",
+    "<item><link>/news/d</link><guid>x-1</guid></item>",
+    "<item><guid>x-2</guid><link>e</link></item>",
+    "<item><guid>f</guid><link>f</link></item>",
+    '<item><guid isPermaLink="false">https://news.test/g</guid></item>',
+)
+
+
+def test_a_guid_is_the_link_only_when_it_is_a_web_address_for_feedparser_too() -> None:
+    # feedparser took any guid for the link of an item without one, resolved against the
+    # feed's URL: "7f3a9c2e-0001" became a page under the feed's path that does not exist.
+    body = _items(*_GUIDS).replace(b"<title>t</title>", b"<title>Q & A</title>")
+    assert parse_fast(body, "https://news.test/podcast/feed").__class__ is LenientFeed
+    urls = [e.url for e in parse_feed(body, "https://news.test/podcast/feed").entries]
+    assert urls == [
+        "https://news.test/b",
+        "HTTP://news.test/c",
+        # A link element is the link whatever it says, resolved against the feed's URL.
+        "https://news.test/news/d",
+        "https://news.test/podcast/e",
+        "https://news.test/podcast/f",
+    ]
+
+
+def test_an_atom_id_is_the_link_only_when_it_is_a_web_address_for_feedparser_too() -> None:
+    entries = (
+        "<entry><id>tag:news.test,2026:a</id></entry>",
+        "<entry><id>2026/b</id><link rel='enclosure' href='/b.mp3'/></entry>",
+        "<entry><id>https://news.test/c</id></entry>",
+        "<entry><id>urn:uuid:1225c695</id><link href='/news/d'/></entry>",
+        "<entry><link href='e'/><id>urn:uuid:1225c696</id></entry>",
+    )
+    body = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>{"".join(entries)}</feed>'
+    assert isinstance(parse_fast(body.encode(), _FEED), LenientFeed)  # ids no address: feedparser
+    urls = [e.url for e in parse_feed(body.encode(), "https://news.test/feeds/main").entries]
+    assert urls == ["https://news.test/c", "https://news.test/news/d", "https://news.test/feeds/e"]
+
+
+def test_an_xml_base_still_applies_to_links_feedparser_reads() -> None:
+    body = (
+        b'<rss version="2.0" xml:base="https://other.test/news/"><channel><title>&</title>'
+        b"<item><link>a</link></item><item><link>/b</link></item>"
+        b"<item><link>https://news.test/c</link></item></channel></rss>"
+    )
+    assert [e.url for e in parse_feed(body, _FEED).entries] == [
+        "https://other.test/news/a",
+        "https://other.test/b",
+        "https://news.test/c",
+    ]
