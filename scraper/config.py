@@ -25,6 +25,9 @@ from scraper.export_file import check_placeholders
 from scraper.memory import DEFAULT_MEMORY_MB, cap_problem
 
 __all__ = [
+    "MAX_ATTEMPTS",
+    "MAX_BACKOFF_S",
+    "MAX_CONCURRENCY",
     "CrawlConfig",
     "ExportSpec",
     "HostLimit",
@@ -40,6 +43,14 @@ __all__ = [
 ]
 
 EXPORT_FORMATS = ("jsonl", "csv", "markdown")
+#: The most requests a run has in flight (``concurrency``), or a host (``per_host``): each is a
+#: task started up front, and a number past any real need (a typo's extra digits) took
+#: gigabytes and a minute before the first request, deaf to SIGTERM meanwhile.
+MAX_CONCURRENCY = 10_000
+#: The most attempts at a URL: the last wait is ``backoff * 2**(max_attempts - 2)``.
+MAX_ATTEMPTS = 50
+#: The longest first wait before a failed URL's next attempt: a year.
+MAX_BACKOFF_S = 365 * 86400.0
 
 
 def usable_cpus() -> int:
@@ -204,7 +215,9 @@ class _Table:
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
-    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+    def number(
+        self, name: str, default: float, *, minimum: float = 0.0, maximum: float | None = None
+    ) -> float:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"must be a number, not {value!r}", key=self.key(name))
@@ -214,18 +227,24 @@ class _Table:
             raise ConfigError(f"must be a finite number, not {value!r}", key=self.key(name))
         if value < minimum:
             raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
+        if maximum is not None and value > maximum:
+            raise ConfigError(f"must be at most {maximum:g}, not {value}", key=self.key(name))
         return float(value)
 
     def optional_number(self, name: str) -> float | None:
         """A number that may be left out (None), at least 0."""
         return None if name not in self.data else self.number(name, 0.0)
 
-    def integer(self, name: str, default: int, *, minimum: int = 0) -> int:
+    def integer(
+        self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None
+    ) -> int:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"must be an integer, not {value!r}", key=self.key(name))
         if value < minimum:
             raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
+        if maximum is not None and value > maximum:
+            raise ConfigError(f"must be at most {maximum}, not {value}", key=self.key(name))
         return value
 
     def text(self, name: str, default: str | None = None) -> str | None:
@@ -294,8 +313,8 @@ def _politeness(data: Mapping[str, Any], path: str, base: Politeness) -> Politen
     t = _Table(data, path, _POLITENESS_KEYS)
     return Politeness(
         min_interval=t.number("min_interval", base.min_interval),
-        per_host=t.integer("per_host", base.per_host, minimum=1),
-        concurrency=t.integer("concurrency", base.concurrency, minimum=1),
+        per_host=t.integer("per_host", base.per_host, minimum=1, maximum=MAX_CONCURRENCY),
+        concurrency=t.integer("concurrency", base.concurrency, minimum=1, maximum=MAX_CONCURRENCY),
         user_agent=_header_text(t, "user_agent", base.user_agent),
         contact=_header_text(t, "contact", base.contact),
         respect_robots=t.boolean("respect_robots", base.respect_robots),
@@ -322,6 +341,16 @@ def _check_url(url: str, key: str) -> str:
     return url
 
 
+def _default_name(url: str) -> str:
+    """The name of a source that has none: its first URL's host, port and path.
+
+    Not its user information: a password in the URL went into the store, ``status``, the logs
+    and every exported row under that name (and a new password renamed the source).
+    """
+    parts = urlsplit(url)
+    return f"{parts.netloc.rpartition('@')[2]}{parts.path}".rstrip("/")
+
+
 def _source(data: object, index: int, names: set[str], politeness: Politeness) -> Source:
     path = f"source[{index}]"
     if not isinstance(data, dict):
@@ -341,16 +370,17 @@ def _source(data: object, index: int, names: set[str], politeness: Politeness) -
         _check_patterns(follow, t.key("follow"))
     elif follow:
         raise ConfigError("only a section source follows URL patterns", key=t.key("follow"))
-    first = urlsplit(urls[0])
-    name = t.text("name") or f"{first.netloc}{first.path}".rstrip("/") or f"source-{index}"
+    named = t.text("name")
+    name = named or _default_name(urls[0]) or f"source-{index}"
     if name in names:
-        raise ConfigError(f"duplicate source name {name!r}", key=t.key("name"))
+        why = "" if named else " (named after its first URL's host and path: give it a name)"
+        raise ConfigError(f"duplicate source name {name!r}{why}", key=t.key("name"))
     names.add(name)
     limit = None
     if "min_interval" in data or "per_host" in data:
         limit = HostLimit(
             min_interval=t.number("min_interval", politeness.min_interval),
-            per_host=t.integer("per_host", politeness.per_host, minimum=1),
+            per_host=t.integer("per_host", politeness.per_host, minimum=1, maximum=MAX_CONCURRENCY),
         )
     return Source(
         name=name,
@@ -405,7 +435,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         t = _Table(_as_table(value, key), key, frozenset({"min_interval", "per_host"}))
         hosts[_host_key(host, key, hosts)] = HostLimit(
             min_interval=t.number("min_interval", politeness.min_interval),
-            per_host=t.integer("per_host", politeness.per_host, minimum=1),
+            per_host=t.integer("per_host", politeness.per_host, minimum=1, maximum=MAX_CONCURRENCY),
         )
     sites: dict[str, SiteRules] = {}
     for host, value in top.table("sites").items():
@@ -429,8 +459,8 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         hosts=hosts,
         sites=sites,
         retry=RetryPolicy(
-            max_attempts=retry_t.integer("max_attempts", 5, minimum=1),
-            backoff=retry_t.number("backoff", 600.0),
+            max_attempts=retry_t.integer("max_attempts", 5, minimum=1, maximum=MAX_ATTEMPTS),
+            backoff=retry_t.number("backoff", 600.0, maximum=MAX_BACKOFF_S),
             per_request=retry_t.integer("per_request", 3, minimum=1),
         ),
         max_age_days=_age_window(top),

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
+    "MAX_MEMORY_MB",
     "MIN_MEMORY_MB",
     "OUT_OF_MEMORY",
     "cap_problem",
@@ -28,6 +29,9 @@ __all__ = [
 DEFAULT_MEMORY_MB = 1024
 #: Below this a worker could not even import the extractor.
 MIN_MEMORY_MB = 128
+#: Past this (16 TiB) a cap is no limit on any machine, and from 2**43 megabytes on it is no
+#: number the kernel takes: every worker died at start.
+MAX_MEMORY_MB = 1 << 24
 #: The reason of a page whose extraction met the cap (kind ``out_of_memory``).
 OUT_OF_MEMORY = "extraction ran out of memory on this page"
 
@@ -36,6 +40,8 @@ def cap_problem(megabytes: int) -> str | None:
     """What is wrong with ``megabytes`` as a cap (0 means none), or None when it will do."""
     if 0 < megabytes < MIN_MEMORY_MB:
         return f"must be 0 (no cap) or at least {MIN_MEMORY_MB}"
+    if megabytes > MAX_MEMORY_MB:
+        return f"must be at most {MAX_MEMORY_MB} (16 TiB; 0 for no cap)"
     return None
 
 

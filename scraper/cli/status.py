@@ -22,17 +22,22 @@ from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import RunRecord, SourceStats, UrlFailure
 
-__all__ = ["status"]
+__all__ = ["status", "when_shown"]
 
 #: How ``status`` shows a run that never ended and whose process is gone (a killed run; the
 #: store still says "running").
 INTERRUPTED = "interrupted"
 
 
-def _when(stamp: float | None) -> str:
+def when_shown(stamp: float | None) -> str:
+    """A stored time as status shows it, in UTC ("-" for none)."""
     if stamp is None:
         return "-"
-    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        # A time no calendar date holds (an older version's retry after years of backoff).
+        return "after 9999" if stamp > 0 else "before 1970"
 
 
 def _run_line(run: RunRecord | None) -> str:
@@ -43,12 +48,12 @@ def _run_line(run: RunRecord | None) -> str:
         gone = " (its process is gone: the next crawl resumes its work)"
         return (
             f"last run: #{run.id} {run.status}{gone if run.status == INTERRUPTED else ''},"
-            f" started {_when(run.started_at)}: {s.stored} stored so far"
+            f" started {when_shown(run.started_at)}: {s.stored} stored so far"
             " (its other counters are written when it ends)"
         )
     return (
-        f"last run: #{run.id} {run.status}, started {_when(run.started_at)},"
-        f" finished {_when(run.finished_at)}: {s.stored} stored"
+        f"last run: #{run.id} {run.status}, started {when_shown(run.started_at)},"
+        f" finished {when_shown(run.finished_at)}: {s.stored} stored"
         f" ({s.duplicates} duplicates when placed),"
         f" {s.fetched} fetched, {s.not_modified} not modified, {s.failed} to retry,"
         f" {s.gave_up} given up"
@@ -93,7 +98,7 @@ def _failure_line(failure: UrlFailure) -> str:
     when = (
         "given up"
         if failure.next_attempt_at is None
-        else f"retry after {_when(failure.next_attempt_at)}"
+        else f"retry after {when_shown(failure.next_attempt_at)}"
     )
     return (
         f"{failure.url}  [{failure.source}] {when}, {failure.attempts} attempts:"
@@ -121,7 +126,7 @@ def _table(
     )
     lines.append(_run_line(run))
     lines.extend(
-        f"host {host} asked not to be asked before {_when(until)} (Retry-After)"
+        f"host {host} asked not to be asked before {when_shown(until)} (Retry-After)"
         for host, until in sorted(waiting.items())
     )
     lines.extend(
@@ -140,7 +145,7 @@ def _source_error_lines(source: SourceStats, name: str) -> list[str]:
     summary line and the exit code of that run only counted."""
     since = "" if source.clean_run is None else f" (not met again by run #{source.clean_run})"
     return [
-        f"source error in {name}, run #{e.run_id} at {_when(e.at)}{since}: {e.error}"
+        f"source error in {name}, run #{e.run_id} at {when_shown(e.at)}{since}: {e.error}"
         for e in source.source_errors
     ]
 

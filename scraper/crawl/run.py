@@ -63,7 +63,7 @@ from scraper.store.protocol import (
     Validators,
 )
 
-__all__ = ["CrawlEvent", "Observer", "RunParts", "RunResult", "crawl_once"]
+__all__ = ["MAX_RETRY_WAIT_S", "CrawlEvent", "Observer", "RunParts", "RunResult", "crawl_once"]
 
 #: Failures that another attempt cannot fix. A robots.txt Disallow ("robots") is one; a
 #: robots.txt that answered 429/5xx ("robots_unavailable") is not: it is tried again later,
@@ -87,6 +87,9 @@ _T = TypeVar("_T")
 #: Failures a RunResult lists (all of them are in the store); the counters count every one.
 MAX_LISTED_FAILURES = 1000
 _DAY_S = 86400.0
+#: The longest wait before a failed URL's next attempt, whatever the backoff doubled to: a
+#: URL due in years is given up in all but name, and a time past year 9999 is no date.
+MAX_RETRY_WAIT_S = 365 * _DAY_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +196,7 @@ def retry_at(kind: str, status: int | None, attempts: int, policy: RetryPolicy) 
         return None
     if attempts >= policy.max_attempts:
         return None
-    return time.time() + policy.backoff * float(2 ** (attempts - 1))
+    return time.time() + min(policy.backoff * float(2 ** (attempts - 1)), MAX_RETRY_WAIT_S)
 
 
 def longest_wait(policy: RetryPolicy) -> float:
@@ -203,7 +206,8 @@ def longest_wait(policy: RetryPolicy) -> float:
     is heeded that long. A URL due further ahead got its time from a clock that was ahead
     then, or from a slower policy.
     """
-    return max(policy.backoff * float(2 ** max(0, policy.max_attempts - 2)), MAX_HOLD)
+    last = min(policy.backoff * float(2 ** max(0, policy.max_attempts - 2)), MAX_RETRY_WAIT_S)
+    return max(last, MAX_HOLD)
 
 
 class _Run:

@@ -23,6 +23,7 @@ import idna
 
 from scraper.credentials import redact
 from scraper.errors import InputError
+from scraper.request_hosts import SENDABLE_HOST, sendable_port
 from scraper.surrogates import has_surrogates
 
 __all__ = [
@@ -97,7 +98,6 @@ AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
 SITE_PREFIXES = ("www.", "amp.", "m.", "mobile.")
 _AMP_PATH = re.compile(r"(?:^/amp(?=/)|/amp/?$|\.amp(?=$|\.html?$))", re.IGNORECASE)
 _DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
-_MAX_PORT = 65535
 # An absolute http(s) URL with a plain host (ASCII letters, digits, dots, hyphens: no user, no
 # IPv6 literal), an optional decimal port, and no whitespace: urlsplit splits it into these
 # groups exactly. Cases spelled out, not re.IGNORECASE: under it "s" and "k" also match "ſ"
@@ -186,7 +186,12 @@ def _host(hostname: str, url: str) -> str:
     host = hostname.rstrip(".")
     if not host:
         raise InputError(f"not an absolute http(s) URL: {redact(url)!r} (its host is dots)")
-    return host if host.isascii() else wire_host(host, url)
+    if not host.isascii():
+        return wire_host(host, url)
+    if SENDABLE_HOST.fullmatch(host) is None:
+        # A space, a quote, a '<': looked up or sent, such a name fails on every run.
+        raise InputError(f"no request can name the host of {redact(url)!r}")
+    return host
 
 
 def _netloc(scheme: str, host: str, port: int | None) -> str:
@@ -212,7 +217,7 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
         # (one by one, they cost as much as the match).
         scheme, host, port_text, path, query = plain.groups()
         port = None if port_text is None else int(port_text)
-        if port is None or port <= _MAX_PORT:
+        if sendable_port(port):
             return scheme.lower(), host.lower(), port, path or "", query or ""
     try:
         # urlsplit refuses a bad IPv6 literal or a host that NFKC turns into a delimiter;
@@ -225,6 +230,8 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not hostname:
         raise InputError(f"not an absolute http(s) URL: {redact(url)!r}")
+    if not sendable_port(port):
+        raise InputError(f"malformed URL {redact(url)!r}: port {port} is no port to send to")
     return scheme, hostname, port, parts.path, parts.query
 
 

@@ -44,6 +44,7 @@ from scraper.fetch.retry import is_retryable_error, too_long_to_wait, wait_befor
 from scraper.fetch.robots import RobotsCache
 from scraper.fetch.target import Target, TargetReader, parse_target
 from scraper.models import Page
+from scraper.request_hosts import SENDABLE_HOST, sendable_port
 
 __all__ = ["NOT_MODIFIED", "Fetcher"]
 
@@ -53,11 +54,6 @@ NOT_MODIFIED = 304
 _CONDITIONAL = frozenset({"If-None-Match", "If-Modified-Since"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _BINARY_TYPES = frozenset({"application/gzip", "application/x-gzip"})
-#: A host as a request can name it: a DNS name (labels of at most 63 characters, underscores
-#: occur), an IPv4 or an IPv6 address (httpx has checked the IP addresses).
-_HOST = re.compile(
-    r"(?=.{1,254}\Z)[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\.?|[0-9a-f:.]*:[0-9a-f:.]*", re.I
-)
 
 #: An http(s) Location with an empty authority: "http://", "https://" or "//", then no host
 #: before the path, query or fragment (user information or a port alone name no host either).
@@ -120,9 +116,10 @@ def _parse_url(
         raise error(f"not an http(s) URL{quoted}", url=url)
     # httpx takes any port number and percent-encodes a host it cannot read (a space...):
     # port 0 went out as 80, 99999 raised OverflowError, "exa mple.com" was looked up.
-    if parsed.port is not None and not 0 < parsed.port < 65536:
+    if not sendable_port(parsed.port):
         raise error(f"port {parsed.port} out of range in URL{quoted}", url=url)
-    if _HOST.fullmatch(parsed.host) is None:
+    # httpx has checked the IP addresses the pattern lets through.
+    if SENDABLE_HOST.fullmatch(parsed.host) is None:
         raise error(f"invalid host {shorten(parsed.host)!r} in URL{quoted}", url=url)
     return parsed
 

@@ -20,7 +20,7 @@ from scraper.dedup.cluster import cluster_id
 from scraper.errors import RecordError, StoreError, UnreadableArticle, UnreadableListing, shorten
 from scraper.models import Article
 from scraper.store.clusters_kept import SHARED_KEY
-from scraper.store.credentials_scrubbed import scrub_credentials
+from scraper.store.credentials_scrubbed import rename_credentialed_sources, scrub_credentials
 from scraper.store.orphans_dropped import drop_orphans
 from scraper.store.protocol import (
     ALL_SOURCES,
@@ -173,6 +173,9 @@ STEPS: tuple[Step, ...] = (
     # its document), those of the latest run that met any; and the latest run that read
     # each source to its end, which tells whether they are still met.
     lambda conn: _keep_source_errors(conn),
+    # Sources named after a URL with a password in it, as a source without a name was until
+    # session 24: renamed as a config names them now, without it.
+    rename_credentialed_sources,
 )
 
 

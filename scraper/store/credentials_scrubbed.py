@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from scraper.credentials import redact, without_userinfo
 from scraper.store.clusters_kept import has_index, merge_clusters
 
-__all__ = ["scrub_credentials"]
+__all__ = ["rename_credentialed_sources", "scrub_credentials"]
 
 #: A value SQLite hands a function of ours, and takes back.
 _Value = str | bytes | int | float | None
@@ -201,3 +201,59 @@ def _bare_children(value: _Value) -> _Value:
         return json.dumps([[without_userinfo(url), modified] for url, modified in children])
     except (ValueError, TypeError, AttributeError):
         return redact(value)
+
+
+#: The tables that name a source, and their column that does.
+_SOURCE_COLUMNS = (
+    ("urls", "source"),
+    ("documents", "source"),
+    ("articles", "source"),
+    ("source_errors", "source"),
+)
+
+
+def rename_credentialed_sources(conn: sqlite3.Connection) -> None:
+    """Sources named after a URL with user information get today's name for it: host, port
+    and path only (see ``scraper.config``), which their config gives them from now on.
+
+    Until session 24 a source without a name was named after its first URL as written,
+    ``user:secret@host/feed`` included: in the store, ``status``, the logs and every exported
+    row. A source already holding the new name (one named so in the config) takes the rows.
+    """
+    renames = [
+        (name, _without_credentials(name))
+        for (name,) in conn.execute("SELECT name FROM sources WHERE instr(name, '@')")
+    ]
+    for old, new in renames:
+        if new == old or not _named_after_url(conn, old, new):
+            continue  # a name the config gave, with an '@' of its own ("desk@wire")
+        conn.execute(
+            "INSERT OR IGNORE INTO sources (name, kind, read_run)"
+            " SELECT ?, kind, read_run FROM sources WHERE name = ?",
+            (new, old),
+        )
+        for table, column in _SOURCE_COLUMNS:
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new, old))
+        conn.execute("DELETE FROM sources WHERE name = ?", (old,))
+
+
+def _named_after_url(conn: sqlite3.Connection, source: str, bare: str) -> bool:
+    """Whether ``source`` holds a listing or a URL at ``bare`` (a default name without its
+    user information): then it was named after that URL, not by its config."""
+    spellings = [
+        f"{scheme}://{bare.lower()}{end}" for scheme in ("http", "https") for end in ("", "/")
+    ]
+    marks = ", ".join("?" * len(spellings))
+    found = conn.execute(
+        f"SELECT 1 FROM documents WHERE source = ? AND lower(url) IN ({marks})"
+        f" UNION ALL SELECT 1 FROM urls WHERE source = ? AND lower(url) IN ({marks}) LIMIT 1",
+        (source, *spellings, source, *spellings),
+    )
+    return found.fetchone() is not None
+
+
+def _without_credentials(name: str) -> str:
+    """A default source name (``netloc`` and path) without the user information of its URL;
+    any other name (one with no '@' before its path) as it is."""
+    netloc, slash, path = name.partition("/")
+    return f"{netloc.rpartition('@')[2]}{slash}{path}" if "@" in netloc else name

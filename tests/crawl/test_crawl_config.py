@@ -152,6 +152,20 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(allow_networks="10.0.0.0/33"), "allow_networks[0]"),
         (_base(politeness={"contact": "bot@\u00e9xample.org"}), "politeness.contact"),
         (_base(politeness={"user_agent": "bot/1\r\nX-Evil: 1"}), "politeness.user_agent"),
+        # Past any real need: a task each, started before the first request.
+        (_base(politeness={"concurrency": 9223372036854775807}), "politeness.concurrency"),
+        (_base(politeness={"per_host": 10_001}), "politeness.per_host"),
+        (_base(hosts={"a.test": {"per_host": 10**9}}), "hosts.a.test.per_host"),
+        # No number the kernel takes as a memory limit: every worker died at start.
+        (_base(extract_memory_mb=99999999999999999), "extract_memory_mb"),
+        # Retry times past year 9999, which status could not show.
+        (_base(retry={"backoff": 1e300}), "retry.backoff"),
+        (_base(retry={"max_attempts": 10**6}), "retry.max_attempts"),
+        # Hosts and ports the fetcher refuses: the source failed on every run.
+        (_base(source=[{"feed": "https://exa mple.test/rss"}]), "source[0].feed"),
+        (_base(source=[{"feed": "https://news.test:0/rss"}]), "source[0].feed"),
+        (_base(source=[{"feed": 'https://a"b.test/rss'}]), "source[0].feed"),
+        (_base(source=[{"sitemap": "https://a<b.test/s.xml"}]), "source[0].sitemap"),
     ],
 )
 def test_invalid_config_names_the_key(data: dict[str, Any], key: str) -> None:
@@ -166,6 +180,20 @@ def test_a_refused_url_is_shown_without_its_password() -> None:
         parse_config(_base(source=[{"feed": "https://reader:s3cret@a.test:99999/f"}]))
     assert "s3cret" not in str(raised.value)
     assert "https://reader:***@a.test:99999/f" in str(raised.value)
+
+
+def test_a_source_without_a_name_is_not_named_after_its_url_s_password() -> None:
+    # The name went into the store, status, the logs and every exported row.
+    config = parse_config(
+        _base(source=[{"feed": "https://reader:s3cret@a.test:8443/private/feed.xml"}])
+    )
+    assert config.sources[0].name == "a.test:8443/private/feed.xml"
+
+
+def test_two_sources_named_after_one_url_are_told_to_take_names() -> None:
+    feeds = [{"feed": "https://a.test/rss?cat=world"}, {"feed": "https://a.test/rss?cat=sport"}]
+    with pytest.raises(ConfigError, match=r"named after its first URL.*give it a name"):
+        parse_config(_base(source=feeds))
 
 
 def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:

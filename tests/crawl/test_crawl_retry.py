@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from scraper.config import RetryPolicy
-from scraper.crawl.run import retry_at
+from scraper.cli.status import when_shown
+from scraper.config import MAX_ATTEMPTS, MAX_BACKOFF_S, RetryPolicy
+from scraper.crawl.run import MAX_RETRY_WAIT_S, longest_wait, retry_at
 
 POLICY = RetryPolicy(max_attempts=4, backoff=100.0)
 
@@ -55,3 +56,17 @@ def test_transient_failures_back_off_doubling_until_the_limit(
 )
 def test_permanent_failures_are_given_up_at_once(kind: str, status: int | None) -> None:
     assert retry_at(kind, status, 1, POLICY) is None
+
+
+def test_a_wait_doubled_past_a_year_is_a_year() -> None:
+    # A time past year 9999 was stored, and status could not show it.
+    slowest = RetryPolicy(max_attempts=MAX_ATTEMPTS, backoff=MAX_BACKOFF_S)
+    due = retry_at("network", None, MAX_ATTEMPTS - 1, slowest)
+    assert due is not None and due - time.time() <= MAX_RETRY_WAIT_S
+    assert longest_wait(slowest) == MAX_RETRY_WAIT_S
+    assert when_shown(due).startswith(str(time.gmtime(due).tm_year))
+
+
+def test_status_shows_a_time_no_date_holds() -> None:
+    # As an older version stored it, from a backoff of 1e300.
+    assert when_shown(1e300) == "after 9999"

@@ -404,3 +404,49 @@ def test_urls_stored_under_several_user_names_stay_apart(tmp_path: Path) -> None
             "http://***@h.example/x#3",
         ),
     ]
+
+
+def test_sources_named_after_a_url_with_a_password_lose_it(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    # Until session 24 a source without a name was named after its first URL as written,
+    # password and all: in the store, status, the logs and every exported row.
+    base = site.base_url
+    site.publish(
+        {
+            "/feed.xml": _feed(site, [f"{base}/a"]),
+            "/more.xml": _feed(site, [f"{base}/b"]),
+            "/a": _story("Library plans", NOW - timedelta(days=1)),
+            "/b": _story("Budget vote", NOW - timedelta(hours=2)),
+        }
+    )
+    named = base.removeprefix("http://") + "/feed.xml"  # as a config names it now
+    sources = (
+        Source(name=named, kind=SourceKind.FEED, urls=(_with(f"{base}/feed.xml", "r:s3cret"),)),
+        # A name of the config's own, with an '@' in it: kept.
+        Source(name="desk@wire", kind=SourceKind.FEED, urls=(f"{base}/more.xml",)),
+    )
+    db = tmp_path / "crawl.db"
+    assert run_crawl(_config(db, *sources)).stats.stored == 2
+    today = _tables(db)
+
+    conn = _connect(db)
+    old = f"r:s3cret@{named}"
+    conn.execute(
+        "INSERT INTO sources (name, kind, read_run) SELECT ?, kind, read_run FROM sources"
+        " WHERE name = ?",
+        (old, named),
+    )
+    for table in ("urls", "documents", "articles", "source_errors"):
+        conn.execute(f"UPDATE {table} SET source = ? WHERE source = ?", (old, named))
+    conn.execute("DELETE FROM sources WHERE name = ?", (named,))
+    conn.execute(
+        "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'", (len(STEPS) - 1,)
+    )
+    conn.close()
+    assert "s3cret" in _dump(db)
+
+    _open_as_a_crawl_does(db)
+    assert "s3cret" not in _dump(db)
+    assert _tables(db) == today
+    assert sorted(str(r["source"]) for r in _exported(db)) == sorted(["desk@wire", named])
