@@ -362,6 +362,10 @@ def _appended(path: Path, journal: Journal) -> Iterator[ExportFile]:
                     inode=info.st_ino,
                 )
             )
+            if regular and size and _last_byte(target, size) not in (b"\n", None):
+                # Its last line unfinished (another program wrote it, or was cut short):
+                # the first record would be glued to it, and both lost to a line reader.
+                stream.write("\n")
             yield ExportFile(stream, fresh=size == 0)
             stream.close()
             if regular:
@@ -388,6 +392,17 @@ def cut_back(target: Path, fd: int, *, size: int, created: bool) -> None:
         # There was no file: a failed export leaves none, not an empty one that a consumer
         # waiting for the file would take for an export of nothing.
         _remove_if_same(target, fd)
+
+
+def _last_byte(target: Path, size: int) -> bytes | None:
+    """The byte before ``size`` in ``target`` (opened for appending only), None when the file
+    cannot be read (a write-only one: it is appended to as it is)."""
+    try:
+        with target.open("rb") as existing:
+            existing.seek(size - 1)
+            return existing.read(1)
+    except OSError:
+        return None
 
 
 def _open_appending(target: Path) -> tuple[int, bool]:

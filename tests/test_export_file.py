@@ -88,6 +88,22 @@ def test_an_append_that_fails_is_cut_off_again(tmp_path: Path) -> None:
     assert target.read_text("utf-8") == "one\nthree\n"
 
 
+def test_an_append_to_an_unfinished_last_line_starts_a_line_of_its_own(tmp_path: Path) -> None:
+    # Glued to "partial", the first record was lost to every line reader.
+    target = tmp_path / "all.jsonl"
+    target.write_text("partial", encoding="utf-8")
+    with open_export(target, append=True) as sink:
+        sink.stream.write('{"n": 1}\n')
+    with open_export(target, append=True) as sink:
+        sink.stream.write('{"n": 2}\n')
+    assert target.read_text("utf-8") == 'partial\n{"n": 1}\n{"n": 2}\n'
+    with pytest.raises(OSError, match="disk full"), open_export(target, append=True) as sink:
+        sink.stream.write("cut short")
+        sink.stream.flush()
+        raise OSError(28, "disk full")
+    assert target.read_text("utf-8") == 'partial\n{"n": 1}\n{"n": 2}\n'
+
+
 def test_a_name_kept_for_one_export_is_never_replaced(tmp_path: Path) -> None:
     target = tmp_path / "new-20261130T174305Z.jsonl"
     target.write_text("an earlier export, not read yet\n", encoding="utf-8")
