@@ -27,7 +27,7 @@ from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import LenientFeed, parse_fast
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, keep_newest
 from scraper.discover.links import parse_section
-from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, parse_sitemap
+from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, read_sitemap
 from scraper.discover.untyped import looks_like_listing
 from scraper.errors import (
     KIND_INTERNAL,
@@ -653,7 +653,7 @@ def _parse(
         return parse_section(body, url, source.follow)
     if is_robots_url(url):
         return parse_robots_sitemaps(body, url, max_children=max_children)
-    return parse_sitemap(body, url, charset, max_children=max_children)
+    return read_sitemap(body, url, charset, max_children=max_children)
 
 
 def _fetched(url: str, page: Page) -> FetchRecord:

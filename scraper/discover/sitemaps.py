@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 from protego import Protego
 
 from scraper.discover.entry import Discovered, Listing
-from scraper.discover.feeds import parse_feed
+from scraper.discover.feeds import LenientFeed, parse_fast, read_with_feedparser
 from scraper.discover.gzipped import gunzip, is_gzip
 from scraper.discover.html_sniff import is_html_page
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, NewestKept
@@ -22,7 +22,7 @@ from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
 from scraper.errors import InputError
 
-__all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap"]
+__all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap", "read_sitemap"]
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed file
 #: sitemaps.org's limit for a text sitemap.
@@ -78,6 +78,26 @@ def parse_sitemap(
     *,
     max_children: int = MAX_INDEX_CHILDREN,
 ) -> Listing:
+    """:func:`read_sitemap`, a feed only feedparser reads read by it here, in this process.
+
+    Raises:
+        InputError: none of what a sitemap may be (an HTML page, not XML, another XML
+            document).
+        TooLarge: the decompressed sitemap is over the cap.
+    """
+    read = read_sitemap(body, base_url, charset, max_children=max_children)
+    if isinstance(read, LenientFeed):
+        return read_with_feedparser(read.body, read.base_url)
+    return read
+
+
+def read_sitemap(
+    body: bytes,
+    base_url: str,
+    charset: str | None = None,
+    *,
+    max_children: int = MAX_INDEX_CHILDREN,
+) -> Listing | LenientFeed:
     """The article URLs of a sitemap or the child sitemaps of a sitemap index.
 
     Read as sitemaps.org allows: a ``urlset`` or ``sitemapindex`` (gzipped too, every member,
@@ -86,7 +106,9 @@ def parse_sitemap(
     News-sitemap publication dates are preferred to ``lastmod``. The bytes are read by
     :mod:`scraper.discover.xmlcharset`'s rule, ``charset`` being the server's
     (``Content-Type``), as a feed's are. At most ``max_children`` child sitemaps are kept, the
-    newest (:mod:`scraper.discover.kept_children`); the others are counted as dropped.
+    newest (:mod:`scraper.discover.kept_children`); the others are counted as dropped. A feed
+    only feedparser reads is handed back unread, as :func:`~scraper.discover.feeds.parse_fast`
+    hands it back (the crawl reads it in a process of its own).
 
     Raises:
         InputError: none of those (an HTML page, not XML, another XML document).
@@ -99,7 +121,7 @@ def parse_sitemap(
         return _url_list(body, base_url)
     root, listing = _read_repaired(body, base_url, max_children)
     if root in _FEED_ROOTS:
-        return parse_feed(body, base_url)
+        return parse_fast(body, base_url)
     if root not in _SITEMAP_ROOTS:
         raise _not_a_sitemap(body, base_url, f"root element {root!r}")
     return listing

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -187,3 +188,26 @@ def test_the_run_s_time_budget_ends_the_lenient_parse_and_its_process(
     cpu = time.process_time()
     time.sleep(0.5)
     assert time.process_time() - cpu < 0.2
+
+
+def test_a_hostile_feed_served_for_a_sitemap_is_bounded_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # sitemaps.org lets a sitemap be a feed: read by the sitemap reader, feedparser ran in
+    # the crawl process.
+    _limits(monkeypatch, LenientLimits(seconds=0.5))
+    store = tmp_path / "c.db"
+    with SiteServer() as site:
+        base = site.base_url
+        site.publish({"/sitemap.xml": _feed(_SLOW)})
+        config = replace(
+            _config(store),
+            sources=(Source(name="map", kind=SourceKind.SITEMAP, urls=(f"{base}/sitemap.xml",)),),
+        )
+        started = time.monotonic()
+        result = run_crawl(config)
+        took = time.monotonic() - started
+    (error,) = result.sources[0].errors
+    assert error.startswith("parse_limit: feed took longer than 0.5 s"), error
+    assert took < 15
+    _no_child_left()
