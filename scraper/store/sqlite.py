@@ -86,6 +86,8 @@ def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
                 " component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
             )
     except (sqlite3.Error, OSError) as exc:
+        if not memory and Path(target).is_dir():
+            raise StoreError(f"cannot open store {target}: it is a folder, not a file") from exc
         if not create and not memory and not Path(target).exists():
             raise StoreError(
                 f"no store at {target} (a crawl creates it; is the path right?)"

@@ -32,6 +32,15 @@ def test_a_missing_store_is_an_error_and_nothing_is_created(tmp_path: Path) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+def test_read_commands_on_a_folder_say_it_is_one(tmp_path: Path) -> None:
+    # SQLite's own words were "unable to open database file".
+    for command in ("status", "export", "retry"):
+        result = runner.invoke(app, [command, str(tmp_path)])
+        assert result.exit_code == 4, (command, result.output)
+        assert "is a folder, not a file" in result.stderr, (command, result.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_read_commands_on_an_empty_file_say_no_crawl_made_it_a_store(tmp_path: Path) -> None:
     empty = tmp_path / "news.db"
     empty.touch()  # a crawl would make it a store
