@@ -61,7 +61,14 @@ def export_spec(
     if append:
         spec = replace(spec, append=True)
     if spec.append and spec.path is None:
-        raise typer.BadParameter("appends to a file: give -o FILE", param_hint="--append")
+        if append:
+            raise typer.BadParameter("appends to a file: give -o FILE", param_hint="--append")
+        # The config's append, its path replaced by stdout ("-o -"): the option is at fault.
+        raise typer.BadParameter(
+            "writes to stdout, and the config's [export] table says append = true: give -o"
+            " FILE, or leave -o out to append to the table's path",
+            param_hint="-o/--output",
+        )
     return spec
 
 

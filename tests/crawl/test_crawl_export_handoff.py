@@ -503,3 +503,15 @@ def test_an_export_to_a_named_pipe_no_process_reads_fails_at_once_and_hands_noth
     assert b"a named pipe that no process reads" in crawled.stderr
     again = runner.invoke(app, ["export", str(news_toml)])
     assert (again.exit_code, _lines(again.stdout)) == (0, 8)  # the cursor had not moved
+
+
+def test_stdout_over_an_appending_export_table_blames_the_output_option(
+    news_toml: Path,
+) -> None:
+    # The table's append with its path replaced by "-o -": "--append", which nobody gave,
+    # was named.
+    config = _with(news_toml, '[export]\npath = "all.jsonl"\nappend = true\n')
+    crawled = runner.invoke(app, ["crawl", str(config), "-o", "-"])
+    assert crawled.exit_code == 2
+    assert "-o/--output" in crawled.stderr and "append = true" in crawled.stderr
+    assert "'--append'" not in crawled.stderr
