@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from scraper.credentials import without_userinfo
 from scraper.discover.urls import normalise_url, wire_host
 from scraper.errors import ConfigError, InputError
 from scraper.export_file import check_placeholders
@@ -347,8 +348,8 @@ def _default_name(url: str) -> str:
     Not its user information: a password in the URL went into the store, ``status``, the logs
     and every exported row under that name (and a new password renamed the source).
     """
-    parts = urlsplit(url)
-    return f"{parts.netloc.rpartition('@')[2]}{parts.path}".rstrip("/")
+    parts = urlsplit(without_userinfo(url))
+    return f"{parts.netloc}{parts.path}".rstrip("/")
 
 
 def _source(data: object, index: int, names: set[str], politeness: Politeness) -> Source:
