@@ -75,11 +75,57 @@ TRACKING_PARAMS = frozenset(
         "spm",
         "share",
         "amp",
+        "_amp",
         "outputtype",
         "__twitter_impression",
+        # Click ids of other ad and social networks, and of recommendation widgets.
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "epik",
+        "srsltid",
+        "tblci",
+        "dicbo",
+        "oborigurl",
+        # Publishers' own campaign and share markers, each a tracking name wherever it occurs:
+        # AT Internet's (French and Belgian news), comScore's and Webtrends' (BBC, Telegraph,
+        # Zeit), internal-promotion ids (Washington Post, Fox, CNN), feed and share tags (CBS,
+        # the Economist, Deutsche Welle, Reuters, CNBC, the Guardian, the New York Times), and
+        # Yahoo's consent redirect. Generic names (``mod``, ``partner``, ``src``, ``s``, ``cid``)
+        # are a story's id on some sites: dropping them could make two articles one key, and
+        # the second would never be fetched.
+        "xtor",
+        "ns_source",
+        "ns_mchannel",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "wt_mc",
+        "wt_mc_id",
+        "wt_zmc",
+        "intcmp",
+        "int_cmp",
+        "itid",
+        "ftag",
+        "fsrc",
+        "maca",
+        "taid",
+        "__source",
+        "cmp",
+        "emc",
+        "smtyp",
+        "sara_ecid",
+        "soc_src",
+        "soc_trk",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
     }
 )
-TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_")
+# Prefixes of names only trackers use: Google Analytics and Matomo campaigns, AT Internet's,
+# Webtrends' ``WT.*``, HubSpot ads, Le Monde's ``lmd_*``, and Google's Extended Access
+# (``gaa_at``, ``gaa_sig``...) that Google News adds to a publisher's links.
+TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "wt.", "hsa_", "lmd_", "gaa_")
 # Session ids servers write into links for clients without cookies (PHP's trans-sid, Java
 # servlet containers, ColdFusion): new for every visitor and every visit, so no part of a
 # page's identity, and stale by the time a listing's link is fetched. Only names that are
