@@ -20,13 +20,21 @@ from scraper.discover.kept_children import MAX_INDEX_CHILDREN, NewestKept
 from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
-from scraper.errors import InputError
+from scraper.errors import InputError, TooLarge
 
 __all__ = ["is_robots_url", "parse_robots_sitemaps", "parse_sitemap", "read_sitemap"]
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed file
 #: sitemaps.org's limit for a text sitemap.
 MAX_TEXT_URLS = 50_000
+#: Elements a sitemap may have: more than 50 MB of the shortest real entries hold (a loc of
+#: twenty characters and a lastmod each, about 3 million), far more than sitemaps.org's
+#: 50,000 URLs need. Each costs some 2 µs to read; a 50 MB file of empty elements has 12
+#: million (25 s, and a gigabyte when they are all in one entry).
+MAX_SITEMAP_ELEMENTS = 4_000_000
+#: Elements one entry (or anything else the root holds) may have: an image sitemap's URL
+#: lists at most 1,000 images.
+MAX_ENTRY_ELEMENTS = 20_000
 _BOM = b"\xef\xbb\xbf"
 _SITEMAP_ROOTS = ("urlset", "sitemapindex")
 #: RSS 2.0 and 0.9x, Atom, RSS 1.0 (rdf:RDF): sitemaps.org accepts feeds as sitemaps.
@@ -172,30 +180,48 @@ def _read_xml(
     children = NewestKept(max_children, _child_date)
     root: str | None = None
     top: ElementTree.Element | None = None
+    # Elements read, those still in hand, and how deep the parser is: memory and CPU are
+    # bounded by the counts, not only by the bytes (``<x/>`` is four bytes an element).
+    elements = in_hand = depth = 0
     events = ElementTree.iterparse(io.BytesIO(body), events=("start", "end"))
     for event, elem in _until_fault(events) if partial else events:
-        name = _local(elem.tag)
         if event == "start":
+            elements += 1
+            in_hand += 1
+            depth += 1
             if root is None:
-                root, top = name, elem
+                root, top = _local(elem.tag), elem
                 if root not in _SITEMAP_ROOTS:
                     break
+            elif elements > MAX_SITEMAP_ELEMENTS or in_hand > MAX_ENTRY_ELEMENTS:
+                raise _too_many(elements, in_hand, base_url)
             continue
-        if name not in ("url", "sitemap"):
-            continue
-        found = _entry(elem, base_url)
-        if found and name == "url":
-            entries.append(found)
-        elif found:
-            children.offer(found)
+        depth -= 1
+        if depth != 1 or top is None:
+            continue  # the root, or inside an entry: read with the entry
+        name = _local(elem.tag)
+        if name in ("url", "sitemap"):
+            found = _entry(elem, base_url)
+            if found and name == "url":
+                entries.append(found)
+            elif found:
+                children.offer(found)
+        # Cleared entries (and whatever else the root holds) stay attached to it otherwise:
+        # some 70 bytes each, for every one in the document, until the whole of it is read.
         elem.clear()
-        if top is not None:
-            # Cleared entries stay attached to the root otherwise: some 70 bytes each, for
-            # every entry of the document, until the whole of it is read.
-            del top[:]
+        del top[:]
+        in_hand = 1
     return root, Listing(
         entries=tuple(entries), children=children.kept(), dropped_children=children.dropped
     )
+
+
+def _too_many(elements: int, in_hand: int, base_url: str) -> TooLarge:
+    if elements > MAX_SITEMAP_ELEMENTS:
+        what = f"more than {MAX_SITEMAP_ELEMENTS:,} elements"
+    else:
+        what = f"an entry of more than {MAX_ENTRY_ELEMENTS:,} elements"
+    return TooLarge(f"sitemap has {what}: not read", url=base_url)
 
 
 def _until_fault(

@@ -22,7 +22,14 @@ from xml.etree import ElementTree
 from scraper.discover.entry import Discovered
 from scraper.discover.listed_dates import listed_date, zoneless
 
-__all__ = ["read_plain_feed"]
+__all__ = ["MAX_PLAIN_ELEMENTS", "read_plain_feed"]
+
+#: Elements a feed read here may have: some 45 MB of tree, over twice what 10,000 entries of
+#: twenty elements each need. A larger one goes to feedparser, in a process of its own with a
+#: memory cap (:mod:`scraper.discover.lenient`), or is refused as too large for it.
+MAX_PLAIN_ELEMENTS = 500_000
+#: Bytes handed to the parser at a time, between counts.
+_PIECE = 1 << 20
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS1 = "{http://purl.org/rss/1.0/}"
@@ -52,9 +59,12 @@ class _Unplain(Exception):
 
 
 def read_plain_feed(body: bytes) -> tuple[Discovered, ...] | None:
-    """The entries (link as written, date) of a plain feed, or None when it is not one."""
+    """The entries (link as written, date) of a plain feed, or None when it is not one (or
+    holds more than ``MAX_PLAIN_ELEMENTS`` elements)."""
     try:
-        root = ElementTree.fromstring(body)
+        root = _tree(body)
+        if root is None:
+            return None
         if root.tag == "rss":
             return _rss(root)
         if root.tag == _RDF:
@@ -64,6 +74,34 @@ def read_plain_feed(body: bytes) -> tuple[Discovered, ...] | None:
     except (ElementTree.ParseError, ValueError, LookupError, OverflowError, _Unplain):
         pass
     return None
+
+
+def _tree(body: bytes) -> ElementTree.Element | None:
+    """The document's root element, or None past ``MAX_PLAIN_ELEMENTS`` elements.
+
+    Read a piece at a time and counted as it grows: every element costs about 90 bytes, and
+    a document of nothing but ``<x/>`` up to the 50 MB cap would make this process over a
+    gigabyte before it turned out to be no feed.
+    """
+    if body.count(b"<") <= MAX_PLAIN_ELEMENTS:
+        # No more elements than that can start: read whole, the cheaper way (counting costs
+        # a quarter of the parse).
+        return ElementTree.fromstring(body)
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(
+        events=("start",)
+    )
+    root: ElementTree.Element | None = None
+    elements = 0
+    for at in range(0, len(body), _PIECE):
+        parser.feed(body[at : at + _PIECE])
+        for event in parser.read_events():
+            if root is None and isinstance(event[-1], ElementTree.Element):
+                root = event[-1]
+            elements += 1
+        if elements > MAX_PLAIN_ELEMENTS:
+            return None
+    parser.close()
+    return root
 
 
 def _check(element: ElementTree.Element) -> None:

@@ -16,6 +16,7 @@ from scraper.discover.feeds import (
     parse_feed,
     read_with_feedparser,
 )
+from scraper.discover.xmlfeeds import MAX_PLAIN_ELEMENTS, read_plain_feed
 from scraper.errors import InputError, TooLarge
 
 _ITEM = "<item><title>Story {i}</title><link>https://news.test/s/{i}</link><description>{pad}</description></item>"
@@ -381,3 +382,36 @@ def test_an_xml_base_still_applies_to_links_feedparser_reads() -> None:
         "https://other.test/b",
         "https://news.test/c",
     ]
+
+
+def test_a_feed_of_empty_elements_past_the_bound_is_refused_not_built() -> None:
+    # Four-byte elements past the bound: read whole, their tree would take some 90 bytes
+    # each. The fast reader gives up; feedparser, in a process with a memory cap, gets the
+    # feed when it is under the lenient cap, and a larger one is refused as too large.
+    def feed(elements: int) -> bytes:
+        junk = "<x/>" * elements
+        return f'<rss version="2.0"><channel><title>t</title>{junk}</channel></rss>'.encode()
+
+    small = feed(MAX_PLAIN_ELEMENTS + 100_000)
+    assert read_plain_feed(small) is None
+    assert isinstance(parse_fast(small, "https://news.test/feed"), LenientFeed)
+    large = feed(MAX_LENIENT_BYTES // 4)
+    assert read_plain_feed(large) is None
+    with pytest.raises(TooLarge, match="not plain, well-formed RSS"):
+        parse_fast(large, "https://news.test/feed")
+
+
+def test_a_feed_whose_markup_is_escaped_in_cdata_is_read_past_the_bound_on_angle_brackets() -> None:
+    # More "<" than the bound allows elements, nearly all inside CDATA: counted element by
+    # element, the feed has a dozen, and is read on the fast path.
+    html = "<p>a</p>" * (MAX_PLAIN_ELEMENTS // 2 + 1000)
+    items = "".join(
+        f"<item><link>https://news.test/s/{i}</link><description><![CDATA[{html}]]>"
+        "</description></item>"
+        for i in range(2)
+    )
+    body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    assert body.count(b"<") > MAX_PLAIN_ELEMENTS
+    read = read_plain_feed(body)
+    assert read is not None
+    assert [e.url for e in read] == ["https://news.test/s/0", "https://news.test/s/1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
@@ -207,3 +208,38 @@ def test_an_empty_sitemap_is_an_error_that_says_so(body: bytes, reason: str) -> 
 def test_a_time_without_a_zone_at_the_end_of_time_is_read_without_overflow() -> None:
     entry = _news_entry("9999-12-31T23:00:00")
     assert (entry.published, entry.latest) == (datetime(9999, 12, 31, 23, tzinfo=UTC), None)
+
+
+def test_a_sitemap_entry_of_endless_elements_is_refused_before_it_is_built() -> None:
+    junk = "<x/>" * (sitemaps.MAX_ENTRY_ELEMENTS + 1)
+    body = f"<urlset {_NS}><url><loc>https://news.example/a</loc>{junk}</url></urlset>"
+    with pytest.raises(TooLarge, match="an entry of more than 20,000 elements"):
+        parse_sitemap(body.encode(), _BASE)
+
+
+def test_a_sitemap_of_too_many_elements_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real bound needs a 10 MB document; the rule is the same at a small one.
+    monkeypatch.setattr(sitemaps, "MAX_SITEMAP_ELEMENTS", 1_000)
+    entries = "".join(f"<url><loc>https://news.example/{i}</loc></url>" for i in range(600))
+    with pytest.raises(TooLarge, match="more than 1,000 elements"):
+        parse_sitemap(f"<urlset {_NS}>{entries}</urlset>".encode(), _BASE)
+    fewer = "".join(f"<url><loc>https://news.example/{i}</loc></url>" for i in range(400))
+    assert len(parse_sitemap(f"<urlset {_NS}>{fewer}</urlset>".encode(), _BASE).entries) == 400
+
+
+def test_elements_beside_the_entries_are_let_go_as_they_are_read() -> None:
+    # 200,000 stray elements between the entries: kept under the root, they would hold some
+    # 18 MB until the document ended; let go one by one, the entries around them are read.
+    junk = "<x/>" * 200_000
+    body = (
+        f"<urlset {_NS}><url><loc>https://news.example/a</loc></url>{junk}"
+        f"<url><loc>https://news.example/b</loc></url></urlset>"
+    ).encode()
+    tracemalloc.start()
+    try:
+        listing = parse_sitemap(body, _BASE)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [e.url for e in listing.entries] == ["https://news.example/a", "https://news.example/b"]
+    assert peak < 4_000_000
