@@ -30,13 +30,24 @@ from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError, TooLarge
 from scraper.surrogates import without_surrogates
 
-__all__ = ["MAX_LENIENT_BYTES", "LenientFeed", "parse_fast", "parse_feed", "read_with_feedparser"]
+__all__ = [
+    "MAX_JSON_FEED_VALUES",
+    "MAX_LENIENT_BYTES",
+    "LenientFeed",
+    "parse_fast",
+    "parse_feed",
+    "read_with_feedparser",
+]
 
 #: The largest feed handed to feedparser (any size up to the document cap is read by the
 #: fast path). A changing 8 MB feed with one stray ``&`` cost 8 s of CPU on every run.
 MAX_LENIENT_BYTES = 4_000_000
 #: The most a gzipped feed file may hold once decompressed: a sitemap's limit.
 MAX_GZIP_FEED_BYTES = 50 * 1024 * 1024
+#: The most values a JSON Feed may hold, counted from above as its commas and opening
+#: brackets (those inside strings too): some 20 a real item, and the commas of its text. Bytes
+#: alone do not bound the memory: 40 MB of ``{},`` made 1 GB of dicts.
+MAX_JSON_FEED_VALUES = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +97,8 @@ def parse_feed(body: bytes, base_url: str, charset: str | None = None) -> Listin
 
     Raises:
         InputError: the body is neither a feed feedparser recognises nor a JSON Feed.
-        TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``.
+        TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``, or is a
+            JSON Feed of more than ``MAX_JSON_FEED_VALUES`` values.
     """
     read = parse_fast(body, base_url, charset)
     if isinstance(read, LenientFeed):
@@ -100,7 +112,8 @@ def parse_fast(body: bytes, base_url: str, charset: str | None = None) -> Listin
 
     Raises:
         InputError: the body is an invalid JSON Feed.
-        TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``.
+        TooLarge: the feed needs feedparser and is over ``MAX_LENIENT_BYTES``, or is a
+            JSON Feed of more than ``MAX_JSON_FEED_VALUES`` values.
     """
     if is_gzip(body):
         # A feed file stored gzipped (feed.xml.gz), served as such rather than in a
@@ -108,6 +121,13 @@ def parse_fast(body: bytes, base_url: str, charset: str | None = None) -> Listin
         body = gunzip(body, base_url, MAX_GZIP_FEED_BYTES, "feed")
     head = body.removeprefix(codecs.BOM_UTF8).lstrip()[:1]  # json.loads reads past a BOM
     if head in (b"{", b"["):
+        values = body.count(b",") + body.count(b"{") + body.count(b"[")
+        if values > MAX_JSON_FEED_VALUES:
+            raise TooLarge(
+                f"JSON Feed may hold {values:,} values (counting its commas and brackets),"
+                f" more than the {MAX_JSON_FEED_VALUES:,} read",
+                url=base_url,
+            )
         try:
             data = json.loads(body)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are

@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from scraper.discover.feeds import (
+    MAX_JSON_FEED_VALUES,
     MAX_LENIENT_BYTES,
     LenientFeed,
     parse_fast,
@@ -415,3 +416,23 @@ def test_a_feed_whose_markup_is_escaped_in_cdata_is_read_past_the_bound_on_angle
     read = read_plain_feed(body)
     assert read is not None
     assert [e.url for e in read] == ["https://news.test/s/0", "https://news.test/s/1"]
+
+
+def test_a_json_feed_of_millions_of_tiny_values_is_refused_before_it_is_parsed() -> None:
+    # 7 MB of empty objects: parsed, some 180 MB of dicts in the crawl process.
+    junk = b"{}," * (MAX_JSON_FEED_VALUES // 2 + 1)
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "items": [' + junk + b"{}]}"
+    with pytest.raises(TooLarge, match="more than the 2,000,000 read"):
+        parse_fast(body, "https://news.test/feed.json")
+
+
+def test_a_json_feed_of_long_texts_is_read_under_the_bound() -> None:
+    text = "Words, and more words, " * 2000
+    items = ", ".join(
+        f'{{"id": "{i}", "url": "https://news.test/s/{i}", "content_text": "{text}"}}'
+        for i in range(20)
+    )
+    body = f'{{"version": "https://jsonfeed.org/version/1.1", "items": [{items}]}}'.encode()
+    listing = parse_fast(body, "https://news.test/feed.json")
+    assert not isinstance(listing, LenientFeed)
+    assert len(listing.entries) == 20
