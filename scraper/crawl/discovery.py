@@ -26,7 +26,7 @@ from scraper.discover.child_names import names_current
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import LenientFeed, parse_fast
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, keep_newest
-from scraper.discover.links import parse_section
+from scraper.discover.links import HeavySection, read_section
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, read_sitemap
 from scraper.discover.untyped import looks_like_listing
 from scraper.errors import (
@@ -477,7 +477,7 @@ class Discovery:
             parsed = await off_loop(
                 lambda: _parse(source, body, base, charset, cap), "listing-parse"
             )
-            listing = await self._lenient(parsed) if isinstance(parsed, LenientFeed) else parsed
+            listing = parsed if isinstance(parsed, Listing) else await self._lenient(parsed)
         except (InputError, FetchError) as exc:
             self._failed(source, url, exc, page.status, tally)
             return ()
@@ -501,10 +501,11 @@ class Discovery:
         )
         return children
 
-    async def _lenient(self, feed: LenientFeed) -> Listing:
-        """feedparser's reading of ``feed``, in a process of its own killed at its limits:
-        hostile markup costs feedparser a minute and 500 MB, which the run would otherwise
-        hold, unstoppable (ParseLimit, recorded as the feed's error; read again next run)."""
+    async def _lenient(self, feed: LenientFeed | HeavySection) -> Listing:
+        """feedparser's reading of ``feed`` (or lexbor's of a heavy section page), in a
+        process of its own killed at its limits: hostile markup costs feedparser a minute and
+        500 MB, and lexbor gigabytes, which the run would otherwise hold, unstoppable
+        (ParseLimit, recorded as the listing's error; read again next run)."""
         async with self.lenient_turns:
             return await read_in_child(feed, self.lenient_limits)
 
@@ -645,12 +646,13 @@ def _modified(child: ChildDoc) -> float | None:
 
 def _parse(
     source: Source, body: bytes, url: str, charset: str | None, max_children: int
-) -> Listing | LenientFeed:
-    """A document's listing; a feed only feedparser reads is handed back for it."""
+) -> Listing | LenientFeed | HeavySection:
+    """A document's listing; a feed only feedparser reads, or a section page whose tree could
+    take gigabytes, is handed back for a process of its own."""
     if source.kind is SourceKind.FEED:
         return parse_fast(body, url, charset)
     if source.kind is SourceKind.SECTION:
-        return parse_section(body, url, source.follow)
+        return read_section(body, url, source.follow)
     if is_robots_url(url):
         return parse_robots_sitemaps(body, url, max_children=max_children)
     return read_sitemap(body, url, charset, max_children=max_children)

@@ -1,4 +1,5 @@
-"""feedparser's reading of a feed, in a child process with a time limit and a memory cap.
+"""feedparser's reading of a feed, or lexbor's of a heavy section page, in a child process
+with a time limit and a memory cap.
 
 feedparser reads a feed the fast path cannot (:func:`scraper.discover.feeds.parse_fast`), and
 on hostile markup its cost has no bound worth the name: 4 MB of unclosed tags cost it half a
@@ -8,8 +9,12 @@ of its own (:mod:`scraper.discover.lenient`), fed over a pipe by the event loop 
 its time limit, or as soon as the await is cancelled (a stopped crawl, a spent time budget):
 the feed fails alone, with a :class:`~scraper.errors.ParseLimit` that says which limit it met.
 
+A section page whose markup leaves formatting elements open, to be copied again at every
+block, can make lexbor's tree take gigabytes from 90 KB (:mod:`scraper.discover.reopened`):
+such a page (:class:`~scraper.discover.links.HeavySection`) is read here too.
+
 A process costs about a tenth of a second of CPU to start (it imports feedparser), paid only
-by the feeds that need feedparser; the rest never get here.
+by the feeds that need feedparser and the rare heavy section pages; the rest never get here.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from scraper.discover.lenient import (
     listing_from_answer,
     request_head,
 )
+from scraper.discover.links import HeavySection
 from scraper.errors import ParseError, ParseLimit, shorten
 
 __all__ = [
@@ -64,27 +70,34 @@ class LenientLimits:
 
 
 async def read_in_child(
-    feed: LenientFeed,
+    feed: LenientFeed | HeavySection,
     limits: LenientLimits = LenientLimits(),
     command: Sequence[str] = LENIENT_COMMAND,
 ) -> Listing:
-    """What :func:`~scraper.discover.feeds.read_with_feedparser` lists of ``feed``, read in a
-    process of its own; that process is killed when this is cancelled, and is gone (reaped)
-    whenever this returns or raises.
+    """What :func:`~scraper.discover.feeds.read_with_feedparser` lists of a feed, or
+    :func:`~scraper.discover.links.parse_section` of a section page, read in a process of its
+    own; that process is killed when this is cancelled, and is gone (reaped) whenever this
+    returns or raises.
 
     Raises:
         InputError: feedparser recognises no feed.
         ParseLimit: the process met the time limit or the memory cap.
         ParseError: the process failed otherwise (it died, or its answer is unreadable).
     """
+    if isinstance(feed, HeavySection):
+        head = request_head(feed.base_url, feed.patterns)
+        what = "section page"
+        where = "in a process of its own (its markup reopens formatting at every block)"
+    else:
+        head, what, where = request_head(feed.base_url), "feed", "in the lenient parser"
     process = await _start(command, limits)
     try:
         try:
             async with asyncio.timeout(limits.seconds):
-                answer, errors = await process.communicate(request_head(feed.base_url) + feed.body)
+                answer, errors = await process.communicate(head + feed.body)
         except TimeoutError as exc:
             raise ParseLimit(
-                f"feed took longer than {limits.seconds:g} s to parse in the lenient parser"
+                f"{what} took longer than {limits.seconds:g} s to parse {where}"
                 f" ({shorten(feed.base_url)})"
             ) from exc
     finally:
@@ -92,7 +105,7 @@ async def read_in_child(
     status = process.returncode
     if status == OUT_OF_MEMORY_STATUS:
         raise ParseLimit(
-            f"feed needed more than {limits.memory_mb} MB to parse in the lenient parser"
+            f"{what} needed more than {limits.memory_mb} MB to parse {where}"
             f" ({shorten(feed.base_url)})"
         )
     if status != 0:

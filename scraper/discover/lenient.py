@@ -1,14 +1,17 @@
-"""The lenient feed parser's process: a feed on stdin, what feedparser lists of it on stdout.
+"""The lenient parser's process: a listing on stdin, what it lists on stdout.
 
 Started by :mod:`scraper.crawl.lenient_feeds` as ``python -m scraper.discover.lenient``, one
-process a feed, so that feedparser's cost on hostile markup (thousands of unclosed tags: half a
-minute of CPU and 500 MB for a 4 MB feed) is paid, and ended, outside the crawl. It imports
-feedparser and the feed readers only (no asyncio, nothing of the crawl).
+process a listing, so that a parser's cost on hostile markup is paid, and ended, outside the
+crawl: feedparser's on a feed only it reads (thousands of unclosed tags: half a minute of CPU
+and 500 MB for a 4 MB feed), and lexbor's on a section page that leaves formatting elements
+open to be copied at every block (:class:`~scraper.discover.links.HeavySection`: gigabytes
+from 90 KB). It imports the listing readers only (no asyncio, nothing of the crawl).
 
-Its request is one line of JSON (``{"url": BASE_URL}``), then the feed's bytes to the end of
-stdin, as :class:`~scraper.discover.feeds.LenientFeed` holds them. Its answer is one JSON
-object: ``{"entries": [[url, published, latest], ...]}`` (dates in ISO 8601, or null), or
-``{"error": MESSAGE}`` when feedparser finds no feed; exit status 0 either way. With
+Its request is one line of JSON, ``{"url": BASE_URL}`` for a feed (as
+:class:`~scraper.discover.feeds.LenientFeed` holds it) or ``{"url": BASE_URL, "follow":
+[PATTERN, ...]}`` for a section page, then the listing's bytes to the end of stdin. Its answer
+is one JSON object: ``{"entries": [[url, published, latest], ...]}`` (dates in ISO 8601, or
+null), or ``{"error": MESSAGE}`` when the document is no listing; exit status 0 either way. With
 ``--memory-mb N`` its data memory is capped at N megabytes (:mod:`scraper.memory`), and it
 exits with :data:`OUT_OF_MEMORY_STATUS` should the feed need more. With ``--seconds N`` the
 kernel kills it after a second more than N of CPU: its parent kills it at N seconds anyway,
@@ -29,7 +32,7 @@ from typing import Any
 
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import read_with_feedparser
-from scraper.errors import InputError
+from scraper.errors import InputError, ParseError
 from scraper.memory import limit_memory
 
 __all__ = [
@@ -55,9 +58,13 @@ OUT_OF_MEMORY_STATUS = 3
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
-def request_head(base_url: str) -> bytes:
-    """The line that comes before the feed's bytes on the process's stdin."""
-    return json.dumps({"url": base_url}).encode() + b"\n"
+def request_head(base_url: str, follow: Sequence[str] | None = None) -> bytes:
+    """The line that comes before the listing's bytes on the process's stdin: a section
+    page's with the patterns of the links to follow, a feed's without."""
+    head: dict[str, object] = {"url": base_url}
+    if follow is not None:
+        head["follow"] = list(follow)
+    return json.dumps(head).encode() + b"\n"
 
 
 def _answer(listing: Listing) -> bytes:
@@ -74,7 +81,7 @@ def listing_from_answer(answer: bytes) -> Listing:
     """The listing an answer carries.
 
     Raises:
-        InputError: the answer says feedparser found no feed (its message).
+        InputError: the answer says the document is no listing (its message).
         ValueError, TypeError, KeyError: the answer is not one this module writes.
     """
     data: Any = json.loads(answer)
@@ -110,7 +117,7 @@ def _limit_cpu(seconds: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Read one feed from stdin and write what feedparser lists of it to stdout."""
+    """Read one listing from stdin and write what it lists to stdout."""
     args = sys.argv[1:] if argv is None else argv
     # Left to the parent (see STOP_SIGNALS), which kills this process when it stops.
     for signum in STOP_SIGNALS:
@@ -126,10 +133,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
-        base_url = json.loads(sys.stdin.buffer.readline())["url"]
+        head = json.loads(sys.stdin.buffer.readline())
+        base_url, follow = head["url"], head.get("follow")
         body = sys.stdin.buffer.read()
         try:
-            answer = _answer(read_with_feedparser(body, base_url))
+            if follow is None:
+                answer = _answer(read_with_feedparser(body, base_url))
+            else:
+                # Imported here: a feed's process has no use for the HTML parser.
+                from scraper.discover.links import parse_section
+
+                answer = _answer(parse_section(body, base_url, follow))
+        except ParseError:
+            # lexbor gives up only when an allocation fails: here, at the memory cap.
+            os._exit(OUT_OF_MEMORY_STATUS)
         except InputError as exc:
             answer = json.dumps({"error": str(exc)}).encode()
         replies.write(answer)

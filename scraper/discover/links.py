@@ -4,30 +4,74 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import SplitResult, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from scraper.charset import decode_html
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.reopened import copies_bound
 from scraper.discover.urls import join_url, site_of
-from scraper.errors import InputError
+from scraper.errors import InputError, ParseError
 
-__all__ = ["parse_section"]
+__all__ = ["MAX_FORMATTING_COPIES", "HeavySection", "parse_section", "read_section"]
 
 _DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
+#: Copies of formatting elements (:func:`~scraper.discover.reopened.copies_bound`) a section
+#: page may cost the parser in this process: about 170 MB at most. The bound counts every
+#: formatting element as open once seen, so a long page of closed ``<strong>`` teasers can be
+#: over it too, and is read in a process of its own (about 0.1 s more); of 1,513 real article
+#: pages one is (2.8 million).
+MAX_FORMATTING_COPIES = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class HeavySection:
+    """A section page whose markup may cost the HTML parser more than ``MAX_FORMATTING_COPIES``
+    copies: its bytes and what :func:`parse_section` needs, for a caller that reads it where
+    memory is capped (the crawl: :mod:`scraper.crawl.lenient_feeds`)."""
+
+    body: bytes
+    base_url: str
+    patterns: tuple[str, ...]
+
+
+def read_section(body: bytes, base_url: str, patterns: Sequence[str]) -> Listing | HeavySection:
+    """:func:`parse_section`'s links, or the page handed back unread when building its tree
+    could take gigabytes (formatting left open and reopened at every block).
+
+    Raises:
+        ParseError: the HTML parser gave up on the page.
+    """
+    text = decode_html(body, None).text
+    if copies_bound(text) > MAX_FORMATTING_COPIES:
+        return HeavySection(body, base_url, tuple(patterns))
+    return _links(text, base_url, patterns)
 
 
 def parse_section(body: bytes, base_url: str, patterns: Sequence[str]) -> Listing:
-    """Links of the page at ``base_url`` that match any of ``patterns`` (regex search).
+    """Links of the page at ``base_url`` that match any of ``patterns`` (regex search), read
+    in this process whatever it costs.
 
     Links are resolved against the page's ``<base href>`` or URL; only http(s) links on the
     page's own site are kept (its host, with or without ``www.`` or another of ``site_of``'s
     prefixes, on the same port, a default one written or not), each once, in page order.
+
+    Raises:
+        ParseError: the HTML parser gave up on the page (an allocation failed).
     """
+    return _links(decode_html(body, None).text, base_url, patterns)
+
+
+def _links(text: str, base_url: str, patterns: Sequence[str]) -> Listing:
     compiled = [re.compile(p) for p in patterns]
-    tree = LexborHTMLParser(decode_html(body, None).text)
+    try:
+        tree = LexborHTMLParser(text)
+    except SelectolaxError as exc:
+        # lexbor gives no reason; an allocation that failed is what makes it give up.
+        raise ParseError(f"the HTML parser could not build this page ({exc})") from exc
     base_node = tree.css_first("base[href]")
     try:
         base = join_url(base_url, (base_node.attributes.get("href") or "") if base_node else "")

@@ -18,6 +18,7 @@ from scraper.crawl.fetching import fetch_options
 from scraper.demo.server import Resource, SiteServer
 from scraper.discover.entry import Listing
 from scraper.discover.feeds import LenientFeed
+from scraper.discover.links import HeavySection
 from scraper.discover.urls import normalise_url
 from scraper.fetch.client import Fetcher
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -207,7 +208,7 @@ def test_a_bug_on_one_nested_sitemap_leaves_its_siblings_read(
 
     def parse(
         source: Source, body: bytes, base: str, charset: str | None, cap: int
-    ) -> Listing | LenientFeed:
+    ) -> Listing | LenientFeed | HeavySection:
         if base.endswith("/broken.xml"):
             raise ValueError("a bug")
         return real_parse(source, body, base, charset, cap)
