@@ -119,6 +119,24 @@ def test_an_unreadable_record_is_skipped_named_and_the_cursor_moves_past_it(
     assert more.cursor("export") == 1
 
 
+def test_a_record_whose_bytes_are_not_utf8_costs_that_record_only(tmp_path: Path) -> None:
+    # A damaged page of the file: SQLite hands TEXT over decoded, and one such record failed
+    # the read of its whole page of rows, so every export stopped there, writing nothing.
+    store = _filled(tmp_path / "news.db", [_article(f"Story {i}") for i in range(3)])
+    with store.conn:
+        store.conn.execute(
+            "UPDATE articles SET record = CAST(? AS TEXT) WHERE id = 2", (b'{"title": "\xff"}',)
+        )
+    out = io.StringIO()
+    result = export_articles(store, since=Since(last=True), fmt=ExportFormat.JSONL, stream=out)
+    assert [json.loads(line)["title"] for line in out.getvalue().splitlines()] == [
+        "Story 0",
+        "Story 2",
+    ]
+    assert [(s.id, s.url) for s in result.skipped] == [(2, "https://n.test/1")]
+    assert store.cursor("export") == 3
+
+
 def test_an_article_read_from_part_of_its_page_says_so_in_every_format(tmp_path: Path) -> None:
     cut = "the page has more than 60,000 elements (max_nodes): only its first part was read"
     whole = _article("Whole")

@@ -36,9 +36,15 @@ class RunLock:
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except PermissionError:
+                # Made by another user (a reader's export): flock needs no write access, so
+                # the lock works all the same, without this run's pid in it.
+                fd = os.open(self.path, os.O_RDONLY)
         except OSError as exc:
-            raise StoreError(f"cannot create lock file {self.path}: {exc}") from exc
+            verb = "open" if self.path.exists() else "create"
+            raise StoreError(f"cannot {verb} lock file {self.path}: {exc}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
         except BlockingIOError as exc:
@@ -51,8 +57,14 @@ class RunLock:
         except OSError as exc:
             os.close(fd)
             raise StoreError(f"cannot lock {self.path}: {exc}") from exc
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            # The pid is a hint for readers where the kernel's lock table cannot be read; the
+            # flock is the lock. A full disk (or a file opened read-only above) leaves the hint
+            # out, and the store's own writes report the disk.
+            pass
         self._fd = fd
         return self
 

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from scraper.dedup.cluster import cluster_id
@@ -203,8 +203,12 @@ _INSERT_FETCH = (
     "INSERT INTO fetches (run_id, url, status, etag, last_modified, error_kind, error,"
     " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# The record as bytes: SQLite hands TEXT over decoded, and one record whose bytes are not
+# UTF-8 (a damaged page of the file) failed the fetch of its whole page of 500 rows, and so
+# every export, before _stored could name it and go on.
 _ARTICLE_COLUMNS = (
-    "a.id, a.url, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key, a.record"
+    "a.id, a.url, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key,"
+    " CAST(a.record AS BLOB) AS record"
 )
 # Where each article ``a`` is now: the cluster of its own document in the near-duplicate
 # index and that cluster's representative ``r``. Its document is the one of its key stored
@@ -921,11 +925,11 @@ class SQLiteCrawlStore:
         if not rows:
             return None
         r = rows[0]
-        if r["stats"]:
-            stats = RunStats(**json.loads(r["stats"]))
-        else:
-            # Unfinished (going on, or killed): the counters are written when a run ends, but
-            # the articles it stored are in the store already, each batch as it committed.
+        stats = _run_stats(r["stats"])
+        if stats is None:
+            # Unfinished (going on, or killed), or counters that cannot be read (a damaged
+            # row): the articles the run stored are in the store all the same, each batch as it
+            # committed.
             stored = self._read("SELECT count(*) AS n FROM articles WHERE run_id = ?", (r["id"],))
             stats = RunStats(stored=int(stored[0]["n"]))
         return RunRecord(
@@ -998,7 +1002,7 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
         if not isinstance(data, dict):
             raise RecordError("the record is not a JSON object")
         article = Article.from_dict(data)
-    except (json.JSONDecodeError, RecordError) as exc:
+    except (ValueError, RecordError) as exc:  # not JSON, or not UTF-8
         raise UnreadableArticle(
             f"stored article {row['id']} ({shorten(row['url'])}) is unreadable: {exc}",
             article_id=row["id"],
@@ -1019,3 +1023,26 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
         canonical=row["canonical"],
         key=row["dedup_key"],
     )
+
+
+_RUN_COUNTERS = frozenset(f.name for f in fields(RunStats))
+
+
+def _run_stats(text: str | bytes | None) -> RunStats | None:
+    """A finished run's counters as stored, or None when there are none to read (the run is
+    unfinished, or the row is damaged). Counters this version does not know (a newer
+    scraper's, which adds them without a schema change) are left out, not a failure."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:  # not JSON, or not UTF-8
+        return None
+    if not isinstance(data, dict):
+        return None
+    known = {
+        k: v
+        for k, v in data.items()
+        if k in _RUN_COUNTERS and isinstance(v, int) and not isinstance(v, bool)
+    }
+    return RunStats(**known)

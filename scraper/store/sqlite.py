@@ -58,6 +58,8 @@ def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
     """
     target = str(path)
     memory = target == ":memory:"
+    if not memory:
+        _refuse_unwritable(target, create=create)
     try:
         if create and not memory:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
@@ -150,17 +152,53 @@ def _existing_uri(target: str) -> str:
     # mode=rw: SQLite opens the file for reading and writing but never creates it, so a
     # mistyped path is an error rather than a new empty store.
     uri = f"file:{quote(str(Path(target).absolute()))}?mode=rw"
-    if _writable_folder(target):
+    if _writable_folder(target) and os.access(target, os.W_OK):
         return uri
-    # A read-only folder (a backup, a monitoring host's read-only mount): a WAL store is
-    # opened by creating its -shm (and -wal) file beside it, which cannot be done there.
-    # Without a write-ahead log the file alone is the whole store, and SQLite reads it as
-    # immutable (no locks, no side files); with one, SQLite reads it only if both side
-    # files already exist.
+    # A read-only folder (a backup, a monitoring host's read-only mount), or a store another
+    # user owns: a WAL store is opened by creating its -shm (and -wal) file beside it, which
+    # cannot be done in the folder, and in a shared one leaves files the owner cannot write
+    # (copies of the store's mode, ours), so that every later crawl of theirs failed. Without
+    # a write-ahead log the file alone is the whole store, and SQLite reads it as immutable
+    # (no locks, no side files); with one, SQLite reads it only if both side files already
+    # exist (it creates none then), and read as immutable the log's articles would be missed.
     wal = Path(target + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        return uri.replace("mode=rw", "mode=ro")
-    return uri.replace("mode=rw", "mode=ro&immutable=1")
+    if not (wal.exists() and wal.stat().st_size > 0):
+        return uri.replace("mode=rw", "mode=ro&immutable=1")
+    if _writable_folder(target) and not Path(target + "-shm").exists():
+        raise StoreError(
+            f"cannot read store {target} as this user (uid {os.getuid()}): it has a"
+            f" write-ahead log ({wal.name}) without its index file, which reading would create"
+            " beside it, owned by this user, where the store's owner could not write it; read"
+            " it as its owner, or after its next crawl"
+        )
+    return uri.replace("mode=rw", "mode=ro")
+
+
+def _refuse_unwritable(target: str, *, create: bool) -> None:
+    """Refuse, before SQLite opens it, a store this user may read but not write: SQLite opens
+    it read-only without a word and fails at the first write ("attempt to write a readonly
+    database", reported as a failed migration), and side files a user without write access
+    made beside it (left by earlier versions' reads) fail every writer the same way.
+
+    Raises:
+        StoreError: the store (with ``create``: the writing commands) or one of its side
+            files cannot be written by this user.
+    """
+    path = Path(target)
+    if create and path.is_file() and not os.access(path, os.W_OK):
+        raise StoreError(
+            f"cannot write store {target}: this user (uid {os.getuid()}) may read it but not"
+            " write it; run the crawl as the store's owner"
+        )
+    if not os.access(path, os.W_OK):
+        return  # a reader of another's store: opened without side files (_existing_uri)
+    for side in (Path(target + "-wal"), Path(target + "-shm")):
+        if side.exists() and not os.access(side, os.W_OK):
+            raise StoreError(
+                f"cannot open store {target}: its side file {side.name} is not writable by"
+                f" this user (uid {os.getuid()}); another user's read of the store left it"
+                " (earlier scraper versions did): delete it while no crawl runs"
+            )
 
 
 def _writable_folder(target: str) -> bool:

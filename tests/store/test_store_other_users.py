@@ -1,0 +1,188 @@
+"""A store read by a user who may not write it (a monitoring account in a shared folder)
+leaves nothing beside it that would lock its owner's crawls out, and damaged rows in a store
+cost the row, not the command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scraper.crawl.lock import RunLock
+from scraper.errors import StoreError, StoreLocked
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import ListingRecord, NewURL
+
+_OWNER, _READER = 1000, 65534
+_CAN_SWITCH = sys.platform == "linux" and os.geteuid() == 0 and shutil.which("setpriv")
+
+
+def _with_a_url(path: Path) -> None:
+    store = SQLiteCrawlStore(path)
+    store.ensure_source("s", "feed")
+    store.record_listing(
+        "s",
+        ListingRecord(fetch=None, entries=[NewURL(url="https://n.test/a", raw="https://n.test/a")]),
+        1,
+    )
+    store.close()
+
+
+def _as(uid: int, code: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    return subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            code,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=folder,
+        timeout=60,
+    )
+
+
+def _require_other_users(folder: Path) -> None:
+    for uid in (_OWNER, _READER):
+        tried = _as(uid, "import scraper.store.crawl_store", folder)
+        if tried.returncode:
+            # The interpreter or the checkout in a folder private to root (/root/...).
+            pytest.skip(f"uid {uid} cannot run scraper here: {tried.stderr.strip()[-200:]}")
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    # Not under pytest's tmp_path: its folders are private to root, and the other users must
+    # reach this one (a shared, sticky folder such as /tmp).
+    folder = Path(tempfile.mkdtemp(prefix="scraper-shared-"))
+    folder.chmod(0o1777)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+_READ = """
+from scraper.store.crawl_store import SQLiteCrawlStore
+store = SQLiteCrawlStore("news.db", create=False)
+print([s.urls for s in store.source_stats()])
+store.close()
+"""
+
+_TAKE_LOCK = """
+from pathlib import Path
+from scraper.crawl.lock import RunLock
+from scraper.errors import StoreError, StoreLocked
+with RunLock(Path("news.db")):
+    print("locked")
+"""
+
+_WRITE = """
+from scraper.store.crawl_store import SQLiteCrawlStore
+store = SQLiteCrawlStore("news.db")
+store.ensure_source("t", "feed")
+print("written")
+store.close()
+"""
+
+
+@pytest.mark.skipif(not _CAN_SWITCH, reason="acting as two other users needs root and setpriv")
+def test_a_read_by_another_user_leaves_the_owner_able_to_crawl(shared: Path) -> None:
+    _require_other_users(shared)
+    store = shared / "news.db"
+    _with_a_url(store)
+    os.chown(store, _OWNER, _OWNER)
+    read = _as(_READER, _READ, shared)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "[1]"
+    # Read as immutable: no -wal or -shm of the reader's beside it.
+    assert sorted(p.name for p in shared.iterdir()) == ["news.db"]
+    # The reader's run lock (an export that would have moved its cursor) stays behind, its.
+    locked = _as(_READER, _TAKE_LOCK, shared)
+    assert locked.returncode == 0, locked.stderr
+    assert (shared / "news.db.lock").stat().st_uid == _READER
+    for code, said in ((_TAKE_LOCK, "locked"), (_WRITE, "written")):
+        done = _as(_OWNER, code, shared)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == said
+
+
+@pytest.mark.skipif(not _CAN_SWITCH, reason="acting as another user needs root and setpriv")
+def test_a_store_this_user_cannot_write_is_refused_for_a_crawl_and_says_why(shared: Path) -> None:
+    _require_other_users(shared)
+    store = shared / "news.db"
+    _with_a_url(store)
+    os.chown(store, _OWNER, _OWNER)
+    done = _as(_READER, _WRITE, shared)
+    assert done.returncode != 0
+    assert f"cannot write store news.db: this user (uid {_READER}) may read it but not" in (
+        done.stderr
+    )
+    assert sorted(p.name for p in shared.iterdir()) == ["news.db"]
+
+
+def test_side_files_another_user_left_are_named_not_taken_for_a_failed_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "news.db"
+    _with_a_url(store)
+    shm = tmp_path / "news.db-shm"
+    shm.write_bytes(b"")
+    real = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        # Root may write any file: the side file answers as it does to its owner's crawl.
+        if Path(str(path)) == shm and mode & os.W_OK:
+            return False
+        return real(path, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    with pytest.raises(StoreError, match=r"its side file news\.db-shm is not writable by this"):
+        SQLiteCrawlStore(store)
+
+
+def test_a_lock_file_made_by_another_user_still_locks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "news.db"
+    (tmp_path / "news.db.lock").write_text("1")
+    real_open = os.open
+
+    def open_(path: object, flags: int, mode: int = 0o777) -> int:
+        # Root may open any file for writing: this one answers as another user's does.
+        if str(path).endswith(".lock") and flags & os.O_RDWR:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", open_)
+    with RunLock(store), pytest.raises(StoreLocked, match="another crawl"), RunLock(store):
+        pass
+
+
+def test_a_damaged_run_row_shows_the_run_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    _with_a_url(path)
+    store = SQLiteCrawlStore(path)
+    try:
+        run = store.begin_run()
+        for stats in ("{broken", '{"stored": 3, "newcounter": 1}', "[1, 2]"):
+            store.conn.execute(
+                "UPDATE runs SET stats = ?, status = 'ok' WHERE id = ?", (stats, run)
+            )
+            last = store.last_run()
+            assert last is not None and last.id == run
+            assert last.stats.stored == (3 if "stored" in stats else 0)
+    finally:
+        store.close()
