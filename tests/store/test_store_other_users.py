@@ -62,6 +62,15 @@ def _require_other_users(folder: Path) -> None:
             pytest.skip(f"uid {uid} cannot run scraper here: {tried.stderr.strip()[-200:]}")
 
 
+def _owners_store(folder: Path) -> None:
+    """``news.db`` in ``folder``, holding a URL, owned by the owner (after checking that both
+    users can run scraper at all)."""
+    _require_other_users(folder)
+    store = folder / "news.db"
+    _with_a_url(store)
+    os.chown(store, _OWNER, _OWNER)
+
+
 @pytest.fixture
 def shared() -> Iterator[Path]:
     # Not under pytest's tmp_path: its folders are private to root, and the other users must
@@ -100,16 +109,13 @@ store.close()
 
 @pytest.mark.skipif(not _CAN_SWITCH, reason="acting as two other users needs root and setpriv")
 def test_a_read_by_another_user_leaves_the_owner_able_to_crawl(shared: Path) -> None:
-    _require_other_users(shared)
-    store = shared / "news.db"
-    _with_a_url(store)
-    os.chown(store, _OWNER, _OWNER)
+    _owners_store(shared)
     read = _as(_READER, _READ, shared)
     assert read.returncode == 0, read.stderr
     assert read.stdout.strip() == "[1]"
     # Read as immutable: no -wal or -shm of the reader's beside it.
     assert sorted(p.name for p in shared.iterdir()) == ["news.db"]
-    # The reader's run lock (an export that would have moved its cursor) stays behind, its.
+    # The reader's run lock (an export that would have moved its cursor) stays behind.
     locked = _as(_READER, _TAKE_LOCK, shared)
     assert locked.returncode == 0, locked.stderr
     assert (shared / "news.db.lock").stat().st_uid == _READER
@@ -121,10 +127,7 @@ def test_a_read_by_another_user_leaves_the_owner_able_to_crawl(shared: Path) -> 
 
 @pytest.mark.skipif(not _CAN_SWITCH, reason="acting as another user needs root and setpriv")
 def test_a_store_this_user_cannot_write_is_refused_for_a_crawl_and_says_why(shared: Path) -> None:
-    _require_other_users(shared)
-    store = shared / "news.db"
-    _with_a_url(store)
-    os.chown(store, _OWNER, _OWNER)
+    _owners_store(shared)
     done = _as(_READER, _WRITE, shared)
     assert done.returncode != 0
     assert f"cannot write store news.db: this user (uid {_READER}) may read it but not" in (
