@@ -44,7 +44,14 @@ from scraper.store.protocol import (
     UrlRow,
     Validators,
 )
-from scraper.store.sqlite import Step, migrate, open_sqlite, require_version, write_transaction
+from scraper.store.sqlite import (
+    Step,
+    has_component,
+    migrate,
+    open_sqlite,
+    require_version,
+    write_transaction,
+)
 
 __all__ = ["SQLiteCrawlStore"]
 
@@ -274,6 +281,13 @@ class SQLiteCrawlStore:
         self.path = Path(path)
         self.conn = open_sqlite(path, create=create)
         try:
+            if has_component(self.conn, "dedup") and not has_component(self.conn, "crawl"):
+                # A crawl opens its own index after its tables: this file is a `scraper dedup
+                # --db` index, whose documents would become the crawl's clusters' heads.
+                raise StoreError(
+                    f"{path} is a near-duplicate index made by `scraper dedup --db`, not a crawl"
+                    " store; give the crawl a store of its own"
+                )
             if create:
                 migrate(self.conn, "crawl", STEPS)
             else:

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from scraper.dedup.domains import Domains
 from scraper.errors import DedupError, StoreError
 from scraper.store.clusters_kept import SHARED_KEY
-from scraper.store.sqlite import Step, migrate, open_sqlite, write_transaction
+from scraper.store.sqlite import Step, has_component, migrate, open_sqlite, write_transaction
 
 __all__ = ["Body", "DocRow", "Placed", "Related", "SketchStore", "StoredDoc"]
 
@@ -303,8 +303,24 @@ class SketchStore:
 
     @classmethod
     def open(cls, path: Path | str, *, fingerprint: str) -> SketchStore:
-        """A store over the SQLite file at ``path`` (``":memory:"`` for a private one)."""
-        return cls(open_sqlite(path), fingerprint=fingerprint)
+        """A store over the SQLite file at ``path`` (``":memory:"`` for a private one).
+
+        Raises:
+            StoreError: the file cannot be opened or migrated, or is a crawl's store, whose
+                index only its crawls may place documents in (their articles' clusters).
+        """
+        conn = open_sqlite(path)
+        try:
+            if has_component(conn, "crawl"):
+                raise StoreError(
+                    f"{path} is a crawl store: its near-duplicate index holds the crawl's"
+                    " articles, and documents placed in it from elsewhere would become their"
+                    " representatives; give the index a file of its own"
+                )
+            return cls(conn, fingerprint=fingerprint)
+        except BaseException:
+            conn.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""

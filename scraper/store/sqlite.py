@@ -344,6 +344,16 @@ def _apply(conn: sqlite3.Connection, step: Step) -> None:
         conn.execute(statement)
 
 
+def has_component(conn: sqlite3.Connection, component: str) -> bool:
+    """Whether the store holds ``component``'s tables (its schema was ever migrated here)."""
+    try:
+        return _version(conn, component) > 0
+    except sqlite3.Error as exc:  # no schema_migrations at all: a new or empty file
+        if "no such table" in str(exc):
+            return False
+        raise StoreError(f"cannot read the store's schema versions: {exc}") from exc
+
+
 def _version(conn: sqlite3.Connection, component: str) -> int:
     row = conn.execute(
         "SELECT version FROM schema_migrations WHERE component = ?", (component,)

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from scraper.cli.app import app
 from scraper.dedup import DedupIndex, DedupOptions
+from scraper.errors import StoreError
+from scraper.store.crawl_store import SQLiteCrawlStore
 
 runner = CliRunner()
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dedup" / "clusters.jsonl"
@@ -171,3 +173,21 @@ def test_default_workers_are_the_cpus_this_process_may_use(
     result = runner.invoke(app, ["dedup", str(FIXTURE), "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert seen == [1]
+
+
+def test_a_crawl_store_and_a_dedup_index_are_not_taken_for_each_other(tmp_path: Path) -> None:
+    # Either way the clusters of one became the other's: crawl articles exported as
+    # duplicates of file:// pages that were never crawled.
+    store = tmp_path / "news.db"
+    SQLiteCrawlStore(store).close()
+    before = store.read_bytes()
+    result = runner.invoke(app, ["dedup", str(FIXTURE), "--db", str(store), "-o", os.devnull])
+    assert result.exit_code == 4, result.output
+    assert f"{store} is a crawl store" in result.stderr
+    assert store.read_bytes() == before
+    index = tmp_path / "index.sqlite"
+    made = runner.invoke(app, ["dedup", str(FIXTURE), "--db", str(index), "-o", os.devnull])
+    assert made.exit_code == 0, made.output
+    for create in (True, False):
+        with pytest.raises(StoreError, match="made by `scraper dedup --db`, not a crawl store"):
+            SQLiteCrawlStore(index, create=create)
