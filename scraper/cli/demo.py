@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from scraper.cli.crawl_display import Display
-from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE
+from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
 from scraper.demo.runner import DemoReport, run_demo
 from scraper.errors import StoreError, StoreLocked
 
@@ -43,7 +43,9 @@ def _print_report(report: DemoReport) -> None:
 def demo(
     db: Annotated[
         Path | None,
-        typer.Option(help="Crawl into this SQLite file (default: a new temporary folder)."),
+        typer.Option(
+            help="Crawl into this new SQLite file (default: one in a new temporary folder)."
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -62,6 +64,15 @@ def demo(
 
     Example: scraper demo --db demo.db
     """
+    if db is not None and db.exists() and (not db.is_file() or db.stat().st_size > 0):
+        # The demo's sites get new ports on every run: crawled into an earlier run's store,
+        # its pages were new articles, and the report mixed both runs' under one count.
+        typer.echo(
+            f"scraper: --db: {db} already exists; the demo crawls into a new file (its sites"
+            " change address on every run)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
     store = db if db is not None else Path(tempfile.mkdtemp(prefix="scraper-demo-")) / "demo.db"
     display = Display(log_json=log_json)
     try:

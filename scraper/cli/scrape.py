@@ -148,7 +148,7 @@ def scrape(
         ),
     ] = None,
     user_agent: Annotated[
-        str | None, typer.Option(help="User-Agent to send [default: scraper/<version> (...)].")
+        str | None, typer.Option(help=f"User-Agent to send [default: {DEFAULT_USER_AGENT}].")
     ] = None,
     contact: Annotated[
         str | None, typer.Option(help="A URL or e-mail for site owners, added to the User-Agent.")

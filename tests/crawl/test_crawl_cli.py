@@ -105,6 +105,12 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "8 distinct articles" in result.stdout
     assert "Stored 8 articles" in result.stdout
     assert "Second run: 0 articles fetched, 7 feeds/sitemaps/sections answered 304" in result.stdout
+    # Again into the same file: refused, as its sites would be new addresses in an old store.
+    before = (tmp_path / "demo.db").read_bytes()
+    again = runner.invoke(app, ["demo", "--db", str(tmp_path / "demo.db"), "--workers", "0"])
+    assert again.exit_code == 2
+    assert "already exists; the demo crawls into a new file" in again.stderr
+    assert (tmp_path / "demo.db").read_bytes() == before
 
 
 def test_only_a_last_export_moves_the_cursor(news_toml: Path) -> None:
