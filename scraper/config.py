@@ -486,9 +486,16 @@ def _config_path(raw: str, base: Path, *, key: str) -> Path:
     a later ``rm -r ~`` meant to remove it would take for the home folder.
     """
     if raw.startswith("~"):
+        if os.environ.get("HOME") == "" and (raw == "~" or raw.startswith("~/")):
+            # Set but empty (a stripped cron environment): "~/x/news.db" became "/x/news.db",
+            # a store made at the root of the file system.
+            raise ConfigError(
+                f"{raw!r}: cannot find the home folder: HOME is empty; write the full path",
+                key=key,
+            )
         try:
             return Path(raw).expanduser()
-        except RuntimeError as exc:  # no HOME, or no such user
+        except RuntimeError as exc:  # no such user, or no home to be found at all
             raise ConfigError(f"{raw!r}: cannot find the home folder: {exc}", key=key) from exc
     return base / raw
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from scraper.cli.exits import EXIT_FAILED
+from scraper.cli.exits import EXIT_FAILED, EXIT_USAGE
 from scraper.cli.limits import MemoryOption
 from scraper.cli.outputs import (
     FormatOption,
@@ -196,6 +196,10 @@ def scrape(
     """
     if input_file is not None:
         refuse_output_over_inputs([input_file], output)
+    if save_html is not None and save_html.exists() and not save_html.is_dir():
+        # Else every page failed to be saved, one by one, and no article was printed.
+        typer.echo(f"scraper: --save-html: {save_html} is a file, not a folder", err=True)
+        raise typer.Exit(EXIT_USAGE)
     targets, unreadable = _read_urls(urls or [], input_file)
     try:
         options = FetchOptions(

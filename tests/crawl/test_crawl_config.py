@@ -295,6 +295,17 @@ def test_a_path_starting_with_a_tilde_is_under_the_home_folder(
     )
 
 
+@pytest.mark.parametrize("store", ["~/news/crawl.db", "~"])
+def test_a_tilde_with_an_empty_home_is_an_error_not_the_root_folder(
+    monkeypatch: pytest.MonkeyPatch, store: str
+) -> None:
+    # A stripped cron environment: "~/news/crawl.db" became "/news/crawl.db".
+    monkeypatch.setenv("HOME", "")
+    with pytest.raises(ConfigError, match="HOME is empty; write the full path") as raised:
+        parse_config(_base(store=store))
+    assert raised.value.key == "store"
+
+
 def test_site_rules_keyed_with_a_port_apply_to_that_port_only() -> None:
     # The key is accepted as `name:port` (as for [hosts]); it used to be kept and never matched.
     config = parse_config(

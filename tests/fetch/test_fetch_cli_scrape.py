@@ -131,14 +131,29 @@ def test_a_page_that_extraction_cannot_handle_is_its_failure_only(server: LocalS
 def test_a_page_that_cannot_be_saved_is_a_store_failure(
     server: LocalServer, tmp_path: Path
 ) -> None:
-    not_a_dir = tmp_path / "pages"
-    not_a_dir.write_text("a file where the directory should be", encoding="utf-8")
+    a_file = tmp_path / "pages"
+    a_file.write_text("a file where the directory should be", encoding="utf-8")
+    under_a_file = a_file / "saved"  # no such folder, and none can be made
     url = server.url("/page/a")
-    result = runner.invoke(app, ["scrape", url, "--save-html", str(not_a_dir), *LOCAL])
+    result = runner.invoke(app, ["scrape", url, "--save-html", str(under_a_file), *LOCAL])
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        f"scraper: {url}: store: cannot save the page under {not_a_dir}"
+        f"scraper: {url}: store: cannot save the page under {under_a_file}"
     )
+
+
+def test_a_save_folder_that_is_a_file_is_a_usage_error_before_any_fetch(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    # Every page failed on its own before: no article printed, exit 1.
+    a_file = tmp_path / "page.html"
+    a_file.write_text("kept", encoding="utf-8")
+    url = server.url("/page/a")
+    result = runner.invoke(app, ["scrape", url, "--save-html", str(a_file), *LOCAL])
+    assert result.exit_code == 2
+    assert result.stderr == f"scraper: --save-html: {a_file} is a file, not a folder\n"
+    assert not [r for r in server.log if r.path == "/page/a"]
+    assert a_file.read_text(encoding="utf-8") == "kept"
 
 
 def test_an_output_that_is_the_url_list_is_a_usage_error_and_the_list_is_kept(
