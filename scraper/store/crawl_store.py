@@ -50,6 +50,7 @@ from scraper.store.sqlite import (
     migrate,
     open_sqlite,
     require_version,
+    sqlite_reason,
     write_transaction,
 )
 
@@ -309,7 +310,7 @@ class SQLiteCrawlStore:
             with write_transaction(self.conn):
                 yield self.conn
         except sqlite3.Error as exc:
-            raise StoreError(f"store write failed ({self.path}): {exc}") from exc
+            raise StoreError(f"store write failed ({self.path}): {sqlite_reason(exc)}") from exc
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         try:
@@ -317,7 +318,7 @@ class SQLiteCrawlStore:
             cur.row_factory = sqlite3.Row
             return list(cur.fetchall())
         except sqlite3.Error as exc:
-            raise StoreError(f"store read failed ({self.path}): {exc}") from exc
+            raise StoreError(f"store read failed ({self.path}): {sqlite_reason(exc)}") from exc
 
     def _log_fetch(self, conn: sqlite3.Connection, fetch: FetchRecord, run_id: int) -> None:
         conn.execute(_INSERT_FETCH, _fetch_row(fetch, run_id, time.time()))

@@ -22,10 +22,12 @@ from scraper.errors import StoreError
 
 __all__ = [
     "Step",
+    "has_component",
     "migrate",
     "open_sqlite",
     "refuse_foreign_file",
     "require_version",
+    "sqlite_reason",
     "write_transaction",
 ]
 
@@ -295,6 +297,19 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("RELEASE nested" if nested else "COMMIT")
 
 
+def sqlite_reason(exc: sqlite3.Error) -> str:
+    """SQLite's message, with what it means for a store when SQLite's own words leave that out:
+    "database is locked" after the busy timeout says nothing of who holds it."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "database is locked" in str(exc):
+        return (
+            f"{exc}: another process kept the store in a transaction for more than"
+            f" {_BUSY_TIMEOUT_MS / 1000:g} s (a crawl holds the run lock instead: a program"
+            " reading or copying the file?)"
+        )
+    return str(exc)
+
+
 def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> int:
     """Apply the steps of ``component`` newer than the recorded version; return the version.
 
@@ -332,7 +347,9 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> 
                 raise
             conn.execute("COMMIT")
     except sqlite3.Error as exc:
-        raise StoreError(f"migrating {component} failed: {exc}") from exc
+        raise StoreError(
+            f"preparing the store's {component} tables failed: {sqlite_reason(exc)}"
+        ) from exc
     return len(steps)
 
 

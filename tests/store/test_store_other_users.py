@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -189,3 +190,24 @@ def test_a_damaged_run_row_shows_the_run_not_a_traceback(tmp_path: Path) -> None
             assert last.stats.stored == (3 if "stored" in stats else 0)
     finally:
         store.close()
+
+
+def test_a_store_held_by_another_program_says_so_not_a_failed_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "news.db"
+    _with_a_url(path)
+    monkeypatch.setattr("scraper.store.sqlite._BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError) as raised:
+            SQLiteCrawlStore(path)
+    finally:
+        holder.close()
+    message = str(raised.value)
+    assert "migrating" not in message
+    assert "database is locked: another process kept the store in a transaction for more" in (
+        message
+    )
+    assert "than 0.2 s" in message
