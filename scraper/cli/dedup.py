@@ -191,7 +191,7 @@ def dedup(
             containment=containment, workers=workers if workers is not None else usable_cpus()
         )
     except ConfigError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--containment") from exc
+        raise typer.BadParameter(exc.detail, param_hint="--containment") from exc
     refuse_output_over_inputs([input_path], output)
     if db is not None and str(output) != "-":
         # Opened for writing first, it would lose the index kept across runs, and SQLite

@@ -102,7 +102,9 @@ def export(
         elif append:
             raise ConfigError("appends to a file: give -o FILE", key="--append")
     except ConfigError as exc:
-        typer.echo(f"scraper: {exc}", err=True)
+        # parse_since names the config's key; here the value came from the option.
+        said = f"--since: {exc.detail}" if exc.key == "since" else str(exc)
+        typer.echo(f"scraper: {said}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     if output is not None:
         check_not_over_store(output, db, key="--output")

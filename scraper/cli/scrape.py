@@ -42,6 +42,16 @@ from scraper.pagefile import save_page
 
 __all__ = ["scrape"]
 
+#: The option behind each FetchOptions field a bad value can come from.
+_FLAGS = {
+    "user_agent": "--user-agent",
+    "contact": "--contact",
+    "allow_networks": "--allow-network",
+    "politeness.min_interval": "--interval",
+    "politeness": "--per-host / --concurrency",
+    "limits": "--max-mb",
+}
+
 _MB = 1024 * 1024
 
 
@@ -217,7 +227,11 @@ def scrape(
             http2=http2,
         )
     except ConfigError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        # Named as the user wrote it: the option, not FetchOptions' field.
+        flag = _FLAGS.get(exc.key or "")
+        if flag is None:
+            raise typer.BadParameter(str(exc)) from exc
+        raise typer.BadParameter(exc.detail, param_hint=flag) from exc
     run = _Run(
         save_html=save_html,
         extract_timeout=extract_timeout,

@@ -295,3 +295,11 @@ def test_an_export_over_the_config_file_is_refused_before_the_work(
     assert exported.exit_code == 2
     assert "refusing to write an export over it" in exported.stderr
     assert config.read_bytes() == before
+
+
+def test_a_bad_since_names_the_option_given(news_toml: Path) -> None:
+    result = runner.invoke(app, ["export", str(news_toml), "--since", "yesterday"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "scraper: --since: expected LAST, ALL or an ISO date, not 'yesterday'\n"
+    )

@@ -85,7 +85,9 @@ def test_no_urls_is_a_usage_error() -> None:
 def test_a_bad_network_is_a_usage_error() -> None:
     result = runner.invoke(app, ["scrape", "http://example.org/", "--allow-network", "nonsense"])
     assert result.exit_code == 2
-    assert "not a network" in result.output
+    # Named by the option given, not by the field of the fetch options it became.
+    assert "--allow-network: not a network" in result.output
+    assert "allow_networks" not in result.output
 
 
 def test_a_contact_that_cannot_go_in_a_header_is_a_usage_error() -> None:
