@@ -26,7 +26,7 @@ from scraper.discover.html_sniff import is_html_page
 from scraper.discover.listed_dates import listed_date, vague_until
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
-from scraper.discover.xmlfeeds import read_plain_feed
+from scraper.discover.xmlfeeds import MAX_PLAIN_ELEMENTS, read_plain_feed
 from scraper.errors import InputError, TooLarge
 from scraper.surrogates import without_surrogates
 
@@ -148,8 +148,9 @@ def parse_fast(body: bytes, base_url: str, charset: str | None = None) -> Listin
         )
     if len(body) > MAX_LENIENT_BYTES:
         raise TooLarge(
-            f"feed of {len(body) / 1e6:.1f} MB is not plain, well-formed RSS or Atom 1.0, and"
-            f" the lenient parser reads at most {MAX_LENIENT_BYTES / 1e6:.1f} MB",
+            f"feed of {len(body) / 1e6:.1f} MB is not plain, well-formed RSS or Atom 1.0 of at"
+            f" most {MAX_PLAIN_ELEMENTS:,} elements without entities of its own, and the"
+            f" lenient parser reads at most {MAX_LENIENT_BYTES / 1e6:.1f} MB",
             url=base_url,
         )
     return LenientFeed(body, base_url)

@@ -12,26 +12,26 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from scraper.charset import decode_html
 from scraper.discover.entry import Discovered, Listing
-from scraper.discover.reopened import copies_bound
+from scraper.discover.reopened import copy_bytes_bound
 from scraper.discover.urls import join_url, site_of
 from scraper.errors import InputError, ParseError
 
-__all__ = ["MAX_FORMATTING_COPIES", "HeavySection", "parse_section", "read_section"]
+__all__ = ["MAX_FORMATTING_COPY_BYTES", "HeavySection", "parse_section", "read_section"]
 
 _DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
-#: Copies of formatting elements (:func:`~scraper.discover.reopened.copies_bound`) a section
-#: page may cost the parser in this process: about 170 MB at most. The bound counts every
-#: formatting element as open once seen, so a long page of closed ``<strong>`` teasers can be
-#: over it too, and is read in a process of its own (about 0.1 s more); of 1,513 real article
-#: pages one is (2.8 million).
-MAX_FORMATTING_COPIES = 2_000_000
+#: Bytes of copies of formatting elements (:func:`~scraper.discover.reopened.copy_bytes_bound`)
+#: a section page may cost the parser in this process. The bound counts every formatting
+#: element as open once seen, so a long page of closed ``<strong>`` teasers can be over it too,
+#: and is read in a process of its own (about 0.1 s more): of 1,513 real article pages, 8 are.
+MAX_FORMATTING_COPY_BYTES = 256 << 20
 
 
 @dataclass(frozen=True, slots=True)
 class HeavySection:
-    """A section page whose markup may cost the HTML parser more than ``MAX_FORMATTING_COPIES``
-    copies: its bytes and what :func:`parse_section` needs, for a caller that reads it where
-    memory is capped (the crawl: :mod:`scraper.crawl.lenient_feeds`)."""
+    """A section page whose markup may cost the HTML parser more than
+    ``MAX_FORMATTING_COPY_BYTES`` in copies of formatting elements: its bytes and what
+    :func:`parse_section` needs, for a caller that reads it where memory is capped (the crawl:
+    :mod:`scraper.crawl.lenient_feeds`)."""
 
     body: bytes
     base_url: str
@@ -46,7 +46,7 @@ def read_section(body: bytes, base_url: str, patterns: Sequence[str]) -> Listing
         ParseError: the HTML parser gave up on the page.
     """
     text = decode_html(body, None).text
-    if copies_bound(text) > MAX_FORMATTING_COPIES:
+    if copy_bytes_bound(text) > MAX_FORMATTING_COPY_BYTES:
         return HeavySection(body, base_url, tuple(patterns))
     return _links(text, base_url, patterns)
 

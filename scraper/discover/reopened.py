@@ -1,12 +1,13 @@
-"""How many copies of formatting elements an HTML parser may make while it builds a page.
+"""How much memory an HTML parser may spend copying formatting elements while it builds a page.
 
 HTML's tree construction keeps a list of the formatting elements still open (``<b>``,
 ``<font>``, ``<em>``...) and, before each piece of text or inline element, opens again every one
-a block closed ("reconstruct the active formatting elements"). A page that leaves N distinct
-ones open and then has M blocks makes about N × M elements: 90 KB of ``<font class=cI>`` and
-paragraphs made lexbor build 1.4 GB. Extraction runs under a memory cap in its workers; a
-section page's links are read in the crawl process, which has none, so this tells which pages
-must be read elsewhere.
+a block closed ("reconstruct the active formatting elements"), each copy with all its
+attributes. A page that leaves N distinct ones open and then has M blocks makes about N × M
+elements: 90 KB of ``<font class=cI>`` and paragraphs made lexbor build 1.4 GB, and 84 KB of
+``<font a0 ... a9>`` 3.6 GB. Extraction runs under a memory cap in its workers; a section page's
+links are read in the crawl process, which has none, so this tells which pages must be read
+elsewhere.
 """
 
 from __future__ import annotations
@@ -14,48 +15,87 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["FORMATTING", "copies_bound"]
+__all__ = ["FORMATTING", "UNREADABLE", "copy_bytes_bound"]
 
-# --- data: the formatting elements HTML reopens -------------------------------------------------
-#: The elements of the list of active formatting elements. ``a`` is left out: opening an
-#: ``<a>`` closes the one before, so at most one is open at a time.
+# --- data: the formatting elements HTML reopens, and what a copy of one costs lexbor -----------
+#: The elements of the list of active formatting elements besides ``a``, of which at most one
+#: is open at a time (opening an ``<a>`` closes the one before).
 FORMATTING: Final = frozenset(
     {"b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"}
 )
+#: Bytes a copy costs at least, and each of its attributes, beside the bytes of its tag (twice
+#: those: the name and value are copied, and kept with their lengths). Measured: some 365
+#: bytes a copy of ``<font class=cN>``, 1.8 KB of one with eleven short attributes, 1.7 KB of
+#: one with a 1.2 KB title.
+_COPY_BYTES: Final = 320
+_ATTRIBUTE_BYTES: Final = 160
+_TAG_BYTE_FACTOR: Final = 2
 # ------------------------------------------------------------------------------------------------
 
-#: A tag, start or end: the tokenizer starts one at every "<" followed by an ASCII letter (also
-#: inside comments and scripts here, which only makes the bound larger).
-_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
-_FORMATTING_START: Final = re.compile(
-    r"<(?:" + "|".join(sorted(FORMATTING, key=len, reverse=True)) + r")(?=[\s/>])",
+#: What :func:`copy_bytes_bound` answers for a page whose formatting tags it cannot read as the
+#: tokenizer does: more than any page is allowed, so that it is read where memory is capped.
+UNREADABLE: Final = 1 << 62
+_SPACE = "\t\n\f\r "
+#: A tag, start or end, named as the tokenizer names it (up to whitespace, "/" or ">"); the
+#: tokenizer starts one at every "<" followed by an ASCII letter (also inside comments and
+#: scripts here, which only makes the bound larger).
+_TAG: Final = re.compile(rf"<(/?)([A-Za-z][^{_SPACE}/>]*)")
+#: One attribute as the tokenizer reads it: a name (its first character may be "="), then
+#: maybe "=" and a quoted or unquoted value. Atomic and possessive: no backtracking, however
+#: the markup is written.
+_ATTRIBUTE: Final = (
+    rf"(?>[{_SPACE}/]*+[^{_SPACE}/>][^{_SPACE}/>=]*+"
+    rf"(?>[{_SPACE}]*+=[{_SPACE}]*+(?>\"[^\"]*+\"|'[^']*+'|[^{_SPACE}>]*+))?)"
+)
+_ATTRIBUTES: Final = re.compile(_ATTRIBUTE)
+#: A whole start tag: its name, its attributes, its end.
+_START_TAG: Final = re.compile(rf"<[A-Za-z][^{_SPACE}/>]*+((?:{_ATTRIBUTE})*+)[{_SPACE}/]*+>")
+_FORMATTING_OR_ANCHOR: Final = re.compile(
+    r"<(?:" + "|".join(sorted({*FORMATTING, "a"}, key=len, reverse=True)) + rf")(?=[{_SPACE}/>])",
     re.IGNORECASE,
 )
 
 
-def copies_bound(text: str) -> int:
-    """At least the number of formatting elements a parser copies to build ``text``, up to a
-    factor of about two (each tag can be followed by a piece of text, both reopening).
+def copy_bytes_bound(text: str) -> int:
+    """At least the bytes a parser spends on copies of formatting elements to build ``text``
+    (up to about twice: each tag can be followed by a piece of text, both reopening), or
+    :data:`UNREADABLE` when a formatting tag does not end as the tokenizer would end it.
 
-    Every formatting start tag is counted as open from there on (end tags are not trusted to
-    close it: one that is out of scope, inside a table cell, closes nothing), and every later
-    tag as a reopening of all of them, plus one for an open ``<a>``.
+    Every formatting start tag counts as open from there on (an end tag is not trusted to
+    close it: one out of scope, inside a table cell, closes nothing), and every later tag as
+    a reopening of all of them, plus the last ``<a>``.
     """
     tags = text.count("<")
-    formatting = len(_FORMATTING_START.findall(text))
-    if (formatting + 1) * tags <= _CHEAP_ENOUGH:
-        return (formatting + 1) * tags  # nearly every page: no need to look in order
+    weights = 0
+    widest_anchor = 0
+    for match in _FORMATTING_OR_ANCHOR.finditer(text):
+        weight = _weight(text, match.start())
+        if match.group().lower() == "<a":
+            widest_anchor = max(widest_anchor, weight)
+        else:
+            weights += weight
+    if (weights + widest_anchor) * tags <= _CHEAP_ENOUGH:
+        return (weights + widest_anchor) * tags  # nearly every page: no need to look in order
     total = opened = anchor = 0
     for match in _TAG.finditer(text):
         if not match.group(1):
             name = match.group(2).lower()
             if name in FORMATTING:
-                opened += 1
+                opened += _weight(text, match.start())
             elif name == "a":
-                anchor = 1
+                anchor = _weight(text, match.start())
         total += opened + anchor
     return total
 
 
-#: Below this, the cheap product bound (formatting start tags times tags) is answer enough.
-_CHEAP_ENOUGH: Final = 1_000_000
+def _weight(text: str, at: int) -> int:
+    """What a copy of the element whose start tag begins at ``at`` costs, at least."""
+    tag = _START_TAG.match(text, at)
+    if tag is None:
+        return UNREADABLE  # cut short, or written otherwise than this reads: not guessed
+    attributes = len(_ATTRIBUTES.findall(tag.group(1)))
+    return _COPY_BYTES + _ATTRIBUTE_BYTES * attributes + _TAG_BYTE_FACTOR * (tag.end() - at)
+
+
+#: Below this, the cheap bound (every formatting element's copy for every tag) is answer enough.
+_CHEAP_ENOUGH: Final = 64 << 20

@@ -19,6 +19,12 @@ from scraper.discover.html_sniff import is_html_page
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, NewestKept
 from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
+from scraper.discover.xmlbounds import (
+    MAX_ELEMENT_ATTRIBUTES,
+    attribute_count,
+    declares_entities,
+    widest_element,
+)
 from scraper.discover.xmlcharset import xml_for_parser
 from scraper.errors import InputError, TooLarge
 
@@ -127,6 +133,19 @@ def read_sitemap(
     body = xml_for_parser(body, charset).removeprefix(_BOM).lstrip()
     if body[:1] != b"<":
         return _url_list(body, base_url)
+    if declares_entities(body):
+        # Expanded, a few bytes of them stand for millions of elements before a count is
+        # made; no sitemap needs entities of its own.
+        raise _not_a_sitemap(body, base_url, "it declares XML entities of its own")
+    if attribute_count(body) > MAX_SITEMAP_ELEMENTS:
+        raise TooLarge(
+            f"sitemap has more than {MAX_SITEMAP_ELEMENTS:,} attributes: not read", url=base_url
+        )
+    if widest_element(body) > MAX_ELEMENT_ATTRIBUTES:
+        raise TooLarge(
+            f"sitemap has an element of more than {MAX_ELEMENT_ATTRIBUTES:,} attributes: not read",
+            url=base_url,
+        )
     root, listing = _read_repaired(body, base_url, max_children)
     if root in _FEED_ROOTS:
         return parse_fast(body, base_url)
@@ -197,20 +216,24 @@ def _read_xml(
                 raise _too_many(elements, in_hand, base_url)
             continue
         depth -= 1
-        if depth != 1 or top is None:
-            continue  # the root, or inside an entry: read with the entry
+        if top is None or depth == 0:
+            continue  # the root's end
         name = _local(elem.tag)
         if name in ("url", "sitemap"):
+            # Read wherever it is (a generator's wrapper element or doubled root too).
             found = _entry(elem, base_url)
             if found and name == "url":
                 entries.append(found)
             elif found:
                 children.offer(found)
-        # Cleared entries (and whatever else the root holds) stay attached to it otherwise:
-        # some 70 bytes each, for every one in the document, until the whole of it is read.
-        elem.clear()
-        del top[:]
-        in_hand = 1
+            elem.clear()
+            in_hand = depth
+        if depth == 1:
+            # Cleared entries (and whatever else the root holds) stay attached to it
+            # otherwise: some 70 bytes each, for every one in the document, until its end.
+            elem.clear()
+            del top[:]
+            in_hand = 1
     return root, Listing(
         entries=tuple(entries), children=children.kept(), dropped_children=children.dropped
     )

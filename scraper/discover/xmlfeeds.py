@@ -21,13 +21,20 @@ from xml.etree import ElementTree
 
 from scraper.discover.entry import Discovered
 from scraper.discover.listed_dates import listed_date, zoneless
+from scraper.discover.xmlbounds import (
+    MAX_ELEMENT_ATTRIBUTES,
+    attribute_count,
+    declares_entities,
+    widest_element,
+)
 
 __all__ = ["MAX_PLAIN_ELEMENTS", "read_plain_feed"]
 
-#: Elements a feed read here may have: some 45 MB of tree, over twice what 10,000 entries of
-#: twenty elements each need. A larger one goes to feedparser, in a process of its own with a
-#: memory cap (:mod:`scraper.discover.lenient`), or is refused as too large for it.
-MAX_PLAIN_ELEMENTS = 500_000
+#: Elements (and attributes) a feed read here may have: some 200 MB of tree at most, and more
+#: than 2,000 entries of full XHTML content need (14 MB, 1.1 million elements). A larger one,
+#: or one that declares entities, goes to feedparser, in a process of its own with a memory
+#: cap (:mod:`scraper.discover.lenient`), or is refused as too large for it.
+MAX_PLAIN_ELEMENTS = 2_000_000
 #: Bytes handed to the parser at a time, between counts.
 _PIECE = 1 << 20
 
@@ -77,13 +84,19 @@ def read_plain_feed(body: bytes) -> tuple[Discovered, ...] | None:
 
 
 def _tree(body: bytes) -> ElementTree.Element | None:
-    """The document's root element, or None past ``MAX_PLAIN_ELEMENTS`` elements.
+    """The document's root element, or None past ``MAX_PLAIN_ELEMENTS`` elements and
+    attributes, or when it declares entities.
 
     Read a piece at a time and counted as it grows: every element costs about 90 bytes, and
     a document of nothing but ``<x/>`` up to the 50 MB cap would make this process over a
     gigabyte before it turned out to be no feed.
     """
-    if body.count(b"<") <= MAX_PLAIN_ELEMENTS:
+    if declares_entities(body):
+        return None  # expanded, a few bytes can stand for any number of elements
+    attributes = attribute_count(body)
+    if attributes > MAX_PLAIN_ELEMENTS or widest_element(body) > MAX_ELEMENT_ATTRIBUTES:
+        return None  # one element can hold them all: counting elements would come too late
+    if body.count(b"<") + attributes <= MAX_PLAIN_ELEMENTS:
         # No more elements than that can start: read whole, the cheaper way (counting costs
         # a quarter of the parse).
         return ElementTree.fromstring(body)

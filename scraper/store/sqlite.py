@@ -150,10 +150,12 @@ def refuse_foreign_file(path: Path | str) -> None:
         return
 
 
-def _existing_uri(target: str) -> str:
+def _existing_uri(given: str) -> str:
     # mode=rw: SQLite opens the file for reading and writing but never creates it, so a
     # mistyped path is an error rather than a new empty store.
-    uri = f"file:{quote(str(Path(target).absolute()))}?mode=rw"
+    # The file itself: SQLite keeps a symbolic link's -wal and -shm beside the file it names.
+    target = str(Path(given).resolve())
+    uri = f"file:{quote(target)}?mode=rw"
     if _writable_folder(target) and os.access(target, os.W_OK):
         return uri
     # A read-only folder (a backup, a monitoring host's read-only mount), or a store another
@@ -186,7 +188,7 @@ def _refuse_unwritable(target: str, *, create: bool) -> None:
         StoreError: the store (with ``create``: the writing commands) or one of its side
             files cannot be written by this user.
     """
-    path = Path(target)
+    path = Path(target).resolve()  # its side files are beside the file a link names
     if create and path.is_file() and not os.access(path, os.W_OK):
         raise StoreError(
             f"cannot write store {target}: this user (uid {os.getuid()}) may read it but not"
@@ -194,7 +196,7 @@ def _refuse_unwritable(target: str, *, create: bool) -> None:
         )
     if not os.access(path, os.W_OK):
         return  # a reader of another's store: opened without side files (_existing_uri)
-    for side in (Path(target + "-wal"), Path(target + "-shm")):
+    for side in (Path(f"{path}-wal"), Path(f"{path}-shm")):
         if side.exists() and not os.access(side, os.W_OK):
             raise StoreError(
                 f"cannot open store {target}: its side file {side.name} is not writable by"

@@ -17,7 +17,7 @@ from scraper.discover.feeds import (
     parse_feed,
     read_with_feedparser,
 )
-from scraper.discover.xmlfeeds import MAX_PLAIN_ELEMENTS, read_plain_feed
+from scraper.discover.xmlfeeds import read_plain_feed
 from scraper.errors import InputError, TooLarge
 
 _ITEM = "<item><title>Story {i}</title><link>https://news.test/s/{i}</link><description>{pad}</description></item>"
@@ -385,15 +385,20 @@ def test_an_xml_base_still_applies_to_links_feedparser_reads() -> None:
     ]
 
 
-def test_a_feed_of_empty_elements_past_the_bound_is_refused_not_built() -> None:
+def test_a_feed_of_empty_elements_past_the_bound_is_refused_not_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Four-byte elements past the bound: read whole, their tree would take some 90 bytes
     # each. The fast reader gives up; feedparser, in a process with a memory cap, gets the
-    # feed when it is under the lenient cap, and a larger one is refused as too large.
+    # feed when it is under the lenient cap, and a larger one is refused as too large. (The
+    # bound lowered, the rule is the same at a smaller size.)
+    monkeypatch.setattr("scraper.discover.xmlfeeds.MAX_PLAIN_ELEMENTS", 200_000)
+
     def feed(elements: int) -> bytes:
         junk = "<x/>" * elements
         return f'<rss version="2.0"><channel><title>t</title>{junk}</channel></rss>'.encode()
 
-    small = feed(MAX_PLAIN_ELEMENTS + 100_000)
+    small = feed(300_000)
     assert read_plain_feed(small) is None
     assert isinstance(parse_fast(small, "https://news.test/feed"), LenientFeed)
     large = feed(MAX_LENIENT_BYTES // 4)
@@ -402,17 +407,20 @@ def test_a_feed_of_empty_elements_past_the_bound_is_refused_not_built() -> None:
         parse_fast(large, "https://news.test/feed")
 
 
-def test_a_feed_whose_markup_is_escaped_in_cdata_is_read_past_the_bound_on_angle_brackets() -> None:
+def test_a_feed_whose_markup_is_escaped_in_cdata_is_read_past_the_bound_on_angle_brackets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # More "<" than the bound allows elements, nearly all inside CDATA: counted element by
     # element, the feed has a dozen, and is read on the fast path.
-    html = "<p>a</p>" * (MAX_PLAIN_ELEMENTS // 2 + 1000)
+    monkeypatch.setattr("scraper.discover.xmlfeeds.MAX_PLAIN_ELEMENTS", 200_000)
+    html = "<p>a</p>" * 101_000
     items = "".join(
         f"<item><link>https://news.test/s/{i}</link><description><![CDATA[{html}]]>"
         "</description></item>"
         for i in range(2)
     )
     body = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
-    assert body.count(b"<") > MAX_PLAIN_ELEMENTS
+    assert body.count(b"<") > 200_000
     read = read_plain_feed(body)
     assert read is not None
     assert [e.url for e in read] == ["https://news.test/s/0", "https://news.test/s/1"]
@@ -436,3 +444,23 @@ def test_a_json_feed_of_long_texts_is_read_under_the_bound() -> None:
     listing = parse_fast(body, "https://news.test/feed.json")
     assert not isinstance(listing, LenientFeed)
     assert len(listing.entries) == 20
+
+
+def test_a_feed_declaring_entities_is_left_to_the_capped_parser() -> None:
+    # Expanded in this process, a few bytes of nested entities stood for 2.5 GB of elements.
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "<x/><x/>">]>'
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><link>https://news.test/s/1</link></item>&e;</channel></rss>"
+    )
+    assert read_plain_feed(body) is None
+    assert isinstance(parse_fast(body, "https://news.test/feed"), LenientFeed)
+
+
+def test_a_feed_of_an_element_with_millions_of_attributes_is_not_built_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("scraper.discover.xmlfeeds.MAX_PLAIN_ELEMENTS", 200_000)
+    flood = " ".join(f'a{i}="1"' for i in range(250_000))
+    body = f'<rss version="2.0"><channel><title {flood}>t</title></channel></rss>'.encode()
+    assert read_plain_feed(body) is None

@@ -12,12 +12,12 @@ from child_processes import children
 
 from scraper.crawl.lenient_feeds import LenientLimits, read_in_child
 from scraper.discover.links import (
-    MAX_FORMATTING_COPIES,
+    MAX_FORMATTING_COPY_BYTES,
     HeavySection,
     parse_section,
     read_section,
 )
-from scraper.discover.reopened import copies_bound
+from scraper.discover.reopened import UNREADABLE, copy_bytes_bound
 from scraper.errors import ParseLimit
 
 _BASE = "https://news.test/world/"
@@ -49,15 +49,35 @@ def _no_child_left() -> None:
 
 
 def test_formatting_reopened_at_every_block_is_counted_from_above() -> None:
-    # 1,000 by 1,000: about a million copies, whatever the order of the end tags.
-    assert copies_bound(_reopening(1000, 1000).decode()) >= 1000 * 1000
+    # 1,000 by 1,000: about a million copies of 300 bytes or more (lexbor: 378 MB).
+    assert copy_bytes_bound(_reopening(1000, 1000).decode()) >= 378 << 20
     # End tags that close nothing (out of scope in a table cell) do not lower the count.
     cells = "<table><tr><td>" + "</font>" * 1000 + "</td></tr></table>"
     hostile = _reopening(1000, 1000).decode().replace("lede</p>", "lede</p>" + cells)
-    assert copies_bound(hostile) >= 1000 * 1000
-    # A page that opens nothing it leaves open costs no more than its tags.
+    assert copy_bytes_bound(hostile) >= 378 << 20
+    # A page that opens nothing it leaves open costs no more than a copy of its link a tag.
     plain = "<p>" + "<a href=x>y</a></p><p>" * 5000 + "</p>"
-    assert copies_bound(plain) <= 3 * plain.count("<")
+    assert copy_bytes_bound(plain) <= 1024 * plain.count("<")
+
+
+def test_every_attribute_of_a_copy_counts() -> None:
+    # Copies carry their attributes: 100 formatting elements of eleven short attributes each,
+    # then 2,000 paragraphs, made lexbor build 3.6 GB from 84 KB; the same with one attribute
+    # costs a fifth of that, and the bound says so.
+    def page(attributes: str) -> str:
+        fonts = "".join(f"<font {attributes} c={i}>" for i in range(100))
+        return f"<p>{fonts}</p>" + "<p>x" * 2000
+
+    many = copy_bytes_bound(page("a0 a1 a2 a3 a4 a5 a6 a7 a8 a9"))
+    one = copy_bytes_bound(page(""))
+    assert many > 3 * one
+    # A value hiding what looks like a tag end is still read to the tag's real end.
+    hidden = copy_bytes_bound(page('title=">" a0 a1 a2 a3 a4 a5 a6 a7 a8 a9'))
+    assert hidden >= many
+
+
+def test_a_formatting_tag_the_reader_cannot_end_is_not_guessed() -> None:
+    assert copy_bytes_bound("<p>x</p><p><font a=1 b=") >= UNREADABLE
 
 
 @pytest.mark.parametrize("blocks", [10, 300])
@@ -71,7 +91,7 @@ def test_an_ordinary_section_page_is_read_here_with_the_same_links(blocks: int) 
 
 def test_a_page_that_reopens_formatting_at_every_block_is_handed_back_unread() -> None:
     page = _reopening(1000, 1000)
-    assert copies_bound(page.decode()) > MAX_FORMATTING_COPIES
+    assert copy_bytes_bound(page.decode()) > MAX_FORMATTING_COPY_BYTES
     read = read_section(page, _BASE, _FOLLOW)
     assert read == HeavySection(page, _BASE, _FOLLOW)
 

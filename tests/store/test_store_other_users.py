@@ -211,3 +211,42 @@ def test_a_store_held_by_another_program_says_so_not_a_failed_migration(
         message
     )
     assert "than 0.2 s" in message
+
+
+def test_another_users_store_read_through_a_link_reads_its_write_ahead_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite keeps the log beside the file a link names: looked for beside the link, it was
+    # missed, and the store read as immutable without the articles still in its log.
+    (tmp_path / "real").mkdir()
+    store = tmp_path / "real" / "news.db"
+    _with_a_url(store)
+    writer = SQLiteCrawlStore(store)  # a crawl going on: its latest commit is in the log
+    try:
+        writer.record_listing(
+            "s",
+            ListingRecord(
+                fetch=None, entries=[NewURL(url="https://n.test/b", raw="https://n.test/b")]
+            ),
+            1,
+        )
+        assert (tmp_path / "real" / "news.db-wal").stat().st_size > 0
+        link = tmp_path / "link.db"
+        link.symlink_to(store)
+        real = os.access
+
+        def access(path: object, mode: int, **kwargs: object) -> bool:
+            # Root may write any file: the store (through the link too, as the system call
+            # follows it) answers as another user's does.
+            if Path(str(path)).resolve() == store.resolve() and mode & os.W_OK:
+                return False
+            return real(path, mode)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "access", access)
+        reader = SQLiteCrawlStore(link, create=False)
+        try:
+            assert [s.urls for s in reader.source_stats()] == [2]
+        finally:
+            reader.close()
+    finally:
+        writer.close()
