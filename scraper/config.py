@@ -24,6 +24,7 @@ from scraper.discover.urls import normalise_url, wire_host
 from scraper.errors import ConfigError, InputError
 from scraper.export_file import check_placeholders
 from scraper.memory import DEFAULT_MEMORY_MB, cap_problem
+from scraper.request_hosts import SENDABLE_HOST
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -516,6 +517,11 @@ def _host_key(host: str, key: str, taken: Mapping[str, object]) -> str:
         if not (name and digits.isascii() and digits.isdigit() and 0 < int(digits) < 65536):
             raise ConfigError("not a host name or host:port", key=key)
     if name.isascii():
+        bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
+        if not SENDABLE_HOST.fullmatch(bare):
+            # "a b", "news.example/world": no request is made under such a key, so its pace or
+            # rules would never apply, silently.
+            raise ConfigError("not a host name or host:port", key=key)
         spelled = host.lower()
     else:
         try:

@@ -17,6 +17,7 @@ from typing import IO, Annotated, Any, BinaryIO, NoReturn, TextIO, TypeVar
 
 import typer
 
+from scraper.cli.counts import counted
 from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from scraper.credentials import redact
 from scraper.errors import ConfigError
@@ -357,7 +358,7 @@ def report_export(result: ExportResult) -> None:
     """The export's summary line on stderr, after a line for each article it skipped."""
     for skipped in result.skipped:
         typer.echo(f"scraper: {_clip(skipped.reason, _REASON_CHARS)}; skipped", err=True)
-    line = f"exported {result.written} articles"
+    line = f"exported {counted(result.written, 'article')}"
     if result.skipped:
         line += f", skipped {len(result.skipped)} unreadable (named above)"
     typer.echo(line, err=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from scraper.cli.counts import counted
 from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
@@ -123,4 +124,4 @@ def retry(
     except StoreError as exc:
         typer.echo(f"scraper: store error: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
-    typer.echo(f"{count} URLs due again at the next run", err=True)
+    typer.echo(f"{counted(count, 'URL')} due again at the next run", err=True)

@@ -211,9 +211,12 @@ def scrape(
         typer.echo(f"scraper: --save-html: {save_html} is a file, not a folder", err=True)
         raise typer.Exit(EXIT_USAGE)
     targets, unreadable = _read_urls(urls or [], input_file)
+    if user_agent is not None and not user_agent.strip():
+        # Taken for "the default" before, silently; the config refuses it the same way.
+        raise typer.BadParameter("must not be empty", param_hint="--user-agent")
     try:
         options = FetchOptions(
-            user_agent=user_agent or DEFAULT_USER_AGENT,
+            user_agent=DEFAULT_USER_AGENT if user_agent is None else user_agent,
             contact=contact,
             timeouts=Timeouts(connect=min(10.0, timeout), read=min(20.0, timeout), total=timeout),
             limits=Limits(max_body=int(max_mb * _MB), max_decoded=int(2 * max_mb * _MB)),

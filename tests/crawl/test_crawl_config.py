@@ -136,6 +136,8 @@ def _base(**extra: Any) -> dict[str, Any]:
         (_base(hosts={"a.test:8o80": {"per_host": 1}}), "hosts.a.test:8o80"),
         (_base(hosts={"a.test:99999": {"per_host": 1}}), "hosts.a.test:99999"),
         (_base(sites={":8080": {"drop": [".ad"]}}), "sites.:8080"),
+        (_base(hosts={"a b": {"per_host": 1}}), "hosts.a b"),
+        (_base(sites={"a.test/world": {"drop": [".ad"]}}), "sites.a.test/world"),
         (_base(hosts={"a.test": {"per_host": 1}, "A.Test": {"per_host": 4}}), "hosts.A.Test"),
         (_base(sites={"bücher.test": {}, "xn--bcher-kva.test": {}}), "sites.xn--bcher-kva.test"),
         (_base(source=[{"feed": "https://a.test/f", "per_host": 0}]), "source[0].per_host"),

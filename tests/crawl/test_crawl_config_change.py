@@ -134,6 +134,6 @@ def test_status_marks_store_only_sources_and_retry_takes_their_names(
     raw = json.loads(runner.invoke(app, ["status", str(tmp_path / "crawl.db"), "--json"]).stdout)
     assert {s["in_config"] for s in raw["sources"]} == {None}  # no config to compare with
     retried = runner.invoke(app, ["retry", str(new), "--source", "old"])
-    assert retried.exit_code == 0 and "1 URLs due again" in retried.stderr
+    assert retried.exit_code == 0 and "1 URL due again" in retried.stderr
     unknown = runner.invoke(app, ["retry", str(new), "--source", "nosuch"])
     assert unknown.exit_code == 2 and "new, old" in unknown.output

@@ -100,12 +100,12 @@ def test_retry_makes_given_up_urls_due_and_the_next_run_stores_them(
     # Another kind matches nothing; the 503 waits for its hour without --waiting.
     assert "0 URLs" in runner.invoke(app, ["retry", str(toml), "--kind", "timeout"]).stderr
     done = runner.invoke(app, ["retry", str(toml), "--kind", "http_status"])
-    assert done.exit_code == 0 and "1 URLs due again" in done.stderr
+    assert done.exit_code == 0 and "1 URL due again" in done.stderr
     rerun = runner.invoke(app, ["crawl", str(toml), "--export", "jsonl"])
     assert rerun.exit_code == 0, rerun.output
     stored = [json.loads(line)["url"] for line in rerun.stdout.splitlines()]
     assert stored == [site.base_url + gone]
-    assert "1 URLs due again" in runner.invoke(app, ["retry", str(toml), "--waiting"]).stderr
+    assert "1 URL due again" in runner.invoke(app, ["retry", str(toml), "--waiting"]).stderr
     last = runner.invoke(app, ["crawl", str(toml), "--export", "jsonl"])
     assert [json.loads(line)["url"] for line in last.stdout.splitlines()] == [site.base_url + down]
     asked = [r.path for r in site.log]

@@ -90,6 +90,12 @@ def test_a_bad_network_is_a_usage_error() -> None:
     assert "allow_networks" not in result.output
 
 
+def test_an_empty_user_agent_is_a_usage_error_not_the_default() -> None:
+    result = runner.invoke(app, ["scrape", "http://example.org/", "--user-agent", " "])
+    assert result.exit_code == 2
+    assert "--user-agent" in result.output and "must not be empty" in result.output
+
+
 def test_a_contact_that_cannot_go_in_a_header_is_a_usage_error() -> None:
     result = runner.invoke(app, ["scrape", "http://example.org/", "--contact", "b\u00f6t@a.test"])
     assert result.exit_code == 2
