@@ -43,6 +43,7 @@ __all__ = [
     "take_outcome",
     "utf8_stdout",
     "with_text",
+    "writing_stdout",
 ]
 
 _T = TypeVar("_T")
@@ -139,6 +140,12 @@ def _write_errors(path: Path | None) -> Iterator[None]:
             _drop_stdout()
         typer.echo(f"scraper: cannot write {path or 'stdout'}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from exc
+
+
+def writing_stdout() -> AbstractContextManager[None]:
+    """Around a command's own writes to stdout: a reader that goes away (``| head``) or a full
+    disk ends the command with one line and exit 1, as an output file's failure does."""
+    return _write_errors(None)
 
 
 def _drop_stdout() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -303,3 +305,17 @@ def test_a_bad_since_names_the_option_given(news_toml: Path) -> None:
     assert result.stderr == (
         "scraper: --since: expected LAST, ALL or an ISO date, not 'yesterday'\n"
     )
+
+
+def test_demo_into_a_reader_that_goes_away_says_so(tmp_path: Path) -> None:
+    # `scraper demo | head -1`: exit 1 and no word of why, before. `true` reads nothing and
+    # is gone long before the report is written.
+    done = subprocess.run(
+        f"{sys.executable} -m scraper demo --workers 0 --db {tmp_path / 'demo.db'} | true",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        executable="/bin/bash",
+    )
+    assert done.stderr.strip().endswith("scraper: cannot write stdout: Broken pipe")
