@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from scraper.dedup.cluster import cluster_id
@@ -713,6 +713,7 @@ class SQLiteCrawlStore:
         with its current cluster and representative."""
         last = after_id
         where = self._placements()
+        shown: dict[str, str] = {}
         while True:
             rows = self._read(
                 f"SELECT {_ARTICLE_COLUMNS}, {where.rep_key} AS rep_key,"
@@ -724,8 +725,35 @@ class SQLiteCrawlStore:
             if not rows:
                 return
             for row in rows:
-                yield _stored(row)
+                item = _stored(row)
+                if item.duplicate_of is not None:
+                    item = replace(item, duplicate_of=self._shown_url(item.duplicate_of, shown))
+                yield item
             last = rows[-1]["id"]
+
+    def _shown_url(self, address: str, shown: dict[str, str]) -> str:
+        """The URL a representative is exported under (its record's, as it was fetched: a
+        WordPress ``/story/`` keeps its slash), for the normalised address the index names it
+        by; the address itself when no stored article answers to it (a page the index holds
+        under another address) or its record cannot be read. A consumer matches
+        ``duplicate_of`` against ``url``, which the address alone did not always equal."""
+        found = shown.get(address)
+        if found is None:
+            rows = self._read(
+                "SELECT CAST(a.record AS BLOB) AS record FROM urls u"
+                " JOIN articles a ON a.url_id = u.id WHERE u.url = ?",
+                (address,),
+            )
+            found = address
+            if rows:
+                try:
+                    url = json.loads(rows[0]["record"]).get("url")
+                except (ValueError, AttributeError):  # damaged: export names it elsewhere
+                    url = None
+                if isinstance(url, str) and url:
+                    found = url
+            shown[address] = found
+        return found
 
     def cursor(self, name: str) -> int:
         """A named position (such as the last exported article id); 0 when unset."""
