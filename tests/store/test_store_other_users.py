@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from write_access import deny_writes
 
 from scraper.crawl.lock import RunLock
 from scraper.errors import StoreError, StoreLocked
@@ -144,15 +145,7 @@ def test_side_files_another_user_left_are_named_not_taken_for_a_failed_migration
     _with_a_url(store)
     shm = tmp_path / "news.db-shm"
     shm.write_bytes(b"")
-    real = os.access
-
-    def access(path: object, mode: int, **kwargs: object) -> bool:
-        # Root may write any file: the side file answers as it does to its owner's crawl.
-        if Path(str(path)) == shm and mode & os.W_OK:
-            return False
-        return real(path, mode)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "access", access)
+    deny_writes(monkeypatch, shm)  # as it answers its owner's crawl
     with pytest.raises(StoreError, match=r"its side file news\.db-shm is not writable by this"):
         SQLiteCrawlStore(store)
 
@@ -233,16 +226,7 @@ def test_another_users_store_read_through_a_link_reads_its_write_ahead_log(
         assert (tmp_path / "real" / "news.db-wal").stat().st_size > 0
         link = tmp_path / "link.db"
         link.symlink_to(store)
-        real = os.access
-
-        def access(path: object, mode: int, **kwargs: object) -> bool:
-            # Root may write any file: the store (through the link too, as the system call
-            # follows it) answers as another user's does.
-            if Path(str(path)).resolve() == store.resolve() and mode & os.W_OK:
-                return False
-            return real(path, mode)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(os, "access", access)
+        deny_writes(monkeypatch, store)  # another user's
         reader = SQLiteCrawlStore(link, create=False)
         try:
             assert [s.urls for s in reader.source_stats()] == [2]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from write_access import deny_writes
 
 from scraper.errors import StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -28,14 +29,7 @@ def _store_with_a_url(path: Path) -> None:
 
 def _folder_read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """``folder`` as a read-only mount answers os.access (root may write a 0555 folder)."""
-    real = os.access
-
-    def access(path: object, mode: int, **kwargs: object) -> bool:
-        if Path(str(path)) == folder and mode & os.W_OK:
-            return False
-        return real(path, mode)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "access", access)
+    deny_writes(monkeypatch, folder)
 
 
 def test_a_store_in_a_read_only_folder_is_read_without_side_files(
