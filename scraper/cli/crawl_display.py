@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from scraper.cli.counts import counted
 from scraper.config import load_config
 from scraper.output import json_line
 
@@ -67,16 +68,24 @@ def summary_line(result: RunResult) -> str:
     skipped = sum(src.skipped for src in result.sources)
     not_due = sum(src.not_due for src in result.sources)
     return (
-        f"run {result.run_id}: {s.discovered} new URLs, {s.fetched} fetched, {s.stored} stored"
-        f" ({result.duplicates} duplicates; {s.duplicates} when placed),"
-        f" {s.not_modified} listings not modified,"
-        f" {s.failed} to retry, {s.gave_up} given up, {errors} source errors"
-        + (f", {warnings} source warnings" if warnings else "")
-        + (f", {skipped} listed entries skipped (not crawlable URLs)" if skipped else "")
-        + (f", {not_due} listings not due (refresh_minutes)" if not_due else "")
-        + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
-        + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")
-        + (f", {s.aliases} URLs were articles stored under another URL" if s.aliases else "")
+        f"run {result.run_id}: {counted(s.discovered, 'new URL')}, {s.fetched} fetched,"
+        f" {s.stored} stored ({counted(result.duplicates, 'duplicate')};"
+        f" {s.duplicates} when placed), {counted(s.not_modified, 'listing')} not modified,"
+        f" {s.failed} to retry, {s.gave_up} given up, {counted(errors, 'source error')}"
+        + (f", {counted(warnings, 'source warning')}" if warnings else "")
+        + (
+            f", {counted(skipped, 'listed entry', 'listed entries')} skipped (not crawlable URLs)"
+            if skipped
+            else ""
+        )
+        + (f", {counted(not_due, 'listing')} not due (refresh_minutes)" if not_due else "")
+        + (f", {counted(s.left, 'URL')} left for the next run (time budget)" if s.left else "")
+        + (f", {counted(s.held, 'URL')} held until their host's Retry-After" if s.held else "")
+        + (
+            f", {counted(s.aliases, 'URL')} found to be an article stored under another URL"
+            if s.aliases
+            else ""
+        )
         + f" in {result.seconds:.1f}s"
     )
 

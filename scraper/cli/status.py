@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from scraper.cli.counts import counted
 from scraper.cli.crawl_display import store_path
 from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
@@ -54,12 +55,12 @@ def _run_line(run: RunRecord | None) -> str:
     return (
         f"last run: #{run.id} {run.status}, started {when_shown(run.started_at)},"
         f" finished {when_shown(run.finished_at)}: {s.stored} stored"
-        f" ({s.duplicates} duplicates when placed),"
+        f" ({counted(s.duplicates, 'duplicate')} when placed),"
         f" {s.fetched} fetched, {s.not_modified} not modified, {s.failed} to retry,"
         f" {s.gave_up} given up"
         # A run that read every URL yet not a listing is "ok" (it ended as it should) but
         # exited 1: say why.
-        + (f", {s.source_errors} source errors" if s.source_errors else "")
+        + (f", {counted(s.source_errors, 'source error')}" if s.source_errors else "")
         + (f", {s.unread} nested sitemaps left unread (document cap)" if s.unread else "")
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
         + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")

@@ -33,7 +33,7 @@ def test_crawl_exports_then_export_hands_each_article_on_once(
     out = tmp_path / "new.jsonl"
     result = runner.invoke(app, ["crawl", str(config), "--export", "jsonl", "-o", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert "8 stored (1 duplicates; " in result.stderr  # the final clusters, then as placed
+    assert "8 stored (1 duplicate; " in result.stderr  # the final clusters, then as placed
     records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(records) == 8
     assert all(r["cluster"] and r["text"] and r["source"] in ("herald", "courier") for r in records)
@@ -86,7 +86,7 @@ def test_exit_codes(sites: dict[str, SiteServer], news_toml: Path, tmp_path: Pat
     sites["courier"].fail("/feed.json", 500)
     failed = runner.invoke(app, ["crawl", str(config)])
     assert failed.exit_code == 1
-    assert "1 source errors" in failed.stderr
+    assert "1 source error" in failed.stderr
     assert runner.invoke(app, ["export", str(config), "--since", "yesterday"]).exit_code == 2
 
 

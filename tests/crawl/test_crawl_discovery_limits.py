@@ -234,7 +234,7 @@ def test_a_feed_entry_that_is_no_url_is_skipped_not_a_failure(tmp_path: Path) ->
     events = [json.loads(line) for line in runs[0].stderr.splitlines()]
     (source,) = [e for e in events if e["event"] == "source"]
     assert (source["skipped"], source["errors"], source["new"]) == (1, [], 1)
-    assert "1 listed entries skipped" in runs[1].stderr
+    assert "1 listed entry skipped" in runs[1].stderr
     assert "latest error" not in healthy.stdout
     assert broken.exit_code == 1
     assert "latest error in f: HTTP 404" in status.stdout

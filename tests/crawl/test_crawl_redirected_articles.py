@@ -209,7 +209,7 @@ def test_a_relative_canonical_link_is_read_against_the_url_the_page_came_from(
     first = run_crawl(_config(store, feed))
     # Stored where the redirect landed, keyed by its canonical link read against that address.
     assert _rows(store, "SELECT url, dedup_key FROM articles") == [(served, real)]
-    assert "1 URLs were articles stored under another URL" in summary_line(first)
+    assert "1 URL found to be an article stored under another URL" in summary_line(first)
     # The page the canonical link names is the same article: one cluster, the named one leads.
     run_crawl(_config(store, feed, sitemap))
     rows = _rows(store, "SELECT url, cluster, duplicate_of FROM articles ORDER BY id")

@@ -85,7 +85,7 @@ def test_status_names_the_source_and_its_error_after_the_run(
     _with_picked(news_toml, sites, UNCRAWLABLE)
     crawled = runner.invoke(app, ["crawl", str(news_toml)])
     assert crawled.exit_code == 1, crawled.output
-    assert "1 source errors" in crawled.stderr  # all the run itself says of it
+    assert "1 source error" in crawled.stderr  # all the run itself says of it
     lines, sources = _status(news_toml)
     (line,) = [line for line in lines if line.startswith("source error in ")]
     assert re.fullmatch(

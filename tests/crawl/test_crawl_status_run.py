@@ -27,7 +27,7 @@ def test_status_counts_the_source_errors_of_the_last_run(
     assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 1
     shown = runner.invoke(app, ["status", str(news_toml)]).stdout.splitlines()
     (last,) = [line for line in shown if line.startswith("last run:")]
-    assert last.startswith("last run: #1 ok") and last.endswith(", 1 source errors")
+    assert last.startswith("last run: #1 ok") and last.endswith(", 1 source error")
     data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
     assert data["last_run"]["stats"]["source_errors"] == 1
     sites["courier"].restore("/feed.json")
