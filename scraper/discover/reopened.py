@@ -66,24 +66,30 @@ def copy_bytes_bound(text: str) -> int:
     a reopening of all of them, plus the last ``<a>``.
     """
     tags = text.count("<")
-    weights = 0
-    widest_anchor = 0
+    # Each formatting or <a> start tag weighed once, by where it starts.
+    weights: dict[int, int] = {}
+    formatting = widest_anchor = 0
     for match in _FORMATTING_OR_ANCHOR.finditer(text):
-        weight = _weight(text, match.start())
+        weight = weights[match.start()] = _weight(text, match.start())
         if match.group().lower() == "<a":
             widest_anchor = max(widest_anchor, weight)
         else:
-            weights += weight
-    if (weights + widest_anchor) * tags <= _CHEAP_ENOUGH:
-        return (weights + widest_anchor) * tags  # nearly every page: no need to look in order
+            formatting += weight
+    if (formatting + widest_anchor) * tags <= _CHEAP_ENOUGH:
+        # Nearly every page: no need to look in order.
+        return (formatting + widest_anchor) * tags
     total = opened = anchor = 0
     for match in _TAG.finditer(text):
         if not match.group(1):
             name = match.group(2).lower()
-            if name in FORMATTING:
-                opened += _weight(text, match.start())
-            elif name == "a":
-                anchor = _weight(text, match.start())
+            if name in FORMATTING or name == "a":
+                at = match.start()
+                # A tag at the very end of the text was not matched above.
+                weight = weights[at] if at in weights else _weight(text, at)
+                if name == "a":
+                    anchor = weight
+                else:
+                    opened += weight
         total += opened + anchor
     return total
 

@@ -19,12 +19,7 @@ from scraper.discover.html_sniff import is_html_page
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, NewestKept
 from scraper.discover.listed_dates import listed_date
 from scraper.discover.urls import resolve_link
-from scraper.discover.xmlbounds import (
-    MAX_ELEMENT_ATTRIBUTES,
-    attribute_count,
-    declares_entities,
-    widest_element,
-)
+from scraper.discover.xmlbounds import MAX_ELEMENT_ATTRIBUTES, attributes, declares_entities
 from scraper.discover.xmlcharset import xml_for_parser
 from scraper.errors import InputError, TooLarge
 
@@ -137,11 +132,12 @@ def read_sitemap(
         # Expanded, a few bytes of them stand for millions of elements before a count is
         # made; no sitemap needs entities of its own.
         raise _not_a_sitemap(body, base_url, "it declares XML entities of its own")
-    if attribute_count(body) > MAX_SITEMAP_ELEMENTS:
+    counted = attributes(body)
+    if counted.total > MAX_SITEMAP_ELEMENTS:
         raise TooLarge(
             f"sitemap has more than {MAX_SITEMAP_ELEMENTS:,} attributes: not read", url=base_url
         )
-    if widest_element(body) > MAX_ELEMENT_ATTRIBUTES:
+    if counted.widest > MAX_ELEMENT_ATTRIBUTES:
         raise TooLarge(
             f"sitemap has an element of more than {MAX_ELEMENT_ATTRIBUTES:,} attributes: not read",
             url=base_url,

@@ -10,9 +10,10 @@ that: real feeds and sitemaps declare no entities and carry a few attributes an 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["MAX_ELEMENT_ATTRIBUTES", "attribute_count", "declares_entities", "widest_element"]
+__all__ = ["MAX_ELEMENT_ATTRIBUTES", "Attributes", "attributes", "declares_entities"]
 
 #: Attributes one element may hold: expat builds them all before any count can be made (1.5
 #: million of them, 17 MB, took 530 MB), and a real element has a handful.
@@ -27,17 +28,21 @@ def declares_entities(body: bytes) -> bool:
     return b"<!ENTITY" in body
 
 
-def attribute_count(body: bytes) -> int:
-    """At least the attributes the document's elements hold (an ``=`` before a quote, also in
-    text, which only makes the count larger)."""
-    if body.count(b"=") <= 1000:
-        return body.count(b"=")  # an upper bound, counted in C: the common case
-    return sum(1 for _ in _ATTRIBUTE_VALUE.finditer(body))
+@dataclass(frozen=True, slots=True)
+class Attributes:
+    """At least how many attributes a document's elements hold (an ``=`` before a quote, also
+    in text, which only makes the counts larger): in all, and on its widest element."""
+
+    total: int
+    widest: int
 
 
-def widest_element(body: bytes) -> int:
-    """At least the attributes the element with the most of them holds: the ``=`` between one
-    "<" and the next (an attribute value holds no "<")."""
-    if body.count(b"=") <= MAX_ELEMENT_ATTRIBUTES:
-        return body.count(b"=")
-    return max(piece.count(b"=") for piece in body.split(b"<"))
+def attributes(body: bytes) -> Attributes:
+    """The document's attribute counts, from above."""
+    equals = body.count(b"=")
+    if equals <= MAX_ELEMENT_ATTRIBUTES:
+        return Attributes(equals, equals)  # upper bounds, counted in C: the common case
+    total = sum(1 for _ in _ATTRIBUTE_VALUE.finditer(body))
+    # An attribute value holds no "<": an element's are among the "=" up to the next one.
+    widest = max(piece.count(b"=") for piece in body.split(b"<"))
+    return Attributes(total, widest)

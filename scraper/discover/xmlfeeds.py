@@ -21,12 +21,7 @@ from xml.etree import ElementTree
 
 from scraper.discover.entry import Discovered
 from scraper.discover.listed_dates import listed_date, zoneless
-from scraper.discover.xmlbounds import (
-    MAX_ELEMENT_ATTRIBUTES,
-    attribute_count,
-    declares_entities,
-    widest_element,
-)
+from scraper.discover.xmlbounds import MAX_ELEMENT_ATTRIBUTES, attributes, declares_entities
 
 __all__ = ["MAX_PLAIN_ELEMENTS", "read_plain_feed"]
 
@@ -93,10 +88,10 @@ def _tree(body: bytes) -> ElementTree.Element | None:
     """
     if declares_entities(body):
         return None  # expanded, a few bytes can stand for any number of elements
-    attributes = attribute_count(body)
-    if attributes > MAX_PLAIN_ELEMENTS or widest_element(body) > MAX_ELEMENT_ATTRIBUTES:
+    counted = attributes(body)
+    if counted.total > MAX_PLAIN_ELEMENTS or counted.widest > MAX_ELEMENT_ATTRIBUTES:
         return None  # one element can hold them all: counting elements would come too late
-    if body.count(b"<") + attributes <= MAX_PLAIN_ELEMENTS:
+    if body.count(b"<") + counted.total <= MAX_PLAIN_ELEMENTS:
         # No more elements than that can start: read whole, the cheaper way (counting costs
         # a quarter of the parse).
         return ElementTree.fromstring(body)
