@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from small_stores import store_with_a_url
 from write_access import deny_writes
 
 from scraper.crawl.lock import RunLock
@@ -23,17 +24,6 @@ from scraper.store.protocol import ListingRecord, NewURL
 
 _OWNER, _READER = 1000, 65534
 _CAN_SWITCH = sys.platform == "linux" and os.geteuid() == 0 and shutil.which("setpriv")
-
-
-def _with_a_url(path: Path) -> None:
-    store = SQLiteCrawlStore(path)
-    store.ensure_source("s", "feed")
-    store.record_listing(
-        "s",
-        ListingRecord(fetch=None, entries=[NewURL(url="https://n.test/a", raw="https://n.test/a")]),
-        1,
-    )
-    store.close()
 
 
 def _as(uid: int, code: str, folder: Path) -> subprocess.CompletedProcess[str]:
@@ -69,7 +59,7 @@ def _owners_store(folder: Path) -> None:
     users can run scraper at all)."""
     _require_other_users(folder)
     store = folder / "news.db"
-    _with_a_url(store)
+    store_with_a_url(store)
     os.chown(store, _OWNER, _OWNER)
 
 
@@ -142,7 +132,7 @@ def test_side_files_another_user_left_are_named_not_taken_for_a_failed_migration
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "news.db"
-    _with_a_url(store)
+    store_with_a_url(store)
     shm = tmp_path / "news.db-shm"
     shm.write_bytes(b"")
     deny_writes(monkeypatch, shm)  # as it answers its owner's crawl
@@ -170,7 +160,7 @@ def test_a_lock_file_made_by_another_user_still_locks(
 
 def test_a_damaged_run_row_shows_the_run_not_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "news.db"
-    _with_a_url(path)
+    store_with_a_url(path)
     store = SQLiteCrawlStore(path)
     try:
         run = store.begin_run()
@@ -189,7 +179,7 @@ def test_a_store_held_by_another_program_says_so_not_a_failed_migration(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "news.db"
-    _with_a_url(path)
+    store_with_a_url(path)
     monkeypatch.setattr("scraper.store.sqlite._BUSY_TIMEOUT_MS", 200)
     holder = sqlite3.connect(path, isolation_level=None)
     try:
@@ -213,7 +203,7 @@ def test_another_users_store_read_through_a_link_reads_its_write_ahead_log(
     # missed, and the store read as immutable without the articles still in its log.
     (tmp_path / "real").mkdir()
     store = tmp_path / "real" / "news.db"
-    _with_a_url(store)
+    store_with_a_url(store)
     writer = SQLiteCrawlStore(store)  # a crawl going on: its latest commit is in the log
     try:
         writer.record_listing(

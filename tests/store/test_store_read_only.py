@@ -9,22 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from small_stores import store_with_a_url
 from write_access import deny_writes
 
 from scraper.errors import StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
-from scraper.store.protocol import ListingRecord, NewURL
-
-
-def _store_with_a_url(path: Path) -> None:
-    store = SQLiteCrawlStore(path)
-    store.ensure_source("s", "feed")
-    store.record_listing(
-        "s",
-        ListingRecord(fetch=None, entries=[NewURL(url="https://n.test/a", raw="https://n.test/a")]),
-        1,
-    )
-    store.close()  # the last connection: SQLite folds the -wal file back and deletes it
 
 
 def _folder_read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
@@ -36,7 +25,7 @@ def test_a_store_in_a_read_only_folder_is_read_without_side_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "news.db"
-    _store_with_a_url(path)
+    store_with_a_url(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.db"]
     _folder_read_only(monkeypatch, tmp_path)
     store = SQLiteCrawlStore(path, create=False)
@@ -80,7 +69,7 @@ def test_a_store_on_a_read_only_mount(tmp_path: Path) -> None:
     folder, mount = tmp_path / "d", tmp_path / "ro"
     folder.mkdir()
     mount.mkdir()
-    _store_with_a_url(folder / "news.db")
+    store_with_a_url(folder / "news.db")
     script = (
         f"mount --bind {folder} {mount} && mount -o remount,ro,bind {mount}"
         f' && {sys.executable} -c "$0" {folder} {mount}'
