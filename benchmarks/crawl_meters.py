@@ -114,8 +114,13 @@ class _MeteredFetcher:
         lane: str,
         onward: Onward | None = None,
         may_ask: Callable[[str], bool] | None = None,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
     ) -> Page | Onward:
-        coro = self.fetcher.fetch_in_lane(url, lane, onward, may_ask)
+        coro = self.fetcher.fetch_in_lane(
+            url, lane, onward, may_ask, etag=etag, last_modified=last_modified
+        )
         got: Page | Onward = await self.meters.coroutine("fetch (articles and listings)", coro)
         return got
 

@@ -144,6 +144,9 @@ class Source:
     limit: HostLimit | None = None
     #: Minutes between two reads of the source's listings (None: the crawl's, else every run).
     refresh_minutes: float | None = None
+    #: Whether a stored article its listings date after its fetch is fetched again (None: the
+    #: crawl's ``refetch_updated``).
+    refetch_updated: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,6 +176,9 @@ class CrawlConfig:
     max_run_seconds: float | None = None
     #: Minutes between two reads of a source's listings, for sources that do not say.
     refresh_minutes: float | None = None
+    #: Whether a stored article whose listing dates a change after its fetch is fetched again
+    #: (a story updated at its own address), for sources that do not say.
+    refetch_updated: bool = True
     workers: int = field(default_factory=default_workers)
     extract_timeout: float = 60.0
     #: Megabytes of data memory an extraction worker may hold (None: no cap); see scraper.memory.
@@ -291,6 +297,7 @@ _TOP_KEYS = frozenset(
         "history_days",
         "max_run_seconds",
         "refresh_minutes",
+        "refetch_updated",
         "workers",
         "extract_timeout",
         "extract_memory_mb",
@@ -304,6 +311,7 @@ _SOURCE_KEYS = frozenset(
         "follow",
         "max_age_days",
         "refresh_minutes",
+        "refetch_updated",
         "min_interval",
         "per_host",
         *(k.value for k in SourceKind),
@@ -392,6 +400,7 @@ def _source(data: object, index: int, names: set[str], politeness: Politeness) -
         max_age_days=_age_window(t),
         limit=limit,
         refresh_minutes=t.optional_number("refresh_minutes"),
+        refetch_updated=t.boolean("refetch_updated", False) if "refetch_updated" in data else None,
     )
 
 
@@ -468,6 +477,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         max_age_days=_age_window(top),
         history_days=top.number("history_days", 30.0, minimum=1.0),
         refresh_minutes=top.optional_number("refresh_minutes"),
+        refetch_updated=top.boolean("refetch_updated", True),
         max_run_seconds=None
         if max_run is None
         else top.number("max_run_seconds", 0.0, minimum=0.1),

@@ -88,6 +88,8 @@ def _record(item: StoredArticle) -> dict[str, Any]:
         "cluster": item.cluster,
         "duplicate_of": item.duplicate_of,
         "stored_at": datetime.fromtimestamp(item.stored_at, UTC).isoformat(),
+        # 2 and up: the story changed at its address since an earlier version was handed on.
+        "version": item.version,
     }
 
 
@@ -133,6 +135,8 @@ def _write(
             cluster = f"cluster {item.cluster}"
             if item.duplicate_of:
                 cluster += f", duplicate of {item.duplicate_of}"
+            if item.version > 1:
+                cluster += f", version {item.version}"
             body = render(item.article, OutputFormat.MARKDOWN)
             stream.write(f"{body}\n*{cluster}*\n\n---\n\n")
     return count

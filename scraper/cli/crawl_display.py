@@ -86,6 +86,12 @@ def summary_line(result: RunResult) -> str:
             if s.aliases
             else ""
         )
+        + (
+            f", {counted(s.rechecked, 'stored article')} listed as changed fetched again"
+            f" ({s.updated} updated)"
+            if s.rechecked
+            else ""
+        )
         + f" in {result.seconds:.1f}s"
     )
 

@@ -65,6 +65,12 @@ def _run_line(run: RunRecord | None) -> str:
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
         + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")
         + (f", {s.aliases} URLs were articles stored under another URL" if s.aliases else "")
+        + (
+            f", {counted(s.rechecked, 'stored article')} listed as changed fetched again"
+            f" ({s.updated} updated)"
+            if s.rechecked
+            else ""
+        )
     )
 
 

@@ -61,6 +61,9 @@ class OriginCredentials(FetcherLayer):
         lane: str,
         onward: Onward | None = None,
         may_ask: Callable[[str], bool] | None = None,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
     ) -> Page | Onward:
         """Fetch ``url`` within ``lane`` (and ``may_ask``) with its origin's credentials, if it
         has any.
@@ -70,9 +73,13 @@ class OriginCredentials(FetcherLayer):
         """
         userinfo = self._userinfo(url)
         if userinfo is None:
-            return await self.fetcher.fetch_in_lane(url, lane, onward, may_ask)
+            return await self.fetcher.fetch_in_lane(
+                url, lane, onward, may_ask, etag=etag, last_modified=last_modified
+            )
         asked = with_userinfo(url, userinfo)
-        got = await self.fetcher.fetch_in_lane(asked, lane, onward, may_ask)
+        got = await self.fetcher.fetch_in_lane(
+            asked, lane, onward, may_ask, etag=etag, last_modified=last_modified
+        )
         return got if isinstance(got, Onward) else _without_userinfo(got, url)
 
     def _userinfo(self, url: str) -> str | None:

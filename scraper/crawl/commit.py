@@ -26,7 +26,15 @@ from scraper.credentials import without_userinfo
 from scraper.dedup import Document
 from scraper.dedup.identity import Identity
 from scraper.errors import KIND_INTERNAL, ScraperError, StoreError
-from scraper.store.protocol import CrawlStore, FetchRecord, NewAlias, NewArticle, QueuedURL
+from scraper.store.protocol import (
+    UNCHANGED,
+    UPDATED,
+    CrawlStore,
+    FetchRecord,
+    NewAlias,
+    NewArticle,
+    QueuedURL,
+)
 
 __all__ = ["Committer", "Ready"]
 
@@ -50,6 +58,10 @@ Stored = Callable[[Ready, Placement], None]
 Failed = Callable[[QueuedURL, str, str], None]
 #: A fetched URL done as an alias of another URL's article.
 Aliased = Callable[[QueuedURL, str], None]
+#: A recheck (see ``QueuedURL.recheck``) whose article was stored as its next version, and one
+#: whose stored version stands (the same text and title, or its page now at another address).
+Updated = Callable[[Ready, Placement], None]
+Unchanged = Callable[[QueuedURL], None]
 
 
 class Committer:
@@ -61,6 +73,7 @@ class Committer:
     ``stored`` is called for each article once its batch is committed, ``aliased`` for each
     page that is another URL's article (:mod:`scraper.crawl.aliases`); ``failed`` for an
     article the index could not place (a bug on one page is that page's failure only).
+    A recheck's article calls ``updated`` or ``unchanged`` instead of ``stored``.
     """
 
     def __init__(
@@ -71,6 +84,8 @@ class Committer:
         stored: Stored,
         failed: Failed,
         aliased: Aliased = lambda queued, of: None,
+        updated: Updated = lambda item, placement: None,
+        unchanged: Unchanged = lambda queued: None,
     ) -> None:
         self.store = store
         self.dedup = dedup
@@ -78,6 +93,8 @@ class Committer:
         self.stored = stored
         self.failed = failed
         self.aliased = aliased
+        self.updated = updated
+        self.unchanged = unchanged
         #: URL rows this run stored an article under through another URL's page: a page
         #: still queued for one of them is no longer to be fetched (see :meth:`has_article`).
         self.settled: set[int] = set()
@@ -102,6 +119,12 @@ class Committer:
         if self._error is not None:
             raise StoreError(f"an earlier batch failed: {self._error}") from self._error
         found = page_identity(item.queued.url, item.served, item.extracted.canonical_url)
+        if item.queued.recheck and found.key is not None and found.key != item.queued.url:
+            # The page names another address for itself now: the stored version stands, and
+            # the story is stored under that address when a listing names it.
+            self.store.record_checked(item.queued, item.fetch, self.run_id)
+            self.unchanged(item.queued)
+            return
         page = _fetched(item)
         if page.landed is not None:
             self._landing.add(page.landed)
@@ -185,14 +208,19 @@ class Committer:
                 )
                 for item, under, canonical, placement in placed
             ]
-            self.store.store_articles(rows, self.run_id)
+            outcomes = self.store.store_articles(rows, self.run_id)
             aliases = self._aliases(items, landings, {id(p[0]) for p in placed})
             self.store.record_aliases(aliases, self.run_id)
-        for item, under, _, placement in placed:
+        for (item, under, _, placement), outcome in zip(placed, outcomes, strict=True):
             if under.id != item.queued.id:
                 self.settled.add(under.id)
                 item = replace(item, queued=under)
-            self.stored(item, placement)
+            if outcome == UPDATED:
+                self.updated(item, placement)
+            elif outcome == UNCHANGED:
+                self.unchanged(item.queued)
+            else:
+                self.stored(item, placement)
         for alias in aliases:
             self.aliased(alias.queued, alias.of)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,6 +75,12 @@ STALE_SHOWN = 2 * UNCHANGED_MARGIN
 #: caches' heuristic freshness. A 2019 archive read today waits most of a year; one whose
 #: last change was two days before our read waits about five hours.
 QUIET_SHARE = 0.1
+#: A listing of at least this many dated entries, nearly all (``ONE_DATE_SHARE``) dated the
+#: same instant, dates when it was written, not when each page changed: sitemaps regenerated
+#: with the time of generation as every ``lastmod`` would have every stored article of theirs
+#: fetched again on every run.
+ONE_DATE_ENTRIES = 10
+ONE_DATE_SHARE = 0.9
 #: What feedparser's process is given for a feed the fast path cannot read (see
 #: :mod:`scraper.crawl.lenient_feeds`).
 LENIENT_LIMITS = LenientLimits()
@@ -133,6 +139,8 @@ class _Tally:
     taken: int = 0
     #: Whether the nested cap left nested documents unread (besides the document cap).
     nested_full: bool = False
+    #: Whether entries dated after their stored article's fetch are to be fetched again.
+    refetch: bool = True
 
     def source_error(self, error: str) -> None:
         """Count an error of the source that is no listing's own."""
@@ -190,6 +198,7 @@ class Discovery:
         *,
         crawled: frozenset[str] = frozenset(),
         lenient_limits: LenientLimits | None = None,
+        refetch_updated: bool = True,
     ) -> None:
         self.fetcher = fetcher
         self.store = store
@@ -199,6 +208,8 @@ class Discovery:
         self.max_nested = NESTED_PER_DOCUMENT * max_documents
         # The run's sources: a URL still queued for any other is taken by the one listing it.
         self.crawled = crawled
+        # Sources that do not say whether a stored article listed as changed is fetched again.
+        self.refetch_updated = refetch_updated
         self.lenient_limits = LENIENT_LIMITS if lenient_limits is None else lenient_limits
         self.lenient_turns = asyncio.Semaphore(LENIENT_PROCESSES)
 
@@ -216,9 +227,14 @@ class Discovery:
         the documents it lists but those not read since: it counts as ``not_due``.
         """
         self.store.ensure_source(source.name, source.kind.value)
-        settings = listing_settings(source, max_age_days)
+        refetch = self.refetch_updated if source.refetch_updated is None else source.refetch_updated
+        settings = listing_settings(source, max_age_days, refetch)
         tally = _Tally(
-            errors=[], outside_listings=[], settings=settings, max_nested=self.max_nested
+            errors=[],
+            outside_listings=[],
+            settings=settings,
+            max_nested=self.max_nested,
+            refetch=refetch,
         )
         oldest = None if max_age_days is None else time.time() - max_age_days * 86400
         if source.kind is SourceKind.URLS:
@@ -563,6 +579,7 @@ class Discovery:
         the source's error when the config did (its author can fix it).
         """
         out: list[NewURL] = []
+        dates_changes = tally.refetch and _dates_changes(entries)
         for entry in entries:
             # The latest instant the date may mean: a listing that dates an article by its
             # day alone lists it for that whole day.
@@ -584,19 +601,34 @@ class Discovery:
             # into the store and its exports; the config's own are shown redacted.
             raw = without_userinfo(entry.url) if listed_by_site else redact(entry.url)
             published = entry.published.timestamp() if entry.published else None
-            out.append(NewURL(url=url, raw=raw, published=published))
+            changed = entry.modified or entry.published if dates_changes else None
+            out.append(
+                NewURL(
+                    url=url,
+                    raw=raw,
+                    published=published,
+                    changed=changed.timestamp() if changed else None,
+                )
+            )
         return out
 
 
-def listing_settings(source: Source, max_age_days: float | None) -> str:
+def listing_settings(
+    source: Source, max_age_days: float | None, refetch_updated: bool = True
+) -> str:
     """What decides what a source's listings yield, as stored with each document read.
 
     A listing read under other settings is read again in full: a section page whose ``follow``
     patterns were widened, or a feed whose age window grew, answers 304 to its old validators
     and would never list the links that now match. The source's name is one of them: a
-    document read for another source (one renamed) lists its URLs for this one.
+    document read for another source (one renamed) lists its URLs for this one. So is
+    ``refetch_updated`` turned off (left out when on, as stores written before it know it):
+    turned on again, the changes listed meanwhile are read.
     """
-    return json.dumps([source.name, source.kind.value, list(source.follow), max_age_days])
+    settings: list[object] = [source.name, source.kind.value, list(source.follow), max_age_days]
+    if not refetch_updated:
+        settings.append({"refetch_updated": False})
+    return json.dumps(settings)
 
 
 def _check_untyped(page: Page) -> None:
@@ -634,6 +666,15 @@ def _newest_entry(entries: tuple[Discovered, ...], now: float) -> float | None:
     dates = (e.latest or e.published for e in entries)
     stamps = (d.timestamp() for d in dates if d is not None)
     return max((t for t in stamps if t <= now + STALE_SHOWN), default=None)
+
+
+def _dates_changes(entries: tuple[Discovered, ...]) -> bool:
+    """Whether the dates of a listing's entries may tell when each page changed (see
+    ``ONE_DATE_ENTRIES``)."""
+    dates = [d for e in entries if (d := e.modified or e.published) is not None]
+    if len(dates) < ONE_DATE_ENTRIES:
+        return True
+    return Counter(dates).most_common(1)[0][1] < ONE_DATE_SHARE * len(dates)
 
 
 def _timestamp(when: datetime | None) -> float | None:

@@ -62,6 +62,9 @@ class CrawlFetcher(PageFetcher, Protocol):
         lane: str,
         onward: Onward | None = None,
         may_ask: Callable[[str], bool] | None = None,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
     ) -> Page | Onward:
         """Fetch the page ``url``, or stop before a redirect's request to a host of another
         lane than ``lane``, or to a URL ``may_ask`` refuses (an Onward: passed back, the fetch

@@ -115,6 +115,9 @@ class HostHolds(FetcherLayer):
         lane: str,
         onward: Onward | None = None,
         may_ask: Callable[[str], bool] | None = None,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
     ) -> Page | Onward:
         """Fetch ``url`` within ``lane`` (and ``may_ask``), unless that lane's host asked not
         to be asked yet.
@@ -126,7 +129,9 @@ class HostHolds(FetcherLayer):
         # Awaited here rather than through a helper coroutine: every step of a fetch passes
         # through each coroutine that awaits it, and a page's fetch takes several.
         try:
-            return await self.fetcher.fetch_in_lane(url, lane, onward, may_ask)
+            return await self.fetcher.fetch_in_lane(
+                url, lane, onward, may_ask, etag=etag, last_modified=last_modified
+            )
         except (HTTPStatusError, RobotsUnavailable) as exc:
             self._kept(exc)
             raise

@@ -50,6 +50,7 @@ from scraper.errors import (
     UnsupportedEncoding,
 )
 from scraper.extract.options import ExtractOptions
+from scraper.fetch.client import NOT_MODIFIED
 from scraper.fetch.onward import Onward
 from scraper.fetch.options import HTML_TYPES
 from scraper.models import Failure, Page
@@ -219,7 +220,14 @@ class _Run:
         self.listed = asyncio.Event()  # set when discovery stored new URLs (or finished)
         self.room = asyncio.Event()  # set when the fetch workers' queue is half empty
         self.committer = Committer(
-            parts.store, parts.dedup, run_id, self._stored, self._unplaced, self._aliased
+            parts.store,
+            parts.dedup,
+            run_id,
+            self._stored,
+            self._unplaced,
+            self._aliased,
+            self._updated,
+            self._unchanged,
         )
         # Every fetch of the run (listings included) goes through it: no host is asked before
         # the time it asked for, in this run or an earlier one.
@@ -265,6 +273,7 @@ class _Run:
             self.parts.normalise,
             self.run_id,
             crawled=crawled,
+            refetch_updated=self.config.refetch_updated,
         )
 
         async def one(source_index: int) -> SourceReport:
@@ -520,8 +529,14 @@ class _Run:
             # wait out its host's turn or a Retry-After (up to minutes) before its request.
             # The URL as listed: the normalised one is a key, and its spelling may be one the
             # server does not answer (a dropped trailing slash, a rewritten query).
+            known = queued.validators
             fetch = self.fetcher.fetch_in_lane(
-                request_url(queued.raw), lane, onward, flight.may_ask
+                request_url(queued.raw),
+                lane,
+                onward,
+                flight.may_ask,
+                etag=known.etag if known else None,
+                last_modified=known.last_modified if known else None,
             )
             got = await self._within_budget(fetch)
         except TimeoutError:
@@ -541,6 +556,15 @@ class _Run:
             return _Job(queued, got, flight)
         page = got
         self.counters.bump("fetched")
+        if queued.recheck:
+            self.counters.bump("rechecked")
+            if page.status == NOT_MODIFIED or self._moved(queued, page):
+                # Its stored version stands: unchanged, or the story lives at another address
+                # now, which its listings will name. Jobs that waited fetch for themselves.
+                self._let_go(flight)
+                self.parts.store.record_checked(queued, _fetch_record(page), self.run_id)
+                self._unchanged(queued)
+                return None
         work = result = None
         try:
             # Awaited here, not in a helper coroutine: see HostHolds.fetch_in_lane.
@@ -621,13 +645,33 @@ class _Run:
         counters = self.counters
         counters.bump("stored")
         counters.bump("duplicates", found.duplicate_of is not None)
+        self._emit_article("article", item, found)
+
+    def _emit_article(self, event: str, item: Ready, found: Placement) -> None:
         self.emit(
-            "article",
+            event,
             url=item.queued.url,
             cluster=found.cluster,
             duplicate_of=found.duplicate_of,
             title=item.extracted.title,
         )
+
+    def _moved(self, queued: QueuedURL, page: Page) -> bool:
+        """Whether a recheck's page was served from another address than the one stored: the
+        site's home page too (a story taken down), whose text is no version of the story."""
+        if page.final_url is None:
+            return False
+        try:
+            return self.parts.normalise(page.effective_url) != queued.url
+        except InputError:
+            return True
+
+    def _updated(self, item: Ready, found: Placement) -> None:
+        self.counters.bump("updated")
+        self._emit_article("updated", item, found)
+
+    def _unchanged(self, queued: QueuedURL) -> None:
+        self.emit("unchanged", url=queued.url)
 
     def _stored_elsewhere(self, queued: QueuedURL, page: Page) -> bool:
         """Done as an alias, unread, when ``page`` was redirected to a URL whose article is

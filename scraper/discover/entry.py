@@ -14,11 +14,16 @@ class Discovered:
 
     ``latest`` is the latest instant a date vaguer than an instant may mean (a day without a
     time, a time without a zone); the age window compares it rather than ``published``.
+    ``modified`` is when the listing says the page last changed (a sitemap's ``lastmod``, an
+    Atom ``updated``, a JSON Feed's ``date_modified``), the first instant a vague date may
+    mean: a stored article listed as changed after it was fetched is fetched again
+    (docs/crawl.md), and a day alone must not date a change later than one made that day.
     """
 
     url: str
     published: datetime | None = None
     latest: datetime | None = None
+    modified: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,7 +84,10 @@ def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
             url = without_surrogates(url)
             when = item.get("date_published") or item.get("date_modified")
             published, latest = (isinstance(when, str) and listed_date(when)) or (None, None)
-            entries.append(Discovered(resolve_link(base_url, url), published, latest))
+            changed = item.get("date_modified")
+            stated = isinstance(changed, str) and listed_date(changed)
+            modified = stated[0] if stated else None
+            entries.append(Discovered(resolve_link(base_url, url), published, latest, modified))
     return Listing(entries=tuple(entries))
 
 
@@ -143,7 +146,8 @@ def parse_fast(body: bytes, base_url: str, charset: str | None = None) -> Listin
     if plain is not None:
         return Listing(
             entries=tuple(
-                Discovered(resolve_link(base_url, e.url), e.published, e.latest) for e in plain
+                Discovered(resolve_link(base_url, e.url), e.published, e.latest, e.modified)
+                for e in plain
             )
         )
     if len(body) > MAX_LENIENT_BYTES:
@@ -187,7 +191,8 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
         published = _from_struct(dict.get(entry, field + "_parsed"))
         # feedparser reads a day without a time as its 00:00 UTC: the text says how vague.
         latest = None if published is None else vague_until(dict.get(entry, field), published)
-        entries.append(Discovered(resolve_link(base_url, link), published, latest))
+        modified = _from_struct(dict.get(entry, "updated_parsed"))
+        entries.append(Discovered(resolve_link(base_url, link), published, latest, modified))
     return Listing(entries=tuple(entries))
 
 

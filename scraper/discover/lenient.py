@@ -10,12 +10,13 @@ from 90 KB). It imports the listing readers only (no asyncio, nothing of the cra
 Its request is one line of JSON, ``{"url": BASE_URL}`` for a feed (as
 :class:`~scraper.discover.feeds.LenientFeed` holds it) or ``{"url": BASE_URL, "follow":
 [PATTERN, ...]}`` for a section page, then the listing's bytes to the end of stdin. Its answer
-is one JSON object: ``{"entries": [[url, published, latest], ...]}`` (dates in ISO 8601, or
-null), or ``{"error": MESSAGE}`` when the document is no listing; exit status 0 either way. With
-``--memory-mb N`` its data memory is capped at N megabytes (:mod:`scraper.memory`), and it
-exits with :data:`OUT_OF_MEMORY_STATUS` should the feed need more. With ``--seconds N`` the
-kernel kills it after a second more than N of CPU: its parent kills it at N seconds anyway,
-but a parent killed itself (SIGKILL) leaves no parse behind that runs for a minute.
+is one JSON object: ``{"entries": [[url, published, latest, modified], ...]}`` (dates in ISO
+8601, or null), or ``{"error": MESSAGE}`` when the document is no listing; exit status 0
+either way. With ``--memory-mb N`` its data memory is capped at N megabytes
+(:mod:`scraper.memory`), and it exits with :data:`OUT_OF_MEMORY_STATUS` should the feed need
+more. With ``--seconds N`` the kernel kills it after a second more than N of CPU: its parent
+kills it at N seconds anyway, but a parent killed itself (SIGKILL) leaves no parse behind that
+runs for a minute.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def request_head(base_url: str, follow: Sequence[str] | None = None) -> bytes:
 
 
 def _answer(listing: Listing) -> bytes:
-    rows = [[e.url, _iso(e.published), _iso(e.latest)] for e in listing.entries]
+    rows = [[e.url, _iso(e.published), _iso(e.latest), _iso(e.modified)] for e in listing.entries]
     # ASCII (json's default): a lone surrogate in a link comes across as it was.
     return json.dumps({"entries": rows}).encode()
 
@@ -90,8 +91,10 @@ def listing_from_answer(answer: bytes) -> Listing:
     if isinstance(data.get("error"), str):
         raise InputError(data["error"])
     entries = []
-    for url, published, latest in data["entries"]:
-        entries.append(Discovered(str(url), _datetime(published), _datetime(latest)))
+    for url, published, latest, modified in data["entries"]:
+        entries.append(
+            Discovered(str(url), _datetime(published), _datetime(latest), _datetime(modified))
+        )
     return Listing(entries=tuple(entries))
 
 

@@ -77,7 +77,8 @@ def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
     if loc is None:
         return None
     published, latest = when or fallback or (None, None)
-    return Discovered(loc, published, latest)
+    modified = None if fallback is None else fallback[0]
+    return Discovered(loc, published, latest, modified)
 
 
 def parse_sitemap(

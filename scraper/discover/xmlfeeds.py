@@ -161,7 +161,8 @@ def _items(items: Iterable[ElementTree.Element], space: str) -> tuple[Discovered
             link = _permalink(item)
         if link:
             date, latest = published or updated or (None, None)
-            out.append(Discovered(link, date, latest))
+            modified = None if updated is None else updated[0]
+            out.append(Discovered(link, date, latest, modified))
     return tuple(out)
 
 
@@ -215,7 +216,7 @@ def _atom(root: ElementTree.Element) -> tuple[Discovered, ...]:
                 raise _Unplain
             link = entry_id
         if link:
-            out.append(Discovered(link, published or updated))
+            out.append(Discovered(link, published or updated, modified=updated))
     return tuple(out)
 
 

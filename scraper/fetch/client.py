@@ -269,11 +269,7 @@ class Fetcher:
             FetchError: one of its subclasses (timeout, network, HTTP status, too large, not
                 HTML, redirect, robots, refused address), always with ``url`` set.
         """
-        headers = dict(self._base_headers)
-        if etag and sendable(etag):
-            headers["If-None-Match"] = etag
-        if last_modified and sendable(last_modified):
-            headers["If-Modified-Since"] = last_modified
+        headers = self._conditional(etag, last_modified)
         limits = self.options.limits
         if document:
             caps = (limits.max_document_body, limits.max_document_decoded)
@@ -282,14 +278,27 @@ class Fetcher:
             spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
         return self._page(url, headers, *_whole(await self._follow(headers, spec)))
 
+    def _conditional(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
+        """The request headers, with the validators that make a GET conditional."""
+        headers = dict(self._base_headers)
+        if etag and sendable(etag):
+            headers["If-None-Match"] = etag
+        if last_modified and sendable(last_modified):
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
     async def fetch_in_lane(
         self,
         url: str,
         lane: str,
         onward: Onward | None = None,
         may_ask: Callable[[str], bool] | None = None,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
     ) -> Page | Onward:
-        """Fetch the page ``url`` as ``fetch`` does, but without asking a host paced under
+        """Fetch the page ``url`` as ``fetch`` does (conditionally, given ``etag`` or
+        ``last_modified``), but without asking a host paced under
         another key than ``lane`` (a key ``lane`` gave).
 
         A redirect to such a host ends the call before its request: the :class:`Onward`
@@ -303,7 +312,7 @@ class Fetcher:
         Raises:
             FetchError: as ``fetch``.
         """
-        headers = dict(self._base_headers)
+        headers = self._conditional(etag, last_modified)
         limits = self.options.limits
         spec = _Spec(url, self.options.accept, limits.max_body, limits.max_decoded)
         followed = await self._follow(headers, spec, lane, onward, may_ask)

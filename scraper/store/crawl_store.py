@@ -24,6 +24,9 @@ from scraper.store.credentials_scrubbed import rename_credentialed_sources, scru
 from scraper.store.orphans_dropped import drop_orphans
 from scraper.store.protocol import (
     ALL_SOURCES,
+    STORED,
+    UNCHANGED,
+    UPDATED,
     ChildDoc,
     DueScope,
     FetchRecord,
@@ -184,7 +187,34 @@ STEPS: tuple[Step, ...] = (
     # Sources named after a URL with a password in it, as a source without a name was until
     # session 24: renamed as a config names them now, without it.
     rename_credentialed_sources,
+    # Stories updated at their own address: a stored article its listing dates after it was
+    # last asked for is fetched again, conditionally, and a changed text becomes its next
+    # version, the earlier ones kept.
+    lambda conn: _keep_versions(conn),
 )
+
+#: How much later than the stored article's fetch (or last check) a listing must date a
+#: change for it to be fetched again: a CMS touches ``lastmod`` just after publishing, and
+#: servers' clocks drift. A date further ahead of now than this is not believed either.
+RECHECK_MARGIN = 600.0
+
+
+def _keep_versions(conn: sqlite3.Connection) -> None:
+    for column in (
+        "recheck INTEGER NOT NULL DEFAULT 0",
+        "checked_at REAL",
+        "etag TEXT",
+        "last_modified TEXT",
+    ):
+        _add_column(conn, "urls", column)
+    _add_column(conn, "articles", "version INTEGER NOT NULL DEFAULT 1")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS article_versions (id INTEGER PRIMARY KEY,"
+        " url_id INTEGER NOT NULL, url TEXT NOT NULL, version INTEGER NOT NULL,"
+        " stored_at REAL NOT NULL, replaced_at REAL NOT NULL, run_id INTEGER,"
+        " cluster TEXT NOT NULL, record TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS article_versions_url ON article_versions (url_id)")
 
 
 def _keep_source_errors(conn: sqlite3.Connection) -> None:
@@ -215,7 +245,7 @@ _INSERT_FETCH = (
 # UTF-8 (a damaged page of the file) failed the fetch of its whole page of 500 rows, and so
 # every export, before _stored could name it and go on.
 _ARTICLE_COLUMNS = (
-    "a.id, a.url, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key,"
+    "a.id, a.url, a.source, a.stored_at, a.cluster, a.canonical, a.dedup_key, a.version,"
     " CAST(a.record AS BLOB) AS record"
 )
 # Where each article ``a`` is now: the cluster of its own document in the near-duplicate
@@ -446,6 +476,8 @@ class SQLiteCrawlStore:
     ) -> int:
         """Store a discovery fetch, its validators and the unseen URLs; return how many new.
 
+        A stored article whose entry says it changed (``NewURL.changed``) more than
+        ``RECHECK_MARGIN`` after it was fetched, or last checked, is due again as a recheck.
         A listed URL already queued (not done) under a source not in ``crawled`` (the run's
         sources) moves to ``source``: a source removed or renamed in the config leaves URLs
         that no run would take otherwise.
@@ -467,6 +499,19 @@ class SQLiteCrawlStore:
                 [(e.url, e.raw, source, e.published, now) for e in listing.entries],
             )
             new = conn.total_changes - before
+            changed = [
+                (e.url, e.changed, now + RECHECK_MARGIN, e.changed, RECHECK_MARGIN)
+                for e in listing.entries
+                if e.changed is not None
+            ]
+            if changed:
+                conn.executemany(
+                    "UPDATE urls SET state = 'pending', recheck = 1, attempts = 0,"
+                    " next_attempt_at = 0 WHERE url = ? AND state = 'done' AND alias_of IS NULL"
+                    " AND ? <= ? AND ? > (SELECT COALESCE(urls.checked_at, a.stored_at) + ?"
+                    "   FROM articles a WHERE a.url_id = urls.id)",
+                    changed,
+                )
             if crawled and new < len(listing.entries):
                 conn.executemany(
                     "UPDATE urls SET source = ? WHERE url = ? AND state <> 'done'"
@@ -527,13 +572,21 @@ class SQLiteCrawlStore:
         id order."""
         where, params = _due(now, scope)
         rows = self._read(
-            f"SELECT id, url, raw, source, attempts FROM urls WHERE {where} AND id > ?"
-            " ORDER BY id LIMIT ?",
+            "SELECT id, url, raw, source, attempts, recheck, etag, last_modified FROM urls"
+            f" WHERE {where} AND id > ? ORDER BY id LIMIT ?",
             (*params, after_id, limit),
         )
         return [
             QueuedURL(
-                id=r["id"], url=r["url"], raw=r["raw"], source=r["source"], attempts=r["attempts"]
+                id=r["id"],
+                url=r["url"],
+                raw=r["raw"],
+                source=r["source"],
+                attempts=r["attempts"],
+                recheck=bool(r["recheck"]),
+                validators=Validators(etag=r["etag"], last_modified=r["last_modified"])
+                if r["recheck"]
+                else None,
             )
             for r in rows
         ]
@@ -551,19 +604,29 @@ class SQLiteCrawlStore:
         )
         return frozenset(row["source"] for row in rows)
 
-    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
-        """Store articles and mark their URLs done, all in one transaction."""
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> tuple[str, ...]:
+        """Store articles and mark their URLs done, all in one transaction; return what became
+        of each (``STORED``, or for a recheck ``UPDATED`` or ``UNCHANGED``)."""
         if not items:
-            return
+            return ()
         now = time.time()
         with self._tx() as conn:
             conn.executemany(_INSERT_FETCH, [_fetch_row(i.fetch, run_id, now) for i in items])
+            placed = [
+                self._replace_version(conn, i, now) if i.queued.recheck else (STORED, 1)
+                for i in items
+            ]
+            fresh = [
+                (i, version)
+                for i, (outcome, version) in zip(items, placed, strict=True)
+                if outcome != UNCHANGED
+            ]
             conn.executemany(
                 "INSERT INTO articles (url_id, url, canonical, source, run_id, stored_at,"
-                " cluster, duplicate_of, dedup_key, record)"
+                " cluster, duplicate_of, dedup_key, record, version)"
                 # UTF-8 bytes are cast to text (no check, no copy in Python): the column holds
                 # text either way.
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?)",
                 [
                     (
                         i.queued.id,
@@ -576,15 +639,53 @@ class SQLiteCrawlStore:
                         i.duplicate_of,
                         i.key,
                         i.record,
+                        version,
+                    )
+                    for i, version in fresh
+                ],
+            )
+            conn.executemany(
+                "UPDATE urls SET state = 'done', attempts = attempts + 1, last_error = NULL,"
+                " recheck = 0, checked_at = ?, etag = ?, last_modified = ? WHERE id = ?",
+                [
+                    (
+                        now,
+                        i.fetch.validators.etag,
+                        i.fetch.validators.last_modified,
+                        i.queued.id,
                     )
                     for i in items
                 ],
             )
-            conn.executemany(
-                "UPDATE urls SET state = 'done', attempts = attempts + 1, last_error = NULL"
-                " WHERE id = ?",
-                [(i.queued.id,) for i in items],
-            )
+        return tuple(outcome for outcome, _ in placed)
+
+    def _replace_version(
+        self, conn: sqlite3.Connection, item: NewArticle, now: float
+    ) -> tuple[str, int]:
+        """For a recheck: ``UNCHANGED`` when the stored article has the same text and title;
+        else the stored one is kept among the URL's versions and removed from ``articles``,
+        where ``item`` takes its place (under a new id: a LAST export hands it on again)."""
+        row = conn.execute(
+            # A damaged stored record (not JSON) counts as changed, not as the batch's error.
+            "SELECT id, version, CASE WHEN json_valid(record) THEN"
+            " json_extract(record, '$.text') IS json_extract(CAST(?1 AS TEXT), '$.text')"
+            " AND json_extract(record, '$.title') IS json_extract(CAST(?1 AS TEXT), '$.title')"
+            " ELSE 0 END FROM articles WHERE url_id = ?2",
+            (item.record, item.queued.id),
+        ).fetchone()
+        if row is None:
+            return STORED, 1
+        article_id, version, same = row
+        if same:
+            return UNCHANGED, version
+        conn.execute(
+            "INSERT INTO article_versions (url_id, url, version, stored_at, replaced_at, run_id,"
+            " cluster, record) SELECT url_id, url, version, stored_at, ?, run_id, cluster,"
+            " record FROM articles WHERE id = ?",
+            (now, article_id),
+        )
+        conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return UPDATED, version + 1
 
     def claim_urls(self, entries: Sequence[tuple[NewURL, str]]) -> dict[str, UrlRow]:
         """The rows of these URLs (each with the source to queue it for, when it is new),
@@ -627,6 +728,17 @@ class SQLiteCrawlStore:
             return None
         return str(rows[0]["alias_of"] or url)
 
+    def record_checked(self, queued: QueuedURL, fetch: FetchRecord, run_id: int) -> None:
+        """Log a recheck's fetch that leaves its stored article as it is (a 304, or a page
+        that moved to another address) and mark the URL done, checked now."""
+        with self._tx() as conn:
+            self._log_fetch(conn, fetch, run_id)
+            conn.execute(
+                "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?, last_error = NULL,"
+                " next_attempt_at = 0 WHERE id = ?",
+                (time.time(), queued.id),
+            )
+
     def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
         """Log these fetches and mark their URLs done as aliases of the URLs they landed on
         (a URL that is its own ``of`` keeps its state)."""
@@ -644,10 +756,20 @@ class SQLiteCrawlStore:
     def record_failure(
         self, queued: QueuedURL, fetch: FetchRecord, retry_at: float | None, run_id: int
     ) -> None:
-        """Record a failed URL: retried after ``retry_at``, or given up when it is None."""
+        """Record a failed URL: retried after ``retry_at``, or given up when it is None (a
+        recheck given up is done again, its stored article kept, checked now)."""
         reason = f"{fetch.error_kind}: {fetch.error}" if fetch.error_kind else fetch.error
         with self._tx() as conn:
             self._log_fetch(conn, fetch, run_id)
+            if retry_at is None and queued.recheck:
+                # The stored version stands (a story taken down still was the story); the
+                # fetch history keeps why the newer one could not be had.
+                conn.execute(
+                    "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?,"
+                    " next_attempt_at = 0 WHERE id = ?",
+                    (time.time(), queued.id),
+                )
+                return
             conn.execute(
                 "UPDATE urls SET state = ?, attempts = attempts + 1, next_attempt_at = ?,"
                 " last_error = ? WHERE id = ?",
@@ -1065,6 +1187,7 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
         article=article,
         canonical=row["canonical"],
         key=row["dedup_key"],
+        version=row["version"],
     )
 
 

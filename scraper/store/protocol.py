@@ -16,6 +16,9 @@ from scraper.models import Article
 
 __all__ = [
     "ALL_SOURCES",
+    "STORED",
+    "UNCHANGED",
+    "UPDATED",
     "ChildDoc",
     "CrawlStore",
     "DueScope",
@@ -39,6 +42,14 @@ __all__ = [
 ]
 
 
+#: What :meth:`CrawlStore.store_articles` did with an article: stored it (a URL's first),
+#: stored it as the next version of its URL's article, or kept the stored one (a recheck
+#: whose text and title had not changed).
+STORED = "stored"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Validators:
     """What a server said that lets the next request be conditional."""
@@ -49,22 +60,28 @@ class Validators:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewURL:
-    """A discovered article URL: ``url`` normalised (the identity), ``raw`` as listed."""
+    """A discovered article URL: ``url`` normalised (the identity), ``raw`` as listed;
+    ``changed``, when the listing says the page last changed (its stored article, if fetched
+    before then, is fetched again: see :meth:`CrawlStore.record_listing`)."""
 
     url: str
     raw: str
     published: float | None = None
+    changed: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QueuedURL:
-    """An article URL due for fetching."""
+    """An article URL due for fetching. ``recheck``: its article is stored, and its listing
+    said the page changed since (``validators``: those its stored version was served with)."""
 
     id: int
     url: str
     raw: str
     source: str
     attempts: int
+    recheck: bool = False
+    validators: Validators | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,6 +189,8 @@ class StoredArticle:
     article: Article
     canonical: str | None = None
     key: str | None = None
+    #: 1 for the first article stored under its URL, then one more for each changed version.
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,6 +240,10 @@ class RunStats:
     #: Fetched URLs whose page (by its redirect or its canonical link) is an article stored
     #: or fetched under another URL: recorded as that article's aliases, not stored again.
     aliases: int = 0
+    #: Stored articles fetched again because a listing dated a change after their fetch,
+    #: and those of them whose text or title had changed: stored as their next version.
+    rechecked: int = 0
+    updated: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -392,8 +415,10 @@ class CrawlStore(Protocol):
         """The sources that have URLs waiting (pending or to retry), due or not."""
         ...
 
-    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
-        """Store articles and mark their URLs done, all in one transaction."""
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> tuple[str, ...]:
+        """Store articles and mark their URLs done, all in one transaction; return what became
+        of each: ``STORED``, or for a recheck ``UPDATED`` (its earlier version kept aside) or
+        ``UNCHANGED`` (the same text and title as stored)."""
         ...
 
     def claim_urls(self, entries: Sequence[tuple[NewURL, str]]) -> dict[str, UrlRow]:
@@ -404,6 +429,11 @@ class CrawlStore(Protocol):
     def stored_as(self, url: str) -> str | None:
         """The URL the article of ``url`` is stored under when its row is done: ``url``
         itself, or the URL it is an alias of; None when it has no row or is not done."""
+        ...
+
+    def record_checked(self, queued: QueuedURL, fetch: FetchRecord, run_id: int) -> None:
+        """Log a recheck's fetch that leaves its stored article as it is (a 304, or a page
+        that moved to another address) and mark the URL done, checked now."""
         ...
 
     def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
@@ -419,7 +449,8 @@ class CrawlStore(Protocol):
     def record_failure(
         self, queued: QueuedURL, fetch: FetchRecord, retry_at: float | None, run_id: int
     ) -> None:
-        """Record a failed URL: retried after ``retry_at``, or given up when it is None."""
+        """Record a failed URL: retried after ``retry_at``, or given up when it is None (a
+        recheck given up is done again, its stored article kept, checked now)."""
         ...
 
     def defer(

@@ -148,9 +148,9 @@ class _CountingStore(SQLiteCrawlStore):
         super().__init__(path)
         self.batches: list[int] = []
 
-    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> tuple[str, ...]:
         self.batches.append(len(items))
-        super().store_articles(items, run_id)
+        return super().store_articles(items, run_id)
 
 
 def _ready(store: SQLiteCrawlStore, count: int) -> list[Ready]:
@@ -207,7 +207,7 @@ def _no_fail(*args: object) -> None:
 
 
 class _BrokenStore(SQLiteCrawlStore):
-    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> tuple[str, ...]:
         raise StoreError("disk full")
 
 
@@ -235,11 +235,11 @@ class _FailingOnceStore(SQLiteCrawlStore):
         super().__init__(path)
         self.breakdowns = 1
 
-    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> None:
+    def store_articles(self, items: Sequence[NewArticle], run_id: int) -> tuple[str, ...]:
         if self.breakdowns:
             self.breakdowns -= 1
             raise StoreError("disk full")
-        super().store_articles(items, run_id)
+        return super().store_articles(items, run_id)
 
 
 def test_a_batch_that_cannot_be_stored_leaves_nothing_in_the_index(tmp_path: Path) -> None:

@@ -1,0 +1,301 @@
+"""Stories updated at their own address, against a real local server: a stored article whose
+listing dates a change after its fetch is fetched again, conditionally, and a changed text is
+stored as its next version (the earlier one kept), handed on again by a LAST export."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from article_pages import article_page
+
+from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind, parse_config
+from scraper.crawl import run_crawl
+from scraper.demo.server import LoggedRequest, Resource, SiteServer
+from scraper.errors import ConfigError
+from scraper.export import ExportFormat, Since, export_articles
+from scraper.store.crawl_store import RECHECK_MARGIN, SQLiteCrawlStore
+
+_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+#: When the first run's articles are made to have been fetched (see _fetched_earlier).
+_EARLIER = 7200.0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _sitemap(base: str, dated: dict[str, datetime]) -> Resource:
+    entries = "".join(
+        f"<url><loc>{base}{path}</loc><lastmod>{when.isoformat()}</lastmod></url>"
+        for path, when in dated.items()
+    )
+    return Resource("application/xml", f"<urlset {_NS}>{entries}</urlset>".encode(), _now())
+
+
+def _config(server: SiteServer, store: Path, **source: object) -> CrawlConfig:
+    return CrawlConfig(
+        sources=(
+            Source(
+                name="site",
+                kind=SourceKind.SITEMAP,
+                urls=(server.base_url + "/sitemap.xml",),
+                refetch_updated=source.get("refetch_updated"),  # type: ignore[arg-type]
+            ),
+        ),
+        store=store,
+        politeness=Politeness(min_interval=0.0),
+        retry=RetryPolicy(per_request=1, backoff=0.0, max_attempts=1),
+        workers=0,
+        allow_networks=("127.0.0.0/8",),
+    )
+
+
+def _fetched_earlier(store: Path) -> None:
+    """Make the stored articles look fetched ``_EARLIER`` seconds ago: a listing can then date
+    a change after their fetch that is not in the future (no test waits for the margin)."""
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE articles SET stored_at = stored_at - ?", (_EARLIER,))
+        conn.execute("UPDATE urls SET checked_at = checked_at - ?", (_EARLIER,))
+    conn.close()
+
+
+def _pages_asked(log: list[LoggedRequest], since: int) -> list[LoggedRequest]:
+    return [r for r in log[since:] if r.path.startswith("/news/")]
+
+
+def _export_last(store: Path) -> list[dict[str, object]]:
+    stream = io.StringIO()
+    crawl_store = SQLiteCrawlStore(store)
+    try:
+        export_articles(crawl_store, since=Since(last=True), fmt=ExportFormat.JSONL, stream=stream)
+    finally:
+        crawl_store.close()
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def _site(server: SiteServer, when: datetime) -> dict[str, datetime]:
+    dated = {f"/news/story-{n}": when for n in range(3)}
+    pages: dict[str, Resource] = {
+        path: article_page(f"Story {n} of the harbour works", when) for n, path in enumerate(dated)
+    }
+    server.publish({**pages, "/sitemap.xml": _sitemap(server.base_url, dated)})
+    return dated
+
+
+def _crawled_then_changed(
+    server: SiteServer,
+    store: Path,
+    path: str,
+    pages: Callable[[datetime], dict[str, Resource]] = lambda changed: {},
+) -> CrawlConfig:
+    """Crawl the site once (its articles then made to look fetched earlier, the new ones
+    exported), then list ``path`` as changed a minute ago and serve ``pages(changed)``."""
+    dated = _site(server, _now() - timedelta(hours=3))
+    config = _config(server, store)
+    assert run_crawl(config).stats.stored == 3
+    _export_last(store)
+    _fetched_earlier(store)
+    changed = _now() - timedelta(minutes=1)
+    listing = _sitemap(server.base_url, {**dated, path: changed})
+    server.publish({**pages(changed), "/sitemap.xml": listing})
+    return config
+
+
+def test_a_story_listed_as_changed_is_fetched_again_and_stored_as_its_next_version(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        dated = _site(server, _now() - timedelta(hours=3))
+        config = _config(server, store)
+        assert run_crawl(config).stats.stored == 3
+        first = {r["url"]: r for r in _export_last(store)}
+        _fetched_earlier(store)
+        # The first story is rewritten, and the sitemap says so; the others are not.
+        changed = _now() - timedelta(minutes=1)
+        server.publish(
+            {
+                "/news/story-0": article_page("Story 0 of the harbour works, updated", changed, 9),
+                "/sitemap.xml": _sitemap(server.base_url, {**dated, "/news/story-0": changed}),
+            }
+        )
+        asked_before = len(server.log)
+        second = run_crawl(config)
+        asked = _pages_asked(server.log, asked_before)
+        after_update = len(server.log)
+        third = run_crawl(config)
+        asked_third = _pages_asked(server.log, after_update)
+
+    assert (second.stats.rechecked, second.stats.updated, second.stats.stored) == (1, 1, 0)
+    assert [r.path for r in asked] == ["/news/story-0"]
+    assert second.ok
+    # Handed on again, as its next version, in the cluster it had.
+    (again,) = _export_last(store)
+    url = again["url"]
+    assert isinstance(url, str) and url.endswith("/news/story-0")
+    assert again["version"] == 2
+    assert again["title"] == "Story 0 of the harbour works, updated"
+    assert again["cluster"] == first[url]["cluster"]
+    assert again["duplicate_of"] is None
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+        kept = conn.execute("SELECT version, json_extract(record, '$.title') FROM article_versions")
+        assert kept.fetchall() == [(1, "Story 0 of the harbour works")]
+    conn.close()
+    # Checked now: the same listing date asks for nothing more.
+    assert third.stats.rechecked == 0 and asked_third == []
+
+
+def test_a_story_listed_as_changed_that_is_not_costs_a_304_and_no_version(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        config = _crawled_then_changed(server, store, "/news/story-1")
+        asked_before = len(server.log)
+        second = run_crawl(config)
+        asked = _pages_asked(server.log, asked_before)
+
+    assert [(r.path, r.status) for r in asked] == [("/news/story-1", 304)]
+    assert (second.stats.rechecked, second.stats.updated) == (1, 0)
+    assert _export_last(store) == []
+
+
+def test_a_page_served_anew_with_the_same_text_is_no_new_version(tmp_path: Path) -> None:
+    store = tmp_path / "crawl.db"
+
+    def served_anew(changed: datetime) -> dict[str, Resource]:
+        page = article_page("Story 2 of the harbour works", changed)
+        # Other bytes (a new ETag, so a 200), the same article.
+        return {
+            "/news/story-2": replace(
+                page, body=page.body.replace(b"<html>", b"<html><!-- cache 7 -->")
+            )
+        }
+
+    with SiteServer() as server:
+        config = _crawled_then_changed(server, store, "/news/story-2", served_anew)
+        asked_before = len(server.log)
+        second = run_crawl(config)
+        asked = _pages_asked(server.log, asked_before)
+
+    assert [(r.path, r.status) for r in asked] == [("/news/story-2", 200)]
+    assert (second.stats.rechecked, second.stats.updated) == (1, 0)
+    assert _export_last(store) == []
+
+
+def test_dates_no_later_than_the_fetch_or_all_alike_ask_for_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        base = server.base_url
+        when = _now() - timedelta(hours=3)
+        paths = [f"/news/story-{n}" for n in range(12)]
+        server.publish({p: article_page(f"Story {p[-2:]} of the works", when) for p in paths})
+        server.publish({"/sitemap.xml": _sitemap(base, dict.fromkeys(paths, when))})
+        config = _config(server, store)
+        assert run_crawl(config).stats.stored == 12
+        # A date within the margin of the fetch: a CMS that touched lastmod after publishing.
+        soon = _now() + timedelta(seconds=RECHECK_MARGIN / 2)
+        server.publish(
+            {"/sitemap.xml": _sitemap(base, {**dict.fromkeys(paths, when), paths[0]: soon})}
+        )
+        within = run_crawl(config)
+        _fetched_earlier(store)
+        # A sitemap regenerated with its time of generation as every lastmod.
+        generated = _now() - timedelta(minutes=1)
+        server.publish({"/sitemap.xml": _sitemap(base, dict.fromkeys(paths, generated))})
+        regenerated = run_crawl(config)
+        # A date far ahead: a placeholder, not news.
+        ahead = _now() + timedelta(days=2)
+        server.publish(
+            {"/sitemap.xml": _sitemap(base, {**dict.fromkeys(paths, when), paths[1]: ahead})}
+        )
+        future = run_crawl(config)
+
+    assert within.stats.rechecked == 0
+    assert regenerated.stats.rechecked == 0
+    assert future.stats.rechecked == 0
+
+
+def test_refetch_updated_off_leaves_stored_stories_alone(tmp_path: Path) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        dated = _site(server, _now() - timedelta(hours=3))
+        run_crawl(_config(server, store))
+        _fetched_earlier(store)
+        changed = _now() - timedelta(minutes=1)
+        server.publish(
+            {"/sitemap.xml": _sitemap(server.base_url, {**dated, "/news/story-0": changed})}
+        )
+        off = run_crawl(_config(server, store, refetch_updated=False))
+        on = run_crawl(_config(server, store))
+
+    assert off.stats.rechecked == 0
+    # Turned on again, the listing is read in full (its 304 would list nothing): the change
+    # it listed meanwhile is fetched.
+    assert (on.stats.rechecked, on.stats.updated) == (1, 0)
+
+
+def test_a_recheck_that_fails_keeps_the_stored_version(tmp_path: Path) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        config = _crawled_then_changed(server, store, "/news/story-0")
+        server.fail("/news/story-0", 404)
+        second = run_crawl(config)
+        third = run_crawl(config)
+
+    # Counted among the failures (rechecked counts the pages fetched again).
+    assert (second.stats.rechecked, second.stats.gave_up) == (0, 1)
+    assert third.stats.rechecked == 0 and third.stats.fetched == 0
+    assert _export_last(store) == []
+    with sqlite3.connect(store) as conn:
+        rows = conn.execute("SELECT state, recheck FROM urls WHERE url LIKE '%story-0'").fetchall()
+        assert rows == [("done", 0)]
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+    conn.close()
+
+
+def test_refetch_updated_is_read_per_source_with_a_crawl_wide_default() -> None:
+    base = {"store": "c.db", "source": [{"feed": "https://e.com/rss"}]}
+    assert parse_config(base).refetch_updated is True
+    config = parse_config(
+        {
+            **base,
+            "refetch_updated": False,
+            "source": [{"feed": "https://e.com/rss", "refetch_updated": True}],
+        }
+    )
+    assert config.refetch_updated is False and config.sources[0].refetch_updated is True
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**base, "source": [{"feed": "https://e.com/rss", "refetch_updated": 1}]})
+    assert raised.value.key == "source[0].refetch_updated"
+
+
+def test_a_story_that_now_redirects_to_the_home_page_keeps_its_stored_version(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        config = _crawled_then_changed(
+            server,
+            store,
+            "/news/story-0",
+            lambda changed: {"/": article_page("Front page of the harbour gazette", changed)},
+        )
+        # Taken down: the site sends its readers to the front page.
+        server.fail("/news/story-0", 301, {"Location": "/"})
+        second = run_crawl(config)
+
+    assert (second.stats.rechecked, second.stats.updated, second.stats.stored) == (1, 0, 0)
+    assert _export_last(store) == []
+    with sqlite3.connect(store) as conn:
+        titles = conn.execute("SELECT json_extract(record, '$.title') FROM articles").fetchall()
+    conn.close()
+    assert sorted(titles) == [(f"Story {n} of the harbour works",) for n in range(3)]
