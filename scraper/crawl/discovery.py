@@ -499,6 +499,8 @@ class Discovery:
             return ()
         tally.listed += len(listing.entries)
         tally.dropped += listing.dropped_children
+        # Counted as entries that are no crawlable URL: a site's fault, the rest read.
+        tally.skipped += listing.oversized_entries
         entries = self._new_urls(listing.entries, oldest, tally)
         children = tuple(
             ChildDoc(_document_url(c.url), _timestamp(c.latest or c.published))

@@ -38,3 +38,5 @@ class Listing:
     entries: tuple[Discovered, ...] = ()
     children: tuple[Discovered, ...] = ()
     dropped_children: int = 0
+    #: Sitemap entries left out for their size (see ``sitemaps.MAX_ENTRY_ELEMENTS``).
+    oversized_entries: int = 0

@@ -34,7 +34,8 @@ MAX_TEXT_URLS = 50_000
 #: million (25 s, and a gigabyte when they are all in one entry).
 MAX_SITEMAP_ELEMENTS = 4_000_000
 #: Elements one entry (or anything else the root holds) may have: an image sitemap's URL
-#: lists at most 1,000 images.
+#: lists at most 1,000 images. A larger one is left out (its elements dropped as they end),
+#: the rest of the sitemap read.
 MAX_ENTRY_ELEMENTS = 20_000
 _BOM = b"\xef\xbb\xbf"
 _SITEMAP_ROOTS = ("urlset", "sitemapindex")
@@ -199,22 +200,40 @@ def _read_xml(
     # Elements read, those still in hand, and how deep the parser is: memory and CPU are
     # bounded by the counts, not only by the bytes (``<x/>`` is four bytes an element).
     elements = in_hand = depth = 0
+    # The open elements, and the depth of an entry left out for its size (0: none): its
+    # elements are dropped as they end, and the rest of the sitemap is read.
+    open_elements: list[ElementTree.Element] = []
+    oversized = left_out = 0
     events = ElementTree.iterparse(io.BytesIO(body), events=("start", "end"))
     for event, elem in _until_fault(events) if partial else events:
         if event == "start":
             elements += 1
             in_hand += 1
             depth += 1
+            open_elements.append(elem)
             if root is None:
                 root, top = _local(elem.tag), elem
                 if root not in _SITEMAP_ROOTS:
                     break
-            elif elements > MAX_SITEMAP_ELEMENTS or in_hand > MAX_ENTRY_ELEMENTS:
-                raise _too_many(elements, in_hand, base_url)
+            elif elements > MAX_SITEMAP_ELEMENTS:
+                raise _too_many(base_url)
+            elif in_hand > MAX_ENTRY_ELEMENTS and not oversized:
+                oversized = _oversized_depth(open_elements)
             continue
         depth -= 1
+        open_elements.pop()
         if top is None or depth == 0:
             continue  # the root's end
+        if oversized:
+            if depth + 1 > oversized:
+                # Its parent's children have all ended: nothing of them is read.
+                del open_elements[-1][:]
+                continue
+            elem.clear()
+            oversized = 0
+            left_out += 1
+            in_hand = depth
+            continue
         name = _local(elem.tag)
         if name in ("url", "sitemap"):
             # Read wherever it is (a generator's wrapper element or doubled root too).
@@ -232,16 +251,26 @@ def _read_xml(
             del top[:]
             in_hand = 1
     return root, Listing(
-        entries=tuple(entries), children=children.kept(), dropped_children=children.dropped
+        entries=tuple(entries),
+        children=children.kept(),
+        dropped_children=children.dropped,
+        oversized_entries=left_out,
     )
 
 
-def _too_many(elements: int, in_hand: int, base_url: str) -> TooLarge:
-    if elements > MAX_SITEMAP_ELEMENTS:
-        what = f"more than {MAX_SITEMAP_ELEMENTS:,} elements"
-    else:
-        what = f"an entry of more than {MAX_ENTRY_ELEMENTS:,} elements"
-    return TooLarge(f"sitemap has {what}: not read", url=base_url)
+def _oversized_depth(open_elements: list[ElementTree.Element]) -> int:
+    """The depth (the root's is 1) of what to leave out of a sitemap for holding more than
+    ``MAX_ENTRY_ELEMENTS`` elements: the innermost open entry, else the root's open child."""
+    for depth in range(len(open_elements), 1, -1):
+        if _local(open_elements[depth - 1].tag) in ("url", "sitemap"):
+            return depth
+    return 2
+
+
+def _too_many(base_url: str) -> TooLarge:
+    return TooLarge(
+        f"sitemap has more than {MAX_SITEMAP_ELEMENTS:,} elements: not read", url=base_url
+    )
 
 
 def _until_fault(

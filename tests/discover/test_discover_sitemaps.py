@@ -210,11 +210,36 @@ def test_a_time_without_a_zone_at_the_end_of_time_is_read_without_overflow() -> 
     assert (entry.published, entry.latest) == (datetime(9999, 12, 31, 23, tzinfo=UTC), None)
 
 
-def test_a_sitemap_entry_of_endless_elements_is_refused_before_it_is_built() -> None:
-    junk = "<x/>" * (sitemaps.MAX_ENTRY_ELEMENTS + 1)
-    body = f"<urlset {_NS}><url><loc>https://news.example/a</loc>{junk}</url></urlset>"
-    with pytest.raises(TooLarge, match="an entry of more than 20,000 elements"):
-        parse_sitemap(body.encode(), _BASE)
+@pytest.mark.parametrize(
+    "oversized",
+    [
+        "<url><loc>https://news.example/big</loc>{junk}</url>",
+        # Nested deeper (an image list), under a wrapper, or no entry at all.
+        "<url><loc>https://news.example/big</loc><image><i>{junk}</i></image></url>",
+        "<group><url><loc>https://news.example/big</loc>{junk}</url></group>",
+        "<junk>{junk}</junk>",
+    ],
+)
+def test_a_sitemap_entry_of_endless_elements_is_left_out_and_the_rest_read(
+    oversized: str,
+) -> None:
+    # Once its elements are over the bound they are let go as they end: 200,000 of them
+    # cost no more memory than 20,000.
+    junk = "<x/>" * 200_000
+    big = oversized.format(junk=junk)
+    body = (
+        f"<urlset {_NS}><url><loc>https://news.example/a</loc></url>{big}"
+        f"<url><loc>https://news.example/b</loc></url></urlset>"
+    ).encode()
+    tracemalloc.start()
+    try:
+        listing = parse_sitemap(body, _BASE)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [e.url for e in listing.entries] == ["https://news.example/a", "https://news.example/b"]
+    assert listing.oversized_entries == 1
+    assert peak < 8_000_000
 
 
 def test_a_sitemap_of_too_many_elements_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
