@@ -38,8 +38,10 @@ class DedupOptions:
     Foreign text: two pages of one site whose match rests on text neither one's own words are
     about (each has at least ``foreign_own_words`` distinct content words of its own, making
     at least ``foreign_own_share`` of its content words, and at most ``foreign_overlap`` of
-    them occur in what the two share) are not near-duplicates: a block of template new to the
-    site, not yet chrome, is most of each of two short pages.
+    them occur in what the two share, or of both pages' own words together at most
+    ``foreign_overlap`` times the square root of the shared part's distinct words over
+    ``foreign_shared_words``) are not near-duplicates: a block of template new to the site,
+    not yet chrome, is most of each of two short pages.
     Stubs: texts with fewer than ``min_words`` content words ("not available in your region")
     are never linked by their text, exact or near.
     """
@@ -59,6 +61,7 @@ class DedupOptions:
     foreign_own_words: int = 5
     foreign_own_share: float = 0.15
     foreign_overlap: float = 0.1
+    foreign_shared_words: int = 80
     commit_every: int = 10000
     workers: int = 1
     parallel_from: int = 4000
@@ -80,7 +83,7 @@ class DedupOptions:
         for name in ("min_length_ratio", "containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError("must be in (0, 1]", key=f"dedup.{name}")
-        for name in ("short_words", "min_words", "foreign_own_words"):
+        for name in ("short_words", "min_words", "foreign_own_words", "foreign_shared_words"):
             if getattr(self, name) < 1:
                 raise ConfigError("must be at least 1", key=f"dedup.{name}")
         if self.short_misses < 0:
