@@ -66,7 +66,9 @@ def crawl(
     """Crawl the sources of a TOML config: fetch only new articles, deduplicate, store them.
 
     Feeds and sitemaps are revalidated with conditional GET; article URLs already stored are
-    never fetched again; failed URLs are retried on later runs with backoff. `-o` without
+    fetched again only when a listing dates a change after their fetch (refetch_updated), and
+    a changed text is stored as the article's next version; failed URLs are retried on later
+    runs with backoff. `-o` without
     `--export` uses the format of the config's [export] table. The export replaces the file
     whole once written (`--append` adds to it); `{time}`, `{date}` and `{run}` in its name make
     a file per run, so a consumer that misses a run loses nothing. Exit codes: 0 all went well, 1

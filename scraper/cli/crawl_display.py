@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     # For annotations only: ``status`` and ``export`` use this module and need none of the
     # crawl's machinery, which loading these would import.
     from scraper.crawl import CrawlEvent, RunResult
+    from scraper.store.protocol import RunStats
 
-__all__ = ["Display", "store_path", "summary_line", "warning_lines"]
+__all__ = ["Display", "rechecks_summary", "store_path", "summary_line", "warning_lines"]
 
 
 class Display:
@@ -86,14 +87,22 @@ def summary_line(result: RunResult) -> str:
             if s.aliases
             else ""
         )
-        + (
-            f", {counted(s.rechecked, 'stored article')} listed as changed fetched again"
-            f" ({s.updated} updated)"
-            if s.rechecked
-            else ""
-        )
+        + rechecks_summary(s)
         + f" in {result.seconds:.1f}s"
     )
+
+
+def rechecks_summary(s: RunStats) -> str:
+    """What became of the stored articles listed as changed, when there were any."""
+    out = (
+        f", {counted(s.rechecked, 'stored article')} listed as changed fetched again"
+        f" ({s.updated} updated)"
+        if s.rechecked
+        else ""
+    )
+    if s.recheck_failed:
+        out += f", {counted(s.recheck_failed, 'recheck')} given up (stored versions kept)"
+    return out
 
 
 def warning_lines(result: RunResult) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from scraper.cli.counts import counted
-from scraper.cli.crawl_display import store_path
+from scraper.cli.crawl_display import rechecks_summary, store_path
 from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
 from scraper.config import load_config
@@ -65,12 +65,7 @@ def _run_line(run: RunRecord | None) -> str:
         + (f", {s.left} URLs left for the next run (time budget)" if s.left else "")
         + (f", {s.held} URLs held until their host's Retry-After" if s.held else "")
         + (f", {s.aliases} URLs were articles stored under another URL" if s.aliases else "")
-        + (
-            f", {counted(s.rechecked, 'stored article')} listed as changed fetched again"
-            f" ({s.updated} updated)"
-            if s.rechecked
-            else ""
-        )
+        + rechecks_summary(s)
     )
 
 

@@ -59,7 +59,7 @@ Failed = Callable[[QueuedURL, str, str], None]
 #: A fetched URL done as an alias of another URL's article.
 Aliased = Callable[[QueuedURL, str], None]
 #: A recheck (see ``QueuedURL.recheck``) whose article was stored as its next version, and one
-#: whose stored version stands (the same text and title, or its page now at another address).
+#: whose stored version stands (the same text and title).
 Updated = Callable[[Ready, Placement], None]
 Unchanged = Callable[[QueuedURL], None]
 
@@ -119,12 +119,6 @@ class Committer:
         if self._error is not None:
             raise StoreError(f"an earlier batch failed: {self._error}") from self._error
         found = page_identity(item.queued.url, item.served, item.extracted.canonical_url)
-        if item.queued.recheck and found.key is not None and found.key != item.queued.url:
-            # The page names another address for itself now: the stored version stands, and
-            # the story is stored under that address when a listing names it.
-            self.store.record_checked(item.queued, item.fetch, self.run_id)
-            self.unchanged(item.queued)
-            return
         page = _fetched(item)
         if page.landed is not None:
             self._landing.add(page.landed)

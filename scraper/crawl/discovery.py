@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +27,7 @@ from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import LenientFeed, parse_fast
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, keep_newest
 from scraper.discover.links import HeavySection, read_section
+from scraper.discover.listed_dates import earliest
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, read_sitemap
 from scraper.discover.untyped import looks_like_listing
 from scraper.errors import (
@@ -75,12 +76,6 @@ STALE_SHOWN = 2 * UNCHANGED_MARGIN
 #: caches' heuristic freshness. A 2019 archive read today waits most of a year; one whose
 #: last change was two days before our read waits about five hours.
 QUIET_SHARE = 0.1
-#: A listing of at least this many dated entries, nearly all (``ONE_DATE_SHARE``) dated the
-#: same instant, dates when it was written, not when each page changed: sitemaps regenerated
-#: with the time of generation as every ``lastmod`` would have every stored article of theirs
-#: fetched again on every run.
-ONE_DATE_ENTRIES = 10
-ONE_DATE_SHARE = 0.9
 #: What feedparser's process is given for a feed the fast path cannot read (see
 #: :mod:`scraper.crawl.lenient_feeds`).
 LENIENT_LIMITS = LenientLimits()
@@ -229,6 +224,9 @@ class Discovery:
         self.store.ensure_source(source.name, source.kind.value)
         refetch = self.refetch_updated if source.refetch_updated is None else source.refetch_updated
         settings = listing_settings(source, max_age_days, refetch)
+        if not refetch:
+            # Turned off after changes were listed: those already queued are dropped too.
+            self.store.drop_rechecks(source.name)
         tally = _Tally(
             errors=[],
             outside_listings=[],
@@ -581,7 +579,6 @@ class Discovery:
         the source's error when the config did (its author can fix it).
         """
         out: list[NewURL] = []
-        dates_changes = tally.refetch and _dates_changes(entries)
         for entry in entries:
             # The latest instant the date may mean: a listing that dates an article by its
             # day alone lists it for that whole day.
@@ -603,7 +600,12 @@ class Discovery:
             # into the store and its exports; the config's own are shown redacted.
             raw = without_userinfo(entry.url) if listed_by_site else redact(entry.url)
             published = entry.published.timestamp() if entry.published else None
-            changed = entry.modified or entry.published if dates_changes else None
+            if not tally.refetch:
+                changed = None
+            elif entry.modified is not None or entry.published is None:
+                changed = entry.modified
+            else:
+                changed = earliest((entry.published, entry.latest))
             out.append(
                 NewURL(
                     url=url,
@@ -668,15 +670,6 @@ def _newest_entry(entries: tuple[Discovered, ...], now: float) -> float | None:
     dates = (e.latest or e.published for e in entries)
     stamps = (d.timestamp() for d in dates if d is not None)
     return max((t for t in stamps if t <= now + STALE_SHOWN), default=None)
-
-
-def _dates_changes(entries: tuple[Discovered, ...]) -> bool:
-    """Whether the dates of a listing's entries may tell when each page changed (see
-    ``ONE_DATE_ENTRIES``)."""
-    dates = [d for e in entries if (d := e.modified or e.published) is not None]
-    if len(dates) < ONE_DATE_ENTRIES:
-        return True
-    return Counter(dates).most_common(1)[0][1] < ONE_DATE_SHARE * len(dates)
 
 
 def _timestamp(when: datetime | None) -> float | None:

@@ -369,10 +369,13 @@ class _Run:
         """Queue the due URLs, taken from the store, until discovery is over and none is left."""
         started = time.time()
         after = 0
+        # New stories first: stored ones listed as changed wait until they are all taken (a
+        # burst of rechecks, or a time budget, leaves no new story for the next run).
+        scope = replace(self.scope, rechecks=False)
         while not self.time_is_up():
             finished = discovery.done()  # read first: the query then sees all it stored
             self.listed.clear()
-            batch = self.parts.store.due_urls(started, after, _BATCH, self.scope)
+            batch = self.parts.store.due_urls(started, after, _BATCH, scope)
             if batch:
                 if self.paces:  # before any URL of the batch is fetched
                     self.pace((queued.source, queued.url) for queued in batch)
@@ -384,6 +387,8 @@ class _Run:
                         await self._room_in(queue)
                     queue.put_nowait(queued)
                 after = batch[-1].id
+            elif finished and not scope.rechecks:
+                scope, after = replace(scope, rechecks=True), 0
             elif finished:
                 break
             else:
@@ -722,6 +727,12 @@ class _Run:
         when = retry_at(kind, status, queued.attempts + 1, self.config.retry)
         fetch = FetchRecord(url=queued.url, status=status, error_kind=kind, error=reason)
         self.parts.store.record_failure(queued, fetch, when, self.run_id)
+        if queued.recheck and when is None:
+            # Its stored version stands (a story taken down still was the story): nothing to
+            # act on, so no failure of the run's. The fetch history keeps why.
+            self.counters.bump("recheck_failed")
+            self.emit("failure", url=queued.url, kind=kind, reason=reason, retry=False)
+            return
         if len(self.counters.failures) < MAX_LISTED_FAILURES:
             self.counters.failures.append(Failure(source=queued.url, kind=kind, reason=reason))
         self.counters.bump("failed", when is not None)

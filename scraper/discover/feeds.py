@@ -23,7 +23,7 @@ from typing import Any
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.gzipped import gunzip, is_gzip
 from scraper.discover.html_sniff import is_html_page
-from scraper.discover.listed_dates import listed_date, vague_until
+from scraper.discover.listed_dates import earliest, listed_date, vague_until
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
 from scraper.discover.xmlfeeds import MAX_PLAIN_ELEMENTS, read_plain_feed
@@ -86,7 +86,7 @@ def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
             published, latest = (isinstance(when, str) and listed_date(when)) or (None, None)
             changed = item.get("date_modified")
             stated = isinstance(changed, str) and listed_date(changed)
-            modified = stated[0] if stated else None
+            modified = earliest(stated) if stated else None
             entries.append(Discovered(resolve_link(base_url, url), published, latest, modified))
     return Listing(entries=tuple(entries))
 
@@ -191,7 +191,12 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
         published = _from_struct(dict.get(entry, field + "_parsed"))
         # feedparser reads a day without a time as its 00:00 UTC: the text says how vague.
         latest = None if published is None else vague_until(dict.get(entry, field), published)
-        modified = _from_struct(dict.get(entry, "updated_parsed"))
+        updated = _from_struct(dict.get(entry, "updated_parsed"))
+        modified = (
+            None
+            if updated is None
+            else earliest((updated, vague_until(dict.get(entry, "updated"), updated)))
+        )
         entries.append(Discovered(resolve_link(base_url, link), published, latest, modified))
     return Listing(entries=tuple(entries))
 

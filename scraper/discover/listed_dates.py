@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-__all__ = ["listed_date", "vague_until", "zoneless"]
+__all__ = ["earliest", "listed_date", "vague_until", "zoneless"]
 
 #: W3C Datetime's coarser precisions: a year, a month, a day.
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -25,6 +25,8 @@ _MONTHS = {
 }
 #: UTC-12, where a day ends last: a local time may mean an instant up to this much after UTC's.
 _LAST_ZONE = timedelta(hours=12)
+#: UTC+14, where a day starts first: a local time may mean an instant up to this much before.
+_FIRST_ZONE = timedelta(hours=14)
 
 
 def listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
@@ -63,6 +65,14 @@ def zoneless(parsed: datetime) -> tuple[datetime, datetime | None]:
         return parsed, parsed + _LAST_ZONE
     except OverflowError:  # the last hours of year 9999
         return parsed, None
+
+
+def earliest(read: tuple[datetime, datetime | None]) -> datetime:
+    """The earliest instant a date read by :func:`listed_date` may mean: itself when it is an
+    instant, else its start in UTC+14 (a change dated so is surely later than a fetch only
+    when that is: a Tokyo sitemap's zoneless ``10:00`` is 01:00 UTC)."""
+    start, latest = read
+    return start if latest is None else start - _FIRST_ZONE
 
 
 def vague_until(text: str | None, published: datetime) -> datetime | None:

@@ -17,7 +17,7 @@ from scraper.discover.feeds import LenientFeed, parse_fast, read_with_feedparser
 from scraper.discover.gzipped import gunzip, is_gzip
 from scraper.discover.html_sniff import is_html_page
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, NewestKept
-from scraper.discover.listed_dates import listed_date
+from scraper.discover.listed_dates import earliest, listed_date
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlbounds import MAX_ELEMENT_ATTRIBUTES, attributes, declares_entities
 from scraper.discover.xmlcharset import xml_for_parser
@@ -78,7 +78,7 @@ def _entry(elem: ElementTree.Element, base_url: str) -> Discovered | None:
     if loc is None:
         return None
     published, latest = when or fallback or (None, None)
-    modified = None if fallback is None else fallback[0]
+    modified = None if fallback is None else earliest(fallback)
     return Discovered(loc, published, latest, modified)
 
 

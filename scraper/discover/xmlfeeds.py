@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
 from scraper.discover.entry import Discovered
-from scraper.discover.listed_dates import listed_date, zoneless
+from scraper.discover.listed_dates import earliest, listed_date, zoneless
 from scraper.discover.xmlbounds import MAX_ELEMENT_ATTRIBUTES, attributes, declares_entities
 
 __all__ = ["MAX_PLAIN_ELEMENTS", "read_plain_feed"]
@@ -161,7 +161,7 @@ def _items(items: Iterable[ElementTree.Element], space: str) -> tuple[Discovered
             link = _permalink(item)
         if link:
             date, latest = published or updated or (None, None)
-            modified = None if updated is None else updated[0]
+            modified = None if updated is None else earliest(updated)
             out.append(Discovered(link, date, latest, modified))
     return tuple(out)
 

@@ -199,6 +199,41 @@ STEPS: tuple[Step, ...] = (
 RECHECK_MARGIN = 600.0
 
 
+#: A read of a listing that dates more than this share of its stored articles (and at least
+#: ``MASS_CHANGE_FLOOR`` of them) as changed since their fetch restates when it was written
+#: (a sitemap stamped with its time of generation, per file or entry by entry; a feed that
+#: dates every item anew), not what changed: stories are updated a few at a time.
+MASS_CHANGE_SHARE = 0.5
+MASS_CHANGE_FLOOR = 5
+
+
+def _queue_rechecks(conn: sqlite3.Connection, entries: Sequence[NewURL], now: float) -> None:
+    """Make due again, as rechecks, the stored articles these entries date as changed since
+    they were fetched or last checked (an entry that is an alias dates its article's URL),
+    unless the listing dates most of its stored articles so (``MASS_CHANGE_SHARE``)."""
+    dated = [[e.url, e.changed] for e in entries if e.changed is not None]
+    if not dated:
+        return
+    rows = conn.execute(
+        "WITH listed (url, changed) AS ("
+        "  SELECT coalesce(u.alias_of, u.url), json_extract(j.value, '$[1]')"
+        "  FROM json_each(?1) j JOIN urls u ON u.url = json_extract(j.value, '$[0]'))"
+        " SELECT t.id, max(l.changed) > coalesce(t.checked_at, a.stored_at) + ?2"
+        "  AND max(l.changed) <= ?3 + ?2"
+        " FROM listed l JOIN urls t ON t.url = l.url JOIN articles a ON a.url_id = t.id"
+        " WHERE t.state = 'done' AND t.alias_of IS NULL GROUP BY t.id",
+        (json.dumps(dated), RECHECK_MARGIN, now),
+    ).fetchall()
+    due = [(row[0],) for row in rows if row[1]]
+    if len(due) >= MASS_CHANGE_FLOOR and len(due) > MASS_CHANGE_SHARE * len(rows):
+        return
+    conn.executemany(
+        "UPDATE urls SET state = 'pending', recheck = 1, attempts = 0, next_attempt_at = 0"
+        " WHERE id = ?",
+        due,
+    )
+
+
 def _keep_versions(conn: sqlite3.Connection) -> None:
     for column in (
         "recheck INTEGER NOT NULL DEFAULT 0",
@@ -208,11 +243,12 @@ def _keep_versions(conn: sqlite3.Connection) -> None:
     ):
         _add_column(conn, "urls", column)
     _add_column(conn, "articles", "version INTEGER NOT NULL DEFAULT 1")
+    # ``article_id``: the id the version had in ``articles`` (and in the exports of then).
     conn.execute(
         "CREATE TABLE IF NOT EXISTS article_versions (id INTEGER PRIMARY KEY,"
-        " url_id INTEGER NOT NULL, url TEXT NOT NULL, version INTEGER NOT NULL,"
-        " stored_at REAL NOT NULL, replaced_at REAL NOT NULL, run_id INTEGER,"
-        " cluster TEXT NOT NULL, record TEXT NOT NULL)"
+        " article_id INTEGER NOT NULL, url_id INTEGER NOT NULL, url TEXT NOT NULL,"
+        " version INTEGER NOT NULL, stored_at REAL NOT NULL, replaced_at REAL NOT NULL,"
+        " run_id INTEGER, cluster TEXT NOT NULL, record TEXT NOT NULL)"
     )
     conn.execute("CREATE INDEX IF NOT EXISTS article_versions_url ON article_versions (url_id)")
 
@@ -477,7 +513,8 @@ class SQLiteCrawlStore:
         """Store a discovery fetch, its validators and the unseen URLs; return how many new.
 
         A stored article whose entry says it changed (``NewURL.changed``) more than
-        ``RECHECK_MARGIN`` after it was fetched, or last checked, is due again as a recheck.
+        ``RECHECK_MARGIN`` after it was fetched, or last checked, is due again as a recheck
+        (unless the listing says so of most of its stored articles: ``MASS_CHANGE_SHARE``).
         A listed URL already queued (not done) under a source not in ``crawled`` (the run's
         sources) moves to ``source``: a source removed or renamed in the config leaves URLs
         that no run would take otherwise.
@@ -499,19 +536,7 @@ class SQLiteCrawlStore:
                 [(e.url, e.raw, source, e.published, now) for e in listing.entries],
             )
             new = conn.total_changes - before
-            changed = [
-                (e.url, e.changed, now + RECHECK_MARGIN, e.changed, RECHECK_MARGIN)
-                for e in listing.entries
-                if e.changed is not None
-            ]
-            if changed:
-                conn.executemany(
-                    "UPDATE urls SET state = 'pending', recheck = 1, attempts = 0,"
-                    " next_attempt_at = 0 WHERE url = ? AND state = 'done' AND alias_of IS NULL"
-                    " AND ? <= ? AND ? > (SELECT COALESCE(urls.checked_at, a.stored_at) + ?"
-                    "   FROM articles a WHERE a.url_id = urls.id)",
-                    changed,
-                )
+            _queue_rechecks(conn, listing.entries, now)
             if crawled and new < len(listing.entries):
                 conn.executemany(
                     "UPDATE urls SET source = ? WHERE url = ? AND state <> 'done'"
@@ -606,14 +631,26 @@ class SQLiteCrawlStore:
 
     def store_articles(self, items: Sequence[NewArticle], run_id: int) -> tuple[str, ...]:
         """Store articles and mark their URLs done, all in one transaction; return what became
-        of each (``STORED``, or for a recheck ``UPDATED`` or ``UNCHANGED``)."""
+        of each: ``STORED``, or for a URL that has an article already (a recheck, or a page
+        that landed on a recheck's URL) ``UPDATED`` or ``UNCHANGED``."""
         if not items:
             return ()
         now = time.time()
         with self._tx() as conn:
             conn.executemany(_INSERT_FETCH, [_fetch_row(i.fetch, run_id, now) for i in items])
+            # Asked of the store, not of the queue: a row has an article while it waits for
+            # its recheck, and a page another URL led to may land on it meanwhile. A done row
+            # is no recheck's: an article for it is refused whole, as ever (stored once).
+            held = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT a.url_id FROM articles a JOIN urls u ON u.id = a.url_id"
+                    " WHERE a.url_id IN (SELECT value FROM json_each(?)) AND u.recheck = 1",
+                    (json.dumps([i.queued.id for i in items]),),
+                )
+            }
             placed = [
-                self._replace_version(conn, i, now) if i.queued.recheck else (STORED, 1)
+                self._replace_version(conn, i, now) if i.queued.id in held else (STORED, 1)
                 for i in items
             ]
             fresh = [
@@ -621,14 +658,22 @@ class SQLiteCrawlStore:
                 for i, (outcome, version) in zip(items, placed, strict=True)
                 if outcome != UNCHANGED
             ]
+            # Ids past every id handed out and every export cursor: SQLite would give a new
+            # version of the newest article its freed id again, which a LAST export has passed.
+            (first,) = conn.execute(
+                "SELECT max(coalesce((SELECT max(id) FROM articles), 0),"
+                " coalesce((SELECT max(article_id) FROM article_versions), 0),"
+                " coalesce((SELECT max(value) FROM cursors), 0)) + 1"
+            ).fetchone()
             conn.executemany(
-                "INSERT INTO articles (url_id, url, canonical, source, run_id, stored_at,"
+                "INSERT INTO articles (id, url_id, url, canonical, source, run_id, stored_at,"
                 " cluster, duplicate_of, dedup_key, record, version)"
                 # UTF-8 bytes are cast to text (no check, no copy in Python): the column holds
                 # text either way.
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?)",
                 [
                     (
+                        first + number,
                         i.queued.id,
                         i.queued.url,
                         i.canonical,
@@ -641,7 +686,7 @@ class SQLiteCrawlStore:
                         i.record,
                         version,
                     )
-                    for i, version in fresh
+                    for number, (i, version) in enumerate(fresh)
                 ],
             )
             conn.executemany(
@@ -662,9 +707,9 @@ class SQLiteCrawlStore:
     def _replace_version(
         self, conn: sqlite3.Connection, item: NewArticle, now: float
     ) -> tuple[str, int]:
-        """For a recheck: ``UNCHANGED`` when the stored article has the same text and title;
-        else the stored one is kept among the URL's versions and removed from ``articles``,
-        where ``item`` takes its place (under a new id: a LAST export hands it on again)."""
+        """For a URL with an article: ``UNCHANGED`` when the stored one has the same text and
+        title; else it is kept among the URL's versions and removed from ``articles``, where
+        ``item`` takes its place (under a new id: a LAST export hands it on again)."""
         row = conn.execute(
             # A damaged stored record (not JSON) counts as changed, not as the batch's error.
             "SELECT id, version, CASE WHEN json_valid(record) THEN"
@@ -679,9 +724,9 @@ class SQLiteCrawlStore:
         if same:
             return UNCHANGED, version
         conn.execute(
-            "INSERT INTO article_versions (url_id, url, version, stored_at, replaced_at, run_id,"
-            " cluster, record) SELECT url_id, url, version, stored_at, ?, run_id, cluster,"
-            " record FROM articles WHERE id = ?",
+            "INSERT INTO article_versions (article_id, url_id, url, version, stored_at,"
+            " replaced_at, run_id, cluster, record) SELECT id, url_id, url, version, stored_at,"
+            " ?, run_id, cluster, record FROM articles WHERE id = ?",
             (now, article_id),
         )
         conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -727,6 +772,15 @@ class SQLiteCrawlStore:
         if not rows:
             return None
         return str(rows[0]["alias_of"] or url)
+
+    def drop_rechecks(self, source: str) -> None:
+        """Leave the stored articles of ``source`` waiting for a recheck as they are: done."""
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE urls SET state = 'done', recheck = 0, next_attempt_at = 0"
+                " WHERE source = ? AND recheck = 1 AND state IN ('pending', 'retry')",
+                (source,),
+            )
 
     def record_checked(self, queued: QueuedURL, fetch: FetchRecord, run_id: int) -> None:
         """Log a recheck's fetch that leaves its stored article as it is (a 304, or a page
@@ -1070,14 +1124,15 @@ class SQLiteCrawlStore:
             return cur.rowcount
 
     def run_duplicates(self, run_id: int) -> int:
-        """How many of the articles run ``run_id`` stored duplicate another now."""
+        """How many of the articles run ``run_id`` stored duplicate another now (its stories'
+        first versions: an update is no article the run added)."""
         where = self._placements()
         # One run at a time holds the store, so a run's articles follow those of every earlier
         # run: they are found from the end of the table, without an index on run_id.
         rows = self._read(
             f"SELECT COUNT(*) AS n FROM articles a{where.join} WHERE a.id > COALESCE("
             "(SELECT b.id FROM articles b WHERE b.run_id < ? ORDER BY b.id DESC LIMIT 1), 0)"
-            f" AND a.run_id = ? AND {where.duplicate_of} IS NOT NULL",
+            f" AND a.run_id = ? AND a.version = 1 AND {where.duplicate_of} IS NOT NULL",
             (run_id, run_id),
         )
         return int(rows[0]["n"])
@@ -1126,6 +1181,8 @@ def _on_host(conn: sqlite3.Connection, host: HostURLs | None) -> Iterator[None]:
 def _due(now: float, scope: DueScope) -> tuple[str, tuple[object, ...]]:
     """The WHERE clause (and its parameters) of the URLs of ``scope`` due at ``now``."""
     where = "state IN ('pending', 'retry') AND (next_attempt_at <= ? OR next_attempt_at > ?)"
+    if scope.rechecks is not None:
+        where += " AND recheck = 1" if scope.rechecks else " AND recheck = 0"
     latest = now + scope.longest_wait if scope.longest_wait is not None else float("inf")
     if scope.sources is None:
         return where, (now, latest)

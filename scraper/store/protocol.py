@@ -117,6 +117,9 @@ class DueScope:
     #: further ahead was given its time by a clock that was ahead since, or by another
     #: policy: it is due now rather than stuck until then.
     longest_wait: float | None = None
+    #: Only rechecks (True), only the others (False), or both (None): a run takes the new
+    #: stories first.
+    rechecks: bool | None = None
 
 
 #: The URLs of every source in the store.
@@ -244,6 +247,8 @@ class RunStats:
     #: and those of them whose text or title had changed: stored as their next version.
     rechecked: int = 0
     updated: int = 0
+    #: Rechecks given up (a story taken down, say): their stored versions stand.
+    recheck_failed: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -429,6 +434,10 @@ class CrawlStore(Protocol):
     def stored_as(self, url: str) -> str | None:
         """The URL the article of ``url`` is stored under when its row is done: ``url``
         itself, or the URL it is an alias of; None when it has no row or is not done."""
+        ...
+
+    def drop_rechecks(self, source: str) -> None:
+        """Leave the stored articles of ``source`` waiting for a recheck as they are: done."""
         ...
 
     def record_checked(self, queued: QueuedURL, fetch: FetchRecord, run_id: int) -> None:

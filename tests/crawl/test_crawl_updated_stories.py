@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,6 +24,8 @@ from scraper.export import ExportFormat, Since, export_articles
 from scraper.store.crawl_store import RECHECK_MARGIN, SQLiteCrawlStore
 
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+#: One attempt a URL, no wait: a failed recheck is given up in its run.
+_ONCE = RetryPolicy(per_request=1, backoff=0.0, max_attempts=1)
 #: When the first run's articles are made to have been fetched (see _fetched_earlier).
 _EARLIER = 7200.0
 
@@ -39,7 +42,12 @@ def _sitemap(base: str, dated: dict[str, datetime]) -> Resource:
     return Resource("application/xml", f"<urlset {_NS}>{entries}</urlset>".encode(), _now())
 
 
-def _config(server: SiteServer, store: Path, **source: object) -> CrawlConfig:
+def _config(
+    server: SiteServer,
+    store: Path,
+    retry: RetryPolicy = _ONCE,
+    **source: object,
+) -> CrawlConfig:
     return CrawlConfig(
         sources=(
             Source(
@@ -50,8 +58,9 @@ def _config(server: SiteServer, store: Path, **source: object) -> CrawlConfig:
             ),
         ),
         store=store,
-        politeness=Politeness(min_interval=0.0),
-        retry=RetryPolicy(per_request=1, backoff=0.0, max_attempts=1),
+        # One request at a time: the order of the log is the order of the queue.
+        politeness=Politeness(min_interval=0.0, per_host=1),
+        retry=retry,
         workers=0,
         allow_networks=("127.0.0.0/8",),
     )
@@ -80,11 +89,43 @@ def _export_last(store: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
+_VOCABULARY = (
+    "council harbour budget ferry school library museum clinic market festival parade "
+    "stadium railway station airport reservoir pipeline district county mayor teacher "
+    "nurse engineer committee proposal petition hearing inspection survey forecast "
+    "drought storm flooding wildfire shelter volunteers residents tenants warehouse "
+    "factory bakery vineyard orchard lighthouse marina boardwalk courthouse gallery "
+    "theater bridge tunnel highway sidewalk"
+)
+_WORDS = _VOCABULARY.split()
+
+
+def _story(
+    n: int,
+    when: datetime,
+    *,
+    title: str | None = None,
+    extra: int = 0,
+    canonical: str | None = None,
+) -> Resource:
+    """Story ``n`` of the site: words of its own (the index tells the stories apart), and
+    ``extra`` paragraphs more for an update."""
+    rng = random.Random(n)
+    paragraphs = [" ".join(rng.choices(_WORDS, k=30)) + "." for _ in range(6 + extra)]
+    heading = title or f"Story {n} of the harbour works"
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = (
+        f"<html><head><title>{heading}</title>"
+        + (f'<link rel="canonical" href="{canonical}">' if canonical else "")
+        + f"</head><body><article><h1>{heading}</h1>"
+        f"{body}</article></body></html>"
+    )
+    return Resource("text/html; charset=utf-8", html.encode(), when)
+
+
 def _site(server: SiteServer, when: datetime) -> dict[str, datetime]:
     dated = {f"/news/story-{n}": when for n in range(3)}
-    pages: dict[str, Resource] = {
-        path: article_page(f"Story {n} of the harbour works", when) for n, path in enumerate(dated)
-    }
+    pages: dict[str, Resource] = {path: _story(n, when) for n, path in enumerate(dated)}
     server.publish({**pages, "/sitemap.xml": _sitemap(server.base_url, dated)})
     return dated
 
@@ -108,8 +149,19 @@ def _crawled_then_changed(
     return config
 
 
+def _stored_paths(store: Path) -> list[str]:
+    """The stored articles' paths, by id."""
+    with sqlite3.connect(store) as conn:
+        rows = conn.execute("SELECT url FROM articles ORDER BY id").fetchall()
+    conn.close()
+    return ["/" + url.split("/", 3)[3] for (url,) in rows]
+
+
+# The newest too: SQLite gives a new row the largest id plus one, which was the replaced
+# version's own id, one a LAST export has passed already.
+@pytest.mark.parametrize("which", [0, -1], ids=["oldest", "newest"])
 def test_a_story_listed_as_changed_is_fetched_again_and_stored_as_its_next_version(
-    tmp_path: Path,
+    tmp_path: Path, which: int
 ) -> None:
     store = tmp_path / "crawl.db"
     with SiteServer() as server:
@@ -117,13 +169,15 @@ def test_a_story_listed_as_changed_is_fetched_again_and_stored_as_its_next_versi
         config = _config(server, store)
         assert run_crawl(config).stats.stored == 3
         first = {r["url"]: r for r in _export_last(store)}
+        path = _stored_paths(store)[which]
+        title = f"Story {path[-1]} of the harbour works"
         _fetched_earlier(store)
-        # The first story is rewritten, and the sitemap says so; the others are not.
+        # One story is rewritten, and the sitemap says so; the others are not.
         changed = _now() - timedelta(minutes=1)
         server.publish(
             {
-                "/news/story-0": article_page("Story 0 of the harbour works, updated", changed, 9),
-                "/sitemap.xml": _sitemap(server.base_url, {**dated, "/news/story-0": changed}),
+                path: _story(int(path[-1]), changed, title=f"{title}, updated", extra=2),
+                "/sitemap.xml": _sitemap(server.base_url, {**dated, path: changed}),
             }
         )
         asked_before = len(server.log)
@@ -134,20 +188,25 @@ def test_a_story_listed_as_changed_is_fetched_again_and_stored_as_its_next_versi
         asked_third = _pages_asked(server.log, after_update)
 
     assert (second.stats.rechecked, second.stats.updated, second.stats.stored) == (1, 1, 0)
-    assert [r.path for r in asked] == ["/news/story-0"]
+    assert [r.path for r in asked] == [path]
     assert second.ok
     # Handed on again, as its next version, in the cluster it had.
     (again,) = _export_last(store)
     url = again["url"]
-    assert isinstance(url, str) and url.endswith("/news/story-0")
+    assert isinstance(url, str) and url.endswith(path)
     assert again["version"] == 2
-    assert again["title"] == "Story 0 of the harbour works, updated"
+    assert again["title"] == f"{title}, updated"
     assert again["cluster"] == first[url]["cluster"]
     assert again["duplicate_of"] is None
+    # Past every id exported before: a LAST export hands it on.
+    assert isinstance(again["id"], int)
+    assert all(isinstance(r["id"], int) and again["id"] > r["id"] for r in first.values())
     with sqlite3.connect(store) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (3,)
-        kept = conn.execute("SELECT version, json_extract(record, '$.title') FROM article_versions")
-        assert kept.fetchall() == [(1, "Story 0 of the harbour works")]
+        kept = conn.execute(
+            "SELECT article_id, version, json_extract(record, '$.title') FROM article_versions"
+        )
+        assert kept.fetchall() == [(first[url]["id"], 1, title)]
     conn.close()
     # Checked now: the same listing date asks for nothing more.
     assert third.stats.rechecked == 0 and asked_third == []
@@ -172,7 +231,7 @@ def test_a_page_served_anew_with_the_same_text_is_no_new_version(tmp_path: Path)
     store = tmp_path / "crawl.db"
 
     def served_anew(changed: datetime) -> dict[str, Resource]:
-        page = article_page("Story 2 of the harbour works", changed)
+        page = _story(2, changed)
         # Other bytes (a new ETag, so a 200), the same article.
         return {
             "/news/story-2": replace(
@@ -197,7 +256,7 @@ def test_dates_no_later_than_the_fetch_or_all_alike_ask_for_nothing(tmp_path: Pa
         base = server.base_url
         when = _now() - timedelta(hours=3)
         paths = [f"/news/story-{n}" for n in range(12)]
-        server.publish({p: article_page(f"Story {p[-2:]} of the works", when) for p in paths})
+        server.publish({p: _story(n, when) for n, p in enumerate(paths)})
         server.publish({"/sitemap.xml": _sitemap(base, dict.fromkeys(paths, when))})
         config = _config(server, store)
         assert run_crawl(config).stats.stored == 12
@@ -208,10 +267,18 @@ def test_dates_no_later_than_the_fetch_or_all_alike_ask_for_nothing(tmp_path: Pa
         )
         within = run_crawl(config)
         _fetched_earlier(store)
-        # A sitemap regenerated with its time of generation as every lastmod.
+        # A sitemap regenerated with its time of generation as every lastmod, or with each
+        # entry's time of writing, a second apart.
         generated = _now() - timedelta(minutes=1)
         server.publish({"/sitemap.xml": _sitemap(base, dict.fromkeys(paths, generated))})
         regenerated = run_crawl(config)
+        written = {p: generated + timedelta(seconds=n) for n, p in enumerate(paths)}
+        server.publish({"/sitemap.xml": _sitemap(base, written)})
+        rewritten = run_crawl(config)
+        # Most entries under one old bulk-import date, and one story updated: that one counts.
+        bulk = {**dict.fromkeys(paths, when - timedelta(days=300)), paths[2]: generated}
+        server.publish({"/sitemap.xml": _sitemap(base, bulk)})
+        one_real = run_crawl(config)
         # A date far ahead: a placeholder, not news.
         ahead = _now() + timedelta(days=2)
         server.publish(
@@ -221,6 +288,8 @@ def test_dates_no_later_than_the_fetch_or_all_alike_ask_for_nothing(tmp_path: Pa
 
     assert within.stats.rechecked == 0
     assert regenerated.stats.rechecked == 0
+    assert rewritten.stats.rechecked == 0
+    assert one_real.stats.rechecked == 1
     assert future.stats.rechecked == 0
 
 
@@ -251,8 +320,8 @@ def test_a_recheck_that_fails_keeps_the_stored_version(tmp_path: Path) -> None:
         second = run_crawl(config)
         third = run_crawl(config)
 
-    # Counted among the failures (rechecked counts the pages fetched again).
-    assert (second.stats.rechecked, second.stats.gave_up) == (0, 1)
+    # Not the run's failure: nothing is to be done, the stored version stands.
+    assert (second.stats.recheck_failed, second.stats.gave_up, second.ok) == (1, 0, True)
     assert third.stats.rechecked == 0 and third.stats.fetched == 0
     assert _export_last(store) == []
     with sqlite3.connect(store) as conn:
@@ -299,3 +368,138 @@ def test_a_story_that_now_redirects_to_the_home_page_keeps_its_stored_version(
         titles = conn.execute("SELECT json_extract(record, '$.title') FROM articles").fetchall()
     conn.close()
     assert sorted(titles) == [(f"Story {n} of the harbour works",) for n in range(3)]
+
+
+def test_a_page_landing_on_a_story_waiting_for_its_recheck_is_its_next_version(
+    tmp_path: Path,
+) -> None:
+    # The recheck fails and waits an hour for its retry; meanwhile a listed redirector leads
+    # to the story: its page lands on a row that has an article, though not done.
+    store = tmp_path / "crawl.db"
+    patient = RetryPolicy(per_request=1, backoff=3600.0, max_attempts=3)
+    with SiteServer() as server:
+        config = replace(_crawled_then_changed(server, store, "/news/story-0"), retry=patient)
+        server.fail("/news/story-0", 503)
+        waiting = run_crawl(config)
+        server.restore("/news/story-0")
+        base = server.base_url
+        dated = {f"/news/story-{n}": _now() - timedelta(hours=3) for n in range(3)}
+        server.publish(
+            {
+                "/news/story-0": _story(0, _now(), title="Story 0, updated", extra=2),
+                "/r/1": _story(9, _now()),  # served as a redirect: see fail below
+                "/sitemap.xml": _sitemap(base, {**dated, "/r/1": _now()}),
+            }
+        )
+        server.fail("/r/1", 301, {"Location": f"{base}/news/story-0"})
+        landed = run_crawl(config)
+
+    assert (waiting.stats.failed, waiting.stats.updated) == (1, 0)
+    assert landed.ok and (landed.stats.updated, landed.stats.aliases) == (1, 1)
+    (again,) = _export_last(store)
+    assert (again["title"], again["version"]) == ("Story 0, updated", 2)
+
+
+def test_a_story_whose_page_names_another_canonical_address_is_updated(tmp_path: Path) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        slug = f"{server.base_url}/news/story-1-the-harbour-works"
+        server.publish({"/news/story-1": _story(1, _now(), canonical=slug)})
+
+        def rewritten(changed: datetime) -> dict[str, Resource]:
+            page = _story(1, changed, title="Story 1, updated", extra=2, canonical=slug)
+            return {"/news/story-1": page}
+
+        config = _crawled_then_changed(server, store, "/news/story-1", rewritten)
+        second = run_crawl(config)
+
+    assert (second.stats.rechecked, second.stats.updated) == (1, 1)
+    (again,) = _export_last(store)
+    assert again["title"] == "Story 1, updated"
+
+
+def test_a_story_stored_through_a_redirect_is_rechecked_at_its_own_address(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        base = server.base_url
+        old = _now() - timedelta(hours=3)
+        server.publish(
+            {
+                "/news/story-5": _story(5, old),
+                "/r/5": _story(9, old),
+                "/sitemap.xml": _sitemap(base, {"/r/5": old}),
+            }
+        )
+        server.fail("/r/5", 301, {"Location": f"{base}/news/story-5"})
+        config = _config(server, store)
+        assert run_crawl(config).stats.stored == 1
+        _export_last(store)
+        _fetched_earlier(store)
+        changed = _now() - timedelta(minutes=1)
+        server.publish(
+            {
+                "/news/story-5": _story(5, changed, title="Story 5, updated", extra=2),
+                "/sitemap.xml": _sitemap(base, {"/r/5": changed}),
+            }
+        )
+        asked_before = len(server.log)
+        second = run_crawl(config)
+        asked = [r.path for r in server.log[asked_before:] if r.path != "/robots.txt"]
+
+    assert (second.stats.rechecked, second.stats.updated) == (1, 1)
+    assert asked == ["/sitemap.xml", "/news/story-5"]
+    (again,) = _export_last(store)
+    assert again["title"] == "Story 5, updated"
+
+
+def test_turning_refetch_updated_off_drops_the_rechecks_already_queued(tmp_path: Path) -> None:
+    store = tmp_path / "crawl.db"
+    patient = RetryPolicy(per_request=1, backoff=3600.0, max_attempts=3)
+    with SiteServer() as server:
+        config = replace(_crawled_then_changed(server, store, "/news/story-0"), retry=patient)
+        server.fail("/news/story-0", 503)
+        assert run_crawl(config).stats.failed == 1  # waits for its retry, as a recheck
+        off = replace(config, refetch_updated=False)
+        dropped = run_crawl(off)
+        rerun = run_crawl(replace(off, retry=RetryPolicy(per_request=1, backoff=0.0)))
+
+    assert dropped.ok and rerun.stats.fetched == 0
+    with sqlite3.connect(store) as conn:
+        rows = conn.execute("SELECT state, recheck FROM urls WHERE url LIKE '%story-0'").fetchall()
+    conn.close()
+    assert rows == [("done", 0)]
+
+
+def test_new_stories_are_fetched_before_the_stored_ones_listed_as_changed(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        base = server.base_url
+        old = _now() - timedelta(hours=3)
+        dated = {f"/news/story-{n}": old for n in range(6)}
+        server.publish({p: _story(n, old) for n, p in enumerate(dated)})
+        server.publish({"/sitemap.xml": _sitemap(base, dated)})
+        config = _config(server, store)
+        assert run_crawl(config).stats.stored == 6
+        _fetched_earlier(store)
+        changed = _now() - timedelta(minutes=1)
+        fresh = {f"/news/story-{n}": changed for n in (6, 7)}
+        server.publish({p: _story(n, changed) for n, p in zip((6, 7), fresh, strict=True)})
+        # Two of six stored stories listed as changed (a third is the site's share of them),
+        # listed before the new ones.
+        relisted = {**dated, "/news/story-0": changed, "/news/story-1": changed, **fresh}
+        server.publish({"/sitemap.xml": _sitemap(base, relisted)})
+        asked_before = len(server.log)
+        second = run_crawl(config)
+        asked = _pages_asked(server.log, asked_before)
+
+    assert (second.stats.stored, second.stats.rechecked) == (2, 2)
+    assert [r.path for r in asked] == [
+        "/news/story-6",
+        "/news/story-7",
+        "/news/story-0",
+        "/news/story-1",
+    ]

@@ -33,11 +33,23 @@ def test_a_news_sitemap_dates_publication_by_its_news_date_and_change_by_lastmod
     assert (entry.published, entry.modified) == (_PUBLISHED, _CHANGED)
 
 
-def test_a_lastmod_of_a_day_dates_the_change_from_the_day_s_start() -> None:
-    # Its end would be later than any fetch made that day: every run would fetch it again.
-    body = f"<urlset {_NS}><url><loc>https://news.test/a</loc><lastmod>2026-11-30</lastmod></url>"
+@pytest.mark.parametrize(
+    ("lastmod", "modified"),
+    [
+        # A day starts first in UTC+14: read as UTC, a Tokyo page fetched at 01:00 on that
+        # day (16:00 UTC the day before) would look changed after its fetch.
+        ("2026-11-30", datetime(2026, 11, 29, 10, tzinfo=UTC)),
+        # A time without a zone, the same: a Tokyo sitemap's 10:00 is 01:00 UTC.
+        ("2026-11-30T10:00:00", datetime(2026, 11, 29, 20, tzinfo=UTC)),
+        ("2026-11-30T10:00:00+09:00", datetime(2026, 11, 30, 1, tzinfo=UTC)),
+    ],
+)
+def test_a_vague_lastmod_dates_the_change_at_its_earliest_instant(
+    lastmod: str, modified: datetime
+) -> None:
+    body = f"<urlset {_NS}><url><loc>https://news.test/a</loc><lastmod>{lastmod}</lastmod></url>"
     (entry,) = parse_sitemap(f"{body}</urlset>".encode(), "https://news.test/s.xml").entries
-    assert entry.modified == datetime(2026, 11, 30, tzinfo=UTC)
+    assert entry.modified == modified
 
 
 @pytest.mark.parametrize("reader", ["fast", "feedparser"])
