@@ -67,6 +67,7 @@ def summary_line(result: RunResult) -> str:
     errors = sum(len(src.errors) for src in result.sources)
     warnings = sum(len(src.warnings) for src in result.sources)
     skipped = sum(src.skipped for src in result.sources)
+    restamped = sum(src.restamped for src in result.sources)
     not_due = sum(src.not_due for src in result.sources)
     return (
         f"run {result.run_id}: {counted(s.discovered, 'new URL')}, {s.fetched} fetched,"
@@ -88,6 +89,11 @@ def summary_line(result: RunResult) -> str:
             else ""
         )
         + rechecks_summary(s)
+        + (
+            f", {counted(restamped, 'listed date')} taken for stamps, not changes"
+            if restamped
+            else ""
+        )
         + f" in {result.seconds:.1f}s"
     )
 
@@ -98,6 +104,9 @@ def rechecks_summary(s: RunStats) -> str:
         f", {counted(s.rechecked, 'stored article')} listed as changed fetched again"
         f" ({s.updated} updated)"
         if s.rechecked
+        # Updated through another URL's page that landed on a story waiting for its recheck.
+        else f", {counted(s.updated, 'stored article')} updated"
+        if s.updated
         else ""
     )
     if s.recheck_failed:

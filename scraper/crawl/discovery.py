@@ -76,6 +76,14 @@ STALE_SHOWN = 2 * UNCHANGED_MARGIN
 #: caches' heuristic freshness. A 2019 archive read today waits most of a year; one whose
 #: last change was two days before our read waits about five hours.
 QUIET_SHARE = 0.1
+#: Entries of one listing dated as changed within this many seconds of each other, at least
+#: ``RESTAMPED_ENTRIES`` of them, were stamped, not changed: a sitemap written with its time
+#: of generation as every ``lastmod`` (or each entry's time of writing, a second apart), a
+#: feed that dates every item anew, a listing that dates by the day. Real updates are not
+#: made three in a minute; taken as changes, these would fetch every stored article again on
+#: every run.
+RESTAMP_SECONDS = 60.0
+RESTAMPED_ENTRIES = 3
 #: What feedparser's process is given for a feed the fast path cannot read (see
 #: :mod:`scraper.crawl.lenient_feeds`).
 LENIENT_LIMITS = LenientLimits()
@@ -108,6 +116,8 @@ class SourceReport:
     #: False when a listing was left unread because its host asked to be left alone: the run
     #: cannot tell whether errors kept from an earlier run are still met.
     read_through: bool = True
+    #: Listed entries whose change dates were taken for stamps, not changes (RESTAMP_SECONDS).
+    restamped: int = 0
 
 
 @dataclass(slots=True)
@@ -136,6 +146,8 @@ class _Tally:
     nested_full: bool = False
     #: Whether entries dated after their stored article's fetch are to be fetched again.
     refetch: bool = True
+    #: Entries whose change dates were stamped, not changes (see RESTAMP_SECONDS).
+    restamped: int = 0
 
     def source_error(self, error: str) -> None:
         """Count an error of the source that is no listing's own."""
@@ -158,6 +170,7 @@ class _Tally:
             outside_listings=tuple(self.outside_listings or ()),
             warnings=self._warnings(),
             read_through=not self.waiting,
+            restamped=self.restamped,
         )
 
     def _warnings(self) -> tuple[str, ...]:
@@ -579,7 +592,9 @@ class Discovery:
         the source's error when the config did (its author can fix it).
         """
         out: list[NewURL] = []
-        for entry in entries:
+        stamped = _restamped(entries) if tally.refetch else frozenset()
+        tally.restamped += len(stamped)
+        for index, entry in enumerate(entries):
             # The latest instant the date may mean: a listing that dates an article by its
             # day alone lists it for that whole day.
             latest = entry.latest or entry.published
@@ -600,12 +615,7 @@ class Discovery:
             # into the store and its exports; the config's own are shown redacted.
             raw = without_userinfo(entry.url) if listed_by_site else redact(entry.url)
             published = entry.published.timestamp() if entry.published else None
-            if not tally.refetch:
-                changed = None
-            elif entry.modified is not None or entry.published is None:
-                changed = entry.modified
-            else:
-                changed = earliest((entry.published, entry.latest))
+            changed = None if not tally.refetch or index in stamped else _change_date(entry)
             out.append(
                 NewURL(
                     url=url,
@@ -670,6 +680,31 @@ def _newest_entry(entries: tuple[Discovered, ...], now: float) -> float | None:
     dates = (e.latest or e.published for e in entries)
     stamps = (d.timestamp() for d in dates if d is not None)
     return max((t for t in stamps if t <= now + STALE_SHOWN), default=None)
+
+
+def _change_date(entry: Discovered) -> datetime | None:
+    """When the listing says the entry's page last changed: its modification date, else its
+    publication date (an RSS ``pubDate`` moved forward), at the earliest it may mean."""
+    if entry.modified is not None or entry.published is None:
+        return entry.modified
+    return earliest((entry.published, entry.latest))
+
+
+def _restamped(entries: tuple[Discovered, ...]) -> frozenset[int]:
+    """The indexes of the entries whose change dates were stamped (see ``RESTAMP_SECONDS``)."""
+    dated = sorted(
+        (when.timestamp(), index)
+        for index, entry in enumerate(entries)
+        if (when := _change_date(entry)) is not None
+    )
+    out: set[int] = set()
+    start = 0
+    for end in range(len(dated)):
+        while dated[end][0] - dated[start][0] > RESTAMP_SECONDS:
+            start += 1
+        if end - start + 1 >= RESTAMPED_ENTRIES:
+            out.update(index for _, index in dated[start : end + 1])
+    return frozenset(out)
 
 
 def _timestamp(when: datetime | None) -> float | None:

@@ -561,15 +561,9 @@ class _Run:
             return _Job(queued, got, flight)
         page = got
         self.counters.bump("fetched")
-        if queued.recheck:
-            self.counters.bump("rechecked")
-            if page.status == NOT_MODIFIED or self._moved(queued, page):
-                # Its stored version stands: unchanged, or the story lives at another address
-                # now, which its listings will name. Jobs that waited fetch for themselves.
-                self._let_go(flight)
-                self.parts.store.record_checked(queued, _fetch_record(page), self.run_id)
-                self._unchanged(queued)
-                return None
+        if queued.recheck and self._checked_elsewhere(queued, page):
+            self._let_go(flight)  # the jobs that waited fetch for themselves
+            return None
         work = result = None
         try:
             # Awaited here, not in a helper coroutine: see HostHolds.fetch_in_lane.
@@ -598,6 +592,8 @@ class _Run:
                 if self.committer.has_article(queued):
                     continue  # the page was its article (it was the URL the page landed on)
                 mine = _as_fetched_for(page, request_url(queued.raw))
+                if queued.recheck and self._checked_elsewhere(queued, mine):
+                    continue
                 if mine.final_url is not None and self._stored_elsewhere(queued, mine):
                     continue
                 own = self._page_job(queued, mine)
@@ -660,6 +656,17 @@ class _Run:
             duplicate_of=found.duplicate_of,
             title=item.extracted.title,
         )
+
+    def _checked_elsewhere(self, queued: QueuedURL, page: Page) -> bool:
+        """Count a recheck's page, and record it as checked when its stored version stands:
+        unchanged (304), or the story at another address now (a redirect), which its
+        listings will name. A recheck that followed another fetch of its URL comes here too."""
+        self.counters.bump("rechecked")
+        if page.status != NOT_MODIFIED and not self._moved(queued, page):
+            return False
+        self.parts.store.record_checked(queued, _fetch_record(page), self.run_id)
+        self._unchanged(queued)
+        return True
 
     def _moved(self, queued: QueuedURL, page: Page) -> bool:
         """Whether a recheck's page was served from another address than the one stored: the
@@ -776,6 +783,7 @@ def _report_dict(report: SourceReport) -> dict[str, object]:
         "dropped": report.dropped,
         "skipped": report.skipped,
         "not_due": report.not_due,
+        "restamped": report.restamped,
         "errors": list(report.errors),
         "warnings": list(report.warnings),
     }

@@ -191,6 +191,9 @@ STEPS: tuple[Step, ...] = (
     # last asked for is fetched again, conditionally, and a changed text becomes its next
     # version, the earlier ones kept.
     lambda conn: _keep_versions(conn),
+    # The id each earlier version had in ``articles``: a store that took the step before
+    # has its table without it (0 for the versions kept then).
+    lambda conn: _add_column(conn, "article_versions", "article_id INTEGER NOT NULL DEFAULT 0"),
 )
 
 #: How much later than the stored article's fetch (or last check) a listing must date a
@@ -199,18 +202,9 @@ STEPS: tuple[Step, ...] = (
 RECHECK_MARGIN = 600.0
 
 
-#: A read of a listing that dates more than this share of its stored articles (and at least
-#: ``MASS_CHANGE_FLOOR`` of them) as changed since their fetch restates when it was written
-#: (a sitemap stamped with its time of generation, per file or entry by entry; a feed that
-#: dates every item anew), not what changed: stories are updated a few at a time.
-MASS_CHANGE_SHARE = 0.5
-MASS_CHANGE_FLOOR = 5
-
-
 def _queue_rechecks(conn: sqlite3.Connection, entries: Sequence[NewURL], now: float) -> None:
     """Make due again, as rechecks, the stored articles these entries date as changed since
-    they were fetched or last checked (an entry that is an alias dates its article's URL),
-    unless the listing dates most of its stored articles so (``MASS_CHANGE_SHARE``)."""
+    they were fetched or last checked (an entry that is an alias dates its article's URL)."""
     dated = [[e.url, e.changed] for e in entries if e.changed is not None]
     if not dated:
         return
@@ -225,8 +219,6 @@ def _queue_rechecks(conn: sqlite3.Connection, entries: Sequence[NewURL], now: fl
         (json.dumps(dated), RECHECK_MARGIN, now),
     ).fetchall()
     due = [(row[0],) for row in rows if row[1]]
-    if len(due) >= MASS_CHANGE_FLOOR and len(due) > MASS_CHANGE_SHARE * len(rows):
-        return
     conn.executemany(
         "UPDATE urls SET state = 'pending', recheck = 1, attempts = 0, next_attempt_at = 0"
         " WHERE id = ?",
@@ -513,8 +505,7 @@ class SQLiteCrawlStore:
         """Store a discovery fetch, its validators and the unseen URLs; return how many new.
 
         A stored article whose entry says it changed (``NewURL.changed``) more than
-        ``RECHECK_MARGIN`` after it was fetched, or last checked, is due again as a recheck
-        (unless the listing says so of most of its stored articles: ``MASS_CHANGE_SHARE``).
+        ``RECHECK_MARGIN`` after it was fetched, or last checked, is due again as a recheck.
         A listed URL already queued (not done) under a source not in ``crawled`` (the run's
         sources) moves to ``source``: a source removed or renamed in the config leaves URLs
         that no run would take otherwise.
@@ -777,7 +768,8 @@ class SQLiteCrawlStore:
         """Leave the stored articles of ``source`` waiting for a recheck as they are: done."""
         with self._tx() as conn:
             conn.execute(
-                "UPDATE urls SET state = 'done', recheck = 0, next_attempt_at = 0"
+                "UPDATE urls SET state = 'done', recheck = 0, next_attempt_at = 0,"
+                " last_error = NULL"
                 " WHERE source = ? AND recheck = 1 AND state IN ('pending', 'retry')",
                 (source,),
             )
@@ -787,24 +779,36 @@ class SQLiteCrawlStore:
         that moved to another address) and mark the URL done, checked now."""
         with self._tx() as conn:
             self._log_fetch(conn, fetch, run_id)
+            # A 304 may bring validators anew (RFC 9110 lets it update the ETag); a page that
+            # moved brings another address's.
+            fresh = fetch.validators if fetch.status == 304 else Validators()
             conn.execute(
                 "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?, last_error = NULL,"
-                " next_attempt_at = 0 WHERE id = ?",
-                (time.time(), queued.id),
+                " next_attempt_at = 0, etag = coalesce(?, etag),"
+                " last_modified = coalesce(?, last_modified) WHERE id = ?",
+                (
+                    time.time(),
+                    fresh.etag,
+                    fresh.last_modified,
+                    queued.id,
+                ),
             )
 
     def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
         """Log these fetches and mark their URLs done as aliases of the URLs they landed on
-        (a URL that is its own ``of`` keeps its state)."""
+        (a URL that is its own ``of`` keeps its state; one with an article of its own, a
+        recheck's, stays no alias: done, checked now, its stored version standing)."""
         if not items:
             return
         now = time.time()
         with self._tx() as conn:
             conn.executemany(_INSERT_FETCH, [_fetch_row(i.fetch, run_id, now) for i in items])
             conn.executemany(
-                "UPDATE urls SET state = 'done', alias_of = ?, attempts = attempts + 1,"
+                "UPDATE urls SET state = 'done', alias_of = CASE WHEN EXISTS (SELECT 1 FROM"
+                " articles a WHERE a.url_id = urls.id) THEN NULL ELSE ? END,"
+                " recheck = 0, checked_at = ?, attempts = attempts + 1,"
                 " next_attempt_at = 0, last_error = NULL WHERE id = ? AND url <> ?",
-                [(i.of, i.queued.id, i.of) for i in items],
+                [(i.of, now, i.queued.id, i.of) for i in items],
             )
 
     def record_failure(
@@ -820,7 +824,7 @@ class SQLiteCrawlStore:
                 # fetch history keeps why the newer one could not be had.
                 conn.execute(
                     "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?,"
-                    " next_attempt_at = 0 WHERE id = ?",
+                    " next_attempt_at = 0, last_error = NULL WHERE id = ?",
                     (time.time(), queued.id),
                 )
                 return

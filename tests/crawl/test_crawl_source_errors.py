@@ -199,7 +199,7 @@ def test_a_store_of_the_previous_version_is_upgraded_by_a_crawl(
                 "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'",
                 # Before the step that keeps source errors (session 24's renaming and session
                 # 26's versions came after).
-                (len(STEPS) - 3,),
+                (len(STEPS) - 4,),
             )
     finally:
         conn.close()

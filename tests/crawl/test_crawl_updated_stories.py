@@ -21,7 +21,7 @@ from scraper.crawl import run_crawl
 from scraper.demo.server import LoggedRequest, Resource, SiteServer
 from scraper.errors import ConfigError
 from scraper.export import ExportFormat, Since, export_articles
-from scraper.store.crawl_store import RECHECK_MARGIN, SQLiteCrawlStore
+from scraper.store.crawl_store import RECHECK_MARGIN, STEPS, SQLiteCrawlStore
 
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 #: One attempt a URL, no wait: a failed recheck is given up in its run.
@@ -485,12 +485,12 @@ def test_new_stories_are_fetched_before_the_stored_ones_listed_as_changed(
         config = _config(server, store)
         assert run_crawl(config).stats.stored == 6
         _fetched_earlier(store)
-        changed = _now() - timedelta(minutes=1)
-        fresh = {f"/news/story-{n}": changed for n in (6, 7)}
-        server.publish({p: _story(n, changed) for n, p in zip((6, 7), fresh, strict=True)})
-        # Two of six stored stories listed as changed (a third is the site's share of them),
-        # listed before the new ones.
-        relisted = {**dated, "/news/story-0": changed, "/news/story-1": changed, **fresh}
+        # Each at its own time (three in a minute would be stamps, not news).
+        at = {n: _now() - timedelta(minutes=3 * n + 1) for n in (0, 1, 6, 7)}
+        fresh = {f"/news/story-{n}": at[n] for n in (6, 7)}
+        server.publish({p: _story(n, at[n]) for n, p in zip((6, 7), fresh, strict=True)})
+        # Two stored stories listed as changed, listed before the new ones.
+        relisted = {**dated, "/news/story-0": at[0], "/news/story-1": at[1], **fresh}
         server.publish({"/sitemap.xml": _sitemap(base, relisted)})
         asked_before = len(server.log)
         second = run_crawl(config)
@@ -503,3 +503,64 @@ def test_new_stories_are_fetched_before_the_stored_ones_listed_as_changed(
         "/news/story-0",
         "/news/story-1",
     ]
+
+
+def _atom(base: str, entries: list[tuple[str, datetime, datetime]]) -> Resource:
+    """An Atom feed of (path, published, updated) entries, in that order."""
+    body = "".join(
+        f'<entry><title>t</title><id>{base}{path}</id><link href="{base}{path}"/>'
+        f"<published>{published.isoformat()}</published><updated>{updated.isoformat()}</updated>"
+        "</entry>"
+        for path, published, updated in entries
+    )
+    feed = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>{body}</feed>'
+    return Resource("application/atom+xml", feed.encode(), _now())
+
+
+def test_a_feed_ordered_by_its_updates_has_each_update_fetched(tmp_path: Path) -> None:
+    # Blogger's feeds list entries by their last update: five of eight stored stories come
+    # back, updated at different times, beside two new ones.
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        base = server.base_url
+        old = _now() - timedelta(hours=5)
+        paths = [f"/news/story-{n}" for n in range(8)]
+        server.publish({p: _story(n, old) for n, p in enumerate(paths)})
+        server.publish({"/feed.xml": _atom(base, [(p, old, old) for p in paths])})
+        source = Source(name="site", kind=SourceKind.FEED, urls=(base + "/feed.xml",))
+        config = replace(_config(server, store), sources=(source,))
+        assert run_crawl(config).stats.stored == 8
+        _fetched_earlier(store)
+        updates = {p: _now() - timedelta(minutes=7 * n + 1) for n, p in enumerate(paths[3:])}
+        fresh = {f"/news/story-{n}": _now() - timedelta(minutes=n - 5) for n in (8, 9)}
+        server.publish({p: _story(int(p[-1]), w, extra=2) for p, w in updates.items()})
+        server.publish({p: _story(int(p[-1]), w) for p, w in fresh.items()})
+        listed = (
+            [(p, w, w) for p, w in fresh.items()]
+            + [(p, old, w) for p, w in updates.items()]
+            + [(p, old, old) for p in paths[:3]]
+        )
+        server.publish({"/feed.xml": _atom(base, listed)})
+        second = run_crawl(config)
+
+    assert (second.stats.stored, second.stats.rechecked, second.stats.updated) == (2, 5, 5)
+
+
+def test_a_store_that_kept_versions_without_their_ids_is_upgraded(tmp_path: Path) -> None:
+    # As the first form of the versions step (one commit of session 26) left it.
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        config = _crawled_then_changed(server, store, "/news/story-0")
+        with sqlite3.connect(store) as conn:
+            conn.execute("ALTER TABLE article_versions DROP COLUMN article_id")
+            conn.execute(
+                "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'",
+                (len(STEPS) - 1,),
+            )
+        conn.close()
+        server.publish({"/news/story-0": _story(0, _now(), title="Story 0, updated", extra=2)})
+        second = run_crawl(config)
+
+    assert second.ok and second.stats.updated == 1
+    (again,) = _export_last(store)
+    assert again["version"] == 2

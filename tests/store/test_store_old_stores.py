@@ -441,7 +441,7 @@ def test_sources_named_after_a_url_with_a_password_lose_it(
         conn.execute(f"UPDATE {table} SET source = ? WHERE source = ?", (old, named))
     conn.execute("DELETE FROM sources WHERE name = ?", (named,))
     conn.execute(  # before session 24's renaming (session 26's versions came after)
-        "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'", (len(STEPS) - 2,)
+        "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'", (len(STEPS) - 3,)
     )
     conn.close()
     assert "s3cret" in _dump(db)
