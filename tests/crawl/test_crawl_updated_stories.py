@@ -17,7 +17,7 @@ import pytest
 from article_pages import article_page
 
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind, parse_config
-from scraper.crawl import run_crawl
+from scraper.crawl import RunResult, run_crawl
 from scraper.demo.server import LoggedRequest, Resource, SiteServer
 from scraper.errors import ConfigError
 from scraper.export import ExportFormat, Since, export_articles
@@ -149,6 +149,19 @@ def _crawled_then_changed(
     return config
 
 
+def _rerun_after_change(
+    store: Path,
+    path: str,
+    pages: Callable[[datetime], dict[str, Resource]] = lambda changed: {},
+) -> tuple[RunResult, list[LoggedRequest]]:
+    """The second run of :func:`_crawled_then_changed`, and the article pages it asked for."""
+    with SiteServer() as server:
+        config = _crawled_then_changed(server, store, path, pages)
+        asked_before = len(server.log)
+        second = run_crawl(config)
+        return second, _pages_asked(server.log, asked_before)
+
+
 def _stored_paths(store: Path) -> list[str]:
     """The stored articles' paths, by id."""
     with sqlite3.connect(store) as conn:
@@ -216,12 +229,7 @@ def test_a_story_listed_as_changed_that_is_not_costs_a_304_and_no_version(
     tmp_path: Path,
 ) -> None:
     store = tmp_path / "crawl.db"
-    with SiteServer() as server:
-        config = _crawled_then_changed(server, store, "/news/story-1")
-        asked_before = len(server.log)
-        second = run_crawl(config)
-        asked = _pages_asked(server.log, asked_before)
-
+    second, asked = _rerun_after_change(store, "/news/story-1")
     assert [(r.path, r.status) for r in asked] == [("/news/story-1", 304)]
     assert (second.stats.rechecked, second.stats.updated) == (1, 0)
     assert _export_last(store) == []
@@ -239,12 +247,7 @@ def test_a_page_served_anew_with_the_same_text_is_no_new_version(tmp_path: Path)
             )
         }
 
-    with SiteServer() as server:
-        config = _crawled_then_changed(server, store, "/news/story-2", served_anew)
-        asked_before = len(server.log)
-        second = run_crawl(config)
-        asked = _pages_asked(server.log, asked_before)
-
+    second, asked = _rerun_after_change(store, "/news/story-2", served_anew)
     assert [(r.path, r.status) for r in asked] == [("/news/story-2", 200)]
     assert (second.stats.rechecked, second.stats.updated) == (1, 0)
     assert _export_last(store) == []

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from scraper.discover import sitemaps
-from scraper.discover.entry import Discovered
+from scraper.discover.entry import Discovered, Listing
 from scraper.discover.sitemaps import parse_sitemap
 from scraper.errors import InputError, TooLarge
 
@@ -225,10 +225,16 @@ def test_a_sitemap_entry_of_endless_elements_is_left_out_and_the_rest_read(
 ) -> None:
     # Once its elements are over the bound they are let go as they end: 200,000 of them
     # cost no more memory than 20,000.
-    junk = "<x/>" * 200_000
-    big = oversized.format(junk=junk)
+    listing, peak = _read_between_two_entries(oversized.format(junk="<x/>" * 200_000))
+    assert [e.url for e in listing.entries] == ["https://news.example/a", "https://news.example/b"]
+    assert listing.oversized_entries == 1
+    assert peak < 8_000_000
+
+
+def _read_between_two_entries(markup: str) -> tuple[Listing, int]:
+    """The sitemap of ``markup`` between two entries, read, and the peak of memory it took."""
     body = (
-        f"<urlset {_NS}><url><loc>https://news.example/a</loc></url>{big}"
+        f"<urlset {_NS}><url><loc>https://news.example/a</loc></url>{markup}"
         f"<url><loc>https://news.example/b</loc></url></urlset>"
     ).encode()
     tracemalloc.start()
@@ -237,9 +243,8 @@ def test_a_sitemap_entry_of_endless_elements_is_left_out_and_the_rest_read(
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert [e.url for e in listing.entries] == ["https://news.example/a", "https://news.example/b"]
-    assert listing.oversized_entries == 1
-    assert peak < 8_000_000
+    assert isinstance(listing, Listing)
+    return listing, peak
 
 
 def test_a_sitemap_of_too_many_elements_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,17 +260,7 @@ def test_a_sitemap_of_too_many_elements_is_refused(monkeypatch: pytest.MonkeyPat
 def test_elements_beside_the_entries_are_let_go_as_they_are_read() -> None:
     # 200,000 stray elements between the entries: kept under the root, they would hold some
     # 18 MB until the document ended; let go one by one, the entries around them are read.
-    junk = "<x/>" * 200_000
-    body = (
-        f"<urlset {_NS}><url><loc>https://news.example/a</loc></url>{junk}"
-        f"<url><loc>https://news.example/b</loc></url></urlset>"
-    ).encode()
-    tracemalloc.start()
-    try:
-        listing = parse_sitemap(body, _BASE)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    listing, peak = _read_between_two_entries("<x/>" * 200_000)
     assert [e.url for e in listing.entries] == ["https://news.example/a", "https://news.example/b"]
     assert peak < 4_000_000
 
