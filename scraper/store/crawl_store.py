@@ -641,21 +641,22 @@ class SQLiteCrawlStore:
                 )
             }
             placed = [
-                self._replace_version(conn, i, now) if i.queued.id in held else (STORED, 1)
+                self._replace_version(conn, i, now) if i.queued.id in held else (STORED, 1, 0)
                 for i in items
             ]
             fresh = [
                 (i, version)
-                for i, (outcome, version) in zip(items, placed, strict=True)
+                for i, (outcome, version, _) in zip(items, placed, strict=True)
                 if outcome != UNCHANGED
             ]
             # Ids past every id handed out and every export cursor: SQLite would give a new
             # version of the newest article its freed id again, which a LAST export has passed.
-            (first,) = conn.execute(
+            # An id freed before this batch is below its new version's, still stored.
+            (highest,) = conn.execute(
                 "SELECT max(coalesce((SELECT max(id) FROM articles), 0),"
-                " coalesce((SELECT max(article_id) FROM article_versions), 0),"
-                " coalesce((SELECT max(value) FROM cursors), 0)) + 1"
+                " coalesce((SELECT max(value) FROM cursors), 0))"
             ).fetchone()
+            first = max(highest, *(freed for _, _, freed in placed)) + 1
             conn.executemany(
                 "INSERT INTO articles (id, url_id, url, canonical, source, run_id, stored_at,"
                 " cluster, duplicate_of, dedup_key, record, version)"
@@ -693,14 +694,15 @@ class SQLiteCrawlStore:
                     for i in items
                 ],
             )
-        return tuple(outcome for outcome, _ in placed)
+        return tuple(outcome for outcome, _, _ in placed)
 
     def _replace_version(
         self, conn: sqlite3.Connection, item: NewArticle, now: float
-    ) -> tuple[str, int]:
+    ) -> tuple[str, int, int]:
         """For a URL with an article: ``UNCHANGED`` when the stored one has the same text and
         title; else it is kept among the URL's versions and removed from ``articles``, where
-        ``item`` takes its place (under a new id: a LAST export hands it on again)."""
+        ``item`` takes its place (under a new id: a LAST export hands it on again). With the
+        version ``item`` is stored as, and the id freed (0: none)."""
         row = conn.execute(
             # A damaged stored record (not JSON) counts as changed, not as the batch's error.
             "SELECT id, version, CASE WHEN json_valid(record) THEN"
@@ -710,10 +712,10 @@ class SQLiteCrawlStore:
             (item.record, item.queued.id),
         ).fetchone()
         if row is None:
-            return STORED, 1
+            return STORED, 1, 0
         article_id, version, same = row
         if same:
-            return UNCHANGED, version
+            return UNCHANGED, version, 0
         conn.execute(
             "INSERT INTO article_versions (article_id, url_id, url, version, stored_at,"
             " replaced_at, run_id, cluster, record) SELECT id, url_id, url, version, stored_at,"
@@ -721,7 +723,7 @@ class SQLiteCrawlStore:
             (now, article_id),
         )
         conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-        return UPDATED, version + 1
+        return UPDATED, version + 1, int(article_id)
 
     def claim_urls(self, entries: Sequence[tuple[NewURL, str]]) -> dict[str, UrlRow]:
         """The rows of these URLs (each with the source to queue it for, when it is new),
