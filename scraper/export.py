@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -23,6 +23,7 @@ __all__ = [
     "ExportResult",
     "Since",
     "Skipped",
+    "csv_columns",
     "export_articles",
     "mark_exported",
     "parse_since",
@@ -42,7 +43,11 @@ CSV_COLUMNS = (
     "truncated",
     "stored_at",
     "text",
+    "version",
 )
+#: The columns before ``version`` (session 26): a file written with them and appended to since
+#: keeps them, its rows whole under its header.
+CSV_COLUMNS_BEFORE_VERSIONS = CSV_COLUMNS[:-1]
 
 
 class ExportFormat(enum.StrEnum):
@@ -108,27 +113,43 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def _csv_row(item: StoredArticle) -> dict[str, Any]:
+def _csv_row(item: StoredArticle, columns: Sequence[str]) -> dict[str, Any]:
     record = _record(item)
     record["authors"] = "; ".join(item.article.authors)
-    return {name: _csv_cell(record.get(name)) for name in CSV_COLUMNS}
+    return {name: _csv_cell(record.get(name)) for name in columns}
+
+
+def csv_columns(first_line: bytes | None) -> tuple[str, ...]:
+    """The CSV columns to write into a file whose first line is ``first_line`` (None: a new
+    or empty one): those of its header when it is an export of before ``version``."""
+    if first_line is None:
+        return CSV_COLUMNS
+    names = next(csv.reader([first_line.decode("utf-8", "replace").rstrip("\r\n")]), [])
+    return (
+        CSV_COLUMNS_BEFORE_VERSIONS if tuple(names) == CSV_COLUMNS_BEFORE_VERSIONS else CSV_COLUMNS
+    )
 
 
 def _write(
-    items: Iterable[StoredArticle], fmt: ExportFormat, stream: TextIO, *, header: bool
+    items: Iterable[StoredArticle],
+    fmt: ExportFormat,
+    stream: TextIO,
+    *,
+    header: bool,
+    columns: Sequence[str],
 ) -> int:
     count = 0
     writer = None
     if fmt is ExportFormat.CSV:
         # RFC 4180's CRLF, which also makes the writer quote a cell holding a bare CR: with "\n"
         # such a cell was written unquoted and split its row in two for every reader.
-        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+        writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\r\n")
         if header:
             writer.writeheader()
     for item in items:
         count += 1
         if writer is not None:
-            writer.writerow(_csv_row(item))
+            writer.writerow(_csv_row(item, columns))
         elif fmt is ExportFormat.JSONL:
             stream.write(json_line(_record(item)))
         else:
@@ -184,6 +205,7 @@ def export_articles(
     stream: TextIO,
     unique: bool = False,
     header: bool = True,
+    columns: Sequence[str] = CSV_COLUMNS,
     mark: bool = True,
 ) -> ExportResult:
     """Write the selected articles to ``stream``; return how many, and which were skipped.
@@ -193,7 +215,8 @@ def export_articles(
     cron job that hands them on with ``LAST``.
 
     Articles carry their clusters as they are now (see ``CrawlStore.articles_since``);
-    ``unique`` leaves out articles that duplicate another; ``header`` false leaves out CSV's
+    ``unique`` leaves out articles that duplicate another; ``columns`` are CSV's (see
+    :func:`csv_columns`); ``header`` false leaves out CSV's
     header row (for a file that has it already, appended to). An article whose record cannot be
     read back (a damaged row, a record of a newer version) is skipped and named in the result,
     and the cursor moves past it too: one bad record must not stop every later export. With
@@ -215,7 +238,7 @@ def export_articles(
             if not (unique and item.duplicate_of):
                 yield item
 
-    count = _write(selected(), fmt, stream, header=header)
+    count = _write(selected(), fmt, stream, header=header, columns=columns)
     stream.flush()
     last_id = max([last_id, *(s.id for s in skipped)])
     through = last_id if since.last and last_id > after else None

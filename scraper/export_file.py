@@ -137,10 +137,11 @@ def expand_path(path: Path, *, started: float, run_id: int) -> Path:
 @dataclass(frozen=True, slots=True)
 class ExportFile:
     """An export file open for writing; ``fresh`` when it holds nothing yet (a CSV header is
-    written only then)."""
+    written only then), else ``first_line``, the first line it holds (when it can be read)."""
 
     stream: TextIO
     fresh: bool
+    first_line: bytes | None = None
 
 
 class Journal(Protocol):
@@ -366,7 +367,8 @@ def _appended(path: Path, journal: Journal) -> Iterator[ExportFile]:
                 # Its last line unfinished (another program wrote it, or was cut short):
                 # the first record would be glued to it, and both lost to a line reader.
                 stream.write("\n")
-            yield ExportFile(stream, fresh=size == 0)
+            first = _first_line(target) if regular and size else None
+            yield ExportFile(stream, fresh=size == 0, first_line=first)
             stream.close()
             if regular:
                 # On disk before the cursor moves past it, as a renamed export is.
@@ -392,6 +394,19 @@ def cut_back(target: Path, fd: int, *, size: int, created: bool) -> None:
         # There was no file: a failed export leaves none, not an empty one that a consumer
         # waiting for the file would take for an export of nothing.
         _remove_if_same(target, fd)
+
+
+#: Bytes read of an appended file's first line (a CSV header is some 120).
+_FIRST_LINE_BYTES = 4096
+
+
+def _first_line(target: Path) -> bytes | None:
+    """The first line of ``target`` (opened for appending only), None when it cannot be read."""
+    try:
+        with target.open("rb") as existing:
+            return existing.readline(_FIRST_LINE_BYTES)
+    except OSError:
+        return None
 
 
 def _last_byte(target: Path, size: int) -> bytes | None:

@@ -24,6 +24,7 @@ from scraper.export import (
     ExportFormat,
     ExportResult,
     Since,
+    csv_columns,
     export_articles,
     mark_exported,
 )
@@ -96,6 +97,7 @@ def hand_on(
             stream=sink.stream,
             unique=unique,
             header=sink.fresh,
+            columns=csv_columns(sink.first_line),
             mark=False,
         )
         if journal is not None:

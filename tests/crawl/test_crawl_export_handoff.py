@@ -25,6 +25,7 @@ from scraper import export as export_module
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
 from scraper.errors import StoreError
+from scraper.export import CSV_COLUMNS_BEFORE_VERSIONS
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 
@@ -515,3 +516,22 @@ def test_stdout_over_an_appending_export_table_blames_the_output_option(
     assert crawled.exit_code == 2
     assert "-o/--output" in crawled.stderr and "append = true" in crawled.stderr
     assert "'--append'" not in crawled.stderr
+
+
+def test_a_csv_export_carries_versions_and_an_older_file_appended_to_keeps_its_columns(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    fresh = tmp_path / "new.csv"
+    dump = ["export", str(news_toml), "--since", "ALL", "-f", "csv", "-o"]
+    assert runner.invoke(app, [*dump, str(fresh)]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(fresh.read_text("utf-8"))))
+    assert len(rows) == 8 and {row["version"] for row in rows} == {"1"}
+    # A file an earlier scraper wrote, without the column: its rows stay whole under it.
+    older = tmp_path / "old.csv"
+    header = ",".join(CSV_COLUMNS_BEFORE_VERSIONS)
+    older.write_text(f"{header}\r\n", encoding="utf-8")
+    assert runner.invoke(app, [*dump, str(older), "--append"]).exit_code == 0
+    lines = list(csv.reader(io.StringIO(older.read_text("utf-8"))))
+    assert lines[0] == list(CSV_COLUMNS_BEFORE_VERSIONS) and len(lines) == 9
+    assert all(len(line) == len(CSV_COLUMNS_BEFORE_VERSIONS) for line in lines)
