@@ -698,12 +698,15 @@ def _restamped(entries: tuple[Discovered, ...]) -> frozenset[int]:
         if (when := _change_date(entry)) is not None
     )
     out: set[int] = set()
-    start = 0
+    start = marked = 0  # the window's first date, and the first date not yet taken
     for end in range(len(dated)):
         while dated[end][0] - dated[start][0] > RESTAMP_SECONDS:
             start += 1
         if end - start + 1 >= RESTAMPED_ENTRIES:
-            out.update(index for _, index in dated[start : end + 1])
+            # Each date is taken once: a listing stamped throughout is one window, grown
+            # date by date (taking it whole at each step cost 4.7 s for 20,000 entries).
+            out.update(index for _, index in dated[max(start, marked) : end + 1])
+            marked = end + 1
     return frozenset(out)
 
 
