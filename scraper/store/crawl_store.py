@@ -226,6 +226,17 @@ def _queue_rechecks(conn: sqlite3.Connection, entries: Sequence[NewURL], now: fl
     )
 
 
+def _checked(conn: sqlite3.Connection, url_id: int, fresh: Validators) -> None:
+    """Mark a recheck's URL done, checked now, its stored version standing; validators it was
+    served anew replace the stored ones."""
+    conn.execute(
+        "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?, last_error = NULL,"
+        " next_attempt_at = 0, etag = coalesce(?, etag),"
+        " last_modified = coalesce(?, last_modified) WHERE id = ?",
+        (time.time(), fresh.etag, fresh.last_modified, url_id),
+    )
+
+
 def _keep_versions(conn: sqlite3.Connection) -> None:
     for column in (
         "recheck INTEGER NOT NULL DEFAULT 0",
@@ -783,18 +794,7 @@ class SQLiteCrawlStore:
             self._log_fetch(conn, fetch, run_id)
             # A 304 may bring validators anew (RFC 9110 lets it update the ETag); a page that
             # moved brings another address's.
-            fresh = fetch.validators if fetch.status == 304 else Validators()
-            conn.execute(
-                "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?, last_error = NULL,"
-                " next_attempt_at = 0, etag = coalesce(?, etag),"
-                " last_modified = coalesce(?, last_modified) WHERE id = ?",
-                (
-                    time.time(),
-                    fresh.etag,
-                    fresh.last_modified,
-                    queued.id,
-                ),
-            )
+            _checked(conn, queued.id, fetch.validators if fetch.status == 304 else Validators())
 
     def record_aliases(self, items: Sequence[NewAlias], run_id: int) -> None:
         """Log these fetches and mark their URLs done as aliases of the URLs they landed on
@@ -824,11 +824,7 @@ class SQLiteCrawlStore:
             if retry_at is None and queued.recheck:
                 # The stored version stands (a story taken down still was the story); the
                 # fetch history keeps why the newer one could not be had.
-                conn.execute(
-                    "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?,"
-                    " next_attempt_at = 0, last_error = NULL WHERE id = ?",
-                    (time.time(), queued.id),
-                )
+                _checked(conn, queued.id, Validators())
                 return
             conn.execute(
                 "UPDATE urls SET state = ?, attempts = attempts + 1, next_attempt_at = ?,"
