@@ -96,14 +96,18 @@ class _Gates:
             return 500 if self.first_fails else None
         return None
 
+    def replying(self, path: str) -> None:
+        # Counted as answered before a byte of the answer is written: the crawl may send its
+        # next request as soon as it has read this one, before the handler's thread runs on.
+        if path == STORY:
+            with self.lock:
+                self.answering -= 1
+
     def after(self, path: str) -> None:
         if path == self.late:
             self.late_out.set()
         elif path == HOP:
             self.redirected.set()
-        elif path == STORY:
-            with self.lock:
-                self.answering -= 1
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -118,6 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, body = server.pages.get(self.path, (404, {}, b"not found"))
         if instead is not None:
             status, headers, body = instead, {}, b"busy"
+        server.gates.replying(self.path)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
