@@ -50,7 +50,8 @@ def _run_line(run: RunRecord | None) -> str:
         return (
             f"last run: #{run.id} {run.status}{gone if run.status == INTERRUPTED else ''},"
             f" started {when_shown(run.started_at)}: {s.stored} stored so far"
-            " (its other counters are written when it ends)"
+            + (f", {counted(s.updated, 'stored article')} updated" if s.updated else "")
+            + " (its other counters are written when it ends)"
         )
     return (
         f"last run: #{run.id} {run.status}, started {when_shown(run.started_at)},"
@@ -127,6 +128,12 @@ def _table(
         for s in sources
     )
     lines.append(_run_line(run))
+    lines.extend(
+        f"{_named(s, gone)}: {counted(s.rechecks, 'stored article')} listed as changed,"
+        " waiting to be fetched again"
+        for s in sources
+        if s.rechecks
+    )
     lines.extend(
         f"host {host} asked not to be asked before {when_shown(until)} (Retry-After)"
         for host, until in sorted(waiting.items())

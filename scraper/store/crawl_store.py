@@ -1004,8 +1004,12 @@ class SQLiteCrawlStore:
             " SELECT s.name,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name) AS urls,"
             " COALESCE(n.stored, 0) AS stored, COALESCE(n.duplicates, 0) AS duplicates,"
-            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'pending')"
-            "   AS pending,"
+            # A stored article listed as changed waits as pending too: counted apart, as it
+            # is no new URL.
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'pending'"
+            "   AND u.recheck = 0) AS pending,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'pending'"
+            "   AND u.recheck = 1) AS rechecks,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'retry')"
             "   AS failing,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'gave_up')"
@@ -1032,6 +1036,7 @@ class SQLiteCrawlStore:
                 stored=r["stored"],
                 duplicates=r["duplicates"],
                 pending=r["pending"],
+                rechecks=r["rechecks"],
                 failing=r["failing"],
                 gave_up=r["gave_up"],
                 last_error=r["doc_error"] or r["url_error"],
@@ -1152,8 +1157,16 @@ class SQLiteCrawlStore:
             # Unfinished (going on, or killed), or counters that cannot be read (a damaged
             # row): the articles the run stored are in the store all the same, each batch as it
             # committed.
-            stored = self._read("SELECT count(*) AS n FROM articles WHERE run_id = ?", (r["id"],))
-            stats = RunStats(stored=int(stored[0]["n"]))
+            # A new version replaces its story's row: it is an update, not an article added.
+            # The run's rows are the table's last (see run_duplicates).
+            (counts,) = self._read(
+                "SELECT COALESCE(SUM(version = 1), 0) AS stored,"
+                " COALESCE(SUM(version > 1), 0) AS updated FROM articles WHERE id > COALESCE("
+                "(SELECT b.id FROM articles b WHERE b.run_id < ?1 ORDER BY b.id DESC LIMIT 1), 0)"
+                " AND run_id = ?1",
+                (r["id"],),
+            )
+            stats = RunStats(stored=int(counts["stored"]), updated=int(counts["updated"]))
         return RunRecord(
             id=r["id"],
             started_at=r["started_at"],

@@ -282,6 +282,7 @@ class SourceStats:
     urls: int
     stored: int
     duplicates: int
+    #: New URLs waiting for their first fetch.
     pending: int
     failing: int
     gave_up: int
@@ -291,6 +292,8 @@ class SourceStats:
     #: The latest run that read the source after that one without meeting such an error;
     #: None when none has (or the source has no such errors).
     clean_run: int | None = None
+    #: Stored articles their listings date a change after, waiting to be fetched again.
+    rechecks: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -94,9 +94,13 @@ def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
     # articles are in the store, batch by batch; its other counters were never written.
     db, run_id = _unfinished_run(news_toml)
     conn = sqlite3.connect(db)
-    try:  # two of run 1's articles, as if run 2 had stored them
+    try:  # run 1's last two articles, as if run 2 had stored them
         with conn:
-            conn.execute("UPDATE articles SET run_id = ? WHERE id IN (1, 2)", (run_id,))
+            conn.execute(
+                "UPDATE articles SET run_id = ?"
+                " WHERE id IN (SELECT id FROM articles ORDER BY id DESC LIMIT 2)",
+                (run_id,),
+            )
     finally:
         conn.close()
     lock = db.with_name(db.name + ".lock")
@@ -114,6 +118,21 @@ def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
     data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
     assert data["last_run"]["status"] == "interrupted"
     assert data["last_run"]["stats"]["stored"] == 2
+    conn = sqlite3.connect(db)
+    try:  # one of them a story's second version: an update, not an article the run added
+        with conn:
+            conn.execute(
+                "UPDATE articles SET version = 2 WHERE id = (SELECT max(id) FROM articles)"
+            )
+    finally:
+        conn.close()
+    shown = runner.invoke(app, ["status", str(news_toml)]).stdout
+    (last,) = [line for line in shown.splitlines() if line.startswith("last run:")]
+    assert last.endswith(
+        ": 1 stored so far, 1 stored article updated (its other counters are written when it ends)"
+    )
+    data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
+    assert (data["last_run"]["stats"]["stored"], data["last_run"]["stats"]["updated"]) == (1, 1)
     with RunLock(db):  # a live process holds the store's lock: the run goes on
         shown = runner.invoke(app, ["status", str(news_toml)]).stdout
     assert f"last run: #{run_id} running, started " in shown

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from article_pages import article_page
+from typer.testing import CliRunner
 
+from scraper.cli.app import app
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind, parse_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.demo.server import LoggedRequest, Resource, SiteServer
@@ -567,3 +569,33 @@ def test_a_store_that_kept_versions_without_their_ids_is_upgraded(tmp_path: Path
     assert second.ok and second.stats.updated == 1
     (again,) = _export_last(store)
     assert again["version"] == 2
+
+
+def test_status_counts_stored_stories_waiting_for_their_recheck_apart_from_new_urls(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        _site(server, _now() - timedelta(hours=3))
+        assert run_crawl(_config(server, store)).stats.stored == 3
+    with sqlite3.connect(store) as conn:  # as a listing dating a change leaves one (the run
+        # that reads it fetches it; one stopped by its time budget leaves it so)
+        conn.execute(
+            "UPDATE urls SET state = 'pending', recheck = 1 WHERE url LIKE '%/news/story-1'"
+        )
+        conn.execute(
+            "INSERT INTO urls (url, raw, source, discovered_at) VALUES (?, ?, 'site', 0)",
+            (server.base_url + "/news/story-9",) * 2,
+        )
+    conn.close()
+
+    shown = CliRunner().invoke(app, ["status", str(store)])
+    data = json.loads(CliRunner().invoke(app, ["status", str(store), "--json"]).stdout)
+
+    assert shown.exit_code == 0, shown.output
+    header, row = shown.stdout.splitlines()[:2]
+    columns = dict(zip(header.split()[:5], row.split()[:5], strict=True))
+    assert (columns["urls"], columns["stored"], columns["pending"]) == ("4", "3", "1")
+    assert "site: 1 stored article listed as changed, waiting to be fetched again" in shown.stdout
+    (source,) = data["sources"]
+    assert (source["pending"], source["rechecks"]) == (1, 1)
