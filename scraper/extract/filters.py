@@ -17,6 +17,7 @@ from scraper.extract.chrome import (
     BOILERPLATE_PHRASES,
     BOILERPLATE_PREFIXES,
     BYLINE_PREFIXES,
+    COMMENT_SIGNATURE_STARTS,
     COMMENT_SIGNATURES,
     CUTOFF_HEADINGS,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "is_comment_signature",
     "is_cutoff",
     "is_label",
+    "is_signed_line",
     "judge_block",
     "normalise_line",
     "repeats_description",
@@ -122,6 +124,8 @@ def _by_first_character(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
 #: Read-only lookup tables (``str.startswith`` with a tuple tries every prefix in turn).
 _BOILERPLATE_STARTS: Final = _by_first_character(BOILERPLATE_PREFIXES)
 _CUTOFF_STARTS: Final = _by_first_character(CUTOFF_HEADINGS)
+#: The signatures that open a signature line ("posted by", not "report abuse").
+_SIGNED_STARTS: Final = tuple(sorted(COMMENT_SIGNATURE_STARTS))
 _COMMENT_SIGNATURE: Final = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
@@ -311,6 +315,17 @@ def count_comment_signatures(lines: Iterable[str]) -> int:
 def is_comment_signature(text: str) -> bool:
     """Whether a block carries a reader comment's signature or moderation link."""
     return bool(_COMMENT_SIGNATURE.search(text))
+
+
+def is_signed_line(line: str) -> bool:
+    """Whether a block (``line`` its :func:`block_line`) is a comment's signature line alone:
+    short, opening with a signature ("posted by ...") and dated ("... on 4:05pm Tue 1 Jan")."""
+    if len(line) > _SHORT_LINE or not line.startswith(_SIGNED_STARTS):
+        return False
+    if _NUMERIC_DATE.search(line) is not None:
+        return True
+    words = _DATE_WORDS_AS_WRITTEN if line.isascii() else _DATE_WORDS
+    return _DIGIT.search(line) is not None and words.search(line) is not None
 
 
 def is_label(text: str) -> bool:

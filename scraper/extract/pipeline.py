@@ -28,6 +28,7 @@ from scraper.extract.filters import (
     is_comment_signature,
     is_cutoff,
     is_label,
+    is_signed_line,
     judge_block,
     repeats_description,
 )
@@ -59,6 +60,9 @@ _RUNAWAY_TITLE: Final = 2000
 _STANDFIRST_SLOTS: Final = 2
 #: Blocks signed like comments ("Posted by ... on ...") that mark a thread, not a quote.
 _MIN_SIGNED_COMMENTS: Final = 3
+#: Characters of kept text before a lone dated signature line that make it follow the article
+#: (a byline above the article is signed and dated too).
+_PROSE_BEFORE_SIGNATURE: Final = 400
 #: A block scoring this much is prose: labels above it are not the article's.
 _PROSE_SCORE: Final = 40.0
 #: Blocks this long take part in choosing the container (body.block_score's threshold).
@@ -405,15 +409,36 @@ def _drop_comment_thread(decisions: list[Decision], lines: list[str]) -> None:
     kept = [n for n, d in enumerate(decisions) if d.keep]
     # One scan over all kept text first: most pages have no signed comment at all.
     signatures = count_comment_signatures([lines[decisions[n].block.index] for n in kept])
-    if signatures < _MIN_SIGNED_COMMENTS:
+    if not signatures:
         return
-    signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
-    if len(signed) < _MIN_SIGNED_COMMENTS:
-        return
-    for n in range(signed[0], len(decisions)):
+    start = None
+    if signatures >= _MIN_SIGNED_COMMENTS:
+        signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
+        if len(signed) >= _MIN_SIGNED_COMMENTS:
+            start = signed[0]
+    if start is None:
+        start = _signed_line_after_body(decisions, kept, lines)
+        if start is None:
+            return
+    for n in range(start, len(decisions)):
         decision = decisions[n]
         if decision.keep:
             decisions[n] = Decision(decision.block, decision.score, False, "reader comment")
+
+
+def _signed_line_after_body(
+    decisions: list[Decision], kept: list[int], lines: list[str]
+) -> int | None:
+    """The first kept block that is a dated signature line alone ("Posted by Jo on 4:05pm Tue
+    1 Jan 08") with the article's prose above it: one such line opens the readers' thread
+    (a thread of one or two comments signs too few to be told by its count)."""
+    prose = 0
+    for n in kept:
+        block = decisions[n].block
+        if prose >= _PROSE_BEFORE_SIGNATURE and is_signed_line(lines[block.index]):
+            return n
+        prose += len(block.text)
+    return None
 
 
 def _drop_late_summary(decisions: list[Decision], lines: list[str], context: Context) -> None:

@@ -189,6 +189,24 @@ def test_roundup_sentences_that_are_mostly_links_are_kept() -> None:
     assert "Related story" not in art.text
 
 
+def test_a_lone_dated_signature_after_the_article_opens_the_readers_thread() -> None:
+    # One or two comments sign too few times for the thread rule's count; a short line that
+    # opens with a signature and carries a date, below the article's prose, starts them.
+    comment = (
+        "Nobody asked the people who live next to the quay what they think about two years of "
+        "lorries and noise, and now we are told it is all decided."
+    )
+    body = (
+        "<div><p>Posted by Marta Ruiz on March 3, 2024</p>"
+        + "".join(f"<p>{p}</p>" for p in PARAS)
+        + f"<p>Posted by: quayside resident on 4:05pm Tue 5 Mar 24</p><p>{comment}</p></div>"
+    )
+    art = extract(page(body))
+    assert [b.text for b in art.blocks][-len(PARAS) :] == PARAS
+    assert "quayside resident" not in art.text
+    assert comment not in art.text
+
+
 @pytest.mark.parametrize("heading", ["You may also like", "Читайте также", "Lees ook"])
 def test_box_of_other_stories_after_the_article_is_dropped(heading: str) -> None:
     others = (
