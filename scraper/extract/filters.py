@@ -56,10 +56,14 @@ _TRAILING: Final = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING: Final = " \t\n•·-–—|»>›*"
 _SHORT_LINE: Final = 80
 _CUTOFF_MAX_CHARS: Final = 40
-#: A sentence at least this long keeps its place up to this share of linked text.
+#: A sentence at least this long, or of at least this many words, keeps its place up to this
+#: share of linked text.
 _LINKED_PROSE_CHARS: Final = 100
+_LINKED_SENTENCE_WORDS: Final = 5
 _LINKED_PROSE_DENSITY: Final = 0.7
 _SENTENCE_ENDS: Final = (".", "!", "?", '"', "”")
+#: How a text cut short ends: a teaser's excerpt or a call to read on, not a sentence.
+_CUT_SHORT: Final = ("...", "…")
 _BYLINE_SPARE: Final = 30
 _LABEL_WORDS: Final = 2
 _LABEL_CHARS: Final = 25
@@ -239,6 +243,20 @@ def block_line(block: RawBlock) -> str:
     return block.text.lower().strip(_TRAILING).lstrip(_LEADING)
 
 
+def _is_linked_sentence(text: str, density: float) -> bool:
+    """Whether a block with links is a sentence that carries them: some of its text is not
+    linked (``density`` at most ``_LINKED_PROSE_DENSITY``), it ends like a sentence, not cut
+    short, and it is long or has words enough to be one. A headline pointing elsewhere is
+    linked whole and seldom ends in a full stop."""
+    if density > _LINKED_PROSE_DENSITY or not text.endswith(_SENTENCE_ENDS):
+        return False
+    if text.endswith(_CUT_SHORT):
+        # "Discuss this story on our message board...": a call to read on, not a sentence.
+        return False
+    # The walk single-spaces a block's text: its spaces count its words.
+    return len(text) >= _LINKED_PROSE_CHARS or text.count(" ") + 1 >= _LINKED_SENTENCE_WORDS
+
+
 def judge_block(block: RawBlock, line: str, score: float, context: Context) -> Verdict:
     """Keep or drop one block of the chosen container (``line`` is its :func:`block_line`)."""
     norm = line
@@ -262,16 +280,16 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
     if block.kind is _HEADING:
         return Verdict(density <= 0.8, "heading" if density <= 0.8 else "link heading")
     if density > 0.5:
-        if (
-            density <= _LINKED_PROSE_DENSITY
-            and len(block.text) >= _LINKED_PROSE_CHARS
-            and block.text.endswith(_SENTENCE_ENDS)
-        ):
+        if _is_linked_sentence(block.text, density):
             # Roundups link most of each sentence; a sentence is still prose, a list of
             # headlines is not.
             return Verdict(True, "prose with links (density {:.2f})", density)
         return Verdict(False, "link density {:.2f}", density)
     if block.kind is _LIST_ITEM and density > 0.3 and len(block.text) < 100:
+        if _is_linked_sentence(block.text, density):
+            # A step or a point of the article that links its subject ("Learn more about
+            # choosing a card."), not a list of links to other pages.
+            return Verdict(True, "prose with links (density {:.2f})", density)
         return Verdict(False, "linked list item (density {:.2f})", density)
     return Verdict(True, "content (score {:.0f})", score)
 

@@ -49,6 +49,10 @@ _HEADING: Final = BlockKind.HEADING
 _PARAGRAPH: Final = BlockKind.PARAGRAPH
 _TABLE: Final = BlockKind.TABLE
 _PREFORMATTED: Final = BlockKind.PREFORMATTED
+_LIST_ITEM: Final = BlockKind.LIST_ITEM
+#: How filters word a linked sentence kept, and list items dropped for their links.
+_LINKED_PROSE: Final = "prose with links"
+_LINK_DROPS: Final = ("link density", "linked list item")
 
 _NUL_SHARE: Final = 0.01
 #: Characters read to tell binary data from text.
@@ -269,6 +273,7 @@ def _body(
     context = Context.of(meta.title, meta.authors, meta.description)
     decisions = _decide(blocks, lines, selection, end, context, use_all)
     _drop_comment_thread(decisions, lines)
+    _drop_sentences_among_links(decisions)
     _drop_teaser_excerpts(decisions)
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
@@ -389,6 +394,31 @@ def _drop_teaser_excerpts(decisions: list[Decision]) -> None:
     for n in excerpts:
         decision = decisions[n]
         decisions[n] = Decision(decision.block, decision.score, False, "teaser excerpt")
+
+
+def _drop_sentences_among_links(decisions: list[Decision]) -> None:
+    """A linked sentence kept as prose (filters' "prose with links") among list items most
+    of which are dropped as links is one more entry of a box of links, not the writer's."""
+    items: dict[Element, list[int]] = {}
+    rescued = False
+    for n, decision in enumerate(decisions):
+        block = decision.block
+        if block.kind is not _LIST_ITEM or block.element.parent is None:
+            continue
+        items.setdefault(block.element.parent, []).append(n)
+        rescued = rescued or (decision.keep and decision.wording.startswith(_LINKED_PROSE))
+    if not rescued:
+        return
+    for members in items.values():
+        linked = sum(1 for n in members if decisions[n].wording.startswith(_LINK_DROPS))
+        if 2 * linked <= len(members):
+            continue
+        for n in members:
+            decision = decisions[n]
+            if decision.keep and decision.wording.startswith(_LINKED_PROSE):
+                decisions[n] = Decision(
+                    decision.block, decision.score, False, "sentence in a list of links"
+                )
 
 
 def _drop_leading_labels(decisions: list[Decision]) -> None:
