@@ -92,15 +92,19 @@ def test_stdin_mixed_with_files_is_a_usage_error(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("marked_worker")
 @pytest.mark.parametrize("fmt", ["jsonl", "json"])
-def test_ctrl_c_keeps_the_articles_already_extracted(tmp_path: Path, fmt: str) -> None:
+def test_ctrl_c_keeps_the_articles_already_extracted(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The user's Ctrl-C while the first page of the third chunk sent to the worker is extracted:
     # the two chunks before it came back and were written.
     names = [f"{n:02}.html" for n in range(3 * CHUNK)]
     paths = _pages(tmp_path, *names)
     _pages(tmp_path, names[2 * CHUNK], html=HTML + "<!-- interrupt -->")
     out = tmp_path / "out.txt"
+    monkeypatch.setenv("MARKED_WORKER_OUTPUT", str(out))
     result = runner.invoke(app, ["extract", *map(str, paths), "-f", fmt, "-o", str(out)])
-    assert result.exit_code == 130
+    # Once seen as exit 1 in CI and not reproduced since: say what came instead.
+    assert result.exit_code == 130, (result.stderr, result.exception)
     written = 2 * CHUNK
     assert result.stderr.splitlines()[-1] == f"scraper: interrupted; {written} articles written"
     text = out.read_text(encoding="utf-8")

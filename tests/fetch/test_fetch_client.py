@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import time
 import tracemalloc
 import zlib
 from collections.abc import Awaitable, Callable
@@ -404,6 +405,18 @@ def test_http2_can_be_offered_to_an_http1_server(server: LocalServer) -> None:
     assert page.status == 200
 
 
+async def _open_connections(server: LocalServer, expected: int) -> int:
+    """The server's open connections once they are ``expected``, or as they are after 5 s.
+
+    The server thread notices a connection closed when it next runs, which a fixed wait
+    (0.1 s) need not cover on a loaded machine; the 5 s are a safety net.
+    """
+    deadline = time.monotonic() + 5.0
+    while server.open_connections() != expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return server.open_connections()
+
+
 def test_idle_hosts_beyond_the_cap_are_closed(server: LocalServer) -> None:
     options = local_options(limits=Limits(max_host_clients=2))
 
@@ -411,10 +424,8 @@ def test_idle_hosts_beyond_the_cap_are_closed(server: LocalServer) -> None:
         async with Fetcher(options, resolver=loopback_resolver) as fetcher:
             for host in ("a.test", "b.test", "c.test", "d.test"):
                 await fetcher.fetch(server.url("/page/x", host))
-            await asyncio.sleep(0.1)  # let the server notice the closed connections
-            during = server.open_connections()
-        await asyncio.sleep(0.1)
-        return during, server.open_connections()
+            during = await _open_connections(server, 2)
+        return during, await _open_connections(server, 0)
 
     during, after = run(scenario())
     # Each host used one keep-alive connection (robots.txt, then the page); two stay open.

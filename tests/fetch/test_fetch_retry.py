@@ -13,6 +13,7 @@ from fetch_server import LocalServer, local_options, loopback_resolver, run
 
 from scraper.errors import HostWaiting, HTTPStatusError
 from scraper.fetch import Fetcher, FetchOptions, Politeness, RetryPolicy
+from scraper.fetch.politeness import HostGate
 from scraper.fetch.retry import (
     LONGEST_ASK,
     backoff_delay,
@@ -176,11 +177,25 @@ def test_retry_after_beats_backoff_and_is_capped() -> None:
     assert wait_before_retry(1, policy, rng, "garbage") <= 0.5
 
 
-def test_retry_after_holds_back_the_whole_host(server: LocalServer) -> None:
+def test_retry_after_holds_back_the_whole_host(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    defer = HostGate.defer
+
     async def scenario() -> None:
+        # The other page is asked for once the 503's Retry-After has held the host back. A
+        # fixed wait for the 503 (0.2 s) raced the server thread: answering later on a loaded
+        # machine, it let the page go out before the host was held.
+        held = asyncio.Event()
+
+        def defer_and_tell(gate: HostGate, seconds: float) -> None:
+            defer(gate, seconds)
+            held.set()
+
+        monkeypatch.setattr(HostGate, "defer", defer_and_tell)
         async with Fetcher(local_options(), resolver=loopback_resolver) as fetcher:
             told = asyncio.create_task(fetcher.fetch(server.url("/flaky?fail=1&after=1")))
-            await asyncio.sleep(0.2)  # the 503 has come back by now
+            await held.wait()
             await fetcher.fetch(server.url("/page/other"))
             await told
 
