@@ -13,6 +13,7 @@ from scraper.crawl import discovery as discovery_module
 from scraper.crawl.discovery import Discovery
 from scraper.crawl.offloop import off_loop
 from scraper.discover.entry import Discovered, Listing
+from scraper.discover.feeds import parse_fast
 from scraper.discover.urls import normalise_url
 from scraper.models import Page
 from scraper.store.crawl_store import SQLiteCrawlStore
@@ -96,3 +97,26 @@ def test_an_abandoned_work_finishes_quietly_after_the_loop_closed() -> None:
     # Its result has nowhere to go, and is dropped without an error (pytest reports an
     # exception raised in a thread as a warning, which fails the test).
     assert finished.is_set()
+
+
+def test_a_hostile_feed_parsed_off_the_loop_leaves_it_running() -> None:
+    # The XML parser holds the interpreter for the whole of one call: the feed must reach it
+    # in pieces, or the loop (fetches, timeouts, the time budget, stop signals) stands still
+    # until the parse ends.
+    body = (b"<rss><channel><item><title>" + b"<b>" * 200_000) * 3
+
+    async def gaps() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        parse = asyncio.ensure_future(off_loop(lambda: parse_fast(body, "https://n.test/f.xml")))
+        longest, last = 0.0, started
+        while not parse.done():
+            await asyncio.sleep(0.005)
+            now = loop.time()
+            longest, last = max(longest, now - last), now
+        await parse
+        return longest, loop.time() - started
+
+    longest, took = asyncio.run(gaps())
+
+    assert longest < took / 2, f"the loop stood still {longest:.2f} s of a {took:.2f} s parse"
