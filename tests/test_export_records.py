@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from scraper.export import ExportFormat, Since, export_articles
 from scraper.models import Article, Block, BlockKind
 from scraper.store.crawl_store import SQLiteCrawlStore
-from scraper.store.protocol import FetchRecord, ListingRecord, NewArticle, NewURL
+from scraper.store.protocol import FetchRecord, ListingRecord, NewArticle, NewURL, QueuedURL
 
 
 def _filled(path: Path, articles: Sequence[Article]) -> SQLiteCrawlStore:
@@ -30,22 +30,23 @@ def _filled(path: Path, articles: Sequence[Article]) -> SQLiteCrawlStore:
     store.record_listing("src", ListingRecord(fetch=None, entries=urls), 1)
     queued = store.due_urls(time.time(), 0, len(articles))
     store.store_articles(
-        [
-            NewArticle(
-                queued=q,
-                fetch=FetchRecord(url=q.url, status=200),
-                record=json.dumps(article.to_dict()),
-                cluster=f"c{q.id}",
-                duplicate_of=None,
-                canonical=None,
-                key=q.url,
-                stored_at=time.time(),
-            )
-            for q, article in zip(queued, articles, strict=True)
-        ],
-        1,
+        [_new_article(q, article) for q, article in zip(queued, articles, strict=True)], 1
     )
     return store
+
+
+def _new_article(queued: QueuedURL, article: Article) -> NewArticle:
+    """``article`` as a crawl stores it for ``queued``, in a cluster of its own."""
+    return NewArticle(
+        queued=queued,
+        fetch=FetchRecord(url=queued.url, status=200),
+        record=json.dumps(article.to_dict()),
+        cluster=f"c{queued.id}",
+        duplicate_of=None,
+        canonical=None,
+        key=queued.url,
+        stored_at=time.time(),
+    )
 
 
 def _article(title: str, text: str = "A paragraph of the story.") -> Article:
@@ -248,21 +249,7 @@ class _UpdatedMidway(io.StringIO):
                 (queued,) = crawl.due_urls(time.time(), 0, 1)
                 assert queued.recheck
                 article = _article("Story 0, updated", "The story as it reads now, updated.")
-                (outcome,) = crawl.store_articles(
-                    [
-                        NewArticle(
-                            queued=queued,
-                            fetch=FetchRecord(url=queued.url, status=200),
-                            record=json.dumps(article.to_dict()),
-                            cluster=f"c{queued.id}",
-                            duplicate_of=None,
-                            canonical=None,
-                            key=queued.url,
-                            stored_at=time.time(),
-                        )
-                    ],
-                    2,
-                )
+                (outcome,) = crawl.store_articles([_new_article(queued, article)], 2)
                 assert outcome == "updated"
             finally:
                 crawl.close()

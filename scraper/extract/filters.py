@@ -25,6 +25,9 @@ from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
 __all__ = [
+    "LINKED_ITEM",
+    "LINKED_PROSE",
+    "LINK_DENSITY",
     "Context",
     "Verdict",
     "block_line",
@@ -124,6 +127,11 @@ def _by_first_character(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
         groups.setdefault(prefix[0], []).append(prefix)
     return {char: tuple(group) for char, group in groups.items()}
 
+
+#: How a verdict on a block's links is worded; the pipeline tells its link rules apart by them.
+LINKED_PROSE: Final = "prose with links (density {:.2f})"
+LINK_DENSITY: Final = "link density {:.2f}"
+LINKED_ITEM: Final = "linked list item (density {:.2f})"
 
 #: Read-only lookup tables (``str.startswith`` with a tuple tries every prefix in turn).
 _BOILERPLATE_STARTS: Final = _by_first_character(BOILERPLATE_PREFIXES)
@@ -283,14 +291,14 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
         if _is_linked_sentence(block.text, density):
             # Roundups link most of each sentence; a sentence is still prose, a list of
             # headlines is not.
-            return Verdict(True, "prose with links (density {:.2f})", density)
-        return Verdict(False, "link density {:.2f}", density)
+            return Verdict(True, LINKED_PROSE, density)
+        return Verdict(False, LINK_DENSITY, density)
     if block.kind is _LIST_ITEM and density > 0.3 and len(block.text) < 100:
         if _is_linked_sentence(block.text, density):
             # A step or a point of the article that links its subject ("Learn more about
             # choosing a card."), not a list of links to other pages.
-            return Verdict(True, "prose with links (density {:.2f})", density)
-        return Verdict(False, "linked list item (density {:.2f})", density)
+            return Verdict(True, LINKED_PROSE, density)
+        return Verdict(False, LINKED_ITEM, density)
     return Verdict(True, "content (score {:.0f})", score)
 
 

@@ -22,6 +22,9 @@ from scraper.extract.body import Selection, block_score, comments_start, select_
 from scraper.extract.bounds import cap_bytes, cap_text
 from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
+    LINK_DENSITY,
+    LINKED_ITEM,
+    LINKED_PROSE,
     Context,
     block_line,
     count_comment_signatures,
@@ -50,9 +53,8 @@ _PARAGRAPH: Final = BlockKind.PARAGRAPH
 _TABLE: Final = BlockKind.TABLE
 _PREFORMATTED: Final = BlockKind.PREFORMATTED
 _LIST_ITEM: Final = BlockKind.LIST_ITEM
-#: How filters word a linked sentence kept, and list items dropped for their links.
-_LINKED_PROSE: Final = "prose with links"
-_LINK_DROPS: Final = ("link density", "linked list item")
+#: How filters word blocks dropped for their links.
+_LINK_DROPS: Final = (LINK_DENSITY, LINKED_ITEM)
 
 _NUL_SHARE: Final = 0.01
 #: Characters read to tell binary data from text.
@@ -406,16 +408,16 @@ def _drop_sentences_among_links(decisions: list[Decision]) -> None:
         if block.kind is not _LIST_ITEM or block.element.parent is None:
             continue
         items.setdefault(block.element.parent, []).append(n)
-        rescued = rescued or (decision.keep and decision.wording.startswith(_LINKED_PROSE))
+        rescued = rescued or (decision.keep and decision.wording == LINKED_PROSE)
     if not rescued:
         return
     for members in items.values():
-        linked = sum(1 for n in members if decisions[n].wording.startswith(_LINK_DROPS))
+        linked = sum(1 for n in members if decisions[n].wording in _LINK_DROPS)
         if 2 * linked <= len(members):
             continue
         for n in members:
             decision = decisions[n]
-            if decision.keep and decision.wording.startswith(_LINKED_PROSE):
+            if decision.keep and decision.wording == LINKED_PROSE:
                 decisions[n] = Decision(
                     decision.block, decision.score, False, "sentence in a list of links"
                 )
