@@ -309,6 +309,12 @@ def sqlite_reason(exc: sqlite3.Error) -> str:
             f" {_BUSY_TIMEOUT_MS / 1000:g} s (a crawl holds the run lock instead: a program"
             " reading or copying the file?)"
         )
+    if code is not None and code & 0xFF == sqlite3.SQLITE_IOERR:
+        # SQLite names no cause; these are the ones a store meets.
+        return (
+            f"{exc}: the file system refused a read or write of the store or its -wal/-shm"
+            " files (a full disk, a file system remounted read-only, a network file system)"
+        )
     return str(exc)
 
 

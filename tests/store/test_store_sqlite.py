@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from scraper.errors import StoreError
+from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sqlite import migrate, open_sqlite
 
 STEPS = (
@@ -154,3 +157,45 @@ def test_a_step_given_as_a_function_runs_in_its_transaction(tmp_path: Path) -> N
         migrate(conn, "t", (*STEPS, doubled, broken))
     assert migrate(conn, "t", (*STEPS, doubled)) == 3  # applied once
     assert conn.execute("SELECT x FROM a").fetchall() == [(2,)]  # the broken step undone
+
+
+_FILE_SIZE_CAPPED = """
+import resource, signal, sys
+from scraper.errors import StoreError
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import ListingRecord, NewURL
+
+store = SQLiteCrawlStore(sys.argv[1])
+# Past this size the kernel refuses writes (EFBIG, with SIGXFSZ ignored): a full disk, as
+# SQLite meets one, without filling one.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+long = "x" * 200
+urls = [NewURL(url=f"https://n.test/{long}/{i}", raw=f"https://n.test/{i}") for i in range(20000)]
+try:
+    store.record_listing("src", ListingRecord(fetch=None, entries=urls), 1)
+except StoreError as exc:
+    print(exc)
+"""
+
+
+def test_a_write_the_file_system_refuses_says_what_may_be_the_cause(tmp_path: Path) -> None:
+    db = tmp_path / "crawl.db"
+    store = SQLiteCrawlStore(db)
+    try:
+        store.ensure_source("src", "feed")
+    finally:
+        store.close()
+    limit = max(p.stat().st_size for p in tmp_path.iterdir()) + 200_000
+
+    shown = subprocess.run(
+        [sys.executable, "-c", _FILE_SIZE_CAPPED, str(db), str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+
+    assert shown.startswith(f"store write failed ({db}): disk I/O error"), shown
+    assert "a full disk" in shown
