@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import enum
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -239,12 +238,7 @@ def export_articles(
             if not (unique and item.duplicate_of):
                 yield item
 
-    # An ALL or dated export may run beside a crawl, which stores a story's next version under
-    # a new id and removes the one it replaces: read page after page, an export could show
-    # both. A LAST export holds the crawl's lock, and keeps its journal on this connection,
-    # which a read transaction would hold back.
-    with nullcontext() if since.last else store.snapshot():
-        count = _write(selected(), fmt, stream, header=header, columns=columns)
+    count = _write(selected(), fmt, stream, header=header, columns=columns)
     stream.flush()
     last_id = max([last_id, *(s.id for s in skipped)])
     through = last_id if since.last and last_id > after else None

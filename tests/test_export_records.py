@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from scraper.export import ExportFormat, Since, export_articles
 from scraper.models import Article, Block, BlockKind
 from scraper.store.crawl_store import SQLiteCrawlStore
-from scraper.store.protocol import FetchRecord, ListingRecord, NewArticle, NewURL, QueuedURL
+from scraper.store.protocol import FetchRecord, ListingRecord, NewArticle, NewURL
 
 
 def _filled(path: Path, articles: Sequence[Article]) -> SQLiteCrawlStore:
@@ -30,23 +30,22 @@ def _filled(path: Path, articles: Sequence[Article]) -> SQLiteCrawlStore:
     store.record_listing("src", ListingRecord(fetch=None, entries=urls), 1)
     queued = store.due_urls(time.time(), 0, len(articles))
     store.store_articles(
-        [_new_article(q, article) for q, article in zip(queued, articles, strict=True)], 1
+        [
+            NewArticle(
+                queued=q,
+                fetch=FetchRecord(url=q.url, status=200),
+                record=json.dumps(article.to_dict()),
+                cluster=f"c{q.id}",
+                duplicate_of=None,
+                canonical=None,
+                key=q.url,
+                stored_at=time.time(),
+            )
+            for q, article in zip(queued, articles, strict=True)
+        ],
+        1,
     )
     return store
-
-
-def _new_article(queued: QueuedURL, article: Article) -> NewArticle:
-    """``article`` as a crawl stores it for ``queued``, in a cluster of its own."""
-    return NewArticle(
-        queued=queued,
-        fetch=FetchRecord(url=queued.url, status=200),
-        record=json.dumps(article.to_dict()),
-        cluster=f"c{queued.id}",
-        duplicate_of=None,
-        canonical=None,
-        key=queued.url,
-        stored_at=time.time(),
-    )
 
 
 def _article(title: str, text: str = "A paragraph of the story.") -> Article:
@@ -225,66 +224,3 @@ def test_json_lines_keeps_one_record_per_line_for_a_reader_splitting_on_unicode_
         (title, text),
         ("Next", "A paragraph of the story."),
     ]
-
-
-class _UpdatedMidway(io.StringIO):
-    """An export's output during which another process stores the next version of the store's
-    first article (a crawl's recheck), once the export has written its first article."""
-
-    def __init__(self, db: Path) -> None:
-        super().__init__()
-        self.db = db
-        self.done = False
-
-    def write(self, text: str, /) -> int:
-        if not self.done and "Story 0" in text:
-            self.done = True
-            crawl = SQLiteCrawlStore(self.db)
-            try:
-                with crawl.conn:
-                    crawl.conn.execute(
-                        "UPDATE urls SET state = 'pending', recheck = 1 WHERE url = ?",
-                        ("https://n.test/0",),
-                    )
-                (queued,) = crawl.due_urls(time.time(), 0, 1)
-                assert queued.recheck
-                article = _article("Story 0, updated", "The story as it reads now, updated.")
-                (outcome,) = crawl.store_articles([_new_article(queued, article)], 2)
-                assert outcome == "updated"
-            finally:
-                crawl.close()
-        return super().write(text)
-
-
-@pytest.mark.parametrize("fmt", [ExportFormat.JSONL, ExportFormat.CSV])
-def test_an_export_of_all_beside_a_crawl_shows_each_story_once(
-    tmp_path: Path, fmt: ExportFormat
-) -> None:
-    # More articles than one read of the store returns: the export reads on after the crawl
-    # has replaced the first one, whose next version has the highest id.
-    db = tmp_path / "crawl.db"
-    store = _filled(db, [_article(f"Story {i}") for i in range(600)])
-    stream = _UpdatedMidway(db)
-    try:
-        result = export_articles(store, since=Since(), fmt=fmt, stream=stream)
-    finally:
-        store.close()
-
-    assert stream.done
-    assert result.written == 600
-    rows = (
-        [json.loads(line) for line in stream.getvalue().splitlines()]
-        if fmt is ExportFormat.JSONL
-        else list(csv.DictReader(io.StringIO(stream.getvalue())))
-    )
-    stories = [row["title"].removesuffix(", updated") for row in rows]
-    assert len(set(stories)) == len(stories) == 600
-    # The next export sees the store as it is now: the story once, as its next version.
-    after = SQLiteCrawlStore(db)
-    try:
-        again = io.StringIO()
-        export_articles(after, since=Since(), fmt=ExportFormat.JSONL, stream=again)
-    finally:
-        after.close()
-    titles = [json.loads(line)["title"] for line in again.getvalue().splitlines()]
-    assert len(titles) == 600 and titles[-1] == "Story 0, updated" and "Story 0" not in titles

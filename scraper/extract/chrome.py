@@ -19,7 +19,6 @@ __all__ = [
     "CHROME_WORDS",
     "COMMENT_HEADINGS",
     "COMMENT_SIGNATURES",
-    "COMMENT_SIGNATURE_STARTS",
     "CUTOFF_HEADINGS",
     "EMBEDDED_POSTS",
     "HEADING_TAGS",
@@ -223,12 +222,6 @@ COMMENT_SIGNATURES = (
     "geschrieben von", "kommentar melden", "publié par", "signaler ce commentaire",
     "publicado por", "denunciar comentario",
 )  # fmt: skip
-
-#: The comment signatures that open a line naming who wrote and when ("Posted by Jo on
-#: 4:05pm Tue 1 Jan"): such a dated line after the article starts the readers' thread.
-COMMENT_SIGNATURE_STARTS = frozenset(
-    {"posted by", "comment by", "geschrieben von", "publié par", "publicado por"}
-)
 
 #: How bylines start, so that a byline rendered as body text can be recognised.
 BYLINE_PREFIXES = ("by ", "von ", "par ", "por ", "written by ", "text: ", "texto: ")

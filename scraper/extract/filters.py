@@ -17,7 +17,6 @@ from scraper.extract.chrome import (
     BOILERPLATE_PHRASES,
     BOILERPLATE_PREFIXES,
     BYLINE_PREFIXES,
-    COMMENT_SIGNATURE_STARTS,
     COMMENT_SIGNATURES,
     CUTOFF_HEADINGS,
 )
@@ -25,9 +24,6 @@ from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
 __all__ = [
-    "LINKED_ITEM",
-    "LINKED_PROSE",
-    "LINK_DENSITY",
     "Context",
     "Verdict",
     "block_line",
@@ -35,7 +31,6 @@ __all__ = [
     "is_comment_signature",
     "is_cutoff",
     "is_label",
-    "is_signed_line",
     "judge_block",
     "normalise_line",
     "repeats_description",
@@ -59,14 +54,10 @@ _TRAILING: Final = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING: Final = " \t\n•·-–—|»>›*"
 _SHORT_LINE: Final = 80
 _CUTOFF_MAX_CHARS: Final = 40
-#: A sentence at least this long, or of at least this many words, keeps its place up to this
-#: share of linked text.
+#: A sentence at least this long keeps its place up to this share of linked text.
 _LINKED_PROSE_CHARS: Final = 100
-_LINKED_SENTENCE_WORDS: Final = 5
 _LINKED_PROSE_DENSITY: Final = 0.7
 _SENTENCE_ENDS: Final = (".", "!", "?", '"', "”")
-#: How a text cut short ends: a teaser's excerpt or a call to read on, not a sentence.
-_CUT_SHORT: Final = ("...", "…")
 _BYLINE_SPARE: Final = 30
 _LABEL_WORDS: Final = 2
 _LABEL_CHARS: Final = 25
@@ -128,16 +119,9 @@ def _by_first_character(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {char: tuple(group) for char, group in groups.items()}
 
 
-#: How a verdict on a block's links is worded; the pipeline tells its link rules apart by them.
-LINKED_PROSE: Final = "prose with links (density {:.2f})"
-LINK_DENSITY: Final = "link density {:.2f}"
-LINKED_ITEM: Final = "linked list item (density {:.2f})"
-
 #: Read-only lookup tables (``str.startswith`` with a tuple tries every prefix in turn).
 _BOILERPLATE_STARTS: Final = _by_first_character(BOILERPLATE_PREFIXES)
 _CUTOFF_STARTS: Final = _by_first_character(CUTOFF_HEADINGS)
-#: The signatures that open a signature line ("posted by", not "report abuse").
-_SIGNED_STARTS: Final = tuple(sorted(COMMENT_SIGNATURE_STARTS))
 _COMMENT_SIGNATURE: Final = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
@@ -251,20 +235,6 @@ def block_line(block: RawBlock) -> str:
     return block.text.lower().strip(_TRAILING).lstrip(_LEADING)
 
 
-def _is_linked_sentence(text: str, density: float) -> bool:
-    """Whether a block with links is a sentence that carries them: some of its text is not
-    linked (``density`` at most ``_LINKED_PROSE_DENSITY``), it ends like a sentence, not cut
-    short, and it is long or has words enough to be one. A headline pointing elsewhere is
-    linked whole and seldom ends in a full stop."""
-    if density > _LINKED_PROSE_DENSITY or not text.endswith(_SENTENCE_ENDS):
-        return False
-    if text.endswith(_CUT_SHORT):
-        # "Discuss this story on our message board...": a call to read on, not a sentence.
-        return False
-    # The walk single-spaces a block's text: its spaces count its words.
-    return len(text) >= _LINKED_PROSE_CHARS or text.count(" ") + 1 >= _LINKED_SENTENCE_WORDS
-
-
 def judge_block(block: RawBlock, line: str, score: float, context: Context) -> Verdict:
     """Keep or drop one block of the chosen container (``line`` is its :func:`block_line`)."""
     norm = line
@@ -288,17 +258,17 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
     if block.kind is _HEADING:
         return Verdict(density <= 0.8, "heading" if density <= 0.8 else "link heading")
     if density > 0.5:
-        if _is_linked_sentence(block.text, density):
+        if (
+            density <= _LINKED_PROSE_DENSITY
+            and len(block.text) >= _LINKED_PROSE_CHARS
+            and block.text.endswith(_SENTENCE_ENDS)
+        ):
             # Roundups link most of each sentence; a sentence is still prose, a list of
             # headlines is not.
-            return Verdict(True, LINKED_PROSE, density)
-        return Verdict(False, LINK_DENSITY, density)
+            return Verdict(True, "prose with links (density {:.2f})", density)
+        return Verdict(False, "link density {:.2f}", density)
     if block.kind is _LIST_ITEM and density > 0.3 and len(block.text) < 100:
-        if _is_linked_sentence(block.text, density):
-            # A step or a point of the article that links its subject ("Learn more about
-            # choosing a card."), not a list of links to other pages.
-            return Verdict(True, LINKED_PROSE, density)
-        return Verdict(False, LINKED_ITEM, density)
+        return Verdict(False, "linked list item (density {:.2f})", density)
     return Verdict(True, "content (score {:.0f})", score)
 
 
@@ -341,17 +311,6 @@ def count_comment_signatures(lines: Iterable[str]) -> int:
 def is_comment_signature(text: str) -> bool:
     """Whether a block carries a reader comment's signature or moderation link."""
     return bool(_COMMENT_SIGNATURE.search(text))
-
-
-def is_signed_line(line: str) -> bool:
-    """Whether a block (``line`` its :func:`block_line`) is a comment's signature line alone:
-    short, opening with a signature ("posted by ...") and dated ("... on 4:05pm Tue 1 Jan")."""
-    if len(line) > _SHORT_LINE or not line.startswith(_SIGNED_STARTS):
-        return False
-    if _NUMERIC_DATE.search(line) is not None:
-        return True
-    words = _DATE_WORDS_AS_WRITTEN if line.isascii() else _DATE_WORDS
-    return _DIGIT.search(line) is not None and words.search(line) is not None
 
 
 def is_label(text: str) -> bool:

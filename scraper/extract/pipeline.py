@@ -22,16 +22,12 @@ from scraper.extract.body import Selection, block_score, comments_start, select_
 from scraper.extract.bounds import cap_bytes, cap_text
 from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
-    LINK_DENSITY,
-    LINKED_ITEM,
-    LINKED_PROSE,
     Context,
     block_line,
     count_comment_signatures,
     is_comment_signature,
     is_cutoff,
     is_label,
-    is_signed_line,
     judge_block,
     repeats_description,
 )
@@ -52,9 +48,6 @@ _HEADING: Final = BlockKind.HEADING
 _PARAGRAPH: Final = BlockKind.PARAGRAPH
 _TABLE: Final = BlockKind.TABLE
 _PREFORMATTED: Final = BlockKind.PREFORMATTED
-_LIST_ITEM: Final = BlockKind.LIST_ITEM
-#: How filters word blocks dropped for their links.
-_LINK_DROPS: Final = (LINK_DENSITY, LINKED_ITEM)
 
 _NUL_SHARE: Final = 0.01
 #: Characters read to tell binary data from text.
@@ -66,9 +59,6 @@ _RUNAWAY_TITLE: Final = 2000
 _STANDFIRST_SLOTS: Final = 2
 #: Blocks signed like comments ("Posted by ... on ...") that mark a thread, not a quote.
 _MIN_SIGNED_COMMENTS: Final = 3
-#: Characters of kept text before a lone dated signature line that make it follow the article
-#: (a byline above the article is signed and dated too).
-_PROSE_BEFORE_SIGNATURE: Final = 400
 #: A block scoring this much is prose: labels above it are not the article's.
 _PROSE_SCORE: Final = 40.0
 #: Blocks this long take part in choosing the container (body.block_score's threshold).
@@ -275,7 +265,6 @@ def _body(
     context = Context.of(meta.title, meta.authors, meta.description)
     decisions = _decide(blocks, lines, selection, end, context, use_all)
     _drop_comment_thread(decisions, lines)
-    _drop_sentences_among_links(decisions)
     _drop_teaser_excerpts(decisions)
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
@@ -398,31 +387,6 @@ def _drop_teaser_excerpts(decisions: list[Decision]) -> None:
         decisions[n] = Decision(decision.block, decision.score, False, "teaser excerpt")
 
 
-def _drop_sentences_among_links(decisions: list[Decision]) -> None:
-    """A linked sentence kept as prose (filters' "prose with links") among list items most
-    of which are dropped as links is one more entry of a box of links, not the writer's."""
-    items: dict[Element, list[int]] = {}
-    rescued = False
-    for n, decision in enumerate(decisions):
-        block = decision.block
-        if block.kind is not _LIST_ITEM or block.element.parent is None:
-            continue
-        items.setdefault(block.element.parent, []).append(n)
-        rescued = rescued or (decision.keep and decision.wording == LINKED_PROSE)
-    if not rescued:
-        return
-    for members in items.values():
-        linked = sum(1 for n in members if decisions[n].wording in _LINK_DROPS)
-        if 2 * linked <= len(members):
-            continue
-        for n in members:
-            decision = decisions[n]
-            if decision.keep and decision.wording == LINKED_PROSE:
-                decisions[n] = Decision(
-                    decision.block, decision.score, False, "sentence in a list of links"
-                )
-
-
 def _drop_leading_labels(decisions: list[Decision]) -> None:
     """One- or two-word lines above the first paragraph are kickers and section labels."""
     if not any(d.keep and d.score >= _PROSE_SCORE for d in decisions):
@@ -441,36 +405,15 @@ def _drop_comment_thread(decisions: list[Decision], lines: list[str]) -> None:
     kept = [n for n, d in enumerate(decisions) if d.keep]
     # One scan over all kept text first: most pages have no signed comment at all.
     signatures = count_comment_signatures([lines[decisions[n].block.index] for n in kept])
-    if not signatures:
+    if signatures < _MIN_SIGNED_COMMENTS:
         return
-    start = None
-    if signatures >= _MIN_SIGNED_COMMENTS:
-        signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
-        if len(signed) >= _MIN_SIGNED_COMMENTS:
-            start = signed[0]
-    if start is None:
-        start = _signed_line_after_body(decisions, kept, lines)
-        if start is None:
-            return
-    for n in range(start, len(decisions)):
+    signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
+    if len(signed) < _MIN_SIGNED_COMMENTS:
+        return
+    for n in range(signed[0], len(decisions)):
         decision = decisions[n]
         if decision.keep:
             decisions[n] = Decision(decision.block, decision.score, False, "reader comment")
-
-
-def _signed_line_after_body(
-    decisions: list[Decision], kept: list[int], lines: list[str]
-) -> int | None:
-    """The first kept block that is a dated signature line alone ("Posted by Jo on 4:05pm Tue
-    1 Jan 08") with the article's prose above it: one such line opens the readers' thread
-    (a thread of one or two comments signs too few to be told by its count)."""
-    prose = 0
-    for n in kept:
-        block = decisions[n].block
-        if prose >= _PROSE_BEFORE_SIGNATURE and is_signed_line(lines[block.index]):
-            return n
-        prose += len(block.text)
-    return None
 
 
 def _drop_late_summary(decisions: list[Decision], lines: list[str], context: Context) -> None:

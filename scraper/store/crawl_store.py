@@ -909,24 +909,6 @@ class SQLiteCrawlStore:
                 yield item
             last = rows[-1]["id"]
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Reads inside see one state of the store: a deferred transaction, which in WAL mode
-        takes its snapshot at the first read and lets a crawl write meanwhile."""
-        if self.conn.in_transaction:
-            yield
-            return
-        try:
-            self.conn.execute("BEGIN DEFERRED")
-        except sqlite3.Error as exc:
-            raise StoreError(f"store read failed ({self.path}): {sqlite_reason(exc)}") from exc
-        try:
-            yield
-        finally:
-            # Nothing was written: ending it only lets the WAL be checkpointed past it.
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-
     def _shown_url(self, address: str, shown: dict[str, str]) -> str:
         """The URL a representative is exported under (its record's, as it was fetched: a
         WordPress ``/story/`` keeps its slash), for the normalised address the index names it

@@ -492,13 +492,6 @@ class CrawlStore(Protocol):
         :class:`~scraper.errors.UnreadableArticle`; asking again after its id goes on past it."""
         ...
 
-    def snapshot(self) -> AbstractContextManager[None]:
-        """Reads inside see the store as it was at the first of them, whatever another
-        process writes meanwhile (a crawl storing an article's next version under a new id
-        must not have one export show both). For reads only: nested, it is the enclosing
-        one's."""
-        ...
-
     def cursor(self, name: str) -> int:
         """A named position (such as the last exported article id); 0 when unset."""
         ...
