@@ -1004,14 +1004,14 @@ class SQLiteCrawlStore:
             " SELECT s.name,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name) AS urls,"
             " COALESCE(n.stored, 0) AS stored, COALESCE(n.duplicates, 0) AS duplicates,"
-            # A stored article listed as changed waits as pending too: counted apart, as it
-            # is no new URL.
+            # A stored article listed as changed waits as pending too, or for a retry of its
+            # fetch: counted apart, as it is no new URL and its stored version stands.
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'pending'"
             "   AND u.recheck = 0) AS pending,"
-            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'pending'"
-            "   AND u.recheck = 1) AS rechecks,"
-            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'retry')"
-            "   AS failing,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name"
+            "   AND u.state IN ('pending', 'retry') AND u.recheck = 1) AS rechecks,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'retry'"
+            "   AND u.recheck = 0) AS failing,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'gave_up')"
             "   AS gave_up,"
             # A document the source's latest run did not read (one an index no longer
@@ -1076,10 +1076,11 @@ class SQLiteCrawlStore:
 
     def failures(self, *, source: str | None, limit: int) -> list[UrlFailure]:
         """Up to ``limit`` failed URLs (of ``source``, or all): given up first, then those
-        waiting for a retry, each the newest found first."""
+        waiting for a retry, each the newest found first. A stored article whose recheck
+        waits for a retry is none: its stored version stands (``SourceStats.rechecks``)."""
         rows = self._read(
             "SELECT url, source, state, attempts, next_attempt_at, last_error FROM urls"
-            " WHERE state IN ('gave_up', 'retry') AND (? IS NULL OR source = ?)"
+            " WHERE state IN ('gave_up', 'retry') AND recheck = 0 AND (? IS NULL OR source = ?)"
             " ORDER BY state = 'retry', id DESC LIMIT ?",
             (source, source, limit),
         )

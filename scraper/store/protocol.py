@@ -292,7 +292,8 @@ class SourceStats:
     #: The latest run that read the source after that one without meeting such an error;
     #: None when none has (or the source has no such errors).
     clean_run: int | None = None
-    #: Stored articles their listings date a change after, waiting to be fetched again.
+    #: Stored articles their listings date a change after, waiting to be fetched again (or
+    #: for a retry of that fetch).
     rechecks: int = 0
 
 

@@ -599,3 +599,26 @@ def test_status_counts_stored_stories_waiting_for_their_recheck_apart_from_new_u
     assert "site: 1 stored article listed as changed, waiting to be fetched again" in shown.stdout
     (source,) = data["sources"]
     assert (source["pending"], source["rechecks"]) == (1, 1)
+
+
+def test_status_shows_a_recheck_waiting_for_its_retry_as_a_recheck_not_a_failed_url(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    patient = RetryPolicy(per_request=1, backoff=3600.0, max_attempts=3)
+    with SiteServer() as server:
+        config = replace(_crawled_then_changed(server, store, "/news/story-0"), retry=patient)
+        server.fail("/news/story-0", 503)
+        assert run_crawl(config).stats.failed == 1  # waits for its retry, as a recheck
+
+    shown = CliRunner().invoke(app, ["status", str(store), "--failed"])
+    data = json.loads(CliRunner().invoke(app, ["status", str(store), "--json"]).stdout)
+
+    assert shown.exit_code == 0, shown.output
+    header, row = shown.stdout.splitlines()[:2]
+    columns = dict(zip(header.split()[:6], row.split()[:6], strict=True))
+    assert (columns["stored"], columns["pending"], columns["retry"]) == ("3", "0", "0")
+    assert "site: 1 stored article listed as changed, waiting to be fetched again" in shown.stdout
+    assert "no failed URLs" in shown.stdout
+    (source,) = data["sources"]
+    assert (source["rechecks"], source["failing"]) == (1, 0)
