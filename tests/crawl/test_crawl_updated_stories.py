@@ -571,6 +571,19 @@ def test_a_store_that_kept_versions_without_their_ids_is_upgraded(tmp_path: Path
     assert again["version"] == 2
 
 
+def _status(store: Path, *options: str) -> tuple[str, dict[str, str], dict[str, object]]:
+    """What ``scraper status`` shows of the one-source ``store``: its output, the source's row
+    by column, and the source as ``--json`` gives it."""
+    shown = CliRunner().invoke(app, ["status", str(store), *options])
+    assert shown.exit_code == 0, shown.output
+    header, row = shown.stdout.splitlines()[:2]
+    # The first six columns are single words: source, urls, stored, dups, pending, retry.
+    columns = dict(zip(header.split()[:6], row.split()[:6], strict=True))
+    data = json.loads(CliRunner().invoke(app, ["status", str(store), "--json"]).stdout)
+    (source,) = data["sources"]
+    return shown.stdout, columns, source
+
+
 def test_status_counts_stored_stories_waiting_for_their_recheck_apart_from_new_urls(
     tmp_path: Path,
 ) -> None:
@@ -589,15 +602,10 @@ def test_status_counts_stored_stories_waiting_for_their_recheck_apart_from_new_u
         )
     conn.close()
 
-    shown = CliRunner().invoke(app, ["status", str(store)])
-    data = json.loads(CliRunner().invoke(app, ["status", str(store), "--json"]).stdout)
+    shown, columns, source = _status(store)
 
-    assert shown.exit_code == 0, shown.output
-    header, row = shown.stdout.splitlines()[:2]
-    columns = dict(zip(header.split()[:5], row.split()[:5], strict=True))
     assert (columns["urls"], columns["stored"], columns["pending"]) == ("4", "3", "1")
-    assert "site: 1 stored article listed as changed, waiting to be fetched again" in shown.stdout
-    (source,) = data["sources"]
+    assert "site: 1 stored article listed as changed, waiting to be fetched again" in shown
     assert (source["pending"], source["rechecks"]) == (1, 1)
 
 
@@ -611,14 +619,9 @@ def test_status_shows_a_recheck_waiting_for_its_retry_as_a_recheck_not_a_failed_
         server.fail("/news/story-0", 503)
         assert run_crawl(config).stats.failed == 1  # waits for its retry, as a recheck
 
-    shown = CliRunner().invoke(app, ["status", str(store), "--failed"])
-    data = json.loads(CliRunner().invoke(app, ["status", str(store), "--json"]).stdout)
+    shown, columns, source = _status(store, "--failed")
 
-    assert shown.exit_code == 0, shown.output
-    header, row = shown.stdout.splitlines()[:2]
-    columns = dict(zip(header.split()[:6], row.split()[:6], strict=True))
     assert (columns["stored"], columns["pending"], columns["retry"]) == ("3", "0", "0")
-    assert "site: 1 stored article listed as changed, waiting to be fetched again" in shown.stdout
-    assert "no failed URLs" in shown.stdout
-    (source,) = data["sources"]
+    assert "site: 1 stored article listed as changed, waiting to be fetched again" in shown
+    assert "no failed URLs" in shown
     assert (source["rechecks"], source["failing"]) == (1, 0)
