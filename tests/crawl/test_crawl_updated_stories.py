@@ -375,17 +375,23 @@ def test_a_story_that_now_redirects_to_the_home_page_keeps_its_stored_version(
     assert sorted(titles) == [(f"Story {n} of the harbour works",) for n in range(3)]
 
 
+def _recheck_failed_once(server: SiteServer, store: Path) -> tuple[CrawlConfig, RunResult]:
+    """The crawl of :func:`_crawled_then_changed` for story 0, with retries an hour apart, and
+    its second run, in which story 0's recheck got a 503 and now waits for its retry."""
+    patient = RetryPolicy(per_request=1, backoff=3600.0, max_attempts=3)
+    config = replace(_crawled_then_changed(server, store, "/news/story-0"), retry=patient)
+    server.fail("/news/story-0", 503)
+    return config, run_crawl(config)
+
+
 def test_a_page_landing_on_a_story_waiting_for_its_recheck_is_its_next_version(
     tmp_path: Path,
 ) -> None:
     # The recheck fails and waits an hour for its retry; meanwhile a listed redirector leads
     # to the story: its page lands on a row that has an article, though not done.
     store = tmp_path / "crawl.db"
-    patient = RetryPolicy(per_request=1, backoff=3600.0, max_attempts=3)
     with SiteServer() as server:
-        config = replace(_crawled_then_changed(server, store, "/news/story-0"), retry=patient)
-        server.fail("/news/story-0", 503)
-        waiting = run_crawl(config)
+        config, waiting = _recheck_failed_once(server, store)
         server.restore("/news/story-0")
         base = server.base_url
         dated = {f"/news/story-{n}": _now() - timedelta(hours=3) for n in range(3)}
@@ -461,11 +467,9 @@ def test_a_story_stored_through_a_redirect_is_rechecked_at_its_own_address(
 
 def test_turning_refetch_updated_off_drops_the_rechecks_already_queued(tmp_path: Path) -> None:
     store = tmp_path / "crawl.db"
-    patient = RetryPolicy(per_request=1, backoff=3600.0, max_attempts=3)
     with SiteServer() as server:
-        config = replace(_crawled_then_changed(server, store, "/news/story-0"), retry=patient)
-        server.fail("/news/story-0", 503)
-        assert run_crawl(config).stats.failed == 1  # waits for its retry, as a recheck
+        config, waiting = _recheck_failed_once(server, store)
+        assert waiting.stats.failed == 1  # waits for its retry, as a recheck
         off = replace(config, refetch_updated=False)
         dropped = run_crawl(off)
         rerun = run_crawl(replace(off, retry=RetryPolicy(per_request=1, backoff=0.0)))
@@ -613,11 +617,9 @@ def test_status_shows_a_recheck_waiting_for_its_retry_as_a_recheck_not_a_failed_
     tmp_path: Path,
 ) -> None:
     store = tmp_path / "crawl.db"
-    patient = RetryPolicy(per_request=1, backoff=3600.0, max_attempts=3)
     with SiteServer() as server:
-        config = replace(_crawled_then_changed(server, store, "/news/story-0"), retry=patient)
-        server.fail("/news/story-0", 503)
-        assert run_crawl(config).stats.failed == 1  # waits for its retry, as a recheck
+        _, waiting = _recheck_failed_once(server, store)
+        assert waiting.stats.failed == 1  # waits for its retry, as a recheck
 
     shown, columns, source = _status(store, "--failed")
 
