@@ -351,7 +351,8 @@ class HostWaiting(FetchError):
 #: The kinds a crawl records a URL's failure under that no error class carries: a bug met on
 #: a page (``internal``), a page past the memory cap (``out_of_memory``), a page without
 #: article text (``empty``) or with an empty body (``empty_body``), and a page whose extraction
-#: ran past ``extract_timeout`` or whose extraction worker died (``worker_died``).
+#: ran past ``extract_timeout`` or whose extraction worker died (``worker_died``), and a page
+#: that redirected to its site's home page (``redirected_home``: a dead link's way out).
 #: Named here so that code recording them cannot misspell one (``FAILURE_KINDS`` lists them).
 KIND_INTERNAL: Final = "internal"
 KIND_OUT_OF_MEMORY: Final = "out_of_memory"
@@ -359,6 +360,7 @@ KIND_EMPTY: Final = "empty"
 KIND_EMPTY_BODY: Final = "empty_body"
 KIND_EXTRACT_TIMEOUT: Final = "extract_timeout"
 KIND_WORKER_DIED: Final = "worker_died"
+KIND_REDIRECTED_HOME: Final = "redirected_home"
 _PLAIN_KINDS = (
     KIND_INTERNAL,
     KIND_OUT_OF_MEMORY,
@@ -366,6 +368,7 @@ _PLAIN_KINDS = (
     KIND_EMPTY_BODY,
     KIND_EXTRACT_TIMEOUT,
     KIND_WORKER_DIED,
+    KIND_REDIRECTED_HOME,
 )
 
 

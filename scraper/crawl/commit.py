@@ -24,6 +24,7 @@ from scraper.crawl.extraction import Extracted
 from scraper.crawl.identity import Deduplicator, Placement, page_identity, redirect_key
 from scraper.credentials import without_userinfo
 from scraper.dedup import Document
+from scraper.dedup.cluster import address_of
 from scraper.dedup.identity import Identity
 from scraper.errors import KIND_INTERNAL, ScraperError, StoreError
 from scraper.store.protocol import (
@@ -187,7 +188,7 @@ class Committer:
                 for item, landing, f in zip(items, landings, found, strict=True)
                 if landing.under is not None
             ]
-            placed = self._place(kept)
+            placed = [(i, u, c, _own_page(p, u.url)) for i, u, c, p in self._place(kept)]
             now = time.time()
             rows = [
                 NewArticle(
@@ -270,6 +271,28 @@ class Committer:
                 continue
             out.append((item, under, canonical, placement))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A placement as the crawl reports and stores it (see ``_own_page``)."""
+
+    key: str
+    cluster: str
+    duplicate_of: str | None
+
+
+def _own_page(placement: Placement, url: str) -> Placement:
+    """``placement`` of the article stored under ``url``, never a duplicate of ``url`` itself.
+
+    A new version of a page joins its cluster by address, and its earlier version, still in the
+    index at that address, may stay the cluster's representative: the page then leads its
+    cluster, and naming itself as what it duplicates would read as a copy of another page.
+    """
+    lead = placement.duplicate_of
+    if lead is None or address_of(lead) != url:
+        return placement
+    return _Placed(placement.key, placement.cluster, None)
 
 
 def _fetched(item: Ready) -> Fetched:

@@ -21,7 +21,14 @@ from scraper.errors import DedupError, InputError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sketches import SketchStore
 
-__all__ = ["Deduplicator", "Placement", "open_index", "page_identity", "redirect_key"]
+__all__ = [
+    "Deduplicator",
+    "Placement",
+    "lands_home",
+    "open_index",
+    "page_identity",
+    "redirect_key",
+]
 
 
 class Placement(Protocol):
@@ -90,6 +97,17 @@ def redirect_key(asked: str, served: str) -> str | None:
     if landed == asked or (_is_home(landed) and not _is_home(asked)):
         return None
     return landed
+
+
+def lands_home(asked: str, served: str) -> bool:
+    """Whether a page asked for as the key ``asked`` was served from its site's home page when
+    ``asked`` is no home page: a dead link's way out (a story taken down, a slug mistyped), whose
+    text is the front page's teasers, not an article."""
+    try:
+        landed = normalise_url(served)
+    except InputError:
+        return False
+    return landed != asked and _is_home(landed) and not _is_home(asked)
 
 
 def _is_home(key: str) -> bool:

@@ -25,7 +25,7 @@ from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
 from scraper.crawl.flights import Flight, hop_key
 from scraper.crawl.holds import MAX_HOLD, HostHolds, hold_for
-from scraper.crawl.identity import Deduplicator, Placement, redirect_key
+from scraper.crawl.identity import Deduplicator, Placement, lands_home, redirect_key
 from scraper.crawl.jobs import Outcome
 from scraper.credentials import redact
 from scraper.discover.urls import request_url
@@ -33,6 +33,7 @@ from scraper.errors import (
     KIND_EMPTY,
     KIND_EMPTY_BODY,
     KIND_INTERNAL,
+    KIND_REDIRECTED_HOME,
     AddressRefused,
     DecodeError,
     FetchError,
@@ -80,6 +81,7 @@ PERMANENT_KINDS = frozenset(
         UnsupportedEncoding.kind,
         InputError.kind,
         KIND_EMPTY,
+        KIND_REDIRECTED_HOME,
         InvalidURL.kind,
     }
 )
@@ -616,6 +618,16 @@ class _Run:
     def _page_job(self, queued: QueuedURL, page: Page) -> PageJob | None:
         """The extraction of ``page``, fetched for ``queued``; None when there is nothing to
         extract (the failure recorded)."""
+        if page.final_url is not None and lands_home(queued.url, page.effective_url):
+            # The front page's teasers would be stored as this URL's article, and every dead
+            # link of the site that redirects there would add another copy of them.
+            self._fail(
+                queued,
+                KIND_REDIRECTED_HOME,
+                f"redirected to the site's home page ({page.effective_url}): no article here",
+                page.status,
+            )
+            return None
         if not page.body:
             # A 200 with nothing in it is a server's hiccup far more often than an empty
             # article: kind "empty_body" is not permanent, so the page is asked again later.
@@ -799,6 +811,8 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
     """
     began = time.monotonic()
     run_id = parts.store.begin_run()
+    # Before discovery, which drops them again for sources that no longer refetch updates.
+    parts.store.queue_changes_due(time.time())
     run = _Run(config, parts, run_id)
     status = "failed"
     try:

@@ -194,6 +194,10 @@ STEPS: tuple[Step, ...] = (
     # The id each earlier version had in ``articles``: a store that took the step before
     # has its table without it (0 for the versions kept then).
     lambda conn: _add_column(conn, "article_versions", "article_id INTEGER NOT NULL DEFAULT 0"),
+    # A change a listing dated ahead of now when read (a CMS, or a server whose clock is
+    # ahead): the story is rechecked once that time comes, even if its listing answers 304
+    # from then on and is never read in full again.
+    lambda conn: _keep_changes_due(conn),
 )
 
 #: How much later than the stored article's fetch (or last check) a listing must date a
@@ -213,16 +217,38 @@ def _queue_rechecks(conn: sqlite3.Connection, entries: Sequence[NewURL], now: fl
         "  SELECT coalesce(u.alias_of, u.url), json_extract(j.value, '$[1]')"
         "  FROM json_each(?1) j JOIN urls u ON u.url = json_extract(j.value, '$[0]'))"
         " SELECT t.id, max(l.changed) > coalesce(t.checked_at, a.stored_at) + ?2"
-        "  AND max(l.changed) <= ?3 + ?2"
+        "  AND max(l.changed) <= ?3 + ?2, max(l.changed),"
+        "  max(l.changed) > coalesce(t.checked_at, a.stored_at) + ?2 AND max(l.changed) > ?3 + ?2"
         " FROM listed l JOIN urls t ON t.url = l.url JOIN articles a ON a.url_id = t.id"
         " WHERE t.state = 'done' AND t.alias_of IS NULL GROUP BY t.id",
         (json.dumps(dated), RECHECK_MARGIN, now),
     ).fetchall()
     due = [(row[0],) for row in rows if row[1]]
     conn.executemany(
-        "UPDATE urls SET state = 'pending', recheck = 1, attempts = 0, next_attempt_at = 0"
-        " WHERE id = ?",
+        "UPDATE urls SET state = 'pending', recheck = 1, attempts = 0, next_attempt_at = 0,"
+        " change_due = NULL WHERE id = ?",
         due,
+    )
+    # Dated too far ahead to believe yet: kept, and believed once it has come (see
+    # ``queue_changes_due``); a later listing's date replaces it.
+    ahead = [(row[2], row[0]) for row in rows if not row[1] and row[3]]
+    conn.executemany("UPDATE urls SET change_due = ? WHERE id = ?", ahead)
+
+
+def _queue_changes_due(conn: sqlite3.Connection, now: float) -> None:
+    """Make due again, as rechecks, the stored articles whose change, listed ahead of the time
+    it was read, has come (and is still later than their fetch or last check)."""
+    conn.execute(
+        "UPDATE urls SET state = 'pending', recheck = 1, attempts = 0, next_attempt_at = 0,"
+        " change_due = NULL WHERE change_due IS NOT NULL AND change_due <= ?1 + ?2"
+        " AND state = 'done' AND alias_of IS NULL AND change_due > coalesce(checked_at,"
+        " (SELECT a.stored_at FROM articles a WHERE a.url_id = urls.id)) + ?2",
+        (now, RECHECK_MARGIN),
+    )
+    # The rest of those come have been asked for since, or wait for their turn already.
+    conn.execute(
+        "UPDATE urls SET change_due = NULL WHERE change_due IS NOT NULL AND change_due <= ? + ?",
+        (now, RECHECK_MARGIN),
     )
 
 
@@ -254,6 +280,15 @@ def _keep_versions(conn: sqlite3.Connection) -> None:
         " run_id INTEGER, cluster TEXT NOT NULL, record TEXT NOT NULL)"
     )
     conn.execute("CREATE INDEX IF NOT EXISTS article_versions_url ON article_versions (url_id)")
+
+
+def _keep_changes_due(conn: sqlite3.Connection) -> None:
+    _add_column(conn, "urls", "change_due REAL")
+    # Partial: each run looks for the few dated ahead, not through every URL.
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS urls_change_due ON urls (change_due)"
+        " WHERE change_due IS NOT NULL"
+    )
 
 
 def _keep_source_errors(conn: sqlite3.Connection) -> None:
@@ -399,6 +434,13 @@ class SQLiteCrawlStore:
                 "INSERT INTO runs (started_at, status) VALUES (?, 'running')", (time.time(),)
             )
             return int(cur.lastrowid or 0)
+
+    def queue_changes_due(self, now: float) -> None:
+        """Make due again, as rechecks, the stored articles a listing dated as changing at a
+        time still ahead when it was read, once that time has come (within
+        ``RECHECK_MARGIN``): their listing may answer 304 from then on."""
+        with self._tx() as conn:
+            _queue_changes_due(conn, now)
 
     def finish_run(self, run_id: int, stats: RunStats, status: str) -> None:
         """Record the end of a run with its counters."""

@@ -440,6 +440,11 @@ class CrawlStore(Protocol):
         itself, or the URL it is an alias of; None when it has no row or is not done."""
         ...
 
+    def queue_changes_due(self, now: float) -> None:
+        """Make due again, as rechecks, the stored articles a listing dated as changing at a
+        time still ahead when it was read, once that time has come."""
+        ...
+
     def drop_rechecks(self, source: str) -> None:
         """Leave the stored articles of ``source`` waiting for a recheck as they are: done."""
         ...

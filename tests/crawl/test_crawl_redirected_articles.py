@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -264,21 +265,54 @@ def test_a_canonical_link_clusters_pages_but_never_stands_in_for_an_article(
     assert {lead for _, _, lead in rows} <= {None, newest}
 
 
-def test_articles_redirected_to_the_home_page_are_not_one_article(
+def test_links_redirected_to_the_home_page_store_no_article(
     paper: Host, feeds: Host, tmp_path: Path
 ) -> None:
-    # Taken down, each story redirects to the front page: that is no address of theirs.
+    # Taken down, each story redirects to the front page: its teasers are no article of
+    # theirs, and storing them would add one copy of the front page per dead link.
     paper.pages["/"] = ("text/html", _article("front page"))
     links = []
     for slug in SLUGS:
         feeds.moved[f"/~r/{slug}"] = paper.base + "/"
         links.append(Item(f"{feeds.base}/~r/{slug}", slug, NOW))
+    # A link straight to the site's own page that now redirects home is one too.
+    paper.moved["/news/2026/withdrawn"] = paper.base + "/"
+    links.append(Item(paper.base + "/news/2026/withdrawn", "withdrawn", NOW))
     paper.pages["/feed.xml"] = ("application/rss+xml", rss_feed("paper", paper.base, links))
+    feed = Source(name="feed", kind=SourceKind.FEED, urls=(paper.base + "/feed.xml",))
+    store = tmp_path / "c.db"
+    # Retries allowed: only a permanent failure is given up on its first attempt.
+    config = replace(_config(store, feed), retry=RetryPolicy(max_attempts=3, backoff=0.0))
+
+    result = run_crawl(config)
+
+    assert (result.stats.stored, result.stats.aliases) == (0, 0)
+    assert result.stats.gave_up == len(SLUGS) + 1
+    failed = _rows(store, "SELECT state, last_error FROM urls WHERE last_error IS NOT NULL")
+    assert len(failed) == len(SLUGS) + 1
+    for state, error in failed:
+        assert state == "gave_up"
+        home = f"({paper.base}/)"
+        assert error.startswith(f"redirected_home: redirected to the site's home page {home}")
+    # Given up: the next run asks none of them again.
+    again = run_crawl(config)
+    assert (again.stats.fetched, again.stats.stored) == (0, 0)
+    assert len(feeds.fetched("/~r/")) == len(SLUGS)
+    assert len(paper.fetched("/news/2026/withdrawn")) == 1
+
+
+def test_a_home_page_listed_as_such_is_still_read(paper: Host, tmp_path: Path) -> None:
+    # Asked for the home page itself: no dead link, whatever it shows.
+    paper.pages["/"] = ("text/html", _article("front page"))
+    paper.pages["/feed.xml"] = (
+        "application/rss+xml",
+        rss_feed("paper", paper.base, [Item(paper.base + "/", "front", NOW)]),
+    )
     feed = Source(name="feed", kind=SourceKind.FEED, urls=(paper.base + "/feed.xml",))
 
     result = run_crawl(_config(tmp_path / "c.db", feed))
 
-    assert (result.stats.stored, result.stats.aliases) == (len(SLUGS), 0)
+    assert (result.stats.stored, result.stats.gave_up) == (1, 0)
 
 
 def test_a_hop_to_a_stored_article_is_not_extracted_again(

@@ -197,9 +197,9 @@ def test_a_store_of_the_previous_version_is_upgraded_by_a_crawl(
             conn.execute("ALTER TABLE sources DROP COLUMN read_run")
             conn.execute(
                 "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'",
-                # Before the step that keeps source errors (session 24's renaming and session
-                # 26's versions came after).
-                (len(STEPS) - 4,),
+                # Before the step that keeps source errors (session 24's renaming, session
+                # 26's versions and session 28's change_due came after).
+                (len(STEPS) - 5,),
             )
     finally:
         conn.close()

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from scraper.cli.app import app
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind, parse_config
-from scraper.crawl import RunResult, run_crawl
+from scraper.crawl import CrawlEvent, RunResult, run_crawl
 from scraper.demo.server import LoggedRequest, Resource, SiteServer
 from scraper.errors import ConfigError
 from scraper.export import ExportFormat, Since, export_articles
@@ -253,6 +253,75 @@ def test_a_page_served_anew_with_the_same_text_is_no_new_version(tmp_path: Path)
     assert [(r.path, r.status) for r in asked] == [("/news/story-2", 200)]
     assert (second.stats.rechecked, second.stats.updated) == (1, 0)
     assert _export_last(store) == []
+
+
+def test_a_small_edit_is_reported_and_stored_as_leading_its_cluster(tmp_path: Path) -> None:
+    # One word changed, none added: the earlier version, still in the index at the same
+    # address, ranks as high and stays the cluster's representative. The page is no copy of
+    # itself.
+    store = tmp_path / "crawl.db"
+    events: list[CrawlEvent] = []
+
+    def corrected(changed: datetime) -> dict[str, Resource]:
+        page = _story(1, changed)
+        return {"/news/story-1": replace(page, body=page.body.replace(b"<p>", b"<p>re", 1))}
+
+    with SiteServer() as server:
+        config = _crawled_then_changed(server, store, "/news/story-1", corrected)
+        second = run_crawl(config, observer=events.append)
+
+    assert second.stats.updated == 1
+    (event,) = [e for e in events if e.kind == "updated"]
+    assert str(event.data["url"]).endswith("/news/story-1")
+    assert event.data["duplicate_of"] is None
+    with sqlite3.connect(store) as conn:
+        rows = conn.execute("SELECT url, duplicate_of FROM articles").fetchall()
+    conn.close()
+    assert [dup for url, dup in rows if url.endswith("/news/story-1")] == [None]
+    (again,) = _export_last(store)
+    assert again["duplicate_of"] is None
+
+
+def test_a_change_dated_ahead_is_rechecked_once_its_time_has_come(tmp_path: Path) -> None:
+    # Dated past RECHECK_MARGIN ahead (a CMS, a server's clock ahead): not believed when read.
+    # The sitemap then answers 304 and is never read in full again: the date must be kept.
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        dated = _site(server, _now() - timedelta(hours=3))
+        config = _config(server, store)
+        assert run_crawl(config).stats.stored == 3
+        _export_last(store)
+        _fetched_earlier(store)
+        ahead = _now() + timedelta(minutes=20)
+        updated = _story(1, ahead, title="Story 1 of the harbour works, updated", extra=2)
+        server.publish(
+            {
+                "/news/story-1": updated,
+                "/sitemap.xml": _sitemap(server.base_url, {**dated, "/news/story-1": ahead}),
+            }
+        )
+        second = run_crawl(config)
+        assert (second.stats.rechecked, second.stats.updated) == (0, 0)
+        # Half an hour on, as the store sees it: every time it holds set back instead.
+        with sqlite3.connect(store) as conn:
+            conn.execute("UPDATE articles SET stored_at = stored_at - 1800")
+            conn.execute(
+                "UPDATE urls SET checked_at = checked_at - 1800, change_due = change_due - 1800"
+            )
+        conn.close()
+        asked_before = len(server.log)
+        third = run_crawl(config)
+        asked = [(r.path, r.status) for r in server.log[asked_before:]]
+        fourth = run_crawl(config)
+
+    assert ("/sitemap.xml", 304) in asked
+    assert ("/news/story-1", 200) in asked
+    assert (third.stats.rechecked, third.stats.updated) == (1, 1)
+    (again,) = _export_last(store)
+    assert again["title"] == "Story 1 of the harbour works, updated"
+    assert again["version"] == 2
+    # Asked once: the date kept is spent.
+    assert fourth.stats.rechecked == 0
 
 
 def test_dates_no_later_than_the_fetch_or_all_alike_ask_for_nothing(tmp_path: Path) -> None:
@@ -562,9 +631,9 @@ def test_a_store_that_kept_versions_without_their_ids_is_upgraded(tmp_path: Path
         config = _crawled_then_changed(server, store, "/news/story-0")
         with sqlite3.connect(store) as conn:
             conn.execute("ALTER TABLE article_versions DROP COLUMN article_id")
-            conn.execute(
+            conn.execute(  # before the article_id step (session 28's change_due came after)
                 "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'",
-                (len(STEPS) - 1,),
+                (len(STEPS) - 2,),
             )
         conn.close()
         server.publish({"/news/story-0": _story(0, _now(), title="Story 0, updated", extra=2)})
