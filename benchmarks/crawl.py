@@ -20,9 +20,13 @@ per-stage CPU meters (``crawl_meters.py``: fetch, discovery parsing, dedup, stor
 the crawl process, the workers beyond pure extraction). ``--seen N`` adds the memory check of a
 store holding N seen URLs. Last, the peer (``crawl_scrapy.py``): Scrapy + trafilatura on a farm
 of its own, and with ``--peer-metadata`` also the peer whose items carry title, author and date.
+With ``--paired`` the text-only peer runs before the first crawl and after each instead, and
+each crawl's CPU is compared with the mean of the peer runs either side of it: this machine's
+speed drifts by a fifth within minutes, and one peer run at the end compared all three crawls
+with whatever speed it met.
 
     .venv/bin/python benchmarks/crawl.py [--sites 20] [--unique 70] [--workers N] [--repeat 3]
-        [--seen 1000000] [--peer-metadata]
+        [--seen 1000000] [--paired] [--peer-metadata]
 """
 
 from __future__ import annotations
@@ -344,9 +348,7 @@ def _breakdown(m: Measured, meters: Meters, startup: float, pure_per_page: float
     )
 
 
-def _peer(plans: list[SitePlan], crawls: list[Measured], context: Any, metadata: bool) -> None:
-    """Scrapy + trafilatura over a farm of its own (the first one's fetch counts stay ours);
-    with ``metadata``, also the peer whose items carry title, author and date."""
+def _peer_installed() -> bool:
     try:
         import scrapy  # noqa: F401
         import trafilatura  # noqa: F401
@@ -355,33 +357,64 @@ def _peer(plans: list[SitePlan], crawls: list[Measured], context: Any, metadata:
             "Scrapy + trafilatura: not installed"
             " (pip install -U pip && pip install -e '.[bench]'), not measured"
         )
-        return
-    ours = [(c.own_cpu + c.children_cpu) * 1000 / c.result.stats.stored for c in crawls]
-    for with_metadata in (False, True) if metadata else (False,):
-        ready, done = context.Queue(), context.Event()
-        farm = context.Process(target=serve_farm, args=(plans, ready, done), daemon=True)
-        farm.start()
-        peer = scrapy_crawl(ready.get(timeout=120), with_metadata)
-        done.set()
-        farm.join(timeout=30)
-        label = "Scrapy + trafilatura" + (" with title, author, date" if with_metadata else "")
-        per_item = peer.cpu * 1000 / peer.items
-        print(
-            f"{label}, same farm, this run: {peer.items} items ({peer.unique} distinct"
-            f" after URL normalisation, {peer.texts} with text) in {peer.wall:.2f}s ="
-            f" {peer.unique / peer.wall:.1f} distinct articles/s; CPU {per_item:.1f} ms/item,"
-            f" {peer.cpu * 1000 / peer.unique:.1f} ms per distinct article; peak RSS"
-            f" {peer.peak_mb:.0f} MB"
-        )
-        goal = (
-            " (not the goal's peer: see crawl_scrapy.py)"
-            if with_metadata
-            else " (goal: at most 10%)"
-        )
-        print(
-            f"scraper's CPU per stored article / the peer's per item ({label}):"
-            f" {', '.join(f'{o / per_item:.1%}' for o in ours)}{goal}"
-        )
+        return False
+    return True
+
+
+def _peer_run(plans: list[SitePlan], context: Any, metadata: bool) -> float:
+    """One crawl of Scrapy + trafilatura over a farm of its own (the first one's fetch counts
+    stay ours); its CPU ms per item, printed with the rest of what it did."""
+    ready, done = context.Queue(), context.Event()
+    farm = context.Process(target=serve_farm, args=(plans, ready, done), daemon=True)
+    farm.start()
+    peer = scrapy_crawl(ready.get(timeout=120), metadata)
+    done.set()
+    farm.join(timeout=30)
+    label = "Scrapy + trafilatura" + (" with title, author, date" if metadata else "")
+    per_item = peer.cpu * 1000 / peer.items
+    print(
+        f"{label}, same farm, this run: {peer.items} items ({peer.unique} distinct"
+        f" after URL normalisation, {peer.texts} with text) in {peer.wall:.2f}s ="
+        f" {peer.unique / peer.wall:.1f} distinct articles/s; CPU {per_item:.1f} ms/item,"
+        f" {peer.cpu * 1000 / peer.unique:.1f} ms per distinct article; peak RSS"
+        f" {peer.peak_mb:.0f} MB"
+    )
+    return per_item
+
+
+def _cpu_per_article(crawl: Measured) -> float:
+    stored: int = crawl.result.stats.stored
+    return (crawl.own_cpu + crawl.children_cpu) * 1000 / stored
+
+
+def _against_peer(crawls: list[Measured], peers: list[float]) -> None:
+    """Each crawl's CPU per stored article against the text-only peer: with a peer run before
+    the first crawl and after each (``--paired``), against the mean of the two either side of
+    it, so that both figures of a ratio saw the machine at the same speed; else against the one
+    peer run."""
+    ours = [_cpu_per_article(c) for c in crawls]
+    if len(peers) == len(crawls) + 1:
+        ratios = [o / ((peers[i] + peers[i + 1]) / 2) for i, o in enumerate(ours)]
+        how = "each crawl against the peer runs either side"
+    else:
+        ratios = [o / peers[-1] for o in ours]
+        how = "against the one peer run"
+    print(
+        f"scraper's CPU per stored article / the peer's per item (Scrapy + trafilatura, {how}):"
+        f" {', '.join(f'{r:.1%}' for r in ratios)}; median {statistics.median(ratios):.1%}"
+        " (goal: at most 10%)"
+    )
+
+
+def _metadata_peer(plans: list[SitePlan], crawls: list[Measured], context: Any) -> None:
+    """The peer whose items carry title, author and date, as scraper's do (not the goal's)."""
+    per_item = _peer_run(plans, context, True)
+    print(
+        "scraper's CPU per stored article / the peer's per item (Scrapy + trafilatura with"
+        " title, author, date):"
+        f" {', '.join(f'{_cpu_per_article(c) / per_item:.1%}' for c in crawls)}"
+        " (not the goal's peer: see crawl_scrapy.py)"
+    )
 
 
 def main() -> None:
@@ -401,6 +434,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="crawls measured for throughput")
     parser.add_argument(
         "--no-peer", action="store_true", help="skip Scrapy + trafilatura on a farm of its own"
+    )
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="run the text-only peer before the first crawl and after each, and compare each"
+        " crawl with the peer runs either side of it (the machine's speed drifts)",
     )
     parser.add_argument(
         "--peer-metadata",
@@ -425,6 +464,8 @@ def main() -> None:
         f" sitemap links, {args.sites * args.unique} unique pages + {copies} syndicated copies;"
         f" {args.workers} extraction processes, {os.cpu_count()} CPUs"
     )
+    peer = not args.no_peer and _peer_installed()
+    peers = [_peer_run(plans, context, False)] if peer and args.paired else []
     extracts = [extract_only(plans, args.workers)]
     crawls: list[Measured] = []
     for i in range(args.repeat):  # extract-only and crawls alternate, under the same load
@@ -447,6 +488,8 @@ def main() -> None:
                 f" CPU {cpu:.2f}s, wall {wall:.2f}s; {summary}"
             )
         extracts.append(extract_only(plans, args.workers))
+        if peers:
+            peers.append(_peer_run(plans, context, False))
     meters = Meters()
     fresh = farm_config(bases, folder / "metered.db", args.workers)
     metered = measured(lambda: metered_crawl(fresh, meters), server)
@@ -487,8 +530,12 @@ def main() -> None:
     _crawl_report("crawl, metered run (fresh store)", metered)
     pure = sum(e.pure for e in extracts) / sum(e.pages for e in extracts)
     _breakdown(metered, meters, worker_startup_cpu(args.workers), pure)
-    if not args.no_peer:
-        _peer(plans, crawls, context, args.peer_metadata)
+    if peer:
+        if not peers:
+            peers.append(_peer_run(plans, context, False))
+        _against_peer(crawls, peers)
+        if args.peer_metadata:
+            _metadata_peer(plans, crawls, context)
     if args.seen:
         out = context.Queue()
         child = context.Process(target=seen_urls_memory, args=(args.seen, folder, out))
