@@ -88,6 +88,9 @@ WORKER_COMMAND = (sys.executable, "-m", "scraper.crawl.worker")
 #: The watchdog looks at the workers this many times per timeout: a stuck page is found
 #: between one and one and a quarter timeouts after it started.
 _LOOKS_PER_TIMEOUT = 8
+#: Seconds a worker may take to begin its first page (at least the timeout): an interpreter
+#: and the extractor's imports on a loaded machine.
+_SLOWEST_START = 30.0
 
 
 _Waiting = tuple[PageJob, "asyncio.Future[Outcome]"]
@@ -112,19 +115,31 @@ class _Worker:
         self.answered = 0  # pages whose outcomes came back
         self.seen = 0  # the progress the watchdog last saw, and when it first saw it
         self.since = 0.0
+        self.looked = time.monotonic()  # when the watchdog last looked
 
-    def stuck(self, now: float, timeout: float) -> int | None:
+    def stuck(self, now: float, timeout: float) -> tuple[int, bool] | None:
         """The index in :attr:`in_flight` (chunks flattened) of the page this worker has been
-        extracting for ``timeout`` seconds, as far as the watchdog has seen; else None."""
+        extracting for ``timeout`` seconds, as far as the watchdog has seen, with True; of the
+        page it holds and has not begun for as long (it stopped between pages), with False;
+        else None."""
         progress = self.progress[0]
-        if not progress % 2 or not self.in_flight:
-            return None  # between pages (the crawl may just not have read an answer yet)
-        if progress != self.seen:
+        looked, self.looked = self.looked, now
+        if not self.in_flight:
+            return None
+        if progress != self.seen or now - looked > timeout / 2:
+            # Moved on, or not seen for a while: the event loop was held (a long write), and
+            # this worker may have waited on it meanwhile (its answers unread, its pipe full).
             self.seen, self.since = progress, now
             return None
-        if now - self.since < timeout:
-            return None
-        return progress // 2 - self.answered
+        index = progress // 2 - self.answered
+        if progress % 2:
+            return (index, True) if now - self.since >= timeout else None
+        if index >= sum(len(chunk) for chunk in self.in_flight):
+            return None  # its pages are done: the crawl has not read the answer yet
+        # A worker that has begun no page yet is starting (the interpreter, its imports),
+        # which takes far longer than moving to the next page on a loaded machine.
+        allowed = timeout if progress else max(timeout, _SLOWEST_START)
+        return (index, False) if now - self.since >= allowed else None
 
     def send(self, chunk: list[_Waiting]) -> None:
         """Queue a chunk on the worker's stdin (buffered: this never blocks)."""
@@ -133,6 +148,9 @@ class _Worker:
         slot = len(self.area) // _IN_FLIGHT
         start = slot * (self.sent % _IN_FLIGHT)
         self.sent += 1
+        if len(self.in_flight) == 1:
+            # Idle until now: the watchdog times the worker from here, not from its last page.
+            self.seen, self.since = self.progress[0], time.monotonic()
         jobs = [job for job, _ in chunk]
         for piece in jobs_message(jobs, self.area, start, start + slot):
             self.process.stdin.write(piece)
@@ -280,14 +298,18 @@ class Extractor:
             await asyncio.sleep(timeout / _LOOKS_PER_TIMEOUT)
             now = time.monotonic()
             for worker in list(self._workers):
-                index = worker.stuck(now, timeout)
-                if index is not None:
-                    self._kill_stuck(worker, index, timeout)
+                found = worker.stuck(now, timeout)
+                if found is not None:
+                    self._kill_stuck(worker, *found, timeout)
 
-    def _kill_stuck(self, worker: _Worker, index: int, timeout: float) -> None:
-        """Fail the page a worker is stuck on, kill the worker, and send its other pages again.
+    def _kill_stuck(self, worker: _Worker, index: int, begun: bool, timeout: float) -> None:
+        """Fail the page a worker is stuck on (``begun``), or the next page of one that stopped
+        between pages, kill the worker, and send its other pages again.
 
-        Its reader sees the worker end and starts another for the pages waiting.
+        Its reader sees the worker end and starts another for the pages waiting. A worker that
+        stopped between pages (frozen by a signal, a suspended cgroup, a hung start) blames no
+        page, but the next one fails as its worker's death does: sending them all again could
+        repeat it without end.
         """
         held = [waiting for chunk in worker.in_flight for waiting in chunk]
         worker.in_flight.clear()
@@ -295,8 +317,15 @@ class Extractor:
         with contextlib.suppress(ProcessLookupError):  # it may have just ended on its own
             worker.process.kill()
         _, stuck = held.pop(index)
-        reason = f"extraction took longer than {timeout:g} s (its worker was killed)"
-        stuck.set_result(ExtractFailed(KIND_EXTRACT_TIMEOUT, reason))
+        if begun:
+            reason = f"extraction took longer than {timeout:g} s (its worker was killed)"
+            stuck.set_result(ExtractFailed(KIND_EXTRACT_TIMEOUT, reason))
+        else:
+            reason = (
+                f"its extraction worker stopped answering for {timeout:g} s before this page"
+                " (it was killed)"
+            )
+            stuck.set_result(ExtractFailed(KIND_WORKER_DIED, reason))
         # The pages before it in its chunk were extracted, but their answer is lost with it.
         self._waiting[:0] = [waiting for waiting in held if not waiting[1].done()]
 

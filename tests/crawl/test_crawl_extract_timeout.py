@@ -24,6 +24,8 @@ from scraper.store.crawl_store import SQLiteCrawlStore
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 #: Starts a worker whose extract function stalls on pages holding STALL.
 STALLING = (sys.executable, str(Path(__file__).with_name("stalling_worker.py")))
+#: Starts a worker that never reads a second message: frozen between pages.
+FREEZING = (sys.executable, str(Path(__file__).with_name("freezing_worker.py")))
 STALL = b"<!-- stall -->"
 CRASH = b"<!-- crash -->"
 COURIER = next(site for site in load_sites() if site.slug == "courier")
@@ -63,6 +65,32 @@ def test_a_stuck_page_fails_with_extract_timeout_and_the_others_are_extracted() 
     assert killed == -9  # the stuck worker was killed...
     assert started == 1  # ...and replaced
     assert took < 30  # not the stall's 600 s
+
+
+def test_a_worker_frozen_between_pages_is_replaced_and_costs_one_page() -> None:
+    # Two chunks in flight: the worker answers the first, then never reads the second. No page
+    # is begun, so none is timed; its idle time with pages in hand is, all the same.
+    jobs = [job for _ in range(2) for job in _jobs(8)][:16]
+
+    async def run() -> tuple[list[Extracted | ExtractFailed], int | None, float]:
+        # Its replacement freezes too once it has nothing left to do: closing kills it.
+        async with Extractor(1, timeout=LIMIT, command=FREEZING, exit_wait=0.5) as pool:
+            begun = time.monotonic()
+            outcomes = asyncio.gather(*(pool.extract(job) for job in jobs))
+            while not pool._workers:
+                await asyncio.sleep(0.01)
+            (first,) = pool._workers
+            found = list(await asyncio.wait_for(outcomes, 30))
+            return found, await first.process.wait(), time.monotonic() - begun
+
+    found, killed, took = asyncio.run(run())
+    frozen = found.pop(8)  # the first page of the chunk it never read
+    assert isinstance(frozen, ExtractFailed)
+    assert frozen.kind == "worker_died"  # retried on the next run: no fault of the page
+    assert f"stopped answering for {LIMIT} s before this page" in frozen.reason
+    assert found == [extract_job(job) for i, job in enumerate(jobs) if i != 8]
+    assert killed == -9
+    assert took < 30  # not the freeze's 600 s
 
 
 def test_a_page_that_kills_its_worker_fails_alone_and_the_others_are_extracted() -> None:
