@@ -369,6 +369,10 @@ def _peer_run(plans: list[SitePlan], context: Any, metadata: bool) -> float:
     farm.start()
     peer = scrapy_crawl(ready.get(timeout=120), metadata)
     done.set()
+    # The farm hands its request counts back before it ends: a process whose queue still
+    # holds them does not exit, and with --paired it would live on through the next crawl
+    # (its memory counted as the crawl's workers').
+    ready.get(timeout=60)
     farm.join(timeout=30)
     label = "Scrapy + trafilatura" + (" with title, author, date" if metadata else "")
     per_item = peer.cpu * 1000 / peer.items
