@@ -42,6 +42,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from pathlib import Path
 
 from scraper.crawl.jobs import (
@@ -134,8 +135,10 @@ class _Worker:
         index = progress // 2 - self.answered
         if progress % 2:
             return (index, True) if now - self.since >= timeout else None
-        if index >= sum(len(chunk) for chunk in self.in_flight):
-            return None  # its pages are done: the crawl has not read the answer yet
+        if index in accumulate(len(chunk) for chunk in self.in_flight):
+            # It ended a chunk whose answer has not come: it may be writing it still, to a
+            # pipe the crawl reads slowly (or all its pages are done and unread).
+            return None
         # A worker that has begun no page yet is starting (the interpreter, its imports),
         # which takes far longer than moving to the next page on a loaded machine.
         allowed = timeout if progress else max(timeout, _SLOWEST_START)

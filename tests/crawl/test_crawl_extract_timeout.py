@@ -28,6 +28,7 @@ STALLING = (sys.executable, str(Path(__file__).with_name("stalling_worker.py")))
 FREEZING = (sys.executable, str(Path(__file__).with_name("freezing_worker.py")))
 STALL = b"<!-- stall -->"
 CRASH = b"<!-- crash -->"
+LONG = b"<!-- long -->"
 COURIER = next(site for site in load_sites() if site.slug == "courier")
 #: The extraction time limit of these tests: far below the stall's 600 s, and far above what a
 #: fixture page takes even on a loaded 2-core machine, where 0.3 s failed pages that were not
@@ -91,6 +92,36 @@ def test_a_worker_frozen_between_pages_is_replaced_and_costs_one_page() -> None:
     assert found == [extract_job(job) for i, job in enumerate(jobs) if i != 8]
     assert killed == -9
     assert took < 30  # not the freeze's 600 s
+
+
+def test_a_worker_writing_a_long_answer_to_a_busy_crawl_is_not_taken_for_frozen() -> None:
+    # Eight pages of 300 KB of text a chunk: its answer is past the pipe's megabyte, and the
+    # crawl, busy between turns of its loop (a batch committed, say), reads a quarter of a
+    # megabyte a turn. The worker waits on its write, between pages, for longer than the
+    # limit, with the next chunk in hand: busy, not frozen.
+    page = b"<html><body><p>A transcript.</p></body></html>" + LONG
+    jobs = [PageJob(f"https://n.test/{i}", page) for i in range(16)]
+
+    async def run() -> tuple[list[Extracted | ExtractFailed], int]:
+        async with Extractor(1, timeout=LIMIT, command=STALLING, exit_wait=2) as pool:
+            busy = True
+
+            async def hold() -> None:
+                while busy:
+                    time.sleep(0.2)
+                    await asyncio.sleep(0)
+
+            holder = asyncio.create_task(hold())
+            try:
+                outcomes = asyncio.gather(*(pool.extract(job) for job in jobs))
+                return list(await asyncio.wait_for(outcomes, 60)), pool.started
+            finally:
+                busy = False
+                await holder
+
+    found, started = asyncio.run(run())
+    assert [type(outcome) for outcome in found] == [Extracted] * len(jobs)
+    assert started == 1
 
 
 def test_a_page_that_kills_its_worker_fails_alone_and_the_others_are_extracted() -> None:
