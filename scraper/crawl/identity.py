@@ -10,6 +10,7 @@ copies, shortened and updated versions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -20,6 +21,12 @@ from scraper.discover.urls import normalise_url
 from scraper.errors import DedupError, InputError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sketches import SketchStore
+
+#: The path of a site's front page after the host's "/": none, an index file ("index.html",
+#: "default.aspx"), or a language's front page ("en/", "pt-br/index.php").
+_HOME_PATH = re.compile(
+    r"(?:[a-z]{2}(?:[-_][a-z]{2})?/?)?(?:(?:index|default|home)\.[a-z]{2,5})?", re.IGNORECASE
+)
 
 __all__ = [
     "Deduplicator",
@@ -112,5 +119,5 @@ def lands_home(asked: str, served: str) -> bool:
 
 def _is_home(key: str) -> bool:
     # A normalised key: scheme://host[:port] then its path, "/" and nothing more for the home
-    # page ("/?p=123" is a WordPress article).
-    return key.split("://", 1)[-1].partition("/")[2] == ""
+    # page ("/?p=123" is a WordPress article), or an index file, or a language's front page.
+    return _HOME_PATH.fullmatch(key.split("://", 1)[-1].partition("/")[2]) is not None

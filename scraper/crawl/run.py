@@ -81,7 +81,6 @@ PERMANENT_KINDS = frozenset(
         UnsupportedEncoding.kind,
         InputError.kind,
         KIND_EMPTY,
-        KIND_REDIRECTED_HOME,
         InvalidURL.kind,
     }
 )

@@ -230,9 +230,9 @@ def _queue_rechecks(conn: sqlite3.Connection, entries: Sequence[NewURL], now: fl
         due,
     )
     # Dated too far ahead to believe yet: kept, and believed once it has come (see
-    # ``queue_changes_due``); a later listing's date replaces it.
-    ahead = [(row[2], row[0]) for row in rows if not row[1] and row[3]]
-    conn.executemany("UPDATE urls SET change_due = ? WHERE id = ?", ahead)
+    # ``queue_changes_due``). The latest listing's date replaces it, whatever that says.
+    kept = [(row[2] if row[3] else None, row[0]) for row in rows if not row[1]]
+    conn.executemany("UPDATE urls SET change_due = ? WHERE id = ?", kept)
 
 
 def _queue_changes_due(conn: sqlite3.Connection, now: float) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from scraper.crawl.identity import page_identity
+import pytest
+
+from scraper.crawl.identity import lands_home, page_identity
 
 ASKED = "http://feeds.example.net/~r/paper/~3/abc/story"
 
@@ -51,3 +53,26 @@ def test_a_redirect_to_a_spelling_of_the_same_key_changes_nothing() -> None:
     asked = "https://paper.example/news/2026/story"
     found = page_identity(asked, "https://paper.example/news/2026/story/#top", None)
     assert found.key == asked
+
+
+@pytest.mark.parametrize(
+    ("asked", "served", "home"),
+    [
+        ("https://paper.example/news/2026/story", "https://paper.example/", True),
+        ("https://paper.example/news/2026/story", "http://www.paper.example", True),
+        ("https://paper.example/news/2026/story", "https://paper.example/index.html", True),
+        ("https://paper.example/news/2026/story", "https://paper.example/en/", True),
+        ("https://paper.example/news/2026/story", "https://paper.example/pt-br/index.php", True),
+        # A WordPress article, a section, another article: no front page.
+        ("https://paper.example/news/2026/story", "https://paper.example/?p=12", False),
+        ("https://paper.example/news/2026/story", "https://paper.example/news/", False),
+        ("https://paper.example/news/2026/story", "https://paper.example/news/2026/x", False),
+        # The front page asked for by another of its names: no dead link.
+        ("https://paper.example/index.html", "https://paper.example/", False),
+        ("http://paper.example/", "https://paper.example/", False),
+    ],
+)
+def test_a_link_lands_home_when_served_from_a_front_page_it_is_not(
+    asked: str, served: str, home: bool
+) -> None:
+    assert lands_home(asked, served) is home

@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from scraper.cli.app import app
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind, parse_config
 from scraper.crawl import CrawlEvent, RunResult, run_crawl
+from scraper.crawl.commit import _own_page
+from scraper.dedup.index import Assignment
 from scraper.demo.server import LoggedRequest, Resource, SiteServer
 from scraper.errors import ConfigError
 from scraper.export import ExportFormat, Since, export_articles
@@ -322,6 +324,46 @@ def test_a_change_dated_ahead_is_rechecked_once_its_time_has_come(tmp_path: Path
     assert again["version"] == 2
     # Asked once: the date kept is spent.
     assert fourth.stats.rechecked == 0
+
+
+def test_a_change_dated_ahead_is_forgotten_when_the_listing_dates_it_again(
+    tmp_path: Path,
+) -> None:
+    # Dated two days ahead, then (the site's clock put right) back where it was: the later
+    # listing's word stands, and nothing is asked for two days on.
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        dated = _site(server, _now() - timedelta(hours=3))
+        config = _config(server, store)
+        assert run_crawl(config).stats.stored == 3
+        _fetched_earlier(store)
+        ahead = {**dated, "/news/story-1": _now() + timedelta(days=2)}
+        server.publish({"/sitemap.xml": _sitemap(server.base_url, ahead)})
+        assert run_crawl(config).stats.rechecked == 0
+        # Dated apart from the others (three alike would read as stamps, not changes).
+        before = {**dated, "/news/story-1": _now() - timedelta(hours=4)}
+        server.publish({"/sitemap.xml": _sitemap(server.base_url, before)})
+        assert run_crawl(config).stats.rechecked == 0
+        with sqlite3.connect(store) as conn:  # three days on, as the store sees it
+            conn.execute("UPDATE articles SET stored_at = stored_at - 259200")
+            conn.execute(
+                "UPDATE urls SET checked_at = checked_at - 259200, change_due = change_due - 259200"
+            )
+        conn.close()
+        later = run_crawl(config)
+
+    assert later.stats.rechecked == 0
+
+
+def test_a_placement_names_another_spelling_of_its_url_as_what_it_duplicates() -> None:
+    # A store older than a URL rule keeps keys the rule now folds together (a tracking
+    # parameter): the page stored under the old spelling is another document, and may be
+    # the one this copies. Only the very URL is the page itself.
+    url = "https://paper.example/news/story"
+    older = Assignment(url, url, "c1", url + "?xtor=RSS-1")
+    assert _own_page(older, url) is older
+    itself = Assignment(url, url, "c1", url)
+    assert (_own_page(itself, url).cluster, _own_page(itself, url).duplicate_of) == ("c1", None)
 
 
 def test_dates_no_later_than_the_fetch_or_all_alike_ask_for_nothing(tmp_path: Path) -> None:
