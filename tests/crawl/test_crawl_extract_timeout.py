@@ -36,6 +36,21 @@ COURIER = next(site for site in load_sites() if site.slug == "courier")
 LIMIT = 1.5
 
 
+async def _first_worker_run(
+    pool: Extractor, jobs: list[PageJob]
+) -> tuple[list[Extracted | ExtractFailed], int | None, float]:
+    """Every job's outcome, the exit status of the first worker that took them, and the
+    seconds they took."""
+    begun = time.monotonic()
+    outcomes = asyncio.gather(*(pool.extract(job) for job in jobs))
+    while not pool._workers:
+        await asyncio.sleep(0.01)
+    (first,) = pool._workers
+    found = list(await asyncio.wait_for(outcomes, 30))
+    took = time.monotonic() - begun
+    return found, await first.process.wait(), took
+
+
 def _jobs(count: int) -> list[PageJob]:
     pages = sorted(FIXTURES.glob("*.html"))[:count]
     return [PageJob(f"https://n.test/{p.stem}", p.read_bytes()) for p in pages]
@@ -48,14 +63,8 @@ def test_a_stuck_page_fails_with_extract_timeout_and_the_others_are_extracted() 
 
     async def run() -> tuple[list[Extracted | ExtractFailed], int | None, int, float]:
         async with Extractor(1, timeout=LIMIT, command=STALLING) as pool:
-            begun = time.monotonic()
-            outcomes = asyncio.gather(*(pool.extract(job) for job in jobs))
-            while not pool._workers:
-                await asyncio.sleep(0.01)
-            (first,) = pool._workers
-            found = list(await asyncio.wait_for(outcomes, 30))
-            took = time.monotonic() - begun
-            return found, await first.process.wait(), pool.started, took
+            found, status, took = await _first_worker_run(pool, jobs)
+            return found, status, pool.started, took
 
     found, killed, started, took = asyncio.run(run())
     stuck = found.pop(2)
@@ -76,13 +85,7 @@ def test_a_worker_frozen_between_pages_is_replaced_and_costs_one_page() -> None:
     async def run() -> tuple[list[Extracted | ExtractFailed], int | None, float]:
         # Its replacement freezes too once it has nothing left to do: closing kills it.
         async with Extractor(1, timeout=LIMIT, command=FREEZING, exit_wait=0.5) as pool:
-            begun = time.monotonic()
-            outcomes = asyncio.gather(*(pool.extract(job) for job in jobs))
-            while not pool._workers:
-                await asyncio.sleep(0.01)
-            (first,) = pool._workers
-            found = list(await asyncio.wait_for(outcomes, 30))
-            return found, await first.process.wait(), time.monotonic() - begun
+            return await _first_worker_run(pool, jobs)
 
     found, killed, took = asyncio.run(run())
     frozen = found.pop(8)  # the first page of the chunk it never read

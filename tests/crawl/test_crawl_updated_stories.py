@@ -134,19 +134,38 @@ def _site(server: SiteServer, when: datetime) -> dict[str, datetime]:
     return dated
 
 
+def _crawled(server: SiteServer, store: Path) -> tuple[dict[str, datetime], CrawlConfig]:
+    """Crawl the site once (its articles then made to look fetched earlier, the new ones
+    exported); the dates its sitemap lists, and the config."""
+    dated = _site(server, _now() - timedelta(hours=3))
+    config = _config(server, store)
+    assert run_crawl(config).stats.stored == 3
+    _export_last(store)
+    _fetched_earlier(store)
+    return dated, config
+
+
+def _set_back(store: Path, seconds: float) -> None:
+    """Move every time the store keeps of its articles ``seconds`` back: as if that much time
+    had passed since (no test waits for a date ahead to come)."""
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE articles SET stored_at = stored_at - ?", (seconds,))
+        conn.execute(
+            "UPDATE urls SET checked_at = checked_at - ?1, change_due = change_due - ?1",
+            (seconds,),
+        )
+    conn.close()
+
+
 def _crawled_then_changed(
     server: SiteServer,
     store: Path,
     path: str,
     pages: Callable[[datetime], dict[str, Resource]] = lambda changed: {},
 ) -> CrawlConfig:
-    """Crawl the site once (its articles then made to look fetched earlier, the new ones
-    exported), then list ``path`` as changed a minute ago and serve ``pages(changed)``."""
-    dated = _site(server, _now() - timedelta(hours=3))
-    config = _config(server, store)
-    assert run_crawl(config).stats.stored == 3
-    _export_last(store)
-    _fetched_earlier(store)
+    """Crawl the site once (see ``_crawled``), then list ``path`` as changed a minute ago and
+    serve ``pages(changed)``."""
+    dated, config = _crawled(server, store)
     changed = _now() - timedelta(minutes=1)
     listing = _sitemap(server.base_url, {**dated, path: changed})
     server.publish({**pages(changed), "/sitemap.xml": listing})
@@ -289,11 +308,7 @@ def test_a_change_dated_ahead_is_rechecked_once_its_time_has_come(tmp_path: Path
     # The sitemap then answers 304 and is never read in full again: the date must be kept.
     store = tmp_path / "crawl.db"
     with SiteServer() as server:
-        dated = _site(server, _now() - timedelta(hours=3))
-        config = _config(server, store)
-        assert run_crawl(config).stats.stored == 3
-        _export_last(store)
-        _fetched_earlier(store)
+        dated, config = _crawled(server, store)
         ahead = _now() + timedelta(minutes=20)
         updated = _story(1, ahead, title="Story 1 of the harbour works, updated", extra=2)
         server.publish(
@@ -304,13 +319,7 @@ def test_a_change_dated_ahead_is_rechecked_once_its_time_has_come(tmp_path: Path
         )
         second = run_crawl(config)
         assert (second.stats.rechecked, second.stats.updated) == (0, 0)
-        # Half an hour on, as the store sees it: every time it holds set back instead.
-        with sqlite3.connect(store) as conn:
-            conn.execute("UPDATE articles SET stored_at = stored_at - 1800")
-            conn.execute(
-                "UPDATE urls SET checked_at = checked_at - 1800, change_due = change_due - 1800"
-            )
-        conn.close()
+        _set_back(store, 1800)  # half an hour on
         asked_before = len(server.log)
         third = run_crawl(config)
         asked = [(r.path, r.status) for r in server.log[asked_before:]]
@@ -333,10 +342,7 @@ def test_a_change_dated_ahead_is_forgotten_when_the_listing_dates_it_again(
     # listing's word stands, and nothing is asked for two days on.
     store = tmp_path / "crawl.db"
     with SiteServer() as server:
-        dated = _site(server, _now() - timedelta(hours=3))
-        config = _config(server, store)
-        assert run_crawl(config).stats.stored == 3
-        _fetched_earlier(store)
+        dated, config = _crawled(server, store)
         ahead = {**dated, "/news/story-1": _now() + timedelta(days=2)}
         server.publish({"/sitemap.xml": _sitemap(server.base_url, ahead)})
         assert run_crawl(config).stats.rechecked == 0
@@ -344,12 +350,7 @@ def test_a_change_dated_ahead_is_forgotten_when_the_listing_dates_it_again(
         before = {**dated, "/news/story-1": _now() - timedelta(hours=4)}
         server.publish({"/sitemap.xml": _sitemap(server.base_url, before)})
         assert run_crawl(config).stats.rechecked == 0
-        with sqlite3.connect(store) as conn:  # three days on, as the store sees it
-            conn.execute("UPDATE articles SET stored_at = stored_at - 259200")
-            conn.execute(
-                "UPDATE urls SET checked_at = checked_at - 259200, change_due = change_due - 259200"
-            )
-        conn.close()
+        _set_back(store, 3 * 86400)  # three days on
         later = run_crawl(config)
 
     assert later.stats.rechecked == 0
