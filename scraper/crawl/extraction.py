@@ -24,7 +24,11 @@ pages it starts and ends in eight bytes of memory it shares with the crawl proce
 watchdog reads a few times per ``timeout``. The other pages the killed worker held go to its
 replacement. A worker that dies on its own (the out-of-memory killer, a crash in a C library)
 is treated the same: the page it was extracting, as its counter says, fails with kind
-``worker_died`` (another attempt may pass) and the others go to its replacement.
+``worker_died`` (another attempt may pass) and the others go to its replacement. A worker
+that holds pages but has begun none for as long (frozen by a signal or a suspended cgroup, a
+hung start) is killed too, and its pages are sent again; pages that a worker held when it
+died or froze between pages once fail the second time, so a broken worker is not replaced
+forever.
 
 What a worker receives and sends, and the work it does, are in :mod:`scraper.crawl.jobs`.
 """
@@ -240,7 +244,8 @@ class Extractor:
         self._readers: list[asyncio.Task[None]] = []
         self._watchdog: asyncio.Task[None] | None = None
         self._waiting: list[_Waiting] = []
-        # Pages sent again after their worker died between pages: they fail if it happens again.
+        # Pages sent again after their worker died or froze between pages: they fail if it
+        # happens again.
         self._orphans: set[asyncio.Future[Outcome]] = set()
         self._expected = 0
         self._starting = asyncio.Lock()
@@ -306,31 +311,27 @@ class Extractor:
                     self._kill_stuck(worker, *found, timeout)
 
     def _kill_stuck(self, worker: _Worker, index: int, begun: bool, timeout: float) -> None:
-        """Fail the page a worker is stuck on (``begun``), or the next page of one that stopped
-        between pages, kill the worker, and send its other pages again.
+        """Fail the page a worker is stuck on (``begun``) and send its other pages again; or,
+        for a worker that stopped between pages, send them all again once. Then kill it.
 
         Its reader sees the worker end and starts another for the pages waiting. A worker that
         stopped between pages (frozen by a signal, a suspended cgroup, a hung start) blames no
-        page, but the next one fails as its worker's death does: sending them all again could
-        repeat it without end.
+        page, so its pages go to the next worker, as a worker's death between pages sends
+        them; those it held a second time fail, so that workers frozen every time are not
+        replaced forever.
         """
-        held = [waiting for chunk in worker.in_flight for waiting in chunk]
-        worker.in_flight.clear()
         self._workers.remove(worker)
         with contextlib.suppress(ProcessLookupError):  # it may have just ended on its own
             worker.process.kill()
-        _, stuck = held.pop(index)
         if begun:
             reason = f"extraction took longer than {timeout:g} s (its worker was killed)"
-            stuck.set_result(ExtractFailed(KIND_EXTRACT_TIMEOUT, reason))
+            self._requeue(worker, index, ExtractFailed(KIND_EXTRACT_TIMEOUT, reason))
         else:
             reason = (
-                f"its extraction worker stopped answering for {timeout:g} s before this page"
-                " (it was killed)"
+                f"its extraction worker stopped answering for {timeout:g} s with this page"
+                " in hand, twice (it was killed)"
             )
-            stuck.set_result(ExtractFailed(KIND_WORKER_DIED, reason))
-        # The pages before it in its chunk were extracted, but their answer is lost with it.
-        self._waiting[:0] = [waiting for waiting in held if not waiting[1].done()]
+            self._requeue(worker, None, ExtractFailed(KIND_WORKER_DIED, reason))
 
     def _send(self) -> None:
         while self._waiting and self._workers:
@@ -377,28 +378,33 @@ class Extractor:
 
     def _requeue_dead(self, worker: _Worker, status: int) -> None:
         """Fail the page a worker died on (out of memory, a crash in a C library), if it was
-        extracting one, and send its other pages again; its reader then starts another.
-
-        A page held by a worker that dies between pages twice fails too: a worker that cannot
-        start, or dies on every chunk, must not be replaced forever.
-        """
-        held = [waiting for chunk in worker.in_flight for waiting in chunk]
-        worker.in_flight.clear()
+        extracting one, and send its other pages again; its reader then starts another."""
         self._workers.remove(worker)
         progress = worker.progress[0]
         dying = progress // 2 - worker.answered if progress % 2 else None
+        reason = f"its extraction worker died (exit status {status})"
+        self._requeue(worker, dying, ExtractFailed(KIND_WORKER_DIED, reason))
+
+    def _requeue(self, worker: _Worker, blamed: int | None, failed: ExtractFailed) -> None:
+        """Settle the pages a worker held when it ended: the one at index ``blamed`` (chunks
+        flattened) fails with ``failed``, the others are sent again, first in line.
+
+        With no page to blame (it ended between pages), each is sent again once: one held a
+        second time fails with ``failed`` too, as a worker that cannot start, or dies or
+        freezes on every chunk, must not be replaced forever. The pages before the blamed one
+        in its chunk were extracted, but their answer is lost with the worker.
+        """
+        held = [waiting for chunk in worker.in_flight for waiting in chunk]
+        worker.in_flight.clear()
         self._orphans = {waiter for waiter in self._orphans if not waiter.done()}
-        failed = ExtractFailed(
-            KIND_WORKER_DIED, f"its extraction worker died (exit status {status})"
-        )
         again = []
         for index, (job, waiter) in enumerate(held):
             if waiter.done():
                 continue
-            if index == dying or (dying is None and waiter in self._orphans):
+            if index == blamed or (blamed is None and waiter in self._orphans):
                 waiter.set_result(failed)
             else:
-                if dying is None:
+                if blamed is None:
                     self._orphans.add(waiter)
                 again.append((job, waiter))
         self._waiting[:0] = again

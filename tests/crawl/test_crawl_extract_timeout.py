@@ -10,7 +10,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from scraper.config import CrawlConfig, Politeness, RetryPolicy, Source, SourceKind
+from scraper.crawl import extraction
 from scraper.crawl.extraction import Extracted, ExtractFailed, Extractor, PageJob, extract_job
 from scraper.crawl.fetching import fetch_options
 from scraper.crawl.identity import open_index
@@ -77,24 +80,44 @@ def test_a_stuck_page_fails_with_extract_timeout_and_the_others_are_extracted() 
     assert took < 30  # not the stall's 600 s
 
 
-def test_a_worker_frozen_between_pages_is_replaced_and_costs_one_page() -> None:
+def test_a_worker_frozen_between_pages_is_replaced_and_its_pages_sent_again() -> None:
     # Two chunks in flight: the worker answers the first, then never reads the second. No page
-    # is begun, so none is timed; its idle time with pages in hand is, all the same.
+    # is begun, so none is timed; its idle time with pages in hand is, all the same. No page
+    # is to blame, so the second chunk goes to a replacement (which freezes in turn once it
+    # has nothing left to do: closing kills it).
     jobs = [job for _ in range(2) for job in _jobs(8)][:16]
 
-    async def run() -> tuple[list[Extracted | ExtractFailed], int | None, float]:
-        # Its replacement freezes too once it has nothing left to do: closing kills it.
+    async def run() -> tuple[list[Extracted | ExtractFailed], int | None, float, int]:
         async with Extractor(1, timeout=LIMIT, command=FREEZING, exit_wait=0.5) as pool:
-            return await _first_worker_run(pool, jobs)
+            found, killed, took = await _first_worker_run(pool, jobs)
+            return found, killed, took, pool.started
 
-    found, killed, took = asyncio.run(run())
-    frozen = found.pop(8)  # the first page of the chunk it never read
-    assert isinstance(frozen, ExtractFailed)
-    assert frozen.kind == "worker_died"  # retried on the next run: no fault of the page
-    assert f"stopped answering for {LIMIT} s before this page" in frozen.reason
-    assert found == [extract_job(job) for i, job in enumerate(jobs) if i != 8]
+    found, killed, took, started = asyncio.run(run())
+    assert found == [extract_job(job) for job in jobs]
     assert killed == -9
+    assert started == 1  # ...and replaced
     assert took < 30  # not the freeze's 600 s
+
+
+def test_pages_of_workers_frozen_every_time_fail_the_second_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Workers that hang before their first page, every one: the pages go to a second worker
+    # once, then fail (to be retried on a later run), rather than start workers forever.
+    monkeypatch.setattr(extraction, "_SLOWEST_START", LIMIT)
+    jobs = _jobs(3)
+    hung = (sys.executable, "-c", "import time; time.sleep(600)")
+
+    async def run() -> tuple[list[Extracted | ExtractFailed], int]:
+        async with Extractor(1, timeout=LIMIT, command=hung, exit_wait=0.5) as pool:
+            outcomes = asyncio.gather(*(pool.extract(j) for j in jobs))
+            return list(await asyncio.wait_for(outcomes, 30)), pool.started
+
+    found, started = asyncio.run(run())
+    reason = f"its extraction worker stopped answering for {LIMIT} s with this page in hand, twice"
+    assert all(isinstance(f, ExtractFailed) and f.kind == "worker_died" for f in found)
+    assert all(isinstance(f, ExtractFailed) and f.reason.startswith(reason) for f in found)
+    assert started == 0  # the second was not replaced: nothing was left to send
 
 
 def test_a_worker_writing_a_long_answer_to_a_busy_crawl_is_not_taken_for_frozen() -> None:
