@@ -21,7 +21,7 @@ from scraper.crawl.holds import current_holds
 from scraper.crawl.lock import holder_alive
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
-from scraper.store.protocol import RunRecord, SourceStats, UrlFailure
+from scraper.store.protocol import RECHECK_GAVE_UP, RunRecord, SourceStats, UrlFailure
 
 __all__ = ["status", "when_shown"]
 
@@ -98,11 +98,12 @@ def _json(
 
 
 def _failure_line(failure: UrlFailure) -> str:
-    when = (
-        "given up"
-        if failure.next_attempt_at is None
-        else f"retry after {when_shown(failure.next_attempt_at)}"
-    )
+    if failure.state == RECHECK_GAVE_UP:
+        when = "stored, its recheck given up (the stored version stands)"
+    elif failure.next_attempt_at is None:
+        when = "given up"
+    else:
+        when = f"retry after {when_shown(failure.next_attempt_at)}"
     return (
         f"{failure.url}  [{failure.source}] {when}, {failure.attempts} attempts:"
         f" {failure.error or '-'}"
@@ -124,7 +125,9 @@ def _table(
     gone = {s.name for s in sources if configured is not None and s.name not in configured}
     lines.extend(
         f"{s.name:<24} {s.urls:>6} {s.stored:>6} {s.duplicates:>5} {s.pending:>7}"
-        f" {s.failing:>5} {s.gave_up:>7}" + ("  (not in config)" if s.name in gone else "")
+        f" {s.failing:>5} {s.gave_up:>7}"
+        + ("  (not in config)" if s.name in gone else "")
+        + (f"  ({counted(s.recheck_gave_up, 'recheck')} given up)" if s.recheck_gave_up else "")
         for s in sources
     )
     lines.append(_run_line(run))
@@ -175,8 +178,9 @@ def status(
         bool,
         typer.Option(
             "--failed",
-            help="Also list the failed URLs with their latest error: given up first, then those"
-            " waiting for a retry (see `scraper retry`).",
+            help="Also list the failed URLs with their latest error: given up first, then"
+            " stored articles whose recheck was given up (a story taken down, say: the stored"
+            " version stands), then those waiting for a retry (see `scraper retry`).",
         ),
     ] = False,
     limit: Annotated[
@@ -238,7 +242,7 @@ def status(
     typer.echo(_table(sources, run, waiting, configured))
     if failures is not None:
         # The per-source counts hold the total, so the list needs no count query of its own.
-        total = sum(s.failing + s.gave_up for s in sources)
+        total = sum(s.failing + s.gave_up + s.recheck_gave_up for s in sources)
         typer.echo(
             f"failed URLs ({len(failures)} of {total} shown):" if failures else "no failed URLs"
         )

@@ -198,6 +198,13 @@ STEPS: tuple[Step, ...] = (
     # ahead): the story is rechecked once that time comes, even if its listing answers 304
     # from then on and is never read in full again.
     lambda conn: _keep_changes_due(conn),
+    # Stored stories whose latest recheck was given up (taken down: 404, 410, a redirect
+    # home) keep the reason on their done URL; partial, so that counting them per source
+    # reads those few, not every URL the store has seen.
+    """
+    CREATE INDEX IF NOT EXISTS urls_recheck_gave_up ON urls (source, id)
+    WHERE state = 'done' AND last_error IS NOT NULL;
+    """,
 )
 
 #: How much later than the stored article's fetch (or last check) a listing must date a
@@ -252,14 +259,17 @@ def _queue_changes_due(conn: sqlite3.Connection, now: float) -> None:
     )
 
 
-def _checked(conn: sqlite3.Connection, url_id: int, fresh: Validators) -> None:
+def _checked(
+    conn: sqlite3.Connection, url_id: int, fresh: Validators, error: str | None = None
+) -> None:
     """Mark a recheck's URL done, checked now, its stored version standing; validators it was
-    served anew replace the stored ones."""
+    served anew replace the stored ones. ``error``: why the recheck was given up, kept until
+    a later recheck reads the page (``failures`` lists it)."""
     conn.execute(
-        "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?, last_error = NULL,"
+        "UPDATE urls SET state = 'done', recheck = 0, checked_at = ?, last_error = ?,"
         " next_attempt_at = 0, etag = coalesce(?, etag),"
         " last_modified = coalesce(?, last_modified) WHERE id = ?",
-        (time.time(), fresh.etag, fresh.last_modified, url_id),
+        (time.time(), error, fresh.etag, fresh.last_modified, url_id),
     )
 
 
@@ -865,8 +875,8 @@ class SQLiteCrawlStore:
             self._log_fetch(conn, fetch, run_id)
             if retry_at is None and queued.recheck:
                 # The stored version stands (a story taken down still was the story); the
-                # fetch history keeps why the newer one could not be had.
-                _checked(conn, queued.id, Validators())
+                # URL keeps why the newer one could not be had, for the operator to see.
+                _checked(conn, queued.id, Validators(), reason)
                 return
             conn.execute(
                 "UPDATE urls SET state = ?, attempts = attempts + 1, next_attempt_at = ?,"
@@ -1056,6 +1066,8 @@ class SQLiteCrawlStore:
             "   AND u.recheck = 0) AS failing,"
             " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'gave_up')"
             "   AS gave_up,"
+            " (SELECT COUNT(*) FROM urls u WHERE u.source = s.name AND u.state = 'done'"
+            "   AND u.last_error IS NOT NULL) AS recheck_gave_up,"
             # A document the source's latest run did not read (one an index no longer
             # lists, say) may have failed long ago: its error is not the source's now. IS,
             # not =: in a store from before run ids were kept, every document has none.
@@ -1079,6 +1091,7 @@ class SQLiteCrawlStore:
                 duplicates=r["duplicates"],
                 pending=r["pending"],
                 rechecks=r["rechecks"],
+                recheck_gave_up=r["recheck_gave_up"],
                 failing=r["failing"],
                 gave_up=r["gave_up"],
                 last_error=r["doc_error"] or r["url_error"],
@@ -1117,22 +1130,27 @@ class SQLiteCrawlStore:
         return [r["name"] for r in self._read("SELECT name FROM sources ORDER BY name")]
 
     def failures(self, *, source: str | None, limit: int) -> list[UrlFailure]:
-        """Up to ``limit`` failed URLs (of ``source``, or all): given up first, then those
-        waiting for a retry, each the newest found first. A stored article whose recheck
-        waits for a retry is none: its stored version stands (``SourceStats.rechecks``)."""
+        """Up to ``limit`` failed URLs (of ``source``, or all): given up first, then stored
+        articles whose latest recheck was given up (state ``recheck_gave_up``: a story taken
+        down, say; the stored version stands), then those waiting for a retry, each the
+        newest found first. A stored article whose recheck waits for a retry is none: its
+        stored version stands (``SourceStats.rechecks``)."""
         rows = self._read(
-            "SELECT url, source, state, attempts, next_attempt_at, last_error FROM urls"
-            " WHERE state IN ('gave_up', 'retry') AND recheck = 0 AND (? IS NULL OR source = ?)"
-            " ORDER BY state = 'retry', id DESC LIMIT ?",
+            "SELECT url, source, CASE state WHEN 'done' THEN 'recheck_gave_up' ELSE state END"
+            " AS shown, attempts, next_attempt_at, last_error FROM urls"
+            " WHERE ((state IN ('gave_up', 'retry') AND recheck = 0)"
+            "   OR (state = 'done' AND last_error IS NOT NULL)) AND (? IS NULL OR source = ?)"
+            " ORDER BY CASE state WHEN 'gave_up' THEN 0 WHEN 'done' THEN 1 ELSE 2 END, id DESC"
+            " LIMIT ?",
             (source, source, limit),
         )
         return [
             UrlFailure(
                 url=r["url"],
                 source=r["source"],
-                state=r["state"],
+                state=r["shown"],
                 attempts=r["attempts"],
-                next_attempt_at=r["next_attempt_at"] if r["state"] == "retry" else None,
+                next_attempt_at=r["next_attempt_at"] if r["shown"] == "retry" else None,
                 error=r["last_error"],
             )
             for r in rows

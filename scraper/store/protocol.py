@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Final, Protocol
 
 from scraper.models import Article
 
 __all__ = [
     "ALL_SOURCES",
+    "RECHECK_GAVE_UP",
     "STORED",
     "UNCHANGED",
     "UPDATED",
@@ -295,6 +296,9 @@ class SourceStats:
     #: Stored articles their listings date a change after, waiting to be fetched again (or
     #: for a retry of that fetch).
     rechecks: int = 0
+    #: Stored articles whose latest recheck was given up (a story taken down: 404, 410, a
+    #: redirect home); their stored versions stand.
+    recheck_gave_up: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -329,9 +333,15 @@ class PendingExport:
     moves_to: int | None = None
 
 
+#: ``UrlFailure.state`` of a stored article whose latest recheck was given up.
+RECHECK_GAVE_UP: Final = "recheck_gave_up"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UrlFailure:
-    """A URL that failed: waiting for its retry (``retry``) or given up (``gave_up``).
+    """A URL that failed: waiting for its retry (``retry``), given up (``gave_up``), or a
+    stored article whose latest recheck was given up (``recheck_gave_up``: its stored version
+    stands).
 
     ``error`` is ``"kind: reason"`` of its latest failure; ``next_attempt_at`` (a Unix time)
     is None for a URL given up.

@@ -448,6 +448,55 @@ def test_a_recheck_that_fails_keeps_the_stored_version(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_a_story_taken_down_is_listed_by_status_until_a_recheck_reads_it(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        config = _crawled_then_changed(server, store, "/news/story-0")
+        server.fail("/news/story-0", 410)
+        run_crawl(config)
+        shown = CliRunner().invoke(app, ["status", str(store), "--failed"])
+        as_json = CliRunner().invoke(app, ["status", str(store), "--failed", "--json"])
+        crawl_store = SQLiteCrawlStore(store)
+        try:
+            (stats,) = crawl_store.source_stats()
+            (failure,) = crawl_store.failures(source=None, limit=10)
+        finally:
+            crawl_store.close()
+        # Back, and listed as changed again (at another time than the first listing said: a
+        # listing of the same bytes would answer 304): read this time, it is no longer listed.
+        server.restore("/news/story-0")
+        _fetched_earlier(store)
+        dated = {f"/news/story-{n}": _now() - timedelta(hours=3) for n in range(3)}
+        again = _now() - timedelta(seconds=20)
+        server.publish(
+            {
+                "/news/story-0": _story(0, _now(), title="Story 0, restored", extra=1),
+                "/sitemap.xml": _sitemap(server.base_url, {**dated, "/news/story-0": again}),
+            }
+        )
+        restored = run_crawl(config)
+        crawl_store = SQLiteCrawlStore(store)
+        try:
+            (after,) = crawl_store.source_stats()
+            left = crawl_store.failures(source=None, limit=10)
+        finally:
+            crawl_store.close()
+
+    assert (stats.recheck_gave_up, stats.gave_up, stats.failing, stats.stored) == (1, 0, 0, 3)
+    assert failure.url.endswith("/news/story-0")
+    assert failure.state == "recheck_gave_up"
+    assert failure.error is not None and "410" in failure.error
+    assert shown.exit_code == 0, shown.output
+    assert "(1 recheck given up)" in shown.output
+    assert "failed URLs (1 of 1 shown)" in shown.output
+    assert "/news/story-0  [site] stored, its recheck given up" in shown.output
+    assert json.loads(as_json.stdout)["failed"][0]["state"] == "recheck_gave_up"
+    assert restored.stats.updated == 1
+    assert (after.recheck_gave_up, left) == (0, [])
+
+
 def test_refetch_updated_is_read_per_source_with_a_crawl_wide_default() -> None:
     base = {"store": "c.db", "source": [{"feed": "https://e.com/rss"}]}
     assert parse_config(base).refetch_updated is True
@@ -674,9 +723,9 @@ def test_a_store_that_kept_versions_without_their_ids_is_upgraded(tmp_path: Path
         config = _crawled_then_changed(server, store, "/news/story-0")
         with sqlite3.connect(store) as conn:
             conn.execute("ALTER TABLE article_versions DROP COLUMN article_id")
-            conn.execute(  # before the article_id step (session 28's change_due came after)
+            conn.execute(  # before the article_id step (two of sessions 28 and 29 came after)
                 "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'",
-                (len(STEPS) - 2,),
+                (len(STEPS) - 3,),
             )
         conn.close()
         server.publish({"/news/story-0": _story(0, _now(), title="Story 0, updated", extra=2)})
