@@ -41,11 +41,15 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
 
 Control flow is not signalled with these: a page that is "not modified" (304) is a normal
 result of a fetch, not an error.
+
+Every error pickles and copies whole, message and fields (``ScraperError.__reduce__``), so one
+raised in a worker process reaches its caller as it was.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 from scraper.credentials import redact
 
@@ -98,6 +102,18 @@ class ScraperError(Exception):
 
     #: A short, stable, machine-readable name (used in failure records and JSON output).
     kind: str = "error"
+
+    def __reduce__(self) -> tuple[Callable[..., ScraperError], tuple[Any, ...], dict[str, Any]]:
+        # pickle and copy remake an exception by calling its class with ``args``, the finished
+        # message, which the keyword-only fields of most subclasses (``url=``...) refused: the
+        # error then failed to cross a process pool. Remade without ``__init__`` instead, its
+        # attributes put back as they were, every subclass round-trips with no code of its own.
+        return _remade, (type(self), self.args), self.__dict__
+
+
+def _remade(cls: type[ScraperError], args: tuple[Any, ...]) -> ScraperError:
+    """An error of class ``cls`` with ``args`` and no attributes yet (``__reduce__``)."""
+    return cls.__new__(cls, *args)
 
 
 class InputError(ScraperError):

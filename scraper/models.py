@@ -45,6 +45,14 @@ def _dt_in(value: object, name: str) -> datetime | None:
     return parsed
 
 
+def _record(data: object, what: str) -> Mapping[str, Any]:
+    """``data`` as a record's fields: a JSON value read from a file may be anything (json.loads
+    is typed Any, so nothing warns the caller), and a list or null has no ``get``."""
+    if not isinstance(data, Mapping):
+        raise RecordError(f"{what} must be an object, not {type(data).__name__}")
+    return data
+
+
 def _str_or_none(data: Mapping[str, Any], name: str) -> str | None:
     value = data.get(name)
     if value is None:
@@ -127,6 +135,7 @@ class Page:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Page:
+        data = _record(data, "a page record")
         url = _str_or_none(data, "url")
         if url is None:
             raise RecordError("a page record needs a url")
@@ -175,6 +184,7 @@ class Block:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Block:
+        data = _record(data, "a block")
         try:
             kind = BlockKind(data["kind"])
             text = data["text"]
@@ -249,6 +259,7 @@ class Article:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Article:
         """Read an Article back; records without ``blocks`` get one paragraph per text block."""
+        data = _record(data, "an article record")
         text = data.get("text")
         if not isinstance(text, str):
             raise RecordError("an article record needs a string 'text'")
@@ -306,6 +317,7 @@ class Cluster:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Cluster:
+        data = _record(data, "a cluster record")
         cid = _str_or_none(data, "id")
         rep = _str_or_none(data, "representative")
         if cid is None or rep is None:
@@ -326,6 +338,7 @@ class Failure:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Failure:
+        data = _record(data, "a failure record")
         source = _str_or_none(data, "source")
         kind = _str_or_none(data, "kind")
         reason = _str_or_none(data, "reason")

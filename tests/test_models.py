@@ -100,3 +100,11 @@ def test_an_article_without_text_fails_as_too_large_when_its_page_was_cut() -> N
     )
     # Records stored before the field existed read as whole pages.
     assert Article.from_dict({"text": "Text."}).truncated is None
+
+
+@pytest.mark.parametrize("value", [None, [], "text", 42])
+def test_a_record_that_is_no_object_is_a_record_error(value: object) -> None:
+    # json.loads is typed Any: a null or a list read from a file reached .get (AttributeError).
+    for model in (Article, Block, Page, Cluster, Failure):
+        with pytest.raises(RecordError, match="must be an object"):
+            model.from_dict(value)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from typing import Annotated, TextIO
 import typer
 
 from scraper.batch import BatchItem, extract_files, find_inputs
-from scraper.charset import decode_html, page_charset
+from scraper.charset import page_charset
 from scraper.cli.exits import EXIT_FAILED
 from scraper.cli.isolated import Limits, extract_isolated, extract_one_isolated
 from scraper.cli.limits import MemoryOption
@@ -82,10 +82,14 @@ def _failed(failure: Failure) -> int:
 def _explain_file(path: Path, url: str | None, options: ExtractOptions) -> str:
     """The explanation of a saved page, loaded (sidecar and all) and decoded as extraction does."""
     page = load_page(path, url)
-    decoded = decode_html(page.body, page_charset(page))
-    content_type = page.header("content-type")
     return render_explanation(
-        explain(decoded.text, page.effective_url, options=options, content_type=content_type)
+        explain(
+            page.body,
+            page.effective_url,
+            options=options,
+            encoding=page_charset(page),
+            content_type=page.header("content-type"),
+        )
     )
 
 

@@ -2,8 +2,8 @@
 
 Kept apart from :mod:`scraper.crawl.extraction` (the crawl's side, on the event loop) so that a
 worker process imports the extractor and this module only: not asyncio, not the crawl.
-Errors come back as values: exceptions with keyword-only constructors do not survive pickling,
-and an extractor bug on one page must not stop the run. The messages themselves are laid out
+Errors come back as values (kind and reason, all a failure record keeps, in a few bytes), and
+an extractor bug on one page must not stop the run. The messages themselves are laid out
 by :mod:`scraper.crawl.wire`: small fields in a pickled head, bodies, records and texts raw.
 """
 

@@ -73,6 +73,8 @@ class Document:
             RecordError: ``text`` or ``url`` is missing, a field is not a string, or
                 ``published`` is not an ISO 8601 date.
         """
+        if not isinstance(record, Mapping):  # a JSON value read from a line may be anything
+            raise RecordError(f"a record must be an object, not {type(record).__name__}")
         text = record.get("text")
         if not isinstance(text, str):
             raise RecordError("a record needs a string 'text'")

@@ -15,6 +15,8 @@ from string import punctuation
 
 import numpy as np
 
+from scraper.errors import InputError
+
 __all__ = ["NFKC_STABLE", "line_keys", "normalise", "normalise_lines", "text_hash"]
 
 # Non-ASCII punctuation folded to spaces before encoding; ASCII punctuation and the typographic
@@ -114,8 +116,12 @@ def _folded_utf8(raw: bytes) -> bytes:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        # A lone surrogate, which the text's own encoding (errors="replace") makes a "?".
-        return _folded(raw.decode("utf-8", "surrogatepass"))
+        try:
+            # A lone surrogate, which the text's own encoding (errors="replace") makes a "?".
+            return _folded(raw.decode("utf-8", "surrogatepass"))
+        except UnicodeDecodeError as exc:
+            # The caller's bytes (a Document's text) in another charset: decode them first.
+            raise InputError(f"a document's text given as bytes is not UTF-8 ({exc})") from exc
     # Strict UTF-8 decodes to a text without surrogates, which encodes to these very bytes.
     return _folded_encoded(text, raw)
 

@@ -74,14 +74,16 @@ def _load(text: str) -> Any:
         return None
     try:
         return _parsed(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # see below
         pass
     # CMS templates often leave a trailing semicolon or wrap the object in an HTML comment.
     cleaned = text.strip(";").removeprefix("<!--").removesuffix("-->").strip().strip(";")
     try:
         return _parsed(cleaned)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):
         # A malformed block is the page's fault, not the caller's: the other sources still apply.
+        # ValueError, not only json's subclass of it: a number of thousands of digits is valid
+        # JSON that Python refuses to read into an int.
         return None
 
 

@@ -472,6 +472,10 @@ def _site_name(page: _Page) -> str | None:
     return next((name for name in names if not name.startswith(("http", "@"))), None)
 
 
+#: The schemes a canonical URL may have.
+_WEB_SCHEMES = ("http", "https")
+
+
 def _absolute(href: str, url: str | None) -> str | None:
     """``href`` resolved against ``url``; None when the two cannot be joined."""
     # urljoin parses both URLs: most pages already give absolute ones.
@@ -507,7 +511,13 @@ def _canonical(page: _Page) -> str | None:
     href = page.canonical or page.first_meta(["og:url"])
     if not href:
         return None
-    return _absolute(href.strip(), page.url)
+    found = _absolute(href.strip(), page.url)
+    # Only a web address can be the article's own ("javascript:", "data:" or "about:blank"
+    # are a template's mistakes or a hostile page's), and dedup keys articles by it.
+    scheme, colon, _ = (found or "").partition(":")
+    if colon and scheme.isalpha() and scheme.lower() not in _WEB_SCHEMES:
+        return None
+    return found
 
 
 def _repaired(text: str | None) -> str | None:

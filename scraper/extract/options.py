@@ -37,10 +37,27 @@ class ExtractOptions:
     collapse_repeats: bool = True
 
     def __post_init__(self) -> None:
-        # A bound of 0 or less would read no page at all, silently: each article empty.
+        # Checked here, not left to the types: the interpreted extractor would read a string
+        # as one-letter selectors and a float bound as a count, and the compiled one would
+        # raise a TypeError deep in a page's extraction.
+        for key in ("include_tables", "include_captions", "collapse_repeats"):
+            if not isinstance(getattr(self, key), bool):
+                raise ConfigError(f"must be true or false, not {getattr(self, key)!r}", key=key)
+        for key in ("keep_selectors", "drop_selectors"):
+            rules = getattr(self, key)
+            if isinstance(rules, str) or not isinstance(rules, tuple | list):
+                raise ConfigError(f"must be a tuple of CSS selectors, not {rules!r}", key=key)
+            if not all(isinstance(rule, str) for rule in rules):
+                raise ConfigError(f"every selector must be a string: {rules!r}", key=key)
+            # A list is taken as given: the value stays frozen (and hashable) all the same.
+            object.__setattr__(self, key, tuple(rules))
         for key in ("max_nodes", "max_html_chars", "max_depth"):
-            if getattr(self, key) < 1:
-                raise ConfigError(f"must be at least 1, not {getattr(self, key)}", key=key)
+            bound = getattr(self, key)
+            if isinstance(bound, bool) or not isinstance(bound, int):
+                raise ConfigError(f"must be a whole number, not {bound!r}", key=key)
+            # A bound of 0 or less would read no page at all, silently: each article empty.
+            if bound < 1:
+                raise ConfigError(f"must be at least 1, not {bound}", key=key)
 
 
 DEFAULT_OPTIONS = ExtractOptions()

@@ -166,9 +166,16 @@ def _matches(tree: LexborHTMLParser, selector: str, field: str) -> list[LexborNo
 
 
 def _roots(tree: LexborHTMLParser, options: ExtractOptions) -> list[LexborNode]:
+    top = tree.root
     for selector in options.drop_selectors:
         for node in _without_nested(_matches(tree, selector, "drop_selectors")):
-            node.decompose()
+            if top is not None and node.mem_id == top.mem_id:
+                # lexbor keeps its root element ("html", ":root", "*"): what it holds goes,
+                # which is what dropping it asks for.
+                for child in list(node.iter(include_text=True)):
+                    child.decompose()
+            else:
+                node.decompose()
     if options.keep_selectors:
         kept = [n for sel in options.keep_selectors for n in _matches(tree, sel, "keep_selectors")]
         if kept:
@@ -508,8 +515,7 @@ def extract(
         ConfigError: a selector of ``options`` is not CSS the parser reads; ``key`` names
             the option.
     """
-    # None is the defaults, as for extract_page and dedup (a caller's optional setting).
-    options = options or DEFAULT_OPTIONS
+    options = _options(options)
     decoded = _decode(html, encoding, options.max_html_chars, content_type)
     meta, explanation = _run(decoded, url, options)
     return _article(meta, explanation, url, decoded.encoding)
@@ -531,9 +537,21 @@ def explain(
     url: str | None = None,
     *,
     options: ExtractOptions | None = None,
+    encoding: str | None = None,
     content_type: str | None = None,
 ) -> Explanation:
     """Every candidate block with its score, kept or dropped, and the rule that decided
-    (``content_type`` as for :func:`extract`)."""
-    options = options or DEFAULT_OPTIONS
-    return _run(_decode(html, None, options.max_html_chars, content_type), url, options)[1]
+    (``encoding`` and ``content_type`` as for :func:`extract`: the page read as it reads it)."""
+    options = _options(options)
+    return _run(_decode(html, encoding, options.max_html_chars, content_type), url, options)[1]
+
+
+def _options(options: ExtractOptions | None) -> ExtractOptions:
+    # None is the defaults, as for extract_page and dedup (a caller's optional setting). Any
+    # other value is checked, not taken for the defaults because it is falsy ({}): the
+    # compiled build refuses it with the same TypeError.
+    if options is None:
+        return DEFAULT_OPTIONS
+    if not isinstance(options, ExtractOptions):
+        raise TypeError(f"options must be an ExtractOptions, not {type(options).__name__}")
+    return options

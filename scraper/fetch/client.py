@@ -400,6 +400,10 @@ class Fetcher:
         passed. With a ``lane``, an Onward instead of a hop to a host of another lane, or to
         one ``may_ask`` refuses; with an ``onward``, from where that stopped."""
         url = spec.url
+        if not isinstance(url, str):
+            # None from a record without its URL, say: the error's own message, which quotes
+            # the URL, failed on it with a bare TypeError. Named by its repr instead.
+            raise InvalidURL(f"a URL must be a string, not {type(url).__name__}", url=repr(url))
         first = _parse_url(url, url, hop=False, parse=self._read_url)
         if onward is None:
             current, passed, repeatable = first, [], set()

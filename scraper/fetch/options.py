@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from scraper.errors import ConfigError
@@ -98,6 +98,31 @@ class HostPace:
     concurrency: int
 
 
+class _HostPaces(Mapping[str, HostPace]):
+    """``Politeness.hosts`` as stored: a copy of the mapping given, read-only as the frozen
+    options around it are, and hashable and picklable (a MappingProxyType is neither)."""
+
+    __slots__ = ("_paces",)
+
+    def __init__(self, paces: Mapping[str, HostPace]) -> None:
+        self._paces = dict(paces)
+
+    def __getitem__(self, key: str) -> HostPace:
+        return self._paces[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paces)
+
+    def __len__(self) -> int:
+        return len(self._paces)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._paces.items()))
+
+    def __repr__(self) -> str:
+        return repr(self._paces)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Politeness:
     """robots.txt handling and the per-host / global pacing of requests.
@@ -117,6 +142,10 @@ class Politeness:
     robots_ttl: float = 24 * 3600.0
     robots_error_ttl: float = 300.0
     hosts: Mapping[str, HostPace] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A dict given stayed the caller's: changed after the checks, it changed the options.
+        object.__setattr__(self, "hosts", _HostPaces(self.hosts))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,8 +208,12 @@ class FetchOptions:
             raise ConfigError("must not be negative", key="limits.max_redirects")
         if self.politeness.per_host_concurrency < 1 or self.politeness.global_concurrency < 1:
             raise ConfigError("concurrency caps must be at least 1", key="politeness")
-        if not self.politeness.min_interval >= 0:  # NaN compares False either way
-            raise ConfigError("must not be negative", key="politeness.min_interval")
+        for name, seconds in _waits(self):
+            if not seconds >= 0:  # NaN compares False either way
+                raise ConfigError("must not be negative", key=name)
+        if self.limits.max_robots_body < 1:
+            # Cut to nothing, every robots.txt would read as allowing everything.
+            raise ConfigError("must be at least 1", key="limits.max_robots_body")
         for host, pace in self.politeness.hosts.items():
             if pace.concurrency < 1 or pace.min_interval < 0:
                 raise ConfigError("needs a concurrency >= 1, an interval >= 0", key=host)
@@ -201,6 +234,18 @@ class FetchOptions:
     def robots_agent(self) -> str:
         """The product token matched against robots.txt ``User-agent`` lines."""
         return self.user_agent.split("/", 1)[0].split()[0] if self.user_agent else "*"
+
+
+def _waits(options: FetchOptions) -> tuple[tuple[str, float], ...]:
+    """The settings in seconds that must not be negative (0 is no wait at all)."""
+    polite, retry = options.politeness, options.retry
+    return (
+        ("politeness.min_interval", polite.min_interval),
+        ("politeness.max_crawl_delay", polite.max_crawl_delay),
+        ("retry.base_delay", retry.base_delay),
+        ("retry.max_delay", retry.max_delay),
+        ("retry.max_retry_after", retry.max_retry_after),
+    )
 
 
 def _deadlines(timeouts: Timeouts) -> tuple[tuple[str, float], ...]:

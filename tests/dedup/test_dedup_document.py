@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from scraper.dedup import Document
-from scraper.errors import RecordError
+from scraper.dedup import DedupIndex, Document
+from scraper.errors import InputError, RecordError
 
 URL = "https://a.example/news/ferry"
 
@@ -62,3 +62,19 @@ def test_a_bad_record_is_a_record_error_saying_why(record: dict[str, object], me
     with pytest.raises(RecordError) as caught:
         Document.from_record(record)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("value", [None, [], "text", 42])
+def test_a_record_that_is_no_object_is_a_record_error(value: object) -> None:
+    with pytest.raises(RecordError, match="must be an object"):
+        Document.from_record(value)  # type: ignore[arg-type]
+
+
+def test_text_given_as_bytes_in_another_charset_is_an_input_error() -> None:
+    # Documented as the text's UTF-8 form; Latin-1 bytes raised a bare UnicodeDecodeError.
+    text = "Der Stadtrat hat den Haushalt für die neue Brücke genehmigt. " * 5
+    with DedupIndex.open() as index:
+        with pytest.raises(InputError, match="not UTF-8"):
+            index.add(Document(url="https://zeitung.example/a", text=text.encode("latin-1")))
+        placed = index.add(Document(url="https://zeitung.example/a", text=text.encode()))
+    assert placed.cluster

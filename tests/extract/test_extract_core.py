@@ -295,6 +295,62 @@ def test_site_rules_keep_and_drop_selectors() -> None:
     assert PARAS[0] not in dropped.text
 
 
+@pytest.mark.parametrize("rule", ["html", ":root", "*", "html, body"])
+def test_a_drop_rule_matching_the_root_element_drops_the_whole_page(rule: str) -> None:
+    # lexbor refuses to remove its root element: its own SelectolaxError escaped.
+    for html in (page(article_html()), "<p>" + PARAS[0] + "</p>"):
+        dropped = extract(html, options=ExtractOptions(drop_selectors=(rule,)))
+        assert (dropped.text, dropped.word_count) == ("", 0)
+        assert explain(html, options=ExtractOptions(drop_selectors=(rule,))).decisions == ()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("keep_selectors", "article"),  # one string, read as one-letter selectors
+        ("drop_selectors", ("p", 3)),
+        ("max_nodes", 1.5),  # a float bound read no element at all
+        ("max_depth", float("nan")),
+        ("max_html_chars", True),
+        ("include_tables", "no"),
+        ("collapse_repeats", None),
+    ],
+)
+def test_options_of_the_wrong_type_are_a_config_error_naming_the_field(
+    field: str, value: object
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        ExtractOptions(**{field: value})  # type: ignore[arg-type]
+    assert raised.value.key == field
+
+
+def test_selectors_given_as_a_list_are_kept_as_a_tuple() -> None:
+    options = ExtractOptions(keep_selectors=[".note"])  # type: ignore[arg-type]
+    assert options.keep_selectors == (".note",)
+    assert hash(options) == hash(ExtractOptions(keep_selectors=(".note",)))
+
+
+def test_options_that_are_no_extract_options_are_refused_not_taken_for_the_defaults() -> None:
+    # An empty dict is falsy: it was read as "no options", silently, by the interpreted build.
+    for given in ({}, {"max_nodes": 5}, ExtractOptions):
+        with pytest.raises(TypeError):
+            extract(page(article_html()), options=given)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            explain(page(article_html()), options=given)  # type: ignore[arg-type]
+
+
+def test_explain_reads_bytes_in_the_declared_charset_as_extract_does() -> None:
+    # Only the transport declares the charset: explain read the page as UTF-8 (mojibake).
+    html = page(
+        "<article><p>" + "Город принял новый бюджет на следующий год. " * 8 + "</p></article>"
+    )
+    data = html.encode("iso-8859-5")
+    article = extract(data, encoding="iso-8859-5")
+    report = explain(data, encoding="iso-8859-5")
+    assert "Город принял" in article.text
+    assert [d.block.text for d in report.decisions if d.keep] == [article.text]
+
+
 def test_options_none_are_the_defaults() -> None:
     # As extract_page and dedup take them; extract and explain raised AttributeError.
     html = page(CHROME + article_html())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.metadata import Metadata, extract_metadata
@@ -141,6 +142,16 @@ def test_malformed_jsonld_is_skipped_and_other_sources_still_apply() -> None:
     assert meta.title == "Fern diary"
     assert meta.authors == ("Ann Lee",)
     assert meta.published == datetime(2022, 7, 1, tzinfo=UTC)
+
+
+def test_a_jsonld_number_python_will_not_read_skips_its_block_alone() -> None:
+    # Valid JSON, but past the digits Python reads into an int (a ValueError, not json's).
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "Article", "wordCount": '
+        + "9" * 5000
+        + '}</script><meta name="author" content="Ann Lee"></head><body></body></html>'
+    )
+    assert _meta(html, None).authors == ("Ann Lee",)
 
 
 def test_language_from_meta_then_from_text() -> None:
@@ -366,6 +377,22 @@ def test_the_first_canonical_link_with_an_href_counts() -> None:
     html = """<html><head><link rel="canonical"><link rel="canonical" href="/a/story/">
     <link rel="canonical" href="/b/story/"></head><body><p>Text</p></body></html>"""
     assert _meta(html).canonical_url == "https://www.example-news.com/a/story/"
+
+
+@pytest.mark.parametrize(
+    "href", ["javascript:alert(1)", "JavaScript:void(0)", "data:text/html,x", "about:blank"]
+)
+def test_a_canonical_link_that_is_no_web_address_is_none(href: str) -> None:
+    html = f'<html><head><link rel="canonical" href="{href}"></head><body></body></html>'
+    assert _meta(html).canonical_url is None
+    assert _meta(html, None).canonical_url is None
+
+
+def test_a_canonical_link_in_capitals_or_relative_is_kept() -> None:
+    shouting = '<html><head><link rel="canonical" href="HTTPS://www.example-news.com/a/">'
+    assert _meta(shouting).canonical_url == "https://www.example-news.com/a/"
+    relative = '<html><head><link rel="canonical" href="/a/story/">'
+    assert _meta(relative).canonical_url == "https://www.example-news.com/a/story/"
 
 
 def test_the_document_title_is_the_first_even_outside_head() -> None:

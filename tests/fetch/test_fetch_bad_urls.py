@@ -105,3 +105,23 @@ def test_a_long_token_in_a_url_is_redacted_before_the_message_cuts_it() -> None:
         run(_fetch(url))
     assert "t" * 20 not in str(caught.value)
     assert "***@127.0.0.1:99999" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [None, 17, b"http://127.0.0.1/x"])
+def test_a_url_that_is_not_a_string_is_an_invalid_url(url: object) -> None:
+    # None from a record without its URL: the error's message, quoting it, raised TypeError.
+    with pytest.raises(InvalidURL) as caught:
+        run(_fetch(url))  # type: ignore[arg-type]
+    assert caught.value.url == repr(url)
+    assert type(url).__name__ in str(caught.value)
+
+
+def test_a_none_among_the_urls_of_a_batch_is_its_own_failure(server: LocalServer) -> None:
+    urls: list[str | None] = [server.url("/page/a"), None, server.url("/page/b")]
+    with SyncFetcher(local_options()) as fetcher:
+        results = fetcher.fetch_all(urls)  # type: ignore[arg-type]
+    assert [(r.url, r.error.kind if r.error else None) for r in results] == [
+        (urls[0], None),
+        (None, "invalid_url"),
+        (urls[2], None),
+    ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import pickle
+from typing import Any
 
 import pytest
 
 from scraper.errors import ConfigError
-from scraper.fetch import FetchOptions, Politeness, Timeouts
+from scraper.fetch import FetchOptions, HostPace, Limits, Politeness, RetryPolicy, Timeouts
 
 
 @pytest.mark.parametrize("field", ["connect", "read", "total"])
@@ -41,3 +43,51 @@ def test_a_user_agent_without_a_product_name_is_refused(agent: str) -> None:
 )
 def test_the_robots_token_is_the_product_name(agent: str, token: str) -> None:
     assert FetchOptions(user_agent=agent).robots_agent == token
+
+
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({"retry": RetryPolicy(base_delay=-1.0)}, "retry.base_delay"),
+        ({"retry": RetryPolicy(max_delay=-0.5)}, "retry.max_delay"),
+        ({"retry": RetryPolicy(max_retry_after=-1.0)}, "retry.max_retry_after"),
+        ({"retry": RetryPolicy(base_delay=math.nan)}, "retry.base_delay"),
+        ({"politeness": Politeness(max_crawl_delay=-1.0)}, "politeness.max_crawl_delay"),
+        ({"limits": Limits(max_robots_body=-1)}, "limits.max_robots_body"),
+        ({"limits": Limits(max_robots_body=0)}, "limits.max_robots_body"),
+    ],
+)
+def test_a_negative_wait_or_robots_cap_is_refused(options: dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        FetchOptions(**options)
+    assert caught.value.key == key
+
+
+def test_no_waits_at_all_are_accepted() -> None:
+    retry = RetryPolicy(base_delay=0, max_delay=0, max_retry_after=0)
+    options = FetchOptions(retry=retry, politeness=Politeness(min_interval=0, max_crawl_delay=0))
+    assert options.retry.max_delay == 0
+
+
+def test_host_paces_cannot_change_once_checked() -> None:
+    given = {"slow.example": HostPace(min_interval=5.0, concurrency=1)}
+    options = FetchOptions(politeness=Politeness(hosts=given))
+    given["slow.example"] = HostPace(min_interval=-1.0, concurrency=0)  # unchecked
+    given["other.example"] = HostPace(min_interval=0.0, concurrency=9)
+    hosts = options.politeness.hosts
+    assert dict(hosts) == {"slow.example": HostPace(min_interval=5.0, concurrency=1)}
+    with pytest.raises(TypeError):
+        hosts["other.example"] = HostPace(min_interval=0.0, concurrency=9)  # type: ignore[index]
+
+
+def test_options_are_hashable_and_pickle_with_their_host_paces() -> None:
+    def options() -> FetchOptions:
+        paces = {"slow.example": HostPace(min_interval=5.0, concurrency=1)}
+        return FetchOptions(politeness=Politeness(hosts=paces))
+
+    assert hash(options()) == hash(options())
+    assert hash(FetchOptions()) == hash(FetchOptions())
+    assert len({options(), options(), FetchOptions()}) == 2
+    again = pickle.loads(pickle.dumps(options()))
+    assert again == options()
+    assert again.politeness.hosts == {"slow.example": HostPace(min_interval=5.0, concurrency=1)}
