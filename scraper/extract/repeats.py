@@ -7,9 +7,11 @@ it), or when one contains the other (a teaser is the lede cut short).
 
 Legitimate repetition survives: a repeated block is dropped only when it belongs to a run of
 repeats (a copied passage), or when it is long enough that repeating it alone cannot be a
-refrain. Candidates are narrowed by hashing each block's words and its ends first, copies are
-settled by their first copy, and an anchor files a bounded number of blocks, so the work stays
-linear in the number of blocks even on a page of thousands of alike paragraphs. This is a pure
+refrain; and alike blocks that give other numbers (a forecast day by day, a round of results)
+are no copies of each other. Candidates are narrowed by hashing each block's words and its
+ends first, copies are settled by their first copy, and an anchor files a bounded number of
+blocks, so the work stays linear in the number of blocks even on a page of thousands of alike
+paragraphs. This is a pure
 function of its input.
 """
 
@@ -31,6 +33,8 @@ from scraper.unspaced import UNSPACED_CLASS, may_hold_unspaced
 __all__ = ["Repeat", "RepeatMemo", "find_repeats", "repeat_key"]
 
 _WORDS: Final = re.compile(r"\w+")
+#: The numbers of a key (digits of any script), compared between near-identical blocks.
+_NUMBERS: Final = re.compile(r"\d+")
 #: Byte tables mapping ASCII non-word characters (not ``\w``) to spaces, the second also upper
 #: case to lower; bytes above 127 pass unchanged. Translating bytes is several times faster than
 #: translating a str, and than a regex over the whole text.
@@ -187,12 +191,22 @@ def _match(new: str, old: str) -> str | None:
         return "identical"
     short, long_ = (new, old) if len(new) <= len(old) else (old, new)
     if len(short) >= 0.8 * len(long_):
-        if fuzz.ratio(new, old, score_cutoff=_RATIO_CUTOFF):
+        if fuzz.ratio(new, old, score_cutoff=_RATIO_CUTOFF) and _same_numbers(new, old):
             return "near-identical"
         return None
     if len(short) >= _MIN_TEASER_CHARS and _contains(short, long_):
         return "contained"
     return None
+
+
+def _same_numbers(new: str, old: str) -> bool:
+    """Whether two alike blocks give the same numbers in the same order.
+
+    A second rendering of the article copies its figures; paragraphs written to one pattern
+    (a forecast day by day, a round of results, prices) differ in little else, and are
+    each the story's.
+    """
+    return _NUMBERS.findall(new) == _NUMBERS.findall(old)
 
 
 def _contains(short: str, long_: str) -> bool:

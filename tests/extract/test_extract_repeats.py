@@ -55,6 +55,30 @@ def test_second_copy_cut_into_short_lines_points_at_the_block_holding_each_piece
     assert found == {2: 0, 3: 0, 4: 0, 5: 1, 6: 1}
 
 
+def test_alike_paragraphs_with_other_numbers_are_each_kept() -> None:
+    # A forecast day by day (or a round of results): a run of near-identical paragraphs, all
+    # of them the story's; a second rendering would repeat their figures too.
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    forecast = [
+        f"{day}: mostly sunny with light winds from the south-west, a high of {20 + n}C and"
+        f" an overnight low of {10 + n}C across the whole of the region."
+        for n, day in enumerate(days)
+    ]
+    assert find_repeats(_keys(forecast), [P] * len(forecast)) == []
+    # The same paragraphs rendered twice: the second copy, figures and all, still goes.
+    twice = [*forecast, *forecast]
+    found = {r.index: r.of for r in find_repeats(_keys(twice), [P] * len(twice))}
+    assert found == {len(forecast) + n: n for n in range(len(forecast))}
+    # Edited by a word or two in the second rendering, the figures kept: still a copy.
+    edited = [text.replace("light winds", "light breezes") for text in forecast]
+    found = {r.index: r.how for r in find_repeats(_keys([*forecast, *edited]), [P] * 10)}
+    assert found == dict.fromkeys(range(5, 10), "near-identical")
+    page = "<html><body><article><h1>The week ahead</h1>" + "".join(
+        f"<p>{text}</p>" for text in forecast
+    )
+    assert extract(page + "</article></body></html>").text.count("mostly sunny") == 5
+
+
 def test_piece_that_straddles_two_blocks_is_not_a_copy() -> None:
     # "supports ferry services will" reads across the end of one block into the next.
     texts = [FIRST, SECOND, FIRST, "concrete supports ferry services", "will run from the south"]
