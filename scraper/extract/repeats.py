@@ -11,8 +11,7 @@ refrain; and alike blocks that give other numbers (a forecast day by day, a roun
 are no copies of each other. Candidates are narrowed by hashing each block's words and its
 ends first, copies are settled by their first copy, and an anchor files a bounded number of
 blocks, so the work stays linear in the number of blocks even on a page of thousands of alike
-paragraphs. This is a pure
-function of its input.
+paragraphs. This is a pure function of its input.
 """
 
 from __future__ import annotations
