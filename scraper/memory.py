@@ -38,7 +38,7 @@ OUT_OF_MEMORY = "extraction ran out of memory on this page"
 
 def cap_problem(megabytes: int) -> str | None:
     """What is wrong with ``megabytes`` as a cap (0 means none), or None when it will do."""
-    if 0 < megabytes < MIN_MEMORY_MB:
+    if megabytes < 0 or 0 < megabytes < MIN_MEMORY_MB:
         return f"must be 0 (no cap) or at least {MIN_MEMORY_MB}"
     if megabytes > MAX_MEMORY_MB:
         return f"must be at most {MAX_MEMORY_MB} (16 TiB; 0 for no cap)"

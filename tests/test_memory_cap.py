@@ -87,12 +87,19 @@ def test_memory_cap_sets_and_restores_the_soft_limit() -> None:
     assert resource.getrlimit(resource.RLIMIT_DATA) == before
 
 
-@pytest.mark.parametrize("megabytes", ["64", "99999999999999999"])
+@pytest.mark.parametrize("megabytes", ["64", "-5", "99999999999999999"])
 def test_too_small_or_too_large_a_cap_is_a_usage_error(megabytes: str) -> None:
     # Past 2**43 MB no process takes the limit: every worker died at start.
     result = CliRunner().invoke(app, ["extract", "--memory-mb", megabytes, "x.html"])
     assert result.exit_code == 2
     assert "--memory-mb" in result.output
+
+
+def test_the_help_gives_the_caps_taken() -> None:
+    # It showed the range [x>=0], while 1 to 127 are refused.
+    shown = " ".join(CliRunner().invoke(app, ["extract", "--help"]).output.replace("│", "").split())
+    assert "0: no cap; else at least 128" in shown
+    assert "x>=0" not in shown
 
 
 def test_a_memory_error_is_its_own_failure_kind_not_a_bug() -> None:

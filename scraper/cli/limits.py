@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from scraper.memory import cap_problem
+from scraper.memory import MIN_MEMORY_MB, cap_problem
 
 __all__ = ["MemoryOption"]
 
@@ -22,9 +22,10 @@ MemoryOption = Annotated[
     int,
     typer.Option(
         "--memory-mb",
-        min=0,
+        # No min=: typer would show the range as [x>=0], while 1 to 127 are refused too.
         callback=_megabytes,
         help="Megabytes of memory extraction may hold; a page that needs more fails "
-        "(kind parse or out_of_memory) and the others go on. 0: no cap.",
+        f"(kind parse or out_of_memory) and the others go on. 0: no cap; else at least "
+        f"{MIN_MEMORY_MB}.",
     ),
 ]

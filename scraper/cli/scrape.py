@@ -34,13 +34,13 @@ from scraper.fetch import (
     Timeouts,
     fetch_each,
 )
-from scraper.fetch.options import DEFAULT_USER_AGENT
+from scraper.fetch.options import DEFAULT_USER_AGENT, RetryPolicy
 from scraper.memory import DEFAULT_MEMORY_MB
 from scraper.models import Article, Failure, Page
 from scraper.output import ArticleWriter, OutputFormat
 from scraper.pagefile import save_page
 
-__all__ = ["scrape"]
+__all__ = ["request_timeouts", "scrape"]
 
 #: The option behind each FetchOptions field a bad value can come from.
 _FLAGS = {
@@ -62,6 +62,13 @@ class _Run:
     save_html: Path | None
     extract_timeout: float
     memory_mb: int | None
+
+
+def request_timeouts(timeout: float) -> Timeouts:
+    """The limits of one request for ``--timeout`` seconds, body included: the wait for data
+    too, as a server that thinks for longer than the fetcher's usual 20 s between reads is
+    what a larger --timeout is given for."""
+    return Timeouts(connect=min(10.0, timeout), read=timeout, total=timeout)
 
 
 def _url_lines(data: bytes, source: str) -> tuple[list[str], list[Failure]]:
@@ -164,7 +171,12 @@ def scrape(
         str | None, typer.Option(help="A URL or e-mail for site owners, added to the User-Agent.")
     ] = None,
     timeout: Annotated[
-        float, typer.Option(min=0.1, help="Seconds allowed per request, body included.")
+        float,
+        typer.Option(
+            min=0.1,
+            help="Seconds allowed per request, body included (a request that times out is"
+            f" tried {RetryPolicy().attempts} times in all).",
+        ),
     ] = 60.0,
     max_mb: Annotated[float, typer.Option(min=0.01, help="Largest page to accept, in MB.")] = 10.0,
     concurrency: Annotated[int, typer.Option(min=1, help="Requests under way at once.")] = 16,
@@ -218,7 +230,7 @@ def scrape(
         options = FetchOptions(
             user_agent=DEFAULT_USER_AGENT if user_agent is None else user_agent,
             contact=contact,
-            timeouts=Timeouts(connect=min(10.0, timeout), read=min(20.0, timeout), total=timeout),
+            timeouts=request_timeouts(timeout),
             limits=Limits(max_body=int(max_mb * _MB), max_decoded=int(2 * max_mb * _MB)),
             politeness=Politeness(
                 respect_robots=not ignore_robots,

@@ -455,8 +455,7 @@ class Fetcher:
             except FetchError as exc:
                 if attempt == policy.attempts or not is_retryable_error(exc):
                     if isinstance(exc, FetchTimeout):
-                        total = self.options.timeouts.total
-                        raise after_attempts(exc, attempt, total) from exc
+                        raise after_attempts(exc, attempt, self.options.timeouts) from exc
                     raise
                 await asyncio.sleep(wait_before_retry(attempt, policy, self._rng))
                 continue

@@ -15,6 +15,7 @@ from scraper.errors import (
     RedirectError,
     shorten,
 )
+from scraper.fetch.options import Timeouts
 
 __all__ = ["CORE_ERRORS", "TRANSLATED", "EndlessRedirects", "after_attempts", "translate"]
 
@@ -38,8 +39,24 @@ class EndlessRedirects(RedirectError):
     unavailable, as if it answered 404, where a bad Location stays an unusable answer."""
 
 
+#: How far down a chain of errors a message is looked for.
+_CAUSES_READ = 4
+
+
 def _describe(exc: BaseException) -> str:
     text = shorten(str(exc).strip())
+    if not text:
+        # httpx re-raises some transport errors with no message of their own (a TLS failure
+        # as a bare ConnectError): the reason is in what it was raised from.
+        inner = exc.__cause__ or exc.__context__
+        for _ in range(_CAUSES_READ):
+            if inner is None:
+                break
+            text = shorten(str(inner).strip())
+            if text:
+                text = f"{type(inner).__name__}: {text}"
+                break
+            inner = inner.__cause__ or inner.__context__
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -71,14 +88,22 @@ def translate(exc: Exception, url: str) -> FetchError:
     return FetchError(f"fetch failed ({what})", url=url)
 
 
-def after_attempts(error: FetchTimeout, attempts: int, deadline: float) -> FetchTimeout:
-    """``error``, the last of ``attempts`` timeouts, saying how many and how long each had."""
+def after_attempts(error: FetchTimeout, attempts: int, timeouts: Timeouts) -> FetchTimeout:
+    """``error``, the last of ``attempts`` timeouts, saying how many and which limit each met:
+    the wait to connect, the wait for data (between two reads), or the whole attempt's."""
     cause = error.__cause__
-    if cause is None or (type(cause) is TimeoutError and not str(cause)):
-        what = "answer incomplete at the deadline"  # the attempt's own (total) deadline
-    else:
-        what = _describe(cause)
     tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-    return FetchTimeout(
-        f"timed out after {tries} of at most {deadline:g} s each ({what})", url=error.url
-    )
+    if cause is None or (type(cause) is TimeoutError and not str(cause)):
+        # The attempt's own (total) deadline.
+        return FetchTimeout(
+            f"timed out after {tries} of at most {timeouts.total:g} s each"
+            " (answer incomplete at the deadline)",
+            url=error.url,
+        )
+    if isinstance(cause, httpx.ConnectTimeout | httpcore.ConnectTimeout):
+        limit = f", each allowed {timeouts.connect:g} s to connect"
+    elif isinstance(cause, httpx.ReadTimeout | httpcore.ReadTimeout):
+        limit = f", each waiting at most {timeouts.read:g} s for data"
+    else:
+        limit = f" of at most {timeouts.total:g} s each"
+    return FetchTimeout(f"timed out after {tries}{limit} ({_describe(cause)})", url=error.url)

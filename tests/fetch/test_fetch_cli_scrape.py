@@ -10,6 +10,8 @@ from fetch_server import STORY, LocalServer, Request, html_page, respond
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.cli.scrape import request_timeouts
+from scraper.fetch import Timeouts
 
 runner = CliRunner()
 LOCAL = ["--allow-network", "127.0.0.0/8", "--interval", "0", "--timeout", "5"]
@@ -202,3 +204,10 @@ def test_an_input_listing_no_urls_is_nothing_to_do(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []
     assert result.stderr == f"scraper: {listing} lists no URLs\n"
+
+
+def test_timeout_is_the_wait_for_data_too() -> None:
+    # --timeout 300 still failed a server that answered after 30 s: the wait between two reads
+    # stayed at 20 s whatever --timeout said.
+    assert request_timeouts(300.0) == Timeouts(connect=10.0, read=300.0, total=300.0)
+    assert request_timeouts(2.0) == Timeouts(connect=2.0, read=2.0, total=2.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import ssl
 from collections.abc import Callable
 
 import httpx
@@ -15,7 +16,8 @@ from scraper.errors import (
     NetworkError,
     RedirectError,
 )
-from scraper.fetch.httperrors import translate
+from scraper.fetch.httperrors import after_attempts, translate
+from scraper.fetch.options import Timeouts
 
 URL = "http://example.org/a"
 _REQUEST = httpx.Request("GET", URL)
@@ -76,3 +78,36 @@ def test_an_http_status_error_keeps_its_status() -> None:
     mapped = translate(httpx.HTTPStatusError("x", request=_REQUEST, response=response), URL)
     assert isinstance(mapped, HTTPStatusError)
     assert mapped.status == 429
+
+
+def test_an_error_without_a_message_says_what_it_was_raised_from() -> None:
+    # httpx raises a TLS failure as a ConnectError of its own with no message: the run said
+    # "network failure (ConnectError)", and nothing of why.
+    try:
+        try:
+            raise ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+        except ssl.SSLError as exc:
+            raise httpx.ConnectError("", request=_REQUEST) from exc
+    except httpx.ConnectError as error:
+        mapped = translate(error, URL)
+    assert isinstance(mapped, NetworkError)
+    assert "ConnectError: SSLError: " in str(mapped)
+    assert "WRONG_VERSION_NUMBER" in str(mapped)
+
+
+@pytest.mark.parametrize(
+    ("cause", "says"),
+    [
+        (httpx.ReadTimeout("", request=_REQUEST), "3 attempts, each waiting at most 2 s for data"),
+        (httpx.ConnectTimeout("", request=_REQUEST), "3 attempts, each allowed 1 s to connect"),
+        (httpx.PoolTimeout("", request=_REQUEST), "3 attempts of at most 9 s each (PoolTimeout)"),
+        (TimeoutError(), "3 attempts of at most 9 s each (answer incomplete at the deadline)"),
+    ],
+)
+def test_a_timeout_names_the_limit_it_met(cause: Exception, says: str) -> None:
+    # A wait for data of 20 s was reported as "of at most 300 s each" under --timeout 300.
+    error = FetchTimeout("timed out", url=URL)
+    error.__cause__ = cause
+    found = after_attempts(error, 3, Timeouts(connect=1.0, read=2.0, total=9.0))
+    assert says in str(found)
+    assert found.url == URL
