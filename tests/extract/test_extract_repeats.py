@@ -71,8 +71,8 @@ def test_alike_paragraphs_with_other_numbers_are_each_kept() -> None:
     assert found == {len(forecast) + n: n for n in range(len(forecast))}
     # Edited by a word or two in the second rendering, the figures kept: still a copy.
     edited = [text.replace("light winds", "light breezes") for text in forecast]
-    found = {r.index: r.how for r in find_repeats(_keys([*forecast, *edited]), [P] * 10)}
-    assert found == dict.fromkeys(range(5, 10), "near-identical")
+    how = {r.index: r.how for r in find_repeats(_keys([*forecast, *edited]), [P] * 10)}
+    assert how == dict.fromkeys(range(5, 10), "near-identical")
     page = "<html><body><article><h1>The week ahead</h1>" + "".join(
         f"<p>{text}</p>" for text in forecast
     )
