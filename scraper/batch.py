@@ -12,6 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +32,8 @@ __all__ = ["BatchItem", "PageExtractor", "extract_files", "find_inputs"]
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _CHUNK = 8
+#: Seconds between a worker's looks at whether its parent process is still there.
+_PARENT_CHECK_SECONDS = 1.0
 
 #: What turns a loaded page into its article (tests pass a slow one).
 PageExtractor = Callable[[Page, ExtractOptions], Article]
@@ -147,6 +151,7 @@ def _timed(job: _Job) -> BatchItem:
 
 def _worker_start(memory_mb: int | None) -> None:
     _worker_signals()
+    _end_with_parent()
     if memory_mb is not None:
         limit_memory(memory_mb)
 
@@ -155,9 +160,24 @@ def _worker_signals() -> None:
     # The signal's default action ends the process from the kernel, without waiting for the
     # interpreter to get back to Python code (a handler of the parent's, inherited, would).
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Ctrl-C reaches the whole process group: the parent stops the batch (writing what it has)
     # and the workers end their pages quietly instead of each printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_with_parent() -> None:
+    """End this worker when the process that started it is gone (killed with SIGKILL, say):
+    a pool's worker waits for its next page on a queue whose other end it holds too, so
+    nothing else would ever end it."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def extract_files(

@@ -184,8 +184,9 @@ def extract(
     the others go on; the exit code is then 1. An article read from only the first part of a huge
     page is written, with a warning on stderr. Exit 2 is for bad options only (- mixed with files,
     an output that is one of the inputs). Articles are written as they come, in input order, so a
-    run stopped by Ctrl-C (exit 130) keeps those done. Pages are extracted in a worker process (in
-    --workers processes): one whose extraction takes longer than --extract-timeout fails
+    run stopped by Ctrl-C or SIGTERM (exit 130 or 143) keeps those done. Pages are extracted in a
+    worker process (in --workers processes): one whose extraction takes longer than
+    --extract-timeout fails
     (extract_timeout; its process is killed), and since a few kilobytes of markup can make the HTML
     parser build millions of elements, --memory-mb caps what extraction may hold, so such a page
     fails fast (parse or out_of_memory); the others go on. --explain extracts in this process, under

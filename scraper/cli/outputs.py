@@ -7,18 +7,21 @@ import codecs
 import errno
 import io
 import os
+import signal
 import stat
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
+from types import FrameType
 from typing import IO, Annotated, Any, BinaryIO, NoReturn, TextIO, TypeVar
 
 import typer
 
 from scraper.cli.counts import counted
-from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+from scraper.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE
 from scraper.credentials import redact
 from scraper.errors import ConfigError
 from scraper.export import ExportResult
@@ -176,20 +179,41 @@ def _opened(path: Path, opener: Callable[[], AbstractContextManager[_T]]) -> Ite
         yield opened
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as Ctrl-C is: whatever stops a run on Ctrl-C (an event loop, a process
+    pool's pending pages) stops it the same way, and only KeyboardInterrupt gets through
+    asyncio's callbacks."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    del signum, frame
+    raise _Terminated
+
+
 @contextmanager
 def streamed_articles(fmt: OutputFormat, stream: TextIO) -> Iterator[ArticleWriter]:
     """A writer of articles as they come, closed at the end.
 
-    On Ctrl-C the output is closed too (what was written stays, JSON's array is ended) and the
-    command ends with exit 130 and a line saying how many articles were written.
+    On Ctrl-C or SIGTERM (`timeout`, a service manager, `kill`) the output is closed too (what
+    was written stays, JSON's array is ended), worker processes end with the command, and it
+    exits 130 or 143 with a line saying how many articles were written.
     """
     writer = ArticleWriter(fmt, stream)
+    main = threading.current_thread() is threading.main_thread()
+    # Without a handler SIGTERM ended this process at once: a JSON array left open, and the
+    # workers of `extract --workers N` waiting for pages for good.
+    previous = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
         yield writer
     except KeyboardInterrupt as exc:
         writer.close()
-        typer.echo(f"scraper: interrupted; {writer.count} articles written", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from exc
+        terminated = isinstance(exc, _Terminated)
+        how = "stopped (SIGTERM)" if terminated else "interrupted"
+        typer.echo(f"scraper: {how}; {writer.count} articles written", err=True)
+        raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from exc
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
     writer.close()
 
 

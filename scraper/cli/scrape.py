@@ -208,11 +208,11 @@ def scrape(
     that is not UTF-8 are each reported on one line of stderr, and the others go on; the exit code
     is then 1. An --input that lists no URLs (an empty day's list) is no error: exit 0. An article
     read from only the first part of a huge page is written, with a warning on stderr. Articles are
-    written as they come, in input order, so a run stopped by Ctrl-C (exit 130) keeps those done.
-    With --save-html each page is kept as served, and `scraper extract` on that file gives the same
-    article. Pages are extracted in a worker process, while fetching goes on: one that takes longer
-    than --extract-timeout, or needs more memory than --memory-mb (a few kilobytes of hostile markup
-    can make the HTML parser build millions of elements), fails alone.
+    written as they come, in input order, so a run stopped by Ctrl-C or SIGTERM (exit 130 or 143)
+    keeps those done. With --save-html each page is kept as served, and `scraper extract` on that
+    file gives the same article. Pages are extracted in a worker process, while fetching goes on:
+    one that takes longer than --extract-timeout, or needs more memory than --memory-mb (a few
+    kilobytes of hostile markup can make the HTML parser build millions of elements), fails alone.
 
     Example: scraper scrape https://example.org/news/story.html --format json --save-html pages/
     """
