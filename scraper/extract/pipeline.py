@@ -5,6 +5,7 @@ article's container -> drop chrome lines, title and byline repeats -> collapse r
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -74,6 +75,13 @@ _STRIP_FIRST: Final = ("script", "style", "noscript")
 #: What goes when a page is read again with its <noscript> content (see _run).
 _STRIP_NOSCRIPT_READ: Final = ("script", "style")
 _NOSCRIPT_OPEN: Final = re.compile(r"<noscript\b", re.IGNORECASE)
+#: A JSON-LD ``articleBody`` of this many words at least is read as the article when the page's
+#: markup shows under ``_DECLARED_SHARE`` of them: a page built by scripts, whose markup holds
+#: a placeholder ("Loading...") or a stub while its structured data holds the story.
+_DECLARED_MIN_WORDS: Final = 50
+_DECLARED_SHARE: Final = 0.25
+#: Markup in an ``articleBody`` (some CMSs put the body's HTML there).
+_MARKUP: Final = re.compile(r"<[a-zA-Z/!]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +215,30 @@ def _run(
         # <noscript>: read that when the page shows nothing else. Only such pages parse twice.
         fallback = _body(_parse(markup, text), meta, options, cuts, read_noscript=True)
         if _found(fallback):
-            return meta, fallback
+            explanation = fallback
+    declared = meta.body_hint
+    if declared is not None and not options.keep_selectors:
+        words = len(declared.split())
+        if words >= _DECLARED_MIN_WORDS and _words(explanation) < _DECLARED_SHARE * words:
+            # Read as a page of its own, so that its blocks are judged as any page's are.
+            page = _declared_page(declared)
+            found = _body(_parse(page, page), meta, options, _Cuts(False, False))
+            if _words(found) > _words(explanation):
+                return meta, found
     return meta, explanation
+
+
+def _words(explanation: Explanation) -> int:
+    return sum(len(d.block.text.split()) for d in explanation.decisions if d.keep)
+
+
+def _declared_page(body: str) -> str:
+    """A page of an ``articleBody``: its markup as given, or its text a paragraph a line."""
+    if _MARKUP.search(body) is None:
+        # Its text: entities a CMS escaped twice read as they show, markup-like text kept text.
+        lines = (html.escape(html.unescape(line.strip())) for line in body.splitlines())
+        body = "".join(f"<p>{line}</p>" for line in lines if line)
+    return f"<html><body><article>{body}</article></body></html>"
 
 
 def _found(explanation: Explanation) -> bool:

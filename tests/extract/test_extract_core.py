@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -349,6 +350,38 @@ def test_explain_reads_bytes_in_the_declared_charset_as_extract_does() -> None:
     report = explain(data, encoding="iso-8859-5")
     assert "Город принял" in article.text
     assert [d.block.text for d in report.decisions if d.keep] == [article.text]
+
+
+def _scripted(article_body: str, shown: str = "<div class='loading'>Loading…</div>") -> str:
+    """A page built by scripts: its markup a shell, its story in the JSON-LD's articleBody."""
+    declared = json.dumps({"@type": "NewsArticle", "headline": "Breakwater vote",
+                           "articleBody": article_body})  # fmt: skip
+    return (
+        "<html lang='en'><head><title>Breakwater vote</title>"
+        f"<script type='application/ld+json'>{declared}</script></head><body>"
+        f"<div id='__next'><header><a href='/'>Velmora Daily</a></header><main>{shown}</main>"
+        "</div></body></html>"
+    )
+
+
+def test_a_page_built_by_scripts_gives_the_article_its_structured_data_holds() -> None:
+    # Its markup holds "Loading…" only: that was the article, exit 0.
+    for body in ("\n\n".join(PARAS), "".join(f"<p>{p}</p>" for p in PARAS)):
+        article = extract(_scripted(body))
+        assert [b.text for b in article.blocks] == PARAS
+        assert article.word_count == sum(len(p.split()) for p in PARAS)
+        kept = [d.block.text for d in explain(_scripted(body)).decisions if d.keep]
+        assert kept == PARAS
+
+
+def test_the_shown_article_stands_beside_a_shorter_or_alike_declared_body() -> None:
+    shown = article_html()
+    # A teaser declared, or the same story: what the page shows is the article.
+    assert extract(_scripted(PARAS[0], shown)).text == "\n\n".join(PARAS)
+    assert extract(_scripted("\n".join(PARAS), shown)).text == "\n\n".join(PARAS)
+    # A site rule that names the body is followed, whatever the structured data says.
+    ruled = ExtractOptions(keep_selectors=(".loading",))
+    assert extract(_scripted("\n".join(PARAS)), options=ruled).text == "Loading…"
 
 
 def test_options_none_are_the_defaults() -> None:
