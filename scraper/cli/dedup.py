@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
 import json
 import sys
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -22,16 +25,27 @@ from scraper.cli.outputs import (
 )
 from scraper.config import usable_cpus
 from scraper.dedup import Assignment, DedupIndex, DedupOptions, Document, summarise
-from scraper.errors import ConfigError, DedupError, RecordError, StoreError
+from scraper.errors import ConfigError, DedupError, InputError, RecordError, StoreError
 from scraper.output import json_line
 from scraper.surrogates import without_surrogates
 
 __all__ = ["dedup"]
 
+#: Bad lines that open an input with no record among them: past this, it is no JSON Lines.
+_FIRST_BAD_LINES = 10
+#: The first bytes of gzip data (RFC 1952).
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _no_constant(name: str) -> Any:
+    # Python reads (and would write back) NaN and Infinity, which are no JSON: the record
+    # written out would be a line no other JSON reader takes.
+    raise RecordError(f"not JSON: {name} is no JSON value")
+
 
 def _document(line: bytes) -> tuple[dict[str, Any], Document]:
     try:
-        record = json.loads(line.decode("utf-8"))
+        record = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         raise RecordError(f"not UTF-8: {exc.reason} (byte {exc.start + 1} of the line)") from exc
     except json.JSONDecodeError as exc:
@@ -58,18 +72,39 @@ class _Reader:
         self._stream = stream
         self._source = source
         self.bad = 0
+        self.good = 0
 
     def records(self) -> Iterator[tuple[dict[str, Any], Document]]:
-        for number, line in enumerate(self._stream, start=1):
-            if number == 1:
-                line = line.removeprefix(codecs.BOM_UTF8)  # read as utf-8-sig: Windows tools add it
-            if not line.strip():
-                continue
-            try:
-                yield _document(line)
-            except RecordError as exc:
-                self.bad += 1
-                typer.echo(f"scraper: {self._source}:{number}: skipped: {exc}", err=True)
+        """The records, in order.
+
+        Raises:
+            InputError: the input is no JSON Lines (its first lines are none, or its gzip
+                compression is corrupt).
+        """
+        try:
+            for number, line in enumerate(self._stream, start=1):
+                if number == 1:
+                    # Read as utf-8-sig: Windows tools add it.
+                    line = line.removeprefix(codecs.BOM_UTF8)
+                if not line.strip():
+                    continue
+                try:
+                    found = _document(line)
+                except RecordError as exc:
+                    self.bad += 1
+                    typer.echo(f"scraper: {self._source}:{number}: skipped: {exc}", err=True)
+                    if not self.good and self.bad >= _FIRST_BAD_LINES:
+                        # Binary data, or another format: a line of error per "line" of it
+                        # (each newline byte) said nothing more.
+                        raise InputError(
+                            f"{self._source}: not JSON Lines: its first {self.bad} lines are"
+                            " no records; stopped"
+                        ) from exc
+                    continue
+                self.good += 1
+                yield found
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{self._source}: cannot read the compressed input: {exc}") from exc
 
 
 def _batches(
@@ -128,13 +163,18 @@ class _Bars:
             self._bar = None
 
 
-def _open_input(path: Path) -> IO[bytes]:
-    """``path`` (stdin for "-") opened to read bytes: lines are decoded one by one."""
+def _open_input(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+    """``path`` (stdin for "-") opened to read bytes, lines decoded one by one: what to read
+    (decompressed, for gzip data: `articles.jsonl.gz` as archived) and what to close."""
     try:
-        stream = standard_input() if str(path) == "-" else path.open("rb")
+        raw = standard_input() if str(path) == "-" else path.open("rb")
     except OSError as exc:
         raise typer.BadParameter(f"cannot open {path}: {exc.strerror}") from exc
-    return stream
+    peek = getattr(raw, "peek", None)
+    head = peek(len(_GZIP_MAGIC)) if peek is not None else b""
+    if head[: len(_GZIP_MAGIC)] == _GZIP_MAGIC:
+        return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb")), raw
+    return raw, raw
 
 
 def dedup(
@@ -176,13 +216,13 @@ def dedup(
 ) -> None:
     """Cluster near-duplicate articles and mark each record with its cluster.
 
-    Reads JSONL records (the `extract --format jsonl` shape, or any objects with `url` and
-    `text`, optional `title`, `published`, `canonical_url`) and writes each back with `cluster`
-    (a stable id) and `duplicate_of` (the representative's url, or null). With `--db` the index
-    persists, so later runs also match articles seen before. A summary goes to stderr; a bad
-    line is reported with its number and skipped (exit 1; so is an output that cannot be written
-    in full). Exit 2: bad options (an output that is the input or the --db index among them), 4:
-    store error.
+    Reads JSONL records (the `extract --format jsonl` shape, or any objects with `url` and `text`,
+    optional `title`, `published`, `canonical_url`; gzip-compressed or not) and writes each back
+    with `cluster` (a stable id) and `duplicate_of` (the representative's url, or null). With `--db`
+    the index persists, so later runs also match articles seen before. A summary goes to stderr; a
+    bad line is reported with its number and skipped (exit 1; so is an output that cannot be written
+    in full, and an input whose first 10 lines are no records, read no further). Exit 2: bad options
+    (an output that is the input or the --db index among them), 4: store error.
 
     Example: scraper dedup articles.jsonl -o clustered.jsonl --db dedup.sqlite --batch 10000
     """
@@ -199,7 +239,7 @@ def dedup(
         check_not_over_store(
             output, db, key="--output", store_is="the dedup index", writing="the records"
         )
-    source = _open_input(input_path)
+    source, opened = _open_input(input_path)
     reader = _Reader(source, str(input_path))
     try:
         # The records are written as their batches are placed: a full disk or a closed pipe
@@ -211,9 +251,14 @@ def dedup(
             except (StoreError, DedupError) as exc:
                 typer.echo(f"scraper: dedup index: {exc}", err=True)
                 raise typer.Exit(EXIT_STORE) from exc
+    except InputError as exc:
+        typer.echo(f"scraper: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from exc
     finally:
-        if str(input_path) != "-":
+        if source is not opened:
             source.close()
+        if str(input_path) != "-":
+            opened.close()
     typer.echo(f"scraper: {summarise(assignments).describe()}", err=True)
     if reader.bad:
         typer.echo(f"scraper: {reader.bad} bad line(s) skipped", err=True)

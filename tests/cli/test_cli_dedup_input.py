@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -152,3 +154,42 @@ def test_a_byte_order_mark_opening_the_file_is_read_past(tmp_path: Path) -> None
     src.write_bytes(("\n".join([GOOD[0], "\ufeff" + GOOD[1]]) + "\n").encode())
     result = runner.invoke(app, ["dedup", str(src), "-o", str(out), "--workers", "1"])
     assert result.exit_code == 1 and "in.jsonl:2: skipped: not JSON" in result.stderr
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_a_value_json_has_not_is_one_skipped_line(tmp_path: Path, constant: str) -> None:
+    # Python reads NaN and wrote it back: a line no other JSON reader takes.
+    code, err, records = _run(tmp_path, [GOOD[0], _with(GOOD[1], f'"score": {constant}')])
+    assert code == 1
+    assert f"in.jsonl:2: skipped: not JSON: {constant} is no JSON value" in err
+    assert [r["url"] for r in records] == [json.loads(GOOD[0])["url"]]
+
+
+def test_gzip_compressed_records_are_read_as_the_records(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl.gz", tmp_path / "out.jsonl"
+    src.write_bytes(gzip.compress(("\n".join(GOOD) + "\n").encode()))
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.stderr
+    placed = [json.loads(line)["url"] for line in out.read_text().splitlines()]
+    assert placed == [json.loads(line)["url"] for line in GOOD]
+
+
+def test_corrupt_gzip_data_is_one_error_and_exit_1(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl.gz", tmp_path / "out.jsonl"
+    packed = gzip.compress(("\n".join(GOOD * 200) + "\n").encode())
+    src.write_bytes(packed[: len(packed) // 2])  # cut short in transfer
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 1
+    assert "in.jsonl.gz: cannot read the compressed input" in _said(result.stderr)
+    assert "Traceback" not in result.output
+
+
+def test_binary_input_stops_after_its_first_lines_with_one_reason(tmp_path: Path) -> None:
+    # Each newline byte of random data made one more line of error: 52 for 13 KB.
+    src, out = tmp_path / "in.dat", tmp_path / "out.jsonl"
+    src.write_bytes(random.Random(7).randbytes(20_000) + b"\n" * 50)
+    result = runner.invoke(app, ["dedup", str(src), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 1
+    assert "in.dat: not JSON Lines: its first 10 lines are no records; stopped" in result.stderr
+    assert result.stderr.count("skipped:") == 10
+    assert out.read_text() == ""
