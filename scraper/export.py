@@ -44,10 +44,20 @@ CSV_COLUMNS = (
     "stored_at",
     "text",
     "version",
+    # Added in session 29: the rest of what an article holds, as the JSON Lines give it.
+    "canonical_url",
+    "modified",
+    "language",
+    "site_name",
+    "description",
+    "image",
+    "tags",
 )
 #: The columns before ``version`` (session 26): a file written with them and appended to since
 #: keeps them, its rows whole under its header.
-CSV_COLUMNS_BEFORE_VERSIONS = CSV_COLUMNS[:-1]
+CSV_COLUMNS_BEFORE_VERSIONS = CSV_COLUMNS[: CSV_COLUMNS.index("version")]
+#: The columns from ``version`` until the rest of the metadata came (session 29).
+CSV_COLUMNS_BEFORE_METADATA = CSV_COLUMNS[: CSV_COLUMNS.index("version") + 1]
 
 
 class ExportFormat(enum.StrEnum):
@@ -116,18 +126,19 @@ def _csv_cell(value: Any) -> Any:
 def _csv_row(item: StoredArticle, columns: Sequence[str]) -> dict[str, Any]:
     record = _record(item)
     record["authors"] = "; ".join(item.article.authors)
+    record["tags"] = "; ".join(item.article.tags)
     return {name: _csv_cell(record.get(name)) for name in columns}
 
 
 def csv_columns(first_line: bytes | None) -> tuple[str, ...]:
     """The CSV columns to write into a file whose first line is ``first_line`` (None: a new
-    or empty one): those of its header when it is an export of before ``version``."""
+    or empty one): those of its header when it is an export of an earlier version's (before
+    ``version``, or before the rest of the metadata), so that appended rows fit it."""
     if first_line is None:
         return CSV_COLUMNS
-    names = next(csv.reader([first_line.decode("utf-8", "replace").rstrip("\r\n")]), [])
-    return (
-        CSV_COLUMNS_BEFORE_VERSIONS if tuple(names) == CSV_COLUMNS_BEFORE_VERSIONS else CSV_COLUMNS
-    )
+    names = tuple(next(csv.reader([first_line.decode("utf-8", "replace").rstrip("\r\n")]), []))
+    earlier = (CSV_COLUMNS_BEFORE_VERSIONS, CSV_COLUMNS_BEFORE_METADATA)
+    return names if names in earlier else CSV_COLUMNS
 
 
 def _write(

@@ -25,7 +25,7 @@ from scraper import export as export_module
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
 from scraper.errors import StoreError
-from scraper.export import CSV_COLUMNS_BEFORE_VERSIONS
+from scraper.export import CSV_COLUMNS_BEFORE_METADATA, CSV_COLUMNS_BEFORE_VERSIONS
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 
@@ -535,3 +535,32 @@ def test_a_csv_export_carries_versions_and_an_older_file_appended_to_keeps_its_c
     lines = list(csv.reader(io.StringIO(older.read_text("utf-8"))))
     assert lines[0] == list(CSV_COLUMNS_BEFORE_VERSIONS) and len(lines) == 9
     assert all(len(line) == len(CSV_COLUMNS_BEFORE_VERSIONS) for line in lines)
+    # One written with versions and before the rest of the metadata: the same.
+    versioned = tmp_path / "versioned.csv"
+    versioned.write_text(",".join(CSV_COLUMNS_BEFORE_METADATA) + "\r\n", encoding="utf-8")
+    assert runner.invoke(app, [*dump, str(versioned), "--append"]).exit_code == 0
+    lines = list(csv.reader(io.StringIO(versioned.read_text("utf-8"))))
+    assert all(len(line) == len(CSV_COLUMNS_BEFORE_METADATA) for line in lines)
+    assert len(lines) == 9
+
+
+def test_a_csv_export_carries_every_field_the_json_lines_give(
+    news_toml: Path, tmp_path: Path
+) -> None:
+    # It left out the canonical URL, the update date, language, site, description, image and
+    # tags: a spreadsheet user had to export JSON Lines to see them.
+    assert runner.invoke(app, ["crawl", str(news_toml)]).exit_code == 0
+    as_csv, as_jsonl = tmp_path / "a.csv", tmp_path / "a.jsonl"
+    dump = ["export", str(news_toml), "--since", "ALL", "-o"]
+    assert runner.invoke(app, [*dump, str(as_csv), "-f", "csv"]).exit_code == 0
+    assert runner.invoke(app, [*dump, str(as_jsonl), "-f", "jsonl"]).exit_code == 0
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(as_csv.read_text("utf-8")))}
+    records = [json.loads(line) for line in as_jsonl.read_text("utf-8").splitlines()]
+    assert len(rows) == len(records) == 8
+    for record in records:
+        row = rows[str(record["id"])]
+        for field in ("canonical_url", "modified", "language", "site_name", "description"):
+            assert row[field] == (record[field] or ""), field
+        assert row["tags"] == "; ".join(record["tags"])
+    assert any(row["language"] for row in rows.values())
+    assert any(row["canonical_url"] for row in rows.values())
