@@ -7,6 +7,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from html.entities import html5
 from types import MappingProxyType
 from typing import TextIO
 
@@ -25,23 +26,41 @@ class OutputFormat(enum.StrEnum):
     HTML = "html"
 
 
-#: Backslash-escaped wherever they stand: emphasis, code spans, links and raw HTML (a
-#: ``<script>`` served as text must not become live HTML where the Markdown is rendered).
-_MD_INLINE = re.compile(r"([\\`*_\[\]<])")
+#: Backslash-escaped wherever they stand: emphasis, code spans, links, raw HTML (a
+#: ``<script>`` served as text must not become live HTML where the Markdown is rendered) and
+#: strikethrough (``~~``, GFM's). ``&`` where it may start an entity or character reference
+#: (see _md_escape).
+_MD_INLINE = re.compile(
+    r"[\\`*_\[\]<~]|&(?:#[0-9]{1,7};|#[Xx][0-9A-Fa-f]{1,6};|([A-Za-z][A-Za-z0-9]{0,31};))?"
+)
 #: What starts a block at the start of a line, once inline characters are escaped: a heading,
-#: quote, list, rule or setext underline, code fence or table row. An ordered list's marker
-#: is the digits' ``.`` or ``)``.
-_MD_LINE_START = re.compile(r"^(?:[#>+\-=~|]|(\d{1,9})[.)])")
+#: quote, list, rule or setext underline, or a table row or delimiter row (GFM's, which turns
+#: the line above into a table's header). An ordered list's marker is the digits' ``.`` or
+#: ``)``. A ``~~~`` fence is escaped as inline text already.
+_MD_LINE_START = re.compile(r"^(?:[#>+\-=|:]|(\d{1,9})[.)])")
 #: A heading's closing sequence, which Markdown drops: ``# C #`` is the heading ``C``.
 _MD_CLOSING = re.compile(r"(\s)(#+)$")
 #: Markdown's line endings: a bare CR ends a line too.
 _MD_LINES = re.compile(r"\r\n?|\n")
 
 
+def _md_escape(match: re.Match[str]) -> str:
+    """A character of :data:`_MD_INLINE`, backslash-escaped where Markdown would read it.
+
+    An ``&`` only before a character reference or a named one HTML knows, which Markdown
+    decodes: a page's literal "&amp;" or "&copy;" would show as "&" or "©". Any other ``&``
+    Markdown shows as it stands, so it stays bare and "Q&A" or "R&D;" stay readable.
+    """
+    found = match[0]
+    if found[0] == "&" and (len(found) == 1 or (match[1] and match[1] not in html5)):
+        return found
+    return "\\" + found
+
+
 def _md_line(line: str) -> str:
     """One line of text that Markdown shows as it is, never as structure of its own."""
     # Leading spaces would make an indented code block (Markdown drops them anyway).
-    line = _MD_INLINE.sub(r"\\\1", line.lstrip())
+    line = _MD_INLINE.sub(_md_escape, line.lstrip())
     match = _MD_LINE_START.match(line)
     if match is None:
         return line
@@ -77,7 +96,22 @@ def _markdown_block(block: Block) -> str:
         return "\n".join(f"> {_md_line(line)}" for line in _MD_LINES.split(block.text))
     if block.kind is BlockKind.PREFORMATTED:
         return _md_fenced(block.text)
+    if block.kind is BlockKind.TABLE:
+        return _md_rows(block.text)
     return _md_text(block.text)
+
+
+def _md_rows(text: str) -> str:
+    """A table's text, a row a line, each line but the last ended by a hard break.
+
+    Not a Markdown table: the text holds each row's non-empty cells joined by " | ", so its
+    cells cannot be told apart again (a cell may hold " | ", an empty one leaves no trace) and
+    a table built from guessed cells would set values under the wrong header. Not a code
+    fence either: a table's figures and names are text to read, which a fence would show as
+    code (monospace, unwrapped). A bare line break is soft, which a renderer shows as a
+    space: the rows would run together.
+    """
+    return "\\\n".join(_md_line(line) for line in _MD_LINES.split(text))
 
 
 def _markdown(article: Article) -> str:
@@ -85,12 +119,13 @@ def _markdown(article: Article) -> str:
     if article.title:
         parts.append(f"# {_md_heading(article.title)}")
     facts = [
-        _md_line(", ".join(article.authors)),
+        ", ".join(article.authors),
         article.published.date().isoformat() if article.published else "",
         article.url or "",
     ]
     if any(facts):
-        parts.append(" · ".join(f for f in facts if f))
+        # One line, escaped whole: a URL's "*" or "_" would make emphasis, its "&copy;" a "©".
+        parts.append(_md_line(" ".join(" · ".join(f for f in facts if f).split())))
     parts.extend(_markdown_block(b) for b in article.blocks)
     return "\n\n".join(parts) + "\n"
 

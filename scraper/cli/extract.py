@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -22,56 +24,35 @@ from scraper.cli.outputs import (
     standard_input,
     streamed_articles,
     take_outcome,
-    with_text,
 )
 from scraper.cli.progress import Progress
 from scraper.errors import InputError
 from scraper.extract import ExtractOptions, explain
-from scraper.extract.decisions import render_explanation
+from scraper.extract.decisions import Explanation, render_explanation
 from scraper.memory import DEFAULT_MEMORY_MB, memory_cap
-from scraper.models import Article, Failure
-from scraper.output import ArticleWriter, OutputFormat, render
+from scraper.models import Article, Block, Failure
+from scraper.output import ArticleWriter, OutputFormat
 from scraper.pagefile import load_page, read_page
 
 __all__ = ["extract"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Out:
-    fmt: OutputFormat
-    stream: TextIO
-
-
-def _from_stdin(
-    url: str | None, options: ExtractOptions, explain_it: bool, limits: Limits
-) -> Article | Failure | str:
+def _read_stdin() -> bytes:
     try:
-        data = read_page(standard_input())
+        return read_page(standard_input())
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from exc
-    if explain_it:
-        with memory_cap(limits.memory_mb):  # --explain extracts in this process
-            return render_explanation(explain(data, url, options=options))
-    return extract_one_isolated(data, url, options, limits)
 
 
-def _stdin(
-    url: str | None, options: ExtractOptions, explain_it: bool, limits: Limits, out: _Out
-) -> int:
+def _stdin(url: str | None, options: ExtractOptions, limits: Limits, writer: ArticleWriter) -> int:
     """Extract the page on stdin; 1 if it failed (and was reported), else 0."""
     try:
-        result = _from_stdin(url, options, explain_it, limits)
+        outcome = extract_one_isolated(_read_stdin(), url, options, limits)
     except Exception as exc:  # a bug met on this page is reported as its failure too
         return _failed(Failure.from_error("-", exc))
-    if isinstance(result, str):
-        out.stream.write(result)
-        return 0
-    outcome = result if isinstance(result, Failure) else with_text("-", result)
-    if isinstance(outcome, Failure):
-        return _failed(outcome)
-    # One input on stdin gives one object, not an array, in JSON too.
-    out.stream.write(render(outcome, out.fmt))
-    return 0
+    # Written as a file's article is: in JSON one input is an array of one (or none, when it
+    # failed), as a folder of one page is, so a reader of the output need not ask which it got.
+    return take_outcome("-", outcome, writer)
 
 
 def _failed(failure: Failure) -> int:
@@ -79,32 +60,48 @@ def _failed(failure: Failure) -> int:
     return 1
 
 
-def _explain_file(path: Path, url: str | None, options: ExtractOptions) -> str:
+def _explain_file(path: Path, url: str | None, options: ExtractOptions) -> Explanation:
     """The explanation of a saved page, loaded (sidecar and all) and decoded as extraction does."""
     page = load_page(path, url)
-    return render_explanation(
-        explain(
-            page.body,
-            page.effective_url,
-            options=options,
-            encoding=page_charset(page),
-            content_type=page.header("content-type"),
-        )
+    return explain(
+        page.body,
+        page.effective_url,
+        options=options,
+        encoding=page_charset(page),
+        content_type=page.header("content-type"),
     )
 
 
-def _explain_files(
-    files: list[Path], url: str | None, options: ExtractOptions, stream: TextIO
-) -> int:
-    """Write each file's explanation; those that fail are reported and counted, the others go on."""
+def _why_empty(explanation: Explanation) -> tuple[str, str] | None:
+    """The failure kind and reason extraction gives the page explained, None when it finds an
+    article: the same rule (:meth:`Article.why_empty`) on the blocks the explanation keeps."""
+    kept = (d.block for d in explanation.decisions if d.keep)
+    blocks = tuple(Block(b.kind, b.text, b.level) for b in kept)
+    return Article.build(blocks=blocks, truncated=explanation.truncated).why_empty()
+
+
+def _explain_all(sources: list[tuple[str, Callable[[], Explanation]]], stream: TextIO) -> int:
+    """Write each input's explanation; those that fail, or find no article, are reported and
+    counted, the others go on."""
     failed = 0
-    for path in files:
+    shown = 0
+    for source, explained in sources:
         try:
-            text = _explain_file(path, url, options)
+            explanation = explained()
         except Exception as exc:  # one bad page is its own failure, not the command's
-            failed += _failed(Failure.from_error(str(path), exc))
+            failed += _failed(Failure.from_error(source, exc))
             continue
-        stream.write(text)
+        if len(sources) > 1:
+            # The tables look alike: a line naming the file before each, as head and tail
+            # print for several files.
+            stream.write(("\n" if shown else "") + f"==> {source} <==\n")
+        stream.write(render_explanation(explanation))
+        shown += 1
+        # Shown all the same (why a page gives nothing is what --explain is asked for most),
+        # and a failure as extraction reports it, so the exit code is the same with or without.
+        empty = _why_empty(explanation)
+        if empty is not None:
+            failed += _failed(Failure(source, *empty))
     return failed
 
 
@@ -170,7 +167,11 @@ def extract(
     memory_mb: MemoryOption = DEFAULT_MEMORY_MB,
     explain_it: Annotated[
         bool,
-        typer.Option("--explain", help="Show every candidate block, its score and why kept."),
+        typer.Option(
+            "--explain",
+            help="Show every candidate block, its score and why kept (text only; a line naming "
+            "each file when there are several).",
+        ),
     ] = False,
     no_tables: Annotated[bool, typer.Option("--no-tables", help="Leave tables out.")] = False,
 ) -> None:
@@ -183,14 +184,16 @@ def extract(
     dangling link and a directory with no HTML files are each reported on one line of stderr, and
     the others go on; the exit code is then 1. An article read from only the first part of a huge
     page is written, with a warning on stderr. Exit 2 is for bad options only (- mixed with files,
-    an output that is one of the inputs). Articles are written as they come, in input order, so a
-    run stopped by Ctrl-C or SIGTERM (exit 130 or 143) keeps those done. Pages are extracted in a
-    worker process (in --workers processes): one whose extraction takes longer than
-    --extract-timeout fails
+    an output that is one of the inputs, --explain with a format other than text). Articles are
+    written as they come, in input order, so a run stopped by Ctrl-C or SIGTERM (exit 130 or 143)
+    keeps those done; JSON is one array whatever the number of inputs (stdin's one page
+    included), [] when none gave an article. Pages are extracted in a worker process (in
+    --workers processes): one whose extraction takes longer than --extract-timeout fails
     (extract_timeout; its process is killed), and since a few kilobytes of markup can make the HTML
     parser build millions of elements, --memory-mb caps what extraction may hold, so such a page
     fails fast (parse or out_of_memory); the others go on. --explain extracts in this process, under
-    --memory-mb but with no time limit.
+    --memory-mb but with no time limit; a page it finds no article in is shown, then reported as
+    extraction reports it (exit 1).
 
     Example: scraper extract fixtures/wordpress-news.html --format json
     """
@@ -198,6 +201,11 @@ def extract(
     if not timeout > 0:
         raise typer.BadParameter("must be more than 0 seconds", param_hint="--extract-timeout")
     limits = Limits(timeout=timeout, memory_mb=memory_mb or None)
+    if explain_it and fmt is not OutputFormat.TEXT:
+        # The report is for a person to read; a program has scraper.extract.explain, which
+        # gives the typed record. Ignored, the format would hand a script that asked for JSON
+        # a text table.
+        raise typer.BadParameter("--explain writes text only", param_hint="--format")
     if url is not None and len(paths) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")
     from_stdin = [str(p) for p in paths] == ["-"]
@@ -213,16 +221,21 @@ def extract(
         )
     refuse_output_over_inputs(paths if from_stdin else files, output)
     with open_output(output) as stream:
-        if from_stdin:
-            failed = _stdin(url, options, explain_it, limits, _Out(fmt, stream))
+        failed = sum(_failed(failure) for failure in missing)
+        if explain_it:
+            sources: list[tuple[str, Callable[[], Explanation]]] = (
+                [("-", lambda: explain(_read_stdin(), url, options=options))]
+                if from_stdin
+                else [(str(f), partial(_explain_file, f, url, options)) for f in files]
+            )
+            with memory_cap(limits.memory_mb):  # --explain extracts in this process
+                failed += _explain_all(sources, stream)
         else:
-            failed = sum(_failed(failure) for failure in missing)
-            if explain_it:
-                with memory_cap(limits.memory_mb):  # --explain extracts in this process
-                    failed += _explain_files(files, url, options, stream)
-            else:
-                batch = _Batch(url=url, options=options, workers=workers, limits=limits)
-                with streamed_articles(fmt, stream) as writer:
+            with streamed_articles(fmt, stream) as writer:
+                if from_stdin:
+                    failed += _stdin(url, options, limits, writer)
+                else:
+                    batch = _Batch(url=url, options=options, workers=workers, limits=limits)
                     failed += _extract_files(files, batch, writer)
     if failed:
         raise typer.Exit(EXIT_FAILED)

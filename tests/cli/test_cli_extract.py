@@ -65,7 +65,7 @@ def test_stdin_with_url_and_output_file(tmp_path: Path) -> None:
         input=HTML,
     )
     assert result.exit_code == 0, result.output
-    record = json.loads(out.read_text(encoding="utf-8"))
+    (record,) = json.loads(out.read_text(encoding="utf-8"))
     assert record["url"] == "https://news.example/b"
 
 

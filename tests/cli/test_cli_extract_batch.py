@@ -82,6 +82,19 @@ def test_an_empty_stdin_is_an_empty_failure() -> None:
     assert result.stderr == "scraper: -: empty: no article text found\n"
 
 
+def test_stdin_in_json_is_an_array_as_a_file_is(tmp_path: Path) -> None:
+    (good,) = _pages(tmp_path, "good.html")
+    (bare,) = _pages(tmp_path, "bare.html", html=NO_ARTICLE)
+    for path, html, code in ((good, HTML, 0), (bare, NO_ARTICLE, 1)):
+        args = ["-f", "json", "--url", "https://news.example/ferry"]
+        from_file = runner.invoke(app, ["extract", str(path), *args])
+        from_stdin = runner.invoke(app, ["extract", "-", *args], input=html)
+        assert from_file.exit_code == from_stdin.exit_code == code
+        assert json.loads(from_stdin.stdout) == json.loads(from_file.stdout)
+    assert json.loads(from_stdin.stdout) == []
+    assert from_stdin.stderr == "scraper: -: empty: no article text found\n"
+
+
 def test_stdin_mixed_with_files_is_a_usage_error(tmp_path: Path) -> None:
     (good,) = _pages(tmp_path, "good.html")
     result = runner.invoke(app, ["extract", "-", str(good)], input=HTML)

@@ -78,7 +78,8 @@ def test_the_option_and_the_output_are_as_before(tmp_path: Path) -> None:
     assert "60.0" in result.stdout
     stdin = runner.invoke(app, ["extract", "-", "-f", "json"], input=HTML)
     assert stdin.exit_code == 0, stdin.output
-    assert json.loads(stdin.stdout)["url"] is None  # a page from nowhere, as in this process
+    (from_stdin,) = json.loads(stdin.stdout)  # an array, as for files
+    assert from_stdin["url"] is None  # a page from nowhere, as in this process
     one = runner.invoke(app, ["extract", str(page), "-f", "json"])
-    (article,) = json.loads(one.stdout)  # files give an array, stdin one object, as before
-    assert article["text"] == json.loads(stdin.stdout)["text"]
+    (article,) = json.loads(one.stdout)
+    assert article["text"] == from_stdin["text"]
