@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "BLOCK_TAGS",
+    "BOILERPLATE_LABEL_PREFIXES",
     "BOILERPLATE_PHRASES",
     "BOILERPLATE_PREFIXES",
     "BYLINE_PREFIXES",
@@ -19,6 +20,7 @@ __all__ = [
     "CHROME_WORDS",
     "COMMENT_HEADINGS",
     "COMMENT_SIGNATURES",
+    "CONSENT_WORDS",
     "CUTOFF_HEADINGS",
     "EMBEDDED_POSTS",
     "HEADING_TAGS",
@@ -177,9 +179,8 @@ BOILERPLATE_PHRASES = frozenset(
 #: Line starts that mark chrome when the line is short (a call to action, not a sentence).
 BOILERPLATE_PREFIXES = (
     "share on ", "share this", "follow us on ", "sign up for ", "subscribe to ",
-    "click here to ", "read more:", "related:", "see also:", "advertisement",
+    "click here to ", "read more:", "related:", "see also:", "advertisement:",
     "copyright ©", "© ", "all rights reserved", "photo:", "image:", "photograph:",
-    "getty images",
     "foto:", "fotos:", "bild:", "crédit photo", "crédits photo",
     "teilen auf ", "folgen sie uns", "abonnieren sie ", "lesen sie auch",
     "mehr zum thema:", "partager sur ", "suivez-nous", "inscrivez-vous", "lire aussi :",
@@ -188,6 +189,15 @@ BOILERPLATE_PREFIXES = (
     "you need to enable javascript", "bitte aktivieren sie javascript",
     "veuillez activer javascript", "activa javascript",
 )  # fmt: skip
+
+#: Line starts that mark chrome when the line is short and no sentence: a label or a credit
+#: ("Advertisement", "Getty Images / AFP"), which prose can open with too ("Advertisement
+#: revenue fell...", "Getty Images said on Tuesday...").
+BOILERPLATE_LABEL_PREFIXES = ("advertisement", "getty images")
+
+#: The words that make a short line opening "By using this site, ..." or "By clicking ..." a
+#: consent notice (the site's terms), not a byline nor a sentence of the story.
+CONSENT_WORDS = ("you agree", "you consent", "you accept", "you acknowledge")
 
 #: Headings that start the list of other stories at the end of an article: nothing after
 #: one of them in the article's container is the article's.

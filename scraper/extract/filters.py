@@ -14,10 +14,12 @@ from typing import Any, Final
 from rapidfuzz import fuzz
 
 from scraper.extract.chrome import (
+    BOILERPLATE_LABEL_PREFIXES,
     BOILERPLATE_PHRASES,
     BOILERPLATE_PREFIXES,
     BYLINE_PREFIXES,
     COMMENT_SIGNATURES,
+    CONSENT_WORDS,
     CUTOFF_HEADINGS,
 )
 from scraper.extract.segment import RawBlock
@@ -57,6 +59,7 @@ _CUTOFF_MAX_CHARS: Final = 40
 #: A sentence at least this long keeps its place up to this share of linked text.
 _LINKED_PROSE_CHARS: Final = 100
 _LINKED_PROSE_DENSITY: Final = 0.7
+#: How a line that is a sentence ends (a byline or a dateline does not).
 _SENTENCE_ENDS: Final = (".", "!", "?", '"', "”")
 _BYLINE_SPARE: Final = 30
 _LABEL_WORDS: Final = 2
@@ -176,8 +179,13 @@ def normalise_line(text: str) -> str:
 def _boilerplate(block: RawBlock, norm: str) -> str | None:
     if norm in _PHRASES:
         return "chrome phrase"
-    if len(block.text) < 2 * _SHORT_LINE and norm.startswith(_BOILERPLATE_STARTS.get(norm[:1], ())):
-        return "chrome phrase prefix"
+    if len(block.text) < 2 * _SHORT_LINE:
+        if norm.startswith(_BOILERPLATE_STARTS.get(norm[:1], ())):
+            return "chrome phrase prefix"
+        if norm.startswith(BOILERPLATE_LABEL_PREFIXES) and not _is_sentence(block.text):
+            return "chrome label"
+        if norm.startswith(_BYLINE_STARTS) and any(w in norm for w in CONSENT_WORDS):
+            return "consent notice"
     # The label opens with a digit (the pattern's \d is str.isdecimal): most lines do not.
     if len(norm) < 30 and norm[:1].isdecimal() and _READING_TIME.match(norm):
         return "reading-time label"
@@ -197,7 +205,7 @@ def _is_title(norm: str, title: str | None) -> bool:
 def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
     if len(block.text) > _SHORT_LINE or block.kind is _QUOTE:
         return False
-    if norm.startswith(_BYLINE_STARTS) and not norm.endswith("."):
+    if norm.startswith(_BYLINE_STARTS) and _names_follow(block.text, norm):
         return True
     # The line must be mostly the name: "Jane Roe, Staff Writer", not a sentence naming her.
     # The length is compared first: most lines are too long to be a name, and lowering is not.
@@ -208,7 +216,7 @@ def _is_byline(block: RawBlock, norm: str, authors: Sequence[str]) -> bool:
 
 
 def _is_dateline(block: RawBlock, norm: str) -> bool:
-    if len(block.text) > 60 or norm.endswith("."):
+    if len(block.text) > 60 or _is_sentence(block.text):
         return False
     if not _DIGIT.search(norm):
         return False
@@ -222,6 +230,30 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
     # "14:52 Ferry services suspended" is a heading with a time, not a dateline.
     words = [w for w in rest.split() if any(c.isalpha() for c in w)]
     return len(words) <= _DATELINE_SPARE_WORDS
+
+
+def _is_sentence(text: str) -> bool:
+    """Whether a line ends as a sentence does ("By midnight, the river rose." or a question);
+    read on the text, as its normalised line has lost the mark. A last word with a dot of its
+    own ("4:14 p.m.") is an abbreviation, which a dateline may end with."""
+    end = text.rstrip()
+    if not end.endswith(_SENTENCE_ENDS):
+        return False
+    last = end.rsplit(None, 1)[-1]
+    return not (last.endswith(".") and "." in last[:-1])
+
+
+def _names_follow(text: str, norm: str) -> bool:
+    """Whether what follows a line's "By " (``norm`` starts with one of ``_BYLINE_STARTS``)
+    reads as names: no sentence, its first word capitalised ("By Jane Roe", not "By the
+    numbers", "Par ailleurs, ..." or "Von der Leyen unter Druck")."""
+    if _is_sentence(text):
+        return False
+    start = text.lower().find(norm)
+    if start < 0:
+        return False  # lowering changed the text's length (a dotted capital I): no offsets
+    prefix = next(p for p in _BYLINE_STARTS if norm.startswith(p))
+    return text[start + len(prefix) :].lstrip(_LEADING)[:1].isupper()
 
 
 def block_line(block: RawBlock) -> str:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from scraper import extract
 from scraper.extract.chrome import BOILERPLATE_PREFIXES, CUTOFF_HEADINGS
 from scraper.extract.filters import (
     _BOILERPLATE_STARTS,
@@ -67,3 +68,61 @@ def test_prefix_tables_agree_with_trying_every_prefix() -> None:
 def test_prefix_table_refuses_an_empty_prefix() -> None:
     with pytest.raises(ValueError, match="empty prefix"):
         _by_first_character(["read more", ""])
+
+
+_STORY = [
+    "The river burst its banks at Port Elphinstone on Sunday evening, flooding forty homes "
+    "and the old mill, and the council opened the town hall to families who had to leave.",
+    "Engineers from the water authority said the flood defences had held upstream, but that "
+    "the culvert under the high street had been blocked by debris carried down from the hills.",
+]
+
+
+def _kept(*lines: str) -> list[str]:
+    """The blocks extraction keeps of a story with ``lines`` between its two paragraphs."""
+    middle = "".join(f"<p>{line}</p>" for line in lines)
+    page = (
+        f"<html><body><article><p>{_STORY[0]}</p>{middle}<p>{_STORY[1]}</p></article></body></html>"
+    )
+    return [block.text for block in extract(page).blocks]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "By midnight, water was a metre deep on parts of Port Elphinstone.",
+        "By how much should the flood levy rise?",
+        "Par ailleurs, le conseil prévoit un prêt à taux zéro pour les ménages.",
+        "Voting on the flood levy closes on 12 May.",
+        "Getty Images said its photographers had filed more than 800 pictures.",
+        "Advertisement revenue at the local paper has fallen by a third.",
+    ],
+)
+def test_a_sentence_opening_like_a_byline_dateline_or_label_is_the_storys(sentence: str) -> None:
+    # "By midnight, ..." was dropped as a byline and "... 12 May." as a dateline: the rules
+    # meant to spare sentences read the line after its full stop was taken off.
+    assert _kept(sentence) == [_STORY[0], sentence, _STORY[1]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Jane Roe",
+        "By JANE ROE and Sam Poe",
+        "Von Hans Müller",
+        "Updated at 4:14 p.m.",
+        "Advertisement",
+        "Getty Images / AFP",
+        "By using this site, you agree to our Terms of Service and Privacy Policy.",
+    ],
+)
+def test_bylines_datelines_labels_and_consent_notices_go(line: str) -> None:
+    assert _kept(line) == _STORY
+
+
+def test_a_heading_opening_with_by_is_no_byline() -> None:
+    page = (
+        f"<html><body><article><p>{_STORY[0]}</p><h2>By the numbers</h2>"
+        f"<p>{_STORY[1]}</p></article></body></html>"
+    )
+    assert "By the numbers" in [block.text for block in extract(page).blocks]
