@@ -55,6 +55,9 @@ _SIGNATURES: Final = COMMENT_SIGNATURES
 _TRAILING: Final = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING: Final = " \t\n•·-–—|»>›*"
 _SHORT_LINE: Final = 80
+#: A block this short that holds a comment signature and is no sentence is one: a comment's
+#: header or footer ("jd_88 | Posted by mobile on 3 May").
+_SIGNATURE_LINE: Final = 120
 _CUTOFF_MAX_CHARS: Final = 40
 #: A sentence at least this long keeps its place up to this share of linked text.
 _LINKED_PROSE_CHARS: Final = 100
@@ -341,8 +344,16 @@ def count_comment_signatures(lines: Iterable[str]) -> int:
 
 
 def is_comment_signature(text: str) -> bool:
-    """Whether a block carries a reader comment's signature or moderation link."""
-    return bool(_COMMENT_SIGNATURE.search(text))
+    """Whether a block carries a reader comment's signature or moderation link: one that opens
+    with it ("Posted by jd_88 on 3 May", "Report abuse"), or a short line that is no sentence.
+    In a sentence the words are the story's ("a video posted by the police on Monday", "un
+    informe publicado por el Ministerio")."""
+    found = _COMMENT_SIGNATURE.search(text)
+    if found is None:
+        return False
+    if not text[: found.start()].strip(_LEADING):
+        return True
+    return len(text) <= _SIGNATURE_LINE and not _is_sentence(text)
 
 
 def is_label(text: str) -> bool:

@@ -126,3 +126,26 @@ def test_a_heading_opening_with_by_is_no_byline() -> None:
         f"<p>{_STORY[1]}</p></article></body></html>"
     )
     assert "By the numbers" in [block.text for block in extract(page).blocks]
+
+
+def test_readers_comments_signed_as_paragraphs_go_and_prose_naming_a_poster_stays() -> None:
+    prose = [
+        "A video posted by the police on Monday shows the water reaching the mill's windows.",
+        "Residents said photographs posted by neighbours were how they learned of the flood.",
+        "A statement posted by the council at noon asked drivers to avoid the high street.",
+    ]
+    # Each is the story's: "posted by" within a sentence signs nothing.
+    assert _kept(*prose) == [_STORY[0], *prose, _STORY[1]]
+    comments = [
+        "Posted by river_watcher on 3 May 2025 at 10:42",
+        "The culvert has been blocked for years and nobody listened to us.",
+        "Posted by jd_88 on 3 May 2025 at 11:15",
+        "Thoughts with everyone who had to leave their homes tonight.",
+        "Posted by old_miller on 3 May 2025 at 11:40",
+    ]
+    page = (
+        f"<html><body><article><p>{_STORY[0]}</p><p>{_STORY[1]}</p>"
+        + "".join(f"<p>{line}</p>" for line in comments)
+        + "</article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == _STORY
