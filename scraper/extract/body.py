@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from scraper.extract.chrome import COMMENT_HEADINGS
+from scraper.extract.chrome import (
+    AMBIGUOUS_COMMENT_HEADINGS,
+    COMMENT_HEADING_WORDS,
+    COMMENT_HEADINGS,
+    REPLY_LINKS,
+)
+from scraper.extract.filters import is_comment_signature
 from scraper.extract.segment import Element, RawBlock, ancestor_at
 from scraper.models import BlockKind
 
@@ -32,6 +38,8 @@ _MAX_UP: Final = 12
 _MIN_PROSE_CHARS: Final = 40
 _PROSE_BEFORE_COMMENTS: Final = 400.0
 _COUNTS: Final = re.compile(r"[\d()\[\]]+")
+#: Blocks after an ambiguous comments heading looked at for a comment's marks.
+_COMMENT_LOOK: Final = 8
 _COMMENT_HEADING_CHARS: Final = 40
 #: A sibling of the container joins the body when its score reaches this share of the
 #: container's and one of its blocks is real prose.
@@ -240,11 +248,25 @@ def comments_start(
             and _may_head_comments(lines[n])
         ):
             norm = " ".join(_COUNTS.sub(" ", lines[n]).split())
-            heading = block.kind is _HEADING
-            if norm in COMMENT_HEADINGS or (heading and norm.endswith(" comments")):
+            if _heads_comments(norm, block.kind is _HEADING, lines[n + 1 : n + _COMMENT_LOOK]):
                 return n
         prose += max(score, 0.0)
     return len(blocks)
+
+
+def _heads_comments(norm: str, heading: bool, after: Sequence[str]) -> bool:
+    """Whether a line (``norm``: cleaned of counts) opens readers' comments, given the lines
+    of the blocks after it."""
+    if norm in AMBIGUOUS_COMMENT_HEADINGS:
+        return any(line in REPLY_LINKS or is_comment_signature(line) for line in after)
+    if norm in COMMENT_HEADINGS:
+        return True
+    words = norm.split()
+    return (
+        heading
+        and words[-1:] == ["comments"]
+        and all(word in COMMENT_HEADING_WORDS for word in words[:-1])
+    )
 
 
 def _may_head_comments(line: str) -> bool:

@@ -8,6 +8,7 @@ trailing punctuation; they cover English, German, French and Spanish where it is
 from __future__ import annotations
 
 __all__ = [
+    "AMBIGUOUS_COMMENT_HEADINGS",
     "BLOCK_TAGS",
     "BOILERPLATE_LABEL_PREFIXES",
     "BOILERPLATE_PHRASES",
@@ -19,6 +20,7 @@ __all__ = [
     "CHROME_TAGS",
     "CHROME_WORDS",
     "COMMENT_HEADINGS",
+    "COMMENT_HEADING_WORDS",
     "COMMENT_SIGNATURES",
     "CONSENT_WORDS",
     "CUTOFF_HEADINGS",
@@ -28,6 +30,7 @@ __all__ = [
     "INLINE_TAGS",
     "LAYOUT_WORDS",
     "MISLEADING_WORDS",
+    "REPLY_LINKS",
     "SKIP_TAGS",
     "UNJUDGED_TAGS",
     "WEAK_CHROME_WORDS",
@@ -225,6 +228,26 @@ COMMENT_HEADINGS = frozenset(
      "kommentare", "leserkommentare", "diskussion", "commentaires", "réactions",
      "comentarios", "comentários", "commenti"}
 )  # fmt: skip
+
+#: Comment headings that name a section of an article as often ("Discussion", "Responses",
+#: "Réactions" to a bill): they open the comments only when the blocks after them show a
+#: comment's signature or a reply link.
+AMBIGUOUS_COMMENT_HEADINGS = frozenset(
+    {"discussion", "responses", "replies", "diskussion", "réactions"}
+)
+
+#: Words before "comments" in a heading of the comments ("Reader comments", "Show all 12
+#: comments"); other words make an article's section ("Public comments" on a planning case).
+COMMENT_HEADING_WORDS = frozenset(
+    {"reader", "readers", "readers'", "your", "our", "the", "latest", "recent", "top", "all",
+     "new", "no", "show", "view", "hide", "load", "see", "read", "add", "post", "leave",
+     "write", "comment", "user", "visitor", "member", "facebook", "disqus"}
+)  # fmt: skip
+
+#: Links under a reader's comment.
+REPLY_LINKS = frozenset(
+    {"reply", "report", "like", "antworten", "melden", "répondre", "signaler", "responder"}
+)
 
 #: Phrases that sign or moderate a reader's comment (lower case).
 COMMENT_SIGNATURES = (

@@ -330,7 +330,18 @@ def is_cutoff(block: RawBlock, line: str) -> bool:
         len(block.text) > _CUTOFF_MAX_CHARS or block.text.endswith((".", "!", "?"))
     ):
         return False
-    return len(line) <= _CUTOFF_MAX_CHARS and line.startswith(_CUTOFF_STARTS.get(line[:1], ()))
+    if len(line) > _CUTOFF_MAX_CHARS:
+        return False
+    prefix = next((p for p in _CUTOFF_STARTS.get(line[:1], ()) if line.startswith(p)), None)
+    if prefix is None:
+        return False
+    # A label and its value in a list or a paragraph ("Recommended dose: 10 micrograms a
+    # day") is the article's; a heading may name the stories after it so, and a link does
+    # ("Related Roundup: <a>MacBook Pro</a>").
+    if block.kind is _HEADING or block.link_chars:
+        return True
+    _, colon, value = line[len(prefix) :].partition(":")
+    return not (colon and value.strip())
 
 
 def count_comment_signatures(lines: Iterable[str]) -> int:

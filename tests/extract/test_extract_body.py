@@ -5,8 +5,11 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
+
+from scraper import extract
 from scraper.extract.body import _branching, block_score, comments_start, select_body
-from scraper.extract.chrome import COMMENT_HEADINGS
+from scraper.extract.chrome import AMBIGUOUS_COMMENT_HEADINGS, COMMENT_HEADINGS
 from scraper.extract.filters import block_line
 from scraper.extract.segment import Element, RawBlock
 from scraper.models import BlockKind
@@ -106,10 +109,40 @@ def test_comments_heading_is_found_after_prose_with_its_counts_and_not_before() 
                 RawBlock(prose, BlockKind.PARAGRAPH, 0, 0, Element(2, None), "p", 0),
                 RawBlock(text, BlockKind.HEADING, 2, 0, Element(3, None), "h2", 1),
                 RawBlock("Nice article!", BlockKind.PARAGRAPH, 0, 0, Element(4, None), "p", 2),
+                RawBlock("Reply", BlockKind.PARAGRAPH, 0, 0, Element(5, None), "p", 3),
             ]
             lines = [block_line(b) for b in blocks]
             scores = [block_score(b) for b in blocks]
             assert comments_start(blocks, scores, lines) == 1, text
+            if heading in AMBIGUOUS_COMMENT_HEADINGS:
+                # No reply link nor signature after it: a section of the article.
+                assert comments_start(blocks[:3], scores[:3], lines[:3]) == 3, text
     blocks = [RawBlock("Comments", BlockKind.HEADING, 2, 0, Element(3, None), "h2", 0)]
     assert comments_start(blocks, [0.0], ["comments"]) == len(blocks)  # no prose above it
     assert comments_start(blocks[:0], [], []) == 0
+
+
+@pytest.mark.parametrize("heading", ["Public comments", "Discussion", "Responses", "Réactions"])
+def test_a_section_headed_like_comments_is_the_articles_when_no_comment_follows(
+    heading: str,
+) -> None:
+    # "Public comments" on a planning case, a study's "Discussion", "Réactions" to a bill: the
+    # rest of the article was cut off as readers' comments.
+    paras = [
+        "The council received 1,140 public comments on the application, of which 812 were "
+        "objections, mostly about the height of the tower and the shadow it would cast.",
+        "Transport Scotland asked for a travel plan limiting parking on the site to residents, "
+        "and the developer agreed to fund two new bus stops on the main road.",
+    ]
+    lede = (
+        "Glasgow's tallest tower was approved on Wednesday after a hearing that lasted most of "
+        "the day, with councillors voting nine to four in favour of the 40-storey building. "
+    ) * 3
+    page = (
+        f"<html><body><article><p>{lede}</p><h2>{heading}</h2>"
+        + "".join(f"<p>{p}</p>" for p in paras)
+        + "</article></body></html>"
+    )
+    text = extract(page).text
+    assert heading in text
+    assert all(p in text for p in paras)

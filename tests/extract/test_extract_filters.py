@@ -149,3 +149,25 @@ def test_readers_comments_signed_as_paragraphs_go_and_prose_naming_a_poster_stay
         + "</article></body></html>"
     )
     assert [block.text for block in extract(page).blocks] == _STORY
+
+
+def test_a_list_of_labels_and_values_opening_like_a_related_box_is_the_storys() -> None:
+    # "Recommended dose: ..." was taken for a "Recommended" box: the list and what followed
+    # it went.
+    items = [
+        "Recommended dose: 10 micrograms a day",
+        "Upper limit for adults: 100 micrograms",
+        "Children under four: 10 micrograms",
+    ]
+    page = (
+        f"<html><body><article><p>{_STORY[0]}</p><ul>"
+        + "".join(f"<li>{item}</li>" for item in items)
+        + f"</ul><p>{_STORY[1]}</p></article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == [_STORY[0], *items, _STORY[1]]
+    related = (
+        f"<html><body><article><p>{_STORY[0]}</p><p>{_STORY[1]}</p><h3>Recommended</h3>"
+        "<ul><li><a href='/a'>Ferry fares to rise</a></li><li><a href='/b'>Mill to reopen</a>"
+        "</li></ul></article></body></html>"
+    )
+    assert [block.text for block in extract(related).blocks] == _STORY
