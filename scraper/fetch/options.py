@@ -217,6 +217,11 @@ class FetchOptions:
         for host, pace in self.politeness.hosts.items():
             if pace.concurrency < 1 or pace.min_interval < 0:
                 raise ConfigError("needs a concurrency >= 1, an interval >= 0", key=host)
+        for name, seconds in _robots_ttls(self.politeness):
+            # A negative one kept nothing (every request asked for robots.txt again), NaN
+            # likewise; an infinite one kept a host's 5xx answer, and so its refusal, for good.
+            if not 0 <= seconds < math.inf:
+                raise ConfigError(f"must be a number of seconds >= 0, not {seconds!r}", key=name)
         for name, seconds in _deadlines(self.timeouts):
             if not 0 < seconds < math.inf:
                 raise ConfigError(f"must be a positive number, not {seconds!r}", key=name)
@@ -245,6 +250,13 @@ def _waits(options: FetchOptions) -> tuple[tuple[str, float], ...]:
         ("retry.base_delay", retry.base_delay),
         ("retry.max_delay", retry.max_delay),
         ("retry.max_retry_after", retry.max_retry_after),
+    )
+
+
+def _robots_ttls(politeness: Politeness) -> tuple[tuple[str, float], ...]:
+    return (
+        ("politeness.robots_ttl", politeness.robots_ttl),
+        ("politeness.robots_error_ttl", politeness.robots_error_ttl),
     )
 
 

@@ -63,6 +63,19 @@ def test_a_negative_wait_or_robots_cap_is_refused(options: dict[str, Any], key: 
     assert caught.value.key == key
 
 
+@pytest.mark.parametrize("field", ["robots_ttl", "robots_error_ttl"])
+@pytest.mark.parametrize("seconds", [-1.0, math.nan, math.inf, -math.inf])
+def test_a_robots_ttl_must_be_a_finite_number_of_seconds(field: str, seconds: float) -> None:
+    with pytest.raises(ConfigError, match="number of seconds") as caught:
+        FetchOptions(politeness=Politeness(**{field: seconds}))
+    assert caught.value.key == f"politeness.{field}"
+
+
+def test_robots_ttls_of_zero_are_accepted() -> None:
+    options = FetchOptions(politeness=Politeness(robots_ttl=0, robots_error_ttl=0.0))
+    assert options.politeness.robots_ttl == 0
+
+
 def test_no_waits_at_all_are_accepted() -> None:
     retry = RetryPolicy(base_delay=0, max_delay=0, max_retry_after=0)
     options = FetchOptions(retry=retry, politeness=Politeness(min_interval=0, max_crawl_delay=0))
