@@ -26,6 +26,7 @@ from scraper.cli.outputs import (
     take_outcome,
 )
 from scraper.cli.progress import Progress
+from scraper.discover.urls import normalise_url
 from scraper.errors import InputError
 from scraper.extract import ExtractOptions, explain
 from scraper.extract.decisions import Explanation, render_explanation
@@ -35,6 +36,17 @@ from scraper.output import ArticleWriter, OutputFormat
 from scraper.pagefile import load_page, read_page
 
 __all__ = ["extract"]
+
+
+def _page_url(value: str | None) -> str | None:
+    # Taken as given, "example.com/x" became the article's url and the base its links were
+    # resolved against, and the run exited 0.
+    if value is not None:
+        try:
+            normalise_url(value)
+        except InputError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    return value
 
 
 def _read_stdin() -> bytes:
@@ -80,6 +92,13 @@ def _why_empty(explanation: Explanation) -> tuple[str, str] | None:
     return Article.build(blocks=blocks, truncated=explanation.truncated).why_empty()
 
 
+def _printable(name: str) -> str:
+    """A file name as a line of output shows it: a byte that is no UTF-8 (held by the name as a
+    lone surrogate, which no encoder takes, so the line ended the run in a traceback) written
+    as its escape, as a failure line on stderr shows it (``caf\\udce9.html``)."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _explain_all(sources: list[tuple[str, Callable[[], Explanation]]], stream: TextIO) -> int:
     """Write each input's explanation; those that fail, or find no article, are reported and
     counted, the others go on."""
@@ -94,7 +113,7 @@ def _explain_all(sources: list[tuple[str, Callable[[], Explanation]]], stream: T
         if len(sources) > 1:
             # The tables look alike: a line naming the file before each, as head and tail
             # print for several files.
-            stream.write(("\n" if shown else "") + f"==> {source} <==\n")
+            stream.write(("\n" if shown else "") + f"==> {_printable(source)} <==\n")
         stream.write(render_explanation(explanation))
         shown += 1
         # Shown all the same (why a page gives nothing is what --explain is asked for most),
@@ -151,7 +170,12 @@ def extract(
             help="HTML files, directories of them (hidden ones left out), or - alone for stdin."
         ),
     ],
-    url: Annotated[str | None, typer.Option(help="The page's URL (a single input only).")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            callback=_page_url, help="The page's URL, absolute http(s) (a single input only)."
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.TEXT,
     output: OutputOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes for many files.")] = 1,

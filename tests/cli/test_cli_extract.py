@@ -235,6 +235,18 @@ def test_url_with_a_folder_of_many_pages_is_a_usage_error(tmp_path: Path) -> Non
     assert result.stdout.startswith(PARA)
 
 
+@pytest.mark.parametrize("url", ["foo", "example.com/x", "ftp://x/y", "http://", "/news/a"])
+def test_a_url_that_is_no_absolute_http_url_is_a_usage_error(tmp_path: Path, url: str) -> None:
+    page = _write(tmp_path, "page.html")
+    for inputs, stdin in (([str(page)], None), (["-"], HTML)):
+        result = runner.invoke(app, ["extract", *inputs, "--url", url, "-f", "json"], input=stdin)
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.stderr.replace("│", " ").split())
+        assert "'--url'" in message
+        assert "not an absolute http(s) URL" in message
+        assert result.stdout == ""
+
+
 def test_output_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     page = _write(tmp_path, "page.html")

@@ -3,6 +3,7 @@ line naming each file of several, and text only."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,24 @@ def test_a_line_names_each_file_when_there_are_several(tmp_path: Path) -> None:
     ]
     one = runner.invoke(app, ["extract", str(a), "--explain"])
     assert one.exit_code == 0 and one.stdout.startswith(HEADER)
+
+
+def test_a_file_name_that_is_no_utf8_is_named_by_its_escapes(tmp_path: Path) -> None:
+    # The name holds a lone surrogate for its 0xE9 byte, which no UTF-8 file takes: writing
+    # its line ended the run in a UnicodeEncodeError.
+    try:
+        odd = _write(tmp_path, os.fsdecode(b"caf\xe9.html"))
+    except OSError:  # a file system that keeps names UTF-8 (macOS's)
+        pytest.skip("file names must be UTF-8 here")
+    other = _write(tmp_path, "other.html")
+    out = tmp_path / "explained.txt"
+    result = runner.invoke(app, ["extract", str(odd), str(other), "--explain", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line.startswith("==> ")] == [
+        f"==> {tmp_path}/caf\\udce9.html <==",
+        f"==> {other} <==",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "markdown", "html"])
