@@ -18,7 +18,7 @@ from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
 from scraper.config import load_config
 from scraper.crawl.holds import current_holds
-from scraper.crawl.lock import holder_alive
+from scraper.crawl.lock import holder_alive, holder_pid
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import RECHECK_GAVE_UP, RunRecord, SourceStats, UrlFailure
@@ -41,14 +41,17 @@ def when_shown(stamp: float | None) -> str:
         return "after 9999" if stamp > 0 else "before 1970"
 
 
-def _run_line(run: RunRecord | None) -> str:
+def _run_line(run: RunRecord | None, holder: int | None) -> str:
     if run is None:
         return "last run: none yet"
     s = run.stats
     if run.finished_at is None:
-        gone = " (its process is gone: the next crawl resumes its work)"
+        if run.status == INTERRUPTED:
+            how = " (its process is gone: the next crawl resumes its work)"
+        else:  # going on: by which process, when that can be known
+            how = "" if holder is None else f" (pid {holder})"
         return (
-            f"last run: #{run.id} {run.status}{gone if run.status == INTERRUPTED else ''},"
+            f"last run: #{run.id} {run.status}{how},"
             f" started {when_shown(run.started_at)}: {s.stored} stored so far"
             + (f", {counted(s.updated, 'stored article')} updated" if s.updated else "")
             + " (its other counters are written when it ends)"
@@ -70,16 +73,20 @@ def _run_line(run: RunRecord | None) -> str:
     )
 
 
-def _as_found(run: RunRecord | None, store: Path) -> RunRecord | None:
-    """``run``, shown as interrupted when it never ended and its process is gone (killed)."""
-    if run is None or run.finished_at is not None or holder_alive(store):
-        return run
-    return replace(run, status=INTERRUPTED)
+def _as_found(run: RunRecord | None, store: Path) -> tuple[RunRecord | None, int | None]:
+    """``run``, shown as interrupted when it never ended and its process is gone (killed); and,
+    while it goes on, the pid of the process holding the store's lock, when that is known."""
+    if run is None or run.finished_at is not None:
+        return run, None
+    if not holder_alive(store):
+        return replace(run, status=INTERRUPTED), None
+    return run, holder_pid(store)
 
 
 def _json(
     sources: list[SourceStats],
     run: RunRecord | None,
+    holder: int | None,
     waiting: Mapping[str, float],
     failed: list[UrlFailure] | None,
     configured: frozenset[str] | None,
@@ -89,7 +96,7 @@ def _json(
             {**asdict(s), "in_config": None if configured is None else s.name in configured}
             for s in sources
         ],
-        "last_run": asdict(run) if run is not None else None,
+        "last_run": {**asdict(run), "holder_pid": holder} if run is not None else None,
         "waiting_hosts": dict(waiting),
     }
     if failed is not None:
@@ -113,6 +120,7 @@ def _failure_line(failure: UrlFailure) -> str:
 def _table(
     sources: list[SourceStats],
     run: RunRecord | None,
+    holder: int | None,
     waiting: Mapping[str, float],
     configured: frozenset[str] | None,
 ) -> str:
@@ -130,7 +138,7 @@ def _table(
         + (f"  ({counted(s.recheck_gave_up, 'recheck')} given up)" if s.recheck_gave_up else "")
         for s in sources
     )
-    lines.append(_run_line(run))
+    lines.append(_run_line(run, holder))
     lines.extend(
         f"{_named(s, gone)}: {counted(s.rechecks, 'stored article')} listed as changed,"
         " waiting to be fetched again"
@@ -199,13 +207,14 @@ def status(
     """Show what a crawl store holds: per-source counts, the last run, the latest errors.
 
     A run that never ended and whose process is gone (killed) is shown as "interrupted", with
-    the articles it stored; the next crawl resumes its work. An error a run met in a source
-    outside its listings (a config URL no run can crawl, a bug on odd input) is shown as
-    "source error in NAME, run #N at TIME", with the run that last read the source without
-    meeting one, if any. A
-    source marked "(not in config)" (in JSON: "in_config": false) was removed or renamed in
-    the config: its URLs stay in the store, and no run of this config takes them (its kept
-    errors are marked so too: no run will meet them again). Exit codes:
+    the articles it stored; the next crawl resumes its work. One going on is shown as "running",
+    with the pid of the process holding the store's lock when it can be known. An error a run
+    met in a source outside its listings (a config URL no run can crawl, a bug on odd input) is
+    shown as "source error in NAME, run #N at TIME", with the run that last read the source
+    without meeting one, if any. A source marked "(not in config)" (in JSON: "in_config":
+    false) was removed or renamed in the config: its URLs stay in the store, and no run of
+    this config takes them (its kept errors are marked so too: no run will meet them again).
+    Exit codes:
     0 shown, 2 invalid config or option (a `--source` neither the config nor the store knows:
     the message lists those it knows), 4 the store cannot be read.
 
@@ -228,7 +237,7 @@ def status(
         if source is not None:
             check_source(source, target, configured=configured or (), stored=store.source_names())
         sources = store.source_stats(source=source)
-        run = _as_found(store.last_run(), store_path(target))
+        run, holder = _as_found(store.last_run(), store_path(target))
         waiting = current_holds(store, time.time())
         failures = store.failures(source=source, limit=limit) if failed else None
     except StoreError as exc:
@@ -237,9 +246,9 @@ def status(
     finally:
         store.close()
     if as_json:
-        typer.echo(_json(sources, run, waiting, failures, configured))
+        typer.echo(_json(sources, run, holder, waiting, failures, configured))
         return
-    typer.echo(_table(sources, run, waiting, configured))
+    typer.echo(_table(sources, run, holder, waiting, configured))
     if failures is not None:
         # The per-source counts hold the total, so the list needs no count query of its own.
         total = sum(s.failing + s.gave_up + s.recheck_gave_up for s in sources)

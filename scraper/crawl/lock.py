@@ -13,7 +13,7 @@ from types import TracebackType
 
 from scraper.errors import StoreError, StoreLocked
 
-__all__ = ["RunLock", "holder_alive"]
+__all__ = ["RunLock", "holder_alive", "holder_pid"]
 
 
 class RunLock:
@@ -110,8 +110,7 @@ def holder_alive(store: Path) -> bool:
     namespace holds it; elsewhere, whether the process whose pid the file keeps (the run that
     last took the lock) lives, which a pid reused since can mistake.
     """
-    real = store.resolve()
-    path = real.with_name(real.name + ".lock")
+    path = _lock_path(store)
     try:
         found = path.stat()
     except OSError:
@@ -119,14 +118,44 @@ def holder_alive(store: Path) -> bool:
     holders = _kernel_holders(found)
     if holders is not None:
         return bool(holders)
+    pid = _recorded_pid(path)
+    return pid is not None and _alive(pid)
+
+
+def holder_pid(store: Path) -> int | None:
+    """The pid of the process holding ``store``'s lock now, as :func:`holder_alive` finds it;
+    None when no process holds it or none this pid namespace can see does (the lock may be
+    held all the same: ask :func:`holder_alive`)."""
+    path = _lock_path(store)
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    holders = _kernel_holders(found)
+    if holders is not None:
+        seen = [pid for pid in holders if pid.isdigit() and pid != "0"]
+        return int(seen[0]) if seen else None
+    pid = _recorded_pid(path)
+    return pid if pid is not None and _alive(pid) else None
+
+
+def _lock_path(store: Path) -> Path:
+    real = store.resolve()
+    return real.with_name(real.name + ".lock")
+
+
+def _recorded_pid(path: Path) -> int | None:
+    """The pid the lock file keeps (the run that last took the lock), if it keeps one."""
     try:
         text = path.read_text("ascii")[:32].strip()
     except (OSError, UnicodeDecodeError):
-        return False
-    if not text.isdigit() or int(text) <= 0:
-        return False
+        return None
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _alive(pid: int) -> bool:
     try:
-        os.kill(int(text), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
-from scraper.crawl.lock import RunLock
+from scraper.crawl.lock import RunLock, holder_alive, holder_pid
 from scraper.demo.server import SiteServer
 from scraper.store.crawl_store import SQLiteCrawlStore
 
@@ -135,7 +135,24 @@ def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
     assert (data["last_run"]["stats"]["stored"], data["last_run"]["stats"]["updated"]) == (1, 1)
     with RunLock(db):  # a live process holds the store's lock: the run goes on
         shown = runner.invoke(app, ["status", str(news_toml)]).stdout
-    assert f"last run: #{run_id} running, started " in shown
+        data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
+    assert f"last run: #{run_id} running (pid {os.getpid()}), started " in shown
+    assert (data["last_run"]["status"], data["last_run"]["holder_pid"]) == ("running", os.getpid())
+
+
+def test_status_shows_a_running_run_whose_holder_cannot_be_known(
+    news_toml: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A holder in another pid namespace (a crawl in a container) shows in the kernel's table
+    # as pid 0: the run goes on all the same, by a process status cannot name.
+    _, run_id = _unfinished_run(news_toml)
+    monkeypatch.setattr("scraper.crawl.lock._kernel_holders", lambda found: ["0"])
+    shown = runner.invoke(app, ["status", str(news_toml)])
+    assert shown.exit_code == 0, shown.output
+    assert f"last run: #{run_id} running, started " in shown.stdout
+    data = json.loads(runner.invoke(app, ["status", str(news_toml), "--json"]).stdout)
+    assert (data["last_run"]["status"], data["last_run"]["holder_pid"]) == ("running", None)
+    assert data["last_run"]["id"] == run_id
 
 
 @pytest.mark.skipif(not Path("/proc/locks").exists(), reason="reads Linux's table of file locks")
@@ -146,3 +163,22 @@ def test_status_is_not_fooled_by_a_pid_reused_after_a_killed_run(news_toml: Path
     db.with_name(db.name + ".lock").write_text(str(os.getpid()))  # alive, but holds no lock
     shown = runner.invoke(app, ["status", str(news_toml)]).stdout
     assert f"last run: #{run_id} interrupted (its process is gone" in shown
+
+
+def test_without_a_lock_table_the_holder_is_the_live_pid_the_lock_file_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on macOS, which has no /proc/locks.
+    monkeypatch.setattr("scraper.crawl.lock._kernel_holders", lambda found: None)
+    db = tmp_path / "news.db"
+    assert (holder_alive(db), holder_pid(db)) == (False, None)  # no lock file yet
+    with RunLock(db):
+        assert (holder_alive(db), holder_pid(db)) == (True, os.getpid())
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    db.with_name(db.name + ".lock").write_text(gone)
+    assert (holder_alive(db), holder_pid(db)) == (False, None)
