@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ _THREADS = Path("/proc/self/task")
 # Loads the CLI (whose package sets the variable) and numpy, as the crawl and dedup commands
 # do, then reports the setting and how many threads the process has.
 _PROBE = """
+import importlib.metadata
 import os
 import scraper.cli.app
 import numpy
@@ -80,3 +82,14 @@ def test_the_command_list_and_a_mistyped_command_load_every_command() -> None:
     code, names = _loaded("extrct")
     assert code == "2"  # typer's usage error, after listing what there is
     assert sorted(names) == sorted(COMMANDS)
+
+
+def test_version_names_the_release_and_loads_no_command() -> None:
+    # The release as installed; the interpreter and the build ride along for bug reports.
+    code, names = _loaded("--version")
+    assert (code, names) == ("0", [])
+    shown = subprocess.run(
+        [sys.executable, "-m", "scraper", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.startswith(f"scraper {importlib.metadata.version('scraper')} (Python 3.")
+    assert "extraction compiled" in shown or "extraction pure Python" in shown
