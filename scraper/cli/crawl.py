@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from scraper.cli.config_check import config_lines, store_problem
 from scraper.cli.crawl_display import Display, summary_line, warning_lines
 from scraper.cli.crawl_export import Exporter, check_export_path, export_key, export_spec
 from scraper.cli.exits import (
@@ -62,6 +63,14 @@ def crawl(
             " what is left waits for the next run.",
         ),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Validate the config (and the export path) and say what a run would do; fetch"
+            " nothing, leave the store alone, take no lock.",
+        ),
+    ] = False,
 ) -> None:
     """Crawl the sources of a TOML config: fetch only new articles, deduplicate, store them.
 
@@ -81,7 +90,9 @@ def crawl(
     when the signal comes finishes first; one killed (kill -9) is landed or undone by the next.
     A run that reaches `--max-run-seconds` ends as usual (exit 0 when nothing failed), the URLs
     it did not take left due for the next run: set it below the cron interval so runs never
-    queue up.
+    queue up. `--check` validates an edited config before cron runs it: exit 0 and a summary
+    (sources, store, politeness, export), 2 naming the bad key, or 4 when the store file could
+    not be opened or created.
 
     Example: scraper crawl news.toml --max-run-seconds 240 --export jsonl -o 'new-{run}.jsonl'
     """
@@ -99,6 +110,14 @@ def crawl(
     key = export_key(output)
     if spec is not None:
         check_export_path(spec, config, key=key, config_file=config_path)
+    if check:
+        for line in config_lines(replace(config, export=spec), config_path):
+            typer.echo(line)
+        problem = store_problem(config)
+        if problem is not None:
+            typer.echo(f"scraper: store error: {problem}", err=True)
+            raise typer.Exit(EXIT_STORE)
+        return
     exporter = Exporter(spec, key=key) if spec else None
     result = _run(config, wait=wait, display=display, exporter=exporter)
     if not log_json:
