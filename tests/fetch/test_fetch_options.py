@@ -63,11 +63,15 @@ def test_a_negative_wait_or_robots_cap_is_refused(options: dict[str, Any], key: 
     assert caught.value.key == key
 
 
+def _ttls(robots_ttl: float = 3600.0, robots_error_ttl: float = 300.0) -> Politeness:
+    return Politeness(robots_ttl=robots_ttl, robots_error_ttl=robots_error_ttl)
+
+
 @pytest.mark.parametrize("field", ["robots_ttl", "robots_error_ttl"])
 @pytest.mark.parametrize("seconds", [-1.0, math.nan, math.inf, -math.inf])
 def test_a_robots_ttl_must_be_a_finite_number_of_seconds(field: str, seconds: float) -> None:
     with pytest.raises(ConfigError, match="number of seconds") as caught:
-        FetchOptions(politeness=Politeness(**{field: seconds}))
+        FetchOptions(politeness=_ttls(**{field: seconds}))
     assert caught.value.key == f"politeness.{field}"
 
 
