@@ -20,7 +20,13 @@ from scraper.extract.chrome import (
     COMMENT_HEADINGS,
     REPLY_LINKS,
 )
-from scraper.extract.filters import is_comment_signature
+from scraper.extract.filters import (
+    Context,
+    block_line,
+    is_comment_signature,
+    is_disclosure,
+    repeats_description,
+)
 from scraper.extract.segment import Element, RawBlock, ancestor_at
 from scraper.models import BlockKind
 
@@ -30,6 +36,7 @@ __all__ = ["Selection", "block_score", "comments_start", "select_body"]
 _HEADING: Final = BlockKind.HEADING
 _TABLE: Final = BlockKind.TABLE
 _LIST_ITEM: Final = BlockKind.LIST_ITEM
+_PARAGRAPH: Final = BlockKind.PARAGRAPH
 
 #: Score kept per level an element sits above a block's own element.
 _DECAY: Final = 0.8
@@ -45,6 +52,17 @@ _COMMENT_HEADING_CHARS: Final = 40
 #: container's and one of its blocks is real prose.
 _SIBLING_SHARE: Final = 0.3
 _SIBLING_MIN_BEST: Final = 80.0
+#: A lead paragraph before the container joins it when it scores this much (a sentence of
+#: some length with few links) ...
+_LEAD_MIN_SCORE: Final = 50.0
+#: ... set at most this deep below the container's parent (beside the container, or in a
+#: header beside it; deeper down, as in an image's embed, prose is a caption) ...
+_LEAD_DEPTH: Final = 3
+#: ... as do up to this many paragraphs, ...
+_LEAD_PARAGRAPHS: Final = 2
+#: ... past at most this many short lines (a byline, a date) this long.
+_LEAD_PASSED: Final = 3
+_LEAD_PASSED_CHARS: Final = 80
 _SENTENCE_END: Final = (".", "!", "?", '"', "”", "’", "»", ":", ")", "…", "'")
 
 
@@ -94,12 +112,14 @@ def select_body(
     block_scores: Sequence[float],
     end: int | None = None,
     muted: frozenset[int] = frozenset(),
+    context: Context | None = None,
 ) -> Selection:
     """Pick the container of the article and the blocks inside it.
 
     ``block_scores`` are the blocks' :func:`block_score`, in the same order. Blocks from
     index ``end`` on (readers' comments) and the ``muted`` ones (second renderings of text
-    the page already showed) may count against a container, never for it.
+    the page already showed) may count against a container, never for it. A lead paragraph
+    just before the container joins it unless it repeats the summary ``context`` holds.
     """
     scores = {b.index: score for b, score in zip(blocks, block_scores, strict=True)}
     if end is not None:
@@ -145,6 +165,7 @@ def select_body(
     depth = container.depth
     inside = {b.index for b in blocks if ancestor_at(b.element, depth, memo) is container}
     if container.parent is not None:
+        inside |= _lead_blocks(blocks, container.parent, inside, scores, context)
         inside |= _sibling_blocks(blocks, container.parent, inside, scores)
     return Selection(container.node_id, frozenset(inside), scores)
 
@@ -191,6 +212,55 @@ def _meeting(one: Element, other: Element) -> Element | None:
         a = a.parent
         b = b.parent
     return a if a is b else None
+
+
+def _lead_blocks(
+    blocks: Sequence[RawBlock],
+    parent: Element,
+    inside: set[int],
+    scores: dict[int, float],
+    context: Context | None,
+) -> set[int]:
+    """The lead paragraph set just before the container, beside it under ``parent``.
+
+    Templates often print the standfirst ("lede") between the headline and the body's
+    wrapper, too short to join as a sibling that carries the body. It is the prose right
+    before the container's first block, past a byline or a date line at most; a heading
+    ends the search (what comes before the headline is not the story's), and so does a note
+    on the site's affiliate earnings, which sits there as often. An excerpt that repeats the
+    page's summary (``context``) is metadata already, as the title is: it stays out.
+    """
+    if not inside:
+        return set()
+    out: set[int] = set()
+    passed = 0
+    memo: dict[Element, Element] = {}
+    for index in range(min(inside) - 1, -1, -1):
+        block = blocks[index]
+        if (
+            block.kind is _HEADING
+            or ancestor_at(block.element, parent.depth, memo) is not parent
+            or is_disclosure(block.text.lower())
+        ):
+            break
+        if (
+            block.kind is _PARAGRAPH
+            and block.element.depth <= parent.depth + _LEAD_DEPTH
+            and scores[index] >= _LEAD_MIN_SCORE
+            and block.text.endswith(_SENTENCE_END)
+        ):
+            if context is not None and repeats_description(block.text, block_line(block), context):
+                break
+            out.add(index)
+            if len(out) >= _LEAD_PARAGRAPHS:
+                break
+        elif len(block.text) <= _LEAD_PASSED_CHARS and block.link_density <= 0.5:
+            passed += 1
+            if passed > _LEAD_PASSED:
+                break
+        else:
+            break
+    return out
 
 
 def _sibling_blocks(

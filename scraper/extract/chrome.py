@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "AMBIGUOUS_COMMENT_HEADINGS",
+    "ANONYMOUS_SIGNERS",
     "BLOCK_TAGS",
     "BOILERPLATE_LABEL_PREFIXES",
     "BOILERPLATE_PHRASES",
@@ -24,12 +25,16 @@ __all__ = [
     "COMMENT_SIGNATURES",
     "CONSENT_WORDS",
     "CUTOFF_HEADINGS",
+    "DISCLOSURE_PHRASES",
     "EMBEDDED_POSTS",
     "HEADING_TAGS",
     "HIDDEN_STYLE_MARKERS",
     "INLINE_TAGS",
     "LAYOUT_WORDS",
     "MISLEADING_WORDS",
+    "PROSE_QUALIFIERS",
+    "READING_TIME_UNITS",
+    "READING_TIME_WORDS",
     "REPLY_LINKS",
     "SKIP_TAGS",
     "UNJUDGED_TAGS",
@@ -93,10 +98,20 @@ WEAK_CHROME_WORDS = frozenset(
         "keywords", "bio", "caption", "credit", "credits", "copyright", "disclaimer", "rating",
         "meta", "postmeta", "entrymeta", "follow", "jump", "toc", "print", "banner", "widget",
         "widgets", "popular", "trending", "readmore", "readnext", "upnext", "morestories",
-        "recirc", "recirculation", "subscription", "paywall", "regwall", "respond", "replies",
+        "recirc", "recirculation", "subscription", "respond", "replies",
         "discussion", "masthead", "toolbar", "tooltip", "lightbox", "screenreader",
         "visuallyhidden", "sronly", "gpt", "player", "video",
     }
+)  # fmt: skip
+
+#: Class words that describe article text as often as they mark chrome: a paragraph readers
+#: may quote ("shareable-paragraph"), the body served behind a paywall ("subscriber-only",
+#: "paywall"). An element marked by these and no chrome word is chrome only when it is small
+#: and holds no paragraph of prose: a paywall's gate or a subscribers' form is a line and a
+#: button. They outrank the chrome prefixes they start with ("share", "subscribe").
+PROSE_QUALIFIERS = frozenset(
+    {"shareable", "sharable", "subscriber", "subscribers", "subscriberonly",
+     "subscribersonly", "paywall", "paywalled", "regwall"}
 )  # fmt: skip
 
 #: Chrome words that also name how a part of an article behaves ("content-nav-section",
@@ -198,9 +213,29 @@ BOILERPLATE_PREFIXES = (
 #: revenue fell...", "Getty Images said on Tuesday...").
 BOILERPLATE_LABEL_PREFIXES = ("advertisement", "getty images")
 
+#: Phrases of a site's note on what it earns from the links on the page ("We may earn
+#: commission from links on this page"): a disclosure when the site speaks in the first person
+#: ("we", "I"), a sentence of the story when it does not ("Streamers earn a commission when
+#: viewers buy through affiliate links").
+DISCLOSURE_PHRASES = (
+    "affiliate link", "earn a commission", "earn commission", "earn a small commission",
+    "receive a commission", "affiliate commission", "from qualifying purchases",
+    "every item on this page was chosen",
+)  # fmt: skip
+
 #: The words that make a short line opening "By using this site, ..." or "By clicking ..." a
 #: consent notice (the site's terms), not a byline nor a sentence of the story.
 CONSENT_WORDS = ("you agree", "you consent", "you accept", "you acknowledge")
+
+#: A reading-time notice is a duration in these units with one of the words after it ("5 min
+#: read", "3 Minuten Lesezeit") or before it ("Reading time: 4 minutes"): a line of only a
+#: duration is the story's ("90 min" in a match report, "Cook: 90 min" in a recipe).
+READING_TIME_UNITS = ("min", "mins", "minute", "minutes", "minuten", "minutos", "minuti")
+READING_TIME_WORDS = (
+    "read", "reading", "read time", "reading time", "to read", "lesezeit", "lesedauer",
+    "lecture", "de lecture", "temps de lecture", "lectura", "de lectura",
+    "tiempo de lectura", "leitura", "de leitura", "tempo de leitura", "di lettura",
+)  # fmt: skip
 
 #: Headings that start the list of other stories at the end of an article: nothing after
 #: one of them in the article's container is the article's.
@@ -254,6 +289,13 @@ COMMENT_SIGNATURES = (
     "posted by", "report this comment", "report abuse", "reply to this comment", "comment by",
     "geschrieben von", "kommentar melden", "publié par", "signaler ce commentaire",
     "publicado por", "denunciar comentario",
+)  # fmt: skip
+
+#: Names a reader's comment is signed with when the reader gave none: many comments signed
+#: so are still many readers.
+ANONYMOUS_SIGNERS = frozenset(
+    {"anonymous", "anon", "guest", "a reader", "reader", "anonym", "gast", "anonyme", "invité",
+     "anónimo", "invitado"}
 )  # fmt: skip
 
 #: How bylines start, so that a byline rendered as body text can be recognised.

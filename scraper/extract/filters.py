@@ -14,6 +14,7 @@ from typing import Any, Final
 from rapidfuzz import fuzz
 
 from scraper.extract.chrome import (
+    ANONYMOUS_SIGNERS,
     BOILERPLATE_LABEL_PREFIXES,
     BOILERPLATE_PHRASES,
     BOILERPLATE_PREFIXES,
@@ -21,6 +22,9 @@ from scraper.extract.chrome import (
     COMMENT_SIGNATURES,
     CONSENT_WORDS,
     CUTOFF_HEADINGS,
+    DISCLOSURE_PHRASES,
+    READING_TIME_UNITS,
+    READING_TIME_WORDS,
 )
 from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
@@ -32,7 +36,10 @@ __all__ = [
     "count_comment_signatures",
     "is_comment_signature",
     "is_cutoff",
+    "is_disclosure",
     "is_label",
+    "is_live_blog",
+    "is_teaser_line",
     "judge_block",
     "normalise_line",
     "repeats_description",
@@ -59,6 +66,8 @@ _SHORT_LINE: Final = 80
 #: header or footer ("jd_88 | Posted by mobile on 3 May").
 _SIGNATURE_LINE: Final = 120
 _CUTOFF_MAX_CHARS: Final = 40
+#: A teaser line is a label and a headline: longer is a paragraph.
+_TEASER_CHARS: Final = 120
 #: A sentence at least this long keeps its place up to this share of linked text.
 _LINKED_PROSE_CHARS: Final = 100
 _LINKED_PROSE_DENSITY: Final = 0.7
@@ -112,7 +121,24 @@ _DATE_WORDS: Final = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b",
 _DATE_WORDS_AS_WRITTEN: Final = re.compile(rf"\b({_word_tree_pattern(_DATE_WORD_LIST)})\b")
 _NUMERIC_DATE: Final = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 _DIGIT: Final = re.compile(r"\d")
+#: Two years joined by a dash: a life's or an era's span ("March 3, 1950 – June 2, 2024"),
+#: which an obituary or a timeline prints, not a date stamp.
+_YEAR_SPAN: Final = re.compile(
+    r"\b[12]\d{3}\b\s*(?:[–—]|-\s|\s-)\s*\D{0,12}(?:\d{1,2}(?:st|nd|rd|th)?\b,?\s*\D{0,12})?"
+    r"\b[12]\d{3}\b"
+)
+#: A line's opening before a separator (a colon, a dash), or a time before a space: in a
+#: timeline entry the date, and after it the event ("June 4, 2021 — The first shipment
+#: arrived", a live blog's "14:52 Ferry services suspended").
+_DATE_LED: Final = re.compile(
+    r"^(.{1,30}?)(?::\s|\s[-–—]\s|[–—])\s*(.+)$|^(\d{1,2}[:.]\d{2})\s+(.+)$"
+)
+#: Words an entry's date may hold besides numbers (a month, a weekday).
+_DATE_HEAD_WORDS: Final = 2
+#: A word that begins in lower case: what a sentence holds and a name or a date does not.
+_LOWER_WORD: Final = re.compile(r"\b[^\W\d_A-Z]{3,}\b")
 _LETTER: Final = re.compile(r"[^\W\d_]")
+_LETTER_WORD: Final = re.compile(r"[^\W\d_]{2,}")
 
 
 def _by_first_character(prefixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -131,7 +157,28 @@ _CUTOFF_STARTS: Final = _by_first_character(CUTOFF_HEADINGS)
 _COMMENT_SIGNATURE: Final = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in COMMENT_SIGNATURES) + r")\b", re.IGNORECASE
 )
-_READING_TIME: Final = re.compile(r"^\d+\s*(min|minute|minutes|minuten)\b", re.IGNORECASE)
+_TIME_UNIT: Final = "(?:" + "|".join(re.escape(u) for u in READING_TIME_UNITS) + r")\b\.?"
+_TIME_WORD: Final = "(?:" + "|".join(re.escape(w) for w in READING_TIME_WORDS) + ")"
+#: Lines are lower case (``block_line``): the pattern needs no case folding. The word after
+#: the duration may run into the next ("6 min readdec 1, 2025": a date set beside it).
+_READING_TIME: Final = re.compile(
+    rf"^(?:\d+[\s-]*{_TIME_UNIT}\s*{_TIME_WORD}|{_TIME_WORD}\b\s*:?\s*\d+[\s-]*{_TIME_UNIT})"
+)
+#: Longer lines are sentences, which may tell how long something takes to read.
+_READING_TIME_CHARS: Final = 40
+#: The last words of the signatures that name the signer after them ("posted by").
+_SIGNING_WORDS: Final = frozenset(
+    prefix.strip() for prefix in BYLINE_PREFIXES if prefix.count(" ") == 1
+)
+#: Where a signer's name ends: the time or date after it, or a separator.
+_SIGNER_END: Final = re.compile(
+    r"\s(?:at|on|um|am|le|el|à|a las)\s|[,|·•(\[\d]|\s[-–—]\s", re.IGNORECASE
+)
+#: A live blog's entries are signed by a few writers: at most one name per this many entries.
+_ENTRIES_PER_SIGNER: Final = 3
+#: A disclosure is a note of a sentence or three; a longer block is the story's.
+_DISCLOSURE_CHARS: Final = 400
+_FIRST_PERSON: Final = re.compile(r"\b(?:we|i|us|our|my)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +236,18 @@ def _boilerplate(block: RawBlock, norm: str) -> str | None:
             return "chrome label"
         if norm.startswith(_BYLINE_STARTS) and any(w in norm for w in CONSENT_WORDS):
             return "consent notice"
-    # The label opens with a digit (the pattern's \d is str.isdecimal): most lines do not.
-    if len(norm) < 30 and norm[:1].isdecimal() and _READING_TIME.match(norm):
+    if len(norm) < _READING_TIME_CHARS and _READING_TIME.match(norm):
         return "reading-time label"
     return None
+
+
+def is_disclosure(line: str) -> bool:
+    """Whether a block's text (``line``, lower case) is the site's note on what it earns from
+    the page's links."""
+    if len(line) >= _DISCLOSURE_CHARS:
+        return False
+    # Most lines hold none of the phrases: substring tests before the pattern.
+    return any(p in line for p in DISCLOSURE_PHRASES) and _FIRST_PERSON.search(line) is not None
 
 
 def _is_title(norm: str, title: str | None) -> bool:
@@ -223,6 +278,8 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
         return False
     if not _DIGIT.search(norm):
         return False
+    if _YEAR_SPAN.search(norm) or _is_dated_entry(block.text):
+        return False
     # Substituted at once: with no date word, the numeric pass reads the line unchanged.
     # Lines are lower case (``block_line``): most are ASCII and need no case folding.
     words_pattern = _DATE_WORDS_AS_WRITTEN if norm.isascii() else _DATE_WORDS
@@ -233,6 +290,21 @@ def _is_dateline(block: RawBlock, norm: str) -> bool:
     # "14:52 Ferry services suspended" is a heading with a time, not a dateline.
     words = [w for w in rest.split() if any(c.isalpha() for c in w)]
     return len(words) <= _DATELINE_SPARE_WORDS
+
+
+def _is_dated_entry(text: str) -> bool:
+    """Whether a line is a timeline's entry, a date and then what happened ("2019: The
+    council approved the plan"), not a date stamp ("May 2, 2024 - Updated 10:42 a.m.") nor a
+    date and a name ("May 2, 2024 — Jane Roe")."""
+    found = _DATE_LED.match(text)
+    if found is None:
+        return False
+    head, tail = found.group(1, 2) if found.group(1) is not None else found.group(3, 4)
+    if not _DIGIT.search(head) or len(_LETTER_WORD.findall(head)) > _DATE_HEAD_WORDS:
+        return False
+    # The event: words that are no date words, one of them a word of a sentence.
+    event = _DATE_WORDS.sub(" ", tail)
+    return len(_LETTER_WORD.findall(event)) >= 2 and _LOWER_WORD.search(event) is not None
 
 
 def _is_sentence(text: str) -> bool:
@@ -332,16 +404,38 @@ def is_cutoff(block: RawBlock, line: str) -> bool:
         return False
     if len(line) > _CUTOFF_MAX_CHARS:
         return False
-    prefix = next((p for p in _CUTOFF_STARTS.get(line[:1], ()) if line.startswith(p)), None)
+    prefix = _cutoff_prefix(line)
     if prefix is None:
         return False
     # A label and its value in a list or a paragraph ("Recommended dose: 10 micrograms a
-    # day") is the article's; a heading may name the stories after it so, and a link does
-    # ("Related Roundup: <a>MacBook Pro</a>").
-    if block.kind is _HEADING or block.link_chars:
+    # day") is the article's, and one story's teaser ("Up next: <a>Mayor faces recall</a>")
+    # is one line (see is_teaser_line), inside a live blog as much as at an article's end;
+    # a heading may name the stories after it so.
+    if block.kind is _HEADING:
         return True
     _, colon, value = line[len(prefix) :].partition(":")
     return not (colon and value.strip())
+
+
+def is_teaser_line(block: RawBlock, line: str) -> bool:
+    """Whether a block (``line`` its :func:`block_line`) is one other story's teaser: a
+    related-stories label and a headline after it ("Up next: Storm warning for the coast",
+    "Related: <a>Mill to reopen</a>"); not a sentence, nor a value whose label only starts
+    like one ("Recommended dose: 10 micrograms") unless the value is a link."""
+    if block.kind is _HEADING or len(block.text) > _TEASER_CHARS or _is_sentence(block.text):
+        return False
+    prefix = _cutoff_prefix(line)
+    if prefix is None:
+        return False
+    label, colon, value = line.partition(":")
+    if not (colon and value.strip()):
+        return False
+    return bool(block.link_chars) or label.strip() == prefix
+
+
+def _cutoff_prefix(line: str) -> str | None:
+    """The related-stories heading ``line`` starts with, if any."""
+    return next((p for p in _CUTOFF_STARTS.get(line[:1], ()) if line.startswith(p)), None)
 
 
 def count_comment_signatures(lines: Iterable[str]) -> int:
@@ -365,6 +459,33 @@ def is_comment_signature(text: str) -> bool:
     if not text[: found.start()].strip(_LEADING):
         return True
     return len(text) <= _SIGNATURE_LINE and not _is_sentence(text)
+
+
+def _signer(text: str) -> str | None:
+    """The name a signature gives ("Posted by Jane Roe at 10:42": "jane roe"), or None when
+    the block has no signature or it names no one ("Report abuse")."""
+    found = _COMMENT_SIGNATURE.search(text)
+    if found is None or found.group(1).lower().rsplit(None, 1)[-1] not in _SIGNING_WORDS:
+        return None
+    name = _SIGNER_END.split(text[found.end() :], 1)[0]
+    name = " ".join(name.lower().split()).strip(_TRAILING).lstrip(_LEADING)
+    return name or None
+
+
+def is_live_blog(signed: Sequence[str], authors: Sequence[str]) -> bool:
+    """Whether blocks signed like comments (``signed``, each passing
+    :func:`is_comment_signature`) are a live blog's entries: each names who posted it, and
+    they are the page's authors or a few names again and again (a newsroom's staff). Readers'
+    comments are each another reader's, some unnamed, and carry moderation links."""
+    names: set[str] = set()
+    for text in signed:
+        name = _signer(text)
+        if name is None or name in ANONYMOUS_SIGNERS:
+            return False
+        names.add(name)
+    if names <= {author.lower() for author in authors}:
+        return True
+    return len(names) * _ENTRIES_PER_SIGNER <= len(signed)
 
 
 def is_label(text: str) -> bool:

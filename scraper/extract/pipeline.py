@@ -29,6 +29,8 @@ from scraper.extract.filters import (
     is_comment_signature,
     is_cutoff,
     is_label,
+    is_live_blog,
+    is_teaser_line,
     judge_block,
     repeats_description,
 )
@@ -298,10 +300,12 @@ def _body(
     # Repeat keys and what the searches work out about them, once per page for both searches.
     keys: dict[int, str] = {}
     memo = RepeatMemo()
-    selection = select_body(blocks, scores, end, _second_renderings(blocks, lines, keys, memo))
     context = Context.of(meta.title, meta.authors, meta.description)
+    selection = select_body(
+        blocks, scores, end, _second_renderings(blocks, lines, keys, memo), context
+    )
     decisions = _decide(blocks, lines, selection, end, context, use_all)
-    _drop_comment_thread(decisions, lines)
+    _drop_comment_thread(decisions, lines, context)
     _drop_teaser_excerpts(decisions)
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
@@ -365,6 +369,9 @@ def _decide(
             # A heading after the list opens the next section of the article.
             box = None
         line = lines[block.index]
+        if is_teaser_line(block, line):
+            decisions.append(Decision(block, score, False, "teaser line"))
+            continue
         if any_kept and is_cutoff(block, line):
             # The heading's own wrapper is the box of other stories, unless that wrapper is
             # the article itself: then only the heading goes.
@@ -437,8 +444,9 @@ def _drop_leading_labels(decisions: list[Decision]) -> None:
             decisions[n] = Decision(decision.block, decision.score, False, "label above the body")
 
 
-def _drop_comment_thread(decisions: list[Decision], lines: list[str]) -> None:
-    """Readers' comments laid out like paragraphs: from the first signed one to the end."""
+def _drop_comment_thread(decisions: list[Decision], lines: list[str], context: Context) -> None:
+    """Readers' comments laid out like paragraphs: from the first signed one to the end (a
+    live blog's entries, signed by its writers, stay)."""
     kept = [n for n, d in enumerate(decisions) if d.keep]
     # One scan over all kept text first: most pages have no signed comment at all.
     signatures = count_comment_signatures([lines[decisions[n].block.index] for n in kept])
@@ -446,6 +454,8 @@ def _drop_comment_thread(decisions: list[Decision], lines: list[str]) -> None:
         return
     signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
     if len(signed) < _MIN_SIGNED_COMMENTS:
+        return
+    if is_live_blog([decisions[n].block.text for n in signed], context.authors):
         return
     for n in range(signed[0], len(decisions)):
         decision = decisions[n]

@@ -33,7 +33,9 @@ _CHROME_ROLES: Final = chrome.CHROME_ROLES
 _LAYOUT: Final = 1
 _STRONG: Final = 2
 _WEAK: Final = 3
+_QUALIFIER: Final = 4
 _WORD_KINDS: Final = {
+    **dict.fromkeys(chrome.PROSE_QUALIFIERS, _QUALIFIER),
     **dict.fromkeys(chrome.WEAK_CHROME_WORDS, _WEAK),
     **dict.fromkeys(chrome.CHROME_WORDS, _STRONG),
     **dict.fromkeys(chrome.LAYOUT_WORDS, _LAYOUT),
@@ -88,6 +90,11 @@ _UNSEEN: Final = "(unseen)"
 _SPARABLE: Final = re.compile("'(" + "|".join(sorted(chrome.MISLEADING_WORDS)) + ")'")
 #: Elements marked only by a weak chrome word are chrome when their text is shorter than this.
 _WEAK_MAX_CHARS: Final = 300
+#: Paragraph characters that make an element marked only by a prose qualifier the article's
+#: (see chrome.PROSE_QUALIFIERS): more than a paywall's "Subscribe to keep reading".
+_QUALIFIED_PROSE: Final = 80
+_WEAK_REASON: Final = "weak: "
+_QUALIFIED_REASON: Final = "qualified: "
 #: Elements that are the article's own wrappers: class words never make them chrome.
 _CONTENT_ELEMENTS: Final = frozenset({"article", "main", "body", "html"})
 
@@ -223,19 +230,24 @@ class Segmentation:
 @dataclass(slots=True)
 class _Verdict:
     """What one class/id token says: whether it names the article's text, and its least
-    chrome word, least chrome-prefixed word and least weak chrome word ("" for none)."""
+    chrome word, least chrome-prefixed word, least weak chrome word and least prose qualifier
+    ("" for none)."""
 
     content: bool
     strong: str
     prefixed: str
     weak: str
+    qualifier: str
 
-    def __init__(self, content: bool, strong: str, prefixed: str, weak: str) -> None:
+    def __init__(
+        self, content: bool, strong: str, prefixed: str, weak: str, qualifier: str = ""
+    ) -> None:
         # Written out, as RawBlock's.
         self.content = content
         self.strong = strong
         self.prefixed = prefixed
         self.weak = weak
+        self.qualifier = qualifier
 
 
 #: The verdict of most tokens: nothing to say.
@@ -282,7 +294,7 @@ def _token_verdict(token: str) -> _Verdict:
             # Other characters than ASCII letters, digits and the usual separators.
             parts = _WORD_SPLIT.split(lowered)
     content = squashed in _CONTENT_TOKENS
-    strong = prefixed = weak = ""
+    strong = prefixed = weak = qualifier = ""
     for part in parts:
         kind = _WORD_KINDS.get(part, 0)
         if kind == _LAYOUT:
@@ -292,15 +304,19 @@ def _token_verdict(token: str) -> _Verdict:
             strong = part if not strong or part < strong else strong
         elif kind == _WEAK:
             weak = part if not weak or part < weak else weak
+        elif kind == _QUALIFIER:
+            # Not also a chrome-prefixed word: "shareable" says what the text is, not "share".
+            qualifier = part if not qualifier or part < qualifier else qualifier
+            continue
         if (
             part[:_PREFIX_STEM] in _PREFIX_STEMS
             and part.startswith(_CHROME_PREFIXES)
             and (not prefixed or part < prefixed)
         ):
             prefixed = part
-    if not (content or strong or prefixed or weak):
+    if not (content or strong or prefixed or weak or qualifier):
         return _SILENT
-    return _Verdict(content, strong, prefixed, weak)
+    return _Verdict(content, strong, prefixed, weak, qualifier)
 
 
 @dataclass(slots=True)
@@ -348,7 +364,12 @@ class _Judge:
         if reason is None or group in self.spared or reason in self.spared:
             return None
         text = node.text_lexbor()
-        if reason.startswith("weak") and len(text) >= _WEAK_MAX_CHARS:
+        if reason.startswith(_WEAK_REASON) and len(text) >= _WEAK_MAX_CHARS:
+            return None
+        if reason.startswith(_QUALIFIED_REASON) and (
+            # As large as a weak word spares, or holding a paragraph of prose however short.
+            len(text) >= _WEAK_MAX_CHARS or _held_prose(node, tag, text) >= _QUALIFIED_PROSE
+        ):
             return None
         hidden = group == _HIDDEN_GROUP
         least = (_PROTECT_HIDDEN if hidden else _PROTECT_SHARE) * self.page_prose
@@ -366,7 +387,7 @@ class _Judge:
         if known is not _UNSEEN:
             return known
         # Judged token by token: a page repeats its class words in many class strings.
-        strong = prefixed = weak = ""
+        strong = prefixed = weak = qualifier = ""
         reason: str | None = None
         for token in names.split():
             verdict = self.tokens.get(token)
@@ -376,7 +397,7 @@ class _Judge:
                 continue
             if verdict.content:
                 # A token naming the article's text outranks every chrome word.
-                strong = prefixed = weak = ""
+                strong = prefixed = weak = qualifier = ""
                 break
             word = verdict.strong
             if word and (not strong or word < strong):
@@ -387,10 +408,17 @@ class _Judge:
             word = verdict.weak
             if word and (not weak or word < weak):
                 weak = word
+            word = verdict.qualifier
+            if word and (not qualifier or word < qualifier):
+                qualifier = word
         if strong or prefixed:
             reason = f"class/id word '{strong or prefixed}'"
         elif weak:
-            reason = f"weak: class/id word '{weak}' on a small element"
+            reason = f"{_WEAK_REASON}class/id word '{weak}' on a small element"
+        elif qualifier:
+            reason = (
+                f"{_QUALIFIED_REASON}class/id word '{qualifier}' on a small element without prose"
+            )
         self.memo[names] = reason
         return reason
 
@@ -398,6 +426,12 @@ class _Judge:
 def _prose_chars(node: LexborNode) -> int:
     """Characters in the paragraphs under ``node``: what an article is made of."""
     return sum(len(p.text_lexbor()) for p in node.css("p"))
+
+
+def _held_prose(node: LexborNode, tag: str, text: str) -> int:
+    """Characters of paragraph text ``node`` holds, itself included when it is a paragraph
+    (``text`` is its text)."""
+    return len(text) if tag == "p" else _prose_chars(node)
 
 
 def _table_text(node: LexborNode) -> str | None:

@@ -146,3 +146,54 @@ def test_a_section_headed_like_comments_is_the_articles_when_no_comment_follows(
     text = extract(page).text
     assert heading in text
     assert all(p in text for p in paras)
+
+
+_BODY = [
+    "The council voted on Tuesday to pay for repairs to the Mill Street bridge, which has been "
+    "closed to lorries since a survey found cracks in two of its three arches last spring.",
+    "Work will start in March and take about a year, during which a temporary footbridge will "
+    "carry pedestrians across the river while the arches are rebuilt in the original stone.",
+    "Traders on the high street said the closure had cost them customers for two years and "
+    "welcomed the vote, though several asked why it had taken the council so long to decide.",
+]
+_LEDE = "Councillors end a decade of delay over the crumbling Mill Street bridge."
+
+
+@pytest.mark.parametrize(
+    "lede",
+    [
+        f"<p class='lede'>{_LEDE}</p>",  # beside the body's wrapper
+        f"<div class='article-header'><h1>Bridge</h1><p>{_LEDE}</p><p>By Jane Roe</p></div>",
+    ],
+)
+def test_a_lead_paragraph_just_outside_the_body_wrapper_is_the_articles(lede: str) -> None:
+    body = "".join(f"<p>{text}</p>" for text in _BODY)
+    page = (
+        f"<html><body><main><h1>Bridge</h1>{lede}<div class='article-body'>{body}</div>"
+        "</main></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks][:2] == [_LEDE, _BODY[0]]
+
+
+def test_a_lead_repeating_the_pages_summary_stays_metadata() -> None:
+    body = "".join(f"<p>{text}</p>" for text in _BODY)
+    page = (
+        f"<html><head><meta name='description' content='{_LEDE}'></head><body><main>"
+        f"<h1>Bridge</h1><p class='lede'>{_LEDE}</p><div class='article-body'>{body}</div>"
+        "</main></body></html>"
+    )
+    article = extract(page)
+    assert article.description == _LEDE
+    assert [block.text for block in article.blocks] == _BODY
+
+
+def test_prose_before_the_headline_or_a_disclosure_is_no_lead() -> None:
+    body = "".join(f"<p>{text}</p>" for text in _BODY)
+    for before in (
+        f"<p>{_LEDE}</p><h1>Bridge</h1>",
+        "<p>We may earn a commission when you buy through links on this page.</p>",
+    ):
+        page = (
+            f"<html><body><main>{before}<div class='article-body'>{body}</div></main></body></html>"
+        )
+        assert [block.text for block in extract(page).blocks] == _BODY

@@ -171,3 +171,87 @@ def test_a_list_of_labels_and_values_opening_like_a_related_box_is_the_storys() 
         "</li></ul></article></body></html>"
     )
     assert [block.text for block in extract(related).blocks] == _STORY
+
+
+@pytest.mark.parametrize("line", ["90 min", "Cook: 90 min", "45 minutes", "12 min"])
+def test_a_duration_is_the_storys(line: str) -> None:
+    # "90 min" (a match minute, a cooking time) was dropped as a reading-time notice.
+    assert _kept(line) == [_STORY[0], line, _STORY[1]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["5 min read", "6 min readDec 1, 2025", "3 Minuten Lesezeit", "Reading time: 4 minutes"],
+)
+def test_reading_time_notices_go(line: str) -> None:
+    assert _kept(line) == _STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mar. 3, 1950 – Jun. 2, 2024",  # an obituary's span of a life
+        "Jan. 5, 2021: Work began",  # a timeline's entries
+        "Sept. 2022 — Shipment arrives",
+        "Dec 2019: Council approves plan",
+        "14:52 Ferry services suspended",  # a live blog's entry under its time
+    ],
+)
+def test_a_date_led_line_of_the_story_is_no_dateline(line: str) -> None:
+    assert _kept(line) == [_STORY[0], line, _STORY[1]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Jun. 2, 2024",
+        "May 2, 2024 - Updated 10:42 a.m.",
+        "Dec 5, 2024 — Jane Roe",
+        "10:42 a.m. ET",
+        "09.30 BST Jane Roe",
+    ],
+)
+def test_a_date_stamp_is_a_dateline(line: str) -> None:
+    assert _kept(line) == _STORY
+
+
+def test_a_live_blogs_entries_signed_by_its_writer_are_no_comment_thread() -> None:
+    # Signed "Posted by <writer> at <time>", the entries were cut as readers' comments.
+    updates = [
+        "Water has reached the ground floor of the old mill and the fire service is pumping.",
+        "The council says the town hall can take another sixty families if it has to tonight.",
+        "Engineers have reached the culvert and are clearing the branches that blocked it.",
+        "The river level at the gauge has begun to fall for the first time since Sunday.",
+    ]
+    entries = [
+        f"<div class='entry'><p>Posted by Jane Roe at 10:4{n}</p><p>{update}</p></div>"
+        for n, update in enumerate(updates)
+    ]
+    page = f"<html><body><article><p>{_STORY[0]}</p>{''.join(entries)}</article></body></html>"
+    kept = [block.text for block in extract(page).blocks]
+    assert [text for text in kept if text in updates] == updates
+    # Readers who give no name are still many readers.
+    anonymous = page.replace("Jane Roe at", "Guest on 3 May 2025 at")
+    assert [block.text for block in extract(anonymous).blocks] == [_STORY[0]]
+
+
+def test_teaser_lines_go_alone() -> None:
+    # "Up next: <a>...</a>" cut the rest of the live blog as a related-stories box, and
+    # "Trending: ..." without a link stayed as the story's.
+    entries = [
+        f"<p>{_STORY[0]}</p>",
+        "<p>Up next: <a href='/a'>Mayor faces a recall vote</a></p>",
+        f"<p>{_STORY[1]}</p>",
+        "<p>Trending: Storm warning issued for the coast</p>",
+        "<p>Upper limit for adults: 100 micrograms</p>",
+    ]
+    page = (
+        f"<html><body><article><p>{_STORY[1]}</p><div class='live'>{''.join(entries)}</div>"
+        "</article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == [
+        _STORY[1],
+        _STORY[0],
+        _STORY[1],
+        "Upper limit for adults: 100 micrograms",
+    ]

@@ -67,6 +67,41 @@ def test_class_words_that_are_not_chrome(names: str) -> None:
     assert [b.text for b in seg.blocks] == [_PROSE.strip(), "x"]
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        "shareable-paragraph",  # a quotable paragraph: "shareable" is no "share" bar
+        "subscriber-only",  # the body a paywalled page serves
+        "paywall",
+        "articleText paywall",
+    ],
+)
+def test_prose_qualifiers_keep_the_prose_they_mark(names: str) -> None:
+    # The rest of the page holds most of the prose: no share of it protects the marked text.
+    rest = f"<p>{_PROSE}</p>" * 3
+    seg = _segment(f'{rest}<div class="{names}"><p>{_PROSE}</p></div>')
+    assert seg.dropped == []
+    assert _reasons(f'{rest}<p class="{names}">{_PROSE}</p>') == []
+    # Text as long as a weak word's spared size is the article's, in paragraphs or not.
+    assert _reasons(f'{rest}<div class="{names}"><div>{_PROSE * 2}</div></div>') == []
+
+
+@pytest.mark.parametrize(
+    ("names", "reason"),
+    [
+        ("paywall", "qualified: class/id word 'paywall' on a small element without prose"),
+        (
+            "subscriber-only",
+            "qualified: class/id word 'subscriber' on a small element without prose",
+        ),
+        ("shareable share-bar", "class/id word 'share'"),  # a chrome word still marks chrome
+    ],
+)
+def test_prose_qualifiers_on_a_gate_are_chrome(names: str, reason: str) -> None:
+    gate = "<h2>This post is for paid subscribers</h2><a href='/s'>Subscribe</a>"
+    assert _reasons(f'<p>{_PROSE}</p><div class="{names}">{gate}</div>') == [reason]
+
+
 def test_one_token_judged_the_same_in_every_class_string() -> None:
     body = "".join(f'<div class="share c{n}">s{n}</div>' for n in range(3))
     assert _reasons(f"<p>{_PROSE}</p>{body}") == ["class/id word 'share'"] * 3
