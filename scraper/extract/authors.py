@@ -19,6 +19,7 @@ from scraper.extract.metadata_patterns import (
     ORG_WORDS,
     PLACEHOLDER_NAMES,
     ROLE_WORDS,
+    TRAIL_SEPARATORS,
 )
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "capitalised",
     "clean_authors",
     "is_organisation",
+    "names_beside_date",
+    "uninverted",
 ]
 
 
@@ -40,6 +43,13 @@ _PREFIX = re.compile(
     r"|^(?:" + "|".join(BYLINE_PARTICLES) + r")\s+(?=\w)"
 )
 _NOT_AUTHOR = re.compile(r"^(?i:" + _alternation(NOT_AUTHOR_PREFIXES) + r")\b")
+# The same credits inside a fragment ("Jane Doe. Reviewed by John Roe"): the rest is theirs.
+_OTHER_CREDIT = re.compile(
+    r"(?:^|[\s.,;:|·•]+)(?i:"
+    + _alternation(p for p in NOT_AUTHOR_PREFIXES if p.endswith(" by"))
+    + r")\b.*$",
+    re.DOTALL,
+)
 _STOP = re.compile(
     r"\s*(?:\b(?i:" + _alternation(BYLINE_STOPS) + r")\b|\d{1,2}[:./]\d|\d{4}"
     r"|\s(?:on|at|in|am|um|le|el|il)\s).*$",
@@ -48,10 +58,20 @@ _STOP = re.compile(
 _NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\(.*?\)|\[.*?\]")
 _MAX_BYLINE_INPUT = 300
 _HANDLE = re.compile(r"^@\w+$")
+# An unfilled template expression ("page.head.extra.author", "post.author.name"): a path of
+# three or more dotted words, never a person's name (user names with initials, "sara.r.peter",
+# stay).
+_TEMPLATE_PATH = re.compile(r"^[^\W\d]\w+(?:\.[^\W\d]\w+){2,}$")
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
 _BLANKS = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _CODE_CHARS = frozenset("{}=<>")
+# The parts of a dateline: "May 2, 2023 · Jane Doe", "Jane Doe\nin\nNews\nMay 2".
+_LINE_PARTS = re.compile(r"\s*(?:\n|[·•|])\s*")
+_MIN_NAME_WORDS = 2
+_MAX_NAME_WORDS = 4
+# "Doe, Jane" / "van der Berg, Anna M.": surname first, one comma.
+_INVERTED = re.compile(r"^\s*([^,]+?),\s*([^,]+?)\s*$")
 # "By Jane Doe" inside a short line of text: the byline word, then capitalised name words.
 _BYLINE = re.compile(
     r"(?:^|(?<=[\s|·•,]))(?:(?i:written|posted|article|authored)\s+)?(?:by|By|BY)(?=[\s:])"
@@ -113,14 +133,19 @@ def _names_of(text: str) -> list[str]:
     # Line breaks stay: they separate the name from the role or the next credit.
     text = _NOISE.sub(" ", _BLANKS.sub(" ", html.unescape(text)))
     text = _NEWLINES.sub("\n", text).strip()
-    text = _STOP.sub("", _strip_prefix(text))
+    text = _OTHER_CREDIT.sub("", _STOP.sub("", _strip_prefix(text)))
     names: list[str] = []
     for fragment in _SPLIT.split(text):
         fragment = fragment.strip()
         if _NOT_AUTHOR.match(fragment):
             break
         name = _tidy(_strip_prefix(fragment))
-        if name and _fragment_is_name(name, not names) and not _HANDLE.match(name):
+        if (
+            name
+            and _fragment_is_name(name, not names)
+            and not _HANDLE.match(name)
+            and not _TEMPLATE_PATH.match(name)
+        ):
             names.append(name)
     # Avatar initials ("CM") printed beside the full name.
     full = [n for n in names if not _INITIALS.match(n)]
@@ -177,3 +202,39 @@ def byline_in_text(text: str) -> tuple[str, ...]:
         if names and all(capitalised(n) for n in names):
             return names
     return ()
+
+
+def names_beside_date(line: str, labels: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Names written without "By" on the dateline beside the headline ("May 2, 2023 · Jane Doe").
+
+    Templates often print the author next to the date with no label. Unlabelled, a name is only
+    trusted when it reads as one: every name a full one (two to four capitalised words, no
+    "Label:"), so a section ("News") or a read time beside the date credits nobody. ``labels``
+    are the casefolded texts of the line's section and tag links ("Mental Health"), never names.
+    """
+    every = _LINE_PARTS.split(line)
+    if any(part in TRAIL_SEPARATORS for part in every):
+        return ()
+    # The date parts go first: the cleaning stops reading a byline at a year or a time.
+    parts = [p for p in every if p and not any(map(str.isdigit, p)) and p.casefold() not in labels]
+    names = clean_authors(["\n".join(parts)])
+    if names and all(
+        _MIN_NAME_WORDS <= len(n.split()) <= _MAX_NAME_WORDS and capitalised(n) and ":" not in n
+        for n in names
+    ):
+        return names
+    return ()
+
+
+def uninverted(name: str) -> str:
+    """A name written surname first ("Doe, Jane"), as scholarly citation tags do, put first-last.
+
+    A part after the comma that is a credential ("Jane Doe, MD") leaves the name as it is.
+    """
+    match = _INVERTED.match(name)
+    if match is None:
+        return name
+    last, first = match.groups()
+    if first.strip(".").lower() in CREDENTIALS:
+        return name
+    return f"{first} {last}"

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Final
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.authors import byline_in_text, clean_authors
+from scraper.extract.authors import byline_in_text, clean_authors, names_beside_date
 from scraper.extract.chrome import HIDDEN_STYLE_MARKERS
 from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.language import declared_language
@@ -23,11 +24,14 @@ from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_SELECTOR,
     DATE_ATTRIBUTES,
+    FORM_SELECTOR,
     HIDDEN_CLASSES,
     MODIFIED_CLASS_WORDS,
     NOT_BYLINE_CLASS_WORDS,
     NOT_DATE_CLASS_WORDS,
     PUBLISHED_WORDS,
+    SECTION_LINK_MARKS,
+    SECTION_LINK_PATHS,
     UPDATE_WORDS,
 )
 
@@ -39,6 +43,7 @@ __all__ = [
     "date_near_headline",
     "dates_from_html",
     "day_first",
+    "label_links",
     "shown_headline",
 ]
 
@@ -54,6 +59,7 @@ _AREA_BEFORE = 2
 # Final: compiled, a constant instead of a module lookup per text node counted.
 _MAX_AREA_CHARS: Final = 200
 _MAX_LINE_DATES = 5
+_MAX_LINE_LINKS = 10
 # Headings inside links and links inside headings (the same elements as "a h2, ..., h6 a" with
 # one selector per heading level, which costs lexbor twice the work).
 _SECTION_HEADINGS = "a :is(h2, h3, h4, h5, h6), :is(h2, h3, h4, h5, h6) a"
@@ -102,6 +108,9 @@ def _names_in(node: LexborNode) -> tuple[str, ...]:
     if text is None or _in_comments(node):
         return ()
     names = clean_authors([text])
+    if not names and any(map(str.isdigit, text)):
+        # A date before the name ("May 2, 2024 · Jane Doe"): the cleaning stops at the year.
+        names = names_beside_date(text)
     if not names and node.next is not None and not clean_authors([text + " X"]):
         # A bare label ("Written by") whose name sits in the next element.
         following = node.next.next if node.next.tag == "-text" else node.next
@@ -344,12 +353,47 @@ class Dateline:
     """The first date written beside the headline, and what its line says about updates.
 
     ``is_update`` when the line calls that date an update; ``updated`` is a later date the same
-    line gives as the last update ("May 2, 2023 · Updated June 9, 2023").
+    line gives as the last update ("May 2, 2023 · Updated June 9, 2023"); ``text`` is the line
+    itself (it may name the author: "May 2, 2023 · Jane Doe").
     """
 
     value: datetime
     is_update: bool
     updated: datetime | None = None
+    text: str = ""
+    element: LexborNode | None = None
+
+
+def _front_page(href: str) -> bool:
+    """True for a link to a site's front page ("https://example.com/", "/")."""
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # a malformed bracketed host: not a link to follow anywhere
+        return False
+    return parts.path in ("", "/") and not parts.query and (bool(parts.netloc) or href == "/")
+
+
+def label_links(element: LexborNode) -> frozenset[str] | None:
+    """Casefolded texts of the links in ``element`` that name no person, or None for a form.
+
+    Links to a section, category or tag page carry its label ("Mental Health"), links to a
+    front page the publication's name ("The Guardian"). A line with a form is a toolbar (a
+    search box beside the date), not a dateline.
+    """
+    if element.css_first(FORM_SELECTOR) is not None:
+        return None
+    found: set[str] = set()
+    for link in element.css("a")[:_MAX_LINE_LINKS]:
+        attrs = link.attributes
+        href = (attrs.get("href") or "").strip().lower()
+        marks = f"{attrs.get('class') or ''} {attrs.get('rel') or ''}".lower()
+        if (
+            any(path in href for path in SECTION_LINK_PATHS)
+            or any(word in marks for word in SECTION_LINK_MARKS)
+            or _front_page(href)
+        ):
+            found.add(link.text(deep=True, strip=True).casefold())
+    return frozenset(found)
 
 
 def _with_time(element: LexborNode, value: datetime, now: datetime, day_first: bool) -> datetime:
@@ -382,7 +426,7 @@ def date_near_headline(area: HeadlineArea, now: datetime, day_first: bool) -> Da
         lowered = text.lower()
         at = min((lowered.find(w) for w in PUBLISHED_WORDS if w in lowered), default=-1)
         if at < 0 and any(word in lowered for word in UPDATE_WORDS):
-            return Dateline(value, True)
+            return Dateline(value, True, text=text, element=element)
         if at >= 0:
             # "Updated May 2 · Originally published April 9": the date after "published".
             value = parse_date_text(text[at:], now, day_first=day_first) or value
@@ -391,5 +435,7 @@ def date_near_headline(area: HeadlineArea, now: datetime, day_first: bool) -> Da
             _with_time(element, value, now, day_first),
             False,
             updated if updated is not None and updated > value else None,
+            text,
+            element,
         )
     return None

@@ -16,7 +16,12 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.authors import clean_authors, is_organisation
+from scraper.extract.authors import (
+    clean_authors,
+    is_organisation,
+    names_beside_date,
+    uninverted,
+)
 from scraper.extract.bylines import (
     Dateline,
     HeadlineArea,
@@ -24,6 +29,7 @@ from scraper.extract.bylines import (
     date_near_headline,
     dates_from_html,
     day_first,
+    label_links,
     shown_headline,
 )
 from scraper.extract.dates import date_from_script, date_from_url, local_day_of, parse_date
@@ -33,6 +39,7 @@ from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
     AUTHOR_META_KEYS,
     CANONICAL_SELECTOR,
+    CITATION_AUTHOR_KEYS,
     DESCRIPTION_META_KEYS,
     IMAGE_META_KEYS,
     LANGUAGE_META_KEYS,
@@ -46,7 +53,13 @@ from scraper.extract.metadata_patterns import (
 )
 from scraper.extract.mojibake import repair_mojibake
 from scraper.extract.textdates import date_in_text
-from scraper.extract.titles import choose_title, heading_text, is_site_name, site_labels
+from scraper.extract.titles import (
+    choose_title,
+    heading_text,
+    is_exactly_site_name,
+    is_site_name,
+    site_labels,
+)
 
 __all__ = ["Metadata", "detect_language", "extract_metadata"]
 
@@ -87,6 +100,8 @@ class _Page:
     html_title: str | None
     headings: list[LexborNode]
     canonical: str | None
+    # The site's compact names (set once known, before the headline area is first read).
+    labels: tuple[str, ...] = ()
     # Whether the page-wide byline candidates may be read (not when declared credits settle the
     # authors): the page-wide date query reads them along only then.
     bylines_wanted: bool = True
@@ -99,7 +114,10 @@ class _Page:
     def area(self) -> HeadlineArea:
         """Short texts beside the shown <h1>: only read when structured data falls short."""
         if self._area is None:
-            self._area = HeadlineArea(shown_headline(self.headings))
+            # A logo or site name set as the first <h1> sits in the masthead, far from the
+            # article's byline and dateline: the headline is the next <h1>, when there is one.
+            named = [h for h in self.headings if not is_site_name(heading_text(h), self.labels)]
+            self._area = HeadlineArea(shown_headline(named or self.headings))
         return self._area
 
     @property
@@ -258,7 +276,12 @@ def _meta_authors(page: _Page) -> tuple[str, ...]:
     label = (page.first_meta(["twitter:label1"]) or "").lower()
     if "written" not in label and "author" not in label:
         keys.remove("twitter:data1")
-    return clean_authors(v for v in page.metas(keys) if not v.startswith(("http", "@", "/")))
+    values = (
+        uninverted(value) if key in CITATION_AUTHOR_KEYS else value
+        for key in keys
+        for value in page.metas([key])
+    )
+    return clean_authors(v for v in values if not v.startswith(("http", "@", "/")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,8 +304,12 @@ def _persons(names: tuple[str, ...], labels: tuple[str, ...]) -> tuple[str, ...]
 def _credits(page: _Page, labels: tuple[str, ...]) -> _Credits:
     """Declared people first, then untyped JSON-LD names, then meta tags."""
     people, untyped, orgs = _ld_authors(page)
-    if people:
-        return _Credits(people)
+    # A Person named as the site is the publisher filed as the author by the CMS: it waits,
+    # like an organisation, for a byline that names somebody. Only the exact name: "The
+    # Example Team" is a desk that signs its articles.
+    persons = tuple(name for name in people if not is_exactly_site_name(name, labels))
+    if persons:
+        return _Credits(persons)
     persons = _persons(untyped, labels)
     if persons:
         return _Credits(persons)
@@ -290,20 +317,44 @@ def _credits(page: _Page, labels: tuple[str, ...]) -> _Credits:
     persons = _persons(meta, labels)
     if persons:
         return _Credits(persons)
-    return _Credits(None, untyped or meta, orgs)
+    return _Credits(None, people or untyped or meta, orgs)
 
 
 def _authors(page: _Page, labels: tuple[str, ...], credits: _Credits) -> tuple[str, ...]:
-    """Declared people first; names that are the site or an organisation only as a fallback."""
+    """Declared people first; names that are the site or an organisation only as a fallback.
+
+    Each source is read only when the ones before it name no person.
+    """
     if credits.names is not None:
         return credits.names
     fallback = credits.fallback
-    for names in (authors_from_html(page.marked, page.area), credits.orgs):
-        persons = _persons(names, labels)
-        if persons:
-            return persons
-        fallback = fallback or names
-    return fallback
+    names = authors_from_html(page.marked, page.area)
+    persons = _persons(names, labels)
+    if persons:
+        return persons
+    fallback = fallback or names
+    names = _dateline_authors(page, fallback)
+    persons = _persons(names, labels)
+    if persons:
+        return persons
+    fallback = fallback or names
+    return _persons(credits.orgs, labels) or fallback or credits.orgs
+
+
+def _dateline_authors(page: _Page, credited: tuple[str, ...]) -> tuple[str, ...]:
+    """An unlabelled name on the dateline ("May 2 · Jane Doe"): weaker than any marked byline.
+
+    When the line already shows a credited desk ("New Delhi, News Bureau | May 2"), its other
+    words are a place or a section.
+    """
+    dateline = page.dateline
+    if dateline is None or dateline.element is None:
+        return ()
+    line = dateline.text.casefold()
+    if any(name.casefold() in line for name in credited):
+        return ()
+    links = label_links(dateline.element)
+    return () if links is None else names_beside_date(dateline.text, links)
 
 
 def _first_date(page: _Page, texts: Iterable[str]) -> datetime | None:
@@ -556,6 +607,7 @@ def extract_metadata(
     )
     site_name = _site_name(page)
     labels = _site_labels(page, site_name)
+    page.labels = labels
     title = _title(page, labels)
     description = page.first_meta(DESCRIPTION_META_KEYS) or next(
         iter(page.ld_texts("description")), None

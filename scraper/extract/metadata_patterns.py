@@ -18,6 +18,7 @@ __all__ = [
     "BYLINE_PREFIXES",
     "BYLINE_STOPS",
     "CANONICAL_SELECTOR",
+    "CITATION_AUTHOR_KEYS",
     "CREDENTIALS",
     "DATE_ATTRIBUTES",
     "DATE_CLASS_WORDS",
@@ -25,6 +26,7 @@ __all__ = [
     "DATE_OTHER_SELECTORS",
     "DATE_SELECTOR",
     "DESCRIPTION_META_KEYS",
+    "FORM_SELECTOR",
     "HIDDEN_CLASSES",
     "HOST_NOISE",
     "IMAGE_META_KEYS",
@@ -50,11 +52,14 @@ __all__ = [
     "PUBLISHED_WORDS",
     "ROLE_WORDS",
     "SECTION_LABEL_WORDS",
+    "SECTION_LINK_MARKS",
+    "SECTION_LINK_PATHS",
     "SITE_NAME_META_KEYS",
     "STOPWORDS",
     "TAG_META_KEYS",
     "TITLE_META_KEYS",
     "TITLE_SEPARATORS",
+    "TRAIL_SEPARATORS",
     "UPDATE_WORDS",
 ]
 
@@ -177,11 +182,15 @@ AUTHOR_META_KEYS: tuple[str, ...] = (
     "byl",
     "byline",
     "citation_author",
+    "citation_authors",
     "article.author",
     "cxenseparse:author",
     "author_name",
     "twitter:data1",
 )
+
+# Highwire Press keys (scholarly pages): one author per tag, written "Last, First".
+CITATION_AUTHOR_KEYS = frozenset({"citation_author", "citation_authors"})
 
 SITE_NAME_META_KEYS: tuple[str, ...] = (
     "og:site_name",
@@ -667,6 +676,25 @@ DATE_ATTRIBUTES = ("datetime", "content", "data-datetime", "data-date", "data-pu
 MODIFIED_CLASS_WORDS = ("modif", "updat", "edited")
 # Class words that contain "date" or "meta" without being about dates ("validate").
 NOT_DATE_CLASS_WORDS = ("comment", "valid", "candidate", "metabox", "form")
+
+# Links to a section, category or tag page (by href, then by class or rel): on a dateline their
+# text is a label ("May 2 · Mental Health"), never the author.
+SECTION_LINK_PATHS = (
+    "/category/",
+    "/categories/",
+    "/tag/",
+    "/tags/",
+    "/topic/",
+    "/topics/",
+    "/section/",
+    "/sections/",
+)
+SECTION_LINK_MARKS = ("category", "categories", "taxonomy", "tag", "topic", "section")
+# Standing alone between the parts of a line, these make it a trail of sections ("May 2 / Living
+# / Wellness"), whose steps are no names.
+TRAIL_SEPARATORS = frozenset({"/", ">", "›", "»", "::"})
+# Form controls: a line beside the headline that holds them is a toolbar, not a dateline.
+FORM_SELECTOR = "form, input, select"
 
 # Separators that, repeated, make a title a path whose last step is the headline.
 BREADCRUMB_SEPARATORS = (" > ", " » ", " :: ")

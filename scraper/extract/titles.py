@@ -20,6 +20,7 @@ from scraper.extract.metadata_patterns import (
 __all__ = [
     "choose_title",
     "heading_text",
+    "is_exactly_site_name",
     "is_site_name",
     "site_labels",
     "strip_site_name",
@@ -80,6 +81,11 @@ def is_site_name(segment: str, labels: Sequence[str]) -> bool:
         if len(seg) > 3 and fuzz.ratio(seg, label) >= 85:
             return True
     return False
+
+
+def is_exactly_site_name(name: str, labels: Sequence[str]) -> bool:
+    """True when ``name`` is one of the site's names, letter for letter ("USA Today")."""
+    return _compact(name) in labels
 
 
 def strip_site_name(title: str, labels: Sequence[str]) -> str:

@@ -1,0 +1,211 @@
+"""Bylines: a site-name <h1> before the headline, unlabelled names on the dateline, credits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.authors import clean_authors, names_beside_date, uninverted
+from scraper.extract.metadata import Metadata, extract_metadata
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+URL = "https://www.example-news.com/world/storm-hits-coast/"
+
+
+def _meta(html: str, url: str | None = URL) -> Metadata:
+    return extract_metadata(LexborHTMLParser(html), url, now=NOW)
+
+
+def _page(line: str, head: str = "") -> str:
+    """A page whose only byline-ish text is ``line``, right under the headline."""
+    return f"""<html><head><title>Storm hits coast | Example News</title>{head}</head><body>
+<article><h1>Storm hits coast</h1><div class="meta">{line}</div>
+<p>The storm made landfall on Tuesday morning and thousands of people left their homes for
+shelters further inland, officials said, while roads along the coast stayed closed.</p>
+</article></body></html>"""
+
+
+def test_a_site_name_heading_before_the_headline_is_not_the_headline() -> None:
+    html = """<html><head><title>Storm hits coast | Example News</title>
+<meta property="og:site_name" content="Example News"></head><body>
+<header><h1 class="logo"><a href="/">Example News</a></h1>
+<nav><a href="/world">World</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>Storm hits coast</h1>
+<p class="meta">By <a href="/people/jane-doe">Jane Doe</a></p>
+<p>The storm made landfall on Tuesday morning, officials said.</p></article></main>
+</body></html>"""
+    meta = _meta(html)
+    assert meta.title == "Storm hits coast"
+    assert meta.authors == ("Jane Doe",)
+
+
+def test_a_lone_site_name_heading_still_anchors_the_headline_area() -> None:
+    html = """<html><head><title>Example News</title></head><body>
+<h1>Example News</h1><p>By Jane Doe</p><p>Short notes from the newsroom.</p></body></html>"""
+    assert _meta(html).authors == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("May 2, 2024 · Jane Doe", ("Jane Doe",)),
+        ("Dec. 19, 2024 · Jane Doe\n on behalf of\nthe research group", ("Jane Doe",)),
+        ("2024-05-02\n·\nJane Doe", ("Jane Doe",)),
+        ("May 2, 2024\n•\nJane Doe in\nClimate", ("Jane Doe",)),
+        ("Jane Doe\nSenior Reporter\nUpdated on 2 May 2024", ("Jane Doe",)),
+        ("JANE DOE\nMay 2, 2024", ("Jane Doe",)),
+        ("Jane Doe and John Roe\nMay 2, 2024", ("Jane Doe", "John Roe")),
+        # Not a full name, or a label with its value: nobody.
+        ("May 2, 2024 · News", ()),
+        ("May 2, 2024 · 5 min read", ()),
+        ("PROJECT: Storm Watch\nDATE: 2024-05-02", ()),
+        ("May 2, 2024 · the editors", ()),
+        # A trail of sections after the date ("May 2 / Living Well / Health").
+        ("May 2, 2024\n/\nLiving Well\n/\nHealth", ()),
+    ],
+)
+def test_names_beside_date(line: str, expected: tuple[str, ...]) -> None:
+    assert names_beside_date(line) == expected
+
+
+def test_names_beside_date_skips_the_lines_labels() -> None:
+    line = "Mental Health\nMay 2, 2024\nJane Doe"
+    assert names_beside_date(line) == ("Mental Health", "Jane Doe")
+    assert names_beside_date(line, frozenset({"mental health"})) == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<time datetime='2024-05-02'>May 2, 2024</time> · Jane Doe",
+        "<span>Jane Doe</span><br>Thursday, May 2, 2024<br><a href='https://paper.example/'>The "
+        "Daily Paper</a>",
+        "<a href='/category/world/'>World News</a> · Jane Doe · May 2, 2024",
+    ],
+)
+def test_an_unlabelled_name_on_the_dateline_is_the_author(line: str) -> None:
+    assert _meta(_page(line)).authors == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Section and tag links carry labels, not names.
+        "<a href='/category/mental-health/'>Mental Health</a> · May 2, 2024",
+        "May 2, 2024 · <a href='/blog/?t=1' rel='tag'>Nonessential Thoughts</a>",
+        "May 2, 2024 · <a class='post-category' href='/mental'>Mental Health</a>",
+        # A toolbar beside the date: a search box, not a byline.
+        "Thursday, May 2, 2024 <form><input name='q'><p>Advanced Search</p></form>",
+    ],
+)
+def test_labels_and_toolbars_on_the_dateline_name_nobody(line: str) -> None:
+    assert _meta(_page(line)).authors == ()
+
+
+def test_a_marked_byline_wins_over_a_name_on_the_dateline() -> None:
+    line = "May 2, 2024 · Jane Doe <span class='byline'>By John Roe</span>"
+    assert _meta(_page(line)).authors == ("John Roe",)
+
+
+def test_a_credited_desk_on_the_dateline_keeps_its_place_name_out() -> None:
+    head = '<meta name="author" content="Example News Bureau">'
+    line = "New Delhi, <a href='/byline/bureau'>Example News Bureau</a> | Updated: May 2, 2024"
+    assert _meta(_page(line, head)).authors == ("Example News Bureau",)
+
+
+def _ld_page(author: str) -> str:
+    ld = (
+        '{"@type": "NewsArticle", "headline": "Storm hits coast", '
+        f'"author": {{"@type": "Person", "name": "{author}"}}}}'
+    )
+    head = (
+        '<meta property="og:site_name" content="Example News">'
+        f'<script type="application/ld+json">{ld}</script>'
+    )
+    return _page("<span class='byline'>By Jane Doe</span>", head)
+
+
+def test_a_person_named_as_the_site_waits_for_the_shown_byline() -> None:
+    assert _meta(_ld_page("Example News")).authors == ("Jane Doe",)
+
+
+def test_a_desk_named_after_the_site_still_signs() -> None:
+    assert _meta(_ld_page("The Example News Team")).authors == ("The Example News Team",)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "By Jane Doe. Reviewed by John Roe",
+        "By\nJane Doe, MD\n. Reviewed by\nJohn Roe, MD",
+        "Jane Doe; medically reviewed by John Roe",
+        "Jane Doe | Fact checked by John Roe",
+    ],
+)
+def test_a_review_credit_inside_the_byline_is_no_author(raw: str) -> None:
+    assert clean_authors([raw]) == ("Jane Doe",)
+
+
+def test_citation_tags_name_one_author_each_surname_first() -> None:
+    head = (
+        '<meta name="citation_author" content="Doe, Jane">'
+        '<meta name="citation_author" content="van der Berg, Anna">'
+        '<meta name="citation_authors" content="Roe, John">'
+    )
+    assert _meta(_page("", head)).authors == ("Jane Doe", "Anna van der Berg", "John Roe")
+
+
+def test_the_plural_citation_key_is_read() -> None:
+    head = (
+        '<meta name="citation_authors" content="Jane Doe">'
+        '<meta name="citation_authors" content="John Roe">'
+    )
+    assert _meta(_page("", head)).authors == ("Jane Doe", "John Roe")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Doe, Jane", "Jane Doe"),
+        ("Jane Doe", "Jane Doe"),
+        ("Jane Doe, MD", "Jane Doe, MD"),
+        ("Doe, Jane, Roe, John", "Doe, Jane, Roe, John"),
+    ],
+)
+def test_uninverted(name: str, expected: str) -> None:
+    assert uninverted(name) == expected
+
+
+def test_an_unfilled_template_expression_is_no_author() -> None:
+    head = '<meta name="author" content="page.head.extra.author">'
+    assert _meta(_page("<span class='author'>Jane Doe</span>", head)).authors == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("page.head.extra.author", ()),
+        ("post.author.name", ()),
+        ("sara.r.peter", ("sara.r.peter",)),
+        ("jane.doe", ("jane.doe",)),
+    ],
+)
+def test_template_paths_and_user_names(raw: str, expected: tuple[str, ...]) -> None:
+    assert clean_authors([raw]) == expected
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "<span>Dec 17, 2024</span><span>Jane K. Doe</span>",
+        "16th Dec 2024, 09:28am by <a class='username' href='/users/jd'>Jane K. Doe</a>.",
+    ],
+)
+def test_a_marked_byline_that_starts_with_its_date(byline: str) -> None:
+    body = "<p>The storm made landfall on Tuesday morning, officials said.</p>" * 6
+    html = f"""<html><head><title>Storm hits coast</title></head><body>
+<article><h1>Storm hits coast</h1><div><div><div>{body}</div></div></div></article>
+<footer><div><div><p class="post-author">{byline}</p></div></div></footer></body></html>"""
+    assert _meta(html).authors == ("Jane K. Doe",)
