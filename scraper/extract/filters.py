@@ -30,6 +30,8 @@ from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
 
 __all__ = [
+    "BYLINE_REASON",
+    "DATELINE_REASON",
     "Context",
     "Verdict",
     "block_line",
@@ -52,6 +54,11 @@ _LIST_ITEM: Final = BlockKind.LIST_ITEM
 _QUOTE: Final = BlockKind.QUOTE
 _TABLE: Final = BlockKind.TABLE
 _PREFORMATTED: Final = BlockKind.PREFORMATTED
+
+#: Why a byline or a dateline inside the container goes: a comment's signature ("Posted by
+#: jd_88 on 3 May") may read as either, and the comment-thread rule still counts it.
+BYLINE_REASON: Final = "byline (already metadata)"
+DATELINE_REASON: Final = "dateline (already metadata)"
 
 #: The chrome lists read per block, as constants: compiled code reads a Final name directly,
 #: an imported one from the module's dictionary at every use.
@@ -176,6 +183,8 @@ _SIGNER_END: Final = re.compile(
 )
 #: A live blog's entries are signed by a few writers: at most one name per this many entries.
 _ENTRIES_PER_SIGNER: Final = 3
+#: What a handle holds and a writer's name does not.
+_HANDLE_MARKS: Final = re.compile(r"[\d_@]")
 #: A disclosure is a note of a sentence or three; a longer block is the story's.
 _DISCLOSURE_CHARS: Final = 400
 _FIRST_PERSON: Final = re.compile(r"\b(?:we|i|us|our|my)\b")
@@ -358,9 +367,9 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
     if (kind is _HEADING or kind is _PARAGRAPH) and _is_title(norm, context.title):
         return Verdict(False, "repeats the title")
     if _is_byline(block, norm, context.authors):
-        return Verdict(False, "byline (already metadata)")
+        return Verdict(False, BYLINE_REASON)
     if _is_dateline(block, norm):
-        return Verdict(False, "dateline (already metadata)")
+        return Verdict(False, DATELINE_REASON)
     density = block.link_density
     if block.kind is _HEADING:
         return Verdict(density <= 0.8, "heading" if density <= 0.8 else "link heading")
@@ -462,13 +471,13 @@ def is_comment_signature(text: str) -> bool:
 
 
 def _signer(text: str) -> str | None:
-    """The name a signature gives ("Posted by Jane Roe at 10:42": "jane roe"), or None when
+    """The name a signature gives ("Posted by Jane Roe at 10:42": "Jane Roe"), or None when
     the block has no signature or it names no one ("Report abuse")."""
     found = _COMMENT_SIGNATURE.search(text)
     if found is None or found.group(1).lower().rsplit(None, 1)[-1] not in _SIGNING_WORDS:
         return None
     name = _SIGNER_END.split(text[found.end() :], 1)[0]
-    name = " ".join(name.lower().split()).strip(_TRAILING).lstrip(_LEADING)
+    name = " ".join(name.split()).strip(_TRAILING).lstrip(_LEADING)
     return name or None
 
 
@@ -480,12 +489,29 @@ def is_live_blog(signed: Sequence[str], authors: Sequence[str]) -> bool:
     names: set[str] = set()
     for text in signed:
         name = _signer(text)
-        if name is None or name in ANONYMOUS_SIGNERS:
+        if name is None or name.lower() in ANONYMOUS_SIGNERS:
             return False
         names.add(name)
-    if names <= {author.lower() for author in authors}:
+    lowered = {name.lower() for name in names}
+    if lowered <= {author.lower() for author in authors}:
         return True
-    return len(names) * _ENTRIES_PER_SIGNER <= len(signed)
+    # A newsroom signs with its writers' names; readers who reply to each other sign as
+    # often with handles ("jd_88"), and two of them trading three comments each are as few
+    # names again and again as a live blog's writers.
+    return all(_is_full_name(name) for name in names) and len(lowered) * _ENTRIES_PER_SIGNER <= len(
+        signed
+    )
+
+
+def _is_full_name(name: str) -> bool:
+    """Whether a signer is named as a byline names a writer: two words or more, each
+    capitalised ("Jane Roe", "J. R. Smith"), no digits or underscores as a handle has."""
+    words = name.split()
+    return (
+        len(words) >= 2
+        and all(word[0].isupper() for word in words)
+        and _HANDLE_MARKS.search(name) is None
+    )
 
 
 def is_label(text: str) -> bool:

@@ -23,6 +23,8 @@ from scraper.extract.body import Selection, block_score, comments_start, select_
 from scraper.extract.bounds import cap_bytes, cap_text
 from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
+    BYLINE_REASON,
+    DATELINE_REASON,
     Context,
     block_line,
     count_comment_signatures,
@@ -448,11 +450,21 @@ def _drop_comment_thread(decisions: list[Decision], lines: list[str], context: C
     """Readers' comments laid out like paragraphs: from the first signed one to the end (a
     live blog's entries, signed by its writers, stay)."""
     kept = [n for n, d in enumerate(decisions) if d.keep]
-    # One scan over all kept text first: most pages have no signed comment at all.
-    signatures = count_comment_signatures([lines[decisions[n].block.index] for n in kept])
+    if not kept:
+        return
+    # A signature line short enough went as a byline or a dateline ("Posted by jd_88 on 3 May
+    # 2026"): it still marks its comment, once the article has begun (the article's own
+    # byline comes before its first kept block).
+    read = [
+        n
+        for n, d in enumerate(decisions)
+        if d.keep or (n > kept[0] and d.wording in (BYLINE_REASON, DATELINE_REASON))
+    ]
+    # One scan over all that text first: most pages have no signed comment at all.
+    signatures = count_comment_signatures([lines[decisions[n].block.index] for n in read])
     if signatures < _MIN_SIGNED_COMMENTS:
         return
-    signed = [n for n in kept if is_comment_signature(decisions[n].block.text)]
+    signed = [n for n in read if is_comment_signature(decisions[n].block.text)]
     if len(signed) < _MIN_SIGNED_COMMENTS:
         return
     if is_live_blog([decisions[n].block.text for n in signed], context.authors):

@@ -255,3 +255,28 @@ def test_teaser_lines_go_alone() -> None:
         _STORY[1],
         "Upper limit for adults: 100 micrograms",
     ]
+
+
+def test_readers_replying_to_each_other_are_a_comment_thread() -> None:
+    # Two readers trading three comments each are as few names as a live blog's writers, and
+    # their "Posted by NAME on DATE" lines went as datelines before the thread rule saw them:
+    # the comments were kept as the article's.
+    replies = [
+        "This is a waste of money, the buses work fine and the tram will be late anyway.",
+        "Completely disagree, the tram will finally connect the north of the city for good.",
+        "You said the same about the stadium and look how that turned out in the end, sadly.",
+        "The stadium was a private project, this is public transport and nothing like it.",
+        "Public or private, the taxpayer pays for the overruns, as always with this council.",
+        "Then vote them out next year, but do not block what the whole north has wanted.",
+    ]
+    thread = "".join(
+        f"<p>Posted by {('jd_88', 'anna_k')[n % 2]} on 3 May 2026</p><p>{reply}</p>"
+        for n, reply in enumerate(replies)
+    )
+    story = "".join(f"<p>{line}</p>" for line in _STORY)
+    page = f"<html><body><article>{story}<div class='thread'>{thread}</div></article></body></html>"
+    kept = [block.text for block in extract(page).blocks]
+    assert kept == list(_STORY)
+    # Signed with writers' names, the same entries are a live blog's.
+    staff = page.replace("jd_88", "Jane Roe").replace("anna_k", "Tom Hale")
+    assert [t for t in (b.text for b in extract(staff).blocks) if t in replies] == replies
