@@ -18,7 +18,7 @@ from scraper.cli.exits import EXIT_STORE, EXIT_USAGE
 from scraper.cli.source_option import check_source
 from scraper.config import load_config
 from scraper.crawl.holds import current_holds
-from scraper.crawl.lock import holder_alive, holder_pid
+from scraper.crawl.lock import lock_holder
 from scraper.errors import ConfigError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import RECHECK_GAVE_UP, RunRecord, SourceStats, UrlFailure
@@ -78,9 +78,10 @@ def _as_found(run: RunRecord | None, store: Path) -> tuple[RunRecord | None, int
     while it goes on, the pid of the process holding the store's lock, when that is known."""
     if run is None or run.finished_at is not None:
         return run, None
-    if not holder_alive(store):
+    held, pid = lock_holder(store)
+    if not held:
         return replace(run, status=INTERRUPTED), None
-    return run, holder_pid(store)
+    return run, pid
 
 
 def _json(

@@ -13,7 +13,7 @@ from types import TracebackType
 
 from scraper.errors import StoreError, StoreLocked
 
-__all__ = ["RunLock", "holder_alive", "holder_pid"]
+__all__ = ["RunLock", "holder_alive", "lock_holder"]
 
 
 class RunLock:
@@ -91,8 +91,8 @@ def _holder_pid(fd: int) -> str:
     if holders is not None:
         # No holder this pid namespace can see (none listed, or pid 0): unknown, for the pid
         # in the file is no better.
-        seen = [pid for pid in holders if pid.isdigit() and pid != "0"]
-        return f" (pid {seen[0]})" if seen else ""
+        seen = _visible_pid(holders)
+        return "" if seen is None else f" (pid {seen})"
     try:
         pid = os.pread(fd, 32, 0).decode().strip()
     except (OSError, UnicodeDecodeError):
@@ -102,7 +102,14 @@ def _holder_pid(fd: int) -> str:
 
 def holder_alive(store: Path) -> bool:
     """Whether a process holds ``store``'s lock now: a run the store records as unfinished is
-    going on then, and was killed (SIGKILL, a crash, a reboot) otherwise.
+    going on then, and was killed (SIGKILL, a crash, a reboot) otherwise (see
+    :func:`lock_holder`)."""
+    return lock_holder(store)[0]
+
+
+def lock_holder(store: Path) -> tuple[bool, int | None]:
+    """Whether a process holds ``store``'s lock now, and its pid when that can be known (None
+    when none holds it, or none this pid namespace can see does).
 
     Asking the lock itself would mean taking it, if only for a moment, and a crawl starting in
     that moment would exit as if another were running. On Linux the kernel's table of file
@@ -114,29 +121,20 @@ def holder_alive(store: Path) -> bool:
     try:
         found = path.stat()
     except OSError:
-        return False
+        return False, None
     holders = _kernel_holders(found)
     if holders is not None:
-        return bool(holders)
+        return bool(holders), _visible_pid(holders)
     pid = _recorded_pid(path)
-    return pid is not None and _alive(pid)
+    if pid is not None and _alive(pid):
+        return True, pid
+    return False, None
 
 
-def holder_pid(store: Path) -> int | None:
-    """The pid of the process holding ``store``'s lock now, as :func:`holder_alive` finds it;
-    None when no process holds it or none this pid namespace can see does (the lock may be
-    held all the same: ask :func:`holder_alive`)."""
-    path = _lock_path(store)
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    holders = _kernel_holders(found)
-    if holders is not None:
-        seen = [pid for pid in holders if pid.isdigit() and pid != "0"]
-        return int(seen[0]) if seen else None
-    pid = _recorded_pid(path)
-    return pid if pid is not None and _alive(pid) else None
+def _visible_pid(holders: list[str]) -> int | None:
+    """The first holder's pid the kernel's table shows in this namespace (0: one it cannot)."""
+    seen = [pid for pid in holders if pid.isdigit() and pid != "0"]
+    return int(seen[0]) if seen else None
 
 
 def _lock_path(store: Path) -> Path:

@@ -13,11 +13,21 @@ import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
-from scraper.crawl.lock import RunLock, holder_alive, holder_pid
+from scraper.crawl.lock import RunLock, holder_alive, lock_holder
 from scraper.demo.server import SiteServer
 from scraper.store.crawl_store import SQLiteCrawlStore
 
 runner = CliRunner()
+
+
+def _ended_pid() -> str:
+    """The pid of a process that has ended (a killed run's, as its lock file keeps it)."""
+    return subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def test_status_counts_the_source_errors_of_the_last_run(
@@ -104,12 +114,7 @@ def test_status_tells_a_killed_run_from_a_running_one(news_toml: Path) -> None:
     finally:
         conn.close()
     lock = db.with_name(db.name + ".lock")
-    gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    gone = _ended_pid()
     lock.write_text(gone)  # the pid of a process that has ended: the run was killed
     shown = runner.invoke(app, ["status", str(news_toml)]).stdout
     (last,) = [line for line in shown.splitlines() if line.startswith("last run:")]
@@ -171,14 +176,11 @@ def test_without_a_lock_table_the_holder_is_the_live_pid_the_lock_file_keeps(
     # As on macOS, which has no /proc/locks.
     monkeypatch.setattr("scraper.crawl.lock._kernel_holders", lambda found: None)
     db = tmp_path / "news.db"
-    assert (holder_alive(db), holder_pid(db)) == (False, None)  # no lock file yet
+    assert lock_holder(db) == (False, None)  # no lock file yet
+    assert not holder_alive(db)
     with RunLock(db):
-        assert (holder_alive(db), holder_pid(db)) == (True, os.getpid())
-    gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+        assert lock_holder(db) == (True, os.getpid())
+        assert holder_alive(db)
+    gone = _ended_pid()
     db.with_name(db.name + ".lock").write_text(gone)
-    assert (holder_alive(db), holder_pid(db)) == (False, None)
+    assert lock_holder(db) == (False, None)
