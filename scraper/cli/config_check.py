@@ -13,7 +13,10 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from scraper.cli.counts import counted
 from scraper.config import CrawlConfig
+from scraper.errors import StoreError
+from scraper.store.sqlite import refuse_unwritable
 
 __all__ = ["config_lines", "store_problem"]
 
@@ -33,31 +36,27 @@ def config_lines(config: CrawlConfig, config_file: Path) -> list[str]:
         f"  sources: {len(config.sources)} ({listed})",
     ]
     lines += [
-        f"    {source.name}: {source.kind.value}, {_count(len(source.urls), 'URL')}"
-        + (f", follows {_count(len(source.follow), 'pattern')}" if source.follow else "")
+        f"    {source.name}: {source.kind.value}, {counted(len(source.urls), 'URL')}"
+        + (f", follows {counted(len(source.follow), 'pattern')}" if source.follow else "")
         for source in config.sources
     ]
     p = config.politeness
     lines.append(
         f"  politeness: {p.min_interval:g} s between requests to a host, {p.per_host} at once"
         f" per host, {p.concurrency} in all"
-        + (f"; {_count(len(config.hosts), 'host')} with a pace of its own" if config.hosts else "")
+        + (f"; {counted(len(config.hosts), 'host')} with a pace of its own" if config.hosts else "")
     )
     if config.sites:
         lines.append(f"  site rules: {', '.join(sorted(config.sites))}")
     budget = config.max_run_seconds
     lines.append(
         f"  time budget: {'none' if budget is None else f'{budget:g} s a run'};"
-        f" {_count(config.workers, 'extraction worker')}"
+        f" {counted(config.workers, 'extraction worker')}"
     )
     if config.export is not None:
         target = config.export.path if config.export.path is not None else "stdout"
         lines.append(f"  export after each run: {config.export.format} to {target}")
     return lines
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def store_problem(config: CrawlConfig) -> str | None:
@@ -69,8 +68,12 @@ def store_problem(config: CrawlConfig) -> str | None:
     if store.exists():
         if not store.is_file():
             return f"{store} is not a file"
-        if not os.access(store, os.R_OK | os.W_OK):
-            return f"{store} cannot be written"
+        try:
+            # The store's own refusal, as a run would meet it (the file or a side file that
+            # this user may read but not write).
+            refuse_unwritable(str(store), create=True)
+        except StoreError as exc:
+            return str(exc)
         return None
     ancestor = store.parent
     while not ancestor.exists():

@@ -26,6 +26,7 @@ __all__ = [
     "migrate",
     "open_sqlite",
     "refuse_foreign_file",
+    "refuse_unwritable",
     "require_version",
     "sqlite_reason",
     "write_transaction",
@@ -61,7 +62,7 @@ def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
     target = str(path)
     memory = target == ":memory:"
     if not memory:
-        _refuse_unwritable(target, create=create)
+        refuse_unwritable(target, create=create)
     try:
         if create and not memory:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +179,7 @@ def _existing_uri(given: str) -> str:
     return uri.replace("mode=rw", "mode=ro")
 
 
-def _refuse_unwritable(target: str, *, create: bool) -> None:
+def refuse_unwritable(target: str, *, create: bool) -> None:
     """Refuse, before SQLite opens it, a store this user may read but not write: SQLite opens
     it read-only without a word and fails at the first write ("attempt to write a readonly
     database", reported as a failed migration), and side files a user without write access
