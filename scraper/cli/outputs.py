@@ -78,7 +78,7 @@ def file_named(path: Path | None) -> Path | None:
 @contextmanager
 def open_output(path: Path | None) -> Iterator[TextIO]:
     """stdout (for None or "-"), or ``path`` opened for writing (a usage error when it cannot
-    be).
+    be); UTF-8 either way, whatever the locale says (see :func:`utf8_stdout`).
 
     A write that fails on the way (a full disk, a closed pipe) ends the command with exit 1 and
     a line saying so, not a traceback.
@@ -86,15 +86,14 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
     path = file_named(path)
     with _write_errors(path):
         if path is None:
-            if sys.stdout is None:  # started with stdout closed ('>&-'): Python gives None
-                raise OSError(errno.EBADF, "it is closed")
-            yield sys.stdout
+            stream = utf8_stdout()
+            yield stream
             # What is still buffered is written here, where a failure is reported: at the
             # interpreter's exit it would be lost with exit 0, or end in exit 120 and a trace.
-            sys.stdout.flush()
+            stream.flush()
             return
-        with _opened(path, lambda: path.open("w", encoding="utf-8")) as stream:
-            yield stream
+        with _opened(path, lambda: path.open("w", encoding="utf-8")) as opened:
+            yield opened
 
 
 @contextmanager
@@ -123,11 +122,13 @@ def utf8_stdout() -> TextIO:
     """stdout, writing UTF-8 whatever the locale says, as an export file is written.
 
     JSON Lines and CSV are data for another program: under a locale of another encoding
-    (``LANG=de_DE@euro``, ``PYTHONIOENCODING=latin-1``) the first title outside it ended the
-    export with a traceback, every run, and no run ever handed its articles on.
+    (``LANG=de_DE@euro``, ``PYTHONIOENCODING=latin-1``, a Windows code page) the first title
+    outside it ended the export with a traceback, every run, and no run ever handed its
+    articles on. Text and Markdown go the same way: the same bytes as ``-o FILE`` writes, where
+    the locale's encoding would end a batch at the first page with a character outside it.
     """
     stream = sys.stdout
-    if stream is None:  # started with stdout closed ('>&-'), as open_output says
+    if stream is None:  # started with stdout closed ('>&-'): Python gives None
         raise OSError(errno.EBADF, "it is closed")
     if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
         stream.reconfigure(encoding="utf-8")
