@@ -146,6 +146,19 @@ class Politeness:
     def __post_init__(self) -> None:
         # A dict given stayed the caller's: changed after the checks, it changed the options.
         object.__setattr__(self, "hosts", _HostPaces(self.hosts))
+        # Checked here rather than by the FetchOptions around it: a Politeness also goes alone
+        # to RobotsCache, which kept a negative TTL's nothing or an infinite one's refusal.
+        if self.per_host_concurrency < 1 or self.global_concurrency < 1:
+            raise ConfigError("concurrency caps must be at least 1", key="politeness")
+        for name, seconds in _politeness_seconds(self):
+            # NaN compares False either way. An infinite interval never asked a host twice, an
+            # infinite Crawl-delay cap honoured a robots.txt asking for 10^9 s, an infinite TTL
+            # kept a host's 5xx robots.txt, and so its refusal, for good.
+            if not 0 <= seconds < math.inf:
+                raise ConfigError(f"must be a number of seconds >= 0, not {seconds!r}", key=name)
+        for host, pace in self.hosts.items():
+            if pace.concurrency < 1 or not 0 <= pace.min_interval < math.inf:
+                raise ConfigError("needs a concurrency >= 1, an interval >= 0", key=host)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,22 +219,12 @@ class FetchOptions:
             raise ConfigError("must be at least 1", key="limits.max_host_clients")
         if self.limits.max_redirects < 0:
             raise ConfigError("must not be negative", key="limits.max_redirects")
-        if self.politeness.per_host_concurrency < 1 or self.politeness.global_concurrency < 1:
-            raise ConfigError("concurrency caps must be at least 1", key="politeness")
         for name, seconds in _waits(self):
             if not seconds >= 0:  # NaN compares False either way
                 raise ConfigError("must not be negative", key=name)
         if self.limits.max_robots_body < 1:
             # Cut to nothing, every robots.txt would read as allowing everything.
             raise ConfigError("must be at least 1", key="limits.max_robots_body")
-        for host, pace in self.politeness.hosts.items():
-            if pace.concurrency < 1 or pace.min_interval < 0:
-                raise ConfigError("needs a concurrency >= 1, an interval >= 0", key=host)
-        for name, seconds in _robots_ttls(self.politeness):
-            # A negative one kept nothing (every request asked for robots.txt again), NaN
-            # likewise; an infinite one kept a host's 5xx answer, and so its refusal, for good.
-            if not 0 <= seconds < math.inf:
-                raise ConfigError(f"must be a number of seconds >= 0, not {seconds!r}", key=name)
         for name, seconds in _deadlines(self.timeouts):
             if not 0 < seconds < math.inf:
                 raise ConfigError(f"must be a positive number, not {seconds!r}", key=name)
@@ -242,19 +245,20 @@ class FetchOptions:
 
 
 def _waits(options: FetchOptions) -> tuple[tuple[str, float], ...]:
-    """The settings in seconds that must not be negative (0 is no wait at all)."""
-    polite, retry = options.politeness, options.retry
+    """The retry settings in seconds that must not be negative (0 is no wait at all)."""
+    retry = options.retry
     return (
-        ("politeness.min_interval", polite.min_interval),
-        ("politeness.max_crawl_delay", polite.max_crawl_delay),
         ("retry.base_delay", retry.base_delay),
         ("retry.max_delay", retry.max_delay),
         ("retry.max_retry_after", retry.max_retry_after),
     )
 
 
-def _robots_ttls(politeness: Politeness) -> tuple[tuple[str, float], ...]:
+def _politeness_seconds(politeness: Politeness) -> tuple[tuple[str, float], ...]:
+    """The politeness settings in seconds: finite, and 0 or more (0: no wait, nothing kept)."""
     return (
+        ("politeness.min_interval", politeness.min_interval),
+        ("politeness.max_crawl_delay", politeness.max_crawl_delay),
         ("politeness.robots_ttl", politeness.robots_ttl),
         ("politeness.robots_error_ttl", politeness.robots_error_ttl),
     )

@@ -52,15 +52,42 @@ def test_the_robots_token_is_the_product_name(agent: str, token: str) -> None:
         ({"retry": RetryPolicy(max_delay=-0.5)}, "retry.max_delay"),
         ({"retry": RetryPolicy(max_retry_after=-1.0)}, "retry.max_retry_after"),
         ({"retry": RetryPolicy(base_delay=math.nan)}, "retry.base_delay"),
-        ({"politeness": Politeness(max_crawl_delay=-1.0)}, "politeness.max_crawl_delay"),
         ({"limits": Limits(max_robots_body=-1)}, "limits.max_robots_body"),
         ({"limits": Limits(max_robots_body=0)}, "limits.max_robots_body"),
     ],
 )
-def test_a_negative_wait_or_robots_cap_is_refused(options: dict[str, Any], key: str) -> None:
+def test_a_negative_retry_wait_or_robots_cap_is_refused(options: dict[str, Any], key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         FetchOptions(**options)
     assert caught.value.key == key
+
+
+@pytest.mark.parametrize(
+    "field", ["min_interval", "max_crawl_delay", "robots_ttl", "robots_error_ttl"]
+)
+@pytest.mark.parametrize("seconds", [-1.0, math.nan, math.inf, -math.inf])
+def test_a_politeness_refuses_what_no_host_could_be_paced_by(field: str, seconds: float) -> None:
+    # Built alone, as a caller hands it to RobotsCache, not only inside FetchOptions: an
+    # infinite interval never asked a host a second time.
+    given: dict[str, Any] = {field: seconds}
+    with pytest.raises(ConfigError, match="number of seconds") as caught:
+        Politeness(**given)
+    assert caught.value.key == f"politeness.{field}"
+
+
+@pytest.mark.parametrize("interval", [-1.0, math.nan, math.inf])
+def test_a_host_pace_needs_a_finite_interval(interval: float) -> None:
+    pace = HostPace(min_interval=interval, concurrency=1)
+    with pytest.raises(ConfigError) as caught:
+        Politeness(hosts={"slow.example": pace})
+    assert caught.value.key == "slow.example"
+
+
+@pytest.mark.parametrize("caps", [{"per_host_concurrency": 0}, {"global_concurrency": 0}])
+def test_a_politeness_needs_concurrency(caps: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Politeness(**caps)
+    assert caught.value.key == "politeness"
 
 
 def _ttls(robots_ttl: float = 3600.0, robots_error_ttl: float = 300.0) -> Politeness:
