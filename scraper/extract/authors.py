@@ -26,6 +26,7 @@ __all__ = [
     "byline_in_text",
     "capitalised",
     "clean_authors",
+    "full_names",
     "is_organisation",
     "names_beside_date",
     "uninverted",
@@ -217,7 +218,16 @@ def names_beside_date(line: str, labels: frozenset[str] = frozenset()) -> tuple[
         return ()
     # The date parts go first: the cleaning stops reading a byline at a year or a time.
     parts = [p for p in every if p and not any(map(str.isdigit, p)) and p.casefold() not in labels]
-    names = clean_authors(["\n".join(parts)])
+    return full_names("\n".join(parts))
+
+
+def full_names(text: str) -> tuple[str, ...]:
+    """The names in ``text`` when every one reads as a full name, else ().
+
+    Two to four capitalised words and no "Label:": the test for a name that no byline mark or
+    "By" vouches for.
+    """
+    names = clean_authors([text])
     if names and all(
         _MIN_NAME_WORDS <= len(n.split()) <= _MAX_NAME_WORDS and capitalised(n) and ":" not in n
         for n in names

@@ -16,16 +16,19 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.authors import byline_in_text, clean_authors, names_beside_date
+from scraper.extract.authors import byline_in_text, clean_authors, full_names, names_beside_date
 from scraper.extract.chrome import HIDDEN_STYLE_MARKERS
 from scraper.extract.dates import parse_date, parse_date_text
 from scraper.extract.language import declared_language
 from scraper.extract.marked import MarkedElements
 from scraper.extract.metadata_patterns import (
+    AUTHOR_BOX_LABELS,
+    AUTHOR_BOX_NOT_CLASS_WORDS,
     AUTHOR_SELECTOR,
     DATE_ATTRIBUTES,
     FORM_SELECTOR,
     HIDDEN_CLASSES,
+    MENU_CLASS_WORDS,
     MODIFIED_CLASS_WORDS,
     NOT_BYLINE_CLASS_WORDS,
     NOT_DATE_CLASS_WORDS,
@@ -40,6 +43,7 @@ __all__ = [
     "HeadlineArea",
     "ShownDates",
     "authors_from_html",
+    "authors_in_boxes",
     "date_near_headline",
     "dates_from_html",
     "day_first",
@@ -60,6 +64,14 @@ _AREA_BEFORE = 2
 _MAX_AREA_CHARS: Final = 200
 _MAX_LINE_DATES = 5
 _MAX_LINE_LINKS = 10
+# Author boxes and labels: the texts read, and the longest a name or a label line may be.
+_HIDDEN_TEXT: Final = frozenset({"script", "style", "noscript", "template", "textarea"})
+_MAX_BOX_TEXTS: Final = 3
+_MAX_LABEL_TEXTS: Final = 5_000
+_MAX_NAME_CHARS: Final = 60
+_MAX_LINE_CHARS: Final = 80
+_MAX_LABEL_CHARS: Final = max(map(len, AUTHOR_BOX_LABELS)) + 1
+_MAX_LISTED: Final = 10
 # Headings inside links and links inside headings (the same elements as "a h2, ..., h6 a" with
 # one selector per heading level, which costs lexbor twice the work).
 _SECTION_HEADINGS = "a :is(h2, h3, h4, h5, h6), :is(h2, h3, h4, h5, h6) a"
@@ -173,6 +185,143 @@ def authors_from_html(marked: MarkedElements, area: HeadlineArea) -> tuple[str, 
             if names:
                 return names
     return ()
+
+
+def _shown_texts(node: LexborNode) -> Iterator[tuple[LexborNode, str]]:
+    """(text node, stripped text) of the non-blank texts readers see under ``node``."""
+    for inner in node.traverse(include_text=True, skip_empty=True):
+        if inner.is_text_node:
+            text = (inner.text_content or "").strip()
+            parent = inner.parent
+            if text and (parent is None or parent.tag not in _HIDDEN_TEXT):
+                yield inner, text
+
+
+def _label(text: str) -> str | None:
+    """The author label ``text`` opens with ("Written by", "Author:"), or None."""
+    lowered = text[:_MAX_LABEL_CHARS].lower()
+    for label in AUTHOR_BOX_LABELS:
+        if lowered.startswith(label) and (
+            len(lowered) == len(label) or lowered[len(label)] in " :"
+        ):
+            return label
+    return None
+
+
+def _name_in_box(box: LexborNode) -> tuple[str, ...]:
+    """The name an author box opens with, after its label ("About the author" / "Jane Doe").
+
+    The box goes on with a bio, links and a photo: only its first text may be the name, and
+    only a full name counts.
+    """
+    for _, text in islice(_shown_texts(box), _MAX_BOX_TEXTS):
+        label = _label(text)
+        if label is not None and len(text.rstrip(" :")) == len(label):
+            continue
+        rest = text[len(label) :] if label is not None else text
+        return full_names(rest) if len(rest) <= _MAX_NAME_CHARS else ()
+    return ()
+
+
+def _in_menus(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    for _ in range(_ANCESTOR_DEPTH):
+        if current is None:
+            return False
+        if current.tag == "nav" or any(w in _marks(current) for w in MENU_CLASS_WORDS):
+            return True
+        current = current.parent
+    return False
+
+
+def _labelled_name(body: LexborNode) -> tuple[str, ...]:
+    """A full name the page labels as its author anywhere: "Written by" + "Jane Doe".
+
+    The label stands alone, the name in the next text ("<h3>Author</h3><p>Jane Doe</p>",
+    "<p><b>Author:</b> Jane Doe</p>"), or both are one element's text ("Written by Jane Doe").
+    Words of a sentence ("... was written by Jane Doe for ...") are no label.
+    """
+    label_text = ""
+    for seen, (node, text) in enumerate(_shown_texts(body)):
+        if seen >= _MAX_LABEL_TEXTS:
+            break
+        if len(text) > _MAX_LINE_CHARS:
+            label_text = ""
+            continue
+        if label_text:
+            # The name alone in its element, or after the label in the label's own element
+            # ("<p><b>Author:</b> Jane Doe</p>").
+            if len(text) <= _MAX_NAME_CHARS and (
+                _whole_text(node, text) or _whole_text(node, f"{label_text} {text}")
+            ):
+                names = _vouched(node, text)
+                if names:
+                    return _listed_with(node, names)
+            label_text = ""
+        label = _label(text)
+        if label is None or not _whole_text(node, text):
+            continue
+        rest = text[len(label) :].strip(" :")
+        if not rest:
+            label_text = text
+        elif len(rest) <= _MAX_NAME_CHARS:
+            names = _vouched(node, rest)
+            if names:
+                return names
+    return ()
+
+
+def _listed_with(node: LexborNode, names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` and the co-authors listed after them, one per list item ("Authors" + a list)."""
+    item = node.parent
+    if item is not None and item.tag != "li":
+        item = item.parent
+    if item is None or item.tag != "li":
+        return names
+    found = list(names)
+    for sibling in _siblings(item, True, _MAX_LISTED):
+        text = sibling.text(deep=True, strip=True)
+        more = _vouched(sibling, text) if sibling.tag == "li" else ()
+        if not more:
+            break
+        found.extend(more)
+    return clean_authors(found)
+
+
+def _whole_text(node: LexborNode, text: str) -> bool:
+    """Whether ``text`` is all its element says (blanks aside): a label or a name, not words of
+    a sentence."""
+    parent = node.parent
+    if parent is None:
+        return False
+    # text() joins the stripped texts of inner elements without a blank between them.
+    return "".join(parent.text(deep=True, strip=True).split()) == "".join(text.split())
+
+
+def _vouched(node: LexborNode, text: str) -> tuple[str, ...]:
+    """The full names of ``text``, unless it has digits (a caption's year, a date) or sits in
+    a comment thread or a menu."""
+    if any(map(str.isdigit, text)) or _in_comments(node) or _in_menus(node):
+        return ()
+    return full_names(text)
+
+
+def authors_in_boxes(marked: MarkedElements, body: LexborNode | None) -> tuple[str, ...]:
+    """The writer an author box names, at the article's foot or in a side panel.
+
+    The last resort of the byline search: an author-classed box too long to be a byline (name,
+    bio, links) gives the name it opens with; else a name labelled "Written by", "Author"...
+    anywhere on the page. Only full names count.
+    """
+    for node in marked.authors[:_MAX_NODES]:
+        marks = _marks(node)
+        if any(word in marks for word in AUTHOR_BOX_NOT_CLASS_WORDS) or _in_comments(node):
+            continue
+        if _byline_text(node) is None:
+            names = _name_in_box(node)
+            if names:
+                return names
+    return _labelled_name(body) if body is not None else ()
 
 
 def _date_rank(node: LexborNode) -> int:

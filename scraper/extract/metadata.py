@@ -26,6 +26,7 @@ from scraper.extract.bylines import (
     Dateline,
     HeadlineArea,
     authors_from_html,
+    authors_in_boxes,
     date_near_headline,
     dates_from_html,
     day_first,
@@ -338,6 +339,11 @@ def _authors(page: _Page, labels: tuple[str, ...], credits: _Credits) -> tuple[s
     if persons:
         return persons
     fallback = fallback or names
+    # An author box is weaker than any name the page declares, even the site's own.
+    names = () if credits.fallback else authors_in_boxes(page.marked, page.tree.body)
+    persons = _persons(names, labels)
+    if persons:
+        return persons
     return _persons(credits.orgs, labels) or fallback or credits.orgs
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 __all__ = [
     "ARTICLE_TYPES",
+    "AUTHOR_BOX_LABELS",
+    "AUTHOR_BOX_NOT_CLASS_WORDS",
     "AUTHOR_CLASS_WORDS",
     "AUTHOR_CLASS_WORDS_ANY_CASE",
     "AUTHOR_LINK",
@@ -34,6 +36,7 @@ __all__ = [
     "LD_SCRIPT_SELECTOR",
     "MARKED_DATE_SELECTOR",
     "MARKED_SELECTOR",
+    "MENU_CLASS_WORDS",
     "META_KEY_ATTRIBUTES",
     "MODIFIED_CLASS_WORDS",
     "MODIFIED_META_KEYS",
@@ -349,6 +352,26 @@ BYLINE_PREFIXES: tuple[str, ...] = (
     "autore",
 )
 
+# Labels that stand alone in their own element, the name in the next one ("Written by" then
+# "Jane Doe"), or open a line of their own ("Written by Jane Doe"): how author boxes at an
+# article's foot and label/value panels credit the writer. Lower-cased, without a colon. Not a
+# bare "By", which credits a photo, a quote or the hotel chain ("By Example Hotels") as well.
+AUTHOR_BOX_LABELS: tuple[str, ...] = (
+    "about the authors",
+    "about the author",
+    "written by",
+    "article by",
+    "authored by",
+    "posted by",
+    "story by",
+    "words by",
+    "author(s)",
+    "authors",
+    "author",
+    "contributors",
+    "contributor",
+)
+
 # A byline fragment starting with one of these credits someone else than the author.
 NOT_AUTHOR_PREFIXES: tuple[str, ...] = (
     "reviewed by",
@@ -508,7 +531,7 @@ NAME_PARTICLES: frozenset[str] = _words("van von der den de da di del la le du b
 # Words that mark a name as an organisation (lower-cased tokens).
 ORG_WORDS: frozenset[str] = (
     _words("""news press media team staff desk newsroom editorial group inc llc ltd gmbh corp
-    company agency network magazine times post journal daily tribune herald associated
+    company agency network magazine times post journal daily tribune herald associated newswire
     reuters afp dpa redaktion rédaction redacción""")
 )
 
@@ -670,6 +693,13 @@ NOT_BYLINE_CLASS_WORDS = (
     "menu",
     "nav",
 )
+# The same for an author box (name, bio, links): its bio or description may be the box itself.
+AUTHOR_BOX_NOT_CLASS_WORDS = tuple(
+    word for word in NOT_BYLINE_CLASS_WORDS if word not in ("bio", "description")
+)
+# Class words of menus: a label and a name there are links to pages ("About the author" + "Contact
+# Us"), not a credit.
+MENU_CLASS_WORDS = ("menu", "nav")
 # Attributes that may hold an element's date as a value.
 DATE_ATTRIBUTES = ("datetime", "content", "data-datetime", "data-date", "data-published", "title")
 # Class words of an element that shows when the article was updated, not published.

@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.authors import clean_authors, names_beside_date, uninverted
+from scraper.extract.authors import (
+    clean_authors,
+    full_names,
+    is_organisation,
+    names_beside_date,
+    uninverted,
+)
 from scraper.extract.metadata import Metadata, extract_metadata
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -209,3 +215,103 @@ def test_a_marked_byline_that_starts_with_its_date(byline: str) -> None:
 <article><h1>Storm hits coast</h1><div><div><div>{body}</div></div></div></article>
 <footer><div><div><p class="post-author">{byline}</p></div></div></footer></body></html>"""
     assert _meta(html).authors == ("Jane K. Doe",)
+
+
+_BIO = (
+    "Jane Doe has covered storms and the coast for a decade, first for a local weekly and now "
+    "for the regional desk, and lives by the sea with two dogs."
+)
+
+
+_MORE = "<p>Officials said the coast road would reopen once the water had gone down.</p>"
+
+
+def _foot_page(foot: str, head: str = "") -> str:
+    """A page that names nobody beside its headline: ``foot`` follows the article's text."""
+    return f"""<html><head><title>Storm hits coast | Example News</title>{head}</head><body>
+<article><h1>Storm hits coast</h1><p class="meta">May 2, 2024</p>
+<p>The storm made landfall on Tuesday morning and thousands of people left their homes for
+shelters further inland, officials said, while roads along the coast stayed closed.</p>
+{_MORE * 4}{foot}</article>
+<footer><p>Example News, 1 Harbour Road</p></footer></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "foot",
+    [
+        # An author-classed box too long for a byline: its first text, after a label.
+        f"<div class='post-author-box'><img src='/jd.jpg' alt=''><h4>Jane Doe</h4><p>{_BIO}</p>"
+        "</div>",
+        f"<section class='author-bio'><h3>About the author</h3><div><strong>Jane Doe</strong>"
+        f"</div><p>{_BIO}</p></section>",
+        # No class: the label says it, in the name's line or in an element of its own.
+        f"<div><img src='/jd.jpg' alt=''><p>Written by Jane Doe</p><p>{_BIO}</p></div>",
+        f"<div><h2>Article by</h2><div>Jane Doe</div><p>{_BIO}</p></div>",
+        "<aside><h3>Published</h3><p>May 2, 2024</p><h3>Author</h3><p> Jane Doe</p></aside>",
+        "<div class='tags'><div><strong>Contributors:</strong> Jane Doe</div></div>",
+    ],
+)
+def test_an_author_box_or_label_after_the_article_names_the_author(foot: str) -> None:
+    assert _meta(_foot_page(foot)).authors == ("Jane Doe",)
+
+
+def test_a_labelled_list_names_every_author() -> None:
+    foot = (
+        "<aside><h4>Authors</h4><ul><li><a href='/library/?a=jd'>Jane Doe</a></li>"
+        "<li><a href='/library/?a=jr'>John Roe</a></li></ul></aside>"
+    )
+    assert _meta(_foot_page(foot)).authors == ("Jane Doe", "John Roe")
+
+
+@pytest.mark.parametrize(
+    "foot",
+    [
+        # A brand's or a caption's "By ...", a year inside the name's line.
+        "<div><h4>By Example Harbour Hotels</h4><p>Stay with us.</p></div>",
+        "<div class='caption'>Written by Jane Doe, 1721.</div>",
+        # Words of a sentence, not a label's line.
+        "<p>The report was written by Jane Doe for the council.</p>",
+        # A menu's and a comment's labels.
+        "<nav class='site-menu'><ul><li>Author</li><li>Contact Us</li></ul></nav>",
+        "<div class='comments'><div class='comment'><span>Posted by</span><span>John Roe</span>"
+        "</div></div>",
+        # A box that opens with its bio names nobody.
+        f"<div class='author-box'><p>{_BIO}</p><p>Jane Doe</p></div>",
+    ],
+)
+def test_other_credits_at_the_foot_name_nobody(foot: str) -> None:
+    assert _meta(_foot_page(foot)).authors == ()
+
+
+def test_an_author_box_waits_behind_the_sites_own_declared_name() -> None:
+    head = (
+        '<meta property="og:site_name" content="Jane Doe"><meta name="author" content="Jane Doe">'
+    )
+    foot = "<div><p>Written by John Roe</p></div>"
+    assert _meta(_foot_page(foot, head)).authors == ("Jane Doe",)
+
+
+def test_an_author_box_names_a_person_where_the_page_declares_an_organisation() -> None:
+    ld = '{"@type": "Article", "author": {"@type": "Organization", "name": "Example Clinic"}}'
+    head = f'<script type="application/ld+json">{ld}</script>'
+    foot = f"<div class='author-box'><h4>Jane Doe</h4><p>{_BIO}</p></div>"
+    assert _meta(_foot_page(foot, head)).authors == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jane Doe", ("Jane Doe",)),
+        ("Jane Doe and John Roe", ("Jane Doe", "John Roe")),
+        ("Jane", ()),
+        ("jane doe", ()),
+        ("Jane Doe, Staff Writer", ("Jane Doe",)),
+        ("Read More Stories Like This One", ()),
+    ],
+)
+def test_full_names(text: str, expected: tuple[str, ...]) -> None:
+    assert full_names(text) == expected
+
+
+def test_a_newswire_is_an_organisation() -> None:
+    assert is_organisation("About PR Newswire")
