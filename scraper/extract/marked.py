@@ -179,6 +179,12 @@ class MarkedElements:
         return self._dates
 
     @property
+    def dates_read(self) -> list[LexborNode] | None:
+        """The elements of DATE_SELECTOR if a search has listed them already, else None (no
+        query made for it)."""
+        return self._dates
+
+    @property
     def authors(self) -> list[LexborNode]:
         """The elements of AUTHOR_SELECTOR."""
         if self._authors is None:

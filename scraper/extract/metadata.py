@@ -340,7 +340,7 @@ def _authors(page: _Page, labels: tuple[str, ...], credits: _Credits) -> tuple[s
         return persons
     fallback = fallback or names
     # An author box is weaker than any name the page declares, even the site's own.
-    names = () if credits.fallback else authors_in_boxes(page.marked, page.tree.body)
+    names = () if credits.fallback else authors_in_boxes(page.marked)
     persons = _persons(names, labels)
     if persons:
         return persons
