@@ -356,6 +356,10 @@ def _decide(
     any_kept = False
     box: Element | None = None
     in_box: dict[Element, Element] = {}
+    # A wrapper whose box is the element after its related-stories heading, and the element
+    # of the last prose kept (see below).
+    stream: Element | None = None
+    last_prose: Element | None = None
     for block in blocks:
         score = selection.scores.get(block.index, 0.0)
         if block.index >= end:
@@ -364,6 +368,12 @@ def _decide(
         if not use_all and block.index not in selection.inside:
             decisions.append(Decision(block, score, False, "outside the article container"))
             continue
+        if stream is not None:
+            box = ancestor_at(block.element, stream.depth + 1, {})
+            if box is not None and box.parent is not stream:
+                box = None
+            in_box = {}
+            stream = None
         if box is not None and ancestor_at(block.element, box.depth, in_box) is box:
             if block.kind is not _HEADING:
                 decisions.append(Decision(block, score, False, "inside a related-stories box"))
@@ -376,15 +386,26 @@ def _decide(
             continue
         if any_kept and is_cutoff(block, line):
             # The heading's own wrapper is the box of other stories, unless that wrapper is
-            # the article itself: then only the heading goes.
+            # the article itself: then only the heading goes. A wrapper that held the prose
+            # kept just before the heading is the article's too (a live blog's stream with
+            # a promo set between its entries): the box is the one element after the heading.
             parent = block.element.parent
             box = parent if parent is not None and parent.node_id != selection.container else None
+            if (
+                box is not None
+                and last_prose is not None
+                and ancestor_at(last_prose, box.depth, {}) is box
+            ):
+                stream, box = box, None
             in_box = {}
             decisions.append(Decision(block, score, False, "related-stories heading"))
             continue
         verdict = judge_block(block, line, score, context)
         decisions.append(Decision(block, score, verdict.keep, verdict.wording, verdict.figure))
-        any_kept = any_kept or verdict.keep
+        if verdict.keep:
+            any_kept = True
+            if score >= _PROSE_SCORE:
+                last_prose = block.element
     return decisions
 
 

@@ -257,6 +257,60 @@ def test_teaser_lines_go_alone() -> None:
     ]
 
 
+def test_a_related_heading_inside_a_live_blogs_stream_takes_only_what_follows_it() -> None:
+    # "Read next" set between a live blog's entries took the stream for a box of other
+    # stories: every entry after it went.
+    updates = [
+        "Water has reached the ground floor of the old mill and the fire service is pumping.",
+        "The council says the town hall can take another sixty families if it has to tonight.",
+        "Engineers have reached the culvert and are clearing the branches that blocked it.",
+        "The river level at the gauge has begun to fall for the first time since Sunday.",
+    ]
+    entries = [
+        f"<div class='entry'><p class='time'>10:4{n}</p><p>{update}</p></div>"
+        for n, update in enumerate(updates)
+    ]
+    promo = (
+        "<h3>Read next</h3><ul><li><a href='/a'>Mayor faces a recall vote</a></li>"
+        "<li><a href='/b'>Ferry fares to rise in spring</a></li></ul>"
+    )
+    stream = "".join(entries[:2]) + promo + "".join(entries[2:])
+    page = (
+        f"<html><body><article><div class='intro'><p>{_STORY[0]}</p></div>"
+        f"<div class='live-stream'>{stream}</div></article></body></html>"
+    )
+    kept = [block.text for block in extract(page).blocks]
+    assert [text for text in kept if text in updates] == updates
+    assert not any("recall" in text or "Ferry" in text for text in kept)
+    # Entries set as paragraphs of the stream itself: the promo's line goes, the rest stays.
+    flat = page.replace("<div class='entry'>", "").replace("</p></div>", "</p>")
+    teaser = "<p><a href='/a'>Mayor faces a recall vote</a></p>"
+    flat = flat.replace(promo, f"<h3>Read next</h3>{teaser}")
+    kept = [block.text for block in extract(flat).blocks]
+    assert [text for text in kept if text in updates] == updates
+    assert not any("recall" in text for text in kept)
+
+
+def test_a_related_heading_opening_its_own_box_takes_the_teasers_excerpts() -> None:
+    # A box of other stories whose excerpts read as prose: its wrapper held none of the
+    # article's text, so all of it goes, excerpts and all.
+    teasers = "".join(
+        f"<div class='teaser'><div><a href='/{n}'>Story {n}</a></div><div>{text}</div></div>"
+        for n, text in enumerate(
+            [
+                "A short walk along the coast path, with views of the harbour and the lighthouse.",
+                "Three days in the hills above the town, sleeping in huts and cooking on a stove.",
+            ]
+        )
+    )
+    page = (
+        f"<html><body><article><div class='body'><p>{_STORY[0]}</p><p>{_STORY[1]}</p></div>"
+        f"<div class='more'><h2>Most popular</h2><div>{teasers}</div></div>"
+        "</article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == _STORY
+
+
 def test_readers_replying_to_each_other_are_a_comment_thread() -> None:
     # Two readers trading three comments each are as few names as a live blog's writers, and
     # their "Posted by NAME on DATE" lines went as datelines before the thread rule saw them:
