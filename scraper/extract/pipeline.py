@@ -74,6 +74,12 @@ _TRUNCATION_MARKS: Final = ("...", "…", "[…]", "[...]")
 _LINKED_HEADLINE: Final = 0.8
 #: Excerpts under linked headlines that make a list of teasers (one alone may be the writer's).
 _MIN_EXCERPTS: Final = 2
+#: A list of other stories' linked headlines, each with its standfirst: a headline is a line,
+#: a standfirst a sentence or two with few links, and the list has this many of them.
+_HEADLINE_CHARS: Final = 150
+_STANDFIRST_CHARS: Final = 400
+_STANDFIRST_LINKS: Final = 0.2
+_MIN_TEASER_PAIRS: Final = 3
 _TITLE_OPEN: Final = re.compile(r"<title\b", re.IGNORECASE)
 _STRIP_FIRST: Final = ("script", "style", "noscript")
 #: What goes when a page is read again with its <noscript> content (see _run).
@@ -309,6 +315,7 @@ def _body(
     decisions = _decide(blocks, lines, selection, end, context, use_all)
     _drop_comment_thread(decisions, lines, context)
     _drop_teaser_excerpts(decisions)
+    _drop_teaser_pairs(decisions)
     _drop_leading_labels(decisions)
     kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
@@ -452,6 +459,62 @@ def _drop_teaser_excerpts(decisions: list[Decision]) -> None:
     for n in excerpts:
         decision = decisions[n]
         decisions[n] = Decision(decision.block, decision.score, False, "teaser excerpt")
+
+
+def _drop_teaser_pairs(decisions: list[Decision]) -> None:
+    """Other stories listed after the article, each a linked headline and its standfirst
+    ("<dt><a>Mill to reopen</a></dt><dd>The owners said on Tuesday...</dd>"): the headlines
+    go as links, and the standfirsts, prose each, went with the article."""
+    run: list[int] = []
+    # The wrapper of the last paragraph of the article's prose kept so far.
+    home: Element | None = None
+    n = 0
+    while n + 1 < len(decisions):
+        if home is not None and _is_teaser_pair(decisions[n], decisions[n + 1], home):
+            run.append(n + 1)
+            n += 2
+            continue
+        _drop_teaser_run(decisions, run)
+        decision = decisions[n]
+        if decision.keep and decision.score >= _PROSE_SCORE:
+            home = decision.block.element.parent
+        n += 1
+    _drop_teaser_run(decisions, run)
+
+
+def _is_teaser_pair(headline: Decision, standfirst: Decision, home: Element) -> bool:
+    """Whether two blocks in a row are a linked headline that went and a short paragraph of
+    prose kept after it, outside the wrapper of the article's prose (``home``)."""
+    line, text = headline.block, standfirst.block
+    if headline.keep or not standfirst.keep or line.kind is _HEADING or text.kind is _HEADING:
+        # A list article's items are headed by linked headings (products, places, courses):
+        # their descriptions are its text.
+        return False
+    if line.link_density <= _LINKED_HEADLINE or len(line.text) > _HEADLINE_CHARS:
+        return False
+    # A headline has words: a linked number is a footnote's, and its note is the article's.
+    if " " not in line.text:
+        return False
+    if text.link_density >= _STANDFIRST_LINKS or len(text.text) > _STANDFIRST_CHARS:
+        return False
+    # Scored anew: a decision's score is the container vote, none for text repeated on the
+    # page (a story's standfirst listed in two sections).
+    if block_score(text) < _PROSE_SCORE:
+        return False
+    # An answer inside its linked question (an FAQ's toggle) is the article's; so is a list
+    # set in the wrapper of the article's own paragraphs.
+    if ancestor_at(text.element, line.element.depth, {}) is line.element:
+        return False
+    return ancestor_at(text.element, home.depth, {}) is not home
+
+
+def _drop_teaser_run(decisions: list[Decision], run: list[int]) -> None:
+    """Drop the standfirsts of a run of teaser pairs long enough to be a list of stories."""
+    if len(run) >= _MIN_TEASER_PAIRS:
+        for n in run:
+            decision = decisions[n]
+            decisions[n] = Decision(decision.block, decision.score, False, "teaser standfirst")
+    run.clear()
 
 
 def _drop_leading_labels(decisions: list[Decision]) -> None:

@@ -135,6 +135,69 @@ def test_one_paragraph_trailing_off_under_a_linked_heading_stays() -> None:
     assert TEASERS[0][1] in extract(page(body)).text
 
 
+OTHER_STORIES = [
+    (
+        "Ferry fares to rise in spring",
+        "The island ferry company will raise its fares by a tenth from April, blaming fuel.",
+    ),
+    (
+        "Mill owners plan to reopen",
+        "The owners of the old mill at Port Elphinstone said they hope to reopen it next year.",
+    ),
+    (
+        "School vans to be replaced",
+        "Three schools in the district will stop using their large vans after the crash.",
+    ),
+]
+
+
+def headline_list(stories: list[tuple[str, str]]) -> str:
+    """A section's list of other stories: a linked headline and its standfirst each."""
+    rows = "".join(
+        f"<dt><a href='/s{n}'>{headline}</a></dt><dd>{standfirst}</dd>"
+        for n, (headline, standfirst) in enumerate(stories)
+    )
+    return f"<div class='section-list'><h3>Coast headlines</h3><dl>{rows}</dl></div>"
+
+
+def test_other_stories_listed_with_their_standfirsts_after_the_article_go() -> None:
+    # The headlines went as links and their standfirsts, prose each, stayed as the article's.
+    story = "".join(f"<p>{p}</p>" for p in PARAS)
+    body = f"<main><div class='story'>{story}</div>{headline_list(OTHER_STORIES)}</main>"
+    assert [b.text for b in extract(page(body)).blocks if b.kind is BlockKind.PARAGRAPH] == PARAS
+    reasons = {d.block.text: d.rule for d in explain(page(body)).decisions}
+    assert reasons[OTHER_STORIES[0][1]] == "teaser standfirst"
+
+
+def test_linked_items_described_in_the_articles_own_wrapper_stay() -> None:
+    # A guide's list of places, each a link and a paragraph, set among its own paragraphs.
+    items = "".join(
+        f"<p><a href='/s{n}'>{headline}</a></p><p>{standfirst}</p>"
+        for n, (headline, standfirst) in enumerate(OTHER_STORIES)
+    )
+    body = f"<main><div class='story'><p>{PARAS[0]}</p>{items}<p>{PARAS[1]}</p></div></main>"
+    text = extract(page(body)).text
+    assert all(standfirst in text for _, standfirst in OTHER_STORIES)
+    # An FAQ among the article's parts: each answer sits inside its linked question's item.
+    answers = [
+        "Yes: the council expects the new breakwater to cut the cost of repairs to the quay, "
+        "which it puts at two million crowns in a bad winter, by more than half.",
+        "The first stones go in before the autumn storms, and the work should take two years, "
+        "though the council warned that a hard winter could add a season to that.",
+        "Only boats moored inside the old harbour pay the new levy, at a rate set each spring "
+        "by the harbour board after it has heard from the fishermen's association.",
+    ]
+    faq = "".join(
+        f"<li><a href='#q{n}'>{headline}?</a><div><p>{answers[n]}</p></div></li>"
+        for n, (headline, _) in enumerate(OTHER_STORIES)
+    )
+    body = f"<main><div class='story'>{''.join(f'<p>{p}</p>' for p in PARAS[:2])}</div>"
+    body += f"<div class='faq'><ul>{faq}</ul></div>"
+    body += f"<div class='story'>{''.join(f'<p>{p}</p>' for p in PARAS[2:])}</div></main>"
+    text = extract(page(body)).text
+    assert all(answer in text for answer in answers)
+
+
 def test_body_split_into_sections_marked_with_a_navigation_word_is_kept() -> None:
     # Jump-link targets: each part of the body has its own id and a "skip" class word.
     sections = "".join(
