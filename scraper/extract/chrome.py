@@ -92,11 +92,13 @@ CHROME_PREFIXES = (
 
 #: Words that mark chrome only on small elements (an author box, a tag list, a caption):
 #: on a large element they more often describe the article ("author-jane" on WordPress).
+#: Not "widget": page builders wrap every block of a page in one ("elementor-widget-container"),
+#: each of the article's paragraphs too, and a sidebar's widgets sit in a sidebar.
 WEAK_CHROME_WORDS = frozenset(
     {
         "author", "authors", "byline", "dateline", "timestamp", "tags", "tagcloud", "taglist",
         "keywords", "bio", "caption", "credit", "credits", "copyright", "disclaimer", "rating",
-        "meta", "postmeta", "entrymeta", "follow", "jump", "toc", "print", "banner", "widget",
+        "meta", "postmeta", "entrymeta", "follow", "jump", "toc", "print", "banner",
         "widgets", "popular", "trending", "readmore", "readnext", "upnext", "morestories",
         "recirc", "recirculation", "subscription", "respond", "replies",
         "discussion", "masthead", "toolbar", "tooltip", "lightbox", "screenreader",

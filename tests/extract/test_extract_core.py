@@ -198,6 +198,18 @@ def test_linked_items_described_in_the_articles_own_wrapper_stay() -> None:
     assert all(answer in text for answer in answers)
 
 
+def test_a_page_builders_widgets_holding_the_paragraphs_are_the_article() -> None:
+    # Each paragraph in its own small "widget": every one went as chrome, and the article
+    # with them.
+    widgets = "".join(
+        "<div class='builder-element builder-widget builder-widget-text-editor'>"
+        f"<div class='builder-widget-container'><p>{p}</p></div></div>"
+        for p in PARAS
+    )
+    body = CHROME + f"<main><div class='builder-widget-wrap'>{widgets}</div></main>" + FOOTER
+    assert [b.text for b in extract(page(body)).blocks] == PARAS
+
+
 def test_body_split_into_sections_marked_with_a_navigation_word_is_kept() -> None:
     # Jump-link targets: each part of the body has its own id and a "skip" class word.
     sections = "".join(
