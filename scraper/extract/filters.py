@@ -32,6 +32,7 @@ from scraper.models import BlockKind
 __all__ = [
     "BYLINE_REASON",
     "DATELINE_REASON",
+    "NUMBERS_REASON",
     "Context",
     "Verdict",
     "block_line",
@@ -59,6 +60,8 @@ _PREFORMATTED: Final = BlockKind.PREFORMATTED
 #: jd_88 on 3 May") may read as either, and the comment-thread rule still counts it.
 BYLINE_REASON: Final = "byline (already metadata)"
 DATELINE_REASON: Final = "dateline (already metadata)"
+#: A line of numbers only: a page count, a score, a live blog entry's time ("10:42").
+NUMBERS_REASON: Final = "no words (numbers only)"
 
 #: The chrome lists read per block, as constants: compiled code reads a Final name directly,
 #: an imported one from the module's dictionary at every use.
@@ -359,7 +362,7 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
     # A first character that is a letter settles it without the pattern (which matches
     # letters and a few more characters).
     if block.kind is not _TABLE and not norm[0].isalpha() and not _LETTER.search(norm):
-        return Verdict(False, "no words (numbers only)")
+        return Verdict(False, NUMBERS_REASON)
     reason = _boilerplate(block, norm)
     if reason:
         return Verdict(False, reason)

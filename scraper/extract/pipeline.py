@@ -25,6 +25,7 @@ from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
     BYLINE_REASON,
     DATELINE_REASON,
+    NUMBERS_REASON,
     Context,
     block_line,
     count_comment_signatures,
@@ -64,6 +65,10 @@ _RUNAWAY_TITLE: Final = 2000
 _STANDFIRST_SLOTS: Final = 2
 #: Blocks signed like comments ("Posted by ... on ...") that mark a thread, not a quote.
 _MIN_SIGNED_COMMENTS: Final = 3
+#: Time stamps or signatures that make a wrapper of the article's prose a live blog's stream
+#: of entries (one is an article's own dateline).
+_MIN_STREAM_STAMPS: Final = 2
+_TIME_OF_DAY: Final = re.compile(r"\d{1,2}[:.]\d{2}\b")
 #: A block scoring this much is prose: labels above it are not the article's.
 _PROSE_SCORE: Final = 40.0
 #: Blocks this long take part in choosing the container (body.block_score's threshold).
@@ -393,15 +398,17 @@ def _decide(
             continue
         if any_kept and is_cutoff(block, line):
             # The heading's own wrapper is the box of other stories, unless that wrapper is
-            # the article itself: then only the heading goes. A wrapper that held the prose
-            # kept just before the heading is the article's too (a live blog's stream with
-            # a promo set between its entries): the box is the one element after the heading.
+            # the article itself: then only the heading goes. A live blog's stream of dated
+            # or signed entries that held the prose kept just before the heading is the
+            # article's too (a promo set between its entries): the box is the one element
+            # after the heading.
             parent = block.element.parent
             box = parent if parent is not None and parent.node_id != selection.container else None
             if (
                 box is not None
                 and last_prose is not None
                 and ancestor_at(last_prose, box.depth, {}) is box
+                and _stamped_entries(decisions, box) >= _MIN_STREAM_STAMPS
             ):
                 stream, box = box, None
             in_box = {}
@@ -414,6 +421,24 @@ def _decide(
             if score >= _PROSE_SCORE:
                 last_prose = block.element
     return decisions
+
+
+def _stamped_entries(decisions: list[Decision], wrapper: Element) -> int:
+    """How many time stamps and signatures (lines gone as datelines or bylines, or a time of
+    day alone) the blocks decided so far hold inside ``wrapper``, counted up to
+    ``_MIN_STREAM_STAMPS``."""
+    found = 0
+    memo: dict[Element, Element] = {}
+    for decision in reversed(decisions):
+        wording = decision.wording
+        stamp = wording in (DATELINE_REASON, BYLINE_REASON)
+        if wording == NUMBERS_REASON:
+            stamp = _TIME_OF_DAY.match(decision.block.text) is not None
+        if stamp and ancestor_at(decision.block.element, wrapper.depth, memo) is wrapper:
+            found += 1
+            if found >= _MIN_STREAM_STAMPS:
+                break
+    return found
 
 
 def _keys(blocks: list[RawBlock], lines: list[str], cache: dict[int, str]) -> list[str]:
@@ -469,13 +494,20 @@ def _drop_teaser_pairs(decisions: list[Decision]) -> None:
     # The wrapper of the last paragraph of the article's prose kept so far.
     home: Element | None = None
     n = 0
-    while n + 1 < len(decisions):
-        if home is not None and _is_teaser_pair(decisions[n], decisions[n + 1], home):
+    last = len(decisions) - 1
+    while n < last:
+        decision = decisions[n]
+        # A pair opens with a block that went: most blocks are kept prose, tried no further.
+        if (
+            not decision.keep
+            and home is not None
+            and _is_teaser_pair(decision, decisions[n + 1], home)
+        ):
             run.append(n + 1)
             n += 2
             continue
-        _drop_teaser_run(decisions, run)
-        decision = decisions[n]
+        if run:
+            _drop_teaser_run(decisions, run)
         if decision.keep and decision.score >= _PROSE_SCORE:
             home = decision.block.element.parent
         n += 1

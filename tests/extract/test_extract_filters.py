@@ -311,6 +311,24 @@ def test_a_related_heading_opening_its_own_box_takes_the_teasers_excerpts() -> N
     assert [block.text for block in extract(page).blocks] == _STORY
 
 
+def test_a_related_heading_inside_the_bodys_wrapper_takes_every_card_after_it() -> None:
+    # No time stamps or signatures before it: the body's wrapper is no live blog's stream,
+    # and every card after the heading is another story's, excerpt and all.
+    cards = "".join(
+        f"<div class='card'><p>{text}</p></div>"
+        for text in (
+            "A short walk along the coast path, with views of the harbour and the lighthouse.",
+            "Three days in the hills above the town, sleeping in huts and cooking on a stove.",
+            "The island ferry company will raise its fares by a tenth from April, blaming fuel.",
+        )
+    )
+    page = (
+        f"<html><body><article><div class='intro'><p>{_STORY[0]}</p></div><div class='body'>"
+        f"<p>{_STORY[1]}</p><h3>Related</h3>{cards}</div></article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == _STORY
+
+
 def test_readers_replying_to_each_other_are_a_comment_thread() -> None:
     # Two readers trading three comments each are as few names as a live blog's writers, and
     # their "Posted by NAME on DATE" lines went as datelines before the thread rule saw them:
