@@ -68,6 +68,7 @@ _MIN_SIGNED_COMMENTS: Final = 3
 #: Time stamps or signatures that make a wrapper of the article's prose a live blog's stream
 #: of entries (one is an article's own dateline).
 _MIN_STREAM_STAMPS: Final = 2
+#: A line opening with a time of day ("10:42", "9.30 GMT"): how an entry of a stream is stamped.
 _TIME_OF_DAY: Final = re.compile(r"\d{1,2}[:.]\d{2}\b")
 #: A block scoring this much is prose: labels above it are not the article's.
 _PROSE_SCORE: Final = 40.0
