@@ -21,6 +21,7 @@ from scraper.errors import RecordError, StoreError, UnreadableArticle, Unreadabl
 from scraper.models import Article
 from scraper.store.clusters_kept import SHARED_KEY
 from scraper.store.credentials_scrubbed import rename_credentialed_sources, scrub_credentials
+from scraper.store.dedup_schema import DEDUP_SCHEMA_VERSION
 from scraper.store.orphans_dropped import drop_orphans
 from scraper.store.protocol import (
     ALL_SOURCES,
@@ -406,7 +407,12 @@ class SQLiteCrawlStore:
             if create:
                 migrate(self.conn, "crawl", STEPS)
             else:
-                require_version(self.conn, "crawl", STEPS)
+                require_version(self.conn, "crawl", len(STEPS))
+                if has_component(self.conn, "dedup"):
+                    # Exports and status read the clusters through the index's tables: a store
+                    # a newer scraper's index wrote, or an older one's not upgraded yet, would
+                    # be misread or fail on a missing column.
+                    require_version(self.conn, "dedup", DEDUP_SCHEMA_VERSION)
         except StoreError:
             self.conn.close()
             raise

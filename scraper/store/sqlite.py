@@ -224,8 +224,8 @@ def _refuse_foreign(conn: sqlite3.Connection, target: str) -> None:
         )
 
 
-def require_version(conn: sqlite3.Connection, component: str, steps: Sequence[Step]) -> None:
-    """Check, without migrating, that ``component`` is at the version of ``steps``.
+def require_version(conn: sqlite3.Connection, component: str, version: int) -> None:
+    """Check, without migrating, that ``component`` is at ``version`` (its number of steps).
 
     For the commands that only read a store (or change a little of it): upgrading a store
     is a crawl's job, and one that an older scraper still crawls must stay readable to it.
@@ -242,18 +242,18 @@ def require_version(conn: sqlite3.Connection, component: str, steps: Sequence[St
         current = 0 if fresh else _version(conn, component)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read the store's schema version: {exc}") from exc
-    if current == len(steps):
+    if current == version:
         return
     if current == 0:
         raise StoreError(f"the store holds no {component} data (has a crawl used it?)")
-    if current > len(steps):
+    if current > version:
         raise StoreError(
             f"store schema for {component} is version {current}, newer than this scraper"
-            f" knows ({len(steps)}): upgrade scraper"
+            f" knows ({version}): upgrade scraper"
         )
     raise StoreError(
         f"store schema for {component} is version {current}, older than this scraper's"
-        f" ({len(steps)}): the next `scraper crawl` upgrades it (this command changes no schema)"
+        f" ({version}): the next `scraper crawl` upgrades it (this command changes no schema)"
     )
 
 
