@@ -58,16 +58,31 @@ class OptionalBuildExt(build_ext):
 
 def _extensions() -> list[Extension]:
     if os.environ.get("SCRAPER_PURE_PYTHON"):
-        return []
+        return _pure()
     try:
         from mypyc.build import mypycify
     except ImportError:
-        return []
+        return _pure()
     try:
         return list(mypycify(COMPILED, opt_level="3"))
     except (Exception, SystemExit) as exc:  # mypyc exits on a module it cannot compile
         print(f"scraper: mypyc failed ({exc}); installing pure Python", file=sys.stderr)
-        return []
+        return _pure()
+
+
+def _pure() -> list[Extension]:
+    """No extensions, and none left from an earlier build beside the sources.
+
+    An editable install compiles in place, and Python imports a compiled module before the
+    source beside it: one left from the last compiled install ran instead of the edited source.
+    """
+    root = Path(__file__).resolve().parent
+    stale = [root / "scraper" / "extract" / f"{Path(m).stem}.*" for m in COMPILED]
+    for pattern in [*stale, root / "*__mypyc.*"]:
+        for built in pattern.parent.glob(pattern.name):
+            if built.suffix in (".so", ".pyd"):
+                built.unlink()
+    return []
 
 
 setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})

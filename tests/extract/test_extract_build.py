@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import subprocess
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -53,3 +55,32 @@ def test_imported_extraction_modules_are_the_compiled_ones_when_built() -> None:
 def _compiler() -> bool:
     command = (sysconfig.get_config_var("CC") or "cc").split()
     return bool(command) and shutil.which(command[0]) is not None
+
+
+def test_a_pure_build_removes_the_compiled_modules_an_earlier_build_left(tmp_path: Path) -> None:
+    # Left beside the sources by a compiled editable install, they ran instead of the edited
+    # sources after `SCRAPER_PURE_PYTHON=1 pip install -e .`.
+    root = Path(__file__).resolve().parents[2]
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(root / name, tmp_path / name)
+    extract = tmp_path / "scraper" / "extract"
+    extract.mkdir(parents=True)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    compiled = [extract / f"pipeline{suffix}", extract / f"segment{suffix}"]
+    group = tmp_path / f"0123abcd__mypyc{suffix}"
+    not_ours = extract / f"chrome{suffix}"  # a data module setup.py never compiles
+    for path in [*compiled, group, not_ours, extract / "pipeline.py"]:
+        path.write_bytes(b"")
+    env = {**os.environ, "SCRAPER_PURE_PYTHON": "1"}
+    done = subprocess.run(
+        [sys.executable, "setup.py", "--name"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in [*compiled, group] if p.exists()] == []
+    assert not_ours.exists() and (extract / "pipeline.py").exists()
