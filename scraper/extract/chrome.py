@@ -36,6 +36,8 @@ __all__ = [
     "READING_TIME_UNITS",
     "READING_TIME_WORDS",
     "REPLY_LINKS",
+    "SCRIPT_MARKERS",
+    "SCRIPT_MARKERS_MIN",
     "SKIP_TAGS",
     "UNJUDGED_TAGS",
     "WEAK_CHROME_WORDS",
@@ -299,6 +301,17 @@ ANONYMOUS_SIGNERS = frozenset(
     {"anonymous", "anon", "guest", "a reader", "reader", "anonym", "gast", "anonyme", "invité",
      "anónimo", "invitado"}
 )  # fmt: skip
+
+#: Pieces of browser script source (lower case). A page saved without a ``<script>`` start
+#: tag (a cut download, a template's stray markup) shows the script's source as text; prose,
+#: even about code, rarely holds three of these outside ``<pre>``.
+SCRIPT_MARKERS = (
+    "document.", "window.", "function(", "function ", "var ", "getelementby", "innerhtml",
+    "navigator.", "return ", "+=", "==", "!=", "&&", "||", "){", "};", "this.", "new array",
+    "null", "typeof ",
+)  # fmt: skip
+#: A paragraph holding this many different script markers is script source.
+SCRIPT_MARKERS_MIN = 3
 
 #: How bylines start, so that a byline rendered as body text can be recognised.
 BYLINE_PREFIXES = ("by ", "von ", "par ", "por ", "written by ", "text: ", "texto: ")

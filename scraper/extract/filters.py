@@ -25,6 +25,8 @@ from scraper.extract.chrome import (
     DISCLOSURE_PHRASES,
     READING_TIME_UNITS,
     READING_TIME_WORDS,
+    SCRIPT_MARKERS,
+    SCRIPT_MARKERS_MIN,
 )
 from scraper.extract.segment import RawBlock
 from scraper.models import BlockKind
@@ -68,6 +70,8 @@ NUMBERS_REASON: Final = "no words (numbers only)"
 _PHRASES: Final = BOILERPLATE_PHRASES
 _BYLINE_STARTS: Final = BYLINE_PREFIXES
 _SIGNATURES: Final = COMMENT_SIGNATURES
+_SCRIPT_MARKERS: Final = SCRIPT_MARKERS
+_SCRIPT_MARKERS_MIN: Final = SCRIPT_MARKERS_MIN
 
 _TRAILING: Final = " \t\n.:;,!?|·•–—-»>›→"
 _LEADING: Final = " \t\n•·-–—|»>›*"
@@ -367,6 +371,8 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
     if reason:
         return Verdict(False, reason)
     kind = block.kind
+    if kind is _PARAGRAPH and _is_script_source(norm):
+        return Verdict(False, "script source")
     if (kind is _HEADING or kind is _PARAGRAPH) and _is_title(norm, context.title):
         return Verdict(False, "repeats the title")
     if _is_byline(block, norm, context.authors):
@@ -389,6 +395,21 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
     if block.kind is _LIST_ITEM and density > 0.3 and len(block.text) < 100:
         return Verdict(False, "linked list item (density {:.2f})", density)
     return Verdict(True, "content (score {:.0f})", score)
+
+
+def _is_script_source(line: str) -> bool:
+    """Whether a paragraph's line is browser script shown as text: its ``<script>`` start tag
+    was lost, so the parser read the source as the page's text."""
+    # Statements end in ";" and call with "(": prose without both is never read further.
+    if ";" not in line or "(" not in line:
+        return False
+    found = 0
+    for marker in _SCRIPT_MARKERS:
+        if marker in line:
+            found += 1
+            if found >= _SCRIPT_MARKERS_MIN:
+                return True
+    return False
 
 
 def repeats_description(text: str, line: str, context: Context) -> bool:

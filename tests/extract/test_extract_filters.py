@@ -352,3 +352,29 @@ def test_readers_replying_to_each_other_are_a_comment_thread() -> None:
     # Signed with writers' names, the same entries are a live blog's.
     staff = page.replace("jd_88", "Jane Roe").replace("anna_k", "Tom Hale")
     assert [t for t in (b.text for b in extract(staff).blocks) if t in replies] == replies
+
+
+def test_script_source_shown_as_text_for_a_lost_script_tag_goes() -> None:
+    # A page saved without its <script> start tag (the download cut inside the head) shows the
+    # script's source as a paragraph before the article; the parser is right to read it so.
+    source = (
+        "document.write('<div id=\"tip\"></div>') //write out tooltip var ie=document.all "
+        "var ns6=document.getElementById && !document.all function showtip(text) "
+        "{ if (ns6||ie) { tipobj.innerHTML=text; return false } }"
+    )
+    page = (
+        f"<html><body>{source}</script><div class='story'><p>{_STORY[0]}</p>"
+        f"<p>{_STORY[1]}</p></div></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == _STORY
+
+
+def test_prose_about_code_naming_a_function_stays() -> None:
+    # A sentence on software may name a function and a null value; it is no script.
+    text = (
+        "The bug sat in a function that returned null (the empty value) whenever the date "
+        "field was blank; the fix shipped on Monday."
+    )
+    page = f"<html><body><article><p>{_STORY[0]}</p><p>{text}</p></article></body></html>"
+    assert text in extract(page).text
+
