@@ -245,9 +245,10 @@ READING_TIME_WORDS = (
 #: one of them in the article's container is the article's.
 CUTOFF_HEADINGS = (
     "related", "you may also like", "you might also like", "you may like", "recommended",
-    "more from", "more stories", "more news", "read more", "read next", "most popular",
-    "most read", "trending", "also read", "more on this", "other stories", "latest news",
-    "top stories", "popular now", "what to read next", "up next", "keep reading",
+    "more from", "more in ", "want more stories like this", "more stories", "more news",
+    "read more", "read next", "most popular", "most read", "trending", "also read",
+    "more on this", "other stories", "latest news", "top stories", "popular now",
+    "what to read next", "up next", "keep reading",
     "mehr zum thema", "das könnte sie auch interessieren", "lesen sie auch", "weitere artikel",
     "meistgelesen", "mehr aus", "à lire aussi", "lire aussi", "sur le même sujet",
     "les plus lus", "articles similaires", "dans la même rubrique", "te puede interesar",

@@ -378,3 +378,20 @@ def test_prose_about_code_naming_a_function_stays() -> None:
     page = f"<html><body><article><p>{_STORY[0]}</p><p>{text}</p></article></body></html>"
     assert text in extract(page).text
 
+
+@pytest.mark.parametrize("heading", ["More in Sports", "Want more stories like this?"])
+def test_template_headings_over_other_stories_end_the_article(heading: str) -> None:
+    # Sections' "More in <section>" and the "Want more stories like this?" box follow the
+    # article inside its wrapper, each story a card with its standfirst.
+    cards = "".join(
+        f"<div class='card'><p>{text}</p></div>"
+        for text in (
+            "A short walk along the coast path, with views of the harbour and the lighthouse.",
+            "Three days in the hills above the town, sleeping in huts and cooking on a stove.",
+        )
+    )
+    page = (
+        f"<html><body><article><div class='intro'><p>{_STORY[0]}</p></div><div class='body'>"
+        f"<p>{_STORY[1]}</p><h3>{heading}</h3>{cards}</div></article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == _STORY
