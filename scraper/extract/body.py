@@ -16,6 +16,7 @@ from typing import Final
 
 from scraper.extract.chrome import (
     AMBIGUOUS_COMMENT_HEADINGS,
+    COMMENT_CLOSED_PREFIXES,
     COMMENT_HEADING_WORDS,
     COMMENT_HEADINGS,
     REPLY_LINKS,
@@ -76,6 +77,13 @@ def _least_pieces(words: set[str]) -> tuple[str, ...]:
 _COMMENT_HEADING_ENDS: Final = _least_pieces(
     {h.split()[-1] for h in COMMENT_HEADINGS} | {"comments"}
 )
+
+#: The closed-thread notices by first character: every block after the first prose is tried,
+#: and one lookup spares most of them the whole tuple.
+_CLOSED_STARTS: Final = {
+    first: tuple(p for p in COMMENT_CLOSED_PREFIXES if p[0] == first)
+    for first in {p[0] for p in COMMENT_CLOSED_PREFIXES}
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,13 +320,14 @@ def comments_start(
     """
     prose = 0.0
     for n, (block, score) in enumerate(zip(blocks, block_scores, strict=True)):
-        if (
-            prose >= _PROSE_BEFORE_COMMENTS
-            and len(block.text) <= _COMMENT_HEADING_CHARS
-            and _may_head_comments(lines[n])
-        ):
-            norm = " ".join(_COUNTS.sub(" ", lines[n]).split())
-            if _heads_comments(norm, block.kind is _HEADING, lines[n + 1 : n + _COMMENT_LOOK]):
+        if prose >= _PROSE_BEFORE_COMMENTS:
+            if len(block.text) <= _COMMENT_HEADING_CHARS and _may_head_comments(lines[n]):
+                norm = " ".join(_COUNTS.sub(" ", lines[n]).split())
+                if _heads_comments(norm, block.kind is _HEADING, lines[n + 1 : n + _COMMENT_LOOK]):
+                    return n
+            # The closed-thread notice can share its block with the first comment.
+            closed = _CLOSED_STARTS.get(lines[n][:1])
+            if closed is not None and lines[n].startswith(closed):
                 return n
         prose += max(score, 0.0)
     return len(blocks)

@@ -20,6 +20,7 @@ __all__ = [
     "CHROME_ROLES",
     "CHROME_TAGS",
     "CHROME_WORDS",
+    "COMMENT_CLOSED_PREFIXES",
     "COMMENT_HEADINGS",
     "COMMENT_HEADING_WORDS",
     "COMMENT_SIGNATURES",
@@ -267,6 +268,19 @@ COMMENT_HEADINGS = frozenset(
      "join the conversation", "join the discussion", "discussion", "responses", "replies",
      "kommentare", "leserkommentare", "diskussion", "commentaires", "réactions",
      "comentarios", "comentários", "commenti"}
+)  # fmt: skip
+
+#: Starts of the notice that a comment thread takes no more comments (lower case). Templates
+#: set it in the thread's opening line, often run into the first comment with no block
+#: between them, so it is read as a line's start, however long the line.
+COMMENT_CLOSED_PREFIXES = (
+    "comments are closed", "comments are now closed", "comments have been closed",
+    "comments for this story are closed", "comments for this story are now closed",
+    "comments on this story are closed", "comments on this article are closed",
+    "comments for this article are closed", "commenting is closed",
+    "commenting is now closed", "commenting has been closed", "commenting has closed",
+    "kommentare sind geschlossen", "die kommentarfunktion ist geschlossen",
+    "les commentaires sont fermés", "los comentarios están cerrados",
 )  # fmt: skip
 
 #: Comment headings that name a section of an article as often ("Discussion", "Responses",

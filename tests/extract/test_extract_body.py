@@ -197,3 +197,26 @@ def test_prose_before_the_headline_or_a_disclosure_is_no_lead() -> None:
             f"<html><body><main>{before}<div class='article-body'>{body}</div></main></body></html>"
         )
         assert [block.text for block in extract(page).blocks] == _BODY
+
+
+def test_a_closed_threads_notice_run_into_its_first_comment_ends_the_article() -> None:
+    # Old templates set "Comments are now closed" in bold with the first reader's name and
+    # comment after it, only <br> between them: one block, too long for a heading.
+    comments = "".join(
+        f"<br><b>{name}</b><br>{text}<br><br><hr>"
+        for name, text in (
+            ("Stephen B", "The council has had years to fix that bridge and did nothing at all."),
+            ("Lina", "Good news for the traders, though it comes far too late for some."),
+        )
+    )
+    page = (
+        "<html><body><div class='main'>"
+        + "".join(f"<p>{p}</p>" for p in _BODY)
+        + f"<hr><b>Comments are now closed for this story</b><br><br>{comments}"
+        + "</div></body></html>"
+    )
+    text = extract(page).text
+    assert all(p in text for p in _BODY)
+    assert "Comments are now closed" not in text
+    assert "did nothing at all" not in text
+    assert "far too late" not in text
