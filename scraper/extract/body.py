@@ -172,10 +172,59 @@ def select_body(
     memo: dict[Element, Element] = {}
     depth = container.depth
     inside = {b.index for b in blocks if ancestor_at(b.element, depth, memo) is container}
+    # A subtree's blocks are one run in reading order.
+    first = min(inside, default=0)
+    last = first + len(inside) - 1
     if container.parent is not None:
         inside |= _lead_blocks(blocks, container.parent, inside, scores, context)
-        inside |= _sibling_blocks(blocks, container.parent, inside, scores)
+        grandparent = container.parent.parent
+        section = _section_beside(blocks, container.parent, inside, first, last)
+        if section is not None and grandparent is not None:
+            # The container is one section of an article split into sections (a heading
+            # and its body each): the other sections are its parent's siblings. Beside the
+            # container its parent holds only headings, none of which could join.
+            joined = _sibling_blocks(blocks, grandparent, inside | section, scores, True)
+            if joined:
+                inside |= section | joined
+        else:
+            inside |= _sibling_blocks(blocks, container.parent, inside, scores)
     return Selection(container.node_id, frozenset(inside), scores)
+
+
+def _section_beside(
+    blocks: Sequence[RawBlock],
+    parent: Element,
+    inside: set[int],
+    first: int,
+    last: int,
+) -> set[int] | None:
+    """The headings beside the container under ``parent`` when they are all it holds there
+    (a section: its heading and its body), else None. The container's blocks run from
+    ``first`` to ``last``."""
+    if not inside:
+        return None
+    out: set[int] = set()
+    depth = parent.depth
+    # A memo answers for one depth only.
+    memo: dict[Element, Element] = {}
+    # The parent's other blocks sit right before and right after the container's run, so
+    # only those are read.
+    for step, start in ((-1, first - 1), (1, last + 1)):
+        n = start
+        while 0 <= n < len(blocks):
+            block = blocks[n]
+            n += step
+            if block.index in inside:
+                continue
+            if (
+                block.element is not parent
+                and ancestor_at(block.element, depth, memo) is not parent
+            ):
+                break
+            if block.kind is not _HEADING:
+                return None
+            out.add(block.index)
+    return out if out else None
 
 
 def _first_highest(values: list[float]) -> int:
@@ -272,13 +321,19 @@ def _lead_blocks(
 
 
 def _sibling_blocks(
-    blocks: Sequence[RawBlock], parent: Element, inside: set[int], scores: dict[int, float]
+    blocks: Sequence[RawBlock],
+    parent: Element,
+    inside: set[int],
+    scores: dict[int, float],
+    sections: bool = False,
 ) -> set[int]:
     """Blocks of the container's siblings that carry prose of their own.
 
     Bodies are often split around an embed or an ad into sibling wrappers; a sibling joins
     when its blocks score at least a share of the container's own. ``inside`` holds the
-    indexes of the blocks under the container, whose parent element is ``parent``.
+    indexes of the blocks under the container, whose parent element is ``parent``. With
+    ``sections``, a sibling joins only if it opens with a heading that is no link: another
+    section of the article, not a card of other stories with a linked headline.
     """
     own = 0.0
     for block in blocks:
@@ -305,6 +360,8 @@ def _sibling_blocks(
         total = sum(max(scores[b.index], 0.0) for b in members)
         best = max(scores[b.index] for b in members)
         if total >= _SIBLING_SHARE * own and best >= _SIBLING_MIN_BEST:
+            if sections and not (members[0].kind is _HEADING and members[0].link_density == 0.0):
+                continue
             out.update(b.index for b in members)
     return out
 

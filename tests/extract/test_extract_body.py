@@ -220,3 +220,43 @@ def test_a_closed_threads_notice_run_into_its_first_comment_ends_the_article() -
     assert "Comments are now closed" not in text
     assert "did nothing at all" not in text
     assert "far too late" not in text
+
+
+def test_an_article_split_into_sections_keeps_every_sections_prose() -> None:
+    # Documentation-style generators (AsciiDoc, Sphinx) wrap each section, heading and body,
+    # in its own element; lists of linked changes in some sections pulled the common wrapper
+    # below the longest section, which was kept alone.
+    def section(heading: str, paras: list[str], links: int) -> str:
+        items = "".join(
+            f"<li><a href='/pr/{n}'>Fix the build of module {n} on the older toolchain</a></li>"
+            for n in range(links)
+        )
+        body = "".join(f"<div class='paragraph'><p>{p}</p></div>" for p in paras)
+        return (
+            f"<div class='sect1'><h2>{heading}</h2><div class='sectionbody'>{body}"
+            f"<div class='ulist'><ul>{items}</ul></div></div></div>"
+        )
+
+    first = [
+        "The compiler now builds itself on three more architectures, which took most of the "
+        "autumn and a good deal of help from the people who maintain the older back ends."
+    ]
+    changes = [
+        "Most of the work this month went into the test suite, which now runs in half the "
+        "time it took in the spring and fails far less often on the slower machines.",
+    ]
+    howto = [
+        "Run the tests locally and choose one that fails on your machine today.",
+        "Investigate why it fails, and write down what you find in the issue tracker.",
+        "Fix the problem if you can, and open a pull request that links the issue.",
+        "Even if you cannot fix it, your notes will help whoever picks it up next.",
+    ]
+    page = (
+        "<html><body><div class='content'>"
+        + section("What is this project?", first, 0)
+        + section("Changes this month", changes, 12)
+        + section("How to contribute", howto, 0)
+        + "</div></body></html>"
+    )
+    text = extract(page).text
+    assert all(p in text for p in first + changes + howto)
