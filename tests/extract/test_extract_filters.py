@@ -311,17 +311,22 @@ def test_a_related_heading_opening_its_own_box_takes_the_teasers_excerpts() -> N
     assert [block.text for block in extract(page).blocks] == _STORY
 
 
+#: Other stories' cards, as a related box lists them after a heading.
+_CARD_TEXTS = (
+    "A short walk along the coast path, with views of the harbour and the lighthouse.",
+    "Three days in the hills above the town, sleeping in huts and cooking on a stove.",
+    "The island ferry company will raise its fares by a tenth from April, blaming fuel.",
+)
+
+
+def _cards(count: int) -> str:
+    return "".join(f"<div class='card'><p>{text}</p></div>" for text in _CARD_TEXTS[:count])
+
+
 def test_a_related_heading_inside_the_bodys_wrapper_takes_every_card_after_it() -> None:
     # No time stamps or signatures before it: the body's wrapper is no live blog's stream,
     # and every card after the heading is another story's, excerpt and all.
-    cards = "".join(
-        f"<div class='card'><p>{text}</p></div>"
-        for text in (
-            "A short walk along the coast path, with views of the harbour and the lighthouse.",
-            "Three days in the hills above the town, sleeping in huts and cooking on a stove.",
-            "The island ferry company will raise its fares by a tenth from April, blaming fuel.",
-        )
-    )
+    cards = _cards(3)
     page = (
         f"<html><body><article><div class='intro'><p>{_STORY[0]}</p></div><div class='body'>"
         f"<p>{_STORY[1]}</p><h3>Related</h3>{cards}</div></article></body></html>"
@@ -383,13 +388,7 @@ def test_prose_about_code_naming_a_function_stays() -> None:
 def test_template_headings_over_other_stories_end_the_article(heading: str) -> None:
     # Sections' "More in <section>" and the "Want more stories like this?" box follow the
     # article inside its wrapper, each story a card with its standfirst.
-    cards = "".join(
-        f"<div class='card'><p>{text}</p></div>"
-        for text in (
-            "A short walk along the coast path, with views of the harbour and the lighthouse.",
-            "Three days in the hills above the town, sleeping in huts and cooking on a stove.",
-        )
-    )
+    cards = _cards(2)
     page = (
         f"<html><body><article><div class='intro'><p>{_STORY[0]}</p></div><div class='body'>"
         f"<p>{_STORY[1]}</p><h3>{heading}</h3>{cards}</div></article></body></html>"
