@@ -215,14 +215,18 @@ def test_a_date_stamp_is_a_dateline(line: str) -> None:
     assert _kept(line) == _STORY
 
 
+#: A live blog's entries, newest last.
+_LIVE_UPDATES = (
+    "Water has reached the ground floor of the old mill and the fire service is pumping.",
+    "The council says the town hall can take another sixty families if it has to tonight.",
+    "Engineers have reached the culvert and are clearing the branches that blocked it.",
+    "The river level at the gauge has begun to fall for the first time since Sunday.",
+)
+
+
 def test_a_live_blogs_entries_signed_by_its_writer_are_no_comment_thread() -> None:
     # Signed "Posted by <writer> at <time>", the entries were cut as readers' comments.
-    updates = [
-        "Water has reached the ground floor of the old mill and the fire service is pumping.",
-        "The council says the town hall can take another sixty families if it has to tonight.",
-        "Engineers have reached the culvert and are clearing the branches that blocked it.",
-        "The river level at the gauge has begun to fall for the first time since Sunday.",
-    ]
+    updates = list(_LIVE_UPDATES)
     entries = [
         f"<div class='entry'><p>Posted by Jane Roe at 10:4{n}</p><p>{update}</p></div>"
         for n, update in enumerate(updates)
@@ -260,12 +264,7 @@ def test_teaser_lines_go_alone() -> None:
 def test_a_related_heading_inside_a_live_blogs_stream_takes_only_what_follows_it() -> None:
     # "Read next" set between a live blog's entries took the stream for a box of other
     # stories: every entry after it went.
-    updates = [
-        "Water has reached the ground floor of the old mill and the fire service is pumping.",
-        "The council says the town hall can take another sixty families if it has to tonight.",
-        "Engineers have reached the culvert and are clearing the branches that blocked it.",
-        "The river level at the gauge has begun to fall for the first time since Sunday.",
-    ]
+    updates = list(_LIVE_UPDATES)
     entries = [
         f"<div class='entry'><p class='time'>10:4{n}</p><p>{update}</p></div>"
         for n, update in enumerate(updates)
