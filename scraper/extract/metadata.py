@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import chain
 from urllib.parse import urljoin
 
@@ -380,7 +380,8 @@ def _confirmed(
     modification day is what readers are told; declared metadata is often the time a CMS
     re-saved the page. A dateline that is the declared moment's day in another time zone
     confirms it (the declared value keeps its exact time). The URL's day wins over a declared
-    timestamp a day off (stored in UTC, the URL in the newsroom's local time).
+    timestamp that is that day in some time zone (stored in UTC, the URL in the newsroom's
+    local time); a day no zone reaches is when the slug was made, not the publication.
     """
     if in_url is not None and in_url.date() == declared.date():
         return declared
@@ -392,8 +393,8 @@ def _confirmed(
         and (modified is None or dateline.value.date() != modified.date())
     ):
         return dateline.value
-    if in_url is not None:
-        return in_url if abs(declared - in_url) < timedelta(days=2) else declared
+    if in_url is not None and local_day_of(declared, in_url.date()):
+        return in_url
     return declared
 
 

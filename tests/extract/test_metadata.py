@@ -111,6 +111,15 @@ def test_url_day_beats_a_utc_timestamp_one_day_off() -> None:
     assert meta.published is not None and meta.published.date().isoformat() == "2024-05-02"
 
 
+def test_url_day_loses_to_a_timestamp_no_time_zone_puts_on_that_day() -> None:
+    # 20:00 UTC on the 3rd is the 3rd or the 4th everywhere on Earth: the URL's day (the 2nd)
+    # is when the slug was made, not a time-zone reading of the publication.
+    html = """<html><head><meta property="article:published_time"
+    content="2024-05-03T20:00:00+00:00"></head><body></body></html>"""
+    meta = _meta(html)
+    assert meta.published == datetime(2024, 5, 3, 20, 0, tzinfo=UTC)
+
+
 def test_update_date_only_when_no_publication_date_is_known() -> None:
     html = """<html><head><meta property="article:modified_time" content="2024-01-09T10:00:00Z">
     </head><body><h1>Evergreen guide to fern care at home</h1></body></html>"""
