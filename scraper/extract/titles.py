@@ -38,6 +38,8 @@ _MIN_TAIL_CHARS = 8
 _MARKUP = re.compile(r"<[a-zA-Z/!]")
 _MIN_HEADLINE_WORDS = 3
 _MAX_HEADLINE_WORDS = 25
+# A source's host in brackets, "(latimes.com)": bare, "Node.js" could end a headline.
+_SOURCE = re.compile(r"[(\[][\w-]+(?:\.[\w-]+)*\.[a-z]{2,}[)\]]")
 
 
 def _compact(text: str) -> str:
@@ -186,6 +188,22 @@ def _numbers_added(heading: str, title: str) -> bool:
     return False
 
 
+def _tail_added(heading: str, title: str) -> bool:
+    """True when the heading is the whole declared title followed by its source (and a count).
+
+    Link aggregators put the story's source and its comment count inside the <h1> after the
+    headline ("... Jobs (latimes.com) 87"). Other words after it are no evidence: declared
+    titles are often cut short of the headline without an ellipsis.
+    """
+    if not heading.startswith(title):
+        return False
+    tail = heading[len(title) :].split()
+    # A number alone may be the headline's year or count ("Election results 2024").
+    return any(_SOURCE.fullmatch(word) for word in tail) and all(
+        _SOURCE.fullmatch(word) or word.isdigit() for word in tail
+    )
+
+
 def _headline_like(heading: str, labels: Sequence[str]) -> bool:
     words = len(heading.split())
     if heading.isupper():
@@ -226,7 +244,7 @@ def choose_title(
             ):
                 return title
             if _similar(heading, title):
-                return heading
+                return title if _tail_added(heading, title) else heading
     # Copies of one heading (desktop and mobile) count once; a logo heading does not count.
     distinct = [h for h in dict.fromkeys(shown) if not is_site_name(h, labels)]
     if len(distinct) == 1 and _headline_like(distinct[0], labels):

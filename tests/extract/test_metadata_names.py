@@ -110,6 +110,22 @@ def test_choose_title_keeps_the_count_and_year_the_heading_left_out() -> None:
     assert reworded == "Recent Trends in Photography"
 
 
+def test_choose_title_drops_an_aggregators_source_and_count_after_the_headline() -> None:
+    labels = site_labels(["Linkpile"], None)
+    declared = "Harbour ferry fares to double next spring - Linkpile"
+    shown = "Harbour ferry fares to double next spring (citypaper.example) 143"
+    assert choose_title([declared], [shown], labels) == "Harbour ferry fares to double next spring"
+    # A year or a bare word with a dot after the declared title may be the headline's own.
+    year = choose_title(
+        ["Election results in the county"], ["Election results in the county 2024"], ()
+    )
+    assert year == "Election results in the county 2024"
+    tool = choose_title(
+        ["Why our whole team moved to"], ["Why our whole team moved to Node.js"], ()
+    )
+    assert tool == "Why our whole team moved to Node.js"
+
+
 def test_choose_title_ignores_a_logo_heading() -> None:
     labels = site_labels(["Example News"], None)
     assert choose_title(["Storm hits coast"], ["Example News"], labels) == "Storm hits coast"
