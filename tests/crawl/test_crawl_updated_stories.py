@@ -590,6 +590,43 @@ def test_a_story_whose_page_names_another_canonical_address_is_updated(tmp_path:
     assert again["title"] == "Story 1, updated"
 
 
+def _export_all(store: Path) -> list[dict[str, object]]:
+    stream = io.StringIO()
+    crawl_store = SQLiteCrawlStore(store)
+    try:
+        export_articles(
+            crawl_store, since=Since(), fmt=ExportFormat.JSONL, stream=stream, mark=False
+        )
+    finally:
+        crawl_store.close()
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_an_edit_moved_to_a_new_slug_joins_its_earlier_version_and_leads_it(
+    tmp_path: Path,
+) -> None:
+    # The headline is rewritten, the story moves to a slug of the new headline, the old
+    # address redirects there and the sitemap lists the new one only.
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        dated, config = _crawled(server, store)
+        base, slug = server.base_url, "/news/story-1-harbour-works-reopen"
+        changed = _now() - timedelta(minutes=1)
+        del dated["/news/story-1"]
+        edited = _story(1, changed, title="Harbour works reopen", extra=2, canonical=base + slug)
+        server.publish({slug: edited, "/sitemap.xml": _sitemap(base, {**dated, slug: changed})})
+        server.fail("/news/story-1", 301, {"Location": base + slug})
+        second = run_crawl(config)
+
+    assert second.ok and (second.stats.stored, second.stats.updated) == (1, 0)
+    (moved,) = _export_last(store)
+    assert (moved["url"], moved["duplicate_of"]) == (base + slug, None)
+    earlier = {r["url"]: r for r in _export_all(store)}[base + "/news/story-1"]
+    # One story: the old address is now a copy of the new one, in its cluster.
+    assert earlier["cluster"] == moved["cluster"]
+    assert earlier["duplicate_of"] == base + slug
+
+
 def test_a_story_stored_through_a_redirect_is_rechecked_at_its_own_address(
     tmp_path: Path,
 ) -> None:
