@@ -32,6 +32,7 @@ __all__ = [
     "Deduplicator",
     "Placement",
     "lands_home",
+    "moved_story",
     "open_index",
     "page_identity",
     "redirect_key",
@@ -115,6 +116,18 @@ def lands_home(asked: str, served: str) -> bool:
     except InputError:
         return False
     return landed != asked and _is_home(landed) and not _is_home(asked)
+
+
+def moved_story(asked: str, served: str) -> str | None:
+    """The key of the address a stored story ``asked`` now redirects to, when that can be the
+    story moved there: not its site's home page nor a page above it (``/news/`` for
+    ``/news/story``), a taken-down story's usual ways out, whose text is teasers."""
+    landed = redirect_key(asked, served)
+    if landed is None:
+        return None
+    asked_path = asked.split("://", 1)[-1].split("?", 1)[0].rstrip("/")
+    landed_path = landed.split("://", 1)[-1].split("?", 1)[0].rstrip("/")
+    return None if asked_path.startswith(landed_path + "/") else landed
 
 
 def _is_home(key: str) -> bool:

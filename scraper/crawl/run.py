@@ -25,7 +25,13 @@ from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.crawl.fetching import CrawlFetcher, host_pace
 from scraper.crawl.flights import Flight, hop_key
 from scraper.crawl.holds import MAX_HOLD, HostHolds, hold_for
-from scraper.crawl.identity import Deduplicator, Placement, lands_home, redirect_key
+from scraper.crawl.identity import (
+    Deduplicator,
+    Placement,
+    lands_home,
+    moved_story,
+    redirect_key,
+)
 from scraper.crawl.jobs import Outcome
 from scraper.credentials import redact
 from scraper.discover.urls import request_url
@@ -60,6 +66,7 @@ from scraper.store.protocol import (
     DueScope,
     FetchRecord,
     NewAlias,
+    NewURL,
     QueuedURL,
     RunStats,
     Validators,
@@ -670,12 +677,22 @@ class _Run:
 
     def _checked_elsewhere(self, queued: QueuedURL, page: Page) -> bool:
         """Count a recheck's page, and record it as checked when its stored version stands:
-        unchanged (304), or the story at another address now (a redirect), which its
-        listings will name. A recheck that followed another fetch of its URL comes here too."""
+        unchanged (304), or the story at another address now (a redirect; that address is
+        queued, once, for the story's copy there). A recheck that followed another fetch of its
+        URL comes here too."""
         self.counters.bump("rechecked")
         if page.status != NOT_MODIFIED and not self._moved(queued, page):
             return False
-        self.parts.store.record_checked(queued, _fetch_record(page), self.run_id)
+        store = self.parts.store
+        moved_to = None if page.final_url is None else moved_story(queued.url, page.effective_url)
+        with store.transaction():
+            store.record_checked(queued, _fetch_record(page), self.run_id)
+            if moved_to is not None:
+                # A story moved to an address no listing names yet (a slug rewritten with its
+                # headline) would never be read: its new address is queued as a URL of its
+                # own, stored as its own article and joined to this one by the index. A
+                # section or the home page it redirects to is a story taken down.
+                store.claim_urls([(NewURL(url=moved_to, raw=page.effective_url), queued.source)])
         self._unchanged(queued)
         return True
 

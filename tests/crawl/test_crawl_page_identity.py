@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.crawl.identity import lands_home, page_identity
+from scraper.crawl.identity import lands_home, moved_story, page_identity
 
 ASKED = "http://feeds.example.net/~r/paper/~3/abc/story"
 
@@ -76,3 +76,29 @@ def test_a_link_lands_home_when_served_from_a_front_page_it_is_not(
     asked: str, served: str, home: bool
 ) -> None:
     assert lands_home(asked, served) is home
+
+
+@pytest.mark.parametrize(
+    ("served", "moved"),
+    [
+        # A slug rewritten with its headline, another section, another host of the paper.
+        (
+            "https://paper.example/news/2026/story-renamed",
+            "https://paper.example/news/2026/story-renamed",
+        ),
+        ("https://paper.example/world/2026/story", "https://paper.example/world/2026/story"),
+        (
+            "https://www.paper.example/news/2026/story-2",
+            "https://www.paper.example/news/2026/story-2",
+        ),
+        # Taken down: the front page, a section above the story, its own address again.
+        ("https://paper.example/", None),
+        ("https://paper.example/news/", None),
+        ("https://paper.example/news/2026?from=gone", None),
+        ("https://paper.example/news/2026/story/?utm_source=x", None),
+    ],
+)
+def test_a_stored_story_moved_only_to_an_address_that_can_hold_it(
+    served: str, moved: str | None
+) -> None:
+    assert moved_story("https://paper.example/news/2026/story", served) == moved

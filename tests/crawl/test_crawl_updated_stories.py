@@ -627,6 +627,41 @@ def test_an_edit_moved_to_a_new_slug_joins_its_earlier_version_and_leads_it(
     assert earlier["duplicate_of"] == base + slug
 
 
+def test_a_story_whose_recheck_redirects_to_an_unlisted_address_is_read_there(
+    tmp_path: Path,
+) -> None:
+    # The sitemap dates a change of story 1 but still names its old address, which now
+    # redirects to a slug of a rewritten headline that no listing names.
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        base, slug = server.base_url, "/news/story-1-harbour-works-reopen"
+
+        def moved(changed: datetime) -> dict[str, Resource]:
+            return {slug: _story(1, changed, title="Harbour works reopen", extra=2)}
+
+        config = _crawled_then_changed(server, store, "/news/story-1", moved)
+        server.fail("/news/story-1", 301, {"Location": base + slug})
+        asked_before = len(server.log)
+        second = run_crawl(config)
+        asked = [(r.path, r.status) for r in _pages_asked(server.log, asked_before)]
+        asked_before = len(server.log)
+        third = run_crawl(config)
+        asked_third = [(r.path, r.status) for r in _pages_asked(server.log, asked_before)]
+        fourth = run_crawl(config)
+
+    # The recheck follows the redirect and leaves the stored version as it is...
+    assert second.ok and (second.stats.rechecked, second.stats.updated) == (1, 0)
+    assert asked == [("/news/story-1", 301), (slug, 200)] and second.stats.stored == 0
+    # ...and queues the new address, which the next run reads as a URL of its own, once.
+    assert third.ok and asked_third == [(slug, 200)] and third.stats.stored == 1
+    assert fourth.stats.fetched == 0
+    (arrived,) = _export_last(store)
+    assert (arrived["url"], arrived["title"]) == (base + slug, "Harbour works reopen")
+    earlier = {r["url"]: r for r in _export_all(store)}[base + "/news/story-1"]
+    assert earlier["cluster"] == arrived["cluster"]
+    assert earlier["title"] == "Story 1 of the harbour works"
+
+
 def test_a_story_stored_through_a_redirect_is_rechecked_at_its_own_address(
     tmp_path: Path,
 ) -> None:
