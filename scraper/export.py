@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from scraper.errors import ConfigError, UnreadableArticle
 from scraper.output import OutputFormat, json_line, render
-from scraper.store.protocol import CrawlStore, StoredArticle
+from scraper.store.protocol import CrawlStore, ReadLog, StoredArticle
 
 __all__ = [
     "ExportFormat",
@@ -194,12 +194,16 @@ class ExportResult:
 
 
 def _readable(
-    store: CrawlStore, after: int, since: float | None, skipped: list[Skipped]
+    store: CrawlStore,
+    after: int,
+    since: float | None,
+    skipped: list[Skipped],
+    log: ReadLog | None,
 ) -> Iterator[StoredArticle]:
     """The articles of ``articles_since``, going on past (and noting) those unreadable."""
     while True:
         try:
-            for item in store.articles_since(after_id=after, since=since):
+            for item in store.articles_since(after_id=after, since=since, log=log):
                 after = item.id
                 yield item
             return
@@ -244,7 +248,10 @@ def export_articles(
 
     def selected() -> Iterable[StoredArticle]:
         nonlocal last_id
-        for item in _readable(store, after, since.time, skipped):
+        # ALL or a date shows the store as it is: an article a crawl updates meanwhile once,
+        # as read. LAST hands on every version stored since the last export, both included.
+        log = None if since.last else ReadLog()
+        for item in _readable(store, after, since.time, skipped, log):
             last_id = max(last_id, item.id)
             if not (unique and item.duplicate_of):
                 yield item

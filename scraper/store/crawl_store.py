@@ -39,6 +39,7 @@ from scraper.store.protocol import (
     PendingExport,
     PendingFile,
     QueuedURL,
+    ReadLog,
     RunRecord,
     RunStats,
     SourceError,
@@ -943,28 +944,49 @@ class SQLiteCrawlStore:
         return _THROUGH_INDEX if rows[0]["n"] == len(_INDEX_TABLES) else _AS_STORED
 
     def articles_since(
-        self, *, after_id: int = 0, since: float | None = None
+        self, *, after_id: int = 0, since: float | None = None, log: ReadLog | None = None
     ) -> Iterator[StoredArticle]:
         """Stored articles with ids above ``after_id`` (and stored at or after ``since``), each
-        with its current cluster and representative."""
+        with its current cluster and representative; with ``log``, each article once (see
+        :class:`ReadLog`)."""
         last = after_id
         where = self._placements()
         shown: dict[str, str] = {}
+        # Each page is its own read: a snapshot held over the whole reading would keep a crawl
+        # from checkpointing for as long as its consumer (a pipe to a pager) takes.
+        logged = (
+            ", (SELECT max(id) FROM articles) AS newest, CASE WHEN a.version > 1 THEN"
+            " (SELECT v.article_id FROM article_versions v WHERE v.url_id = a.url_id"
+            " AND v.version = a.version - 1 AND v.stored_at >= ?2 ORDER BY v.id DESC LIMIT 1)"
+            " END AS earlier"
+            if log is not None
+            else ""
+        )
         while True:
             rows = self._read(
                 f"SELECT {_ARTICLE_COLUMNS}, {where.rep_key} AS rep_key,"
                 f" {where.rep_url} AS rep_url, {where.shared} AS shared,"
-                f" {where.duplicate_of} AS now_duplicate_of FROM articles a{where.join}"
-                " WHERE a.id > ? AND a.stored_at >= ? ORDER BY a.id LIMIT 500",
+                f" {where.duplicate_of} AS now_duplicate_of{logged} FROM articles a{where.join}"
+                " WHERE a.id > ?1 AND a.stored_at >= ?2 ORDER BY a.id LIMIT 500",
                 (last, since if since is not None else 0.0),
             )
             if not rows:
                 return
-            for row in rows:
-                item = _stored(row)
-                if item.duplicate_of is not None:
-                    item = replace(item, duplicate_of=self._shown_url(item.duplicate_of, shown))
-                yield item
+            through = last
+            try:
+                for row in rows:
+                    earlier = row["earlier"] if log is not None else None
+                    if log is None or earlier is None or not log.showed(earlier, row["id"]):
+                        item = _stored(row)
+                        if item.duplicate_of is not None:
+                            item = replace(
+                                item, duplicate_of=self._shown_url(item.duplicate_of, shown)
+                            )
+                        yield item
+                    through = row["id"]
+            finally:
+                if log is not None:
+                    log.read(last, through, rows[0]["newest"])
             last = rows[-1]["id"]
 
     def _shown_url(self, address: str, shown: dict[str, str]) -> str:

@@ -7,9 +7,10 @@ moment resumable with each article stored exactly once.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from scraper.models import Article
@@ -32,6 +33,7 @@ __all__ = [
     "PendingExport",
     "PendingFile",
     "QueuedURL",
+    "ReadLog",
     "RunRecord",
     "RunStats",
     "SourceError",
@@ -195,6 +197,36 @@ class StoredArticle:
     key: str | None = None
     #: 1 for the first article stored under its URL, then one more for each changed version.
     version: int = 1
+
+
+@dataclass(slots=True)
+class ReadLog:
+    """The pages one reading of the stored articles went through, so that it shows each article
+    once while a crawl stores new versions (see ``CrawlStore.articles_since``).
+
+    A new version takes an id past every id stored before it, and its earlier version leaves
+    the table in the same transaction. So the earlier version was shown exactly when the page
+    that covered its id was read after it was stored (its id at most the newest id then) and
+    before it was replaced (the new version's id past that newest id).
+    """
+
+    #: Per page, in reading order: the id it read after, the last id it showed, and the newest
+    #: article id stored when it was read.
+    pages: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def read(self, after: int, through: int, newest: int) -> None:
+        """Note a page that showed the articles with ids in (``after``, ``through``]."""
+        if through > after:
+            self.pages.append((after, through, newest))
+
+    def showed(self, earlier: int, replaced_by: int) -> bool:
+        """Whether the version with id ``earlier``, replaced by the one with id
+        ``replaced_by``, was shown by a page of this reading."""
+        at = bisect_left(self.pages, earlier, key=lambda page: page[1])
+        if at == len(self.pages):
+            return False
+        after, _, newest = self.pages[at]
+        return after < earlier <= newest < replaced_by
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -501,11 +533,13 @@ class CrawlStore(Protocol):
         ...
 
     def articles_since(
-        self, *, after_id: int = 0, since: float | None = None
+        self, *, after_id: int = 0, since: float | None = None, log: ReadLog | None = None
     ) -> Iterator[StoredArticle]:
         """Stored articles with ids above ``after_id`` (and stored at or after ``since``), each
         with its current cluster and representative. A record that cannot be read back raises
-        :class:`~scraper.errors.UnreadableArticle`; asking again after its id goes on past it."""
+        :class:`~scraper.errors.UnreadableArticle`; asking again after its id goes on past it.
+        With ``log`` (one per reading, kept across such restarts), a version stored while the
+        reading went on is left out when the reading showed the version it replaced."""
         ...
 
     def cursor(self, name: str) -> int:

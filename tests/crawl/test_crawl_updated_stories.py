@@ -662,6 +662,60 @@ def test_a_story_whose_recheck_redirects_to_an_unlisted_address_is_read_there(
     assert earlier["title"] == "Story 1 of the harbour works"
 
 
+class _CrawlOnFirstWrite(io.StringIO):
+    """An export's output that runs a crawl when the export writes its first record."""
+
+    def __init__(self, crawl: Callable[[], RunResult]) -> None:
+        super().__init__()
+        self.crawl: Callable[[], RunResult] | None = crawl
+        self.crawled: RunResult | None = None
+
+    def write(self, text: str) -> int:
+        if self.crawl is not None:
+            crawl, self.crawl = self.crawl, None
+            self.crawled = crawl()
+        return super().write(text)
+
+
+@pytest.mark.parametrize("since", [Since(), Since(time=0.0)], ids=["ALL", "date"])
+def test_an_export_of_the_store_shows_a_story_updated_meanwhile_once(
+    tmp_path: Path, since: Since
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        dated, config = _crawled(server, store)
+        changed = _now() - timedelta(minutes=1)
+        server.publish(
+            {
+                **{
+                    path: _story(n, changed, title=f"Story {n}, updated", extra=2)
+                    for n, path in ((0, "/news/story-0"), (2, "/news/story-2"))
+                },
+                "/sitemap.xml": _sitemap(
+                    server.base_url, {**dated, "/news/story-0": changed, "/news/story-2": changed}
+                ),
+            }
+        )
+        # The crawl stores both new versions after the export read its first page.
+        stream = _CrawlOnFirstWrite(lambda: run_crawl(config))
+        crawl_store = SQLiteCrawlStore(store)
+        try:
+            export_articles(
+                crawl_store, since=since, fmt=ExportFormat.JSONL, stream=stream, mark=False
+            )
+        finally:
+            crawl_store.close()
+
+    assert stream.crawled is not None and stream.crawled.stats.updated == 2
+    shown = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(r["title"], r["version"]) for r in shown] == [
+        (f"Story {n} of the harbour works", 1) for n in range(3)
+    ]
+    # Read afterwards, the store shows the new versions, each story once still.
+    titles = sorted(str(r["title"]) for r in _export_all(store))
+    assert titles == ["Story 0, updated", "Story 1 of the harbour works", "Story 2, updated"]
+
+
 def test_a_story_stored_through_a_redirect_is_rechecked_at_its_own_address(
     tmp_path: Path,
 ) -> None:
