@@ -34,6 +34,7 @@ from scraper.models import BlockKind
 __all__ = [
     "BYLINE_REASON",
     "DATELINE_REASON",
+    "LINK_HEADING_REASON",
     "NUMBERS_REASON",
     "Context",
     "Verdict",
@@ -62,6 +63,9 @@ _PREFORMATTED: Final = BlockKind.PREFORMATTED
 #: jd_88 on 3 May") may read as either, and the comment-thread rule still counts it.
 BYLINE_REASON: Final = "byline (already metadata)"
 DATELINE_REASON: Final = "dateline (already metadata)"
+#: A heading that is mostly a link: a headline pointing elsewhere, unless the article's
+#: prose follows it in the article's own wrapper (a list article's items, see the pipeline).
+LINK_HEADING_REASON: Final = "link heading"
 #: A line of numbers only: a page count, a score, a live blog entry's time ("10:42").
 NUMBERS_REASON: Final = "no words (numbers only)"
 
@@ -381,7 +385,7 @@ def judge_block(block: RawBlock, line: str, score: float, context: Context) -> V
         return Verdict(False, DATELINE_REASON)
     density = block.link_density
     if block.kind is _HEADING:
-        return Verdict(density <= 0.8, "heading" if density <= 0.8 else "link heading")
+        return Verdict(density <= 0.8, "heading" if density <= 0.8 else LINK_HEADING_REASON)
     if density > 0.5:
         if (
             density <= _LINKED_PROSE_DENSITY

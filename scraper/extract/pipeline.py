@@ -25,6 +25,7 @@ from scraper.extract.decisions import Decision, Explanation
 from scraper.extract.filters import (
     BYLINE_REASON,
     DATELINE_REASON,
+    LINK_HEADING_REASON,
     NUMBERS_REASON,
     Context,
     block_line,
@@ -323,6 +324,7 @@ def _body(
     _drop_teaser_excerpts(decisions)
     _drop_teaser_pairs(decisions)
     _drop_leading_labels(decisions)
+    _keep_linked_headings(decisions)
     kept = [d.block for d in decisions if d.keep]
     if options.collapse_repeats:
         repeats = find_repeats(_keys(kept, lines, keys), [b.kind for b in kept], memo)
@@ -548,6 +550,34 @@ def _drop_teaser_run(decisions: list[Decision], run: list[int]) -> None:
             decision = decisions[n]
             decisions[n] = Decision(decision.block, decision.score, False, "teaser standfirst")
     run.clear()
+
+
+def _keep_linked_headings(decisions: list[Decision]) -> None:
+    """Linked headings that head the article's own prose come back: a list article links each
+    item's heading (a product, a course, a place), and the item's text follows it. The heading
+    must sit in the wrapper that holds the article's prose kept before it, and prose kept must
+    follow it; a list of other stories after the article sits in a wrapper of its own."""
+    last: Element | None = None
+    for n in range(len(decisions) - 1):
+        decision = decisions[n]
+        if decision.keep:
+            if decision.score >= _PROSE_SCORE and decision.block.kind is not _HEADING:
+                last = decision.block.element
+            continue
+        if last is None or decision.wording != LINK_HEADING_REASON:
+            continue
+        after = decisions[n + 1]
+        if (
+            not after.keep
+            or after.block.kind is _HEADING
+            or block_score(after.block) < _PROSE_SCORE
+        ):
+            continue
+        wrapper = decision.block.element.parent
+        if wrapper is not None and ancestor_at(last, wrapper.depth, {}) is wrapper:
+            decisions[n] = Decision(
+                decision.block, decision.score, True, "linked heading over prose"
+            )
 
 
 def _drop_leading_labels(decisions: list[Decision]) -> None:

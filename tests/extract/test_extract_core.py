@@ -198,6 +198,38 @@ def test_linked_items_described_in_the_articles_own_wrapper_stay() -> None:
     assert all(answer in text for answer in answers)
 
 
+PLACES = [
+    ("The Old Quay Café", "Fishermen queue here before dawn for rye bread and strong coffee."),
+    ("Harbour Baths", "The open-air pool is filled by the tide and warmed by nothing at all."),
+    ("Lighthouse Hill", "A steep path leads to the best view of the breakwater and the ferries."),
+]
+
+
+def test_linked_headings_of_a_list_articles_items_are_kept() -> None:
+    # Each item's heading links to the place, and its text follows in the article's wrapper.
+    items = "".join(
+        f"<h3><a href='/p{n}'>{name}</a></h3><p>{PARAS[n + 1]} {about}</p>"
+        for n, (name, about) in enumerate(PLACES)
+    )
+    body = f"<main><div class='story'><p>{PARAS[0]}</p>{items}</div></main>"
+    art = extract(page(body))
+    assert [b.text for b in art.blocks if b.kind is BlockKind.HEADING] == [n for n, _ in PLACES]
+    reasons = {d.block.text: d.rule for d in explain(page(body)).decisions}
+    assert reasons[PLACES[0][0]] == "linked heading over prose"
+
+
+def test_linked_headlines_of_cards_after_the_article_still_go() -> None:
+    # Other stories' cards, each its own wrapper: their headlines are links elsewhere.
+    cards = "".join(
+        f"<div class='card'><h3><a href='/s/{n}'>{headline}</a></h3><p>{standfirst}</p></div>"
+        for n, (headline, standfirst) in enumerate(OTHER_STORIES)
+    )
+    body = f"<main><div class='story'>{''.join(f'<p>{p}</p>' for p in PARAS)}</div>{cards}</main>"
+    text = extract(page(body)).text
+    assert PARAS[-1] in text
+    assert not any(headline in text for headline, _ in OTHER_STORIES)
+
+
 def test_a_page_builders_widgets_holding_the_paragraphs_are_the_article() -> None:
     # Each paragraph in its own small "widget": every one went as chrome, and the article
     # with them.
