@@ -84,6 +84,8 @@ _SHORT_LINE: Final = 80
 #: header or footer ("jd_88 | Posted by mobile on 3 May").
 _SIGNATURE_LINE: Final = 120
 _CUTOFF_MAX_CHARS: Final = 40
+#: Characters a heading of other stories may hold after its phrase.
+_CUTOFF_TAIL_CHARS: Final = 30
 #: A teaser line is a label and a headline: longer is a paragraph.
 _TEASER_CHARS: Final = 120
 #: A sentence at least this long keeps its place up to this share of linked text.
@@ -435,14 +437,17 @@ def repeats_description(text: str, line: str, context: Context) -> bool:
 def is_cutoff(block: RawBlock, line: str) -> bool:
     """Whether a block (``line`` its :func:`block_line`) heads the list of other stories that
     follows an article."""
-    if block.kind is not _HEADING and (
-        len(block.text) > _CUTOFF_MAX_CHARS or block.text.endswith((".", "!", "?"))
-    ):
+    if block.kind is not _HEADING and block.text.endswith((".", "!", "?")):
         return False
-    if len(line) > _CUTOFF_MAX_CHARS:
+    # Most lines are longer than any heading of other stories: they go before the lookup.
+    if len(line) > _CUTOFF_MAX_CHARS + _CUTOFF_TAIL_CHARS:
         return False
     prefix = _cutoff_prefix(line)
     if prefix is None:
+        return False
+    # What follows the phrase names what is listed ("... the following topics as well"); a
+    # longer line is the article's own sentence or heading that starts alike.
+    if len(line) > max(_CUTOFF_MAX_CHARS, len(prefix) + _CUTOFF_TAIL_CHARS):
         return False
     # A label and its value in a list or a paragraph ("Recommended dose: 10 micrograms a
     # day") is the article's, and one story's teaser ("Up next: <a>Mayor faces recall</a>")

@@ -383,7 +383,16 @@ def test_prose_about_code_naming_a_function_stays() -> None:
     assert text in extract(page).text
 
 
-@pytest.mark.parametrize("heading", ["More in Sports", "Want more stories like this?"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "More in Sports",
+        "Want more stories like this?",
+        # Past the 40 characters a heading of other stories has, but the phrase is long.
+        "You may be interested in the following topics as well:",
+        "More articles",
+    ],
+)
 def test_template_headings_over_other_stories_end_the_article(heading: str) -> None:
     # Sections' "More in <section>" and the "Want more stories like this?" box follow the
     # article inside its wrapper, each story a card with its standfirst.
@@ -393,3 +402,13 @@ def test_template_headings_over_other_stories_end_the_article(heading: str) -> N
         f"<p>{_STORY[1]}</p><h3>{heading}</h3>{cards}</div></article></body></html>"
     )
     assert [block.text for block in extract(page).blocks] == _STORY
+
+
+def test_a_long_heading_that_only_starts_like_one_over_other_stories_stays() -> None:
+    # After "Related" comes more than a heading of other stories names: the article's section.
+    heading = "Related studies of harbour walls along the northern coast since 1950"
+    page = (
+        f"<html><body><article><div class='body'><p>{_STORY[0]}</p><h3>{heading}</h3>"
+        f"<p>{_STORY[1]}</p></div></article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == [_STORY[0], heading, _STORY[1]]
