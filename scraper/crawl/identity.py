@@ -17,7 +17,7 @@ from typing import Protocol
 from scraper.dedup import DedupIndex, Document
 from scraper.dedup.identity import Identity, identity_of
 from scraper.dedup.minhash import SKETCH_SCHEME
-from scraper.discover.urls import normalise_url
+from scraper.discover.urls import normalise_url, site_of
 from scraper.errors import DedupError, InputError, StoreError
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.sketches import SketchStore
@@ -120,14 +120,23 @@ def lands_home(asked: str, served: str) -> bool:
 
 def moved_story(asked: str, served: str) -> str | None:
     """The key of the address a stored story ``asked`` now redirects to, when that can be the
-    story moved there: not its site's home page nor a page above it (``/news/`` for
-    ``/news/story``), a taken-down story's usual ways out, whose text is teasers."""
+    story moved there: a new slug beside the old one (the same site and folder, no query).
+
+    A taken-down story's ways out are elsewhere: the front page, its section (the folder
+    above), a "not found", login, subscription or consent page (another folder or site,
+    often with a query naming the way back), and those hold no version of the story.
+    """
     landed = redirect_key(asked, served)
-    if landed is None:
+    if landed is None or "?" in landed or site_of(landed) != site_of(asked):
         return None
-    asked_path = asked.split("://", 1)[-1].split("?", 1)[0].rstrip("/")
-    landed_path = landed.split("://", 1)[-1].split("?", 1)[0].rstrip("/")
-    return None if asked_path.startswith(landed_path + "/") else landed
+    folder, _, slug = _path(landed).rstrip("/").rpartition("/")
+    asked_folder = _path(asked).rstrip("/").rpartition("/")[0]
+    return landed if slug and folder == asked_folder else None
+
+
+def _path(key: str) -> str:
+    """A normalised key's path (with its query), "/" and after."""
+    return "/" + key.split("://", 1)[-1].partition("/")[2]
 
 
 def _is_home(key: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Iterable, Mapping
@@ -33,7 +34,7 @@ from scraper.crawl.identity import (
     redirect_key,
 )
 from scraper.crawl.jobs import Outcome
-from scraper.credentials import redact
+from scraper.credentials import redact, without_userinfo
 from scraper.discover.urls import request_url
 from scraper.errors import (
     KIND_EMPTY,
@@ -684,17 +685,30 @@ class _Run:
         if page.status != NOT_MODIFIED and not self._moved(queued, page):
             return False
         store = self.parts.store
-        moved_to = None if page.final_url is None else moved_story(queued.url, page.effective_url)
+        moved_to = self._moved_story(queued, page)
         with store.transaction():
             store.record_checked(queued, _fetch_record(page), self.run_id)
             if moved_to is not None:
                 # A story moved to an address no listing names yet (a slug rewritten with its
                 # headline) would never be read: its new address is queued as a URL of its
-                # own, stored as its own article and joined to this one by the index. A
-                # section or the home page it redirects to is a story taken down.
-                store.claim_urls([(NewURL(url=moved_to, raw=page.effective_url), queued.source)])
+                # own, stored as its own article and joined to this one by the index.
+                raw = without_userinfo(page.effective_url)
+                store.claim_urls([(NewURL(url=moved_to, raw=raw), queued.source)])
         self._unchanged(queued)
         return True
+
+    def _moved_story(self, queued: QueuedURL, page: Page) -> str | None:
+        """The key of the address a recheck's story moved to (see ``moved_story``), when the
+        source would follow it too: a section source only follows its URL patterns."""
+        if page.final_url is None:
+            return None
+        moved_to = moved_story(queued.url, page.effective_url)
+        source = next((s for s in self.config.sources if s.name == queued.source), None)
+        if moved_to is None or source is None or not source.follow:
+            return moved_to
+        # Matched as a section page's links are: the address as the site wrote it.
+        served = without_userinfo(page.effective_url)
+        return moved_to if any(re.search(p, served) for p in source.follow) else None
 
     def _moved(self, queued: QueuedURL, page: Page) -> bool:
         """Whether a recheck's page was served from another address than the one stored: the

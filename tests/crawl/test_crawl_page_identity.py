@@ -81,24 +81,35 @@ def test_a_link_lands_home_when_served_from_a_front_page_it_is_not(
 @pytest.mark.parametrize(
     ("served", "moved"),
     [
-        # A slug rewritten with its headline, another section, another host of the paper.
+        # A slug rewritten with its headline, beside the old one (another host of the site).
         (
             "https://paper.example/news/2026/story-renamed",
             "https://paper.example/news/2026/story-renamed",
         ),
-        ("https://paper.example/world/2026/story", "https://paper.example/world/2026/story"),
         (
             "https://www.paper.example/news/2026/story-2",
             "https://www.paper.example/news/2026/story-2",
+        ),
+        (
+            "https://paper.example/news/2026/story-2/?utm_source=x",
+            "https://paper.example/news/2026/story-2",
         ),
         # Taken down: the front page, a section above the story, its own address again.
         ("https://paper.example/", None),
         ("https://paper.example/news/", None),
         ("https://paper.example/news/2026?from=gone", None),
         ("https://paper.example/news/2026/story/?utm_source=x", None),
+        # A "not found", login, paywall or consent page, another folder, another site.
+        ("https://paper.example/404", None),
+        ("https://paper.example/news/2026/gone?id=7", None),
+        ("https://paper.example/account/subscribe?return=%2Fnews%2F2026%2Fstory", None),
+        ("https://paper.example/login", None),
+        ("https://consent.portal.example/v2/collect?sessionId=1", None),
+        ("https://other.example/news/2026/story-2", None),
+        ("https://paper.example/world/2026/story", None),
     ],
 )
-def test_a_stored_story_moved_only_to_an_address_that_can_hold_it(
+def test_a_stored_story_moved_only_to_a_new_slug_beside_the_old_one(
     served: str, moved: str | None
 ) -> None:
     assert moved_story("https://paper.example/news/2026/story", served) == moved

@@ -662,6 +662,33 @@ def test_a_story_whose_recheck_redirects_to_an_unlisted_address_is_read_there(
     assert earlier["title"] == "Story 1 of the harbour works"
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["/account/subscribe?return=%2Fnews%2Fstory-1", "/gone", "/news/"],
+    ids=["paywall", "not-found", "section"],
+)
+def test_a_recheck_redirected_away_from_the_story_queues_nothing(
+    tmp_path: Path, target: str
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        base = server.base_url
+
+        def elsewhere(changed: datetime) -> dict[str, Resource]:
+            return {target.split("?")[0]: article_page("Subscribe to keep reading", changed)}
+
+        config = _crawled_then_changed(server, store, "/news/story-1", elsewhere)
+        server.fail("/news/story-1", 302, {"Location": base + target})
+        second = run_crawl(config)
+        third = run_crawl(config)
+
+    assert second.ok and (second.stats.rechecked, second.stats.updated) == (1, 0)
+    assert third.ok and third.stats.fetched == 0
+    assert sorted(str(r["title"]) for r in _export_all(store)) == [
+        f"Story {n} of the harbour works" for n in range(3)
+    ]
+
+
 class _CrawlOnFirstWrite(io.StringIO):
     """An export's output that runs a crawl when the export writes its first record."""
 
