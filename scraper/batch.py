@@ -14,9 +14,10 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
@@ -27,6 +28,7 @@ from scraper.extract import ExtractOptions, extract_page
 from scraper.memory import limit_memory
 from scraper.models import Article, Failure, Page
 from scraper.pagefile import SIDECAR_SUFFIX, load_page, sidecar_path
+from scraper.stop_signals import held_back
 
 __all__ = ["BatchItem", "PageExtractor", "extract_files", "find_inputs"]
 
@@ -189,8 +191,11 @@ def extract_files(
     timeout: float | None = None,
     extract: PageExtractor | None = None,
     memory_mb: int | None = None,
-) -> Iterator[BatchItem]:
+) -> Generator[BatchItem, None, None]:
     """Extract each file, yielding outcomes in input order; ``workers`` > 1 uses processes.
+
+    Close the generator when leaving it early (``contextlib.closing``): that cancels the pages
+    not started and waits for the worker processes, which otherwise outlive the loop.
 
     Args:
         paths: the saved pages (each with its sidecar, if any).
@@ -216,9 +221,17 @@ def extract_files(
         try:
             start = partial(_worker_start, memory_mb)
             with ProcessPoolExecutor(max_workers=workers, initializer=start) as pool:
-                for item in pool.map(_timed, jobs[done:], chunksize=_CHUNK):
-                    yield item
-                    done += 1
+                try:
+                    with _starting_workers():  # map starts the worker processes
+                        results = pool.map(_timed, jobs[done:], chunksize=_CHUNK)
+                    for item in results:
+                        yield item
+                        done += 1
+                except BaseException:
+                    # Stopped (a signal, the caller leaving the loop) or broken: the pages not
+                    # started are dropped, or the pool's exit would wait for all of them.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         except BrokenProcessPool:
             # A page killed its process (its time ran out, a crash in a C library, the kernel's
             # OOM killer) and the pool fails every page it had not answered. The next pages in
@@ -231,11 +244,30 @@ def extract_files(
                 done += 1
 
 
+@contextmanager
+def _starting_workers() -> Iterator[None]:
+    """Hold back stop signals (SIGTERM, Ctrl-C) while worker processes start, then act on them.
+
+    A handler that raises, run while a process forks, runs inside an at-fork hook, where
+    Python prints the exception as ignored and drops it: the batch went on to its end. Raised
+    between the steps of a pool's start-up, it left a pool that its shutdown waited on for
+    good. Outside the main thread Python takes no signals: nothing to hold.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with held_back((signal.SIGTERM, signal.SIGINT)) as received:
+        yield
+    for signum in received:
+        signal.raise_signal(signum)  # to the handler put back: as if it came now
+
+
 def _alone(job: _Job) -> BatchItem:
     """``_timed`` in a process of its own; its death is this page's failure."""
     receiving, sending = multiprocessing.Pipe(duplex=False)
     process = multiprocessing.Process(target=_answer, args=(job, sending), daemon=True)
-    process.start()
+    with _starting_workers():
+        process.start()
     sending.close()  # the child's copy is the only one left: its death ends the pipe
     try:
         item: BatchItem = receiving.recv()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -154,8 +155,11 @@ def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> i
                 timeout=batch.limits.timeout,
                 memory_mb=batch.limits.memory_mb,
             )
-            for item in items:
-                take(item)
+            # A stop raised in take() (a signal noticed at the next article) leaves the loop
+            # from outside the generator: closing it ends the pool there and then.
+            with closing(items):
+                for item in items:
+                    take(item)
         else:
             # One process for the work, but not this one: a page that hangs the parser or grows
             # without bound must fail alone (scraper.cli.isolated).

@@ -186,9 +186,36 @@ class _Terminated(KeyboardInterrupt):
     asyncio's callbacks."""
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    del signum, frame
-    raise _Terminated
+class _StopRequest:
+    """Whether SIGTERM came: kept beside the exception the handler raises, which Python drops
+    when the signal lands in code that may not raise (an at-fork hook while a worker process
+    starts, a finaliser), where it is printed as "Exception ignored" and the batch went on to
+    its end."""
+
+    def __init__(self) -> None:
+        self.terminated = False
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        self.terminated = True
+        raise _Terminated
+
+    def raise_it(self) -> None:
+        """Raise the stop SIGTERM asked for, if it came."""
+        if self.terminated:
+            raise _Terminated
+
+
+class _StoppingWriter(ArticleWriter):
+    """An ArticleWriter that stops the batch at its next article once a stop signal came."""
+
+    def __init__(self, fmt: OutputFormat, stream: TextIO, stop: _StopRequest) -> None:
+        super().__init__(fmt, stream)
+        self._stop = stop
+
+    def write(self, article: Article) -> None:
+        self._stop.raise_it()
+        super().write(article)
 
 
 @contextmanager
@@ -199,13 +226,16 @@ def streamed_articles(fmt: OutputFormat, stream: TextIO) -> Iterator[ArticleWrit
     was written stays, JSON's array is ended), worker processes end with the command, and it
     exits 130 or 143 with a line saying how many articles were written.
     """
-    writer = ArticleWriter(fmt, stream)
+    stop = _StopRequest()
+    writer = _StoppingWriter(fmt, stream, stop)
     main = threading.current_thread() is threading.main_thread()
     # Without a handler SIGTERM ended this process at once: a JSON array left open, and the
-    # workers of `extract --workers N` waiting for pages for good.
-    previous = signal.signal(signal.SIGTERM, _terminate) if main else None
+    # workers of `extract --workers N` waiting for pages for good. Ctrl-C keeps Python's own
+    # handler: asyncio.run (the one-worker path) shuts its loop down cleanly only under it.
+    previous = signal.signal(signal.SIGTERM, stop.handle) if main else None
     try:
         yield writer
+        stop.raise_it()  # a SIGTERM whose exception was swallowed after the last article
     except KeyboardInterrupt as exc:
         writer.close()
         terminated = isinstance(exc, _Terminated)
