@@ -11,6 +11,7 @@ from scraper.extract.metadata_patterns import (
     BYLINE_PREFIXES,
     BYLINE_STOPS,
     CREDENTIALS,
+    DESK_WORDS,
     NAME_PARTICLES,
     NOT_AUTHOR_PREFIXES,
     NOT_AUTHOR_VERBS,
@@ -20,6 +21,7 @@ from scraper.extract.metadata_patterns import (
     PLACEHOLDER_NAMES,
     ROLE_WORDS,
     TRAIL_SEPARATORS,
+    WEEKDAYS,
 )
 
 __all__ = [
@@ -79,6 +81,11 @@ _BYLINE = re.compile(
 )
 
 
+# What may stand between "By" and the name it credits.
+_AFTER_BY = " :\t\n\xa0"
+_COPYRIGHT = re.compile(r"©|&copy;|\(c\)\s|\bcopyright\b", re.IGNORECASE)
+
+
 def _strip_prefix(text: str) -> str:
     previous = None
     while previous != text:
@@ -100,11 +107,23 @@ def _fragment_is_name(fragment: str, first: bool) -> bool:
     lowered = [w.strip(".,").lower() for w in words]
     if all(w in CREDENTIALS for w in lowered) or any(w in NOT_NAME_WORDS for w in lowered):
         return False
-    if " ".join(lowered) in PLACEHOLDER_NAMES:
+    if " ".join(lowered) in PLACEHOLDER_NAMES or (len(words) == 1 and lowered[0] in WEEKDAYS):
         return False
     # Pronouns and prepositions in lower case make a phrase ("Enter your email"); capitalised
     # they can start a desk's name ("Our Editors").
     if any(w.strip(".,") in NOT_NAME_LOWER for w in words):
+        return False
+    # A phrase in sentence case ("Personal finance", "Fighting back") is a section's label or a
+    # headline: only its first word is capitalised, and no particle follows. Names typed all in
+    # lower case ("jane doe"), desks ("The Example editors", "Example News wire services") and
+    # job titles ("Staff writer") stay.
+    if (
+        len(words) > 1
+        and words[0][:1].isupper()
+        and all(w[:1].islower() and w not in NAME_PARTICLES for w in words[1:])
+        and lowered[-1] not in ROLE_WORDS
+        and lowered[-1] not in DESK_WORDS
+    ):
         return False
     # A role after a name is a job title ("Jane Doe, Staff Writer"); alone it names a desk.
     if not first and any(part in ROLE_WORDS for w in lowered for part in w.split("-")):
@@ -131,6 +150,10 @@ def is_organisation(name: str) -> bool:
 def _names_of(text: str) -> list[str]:
     # A byline is short; the cap also bounds the regular expressions on hostile input.
     text = text[:_MAX_BYLINE_INPUT]
+    # A copyright notice ("© 2025 Example University", "Copyright Jane Doe / Agency") names the
+    # owner of the page or of a photo, not the article's writer.
+    if _COPYRIGHT.search(text):
+        return []
     # Line breaks stay: they separate the name from the role or the next credit.
     text = _NOISE.sub(" ", _BLANKS.sub(" ", html.unescape(text)))
     text = _NEWLINES.sub("\n", text).strip()
@@ -151,11 +174,17 @@ def _names_of(text: str) -> list[str]:
     # Avatar initials ("CM") printed beside the full name.
     full = [n for n in names if not _INITIALS.match(n)]
     names = full or names
-    if names and len(names[0].split()) > 1:
-        # After a full name, a one-word fragment is a label, a role or a desk ("Research",
-        # "Gardener"), not a co-author: co-authors are credited by their full names too.
-        names = [names[0], *(n for n in names[1:] if len(n.split()) > 1)]
-    return names
+    # After a full name, a one-word fragment is a label, a role or a desk ("Research",
+    # "Gardener"), not a co-author: co-authors are credited by their full names too. That holds
+    # after a one-word first credit as well ("Acme", "Jane Doe", "Research & Development").
+    kept: list[str] = []
+    full_seen = False
+    for name in names:
+        one_word = " " not in name
+        if not (one_word and full_seen):
+            kept.append(name)
+        full_seen = full_seen or not one_word
+    return kept
 
 
 def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
@@ -191,16 +220,24 @@ def byline_in_text(text: str) -> tuple[str, ...]:
         previous = before[-1].lower().strip(":,") if before else ""
         if previous in NOT_AUTHOR_VERBS:
             continue
-        # A lower-case "by" after a word is prose ("sacked by Manchester United"), unless the
-        # match itself starts with "written"/"posted" or the line starts there.
+        # A lower-case "by" after a word is prose ("sacked by Manchester United"), and a bare
+        # "By" after one is a headline in title case ("Share Memory By Communicating"), unless
+        # the line starts there; "Written By" and "Posted by" are matched whole.
         if (
-            match.group(0) == "by"
+            match.group(0) in ("by", "By")
             and previous.isalpha()
             and "\n" not in text[match.start() - 1 : match.start()]
         ):
             continue
-        names = clean_authors([text[match.end() :]])
-        if names and all(capitalised(n) for n in names):
+        rest = text[match.end() :]
+        names = clean_authors([rest])
+        # The name follows "By" at once: one found further on belongs to another line ("By
+        # using this site ...\nOk").
+        if (
+            names
+            and all(capitalised(n) for n in names)
+            and rest.lstrip(_AFTER_BY).casefold().startswith(names[0].casefold())
+        ):
             return names
     return ()
 

@@ -7,6 +7,7 @@ CSS query (lexbor walks the tree in C; the page-wide ones come from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,7 @@ from scraper.extract.metadata_patterns import (
     NOT_BYLINE_CLASS_WORDS,
     NOT_DATE_CLASS_WORDS,
     PUBLISHED_WORDS,
+    SECTION_CLASS_WORDS,
     SECTION_LINK_MARKS,
     SECTION_LINK_PATHS,
     UPDATE_WORDS,
@@ -64,6 +66,8 @@ _AREA_BEFORE = 2
 _MAX_AREA_CHARS: Final = 200
 _MAX_LINE_DATES = 5
 _MAX_LINE_LINKS = 10
+# Class values split into their words ("byline__category" -> "byline", "category").
+_CLASS_TOKENS: Final = re.compile(r"[\s_-]+")
 # Author boxes and labels: the texts read, and the longest a name or a label line may be. Labels
 # are read in the panel around the page's first date element: its ancestor _PANEL_LEVELS up,
 # at most _MAX_PANEL_TEXTS texts (a walk over the whole page cost 4% more instructions a page).
@@ -96,6 +100,19 @@ def _in_comments(node: LexborNode) -> bool:
     return False
 
 
+def _in_comments_or_menus(node: LexborNode) -> bool:
+    """Whether ``node`` sits in a comment thread or a menu: one walk up for both."""
+    current = node.parent
+    for _ in range(_ANCESTOR_DEPTH):
+        if current is None:
+            return False
+        marks = _marks(current)
+        if "comment" in marks or current.tag == "nav" or any(w in marks for w in MENU_CLASS_WORDS):
+            return True
+        current = current.parent
+    return False
+
+
 def _byline_rank(node: LexborNode, marks: str) -> int:
     attrs = node.attributes
     if attrs.get("itemprop") == "author":
@@ -120,14 +137,24 @@ def _byline_text(node: LexborNode) -> str | None:
 
 def _names_in(node: LexborNode) -> tuple[str, ...]:
     text = _byline_text(node)
-    if text is None or _in_comments(node):
+    # A link in a menu names a page ("Our Authors", "Meet the team"), not the article's writer.
+    if text is None or _section_marked(node) or _in_comments_or_menus(node):
         return ()
     names = clean_authors([text])
+    labels: frozenset[str] = frozenset()
+    if names and node.tag != "a":
+        labels = _section_links_in(node)
+        names = tuple(n for n in names if n.casefold() not in labels)
     if not names and any(map(str.isdigit, text)):
         # A date before the name ("May 2, 2024 · Jane Doe"): the cleaning stops at the year.
-        names = names_beside_date(text)
-    if not names and node.next is not None and not clean_authors([text + " X"]):
-        # A bare label ("Written by") whose name sits in the next element.
+        names = names_beside_date(text, labels)
+    if (
+        not names
+        and node.next is not None
+        and not any(map(str.isdigit, text))
+        and not clean_authors([text + " X"])
+    ):
+        # A bare label ("Written by") whose name sits in the next element; a dateline is none.
         following = node.next.next if node.next.tag == "-text" else node.next
         if following is not None:
             names = clean_authors([_byline_text(following) or ""])
@@ -553,14 +580,35 @@ def label_links(element: LexborNode) -> frozenset[str] | None:
         return None
     found: set[str] = set()
     for link in element.css("a")[:_MAX_LINE_LINKS]:
-        attrs = link.attributes
-        href = (attrs.get("href") or "").strip().lower()
-        marks = f"{attrs.get('class') or ''} {attrs.get('rel') or ''}".lower()
-        if (
-            any(path in href for path in SECTION_LINK_PATHS)
-            or any(word in marks for word in SECTION_LINK_MARKS)
-            or _front_page(href)
-        ):
+        href = (link.attributes.get("href") or "").strip().lower()
+        if _section_link(link, href) or _front_page(href):
+            found.add(link.text(deep=True, strip=True).casefold())
+    return frozenset(found)
+
+
+def _section_link(link: LexborNode, href: str) -> bool:
+    """Whether ``link`` (its lower-cased ``href``) leads to a section, category or tag page."""
+    attrs = link.attributes
+    marks = f"{attrs.get('class') or ''} {attrs.get('rel') or ''}".lower()
+    return any(path in href for path in SECTION_LINK_PATHS) or any(
+        word in marks for word in SECTION_LINK_MARKS
+    )
+
+
+def _section_marked(node: LexborNode) -> bool:
+    """Whether a byline candidate is itself a section, category or tag link, or is classed as
+    one ("byline__category"): its text is a label, never a name."""
+    if node.tag == "a":
+        return _section_link(node, (node.attributes.get("href") or "").strip().lower())
+    return not SECTION_CLASS_WORDS.isdisjoint(_CLASS_TOKENS.split(_marks(node)))
+
+
+def _section_links_in(node: LexborNode) -> frozenset[str]:
+    """Casefolded texts of the section, category and tag links inside ``node``: a byline that
+    holds one beside the name ("Jane Doe in Personal finance") credits no such label."""
+    found: set[str] = set()
+    for link in node.css("a")[:_MAX_LINE_LINKS]:
+        if _section_link(link, (link.attributes.get("href") or "").strip().lower()):
             found.add(link.text(deep=True, strip=True).casefold())
     return frozenset(found)
 

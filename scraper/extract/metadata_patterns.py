@@ -28,6 +28,7 @@ __all__ = [
     "DATE_OTHER_SELECTORS",
     "DATE_SELECTOR",
     "DESCRIPTION_META_KEYS",
+    "DESK_WORDS",
     "FORM_SELECTOR",
     "HIDDEN_CLASSES",
     "HOST_NOISE",
@@ -54,6 +55,7 @@ __all__ = [
     "PUBLISHED_META_KEYS",
     "PUBLISHED_WORDS",
     "ROLE_WORDS",
+    "SECTION_CLASS_WORDS",
     "SECTION_LABEL_WORDS",
     "SECTION_LINK_MARKS",
     "SECTION_LINK_PATHS",
@@ -64,6 +66,7 @@ __all__ = [
     "TITLE_SEPARATORS",
     "TRAIL_SEPARATORS",
     "UPDATE_WORDS",
+    "WEEKDAYS",
 ]
 
 
@@ -406,10 +409,13 @@ NOT_AUTHOR_VERBS: frozenset[str] = _words(
 )
 
 # Words no name holds: a fragment with one is a sentence, a prompt or a credit line.
-NOT_NAME_WORDS: frozenset[str] = _words("by click enter sign subscribe read view follow share")
+NOT_NAME_WORDS: frozenset[str] = _words(
+    "by click enter sign subscribe read view follow share become join register"
+)
 NOT_NAME_LOWER: frozenset[str] = _words("your you our we my his her their this that here from for")
 
-# Whole "names" that CMS templates print when no author is set, or that are interface labels.
+# Whole "names" that CMS templates print when no author is set, or that are interface labels
+# (links to the site's pages that a byline's markup also holds).
 PLACEHOLDER_NAMES: frozenset[str] = frozenset(
     {
         "admin",
@@ -425,10 +431,26 @@ PLACEHOLDER_NAMES: frozenset[str] = frozenset(
         "logout",
         "menu",
         "open submenu",
+        "about",
+        "about us",
+        "contact us",
+        "meet the team",
+        "e-mail",
+        "email",
         "author",
         "authors",
         "editor",
     }
+)
+
+# Weekday names and their short forms (lower-cased, without dots): a one-word "name" that is one
+# is the start of a date the split cut off ("Sat, 20 Dec, 2025" gives "Sat"), never a writer.
+WEEKDAYS: frozenset[str] = _words(
+    """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    fri sat sun montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi
+    jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado domingo lunedì
+    martedì mercoledì giovedì venerdì sabato domenica segunda terça quarta quinta sexta
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag"""
 )
 
 # Byline particles that are also surname parts ("De Niro"): matched with their case as written.
@@ -534,6 +556,10 @@ ORG_WORDS: frozenset[str] = (
     company agency network magazine times post journal daily tribune herald associated newswire
     reuters afp dpa redaktion rédaction redacción""")
 )
+
+# Last words of a desk's credit, written in lower case after the publication's name ("The
+# Example team"): a byline in sentence case ending with one is a desk, not a section label.
+DESK_WORDS: frozenset[str] = _words("team desk newsroom bureau")
 
 TITLE_SEPARATORS: tuple[str, ...] = (
     " | ",
@@ -677,9 +703,15 @@ STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 # Class words of author-ish elements that hold something else than the byline ("authority",
-# "authorization" contain "author").
+# "authorization" contain "author"). A reviewer's or an expert's slot beside the writer's
+# ("author-meta expert", "byline__reviewer") credits a check of the article, not its writing.
 NOT_BYLINE_CLASS_WORDS = (
     "comment",
+    "review",
+    "expert",
+    "fact-check",
+    "factcheck",
+    "fact_check",
     "avatar",
     "bio",
     "description",
@@ -720,6 +752,12 @@ SECTION_LINK_PATHS = (
     "/sections/",
 )
 SECTION_LINK_MARKS = ("category", "categories", "taxonomy", "tag", "topic", "section")
+# Whole words of the class of a byline-marked element that holds a section's name instead
+# ("byline__category", "author-tags"): not "section", which byline wrappers use
+# ("byline-section").
+SECTION_CLASS_WORDS = frozenset(
+    {"category", "categories", "taxonomy", "tag", "tags", "topic", "topics"}
+)
 # Standing alone between the parts of a line, these make it a trail of sections ("May 2 / Living
 # / Wellness"), whose steps are no names.
 TRAIL_SEPARATORS = frozenset({"/", ">", "›", "»", "::"})
