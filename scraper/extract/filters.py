@@ -437,7 +437,13 @@ def repeats_description(text: str, line: str, context: Context) -> bool:
 def is_cutoff(block: RawBlock, line: str) -> bool:
     """Whether a block (``line`` its :func:`block_line`) heads the list of other stories that
     follows an article."""
-    if block.kind is not _HEADING and block.text.endswith((".", "!", "?")):
+    if block.kind is not _HEADING and (
+        block.text.endswith((".", "!", "?"))
+        # A paragraph past a heading's length heads a list only when it says so with a colon
+        # ("You may be interested in the following topics as well:"); else it is prose that
+        # starts alike ("You might also be interested in the harbour board report").
+        or (len(block.text) > _CUTOFF_MAX_CHARS and not block.text.rstrip().endswith(":"))
+    ):
         return False
     # Most lines are longer than any heading of other stories: they go before the lookup.
     if len(line) > _CUTOFF_MAX_CHARS + _CUTOFF_TAIL_CHARS:

@@ -412,3 +412,15 @@ def test_a_long_heading_that_only_starts_like_one_over_other_stories_stays() -> 
         f"<p>{_STORY[1]}</p></div></article></body></html>"
     )
     assert [block.text for block in extract(page).blocks] == [_STORY[0], heading, _STORY[1]]
+
+
+def test_a_paragraph_that_starts_like_a_heading_over_other_stories_stays_with_its_section() -> None:
+    # Past a heading's 40 characters and with no colon: the article's own prose (in bold, in
+    # a section of its own wrapper), not the head of a list of other stories.
+    line = "You might also be interested in the harbour board report"
+    page = (
+        f"<html><body><article><div class='entry-content'><p>{_STORY[0]}</p>"
+        f"<div class='sec'><p><strong>{line}</strong></p><p>{_STORY[1]}</p></div>"
+        "</div></article></body></html>"
+    )
+    assert [block.text for block in extract(page).blocks] == [_STORY[0], line, _STORY[1]]
