@@ -954,11 +954,13 @@ class SQLiteCrawlStore:
         shown: dict[str, str] = {}
         # Each page is its own read: a snapshot held over the whole reading would keep a crawl
         # from checkpointing for as long as its consumer (a pipe to a pager) takes.
+        # The ids of the earlier versions, oldest first: a story updated twice while the
+        # reading goes on was shown if any of them was.
         logged = (
             ", (SELECT max(id) FROM articles) AS newest, CASE WHEN a.version > 1 THEN"
-            " (SELECT v.article_id FROM article_versions v WHERE v.url_id = a.url_id"
-            " AND v.version = a.version - 1 AND v.stored_at >= ?2 ORDER BY v.id DESC LIMIT 1)"
-            " END AS earlier"
+            " (SELECT json_group_array(article_id) FROM (SELECT v.article_id FROM"
+            " article_versions v WHERE v.url_id = a.url_id AND v.stored_at >= ?2"
+            " ORDER BY v.version)) END AS earlier"
             if log is not None
             else ""
         )
@@ -975,8 +977,7 @@ class SQLiteCrawlStore:
             through = last
             try:
                 for row in rows:
-                    earlier = row["earlier"] if log is not None else None
-                    if log is None or earlier is None or not log.showed(earlier, row["id"]):
+                    if log is None or not _shown_before(log, row["earlier"], row["id"]):
                         item = _stored(row)
                         if item.duplicate_of is not None:
                             item = replace(
@@ -1373,3 +1374,12 @@ def _run_stats(text: str | bytes | None) -> RunStats | None:
         if k in _RUN_COUNTERS and isinstance(v, int) and not isinstance(v, bool)
     }
     return RunStats(**known)
+
+
+def _shown_before(log: ReadLog, earlier: str | None, latest: int) -> bool:
+    """Whether ``log``'s reading showed one of the earlier versions ``earlier`` (their ids, a
+    JSON array, oldest first) of the article whose latest version has id ``latest``."""
+    if earlier is None:
+        return False
+    chain = [*json.loads(earlier), latest]
+    return any(log.showed(chain[k], chain[k + 1]) for k in range(len(chain) - 1))

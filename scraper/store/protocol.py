@@ -539,7 +539,7 @@ class CrawlStore(Protocol):
         with its current cluster and representative. A record that cannot be read back raises
         :class:`~scraper.errors.UnreadableArticle`; asking again after its id goes on past it.
         With ``log`` (one per reading, kept across such restarts), a version stored while the
-        reading went on is left out when the reading showed the version it replaced."""
+        reading went on is left out when the reading showed one of its earlier versions."""
         ...
 
     def cursor(self, name: str) -> int:

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -689,19 +690,28 @@ def test_a_recheck_redirected_away_from_the_story_queues_nothing(
     ]
 
 
-class _CrawlOnFirstWrite(io.StringIO):
-    """An export's output that runs a crawl when the export writes its first record."""
+class _CrawlsOnWrites(io.StringIO):
+    """An export's output that runs a crawl before each of the export's first writes."""
 
-    def __init__(self, crawl: Callable[[], RunResult]) -> None:
+    def __init__(self, *crawls: Callable[[], RunResult]) -> None:
         super().__init__()
-        self.crawl: Callable[[], RunResult] | None = crawl
-        self.crawled: RunResult | None = None
+        self.crawls = list(crawls)
+        self.crawled: list[RunResult] = []
 
     def write(self, text: str) -> int:
-        if self.crawl is not None:
-            crawl, self.crawl = self.crawl, None
-            self.crawled = crawl()
+        if self.crawls:
+            self.crawled.append(self.crawls.pop(0)())
         return super().write(text)
+
+
+def _exported_while(store: Path, since: Since, stream: _CrawlsOnWrites) -> list[tuple[str, int]]:
+    crawl_store = SQLiteCrawlStore(store)
+    try:
+        export_articles(crawl_store, since=since, fmt=ExportFormat.JSONL, stream=stream, mark=False)
+    finally:
+        crawl_store.close()
+    shown = [json.loads(line) for line in stream.getvalue().splitlines()]
+    return [(r["title"], r["version"]) for r in shown]
 
 
 @pytest.mark.parametrize("since", [Since(), Since(time=0.0)], ids=["ALL", "date"])
@@ -724,23 +734,45 @@ def test_an_export_of_the_store_shows_a_story_updated_meanwhile_once(
             }
         )
         # The crawl stores both new versions after the export read its first page.
-        stream = _CrawlOnFirstWrite(lambda: run_crawl(config))
-        crawl_store = SQLiteCrawlStore(store)
-        try:
-            export_articles(
-                crawl_store, since=since, fmt=ExportFormat.JSONL, stream=stream, mark=False
-            )
-        finally:
-            crawl_store.close()
+        stream = _CrawlsOnWrites(lambda: run_crawl(config))
+        shown = _exported_while(store, since, stream)
 
-    assert stream.crawled is not None and stream.crawled.stats.updated == 2
-    shown = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert [(r["title"], r["version"]) for r in shown] == [
-        (f"Story {n} of the harbour works", 1) for n in range(3)
-    ]
+    assert [run.stats.updated for run in stream.crawled] == [2]
+    assert shown == [(f"Story {n} of the harbour works", 1) for n in range(3)]
     # Read afterwards, the store shows the new versions, each story once still.
     titles = sorted(str(r["title"]) for r in _export_all(store))
     assert titles == ["Story 0, updated", "Story 1 of the harbour works", "Story 2, updated"]
+
+
+def test_an_export_of_the_store_shows_a_story_updated_twice_meanwhile_once(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "crawl.db"
+    with SiteServer() as server:
+        dated, config = _crawled(server, store)
+
+        def update(k: int) -> RunResult:
+            if k == 2:
+                _set_back(store, _EARLIER)  # the first update, as if fetched earlier too
+            changed = _now() - timedelta(minutes=3 - k)  # the second dated after the first
+            listing = _sitemap(server.base_url, {**dated, "/news/story-0": changed})
+            page = _story(0, changed, title=f"Story 0, update {k}", extra=k)
+            # Both served as changed since the copies the last run got (no 304).
+            later = _now() + timedelta(minutes=k)
+            server.publish(
+                {
+                    "/news/story-0": replace(page, modified=later),
+                    "/sitemap.xml": replace(listing, modified=later),
+                }
+            )
+            return run_crawl(config)
+
+        # Two crawls, each storing a version of story 0, while the export writes.
+        stream = _CrawlsOnWrites(partial(update, 1), partial(update, 2))
+        shown = _exported_while(store, Since(), stream)
+
+    assert [run.stats.updated for run in stream.crawled] == [1, 1]
+    assert shown == [(f"Story {n} of the harbour works", 1) for n in range(3)]
 
 
 def test_a_story_stored_through_a_redirect_is_rechecked_at_its_own_address(

@@ -24,7 +24,7 @@ def _log() -> ReadLog:
         (3, 900, False),  # replaced before (the new id was stored when its page was read)
         (700, 1001, False),  # page 2 read after the replacement: the old id was gone
         (700, 1004, True),
-        (1011, 1004, False),  # the unreadable id: no page showed it
+        (1011, 1030, False),  # the unreadable id: no page showed it
         (1002, 1004, True),  # stored during the reading, shown, then replaced
         (1002, 1003, False),  # stored during the reading and replaced before its page
         (1030, 1040, False),  # past every page read
