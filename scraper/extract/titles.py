@@ -241,10 +241,11 @@ def choose_title(
                 _kicker_before(heading, title)
                 or _section_label_before(heading, title)
                 or _numbers_added(heading, title)
+                or _tail_added(heading, title)
             ):
                 return title
             if _similar(heading, title):
-                return title if _tail_added(heading, title) else heading
+                return heading
     # Copies of one heading (desktop and mobile) count once; a logo heading does not count.
     distinct = [h for h in dict.fromkeys(shown) if not is_site_name(h, labels)]
     if len(distinct) == 1 and _headline_like(distinct[0], labels):

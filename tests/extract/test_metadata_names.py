@@ -115,6 +115,10 @@ def test_choose_title_drops_an_aggregators_source_and_count_after_the_headline()
     declared = "Harbour ferry fares to double next spring - Linkpile"
     shown = "Harbour ferry fares to double next spring (citypaper.example) 143"
     assert choose_title([declared], [shown], labels) == "Harbour ferry fares to double next spring"
+    # A headline too short to be judged alike by its letters.
+    assert (
+        choose_title(["Mayor quits"], ["Mayor quits (citypaper.example) 87"], ()) == "Mayor quits"
+    )
     # A year or a bare word with a dot after the declared title may be the headline's own.
     year = choose_title(
         ["Election results in the county"], ["Election results in the county 2024"], ()
