@@ -48,7 +48,7 @@ __all__ = ["SCAN_FROM", "deep_cut"]
 #: Pages with at most this many '<' are not followed: at worst (every tag one more <div>
 #: deep) lexbor builds them in about a tenth of a second (0.3 s on a slow machine), where
 #: following them costs about 2 µs a tag: on the 15 largest shared pages (5,300-9,800 tags),
-#: 60% of their extraction. Counting the '<' costs a page about 3% of its extraction.
+#: 60% of their extraction. Finding the '<' costs a page about 2% of its extraction.
 SCAN_FROM: Final = 10_000
 #: How far down the stack an element to close is looked for. Elements a tag closes lie near
 #: the top; one further down is left open, which can only make the depth found larger.
@@ -378,11 +378,29 @@ class _Tree:
                 self.forget(name)
 
 
+def _more_than(text: str, char: str, limit: int) -> bool:
+    """Whether ``text`` holds ``char`` more than ``limit`` times.
+
+    Found one at a time: ``str.find`` jumps to the next with ``memchr`` (vectorised), where
+    ``str.count`` compares every character in a loop (about five instructions each: 3.5% of
+    extraction over the shared pages, 120k characters and 1,500 '<' a page on average,
+    against 2.2% found one at a time), and the search stops at ``limit`` + 1.
+    """
+    at = text.find(char)
+    found = 0
+    while at >= 0:
+        found += 1
+        if found > limit:
+            return True
+        at = text.find(char, at + 1)
+    return False
+
+
 def deep_cut(text: str, max_depth: int, *, scan_from: int = SCAN_FROM) -> int | None:
     """Where to cut ``text`` so that its elements nest at most ``max_depth`` deep: the start
     of the tag that would pass it, or None when none does, or when the page has at most
     ``scan_from`` '<' and is not followed."""
-    if text.count("<") <= max(scan_from, max_depth):
+    if not _more_than(text, "<", max(scan_from, max_depth)):
         return None
     tree = _Tree()
     stack, open_names, lost, keys = tree.stack, tree.open, tree.lost, tree.keys

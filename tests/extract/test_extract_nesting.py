@@ -141,10 +141,19 @@ def test_the_cut_falls_where_the_depth_passes_the_bound() -> None:
 
 def test_a_small_page_is_not_followed_however_deep() -> None:
     # Under SCAN_FROM tags the parser's worst case is small; the guard costs such a page one
-    # count of its '<'.
+    # search for its '<'.
     html = "<html><body>" + "<div>" * (SCAN_FROM - 10)
     assert deep_cut(html, 1_000) is None
     assert deep_cut(html, 1_000, scan_from=0) is not None
+
+
+def test_a_page_is_followed_from_one_tag_past_the_bound() -> None:
+    # The guard stops searching once it has found one '<' more than the bound: exactly that
+    # many and the page is not followed, one more and it is (the bound is the larger of
+    # scan_from and max_depth).
+    assert deep_cut("<div>" * 50 + "x", 10, scan_from=50) is None
+    assert deep_cut("<div>" * 51 + "x", 10, scan_from=50) == 10 * len("<div>")
+    assert deep_cut("<div>" * 51 + "x", 60, scan_from=50) is None
 
 
 def test_a_page_within_the_bound_is_not_cut() -> None:
