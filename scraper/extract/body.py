@@ -158,7 +158,9 @@ def select_body(
                 slot = slots[node] = len(totals)
                 nodes.append(node)
                 totals.append(0.0)
-            totals[slot] += score * weight
+            # Not ``+=``: compiled code adds a list's float item in place through the generic
+            # number protocol, where a read, a native addition and a write box one float.
+            totals[slot] = totals[slot] + score * weight
             # A wrapper around a single child adds nothing; only a real branch costs a step.
             if node in branching:
                 weight *= _DECAY
