@@ -72,6 +72,8 @@ NUMBERS_REASON: Final = "no words (numbers only)"
 #: The chrome lists read per block, as constants: compiled code reads a Final name directly,
 #: an imported one from the module's dictionary at every use.
 _PHRASES: Final = BOILERPLATE_PHRASES
+#: The longest chrome phrase: a longer line is none, and asking the set would hash all of it.
+_PHRASE_CHARS: Final = max(len(phrase) for phrase in BOILERPLATE_PHRASES)
 _BYLINE_STARTS: Final = BYLINE_PREFIXES
 _SIGNATURES: Final = COMMENT_SIGNATURES
 _SCRIPT_MARKERS: Final = SCRIPT_MARKERS
@@ -249,7 +251,7 @@ def normalise_line(text: str) -> str:
 
 
 def _boilerplate(block: RawBlock, norm: str) -> str | None:
-    if norm in _PHRASES:
+    if len(norm) <= _PHRASE_CHARS and norm in _PHRASES:
         return "chrome phrase"
     if len(block.text) < 2 * _SHORT_LINE:
         if norm.startswith(_BOILERPLATE_STARTS.get(norm[:1], ())):
