@@ -268,8 +268,19 @@ def _ld_authors(page: _Page) -> tuple[tuple[str, ...], tuple[str, ...], tuple[st
     return (
         clean_authors(found["people"]),
         clean_authors(found["untyped"]),
-        clean_authors(found["orgs"]),
+        _organisation_names(found["orgs"]),
     )
+
+
+def _organisation_names(raw: list[str]) -> tuple[str, ...]:
+    """Organisations' names whole, each once: one typed an Organization is one name, and
+    splitting it as a byline made "Morgan & Morgan" "Morgan" and "Ernst and Young" two."""
+    names: dict[str, str] = {}
+    for item in raw:
+        name = " ".join(item.split())
+        if name and not name.startswith(("http", "@", "/")):
+            names.setdefault(name.casefold(), name)
+    return tuple(names.values())
 
 
 def _meta_authors(page: _Page) -> tuple[str, ...]:

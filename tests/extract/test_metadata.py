@@ -135,6 +135,15 @@ def test_an_organisation_is_not_preferred_over_a_person() -> None:
     assert _meta(html, "https://citypaper.example/b").authors == ("Ann Lee",)
 
 
+def test_an_organisations_name_is_kept_whole() -> None:
+    # A name joined with "&" or "and" is one firm, not two bylines.
+    html = """<html><head><script type="application/ld+json">
+    {"@type": "Article", "headline": "Firm wins appeal", "author": [{"@type": "Organization",
+     "name": "Barton & Barton"}, {"@type": "Organization", "name": "Lee  and Sons"}]}
+    </script></head><body></body></html>"""
+    assert _meta(html, None).authors == ("Barton & Barton", "Lee and Sons")
+
+
 def test_only_an_organisation_is_returned_when_no_person_is_named() -> None:
     html = """<html><head><script type="application/ld+json">
     {"@type": "Article", "headline": "Notice", "author": {"@type": "Organization",
