@@ -16,6 +16,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import platform
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
@@ -111,7 +112,13 @@ def _needed(argv: Sequence[str]) -> list[str] | None:
 
 def main() -> None:
     """Console-script entry point."""
-    build_app(_needed(sys.argv[1:]))()
+    try:
+        build_app(_needed(sys.argv[1:]))()
+    finally:
+        # The command is over, its exit code on its way: a stop signal now (Ctrl-C pressed
+        # twice) would have the process die of it (-2) instead of exiting with that code.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def __getattr__(name: str) -> typer.Typer:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +28,7 @@ from scraper.config import CrawlConfig, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
 from scraper.export import ExportFormat
+from scraper.stop_signals import interrupts
 
 __all__ = ["crawl"]
 
@@ -145,23 +149,47 @@ def crawl(
         raise typer.Exit(EXIT_FAILED)
 
 
+@contextmanager
+def _stopping() -> Iterator[None]:
+    """Stop signals ignored while a stopped run reports and exits: the stop is under way.
+    Ctrl-C pressed twice raised a second KeyboardInterrupt on the way out, and the command
+    died of SIGINT (-2) instead of exiting 130. The handlers go back afterwards, for a caller
+    that runs the command in its own process (a test's CliRunner)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+
+
 def _run(
     config: CrawlConfig, *, wait: bool, display: Display, exporter: Exporter | None
 ) -> RunResult:
     """The crawl, its stops and errors turned into the exit codes cron acts on."""
     try:
-        return run_crawl(
-            config, wait=wait, observer=display, after=exporter, stop_on=(signal.SIGTERM,)
-        )
+        # Ctrl-C is taken as SIGTERM is: left to asyncio.run, a second one raised wherever the
+        # run was (its record written as failed, a worker not waited for, a silent -2 exit).
+        stops = (signal.SIGTERM, *interrupts())
+        return run_crawl(config, wait=wait, observer=display, after=exporter, stop_on=stops)
     except KeyboardInterrupt as exc:
-        # Everything stored so far is committed; the next run resumes with the rest.
-        _report_stopped_export(exporter)
-        typer.echo("scraper: interrupted; the next run resumes where this one stopped", err=True)
+        with _stopping():
+            # Everything stored so far is committed; the next run resumes with the rest.
+            _report_stopped_export(exporter)
+            typer.echo(
+                "scraper: interrupted; the next run resumes where this one stopped", err=True
+            )
         raise typer.Exit(EXIT_INTERRUPTED) from exc
     except CrawlStopped as exc:
-        _report_stopped_export(exporter)
-        typer.echo(f"scraper: {exc}; the next run resumes where this one stopped", err=True)
-        raise typer.Exit(EXIT_TERMINATED) from exc
+        interrupted = exc.signal == signal.SIGINT
+        with _stopping():
+            _report_stopped_export(exporter)
+            how = "interrupted" if interrupted else str(exc)
+            typer.echo(f"scraper: {how}; the next run resumes where this one stopped", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED if interrupted else EXIT_TERMINATED) from exc
     except StoreLocked as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_LOCKED) from exc

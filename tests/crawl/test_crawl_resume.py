@@ -171,14 +171,19 @@ def test_killed_run_resumes_and_stores_each_article_once(
 
 
 @pytest.mark.parametrize(
-    ("signum", "code", "message", "whole_group"),
+    ("signum", "code", "message", "whole_group", "times"),
     [
-        # Ctrl-C: Python's KeyboardInterrupt, sent to the crawl process.
-        (signal.SIGINT, 130, b"interrupted", False),
+        # Ctrl-C, sent to the crawl process.
+        (signal.SIGINT, 130, b"interrupted", False, 1),
+        # Pressed again while the run stops: it goes on stopping as the first asked (a second
+        # KeyboardInterrupt raised wherever the run was recorded it failed, or left a worker
+        # not waited for, or exited -2 with nothing said).
+        (signal.SIGINT, 130, b"interrupted", False, 2),
         # A service manager's stop (systemd signals every process of the unit, workers too)
         # or `timeout`: the run stops as cleanly, with its own exit code.
-        (signal.SIGTERM, 143, b"stopped by SIGTERM", True),
+        (signal.SIGTERM, 143, b"stopped by SIGTERM", True, 1),
     ],
+    ids=["ctrl-c", "ctrl-c-twice", "sigterm-group"],
 )
 def test_a_stopped_run_exits_with_its_code_and_the_next_run_finishes(
     uneven_sites: dict[str, SiteServer],
@@ -187,6 +192,7 @@ def test_a_stopped_run_exits_with_its_code_and_the_next_run_finishes(
     code: int,
     message: bytes,
     whole_group: bool,
+    times: int,
 ) -> None:
     herald, courier = uneven_sites["herald"].base_url, uneven_sites["courier"].base_url
     path = tmp_path / "crawl.toml"
@@ -210,14 +216,18 @@ def test_a_stopped_run_exits_with_its_code_and_the_next_run_finishes(
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.01)
     assert _children(proc.pid), "the crawl should have its extraction worker by now"
-    if whole_group:
-        os.killpg(proc.pid, signum)
-    else:
-        proc.send_signal(signum)
+    for _ in range(times):
+        if whole_group:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+        time.sleep(0.05)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == code, err
     assert message in err
     assert b"the next run resumes" in err
+    assert b"Traceback" not in err
+    assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'stopped'") == 1
     before = _count(db, "SELECT COUNT(*) FROM articles")
     # Nothing was recorded as failed: a worker that died of the signal would have failed the
     # pages in hand, and the rerun would leave them to a later retry.
