@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -28,7 +27,7 @@ from scraper.config import CrawlConfig, load_config
 from scraper.crawl import RunResult, run_crawl
 from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
 from scraper.export import ExportFormat
-from scraper.stop_signals import interrupts
+from scraper.stop_signals import held_back, interrupts
 
 __all__ = ["crawl"]
 
@@ -149,21 +148,12 @@ def crawl(
         raise typer.Exit(EXIT_FAILED)
 
 
-@contextmanager
-def _stopping() -> Iterator[None]:
-    """Stop signals ignored while a stopped run reports and exits: the stop is under way.
+def _stopping() -> AbstractContextManager[list[int]]:
+    """Stop signals only noted while a stopped run reports and exits: the stop is under way.
     Ctrl-C pressed twice raised a second KeyboardInterrupt on the way out, and the command
-    died of SIGINT (-2) instead of exiting 130. The handlers go back afterwards, for a caller
-    that runs the command in its own process (a test's CliRunner)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+    died of SIGINT (-2) instead of exiting 130."""
+    main = threading.current_thread() is threading.main_thread()
+    return held_back((signal.SIGINT, signal.SIGTERM) if main else ())
 
 
 def _run(

@@ -84,14 +84,22 @@ def _pages_asked(log: list[LoggedRequest], since: int) -> list[LoggedRequest]:
     return [r for r in log[since:] if r.path.startswith("/news/")]
 
 
-def _export_last(store: Path) -> list[dict[str, object]]:
-    stream = io.StringIO()
+def _exported(
+    store: Path, since: Since, stream: io.StringIO | None = None
+) -> list[dict[str, object]]:
+    """The records an export ``since`` writes (to ``stream``, a new one by default); a LAST
+    export moves the cursor, the others leave it."""
+    out = io.StringIO() if stream is None else stream
     crawl_store = SQLiteCrawlStore(store)
     try:
-        export_articles(crawl_store, since=Since(last=True), fmt=ExportFormat.JSONL, stream=stream)
+        export_articles(crawl_store, since=since, fmt=ExportFormat.JSONL, stream=out)
     finally:
         crawl_store.close()
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def _export_last(store: Path) -> list[dict[str, object]]:
+    return _exported(store, Since(last=True))
 
 
 _VOCABULARY = (
@@ -592,15 +600,7 @@ def test_a_story_whose_page_names_another_canonical_address_is_updated(tmp_path:
 
 
 def _export_all(store: Path) -> list[dict[str, object]]:
-    stream = io.StringIO()
-    crawl_store = SQLiteCrawlStore(store)
-    try:
-        export_articles(
-            crawl_store, since=Since(), fmt=ExportFormat.JSONL, stream=stream, mark=False
-        )
-    finally:
-        crawl_store.close()
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+    return _exported(store, Since())
 
 
 def test_an_edit_moved_to_a_new_slug_joins_its_earlier_version_and_leads_it(
@@ -705,13 +705,7 @@ class _CrawlsOnWrites(io.StringIO):
 
 
 def _exported_while(store: Path, since: Since, stream: _CrawlsOnWrites) -> list[tuple[str, int]]:
-    crawl_store = SQLiteCrawlStore(store)
-    try:
-        export_articles(crawl_store, since=since, fmt=ExportFormat.JSONL, stream=stream, mark=False)
-    finally:
-        crawl_store.close()
-    shown = [json.loads(line) for line in stream.getvalue().splitlines()]
-    return [(r["title"], r["version"]) for r in shown]
+    return [(str(r["title"]), int(str(r["version"]))) for r in _exported(store, since, stream)]
 
 
 @pytest.mark.parametrize("since", [Since(), Since(time=0.0)], ids=["ALL", "date"])
