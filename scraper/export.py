@@ -52,12 +52,16 @@ CSV_COLUMNS = (
     "description",
     "image",
     "tags",
+    # Session 34: the story's id, which stays while better-ranked pages join (see _record).
+    "story",
 )
 #: The columns before ``version`` (session 26): a file written with them and appended to since
 #: keeps them, its rows whole under its header.
 CSV_COLUMNS_BEFORE_VERSIONS = CSV_COLUMNS[: CSV_COLUMNS.index("version")]
 #: The columns from ``version`` until the rest of the metadata came (session 29).
 CSV_COLUMNS_BEFORE_METADATA = CSV_COLUMNS[: CSV_COLUMNS.index("version") + 1]
+#: The columns until ``story`` came (session 34).
+CSV_COLUMNS_BEFORE_STORY = CSV_COLUMNS[: CSV_COLUMNS.index("story")]
 
 
 class ExportFormat(enum.StrEnum):
@@ -105,6 +109,10 @@ def _record(item: StoredArticle) -> dict[str, Any]:
         "stored_at": datetime.fromtimestamp(item.stored_at, UTC).isoformat(),
         # 2 and up: the story changed at its address since an earlier version was handed on.
         "version": item.version,
+        # The cluster's id when its first page was stored: ``cluster`` follows the best-ranked
+        # page, so an original stored after its wire copy gives the copy's cluster a new id,
+        # while a consumer handed the copy earlier still finds the original under this one.
+        "story": item.story or item.cluster,
     }
 
 
@@ -137,7 +145,7 @@ def csv_columns(first_line: bytes | None) -> tuple[str, ...]:
     if first_line is None:
         return CSV_COLUMNS
     names = tuple(next(csv.reader([first_line.decode("utf-8", "replace").rstrip("\r\n")]), []))
-    earlier = (CSV_COLUMNS_BEFORE_VERSIONS, CSV_COLUMNS_BEFORE_METADATA)
+    earlier = (CSV_COLUMNS_BEFORE_VERSIONS, CSV_COLUMNS_BEFORE_METADATA, CSV_COLUMNS_BEFORE_STORY)
     return names if names in earlier else CSV_COLUMNS
 
 
@@ -165,6 +173,8 @@ def _write(
             stream.write(json_line(_record(item)))
         else:
             cluster = f"cluster {item.cluster}"
+            if item.story and item.story != item.cluster:
+                cluster += f" (story {item.story})"
             if item.duplicate_of:
                 cluster += f", duplicate of {item.duplicate_of}"
             if item.version > 1:
@@ -253,7 +263,7 @@ def export_articles(
         log = None if since.last else ReadLog()
         for item in _readable(store, after, since.time, skipped, log):
             last_id = max(last_id, item.id)
-            if not (unique and item.duplicate_of):
+            if not (unique and (item.duplicate_of or _handed_before(item, after))):
                 yield item
 
     count = _write(selected(), fmt, stream, header=header, columns=columns)
@@ -264,6 +274,13 @@ def export_articles(
     if mark:
         mark_exported(store, result)
     return result
+
+
+def _handed_before(item: StoredArticle, after: int) -> bool:
+    """Whether a ``LAST`` export (the cursor at ``after``) got past another page of the
+    article's story already: an original stored after its copy leads the cluster, but the
+    consumer of unique articles has the story (as the copy) and must not get it twice."""
+    return item.story_since is not None and item.story_since <= after
 
 
 def mark_exported(store: CrawlStore, result: ExportResult) -> None:

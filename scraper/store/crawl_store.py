@@ -357,6 +357,23 @@ _DUPLICATE_OF = (
     "CASE WHEN r.id IS NULL THEN a.duplicate_of"
     " WHEN r.key = a.dedup_key AND r.url = a.url THEN NULL ELSE r.url END"
 )
+# The story an article belongs to, for readers that hand articles on: its cluster's first
+# document ``f`` (whose id the cluster had when that page was stored alone, and keeps while
+# later pages join it), and when another page of the cluster was first stored (the id of its
+# first version), which tells a ``LAST`` export whether the story was handed on already.
+_STORY_JOIN = (
+    " LEFT JOIN dedup_docs f ON f.id = (SELECT min(m.id) FROM dedup_docs m WHERE m.cluster = c.id)"
+)
+_STORY_COLUMNS = (
+    "f.key AS story_key, f.url AS story_url,"
+    " EXISTS (SELECT 1 FROM dedup_docs other WHERE other.key = f.key AND other.cluster != c.id)"
+    " AS story_shared,"
+    " (SELECT min(coalesce((SELECT min(v.article_id) FROM article_versions v"
+    " WHERE v.url_id = b.url_id), b.id)) FROM dedup_docs m JOIN urls u ON u.url = m.url"
+    " JOIN articles b ON b.url_id = u.id WHERE m.cluster = c.id AND b.url_id != a.url_id)"
+    " AS story_since"
+)
+_NO_STORY_COLUMNS = "NULL AS story_key, NULL AS story_url, 0 AS story_shared, NULL AS story_since"
 #: A cursor moved forward, never back (of two exports that overlapped, the further one wins).
 _MOVE_CURSOR = (
     "INSERT INTO cursors (name, value) VALUES (?, ?)"
@@ -376,10 +393,15 @@ class _Placements:
     # (with its key, what its cluster's id is made of: ``cluster_id``).
     rep_url: str
     shared: str
+    #: A join after ``join`` and the columns it gives: the article's story (see _STORY_JOIN).
+    story_join: str
+    story: str
 
 
-_THROUGH_INDEX = _Placements(_CURRENT, "r.key", _DUPLICATE_OF, "r.url", SHARED_KEY)
-_AS_STORED = _Placements("", "NULL", "a.duplicate_of", "NULL", "0")
+_THROUGH_INDEX = _Placements(
+    _CURRENT, "r.key", _DUPLICATE_OF, "r.url", SHARED_KEY, _STORY_JOIN, _STORY_COLUMNS
+)
+_AS_STORED = _Placements("", "NULL", "a.duplicate_of", "NULL", "0", "", _NO_STORY_COLUMNS)
 
 
 class SQLiteCrawlStore:
@@ -968,7 +990,8 @@ class SQLiteCrawlStore:
             rows = self._read(
                 f"SELECT {_ARTICLE_COLUMNS}, {where.rep_key} AS rep_key,"
                 f" {where.rep_url} AS rep_url, {where.shared} AS shared,"
-                f" {where.duplicate_of} AS now_duplicate_of{logged} FROM articles a{where.join}"
+                f" {where.duplicate_of} AS now_duplicate_of, {where.story}{logged}"
+                f" FROM articles a{where.join}{where.story_join}"
                 " WHERE a.id > ?1 AND a.stored_at >= ?2 ORDER BY a.id LIMIT 500",
                 (last, since if since is not None else 0.0),
             )
@@ -1336,15 +1359,23 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
             url=row["url"],
         ) from exc
     rep_key = row["rep_key"]
+    cluster = (
+        row["cluster"]
+        if rep_key is None
+        else cluster_id(rep_key, url=row["rep_url"], shared=bool(row["shared"]))
+    )
+    story_key = row["story_key"]
     return StoredArticle(
         id=row["id"],
         source=row["source"],
         stored_at=row["stored_at"],
-        cluster=(
-            row["cluster"]
-            if rep_key is None
-            else cluster_id(rep_key, url=row["rep_url"], shared=bool(row["shared"]))
+        cluster=cluster,
+        story=(
+            cluster
+            if story_key is None
+            else cluster_id(story_key, url=row["story_url"], shared=bool(row["story_shared"]))
         ),
+        story_since=row["story_since"],
         duplicate_of=row["now_duplicate_of"],
         article=article,
         canonical=row["canonical"],

@@ -197,6 +197,13 @@ class StoredArticle:
     key: str | None = None
     #: 1 for the first article stored under its URL, then one more for each changed version.
     version: int = 1
+    #: The id the cluster had when its first page was stored (``cluster`` when that page is
+    #: still its representative): unlike ``cluster`` it stays when a better-ranked page joins
+    #: later, so a consumer handed the articles run by run groups them by it.
+    story: str = ""
+    #: The id at which another page of the cluster was first stored (its first version's), or
+    #: None: the story was handed on before the article when a ``LAST`` export got past it.
+    story_since: int | None = None
 
 
 @dataclass(slots=True)

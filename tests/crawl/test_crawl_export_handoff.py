@@ -25,7 +25,11 @@ from scraper import export as export_module
 from scraper.cli.app import app
 from scraper.crawl.lock import RunLock
 from scraper.errors import StoreError
-from scraper.export import CSV_COLUMNS_BEFORE_METADATA, CSV_COLUMNS_BEFORE_VERSIONS
+from scraper.export import (
+    CSV_COLUMNS_BEFORE_METADATA,
+    CSV_COLUMNS_BEFORE_STORY,
+    CSV_COLUMNS_BEFORE_VERSIONS,
+)
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import StoredArticle
 
@@ -527,21 +531,20 @@ def test_a_csv_export_carries_versions_and_an_older_file_appended_to_keeps_its_c
     assert runner.invoke(app, [*dump, str(fresh)]).exit_code == 0
     rows = list(csv.DictReader(io.StringIO(fresh.read_text("utf-8"))))
     assert len(rows) == 8 and {row["version"] for row in rows} == {"1"}
-    # A file an earlier scraper wrote, without the column: its rows stay whole under it.
-    older = tmp_path / "old.csv"
-    header = ",".join(CSV_COLUMNS_BEFORE_VERSIONS)
-    older.write_text(f"{header}\r\n", encoding="utf-8")
-    assert runner.invoke(app, [*dump, str(older), "--append"]).exit_code == 0
-    lines = list(csv.reader(io.StringIO(older.read_text("utf-8"))))
-    assert lines[0] == list(CSV_COLUMNS_BEFORE_VERSIONS) and len(lines) == 9
-    assert all(len(line) == len(CSV_COLUMNS_BEFORE_VERSIONS) for line in lines)
-    # One written with versions and before the rest of the metadata: the same.
-    versioned = tmp_path / "versioned.csv"
-    versioned.write_text(",".join(CSV_COLUMNS_BEFORE_METADATA) + "\r\n", encoding="utf-8")
-    assert runner.invoke(app, [*dump, str(versioned), "--append"]).exit_code == 0
-    lines = list(csv.reader(io.StringIO(versioned.read_text("utf-8"))))
-    assert all(len(line) == len(CSV_COLUMNS_BEFORE_METADATA) for line in lines)
-    assert len(lines) == 9
+    # Files earlier scrapers wrote: before versions (session 26), before the rest of the
+    # metadata (session 29), before the story's id (session 34). Their rows stay whole.
+    earlier = (CSV_COLUMNS_BEFORE_VERSIONS, CSV_COLUMNS_BEFORE_METADATA, CSV_COLUMNS_BEFORE_STORY)
+    for n, columns in enumerate(earlier):
+        older = tmp_path / f"old{n}.csv"
+        older.write_text(",".join(columns) + "\r\n", encoding="utf-8")
+        assert runner.invoke(app, [*dump, str(older), "--append"]).exit_code == 0
+        lines = list(csv.reader(io.StringIO(older.read_text("utf-8"))))
+        assert lines[0] == list(columns) and len(lines) == 9
+        assert all(len(line) == len(columns) for line in lines)
+    # A new file gets the story's id: one for each cluster.
+    stories = {row["cluster"]: row["story"] for row in rows}
+    assert all(row["story"] == stories[row["cluster"]] for row in rows)
+    assert all(story.startswith("c") for story in stories.values())
 
 
 def test_a_csv_export_carries_every_field_the_json_lines_give(
