@@ -156,6 +156,10 @@ def test_a_story_keeps_the_id_its_first_page_was_handed_on_with(tmp_path: Path) 
     everything = {r["title"]: r for r in _export(db, "ALL")}
     assert {r["cluster"] for r in everything.values()} == {original.cluster}
     assert {r["story"] for r in everything.values()} == {copy.cluster}
+    # Markdown names the story beside a cluster id that has moved on from it.
+    shown = runner.invoke(app, ["export", str(db), "--since", "ALL", "-f", "markdown"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.count(f"*cluster {original.cluster} (story {copy.cluster})") == 2
 
 
 def test_a_story_stored_in_one_batch_has_one_story_id(tmp_path: Path) -> None:
