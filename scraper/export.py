@@ -263,7 +263,9 @@ def export_articles(
         log = None if since.last else ReadLog()
         for item in _readable(store, after, since.time, skipped, log):
             last_id = max(last_id, item.id)
-            if not (unique and (item.duplicate_of or _handed_before(item, after))):
+            if not unique or not (
+                item.duplicate_of or (since.last and _handed_before(item, after))
+            ):
                 yield item
 
     count = _write(selected(), fmt, stream, header=header, columns=columns)
@@ -277,10 +279,13 @@ def export_articles(
 
 
 def _handed_before(item: StoredArticle, after: int) -> bool:
-    """Whether a ``LAST`` export (the cursor at ``after``) got past another page of the
-    article's story already: an original stored after its copy leads the cluster, but the
-    consumer of unique articles has the story (as the copy) and must not get it twice."""
-    return item.story_since is not None and item.story_since <= after
+    """Whether ``LAST`` exports (the cursor at ``after``) got past another page of the
+    article's story, and not past the article's own page: an original stored after its copy
+    leads the cluster, but a consumer of unique articles has the story (as the copy) and must
+    not get it twice, while a new version of a page it was given is news to it."""
+    if after <= 0 or item.story_since is None or item.story_since > after:
+        return False
+    return (item.first_stored or item.id) > after
 
 
 def mark_exported(store: CrawlStore, result: ExportResult) -> None:

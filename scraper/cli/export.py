@@ -64,7 +64,12 @@ def export(
         ),
     ] = None,
     unique: Annotated[
-        bool, typer.Option("--unique", help="Leave out articles that duplicate another.")
+        bool,
+        typer.Option(
+            "--unique",
+            help="Leave out articles that duplicate another; with --since LAST also those of a"
+            " story an earlier LAST export handed on (new versions of its pages still go).",
+        ),
     ] = False,
     append: Annotated[
         bool,

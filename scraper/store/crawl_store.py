@@ -58,6 +58,7 @@ from scraper.store.sqlite import (
     sqlite_reason,
     write_transaction,
 )
+from scraper.store.stories import FIRST_STORED, Story, StoryCache
 
 __all__ = ["SQLiteCrawlStore"]
 
@@ -207,6 +208,9 @@ STEPS: tuple[Step, ...] = (
     CREATE INDEX IF NOT EXISTS urls_recheck_gave_up ON urls (source, id)
     WHERE state = 'done' AND last_error IS NOT NULL;
     """,
+    # Readers find a story's pages by their keys (``stories``): without it each cluster read
+    # scanned every article.
+    "CREATE INDEX IF NOT EXISTS articles_key ON articles (dedup_key);",
 )
 
 #: How much later than the stored article's fetch (or last check) a listing must date a
@@ -357,23 +361,6 @@ _DUPLICATE_OF = (
     "CASE WHEN r.id IS NULL THEN a.duplicate_of"
     " WHEN r.key = a.dedup_key AND r.url = a.url THEN NULL ELSE r.url END"
 )
-# The story an article belongs to, for readers that hand articles on: its cluster's first
-# document ``f`` (whose id the cluster had when that page was stored alone, and keeps while
-# later pages join it), and when another page of the cluster was first stored (the id of its
-# first version), which tells a ``LAST`` export whether the story was handed on already.
-_STORY_JOIN = (
-    " LEFT JOIN dedup_docs f ON f.id = (SELECT min(m.id) FROM dedup_docs m WHERE m.cluster = c.id)"
-)
-_STORY_COLUMNS = (
-    "f.key AS story_key, f.url AS story_url,"
-    " EXISTS (SELECT 1 FROM dedup_docs other WHERE other.key = f.key AND other.cluster != c.id)"
-    " AS story_shared,"
-    " (SELECT min(coalesce((SELECT min(v.article_id) FROM article_versions v"
-    " WHERE v.url_id = b.url_id), b.id)) FROM dedup_docs m JOIN urls u ON u.url = m.url"
-    " JOIN articles b ON b.url_id = u.id WHERE m.cluster = c.id AND b.url_id != a.url_id)"
-    " AS story_since"
-)
-_NO_STORY_COLUMNS = "NULL AS story_key, NULL AS story_url, 0 AS story_shared, NULL AS story_since"
 #: A cursor moved forward, never back (of two exports that overlapped, the further one wins).
 _MOVE_CURSOR = (
     "INSERT INTO cursors (name, value) VALUES (?, ?)"
@@ -393,15 +380,12 @@ class _Placements:
     # (with its key, what its cluster's id is made of: ``cluster_id``).
     rep_url: str
     shared: str
-    #: A join after ``join`` and the columns it gives: the article's story (see _STORY_JOIN).
-    story_join: str
-    story: str
+    #: The index's cluster the article is in now (its story is read from it: ``stories``).
+    cluster_ref: str
 
 
-_THROUGH_INDEX = _Placements(
-    _CURRENT, "r.key", _DUPLICATE_OF, "r.url", SHARED_KEY, _STORY_JOIN, _STORY_COLUMNS
-)
-_AS_STORED = _Placements("", "NULL", "a.duplicate_of", "NULL", "0", "", _NO_STORY_COLUMNS)
+_THROUGH_INDEX = _Placements(_CURRENT, "r.key", _DUPLICATE_OF, "r.url", SHARED_KEY, "c.id")
+_AS_STORED = _Placements("", "NULL", "a.duplicate_of", "NULL", "0", "NULL")
 
 
 class SQLiteCrawlStore:
@@ -974,6 +958,7 @@ class SQLiteCrawlStore:
         last = after_id
         where = self._placements()
         shown: dict[str, str] = {}
+        stories = StoryCache(self._read)
         # Each page is its own read: a snapshot held over the whole reading would keep a crawl
         # from checkpointing for as long as its consumer (a pipe to a pager) takes.
         # The ids of the earlier versions, oldest first: a story updated twice while the
@@ -990,18 +975,20 @@ class SQLiteCrawlStore:
             rows = self._read(
                 f"SELECT {_ARTICLE_COLUMNS}, {where.rep_key} AS rep_key,"
                 f" {where.rep_url} AS rep_url, {where.shared} AS shared,"
-                f" {where.duplicate_of} AS now_duplicate_of, {where.story}{logged}"
-                f" FROM articles a{where.join}{where.story_join}"
+                f" {where.duplicate_of} AS now_duplicate_of, {where.cluster_ref} AS cluster_ref,"
+                f" a.url_id, {FIRST_STORED} AS first_stored{logged} FROM articles a{where.join}"
                 " WHERE a.id > ?1 AND a.stored_at >= ?2 ORDER BY a.id LIMIT 500",
                 (last, since if since is not None else 0.0),
             )
             if not rows:
                 return
             through = last
+            known = stories.stories(r["cluster_ref"] for r in rows if r["cluster_ref"] is not None)
             try:
                 for row in rows:
                     if log is None or not _shown_before(log, row["earlier"], row["id"]):
-                        item = _stored(row)
+                        ref = row["cluster_ref"]
+                        item = _stored(row, None if ref is None else known.get(ref))
                         if item.duplicate_of is not None:
                             item = replace(
                                 item, duplicate_of=self._shown_url(item.duplicate_of, shown)
@@ -1346,7 +1333,7 @@ def _stats_dict(stats: RunStats) -> dict[str, int]:
     return {name: getattr(stats, name) for name in RunStats.__dataclass_fields__}
 
 
-def _stored(row: sqlite3.Row) -> StoredArticle:
+def _stored(row: sqlite3.Row, story: Story | None = None) -> StoredArticle:
     try:
         data = json.loads(row["record"])
         if not isinstance(data, dict):
@@ -1364,18 +1351,14 @@ def _stored(row: sqlite3.Row) -> StoredArticle:
         if rep_key is None
         else cluster_id(rep_key, url=row["rep_url"], shared=bool(row["shared"]))
     )
-    story_key = row["story_key"]
     return StoredArticle(
         id=row["id"],
         source=row["source"],
         stored_at=row["stored_at"],
         cluster=cluster,
-        story=(
-            cluster
-            if story_key is None
-            else cluster_id(story_key, url=row["story_url"], shared=bool(row["story_shared"]))
-        ),
-        story_since=row["story_since"],
+        story=cluster if story is None else story.id,
+        first_stored=row["first_stored"],
+        story_since=None if story is None else story.others_since(row["url_id"]),
         duplicate_of=row["now_duplicate_of"],
         article=article,
         canonical=row["canonical"],

@@ -197,12 +197,13 @@ class StoredArticle:
     key: str | None = None
     #: 1 for the first article stored under its URL, then one more for each changed version.
     version: int = 1
-    #: The id the cluster had when its first page was stored (``cluster`` when that page is
-    #: still its representative): unlike ``cluster`` it stays when a better-ranked page joins
-    #: later, so a consumer handed the articles run by run groups them by it.
+    #: The story's id: the cluster id its earliest stored page was placed with (``cluster``
+    #: when empty). Unlike ``cluster`` it stays when a better-ranked page joins later, so a
+    #: consumer handed the articles run by run groups them by it.
     story: str = ""
-    #: The id at which another page of the cluster was first stored (its first version's), or
-    #: None: the story was handed on before the article when a ``LAST`` export got past it.
+    #: The id the article's page was first stored under (its first version's; 0: unknown).
+    first_stored: int = 0
+    #: The id another page of the story was first stored under, the earliest, or None.
     story_since: int | None = None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +14,8 @@ from scraper.crawl.commit import Committer, Ready
 from scraper.crawl.extraction import Extracted
 from scraper.crawl.identity import Placement, open_index
 from scraper.models import Article
-from scraper.store.crawl_store import RECHECK_MARGIN, SQLiteCrawlStore
-from scraper.store.protocol import FetchRecord, ListingRecord, NewURL, QueuedURL
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import FetchRecord, ListingRecord, NewURL
 
 runner = CliRunner()
 
@@ -133,85 +132,3 @@ def test_an_earlier_original_arriving_later_takes_the_lead(tmp_path: Path) -> No
     assert current["copy"].cluster == current["original"].cluster == original.cluster
     assert current["copy"].cluster != copy.cluster
     assert _status_duplicates(db) == {"copy": 1, "original": 0}
-
-
-def _export(db: Path, since: str, *options: str) -> list[dict[str, object]]:
-    result = runner.invoke(app, ["export", str(db), "--since", since, "-f", "jsonl", *options])
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
-def test_a_story_keeps_the_id_its_first_page_was_handed_on_with(tmp_path: Path) -> None:
-    db = tmp_path / "crawl.db"
-    (copy,) = _commit(db, [["copy"]])
-    (handed,) = _export(db, "LAST")
-    assert handed["cluster"] == handed["story"] == copy.cluster
-    (original,) = _commit(db, [["original"]])
-    (later,) = _export(db, "LAST")
-    # The original leads the cluster now, which takes its id; the story is the one the
-    # consumer was given with the copy.
-    assert later["title"] == "original" and later["duplicate_of"] is None
-    assert later["cluster"] == original.cluster != copy.cluster
-    assert later["story"] == copy.cluster
-    everything = {r["title"]: r for r in _export(db, "ALL")}
-    assert {r["cluster"] for r in everything.values()} == {original.cluster}
-    assert {r["story"] for r in everything.values()} == {copy.cluster}
-    # Markdown names the story beside a cluster id that has moved on from it.
-    shown = runner.invoke(app, ["export", str(db), "--since", "ALL", "-f", "markdown"])
-    assert shown.exit_code == 0, shown.output
-    assert shown.stdout.count(f"*cluster {original.cluster} (story {copy.cluster})") == 2
-
-
-def test_a_story_stored_in_one_batch_has_one_story_id(tmp_path: Path) -> None:
-    db = tmp_path / "crawl.db"
-    _commit(db, [["copy", "original"]])
-    records = _export(db, "LAST")
-    assert len(records) == 2
-    assert len({r["story"] for r in records}) == len({r["cluster"] for r in records}) == 1
-
-
-def test_a_unique_consumer_is_not_handed_a_story_twice(tmp_path: Path) -> None:
-    db = tmp_path / "crawl.db"
-    _commit(db, [["copy"]])
-    assert [r["title"] for r in _export(db, "LAST", "--unique")] == ["copy"]
-    _commit(db, [["original"]])
-    # The original leads the story now, but the consumer has the story already.
-    assert _export(db, "LAST", "--unique") == []
-    # One that asks for everything gets the story once, as it is now.
-    assert [r["title"] for r in _export(db, "ALL", "--unique")] == ["original"]
-
-
-def test_a_unique_consumer_gets_the_lead_of_a_story_new_in_one_batch(tmp_path: Path) -> None:
-    db = tmp_path / "crawl.db"
-    _commit(db, [["copy", "original"]])
-    assert [r["title"] for r in _export(db, "LAST", "--unique")] == ["original"]
-
-
-def test_a_unique_consumer_gets_a_new_version_of_a_story_it_was_handed(tmp_path: Path) -> None:
-    db = tmp_path / "crawl.db"
-    _commit(db, [["first"]])
-    assert [r["title"] for r in _export(db, "LAST", "--unique")] == ["first"]
-    # The same page again, changed: another version of the story at its own address.
-    store = SQLiteCrawlStore(db)
-    try:
-        index = open_index(store)
-        run_id = store.begin_run()
-        committer = Committer(store, index, run_id, lambda *_: None, _no_failure)
-        queued = _requeued(store, "first")
-        article = Article(url=queued.url, title="first", text=f"{_P}\n{_Q}\n{_words('golf')}")
-        committer.add(Ready(queued, FetchRecord(url=queued.url, status=200), Extracted.of(article)))
-        committer.flush()
-    finally:
-        store.close()
-    (again,) = _export(db, "LAST", "--unique")
-    assert again["title"] == "first" and again["version"] == 2
-
-
-def _requeued(store: SQLiteCrawlStore, name: str) -> QueuedURL:
-    """The stored page of ``name`` due again: its listing says it changed since."""
-    changed = time.time() + RECHECK_MARGIN
-    entry = NewURL(url=_url(name), raw=_url(name), changed=changed)
-    store.record_listing(name, ListingRecord(fetch=None, entries=[entry]), 1)
-    (queued,) = [q for q in store.due_urls(0.0, 0, 10) if q.source == name]
-    assert queued.recheck
-    return queued

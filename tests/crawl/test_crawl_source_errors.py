@@ -198,8 +198,8 @@ def test_a_store_of_the_previous_version_is_upgraded_by_a_crawl(
             conn.execute(
                 "UPDATE schema_migrations SET version = ? WHERE component = 'crawl'",
                 # Before the step that keeps source errors (session 24's renaming, session
-                # 26's versions, session 28's change_due and 29's index came after).
-                (len(STEPS) - 6,),
+                # 26's versions, session 28's change_due, 29's and 34's indexes came after).
+                (len(STEPS) - 7,),
             )
     finally:
         conn.close()
