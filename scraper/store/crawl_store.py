@@ -208,9 +208,10 @@ STEPS: tuple[Step, ...] = (
     CREATE INDEX IF NOT EXISTS urls_recheck_gave_up ON urls (source, id)
     WHERE state = 'done' AND last_error IS NOT NULL;
     """,
-    # Readers find a story's pages by their keys (``stories``): without it each cluster read
-    # scanned every article.
-    "CREATE INDEX IF NOT EXISTS articles_key ON articles (dedup_key);",
+    # Stories (``stories``): readers find a story's pages by their keys (without the index
+    # each cluster read scanned every article), and a page's earlier versions count for it
+    # only under the key it has now (one rewritten under a new canonical link is a new page).
+    lambda conn: _keep_story_keys(conn),
 )
 
 #: How much later than the stored article's fetch (or last check) a listing must date a
@@ -316,6 +317,12 @@ def _keep_source_errors(conn: sqlite3.Connection) -> None:
     _add_column(conn, "sources", "read_run INTEGER")
 
 
+def _keep_story_keys(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_key ON articles (dedup_key)")
+    # NULL for the versions kept before: read as under the key their page has now.
+    _add_column(conn, "article_versions", "dedup_key TEXT")
+
+
 def _add_column(conn: sqlite3.Connection, table: str, column: str) -> None:
     """Add ``column`` (a name and its type) to ``table`` unless it has it already.
 
@@ -380,12 +387,22 @@ class _Placements:
     # (with its key, what its cluster's id is made of: ``cluster_id``).
     rep_url: str
     shared: str
-    #: The index's cluster the article is in now (its story is read from it: ``stories``).
+    #: The index's cluster the article is in now and its size (its story is read from it:
+    #: ``stories``), as ``cluster_ref`` and ``cluster_size``.
     cluster_ref: str
 
 
-_THROUGH_INDEX = _Placements(_CURRENT, "r.key", _DUPLICATE_OF, "r.url", SHARED_KEY, "c.id")
-_AS_STORED = _Placements("", "NULL", "a.duplicate_of", "NULL", "0", "NULL")
+_THROUGH_INDEX = _Placements(
+    _CURRENT,
+    "r.key",
+    _DUPLICATE_OF,
+    "r.url",
+    SHARED_KEY,
+    "c.id AS cluster_ref, c.size AS cluster_size",
+)
+_AS_STORED = _Placements(
+    "", "NULL", "a.duplicate_of", "NULL", "0", "NULL AS cluster_ref, NULL AS cluster_size"
+)
 
 
 class SQLiteCrawlStore:
@@ -794,8 +811,8 @@ class SQLiteCrawlStore:
             return UNCHANGED, version, 0
         conn.execute(
             "INSERT INTO article_versions (article_id, url_id, url, version, stored_at,"
-            " replaced_at, run_id, cluster, record) SELECT id, url_id, url, version, stored_at,"
-            " ?, run_id, cluster, record FROM articles WHERE id = ?",
+            " replaced_at, run_id, cluster, record, dedup_key) SELECT id, url_id, url, version,"
+            " stored_at, ?, run_id, cluster, record, dedup_key FROM articles WHERE id = ?",
             (now, article_id),
         )
         conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -975,7 +992,7 @@ class SQLiteCrawlStore:
             rows = self._read(
                 f"SELECT {_ARTICLE_COLUMNS}, {where.rep_key} AS rep_key,"
                 f" {where.rep_url} AS rep_url, {where.shared} AS shared,"
-                f" {where.duplicate_of} AS now_duplicate_of, {where.cluster_ref} AS cluster_ref,"
+                f" {where.duplicate_of} AS now_duplicate_of, {where.cluster_ref},"
                 f" a.url_id, {FIRST_STORED} AS first_stored{logged} FROM articles a{where.join}"
                 " WHERE a.id > ?1 AND a.stored_at >= ?2 ORDER BY a.id LIMIT 500",
                 (last, since if since is not None else 0.0),
@@ -983,7 +1000,9 @@ class SQLiteCrawlStore:
             if not rows:
                 return
             through = last
-            known = stories.stories(r["cluster_ref"] for r in rows if r["cluster_ref"] is not None)
+            known = stories.stories(
+                (r["cluster_ref"], r["cluster_size"]) for r in rows if r["cluster_ref"] is not None
+            )
             try:
                 for row in rows:
                     if log is None or not _shown_before(log, row["earlier"], row["id"]):

@@ -21,11 +21,17 @@ from typing import Any, Final
 
 __all__ = ["FIRST_STORED", "Story", "StoryCache"]
 
+#: The earlier versions of the page of ``articles {0}`` that count for it: those under the key
+#: it has now (a page rewritten under a new canonical link is another page from then on; a
+#: version kept before versions had keys counts).
+_SAME_PAGE: Final = (
+    "v.url_id = {0}.url_id AND (v.dedup_key IS NULL OR v.dedup_key IS {0}.dedup_key)"
+)
 #: The id the article's page was first stored under (its first version's; a version kept
 #: before ``article_versions`` had ids reads 0 there and is passed over), for ``articles a``.
 FIRST_STORED: Final = (
     "coalesce((SELECT min(v.article_id) FROM article_versions v"
-    " WHERE v.url_id = a.url_id AND v.article_id > 0), a.id)"
+    f" WHERE {_SAME_PAGE.format('a')} AND v.article_id > 0), a.id)"
 )
 
 # Every stored page now in one of the wanted clusters (ids in ?1, JSON): an article belongs to
@@ -35,7 +41,7 @@ FIRST_STORED: Final = (
 # cluster it was placed in then.
 _PAGES: Final = (
     "WITH wanted (cid) AS (SELECT value FROM json_each(?1)),"
-    " members AS (SELECT b.id, b.url_id, b.cluster, coalesce("
+    " members AS (SELECT b.id, b.url_id, b.cluster, b.dedup_key, coalesce("
     "(SELECT own.cluster FROM dedup_docs own WHERE own.key = b.dedup_key AND own.url = b.url"
     " LIMIT 1),"
     " (SELECT same.cluster FROM dedup_docs same WHERE same.key = b.dedup_key LIMIT 1)) AS cid"
@@ -43,9 +49,9 @@ _PAGES: Final = (
     " WHERE m.cluster IN (SELECT cid FROM wanted)))"
     " SELECT p.cid, p.url_id,"
     " coalesce((SELECT min(v.article_id) FROM article_versions v"
-    " WHERE v.url_id = p.url_id AND v.article_id > 0), p.id) AS first_id,"
-    " coalesce((SELECT v.cluster FROM article_versions v WHERE v.url_id = p.url_id"
-    " ORDER BY v.version LIMIT 1), p.cluster) AS first_cluster"
+    f" WHERE {_SAME_PAGE.format('p')} AND v.article_id > 0), p.id) AS first_id,"
+    " coalesce((SELECT v.cluster FROM article_versions v"
+    f" WHERE {_SAME_PAGE.format('p')} ORDER BY v.version LIMIT 1), p.cluster) AS first_cluster"
     " FROM members p WHERE p.cid IN (SELECT cid FROM wanted)"
 )
 #: Clusters remembered while one reading goes on: a hot story's reappears page after page.
@@ -77,20 +83,25 @@ def _story(pages: Sequence[tuple[int, int, str]]) -> Story:
 
 
 class StoryCache:
-    """The stories of the clusters one reading meets, read a batch of clusters at a time."""
+    """The stories of the clusters one reading meets, read a batch of clusters at a time.
+
+    Each page of a reading is a read of its own, and a crawl may commit between two: a
+    cluster's story is read again when the cluster's size has changed since (a page joined,
+    or another cluster merged into it).
+    """
 
     __slots__ = ("_known", "_read")
 
     def __init__(self, read: Callable[[str, Sequence[object]], list[Any]]) -> None:
         """``read``: runs a query and returns its rows (the store's read, errors translated)."""
         self._read = read
-        self._known: OrderedDict[int, Story | None] = OrderedDict()
+        self._known: OrderedDict[int, tuple[int, Story | None]] = OrderedDict()
 
-    def stories(self, clusters: Iterable[int]) -> dict[int, Story | None]:
-        """The story of each cluster (None: no stored page is in it, which a cluster being
-        read from one of its articles always has; only a damaged index lacks it)."""
-        wanted = list(dict.fromkeys(clusters))
-        missing = [c for c in wanted if c not in self._known]
+    def stories(self, clusters: Iterable[tuple[int, int]]) -> dict[int, Story | None]:
+        """The story of each ``(cluster, size)`` (None: no stored page is in it, which a
+        cluster read from one of its articles always has; only a damaged index lacks it)."""
+        wanted = dict(clusters)
+        missing = [c for c, size in wanted.items() if self._known.get(c, (-1, None))[0] != size]
         for start in range(0, len(missing), _BATCH):
             batch = missing[start : start + _BATCH]
             pages: dict[int, list[tuple[int, int, str]]] = {c: [] for c in batch}
@@ -98,10 +109,10 @@ class StoryCache:
                 pages[int(row[0])].append((int(row[2]), int(row[1]), str(row[3])))
             for cluster in batch:
                 found = pages[cluster]
-                self._known[cluster] = _story(found) if found else None
-        found_now = {c: self._known[c] for c in wanted}
+                self._known[cluster] = (wanted[cluster], _story(found) if found else None)
         for cluster in wanted:
             self._known.move_to_end(cluster)
+        found_now = {c: self._known[c][1] for c in wanted}
         while len(self._known) > max(_REMEMBERED, len(wanted)):
             self._known.popitem(last=False)
         return found_now

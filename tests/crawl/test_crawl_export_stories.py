@@ -21,6 +21,7 @@ from scraper.crawl.identity import Placement, open_index
 from scraper.models import Article
 from scraper.store.crawl_store import RECHECK_MARGIN, SQLiteCrawlStore
 from scraper.store.protocol import FetchRecord, ListingRecord, NewURL
+from scraper.store.stories import Story, StoryCache
 
 runner = CliRunner()
 
@@ -223,3 +224,45 @@ def test_versions_kept_without_their_ids_do_not_hide_a_lead(tmp_path: Path) -> N
     conn.close()
     assert _titles(_export(db, "ALL", "--unique")) == ["original"]
     assert _titles(_export(db, "LAST", "--unique")) == ["original"]
+
+
+def test_a_page_rewritten_under_a_new_key_is_a_new_page_of_another_story(tmp_path: Path) -> None:
+    db = tmp_path / "crawl.db"
+    live = Page("https://live.test/page", "live", ORIGINAL.text, day=2, canonical=_url("old"))
+    _commit(db, [live, COPY])
+    assert _titles(_export(db, "LAST", "--unique")) == ["live"]
+    # The page becomes another story, under a new canonical link; then that story's original.
+    fresh = f"{_words('uniform')}\n{_words('victor')}\n{_words('whiskey')}"
+    rewritten = Page(live.url, "rewritten", fresh, day=2, canonical=_url("new"))
+    _commit(db, [rewritten], recheck=True)
+    _commit(db, [Page("https://other.test/story", "other", fresh, day=1)])
+    now = {r["title"]: r for r in _export(db, "ALL")}
+    assert now["rewritten"]["cluster"] == now["other"]["cluster"] != now["copy"]["cluster"]
+    # Each story its own id: the old page's first version is the old story's only.
+    assert now["copy"]["story"] != now["other"]["story"] == now["rewritten"]["story"]
+    # The new story was never handed on: its lead goes to the unique consumer.
+    assert _titles(_export(db, "LAST", "--unique")) == ["other"]
+
+
+def _url(slug: str) -> str:
+    return f"https://live.test/{slug}"
+
+
+def test_a_cluster_that_grew_since_it_was_read_is_read_again() -> None:
+    asked: list[list[int]] = []
+    pages = {7: [(3, 30, "c-three"), (5, 50, "c-five")], 8: [(4, 40, "c-four")]}
+
+    def read(sql: str, params: Sequence[object]) -> list[tuple[int, int, int, str]]:
+        wanted = json.loads(str(params[0]))
+        asked.append(wanted)
+        return [(c, url, first, placed) for c in wanted for first, url, placed in pages[c]]
+
+    cache = StoryCache(read)
+    first = cache.stories([(7, 2), (8, 1)])
+    assert first[7] == Story("c-three", ((3, 30), (5, 50))) and asked == [[7, 8]]
+    assert first[7] is not None and first[7].others_since(30) == 5
+    assert cache.stories([(7, 2)])[7] == first[7] and len(asked) == 1
+    # A crawl merged cluster 8 into 7 between two pages of the reading: 7 is larger now.
+    pages[7].append((4, 40, "c-four"))
+    again = cache.stories([(7, 3)])
+    assert asked[-1] == [7] and again[7] == Story("c-three", ((3, 30), (4, 40)))
