@@ -1352,7 +1352,7 @@ def _stats_dict(stats: RunStats) -> dict[str, int]:
     return {name: getattr(stats, name) for name in RunStats.__dataclass_fields__}
 
 
-def _stored(row: sqlite3.Row, story: Story | None = None) -> StoredArticle:
+def _stored(row: sqlite3.Row, story: Story | None) -> StoredArticle:
     try:
         data = json.loads(row["record"])
         if not isinstance(data, dict):
