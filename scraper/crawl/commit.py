@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from scraper.crawl.aliases import Fetched, Landing, settle
 from scraper.crawl.extraction import Extracted
 from scraper.crawl.identity import Deduplicator, Placement, page_identity, redirect_key
+from scraper.crawl.story_breaks import page_key
 from scraper.credentials import without_userinfo
 from scraper.dedup import Document
 from scraper.dedup.identity import Identity
@@ -34,6 +35,7 @@ from scraper.store.protocol import (
     NewAlias,
     NewArticle,
     QueuedURL,
+    StoredPage,
 )
 
 __all__ = ["Committer", "Ready"]
@@ -238,7 +240,10 @@ class Committer:
         self, items: list[tuple[Ready, QueuedURL, Identity]]
     ) -> list[tuple[Ready, QueuedURL, str | None, Placement]]:
         canonicals = [_canonical(i, f) for i, _, f in items]
-        docs = [_document(i, under, f) for i, under, f in items]
+        # A URL that holds an article (a recheck) may now serve another story: see
+        # ``story_breaks``.
+        stored = self.store.stored_pages([under.id for _, under, _ in items])
+        docs = [_document(i, under, f, stored.get(under.id)) for i, under, f in items]
         try:
             placed: Sequence[Placement] = self.dedup.add_many(docs)
         except StoreError:
@@ -310,8 +315,19 @@ def _canonical(item: Ready, found: Identity) -> str | None:
     return found.key if found.key is not None and found.key != item.queued.url else None
 
 
-def _document(item: Ready, under: QueuedURL, found: Identity) -> Document:
+def _document(
+    item: Ready, under: QueuedURL, found: Identity, stored: StoredPage | None
+) -> Document:
     extracted = item.extracted
+    base = found.key or under.url
+    key = base
+    if stored is not None:
+        text = extracted.text_utf8.decode("utf-8", "surrogatepass")
+        key = page_key(base, stored, text, extracted.published)
+        if key != base and found.named == base:
+            # The page names itself; under a story's own key it would name the earlier
+            # stories' documents, and rank them as the page's own.
+            found = replace(found, key=key, named=None)
     return Document(
         url=under.url,
         text=extracted.text_utf8,
@@ -319,6 +335,6 @@ def _document(item: Ready, under: QueuedURL, found: Identity) -> Document:
         published=extracted.published,
         canonical=extracted.canonical_url,
         # The identity the index would derive itself, given so the URL is not parsed again.
-        key=found.key or under.url,
+        key=key,
         identity=found,
     )

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from pathlib import Path
 
 from scraper.dedup.cluster import cluster_id
@@ -45,6 +46,7 @@ from scraper.store.protocol import (
     SourceError,
     SourceStats,
     StoredArticle,
+    StoredPage,
     UrlFailure,
     UrlRow,
     Validators,
@@ -851,6 +853,28 @@ class SQLiteCrawlStore:
                 for r in cur.fetchall()
             }
 
+    def stored_pages(self, url_ids: Sequence[int]) -> dict[int, StoredPage]:
+        """The article stored for each of ``url_ids`` that has one, as a new text of its page
+        is compared with (a damaged record: no date, no text)."""
+        if not url_ids:
+            return {}
+        rows = self._read(
+            "SELECT url_id, dedup_key, version, CASE WHEN json_valid(record) THEN"
+            " json_extract(record, '$.published') END AS published, CASE WHEN"
+            " json_valid(record) THEN json_extract(record, '$.text') END AS text"
+            " FROM articles WHERE url_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(url_ids))),),
+        )
+        return {
+            int(row["url_id"]): StoredPage(
+                row["dedup_key"],
+                int(row["version"] or 1),
+                _timestamp(row["published"]),
+                row["text"] if isinstance(row["text"], str) else "",
+            )
+            for row in rows
+        }
+
     def stored_as(self, url: str) -> str | None:
         """The URL the article of ``url`` is stored under when its row is done: ``url``
         itself, or the URL it is an alias of; None when it has no row or is not done."""
@@ -1416,3 +1440,14 @@ def _shown_before(log: ReadLog, earlier: str | None, latest: int) -> bool:
         return False
     chain = [*json.loads(earlier), latest]
     return any(log.showed(chain[k], chain[k + 1]) for k in range(len(chain) - 1))
+
+
+def _timestamp(value: object) -> float | None:
+    """An ISO 8601 date from a stored record as seconds since the epoch (None: none, or not
+    one this version reads)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None

@@ -39,6 +39,7 @@ __all__ = [
     "SourceError",
     "SourceStats",
     "StoredArticle",
+    "StoredPage",
     "UrlFailure",
     "UrlRow",
     "Validators",
@@ -235,6 +236,17 @@ class ReadLog:
             return False
         after, _, newest = self.pages[at]
         return after < earlier <= newest < replaced_by
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """The article stored for a URL, as a new text of its page is compared with: the key it
+    was placed under, its version, date (seconds since the epoch) and text."""
+
+    key: str | None
+    version: int
+    published: float | None
+    text: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -483,6 +495,11 @@ class CrawlStore(Protocol):
     def claim_urls(self, entries: Sequence[tuple[NewURL, str]]) -> dict[str, UrlRow]:
         """The rows of these URLs (each with the source to queue it for, when it is new),
         by URL: those the store has as they are, the others added as pending."""
+        ...
+
+    def stored_pages(self, url_ids: Sequence[int]) -> dict[int, StoredPage]:
+        """The article stored for each of ``url_ids`` that has one, as a new text of its page
+        is compared with (a damaged record: no date, no text)."""
         ...
 
     def stored_as(self, url: str) -> str | None:
