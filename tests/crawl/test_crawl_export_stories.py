@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from committed_articles import commit_runs, export_records
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
-from scraper.crawl.commit import Committer, Ready
-from scraper.crawl.extraction import Extracted
-from scraper.crawl.identity import Placement, open_index
+from scraper.crawl.identity import Placement
 from scraper.models import Article
-from scraper.store.crawl_store import RECHECK_MARGIN, SQLiteCrawlStore
-from scraper.store.protocol import FetchRecord, ListingRecord, NewURL
 from scraper.store.stories import Story, StoryCache
 
 runner = CliRunner()
@@ -41,10 +37,15 @@ class Page:
     day: int | None = None
     canonical: str | None = None
 
-    @property
-    def source(self) -> str:
-        # One source per host, as a crawl's config would list them.
-        return self.url.split("/")[2]
+    def article(self) -> Article:
+        published = datetime(2026, 2, self.day, tzinfo=UTC) if self.day else None
+        return Article(
+            url=self.url,
+            title=self.title,
+            text=self.text,
+            published=published,
+            canonical_url=self.canonical,
+        )
 
     def changed(self, text: str) -> Page:
         """The same page, rewritten: its next version."""
@@ -60,53 +61,12 @@ COPY = Page("https://copy.test/story", "copy", f"{_P}\n{_Q}\n{_R}", day=9)
 def _commit(db: Path, *runs: Sequence[Page], recheck: bool = False) -> list[Placement]:
     """Crawl-commit the pages, one run per sequence; the placements, in commit order.
     ``recheck``: the pages are stored already, and their listing says they changed."""
-    store = SQLiteCrawlStore(db)
-    placed: list[Placement] = []
-    try:
-        index = open_index(store)
-        for pages in runs:
-            committer = Committer(
-                store,
-                index,
-                store.begin_run(),
-                lambda _, found: placed.append(found),
-                _no_failure,
-                updated=lambda _, found: placed.append(found),
-            )
-            for page in pages:
-                committer.add(_ready(store, page, recheck))
-            committer.flush()
-    finally:
-        store.close()
-    return placed
-
-
-def _ready(store: SQLiteCrawlStore, page: Page, recheck: bool) -> Ready:
-    store.ensure_source(page.source, "urls")
-    changed = time.time() + RECHECK_MARGIN if recheck else None
-    entry = NewURL(url=page.url, raw=page.url, changed=changed)
-    store.record_listing(page.source, ListingRecord(fetch=None, entries=[entry]), 1)
-    (queued,) = [q for q in store.due_urls(0.0, 0, 100) if q.url == page.url]
-    assert queued.recheck is recheck
-    published = datetime(2026, 2, page.day, tzinfo=UTC) if page.day else None
-    article = Article(
-        url=queued.url,
-        title=page.title,
-        text=page.text,
-        published=published,
-        canonical_url=page.canonical,
-    )
-    return Ready(queued, FetchRecord(url=queued.url, status=200), Extracted.of(article))
-
-
-def _no_failure(*args: object) -> None:
-    raise AssertionError(f"unexpected failure {args}")
+    articles = ([page.article() for page in pages] for pages in runs)
+    return commit_runs(db, *articles, rechecked=lambda _: recheck)
 
 
 def _export(db: Path, since: str, *options: str) -> list[dict[str, object]]:
-    result = runner.invoke(app, ["export", str(db), "--since", since, "-f", "jsonl", *options])
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    return export_records(db, since, *options)
 
 
 def _titles(records: list[dict[str, object]]) -> list[object]:

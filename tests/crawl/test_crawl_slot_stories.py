@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from committed_articles import commit_runs, export_records
 
-from scraper.cli.app import app
-from scraper.crawl.commit import Committer, Ready
-from scraper.crawl.extraction import Extracted
-from scraper.crawl.identity import Placement, open_index
+from scraper.crawl.identity import Placement
 from scraper.crawl.story_breaks import STORY_GAP, another_story, page_key
 from scraper.models import Article
-from scraper.store.crawl_store import RECHECK_MARGIN, SQLiteCrawlStore
-from scraper.store.protocol import FetchRecord, ListingRecord, NewURL, StoredPage
+from scraper.store.protocol import StoredPage
 
-runner = CliRunner()
 _DAY = datetime(2026, 3, 2, 7, tzinfo=UTC)
 
 
@@ -40,54 +34,22 @@ class Page:
     text: str
     published: datetime | None
 
-    @property
-    def source(self) -> str:
-        return self.url.split("/")[2]
+    def article(self) -> Article:
+        return Article(url=self.url, title=self.title, text=self.text, published=self.published)
 
 
 SLOT = "https://daily.test/latest"
 
 
 def _commit(db: Path, pages: list[Page], *, recheck: bool = False) -> list[Placement]:
-    store = SQLiteCrawlStore(db)
-    placed: list[Placement] = []
-    try:
-        committer = Committer(
-            store,
-            open_index(store),
-            store.begin_run(),
-            lambda _, found: placed.append(found),
-            _no_failure,
-            updated=lambda _, found: placed.append(found),
-        )
-        for page in pages:
-            committer.add(_ready(store, page, recheck and page.url == SLOT))
-        committer.flush()
-    finally:
-        store.close()
-    return placed
-
-
-def _ready(store: SQLiteCrawlStore, page: Page, recheck: bool) -> Ready:
-    store.ensure_source(page.source, "urls")
-    changed = time.time() + RECHECK_MARGIN if recheck else None
-    entry = NewURL(url=page.url, raw=page.url, changed=changed)
-    store.record_listing(page.source, ListingRecord(fetch=None, entries=[entry]), 1)
-    (queued,) = [q for q in store.due_urls(0.0, 0, 100) if q.url == page.url]
-    assert queued.recheck is recheck
-    article = Article(url=queued.url, title=page.title, text=page.text, published=page.published)
-    return Ready(queued, FetchRecord(url=queued.url, status=200), Extracted.of(article))
-
-
-def _no_failure(*args: object) -> None:
-    raise AssertionError(f"unexpected failure {args}")
+    """One run of ``pages``; with ``recheck`` the slot is stored and listed as changed."""
+    return commit_runs(
+        db, [page.article() for page in pages], rechecked=lambda url: recheck and url == SLOT
+    )
 
 
 def _export(db: Path) -> dict[str, dict[str, object]]:
-    result = runner.invoke(app, ["export", str(db), "--since", "ALL", "-f", "jsonl"])
-    assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.stdout.splitlines()]
-    return {str(r["title"]): r for r in records}
+    return {str(r["title"]): r for r in export_records(db, "ALL")}
 
 
 def test_a_slot_showing_the_next_story_starts_a_story_of_its_own(tmp_path: Path) -> None:
