@@ -78,7 +78,7 @@ def _aware(value: datetime) -> datetime:
 def _build(year: int, month: int, day: int) -> datetime | None:
     try:
         return datetime(year, month, day, tzinfo=UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -117,7 +117,8 @@ def _rfc2822(text: str) -> datetime | None:
         return None
     try:
         return _aware(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # OverflowError: a year or zone offset of more digits than a C integer holds.
         return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from selectolax.lexbor import LexborNode
@@ -31,12 +31,16 @@ class JsonLd:
     nodes: tuple[dict[str, Any], ...] = ()
     article: dict[str, Any] | None = None
     page: dict[str, Any] | None = None
+    #: The nodes of each string @id, in page order: a page may refer to thousands of nodes
+    #: (every author of a long list), and a scan of all nodes per reference is quadratic.
+    by_id: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def resolve(self, value: Any) -> Any:
         """``value`` with a bare {"@id": ...} reference replaced by the node it names."""
         if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
-            for node in self.nodes:
-                if node.get("@id") == value["@id"] and len(node) > len(value):
+            name = value["@id"]
+            for node in self.by_id.get(name, ()) if isinstance(name, str) else ():
+                if len(node) > len(value):
                     return node
         return value
 
@@ -128,8 +132,14 @@ def read_jsonld(scripts: Iterable[LexborNode]) -> JsonLd:
         _walk(_load(script.text(deep=True)), nodes)
     articles = [n for n in nodes if any(t in _ARTICLE_RANK for t in type_names(n))]
     pages = [n for n in nodes if any(t in _PAGE_RANK for t in type_names(n))]
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for node in nodes:
+        name = node.get("@id")
+        if isinstance(name, str):
+            by_id.setdefault(name, []).append(node)
     return JsonLd(
         nodes=tuple(nodes),
+        by_id=by_id,
         article=min(articles, key=_article_score) if articles else None,
         page=pages[0] if pages else None,
     )

@@ -47,6 +47,7 @@ from scraper.extract.segment import Element, RawBlock, ancestor_at, segment
 from scraper.extract.shadow import render_templates
 from scraper.extract.xhtml import as_html, is_xhtml
 from scraper.models import Article, Block, BlockKind, Page
+from scraper.surrogates import without_surrogates
 
 __all__ = ["explain", "extract", "extract_page"]
 
@@ -715,6 +716,7 @@ def extract(
             the option.
     """
     options = _options(options)
+    url = _as_text(url)
     decoded = _decode(html, encoding, options.max_html_chars, content_type)
     meta, explanation = _run(decoded, url, options)
     return _article(meta, explanation, url, decoded.encoding)
@@ -742,7 +744,14 @@ def explain(
     """Every candidate block with its score, kept or dropped, and the rule that decided
     (``encoding`` and ``content_type`` as for :func:`extract`: the page read as it reads it)."""
     options = _options(options)
-    return _run(_decode(html, encoding, options.max_html_chars, content_type), url, options)[1]
+    decoded = _decode(html, encoding, options.max_html_chars, content_type)
+    return _run(decoded, _as_text(url), options)[1]
+
+
+def _as_text(url: str | None) -> str | None:
+    # A lone surrogate in the caller's URL would reach the article's url (and the image and
+    # canonical links resolved against it), which no UTF-8 writer, JSON or SQLite, takes.
+    return None if url is None else without_surrogates(url)
 
 
 def _options(options: ExtractOptions | None) -> ExtractOptions:

@@ -270,3 +270,32 @@ def test_first_holders_index_agrees_with_searching_the_earlier_text() -> None:
         for fragment in fragments:
             expected = next(b for b, k in enumerate(keys) if f" {fragment} " in f" {k} ")
             assert holders[fragment] == expected, (keys, fragment)
+
+
+def _story_words(rng: random.Random, words: int) -> str:
+    """Words of the story in random order: blocks of them share words but few runs of them."""
+    vocabulary = repeat_key(f"{FIRST} {SECOND} Local traders said the closure would cost").split()
+    return " ".join(rng.choice(vocabulary) for _ in range(words))
+
+
+def test_long_block_copied_into_a_longer_one_is_found_by_its_pieces() -> None:
+    # Past the alignment budget (blocks of thousands of characters) containment is told by
+    # pieces of the shorter block found as they are in the longer.
+    rng = random.Random(7)
+    short = _story_words(rng, 450)
+    assert len(short) * (2 * len(short)) > 4_000_000  # the pieces path, not partial_ratio
+    edited = short.replace(" pier ", " pear ", 2)
+    long_ = f"{_story_words(rng, 200)} {edited} {_story_words(rng, 200)}"
+    assert _contains(short, long_)
+    assert not _contains(_story_words(rng, 450), long_)  # the same words in another order
+    rewritten = " ".join(w if i % 3 else "changed" for i, w in enumerate(short.split()))
+    assert not _contains(rewritten, long_)
+
+
+def test_long_repetitive_blocks_are_compared_without_trying_every_alignment() -> None:
+    # One mojibake sequence over and over: the alignment search took 34 s on these two.
+    unit = "\u00e2\u0080\u008b"
+    short, long_ = "text" + unit * 3300, "y" + unit * 9000
+    started = time.process_time()
+    assert _contains(short, long_)
+    assert time.process_time() - started < 1.0  # a few milliseconds; it was 34 s
