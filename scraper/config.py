@@ -12,6 +12,7 @@ import ipaddress
 import math
 import os
 import re
+import reprlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,28 @@ MAX_CONCURRENCY = 10_000
 MAX_ATTEMPTS = 50
 #: The longest first wait before a failed URL's next attempt: a year.
 MAX_BACKOFF_S = 365 * 86400.0
+
+
+#: Integers past this many bits are shown by their size: ``repr`` of one past 4300 digits
+#: raises ValueError, and its first and last digits say nothing useful.
+_SHOWN_BITS = 128
+
+
+def _shown(value: object) -> str:
+    """``value`` as an error message quotes it: a few items, levels and characters of it.
+
+    Shown whole, a wrong value that was a table nested a thousand deep raised RecursionError
+    instead of the error, and a long one made a message as long.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _SHOWN_BITS:
+        digits = math.floor(value.bit_length() * math.log10(2)) + 1
+        return f"an integer of about {digits} digits"
+    # Made for each message (errors only): no module-level object for callers to change.
+    shown = reprlib.Repr()
+    shown.maxlevel = 2
+    shown.maxdict = shown.maxlist = 4
+    shown.maxstring = shown.maxother = 60
+    return shown.repr(value)
 
 
 def usable_cpus() -> int:
@@ -228,16 +251,27 @@ class _Table:
     ) -> float:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"must be a number, not {value!r}", key=self.key(name))
+            raise ConfigError(f"must be a number, not {_shown(value)}", key=self.key(name))
+        try:
+            number = float(value)
+        except OverflowError as exc:
+            # TOML integers have no bound, floats do: 400 digits raised OverflowError.
+            raise ConfigError(
+                f"must be a finite number, not {_shown(value)}", key=self.key(name)
+            ) from exc
         # TOML has nan and inf: a nan budget failed every source at once, a nan
         # extract_timeout turned the watchdog off.
-        if not math.isfinite(value):
-            raise ConfigError(f"must be a finite number, not {value!r}", key=self.key(name))
-        if value < minimum:
-            raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
-        if maximum is not None and value > maximum:
-            raise ConfigError(f"must be at most {maximum:g}, not {value}", key=self.key(name))
-        return float(value)
+        if not math.isfinite(number):
+            raise ConfigError(f"must be a finite number, not {_shown(value)}", key=self.key(name))
+        if number < minimum:
+            raise ConfigError(
+                f"must be at least {minimum}, not {_shown(value)}", key=self.key(name)
+            )
+        if maximum is not None and number > maximum:
+            raise ConfigError(
+                f"must be at most {maximum:g}, not {_shown(value)}", key=self.key(name)
+            )
+        return number
 
     def optional_number(self, name: str) -> float | None:
         """A number that may be left out (None), at least 0."""
@@ -248,23 +282,27 @@ class _Table:
     ) -> int:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"must be an integer, not {value!r}", key=self.key(name))
+            raise ConfigError(f"must be an integer, not {_shown(value)}", key=self.key(name))
         if value < minimum:
-            raise ConfigError(f"must be at least {minimum}, not {value}", key=self.key(name))
+            raise ConfigError(
+                f"must be at least {minimum}, not {_shown(value)}", key=self.key(name)
+            )
         if maximum is not None and value > maximum:
-            raise ConfigError(f"must be at most {maximum}, not {value}", key=self.key(name))
+            raise ConfigError(f"must be at most {maximum}, not {_shown(value)}", key=self.key(name))
         return value
 
     def text(self, name: str, default: str | None = None) -> str | None:
         value = self.data.get(name, default)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise ConfigError(f"must be a non-empty string, not {value!r}", key=self.key(name))
+            raise ConfigError(
+                f"must be a non-empty string, not {_shown(value)}", key=self.key(name)
+            )
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.data.get(name, default)
         if not isinstance(value, bool):
-            raise ConfigError(f"must be true or false, not {value!r}", key=self.key(name))
+            raise ConfigError(f"must be true or false, not {_shown(value)}", key=self.key(name))
         return value
 
     def strings(self, name: str) -> tuple[str, ...]:
@@ -335,7 +373,7 @@ def _header_text(t: _Table, name: str, default: str | None) -> str | None:
     value = t.text(name, default)
     # It goes out in the User-Agent header of every request, which only carries ASCII.
     if value is not None and not (value.isascii() and value.isprintable()):
-        raise ConfigError(f"must be printable ASCII, not {value!r}", key=t.key(name))
+        raise ConfigError(f"must be printable ASCII, not {_shown(value)}", key=t.key(name))
     return value
 
 
@@ -412,6 +450,14 @@ def _check_patterns(patterns: tuple[str, ...], key: str) -> None:
             re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"invalid regular expression: {exc}", key=f"{key}[{i}]") from exc
+        # The compiler raises these past its limits, not re.error: a repeat count over
+        # 2**32 - 1 (OverflowError), groups nested a thousand deep (RecursionError).
+        except OverflowError as exc:
+            raise ConfigError(f"invalid regular expression: {exc}", key=f"{key}[{i}]") from exc
+        except RecursionError as exc:
+            raise ConfigError(
+                "invalid regular expression: nested too deeply", key=f"{key}[{i}]"
+            ) from exc
 
 
 def _export(data: Mapping[str, Any], base: Path) -> ExportSpec:
@@ -496,6 +542,10 @@ def _config_path(raw: str, base: Path, *, key: str) -> Path:
     Taken as a name, ``~`` made a folder named so beside the config (a new, empty store), which
     a later ``rm -r ~`` meant to remove it would take for the home folder.
     """
+    if "\0" in raw:
+        # No file name holds one: "~\0/x.db" raised ValueError from the home folder's lookup,
+        # and any other such path failed only when the run opened it.
+        raise ConfigError(f"a path cannot hold a NUL character: {_shown(raw)}", key=key)
     if raw.startswith("~"):
         if os.environ.get("HOME") == "" and (raw == "~" or raw.startswith("~/")):
             # Set but empty (a stripped cron environment): "~/x/news.db" became "/x/news.db",
@@ -609,11 +659,24 @@ def load_config(path: Path) -> CrawlConfig:
     """
     try:
         # utf-8-sig: a byte order mark, which some editors write, is no TOML statement.
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    except RecursionError as exc:
+        # tomllib reads nested arrays and inline tables by recursion, with no limit of its own.
+        raise ConfigError(f"{path} cannot be read as TOML: it is nested too deeply") from exc
+    except ValueError as exc:
+        # int() refuses a literal past 4300 digits (its guard against quadratic time), which
+        # tomllib lets through as a plain ValueError; dates and the rest it reports itself.
+        raise ConfigError(
+            f"{path} cannot be read as TOML: an integer in it has too many digits"
+        ) from exc
     return parse_config(data, base=path.parent)
 
 
