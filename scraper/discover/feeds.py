@@ -23,7 +23,7 @@ from typing import Any
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.gzipped import gunzip, is_gzip
 from scraper.discover.html_sniff import is_html_page
-from scraper.discover.listed_dates import earliest, listed_date, vague_until
+from scraper.discover.listed_dates import earliest, earliest_in_range, listed_date, vague_until
 from scraper.discover.urls import resolve_link
 from scraper.discover.xmlcharset import xml_for_parser
 from scraper.discover.xmlfeeds import MAX_PLAIN_ELEMENTS, read_plain_feed
@@ -61,13 +61,17 @@ class LenientFeed:
 
 def _from_struct(value: time.struct_time | None) -> datetime | None:
     """feedparser's date in UTC; None for one past year 9999 (``Dec 31 9999 23:00 -0500``
-    is year 10000 in UTC), which dates nothing and must not fail the whole feed."""
+    is year 10000 in UTC), which dates nothing and must not fail the whole feed, and likewise
+    for one in the first hours of year 1 (``0001-01-01``), which the other readers leave
+    undated (:func:`~scraper.discover.listed_dates.earliest_in_range`)."""
     if value is None:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+        when = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None
+    # feedparser reads a day as its 00:00 UTC, so whether the date is vague is not known here.
+    return when if earliest_in_range(when) else None
 
 
 def _json_feed(data: dict[str, Any], base_url: str) -> Listing:
@@ -164,7 +168,7 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
     """The article links of an RSS or Atom feed as feedparser reads them.
 
     Raises:
-        InputError: feedparser does not recognise a feed.
+        InputError: feedparser does not recognise a feed, or fails on its bytes.
     """
     # Imported here: plain feeds never get this far, and feedparser loads some 80 modules
     # (chardet's among them), about 40 ms of every cron run's start-up otherwise.
@@ -173,7 +177,13 @@ def read_with_feedparser(body: bytes, base_url: str) -> Listing:
     # No base is given it: feedparser would resolve a guid standing for the link against it,
     # and a guid that is no address ("7f3a-0001") could no longer be told from one that is.
     # Links are resolved here instead, as the fast path's are (an xml:base still applies).
-    parsed = feedparser.parse(body)
+    try:
+        parsed = feedparser.parse(body)
+    except (ValueError, LookupError) as exc:
+        # Its codec lookup of a declared label it cannot name (xml_for_parser relabels those it
+        # knows of): the feed's fault, which uncaught a crawl recorded as a bug of ours, and
+        # which killed the lenient parser's process with a traceback.
+        raise InputError(f"not a feed ({base_url}): {type(exc).__name__}: {exc}") from exc
     # An empty body gives a result without its "version" key.
     if not parsed.get("version") and not parsed.entries:
         if is_html_page(body):

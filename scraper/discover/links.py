@@ -14,7 +14,7 @@ from scraper.charset import decode_html
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.reopened import copy_bytes_bound
 from scraper.discover.urls import join_url, site_of
-from scraper.errors import InputError, ParseError
+from scraper.errors import InputError, ParseError, shorten
 
 __all__ = ["MAX_FORMATTING_COPY_BYTES", "HeavySection", "parse_section", "read_section"]
 
@@ -43,8 +43,11 @@ def read_section(body: bytes, base_url: str, patterns: Sequence[str]) -> Listing
     could take gigabytes (formatting left open and reopened at every block).
 
     Raises:
+        InputError: ``base_url`` does not parse as a URL (a bad IPv6 literal, port or host).
         ParseError: the HTML parser gave up on the page.
     """
+    # Before the page is handed on: its links could never be told apart from another site's.
+    _own_site(base_url)
     text = decode_html(body, None).text
     if copy_bytes_bound(text) > MAX_FORMATTING_COPY_BYTES:
         return HeavySection(body, base_url, tuple(patterns))
@@ -60,12 +63,14 @@ def parse_section(body: bytes, base_url: str, patterns: Sequence[str]) -> Listin
     prefixes, on the same port, a default one written or not), each once, in page order.
 
     Raises:
+        InputError: ``base_url`` does not parse as a URL (a bad IPv6 literal, port or host).
         ParseError: the HTML parser gave up on the page (an allocation failed).
     """
     return _links(decode_html(body, None).text, base_url, patterns)
 
 
 def _links(text: str, base_url: str, patterns: Sequence[str]) -> Listing:
+    host, own = _own_site(base_url)
     compiled = [re.compile(p) for p in patterns]
     try:
         tree = LexborHTMLParser(text)
@@ -77,9 +82,6 @@ def _links(text: str, base_url: str, patterns: Sequence[str]) -> Listing:
         base = join_url(base_url, (base_node.attributes.get("href") or "") if base_node else "")
     except InputError:
         base = base_url  # a malformed <base href> is ignored, as browsers do
-    page = urlsplit(base_url)
-    host = page.netloc.lower()
-    own = (site_of(base_url), _port(page))
     seen: set[str] = set()
     entries: list[Discovered] = []
     for node in tree.css("a[href]"):
@@ -100,6 +102,20 @@ def _links(text: str, base_url: str, patterns: Sequence[str]) -> Listing:
         seen.add(url)
         entries.append(Discovered(url))
     return Listing(entries=tuple(entries))
+
+
+def _own_site(base_url: str) -> tuple[str, tuple[str, int | None]]:
+    """The page's host as written (lower-cased), and its site and port (see ``_port``).
+
+    Raises:
+        InputError: ``base_url`` does not parse as a URL (a bad IPv6 literal, a port out of
+            range or not a number, a host NFKC turns into a delimiter).
+    """
+    try:
+        page = urlsplit(base_url)
+        return page.netloc.lower(), (site_of(base_url), _port(page))
+    except ValueError as exc:
+        raise InputError(f"malformed section page URL {shorten(base_url)!r}: {exc}") from exc
 
 
 def _port(parts: SplitResult) -> int | None:

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-__all__ = ["earliest", "listed_date", "vague_until", "zoneless"]
+__all__ = ["earliest", "earliest_in_range", "listed_date", "vague_until", "zoneless"]
 
 #: W3C Datetime's coarser precisions: a year, a month, a day.
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -50,17 +50,18 @@ def listed_date(value: str | None) -> tuple[datetime, datetime | None] | None:
         month = _MONTHS.get(day.group(2).lower())
         return None if month is None else _period(day.group(3), month, day.group(1).zfill(2))
     parsed = _instant(text)
-    if parsed is None:
-        return None
-    return zoneless(parsed)
+    return None if parsed is None else zoneless(parsed)
 
 
-def zoneless(parsed: datetime) -> tuple[datetime, datetime | None]:
+def zoneless(parsed: datetime) -> tuple[datetime, datetime | None] | None:
     """An instant read from a listing, in UTC when it has no zone, and then the latest instant
-    it may mean (None when it has a zone)."""
+    it may mean (None when it has a zone); None when it has no zone and may mean an instant
+    before year 1, which dates nothing."""
     if parsed.tzinfo is not None:
         return parsed, None
     parsed = parsed.replace(tzinfo=UTC)
+    if not earliest_in_range(parsed):
+        return None
     try:
         return parsed, parsed + _LAST_ZONE
     except OverflowError:  # the last hours of year 9999
@@ -73,6 +74,13 @@ def earliest(read: tuple[datetime, datetime | None]) -> datetime:
     when that is: a Tokyo sitemap's zoneless ``10:00`` is 01:00 UTC)."""
     start, latest = read
     return start if latest is None else start - _FIRST_ZONE
+
+
+def earliest_in_range(start: datetime) -> bool:
+    """Whether the earliest instant a vague date starting at ``start`` may mean (see
+    :func:`earliest`) is one a datetime holds: ``0001-01-01`` may mean one before year 1, a
+    placeholder that must not fail the listing it is in."""
+    return start - datetime.min.replace(tzinfo=UTC) >= _FIRST_ZONE
 
 
 def vague_until(text: str | None, published: datetime) -> datetime | None:
@@ -88,6 +96,8 @@ def vague_until(text: str | None, published: datetime) -> datetime | None:
 def _period(year: str, month: str | None, day: str | None) -> tuple[datetime, datetime] | None:
     try:
         start = datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
+        if not earliest_in_range(start):
+            return None
         if day:
             end = start + timedelta(days=1)
         elif month:

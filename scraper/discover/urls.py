@@ -22,7 +22,7 @@ from urllib.parse import quote, quote_plus, unquote_to_bytes, urljoin, urlsplit
 import idna
 
 from scraper.credentials import redact
-from scraper.errors import InputError
+from scraper.errors import InputError, shorten
 from scraper.request_hosts import SENDABLE_HOST, sendable_port
 from scraper.surrogates import has_surrogates
 
@@ -141,6 +141,8 @@ _SESSION_PATH = re.compile(
     re.IGNORECASE,
 )
 AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
+#: The most AMP cache URLs one URL may nest (one is what the cache writes).
+MAX_AMP_CACHE_DEPTH = 4
 SITE_PREFIXES = ("www.", "amp.", "m.", "mobile.")
 _AMP_PATH = re.compile(r"(?:^/amp(?=/)|/amp/?$|\.amp(?=$|\.html?$))", re.IGNORECASE)
 _DEFAULT_PORTS: Mapping[str, int] = MappingProxyType({"http": 80, "https": 443})
@@ -177,10 +179,7 @@ def normalise_url(url: str) -> str:
         InputError: ``url`` is not an absolute http(s) URL with a host, or its host has no
             IDNA form.
     """
-    scheme, hostname, port, path, raw_query = _split(url)
-    host = _host(hostname, url)
-    if host.endswith(AMP_CACHE_SUFFIX):
-        return _from_amp_cache(path, raw_query)
+    scheme, host, port, path, raw_query = _publisher(url)
     netloc = _netloc(scheme, host, port)
     # Discovery normalises every link of every listing: the common cases skip the parsing.
     query = _normalise_query(raw_query) if raw_query else ""
@@ -205,10 +204,7 @@ def request_url(listed: str) -> str:
         InputError: ``listed`` is not an absolute http(s) URL with a host, or its host has no
             IDNA form.
     """
-    scheme, hostname, port, path, query = _split(listed)
-    host = _host(hostname, listed)
-    if host.endswith(AMP_CACHE_SUFFIX):
-        return request_url(_amp_cache_target(path, query))
+    scheme, host, port, path, query = _publisher(listed)
     if ";" in path or "(" in path:
         path = _SESSION_PATH.sub("", path)
     if query:
@@ -452,8 +448,25 @@ def _name_of(param: str) -> str:
     return name.lower()
 
 
-def _from_amp_cache(path: str, query: str) -> str:
-    return normalise_url(_amp_cache_target(path, query))
+def _publisher(url: str) -> tuple[str, str, int | None, str, str]:
+    """Scheme, host (as requests send it), port, path and query of ``url``, or of the
+    publisher's URL it names when it is on a Google AMP cache.
+
+    Raises:
+        InputError: ``url`` (or the URL it names) is not an absolute http(s) URL with a host,
+            its host has no IDNA form, or it nests AMP cache URLs deeper than
+            ``MAX_AMP_CACHE_DEPTH``.
+    """
+    target = url
+    for _ in range(MAX_AMP_CACHE_DEPTH + 1):
+        scheme, hostname, port, path, query = _split(target)
+        host = _host(hostname, target)
+        if not host.endswith(AMP_CACHE_SUFFIX):
+            return scheme, host, port, path, query
+        target = _amp_cache_target(path, query)
+    # The cache names a publisher's page, never another cache URL: a chain this deep is
+    # hostile (a few thousand levels overflowed the stack when this recursed).
+    raise InputError(f"AMP cache URL nested more than {MAX_AMP_CACHE_DEPTH} deep: {shorten(url)!r}")
 
 
 def _amp_cache_target(path: str, query: str) -> str:

@@ -42,9 +42,14 @@ from scraper.charset_labels import WEB_ENCODINGS
 
 __all__ = ["xml_for_parser"]
 
+# The label is taken whatever it holds: one that is no encoding name (a NUL, a space, a
+# non-ASCII letter) is relabelled too, for feedparser fails on it with a ValueError (its codec
+# lookup) where expat only refuses it.
 _DECLARATION = re.compile(
-    rb"""(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']"""
+    rb"""(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([^"'>]*)["']"""
 )
+#: An encoding name as XML writes one (and a colon, which some producers put in).
+_LABEL = re.compile(rb"[A-Za-z0-9._:\-]+")
 _TEXT_DECLARATION = re.compile(r"""\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([^"']*)["']""")
 _SINGLE_BYTE = frozenset(e.codec for e in WEB_ENCODINGS if e.single_byte)
 #: How a UTF-16 body starts (after a BOM or none: ``<``), and the codec that reads it.
@@ -76,7 +81,7 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
         # it has no decoder for (Shift_JIS, GBK, windows-874: an all-ASCII sitemap of a
         # Japanese site failed on every run), so it is told UTF-8, which reads ASCII as is.
         return body if _parser_reads(match, "utf-8") else _relabelled(body, match)
-    declared = normalise_charset(match.group(1).decode("ascii")) if match else None
+    declared = normalise_charset(_label(match))
     if declared in _UTF16:
         declared = "utf-8"  # ASCII bytes declared it: they are no UTF-16
     if body.startswith(codecs.BOM_UTF8):
@@ -100,11 +105,12 @@ def xml_for_parser(body: bytes, http_charset: str | None = None) -> bytes:
         except UnicodeDecodeError:
             continue
         return _as_utf8(text)
-    if match is not None:
+    label = _label(match)
+    if label is not None:
         # No clue of the Encoding Standard's holds: the label as Python reads it, as the
         # parser would (ISO-8859-1 is no windows-1252 there, with its five unmapped bytes).
         try:
-            return _as_utf8(body.decode(match.group(1).decode("ascii")))
+            return _as_utf8(body.decode(label))
         except (LookupError, ValueError):  # no text codec; or bytes it cannot decode
             pass
     # Under a label it lacks the parser would raise no parse error but a LookupError or
@@ -122,10 +128,21 @@ def _parser_reads(declaration: re.Match[bytes] | None, codec: str) -> bool:
     """
     if declaration is None:
         return codec == "utf-8"
+    label = _label(declaration)
+    if label is None:
+        return False
     try:
-        return codecs.lookup(declaration.group(1).decode("ascii")).name == codecs.lookup(codec).name
+        return codecs.lookup(label).name == codecs.lookup(codec).name
     except LookupError:
         return False
+
+
+def _label(declaration: re.Match[bytes] | None) -> str | None:
+    """The declaration's encoding label, None when there is none or it is no encoding name."""
+    if declaration is None:
+        return None
+    label = declaration.group(1)
+    return label.decode("ascii") if _LABEL.fullmatch(label) else None
 
 
 def _relabelled(body: bytes, declaration: re.Match[bytes] | None) -> bytes:

@@ -258,7 +258,10 @@ def _rfc822(text: str | None) -> tuple[datetime, datetime | None] | None:
     if parsed.tzinfo is not None:
         instant = _utc(parsed)
         return None if instant is None else (instant, None)
-    published, latest = zoneless(parsed)
+    read = zoneless(parsed)
+    if read is None:  # may mean an instant before year 1: as _utc's out of range, no date
+        return None
+    published, latest = read
     return published.replace(microsecond=0), latest
 
 
