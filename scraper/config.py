@@ -31,6 +31,8 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_BACKOFF_S",
     "MAX_CONCURRENCY",
+    "MAX_REQUEST_TRIES",
+    "MAX_WORKERS",
     "CrawlConfig",
     "ExportSpec",
     "HostLimit",
@@ -52,6 +54,12 @@ EXPORT_FORMATS = ("jsonl", "csv", "markdown")
 MAX_CONCURRENCY = 10_000
 #: The most attempts at a URL: the last wait is ``backoff * 2**(max_attempts - 2)``.
 MAX_ATTEMPTS = 50
+#: The most extraction processes: a run starts up to one per 50 due pages, and a typo's extra
+#: digits would otherwise ask for thousands of processes.
+MAX_WORKERS = 1024
+#: The most tries of one request within a run: each waits longer than the last, and a run
+#: that retried a dead host without end would never finish.
+MAX_REQUEST_TRIES = 20
 #: The longest first wait before a failed URL's next attempt: a year.
 MAX_BACKOFF_S = 365 * 86400.0
 
@@ -518,7 +526,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         retry=RetryPolicy(
             max_attempts=retry_t.integer("max_attempts", 5, minimum=1, maximum=MAX_ATTEMPTS),
             backoff=retry_t.number("backoff", 600.0, maximum=MAX_BACKOFF_S),
-            per_request=retry_t.integer("per_request", 3, minimum=1),
+            per_request=retry_t.integer("per_request", 3, minimum=1, maximum=MAX_REQUEST_TRIES),
         ),
         max_age_days=_age_window(top),
         history_days=top.number("history_days", 30.0, minimum=1.0),
@@ -527,7 +535,7 @@ def parse_config(data: Mapping[str, Any], *, base: Path = Path()) -> CrawlConfig
         max_run_seconds=None
         if max_run is None
         else top.number("max_run_seconds", 0.0, minimum=0.1),
-        workers=top.integer("workers", default_workers()),
+        workers=top.integer("workers", default_workers(), maximum=MAX_WORKERS),
         extract_timeout=top.number("extract_timeout", 60.0, minimum=0.1),
         extract_memory_mb=_memory_cap(top),
         allow_networks=_networks(top),

@@ -143,3 +143,29 @@ def test_a_huge_wrong_value_makes_a_short_message(tmp_path: Path, line: str, key
     error = _refused(tmp_path, f"{store}{line}\n{SOURCE}")
     assert error.key == key
     assert len(str(error)) < SHORT_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "limit"),
+    [
+        ("workers = 1025", "workers", "1024"),
+        (f"workers = 1{'0' * 400}", "workers", "1024"),
+        ("[retry]\nper_request = 21", "retry.per_request", "20"),
+    ],
+    ids=["workers", "workers-400-digits", "retry.per_request"],
+)
+def test_counts_past_their_maximum_are_refused_by_key(
+    tmp_path: Path, line: str, key: str, limit: str
+) -> None:
+    # Thousands of extraction processes, or a request tried without end, is a typo.
+    error = _refused(tmp_path, f'store = "x.db"\n{line}\n{SOURCE}')
+    assert error.key == key
+    assert f"at most {limit}" in error.detail
+    assert len(str(error)) < SHORT_MESSAGE
+
+
+def test_counts_at_their_maximum_are_taken(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.toml"
+    path.write_text(f'store = "x.db"\nworkers = 1024\n[retry]\nper_request = 20\n{SOURCE}')
+    config = load_config(path)
+    assert (config.workers, config.retry.per_request) == (1024, 20)
