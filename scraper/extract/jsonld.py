@@ -31,9 +31,19 @@ class JsonLd:
     nodes: tuple[dict[str, Any], ...] = ()
     article: dict[str, Any] | None = None
     page: dict[str, Any] | None = None
-    #: The nodes of each string @id, in page order: a page may refer to thousands of nodes
-    #: (every author of a long list), and a scan of all nodes per reference is quadratic.
-    by_id: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: The nodes of each string @id, in page order, made from ``nodes``: a page may refer to
+    #: thousands of nodes (every author of a long list), and a scan of all nodes per reference
+    #: is quadratic.
+    by_id: dict[str, list[dict[str, Any]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, list[dict[str, Any]]] = {}
+        for node in self.nodes:
+            name = node.get("@id")
+            if isinstance(name, str):
+                by_id.setdefault(name, []).append(node)
+        # The setattr of a frozen dataclass's own __post_init__.
+        object.__setattr__(self, "by_id", by_id)
 
     def resolve(self, value: Any) -> Any:
         """``value`` with a bare {"@id": ...} reference replaced by the node it names."""
@@ -132,14 +142,8 @@ def read_jsonld(scripts: Iterable[LexborNode]) -> JsonLd:
         _walk(_load(script.text(deep=True)), nodes)
     articles = [n for n in nodes if any(t in _ARTICLE_RANK for t in type_names(n))]
     pages = [n for n in nodes if any(t in _PAGE_RANK for t in type_names(n))]
-    by_id: dict[str, list[dict[str, Any]]] = {}
-    for node in nodes:
-        name = node.get("@id")
-        if isinstance(name, str):
-            by_id.setdefault(name, []).append(node)
     return JsonLd(
         nodes=tuple(nodes),
-        by_id=by_id,
         article=min(articles, key=_article_score) if articles else None,
         page=pages[0] if pages else None,
     )
