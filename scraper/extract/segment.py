@@ -97,6 +97,11 @@ _WEAK_REASON: Final = "weak: "
 _QUALIFIED_REASON: Final = "qualified: "
 #: Elements that are the article's own wrappers: class words never make them chrome.
 _CONTENT_ELEMENTS: Final = frozenset({"article", "main", "body", "html"})
+#: Chrome-marked elements kept for what they hold, nested in one another, past which the
+#: marked elements inside are kept without being measured. Measuring reads a whole subtree,
+#: so a chain of such elements nested a thousand deep would read the page once per level
+#: (1.4 s for a 1 MB page); a real page nests a few at most.
+_MAX_KEPT_MARKED: Final = 8
 
 
 @dataclass(slots=True, eq=False)
@@ -250,6 +255,9 @@ class _Verdict:
         self.qualifier = qualifier
 
 
+#: What the judge answers for an element marked as chrome that holds too much to be.
+_KEPT_MARKED: Final = Dropped("", "kept", "")
+
 #: The verdict of most tokens: nothing to say.
 _SILENT: Final = _Verdict(False, "", "", "")
 
@@ -331,9 +339,15 @@ class _Judge:
     memo: dict[str, str | None] = field(default_factory=dict)
     #: Class/id tokens already judged, with their verdicts.
     tokens: dict[str, _Verdict] = field(default_factory=dict)
+    #: Open elements that were marked as chrome and kept for what they hold.
+    kept_marked: int = 0
 
     def chrome_reason(self, node: LexborNode, tag: str, in_article: bool) -> Dropped | None:
-        """Why ``node`` is chrome, or None; an article's own <header> holds its headings."""
+        """Why ``node`` is chrome, or None; an article's own <header> holds its headings.
+
+        ``_KEPT_MARKED`` when it is marked as chrome but holds too much to be (see
+        ``_MAX_KEPT_MARKED``).
+        """
         attrs = node.attributes
         reason: str | None = None
         group = ""
@@ -358,19 +372,26 @@ class _Judge:
             group = f"{names} {ident}" if names and ident else names or ident or ""
             if group:
                 reason = self._names_reason(group)
-                if self.embeds and reason and node.css_first(_EMBEDDED_POSTS) is not None:
+                if (
+                    self.embeds
+                    and reason
+                    and self.kept_marked < _MAX_KEPT_MARKED
+                    and node.css_first(_EMBEDDED_POSTS) is not None
+                ):
                     # A post the writer embedded is quoted, however its wrapper is named.
                     return None
         if reason is None or group in self.spared or reason in self.spared:
             return None
+        if self.kept_marked >= _MAX_KEPT_MARKED:
+            return None
         text = node.text_lexbor()
         if reason.startswith(_WEAK_REASON) and len(text) >= _WEAK_MAX_CHARS:
-            return None
+            return _KEPT_MARKED
         if reason.startswith(_QUALIFIED_REASON) and (
             # As large as a weak word spares, or holding a paragraph of prose however short.
             len(text) >= _WEAK_MAX_CHARS or _held_prose(node, tag, text) >= _QUALIFIED_PROSE
         ):
-            return None
+            return _KEPT_MARKED
         hidden = group == _HIDDEN_GROUP
         least = (_PROTECT_HIDDEN if hidden else _PROTECT_SHARE) * self.page_prose
         prose: int | None = None
@@ -378,7 +399,7 @@ class _Judge:
         if least and (len(text) >= least or hidden or _SPARABLE.search(reason)):
             prose = _prose_chars(node)
             if prose >= least:
-                return None
+                return _KEPT_MARKED
         # Enough text for the shown characters, however the page spaces them.
         return Dropped(tag, reason, text[: _SHOWN_CHARS * 4], group, prose)
 
@@ -763,10 +784,13 @@ def _walk(root: LexborNode, include_tables: bool, max_nodes: int, judge: _Judge)
 _INLINE: Final = 0
 _BLOCK: Final = 1
 _LINK: Final = 2
+#: Added to a frame's kind when its element was marked as chrome and kept.
+_MARKED: Final = 4
 
 
 def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) -> int:
     """Open an element; the frame kind to walk its children in, or -1 to pass over them."""
+    marked = 0
     if tag in _UNJUDGED_TAGS:
         if tag == "br":
             walker.buf.append(_BREAK)
@@ -774,8 +798,10 @@ def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) ->
     else:
         reason = walker.judge.chrome_reason(node, tag, walker.article_depth > 0)
         if reason is not None:
-            walker.out.dropped.append(reason)
-            return -1
+            if reason is not _KEPT_MARKED:
+                walker.out.dropped.append(reason)
+                return -1
+            marked = _MARKED
     if tag in _BLOCK_TAGS:
         if walker.buf:
             walker.flush()
@@ -788,14 +814,21 @@ def _enter(walker: _Walker, node: LexborNode, tag: str, include_tables: bool) ->
                     walker.close(tag)
                 return -1
         walker.open(node, tag)
-        return _BLOCK
-    if tag == "a":
+        frame = _BLOCK
+    elif tag == "a":
         walker.link_depth += 1
-        return _LINK
-    return _INLINE
+        frame = _LINK
+    else:
+        frame = _INLINE
+    if marked:
+        walker.judge.kept_marked += 1
+    return frame + marked
 
 
 def _leave(walker: _Walker, frame: int, tag: str) -> None:
+    if frame >= _MARKED:
+        walker.judge.kept_marked -= 1
+        frame -= _MARKED
     if frame == _BLOCK:
         if walker.buf:
             walker.flush()
