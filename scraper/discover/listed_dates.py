@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+
+from scraper.mail_dates import parse_mail_date
 
 __all__ = ["earliest", "earliest_in_range", "listed_date", "vague_until", "zoneless"]
 
@@ -115,6 +116,6 @@ def _instant(text: str) -> datetime | None:
     except ValueError:
         pass
     try:
-        return parsedate_to_datetime(text)
+        return parse_mail_date(text)
     except (TypeError, ValueError, IndexError, OverflowError):  # a year of 20 digits
         return None

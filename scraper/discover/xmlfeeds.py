@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
 from scraper.discover.entry import Discovered
-from scraper.discover.listed_dates import earliest, listed_date, zoneless
+from scraper.discover.listed_dates import earliest, earliest_in_range, listed_date, zoneless
 from scraper.discover.xmlbounds import MAX_ELEMENT_ATTRIBUTES, attributes, declares_entities
+from scraper.mail_dates import parse_mail_date
 
 __all__ = ["MAX_PLAIN_ELEMENTS", "read_plain_feed"]
 
@@ -250,14 +250,15 @@ def _local(tag: str) -> str:
 def _rfc822(text: str | None) -> tuple[datetime, datetime | None] | None:
     """A pubDate, and the latest instant it may mean when it has no zone (or ``-0000``)."""
     try:
-        parsed = parsedate_to_datetime((text or "").strip())
+        parsed = parse_mail_date((text or "").strip())
     except (TypeError, ValueError, IndexError, OverflowError) as exc:
         raise _Unplain from exc  # a day without a time among others: feedparser reads it
     if parsed.tzinfo is None and _COLON_OFFSET.search(text or ""):
         raise _Unplain  # "+05:30", which the mail-date parser takes for no zone at all
     if parsed.tzinfo is not None:
         instant = _utc(parsed)
-        return None if instant is None else (instant, None)
+        # As feedparser's are (feeds._from_struct): a placeholder that dates nothing.
+        return None if instant is None or not earliest_in_range(instant) else (instant, None)
     read = zoneless(parsed)
     if read is None:  # may mean an instant before year 1: as _utc's out of range, no date
         return None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from scraper.extract.metadata_patterns import MONTHS
+from scraper.mail_dates import parse_mail_date
 
 __all__ = [
     "EARLIEST",
@@ -116,7 +116,7 @@ def _rfc2822(text: str) -> datetime | None:
     if "," not in text[:5] and not text[:1].isdigit():
         return None
     try:
-        return _aware(parsedate_to_datetime(text))
+        return _aware(parse_mail_date(text))
     except (TypeError, ValueError, IndexError, OverflowError):
         # OverflowError: a year or zone offset of more digits than a C integer holds.
         return None

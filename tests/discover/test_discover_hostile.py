@@ -78,6 +78,39 @@ def test_a_feed_date_of_year_1_leaves_its_entry_undated(body: str) -> None:
     assert parse_feed(body.encode(), _BASE).entries == (_UNDATED,)
 
 
+@pytest.mark.parametrize(
+    "pub_date",
+    [
+        "Mon, 01 Jan 0001 00:00:00 GMT",
+        "Mon, 01 Jan 0001 00:00:00 +0000",
+        "Mon, 01 Jan 0001 00:00:00",
+    ],
+)
+def test_a_pubdate_of_year_1_written_in_four_digits_leaves_its_entry_undated(
+    pub_date: str,
+) -> None:
+    # .NET's DateTime.MinValue, printed for an item without a date: read as 2001 by the
+    # two-digit-year rule, a new item looked 25 years old and fell out of every age window.
+    body = (
+        '<rss version="2.0"><channel><item><link>https://news.test/a</link>'
+        f"<pubDate>{pub_date}</pubDate></item></channel></rss>"
+    ).encode()
+    fast = parse_fast(body, _BASE)
+    assert isinstance(fast, Listing)  # read by the fast path, not handed on
+    assert fast.entries == (_UNDATED,) == read_with_feedparser(body, _BASE).entries
+
+
+def test_a_two_digit_pubdate_year_is_still_read_in_this_century() -> None:
+    body = (
+        b'<rss version="2.0"><channel><item><link>https://news.test/a</link>'
+        b"<pubDate>Mon, 01 Jan 01 00:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    fast = parse_fast(body, _BASE)
+    assert isinstance(fast, Listing)
+    assert fast.entries[0].published == datetime(2001, 1, 1, tzinfo=UTC)
+    assert fast.entries == read_with_feedparser(body, _BASE).entries
+
+
 # --- AMP cache URLs nested without end ---------------------------------------------------------
 
 

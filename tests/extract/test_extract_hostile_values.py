@@ -21,6 +21,8 @@ inspectors found cracks in three of its concrete supports.</p></article>"""
         ("1, 1 Jan 99999999999999999999 00:00:00", datetime(2024, 5, 2, 9, 15, tzinfo=UTC)),
         # The day is still read; the zone is not.
         ("Mon, 1 Jan 2019 00:00:00 +99999999999999999999", datetime(2019, 1, 1, tzinfo=UTC)),
+        # .NET's DateTime.MinValue, no date (read as 2001 by the two-digit-year rule).
+        ("Mon, 01 Jan 0001 00:00:00 GMT", datetime(2024, 5, 2, 9, 15, tzinfo=UTC)),
     ],
 )
 def test_mail_style_date_with_an_overlong_year_or_zone(value: str, published: datetime) -> None:
