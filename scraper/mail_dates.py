@@ -29,11 +29,10 @@ def parse_mail_date(text: str) -> datetime:
     value = parsedate_to_datetime(text)
     if not 1969 <= value.year <= 2068:
         return value  # read from a year of four or more digits: as written
-    tokens = _NUMBER_TOKEN.findall(text)
-    if str(value.year) in tokens:
-        return value
+    if str(value.year) in text:
+        return value  # written in four digits (the common case: no need to find the tokens)
     two_digits = value.year % 100
-    for token in tokens:
+    for token in _NUMBER_TOKEN.findall(text):
         if len(token) > 2 and int(token) == two_digits:
             # A year of more than two digits, which the two-digit rule moved by a century.
             return value.replace(year=two_digits)
