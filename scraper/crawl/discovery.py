@@ -27,7 +27,7 @@ from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import LenientFeed, parse_fast
 from scraper.discover.kept_children import MAX_INDEX_CHILDREN, keep_newest
 from scraper.discover.links import HeavySection, read_section
-from scraper.discover.listed_dates import earliest
+from scraper.discover.listed_dates import earliest, without_placeholder_dates
 from scraper.discover.sitemaps import is_robots_url, parse_robots_sitemaps, read_sitemap
 from scraper.discover.untyped import looks_like_listing
 from scraper.errors import (
@@ -505,6 +505,7 @@ class Discovery:
                 lambda: _parse(source, body, base, charset, cap), "listing-parse"
             )
             listing = parsed if isinstance(parsed, Listing) else await self._lenient(parsed)
+            listing = without_placeholder_dates(listing)
         except (InputError, FetchError) as exc:
             self._failed(source, url, exc, page.status, tally)
             return ()

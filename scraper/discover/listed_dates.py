@@ -8,11 +8,29 @@ mean, so that a one-day window keeps yesterday's entries all day.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
+from scraper.discover.entry import Discovered, Listing
 from scraper.mail_dates import parse_mail_date
 
-__all__ = ["earliest", "earliest_in_range", "listed_date", "vague_until", "zoneless"]
+__all__ = [
+    "EARLIEST_LISTED",
+    "earliest",
+    "earliest_in_range",
+    "listed_date",
+    "vague_until",
+    "without_placeholder_dates",
+    "zoneless",
+]
+
+#: A listed date before this is a placeholder, not news: Unix time 0 (1970-01-01), .NET's
+#: ``DateTime.MinValue`` (0001-01-01), a CMS's 1900-01-01. Taken as dates, they put every
+#: entry of a listing that uses one out of the age window, and a nested sitemap dated so
+#: would never be read. Extraction bounds its dates the same way (``extract.dates.EARLIEST``).
+EARLIEST_LISTED: Final = datetime(1990, 1, 1, tzinfo=UTC)
+_EARLIEST_LISTED_AT: Final = EARLIEST_LISTED.timestamp()
 
 #: W3C Datetime's coarser precisions: a year, a month, a day.
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -119,3 +137,25 @@ def _instant(text: str) -> datetime | None:
         return parse_mail_date(text)
     except (TypeError, ValueError, IndexError, OverflowError):  # a year of 20 digits
         return None
+
+
+def without_placeholder_dates(listing: Listing) -> Listing:
+    """``listing`` with the dates before :data:`EARLIEST_LISTED` left out of its entries and
+    nested documents: such an entry is undated."""
+    entries = tuple(_dated(entry) for entry in listing.entries)
+    children = tuple(_dated(child) for child in listing.children)
+    if entries == listing.entries and children == listing.children:
+        return listing
+    return replace(listing, entries=entries, children=children)
+
+
+def _dated(entry: Discovered) -> Discovered:
+    published, modified = entry.published, entry.modified
+    # By timestamps: a naive date (a caller's own Discovered) compares as well as an aware one.
+    placeholder = published is not None and published.timestamp() < _EARLIEST_LISTED_AT
+    stale = modified is not None and modified.timestamp() < _EARLIEST_LISTED_AT
+    if not (placeholder or stale):
+        return entry
+    if placeholder:
+        return replace(entry, published=None, latest=None, modified=None if stale else modified)
+    return replace(entry, modified=None)

@@ -132,3 +132,42 @@ def test_nested_sitemaps_older_than_the_window_are_skipped(tmp_path: Path) -> No
     # The newest child is read whatever its date (it may be stale); the older one is not.
     assert (report.documents, report.unchanged, report.new) == (2, 1, 2)
     assert "https://n.test/2019-01.xml" not in {url for url, _ in fetcher.requests}
+
+
+_PLACEHOLDERS = ("1970-01-01T00:00:00+00:00", "0001-01-01T00:00:00Z", "1900-01-01")
+
+
+def test_entries_dated_by_a_placeholder_are_undated_not_out_of_the_window(
+    tmp_path: Path,
+) -> None:
+    # Unix time 0, .NET's DateTime.MinValue, a CMS's empty date: before the fix every entry
+    # of such a listing fell out of the age window on every run.
+    urls = "".join(
+        f"<url><loc>https://n.test/{n}</loc><lastmod>{d}</lastmod></url>"
+        for n, d in enumerate((*_PLACEHOLDERS, "2019-02-01"))
+    )
+    bodies = {
+        "https://n.test/sitemap.xml": (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{urls}</urlset>"
+        ).encode()
+    }
+    store = SQLiteCrawlStore(tmp_path / "d.db")
+    source = Source(name="s", kind=SourceKind.SITEMAP, urls=("https://n.test/sitemap.xml",))
+    fetcher = FakeFetcher(bodies)
+    report = asyncio.run(Discovery(fetcher, store, normalise_url, run_id=1).discover(source, 30))
+    # The placeholders' entries are new; the one really dated 2019 is out of the window.
+    assert (report.listed, report.new) == (4, 3)
+
+
+def test_nested_sitemaps_dated_by_a_placeholder_are_read(tmp_path: Path) -> None:
+    children = [(f"https://n.test/part-{n}.xml", d) for n, d in enumerate(_PLACEHOLDERS)]
+    bodies: dict[str, bytes] = {"https://n.test/index.xml": _index(children)}
+    for n, (url, _) in enumerate(children):
+        bodies[url] = URLSET.replace(b"/b<", f"/b{n}<".encode())
+    fetcher = FakeFetcher(bodies)
+    store = SQLiteCrawlStore(tmp_path / "d.db")
+    source = Source(name="s", kind=SourceKind.SITEMAP, urls=("https://n.test/index.xml",))
+    report = asyncio.run(Discovery(fetcher, store, normalise_url, run_id=1).discover(source, 30))
+    assert {url for url, _ in fetcher.requests} == {"https://n.test/index.xml", *dict(children)}
+    assert (report.documents, report.unchanged, report.new) == (4, 0, 4)

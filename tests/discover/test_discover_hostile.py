@@ -16,10 +16,16 @@ from scraper.crawl.lenient_feeds import read_in_child
 from scraper.discover.entry import Discovered, Listing
 from scraper.discover.feeds import LenientFeed, parse_fast, parse_feed, read_with_feedparser
 from scraper.discover.links import MAX_SECTION_DEPTH, parse_section, read_section
-from scraper.discover.listed_dates import listed_date, zoneless
+from scraper.discover.listed_dates import (
+    EARLIEST_LISTED,
+    listed_date,
+    without_placeholder_dates,
+    zoneless,
+)
 from scraper.discover.sitemaps import parse_sitemap
 from scraper.discover.urls import normalise_url, request_url
 from scraper.errors import InputError
+from scraper.extract.dates import EARLIEST
 
 _BASE = "https://news.test/listing"
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -220,3 +226,32 @@ def test_feedparser_failing_on_a_label_is_an_input_error_here_and_in_its_process
     # A ParseError would say the process died (a traceback), not that the feed is bad.
     assert type(in_child.value) is InputError
     assert str(in_child.value) == str(in_process.value)
+
+
+# --- placeholder dates -----------------------------------------------------------------------
+
+
+def test_placeholder_dates_are_left_out_and_real_ones_kept() -> None:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    real = datetime(2024, 5, 2, tzinfo=UTC)
+    listing = Listing(
+        entries=(
+            Discovered("https://news.test/a", epoch, epoch, epoch),
+            Discovered("https://news.test/b", real, None, epoch),
+            Discovered("https://news.test/c", real, real, real),
+        ),
+        children=(Discovered("https://news.test/s.xml", datetime(1, 1, 2, tzinfo=UTC)),),
+    )
+    cleaned = without_placeholder_dates(listing)
+    assert cleaned.entries == (
+        Discovered("https://news.test/a"),
+        Discovered("https://news.test/b", real),
+        listing.entries[2],
+    )
+    assert cleaned.children == (Discovered("https://news.test/s.xml"),)
+    assert datetime(1989, 12, 31, tzinfo=UTC) < EARLIEST_LISTED <= datetime(1990, 1, 1, tzinfo=UTC)
+    assert without_placeholder_dates(cleaned) is cleaned
+
+
+def test_listings_and_extraction_agree_on_the_earliest_plausible_date() -> None:
+    assert EARLIEST == EARLIEST_LISTED
