@@ -5,7 +5,7 @@ fetcher then connects to the checked address (not to the name, which could resol
 moment later). Loopback, private, link-local, shared, multicast, reserved and unspecified
 addresses are refused unless they fall in an explicitly allowed network. IPv4 written as one
 integer (``http://2852039166/``), in hex or octal parts, and IPv4 embedded in IPv6 (mapped,
-6to4, Teredo) are unwrapped before the check.
+6to4, Teredo, NAT64, IPv4-translated and IPv4-compatible) are unwrapped before the check.
 """
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 _MOST_LITERALS = 4096
 # What inet_aton accepts: one to four parts, each decimal, octal (leading 0) or hex (0x).
 _NUMERIC_IPV4 = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}\.?$", re.I)
+#: IPv6 prefixes whose last 32 bits are an IPv4 address that a translator or tunnel on the
+#: path reaches: NAT64's well-known prefix (RFC 6052), IPv4-translated (RFC 2765) and the
+#: deprecated IPv4-compatible form (RFC 4291). ipaddress unwraps none of them and calls them
+#: global, so "[64:ff9b::a9fe:a9fe]" went to 169.254.169.254 wherever NAT64 runs.
+_CARRIERS = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "::ffff:0:0:0/96", "::/96"))
+#: NAT64's local-use prefix (RFC 8215): a site's own translator, which may reach any of its
+#: IPv4 addresses (where the IPv4 address sits depends on the site's prefix length). Never
+#: global, but Python before 3.12.4 says it is.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 
 async def system_resolver(host: str, port: int) -> Sequence[str]:
@@ -66,6 +75,8 @@ def _embedded(address: IPAddress) -> list[IPAddress]:
                 found.append(inner)
         if address.teredo is not None:
             found.extend(address.teredo)
+        if any(address in carrier for carrier in _CARRIERS):
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return found
 
 
@@ -108,7 +119,7 @@ class AddressGuard:
                 return f"{inner} is link-local"
             if inner.is_private:
                 return f"{inner} is private"
-            if not inner.is_global:
+            if not inner.is_global or inner in _LOCAL_NAT64:
                 return f"{inner} is reserved or not globally routable"
         return None
 

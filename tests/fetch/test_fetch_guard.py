@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import time
 from collections.abc import Sequence
 
@@ -43,6 +44,7 @@ async def _inside_resolver(host: str, port: int) -> Sequence[str]:
     inside = {
         "metadata.evil.example": ["169.254.169.254"],
         "mixed.example": ["8.8.8.8", "10.1.1.1"],
+        "nat64.evil.example": ["64:ff9b::a9fe:a9fe"],
     }
     if host in inside:
         return inside[host]
@@ -70,6 +72,11 @@ async def _fetch(url: str, options: FetchOptions | None = None) -> tuple[Page, l
         "http://0.0.0.0/",
         "http://metadata.evil.example/",
         "http://mixed.example/",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[::a9fe:a9fe]/",
+        "http://[::ffff:0:a00:1]/",
+        "http://[64:ff9b:1::a00:1]/",
+        "http://nat64.evil.example/",
     ],
 )
 def test_a_redirect_to_an_internal_address_is_refused(server: LocalServer, target: str) -> None:
@@ -226,3 +233,29 @@ def test_an_ip_literal_keeps_its_verdict_on_every_request(
     refused = f"refused to connect to {host}: {verdict} (http://{host}/)"
     expected = (address,) if verdict is None else refused
     assert answers == [expected] * 3
+
+
+@pytest.mark.parametrize(
+    ("host", "verdict"),
+    [
+        # NAT64 (RFC 6052), IPv4-translated (RFC 2765), IPv4-compatible (RFC 4291): the
+        # IPv4 address in the last 32 bits is what a translator or tunnel connects to.
+        ("64:ff9b::a9fe:a9fe", "169.254.169.254 is link-local"),
+        ("64:ff9b::a00:1", "10.0.0.1 is private"),
+        ("::ffff:0:7f00:1", "127.0.0.1 is loopback"),
+        ("::a9fe:a9fe", "169.254.169.254 is link-local"),
+        # NAT64's local-use prefix (RFC 8215) reaches a site's own IPv4 network.
+        ("64:ff9b:1::a00:1", "64:ff9b:1::a00:1 is reserved or not globally routable"),
+        # A public IPv4 address behind NAT64 stays reachable.
+        ("64:ff9b::808:808", None),
+    ],
+)
+def test_ipv4_inside_translated_ipv6_is_checked(host: str, verdict: str | None) -> None:
+    async def scenario() -> tuple[str, ...]:
+        return await AddressGuard().resolve(host, 80, f"http://[{host}]/")
+
+    if verdict is None:
+        assert run(scenario()) == (host,)
+    else:
+        with pytest.raises(AddressRefused, match=re.escape(verdict)):
+            run(scenario())
