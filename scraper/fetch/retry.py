@@ -37,7 +37,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return min(float(text), LONGEST_ASK)
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a 20-digit year
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

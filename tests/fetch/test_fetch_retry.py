@@ -148,6 +148,9 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after_seconds(str(10**12), now) == LONGEST_ASK
     # A date is held to the same longest ask ("after 251574759821 s" said nothing more).
     assert retry_after_seconds("Fri, 31 Dec 9999 23:59:59 GMT", now) == LONGEST_ASK
+    # A year, day or zone of twenty digits is no date (the mail-date parser overflowed).
+    assert retry_after_seconds("Fri, 31 Dec 99999999999999999999 23:59:59 GMT", now) is None
+    assert retry_after_seconds("Fri, 31 Dec 2030 23:59:59 +9999999999999999999999", now) is None
 
 
 def test_a_retry_after_that_is_no_number_leaves_a_plain_retried_503(server: LocalServer) -> None:
@@ -155,6 +158,17 @@ def test_a_retry_after_that_is_no_number_leaves_a_plain_retried_503(server: Loca
     # not an error of the fetcher's own.
     retry = RetryPolicy(attempts=3, base_delay=0.01)
     page = run(_fetch(server.url("/flaky?fail=1&after=%C2%B2"), local_options(retry=retry)))
+    assert page.status == 200
+    assert len(server.requests(path="/flaky")) == 2
+
+
+def test_a_retry_after_date_of_a_twenty_digit_year_leaves_a_plain_retried_503(
+    server: LocalServer,
+) -> None:
+    # Before, OverflowError escaped the fetch from the mail-date parser.
+    after = "Fri,%2031%20Dec%2099999999999999999999%2023:59:59%20GMT"
+    retry = RetryPolicy(attempts=3, base_delay=0.01)
+    page = run(_fetch(server.url(f"/flaky?fail=1&after={after}"), local_options(retry=retry)))
     assert page.status == 200
     assert len(server.requests(path="/flaky")) == 2
 
