@@ -18,6 +18,7 @@ with its keep-alive connections.
 from __future__ import annotations
 
 import ssl
+import warnings
 from collections import OrderedDict
 from collections.abc import AsyncIterable
 from contextlib import AbstractAsyncContextManager
@@ -160,8 +161,17 @@ class HostClient:
         Header values arrive decoded (UTF-8, else ISO-8859-1); a cookie holding other than
         printable ASCII would make every later request to the host fail to encode its
         ``Cookie`` header, so it is dropped: the host sees a client that did not keep it.
+
+        A Set-Cookie the standard library's jar cannot read (a Max-Age of 400 digits
+        overflows it) makes the jar keep none of the answer's cookies, which is kept as it
+        is: the host sees a client that did not keep them.
         """
-        self.cookies.extract_cookies(answer)
+        with warnings.catch_warnings():
+            # The jar reports that failure as its own bug, a warning carrying a traceback:
+            # printed on stderr at a server's will (a command's one-line errors among them),
+            # and an exception where warnings are errors.
+            warnings.filterwarnings("ignore", "http.cookiejar bug!", UserWarning)
+            self.cookies.extract_cookies(answer)
         jar = self.cookies.jar
         for cookie in list(jar):
             if not sendable(cookie.name) or not sendable(cookie.value or ""):
