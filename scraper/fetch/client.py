@@ -520,7 +520,12 @@ class Fetcher:
             raise TooLarge(
                 f"Content-Length {declared} is over the {spec.max_body}-byte cap", url=spec.url
             )
-        return _Answer(status, headers, await _stream(reply, spec, first.get("content-encoding")))
+        encoding = first.get("content-encoding")
+        if encoding is not None:
+            # Field lines of one name are one list (RFC 9110 section 5.3): "gzip" sent on two
+            # lines was undone once, its second coding left to be refused as binary bytes.
+            encoding = ", ".join(v for k, v in headers if k == "content-encoding")
+        return _Answer(status, headers, await _stream(reply, spec, encoding))
 
 
 async def _stream(reply: Reply, spec: _Spec, encoding: str | None) -> bytes:

@@ -4,10 +4,13 @@ printed past its one-line errors (found by a hostile-server run)."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import warnings
 
+import pytest
 from fetch_server import LocalServer, Request, html_page, local_options, respond, run
 
+from scraper.errors import FetchError, UnsupportedEncoding
 from scraper.fetch import Fetcher
 from scraper.models import Page
 
@@ -31,3 +34,36 @@ def test_a_cookie_the_jar_cannot_read_is_not_kept_and_prints_nothing(server: Loc
     assert [str(w.message) for w in shown] == []
     assert [page.status for page in pages] == [200, 200]
     assert "cookie" not in server.requests(path="/page/2")[0].headers
+
+
+def _two_coding_lines(first: str, second: str, body: bytes) -> bytes:
+    return (
+        f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: {first}\r\n"
+        f"Content-Encoding: {second}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+def test_content_encoding_on_two_lines_is_one_list(server: LocalServer) -> None:
+    page = html_page("coded")
+
+    @server.route("/coded/*")
+    async def coded(request: Request, writer: asyncio.StreamWriter) -> bool:
+        if request.path == "/coded/twice":
+            writer.write(_two_coding_lines("gzip", "gzip", gzip.compress(gzip.compress(page))))
+        else:  # "identity" first: the coding of the bytes is on the second line
+            writer.write(_two_coding_lines("identity", "gzip", gzip.compress(page)))
+        await writer.drain()
+        return True
+
+    async def scenario() -> tuple[Page, FetchError]:
+        async with Fetcher(local_options()) as fetcher:
+            read = await fetcher.fetch(server.url("/coded/identity-then-gzip"))
+            with pytest.raises(UnsupportedEncoding) as refused:
+                await fetcher.fetch(server.url("/coded/twice"))
+            return read, refused.value
+
+    # Before, only the first line was read: the page "identity" came as gzip bytes, and
+    # gzip twice was undone once; both were refused as binary (NotHTML).
+    read, refused = run(scenario())
+    assert read.body == page
+    assert "stacked Content-Encoding 'gzip, gzip'" in str(refused)
