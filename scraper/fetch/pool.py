@@ -31,7 +31,15 @@ from scraper.fetch.options import FetchOptions
 from scraper.fetch.target import Target
 from scraper.fetch.transport import PoolTransport
 
-__all__ = ["HostClient", "HostClients", "Reply", "sendable"]
+__all__ = ["MOST_COOKIES", "MOST_COOKIE_BYTES", "HostClient", "HostClients", "Reply", "sendable"]
+
+
+#: The most cookies a host's jar keeps, and the longest one (name and value, in bytes): the
+#: least RFC 6265 (section 6.1) asks a client to hold. Unbounded, a host that set 500 new
+#: cookies on every page had each request carry all of them (an 11 MB Cookie header after
+#: 200 pages), and the crawl's memory grow with them.
+MOST_COOKIES = 50
+MOST_COOKIE_BYTES = 4096
 
 
 def sendable(value: str) -> bool:
@@ -165,17 +173,30 @@ class HostClient:
         A Set-Cookie the standard library's jar cannot read (a Max-Age of 400 digits
         overflows it) makes the jar keep none of the answer's cookies, which is kept as it
         is: the host sees a client that did not keep them.
+
+        The jar holds ``MOST_COOKIES`` at most, each of ``MOST_COOKIE_BYTES`` at most (name
+        and value): a new cookie past either is not kept, and those already held stay.
         """
+        jar = self.cookies.jar
+        held = {(cookie.domain, cookie.path, cookie.name) for cookie in jar}
         with warnings.catch_warnings():
             # The jar reports that failure as its own bug, a warning carrying a traceback:
             # printed on stderr at a server's will (a command's one-line errors among them),
             # and an exception where warnings are errors.
             warnings.filterwarnings("ignore", "http.cookiejar bug!", UserWarning)
             self.cookies.extract_cookies(answer)
-        jar = self.cookies.jar
-        for cookie in list(jar):
-            if not sendable(cookie.name) or not sendable(cookie.value or ""):
-                jar.clear(cookie.domain, cookie.path, cookie.name)
+        cookies = list(jar)
+        room = MOST_COOKIES - sum((c.domain, c.path, c.name) in held for c in cookies)
+        for cookie in cookies:
+            name, value = cookie.name, cookie.value or ""
+            if not sendable(name) or not sendable(value):
+                jar.clear(cookie.domain, cookie.path, name)
+            elif (cookie.domain, cookie.path, name) in held:
+                continue  # a cookie held already, set again: a new value in its place
+            elif len(name) + len(value) > MOST_COOKIE_BYTES or room <= 0:
+                jar.clear(cookie.domain, cookie.path, name)
+            else:
+                room -= 1
 
     async def aclose(self) -> None:
         """Close the transport's connections."""

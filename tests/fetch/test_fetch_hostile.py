@@ -12,6 +12,7 @@ from fetch_server import LocalServer, Request, html_page, local_options, respond
 
 from scraper.errors import FetchError, UnsupportedEncoding
 from scraper.fetch import Fetcher
+from scraper.fetch.pool import MOST_COOKIE_BYTES, MOST_COOKIES
 from scraper.models import Page
 
 
@@ -67,3 +68,36 @@ def test_content_encoding_on_two_lines_is_one_list(server: LocalServer) -> None:
     read, refused = run(scenario())
     assert read.body == page
     assert "stacked Content-Encoding 'gzip, gzip'" in str(refused)
+
+
+def test_a_host_setting_cookies_on_every_page_fills_its_jar_up_to_a_cap(
+    server: LocalServer,
+) -> None:
+    @server.route("/flood/*")
+    async def flood(request: Request, writer: asyncio.StreamWriter) -> bool:
+        batch = request.path.rsplit("/", 1)[1]
+        lines = [f"Set-Cookie: c{batch}-{i}=v; Path=/\r\n" for i in range(MOST_COOKIES)]
+        lines.append(f"Set-Cookie: big{batch}={'x' * MOST_COOKIE_BYTES}; Path=/\r\n")
+        body = html_page("flood")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+            + "".join(lines).encode()
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        return True
+
+    async def scenario() -> None:
+        async with Fetcher(local_options()) as fetcher:
+            for path in ("/flood/1", "/flood/2", "/page/after"):
+                await fetcher.fetch(server.url(path))
+
+    run(scenario())
+    # Before, every cookie of every page was kept and sent back: 102 here, and a host that
+    # set 500 a page made an 11 MB Cookie header after 200 pages.
+    sent = [
+        pair.split("=", 1)[0]
+        for pair in server.requests(path="/page/after")[0].headers["cookie"].split("; ")
+    ]
+    assert sorted(sent) == sorted(f"c1-{i}" for i in range(MOST_COOKIES))
