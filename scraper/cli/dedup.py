@@ -115,7 +115,9 @@ def _batches(
         if whole:
             yield whole
         return
-    while batch := list(islice(records, size)):
+    # islice() refuses a count past sys.maxsize (a traceback on `--batch 10**30`); no input
+    # holds more records than that, so such a batch is the same one batch.
+    while batch := list(islice(records, min(size, sys.maxsize))):
         yield batch
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,17 @@ def test_batches_are_placed_in_turn_and_written_in_input_order(tmp_path: Path) -
     # clusters one whole batch gives them.
     assert [r["cluster"] for r in second] == [r["cluster"] for r in first]
     assert "9 clusters" in streamed.stderr
+
+
+def test_a_batch_past_sys_maxsize_is_the_whole_input_as_one_batch(tmp_path: Path) -> None:
+    whole, batched = tmp_path / "whole.jsonl", tmp_path / "batched.jsonl"
+    one = runner.invoke(app, ["dedup", str(FIXTURE), "-o", str(whole), "--workers", "1"])
+    huge = str(sys.maxsize * 10)
+    args = ["dedup", str(FIXTURE), "-o", str(batched), "--workers", "1", "--batch", huge]
+    result = runner.invoke(app, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 0 and one.exit_code == 0, result.output
+    assert _records(batched) == _records(whole)
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to make writes fail")
