@@ -143,7 +143,8 @@ class Page:
             body = base64.b64decode(data.get("body_base64") or b"", validate=True)
             headers = _headers(data.get("headers") or ())
             status = int(data.get("status", 200))
-        except (ValueError, TypeError) as exc:
+        # OverflowError: a status of 1e400, which JSON reads as infinity.
+        except (ValueError, TypeError, OverflowError) as exc:
             raise RecordError(f"malformed page record for {url}: {exc}") from exc
         return cls(
             url=url,

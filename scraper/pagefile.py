@@ -104,6 +104,8 @@ def load_page(html_path: Path, url: str | None = None) -> Page:
         meta = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise RecordError(f"unreadable sidecar {side}: {exc}") from exc
+    except RecursionError as exc:  # json reads nested arrays by recursion, with no limit
+        raise RecordError(f"unreadable sidecar {side}: nested too deeply") from exc
     if not isinstance(meta, dict):
         raise RecordError(f"sidecar {side} is not a JSON object")
     meta["body_base64"] = ""
