@@ -21,7 +21,6 @@ from urllib.parse import quote, quote_plus, unquote_to_bytes, urljoin, urlsplit
 
 import idna
 
-from scraper.credentials import redact
 from scraper.errors import InputError, shorten
 from scraper.request_hosts import SENDABLE_HOST, sendable_port
 from scraper.surrogates import has_surrogates
@@ -227,12 +226,12 @@ def origin_of(url: str) -> str:
 def _host(hostname: str, url: str) -> str:
     host = hostname.rstrip(".")
     if not host:
-        raise InputError(f"not an absolute http(s) URL: {redact(url)!r} (its host is dots)")
+        raise InputError(f"not an absolute http(s) URL: {shorten(url)!r} (its host is dots)")
     if not host.isascii():
         return wire_host(host, url)
     if SENDABLE_HOST.fullmatch(host) is None:
         # A space, a quote, a '<': looked up or sent, such a name fails on every run.
-        raise InputError(f"no request can name the host of {redact(url)!r}")
+        raise InputError(f"no request can name the host of {shorten(url)!r}")
     return host
 
 
@@ -251,7 +250,7 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
     stripped = url.strip()
     if has_surrogates(stripped):
         # Half of an emoji a JSON producer cut: no request can send it (quote() fails).
-        raise InputError(f"URL with a lone UTF-16 surrogate: {redact(url)!r}")
+        raise InputError(f"URL with a lone UTF-16 surrogate: {shorten(url)!r}")
     plain = _PLAIN_URL.fullmatch(stripped)
     if plain is not None:
         # What urlsplit and its host and port properties would find, read in one match
@@ -268,12 +267,12 @@ def _split(url: str) -> tuple[str, str, int | None, str, str]:
         hostname = parts.hostname
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"malformed URL {redact(url)!r}: {exc}") from exc
+        raise InputError(f"malformed URL {shorten(url)!r}: {exc}") from exc
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not hostname:
-        raise InputError(f"not an absolute http(s) URL: {redact(url)!r}")
+        raise InputError(f"not an absolute http(s) URL: {shorten(url)!r}")
     if not sendable_port(port):
-        raise InputError(f"malformed URL {redact(url)!r}: port {port} is no port to send to")
+        raise InputError(f"malformed URL {shorten(url)!r}: port {port} is no port to send to")
     return scheme, hostname, port, parts.path, parts.query
 
 
@@ -291,7 +290,7 @@ def wire_host(host: str, url: str) -> str:
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except UnicodeError as exc:  # idna.IDNAError is one
-        raise InputError(f"host has no IDNA (punycode) form in {redact(url)!r}: {exc}") from exc
+        raise InputError(f"host has no IDNA (punycode) form in {shorten(url)!r}: {exc}") from exc
 
 
 def resolve_link(base_url: str, link: str) -> str:
@@ -318,7 +317,9 @@ def join_url(base_url: str, link: str) -> str:
     try:
         return urljoin(base_url, link)
     except ValueError as exc:
-        raise InputError(f"malformed link {link!r} (base {base_url!r}): {exc}") from exc
+        raise InputError(
+            f"malformed link {shorten(link)!r} (base {shorten(base_url)!r}): {exc}"
+        ) from exc
 
 
 def canonical_url(url: str, canonical: str | None) -> str:
@@ -478,12 +479,12 @@ def _amp_cache_target(path: str, query: str) -> str:
     # /c/s/<host>/<path> (https) or /c/<host>/<path> (http), also /v/ for video.
     segments = path.lstrip("/").split("/")
     if len(segments) < 2 or segments[0] not in ("c", "v", "i"):
-        raise InputError(f"unrecognised AMP cache path: {path!r}")
+        raise InputError(f"unrecognised AMP cache path: {shorten(path)!r}")
     scheme = "http"
     rest = segments[1:]
     if rest and rest[0] == "s":
         scheme, rest = "https", rest[1:]
     if not rest or not rest[0]:
-        raise InputError(f"AMP cache path without a host: {path!r}")
+        raise InputError(f"AMP cache path without a host: {shorten(path)!r}")
     inner = f"{scheme}://{'/'.join(rest)}"
     return f"{inner}?{query}" if query else inner

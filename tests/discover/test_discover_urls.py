@@ -196,3 +196,34 @@ def test_urls_are_split_as_urlsplit_splits_them(url: str) -> None:
 def test_bad_ports_and_schemes_are_refused(url: str) -> None:
     with pytest.raises(InputError):
         normalise_url(url)
+
+
+_LONG = "a" * 100_000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://exa mple.test/{_LONG}",  # no request can name the host
+        f"https://[::1/{_LONG}",  # malformed (urlsplit)
+        f"ftp://a.test/{_LONG}",  # not http(s)
+        f"https://news.test:99999/{_LONG}",  # no port to send to
+        f"https://news.test/{_LONG}\ud800",  # a lone surrogate
+        f"https://\u2603.test/{_LONG}",  # no IDNA form
+        f"https://.../{_LONG}",  # a host of dots
+    ],
+    ids=["host", "malformed", "scheme", "port", "surrogate", "idna", "dots"],
+)
+def test_a_refused_url_is_quoted_short_in_its_message(url: str) -> None:
+    # Quoted whole, a 100,000-character URL made `extract --url`'s usage error and a crawl's
+    # recorded entry error 100 KB long (errors.shorten quotes 200 characters).
+    with pytest.raises(InputError) as caught:
+        normalise_url(url)
+    assert len(str(caught.value)) < 400, str(caught.value)[:300]
+    assert url[:100] in str(caught.value)
+
+
+def test_a_refused_url_is_quoted_without_its_password() -> None:
+    with pytest.raises(InputError) as caught:
+        normalise_url("https://ann:s3cret@exa mple.test/x")
+    assert "s3cret" not in str(caught.value)
