@@ -377,6 +377,9 @@ _MOVE_CURSOR = (
 )
 _INDEX_TABLES = ("dedup_docs", "dedup_clusters")
 
+#: The largest integer SQLite stores, and so the largest LIMIT a query is given.
+_MOST_ROWS = 2**63 - 1
+
 
 @dataclass(frozen=True, slots=True)
 class _Placements:
@@ -1224,7 +1227,9 @@ class SQLiteCrawlStore:
             "   OR (state = 'done' AND last_error IS NOT NULL)) AND (? IS NULL OR source = ?)"
             " ORDER BY CASE state WHEN 'gave_up' THEN 0 WHEN 'done' THEN 1 ELSE 2 END, id DESC"
             " LIMIT ?",
-            (source, source, limit),
+            # SQLite's integers stop at 2**63 - 1 (a larger one raised OverflowError from the
+            # driver); no store holds more failed URLs than that, so such a limit lists them all.
+            (source, source, min(limit, _MOST_ROWS)),
         )
         return [
             UrlFailure(

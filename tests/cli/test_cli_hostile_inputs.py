@@ -1,14 +1,18 @@
-"""``scraper extract`` on hostile saved pages: each is one failure of its kind, never a bug's."""
+"""Hostile inputs to the commands: each is one failure of its kind or a usage error, never a
+bug's traceback."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.store.crawl_store import SQLiteCrawlStore
+from scraper.store.protocol import FetchRecord, ListingRecord, NewURL
 
 runner = CliRunner()
 
@@ -49,3 +53,33 @@ def test_a_hostile_sidecar_fails_its_page_as_a_bad_record(
     if not explain:
         (record,) = [json.loads(text) for text in result.stdout.splitlines()]
         assert record["text"].startswith(PARA)  # the other page goes on
+
+
+def _store_with_a_failure(path: Path, url: str) -> None:
+    store = SQLiteCrawlStore(path)
+    try:
+        store.ensure_source("s", "feed")
+        store.record_listing("s", ListingRecord(fetch=None, entries=[NewURL(url=url, raw=url)]), 1)
+        (queued,) = store.due_urls(time.time(), 0, 10)
+        failed = FetchRecord(url=url, status=404, error_kind="http_status", error="HTTP 404")
+        store.record_failure(queued, failed, None, 1)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("json_out", [False, True], ids=["table", "json"])
+def test_status_lists_every_failure_under_a_limit_past_sqlites_integers(
+    tmp_path: Path, json_out: bool
+) -> None:
+    # SQLite's integers stop at 2**63 - 1: a larger LIMIT was an OverflowError traceback.
+    db = tmp_path / "s.sqlite"
+    _store_with_a_failure(db, "https://n.test/gone")
+    args = ["status", str(db), "--failed", "--limit", str(2**64), *(["--json"] if json_out else [])]
+    result = runner.invoke(app, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 0, result.output
+    if json_out:
+        (failure,) = json.loads(result.stdout)["failed"]
+        assert failure["url"] == "https://n.test/gone"
+    else:
+        assert "https://n.test/gone" in result.stdout
