@@ -31,6 +31,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_BACKOFF_S",
     "MAX_CONCURRENCY",
+    "MAX_CONFIG_CHARS",
     "MAX_REQUEST_TRIES",
     "MAX_WORKERS",
     "CrawlConfig",
@@ -62,6 +63,10 @@ MAX_WORKERS = 1024
 MAX_REQUEST_TRIES = 20
 #: The longest first wait before a failed URL's next attempt: a year.
 MAX_BACKOFF_S = 365 * 86400.0
+#: The most characters of a config file read. A config is a few kilobytes (thousands of
+#: sources fit well under this); read whole, a path to /dev/zero or to a big file given by
+#: mistake grew the process until it died of a MemoryError traceback.
+MAX_CONFIG_CHARS = 16 << 20
 
 
 #: Integers past this many bits are shown by their size: ``repr`` of one past 4300 digits
@@ -667,11 +672,16 @@ def load_config(path: Path) -> CrawlConfig:
     """
     try:
         # utf-8-sig: a byte order mark, which some editors write, is no TOML statement.
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig") as stream:
+            text = stream.read(MAX_CONFIG_CHARS + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    if len(text) > MAX_CONFIG_CHARS:
+        raise ConfigError(
+            f"{path} is longer than {MAX_CONFIG_CHARS:,} characters: no crawl config is"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import scraper.config
 from scraper.config import load_config, parse_config
 from scraper.errors import ConfigError
 
@@ -169,3 +170,30 @@ def test_counts_at_their_maximum_are_taken(tmp_path: Path) -> None:
     path.write_text(f'store = "x.db"\nworkers = 1024\n[retry]\nper_request = 20\n{SOURCE}')
     config = load_config(path)
     assert (config.workers, config.retry.per_request) == (1024, 20)
+
+
+def test_a_config_longer_than_any_is_refused_before_it_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read whole, /dev/zero (or a big file named by mistake) grew the process until a
+    # MemoryError traceback. A small cap stands in for the real one (16 MiB).
+    monkeypatch.setattr(scraper.config, "MAX_CONFIG_CHARS", 200)
+    config = f'store = "x.db"\n{SOURCE}'
+    path = tmp_path / "crawl.toml"
+    path.write_text(config + "#" * (200 - len(config)), encoding="utf-8")
+    assert load_config(path).store == tmp_path / "x.db"  # at the cap: read
+    path.write_text(config + "#" * (201 - len(config)), encoding="utf-8")
+    error = _refused_path(path)
+    assert "longer than 200 characters" in str(error)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_dev_zero_as_a_config_is_one_error() -> None:
+    error = _refused_path(Path("/dev/zero"))
+    assert f"longer than {scraper.config.MAX_CONFIG_CHARS:,} characters" in str(error)
+
+
+def _refused_path(path: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    return raised.value
