@@ -190,7 +190,8 @@ class Block:
             kind = BlockKind(data["kind"])
             text = data["text"]
             level = int(data.get("level", 0))
-        except (KeyError, ValueError, TypeError) as exc:
+        # OverflowError: a level of 1e400, which JSON reads as infinity.
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
             raise RecordError(f"malformed block: {exc}") from exc
         if not isinstance(text, str):
             raise RecordError("block text must be a string")

@@ -119,6 +119,30 @@ def test_an_unreadable_record_is_skipped_named_and_the_cursor_moves_past_it(
     assert more.cursor("export") == 1
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        # json reads nested arrays by recursion: a RecursionError, which no except took
+        "[" * 100_000 + "]" * 100_000,
+        '{"text": "x", "tags": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        # JSON reads 1e400 as infinity, which int() refuses with an OverflowError
+        '{"text": "x", "blocks": [{"kind": "heading", "text": "x", "level": 1e400}]}',
+    ],
+    ids=["nested", "nested-field", "level-infinity"],
+)
+def test_a_record_past_what_json_or_int_reads_is_skipped_as_unreadable(
+    tmp_path: Path, record: str
+) -> None:
+    store = _filled(tmp_path / "news.db", [_article(f"Story {i}") for i in range(3)])
+    _damage(store, 2, record)
+    out = io.StringIO()
+    result = export_articles(store, since=Since(last=True), fmt=ExportFormat.JSONL, stream=out)
+    titles = [json.loads(line)["title"] for line in out.getvalue().splitlines()]
+    assert titles == ["Story 0", "Story 2"]
+    assert [(s.id, s.url) for s in result.skipped] == [(2, "https://n.test/1")]
+    assert store.cursor("export") == 3
+
+
 def test_a_record_whose_bytes_are_not_utf8_costs_that_record_only(tmp_path: Path) -> None:
     # A damaged page of the file: SQLite hands TEXT over decoded, and one such record failed
     # the read of its whole page of rows, so every export stopped there, writing nothing.

@@ -553,7 +553,8 @@ class SQLiteCrawlStore:
         kept = rows[0]["children"]
         try:
             children = tuple(ChildDoc(url, modified) for url, modified in json.loads(kept))
-        except (ValueError, TypeError) as exc:  # not JSON, or not a list of [url, modified]
+        # Not JSON (or nested past what json reads), or not a list of [url, modified].
+        except (ValueError, RecursionError, TypeError) as exc:
             raise UnreadableListing(
                 f"the stored list of what {shorten(doc_url)} names is damaged: {exc}",
                 url=doc_url,
@@ -1063,7 +1064,8 @@ class SQLiteCrawlStore:
             if rows:
                 try:
                     url = json.loads(rows[0]["record"]).get("url")
-                except (ValueError, AttributeError):  # damaged: export names it elsewhere
+                # Damaged (or nested past what json reads): export names it elsewhere.
+                except (ValueError, RecursionError, AttributeError):
                     url = None
                 if isinstance(url, str) and url:
                     found = url
@@ -1387,7 +1389,8 @@ def _stored(row: sqlite3.Row, story: Story | None) -> StoredArticle:
         if not isinstance(data, dict):
             raise RecordError("the record is not a JSON object")
         article = Article.from_dict(data)
-    except (ValueError, RecordError) as exc:  # not JSON, or not UTF-8
+    # RecursionError: json reads nested arrays by recursion, with no limit of its own.
+    except (ValueError, RecursionError, RecordError) as exc:  # not JSON, or not UTF-8
         raise UnreadableArticle(
             f"stored article {row['id']} ({shorten(row['url'])}) is unreadable: {exc}",
             article_id=row["id"],
@@ -1426,7 +1429,7 @@ def _run_stats(text: str | bytes | None) -> RunStats | None:
         return None
     try:
         data = json.loads(text)
-    except ValueError:  # not JSON, or not UTF-8
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past json's reach
         return None
     if not isinstance(data, dict):
         return None

@@ -205,9 +205,11 @@ def test_a_damaged_stored_list_raises_its_own_error(tmp_path: Path) -> None:
         listing = ListingRecord(fetch=fetch, children=(ChildDoc("https://a.example/sm.xml"),))
         store.record_listing("s", listing, store.begin_run())
         assert store.children(fetch.url) == (ChildDoc("https://a.example/sm.xml"),)
-        store.conn.execute("UPDATE documents SET children = '[[\"x\"]]'")
-        with pytest.raises(UnreadableListing) as raised:
-            store.children(fetch.url)
-        assert raised.value.url == fetch.url and "a.example/index.xml" in str(raised.value)
+        # Two lists of the wrong shape, and one nested past what json reads (RecursionError).
+        for damaged in ('[["x"]]', "[" * 100_000 + "]" * 100_000):
+            store.conn.execute("UPDATE documents SET children = ?", (damaged,))
+            with pytest.raises(UnreadableListing) as raised:
+                store.children(fetch.url)
+            assert raised.value.url == fetch.url and "a.example/index.xml" in str(raised.value)
     finally:
         store.close()

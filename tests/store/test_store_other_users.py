@@ -164,7 +164,8 @@ def test_a_damaged_run_row_shows_the_run_not_a_traceback(tmp_path: Path) -> None
     store = SQLiteCrawlStore(path)
     try:
         run = store.begin_run()
-        for stats in ("{broken", '{"stored": 3, "newcounter": 1}', "[1, 2]"):
+        nested = "[" * 100_000 + "]" * 100_000  # past what json reads (RecursionError)
+        for stats in ("{broken", '{"stored": 3, "newcounter": 1}', "[1, 2]", nested):
             store.conn.execute(
                 "UPDATE runs SET stats = ?, status = 'ok' WHERE id = ?", (stats, run)
             )
