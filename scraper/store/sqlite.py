@@ -60,6 +60,9 @@ def open_sqlite(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
             SQLite database, or is not a scraper store.
     """
     target = str(path)
+    if "\x00" in target:
+        # No file has such a name; pathlib and sqlite3 refuse it with a bare ValueError.
+        raise StoreError(f"cannot open store {target!r}: a path cannot hold a NUL character")
     memory = target == ":memory:"
     if not memory:
         refuse_unwritable(target, create=create)

@@ -70,6 +70,16 @@ def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
         open_sqlite(tmp_path / "dir.sqlite")
 
 
+@pytest.mark.parametrize("create", [True, False], ids=["create", "existing"])
+def test_a_path_holding_a_nul_is_a_store_error(tmp_path: Path, create: bool) -> None:
+    # pathlib (resolving the path) and sqlite3 refuse it with a bare ValueError.
+    with pytest.raises(StoreError, match="cannot hold a NUL"):
+        open_sqlite(tmp_path / "news\x00.db", create=create)
+    with pytest.raises(StoreError, match="cannot hold a NUL"):
+        SQLiteCrawlStore(f"{tmp_path}/a\x00b.db", create=create)
+    assert list(tmp_path.iterdir()) == []  # nothing made for it
+
+
 def test_opening_waits_for_a_lock_held_while_the_store_is_still_new(tmp_path: Path) -> None:
     # Turning a new file to WAL needs an exclusive lock, and SQLite refuses it at once, without
     # its busy handler, while another connection holds a lock: opening must wait instead.
