@@ -171,7 +171,10 @@ def extract(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="HTML files, directories of them (hidden ones left out), or - alone for stdin."
+            help="HTML files, directories of them (hidden ones left out), or - alone for stdin.",
+            # click's own check refused the whole run (exit 2) for one unreadable file; read
+            # in turn, it is that input's failure (kind input) and the others go on.
+            readable=False,
         ),
     ],
     url: Annotated[

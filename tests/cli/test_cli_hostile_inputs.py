@@ -4,8 +4,10 @@ bug's traceback."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -83,3 +85,33 @@ def test_status_lists_every_failure_under_a_limit_past_sqlites_integers(
         assert failure["url"] == "https://n.test/gone"
     else:
         assert "https://n.test/gone" in result.stdout
+
+
+def test_an_unreadable_file_among_others_is_its_own_failure_not_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "locked.html"
+    locked.write_text(HTML, encoding="utf-8")
+    other = tmp_path / "other.html"
+    other.write_text(HTML, encoding="utf-8")
+    # As a file mode 000 answers a user other than root (these tests may run as root, whom
+    # no mode stops): os.access says no, and opening it fails.
+    real_access, real_open = os.access, Path.open
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        return False if Path(str(path)) == locked else real_access(path, mode)  # type: ignore[arg-type]
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(Path, "open", open_)
+    result = runner.invoke(app, ["extract", str(locked), str(other), "-f", "jsonl"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        f"scraper: {locked}: input: cannot read {locked}: Permission denied"
+    ]
+    (record,) = [json.loads(text) for text in result.stdout.splitlines()]
+    assert record["text"].startswith(PARA)
