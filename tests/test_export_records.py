@@ -248,3 +248,22 @@ def test_json_lines_keeps_one_record_per_line_for_a_reader_splitting_on_unicode_
         (title, text),
         ("Next", "A paragraph of the story."),
     ]
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_a_stored_lone_surrogate_is_exported_as_a_replacement_character(
+    tmp_path: Path, fmt: ExportFormat
+) -> None:
+    # An earlier writer's JSON escape of half an emoji: read back, a lone surrogate that no
+    # UTF-8 output takes, which stopped every export (and every LAST export for good) there.
+    store = _filled(tmp_path / "news.db", [_article(f"Story {i}") for i in range(3)])
+    _damage(store, 2, '{"title": "Half \\ud83d emoji", "text": "Body \\udc00 text"}')
+    out = io.BytesIO()
+    stream = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    result = export_articles(store, since=Since(last=True), fmt=fmt, stream=stream)
+    stream.flush()
+    written = out.getvalue().decode("utf-8")
+    assert "Half \ufffd emoji" in written
+    assert "Story 0" in written and "Story 2" in written
+    assert result.skipped == ()
+    assert store.cursor("export") == 3

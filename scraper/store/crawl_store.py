@@ -61,6 +61,7 @@ from scraper.store.sqlite import (
     write_transaction,
 )
 from scraper.store.stories import FIRST_STORED, Story, StoryCache
+from scraper.surrogates import has_surrogate_escapes, without_surrogates_in
 
 __all__ = ["SQLiteCrawlStore"]
 
@@ -1385,9 +1386,14 @@ def _stats_dict(stats: RunStats) -> dict[str, int]:
 
 def _stored(row: sqlite3.Row, story: Story | None) -> StoredArticle:
     try:
-        data = json.loads(row["record"])
+        raw = row["record"]
+        data = json.loads(raw)
         if not isinstance(data, dict):
             raise RecordError("the record is not a JSON object")
+        if has_surrogate_escapes(raw):
+            # An earlier writer's escape of half an emoji: decoded, a lone surrogate that no
+            # output's UTF-8 takes, and every export would stop at this article.
+            data = without_surrogates_in(data)
         article = Article.from_dict(data)
     # RecursionError: json reads nested arrays by recursion, with no limit of its own.
     except (ValueError, RecursionError, RecordError) as exc:  # not JSON, or not UTF-8
