@@ -168,13 +168,15 @@ def _extract_files(files: list[Path], batch: _Batch, writer: ArticleWriter) -> i
 
 
 def extract(
-    paths: Annotated[
-        list[Path],
+    args: Annotated[
+        list[str],
+        # Strings, not click's paths: those take "" (an empty shell variable) for ".", and
+        # the run extracted the whole working directory; and click's readability check
+        # refused the whole run (exit 2) for one unreadable file, where that input's failure
+        # (kind input) lets the others go on.
         typer.Argument(
+            metavar="paths",
             help="HTML files, directories of them (hidden ones left out), or - alone for stdin.",
-            # click's own check refused the whole run (exit 2) for one unreadable file; read
-            # in turn, it is that input's failure (kind input) and the others go on.
-            readable=False,
         ),
     ],
     url: Annotated[
@@ -229,6 +231,10 @@ def extract(
     Example: scraper extract fixtures/wordpress-news.html --format json
     """
     options = ExtractOptions(include_tables=not no_tables)
+    paths = [Path(arg) for arg in args if arg]
+    unnamed = [
+        Failure("''", InputError.kind, "an empty argument names no file") for arg in args if not arg
+    ]
     if not timeout > 0:
         raise typer.BadParameter("must be more than 0 seconds", param_hint="--extract-timeout")
     limits = Limits(timeout=timeout, memory_mb=memory_mb or None)
@@ -237,12 +243,13 @@ def extract(
         # gives the typed record. Ignored, the format would hand a script that asked for JSON
         # a text table.
         raise typer.BadParameter("--explain writes text only", param_hint="--format")
-    if url is not None and len(paths) > 1:
+    if url is not None and len(args) > 1:
         raise typer.BadParameter("--url applies to a single input", param_hint="--url")
     from_stdin = [str(p) for p in paths] == ["-"]
     if not from_stdin and any(str(p) == "-" for p in paths):
         raise typer.BadParameter("- (stdin) cannot be mixed with files: give it alone")
     files, missing = ([], []) if from_stdin else find_inputs(paths)
+    missing = unnamed + missing
     if url is not None and len(files) > 1:
         # A folder is one path but many pages: one URL for all of them would make them one
         # article's copies to dedup, and resolve each page's links against another's address.

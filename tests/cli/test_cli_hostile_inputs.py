@@ -115,3 +115,22 @@ def test_an_unreadable_file_among_others_is_its_own_failure_not_a_usage_error(
     ]
     (record,) = [json.loads(text) for text in result.stdout.splitlines()]
     assert record["text"].startswith(PARA)
+
+
+def test_an_empty_argument_is_its_own_failure_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `scraper extract "$PAGE"` with PAGE unset: click's path type read "" as ".", and the
+    # run extracted every page under the working directory.
+    (tmp_path / "elsewhere.html").write_text(HTML, encoding="utf-8")
+    page = tmp_path / "sub" / "page.html"
+    page.parent.mkdir()
+    page.write_text(HTML.replace("Orvanne", "Castellet"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["extract", "", str(page), "-f", "jsonl"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == ["scraper: '': input: an empty argument names no file"]
+    (record,) = [json.loads(text) for text in result.stdout.splitlines()]
+    assert "Castellet" in record["text"]
+    alone = runner.invoke(app, ["extract", ""])
+    assert (alone.exit_code, alone.stdout) == (1, "")
