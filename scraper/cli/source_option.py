@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from scraper.errors import shorten
+
 __all__ = ["check_source"]
 
 
@@ -25,6 +27,7 @@ def check_source(
     if source not in known:
         listed = ", ".join(known) or "none"
         raise typer.BadParameter(
-            f"no source {source!r} in {target} or its store (sources: {listed})",
+            # Quoted short: a name pasted by mistake (a whole file) made a 100 KB message.
+            f"no source {shorten(source)!r} in {target} or its store (sources: {listed})",
             param_hint="--source",
         )

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from scraper.cli.app import app
+from scraper.cli.source_option import check_source
 from scraper.store.crawl_store import SQLiteCrawlStore
 from scraper.store.protocol import FetchRecord, ListingRecord, NewURL
 
@@ -134,3 +136,11 @@ def test_an_empty_argument_is_its_own_failure_not_the_working_directory(
     assert "Castellet" in record["text"]
     alone = runner.invoke(app, ["extract", ""])
     assert (alone.exit_code, alone.stdout) == (1, "")
+
+
+def test_an_unknown_source_name_is_quoted_short() -> None:
+    with pytest.raises(typer.BadParameter) as caught:
+        check_source("x" * 100_000, Path("news.toml"), configured=["herald"], stored=["courier"])
+    message = str(caught.value)
+    assert len(message) < 400
+    assert message.endswith("(sources: courier, herald)")
