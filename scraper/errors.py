@@ -37,6 +37,8 @@ Every error scraper raises derives from :class:`ScraperError`. Errors of the lib
     │   └── UnreadableListing       what a stored discovery document listed cannot be read
     │                               back (a damaged row): reading the document again mends it
     ├── DedupError                  the near-duplicate index is inconsistent or unusable
+    ├── WorkerUnavailable           an extraction worker process could not be started (no
+    │                               interpreter there, no processes or memory left)
     └── CrawlStopped                a crawl run ended early on a signal it was asked to obey
 
 Control flow is not signalled with these: a page that is "not modified" (304) is a normal
@@ -81,6 +83,7 @@ __all__ = [
     "UnreadableArticle",
     "UnreadableListing",
     "UnsupportedEncoding",
+    "WorkerUnavailable",
 ]
 
 #: How much of a URL (or other value) a message quotes; a 100,000-character URL made
@@ -330,6 +333,17 @@ class DedupError(ScraperError):
     """The near-duplicate index is inconsistent or unusable."""
 
     kind = "dedup"
+
+
+class WorkerUnavailable(ScraperError):
+    """An extraction worker process could not be started: the system refused (its interpreter
+    gone, a process or memory limit reached).
+
+    No page is to blame: a crawl stops (what it stored is kept, and its URLs stay due for the
+    next run rather than being counted as failed), as a command does.
+    """
+
+    kind = "worker_unavailable"
 
 
 class CrawlStopped(ScraperError):

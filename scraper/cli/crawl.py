@@ -20,12 +20,13 @@ from scraper.cli.exits import (
     EXIT_LOCKED,
     EXIT_STORE,
     EXIT_TERMINATED,
+    EXIT_UNAVAILABLE,
     EXIT_USAGE,
 )
 from scraper.cli.outputs import refuse_over_store, report_export
 from scraper.config import CrawlConfig, load_config
 from scraper.crawl import RunResult, run_crawl
-from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked
+from scraper.errors import ConfigError, CrawlStopped, StoreError, StoreLocked, WorkerUnavailable
 from scraper.export import ExportFormat
 from scraper.stop_signals import held_back, interrupts
 
@@ -87,7 +88,8 @@ def crawl(
     some URLs or sources failed (recorded; see `scraper status`), the export failed to write
     (the articles are stored) or skipped unreadable stored articles (named on stderr), 2 invalid
     config or option, or an output file that cannot be opened or is the store itself, 3 another
-    crawl holds the store's lock, 4 the store cannot be used, 130 interrupted (Ctrl-C), 143
+    crawl holds the store's lock, 4 the store cannot be used, 5 no extraction worker could be
+    started (the run stops; its URLs stay due), 130 interrupted (Ctrl-C), 143
     stopped by SIGTERM (as by `timeout` or a service manager). An interrupted or stopped run
     keeps every article it had extracted; the next run fetches the rest. An export under way
     when the signal comes finishes first; one killed (kill -9) is landed or undone by the next.
@@ -189,6 +191,9 @@ def _run(
     except StoreError as exc:
         typer.echo(f"scraper: store error: {exc}", err=True)
         raise typer.Exit(EXIT_STORE) from exc
+    except WorkerUnavailable as exc:
+        typer.echo(f"scraper: {exc}; the run stopped, its URLs stay due", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
 
 
 def _report_stopped_export(exporter: Exporter | None) -> None:

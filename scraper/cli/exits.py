@@ -8,6 +8,7 @@ __all__ = [
     "EXIT_LOCKED",
     "EXIT_STORE",
     "EXIT_TERMINATED",
+    "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
 ]
 
@@ -19,6 +20,9 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 3
 #: The store cannot be opened, read or written.
 EXIT_STORE = 4
+#: No extraction worker process could be started (the system refused one): no input's fault,
+#: so none is counted as failed; a crawl's URLs stay due for the next run.
+EXIT_UNAVAILABLE = 5
 #: Stopped by Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 #: Stopped by SIGTERM (128 + SIGTERM).

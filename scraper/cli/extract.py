@@ -27,6 +27,7 @@ from scraper.cli.outputs import (
     take_outcome,
 )
 from scraper.cli.progress import Progress
+from scraper.cli.worker_starts import WorkerStarts
 from scraper.discover.urls import normalise_url
 from scraper.errors import InputError
 from scraper.extract import ExtractOptions, explain
@@ -258,6 +259,7 @@ def extract(
             param_hint="--url",
         )
     refuse_output_over_inputs(paths if from_stdin else files, output)
+    starts = WorkerStarts()
     with open_output(output) as stream:
         failed = sum(_failed(failure) for failure in missing)
         if explain_it:
@@ -269,11 +271,12 @@ def extract(
             with memory_cap(limits.memory_mb):  # --explain extracts in this process
                 failed += _explain_all(sources, stream)
         else:
-            with streamed_articles(fmt, stream) as writer:
+            with streamed_articles(fmt, stream) as writer, starts.kept():
                 if from_stdin:
                     failed += _stdin(url, options, limits, writer)
                 else:
                     batch = _Batch(url=url, options=options, workers=workers, limits=limits)
                     failed += _extract_files(files, batch, writer)
+    starts.exit()
     if failed:
         raise typer.Exit(EXIT_FAILED)

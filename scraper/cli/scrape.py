@@ -23,6 +23,7 @@ from scraper.cli.outputs import (
     take_outcome,
 )
 from scraper.cli.progress import Progress
+from scraper.cli.worker_starts import WorkerStarts
 from scraper.crawl.extraction import ExtractFailed, Extractor, PageJob
 from scraper.errors import ConfigError, FetchError, StoreError
 from scraper.fetch import (
@@ -255,8 +256,10 @@ def scrape(
     for failure in unreadable:
         report_failure(failure)
     failed = len(unreadable)
-    with open_output(output) as stream, streamed_articles(fmt, stream) as writer:
+    starts = WorkerStarts()
+    with open_output(output) as stream, streamed_articles(fmt, stream) as writer, starts.kept():
         if targets:
             failed += asyncio.run(_scrape(targets, options, run, writer))
+    starts.exit()
     if failed:
         raise typer.Exit(EXIT_FAILED)

@@ -61,7 +61,13 @@ from scraper.crawl.jobs import (
 )
 from scraper.crawl.wire import Message, Splitter
 from scraper.crawl.worker import MEMORY_OPTION, PROGRESS_FD_OPTION, STOP_SIGNALS
-from scraper.errors import KIND_EXTRACT_TIMEOUT, KIND_INTERNAL, KIND_WORKER_DIED
+from scraper.errors import (
+    KIND_EXTRACT_TIMEOUT,
+    KIND_INTERNAL,
+    KIND_WORKER_DIED,
+    WorkerUnavailable,
+    shorten,
+)
 
 __all__ = [
     "ExtractFailed",
@@ -294,7 +300,14 @@ class Extractor:
         if self._closed:
             raise RuntimeError("the extractor is closed")
         while len(self._workers) < self._wanted():
-            worker = await _new_worker(self.command, self._answered)
+            try:
+                worker = await _new_worker(self.command, self._answered)
+            except OSError as exc:
+                # Its memory, its pipe or its process refused by the system: no page's fault.
+                raise WorkerUnavailable(
+                    f"cannot start an extraction worker ({shorten(self.command[0])}): "
+                    f"{exc.strerror or exc}"
+                ) from exc
             self._workers.append(worker)
             self._readers.append(asyncio.create_task(self._read(worker)))
         if self._watchdog is None and self.timeout is not None:

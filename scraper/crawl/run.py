@@ -56,6 +56,7 @@ from scraper.errors import (
     StoreError,
     TooLarge,
     UnsupportedEncoding,
+    WorkerUnavailable,
 )
 from scraper.extract.options import ExtractOptions
 from scraper.fetch.client import NOT_MODIFIED
@@ -515,8 +516,8 @@ class _Run:
         queued = job.queued
         try:
             return await self._process(job, lane)
-        except StoreError:
-            raise
+        except (StoreError, WorkerUnavailable):
+            raise  # no page is to blame: the run stops, its URLs left due
         except Exception as exc:  # one bad page never stops the run: record it, go on
             kind = exc.kind if isinstance(exc, ScraperError) else KIND_INTERNAL
             self._fail(queued, kind, f"{type(exc).__name__}: {exc}", None)
@@ -612,7 +613,7 @@ class _Run:
                     self._extracted(queued, mine, await self.parts.extractor.extract(own))
                 else:
                     self._extracted(queued, mine, result)
-            except StoreError:
+            except (StoreError, WorkerUnavailable):
                 raise
             except Exception as exc:  # as _process_one: that job's failure, not the others'
                 kind = exc.kind if isinstance(exc, ScraperError) else KIND_INTERNAL
@@ -838,6 +839,7 @@ async def crawl_once(config: CrawlConfig, parts: RunParts) -> RunResult:
 
     Raises:
         StoreError: the store failed (nothing half-written: each step is a transaction).
+        WorkerUnavailable: no extraction worker could be started (the run stops there).
     """
     began = time.monotonic()
     run_id = parts.store.begin_run()
