@@ -9,10 +9,16 @@ from typing import Annotated
 import typer
 
 from scraper.cli.crawl_display import Display
-from scraper.cli.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_STORE, EXIT_USAGE
+from scraper.cli.exits import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_STORE,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+)
 from scraper.cli.outputs import writing_stdout
 from scraper.demo.runner import DemoReport, run_demo
-from scraper.errors import StoreError, StoreLocked
+from scraper.errors import StoreError, StoreLocked, WorkerUnavailable
 
 __all__ = ["demo"]
 
@@ -81,6 +87,9 @@ def demo(
     except StoreError as exc:
         typer.echo(f"scraper: {exc}", err=True)
         raise typer.Exit(EXIT_LOCKED if isinstance(exc, StoreLocked) else EXIT_STORE) from exc
+    except WorkerUnavailable as exc:
+        typer.echo(f"scraper: {exc}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
     with writing_stdout():
         _print_report(report)
     if not (report.first.ok and report.second.ok):

@@ -68,3 +68,13 @@ def test_extract_whose_worker_cannot_start_exits_with_its_code_and_closed_output
     )
     # No input is blamed, and the output is what a run with no article writes.
     assert result.stdout == ("[]\n" if fmt == "json" else "")
+
+
+def test_the_demo_whose_workers_cannot_start_exits_with_their_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scraper.crawl.runner, "Extractor", partial(Extractor, command=_GONE))
+    result = runner.invoke(app, ["demo", "--db", str(tmp_path / "demo.db"), "--workers", "1"])
+    assert result.exit_code == EXIT_UNAVAILABLE, result.output
+    assert result.stderr.startswith("scraper: cannot start an extraction worker")
+    assert "Traceback" not in result.output
