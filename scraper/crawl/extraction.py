@@ -386,7 +386,16 @@ class Extractor:
                         waiter.set_result(ExtractFailed(KIND_INTERNAL, reason))
             worker.in_flight.clear()
         if self._waiting and not self._closed:
-            await self._start_wanted()
+            try:
+                await self._start_wanted()
+            except WorkerUnavailable as exc:
+                # Raised in this reader's task, it reached no one, and the pages sent again
+                # waited for a worker forever: each caller gets the refusal instead.
+                waiting, self._waiting = self._waiting, []
+                for _, waiter in waiting:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                return
             self._send()
 
     def _requeue_dead(self, worker: _Worker, status: int) -> None:

@@ -3,6 +3,7 @@ page is counted as failed for it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from functools import partial
@@ -15,8 +16,9 @@ import scraper.cli.isolated
 import scraper.crawl.runner
 from scraper.cli.app import app
 from scraper.cli.exits import EXIT_UNAVAILABLE
-from scraper.crawl.extraction import Extractor
+from scraper.crawl.extraction import Extractor, PageJob
 from scraper.demo.server import SiteServer
+from scraper.errors import WorkerUnavailable
 
 runner = CliRunner()
 #: An interpreter that is not there (removed by an upgrade while cron still runs the crawl).
@@ -78,3 +80,23 @@ def test_the_demo_whose_workers_cannot_start_exits_with_their_code(
     assert result.exit_code == EXIT_UNAVAILABLE, result.output
     assert result.stderr.startswith("scraper: cannot start an extraction worker")
     assert "Traceback" not in result.output
+
+
+def test_pages_waiting_for_a_replacement_that_cannot_start_get_the_refusal(
+    tmp_path: Path,
+) -> None:
+    # A worker that removes its own program and dies before reading a page: its pages are sent
+    # again, to a replacement the system cannot start. They waited forever for it.
+    program = tmp_path / "vanishing-worker"
+    program.write_text('#!/bin/sh\nrm -f "$0"\nexit 3\n')
+    program.chmod(0o755)
+    jobs = [PageJob(f"https://n.test/{n}", b"<p>Text.</p>") for n in range(3)]
+
+    async def run() -> list[object]:
+        async with Extractor(1, command=(str(program),)) as pool:
+            pages = (pool.extract(job) for job in jobs)
+            return await asyncio.wait_for(asyncio.gather(*pages, return_exceptions=True), 30)
+
+    outcomes = asyncio.run(run())
+    assert all(isinstance(outcome, WorkerUnavailable) for outcome in outcomes), outcomes
+    assert "No such file or directory" in str(outcomes[0])
