@@ -35,6 +35,10 @@ _CHECKED = 4  # members of one candidate cluster verified at most (see ``Placer.
 # Pages of one key at other addresses compared on their words, at most, before they are first
 # screened on their sketches (see ``Placer._join_pages``).
 _SAME_KEY_UNSCREENED = 16
+# Documents stored under one band key, at most (the first placed): only a few members of a
+# candidate cluster are verified (``_CHECKED``), and every further copy of a story carried
+# thousands of times read every earlier one under each of its bands.
+_BAND_DOCS = 128
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,11 +167,32 @@ class Placer:
             found = self._docs[doc]
             self._store.refresh(doc, found.url, found.published)
         self._store.set_named(sorted(self._named))
-        if self._bands:
-            keys = np.array(list(chain.from_iterable(self._bands.values())), dtype=np.int64)
-            docs = np.repeat(list(self._bands), [len(b) for b in self._bands.values()])
+        bands = self._kept_bands()
+        if bands:
+            keys = np.array(list(chain.from_iterable(bands.values())), dtype=np.int64)
+            docs = np.repeat(list(bands), [len(b) for b in bands.values()])
             order = np.lexsort((docs, keys))  # B-tree order: the inserts append to pages
             self._store.add_bands(np.stack([keys[order], docs[order]], axis=1).ravel().tolist())
+
+    def _kept_bands(self) -> dict[int, list[int]]:
+        """The band keys each of the chunk's documents is stored under: all of its own, but
+        none under which ``_BAND_DOCS`` documents stored or placed before it already are.
+
+        Those are enough to find the story (or the template) they share; a document is left
+        to be found under its other keys, and one with none left shares all of its text with
+        more than a hundred others, as a stub does with thousands (and stubs have no bands).
+        """
+        full: set[tuple[int, int]] = set()
+        for key, docs in self._hits.items():
+            # The stored documents first, then the chunk's in the order they were placed.
+            if len(docs) > _BAND_DOCS:
+                full.update((key, doc) for doc in docs[_BAND_DOCS:])
+        if not full:
+            return self._bands
+        return {
+            doc: [key for key in keys if (key, doc) not in full]
+            for doc, keys in self._bands.items()
+        }
 
     # --- one document -----------------------------------------------------------------------
     def _place_one(
