@@ -53,6 +53,9 @@ _WINDOW = 24
 # chunks may share a transaction (``commit_every``): each commit rewrites most pages of the
 # band index, so fewer, larger transactions write far less.
 _CHUNK = 2000
+# Earlier pages of one cluster on one host whose lines are read when counting a batch's lines
+# once per story, at most (the last stored; see ``_count_once_per_story``).
+_EARLIER = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +353,9 @@ class DedupIndex(Closeable):
         if first_id > 1:
             # Earlier pages of the clusters the batch's pages landed in, on the hosts of
             # those pages' domains (a network's other hosts are not looked up: their lines
-            # stay counted, which errs towards chrome, as before).
+            # stay counted, which errs towards chrome, as before). Only the last few of a
+            # cluster on a host: a site showing one story at thousands of addresses made each
+            # new page read them all; a line its last pages lack stays counted, as above.
             hosts: dict[int, set[str]] = {}
             stories: dict[int, set[int]] = {}
             for owner, site, cluster in zip(counted.owners, counted.sites, clusters, strict=True):
@@ -358,7 +363,10 @@ class DedupIndex(Closeable):
                 stories.setdefault(owner, set()).add(cluster)
             for owner, sites in hosts.items():
                 for site in sorted(sites):
-                    for cluster, blob in self._store.earlier_lines(site, stories[owner], first_id):
+                    found_lines = self._store.earlier_lines(
+                        site, stories[owner], first_id, _EARLIER
+                    )
+                    for cluster, blob in found_lines:
                         lines = np.frombuffer(blob, dtype="<u4").tolist()
                         earlier.update(((owner << 32) | line, cluster) for line in lines)
         lines = [prepared[n].line_keys for n in counted.pages]

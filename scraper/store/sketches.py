@@ -442,14 +442,19 @@ class SketchStore:
         return {int(r[0]): int(r[1]) for r in rows}
 
     def earlier_lines(
-        self, site: str, clusters: Iterable[int], before: int
+        self, site: str, clusters: Iterable[int], before: int, most: int
     ) -> list[tuple[int, bytes]]:
-        """The cluster and line keys of each document of ``site`` in ``clusters`` with an id
-        below ``before``."""
-        rows = self._in(
-            "SELECT cluster, line_keys FROM dedup_docs WHERE site = ? AND id < ? AND cluster IN",
-            clusters,
-            (site, before),
+        """The cluster and line keys of the ``most`` last documents of ``site`` in each of
+        ``clusters`` with an id below ``before``."""
+        # The bound is the id ``most`` places before ``before`` in the (cluster, site) index
+        # (which ends in the id): one more seek a cluster, and at most ``most`` rows read.
+        rows = self._each(
+            "SELECT d.cluster, d.line_keys FROM {values} CROSS JOIN dedup_docs AS d"
+            " ON d.cluster = v.column1 AND d.site = ? AND d.id < ?"
+            " AND d.id >= coalesce((SELECT e.id FROM dedup_docs AS e WHERE e.cluster = v.column1"
+            " AND e.site = ? AND e.id < ? ORDER BY e.id DESC LIMIT 1 OFFSET ?), 0)",
+            list(clusters),
+            (site, before, site, before, most - 1),
         )
         return [(int(r[0]), bytes(r[1])) for r in rows]
 
