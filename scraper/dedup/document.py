@@ -32,7 +32,8 @@ class Document:
     ``identity`` is what ``identity_of(url, canonical)`` gives, when the caller has it already
     (URL parsing is a good part of the analysis). ``text`` may be given as its UTF-8 form
     (encoded with ``surrogatepass``), as the crawl has it: it is placed the same way.
-    A lone surrogate in ``url``, ``canonical`` or ``key`` is replaced by U+FFFD.
+    A lone surrogate in ``url``, ``canonical`` or ``key`` is replaced by U+FFFD. A
+    ``published`` without a zone is read as UTC, as ``from_record`` reads one.
     """
 
     url: str | None
@@ -50,6 +51,11 @@ class Document:
             value = getattr(self, name)
             if value is not None and (clean := without_surrogates(value)) is not value:
                 object.__setattr__(self, name, clean)
+        # Read in the machine's zone, a naive date would rank pages differently from one
+        # machine to another, and one in the year 1 east of UTC has no timestamp at all
+        # (ValueError out of the whole batch).
+        if self.published is not None and self.published.tzinfo is None:
+            object.__setattr__(self, "published", self.published.replace(tzinfo=UTC))
 
     @classmethod
     def from_article(cls, article: Article, *, url: str | None = None) -> Document:

@@ -78,3 +78,19 @@ def test_text_given_as_bytes_in_another_charset_is_an_input_error() -> None:
             index.add(Document(url="https://zeitung.example/a", text=text.encode("latin-1")))
         placed = index.add(Document(url="https://zeitung.example/a", text=text.encode()))
     assert placed.cluster
+
+
+def test_a_naive_published_date_is_read_as_utc_even_in_the_year_1() -> None:
+    # Read in the machine's zone, datetime(1, 1, 1) had no timestamp east of UTC: a ValueError
+    # out of add_many, which lost the whole batch.
+    doc = Document(url="https://a.example/1", text="x", published=datetime(1, 1, 1))
+    assert doc.published == datetime(1, 1, 1, tzinfo=UTC)
+    late = Document(url="https://a.example/2", text="x", published=datetime(2026, 1, 1, 12))
+    assert late.published == datetime(2026, 1, 1, 12, tzinfo=UTC)
+    words = " ".join(f"paragraph{n} carries enough distinct content words" for n in range(6))
+    with DedupIndex.open(":memory:") as index:
+        first = index.add(
+            Document(url="https://a.example/1", text=words, published=datetime(1, 1, 1))
+        )
+        copy = index.add(Document(url="https://b.example/1", text=words, published=datetime.max))
+    assert copy.duplicate_of == first.url
