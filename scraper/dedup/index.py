@@ -40,6 +40,7 @@ from scraper.dedup.tokens import I64, U32, U64, Flags, Keys, Words, flat_keys, t
 from scraper.errors import DedupError
 from scraper.models import Article
 from scraper.store.sketches import Body, Placed, SketchStore
+from scraper.surrogates import without_surrogates
 
 __all__ = ["Assignment", "DedupIndex"]
 
@@ -190,8 +191,13 @@ class DedupIndex(Closeable):
         Pages that share a key only through canonical links (a template naming one sibling
         article on every page) can sit in different clusters: ``url`` says which of them is
         meant, the one last seen at that address. Without it, or when no document of the key
-        was seen there, the key's first document answers.
+        was seen there, the key's first document answers. A lone surrogate in ``key`` or
+        ``url`` is read as U+FFFD, as ``Document`` stores it.
         """
+        # Asked as given, SQLite cannot encode it (a bare UnicodeEncodeError), and the document
+        # placed under it is stored with U+FFFD anyway.
+        key = without_surrogates(key)
+        url = None if url is None else without_surrogates(url)
         with self._lock:
             doc = None if url is None else self._store.first_with_key(key, url)
             if doc is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.dedup import Document, dedup
+from scraper.dedup import DedupIndex, Document, dedup
 from scraper.models import Article
 from scraper.surrogates import without_surrogates
 
@@ -60,3 +60,15 @@ def test_dedup_places_articles_whose_urls_hold_a_lone_surrogate(tmp_path: Path, 
         "https://z.example/b",
     ]
     assert len({a.cluster for a in found}) == 1
+
+
+def test_placement_is_asked_with_the_key_a_lone_surrogate_gave() -> None:
+    # The key and URL as the caller has them, still holding the surrogate: SQLite could not
+    # encode them (a bare UnicodeEncodeError).
+    url = "https://example.com/caf\ud800/story"
+    with DedupIndex.open(":memory:") as index:
+        placed = index.add(Document(url=url, key="story-\ud800", text="words " * 20))
+        assert placed.key == "story-\ufffd"
+        assert index.placement("story-\ud800") == placed
+        assert index.placement("story-\ud800", url) == placed
+        assert index.cluster_of("story-\ud800", url) == placed.cluster
