@@ -456,6 +456,8 @@ class SketchStore:
             list(clusters),
             (site, before, site, before, most - 1),
         )
+        for r in rows:
+            _check_blob(f"a document of cluster {r[0]}", r[1], 4, "line keys")
         return [(int(r[0]), bytes(r[1])) for r in rows]
 
     def bodies(self, ids: Iterable[int]) -> dict[int, Body]:
@@ -465,6 +467,9 @@ class SketchStore:
             " CASE WHEN content IS NULL THEN body END FROM dedup_docs WHERE id IN",
             ids,
         )
+        for r in rows:
+            for blob, what in ((r[2], "line keys"), (r[3], "line word counts"), (r[4], "words")):
+                _check_blob(f"document {r[0]}", blob, 4, what)
         return {int(r[0]): Body(str(r[1]), r[2], r[3], r[4], r[5]) for r in rows}
 
     def sketched(self) -> list[int]:
@@ -476,6 +481,8 @@ class SketchStore:
     def sketches(self, ids: Iterable[int]) -> dict[int, tuple[int, bytes | None]]:
         """The cluster and stored sketch of documents ``ids``."""
         rows = self._in("SELECT id, cluster, sketch FROM dedup_docs WHERE id IN", ids)
+        for r in rows:
+            _check_blob(f"document {r[0]}", r[2], 8, "sketch")
         return {int(r[0]): (int(r[1]), r[2]) for r in rows}
 
     def named_keys(self, keys: Iterable[str]) -> set[str]:
@@ -539,8 +546,13 @@ class SketchStore:
 
     def clusters(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """The ``(size, representative id)`` of each of clusters ``ids``."""
-        rows = self._in("SELECT id, size, rep FROM dedup_clusters WHERE id IN", ids)
-        return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+        asked = set(ids)
+        rows = self._in("SELECT id, size, rep FROM dedup_clusters WHERE id IN", asked)
+        found = {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+        if len(found) < len(asked):
+            missing = min(asked - set(found))
+            raise StoreError(f"dedup index: cluster {missing} of a stored document is missing")
+        return found
 
     def members(self, cluster: int, limit: int) -> list[int]:
         """The ids of up to ``limit`` stored documents of ``cluster``, oldest first."""
@@ -781,6 +793,19 @@ class SketchStore:
 
 
 _DOC_FIELDS = "id, key, url, named, published, words, cluster"
+
+
+def _check_blob(whose: str, blob: bytes | None, size: int, what: str) -> None:
+    """Refuse a stored array of ``size``-byte items whose length is no multiple of it.
+
+    Only a damaged or hand-edited file holds one; numpy would raise a bare ValueError deep
+    in placing, losing the batch with no word of which document is at fault.
+    """
+    if blob is not None and len(blob) % size:
+        raise StoreError(
+            f"dedup index: {whose} has damaged {what} ({len(blob)} bytes);"
+            " rebuild the index from the original inputs"
+        )
 
 
 def _doc_values(r: DocRow, cluster: int) -> tuple[object, ...]:

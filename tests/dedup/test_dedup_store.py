@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import re
+import sqlite3
 import zlib
 from array import array
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +19,7 @@ from scraper.dedup import DedupIndex, DedupOptions, Document
 from scraper.dedup.minhash import SKETCH_SCHEME
 from scraper.dedup.text import line_keys, normalise
 from scraper.dedup.tokens import Keys, flat_keys
-from scraper.errors import DedupError
+from scraper.errors import DedupError, StoreError
 from scraper.store.sketches import STEPS, SketchStore
 from scraper.store.sqlite import migrate, open_sqlite, write_transaction
 
@@ -256,3 +259,35 @@ def test_a_call_that_fails_before_its_commit_leaves_no_line_counts(
             with pytest.raises(DedupError, match="placing failed"):
                 index.add_many(docs[2:])
         assert index.add_many(docs) == alone
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("UPDATE dedup_docs SET sketch = x'0102'", "damaged sketch (2 bytes)"),
+        ("UPDATE dedup_docs SET content = x'010203'", "damaged words (3 bytes)"),
+        ("UPDATE dedup_docs SET line_words = x'ff'", "damaged line word counts (1 bytes)"),
+        ("UPDATE dedup_docs SET line_keys = x'01'", "damaged line keys (1 bytes)"),
+        ("UPDATE dedup_docs SET cluster = 999999", "cluster 999999 of a stored document"),
+    ],
+)
+def test_a_damaged_row_is_a_store_error_naming_it(
+    tmp_path: Path, damage: str, message: str
+) -> None:
+    # numpy's ValueError (an array's bytes no multiple of its items) or a KeyError (a cluster
+    # no row holds) came out of placing bare, with nothing to say the file is at fault.
+    db = tmp_path / "index.sqlite"
+    words = [
+        f"story{n} " + " ".join(f"{w}{n}" for w in ("alpha", "bravo", "delta")) * 9
+        for n in range(3)
+    ]
+    with DedupIndex.open(db) as index:
+        index.add_many(
+            [Document(url=f"https://z.example/{n}", text=t) for n, t in enumerate(words)]
+        )
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute(damage)
+    with DedupIndex.open(db) as index, pytest.raises(StoreError, match=re.escape(message)):
+        index.add_many(
+            [Document(url=f"https://y.example/{n}", text=f"{t} more") for n, t in enumerate(words)]
+        )
