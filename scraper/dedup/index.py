@@ -57,6 +57,9 @@ _CHUNK = 2000
 # Earlier pages of one cluster on one host whose lines are read when counting a batch's lines
 # once per story, at most (the last stored; see ``_count_once_per_story``).
 _EARLIER = 64
+# URLs kept with their addresses between chunks, at most: enough for the pages of a key that
+# a page refetched thousands of times, or a template's canonical link, gave them all.
+_ADDRESSES_KEPT = 16384
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,7 @@ class DedupIndex(Closeable):
         # counts of domains to read them all (None: each line is looked up).
         self._spread: I64 | None = None
         self._cache: dict[int, U32] = {}
+        self._addresses: dict[str, str] = {}  # the address of a URL (``Placer._address``)
         self._domains = Domains()
         self._pool: ProcessPoolExecutor | None = None
         # One connection serves every thread, and a second call's writes would nest in the
@@ -305,7 +309,9 @@ class DedupIndex(Closeable):
                     words = join_words([unit.content() for unit in analysed.by_span[number]])
                     analysed.by_span[number] = []  # its words now live in ``sketched``
                     sketched = self._sketch(chunk, words)
-                    placer = Placer(self._store, self._options, self._stored_ids)
+                    if len(self._addresses) > _ADDRESSES_KEPT:
+                        self._addresses.clear()
+                    placer = Placer(self._store, self._options, self._stored_ids, self._addresses)
                     ids.extend(placer.place(list(zip(chunk, sketched, strict=True)), naming))
                     placer.flush()
                     if following is not None:

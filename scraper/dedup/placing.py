@@ -39,6 +39,7 @@ _SAME_KEY_UNSCREENED = 16
 # candidate cluster are verified (``_CHECKED``), and every further copy of a story carried
 # thousands of times read every earlier one under each of its bands.
 _BAND_DOCS = 128
+_URL_KEPT = 1000  # URLs longer than this are not kept with their address (memory)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +95,7 @@ class Placer:
         store: SketchStore,
         options: DedupOptions,
         stored_ids: Callable[[Sequence[int]], dict[int, U32]],
+        known: dict[str, str],
     ) -> None:
         self._store = store
         self._options = options
@@ -113,6 +115,9 @@ class Placer:
         self._hashes: dict[int, str] = {}
         self._urls: dict[int, str] = {}  # stored documents' URLs, as read
         self._addresses: dict[int, str] = {}  # see ``_address``
+        # Addresses by URL, kept by the caller from chunk to chunk: every page placed under a
+        # key that thousands of pages share looks up the address of each of them.
+        self._known = known
         # Per key that several documents share, its documents by address (see ``_pages_at``).
         self._pages: dict[str, dict[str, list[int]]] = {}
         self._key_tables: dict[str, _KeyTable] = {}
@@ -262,15 +267,18 @@ class Placer:
                 root = self._union(root, self._cluster_of(other))
         if ids is None:
             return root
-        if len(same_key) > _SAME_KEY_UNSCREENED:
-            same_key = self._screened(key, doc, same_key)
         by_text = [
             o
             for o in same_key
             if o != doc and self._find(self._cluster_of(o)) != root and self._address(o) != address
         ]
         if not by_text:
+            # A page refetched thousands of times with a new text each time: every one is at
+            # its address, in its cluster, and their sketches need not be read.
             return root
+        if len(same_key) > _SAME_KEY_UNSCREENED:
+            passing = set(self._screened(key, doc, same_key))
+            by_text = [o for o in by_text if o in passing]
         wanted = [o for o in by_text if o not in self._arrays]
         if wanted:  # read at once
             self._arrays.update(self._stored_ids(wanted))
@@ -601,7 +609,9 @@ class Placer:
             # A document refreshed in this chunk has its new URL in ``_docs``.
             doc = self._docs.get(doc_id)
             url = doc.url if doc is not None else self._urls[doc_id]
-            found = self._addresses[doc_id] = address_of(url)
+            found = self._addresses[doc_id] = self._known.get(url) or address_of(url)
+            if len(url) <= _URL_KEPT:
+                self._known[url] = found
         return found
 
     def _cluster_of(self, doc_id: int) -> int:
