@@ -364,6 +364,11 @@ class Fetcher:
                 return HTTPStatusError(
                     text, url=url, status=status, retry_after=asked, asked_by=final
                 )
+        if status < 400:
+            # A redirect with nowhere to go: said so, "HTTP 302" alone reads as a server fault.
+            return HTTPStatusError(
+                f"HTTP {status} without a Location to follow", url=url, status=status
+            )
         return HTTPStatusError(f"HTTP {status}", url=url, status=status)
 
     def _encoding(self, answer: _Answer, url: str) -> str | None:

@@ -10,7 +10,7 @@ import warnings
 import pytest
 from fetch_server import LocalServer, Request, html_page, local_options, respond, run
 
-from scraper.errors import FetchError, UnsupportedEncoding
+from scraper.errors import FetchError, HTTPStatusError, UnsupportedEncoding
 from scraper.fetch import Fetcher
 from scraper.fetch.pool import MOST_COOKIE_BYTES, MOST_COOKIES
 from scraper.models import Page
@@ -101,3 +101,21 @@ def test_a_host_setting_cookies_on_every_page_fills_its_jar_up_to_a_cap(
         for pair in server.requests(path="/page/after")[0].headers["cookie"].split("; ")
     ]
     assert sorted(sent) == sorted(f"c1-{i}" for i in range(MOST_COOKIES))
+
+
+@pytest.mark.parametrize("location", [None, "", "   "], ids=["none", "empty", "blank"])
+def test_a_redirect_with_nowhere_to_go_says_so(server: LocalServer, location: str | None) -> None:
+    @server.route("/nowhere")
+    async def nowhere(request: Request, writer: asyncio.StreamWriter) -> bool:
+        headers = {} if location is None else {"Location": location}
+        return await respond(writer, 302, b"", headers)
+
+    async def scenario() -> FetchError:
+        async with Fetcher(local_options()) as fetcher:
+            with pytest.raises(HTTPStatusError) as caught:
+                await fetcher.fetch(server.url("/nowhere"))
+            return caught.value
+
+    error = run(scenario())
+    assert error.status == 302
+    assert str(error).startswith("HTTP 302 without a Location to follow")
