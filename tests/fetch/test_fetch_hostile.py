@@ -110,7 +110,7 @@ def test_a_redirect_with_nowhere_to_go_says_so(server: LocalServer, location: st
         headers = {} if location is None else {"Location": location}
         return await respond(writer, 302, b"", headers)
 
-    async def scenario() -> FetchError:
+    async def scenario() -> HTTPStatusError:
         async with Fetcher(local_options()) as fetcher:
             with pytest.raises(HTTPStatusError) as caught:
                 await fetcher.fetch(server.url("/nowhere"))
