@@ -267,3 +267,28 @@ def test_a_stored_lone_surrogate_is_exported_as_a_replacement_character(
     assert "Story 0" in written and "Story 2" in written
     assert result.skipped == ()
     assert store.cursor("export") == 3
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("stored_at", "yesterday"),
+        ("stored_at", 1e300),
+        ("version", "two"),
+        ("version", 0),
+    ],
+)
+def test_a_damaged_column_of_a_stored_article_costs_that_article_only(
+    tmp_path: Path, column: str, value: object
+) -> None:
+    # A text or an out-of-range number where a time or a count belongs ended every export at
+    # this article with an OverflowError or TypeError traceback.
+    store = _filled(tmp_path / "news.db", [_article(f"Story {i}") for i in range(3)])
+    with store.conn:
+        store.conn.execute(f"UPDATE articles SET {column} = ? WHERE id = 2", (value,))
+    for fmt in ExportFormat:
+        out = io.StringIO()
+        result = export_articles(store, since=Since(last=False), fmt=fmt, stream=out)
+        assert "Story 0" in out.getvalue() and "Story 2" in out.getvalue()
+        assert [(s.id, s.url) for s in result.skipped] == [(2, "https://n.test/1")]
+        assert f"its {column} is damaged" in result.skipped[0].reason

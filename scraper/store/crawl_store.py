@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scraper.dedup.cluster import cluster_id
@@ -1395,6 +1395,7 @@ def _stored(row: sqlite3.Row, story: Story | None) -> StoredArticle:
             # output's UTF-8 takes, and every export would stop at this article.
             data = without_surrogates_in(data)
         article = Article.from_dict(data)
+        _check_columns(row)
     # RecursionError: json reads nested arrays by recursion, with no limit of its own.
     except (ValueError, RecursionError, RecordError) as exc:  # not JSON, or not UTF-8
         raise UnreadableArticle(
@@ -1422,6 +1423,29 @@ def _stored(row: sqlite3.Row, story: Story | None) -> StoredArticle:
         key=row["dedup_key"],
         version=row["version"],
     )
+
+
+#: The instants a datetime can show: ``stored_at`` outside them is damage, not a time.
+_EARLIEST_AT = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LATEST_AT = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+
+
+def _check_columns(row: sqlite3.Row) -> None:
+    """Refuse a row whose own columns a damaged file (or a hand edit) left unreadable: an
+    export writes ``stored_at`` as a date and compares ``version`` and ``first_stored``, and
+    a text or an out-of-range number there ended every export at this article.
+
+    Raises:
+        RecordError: the column that is damaged.
+    """
+    stored_at = row["stored_at"]
+    if not isinstance(stored_at, int | float) or not _EARLIEST_AT <= stored_at <= _LATEST_AT:
+        raise RecordError(f"its stored_at is damaged ({shorten(repr(stored_at))})")
+    version, first = row["version"], row["first_stored"]
+    if not isinstance(version, int) or version < 1:
+        raise RecordError(f"its version is damaged ({shorten(repr(version))})")
+    if first is not None and not isinstance(first, int):
+        raise RecordError(f"its first stored id is damaged ({shorten(repr(first))})")
 
 
 _RUN_COUNTERS = frozenset(f.name for f in fields(RunStats))
